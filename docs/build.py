@@ -1,0 +1,121 @@
+"""Build the bilingual site: one Sphinx run per language, then the root page.
+
+    python docs/build.py                 # both languages, in parallel
+    python docs/build.py --lang zh_CN    # one language
+    python docs/build.py --serial        # one after the other, output streamed
+
+Output::
+
+    docs/_build/html/index.html     sends the reader to a language (works without JavaScript)
+    docs/_build/html/en/            the English site
+    docs/_build/html/zh-cn/         the Chinese site
+
+Warnings are errors (``-W --keep-going``: every warning is listed, then the
+build fails). A tutorial that raises fails the build and is named in the log.
+Sphinx's environment cache and sphinx-gallery's md5 cache make a rebuild with
+nothing changed re-execute no tutorial; ``--clean`` removes both first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+BUILD = DOCS / "_build"
+HTML = BUILD / "html"
+sys.path.insert(0, str(DOCS / "_ext"))
+
+from languages import LANGUAGES  # noqa: E402
+
+
+def sphinx_command(code: str, *extra: str) -> list[str]:
+    lang = LANGUAGES[code]
+    return [
+        sys.executable, "-m", "sphinx",
+        "-b", "html",
+        "-c", str(DOCS),
+        "-D", f"language={code}",
+        "-d", str(BUILD / "doctrees" / lang.out),
+        "-W", "--keep-going",
+        "-q",
+        *extra,
+        str(DOCS / lang.source),
+        str(HTML / lang.out),
+    ]  # fmt: skip
+
+
+def clean() -> None:
+    shutil.rmtree(BUILD, ignore_errors=True)
+    for lang in LANGUAGES.values():
+        shutil.rmtree(DOCS / lang.source / "tutorials", ignore_errors=True)
+        (DOCS / lang.source / "sg_execution_times.rst").unlink(missing_ok=True)
+
+
+def write_root() -> None:
+    """Copy the language chooser (docs/_root/*) to the top of the built tree."""
+    for path in (DOCS / "_root").iterdir():
+        shutil.copy2(path, HTML / path.name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--lang",
+        choices=sorted(LANGUAGES),
+        action="append",
+        help="build only this language (repeatable)",
+    )
+    parser.add_argument("--serial", action="store_true", help="one language at a time, streamed")
+    parser.add_argument("--clean", action="store_true", help="remove all caches first")
+    parser.add_argument("sphinx_args", nargs="*", help="passed to sphinx-build")
+    args = parser.parse_args(argv)
+
+    if args.clean:
+        clean()
+    codes = args.lang or list(LANGUAGES)
+    HTML.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+
+    failed: list[str] = []
+    if args.serial or len(codes) == 1:
+        for code in codes:
+            print(f"[docs] building {code} ...", flush=True)
+            if subprocess.run(sphinx_command(code, *args.sphinx_args)).returncode:
+                failed.append(code)
+    else:
+        # Two cores, two languages: run both Sphinx processes at once and print
+        # each log whole when it ends, so the two never interleave.
+        logs = BUILD / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        procs = {}
+        for code in codes:
+            log = open(logs / f"{LANGUAGES[code].out}.log", "w+", encoding="utf-8")  # noqa: SIM115
+            cmd = sphinx_command(code, *args.sphinx_args)
+            procs[code] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT), log)
+            print(f"[docs] building {code} ...", flush=True)
+        for code, (proc, log) in procs.items():
+            rc = proc.wait()
+            log.seek(0)
+            text = log.read()
+            log.close()
+            if text.strip():
+                print(f"[docs] --- {code} ---\n{text}", end="" if text.endswith("\n") else "\n")
+            if rc:
+                failed.append(code)
+
+    if failed:
+        print(f"[docs] FAILED: {', '.join(failed)} (see the messages above)", file=sys.stderr)
+        return 1
+    write_root()
+    elapsed = time.perf_counter() - start
+    print(f"[docs] built {', '.join(codes)} in {elapsed:.1f}s -> {HTML / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""One Sphinx configuration for both languages of PyTorch Notes.
+
+Built once per language by ``docs/build.py`` (which ``nox -s docs`` runs)::
+
+    sphinx-build -c docs -D language=en    docs/en docs/_build/html/en
+    sphinx-build -c docs -D language=zh_CN docs/zh docs/_build/html/zh-cn
+
+Everything that depends on the language is set in :func:`_configure_language`,
+which runs when the configuration is read, after ``-D language=...`` applied.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS / "_ext"))
+
+from languages import LANGUAGES, counterpart_url, other  # noqa: E402
+
+# -- Project -----------------------------------------------------------------
+
+project = "PyTorch Notes"
+author = "PyTorch Notes authors"
+copyright = "2026, PyTorch Notes authors"
+language = "en"  # overridden per build with -D language=zh_CN
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # serves MathJax from _static: no CDN request
+    "sphinx_gallery.gen_gallery",
+    "gallery_i18n",  # docs/_ext: sphinx-gallery's own words in the page's language
+    "zh_search",  # docs/_ext: works around a Sphinx 9.0 bug in Chinese search
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+templates_path = ["_templates"]
+html_static_path = ["_static"]
+# sphinx-gallery writes notebooks, scripts and md5 files next to its pages:
+# none of them is a page.
+exclude_patterns = ["**.ipynb", "**.py", "**.md5", "**.zip"]
+
+myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
+myst_heading_anchors = 3
+
+# -- HTML ------------------------------------------------------------------
+
+html_theme = "furo"
+html_css_files = ["pytorch-notes.css"]
+html_favicon = "_static/favicon.svg"
+html_theme_options = {
+    # The "view this page" slot at the top of every page holds the language
+    # switcher (docs/_templates/components/view-this-page.html).
+    "top_of_page_buttons": ["view"],
+    "navigation_with_keys": True,
+}
+html_sidebars = {
+    "**": [
+        "sidebar/brand.html",
+        "sidebar/lang-switcher.html",
+        "sidebar/search.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "sidebar/scroll-end.html",
+    ]
+}
+html_show_sourcelink = False
+html_copy_source = False
+html_last_updated_fmt = None
+
+# -- sphinx-gallery ----------------------------------------------------------
+
+sphinx_gallery_conf: dict = {}  # filled per language in _configure_language
+
+
+def _configure_language(app, config) -> None:
+    lang = LANGUAGES[config.language]
+    config.project = lang.project
+    config.html_title = lang.project
+    config.html_context = {**config.html_context, "pn_lang": lang.code}
+    config.sphinx_gallery_conf = {
+        "examples_dirs": [str(Path("..", "..", "gallery", lang.gallery))],
+        "gallery_dirs": ["tutorials"],
+        "filename_pattern": r"/plot_",
+        "within_subsection_order": "FileNameSortKey",
+        "download_all_examples": True,
+        "remove_config_comments": True,
+        "show_memory": False,
+        "write_computation_times": False,
+        "show_signature": False,
+        "line_numbers": False,
+        "min_reported_time": 10**6,  # timings vary by machine: keep pages identical
+        "reset_modules": ("matplotlib",),
+        "matplotlib_animations": (True, "jshtml"),
+    }
+
+
+def _add_counterpart(app, pagename, templatename, context, doctree) -> None:
+    lang, target = LANGUAGES[app.config.language], other(app.config.language)
+    context["pn_counterpart"] = counterpart_url(app.config.language, pagename)
+    context["pn_label"] = lang.label
+    context["pn_other_label"] = target.label
+    context["pn_other_hreflang"] = target.hreflang
+    context["pn_switch_title"] = lang.switch_title
+    # furo writes <html lang="{{ language }}">: make it a BCP 47 tag (zh-CN, not zh_CN).
+    context["language"] = lang.hreflang
+
+
+def _quiet_jieba() -> None:
+    """jieba (Chinese word segmentation for search) logs its start-up to stderr."""
+    try:
+        import jieba
+    except ImportError:  # Sphinx then splits Chinese text without it
+        return
+    jieba.setLogLevel(logging.WARNING)
+
+
+def setup(app):
+    _quiet_jieba()
+    # Before sphinx-gallery validates its configuration (priority 10).
+    app.connect("config-inited", _configure_language, priority=5)
+    app.connect("html-page-context", _add_counterpart)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

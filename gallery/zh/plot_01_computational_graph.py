@@ -1,0 +1,208 @@
+r"""
+计算图
+======
+
+PyTorch 对需要求梯度的张量所做的每一步运算，都会被记录成一张*计算图*。
+本篇搭建一个最小但足够说明问题的例子 :math:`y = (w + x)(w + 1)`，
+对它做反向传播，并用链式法则手算梯度、与 PyTorch 的结果对照。
+顺带认识把张量和计算图联系起来的两个属性 ``is_leaf`` 与 ``grad_fn``，
+并弄清楚为什么图中大多数张量不保留梯度。
+"""
+
+# SPDX-License-Identifier: MIT
+
+# %%
+# 用图来描述运算
+# --------------
+#
+# 计算图是一种描述"如何算出结果"的**有向无环图**（DAG）：
+#
+# - **节点**表示数据：标量、向量、矩阵、张量；
+# - **边**表示运算：加、乘、卷积……
+#   边从运算读取的数据指向运算产生的数据。
+#
+# "无环"是说沿着边走永远不会回到出发点：每个值都由在它之前已经存在的值算出。
+#
+# 以
+#
+# .. math::
+#
+#    y = (w + x)(w + 1)
+#
+# 为例，把它拆成一次只做一个运算的步骤：
+#
+# .. math::
+#
+#    a = w + x, \qquad b = w + 1, \qquad y = a \cdot b .
+#
+# 共有五个数据节点（:math:`w`、:math:`x`、:math:`a`、:math:`b`、:math:`y`）
+# 和一个常数 :math:`1`；两次加法、一次乘法。输入 :math:`w` 和 :math:`x`
+# 流向 :math:`a`；:math:`w` 还流向 :math:`b`；:math:`a` 和 :math:`b` 流向
+# :math:`y`。由于 :math:`w` 被用了两次，从它到 :math:`y` 有两条路径——
+# 这一点对它的梯度很关键。
+
+# %%
+# 在 PyTorch 中搭建计算图
+# -----------------------
+#
+# 用 ``requires_grad=True`` 告诉 PyTorch 要为输入跟踪梯度。之后每个运算在执行时
+# 都会顺手把自己记录下来：不需要单独的"建图"步骤。
+
+import torch
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([2.0], requires_grad=True)
+
+a = torch.add(w, x)  # a = w + x
+b = torch.add(w, 1)  # b = w + 1
+y = torch.mul(a, b)  # y = a * b
+
+print(f"a = {a}")
+print(f"b = {b}")
+print(f"y = {y}")
+
+# %%
+# 前向传播的值是 :math:`a = 1 + 2 = 3`、:math:`b = 1 + 1 = 2`、
+# :math:`y = 3 \cdot 2 = 6`。每个结果还带着一个 ``grad_fn``：它记录了
+# 产生这个张量的运算，反向传播就沿着它往回走。
+#
+# .. 由实时张量绘制的计算图放在这里。
+#
+# 反向传播
+# --------
+#
+# ``y.backward()`` 从 :math:`y` 出发沿图走回输入，把
+# :math:`\partial y / \partial w` 存进 ``w.grad``，把
+# :math:`\partial y / \partial x` 存进 ``x.grad``。
+
+y.backward()
+
+print(f"w.grad = {w.grad}")
+print(f"x.grad = {x.grad}")
+
+# %%
+# 用链式法则算出同样的梯度
+# ------------------------
+#
+# :math:`w` 经两条路径到达 :math:`y`：一条经过 :math:`a`，一条经过 :math:`b`。
+# 链式法则把两条路径的贡献相加：
+#
+# .. math::
+#
+#    \frac{\partial y}{\partial w}
+#      = \frac{\partial y}{\partial a}\frac{\partial a}{\partial w}
+#      + \frac{\partial y}{\partial b}\frac{\partial b}{\partial w}
+#      = b \cdot 1 + a \cdot 1
+#      = 2 + 3 = 5 .
+#
+# :math:`x` 只经过 :math:`a` 到达 :math:`y`：
+#
+# .. math::
+#
+#    \frac{\partial y}{\partial x}
+#      = \frac{\partial y}{\partial a}\frac{\partial a}{\partial x}
+#      = b \cdot 1 = 2 .
+#
+# 反向传播做的正是这件事，只不过是机械地做：在每个节点，把从上游传来的梯度
+# 乘以该运算的局部导数，再沿每条边往下传；两条路径汇合处（:math:`w`）把它们相加。
+# 让脚本来核对手算结果：
+
+assert torch.equal(w.grad, torch.tensor([5.0]))
+assert torch.equal(x.grad, torch.tensor([2.0]))
+print("the chain rule and autograd agree: dy/dw = 5, dy/dx = 2")
+
+# %%
+# 叶子节点与 ``grad_fn``
+# ----------------------
+#
+# **叶子节点**是用户直接创建的张量，而不是由自动求导跟踪的运算算出来的。
+# 这里 :math:`w` 和 :math:`x` 是叶子节点；:math:`a`、:math:`b`、:math:`y` 不是。
+#
+# ``grad_fn`` 能区分这两类张量。叶子节点没有 ``grad_fn``（为 ``None``）；
+# 其他张量的 ``grad_fn`` 指向产生它的那个运算的反向函数，
+# 该函数知道这个运算的局部导数。
+
+for name, t in [("w", w), ("x", x), ("a", a), ("b", b), ("y", y)]:
+    fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
+    print(f"{name}: is_leaf={t.is_leaf!s:<5}  grad_fn={fn}")
+
+# %%
+# ``AddBackward0`` 和 ``MulBackward0`` 分别是 ``torch.add`` 与 ``torch.mul``
+# 的反向函数。每个反向函数通过 ``next_functions`` 连到其输入的反向函数；
+# 从 ``y.grad_fn`` 出发顺着这些链接走，得到的*就是*反向计算图。
+# 叶子节点在其中表现为 ``AccumulateGrad`` 节点：把梯度累加进叶子 ``.grad``
+# 的那一步。常数 ``1`` 不需要梯度，所以它的位置是 ``None``。
+
+for fn, _ in y.grad_fn.next_functions:
+    inputs = [type(f).__name__ if f is not None else None for f, _ in fn.next_functions]
+    print(f"{type(y.grad_fn).__name__} <- {type(fn).__name__} <- {inputs}")
+
+# %%
+# ``a`` 和 ``b`` 的梯度去哪儿了？
+# -------------------------------
+#
+# ``y.backward()`` 之后，只有叶子节点保留了梯度。中间结果的梯度其实短暂存在过
+# （上面的链式法则就用到了 :math:`\partial y / \partial a` 和
+# :math:`\partial y / \partial b`），但一旦传给下游，自动求导就把它释放了。
+# 真实的网络有数以百万计的中间值，而我们只需要参数（都是叶子节点）的梯度：
+# 把其余的都留着只会浪费内存。
+#
+# 因此读取非叶子节点的 ``.grad`` 得到 ``None``，PyTorch 还会发出警告，
+# 提醒这多半不是你想要的。我们把警告捕获下来打印：
+
+import warnings
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    print(f"a.grad = {a.grad}")
+    print(f"b.grad = {b.grad}")
+
+print(f"UserWarning: {str(caught[0].message).split('. ')[0]}.")
+
+# %%
+# 保留中间梯度：``retain_grad()``
+# -------------------------------
+#
+# 想查看非叶子节点的梯度，就在反向传播*之前*对它调用 ``retain_grad()``。
+# 第一次反向传播已经释放了计算图，所以我们重新搭建它，并让 :math:`a` 和
+# :math:`b` 保留梯度。
+#
+# 先注意一件事：梯度会**累加**。第二次反向传播会把结果加到 ``w.grad`` 上，
+# 而不是替换它；如果不清零，下面的 ``w.grad`` 会是 10。第 03 篇会专门讨论
+# 梯度累加，这里先把叶子节点的梯度清掉。
+
+w.grad = None
+x.grad = None
+
+a = torch.add(w, x)
+b = torch.add(w, 1)
+y = torch.mul(a, b)
+a.retain_grad()
+b.retain_grad()
+y.backward()
+
+print(f"a.grad = {a.grad}")
+print(f"b.grad = {b.grad}")
+print(f"w.grad = {w.grad}")
+
+# %%
+# 这正是链式法则用到的两个偏导数：:math:`\partial y / \partial a = b = 2`，
+# :math:`\partial y / \partial b = a = 3`，二者之和就是 ``w.grad``。
+
+assert torch.equal(a.grad, torch.tensor([2.0]))
+assert torch.equal(b.grad, torch.tensor([3.0]))
+assert torch.equal(w.grad, a.grad + b.grad)
+
+# %%
+# 小结
+# ----
+#
+# - 计算图是一个有向无环图，节点是数据，边是运算；:math:`y = (w + x)(w + 1)`
+#   有两个中间节点 :math:`a = w + x` 和 :math:`b = w + 1`。
+# - PyTorch 在代码运行的同时记录计算图；``y.backward()`` 沿图应用链式法则，
+#   得到 ``w.grad = tensor([5.])``，即从 :math:`w` 到 :math:`y` 两条路径之和
+#   （:math:`b + a = 2 + 3`）。
+# - 叶子节点（``is_leaf=True``）是我们自己创建的张量；其余张量都有一个
+#   ``grad_fn``，指明产生它的运算。
+# - 反向传播后只有叶子节点保留 ``.grad``；需要查看中间张量的梯度时，
+#   用 ``retain_grad()`` 把它留下。

@@ -1,0 +1,81 @@
+"""Sessions for PyTorch Notes: ``nox -l`` lists them.
+
+    nox -s docs     build the bilingual site into docs/_build/html/
+    nox -s tests    run the test suite (builds the site first if needed)
+    nox -s lint     ruff
+    nox -s bench    time a cold and a no-change docs build (not run by default)
+
+torch is installed first, on its own, so that pip never resolves it to a
+multi-GB CUDA build by accident. Set ``PYTORCH_NOTES_TORCH`` to choose another
+requirement and ``PYTORCH_NOTES_TORCH_INDEX`` to install it from another index,
+e.g. PyTorch's CPU index (see the README).
+
+Virtualenvs are reused: a session re-installs only when pyproject.toml, this
+file or the torch choice changed (a stamp file in the venv records them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["docs", "tests", "lint"]
+
+ROOT = Path(__file__).resolve().parent
+PYTHON = "3.11"
+TORCH = os.environ.get("PYTORCH_NOTES_TORCH", "torch==2.13.0")
+TORCH_INDEX = os.environ.get("PYTORCH_NOTES_TORCH_INDEX", "")
+
+
+def _install(session: nox.Session, *extras: str) -> None:
+    """Install torch, then the package with ``extras``, unless the venv already has them."""
+    recipe = "\n".join(
+        [TORCH, TORCH_INDEX, ",".join(extras)]
+        + [(ROOT / name).read_text() for name in ("pyproject.toml", "noxfile.py")]
+    )
+    digest = hashlib.sha256(recipe.encode()).hexdigest()
+    stamp = Path(session.virtualenv.location) / ".pytorch-notes-stamp"
+    if stamp.exists() and stamp.read_text() == digest:
+        session.log("venv is up to date: skipping installs")
+        return
+    index = ["--index-url", TORCH_INDEX] if TORCH_INDEX else []
+    session.install(TORCH, *index)
+    spec = f".[{','.join(extras)}]" if extras else "."
+    session.install("-e", spec)
+    stamp.write_text(digest)
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the site in both languages (warnings are errors)."""
+    _install(session, "docs")
+    session.run("python", "docs/build.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the tests: package, tutorials, built site and a real browser."""
+    _install(session, "docs", "test")
+    # Brings the site up to date: a no-change rebuild executes nothing and takes seconds.
+    session.run("python", "docs/build.py")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Lint and check formatting with ruff."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Time a cold docs build from a fresh clone and a no-change rebuild."""
+    _install(session, "docs")
+    session.run("python", "tools/bench_docs.py", *session.posargs)

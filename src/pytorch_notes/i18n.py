@@ -1,0 +1,99 @@
+"""Figure labels in the page's language.
+
+Every tutorial exists in English and in Simplified Chinese with the same code.
+The only difference is one string at the top, ``LANG = "en"`` or
+``LANG = "zh"``, which the tutorial passes to :func:`use_language` and then to
+every helper that draws text.
+
+Matplotlib's default font (DejaVu Sans) has no Chinese glyphs: drawn with it,
+Chinese labels become empty boxes ("tofu") and matplotlib warns for each
+missing glyph. :func:`use_language` therefore looks for an installed CJK font
+(Debian's ``fonts-noto-cjk`` provides *Noto Sans CJK SC*). If one is found,
+matplotlib is told to use it; if none is found, the figures fall back to their
+English labels, so a reader never sees boxes.
+
+Introduced in tutorial 01 (*Computational graph*); used by every tutorial that
+draws a figure.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+import matplotlib as mpl
+from matplotlib import font_manager
+
+Language = Literal["en", "zh"]
+LANGUAGES: tuple[Language, ...] = ("en", "zh")
+
+#: CJK fonts tried in order; the first one installed is used for Chinese labels.
+CJK_FONT_CANDIDATES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+)
+
+
+def _check_language(lang: str) -> Language:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    return lang  # type: ignore[return-value]
+
+
+@cache
+def find_cjk_font() -> str | None:
+    """Return the family name of an installed font with Chinese glyphs, or ``None``.
+
+    The answer is cached for the life of the process.
+    """
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    for name in CJK_FONT_CANDIDATES:
+        if name in installed:
+            return name
+    return None
+
+
+def use_language(lang: str, *, cjk_font: str | None = None) -> Language:
+    """Prepare matplotlib to label figures in ``lang``; return the language to label in.
+
+    For ``"zh"`` this puts a CJK font first in matplotlib's sans-serif list
+    (``cjk_font`` if given, else the first of :data:`CJK_FONT_CANDIDATES`
+    that is installed) and returns ``"zh"``. If there is no CJK font it changes
+    nothing and returns ``"en"``: the figures use their English labels rather
+    than print empty boxes. For ``"en"`` it returns ``"en"``.
+
+    Only matplotlib's ``rcParams`` are changed (sphinx-gallery resets them
+    between tutorials).
+
+    Introduced in tutorial 01.
+    """
+    lang = _check_language(lang)
+    if lang == "en":
+        return "en"
+    font = cjk_font if cjk_font is not None else find_cjk_font()
+    if font is None:
+        return "en"
+    families = [f for f in mpl.rcParams["font.sans-serif"] if f != font]
+    mpl.rcParams["font.sans-serif"] = [font, *families]
+    mpl.rcParams["font.family"] = "sans-serif"
+    # The CJK fonts have no proper minus sign glyph at every size; use ASCII "-".
+    mpl.rcParams["axes.unicode_minus"] = False
+    return "zh"
+
+
+def tr(lang: str, *, en: str, zh: str) -> str:
+    """Pick the label for ``lang`` (as returned by :func:`use_language`).
+
+    >>> tr("zh", en="gradient", zh="梯度")
+    '梯度'
+
+    Introduced in tutorial 01.
+    """
+    return zh if _check_language(lang) == "zh" else en

@@ -1,0 +1,41 @@
+"""Shared fixtures: where the built site is and how to read its pages."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+GALLERY = ROOT / "gallery"
+HTML = DOCS / "_build" / "html"
+sys.path.insert(0, str(DOCS / "_ext"))
+
+from languages import LANGUAGES  # noqa: E402
+
+OUT_DIRS = [lang.out for lang in LANGUAGES.values()]
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """The built site; the ``tests`` nox session builds it before pytest runs."""
+    if not (HTML / "index.html").exists():
+        pytest.fail("docs/_build/html is missing: run `nox -s docs` (or `nox -s tests`) first")
+    return HTML
+
+
+def pages(tree: Path) -> set[str]:
+    """Every HTML page under ``tree``, as paths relative to it."""
+    return {p.relative_to(tree).as_posix() for p in tree.rglob("*.html")}
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def outputs(page: Path) -> list[str]:
+    """The text of each executed output block (sphinx-gallery's "Out:") of a tutorial page."""
+    return [div.get_text() for div in soup(page).select("div.sphx-glr-script-out pre")]

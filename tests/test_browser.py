@@ -1,0 +1,195 @@
+"""The built site in a real browser: Debian's chromium, driven by Playwright.
+
+Each page must load with no console error, no failed request and no request
+to another host; the switcher must land on the counterpart page; search must
+find results in both languages.
+
+Where chromium is missing these tests skip with a message naming the
+package; ``.ci/run`` sets ``PYTORCH_NOTES_REQUIRE_BROWSER=1``, which turns
+that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import pytest
+from conftest import HTML, LANGUAGES, pages
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    """Serve the built site on a free port of the loopback interface."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = (
+            "chromium is not installed (Debian package: chromium); apt-get install -y chromium"
+        )
+        if os.environ.get("PYTORCH_NOTES_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " -- required here (PYTORCH_NOTES_REQUIRE_BROWSER=1)")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class PageProblems:
+    """Console errors, failed requests and requests to other hosts, seen by one page."""
+
+    def __init__(self, page, origin: str) -> None:
+        self.errors: list[str] = []
+        host = urlparse(origin).netloc
+        page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.errors.append(f"exception: {e}"))
+        page.on(
+            "requestfailed",
+            lambda r: self.errors.append(f"failed request: {r.url} ({r.failure})"),
+        )
+        page.on(
+            "request",
+            lambda r: (
+                urlparse(r.url).scheme in ("http", "https")
+                and urlparse(r.url).netloc != host
+                and self.errors.append(f"request to another host: {r.url}")
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"),
+        )
+
+
+def all_pages() -> list[str]:
+    return sorted(f"{lang.out}/{p}" for lang in LANGUAGES.values() for p in pages(HTML / lang.out))
+
+
+@pytest.mark.parametrize("path", all_pages())
+def test_page_loads_cleanly(browser, server: str, path: str) -> None:
+    page = browser.new_page()
+    problems = PageProblems(page, server)
+    page.goto(f"{server}/{path}", wait_until="networkidle")
+    page.close()
+    assert problems.errors == [], f"{path}:\n" + "\n".join(problems.errors)
+
+
+def test_root_page_picks_the_readers_language(browser, server: str) -> None:
+    root = f"{server}/index.html"
+    for locale, out in (("zh-CN", "zh-cn"), ("en-US", "en"), ("fr-FR", "en")):
+        context = browser.new_context(locale=locale)
+        page = context.new_page()
+        problems = PageProblems(page, server)
+        page.goto(root, wait_until="networkidle")
+        assert page.url == f"{server}/{out}/index.html"
+        # The redirect may cancel the root page's own load: that is the redirect, not a failure.
+        errors = [e for e in problems.errors if not (root in e and "ERR_ABORTED" in e)]
+        assert errors == []
+        context.close()
+
+
+def test_root_page_works_without_javascript(browser, server: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    problems = PageProblems(page, server)
+    page.goto(f"{server}/index.html", wait_until="networkidle")
+    assert page.url == f"{server}/index.html"
+    page.get_by_role("link", name="简体中文").click()
+    page.wait_for_load_state()
+    assert page.url == f"{server}/zh-cn/index.html"
+    assert problems.errors == []
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [
+        (
+            "en/tutorials/plot_01_computational_graph.html",
+            "zh-cn/tutorials/plot_01_computational_graph.html",
+        ),
+        (
+            "zh-cn/tutorials/plot_01_computational_graph.html",
+            "en/tutorials/plot_01_computational_graph.html",
+        ),
+        ("en/index.html", "zh-cn/index.html"),
+        ("zh-cn/tutorials/index.html", "en/tutorials/index.html"),
+        ("en/search.html", "zh-cn/search.html"),
+    ],
+)
+def test_switcher_opens_the_same_page_in_the_other_language(
+    browser, server: str, start: str, target: str
+) -> None:
+    page = browser.new_page()
+    page.goto(f"{server}/{start}")
+    page.locator(".content-icon-container a.pn-lang-link").click()
+    page.wait_for_load_state()
+    assert page.url == f"{server}/{target}"
+    other = next(lang for lang in LANGUAGES.values() if target.startswith(lang.out + "/"))
+    assert page.locator("html").get_attribute("lang") == other.hreflang
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("out", "query", "expected"),
+    [
+        ("zh-cn", "计算图", "tutorials/plot_01_computational_graph.html"),
+        ("en", "gradient", "tutorials/plot_01_computational_graph.html"),
+    ],
+)
+def test_search_finds_the_tutorial(
+    browser, server: str, out: str, query: str, expected: str
+) -> None:
+    page = browser.new_page()
+    problems = PageProblems(page, server)
+    page.goto(f"{server}/{out}/search.html?q={quote(query)}")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=15_000)
+    hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert any(expected in href for href in hrefs), hrefs
+    page.close()
+    assert problems.errors == []

@@ -1,0 +1,68 @@
+"""The build fails loudly, and only when it should.
+
+Runs Sphinx on a temporary copy of the docs with one extra, broken tutorial.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+BROKEN = '''r"""
+Broken
+======
+
+A tutorial that raises.
+"""
+
+# %%
+import torch
+
+x = torch.ones(2)
+y = x @ torch.ones(3)  # shapes (2,) and (3,) cannot be multiplied
+'''
+
+
+@pytest.fixture
+def copy_of_docs(tmp_path: Path) -> Path:
+    for folder in ("docs", "gallery"):
+        shutil.copytree(
+            ROOT / folder,
+            tmp_path / folder,
+            ignore=shutil.ignore_patterns("_build", "tutorials", "__pycache__"),
+        )
+    return tmp_path
+
+
+def build(root: Path, lang: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(root / "docs" / "build.py"), "--lang", lang],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_a_tutorial_that_raises_fails_the_build_and_is_named(copy_of_docs: Path) -> None:
+    (copy_of_docs / "gallery" / "en" / "plot_99_broken.py").write_text(BROKEN)
+    result = build(copy_of_docs, "en")
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, log
+    assert "plot_99_broken.py" in log
+    assert "RuntimeError" in log  # the error itself is shown, not only "something failed"
+
+
+def test_a_warning_fails_the_build(copy_of_docs: Path) -> None:
+    page = copy_of_docs / "docs" / "zh" / "index.md"
+    page.write_text(
+        page.read_text(encoding="utf-8") + "\n[坏链接](no-such-page.md)\n", encoding="utf-8"
+    )
+    result = build(copy_of_docs, "zh_CN")
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, log
+    assert "no-such-page" in log

@@ -1,0 +1,73 @@
+"""Figure labels: real Chinese glyphs where a CJK font exists, English where none does."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pytest
+
+from pytorch_notes import i18n
+
+
+@pytest.fixture(autouse=True)
+def _restore_rcparams():
+    with mpl.rc_context():
+        yield
+
+
+def render(label: str) -> list[str]:
+    """Draw ``label`` and return matplotlib's warnings (e.g. missing glyphs)."""
+    fig, ax = plt.subplots()
+    ax.set_title(label)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+    return [str(w.message) for w in caught]
+
+
+def test_english_needs_no_cjk_font() -> None:
+    assert i18n.use_language("en") == "en"
+    assert render(i18n.tr("en", en="gradient", zh="梯度")) == []
+
+
+def test_chinese_labels_render_real_glyphs_when_a_cjk_font_is_installed() -> None:
+    font = i18n.find_cjk_font()
+    if font is None:
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk); the fallback test covers this")
+    assert i18n.use_language("zh") == "zh"
+    assert mpl.rcParams["font.sans-serif"][0] == font
+    assert render(i18n.tr("zh", en="gradient", zh="计算图与梯度")) == []
+
+
+def test_without_the_font_chinese_labels_would_be_tofu() -> None:
+    """The check above can fail: DejaVu Sans alone warns for every Chinese glyph."""
+    mpl.rcParams["font.sans-serif"] = ["DejaVu Sans"]
+    mpl.rcParams["font.family"] = "sans-serif"
+    messages = render("计算图")
+    assert any("missing from font" in m for m in messages), messages
+
+
+def test_falls_back_to_english_without_a_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(i18n, "find_cjk_font", lambda: None)
+    before = list(mpl.rcParams["font.sans-serif"])
+    lang = i18n.use_language("zh")
+    assert lang == "en"
+    assert mpl.rcParams["font.sans-serif"] == before
+    label = i18n.tr(lang, en="gradient", zh="梯度")
+    assert label == "gradient"
+    assert render(label) == []
+
+
+def test_unknown_language_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        i18n.use_language("fr")
+    with pytest.raises(ValueError, match="expected one of en, zh"):
+        i18n.tr("zh_CN", en="a", zh="b")
