@@ -3,7 +3,7 @@
     nox -s docs     build the bilingual site into docs/_build/html/
     nox -s tests    run the test suite (builds the site first if needed)
     nox -s lint     ruff
-    nox -s bench    time a cold and a no-change docs build (not run by default)
+    nox -s bench    benchmarks that print their numbers (not run by default)
 
 torch is installed first, on its own, so that pip never resolves it to a
 multi-GB CUDA build by accident. Set ``PYTORCH_NOTES_TORCH`` to choose another
@@ -76,6 +76,10 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """Time a cold docs build from a fresh clone and a no-change rebuild."""
-    _install(session, "docs")
-    session.run("python", "tools/bench_docs.py", *session.posargs)
+    """Run the benchmarks in tools/bench_*.py (or those named: nox -s bench -- docs)."""
+    _install(session, "docs", "test")
+    names = session.posargs or sorted(
+        p.stem.removeprefix("bench_") for p in ROOT.glob("tools/bench_*.py")
+    )
+    for name in names:
+        session.run("python", f"tools/bench_{name}.py")
