@@ -13,12 +13,14 @@ Output::
 Warnings are errors (``-W --keep-going``: every warning is listed, then the
 build fails). A tutorial that raises fails the build and is named in the log.
 Sphinx's environment cache and sphinx-gallery's md5 cache make a rebuild with
-nothing changed re-execute no tutorial; ``--clean`` removes both first.
+nothing changed re-execute no tutorial; a change to ``src/pytorch_notes``
+re-executes them all; ``--clean`` removes every cache first.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -56,6 +58,33 @@ def clean() -> None:
         (DOCS / lang.source / "sg_execution_times.rst").unlink(missing_ok=True)
 
 
+def package_digest() -> str:
+    """A hash of the helper package's source: the tutorials' hidden input."""
+    digest = hashlib.sha256()
+    for path in sorted((DOCS.parent / "src" / "pytorch_notes").rglob("*.py")):
+        digest.update(path.relative_to(DOCS.parent).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def invalidate_if_package_changed() -> None:
+    """Re-execute every tutorial when src/pytorch_notes changed.
+
+    sphinx-gallery re-runs a tutorial only when its own file changed (md5).
+    The tutorials also depend on the helper package, so a change there drops
+    the md5 files and every tutorial runs again.
+    """
+    stamp = BUILD / "package.sha256"
+    digest = package_digest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    for lang in LANGUAGES.values():
+        for md5 in (DOCS / lang.source / "tutorials").glob("*.md5"):
+            md5.unlink()
+    BUILD.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)
+
+
 def write_root() -> None:
     """Copy the language chooser (docs/_root/*) to the top of the built tree."""
     for path in (DOCS / "_root").iterdir():
@@ -79,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         clean()
     codes = args.lang or list(LANGUAGES)
     HTML.mkdir(parents=True, exist_ok=True)
+    invalidate_if_package_changed()
     start = time.perf_counter()
 
     failed: list[str] = []

@@ -89,6 +89,7 @@ def _configure_language(app, config) -> None:
         "download_all_examples": True,
         "remove_config_comments": True,
         "show_memory": False,
+        "capture_repr": (),  # a cell ending in draw_forward(...) shows the figure, not "<Axes ...>"
         "write_computation_times": False,
         "show_signature": False,
         "line_numbers": False,
@@ -120,6 +121,9 @@ def _quiet_jieba() -> None:
 
 def setup(app):
     _quiet_jieba()
+    # sphinx-gallery saves each animation's thumbnail with Pillow (no ffmpeg
+    # here, by design); matplotlib logs that choice at every animation.
+    logging.getLogger("matplotlib.animation").setLevel(logging.ERROR)
     # Before sphinx-gallery validates its configuration (priority 10).
     app.connect("config-inited", _configure_language, priority=5)
     app.connect("html-page-context", _add_counterpart)

@@ -51,15 +51,25 @@ meet the two attributes that tie a tensor to its graph, ``is_leaf`` and
 # We ask PyTorch to track gradients for the inputs with
 # ``requires_grad=True``. Each operation then records itself as it runs: no
 # separate "build the graph" step is needed.
+#
+# So that we can *draw* the graph, the three operations run inside
+# ``record()`` from this site's helper package ``pytorch_notes``. It only
+# watches: every torch operation in the block is written down (what ran, on
+# which tensors, giving which tensor), and the computation itself is unchanged.
 
 import torch
+
+from pytorch_notes.graph import record
+
+LANG = "en"  # the language of the figure labels
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
 
-a = torch.add(w, x)  # a = w + x
-b = torch.add(w, 1)  # b = w + 1
-y = torch.mul(a, b)  # y = a * b
+with record() as forward:
+    a = torch.add(w, x)  # a = w + x
+    b = torch.add(w, 1)  # b = w + 1
+    y = torch.mul(a, b)  # y = a * b
 
 print(f"a = {a}")
 print(f"b = {b}")
@@ -70,16 +80,38 @@ print(f"y = {y}")
 # :math:`y = 3 \cdot 2 = 6`. Each result also carries a ``grad_fn``: the
 # record of the operation that made it, which the backward pass will follow.
 #
-# .. The diagrams of this graph, drawn from the live tensors, go here.
+# Seeing the graph
+# ----------------
 #
+# Here is the graph ``record()`` wrote down, drawn from the tensors above:
+# a box per tensor (its name and value), a circle per operation. The leaves
+# :math:`w` and :math:`x` are blue, the result :math:`y` is green, and the
+# constant ``1`` is a dashed box. Two arrows leave :math:`w`.
+
+from pytorch_notes.draw import draw_forward
+from pytorch_notes.i18n import use_language
+
+lang = use_language(LANG)  # falls back to English labels without a CJK font
+draw_forward(forward, lang=lang)
+
+# %%
 # The backward pass
 # -----------------
 #
 # ``y.backward()`` walks the graph from :math:`y` back to the inputs and
 # stores :math:`\partial y / \partial w` in ``w.grad`` and
 # :math:`\partial y / \partial x` in ``x.grad``.
+#
+# Before running it we take the *backward* graph: the chain of ``grad_fn``
+# objects that ``y`` points to, which is what ``backward()`` actually
+# walks. ``record_gradients`` listens to the pass and notes the gradient sent
+# along each edge, so we can draw it afterwards.
 
-y.backward()
+from pytorch_notes.graph import backward_graph, record_gradients
+
+grad_graph = backward_graph(y)
+with record_gradients(grad_graph):
+    y.backward()
 
 print(f"w.grad = {w.grad}")
 print(f"x.grad = {x.grad}")
@@ -115,6 +147,24 @@ print(f"x.grad = {x.grad}")
 assert torch.equal(w.grad, torch.tensor([5.0]))
 assert torch.equal(x.grad, torch.tensor([2.0]))
 print("the chain rule and autograd agree: dy/dw = 5, dy/dx = 2")
+
+# %%
+# The same calculation, on the backward graph. Each edge is labelled with
+# the gradient the backward pass sent along it (right to left):
+# ``MulBackward0`` sends :math:`\partial y / \partial a = b = 2` towards
+# :math:`a` and :math:`\partial y / \partial b = a = 3` towards :math:`b`; the
+# two ``AddBackward0`` nodes pass them on unchanged (the local derivative of
+# an addition is 1), and ``AccumulateGrad`` for :math:`w` adds the 2 and the
+# 3 that reach it.
+
+from pytorch_notes.draw import draw_backward
+
+draw_backward(grad_graph, lang=lang)
+
+# %%
+# And the forward graph again, now that the leaves hold their gradients:
+
+draw_forward(forward, lang=lang)
 
 # %%
 # Leaf nodes and ``grad_fn``
@@ -201,6 +251,18 @@ print(f"w.grad = {w.grad}")
 assert torch.equal(a.grad, torch.tensor([2.0]))
 assert torch.equal(b.grad, torch.tensor([3.0]))
 assert torch.equal(w.grad, a.grad + b.grad)
+
+# %%
+# Replay: the graph as it was built (optional)
+# ---------------------------------------------
+#
+# PyTorch's graph is *dynamic*: it grows one operation at a time, as each
+# line runs. ``record()`` kept the order, so we can replay it. Use the
+# player's buttons to step through the three operations.
+
+from pytorch_notes.draw import animate_forward
+
+anim = animate_forward(forward, lang=lang)
 
 # %%
 # What we saw

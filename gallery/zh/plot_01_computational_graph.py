@@ -47,15 +47,24 @@ PyTorch 对需要求梯度的张量所做的每一步运算，都会被记录成
 #
 # 用 ``requires_grad=True`` 告诉 PyTorch 要为输入跟踪梯度。之后每个运算在执行时
 # 都会顺手把自己记录下来：不需要单独的"建图"步骤。
+#
+# 为了把计算图*画*出来，这三个运算放在本站辅助包 ``pytorch_notes`` 的
+# ``record()`` 里执行。它只负责旁观：把代码块中的每个 torch 运算记下来
+# （执行了什么运算、作用于哪些张量、得到哪个张量），计算本身不受任何影响。
 
 import torch
+
+from pytorch_notes.graph import record
+
+LANG = "zh"  # 图中标签的语言
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
 
-a = torch.add(w, x)  # a = w + x
-b = torch.add(w, 1)  # b = w + 1
-y = torch.mul(a, b)  # y = a * b
+with record() as forward:
+    a = torch.add(w, x)  # a = w + x
+    b = torch.add(w, 1)  # b = w + 1
+    y = torch.mul(a, b)  # y = a * b
 
 print(f"a = {a}")
 print(f"b = {b}")
@@ -66,16 +75,36 @@ print(f"y = {y}")
 # :math:`y = 3 \cdot 2 = 6`。每个结果还带着一个 ``grad_fn``：它记录了
 # 产生这个张量的运算，反向传播就沿着它往回走。
 #
-# .. 由实时张量绘制的计算图放在这里。
+# 看见计算图
+# ----------
 #
+# 下面就是 ``record()`` 记下的计算图，直接由上面的张量画出：每个张量一个方框
+# （变量名和值），每个运算一个圆圈。叶子节点 :math:`w`、:math:`x` 是蓝色，
+# 结果 :math:`y` 是绿色，常数 ``1`` 是虚线框。注意有两条边从 :math:`w` 出发。
+
+from pytorch_notes.draw import draw_forward
+from pytorch_notes.i18n import use_language
+
+lang = use_language(LANG)  # 没有中文字体时退回英文标签
+draw_forward(forward, lang=lang)
+
+# %%
 # 反向传播
 # --------
 #
 # ``y.backward()`` 从 :math:`y` 出发沿图走回输入，把
 # :math:`\partial y / \partial w` 存进 ``w.grad``，把
 # :math:`\partial y / \partial x` 存进 ``x.grad``。
+#
+# 运行之前，先取出*反向*计算图：``y`` 指向的那串 ``grad_fn`` 对象，
+# 这才是 ``backward()`` 真正遍历的东西。``record_gradients`` 在反向传播时旁听，
+# 记下沿每条边传递的梯度，方便我们随后画出来。
 
-y.backward()
+from pytorch_notes.graph import backward_graph, record_gradients
+
+grad_graph = backward_graph(y)
+with record_gradients(grad_graph):
+    y.backward()
 
 print(f"w.grad = {w.grad}")
 print(f"x.grad = {x.grad}")
@@ -110,6 +139,22 @@ print(f"x.grad = {x.grad}")
 assert torch.equal(w.grad, torch.tensor([5.0]))
 assert torch.equal(x.grad, torch.tensor([2.0]))
 print("the chain rule and autograd agree: dy/dw = 5, dy/dx = 2")
+
+# %%
+# 在反向计算图上看同一个计算。每条边上标出了反向传播沿它（从右向左）传递的梯度：
+# ``MulBackward0`` 向 :math:`a` 送出 :math:`\partial y / \partial a = b = 2`，
+# 向 :math:`b` 送出 :math:`\partial y / \partial b = a = 3`；两个
+# ``AddBackward0`` 节点原样往下传（加法的局部导数是 1）；:math:`w` 的
+# ``AccumulateGrad`` 把到达它的 2 和 3 相加。
+
+from pytorch_notes.draw import draw_backward
+
+draw_backward(grad_graph, lang=lang)
+
+# %%
+# 再看一次前向计算图，这时叶子节点已经有了梯度：
+
+draw_forward(forward, lang=lang)
 
 # %%
 # 叶子节点与 ``grad_fn``
@@ -192,6 +237,17 @@ print(f"w.grad = {w.grad}")
 assert torch.equal(a.grad, torch.tensor([2.0]))
 assert torch.equal(b.grad, torch.tensor([3.0]))
 assert torch.equal(w.grad, a.grad + b.grad)
+
+# %%
+# 回放：计算图是怎样一步步搭起来的（选读）
+# ----------------------------------------
+#
+# PyTorch 的计算图是*动态*的：每执行一行代码，图就长出一个运算。``record()``
+# 记下了运算的先后顺序，所以可以回放。用播放器的按钮逐步查看这三个运算。
+
+from pytorch_notes.draw import animate_forward
+
+anim = animate_forward(forward, lang=lang)
 
 # %%
 # 小结

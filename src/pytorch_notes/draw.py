@@ -1,0 +1,457 @@
+"""Draw the graphs of :mod:`pytorch_notes.graph` with matplotlib.
+
+- :func:`draw_forward`: the recorded forward graph, in micrograd's style --
+  a box per tensor (its name, value and gradient), a circle per operation;
+- :func:`draw_backward`: the autograd graph (``grad_fn`` nodes), optionally
+  with the gradient that flowed back along each edge;
+- :func:`animate_forward`: the forward graph growing operation by operation
+  (a :class:`~pytorch_notes.animation.Player`, which sphinx-gallery embeds
+  as an interactive player without ffmpeg or a CDN).
+
+Graphs are laid out left to right by Graphviz's ``dot`` through
+``pygraphviz`` (whose wheels bundle Graphviz) and, where pygraphviz can't be
+imported, by a layered layout computed with networkx alone. Figures have an
+opaque white background so they stay legible in a dark theme. Labels follow
+``lang`` (see :func:`pytorch_notes.i18n.use_language`).
+
+Introduced in tutorial 01 (*Computational graph*).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import matplotlib.pyplot as plt
+import networkx as nx
+import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from pytorch_notes.animation import Player
+from pytorch_notes.graph import RecordedGraph
+from pytorch_notes.i18n import tr
+
+__all__ = ["animate_forward", "draw_backward", "draw_forward", "layered_layout", "layout"]
+
+Layout = Literal["auto", "dot", "layered"]
+
+# Colours (readable on white, distinct in grey-scale too).
+LEAF = "#dbeafe"  # leaf tensors: light blue, as torchviz
+OUTPUT = "#dcfce7"  # tensors nothing else used: light green
+INNER = "#ffffff"
+CONST = "#f1f5f9"
+OP = "#fff7ed"
+EDGE = "#475569"
+GRAD = "#b91c1c"
+HIGHLIGHT = "#f97316"
+
+_SYMBOLS = {
+    "add": "+",
+    "sub": "−",
+    "mul": "×",
+    "div": "÷",
+    "pow": "^",
+    "matmul": "@",
+    "neg": "−x",
+    "gt": ">",
+    "lt": "<",
+    "ge": "≥",
+    "le": "≤",
+    "eq": "==",
+    "ne": "≠",
+    "sigmoid": "σ",
+    "exp": "exp",
+    "log": "log",
+    "sum": "Σ",
+    "mean": "mean",
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    return {
+        "data": tr(lang, en="data", zh="值"),
+        "grad": tr(lang, en="grad", zh="梯度"),
+        "forward": tr(lang, en="Forward graph", zh="前向计算图"),
+        "backward": tr(lang, en="Backward graph (grad_fn)", zh="反向计算图（grad_fn）"),
+        "step": tr(lang, en="step {k} of {n}", zh="第 {k} 步，共 {n} 步"),
+        "inputs": tr(lang, en="inputs", zh="输入"),
+        "if": tr(lang, en="if → {v}", zh="if → {v}"),
+        "empty": "",
+    }
+
+
+# -- layout -------------------------------------------------------------------
+
+
+def _skeleton(g: nx.DiGraph) -> tuple[nx.DiGraph, list[Any]]:
+    """The same graph with nodes 0..n-1 in insertion order and no attributes."""
+    nodes = list(g.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    h = nx.DiGraph()
+    h.add_nodes_from(range(len(nodes)))
+    h.add_edges_from((index[u], index[v]) for u, v in g.edges)
+    return h, nodes
+
+
+def layered_layout(
+    g: nx.DiGraph, *, node_width: float = 0.6, rank_gap: float = 0.4
+) -> dict[Any, tuple[float, float]]:
+    """Left-to-right layered positions computed with networkx alone.
+
+    A node's column is the length of the longest path reaching it; within a
+    column nodes are ordered by the mean row of their predecessors (a few
+    barycenter sweeps reduce crossings). Used when pygraphviz is missing.
+    """
+    if not nx.is_directed_acyclic_graph(g):
+        raise ValueError("layered_layout needs a directed acyclic graph")
+    column: dict[Any, int] = {}
+    for node in nx.topological_sort(g):
+        column[node] = max((column[p] + 1 for p in g.predecessors(node)), default=0)
+    columns: dict[int, list[Any]] = {}
+    for node in g.nodes:  # insertion order: deterministic
+        columns.setdefault(column[node], []).append(node)
+    row = {n: float(i) for nodes in columns.values() for i, n in enumerate(nodes)}
+    for _ in range(4):
+        for c in sorted(columns)[1:]:
+            nodes = columns[c]
+            nodes.sort(
+                key=lambda n: (
+                    sum(row[p] for p in g.predecessors(n)) / max(1, g.in_degree(n)),
+                    row[n],
+                )
+            )
+            for i, n in enumerate(nodes):
+                row[n] = float(i)
+    positions = {}
+    for c, nodes in columns.items():
+        offset = (len(nodes) - 1) / 2
+        for i, n in enumerate(nodes):
+            positions[n] = (c * 72.0 * (node_width + rank_gap), (offset - i) * 50.0)
+    return positions
+
+
+def _dot_layout(
+    g: nx.DiGraph, node_width: float, rank_gap: float
+) -> dict[Any, tuple[float, float]]:
+    from networkx.drawing.nx_agraph import graphviz_layout  # needs pygraphviz
+
+    h, nodes = _skeleton(g)
+    args = (
+        f"-Grankdir=LR -Gnodesep=0.25 -Granksep={rank_gap} "
+        f"-Nwidth={node_width} -Nheight=0.45 -Nfixedsize=true"
+    )
+    pos = graphviz_layout(h, prog="dot", args=args)
+    return {nodes[i]: (float(x), float(y)) for i, (x, y) in pos.items()}
+
+
+def layout(
+    g: nx.DiGraph, method: Layout = "auto", *, node_width: float = 0.6, rank_gap: float = 0.4
+) -> dict[Any, tuple[float, float]]:
+    """Positions (in points) for ``g``'s nodes, left to right.
+
+    ``"dot"`` uses Graphviz through pygraphviz, ``"layered"`` uses networkx
+    only, ``"auto"`` (the default) uses dot when pygraphviz can be imported.
+    ``node_width`` and ``rank_gap`` (inches) set the room for a node and
+    between columns.
+    """
+    if method not in ("auto", "dot", "layered"):
+        raise ValueError(f"unknown layout {method!r}: use 'auto', 'dot' or 'layered'")
+    if method == "auto":
+        try:
+            import pygraphviz  # noqa: F401
+        except ImportError:
+            method = "layered"
+    if method == "layered":
+        return layered_layout(g, node_width=node_width, rank_gap=rank_gap)
+    return _dot_layout(g, node_width, rank_gap)
+
+
+# -- shared drawing -----------------------------------------------------------
+
+
+def _format(t: Any) -> str:
+    """A short, stable text for a value: ``3``, ``0.25``, ``[1, 2]`` or ``[3×2]``."""
+    if isinstance(t, torch.Tensor):
+        if t.numel() == 1:
+            return f"{t.item():.4g}"
+        if t.numel() == 0 or t.numel() > 4:
+            return "[" + "×".join(str(s) for s in t.shape) + "]"
+        return "[" + ", ".join(f"{v:.3g}" for v in t.flatten().tolist()) + "]"
+    if isinstance(t, float):
+        return f"{t:.4g}"
+    return str(t)
+
+
+def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None, scale: float = 1.0) -> Axes:
+    if ax is None:
+        xs = [x for x, _ in pos.values()]
+        ys = [y for _, y in pos.values()]
+        width = min(10.0, max(3.5, (max(xs) - min(xs)) / 72 * scale + 1.6))
+        height = min(8.0, max(2.2, (max(ys) - min(ys)) / 72 * scale + 1.5))
+        fig = plt.figure(figsize=(width, height), facecolor="white")
+        ax = fig.add_axes((0.02, 0.02, 0.96, 0.86))
+    ax.set_facecolor("white")
+    ax.figure.set_facecolor("white")
+    xs = [x for x, _ in pos.values()]
+    ys = [y for _, y in pos.values()]
+    pad_x = 36 + 0.04 * (max(xs) - min(xs))
+    pad_y = 30 + 0.06 * (max(ys) - min(ys))
+    ax.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
+    ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
+    ax.set_axis_off()
+    return ax
+
+
+def _arrow(ax: Axes, start, end, patch_a, patch_b, color: str = EDGE, **kw):
+    return ax.annotate(
+        "",
+        xy=end,
+        xytext=start,
+        arrowprops=dict(
+            arrowstyle="-|>",
+            color=color,
+            lw=1.2,
+            shrinkA=2,
+            shrinkB=2,
+            patchA=patch_a,
+            patchB=patch_b,
+            mutation_scale=12,
+        ),
+        zorder=3,
+        **kw,
+    )
+
+
+def _require_nodes(g: nx.DiGraph, what: str) -> None:
+    if g.number_of_nodes() == 0:
+        raise ValueError(f"nothing to draw: the {what} is empty (no torch operation was recorded)")
+
+
+def _as_forward(graph: RecordedGraph | nx.DiGraph) -> nx.DiGraph:
+    if isinstance(graph, RecordedGraph):
+        return graph.to_networkx()
+    if isinstance(graph, nx.DiGraph):
+        return graph
+    raise TypeError(f"expected a RecordedGraph or a networkx.DiGraph, got {type(graph).__name__}")
+
+
+def _tensor_label(data: dict, words: dict[str, str], show_grad: bool) -> str:
+    name = data.get("name") or ""
+    if name and data.get("version", 0) and data.get("_many_versions"):
+        name = f"{name} (v{data['version']})"
+    lines = [name] if name else []
+    lines.append(f"{words['data']} {_format(data['value'])}")
+    tensor = data.get("tensor")
+    has_grad = tensor is not None and (tensor.is_leaf or tensor.retains_grad)
+    if show_grad and has_grad and tensor.grad is not None and data.get("_latest"):
+        lines.append(f"{words['grad']} {_format(tensor.grad)}")
+    return "\n".join(lines)
+
+
+def _forward_artists(g: nx.DiGraph, ax: Axes, pos, lang: str, show_grad: bool):
+    words = _words(lang)
+    names = {}
+    for node, data in g.nodes(data=True):
+        if data["kind"] == "tensor" and data.get("name"):
+            names.setdefault(data["name"], []).append(node)
+    latest = {}
+    for nodes in names.values():
+        for node in nodes:
+            g.nodes[node]["_many_versions"] = len(nodes) > 1
+        latest[max(nodes, key=lambda n: g.nodes[n]["version"])] = True
+    artists: dict[Any, Any] = {}
+    for node, data in g.nodes(data=True):
+        x, y = pos[node]
+        kind = data["kind"]
+        if kind == "tensor":
+            data["_latest"] = node in latest or not data.get("name")
+            if data["is_leaf"]:
+                face = LEAF
+            elif g.out_degree(node) == 0:
+                face = OUTPUT
+            else:
+                face = INNER
+            text = _tensor_label(data, words, show_grad)
+            box = dict(boxstyle="round,pad=0.45", fc=face, ec="#334155", lw=1.1)
+            artists[node] = ax.text(
+                x, y, text, ha="center", va="center", fontsize=9, bbox=box, zorder=2,
+                family="monospace" if lang == "en" else None,
+            )  # fmt: skip
+        elif kind == "const":
+            box = dict(boxstyle="round,pad=0.35", fc=CONST, ec="#94a3b8", lw=0.9, ls="--")
+            artists[node] = ax.text(
+                x, y, _format(data["value"]), ha="center", va="center", fontsize=9,
+                color="#334155", bbox=box, zorder=2,
+            )  # fmt: skip
+        else:
+            symbol = _SYMBOLS.get(data["op"], data["op"])
+            if data.get("inplace"):
+                symbol = f"{symbol}=" if len(symbol) == 1 else f"{symbol}_"
+            box = dict(
+                boxstyle="circle,pad=0.3" if len(symbol) <= 2 else "round4,pad=0.35",
+                fc=OP, ec="#c2410c", lw=1.2, ls="--" if data.get("inplace") else "-",
+            )  # fmt: skip
+            artists[node] = ax.text(
+                x, y, symbol, ha="center", va="center", fontsize=11, fontweight="bold",
+                color="#9a3412", bbox=box, zorder=2,
+            )  # fmt: skip
+            if data.get("steered") is not None:
+                ax.text(
+                    x, y - 32, words["if"].format(v=data["steered"]), ha="center", va="top",
+                    fontsize=8, color="#7c2d12", zorder=2,
+                )  # fmt: skip
+    edges = {}
+    for u, v in g.edges:
+        edges[u, v] = _arrow(
+            ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch()
+        )
+    return artists, edges
+
+
+def draw_forward(
+    graph: RecordedGraph | nx.DiGraph,
+    *,
+    ax: Axes | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    show_grad: bool = True,
+    method: Layout = "auto",
+) -> Axes:
+    """Draw a recorded forward graph; return the Axes.
+
+    Each tensor is a box with its variable name, its value (``data``) and,
+    once a backward pass filled it, its gradient (``grad``); leaves are blue,
+    final results green. Each operation is a circle with its symbol (``+``,
+    ``×``, ``σ``, ...; in-place operations are dashed, ``+=``); Python numbers
+    are dashed grey boxes. A comparison that steered Python's ``if`` is
+    labelled with the branch taken.
+
+    Raises ``ValueError`` for an empty graph.
+
+    Introduced in tutorial 01.
+    """
+    g = _as_forward(graph).copy()
+    _require_nodes(g, "graph")
+    pos = layout(g, method)
+    ax = _figure(pos, ax)
+    _forward_artists(g, ax, pos, lang, show_grad)
+    ax.set_title(_words(lang)["forward"] if title is None else title, fontsize=12)
+    return ax
+
+
+def draw_backward(
+    g: nx.DiGraph,
+    *,
+    ax: Axes | None = None,
+    lang: str = "en",
+    title: str | None = None,
+    show_grads: bool = True,
+    method: Layout = "auto",
+) -> Axes:
+    """Draw the autograd graph from :func:`pytorch_notes.graph.backward_graph`; return the Axes.
+
+    Each node is an autograd function (``MulBackward0``, ...) with, below it,
+    the tensor it belongs to; ``AccumulateGrad`` nodes are the leaves. With
+    ``show_grads`` and a graph captured with ``capture_grads=True``, each
+    edge carries the gradient that flowed back along it, e.g.
+    ``∂y/∂a = 2``.
+
+    Raises ``ValueError`` for an empty graph.
+
+    Introduced in tutorial 01.
+    """
+    if not isinstance(g, nx.DiGraph):
+        raise TypeError(
+            f"expected the networkx.DiGraph of backward_graph(), got {type(g).__name__}"
+        )
+    _require_nodes(g, "graph")
+    pos = layout(g, method, node_width=1.3, rank_gap=1.1)
+    ax = _figure(pos, ax)
+    root = next((d.get("name") for _, d in g.nodes(data=True) if d.get("root")), None) or "y"
+    artists = {}
+    for node, data in g.nodes(data=True):
+        x, y = pos[node]
+        leaf = data["op"] == "AccumulateGrad"
+        label = data["op"] if not data.get("name") else f"{data['op']}\n{data['name']}"
+        box = dict(
+            boxstyle="round,pad=0.4",
+            fc=LEAF if leaf else ("#e2e8f0" if not data.get("root") else OUTPUT),
+            ec="#334155",
+            lw=1.1,
+        )
+        artists[node] = ax.text(
+            x, y, label, ha="center", va="center", fontsize=8.5, bbox=box, zorder=2
+        )
+    for u, v, data in g.edges(data=True):
+        _arrow(ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch())
+        grad = data.get("grad")
+        if show_grads and grad is not None:
+            source = g.nodes[u].get("name")
+            text = f"∂{root}/∂{source} = {_format(grad)}" if source else _format(grad)
+            (x1, y1), (x2, y2) = pos[u], pos[v]
+            ax.text(
+                (x1 + x2) / 2, (y1 + y2) / 2, "← " + text, ha="center", va="center",
+                fontsize=8, color=GRAD, zorder=4,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),
+            )  # fmt: skip
+    ax.set_title(_words(lang)["backward"] if title is None else title, fontsize=12)
+    return ax
+
+
+def animate_forward(
+    graph: RecordedGraph,
+    *,
+    lang: str = "en",
+    interval: int = 1000,
+    describe: Callable[[Any], str] | None = None,
+    method: Layout = "auto",
+) -> Player:
+    """Animate the forward graph growing, one recorded operation per frame.
+
+    Frame 0 shows the inputs; frame ``k`` adds the ``k``-th operation and its
+    result, highlighted. Positions are those of the finished graph, so nothing
+    jumps. Keep a reference to the returned animation (sphinx-gallery embeds
+    it as an interactive player).
+
+    Raises ``ValueError`` for an empty graph.
+
+    Introduced in tutorial 01.
+    """
+    if not isinstance(graph, RecordedGraph):
+        raise TypeError(f"animate_forward() needs a RecordedGraph, got {type(graph).__name__}")
+    g = graph.to_networkx()
+    if len(graph.ops) == 0:
+        raise ValueError("nothing to animate: the graph is empty (no torch operation was recorded)")
+    words = _words(lang)
+    pos = layout(g, method)
+    ax = _figure(pos, None)
+    fig: Figure = ax.figure
+    artists, edges = _forward_artists(g, ax, pos, lang, show_grad=False)
+    drawn = set(map(id, artists.values())) | set(map(id, edges.values()))
+    extra = [t for t in ax.texts if id(t) not in drawn]  # the "if → True" notes
+    n = len(graph.ops)
+
+    def update(frame: int):
+        for node, artist in artists.items():
+            artist.set_visible(g.nodes[node]["created"] < frame)
+        for (u, v), arrow in edges.items():
+            arrow.set_visible(artists[u].get_visible() and artists[v].get_visible())
+        for note in extra:
+            note.set_visible(frame == n)
+        for node, artist in artists.items():
+            current = g.nodes[node]["kind"] == "op" and g.nodes[node]["index"] == frame - 1
+            artist.get_bbox_patch().set_edgecolor(HIGHLIGHT if current else "#334155")
+            artist.get_bbox_patch().set_linewidth(2.4 if current else 1.1)
+        if frame == 0:
+            label = words["inputs"]
+        else:
+            op = graph.ops[frame - 1]
+            label = words["step"].format(k=frame, n=n) + (
+                f": {describe(op)}" if describe else f": {op.op}"
+            )
+        ax.set_title(label, fontsize=12)
+        return []
+
+    update(0)
+    return Player(fig, update, frames=n + 1, interval=interval, repeat=True)

@@ -1,0 +1,516 @@
+"""Record the computational graph while code runs; read the autograd graph after.
+
+Two graphs describe one computation, and this module gives both as plain data
+(:class:`networkx.DiGraph`) that tests can inspect and :mod:`pytorch_notes.draw`
+can draw:
+
+- the **forward graph**, recorded by :func:`record` as the code runs
+  (define-by-run): every torch operation, its inputs and outputs, in order;
+- the **backward graph**, read by :func:`backward_graph` from
+  ``tensor.grad_fn``: the autograd functions the backward pass will call.
+
+Recording is separate from drawing, as in micrograd's ``trace`` and
+``draw_dot``.
+
+Introduced in tutorial 01 (*Computational graph*); tutorial 02 (*Dynamic vs
+static graphs*) uses :func:`record` to show that each run builds its own graph.
+"""
+
+from __future__ import annotations
+
+import numbers
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+
+import networkx as nx
+import torch
+from torch.overrides import TorchFunctionMode
+
+__all__ = [
+    "Op",
+    "RecordedGraph",
+    "backward_graph",
+    "record",
+    "record_gradients",
+]
+
+# Functions that read a tensor's metadata or convert it, rather than compute a
+# new tensor from it. They are not operations of the graph.
+_IGNORED = frozenset(
+    {
+        "__get__",  # attribute reads: .grad, .data, .shape, .is_leaf, ...
+        "__set__",
+        "__repr__",
+        "__str__",
+        "__format__",
+        "backward",
+        "register_hook",
+        "retain_grad",
+        "requires_grad_",
+        "_backward_hooks",
+    }
+)
+
+# Python's reflected operators reach torch as these names, with the tensor
+# first: ``1 - w`` arrives as ``rsub(w, 1)``. Record them as the operation they
+# are, with the operands in the order the reader wrote them.
+_REFLECTED = {
+    "rsub": "sub",
+    "__rsub__": "sub",
+    "__rtruediv__": "div",
+    "__rdiv__": "div",
+    "__rpow__": "pow",
+    "__rmatmul__": "matmul",
+    "__rfloordiv__": "floor_divide",
+    "__rmod__": "remainder",
+}
+
+# Dunder names that are the same operation as a torch function.
+_ALIASES = {
+    "truediv": "div",
+    "floordiv": "floor_divide",
+    "mod": "remainder",
+    "getitem": "getitem",
+    "setitem": "setitem",
+    "invert": "bitwise_not",
+    "and": "bitwise_and",
+    "or": "bitwise_or",
+    "xor": "bitwise_xor",
+    "ge": "ge",
+    "gt": "gt",
+    "le": "le",
+    "lt": "lt",
+    "eq": "eq",
+    "ne": "ne",
+}
+
+
+def _op_name(func: Any) -> tuple[str, bool, bool]:
+    """``(name, inplace, reflected)`` of a torch function as the reader thinks of it.
+
+    ``torch.add``, ``Tensor.add`` and ``+`` are all ``add``; ``add_`` and ``+=``
+    are ``add`` done in place.
+    """
+    raw = getattr(func, "__name__", str(func))
+    if raw in _REFLECTED:
+        return _REFLECTED[raw], False, True
+    name = raw
+    inplace = False
+    if name.startswith("__i") and name.endswith("__") and name[3:-2] in {
+        "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
+    }:  # fmt: skip
+        name, inplace = name[3:-2], True
+    elif name == "__setitem__":
+        name, inplace = "setitem", True
+    elif name.startswith("__") and name.endswith("__"):
+        name = name[2:-2]
+    elif name.endswith("_") and not name.startswith("_"):
+        name, inplace = name[:-1], True
+    return _ALIASES.get(name, name), inplace, False
+
+
+@dataclass
+class Op:
+    """One recorded torch operation: which, on what, giving what."""
+
+    index: int  # position in the order the operations ran
+    op: str  # reader's name: "add", "mul", "linear", ...
+    inplace: bool
+    inputs: list[str]  # node ids, in argument order (tensors and constants)
+    outputs: list[str]  # node ids of the tensors it produced
+    steered: bool | None = None  # for a comparison whose truth value steered Python: that value
+
+    @property
+    def node_id(self) -> str:
+        return f"op{self.index}"
+
+
+@dataclass
+class _TensorVersion:
+    id: str
+    tensor: torch.Tensor  # the live tensor, kept alive so ids stay unique while recording
+    version: int
+    value: torch.Tensor  # a detached copy of the value at this version
+    name: str | None = None
+
+
+@dataclass
+class RecordedGraph:
+    """The forward graph recorded by :func:`record`.
+
+    ``ops`` lists the operations in the order they ran (for animation);
+    :meth:`to_networkx` gives the graph. Tensors are identified by object and
+    version, so an in-place operation creates a new node for the same tensor.
+    """
+
+    ops: list[Op] = field(default_factory=list)
+    _tensors: dict[str, _TensorVersion] = field(default_factory=dict)
+    _constants: dict[str, Any] = field(default_factory=dict)
+    _current: dict[int, str] = field(
+        default_factory=dict
+    )  # id(tensor) -> node of its latest version
+    _overrides: dict[int, str] = field(
+        default_factory=dict
+    )  # id(tensor) -> name given by the caller
+    _versions: dict[int, list[str]] = field(default_factory=dict)  # id(tensor) -> its nodes
+    _next_constant: int = 0
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    def __iter__(self) -> Iterator[Op]:
+        return iter(self.ops)
+
+    # -- building (called by the recording mode) ---------------------------
+
+    def _node_for(self, t: torch.Tensor) -> str:
+        """The node of ``t``'s current version, creating it if ``t`` is new or changed."""
+        key = self._current.get(id(t))
+        if key is not None and self._tensors[key].version == t._version:
+            return key
+        node = f"t{len(self._tensors)}"
+        name = self._overrides.get(id(t))
+        if name is None and key is not None:
+            name = self._tensors[key].name  # a new version keeps the tensor's name
+        self._tensors[node] = _TensorVersion(node, t, t._version, _snapshot(t), name)
+        self._current[id(t)] = node
+        self._versions.setdefault(id(t), []).append(node)
+        return node
+
+    def _constant(self, value: Any) -> str:
+        node = f"c{self._next_constant}"
+        self._next_constant += 1
+        self._constants[node] = value
+        return node
+
+    def _name_from(self, scope: Mapping[str, Any]) -> None:
+        """Give unnamed tensor nodes the name ``scope`` binds to their tensor."""
+        for name, value in scope.items():
+            if isinstance(value, torch.Tensor) and not name.startswith("_"):
+                for node in self._versions.get(id(value), ()):  # every version of it
+                    if self._tensors[node].name is None:
+                        self._tensors[node].name = name
+
+    # -- reading -------------------------------------------------------------
+
+    def tensor_nodes(self) -> dict[str, str | None]:
+        """``{node id: name}`` for every tensor node."""
+        return {k: v.name for k, v in self._tensors.items()}
+
+    def node_of(self, tensor: torch.Tensor) -> str:
+        """The node id of ``tensor``'s latest recorded version."""
+        try:
+            return self._current[id(tensor)]
+        except KeyError:
+            raise KeyError(
+                "this tensor was not used or produced inside the record() block"
+            ) from None
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The graph as a :class:`networkx.DiGraph`.
+
+        Nodes have attribute ``kind``: ``"tensor"``, ``"const"`` or ``"op"``.
+
+        - tensor nodes: ``name`` (the caller's variable name, or ``None``),
+          ``value`` (a detached copy), ``shape``, ``version``,
+          ``requires_grad``, ``is_leaf``, ``tensor`` (the live tensor, to read
+          ``.grad`` after a backward pass), ``created`` (index of the op that
+          produced it, ``-1`` for inputs);
+        - constant nodes: ``value`` (the Python number), ``created``;
+        - op nodes: ``op`` (``"add"``, ``"mul"``, ...), ``inplace``, ``index``
+          and ``steered`` (``True``/``False`` if Python branched on the
+          result, else ``None``).
+
+        Edges run the way data flows: input → op (attribute ``arg``, the
+        argument position) and op → output.
+        """
+        g = nx.DiGraph()
+        produced = {out: op.index for op in self.ops for out in op.outputs}
+        first_use = {}
+        for op in self.ops:
+            for node in op.inputs:
+                first_use.setdefault(node, op.index)
+        for node, tv in self._tensors.items():
+            g.add_node(
+                node,
+                kind="tensor",
+                name=tv.name,
+                value=tv.value,
+                shape=tuple(tv.value.shape),
+                version=tv.version,
+                requires_grad=tv.tensor.requires_grad,
+                is_leaf=node not in produced,
+                tensor=tv.tensor,
+                created=produced.get(node, -1),
+            )
+        for node, value in self._constants.items():
+            g.add_node(node, kind="const", value=value, name=None, created=first_use.get(node, 0))
+        for op in self.ops:
+            g.add_node(
+                op.node_id,
+                kind="op",
+                op=op.op,
+                inplace=op.inplace,
+                index=op.index,
+                steered=op.steered,
+                created=op.index,
+            )
+            for position, node in enumerate(op.inputs):
+                g.add_edge(node, op.node_id, arg=position)
+            for node in op.outputs:
+                g.add_edge(op.node_id, node)
+        return g
+
+
+def _snapshot(t: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return t.detach().clone() if t.numel() <= 64 else t.detach()[:0].clone()
+
+
+def _tensors_in(obj: Any) -> Iterator[torch.Tensor]:
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from _tensors_in(item)
+
+
+def _user_frame() -> FrameType | None:
+    """The innermost frame outside torch and this module: the reader's code."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not (module == __name__ or module == "torch" or module.startswith("torch.")):
+            return frame
+        frame = frame.f_back
+    return None
+
+
+class _Recorder(TorchFunctionMode):
+    def __init__(self, graph: RecordedGraph) -> None:
+        super().__init__()
+        self.graph = graph
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = getattr(func, "__name__", "")
+        if name in _IGNORED or getattr(func, "__module__", "") == "torch.nn.init":
+            return func(*args, **kwargs)
+        graph = self.graph
+        if name == "__bool__" and args and isinstance(args[0], torch.Tensor):
+            truth = func(*args, **kwargs)
+            node = graph._current.get(id(args[0]))
+            for op in reversed(graph.ops):
+                if node in op.outputs:
+                    op.steered = bool(truth)
+                    break
+            return truth
+
+        # Inputs are read before the call: an in-place op changes them.
+        flat_args = list(args) + list(kwargs.values())
+        inputs: list[str] = []
+        for arg in flat_args:
+            if isinstance(arg, torch.Tensor):
+                inputs.append(graph._node_for(arg))
+            elif isinstance(arg, (list, tuple)) and any(isinstance(a, torch.Tensor) for a in arg):
+                inputs.extend(graph._node_for(a) for a in _tensors_in(arg))
+            elif isinstance(arg, numbers.Number) and not isinstance(arg, bool):
+                inputs.append(graph._constant(arg))
+
+        result = func(*args, **kwargs)
+        outputs = list(_tensors_in(result))
+        if not outputs:  # .item(), .size(), .dim(), ...: reads, not operations
+            # Drop constants registered for this call.
+            for node in inputs:
+                if node.startswith("c"):
+                    graph._constants.pop(node, None)
+            return result
+        tensor_inputs = [n for n in inputs if n.startswith("t")]
+        op_name, inplace, reflected = _op_name(func)
+        if not tensor_inputs:
+            # A factory (torch.tensor, torch.ones, ...): the tensor is a new input,
+            # not the result of an operation on other data.
+            for out in outputs:
+                graph._node_for(out)
+            for node in inputs:
+                graph._constants.pop(node, None)
+            return result
+        if reflected:
+            inputs = inputs[::-1]
+        out_nodes = [graph._node_for(out) for out in outputs]
+        # In place: the output is an input object, at a new version.
+        inplace = inplace or any(out is arg for out in outputs for arg in flat_args)
+        graph.ops.append(Op(len(graph.ops), op_name, inplace, inputs, out_nodes))
+        frame = _user_frame()
+        if frame is not None:
+            graph._name_from(frame.f_locals)
+        return result
+
+
+class record:
+    """Record every torch operation run inside a ``with`` block.
+
+    >>> with record() as g:
+    ...     a = torch.add(w, x)
+    ...     y = a * 2
+    >>> g.to_networkx()
+
+    The graph is built while the block runs -- PyTorch's define-by-run
+    graph -- from a :class:`torch.overrides.TorchFunctionMode`. ``torch.add``,
+    ``Tensor.add`` and ``+`` are one operation (``"add"``); ``add_`` and ``+=``
+    are the same operation done in place and give the tensor a new version
+    node. Python numbers become constant nodes. Attribute reads, reprs,
+    ``.item()`` and shape queries are not operations and are ignored. A
+    comparison whose truth value steers Python (``if y > 5:``) is marked with
+    the branch taken.
+
+    Tensors are named after the caller's variables: while the block runs
+    (names bound so far, also inside functions it calls) and when it ends.
+    ``names={"w": w}`` sets names explicitly; they win.
+
+    A block with no torch operation gives an empty graph, not an error.
+
+    Introduced in tutorial 01; used in tutorial 02.
+    """
+
+    def __init__(self, names: Mapping[str, torch.Tensor] | None = None) -> None:
+        if names is not None:
+            for key, value in names.items():
+                if not isinstance(value, torch.Tensor):
+                    raise TypeError(
+                        f"names[{key!r}] is a {type(value).__name__}, not a torch.Tensor"
+                    )
+        self._names = dict(names or {})
+        self.graph = RecordedGraph()
+        self._mode: _Recorder | None = None
+
+    def __enter__(self) -> RecordedGraph:
+        self.graph._overrides = {id(t): name for name, t in self._names.items()}
+        self._mode = _Recorder(self.graph)
+        self._mode.__enter__()
+        return self.graph
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._mode is not None
+        self._mode.__exit__(*exc)
+        caller = sys._getframe(1)
+        self.graph._name_from(caller.f_locals)
+        for tv in self.graph._tensors.values():
+            tv.name = self.graph._overrides.get(id(tv.tensor), tv.name)
+
+
+# -- the backward graph ---------------------------------------------------------
+
+
+def backward_graph(
+    tensor: torch.Tensor, names: Mapping[str, torch.Tensor] | None = None
+) -> nx.DiGraph:
+    """The autograd graph reachable from ``tensor.grad_fn``, as a :class:`networkx.DiGraph`.
+
+    One node per autograd function (node id: ``str(id(fn))``), with attributes
+
+    - ``op``: the class name (``"MulBackward0"``, ``"AccumulateGrad"``, ...);
+    - ``fn``: the autograd node itself;
+    - ``name``: for ``AccumulateGrad`` (a leaf), the leaf's variable name; for
+      other nodes, the name of the tensor whose ``grad_fn`` it is -- taken
+      from ``names`` or else the caller's variables; ``None`` if unknown;
+    - ``shape``: a leaf's shape; ``root``: ``True`` for ``tensor.grad_fn``.
+
+    Edges point the way the forward data flowed: from an input's node to the
+    node that used it. These are the nodes and edges torchviz's ``make_dot``
+    traverses. Edge attribute ``arg`` is the input's position. To see the
+    gradient that flows back along each edge, run the backward pass inside
+    :func:`record_gradients`.
+
+    Raises ``TypeError`` for a non-tensor and ``ValueError`` for a tensor with
+    no graph behind it.
+
+    Introduced in tutorial 01.
+    """
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"backward_graph() needs a torch.Tensor, got {type(tensor).__name__}")
+    if tensor.grad_fn is None:
+        if tensor.requires_grad:
+            raise ValueError(
+                "backward_graph(): this tensor is a leaf (it requires grad but no operation "
+                "produced it), so it has no grad_fn and no graph behind it; pass a result "
+                "computed from it"
+            )
+        raise ValueError(
+            "backward_graph(): this tensor does not require grad, so autograd recorded no "
+            "graph for it; create its inputs with requires_grad=True"
+        )
+    if names is not None:
+        for key, value in names.items():
+            if not isinstance(value, torch.Tensor):
+                raise TypeError(f"names[{key!r}] is a {type(value).__name__}, not a torch.Tensor")
+    scope = {k: v for k, v in sys._getframe(1).f_locals.items() if isinstance(v, torch.Tensor)}
+    scope.update(names or {})  # explicit names win
+    by_tensor = {id(v): k for k, v in scope.items()}
+    by_grad_fn = {id(v.grad_fn): k for k, v in scope.items() if v.grad_fn is not None}
+
+    g = nx.DiGraph()
+    seen: set[int] = set()
+    stack = [tensor.grad_fn]
+    while stack:
+        fn = stack.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        node = str(id(fn))
+        attrs: dict[str, Any] = {"op": type(fn).__name__, "fn": fn, "root": fn is tensor.grad_fn}
+        variable = getattr(fn, "variable", None)
+        if variable is not None:
+            attrs["name"] = by_tensor.get(id(variable))
+            attrs["shape"] = tuple(variable.shape)
+        else:
+            attrs["name"] = by_grad_fn.get(id(fn))
+        g.add_node(node, **attrs)
+        for position, (nxt, _) in enumerate(fn.next_functions):
+            if nxt is None:
+                continue
+            g.add_edge(str(id(nxt)), node, arg=position)
+            stack.append(nxt)
+    return g
+
+
+@contextmanager
+def record_gradients(g: nx.DiGraph) -> Iterator[nx.DiGraph]:
+    """Store on each edge of ``g`` the gradient a backward pass sends along it.
+
+    >>> g = backward_graph(y)
+    >>> with record_gradients(g):
+    ...     y.backward()
+
+    Each edge ``u → v`` then has attribute ``grad``: the gradient of the
+    output with respect to ``u``'s tensor, as it left ``v`` (for
+    ``y = a * b``, the edge ``a → MulBackward0`` carries ∂y/∂a = b). Hooks on
+    the autograd nodes collect them; they are removed when the block ends.
+
+    Introduced in tutorial 01.
+    """
+    if not isinstance(g, nx.DiGraph) or any("fn" not in d for _, d in g.nodes(data=True)):
+        raise TypeError("record_gradients() needs the graph returned by backward_graph()")
+    handles = []
+
+    def hook_for(node: str):
+        def hook(grad_inputs, grad_outputs):
+            fn = g.nodes[node]["fn"]
+            for position, (nxt, _) in enumerate(fn.next_functions):
+                if nxt is not None and grad_inputs[position] is not None:
+                    g.edges[str(id(nxt)), node]["grad"] = grad_inputs[position].detach().clone()
+
+        return hook
+
+    for node, data in g.nodes(data=True):
+        if data["op"] != "AccumulateGrad":
+            handles.append(data["fn"].register_hook(hook_for(node)))
+    try:
+        yield g
+    finally:
+        for handle in handles:
+            handle.remove()

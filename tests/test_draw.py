@@ -1,0 +1,138 @@
+"""pytorch_notes.draw: the drawings run headless and show what the graph holds."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import networkx as nx
+import pytest
+import torch
+from matplotlib.animation import FuncAnimation
+
+from pytorch_notes import draw
+from pytorch_notes.graph import backward_graph, record, record_gradients
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def seed():
+    w = torch.tensor([1.0], requires_grad=True)
+    x = torch.tensor([2.0], requires_grad=True)
+    with record() as forward:
+        a = torch.add(w, x)
+        b = torch.add(w, 1)
+        y = torch.mul(a, b)
+    grads = backward_graph(y, names={"w": w, "x": x, "a": a, "b": b, "y": y})
+    with record_gradients(grads):
+        y.backward()
+    return forward, grads
+
+
+def png_bytes(fig) -> int:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return len(buf.getvalue())
+
+
+def texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts]
+
+
+def test_forward_drawing_shows_names_values_and_grads(seed) -> None:
+    forward, _ = seed
+    ax = draw.draw_forward(forward)
+    labels = "\n".join(texts(ax))
+    for expected in ("w\ndata 1\ngrad 5", "x\ndata 2\ngrad 2", "a\ndata 3", "y\ndata 6", "+", "×"):
+        assert expected in labels, labels
+    assert ax.get_title() == "Forward graph"
+    assert png_bytes(ax.figure) > 5_000
+
+
+def test_forward_drawing_in_chinese(seed) -> None:
+    forward, _ = seed
+    ax = draw.draw_forward(forward, lang="zh")
+    assert ax.get_title() == "前向计算图"
+    assert any("值 3" in t for t in texts(ax))
+
+
+def test_backward_drawing_labels_edges_with_gradients(seed) -> None:
+    _, grads = seed
+    ax = draw.draw_backward(grads)
+    labels = texts(ax)
+    for expected in ("← ∂y/∂a = 2", "← ∂y/∂b = 3", "← ∂y/∂x = 2"):
+        assert expected in labels, labels
+    assert sum("∂y/∂w" in t for t in labels) == 2  # two paths from w
+    assert any(t.startswith("MulBackward0") for t in labels)
+    assert png_bytes(ax.figure) > 5_000
+
+
+def test_backward_drawing_without_gradients(seed) -> None:
+    _, grads = seed
+    ax = draw.draw_backward(grads, show_grads=False)
+    assert not any("∂" in t for t in texts(ax))
+
+
+def test_animation_has_one_frame_per_operation(seed) -> None:
+    forward, _ = seed
+    anim = draw.animate_forward(forward)
+    assert isinstance(anim, FuncAnimation)
+    frames = list(anim.new_frame_seq())
+    assert frames == [0, 1, 2, 3]
+    html = anim.to_jshtml()
+    assert html.count("data:image/png;base64") >= 4  # every frame embedded: no ffmpeg needed
+    assert "http://" not in html and "https://" not in html  # no CDN icons
+    assert "▶" in html and 'class="fa' not in html
+
+
+def test_layered_fallback_when_pygraphviz_is_missing(seed, monkeypatch) -> None:
+    forward, _ = seed
+    g = forward.to_networkx()
+    monkeypatch.setitem(sys.modules, "pygraphviz", None)  # import now raises ImportError
+    assert draw.layout(g) == draw.layered_layout(g)
+    ax = draw.draw_forward(forward)  # draws with the fallback
+    assert png_bytes(ax.figure) > 5_000
+
+
+def test_layered_layout_goes_left_to_right() -> None:
+    g = nx.DiGraph([("in", "op"), ("op", "out"), ("c", "op")])
+    pos = draw.layered_layout(g)
+    assert pos["in"][0] < pos["op"][0] < pos["out"][0]
+    with pytest.raises(ValueError, match="acyclic"):
+        draw.layered_layout(nx.DiGraph([(1, 2), (2, 1)]))
+
+
+def test_dot_layout_goes_left_to_right(seed) -> None:
+    pytest.importorskip("pygraphviz")
+    forward, _ = seed
+    g = forward.to_networkx()
+    pos = draw.layout(g, "dot")
+    assert pos["op0"][0] < pos["t2"][0] < pos["op2"][0]
+
+
+def test_empty_graph_is_a_clear_error() -> None:
+    with record() as empty:
+        pass
+    with pytest.raises(ValueError, match="nothing to draw: the graph is empty"):
+        draw.draw_forward(empty)
+    with pytest.raises(ValueError, match="nothing to animate"):
+        draw.animate_forward(empty)
+    with pytest.raises(ValueError, match="nothing to draw"):
+        draw.draw_backward(nx.DiGraph())
+
+
+def test_wrong_types_are_clear_errors() -> None:
+    with pytest.raises(TypeError, match=r"RecordedGraph or a networkx\.DiGraph, got Tensor"):
+        draw.draw_forward(torch.ones(2))
+    with pytest.raises(ValueError, match="unknown layout 'neato'"):
+        draw.layout(nx.DiGraph([(1, 2)]), "neato")

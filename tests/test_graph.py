@@ -1,0 +1,297 @@
+"""pytorch_notes.graph: the recorded forward graph and the autograd graph.
+
+The backward graph is checked against torchviz's traversal of the same
+tensor, and the captured edge gradients against torch.autograd itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+import networkx as nx
+import pytest
+import torch
+
+from pytorch_notes.graph import backward_graph, record, record_gradients
+
+
+def seed_inputs() -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+
+
+def by_name(g: nx.DiGraph) -> dict[str, str]:
+    return {d["name"]: n for n, d in g.nodes(data=True) if d["kind"] == "tensor" and d["name"]}
+
+
+def op_nodes(g: nx.DiGraph) -> list[dict]:
+    return sorted((d for _, d in g.nodes(data=True) if d["kind"] == "op"), key=lambda d: d["index"])
+
+
+# -- record() -------------------------------------------------------------------
+
+
+def test_seed_graph_structure() -> None:
+    w, x = seed_inputs()
+    with record() as graph:
+        a = torch.add(w, x)
+        b = torch.add(w, 1)
+        y = torch.mul(a, b)
+    g = graph.to_networkx()
+    names = by_name(g)
+    assert set(names) == {"w", "x", "a", "b", "y"}
+    consts = [n for n, d in g.nodes(data=True) if d["kind"] == "const"]
+    assert [g.nodes[c]["value"] for c in consts] == [1]
+    assert [d["op"] for d in op_nodes(g)] == ["add", "add", "mul"]
+    op_a, op_b, op_y = (f"op{i}" for i in range(3))
+    expected = {
+        (names["w"], op_a), (names["x"], op_a), (op_a, names["a"]),
+        (names["w"], op_b), (consts[0], op_b), (op_b, names["b"]),
+        (names["a"], op_y), (names["b"], op_y), (op_y, names["y"]),
+    }  # fmt: skip
+    assert set(g.edges) == expected
+    assert nx.is_directed_acyclic_graph(g)
+    assert g.nodes[names["w"]]["is_leaf"] and not g.nodes[names["a"]]["is_leaf"]
+    assert g.nodes[names["y"]]["value"].item() == 6.0
+    assert len(graph) == 3 and [op.op for op in graph] == ["add", "add", "mul"]
+    del y
+
+
+@pytest.mark.parametrize(
+    "compute",
+    [lambda w, x: torch.add(w, x), lambda w, x: w.add(x), lambda w, x: w + x],
+    ids=["torch.add", "Tensor.add", "operator"],
+)
+def test_spellings_of_one_operation_are_one_op(compute) -> None:
+    w, x = seed_inputs()
+    with record() as graph:
+        compute(w, x)
+    assert [op.op for op in graph] == ["add"]
+
+
+def test_reflected_operator_keeps_the_written_order() -> None:
+    w, _ = seed_inputs()
+    with record() as graph:
+        z = 1 - w
+    g = graph.to_networkx()
+    (op,) = graph.ops
+    assert op.op == "sub"
+    first = next(u for u, _, d in g.in_edges("op0", data=True) if d["arg"] == 0)
+    assert g.nodes[first]["kind"] == "const" and g.nodes[first]["value"] == 1
+    assert z.item() == 0.0
+
+
+def test_reads_reprs_and_shape_queries_are_not_operations() -> None:
+    w, x = seed_inputs()
+    y = w * x
+    with record() as graph:
+        _ = (y.shape, y.grad_fn, y.requires_grad, y.is_leaf, y.dtype, y.data)
+        _ = (repr(y), str(y), f"{y}", y.item(), y.size(), y.dim(), y.numel(), y.tolist())
+    assert len(graph) == 0
+
+
+def test_in_place_operation_makes_a_new_version() -> None:
+    _, x = seed_inputs()
+    with record() as graph:
+        z = x.clone()
+        z += 1
+        z.add_(1)
+    g = graph.to_networkx()
+    versions = sorted(d["version"] for _, d in g.nodes(data=True) if d.get("name") == "z")
+    assert versions == [0, 1, 2]
+    assert [(op.op, op.inplace) for op in graph] == [("clone", False), ("add", True), ("add", True)]
+    assert z.item() == 4.0
+
+
+def test_names_override_and_names_inside_functions() -> None:
+    w, x = seed_inputs()
+
+    def f(inp: torch.Tensor) -> torch.Tensor:
+        hidden = inp * 3
+        return hidden + 1
+
+    with record(names={"weight": w}) as graph:
+        out = f(w) * x
+    names = set(by_name(graph.to_networkx()))
+    assert {"weight", "x", "hidden", "out"} <= names
+    assert "w" not in names
+    del out
+
+
+def test_names_must_be_tensors() -> None:
+    with pytest.raises(TypeError, match=r"names\['w'\] is a float"):
+        record(names={"w": 1.0})
+
+
+def steer(x: torch.Tensor) -> torch.Tensor:
+    y = x * 2
+    if y.sum() > 5:
+        return y * y
+    return y + 1
+
+
+def test_control_flow_records_the_branch_that_ran() -> None:
+    with record() as big:
+        steer(torch.tensor([4.0], requires_grad=True))
+    with record() as small:
+        steer(torch.tensor([1.0], requires_grad=True))
+    assert [op.op for op in big] == ["mul", "sum", "gt", "mul"]
+    assert [op.op for op in small] == ["mul", "sum", "gt", "add"]
+    assert big.ops[2].steered is True
+    assert small.ops[2].steered is False
+    g = big.to_networkx()
+    assert g.nodes["op2"]["steered"] is True
+
+
+def test_loop_unrolls() -> None:
+    h = torch.ones(2, requires_grad=True)
+    with record() as graph:
+        for _ in range(3):
+            h = h * 2
+    assert [op.op for op in graph] == ["mul"] * 3
+    assert graph.to_networkx().number_of_nodes() == 1 + 3 * 3  # input, 3 ops, 3 outputs, 3 consts
+
+
+def test_nothing_recorded_gives_an_empty_graph() -> None:
+    with record() as graph:
+        pass
+    assert len(graph) == 0
+    assert graph.to_networkx().number_of_nodes() == 0
+
+
+def test_module_forward_is_recorded_as_its_functions() -> None:
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.Sigmoid())
+    with record() as graph:
+        model(torch.ones(3, 2))
+    assert [op.op for op in graph] == ["linear", "sigmoid"]
+
+
+# -- backward_graph() vs torchviz -------------------------------------------------
+
+
+def torchviz_graph(t: torch.Tensor, ours: nx.DiGraph) -> tuple[set[str], set[tuple[str, str]]]:
+    """The autograd-function nodes and edges torchviz's make_dot draws for ``t``."""
+    from torchviz import make_dot
+
+    dot = make_dot(t)
+    nodes, edges = set(), set()
+    for line in dot.body:
+        line = line.strip()
+        if m := re.match(r"^(\d+) -> (\d+)", line):
+            edges.add((m[1], m[2]))
+        elif m := re.match(r"^(\d+) \[", line):
+            nodes.add(m[1])
+    # torchviz also draws tensors: the output and each leaf's variable.
+    tensors = {str(id(t))} | {
+        str(id(d["fn"].variable)) for _, d in ours.nodes(data=True) if d["op"] == "AccumulateGrad"
+    }
+    return nodes - tensors, {e for e in edges if not set(e) & tensors}
+
+
+def mlp() -> torch.Tensor:
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+    return net(torch.randn(5, 3)).pow(2).mean()
+
+
+def loop() -> torch.Tensor:
+    x = torch.tensor([1.5], requires_grad=True)
+    h = x
+    for _ in range(4):
+        h = h * x + 1
+    return h.sum()
+
+
+def shared() -> torch.Tensor:
+    x = torch.tensor([2.0, 3.0], requires_grad=True)
+    s = x * x
+    return (s + s.exp()).sum()
+
+
+def in_place() -> torch.Tensor:
+    x = torch.tensor([2.0, 3.0], requires_grad=True)
+    h = x * 2
+    h.add_(1)
+    h.mul_(h.detach())
+    return h.sum()
+
+
+@pytest.mark.parametrize("build", [mlp, loop, shared, in_place])
+def test_backward_graph_matches_torchviz(build) -> None:
+    out = build()
+    g = backward_graph(out)
+    nodes, edges = torchviz_graph(out, g)
+    assert len(nodes) >= 4 and len(edges) >= 3  # the comparison is not vacuous
+    assert set(g.nodes) == nodes
+    assert set(g.edges) == edges
+    assert nx.is_directed_acyclic_graph(g)
+    assert sum(d["root"] for _, d in g.nodes(data=True)) == 1
+
+
+def test_backward_graph_of_the_seed() -> None:
+    w, x = seed_inputs()
+    a = torch.add(w, x)
+    b = torch.add(w, 1)
+    y = torch.mul(a, b)
+    g = backward_graph(y)
+    ops = {d["name"]: d["op"] for _, d in g.nodes(data=True)}
+    assert ops == {"y": "MulBackward0", "a": "AddBackward0", "b": "AddBackward0",
+                   "w": "AccumulateGrad", "x": "AccumulateGrad"}  # fmt: skip
+    node = {d["name"]: n for n, d in g.nodes(data=True)}
+    # edges follow the forward data flow: inputs -> users
+    assert g.has_edge(node["w"], node["a"]) and g.has_edge(node["w"], node["b"])
+    assert g.has_edge(node["a"], node["y"]) and not g.has_edge(node["y"], node["a"])
+
+
+def test_record_gradients_equal_autograd() -> None:
+    w, x = seed_inputs()
+    a = torch.add(w, x)
+    b = torch.add(w, 1)
+    y = torch.mul(a, b)
+    dy_da, dy_db = torch.autograd.grad(y, (a, b), retain_graph=True)
+    g = backward_graph(y)
+    with record_gradients(g):
+        y.backward()
+    node = {d["name"]: n for n, d in g.nodes(data=True)}
+    assert torch.equal(g.edges[node["a"], node["y"]]["grad"], dy_da)  # = b = 2
+    assert torch.equal(g.edges[node["b"], node["y"]]["grad"], dy_db)  # = a = 3
+    # what reaches a leaf along all its edges adds up to its .grad
+    for leaf in ("w", "x"):
+        flowing = sum(g.edges[e]["grad"] for e in g.out_edges(node[leaf]))
+        assert torch.equal(flowing, {"w": w, "x": x}[leaf].grad)
+    assert torch.equal(w.grad, torch.tensor([5.0]))
+
+
+def test_record_gradients_on_an_mlp_match_autograd() -> None:
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(3, 2)
+    inp = torch.randn(4, 3)
+    hidden = lin(inp)
+    act = torch.tanh(hidden)
+    loss = act.pow(2).sum()
+    (expected,) = torch.autograd.grad(loss, hidden, retain_graph=True)
+    g = backward_graph(loss)
+    with record_gradients(g):
+        loss.backward()
+    node = {d["name"]: n for n, d in g.nodes(data=True) if d["name"]}
+    (edge,) = g.out_edges(node["hidden"])
+    torch.testing.assert_close(g.edges[edge]["grad"], expected)
+    # hooks are removed after the block: a second pass adds nothing to the graph
+    g.edges[edge]["grad"] = None
+    loss2 = lin(inp).tanh().pow(2).sum()
+    loss2.backward()
+    assert g.edges[edge]["grad"] is None
+
+
+def test_backward_graph_bad_input() -> None:
+    with pytest.raises(TypeError, match=r"needs a torch\.Tensor, got list"):
+        backward_graph([1.0, 2.0])
+    with pytest.raises(ValueError, match="does not require grad"):
+        backward_graph(torch.ones(2) * 3)
+    with pytest.raises(ValueError, match="is a leaf"):
+        backward_graph(torch.ones(2, requires_grad=True))
+    with (
+        pytest.raises(TypeError, match="graph returned by backward_graph"),
+        record_gradients(nx.DiGraph([(1, 2)])),
+    ):
+        pass
