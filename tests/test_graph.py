@@ -295,3 +295,39 @@ def test_backward_graph_bad_input() -> None:
         record_gradients(nx.DiGraph([(1, 2)])),
     ):
         pass
+
+
+# -- fx_graph() -----------------------------------------------------------------------
+
+
+def test_fx_graph_has_the_traced_operations_and_no_values() -> None:
+    from torch.fx import symbolic_trace
+
+    from pytorch_notes.graph import fx_graph
+
+    def smooth(x: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(x * 2) + 1
+
+    g = fx_graph(symbolic_trace(smooth))
+    assert [d["op"] for d in op_nodes(g)] == ["mul", "tanh", "add"]
+    tensors = [d for _, d in g.nodes(data=True) if d["kind"] == "tensor"]
+    assert [d["name"] for d in tensors] == ["x", "mul", "tanh", "add"]
+    assert all(d["value"] is None for d in tensors)
+    assert sorted(d["value"] for _, d in g.nodes(data=True) if d["kind"] == "const") == [1, 2]
+    assert nx.is_directed_acyclic_graph(g)
+    # the same computation recorded dynamically has the same operations
+    with record() as dynamic:
+        smooth(torch.ones(2))
+    assert [op.op for op in dynamic] == [d["op"] for d in op_nodes(g)]
+
+
+def test_fx_graph_of_a_module_names_its_layers() -> None:
+    from torch.fx import symbolic_trace
+
+    from pytorch_notes.graph import fx_graph
+
+    net = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.Sigmoid())
+    g = fx_graph(symbolic_trace(net))
+    assert [d["op"] for d in op_nodes(g)] == ["linear", "sigmoid"]
+    with pytest.raises(TypeError, match=r"needs a torch\.fx GraphModule"):
+        fx_graph(net)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import GALLERY, outputs
+from conftest import GALLERY, outputs, soup
 
 TUTORIAL_01 = "tutorials/plot_01_computational_graph.html"
 
@@ -57,3 +57,34 @@ def test_outputs_hold_no_memory_addresses(site: Path, out: str) -> None:
     for script in sorted((GALLERY / "en").glob("plot_*.py")):
         for block in outputs(site / out / "tutorials" / f"{script.stem}.html"):
             assert " at 0x" not in block, f"{script.stem}: {block}"
+
+
+def test_tutorial_02_values(site: Path) -> None:
+    text = "\n".join(both(site, "tutorials/plot_02_dynamic_graphs.html")[0])
+    expected = [
+        "positive input, operations: ['mul', 'sum', 'gt', 'mul']",
+        "negative input, operations: ['mul', 'sum', 'gt', 'neg']",
+        "x = 1.5:  dz/dx = tensor([12.])",
+        "x = -1.5: dz/dx = tensor([-2.])",
+        "start =  1.0: 4 multiplications recorded",
+        "start =  3.0: 2 multiplications recorded",
+        "start = 20.0: 0 multiplications recorded",
+        "call_function[target=torch.tanh]",
+        "TraceError: symbolically traced variables cannot be used as inputs to control flow",
+    ]
+    for line in expected:
+        assert line in text, f"tutorial 02 does not show {line!r}"
+
+
+@pytest.mark.parametrize("out", ["en", "zh-cn"])
+def test_tutorials_show_their_figures(site: Path, out: str) -> None:
+    """Tutorials 01 and 02 draw graphs (and 01 animates one) at build time."""
+    for page, figures in (("plot_01_computational_graph", 3), ("plot_02_dynamic_graphs", 2)):
+        images = soup(site / out / "tutorials" / f"{page}.html").select("img.sphx-glr-single-img")
+        assert len(images) >= figures, page
+        for img in images:
+            assert (site / out / "tutorials" / img["src"]).is_file()
+    html = (site / out / "tutorials" / "plot_01_computational_graph.html").read_text(
+        encoding="utf-8"
+    )
+    assert "sphx-glr-animation" in html and "data:image/png;base64" in html

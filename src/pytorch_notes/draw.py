@@ -241,7 +241,8 @@ def _tensor_label(data: dict, words: dict[str, str], show_grad: bool) -> str:
     if name and data.get("version", 0) and data.get("_many_versions"):
         name = f"{name} (v{data['version']})"
     lines = [name] if name else []
-    lines.append(f"{words['data']} {_format(data['value'])}")
+    if data["value"] is not None:  # a static graph's tensors have no value yet
+        lines.append(f"{words['data']} {_format(data['value'])}")
     tensor = data.get("tensor")
     has_grad = tensor is not None and (tensor.is_leaf or tensor.retains_grad)
     if show_grad and has_grad and tensor.grad is not None and data.get("_latest"):

@@ -28,12 +28,14 @@ from typing import Any
 
 import networkx as nx
 import torch
+import torch.fx
 from torch.overrides import TorchFunctionMode
 
 __all__ = [
     "Op",
     "RecordedGraph",
     "backward_graph",
+    "fx_graph",
     "record",
     "record_gradients",
 ]
@@ -89,13 +91,12 @@ _ALIASES = {
 }
 
 
-def _op_name(func: Any) -> tuple[str, bool, bool]:
-    """``(name, inplace, reflected)`` of a torch function as the reader thinks of it.
+def _op_name(raw: str) -> tuple[str, bool, bool]:
+    """``(name, inplace, reflected)`` of a torch function's ``__name__``, as the reader thinks of it.
 
     ``torch.add``, ``Tensor.add`` and ``+`` are all ``add``; ``add_`` and ``+=``
     are ``add`` done in place.
     """
-    raw = getattr(func, "__name__", str(func))
     if raw in _REFLECTED:
         return _REFLECTED[raw], False, True
     name = raw
@@ -330,7 +331,7 @@ class _Recorder(TorchFunctionMode):
                     graph._constants.pop(node, None)
             return result
         tensor_inputs = [n for n in inputs if n.startswith("t")]
-        op_name, inplace, reflected = _op_name(func)
+        op_name, inplace, reflected = _op_name(name)
         if not tensor_inputs:
             # A factory (torch.tensor, torch.ones, ...): the tensor is a new input,
             # not the result of an operation on other data.
@@ -514,3 +515,62 @@ def record_gradients(g: nx.DiGraph) -> Iterator[nx.DiGraph]:
     finally:
         for handle in handles:
             handle.remove()
+
+
+# -- a static graph, for comparison ---------------------------------------------
+
+
+def fx_graph(traced: Any) -> nx.DiGraph:
+    """A :mod:`torch.fx` graph in the format of :meth:`RecordedGraph.to_networkx`.
+
+    ``traced`` is what :func:`torch.fx.symbolic_trace` returns (or its
+    ``.graph``). A static graph is built before any data flows, so its tensor
+    nodes have a name (fx's) but no value (``value=None``); drawing it with
+    :func:`pytorch_notes.draw.draw_forward` shows exactly that.
+
+    Introduced in tutorial 02 (*Dynamic vs static graphs*).
+    """
+    graph = getattr(traced, "graph", traced)
+    if not isinstance(graph, torch.fx.Graph):
+        raise TypeError(
+            f"fx_graph() needs a torch.fx GraphModule or Graph, got {type(traced).__name__}"
+        )
+    g = nx.DiGraph()
+    produced: dict[str, str] = {}
+    n_ops = n_consts = 0
+
+    def tensor_node(name: str, created: int, leaf: bool) -> str:
+        node = f"t_{name}"
+        g.add_node(
+            node, kind="tensor", name=name, value=None, shape=None, version=0,
+            requires_grad=None, is_leaf=leaf, tensor=None, created=created,
+        )  # fmt: skip
+        produced[name] = node
+        return node
+
+    for fx_node in graph.nodes:
+        if fx_node.op == "placeholder":
+            tensor_node(fx_node.name, -1, leaf=True)
+        elif fx_node.op in ("call_function", "call_method", "call_module", "get_attr"):
+            target = fx_node.target
+            if fx_node.op == "call_module":
+                name = type(traced.get_submodule(target)).__name__.lower()
+            elif isinstance(target, str):
+                name = target
+            else:
+                name = getattr(target, "__name__", str(target))
+            op_name, inplace, _ = _op_name(name)
+            op = f"op{n_ops}"
+            g.add_node(op, kind="op", op=op_name, inplace=inplace, index=n_ops, steered=None,
+                       created=n_ops)  # fmt: skip
+            for position, arg in enumerate(fx_node.args):
+                if isinstance(arg, torch.fx.Node):
+                    g.add_edge(produced[arg.name], op, arg=position)
+                elif isinstance(arg, numbers.Number) and not isinstance(arg, bool):
+                    const = f"c{n_consts}"
+                    n_consts += 1
+                    g.add_node(const, kind="const", value=arg, name=None, created=n_ops)
+                    g.add_edge(const, op, arg=position)
+            g.add_edge(op, tensor_node(fx_node.name, n_ops, leaf=False))
+            n_ops += 1
+    return g
