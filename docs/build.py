@@ -33,6 +33,7 @@ HTML = BUILD / "html"
 sys.path.insert(0, str(DOCS / "_ext"))
 
 from languages import LANGUAGES  # noqa: E402
+from site_settings import base_url  # noqa: E402
 
 
 def sphinx_command(code: str, *extra: str) -> list[str]:
@@ -86,9 +87,45 @@ def invalidate_if_package_changed() -> None:
 
 
 def write_root() -> None:
-    """Copy the language chooser (docs/_root/*) to the top of the built tree."""
-    for path in (DOCS / "_root").iterdir():
-        shutil.copy2(path, HTML / path.name)
+    """The files at the top of the built tree, beside en/ and zh-cn/.
+
+    ``index.html`` (the language chooser) is copied; ``404.html`` gets the
+    base URL (it is served at any path, so its links must be absolute);
+    ``sitemap.xml`` lists every page of both languages with its counterpart;
+    ``robots.txt`` points to the sitemap.
+    """
+    root = base_url()
+    shutil.copy2(DOCS / "_root" / "index.html", HTML / "index.html")
+    page = (DOCS / "_root" / "404.html").read_text(encoding="utf-8")
+    (HTML / "404.html").write_text(page.replace("{{BASE_URL}}", root), encoding="utf-8")
+    (HTML / "sitemap.xml").write_text(sitemap(root), encoding="utf-8")
+    (HTML / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {root}sitemap.xml\n")
+
+
+def sitemap(root: str) -> str:
+    """A sitemap of both trees; each page lists its other-language version."""
+    langs = list(LANGUAGES.values())
+    trees = [HTML / lang.out for lang in langs]
+    pages = sorted(
+        set.intersection(*({p.relative_to(t).as_posix() for p in t.rglob("*.html")} for t in trees))
+    )
+    pages = [p for p in pages if not p.startswith(("_", "genindex", "search"))]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        ' xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
+    for lang in langs:
+        for page in pages:
+            lines.append(f"  <url><loc>{root}{lang.out}/{page}</loc>")
+            for alt in langs:
+                lines.append(
+                    f'    <xhtml:link rel="alternate" hreflang="{alt.hreflang}"'
+                    f' href="{root}{alt.out}/{page}"/>'
+                )
+            lines.append("  </url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,6 +19,7 @@ DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "_ext"))
 
 from languages import LANGUAGES, counterpart_url, other  # noqa: E402
+from site_settings import base_url  # noqa: E402
 
 # -- Project -----------------------------------------------------------------
 
@@ -81,6 +82,7 @@ def _configure_language(app, config) -> None:
     config.project = lang.project
     config.html_title = lang.project
     config.html_context = {**config.html_context, "pn_lang": lang.code}
+    config.html_baseurl = f"{base_url()}{lang.out}/"  # canonical links
     config.sphinx_gallery_conf = {
         "examples_dirs": [str(Path("..", "..", "gallery", lang.gallery))],
         "gallery_dirs": ["tutorials"],
@@ -108,6 +110,12 @@ def _add_counterpart(app, pagename, templatename, context, doctree) -> None:
     context["pn_switch_title"] = lang.switch_title
     # furo writes <html lang="{{ language }}">: make it a BCP 47 tag (zh-CN, not zh_CN).
     context["language"] = lang.hreflang
+    # Tell search engines (and tools) where each language's version of this page is.
+    alternates = "".join(
+        f'<link rel="alternate" hreflang="{code.hreflang}" href="{base_url()}{code.out}/{pagename}.html" />\n'
+        for code in LANGUAGES.values()
+    )
+    context["metatags"] = context.get("metatags", "") + alternates
 
 
 def _quiet_jieba() -> None:
