@@ -19,7 +19,7 @@ DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "_ext"))
 
 from languages import LANGUAGES, counterpart_url, other  # noqa: E402
-from site_settings import base_url  # noqa: E402
+from site_settings import base_url, pip_requirement  # noqa: E402
 
 # -- Project -----------------------------------------------------------------
 
@@ -29,25 +29,36 @@ copyright = "2026, PyTorch Notes authors"
 language = "en"  # overridden per build with -D language=zh_CN
 
 extensions = [
+    "sphinx.ext.autodoc",
     "myst_parser",
     "sphinx.ext.mathjax",
     "sphinx-mathjax-offline",  # serves MathJax from _static: no CDN request
     "sphinx_gallery.gen_gallery",
-    "gallery_i18n",  # docs/_ext: sphinx-gallery's own words in the page's language
+    "gallery_pages",  # docs/_ext: translation, run-it note, solution toggles, clean notebooks
     "zh_search",  # docs/_ext: works around a Sphinx 9.0 bug in Chinese search
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 templates_path = ["_templates"]
+locale_dirs = [str(DOCS / "locale")]  # the theme words Sphinx has no Chinese for
+gettext_compact = False
 html_static_path = ["_static"]
 # sphinx-gallery writes notebooks, scripts and md5 files next to its pages:
 # none of them is a page.
-exclude_patterns = ["**.ipynb", "**.py", "**.md5", "**.zip"]
+exclude_patterns = ["**.ipynb", "**.py", "**.md5", "**.zip", "api/backreferences"]
 
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
 myst_heading_anchors = 3
 
+# -- API reference (autodoc) -------------------------------------------------
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": False}
+
 # -- HTML ------------------------------------------------------------------
+
+pn_pip_requirement = pip_requirement()  # shown on each tutorial page (gallery_pages)
 
 html_theme = "furo"
 html_css_files = ["pytorch-notes.css"]
@@ -77,6 +88,18 @@ html_last_updated_fmt = None
 sphinx_gallery_conf: dict = {}  # filled per language in _configure_language
 
 
+FIRST_NOTEBOOK_CELL = """\
+# This notebook needs PyTorch and the site's helper package `pytorch_notes`.
+# In a fresh environment (e.g. Colab) this cell installs what is missing.
+import importlib.util
+
+if importlib.util.find_spec("torch") is None:
+    %pip install torch
+if importlib.util.find_spec("pytorch_notes") is None:
+    %pip install "{requirement}"
+%matplotlib inline"""
+
+
 def _configure_language(app, config) -> None:
     lang = LANGUAGES[config.language]
     config.project = lang.project
@@ -98,6 +121,11 @@ def _configure_language(app, config) -> None:
         "min_reported_time": 10**6,  # timings vary by machine: keep pages identical
         "reset_modules": ("matplotlib",),
         "matplotlib_animations": (True, "jshtml"),
+        "image_srcset": ["2x"],  # sharp figures on high-density screens
+        # "Used in" thumbnails on the API pages (``minigallery``).
+        "doc_module": ("pytorch_notes",),
+        "backreferences_dir": "api/backreferences",
+        "first_notebook_cell": FIRST_NOTEBOOK_CELL.format(requirement=pip_requirement()),
     }
 
 

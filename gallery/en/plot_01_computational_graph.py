@@ -16,11 +16,12 @@ meet the two attributes that tie a tensor to its graph, ``is_leaf`` and
 # A graph that describes a computation
 # ------------------------------------
 #
-# A computational graph is a **directed acyclic graph** (DAG) that describes
-# how a result is computed:
+# A :term:`computational graph` is a :term:`directed acyclic graph` (DAG)
+# that describes how a result is computed:
 #
-# - its **nodes** are data: scalars, vectors, matrices, tensors;
-# - its **edges** are operations: addition, multiplication, convolution, ...
+# - its :term:`nodes <node>` are data: scalars, vectors, matrices, tensors;
+# - its :term:`edges <edge>` are operations: addition, multiplication,
+#   convolution, ...
 #   An edge runs from the data an operation reads to the data it produces.
 #
 # "Acyclic" means that following the edges never brings you back to where you
@@ -98,7 +99,8 @@ draw_forward(forward, lang=lang)
 # The backward pass
 # -----------------
 #
-# ``y.backward()`` walks the graph from :math:`y` back to the inputs and
+# ``y.backward()`` runs the :term:`backward pass`: it walks the graph from
+# :math:`y` back to the inputs and
 # stores :math:`\partial y / \partial w` in ``w.grad`` and
 # :math:`\partial y / \partial x` in ``x.grad``.
 #
@@ -170,7 +172,7 @@ draw_forward(forward, lang=lang)
 # Leaf nodes and ``grad_fn``
 # --------------------------
 #
-# A **leaf node** is a tensor the user created directly, not the result of
+# A :term:`leaf node` is a tensor the user created directly, not the result of
 # an operation tracked by autograd. Here :math:`w` and :math:`x` are leaves;
 # :math:`a`, :math:`b` and :math:`y` are not.
 #
@@ -225,9 +227,9 @@ print(f"UserWarning: {str(caught[0].message).split('. ')[0]}.")
 # *before* the backward pass. We rebuild the graph (the first backward pass
 # freed it) and ask :math:`a` and :math:`b` to keep their gradients.
 #
-# One more thing first: gradients **accumulate**. A second backward pass adds
-# to ``w.grad`` instead of replacing it, so without a reset ``w.grad`` would
-# read 10 below. Tutorial 03 explores this; here we simply clear the leaves.
+# One more thing first: gradients accumulate
+# (:term:`gradient accumulation`). A second backward pass adds to ``w.grad``
+# instead of replacing it, so without a reset ``w.grad`` would read 10 below. Tutorial 03 explores this; here we simply clear the leaves.
 
 w.grad = None
 x.grad = None
@@ -278,3 +280,73 @@ anim = animate_forward(forward, lang=lang)
 #   has a ``grad_fn`` naming the operation that made it.
 # - Only leaves keep ``.grad`` after the backward pass; ``retain_grad()``
 #   keeps the gradient of an intermediate tensor when you need to look at it.
+#
+# Exercises
+# ---------
+#
+# **Exercise 1.** Keep :math:`w = 1` but set :math:`x = 3`. Predict
+# ``w.grad`` and ``x.grad`` with the chain rule, then let PyTorch check you.
+#
+# .. _solution-begin:
+
+# %%
+# :math:`\partial y/\partial w = b + a = (w + 1) + (w + x) = 2 + 4 = 6` and
+# :math:`\partial y/\partial x = b = w + 1 = 2`:
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([3.0], requires_grad=True)
+y = torch.mul(torch.add(w, x), torch.add(w, 1))
+y.backward()
+print(f"w.grad = {w.grad}, x.grad = {x.grad}")
+assert torch.equal(w.grad, torch.tensor([6.0]))
+assert torch.equal(x.grad, torch.tensor([2.0]))
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 2.** In ``z = (w * v).sum()`` only ``w`` requires a gradient.
+# Which tensors are leaves, which have a ``grad_fn``, and what is
+# ``v.grad`` after ``z.backward()``?
+#
+# .. _solution-begin:
+
+# %%
+# ``w`` and ``v`` are both leaves (we made them); ``w * v`` and ``z`` have a
+# ``grad_fn``. ``v`` does not require a gradient, so autograd computes none
+# for it: ``v.grad`` stays ``None``.
+
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+v = torch.tensor([3.0, 4.0])
+z = (w * v).sum()
+z.backward()
+print(f"w.is_leaf={w.is_leaf}, v.is_leaf={v.is_leaf}, z.grad_fn={type(z.grad_fn).__name__}")
+print(f"w.grad = {w.grad}, v.grad = {v.grad}")
+assert v.grad is None and torch.equal(w.grad, v)
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 3.** For :math:`q = p^2` with :math:`p = w \cdot x`,
+# :math:`w = 1`, :math:`x = 2`, get :math:`\partial q/\partial p` from
+# PyTorch. (Hint: ``p`` is not a leaf.)
+#
+# .. _solution-begin:
+
+# %%
+# Ask ``p`` to keep its gradient before the backward pass;
+# :math:`\partial q/\partial p = 2p = 4`.
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([2.0], requires_grad=True)
+p = w * x
+p.retain_grad()
+q = p**2
+q.backward()
+print(f"p.grad = {p.grad}")
+assert torch.equal(p.grad, 2 * p.detach())
+
+# %%
+# .. _solution-end:
+#
+# Next: :doc:`Dynamic vs static graphs <plot_02_dynamic_graphs>` shows that PyTorch builds a new graph
+# on every run.

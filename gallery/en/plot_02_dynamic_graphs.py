@@ -15,12 +15,12 @@ different graph on each run, then build a static graph of a function with
 # Two ways to build a graph
 # -------------------------
 #
-# - **Static graph** -- *define, then run*. The whole graph is described
+# - :term:`Static graph <static graph>` -- *define, then run*. The whole graph is described
 #   first and then executed, possibly many times, with data fed in. Because
 #   the graph is known in advance it can be optimised as a whole, which makes
 #   it efficient; but it is fixed, so it is inflexible. TensorFlow 1.x worked
 #   this way.
-# - **Dynamic graph** -- *define by running*. The graph is recorded while
+# - :term:`Dynamic graph <dynamic graph>` -- *define by running*. The graph is recorded while
 #   the operations execute, so building and computing happen together. Every
 #   run can build a different graph, and ordinary Python (``if``, ``for``,
 #   ``print``, a debugger) works in the middle of it: flexible and easy to
@@ -219,3 +219,62 @@ except TraceError as error:
 # - Static graphs buy optimisation with rigidity; dynamic graphs buy
 #   flexibility and easy debugging. ``torch.compile`` takes the best of both
 #   where it can.
+#
+# Exercises
+# ---------
+#
+# **Exercise 1.** Find a starting value for which ``double_until_ten``
+# records exactly three multiplications, and check it with ``record()``.
+#
+# .. _solution-begin:
+
+# %%
+# Three doublings take :math:`s` to :math:`8s`; we need :math:`4s < 10 \le 8s`,
+# so any :math:`1.25 \le s < 2.5` works, for example 1.5 (1.5, 3, 6, 12):
+
+with record() as run:
+    double_until_ten(torch.tensor([1.5], requires_grad=True))
+doublings = sum(op.op == "mul" for op in run)
+print(f"start = 1.5: {doublings} multiplications recorded")
+assert doublings == 3
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 2.** What is :math:`dz/dx` for ``branchy`` at :math:`x = 0`?
+# Think about which branch runs before you compute it.
+#
+# .. _solution-begin:
+
+# %%
+# At :math:`x = 0`, ``y.sum() > 0`` is ``False`` (0 is not greater than 0), so
+# the graph holds ``z = -y`` and :math:`dz/dx = -2`:
+
+x0 = torch.tensor([0.0], requires_grad=True)
+with record() as run:
+    z0 = branchy(x0)
+z0.backward()
+print(f"operations: {[op.op for op in run]}, dz/dx = {x0.grad}")
+assert torch.equal(x0.grad, torch.tensor([-2.0]))
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 3.** Can ``torch.fx.symbolic_trace`` build a static graph of
+# ``double_until_ten``? Predict, then try.
+#
+# .. _solution-begin:
+
+# %%
+# No: the ``while`` condition needs a value, and a proxy has none.
+
+try:
+    symbolic_trace(double_until_ten)
+except TraceError as error:
+    print(f"TraceError: {str(error).splitlines()[0]}")
+
+# %%
+# .. _solution-end:
+#
+# Next: :doc:`Autograd <plot_03_autograd>` takes the backward pass apart:
+# ``backward``'s arguments, ``torch.autograd.grad`` and the traps.

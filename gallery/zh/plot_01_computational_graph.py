@@ -15,10 +15,10 @@ PyTorch 对需要求梯度的张量所做的每一步运算，都会被记录成
 # 用图来描述运算
 # --------------
 #
-# 计算图是一种描述"如何算出结果"的**有向无环图**（DAG）：
+# :term:`计算图`是一种描述"如何算出结果"的:term:`有向无环图`（DAG）：
 #
-# - **节点**表示数据：标量、向量、矩阵、张量；
-# - **边**表示运算：加、乘、卷积……
+# - :term:`节点`表示数据：标量、向量、矩阵、张量；
+# - :term:`边`表示运算：加、乘、卷积……
 #   边从运算读取的数据指向运算产生的数据。
 #
 # "无环"是说沿着边走永远不会回到出发点：每个值都由在它之前已经存在的值算出。
@@ -92,7 +92,7 @@ draw_forward(forward, lang=lang)
 # 反向传播
 # --------
 #
-# ``y.backward()`` 从 :math:`y` 出发沿图走回输入，把
+# ``y.backward()`` 执行:term:`反向传播`：从 :math:`y` 出发沿图走回输入，把
 # :math:`\partial y / \partial w` 存进 ``w.grad``，把
 # :math:`\partial y / \partial x` 存进 ``x.grad``。
 #
@@ -160,7 +160,7 @@ draw_forward(forward, lang=lang)
 # 叶子节点与 ``grad_fn``
 # ----------------------
 #
-# **叶子节点**是用户直接创建的张量，而不是由自动求导跟踪的运算算出来的。
+# :term:`叶子节点`是用户直接创建的张量，而不是由自动求导跟踪的运算算出来的。
 # 这里 :math:`w` 和 :math:`x` 是叶子节点；:math:`a`、:math:`b`、:math:`y` 不是。
 #
 # ``grad_fn`` 能区分这两类张量。叶子节点没有 ``grad_fn``（为 ``None``）；
@@ -212,7 +212,7 @@ print(f"UserWarning: {str(caught[0].message).split('. ')[0]}.")
 # 第一次反向传播已经释放了计算图，所以我们重新搭建它，并让 :math:`a` 和
 # :math:`b` 保留梯度。
 #
-# 先注意一件事：梯度会**累加**。第二次反向传播会把结果加到 ``w.grad`` 上，
+# 先注意一件事：梯度会累加（:term:`梯度累加`）。第二次反向传播会把结果加到 ``w.grad`` 上，
 # 而不是替换它；如果不清零，下面的 ``w.grad`` 会是 10。第 03 篇会专门讨论
 # 梯度累加，这里先把叶子节点的梯度清掉。
 
@@ -262,3 +262,69 @@ anim = animate_forward(forward, lang=lang)
 #   ``grad_fn``，指明产生它的运算。
 # - 反向传播后只有叶子节点保留 ``.grad``；需要查看中间张量的梯度时，
 #   用 ``retain_grad()`` 把它留下。
+#
+# 练习
+# ----
+#
+# **练习 1.** 保持 :math:`w = 1`，把 :math:`x` 改为 3。先用链式法则预测
+# ``w.grad`` 和 ``x.grad``，再让 PyTorch 检查你的答案。
+#
+# .. _solution-begin:
+
+# %%
+# :math:`\partial y/\partial w = b + a = (w + 1) + (w + x) = 2 + 4 = 6`，
+# :math:`\partial y/\partial x = b = w + 1 = 2`：
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([3.0], requires_grad=True)
+y = torch.mul(torch.add(w, x), torch.add(w, 1))
+y.backward()
+print(f"w.grad = {w.grad}, x.grad = {x.grad}")
+assert torch.equal(w.grad, torch.tensor([6.0]))
+assert torch.equal(x.grad, torch.tensor([2.0]))
+
+# %%
+# .. _solution-end:
+#
+# **练习 2.** 在 ``z = (w * v).sum()`` 中只有 ``w`` 需要梯度。哪些张量是叶子节点？
+# 哪些有 ``grad_fn``？``z.backward()`` 之后 ``v.grad`` 是什么？
+#
+# .. _solution-begin:
+
+# %%
+# ``w`` 和 ``v`` 都是叶子节点（都是我们直接创建的）；``w * v`` 和 ``z`` 有
+# ``grad_fn``。``v`` 不需要梯度，自动求导不会为它计算梯度：``v.grad`` 仍是 ``None``。
+
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+v = torch.tensor([3.0, 4.0])
+z = (w * v).sum()
+z.backward()
+print(f"w.is_leaf={w.is_leaf}, v.is_leaf={v.is_leaf}, z.grad_fn={type(z.grad_fn).__name__}")
+print(f"w.grad = {w.grad}, v.grad = {v.grad}")
+assert v.grad is None and torch.equal(w.grad, v)
+
+# %%
+# .. _solution-end:
+#
+# **练习 3.** 设 :math:`q = p^2`，:math:`p = w \cdot x`，:math:`w = 1`，
+# :math:`x = 2`，用 PyTorch 求 :math:`\partial q/\partial p`。（提示：``p``
+# 不是叶子节点。）
+#
+# .. _solution-begin:
+
+# %%
+# 在反向传播之前让 ``p`` 保留梯度；:math:`\partial q/\partial p = 2p = 4`。
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([2.0], requires_grad=True)
+p = w * x
+p.retain_grad()
+q = p**2
+q.backward()
+print(f"p.grad = {p.grad}")
+assert torch.equal(p.grad, 2 * p.detach())
+
+# %%
+# .. _solution-end:
+#
+# 下一篇：:doc:`动态图与静态图 <plot_02_dynamic_graphs>` 展示 PyTorch 每次运行都会搭建一张新的计算图。

@@ -14,10 +14,10 @@ r"""
 # 搭建计算图的两种方式
 # --------------------
 #
-# - **静态图**——*先搭建，后运算*。先完整描述整张图，再把数据送进去执行，
+# - :term:`静态图`——*先搭建，后运算*。先完整描述整张图，再把数据送进去执行，
 #   可以执行很多次。因为图事先已知，可以对整张图做优化，所以高效；但图是固定的，
 #   因而不灵活。TensorFlow 1.x 就是这样工作的。
-# - **动态图**——*边运算边搭建*。运算执行的同时记录计算图，搭建与计算同时进行。
+# - :term:`动态图`——*边运算边搭建*。运算执行的同时记录计算图，搭建与计算同时进行。
 #   每次运行都可以搭出不同的图，普通的 Python（``if``、``for``、``print``、
 #   调试器）都能在中间照常使用：灵活，易于调整。这是 PyTorch 的方式。
 #
@@ -205,3 +205,62 @@ except TraceError as error:
 #   路径依赖数值时则无能为力。
 # - 静态图以僵硬换来优化，动态图以此换来灵活与易于调试；``torch.compile``
 #   在可能的地方兼得二者之长。
+#
+# 练习
+# ----
+#
+# **练习 1.** 找一个起点，使 ``double_until_ten`` 恰好记录下三次乘法，
+# 并用 ``record()`` 验证。
+#
+# .. _solution-begin:
+
+# %%
+# 翻倍三次把 :math:`s` 变成 :math:`8s`；需要 :math:`4s < 10 \le 8s`，
+# 所以 :math:`1.25 \le s < 2.5` 都可以，例如 1.5（1.5、3、6、12）：
+
+with record() as run:
+    double_until_ten(torch.tensor([1.5], requires_grad=True))
+doublings = sum(op.op == "mul" for op in run)
+print(f"start = 1.5: {doublings} multiplications recorded")
+assert doublings == 3
+
+# %%
+# .. _solution-end:
+#
+# **练习 2.** ``branchy`` 在 :math:`x = 0` 处的 :math:`dz/dx` 是多少？
+# 先想清楚会走哪条分支，再计算。
+#
+# .. _solution-begin:
+
+# %%
+# :math:`x = 0` 时 ``y.sum() > 0`` 为 ``False``（0 不大于 0），所以图里是
+# ``z = -y``，:math:`dz/dx = -2`：
+
+x0 = torch.tensor([0.0], requires_grad=True)
+with record() as run:
+    z0 = branchy(x0)
+z0.backward()
+print(f"operations: {[op.op for op in run]}, dz/dx = {x0.grad}")
+assert torch.equal(x0.grad, torch.tensor([-2.0]))
+
+# %%
+# .. _solution-end:
+#
+# **练习 3.** ``torch.fx.symbolic_trace`` 能为 ``double_until_ten`` 搭建静态图吗？
+# 先预测，再动手试。
+#
+# .. _solution-begin:
+
+# %%
+# 不能：``while`` 的条件需要一个具体的值，而代理没有值。
+
+try:
+    symbolic_trace(double_until_ten)
+except TraceError as error:
+    print(f"TraceError: {str(error).splitlines()[0]}")
+
+# %%
+# .. _solution-end:
+#
+# 下一篇：:doc:`自动求导 <plot_03_autograd>` 拆解反向传播：``backward`` 的参数、
+# ``torch.autograd.grad`` 以及常见的陷阱。

@@ -44,4 +44,5 @@ class Player(FuncAnimation):
     """A :class:`~matplotlib.animation.FuncAnimation` whose HTML player needs no CDN."""
 
     def to_jshtml(self, fps=None, embed_frames=True, default_mode=None) -> str:
+        """matplotlib's HTML player for this animation, with no request to another host."""
         return self_contained(super().to_jshtml(fps, embed_frames, default_mode))

@@ -149,16 +149,13 @@ class RecordedGraph:
     """
 
     ops: list[Op] = field(default_factory=list)
-    _tensors: dict[str, _TensorVersion] = field(default_factory=dict)
-    _constants: dict[str, Any] = field(default_factory=dict)
-    _current: dict[int, str] = field(
-        default_factory=dict
-    )  # id(tensor) -> node of its latest version
-    _overrides: dict[int, str] = field(
-        default_factory=dict
-    )  # id(tensor) -> name given by the caller
-    _versions: dict[int, list[str]] = field(default_factory=dict)  # id(tensor) -> its nodes
-    _next_constant: int = 0
+    _tensors: dict[str, _TensorVersion] = field(default_factory=dict, init=False, repr=False)
+    _constants: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    # id(tensor) -> node of its latest version / name given by the caller / all its nodes
+    _current: dict[int, str] = field(default_factory=dict, init=False, repr=False)
+    _overrides: dict[int, str] = field(default_factory=dict, init=False, repr=False)
+    _versions: dict[int, list[str]] = field(default_factory=dict, init=False, repr=False)
+    _next_constant: int = field(default=0, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.ops)
