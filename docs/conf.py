@@ -36,6 +36,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "gallery_pages",  # docs/_ext: translation, run-it note, solution toggles, clean notebooks
     "zh_search",  # docs/_ext: works around a Sphinx 9.0 bug in Chinese search
+    "cjk_linebreaks",  # docs/_ext: no stray space where a Chinese line breaks
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}

@@ -53,6 +53,65 @@ def test_theme_words_follow_the_language(site: Path) -> None:
     tutorial = soup(site / "zh-cn" / "tutorials" / "plot_01_computational_graph.html").get_text()
     assert "下载 Jupyter 笔记本" in tutorial
     assert "Download Jupyter notebook" not in tutorial
+    # and so are the theme's words that Sphinx's catalog lacks (docs/locale)
+    for english, chinese in [
+        ("Back to top", "回到顶部"),
+        ("Next", "下一页"),
+        ("Made with", "本站使用"),
+    ]:
+        assert english not in tutorial, english
+        assert chinese in tutorial, chinese
+    assert (
+        "Back to top"
+        in soup(site / "en" / "tutorials" / "plot_01_computational_graph.html").get_text()
+    )
+
+
+def test_chinese_lines_join_without_a_space(site: Path) -> None:
+    """A line break inside a Chinese sentence must not become a space."""
+    text = soup(site / "zh-cn" / "tutorials" / "plot_01_computational_graph.html").get_text()
+    assert "。本篇搭建" in text
+    assert "。 本篇搭建" not in text and "。\n本篇搭建" not in text
+
+
+def test_reference_pages_exist_in_both_languages(site: Path) -> None:
+    for out in OUT_DIRS:
+        api = soup(site / out / "api.html")
+        for name in (
+            "pytorch_notes.graph.record",
+            "pytorch_notes.graph.backward_graph",
+            "pytorch_notes.draw.draw_forward",
+            "pytorch_notes.i18n.use_language",
+        ):
+            assert api.find(id=name), f"{out}/api.html does not document {name}"
+        # each documented module lists the tutorials that use it
+        thumbs = {a["href"] for a in api.select(".sphx-glr-thumbcontainer a")}
+        assert any("plot_01_computational_graph" in h for h in thumbs), thumbs
+        glossary = soup(site / out / "glossary.html")
+        assert len(glossary.select("dl.glossary dt")) >= 23
+
+
+def test_tutorials_link_their_terms_to_the_glossary(site: Path) -> None:
+    for out in OUT_DIRS:
+        page = soup(site / out / "tutorials" / "plot_01_computational_graph.html")
+        terms = [
+            a for a in page.select("a.reference") if "glossary.html#term-" in a.get("href", "")
+        ]
+        assert len(terms) >= 4, out
+        for a in terms:
+            target = (site / out / "tutorials" / a["href"].split("#")[0]).resolve()
+            assert target.is_file()
+
+
+def test_exercise_solutions_are_folded_and_were_executed(site: Path) -> None:
+    for out in OUT_DIRS:
+        page = soup(site / out / "tutorials" / "plot_01_computational_graph.html")
+        solutions = page.select("details.pn-solution")
+        assert len(solutions) >= 2, out
+        for details in solutions:
+            assert details.find("summary").get_text(strip=True) in {"Solution", "参考答案"}
+        html = (site / out / "tutorials" / "plot_01_computational_graph.html").read_text()
+        assert "_solution-begin" not in html and "solution-end" not in html
 
 
 def test_root_page_sends_to_each_language_without_javascript(site: Path) -> None:
@@ -77,6 +136,20 @@ def test_tutorial_pages_come_from_the_gallery_not_from_notebooks(site: Path) -> 
             )
             assert (tutorials / nb.name).exists() is False  # not copied as a page source
             assert not list(site.rglob(f"{nb.stem}.ipynb.html"))
+
+
+def test_notebooks_install_what_they_need_and_hold_no_sphinx_roles() -> None:
+    import json
+
+    for lang in LANGUAGES.values():
+        for path in sorted((DOCS / lang.source / "tutorials").glob("*.ipynb")):
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+            first = "".join(cells[0]["source"])
+            assert cells[0]["cell_type"] == "code" and "%pip install" in first, path
+            assert 'find_spec("pytorch_notes") is None' in first
+            markdown = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+            assert ":term:`" not in markdown and ":doc:`" not in markdown, path
+            assert "_solution-begin" not in markdown, path
 
 
 def test_downloads_are_linked_and_exist(site: Path) -> None:

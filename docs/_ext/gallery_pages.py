@@ -80,10 +80,7 @@ def _run_note(language: str, requirement: str) -> str:
 
 def _solutions(language: str, text: str) -> str:
     summary = SOLUTION.get(language, SOLUTION["en"])
-    begin = (
-        ".. raw:: html\n\n"
-        f'   <details class="pn-solution"><summary>{summary}</summary>\n'
-    )
+    begin = f'.. raw:: html\n\n   <details class="pn-solution"><summary>{summary}</summary>\n'
     end = ".. raw:: html\n\n   </details>\n"
     text = re.sub(r"^\.\. _solution-begin:\s*$", begin, text, flags=re.M)
     return re.sub(r"^\.\. _solution-end:\s*$", end, text, flags=re.M)
@@ -117,13 +114,17 @@ def _clean_notebooks(app: Sphinx) -> None:
             for cell in nb["cells"]:
                 if cell["cell_type"] != "markdown":
                     continue
-                source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                source = (
+                    "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                )
                 clean = plain_markdown(source)
                 if clean != source:
                     cell["source"] = clean
                     changed = True
             if changed:
-                path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+                path.write_text(
+                    json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+                )
                 single = path.with_suffix(".zip")  # "Download zipped": the .py and the .ipynb
                 if single.exists():
                     zip_files([path.with_suffix(".py"), path], single, folder)

@@ -312,8 +312,6 @@ assert torch.equal(grad_2[0], torch.tensor([2.0]))
 # (optional) The graph that ``create_graph=True`` builds
 # ------------------------------------------------------
 #
-# .. figure of the create_graph=True graph goes here (pytorch_notes.draw)
-#
 # What is the graph behind ``grad_1[0]``? PyTorch differentiates
 # :math:`x^2` with the formula :math:`g \cdot 2 \cdot x^{2-1}`, where
 # :math:`g` is the gradient arriving from above (here the implicit 1). With
@@ -338,6 +336,24 @@ show_graph(grad_1[0].grad_fn)
 # constant 2; ``MulBackward0`` multiplies by :math:`g`, which needs no
 # gradient (``None``). Differentiating this chain with respect to :math:`x`
 # gives :math:`1 \cdot 2 \cdot 1 = 2`, the ``grad_2`` above.
+#
+# The same graph drawn by this site's ``pytorch_notes.draw`` (the nodes
+# ``torch.autograd.grad`` would walk to get ``grad_2``):
+
+from pytorch_notes.draw import draw_backward
+from pytorch_notes.graph import backward_graph
+from pytorch_notes.i18n import tr, use_language
+
+LANG = "en"  # the language of the figure labels
+
+lang = use_language(LANG)
+draw_backward(
+    backward_graph(grad_1[0], names={"x": x}),
+    lang=lang,
+    title=tr(lang, en="The graph of dy/dx = 2x", zh="dy/dx = 2x 的计算图"),
+)
+
+# %%
 #
 # Several inputs
 # --------------

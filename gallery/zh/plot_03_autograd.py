@@ -296,8 +296,6 @@ assert torch.equal(grad_2[0], torch.tensor([2.0]))
 # （选读）``create_graph=True`` 搭建的计算图
 # ------------------------------------------
 #
-# .. figure of the create_graph=True graph goes here (pytorch_notes.draw)
-#
 # ``grad_1[0]`` 背后是怎样一张计算图？PyTorch 按公式
 # :math:`g \cdot 2 \cdot x^{2-1}` 对 :math:`x^2` 求导，其中 :math:`g` 是
 # 从上游传来的梯度（这里是隐含的 1）。设置 ``create_graph=True`` 后，
@@ -320,6 +318,24 @@ show_graph(grad_1[0].grad_fn)
 # 计算 :math:`x^{1}`；``MulBackward1`` 乘以常数 2；``MulBackward0`` 乘以
 # :math:`g`，而 :math:`g` 不需要梯度（``None``）。沿这条链对 :math:`x` 求导，
 # 得到 :math:`1 \cdot 2 \cdot 1 = 2`，正是上面的 ``grad_2``。
+#
+# 用本站的 ``pytorch_notes.draw`` 画出同一张图（``torch.autograd.grad`` 求
+# ``grad_2`` 时要遍历的节点）：
+
+from pytorch_notes.draw import draw_backward
+from pytorch_notes.graph import backward_graph
+from pytorch_notes.i18n import tr, use_language
+
+LANG = "zh"  # 图中标签的语言
+
+lang = use_language(LANG)
+draw_backward(
+    backward_graph(grad_1[0], names={"x": x}),
+    lang=lang,
+    title=tr(lang, en="The graph of dy/dx = 2x", zh="dy/dx = 2x 的计算图"),
+)
+
+# %%
 #
 # 多个自变量
 # ----------
