@@ -5,13 +5,14 @@ Runs Sphinx on a temporary copy of the docs with one extra, broken tutorial.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import HTML, LANGUAGES, ROOT, outputs, soup
 
 BROKEN = '''r"""
 Broken
@@ -66,3 +67,41 @@ def test_a_warning_fails_the_build(copy_of_docs: Path) -> None:
     log = result.stdout + result.stderr
     assert result.returncode != 0, log
     assert "no-such-page" in log
+
+
+@pytest.fixture(scope="module")
+def second_build(tmp_path_factory: pytest.TempPathFactory, site: Path) -> Path:
+    """A second clean build of both languages, on a copy, as if no CJK font were installed."""
+    root = tmp_path_factory.mktemp("second-build")
+    for folder in ("docs", "gallery"):
+        shutil.copytree(
+            ROOT / folder,
+            root / folder,
+            ignore=shutil.ignore_patterns("_build", "tutorials", "backreferences", "__pycache__"),
+        )
+    result = subprocess.run(
+        [sys.executable, str(root / "docs" / "build.py")],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env={**os.environ, "PYTORCH_NOTES_CJK_FONT": "none"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "docs" / "_build" / "html"
+
+
+def test_a_machine_without_a_cjk_font_still_builds_with_english_labels(second_build: Path) -> None:
+    page = "tutorials/plot_01_computational_graph.html"
+    alts = [img.get("alt", "") for img in soup(second_build / "zh-cn" / page).select("img")]
+    assert "Forward graph" in alts  # the figure fell back to English labels
+    normal = [img.get("alt", "") for img in soup(HTML / "zh-cn" / page).select("img")]
+    assert "前向计算图" in normal  # (with the font, the same figure is labelled in Chinese)
+
+
+def test_two_clean_builds_print_identical_outputs(second_build: Path, site: Path) -> None:
+    for lang in LANGUAGES.values():
+        for page in sorted((site / lang.out / "tutorials").glob("plot_*.html")):
+            rel = page.relative_to(site)
+            first, second = outputs(page), outputs(second_build / rel)
+            assert first, rel
+            assert first == second, f"{rel}: outputs differ between two clean builds"

@@ -71,3 +71,17 @@ def test_unknown_language_is_a_clear_error() -> None:
         i18n.use_language("fr")
     with pytest.raises(ValueError, match="expected one of en, zh"):
         i18n.tr("zh_CN", en="a", zh="b")
+
+
+def test_environment_can_force_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    i18n.find_cjk_font.cache_clear()
+    monkeypatch.setenv("PYTORCH_NOTES_CJK_FONT", "none")
+    try:
+        assert i18n.find_cjk_font() is None
+        assert i18n.use_language("zh") == "en"
+        monkeypatch.setenv("PYTORCH_NOTES_CJK_FONT", "No Such Font")
+        i18n.find_cjk_font.cache_clear()
+        with pytest.raises(ValueError, match="not an installed font family"):
+            i18n.find_cjk_font()
+    finally:
+        i18n.find_cjk_font.cache_clear()

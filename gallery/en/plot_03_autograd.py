@@ -87,7 +87,7 @@ except RuntimeError as error:
 # so the forward pass *saved* :math:`a` and :math:`b` in ``y.grad_fn``. The
 # backward pass uses them once and then frees them, together with the graph.
 #
-# Why throw the graph away? Because PyTorch builds **dynamic graphs**: the
+# Why throw the graph away? Because PyTorch builds :term:`dynamic graphs <dynamic graph>`: the
 # graph is recorded while the forward code runs, and a training loop runs
 # the forward code again at every iteration, building a fresh graph each
 # time. Nobody needs last iteration's graph; keeping it would only hold on to
@@ -223,7 +223,7 @@ print(f"[1, 1] then [1, 2], no reset: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([16.0]))
 
 # %%
-# That is no bug: it is **gradient accumulation**, and it has a section of
+# That is no bug: it is :term:`gradient accumulation`, and it has a section of
 # its own below.
 #
 # (optional) The weights are a vector–Jacobian product
@@ -306,7 +306,7 @@ assert torch.equal(grad_1[0], torch.tensor([6.0]))
 assert torch.equal(grad_2[0], torch.tensor([2.0]))
 
 # %%
-# No reference cycle, no reset, no warning: for **higher-order derivatives**
+# No reference cycle, no reset, no warning: for :term:`higher-order derivatives <higher-order derivative>`
 # prefer ``torch.autograd.grad``.
 #
 # (optional) The graph that ``create_graph=True`` builds
@@ -432,8 +432,8 @@ assert torch.equal(w.grad, torch.tensor([20.0]))
 # ~~~~~~~~~~~~~~~~~~~~~~~~~
 #
 # ``w.grad.zero_()`` fills the existing gradient tensor with zeros. The
-# trailing underscore is PyTorch's naming convention for **in-place
-# operations**: ``zero_``, ``add_``, ``mul_`` change the tensor they are
+# trailing underscore is PyTorch's naming convention for :term:`in-place
+# operations <in-place operation>`: ``zero_``, ``add_``, ``mul_`` change the tensor they are
 # called on instead of returning a new one.
 
 w.grad.zero_()
@@ -452,7 +452,7 @@ for i in range(4):
 # Clearing with the optimizer
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# In everyday code the parameters belong to an **optimizer**, and
+# In everyday code the parameters belong to an :term:`optimizer`, and
 # ``optimizer.zero_grad()`` clears the gradients of all of them. Since
 # PyTorch 2.0 it does not fill them with zeros but sets them to ``None``
 # (its default is ``set_to_none=True``): that frees the memory, and the next
@@ -622,3 +622,77 @@ except RuntimeError as error:
 # - In-place operations (trailing ``_``, ``+=``) keep the object and its
 #   memory. A leaf that requires grad refuses them, and changing a tensor
 #   saved for the backward pass makes the backward pass raise.
+#
+# Exercises
+# ---------
+#
+# **Exercise 1.** With the same ``y0``, ``y1`` and ``loss = torch.cat([y0, y1])``
+# as above, which ``w.grad`` do the weights :math:`[2, 1]` give? Work it out,
+# then check.
+#
+# .. _solution-begin:
+
+# %%
+# :math:`2 \cdot \partial y_0/\partial w + 1 \cdot \partial y_1/\partial w
+# = 2 \cdot 5 + 2 = 12`:
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([2.0], requires_grad=True)
+a = torch.add(w, x)
+b = torch.add(w, 1)
+loss = torch.cat([torch.mul(a, b), torch.add(a, b)])
+loss.backward(gradient=torch.tensor([2.0, 1.0]))
+print(f"w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([12.0]))
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 2.** Use ``torch.autograd.grad`` three times to get the first,
+# second and third derivatives of :math:`y = x^3` at :math:`x = 2`.
+#
+# .. _solution-begin:
+
+# %%
+# :math:`3x^2 = 12`, :math:`6x = 12`, :math:`6`. Every call but the last
+# needs ``create_graph=True``, so that its result can be differentiated:
+
+x = torch.tensor([2.0], requires_grad=True)
+y = x**3
+(d1,) = torch.autograd.grad(y, x, create_graph=True)
+(d2,) = torch.autograd.grad(d1, x, create_graph=True)
+(d3,) = torch.autograd.grad(d2, x)
+print(f"d1 = {d1.item()}, d2 = {d2.item()}, d3 = {d3.item()}")
+assert (d1.item(), d2.item(), d3.item()) == (12.0, 12.0, 6.0)
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 3.** One step of gradient descent by hand: why does
+# ``w -= 0.1 * w.grad`` raise, while the same line inside
+# ``with torch.no_grad():`` works?
+#
+# .. _solution-begin:
+
+# %%
+# ``-=`` is an in-place operation on a leaf that requires grad: autograd
+# refuses it, because it cannot record a change to a leaf. Under
+# ``torch.no_grad()`` nothing is recorded, which is what an update step
+# wants (this is what optimizers do).
+
+w = torch.tensor([1.0], requires_grad=True)
+(w * 3).backward()
+try:
+    w -= 0.1 * w.grad
+except RuntimeError as error:
+    print(f"RuntimeError: {str(error).split('.')[0]}.")
+with torch.no_grad():
+    w -= 0.1 * w.grad
+print(f"after one step: w = {w}")
+assert torch.allclose(w, torch.tensor([0.7]))
+
+# %%
+# .. _solution-end:
+#
+# Next: :doc:`Logistic regression <plot_04_logistic_regression>` puts all of
+# this to work in a real training loop.

@@ -81,7 +81,7 @@ except RuntimeError as error:
 # 所以前向传播时把 :math:`a` 和 :math:`b` *保存*在了 ``y.grad_fn`` 里。
 # 反向传播用过一次之后，就把它们连同计算图一起释放了。
 #
-# 为什么要丢掉计算图？因为 PyTorch 采用**动态图**：计算图是在前向代码运行时
+# 为什么要丢掉计算图？因为 PyTorch 采用:term:`动态图`：计算图是在前向代码运行时
 # 记录下来的，而训练循环每次迭代都会重新运行前向代码，每次都搭建一张新图。
 # 上一次迭代的图没人再用；留着它只会占用内存（对真实的网络来说，
 # 就是每一层的中间激活值）。
@@ -209,7 +209,7 @@ print(f"[1, 1] then [1, 2], no reset: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([16.0]))
 
 # %%
-# 这不是 bug，而是**梯度累加**，下文有专门的一节。
+# 这不是 bug，而是:term:`梯度累加`，下文有专门的一节。
 #
 # （选读）权重就是向量–雅可比积
 # ------------------------------
@@ -290,7 +290,7 @@ assert torch.equal(grad_1[0], torch.tensor([6.0]))
 assert torch.equal(grad_2[0], torch.tensor([2.0]))
 
 # %%
-# 没有循环引用，不用清零，也没有警告：求**高阶导数**时优先使用
+# 没有循环引用，不用清零，也没有警告：求:term:`高阶导数`时优先使用
 # ``torch.autograd.grad``。
 #
 # （选读）``create_graph=True`` 搭建的计算图
@@ -412,7 +412,7 @@ assert torch.equal(w.grad, torch.tensor([20.0]))
 # ~~~~~~~~~~~~~~~~~~~
 #
 # ``w.grad.zero_()`` 把已有的梯度张量填成 0。结尾的下划线是 PyTorch 对
-# **原位操作**的命名约定：``zero_``、``add_``、``mul_`` 直接修改调用它的张量，
+# :term:`原位操作`的命名约定：``zero_``、``add_``、``mul_`` 直接修改调用它的张量，
 # 而不是返回一个新张量。
 
 w.grad.zero_()
@@ -431,7 +431,7 @@ for i in range(4):
 # 用优化器清零
 # ~~~~~~~~~~~~
 #
-# 在日常代码中，参数交给**优化器**管理，``optimizer.zero_grad()`` 一次清掉
+# 在日常代码中，参数交给:term:`优化器`管理，``optimizer.zero_grad()`` 一次清掉
 # 所有参数的梯度。从 PyTorch 2.0 起，它不再把梯度填成 0，而是设为 ``None``
 # （默认 ``set_to_none=True``）：这样能释放内存，下一次反向传播会直接创建新的梯度。
 
@@ -586,3 +586,73 @@ except RuntimeError as error:
 #   和 ``detach()`` 让它停止。
 # - 原位操作（结尾带 ``_`` 的方法、``+=``）保留原对象和原内存。需要梯度的
 #   叶子节点不允许原位操作；修改为反向传播保存的张量会让反向传播报错。
+#
+# 练习
+# ----
+#
+# **练习 1.** 沿用上面的 ``y0``、``y1`` 和 ``loss = torch.cat([y0, y1])``，
+# 权重取 :math:`[2, 1]` 时 ``w.grad`` 是多少？先推算，再验证。
+#
+# .. _solution-begin:
+
+# %%
+# :math:`2 \cdot \partial y_0/\partial w + 1 \cdot \partial y_1/\partial w
+# = 2 \cdot 5 + 2 = 12`：
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([2.0], requires_grad=True)
+a = torch.add(w, x)
+b = torch.add(w, 1)
+loss = torch.cat([torch.mul(a, b), torch.add(a, b)])
+loss.backward(gradient=torch.tensor([2.0, 1.0]))
+print(f"w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([12.0]))
+
+# %%
+# .. _solution-end:
+#
+# **练习 2.** 调用三次 ``torch.autograd.grad``，求 :math:`y = x^3` 在 :math:`x = 2`
+# 处的一阶、二阶和三阶导数。
+#
+# .. _solution-begin:
+
+# %%
+# :math:`3x^2 = 12`，:math:`6x = 12`，:math:`6`。除最后一次外，每次调用都需要
+# ``create_graph=True``，它的结果才能再求导：
+
+x = torch.tensor([2.0], requires_grad=True)
+y = x**3
+(d1,) = torch.autograd.grad(y, x, create_graph=True)
+(d2,) = torch.autograd.grad(d1, x, create_graph=True)
+(d3,) = torch.autograd.grad(d2, x)
+print(f"d1 = {d1.item()}, d2 = {d2.item()}, d3 = {d3.item()}")
+assert (d1.item(), d2.item(), d3.item()) == (12.0, 12.0, 6.0)
+
+# %%
+# .. _solution-end:
+#
+# **练习 3.** 手写一步梯度下降：为什么 ``w -= 0.1 * w.grad`` 会报错，而同一行放进
+# ``with torch.no_grad():`` 里就可以？
+#
+# .. _solution-begin:
+
+# %%
+# ``-=`` 是对需要梯度的叶子节点做原位操作：自动求导拒绝它，因为它无法记录对叶子节点
+# 的修改。在 ``torch.no_grad()`` 下什么都不记录，这正是更新参数这一步需要的
+# （优化器就是这样做的）。
+
+w = torch.tensor([1.0], requires_grad=True)
+(w * 3).backward()
+try:
+    w -= 0.1 * w.grad
+except RuntimeError as error:
+    print(f"RuntimeError: {str(error).split('.')[0]}.")
+with torch.no_grad():
+    w -= 0.1 * w.grad
+print(f"after one step: w = {w}")
+assert torch.allclose(w, torch.tensor([0.7]))
+
+# %%
+# .. _solution-end:
+#
+# 下一篇：:doc:`逻辑回归 <plot_04_logistic_regression>` 把这些知识用到真正的训练循环中。

@@ -18,6 +18,7 @@ draws a figure.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Literal
 
@@ -51,9 +52,19 @@ def _check_language(lang: str) -> Language:
 def find_cjk_font() -> str | None:
     """Return the family name of an installed font with Chinese glyphs, or ``None``.
 
-    The answer is cached for the life of the process.
+    The environment variable ``PYTORCH_NOTES_CJK_FONT`` overrides the search:
+    a family name to use that font, ``none`` to behave as if no CJK font were
+    installed (figures then use their English labels). The answer is cached
+    for the life of the process.
     """
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    wanted = os.environ.get("PYTORCH_NOTES_CJK_FONT", "").strip()
+    if wanted.lower() == "none":
+        return None
+    if wanted:
+        if wanted not in installed:
+            raise ValueError(f"PYTORCH_NOTES_CJK_FONT={wanted!r} is not an installed font family")
+        return wanted
     for name in CJK_FONT_CANDIDATES:
         if name in installed:
             return name
