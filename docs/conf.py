@@ -37,6 +37,7 @@ extensions = [
     "gallery_pages",  # docs/_ext: translation, run-it note, solution toggles, clean notebooks
     "zh_search",  # docs/_ext: works around a Sphinx 9.0 bug in Chinese search
     "cjk_linebreaks",  # docs/_ext: no stray space where a Chinese line breaks
+    "concept_map",  # docs/_ext: the summary page's concept map, drawn at build time
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
