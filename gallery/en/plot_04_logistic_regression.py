@@ -111,8 +111,8 @@ from pytorch_notes.i18n import tr, use_language
 from pytorch_notes.plotting import plot_data
 
 lang = use_language(LANG)
-ax = plot_data(train_x, train_y, lang=lang)
-ax.set_title(tr(lang, en="Two classes, 100 points each", zh="两个类别，每类 100 个点"))
+title = tr(lang, en="Two classes, 100 points each", zh="两个类别，每类 100 个点")
+ax = plot_data(train_x, train_y, title=title, lang=lang)
 
 # %%
 # Step 2: the model
@@ -319,10 +319,11 @@ except ValueError as error:
     print(f"ValueError: {error}")
 
 # %%
-# A learning rate far too large makes the loss blow up; ``fit`` then stops
-# and names the iteration (``NonFiniteLossError``, a ``FloatingPointError``).
 # NaN in the data, an empty data set or features of the wrong shape are
-# caught the same way.
+# caught the same way. And if training itself goes wrong -- a learning rate
+# so large that the parameters overflow, say -- the loss turns NaN or
+# infinite: ``fit`` stops at once and names the iteration
+# (``NonFiniteLossError``, a kind of ``FloatingPointError``).
 #
 # Optional: the gradient by hand
 # ------------------------------

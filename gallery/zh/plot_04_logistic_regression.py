@@ -104,8 +104,8 @@ from pytorch_notes.i18n import tr, use_language
 from pytorch_notes.plotting import plot_data
 
 lang = use_language(LANG)
-ax = plot_data(train_x, train_y, lang=lang)
-ax.set_title(tr(lang, en="Two classes, 100 points each", zh="两个类别，每类 100 个点"))
+title = tr(lang, en="Two classes, 100 points each", zh="两个类别，每类 100 个点")
+ax = plot_data(train_x, train_y, title=title, lang=lang)
 
 # %%
 # 第 2 步：模型
@@ -297,9 +297,10 @@ except ValueError as error:
     print(f"ValueError: {error}")
 
 # %%
-# 学习率大得离谱时损失会发散；``fit`` 随即停止，并指出是哪一次迭代
-# （``NonFiniteLossError``，一种 ``FloatingPointError``）。数据中有 NaN、
-# 数据集为空、特征形状不对，也都会这样被拦下。
+# 数据中有 NaN、数据集为空、特征形状不对，也都会这样被拦下。如果训练本身
+# 出了问题——比如学习率大到让参数溢出——损失会变成 NaN 或无穷大：``fit``
+# 立即停止，并指出是哪一次迭代（``NonFiniteLossError``，一种
+# ``FloatingPointError``）。
 #
 # 选读：手算梯度
 # --------------

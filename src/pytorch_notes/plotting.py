@@ -87,7 +87,12 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (5.0, 4.5)) -> Axe
 
 
 def plot_data(
-    features: Tensor, labels: Tensor, *, ax: Axes | None = None, lang: str = "en"
+    features: Tensor,
+    labels: Tensor,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    lang: str = "en",
 ) -> Axes:
     """Scatter the two classes (class 0 red, class 1 blue); return the Axes.
 
@@ -116,6 +121,8 @@ def plot_data(
     ax.set_ylabel("$x_2$")
     ax.set_aspect("equal")
     ax.legend(loc="upper right", fontsize="small")
+    if title is not None:
+        ax.set_title(title, fontsize="medium")
     return ax
 
 

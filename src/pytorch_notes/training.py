@@ -53,18 +53,19 @@ class NonFiniteLossError(FloatingPointError):
     """The loss became NaN or infinite during training.
 
     ``iteration`` is the iteration whose loss it was and ``loss`` the value.
-    :func:`fit` raises it before that iteration's update, so the model keeps
-    the last parameters that gave a finite loss.
+    :func:`fit` raises it as soon as it computes that loss, before the
+    iteration's backward pass and update: the model keeps the parameters that
+    produced it, for inspection.
 
     Introduced in tutorial 04.
     """
 
-    def __init__(self, iteration: int, loss: float) -> None:
+    def __init__(self, iteration: int, loss: float, detail: str = "") -> None:
         self.iteration = iteration
         self.loss = loss
         super().__init__(
-            f"the loss became {loss} at iteration {iteration}; training stopped before "
-            f"that iteration's update (try a smaller learning rate, or check the data)"
+            f"the loss became {loss} at iteration {iteration}{detail}; training stopped "
+            f"before that iteration's update (try a smaller learning rate, or check the data)"
         )
 
 
@@ -397,7 +398,13 @@ def fit(
                     f"{tuple(y_pred.shape)} for {y.shape[0]} samples"
                 )
             y_pred = y_pred.view_as(y)
-            loss = loss_fn(y_pred, y)
+            try:
+                loss = loss_fn(y_pred, y)
+            except RuntimeError as error:  # e.g. BCELoss refuses NaN probabilities
+                if not bool(torch.isfinite(y_pred).all()):
+                    detail = " (the model's output holds NaN or inf)"
+                    raise NonFiniteLossError(iteration, math.nan, detail) from error
+                raise
             loss_value = loss.item()
             if not math.isfinite(loss_value):
                 raise NonFiniteLossError(iteration, loss_value)
