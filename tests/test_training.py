@@ -132,6 +132,32 @@ def test_parameters_at_rejects_iterations_that_did_not_run(run) -> None:
         history.parameters_at(541)
 
 
+def test_history_without_parameters() -> None:
+    _, history, _, _ = seed_fit(record_parameters=False, max_iterations=30, stop_when=None)
+    assert history.flat_parameters.shape == (0, 3)
+    assert len(history.loss) == 30 and len(history.evaluations) == 2
+    with pytest.raises(ValueError, match="the parameters were not recorded"):
+        history.parameters_at(0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_parameter_recorder_numpy_and_torch_paths_agree(dtype) -> None:
+    """float32 is copied through NumPy views; bfloat16 (which NumPy lacks) through torch.cat."""
+    from pytorch_notes.training import _ParameterRecorder
+
+    w = torch.zeros(1, 2, dtype=dtype, requires_grad=True)
+    b = torch.zeros(1, dtype=dtype, requires_grad=True)
+    recorder = _ParameterRecorder([w, b], max_iterations=4, enabled=True)
+    for i in range(3):
+        with torch.no_grad():
+            w.add_(1.0)  # in place, as optimizers update
+            b.sub_(0.5)
+        recorder.record(i)
+    table = recorder.result(3)
+    expected = torch.tensor([[1, 1, -0.5], [2, 2, -1.0], [3, 3, -1.5]], dtype=dtype)
+    assert torch.equal(table, expected)
+
+
 def test_callbacks_get_every_evaluation_in_order() -> None:
     seen: list[Evaluation] = []
     _, history, _, _ = seed_fit(callbacks=[seen.append], max_iterations=95, stop_when=None)

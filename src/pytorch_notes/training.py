@@ -25,6 +25,7 @@ Introduced in tutorial 04 (*Logistic regression*).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -124,6 +125,8 @@ class History:
 
     def parameters_at(self, iteration: int) -> dict[str, Tensor]:
         """The model's parameters at the start of ``iteration``, by name (CPU copies)."""
+        if self.flat_parameters.shape[0] == 0 and self.n_iterations > 0:
+            raise ValueError("the parameters were not recorded: fit(..., record_parameters=False)")
         if not 0 <= iteration < self.n_iterations:
             raise IndexError(
                 f"iteration {iteration} was not run: the history holds 0..{self.last_iteration}"
@@ -309,6 +312,7 @@ def fit(
     callbacks: Sequence[Callable[[Evaluation], object]] = (),
     device: str | torch.device | None = None,
     progress: bool = False,
+    record_parameters: bool = True,
     threshold: float = 0.5,
 ) -> History:
     """Train a binary classifier; return its :class:`History`.
@@ -334,6 +338,10 @@ def fit(
     ``device``: ``None`` trains where the model already is, ``"auto"`` picks
     :func:`best_device`, or name one (``"cpu"``, ``"cuda"``, ``"mps"``); the
     model (in place) and the data are moved there.
+
+    ``record_parameters=False`` keeps no per-iteration copy of the parameters
+    (for large models: the table takes ``max_iterations`` times their size);
+    the evaluations still hold theirs.
 
     ``progress=True`` shows a ``tqdm`` progress bar (``pip install
     pytorch-notes[progress]``) for long runs in a terminal; it stays silent
@@ -364,7 +372,7 @@ def fit(
     model.to(device)
     batches, x_all, y_all, full_batch = _batches(data, device, _in_features(model))
     names, params = _named_parameters(model)
-    recorder = _ParameterRecorder(params, max_iterations)
+    recorder = _ParameterRecorder(params, max_iterations, record_parameters)
     bar = _progress_bar(max_iterations) if progress else None
 
     losses: list[float] = []
@@ -467,39 +475,54 @@ class _ParameterRecorder:
 
     It reads detached views of the parameters, which follow the optimizer's
     in-place updates. On the CPU the views are NumPy arrays sharing the
-    parameters' memory and the table is a NumPy array: a copy costs well under
-    a microsecond, which keeps :func:`fit` within a few percent of a bare loop.
-    Elsewhere (CUDA, MPS, mixed dtypes) each row is a ``torch.cat``.
+    parameters' memory and each parameter owns a block of the table's
+    columns: a row costs one NumPy assignment per parameter and no allocation,
+    which keeps :func:`fit` within a few percent of a bare loop. Elsewhere
+    (CUDA, MPS, dtypes NumPy lacks) each row is a ``torch.cat``. With
+    ``enabled=False`` nothing is recorded.
     """
 
-    def __init__(self, params: list[Tensor], max_iterations: int) -> None:
+    def __init__(self, params: list[Tensor], max_iterations: int, enabled: bool) -> None:
         self._views = [p.detach().view(-1) for p in params]
+        self._n = sum(v.numel() for v in self._views)
+        self._rows: list[Tensor] = []
+        self._table: np.ndarray | None = None
         dtypes = {p.dtype for p in params}
-        numpy_ok = (
+        if not enabled:
+            self.record = self._record_nothing
+        elif (
             all(p.device.type == "cpu" for p in params)
             and len(dtypes) == 1
             and next(iter(dtypes)) in (torch.float16, torch.float32, torch.float64)
-        )
-        if numpy_ok:
-            self._arrays = [v.numpy() for v in self._views]
-            n = sum(v.numel() for v in self._views)
-            self._table = np.empty((max_iterations, n), dtype=self._arrays[0].dtype)
+        ):
+            arrays = [v.numpy() for v in self._views]
+            self._table = np.empty((max_iterations, self._n), dtype=arrays[0].dtype)
+            bounds = np.cumsum([0] + [a.size for a in arrays]).tolist()
+            self._blocks = [
+                (self._table[:, lo:hi], a)
+                for (lo, hi), a in zip(itertools.pairwise(bounds), arrays, strict=True)
+            ]
             self.record = self._record_numpy
         else:
-            self._rows: list[Tensor] = []
             self.record = self._record_torch
 
+    def _record_nothing(self, iteration: int) -> None:
+        pass
+
     def _record_numpy(self, iteration: int) -> None:
-        np.concatenate(self._arrays, out=self._table[iteration])
+        for block, array in self._blocks:
+            block[iteration] = array
 
     def _record_torch(self, iteration: int) -> None:
         self._rows.append(torch.cat(self._views))
 
     def result(self, n_iterations: int) -> Tensor:
         """The table of the first ``n_iterations`` rows, as a CPU tensor."""
-        if self.record == self._record_numpy:
+        if self._table is not None:
             return torch.from_numpy(self._table[:n_iterations].copy())
-        return torch.stack(self._rows).cpu()
+        if self._rows:
+            return torch.stack(self._rows).cpu()
+        return torch.empty(0, self._n)
 
 
 @torch.no_grad()
