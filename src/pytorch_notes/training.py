@@ -417,7 +417,7 @@ def fit(
             if not math.isfinite(loss_value):
                 raise NonFiniteLossError(iteration, loss_value)
             losses.append(loss_value)
-            pending_preds.append(y_pred)
+            pending_preds.append(y_pred.detach())
             if not full_batch:
                 sizes.append(y.shape[0])
                 pending_truth.append(y_is_one)
