@@ -290,6 +290,9 @@ def test_empty_data_loader_is_named() -> None:
     loader = DataLoader(TensorDataset(x[:0], y[:0]), batch_size=4)
     with pytest.raises(ValueError, match="the data set is empty"):
         fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), loader)
+    no_batches = DataLoader(TensorDataset(x, y), batch_size=64, drop_last=True)
+    with pytest.raises(ValueError, match="the DataLoader yields no batches"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), no_batches)
 
 
 @pytest.mark.parametrize(

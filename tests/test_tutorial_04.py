@@ -60,6 +60,7 @@ def test_page_has_its_figures_and_a_small_animation(site: Path, out: str) -> Non
     animation = html.select_one(".sphx-glr-animation")
     assert animation is not None, "the boundary animation is missing"
     assert 2 <= str(animation).count("data:image/png;base64") <= 20
+    assert "https://" not in str(animation), "the player must not load anything from another host"
     weight = page.stat().st_size + sum((page.parent / i["src"]).stat().st_size for i in images)
     assert weight < 1_500_000 * 0.7, f"{out}: page and images weigh {weight} bytes"
 

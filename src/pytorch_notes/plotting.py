@@ -19,6 +19,7 @@ Introduced in tutorial 04 (*Logistic regression*).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -32,6 +33,7 @@ from pytorch_notes.i18n import tr
 from pytorch_notes.training import Evaluation, History
 
 __all__ = [
+    "OfflineAnimation",
     "animate_boundary",
     "boundary_of",
     "boundary_title",
@@ -348,7 +350,7 @@ def animate_boundary(
     interval_ms: int = 500,
     dpi: int = 75,
     lang: str = "en",
-) -> FuncAnimation:
+) -> OfflineAnimation:
     """Animate the decision boundary over the evaluations; return the animation.
 
     Keeps the page light: at most ``max_frames`` frames (evenly spread, always
@@ -376,6 +378,42 @@ def animate_boundary(
         _snapshot(features, labels, evaluation, ax, lang)
         return []
 
-    return FuncAnimation(
+    return OfflineAnimation(
         fig, draw, frames=frames, init_func=lambda: [], interval=interval_ms, repeat=True
     )
+
+
+#: The player's Font Awesome icons (loaded from a CDN by matplotlib) as plain characters.
+_PLAYER_ICONS = {
+    "fa fa-minus": "\u2212",  # slower
+    "fa fa-fast-backward": "\u21e4",  # first frame
+    "fa fa-step-backward": "\u25c1",  # previous frame
+    "fa fa-play fa-flip-horizontal": "\u25c0",  # play backwards
+    "fa fa-pause": "\u275a\u275a",  # pause
+    "fa fa-play": "\u25b6",  # play
+    "fa fa-step-forward": "\u25b7",  # next frame
+    "fa fa-fast-forward": "\u21e5",  # last frame
+    "fa fa-plus": "+",  # faster
+}
+
+
+class OfflineAnimation(FuncAnimation):
+    """A :class:`~matplotlib.animation.FuncAnimation` whose HTML player needs no other host.
+
+    Matplotlib's JavaScript player (:meth:`to_jshtml`, which sphinx-gallery
+    embeds) loads the Font Awesome style sheet from a CDN for its button
+    icons. This subclass drops that link and writes the icons as plain
+    characters, so the page makes no request to another host and the buttons
+    still show their symbols (their tooltips are unchanged).
+
+    Introduced in tutorial 04.
+    """
+
+    def to_jshtml(
+        self, fps: float | None = None, embed_frames: bool = True, default_mode: str | None = None
+    ) -> str:
+        html = super().to_jshtml(fps=fps, embed_frames=embed_frames, default_mode=default_mode)
+        html = re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", html)
+        for icon, char in _PLAYER_ICONS.items():
+            html = html.replace(f'<i class="{icon}"></i>', char)
+        return html

@@ -264,6 +264,11 @@ def _batches(
             raise TypeError("the DataLoader's dataset must have a length") from None
         if size == 0:
             raise ValueError("the data set is empty: the DataLoader's dataset has no samples")
+        if len(data) == 0:
+            raise ValueError(
+                "the DataLoader yields no batches (drop_last=True with a batch_size larger "
+                "than the data set?)"
+            )
         if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
             x_all, y_all = dataset.tensors
         else:  # gather it once: the evaluations use the whole data set
