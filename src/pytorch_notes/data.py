@@ -1,0 +1,134 @@
+"""The seed's two-class data, and the checks every data set passes before training.
+
+Two clouds of points in the plane, one per class, each drawn from a normal
+distribution around its own centre. :func:`two_gaussians` draws them exactly as
+the seed article does, so a tutorial that seeds PyTorch's global random number
+generator the same way gets the same points, number for number.
+
+:func:`check_binary_data` names what is wrong with a data set (lengths that
+differ, a wrong feature shape, NaN or inf, labels that are not 0 or 1, no
+samples at all) before PyTorch fails deep inside a matrix product or a loss.
+
+Introduced in tutorial 04 (*Logistic regression*).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+__all__ = ["check_binary_data", "two_gaussians"]
+
+
+def two_gaussians(
+    n_per_class: int = 100,
+    *,
+    mean: float = 1.7,
+    std: float = 1.0,
+    bias: float = 1.0,
+    generator: torch.Generator | None = None,
+) -> tuple[Tensor, Tensor]:
+    """Draw two classes of points in the plane; return ``(features, labels)``.
+
+    Class 0 is drawn around ``(mean, mean)`` and class 1 around
+    ``(-mean, -mean)``, both with standard deviation ``std``, and both shifted
+    by ``bias``. With the defaults this is the seed article's recipe: 100
+    samples per class, 2 features, centres :math:`\\pm 1.7` shifted by 1.
+
+    ``features`` has shape ``(2 * n_per_class, 2)``, class 0 first, and dtype
+    ``float32``; ``labels`` has shape ``(2 * n_per_class,)`` and holds the
+    floats ``0.`` and ``1.`` (what :class:`torch.nn.BCELoss` expects).
+
+    Randomness: the points come from ``generator`` if one is given, otherwise
+    from PyTorch's global random number generator, which the caller seeds
+    (``torch.manual_seed(1)`` in the tutorial). This function never seeds
+    anything itself. The draws are made in the seed's order -- all of class 0,
+    then all of class 1 -- so after ``torch.manual_seed(1)`` the result equals
+    the seed article's ``train_x`` and ``train_y`` exactly.
+
+    Introduced in tutorial 04.
+    """
+    if isinstance(n_per_class, bool) or not isinstance(n_per_class, int):
+        raise TypeError(f"n_per_class must be an int, got {type(n_per_class).__name__}")
+    if n_per_class < 1:
+        raise ValueError(f"n_per_class must be at least 1, got {n_per_class}")
+    if not std > 0:
+        raise ValueError(f"std must be positive, got {std}")
+    ones = torch.ones(n_per_class, 2)
+    x0 = torch.normal(mean * ones, std, generator=generator) + bias  # class 0
+    y0 = torch.zeros(n_per_class)
+    x1 = torch.normal(-mean * ones, std, generator=generator) + bias  # class 1
+    y1 = torch.ones(n_per_class)
+    return torch.cat([x0, x1], 0), torch.cat([y0, y1], 0)
+
+
+def check_binary_data(
+    features: object,
+    labels: object,
+    *,
+    n_features: int | None = None,
+    binary_labels: bool = True,
+) -> None:
+    """Raise a clear error if ``(features, labels)`` cannot train a binary classifier.
+
+    Checks, in this order, and names the first problem it finds:
+
+    - both are tensors (:class:`TypeError` otherwise);
+    - ``features`` has shape ``(n_samples, n_features)`` and ``labels`` has
+      shape ``(n_samples,)`` or ``(n_samples, 1)`` (:class:`ValueError`);
+    - there is at least one sample;
+    - both have the same number of samples;
+    - ``features`` has ``n_features`` columns, if ``n_features`` is given;
+    - both hold floating-point numbers, none of them NaN or infinite;
+    - if ``binary_labels``, every label is 0 or 1 (what binary cross-entropy
+      needs).
+
+    Returns ``None`` when the data are fine.
+
+    Introduced in tutorial 04.
+    """
+    for name, value in (("features", features), ("labels", labels)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+    assert isinstance(features, Tensor) and isinstance(labels, Tensor)  # for type checkers
+    if features.dim() != 2:
+        raise ValueError(
+            f"features must have shape (n_samples, n_features), got shape {tuple(features.shape)}"
+        )
+    if not (labels.dim() == 1 or (labels.dim() == 2 and labels.shape[1] == 1)):
+        raise ValueError(
+            f"labels must have shape (n_samples,) or (n_samples, 1), got shape {tuple(labels.shape)}"
+        )
+    if features.shape[0] == 0 or labels.shape[0] == 0:
+        raise ValueError("the data set is empty: features and labels need at least one sample")
+    if features.shape[0] != labels.shape[0]:
+        raise ValueError(
+            f"features and labels have different lengths: {features.shape[0]} samples "
+            f"of features but {labels.shape[0]} labels"
+        )
+    if n_features is not None and features.shape[1] != n_features:
+        raise ValueError(
+            f"features must have {n_features} columns (one per model input), "
+            f"got shape {tuple(features.shape)}"
+        )
+    for name, value in (("features", features), ("labels", labels)):
+        if not value.is_floating_point():
+            raise TypeError(
+                f"{name} must hold floating-point numbers, got dtype {value.dtype} "
+                f"(convert with .float())"
+            )
+        finite = torch.isfinite(value)
+        if not bool(finite.all()):
+            bad = int((~finite).nonzero()[0, 0])
+            raise ValueError(
+                f"{name} contain NaN or inf: {int((~finite).sum())} value(s), "
+                f"the first in sample {bad} ({value[bad].tolist()})"
+            )
+    if binary_labels:
+        outside = (labels != 0) & (labels != 1)
+        if bool(outside.any()):
+            bad = int(outside.nonzero()[0, 0])
+            raise ValueError(
+                f"labels must be 0 or 1 for binary cross-entropy; sample {bad} has label "
+                f"{labels[bad].item()!r} ({int(outside.sum())} label(s) outside {{0, 1}})"
+            )

@@ -1,0 +1,56 @@
+"""Logistic regression in two shapes: an ``nn.Module`` subclass and an ``nn.Sequential``.
+
+Both compute :math:`\\sigma(w_0 x_1 + w_1 x_2 + b)`: a linear layer with two
+inputs and one output, then the sigmoid. Both create their linear layer with
+PyTorch's default initialisation, which draws from the global random number
+generator -- so the order matters: a tutorial that draws its data first and
+builds the model second (as the seed article does) gets the seed's starting
+weights.
+
+Introduced in tutorial 04 (*Logistic regression*).
+"""
+
+from __future__ import annotations
+
+from torch import Tensor, nn
+
+__all__ = ["LogisticRegression", "logistic_regression_sequential"]
+
+
+def _check_in_features(in_features: int) -> None:
+    if isinstance(in_features, bool) or not isinstance(in_features, int):
+        raise TypeError(f"in_features must be an int, got {type(in_features).__name__}")
+    if in_features < 1:
+        raise ValueError(f"in_features must be at least 1, got {in_features}")
+
+
+class LogisticRegression(nn.Module):
+    """Logistic regression as a subclass of :class:`torch.nn.Module`.
+
+    ``features`` is the linear layer (``nn.Linear(in_features, 1)``) and
+    ``sigmoid`` turns its output into the probability of class 1, the names the
+    seed article uses. ``forward`` returns shape ``(n_samples, 1)``.
+
+    Introduced in tutorial 04.
+    """
+
+    def __init__(self, in_features: int = 2) -> None:
+        _check_in_features(in_features)
+        super().__init__()
+        self.features = nn.Linear(in_features, 1)
+        self.sigmoid = nn.Sigmoid()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.sigmoid(self.features(x))
+
+
+def logistic_regression_sequential(in_features: int = 2) -> nn.Sequential:
+    """Logistic regression built as ``nn.Sequential(nn.Linear(in_features, 1), nn.Sigmoid())``.
+
+    The same computation as :class:`LogisticRegression`, stacked layer on
+    layer; its parameters are named ``0.weight`` and ``0.bias``.
+
+    Introduced in tutorial 04.
+    """
+    _check_in_features(in_features)
+    return nn.Sequential(nn.Linear(in_features, 1), nn.Sigmoid())

@@ -1,0 +1,382 @@
+"""Figures for a binary classifier in the plane: data, decision boundary, curves, animation.
+
+The decision boundary of logistic regression is where the predicted
+probability is one half, :math:`\\sigma(z) = 0.5`, that is where
+:math:`z = w_0 x_1 + w_1 x_2 + b = 0`: a straight line. The helpers draw that
+line over the two classes, shade the plane by the probability of class 1, and
+title each picture with the iteration, :math:`w_0`, :math:`w_1`, :math:`b`,
+the accuracy and the loss -- one picture per moment of training, a grid of
+them, or an animation of the line moving.
+
+Every helper takes ``lang`` (``"en"`` or ``"zh"``, as returned by
+:func:`pytorch_notes.i18n.use_language`) and labels its figure in that
+language. Figures have an opaque white background, legible in the site's dark
+mode. Nothing here draws random numbers or keeps state between calls.
+
+Introduced in tutorial 04 (*Logistic regression*).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from torch import Tensor, nn
+
+from pytorch_notes.animation import Player
+from pytorch_notes.i18n import tr
+from pytorch_notes.training import Evaluation, History
+
+__all__ = [
+    "animate_boundary",
+    "boundary_of",
+    "boundary_title",
+    "plot_curves",
+    "plot_data",
+    "plot_decision_boundary",
+    "plot_snapshots",
+]
+
+CLASS_COLORS = ("tab:red", "tab:blue")  # class 0, class 1
+SHADING = "RdBu"  # probability of class 1: 0 -> red (class 0), 1 -> blue (class 1)
+
+
+def _white(fig: Figure) -> Figure:
+    """Give ``fig`` an opaque white background (legible in the theme's dark mode)."""
+    fig.patch.set_facecolor("white")
+    fig.patch.set_alpha(1.0)
+    return fig
+
+
+def _numpy_pair(features: Tensor, labels: Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Check a 2-feature data set and return it as NumPy arrays."""
+    for name, value in (("features", features), ("labels", labels)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+    if features.dim() != 2 or features.shape[1] != 2:
+        raise ValueError(
+            f"features must have shape (n_samples, 2) to be drawn in the plane, "
+            f"got shape {tuple(features.shape)}"
+        )
+    labels = labels.reshape(-1)
+    if features.shape[0] != labels.shape[0]:
+        raise ValueError(
+            f"features and labels have different lengths: {features.shape[0]} and {labels.shape[0]}"
+        )
+    if features.shape[0] == 0:
+        raise ValueError("the data set is empty: nothing to draw")
+    return features.detach().cpu().numpy(), labels.detach().cpu().numpy()
+
+
+def _limits(x: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Axis limits around the data with a one-unit margin, on whole numbers."""
+    lo, hi = np.floor(x.min(axis=0)) - 1, np.ceil(x.max(axis=0)) + 1
+    return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (5.0, 4.5)) -> Axes:
+    if ax is not None:
+        return ax
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    _white(fig)
+    return ax
+
+
+def plot_data(
+    features: Tensor,
+    labels: Tensor,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    lang: str = "en",
+) -> Axes:
+    """Scatter the two classes (class 0 red, class 1 blue); return the Axes.
+
+    ``features`` has shape ``(n_samples, 2)``, ``labels`` holds 0 and 1. A new
+    figure is made unless ``ax`` is given.
+
+    Introduced in tutorial 04.
+    """
+    x, y = _numpy_pair(features, labels)
+    ax = _new_axes(ax)
+    for cls in (0, 1):
+        points = x[y == cls]
+        ax.scatter(
+            points[:, 0],
+            points[:, 1],
+            s=14,
+            c=CLASS_COLORS[cls],
+            edgecolors="white",
+            linewidths=0.4,
+            label=tr(lang, en=f"class {cls}", zh=f"类别 {cls}"),
+        )
+    (x_lo, x_hi), (y_lo, y_hi) = _limits(x)
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(y_lo, y_hi)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", fontsize="small")
+    if title is not None:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
+def boundary_of(
+    model_or_parameters: nn.Module | Mapping[str, Tensor],
+) -> tuple[float, float, float]:
+    """Return ``(w0, w1, b)`` of a logistic regression with two inputs.
+
+    Accepts the model itself or its parameters by name (as in
+    :attr:`pytorch_notes.training.Evaluation.parameters`): exactly one weight
+    of shape ``(1, 2)`` and one bias of shape ``(1,)``.
+
+    Introduced in tutorial 04.
+    """
+    if isinstance(model_or_parameters, nn.Module):
+        params = dict(model_or_parameters.named_parameters())
+    elif isinstance(model_or_parameters, Mapping):
+        params = dict(model_or_parameters)
+    else:
+        raise TypeError(
+            "expected a model or a mapping of its parameters, "
+            f"got {type(model_or_parameters).__name__}"
+        )
+    weights = [p for p in params.values() if tuple(p.shape) == (1, 2)]
+    biases = [p for p in params.values() if tuple(p.shape) == (1,)]
+    if len(params) != 2 or len(weights) != 1 or len(biases) != 1:
+        shapes = {name: tuple(p.shape) for name, p in params.items()}
+        raise ValueError(
+            "a decision boundary in the plane needs exactly one weight of shape (1, 2) "
+            f"and one bias of shape (1,); got {shapes}"
+        )
+    w0, w1 = (float(v) for v in weights[0].detach().reshape(-1))
+    return w0, w1, float(biases[0].detach().reshape(-1)[0])
+
+
+def boundary_title(
+    iteration: int,
+    w0: float,
+    w1: float,
+    b: float,
+    accuracy: float,
+    loss: float,
+    *,
+    lang: str = "en",
+) -> str:
+    """The title of a snapshot: iteration, ``w0``, ``w1``, ``b``, accuracy and loss.
+
+    Introduced in tutorial 04.
+    """
+    head = tr(lang, en=f"Iteration {iteration}", zh=f"迭代 {iteration}")
+    params = f"w0 = {w0:.2f}   w1 = {w1:.2f}   b = {b:.2f}"
+    scores = tr(
+        lang,
+        en=f"accuracy {accuracy:.2%}   loss {loss:.4f}",
+        zh=f"准确率 {accuracy:.2%}   损失 {loss:.4f}",
+    )
+    return f"{head}\n{params}\n{scores}"
+
+
+def _boundary_line(
+    w0: float, w1: float, b: float, xlim: tuple[float, float], ylim: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Two end points of the line ``w0*x1 + w1*x2 + b = 0`` across the box, or ``None``."""
+    if abs(w1) >= abs(w0) and w1 != 0:  # mostly horizontal: solve for x2
+        x1 = np.array(xlim)
+        return x1, -(w0 * x1 + b) / w1
+    if w0 != 0:  # mostly vertical: solve for x1
+        x2 = np.array(ylim)
+        return -(w1 * x2 + b) / w0, x2
+    return None  # w0 = w1 = 0: the same probability everywhere, no boundary
+
+
+def plot_decision_boundary(
+    features: Tensor,
+    labels: Tensor,
+    w0: float,
+    w1: float,
+    b: float,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    shade: bool = True,
+    lang: str = "en",
+) -> Axes:
+    """Draw the data, the boundary ``w0*x1 + w1*x2 + b = 0`` and the probability of class 1.
+
+    The shading is :math:`\\sigma(w_0 x_1 + w_1 x_2 + b)`, red where class 0
+    is likely and blue where class 1 is; the line is where it equals 0.5.
+    If both weights are zero there is no line (every point gets the same
+    probability). Returns the Axes (a new figure unless ``ax`` is given).
+
+    Introduced in tutorial 04.
+    """
+    for name, value in (("w0", w0), ("w1", w1), ("b", b)):
+        if not math.isfinite(float(value)):
+            raise ValueError(f"{name} must be a finite number, got {value}")
+    ax = plot_data(features, labels, ax=ax, lang=lang)
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    if shade:
+        g1, g2 = np.meshgrid(np.linspace(*xlim, 120), np.linspace(*ylim, 120))
+        z = np.clip(w0 * g1 + w1 * g2 + b, -30, 30)
+        prob = 1 / (1 + np.exp(-z))
+        ax.contourf(g1, g2, prob, levels=np.linspace(0, 1, 11), cmap=SHADING, alpha=0.25, zorder=0)
+    line = _boundary_line(w0, w1, b, xlim, ylim)
+    if line is not None:
+        ax.plot(*line, color="black", lw=2, label=tr(lang, en="decision boundary", zh="决策边界"))
+    ax.set_xlim(xlim)
+    ax.set_ylim(ylim)
+    ax.legend(loc="upper right", fontsize="small")
+    if title is not None:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
+def _snapshot(
+    features: Tensor, labels: Tensor, evaluation: Evaluation, ax: Axes, lang: str
+) -> Axes:
+    w0, w1, b = boundary_of(evaluation.parameters)
+    title = boundary_title(
+        evaluation.iteration, w0, w1, b, evaluation.accuracy, evaluation.loss, lang=lang
+    )
+    return plot_decision_boundary(features, labels, w0, w1, b, ax=ax, title=title, lang=lang)
+
+
+def _check_evaluations(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
+    evaluations = list(evaluations)
+    if not evaluations:
+        raise ValueError("no evaluations to draw: pass at least one")
+    for e in evaluations:
+        if not isinstance(e, Evaluation):
+            raise TypeError(f"expected pytorch_notes.training.Evaluation, got {type(e).__name__}")
+    return evaluations
+
+
+def plot_snapshots(
+    features: Tensor,
+    labels: Tensor,
+    evaluations: Sequence[Evaluation],
+    *,
+    ncols: int = 3,
+    lang: str = "en",
+) -> Figure:
+    """One decision-boundary picture per evaluation, in a grid of ``ncols`` columns.
+
+    Each panel is titled with its iteration, ``w0``, ``w1``, ``b``, accuracy
+    and loss. Pass the few moments worth comparing (say, four to six).
+
+    Introduced in tutorial 04.
+    """
+    evaluations = _check_evaluations(evaluations)
+    if ncols < 1:
+        raise ValueError(f"ncols must be at least 1, got {ncols}")
+    ncols = min(ncols, len(evaluations))
+    nrows = math.ceil(len(evaluations) / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(3.6 * ncols, 3.9 * nrows), layout="constrained", squeeze=False
+    )
+    _white(fig)
+    for ax, evaluation in zip(axes.flat, evaluations, strict=False):
+        _snapshot(features, labels, evaluation, ax, lang)
+        ax.tick_params(labelsize="small")
+    for ax in axes.flat[len(evaluations) :]:
+        ax.set_axis_off()
+    for ax in axes.flat[: len(evaluations)]:
+        if ax is not axes.flat[0] and ax.get_legend() is not None:
+            ax.get_legend().remove()  # one legend is enough
+    return fig
+
+
+def plot_curves(
+    history: History, *, target_accuracy: float | None = None, lang: str = "en"
+) -> Figure:
+    """The loss and the accuracy of every iteration, side by side.
+
+    Dots mark the evaluated iterations; a dashed line marks where an
+    early-stopped run stopped, and ``target_accuracy`` (if given) is drawn
+    as a dotted line on the accuracy panel.
+
+    Introduced in tutorial 04.
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"expected pytorch_notes.training.History, got {type(history).__name__}")
+    if history.n_iterations == 0:
+        raise ValueError("the history is empty: no iteration ran")
+    iterations = np.arange(history.n_iterations)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
+    _white(fig)
+    evaluated = [e.iteration for e in history.evaluations]
+    ax_loss.plot(iterations, history.loss, color="tab:purple", lw=1.5)
+    ax_loss.plot(evaluated, [history.loss[i] for i in evaluated], "o", color="tab:purple", ms=3)
+    ax_loss.set_ylabel(tr(lang, en="loss (binary cross-entropy)", zh="损失（二元交叉熵）"))
+    ax_acc.plot(iterations, history.accuracy, color="tab:green", lw=1.5)
+    ax_acc.plot(evaluated, [history.accuracy[i] for i in evaluated], "o", color="tab:green", ms=3)
+    ax_acc.set_ylabel(tr(lang, en="accuracy", zh="准确率"))
+    ax_acc.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    if target_accuracy is not None:
+        ax_acc.axhline(target_accuracy, color="gray", ls=":", lw=1)
+    for ax in (ax_loss, ax_acc):
+        ax.set_xlabel(tr(lang, en="iteration", zh="迭代"))
+        ax.grid(alpha=0.3)
+        if history.stopped_early:
+            ax.axvline(
+                history.last_iteration,
+                color="gray",
+                ls="--",
+                lw=1,
+                label=tr(
+                    lang,
+                    en=f"stop: iteration {history.last_iteration}",
+                    zh=f"停止：迭代 {history.last_iteration}",
+                ),
+            )
+            ax.legend(loc="center right", fontsize="small")
+    return fig
+
+
+def animate_boundary(
+    features: Tensor,
+    labels: Tensor,
+    evaluations: Sequence[Evaluation],
+    *,
+    max_frames: int = 12,
+    interval_ms: int = 500,
+    dpi: int = 75,
+    lang: str = "en",
+) -> Player:
+    """Animate the decision boundary over the evaluations; return the animation.
+
+    Keeps the page light: at most ``max_frames`` frames (evenly spread, always
+    the first and the last evaluation), drawn at ``dpi`` dots per inch. Keep
+    the returned object in a variable at the top level of the tutorial:
+    sphinx-gallery finds it there and embeds it as an HTML player
+    (``matplotlib_animations = (True, "jshtml")`` in ``docs/conf.py``).
+
+    Introduced in tutorial 04.
+    """
+    evaluations = _check_evaluations(evaluations)
+    if max_frames < 1:
+        raise ValueError(f"max_frames must be at least 1, got {max_frames}")
+    _numpy_pair(features, labels)  # fail here, not inside the first frame
+    if len(evaluations) <= max_frames:
+        frames = evaluations
+    else:
+        picks = np.linspace(0, len(evaluations) - 1, max_frames).round().astype(int)
+        frames = [evaluations[i] for i in sorted(set(picks.tolist()))]
+    fig, ax = plt.subplots(figsize=(4.8, 4.8), dpi=dpi, layout="constrained")
+    _white(fig)
+
+    def draw(evaluation: Evaluation) -> list:
+        ax.clear()
+        _snapshot(features, labels, evaluation, ax, lang)
+        return []
+
+    return Player(
+        fig, draw, frames=frames, init_func=lambda: [], interval=interval_ms, repeat=True
+    )
+

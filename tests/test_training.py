@@ -1,0 +1,358 @@
+"""pytorch_notes.training.fit: the seed's run, its history, its checks, its options."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import pytest
+import torch
+from seed_reference import run_seed
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from pytorch_notes.data import two_gaussians
+from pytorch_notes.models import LogisticRegression, logistic_regression_sequential
+from pytorch_notes.training import (
+    Evaluation,
+    History,
+    NonFiniteLossError,
+    accuracy_above,
+    best_device,
+    evaluate,
+    fit,
+)
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return run_seed()
+
+
+def seed_setup(model_factory=LogisticRegression):
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    model = model_factory()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    return x, y, model, optimizer
+
+
+def seed_fit(**kwargs) -> tuple[nn.Module, History, torch.Tensor, torch.Tensor]:
+    x, y, model, optimizer = seed_setup(kwargs.pop("model_factory", LogisticRegression))
+    options = {"max_iterations": 1000, "eval_every": 20, "stop_when": accuracy_above(0.99)}
+    history = fit(model, nn.BCELoss(), optimizer, (x, y), **{**options, **kwargs})
+    return model, history, x, y
+
+
+@pytest.fixture(scope="module")
+def run():
+    return seed_fit()
+
+
+# -- the seed's run ------------------------------------------------------------
+
+
+def test_fit_stops_where_the_seeds_code_stops(run, seed) -> None:
+    model, history, _, _ = run
+    assert history.stopped_early
+    assert history.last_iteration == seed.stop_iteration
+    assert history.evaluations[-1].iteration == seed.stop_iteration
+    assert history.evaluations[-1].accuracy == seed.accuracy
+    assert history.evaluations[-1].loss == seed.loss
+    # the same numbers, bit for bit: same draws, same operations, same order
+    assert torch.equal(model.features.weight.detach(), seed.weight)
+    assert torch.equal(model.features.bias.detach(), seed.bias)
+
+
+def test_seed_reference_values_under_the_pinned_torch(seed) -> None:
+    """What the seed's code gives under torch 2.13 (tutorial 04's text quotes these)."""
+    assert (seed.stop_iteration, seed.accuracy) == (540, 0.995)
+
+
+def test_fit_converges(run) -> None:
+    _, history, _, _ = run
+    assert history.evaluations[-1].accuracy > 0.99
+    assert history.loss[-1] < history.loss[0] / 10
+    eval_losses = [e.loss for e in history.evaluations]
+    assert eval_losses == sorted(eval_losses, reverse=True)  # falls at every evaluation
+
+
+def test_fit_is_deterministic(run) -> None:
+    model, history, _, _ = run
+    model2, history2, _, _ = seed_fit()
+    assert history2.loss == history.loss
+    assert history2.accuracy == history.accuracy
+    assert torch.equal(history2.flat_parameters, history.flat_parameters)
+    assert [(e.iteration, e.loss, e.accuracy) for e in history2.evaluations] == [
+        (e.iteration, e.loss, e.accuracy) for e in history.evaluations
+    ]
+    assert torch.equal(model2.features.weight, model.features.weight)
+
+
+def test_sequential_model_gives_the_same_run(run) -> None:
+    _, history, _, _ = run
+    _, history_seq, _, _ = seed_fit(model_factory=logistic_regression_sequential)
+    assert history_seq.loss == history.loss
+    assert history_seq.parameter_names == ("0.weight", "0.bias")
+
+
+# -- the history -----------------------------------------------------------------
+
+
+def test_history_is_consistent_with_the_models_parameters(run) -> None:
+    model, history, x, y = run
+    n = history.n_iterations
+    assert n == history.last_iteration + 1 == len(history.loss) == len(history.accuracy)
+    assert history.flat_parameters.shape == (n, 3)
+    # parameters_at(i) reproduces iteration i's loss and accuracy in a fresh model
+    probe = LogisticRegression()
+    for i in [0, 1, 2, 19, 20, 137, n - 2, n - 1]:
+        probe.load_state_dict(history.parameters_at(i))
+        loss, acc = evaluate(probe, nn.BCELoss(), x, y)
+        assert math.isclose(loss, history.loss[i], rel_tol=1e-6), i
+        assert acc == history.accuracy[i], i
+    # the evaluations hold the same parameters as the per-iteration record
+    for e in history.evaluations:
+        params = history.parameters_at(e.iteration)
+        assert params.keys() == e.parameters.keys()
+        assert all(torch.equal(params[k], e.parameters[k]) for k in params)
+        assert e.loss == history.loss[e.iteration] and e.accuracy == history.accuracy[e.iteration]
+    # iteration 0 starts from the initial parameters; the model ends one update after the last row
+    torch.manual_seed(1)
+    two_gaussians()
+    init = LogisticRegression()
+    assert torch.equal(history.parameters_at(0)["features.weight"], init.features.weight.detach())
+    last = history.parameters_at(n - 1)["features.weight"]
+    assert not torch.equal(last, model.features.weight.detach())
+
+
+def test_parameters_at_rejects_iterations_that_did_not_run(run) -> None:
+    _, history, _, _ = run
+    with pytest.raises(IndexError, match=r"iteration 541 was not run: the history holds 0\.\.540"):
+        history.parameters_at(541)
+
+
+def test_history_without_parameters() -> None:
+    _, history, _, _ = seed_fit(record_parameters=False, max_iterations=30, stop_when=None)
+    assert history.flat_parameters.shape == (0, 3)
+    assert len(history.loss) == 30 and len(history.evaluations) == 2
+    with pytest.raises(ValueError, match="the parameters were not recorded"):
+        history.parameters_at(0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_parameter_recorder_numpy_and_torch_paths_agree(dtype) -> None:
+    """float32 is copied through NumPy views; bfloat16 (which NumPy lacks) through torch.cat."""
+    from pytorch_notes.training import _ParameterRecorder
+
+    w = torch.zeros(1, 2, dtype=dtype, requires_grad=True)
+    b = torch.zeros(1, dtype=dtype, requires_grad=True)
+    recorder = _ParameterRecorder([w, b], max_iterations=4, enabled=True)
+    for i in range(3):
+        with torch.no_grad():
+            w.add_(1.0)  # in place, as optimizers update
+            b.sub_(0.5)
+        recorder.record(i)
+    table = recorder.result(3)
+    expected = torch.tensor([[1, 1, -0.5], [2, 2, -1.0], [3, 3, -1.5]], dtype=dtype)
+    assert torch.equal(table, expected)
+
+
+def test_callbacks_get_every_evaluation_in_order() -> None:
+    seen: list[Evaluation] = []
+    _, history, _, _ = seed_fit(callbacks=[seen.append], max_iterations=95, stop_when=None)
+    assert [e.iteration for e in seen] == [0, 20, 40, 60, 80]
+    assert seen == history.evaluations
+    assert not history.stopped_early and history.n_iterations == 95
+
+
+def test_stop_when_is_checked_at_evaluations_only() -> None:
+    calls: list[int] = []
+
+    def stop(e: Evaluation) -> bool:
+        calls.append(e.iteration)
+        return e.iteration == 30
+
+    _, history, _, _ = seed_fit(stop_when=stop, eval_every=10, max_iterations=100)
+    assert calls == [0, 10, 20, 30]
+    assert history.stopped_early and history.last_iteration == 30
+
+
+def test_accuracy_above() -> None:
+    e = Evaluation(iteration=0, loss=0.1, accuracy=0.995, parameters={})
+    assert accuracy_above(0.99)(e) and not accuracy_above(0.995)(e)
+    with pytest.raises(ValueError, match="threshold must be between 0 and 1"):
+        accuracy_above(99)
+
+
+# -- mini-batches, devices, progress --------------------------------------------
+
+
+def test_a_single_full_batch_loader_gives_the_full_batch_run(run) -> None:
+    _, history, _, _ = run
+    x, y, model, optimizer = seed_setup()
+    loader = DataLoader(TensorDataset(x, y), batch_size=200, shuffle=False)
+    h = fit(model, nn.BCELoss(), optimizer, loader, stop_when=accuracy_above(0.99))
+    assert h.loss == history.loss
+    assert h.last_iteration == history.last_iteration
+    assert [e.accuracy for e in h.evaluations] == [e.accuracy for e in history.evaluations]
+
+
+def test_mini_batches_run_epoch_after_epoch_and_evaluate_the_whole_data() -> None:
+    def once():
+        x, y, model, optimizer = seed_setup()
+        gen = torch.Generator().manual_seed(0)
+        loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True, generator=gen)
+        return model, fit(model, nn.BCELoss(), optimizer, loader, max_iterations=50, eval_every=10)
+
+    _, h = once()
+    assert h.n_iterations == 50  # 4 batches per epoch (64, 64, 64, 8): 12.5 epochs
+    assert [e.iteration for e in h.evaluations] == [0, 10, 20, 30, 40]
+    assert h.accuracy[3] in {k / 8 for k in range(9)}  # the last batch of an epoch has 8 samples
+    probe = LogisticRegression()
+    probe.load_state_dict(h.evaluations[-1].parameters)
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    loss, acc = evaluate(probe, nn.BCELoss(), x, y)
+    assert math.isclose(h.evaluations[-1].loss, loss, rel_tol=1e-6)
+    assert h.evaluations[-1].accuracy == acc
+    assert once()[1].loss == h.loss  # the loader's own generator: repeatable
+
+
+def test_device_choice() -> None:
+    assert best_device().type in {"cpu", "cuda", "mps"}
+    _, h, _, _ = seed_fit(device="cpu", max_iterations=3, stop_when=None)
+    assert h.device == torch.device("cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            seed_fit(device="cuda", max_iterations=3)
+    with pytest.raises(ValueError, match="unknown device 'gpu0'"):
+        seed_fit(device="gpu0", max_iterations=3)
+
+
+def test_progress_bar_is_silent_when_stderr_is_not_a_terminal(capfd) -> None:
+    pytest.importorskip("tqdm")
+    seed_fit(progress=True, max_iterations=50)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+
+
+def test_progress_without_tqdm_says_how_to_install_it(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    with pytest.raises(ImportError, match=r"pytorch-notes\[progress\]"):
+        seed_fit(progress=True, max_iterations=5)
+
+
+# -- bad input ---------------------------------------------------------------------
+
+
+def fit_on(x, y, **kwargs):
+    torch.manual_seed(0)
+    model = LogisticRegression()
+    before = [p.detach().clone() for p in model.parameters()]
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    try:
+        return fit(model, nn.BCELoss(), optimizer, (x, y), **{"max_iterations": 5, **kwargs})
+    finally:  # a rejected run must not have touched the model
+        fit_on.untouched = all(
+            torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True)
+        )
+
+
+def small() -> tuple[torch.Tensor, torch.Tensor]:
+    return two_gaussians(10, generator=torch.Generator().manual_seed(0))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda x, y: (x[:15], y), "features and labels have different lengths: 15 samples"),
+        (lambda x, y: (x, 3 * y), "labels must be 0 or 1 for binary cross-entropy"),
+        (lambda x, y: (x.index_fill(0, torch.tensor([2]), float("nan")), y), "features contain NaN or inf"),
+        (lambda x, y: (x.index_fill(0, torch.tensor([2]), float("inf")), y), "features contain NaN or inf"),
+        (lambda x, y: (x[:0], y[:0]), "the data set is empty"),
+        (lambda x, y: (torch.cat([x, x], 1), y), r"features must have 2 columns \(one per model input\)"),
+        (lambda x, y: (x.reshape(-1), y), r"features must have shape \(n_samples, n_features\)"),
+    ],
+    ids=["lengths", "labels", "nan", "inf", "empty", "4-features", "flat-features"],
+)  # fmt: skip
+def test_bad_data_is_named_before_any_update(make, message) -> None:
+    x, y = make(*small())
+    with pytest.raises(ValueError, match=message):
+        fit_on(x, y)
+    assert fit_on.untouched
+
+
+def test_empty_data_loader_is_named() -> None:
+    x, y = small()
+    model = LogisticRegression()
+    loader = DataLoader(TensorDataset(x[:0], y[:0]), batch_size=4)
+    with pytest.raises(ValueError, match="the data set is empty"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), loader)
+    no_batches = DataLoader(TensorDataset(x, y), batch_size=64, drop_last=True)
+    with pytest.raises(ValueError, match="the DataLoader yields no batches"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), no_batches)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"max_iterations": 0}, ValueError, "max_iterations must be at least 1"),
+        ({"eval_every": 2.5}, TypeError, "eval_every must be an int"),
+        ({"callbacks": [42]}, TypeError, "every callback must be callable"),
+    ],
+)
+def test_bad_options_are_named(kwargs, error, message) -> None:
+    with pytest.raises(error, match=message):
+        fit_on(*small(), **kwargs)
+
+
+def test_bad_arguments_are_named() -> None:
+    x, y = small()
+    model = LogisticRegression()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(TypeError, match=r"model must be a torch\.nn\.Module"):
+        fit(lambda t: t, nn.BCELoss(), opt, (x, y))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"optimizer must be a torch\.optim\.Optimizer"):
+        fit(model, nn.BCELoss(), "sgd", (x, y))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="data must be a pair"):
+        fit(model, nn.BCELoss(), opt, [x])  # type: ignore[arg-type]
+    wide = nn.Sequential(nn.Linear(2, 3), nn.Sigmoid())
+    with pytest.raises(ValueError, match="the model must output one value per sample"):
+        fit(wide, nn.BCELoss(), torch.optim.SGD(wide.parameters(), lr=0.1), (x, y))
+
+
+def test_a_loss_that_turns_nan_stops_training_and_names_the_iteration() -> None:
+    x, y, model, _ = seed_setup()
+    optimizer = torch.optim.SGD(model.parameters(), lr=float("nan"))  # step 0 poisons w and b
+    # BCELoss itself would fail on the NaN probabilities with a RuntimeError from deep inside
+    # torch ("all elements of input should be between 0 and 1"); fit names the iteration instead
+    with pytest.raises(NonFiniteLossError, match="the loss became nan at iteration 1") as info:
+        fit(model, nn.BCELoss(), optimizer, (x, y))
+    assert isinstance(info.value, FloatingPointError)
+    assert info.value.iteration == 1 and math.isnan(info.value.loss)
+    assert "the model's output holds NaN or inf" in str(info.value)
+
+
+def test_a_nan_loss_without_an_error_from_the_loss_is_caught_too() -> None:
+    x, y, model, _ = seed_setup()
+    optimizer = torch.optim.SGD(model.parameters(), lr=float("nan"))
+    mse = nn.MSELoss()  # happily returns nan for nan predictions
+    with pytest.raises(NonFiniteLossError, match="the loss became nan at iteration 1"):
+        fit(model, mse, optimizer, (x, y))
+
+
+def test_the_nan_iteration_is_the_first_non_finite_loss() -> None:
+    x, y, model, optimizer = seed_setup()
+    bce = nn.BCELoss()
+    calls = []
+
+    def loss_fn(p, t):
+        calls.append(None)
+        loss = bce(p, t)
+        return loss * float("inf") if len(calls) == 8 else loss
+
+    with pytest.raises(NonFiniteLossError, match="at iteration 7") as info:
+        fit(model, loss_fn, optimizer, (x, y))
+    assert info.value.loss == float("inf")

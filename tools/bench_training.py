@@ -1,0 +1,111 @@
+"""Benchmark the shared training loop against the hand-written one.
+
+Both train the seed's logistic regression on the seed's data (``torch.manual_seed(1)``,
+SGD with lr=0.01 and momentum 0.9, evaluate every 20 iterations, stop once
+accuracy > 0.99): the hand-written loop is tutorial 04's (the seed's, minus the
+plotting); the shared loop is :func:`pytorch_notes.training.fit`, which also
+records the per-iteration history and checks the data and the loss.
+
+Both are measured in the same process, repetitions interleaved (hand, shared,
+hand, shared, ...) so that a slower stretch of a shared machine hits both
+alike. Each run is timed in CPU time of this process (``time.process_time``,
+one torch thread): on a machine shared with other work, wall-clock time also
+counts the moments this process waits for a core. Prints the median (and the
+fastest) time per run and per iteration of each, and the ratio of the medians
+(target: shared / hand-written <= 1.10). Run it with
+``nox -s bench -- training``; it asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+import torch
+
+from pytorch_notes.data import two_gaussians
+from pytorch_notes.models import LogisticRegression
+from pytorch_notes.training import accuracy_above, fit
+
+TARGET = 1.10
+
+
+def setup() -> tuple[torch.Tensor, torch.Tensor, LogisticRegression, torch.optim.Optimizer]:
+    torch.manual_seed(1)
+    x, y = two_gaussians()  # data first, then the model: the seed's order of draws
+    model = LogisticRegression()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    return x, y, model, optimizer
+
+
+def hand_written() -> int:
+    """Tutorial 04's loop; returns the iteration it stopped at."""
+    train_x, train_y, lr_net, optimizer = setup()
+    loss_fn = torch.nn.BCELoss()
+    for iteration in range(1000):
+        y_pred = lr_net(train_x)
+        loss = loss_fn(y_pred.squeeze(), train_y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        if iteration % 20 == 0:
+            mask = y_pred.ge(0.5).float().squeeze()
+            acc = (mask == train_y).sum().item() / train_y.size(0)
+            if acc > 0.99:
+                break
+    return iteration
+
+
+def shared() -> int:
+    """The same run through pytorch_notes.training.fit; returns the stop iteration."""
+    x, y, model, optimizer = setup()
+    history = fit(
+        model,
+        torch.nn.BCELoss(),
+        optimizer,
+        (x, y),
+        max_iterations=1000,
+        eval_every=20,
+        stop_when=accuracy_above(0.99),
+    )
+    return history.last_iteration
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=31, help="runs of each loop (default 31)")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)  # tiny tensors: threads only add noise on a shared machine
+
+    loops = {"hand-written": hand_written, "shared fit()": shared}
+    stops = {name: loop() for name, loop in loops.items()}  # warm-up, and the stop iterations
+    if len(set(stops.values())) != 1:
+        sys.exit(f"the two loops stopped at different iterations: {stops}")
+    iterations = next(iter(stops.values())) + 1
+
+    times: dict[str, list[float]] = {name: [] for name in loops}
+    for _ in range(args.repeat):
+        for name, loop in loops.items():
+            start = time.process_time()
+            loop()
+            times[name].append(time.process_time() - start)
+
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    print(f"seed problem: {iterations} iterations per run, {args.repeat} runs of each, interleaved")
+    print(f"{'loop (CPU time)':<16}{'median ms/run':>15}{'us/iteration':>14}{'fastest ms':>12}")
+    for name, seconds in medians.items():
+        fastest = min(times[name])
+        print(
+            f"{name:<16}{seconds * 1e3:>15.2f}{seconds / iterations * 1e6:>14.1f}"
+            f"{fastest * 1e3:>12.2f}"
+        )
+    ratio = medians["shared fit()"] / medians["hand-written"]
+    verdict = "ok" if ratio <= TARGET else "OVER TARGET"
+    print(f"ratio shared / hand-written: {ratio:.3f}  (target <= {TARGET:.2f}: {verdict})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
