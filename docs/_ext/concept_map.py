@@ -24,15 +24,45 @@ from pytorch_notes.i18n import tr, use_language
 
 # (id, English, Chinese, tutorial number)
 CONCEPTS = [
-    ("graph", "Computational graph\n(DAG: data nodes, operation edges)", "计算图\n（有向无环图：节点是数据，边是运算）", 1),
+    (
+        "graph",
+        "Computational graph\n(DAG: data nodes, operation edges)",
+        "计算图\n（有向无环图：节点是数据，边是运算）",
+        1,
+    ),
     ("leaf", "Leaf nodes & grad_fn", "叶子节点与 grad_fn", 1),
     ("chain", "Chain rule\n(backward pass)", "链式法则\n（反向传播）", 1),
     ("dynamic", "Dynamic graph\n(define by running)", "动态图\n（边运算边搭建）", 2),
-    ("static", "Static graph\n(define, then run: torch.fx)", "静态图\n（先搭建后运算：torch.fx）", 2),
-    ("backward", "backward(): grad_tensors,\nretain_graph, create_graph", "backward()：grad_tensors、\nretain_graph、create_graph", 3),
-    ("grad", "torch.autograd.grad\n& higher-order derivatives", "torch.autograd.grad\n与高阶导数", 3),
-    ("traps", "Traps: accumulation,\nno_grad/detach, in-place", "陷阱：梯度累加、\nno_grad/detach、原位操作", 3),
-    ("loop", "Training loop: forward, loss,\nbackward, step, zero_grad", "训练循环：前向、损失、\n反向、更新、清零", 4),
+    (
+        "static",
+        "Static graph\n(define, then run: torch.fx)",
+        "静态图\n（先搭建后运算：torch.fx）",
+        2,
+    ),
+    (
+        "backward",
+        "backward(): grad_tensors,\nretain_graph, create_graph",
+        "backward()：grad_tensors、\nretain_graph、create_graph",
+        3,
+    ),
+    (
+        "grad",
+        "torch.autograd.grad\n& higher-order derivatives",
+        "torch.autograd.grad\n与高阶导数",
+        3,
+    ),
+    (
+        "traps",
+        "Traps: accumulation,\nno_grad/detach, in-place",
+        "陷阱：梯度累加、\nno_grad/detach、原位操作",
+        3,
+    ),
+    (
+        "loop",
+        "Training loop: forward, loss,\nbackward, step, zero_grad",
+        "训练循环：前向、损失、\n反向、更新、清零",
+        4,
+    ),
     ("logreg", "Logistic regression\n& decision boundary", "逻辑回归\n与决策边界", 4),
 ]
 LINKS = [

@@ -18,11 +18,11 @@ LANG = "en"
 # From linear to logistic regression
 # ----------------------------------
 #
-# **Linear regression** models a number: :math:`y = w x + b`. "Linear" refers
+# :term:`Linear regression <linear regression>` models a number: :math:`y = w x + b`. "Linear" refers
 # to the parameters -- each weight multiplies one input -- and with one input
 # the model is a straight line.
 #
-# **Logistic regression** answers a yes/no question instead: is this point of
+# :term:`Logistic regression <logistic regression>` answers a yes/no question instead: is this point of
 # class 1? It computes the same linear score
 # :math:`z = w_0 x_1 + w_1 x_2 + b` and squashes it into a probability with
 # the sigmoid (logistic) function
@@ -33,7 +33,7 @@ LANG = "en"
 #
 # A point is predicted as class 1 when :math:`\sigma(z) \ge 0.5`. Since
 # :math:`\sigma(0) = 0.5` and :math:`\sigma` only grows, that happens exactly
-# when :math:`z \ge 0`: the **decision boundary** :math:`\sigma(z) = 0.5` is
+# when :math:`z \ge 0`: the :term:`decision boundary` :math:`\sigma(z) = 0.5` is
 # the straight line :math:`w_0 x_1 + w_1 x_2 + b = 0`.
 
 import torch
@@ -49,7 +49,7 @@ assert torch.allclose(torch.sigmoid(-z), 1 - p)  # sigma(-z) = 1 - sigma(z)
 # %%
 # To train it we need a loss that is small when the predicted probability
 # :math:`p` agrees with the label :math:`y \in \{0, 1\}`. That is the
-# **binary cross-entropy**, averaged over the :math:`N` samples:
+# :term:`binary cross-entropy`, averaged over the :math:`N` samples:
 #
 # .. math::
 #
@@ -77,10 +77,10 @@ assert torch.isclose(bce, by_hand)
 #
 # 1. **data** -- collect, clean and load the samples;
 # 2. **model** -- choose what computes the prediction;
-# 3. **loss function** -- measure how wrong the prediction is; from the loss,
+# 3. :term:`loss function` -- measure how wrong the prediction is; from the loss,
 #    autograd gives the gradients;
-# 4. **optimizer** -- use the gradients to update the parameters;
-# 5. **iterate** -- repeat 1 to 4 until the model is good enough.
+# 4. :term:`optimizer` -- use the gradients to update the parameters;
+# 5. :term:`iterate <iteration>` -- repeat 1 to 4 until the model is good enough.
 #
 # Step 1: the data
 # ^^^^^^^^^^^^^^^^
@@ -406,3 +406,85 @@ print(f"mini-batches of 40: loss at iteration 20 = {history.evaluations[1].loss:
 # - ``pytorch_notes.training.fit`` runs the same loop and reproduces the run
 #   exactly, adding the full history, checks on the data and the loss,
 #   mini-batches and a choice of device for the tutorials to come.
+#
+# Exercises
+# ---------
+#
+# **Exercise 1.** Make the learning rate ten times larger (0.1, momentum
+# still 0.9, same seed). Does the run stop earlier or later than iteration
+# 540? Try it with ``fit``.
+#
+# .. _solution-begin:
+
+# %%
+# Much earlier: larger steps reach a separating line sooner on data this easy.
+
+torch.manual_seed(1)
+x, y = two_gaussians()
+model = LogisticRegression()
+history = fit(
+    model,
+    nn.BCELoss(),
+    torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+    (x, y),
+    max_iterations=1000,
+    eval_every=20,
+    stop_when=accuracy_above(0.99),
+)
+print(f"lr=0.1: stop iteration = {history.last_iteration}")
+assert history.last_iteration < 540
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 2.** What does momentum buy here? Run the seed's settings with
+# ``momentum=0``.
+#
+# .. _solution-begin:
+
+# %%
+# Without momentum the run never passes 99% within the 1000 iterations. With
+# momentum 0.9, steps in a steady direction build up to about
+# :math:`1 / (1 - 0.9) = 10` times the plain step.
+
+torch.manual_seed(1)
+x, y = two_gaussians()
+model = LogisticRegression()
+history = fit(
+    model,
+    nn.BCELoss(),
+    torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.0),
+    (x, y),
+    max_iterations=1000,
+    eval_every=20,
+    stop_when=accuracy_above(0.99),
+)
+last = history.evaluations[-1]
+print(f"momentum=0: last iteration = {history.last_iteration}, accuracy = {last.accuracy:.3f}")
+assert last.accuracy <= 0.99
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 3.** With the hand-trained ``lr_net``, compute by hand the
+# probability of class 1 for the point :math:`(1, 1)`, then ask the model.
+#
+# .. _solution-begin:
+
+# %%
+# :math:`p = \sigma(w_0 \cdot 1 + w_1 \cdot 1 + b)`:
+
+import math
+
+w0, w1 = lr_net.features.weight[0].tolist()
+b = lr_net.features.bias.item()
+by_hand = 1 / (1 + math.exp(-(w0 + w1 + b)))
+with torch.no_grad():
+    by_model = lr_net(torch.tensor([[1.0, 1.0]])).item()
+print(f"by hand: p = {by_hand:.4f}; the model: p = {by_model:.4f}")
+assert abs(by_hand - by_model) < 1e-6
+
+# %%
+# .. _solution-end:
+#
+# Next: the :doc:`summary <../summary>` puts the chapter on one page.

@@ -376,7 +376,4 @@ def animate_boundary(
         _snapshot(features, labels, evaluation, ax, lang)
         return []
 
-    return Player(
-        fig, draw, frames=frames, init_func=lambda: [], interval=interval_ms, repeat=True
-    )
-
+    return Player(fig, draw, frames=frames, init_func=lambda: [], interval=interval_ms, repeat=True)
