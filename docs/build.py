@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -180,8 +181,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     write_root()
     elapsed = time.perf_counter() - start
-    print(f"[docs] built {', '.join(codes)} in {elapsed:.1f}s -> {HTML / 'index.html'}")
+    ran = ", ".join(f"{code} {len(executed(code))}" for code in codes)
+    print(f"[docs] built {', '.join(codes)} in {elapsed:.1f}s (tutorials executed: {ran})")
+    print(f"[docs] open {HTML / 'index.html'}")
     return 0
+
+
+def executed(code: str) -> list[str]:
+    """The tutorials the last build of language ``code`` executed (docs/_ext/gallery_pages.py)."""
+    path = BUILD / f"executed-{code}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["executed"] if path.exists() else []
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Runs Sphinx on a temporary copy of the docs with one extra, broken tutorial.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -105,3 +106,22 @@ def test_two_clean_builds_print_identical_outputs(second_build: Path, site: Path
             first, second = outputs(page), outputs(second_build / rel)
             assert first, rel
             assert first == second, f"{rel}: outputs differ between two clean builds"
+
+
+def test_a_rebuild_with_nothing_changed_executes_no_tutorial(second_build: Path) -> None:
+    docs = second_build.parents[1]
+    first_run = json.loads((docs / "_build" / "executed-en.json").read_text())
+    assert first_run["executed"], "the clean build executed nothing?"
+    result = subprocess.run(
+        [sys.executable, str(docs / "build.py")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTORCH_NOTES_CJK_FONT": "none"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for code in LANGUAGES:
+        record = json.loads((docs / "_build" / f"executed-{code}.json").read_text())
+        assert record["executed"] == [], f"{code} re-executed {record['executed']}"
+        assert len(record["skipped_unchanged"]) == len(first_run["executed"])
+    assert "tutorials executed: en 0, zh_CN 0" in result.stdout

@@ -14,6 +14,10 @@
 4. **Clean notebooks.** sphinx-gallery turns a text cell's reST into Markdown
    but leaves Sphinx roles such as ``:term:`gradient``` as they are; the
    notebooks (and the "download all" zip of them) get the plain text instead.
+5. **A record of what ran.** At the end of a build, the tutorials this build
+   executed (sphinx-gallery skips those unchanged since the last run) are
+   written to ``docs/_build/executed-<language>.json`` for ``docs/build.py``'s
+   summary, the docs benchmark and the tests.
 """
 
 from __future__ import annotations
@@ -132,9 +136,23 @@ def _clean_notebooks(app: Sphinx) -> None:
             python_zip([str(p) for p in notebooks], str(folder), ".ipynb")
 
 
+def _record_executed(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None:
+        return
+    conf = app.config.sphinx_gallery_conf
+    record = {
+        "executed": sorted(Path(p).name for p in conf.get("passing_examples", [])),
+        "skipped_unchanged": sorted(Path(p).name for p in conf.get("stale_examples", [])),
+    }
+    out = Path(app.confdir) / "_build" / f"executed-{app.config.language}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("pn_pip_requirement", "pytorch-notes", "html")
     app.connect("source-read", _on_source_read)
     # After sphinx-gallery has written the notebooks (its handler has priority 500).
     app.connect("builder-inited", _clean_notebooks, priority=900)
+    app.connect("build-finished", _record_executed)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
