@@ -93,6 +93,7 @@ def test_animation_has_one_frame_per_operation(seed) -> None:
     assert html.count("data:image/png;base64") >= 4  # every frame embedded: no ffmpeg needed
     assert "http://" not in html and "https://" not in html  # no CDN icons
     assert "▶" in html and 'class="fa' not in html
+    assert 'alt="Animation: the forward graph built one operation at a time (3 operations)"' in html
 
 
 def test_layered_fallback_when_pygraphviz_is_missing(seed, monkeypatch) -> None:

@@ -139,3 +139,16 @@ def test_downloads_are_linked_and_exist(site: Path) -> None:
         assert {".py", ".ipynb"} <= suffixes, hrefs
         for href in hrefs:
             assert (page.parent / href).is_file(), f"{out}: {href} missing"
+
+
+def test_figures_and_animations_have_alt_text(site: Path) -> None:
+    """Every figure a tutorial drew (and each animation's frame) is described; thumbnails are decorative."""
+    for out in OUT_DIRS:
+        for path in sorted((site / out / "tutorials").glob("plot_*.html")):
+            for img in soup(path).find_all("img"):
+                if "_thumb" in img.get("src", ""):
+                    continue
+                alt = img.get("alt", "").strip()
+                assert alt and not alt.startswith("plot "), (
+                    f"{out}/{path.name}: {img.get('src', img.get('id'))}"
+                )

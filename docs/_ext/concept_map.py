@@ -78,8 +78,10 @@ def draw_concept_map(lang: str, path: Path, dpi: int = 110) -> None:
     g = nx.DiGraph()
     g.add_nodes_from(c[0] for c in CONCEPTS)
     g.add_edges_from(LINKS)
-    pos = layout(g, node_width=2.4, rank_gap=0.5)
-    fig = plt.figure(figsize=(12, 5.2), facecolor="white")
+    pos = layout(g, node_width=2.3, node_height=0.8, rank_gap=0.45)
+    xs, ys = zip(*pos.values(), strict=True)
+    width, height = (max(xs) - min(xs)) / 72 + 2.6, (max(ys) - min(ys)) / 72 + 1.6
+    fig = plt.figure(figsize=(width, height), facecolor="white")
     ax = fig.add_axes((0.01, 0.01, 0.98, 0.9))
     ax.set_axis_off()
     boxes = {}
@@ -97,9 +99,8 @@ def draw_concept_map(lang: str, path: Path, dpi: int = 110) -> None:
             arrowprops=dict(arrowstyle="-|>", color="#475569", lw=1.1,
                             patchA=boxes[u].get_bbox_patch(), patchB=boxes[v].get_bbox_patch()),
         )  # fmt: skip
-    xs, ys = zip(*pos.values(), strict=True)
-    ax.set_xlim(min(xs) - 190, max(xs) + 120)
-    ax.set_ylim(min(ys) - 60, max(ys) + 60)
+    ax.set_xlim(min(xs) - 95, max(xs) + 95)
+    ax.set_ylim(min(ys) - 45, max(ys) + 45)
     ax.set_title(tr(lang, en="How the ideas connect", zh="概念之间的联系"), fontsize=13)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)

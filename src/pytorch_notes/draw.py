@@ -95,7 +95,7 @@ def _skeleton(g: nx.DiGraph) -> tuple[nx.DiGraph, list[Any]]:
 
 
 def layered_layout(
-    g: nx.DiGraph, *, node_width: float = 0.6, rank_gap: float = 0.4
+    g: nx.DiGraph, *, node_width: float = 0.6, rank_gap: float = 0.4, node_height: float = 0.45
 ) -> dict[Any, tuple[float, float]]:
     """Left-to-right layered positions computed with networkx alone.
 
@@ -127,33 +127,41 @@ def layered_layout(
     for c, nodes in columns.items():
         offset = (len(nodes) - 1) / 2
         for i, n in enumerate(nodes):
-            positions[n] = (c * 72.0 * (node_width + rank_gap), (offset - i) * 50.0)
+            positions[n] = (
+                c * 72.0 * (node_width + rank_gap),
+                (offset - i) * 72.0 * (node_height + 0.25),
+            )
     return positions
 
 
 def _dot_layout(
-    g: nx.DiGraph, node_width: float, rank_gap: float
+    g: nx.DiGraph, node_width: float, rank_gap: float, node_height: float
 ) -> dict[Any, tuple[float, float]]:
     from networkx.drawing.nx_agraph import graphviz_layout  # needs pygraphviz
 
     h, nodes = _skeleton(g)
     args = (
         f"-Grankdir=LR -Gnodesep=0.25 -Granksep={rank_gap} "
-        f"-Nwidth={node_width} -Nheight=0.45 -Nfixedsize=true"
+        f"-Nwidth={node_width} -Nheight={node_height} -Nfixedsize=true"
     )
     pos = graphviz_layout(h, prog="dot", args=args)
     return {nodes[i]: (float(x), float(y)) for i, (x, y) in pos.items()}
 
 
 def layout(
-    g: nx.DiGraph, method: Layout = "auto", *, node_width: float = 0.6, rank_gap: float = 0.4
+    g: nx.DiGraph,
+    method: Layout = "auto",
+    *,
+    node_width: float = 0.6,
+    rank_gap: float = 0.4,
+    node_height: float = 0.45,
 ) -> dict[Any, tuple[float, float]]:
     """Positions (in points) for ``g``'s nodes, left to right.
 
     ``"dot"`` uses Graphviz through pygraphviz, ``"layered"`` uses networkx
     only, ``"auto"`` (the default) uses dot when pygraphviz can be imported.
-    ``node_width`` and ``rank_gap`` (inches) set the room for a node and
-    between columns.
+    ``node_width``, ``node_height`` and ``rank_gap`` (inches) set the room
+    for a node and between columns.
     """
     if method not in ("auto", "dot", "layered"):
         raise ValueError(f"unknown layout {method!r}: use 'auto', 'dot' or 'layered'")
@@ -163,8 +171,8 @@ def layout(
         except ImportError:
             method = "layered"
     if method == "layered":
-        return layered_layout(g, node_width=node_width, rank_gap=rank_gap)
-    return _dot_layout(g, node_width, rank_gap)
+        return layered_layout(g, node_width=node_width, rank_gap=rank_gap, node_height=node_height)
+    return _dot_layout(g, node_width, rank_gap, node_height)
 
 
 # -- shared drawing -----------------------------------------------------------
@@ -455,4 +463,9 @@ def animate_forward(
         return []
 
     update(0)
-    return Player(fig, update, frames=n + 1, interval=interval, repeat=True)
+    alt = tr(
+        lang,
+        en=f"Animation: the forward graph built one operation at a time ({n} operations)",
+        zh=f"动画：前向计算图一次一个运算地搭建起来（共 {n} 个运算）",
+    )
+    return Player(fig, update, frames=n + 1, interval=interval, repeat=True, alt=alt)

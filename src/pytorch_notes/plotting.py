@@ -317,6 +317,8 @@ def plot_curves(
     ax_acc.plot(iterations, history.accuracy, color="tab:green", lw=1.5)
     ax_acc.plot(evaluated, [history.accuracy[i] for i in evaluated], "o", color="tab:green", ms=3)
     ax_acc.set_ylabel(tr(lang, en="accuracy", zh="准确率"))
+    ax_loss.set_title(tr(lang, en="Loss per iteration", zh="每次迭代的损失"), fontsize=11)
+    ax_acc.set_title(tr(lang, en="Accuracy per iteration", zh="每次迭代的准确率"), fontsize=11)
     ax_acc.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     if target_accuracy is not None:
         ax_acc.axhline(target_accuracy, color="gray", ls=":", lw=1)
@@ -376,4 +378,11 @@ def animate_boundary(
         _snapshot(features, labels, evaluation, ax, lang)
         return []
 
-    return Player(fig, draw, frames=frames, init_func=lambda: [], interval=interval_ms, repeat=True)
+    alt = tr(
+        lang,
+        en="Animation: the decision boundary moving over the training iterations",
+        zh="动画：决策边界随训练迭代移动",
+    )
+    return Player(
+        fig, draw, frames=frames, init_func=lambda: [], interval=interval_ms, repeat=True, alt=alt
+    )
