@@ -38,6 +38,7 @@ extensions = [
     "zh_search",  # docs/_ext: works around a Sphinx 9.0 bug in Chinese search
     "cjk_linebreaks",  # docs/_ext: no stray space where a Chinese line breaks
     "concept_map",  # docs/_ext: the summary page's concept map, drawn at build time
+    "api_backrefs",  # docs/_ext: "Used in" tutorials under each API entry
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}

@@ -84,9 +84,15 @@ def test_reference_pages_exist_in_both_languages(site: Path) -> None:
             "pytorch_notes.i18n.use_language",
         ):
             assert api.find(id=name), f"{out}/api.html does not document {name}"
-        # each documented module lists the tutorials that use it
-        thumbs = {a["href"] for a in api.select(".sphx-glr-thumbcontainer a")}
-        assert any("plot_01_computational_graph" in h for h in thumbs), thumbs
+        # each documented function lists the tutorials that use it
+        entry = api.find(id="pytorch_notes.graph.record").find_parent("dl")
+        used_in = {a["href"] for a in entry.select(".sphx-glr-thumbcontainer a")}
+        assert any("plot_01_computational_graph" in h for h in used_in), used_in
+        assert any("plot_02_dynamic_graphs" in h for h in used_in), used_in
+        fit = api.find(id="pytorch_notes.training.fit").find_parent("dl")
+        assert [a["href"] for a in fit.select(".sphx-glr-thumbcontainer a")] == [
+            "tutorials/plot_04_logistic_regression.html"
+        ]
         glossary = soup(site / out / "glossary.html")
         assert len(glossary.select("dl.glossary dt")) >= 23
 
