@@ -18,12 +18,12 @@ LANG = "en"
 # From linear to logistic regression
 # ----------------------------------
 #
-# :term:`Linear regression <linear regression>` models a number: :math:`y = w x + b`. "Linear" refers
-# to the parameters -- each weight multiplies one input -- and with one input
-# the model is a straight line.
+# :term:`Linear regression <linear regression>` models a number:
+# :math:`y = w x + b`. "Linear" refers to the parameters -- each weight
+# multiplies one input -- and with one input the model is a straight line.
 #
-# :term:`Logistic regression <logistic regression>` answers a yes/no question instead: is this point of
-# class 1? It computes the same linear score
+# :term:`Logistic regression <logistic regression>` answers a yes/no question
+# instead: is this point of class 1? It computes the same linear score
 # :math:`z = w_0 x_1 + w_1 x_2 + b` and squashes it into a probability with
 # the sigmoid (logistic) function
 #
@@ -77,8 +77,8 @@ assert torch.isclose(bce, by_hand)
 #
 # 1. **data** -- collect, clean and load the samples;
 # 2. **model** -- choose what computes the prediction;
-# 3. :term:`loss function` -- measure how wrong the prediction is; from the loss,
-#    autograd gives the gradients;
+# 3. :term:`loss function` -- measure how wrong the prediction is; from the
+#    loss, autograd gives the gradients;
 # 4. :term:`optimizer` -- use the gradients to update the parameters;
 # 5. :term:`iterate <iteration>` -- repeat 1 to 4 until the model is good enough.
 #
