@@ -35,6 +35,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "gallery_i18n",  # docs/_ext: sphinx-gallery's own words in the page's language
     "zh_search",  # docs/_ext: works around a Sphinx 9.0 bug in Chinese search
+    "page_fixes",  # docs/_ext: image sizes, animation labels, no MathJax layout shift
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
