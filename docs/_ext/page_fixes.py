@@ -68,15 +68,21 @@ def _heading_before(body: str, pos: int) -> str:
     return html.unescape(TAG.sub("", HEADERLINK.sub("", found[-1]))).strip()
 
 
-def _size_images(body: str, page_dir: Path) -> str:
-    """Give each local image its pixel size; ``page_dir`` is the page's output folder."""
+def _size_images(body: str, page_dir: Path, sources: dict[str, Path]) -> str:
+    """Give each local image its pixel size.
+
+    ``page_dir`` is the page's output folder. An image Sphinx has not copied
+    to ``_images/`` yet is read from its source (``sources``: output name ->
+    source file); sphinx-gallery's figures are copied already.
+    """
 
     def add_size(match: re.Match[str]) -> str:
         tag = match.group(0)
         src = SRC.search(tag)
         if " width=" in tag or " height=" in tag or not src or ":" in src.group(1):
             return tag  # sized already, no src, or data:/http: (not a file of the site)
-        size = _size(page_dir / unquote(src.group(1).split("?")[0]))
+        built = page_dir / unquote(src.group(1).split("?")[0])
+        size = _size(built) if built.is_file() else _size(sources.get(built.name, built))
         if not size:
             return tag
         return tag.replace("<img", f'<img width="{size[0]}" height="{size[1]}"', 1)
@@ -107,8 +113,9 @@ def _loads_mathjax(context: dict) -> bool:
 
 def _fix_page(app, pagename, templatename, context, doctree) -> None:
     if "body" in context:
-        # sphinx-gallery has copied its figures to _images/ by now.
-        body = _size_images(context["body"], (Path(app.outdir) / pagename).parent)
+        images = getattr(app.builder, "images", {})  # source path -> name in _images/
+        sources = {name: Path(app.srcdir, src) for src, name in images.items()}
+        body = _size_images(context["body"], (Path(app.outdir) / pagename).parent, sources)
         words = WORDS.get(app.config.language, WORDS["en"])
         context["body"] = _name_animations(body, words)
     if _loads_mathjax(context):
@@ -124,4 +131,4 @@ def setup(app):
     app.connect("html-page-context", _fix_page, priority=900)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when these fixes change, or unchanged pages keep the old HTML.
-    return {"env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
