@@ -4,6 +4,7 @@
     nox -s tests    run the test suite (builds the site first if needed)
     nox -s lint     ruff
     nox -s bench    benchmarks that print their numbers (not run by default)
+    nox -s audit    Lighthouse on the built site (not run by default; `nox -s docs audit`)
 
 torch is installed first, on its own, so that pip never resolves it to a
 multi-GB CUDA build by accident. Set ``PYTORCH_NOTES_TORCH`` to choose another
@@ -83,3 +84,18 @@ def bench(session: nox.Session) -> None:
     )
     for name in names:
         session.run("python", f"tools/bench_{name}.py")
+
+
+@nox.session(python=PYTHON, default=False)
+def audit(session: nox.Session) -> None:
+    """Lighthouse performance and accessibility of the built site; fails below 0.95."""
+    if not (ROOT / "docs" / "_build" / "html" / "index.html").exists():
+        session.error("docs/_build/html is not built: run `nox -s docs audit`")
+    # The pinned Lighthouse from tools/audit/package-lock.json; it drives Debian's
+    # chromium (CHROME_PATH) and never downloads a browser.
+    with session.chdir(ROOT / "tools" / "audit"):
+        session.run(
+            "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline",
+            external=True,
+        )  # fmt: skip
+    session.run("python", "tools/audit/run_audit.py", *session.posargs)

@@ -39,6 +39,7 @@ extensions = [
     "cjk_linebreaks",  # docs/_ext: no stray space where a Chinese line breaks
     "concept_map",  # docs/_ext: the summary page's concept map, drawn at build time
     "api_backrefs",  # docs/_ext: "Used in" tutorials under each API entry
+    "page_fixes",  # docs/_ext: image sizes, animation labels, no MathJax layout shift
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
