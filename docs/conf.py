@@ -83,6 +83,7 @@ html_sidebars = {
         "sidebar/scroll-end.html",
     ]
 }
+html_domain_indices = False  # no "Python module index" page: the API page lists the modules
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None

@@ -1,11 +1,19 @@
 """Page weight and third-party loads, read from the built files (no browser).
 
 For every HTML page of both language trees: the page plus every local file it
-loads -- stylesheets, scripts, icons and preloads (``<link>``), images
-including each ``srcset`` candidate, media sources -- weighs at most
-``BUDGET`` bytes as stored (uncompressed). ``data:`` URIs are part of the
-HTML's own bytes. Files that a stylesheet or script loads later (MathJax's
-fonts, say) are not counted here; ``nox -s audit`` measures a real load.
+loads -- stylesheets, scripts, icons and preloads (``<link>``), images, media
+sources -- weighs at most ``BUDGET`` bytes *as a browser receives it*:
+
+- text files (HTML, CSS, JavaScript, SVG, JSON) count at their gzip size:
+  GitHub Pages and Read the Docs serve them compressed, and Lighthouse's
+  "total byte weight" counts the same transfer bytes;
+- images and fonts count as stored (they are compressed already);
+- an ``<img>`` with a ``srcset`` counts its largest candidate: a browser
+  fetches one, the 2x one on a sharp screen.
+
+``data:`` URIs are part of the HTML's own bytes. Files that a stylesheet or
+script loads later (MathJax's fonts, say) are not counted here; ``nox -s
+audit`` measures a real load. The uncompressed total is reported too.
 
 No page may load a script, stylesheet, icon or image from another host: the
 static twin of the browser test's "no request to another host". ``<a>``
@@ -15,6 +23,7 @@ not fetch (canonical, alternate, prev/next: they point to the published site).
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -53,6 +62,15 @@ URL_ATTRS = [
     ("input", "src"),
 ]
 SRCSET_TAGS = ("img", "source")
+# Served gzip-compressed by the hosts (and counted so).
+TEXT_SUFFIXES = {".html", ".htm", ".css", ".js", ".mjs", ".svg", ".json", ".txt", ".xml", ".map"}
+
+
+def transfer_size(path: Path) -> int:
+    """Bytes on the wire: gzip size for text files, stored size for the rest."""
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return len(gzip.compress(path.read_bytes(), compresslevel=6))
+    return path.stat().st_size
 
 
 def srcset_urls(srcset: str) -> list[str]:
@@ -81,18 +99,26 @@ def srcset_urls(srcset: str) -> list[str]:
 
 
 def loaded_urls(html: str) -> list[str]:
-    """Every URL the page's markup makes the browser fetch (or embeds, for ``data:``)."""
+    """Every URL the page's markup makes the browser fetch (or embeds, for ``data:``).
+
+    For an element with a ``srcset``, the browser fetches one candidate (or its
+    ``src``): all of them are returned together as one inner list, and
+    :func:`weigh` counts the largest.
+    """
     doc = BeautifulSoup(html, "html.parser")
-    urls = []
+    urls: list = []
     for link in doc.find_all("link", href=True):
         rels = {r.lower() for r in link.get("rel") or []}
         if rels & FETCHED_RELS:
             urls.append(link["href"])
     for tag, attr in URL_ATTRS:
-        urls += [el[attr] for el in doc.find_all(tag) if el.get(attr)]
+        for el in doc.find_all(tag):
+            if el.get(attr) and not (tag in SRCSET_TAGS and el.get("srcset")):
+                urls.append(el[attr])
     for tag in SRCSET_TAGS:
         for el in doc.find_all(tag, srcset=True):
-            urls += srcset_urls(el["srcset"])
+            choices = srcset_urls(el["srcset"]) + ([el["src"]] if el.get("src") else [])
+            urls.append(choices)
     return urls
 
 
@@ -104,35 +130,46 @@ def is_other_host(url: str) -> bool:
 @dataclass
 class Weight:
     page: str
-    total: int = 0
+    total: int = 0  # transfer bytes
+    raw: int = 0  # bytes as stored
     files: dict[str, int] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     external: list[str] = field(default_factory=list)
 
 
+def _resolve(site: Path, page: Path, url: str, result: Weight) -> Path | None:
+    if is_other_host(url):
+        result.external.append(url)
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme == "data" or not parts.path:  # inside the HTML already; or "#x"
+        return None
+    base = site if parts.path.startswith("/") else page.parent
+    target = (base / unquote(parts.path).lstrip("/")).resolve()
+    if not (target.is_file() and target.is_relative_to(site.resolve())):
+        if url not in result.missing:
+            result.missing.append(url)
+        return None
+    return target
+
+
 def weigh(site: Path, page: str) -> Weight:
-    """The page's bytes plus those of each distinct local file it loads."""
+    """The page's transfer bytes plus those of each distinct local file it loads."""
     path = site / page
     html = path.read_text(encoding="utf-8")
-    result = Weight(page, total=path.stat().st_size)
-    for url in loaded_urls(html):
-        if is_other_host(url):
-            result.external.append(url)
+    result = Weight(page, total=transfer_size(path), raw=path.stat().st_size)
+    for entry in loaded_urls(html):
+        choices = entry if isinstance(entry, list) else [entry]
+        targets = [t for t in (_resolve(site, path, u, result) for u in choices) if t]
+        if not targets:
             continue
-        parts = urlsplit(url.strip())
-        if parts.scheme == "data" or not parts.path:  # inside the HTML already; or "#x"
-            continue
-        base = site if parts.path.startswith("/") else path.parent
-        target = (base / unquote(parts.path).lstrip("/")).resolve()
-        if not (target.is_file() and target.is_relative_to(site.resolve())):
-            if url not in result.missing:
-                result.missing.append(url)
-            continue
+        target = max(targets, key=lambda t: t.stat().st_size)  # the 2x candidate
         key = target.relative_to(site.resolve()).as_posix()
         if key in result.files:
             continue
-        result.files[key] = target.stat().st_size
+        result.files[key] = transfer_size(target)
         result.total += result.files[key]
+        result.raw += target.stat().st_size
     return result
 
 
@@ -151,7 +188,8 @@ def test_every_page_with_what_it_loads_is_within_budget(weights: list[Weight]) -
     heaviest = weights[0]
     biggest = sorted(heaviest.files.items(), key=lambda kv: -kv[1])[:3]
     report = (
-        f"heaviest page: {heaviest.page}, {mib(heaviest.total)} of {mib(BUDGET)}; "
+        f"heaviest page: {heaviest.page}, {mib(heaviest.total)} of {mib(BUDGET)} "
+        f"({mib(heaviest.raw)} uncompressed); "
         f"largest files it loads: " + ", ".join(f"{name} {size:,} B" for name, size in biggest)
     )
     print(report)
@@ -192,8 +230,12 @@ def test_the_budget_counts_what_it_should(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     w = weigh(tmp_path, "page.html")
-    assert w.files == {"_static/a.css": 100, "_static/a.js": 200, "one.png": 1000, "two.png": 2000}
-    assert w.total == page.stat().st_size + 3300
+    css, js = (transfer_size(tmp_path / "_static" / n) for n in ("a.css", "a.js"))
+    assert css < 100 and js < 200  # text counts compressed
+    # one srcset candidate is fetched: the largest counts; the 1x one does not
+    assert w.files == {"_static/a.css": css, "_static/a.js": js, "two.png": 2000}
+    assert w.total == transfer_size(page) + css + js + 2000
+    assert w.raw == page.stat().st_size + 100 + 200 + 2000
     assert w.external == ["https://cdn.example.com/x.png"]
     assert w.missing == ["missing.png"]
     assert srcset_urls(" a.png 1x,b.png,, c.png 480w ") == ["a.png", "b.png", "c.png"]
