@@ -72,6 +72,8 @@ def test_chinese_lines_join_without_a_space(site: Path) -> None:
     text = soup(site / "zh-cn" / "tutorials" / "plot_01_computational_graph.html").get_text()
     assert "。本篇搭建" in text
     assert "。 本篇搭建" not in text and "。\n本篇搭建" not in text
+    home = soup(site / "zh-cn" / "index.html").get_text()  # a MyST page
+    assert "节点表示数据、边表示运算" in home
 
 
 def test_reference_pages_exist_in_both_languages(site: Path) -> None:

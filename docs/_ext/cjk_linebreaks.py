@@ -24,11 +24,32 @@ def join_cjk_lines(text: str) -> str:
     return _BREAK.sub("", text)
 
 
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+
+
+def _neighbour_char(node: nodes.Node, forward: bool) -> str:
+    """The character of the text right before (or after) ``node`` in its paragraph."""
+    sibling = node.next_node(descend=False, siblings=True, ascend=False) if forward else None
+    if not forward:
+        index = node.parent.index(node)
+        sibling = node.parent[index - 1] if index > 0 else None
+    if not isinstance(sibling, nodes.Text):  # markup (code, math, a link) ends the run
+        return ""
+    text = str(sibling)
+    return (text[:1] if forward else text[-1:]) if text else ""
+
+
 def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     if not app.config.language.startswith("zh"):
         return
     for text in list(doctree.findall(nodes.Text)):
         if isinstance(text.parent, _SKIP) or "\n" not in text:
+            continue
+        if not str(text).strip():
+            # MyST gives a soft line break a Text node of its own.
+            before, after = _neighbour_char(text, False), _neighbour_char(text, True)
+            if _CJK_CHAR.match(before) and _CJK_CHAR.match(after):
+                text.parent.replace(text, nodes.Text(""))
             continue
         joined = join_cjk_lines(str(text))
         if joined != str(text):
