@@ -58,4 +58,5 @@ def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", _on_doctree_read)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # Bump env_version when the joining changes: Sphinx then re-reads every page.
+    return {"env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
