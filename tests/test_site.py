@@ -160,3 +160,38 @@ def test_figures_and_animations_have_alt_text(site: Path) -> None:
                 assert alt and not alt.startswith("plot "), (
                     f"{out}/{path.name}: {img.get('src', img.get('id'))}"
                 )
+
+
+def test_root_files_for_hosting(site: Path) -> None:
+    """404 page, sitemap and robots.txt, all from the base URL in docs/_ext/site_settings.py."""
+    import xml.etree.ElementTree as ET
+
+    from site_settings import base_url
+
+    root = base_url()
+    not_found = soup(site / "404.html")
+    assert {a["href"] for a in not_found.find_all("a")} == {
+        f"{root}en/index.html",
+        f"{root}zh-cn/index.html",
+    }
+    assert "{{BASE_URL}}" not in (site / "404.html").read_text(encoding="utf-8")
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    urls = ET.parse(site / "sitemap.xml").getroot().findall("s:url", ns)
+    locs = {u.find("s:loc", ns).text for u in urls}
+    for out in OUT_DIRS:
+        assert f"{root}{out}/tutorials/plot_01_computational_graph.html" in locs
+        assert f"{root}{out}/index.html" in locs
+    assert not any("search.html" in loc or "genindex" in loc for loc in locs)
+    for u in urls:  # each page names both language versions
+        assert {link.get("hreflang") for link in u.findall("x:link", ns)} == {"en", "zh-CN"}
+    assert f"Sitemap: {root}sitemap.xml" in (site / "robots.txt").read_text()
+
+    page = soup(site / "zh-cn" / "tutorials" / "plot_01_computational_graph.html")
+    canonical = page.find("link", rel="canonical")["href"]
+    assert canonical == f"{root}zh-cn/tutorials/plot_01_computational_graph.html"
+    alternates = {link["hreflang"]: link["href"] for link in page.find_all("link", rel="alternate")}
+    assert alternates == {
+        "en": f"{root}en/tutorials/plot_01_computational_graph.html",
+        "zh-CN": f"{root}zh-cn/tutorials/plot_01_computational_graph.html",
+    }
