@@ -17,6 +17,7 @@ from matplotlib.animation import FuncAnimation
 
 from pytorch_notes import draw
 from pytorch_notes.graph import backward_graph, record, record_gradients
+from pytorch_notes.i18n import use_language
 
 
 @pytest.fixture(autouse=True)
@@ -94,6 +95,18 @@ def test_animation_has_one_frame_per_operation(seed) -> None:
     assert "http://" not in html and "https://" not in html  # no CDN icons
     assert "▶" in html and 'class="fa' not in html
     assert 'alt="Animation: the forward graph built one operation at a time (3 operations)"' in html
+    assert 'aria-label="Play"' in html and ">Loop</label>" in html
+
+
+def test_animation_player_speaks_chinese(seed) -> None:
+    forward, _ = seed
+    with matplotlib.rc_context():
+        lang = use_language("zh")
+        if lang != "zh":
+            pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")
+        html = draw.animate_forward(forward, lang=lang).to_jshtml()
+    assert 'title="播放" aria-label="播放"' in html and ">循环</label>" in html
+    assert 'aria-label="Play"' not in html and ">Loop</label>" not in html
 
 
 def test_layered_fallback_when_pygraphviz_is_missing(seed, monkeypatch) -> None:

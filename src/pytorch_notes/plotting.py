@@ -384,5 +384,12 @@ def animate_boundary(
         zh="动画：决策边界随训练迭代移动",
     )
     return Player(
-        fig, draw, frames=frames, init_func=lambda: [], interval=interval_ms, repeat=True, alt=alt
+        fig,
+        draw,
+        frames=frames,
+        init_func=lambda: [],
+        interval=interval_ms,
+        repeat=True,
+        alt=alt,
+        lang=lang,
     )
