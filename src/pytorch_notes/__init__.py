@@ -3,6 +3,11 @@
 The tutorials (``gallery/en`` and ``gallery/zh``) keep the lesson's own code
 visible; this package holds the plumbing they share:
 
+- :mod:`pytorch_notes.graph` -- record the forward graph while code runs,
+  read the autograd graph behind a tensor (tutorials 01-03).
+- :mod:`pytorch_notes.draw` -- draw both graphs, and animate the forward one
+  growing (tutorials 01-03).
+- :mod:`pytorch_notes.animation` -- animations whose HTML player needs no CDN.
 - :mod:`pytorch_notes.i18n` -- figure labels in the page's language, with a
   clean fallback to English where no CJK font is installed.
 - :mod:`pytorch_notes.data` -- the seed's two-class data and the checks a
