@@ -85,3 +85,23 @@ def test_environment_can_force_the_fallback(monkeypatch: pytest.MonkeyPatch) -> 
             i18n.find_cjk_font()
     finally:
         i18n.find_cjk_font.cache_clear()
+
+
+def test_a_cjk_font_missing_from_matplotlibs_cache_is_found(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A font installed after matplotlib cached its font list is still found."""
+    from matplotlib import font_manager
+
+    system = [
+        p for p in font_manager.findSystemFonts() if "notosanscjk" in p.replace("-", "").lower()
+    ]
+    if not system:
+        pytest.skip("no Noto CJK font file on this system (Debian: fonts-noto-cjk)")
+    cached = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", cached)  # a stale cache
+    i18n.find_cjk_font.cache_clear()
+    try:
+        assert i18n.find_cjk_font() == "Noto Sans CJK SC"
+    finally:
+        i18n.find_cjk_font.cache_clear()

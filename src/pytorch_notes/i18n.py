@@ -42,6 +42,18 @@ CJK_FONT_CANDIDATES: tuple[str, ...] = (
 )
 
 
+# Parts of the file names of common CJK fonts (lower case, without "-").
+_CJK_FILE_HINTS = (
+    "notosanscjk",
+    "notoserifcjk",
+    "sourcehansans",
+    "wqy",
+    "msyh",
+    "simhei",
+    "pingfang",
+)
+
+
 def _check_language(lang: str) -> Language:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
@@ -65,6 +77,18 @@ def find_cjk_font() -> str | None:
         if wanted not in installed:
             raise ValueError(f"PYTORCH_NOTES_CJK_FONT={wanted!r} is not an installed font family")
         return wanted
+    for name in CJK_FONT_CANDIDATES:
+        if name in installed:
+            return name
+    # matplotlib caches its font list: a CJK font installed after that cache
+    # was built is on the system but not in the list. Look for one and add it.
+    for path in font_manager.findSystemFonts():
+        if any(hint in path.replace("-", "").lower() for hint in _CJK_FILE_HINTS):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # unreadable or unsupported file
+                continue
+    installed = {entry.name for entry in font_manager.fontManager.ttflist}
     for name in CJK_FONT_CANDIDATES:
         if name in installed:
             return name
