@@ -195,3 +195,15 @@ def test_root_files_for_hosting(site: Path) -> None:
         "en": f"{root}en/tutorials/plot_01_computational_graph.html",
         "zh-CN": f"{root}zh-cn/tutorials/plot_01_computational_graph.html",
     }
+
+
+def test_each_tutorial_says_how_to_run_it(site: Path) -> None:
+    from site_settings import pip_requirement
+
+    for out in OUT_DIRS:
+        for path in sorted((site / out / "tutorials").glob("plot_*.html")):
+            note = soup(path).select_one(".pn-run-it")
+            assert note is not None, f"{out}/{path.name}"
+            text = note.get_text()
+            assert f'pip install "{pip_requirement()}"' in text
+            assert f"python {path.stem}.py" in text

@@ -69,7 +69,7 @@ def translate(language: str, text: str) -> str:
     return text
 
 
-def _run_note(language: str, requirement: str) -> str:
+def _run_note(language: str, requirement: str, script: str) -> str:
     title, body = RUN_IT_YOURSELF.get(language, RUN_IT_YOURSELF["en"])
     return (
         f".. admonition:: {title}\n"
@@ -78,7 +78,7 @@ def _run_note(language: str, requirement: str) -> str:
         f"   .. code-block:: bash\n\n"
         f"      pip install torch\n"
         f'      pip install "{requirement}"\n'
-        f"      python <script>.py\n\n"
+        f"      python {script}\n\n"
     )
 
 
@@ -97,7 +97,8 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
         text = _solutions(language, text)
         marker = ".. _sphx_glr_download_"
         if marker in text:
-            note = _run_note(language, app.config.pn_pip_requirement)
+            script = docname.rsplit("/", 1)[-1] + ".py"
+            note = _run_note(language, app.config.pn_pip_requirement, script)
             text = text.replace(marker, note + marker, 1)
     source[0] = translate(language, text)
 
