@@ -109,7 +109,6 @@ def _configure_language(app, config) -> None:
     lang = LANGUAGES[config.language]
     config.project = lang.project
     config.html_title = lang.project
-    config.html_context = {**config.html_context, "pn_lang": lang.code}
     config.html_baseurl = f"{base_url()}{lang.out}/"  # canonical links
     config.sphinx_gallery_conf = {
         "examples_dirs": [str(Path("..", "..", "gallery", lang.gallery))],
