@@ -150,3 +150,14 @@ def test_wrong_types_are_clear_errors() -> None:
         draw.draw_forward(torch.ones(2))
     with pytest.raises(ValueError, match="unknown layout 'neato'"):
         draw.layout(nx.DiGraph([(1, 2)]), "neato")
+
+
+def test_a_comparison_shows_its_truth_value() -> None:
+    x = torch.tensor([1.5], requires_grad=True)
+    with record() as graph:
+        y = x * 2
+        if y.sum() > 0:
+            y = y + 1
+    labels = texts(draw.draw_forward(graph))
+    assert "data True" in labels, labels
+    assert "if → True" in labels

@@ -179,8 +179,10 @@ def layout(
 
 
 def _format(t: Any) -> str:
-    """A short, stable text for a value: ``3``, ``0.25``, ``[1, 2]`` or ``[3×2]``."""
+    """A short, stable text for a value: ``3``, ``0.25``, ``True``, ``[1, 2]`` or ``[3×2]``."""
     if isinstance(t, torch.Tensor):
+        if t.dtype == torch.bool and 0 < t.numel() <= 4:  # a comparison's result
+            return " ".join(str(v) for v in t.flatten().tolist())
         if t.numel() == 1:
             return f"{t.item():.4g}"
         if t.numel() == 0 or t.numel() > 4:
