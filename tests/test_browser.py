@@ -149,12 +149,12 @@ def test_root_page_works_without_javascript(browser, server: str) -> None:
     ("start", "target"),
     [
         (
-            "en/tutorials/plot_01_computational_graph.html",
-            "zh-cn/tutorials/plot_01_computational_graph.html",
+            "en/tutorials/core/plot_01_computational_graph.html",
+            "zh-cn/tutorials/core/plot_01_computational_graph.html",
         ),
         (
-            "zh-cn/tutorials/plot_01_computational_graph.html",
-            "en/tutorials/plot_01_computational_graph.html",
+            "zh-cn/tutorials/core/plot_01_computational_graph.html",
+            "en/tutorials/core/plot_01_computational_graph.html",
         ),
         ("en/index.html", "zh-cn/index.html"),
         ("zh-cn/tutorials/index.html", "en/tutorials/index.html"),
@@ -177,8 +177,8 @@ def test_switcher_opens_the_same_page_in_the_other_language(
 @pytest.mark.parametrize(
     ("out", "query", "expected"),
     [
-        ("zh-cn", "计算图", "tutorials/plot_01_computational_graph.html"),
-        ("en", "gradient", "tutorials/plot_01_computational_graph.html"),
+        ("zh-cn", "计算图", "tutorials/core/plot_01_computational_graph.html"),
+        ("en", "gradient", "tutorials/core/plot_01_computational_graph.html"),
     ],
 )
 def test_search_finds_the_tutorial(

@@ -92,7 +92,7 @@ def second_build(tmp_path_factory: pytest.TempPathFactory, site: Path) -> Path:
 
 
 def test_a_machine_without_a_cjk_font_still_builds_with_english_labels(second_build: Path) -> None:
-    page = "tutorials/plot_01_computational_graph.html"
+    page = "tutorials/core/plot_01_computational_graph.html"
     alts = [img.get("alt", "") for img in soup(second_build / "zh-cn" / page).select("img")]
     assert "Forward graph" in alts  # the figure fell back to English labels
     normal = [img.get("alt", "") for img in soup(HTML / "zh-cn" / page).select("img")]

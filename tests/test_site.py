@@ -50,7 +50,7 @@ def test_theme_words_follow_the_language(site: Path) -> None:
     assert en.select_one("input.sidebar-search")["placeholder"] == "Search"
     assert zh.select_one("input.sidebar-search")["placeholder"] == "搜索"
     # sphinx-gallery's own link texts are translated on the Chinese pages
-    tutorial = soup(site / "zh-cn" / "tutorials" / "plot_01_computational_graph.html").get_text()
+    tutorial = soup(site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html").get_text()
     assert "下载 Jupyter 笔记本" in tutorial
     assert "Download Jupyter notebook" not in tutorial
     # and so are the theme's words that Sphinx's catalog lacks (docs/locale)
@@ -63,13 +63,13 @@ def test_theme_words_follow_the_language(site: Path) -> None:
         assert chinese in tutorial, chinese
     assert (
         "Back to top"
-        in soup(site / "en" / "tutorials" / "plot_01_computational_graph.html").get_text()
+        in soup(site / "en" / "tutorials" / "core" / "plot_01_computational_graph.html").get_text()
     )
 
 
 def test_chinese_lines_join_without_a_space(site: Path) -> None:
     """A line break inside a Chinese sentence must not become a space."""
-    text = soup(site / "zh-cn" / "tutorials" / "plot_01_computational_graph.html").get_text()
+    text = soup(site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html").get_text()
     assert "。本篇搭建" in text
     assert "。 本篇搭建" not in text and "。\n本篇搭建" not in text
     home = soup(site / "zh-cn" / "index.html").get_text()  # a MyST page
@@ -93,7 +93,7 @@ def test_reference_pages_exist_in_both_languages(site: Path) -> None:
         assert any("plot_02_dynamic_graphs" in h for h in used_in), used_in
         fit = api.find(id="pytorch_notes.training.fit").find_parent("dl")
         assert [a["href"] for a in fit.select(".sphx-glr-thumbcontainer a")] == [
-            "tutorials/plot_04_logistic_regression.html"
+            "tutorials/core/plot_05_logistic_regression.html"
         ]
         glossary = soup(site / out / "glossary.html")
         assert len(glossary.select("dl.glossary dt")) >= 23
@@ -101,7 +101,7 @@ def test_reference_pages_exist_in_both_languages(site: Path) -> None:
 
 def test_tutorials_link_their_terms_to_the_glossary(site: Path) -> None:
     for out in OUT_DIRS:
-        page = soup(site / out / "tutorials" / "plot_01_computational_graph.html")
+        page = soup(site / out / "tutorials" / "core" / "plot_01_computational_graph.html")
         terms = [
             a for a in page.select("a.reference") if "glossary.html#term-" in a.get("href", "")
         ]
@@ -141,7 +141,7 @@ def test_notebooks_install_what_they_need_and_hold_no_sphinx_roles() -> None:
 
 def test_downloads_are_linked_and_exist(site: Path) -> None:
     for out in OUT_DIRS:
-        page = site / out / "tutorials" / "plot_01_computational_graph.html"
+        page = site / out / "tutorials" / "core" / "plot_01_computational_graph.html"
         hrefs = [a["href"] for a in soup(page).select(".sphx-glr-download a")]
         suffixes = {Path(h).suffix for h in hrefs}
         assert {".py", ".ipynb"} <= suffixes, hrefs
@@ -180,20 +180,20 @@ def test_root_files_for_hosting(site: Path) -> None:
     urls = ET.parse(site / "sitemap.xml").getroot().findall("s:url", ns)
     locs = {u.find("s:loc", ns).text for u in urls}
     for out in OUT_DIRS:
-        assert f"{root}{out}/tutorials/plot_01_computational_graph.html" in locs
+        assert f"{root}{out}/tutorials/core/plot_01_computational_graph.html" in locs
         assert f"{root}{out}/index.html" in locs
     assert not any("search.html" in loc or "genindex" in loc for loc in locs)
     for u in urls:  # each page names both language versions
         assert {link.get("hreflang") for link in u.findall("x:link", ns)} == {"en", "zh-CN"}
     assert f"Sitemap: {root}sitemap.xml" in (site / "robots.txt").read_text()
 
-    page = soup(site / "zh-cn" / "tutorials" / "plot_01_computational_graph.html")
+    page = soup(site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html")
     canonical = page.find("link", rel="canonical")["href"]
-    assert canonical == f"{root}zh-cn/tutorials/plot_01_computational_graph.html"
+    assert canonical == f"{root}zh-cn/tutorials/core/plot_01_computational_graph.html"
     alternates = {link["hreflang"]: link["href"] for link in page.find_all("link", rel="alternate")}
     assert alternates == {
-        "en": f"{root}en/tutorials/plot_01_computational_graph.html",
-        "zh-CN": f"{root}zh-cn/tutorials/plot_01_computational_graph.html",
+        "en": f"{root}en/tutorials/core/plot_01_computational_graph.html",
+        "zh-CN": f"{root}zh-cn/tutorials/core/plot_01_computational_graph.html",
     }
 
 

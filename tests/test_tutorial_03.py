@@ -1,7 +1,7 @@
 """Tutorial 03, autograd in depth: what the built pages show, and the same numbers recomputed.
 
 The page tests read the outputs that sphinx-gallery recorded when it executed
-``gallery/{en,zh}/plot_03_autograd.py``. The other tests recompute every value
+``gallery/{en,zh}/core/plot_03_autograd.py``. The other tests recompute every value
 on their own, by finite differences in float64 or with autograd on code
 written here, and never import the tutorial: a tutorial that printed a wrong
 number with a matching wrong assert would still fail them.
@@ -16,7 +16,7 @@ import pytest
 import torch
 from conftest import OUT_DIRS, outputs, soup
 
-PAGE = "tutorials/plot_03_autograd.html"
+PAGE = "tutorials/core/plot_03_autograd.html"
 
 # What the page must print, in this order (other lines may come in between).
 EXPECTED = [

@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import GALLERY, outputs, soup
+from conftest import outputs, soup, tutorial_page, tutorial_scripts
 
-TUTORIAL_01 = "tutorials/plot_01_computational_graph.html"
+TUTORIAL_01 = "tutorials/core/plot_01_computational_graph.html"
 
 
 def both(site: Path, page: str) -> tuple[list[str], list[str]]:
@@ -20,8 +20,8 @@ def both(site: Path, page: str) -> tuple[list[str], list[str]]:
 
 
 def test_every_tutorial_prints_the_same_in_both_languages(site: Path) -> None:
-    for script in sorted((GALLERY / "en").glob("plot_*.py")):
-        page = f"tutorials/{script.stem}.html"
+    for script in tutorial_scripts():
+        page = tutorial_page(script)
         en, zh = both(site, page)
         assert en == zh, f"{page}: outputs differ between languages"
 
@@ -54,13 +54,13 @@ def test_tutorial_01_values(site: Path) -> None:
 @pytest.mark.parametrize("out", ["en", "zh-cn"])
 def test_outputs_hold_no_memory_addresses(site: Path, out: str) -> None:
     """Addresses (``object at 0x7f...``) change every run: a page must not show one."""
-    for script in sorted((GALLERY / "en").glob("plot_*.py")):
-        for block in outputs(site / out / "tutorials" / f"{script.stem}.html"):
+    for script in tutorial_scripts():
+        for block in outputs(site / out / tutorial_page(script)):
             assert " at 0x" not in block, f"{script.stem}: {block}"
 
 
 def test_tutorial_02_values(site: Path) -> None:
-    text = "\n".join(both(site, "tutorials/plot_02_dynamic_graphs.html")[0])
+    text = "\n".join(both(site, "tutorials/core/plot_02_dynamic_graphs.html")[0])
     expected = [
         "positive input, operations: ['mul', 'sum', 'gt', 'mul']",
         "negative input, operations: ['mul', 'sum', 'gt', 'neg']",
@@ -80,11 +80,13 @@ def test_tutorial_02_values(site: Path) -> None:
 def test_tutorials_show_their_figures(site: Path, out: str) -> None:
     """Tutorials 01 and 02 draw graphs (and 01 animates one) at build time."""
     for page, figures in (("plot_01_computational_graph", 3), ("plot_02_dynamic_graphs", 2)):
-        images = soup(site / out / "tutorials" / f"{page}.html").select("img.sphx-glr-single-img")
+        images = soup(site / out / "tutorials" / "core" / f"{page}.html").select(
+            "img.sphx-glr-single-img"
+        )
         assert len(images) >= figures, page
         for img in images:
-            assert (site / out / "tutorials" / img["src"]).is_file()
-    html = (site / out / "tutorials" / "plot_01_computational_graph.html").read_text(
+            assert (site / out / "tutorials" / "core" / img["src"]).is_file()
+    html = (site / out / "tutorials" / "core" / "plot_01_computational_graph.html").read_text(
         encoding="utf-8"
     )
     assert "sphx-glr-animation" in html and "data:image/png;base64" in html

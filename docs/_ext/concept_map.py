@@ -55,22 +55,22 @@ CONCEPTS = [
         "traps",
         "Traps: accumulation,\nno_grad/detach, in-place",
         "陷阱：梯度累加、\nno_grad/detach、原位操作",
-        3,
+        4,
     ),
     (
         "loop",
         "Training loop: forward, loss,\nbackward, step, zero_grad",
         "训练循环：前向、损失、\n反向、更新、清零",
-        4,
+        5,
     ),
-    ("logreg", "Logistic regression\n& decision boundary", "逻辑回归\n与决策边界", 4),
+    ("logreg", "Logistic regression\n& decision boundary", "逻辑回归\n与决策边界", 5),
 ]
 LINKS = [
     ("graph", "leaf"), ("graph", "chain"), ("graph", "dynamic"), ("graph", "static"),
     ("chain", "backward"), ("dynamic", "backward"), ("backward", "grad"), ("backward", "traps"),
     ("traps", "loop"), ("grad", "loop"), ("loop", "logreg"),
 ]  # fmt: skip
-COLOURS = {1: "#dbeafe", 2: "#ede9fe", 3: "#fef3c7", 4: "#dcfce7"}
+COLOURS = {1: "#dbeafe", 2: "#ede9fe", 3: "#fef3c7", 4: "#fde2e2", 5: "#dcfce7"}
 
 
 def draw_concept_map(lang: str, path: Path, dpi: int = 110) -> None:

@@ -487,4 +487,4 @@ assert abs(by_hand - by_model) < 1e-6
 # %%
 # .. _solution-end:
 #
-# Next: the :doc:`summary <../summary>` puts the chapter on one page.
+# Next: the :doc:`summary <../../summary>` puts the chapter on one page.

@@ -694,5 +694,5 @@ assert torch.allclose(w, torch.tensor([0.7]))
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`Logistic regression <plot_04_logistic_regression>` puts all of
+# Next: :doc:`Logistic regression <plot_05_logistic_regression>` puts all of
 # this to work in a real training loop.

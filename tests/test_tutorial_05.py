@@ -1,4 +1,4 @@
-"""Tutorial 04 as built: the seed's run, shown the same in both languages, with its figures.
+"""Tutorial 05 (logistic regression) as built: the seed's run, shown the same in both languages, with its figures.
 
 The reference is the seed article's own code (``seed_reference.run_seed``), run
 here: the page must show the iteration it stops at and the accuracy it
@@ -13,7 +13,7 @@ import pytest
 from conftest import GALLERY, outputs, soup
 from seed_reference import run_seed
 
-PAGE = "tutorials/plot_04_logistic_regression.html"
+PAGE = "tutorials/core/plot_05_logistic_regression.html"
 OUTS = ["en", "zh-cn"]
 
 
@@ -81,9 +81,9 @@ def test_chinese_page_uses_the_chinese_figure_labels(site: Path) -> None:
 def test_outline_links_the_tutorial(site: Path) -> None:
     for out in OUTS:
         links = [a["href"] for a in soup(site / out / "index.html").select("a")]
-        assert "tutorials/plot_04_logistic_regression.html" in links, out
+        assert "tutorials/core/plot_05_logistic_regression.html" in links, out
 
 
-def test_tutorial_04_exists_in_both_languages() -> None:
-    assert (GALLERY / "en" / "plot_04_logistic_regression.py").is_file()
-    assert (GALLERY / "zh" / "plot_04_logistic_regression.py").is_file()
+def test_tutorial_05_exists_in_both_languages() -> None:
+    assert (GALLERY / "en" / "core" / "plot_05_logistic_regression.py").is_file()
+    assert (GALLERY / "zh" / "core" / "plot_05_logistic_regression.py").is_file()

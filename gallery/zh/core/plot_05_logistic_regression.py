@@ -458,4 +458,4 @@ assert abs(by_hand - by_model) < 1e-6
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`总结梳理 <../summary>` 把本章放在一页上。
+# 下一篇：:doc:`总结梳理 <../../summary>` 把本章放在一页上。

@@ -655,4 +655,4 @@ assert torch.allclose(w, torch.tensor([0.7]))
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`逻辑回归 <plot_04_logistic_regression>` 把这些知识用到真正的训练循环中。
+# 下一篇：:doc:`逻辑回归 <plot_05_logistic_regression>` 把这些知识用到真正的训练循环中。
