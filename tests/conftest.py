@@ -41,6 +41,13 @@ def tutorial_page(script: Path) -> str:
     return f"tutorials/{script.relative_to(lang_dir).with_suffix('.html').as_posix()}"
 
 
+def built_tutorials(site: Path, out: str) -> list[Path]:
+    """Every built tutorial page of one language (core/ and further/); never none."""
+    found = sorted((site / out / "tutorials").rglob("plot_*.html"))
+    assert found, f"no tutorial pages under {out}/tutorials"
+    return found
+
+
 def pages(tree: Path) -> set[str]:
     """Every HTML page under ``tree``, as paths relative to it."""
     return {p.relative_to(tree).as_posix() for p in tree.rglob("*.html")}

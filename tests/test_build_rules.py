@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import HTML, LANGUAGES, ROOT, outputs, soup
+from conftest import HTML, LANGUAGES, ROOT, built_tutorials, outputs, soup
 
 BROKEN = '''r"""
 Broken
@@ -101,7 +101,7 @@ def test_a_machine_without_a_cjk_font_still_builds_with_english_labels(second_bu
 
 def test_two_clean_builds_print_identical_outputs(second_build: Path, site: Path) -> None:
     for lang in LANGUAGES.values():
-        for page in sorted((site / lang.out / "tutorials").glob("plot_*.html")):
+        for page in built_tutorials(site, lang.out):
             rel = page.relative_to(site)
             first, second = outputs(page), outputs(second_build / rel)
             assert first, rel

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DOCS, LANGUAGES, OUT_DIRS, pages, soup
+from conftest import DOCS, LANGUAGES, OUT_DIRS, built_tutorials, pages, soup
 
 
 def test_both_languages_were_built(site: Path) -> None:
@@ -111,13 +111,13 @@ def test_tutorials_link_their_terms_to_the_glossary(site: Path) -> None:
         ]
         assert len(terms) >= 4, out
         for a in terms:
-            target = (site / out / "tutorials" / a["href"].split("#")[0]).resolve()
+            target = (site / out / "tutorials" / "core" / a["href"].split("#")[0]).resolve()
             assert target.is_file()
 
 
 def test_every_tutorial_closes_with_folded_executed_exercises(site: Path) -> None:
     for out in OUT_DIRS:
-        for path in sorted((site / out / "tutorials").glob("plot_*.html")):
+        for path in built_tutorials(site, out):
             page = soup(path)
             solutions = page.select("details.pn-solution")
             assert 2 <= len(solutions) <= 4, f"{out}/{path.name}: {len(solutions)} exercises"
@@ -133,7 +133,9 @@ def test_notebooks_install_what_they_need_and_hold_no_sphinx_roles() -> None:
     import json
 
     for lang in LANGUAGES.values():
-        for path in sorted((DOCS / lang.source / "tutorials").glob("*.ipynb")):
+        notebooks = sorted((DOCS / lang.source / "tutorials").rglob("*.ipynb"))
+        assert notebooks, lang.source
+        for path in notebooks:
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
             first = "".join(cells[0]["source"])
             assert cells[0]["cell_type"] == "code" and "%pip install" in first, path
@@ -156,7 +158,7 @@ def test_downloads_are_linked_and_exist(site: Path) -> None:
 def test_figures_and_animations_have_alt_text(site: Path) -> None:
     """Every figure a tutorial drew (and each animation's frame) is described; thumbnails are decorative."""
     for out in OUT_DIRS:
-        for path in sorted((site / out / "tutorials").glob("plot_*.html")):
+        for path in built_tutorials(site, out):
             for img in soup(path).find_all("img"):
                 if "_thumb" in img.get("src", ""):
                     continue
@@ -205,7 +207,7 @@ def test_each_tutorial_says_how_to_run_it(site: Path) -> None:
     from site_settings import pip_requirement
 
     for out in OUT_DIRS:
-        for path in sorted((site / out / "tutorials").glob("plot_*.html")):
+        for path in built_tutorials(site, out):
             note = soup(path).select_one(".pn-run-it")
             assert note is not None, f"{out}/{path.name}"
             text = note.get_text()

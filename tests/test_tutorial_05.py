@@ -71,8 +71,8 @@ def test_chinese_page_uses_the_chinese_figure_labels(site: Path) -> None:
     zh = soup(site / "zh-cn" / PAGE).select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
     assert len(en) == len(zh)
     differ = [
-        (site / "en" / "tutorials" / a["src"]).read_bytes()
-        != (site / "zh-cn" / "tutorials" / b["src"]).read_bytes()
+        (site / "en" / "tutorials" / "core" / a["src"]).read_bytes()
+        != (site / "zh-cn" / "tutorials" / "core" / b["src"]).read_bytes()
         for a, b in zip(en, zh, strict=True)
     ]
     assert all(differ)
