@@ -217,10 +217,10 @@ assert torch.equal(w.grad, torch.tensor([9.0]))
 # The derivative of :math:`\mathbf{y} = (y_0, y_1)` with respect to :math:`w`
 # is a Jacobian matrix with one row per element of :math:`\mathbf{y}`,
 # :math:`J = (\partial y_0/\partial w, \partial y_1/\partial w)^\top = (5, 2)^\top`.
-# The backward pass does not build :math:`J`. It multiplies the *vector*
-# :math:`v` you pass as ``gradient`` by :math:`J` and stores the *product*
-# :math:`v^\top J` in ``w.grad``: :math:`(1, 1)\,J = 7`,
-# :math:`(1, 2)\,J = 9`. For a scalar loss :math:`J` has one row and
+# The backward pass does not build :math:`J`: it carries the *vector*
+# :math:`v` you pass as ``gradient`` back through the graph and arrives at
+# the *product* :math:`v^\top J`, which it stores in ``w.grad``:
+# :math:`(1, 1)\,J = 7`, :math:`(1, 2)\,J = 9`. For a scalar loss :math:`J` has one row and
 # :math:`v = 1` is implied, which is why ``y.backward()`` needs no argument.
 # ``torch.autograd.functional.jacobian`` does build :math:`J`, one backward
 # pass per row, which lets us check the products:
@@ -390,7 +390,7 @@ assert (d1.item(), d2.item(), d3.item()) == (12.0, 12.0, 6.0)
 # .. _solution-begin:
 
 # %%
-# Subtraction and negation pass the gradient on as :math:`\pm 1`: they save
+# Subtraction and negation pass the gradient back times :math:`\pm 1`: they save
 # no tensor and the second pass works. :math:`\sin' = \cos` needs :math:`w`,
 # and :math:`\exp' = \exp` needs the result, so those two save a tensor,
 # which the first pass frees.
