@@ -6,11 +6,11 @@ Three things every PyTorch user trips over once: gradients that accumulate
 across backward passes; tensors that track gradients, or don't (leaves,
 ``requires_grad``, ``torch.no_grad()``, ``detach()``); and in-place
 operations, which a leaf that requires grad refuses and which the version
-counter catches when they change a value saved for the backward pass.
+counter catches when they change a tensor saved for the backward pass.
 
 It assumes :doc:`plot_01_computational_graph` (leaves, ``grad_fn``, and
 :math:`y = (w + x)(w + 1)` with ``w.grad = 5``) and :doc:`plot_03_autograd`
-(``backward()``, and the values a backward function saves).
+(``backward()``, and the tensors a backward function saves).
 """
 
 # SPDX-License-Identifier: MIT
@@ -113,8 +113,8 @@ assert not (w * 2).is_leaf and (c * 2).is_leaf and not (c * 2).requires_grad
 
 # %%
 # ``w * 2`` is not a leaf: its ``grad_fn`` is ``MulBackward0``. ``c * 2`` is
-# one, computed though it is. The seed's rule "a node that depends on a leaf
-# has ``requires_grad=True``" holds for leaves *that require grad*:
+# one, computed though it is. The common rule "a node that depends on a
+# leaf has ``requires_grad=True``" holds for leaves *that require grad*:
 # ``c * 2`` depends on the leaf ``c`` and does not require grad.
 #
 # Two ways to stop tracking, both common in real code:
@@ -203,8 +203,8 @@ print(f"after:  w = {w.detach()}, w._version = {w._version}, is_leaf={w.is_leaf}
 assert torch.allclose(w.detach(), torch.tensor([0.5])) and w.is_leaf
 
 # %%
-# The version counter guards saved values
-# ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+# The version counter guards saved tensors
+# ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
 # When a backward function saves a tensor (tutorial 03), it notes the
 # tensor's version too; the backward pass checks it. In
@@ -246,10 +246,12 @@ w = torch.tensor([1.0], requires_grad=True)
 update_then_backward(w + x, w)
 
 # %%
-# The version counter turns a silently wrong gradient into an error, and it
-# guards exactly the saved values: :math:`w + x` saved nothing, so the same
-# update before its backward pass goes unnoticed. The order that avoids both
-# is trap 1's: clear, forward, backward, update.
+# Without the check, ``x.grad`` would have come from the new :math:`w`, not
+# the one :math:`y` was computed with: the version counter turns a silently
+# wrong gradient into an error. It guards exactly the saved tensors:
+# :math:`w + x` saved none, and its gradient does not depend on :math:`w`, so
+# the same update goes unnoticed, and harmlessly. Trap 1's order never meets
+# the check: clear, forward, backward, update.
 #
 # What we saw
 # -----------
@@ -264,7 +266,7 @@ update_then_backward(w + x, w)
 #   give the leaf a ``grad_fn``: PyTorch refuses. Parameter updates run under
 #   ``torch.no_grad()``.
 # - Every in-place operation bumps the version counter, under ``no_grad``
-#   too; a backward pass that needs a value changed since it was saved
+#   too; a backward pass that needs a tensor changed since it was saved
 #   raises instead of computing a wrong gradient.
 #
 # Exercises
@@ -309,14 +311,16 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 # ``requires_grad_()`` makes a leaf that does.
 
 w = torch.tensor([1.0], requires_grad=True)
-for name, t in [
-    ("w.detach() * 2", w.detach() * 2),
-    ("(w * 2).detach()", (w * 2).detach()),
-    ("torch.ones(1) * w", torch.ones(1) * w),
-    ("torch.ones(1).requires_grad_()", torch.ones(1).requires_grad_()),
-]:
+cases = {
+    "w.detach() * 2": w.detach() * 2,
+    "(w * 2).detach()": (w * 2).detach(),
+    "torch.ones(1) * w": torch.ones(1) * w,
+    "torch.ones(1).requires_grad_()": torch.ones(1).requires_grad_(),
+}
+for name, t in cases.items():
     print(f"{name:<31} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad}")
-    assert t.is_leaf == (t.grad_fn is None)
+flags = [(t.is_leaf, t.requires_grad) for t in cases.values()]
+assert flags == [(True, False), (True, False), (False, True), (True, True)]
 
 # %%
 # .. _solution-end:
@@ -331,8 +335,8 @@ for name, t in [
 # It does not raise: the multiplication saved :math:`a` and :math:`b`, the
 # additions saved no tensor, and none of these changed. ``w.grad`` is 5, the
 # gradient at :math:`w = 1` where the forward pass ran, not at the new
-# :math:`w`: the version counter checks saved values, not the order of your
-# steps.
+# :math:`w`: the version counter checks saved tensors, not the order of
+# your steps.
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
