@@ -212,7 +212,7 @@ assert torch.equal(w.grad, torch.tensor([9.0]))
 
 # %%
 # (optional) Vector–Jacobian product: the weights are the vector, ``w.grad`` the product
-# ---------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 #
 # The derivative of :math:`\mathbf{y} = (y_0, y_1)` with respect to :math:`w`
 # is a Jacobian matrix with one row per element of :math:`\mathbf{y}`,
@@ -276,7 +276,7 @@ print(f"UserWarning: {first_sentences(caught[0].message, 2)}")
 
 # %%
 # (optional) The graph that ``create_graph=True`` records
-# ------------------------------------------------------
+# -------------------------------------------------------
 #
 # PyTorch differentiates :math:`x^2` as :math:`g \cdot 2 \cdot x^{2-1}`,
 # where :math:`g` is the gradient arriving from above (here the implied 1).

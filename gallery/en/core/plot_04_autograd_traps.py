@@ -155,7 +155,7 @@ print(f"a += 1:    a = {a}, same object: {id(a) == old_id}, same memory: {a.data
 
 # %%
 # Why a leaf that requires grad refuses them
-# ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+# ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
 # Autograd records an in-place operation like any other: on ``u = t * 2``,
 # ``u.add_(1)`` gives ``u`` a new ``grad_fn``, and the gradient comes out
