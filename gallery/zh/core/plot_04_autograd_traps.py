@@ -181,7 +181,7 @@ except RuntimeError as error:
     print(f"RuntimeError: {first_sentence(error)}")
 
 # %%
-# 参数更新正是这样的修改，而且它本身不属于任何需要求导的计算。它在
+# 参数更新就是对叶子节点的这种修改，但它本身并不是需要求导的计算。它在
 # ``torch.no_grad()`` 下进行，那里什么都不记录：``w`` 仍然是叶子节点。
 # 坑一中的 ``optimizer.step()`` 就是这样移动 :math:`w` 的。不过这次修改仍然会
 # 被计数：张量的*版本计数器* ``w._version`` 每经过一次原位操作就加一。
