@@ -118,7 +118,7 @@ except RuntimeError as error:
 # %%
 # 加法用不到任何值：传到 :math:`w + x` 的梯度原样传给两个输入。
 # ``AddBackward0`` 不保存张量（只保存了 ``torch.add(w, x, alpha=1)``
-# 中的数字 ``alpha``），反向传播释放不掉它要用的东西，所以不加
+# 中的数字 ``alpha``），反向传播没有释放任何下一次要用的东西，所以不加
 # ``retain_graph`` 也能做第二次反向传播：
 
 w = torch.tensor([1.0], requires_grad=True)
