@@ -122,8 +122,8 @@ except RuntimeError as error:
 # %%
 # Addition needs no values: the gradient arriving at :math:`w + x` goes on
 # to both inputs unchanged. ``AddBackward0`` saves no tensor (only the number
-# ``alpha`` of ``torch.add(w, x, alpha=1)``), so a pass frees nothing it
-# needs, and a second pass works without ``retain_graph``:
+# ``alpha`` of ``torch.add(w, x, alpha=1)``), so a pass frees nothing the
+# next one needs, and a second pass works without ``retain_graph``:
 
 w = torch.tensor([1.0], requires_grad=True)
 y = w + x
