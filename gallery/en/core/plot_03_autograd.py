@@ -298,11 +298,11 @@ draw_backward(
 plt.show()  # run as a script, this opens the figure; on this page it does nothing
 
 # %%
-# From the bottom up: ``AccumulateGrad`` is the leaf :math:`x`;
+# From left to right: ``AccumulateGrad`` is the leaf :math:`x`;
 # ``PowBackward0`` computes :math:`x^{1}`; ``MulBackward1`` multiplies by
 # the constant 2; ``MulBackward0`` multiplies by :math:`g`, which needs no
-# gradient. Differentiating this chain gives :math:`1 \cdot 2 \cdot 1 = 2`,
-# the ``grad_2`` above.
+# gradient and so has no node. Differentiating this chain gives
+# :math:`1 \cdot 2 \cdot 1 = 2`, the ``grad_2`` above.
 #
 # Several inputs, several outputs
 # -------------------------------

@@ -288,9 +288,9 @@ draw_backward(
 plt.show()  # 作为脚本运行时会弹出图窗；在本页上不起作用
 
 # %%
-# 从下往上读：``AccumulateGrad`` 是叶子节点 :math:`x`；``PowBackward0``
+# 从左往右看：``AccumulateGrad`` 是叶子节点 :math:`x`；``PowBackward0``
 # 计算 :math:`x^{1}`；``MulBackward1`` 乘以常数 2；``MulBackward0`` 乘以
-# :math:`g`，而 :math:`g` 不需要梯度。沿这条链求导得到
+# :math:`g`，而 :math:`g` 不需要梯度，所以没有对应的节点。沿这条链求导得到
 # :math:`1 \cdot 2 \cdot 1 = 2`，就是上面的 ``grad_2``。
 #
 # 多个自变量，多个因变量
