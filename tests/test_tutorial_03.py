@@ -87,8 +87,8 @@ def test_saved_tensors_are_shown_before_and_refused_after_backward(site: Path, o
     message = freed_error()
     expected = [
         "MulBackward0 saved ['_saved_other', '_saved_self']",
-        "before backward: _saved_self = tensor([1.], requires_grad=True),"
-        " _saved_other = tensor([2.], requires_grad=True)",
+        "before backward: _saved_self = tensor([1.], requires_grad=True)",
+        "                 _saved_other = tensor([2.], requires_grad=True)",
         "w.grad = tensor([2.])",
         # the graph is still there: next_functions walks to both leaves
         "after backward, y.grad_fn leads to ['AccumulateGrad', 'AccumulateGrad']",
@@ -189,8 +189,7 @@ def test_several_inputs_and_outputs_match_finite_differences(site: Path, out: st
     expected = [
         "dy1/dx1, dy1/dx2 = " + partials(lambda x1, x2: x1 * x2),
         "d(y1 + y2)/dx1, d(y1 + y2)/dx2 = " + partials(lambda x1, x2: x1 * x2 + (x1 + x2)),
-        "d(y1 + 2*y2)/dx1, d(y1 + 2*y2)/dx2 = "
-        + partials(lambda x1, x2: x1 * x2 + 2 * (x1 + x2)),
+        "d(y1 + 2*y2)/dx1, d(y1 + 2*y2)/dx2 = " + partials(lambda x1, x2: x1 * x2 + 2 * (x1 + x2)),
     ]
     missing = first_missing(expected, printed_lines(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"

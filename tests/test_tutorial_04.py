@@ -91,7 +91,9 @@ def test_optimizer_steps_and_the_hand_written_exercise_agree_with_the_calculus(
 
 def leaf_line(name: str, t: torch.Tensor) -> str:
     grad_fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
-    return f"{name:<6} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={grad_fn}"
+    return (
+        f"{name:<6} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={grad_fn}"
+    )
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -142,7 +144,8 @@ def test_a_leaf_that_requires_grad_refuses_in_place_and_no_grad_allows_it(
     expected = [
         f"RuntimeError: {first_sentence(caught.value)}",
         "before: w = tensor([1.]), w._version = 0",
-        "after:  w = tensor([0.5000]), w._version = 1, is_leaf=True, grad_fn=None",
+        "after:  w = tensor([0.5000]), w._version = 1",
+        "        is_leaf=True, grad_fn=None",
     ]
     missing = first_missing(expected, printed_lines(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
@@ -248,7 +251,10 @@ def test_page_opens_with_what_it_assumes_and_ends_with_next(site: Path, out: str
 def test_tutorial_list_and_tutorial_03_link_the_page(site: Path, out: str) -> None:
     index = {a.get("href") for a in soup(site / out / "tutorials" / "index.html").select("a")}
     assert "core/plot_04_autograd_traps.html" in index
-    previous = {a.get("href", "") for a in soup(site / out / "tutorials/core/plot_03_autograd.html").select("article a")}
+    previous = {
+        a.get("href", "")
+        for a in soup(site / out / "tutorials/core/plot_03_autograd.html").select("article a")
+    }
     assert "plot_04_autograd_traps.html" in previous
 
 

@@ -100,7 +100,8 @@ def first_sentences(error: Exception, n: int = 1) -> str:
 w = torch.tensor([1.0], requires_grad=True)
 y = w * x
 print(f"{type(y.grad_fn).__name__} saved {saved_names(y)}")
-print(f"before backward: _saved_self = {y.grad_fn._saved_self}, _saved_other = {y.grad_fn._saved_other}")
+print(f"before backward: _saved_self = {y.grad_fn._saved_self}")
+print(f"                 _saved_other = {y.grad_fn._saved_other}")
 y.backward()
 print(f"w.grad = {w.grad}")
 
@@ -109,7 +110,8 @@ print(f"w.grad = {w.grad}")
 # from ``y.grad_fn`` to the two leaves. What is gone are the saved tensors.
 # Reading one, or running a second backward pass, raises the same error:
 
-print(f"after backward, y.grad_fn leads to {[type(f).__name__ for f, _ in y.grad_fn.next_functions]}")
+next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
+print(f"after backward, y.grad_fn leads to {next_names}")
 try:
     y.grad_fn._saved_self
 except RuntimeError as error:

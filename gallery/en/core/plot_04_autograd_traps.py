@@ -106,8 +106,8 @@ w = torch.tensor([1.0], requires_grad=True)
 c = torch.tensor([2.0])  # a constant: requires_grad=False
 
 for name, t in [("w", w), ("c", c), ("w * 2", w * 2), ("c * 2", c * 2), ("w + c", w + c)]:
-    grad_fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
-    print(f"{name:<6} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={grad_fn}")
+    fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
+    print(f"{name:<6} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={fn}")
 
 assert not (w * 2).is_leaf and (c * 2).is_leaf and not (c * 2).requires_grad
 
@@ -199,7 +199,8 @@ forward(w, x).backward()  # w.grad = 5
 print(f"before: w = {w.detach()}, w._version = {w._version}")
 with torch.no_grad():
     w -= 0.1 * w.grad
-print(f"after:  w = {w.detach()}, w._version = {w._version}, is_leaf={w.is_leaf}, grad_fn={w.grad_fn}")
+print(f"after:  w = {w.detach()}, w._version = {w._version}")
+print(f"        is_leaf={w.is_leaf}, grad_fn={w.grad_fn}")
 assert torch.allclose(w.detach(), torch.tensor([0.5])) and w.is_leaf
 
 # %%

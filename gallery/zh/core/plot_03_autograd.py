@@ -96,7 +96,8 @@ def first_sentences(error: Exception, n: int = 1) -> str:
 w = torch.tensor([1.0], requires_grad=True)
 y = w * x
 print(f"{type(y.grad_fn).__name__} saved {saved_names(y)}")
-print(f"before backward: _saved_self = {y.grad_fn._saved_self}, _saved_other = {y.grad_fn._saved_other}")
+print(f"before backward: _saved_self = {y.grad_fn._saved_self}")
+print(f"                 _saved_other = {y.grad_fn._saved_other}")
 y.backward()
 print(f"w.grad = {w.grad}")
 
@@ -105,7 +106,8 @@ print(f"w.grad = {w.grad}")
 # 走到两个叶子节点。不在了的是保存的张量。读取其中一个，或者再做一次
 # 反向传播，都会报同一个错：
 
-print(f"after backward, y.grad_fn leads to {[type(f).__name__ for f, _ in y.grad_fn.next_functions]}")
+next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
+print(f"after backward, y.grad_fn leads to {next_names}")
 try:
     y.grad_fn._saved_self
 except RuntimeError as error:
