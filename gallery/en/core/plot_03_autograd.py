@@ -186,9 +186,15 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 # with :math:`\partial y_0 / \partial w = 5` and
 # :math:`\partial y_1 / \partial w = 1 + 1 = 2`.
 
-a = torch.add(w, x)
-b = torch.add(w, 1)
-loss = torch.cat([torch.mul(a, b), torch.add(a, b)])  # [y0, y1]
+
+def two_losses(w: torch.Tensor) -> torch.Tensor:
+    """[y0, y1] = [(w + x)(w + 1), (w + x) + (w + 1)], side by side."""
+    a = torch.add(w, x)
+    b = torch.add(w, 1)
+    return torch.cat([torch.mul(a, b), torch.add(a, b)])
+
+
+loss = two_losses(w)
 print(f"loss = {loss}")
 try:
     loss.backward()
@@ -226,13 +232,6 @@ assert torch.equal(w.grad, torch.tensor([9.0]))
 # :math:`v = 1` is implied, which is why ``y.backward()`` needs no argument.
 # ``torch.autograd.functional.jacobian`` does build :math:`J`, one backward
 # pass per row, which lets us check the products:
-
-
-def two_losses(w: torch.Tensor) -> torch.Tensor:
-    a = torch.add(w, x)
-    b = torch.add(w, 1)
-    return torch.cat([torch.mul(a, b), torch.add(a, b)])
-
 
 J = torch.autograd.functional.jacobian(two_losses, w)
 print(f"J = {J.flatten()}")

@@ -180,9 +180,15 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 # 其中 :math:`\partial y_0 / \partial w = 5`，
 # :math:`\partial y_1 / \partial w = 1 + 1 = 2`。
 
-a = torch.add(w, x)
-b = torch.add(w, 1)
-loss = torch.cat([torch.mul(a, b), torch.add(a, b)])  # [y0, y1]
+
+def two_losses(w: torch.Tensor) -> torch.Tensor:
+    """[y0, y1] = [(w + x)(w + 1), (w + x) + (w + 1)]，并排放在一个张量里。"""
+    a = torch.add(w, x)
+    b = torch.add(w, 1)
+    return torch.cat([torch.mul(a, b), torch.add(a, b)])
+
+
+loss = two_losses(w)
 print(f"loss = {loss}")
 try:
     loss.backward()
@@ -218,13 +224,6 @@ assert torch.equal(w.grad, torch.tensor([9.0]))
 # 隐含 :math:`v = 1`，所以 ``y.backward()`` 不需要参数。
 # ``torch.autograd.functional.jacobian`` 会真的构造 :math:`J`（每一行做一次
 # 反向传播），可以用它核对上面的乘积：
-
-
-def two_losses(w: torch.Tensor) -> torch.Tensor:
-    a = torch.add(w, x)
-    b = torch.add(w, 1)
-    return torch.cat([torch.mul(a, b), torch.add(a, b)])
-
 
 J = torch.autograd.functional.jacobian(two_losses, w)
 print(f"J = {J.flatten()}")
