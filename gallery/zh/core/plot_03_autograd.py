@@ -252,7 +252,7 @@ assert torch.equal(grad_1[0], torch.tensor([6.0]))
 assert torch.equal(grad_2[0], torch.tensor([2.0]))
 
 # %%
-# 每次调用都返回一个元组，每个自变量对应一项；``x.grad`` 始终没有被动过。
+# 每次调用都返回一个元组，每个自变量对应一项；``x.grad`` 始终没有被改动。
 # 求:term:`高阶导数`应当走这个入口。``backward(create_graph=True)`` 也能算出
 # 同样的 6，但它存进 ``x.grad`` 的张量带着一张指回 ``x`` 的计算图，
 # PyTorch 会发出警告，并建议改用 ``grad``：
