@@ -88,4 +88,4 @@ def test_an_unsupported_python_fails_loudly(tmp_path: Path) -> None:
     assert result.returncode != 0, "nox on Python 3.9 must fail, not skip"
     assert "needs Python >=3.10" in result.stderr
     assert "python3.11 -m pip install nox" in result.stderr
-    assert "pip install" not in result.stderr  # stopped before installing anything
+    assert "pip install torch" not in result.stderr  # stopped before installing anything
