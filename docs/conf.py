@@ -34,6 +34,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx-mathjax-offline",  # serves MathJax from _static: no CDN request
     "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",  # a copy button on every code cell and output (its own JS, no CDN)
     "gallery_pages",  # docs/_ext: translation, run-it note, solution toggles, clean notebooks
     "zh_search",  # docs/_ext: works around a Sphinx 9.0 bug in Chinese search
     "cjk_linebreaks",  # docs/_ext: no stray space where a Chinese line breaks
@@ -53,6 +54,13 @@ exclude_patterns = ["**.ipynb", "**.py", "**.md5", "**.zip", "api/backreferences
 
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
 myst_heading_anchors = 3
+
+# -- Copy buttons --------------------------------------------------------------
+
+# Prompts (``>>>``, ``...``, ``$``) are not copied; the button's words follow
+# <html lang> (sphinx-copybutton ships Chinese for zh-CN).
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
 
 # -- API reference (autodoc) -------------------------------------------------
 
