@@ -304,8 +304,9 @@ assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
 
 # %%
 # The figure shows the 200 gradients with respect to :math:`(w_0, w_1)`, one
-# point per sample. The batch gradient is their mean; the points far from it
-# are the samples the model still gets most wrong.
+# point per sample, coloured by class: at the untrained weights the two
+# classes push the weights in different directions, and the batch gradient
+# that ``backward()`` gives is their mean, the star.
 
 import matplotlib.pyplot as plt
 
