@@ -134,9 +134,13 @@ def topological_order(root):
 # :math:`y = (w + x)(w + 1)` at :math:`w = 1`, :math:`x = 2`, once with our
 # engine and once with PyTorch. The ``1`` in ``w + 1`` is a plain Python
 # number; our ``__add__`` wraps it in a ``Value``, as PyTorch wraps it in a
-# tensor.
+# tensor. For the drawing below, PyTorch's run also keeps its backward graph
+# (:func:`~pytorch_notes.graph.backward_graph`), with the gradient sent along
+# each edge (:func:`~pytorch_notes.graph.record_gradients`).
 
 import torch
+
+from pytorch_notes.graph import backward_graph, record_gradients
 
 w, x = Value(1.0, name="w"), Value(2.0, name="x")
 a = w + x
@@ -151,7 +155,9 @@ x_t = torch.tensor([2.0], requires_grad=True)
 a_t = torch.add(w_t, x_t)
 b_t = torch.add(w_t, 1)
 y_t = torch.mul(a_t, b_t)
-y_t.backward()
+grad_graph = backward_graph(y_t, names={"w": w_t, "x": x_t, "a": a_t, "b": b_t, "y": y_t})
+with record_gradients(grad_graph):
+    y_t.backward()
 print(f"PyTorch: y = {y_t.item()}, w.grad = {w_t.grad}, x.grad = {x_t.grad}")
 
 assert w.grad == w_t.grad.item() == 5.0
@@ -205,27 +211,16 @@ engine_graph = to_networkx(y)
 print(f"engine graph: {engine_graph.number_of_nodes()} nodes, {engine_graph.number_of_edges()} edges")
 
 # %%
-# Beside it, PyTorch's backward graph for the same expression, read with
-# :func:`~pytorch_notes.graph.backward_graph` and labelled by
-# :func:`~pytorch_notes.graph.record_gradients` with the gradient sent along
-# each edge. We rebuild ``y_t`` (the first backward pass freed its graph).
+# Beside it, PyTorch's backward graph for the same expression, with the
+# gradient sent along each edge:
 
 import matplotlib.pyplot as plt
 
 from pytorch_notes.draw import draw_backward, draw_forward
-from pytorch_notes.graph import backward_graph, record_gradients
 from pytorch_notes.i18n import tr, use_language
 
 lang = use_language(LANG)
-w_t.grad, x_t.grad = None, None
-a_t = torch.add(w_t, x_t)
-b_t = torch.add(w_t, 1)
-y_t = torch.mul(a_t, b_t)
-grad_graph = backward_graph(y_t, names={"w": w_t, "x": x_t, "a": a_t, "b": b_t, "y": y_t})
-with record_gradients(grad_graph):
-    y_t.backward()
-
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.6), facecolor="white")
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.2), facecolor="white")
 draw_forward(engine_graph, ax=left, lang=lang,
              title=tr(lang, en="Our engine: values and gradients", zh="我们的引擎：值与梯度"))  # fmt: skip
 draw_backward(grad_graph, ax=right, lang=lang,
@@ -278,9 +273,15 @@ sample, label = train_x[0].double(), train_y[0].double()
 w0 = Value(linear.weight[0, 0].item(), name="w0")
 w1 = Value(linear.weight[0, 1].item(), name="w1")
 bias = Value(linear.bias[0].item(), name="b")
+
+
+def engine_loss(x1, x2, y_label):
+    p = (w0 * x1 + w1 * x2 + bias).sigmoid()
+    return -(y_label * p.log() + (1 - y_label) * (1 - p).log())
+
+
 x1, x2, y_label = sample[0].item(), sample[1].item(), label.item()
-p = (w0 * x1 + w1 * x2 + bias).sigmoid()
-loss = -(y_label * p.log() + (1 - y_label) * (1 - p).log())
+loss = engine_loss(x1, x2, y_label)
 loss.backward()
 engine_step = torch.tensor([w0.grad, w1.grad, bias.grad], dtype=torch.float64)
 print(f"engine:  loss = {loss.data:.6f}, grads (w0, w1, b) = {engine_step}")
@@ -293,12 +294,8 @@ print(f"PyTorch: loss = {loss_t.item():.6f}, grads (w0, w1, b) = {torch_step}")
 assert math.isclose(loss.data, loss_t.item(), rel_tol=1e-12)
 assert torch.allclose(engine_step, torch_step, rtol=1e-12, atol=0)
 
-# %%
-# The math agrees with both: for this model
-# :math:`\partial \ell/\partial w_i = (p - y)\,x_i` and
-# :math:`\partial \ell/\partial b = p - y`.
-
-by_hand = (p.data - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
+# The math agrees: d loss/d w_i = (p - y) x_i and d loss/d b = p - y.
+by_hand = (p_t.item() - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
 assert torch.allclose(engine_step, by_hand, rtol=1e-12, atol=0)
 print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 
@@ -311,18 +308,17 @@ print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 # it. Count the nodes for the loss of 1 sample and of all 200:
 
 
-def engine_nodes(n):
+def engine_nodes(n):  # the mean loss of the first n samples, on our engine
     total = Value(0.0)
-    for i in range(n):
-        x1, x2, y_label = train_x[i, 0].item(), train_x[i, 1].item(), train_y[i].item()
-        p = (w0 * x1 + w1 * x2 + bias).sigmoid()
-        total = total + -(y_label * p.log() + (1 - y_label) * (1 - p).log())
+    for (x1, x2), y_label in zip(train_x[:n].tolist(), train_y[:n].tolist(), strict=True):
+        total = total + engine_loss(x1, x2, y_label)
     return len(topological_order(total * (1 / n)))
 
 
-def torch_nodes(n):
+def torch_nodes(n):  # the same loss in PyTorch
     p = torch.sigmoid(linear(train_x[:n].double())).squeeze(1)
-    return backward_graph(nn.functional.binary_cross_entropy(p, train_y[:n].double())).number_of_nodes()
+    loss = nn.functional.binary_cross_entropy(p, train_y[:n].double())
+    return backward_graph(loss).number_of_nodes()
 
 
 for n in (1, 200):
