@@ -394,4 +394,4 @@ assert torch.allclose(H, H_math.mean(dim=0), atol=1e-5)
 # .. _solution-end:
 #
 # Next: :doc:`plot_08_your_own_autograd` writes a reverse-mode engine of our
-# own in about fifty lines.
+# own in about sixty lines.

@@ -2,12 +2,12 @@ r"""
 Write your own autograd
 =======================
 
-Autograd is less magic than it looks. In about fifty lines of plain Python we
+Autograd is less magic than it looks. In about sixty lines of plain Python we
 write a scalar engine that records a graph as it computes and runs the
 backward pass through it. It reproduces the seed's ``w.grad = 5`` and the
 gradient of one logistic-regression step, each checked against PyTorch, and we
-draw its graph beside PyTorch's. Then we list what PyTorch does that our fifty
-lines don't, and show each point running.
+draw its graph beside PyTorch's. Then we list what PyTorch does that our
+sixty lines don't, and show each point running.
 
 This page assumes :doc:`../core/plot_01_computational_graph` (the graph of
 :math:`y = (w + x)(w + 1)` and its backward graph),
@@ -46,7 +46,7 @@ class Value:
         self.data = float(data)
         self.grad = 0.0
         self.children = children  # the values this one was computed from
-        self.op = op  # "add", "mul", "pow", "exp", "log", "sigmoid"; "" for an input
+        self.op = op  # "add", "mul", "pow", "log", "sigmoid"; "" for an input
         self.name = name
         self.backward_step = lambda: None  # an input has nothing to pass on
 
@@ -83,9 +83,6 @@ class Value:
 
     def __pow__(self, k):  # k is a Python number; d(s^k)/ds = k s^(k-1)
         return self._unary(self.data**k, k * self.data ** (k - 1), "pow")
-
-    def exp(self):  # d(e^s)/ds = e^s
-        return self._unary(math.exp(self.data), math.exp(self.data), "exp")
 
     def log(self):  # d(log s)/ds = 1/s
         return self._unary(math.log(self.data), 1 / self.data, "log")
@@ -300,7 +297,7 @@ assert torch.allclose(engine_step, by_hand, rtol=1e-12, atol=0)
 print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 
 # %%
-# What PyTorch does that our fifty lines don't
+# What PyTorch does that our sixty lines don't
 # --------------------------------------------
 #
 # **Tensors, not scalars.** Our engine makes one node per *number*. PyTorch
@@ -366,7 +363,8 @@ except RuntimeError as error:
 
 # %%
 # **An engine in C++, with threads.** ``backward()`` hands the graph to an
-# engine written in C++. The `Autograd mechanics note
+# engine written in C++ (its class comes from ``torch._C``, PyTorch's compiled
+# extension). The `Autograd mechanics note
 # <https://docs.pytorch.org/docs/stable/notes/autograd.html#multithreaded-autograd>`_
 # explains that the thread calling ``backward()`` drives the work on the CPU,
 # and the documentation of `set_multithreading_enabled
@@ -393,8 +391,8 @@ assert threads == [threading.get_ident()]
 # - An autograd engine is a graph recorded while the values are computed,
 #   each node carrying its local derivative, and a backward pass that visits
 #   the nodes in reverse topological order, *adding* each child's share.
-# - Fifty lines reproduce PyTorch's ``w.grad = 5`` and the gradient of a
-#   logistic-regression step to the last bit of a ``float64``.
+# - Sixty lines reproduce PyTorch's ``w.grad = 5`` and the gradient of a
+#   logistic-regression step, to twelve significant digits in ``float64``.
 # - The site's drawing helpers draw any graph in their documented ``networkx``
 #   form: our engine's graph has the shape of PyTorch's backward graph, and
 #   its stored gradients are the sums of PyTorch's edge labels.
@@ -442,7 +440,8 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 # %%
 # Our engine gives 15: ``a`` and ``b`` still hold 2 and 3 from the first pass,
 # so the second pass adds 4 and 6 into ``w`` instead of 2 and 3. PyTorch keeps
-# no gradient for intermediate results (tutorial 01), so each pass starts
+# no gradient for intermediate results
+# (:doc:`../core/plot_01_computational_graph`), so each pass starts
 # from zero there. Clearing every non-input before the pass does the same:
 
 
