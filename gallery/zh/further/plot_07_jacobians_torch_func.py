@@ -128,7 +128,11 @@ def jacobian_reverse(fn, x):
 
 
 def jacobian_forward(fn, x):
-    columns = [jvp(fn, (x,), (t.reshape(x.shape),))[1] for t in torch.eye(x.numel())]
+    columns = []
+    for t in torch.eye(x.numel()):
+        with fwAD.dual_level():
+            out = fn(fwAD.make_dual(x, t.reshape(x.shape)))
+            columns.append(fwAD.unpack_dual(out).tangent)
     return torch.stack(columns, dim=-1).reshape(-1, x.numel())
 
 
