@@ -167,7 +167,8 @@ assert x.grad == x_t.grad.item() == 2.0
 # rule. That is also why ``w.grad`` starts at ``0.0``.
 #
 # One difference is already visible: our engine kept the gradient of every
-# value, ``a`` and ``b`` included, where PyTorch keeps only the leaves'.
+# value, ``a`` and ``b`` included, where PyTorch keeps only the leaves'
+# (:doc:`../core/plot_01_computational_graph` shows ``a.grad`` is ``None``).
 
 print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
 
@@ -205,7 +206,7 @@ def to_networkx(root):
 
 
 engine_graph = to_networkx(y)
-print(f"engine graph: {engine_graph.number_of_nodes()} nodes, {engine_graph.number_of_edges()} edges")
+print(f"engine graph: {len(engine_graph.nodes)} nodes, {len(engine_graph.edges)} edges")
 
 # %%
 # Beside it, PyTorch's backward graph for the same expression, with the

@@ -162,7 +162,8 @@ assert x.grad == x_t.grad.item() == 2.0
 # ``+=`` 就是链式法则中对各条路径求和。这也是 ``w.grad`` 要从 ``0.0`` 开始的原因。
 #
 # 这里已经能看出一点不同：我们的引擎保留了每个值的梯度，连 ``a`` 和 ``b`` 也不例外，
-# 而 PyTorch 只保留叶子节点的梯度。
+# 而 PyTorch 只保留叶子节点的梯度（:doc:`../core/plot_01_computational_graph`
+# 中 ``a.grad`` 是 ``None``）。
 
 print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
 
@@ -199,7 +200,7 @@ def to_networkx(root):
 
 
 engine_graph = to_networkx(y)
-print(f"engine graph: {engine_graph.number_of_nodes()} nodes, {engine_graph.number_of_edges()} edges")
+print(f"engine graph: {len(engine_graph.nodes)} nodes, {len(engine_graph.edges)} edges")
 
 # %%
 # 旁边是 PyTorch 对同一个表达式的反向计算图，每条边上标着传过的梯度：
