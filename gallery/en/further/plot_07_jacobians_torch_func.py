@@ -252,8 +252,8 @@ assert torch.equal(jacrev(grad(g))(point), hessian(g)(point))
 # ``torch.func.vmap`` maps a function over a batch dimension, so
 # ``vmap(grad(sample_loss))`` computes all of them in one call.
 # ``torch.func.functional_call`` runs the logistic-regression model of
-# tutorial 05 with the parameters we pass, so ``grad`` can differentiate with
-# respect to them.
+# :doc:`tutorial 05 <../core/plot_05_logistic_regression>` with the parameters
+# we pass, so ``grad`` can differentiate with respect to them.
 
 import torch.nn.functional as F
 from torch import nn

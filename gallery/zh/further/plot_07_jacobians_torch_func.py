@@ -236,8 +236,8 @@ assert torch.equal(jacrev(grad(g))(point), hessian(g)(point))
 # 各自的梯度，即:term:`逐样本梯度`。``torch.func.vmap`` 把一个函数映射到批量维度上，
 # 所以 ``vmap(grad(sample_loss))`` 一次调用就能把它们全部算出来。
 # ``torch.func.functional_call`` 用我们传入的参数运行
-# :doc:`../core/plot_05_logistic_regression` 中的逻辑回归模型，这样 ``grad``
-# 就能对这些参数求导。
+# :doc:`第 05 篇 <../core/plot_05_logistic_regression>`中的逻辑回归模型，
+# 这样 ``grad`` 就能对这些参数求导。
 
 import torch.nn.functional as F
 from torch import nn
