@@ -168,7 +168,8 @@ assert x.grad == x_t.grad.item() == 2.0
 #
 # One difference is already visible: our engine kept the gradient of every
 # value, ``a`` and ``b`` included, where PyTorch keeps only the leaves'
-# (:doc:`../core/plot_01_computational_graph` shows ``a.grad`` is ``None``).
+# (:doc:`tutorial 01 <../core/plot_01_computational_graph>` shows ``a.grad`` is
+# ``None``).
 
 print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
 
@@ -252,7 +253,7 @@ assert engine_grads == torch_grads
 # -------------------------------
 #
 # Now a real model: the logistic regression of
-# :doc:`../core/plot_05_logistic_regression`, on one sample with two
+# :doc:`tutorial 05 <../core/plot_05_logistic_regression>`, on one sample with two
 # features: :math:`z = w_0 x_1 + w_1 x_2 + b`, :math:`p = \sigma(z)`, and the
 # :term:`binary cross-entropy` :math:`\ell = -[y \log p + (1 - y)\log(1 - p)]`.
 # We take the first sample of the seed's data and the weights ``nn.Linear``

@@ -162,7 +162,7 @@ assert x.grad == x_t.grad.item() == 2.0
 # ``+=`` 就是链式法则中对各条路径求和。这也是 ``w.grad`` 要从 ``0.0`` 开始的原因。
 #
 # 这里已经能看出一点不同：我们的引擎保留了每个值的梯度，连 ``a`` 和 ``b`` 也不例外，
-# 而 PyTorch 只保留叶子节点的梯度（:doc:`../core/plot_01_computational_graph`
+# 而 PyTorch 只保留叶子节点的梯度（:doc:`第 01 篇 <../core/plot_01_computational_graph>`
 # 中 ``a.grad`` 是 ``None``）。
 
 print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
@@ -243,7 +243,7 @@ assert engine_grads == torch_grads
 # 逻辑回归的一步
 # --------------
 #
-# 现在换成一个真正的模型：:doc:`../core/plot_05_logistic_regression` 中的逻辑回归，
+# 现在换成一个真正的模型：:doc:`第 05 篇 <../core/plot_05_logistic_regression>`中的逻辑回归，
 # 作用在一个有两个特征的样本上：:math:`z = w_0 x_1 + w_1 x_2 + b`，
 # :math:`p = \sigma(z)`，:term:`二元交叉熵`
 # :math:`\ell = -[y \log p + (1 - y)\log(1 - p)]`。样本取种子数据的第一个，
