@@ -4,7 +4,7 @@ Write your own autograd
 
 Autograd is less magic than it looks. In about sixty lines of plain Python we
 write a scalar engine that records a graph as it computes and runs the
-backward pass through it. It reproduces the seed's ``w.grad = 5`` and the
+backward pass through it. It reproduces tutorial 01's ``w.grad = 5`` and the
 gradient of one logistic-regression step, each checked against PyTorch, and we
 draw its graph beside PyTorch's. Then we list what PyTorch does that our
 sixty lines don't, and show each point running.
@@ -125,8 +125,8 @@ def topological_order(root):
 
 
 # %%
-# The seed's example
-# ------------------
+# Tutorial 01's example
+# ---------------------
 #
 # :math:`y = (w + x)(w + 1)` at :math:`w = 1`, :math:`x = 2`, once with our
 # engine and once with PyTorch. The ``1`` in ``w + 1`` is a plain Python
@@ -256,8 +256,8 @@ assert engine_grads == torch_grads
 # :doc:`tutorial 05 <../core/plot_05_logistic_regression>`, on one sample with two
 # features: :math:`z = w_0 x_1 + w_1 x_2 + b`, :math:`p = \sigma(z)`, and the
 # :term:`binary cross-entropy` :math:`\ell = -[y \log p + (1 - y)\log(1 - p)]`.
-# We take the first sample of the seed's data and the weights ``nn.Linear``
-# starts from after the same seed. Python's floats are 64-bit, so PyTorch
+# We take the first sample of that tutorial's data and the weights
+# ``nn.Linear`` starts from after the same random seed. Python's floats are 64-bit, so PyTorch
 # runs in ``float64`` too.
 
 from torch import nn
