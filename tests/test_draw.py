@@ -161,3 +161,18 @@ def test_a_comparison_shows_its_truth_value() -> None:
     labels = texts(draw.draw_forward(graph))
     assert "data True" in labels, labels
     assert "if → True" in labels
+
+
+def test_forward_drawing_of_a_graph_from_elsewhere_shows_its_grad_attribute() -> None:
+    """A graph not recorded by the package (no live tensor) gives its gradients as ``grad``."""
+    g = nx.DiGraph()
+    g.add_node("w", kind="tensor", name="w", value=1.0, grad=5.0, is_leaf=True, version=0)
+    g.add_node("one", kind="const", value=1.0, name=None)
+    g.add_node("op", kind="op", op="add", inplace=False)
+    g.add_node("b", kind="tensor", name="b", value=2.0, grad=None, is_leaf=False, version=0)
+    g.add_edges_from([("w", "op"), ("one", "op"), ("op", "b")])
+    labels = texts(draw.draw_forward(g))
+    assert "w\ndata 1\ngrad 5" in labels, labels
+    assert "b\ndata 2" in labels and "+" in labels
+    assert "w\ndata 1" in texts(draw.draw_forward(g, show_grad=False))
+    assert not any("grad" in t for t in texts(draw.draw_forward(g, show_grad=False)))

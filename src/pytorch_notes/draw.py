@@ -254,9 +254,12 @@ def _tensor_label(data: dict, words: dict[str, str], show_grad: bool) -> str:
     if data["value"] is not None:  # a static graph's tensors have no value yet
         lines.append(f"{words['data']} {_format(data['value'])}")
     tensor = data.get("tensor")
-    has_grad = tensor is not None and (tensor.is_leaf or tensor.retains_grad)
-    if show_grad and has_grad and tensor.grad is not None and data.get("_latest"):
-        lines.append(f"{words['grad']} {_format(tensor.grad)}")
+    if tensor is not None:  # a recorded graph: read the live tensor's gradient
+        grad = tensor.grad if tensor.is_leaf or tensor.retains_grad else None
+    else:  # a graph from elsewhere (a reader's own engine) may give it as ``grad``
+        grad = data.get("grad")
+    if show_grad and grad is not None and data.get("_latest"):
+        lines.append(f"{words['grad']} {_format(grad)}")
     return "\n".join(lines)
 
 
@@ -337,6 +340,14 @@ def draw_forward(
     ``×``, ``σ``, ...; in-place operations are dashed, ``+=``); Python numbers
     are dashed grey boxes. A comparison that steered Python's ``if`` is
     labelled with the branch taken.
+
+    ``graph`` is a :class:`~pytorch_notes.graph.RecordedGraph` or any
+    :class:`networkx.DiGraph` with the node attributes of
+    :meth:`RecordedGraph.to_networkx <pytorch_notes.graph.RecordedGraph.to_networkx>`
+    (``kind``; ``name``, ``value``, ``is_leaf``, ``version`` for tensors;
+    ``value`` for constants; ``op`` for operations). A tensor node with no
+    live ``tensor`` may carry its gradient as attribute ``grad`` (a number
+    or a tensor): tutorial 08 draws a hand-written engine's graph this way.
 
     Raises ``ValueError`` for an empty graph.
 
