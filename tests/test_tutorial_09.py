@@ -62,6 +62,3 @@ def test_figures_and_exercises(site: Path, out: str) -> None:
     assert "graphs: 1, dz/dx = tensor([12.])" in body
     assert "graphs captured: 2" in body
 
-
-def test_both_languages_print_the_same(site: Path) -> None:
-    assert text(site, "en") == text(site, "zh-cn")
