@@ -61,4 +61,3 @@ def test_figures_and_exercises(site: Path, out: str) -> None:
     assert "graph with 3 operations" in body and "graph with 1 operations" in body
     assert "graphs: 1, dz/dx = tensor([12.])" in body
     assert "graphs captured: 2" in body
-

@@ -176,7 +176,9 @@ compiled = torch.compile(smooth, backend=keep_graph, dynamic=True)
 with compile_log() as log:
     for x in inputs[:4]:
         compiled(x)
-print(f"dynamic=True: {len(captured)} graph for shapes 3, 3, 4, 5; recompiles: {len(log.recompiles)}")
+print(
+    f"dynamic=True: {len(captured)} graph for shapes 3, 3, 4, 5; recompiles: {len(log.recompiles)}"
+)
 assert len(captured) == 1
 
 # %%
