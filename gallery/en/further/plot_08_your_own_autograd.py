@@ -11,7 +11,7 @@ sixty lines don't, and show each point running.
 
 This page assumes :doc:`../core/plot_01_computational_graph` (the graph of
 :math:`y = (w + x)(w + 1)` and its backward graph),
-:doc:`../core/plot_03_autograd` (gradients accumulate; in-place edits and the
+:doc:`../core/plot_04_autograd_traps` (gradients accumulate; in-place edits and the
 version counter) and :doc:`../core/plot_05_logistic_regression` (the model and
 its binary cross-entropy).
 """
@@ -474,5 +474,6 @@ assert w.grad == w_t.grad.item() == 10.0
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`the summary <../../summary>` gathers the course's concepts in
-# one map.
+# Next: :doc:`PyTorch 2: static graphs captured from dynamic code
+# <plot_09_pytorch2_graphs>` shows the graphs ``torch.compile`` captures,
+# forward and backward, ahead of time.

@@ -10,7 +10,7 @@ r"""
 
 阅读本篇前需要了解 :doc:`../core/plot_01_computational_graph`
 （:math:`y = (w + x)(w + 1)` 的计算图及其反向计算图）、
-:doc:`../core/plot_03_autograd`（梯度会累加；原位操作与版本计数器）和
+:doc:`../core/plot_04_autograd_traps`（梯度会累加；原位操作与版本计数器）和
 :doc:`../core/plot_05_logistic_regression`（模型及其二元交叉熵）。
 """
 
@@ -450,4 +450,5 @@ assert w.grad == w_t.grad.item() == 10.0
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`总结 <../../summary>` 用一张概念图把整门课的概念串起来。
+# 下一篇：:doc:`PyTorch 2：从动态代码中捕获静态图 <plot_09_pytorch2_graphs>`
+# 展示 ``torch.compile`` 预先捕获的前向图和反向图。
