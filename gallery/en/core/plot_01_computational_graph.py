@@ -63,13 +63,11 @@ made with ``torch.tensor``, and the chain rule from calculus; nothing else.
 # -----------------------------
 #
 # We ask PyTorch to track gradients for the inputs with
-# ``requires_grad=True``. Each operation then records itself as it runs: no
-# separate "build the graph" step is needed.
-#
-# So that we can *draw* the graph, the three operations run inside
-# ``record()`` from this site's helper package ``pytorch_notes``. It only
-# watches: every torch operation in the block is written down (what ran, on
-# which tensors, giving which tensor), and the computation itself is unchanged.
+# ``requires_grad=True``; each operation then records itself as it runs, with
+# no separate "build the graph" step. So that we can *draw* the graph, the
+# three operations run inside ``record()`` from this site's helper package
+# ``pytorch_notes``, which writes down every torch operation in the block
+# (what ran, on which tensors, giving which tensor) and changes nothing.
 
 import torch
 
@@ -171,13 +169,8 @@ print(f"x.grad = {x.grad}")
 #      = b \cdot 1 + a \cdot 1
 #      = 2 + 3 = 5 .
 #
-# :math:`x` reaches :math:`y` only through :math:`a`:
-#
-# .. math::
-#
-#    \frac{\partial y}{\partial x}
-#      = \frac{\partial y}{\partial a}\frac{\partial a}{\partial x}
-#      = b \cdot 1 = 2 .
+# :math:`x` reaches :math:`y` only through :math:`a`, so
+# :math:`\partial y / \partial x = b \cdot 1 = 2`.
 #
 # This is exactly what the backward pass does, mechanically: at each node it
 # multiplies the gradient arriving from above by the operation's local

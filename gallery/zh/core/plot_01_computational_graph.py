@@ -50,12 +50,10 @@ PyTorch 对需要求梯度的张量所做的每一步运算，都会被记录成
 # 在 PyTorch 中搭建计算图
 # -----------------------
 #
-# 用 ``requires_grad=True`` 告诉 PyTorch 要为输入跟踪梯度。此后每个运算在执行时
-# 都会把自己记录下来，不需要单独的"建图"步骤。
-#
-# 为了把计算图*画*出来，这三个运算放在本站辅助包 ``pytorch_notes`` 的
-# ``record()`` 里执行。它只做记录：把代码块中的每个 torch 运算记下来
-# （执行了什么运算、作用于哪些张量、得到哪个张量），计算本身不受任何影响。
+# 用 ``requires_grad=True`` 告诉 PyTorch 要为输入跟踪梯度；此后每个运算在执行时
+# 都会把自己记录下来，不需要单独的"建图"步骤。为了把计算图*画*出来，这三个运算
+# 放在本站辅助包 ``pytorch_notes`` 的 ``record()`` 里执行：它把代码块中的每个
+# torch 运算记下来（执行了什么运算、作用于哪些张量、得到哪个张量），不改变任何计算。
 
 import torch
 
@@ -153,13 +151,8 @@ print(f"x.grad = {x.grad}")
 #      = b \cdot 1 + a \cdot 1
 #      = 2 + 3 = 5 .
 #
-# :math:`x` 只经过 :math:`a` 到达 :math:`y`：
-#
-# .. math::
-#
-#    \frac{\partial y}{\partial x}
-#      = \frac{\partial y}{\partial a}\frac{\partial a}{\partial x}
-#      = b \cdot 1 = 2 .
+# :math:`x` 只经过 :math:`a` 到达 :math:`y`，所以
+# :math:`\partial y / \partial x = b \cdot 1 = 2`。
 #
 # 反向传播就是机械地执行这个计算：在每个节点，把从上游传来的梯度乘以该运算的
 # 局部导数，再沿每条边往下传；两条路径汇合处（:math:`w`）把它们相加。
