@@ -107,13 +107,15 @@ def test_tutorials_link_their_terms_to_the_glossary(site: Path) -> None:
         ]
         assert len(terms) >= 4, out
         for a in terms:
-            target = (site / out / "tutorials" / a["href"].split("#")[0]).resolve()
+            target = (site / out / "tutorials" / "core" / a["href"].split("#")[0]).resolve()
             assert target.is_file()
 
 
 def test_every_tutorial_closes_with_folded_executed_exercises(site: Path) -> None:
     for out in OUT_DIRS:
-        for path in sorted((site / out / "tutorials").glob("plot_*.html")):
+        paths = sorted((site / out / "tutorials").rglob("plot_*.html"))
+        assert paths, f"{out}: no tutorial pages"
+        for path in paths:
             page = soup(path)
             solutions = page.select("details.pn-solution")
             assert 2 <= len(solutions) <= 4, f"{out}/{path.name}: {len(solutions)} exercises"
@@ -152,7 +154,9 @@ def test_downloads_are_linked_and_exist(site: Path) -> None:
 def test_figures_and_animations_have_alt_text(site: Path) -> None:
     """Every figure a tutorial drew (and each animation's frame) is described; thumbnails are decorative."""
     for out in OUT_DIRS:
-        for path in sorted((site / out / "tutorials").glob("plot_*.html")):
+        paths = sorted((site / out / "tutorials").rglob("plot_*.html"))
+        assert paths, f"{out}: no tutorial pages"
+        for path in paths:
             for img in soup(path).find_all("img"):
                 if "_thumb" in img.get("src", ""):
                     continue
@@ -201,7 +205,9 @@ def test_each_tutorial_says_how_to_run_it(site: Path) -> None:
     from site_settings import pip_requirement
 
     for out in OUT_DIRS:
-        for path in sorted((site / out / "tutorials").glob("plot_*.html")):
+        paths = sorted((site / out / "tutorials").rglob("plot_*.html"))
+        assert paths, f"{out}: no tutorial pages"
+        for path in paths:
             note = soup(path).select_one(".pn-run-it")
             assert note is not None, f"{out}/{path.name}"
             text = note.get_text()
