@@ -80,7 +80,9 @@ def test_01_leaves_are_the_tensors_without_grad_fn(site: Path, out: str) -> None
     with torch.no_grad():
         n = t * 2
     expected = [describe(k, tensor) for k, tensor in zip("wxaby", (w, x, a, b, y), strict=True)]
-    expected += [describe(k, tensor) for k, tensor in zip("tusvmn", (t, u, s, v, m, n), strict=True)]
+    expected += [
+        describe(k, tensor) for k, tensor in zip("tusvmn", (t, u, s, v, m, n), strict=True)
+    ]
     assert_in_order(shown, expected, f"{out}/{PAGE_01}")
     # the facts the page teaches, spelled out: t * 2 is no leaf; u * 2 is one
     assert "s: is_leaf=False  requires_grad=True   grad_fn=MulBackward0" in shown

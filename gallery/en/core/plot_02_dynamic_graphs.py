@@ -101,8 +101,9 @@ from pytorch_notes.graph import backward_graph
 
 for label, run, z in [("x = 1.5", run_pos, z_pos), ("x = -1.5", run_neg, z_neg)]:
     autograd = backward_graph(z)
+    walked = [autograd.nodes[node]["op"] for node in nx.topological_sort(autograd)]
     print(f"{label}: trace          {[op.op for op in run]}")
-    print(f"{label}: backward graph {[autograd.nodes[n]['op'] for n in nx.topological_sort(autograd)]}")
+    print(f"{label}: backward graph {walked}")
 
 # %%
 # ``sum`` and ``gt`` are missing from the backward graph. Autograd did
@@ -114,7 +115,8 @@ y = x_pos * 2
 total = y.sum()
 positive = total > 0
 print(f"total.grad_fn = {type(total.grad_fn).__name__}")
-print(f"positive = {positive!r}, grad_fn = {positive.grad_fn}, requires_grad = {positive.requires_grad}")
+print(f"positive = {positive!r}, grad_fn = {positive.grad_fn}, ", end="")
+print(f"requires_grad = {positive.requires_grad}")
 
 # %%
 # In the run with :math:`x = 1.5`, ``y * y`` reads :math:`y` twice. Autograd's
