@@ -108,19 +108,16 @@ w_start, b_start = w.detach().clone(), b.detach().clone()
 print(f"starting w = {w_start}, b = {b_start}")
 
 # %%
-# Each iteration computes the score, the probability and the loss exactly as
-# the formulas say, and ``loss.backward()`` fills ``w.grad`` and ``b.grad``.
-# The update runs under ``torch.no_grad()``: it must not be recorded (a leaf
-# that requires grad refuses an in-place change otherwise). Then
-# ``grad.zero_()``, because ``backward()`` adds to ``.grad``.
-#
-# The update is gradient descent with :term:`momentum`: a velocity
+# Each iteration computes the score, the probability and the loss as the
+# formulas say; ``loss.backward()`` fills ``w.grad`` and ``b.grad``. The
+# update runs under ``torch.no_grad()``, so that autograd does not record it
+# (shown below), then ``grad.zero_()``, because ``backward()`` adds to
+# ``.grad``. The update is gradient descent with :term:`momentum`: a velocity
 # :math:`v \leftarrow 0.9\, v + \nabla\ell` carries part of the previous
 # steps, and :math:`w \leftarrow w - 0.01\, v` (:term:`learning rate` 0.01).
-# Every 20 iterations we measure the accuracy on this iteration's forward
-# pass and keep a copy of the parameters (``detach().clone()``) for the
-# figures; we stop at the first measurement above 99%, or after 1000
-# iterations.
+# Every 20 iterations we measure the accuracy of this iteration's forward
+# pass and keep a copy of the parameters for the figures; we stop at the
+# first measurement above 99%, or after 1000 iterations.
 
 from pytorch_notes.training import Evaluation
 
@@ -155,18 +152,25 @@ assert iteration % 20 == 0 and acc > 0.99
 
 # %%
 # The run stops at iteration 540 with accuracy 99.5%: with 200 points, one
-# point is still on the wrong side.
-#
-# We read values with ``.detach()``, not with ``.data`` as the seed does.
-# Both share the tensor's memory, but only a change made through
-# ``.detach()`` is seen by autograd's version counter. Change ``u`` in place
-# after ``u * u`` saved it for the backward pass:
+# point is still on the wrong side. Outside ``torch.no_grad()`` the update
+# would raise:
+
+try:
+    w -= lr * w.grad
+except RuntimeError as error:
+    print(f"RuntimeError: {error}")
+
+# %%
+# We read values with ``.detach()``, not with ``.data`` as the seed does: a
+# change made through ``.data`` is hidden from autograd, while through
+# ``.detach()`` autograd's version counter catches it. Here ``u`` is changed
+# in place after ``u * u`` saved it for the backward pass:
 
 u = torch.tensor([1.0, 2.0], requires_grad=True)
 square = (u * u).sum()
 u.data.mul_(10)
 square.backward()
-print(f"through .data:     u.grad = {u.grad}  (silently wrong: 2u is [2., 4.])")
+print(f"through .data:     u.grad = {u.grad}  (wrong, silently: 2u is [2., 4.])")
 
 u = torch.tensor([1.0, 2.0], requires_grad=True)
 square = (u * u).sum()
@@ -258,17 +262,17 @@ for a, c in zip(scratch[::5], with_nn[::5], strict=False):
 print(f"nn: stop iteration = {iteration}, accuracy = {acc:.3f}, loss = {loss.item():.4f}")
 
 assert [(a.iteration, a.accuracy) for a in scratch] == [(c.iteration, c.accuracy) for c in with_nn]
-assert all(abs(a.loss - c.loss) < 1e-6 for a, c in zip(scratch, with_nn, strict=True))
 assert torch.allclose(lr_net.features.weight, w, atol=1e-5)
 assert torch.allclose(lr_net.features.bias, b, atol=1e-5)
-print("from scratch and nn agree")
+largest = max(abs(a.loss - c.loss) for a, c in zip(scratch, with_nn, strict=True))
+print(f"from scratch and nn agree; largest loss difference {largest:.1e}")
+assert largest < 1e-6
 
 # %%
-# Same stop, same accuracies, losses equal to six decimals: ``BCELoss`` and
-# ``SGD`` evaluate the formulas in a different order, so the last bits of
-# the floats may differ. The seed also builds the model as
-# ``nn.Sequential``, layer on layer; with the same parameters it computes
-# the same thing:
+# Same stop, same accuracies, losses equal to six decimals (not to the last
+# bit: ``BCELoss`` computes the formula its own way). The seed also builds
+# the model as ``nn.Sequential``, layer on layer; with the same parameters it
+# computes the same thing:
 
 seq_net = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
 seq_net.load_state_dict({"0.weight": lr_net.features.weight, "0.bias": lr_net.features.bias})
@@ -344,7 +348,7 @@ model = LogisticRegression()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 loader = shuffled_batches(x, y)
 
-for epoch in range(20):  # 200 / 40 = 5 batches per epoch: 100 updates
+for _epoch in range(20):  # 200 / 40 = 5 batches per epoch: 100 updates
     for x_batch, y_batch in loader:
         loss = loss_fn(model(x_batch).squeeze(1), y_batch)
         loss.backward()
@@ -539,8 +543,13 @@ assert torch.allclose(b.grad[0], grad_b, atol=1e-6)
 
 # %%
 # The larger steps stop much earlier; without momentum the run never passes
-# 99% in 1000 iterations: in a steady direction, momentum 0.9 builds steps
-# up to about :math:`1 / (1 - 0.9) = 10` times the plain one.
+# 99% in 1000 iterations. With a steady gradient :math:`g`, momentum 0.9
+# builds the velocity up to :math:`g / (1 - 0.9) = 10 g`:
+
+v = 0.0
+for _ in range(200):
+    v = 0.9 * v + 1.0
+print(f"velocity after 200 steps of gradient 1: {v:.4f}")
 
 for lr, momentum in [(0.1, 0.9), (0.01, 0.0)]:
     torch.manual_seed(1)
@@ -560,7 +569,6 @@ for lr, momentum in [(0.1, 0.9), (0.01, 0.0)]:
         f"lr={lr}, momentum={momentum}: last iteration = {history.last_iteration}, accuracy = {last.accuracy:.3f}"
     )
     assert (history.last_iteration < 540) == (momentum > 0)
-    assert history.stopped_early == (momentum > 0)
 
 # %%
 # .. _solution-end:
@@ -573,8 +581,8 @@ for lr, momentum in [(0.1, 0.9), (0.01, 0.0)]:
 # .. _solution-begin:
 
 # %%
-# It does: on these data the two losses are the same function, computed
-# differently.
+# It does: the loss is the same function of :math:`z`, computed without
+# rounding through :math:`p`.
 
 torch.manual_seed(1)
 x, y = two_gaussians()
