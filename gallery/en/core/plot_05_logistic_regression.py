@@ -441,7 +441,7 @@ assert torch.equal(model.features.weight, w_before)
 # cross-entropy of :math:`\sigma(z)` in one step, without rounding
 # :math:`\sigma(z)` first. That matters when :math:`|z|` is large. Take a
 # point of class 0 that the model scores :math:`z = 20`: in float32,
-# :math:`\sigma(20) = 1 - 2 	imes 10^{-9}` rounds to exactly 1.0, so
+# :math:`\sigma(20) = 1 - 2 \times 10^{-9}` rounds to exactly 1.0, so
 # :math:`\log(1 - p)` is :math:`-\infty`, which ``BCELoss`` clamps to -100.
 
 z = torch.tensor([20.0], requires_grad=True)
