@@ -405,7 +405,8 @@ print(f"Dropout after eval():   {drop.eval()(torch.ones(6))}")
 # ``eval()`` does not stop autograd; the grad modes do. Each has its use:
 #
 # - ``torch.inference_mode()`` for results you will only read (evaluation,
-#   prediction); its tensors can never enter a graph later.
+#   prediction); autograd refuses to save its tensors for a backward pass
+#   later.
 # - ``torch.no_grad()`` for work autograd must not record but whose results
 #   may enter a graph later: the update step above, for instance.
 # - ``requires_grad_(False)`` on a parameter freezes it: it gets no gradient,
