@@ -591,10 +591,10 @@ linear = nn.Linear(2, 1)
 loss_fn = nn.BCEWithLogitsLoss()
 optimizer = torch.optim.SGD(linear.parameters(), lr=0.01, momentum=0.9)
 for iteration in range(1000):
-    z = linear(x).squeeze(1)  # logits
-    loss = loss_fn(z, y)
+    scores = linear(x).squeeze(1)  # logits
+    loss = loss_fn(scores, y)
     if iteration % 20 == 0:
-        acc = (z.ge(0).float() == y).sum().item() / y.size(0)
+        acc = (scores.ge(0).float() == y).sum().item() / y.size(0)
     loss.backward()
     optimizer.step()
     optimizer.zero_grad()
