@@ -51,7 +51,7 @@ assert torch.sigmoid(z)[2] == 0.5
 # A point of class 1 costs :math:`-\log p`, a point of class 0
 # :math:`-\log(1 - p)`: a confident wrong answer costs a lot.
 #
-# Training follows the seed's five steps: **data**, **model**, loss function,
+# Training takes five steps: **data**, **model**, loss function,
 # :term:`optimizer` (uses the gradients to update the parameters) and
 # :term:`iteration` (repeat until the model is good enough).
 #
@@ -161,7 +161,7 @@ except RuntimeError as error:
     print(f"RuntimeError: {error}")
 
 # %%
-# We read values with ``.detach()``, not with ``.data`` as the seed does: a
+# We read values with ``.detach()``, not with ``.data`` as older code does: a
 # change made through ``.data`` is hidden from autograd, while through
 # ``.detach()`` autograd's version counter catches it. Here ``u`` is changed
 # in place after ``u * u`` saved it for the backward pass:
@@ -270,8 +270,8 @@ assert largest < 1e-6
 
 # %%
 # Same stop, same accuracies, losses equal to six decimals (not to the last
-# bit: ``BCELoss`` computes the formula its own way). The seed also builds
-# the model as ``nn.Sequential``, layer on layer; with the same parameters it
+# bit: ``BCELoss`` computes the formula its own way). The model can also
+# be built as ``nn.Sequential``, layer on layer; with the same parameters it
 # computes the same thing:
 
 seq_net = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
@@ -470,9 +470,9 @@ assert z.grad.item() == 1.0  # sigma(z) - y
 # ends in a linear layer (no ``Sigmoid``) and trains with it is the safer
 # choice.
 #
-# The seed's model is still fine here: its logits stay well below 16, where
-# float32 starts rounding the sigmoid to 1, and on its data the two losses
-# agree.
+# Our model (``Sigmoid`` inside, trained with ``BCELoss``) is still fine
+# here: its logits stay well below 16, where float32 starts rounding the
+# sigmoid to 1, and on its data the two losses agree.
 
 with torch.no_grad():
     logits = lr_net.features(torch.cat([train_x, test_x])).squeeze(1)
@@ -536,7 +536,7 @@ assert torch.allclose(b.grad[0], grad_b, atol=1e-6)
 # %%
 # .. _solution-end:
 #
-# **Exercise 2.** With ``fit``, run the seed's settings with a ten times
+# **Exercise 2.** With ``fit``, run the settings above with a ten times
 # larger learning rate (0.1), then with ``momentum=0``. Which run stops
 # earlier than iteration 540, and which never passes 99%?
 #
@@ -576,7 +576,7 @@ for lr, momentum in [(0.1, 0.9), (0.01, 0.0)]:
 #
 # **Exercise 3.** Write the safer model: ``nn.Linear(2, 1)`` alone, which
 # outputs logits, trained by hand with ``nn.BCEWithLogitsLoss`` and the
-# seed's optimizer and stopping rule. Class 1 is now predicted where
+# same optimizer and stopping rule. Class 1 is now predicted where
 # :math:`z \ge 0`. Does it stop at the same iteration?
 #
 # .. _solution-begin:

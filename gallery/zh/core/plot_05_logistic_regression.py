@@ -45,7 +45,7 @@ assert torch.sigmoid(z)[2] == 0.5
 # 类别 1 的点计 :math:`-\log p`，类别 0 的点计 :math:`-\log(1 - p)`：越是
 # 自信地答错，代价越大。
 #
-# 训练沿用原文的五个步骤：**数据**、**模型**、损失函数、:term:`优化器`
+# 训练分五个步骤：**数据**、**模型**、损失函数、:term:`优化器`
 # （用梯度更新参数）和:term:`迭代`（重复，直到模型足够好）。
 #
 # 数据
@@ -149,7 +149,7 @@ except RuntimeError as error:
     print(f"RuntimeError: {error}")
 
 # %%
-# 读取数值时我们用 ``.detach()``，而不像原文那样用 ``.data``：通过 ``.data``
+# 读取数值时我们用 ``.detach()``，而不像老代码那样用 ``.data``：通过 ``.data``
 # 做的修改，自动求导察觉不到；通过 ``.detach()`` 做的修改，会被自动求导的
 # 版本计数器发现。下面在 ``u * u`` 为反向传播保存了 ``u`` 之后，原位修改 ``u``：
 
@@ -254,8 +254,8 @@ assert largest < 1e-6
 
 # %%
 # 停止的迭代相同，每次的准确率相同，损失在小数点后六位内一致（最后几位不一定
-# 相同：``BCELoss`` 有自己的算法）。原文还用 ``nn.Sequential`` 像搭积木一样
-# 一层层搭出模型；参数相同时，它的计算结果完全一样：
+# 相同：``BCELoss`` 有自己的算法）。模型也可以用 ``nn.Sequential`` 像搭积木
+# 一样一层层搭出来；参数相同时，它的计算结果完全一样：
 
 seq_net = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
 seq_net.load_state_dict({"0.weight": lr_net.features.weight, "0.bias": lr_net.features.bias})
@@ -444,7 +444,7 @@ assert z.grad.item() == 1.0  # sigma(z) - y
 # 两者都算对了，所以让模型以线性层结尾（不接 ``Sigmoid``）、用它来训练，是更
 # 稳妥的做法。
 #
-# 原文的模型在这里仍然没有问题：它的 logits 远小于 16（float32 从这附近开始把
+# 我们的模型（内含 ``Sigmoid``，用 ``BCELoss`` 训练）在这里仍然没有问题：它的 logits 远小于 16（float32 从这附近开始把
 # sigmoid 舍入成 1），在它的数据上两种损失的结果一致。
 
 with torch.no_grad():
@@ -507,7 +507,7 @@ assert torch.allclose(b.grad[0], grad_b, atol=1e-6)
 # %%
 # .. _solution-end:
 #
-# **练习 2.** 用 ``fit`` 以原文的设置训练，先把学习率增大十倍（0.1），再改为
+# **练习 2.** 用 ``fit`` 以上面的设置训练，先把学习率增大十倍（0.1），再改为
 # ``momentum=0``。哪一次比第 540 次迭代更早停止？哪一次始终超不过 99%？
 #
 # .. _solution-begin:
@@ -545,7 +545,7 @@ for lr, momentum in [(0.1, 0.9), (0.01, 0.0)]:
 # .. _solution-end:
 #
 # **练习 3.** 写出更稳妥的模型：只用 ``nn.Linear(2, 1)``，让它输出 logits；
-# 用 ``nn.BCEWithLogitsLoss`` 以及原文的优化器和停止规则，亲手写循环训练它。
+# 用 ``nn.BCEWithLogitsLoss`` 以及同样的优化器和停止规则，亲手写循环训练它。
 # 现在 :math:`z \ge 0` 时判为类别 1。它会在同一次迭代停止吗？
 #
 # .. _solution-begin:
