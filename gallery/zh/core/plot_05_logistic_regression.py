@@ -444,8 +444,9 @@ assert z.grad.item() == 1.0  # sigma(z) - y
 # 两者都算对了，所以让模型以线性层结尾（不接 ``Sigmoid``）、用它来训练，是更
 # 稳妥的做法。
 #
-# 我们的模型（内含 ``Sigmoid``，用 ``BCELoss`` 训练）在这里仍然没有问题：它的 logits 远小于 16（float32 从这附近开始把
-# sigmoid 舍入成 1），在它的数据上两种损失的结果一致。
+# 我们的模型（内含 ``Sigmoid``，用 ``BCELoss`` 训练）在这里仍然没有问题：
+# 它的 logits 远小于 16（float32 从这附近开始把 sigmoid 舍入成 1），在它的
+# 数据上两种损失的结果一致。
 
 with torch.no_grad():
     logits = lr_net.features(torch.cat([train_x, test_x])).squeeze(1)
