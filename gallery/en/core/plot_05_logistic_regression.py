@@ -361,9 +361,9 @@ print(f"100 updates on mini-batches of 40: accuracy = {acc:.3f}")
 print(f"100 updates on all 200 points:     accuracy = {with_nn[5].accuracy:.3f}")
 
 # %%
-# With this small learning rate, five steps on batches of 40 move the
-# parameters about as far as five steps on all 200 points, for a fifth of
-# the work per step. ``fit`` accepts the ``DataLoader`` in place of
+# With this small learning rate, 100 updates on batches of 40 reach the
+# same accuracy as 100 updates on all 200 points, for a fifth of the work
+# per update. ``fit`` accepts the ``DataLoader`` in place of
 # ``(x, y)`` and runs this loop, one update per batch, epoch after epoch:
 
 by_hand = {name: t.detach().clone() for name, t in model.named_parameters()}

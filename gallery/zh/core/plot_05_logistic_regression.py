@@ -341,8 +341,8 @@ print(f"100 updates on mini-batches of 40: accuracy = {acc:.3f}")
 print(f"100 updates on all 200 points:     accuracy = {with_nn[5].accuracy:.3f}")
 
 # %%
-# 学习率这么小时，在 40 个点的批量上走五步，参数移动的距离与在全部 200 个点上
-# 走五步相差无几，而每一步的计算量只有五分之一。``fit`` 也接受 ``DataLoader``
+# 学习率这么小时，在 40 个点的批量上更新 100 次，与在全部 200 个点上更新
+# 100 次达到的准确率相同，而每次更新的计算量只有五分之一。``fit`` 也接受 ``DataLoader``
 # 代替 ``(x, y)``，运行同一个循环：每个批量更新一次，一个 epoch 接一个 epoch：
 
 by_hand = {name: t.detach().clone() for name, t in model.named_parameters()}
