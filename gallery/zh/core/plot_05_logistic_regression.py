@@ -1,11 +1,15 @@
 r"""
-逻辑回归
-========
+逻辑回归：先从零实现，再用 ``nn``
+==================================
 
-本篇把计算图和自动求导用起来：训练一个逻辑回归，把平面上的两团点分开。
-训练的五个步骤——数据、模型、损失函数、优化器、迭代训练——全部亲手写出来，
-并观察决策边界在学习过程中的移动。随后用后续教程共用的训练循环把同一次训练
-再跑一遍，得到完全相同的数字。
+训练一个逻辑回归，把平面上的两团点分开。先从零实现——两个张量、sigmoid、
+二元交叉熵和参数更新——再用 ``nn.Module``、``nn.BCELoss`` 和
+``torch.optim.SGD`` 重写一遍，并检查两者打印出相同的数字。随后在模型从未
+见过的数据上评估它，换用以 logits 为输入的损失函数，并用小批量喂入数据。
+
+阅读本篇之前，需要先读过 :doc:`plot_01_computational_graph`（叶子节点、
+``grad_fn``、``backward()``）、:doc:`plot_03_autograd` 和
+:doc:`plot_04_autograd_traps`（梯度累加、``torch.no_grad()`` 与 ``detach()``）。
 """
 
 # SPDX-License-Identifier: MIT
@@ -13,92 +17,55 @@ r"""
 LANG = "zh"
 
 # %%
-# 从线性回归到逻辑回归
-# --------------------
+# 模型与损失
+# ----------
 #
-# :term:`线性回归`预测一个数：:math:`y = w x + b`。"线性"指的是参数——每个权重
-# 只乘一个输入；只有一个输入时，模型就是一条直线。
-#
-# :term:`逻辑回归`回答的是"是或否"的问题：这个点属于类别 1 吗？它先算出同样的
-# 线性得分 :math:`z = w_0 x_1 + w_1 x_2 + b`，再用 sigmoid（logistic）函数
-# 把它压缩成概率：
-#
-# .. math::
-#
-#    \sigma(z) = \frac{1}{1 + e^{-z}}, \qquad 0 < \sigma(z) < 1 .
-#
-# 当 :math:`\sigma(z) \ge 0.5` 时，把这个点判为类别 1。由于
-# :math:`\sigma(0) = 0.5` 且 :math:`\sigma` 单调递增，这恰好等价于
-# :math:`z \ge 0`：:term:`决策边界` :math:`\sigma(z) = 0.5` 就是直线
-# :math:`w_0 x_1 + w_1 x_2 + b = 0`。
+# :term:`线性回归`预测一个数：:math:`y = w x + b`（"线性"是对参数而言：每个
+# 权重只乘一个输入）。:term:`逻辑回归`回答"是或否"的问题——这个点属于类别 1
+# 吗？它把同样形式的得分 :math:`z = w_0 x_1 + w_1 x_2 + b` 送进 sigmoid 函数
+# :math:`\sigma(z) = 1 / (1 + e^{-z})`，结果落在 0 和 1 之间。
+# :math:`\sigma(z) \ge 0.5`，即 :math:`z \ge 0` 时，把这个点判为类别 1：
+# :term:`决策边界`就是直线 :math:`w_0 x_1 + w_1 x_2 + b = 0`。
 
 import torch
 
 z = torch.tensor([-4.0, -1.0, 0.0, 1.0, 4.0])
-p = torch.sigmoid(z)
-print(f"z          = {z}")
-print(f"sigmoid(z) = {p}")
-
-assert p[2] == 0.5  # sigma(0) = 1 / (1 + 1)
-assert torch.allclose(torch.sigmoid(-z), 1 - p)  # sigma(-z) = 1 - sigma(z)
+print(f"sigmoid({z.tolist()}) = {torch.sigmoid(z)}")
+assert torch.sigmoid(z)[2] == 0.5
 
 # %%
-# 要训练它，需要一个损失函数：预测概率 :math:`p` 与标签
-# :math:`y \in \{0, 1\}` 越一致，损失越小。这就是:term:`二元交叉熵`，
-# 对 :math:`N` 个样本取平均：
+# :term:`损失函数`是概率 :math:`p_i = \sigma(z_i)` 与标签
+# :math:`y_i \in \{0, 1\}` 之间的:term:`二元交叉熵`，对 :math:`N` 个样本取平均：
 #
 # .. math::
 #
 #    \ell = -\frac{1}{N} \sum_{i=1}^{N}
 #           \bigl[\, y_i \log p_i + (1 - y_i) \log (1 - p_i) \,\bigr] .
 #
-# 类别 1 的样本只计 :math:`-\log p`，类别 0 的样本只计
-# :math:`-\log(1 - p)`：越是自信地答错，代价越大。PyTorch 的
-# ``nn.BCELoss`` 计算的就是它；下面和公式对照一下。
-
-from torch import nn
-
-probs = torch.tensor([0.9, 0.2, 0.6])
-labels = torch.tensor([1.0, 0.0, 0.0])
-by_hand = -(labels * probs.log() + (1 - labels) * (1 - probs).log()).mean()
-bce = nn.BCELoss()(probs, labels)
-print(f"BCELoss = {bce:.4f}, by hand = {by_hand:.4f}")
-assert torch.isclose(bce, by_hand)
-
-# %%
-# 训练的五个步骤
-# --------------
+# 类别 1 的点计 :math:`-\log p`，类别 0 的点计 :math:`-\log(1 - p)`：越是
+# 自信地答错，代价越大。
 #
-# 本课程中的每个模型都按同样的步骤训练：
+# 训练分五个步骤：**数据**、**模型**、损失函数、:term:`优化器`
+# （用梯度更新参数）和:term:`迭代`（重复，直到模型足够好）。
 #
-# 1. **数据**——采集、清洗、加载样本；
-# 2. **模型**——选定由什么来计算预测；
-# 3. :term:`损失函数`——衡量预测错了多少；有了损失，自动求导就能给出梯度；
-# 4. :term:`优化器`——用梯度更新参数；
-# 5. :term:`迭代训练 <迭代>`——重复 1 到 4，直到模型足够好。
+# 数据
+# ----
 #
-# 第 1 步：数据
-# ^^^^^^^^^^^^^
-#
-# 两个类别，每类 100 个点，每个点两个特征。类别 0 围绕 :math:`(1.7, 1.7)`
+# 两个类别，每类 100 个点，每个点两个特征：类别 0 围绕 :math:`(1.7, 1.7)`
 # 生成，类别 1 围绕 :math:`(-1.7, -1.7)` 生成，标准差都是 1，然后整体平移 1。
-# 这个配方放在 ``pytorch_notes.data.two_gaussians`` 里；它从 PyTorch 的全局
-# 随机数生成器取数，我们先设定种子，于是每次运行看到的都是同样的点。
-
-from pytorch_notes.data import two_gaussians
+# 给 PyTorch 的全局随机数生成器设定种子后，每次运行得到的都是同样的点。
 
 torch.manual_seed(1)
-train_x, train_y = two_gaussians()
+sample_nums, mean_value, bias = 100, 1.7, 1
+n_data = torch.ones(sample_nums, 2)
+x0 = torch.normal(mean_value * n_data, 1) + bias  # 类别 0，形状 (100, 2)
+y0 = torch.zeros(sample_nums)
+x1 = torch.normal(-mean_value * n_data, 1) + bias  # 类别 1，形状 (100, 2)
+y1 = torch.ones(sample_nums)
+train_x = torch.cat([x0, x1], 0)  # 形状 (200, 2)
+train_y = torch.cat([y0, y1], 0)  # 形状 (200,)，取值为浮点数 0. 和 1.
 
-print(f"train_x: shape={tuple(train_x.shape)}, dtype={train_x.dtype}")
-print(f"train_y: shape={tuple(train_y.shape)}, dtype={train_y.dtype}")
-print(f"samples per class: {torch.bincount(train_y.long()).tolist()}")
-print(f"mean of class 0: {train_x[train_y == 0].mean(dim=0)}")
-print(f"mean of class 1: {train_x[train_y == 1].mean(dim=0)}")
-
-# %%
-# 两个类别的均值分别接近 :math:`1.7 + 1 = 2.7` 和 :math:`-1.7 + 1 = -0.7`，
-# 与配方一致。两团点几乎不接触：一条直线就能把绝大多数点分开。
+print(f"mean of class 0: {x0.mean(dim=0)}, mean of class 1: {x1.mean(dim=0)}")
 
 from pytorch_notes.i18n import tr, use_language
 from pytorch_notes.plotting import plot_data
@@ -107,13 +74,133 @@ lang = use_language(LANG)
 title = tr(lang, en="Two classes, 100 points each", zh="两个类别，每类 100 个点")
 ax = plot_data(train_x, train_y, title=title, lang=lang)
 
+import matplotlib.pyplot as plt
+
+plt.show()
+
 # %%
-# 第 2 步：模型
-# ^^^^^^^^^^^^^
+# 两类的均值分别接近 :math:`1.7 + 1 = 2.7` 和 :math:`-1.7 + 1 = -0.7`；两团点
+# 几乎不接触，一条直线就能把绝大多数点分开。
 #
-# 一个两输入、一输出的线性层计算 :math:`z = w_0 x_1 + w_1 x_2 + b`；
-# sigmoid 再把它变成概率。搭建模型的灵活方式是继承 ``nn.Module``：在
-# ``__init__`` 中声明各层，在 ``forward`` 中写明数据如何流过它们。
+# 从零实现
+# --------
+#
+# 模型就是两个需要梯度的张量：形状为 (1, 2) 的 :math:`w` 和形状为 (1,) 的
+# :math:`b`。紧接着数据之后，从 :math:`[-1/\sqrt{2}, 1/\sqrt{2}]` 中均匀抽取
+# 它们的初值（:math:`1/\sqrt{\text{输入个数}}`）：``nn.Linear(2, 1)`` 也这样
+# 抽取初值，后面 ``nn`` 版本会验证这一点。
+
+import math
+
+bound = 1 / math.sqrt(2)
+w = torch.empty(1, 2).uniform_(-bound, bound).requires_grad_()
+b = torch.empty(1).uniform_(-bound, bound).requires_grad_()
+w_start, b_start = w.detach().clone(), b.detach().clone()
+print(f"starting w = {w_start}, b = {b_start}")
+
+# %%
+# 每次迭代按公式算出得分、概率和损失；``loss.backward()`` 填好 ``w.grad`` 和
+# ``b.grad``。参数更新放在 ``torch.no_grad()`` 里，自动求导就不会记录它
+# （原因见下文），然后调用 ``grad.zero_()``，因为 ``backward()`` 会把梯度累加
+# 到 ``.grad`` 上。这里的更新是带:term:`动量`的梯度下降：速度
+# :math:`v \leftarrow 0.9\, v + \nabla\ell` 保留前几步的一部分，然后
+# :math:`w \leftarrow w - 0.01\, v`（:term:`学习率`为 0.01）。每 20 次迭代，
+# 用本次前向传播的结果测一次准确率，并复制一份参数留给后面画图；第一次测得
+# 准确率超过 99% 时停止，最多迭代 1000 次。
+
+from pytorch_notes.training import Evaluation
+
+lr, momentum = 0.01, 0.9
+v_w, v_b = torch.zeros_like(w), torch.zeros_like(b)  # 速度
+scratch = []  # 每 20 次迭代记一个 Evaluation
+
+for iteration in range(1000):
+    z = train_x @ w.T + b  # 得分，形状 (200, 1)
+    p = torch.sigmoid(z).squeeze(1)  # 属于类别 1 的概率，形状 (200,)
+    loss = -(train_y * torch.log(p) + (1 - train_y) * torch.log(1 - p)).mean()
+
+    if iteration % 20 == 0:
+        acc = ((p >= 0.5).float() == train_y).sum().item() / train_y.size(0)
+        params = {"w": w.detach().clone(), "b": b.detach().clone()}
+        scratch.append(Evaluation(iteration, loss.item(), acc, params))
+
+    loss.backward()  # 填好 w.grad 和 b.grad
+    with torch.no_grad():
+        v_w = momentum * v_w + w.grad
+        v_b = momentum * v_b + b.grad
+        w -= lr * v_w
+        b -= lr * v_b
+    w.grad.zero_()
+    b.grad.zero_()
+
+    if iteration % 20 == 0 and acc > 0.99:
+        break
+
+print(f"from scratch: stop iteration = {iteration}, accuracy = {acc:.3f}, loss = {loss.item():.4f}")
+assert iteration % 20 == 0 and acc > 0.99
+
+# %%
+# 训练在第 540 次迭代停止，准确率 99.5%：200 个点里还有一个分错。如果不放在
+# ``torch.no_grad()`` 里，这一步更新会报错：
+
+try:
+    w -= lr * w.grad
+except RuntimeError as error:
+    print(f"RuntimeError: {error}")
+
+# %%
+# 读取数值时我们用 ``.detach()``，而不像老代码那样用 ``.data``：通过 ``.data``
+# 做的修改，自动求导察觉不到；通过 ``.detach()`` 做的修改，会被自动求导的
+# 版本计数器发现。下面在 ``u * u`` 为反向传播保存了 ``u`` 之后，原位修改 ``u``：
+
+u = torch.tensor([1.0, 2.0], requires_grad=True)
+square = (u * u).sum()
+u.data.mul_(10)
+square.backward()
+print(f"through .data:     u.grad = {u.grad}  (wrong, silently: 2u is [2., 4.])")
+
+u = torch.tensor([1.0, 2.0], requires_grad=True)
+square = (u * u).sum()
+u.detach().mul_(10)
+try:
+    square.backward()
+except RuntimeError as error:
+    print(f"through .detach(): RuntimeError: {str(error).split(':')[0]}")
+
+# %%
+# 决策边界的一组快照
+# ^^^^^^^^^^^^^^^^^^
+#
+# 每幅图画出直线 :math:`w_0 x_1 + w_1 x_2 + b = 0`，并用底色表示属于类别 1
+# （蓝）和类别 0（红）的概率。
+
+from pytorch_notes.plotting import plot_snapshots
+
+shown = [s for s in scratch if s.iteration in (0, 20, 60, 140, 300)] + scratch[-1:]
+fig = plot_snapshots(train_x, train_y, shown, lang=lang)
+plt.show()
+
+# %%
+# 随机的初始直线只分对 35% 的点；20 次迭代后，它已经转到两团点之间的空隙里
+# （94%）。之后它慢慢转动，把边界附近最后几个点也分对，同时权重不断增大：
+# 底色的过渡带变窄，损失继续下降。
+#
+# 用 ``nn`` 再写一遍
+# ------------------
+#
+# ``nn.Module`` 替我们管理参数：``nn.Linear(2, 1)`` 持有 :math:`w` 和
+# :math:`b`，``nn.Sigmoid`` 负责压缩成概率。``nn.BCELoss`` 就是损失公式，
+# ``torch.optim.SGD`` 就是参数更新。名字虽叫 SGD（随机梯度下降），它在这里
+# 的更新与我们的完全相同：每一步都用整个数据集的梯度，没有任何随机性——全批量的
+# ``SGD`` 加动量，就是带动量的梯度下降。（换成小批量后才是随机的，见下文。）
+# 其他选择见第 10 篇（损失函数）和第 11 篇（优化器）。
+#
+# 用同一个种子重新生成数据（``two_gaussians`` 就是上面的生成步骤），模型的
+# 初始参数应当与我们的完全相同。
+
+from torch import nn
+
+from pytorch_notes.data import two_gaussians
 
 
 class LR(nn.Module):
@@ -123,116 +210,70 @@ class LR(nn.Module):
         self.sigmoid = nn.Sigmoid()  # p = sigma(z)
 
     def forward(self, x):
-        x = self.features(x)
-        x = self.sigmoid(x)
-        return x
+        return self.sigmoid(self.features(x))
 
 
+torch.manual_seed(1)
+x, y = two_gaussians()
 lr_net = LR()
-print(lr_net)
-print(f"initial w = {lr_net.features.weight.data}")
-print(f"initial b = {lr_net.features.bias.data}")
-
-# %%
-# ``nn.Linear`` 从较小的随机权重开始，这些随机数在生成数据*之后*
-# 从同一个全局生成器中取出：取数的先后顺序也是配方的一部分。
-#
-# 另一种方式是用 ``nn.Sequential`` 像搭积木一样一层层堆起来：数据直线
-# 流过各层时，这种写法简单易读。参数相同时，两个模型的计算结果完全一样：
-
-seq_net = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
-seq_net.load_state_dict({"0.weight": lr_net.features.weight, "0.bias": lr_net.features.bias})
-print(seq_net)
-
-assert torch.equal(seq_net(train_x), lr_net(train_x))
-print("LR and nn.Sequential agree on all 200 samples")
-
-# %%
-# 第 3、4 步：损失函数与优化器
-# ^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-#
-# 损失函数就是上面的二元交叉熵。优化器用随机梯度下降（SGD），学习率 0.01、
-# 动量 0.9：每一步让参数沿梯度的反方向移动，并延续上一步的一部分运动。
-# 后面的教程会仔细讨论这两个选择。
+assert torch.equal(x, train_x) and torch.equal(y, train_y)
+assert torch.equal(lr_net.features.weight.detach(), w_start)
+assert torch.equal(lr_net.features.bias.detach(), b_start)
 
 loss_fn = nn.BCELoss()
 optimizer = torch.optim.SGD(lr_net.parameters(), lr=0.01, momentum=0.9)
+with_nn = []
 
-# %%
-# 第 5 步：迭代训练
-# ^^^^^^^^^^^^^^^^^
-#
-# 每次迭代依次做前向传播、计算损失、反向传播（自动求导填好 :math:`w` 和
-# :math:`b` 的 ``.grad``）、更新参数、清空梯度——否则梯度会累加。每 20 次
-# 迭代测一次准确率，并留下一张快照用于画图；一旦超过 99% 的点分类正确就停止，
-# 最多迭代 1000 次。
-#
-# 测量读取的是 ``y_pred``，即本次迭代前向传播的输出，所以我们在参数更新
-# *之前*测量：这样一张快照中的准确率、损失和参数描述的是同一个模型。
+for iteration in range(1000):
+    y_pred = lr_net(train_x)  # 前向传播，形状 (200, 1)
+    loss = loss_fn(y_pred.squeeze(1), train_y)
 
-from pytorch_notes.training import Evaluation
+    if iteration % 20 == 0:
+        acc = (y_pred.ge(0.5).float().squeeze(1) == train_y).sum().item() / train_y.size(0)
+        params = {name: t.detach().clone() for name, t in lr_net.named_parameters()}
+        with_nn.append(Evaluation(iteration, loss.item(), acc, params))
 
-max_iterations, eval_every, target = 1000, 20, 0.99
-snapshots = []
+    loss.backward()
+    optimizer.step()  # 对每个参数：v = 0.9 v + grad; w -= 0.01 v
+    optimizer.zero_grad()
 
-for iteration in range(max_iterations):
-    y_pred = lr_net(train_x)  # 前向传播：概率，形状 (200, 1)
-    loss = loss_fn(y_pred.squeeze(), train_y)  # 二元交叉熵
-
-    if iteration % eval_every == 0:
-        predicted = y_pred.ge(0.5).float().squeeze()  # p >= 0.5 判为类别 1
-        acc = (predicted == train_y).sum().item() / train_y.size(0)
-        params = {name: p.detach().clone() for name, p in lr_net.named_parameters()}
-        snapshots.append(Evaluation(iteration, loss.item(), acc, params))
-
-    loss.backward()  # 反向传播：梯度存入 w.grad 和 b.grad
-    optimizer.step()  # 更新 w 和 b
-    optimizer.zero_grad()  # 清空梯度，准备下一次迭代
-
-    if iteration % eval_every == 0 and acc > target:
+    if iteration % 20 == 0 and acc > 0.99:
         break
 
-for s in snapshots[::5]:
-    print(f"iteration {s.iteration:>4}: loss = {s.loss:.4f}, accuracy = {s.accuracy:.3f}")
-print(f"stop iteration = {iteration}, accuracy = {acc:.3f}, loss = {loss.item():.4f}")
+print("iteration   loss: scratch | nn     accuracy: scratch | nn")
+for a, c in zip(scratch[::5], with_nn[::5], strict=False):
+    print(f"{a.iteration:>9}   {a.loss:.4f} | {c.loss:.4f}   {a.accuracy:.3f} | {c.accuracy:.3f}")
+print(f"nn: stop iteration = {iteration}, accuracy = {acc:.3f}, loss = {loss.item():.4f}")
 
-assert iteration % eval_every == 0 and acc > target
-
-# %%
-# 训练在第一次准确率超过 99% 的测量处停止。共 200 个样本，一个点占 0.5%，
-# 所以 99.5% 意味着只剩一个点还在错误的一侧。
-#
-# 一张张快照中的决策边界
-# ----------------------
-#
-# 每幅小图画出直线 :math:`w_0 x_1 + w_1 x_2 + b = 0`，并用底色表示属于
-# 类别 1（蓝）与类别 0（红）的概率。标题给出迭代次数、参数、准确率和损失。
-
-from pytorch_notes.plotting import plot_snapshots
-
-shown = [s for s in snapshots if s.iteration in (0, 20, 60, 140, 300)] + snapshots[-1:]
-fig = plot_snapshots(train_x, train_y, shown, lang=lang)
+assert [(a.iteration, a.accuracy) for a in scratch] == [(c.iteration, c.accuracy) for c in with_nn]
+assert torch.allclose(lr_net.features.weight, w, atol=1e-5)
+assert torch.allclose(lr_net.features.bias, b, atol=1e-5)
+largest = max(abs(a.loss - c.loss) for a, c in zip(scratch, with_nn, strict=True))
+print(f"from scratch and nn agree; largest loss difference {largest:.1e}")
+assert largest < 1e-6
 
 # %%
-# 第 0 次迭代时，随机的初始直线从类别 1 中间穿过，只有 35% 的点分对。二十次
-# 迭代之后，直线已经转到两团点之间的空隙（94%）。此后变化放慢：直线一边转动
-# 一边平移，把边界附近最后几个点分对；权重也在不断变大，使概率在直线两侧
-# 变化得更陡（底色的过渡带变窄），损失随之降低。
+# 停止的迭代相同，每次的准确率相同，损失在小数点后六位内一致（最后几位不一定
+# 相同：``BCELoss`` 有自己的算法）。模型也可以用 ``nn.Sequential`` 像搭积木
+# 一样一层层搭出来；参数相同时，它的计算结果完全一样：
+
+seq_net = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+seq_net.load_state_dict({"0.weight": lr_net.features.weight, "0.bias": lr_net.features.bias})
+assert torch.equal(seq_net(train_x), lr_net(train_x))
+
+# %%
+# 共用的训练循环
+# ^^^^^^^^^^^^^^
 #
-# 用共享的训练循环再跑一遍
-# ------------------------
-#
-# 后面的教程会用同样的五个步骤训练别的模型，因此这个循环也放进了辅助包：
-# ``pytorch_notes.training.fit`` 执行的正是上面的迭代，并记录每一次迭代的
-# 损失、准确率和参数。从同一个种子重新开始——先生成数据，再建立模型——
-# 它必须逐个数字地重现手写的那次训练。
+# 本站辅助包中的 ``pytorch_notes.training.fit`` 运行的就是这个循环，并记录每次
+# 迭代的损失、准确率和参数。从同一个种子出发，它与 ``nn`` 版本的结果分毫不差。
 
 from pytorch_notes.models import LogisticRegression
 from pytorch_notes.training import accuracy_above, fit
 
 torch.manual_seed(1)
 x, y = two_gaussians()
-model = LogisticRegression()  # 即上面的 LR 类，取自辅助包
+model = LogisticRegression()  # 即上面的 LR 类，放在辅助包里
 history = fit(
     model,
     nn.BCELoss(),
@@ -244,218 +285,294 @@ history = fit(
 )
 last = history.evaluations[-1]
 print(f"fit: stop iteration = {history.last_iteration}, accuracy = {last.accuracy:.3f}")
-print(f"fit: final w = {model.features.weight.data}, b = {model.features.bias.data}")
 
-assert history.last_iteration == iteration
 assert [(e.iteration, e.loss, e.accuracy) for e in history.evaluations] == [
-    (s.iteration, s.loss, s.accuracy) for s in snapshots
+    (c.iteration, c.loss, c.accuracy) for c in with_nn
 ]
 assert torch.equal(model.features.weight, lr_net.features.weight)
-assert torch.equal(model.features.bias, lr_net.features.bias)
-print("the shared loop and the hand-written loop agree exactly")
 
-# %%
-# 历史记录保存了每一次迭代，而不只是每 20 次一次，所以可以画出学习曲线。
-
-from pytorch_notes.plotting import plot_curves
+from pytorch_notes.plotting import animate_boundary, plot_curves
 
 fig = plot_curves(history, target_accuracy=0.99, lang=lang)
+plt.show()
 
 # %%
-# 损失在前 20 次迭代中陡降，之后缓慢下降。准确率几乎立刻升到 94% 左右，
-# 第 120 次迭代达到 98%，到第 340 次迭代慢慢爬到 99%（两个点分错）。
-# 直到第 540 次迭代才越过 99% 这条线，训练停止。
-#
-# 动起来的决策边界
-# ^^^^^^^^^^^^^^^^
-#
-# 点击播放：从第一次测量到最后一次测量的直线（28 张快照中的十几张）。
-
-from pytorch_notes.plotting import animate_boundary
+# 准确率几乎立刻升到 94% 左右，第 120 次迭代达到 98%，第 340 次迭代达到
+# 99%（错两个点）；直到第 540 次迭代才超过 99%。点击播放，看决策边界如何移动：
 
 anim = animate_boundary(x, y, history.evaluations, lang=lang)
-
-import matplotlib.pyplot as plt
-
-plt.show()  # 作为脚本运行时会打开图窗；在本页面中什么也不做
+plt.show()
 
 # %%
-# 数据有误时
-# ----------
+# 亲手写小批量训练
+# ----------------
 #
-# ``fit`` 在第一次更新之前检查数据，并指明错在哪里，而不是在 PyTorch 深处
-# 报错。例如，二元交叉熵要求标签只能是 0 或 1：
-
-try:
-    fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.01), (x, 2 * y))
-except ValueError as error:
-    print(f"ValueError: {error}")
-
-try:
-    fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.01), (x[:150], y))
-except ValueError as error:
-    print(f"ValueError: {error}")
-
-# %%
-# 数据中有 NaN、数据集为空、特征形状不对，也都会这样被拦下。如果训练本身
-# 出了问题——比如学习率大到让参数溢出——损失会变成 NaN 或无穷大：``fit``
-# 立即停止，并指出是哪一次迭代（``NonFiniteLossError``，一种
-# ``FloatingPointError``）。
-#
-# 选读：手算梯度
-# --------------
-#
-# sigmoid 接二元交叉熵时，链式法则可以化得非常简洁：记
-# :math:`p_i = \sigma(z_i)`，
-#
-# .. math::
-#
-#    \frac{\partial \ell}{\partial w} = \frac{1}{N} \sum_i (p_i - y_i)\, x_i ,
-#    \qquad
-#    \frac{\partial \ell}{\partial b} = \frac{1}{N} \sum_i (p_i - y_i) .
-#
-# 误差 :math:`p - y` 乘以输入：:math:`\sigma'` 完全消掉了。自动求导并不知道
-# 这个捷径，却算出了同样的数：
-
-check = LogisticRegression()
-p_check = check(x).squeeze()
-nn.BCELoss()(p_check, y).backward()
-grad_w = ((p_check - y)[:, None] * x).mean(dim=0).detach()
-grad_b = (p_check - y).mean().detach()
-print(f"autograd: dw = {check.features.weight.grad[0]}, db = {check.features.bias.grad[0]:.4f}")
-print(f"by hand:  dw = {grad_w}, db = {grad_b:.4f}")
-
-assert torch.allclose(check.features.weight.grad[0], grad_w, atol=1e-6)
-assert torch.allclose(check.features.bias.grad[0], grad_b, atol=1e-6)
-
-# %%
-# 选读：小批量
-# ------------
-#
-# 上面每次迭代都让全部 200 个样本流过模型。数据无法一次装进一个批次时，
-# 改为交给 ``fit`` 一个 ``DataLoader``：每次迭代只用一个小批量，而每次测量
-# 仍然针对整个数据集。给打乱顺序单独配一个 ``torch.Generator``，结果就可以
-# 复现。（``fit`` 还接受 ``device="auto"``，有 GPU 时在 GPU 上训练；长时间
-# 训练可以用 ``progress=True`` 显示进度条。）
+# 数据一次放不下时，由 ``DataLoader`` 分成小批量送入；每个批量做一次更新，
+# 完整过一遍数据称为一个 epoch。``shuffle=True`` 在每个 epoch 打乱数据顺序，
+# 它用自己的 ``torch.Generator``，因此顺序可以复现。这时梯度来自随机抽出的
+# 40 个点：这才是*随机*梯度下降。
 
 from torch.utils.data import DataLoader, TensorDataset
+
+
+def shuffled_batches(data_x, data_y):
+    generator = torch.Generator().manual_seed(0)
+    return DataLoader(
+        TensorDataset(data_x, data_y), batch_size=40, shuffle=True, generator=generator
+    )
+
 
 torch.manual_seed(1)
 x, y = two_gaussians()
 model = LogisticRegression()
-loader = DataLoader(
-    TensorDataset(x, y), batch_size=40, shuffle=True, generator=torch.Generator().manual_seed(0)
-)
-history = fit(
-    model,
-    nn.BCELoss(),
-    torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9),
-    loader,
-    max_iterations=1000,
-    eval_every=20,
-    stop_when=accuracy_above(0.99),
-)
-last = history.evaluations[-1]
-print(
-    f"mini-batches of 40: stop iteration = {history.last_iteration}, accuracy = {last.accuracy:.3f}"
-)
-print(f"mini-batches of 40: loss at iteration 20 = {history.evaluations[1].loss:.4f}")
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+loader = shuffled_batches(x, y)
+
+for _epoch in range(20):  # 200 / 40 = 每个 epoch 5 个批量：共 100 次更新
+    for x_batch, y_batch in loader:
+        loss = loss_fn(model(x_batch).squeeze(1), y_batch)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+with torch.no_grad():
+    acc = (model(x).squeeze(1).ge(0.5).float() == y).sum().item() / y.size(0)
+print(f"100 updates on mini-batches of 40: accuracy = {acc:.3f}")
+print(f"100 updates on all 200 points:     accuracy = {with_nn[5].accuracy:.3f}")
 
 # %%
-# 学习率这么小时，在 40 个样本的小批量上走五步，参数移动的距离几乎和在全部
-# 200 个样本上走五步一样：各次测量紧跟全批量训练（它在第 20 次迭代的损失是
-# 0.1936），在这里也恰好在同一次迭代停止。
+# 学习率这么小时，在 40 个点的批量上更新 100 次，与在全部 200 个点上更新
+# 100 次达到的准确率相同，而每次更新的计算量只有五分之一。``fit`` 也接受 ``DataLoader``
+# 代替 ``(x, y)``，运行同一个循环：每个批量更新一次，一个 epoch 接一个 epoch：
+
+by_hand = {name: t.detach().clone() for name, t in model.named_parameters()}
+torch.manual_seed(1)
+x, y = two_gaussians()
+model = LogisticRegression()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+history = fit(model, loss_fn, optimizer, shuffled_batches(x, y), max_iterations=100)
+assert all(torch.equal(t, by_hand[name]) for name, t in model.named_parameters())
+print("the hand-written mini-batch loop and fit agree exactly")
+
+# %%
+# 在留出的数据上评估
+# ------------------
 #
+# 在训练用的点上达到 99.5%，并不能说明模型在新的点上表现如何。我们按同样的
+# 方法、用另一个随机数生成器（``two_gaussians(generator=...)``）生成一个
+# 测试集：这 200 个点模型从未见过。然后用训练好的 ``lr_net`` 在上面评估。
+#
+# ``lr_net.eval()`` 把模型切换到评估模式：``nn.Dropout`` 这类层在训练时和
+# 评估时的行为不同（这个模型里没有这类层，所以输出不变）。预测放在
+# ``torch.inference_mode()`` 里运行：不会对它调用 ``backward()``，也就不必
+# 记录计算图。
+
+test_x, test_y = two_gaussians(generator=torch.Generator().manual_seed(2))
+lr_net.eval()
+with torch.inference_mode():
+    p_test = lr_net(test_x).squeeze(1)
+test_acc = (p_test.ge(0.5).float() == test_y).sum().item() / test_y.size(0)
+print(f"training accuracy = {with_nn[-1].accuracy:.3f}, test accuracy = {test_acc:.3f}")
+
+drop = nn.Dropout(p=0.5)
+print(f"Dropout while training: {drop(torch.ones(6))}")
+print(f"Dropout after eval():   {drop.eval()(torch.ones(6))}")
+
+# %%
+# ``eval()`` 并不会关掉自动求导，关掉它的是梯度模式。三种做法各有用途：
+#
+# - ``torch.inference_mode()``：用于只读取、不再求导的结果（评估、预测）；
+#   在其中得到的张量，自动求导以后不能把它们保存下来用于反向传播。
+# - ``torch.no_grad()``：用于不该被自动求导记录、但结果以后可能进入计算图的
+#   操作，比如上面的参数更新。
+# - 对参数调用 ``requires_grad_(False)`` 会冻结它：它不再得到梯度，优化器
+#   更新时也就不会改动它，模型的其余部分照常训练。
+
+print(f"after eval(): lr_net(x).grad_fn = {lr_net(test_x).grad_fn.name()}")
+print(
+    f"inference_mode: requires_grad = {p_test.requires_grad}, is_inference = {p_test.is_inference()}"
+)
+try:
+    p_test * lr_net.features.bias  # 自动求导需要保存 p_test
+except RuntimeError as error:
+    print(f"RuntimeError: {str(error).split('.')[0]}")
+with torch.no_grad():
+    p_kept = lr_net(test_x).squeeze(1)
+print(
+    f"no_grad: requires_grad = {p_kept.requires_grad}; in a graph: {(p_kept * lr_net.features.bias).grad_fn.name()}"
+)
+
+w_before = model.features.weight.detach().clone()
+model.features.weight.requires_grad_(False)  # 冻结 w，只训练 b
+loss_fn(model(train_x).squeeze(1), train_y).backward()
+torch.optim.SGD(model.parameters(), lr=0.01).step()
+print(f"frozen w: w.grad = {model.features.weight.grad}, b.grad = {model.features.bias.grad}")
+assert torch.equal(model.features.weight, w_before)
+
+# %%
+# logits 与 ``BCEWithLogitsLoss``
+# -------------------------------
+#
+# sigmoid 之前的得分 :math:`z` 称为 logit。``nn.BCEWithLogitsLoss`` 以 logits
+# 为输入，一步算出 :math:`\sigma(z)` 的二元交叉熵，中间不先把 :math:`\sigma(z)`
+# 舍入成 float32。:math:`|z|` 很大时，这一点很关键。设想模型给一个类别 0 的
+# 点打出 :math:`z = 20`：在 float32 中，:math:`\sigma(20) = 1 - 2 \times 10^{-9}`
+# 会被舍入成恰好 1.0，于是 :math:`\log(1 - p)` 为 :math:`-\infty`，
+# ``BCELoss`` 把它截断为 -100。
+
+z = torch.tensor([20.0], requires_grad=True)
+label = torch.tensor([0.0])
+print(
+    f"in float32: sigmoid(16.) < 1 is {torch.sigmoid(torch.tensor(16.0)).item() < 1}, "
+    f"sigmoid(17.) = {torch.sigmoid(torch.tensor(17.0)).item()}, sigmoid(20.) = {torch.sigmoid(z).item()}"
+)
+
+bce = nn.BCELoss()(torch.sigmoid(z), label)
+bce.backward()
+print(f"Sigmoid + BCELoss:  loss = {bce.item():.4f}, dloss/dz = {z.grad.item()}")
+z.grad = None
+bce_logits = nn.BCEWithLogitsLoss()(z, label)
+bce_logits.backward()
+print(f"BCEWithLogitsLoss:  loss = {bce_logits.item():.4f}, dloss/dz = {z.grad.item()}")
+
+assert bce.item() == 100.0 and bce_logits.item() == 20.0  # log(1 + e^20) = 20 + 2e-9
+assert z.grad.item() == 1.0  # sigma(z) - y
+
+# %%
+# 损失本应是 20，梯度本应是 :math:`\sigma(z) - y = 1`：错得最离谱的点，本该
+# 推得最用力。可是经过舍入后的概率，它根本推不动参数。``BCEWithLogitsLoss``
+# 两者都算对了，所以让模型以线性层结尾（不接 ``Sigmoid``）、用它来训练，是更
+# 稳妥的做法。
+#
+# 我们的模型（内含 ``Sigmoid``，用 ``BCELoss`` 训练）在这里仍然没有问题：
+# 它的 logits 远小于 16（float32 从这附近开始把 sigmoid 舍入成 1），在它的
+# 数据上两种损失的结果一致。
+
+with torch.no_grad():
+    logits = lr_net.features(torch.cat([train_x, test_x])).squeeze(1)
+    labels = torch.cat([train_y, test_y])
+    via_probs = nn.BCELoss()(torch.sigmoid(logits), labels)
+    via_logits = nn.BCEWithLogitsLoss()(logits, labels)
+print(f"largest |z| on the 400 points: {logits.abs().max():.2f}")
+assert logits.abs().max() < 16
+print(f"BCELoss = {via_probs:.6f}, BCEWithLogitsLoss = {via_logits:.6f}")
+assert torch.isclose(via_probs, via_logits)
+
+# %%
 # 小结
 # ----
 #
-# - 逻辑回归就是把线性得分 :math:`z = w_0 x_1 + w_1 x_2 + b` 送进
-#   :math:`\sigma(z) = 1 / (1 + e^{-z})`；它的决策边界 :math:`\sigma = 0.5`
-#   就是直线 :math:`z = 0`。
-# - 训练分五步：数据、模型（继承 ``nn.Module`` 或用 ``nn.Sequential``）、
-#   损失函数（``nn.BCELoss``）、优化器（``SGD(lr=0.01, momentum=0.9)``）和
-#   迭代训练：前向传播、计算损失、``backward()``、``step()``、``zero_grad()``。
-# - 在 ``torch.manual_seed(1)`` 下，训练在第 540 次迭代停止，这是准确率第一次
-#   超过 99% 的测量（99.5%：200 个点中分错一个）。
-# - ``pytorch_notes.training.fit`` 执行同样的循环，并精确重现这次训练；它还
-#   提供完整的历史记录、对数据和损失的检查、小批量训练和设备选择，供后面的
-#   教程使用。
+# - 逻辑回归就是 :math:`\sigma(w_0 x_1 + w_1 x_2 + b)`，用二元交叉熵训练；
+#   它的决策边界是直线 :math:`z = 0`。
+# - 从零实现只需要两个需要梯度的张量、几条公式、``loss.backward()``、放在
+#   ``torch.no_grad()`` 里的更新和 ``grad.zero_()``。``nn.Linear``、
+#   ``nn.BCELoss`` 和 ``torch.optim.SGD`` 把这些封装了起来：两次训练都在第 540
+#   次迭代停止，准确率 99.5%，损失在小数点后六位内一致。
+# - 全批量的 ``SGD`` 加动量就是带动量的梯度下降；用 ``DataLoader`` 打乱并分成
+#   小批量后，它才是随机的。
+# - 读取数值用 ``.detach()``，不用 ``.data``。
+# - 要在模型从未见过的数据上评判它（这里是 98.5%）；评估时用 ``model.eval()``
+#   和 ``torch.inference_mode()``；参数更新用 ``torch.no_grad()``，冻结参数用
+#   ``requires_grad_(False)``。
+# - 在 ``Sigmoid`` + ``BCELoss`` 因舍入出错的地方，以 logits 为输入的
+#   ``BCEWithLogitsLoss`` 依然精确（:math:`z = 20` 时：损失是 100 而不是 20，
+#   梯度是 0 而不是 1）。
 #
 # 练习
 # ----
 #
-# **练习 1.** 把学习率调大十倍（0.1，动量仍为 0.9，种子不变）。训练会比第 540 次迭代
-# 更早还是更晚停下？用 ``fit`` 试一试。
+# **练习 1.** sigmoid 后接二元交叉熵时，链式法则可以化简为
+# :math:`\partial \ell / \partial w = \frac{1}{N} \sum_i (p_i - y_i)\, x_i`
+# 和 :math:`\partial \ell / \partial b = \frac{1}{N} \sum_i (p_i - y_i)`。
+# 在一个新的代码单元中，用初始参数 ``w_start``、``b_start`` 算出这两个梯度，
+# 并与自动求导给出的梯度比较。
 #
 # .. _solution-begin:
 
 # %%
-# 早得多：在这么容易分开的数据上，步子越大，越快找到能分开两类的直线。
+# 自动求导并不知道这个化简，却得到了同样的数字：
 
-torch.manual_seed(1)
-x, y = two_gaussians()
-model = LogisticRegression()
-history = fit(
-    model,
-    nn.BCELoss(),
-    torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
-    (x, y),
-    max_iterations=1000,
-    eval_every=20,
-    stop_when=accuracy_above(0.99),
-)
-print(f"lr=0.1: stop iteration = {history.last_iteration}")
-assert history.last_iteration < 540
-
-# %%
-# .. _solution-end:
-#
-# **练习 2.** 动量在这里起了什么作用？用种子的设置、但 ``momentum=0`` 训练一次。
-#
-# .. _solution-begin:
-
-# %%
-# 没有动量时，1000 次迭代内准确率始终没有超过 99%。动量为 0.9 时，
-# 沿同一方向的步长会累积到单步的约 :math:`1 / (1 - 0.9) = 10` 倍。
-
-torch.manual_seed(1)
-x, y = two_gaussians()
-model = LogisticRegression()
-history = fit(
-    model,
-    nn.BCELoss(),
-    torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.0),
-    (x, y),
-    max_iterations=1000,
-    eval_every=20,
-    stop_when=accuracy_above(0.99),
-)
-last = history.evaluations[-1]
-print(f"momentum=0: last iteration = {history.last_iteration}, accuracy = {last.accuracy:.3f}")
-assert last.accuracy <= 0.99
-
-# %%
-# .. _solution-end:
-#
-# **练习 3.** 用手写循环训练出的 ``lr_net``，先手算点 :math:`(1, 1)` 属于类别 1 的概率，
-# 再问问模型。
-#
-# .. _solution-begin:
-
-# %%
-# :math:`p = \sigma(w_0 \cdot 1 + w_1 \cdot 1 + b)`：
-
-import math
-
-w0, w1 = lr_net.features.weight[0].tolist()
-b = lr_net.features.bias.item()
-by_hand = 1 / (1 + math.exp(-(w0 + w1 + b)))
+w = w_start.clone().requires_grad_()
+b = b_start.clone().requires_grad_()
+p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
+loss = -(train_y * torch.log(p) + (1 - train_y) * torch.log(1 - p)).mean()
+loss.backward()
 with torch.no_grad():
-    by_model = lr_net(torch.tensor([[1.0, 1.0]])).item()
-print(f"by hand: p = {by_hand:.4f}; the model: p = {by_model:.4f}")
-assert abs(by_hand - by_model) < 1e-6
+    grad_w = ((p - train_y)[:, None] * train_x).mean(dim=0)
+    grad_b = (p - train_y).mean()
+print(f"autograd: dw = {w.grad[0]}, db = {b.grad[0]:.4f}")
+print(f"by hand:  dw = {grad_w}, db = {grad_b:.4f}")
+assert torch.allclose(w.grad[0], grad_w, atol=1e-6)
+assert torch.allclose(b.grad[0], grad_b, atol=1e-6)
 
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`总结梳理 <../../summary>` 把本章放在一页上。
+# **练习 2.** 用 ``fit`` 以上面的设置训练，先把学习率增大十倍（0.1），再改为
+# ``momentum=0``。哪一次比第 540 次迭代更早停止？哪一次始终超不过 99%？
+#
+# .. _solution-begin:
+
+# %%
+# 步长更大时，停得早得多；没有动量时，1000 次迭代内准确率始终超不过 99%。
+# 梯度 :math:`g` 保持不变时，动量 0.9 会让速度逐渐增大到
+# :math:`g / (1 - 0.9) = 10 g`：
+
+v = 0.0
+for _ in range(200):
+    v = 0.9 * v + 1.0
+print(f"velocity after 200 steps of gradient 1: {v:.4f}")
+
+for lr, momentum in [(0.1, 0.9), (0.01, 0.0)]:
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    model = LogisticRegression()
+    history = fit(
+        model,
+        nn.BCELoss(),
+        torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum),
+        (x, y),
+        max_iterations=1000,
+        eval_every=20,
+        stop_when=accuracy_above(0.99),
+    )
+    last = history.evaluations[-1]
+    print(
+        f"lr={lr}, momentum={momentum}: last iteration = {history.last_iteration}, accuracy = {last.accuracy:.3f}"
+    )
+    assert (history.last_iteration < 540) == (momentum > 0)
+
+# %%
+# .. _solution-end:
+#
+# **练习 3.** 写出更稳妥的模型：只用 ``nn.Linear(2, 1)``，让它输出 logits；
+# 用 ``nn.BCEWithLogitsLoss`` 以及同样的优化器和停止规则，亲手写循环训练它。
+# 现在 :math:`z \ge 0` 时判为类别 1。它会在同一次迭代停止吗？
+#
+# .. _solution-begin:
+
+# %%
+# 会：损失仍是 :math:`z` 的同一个函数，只是不再经过 :math:`p` 的舍入。
+
+torch.manual_seed(1)
+x, y = two_gaussians()
+linear = nn.Linear(2, 1)
+loss_fn = nn.BCEWithLogitsLoss()
+optimizer = torch.optim.SGD(linear.parameters(), lr=0.01, momentum=0.9)
+for iteration in range(1000):
+    scores = linear(x).squeeze(1)  # logits
+    loss = loss_fn(scores, y)
+    if iteration % 20 == 0:
+        acc = (scores.ge(0).float() == y).sum().item() / y.size(0)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+    if iteration % 20 == 0 and acc > 0.99:
+        break
+print(f"logits: stop iteration = {iteration}, accuracy = {acc:.3f}")
+assert iteration == 540
+
+# %%
+# .. _solution-end:
+#
+# 下一篇：:doc:`总结梳理 <../../summary>` 把本章内容汇总在一页上。
