@@ -333,6 +333,7 @@ assert torch.equal(x.grad, x_eager.grad)
 #      - At every run, op by op
 #      - Once, with stand-in values
 #      - At the first call, from real inputs; again when a guard fails
+#      - Once, ahead of time, from example inputs
 #    * - Data-dependent ``if``
 #      - Just Python
 #      - ``TraceError``

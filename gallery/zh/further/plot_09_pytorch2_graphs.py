@@ -317,6 +317,7 @@ assert torch.equal(x.grad, x_eager.grad)
 #      - 每次运行，逐个运算
 #      - 一次，用替身值追踪
 #      - 首次调用时依据真实输入；守卫失败时重建
+#      - 一次，预先依据示例输入
 #    * - 依赖数据的 ``if``
 #      - 就是普通 Python
 #      - ``TraceError``
