@@ -37,8 +37,14 @@ y = torch.mul(a, b)  # y = a * b
 tensors = {"y": y, "a": a, "b": b, "w": w, "x": x}
 
 fired = []  # (name, gradient), in the order the hooks fire
-for name, t in tensors.items():
-    t.register_hook(lambda grad, name=name: fired.append((name, grad.clone())))
+
+
+def watch(name, tensor):
+    tensor.register_hook(lambda grad: fired.append((name, grad.clone())))
+
+
+for name in tensors:
+    watch(name, tensors[name])
 
 y.backward()
 for step, (name, grad) in enumerate(fired, start=1):
@@ -231,7 +237,7 @@ for dtype in (torch.float32, torch.float64):
     z = torch.tensor([0.5], dtype=dtype, requires_grad=True)
     Softplus.apply(z).backward()
     fd = (Softplus.apply(z.detach() + h) - Softplus.apply(z.detach() - h)) / (2 * h)
-    print(f"{str(dtype):<13}  finite difference {fd.item():.10f}  autograd "
+    print(f"{dtype!s:<13}  finite difference {fd.item():.10f}  autograd "
           f"{z.grad.item():.10f}  |difference| {abs(fd - z.grad).item():.1e}")  # fmt: skip
 
 # %%
@@ -303,7 +309,7 @@ with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
     loss = net(inputs).square().mean()
 
 for t in saved:
-    print(f"saved {str(tuple(t.shape)):<8} {t.dtype}  {t.numel() * t.element_size():>5} bytes")
+    print(f"saved {tuple(t.shape)!s:<8} {t.dtype}  {t.numel() * t.element_size():>5} bytes")
 total = sum(t.numel() * t.element_size() for t in saved)
 print(f"{len(saved)} saved tensors, {total} bytes, in {len({t.data_ptr() for t in saved})} blocks")
 assert total == 4 * (64 * 2 + 64 * 4 + 64 * 4 + 4 * 1 + 64 * 1)  # float32: 4 bytes a number
