@@ -22,10 +22,9 @@ and the version counter).
 # --------------------------------------
 #
 # A :term:`hook` is a function PyTorch calls at a given moment:
-# ``t.register_hook(fn)`` has ``fn(grad)`` called when the :term:`gradient`
-# with respect to ``t`` has been computed. We put one on every tensor of
-# tutorial 01's graph, at :math:`w = 1`, :math:`x = 2`, and note who fires
-# when:
+# ``t.register_hook(fn)`` calls ``fn(grad)`` once the :term:`gradient` with
+# respect to ``t`` is computed. One on every tensor of tutorial 01's graph,
+# at :math:`w = 1`, :math:`x = 2`:
 
 import torch
 
@@ -53,16 +52,12 @@ assert [name for name, _ in fired] == ["y", "b", "a", "w", "x"]
 assert torch.equal(fired[3][1], torch.tensor([5.0]))
 
 # %%
-# The hooks fire from the output back to the :term:`leaves <leaf node>`, each with the gradient
-# of :math:`y` with respect to its tensor. ``b`` fires before ``a``: once
-# ``MulBackward0`` has run both are ready, and the engine takes the one
-# created last first (exercise 2 checks it). ``w``'s hook fires *once*, with
-# 5: the two paths from :math:`w` (2 via :math:`a`, 3 via :math:`b`) are
-# added up before the gradient reaches ``w``.
-#
-# The same order, numbered on the backward graph that ``backward()`` walked
-# (``pytorch_notes.draw`` draws it; the numbers are plain matplotlib
-# annotations on the Axes it returns):
+# The hooks fire from the output back to the :term:`leaves <leaf node>`.
+# ``b`` fires before ``a``: once ``MulBackward0`` has run both are ready, and
+# the engine takes the one created last first (exercise 2). ``w``'s hook
+# fires *once*, with 5: its two paths (2 via :math:`a`, 3 via :math:`b`) are
+# added up before the gradient reaches ``w``. The order, numbered on the
+# backward graph (drawn by ``pytorch_notes.draw``, numbered with matplotlib):
 
 import matplotlib.pyplot as plt
 
@@ -89,11 +84,10 @@ plt.show()
 # Changing a gradient on its way
 # ------------------------------
 #
-# A hook that *returns* a tensor replaces the gradient with it, for every
-# node further down the graph. Here we clip the gradient arriving at ``a``
-# (it is :math:`\partial y / \partial a = b = 2`) to at most 1. Then
-# :math:`w` gets :math:`1 + 3 = 4` instead of 5, and :math:`x` gets 1 instead
-# of 2; ``handle.remove()`` takes the hook off again.
+# A hook that *returns* a tensor replaces the gradient from there on. We clip
+# the gradient arriving at ``a`` (:math:`\partial y / \partial a = b = 2`) to
+# 1: :math:`w` gets :math:`1 + 3 = 4` instead of 5, :math:`x` 1 instead of 2.
+# ``handle.remove()`` takes the hook off.
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
@@ -243,9 +237,8 @@ for dtype in (torch.float32, torch.float64):
 # %%
 # In float32, rounding errors in :math:`f(z \pm h)` swamp the difference; in
 # float64 the two agree to 11 digits. ``torch.autograd.gradcheck`` compares
-# the whole Jacobian this way, one finite difference per input element, so it
-# wants float64 inputs. Here is a backward pass with a sign slip, :math:`\sigma(-z)`
-# instead of :math:`\sigma(z)`:
+# the whole Jacobian this way, so it wants float64 inputs. A backward pass
+# with a sign slip, :math:`\sigma(-z)` instead of :math:`\sigma(z)`:
 
 
 class WrongSoftplus(Softplus):
@@ -263,11 +256,10 @@ except RuntimeError as error:
     print(f"{type(error).__name__}: {str(error).strip()}")
 
 # %%
-# The message sets the two Jacobians side by side: ``numerical`` from finite
-# differences, ``analytical`` from our ``backward``. The correct ``Softplus``
-# passes, and so does ``gradgradcheck``, which checks the backward pass *of
-# the backward pass*: ours is made of differentiable torch operations, so
-# second derivatives through ``Softplus`` are right too.
+# ``numerical`` (finite differences) and ``analytical`` (our ``backward``)
+# side by side. The correct ``Softplus`` passes, and so does
+# ``gradgradcheck``, which checks the backward pass *of the backward pass*:
+# ours is made of differentiable torch operations.
 
 print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,))}")
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
@@ -368,13 +360,10 @@ def anomaly_report(forward_and_backward) -> None:
 anomaly_report(sqrt_where)
 
 # %%
-# The culprit is ``SqrtBackward0``, created on the line shown. (The fix:
-# take the square root of ``x.clamp(min=0)``, so that neither branch sees a
-# negative number.)
-#
-# The same report finds an in-place edit that broke a backward pass.
-# ``sigmoid`` saves its output; doubling that output in place makes the
-# saved value stale, and the error names the forward operation to look at:
+# The culprit: ``SqrtBackward0``, made on the line shown (the fix: take the
+# root of ``x.clamp(min=0)``). The same report finds an in-place edit that
+# broke a backward pass: ``sigmoid`` saves its output, and doubling that
+# output in place makes the saved value stale.
 
 
 def sigmoid_then_inplace():

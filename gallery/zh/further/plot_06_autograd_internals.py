@@ -20,9 +20,8 @@ r"""
 # ----------------------
 #
 # :term:`钩子`是 PyTorch 在特定时刻调用的函数：``t.register_hook(fn)``
-# 让 autograd 在算出关于 ``t`` 的\ :term:`梯度`\ 时调用 ``fn(grad)``。
-# 我们在第 01 篇计算图的每个张量上都挂一个钩子，取 :math:`w = 1`、:math:`x = 2`，
-# 记下谁在什么时候被调用：
+# 在关于 ``t`` 的:term:`梯度`算出后调用 ``fn(grad)``。在第 01 篇计算图的
+# 每个张量上各挂一个，取 :math:`w = 1`、:math:`x = 2`：
 
 import torch
 
@@ -50,14 +49,11 @@ assert [name for name, _ in fired] == ["y", "b", "a", "w", "x"]
 assert torch.equal(fired[3][1], torch.tensor([5.0]))
 
 # %%
-# 钩子从输出往回，一直调用到\ :term:`叶子节点`，每个钩子拿到的是 :math:`y`
-# 对该张量的梯度。``b`` 比 ``a`` 先被调用：``MulBackward0`` 执行完后两者同时就绪，
-# 引擎先执行后创建的那个（练习 2 会验证这一点）。``w`` 的钩子只调用\ *一次*，
-# 拿到的是 5：从 :math:`w` 出发的两条路径（经 :math:`a` 贡献 2，经 :math:`b`
-# 贡献 3）在梯度到达 ``w`` 之前已经加在一起。
-#
-# 下图把这个顺序标在 ``backward()`` 走过的反向图上（图由 ``pytorch_notes.draw``
-# 绘制，序号是在它返回的 Axes 上用 matplotlib 直接加的标注）：
+# 钩子从输出往回，一直调用到:term:`叶子节点`。``b`` 比 ``a`` 先被调用：
+# ``MulBackward0`` 执行完后两者同时就绪，引擎先执行后创建的那个（见练习 2）。
+# ``w`` 的钩子只调用*一次*，拿到的是 5：它的两条路径（经 :math:`a` 贡献 2，
+# 经 :math:`b` 贡献 3）在梯度到达 ``w`` 之前已经加在一起。下图把这个顺序标在
+# 反向图上（图由 ``pytorch_notes.draw`` 绘制，序号用 matplotlib 标注）：
 
 import matplotlib.pyplot as plt
 
@@ -84,10 +80,10 @@ plt.show()
 # 在半路修改梯度
 # --------------
 #
-# 钩子如果\ *返回*\ 一个张量，这个张量就会取代原来的梯度，继续往图的下游传。
-# 这里把到达 ``a`` 的梯度（即 :math:`\partial y / \partial a = b = 2`）
-# 截断到不超过 1。于是 :math:`w` 得到 :math:`1 + 3 = 4` 而不是 5，
-# :math:`x` 得到 1 而不是 2；``handle.remove()`` 再把钩子摘掉。
+# 钩子如果*返回*一个张量，从这里往下传的就是这个张量。把到达 ``a`` 的梯度
+# （:math:`\partial y / \partial a = b = 2`）截断到 1：:math:`w` 得到
+# :math:`1 + 3 = 4` 而不是 5，:math:`x` 得到 1 而不是 2。
+# ``handle.remove()`` 把钩子摘掉。
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
@@ -103,8 +99,8 @@ assert torch.equal(w.grad, torch.tensor([4.0])) and torch.equal(x.grad, torch.te
 # 模块钩子：激活值及其梯度
 # ------------------------
 #
-# 模块的\ *前向钩子* ``hook(module, inputs, output)`` 在它的 ``forward``
-# 之后执行，通常用来截取激活值。\ *完整反向钩子*
+# 模块的*前向钩子* ``hook(module, inputs, output)`` 在它的 ``forward``
+# 之后执行，通常用来截取激活值。*完整反向钩子*
 # ``hook(module, grad_input, grad_output)`` 拿到关于模块输入和输出的梯度。
 # 以一个小网络中的 ``ReLU`` 为例：在激活值为正的位置，输入梯度应当等于输出梯度，
 # 其余位置为 0：
@@ -232,9 +228,9 @@ for dtype in (torch.float32, torch.float64):
 
 # %%
 # 在 float32 下，:math:`f(z \pm h)` 的舍入误差淹没了两者之差；在 float64 下，
-# 两个结果有 11 位数字相同。``torch.autograd.gradcheck`` 用同样的办法比对整个
-# 雅可比矩阵，每个输入元素做一次有限差分，所以输入要用 float64。
-# 下面是一个符号写错的反向传播，把 :math:`\sigma(z)` 写成了 :math:`\sigma(-z)`：
+# 两者有 11 位数字相同。``torch.autograd.gradcheck`` 用这个办法比对整个雅可比矩阵，
+# 所以输入要用 float64。下面的反向传播写错了符号，把 :math:`\sigma(z)`
+# 写成了 :math:`\sigma(-z)`：
 
 
 class WrongSoftplus(Softplus):
@@ -252,10 +248,9 @@ except RuntimeError as error:
     print(f"{type(error).__name__}: {str(error).strip()}")
 
 # %%
-# 报错信息把两个雅可比矩阵并排列出：``numerical`` 来自有限差分，``analytical``
-# 来自我们的 ``backward``。正确的 ``Softplus`` 能通过检查，``gradgradcheck``
-# 也能通过。后者检查的是反向传播\ *本身的*\ 反向传播：我们的 ``backward``
-# 由可求导的 torch 运算组成，所以经过 ``Softplus`` 的二阶导数同样正确。
+# ``numerical`` （有限差分）和 ``analytical`` （我们的 ``backward``）并排列出。
+# 正确的 ``Softplus`` 能通过检查，``gradgradcheck`` 也能通过，后者检查的是
+# 反向传播*本身的*反向传播：我们的 ``backward`` 由可求导的 torch 运算组成。
 
 print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,))}")
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
@@ -264,9 +259,9 @@ print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (
 # 自动求导为反向传播保存了什么
 # ----------------------------
 #
-# 每个节点都会留下求导公式需要的张量，即\ :term:`保存的张量`，可以通过
+# 每个节点都会留下求导公式需要的张量，即:term:`保存的张量`，可以通过
 # ``grad_fn._saved_*`` 属性查看。:math:`\sin` 需要它的输入（:math:`\cos x`）；
-# :math:`e^x` 需要它的输出（导数\ *就是*\ 输出）；乘法两个因子都要。
+# :math:`e^x` 需要它的输出（导数*就是*输出）；乘法两个因子都要。
 
 x = torch.tensor([1.0, 2.0], requires_grad=True)
 s, e, m = torch.sin(x), torch.exp(x), torch.mul(x, 3 * x)
@@ -326,7 +321,7 @@ def sqrt_where():
 print("y = {}, x.grad = {}".format(*sqrt_where()))
 
 # %%
-# 没有任何报错，NaN 就这样出现了。开启\ :term:`异常检测`
+# 没有任何报错，NaN 就这样出现了。开启:term:`异常检测`
 # （``torch.autograd.detect_anomaly()``）后，输出 NaN 的反向节点会报错并给出
 # 自己的名字，同时有一条警告指出这个节点是在前向传播的哪一行创建的。
 # 下面打印报错、每条警告的第一行以及它指向的那行代码（不打印文件路径，
@@ -353,11 +348,9 @@ def anomaly_report(forward_and_backward) -> None:
 anomaly_report(sqrt_where)
 
 # %%
-# 罪魁祸首是 ``SqrtBackward0``，创建于上面显示的那一行。（修正办法：
-# 对 ``x.clamp(min=0)`` 开方，这样两个分支都不会碰到负数。）
-#
-# 同样的报告也能找出破坏反向传播的原位修改。``sigmoid`` 保存了它的输出；
-# 原位把这个输出乘以 2，保存的值就过期了，报告会指出该去查哪个前向运算：
+# 罪魁祸首是 ``SqrtBackward0``，创建于上面显示的那一行（修正办法：对
+# ``x.clamp(min=0)`` 开方）。同样的报告也能找出破坏反向传播的原位修改：
+# ``sigmoid`` 保存了它的输出，原位把这个输出乘以 2，保存的值就过期了。
 
 
 def sigmoid_then_inplace():
@@ -375,7 +368,7 @@ anomaly_report(sigmoid_then_inplace)
 # 几种梯度模式对比
 # ----------------
 #
-# 六种不记录计算图的计算方式，各在 :math:`y = 2w` 上用一次。前四种是\ *模式*
+# 六种不记录计算图的计算方式，各在 :math:`y = 2w` 上用一次。前四种是*模式*
 # （改变一段代码记录什么），后两种只作用于单个张量。
 
 w = torch.tensor([1.0], requires_grad=True)
@@ -401,7 +394,7 @@ for mode, y in results.items():
 #   ``enable_grad()`` 可以重新开启记录。
 # - ``set_grad_enabled(flag)`` 由一个变量决定是前者还是后者：
 #   ``set_grad_enabled(training)`` 让训练和评估共用一段代码。
-# - ``inference_mode()`` 走得更远：它的结果是\ *推理张量*，没有版本计数器，
+# - ``inference_mode()`` 走得更远：它的结果是*推理张量*，没有版本计数器，
 #   以后也永远不能进入计算图。
 # - ``detach()`` 得到同样的数据，但与计算图断开（用来记录日志或画图）；
 #   ``requires_grad_(False)`` 让叶子节点停止跟踪梯度（用来冻结参数）。
