@@ -9,15 +9,15 @@ r"""
 
 阅读前请先看过 :doc:`../core/plot_01_computational_graph`
 （:math:`y = (w + x)(w + 1)` 的计算图及其 ``grad_fn`` 节点）、
-:doc:`../core/plot_03_autograd` （``backward``、``torch.autograd.grad``）
+:doc:`../core/plot_03_autograd`（``backward``、``torch.autograd.grad``）
 和第 04 篇《自动求导的陷阱》（``no_grad``、``detach``、原位操作与版本计数器）。
 """
 
 # SPDX-License-Identifier: MIT
 
 # %%
-# 张量钩子：看着梯度经过
-# ----------------------
+# 张量钩子：观察传递中的梯度
+# --------------------------
 #
 # :term:`钩子`是 PyTorch 在特定时刻调用的函数：``t.register_hook(fn)``
 # 在关于 ``t`` 的:term:`梯度`算出后调用 ``fn(grad)``。在第 01 篇计算图的
@@ -248,7 +248,7 @@ except RuntimeError as error:
     print(f"{type(error).__name__}: {str(error).strip()}")
 
 # %%
-# ``numerical`` （有限差分）和 ``analytical`` （我们的 ``backward``）并排列出。
+# ``numerical``（有限差分）和 ``analytical``（我们的 ``backward``）并排列出。
 # 正确的 ``Softplus`` 能通过检查，``gradgradcheck`` 也能通过，后者检查的是
 # 反向传播*本身的*反向传播：我们的 ``backward`` 由可求导的 torch 运算组成。
 
@@ -413,7 +413,7 @@ for attempt in (lambda: results["inference_mode()"]._version,
 # - 张量钩子从输出往回一直调用到叶子节点（``y``、``b``、``a``、``w``、``x``）；
 #   叶子节点的钩子拿到所有路径之和（5）；返回张量的钩子会改变下游的梯度
 #   （``w.grad = 4``）。模块钩子可以截取激活值以及模块前后的梯度。
-# - ``torch.autograd.Function`` （``forward``、``backward``、
+# - ``torch.autograd.Function``（``forward``、``backward``、
 #   ``ctx.save_for_backward``）让 softplus 变得稳定，而直接照公式写会得到
 #   ``inf`` 和 ``nan``；它的节点叫 ``SoftplusBackward``。
 # - ``gradcheck``/``gradgradcheck`` 在 float64 下用有限差分核对反向传播，
