@@ -71,13 +71,15 @@ lang = use_language(LANG)
 graph = backward_graph(y, names=tensors)
 ax = draw_backward(graph, lang=lang, title=tr(lang, en="Order the hooks fire in",
                                               zh="钩子被调用的顺序"))  # fmt: skip
+# a node's label: its op and its name
 labels = {f"{d['op']}\n{d['name']}": d["name"] for _, d in graph.nodes(data=True)}
 order = {name: step for step, (name, _) in enumerate(fired, start=1)}
-for text in ax.texts:
-    if text.get_text() in labels:
-        ax.annotate(str(order[labels[text.get_text()]]), text.get_position(),
-                    xytext=(-38, 12), textcoords="offset points", color="white",
-                    fontweight="bold", bbox=dict(boxstyle="circle", fc="#ea580c", ec="none"))  # fmt: skip
+marked = [text for text in ax.texts if text.get_text() in labels]
+for text in marked:
+    ax.annotate(str(order[labels[text.get_text()]]), text.get_position(),
+                xytext=(-38, 12), textcoords="offset points", color="white",
+                fontweight="bold", bbox=dict(boxstyle="circle", fc="#ea580c", ec="none"))  # fmt: skip
+assert len(marked) == len(order)
 plt.show()
 
 # %%
