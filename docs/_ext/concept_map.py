@@ -154,6 +154,15 @@ Concept = tuple[str, str, str, int]
 Link = tuple[str, str]
 
 
+def tutorials_for(lang: str, gallery: Path) -> dict[int, Tutorial]:
+    """The gallery's tutorials, titled in ``lang``: the English gallery's titles when the
+    map is drawn in English for another language's page (no CJK font on the machine)."""
+    english = gallery.parent / "en"
+    if lang == "en" and gallery.name != "en" and english.is_dir():
+        return gallery_tutorials(english)
+    return gallery_tutorials(gallery)
+
+
 def check(
     tutorials: dict[int, Tutorial],
     concepts: list[Concept] | None = None,
@@ -364,7 +373,7 @@ def draw_concept_map(
     concepts = CONCEPTS if concepts is None else concepts
     links = LINKS if links is None else links
     lang = use_language(lang)
-    tutorials = gallery_tutorials(gallery)
+    tutorials = tutorials_for(lang, gallery)
     problems = check(tutorials, concepts, links)
     if problems:
         raise ExtensionError("concept map (docs/_ext/concept_map.py): " + "; ".join(problems))
@@ -521,7 +530,7 @@ class ConceptMap(SphinxDirective):
         src = f"{up}{IMAGE}"
         retina = src.replace(".png", "@2x.png")
         font_px = FONT_PT * DPI / 72
-        alt = alt_text(lang, gallery_tutorials(gallery))
+        alt = alt_text(lang, tutorials_for(lang, gallery))
         html = (
             f'<figure class="pn-concept-map"><img src="{src}" '
             f'srcset="{src} 1x, {retina} 2x" alt="{escape(alt)}" width="{width}" '

@@ -11,6 +11,7 @@ reuse, and gives the same numbers.
 """
 
 # SPDX-License-Identifier: MIT
+# sphinx_gallery_thumbnail_number = 2
 
 LANG = "en"
 

@@ -9,6 +9,7 @@ r"""
 """
 
 # SPDX-License-Identifier: MIT
+# sphinx_gallery_thumbnail_number = 2
 
 LANG = "zh"
 
