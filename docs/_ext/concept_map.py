@@ -11,14 +11,16 @@ repeated, a link names an unknown id, a concept names a tutorial that is not
 in the gallery, or a tutorial of the gallery has no concept: the map covers
 every tutorial, always.
 
-**Layout.** Graphviz's ``dot`` (through pygraphviz, a docs dependency) places
-one row per tutorial, top to bottom in reading order (a tutorial with more
-than :data:`PER_ROW` ideas takes several rows), and routes the arrows around
-the boxes. Rows are grouped by the gallery subsection the tutorial is in
-(``core/``, ``further/``), under the subsection's own title from its
+**Layout.** One row per tutorial, top to bottom in reading order; a row
+holds :data:`PER_ROW` ideas at most and wraps when they would not fit the
+column. Rows are grouped in panels by the gallery subsection the tutorial is
+in (``core/``, ``further/``), titled from the subsection's
 ``GALLERY_HEADER.rst``; each row is labelled with the tutorial's number and
-title, read from the tutorial's script. Nothing about the layout is kept by
-hand.
+its script's title. Graphviz (pygraphviz, a docs dependency) orders the
+boxes within each row (``dot``, fewest crossings) and routes the arrows
+around the boxes (``neato`` with the boxes pinned). An arrow from an earlier
+panel is not drawn across the map: the idea it leads to says "builds on 01,
+03" instead. Nothing about the layout is kept by hand.
 
 **Size.** Drawn at 1x for a text column of :data:`COLUMN_PX` CSS pixels, its
 words at :data:`FONT_PT` (about the page's own small text), plus a 2x version
