@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 
 import matplotlib
@@ -93,7 +94,13 @@ def test_animation_has_one_frame_per_operation(seed) -> None:
     html = anim.to_jshtml()
     assert html.count("data:image/png;base64") >= 4  # every frame embedded: no ffmpeg needed
     assert "http://" not in html and "https://" not in html  # no CDN icons
-    assert "▶" in html and 'class="fa' not in html
+    assert 'class="fa' not in html
+    # Every button draws its icon as SVG (no font needed) and holds no text of its own.
+    buttons = re.findall(r"<button\b[^>]*>(.*?)</button>", html, re.S)
+    assert len(buttons) == 9, buttons
+    for inside in buttons:
+        assert inside.count('<svg class="pn-anim-icon"') == 1, inside
+        assert re.sub(r"<[^>]+>", "", inside).strip() == "", inside
     assert 'alt="Animation: the forward graph built one operation at a time (3 operations)"' in html
     assert 'aria-label="Play"' in html and ">Loop</label>" in html
 

@@ -105,13 +105,14 @@ def test_reference_pages_exist_in_both_languages(site: Path) -> None:
 
 def test_tutorials_link_their_terms_to_the_glossary(site: Path) -> None:
     for out in OUT_DIRS:
-        page = soup(site / out / "tutorials" / "core" / "plot_01_computational_graph.html")
+        path = site / out / "tutorials" / "core" / "plot_01_computational_graph.html"
+        page = soup(path)
         terms = [
             a for a in page.select("a.reference") if "glossary.html#term-" in a.get("href", "")
         ]
         assert len(terms) >= 4, out
         for a in terms:
-            target = (site / out / "tutorials" / "core" / a["href"].split("#")[0]).resolve()
+            target = (path.parent / a["href"].split("#")[0]).resolve()
             assert target.is_file()
 
 

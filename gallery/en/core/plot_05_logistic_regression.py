@@ -15,6 +15,7 @@ This page assumes :doc:`plot_01_computational_graph` (leaves, ``grad_fn``,
 """
 
 # SPDX-License-Identifier: MIT
+# sphinx_gallery_thumbnail_number = 2
 
 LANG = "en"
 

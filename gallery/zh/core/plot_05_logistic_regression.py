@@ -13,6 +13,7 @@ r"""
 """
 
 # SPDX-License-Identifier: MIT
+# sphinx_gallery_thumbnail_number = 2
 
 LANG = "zh"
 
