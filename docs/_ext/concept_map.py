@@ -56,52 +56,76 @@ from pytorch_notes.i18n import tr, use_language
 
 # (id, English, Chinese, tutorial number)
 CONCEPTS: list[tuple[str, str, str, int]] = [
+    # core chapter
     (
         "graph",
-        "Computational graph\n(DAG: data nodes, operation edges)",
-        "计算图\n（有向无环图：节点是数据，边是运算）",
+        "Computational graph\n(data & operation nodes,\nedges: data dependencies)",
+        "计算图\n（数据节点与运算节点，\n边：数据依赖）",
         1,
     ),
-    ("leaf", "Leaf nodes & grad_fn", "叶子节点与 grad_fn", 1),
+    ("leaf", "Leaf: no grad_fn", "叶子节点：没有 grad_fn", 1),
+    (
+        "autograd_graph",
+        "Autograd's graph: grad_fn\n(Function nodes + AccumulateGrad)",
+        "自动求导的图：grad_fn\n（运算节点 + AccumulateGrad）",
+        1,
+    ),
     ("chain", "Chain rule\n(backward pass)", "链式法则\n（反向传播）", 1),
     ("dynamic", "Dynamic graph\n(define by running)", "动态图\n（边运算边搭建）", 2),
-    (
-        "static",
-        "Static graph\n(define, then run: torch.fx)",
-        "静态图\n（先搭建后运算：torch.fx）",
-        2,
-    ),
+    ("static", "Static graph\n(define, then run: torch.fx)", "静态图\n（先搭建后运算：torch.fx）", 2),
+    ("kink", "No derivative:\nautograd picks a value", "不可导处：\n自动求导选定一个值", 2),
     (
         "backward",
-        "backward(): grad_tensors,\nretain_graph, create_graph",
-        "backward()：grad_tensors、\nretain_graph、create_graph",
+        "backward() & autograd.grad:\ntwo doors, one engine",
+        "backward() 与 autograd.grad：\n同一个引擎的两个入口",
         3,
     ),
-    (
-        "grad",
-        "torch.autograd.grad\n& higher-order derivatives",
-        "torch.autograd.grad\n与高阶导数",
-        3,
-    ),
-    (
-        "traps",
-        "Traps: accumulation,\nno_grad/detach, in-place",
-        "陷阱：梯度累加、\nno_grad/detach、原位操作",
-        3,
-    ),
+    ("saved", "Saved tensors freed by backward\n(retain_graph)", "反向传播释放保存的张量\n（retain_graph）", 3),
+    ("grad", "create_graph\n& higher-order derivatives", "create_graph\n与高阶导数", 3),
+    ("traps", "Traps: accumulation,\nleaves & no_grad/detach", "陷阱：梯度累加、\n叶子节点与 no_grad/detach", 4),
+    ("inplace", "In-place ops &\nthe version counter", "原位操作\n与版本计数器", 4),
     (
         "loop",
-        "Training loop: forward, loss,\nbackward, step, zero_grad",
-        "训练循环：前向、损失、\n反向、更新、清零",
+        "Training loop, from scratch:\nforward, loss, backward,\nno_grad update, zero_",
+        "从零写训练循环：前向、损失、\n反向、no_grad 更新、清零",
         5,
     ),
     ("logreg", "Logistic regression\n& decision boundary", "逻辑回归\n与决策边界", 5),
-]
+    (
+        "heldout",
+        "Held-out evaluation:\neval(), inference_mode,\nBCEWithLogitsLoss",
+        "留出数据评估：\neval()、inference_mode、\nBCEWithLogitsLoss",
+        5,
+    ),
+    # going further
+    ("hooks", "Hooks: tensor & module\n(watch, change gradients)", "钩子：张量与模块\n（观察、修改梯度）", 6),
+    ("function", "Custom autograd.Function\n+ gradcheck", "自定义 autograd.Function\n与 gradcheck", 6),
+    (
+        "anomaly",
+        "saved_tensors_hooks,\ndetect_anomaly, grad modes",
+        "saved_tensors_hooks、\ndetect_anomaly、梯度模式",
+        6,
+    ),
+    ("vjp", "Reverse mode = VJP,\nforward mode = JVP", "反向模式 = 向量–雅可比积，\n前向模式 = 雅可比–向量积", 7),
+    ("func", "torch.func: grad, jacrev,\njacfwd, hessian, vmap", "torch.func：grad、jacrev、\njacfwd、hessian、vmap", 7),
+    ("engine", "Your own autograd engine\n(topological sort)", "自己写的自动求导引擎\n（拓扑排序）", 8),
+    ("compile", "torch.compile: captured graphs,\ngraph breaks, guards", "torch.compile：捕获的图、\n图中断、守卫", 9),
+    ("export", "torch.cond, torch.export,\nAOTAutograd", "torch.cond、torch.export\n与 AOTAutograd", 9),
+]  # fmt: skip
 # (from_id, to_id): the first idea leads to the second.
 LINKS: list[tuple[str, str]] = [
-    ("graph", "leaf"), ("graph", "chain"), ("graph", "dynamic"), ("graph", "static"),
-    ("chain", "backward"), ("dynamic", "backward"), ("backward", "grad"), ("backward", "traps"),
-    ("traps", "loop"), ("grad", "loop"), ("loop", "logreg"),
+    ("graph", "leaf"), ("graph", "autograd_graph"), ("leaf", "autograd_graph"),
+    ("autograd_graph", "chain"), ("graph", "dynamic"), ("graph", "static"), ("dynamic", "kink"),
+    ("chain", "backward"), ("dynamic", "backward"), ("autograd_graph", "backward"),
+    ("backward", "saved"), ("backward", "grad"), ("backward", "traps"),
+    ("saved", "inplace"), ("traps", "inplace"),
+    ("traps", "loop"), ("grad", "loop"), ("inplace", "loop"), ("loop", "logreg"),
+    ("logreg", "heldout"), ("traps", "heldout"),
+    ("chain", "hooks"), ("backward", "hooks"), ("grad", "function"), ("chain", "function"),
+    ("saved", "anomaly"), ("inplace", "anomaly"), ("function", "anomaly"),
+    ("backward", "vjp"), ("grad", "func"), ("vjp", "func"), ("logreg", "func"),
+    ("chain", "engine"), ("vjp", "engine"),
+    ("static", "compile"), ("dynamic", "compile"), ("compile", "export"), ("saved", "export"),
 ]  # fmt: skip
 
 PER_ROW = 3  # ideas side by side; a tutorial with more takes another row
