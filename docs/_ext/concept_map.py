@@ -156,7 +156,7 @@ def _rst_title(text: str) -> str:
     lines = text.splitlines()
     for above, line in itertools.pairwise(lines):
         if above.strip() and re.fullmatch(r"([=\-~^\"'`#*+])\1{2,}", line.strip()):
-            return above.strip()
+            return above.strip().replace("``", "")  # reST literals read as plain text
     raise ExtensionError(f"concept map: no reST title in {text[:60]!r}")
 
 
