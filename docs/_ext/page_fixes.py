@@ -27,13 +27,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from PIL import Image
+from site_words import _
 
 MATHJAX_ZERO_FONT = "_static/mathjax/output/chtml/fonts/woff-v2/MathJax_Zero.woff"
 
-WORDS = {
-    "en": {"animation": "Animation", "named": "Animation: {}", "frame": "Animation frame"},
-    "zh_CN": {"animation": "动画", "named": "动画：{}", "frame": "动画帧"},
-}
 
 IMG = re.compile(r"<img\b[^>]*>")
 SRC = re.compile(r'\bsrc="([^"]+)"')
@@ -92,7 +89,7 @@ def _size_images(body: str, page_dir: Path, sources: dict[str, Path]) -> str:
     return IMG.sub(add_size, body)
 
 
-def _name_animations(body: str, words: dict[str, str]) -> str:
+def _name_animations(body: str) -> str:
     """Size each animation's frame, label its slider, and name it if it has no alt yet.
 
     :class:`pytorch_notes.animation.Player` writes its own ``alt``; a plain
@@ -106,13 +103,13 @@ def _name_animations(body: str, words: dict[str, str]) -> str:
         size = _png_size(frame.group(1)) if frame else None
         if " alt=" not in attrs:
             heading = _heading_before(body, pos)
-            alt = words["named"].format(heading) if heading else words["animation"]
+            alt = _("Animation: {}").format(heading) if heading else str(_("Animation"))
             attrs += f' alt="{html.escape(alt)}"'
         if size and " width=" not in attrs:
             attrs += f' width="{size[0]}" height="{size[1]}"'
         body = body.replace(img, f'<img id="_anim_img{anim_id}"{attrs}>', 1)
         slider = f'<input id="_anim_slider{anim_id}"'
-        body = body.replace(slider, f'{slider} aria-label="{words["frame"]}"', 1)
+        body = body.replace(slider, f'{slider} aria-label="{_("Animation frame")}"', 1)
     return body
 
 
@@ -125,8 +122,7 @@ def _fix_page(app, pagename, templatename, context, doctree) -> None:
         images = getattr(app.builder, "images", {})  # source path -> name in _images/
         sources = {name: Path(app.srcdir, src) for src, name in images.items()}
         body = _size_images(context["body"], (Path(app.outdir) / pagename).parent, sources)
-        words = WORDS.get(app.config.language, WORDS["en"])
-        context["body"] = _name_animations(body, words)
+        context["body"] = _name_animations(body)
     if _loads_mathjax(context):
         href = context["pathto"](MATHJAX_ZERO_FONT, 1)
         context["metatags"] = (
@@ -136,6 +132,7 @@ def _fix_page(app, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app):
+    app.setup_extension("site_words")
     # After sphinx.ext.mathjax (priority 500) has added its script to the page.
     app.connect("html-page-context", _fix_page, priority=900)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
