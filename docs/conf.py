@@ -32,8 +32,7 @@ language = "en"  # overridden per build with -D language=zh_CN
 extensions = [
     "sphinx.ext.autodoc",
     "myst_parser",
-    "sphinx.ext.mathjax",
-    "sphinx-mathjax-offline",  # serves MathJax from _static: no CDN request
+    "mathml",  # docs/_ext: math as MathML, made at build time (no MathJax, no JavaScript)
     "sphinx_gallery.gen_gallery",
     "site_words",  # docs/_ext: the site's own words come from docs/locale's catalog
     "gallery_pages",  # docs/_ext: translation, run-it note, solution toggles, clean notebooks
@@ -41,7 +40,7 @@ extensions = [
     "cjk_linebreaks",  # docs/_ext: no stray space where a Chinese line breaks
     "concept_map",  # docs/_ext: the summary page's concept map, drawn at build time
     "api_backrefs",  # docs/_ext: "Used in" tutorials under each API entry
-    "page_fixes",  # docs/_ext: image sizes, animation labels, no MathJax layout shift
+    "page_fixes",  # docs/_ext: image sizes, animation labels
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -54,6 +53,7 @@ html_static_path = ["_static"]
 exclude_patterns = ["**.ipynb", "**.py", "**.md5", "**.zip", "api/backreferences"]
 
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
+html_math_renderer = "mathml"  # docs/_ext/mathml.py: $...$ and :math: become MathML
 myst_heading_anchors = 3
 
 # -- API reference (autodoc) -------------------------------------------------

@@ -1,11 +1,5 @@
 """Small fixes to each page's HTML, each answering a Lighthouse audit (``nox -s audit``).
 
-- **Stable layout while MathJax starts** (``cumulative-layout-shift``). MathJax
-  typesets inline math with a 1.5 KB zero-width font, ``MathJax_Zero.woff``;
-  until it arrives, the browser lays the math out with a fallback font whose
-  metrics make every line holding math ~4 px taller, then shrinks it back, and
-  everything below jumps twice. Pages that load MathJax preload that font, so
-  it is there before MathJax (1 MB) has even finished downloading.
 - **Image sizes** (``unsized-images``). sphinx-gallery's ``<img>`` tags carry
   no ``width``/``height``; without them the page moves as each figure
   arrives. Each local raster image gets its pixel size (the theme's
@@ -28,8 +22,6 @@ from urllib.parse import unquote
 
 from PIL import Image
 from site_words import _
-
-MATHJAX_ZERO_FONT = "_static/mathjax/output/chtml/fonts/woff-v2/MathJax_Zero.woff"
 
 
 IMG = re.compile(r"<img\b[^>]*>")
@@ -113,28 +105,17 @@ def _name_animations(body: str) -> str:
     return body
 
 
-def _loads_mathjax(context: dict) -> bool:
-    return any("mathjax" in str(getattr(js, "filename", js)) for js in context["script_files"])
-
-
 def _fix_page(app, pagename, templatename, context, doctree) -> None:
     if "body" in context:
         images = getattr(app.builder, "images", {})  # source path -> name in _images/
         sources = {name: Path(app.srcdir, src) for src, name in images.items()}
         body = _size_images(context["body"], (Path(app.outdir) / pagename).parent, sources)
         context["body"] = _name_animations(body)
-    if _loads_mathjax(context):
-        href = context["pathto"](MATHJAX_ZERO_FONT, 1)
-        context["metatags"] = (
-            context.get("metatags", "")
-            + f'<link rel="preload" href="{href}" as="font" type="font/woff" crossorigin>\n'
-        )
 
 
 def setup(app):
     app.setup_extension("site_words")
-    # After sphinx.ext.mathjax (priority 500) has added its script to the page.
     app.connect("html-page-context", _fix_page, priority=900)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when these fixes change, or unchanged pages keep the old HTML.
-    return {"env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}
