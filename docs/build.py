@@ -105,7 +105,9 @@ def build_wheel() -> Path:
     shutil.rmtree(scratch, ignore_errors=True)
     cmd = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
            "--disable-pip-version-check", "-w", str(scratch), str(DOCS.parent)]  # fmt: skip
-    result = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PIP_NO_INDEX": "1"})
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, env={**os.environ, "PIP_NO_INDEX": "1"}
+    )
     built = sorted(scratch.glob("*.whl"))
     if result.returncode or [p.name for p in built] != [target.name]:
         raise SystemExit(

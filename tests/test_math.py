@@ -70,7 +70,10 @@ def test_every_formula_on_the_site_is_mathml_and_no_page_loads_mathjax(site: Pat
             for el in doc.select(".math"):
                 assert el.find("math"), f"{out}/{page}: {el.get_text()[:60]!r} is not MathML"
                 assert "\\(" not in el.get_text() and "$" not in el.get_text()
-            counts[f"{out}/{page}"] = (len(doc.select("div.math math")), len(doc.select("span.math")))
+            counts[f"{out}/{page}"] = (
+                len(doc.select("div.math math")),
+                len(doc.select("span.math")),
+            )
     for out in OUT_DIRS:
         # reST display and inline math on tutorial pages, MyST $...$ on the glossary
         for page in ("plot_01_computational_graph", "plot_05_logistic_regression"):

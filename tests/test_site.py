@@ -50,7 +50,9 @@ def test_theme_words_follow_the_language(site: Path) -> None:
     assert en.select_one("input.sidebar-search")["placeholder"] == "Search"
     assert zh.select_one("input.sidebar-search")["placeholder"] == "搜索"
     # sphinx-gallery's own link texts are translated on the Chinese pages
-    tutorial = soup(site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html").get_text()
+    tutorial = soup(
+        site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html"
+    ).get_text()
     assert "下载 Jupyter 笔记本" in tutorial
     assert "Download Jupyter notebook" not in tutorial
     # and so are the theme's words that Sphinx's catalog lacks (docs/locale)
@@ -69,7 +71,9 @@ def test_theme_words_follow_the_language(site: Path) -> None:
 
 def test_chinese_lines_join_without_a_space(site: Path) -> None:
     """A line break inside a Chinese sentence must not become a space."""
-    text = soup(site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html").get_text()
+    text = soup(
+        site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html"
+    ).get_text()
     assert "。本篇搭建" in text
     assert "。 本篇搭建" not in text and "。\n本篇搭建" not in text
     home = soup(site / "zh-cn" / "index.html").get_text()  # a MyST page

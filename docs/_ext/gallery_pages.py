@@ -31,10 +31,10 @@ import re
 import zipfile
 from pathlib import Path
 
+from site_words import _
 from sphinx.application import Sphinx
 from sphinx_gallery.downloads import python_zip
 from sphinx_gallery.utils import zip_files
-from site_words import _
 
 # sphinx-gallery's English phrases in its generated pages: (where, message). The
 # message is looked up in the site's catalog; "{}" marks where it sits.

@@ -23,7 +23,6 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util.math import get_node_equation_number
 
-
 UNKNOWN_COMMAND = re.compile(r">(\\[A-Za-z]+)<")  # latex2mathml passes it through as text
 # latex2mathml writes \log as a bare <mi>log</mi>: the browser then sets "y log p" as
 # "ylogp". TeX puts a thin space around an operator name (none before an opening

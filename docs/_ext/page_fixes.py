@@ -23,7 +23,6 @@ from urllib.parse import unquote
 from PIL import Image
 from site_words import _
 
-
 IMG = re.compile(r"<img\b[^>]*>")
 SRC = re.compile(r'\bsrc="([^"]+)"')
 HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S)
