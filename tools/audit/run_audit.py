@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=0.95)
     parser.add_argument("--no-gzip", action="store_true", help="serve files uncompressed")
     parser.add_argument("--site", type=Path, default=HTML)
+    parser.add_argument("--reports", type=Path, default=REPORTS, help="where the JSON goes")
     parser.add_argument(
         "--form-factor",
         choices=sorted(FORM_FACTORS),
@@ -209,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[audit] {args.site} is not built: run `nox -s docs`", file=sys.stderr)
         return 2
     pages = args.pages or discover(args.site)
-    REPORTS.mkdir(parents=True, exist_ok=True)
+    reports = args.reports.resolve()
+    reports.mkdir(parents=True, exist_ok=True)
     version = subprocess.run(
         [str(LIGHTHOUSE), "--version"], capture_output=True, text=True
     ).stdout.strip()
@@ -229,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         for page in pages:
             for form in form_factors:
                 name = page.replace("/", "__").removesuffix(".html")
-                report = REPORTS / f"{name}.{form}.json"
+                report = reports / f"{name}.{form}.json"
                 result = lighthouse(f"{origin}/{page}", report, chrome, form)
                 scores = {c: result["categories"][c]["score"] for c in CATEGORIES}
                 audits = result["audits"]
@@ -249,9 +251,9 @@ def main(argv: list[str] | None = None) -> int:
                 if low:
                     failures[f"{page} ({form})"] = {c: costly_audits(result, c) for c in low}
 
-    (REPORTS / "summary.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    (reports / "summary.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     print("\n" + table(rows, form_factors))
-    print(f"\nform factors: {', '.join(form_factors)}; reports: {REPORTS.relative_to(ROOT)}/")
+    print(f"\nform factors: {', '.join(form_factors)}; reports: {reports}/")
     if unscored:
         # Diagnostics only: Lighthouse leaves them out of the scores when they error.
         print(f"diagnostics Lighthouse could not run here: {', '.join(sorted(unscored))}")
