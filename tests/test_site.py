@@ -213,9 +213,11 @@ def test_root_files_for_hosting(site: Path) -> None:
 
 
 def test_each_tutorial_says_how_to_run_it(site: Path) -> None:
-    from site_settings import base_url, wheel_name, wheel_url
+    from site_settings import DEFAULT_BASE_URL, base_url, wheel_name, wheel_url
 
     assert wheel_url() == f"{base_url()}dist/{wheel_name()}"
+    # The README's learner instructions show the same address (of the default site).
+    assert f'pip install "{wheel_url(DEFAULT_BASE_URL)}"' in (ROOT / "README.md").read_text()
     assert (site / "dist" / wheel_name()).is_file()  # the URL's file is in the built site
     for out in OUT_DIRS:
         for path in tutorial_pages(site, out):
