@@ -185,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.clean:
         clean()
+    for lang in LANGUAGES.values():
+        # Sphinx never deletes output files: drop the 24 MB of MathJax that builds made
+        # before math became MathML (docs/_ext/mathml.py), so the tree is what is served.
+        shutil.rmtree(HTML / lang.out / "_static" / "mathjax", ignore_errors=True)
     codes = args.lang or list(LANGUAGES)
     HTML.mkdir(parents=True, exist_ok=True)
     invalidate_if_package_changed()

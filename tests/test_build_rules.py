@@ -87,11 +87,13 @@ def test_a_warning_fails_the_build(copy_of_docs: Path) -> None:
     assert "no-such-page" in log
 
 
-# pytest-xdist: the tests sharing the second build run in one worker, which builds it once.
+# pytest-xdist: the tests sharing the second build run in one worker, which builds it
+# once. Session scope: a worker may run other modules' tests between them, and a
+# module-scoped fixture would then be built again.
 second = pytest.mark.xdist_group("second_build")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def second_build(tmp_path_factory: pytest.TempPathFactory, site: Path) -> Path:
     """A second clean build of both languages, on a copy, as if no CJK font were installed."""
     root = tmp_path_factory.mktemp("second-build")
