@@ -4,7 +4,8 @@
     nox -s tests    run the test suite (builds the site first if needed)
     nox -s lint     ruff
     nox -s bench    benchmarks that print their numbers (not run by default)
-    nox -s audit    Lighthouse on the built site (not run by default; `nox -s docs audit`)
+    nox -s audit    Lighthouse on the built site, desktop and mobile (not run by default;
+                    `nox -s docs audit`)
 
 torch is installed first, on its own, so that pip never resolves it to a
 multi-GB CUDA build by accident. Set ``PYTORCH_NOTES_TORCH`` to choose another
@@ -102,7 +103,9 @@ def tests(session: nox.Session) -> None:
     _install(session, "docs", "test")
     # Brings the site up to date: a no-change rebuild executes nothing and takes seconds.
     session.run("python", "docs/build.py")
-    session.run("pytest", *session.posargs)
+    # On every core (pytest-xdist); tests that share an expensive fixture are grouped
+    # (xdist_group) so one worker makes it once. `nox -s tests -- -n 0` runs in one process.
+    session.run("pytest", "-n", "auto", "--dist", "loadgroup", *session.posargs)
 
 
 @nox.session(python=PYTHON)
@@ -127,7 +130,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def audit(session: nox.Session) -> None:
-    """Lighthouse performance and accessibility of the built site; fails below 0.95."""
+    """Lighthouse performance and accessibility, desktop and mobile; fails below 0.95."""
     _check_python(session)
     if not (ROOT / "docs" / "_build" / "html" / "index.html").exists():
         session.error("docs/_build/html is not built: run `nox -s docs audit`")

@@ -9,6 +9,11 @@ Output::
     docs/_build/html/index.html     sends the reader to a language (works without JavaScript)
     docs/_build/html/en/            the English site
     docs/_build/html/zh-cn/         the Chinese site
+    docs/_build/html/dist/          the helper package's wheel, which the downloads install
+
+The wheel is built first (``pip wheel --no-deps --no-build-isolation``, with
+the hatchling the docs extra installs: no network), into ``docs/_build/dist/``,
+because the "download all" zips carry it; it is copied into the site at the end.
 
 Warnings are errors (``-W --keep-going``: every warning is listed, then the
 build fails). A tutorial that raises fails the build and is named in the log.
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -34,7 +40,7 @@ HTML = BUILD / "html"
 sys.path.insert(0, str(DOCS / "_ext"))
 
 from languages import LANGUAGES  # noqa: E402
-from site_settings import base_url  # noqa: E402
+from site_settings import WHEEL_DIR, base_url, wheel_name  # noqa: E402
 
 
 def sphinx_command(code: str, *extra: str) -> list[str]:
@@ -87,15 +93,50 @@ def invalidate_if_package_changed() -> None:
     stamp.write_text(digest)
 
 
+def build_wheel() -> Path:
+    """The helper package's wheel, in ``docs/_build/dist/`` (rebuilt every time: ~2 s).
+
+    hatchling writes reproducible wheels (fixed timestamps), so an unchanged
+    package gives a byte-identical file, and the file is only replaced when
+    its bytes change.
+    """
+    target = BUILD / WHEEL_DIR / wheel_name()
+    scratch = BUILD / "wheel-scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    cmd = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+           "--disable-pip-version-check", "-w", str(scratch), str(DOCS.parent)]  # fmt: skip
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, env={**os.environ, "PIP_NO_INDEX": "1"}
+    )
+    built = sorted(scratch.glob("*.whl"))
+    if result.returncode or [p.name for p in built] != [target.name]:
+        raise SystemExit(
+            f"[docs] building the wheel failed (expected {target.name}, got {[p.name for p in built]}):\n"
+            f"{result.stdout}{result.stderr}"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for old in target.parent.glob("*.whl"):
+        if old.name != target.name:
+            old.unlink()
+    if not target.exists() or target.read_bytes() != built[0].read_bytes():
+        shutil.copy2(built[0], target)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
 def write_root() -> None:
     """The files at the top of the built tree, beside en/ and zh-cn/.
 
     ``index.html`` (the language chooser) is copied; ``404.html`` gets the
     base URL (it is served at any path, so its links must be absolute);
     ``sitemap.xml`` lists every page of both languages with its counterpart;
-    ``robots.txt`` points to the sitemap.
+    ``robots.txt`` points to the sitemap; ``dist/`` holds the package's wheel.
     """
     root = base_url()
+    dist = HTML / WHEEL_DIR
+    shutil.rmtree(dist, ignore_errors=True)
+    dist.mkdir(parents=True)
+    shutil.copy2(BUILD / WHEEL_DIR / wheel_name(), dist / wheel_name())
     shutil.copy2(DOCS / "_root" / "index.html", HTML / "index.html")
     page = (DOCS / "_root" / "404.html").read_text(encoding="utf-8")
     (HTML / "404.html").write_text(page.replace("{{BASE_URL}}", root), encoding="utf-8")
@@ -144,10 +185,15 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.clean:
         clean()
+    for lang in LANGUAGES.values():
+        # Sphinx never deletes output files: drop the 24 MB of MathJax that builds made
+        # before math became MathML (docs/_ext/mathml.py), so the tree is what is served.
+        shutil.rmtree(HTML / lang.out / "_static" / "mathjax", ignore_errors=True)
     codes = args.lang or list(LANGUAGES)
     HTML.mkdir(parents=True, exist_ok=True)
     invalidate_if_package_changed()
     start = time.perf_counter()
+    build_wheel()
 
     failed: list[str] = []
     if args.serial or len(codes) == 1:

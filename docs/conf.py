@@ -19,7 +19,8 @@ DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "_ext"))
 
 from languages import LANGUAGES, counterpart_url, other  # noqa: E402
-from site_settings import base_url, pip_requirement  # noqa: E402
+from site_settings import WHEEL_DIR, base_url, wheel_name, wheel_url  # noqa: E402
+from site_words import _  # noqa: E402
 from svg_figures import SvgFigures  # noqa: E402
 
 # -- Project -----------------------------------------------------------------
@@ -32,22 +33,22 @@ language = "en"  # overridden per build with -D language=zh_CN
 extensions = [
     "sphinx.ext.autodoc",
     "myst_parser",
-    "sphinx.ext.mathjax",
-    "sphinx-mathjax-offline",  # serves MathJax from _static: no CDN request
+    "mathml",  # docs/_ext: math as MathML, made at build time (no MathJax, no JavaScript)
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",  # a copy button on every code cell and output (its own JS, no CDN)
+    "site_words",  # docs/_ext: the site's own words come from docs/locale's catalog
     "gallery_pages",  # docs/_ext: translation, run-it note, solution toggles, clean notebooks
     "zh_search",  # docs/_ext: works around a Sphinx 9.0 bug in Chinese search
     "cjk_linebreaks",  # docs/_ext: no stray space where a Chinese line breaks
     "concept_map",  # docs/_ext: the summary page's concept map, drawn at build time
     "course_nav",  # docs/_ext: tutorial numbers in the sidebar and previous/next links
     "api_backrefs",  # docs/_ext: "Used in" tutorials under each API entry
-    "page_fixes",  # docs/_ext: image sizes, animation labels, no MathJax layout shift
+    "page_fixes",  # docs/_ext: image sizes, animation labels
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 templates_path = ["_templates"]
-locale_dirs = [str(DOCS / "locale")]  # the theme words Sphinx has no Chinese for
+locale_dirs = [str(DOCS / "locale")]  # the site's words: theme and extensions (site_words)
 gettext_compact = False
 html_static_path = ["_static"]
 # sphinx-gallery writes notebooks, scripts and md5 files next to its pages:
@@ -55,6 +56,7 @@ html_static_path = ["_static"]
 exclude_patterns = ["**.ipynb", "**.py", "**.md5", "**.zip", "api/backreferences"]
 
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
+html_math_renderer = "mathml"  # docs/_ext/mathml.py: $...$ and :math: become MathML
 myst_heading_anchors = 3
 
 # -- Copy buttons --------------------------------------------------------------
@@ -72,7 +74,10 @@ autodoc_default_options = {"members": True, "undoc-members": False, "show-inheri
 
 # -- HTML ------------------------------------------------------------------
 
-pn_pip_requirement = pip_requirement()  # shown on each tutorial page (gallery_pages)
+# The helper package's wheel: built by docs/build.py, put in the site at
+# <base URL>dist/, carried by the download-all zips (gallery_pages).
+pn_wheel_url = wheel_url()  # shown on each tutorial page
+pn_wheel_file = str(DOCS / "_build" / WHEEL_DIR / wheel_name())
 
 html_theme = "furo"
 html_css_files = ["pytorch-notes.css"]
@@ -105,20 +110,26 @@ sphinx_gallery_conf: dict = {}  # filled per language in _configure_language
 
 FIRST_NOTEBOOK_CELL = """\
 # This notebook needs PyTorch and the site's helper package `pytorch_notes`.
-# In a fresh environment (e.g. Colab) this cell installs what is missing.
+# In a fresh environment (e.g. Colab) this cell installs what is missing: the
+# package's wheel from beside this notebook (the download-all zip carries it),
+# else from the site.
+import importlib
 import importlib.util
+from pathlib import Path
 
 if importlib.util.find_spec("torch") is None:
     %pip install torch
 if importlib.util.find_spec("pytorch_notes") is None:
-    %pip install "{requirement}"
+    _wheels = [*Path.cwd().glob("pytorch_notes-*.whl"), *Path.cwd().parent.glob("pytorch_notes-*.whl")]
+    _wheel = str(_wheels[0]) if _wheels else "WHEEL_URL"
+    %pip install "{_wheel}"
+    importlib.invalidate_caches()
 %matplotlib inline"""
 
 
 def _configure_language(app, config) -> None:
     lang = LANGUAGES[config.language]
-    config.project = lang.project
-    config.html_title = lang.project
+    config.project = config.html_title = str(_("PyTorch Notes"))
     config.html_baseurl = f"{base_url()}{lang.out}/"  # canonical links
     config.sphinx_gallery_conf = {
         "examples_dirs": [str(Path("..", "..", "gallery", lang.gallery))],
@@ -144,7 +155,7 @@ def _configure_language(app, config) -> None:
         # "Used in" thumbnails on the API pages (``minigallery``).
         "doc_module": ("pytorch_notes",),
         "backreferences_dir": "api/backreferences",
-        "first_notebook_cell": FIRST_NOTEBOOK_CELL.format(requirement=pip_requirement()),
+        "first_notebook_cell": FIRST_NOTEBOOK_CELL.replace("WHEEL_URL", wheel_url()),
     }
 
 
@@ -154,7 +165,9 @@ def _add_counterpart(app, pagename, templatename, context, doctree) -> None:
     context["pn_label"] = lang.label
     context["pn_other_label"] = target.label
     context["pn_other_hreflang"] = target.hreflang
-    context["pn_switch_title"] = lang.switch_title
+    context["pn_switch_title"] = _("Read this page in {language}").format(
+        language=_(target.english_name)
+    )
     # furo writes <html lang="{{ language }}">: make it a BCP 47 tag (zh-CN, not zh_CN).
     context["language"] = lang.hreflang
     # Tell search engines (and tools) where each language's version of this page is.

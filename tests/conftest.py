@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -42,9 +43,9 @@ def tutorial_page(script: Path) -> str:
 
 
 def built_tutorials(site: Path, out: str) -> list[Path]:
-    """Every built tutorial page of one language (core/ and further/); never none."""
+    """Every built tutorial page of one language (core/ and further/): one per script."""
     found = sorted((site / out / "tutorials").rglob("plot_*.html"))
-    assert found, f"no tutorial pages under {out}/tutorials"
+    assert len(found) == len(tutorial_scripts()) > 0, f"{out}/tutorials: {len(found)} pages"
     return found
 
 
@@ -54,7 +55,18 @@ def pages(tree: Path) -> set[str]:
 
 
 def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    """The parsed page, parsed once per test process while the file is unchanged.
+
+    Many tests read the same pages; parsing is most of their time. Treat the
+    result as read-only: it is shared.
+    """
+    stat = path.stat()
+    return _parse(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(path: str, mtime_ns: int, size: int) -> BeautifulSoup:
+    return BeautifulSoup(Path(path).read_text(encoding="utf-8"), "html.parser")
 
 
 def outputs(page: Path) -> list[str]:

@@ -300,4 +300,38 @@ def test_graph_figures_stay_readable_on_a_phone(browser, server: str, out: str) 
     figure = page.locator("div.pn-figure").nth(1)
     figure.scroll_into_view_if_needed()
     _shot(page, f"backward-graph-390-{out}")
+
+
+LAYOUT_SHIFT = """() => new Promise(resolve => {
+  let total = 0;
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+  }).observe({type: "layout-shift", buffered: true});
+  setTimeout(() => resolve(total), 300);
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "en/tutorials/core/plot_05_logistic_regression.html",
+        "zh-cn/tutorials/core/plot_01_computational_graph.html",
+    ],
+)
+def test_math_is_laid_out_with_the_page_and_nothing_moves(
+    browser, server: str, path: str, width: int
+) -> None:
+    """MathML from the build: formulas have their size at first layout, none widens a phone."""
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto(f"{server}/{path}", wait_until="networkidle")
+    sizes = page.locator("div.math math").evaluate_all(
+        "els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
+    )
+    assert len(sizes) >= 2 and all(w > 20 and h > 15 for w, h in sizes), sizes
+    # A display fraction is taller than a line of text: the browser laid out the MathML.
+    assert max(h for _, h in sizes) > 30, sizes
+    assert page.evaluate(LAYOUT_SHIFT) < 0.01
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{path} is {overflow}px wider than a {width}px screen"
     page.close()

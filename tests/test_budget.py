@@ -12,8 +12,8 @@ sources -- weighs at most ``BUDGET`` bytes *as a browser receives it*:
   fetches one, the 2x one on a sharp screen.
 
 ``data:`` URIs are part of the HTML's own bytes. Files that a stylesheet or
-script loads later (MathJax's fonts, say) are not counted here; ``nox -s
-audit`` measures a real load. The uncompressed total is reported too.
+script loads later (a font named in a stylesheet, say) are not counted
+here; ``nox -s audit`` measures a real load. The uncompressed total is reported too.
 
 No page may load a script, stylesheet, icon or image from another host: the
 static twin of the browser test's "no request to another host". ``<a>``

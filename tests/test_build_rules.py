@@ -1,6 +1,12 @@
 """The build fails loudly, and only when it should.
 
-Runs Sphinx on a temporary copy of the docs with one extra, broken tutorial.
+Runs Sphinx on a temporary copy of the docs with one extra, broken tutorial,
+or one broken link. The copy keeps the built tutorials and sphinx-gallery's
+md5 records (and the helper package, whose hash ``docs/build.py`` checks), so
+only what the test changed executes: the failure is the test's, found in
+seconds, not after every tutorial ran again. A second, clean build of
+everything (on another copy, without a CJK font) checks that two clean
+builds agree and that a rebuild with nothing changed executes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import HTML, LANGUAGES, ROOT, built_tutorials, outputs, soup
+from conftest import DOCS, HTML, LANGUAGES, ROOT, outputs, soup
 
 BROKEN = '''r"""
 Broken
@@ -31,13 +37,19 @@ y = x @ torch.ones(3)  # shapes (2,) and (3,) cannot be multiplied
 
 
 @pytest.fixture
-def copy_of_docs(tmp_path: Path) -> Path:
-    for folder in ("docs", "gallery"):
+def copy_of_docs(tmp_path: Path, site: Path) -> Path:
+    """The sources, the executed tutorials and their md5 records; no Sphinx environment."""
+    for folder in ("docs", "gallery", "src"):
         shutil.copytree(
             ROOT / folder,
             tmp_path / folder,
-            ignore=shutil.ignore_patterns("_build", "tutorials", "__pycache__"),
+            ignore=shutil.ignore_patterns("_build", "__pycache__"),
         )
+    for name in ("pyproject.toml", "README.md"):  # docs/build.py builds the wheel from them
+        shutil.copy2(ROOT / name, tmp_path / name)
+    build_dir = tmp_path / "docs" / "_build"
+    build_dir.mkdir()
+    shutil.copy2(DOCS / "_build" / "package.sha256", build_dir / "package.sha256")
     return tmp_path
 
 
@@ -52,11 +64,16 @@ def build(root: Path, lang: str) -> subprocess.CompletedProcess[str]:
 
 def test_a_tutorial_that_raises_fails_the_build_and_is_named(copy_of_docs: Path) -> None:
     (copy_of_docs / "gallery" / "en" / "plot_99_broken.py").write_text(BROKEN)
+    pages = copy_of_docs / "docs" / "en" / "tutorials"
+    before = {p: p.stat().st_mtime_ns for p in pages.rglob("plot_*.rst")}
+    assert before
     result = build(copy_of_docs, "en")
     log = result.stdout + result.stderr
     assert result.returncode != 0, log
     assert "plot_99_broken.py" in log
     assert "RuntimeError" in log  # the error itself is shown, not only "something failed"
+    # The other tutorials did not run again: sphinx-gallery rewrites a page when it runs one.
+    assert {p: p.stat().st_mtime_ns for p in before} == before
 
 
 def test_a_warning_fails_the_build(copy_of_docs: Path) -> None:
@@ -70,16 +87,24 @@ def test_a_warning_fails_the_build(copy_of_docs: Path) -> None:
     assert "no-such-page" in log
 
 
-@pytest.fixture(scope="module")
+# pytest-xdist: the tests sharing the second build run in one worker, which builds it
+# once. Session scope: a worker may run other modules' tests between them, and a
+# module-scoped fixture would then be built again.
+second = pytest.mark.xdist_group("second_build")
+
+
+@pytest.fixture(scope="session")
 def second_build(tmp_path_factory: pytest.TempPathFactory, site: Path) -> Path:
     """A second clean build of both languages, on a copy, as if no CJK font were installed."""
     root = tmp_path_factory.mktemp("second-build")
-    for folder in ("docs", "gallery"):
+    for folder in ("docs", "gallery", "src"):
         shutil.copytree(
             ROOT / folder,
             root / folder,
             ignore=shutil.ignore_patterns("_build", "tutorials", "backreferences", "__pycache__"),
         )
+    for name in ("pyproject.toml", "README.md"):  # docs/build.py builds the wheel from them
+        shutil.copy2(ROOT / name, root / name)
     result = subprocess.run(
         [sys.executable, str(root / "docs" / "build.py")],
         capture_output=True,
@@ -91,6 +116,7 @@ def second_build(tmp_path_factory: pytest.TempPathFactory, site: Path) -> Path:
     return root / "docs" / "_build" / "html"
 
 
+@second
 def test_a_machine_without_a_cjk_font_still_builds_with_english_labels(second_build: Path) -> None:
     page = "tutorials/core/plot_01_computational_graph.html"
     alts = [img.get("alt", "") for img in soup(second_build / "zh-cn" / page).select("img")]
@@ -99,15 +125,20 @@ def test_a_machine_without_a_cjk_font_still_builds_with_english_labels(second_bu
     assert "前向计算图" in normal  # (with the font, the same figure is labelled in Chinese)
 
 
+@second
 def test_two_clean_builds_print_identical_outputs(second_build: Path, site: Path) -> None:
+    compared = 0
     for lang in LANGUAGES.values():
-        for page in built_tutorials(site, lang.out):
+        for page in sorted((site / lang.out / "tutorials").rglob("plot_*.html")):
+            compared += 1
             rel = page.relative_to(site)
             first, second = outputs(page), outputs(second_build / rel)
             assert first, rel
             assert first == second, f"{rel}: outputs differ between two clean builds"
+    assert compared == 2 * len(list((ROOT / "gallery" / "en").rglob("plot_*.py")))
 
 
+@second
 def test_a_rebuild_with_nothing_changed_executes_no_tutorial(second_build: Path) -> None:
     docs = second_build.parents[1]
     first_run = json.loads((docs / "_build" / "executed-en.json").read_text())

@@ -13,8 +13,6 @@ from conftest import OUT_DIRS, pages, soup
 
 pytestmark = pytest.mark.site
 
-ZERO_FONT = "_static/mathjax/output/chtml/fonts/woff-v2/MathJax_Zero.woff"
-
 
 def all_pages(site: Path) -> list[Path]:
     return [site / out / p for out in OUT_DIRS for p in sorted(pages(site / out))]
@@ -41,22 +39,3 @@ def test_animation_sliders_are_labelled(site: Path) -> None:
     assert sliders, "no animation on any page: this test no longer checks anything"
     unlabelled = [str(p.relative_to(site)) for p, s in sliders if not s.get("aria-label")]
     assert not unlabelled, f"animation sliders without a label: {unlabelled}"
-
-
-def test_pages_with_mathjax_preload_its_zero_width_font(site: Path) -> None:
-    with_math = 0
-    for path in all_pages(site):
-        doc = soup(path)
-        if not any("mathjax" in s.get("src", "") for s in doc.find_all("script")):
-            continue
-        with_math += 1
-        preloads = [
-            link
-            for link in doc.find_all("link", rel="preload")
-            if link.get("href", "").endswith(ZERO_FONT)
-        ]
-        assert preloads, f"{path.relative_to(site)} loads MathJax without preloading its font"
-        (link,) = preloads
-        assert link.get("as") == "font" and link.has_attr("crossorigin")
-        assert (path.parent / link["href"]).is_file()
-    assert with_math, "no page loads MathJax: this test no longer checks anything"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DOCS, LANGUAGES, OUT_DIRS, built_tutorials, pages, soup
+from conftest import DOCS, LANGUAGES, OUT_DIRS, ROOT, built_tutorials, pages, soup
 
 
 def test_both_languages_were_built(site: Path) -> None:
@@ -123,7 +123,8 @@ def test_every_tutorial_closes_with_folded_executed_exercises(site: Path) -> Non
             solutions = page.select("details.pn-solution")
             assert 2 <= len(solutions) <= 4, f"{out}/{path.name}: {len(solutions)} exercises"
             for details in solutions:
-                assert details.find("summary").get_text(strip=True) in {"Solution", "参考答案"}
+                summary = details.find("summary").get_text(strip=True)
+                assert summary == {"en": "Solution", "zh-cn": "参考答案"}[out]
                 # the solution's code ran at build time: its output is inside the fold
                 assert details.select("div.sphx-glr-script-out"), f"{path.name}: no output"
             html = path.read_text(encoding="utf-8")
@@ -133,10 +134,10 @@ def test_every_tutorial_closes_with_folded_executed_exercises(site: Path) -> Non
 def test_notebooks_install_what_they_need_and_hold_no_sphinx_roles() -> None:
     import json
 
+    checked = 0
     for lang in LANGUAGES.values():
-        notebooks = sorted((DOCS / lang.source / "tutorials").rglob("*.ipynb"))
-        assert notebooks, lang.source
-        for path in notebooks:
+        for path in sorted((DOCS / lang.source / "tutorials").rglob("*.ipynb")):
+            checked += 1
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
             first = "".join(cells[0]["source"])
             assert cells[0]["cell_type"] == "code" and "%pip install" in first, path
@@ -144,6 +145,7 @@ def test_notebooks_install_what_they_need_and_hold_no_sphinx_roles() -> None:
             markdown = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
             assert ":term:`" not in markdown and ":doc:`" not in markdown, path
             assert "_solution-begin" not in markdown, path
+    assert checked == 2 * len(list((ROOT / "gallery" / "en").rglob("plot_*.py")))
 
 
 def test_downloads_are_linked_and_exist(site: Path) -> None:
@@ -205,12 +207,17 @@ def test_root_files_for_hosting(site: Path) -> None:
 
 
 def test_each_tutorial_says_how_to_run_it(site: Path) -> None:
-    from site_settings import pip_requirement
+    from site_settings import DEFAULT_BASE_URL, base_url, wheel_name, wheel_url
 
+    assert wheel_url() == f"{base_url()}dist/{wheel_name()}"
+    # The README's learner instructions show the same address (of the default site).
+    assert f'pip install "{wheel_url(DEFAULT_BASE_URL)}"' in (ROOT / "README.md").read_text()
+    assert (site / "dist" / wheel_name()).is_file()  # the URL's file is in the built site
     for out in OUT_DIRS:
         for path in built_tutorials(site, out):
             note = soup(path).select_one(".pn-run-it")
             assert note is not None, f"{out}/{path.name}"
             text = note.get_text()
-            assert f'pip install "{pip_requirement()}"' in text
+            assert f'pip install "{wheel_url()}"' in text
+            assert "git+" not in text
             assert f"python {path.stem}.py" in text

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from site_words import _
 from sphinx.application import Sphinx
-
-USED_IN = {"en": "Used in", "zh_CN": "用到它的教程"}
 
 
 def _append_minigallery(app: Sphinx, what: str, name: str, obj, options, lines: list[str]) -> None:
@@ -22,8 +21,7 @@ def _append_minigallery(app: Sphinx, what: str, name: str, obj, options, lines: 
     record = folder / f"{name}.examples"
     if not record.exists() or not record.read_text(encoding="utf-8").strip():
         return
-    title = USED_IN.get(app.config.language, USED_IN["en"])
-    lines.extend(["", f".. rubric:: {title}", "", f".. minigallery:: {name}", ""])
+    lines.extend(["", f".. rubric:: {_('Used in')}", "", f".. minigallery:: {name}", ""])
 
 
 def setup(app: Sphinx) -> dict:

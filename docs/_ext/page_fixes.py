@@ -1,11 +1,5 @@
 """Small fixes to each page's HTML, each answering a Lighthouse audit (``nox -s audit``).
 
-- **Stable layout while MathJax starts** (``cumulative-layout-shift``). MathJax
-  typesets inline math with a 1.5 KB zero-width font, ``MathJax_Zero.woff``;
-  until it arrives, the browser lays the math out with a fallback font whose
-  metrics make every line holding math ~4 px taller, then shrinks it back, and
-  everything below jumps twice. Pages that load MathJax preload that font, so
-  it is there before MathJax (1 MB) has even finished downloading.
 - **Image sizes** (``unsized-images``). sphinx-gallery's ``<img>`` tags carry
   no ``width``/``height``; without them the page moves as each figure
   arrives. Each local raster image gets its pixel size (the theme's
@@ -31,13 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from PIL import Image
-
-MATHJAX_ZERO_FONT = "_static/mathjax/output/chtml/fonts/woff-v2/MathJax_Zero.woff"
-
-WORDS = {
-    "en": {"animation": "Animation", "named": "Animation: {}", "frame": "Animation frame"},
-    "zh_CN": {"animation": "动画", "named": "动画：{}", "frame": "动画帧"},
-}
+from site_words import _
 
 IMG = re.compile(r"<img\b[^>]*>")
 SRC = re.compile(r'\bsrc="([^"]+)"')
@@ -140,7 +128,7 @@ def _readable_figures(body: str) -> str:
     return FIGURE.sub(wrap, body)
 
 
-def _name_animations(body: str, words: dict[str, str]) -> str:
+def _name_animations(body: str) -> str:
     """Size each animation's frame, label its slider, and name it if it has no alt yet.
 
     :class:`pytorch_notes.animation.Player` writes its own ``alt``; a plain
@@ -154,18 +142,14 @@ def _name_animations(body: str, words: dict[str, str]) -> str:
         size = _png_size(frame.group(1)) if frame else None
         if " alt=" not in attrs:
             heading = _heading_before(body, pos)
-            alt = words["named"].format(heading) if heading else words["animation"]
+            alt = _("Animation: {}").format(heading) if heading else str(_("Animation"))
             attrs += f' alt="{html.escape(alt)}"'
         if size and " width=" not in attrs:
             attrs += f' width="{size[0]}" height="{size[1]}"'
         body = body.replace(img, f'<img id="_anim_img{anim_id}"{attrs}>', 1)
         slider = f'<input id="_anim_slider{anim_id}"'
-        body = body.replace(slider, f'{slider} aria-label="{words["frame"]}"', 1)
+        body = body.replace(slider, f'{slider} aria-label="{_("Animation frame")}"', 1)
     return body
-
-
-def _loads_mathjax(context: dict) -> bool:
-    return any("mathjax" in str(getattr(js, "filename", js)) for js in context["script_files"])
 
 
 def _fix_page(app, pagename, templatename, context, doctree) -> None:
@@ -173,19 +157,12 @@ def _fix_page(app, pagename, templatename, context, doctree) -> None:
         images = getattr(app.builder, "images", {})  # source path -> name in _images/
         sources = {name: Path(app.srcdir, src) for src, name in images.items()}
         body = _size_images(context["body"], (Path(app.outdir) / pagename).parent, sources)
-        words = WORDS.get(app.config.language, WORDS["en"])
-        context["body"] = _readable_figures(_name_animations(body, words))
-    if _loads_mathjax(context):
-        href = context["pathto"](MATHJAX_ZERO_FONT, 1)
-        context["metatags"] = (
-            context.get("metatags", "")
-            + f'<link rel="preload" href="{href}" as="font" type="font/woff" crossorigin>\n'
-        )
+        context["body"] = _readable_figures(_name_animations(body))
 
 
 def setup(app):
-    # After sphinx.ext.mathjax (priority 500) has added its script to the page.
+    app.setup_extension("site_words")
     app.connect("html-page-context", _fix_page, priority=900)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when these fixes change, or unchanged pages keep the old HTML.
-    return {"env_version": 5, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 6, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,23 +1,26 @@
-"""Where the site and its source live: set here, and only here.
+"""Where the site is published, and where learners get the helper package: set here only.
 
-``BASE_URL`` is the published root (the folder holding ``en/`` and
-``zh-cn/``); the sitemap, the 404 page and the canonical links use it.
-Hosting can override it without editing this file:
+``base_url()`` is the published root (the folder holding ``en/`` and
+``zh-cn/``); the sitemap, the 404 page, the canonical links and the wheel's
+address use it. Hosting can override it without editing this file:
 ``PYTORCH_NOTES_BASE_URL=https://example.org/notes/ nox -s docs``. On Read
 the Docs the build uses ``READTHEDOCS_CANONICAL_URL``'s root.
 
-``REPOSITORY`` is the git repository learners install the helper package
-from (the notebooks' first cell, the README, the pages' "how to run").
+The build (``docs/build.py``) puts the helper package's wheel in the site, at
+``<base URL>/dist/<wheel>``: the notebooks' first cell, each tutorial's "run
+it yourself" note and the README install it from there (``wheel_url()``), and
+the download-all zips carry the same file.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 DEFAULT_BASE_URL = "https://pytorch-notes.github.io/pytorch-notes/"
-REPOSITORY = os.environ.get(
-    "PYTORCH_NOTES_REPOSITORY", "https://github.com/pytorch-notes/pytorch-notes"
-)
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+WHEEL_DIR = "dist"  # the folder of the built site (docs/_build/html/dist/) holding the wheel
 
 
 def base_url() -> str:
@@ -29,6 +32,20 @@ def base_url() -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def pip_requirement() -> str:
-    """What ``pip install`` needs to get the helper package from the repository."""
-    return f"pytorch-notes @ git+{REPOSITORY}"
+def package_version() -> str:
+    """The helper package's version, as ``pyproject.toml`` states it."""
+    text = PYPROJECT.read_text(encoding="utf-8")
+    found = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
+    if not found:
+        raise ValueError(f"no version = ... line in {PYPROJECT}")
+    return found.group(1)
+
+
+def wheel_name() -> str:
+    """The file name of the package's wheel (pure Python: one wheel for every platform)."""
+    return f"pytorch_notes-{package_version()}-py3-none-any.whl"
+
+
+def wheel_url(root: str | None = None) -> str:
+    """Where learners download the wheel: ``<base URL>dist/<wheel>`` (or under ``root``)."""
+    return f"{root or base_url()}{WHEEL_DIR}/{wheel_name()}"

@@ -3,7 +3,7 @@
 Run by ``nox -s audit`` (which installs the pinned Lighthouse with ``npm ci``
 first)::
 
-    python tools/audit/run_audit.py [--threshold 0.95] [--no-gzip] [PAGE ...]
+    python tools/audit/run_audit.py [--threshold 0.95] [--no-gzip] [--form-factor F] [PAGE ...]
 
 It serves ``docs/_build/html`` with Python's http.server on a free port of
 127.0.0.1, then runs Lighthouse once per page, one page at a time (two cores:
@@ -12,15 +12,20 @@ Debian's chromium (``CHROME_PATH``, default ``/usr/bin/chromium``) in a fresh
 profile. Pages: each language's home page and every
 ``tutorials/plot_*.html`` of both languages, found on disk.
 
-Lighthouse runs with its ``desktop`` preset as it ships: simulated throttling
-with the preset's own network and CPU settings, nothing overridden. The
-server compresses text responses with gzip, as GitHub Pages and Read the Docs
-do (``--no-gzip`` serves the files as they are, like plain http.server).
+Each page is audited twice, as Lighthouse ships its two form factors: the
+``desktop`` preset, and Lighthouse's default configuration, which is mobile
+(a phone's screen, simulated slow 4G and a 4x slower CPU). Both use
+simulated throttling with their own settings, nothing overridden
+(``--form-factor desktop`` or ``mobile`` runs one). The server compresses
+text responses with gzip, as GitHub Pages and Read the Docs do
+(``--no-gzip`` serves the files as they are, like plain http.server).
 
-Prints a table (page, performance, accessibility, total byte weight as
+Prints a table (page; per form factor: performance, accessibility,
+cumulative layout shift, total blocking time; total byte weight as
 transferred), then, for each page below the threshold, the audits that cost
 it points. Exit status 1 if any score is below the threshold. The JSON
-reports are kept in ``docs/_build/audit/``.
+reports are kept in ``docs/_build/audit/``, with ``summary.json``: the table's
+numbers, for comparing two builds.
 """
 
 from __future__ import annotations
@@ -45,9 +50,13 @@ HERE = Path(__file__).resolve().parent
 HTML = ROOT / "docs" / "_build" / "html"
 REPORTS = ROOT / "docs" / "_build" / "audit"
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
-LANG_DIRS = ("en", "zh-cn")
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+from languages import RECORDS  # noqa: E402
+
+LANG_DIRS = tuple(lang.out for lang in RECORDS)
 CATEGORIES = ("performance", "accessibility")
-PRESET = "desktop"
+# Lighthouse's flags per form factor: its desktop preset, and its default (mobile).
+FORM_FACTORS = {"desktop": ["--preset=desktop"], "mobile": []}
 
 # The flags this machine's chromium needs (closed network, running as root).
 CHROME_FLAGS = [
@@ -120,14 +129,14 @@ def serve(site: Path, use_gzip: bool) -> Iterator[str]:
         httpd.server_close()
 
 
-def lighthouse(url: str, report: Path, chrome: str) -> dict:
+def lighthouse(url: str, report: Path, chrome: str, form_factor: str) -> dict:
     """Run Lighthouse on ``url`` in a fresh chromium profile; return its JSON report."""
     profile = tempfile.mkdtemp(prefix="pn-audit-profile-")
     flags = [*CHROME_FLAGS, f"--user-data-dir={profile}"]
     cmd = [
         str(LIGHTHOUSE),
         url,
-        f"--preset={PRESET}",
+        *FORM_FACTORS[form_factor],
         f"--only-categories={','.join(CATEGORIES)}",
         "--output=json",
         f"--output-path={report}",
@@ -180,7 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=0.95)
     parser.add_argument("--no-gzip", action="store_true", help="serve files uncompressed")
     parser.add_argument("--site", type=Path, default=HTML)
+    parser.add_argument("--reports", type=Path, default=REPORTS, help="where the JSON goes")
+    parser.add_argument(
+        "--form-factor",
+        choices=sorted(FORM_FACTORS),
+        action="append",
+        help="desktop or mobile (default: both)",
+    )
     args = parser.parse_args(argv)
+    form_factors = args.form_factor or list(FORM_FACTORS)
 
     chrome = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
     if not Path(chrome).exists():
@@ -193,58 +210,89 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[audit] {args.site} is not built: run `nox -s docs`", file=sys.stderr)
         return 2
     pages = args.pages or discover(args.site)
-    REPORTS.mkdir(parents=True, exist_ok=True)
+    reports = args.reports.resolve()
+    reports.mkdir(parents=True, exist_ok=True)
     version = subprocess.run(
         [str(LIGHTHOUSE), "--version"], capture_output=True, text=True
     ).stdout.strip()
     print(
-        f"[audit] Lighthouse {version}, form factor: {PRESET} (preset '{PRESET}', its default "
-        f"simulated throttling), chromium: {chrome}\n"
+        f"[audit] Lighthouse {version}, form factors: {', '.join(form_factors)} (the "
+        f"desktop preset and the default mobile configuration, each with its own simulated "
+        f"throttling), chromium: {chrome}\n"
         f"[audit] server: Python http.server on 127.0.0.1, "
         f"{'no compression' if args.no_gzip else 'gzip for text (as GitHub Pages / Read the Docs)'}"
         f"\n[audit] {len(pages)} pages, threshold {args.threshold}",
         flush=True,
     )
 
-    rows, failures, unscored = [], {}, set()
+    rows: dict[str, dict] = {}
+    failures, unscored = {}, set()
     with serve(args.site, use_gzip=not args.no_gzip) as origin:
         for page in pages:
-            report = REPORTS / (page.replace("/", "__").removesuffix(".html") + ".json")
-            result = lighthouse(f"{origin}/{page}", report, chrome)
-            scores = {c: result["categories"][c]["score"] for c in CATEGORIES}
-            weight = result["audits"]["total-byte-weight"]["numericValue"]
-            rows.append((page, scores, weight))
-            print(f"[audit] {page}: " + ", ".join(f"{c} {score(s)}" for c, s in scores.items()))
-            unscored |= {
-                k for k, a in result["audits"].items() if a.get("scoreDisplayMode") == "error"
-            }
-            low = [c for c, s in scores.items() if s is None or s < args.threshold]
-            if low:
-                failures[page] = {c: costly_audits(result, c) for c in low}
+            for form in form_factors:
+                name = page.replace("/", "__").removesuffix(".html")
+                report = reports / f"{name}.{form}.json"
+                result = lighthouse(f"{origin}/{page}", report, chrome, form)
+                scores = {c: result["categories"][c]["score"] for c in CATEGORIES}
+                audits = result["audits"]
+                rows.setdefault(page, {})[form] = {
+                    **scores,
+                    "cls": audits["cumulative-layout-shift"].get("numericValue"),
+                    "tbt": audits["total-blocking-time"].get("numericValue"),
+                    "weight": audits["total-byte-weight"]["numericValue"],
+                }
+                print(
+                    f"[audit] {page} ({form}): "
+                    + ", ".join(f"{c} {score(s)}" for c, s in scores.items()),
+                    flush=True,
+                )
+                unscored |= {k for k, a in audits.items() if a.get("scoreDisplayMode") == "error"}
+                low = [c for c, s in scores.items() if s is None or s < args.threshold]
+                if low:
+                    failures[f"{page} ({form})"] = {c: costly_audits(result, c) for c in low}
 
-    width = max(len(p) for p, _, _ in rows)
-    header = (
-        f"{'page':<{width}}  {'performance':>11}  {'accessibility':>13}  {'total byte weight':>17}"
-    )
-    print("\n" + header + "\n" + "-" * len(header))
-    for page, scores, weight in rows:
-        perf, a11y = (score(scores[c]) for c in CATEGORIES)
-        print(f"{page:<{width}}  {perf:>11}  {a11y:>13}  {kib(weight):>17}")
-    print(f"\nform factor: {PRESET}; reports: {REPORTS.relative_to(ROOT)}/")
+    (reports / "summary.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    print("\n" + table(rows, form_factors))
+    print(f"\nform factors: {', '.join(form_factors)}; reports: {reports}/")
     if unscored:
         # Diagnostics only: Lighthouse leaves them out of the scores when they error.
         print(f"diagnostics Lighthouse could not run here: {', '.join(sorted(unscored))}")
 
     if failures:
-        print(f"\n[audit] FAILED: {len(failures)} page(s) below {args.threshold}")
+        print(f"\n[audit] FAILED: {len(failures)} page run(s) below {args.threshold}")
         for page, cats in failures.items():
             for cat, lines in cats.items():
                 print(f"  {page} -- {cat}:")
                 for line in lines:
                     print(f"    {line}")
         return 1
-    print(f"[audit] every page scores >= {args.threshold} in {' and '.join(CATEGORIES)}")
+    print(
+        f"[audit] every page scores >= {args.threshold} in {' and '.join(CATEGORIES)}, "
+        f"{' and '.join(form_factors)}"
+    )
     return 0
+
+
+def table(rows: dict[str, dict], form_factors: list[str]) -> str:
+    """A Markdown table: per form factor performance, accessibility, CLS and TBT; the weight."""
+    head = ["page"]
+    for form in form_factors:
+        head += [f"{form} perf", f"{form} a11y", f"{form} CLS", f"{form} TBT"]
+    head.append("transfer weight")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for page, forms in rows.items():
+        cells = [page]
+        for form in form_factors:
+            r = forms[form]
+            cells += [
+                score(r["performance"]),
+                score(r["accessibility"]),
+                "-" if r["cls"] is None else f"{r['cls']:.3f}",
+                "-" if r["tbt"] is None else f"{r['tbt']:.0f} ms",
+            ]
+        cells.append(kib(max(forms[f]["weight"] for f in form_factors)))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
