@@ -62,18 +62,29 @@ def test_recompilation_guards_are_collected() -> None:
     assert log.graph_breaks == []
 
 
-def test_compile_log_restores_torch_logging_and_prints_nothing(capfd) -> None:
-    logger = logging.getLogger("torch._dynamo")
-    before = list(logger.handlers)
+def test_compile_log_keeps_torch_quiet_and_resets_its_logging(capfd) -> None:
     graphs: list = []
-    with compile_log():
+    with compile_log() as log:
         torch.compile(branchy, backend=keep(graphs))(torch.tensor([-1.0]))
-    assert logger.handlers == before
+    assert log.graph_breaks == ["Data-dependent branching"]
     assert "Graph Break" not in capfd.readouterr().err
-    # After the block torch no longer logs graph breaks to the terminal either.
+    # Afterwards torch logs to the terminal again, but graph breaks are off.
+    assert any(isinstance(h, logging.StreamHandler) for h in logging.getLogger("torch").handlers)
     torch._dynamo.reset()
     torch.compile(branchy, backend=keep(graphs))(torch.tensor([-1.0]))
     assert "Graph Break" not in capfd.readouterr().err
+
+
+def test_compile_log_collects_torch_warnings_instead_of_printing_them(capfd) -> None:
+    class Branchy(torch.nn.Module):
+        def forward(self, x):
+            return branchy(x)
+
+    with compile_log() as log, pytest.raises(Exception, match="data-dependent"):
+        torch.export.export(Branchy(), (torch.tensor([1.5]),))
+    assert log.warnings, "torch.export logs a warning here"
+    assert "def forward" in log.stderr  # and prints the partial graph
+    assert capfd.readouterr().err == ""
 
 
 def test_aot_graphs_has_the_backward_graph_before_backward_runs() -> None:

@@ -22,10 +22,11 @@ Introduced in tutorial 09 (*PyTorch 2's captured graphs*).
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,13 +40,17 @@ _GUARD_FAILURE = re.compile(r"^\s*-\s*\d+/\d+:\s*(.+)$", re.MULTILINE)
 
 @dataclass
 class CompileLog:
-    """What :func:`compile_log` heard while ``torch.compile`` worked.
+    """What :func:`compile_log` heard while torch compiled or exported code.
 
     ``graph_breaks`` holds one short reason per graph break, e.g.
     ``"Data-dependent branching"``; ``recompiles`` one entry per recompilation,
     the guard that failed, e.g. ``"tensor 'x' size mismatch at index 0.
     expected 3, actual 4"`` (when several cached versions failed, the newest's).
-    ``messages`` keeps torch's full messages, for reading.
+    ``messages`` keeps torch's full messages for those, ``warnings`` the
+    other warnings torch logged in the block and ``stderr`` what was printed
+    to standard error (``torch.export`` prints a failed program's partial
+    graph there). Their text names files and lines of this machine, so a page
+    shows at most how much there was.
 
     Introduced in tutorial 09.
     """
@@ -53,6 +58,8 @@ class CompileLog:
     graph_breaks: list[str] = field(default_factory=list)
     recompiles: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stderr: str = ""
 
 
 class _Collector(logging.Handler):
@@ -72,29 +79,48 @@ class _Collector(logging.Handler):
             if failures:
                 self.log.recompiles.append(failures[0].strip())
                 self.log.messages.append(message)
+        elif record.levelno >= logging.WARNING:
+            self.log.warnings.append(message)
+
+
+def _torch_loggers() -> list[logging.Logger]:
+    """torch's loggers that write somewhere: ``torch`` and those with handlers of their own."""
+    own = sorted(
+        name
+        for name, logger in logging.root.manager.loggerDict.items()
+        if name.startswith("torch.") and isinstance(logger, logging.Logger) and logger.handlers
+    )
+    return [logging.getLogger(name) for name in ("torch", *own)]
 
 
 @contextmanager
 def compile_log() -> Iterator[CompileLog]:
-    """Collect graph-break reasons and recompilation guards while the block runs.
+    """Collect what torch logs while the block compiles or exports code.
 
-    Turns on torch's ``graph_breaks`` and ``recompiles`` logs for the block,
-    sends them to the returned :class:`CompileLog` instead of the terminal,
-    and restores torch's logging afterwards (``torch._logging.set_logs()``:
-    settings made with ``set_logs`` before the block are reset).
+    Turns on torch's ``graph_breaks`` and ``recompiles`` logs for the block
+    and sends everything torch logs there -- those messages and any warning --
+    and whatever is printed to standard error to the returned
+    :class:`CompileLog` instead of the terminal. Afterwards
+    torch's logging is reset to its defaults (``torch._logging.set_logs()``,
+    which also drops settings made with ``set_logs`` before the block).
 
     Introduced in tutorial 09.
     """
     log = CompileLog()
-    torch._logging.set_logs(graph_breaks=True, recompiles=True)
-    logger = logging.getLogger("torch._dynamo")
-    saved = logger.handlers[:]
     collector = _Collector(log)
-    logger.handlers = [collector]
+    torch._logging.set_logs(graph_breaks=True, recompiles=True)
+    loggers = _torch_loggers()
+    saved = [logger.handlers[:] for logger in loggers]
+    for logger in loggers:
+        logger.handlers = [collector]
+    stderr = io.StringIO()
     try:
-        yield log
+        with redirect_stderr(stderr):
+            yield log
     finally:
-        logger.handlers = saved
+        log.stderr = stderr.getvalue()
+        for logger, handlers in zip(loggers, saved, strict=True):
+            logger.handlers = handlers
         torch._logging.set_logs()
 
 

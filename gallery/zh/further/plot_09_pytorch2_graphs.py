@@ -202,7 +202,8 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 #
 # ``torch.compile`` 可以把函数切成几段，段与段之间退回 Python；``torch.export``
 # 不行：它把*整个*程序捕获成一张图，这张图不需要 Python 就能运行（可以保存、
-# 部署或预先编译），捕获不了的就直接拒绝。导出普通的 ``if`` 会失败：
+# 部署或预先编译），捕获不了的就直接拒绝。导出普通的 ``if`` 会失败（torch 报错时还会打印
+# 一段不完整的图，里面有本机的文件路径，``compile_log`` 把它挡在页面之外）：
 
 
 class Branchy(torch.nn.Module):
@@ -216,10 +217,12 @@ class BranchyCond(torch.nn.Module):
 
 
 example = (torch.tensor([1.5]),)
-try:
-    torch.export.export(Branchy(), example)
-except Exception as error:  # torch 在这里抛出依赖数据的守卫错误
-    print(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+with compile_log() as log:
+    try:
+        torch.export.export(Branchy(), example)
+    except Exception as error:  # torch 在这里抛出依赖数据的守卫错误
+        print(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 
 # %%
 # 报错信息用 torch 自己的话说明了原因：程序要继续，需要一个依赖数据的表达式的值
