@@ -77,7 +77,7 @@ def test_chinese_lines_join_without_a_space(site: Path) -> None:
     assert "。本篇搭建" in text
     assert "。 本篇搭建" not in text and "。\n本篇搭建" not in text
     home = soup(site / "zh-cn" / "index.html").get_text()  # a MyST page
-    assert "节点表示数据、边表示运算" in home
+    assert "由数据依赖连接起来的数据节点和运算节点" in home  # joined across a line break
 
 
 def test_reference_pages_exist_in_both_languages(site: Path) -> None:
