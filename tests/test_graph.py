@@ -75,7 +75,7 @@ def test_reflected_operator_keeps_the_written_order() -> None:
     g = graph.to_networkx()
     (op,) = graph.ops
     assert op.op == "sub"
-    first = next(u for u, _, d in g.in_edges("op0", data=True) if d["arg"] == 0)
+    first = next(u for u, _, d in g.in_edges("op0", data=True) if d["args"] == (0,))
     assert g.nodes[first]["kind"] == "const" and g.nodes[first]["value"] == 1
     assert z.item() == 0.0
 
