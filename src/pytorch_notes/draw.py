@@ -28,6 +28,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from pytorch_notes._checks import positive_int
 from pytorch_notes.animation import Player
 from pytorch_notes.graph import RecordedGraph
 from pytorch_notes.i18n import tr
@@ -77,6 +78,8 @@ def _words(lang: str) -> dict[str, str]:
         "step": tr(lang, en="step {k} of {n}", zh="第 {k} 步，共 {n} 步"),
         "inputs": tr(lang, en="inputs", zh="输入"),
         "if": tr(lang, en="if → {v}", zh="if → {v}"),
+        "uses": tr(lang, en="{n} uses", zh="用了 {n} 次"),
+        "summed": tr(lang, en="sum of {n} uses", zh="{n} 次使用之和"),
         "empty": "",
     }
 
@@ -193,12 +196,24 @@ def _format(t: Any) -> str:
     return str(t)
 
 
-def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None, scale: float = 1.0) -> Axes:
+# The largest figure side, in inches: at matplotlib's default 100 dpi it stays
+# far below the 2**16 pixels a PNG side may have.
+MAX_INCHES = 400.0
+
+
+def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
+    """The Axes to draw on; a new figure is sized so that the layout's points are real points.
+
+    The layout places nodes in points (1/72 inch) and the labels are drawn in
+    points too, so a figure as large as the layout keeps every label inside
+    its room: the figure grows with the graph (a 50-layer network's graph is
+    wide, and legible), up to :data:`MAX_INCHES` a side.
+    """
     if ax is None:
         xs = [x for x, _ in pos.values()]
         ys = [y for _, y in pos.values()]
-        width = min(10.0, max(3.5, (max(xs) - min(xs)) / 72 * scale + 1.6))
-        height = min(8.0, max(2.2, (max(ys) - min(ys)) / 72 * scale + 1.5))
+        width = min(MAX_INCHES, max(3.5, (max(xs) - min(xs)) / 72 / 0.92 + 1.6))
+        height = min(MAX_INCHES, max(2.2, (max(ys) - min(ys)) / 72 / 0.82 + 1.5))
         fig = plt.figure(figsize=(width, height), facecolor="white")
         ax = fig.add_axes((0.02, 0.02, 0.96, 0.86))
     ax.set_facecolor("white")
@@ -241,26 +256,40 @@ def _require_nodes(g: nx.DiGraph, what: str) -> None:
 def _as_forward(graph: RecordedGraph | nx.DiGraph) -> nx.DiGraph:
     if isinstance(graph, RecordedGraph):
         return graph.to_networkx()
-    if isinstance(graph, nx.DiGraph):
-        return graph
-    raise TypeError(f"expected a RecordedGraph or a networkx.DiGraph, got {type(graph).__name__}")
+    if not isinstance(graph, nx.DiGraph):
+        raise TypeError(
+            f"expected a RecordedGraph or a networkx.DiGraph, got {type(graph).__name__}"
+        )
+    if any("kind" not in d for _, d in graph.nodes(data=True)):
+        hint = (
+            "; this is the autograd graph of backward_graph(): draw it with draw_backward()"
+            if any("fn" in d for _, d in graph.nodes(data=True))
+            else ""
+        )
+        raise ValueError(
+            "draw_forward() needs a forward graph (from record(), RecordedGraph.to_networkx() "
+            f"or fx_graph()): its nodes have no 'kind'{hint}"
+        )
+    return graph
 
 
-def _tensor_label(data: dict, words: dict[str, str], show_grad: bool) -> str:
+def _tensor_label(data: dict, words: dict[str, str], show_grads: bool) -> str:
     name = data.get("name") or ""
-    if name and data.get("version", 0) and data.get("_many_versions"):
+    if name and data.get("version") and data.get("_many_versions"):
         name = f"{name} (v{data['version']})"
     lines = [name] if name else []
-    if data["value"] is not None:  # a static graph's tensors have no value yet
+    if data["value"] is not None:
         lines.append(f"{words['data']} {_format(data['value'])}")
-    tensor = data.get("tensor")
+    elif data.get("shape") is not None:  # a large tensor: its shape (no copy of it was kept)
+        lines.append(f"{words['data']} [{'×'.join(str(s) for s in data['shape'])}]")
+    tensor = data.get("tensor")  # None once freed, and in a static graph
     has_grad = tensor is not None and (tensor.is_leaf or tensor.retains_grad)
-    if show_grad and has_grad and tensor.grad is not None and data.get("_latest"):
+    if show_grads and has_grad and tensor.grad is not None and data.get("_latest"):
         lines.append(f"{words['grad']} {_format(tensor.grad)}")
     return "\n".join(lines)
 
 
-def _forward_artists(g: nx.DiGraph, ax: Axes, pos, lang: str, show_grad: bool):
+def _forward_artists(g: nx.DiGraph, ax: Axes, pos, lang: str, show_grads: bool):
     words = _words(lang)
     names = {}
     for node, data in g.nodes(data=True):
@@ -270,7 +299,7 @@ def _forward_artists(g: nx.DiGraph, ax: Axes, pos, lang: str, show_grad: bool):
     for nodes in names.values():
         for node in nodes:
             g.nodes[node]["_many_versions"] = len(nodes) > 1
-        latest[max(nodes, key=lambda n: g.nodes[n]["version"])] = True
+        latest[max(nodes, key=lambda n: g.nodes[n]["created"])] = True
     artists: dict[Any, Any] = {}
     for node, data in g.nodes(data=True):
         x, y = pos[node]
@@ -283,7 +312,7 @@ def _forward_artists(g: nx.DiGraph, ax: Axes, pos, lang: str, show_grad: bool):
                 face = OUTPUT
             else:
                 face = INNER
-            text = _tensor_label(data, words, show_grad)
+            text = _tensor_label(data, words, show_grads)
             box = dict(boxstyle="round,pad=0.45", fc=face, ec="#334155", lw=1.1)
             artists[node] = ax.text(
                 x, y, text, ha="center", va="center", fontsize=9, bbox=box, zorder=2,
@@ -312,12 +341,20 @@ def _forward_artists(g: nx.DiGraph, ax: Axes, pos, lang: str, show_grad: bool):
                     x, y - 32, words["if"].format(v=data["steered"]), ha="center", va="top",
                     fontsize=8, color="#7c2d12", zorder=2,
                 )  # fmt: skip
-    edges = {}
-    for u, v in g.edges:
+    edges, notes = {}, {}
+    for u, v, data in g.edges(data=True):
         edges[u, v] = _arrow(
             ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch()
         )
-    return artists, edges
+        uses = len(data.get("args", ()))
+        if uses > 1:  # one input used twice (x * x) is one edge: say how many uses
+            (x1, y1), (x2, y2) = pos[u], pos[v]
+            notes[u, v] = ax.text(
+                (x1 + x2) / 2, (y1 + y2) / 2, words["uses"].format(n=uses), ha="center",
+                va="center", fontsize=8, color=EDGE, zorder=4,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),
+            )  # fmt: skip
+    return artists, edges, notes
 
 
 def draw_forward(
@@ -326,7 +363,7 @@ def draw_forward(
     ax: Axes | None = None,
     lang: str = "en",
     title: str | None = None,
-    show_grad: bool = True,
+    show_grads: bool = True,
     method: Layout = "auto",
 ) -> Axes:
     """Draw a recorded forward graph; return the Axes.
@@ -336,9 +373,16 @@ def draw_forward(
     final results green. Each operation is a circle with its symbol (``+``,
     ``×``, ``σ``, ...; in-place operations are dashed, ``+=``); Python numbers
     are dashed grey boxes. A comparison that steered Python's ``if`` is
-    labelled with the branch taken.
+    labelled with the branch taken. A tensor too large to keep a copy of
+    shows its shape; an input an operation uses more than once (``x * x``)
+    has one arrow, labelled with the number of uses. ``show_grads=False``
+    leaves the gradients out.
 
-    Raises ``ValueError`` for an empty graph.
+    A new figure grows with the graph, so every label stays legible.
+
+    Raises ``ValueError`` for an empty graph and for the autograd graph of
+    :func:`~pytorch_notes.graph.backward_graph` (draw that with
+    :func:`draw_backward`).
 
     Introduced in tutorial 01.
     """
@@ -346,7 +390,7 @@ def draw_forward(
     _require_nodes(g, "graph")
     pos = layout(g, method)
     ax = _figure(pos, ax)
-    _forward_artists(g, ax, pos, lang, show_grad)
+    _forward_artists(g, ax, pos, lang, show_grads)
     ax.set_title(_words(lang)["forward"] if title is None else title, fontsize=12)
     return ax
 
@@ -363,12 +407,15 @@ def draw_backward(
     """Draw the autograd graph from :func:`pytorch_notes.graph.backward_graph`; return the Axes.
 
     Each node is an autograd function (``MulBackward0``, ...) with, below it,
-    the tensor it belongs to; ``AccumulateGrad`` nodes are the leaves. With
-    ``show_grads`` and a graph captured with ``capture_grads=True``, each
-    edge carries the gradient that flowed back along it, e.g.
-    ``∂y/∂a = 2``.
+    the tensor it belongs to; ``AccumulateGrad`` nodes are the leaves. If the
+    backward pass ran inside :func:`~pytorch_notes.graph.record_gradients`,
+    each edge carries the gradient that flowed back along it, e.g.
+    ``∂y/∂a = 2``; an edge that stands for several uses of one input
+    (``x * x``) carries their sum, and says so. ``show_grads=False`` leaves
+    the gradients out.
 
-    Raises ``ValueError`` for an empty graph.
+    Raises ``ValueError`` for an empty graph and for a forward graph (draw
+    that with :func:`draw_forward`).
 
     Introduced in tutorial 01.
     """
@@ -376,7 +423,14 @@ def draw_backward(
         raise TypeError(
             f"expected the networkx.DiGraph of backward_graph(), got {type(g).__name__}"
         )
+    if isinstance(g, RecordedGraph) or any("fn" not in d for _, d in g.nodes(data=True)):
+        raise ValueError(
+            "draw_backward() needs the autograd graph of backward_graph(): its nodes have no "
+            "autograd function ('fn'); a graph from record() or fx_graph() is a forward graph, "
+            "draw it with draw_forward()"
+        )
     _require_nodes(g, "graph")
+    words = _words(lang)
     pos = layout(g, method, node_width=1.3, rank_gap=1.1)
     ax = _figure(pos, ax)
     root = next((d.get("name") for _, d in g.nodes(data=True) if d.get("root")), None) or "y"
@@ -400,6 +454,9 @@ def draw_backward(
         if show_grads and grad is not None:
             source = g.nodes[u].get("name")
             text = f"∂{root}/∂{source} = {_format(grad)}" if source else _format(grad)
+            uses = len(data.get("args", ()))
+            if uses > 1:
+                text += f" ({words['summed'].format(n=uses)})"
             (x1, y1), (x2, y2) = pos[u], pos[v]
             ax.text(
                 (x1 + x2) / 2, (y1 + y2) / 2, "← " + text, ha="center", va="center",
@@ -414,16 +471,17 @@ def animate_forward(
     graph: RecordedGraph,
     *,
     lang: str = "en",
-    interval: int = 1000,
+    interval_ms: int = 1000,
     describe: Callable[[Any], str] | None = None,
     method: Layout = "auto",
 ) -> Player:
     """Animate the forward graph growing, one recorded operation per frame.
 
     Frame 0 shows the inputs; frame ``k`` adds the ``k``-th operation and its
-    result, highlighted. Positions are those of the finished graph, so nothing
-    jumps. Keep a reference to the returned animation (sphinx-gallery embeds
-    it as an interactive player).
+    result, highlighted; each frame shows for ``interval_ms`` milliseconds.
+    Positions are those of the finished graph, so nothing jumps. Keep a
+    reference to the returned animation (sphinx-gallery embeds it as an
+    interactive player).
 
     Raises ``ValueError`` for an empty graph.
 
@@ -431,6 +489,7 @@ def animate_forward(
     """
     if not isinstance(graph, RecordedGraph):
         raise TypeError(f"animate_forward() needs a RecordedGraph, got {type(graph).__name__}")
+    interval_ms = positive_int("interval_ms", interval_ms)
     g = graph.to_networkx()
     if len(graph.ops) == 0:
         raise ValueError("nothing to animate: the graph is empty (no torch operation was recorded)")
@@ -438,8 +497,8 @@ def animate_forward(
     pos = layout(g, method)
     ax = _figure(pos, None)
     fig: Figure = ax.figure
-    artists, edges = _forward_artists(g, ax, pos, lang, show_grad=False)
-    drawn = set(map(id, artists.values())) | set(map(id, edges.values()))
+    artists, edges, notes = _forward_artists(g, ax, pos, lang, show_grads=False)
+    drawn = {id(a) for group in (artists, edges, notes) for a in group.values()}
     extra = [t for t in ax.texts if id(t) not in drawn]  # the "if → True" notes
     n = len(graph.ops)
 
@@ -448,6 +507,8 @@ def animate_forward(
             artist.set_visible(g.nodes[node]["created"] < frame)
         for (u, v), arrow in edges.items():
             arrow.set_visible(artists[u].get_visible() and artists[v].get_visible())
+        for edge, note in notes.items():
+            note.set_visible(edges[edge].get_visible())
         for note in extra:
             note.set_visible(frame == n)
         for node, artist in artists.items():
@@ -470,4 +531,6 @@ def animate_forward(
         en=f"Animation: the forward graph built one operation at a time ({n} operations)",
         zh=f"动画：前向计算图一次一个运算地搭建起来（共 {n} 个运算）",
     )
-    return Player(fig, update, frames=n + 1, interval=interval, repeat=True, alt=alt, lang=lang)
+    return Player(
+        fig, update, frames=n + 1, interval=interval_ms, repeat=True, alt=alt, lang=lang
+    )
