@@ -172,6 +172,33 @@ def test_bad_input_is_named(trained) -> None:
         plot_data(x, y, lang="fr")
 
 
+def test_data_that_cannot_be_drawn_is_named(trained) -> None:
+    x, y, history = trained
+    holed = x.clone()
+    holed[5, 1] = float("nan")
+    with pytest.raises(ValueError, match=r"features contain NaN or inf: 1 sample\(s\).*sample 5"):
+        plot_data(holed, y)
+    with pytest.raises(ValueError, match=r"labels must be 0 or 1.*sample 0 has label 2\.0"):
+        plot_data(x, y + 2)  # class 2 would silently be drawn in neither colour
+    with pytest.raises(ValueError, match=r"labels must be 0 or 1"):
+        plot_decision_boundary(x, y * 0.5, 1.0, 1.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"interval_ms": 0}, ValueError, "interval_ms must be at least 1"),
+        ({"dpi": 0}, ValueError, "dpi must be at least 1"),
+        ({"max_frames": 0}, ValueError, "max_frames must be at least 1"),
+        ({"dpi": 72.5}, TypeError, "dpi must be an int"),
+    ],
+)
+def test_animation_options_are_checked(trained, kwargs, error, message) -> None:
+    x, y, history = trained
+    with pytest.raises(error, match=message):
+        animate_boundary(x, y, history.evaluations, **kwargs)
+
+
 def test_boundary_of_a_model_and_of_parameters() -> None:
     model = LogisticRegression()
     with torch.no_grad():

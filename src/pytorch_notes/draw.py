@@ -87,30 +87,48 @@ def _words(lang: str) -> dict[str, str]:
 # -- layout -------------------------------------------------------------------
 
 
-def _skeleton(g: nx.DiGraph) -> tuple[nx.DiGraph, list[Any]]:
-    """The same graph with nodes 0..n-1 in insertion order and no attributes."""
+Sizes = dict[Any, tuple[float, float]]  # node -> (width, height) of its label, in inches
+
+
+def _skeleton(g: nx.DiGraph, sizes: Sizes | None = None) -> tuple[nx.DiGraph, list[Any]]:
+    """The same graph with nodes 0..n-1 in insertion order, attributes only their sizes."""
     nodes = list(g.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     h = nx.DiGraph()
-    h.add_nodes_from(range(len(nodes)))
+    h.add_nodes_from(range(len(nodes)), label="")  # matplotlib draws the labels
+    for node, (width, height) in (sizes or {}).items():
+        h.nodes[index[node]].update(width=f"{width:.3f}", height=f"{height:.3f}")
     h.add_edges_from((index[u], index[v]) for u, v in g.edges)
     return h, nodes
 
 
 def layered_layout(
-    g: nx.DiGraph, *, node_width: float = 0.6, rank_gap: float = 0.4, node_height: float = 0.45
+    g: nx.DiGraph,
+    *,
+    node_width: float = 0.6,
+    rank_gap: float = 0.4,
+    node_height: float = 0.45,
+    sizes: Sizes | None = None,
 ) -> dict[Any, tuple[float, float]]:
     """Left-to-right layered positions computed with networkx alone.
 
-    A node's column is the length of the longest path reaching it; within a
-    column nodes are ordered by the mean row of their predecessors (a few
-    barycenter sweeps reduce crossings). Used when pygraphviz is missing.
+    A node's column is the length of the longest path reaching it, except
+    that an input sits just before its first user (a deep network's weights
+    stand beside their layers, not all in the first column); within a column
+    nodes are ordered by the mean row of their predecessors (a few
+    barycenter sweeps reduce crossings). A column is as wide as its widest
+    node in ``sizes`` (inches; at least ``node_width``), and nodes in a column
+    are ``node_height`` or their own height apart. Used when pygraphviz is
+    missing.
     """
     if not nx.is_directed_acyclic_graph(g):
         raise ValueError("layered_layout needs a directed acyclic graph")
     column: dict[Any, int] = {}
     for node in nx.topological_sort(g):
         column[node] = max((column[p] + 1 for p in g.predecessors(node)), default=0)
+    for node in g.nodes:
+        if g.in_degree(node) == 0 and g.out_degree(node) > 0:
+            column[node] = min(column[s] for s in g.successors(node)) - 1
     columns: dict[int, list[Any]] = {}
     for node in g.nodes:  # insertion order: deterministic
         columns.setdefault(column[node], []).append(node)
@@ -126,23 +144,32 @@ def layered_layout(
             )
             for i, n in enumerate(nodes):
                 row[n] = float(i)
+    sizes = sizes or {}
+
+    def size(n: Any) -> tuple[float, float]:
+        width, height = sizes.get(n, (node_width, node_height))
+        return max(width, node_width), max(height, node_height)
+
     positions = {}
-    for c, nodes in columns.items():
-        offset = (len(nodes) - 1) / 2
-        for i, n in enumerate(nodes):
-            positions[n] = (
-                c * 72.0 * (node_width + rank_gap),
-                (offset - i) * 72.0 * (node_height + 0.25),
-            )
+    x = 0.0
+    for c in sorted(columns):
+        nodes = columns[c]
+        width = max(size(n)[0] for n in nodes)
+        heights = [size(n)[1] + 0.25 for n in nodes]
+        y = sum(heights) / 2
+        for n, height in zip(nodes, heights, strict=True):
+            positions[n] = (72.0 * (x + width / 2), 72.0 * (y - height / 2))
+            y -= height
+        x += width + rank_gap
     return positions
 
 
 def _dot_layout(
-    g: nx.DiGraph, node_width: float, rank_gap: float, node_height: float
+    g: nx.DiGraph, node_width: float, rank_gap: float, node_height: float, sizes: Sizes | None
 ) -> dict[Any, tuple[float, float]]:
     from networkx.drawing.nx_agraph import graphviz_layout  # needs pygraphviz
 
-    h, nodes = _skeleton(g)
+    h, nodes = _skeleton(g, sizes)
     args = (
         f"-Grankdir=LR -Gnodesep=0.25 -Granksep={rank_gap} "
         f"-Nwidth={node_width} -Nheight={node_height} -Nfixedsize=true"
@@ -158,13 +185,15 @@ def layout(
     node_width: float = 0.6,
     rank_gap: float = 0.4,
     node_height: float = 0.45,
+    sizes: Sizes | None = None,
 ) -> dict[Any, tuple[float, float]]:
     """Positions (in points) for ``g``'s nodes, left to right.
 
     ``"dot"`` uses Graphviz through pygraphviz, ``"layered"`` uses networkx
     only, ``"auto"`` (the default) uses dot when pygraphviz can be imported.
     ``node_width``, ``node_height`` and ``rank_gap`` (inches) set the room
-    for a node and between columns.
+    for a node and between columns; ``sizes`` gives a node its own
+    ``(width, height)`` in inches (the size of its label).
     """
     if method not in ("auto", "dot", "layered"):
         raise ValueError(f"unknown layout {method!r}: use 'auto', 'dot' or 'layered'")
@@ -174,8 +203,10 @@ def layout(
         except ImportError:
             method = "layered"
     if method == "layered":
-        return layered_layout(g, node_width=node_width, rank_gap=rank_gap, node_height=node_height)
-    return _dot_layout(g, node_width, rank_gap, node_height)
+        return layered_layout(
+            g, node_width=node_width, rank_gap=rank_gap, node_height=node_height, sizes=sizes
+        )
+    return _dot_layout(g, node_width, rank_gap, node_height, sizes)
 
 
 # -- shared drawing -----------------------------------------------------------
@@ -209,21 +240,22 @@ def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
     its room: the figure grows with the graph (a 50-layer network's graph is
     wide, and legible), up to :data:`MAX_INCHES` a side.
     """
-    if ax is None:
-        xs = [x for x, _ in pos.values()]
-        ys = [y for _, y in pos.values()]
-        width = min(MAX_INCHES, max(3.5, (max(xs) - min(xs)) / 72 / 0.92 + 1.6))
-        height = min(MAX_INCHES, max(2.2, (max(ys) - min(ys)) / 72 / 0.82 + 1.5))
-        fig = plt.figure(figsize=(width, height), facecolor="white")
-        ax = fig.add_axes((0.02, 0.02, 0.96, 0.86))
-    ax.set_facecolor("white")
-    ax.figure.set_facecolor("white")
     xs = [x for x, _ in pos.values()]
     ys = [y for _, y in pos.values()]
-    pad_x = 36 + 0.04 * (max(xs) - min(xs))
-    pad_y = 30 + 0.06 * (max(ys) - min(ys))
-    ax.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
-    ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
+    pad_x = 54 + 0.02 * (max(xs) - min(xs))
+    pad_y = 36 + 0.04 * (max(ys) - min(ys))
+    xlim = (min(xs) - pad_x, max(xs) + pad_x)
+    ylim = (min(ys) - pad_y, max(ys) + pad_y)
+    if ax is None:
+        frame = (0.02, 0.02, 0.96, 0.86)  # the Axes' place in the figure, room for a title
+        width = min(MAX_INCHES, max(3.5, (xlim[1] - xlim[0]) / 72 / frame[2]))
+        height = min(MAX_INCHES, max(2.2, (ylim[1] - ylim[0]) / 72 / frame[3]))
+        fig = plt.figure(figsize=(width, height), facecolor="white")
+        ax = fig.add_axes(frame)
+    ax.set_facecolor("white")
+    ax.figure.set_facecolor("white")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.set_axis_off()
     return ax
 
@@ -289,45 +321,80 @@ def _tensor_label(data: dict, words: dict[str, str], show_grads: bool) -> str:
     return "\n".join(lines)
 
 
-def _forward_artists(g: nx.DiGraph, ax: Axes, pos, lang: str, show_grads: bool):
-    words = _words(lang)
-    names = {}
+def _op_symbol(data: dict) -> str:
+    symbol = _SYMBOLS.get(data["op"], data["op"])
+    if data.get("inplace"):
+        symbol = f"{symbol}=" if len(symbol) == 1 else f"{symbol}_"
+    return symbol
+
+
+def _forward_labels(g: nx.DiGraph, words: dict[str, str], show_grads: bool) -> dict[Any, str]:
+    """The text of every node: a tensor's name, value and gradient, a constant, an op's symbol."""
+    names: dict[str, list[Any]] = {}
     for node, data in g.nodes(data=True):
         if data["kind"] == "tensor" and data.get("name"):
             names.setdefault(data["name"], []).append(node)
-    latest = {}
+    latest = set()
     for nodes in names.values():
         for node in nodes:
             g.nodes[node]["_many_versions"] = len(nodes) > 1
-        latest[max(nodes, key=lambda n: g.nodes[n]["created"])] = True
+        latest.add(max(nodes, key=lambda n: g.nodes[n]["created"]))
+    labels = {}
+    for node, data in g.nodes(data=True):
+        if data["kind"] == "tensor":
+            data["_latest"] = node in latest or not data.get("name")
+            labels[node] = _tensor_label(data, words, show_grads)
+        elif data["kind"] == "const":
+            labels[node] = _format(data["value"])
+        else:
+            labels[node] = _op_symbol(data)
+    return labels
+
+
+# (font size, padding as a fraction of it) of each kind of node's label
+_LABEL_STYLE = {"tensor": (9.0, 0.45), "const": (9.0, 0.35), "op": (11.0, 0.35)}
+
+
+def _label_size(text: str, kind: str) -> tuple[float, float]:
+    """Roughly the size, in inches, of a node's boxed label (wide characters count twice)."""
+    fontsize, pad = _LABEL_STYLE[kind]
+    lines = text.split("\n")
+    chars = max(sum(2 if ord(c) >= 0x2E80 else 1 for c in line) for line in lines)
+    width = (chars * 0.62 + 2 * pad) * fontsize / 72
+    height = (len(lines) * 1.2 + 2 * pad) * fontsize / 72
+    return width, height
+
+
+def _sizes(g: nx.DiGraph, labels: dict[Any, str]) -> Sizes:
+    return {node: _label_size(labels[node], g.nodes[node]["kind"]) for node in g.nodes}
+
+
+def _forward_artists(g: nx.DiGraph, ax: Axes, pos, labels: dict[Any, str], lang: str):
+    words = _words(lang)
     artists: dict[Any, Any] = {}
     for node, data in g.nodes(data=True):
         x, y = pos[node]
         kind = data["kind"]
         if kind == "tensor":
-            data["_latest"] = node in latest or not data.get("name")
             if data["is_leaf"]:
                 face = LEAF
             elif g.out_degree(node) == 0:
                 face = OUTPUT
             else:
                 face = INNER
-            text = _tensor_label(data, words, show_grads)
             box = dict(boxstyle="round,pad=0.45", fc=face, ec="#334155", lw=1.1)
             artists[node] = ax.text(
-                x, y, text, ha="center", va="center", fontsize=9, bbox=box, zorder=2,
+                x, y, labels[node], ha="center", va="center", fontsize=9, bbox=box, zorder=2,
                 family="monospace" if lang == "en" else None,
             )  # fmt: skip
         elif kind == "const":
             box = dict(boxstyle="round,pad=0.35", fc=CONST, ec="#94a3b8", lw=0.9, ls="--")
             artists[node] = ax.text(
-                x, y, _format(data["value"]), ha="center", va="center", fontsize=9,
+                x, y, labels[node], ha="center", va="center", fontsize=9,
                 color="#334155", bbox=box, zorder=2,
             )  # fmt: skip
         else:
-            symbol = _SYMBOLS.get(data["op"], data["op"])
-            if data.get("inplace"):
-                symbol = f"{symbol}=" if len(symbol) == 1 else f"{symbol}_"
+            symbol = labels[node]
             box = dict(
                 boxstyle="circle,pad=0.3" if len(symbol) <= 2 else "round4,pad=0.35",
                 fc=OP, ec="#c2410c", lw=1.2, ls="--" if data.get("inplace") else "-",
@@ -388,9 +455,10 @@ def draw_forward(
     """
     g = _as_forward(graph).copy()
     _require_nodes(g, "graph")
-    pos = layout(g, method)
+    labels = _forward_labels(g, _words(lang), show_grads)
+    pos = layout(g, method, sizes=_sizes(g, labels))
     ax = _figure(pos, ax)
-    _forward_artists(g, ax, pos, lang, show_grads)
+    _forward_artists(g, ax, pos, labels, lang)
     ax.set_title(_words(lang)["forward"] if title is None else title, fontsize=12)
     return ax
 
@@ -494,10 +562,11 @@ def animate_forward(
     if len(graph.ops) == 0:
         raise ValueError("nothing to animate: the graph is empty (no torch operation was recorded)")
     words = _words(lang)
-    pos = layout(g, method)
+    labels = _forward_labels(g, words, show_grads=False)
+    pos = layout(g, method, sizes=_sizes(g, labels))
     ax = _figure(pos, None)
     fig: Figure = ax.figure
-    artists, edges, notes = _forward_artists(g, ax, pos, lang, show_grads=False)
+    artists, edges, notes = _forward_artists(g, ax, pos, labels, lang)
     drawn = {id(a) for group in (artists, edges, notes) for a in group.values()}
     extra = [t for t in ax.texts if id(t) not in drawn]  # the "if → True" notes
     n = len(graph.ops)
