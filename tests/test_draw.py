@@ -168,7 +168,9 @@ def test_a_comparison_shows_its_truth_value() -> None:
 
 def test_a_graph_of_the_wrong_kind_is_named(seed) -> None:
     forward, grads = seed
-    with pytest.raises(ValueError, match=r"draw_backward\(\) needs the autograd graph.*draw_forward"):
+    with pytest.raises(
+        ValueError, match=r"draw_backward\(\) needs the autograd graph.*draw_forward"
+    ):
         draw.draw_backward(forward.to_networkx())
     with pytest.raises(ValueError, match=r"forward graph.*draw it with draw_backward\(\)"):
         draw.draw_forward(grads)

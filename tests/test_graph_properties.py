@@ -70,7 +70,7 @@ def run(n_leaves: int, seed: int, program: list[tuple[str, int, int]]):
 @settings(max_examples=60, derandomize=True, deadline=None, database=None)
 @given(n_leaves=st.integers(1, 3), seed=st.integers(0, 2**16), program=steps)
 def test_random_programs(n_leaves: int, seed: int, program: list[tuple[str, int, int]]) -> None:
-    leaves, out, graph, called = run(n_leaves, seed, program)
+    _leaves, out, graph, called = run(n_leaves, seed, program)
 
     # record(): a DAG with one op per torch call, named as called
     forward = graph.to_networkx()

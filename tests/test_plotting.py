@@ -173,7 +173,7 @@ def test_bad_input_is_named(trained) -> None:
 
 
 def test_data_that_cannot_be_drawn_is_named(trained) -> None:
-    x, y, history = trained
+    x, y, _history = trained
     holed = x.clone()
     holed[5, 1] = float("nan")
     with pytest.raises(ValueError, match=r"features contain NaN or inf: 1 sample\(s\).*sample 5"):
