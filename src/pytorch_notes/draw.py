@@ -229,7 +229,7 @@ def _format(t: Any) -> str:
 
 # The largest figure side, in inches: at matplotlib's default 100 dpi it stays
 # far below the 2**16 pixels a PNG side may have.
-MAX_INCHES = 400.0
+_MAX_INCHES = 400.0
 
 
 def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
@@ -238,7 +238,7 @@ def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
     The layout places nodes in points (1/72 inch) and the labels are drawn in
     points too, so a figure as large as the layout keeps every label inside
     its room: the figure grows with the graph (a 50-layer network's graph is
-    wide, and legible), up to :data:`MAX_INCHES` a side.
+    wide, and legible), up to 400 inches a side.
     """
     xs = [x for x, _ in pos.values()]
     ys = [y for _, y in pos.values()]
@@ -248,8 +248,8 @@ def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
     ylim = (min(ys) - pad_y, max(ys) + pad_y)
     if ax is None:
         frame = (0.02, 0.02, 0.96, 0.86)  # the Axes' place in the figure, room for a title
-        width = min(MAX_INCHES, max(3.5, (xlim[1] - xlim[0]) / 72 / frame[2]))
-        height = min(MAX_INCHES, max(2.2, (ylim[1] - ylim[0]) / 72 / frame[3]))
+        width = min(_MAX_INCHES, max(3.5, (xlim[1] - xlim[0]) / 72 / frame[2]))
+        height = min(_MAX_INCHES, max(2.2, (ylim[1] - ylim[0]) / 72 / frame[3]))
         fig = plt.figure(figsize=(width, height), facecolor="white")
         ax = fig.add_axes(frame)
     ax.set_facecolor("white")

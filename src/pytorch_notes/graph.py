@@ -132,9 +132,9 @@ class Op:
         return f"op{self.index}"
 
 
-# A tensor with at most this many elements keeps a copy of its value in the
-# graph (drawings show values of up to 4 elements); a larger one keeps only its
-# shape and dtype, so recording never holds on to big tensors.
+#: A tensor with at most this many elements keeps a copy of its value in the
+#: recorded graph (drawings show values of up to 4 elements); a larger one
+#: keeps only its shape and dtype, so recording never holds on to big tensors.
 SMALL_VALUE = 64
 
 
