@@ -4,21 +4,24 @@ Tutorial 04 writes this loop out by hand -- that is the lesson -- and then runs
 the same training through :func:`fit`, which later tutorials reuse. :func:`fit`
 adds what every run needs and the lesson does not:
 
-- a per-iteration :class:`History` (loss, accuracy and parameters);
+- a per-iteration :class:`History` (loss, accuracy, learning rate and
+  parameters), and an optional learning-rate scheduler;
 - an :class:`Evaluation` every ``eval_every`` iterations, handed to callbacks
   (e.g. to draw a snapshot) and to an early-stop condition;
-- checks of the data before the first step and of the loss at every step,
-  with errors that name the problem (:class:`NonFiniteLossError` names the
-  iteration whose loss was NaN or infinite);
+- checks of the arguments and the data before anything moves or changes, and
+  of the loss at every step, with errors that name the problem
+  (:class:`NonFiniteLossError` names the iteration whose loss was NaN or
+  infinite);
 - a choice of device (CPU, CUDA, Apple's MPS), mini-batches from a
   :class:`~torch.utils.data.DataLoader`, and an optional ``tqdm`` progress bar.
 
 The order of the work inside one iteration is the seed article's, so a run
 through :func:`fit` reproduces the hand-written loop number for number: forward
 pass, loss, (evaluation), backward pass, ``optimizer.step()``,
-``optimizer.zero_grad()``, then stop if the evaluation said so. The loss,
-accuracy and parameters recorded for iteration ``i`` all describe the model as
-iteration ``i`` found it, before its update.
+(``scheduler.step()``), ``optimizer.zero_grad()``, then stop if the evaluation
+said so. The loss, accuracy, learning rate and parameters recorded for
+iteration ``i`` all describe the model as iteration ``i`` found it, before its
+update.
 
 Introduced in tutorial 04 (*Logistic regression*).
 """
