@@ -468,6 +468,19 @@ def test_record_never_breaks_code_on_sparse_tensors() -> None:
     assert product.sum().item() == 200.0
 
 
+def test_record_never_breaks_code_on_meta_or_nested_tensors() -> None:
+    meta = torch.ones(3, device="meta")
+    nested = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)], layout=torch.jagged)
+    with record() as graph:
+        on_meta = meta * 2
+        doubled = nested * 2
+    assert [op.op for op in graph] == ["mul", "mul"] and graph.skipped == []
+    g = graph.to_networkx()
+    assert g.nodes[graph.node_of(on_meta)]["value"] is None  # a meta tensor has no data
+    assert g.nodes[graph.node_of(on_meta)]["shape"] == (3,)
+    assert doubled.is_nested
+
+
 def test_a_failing_bookkeeping_step_is_skipped_not_raised(monkeypatch) -> None:
     import pytorch_notes.graph as graph_module
 

@@ -145,7 +145,7 @@ class _TensorVersion:
     id: str
     ref: Callable[[], torch.Tensor | None] | None  # weak reference to the tensor
     version: int | None  # its version counter (None for inference tensors)
-    shape: tuple[int, ...]
+    shape: tuple[int, ...] | None
     dtype: torch.dtype
     requires_grad: bool
     value: torch.Tensor | None  # a copy of a small value, else None
@@ -170,9 +170,19 @@ def _weak(t: torch.Tensor) -> Callable[[], torch.Tensor | None] | None:
         return None
 
 
+def _shape_of(t: torch.Tensor) -> tuple[int, ...] | None:
+    """``t``'s shape; ``None`` for a tensor that has none (a nested tensor's rows differ)."""
+    try:
+        return tuple(t.shape)
+    except RuntimeError:
+        return None
+
+
 def _small_value(t: torch.Tensor) -> torch.Tensor | None:
     """A detached copy of ``t`` if it is small, dense and holds real data, else ``None``."""
-    if t.layout != torch.strided or t.device.type == "meta" or t.numel() > SMALL_VALUE:
+    if t.layout != torch.strided or t.is_nested or t.device.type == "meta":
+        return None
+    if t.numel() > SMALL_VALUE:
         return None
     return t.detach().clone()
 
@@ -229,7 +239,7 @@ class RecordedGraph:
         if name is None and key is not None:
             name = self._tensors[key].name  # a new version keeps the tensor's name
         self._tensors[node] = _TensorVersion(
-            node, _weak(t), version, tuple(t.shape), t.dtype, t.requires_grad, _small_value(t),
+            node, _weak(t), version, _shape_of(t), t.dtype, t.requires_grad, _small_value(t),
             name,
         )  # fmt: skip
         self._current[id(t)] = node
