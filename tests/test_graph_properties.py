@@ -99,6 +99,14 @@ def test_random_programs(n_leaves: int, seed: int, program: list[tuple[str, int,
         assert uses == len(op.inputs)
 
 
+def test_a_view_as_output_matches_torchviz() -> None:
+    """A case the search found: torchviz also draws the tensor an output views."""
+    _, out, _, _ = run(1, 0, [("add", 0, 0), ("getitem", 1, 0)])
+    assert out._is_view()
+    g = backward_graph(out)
+    assert (set(g.nodes), set(g.edges)) == torchviz_graph(out, g)
+
+
 def test_the_generator_makes_programs_that_reuse_a_tensor() -> None:
     """The property above is only as good as its programs: check they hit the hard case."""
     _, out, graph, _ = run(1, 0, [("mul", 0, 0), ("sub", 1, 1), ("getitem", 2, 0)])
