@@ -11,32 +11,70 @@ multi-GB CUDA build by accident. Set ``PYTORCH_NOTES_TORCH`` to choose another
 requirement and ``PYTORCH_NOTES_TORCH_INDEX`` to install it from another index,
 e.g. PyTorch's CPU index (see the README).
 
+Sessions run on the Python that runs nox, when the package supports it
+(``requires-python`` in pyproject.toml), and fail with what to install when it
+doesn't -- never a silent "interpreter not found" skip.
+
 Virtualenvs are reused: a session re-installs only when pyproject.toml, this
-file or the torch choice changed (a stamp file in the venv records them).
+file, the interpreter or the torch choice changed (a stamp file in the venv
+records them).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import platform
+import re
 from pathlib import Path
 
 import nox
+from packaging.specifiers import SpecifierSet
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["docs", "tests", "lint"]
 
 ROOT = Path(__file__).resolve().parent
-PYTHON = "3.11"
+# None: each session's venv uses the interpreter nox runs on (checked by _check_python).
+PYTHON = None
 TORCH = os.environ.get("PYTORCH_NOTES_TORCH", "torch==2.13.0")
 TORCH_INDEX = os.environ.get("PYTORCH_NOTES_TORCH_INDEX", "")
 
 
+def requires_python() -> SpecifierSet:
+    """The Pythons the package supports: ``requires-python`` in pyproject.toml."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'^requires-python\s*=\s*"([^"]+)"', text, re.MULTILINE)
+    if match is None:
+        raise RuntimeError("pyproject.toml has no requires-python")
+    return SpecifierSet(match[1])
+
+
+def unsupported_python(version: str) -> str | None:
+    """Why Python ``version`` can't run the sessions, or None when it can."""
+    supported = requires_python()
+    if supported.contains(version, prereleases=True):
+        return None
+    return (
+        f"Python {version} runs nox, but PyTorch Notes needs Python {supported} "
+        f"(requires-python in pyproject.toml). Install a supported Python, then run "
+        f"nox with it: `python3.11 -m pip install nox && python3.11 -m nox -s docs`."
+    )
+
+
+def _check_python(session: nox.Session) -> None:
+    problem = unsupported_python(platform.python_version())
+    if problem:
+        session.error(problem)
+    session.log(f"Python {platform.python_version()} ({requires_python()} supported)")
+
+
 def _install(session: nox.Session, *extras: str) -> None:
     """Install torch, then the package with ``extras``, unless the venv already has them."""
+    _check_python(session)
     recipe = "\n".join(
-        [TORCH, TORCH_INDEX, ",".join(extras)]
+        [platform.python_version(), TORCH, TORCH_INDEX, ",".join(extras)]
         + [(ROOT / name).read_text() for name in ("pyproject.toml", "noxfile.py")]
     )
     digest = hashlib.sha256(recipe.encode()).hexdigest()
@@ -70,6 +108,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Lint and check formatting with ruff."""
+    _check_python(session)
     session.install("ruff>=0.6")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -89,6 +128,7 @@ def bench(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def audit(session: nox.Session) -> None:
     """Lighthouse performance and accessibility of the built site; fails below 0.95."""
+    _check_python(session)
     if not (ROOT / "docs" / "_build" / "html" / "index.html").exists():
         session.error("docs/_build/html is not built: run `nox -s docs audit`")
     # The pinned Lighthouse from tools/audit/package-lock.json; it drives Debian's

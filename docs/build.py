@@ -81,7 +81,7 @@ def invalidate_if_package_changed() -> None:
     if stamp.exists() and stamp.read_text() == digest:
         return
     for lang in LANGUAGES.values():
-        for md5 in (DOCS / lang.source / "tutorials").glob("*.md5"):
+        for md5 in (DOCS / lang.source / "tutorials").rglob("*.md5"):
             md5.unlink()
     BUILD.mkdir(parents=True, exist_ok=True)
     stamp.write_text(digest)

@@ -20,6 +20,7 @@ sys.path.insert(0, str(DOCS / "_ext"))
 
 from languages import LANGUAGES, counterpart_url, other  # noqa: E402
 from site_settings import base_url, pip_requirement  # noqa: E402
+from svg_figures import SvgFigures  # noqa: E402
 
 # -- Project -----------------------------------------------------------------
 
@@ -34,10 +35,12 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx-mathjax-offline",  # serves MathJax from _static: no CDN request
     "sphinx_gallery.gen_gallery",
+    "sphinx_copybutton",  # a copy button on every code cell and output (its own JS, no CDN)
     "gallery_pages",  # docs/_ext: translation, run-it note, solution toggles, clean notebooks
     "zh_search",  # docs/_ext: works around a Sphinx 9.0 bug in Chinese search
     "cjk_linebreaks",  # docs/_ext: no stray space where a Chinese line breaks
     "concept_map",  # docs/_ext: the summary page's concept map, drawn at build time
+    "course_nav",  # docs/_ext: tutorial numbers in the sidebar and previous/next links
     "api_backrefs",  # docs/_ext: "Used in" tutorials under each API entry
     "page_fixes",  # docs/_ext: image sizes, animation labels, no MathJax layout shift
 ]
@@ -53,6 +56,13 @@ exclude_patterns = ["**.ipynb", "**.py", "**.md5", "**.zip", "api/backreferences
 
 myst_enable_extensions = ["colon_fence", "dollarmath", "deflist"]
 myst_heading_anchors = 3
+
+# -- Copy buttons --------------------------------------------------------------
+
+# Prompts (``>>>``, ``...``, ``$``) are not copied; the button's words follow
+# <html lang> (sphinx-copybutton ships Chinese for zh-CN).
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
 
 # -- API reference (autodoc) -------------------------------------------------
 
@@ -125,7 +135,12 @@ def _configure_language(app, config) -> None:
         "min_reported_time": 10**6,  # timings vary by machine: keep pages identical
         "reset_modules": ("matplotlib",),
         "matplotlib_animations": (True, "jshtml"),
-        "image_srcset": ["2x"],  # sharp figures on high-density screens
+        # Figures as SVG (docs/_ext/svg_figures.py): sharp on any screen, no 2x copy needed.
+        "image_scrapers": (SvgFigures(),),
+        "image_srcset": [],
+        # Card thumbnails from a PNG of the figure (``# sphinx_gallery_thumbnail_number = N``
+        # in a tutorial picks which), at twice the card's CSS size.
+        "thumbnail_size": (480, 336),
         # "Used in" thumbnails on the API pages (``minigallery``).
         "doc_module": ("pytorch_notes",),
         "backreferences_dir": "api/backreferences",

@@ -27,6 +27,27 @@ def site() -> Path:
     return HTML
 
 
+def tutorial_scripts(lang: str = "en") -> list[Path]:
+    """Every tutorial script of ``lang``, in reading order (core/ before further/)."""
+    return sorted((GALLERY / lang).rglob("plot_*.py"))
+
+
+def tutorial_page(script: Path) -> str:
+    """The built page of a gallery script, relative to a language's tree.
+
+    ``gallery/en/core/plot_01_x.py`` is built as ``tutorials/core/plot_01_x.html``.
+    """
+    lang_dir = GALLERY / script.relative_to(GALLERY).parts[0]
+    return f"tutorials/{script.relative_to(lang_dir).with_suffix('.html').as_posix()}"
+
+
+def built_tutorials(site: Path, out: str) -> list[Path]:
+    """Every built tutorial page of one language (core/ and further/); never none."""
+    found = sorted((site / out / "tutorials").rglob("plot_*.html"))
+    assert found, f"no tutorial pages under {out}/tutorials"
+    return found
+
+
 def pages(tree: Path) -> set[str]:
     """Every HTML page under ``tree``, as paths relative to it."""
     return {p.relative_to(tree).as_posix() for p in tree.rglob("*.html")}

@@ -149,12 +149,12 @@ def test_root_page_works_without_javascript(browser, server: str) -> None:
     ("start", "target"),
     [
         (
-            "en/tutorials/plot_01_computational_graph.html",
-            "zh-cn/tutorials/plot_01_computational_graph.html",
+            "en/tutorials/core/plot_01_computational_graph.html",
+            "zh-cn/tutorials/core/plot_01_computational_graph.html",
         ),
         (
-            "zh-cn/tutorials/plot_01_computational_graph.html",
-            "en/tutorials/plot_01_computational_graph.html",
+            "zh-cn/tutorials/core/plot_01_computational_graph.html",
+            "en/tutorials/core/plot_01_computational_graph.html",
         ),
         ("en/index.html", "zh-cn/index.html"),
         ("zh-cn/tutorials/index.html", "en/tutorials/index.html"),
@@ -177,8 +177,8 @@ def test_switcher_opens_the_same_page_in_the_other_language(
 @pytest.mark.parametrize(
     ("out", "query", "expected"),
     [
-        ("zh-cn", "计算图", "tutorials/plot_01_computational_graph.html"),
-        ("en", "gradient", "tutorials/plot_01_computational_graph.html"),
+        ("zh-cn", "计算图", "tutorials/core/plot_01_computational_graph.html"),
+        ("en", "gradient", "tutorials/core/plot_01_computational_graph.html"),
     ],
 )
 def test_search_finds_the_tutorial(
@@ -193,3 +193,111 @@ def test_search_finds_the_tutorial(
     assert any(expected in href for href in hrefs), hrefs
     page.close()
     assert problems.errors == []
+
+
+# -- legible as shown: measured in the browser --------------------------------------
+
+SHOTS = Path(os.environ.get("PYTORCH_NOTES_SHOTS", "/tmp/pytorch-notes-shots"))
+
+
+def _shot(page, name: str, **kwargs) -> None:
+    """Keep a screenshot for a person to look at (not compared with anything)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), **kwargs)
+
+
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+def test_animation_player_buttons_draw_their_icons_without_a_font(
+    browser, server: str, out: str
+) -> None:
+    """Each player button shows an SVG icon (no glyph that a font may lack), holds no
+    text, and has a name for screen readers; the icon really puts ink on the screen."""
+    from io import BytesIO
+
+    from PIL import Image, ImageChops
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/{out}/tutorials/core/plot_01_computational_graph.html")
+    buttons = page.locator(".anim-buttons button")
+    assert buttons.count() >= 9
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        button.scroll_into_view_if_needed()
+        label = button.get_attribute("aria-label")
+        assert label, f"button {i} has no aria-label"
+        assert button.inner_text().strip() == "", f"{label}: text {button.inner_text()!r}"
+        icon = button.locator("svg")
+        assert icon.count() == 1, f"{label}: {icon.count()} svg"
+        box = icon.bounding_box()
+        assert box and box["width"] >= 10 and box["height"] >= 10, f"{label}: {box}"
+        ink = Image.open(BytesIO(icon.screenshot())).convert("L")
+        background = Image.new("L", ink.size, ink.getpixel((0, 0)))
+        diff = ImageChops.difference(ink, background).point(lambda v: 255 if v > 60 else 0)
+        assert diff.histogram()[255] >= 12, f"{label}: its icon draws nothing"
+    _shot(page.locator(".animation").first, f"player-{out}")
+    page.close()
+
+
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+def test_concept_map_words_are_legible_at_1280(browser, server: str, out: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/{out}/summary.html")
+    img = page.locator("figure.pn-concept-map img")
+    img.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => document.querySelector('figure.pn-concept-map img').naturalWidth > 0"
+    )
+    shown = img.evaluate(
+        "im => ({width: im.getBoundingClientRect().width, natural: im.naturalWidth,"
+        " font: parseFloat(im.dataset.fontPx)})"
+    )
+    # naturalWidth is the 1x image's (srcset density descriptor), whichever file loaded
+    font = shown["font"] * shown["width"] / shown["natural"]
+    assert font >= 12, f"{out}: the map's words are {font:.1f} px high ({shown})"
+    _shot(img, f"concept-map-{out}")
+    page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+def test_summary_source_column_stays_on_one_line(
+    browser, server: str, out: str, width: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{server}/{out}/summary.html")
+    lines = page.locator(".pn-summary-table td:last-child a").evaluate_all(
+        "links => links.map(a => [a.textContent, a.getClientRects().length])"
+    )
+    assert len(lines) >= 5
+    wrapped = [text for text, count in lines if count != 1]
+    assert wrapped == [], f"{out} at {width} px: wraps {wrapped}"
+    if width == 1280:
+        _shot(page.locator(".pn-summary-table"), f"summary-table-{out}")
+    page.close()
+
+
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+def test_graph_figures_stay_readable_on_a_phone(browser, server: str, out: str) -> None:
+    """At 390 px, a figure keeps 85 % of its drawn width (8-pt labels stay >= 9 px) and
+    scrolls sideways in its own box; the page itself does not."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    for name in ("plot_01_computational_graph", "plot_03_autograd"):
+        page.goto(f"{server}/{out}/tutorials/core/{name}.html")
+        figures = page.locator("div.pn-figure > img.sphx-glr-single-img")
+        assert figures.count() >= 1
+        for i in range(figures.count()):
+            figure = figures.nth(i)
+            figure.scroll_into_view_if_needed()
+            shown = figure.evaluate(
+                "im => ({shown: im.getBoundingClientRect().width,"
+                " drawn: parseFloat(im.getAttribute('width')), src: im.getAttribute('src')})"
+            )
+            assert shown["src"].endswith(".svg")
+            assert shown["shown"] >= 0.85 * shown["drawn"] - 1, shown
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow} px"
+    page.goto(f"{server}/{out}/tutorials/core/plot_01_computational_graph.html")
+    figure = page.locator("div.pn-figure").nth(1)
+    figure.scroll_into_view_if_needed()
+    _shot(page, f"backward-graph-390-{out}")
+    page.close()

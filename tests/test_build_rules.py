@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import HTML, LANGUAGES, ROOT, outputs, soup
+from conftest import HTML, LANGUAGES, ROOT, built_tutorials, outputs, soup
 
 BROKEN = '''r"""
 Broken
@@ -92,7 +92,7 @@ def second_build(tmp_path_factory: pytest.TempPathFactory, site: Path) -> Path:
 
 
 def test_a_machine_without_a_cjk_font_still_builds_with_english_labels(second_build: Path) -> None:
-    page = "tutorials/plot_01_computational_graph.html"
+    page = "tutorials/core/plot_01_computational_graph.html"
     alts = [img.get("alt", "") for img in soup(second_build / "zh-cn" / page).select("img")]
     assert "Forward graph" in alts  # the figure fell back to English labels
     normal = [img.get("alt", "") for img in soup(HTML / "zh-cn" / page).select("img")]
@@ -101,7 +101,7 @@ def test_a_machine_without_a_cjk_font_still_builds_with_english_labels(second_bu
 
 def test_two_clean_builds_print_identical_outputs(second_build: Path, site: Path) -> None:
     for lang in LANGUAGES.values():
-        for page in sorted((site / lang.out / "tutorials").glob("plot_*.html")):
+        for page in built_tutorials(site, lang.out):
             rel = page.relative_to(site)
             first, second = outputs(page), outputs(second_build / rel)
             assert first, rel

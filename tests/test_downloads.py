@@ -37,7 +37,7 @@ def downloads(suffix: str) -> list[Path]:
     """The files the tutorial pages' download buttons point to."""
     found = []
     for lang in LANGUAGES.values():
-        for page in sorted((HTML / lang.out / "tutorials").glob("plot_*.html")):
+        for page in sorted((HTML / lang.out / "tutorials").rglob("plot_*.html")):
             for a in soup(page).select(".sphx-glr-download a"):
                 if a["href"].endswith(suffix):
                     found.append((page.parent / a["href"]).resolve())
@@ -111,7 +111,7 @@ def test_every_tutorial_offers_both_downloads_and_the_zips_exist(site: Path) -> 
     tutorials = [
         p
         for lang in LANGUAGES.values()
-        for p in (site / lang.out / "tutorials").glob("plot_*.html")
+        for p in (site / lang.out / "tutorials").rglob("plot_*.html")
     ]
     assert tutorials and len(downloads(".py")) == len(tutorials) == len(downloads(".ipynb"))
     for lang in LANGUAGES.values():

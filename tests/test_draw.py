@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 
 import matplotlib
@@ -93,7 +94,13 @@ def test_animation_has_one_frame_per_operation(seed) -> None:
     html = anim.to_jshtml()
     assert html.count("data:image/png;base64") >= 4  # every frame embedded: no ffmpeg needed
     assert "http://" not in html and "https://" not in html  # no CDN icons
-    assert "▶" in html and 'class="fa' not in html
+    assert 'class="fa' not in html
+    # Every button draws its icon as SVG (no font needed) and holds no text of its own.
+    buttons = re.findall(r"<button\b[^>]*>(.*?)</button>", html, re.S)
+    assert len(buttons) == 9, buttons
+    for inside in buttons:
+        assert inside.count('<svg class="pn-anim-icon"') == 1, inside
+        assert re.sub(r"<[^>]+>", "", inside).strip() == "", inside
     assert 'alt="Animation: the forward graph built one operation at a time (3 operations)"' in html
     assert 'aria-label="Play"' in html and ">Loop</label>" in html
 
@@ -161,6 +168,21 @@ def test_a_comparison_shows_its_truth_value() -> None:
     labels = texts(draw.draw_forward(graph))
     assert "data True" in labels, labels
     assert "if → True" in labels
+
+
+def test_forward_drawing_of_a_graph_from_elsewhere_shows_its_grad_attribute() -> None:
+    """A graph not recorded by the package (no live tensor) gives its gradients as ``grad``."""
+    g = nx.DiGraph()
+    g.add_node("w", kind="tensor", name="w", value=1.0, grad=5.0, is_leaf=True, version=0)
+    g.add_node("one", kind="const", value=1.0, name=None)
+    g.add_node("op", kind="op", op="add", inplace=False)
+    g.add_node("b", kind="tensor", name="b", value=2.0, grad=None, is_leaf=False, version=0)
+    g.add_edges_from([("w", "op"), ("one", "op"), ("op", "b")])
+    labels = texts(draw.draw_forward(g))
+    assert "w\ndata 1\ngrad 5" in labels, labels
+    assert "b\ndata 2" in labels and "+" in labels
+    assert "w\ndata 1" in texts(draw.draw_forward(g, show_grads=False))
+    assert not any("grad" in t for t in texts(draw.draw_forward(g, show_grads=False)))
 
 
 # -- regressions -------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DOCS, LANGUAGES, OUT_DIRS, pages, soup
+from conftest import DOCS, LANGUAGES, OUT_DIRS, built_tutorials, pages, soup
 
 
 def test_both_languages_were_built(site: Path) -> None:
@@ -50,7 +50,9 @@ def test_theme_words_follow_the_language(site: Path) -> None:
     assert en.select_one("input.sidebar-search")["placeholder"] == "Search"
     assert zh.select_one("input.sidebar-search")["placeholder"] == "搜索"
     # sphinx-gallery's own link texts are translated on the Chinese pages
-    tutorial = soup(site / "zh-cn" / "tutorials" / "plot_01_computational_graph.html").get_text()
+    tutorial = soup(
+        site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html"
+    ).get_text()
     assert "下载 Jupyter 笔记本" in tutorial
     assert "Download Jupyter notebook" not in tutorial
     # and so are the theme's words that Sphinx's catalog lacks (docs/locale)
@@ -63,13 +65,15 @@ def test_theme_words_follow_the_language(site: Path) -> None:
         assert chinese in tutorial, chinese
     assert (
         "Back to top"
-        in soup(site / "en" / "tutorials" / "plot_01_computational_graph.html").get_text()
+        in soup(site / "en" / "tutorials" / "core" / "plot_01_computational_graph.html").get_text()
     )
 
 
 def test_chinese_lines_join_without_a_space(site: Path) -> None:
     """A line break inside a Chinese sentence must not become a space."""
-    text = soup(site / "zh-cn" / "tutorials" / "plot_01_computational_graph.html").get_text()
+    text = soup(
+        site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html"
+    ).get_text()
     assert "。本篇搭建" in text
     assert "。 本篇搭建" not in text and "。\n本篇搭建" not in text
     home = soup(site / "zh-cn" / "index.html").get_text()  # a MyST page
@@ -93,7 +97,7 @@ def test_reference_pages_exist_in_both_languages(site: Path) -> None:
         assert any("plot_02_dynamic_graphs" in h for h in used_in), used_in
         fit = api.find(id="pytorch_notes.training.fit").find_parent("dl")
         assert [a["href"] for a in fit.select(".sphx-glr-thumbcontainer a")] == [
-            "tutorials/plot_04_logistic_regression.html"
+            "tutorials/core/plot_05_logistic_regression.html"
         ]
         glossary = soup(site / out / "glossary.html")
         assert len(glossary.select("dl.glossary dt")) >= 23
@@ -101,19 +105,20 @@ def test_reference_pages_exist_in_both_languages(site: Path) -> None:
 
 def test_tutorials_link_their_terms_to_the_glossary(site: Path) -> None:
     for out in OUT_DIRS:
-        page = soup(site / out / "tutorials" / "plot_01_computational_graph.html")
+        path = site / out / "tutorials" / "core" / "plot_01_computational_graph.html"
+        page = soup(path)
         terms = [
             a for a in page.select("a.reference") if "glossary.html#term-" in a.get("href", "")
         ]
         assert len(terms) >= 4, out
         for a in terms:
-            target = (site / out / "tutorials" / a["href"].split("#")[0]).resolve()
+            target = (path.parent / a["href"].split("#")[0]).resolve()
             assert target.is_file()
 
 
 def test_every_tutorial_closes_with_folded_executed_exercises(site: Path) -> None:
     for out in OUT_DIRS:
-        for path in sorted((site / out / "tutorials").glob("plot_*.html")):
+        for path in built_tutorials(site, out):
             page = soup(path)
             solutions = page.select("details.pn-solution")
             assert 2 <= len(solutions) <= 4, f"{out}/{path.name}: {len(solutions)} exercises"
@@ -129,7 +134,9 @@ def test_notebooks_install_what_they_need_and_hold_no_sphinx_roles() -> None:
     import json
 
     for lang in LANGUAGES.values():
-        for path in sorted((DOCS / lang.source / "tutorials").glob("*.ipynb")):
+        notebooks = sorted((DOCS / lang.source / "tutorials").rglob("*.ipynb"))
+        assert notebooks, lang.source
+        for path in notebooks:
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
             first = "".join(cells[0]["source"])
             assert cells[0]["cell_type"] == "code" and "%pip install" in first, path
@@ -141,7 +148,7 @@ def test_notebooks_install_what_they_need_and_hold_no_sphinx_roles() -> None:
 
 def test_downloads_are_linked_and_exist(site: Path) -> None:
     for out in OUT_DIRS:
-        page = site / out / "tutorials" / "plot_01_computational_graph.html"
+        page = site / out / "tutorials" / "core" / "plot_01_computational_graph.html"
         hrefs = [a["href"] for a in soup(page).select(".sphx-glr-download a")]
         suffixes = {Path(h).suffix for h in hrefs}
         assert {".py", ".ipynb"} <= suffixes, hrefs
@@ -152,7 +159,7 @@ def test_downloads_are_linked_and_exist(site: Path) -> None:
 def test_figures_and_animations_have_alt_text(site: Path) -> None:
     """Every figure a tutorial drew (and each animation's frame) is described; thumbnails are decorative."""
     for out in OUT_DIRS:
-        for path in sorted((site / out / "tutorials").glob("plot_*.html")):
+        for path in built_tutorials(site, out):
             for img in soup(path).find_all("img"):
                 if "_thumb" in img.get("src", ""):
                     continue
@@ -180,20 +187,20 @@ def test_root_files_for_hosting(site: Path) -> None:
     urls = ET.parse(site / "sitemap.xml").getroot().findall("s:url", ns)
     locs = {u.find("s:loc", ns).text for u in urls}
     for out in OUT_DIRS:
-        assert f"{root}{out}/tutorials/plot_01_computational_graph.html" in locs
+        assert f"{root}{out}/tutorials/core/plot_01_computational_graph.html" in locs
         assert f"{root}{out}/index.html" in locs
     assert not any("search.html" in loc or "genindex" in loc for loc in locs)
     for u in urls:  # each page names both language versions
         assert {link.get("hreflang") for link in u.findall("x:link", ns)} == {"en", "zh-CN"}
     assert f"Sitemap: {root}sitemap.xml" in (site / "robots.txt").read_text()
 
-    page = soup(site / "zh-cn" / "tutorials" / "plot_01_computational_graph.html")
+    page = soup(site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html")
     canonical = page.find("link", rel="canonical")["href"]
-    assert canonical == f"{root}zh-cn/tutorials/plot_01_computational_graph.html"
+    assert canonical == f"{root}zh-cn/tutorials/core/plot_01_computational_graph.html"
     alternates = {link["hreflang"]: link["href"] for link in page.find_all("link", rel="alternate")}
     assert alternates == {
-        "en": f"{root}en/tutorials/plot_01_computational_graph.html",
-        "zh-CN": f"{root}zh-cn/tutorials/plot_01_computational_graph.html",
+        "en": f"{root}en/tutorials/core/plot_01_computational_graph.html",
+        "zh-CN": f"{root}zh-cn/tutorials/core/plot_01_computational_graph.html",
     }
 
 
@@ -201,7 +208,7 @@ def test_each_tutorial_says_how_to_run_it(site: Path) -> None:
     from site_settings import pip_requirement
 
     for out in OUT_DIRS:
-        for path in sorted((site / out / "tutorials").glob("plot_*.html")):
+        for path in built_tutorials(site, out):
             note = soup(path).select_one(".pn-run-it")
             assert note is not None, f"{out}/{path.name}"
             text = note.get_text()

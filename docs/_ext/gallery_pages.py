@@ -112,7 +112,7 @@ def _clean_notebooks(app: Sphinx) -> None:
     """Strip Sphinx roles from the generated notebooks, then zip them again."""
     for gallery_dir in app.config.sphinx_gallery_conf["gallery_dirs"]:
         folder = Path(app.srcdir) / gallery_dir
-        notebooks = sorted(folder.glob("*.ipynb"))
+        notebooks = sorted(folder.rglob("*.ipynb"))
         for path in notebooks:
             nb = json.loads(path.read_text(encoding="utf-8"))
             changed = False

@@ -41,8 +41,8 @@ def counterpart_url(code: str, pagename: str) -> str:
     """Relative URL from page ``pagename`` to the same page in the other language.
 
     Both trees hold the same page names, so the counterpart of
-    ``en/tutorials/plot_01_computational_graph.html`` is
-    ``zh-cn/tutorials/plot_01_computational_graph.html``.
+    ``en/tutorials/core/plot_01_computational_graph.html`` is
+    ``zh-cn/tutorials/core/plot_01_computational_graph.html``.
     """
     up = "../" * (pagename.count("/") + 1)
     return f"{up}{other(code).out}/{pagename}.html"

@@ -11,6 +11,10 @@
   arrives. Each local raster image gets its pixel size (the theme's
   ``max-width: 100%; height: auto`` keeps it responsive), and so does the
   frame of a matplotlib animation, read from its first frame.
+- **Figures readable on a phone.** Each tutorial figure sits in a
+  ``div.pn-figure`` and carries its drawn width; on a narrow screen the
+  stylesheet shows it at no less than 85 % of that width (its labels stay
+  legible) and the figure scrolls sideways instead of shrinking further.
 - **Names for the animation widget** (``image-alt``, ``label``). matplotlib's
   animation HTML has a frame slider with no label, and an ``<img>`` with no
   ``alt`` unless :class:`pytorch_notes.animation.Player` wrote one; the
@@ -43,11 +47,33 @@ HEADERLINK = re.compile(r'<a class="headerlink".*?</a>', re.S)
 FIRST_FRAME = re.compile(r'frames\[0\] = "(data:image/png;base64,[^"]{1,200})')
 
 
+SVG_LENGTH = re.compile(r"([\d.]+)(pt|px)?$")
+
+
+def _svg_size(path: Path) -> tuple[int, int] | None:
+    """An SVG's size in CSS pixels, from its root's ``width``/``height`` (matplotlib writes pt)."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:2000]
+    except OSError:
+        return None
+    root = re.search(r"<svg\b[^>]*>", head)
+    size = []
+    for name in ("width", "height"):
+        value = re.search(rf'\b{name}="([^"]+)"', root.group(0)) if root else None
+        length = SVG_LENGTH.match(value.group(1)) if value else None
+        if not length:
+            return None
+        size.append(round(float(length.group(1)) * (4 / 3 if length.group(2) == "pt" else 1)))
+    return size[0], size[1]
+
+
 def _size(path: Path) -> tuple[int, int] | None:
+    if path.suffix == ".svg":
+        return _svg_size(path)
     try:
         with Image.open(path) as im:
             return im.size
-    except (OSError, ValueError):  # missing, SVG or not an image
+    except (OSError, ValueError):  # missing or not an image
         return None
 
 
@@ -92,6 +118,28 @@ def _size_images(body: str, page_dir: Path, sources: dict[str, Path]) -> str:
     return IMG.sub(add_size, body)
 
 
+FIGURE = re.compile(r'<img\b[^>]*\bclass\s*=\s*"sphx-glr-single-img"[^>]*>')
+
+
+def _readable_figures(body: str) -> str:
+    """Wrap each tutorial figure so that a phone scrolls it rather than shrinking its words.
+
+    The figure's own width (at which its labels are their drawn size) goes
+    into ``--pn-figure-width``; the stylesheet keeps a figure on a narrow
+    screen at 85 % of it, at least (docs/_static/pytorch-notes.css), and the wrapper scrolls.
+    """
+
+    def wrap(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        width = re.search(r'\bwidth="(\d+)"', tag)
+        if not width:
+            return tag
+        tag = tag.replace("<img", f'<img style="--pn-figure-width: {width.group(1)}px"', 1)
+        return f'<div class="pn-figure">{tag}</div>'
+
+    return FIGURE.sub(wrap, body)
+
+
 def _name_animations(body: str, words: dict[str, str]) -> str:
     """Size each animation's frame, label its slider, and name it if it has no alt yet.
 
@@ -126,7 +174,7 @@ def _fix_page(app, pagename, templatename, context, doctree) -> None:
         sources = {name: Path(app.srcdir, src) for src, name in images.items()}
         body = _size_images(context["body"], (Path(app.outdir) / pagename).parent, sources)
         words = WORDS.get(app.config.language, WORDS["en"])
-        context["body"] = _name_animations(body, words)
+        context["body"] = _readable_figures(_name_animations(body, words))
     if _loads_mathjax(context):
         href = context["pathto"](MATHJAX_ZERO_FONT, 1)
         context["metatags"] = (
@@ -140,4 +188,4 @@ def setup(app):
     app.connect("html-page-context", _fix_page, priority=900)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when these fixes change, or unchanged pages keep the old HTML.
-    return {"env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 5, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,8 +3,10 @@
 matplotlib's interactive HTML player (``FuncAnimation.to_jshtml``, which
 sphinx-gallery embeds) loads Font Awesome from a CDN for its button icons.
 :class:`Player` is a :class:`~matplotlib.animation.FuncAnimation` whose
-player uses plain text symbols instead: the page stays self-contained and
-the buttons still show behind a firewall.
+player draws its button icons as inline SVG instead: the page stays
+self-contained, and the icons need no font (two of the usual text symbols,
+⏮ and ⏭, have no glyph in DejaVu or Noto CJK). Each button keeps its
+``aria-label``; the icons are hidden from screen readers.
 
 Introduced in tutorial 01 (*Computational graph*).
 """
@@ -18,18 +20,22 @@ from matplotlib.animation import FuncAnimation
 
 __all__ = ["Player", "self_contained"]
 
-# matplotlib's Font Awesome icon classes -> a text symbol.
+# matplotlib's Font Awesome icon classes -> an SVG path on a 16 x 16 grid.
 _ICONS = {
-    "fa fa-minus": "−",
-    "fa fa-fast-backward": "⏮",
-    "fa fa-step-backward": "◁",
-    "fa fa-play fa-flip-horizontal": "◀",
-    "fa fa-pause": "❚❚",
-    "fa fa-play": "▶",
-    "fa fa-step-forward": "▷",
-    "fa fa-fast-forward": "⏭",
-    "fa fa-plus": "+",
+    "fa fa-minus": "M3 7h10v2H3z",
+    "fa fa-fast-backward": "M1.5 3h2v10h-2zM9 3v10L3.5 8zM15 3v10L9.5 8z",
+    "fa fa-step-backward": "M3 3h2v10H3zM13 2.5v11L5.5 8z",
+    "fa fa-play fa-flip-horizontal": "M12.5 2.5v11L3.5 8z",
+    "fa fa-pause": "M4 3h3v10H4zM9 3h3v10H9z",
+    "fa fa-play": "M3.5 2.5v11l9-5.5z",
+    "fa fa-step-forward": "M11 3h2v10h-2zM3 2.5v11L10.5 8z",
+    "fa fa-fast-forward": "M12.5 3h2v10h-2zM1 3v10l5.5-5zM7 3v10l5.5-5z",
+    "fa fa-plus": "M7 3h2v4h4v2H9v4H7V9H3V7h4z",
 }
+_SVG = (
+    '<svg class="pn-anim-icon" viewBox="0 0 16 16" width="16" height="16" '
+    'aria-hidden="true" focusable="false"><path fill="currentColor" d="{}"/></svg>'
+)
 _STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">\s*')
 
 
@@ -63,15 +69,15 @@ def _translate(html: str, lang: str) -> str:
 
 
 def self_contained(html: str, alt: str = "", lang: str = "en") -> str:
-    """Strip the Font Awesome stylesheet from a jshtml player; use text icons; add ``alt``.
+    """Strip the Font Awesome stylesheet from a jshtml player; use SVG icons; add ``alt``.
 
     With ``lang="zh"`` the player's button names and repeat modes are Chinese.
     """
     html = _translate(_STYLESHEET.sub("", html), lang)
     if alt:
         html = re.sub(r'<img id="(_anim_img\w+)">', rf'<img id="\1" alt="{escape(alt)}">', html)
-    for icon, symbol in _ICONS.items():
-        html = html.replace(f'<i class="{icon}"></i>', f'<span aria-hidden="true">{symbol}</span>')
+    for icon, path in _ICONS.items():
+        html = html.replace(f'<i class="{icon}"></i>', _SVG.format(path))
     return html
 
 

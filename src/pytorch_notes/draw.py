@@ -315,9 +315,12 @@ def _tensor_label(data: dict, words: dict[str, str], show_grads: bool) -> str:
     elif data.get("shape") is not None:  # a large tensor: its shape (no copy of it was kept)
         lines.append(f"{words['data']} [{'×'.join(str(s) for s in data['shape'])}]")
     tensor = data.get("tensor")  # None once freed, and in a static graph
-    has_grad = tensor is not None and (tensor.is_leaf or tensor.retains_grad)
-    if show_grads and has_grad and tensor.grad is not None and data.get("_latest"):
-        lines.append(f"{words['grad']} {_format(tensor.grad)}")
+    if tensor is not None:  # a recorded graph: read the live tensor's gradient
+        grad = tensor.grad if tensor.is_leaf or tensor.retains_grad else None
+    else:  # a graph from elsewhere (a reader's own engine) may give it as ``grad``
+        grad = data.get("grad")
+    if show_grads and grad is not None and data.get("_latest"):
+        lines.append(f"{words['grad']} {_format(grad)}")
     return "\n".join(lines)
 
 
@@ -338,7 +341,7 @@ def _forward_labels(g: nx.DiGraph, words: dict[str, str], show_grads: bool) -> d
     for nodes in names.values():
         for node in nodes:
             g.nodes[node]["_many_versions"] = len(nodes) > 1
-        latest.add(max(nodes, key=lambda n: g.nodes[n]["created"]))
+        latest.add(max(nodes, key=lambda n: g.nodes[n].get("created", -1)))
     labels = {}
     for node, data in g.nodes(data=True):
         if data["kind"] == "tensor":
@@ -444,6 +447,14 @@ def draw_forward(
     shows its shape; an input an operation uses more than once (``x * x``)
     has one arrow, labelled with the number of uses. ``show_grads=False``
     leaves the gradients out.
+
+    ``graph`` is a :class:`~pytorch_notes.graph.RecordedGraph` or any
+    :class:`networkx.DiGraph` with the node attributes of
+    :meth:`RecordedGraph.to_networkx <pytorch_notes.graph.RecordedGraph.to_networkx>`
+    (``kind``; ``name``, ``value``, ``is_leaf``, ``version`` for tensors;
+    ``value`` for constants; ``op`` for operations). A tensor node with no
+    live ``tensor`` may carry its gradient as attribute ``grad`` (a number
+    or a tensor): tutorial 08 draws a hand-written engine's graph this way.
 
     A new figure grows with the graph, so every label stays legible.
 

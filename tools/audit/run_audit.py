@@ -73,7 +73,7 @@ def discover(site: Path) -> list[str]:
         if home.exists():
             found.append(f"{out}/index.html")
         found += sorted(
-            p.relative_to(site).as_posix() for p in (site / out / "tutorials").glob("plot_*.html")
+            p.relative_to(site).as_posix() for p in (site / out / "tutorials").rglob("plot_*.html")
         )
     return found
 

@@ -5,8 +5,13 @@ Dynamic vs static graphs
 A computational graph can be built *before* any data flows through it (a
 static graph) or *while* the data flows (a dynamic graph). PyTorch builds
 its graphs dynamically: here we watch the same Python function produce a
-different graph on each run, then build a static graph of a function with
-``torch.fx`` and see exactly where the static approach has to give up.
+different graph on each run, compare what ran with the graph the backward
+pass follows, then build a static graph of a function with ``torch.fx`` and
+see exactly where the static approach has to give up.
+
+**What this assumes.** :doc:`plot_01_computational_graph`: data and
+operation nodes, ``record()``, ``grad_fn`` and autograd's own graph, and
+``backward()``.
 """
 
 # SPDX-License-Identifier: MIT
@@ -78,12 +83,84 @@ lang = use_language(LANG)
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), facecolor="white")
 draw_forward(run_pos, ax=top, lang=lang, title="x = 1.5")
 draw_forward(run_neg, ax=bottom, lang=lang, title="x = -1.5")
+plt.show()
 
 # %%
-# Each graph is the one the backward pass will follow, so the gradients
-# follow the branch that ran: :math:`z = (2x)^2` gives
-# :math:`dz/dx = 8x = 12`, while :math:`z = -2x` gives :math:`dz/dx = -2`.
+# What ran is not what backward follows
+# -------------------------------------
+#
+# ``record()`` wrote down *every* operation that ran, including the ``sum``
+# and the ``>`` that only served Python's ``if``. ``backward()`` does not
+# follow this trace: it follows autograd's graph from ``z.grad_fn``
+# (tutorial 01), which holds only the operations :math:`z` was computed
+# from. We list both in the order the forward pass ran them:
 
+import networkx as nx
+
+from pytorch_notes.graph import backward_graph
+
+for label, run, z in [("x = 1.5", run_pos, z_pos), ("x = -1.5", run_neg, z_neg)]:
+    autograd = backward_graph(z)
+    walked = [autograd.nodes[node]["op"] for node in nx.topological_sort(autograd)]
+    print(f"{label}: trace          {[op.op for op in run]}")
+    print(f"{label}: backward graph {walked}")
+
+# %%
+# ``sum`` and ``gt`` are missing from the backward graph. Autograd did
+# record the sum (its result has a ``grad_fn``), but the comparison gives a
+# tensor of booleans that has no ``grad_fn`` and does not require grad, so
+# no path leads from :math:`z` back through it:
+
+y = x_pos * 2
+total = y.sum()
+positive = total > 0
+print(f"total.grad_fn = {type(total.grad_fn).__name__}")
+print(f"positive = {positive!r}, grad_fn = {positive.grad_fn}, ", end="")
+print(f"requires_grad = {positive.requires_grad}")
+
+# %%
+# In the run with :math:`x = 1.5`, ``y * y`` reads :math:`y` twice. Autograd's
+# ``MulBackward0`` therefore has two edges to the node that made :math:`y`,
+# one per argument, and both lead to the *same* node:
+
+first, second = (fn for fn, _ in z_pos.grad_fn.next_functions)
+print(f"z.grad_fn.next_functions: {[type(first).__name__, type(second).__name__]}")
+print(f"the same node twice: {first is second}")
+assert first is second
+
+# %%
+# Drawn side by side, the trace (left) and the graph ``backward()`` follows
+# (right), for :math:`x = 1.5`:
+
+from pytorch_notes.draw import draw_backward
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), facecolor="white")
+ran = tr(lang, en="What ran: record()", zh="实际执行的运算：record()")
+follows = tr(lang, en="What backward() follows: grad_fn", zh="backward() 遍历的图：grad_fn")
+draw_forward(run_pos, ax=left, lang=lang, title=ran)
+draw_backward(backward_graph(z_pos), ax=right, lang=lang, title=follows)
+plt.show()
+
+# %%
+# Along each of the two edges ``MulBackward0`` sends :math:`y = 3` (the
+# derivative of :math:`y \cdot y` with respect to one factor is the other
+# factor); the node that made :math:`y = 2x` adds them, :math:`3 + 3 = 6`,
+# and multiplies by 2. Two hooks on autograd's nodes (:doc:`../further/plot_06_autograd_internals` explains
+# them) print what travels. The gradients follow the branch that ran:
+# :math:`z = (2x)^2` gives :math:`dz/dx = 8x = 12`, while :math:`z = -2x`
+# gives :math:`dz/dx = -2`.
+
+
+def sent(grad_inputs, grad_outputs):
+    print(f"y * y sends along its two edges: {[g.item() for g in grad_inputs]}")
+
+
+def arrived(grad_outputs):
+    print(f"the node that made y receives: {grad_outputs[0].item()}")
+
+
+z_pos.grad_fn.register_hook(sent)
+first.register_prehook(arrived)
 z_pos.backward()
 z_neg.backward()
 print(f"x = 1.5:  dz/dx = {x_pos.grad}")
@@ -147,6 +224,7 @@ draw_forward(
     lang=lang,
     title=tr(lang, en="Static graph (torch.fx)", zh="静态图（torch.fx）"),
 )
+plt.show()
 
 # %%
 # Once built, the static graph runs on any input, and gives the same result
@@ -200,11 +278,12 @@ except TraceError as error:
 #      - The whole graph is known: fuse operations, plan memory
 #      - Each operation runs as it comes; little to optimise across them
 #
-# The two are not exclusive. ``torch.compile`` (PyTorch 2) captures the
-# graph of a function from its Python bytecode, optimises and compiles it,
-# and where it meets data-dependent control flow it inserts a *graph break*
-# and falls back to ordinary Python. You keep writing dynamic PyTorch and get
-# static-graph speed where the code allows it.
+# The two are not exclusive. PyTorch 2 adds ``torch.compile``, which takes
+# ordinary, dynamic PyTorch code like ``branchy`` and captures graphs from
+# it. That leaves a question this tutorial does not answer: **what does
+# torch.compile build**, and what does it do at an ``if`` that depends on
+# the data? :doc:`PyTorch 2: static graphs captured from dynamic code
+# <../further/plot_09_pytorch2_graphs>` answers it with code.
 #
 # What we saw
 # -----------
@@ -212,13 +291,16 @@ except TraceError as error:
 # - PyTorch builds the graph while the code runs: the same function recorded
 #   different graphs for different inputs, because ``if`` and ``while``
 #   decided, in Python, what ran.
-# - The backward pass follows the graph that was actually built, so the
-#   gradient belongs to the branch taken (12 for one input, -2 for the other).
+# - ``record()``'s trace lists every operation that ran; ``backward()``
+#   follows autograd's graph from ``z.grad_fn``, which holds only what
+#   :math:`z` was computed from (no ``sum``, no ``>``), and ``y * y`` is one
+#   node with two edges to the same node.
+# - The gradient belongs to the branch taken (12 for one input, -2 for the
+#   other).
 # - ``torch.fx.symbolic_trace`` builds a static graph before any data exists:
 #   fine for straight-line code, impossible when the path depends on values.
 # - Static graphs buy optimisation with rigidity; dynamic graphs buy
-#   flexibility and easy debugging. ``torch.compile`` takes the best of both
-#   where it can.
+#   flexibility and easy debugging.
 #
 # Exercises
 # ---------
@@ -241,14 +323,22 @@ assert doublings == 3
 # %%
 # .. _solution-end:
 #
-# **Exercise 2.** What is :math:`dz/dx` for ``branchy`` at :math:`x = 0`?
-# Think about which branch runs before you compute it.
-#
-# .. _solution-begin:
+# **Exercise 2.** ``branchy`` has no derivative at :math:`x = 0`: to the
+# right of 0 it is :math:`z = 4x^2`, whose slope tends to 0, and to the left
+# it is :math:`z = -2x`, with slope :math:`-2`. Predict what autograd
+# returns for :math:`dz/dx` at 0. Then, in the empty cell below, write code
+# that computes it with ``backward()``, and the two one-sided slopes
+# :math:`(z(h) - z(0))/h` and :math:`(z(0) - z(-h))/h` for
+# :math:`h = 10^{-3}`.
+
+# Your code here.
 
 # %%
-# At :math:`x = 0`, ``y.sum() > 0`` is ``False`` (0 is not greater than 0), so
-# the graph holds ``z = -y`` and :math:`dz/dx = -2`:
+# .. _solution-begin:
+#
+# ``0 > 0`` is ``False``, so the ``else`` branch runs and the graph holds
+# ``z = -y``: autograd returns :math:`-2`, the slope from the left, and
+# knows nothing of the other side.
 
 x0 = torch.tensor([0.0], requires_grad=True)
 with record() as run:
@@ -256,6 +346,39 @@ with record() as run:
 z0.backward()
 print(f"operations: {[op.op for op in run]}, dz/dx = {x0.grad}")
 assert torch.equal(x0.grad, torch.tensor([-2.0]))
+
+h = torch.tensor([1e-3], dtype=torch.float64)
+zero = torch.zeros(1, dtype=torch.float64)
+right = (branchy(h) - branchy(zero)) / h
+left = (branchy(zero) - branchy(-h)) / h
+print(f"slope from the right = {right.item():.3f}, from the left = {left.item():.3f}")
+
+# %%
+# The two slopes disagree (the right one is :math:`4h`, which shrinks to 0
+# with :math:`h`), so ``branchy`` has no derivative at 0. Autograd still
+# returns a number there: the value chosen by whoever wrote the code, here
+# our ``if``, and for PyTorch's own functions their backward formula. Three
+# ways of writing :math:`\max(t, 0)` give the same values everywhere, yet
+# choose three different gradients at 0; ``abs``, with its kink at 0 too,
+# chooses 0:
+
+grid = torch.linspace(-2, 2, 9)
+assert torch.equal(torch.relu(grid), grid.clamp(min=0))
+assert torch.equal(torch.relu(grid), torch.maximum(grid, torch.zeros_like(grid)))
+
+kinks = {
+    "relu(t)": torch.relu,
+    "t.clamp(min=0)": lambda t: t.clamp(min=0),
+    "maximum(t, 0)": lambda t: torch.maximum(t, torch.zeros_like(t)),
+    "abs(t)": torch.abs,
+}
+at_zero = {}
+for name, f in kinks.items():
+    t = torch.tensor([0.0], requires_grad=True)
+    f(t).backward()
+    at_zero[name] = t.grad.item()
+    print(f"{name:>15}: gradient at 0 = {at_zero[name]}")
+assert at_zero == {"relu(t)": 0.0, "t.clamp(min=0)": 1.0, "maximum(t, 0)": 0.5, "abs(t)": 0.0}
 
 # %%
 # .. _solution-end:
@@ -276,5 +399,6 @@ except TraceError as error:
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`Autograd <plot_03_autograd>` takes the backward pass apart:
-# ``backward``'s arguments, ``torch.autograd.grad`` and the traps.
+# Next: :doc:`plot_03_autograd` takes the backward pass apart. The question
+# of what ``torch.compile`` builds waits for
+# :doc:`../further/plot_09_pytorch2_graphs`.

@@ -4,8 +4,11 @@ r"""
 
 计算图可以在数据流过*之前*就搭好（静态图），也可以在数据流过的*同时*搭建
 （动态图）。PyTorch 采用动态图：本篇先看同一个 Python 函数每次运行都搭出
-不同的计算图，再用 ``torch.fx`` 为一个函数搭建静态图，看清静态图在哪里
-不得不放弃。
+不同的计算图，对比实际执行的运算和反向传播所遍历的图，再用 ``torch.fx``
+为一个函数搭建静态图，看清静态图在哪里行不通。
+
+**前置知识。** :doc:`plot_01_computational_graph`：数据节点与运算节点、
+``record()``、``grad_fn`` 和自动求导自己的图，以及 ``backward()``。
 """
 
 # SPDX-License-Identifier: MIT
@@ -19,7 +22,7 @@ r"""
 #   因而不灵活。TensorFlow 1.x 就是这样工作的。
 # - :term:`动态图`——*边运算边搭建*。运算执行的同时记录计算图，搭建与计算同时进行。
 #   每次运行都可以搭出不同的图，普通的 Python（``if``、``for``、``print``、
-#   调试器）都能在中间照常使用：灵活，易于调整。这是 PyTorch 的方式。
+#   调试器）都能在中间照常使用：灵活，易于调整。PyTorch 采用的就是这种方式。
 #
 # 边运行边搭图：现场演示
 # ----------------------
@@ -73,12 +76,80 @@ lang = use_language(LANG)
 fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), facecolor="white")
 draw_forward(run_pos, ax=top, lang=lang, title="x = 1.5")
 draw_forward(run_neg, ax=bottom, lang=lang, title="x = -1.5")
+plt.show()
 
 # %%
-# 反向传播沿着的正是这张实际搭出来的图，所以梯度也属于实际走过的分支：
-# :math:`z = (2x)^2` 给出 :math:`dz/dx = 8x = 12`，而 :math:`z = -2x`
-# 给出 :math:`dz/dx = -2`。
+# 执行过的运算不等于反向传播遍历的图
+# ----------------------------------
+#
+# ``record()`` 记下了执行过的*每一个*运算，包括只为 Python 的 ``if`` 服务的
+# ``sum`` 和 ``>``。``backward()`` 并不沿这份记录走：它从 ``z.grad_fn`` 出发，
+# 遍历自动求导自己的图（见第 01 篇），图中只有 :math:`z` 赖以算出的那些运算。
+# 下面按前向传播执行的先后顺序把两者都列出来：
 
+import networkx as nx
+
+from pytorch_notes.graph import backward_graph
+
+for label, run, z in [("x = 1.5", run_pos, z_pos), ("x = -1.5", run_neg, z_neg)]:
+    autograd = backward_graph(z)
+    walked = [autograd.nodes[node]["op"] for node in nx.topological_sort(autograd)]
+    print(f"{label}: trace          {[op.op for op in run]}")
+    print(f"{label}: backward graph {walked}")
+
+# %%
+# 反向计算图里没有 ``sum`` 和 ``gt``。自动求导其实记录了求和（它的结果有
+# ``grad_fn``），但比较运算得到的是一个布尔张量，没有 ``grad_fn``，也不需要梯度，
+# 所以从 :math:`z` 出发没有任何路径能经过它走回去：
+
+y = x_pos * 2
+total = y.sum()
+positive = total > 0
+print(f"total.grad_fn = {type(total.grad_fn).__name__}")
+print(f"positive = {positive!r}, grad_fn = {positive.grad_fn}, ", end="")
+print(f"requires_grad = {positive.requires_grad}")
+
+# %%
+# 在 :math:`x = 1.5` 这次运行中，``y * y`` 读了 :math:`y` 两次。因此自动求导的
+# ``MulBackward0`` 有两条边连到产生 :math:`y` 的节点，每个参数一条，
+# 而且两条边指向*同一个*节点：
+
+first, second = (fn for fn, _ in z_pos.grad_fn.next_functions)
+print(f"z.grad_fn.next_functions: {[type(first).__name__, type(second).__name__]}")
+print(f"the same node twice: {first is second}")
+assert first is second
+
+# %%
+# 把 :math:`x = 1.5` 时执行过的运算（左）和 ``backward()`` 遍历的图（右）
+# 并排画出来：
+
+from pytorch_notes.draw import draw_backward
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), facecolor="white")
+ran = tr(lang, en="What ran: record()", zh="实际执行的运算：record()")
+follows = tr(lang, en="What backward() follows: grad_fn", zh="backward() 遍历的图：grad_fn")
+draw_forward(run_pos, ax=left, lang=lang, title=ran)
+draw_backward(backward_graph(z_pos), ax=right, lang=lang, title=follows)
+plt.show()
+
+# %%
+# ``MulBackward0`` 沿两条边各送出 :math:`y = 3`（:math:`y \cdot y` 对其中一个
+# 因子的导数就是另一个因子）；产生 :math:`y = 2x` 的节点把它们相加，
+# :math:`3 + 3 = 6`，再乘以 2。下面用自动求导节点上的两个钩子（:doc:`../further/plot_06_autograd_internals` 会讲）
+# 打印传递的值。梯度沿实际走过的分支计算：:math:`z = (2x)^2` 给出
+# :math:`dz/dx = 8x = 12`，而 :math:`z = -2x` 给出 :math:`dz/dx = -2`。
+
+
+def sent(grad_inputs, grad_outputs):
+    print(f"y * y sends along its two edges: {[g.item() for g in grad_inputs]}")
+
+
+def arrived(grad_outputs):
+    print(f"the node that made y receives: {grad_outputs[0].item()}")
+
+
+z_pos.grad_fn.register_hook(sent)
+first.register_prehook(arrived)
 z_pos.backward()
 z_neg.backward()
 print(f"x = 1.5:  dz/dx = {x_pos.grad}")
@@ -139,6 +210,7 @@ draw_forward(
     lang=lang,
     title=tr(lang, en="Static graph (torch.fx)", zh="静态图（torch.fx）"),
 )
+plt.show()
 
 # %%
 # 静态图搭好之后可以在任意输入上运行，结果与原来的 Python 函数一致：
@@ -148,8 +220,8 @@ print(f"static(x) = {static(x)}")
 assert torch.equal(static(x), smooth(x))
 
 # %%
-# 静态图在哪里放弃
-# ----------------
+# 静态图在哪里行不通
+# ------------------
 #
 # 追踪 ``branchy`` 会失败。执行到 ``if y.sum() > 0`` 时 Python 需要一个
 # ``True`` 或 ``False``，但追踪期间 ``y`` 只是一个没有值的代理：无从知道该记录
@@ -187,24 +259,26 @@ except TraceError as error:
 #      - ``print``、调试器、指向你那一行代码的调用栈
 #    * - 优化
 #      - 整张图已知：可以融合运算、规划内存
-#      - 运算来一个执行一个；难以跨运算优化
+#      - 运算逐个执行；难以跨运算优化
 #
-# 两者并不互斥。``torch.compile``（PyTorch 2）从函数的 Python 字节码中捕获
-# 计算图，对其优化并编译；遇到依赖数据的控制流时，它插入一个*图中断*
-# （graph break），退回普通 Python 执行。你照常编写动态的 PyTorch 代码，
-# 在代码允许的地方获得静态图的速度。
+# 两者并不互斥。PyTorch 2 提供了 ``torch.compile``，它接受 ``branchy`` 这样
+# 普通的动态 PyTorch 代码，并从中捕获计算图。这就留下一个本篇没有回答的问题：
+# **torch.compile 究竟搭建了什么**？遇到依赖数据的 ``if`` 时它又怎么做？
+# :doc:`PyTorch 2：从动态代码中捕获静态图 <../further/plot_09_pytorch2_graphs>`
+# 会用代码来回答。
 #
 # 小结
 # ----
 #
 # - PyTorch 在代码运行的同时搭建计算图：同一个函数在不同输入上记录下不同的图，
 #   因为是 ``if`` 和 ``while`` 在 Python 中决定了执行什么。
-# - 反向传播沿着实际搭出的图进行，所以梯度属于实际走过的分支
-#   （一个输入是 12，另一个是 -2）。
-# - ``torch.fx.symbolic_trace`` 在任何数据出现之前搭建静态图：对直线式代码没问题，
+# - ``record()`` 的记录列出执行过的每个运算；``backward()`` 从 ``z.grad_fn``
+#   出发遍历自动求导的图，图中只有 :math:`z` 赖以算出的运算（没有 ``sum``，
+#   也没有 ``>``），而 ``y * y`` 是一个节点，有两条边指向同一个节点。
+# - 梯度沿实际走过的分支计算（一个输入是 12，另一个是 -2）。
+# - ``torch.fx.symbolic_trace`` 在任何数据出现之前搭建静态图：对没有分支的顺序代码没问题，
 #   路径依赖数值时则无能为力。
-# - 静态图以僵硬换来优化，动态图以此换来灵活与易于调试；``torch.compile``
-#   在可能的地方兼得二者之长。
+# - 静态图牺牲灵活性换来优化空间，动态图则换来灵活与易于调试。
 #
 # 练习
 # ----
@@ -227,14 +301,19 @@ assert doublings == 3
 # %%
 # .. _solution-end:
 #
-# **练习 2.** ``branchy`` 在 :math:`x = 0` 处的 :math:`dz/dx` 是多少？
-# 先想清楚会走哪条分支，再计算。
-#
-# .. _solution-begin:
+# **练习 2.** ``branchy`` 在 :math:`x = 0` 处不可导：0 的右侧是
+# :math:`z = 4x^2`，斜率趋于 0；左侧是 :math:`z = -2x`，斜率为 :math:`-2`。
+# 先预测自动求导在 0 处给出的 :math:`dz/dx`，然后在下面的空单元格里写代码：
+# 用 ``backward()`` 求出它，再算出 :math:`h = 10^{-3}` 时的两个单侧斜率
+# :math:`(z(h) - z(0))/h` 和 :math:`(z(0) - z(-h))/h`。
+
+# 在这里写你的代码。
 
 # %%
-# :math:`x = 0` 时 ``y.sum() > 0`` 为 ``False``（0 不大于 0），所以图里是
-# ``z = -y``，:math:`dz/dx = -2`：
+# .. _solution-begin:
+#
+# ``0 > 0`` 为 ``False``，于是执行 ``else`` 分支，图里是 ``z = -y``：
+# 自动求导给出 :math:`-2`，即左侧的斜率，对另一侧一无所知。
 
 x0 = torch.tensor([0.0], requires_grad=True)
 with record() as run:
@@ -242,6 +321,37 @@ with record() as run:
 z0.backward()
 print(f"operations: {[op.op for op in run]}, dz/dx = {x0.grad}")
 assert torch.equal(x0.grad, torch.tensor([-2.0]))
+
+h = torch.tensor([1e-3], dtype=torch.float64)
+zero = torch.zeros(1, dtype=torch.float64)
+right = (branchy(h) - branchy(zero)) / h
+left = (branchy(zero) - branchy(-h)) / h
+print(f"slope from the right = {right.item():.3f}, from the left = {left.item():.3f}")
+
+# %%
+# 两个斜率不一致（右侧的是 :math:`4h`，随 :math:`h` 趋于 0），所以 ``branchy``
+# 在 0 处没有导数。自动求导在这里仍然会给出一个数：这个值由写代码的人选定，
+# 在这里是我们的 ``if``，对 PyTorch 自带的函数则是它们的反向公式。
+# :math:`\max(t, 0)` 的三种写法在每一点的值都相同，在 0 处却选了三个不同的梯度；
+# 同样在 0 处有尖点的 ``abs`` 选的是 0：
+
+grid = torch.linspace(-2, 2, 9)
+assert torch.equal(torch.relu(grid), grid.clamp(min=0))
+assert torch.equal(torch.relu(grid), torch.maximum(grid, torch.zeros_like(grid)))
+
+kinks = {
+    "relu(t)": torch.relu,
+    "t.clamp(min=0)": lambda t: t.clamp(min=0),
+    "maximum(t, 0)": lambda t: torch.maximum(t, torch.zeros_like(t)),
+    "abs(t)": torch.abs,
+}
+at_zero = {}
+for name, f in kinks.items():
+    t = torch.tensor([0.0], requires_grad=True)
+    f(t).backward()
+    at_zero[name] = t.grad.item()
+    print(f"{name:>15}: gradient at 0 = {at_zero[name]}")
+assert at_zero == {"relu(t)": 0.0, "t.clamp(min=0)": 1.0, "maximum(t, 0)": 0.5, "abs(t)": 0.0}
 
 # %%
 # .. _solution-end:
@@ -262,5 +372,5 @@ except TraceError as error:
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`自动求导 <plot_03_autograd>` 拆解反向传播：``backward`` 的参数、
-# ``torch.autograd.grad`` 以及常见的陷阱。
+# 下一篇：:doc:`plot_03_autograd` 拆解反向传播。torch.compile 究竟搭建了什么，
+# 留给 :doc:`../further/plot_09_pytorch2_graphs`。

@@ -1,0 +1,427 @@
+r"""
+Computational graph
+===================
+
+Every calculation PyTorch performs on tensors that track gradients is written
+down as a *computational graph*. In this tutorial we build the smallest
+interesting one, :math:`y = (w + x)(w + 1)`, run the backward pass through it,
+and check PyTorch's gradient against the chain rule by hand. Along the way we
+meet the two attributes that tie a tensor to its graph, ``is_leaf`` and
+``grad_fn``, and see why most tensors in a graph keep no gradient.
+
+**What this assumes.** This is the first tutorial. You need Python, a tensor
+made with ``torch.tensor``, and the chain rule from calculus; nothing else.
+"""
+
+# SPDX-License-Identifier: MIT
+
+# %%
+# A graph that describes a computation
+# ------------------------------------
+#
+# A :term:`computational graph` is a :term:`directed acyclic graph` (DAG)
+# that describes how a result is computed. "Acyclic" means that following
+# the edges never brings you back to where you started: every value is
+# computed from values that existed before it.
+#
+# The short definition you will often read says that the
+# :term:`nodes <node>` are data (scalars, vectors, matrices, tensors) and
+# the :term:`edges <edge>` are operations (addition, multiplication,
+# convolution, ...). That is a simplified view: an edge joins exactly two
+# nodes, so an operation with two inputs, such as :math:`a \cdot b`, cannot
+# be one edge.
+#
+# **This course refines that definition**, and the forward-graph drawings
+# on this site follow the refined one:
+#
+# - there are two kinds of nodes, *data nodes* (tensors and constants) and
+#   *operation nodes* (``+``, ``×``, ...);
+# - the edges are *data dependencies*: one edge from each input to the
+#   operation that reads it, and one from the operation to the result it
+#   produces.
+#
+# A multiplication is then one operation node with two edges coming in. The
+# graph that autograd itself keeps for the backward pass is a third, leaner
+# view that we meet below: it has only the operation nodes.
+#
+# Take :math:`y = (w + x)(w + 1)`. Written as a sequence of single
+# operations it is
+#
+# .. math::
+#
+#    a = w + x, \qquad b = w + 1, \qquad y = a \cdot b .
+#
+# Six data nodes, the five tensors :math:`w`, :math:`x`, :math:`a`,
+# :math:`b`, :math:`y` and the constant :math:`1`; three operation nodes,
+# two additions and one multiplication. The inputs :math:`w` and :math:`x` feed :math:`a`;
+# :math:`w` also feeds :math:`b`; :math:`a` and :math:`b` feed :math:`y`.
+# Because :math:`w` is used twice, two paths lead from it to :math:`y`: that
+# will matter for its gradient.
+
+# %%
+# Building the graph in PyTorch
+# -----------------------------
+#
+# We ask PyTorch to track gradients for the inputs with
+# ``requires_grad=True``; each operation then records itself as it runs, with
+# no separate "build the graph" step. So that we can *draw* the graph, the
+# three operations run inside ``record()`` from this site's helper package
+# ``pytorch_notes``, which writes down every torch operation in the block
+# (what ran, on which tensors, giving which tensor) and changes nothing.
+
+import torch
+
+from pytorch_notes.graph import record
+
+LANG = "en"  # the language of the figure labels
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([2.0], requires_grad=True)
+
+with record() as forward:
+    a = torch.add(w, x)  # a = w + x
+    b = torch.add(w, 1)  # b = w + 1
+    y = torch.mul(a, b)  # y = a * b
+
+print(f"a = {a}")
+print(f"b = {b}")
+print(f"y = {y}")
+
+# %%
+# The forward values are :math:`a = 1 + 2 = 3`, :math:`b = 1 + 1 = 2` and
+# :math:`y = 3 \cdot 2 = 6`. Each result also carries a ``grad_fn``: the
+# record of the operation that made it, which the backward pass will follow.
+#
+# Seeing the graph
+# ----------------
+#
+# Here is the graph ``record()`` wrote down, drawn from the tensors above:
+# a box per data node (its name and value), a circle per operation node.
+# The leaves :math:`w` and :math:`x` are blue, the result :math:`y` is
+# green, and the constant ``1`` is a dashed box. Two arrows leave
+# :math:`w`, and two arrive at the multiplication.
+
+import matplotlib.pyplot as plt
+
+from pytorch_notes.draw import draw_forward
+from pytorch_notes.i18n import use_language
+
+lang = use_language(LANG)  # falls back to English labels without a CJK font
+draw_forward(forward, lang=lang)
+plt.show()
+
+# %%
+# The drawing is made from plain data, a ``networkx`` graph, so we can count
+# what it holds: six data nodes (five tensors and one constant), three
+# operation nodes, and the multiplication reached by two edges, one from
+# each input.
+
+from collections import Counter
+
+graph = forward.to_networkx()
+kinds = Counter(kind for _, kind in graph.nodes(data="kind"))
+print(f"nodes by kind: {dict(sorted(kinds.items()))}")
+times = next(node for node, op in graph.nodes(data="op") if op == "mul")
+print(f"edges into ×: {[graph.nodes[n]['name'] for n in graph.predecessors(times)]}")
+print(f"edges out of ×: {[graph.nodes[n]['name'] for n in graph.successors(times)]}")
+assert kinds == {"tensor": 5, "const": 1, "op": 3}
+
+# %%
+# The backward pass
+# -----------------
+#
+# ``y.backward()`` runs the :term:`backward pass`: it walks a graph from
+# :math:`y` back to the inputs and stores :math:`\partial y / \partial w`
+# in ``w.grad`` and :math:`\partial y / \partial x` in ``x.grad``.
+#
+# The graph it walks is autograd's own, the leaner view announced above. It
+# starts at ``y.grad_fn`` and keeps **only operation nodes**: one backward
+# function per operation (``AddBackward0``, ``MulBackward0``), plus one
+# ``AccumulateGrad`` node for each leaf that requires a gradient, the step
+# that adds a gradient into that leaf's ``.grad``. There are no data nodes:
+# an edge joins two functions. ``backward_graph`` reads this graph before
+# the pass, and ``record_gradients`` listens to the pass and notes the
+# gradient sent along each edge, so we can draw it afterwards.
+
+from pytorch_notes.graph import backward_graph, record_gradients
+
+grad_graph = backward_graph(y)
+print(f"autograd's nodes: {sorted(op for _, op in grad_graph.nodes(data='op'))}")
+
+with record_gradients(grad_graph):
+    y.backward()
+
+print(f"w.grad = {w.grad}")
+print(f"x.grad = {x.grad}")
+
+# %%
+# The same gradient by the chain rule
+# -----------------------------------
+#
+# :math:`w` reaches :math:`y` along two paths, through :math:`a` and through
+# :math:`b`. The chain rule adds the contributions of both:
+#
+# .. math::
+#
+#    \frac{\partial y}{\partial w}
+#      = \frac{\partial y}{\partial a}\frac{\partial a}{\partial w}
+#      + \frac{\partial y}{\partial b}\frac{\partial b}{\partial w}
+#      = b \cdot 1 + a \cdot 1
+#      = 2 + 3 = 5 .
+#
+# :math:`x` reaches :math:`y` only through :math:`a`, so
+# :math:`\partial y / \partial x = b \cdot 1 = 2`.
+#
+# This is exactly what the backward pass does, mechanically: at each node it
+# multiplies the gradient arriving from above by the operation's local
+# derivative and passes the product down each edge; where two paths meet
+# (at :math:`w`) it adds them. Let the script check the hand calculation:
+
+assert torch.equal(w.grad, torch.tensor([5.0]))
+assert torch.equal(x.grad, torch.tensor([2.0]))
+print("the chain rule and autograd agree: dy/dw = 5, dy/dx = 2")
+
+# %%
+# The same calculation, on autograd's graph. Each edge is labelled with
+# the gradient the backward pass sent along it (right to left):
+# ``MulBackward0`` sends :math:`\partial y / \partial a = b = 2` towards
+# :math:`a` and :math:`\partial y / \partial b = a = 3` towards :math:`b`; the
+# two ``AddBackward0`` nodes pass them on unchanged (the local derivative of
+# an addition is 1), and ``AccumulateGrad`` for :math:`w` adds the 2 and the
+# 3 that reach it.
+
+from pytorch_notes.draw import draw_backward
+
+draw_backward(grad_graph, lang=lang)
+plt.show()
+
+# %%
+# Leaf nodes and ``grad_fn``
+# --------------------------
+#
+# A :term:`leaf node` is a tensor with no ``grad_fn``: ``is_leaf`` is
+# ``True`` exactly when ``grad_fn`` is ``None``. Here :math:`w` and
+# :math:`x` are leaves; :math:`a`, :math:`b` and :math:`y` are not. Every
+# tensor that is not a leaf points to the backward function of the
+# operation that created it, which knows that operation's local derivative.
+
+
+def describe(name: str, t: torch.Tensor) -> None:
+    """Print whether ``t`` is a leaf, whether it requires grad, and its grad_fn."""
+    fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
+    print(f"{name}: is_leaf={t.is_leaf!s:<5}  requires_grad={t.requires_grad!s:<5}  grad_fn={fn}")
+
+
+for name, t in [("w", w), ("x", x), ("a", a), ("b", b), ("y", y)]:
+    describe(name, t)
+
+# %%
+# A tensor gets no ``grad_fn`` in two ways: the user made it (as we made
+# :math:`w` and :math:`x`), or it was computed only from tensors that do not
+# require a gradient, so autograd had nothing to record. Being computed is
+# not what makes a non-leaf; being computed *from a tensor that requires
+# grad* is. Compare:
+
+t = torch.tensor([1.0, 2.0], requires_grad=True)  # made by us, tracked
+u = torch.tensor([3.0, 4.0])  # made by us, not tracked
+s = t * 2  # computed from t, which requires grad
+v = u * 2  # computed only from u, which does not
+m = t * u  # one input that requires grad is enough
+with torch.no_grad():
+    n = t * 2  # computed from t, with tracking switched off
+
+for name, tensor in [("t", t), ("u", u), ("s", s), ("v", v), ("m", m), ("n", n)]:
+    describe(name, tensor)
+
+assert not s.is_leaf and s.requires_grad  # t * 2 is not a leaf
+assert v.is_leaf and not v.requires_grad  # computed, yet a leaf
+assert all(x.is_leaf == (x.grad_fn is None) for x in (t, u, s, v, m, n))
+
+# %%
+# So the rule "a tensor that depends on a leaf requires grad" needs one
+# word more: it depends on a leaf **that requires grad**. ``v`` depends on
+# the leaf ``u``, but ``u`` does not require grad, and neither does ``v``.
+# Precisely: an operation's result requires grad when at least one of its
+# inputs does (``m``) and gradient tracking is on; ``torch.no_grad()``
+# switches it off (``n``), as :doc:`plot_04_autograd_traps` explains.
+#
+# ``AddBackward0`` and ``MulBackward0`` are the backward functions of
+# ``torch.add`` and ``torch.mul``. Each links to the backward functions of
+# its inputs through ``next_functions``; following those links from
+# ``y.grad_fn`` *is* autograd's graph. A leaf that requires grad appears in
+# it as an ``AccumulateGrad`` node; an input that needs no gradient (the
+# constant ``1`` in ``b``, the tensor ``u`` in ``m``) leaves its slot
+# ``None``.
+
+
+def names(fn) -> list[str | None]:
+    """The class names of the functions ``fn`` links to (``None`` for an input without one)."""
+    return [type(f).__name__ if f is not None else None for f, _ in fn.next_functions]
+
+
+for fn, _ in y.grad_fn.next_functions:
+    print(f"{type(y.grad_fn).__name__} <- {type(fn).__name__} <- {names(fn)}")
+print(f"m: {type(m.grad_fn).__name__} <- {names(m.grad_fn)}")
+
+# %%
+# Where did the gradients of ``a`` and ``b`` go?
+# ----------------------------------------------
+#
+# After ``y.backward()`` only the leaves that require grad hold a gradient.
+# The pass did compute :math:`\partial y / \partial a` and
+# :math:`\partial y / \partial b`, but passed them on without storing
+# them: a network needs gradients only for its parameters, which are leaves,
+# and storing millions of intermediate ones would waste memory. Reading
+# ``.grad`` of a non-leaf gives ``None``, with a warning, which we catch to
+# print it:
+
+import warnings
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    print(f"a.grad = {a.grad}")
+    print(f"b.grad = {b.grad}")
+
+print(f"UserWarning: {str(caught[0].message).split('. ')[0]}.")
+
+# %%
+# Keeping an intermediate gradient: ``retain_grad()``
+# ---------------------------------------------------
+#
+# To inspect the gradient of a non-leaf, call ``retain_grad()`` on it
+# *before* the backward pass. We cannot simply call it now and walk the same
+# graph again: to compute its gradients, ``MulBackward0`` saved ``a`` and
+# ``b`` during the forward pass, and the first backward pass freed those
+# saved values. A second pass through this graph raises
+# (:doc:`plot_03_autograd` shows ``retain_graph=True``, which keeps them):
+
+try:
+    y.backward()
+except RuntimeError as error:
+    print(f"RuntimeError: {str(error).split('. Specify')[0]}.")
+
+# %%
+# So we run the three operations again, which builds a new graph, and ask
+# :math:`a` and :math:`b` to keep their gradients.
+#
+# One more thing first: gradients accumulate
+# (:term:`gradient accumulation`). A second backward pass adds to ``w.grad``
+# instead of replacing it, so without a reset ``w.grad`` would read 10
+# below. :doc:`Autograd's traps <plot_04_autograd_traps>` explores this; here we simply
+# clear the leaves.
+
+w.grad = None
+x.grad = None
+
+a = torch.add(w, x)
+b = torch.add(w, 1)
+y = torch.mul(a, b)
+a.retain_grad()
+b.retain_grad()
+y.backward()
+
+print(f"a.grad = {a.grad}")
+print(f"b.grad = {b.grad}")
+print(f"w.grad = {w.grad}")
+
+# %%
+# These are the partial derivatives the chain rule used:
+# :math:`\partial y / \partial a = b = 2` and
+# :math:`\partial y / \partial b = a = 3`, and they add up to ``w.grad``.
+
+assert torch.equal(a.grad, torch.tensor([2.0]))
+assert torch.equal(b.grad, torch.tensor([3.0]))
+assert torch.equal(w.grad, a.grad + b.grad)
+
+# %%
+# Replay: the graph as it was built (optional)
+# ---------------------------------------------
+#
+# PyTorch's graph is *dynamic*: it grows one operation at a time, as each
+# line runs. ``record()`` kept the order, so we can replay it. Use the
+# player's buttons to step through the three operations.
+
+from pytorch_notes.draw import animate_forward
+
+anim = animate_forward(forward, lang=lang)
+plt.show()
+
+# %%
+# What we saw
+# -----------
+#
+# - A computational graph is a DAG. The short definition "nodes are data,
+#   edges are operations" is a simplified view; refined, it has data nodes
+#   and operation nodes, and its edges are data dependencies, so the
+#   multiplication in :math:`y = (w + x)(w + 1)` is one node with two
+#   incoming edges.
+# - Autograd's own graph, the one ``backward()`` walks from ``y.grad_fn``,
+#   keeps only the operations (``AddBackward0``, ``MulBackward0``) plus an
+#   ``AccumulateGrad`` node for each leaf that requires grad.
+# - ``y.backward()`` applies the chain rule along it and gives
+#   ``w.grad = tensor([5.])``, the sum of the two paths from :math:`w` to
+#   :math:`y` (:math:`b + a = 2 + 3`).
+# - A leaf is a tensor with no ``grad_fn``: made by the user, or computed
+#   from tensors that don't require grad. ``t * 2`` with ``t`` requiring grad
+#   is not a leaf; a result requires grad when it depends on a leaf *that
+#   requires grad*.
+# - Only leaves that require grad keep ``.grad`` after the backward pass;
+#   ``retain_grad()`` keeps the gradient of an intermediate tensor when you
+#   need to look at it.
+#
+# Exercises
+# ---------
+#
+# **Exercise 1.** Keep :math:`w = 1` but set :math:`x = 3`. Predict
+# ``w.grad`` and ``x.grad`` with the chain rule, then let PyTorch check you.
+#
+# .. _solution-begin:
+
+# %%
+# :math:`\partial y/\partial w = b + a = (w + 1) + (w + x) = 2 + 4 = 6` and
+# :math:`\partial y/\partial x = b = w + 1 = 2`:
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([3.0], requires_grad=True)
+y = torch.mul(torch.add(w, x), torch.add(w, 1))
+y.backward()
+print(f"w.grad = {w.grad}, x.grad = {x.grad}")
+assert torch.equal(w.grad, torch.tensor([6.0]))
+assert torch.equal(x.grad, torch.tensor([2.0]))
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 2.** In ``z = (w * v).sum()`` only ``w`` requires a gradient.
+# Predict which of ``w``, ``v``, ``w * v`` and ``z`` are leaves and which
+# require grad, and what ``v.grad`` is after ``z.backward()``. Then, in the
+# empty cell below, write the code that builds ``z`` with
+# ``w = [1., 2.]`` and ``v = [3., 4.]``, checks your predictions with
+# ``describe``, and runs the backward pass.
+
+# Your code here.
+
+# %%
+# .. _solution-begin:
+#
+# ``w`` and ``v`` are both leaves (we made them); ``w * v`` and ``z`` are
+# not, since they are computed from ``w``, which requires grad. ``v`` does
+# not require grad, so autograd computes no gradient for it: ``v.grad``
+# stays ``None``, while ``w.grad`` is :math:`\partial z/\partial w = v`.
+
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+v = torch.tensor([3.0, 4.0])
+wv = w * v
+z = wv.sum()
+for name, tensor in [("w", w), ("v", v), ("w * v", wv), ("z", z)]:
+    describe(name, tensor)
+z.backward()
+print(f"w.grad = {w.grad}, v.grad = {v.grad}")
+assert v.is_leaf and not wv.is_leaf and not z.is_leaf
+assert v.grad is None and torch.equal(w.grad, v)
+
+# %%
+# .. _solution-end:
+#
+# Next: :doc:`plot_02_dynamic_graphs` shows that PyTorch builds a new graph
+# on every run, and compares it with a graph built ahead of time.

@@ -1,0 +1,422 @@
+r"""
+backward() and torch.autograd.grad
+==================================
+
+Tutorial 01 called ``y.backward()`` and read ``w.grad``. This page opens that
+call up: the two ways into PyTorch's backward pass, ``Tensor.backward`` and
+``torch.autograd.grad``; what a backward pass frees (the tensors saved for it,
+not the graph) and when a second pass needs ``retain_graph=True``; weights
+for a result with several elements; and higher-order derivatives with
+``create_graph=True``.
+
+It assumes :doc:`plot_01_computational_graph` (the graph of
+:math:`y = (w + x)(w + 1)`, leaves, ``grad_fn``, ``w.grad = 5``) and
+:doc:`plot_02_dynamic_graphs` (the graph is recorded anew on every run).
+"""
+
+# SPDX-License-Identifier: MIT
+
+# %%
+# Two doors to one engine
+# -----------------------
+#
+# A :term:`backward pass` is run by PyTorch's autograd engine. Two functions
+# start it (their main arguments):
+#
+# .. code-block:: python
+#
+#    torch.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False)
+#    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False)
+#
+# ``y.backward(gradient, ...)`` is the method spelling of
+# ``torch.autograd.backward(y, gradient, ...)``; it *adds* the gradients into
+# the ``.grad`` of the leaves. ``torch.autograd.grad`` *returns* them and
+# leaves ``.grad`` alone. The arguments:
+#
+# ``tensors`` / ``outputs``
+#     what to differentiate, usually the loss.
+# ``inputs``
+#     the tensors to differentiate with respect to, e.g. :math:`w`. Required
+#     by ``grad``; ``backward`` without it fills every leaf that requires grad.
+# ``grad_tensors`` (``gradient`` on the method) / ``grad_outputs``
+#     one weight per element of what is differentiated.
+# ``retain_graph``
+#     keep the tensors saved for the backward pass, for another pass.
+# ``create_graph``
+#     record the backward pass itself, for higher-order derivatives.
+#
+# Both doors on tutorial 01's graph at :math:`w = 1`, :math:`x = 2`, where
+# :math:`\partial y / \partial w = b + a = 5` and
+# :math:`\partial y / \partial x = b = 2`:
+
+import torch
+
+LANG = "en"  # the language of the figure labels
+
+
+def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Tutorial 01's graph: y = (w + x)(w + 1)."""
+    a = torch.add(w, x)  # a = w + x
+    b = torch.add(w, 1)  # b = w + 1
+    return torch.mul(a, b)  # y = a * b
+
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([2.0], requires_grad=True)
+
+y = forward(w, x)
+y.backward()  # door 1: adds into w.grad and x.grad
+print(f"y.backward():        w.grad = {w.grad}, x.grad = {x.grad}")
+
+y = forward(w, x)
+dy_dw, dy_dx = torch.autograd.grad(y, [w, x])  # door 2: returns the gradients
+print(f"torch.autograd.grad: dy/dw = {dy_dw}, dy/dx = {dy_dx}")
+print(f"w.grad untouched:    w.grad = {w.grad}")
+assert torch.equal(dy_dw, torch.tensor([5.0])) and torch.equal(dy_dx, torch.tensor([2.0]))
+
+# %%
+# What a backward pass frees
+# --------------------------
+#
+# To differentiate :math:`y = w \cdot x` the multiplication needs its inputs'
+# values, :math:`\partial y / \partial w = x` and
+# :math:`\partial y / \partial x = w`, so the forward pass *saves* them with
+# ``y.grad_fn``. PyTorch shows them as attributes whose names start with
+# ``_saved_`` (the underscore says: for looking, not for programs). Errors
+# below are shown by their first sentence or two, the part that says what
+# went wrong.
+
+
+def saved_names(t: torch.Tensor) -> list[str]:
+    """The names of what ``t.grad_fn`` saved for the backward pass."""
+    return [name for name in dir(t.grad_fn) if name.startswith("_saved_")]
+
+
+def first_sentences(error: Exception, n: int = 1) -> str:
+    """The first ``n`` sentences of an error message."""
+    return ". ".join(str(error).split(". ")[:n]).rstrip(".") + "."
+
+
+w = torch.tensor([1.0], requires_grad=True)
+y = w * x
+print(f"{type(y.grad_fn).__name__} saved {saved_names(y)}")
+print(f"before backward: _saved_self = {y.grad_fn._saved_self}")
+print(f"                 _saved_other = {y.grad_fn._saved_other}")
+y.backward()
+print(f"w.grad = {w.grad}")
+
+# %%
+# After the pass the graph is still there: ``next_functions`` still leads
+# from ``y.grad_fn`` to the two leaves. What is gone are the saved tensors.
+# Reading one, or running a second backward pass, raises the same error:
+
+next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
+print(f"after backward, y.grad_fn leads to {next_names}")
+try:
+    y.grad_fn._saved_self
+except RuntimeError as error:
+    print(f"reading _saved_self: RuntimeError: {first_sentences(error, 2)}")
+try:
+    y.backward()
+except RuntimeError as error:
+    print(f"second backward: RuntimeError: {first_sentences(error)}")
+
+# %%
+# Addition needs no values: the gradient arriving at :math:`w + x` goes on
+# to both inputs unchanged. ``AddBackward0`` saves no tensor (only the number
+# ``alpha`` of ``torch.add(w, x, alpha=1)``), so a pass frees nothing the
+# next one needs, and a second pass works without ``retain_graph``:
+
+w = torch.tensor([1.0], requires_grad=True)
+y = w + x
+print(f"{type(y.grad_fn).__name__} saved {saved_names(y)}: _saved_alpha = {y.grad_fn._saved_alpha}")
+y.backward()
+print(f"first backward:  w.grad = {w.grad}")
+y.backward()  # no retain_graph, no error
+print(f"second backward: w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([2.0]))
+
+# %%
+# The second pass *added* its 1 to the first: :doc:`plot_04_autograd_traps`
+# starts with that. The two doors share this rule, as they share the engine:
+# a pass through ``torch.autograd.grad`` frees the saved tensors too.
+
+y = w * x
+(dy_dw,) = torch.autograd.grad(y, w)
+try:
+    y.backward()
+except RuntimeError as error:
+    print(f"backward after autograd.grad: RuntimeError: {first_sentences(error)}")
+
+# %%
+# Why free them at once? A :term:`dynamic graph <dynamic graph>` is recorded
+# again by every forward pass, so last iteration's saved tensors serve no one;
+# in a network they include the intermediate results of its layers.
+#
+# ``retain_graph``: keep the saved tensors for a second pass
+# ----------------------------------------------------------
+#
+# When you do need a second pass, pass ``retain_graph=True`` to every pass
+# but the last. In tutorial 01's graph the multiplication saved
+# :math:`a = 3`; it is still readable after a retained pass. We reset
+# ``w.grad`` between the passes, so that each shows its own result.
+
+w = torch.tensor([1.0], requires_grad=True)
+y = forward(w, x)
+y.backward(retain_graph=True)
+print(f"first pass:  w.grad = {w.grad}, _saved_self = {y.grad_fn._saved_self}")
+
+w.grad = None
+y.backward()  # the last pass may free them
+print(f"second pass: w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([5.0]))
+
+# %%
+# ``gradient``: weighting a result with several elements
+# ------------------------------------------------------
+#
+# Two results computed from the same :math:`a = w + x` and
+# :math:`b = w + 1`, side by side in one tensor as a model with two losses
+# might hold them:
+#
+# .. math::
+#
+#    y_0 = (w + x)(w + 1), \qquad y_1 = (w + x) + (w + 1),
+#
+# with :math:`\partial y_0 / \partial w = 5` and
+# :math:`\partial y_1 / \partial w = 1 + 1 = 2`.
+
+
+def two_losses(w: torch.Tensor) -> torch.Tensor:
+    """[y0, y1] = [(w + x)(w + 1), (w + x) + (w + 1)], side by side."""
+    a = torch.add(w, x)
+    b = torch.add(w, 1)
+    return torch.cat([torch.mul(a, b), torch.add(a, b)])
+
+
+loss = two_losses(w)
+print(f"loss = {loss}")
+try:
+    loss.backward()
+except RuntimeError as error:
+    print(f"RuntimeError: {first_sentences(error)}")
+
+# %%
+# A gradient is defined for one number, and ``loss`` holds two. The weights
+# ``gradient`` (``grad_tensors`` in the function form) say how to combine
+# them: the pass computes the gradient of :math:`\sum_i v_i\, y_i`. Weights
+# :math:`[1, 1]` give :math:`5 + 2 = 7`; weights :math:`[1, 2]` count
+# :math:`y_1` twice, :math:`5 + 2 \cdot 2 = 9`.
+
+w.grad = None
+loss.backward(gradient=torch.tensor([1.0, 1.0]), retain_graph=True)
+print(f"weights [1, 1]: w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([7.0]))
+
+w.grad = None
+torch.autograd.backward(loss, grad_tensors=torch.tensor([1.0, 2.0]), retain_graph=True)
+print(f"weights [1, 2]: w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([9.0]))
+
+# %%
+# (optional) Vector–Jacobian product: the weights are the vector, ``w.grad`` the product
+# --------------------------------------------------------------------------------------
+#
+# The derivative of :math:`\mathbf{y} = (y_0, y_1)` with respect to :math:`w`
+# is a Jacobian matrix with one row per element of :math:`\mathbf{y}`,
+# :math:`J = (\partial y_0/\partial w, \partial y_1/\partial w)^\top = (5, 2)^\top`.
+# The backward pass does not build :math:`J`: it carries the *vector*
+# :math:`v` you pass as ``gradient`` back through the graph and arrives at
+# the *product* :math:`v^\top J`, which it stores in ``w.grad``:
+# :math:`(1, 1)\,J = 7`, :math:`(1, 2)\,J = 9`. For a scalar loss :math:`J` has one row and
+# :math:`v = 1` is implied, which is why ``y.backward()`` needs no argument.
+# ``torch.autograd.functional.jacobian`` does build :math:`J`, one backward
+# pass per row, which lets us check the products:
+
+J = torch.autograd.functional.jacobian(two_losses, w)
+print(f"J = {J.flatten()}")
+for v in (torch.tensor([1.0, 1.0]), torch.tensor([1.0, 2.0])):
+    print(f"v = {v}: v @ J = {v @ J}")
+assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
+
+# %%
+# ``torch.autograd.grad`` and higher-order derivatives
+# ----------------------------------------------------
+#
+# :math:`y = x^2` at :math:`x = 3`: :math:`dy/dx = 2x = 6` and
+# :math:`d^2y/dx^2 = 2`. Normally a backward pass is not recorded and a
+# gradient is a plain tensor. With ``create_graph=True`` each step of the
+# pass is recorded like a forward operation, so the gradient gets a
+# ``grad_fn`` and can be differentiated in turn:
+
+x = torch.tensor([3.0], requires_grad=True)
+y = torch.pow(x, 2)  # y = x ** 2
+
+grad_1 = torch.autograd.grad(y, x, create_graph=True)  # dy/dx = 2x
+print(f"grad_1 = {grad_1}")
+grad_2 = torch.autograd.grad(grad_1[0], x)  # d(dy/dx)/dx = 2
+print(f"grad_2 = {grad_2}")
+print(f"x.grad = {x.grad}")
+assert torch.equal(grad_1[0], torch.tensor([6.0]))
+assert torch.equal(grad_2[0], torch.tensor([2.0]))
+
+# %%
+# Each call returns a tuple, one entry per input, and ``x.grad`` was never
+# touched. For :term:`higher-order derivatives <higher-order derivative>`
+# this is the door to use. ``backward(create_graph=True)`` computes the same
+# 6, but stores in ``x.grad`` a tensor whose graph leads back to ``x``, and
+# PyTorch warns and recommends ``grad``:
+
+import warnings
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    torch.pow(x, 2).backward(create_graph=True)
+print(f"x.grad = {x.grad}")
+print(f"UserWarning: {first_sentences(caught[0].message, 2)}")
+
+# %%
+# (optional) The graph that ``create_graph=True`` records
+# -------------------------------------------------------
+#
+# PyTorch differentiates :math:`x^2` as :math:`g \cdot 2 \cdot x^{2-1}`,
+# where :math:`g` is the gradient arriving from above (here the implied 1).
+# With ``create_graph=True`` each of those operations was recorded; this is
+# the graph behind ``grad_1[0]``, drawn from its ``grad_fn``:
+
+import matplotlib.pyplot as plt
+
+from pytorch_notes.draw import draw_backward
+from pytorch_notes.graph import backward_graph
+from pytorch_notes.i18n import tr, use_language
+
+lang = use_language(LANG)
+draw_backward(
+    backward_graph(grad_1[0], names={"x": x}),
+    lang=lang,
+    title=tr(lang, en="The graph of dy/dx = 2x", zh="dy/dx = 2x 的计算图"),
+)
+plt.show()  # run as a script, this opens the figure; on this page it does nothing
+
+# %%
+# From left to right: ``AccumulateGrad`` is the leaf :math:`x`;
+# ``PowBackward0`` computes :math:`x^{1}`; ``MulBackward1`` multiplies by
+# the constant 2; ``MulBackward0`` multiplies by :math:`g`, which needs no
+# gradient and so has no node. Differentiating this chain gives
+# :math:`1 \cdot 2 \cdot 1 = 2`, the ``grad_2`` above.
+#
+# Several inputs, several outputs
+# -------------------------------
+#
+# ``inputs`` may be a list: one pass returns a gradient for each. With
+# :math:`y_1 = x_1 x_2` at :math:`(x_1, x_2) = (1, 2)`,
+# :math:`\partial y_1 / \partial x_1 = x_2 = 2` and
+# :math:`\partial y_1 / \partial x_2 = x_1 = 1`.
+
+x1 = torch.tensor(1.0, requires_grad=True)
+x2 = torch.tensor(2.0, requires_grad=True)
+y1 = x1 * x2
+y2 = x1 + x2
+
+dy1_dx1, dy1_dx2 = torch.autograd.grad(outputs=y1, inputs=[x1, x2], retain_graph=True)
+# print() shows a 0-dim tensor as tensor(2.); inside an f-string it would be 2.0
+print("dy1/dx1, dy1/dx2 =", dy1_dx1, dy1_dx2)
+assert torch.equal(dy1_dx1, torch.tensor(2.0)) and torch.equal(dy1_dx2, torch.tensor(1.0))
+
+# %%
+# ``outputs`` may be a list too, and then the gradients are *summed*: the
+# result is the gradient of :math:`y_1 + y_2`. With :math:`y_2 = x_1 + x_2`
+# (both partial derivatives 1): :math:`2 + 1 = 3` and :math:`1 + 1 = 2`.
+# ``grad_outputs`` weights them as ``gradient`` did: :math:`(1, 2)` gives the
+# gradient of :math:`y_1 + 2 y_2`, :math:`2 + 2 = 4` and :math:`1 + 2 = 3`.
+
+dy12_dx1, dy12_dx2 = torch.autograd.grad(outputs=[y1, y2], inputs=[x1, x2], retain_graph=True)
+print("d(y1 + y2)/dx1, d(y1 + y2)/dx2 =", dy12_dx1, dy12_dx2)
+assert torch.equal(dy12_dx1, torch.tensor(3.0)) and torch.equal(dy12_dx2, torch.tensor(2.0))
+
+weights = [torch.tensor(1.0), torch.tensor(2.0)]
+dyw_dx1, dyw_dx2 = torch.autograd.grad(outputs=[y1, y2], inputs=[x1, x2], grad_outputs=weights)
+print("d(y1 + 2*y2)/dx1, d(y1 + 2*y2)/dx2 =", dyw_dx1, dyw_dx2)
+assert torch.equal(dyw_dx1, torch.tensor(4.0)) and torch.equal(dyw_dx2, torch.tensor(3.0))
+
+# %%
+# What we saw
+# -----------
+#
+# - ``Tensor.backward`` (the method spelling of ``torch.autograd.backward``)
+#   adds gradients into the leaves' ``.grad``; ``torch.autograd.grad``
+#   returns them. Two doors to the same engine: on :math:`y = (w + x)(w + 1)`
+#   both give 5 and 2.
+# - A backward pass frees the tensors saved for it (``_saved_self``, ...), not
+#   the graph: ``next_functions`` still walks afterwards. A second pass
+#   through ``w * x`` fails; through ``w + x``, which saved no tensor, it
+#   works. ``retain_graph=True`` keeps the saved tensors for another pass.
+# - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` is the vector
+#   :math:`v` of a vector–Jacobian product: weights :math:`[1, 1]` give 7,
+#   :math:`[1, 2]` give 9.
+# - ``create_graph=True`` records the backward pass: :math:`x^2` at 3
+#   differentiates to 6, then 2. Several inputs get one gradient each;
+#   several outputs are summed, or weighted with ``grad_outputs``.
+#
+# Exercises
+# ---------
+#
+# **Exercise 1.** In an empty cell, use ``torch.autograd.grad`` three times
+# to get the first, second and third derivatives of :math:`y = x^3` at
+# :math:`x = 2`.
+#
+# .. _solution-begin:
+
+# %%
+# :math:`3x^2 = 12`, :math:`6x = 12`, :math:`6`. Every call but the last
+# needs ``create_graph=True``, so that its result can be differentiated:
+
+x = torch.tensor([2.0], requires_grad=True)
+y = x**3
+(d1,) = torch.autograd.grad(y, x, create_graph=True)
+(d2,) = torch.autograd.grad(d1, x, create_graph=True)
+(d3,) = torch.autograd.grad(d2, x)
+print(f"d1 = {d1.item()}, d2 = {d2.item()}, d3 = {d3.item()}")
+assert (d1.item(), d2.item(), d3.item()) == (12.0, 12.0, 6.0)
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 2.** Predict which of ``w - x``, ``-w``, ``torch.sin(w)`` and
+# ``torch.exp(w)`` allow a second ``backward()`` without ``retain_graph``.
+# Then write a function that builds one of them from a fresh ``w``, runs
+# ``backward()`` twice and reports whether the second pass worked, and check
+# your prediction with it.
+#
+# .. _solution-begin:
+
+# %%
+# Subtraction and negation pass the gradient back times :math:`\pm 1`: they save
+# no tensor and the second pass works. :math:`\sin' = \cos` needs :math:`w`,
+# and :math:`\exp' = \exp` needs the result, so those two save a tensor,
+# which the first pass frees.
+
+x = torch.tensor([2.0], requires_grad=True)
+
+
+def second_backward_works(f) -> bool:
+    w = torch.tensor([1.0], requires_grad=True)
+    y = f(w)
+    y.backward()
+    try:
+        y.backward()
+    except RuntimeError:
+        return False
+    return True
+
+
+cases = {"w - x": lambda w: w - x, "-w": torch.neg, "sin(w)": torch.sin, "exp(w)": torch.exp}
+works = {name: second_backward_works(f) for name, f in cases.items()}
+print(f"second backward works: {works}")
+assert works == {"w - x": True, "-w": True, "sin(w)": False, "exp(w)": False}
+
+# %%
+# .. _solution-end:
+#
+# Next: :doc:`Autograd's traps <plot_04_autograd_traps>`: gradients that
+# accumulate, tensors that track gradients or don't, and in-place operations.

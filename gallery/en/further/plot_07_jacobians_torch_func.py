@@ -1,0 +1,401 @@
+r"""
+Jacobians, Hessians and ``torch.func``
+======================================
+
+``backward()`` gives the gradient of one number. Many questions need more:
+the whole Jacobian of a vector function, second derivatives, or one gradient
+per sample instead of their average. Automatic differentiation can run in two
+directions -- reverse mode, a vector–Jacobian product per pass, and forward
+mode, a Jacobian–vector product per pass -- and we count on the page which one
+needs fewer passes when. Then ``torch.func``'s ``grad``, ``jacrev``,
+``jacfwd``, ``hessian`` and ``vmap`` do the same work, each result checked
+against derivatives written by hand.
+
+This page assumes :doc:`../core/plot_03_autograd` (``backward``,
+``torch.autograd.grad`` and its optional section on vector–Jacobian products)
+and :doc:`../core/plot_05_logistic_regression` (the model and its loss).
+"""
+
+# SPDX-License-Identifier: MIT
+
+LANG = "en"
+
+# %%
+# A Jacobian to compute
+# ---------------------
+#
+# Take :math:`f(x_0, x_1) = (x_0 x_1,\; x_0^2 + x_1)`: two inputs, two
+# outputs. Its :term:`Jacobian` collects every partial derivative, one row per
+# output and one column per input:
+#
+# .. math::
+#
+#    J = \begin{pmatrix}
+#          \partial f_0/\partial x_0 & \partial f_0/\partial x_1 \\
+#          \partial f_1/\partial x_0 & \partial f_1/\partial x_1
+#        \end{pmatrix}
+#      = \begin{pmatrix} x_1 & x_0 \\ 2 x_0 & 1 \end{pmatrix}
+#      = \begin{pmatrix} 3 & 2 \\ 4 & 1 \end{pmatrix}
+#      \quad\text{at } x = (2, 3).
+
+import torch
+
+
+def f(x):
+    return torch.stack([x[0] * x[1], x[0] ** 2 + x[1]])
+
+
+x = torch.tensor([2.0, 3.0])
+J_math = torch.tensor([[3.0, 2.0], [4.0, 1.0]])
+print(f"f(x) = {f(x)}")
+
+# %%
+# Reverse mode: one row per backward pass
+# ---------------------------------------
+#
+# A backward pass never forms :math:`J`. Given a vector :math:`v` with one
+# entry per output, it returns the :term:`vector–Jacobian product`
+# :math:`v^\top J` (tutorial 03 met it as ``grad_tensors``). With
+# :math:`v = (1, 0)` that is the first row of :math:`J`; with :math:`(0, 1)`
+# the second. ``torch.func.vjp`` gives the same product as a function.
+
+from torch.func import vjp
+
+x_r = x.clone().requires_grad_()
+y = f(x_r)
+rows = []
+for v in torch.eye(2):
+    (row,) = torch.autograd.grad(y, x_r, grad_outputs=v, retain_graph=True)
+    print(f"v = {v}: v^T J = {row}")
+    rows.append(row)
+assert torch.equal(torch.stack(rows), J_math)
+
+_, vjp_fn = vjp(f, x)
+print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
+
+# %%
+# Forward mode: one column per forward pass
+# -----------------------------------------
+#
+# Forward mode carries a derivative *along with* each value, from the inputs
+# onwards. Each number becomes a **dual number** :math:`(a, \dot a)`: its value
+# and its tangent, the derivative in a chosen input direction :math:`t`. Every
+# operation updates both, e.g.
+# :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`. At the
+# end the outputs' tangents are the :term:`Jacobian–vector product`
+# :math:`J t`: with :math:`t = (1, 0)`, the first *column* of :math:`J`. No
+# graph is kept and no backward pass runs.
+# ``torch.autograd.forward_ad`` exposes the dual numbers; ``torch.func.jvp``
+# wraps them.
+
+import torch.autograd.forward_ad as fwAD
+from torch.func import jvp
+
+with fwAD.dual_level():
+    dual_x = fwAD.make_dual(x, torch.tensor([1.0, 0.0]))  # value x, tangent t
+    value, tangent = fwAD.unpack_dual(f(dual_x))
+print(f"dual numbers, t = (1, 0): value = {value}, tangent J t = {tangent}")
+
+columns = [jvp(f, (x,), (t,))[1] for t in torch.eye(2)]
+print(f"torch.func.jvp, t = (0, 1): J t = {columns[1]}")
+assert torch.equal(torch.stack(columns, dim=1), J_math)
+
+# %%
+# Which is cheaper? Count the passes
+# ----------------------------------
+#
+# To build the whole :math:`m \times n` Jacobian, reverse mode needs one
+# backward pass per row (:math:`m`, the outputs) and forward mode one pass per
+# column (:math:`n`, the inputs). We measure both on two shapes of problem:
+# many inputs and one loss, as in training a model, and one input with many
+# outputs, such as a curve drawn for one parameter. A counter inside the
+# function counts forward evaluations; a hook on the input counts the backward
+# passes that reach it.
+
+calls = {"forward": 0, "backward": 0}
+
+
+def many_to_one(x):  # n inputs, 1 output: a loss
+    calls["forward"] += 1
+    return (torch.sigmoid(x) ** 2).sum()
+
+
+def one_to_many(s):  # 1 input, n outputs: a curve sampled at n points
+    calls["forward"] += 1
+    return torch.sin(s * torch.linspace(0, 3, 500))
+
+
+def count_backward(grad):  # a hook: runs each time a backward pass reaches the input
+    calls["backward"] += 1
+
+
+def jacobian_reverse(fn, x):
+    x = x.detach().requires_grad_()
+    x.register_hook(count_backward)
+    y = fn(x).reshape(-1)
+    rows = [torch.autograd.grad(y, x, v, retain_graph=True)[0] for v in torch.eye(y.numel())]
+    return torch.stack(rows)
+
+
+def jacobian_forward(fn, x):
+    columns = []
+    for t in torch.eye(x.numel()):
+        with fwAD.dual_level():
+            out = fn(fwAD.make_dual(x, t.reshape(x.shape)))
+            columns.append(fwAD.unpack_dual(out).tangent)
+    return torch.stack(columns, dim=-1).reshape(-1, x.numel())
+
+
+def count(build, fn, x):
+    calls.update(forward=0, backward=0)
+    jac = build(fn, x)
+    return jac, f"{calls['forward']:>3} forward, {calls['backward']:>3} backward"
+
+
+torch.manual_seed(0)
+problems = {"500 inputs -> 1 output": (many_to_one, torch.randn(500)),
+            "1 input -> 500 outputs": (one_to_many, torch.tensor([0.7]))}  # fmt: skip
+for label, (fn, x0) in problems.items():
+    jac_r, passes_r = count(jacobian_reverse, fn, x0)
+    jac_f, passes_f = count(jacobian_forward, fn, x0)
+    print(f"{label}: reverse mode {passes_r} | forward mode {passes_f}")
+    assert torch.allclose(jac_r, jac_f, atol=1e-6)
+
+# %%
+# For the loss, reverse mode needs one forward and one backward pass where
+# forward mode needs 500 forward passes; for the curve it is the other way
+# round. That is why training uses reverse mode: a model has millions of
+# parameters and one loss. Time follows the counts: for the loss, the 500
+# forward-mode passes take more than ten times as long as one reverse-mode
+# gradient. Timings vary from run to run, so the page asserts the relation
+# instead of printing the numbers:
+
+import time
+
+
+def seconds(job, repeat=5):
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        job()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+x0 = problems["500 inputs -> 1 output"][1]
+reverse_s = seconds(lambda: torch.autograd.grad(many_to_one(x0.requires_grad_()), x0))
+forward_s = seconds(lambda: jacobian_forward(many_to_one, x0.detach()), repeat=1)
+assert forward_s > 10 * reverse_s
+print("gradient of the loss: forward mode takes more than 10 times as long")
+
+# %%
+# ``jacrev`` and ``jacfwd``
+# -------------------------
+#
+# ``torch.func.jacrev`` and ``torch.func.jacfwd`` build Jacobians in the two
+# modes without a Python loop: they batch the :math:`m` vector–Jacobian
+# products, or the :math:`n` Jacobian–vector products, with ``vmap``. The
+# arithmetic is the same as our loops; the choice follows the counts above
+# (``jacrev`` for fewer outputs than inputs, ``jacfwd`` for the opposite).
+
+from torch.func import jacfwd, jacrev
+
+print(f"jacrev(f)(x) =\n{jacrev(f)(x)}")
+assert torch.equal(jacrev(f)(x), J_math) and torch.equal(jacfwd(f)(x), J_math)
+assert torch.allclose(jacfwd(one_to_many)(torch.tensor([0.7])),
+                      jacobian_reverse(one_to_many, torch.tensor([0.7])), atol=1e-6)  # fmt: skip
+
+# %%
+# Gradients and Hessians
+# ----------------------
+#
+# ``torch.func.grad(g)`` is a new *function* that returns the :term:`gradient`
+# of a scalar function ``g``, and ``torch.func.hessian(g)`` one that returns
+# its :term:`Hessian`, the matrix of second derivatives. For
+# :math:`g(x) = x_0^2 x_1 + x_1^3` at :math:`x = (1, 2)`:
+#
+# .. math::
+#
+#    \nabla g = \begin{pmatrix} 2 x_0 x_1 \\ x_0^2 + 3 x_1^2 \end{pmatrix}
+#             = \begin{pmatrix} 4 \\ 13 \end{pmatrix},
+#    \qquad
+#    H = \begin{pmatrix} 2 x_1 & 2 x_0 \\ 2 x_0 & 6 x_1 \end{pmatrix}
+#      = \begin{pmatrix} 4 & 2 \\ 2 & 12 \end{pmatrix}.
+
+from torch.func import grad, hessian
+
+
+def g(x):
+    return x[0] ** 2 * x[1] + x[1] ** 3
+
+
+point = torch.tensor([1.0, 2.0])
+print(f"grad(g)    = {grad(g)(point)}")
+print(f"hessian(g) =\n{hessian(g)(point)}")
+assert torch.equal(grad(g)(point), torch.tensor([4.0, 13.0]))
+assert torch.equal(hessian(g)(point), torch.tensor([[4.0, 2.0], [2.0, 12.0]]))
+
+# %%
+# Transforms compose: the Hessian is the Jacobian of the gradient, and
+# ``hessian`` is ``jacfwd(jacrev(g))`` -- reverse mode for the gradient (one
+# output), forward mode over it (as many outputs as inputs).
+
+assert torch.equal(jacfwd(jacrev(g))(point), hessian(g)(point))
+assert torch.equal(jacrev(grad(g))(point), hessian(g)(point))
+
+# %%
+# Per-sample gradients with ``vmap``
+# ----------------------------------
+#
+# ``loss.backward()`` on a batch gives the gradient of the *mean* loss. Some
+# methods need each sample's own gradient: the :term:`per-sample gradient`.
+# ``torch.func.vmap`` maps a function over a batch dimension, so
+# ``vmap(grad(sample_loss))`` computes all of them in one call.
+# ``torch.func.functional_call`` runs the logistic-regression model of
+# :doc:`tutorial 05 <../core/plot_05_logistic_regression>` with the parameters
+# we pass, so ``grad`` can differentiate with respect to them.
+
+import torch.nn.functional as F
+from torch import nn
+from torch.func import functional_call, vmap
+
+from pytorch_notes.data import two_gaussians
+
+torch.manual_seed(1)
+train_x, train_y = two_gaussians()
+model = nn.Linear(2, 1)  # drawn after the data, as in tutorial 05
+params = {name: p.detach() for name, p in model.named_parameters()}
+
+
+def sample_loss(params, x, y):
+    p = torch.sigmoid(functional_call(model, params, (x,))).squeeze()
+    return F.binary_cross_entropy(p, y)
+
+
+per_sample = vmap(grad(sample_loss), in_dims=(None, 0, 0))(params, train_x, train_y)
+print(f"per-sample weight gradients: shape {tuple(per_sample['weight'].shape)}")
+print(f"per-sample bias gradients:   shape {tuple(per_sample['bias'].shape)}")
+
+# %%
+# The same 200 gradients, one backward pass per sample, in a Python loop:
+
+loop_weight, loop_bias = [], []
+for x_i, y_i in zip(train_x, train_y, strict=True):
+    model.zero_grad()
+    F.binary_cross_entropy(torch.sigmoid(model(x_i)).squeeze(), y_i).backward()
+    loop_weight.append(model.weight.grad.clone())
+    loop_bias.append(model.bias.grad.clone())
+same = torch.allclose(per_sample["weight"], torch.stack(loop_weight), atol=1e-6) and torch.allclose(
+    per_sample["bias"], torch.stack(loop_bias), atol=1e-6
+)
+print(f"vmap matches the loop: {same}")
+assert same
+
+# %%
+# Two more checks. By hand, :math:`\partial \ell_i/\partial w = (p_i - y_i)\,x_i`.
+# And the mean of the per-sample gradients is the gradient of the mean loss,
+# which is what ``backward()`` on the batch gives.
+
+p_all = torch.sigmoid(model(train_x)).squeeze(1).detach()
+assert torch.allclose(per_sample["weight"][:, 0], (p_all - train_y)[:, None] * train_x, atol=1e-6)
+
+model.zero_grad()
+F.binary_cross_entropy(torch.sigmoid(model(train_x)).squeeze(1), train_y).backward()
+mean_grad = per_sample["weight"].mean(dim=0)
+print(f"mean of per-sample gradients: {mean_grad}")
+print(f"batch gradient (backward):    {model.weight.grad}")
+assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
+
+# %%
+# The figure shows the 200 gradients with respect to :math:`(w_0, w_1)`, one
+# point per sample, coloured by class: at the untrained weights the two
+# classes push the weights in different directions, and the batch gradient
+# that ``backward()`` gives is their mean, the star.
+
+import matplotlib.pyplot as plt
+
+from pytorch_notes.i18n import tr, use_language
+
+lang = use_language(LANG)
+fig, ax = plt.subplots(figsize=(6, 4.5), facecolor="white")
+points = per_sample["weight"][:, 0]
+for label, colour in ((0, "tab:blue"), (1, "tab:red")):
+    chosen = points[train_y == label]
+    name = tr(lang, en=f"class {label} samples", zh=f"类别 {label} 的样本")
+    ax.scatter(chosen[:, 0], chosen[:, 1], s=14, alpha=0.6, color=colour, label=name)
+ax.scatter(*mean_grad[0], s=160, marker="*", color="black",
+           label=tr(lang, en="mean = batch gradient", zh="均值 = 整批的梯度"))  # fmt: skip
+ax.set_xlabel(tr(lang, en="∂loss/∂w0 of one sample", zh="单个样本的 ∂损失/∂w0"))
+ax.set_ylabel(tr(lang, en="∂loss/∂w1 of one sample", zh="单个样本的 ∂损失/∂w1"))
+ax.set_title(tr(lang, en="Per-sample gradients (vmap)", zh="逐样本梯度（vmap）"))
+ax.legend()
+plt.show()
+
+# %%
+# What we saw
+# -----------
+#
+# - A backward pass computes one vector–Jacobian product :math:`v^\top J`
+#   (a row of :math:`J` for a one-hot :math:`v`); a forward-mode pass with
+#   dual numbers one Jacobian–vector product :math:`J t` (a column).
+# - A full Jacobian costs one pass per output in reverse mode and one per
+#   input in forward mode: 1 against 500 for a loss of 500 inputs, 500
+#   against 1 for a curve of one input. Training uses reverse mode.
+# - ``torch.func`` turns functions into functions: ``grad``, ``jacrev``,
+#   ``jacfwd``, ``hessian`` (``jacfwd(jacrev(g))``), all matching the
+#   derivatives written by hand.
+# - ``vmap(grad(...))`` gives the per-sample gradients of the logistic
+#   regression in one call, equal to a loop of 200 backward passes; their
+#   mean is the batch gradient.
+#
+# Exercises
+# ---------
+#
+# **Exercise 1.** The derivative of :math:`g` at :math:`(1, 2)` in the
+# direction :math:`u = (1, 1)` is :math:`\nabla g \cdot u`. Compute it with
+# one forward-mode pass (``jvp``) and check it against ``grad``.
+#
+# .. _solution-begin:
+
+# %%
+# One Jacobian–vector product with :math:`t = u`: :math:`4 + 13 = 17`.
+
+u = torch.tensor([1.0, 1.0])
+_, directional = jvp(g, (point,), (u,))
+print(f"directional derivative = {directional}")
+assert directional == grad(g)(point) @ u == 17.0
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 2.** For the logistic regression, write the mean loss as a
+# function of :math:`\theta = (w_0, w_1, b)` and compute its Hessian with
+# ``torch.func.hessian``. Check it against the formula
+# :math:`H = \frac{1}{N}\sum_i p_i (1 - p_i)\, \tilde x_i \tilde x_i^\top`
+# with :math:`\tilde x_i = (x_{i1}, x_{i2}, 1)`.
+#
+# .. _solution-begin:
+
+# %%
+# The loss is a function of one vector, so ``hessian`` gives a
+# :math:`3 \times 3` matrix:
+
+
+def mean_loss(theta):
+    p = torch.sigmoid(train_x @ theta[:2] + theta[2])
+    return F.binary_cross_entropy(p, train_y)
+
+
+theta = torch.cat([model.weight.detach().flatten(), model.bias.detach()])
+H = hessian(mean_loss)(theta)
+x_tilde = torch.cat([train_x, torch.ones(len(train_x), 1)], dim=1)
+p_theta = torch.sigmoid(x_tilde @ theta)
+H_math = (p_theta * (1 - p_theta))[:, None, None] * x_tilde[:, :, None] * x_tilde[:, None, :]
+print(f"H =\n{H}")
+assert torch.allclose(H, H_math.mean(dim=0), atol=1e-5)
+
+# %%
+# .. _solution-end:
+#
+# Next: :doc:`plot_08_your_own_autograd` writes a reverse-mode engine of our
+# own in about sixty lines.

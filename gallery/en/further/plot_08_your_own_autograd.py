@@ -1,0 +1,479 @@
+r"""
+Write your own autograd
+=======================
+
+Autograd is less magic than it looks. In about sixty lines of plain Python we
+write a scalar engine that records a graph as it computes and runs the
+backward pass through it. It reproduces tutorial 01's ``w.grad = 5`` and the
+gradient of one logistic-regression step, each checked against PyTorch, and we
+draw its graph beside PyTorch's. Then we list what PyTorch does that our
+sixty lines don't, and show each point running.
+
+This page assumes :doc:`../core/plot_01_computational_graph` (the graph of
+:math:`y = (w + x)(w + 1)` and its backward graph),
+:doc:`../core/plot_04_autograd_traps` (gradients accumulate; in-place edits and the
+version counter) and :doc:`../core/plot_05_logistic_regression` (the model and
+its binary cross-entropy).
+"""
+
+# SPDX-License-Identifier: MIT
+
+LANG = "en"
+
+# %%
+# The engine
+# ----------
+#
+# The idea is Andrej Karpathy's `micrograd <https://github.com/karpathy/micrograd>`_;
+# the code below is our own. A ``Value`` holds one number (``data``), its
+# gradient (``grad``), the values it was computed from (``children``) and
+# the name of the operation that made it. Each operation computes its result
+# *and* attaches a ``backward_step``: a small function that takes the result's
+# gradient and adds each child's share, by the chain rule. Operation, graph
+# edge and local derivative sit together, in one place.
+#
+# ``backward()`` then needs an order in which every value comes after all the
+# values computed from it: a :term:`topological sort` of the graph, read
+# backwards. A depth-first walk gives it.
+
+import math
+
+
+class Value:
+    """A scalar that remembers how it was computed."""
+
+    def __init__(self, data, children=(), op="", name=""):
+        self.data = float(data)
+        self.grad = 0.0
+        self.children = children  # the values this one was computed from
+        self.op = op  # "add", "mul", "pow", "log", "sigmoid"; "" for an input
+        self.name = name
+        self.backward_step = lambda: None  # an input has nothing to pass on
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data, (self, other), "add")
+
+        def backward_step():  # d(s + o)/ds = 1, d(s + o)/do = 1
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out.backward_step = backward_step
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data * other.data, (self, other), "mul")
+
+        def backward_step():  # d(s * o)/ds = o, d(s * o)/do = s
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out.backward_step = backward_step
+        return out
+
+    def _unary(self, result, derivative, op):  # an operation on one value
+        out = Value(result, (self,), op)
+
+        def backward_step():  # chain rule: local derivative times out.grad
+            self.grad += derivative * out.grad
+
+        out.backward_step = backward_step
+        return out
+
+    def __pow__(self, k):  # k is a Python number; d(s^k)/ds = k s^(k-1)
+        return self._unary(self.data**k, k * self.data ** (k - 1), "pow")
+
+    def log(self):  # d(log s)/ds = 1/s
+        return self._unary(math.log(self.data), 1 / self.data, "log")
+
+    def sigmoid(self):  # d(sigma(s))/ds = sigma(s)(1 - sigma(s))
+        s = 1 / (1 + math.exp(-self.data))
+        return self._unary(s, s * (1 - s), "sigmoid")
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):  # other - self, other a Python number
+        return (-self) + other
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def backward(self):
+        self.grad = 1.0  # dy/dy
+        for value in reversed(topological_order(self)):
+            value.backward_step()
+
+
+def topological_order(root):
+    """Every value ``root`` depends on, each after all the values it was computed from."""
+    order, seen = [], set()
+
+    def visit(value):
+        if value not in seen:
+            seen.add(value)
+            for child in value.children:
+                visit(child)
+            order.append(value)
+
+    visit(root)
+    return order
+
+
+# %%
+# Tutorial 01's example
+# ---------------------
+#
+# :math:`y = (w + x)(w + 1)` at :math:`w = 1`, :math:`x = 2`, once with our
+# engine and once with PyTorch. The ``1`` in ``w + 1`` is a plain Python
+# number; our ``__add__`` wraps it in a ``Value``, as PyTorch wraps it in a
+# tensor. For the drawing below, PyTorch's run also keeps its backward graph
+# (:func:`~pytorch_notes.graph.backward_graph`), with the gradient sent along
+# each edge (:func:`~pytorch_notes.graph.record_gradients`).
+
+import torch
+
+from pytorch_notes.graph import backward_graph, record_gradients
+
+w, x = Value(1.0, name="w"), Value(2.0, name="x")
+a = w + x
+b = w + 1
+y = a * b
+a.name, b.name, y.name = "a", "b", "y"
+y.backward()
+print(f"engine:  y = {y.data}, w.grad = {w.grad}, x.grad = {x.grad}")
+
+w_t = torch.tensor([1.0], requires_grad=True)
+x_t = torch.tensor([2.0], requires_grad=True)
+a_t = torch.add(w_t, x_t)
+b_t = torch.add(w_t, 1)
+y_t = torch.mul(a_t, b_t)
+grad_graph = backward_graph(y_t, names={"w": w_t, "x": x_t, "a": a_t, "b": b_t, "y": y_t})
+with record_gradients(grad_graph):
+    y_t.backward()
+print(f"PyTorch: y = {y_t.item()}, w.grad = {w_t.grad}, x.grad = {x_t.grad}")
+
+assert w.grad == w_t.grad.item() == 5.0
+assert x.grad == x_t.grad.item() == 2.0
+
+# %%
+# Both give :math:`\partial y/\partial w = b + a = 5`: ``w`` is a child of
+# both ``a`` and ``b``, and each of their backward steps *adds* its share to
+# ``w.grad`` -- the ``+=`` in the code is the sum over paths of the chain
+# rule. That is also why ``w.grad`` starts at ``0.0``.
+#
+# One difference is already visible: our engine kept the gradient of every
+# value, ``a`` and ``b`` included, where PyTorch keeps only the leaves'
+# (:doc:`tutorial 01 <../core/plot_01_computational_graph>` shows ``a.grad`` is
+# ``None``).
+
+print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
+
+# %%
+# Drawing our graph with the site's helpers
+# -----------------------------------------
+#
+# :func:`pytorch_notes.draw.draw_forward` draws any ``networkx`` graph in the
+# form that :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` documents:
+# a ``kind`` per node (``"tensor"``, ``"const"`` or ``"op"``), a name, a
+# value and, for a graph that is not PyTorch's, the gradient as ``grad``.
+# Converting our engine's graph takes one small function: each value becomes
+# a box, each operation a circle between a value and its children, and an
+# unnamed input (a wrapped Python number) a constant.
+
+import networkx as nx
+
+
+def to_networkx(root):
+    """The engine's graph in the form pytorch_notes.draw draws."""
+    g = nx.DiGraph()
+    ids = {value: f"v{i}" for i, value in enumerate(topological_order(root))}
+    for value, node in ids.items():
+        if not value.children and not value.name:  # a wrapped Python number
+            g.add_node(node, kind="const", value=value.data, name=None)
+            continue
+        g.add_node(node, kind="tensor", name=value.name or None, value=value.data,
+                   grad=value.grad, is_leaf=not value.children, version=0)  # fmt: skip
+        if value.children:
+            g.add_node(f"op_{node}", kind="op", op=value.op, inplace=False)
+            for position, child in enumerate(value.children):
+                g.add_edge(ids[child], f"op_{node}", arg=position)
+            g.add_edge(f"op_{node}", node)
+    return g
+
+
+engine_graph = to_networkx(y)
+print(f"engine graph: {len(engine_graph.nodes)} nodes, {len(engine_graph.edges)} edges")
+
+# %%
+# Beside it, PyTorch's backward graph for the same expression, with the
+# gradient sent along each edge:
+
+import matplotlib.pyplot as plt
+
+from pytorch_notes.draw import draw_backward, draw_forward
+from pytorch_notes.i18n import tr, use_language
+
+lang = use_language(LANG)
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.2), facecolor="white")
+draw_forward(engine_graph, ax=left, lang=lang,
+             title=tr(lang, en="Our engine: values and gradients", zh="我们的引擎：值与梯度"))  # fmt: skip
+draw_backward(grad_graph, ax=right, lang=lang,
+              title=tr(lang, en="PyTorch: the backward graph", zh="PyTorch：反向计算图"))  # fmt: skip
+plt.show()
+
+# %%
+# Same shape: our three operations are PyTorch's three backward functions,
+# and our two named inputs its two ``AccumulateGrad`` nodes. Same numbers:
+# PyTorch writes on each edge the share of the gradient it carries; adding the
+# shares that leave a node gives the gradient our engine stored in that value
+# (``w`` sends 2 and 3, our ``w.grad`` is 5). The script checks both:
+
+engine_ops = sorted(d["op"] for _, d in engine_graph.nodes(data=True) if d["kind"] == "op")
+torch_ops = sorted(d["op"] for _, d in grad_graph.nodes(data=True) if d["op"] != "AccumulateGrad")
+print(f"engine operations:  {engine_ops}")
+print(f"PyTorch operations: {torch_ops}")
+assert [op.capitalize() + "Backward0" for op in engine_ops] == torch_ops
+
+torch_grads = {}
+for u, _, data in grad_graph.edges(data=True):
+    name = grad_graph.nodes[u]["name"]
+    torch_grads[name] = torch_grads.get(name, 0.0) + data["grad"].item()
+engine_grads = {v.name: v.grad for v in topological_order(y) if v.name and v is not y}
+print(f"engine gradients:         {engine_grads}")
+print(f"PyTorch, summed per node: {torch_grads}")
+assert engine_grads == torch_grads
+
+# %%
+# One step of logistic regression
+# -------------------------------
+#
+# Now a real model: the logistic regression of
+# :doc:`tutorial 05 <../core/plot_05_logistic_regression>`, on one sample with two
+# features: :math:`z = w_0 x_1 + w_1 x_2 + b`, :math:`p = \sigma(z)`, and the
+# :term:`binary cross-entropy` :math:`\ell = -[y \log p + (1 - y)\log(1 - p)]`.
+# We take the first sample of that tutorial's data and the weights
+# ``nn.Linear`` starts from after the same random seed. Python's floats are 64-bit, so PyTorch
+# runs in ``float64`` too.
+
+from torch import nn
+
+from pytorch_notes.data import two_gaussians
+
+torch.manual_seed(1)
+train_x, train_y = two_gaussians()
+linear = nn.Linear(2, 1).double()
+sample, label = train_x[0].double(), train_y[0].double()
+
+w0 = Value(linear.weight[0, 0].item(), name="w0")
+w1 = Value(linear.weight[0, 1].item(), name="w1")
+bias = Value(linear.bias[0].item(), name="b")
+
+
+def engine_loss(x1, x2, y_label):
+    p = (w0 * x1 + w1 * x2 + bias).sigmoid()
+    return -(y_label * p.log() + (1 - y_label) * (1 - p).log())
+
+
+x1, x2, y_label = sample[0].item(), sample[1].item(), label.item()
+loss = engine_loss(x1, x2, y_label)
+loss.backward()
+engine_step = torch.tensor([w0.grad, w1.grad, bias.grad], dtype=torch.float64)
+print(f"engine:  loss = {loss.data:.6f}, grads (w0, w1, b) = {engine_step}")
+
+p_t = torch.sigmoid(linear(sample)).squeeze()
+loss_t = nn.functional.binary_cross_entropy(p_t, label)
+loss_t.backward()
+torch_step = torch.cat([linear.weight.grad.flatten(), linear.bias.grad])
+print(f"PyTorch: loss = {loss_t.item():.6f}, grads (w0, w1, b) = {torch_step}")
+assert math.isclose(loss.data, loss_t.item(), rel_tol=1e-12)
+assert torch.allclose(engine_step, torch_step, rtol=1e-12, atol=0)
+
+# The math agrees: d loss/d w_i = (p - y) x_i and d loss/d b = p - y.
+by_hand = (p_t.item() - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
+assert torch.allclose(engine_step, by_hand, rtol=1e-12, atol=0)
+print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
+
+# %%
+# What PyTorch does that our sixty lines don't
+# --------------------------------------------
+#
+# **Tensors, not scalars.** Our engine makes one node per *number*. PyTorch
+# makes one node per *tensor operation*, however many numbers flow through
+# it. Count the nodes for the loss of 1 sample and of all 200:
+
+
+def engine_nodes(n):  # the mean loss of the first n samples, on our engine
+    total = Value(0.0)
+    for (x1, x2), y_label in zip(train_x[:n].tolist(), train_y[:n].tolist(), strict=True):
+        total = total + engine_loss(x1, x2, y_label)
+    return len(topological_order(total * (1 / n)))
+
+
+def torch_nodes(n):  # the same loss in PyTorch
+    p = torch.sigmoid(linear(train_x[:n].double())).squeeze(1)
+    loss = nn.functional.binary_cross_entropy(p, train_y[:n].double())
+    return backward_graph(loss).number_of_nodes()
+
+
+for n in (1, 200):
+    print(f"{n:>3} samples: engine {engine_nodes(n):>5} nodes, PyTorch {torch_nodes(n)} nodes")
+
+# %%
+# **Saved tensors, and their release.** Our ``backward_step`` closures keep
+# every value alive as long as the graph exists. PyTorch's backward nodes
+# save only what their derivative needs (``MulBackward0`` saves both factors,
+# visible as ``_saved_self`` and ``_saved_other``) and free it once the
+# backward pass has used it -- which is why a second ``backward()`` fails
+# without ``retain_graph=True``.
+
+y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
+print(f"saved by MulBackward0: {y_t.grad_fn._saved_self}, {y_t.grad_fn._saved_other}")
+y_t.backward()
+try:
+    y_t.grad_fn._saved_self
+except RuntimeError as error:
+    print(f"RuntimeError: {str(error).split('.')[0]}.")
+
+# %%
+# **The version counter.** Change an input of our engine after the forward
+# pass and ``backward()`` silently uses the new number: the gradient is wrong
+# and nothing says so. PyTorch counts the in-place changes of every tensor
+# (``t._version``) and refuses a backward pass through a saved tensor that
+# changed since it was saved.
+
+w, x = Value(1.0), Value(2.0)
+y = w * x
+x.data = 100.0  # changed after the forward pass
+y.backward()
+print(f"engine, x changed after the forward pass: w.grad = {w.grad} (should be 2.0)")
+
+u_t = torch.tensor([1.0], requires_grad=True)
+v_t = torch.tensor([2.0], requires_grad=True)
+y_t = u_t * v_t  # MulBackward0 saves v_t, at version 0, for u_t's gradient
+with torch.no_grad():
+    v_t.add_(98.0)
+print(f"v_t._version = {v_t._version}")
+try:
+    y_t.backward()
+except RuntimeError as error:
+    print(f"RuntimeError: {str(error).split(':')[0]}")
+
+# %%
+# **An engine in C++, with threads.** ``backward()`` hands the graph to an
+# engine written in C++ (its class comes from ``torch._C``, PyTorch's compiled
+# extension). The `Autograd mechanics note
+# <https://docs.pytorch.org/docs/stable/notes/autograd.html#multithreaded-autograd>`_
+# explains that the thread calling ``backward()`` drives the work on the CPU,
+# and the documentation of `set_multithreading_enabled
+# <https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad_mode.set_multithreading_enabled.html>`_
+# that, when accelerators are in use, the engine runs the backward work on one
+# worker thread per device. On this CPU-only machine a hook shows the
+# backward step running on our own thread:
+
+import threading
+
+engine = torch.autograd.Variable._execution_engine
+print(f"PyTorch's engine: {type(engine).__module__}.{type(engine).__name__}")
+threads = []
+y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
+y_t.register_hook(lambda grad: threads.append(threading.get_ident()))
+y_t.backward()
+print(f"backward ran on the calling thread: {threads == [threading.get_ident()]}")
+assert threads == [threading.get_ident()]
+
+# %%
+# What we saw
+# -----------
+#
+# - An autograd engine is a graph recorded while the values are computed,
+#   each node carrying its local derivative, and a backward pass that visits
+#   the nodes in reverse topological order, *adding* each child's share.
+# - Sixty lines reproduce PyTorch's ``w.grad = 5`` and the gradient of a
+#   logistic-regression step, to twelve significant digits in ``float64``.
+# - The site's drawing helpers draw any graph in their documented ``networkx``
+#   form: our engine's graph has the shape of PyTorch's backward graph, and
+#   its stored gradients are the sums of PyTorch's edge labels.
+# - PyTorch adds what a real framework needs: one node per tensor operation,
+#   saved tensors freed after use, a version counter that catches in-place
+#   edits, and a C++ engine that runs the backward pass on the calling thread
+#   on a CPU (and a thread per accelerator device).
+#
+# Exercises
+# ---------
+#
+# **Exercise 1.** Add ``tanh`` to the engine, as a function ``tanh(v)`` that
+# returns a new ``Value`` with its ``backward_step``
+# (:math:`\tanh'(s) = 1 - \tanh^2 s`). Check its gradient at
+# :math:`s = 0.5` against ``torch.tanh``.
+#
+# .. _solution-begin:
+
+# %%
+# The derivative is computed from the result, as ``sigmoid`` does:
+
+
+def tanh(v):
+    t = math.tanh(v.data)
+    return v._unary(t, 1 - t**2, "tanh")
+
+
+s = Value(0.5)
+tanh(s * 2).backward()  # d tanh(2s)/ds = 2 (1 - tanh^2(2s))
+s_t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+torch.tanh(s_t * 2).backward()
+print(f"engine: {s.grad:.6f}, PyTorch: {s_t.grad.item():.6f}")
+assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 2.** Call ``y.backward()`` twice on our engine for
+# :math:`y = (w + x)(w + 1)`. PyTorch (with ``retain_graph=True``) gives
+# ``w.grad = 10``: the gradient accumulates. What does our engine give, and
+# why? Write a ``backward`` that agrees with PyTorch.
+#
+# .. _solution-begin:
+
+# %%
+# Our engine gives 15: ``a`` and ``b`` still hold 2 and 3 from the first pass,
+# so the second pass adds 4 and 6 into ``w`` instead of 2 and 3. PyTorch keeps
+# no gradient for intermediate results
+# (:doc:`../core/plot_01_computational_graph`), so each pass starts
+# from zero there. Clearing every non-input before the pass does the same:
+
+
+def backward_accumulating(root):
+    for value in topological_order(root):
+        if value.children:
+            value.grad = 0.0
+    root.backward()
+
+
+w, x = Value(1.0), Value(2.0)
+y = (w + x) * (w + 1)
+y.backward()
+y.backward()
+print(f"backward() twice:              w.grad = {w.grad}")
+w.grad, x.grad = 0.0, 0.0
+backward_accumulating(y)
+backward_accumulating(y)
+print(f"backward_accumulating() twice: w.grad = {w.grad}")
+
+w_t.grad = None
+y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
+y_t.backward(retain_graph=True)
+y_t.backward()
+print(f"PyTorch, twice:                w.grad = {w_t.grad}")
+assert w.grad == w_t.grad.item() == 10.0
+
+# %%
+# .. _solution-end:
+#
+# Next: :doc:`PyTorch 2: static graphs captured from dynamic code
+# <plot_09_pytorch2_graphs>` shows the graphs ``torch.compile`` captures,
+# forward and backward, ahead of time.

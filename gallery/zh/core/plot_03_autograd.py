@@ -1,0 +1,406 @@
+r"""
+backward() 与 torch.autograd.grad
+=================================
+
+第 01 篇调用了 ``y.backward()``，然后读取 ``w.grad``。本篇把这个调用拆开来看：
+进入 PyTorch 反向传播的两个入口 ``Tensor.backward`` 和 ``torch.autograd.grad``；
+一次反向传播释放的是什么（为它保存的张量，而不是计算图），以及什么时候
+第二次反向传播需要 ``retain_graph=True``；如何给含多个元素的结果加权；
+以及用 ``create_graph=True`` 求高阶导数。
+
+阅读前请先看 :doc:`plot_01_computational_graph`（:math:`y = (w + x)(w + 1)`
+的计算图、叶子节点、``grad_fn``、``w.grad = 5``）和
+:doc:`plot_02_dynamic_graphs`（每次运行都会重新记录计算图）。
+"""
+
+# SPDX-License-Identifier: MIT
+
+# %%
+# 同一个引擎的两个入口
+# --------------------
+#
+# :term:`反向传播`由 PyTorch 的自动求导引擎执行，有两个函数可以启动它
+# （这里只列出主要参数）：
+#
+# .. code-block:: python
+#
+#    torch.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False)
+#    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False)
+#
+# ``y.backward(gradient, ...)`` 是 ``torch.autograd.backward(y, gradient, ...)``
+# 的方法写法，它把梯度*累加*到叶子节点的 ``.grad`` 上。``torch.autograd.grad``
+# 则把梯度*返回*出来，不动 ``.grad``。各参数的含义：
+#
+# ``tensors`` / ``outputs``
+#     要求导的张量，通常是损失。
+# ``inputs``
+#     对其求导的张量（自变量），如 :math:`w`。``grad`` 必须提供；
+#     ``backward`` 不提供时，会为每个需要梯度的叶子节点计算梯度。
+# ``grad_tensors``（方法里叫 ``gradient``）/ ``grad_outputs``
+#     给被求导张量的每个元素一个权重。
+# ``retain_graph``
+#     保留为反向传播保存的张量，以便再做一次反向传播。
+# ``create_graph``
+#     把反向传播本身也记录下来，用于求高阶导数。
+#
+# 在第 01 篇的计算图上分别走这两个入口，取 :math:`w = 1`、:math:`x = 2`，此时
+# :math:`\partial y / \partial w = b + a = 5`，
+# :math:`\partial y / \partial x = b = 2`：
+
+import torch
+
+LANG = "zh"  # 图中标签的语言
+
+
+def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """第 01 篇的计算图：y = (w + x)(w + 1)。"""
+    a = torch.add(w, x)  # a = w + x
+    b = torch.add(w, 1)  # b = w + 1
+    return torch.mul(a, b)  # y = a * b
+
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([2.0], requires_grad=True)
+
+y = forward(w, x)
+y.backward()  # 入口一：把梯度累加到 w.grad 和 x.grad
+print(f"y.backward():        w.grad = {w.grad}, x.grad = {x.grad}")
+
+y = forward(w, x)
+dy_dw, dy_dx = torch.autograd.grad(y, [w, x])  # 入口二：返回梯度
+print(f"torch.autograd.grad: dy/dw = {dy_dw}, dy/dx = {dy_dx}")
+print(f"w.grad untouched:    w.grad = {w.grad}")
+assert torch.equal(dy_dw, torch.tensor([5.0])) and torch.equal(dy_dx, torch.tensor([2.0]))
+
+# %%
+# 反向传播释放了什么
+# ------------------
+#
+# 对 :math:`y = w \cdot x` 求导，乘法需要用到两个输入的值：
+# :math:`\partial y / \partial w = x`，:math:`\partial y / \partial x = w`。
+# 所以前向传播时把它们*保存*在 ``y.grad_fn`` 中。PyTorch 以 ``_saved_``
+# 开头的属性展示这些张量（下划线表示它们只供查看，不该在程序里依赖）。
+# 下面的报错只打印前一两句，也就是说明问题所在的部分。
+
+
+def saved_names(t: torch.Tensor) -> list[str]:
+    """``t.grad_fn`` 为反向传播保存的内容的名字。"""
+    return [name for name in dir(t.grad_fn) if name.startswith("_saved_")]
+
+
+def first_sentences(error: Exception, n: int = 1) -> str:
+    """报错信息的前 ``n`` 句。"""
+    return ". ".join(str(error).split(". ")[:n]).rstrip(".") + "."
+
+
+w = torch.tensor([1.0], requires_grad=True)
+y = w * x
+print(f"{type(y.grad_fn).__name__} saved {saved_names(y)}")
+print(f"before backward: _saved_self = {y.grad_fn._saved_self}")
+print(f"                 _saved_other = {y.grad_fn._saved_other}")
+y.backward()
+print(f"w.grad = {w.grad}")
+
+# %%
+# 反向传播之后，计算图还在：沿 ``next_functions`` 仍然能从 ``y.grad_fn``
+# 走到两个叶子节点。不在了的是保存的张量。读取其中一个，或者再做一次
+# 反向传播，都会报同一个错：
+
+next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
+print(f"after backward, y.grad_fn leads to {next_names}")
+try:
+    y.grad_fn._saved_self
+except RuntimeError as error:
+    print(f"reading _saved_self: RuntimeError: {first_sentences(error, 2)}")
+try:
+    y.backward()
+except RuntimeError as error:
+    print(f"second backward: RuntimeError: {first_sentences(error)}")
+
+# %%
+# 加法用不到任何值：传到 :math:`w + x` 的梯度原样传给两个输入。
+# ``AddBackward0`` 不保存张量（只保存了 ``torch.add(w, x, alpha=1)``
+# 中的数字 ``alpha``），反向传播没有释放任何下一次要用的东西，所以不加
+# ``retain_graph`` 也能做第二次反向传播：
+
+w = torch.tensor([1.0], requires_grad=True)
+y = w + x
+print(f"{type(y.grad_fn).__name__} saved {saved_names(y)}: _saved_alpha = {y.grad_fn._saved_alpha}")
+y.backward()
+print(f"first backward:  w.grad = {w.grad}")
+y.backward()  # 没有 retain_graph，也没有报错
+print(f"second backward: w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([2.0]))
+
+# %%
+# 第二次反向传播把它的 1 *加*到了第一次的结果上：
+# :doc:`plot_04_autograd_traps` 就从这一点讲起。两个入口共用同一个引擎，
+# 也遵守同一条规则：经 ``torch.autograd.grad`` 做的反向传播同样会释放保存的张量。
+
+y = w * x
+(dy_dw,) = torch.autograd.grad(y, w)
+try:
+    y.backward()
+except RuntimeError as error:
+    print(f"backward after autograd.grad: RuntimeError: {first_sentences(error)}")
+
+# %%
+# 为什么要立刻释放？:term:`动态图`在每次前向传播时都会重新记录，
+# 上一次迭代保存的张量已经没有用处；在神经网络里，它们包括各层的中间结果。
+#
+# ``retain_graph``：把保存的张量留给第二次反向传播
+# ------------------------------------------------
+#
+# 确实需要第二次反向传播时，在除最后一次以外的每次调用中传入
+# ``retain_graph=True``。在第 01 篇的计算图中，乘法保存了 :math:`a = 3`；
+# 保留之后，反向传播结束时仍能读到它。两次之间把 ``w.grad`` 清掉，
+# 让每次只显示自己的结果。
+
+w = torch.tensor([1.0], requires_grad=True)
+y = forward(w, x)
+y.backward(retain_graph=True)
+print(f"first pass:  w.grad = {w.grad}, _saved_self = {y.grad_fn._saved_self}")
+
+w.grad = None
+y.backward()  # 最后一次可以释放
+print(f"second pass: w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([5.0]))
+
+# %%
+# ``gradient``：给含多个元素的结果加权
+# ------------------------------------
+#
+# 由同样的 :math:`a = w + x` 和 :math:`b = w + 1` 算出两个结果，
+# 像一个有两个损失的模型那样把它们并排放进一个张量：
+#
+# .. math::
+#
+#    y_0 = (w + x)(w + 1), \qquad y_1 = (w + x) + (w + 1),
+#
+# 其中 :math:`\partial y_0 / \partial w = 5`，
+# :math:`\partial y_1 / \partial w = 1 + 1 = 2`。
+
+
+def two_losses(w: torch.Tensor) -> torch.Tensor:
+    """[y0, y1] = [(w + x)(w + 1), (w + x) + (w + 1)]，并排放在一个张量里。"""
+    a = torch.add(w, x)
+    b = torch.add(w, 1)
+    return torch.cat([torch.mul(a, b), torch.add(a, b)])
+
+
+loss = two_losses(w)
+print(f"loss = {loss}")
+try:
+    loss.backward()
+except RuntimeError as error:
+    print(f"RuntimeError: {first_sentences(error)}")
+
+# %%
+# 梯度只对一个数有定义，而 ``loss`` 里有两个数。权重 ``gradient``
+# （函数写法里叫 ``grad_tensors``）规定如何把它们合在一起：反向传播求的是
+# :math:`\sum_i v_i\, y_i` 的梯度。权重 :math:`[1, 1]` 得到 :math:`5 + 2 = 7`；
+# 权重 :math:`[1, 2]` 把 :math:`y_1` 算两遍，得到 :math:`5 + 2 \cdot 2 = 9`。
+
+w.grad = None
+loss.backward(gradient=torch.tensor([1.0, 1.0]), retain_graph=True)
+print(f"weights [1, 1]: w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([7.0]))
+
+w.grad = None
+torch.autograd.backward(loss, grad_tensors=torch.tensor([1.0, 2.0]), retain_graph=True)
+print(f"weights [1, 2]: w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([9.0]))
+
+# %%
+# （选读）向量–雅可比积：权重是向量，``w.grad`` 是乘积
+# ----------------------------------------------------
+#
+# :math:`\mathbf{y} = (y_0, y_1)` 对 :math:`w` 的导数是一个雅可比矩阵，
+# :math:`\mathbf{y}` 的每个元素对应一行：
+# :math:`J = (\partial y_0/\partial w, \partial y_1/\partial w)^\top = (5, 2)^\top`。
+# 反向传播并不构造 :math:`J`：它把作为 ``gradient`` 传入的*向量* :math:`v`
+# 沿计算图往回传，最后得到*乘积* :math:`v^\top J`，存进 ``w.grad``：
+# :math:`(1, 1)\,J = 7`，:math:`(1, 2)\,J = 9`。标量损失的 :math:`J` 只有一行，
+# 隐含 :math:`v = 1`，所以 ``y.backward()`` 不需要参数。
+# ``torch.autograd.functional.jacobian`` 会真的构造 :math:`J`（每一行做一次
+# 反向传播），可以用它核对上面的乘积：
+
+J = torch.autograd.functional.jacobian(two_losses, w)
+print(f"J = {J.flatten()}")
+for v in (torch.tensor([1.0, 1.0]), torch.tensor([1.0, 2.0])):
+    print(f"v = {v}: v @ J = {v @ J}")
+assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
+
+# %%
+# ``torch.autograd.grad`` 与高阶导数
+# ----------------------------------
+#
+# 取 :math:`y = x^2`、:math:`x = 3`：:math:`dy/dx = 2x = 6`，
+# :math:`d^2y/dx^2 = 2`。通常反向传播本身不被记录，梯度只是一个普通张量。
+# 设置 ``create_graph=True`` 后，反向传播的每一步都像前向运算一样被记录下来，
+# 梯度于是有了 ``grad_fn``，可以再对它求导：
+
+x = torch.tensor([3.0], requires_grad=True)
+y = torch.pow(x, 2)  # y = x ** 2
+
+grad_1 = torch.autograd.grad(y, x, create_graph=True)  # dy/dx = 2x
+print(f"grad_1 = {grad_1}")
+grad_2 = torch.autograd.grad(grad_1[0], x)  # d(dy/dx)/dx = 2
+print(f"grad_2 = {grad_2}")
+print(f"x.grad = {x.grad}")
+assert torch.equal(grad_1[0], torch.tensor([6.0]))
+assert torch.equal(grad_2[0], torch.tensor([2.0]))
+
+# %%
+# 每次调用都返回一个元组，每个自变量对应一项；``x.grad`` 始终没有被改动。
+# 求:term:`高阶导数`应当走这个入口。``backward(create_graph=True)`` 也能算出
+# 同样的 6，但它存进 ``x.grad`` 的张量带着一张指回 ``x`` 的计算图，
+# PyTorch 会发出警告，并建议改用 ``grad``：
+
+import warnings
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    torch.pow(x, 2).backward(create_graph=True)
+print(f"x.grad = {x.grad}")
+print(f"UserWarning: {first_sentences(caught[0].message, 2)}")
+
+# %%
+# （选读）``create_graph=True`` 记录下的计算图
+# --------------------------------------------
+#
+# PyTorch 按 :math:`g \cdot 2 \cdot x^{2-1}` 对 :math:`x^2` 求导，其中
+# :math:`g` 是从上游传来的梯度（这里是隐含的 1）。设置 ``create_graph=True``
+# 后，这几步运算都被记录了下来；下图是 ``grad_1[0]`` 背后的计算图，
+# 从它的 ``grad_fn`` 画出：
+
+import matplotlib.pyplot as plt
+
+from pytorch_notes.draw import draw_backward
+from pytorch_notes.graph import backward_graph
+from pytorch_notes.i18n import tr, use_language
+
+lang = use_language(LANG)
+draw_backward(
+    backward_graph(grad_1[0], names={"x": x}),
+    lang=lang,
+    title=tr(lang, en="The graph of dy/dx = 2x", zh="dy/dx = 2x 的计算图"),
+)
+plt.show()  # 作为脚本运行时会弹出图窗；在本页上不起作用
+
+# %%
+# 从左往右看：``AccumulateGrad`` 是叶子节点 :math:`x`；``PowBackward0``
+# 计算 :math:`x^{1}`；``MulBackward1`` 乘以常数 2；``MulBackward0`` 乘以
+# :math:`g`，而 :math:`g` 不需要梯度，所以没有对应的节点。沿这条链求导得到
+# :math:`1 \cdot 2 \cdot 1 = 2`，就是上面的 ``grad_2``。
+#
+# 多个自变量，多个因变量
+# ----------------------
+#
+# ``inputs`` 可以是列表：一次反向传播为每个自变量返回一个梯度。
+# 取 :math:`y_1 = x_1 x_2`，在 :math:`(x_1, x_2) = (1, 2)` 处：
+# :math:`\partial y_1 / \partial x_1 = x_2 = 2`，
+# :math:`\partial y_1 / \partial x_2 = x_1 = 1`。
+
+x1 = torch.tensor(1.0, requires_grad=True)
+x2 = torch.tensor(2.0, requires_grad=True)
+y1 = x1 * x2
+y2 = x1 + x2
+
+dy1_dx1, dy1_dx2 = torch.autograd.grad(outputs=y1, inputs=[x1, x2], retain_graph=True)
+# print() 把 0 维张量显示为 tensor(2.)；放进 f-string 则显示为 2.0
+print("dy1/dx1, dy1/dx2 =", dy1_dx1, dy1_dx2)
+assert torch.equal(dy1_dx1, torch.tensor(2.0)) and torch.equal(dy1_dx2, torch.tensor(1.0))
+
+# %%
+# ``outputs`` 也可以是列表，这时各因变量的梯度*相加*：得到的是
+# :math:`y_1 + y_2` 的梯度。取 :math:`y_2 = x_1 + x_2`（两个偏导数都是 1）：
+# :math:`2 + 1 = 3`，:math:`1 + 1 = 2`。``grad_outputs`` 像 ``gradient`` 那样
+# 给它们加权：权重 :math:`(1, 2)` 求的是 :math:`y_1 + 2 y_2` 的梯度，
+# 得到 :math:`2 + 2 = 4` 和 :math:`1 + 2 = 3`。
+
+dy12_dx1, dy12_dx2 = torch.autograd.grad(outputs=[y1, y2], inputs=[x1, x2], retain_graph=True)
+print("d(y1 + y2)/dx1, d(y1 + y2)/dx2 =", dy12_dx1, dy12_dx2)
+assert torch.equal(dy12_dx1, torch.tensor(3.0)) and torch.equal(dy12_dx2, torch.tensor(2.0))
+
+weights = [torch.tensor(1.0), torch.tensor(2.0)]
+dyw_dx1, dyw_dx2 = torch.autograd.grad(outputs=[y1, y2], inputs=[x1, x2], grad_outputs=weights)
+print("d(y1 + 2*y2)/dx1, d(y1 + 2*y2)/dx2 =", dyw_dx1, dyw_dx2)
+assert torch.equal(dyw_dx1, torch.tensor(4.0)) and torch.equal(dyw_dx2, torch.tensor(3.0))
+
+# %%
+# 小结
+# ----
+#
+# - ``Tensor.backward``（``torch.autograd.backward`` 的方法写法）把梯度累加到
+#   叶子节点的 ``.grad`` 上；``torch.autograd.grad`` 把梯度返回出来。这是同一个
+#   引擎的两个入口：在 :math:`y = (w + x)(w + 1)` 上两者都得到 5 和 2。
+# - 反向传播释放的是为它保存的张量（``_saved_self`` 等），不是计算图：
+#   之后 ``next_functions`` 照样能遍历。对 ``w * x`` 做第二次反向传播会失败；
+#   ``w + x`` 没有保存张量，第二次照样成功。``retain_graph=True`` 把保存的
+#   张量留给下一次反向传播。
+# - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` 是向量–雅可比积中的
+#   向量 :math:`v`：权重 :math:`[1, 1]` 得 7，:math:`[1, 2]` 得 9。
+# - ``create_graph=True`` 把反向传播也记录下来：:math:`x^2` 在 3 处依次求导
+#   得 6 和 2。多个自变量各得一个梯度；多个因变量的梯度相加，或用
+#   ``grad_outputs`` 加权。
+#
+# 练习
+# ----
+#
+# **练习 1.** 在一个空白单元格里，调用三次 ``torch.autograd.grad``，
+# 求 :math:`y = x^3` 在 :math:`x = 2` 处的一阶、二阶和三阶导数。
+#
+# .. _solution-begin:
+
+# %%
+# :math:`3x^2 = 12`，:math:`6x = 12`，:math:`6`。除最后一次外，每次调用都需要
+# ``create_graph=True``，结果才能继续求导：
+
+x = torch.tensor([2.0], requires_grad=True)
+y = x**3
+(d1,) = torch.autograd.grad(y, x, create_graph=True)
+(d2,) = torch.autograd.grad(d1, x, create_graph=True)
+(d3,) = torch.autograd.grad(d2, x)
+print(f"d1 = {d1.item()}, d2 = {d2.item()}, d3 = {d3.item()}")
+assert (d1.item(), d2.item(), d3.item()) == (12.0, 12.0, 6.0)
+
+# %%
+# .. _solution-end:
+#
+# **练习 2.** 先判断 ``w - x``、``-w``、``torch.sin(w)`` 和 ``torch.exp(w)``
+# 中，哪些不加 ``retain_graph`` 也能做第二次 ``backward()``。然后写一个函数：
+# 用新建的 ``w`` 算出其中一个结果，调用两次 ``backward()``，报告第二次是否成功；
+# 用它验证你的判断。
+#
+# .. _solution-begin:
+
+# %%
+# 减法和取负把梯度乘以 :math:`\pm 1` 往回传：它们不保存张量，第二次反向传播
+# 能成功。:math:`\sin' = \cos` 要用到 :math:`w`，:math:`\exp' = \exp` 要用到
+# 结果本身，所以这两个都保存了张量，而第一次反向传播把它释放了。
+
+x = torch.tensor([2.0], requires_grad=True)
+
+
+def second_backward_works(f) -> bool:
+    w = torch.tensor([1.0], requires_grad=True)
+    y = f(w)
+    y.backward()
+    try:
+        y.backward()
+    except RuntimeError:
+        return False
+    return True
+
+
+cases = {"w - x": lambda w: w - x, "-w": torch.neg, "sin(w)": torch.sin, "exp(w)": torch.exp}
+works = {name: second_backward_works(f) for name, f in cases.items()}
+print(f"second backward works: {works}")
+assert works == {"w - x": True, "-w": True, "sin(w)": False, "exp(w)": False}
+
+# %%
+# .. _solution-end:
+#
+# 下一篇：:doc:`自动求导的陷阱 <plot_04_autograd_traps>`：会累加的梯度，
+# 哪些张量跟踪梯度、哪些不跟踪，以及原位操作。

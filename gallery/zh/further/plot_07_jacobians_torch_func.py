@@ -1,0 +1,378 @@
+r"""
+雅可比矩阵、黑塞矩阵与 ``torch.func``
+=====================================
+
+``backward()`` 求的是一个数的梯度。很多问题需要的更多：向量函数的整个雅可比矩阵、
+二阶导数，或者每个样本各自的梯度而不是它们的平均。自动求导可以沿两个方向进行——
+反向模式每次求一个向量–雅可比积，前向模式每次求一个雅可比–向量积——本篇在页面上
+数一数，哪种情况下哪种模式需要的次数更少。然后用 ``torch.func`` 的 ``grad``、
+``jacrev``、``jacfwd``、``hessian`` 和 ``vmap`` 做同样的事，每个结果都与手写的导数核对。
+
+阅读本篇前需要了解 :doc:`../core/plot_03_autograd`（``backward``、
+``torch.autograd.grad`` 以及其中关于向量–雅可比积的选读小节）和
+:doc:`../core/plot_05_logistic_regression`（模型及其损失函数）。
+"""
+
+# SPDX-License-Identifier: MIT
+
+LANG = "zh"
+
+# %%
+# 要计算的雅可比矩阵
+# ------------------
+#
+# 取 :math:`f(x_0, x_1) = (x_0 x_1,\; x_0^2 + x_1)`：两个输入，两个输出。
+# 它的:term:`雅可比矩阵`收集了所有偏导数，每个输出一行，每个输入一列：
+#
+# .. math::
+#
+#    J = \begin{pmatrix}
+#          \partial f_0/\partial x_0 & \partial f_0/\partial x_1 \\
+#          \partial f_1/\partial x_0 & \partial f_1/\partial x_1
+#        \end{pmatrix}
+#      = \begin{pmatrix} x_1 & x_0 \\ 2 x_0 & 1 \end{pmatrix}
+#      = \begin{pmatrix} 3 & 2 \\ 4 & 1 \end{pmatrix}
+#      \quad\text{在 } x = (2, 3) \text{ 处}.
+
+import torch
+
+
+def f(x):
+    return torch.stack([x[0] * x[1], x[0] ** 2 + x[1]])
+
+
+x = torch.tensor([2.0, 3.0])
+J_math = torch.tensor([[3.0, 2.0], [4.0, 1.0]])
+print(f"f(x) = {f(x)}")
+
+# %%
+# 反向模式：每次反向传播得到一行
+# ------------------------------
+#
+# 反向传播从不构造 :math:`J`。给它一个向量 :math:`v`（每个输出一个分量），它返回
+# :term:`向量–雅可比积` :math:`v^\top J`（第 03 篇以 ``grad_tensors``
+# 的身份见过它）。取 :math:`v = (1, 0)` 得到 :math:`J` 的第一行，取 :math:`(0, 1)`
+# 得到第二行。``torch.func.vjp`` 以函数的形式给出同样的乘积。
+
+from torch.func import vjp
+
+x_r = x.clone().requires_grad_()
+y = f(x_r)
+rows = []
+for v in torch.eye(2):
+    (row,) = torch.autograd.grad(y, x_r, grad_outputs=v, retain_graph=True)
+    print(f"v = {v}: v^T J = {row}")
+    rows.append(row)
+assert torch.equal(torch.stack(rows), J_math)
+
+_, vjp_fn = vjp(f, x)
+print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
+
+# %%
+# 前向模式：每次前向传播得到一列
+# ------------------------------
+#
+# 前向模式从输入开始，让导数*随着*每个值一起往前算。每个数变成一个**对偶数**
+# :math:`(a, \dot a)`：它的值和它的切向量分量，即沿选定输入方向 :math:`t` 的导数。
+# 每个运算同时更新这两部分，例如
+# :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`。
+# 算到最后，输出的切向量就是:term:`雅可比–向量积` :math:`J t`：
+# 取 :math:`t = (1, 0)` 得到 :math:`J` 的第一*列*。整个过程不保存计算图，也不做反向传播。
+# ``torch.autograd.forward_ad`` 直接提供对偶数，``torch.func.jvp`` 把它们包装了起来。
+
+import torch.autograd.forward_ad as fwAD
+from torch.func import jvp
+
+with fwAD.dual_level():
+    dual_x = fwAD.make_dual(x, torch.tensor([1.0, 0.0]))  # 值为 x，切向量为 t
+    value, tangent = fwAD.unpack_dual(f(dual_x))
+print(f"dual numbers, t = (1, 0): value = {value}, tangent J t = {tangent}")
+
+columns = [jvp(f, (x,), (t,))[1] for t in torch.eye(2)]
+print(f"torch.func.jvp, t = (0, 1): J t = {columns[1]}")
+assert torch.equal(torch.stack(columns, dim=1), J_math)
+
+# %%
+# 哪种更省？数一数要算几遍
+# ------------------------
+#
+# 要得到整个 :math:`m \times n` 的雅可比矩阵，反向模式每行需要一次反向传播
+# （共 :math:`m` 次，即输出个数），前向模式每列需要一次前向传播（共 :math:`n` 次，
+# 即输入个数）。我们在两类问题上实测：一类是输入很多、只有一个损失，训练模型就是这样；
+# 另一类是只有一个输入、输出很多，比如对一个参数画出的一条曲线。函数内部的计数器
+# 统计前向计算的次数，输入上的钩子统计到达它的反向传播次数。
+
+calls = {"forward": 0, "backward": 0}
+
+
+def many_to_one(x):  # n 个输入、1 个输出：一个损失
+    calls["forward"] += 1
+    return (torch.sigmoid(x) ** 2).sum()
+
+
+def one_to_many(s):  # 1 个输入、n 个输出：在 n 个点上采样的一条曲线
+    calls["forward"] += 1
+    return torch.sin(s * torch.linspace(0, 3, 500))
+
+
+def count_backward(grad):  # 钩子：每当反向传播到达输入时运行一次
+    calls["backward"] += 1
+
+
+def jacobian_reverse(fn, x):
+    x = x.detach().requires_grad_()
+    x.register_hook(count_backward)
+    y = fn(x).reshape(-1)
+    rows = [torch.autograd.grad(y, x, v, retain_graph=True)[0] for v in torch.eye(y.numel())]
+    return torch.stack(rows)
+
+
+def jacobian_forward(fn, x):
+    columns = []
+    for t in torch.eye(x.numel()):
+        with fwAD.dual_level():
+            out = fn(fwAD.make_dual(x, t.reshape(x.shape)))
+            columns.append(fwAD.unpack_dual(out).tangent)
+    return torch.stack(columns, dim=-1).reshape(-1, x.numel())
+
+
+def count(build, fn, x):
+    calls.update(forward=0, backward=0)
+    jac = build(fn, x)
+    return jac, f"{calls['forward']:>3} forward, {calls['backward']:>3} backward"
+
+
+torch.manual_seed(0)
+problems = {"500 inputs -> 1 output": (many_to_one, torch.randn(500)),
+            "1 input -> 500 outputs": (one_to_many, torch.tensor([0.7]))}  # fmt: skip
+for label, (fn, x0) in problems.items():
+    jac_r, passes_r = count(jacobian_reverse, fn, x0)
+    jac_f, passes_f = count(jacobian_forward, fn, x0)
+    print(f"{label}: reverse mode {passes_r} | forward mode {passes_f}")
+    assert torch.allclose(jac_r, jac_f, atol=1e-6)
+
+# %%
+# 对于损失，反向模式只需一次前向传播加一次反向传播，前向模式却要 500 次前向传播；
+# 对于曲线，情况正好相反。这就是训练用反向模式的原因：模型有上百万个参数，损失只有
+# 一个。耗时也跟着次数走：对这个损失，前向模式的 500 次传播所用时间是反向模式求一次
+# 梯度的十倍以上。计时结果每次运行都不一样，所以页面上只断言这个关系，不打印具体数字：
+
+import time
+
+
+def seconds(job, repeat=5):
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        job()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+x0 = problems["500 inputs -> 1 output"][1]
+reverse_s = seconds(lambda: torch.autograd.grad(many_to_one(x0.requires_grad_()), x0))
+forward_s = seconds(lambda: jacobian_forward(many_to_one, x0.detach()), repeat=1)
+assert forward_s > 10 * reverse_s
+print("gradient of the loss: forward mode takes more than 10 times as long")
+
+# %%
+# ``jacrev`` 与 ``jacfwd``
+# ------------------------
+#
+# ``torch.func.jacrev`` 和 ``torch.func.jacfwd`` 分别用两种模式构造雅可比矩阵，
+# 不需要 Python 循环：它们用 ``vmap`` 把 :math:`m` 个向量–雅可比积或 :math:`n` 个
+# 雅可比–向量积合成一批来算。算术和我们的循环一样；选哪一个，按上面数出的次数来定
+# （输出比输入少用 ``jacrev``，反之用 ``jacfwd``）。
+
+from torch.func import jacfwd, jacrev
+
+print(f"jacrev(f)(x) =\n{jacrev(f)(x)}")
+assert torch.equal(jacrev(f)(x), J_math) and torch.equal(jacfwd(f)(x), J_math)
+assert torch.allclose(jacfwd(one_to_many)(torch.tensor([0.7])),
+                      jacobian_reverse(one_to_many, torch.tensor([0.7])), atol=1e-6)  # fmt: skip
+
+# %%
+# 梯度与黑塞矩阵
+# --------------
+#
+# ``torch.func.grad(g)`` 是一个新的*函数*，返回标量函数 ``g`` 的:term:`梯度`；
+# ``torch.func.hessian(g)`` 返回它的:term:`黑塞矩阵`，即二阶导数组成的矩阵。
+# 对 :math:`g(x) = x_0^2 x_1 + x_1^3`，在 :math:`x = (1, 2)` 处：
+#
+# .. math::
+#
+#    \nabla g = \begin{pmatrix} 2 x_0 x_1 \\ x_0^2 + 3 x_1^2 \end{pmatrix}
+#             = \begin{pmatrix} 4 \\ 13 \end{pmatrix},
+#    \qquad
+#    H = \begin{pmatrix} 2 x_1 & 2 x_0 \\ 2 x_0 & 6 x_1 \end{pmatrix}
+#      = \begin{pmatrix} 4 & 2 \\ 2 & 12 \end{pmatrix}.
+
+from torch.func import grad, hessian
+
+
+def g(x):
+    return x[0] ** 2 * x[1] + x[1] ** 3
+
+
+point = torch.tensor([1.0, 2.0])
+print(f"grad(g)    = {grad(g)(point)}")
+print(f"hessian(g) =\n{hessian(g)(point)}")
+assert torch.equal(grad(g)(point), torch.tensor([4.0, 13.0]))
+assert torch.equal(hessian(g)(point), torch.tensor([[4.0, 2.0], [2.0, 12.0]]))
+
+# %%
+# 这些变换可以组合：黑塞矩阵就是梯度的雅可比矩阵，``hessian`` 就是
+# ``jacfwd(jacrev(g))``——梯度只有一个输出，用反向模式；再对梯度求导时输出和输入
+# 一样多，用前向模式。
+
+assert torch.equal(jacfwd(jacrev(g))(point), hessian(g)(point))
+assert torch.equal(jacrev(grad(g))(point), hessian(g)(point))
+
+# %%
+# 用 ``vmap`` 求逐样本梯度
+# ------------------------
+#
+# 对一批数据调用 ``loss.backward()``，得到的是*平均*损失的梯度。有些方法需要每个样本
+# 各自的梯度，即:term:`逐样本梯度`。``torch.func.vmap`` 把一个函数映射到批量维度上，
+# 所以 ``vmap(grad(sample_loss))`` 一次调用就能把它们全部算出来。
+# ``torch.func.functional_call`` 用我们传入的参数运行
+# :doc:`第 05 篇 <../core/plot_05_logistic_regression>`中的逻辑回归模型，
+# 这样 ``grad`` 就能对这些参数求导。
+
+import torch.nn.functional as F
+from torch import nn
+from torch.func import functional_call, vmap
+
+from pytorch_notes.data import two_gaussians
+
+torch.manual_seed(1)
+train_x, train_y = two_gaussians()
+model = nn.Linear(2, 1)  # 和第 05 篇一样，在数据之后抽取初始值
+params = {name: p.detach() for name, p in model.named_parameters()}
+
+
+def sample_loss(params, x, y):
+    p = torch.sigmoid(functional_call(model, params, (x,))).squeeze()
+    return F.binary_cross_entropy(p, y)
+
+
+per_sample = vmap(grad(sample_loss), in_dims=(None, 0, 0))(params, train_x, train_y)
+print(f"per-sample weight gradients: shape {tuple(per_sample['weight'].shape)}")
+print(f"per-sample bias gradients:   shape {tuple(per_sample['bias'].shape)}")
+
+# %%
+# 用 Python 循环、每个样本做一次反向传播，算出同样的 200 个梯度：
+
+loop_weight, loop_bias = [], []
+for x_i, y_i in zip(train_x, train_y, strict=True):
+    model.zero_grad()
+    F.binary_cross_entropy(torch.sigmoid(model(x_i)).squeeze(), y_i).backward()
+    loop_weight.append(model.weight.grad.clone())
+    loop_bias.append(model.bias.grad.clone())
+same = torch.allclose(per_sample["weight"], torch.stack(loop_weight), atol=1e-6) and torch.allclose(
+    per_sample["bias"], torch.stack(loop_bias), atol=1e-6
+)
+print(f"vmap matches the loop: {same}")
+assert same
+
+# %%
+# 再核对两点。手算可得 :math:`\partial \ell_i/\partial w = (p_i - y_i)\,x_i`。
+# 另外，逐样本梯度的平均值就是平均损失的梯度，也就是对整批数据调用 ``backward()``
+# 得到的结果。
+
+p_all = torch.sigmoid(model(train_x)).squeeze(1).detach()
+assert torch.allclose(per_sample["weight"][:, 0], (p_all - train_y)[:, None] * train_x, atol=1e-6)
+
+model.zero_grad()
+F.binary_cross_entropy(torch.sigmoid(model(train_x)).squeeze(1), train_y).backward()
+mean_grad = per_sample["weight"].mean(dim=0)
+print(f"mean of per-sample gradients: {mean_grad}")
+print(f"batch gradient (backward):    {model.weight.grad}")
+assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
+
+# %%
+# 下图画出对 :math:`(w_0, w_1)` 的 200 个梯度，每个样本一个点，按类别着色：
+# 在未训练的权重处，两个类别把权重推向不同的方向；``backward()`` 给出的整批梯度
+# 是它们的平均，即图中的星号。
+
+import matplotlib.pyplot as plt
+
+from pytorch_notes.i18n import tr, use_language
+
+lang = use_language(LANG)
+fig, ax = plt.subplots(figsize=(6, 4.5), facecolor="white")
+points = per_sample["weight"][:, 0]
+for label, colour in ((0, "tab:blue"), (1, "tab:red")):
+    chosen = points[train_y == label]
+    name = tr(lang, en=f"class {label} samples", zh=f"类别 {label} 的样本")
+    ax.scatter(chosen[:, 0], chosen[:, 1], s=14, alpha=0.6, color=colour, label=name)
+ax.scatter(*mean_grad[0], s=160, marker="*", color="black",
+           label=tr(lang, en="mean = batch gradient", zh="均值 = 整批的梯度"))  # fmt: skip
+ax.set_xlabel(tr(lang, en="∂loss/∂w0 of one sample", zh="单个样本的 ∂损失/∂w0"))
+ax.set_ylabel(tr(lang, en="∂loss/∂w1 of one sample", zh="单个样本的 ∂损失/∂w1"))
+ax.set_title(tr(lang, en="Per-sample gradients (vmap)", zh="逐样本梯度（vmap）"))
+ax.legend()
+plt.show()
+
+# %%
+# 小结
+# ----
+#
+# - 一次反向传播计算一个向量–雅可比积 :math:`v^\top J`（:math:`v` 取独热向量时
+#   就是 :math:`J` 的一行）；用对偶数做一次前向模式传播，计算一个雅可比–向量积
+#   :math:`J t`（一列）。
+# - 求完整的雅可比矩阵，反向模式每个输出一次，前向模式每个输入一次：对 500 个输入的
+#   损失是 1 次对 500 次，对一个输入的曲线是 500 次对 1 次。训练用反向模式。
+# - ``torch.func`` 把函数变成新的函数：``grad``、``jacrev``、``jacfwd``、
+#   ``hessian``（即 ``jacfwd(jacrev(g))``），结果都与手写的导数一致。
+# - ``vmap(grad(...))`` 一次调用就得到逻辑回归的逐样本梯度，与 200 次反向传播的
+#   循环结果相同；它们的平均值就是整批的梯度。
+#
+# 练习
+# ----
+#
+# **练习 1.** :math:`g` 在 :math:`(1, 2)` 处沿方向 :math:`u = (1, 1)` 的导数是
+# :math:`\nabla g \cdot u`。用一次前向模式传播（``jvp``）算出它，并用 ``grad`` 核对。
+#
+# .. _solution-begin:
+
+# %%
+# 取 :math:`t = u` 做一次雅可比–向量积：:math:`4 + 13 = 17`。
+
+u = torch.tensor([1.0, 1.0])
+_, directional = jvp(g, (point,), (u,))
+print(f"directional derivative = {directional}")
+assert directional == grad(g)(point) @ u == 17.0
+
+# %%
+# .. _solution-end:
+#
+# **练习 2.** 把逻辑回归的平均损失写成 :math:`\theta = (w_0, w_1, b)` 的函数，
+# 用 ``torch.func.hessian`` 求它的黑塞矩阵，并与公式
+# :math:`H = \frac{1}{N}\sum_i p_i (1 - p_i)\, \tilde x_i \tilde x_i^\top`
+# 核对，其中 :math:`\tilde x_i = (x_{i1}, x_{i2}, 1)`。
+#
+# .. _solution-begin:
+
+# %%
+# 损失是一个向量的函数，所以 ``hessian`` 给出一个 :math:`3 \times 3` 的矩阵：
+
+
+def mean_loss(theta):
+    p = torch.sigmoid(train_x @ theta[:2] + theta[2])
+    return F.binary_cross_entropy(p, train_y)
+
+
+theta = torch.cat([model.weight.detach().flatten(), model.bias.detach()])
+H = hessian(mean_loss)(theta)
+x_tilde = torch.cat([train_x, torch.ones(len(train_x), 1)], dim=1)
+p_theta = torch.sigmoid(x_tilde @ theta)
+H_math = (p_theta * (1 - p_theta))[:, None, None] * x_tilde[:, :, None] * x_tilde[:, None, :]
+print(f"H =\n{H}")
+assert torch.allclose(H, H_math.mean(dim=0), atol=1e-5)
+
+# %%
+# .. _solution-end:
+#
+# 下一篇：:doc:`自己写一个自动求导引擎 <plot_08_your_own_autograd>` 用大约六十行
+# 代码写一个我们自己的反向模式引擎。

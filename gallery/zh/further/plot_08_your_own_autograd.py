@@ -1,0 +1,454 @@
+r"""
+自己写一个自动求导引擎
+======================
+
+自动求导并没有看上去那么神秘。本篇用大约六十行纯 Python 写一个标量引擎：
+它在计算的同时记录计算图，再沿图做反向传播。它能复现第 01 篇中的
+``w.grad = 5``，也能算出逻辑回归一步训练的梯度，两者都和 PyTorch 逐一核对；
+我们还把它的计算图画在 PyTorch 的计算图旁边。最后列出 PyTorch 做了而这六十行
+没做的事，每一条都用运行的代码来说明。
+
+阅读本篇前需要了解 :doc:`../core/plot_01_computational_graph`
+（:math:`y = (w + x)(w + 1)` 的计算图及其反向计算图）、
+:doc:`../core/plot_04_autograd_traps`（梯度会累加；原位操作与版本计数器）和
+:doc:`../core/plot_05_logistic_regression`（模型及其二元交叉熵）。
+"""
+
+# SPDX-License-Identifier: MIT
+
+LANG = "zh"
+
+# %%
+# 引擎
+# ----
+#
+# 思路来自 Andrej Karpathy 的 `micrograd <https://github.com/karpathy/micrograd>`_，
+# 下面的代码是我们自己写的。一个 ``Value`` 保存一个数（``data``）、它的梯度
+# （``grad``）、算出它的那些值（``children``），以及产生它的运算的名字。
+# 每个运算在算出结果的同时，给结果挂上一个 ``backward_step``：这个小函数拿到
+# 结果的梯度后，按链式法则把每个子节点应得的那一份加到子节点上。运算、
+# 图中的边和局部导数都写在同一处。
+#
+# 于是 ``backward()`` 只需要一个顺序：每个值都排在由它算出的所有值之后。
+# 这就是计算图的:term:`拓扑排序`，倒过来读即可。一次深度优先遍历就能得到它。
+
+import math
+
+
+class Value:
+    """一个记得自己是怎样算出来的标量。"""
+
+    def __init__(self, data, children=(), op="", name=""):
+        self.data = float(data)
+        self.grad = 0.0
+        self.children = children  # 算出这个值所用的那些值
+        self.op = op  # "add"、"mul"、"pow"、"log"、"sigmoid"；输入为 ""
+        self.name = name
+        self.backward_step = lambda: None  # 输入没有要往下传的梯度
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data, (self, other), "add")
+
+        def backward_step():  # d(s + o)/ds = 1, d(s + o)/do = 1
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out.backward_step = backward_step
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data * other.data, (self, other), "mul")
+
+        def backward_step():  # d(s * o)/ds = o, d(s * o)/do = s
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out.backward_step = backward_step
+        return out
+
+    def _unary(self, result, derivative, op):  # 只有一个输入的运算
+        out = Value(result, (self,), op)
+
+        def backward_step():  # 链式法则：局部导数乘以 out.grad
+            self.grad += derivative * out.grad
+
+        out.backward_step = backward_step
+        return out
+
+    def __pow__(self, k):  # k 是 Python 数；d(s^k)/ds = k s^(k-1)
+        return self._unary(self.data**k, k * self.data ** (k - 1), "pow")
+
+    def log(self):  # d(log s)/ds = 1/s
+        return self._unary(math.log(self.data), 1 / self.data, "log")
+
+    def sigmoid(self):  # d(sigma(s))/ds = sigma(s)(1 - sigma(s))
+        s = 1 / (1 + math.exp(-self.data))
+        return self._unary(s, s * (1 - s), "sigmoid")
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):  # other - self，other 是 Python 数
+        return (-self) + other
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def backward(self):
+        self.grad = 1.0  # dy/dy
+        for value in reversed(topological_order(self)):
+            value.backward_step()
+
+
+def topological_order(root):
+    """``root`` 所依赖的每个值，每个值都排在算出它的那些值之后。"""
+    order, seen = [], set()
+
+    def visit(value):
+        if value not in seen:
+            seen.add(value)
+            for child in value.children:
+                visit(child)
+            order.append(value)
+
+    visit(root)
+    return order
+
+
+# %%
+# 第 01 篇的例子
+# ---------------
+#
+# 在 :math:`w = 1`、:math:`x = 2` 处计算 :math:`y = (w + x)(w + 1)`，
+# 用我们的引擎算一遍，再用 PyTorch 算一遍。``w + 1`` 中的 ``1`` 是普通的
+# Python 数，我们的 ``__add__`` 把它包成 ``Value``，就像 PyTorch 把它包成张量。
+# 为了后面画图，PyTorch 这一遍还保留了反向计算图
+# （:func:`~pytorch_notes.graph.backward_graph`），并记下每条边上传过的梯度
+# （:func:`~pytorch_notes.graph.record_gradients`）。
+
+import torch
+
+from pytorch_notes.graph import backward_graph, record_gradients
+
+w, x = Value(1.0, name="w"), Value(2.0, name="x")
+a = w + x
+b = w + 1
+y = a * b
+a.name, b.name, y.name = "a", "b", "y"
+y.backward()
+print(f"engine:  y = {y.data}, w.grad = {w.grad}, x.grad = {x.grad}")
+
+w_t = torch.tensor([1.0], requires_grad=True)
+x_t = torch.tensor([2.0], requires_grad=True)
+a_t = torch.add(w_t, x_t)
+b_t = torch.add(w_t, 1)
+y_t = torch.mul(a_t, b_t)
+grad_graph = backward_graph(y_t, names={"w": w_t, "x": x_t, "a": a_t, "b": b_t, "y": y_t})
+with record_gradients(grad_graph):
+    y_t.backward()
+print(f"PyTorch: y = {y_t.item()}, w.grad = {w_t.grad}, x.grad = {x_t.grad}")
+
+assert w.grad == w_t.grad.item() == 5.0
+assert x.grad == x_t.grad.item() == 2.0
+
+# %%
+# 两者都得到 :math:`\partial y/\partial w = b + a = 5`：``w`` 同时是 ``a`` 和
+# ``b`` 的子节点，二者的反向步骤各自把自己那一份*加*到 ``w.grad`` 上——代码里的
+# ``+=`` 就是链式法则中对各条路径求和。这也是 ``w.grad`` 要从 ``0.0`` 开始的原因。
+#
+# 这里已经能看出一点不同：我们的引擎保留了每个值的梯度，连 ``a`` 和 ``b`` 也不例外，
+# 而 PyTorch 只保留叶子节点的梯度（:doc:`第 01 篇 <../core/plot_01_computational_graph>`
+# 中 ``a.grad`` 是 ``None``）。
+
+print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
+
+# %%
+# 用本站的辅助函数画出我们的计算图
+# --------------------------------
+#
+# :func:`pytorch_notes.draw.draw_forward` 能画任何符合
+# :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` 所述格式的 ``networkx`` 图：
+# 每个节点有 ``kind``（``"tensor"``、``"const"`` 或 ``"op"``）、名字和值；
+# 不是 PyTorch 记录的图，梯度放在属性 ``grad`` 里。把引擎的计算图转换过去只需要
+# 一个小函数：每个值画成方框，每个运算画成值与其子节点之间的圆圈，
+# 没有名字的输入（被包起来的 Python 数）画成常数。
+
+import networkx as nx
+
+
+def to_networkx(root):
+    """把引擎的计算图转换成 pytorch_notes.draw 能画的格式。"""
+    g = nx.DiGraph()
+    ids = {value: f"v{i}" for i, value in enumerate(topological_order(root))}
+    for value, node in ids.items():
+        if not value.children and not value.name:  # 被包起来的 Python 数
+            g.add_node(node, kind="const", value=value.data, name=None)
+            continue
+        g.add_node(node, kind="tensor", name=value.name or None, value=value.data,
+                   grad=value.grad, is_leaf=not value.children, version=0)  # fmt: skip
+        if value.children:
+            g.add_node(f"op_{node}", kind="op", op=value.op, inplace=False)
+            for position, child in enumerate(value.children):
+                g.add_edge(ids[child], f"op_{node}", arg=position)
+            g.add_edge(f"op_{node}", node)
+    return g
+
+
+engine_graph = to_networkx(y)
+print(f"engine graph: {len(engine_graph.nodes)} nodes, {len(engine_graph.edges)} edges")
+
+# %%
+# 旁边是 PyTorch 对同一个表达式的反向计算图，每条边上标着传过的梯度：
+
+import matplotlib.pyplot as plt
+
+from pytorch_notes.draw import draw_backward, draw_forward
+from pytorch_notes.i18n import tr, use_language
+
+lang = use_language(LANG)
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.2), facecolor="white")
+draw_forward(engine_graph, ax=left, lang=lang,
+             title=tr(lang, en="Our engine: values and gradients", zh="我们的引擎：值与梯度"))  # fmt: skip
+draw_backward(grad_graph, ax=right, lang=lang,
+              title=tr(lang, en="PyTorch: the backward graph", zh="PyTorch：反向计算图"))  # fmt: skip
+plt.show()
+
+# %%
+# 形状相同：我们的三个运算对应 PyTorch 的三个反向函数，两个有名字的输入对应它的
+# 两个 ``AccumulateGrad`` 节点。数值也相同：PyTorch 在每条边上写的是这条边传递的
+# 那一份梯度，把离开同一个节点的各份加起来，就是我们的引擎存在对应值里的梯度
+# （``w`` 送出 2 和 3，我们的 ``w.grad`` 是 5）。下面的代码把这两点都核对一遍：
+
+engine_ops = sorted(d["op"] for _, d in engine_graph.nodes(data=True) if d["kind"] == "op")
+torch_ops = sorted(d["op"] for _, d in grad_graph.nodes(data=True) if d["op"] != "AccumulateGrad")
+print(f"engine operations:  {engine_ops}")
+print(f"PyTorch operations: {torch_ops}")
+assert [op.capitalize() + "Backward0" for op in engine_ops] == torch_ops
+
+torch_grads = {}
+for u, _, data in grad_graph.edges(data=True):
+    name = grad_graph.nodes[u]["name"]
+    torch_grads[name] = torch_grads.get(name, 0.0) + data["grad"].item()
+engine_grads = {v.name: v.grad for v in topological_order(y) if v.name and v is not y}
+print(f"engine gradients:         {engine_grads}")
+print(f"PyTorch, summed per node: {torch_grads}")
+assert engine_grads == torch_grads
+
+# %%
+# 逻辑回归的一步
+# --------------
+#
+# 现在换成一个真正的模型：:doc:`第 05 篇 <../core/plot_05_logistic_regression>`中的逻辑回归，
+# 作用在一个有两个特征的样本上：:math:`z = w_0 x_1 + w_1 x_2 + b`，
+# :math:`p = \sigma(z)`，:term:`二元交叉熵`
+# :math:`\ell = -[y \log p + (1 - y)\log(1 - p)]`。样本取该篇数据中的第一个，
+# 权重取同一个随机种子下 ``nn.Linear`` 的初始值。Python 的浮点数是 64 位的，
+# 所以 PyTorch 也用 ``float64`` 计算。
+
+from torch import nn
+
+from pytorch_notes.data import two_gaussians
+
+torch.manual_seed(1)
+train_x, train_y = two_gaussians()
+linear = nn.Linear(2, 1).double()
+sample, label = train_x[0].double(), train_y[0].double()
+
+w0 = Value(linear.weight[0, 0].item(), name="w0")
+w1 = Value(linear.weight[0, 1].item(), name="w1")
+bias = Value(linear.bias[0].item(), name="b")
+
+
+def engine_loss(x1, x2, y_label):
+    p = (w0 * x1 + w1 * x2 + bias).sigmoid()
+    return -(y_label * p.log() + (1 - y_label) * (1 - p).log())
+
+
+x1, x2, y_label = sample[0].item(), sample[1].item(), label.item()
+loss = engine_loss(x1, x2, y_label)
+loss.backward()
+engine_step = torch.tensor([w0.grad, w1.grad, bias.grad], dtype=torch.float64)
+print(f"engine:  loss = {loss.data:.6f}, grads (w0, w1, b) = {engine_step}")
+
+p_t = torch.sigmoid(linear(sample)).squeeze()
+loss_t = nn.functional.binary_cross_entropy(p_t, label)
+loss_t.backward()
+torch_step = torch.cat([linear.weight.grad.flatten(), linear.bias.grad])
+print(f"PyTorch: loss = {loss_t.item():.6f}, grads (w0, w1, b) = {torch_step}")
+assert math.isclose(loss.data, loss_t.item(), rel_tol=1e-12)
+assert torch.allclose(engine_step, torch_step, rtol=1e-12, atol=0)
+
+# 与手算一致：d 损失/d w_i = (p - y) x_i，d 损失/d b = p - y。
+by_hand = (p_t.item() - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
+assert torch.allclose(engine_step, by_hand, rtol=1e-12, atol=0)
+print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
+
+# %%
+# PyTorch 做了而这六十行没做的事
+# ------------------------------
+#
+# **张量，而不是标量。** 我们的引擎每个*数*一个节点；PyTorch 每个*张量运算*一个节点，
+# 不管其中流过多少个数。分别数一数 1 个样本和全部 200 个样本的损失有多少个节点：
+
+
+def engine_nodes(n):  # 前 n 个样本的平均损失，用我们的引擎计算
+    total = Value(0.0)
+    for (x1, x2), y_label in zip(train_x[:n].tolist(), train_y[:n].tolist(), strict=True):
+        total = total + engine_loss(x1, x2, y_label)
+    return len(topological_order(total * (1 / n)))
+
+
+def torch_nodes(n):  # 同样的损失，用 PyTorch 计算
+    p = torch.sigmoid(linear(train_x[:n].double())).squeeze(1)
+    loss = nn.functional.binary_cross_entropy(p, train_y[:n].double())
+    return backward_graph(loss).number_of_nodes()
+
+
+for n in (1, 200):
+    print(f"{n:>3} samples: engine {engine_nodes(n):>5} nodes, PyTorch {torch_nodes(n)} nodes")
+
+# %%
+# **保存的张量及其释放。** 我们的 ``backward_step`` 闭包只要计算图还在，就让每个值
+# 一直活着。PyTorch 的反向节点只保存求导真正需要的东西（``MulBackward0`` 保存两个
+# 因子，可以通过 ``_saved_self`` 和 ``_saved_other`` 看到），反向传播用过之后就释放——
+# 所以不加 ``retain_graph=True`` 时，第二次 ``backward()`` 会失败。
+
+y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
+print(f"saved by MulBackward0: {y_t.grad_fn._saved_self}, {y_t.grad_fn._saved_other}")
+y_t.backward()
+try:
+    y_t.grad_fn._saved_self
+except RuntimeError as error:
+    print(f"RuntimeError: {str(error).split('.')[0]}.")
+
+# %%
+# **版本计数器。** 前向传播之后改掉我们引擎的某个输入，``backward()`` 会直接用上
+# 新的数：梯度错了，却没有任何提示。PyTorch 记录每个张量被原位修改的次数
+# （``t._version``），如果某个保存下来的张量在保存之后被改过，它就拒绝做反向传播。
+
+w, x = Value(1.0), Value(2.0)
+y = w * x
+x.data = 100.0  # 在前向传播之后修改
+y.backward()
+print(f"engine, x changed after the forward pass: w.grad = {w.grad} (should be 2.0)")
+
+u_t = torch.tensor([1.0], requires_grad=True)
+v_t = torch.tensor([2.0], requires_grad=True)
+y_t = u_t * v_t  # MulBackward0 保存 v_t（版本 0），用来求 u_t 的梯度
+with torch.no_grad():
+    v_t.add_(98.0)
+print(f"v_t._version = {v_t._version}")
+try:
+    y_t.backward()
+except RuntimeError as error:
+    print(f"RuntimeError: {str(error).split(':')[0]}")
+
+# %%
+# **用 C++ 写的引擎，以及线程。** ``backward()`` 把计算图交给一个用 C++ 写的引擎
+# （它的类来自 PyTorch 编译好的扩展 ``torch._C``）。
+# `Autograd mechanics 说明 <https://docs.pytorch.org/docs/stable/notes/autograd.html#multithreaded-autograd>`_
+# 指出：在 CPU 上，由调用 ``backward()`` 的线程来推动反向传播；
+# `set_multithreading_enabled 的文档 <https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad_mode.set_multithreading_enabled.html>`_
+# 则说明：使用加速器时，引擎为每个设备开一个工作线程来执行反向计算。
+# 在这台只有 CPU 的机器上，用一个钩子可以看到反向步骤就在我们自己的线程上运行：
+
+import threading
+
+engine = torch.autograd.Variable._execution_engine
+print(f"PyTorch's engine: {type(engine).__module__}.{type(engine).__name__}")
+threads = []
+y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
+y_t.register_hook(lambda grad: threads.append(threading.get_ident()))
+y_t.backward()
+print(f"backward ran on the calling thread: {threads == [threading.get_ident()]}")
+assert threads == [threading.get_ident()]
+
+# %%
+# 小结
+# ----
+#
+# - 一个自动求导引擎就是：在计算各个值时记录计算图，每个节点带着自己的局部导数；
+#   反向传播按拓扑排序的逆序访问节点，把每个子节点应得的那一份*加*上去。
+# - 六十行代码就复现了 PyTorch 的 ``w.grad = 5`` 和逻辑回归一步的梯度，
+#   在 ``float64`` 下十二位有效数字一致。
+# - 本站的画图函数能画任何符合其 ``networkx`` 格式的图：我们引擎的计算图与
+#   PyTorch 的反向计算图形状相同，存下的梯度正是 PyTorch 各条边上梯度之和。
+# - PyTorch 补上了真正的框架所需要的东西：每个张量运算一个节点、保存的张量用完即释放、
+#   用版本计数器发现原位修改，以及一个用 C++ 写的引擎——在 CPU 上由调用线程执行
+#   反向传播（每个加速器设备各有一个线程）。
+#
+# 练习
+# ----
+#
+# **练习 1.** 给引擎加上 ``tanh``：写一个函数 ``tanh(v)``，返回带有
+# ``backward_step`` 的新 ``Value``（:math:`\tanh'(s) = 1 - \tanh^2 s`）。
+# 在 :math:`s = 0.5` 处把它的梯度与 ``torch.tanh`` 对照。
+#
+# .. _solution-begin:
+
+# %%
+# 和 ``sigmoid`` 一样，导数用结果来算：
+
+
+def tanh(v):
+    t = math.tanh(v.data)
+    return v._unary(t, 1 - t**2, "tanh")
+
+
+s = Value(0.5)
+tanh(s * 2).backward()  # d tanh(2s)/ds = 2 (1 - tanh^2(2s))
+s_t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+torch.tanh(s_t * 2).backward()
+print(f"engine: {s.grad:.6f}, PyTorch: {s_t.grad.item():.6f}")
+assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
+
+# %%
+# .. _solution-end:
+#
+# **练习 2.** 对 :math:`y = (w + x)(w + 1)`，在我们的引擎上调用两次
+# ``y.backward()``。PyTorch（加上 ``retain_graph=True``）得到 ``w.grad = 10``：
+# 梯度会累加。我们的引擎得到多少？为什么？写一个与 PyTorch 结果一致的 ``backward``。
+#
+# .. _solution-begin:
+
+# %%
+# 我们的引擎得到 15：``a`` 和 ``b`` 还留着第一次的 2 和 3，于是第二次往 ``w``
+# 里加的是 4 和 6，而不是 2 和 3。PyTorch 不给中间结果保留梯度
+# （:doc:`../core/plot_01_computational_graph`），每次反向传播在那里都从零开始。
+# 在反向传播前把所有非输入的值清零，效果相同：
+
+
+def backward_accumulating(root):
+    for value in topological_order(root):
+        if value.children:
+            value.grad = 0.0
+    root.backward()
+
+
+w, x = Value(1.0), Value(2.0)
+y = (w + x) * (w + 1)
+y.backward()
+y.backward()
+print(f"backward() twice:              w.grad = {w.grad}")
+w.grad, x.grad = 0.0, 0.0
+backward_accumulating(y)
+backward_accumulating(y)
+print(f"backward_accumulating() twice: w.grad = {w.grad}")
+
+w_t.grad = None
+y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
+y_t.backward(retain_graph=True)
+y_t.backward()
+print(f"PyTorch, twice:                w.grad = {w_t.grad}")
+assert w.grad == w_t.grad.item() == 10.0
+
+# %%
+# .. _solution-end:
+#
+# 下一篇：:doc:`PyTorch 2：从动态代码中捕获静态图 <plot_09_pytorch2_graphs>`
+# 展示 ``torch.compile`` 预先捕获的前向图和反向图。

@@ -1,0 +1,91 @@
+"""The README's commands work on the Python a reader has.
+
+``nox -s docs`` on a machine whose Python is not 3.11 used to print "Session
+docs skipped: Python interpreter 3.11 not found" and exit 0. Now every session
+runs on the interpreter nox runs on when pyproject.toml's ``requires-python``
+admits it, and fails, saying what to install, when it doesn't.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+
+
+def load_noxfile():
+    spec = importlib.util.spec_from_file_location("noxfile", ROOT / "noxfile.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_requires_python_is_read_from_pyproject() -> None:
+    """The noxfile reads the same range pip sees in the installed package's metadata."""
+    installed = importlib.metadata.metadata("pytorch-notes")["Requires-Python"]
+    assert str(load_noxfile().requires_python()) == installed
+
+
+def test_supported_and_unsupported_versions() -> None:
+    noxfile = load_noxfile()
+    assert noxfile.unsupported_python("3.11.7") is None
+    assert noxfile.unsupported_python("3.13.0") is None
+    message = noxfile.unsupported_python("3.9.18")
+    assert message is not None
+    assert "3.9.18" in message and ">=3.10" in message and "Install" in message
+
+
+def interpreter(version: str) -> Path:
+    """A pyenv interpreter of this machine (CI runs on the same kind of machine)."""
+    found = sorted(PYENV.glob(f"{version}.*/bin/python"))
+    if not found:
+        pytest.fail(f"no Python {version} under {PYENV}: this test needs pyenv's interpreters")
+    return found[-1]
+
+
+def nox_on(tmp_path: Path, version: str) -> Path:
+    """A virtualenv of Python ``version`` holding nox; returns its ``nox`` command."""
+    env = tmp_path / f"nox-{version}"
+    subprocess.run([str(interpreter(version)), "-m", "venv", str(env)], check=True)
+    subprocess.run(
+        [str(env / "bin" / "python"), "-m", "pip", "install", "-q",
+         "--disable-pip-version-check", "nox>=2024.10.9"],
+        check=True,
+    )  # fmt: skip
+    return env / "bin" / "nox"
+
+
+def run_nox(nox: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("NOX", "VIRTUAL_ENV"))}
+    return subprocess.run(
+        [str(nox), "--noxfile", str(ROOT / "noxfile.py"), "--envdir", str(tmp_path / "envs"),
+         *args],
+        capture_output=True, text=True, env=environ, cwd=tmp_path, timeout=600,
+    )  # fmt: skip
+
+
+def test_sessions_use_the_python_that_runs_nox(tmp_path: Path) -> None:
+    """On Python 3.12 a session makes its venv with 3.12 (``--install-only`` stops there)."""
+    result = run_nox(nox_on(tmp_path, "3.12"), tmp_path, "-s", "lint", "--install-only")
+    assert result.returncode == 0, result.stderr
+    assert "skipped" not in result.stderr
+    version = subprocess.run(
+        [str(tmp_path / "envs" / "lint" / "bin" / "python"), "--version"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert version.startswith("Python 3.12"), version
+
+
+def test_an_unsupported_python_fails_loudly(tmp_path: Path) -> None:
+    result = run_nox(nox_on(tmp_path, "3.9"), tmp_path, "-s", "docs")
+    assert result.returncode != 0, "nox on Python 3.9 must fail, not skip"
+    assert "needs Python >=3.10" in result.stderr
+    assert "python3.11 -m pip install nox" in result.stderr
+    assert "pip install torch" not in result.stderr  # stopped before installing anything

@@ -1,0 +1,231 @@
+"""Tutorials 01 (computational graph) and 02 (dynamic vs static graphs), as built.
+
+Each test reads the pages sphinx-gallery executed, in both languages. Most
+expected lines are the values the math gives (the seed's ``w.grad = 5``, the
+chain rule's 2 and 3); where a line reports what torch itself decides (which
+tensors are leaves, autograd's choice at a kink) the test asks the installed
+torch again, so the page must show what torch does, not what the page asserts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import outputs, soup
+
+PAGE_01 = "tutorials/core/plot_01_computational_graph.html"
+PAGE_02 = "tutorials/core/plot_02_dynamic_graphs.html"
+OUTS = ["en", "zh-cn"]
+
+
+def text(site: Path, out: str, page: str) -> str:
+    blocks = outputs(site / out / page)
+    assert blocks, f"{out}/{page} shows no outputs"
+    return "\n".join(blocks)
+
+
+def assert_in_order(shown: str, expected: list[str], where: str) -> None:
+    """Every line of ``expected`` appears in ``shown``, in this order."""
+    position = 0
+    for line in expected:
+        found = shown.find(line, position)
+        assert found >= 0, f"{where} does not show {line!r} (after position {position})"
+        position = found + len(line)
+
+
+def describe(name: str, t: torch.Tensor) -> str:
+    """The line tutorial 01's ``describe`` prints, computed here from torch itself."""
+    fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
+    return f"{name}: is_leaf={t.is_leaf!s:<5}  requires_grad={t.requires_grad!s:<5}  grad_fn={fn}"
+
+
+# -- tutorial 01 -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_01_forward_values_and_the_refined_graph(site: Path, out: str) -> None:
+    shown = text(site, out, PAGE_01)
+    assert_in_order(
+        shown,
+        [
+            "a = tensor([3.], grad_fn=<AddBackward0>)",
+            "b = tensor([2.], grad_fn=<AddBackward0>)",
+            "y = tensor([6.], grad_fn=<MulBackward0>)",
+            # data nodes and operation nodes; the multiplication has two incoming edges
+            "nodes by kind: {'const': 1, 'op': 3, 'tensor': 5}",
+            "edges into ×: ['a', 'b']",
+            "edges out of ×: ['y']",
+            # autograd's graph: operations and AccumulateGrad only
+            "autograd's nodes: ['AccumulateGrad', 'AccumulateGrad', 'AddBackward0', "
+            "'AddBackward0', 'MulBackward0']",
+            "w.grad = tensor([5.])",
+            "x.grad = tensor([2.])",
+        ],
+        f"{out}/{PAGE_01}",
+    )
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_01_leaves_are_the_tensors_without_grad_fn(site: Path, out: str) -> None:
+    shown = text(site, out, PAGE_01)
+    w = torch.tensor([1.0], requires_grad=True)
+    x = torch.tensor([2.0], requires_grad=True)
+    a, b = w + x, w + 1
+    y = a * b
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    u = torch.tensor([3.0, 4.0])
+    s, v, m = t * 2, u * 2, t * u
+    with torch.no_grad():
+        n = t * 2
+    expected = [describe(k, tensor) for k, tensor in zip("wxaby", (w, x, a, b, y), strict=True)]
+    expected += [
+        describe(k, tensor) for k, tensor in zip("tusvmn", (t, u, s, v, m, n), strict=True)
+    ]
+    assert_in_order(shown, expected, f"{out}/{PAGE_01}")
+    # the facts the page teaches, spelled out: t * 2 is no leaf; u * 2 is one
+    assert "s: is_leaf=False  requires_grad=True   grad_fn=MulBackward0" in shown
+    assert "v: is_leaf=True   requires_grad=False  grad_fn=None" in shown
+    assert "n: is_leaf=True   requires_grad=False  grad_fn=None" in shown
+    # AccumulateGrad only for a leaf that requires grad: the constant and u leave None
+    assert "MulBackward0 <- AddBackward0 <- ['AccumulateGrad', None]" in shown
+    assert "m: MulBackward0 <- ['AccumulateGrad', None]" in shown
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_01_intermediate_gradients_and_the_second_pass(site: Path, out: str) -> None:
+    shown = text(site, out, PAGE_01)
+    assert_in_order(
+        shown,
+        [
+            "a.grad = None",
+            "b.grad = None",
+            "UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed.",
+            "RuntimeError: Trying to backward through the graph a second time",
+            "Saved intermediate values of the graph are freed when you call .backward()",
+            "a.grad = tensor([2.])",
+            "b.grad = tensor([3.])",
+            "w.grad = tensor([5.])",
+            # exercises
+            "w.grad = tensor([6.]), x.grad = tensor([2.])",
+            "w * v: is_leaf=False  requires_grad=True   grad_fn=MulBackward0",
+            "z: is_leaf=False  requires_grad=True   grad_fn=SumBackward0",
+            "w.grad = tensor([3., 4.]), v.grad = None",
+        ],
+        f"{out}/{PAGE_01}",
+    )
+    # w.grad is 5 after the retained-grad rerun too: the tutorial resets it
+    assert shown.count("w.grad = tensor([5.])") == 2
+    assert "tensor([10.])" not in shown
+
+
+# -- tutorial 02 -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_02_trace_is_not_the_backward_graph(site: Path, out: str) -> None:
+    shown = text(site, out, PAGE_02)
+    assert_in_order(
+        shown,
+        [
+            "positive input, operations: ['mul', 'sum', 'gt', 'mul']",
+            "negative input, operations: ['mul', 'sum', 'gt', 'neg']",
+            "x = 1.5: trace          ['mul', 'sum', 'gt', 'mul']",
+            "x = 1.5: backward graph ['AccumulateGrad', 'MulBackward0', 'MulBackward0']",
+            "x = -1.5: trace          ['mul', 'sum', 'gt', 'neg']",
+            "x = -1.5: backward graph ['AccumulateGrad', 'MulBackward0', 'NegBackward0']",
+            "total.grad_fn = SumBackward0",
+            "positive = tensor(True), grad_fn = None, requires_grad = False",
+            # y * y: two edges to one node, each carrying y = 3, summed to 6
+            "z.grad_fn.next_functions: ['MulBackward0', 'MulBackward0']",
+            "the same node twice: True",
+            "y * y sends along its two edges: [3.0, 3.0]",
+            "the node that made y receives: 6.0",
+            "x = 1.5:  dz/dx = tensor([12.])",
+            "x = -1.5: dz/dx = tensor([-2.])",
+        ],
+        f"{out}/{PAGE_02}",
+    )
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_02_loops_static_graph_and_exercises(site: Path, out: str) -> None:
+    shown = text(site, out, PAGE_02)
+    assert_in_order(
+        shown,
+        [
+            "start =  1.0: 4 multiplications recorded",
+            "start =  3.0: 2 multiplications recorded",
+            "start = 20.0: 0 multiplications recorded",
+            "call_function[target=torch.tanh]",
+            "static(x) = tensor([1.4621, 0.0360])",
+            "TraceError: symbolically traced variables cannot be used as inputs to control flow",
+            "start = 1.5: 3 multiplications recorded",
+            "operations: ['mul', 'sum', 'gt', 'neg'], dz/dx = tensor([-2.])",
+            "slope from the right = 0.004, from the left = -2.000",
+        ],
+        f"{out}/{PAGE_02}",
+    )
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_02_autograd_chooses_a_value_at_a_kink(site: Path, out: str) -> None:
+    """The page shows what the installed torch returns at 0, asked again here."""
+    shown = text(site, out, PAGE_02)
+    kinks = {
+        "relu(t)": torch.relu,
+        "t.clamp(min=0)": lambda t: t.clamp(min=0),
+        "maximum(t, 0)": lambda t: torch.maximum(t, torch.zeros_like(t)),
+        "abs(t)": torch.abs,
+    }
+    chosen = set()
+    for name, f in kinks.items():
+        t = torch.tensor([0.0], requires_grad=True)
+        f(t).backward()
+        chosen.add(t.grad.item())
+        assert f"{name}: gradient at 0 = {t.grad.item()}" in shown, name
+    # the lesson holds only if the three spellings of max(t, 0) really disagree
+    assert len(chosen) == 3
+
+
+# -- both pages ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_pages_show_their_figures(site: Path, out: str) -> None:
+    """01 draws the forward and the backward graph and animates one; 02 draws three figures."""
+    for page, figures in ((PAGE_01, 2), (PAGE_02, 3)):
+        path = site / out / page
+        images = soup(path).select("img.sphx-glr-single-img")
+        assert len(images) >= figures, page
+        for img in images:
+            assert (path.parent / img["src"]).is_file()
+    html = (site / out / PAGE_01).read_text(encoding="utf-8")
+    assert "sphx-glr-animation" in html and "data:image/png;base64" in html
+
+
+@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("page", [PAGE_01, PAGE_02])
+def test_pages_open_with_assumptions_and_leave_an_empty_cell(
+    site: Path, out: str, page: str
+) -> None:
+    html = soup(site / out / page)
+    body = html.select_one("article") or html
+    first = body.get_text(" ", strip=True)[:1200]
+    assert ("What this assumes" if out == "en" else "前置知识") in first, page
+    # an exercise asks for code in an empty cell: a code block holding one comment only
+    blocks = [pre.get_text().strip() for pre in body.select("div.highlight-Python pre")]
+    empty = "# Your code here." if out == "en" else "# 在这里写你的代码。"
+    assert empty in blocks, f"{out}/{page}: no empty cell for the reader's code"
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_refined_definition_is_flagged_on_page_and_in_the_glossary(
+    site: Path, out: str
+) -> None:
+    flag = "refines that definition" if out == "en" else "对这个定义做了细化"
+    page = soup(site / out / PAGE_01).get_text(" ", strip=True)
+    assert flag in page
+    glossary = soup(site / out / "glossary.html").get_text(" ", strip=True)
+    assert "AccumulateGrad" in glossary and "grad_fn" in glossary

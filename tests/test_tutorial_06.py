@@ -1,0 +1,340 @@
+"""Tutorial 06, autograd under the hood: what the built pages show, checked against values
+recomputed here.
+
+The page tests read the outputs that sphinx-gallery recorded when it executed
+``gallery/{en,zh}/further/plot_06_autograd_internals.py``. The numbers they compare
+with are recomputed in this file (by hand, by finite differences, or by running
+autograd on code written here); the tutorial is never imported.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import OUT_DIRS, outputs, soup
+from torch import nn
+
+PAGE = "tutorials/further/plot_06_autograd_internals.html"
+
+
+def printed_lines(site: Path, out: str) -> list[str]:
+    blocks = outputs(site / out / PAGE)
+    assert blocks, f"{out}/{PAGE} shows no outputs"
+    return [line for block in blocks for line in block.splitlines()]
+
+
+def line_after(lines: list[str], start: str, *, offset: int = 0) -> str:
+    """The line ``offset`` lines after the first one that starts with ``start``."""
+    for i, line in enumerate(lines):
+        if line.startswith(start):
+            return lines[i + offset]
+    raise AssertionError(f"no printed line starts with {start!r}")
+
+
+def tensor_values(text: str) -> list[float]:
+    """The numbers inside the first ``tensor(...)`` of ``text``."""
+    match = re.search(r"tensor\(\[([^\]]*)\]", text)
+    assert match, f"no tensor in {text!r}"
+    return [float(v) for v in match.group(1).split(",")]
+
+
+# -- tensor hooks ---------------------------------------------------------------
+
+
+def y_of(w: float, x: float) -> float:
+    return (w + x) * (w + 1)
+
+
+def finite_difference(f, at: float, h: float = 1e-5) -> float:
+    return (f(at + h) - f(at - h)) / (2 * h)
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_hooks_fire_from_the_output_to_the_leaves_with_each_gradient(site: Path, out: str) -> None:
+    hooks = [line for line in printed_lines(site, out) if line.startswith("hook ")]
+    order = [re.match(r"hook (\d): d y / d (\w) = ", line).group(2) for line in hooks]
+    assert order == ["y", "b", "a", "w", "x"], f"{out}: hooks fired in order {order}"
+    grads = {name: tensor_values(line)[0] for name, line in zip(order, hooks, strict=True)}
+    w, x = 1.0, 2.0
+    a, b = w + x, w + 1
+    expected = {
+        "y": 1.0,
+        "a": finite_difference(lambda a_: a_ * b, a),  # = b
+        "b": finite_difference(lambda b_: a * b_, b),  # = a
+        "w": finite_difference(lambda w_: y_of(w_, x), w),  # both paths, summed once
+        "x": finite_difference(lambda x_: y_of(w, x_), x),
+    }
+    assert grads == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_clipping_a_gradient_changes_the_leaves_gradients(site: Path, out: str) -> None:
+    line = line_after(printed_lines(site, out), "with a's gradient clipped to 1:")
+    w_grad, x_grad = (tensor_values(part)[0] for part in line.split("x.grad"))
+    # dy/dw = dy/da * da/dw + dy/db * db/dw, with dy/da = b = 2 clipped to 1 and dy/db = a = 3
+    assert (w_grad, x_grad) == (min(2.0, 1.0) * 1 + 3.0 * 1, min(2.0, 1.0) * 1)
+    assert w_grad != 5.0
+
+
+# -- custom Function and gradcheck ------------------------------------------------
+
+
+def softplus(z: float) -> float:
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_custom_softplus_is_finite_where_the_naive_formula_is_not(site: Path, out: str) -> None:
+    lines = printed_lines(site, out)
+    naive = line_after(lines, "naive:")
+    assert "inf" in naive.split("gradient")[0] and "nan" in naive.split("gradient")[1]
+    stable = line_after(lines, "Softplus:")
+    values, gradient = (tensor_values(part) for part in stable.split("gradient"))
+    assert values == pytest.approx([softplus(-100.0), softplus(0.0), softplus(100.0)], abs=1e-4)
+    assert gradient == pytest.approx([0.0, 0.5, 1.0], abs=1e-4)  # sigmoid(z)
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_model_loss_and_its_node(site: Path, out: str) -> None:
+    lines = printed_lines(site, out)
+    logits = tensor_values(line_after(lines, "logits ="))
+    features = [(3.0, 4.0), (-3.0, -4.0), (1.0, 2.0), (2.0, 1.0)]
+    labels = [1.0, 0.0, 1.0, 0.0]
+    assert logits == [20 * (f0 + f1) for f0, f1 in features]
+    bce = [softplus(z) - t * z for z, t in zip(logits, labels, strict=True)]
+    assert f"loss = {sum(bce) / 4:.2f}" in line_after(lines, "loss =")
+    nodes = ast.literal_eval(line_after(lines, "nodes:").removeprefix("nodes: "))
+    assert "SoftplusBackward" in nodes and "AddmmBackward0" in nodes
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_finite_differences_need_double_precision(site: Path, out: str) -> None:
+    lines = printed_lines(site, out)
+    sigmoid = 1 / (1 + math.exp(-0.5))
+    for dtype, worst in (("torch.float32", 1e-1), ("torch.float64", 1e-8)):
+        numbers = [float(v) for v in re.findall(r"\d+\.\d+(?:e-\d+)?", line_after(lines, dtype))]
+        fd, autograd, difference = numbers[-3:]
+        assert autograd == pytest.approx(sigmoid, abs=1e-7)
+        assert difference == pytest.approx(abs(fd - autograd), rel=0.05, abs=1e-9)
+        assert difference < worst
+    float32 = line_after(lines, "torch.float32")
+    assert float(float32.rsplit(" ", 1)[1]) > 1e-4, "float32 should show a visible error"
+
+
+def matrix_diagonal(lines: list[str], start: str) -> list[float]:
+    first = lines.index(next(line for line in lines if line.startswith(start)))
+    text = " ".join(lines[first : first + 3])
+    rows = re.findall(r"\[([-\d., ]+)\]", text)
+    return [float(row.split(",")[i]) for i, row in enumerate(rows)]
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_gradcheck_catches_the_wrong_backward(site: Path, out: str) -> None:
+    lines = printed_lines(site, out)
+    assert "GradcheckError: Jacobian mismatch for output 0 with respect to input 0," in lines
+    numerical = matrix_diagonal(lines, "numerical:")
+    analytical = matrix_diagonal(lines, "analytical:")
+    # numerical = sigmoid(z), the wrong backward gives sigmoid(-z) = 1 - sigmoid(z)
+    for n, a in zip(numerical, analytical, strict=True):
+        assert n + a == pytest.approx(1.0, abs=2e-4)
+        assert abs(n - a) > 1e-2
+    assert "gradcheck(Softplus):     True" in lines
+    assert "gradgradcheck(Softplus): True" in lines
+    assert "gradcheck: True, gradgradcheck: True" in lines  # exercise 1
+
+
+def test_a_wrong_backward_really_fails_gradcheck() -> None:
+    """Independent of the page: the sign slip the page shows is one gradcheck must catch."""
+
+    class Wrong(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, z):
+            ctx.save_for_backward(z)
+            return nn.functional.softplus(z)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (z,) = ctx.saved_tensors
+            return grad_output * torch.sigmoid(-z)
+
+    z = torch.tensor([0.3, -1.2], dtype=torch.float64, requires_grad=True)
+    assert not torch.autograd.gradcheck(Wrong.apply, (z,), raise_exception=False)
+
+
+# -- saved tensors ----------------------------------------------------------------
+
+
+def saved_by_one_forward_pass(input_requires_grad: bool) -> tuple[list[int], int]:
+    """Bytes of each tensor saved by the page's network, counted here, and the memory blocks."""
+    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    inputs = torch.zeros(64, 2, requires_grad=input_requires_grad)
+    saved: list[torch.Tensor] = []
+
+    def pack(t: torch.Tensor) -> torch.Tensor:
+        saved.append(t)
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        net(inputs).square().mean()
+    sizes = [t.untyped_storage().nbytes() for t in saved]  # the memory behind each one
+    return sizes, len({t.untyped_storage().data_ptr() for t in saved})
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_saved_bytes_match_an_independent_count(site: Path, out: str) -> None:
+    lines = printed_lines(site, out)
+    rows = [re.match(r"saved \(([\d, ]+)\)\s+torch.float32\s+(\d+) bytes", line) for line in lines]
+    rows = [r for r in rows if r]
+    shapes = [tuple(int(n) for n in r.group(1).split(",") if n.strip()) for r in rows]
+    printed_bytes = [int(r.group(2)) for r in rows]
+    assert printed_bytes == [math.prod(shape) * 4 for shape in shapes]
+    sizes, blocks = saved_by_one_forward_pass(input_requires_grad=False)
+    assert sorted(printed_bytes) == sorted(sizes)
+    total = sum(sizes)
+    assert total == 2832
+    assert f"{len(sizes)} saved tensors, {total} bytes, in {blocks} blocks" in lines
+    with_input_grad, _ = saved_by_one_forward_pass(input_requires_grad=True)
+    assert f"{sum(with_input_grad)} bytes" in lines  # exercise 3
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_saved_tensors_of_single_ops(site: Path, out: str) -> None:
+    lines = printed_lines(site, out)
+    assert "SinBackward0._saved_self is x:  True" in lines
+    assert "ExpBackward0._saved_result == e: True" in lines
+    assert "MulBackward0 saves: ['_saved_other', '_saved_self']" in lines
+
+
+# -- anomaly detection ------------------------------------------------------------
+
+
+def failing_node(forward_and_backward) -> str:
+    """The backward node anomaly mode names, found here by running the same mistake."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with torch.autograd.detect_anomaly(), pytest.raises(RuntimeError):
+            forward_and_backward()
+    (name,) = (
+        re.match(r"Error detected in (\w+)\.", str(w.message)).group(1)
+        for w in caught
+        if str(w.message).startswith("Error detected in")
+    )
+    return name
+
+
+def nan_from_sqrt() -> None:
+    x = torch.tensor([-1.0, 4.0], requires_grad=True)
+    torch.where(x > 0, torch.sqrt(x), torch.zeros_like(x)).sum().backward()
+
+
+def stale_sigmoid() -> None:
+    s = torch.sigmoid(torch.tensor([1.0, 2.0], requires_grad=True))
+    s.mul_(2)
+    s.sum().backward()
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_anomaly_detection_names_the_op_and_its_line(site: Path, out: str) -> None:
+    lines = printed_lines(site, out)
+    nan_line = line_after(lines, "y = tensor([0., 2.]), x.grad")
+    assert "nan" in nan_line, "without anomaly mode the NaN goes unnoticed"
+    sqrt = failing_node(nan_from_sqrt)
+    assert sqrt == "SqrtBackward0"
+    assert f"RuntimeError: Function '{sqrt}' returned nan values in its 0th output." in lines
+    assert line_after(lines, f"UserWarning: Error detected in {sqrt}.", offset=1).strip() == (
+        "y = torch.where(x > 0, torch.sqrt(x), torch.zeros_like(x))"
+    )
+    sigmoid = failing_node(stale_sigmoid)
+    assert sigmoid == "SigmoidBackward0"
+    assert any("modified by an inplace operation" in line for line in lines)
+    assert line_after(lines, f"UserWarning: Error detected in {sigmoid}.", offset=1).strip() == (
+        "s = torch.sigmoid(x)"
+    )
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_page_prints_only_stable_text(site: Path, out: str) -> None:
+    """Anomaly mode's traceback holds paths and line numbers: none may reach the page."""
+    for line in printed_lines(site, out):
+        for unstable in ("Traceback (most", 'File "', "Triggered internally", "Hint:", " at 0x"):
+            assert unstable not in line, f"{out}: {line}"
+
+
+# -- grad modes -------------------------------------------------------------------
+
+
+def grad_mode_table(lines: list[str]) -> dict[str, tuple[str, str, str]]:
+    start = lines.index(next(line for line in lines if line.startswith("y = 2w computed under")))
+    table = {}
+    for line in lines[start + 1 : start + 8]:
+        mode, requires_grad, grad_fn, inference = re.split(r"\s{2,}", line.strip())
+        table[mode] = (requires_grad, grad_fn, inference)
+    return table
+
+
+def independent_grad_modes() -> dict[str, tuple[str, str, str]]:
+    def row(y: torch.Tensor) -> tuple[str, str, str]:
+        grad_fn = type(y.grad_fn).__name__ if y.grad_fn is not None else "None"
+        return str(y.requires_grad), grad_fn, str(y.is_inference())
+
+    w = torch.ones(1, requires_grad=True)
+    rows = {"(default)": row(w * 3)}
+    with torch.no_grad():
+        rows["no_grad()"] = row(w * 3)
+        with torch.enable_grad():
+            rows["enable_grad() in no_grad()"] = row(w * 3)
+    with torch.set_grad_enabled(False):
+        rows["set_grad_enabled(False)"] = row(w * 3)
+    with torch.inference_mode():
+        rows["inference_mode()"] = row(w * 3)
+    rows["w.detach()"] = row(w.detach() * 3)
+    rows["v.requires_grad_(False)"] = row(
+        torch.ones(1, requires_grad=True).requires_grad_(False) * 3
+    )
+    return rows
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_grad_mode_table(site: Path, out: str) -> None:
+    lines = printed_lines(site, out)
+    table = grad_mode_table(lines)
+    assert table == independent_grad_modes()
+    assert table["inference_mode()"] == ("False", "None", "True")
+    assert table["enable_grad() in no_grad()"] == ("True", "MulBackward0", "False")
+    assert "RuntimeError: Inference tensors do not track version counter." in lines
+    assert "RuntimeError: Inference tensors cannot be saved for backward." in lines
+
+
+# -- both languages, figures -------------------------------------------------------
+
+
+def test_both_languages_print_exactly_the_same(site: Path) -> None:
+    assert printed_lines(site, "en") == printed_lines(site, "zh-cn")
+
+
+def test_hook_order_exercise(site: Path) -> None:
+    assert "hooks fired: ['a', 'b']" in printed_lines(site, "en")
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_page_shows_its_two_graphs(site: Path, out: str) -> None:
+    page = site / out / PAGE
+    images = soup(page).select("img.sphx-glr-single-img")
+    assert len(images) == 2, "the hook order and the custom Function's backward graph"
+    for img in images:
+        assert (page.parent / img["src"]).is_file(), img["src"]
+
+
+def test_chinese_figures_have_chinese_labels(site: Path) -> None:
+    en = soup(site / "en" / PAGE).select("img.sphx-glr-single-img")
+    zh = soup(site / "zh-cn" / PAGE).select("img.sphx-glr-single-img")
+    for a, b in zip(en, zh, strict=True):
+        en_png = (site / "en" / "tutorials" / "further" / a["src"]).read_bytes()
+        zh_png = (site / "zh-cn" / "tutorials" / "further" / b["src"]).read_bytes()
+        assert en_png != zh_png

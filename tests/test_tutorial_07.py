@@ -1,0 +1,180 @@
+"""Tutorial 07, Jacobians and torch.func: what the built pages show, and the numbers recomputed.
+
+The page tests read the outputs sphinx-gallery recorded when it executed
+``gallery/{en,zh}/further/plot_07_jacobians_torch_func.py``. The reference
+values are recomputed here by finite differences in float64 and by the
+closed-form gradient of the binary cross-entropy, never by importing the
+tutorial.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import OUT_DIRS, outputs, soup
+from torch import nn
+
+from pytorch_notes.data import two_gaussians
+
+PAGE = "tutorials/further/plot_07_jacobians_torch_func.html"
+
+# What the page must print, in this order (other lines may come in between).
+EXPECTED = [
+    "f(x) = tensor([6., 7.])",
+    "v = tensor([1., 0.]): v^T J = tensor([3., 2.])",
+    "v = tensor([0., 1.]): v^T J = tensor([4., 1.])",
+    "torch.func.vjp, v = (1, 0): tensor([3., 2.])",
+    "dual numbers, t = (1, 0): value = tensor([6., 7.]), tangent J t = tensor([3., 4.])",
+    "torch.func.jvp, t = (0, 1): J t = tensor([2., 1.])",
+    "500 inputs -> 1 output: reverse mode   1 forward,   1 backward"
+    " | forward mode 500 forward,   0 backward",
+    "1 input -> 500 outputs: reverse mode   1 forward, 500 backward"
+    " | forward mode   1 forward,   0 backward",
+    "gradient of the loss: forward mode takes more than 10 times as long",
+    "jacrev(f)(x) =",
+    "tensor([[3., 2.],",
+    "        [4., 1.]])",
+    "grad(g)    = tensor([ 4., 13.])",
+    "hessian(g) =",
+    "tensor([[ 4.,  2.],",
+    "        [ 2., 12.]])",
+    "per-sample weight gradients: shape (200, 1, 2)",
+    "per-sample bias gradients:   shape (200, 1)",
+    "vmap matches the loop: True",
+    "mean of per-sample gradients: tensor([[",
+    "batch gradient (backward):    tensor([[",
+    "directional derivative = 17.0",
+    "H =",
+]
+
+
+def printed_lines(site: Path, out: str) -> list[str]:
+    blocks = outputs(site / out / PAGE)
+    assert blocks, f"{out}/{PAGE} shows no outputs"
+    return [line for block in blocks for line in block.splitlines()]
+
+
+def first_missing(expected: list[str], lines: list[str]) -> str | None:
+    """The first expected line that no printed line, after the previous match, starts with."""
+    position = 0
+    for wanted in expected:
+        for i in range(position, len(lines)):
+            if lines[i].startswith(wanted):
+                position = i + 1
+                break
+        else:
+            return wanted
+    return None
+
+
+def numbers(text: str) -> list[float]:
+    return [float(n) for n in re.findall(r"-?\d+\.\d+", text)]
+
+
+@pytest.fixture(scope="module")
+def seed_batch_gradient() -> torch.Tensor:
+    """d(mean BCE)/dw at tutorial 05's initial weights, by the closed form (p - y) x."""
+    torch.manual_seed(1)
+    train_x, train_y = two_gaussians()
+    linear = nn.Linear(2, 1)
+    with torch.no_grad():
+        p = torch.sigmoid(train_x.double() @ linear.weight[0].double() + linear.bias.double())
+        return ((p - train_y.double())[:, None] * train_x.double()).mean(dim=0)
+
+
+# -- the built pages --------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_page_prints_every_value_in_order(site: Path, out: str) -> None:
+    missing = first_missing(EXPECTED, printed_lines(site, out))
+    assert missing is None, f"{out}/{PAGE} does not show {missing!r} where expected"
+
+
+def test_both_languages_print_exactly_the_same(site: Path) -> None:
+    assert printed_lines(site, "en") == printed_lines(site, "zh-cn")
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_per_sample_gradients_average_to_the_closed_form(
+    site: Path, out: str, seed_batch_gradient: torch.Tensor
+) -> None:
+    lines = printed_lines(site, out)
+    for prefix in ("mean of per-sample gradients:", "batch gradient (backward):"):
+        shown = numbers(next(line for line in lines if line.startswith(prefix)))
+        assert shown == pytest.approx(seed_batch_gradient.tolist(), abs=1e-4), prefix
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_page_prints_only_stable_text(site: Path, out: str) -> None:
+    for line in printed_lines(site, out):
+        for unstable in ("Traceback", "Triggered internally", "Hint:", " at 0x", "Warning"):
+            assert unstable not in line, f"{out}: {line}"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_page_shows_its_figure(site: Path, out: str) -> None:
+    page = site / out / PAGE
+    images = soup(page).select("img.sphx-glr-single-img")
+    assert len(images) == 1
+    assert (page.parent / images[0]["src"]).stat().st_size > 10_000
+
+
+def test_chinese_page_labels_its_figure_in_chinese(site: Path) -> None:
+    en = soup(site / "en" / PAGE).select_one("img.sphx-glr-single-img")
+    zh = soup(site / "zh-cn" / PAGE).select_one("img.sphx-glr-single-img")
+    en_png = (site / "en" / PAGE).parent / en["src"]
+    zh_png = (site / "zh-cn" / PAGE).parent / zh["src"]
+    assert en_png.read_bytes() != zh_png.read_bytes()
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_exercise_solutions_are_folded(site: Path, out: str) -> None:
+    assert len(soup(site / out / PAGE).select("details.pn-solution")) == 2
+
+
+# -- the values, recomputed independently -----------------------------------
+
+
+def jacobian_by_differences(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor):
+    """Central differences in float64: off by h²·f'''/6 plus rounding (~1e-4 nested)."""
+    h = 1e-4
+    columns = []
+    for j in range(x.numel()):
+        step = torch.zeros_like(x)
+        step[j] = h
+        columns.append((fn(x + step) - fn(x - step)) / (2 * h))
+    return torch.stack(columns, dim=-1)
+
+
+def test_jacobian_of_f_by_finite_differences() -> None:
+    def f(x):
+        return torch.stack([x[0] * x[1], x[0] ** 2 + x[1]])
+
+    J = jacobian_by_differences(f, torch.tensor([2.0, 3.0], dtype=torch.float64))
+    assert J.flatten().tolist() == pytest.approx([3.0, 2.0, 4.0, 1.0])
+
+
+def test_gradient_and_hessian_of_g_by_finite_differences() -> None:
+    def g(x):
+        return x[0] ** 2 * x[1] + x[1] ** 3
+
+    def gradient(x):
+        return jacobian_by_differences(lambda z: g(z).reshape(1), x)[0]
+
+    point = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    assert gradient(point).tolist() == pytest.approx([4.0, 13.0])
+    H = jacobian_by_differences(gradient, point)
+    assert H.flatten().tolist() == pytest.approx([4.0, 2.0, 2.0, 12.0], abs=1e-3)
+    assert (gradient(point) @ torch.ones(2, dtype=torch.float64)).item() == pytest.approx(17.0)
+
+
+def test_order_check_catches_a_wrong_or_misplaced_value() -> None:
+    printed = ["grad(g)    = tensor([ 4., 13.])", "vmap matches the loop: True"]
+    assert first_missing(printed, printed) is None
+    assert first_missing(["grad(g)    = tensor([ 4., 12.])"], printed) is not None
+    assert first_missing(list(reversed(printed)), printed) is not None

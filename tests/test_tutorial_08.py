@@ -1,0 +1,197 @@
+"""Tutorial 08, an autograd engine of our own: what the built pages show, and the numbers recomputed.
+
+The page tests read the outputs sphinx-gallery recorded when it executed
+``gallery/{en,zh}/further/plot_08_your_own_autograd.py``. The reference values
+are recomputed here without the tutorial's engine: by the chain rule written
+out, by finite differences, or by the closed-form gradient of the binary
+cross-entropy on the seed's data.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import OUT_DIRS, outputs, soup
+from torch import nn
+
+from pytorch_notes.data import two_gaussians
+
+PAGE = "tutorials/further/plot_08_your_own_autograd.html"
+
+# What the page must print, in this order (other lines may come in between).
+EXPECTED = [
+    "engine:  y = 6.0, w.grad = 5.0, x.grad = 2.0",
+    "PyTorch: y = 6.0, w.grad = tensor([5.]), x.grad = tensor([2.])",
+    "engine:  a.grad = 2.0, b.grad = 3.0, y.grad = 1.0",
+    "engine graph: 9 nodes, 9 edges",
+    "engine operations:  ['add', 'add', 'mul']",
+    "PyTorch operations: ['AddBackward0', 'AddBackward0', 'MulBackward0']",
+    "engine gradients:         {'w': 5.0, 'x': 2.0, 'a': 2.0, 'b': 3.0}",
+    "PyTorch, summed per node: {",
+    "engine:  loss = ",
+    "PyTorch: loss = ",
+    "(p - y) * (x1, x2, 1)  = ",
+    "  1 samples: engine ",
+    "200 samples: engine ",
+    "saved by MulBackward0: tensor([3.], grad_fn=<AddBackward0>), tensor([2.], grad_fn=<AddBackward0>)",
+    "RuntimeError: Trying to backward through the graph a second time",
+    "engine, x changed after the forward pass: w.grad = 100.0 (should be 2.0)",
+    "v_t._version = 1",
+    "RuntimeError: one of the variables needed for gradient computation has been modified"
+    " by an inplace operation",
+    "PyTorch's engine: torch._C.",
+    "backward ran on the calling thread: True",
+    "engine: 0.839949, PyTorch: 0.839949",
+    "backward() twice:              w.grad = 15.0",
+    "backward_accumulating() twice: w.grad = 10.0",
+    "PyTorch, twice:                w.grad = tensor([10.])",
+]
+
+
+def printed_lines(site: Path, out: str) -> list[str]:
+    blocks = outputs(site / out / PAGE)
+    assert blocks, f"{out}/{PAGE} shows no outputs"
+    return [line for block in blocks for line in block.splitlines()]
+
+
+def first_missing(expected: list[str], lines: list[str]) -> str | None:
+    """The first expected line that no printed line, after the previous match, starts with."""
+    position = 0
+    for wanted in expected:
+        for i in range(position, len(lines)):
+            if lines[i].startswith(wanted):
+                position = i + 1
+                break
+        else:
+            return wanted
+    return None
+
+
+def line_starting(lines: list[str], prefix: str) -> str:
+    found = [line for line in lines if line.startswith(prefix)]
+    assert found, f"no line starts with {prefix!r}"
+    return found[0]
+
+
+def numbers(text: str) -> list[float]:
+    return [float(n) for n in re.findall(r"-?\d+\.\d+", text)]
+
+
+# -- the built pages --------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_page_prints_every_value_in_order(site: Path, out: str) -> None:
+    missing = first_missing(EXPECTED, printed_lines(site, out))
+    assert missing is None, f"{out}/{PAGE} does not show {missing!r} where expected"
+
+
+def test_both_languages_print_exactly_the_same(site: Path) -> None:
+    assert printed_lines(site, "en") == printed_lines(site, "zh-cn")
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_logistic_step_matches_the_closed_form_gradient(site: Path, out: str) -> None:
+    """Engine, PyTorch and (p - y)(x1, x2, 1) lines all show the gradient computed here."""
+    torch.manual_seed(1)
+    train_x, train_y = two_gaussians()
+    linear = nn.Linear(2, 1).double()
+    x, y = train_x[0].double(), train_y[0].double()
+    with torch.no_grad():
+        p = torch.sigmoid(linear.weight[0] @ x + linear.bias[0])
+    expected = [(p - y) * x[0], (p - y) * x[1], p - y]
+    loss = -(y * math.log(p) + (1 - y) * math.log(1 - p))
+    lines = printed_lines(site, out)
+    for prefix in ("engine:  loss = ", "PyTorch: loss = "):
+        shown = numbers(line_starting(lines, prefix))
+        assert shown[0] == pytest.approx(float(loss), abs=1e-6)
+        assert shown[1:4] == pytest.approx([float(v) for v in expected], abs=1e-4)
+    assert numbers(line_starting(lines, "(p - y) * (x1, x2, 1)"))[:3] == pytest.approx(
+        [float(v) for v in expected], abs=1e-4
+    )
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_pytorch_graph_does_not_grow_with_the_batch_and_the_engine_does(
+    site: Path, out: str
+) -> None:
+    lines = printed_lines(site, out)
+    one = re.findall(r"\d+", line_starting(lines, "  1 samples: engine"))
+    many = re.findall(r"\d+", line_starting(lines, "200 samples: engine"))
+    assert one[2] == many[2], "PyTorch's node count should not depend on the batch"
+    assert int(many[1]) > 100 * int(one[1]) > 0
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_page_prints_only_stable_text(site: Path, out: str) -> None:
+    for line in printed_lines(site, out):
+        for unstable in ("Traceback", "Triggered internally", "Hint:", " at 0x"):
+            assert unstable not in line, f"{out}: {line}"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_page_draws_both_graphs_side_by_side(site: Path, out: str) -> None:
+    page = site / out / PAGE
+    images = soup(page).select("img.sphx-glr-single-img")
+    assert len(images) == 1
+    assert (page.parent / images[0]["src"]).is_file()
+    assert (page.parent / images[0]["src"]).stat().st_size > 20_000
+
+
+def test_chinese_page_labels_its_figure_in_chinese(site: Path) -> None:
+    en = soup(site / "en" / PAGE).select_one("img.sphx-glr-single-img")
+    zh = soup(site / "zh-cn" / PAGE).select_one("img.sphx-glr-single-img")
+    en_png = (site / "en" / PAGE).parent / en["src"]
+    zh_png = (site / "zh-cn" / PAGE).parent / zh["src"]
+    assert en_png.read_bytes() != zh_png.read_bytes()
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_page_credits_micrograd_and_cites_the_autograd_note(site: Path, out: str) -> None:
+    links = {a.get("href") for a in soup(site / out / PAGE).select("a")}
+    assert "https://github.com/karpathy/micrograd" in links
+    assert any(href and "notes/autograd.html" in href for href in links)
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_exercise_solutions_are_folded(site: Path, out: str) -> None:
+    assert len(soup(site / out / PAGE).select("details.pn-solution")) == 2
+
+
+# -- the values, recomputed independently -----------------------------------
+
+
+def test_seed_gradient_by_the_chain_rule_and_finite_differences() -> None:
+    def y(w: float, x: float) -> float:
+        return (w + x) * (w + 1)
+
+    h = 1e-6
+    assert (y(1 + h, 2) - y(1 - h, 2)) / (2 * h) == pytest.approx(5.0)
+    assert (y(1, 2 + h) - y(1, 2 - h)) / (2 * h) == pytest.approx(2.0)
+    a, b = 1 + 2, 1 + 1
+    assert (b, a, b + a) == (2, 3, 5)  # dy/da, dy/db, dy/dw as the page's graph shows
+
+
+def test_two_passes_without_clearing_intermediates_give_fifteen() -> None:
+    """The engine's second pass adds 4 and 6 (stale a.grad, b.grad doubled) to w.grad = 5."""
+    a, b = 1 + 2, 1 + 1
+    first = b + a
+    second = 2 * b + 2 * a  # y.grad reset to 1, a.grad = 2 + 2, b.grad = 3 + 3
+    assert first + second == 15
+    assert 2 * first == 10  # PyTorch, which keeps no intermediate gradient
+
+
+def test_tanh_exercise_value() -> None:
+    t = math.tanh(1.0)
+    assert f"{2 * (1 - t**2):.6f}" == "0.839949"
+
+
+def test_order_check_catches_a_wrong_or_misplaced_value() -> None:
+    printed = ["engine:  y = 6.0, w.grad = 5.0, x.grad = 2.0", "v_t._version = 1"]
+    assert first_missing(printed, printed) is None
+    assert first_missing(["engine:  y = 6.0, w.grad = 4.0"], printed) is not None
+    assert first_missing(list(reversed(printed)), printed) is not None

@@ -1,0 +1,63 @@
+"""Tutorial 09 (PyTorch 2's captured graphs) as built, in both languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import outputs, soup
+
+PAGE = "tutorials/further/plot_09_pytorch2_graphs.html"
+OUTS = ["en", "zh-cn"]
+
+
+def text(site: Path, out: str) -> str:
+    blocks = outputs(site / out / PAGE)
+    assert blocks, f"{out}/{PAGE} shows no outputs"
+    return "\n".join(blocks)
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_capture_and_graph_breaks(site: Path, out: str) -> None:
+    page = text(site, out)
+    assert "compiled(x) = tensor([1.4621, 0.0360])" in page
+    assert "graph 0: ['mul', 'sum', 'gt']" in page
+    assert "graph 1: ['mul']" in page and "graph 2: ['neg']" in page
+    assert "graph breaks: ['Data-dependent branching']" in page
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_guards_and_recompilation(site: Path, out: str) -> None:
+    page = text(site, out)
+    assert "calls: 5, graphs captured: 3" in page
+    assert "recompiled because: tensor 'x' size mismatch at index 0. expected 3, actual 4" in page
+    assert "recompiled because: tensor 'x' dtype mismatch. expected Float, actual Double" in page
+    assert "dynamic=True: 1 graph for shapes 3, 3, 4, 5; recompiles: 0" in page
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_cond_and_export(site: Path, out: str) -> None:
+    page = text(site, out)
+    assert "graphs captured: 1, graph breaks: 0" in page
+    assert "GuardOnDataDependentSymNode: Could not guard on data-dependent expression" in page
+    assert "exported graph: ['mul.Tensor', 'sum.default', 'gt.Scalar', 'cond', 'getitem']" in page
+    assert "x = -1.5: tensor([3.])" in page
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_aot_backward_graph_gives_the_seed_gradient(site: Path, out: str) -> None:
+    page = text(site, out)
+    assert "backward() not called yet, w.grad = None" in page
+    assert "backward graph: ['mul.Tensor', 'mul.Tensor', 'add.Tensor']" in page
+    assert "compiled: w.grad = tensor([5.]), x.grad = tensor([2.])" in page
+    assert "eager:    w.grad = tensor([5.]), x.grad = tensor([2.])" in page
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_figures_and_exercises(site: Path, out: str) -> None:
+    page = soup(site / out / PAGE)
+    assert len(page.select("img.sphx-glr-single-img, img.sphx-glr-multi-img")) >= 3
+    body = text(site, out)
+    assert "graph with 3 operations" in body and "graph with 1 operations" in body
+    assert "graphs: 1, dz/dx = tensor([12.])" in body
+    assert "graphs captured: 2" in body
