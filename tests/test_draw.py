@@ -181,5 +181,81 @@ def test_forward_drawing_of_a_graph_from_elsewhere_shows_its_grad_attribute() ->
     labels = texts(draw.draw_forward(g))
     assert "w\ndata 1\ngrad 5" in labels, labels
     assert "b\ndata 2" in labels and "+" in labels
-    assert "w\ndata 1" in texts(draw.draw_forward(g, show_grad=False))
-    assert not any("grad" in t for t in texts(draw.draw_forward(g, show_grad=False)))
+    assert "w\ndata 1" in texts(draw.draw_forward(g, show_grads=False))
+    assert not any("grad" in t for t in texts(draw.draw_forward(g, show_grads=False)))
+
+
+# -- regressions -------------------------------------------------------------------
+
+
+def test_a_graph_of_the_wrong_kind_is_named(seed) -> None:
+    forward, grads = seed
+    with pytest.raises(
+        ValueError, match=r"draw_backward\(\) needs the autograd graph.*draw_forward"
+    ):
+        draw.draw_backward(forward.to_networkx())
+    with pytest.raises(ValueError, match=r"forward graph.*draw it with draw_backward\(\)"):
+        draw.draw_forward(grads)
+
+
+def test_one_spelling_for_gradients_and_for_frame_time(seed) -> None:
+    forward, grads = seed
+    assert not any("grad" in t for t in texts(draw.draw_forward(forward, show_grads=False)))
+    assert any("∂" in t for t in texts(draw.draw_backward(grads, show_grads=True)))
+    anim = draw.animate_forward(forward, interval_ms=250)
+    assert anim._interval == 250
+    anim._draw_was_started = True  # not shown on purpose: no "deleted without rendering"
+    with pytest.raises(ValueError, match="interval_ms must be at least 1"):
+        draw.animate_forward(forward, interval_ms=0)
+
+
+def test_an_input_used_twice_is_drawn_as_one_arrow_with_its_uses() -> None:
+    x = torch.tensor(3.0, requires_grad=True)
+    with record() as forward:
+        y = x * x
+    grads = backward_graph(y)
+    with record_gradients(grads):
+        y.backward()
+    assert "2 uses" in texts(draw.draw_forward(forward))
+    assert "← ∂y/∂x = 6 (sum of 2 uses)" in texts(draw.draw_backward(grads))
+    zh = texts(draw.draw_backward(grads, lang="zh"))
+    assert "← ∂y/∂x = 6 (2 次使用之和)" in zh
+
+
+def test_a_large_tensor_is_drawn_with_its_shape() -> None:
+    with record() as graph:
+        out = torch.ones(100, 4) * 2
+    assert "data [100×4]" in texts(draw.draw_forward(graph))
+    del out
+
+
+def overlapping_labels(ax) -> list[tuple[str, str]]:
+    """Pairs of node labels whose boxes overlap on the rendered figure."""
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_bbox_patch().get_window_extent(renderer)) for t in ax.texts
+             if t.get_bbox_patch() is not None and t.get_visible()]  # fmt: skip
+    return [
+        (a, b)
+        for i, (a, box_a) in enumerate(boxes)
+        for b, box_b in boxes[i + 1 :]
+        if box_a.overlaps(box_b)
+    ]
+
+
+@pytest.mark.parametrize("method", ["layered", "dot"])
+def test_a_deep_networks_graph_grows_and_stays_legible(method) -> None:
+    if method == "dot":
+        pytest.importorskip("pygraphviz")
+    torch.manual_seed(0)
+    layers = []
+    for _ in range(50):
+        layers += [torch.nn.Linear(4, 4), torch.nn.ReLU()]
+    net = torch.nn.Sequential(*layers)
+    with record() as graph:
+        net(torch.ones(1, 4)).sum()
+    assert len(graph) == 101
+    ax = draw.draw_forward(graph, method=method, show_grads=False)
+    width, _ = ax.figure.get_size_inches()
+    assert width > 50  # the figure grew with the graph: no 10-inch cap
+    assert overlapping_labels(ax) == []

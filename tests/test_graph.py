@@ -6,13 +6,15 @@ tensor, and the captured edge gradients against torch.autograd itself.
 
 from __future__ import annotations
 
-import re
+import gc
+import weakref
 
 import networkx as nx
 import pytest
 import torch
+from torchviz_reference import torchviz_graph
 
-from pytorch_notes.graph import backward_graph, record, record_gradients
+from pytorch_notes.graph import SMALL_VALUE, backward_graph, fx_graph, record, record_gradients
 
 
 def seed_inputs() -> tuple[torch.Tensor, torch.Tensor]:
@@ -75,7 +77,7 @@ def test_reflected_operator_keeps_the_written_order() -> None:
     g = graph.to_networkx()
     (op,) = graph.ops
     assert op.op == "sub"
-    first = next(u for u, _, d in g.in_edges("op0", data=True) if d["arg"] == 0)
+    first = next(u for u, _, d in g.in_edges("op0", data=True) if d["args"] == (0,))
     assert g.nodes[first]["kind"] == "const" and g.nodes[first]["value"] == 1
     assert z.item() == 0.0
 
@@ -167,25 +169,6 @@ def test_module_forward_is_recorded_as_its_functions() -> None:
 
 
 # -- backward_graph() vs torchviz -------------------------------------------------
-
-
-def torchviz_graph(t: torch.Tensor, ours: nx.DiGraph) -> tuple[set[str], set[tuple[str, str]]]:
-    """The autograd-function nodes and edges torchviz's make_dot draws for ``t``."""
-    from torchviz import make_dot
-
-    dot = make_dot(t)
-    nodes, edges = set(), set()
-    for line in dot.body:
-        line = line.strip()
-        if m := re.match(r"^(\d+) -> (\d+)", line):
-            edges.add((m[1], m[2]))
-        elif m := re.match(r"^(\d+) \[", line):
-            nodes.add(m[1])
-    # torchviz also draws tensors: the output and each leaf's variable.
-    tensors = {str(id(t))} | {
-        str(id(d["fn"].variable)) for _, d in ours.nodes(data=True) if d["op"] == "AccumulateGrad"
-    }
-    return nodes - tensors, {e for e in edges if not set(e) & tensors}
 
 
 def mlp() -> torch.Tensor:
@@ -331,3 +314,206 @@ def test_fx_graph_of_a_module_names_its_layers() -> None:
     assert [d["op"] for d in op_nodes(g)] == ["linear", "sigmoid"]
     with pytest.raises(TypeError, match=r"needs a torch\.fx GraphModule"):
         fx_graph(net)
+
+
+# -- regressions: each case a reader hit, and the class of bug behind it ----------
+
+
+@pytest.mark.parametrize(
+    ("compute", "expected_grad"),
+    [
+        (lambda x: x * x, 6.0),  # d(x*x)/dx = 2x
+        (lambda x: x + x, 2.0),
+        (lambda x: x - x, 0.0),
+        (lambda x: torch.pow(x, 1) / x, 0.0),  # d(x/x)/dx = 0, through two functions
+    ],
+    ids=["x*x", "x+x", "x-x", "pow(x,1)/x"],
+)
+def test_one_input_used_twice_is_one_edge_carrying_the_sum(compute, expected_grad) -> None:
+    x = torch.tensor(3.0, requires_grad=True)
+    y = compute(x)
+    g = backward_graph(y)
+    with record_gradients(g):
+        y.backward()
+    assert x.grad.item() == expected_grad
+    leaf = next(n for n, d in g.nodes(data=True) if d["op"] == "AccumulateGrad")
+    edges = [d for _, _, d in g.out_edges(leaf, data=True)]
+    assert sum(d["grad"] for d in edges).item() == expected_grad  # all uses, = x.grad
+    if len(edges) == 1:  # one function used x twice: one edge, both positions
+        assert edges[0]["args"] == (0, 1)
+    with record() as forward:
+        compute(x)
+    uses = [d["args"] for _, _, d in forward.to_networkx().out_edges(forward.node_of(x), data=True)]
+    assert sorted(uses) == sorted(d["args"] for d in edges)  # both graphs count uses alike
+
+
+def test_an_inner_record_block_adds_nothing_of_its_own_to_the_outer_graph() -> None:
+    a = torch.ones(2, requires_grad=True)
+    with record() as outer:
+        b = a * 2
+        with record() as inner:
+            c = b + 1
+        c.sum()
+    assert [op.op for op in outer] == ["mul", "add", "sum"]
+    assert [op.op for op in inner] == ["add"]
+
+
+def test_item_assignment_is_an_in_place_operation() -> None:
+    with record() as graph:
+        h = torch.zeros(3) + 1
+        h[0] = 5.0
+        k = h * 2
+    assert [(op.op, op.inplace) for op in graph] == [
+        ("add", False), ("setitem", True), ("mul", False),
+    ]  # fmt: skip
+    g = graph.to_networkx()
+    setitem, mul = graph.ops[1], graph.ops[2]
+    assert mul.inputs[0] == setitem.outputs[0]  # k reads the assigned h, which has a producer
+    assert g.nodes[setitem.outputs[0]]["value"].tolist() == [5.0, 1.0, 1.0]
+    assert k.tolist() == [10.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    "same",
+    [
+        lambda x: x.float(),
+        lambda x: x.contiguous(),
+        lambda x: x.cpu(),
+        lambda x: x.to(torch.float32),
+        lambda x: x.requires_grad_(False).detach_(),
+    ],
+    ids=["float", "contiguous", "cpu", "to", "detach_"],
+)
+def test_an_operation_that_returns_its_input_makes_no_cycle(same) -> None:
+    x = torch.ones(2)
+    with record() as graph:
+        y = same(x)
+        z = y * 2
+    assert y is x
+    g = graph.to_networkx()
+    assert nx.is_directed_acyclic_graph(g)
+    assert not any(u == v for u, v in g.edges)
+    (op, mul) = graph.ops[-2:]
+    assert mul.inputs[0] == op.outputs[0] != op.inputs[0]
+    from pytorch_notes.draw import layered_layout
+
+    layered_layout(g)  # the fallback layout accepts it
+    del z
+
+
+@pytest.mark.parametrize("shape", [(100, 4), (65,), (8, 8, 2)])
+def test_large_tensors_keep_their_shape_but_no_value(shape) -> None:
+    with record() as graph:
+        out = torch.ones(shape) * 2
+    g = graph.to_networkx()
+    node = g.nodes[graph.node_of(out)]
+    assert node["shape"] == shape and node["dtype"] == torch.float32
+    assert node["value"] is None  # more than SMALL_VALUE elements: no copy kept
+    with record() as small:
+        out = torch.ones(SMALL_VALUE) * 2
+    assert torch.equal(small.to_networkx().nodes[small.node_of(out)]["value"], out)
+
+
+def test_record_keeps_no_tensor_alive() -> None:
+    x = torch.ones(3)
+
+    def compute() -> tuple:
+        with record() as graph:
+            y = x * 2
+            z = y + 1
+        return graph, weakref.ref(y), weakref.ref(z)
+
+    graph, y_ref, z_ref = compute()
+    gc.collect()
+    assert y_ref() is None and z_ref() is None  # freed with the function's frame
+    g = graph.to_networkx()
+    assert [d["tensor"] is None for _, d in g.nodes(data=True) if d["kind"] == "tensor"] == [
+        False, True, True,
+    ]  # fmt: skip  # x is still alive, y and z are gone
+    assert g.nodes[graph.ops[1].outputs[0]]["value"].tolist() == [3.0, 3.0, 3.0]
+    assert [g.nodes[n]["name"] for n in ("t0", "t1", "t2")] == ["x", "y", "z"]
+
+
+def test_a_new_tensor_at_a_freed_tensors_address_is_a_new_node() -> None:
+    with record() as graph:
+        for _ in range(50):  # freed temporaries: their addresses get reused
+            h = torch.ones(2) * 3
+            h = h + 1
+    g = graph.to_networkx()
+    assert len(graph) == 100
+    assert nx.is_directed_acyclic_graph(g)
+    for op in graph.ops:  # each add reads the mul just before it, never an older one
+        if op.op == "add":
+            assert op.inputs[0] == graph.ops[op.index - 1].outputs[0]
+
+
+def test_record_never_breaks_code_under_inference_mode() -> None:
+    with torch.inference_mode(), record() as graph:
+        t = torch.ones(3)
+        t.add_(1)
+        u = t * 2
+    assert [(op.op, op.inplace) for op in graph] == [("add", True), ("mul", False)]
+    assert graph.skipped == []
+    assert u.tolist() == [4.0, 4.0, 4.0]
+
+
+def test_record_never_breaks_code_on_sparse_tensors() -> None:
+    s = torch.eye(100).to_sparse()
+    with record() as graph:
+        doubled = s * 2
+        product = torch.sparse.mm(s, torch.ones(100, 2))
+    assert [op.op for op in graph] == ["mul", "_sparse_mm"]
+    g = graph.to_networkx()
+    assert g.nodes[graph.node_of(doubled)]["shape"] == (100, 100)
+    assert product.sum().item() == 200.0
+
+
+def test_record_never_breaks_code_on_meta_or_nested_tensors() -> None:
+    meta = torch.ones(3, device="meta")
+    nested = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)], layout=torch.jagged)
+    with record() as graph:
+        on_meta = meta * 2
+        doubled = nested * 2
+    assert [op.op for op in graph] == ["mul", "mul"] and graph.skipped == []
+    g = graph.to_networkx()
+    assert g.nodes[graph.node_of(on_meta)]["value"] is None  # a meta tensor has no data
+    assert g.nodes[graph.node_of(on_meta)]["shape"] == (3,)
+    assert doubled.is_nested
+
+
+def test_a_failing_bookkeeping_step_is_skipped_not_raised(monkeypatch) -> None:
+    import pytorch_notes.graph as graph_module
+
+    def broken(t: torch.Tensor) -> None:
+        raise RuntimeError("cannot copy this tensor")
+
+    x = torch.ones(2)
+    monkeypatch.setattr(graph_module, "_small_value", broken)
+    with record() as graph:
+        y = x * 3
+    assert y.tolist() == [3.0, 3.0]  # the reader's code ran
+    assert len(graph) == 0 and graph.skipped == ["mul: RuntimeError: cannot copy this tensor"]
+
+
+def test_fx_graph_keeps_the_edges_of_list_and_keyword_inputs() -> None:
+    from torch.fx import symbolic_trace
+
+    def joined(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return torch.cat([a, b], dim=0).sum(dim=0) * torch.stack((a, b)).mean()
+
+    traced = symbolic_trace(joined)
+    g = fx_graph(traced)
+    ops = {d["op"]: n for n, d in g.nodes(data=True) if d["kind"] == "op"}
+    assert g.has_edge("t_a", ops["cat"]) and g.has_edge("t_b", ops["cat"])
+    assert g.has_edge("t_a", ops["stack"]) and g.has_edge("t_b", ops["stack"])
+    assert nx.is_weakly_connected(g)
+
+
+def test_fx_graph_accepts_the_graph_of_a_graph_module() -> None:
+    from torch.fx import symbolic_trace
+
+    net = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.Sigmoid())
+    traced = symbolic_trace(net)
+    from_module, from_graph = fx_graph(traced), fx_graph(traced.graph)
+    assert [d["op"] for d in op_nodes(from_graph)] == ["linear", "sigmoid"]
+    assert nx.utils.graphs_equal(from_module, from_graph)

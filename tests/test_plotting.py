@@ -147,7 +147,7 @@ def test_animation_has_few_frames_from_first_to_last(trained) -> None:
     assert html.count("data:image/png;base64") == 5
     # matplotlib's player links a CDN style sheet for its icons: the site requests no other host
     assert "http://" not in html and "https://" not in html
-    assert 'class="fa ' not in html and "\u25b6" in html  # the play button keeps a symbol
+    assert 'class="fa ' not in html and '<svg class="pn-anim-icon"' in html  # icons as SVG
     assert len(html) < 400_000  # small enough to embed in a page
     assert_drawn(anim._fig)
 
@@ -170,6 +170,33 @@ def test_bad_input_is_named(trained) -> None:
         plot_curves(history.evaluations)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unknown language 'fr'"):
         plot_data(x, y, lang="fr")
+
+
+def test_data_that_cannot_be_drawn_is_named(trained) -> None:
+    x, y, _history = trained
+    holed = x.clone()
+    holed[5, 1] = float("nan")
+    with pytest.raises(ValueError, match=r"features contain NaN or inf: 1 sample\(s\).*sample 5"):
+        plot_data(holed, y)
+    with pytest.raises(ValueError, match=r"labels must be 0 or 1.*sample 0 has label 2\.0"):
+        plot_data(x, y + 2)  # class 2 would silently be drawn in neither colour
+    with pytest.raises(ValueError, match=r"labels must be 0 or 1"):
+        plot_decision_boundary(x, y * 0.5, 1.0, 1.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"interval_ms": 0}, ValueError, "interval_ms must be at least 1"),
+        ({"dpi": 0}, ValueError, "dpi must be at least 1"),
+        ({"max_frames": 0}, ValueError, "max_frames must be at least 1"),
+        ({"dpi": 72.5}, TypeError, "dpi must be an int"),
+    ],
+)
+def test_animation_options_are_checked(trained, kwargs, error, message) -> None:
+    x, y, history = trained
+    with pytest.raises(error, match=message):
+        animate_boundary(x, y, history.evaluations, **kwargs)
 
 
 def test_boundary_of_a_model_and_of_parameters() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import sys
 
@@ -181,8 +182,9 @@ def test_stop_when_is_checked_at_evaluations_only() -> None:
 def test_accuracy_above() -> None:
     e = Evaluation(iteration=0, loss=0.1, accuracy=0.995, parameters={})
     assert accuracy_above(0.99)(e) and not accuracy_above(0.995)(e)
-    with pytest.raises(ValueError, match="threshold must be between 0 and 1"):
-        accuracy_above(99)
+    for bad in (99, 1, 0, -0.5):
+        with pytest.raises(ValueError, match="threshold must be strictly between 0 and 1"):
+            accuracy_above(bad)
 
 
 # -- mini-batches, devices, progress --------------------------------------------
@@ -219,8 +221,18 @@ def test_mini_batches_run_epoch_after_epoch_and_evaluate_the_whole_data() -> Non
     assert once()[1].loss == h.loss  # the loader's own generator: repeatable
 
 
+def test_best_device_prefers_cuda_then_mps_then_the_cpu(monkeypatch) -> None:
+    available = {"cuda": False, "mps": False}
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: available["cuda"])
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: available["mps"])
+    assert best_device() == torch.device("cpu")
+    available["mps"] = True
+    assert best_device() == torch.device("mps")
+    available["cuda"] = True
+    assert best_device() == torch.device("cuda")
+
+
 def test_device_choice() -> None:
-    assert best_device().type in {"cpu", "cuda", "mps"}
     _, h, _, _ = seed_fit(device="cpu", max_iterations=3, stop_when=None)
     assert h.device == torch.device("cpu")
     if not torch.cuda.is_available():
@@ -301,6 +313,9 @@ def test_empty_data_loader_is_named() -> None:
         ({"max_iterations": 0}, ValueError, "max_iterations must be at least 1"),
         ({"eval_every": 2.5}, TypeError, "eval_every must be an int"),
         ({"callbacks": [42]}, TypeError, "every callback must be callable"),
+        ({"threshold": 0}, ValueError, "threshold must be strictly between 0 and 1"),
+        ({"threshold": 1.5}, ValueError, "threshold must be strictly between 0 and 1"),
+        ({"threshold": "half"}, TypeError, "threshold must be a number"),
     ],
 )
 def test_bad_options_are_named(kwargs, error, message) -> None:
@@ -356,3 +371,128 @@ def test_the_nan_iteration_is_the_first_non_finite_loss() -> None:
     with pytest.raises(NonFiniteLossError, match="at iteration 7") as info:
         fit(model, loss_fn, optimizer, (x, y))
     assert info.value.loss == float("inf")
+
+
+# -- regressions: checks before changes, evaluation mode, the learning rate ----------
+
+
+def test_bad_data_on_another_device_leaves_the_model_where_and_as_it_was() -> None:
+    x, y = small()
+    torch.manual_seed(0)
+    model = LogisticRegression()
+    before = [p.detach().clone() for p in model.parameters()]
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="labels must be 0 or 1"):
+        fit(model, nn.BCELoss(), optimizer, (x, 3 * y), device="meta")
+    for p, b in zip(model.parameters(), before, strict=True):
+        assert p.device.type == "cpu" and torch.equal(p.detach(), b)  # not moved, not wiped
+
+
+def test_evaluate_checks_the_data() -> None:
+    x, y = small()
+    model = LogisticRegression()
+    with pytest.raises(ValueError, match="features and labels have different lengths: 20 samples"):
+        evaluate(model, nn.BCELoss(), x, y[:10])
+    with pytest.raises(ValueError, match="the data set is empty"):
+        evaluate(model, nn.BCELoss(), x[:0], y[:0])
+    with pytest.raises(ValueError, match="labels must be 0 or 1"):
+        evaluate(model, nn.BCELoss(), x, y + 1)
+    with pytest.raises(ValueError, match="threshold must be strictly between 0 and 1"):
+        evaluate(model, nn.BCELoss(), x, y, threshold=1.0)
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        evaluate(model, nn.BCELoss(), x, y, batch_size=0)
+
+
+def dropout_model() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(
+        nn.Linear(2, 16), nn.ReLU(), nn.Dropout(0.5), nn.BatchNorm1d(16), nn.Linear(16, 1),
+        nn.Sigmoid(),
+    )  # fmt: skip
+
+
+def test_evaluate_runs_in_eval_mode_and_restores_every_modules_mode() -> None:
+    x, y = small()
+    model = dropout_model()
+    model[3].eval()  # a mixed state: evaluate must give it back as it was
+    modes = [m.training for m in model.modules()]
+    stats = model[3].running_mean.clone()
+    first = evaluate(model, nn.BCELoss(), x, y)
+    second = evaluate(model, nn.BCELoss(), x, y)
+    assert first == second  # Dropout was off
+    assert torch.equal(model[3].running_mean, stats)  # BatchNorm's statistics untouched
+    assert [m.training for m in model.modules()] == modes
+
+
+def test_fit_evaluates_a_dropout_model_in_eval_mode() -> None:
+    x, y = small()
+    model = dropout_model()
+    untrained = copy.deepcopy(model)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    h = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=4, eval_every=2)
+    first = h.evaluations[0]
+    assert (first.loss, first.accuracy) == evaluate(untrained, nn.BCELoss(), x, y)
+    assert first.loss != h.loss[0]  # not the training-mode forward pass (Dropout on)
+    assert model.training  # fit leaves the model in training mode, as it found it
+
+
+def test_a_loader_without_batches_or_with_triples_is_named() -> None:
+    x, y = small()
+    model = LogisticRegression()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    single = DataLoader(TensorDataset(x, y), batch_size=None)
+    with pytest.raises(ValueError, match=r"batch_size=None, so it yields single samples"):
+        fit(model, nn.BCELoss(), opt, single)
+    triples = DataLoader(TensorDataset(x, y, y), batch_size=4)
+    with pytest.raises(TypeError, match=r"must be a pair \(features, labels\), got a tuple of 3"):
+        fit(model, nn.BCELoss(), opt, triples)
+
+
+def test_an_optimizer_of_another_model_is_warned_about() -> None:
+    x, y = small()
+    model, other = LogisticRegression(), LogisticRegression()
+    before = [p.detach().clone() for p in model.parameters()]
+    opt = torch.optim.SGD(other.parameters(), lr=0.1)
+    with pytest.warns(UserWarning, match="none of the optimizer's parameters belongs to the model"):
+        fit(model, nn.BCELoss(), opt, (x, y), max_iterations=3)
+    assert all(torch.equal(p, b) for p, b in zip(model.parameters(), before, strict=True))
+
+
+def test_history_records_the_learning_rate_a_scheduler_sets() -> None:
+    x, y = small()
+    torch.manual_seed(0)
+    model = LogisticRegression()
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    opt = torch.optim.SGD(model.parameters(), lr=0.4)
+    scheduler = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    h = fit(model, nn.BCELoss(), opt, (x, y), max_iterations=6, scheduler=scheduler)
+    assert h.lr == [0.4, 0.4, 0.2, 0.2, 0.1, 0.1]
+    # the hand-written loop with the same scheduler walks the same parameter path
+    hand = LogisticRegression()
+    hand.load_state_dict(start)
+    opt = torch.optim.SGD(hand.parameters(), lr=0.4)
+    scheduler = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    for i in range(6):
+        for name, p in hand.named_parameters():
+            assert torch.equal(h.parameters_at(i)[name], p.detach()), (i, name)
+        assert opt.param_groups[0]["lr"] == h.lr[i]
+        loss = nn.BCELoss()(hand(x).view_as(y), y)
+        loss.backward()
+        opt.step()
+        scheduler.step()
+        opt.zero_grad()
+    without = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.3), (x, y),
+                  max_iterations=3)  # fmt: skip
+    assert without.lr == [0.3, 0.3, 0.3]
+
+
+def test_a_scheduler_must_belong_to_the_optimizer() -> None:
+    x, y = small()
+    model = LogisticRegression()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    other = torch.optim.lr_scheduler.StepLR(torch.optim.SGD(model.parameters(), lr=0.1), 2)
+    with pytest.raises(ValueError, match="scheduler must be a learning-rate scheduler of this"):
+        fit(model, nn.BCELoss(), opt, (x, y), scheduler=other)
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt)
+    with pytest.raises(TypeError, match="ReduceLROnPlateau steps on a metric"):
+        fit(model, nn.BCELoss(), opt, (x, y), scheduler=plateau)

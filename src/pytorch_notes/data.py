@@ -17,6 +17,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from pytorch_notes._checks import positive_int
+
 __all__ = ["check_binary_data", "two_gaussians"]
 
 
@@ -48,10 +50,7 @@ def two_gaussians(
 
     Introduced in tutorial 04.
     """
-    if isinstance(n_per_class, bool) or not isinstance(n_per_class, int):
-        raise TypeError(f"n_per_class must be an int, got {type(n_per_class).__name__}")
-    if n_per_class < 1:
-        raise ValueError(f"n_per_class must be at least 1, got {n_per_class}")
+    positive_int("n_per_class", n_per_class)
     if not std > 0:
         raise ValueError(f"std must be positive, got {std}")
     ones = torch.ones(n_per_class, 2)

@@ -28,6 +28,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from pytorch_notes._checks import positive_int
 from pytorch_notes.animation import Player
 from pytorch_notes.graph import RecordedGraph
 from pytorch_notes.i18n import tr
@@ -77,6 +78,8 @@ def _words(lang: str) -> dict[str, str]:
         "step": tr(lang, en="step {k} of {n}", zh="第 {k} 步，共 {n} 步"),
         "inputs": tr(lang, en="inputs", zh="输入"),
         "if": tr(lang, en="if → {v}", zh="if → {v}"),
+        "uses": tr(lang, en="{n} uses", zh="用了 {n} 次"),
+        "summed": tr(lang, en="sum of {n} uses", zh="{n} 次使用之和"),
         "empty": "",
     }
 
@@ -84,30 +87,48 @@ def _words(lang: str) -> dict[str, str]:
 # -- layout -------------------------------------------------------------------
 
 
-def _skeleton(g: nx.DiGraph) -> tuple[nx.DiGraph, list[Any]]:
-    """The same graph with nodes 0..n-1 in insertion order and no attributes."""
+Sizes = dict[Any, tuple[float, float]]  # node -> (width, height) of its label, in inches
+
+
+def _skeleton(g: nx.DiGraph, sizes: Sizes | None = None) -> tuple[nx.DiGraph, list[Any]]:
+    """The same graph with nodes 0..n-1 in insertion order, attributes only their sizes."""
     nodes = list(g.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     h = nx.DiGraph()
-    h.add_nodes_from(range(len(nodes)))
+    h.add_nodes_from(range(len(nodes)), label="")  # matplotlib draws the labels
+    for node, (width, height) in (sizes or {}).items():
+        h.nodes[index[node]].update(width=f"{width:.3f}", height=f"{height:.3f}")
     h.add_edges_from((index[u], index[v]) for u, v in g.edges)
     return h, nodes
 
 
 def layered_layout(
-    g: nx.DiGraph, *, node_width: float = 0.6, rank_gap: float = 0.4, node_height: float = 0.45
+    g: nx.DiGraph,
+    *,
+    node_width: float = 0.6,
+    rank_gap: float = 0.4,
+    node_height: float = 0.45,
+    sizes: Sizes | None = None,
 ) -> dict[Any, tuple[float, float]]:
     """Left-to-right layered positions computed with networkx alone.
 
-    A node's column is the length of the longest path reaching it; within a
-    column nodes are ordered by the mean row of their predecessors (a few
-    barycenter sweeps reduce crossings). Used when pygraphviz is missing.
+    A node's column is the length of the longest path reaching it, except
+    that an input sits just before its first user (a deep network's weights
+    stand beside their layers, not all in the first column); within a column
+    nodes are ordered by the mean row of their predecessors (a few
+    barycenter sweeps reduce crossings). A column is as wide as its widest
+    node in ``sizes`` (inches; at least ``node_width``), and nodes in a column
+    are ``node_height`` or their own height apart. Used when pygraphviz is
+    missing.
     """
     if not nx.is_directed_acyclic_graph(g):
         raise ValueError("layered_layout needs a directed acyclic graph")
     column: dict[Any, int] = {}
     for node in nx.topological_sort(g):
         column[node] = max((column[p] + 1 for p in g.predecessors(node)), default=0)
+    for node in g.nodes:
+        if g.in_degree(node) == 0 and g.out_degree(node) > 0:
+            column[node] = min(column[s] for s in g.successors(node)) - 1
     columns: dict[int, list[Any]] = {}
     for node in g.nodes:  # insertion order: deterministic
         columns.setdefault(column[node], []).append(node)
@@ -123,23 +144,32 @@ def layered_layout(
             )
             for i, n in enumerate(nodes):
                 row[n] = float(i)
+    sizes = sizes or {}
+
+    def size(n: Any) -> tuple[float, float]:
+        width, height = sizes.get(n, (node_width, node_height))
+        return max(width, node_width), max(height, node_height)
+
     positions = {}
-    for c, nodes in columns.items():
-        offset = (len(nodes) - 1) / 2
-        for i, n in enumerate(nodes):
-            positions[n] = (
-                c * 72.0 * (node_width + rank_gap),
-                (offset - i) * 72.0 * (node_height + 0.25),
-            )
+    x = 0.0
+    for c in sorted(columns):
+        nodes = columns[c]
+        width = max(size(n)[0] for n in nodes)
+        heights = [size(n)[1] + 0.25 for n in nodes]
+        y = sum(heights) / 2
+        for n, height in zip(nodes, heights, strict=True):
+            positions[n] = (72.0 * (x + width / 2), 72.0 * (y - height / 2))
+            y -= height
+        x += width + rank_gap
     return positions
 
 
 def _dot_layout(
-    g: nx.DiGraph, node_width: float, rank_gap: float, node_height: float
+    g: nx.DiGraph, node_width: float, rank_gap: float, node_height: float, sizes: Sizes | None
 ) -> dict[Any, tuple[float, float]]:
     from networkx.drawing.nx_agraph import graphviz_layout  # needs pygraphviz
 
-    h, nodes = _skeleton(g)
+    h, nodes = _skeleton(g, sizes)
     args = (
         f"-Grankdir=LR -Gnodesep=0.25 -Granksep={rank_gap} "
         f"-Nwidth={node_width} -Nheight={node_height} -Nfixedsize=true"
@@ -155,13 +185,15 @@ def layout(
     node_width: float = 0.6,
     rank_gap: float = 0.4,
     node_height: float = 0.45,
+    sizes: Sizes | None = None,
 ) -> dict[Any, tuple[float, float]]:
     """Positions (in points) for ``g``'s nodes, left to right.
 
     ``"dot"`` uses Graphviz through pygraphviz, ``"layered"`` uses networkx
     only, ``"auto"`` (the default) uses dot when pygraphviz can be imported.
     ``node_width``, ``node_height`` and ``rank_gap`` (inches) set the room
-    for a node and between columns.
+    for a node and between columns; ``sizes`` gives a node its own
+    ``(width, height)`` in inches (the size of its label).
     """
     if method not in ("auto", "dot", "layered"):
         raise ValueError(f"unknown layout {method!r}: use 'auto', 'dot' or 'layered'")
@@ -171,8 +203,10 @@ def layout(
         except ImportError:
             method = "layered"
     if method == "layered":
-        return layered_layout(g, node_width=node_width, rank_gap=rank_gap, node_height=node_height)
-    return _dot_layout(g, node_width, rank_gap, node_height)
+        return layered_layout(
+            g, node_width=node_width, rank_gap=rank_gap, node_height=node_height, sizes=sizes
+        )
+    return _dot_layout(g, node_width, rank_gap, node_height, sizes)
 
 
 # -- shared drawing -----------------------------------------------------------
@@ -193,22 +227,35 @@ def _format(t: Any) -> str:
     return str(t)
 
 
-def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None, scale: float = 1.0) -> Axes:
-    if ax is None:
-        xs = [x for x, _ in pos.values()]
-        ys = [y for _, y in pos.values()]
-        width = min(10.0, max(3.5, (max(xs) - min(xs)) / 72 * scale + 1.6))
-        height = min(8.0, max(2.2, (max(ys) - min(ys)) / 72 * scale + 1.5))
-        fig = plt.figure(figsize=(width, height), facecolor="white")
-        ax = fig.add_axes((0.02, 0.02, 0.96, 0.86))
-    ax.set_facecolor("white")
-    ax.figure.set_facecolor("white")
+# The largest figure side, in inches: at matplotlib's default 100 dpi it stays
+# far below the 2**16 pixels a PNG side may have.
+_MAX_INCHES = 400.0
+
+
+def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
+    """The Axes to draw on; a new figure is sized so that the layout's points are real points.
+
+    The layout places nodes in points (1/72 inch) and the labels are drawn in
+    points too, so a figure as large as the layout keeps every label inside
+    its room: the figure grows with the graph (a 50-layer network's graph is
+    wide, and legible), up to 400 inches a side.
+    """
     xs = [x for x, _ in pos.values()]
     ys = [y for _, y in pos.values()]
-    pad_x = 36 + 0.04 * (max(xs) - min(xs))
-    pad_y = 30 + 0.06 * (max(ys) - min(ys))
-    ax.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
-    ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
+    pad_x = 54 + 0.02 * (max(xs) - min(xs))
+    pad_y = 36 + 0.04 * (max(ys) - min(ys))
+    xlim = (min(xs) - pad_x, max(xs) + pad_x)
+    ylim = (min(ys) - pad_y, max(ys) + pad_y)
+    if ax is None:
+        frame = (0.02, 0.02, 0.96, 0.86)  # the Axes' place in the figure, room for a title
+        width = min(_MAX_INCHES, max(3.5, (xlim[1] - xlim[0]) / 72 / frame[2]))
+        height = min(_MAX_INCHES, max(2.2, (ylim[1] - ylim[0]) / 72 / frame[3]))
+        fig = plt.figure(figsize=(width, height), facecolor="white")
+        ax = fig.add_axes(frame)
+    ax.set_facecolor("white")
+    ax.figure.set_facecolor("white")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.set_axis_off()
     return ax
 
@@ -241,67 +288,116 @@ def _require_nodes(g: nx.DiGraph, what: str) -> None:
 def _as_forward(graph: RecordedGraph | nx.DiGraph) -> nx.DiGraph:
     if isinstance(graph, RecordedGraph):
         return graph.to_networkx()
-    if isinstance(graph, nx.DiGraph):
-        return graph
-    raise TypeError(f"expected a RecordedGraph or a networkx.DiGraph, got {type(graph).__name__}")
+    if not isinstance(graph, nx.DiGraph):
+        raise TypeError(
+            f"expected a RecordedGraph or a networkx.DiGraph, got {type(graph).__name__}"
+        )
+    if any("kind" not in d for _, d in graph.nodes(data=True)):
+        hint = (
+            "; this is the autograd graph of backward_graph(): draw it with draw_backward()"
+            if any("fn" in d for _, d in graph.nodes(data=True))
+            else ""
+        )
+        raise ValueError(
+            "draw_forward() needs a forward graph (from record(), RecordedGraph.to_networkx() "
+            f"or fx_graph()): its nodes have no 'kind'{hint}"
+        )
+    return graph
 
 
-def _tensor_label(data: dict, words: dict[str, str], show_grad: bool) -> str:
+def _tensor_label(data: dict, words: dict[str, str], show_grads: bool) -> str:
     name = data.get("name") or ""
-    if name and data.get("version", 0) and data.get("_many_versions"):
+    if name and data.get("version") and data.get("_many_versions"):
         name = f"{name} (v{data['version']})"
     lines = [name] if name else []
-    if data["value"] is not None:  # a static graph's tensors have no value yet
+    if data["value"] is not None:
         lines.append(f"{words['data']} {_format(data['value'])}")
-    tensor = data.get("tensor")
+    elif data.get("shape") is not None:  # a large tensor: its shape (no copy of it was kept)
+        lines.append(f"{words['data']} [{'×'.join(str(s) for s in data['shape'])}]")
+    tensor = data.get("tensor")  # None once freed, and in a static graph
     if tensor is not None:  # a recorded graph: read the live tensor's gradient
         grad = tensor.grad if tensor.is_leaf or tensor.retains_grad else None
     else:  # a graph from elsewhere (a reader's own engine) may give it as ``grad``
         grad = data.get("grad")
-    if show_grad and grad is not None and data.get("_latest"):
+    if show_grads and grad is not None and data.get("_latest"):
         lines.append(f"{words['grad']} {_format(grad)}")
     return "\n".join(lines)
 
 
-def _forward_artists(g: nx.DiGraph, ax: Axes, pos, lang: str, show_grad: bool):
-    words = _words(lang)
-    names = {}
+def _op_symbol(data: dict) -> str:
+    symbol = _SYMBOLS.get(data["op"], data["op"])
+    if data.get("inplace"):
+        symbol = f"{symbol}=" if len(symbol) == 1 else f"{symbol}_"
+    return symbol
+
+
+def _forward_labels(g: nx.DiGraph, words: dict[str, str], show_grads: bool) -> dict[Any, str]:
+    """The text of every node: a tensor's name, value and gradient, a constant, an op's symbol."""
+    names: dict[str, list[Any]] = {}
     for node, data in g.nodes(data=True):
         if data["kind"] == "tensor" and data.get("name"):
             names.setdefault(data["name"], []).append(node)
-    latest = {}
+    latest = set()
     for nodes in names.values():
         for node in nodes:
             g.nodes[node]["_many_versions"] = len(nodes) > 1
-        latest[max(nodes, key=lambda n: g.nodes[n]["version"])] = True
+        latest.add(max(nodes, key=lambda n: g.nodes[n].get("created", -1)))
+    labels = {}
+    for node, data in g.nodes(data=True):
+        if data["kind"] == "tensor":
+            data["_latest"] = node in latest or not data.get("name")
+            labels[node] = _tensor_label(data, words, show_grads)
+        elif data["kind"] == "const":
+            labels[node] = _format(data["value"])
+        else:
+            labels[node] = _op_symbol(data)
+    return labels
+
+
+# (font size, padding as a fraction of it) of each kind of node's label
+_LABEL_STYLE = {"tensor": (9.0, 0.45), "const": (9.0, 0.35), "op": (11.0, 0.35)}
+
+
+def _label_size(text: str, kind: str) -> tuple[float, float]:
+    """Roughly the size, in inches, of a node's boxed label (wide characters count twice)."""
+    fontsize, pad = _LABEL_STYLE[kind]
+    lines = text.split("\n")
+    chars = max(sum(2 if ord(c) >= 0x2E80 else 1 for c in line) for line in lines)
+    width = (chars * 0.62 + 2 * pad) * fontsize / 72
+    height = (len(lines) * 1.2 + 2 * pad) * fontsize / 72
+    return width, height
+
+
+def _sizes(g: nx.DiGraph, labels: dict[Any, str]) -> Sizes:
+    return {node: _label_size(labels[node], g.nodes[node]["kind"]) for node in g.nodes}
+
+
+def _forward_artists(g: nx.DiGraph, ax: Axes, pos, labels: dict[Any, str], lang: str):
+    words = _words(lang)
     artists: dict[Any, Any] = {}
     for node, data in g.nodes(data=True):
         x, y = pos[node]
         kind = data["kind"]
         if kind == "tensor":
-            data["_latest"] = node in latest or not data.get("name")
             if data["is_leaf"]:
                 face = LEAF
             elif g.out_degree(node) == 0:
                 face = OUTPUT
             else:
                 face = INNER
-            text = _tensor_label(data, words, show_grad)
             box = dict(boxstyle="round,pad=0.45", fc=face, ec="#334155", lw=1.1)
             artists[node] = ax.text(
-                x, y, text, ha="center", va="center", fontsize=9, bbox=box, zorder=2,
+                x, y, labels[node], ha="center", va="center", fontsize=9, bbox=box, zorder=2,
                 family="monospace" if lang == "en" else None,
             )  # fmt: skip
         elif kind == "const":
             box = dict(boxstyle="round,pad=0.35", fc=CONST, ec="#94a3b8", lw=0.9, ls="--")
             artists[node] = ax.text(
-                x, y, _format(data["value"]), ha="center", va="center", fontsize=9,
+                x, y, labels[node], ha="center", va="center", fontsize=9,
                 color="#334155", bbox=box, zorder=2,
             )  # fmt: skip
         else:
-            symbol = _SYMBOLS.get(data["op"], data["op"])
-            if data.get("inplace"):
-                symbol = f"{symbol}=" if len(symbol) == 1 else f"{symbol}_"
+            symbol = labels[node]
             box = dict(
                 boxstyle="circle,pad=0.3" if len(symbol) <= 2 else "round4,pad=0.35",
                 fc=OP, ec="#c2410c", lw=1.2, ls="--" if data.get("inplace") else "-",
@@ -315,12 +411,20 @@ def _forward_artists(g: nx.DiGraph, ax: Axes, pos, lang: str, show_grad: bool):
                     x, y - 32, words["if"].format(v=data["steered"]), ha="center", va="top",
                     fontsize=8, color="#7c2d12", zorder=2,
                 )  # fmt: skip
-    edges = {}
-    for u, v in g.edges:
+    edges, notes = {}, {}
+    for u, v, data in g.edges(data=True):
         edges[u, v] = _arrow(
             ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch()
         )
-    return artists, edges
+        uses = len(data.get("args", ()))
+        if uses > 1:  # one input used twice (x * x) is one edge: say how many uses
+            (x1, y1), (x2, y2) = pos[u], pos[v]
+            notes[u, v] = ax.text(
+                (x1 + x2) / 2, (y1 + y2) / 2, words["uses"].format(n=uses), ha="center",
+                va="center", fontsize=8, color=EDGE, zorder=4,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),
+            )  # fmt: skip
+    return artists, edges, notes
 
 
 def draw_forward(
@@ -329,7 +433,7 @@ def draw_forward(
     ax: Axes | None = None,
     lang: str = "en",
     title: str | None = None,
-    show_grad: bool = True,
+    show_grads: bool = True,
     method: Layout = "auto",
 ) -> Axes:
     """Draw a recorded forward graph; return the Axes.
@@ -339,7 +443,10 @@ def draw_forward(
     final results green. Each operation is a circle with its symbol (``+``,
     ``×``, ``σ``, ...; in-place operations are dashed, ``+=``); Python numbers
     are dashed grey boxes. A comparison that steered Python's ``if`` is
-    labelled with the branch taken.
+    labelled with the branch taken. A tensor too large to keep a copy of
+    shows its shape; an input an operation uses more than once (``x * x``)
+    has one arrow, labelled with the number of uses. ``show_grads=False``
+    leaves the gradients out.
 
     ``graph`` is a :class:`~pytorch_notes.graph.RecordedGraph` or any
     :class:`networkx.DiGraph` with the node attributes of
@@ -349,15 +456,20 @@ def draw_forward(
     live ``tensor`` may carry its gradient as attribute ``grad`` (a number
     or a tensor): tutorial 08 draws a hand-written engine's graph this way.
 
-    Raises ``ValueError`` for an empty graph.
+    A new figure grows with the graph, so every label stays legible.
+
+    Raises ``ValueError`` for an empty graph and for the autograd graph of
+    :func:`~pytorch_notes.graph.backward_graph` (draw that with
+    :func:`draw_backward`).
 
     Introduced in tutorial 01.
     """
     g = _as_forward(graph).copy()
     _require_nodes(g, "graph")
-    pos = layout(g, method)
+    labels = _forward_labels(g, _words(lang), show_grads)
+    pos = layout(g, method, sizes=_sizes(g, labels))
     ax = _figure(pos, ax)
-    _forward_artists(g, ax, pos, lang, show_grad)
+    _forward_artists(g, ax, pos, labels, lang)
     ax.set_title(_words(lang)["forward"] if title is None else title, fontsize=12)
     return ax
 
@@ -374,12 +486,15 @@ def draw_backward(
     """Draw the autograd graph from :func:`pytorch_notes.graph.backward_graph`; return the Axes.
 
     Each node is an autograd function (``MulBackward0``, ...) with, below it,
-    the tensor it belongs to; ``AccumulateGrad`` nodes are the leaves. With
-    ``show_grads`` and a graph captured with ``capture_grads=True``, each
-    edge carries the gradient that flowed back along it, e.g.
-    ``∂y/∂a = 2``.
+    the tensor it belongs to; ``AccumulateGrad`` nodes are the leaves. If the
+    backward pass ran inside :func:`~pytorch_notes.graph.record_gradients`,
+    each edge carries the gradient that flowed back along it, e.g.
+    ``∂y/∂a = 2``; an edge that stands for several uses of one input
+    (``x * x``) carries their sum, and says so. ``show_grads=False`` leaves
+    the gradients out.
 
-    Raises ``ValueError`` for an empty graph.
+    Raises ``ValueError`` for an empty graph and for a forward graph (draw
+    that with :func:`draw_forward`).
 
     Introduced in tutorial 01.
     """
@@ -387,7 +502,14 @@ def draw_backward(
         raise TypeError(
             f"expected the networkx.DiGraph of backward_graph(), got {type(g).__name__}"
         )
+    if isinstance(g, RecordedGraph) or any("fn" not in d for _, d in g.nodes(data=True)):
+        raise ValueError(
+            "draw_backward() needs the autograd graph of backward_graph(): its nodes have no "
+            "autograd function ('fn'); a graph from record() or fx_graph() is a forward graph, "
+            "draw it with draw_forward()"
+        )
     _require_nodes(g, "graph")
+    words = _words(lang)
     pos = layout(g, method, node_width=1.3, rank_gap=1.1)
     ax = _figure(pos, ax)
     root = next((d.get("name") for _, d in g.nodes(data=True) if d.get("root")), None) or "y"
@@ -411,6 +533,9 @@ def draw_backward(
         if show_grads and grad is not None:
             source = g.nodes[u].get("name")
             text = f"∂{root}/∂{source} = {_format(grad)}" if source else _format(grad)
+            uses = len(data.get("args", ()))
+            if uses > 1:
+                text += f" ({words['summed'].format(n=uses)})"
             (x1, y1), (x2, y2) = pos[u], pos[v]
             ax.text(
                 (x1 + x2) / 2, (y1 + y2) / 2, "← " + text, ha="center", va="center",
@@ -425,16 +550,17 @@ def animate_forward(
     graph: RecordedGraph,
     *,
     lang: str = "en",
-    interval: int = 1000,
+    interval_ms: int = 1000,
     describe: Callable[[Any], str] | None = None,
     method: Layout = "auto",
 ) -> Player:
     """Animate the forward graph growing, one recorded operation per frame.
 
     Frame 0 shows the inputs; frame ``k`` adds the ``k``-th operation and its
-    result, highlighted. Positions are those of the finished graph, so nothing
-    jumps. Keep a reference to the returned animation (sphinx-gallery embeds
-    it as an interactive player).
+    result, highlighted; each frame shows for ``interval_ms`` milliseconds.
+    Positions are those of the finished graph, so nothing jumps. Keep a
+    reference to the returned animation (sphinx-gallery embeds it as an
+    interactive player).
 
     Raises ``ValueError`` for an empty graph.
 
@@ -442,15 +568,17 @@ def animate_forward(
     """
     if not isinstance(graph, RecordedGraph):
         raise TypeError(f"animate_forward() needs a RecordedGraph, got {type(graph).__name__}")
+    interval_ms = positive_int("interval_ms", interval_ms)
     g = graph.to_networkx()
     if len(graph.ops) == 0:
         raise ValueError("nothing to animate: the graph is empty (no torch operation was recorded)")
     words = _words(lang)
-    pos = layout(g, method)
+    labels = _forward_labels(g, words, show_grads=False)
+    pos = layout(g, method, sizes=_sizes(g, labels))
     ax = _figure(pos, None)
     fig: Figure = ax.figure
-    artists, edges = _forward_artists(g, ax, pos, lang, show_grad=False)
-    drawn = set(map(id, artists.values())) | set(map(id, edges.values()))
+    artists, edges, notes = _forward_artists(g, ax, pos, labels, lang)
+    drawn = {id(a) for group in (artists, edges, notes) for a in group.values()}
     extra = [t for t in ax.texts if id(t) not in drawn]  # the "if → True" notes
     n = len(graph.ops)
 
@@ -459,6 +587,8 @@ def animate_forward(
             artist.set_visible(g.nodes[node]["created"] < frame)
         for (u, v), arrow in edges.items():
             arrow.set_visible(artists[u].get_visible() and artists[v].get_visible())
+        for edge, note in notes.items():
+            note.set_visible(edges[edge].get_visible())
         for note in extra:
             note.set_visible(frame == n)
         for node, artist in artists.items():
@@ -481,4 +611,4 @@ def animate_forward(
         en=f"Animation: the forward graph built one operation at a time ({n} operations)",
         zh=f"动画：前向计算图一次一个运算地搭建起来（共 {n} 个运算）",
     )
-    return Player(fig, update, frames=n + 1, interval=interval, repeat=True, alt=alt, lang=lang)
+    return Player(fig, update, frames=n + 1, interval=interval_ms, repeat=True, alt=alt, lang=lang)

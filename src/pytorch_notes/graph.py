@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numbers
 import sys
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
@@ -32,6 +33,7 @@ import torch.fx
 from torch.overrides import TorchFunctionMode
 
 __all__ = [
+    "SMALL_VALUE",
     "Op",
     "RecordedGraph",
     "backward_graph",
@@ -120,7 +122,7 @@ class Op:
 
     index: int  # position in the order the operations ran
     op: str  # reader's name: "add", "mul", "linear", ...
-    inplace: bool
+    inplace: bool  # it changed one of its inputs (``add_``, ``+=``, ``h[0] = 5``)
     inputs: list[str]  # node ids, in argument order (tensors and constants)
     outputs: list[str]  # node ids of the tensors it produced
     steered: bool | None = None  # for a comparison whose truth value steered Python: that value
@@ -130,13 +132,59 @@ class Op:
         return f"op{self.index}"
 
 
+#: A tensor with at most this many elements keeps a copy of its value in the
+#: recorded graph (drawings show values of up to 4 elements); a larger one
+#: keeps only its shape and dtype, so recording never holds on to big tensors.
+SMALL_VALUE = 64
+
+
 @dataclass
 class _TensorVersion:
+    """What the graph keeps of one version of a tensor: never the tensor itself."""
+
     id: str
-    tensor: torch.Tensor  # the live tensor, kept alive so ids stay unique while recording
-    version: int
-    value: torch.Tensor  # a detached copy of the value at this version
+    ref: Callable[[], torch.Tensor | None] | None  # weak reference to the tensor
+    version: int | None  # its version counter (None for inference tensors)
+    shape: tuple[int, ...] | None
+    dtype: torch.dtype
+    requires_grad: bool
+    value: torch.Tensor | None  # a copy of a small value, else None
     name: str | None = None
+
+    def tensor(self) -> torch.Tensor | None:
+        """The tensor, while it is still alive."""
+        return self.ref() if self.ref is not None else None
+
+
+def _version_of(t: torch.Tensor) -> int | None:
+    """``t._version``; ``None`` for an inference tensor, which has no version counter."""
+    if t.is_inference():
+        return None
+    return t._version
+
+
+def _weak(t: torch.Tensor) -> Callable[[], torch.Tensor | None] | None:
+    try:
+        return weakref.ref(t)
+    except TypeError:  # a tensor subclass without weak references
+        return None
+
+
+def _shape_of(t: torch.Tensor) -> tuple[int, ...] | None:
+    """``t``'s shape; ``None`` for a tensor that has none (a nested tensor's rows differ)."""
+    try:
+        return tuple(t.shape)
+    except RuntimeError:
+        return None
+
+
+def _small_value(t: torch.Tensor) -> torch.Tensor | None:
+    """A detached copy of ``t`` if it is small, dense and holds real data, else ``None``."""
+    if t.layout != torch.strided or t.is_nested or t.device.type == "meta":
+        return None
+    if t.numel() > SMALL_VALUE:
+        return None
+    return t.detach().clone()
 
 
 @dataclass
@@ -146,16 +194,24 @@ class RecordedGraph:
     ``ops`` lists the operations in the order they ran (for animation);
     :meth:`to_networkx` gives the graph. Tensors are identified by object and
     version, so an in-place operation creates a new node for the same tensor.
+    The graph holds no tensor alive: it keeps each tensor's shape, dtype and,
+    for tensors of at most :data:`SMALL_VALUE` elements, a copy of the value,
+    plus a weak reference to the tensor itself.
+
+    ``skipped`` lists the operations the recorder could not record (with the
+    reason); they still ran normally. It is empty for ordinary code.
     """
 
     ops: list[Op] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     _tensors: dict[str, _TensorVersion] = field(default_factory=dict, init=False, repr=False)
     _constants: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
-    # id(tensor) -> node of its latest version / name given by the caller / all its nodes
+    # id(tensor) -> node of its latest version / name given by the caller /
+    # its nodes still waiting for a name
     _current: dict[int, str] = field(default_factory=dict, init=False, repr=False)
     _overrides: dict[int, str] = field(default_factory=dict, init=False, repr=False)
-    _versions: dict[int, list[str]] = field(default_factory=dict, init=False, repr=False)
-    _next_constant: int = field(default=0, init=False, repr=False)
+    _unnamed: dict[int, list[str]] = field(default_factory=dict, init=False, repr=False)
+    _producer: dict[str, Op] = field(default_factory=dict, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -165,33 +221,50 @@ class RecordedGraph:
 
     # -- building (called by the recording mode) ---------------------------
 
-    def _node_for(self, t: torch.Tensor) -> str:
-        """The node of ``t``'s current version, creating it if ``t`` is new or changed."""
+    def _latest(self, t: torch.Tensor) -> str | None:
+        """The node of ``t``'s latest recorded version, if ``t`` (this very object) has one."""
         key = self._current.get(id(t))
-        if key is not None and self._tensors[key].version == t._version:
+        if key is not None and self._tensors[key].tensor() is t:
+            return key
+        return None  # never seen, or the id of a tensor that has died
+
+    def _node_for(self, t: torch.Tensor, *, fresh: bool = False) -> str:
+        """The node of ``t``'s current version; a new node if ``t`` is new or changed, or ``fresh``."""
+        key = self._latest(t)
+        version = _version_of(t)
+        if key is not None and not fresh and self._tensors[key].version == version:
             return key
         node = f"t{len(self._tensors)}"
         name = self._overrides.get(id(t))
         if name is None and key is not None:
             name = self._tensors[key].name  # a new version keeps the tensor's name
-        self._tensors[node] = _TensorVersion(node, t, t._version, _snapshot(t), name)
+        self._tensors[node] = _TensorVersion(
+            node, _weak(t), version, _shape_of(t), t.dtype, t.requires_grad, _small_value(t),
+            name,
+        )  # fmt: skip
         self._current[id(t)] = node
-        self._versions.setdefault(id(t), []).append(node)
+        if name is None:
+            self._unnamed.setdefault(id(t), []).append(node)
         return node
 
     def _constant(self, value: Any) -> str:
-        node = f"c{self._next_constant}"
-        self._next_constant += 1
+        node = f"c{len(self._constants)}"
         self._constants[node] = value
         return node
 
     def _name_from(self, scope: Mapping[str, Any]) -> None:
-        """Give unnamed tensor nodes the name ``scope`` binds to their tensor."""
+        """Give unnamed tensor nodes the name ``scope`` binds to their tensor.
+
+        Each node is looked at once: named, or dropped because its tensor
+        died; so naming costs the size of ``scope``, not of the graph.
+        """
         for name, value in scope.items():
-            if isinstance(value, torch.Tensor) and not name.startswith("_"):
-                for node in self._versions.get(id(value), ()):  # every version of it
-                    if self._tensors[node].name is None:
-                        self._tensors[node].name = name
+            if not self._unnamed or name.startswith("_") or not isinstance(value, torch.Tensor):
+                continue
+            for node in self._unnamed.pop(id(value), ()):
+                tv = self._tensors[node]
+                if tv.name is None and tv.tensor() is value:
+                    tv.name = name
 
     # -- reading -------------------------------------------------------------
 
@@ -201,12 +274,10 @@ class RecordedGraph:
 
     def node_of(self, tensor: torch.Tensor) -> str:
         """The node id of ``tensor``'s latest recorded version."""
-        try:
-            return self._current[id(tensor)]
-        except KeyError:
-            raise KeyError(
-                "this tensor was not used or produced inside the record() block"
-            ) from None
+        node = self._latest(tensor)
+        if node is None:
+            raise KeyError("this tensor was not used or produced inside the record() block")
+        return node
 
     def to_networkx(self) -> nx.DiGraph:
         """The graph as a :class:`networkx.DiGraph`.
@@ -214,21 +285,25 @@ class RecordedGraph:
         Nodes have attribute ``kind``: ``"tensor"``, ``"const"`` or ``"op"``.
 
         - tensor nodes: ``name`` (the caller's variable name, or ``None``),
-          ``value`` (a detached copy), ``shape``, ``version``,
-          ``requires_grad``, ``is_leaf``, ``tensor`` (the live tensor, to read
-          ``.grad`` after a backward pass), ``created`` (index of the op that
-          produced it, ``-1`` for inputs);
+          ``value`` (a copy, for tensors of at most :data:`SMALL_VALUE`
+          elements, else ``None``), ``shape``, ``dtype``, ``version``,
+          ``requires_grad``, ``is_leaf`` (no recorded operation produced it),
+          ``tensor`` (the tensor, to read ``.grad`` after a backward pass;
+          ``None`` once it has been freed), ``created`` (index of the op
+          that produced it, ``-1`` for inputs);
         - constant nodes: ``value`` (the Python number), ``created``;
         - op nodes: ``op`` (``"add"``, ``"mul"``, ...), ``inplace``, ``index``
           and ``steered`` (``True``/``False`` if Python branched on the
           result, else ``None``).
 
-        Edges run the way data flows: input → op (attribute ``arg``, the
-        argument position) and op → output.
+        Edges run the way data flows: input → op and op → output. An
+        input → op edge has attribute ``args``, the argument positions where
+        the op uses that input: ``(0,)`` usually, ``(0, 1)`` for ``x * x``
+        (one input used twice is one edge).
         """
         g = nx.DiGraph()
         produced = {out: op.index for op in self.ops for out in op.outputs}
-        first_use = {}
+        first_use: dict[str, int] = {}
         for op in self.ops:
             for node in op.inputs:
                 first_use.setdefault(node, op.index)
@@ -238,11 +313,12 @@ class RecordedGraph:
                 kind="tensor",
                 name=tv.name,
                 value=tv.value,
-                shape=tuple(tv.value.shape),
+                shape=tv.shape,
+                dtype=tv.dtype,
                 version=tv.version,
-                requires_grad=tv.tensor.requires_grad,
+                requires_grad=tv.requires_grad,
                 is_leaf=node not in produced,
-                tensor=tv.tensor,
+                tensor=tv.tensor(),
                 created=produced.get(node, -1),
             )
         for node, value in self._constants.items():
@@ -258,15 +334,18 @@ class RecordedGraph:
                 created=op.index,
             )
             for position, node in enumerate(op.inputs):
-                g.add_edge(node, op.node_id, arg=position)
+                _add_use(g, node, op.node_id, position)
             for node in op.outputs:
                 g.add_edge(op.node_id, node)
         return g
 
 
-def _snapshot(t: torch.Tensor) -> torch.Tensor:
-    with torch.no_grad():
-        return t.detach().clone() if t.numel() <= 64 else t.detach()[:0].clone()
+def _add_use(g: nx.DiGraph, source: Any, target: Any, position: int) -> None:
+    """Add the edge ``source → target`` for argument ``position``; a repeated use joins ``args``."""
+    if g.has_edge(source, target):
+        g.edges[source, target]["args"] += (position,)
+    else:
+        g.add_edge(source, target, args=(position,))
 
 
 def _tensors_in(obj: Any) -> Iterator[torch.Tensor]:
@@ -279,13 +358,22 @@ def _tensors_in(obj: Any) -> Iterator[torch.Tensor]:
 
 def _user_frame() -> FrameType | None:
     """The innermost frame outside torch and this module: the reader's code."""
-    frame = sys._getframe(2)
+    frame = sys._getframe(1)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
         if not (module == __name__ or module == "torch" or module.startswith("torch.")):
             return frame
         frame = frame.f_back
     return None
+
+
+@dataclass
+class _Call:
+    """A call's inputs as read before it ran (an in-place op changes them)."""
+
+    inputs: list[str | numbers.Number]  # tensor node ids, or Python numbers
+    tensors: list[torch.Tensor]
+    versions: list[int | None]
 
 
 class _Recorder(TorchFunctionMode):
@@ -298,55 +386,79 @@ class _Recorder(TorchFunctionMode):
         name = getattr(func, "__name__", "")
         if name in _IGNORED or getattr(func, "__module__", "") == "torch.nn.init":
             return func(*args, **kwargs)
-        graph = self.graph
-        if name == "__bool__" and args and isinstance(args[0], torch.Tensor):
+        if name == "__bool__":
             truth = func(*args, **kwargs)
-            node = graph._current.get(id(args[0]))
-            for op in reversed(graph.ops):
-                if node in op.outputs:
-                    op.steered = bool(truth)
-                    break
+            self._guarded(name, self._steered, args, truth)
             return truth
+        call = self._guarded(name, self._read_inputs, args, kwargs)
+        result = func(*args, **kwargs)  # the reader's operation: its errors are the reader's
+        if call is not None:
+            self._guarded(name, self._add_op, name, call, args, result)
+        return result
 
-        # Inputs are read before the call: an in-place op changes them.
-        flat_args = list(args) + list(kwargs.values())
-        inputs: list[str] = []
-        for arg in flat_args:
-            if isinstance(arg, torch.Tensor):
-                inputs.append(graph._node_for(arg))
-            elif isinstance(arg, (list, tuple)) and any(isinstance(a, torch.Tensor) for a in arg):
-                inputs.extend(graph._node_for(a) for a in _tensors_in(arg))
-            elif isinstance(arg, numbers.Number) and not isinstance(arg, bool):
-                inputs.append(graph._constant(arg))
+    def _guarded(self, name: str, step: Callable[..., Any], *step_args: Any) -> Any:
+        """Run one bookkeeping step, unseen by any recorder, never failing the reader's code."""
+        try:
+            with torch._C.DisableTorchFunction():  # a recorder around this one sees nothing of it
+                return step(*step_args)
+        except Exception as error:  # the watched code must run on, whatever failed here
+            self.graph.skipped.append(f"{name}: {type(error).__name__}: {error}")
+            return None
 
-        result = func(*args, **kwargs)
-        outputs = list(_tensors_in(result))
-        if not outputs:  # .item(), .size(), .dim(), ...: reads, not operations
-            # Drop constants registered for this call.
-            for node in inputs:
-                if node.startswith("c"):
-                    graph._constants.pop(node, None)
-            return result
-        tensor_inputs = [n for n in inputs if n.startswith("t")]
+    def _steered(self, args: tuple, truth: bool) -> None:
+        if args and isinstance(args[0], torch.Tensor):
+            op = self.graph._producer.get(self.graph._latest(args[0]) or "")
+            if op is not None:
+                op.steered = bool(truth)
+
+    def _read_inputs(self, args: tuple, kwargs: dict) -> _Call:
+        call = _Call([], [], [])
+        for arg in [*args, *kwargs.values()]:
+            if isinstance(arg, (numbers.Number)) and not isinstance(arg, bool):
+                call.inputs.append(arg)
+                continue
+            for t in _tensors_in(arg):
+                call.inputs.append(self.graph._node_for(t))
+                call.tensors.append(t)
+                call.versions.append(self.graph._tensors[call.inputs[-1]].version)
+        return call
+
+    def _add_op(self, name: str, call: _Call, args: tuple, result: Any) -> None:
+        graph = self.graph
         op_name, inplace, reflected = _op_name(name)
-        if not tensor_inputs:
+        outputs = list(_tensors_in(result))
+        # What the op changed in place is an output too (``h[0] = 5`` returns None).
+        changed = [
+            t
+            for t, v in zip(call.tensors, call.versions, strict=True)
+            if v is not None and _version_of(t) != v
+        ]
+        if inplace and args and isinstance(args[0], torch.Tensor):
+            changed.append(args[0])  # inference tensors have no version to compare
+        for t in changed:
+            if not any(t is out for out in outputs):
+                outputs.append(t)
+        if not outputs:  # .item(), .size(), .dim(), ...: reads, not operations
+            return
+        if not call.tensors:
             # A factory (torch.tensor, torch.ones, ...): the tensor is a new input,
             # not the result of an operation on other data.
             for out in outputs:
                 graph._node_for(out)
-            for node in inputs:
-                graph._constants.pop(node, None)
-            return result
+            return
+        inputs = [n if isinstance(n, str) else graph._constant(n) for n in call.inputs]
         if reflected:
             inputs = inputs[::-1]
-        out_nodes = [graph._node_for(out) for out in outputs]
-        # In place: the output is an input object, at a new version.
-        inplace = inplace or any(out is arg for out in outputs for arg in flat_args)
-        graph.ops.append(Op(len(graph.ops), op_name, inplace, inputs, out_nodes))
+        # Every output is a new node, even a tensor the op returned unchanged
+        # (``x.float()`` of a float tensor is ``x``): the graph stays acyclic.
+        out_nodes = [graph._node_for(out, fresh=True) for out in outputs]
+        op = Op(len(graph.ops), op_name, inplace or bool(changed), inputs, out_nodes)
+        graph.ops.append(op)
+        for node in out_nodes:
+            graph._producer[node] = op
         frame = _user_frame()
         if frame is not None:
             graph._name_from(frame.f_locals)
-        return result
 
 
 class record:
@@ -359,9 +471,11 @@ class record:
 
     The graph is built while the block runs -- PyTorch's define-by-run
     graph -- from a :class:`torch.overrides.TorchFunctionMode`. ``torch.add``,
-    ``Tensor.add`` and ``+`` are one operation (``"add"``); ``add_`` and ``+=``
-    are the same operation done in place and give the tensor a new version
-    node. Python numbers become constant nodes. Attribute reads, reprs,
+    ``Tensor.add`` and ``+`` are one operation (``"add"``); ``add_``, ``+=``
+    and ``h[0] = 5.0`` are operations done in place and give the tensor a new
+    version node. Every operation's result is a new node, so the graph is a
+    DAG even when an operation returns its input (``x.float()`` of a float
+    tensor). Python numbers become constant nodes. Attribute reads, reprs,
     ``.item()`` and shape queries are not operations and are ignored. A
     comparison whose truth value steers Python (``if y > 5:``) is marked with
     the branch taken.
@@ -369,6 +483,13 @@ class record:
     Tensors are named after the caller's variables: while the block runs
     (names bound so far, also inside functions it calls) and when it ends.
     ``names={"w": w}`` sets names explicitly; they win.
+
+    Recording never changes or breaks the code it watches: it works under
+    :func:`torch.inference_mode`, on sparse tensors, inside another
+    ``record()`` block (the outer graph sees the block's operations, not the
+    inner recorder's own work), and an operation it cannot record is listed
+    in :attr:`RecordedGraph.skipped` instead of raising. It costs time
+    linear in the number of operations and keeps no tensor alive.
 
     A block with no torch operation gives an empty graph, not an error.
 
@@ -395,10 +516,12 @@ class record:
     def __exit__(self, *exc: object) -> None:
         assert self._mode is not None
         self._mode.__exit__(*exc)
-        caller = sys._getframe(1)
-        self.graph._name_from(caller.f_locals)
-        for tv in self.graph._tensors.values():
-            tv.name = self.graph._overrides.get(id(tv.tensor), tv.name)
+        graph = self.graph
+        graph._name_from(sys._getframe(1).f_locals)
+        for tv in graph._tensors.values():
+            t = tv.tensor()
+            if t is not None and id(t) in graph._overrides:
+                tv.name = graph._overrides[id(t)]
 
 
 # -- the backward graph ---------------------------------------------------------
@@ -420,9 +543,11 @@ def backward_graph(
 
     Edges point the way the forward data flowed: from an input's node to the
     node that used it. These are the nodes and edges torchviz's ``make_dot``
-    traverses. Edge attribute ``arg`` is the input's position. To see the
-    gradient that flows back along each edge, run the backward pass inside
-    :func:`record_gradients`.
+    traverses. Edge attribute ``args`` holds the input's argument positions:
+    ``(0,)`` usually, ``(0, 1)`` when one function uses the same input twice
+    (``x * x``) -- one edge per pair of nodes, as for :meth:`RecordedGraph.to_networkx`.
+    To see the gradient that flows back along each edge, run the backward
+    pass inside :func:`record_gradients`.
 
     Raises ``TypeError`` for a non-tensor and ``ValueError`` for a tensor with
     no graph behind it.
@@ -471,7 +596,7 @@ def backward_graph(
         for position, (nxt, _) in enumerate(fn.next_functions):
             if nxt is None:
                 continue
-            g.add_edge(str(id(nxt)), node, arg=position)
+            _add_use(g, str(id(nxt)), node, position)
             stack.append(nxt)
     return g
 
@@ -486,8 +611,12 @@ def record_gradients(g: nx.DiGraph) -> Iterator[nx.DiGraph]:
 
     Each edge ``u → v`` then has attribute ``grad``: the gradient of the
     output with respect to ``u``'s tensor, as it left ``v`` (for
-    ``y = a * b``, the edge ``a → MulBackward0`` carries ∂y/∂a = b). Hooks on
-    the autograd nodes collect them; they are removed when the block ends.
+    ``y = a * b``, the edge ``a → MulBackward0`` carries ∂y/∂a = b). An edge
+    that stands for several uses of one input (``y = x * x``: ``args`` is
+    ``(0, 1)``) carries the sum over those uses (∂y/∂x = x + x). So the
+    gradients on the edges leaving a leaf add up to the leaf's ``.grad``
+    (for a leaf whose ``.grad`` was ``None`` before the pass). Hooks on the
+    autograd nodes collect them; they are removed when the block ends.
 
     Introduced in tutorial 01.
     """
@@ -498,9 +627,15 @@ def record_gradients(g: nx.DiGraph) -> Iterator[nx.DiGraph]:
     def hook_for(node: str):
         def hook(grad_inputs, grad_outputs):
             fn = g.nodes[node]["fn"]
+            sums: dict[str, torch.Tensor] = {}  # one input used twice: one edge, the sum
             for position, (nxt, _) in enumerate(fn.next_functions):
-                if nxt is not None and grad_inputs[position] is not None:
-                    g.edges[str(id(nxt)), node]["grad"] = grad_inputs[position].detach().clone()
+                grad = grad_inputs[position]
+                if nxt is None or grad is None:
+                    continue
+                source = str(id(nxt))
+                sums[source] = grad.detach().clone() if source not in sums else sums[source] + grad
+            for source, grad in sums.items():
+                g.edges[source, node]["grad"] = grad
 
         return hook
 
@@ -517,18 +652,23 @@ def record_gradients(g: nx.DiGraph) -> Iterator[nx.DiGraph]:
 # -- a static graph, for comparison ---------------------------------------------
 
 
-def fx_graph(traced: Any) -> nx.DiGraph:
+def fx_graph(traced: torch.fx.GraphModule | torch.fx.Graph) -> nx.DiGraph:
     """A :mod:`torch.fx` graph in the format of :meth:`RecordedGraph.to_networkx`.
 
-    ``traced`` is what :func:`torch.fx.symbolic_trace` returns (or its
-    ``.graph``). A static graph is built before any data flows, so its tensor
+    ``traced`` is what :func:`torch.fx.symbolic_trace` returns, or its
+    ``.graph``. A static graph is built before any data flows, so its tensor
     nodes have a name (fx's) but no value (``value=None``); drawing it with
-    :func:`pytorch_notes.draw.draw_forward` shows exactly that.
+    :func:`pytorch_notes.draw.draw_forward` shows exactly that. Every input of
+    a call is an edge, also those passed in a list (``torch.cat([a, b])``) or
+    by keyword.
 
     Introduced in tutorial 02 (*Dynamic vs static graphs*).
     """
-    graph = getattr(traced, "graph", traced)
-    if not isinstance(graph, torch.fx.Graph):
+    if isinstance(traced, torch.fx.GraphModule):
+        graph, module = traced.graph, traced
+    elif isinstance(traced, torch.fx.Graph):
+        graph, module = traced, traced.owning_module
+    else:
         raise TypeError(
             f"fx_graph() needs a torch.fx GraphModule or Graph, got {type(traced).__name__}"
         )
@@ -539,19 +679,26 @@ def fx_graph(traced: Any) -> nx.DiGraph:
     def tensor_node(name: str, created: int, leaf: bool) -> str:
         node = f"t_{name}"
         g.add_node(
-            node, kind="tensor", name=name, value=None, shape=None, version=0,
+            node, kind="tensor", name=name, value=None, shape=None, dtype=None, version=0,
             requires_grad=None, is_leaf=leaf, tensor=None, created=created,
         )  # fmt: skip
         produced[name] = node
         return node
+
+    def flat(arg: Any) -> Iterator[Any]:
+        if isinstance(arg, (list, tuple)):
+            for item in arg:
+                yield from flat(item)
+        else:
+            yield arg
 
     for fx_node in graph.nodes:
         if fx_node.op == "placeholder":
             tensor_node(fx_node.name, -1, leaf=True)
         elif fx_node.op in ("call_function", "call_method", "call_module", "get_attr"):
             target = fx_node.target
-            if fx_node.op == "call_module":
-                name = type(traced.get_submodule(target)).__name__.lower()
+            if fx_node.op == "call_module" and module is not None:
+                name = type(module.get_submodule(target)).__name__.lower()
             elif isinstance(target, str):
                 name = target
             else:
@@ -560,14 +707,15 @@ def fx_graph(traced: Any) -> nx.DiGraph:
             op = f"op{n_ops}"
             g.add_node(op, kind="op", op=op_name, inplace=inplace, index=n_ops, steered=None,
                        created=n_ops)  # fmt: skip
-            for position, arg in enumerate(fx_node.args):
+            arguments = list(flat(fx_node.args)) + list(flat(list(fx_node.kwargs.values())))
+            for position, arg in enumerate(arguments):
                 if isinstance(arg, torch.fx.Node):
-                    g.add_edge(produced[arg.name], op, arg=position)
+                    _add_use(g, produced[arg.name], op, position)
                 elif isinstance(arg, numbers.Number) and not isinstance(arg, bool):
                     const = f"c{n_consts}"
                     n_consts += 1
                     g.add_node(const, kind="const", value=arg, name=None, created=n_ops)
-                    g.add_edge(const, op, arg=position)
+                    _add_use(g, const, op, position)
             g.add_edge(op, tensor_node(fx_node.name, n_ops, leaf=False))
             n_ops += 1
     return g

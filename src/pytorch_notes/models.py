@@ -14,14 +14,9 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from pytorch_notes._checks import positive_int
+
 __all__ = ["LogisticRegression", "logistic_regression_sequential"]
-
-
-def _check_in_features(in_features: int) -> None:
-    if isinstance(in_features, bool) or not isinstance(in_features, int):
-        raise TypeError(f"in_features must be an int, got {type(in_features).__name__}")
-    if in_features < 1:
-        raise ValueError(f"in_features must be at least 1, got {in_features}")
 
 
 class LogisticRegression(nn.Module):
@@ -35,7 +30,7 @@ class LogisticRegression(nn.Module):
     """
 
     def __init__(self, in_features: int = 2) -> None:
-        _check_in_features(in_features)
+        positive_int("in_features", in_features)
         super().__init__()
         self.features = nn.Linear(in_features, 1)
         self.sigmoid = nn.Sigmoid()
@@ -52,5 +47,5 @@ def logistic_regression_sequential(in_features: int = 2) -> nn.Sequential:
 
     Introduced in tutorial 04.
     """
-    _check_in_features(in_features)
+    positive_int("in_features", in_features)
     return nn.Sequential(nn.Linear(in_features, 1), nn.Sigmoid())

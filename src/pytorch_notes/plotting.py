@@ -27,6 +27,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor, nn
 
+from pytorch_notes._checks import positive_int
 from pytorch_notes.animation import Player
 from pytorch_notes.i18n import tr
 from pytorch_notes.training import Evaluation, History
@@ -69,7 +70,21 @@ def _numpy_pair(features: Tensor, labels: Tensor) -> tuple[np.ndarray, np.ndarra
         )
     if features.shape[0] == 0:
         raise ValueError("the data set is empty: nothing to draw")
-    return features.detach().cpu().numpy(), labels.detach().cpu().numpy()
+    x, y = features.detach().cpu().numpy(), labels.detach().cpu().numpy()
+    bad = ~np.isfinite(x).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"features contain NaN or inf: {int(bad.sum())} sample(s) cannot be placed in the "
+            f"plane, the first is sample {int(bad.argmax())} ({x[bad.argmax()].tolist()})"
+        )
+    outside = (y != 0) & (y != 1)
+    if outside.any():
+        raise ValueError(
+            f"labels must be 0 or 1 (class 0 is drawn red, class 1 blue); sample "
+            f"{int(outside.argmax())} has label {y[outside.argmax()].item()!r} "
+            f"({int(outside.sum())} label(s) outside {{0, 1}} would not be drawn)"
+        )
+    return x, y
 
 
 def _limits(x: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -273,8 +288,7 @@ def plot_snapshots(
     Introduced in tutorial 04.
     """
     evaluations = _check_evaluations(evaluations)
-    if ncols < 1:
-        raise ValueError(f"ncols must be at least 1, got {ncols}")
+    positive_int("ncols", ncols)
     ncols = min(ncols, len(evaluations))
     nrows = math.ceil(len(evaluations) / ncols)
     fig, axes = plt.subplots(
@@ -354,7 +368,8 @@ def animate_boundary(
     """Animate the decision boundary over the evaluations; return the animation.
 
     Keeps the page light: at most ``max_frames`` frames (evenly spread, always
-    the first and the last evaluation), drawn at ``dpi`` dots per inch. Keep
+    the first and the last evaluation), drawn at ``dpi`` dots per inch, each
+    shown for ``interval_ms`` milliseconds. Keep
     the returned object in a variable at the top level of the tutorial:
     sphinx-gallery finds it there and embeds it as an HTML player
     (``matplotlib_animations = (True, "jshtml")`` in ``docs/conf.py``).
@@ -362,8 +377,8 @@ def animate_boundary(
     Introduced in tutorial 04.
     """
     evaluations = _check_evaluations(evaluations)
-    if max_frames < 1:
-        raise ValueError(f"max_frames must be at least 1, got {max_frames}")
+    for name, value in (("max_frames", max_frames), ("interval_ms", interval_ms), ("dpi", dpi)):
+        positive_int(name, value)
     _numpy_pair(features, labels)  # fail here, not inside the first frame
     if len(evaluations) <= max_frames:
         frames = evaluations

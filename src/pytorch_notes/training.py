@@ -4,21 +4,24 @@ Tutorial 04 writes this loop out by hand -- that is the lesson -- and then runs
 the same training through :func:`fit`, which later tutorials reuse. :func:`fit`
 adds what every run needs and the lesson does not:
 
-- a per-iteration :class:`History` (loss, accuracy and parameters);
+- a per-iteration :class:`History` (loss, accuracy, learning rate and
+  parameters), and an optional learning-rate scheduler;
 - an :class:`Evaluation` every ``eval_every`` iterations, handed to callbacks
   (e.g. to draw a snapshot) and to an early-stop condition;
-- checks of the data before the first step and of the loss at every step,
-  with errors that name the problem (:class:`NonFiniteLossError` names the
-  iteration whose loss was NaN or infinite);
+- checks of the arguments and the data before anything moves or changes, and
+  of the loss at every step, with errors that name the problem
+  (:class:`NonFiniteLossError` names the iteration whose loss was NaN or
+  infinite);
 - a choice of device (CPU, CUDA, Apple's MPS), mini-batches from a
   :class:`~torch.utils.data.DataLoader`, and an optional ``tqdm`` progress bar.
 
 The order of the work inside one iteration is the seed article's, so a run
 through :func:`fit` reproduces the hand-written loop number for number: forward
 pass, loss, (evaluation), backward pass, ``optimizer.step()``,
-``optimizer.zero_grad()``, then stop if the evaluation said so. The loss,
-accuracy and parameters recorded for iteration ``i`` all describe the model as
-iteration ``i`` found it, before its update.
+(``scheduler.step()``), ``optimizer.zero_grad()``, then stop if the evaluation
+said so. The loss, accuracy, learning rate and parameters recorded for
+iteration ``i`` all describe the model as iteration ``i`` found it, before its
+update.
 
 Introduced in tutorial 04 (*Logistic regression*).
 """
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -35,6 +39,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from pytorch_notes._checks import positive_int, probability_threshold
 from pytorch_notes.data import check_binary_data
 
 __all__ = [
@@ -95,6 +100,9 @@ class History:
     - ``loss[i]``, ``accuracy[i]``: the loss and the accuracy of iteration
       ``i``'s forward pass (on its mini-batch; with full-batch training, on
       the whole data set);
+    - ``lr[i]``: the learning rate of the optimizer's first parameter group
+      that iteration ``i``'s update used (it changes only with a
+      ``scheduler``, or if a callback changes it);
     - :meth:`parameters_at` ``(i)``: the parameters that forward pass used;
     - ``evaluations``: the :class:`Evaluation` of every ``eval_every``-th
       iteration;
@@ -112,6 +120,7 @@ class History:
     evaluations: list[Evaluation]
     stopped_early: bool
     device: torch.device
+    lr: list[float] = field(default_factory=list)
 
     @property
     def n_iterations(self) -> int:
@@ -145,11 +154,14 @@ def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
     """An early-stop condition for :func:`fit`: stop once accuracy is above ``threshold``.
 
     ``fit(..., stop_when=accuracy_above(0.99))`` is the seed article's rule.
+    ``threshold`` lies strictly between 0 and 1 (no accuracy is above 1).
 
     Introduced in tutorial 04.
     """
-    if not 0 <= threshold <= 1:
-        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must be strictly between 0 and 1, got {threshold}")
 
     def stop(evaluation: Evaluation) -> bool:
         return evaluation.accuracy > threshold
@@ -197,12 +209,9 @@ def _in_features(model: nn.Module) -> int | None:
     return None
 
 
-def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return value
+# Modules whose output depends on the training mode (Dropout drops, BatchNorm
+# uses batch statistics and updates its running ones).
+_MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._NormBase)
 
 
 def _predictions(model: nn.Module, x: Tensor, labels: Tensor) -> Tensor:
@@ -216,7 +225,6 @@ def _predictions(model: nn.Module, x: Tensor, labels: Tensor) -> Tensor:
     return out.view_as(labels)
 
 
-@torch.no_grad()
 def evaluate(
     model: nn.Module,
     loss_fn: LossFn,
@@ -228,35 +236,99 @@ def evaluate(
 ) -> tuple[float, float]:
     """Return ``(loss, accuracy)`` of ``model`` on a whole data set, without gradients.
 
-    A sample counts as class 1 when the model's probability is at least
-    ``threshold``. With ``batch_size``, the data go through the model in
-    pieces and the loss is the sample-weighted mean of the pieces' losses
-    (right for losses that average over the batch, as ``BCELoss`` does).
+    The model runs in evaluation mode (``model.eval()``: Dropout off,
+    BatchNorm uses its running statistics and leaves them alone), and every
+    module gets back the mode it had: two identical calls give the same
+    numbers. A sample counts as class 1 when the model's probability is at
+    least ``threshold`` (strictly between 0 and 1). With ``batch_size``, the
+    data go through the model in pieces and the loss is the sample-weighted
+    mean of the pieces' losses (right for losses that average over the batch,
+    as ``BCELoss`` does).
+
+    The data are checked first (:func:`~pytorch_notes.data.check_binary_data`):
+    as many labels as feature rows, at least one sample, labels 0 or 1.
 
     Introduced in tutorial 04.
     """
-    n = labels.shape[0]
-    step = n if batch_size is None else _check_positive_int("batch_size", batch_size)
-    total_loss = 0.0
-    correct = 0
-    for start in range(0, n, step):
-        x, y = features[start : start + step], labels[start : start + step]
-        pred = _predictions(model, x, y)
-        total_loss += loss_fn(pred, y).item() * y.shape[0]
-        correct += int(((pred >= threshold) == (y >= 0.5)).sum())
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+    check_binary_data(features, labels, n_features=_in_features(model))
+    threshold = probability_threshold("threshold", threshold)
+    if batch_size is not None:
+        positive_int("batch_size", batch_size)
+    return _evaluate(model, loss_fn, features, labels, threshold, batch_size)
+
+
+@torch.no_grad()
+def _evaluate(
+    model: nn.Module,
+    loss_fn: LossFn,
+    features: Tensor,
+    labels: Tensor,
+    threshold: float,
+    batch_size: int | None,
+) -> tuple[float, float]:
+    """:func:`evaluate` without the checks (:func:`fit` has made them)."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        n = labels.shape[0]
+        step = batch_size or n
+        total_loss = 0.0
+        correct = 0
+        for start in range(0, n, step):
+            x, y = features[start : start + step], labels[start : start + step]
+            pred = _predictions(model, x, y)
+            total_loss += loss_fn(pred, y).item() * y.shape[0]
+            correct += int(((pred >= threshold) == (y >= 0.5)).sum())
+    finally:
+        for module, training in modes:
+            module.training = training
     return total_loss / n, correct / n
 
 
-def _named_parameters(model: nn.Module) -> tuple[list[str], list[Tensor]]:
-    named = [(name, p) for name, p in model.named_parameters()]
-    return [name for name, _ in named], [p for _, p in named]
+@dataclass
+class _Data:
+    """The training data, checked: all of it (for evaluations) and how to batch it."""
+
+    features: Tensor
+    labels: Tensor
+    loader: DataLoader | None  # None: full-batch training on (features, labels)
+
+    def to(self, device: torch.device) -> _Data:
+        return _Data(self.features.to(device), self.labels.to(device), self.loader)
+
+    def batches(self, device: torch.device) -> Iterator[tuple[Tensor, Tensor]]:
+        """``(features, labels)`` of each iteration, on ``device``: all of it, or batch after batch."""
+        if self.loader is None:
+            while True:
+                yield self.features, self.labels
+        while True:  # epoch after epoch, until fit() has run enough iterations
+            for batch in self.loader:
+                if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+                    raise TypeError(
+                        "each batch of the DataLoader must be a pair (features, labels), got "
+                        + _describe(batch)
+                    )
+                yield batch[0].to(device), batch[1].to(device)
 
 
-def _batches(
-    data: tuple[Tensor, Tensor] | DataLoader, device: torch.device, n_features: int | None
-) -> tuple[Callable[[], Iterator[tuple[Tensor, Tensor, Tensor]]], Tensor, Tensor, bool]:
-    """Check ``data``; return (a batch iterator factory, all features, all labels, full-batch?)."""
+def _describe(obj: object) -> str:
+    if isinstance(obj, (tuple, list)):
+        return f"a {type(obj).__name__} of {len(obj)}"
+    return f"a {type(obj).__name__}"
+
+
+def _check_data(data: object, n_features: int | None) -> _Data:
+    """Check ``(features, labels)`` or a DataLoader of such pairs, without moving anything."""
     if isinstance(data, DataLoader):
+        if data.batch_sampler is None:
+            raise ValueError(
+                "the DataLoader was made with batch_size=None, so it yields single samples, not "
+                "batches: give it a batch_size (DataLoader(dataset, batch_size=32))"
+            )
         dataset = data.dataset
         try:
             size = len(dataset)  # type: ignore[arg-type]
@@ -269,40 +341,91 @@ def _batches(
                 "the DataLoader yields no batches (drop_last=True with a batch_size larger "
                 "than the data set?)"
             )
-        if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
-            x_all, y_all = dataset.tensors
+        first = dataset[0]
+        if not isinstance(first, (tuple, list)) or len(first) != 2:
+            raise TypeError(
+                "each sample of the DataLoader's dataset must be a pair (features, labels), "
+                f"got {_describe(first)}"
+            )
+        if isinstance(dataset, TensorDataset):
+            features, labels = dataset.tensors
         else:  # gather it once: the evaluations use the whole data set
             xs, ys = zip(*(dataset[i] for i in range(size)), strict=True)
-            x_all, y_all = torch.stack(list(xs)), torch.stack(list(ys))
-        check_binary_data(x_all, y_all, n_features=n_features)
-        x_all, y_all = x_all.to(device), y_all.to(device)
-
-        def loader_batches() -> Iterator[tuple[Tensor, Tensor, Tensor]]:
-            while True:  # epoch after epoch, until fit() has run enough iterations
-                for batch in data:
-                    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-                        raise TypeError(
-                            "each batch of the DataLoader must be a pair (features, labels)"
-                        )
-                    x, y = batch[0].to(device), batch[1].to(device)
-                    yield x, y, y >= 0.5
-
-        return loader_batches, x_all, y_all, False
-    if not isinstance(data, (tuple, list)) or len(data) != 2:
+            features, labels = torch.stack(list(xs)), torch.stack(list(ys))
+        loader: DataLoader | None = data
+    elif isinstance(data, (tuple, list)) and len(data) == 2:
+        (features, labels), loader = data, None
+    else:
         raise TypeError(
             "data must be a pair (features, labels) of tensors or a torch DataLoader, "
-            f"got {type(data).__name__}"
+            f"got {_describe(data)}"
         )
-    x, y = data
-    check_binary_data(x, y, n_features=n_features)
-    x, y = x.to(device), y.to(device)
-    y_is_one = y >= 0.5
+    check_binary_data(features, labels, n_features=n_features)
+    return _Data(features, labels, loader)
 
-    def full_batch() -> Iterator[tuple[Tensor, Tensor, Tensor]]:
-        while True:
-            yield x, y, y_is_one
 
-    return full_batch, x, y, True
+def _check_fit(
+    model: object,
+    loss_fn: object,
+    optimizer: object,
+    data: object,
+    scheduler: object,
+    counts: dict[str, object],
+    callbacks: Sequence[object],
+    threshold: object,
+) -> _Data:
+    """Every check :func:`fit` makes, before it changes anything; returns the checked data."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
+        )
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+    for name, value in counts.items():
+        positive_int(name, value)
+    for callback in callbacks:
+        if not callable(callback):
+            raise TypeError(f"every callback must be callable, got {type(callback).__name__}")
+    probability_threshold("threshold", threshold)
+    if scheduler is not None:
+        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            raise TypeError(
+                "ReduceLROnPlateau steps on a metric, and fit steps its scheduler without one: "
+                "step it in a callback instead (callbacks=[lambda e: plateau.step(e.loss)])"
+            )
+        if getattr(scheduler, "optimizer", None) is not optimizer:
+            raise ValueError(
+                "scheduler must be a learning-rate scheduler of this optimizer "
+                "(torch.optim.lr_scheduler.StepLR(optimizer, ...), for example)"
+            )
+    checked = _check_data(data, _in_features(model))
+    own = {id(p) for p in model.parameters()}
+    if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
+        warnings.warn(
+            "none of the optimizer's parameters belongs to the model, so training will not "
+            "change the model: build the optimizer from this model's parameters "
+            "(torch.optim.SGD(model.parameters(), ...))",
+            UserWarning,
+            stacklevel=3,
+        )
+    return checked
+
+
+def _loss(loss_fn: LossFn, y_pred: Tensor, y: Tensor, iteration: int) -> tuple[Tensor, float]:
+    """The loss and its value; :class:`NonFiniteLossError` if it is NaN or infinite."""
+    try:
+        loss = loss_fn(y_pred, y)
+    except RuntimeError as error:  # e.g. BCELoss refuses NaN probabilities
+        if not bool(torch.isfinite(y_pred).all()):
+            detail = " (the model's output holds NaN or inf)"
+            raise NonFiniteLossError(iteration, math.nan, detail) from error
+        raise
+    value = loss.item()
+    if not math.isfinite(value):
+        raise NonFiniteLossError(iteration, value)
+    return loss, value
 
 
 def fit(
@@ -319,30 +442,35 @@ def fit(
     progress: bool = False,
     record_parameters: bool = True,
     threshold: float = 0.5,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
 ) -> History:
     """Train a binary classifier; return its :class:`History`.
 
     One iteration is one update: forward pass, ``loss_fn(prediction,
-    labels)``, ``loss.backward()``, ``optimizer.step()``,
-    ``optimizer.zero_grad()``.
+    labels)``, ``loss.backward()``, ``optimizer.step()``, then
+    ``scheduler.step()`` if a learning-rate ``scheduler`` of this optimizer
+    is given, and ``optimizer.zero_grad()``. ``History.lr`` records the
+    learning rate each update used.
 
     ``data`` is either ``(features, labels)`` -- every iteration uses all of
     it, as in the seed article -- or a :class:`~torch.utils.data.DataLoader`
     of ``(features, labels)`` batches for data that do not fit one batch: one
     iteration per batch, epoch after epoch, up to ``max_iterations``. Labels
-    must be 0 or 1; the model must output one probability per sample.
+    must be 0 or 1; the model must output one probability per sample; a
+    sample counts as class 1 when that probability is at least ``threshold``.
 
     Every ``eval_every`` iterations (0, ``eval_every``, ...) the model is
-    evaluated on the whole data set *before* that iteration's update (with
-    full-batch training this reuses the iteration's own forward pass, at no
-    cost). Each :class:`Evaluation` goes to every callback in ``callbacks``,
-    then to ``stop_when``; if that returns true the run ends after this
-    iteration's update. The seed's rule is
+    evaluated on the whole data set *before* that iteration's update, in
+    evaluation mode (full-batch training of a model without Dropout or
+    BatchNorm reuses the iteration's own forward pass: the same numbers, at
+    no cost). Each :class:`Evaluation` goes to every callback in
+    ``callbacks``, then to ``stop_when``; if that returns true the run ends
+    after this iteration's update. The seed's rule is
     ``eval_every=20, stop_when=accuracy_above(0.99)``.
 
     ``device``: ``None`` trains where the model already is, ``"auto"`` picks
     :func:`best_device`, or name one (``"cpu"``, ``"cuda"``, ``"mps"``); the
-    model (in place) and the data are moved there.
+    model (in place) and the data are moved there, after every check passed.
 
     ``record_parameters=False`` keeps no per-iteration copy of the parameters
     (for large models: the table takes ``max_iterations`` times their size);
@@ -353,103 +481,64 @@ def fit(
     when standard error is not a terminal, as in the docs build.
 
     Raises :class:`TypeError` or :class:`ValueError` naming the problem with
-    the arguments or the data, before any update, and
-    :class:`NonFiniteLossError` if the loss turns NaN or infinite.
+    the arguments or the data before it moves or changes anything, warns if
+    the optimizer holds none of the model's parameters (nothing would
+    train), and raises :class:`NonFiniteLossError` if the loss turns NaN or
+    infinite.
 
     Introduced in tutorial 04.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(
-            f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
-        )
-    if not callable(loss_fn):
-        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
-    max_iterations = _check_positive_int("max_iterations", max_iterations)
-    eval_every = _check_positive_int("eval_every", eval_every)
     callbacks = tuple(callbacks)
-    for callback in callbacks:
-        if not callable(callback):
-            raise TypeError(f"every callback must be callable, got {type(callback).__name__}")
-
+    counts = {"max_iterations": max_iterations, "eval_every": eval_every}
+    checked = _check_fit(model, loss_fn, optimizer, data, scheduler, counts, callbacks, threshold)
     device = _resolve_device(model, device)
+    bar = _progress_bar(max_iterations) if progress else None  # before anything moves
     model.to(device)
-    batches, x_all, y_all, full_batch = _batches(data, device, _in_features(model))
+    checked = checked.to(device)
     names, params = _named_parameters(model)
     recorder = _ParameterRecorder(params, max_iterations, record_parameters)
-    bar = _progress_bar(max_iterations) if progress else None
-
+    reuse_forward = checked.loader is None and not any(
+        isinstance(module, _MODE_DEPENDENT) for module in model.modules()
+    )
+    eval_batch = checked.loader.batch_size if checked.loader is not None else None
+    counter = _AccuracyCounter(threshold, full_batch=checked.loader is None)
     losses: list[float] = []
-    sizes: list[int] = []  # samples per iteration (the batch size)
-    counts: list[int] = []  # correct predictions per iteration
-    # Accuracies are counted in bulk, one vectorised count every eval_every
-    # iterations: the predictions (and, for mini-batches, which labels are 1)
-    # wait here until then.
-    pending_preds: list[Tensor] = []
-    pending_truth: list[Tensor] = []
+    lrs: list[float] = []
     evaluations: list[Evaluation] = []
-    record = recorder.record
-    batch_iter = batches()
-    x, y, y_is_one = next(batch_iter)
     stopped = False
+    batches = checked.batches(device)
     try:
         for iteration in range(max_iterations):
-            if not full_batch and iteration > 0:
-                x, y, y_is_one = next(batch_iter)
+            x, y = next(batches)
+            recorder.record(iteration)
+            lrs.append(float(optimizer.param_groups[0]["lr"]))
             evaluating = iteration % eval_every == 0
-            record(iteration)
-            if evaluating and not full_batch:
-                eval_loss, eval_acc = evaluate(
-                    model, loss_fn, x_all, y_all, threshold=threshold, batch_size=_size_of(data)
+            if evaluating and not reuse_forward:
+                scores = _evaluate(
+                    model, loss_fn, checked.features, checked.labels, threshold, eval_batch
                 )
 
-            y_pred = model(x)  # forward pass
-            if y_pred.numel() != y.numel():
-                raise ValueError(
-                    f"the model must output one value per sample: got shape "
-                    f"{tuple(y_pred.shape)} for {y.shape[0]} samples"
-                )
-            y_pred = y_pred.view_as(y)
-            try:
-                loss = loss_fn(y_pred, y)
-            except RuntimeError as error:  # e.g. BCELoss refuses NaN probabilities
-                if not bool(torch.isfinite(y_pred).all()):
-                    detail = " (the model's output holds NaN or inf)"
-                    raise NonFiniteLossError(iteration, math.nan, detail) from error
-                raise
-            loss_value = loss.item()
-            if not math.isfinite(loss_value):
-                raise NonFiniteLossError(iteration, loss_value)
+            y_pred = _predictions(model, x, y)  # forward pass
+            loss, loss_value = _loss(loss_fn, y_pred, y, iteration)
             losses.append(loss_value)
-            pending_preds.append(y_pred.detach())
-            if not full_batch:
-                sizes.append(y.shape[0])
-                pending_truth.append(y_is_one)
+            counter.add(y_pred, y)
 
             stop = False
             if evaluating:
-                counts += _count_correct(pending_preds, pending_truth or [y_is_one], threshold)
-                if full_batch:
-                    eval_loss, eval_acc = loss_value, counts[-1] / y.shape[0]
-                evaluation = Evaluation(
-                    iteration=iteration,
-                    loss=eval_loss,
-                    accuracy=eval_acc,
-                    parameters={
-                        name: p.detach().to("cpu", copy=True)
-                        for name, p in zip(names, params, strict=True)
-                    },
-                )
+                if reuse_forward:
+                    scores = (loss_value, counter.accuracy_of_last())
+                evaluation = Evaluation(iteration, *scores, _cpu_copies(names, params))
                 evaluations.append(evaluation)
                 for callback in callbacks:
                     callback(evaluation)
                 stop = bool(stop_when(evaluation)) if stop_when is not None else False
                 if bar is not None:
-                    bar.set_postfix(loss=f"{eval_loss:.4f}", acc=f"{eval_acc:.2%}")
+                    bar.set_postfix(loss=f"{scores[0]:.4f}", acc=f"{scores[1]:.2%}")
 
             loss.backward()  # backward pass
             optimizer.step()  # update the parameters
+            if scheduler is not None:
+                scheduler.step()  # the next iteration's learning rate
             optimizer.zero_grad()  # clear the gradients for the next iteration
             if bar is not None:
                 bar.update(1)
@@ -459,20 +548,65 @@ def fit(
     finally:
         if bar is not None:
             bar.close()
-    counts += _count_correct(pending_preds, pending_truth or [y_is_one], threshold)
-    if full_batch:
-        sizes = [y.shape[0]] * len(losses)
 
     return History(
         loss=losses,
-        accuracy=[c / n for c, n in zip(counts, sizes, strict=True)],
+        accuracy=counter.accuracies(),
         parameter_names=tuple(names),
         parameter_shapes=tuple(p.shape for p in params),
         flat_parameters=recorder.result(len(losses)),
         evaluations=evaluations,
         stopped_early=stopped,
         device=device,
+        lr=lrs,
     )
+
+
+def _named_parameters(model: nn.Module) -> tuple[list[str], list[Tensor]]:
+    named = list(model.named_parameters())
+    return [name for name, _ in named], [p for _, p in named]
+
+
+def _cpu_copies(names: list[str], params: list[Tensor]) -> dict[str, Tensor]:
+    return {name: p.detach().to("cpu", copy=True) for name, p in zip(names, params, strict=True)}
+
+
+class _AccuracyCounter:
+    """The accuracy of every iteration's forward pass, counted in bulk.
+
+    Counting one iteration at a time would cost a device-to-host copy each;
+    instead the predictions (and, for mini-batches, which labels are 1) wait
+    here, and are counted in one vectorised pass when an evaluation needs the
+    latest accuracy or when training ends.
+    """
+
+    def __init__(self, threshold: float, *, full_batch: bool) -> None:
+        self.threshold = threshold
+        self.full_batch = full_batch
+        self._preds: list[Tensor] = []
+        self._truth: list[Tensor] = []  # which labels are 1, per waiting iteration
+        self._correct: list[int] = []
+        self._sizes: list[int] = []
+
+    def add(self, y_pred: Tensor, y: Tensor) -> None:
+        self._preds.append(y_pred.detach())
+        self._sizes.append(y.shape[0])
+        if not self.full_batch or not self._truth:  # full batch: the labels never change
+            self._truth.append(y >= 0.5)
+
+    def _flush(self) -> None:
+        self._correct += _count_correct(self._preds, self._truth, self.threshold)
+        self._preds.clear()
+        if not self.full_batch:
+            self._truth.clear()
+
+    def accuracy_of_last(self) -> float:
+        self._flush()
+        return self._correct[-1] / self._sizes[len(self._correct) - 1]
+
+    def accuracies(self) -> list[float]:
+        self._flush()
+        return [c / n for c, n in zip(self._correct, self._sizes, strict=True)]
 
 
 class _ParameterRecorder:
@@ -532,7 +666,7 @@ class _ParameterRecorder:
 
 @torch.no_grad()
 def _count_correct(preds: list[Tensor], truth: list[Tensor], threshold: float) -> list[int]:
-    """Count the correct predictions of each waiting iteration, then empty both lists.
+    """Count the correct predictions of each waiting iteration.
 
     ``truth[i]`` says which labels of iteration ``i`` are 1; a single entry
     stands for every iteration (full-batch training: the labels never change).
@@ -542,16 +676,9 @@ def _count_correct(preds: list[Tensor], truth: list[Tensor], threshold: float) -
     if len(truth) == 1 or len({p.shape for p in preds}) == 1:  # one vectorised count
         predicted = torch.stack(preds) >= threshold
         labels = truth[0] if len(truth) == 1 else torch.stack(truth)
-        correct = predicted.eq_(labels).flatten(1).sum(dim=1).tolist()
-    else:  # mini-batches of different sizes (the last of an epoch is often smaller)
-        correct = [int((p >= threshold).eq_(t).sum()) for p, t in zip(preds, truth, strict=True)]
-    preds.clear()
-    truth.clear()
-    return correct
-
-
-def _size_of(data: tuple[Tensor, Tensor] | DataLoader) -> int | None:
-    return data.batch_size if isinstance(data, DataLoader) else None
+        return predicted.eq_(labels).flatten(1).sum(dim=1).tolist()
+    # mini-batches of different sizes (the last of an epoch is often smaller)
+    return [int((p >= threshold).eq_(t).sum()) for p, t in zip(preds, truth, strict=True)]
 
 
 def _progress_bar(total: int):  # -> tqdm.tqdm; tqdm is an optional dependency
