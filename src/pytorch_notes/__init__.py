@@ -13,13 +13,13 @@ visible; this package holds the plumbing they share:
 - :mod:`pytorch_notes.i18n` -- figure labels in the page's language, with a
   clean fallback to English where no CJK font is installed.
 - :mod:`pytorch_notes.data` -- the seed's two-class data and the checks a
-  data set passes before training (tutorial 04).
+  data set passes before training (tutorial 05).
 - :mod:`pytorch_notes.models` -- logistic regression as an ``nn.Module``
-  subclass and as an ``nn.Sequential`` (tutorial 04).
+  subclass and as an ``nn.Sequential`` (tutorial 05).
 - :mod:`pytorch_notes.training` -- the shared training loop :func:`fit`, its
-  history, evaluations and early stop (tutorial 04).
+  history, evaluations and early stop (tutorial 05).
 - :mod:`pytorch_notes.plotting` -- decision boundaries, snapshots, learning
-  curves and animations, labelled in the page's language (tutorial 04).
+  curves and animations, labelled in the page's language (tutorial 05).
 """
 
 __version__ = "0.1.0"

@@ -9,7 +9,7 @@ generator the same way gets the same points, number for number.
 differ, a wrong feature shape, NaN or inf, labels that are not 0 or 1, no
 samples at all) before PyTorch fails deep inside a matrix product or a loss.
 
-Introduced in tutorial 04 (*Logistic regression*).
+Introduced in tutorial 05 (*Logistic regression*).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def two_gaussians(
     then all of class 1 -- so after ``torch.manual_seed(1)`` the result equals
     the seed article's ``train_x`` and ``train_y`` exactly.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     positive_int("n_per_class", n_per_class)
     if not std > 0:
@@ -84,7 +84,7 @@ def check_binary_data(
 
     Returns ``None`` when the data are fine.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     for name, value in (("features", features), ("labels", labels)):
         if not isinstance(value, Tensor):

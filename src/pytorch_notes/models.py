@@ -7,7 +7,7 @@ generator -- so the order matters: a tutorial that draws its data first and
 builds the model second (as the seed article does) gets the seed's starting
 weights.
 
-Introduced in tutorial 04 (*Logistic regression*).
+Introduced in tutorial 05 (*Logistic regression*).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class LogisticRegression(nn.Module):
     ``sigmoid`` turns its output into the probability of class 1, the names the
     seed article uses. ``forward`` returns shape ``(n_samples, 1)``.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
 
     def __init__(self, in_features: int = 2) -> None:
@@ -45,7 +45,7 @@ def logistic_regression_sequential(in_features: int = 2) -> nn.Sequential:
     The same computation as :class:`LogisticRegression`, stacked layer on
     layer; its parameters are named ``0.weight`` and ``0.bias``.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     positive_int("in_features", in_features)
     return nn.Sequential(nn.Linear(in_features, 1), nn.Sigmoid())

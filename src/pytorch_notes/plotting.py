@@ -13,7 +13,7 @@ Every helper takes ``lang`` (``"en"`` or ``"zh"``, as returned by
 language. Figures have an opaque white background, legible in the site's dark
 mode. Nothing here draws random numbers or keeps state between calls.
 
-Introduced in tutorial 04 (*Logistic regression*).
+Introduced in tutorial 05 (*Logistic regression*).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def plot_data(
     ``features`` has shape ``(n_samples, 2)``, ``labels`` holds 0 and 1. A new
     figure is made unless ``ax`` is given.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     x, y = _numpy_pair(features, labels)
     ax = _new_axes(ax)
@@ -150,7 +150,7 @@ def boundary_of(
     :attr:`pytorch_notes.training.Evaluation.parameters`): exactly one weight
     of shape ``(1, 2)`` and one bias of shape ``(1,)``.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     if isinstance(model_or_parameters, nn.Module):
         params = dict(model_or_parameters.named_parameters())
@@ -185,7 +185,7 @@ def boundary_title(
 ) -> str:
     """The title of a snapshot: iteration, ``w0``, ``w1``, ``b``, accuracy and loss.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     head = tr(lang, en=f"Iteration {iteration}", zh=f"迭代 {iteration}")
     params = f"w0 = {w0:.2f}   w1 = {w1:.2f}   b = {b:.2f}"
@@ -229,7 +229,7 @@ def plot_decision_boundary(
     If both weights are zero there is no line (every point gets the same
     probability). Returns the Axes (a new figure unless ``ax`` is given).
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     for name, value in (("w0", w0), ("w1", w1), ("b", b)):
         if not math.isfinite(float(value)):
@@ -285,7 +285,7 @@ def plot_snapshots(
     Each panel is titled with its iteration, ``w0``, ``w1``, ``b``, accuracy
     and loss. Pass the few moments worth comparing (say, four to six).
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     evaluations = _check_evaluations(evaluations)
     positive_int("ncols", ncols)
@@ -315,7 +315,7 @@ def plot_curves(
     early-stopped run stopped, and ``target_accuracy`` (if given) is drawn
     as a dotted line on the accuracy panel.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     if not isinstance(history, History):
         raise TypeError(f"expected pytorch_notes.training.History, got {type(history).__name__}")
@@ -374,7 +374,7 @@ def animate_boundary(
     sphinx-gallery finds it there and embeds it as an HTML player
     (``matplotlib_animations = (True, "jshtml")`` in ``docs/conf.py``).
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     evaluations = _check_evaluations(evaluations)
     for name, value in (("max_frames", max_frames), ("interval_ms", interval_ms), ("dpi", dpi)):

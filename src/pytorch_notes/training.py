@@ -23,7 +23,7 @@ said so. The loss, accuracy, learning rate and parameters recorded for
 iteration ``i`` all describe the model as iteration ``i`` found it, before its
 update.
 
-Introduced in tutorial 04 (*Logistic regression*).
+Introduced in tutorial 05 (*Logistic regression*).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class NonFiniteLossError(FloatingPointError):
     iteration's backward pass and update: the model keeps the parameters that
     produced it, for inspection.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
 
     def __init__(self, iteration: int, loss: float, detail: str = "") -> None:
@@ -84,7 +84,7 @@ class Evaluation:
     update); ``parameters`` holds copies of those parameters, on the CPU, by
     name (``"features.weight"``, ``"0.bias"``, ...).
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
 
     iteration: int
@@ -109,7 +109,7 @@ class History:
     - ``stopped_early``: whether the ``stop_when`` condition ended the run
       (else it ran ``max_iterations`` iterations).
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
 
     loss: list[float]
@@ -156,7 +156,7 @@ def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
     ``fit(..., stop_when=accuracy_above(0.99))`` is the seed article's rule.
     ``threshold`` lies strictly between 0 and 1 (no accuracy is above 1).
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
@@ -173,7 +173,7 @@ def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
 def best_device() -> torch.device:
     """The fastest device present: CUDA if available, else Apple's MPS, else the CPU.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     if torch.cuda.is_available():
         return torch.device("cuda")
@@ -248,7 +248,7 @@ def evaluate(
     The data are checked first (:func:`~pytorch_notes.data.check_binary_data`):
     as many labels as feature rows, at least one sample, labels 0 or 1.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -486,7 +486,7 @@ def fit(
     train), and raises :class:`NonFiniteLossError` if the loss turns NaN or
     infinite.
 
-    Introduced in tutorial 04.
+    Introduced in tutorial 05.
     """
     callbacks = tuple(callbacks)
     counts = {"max_iterations": max_iterations, "eval_every": eval_every}

@@ -142,7 +142,9 @@ draw_backward(backward_graph(z_pos), ax=right, lang=lang, title=follows)
 plt.show()
 
 # %%
-# Along each of the two edges ``MulBackward0`` sends :math:`y = 3` (the
+# The drawings show the two uses of :math:`y` as one arrow marked "2 uses":
+# both edges join the same pair of nodes. Along each of the two edges
+# ``MulBackward0`` sends :math:`y = 3` (the
 # derivative of :math:`y \cdot y` with respect to one factor is the other
 # factor); the node that made :math:`y = 2x` adds them, :math:`3 + 3 = 6`,
 # and multiplies by 2. Two hooks on autograd's nodes (:doc:`../further/plot_06_autograd_internals` explains

@@ -133,7 +133,8 @@ draw_backward(backward_graph(z_pos), ax=right, lang=lang, title=follows)
 plt.show()
 
 # %%
-# ``MulBackward0`` 沿两条边各送出 :math:`y = 3`（:math:`y \cdot y` 对其中一个
+# 图中把 :math:`y` 的两次使用画成一个箭头，标注"用了 2 次"：两条边连接的是
+# 同一对节点。``MulBackward0`` 沿两条边各送出 :math:`y = 3`（:math:`y \cdot y` 对其中一个
 # 因子的导数就是另一个因子）；产生 :math:`y = 2x` 的节点把它们相加，
 # :math:`3 + 3 = 6`，再乘以 2。下面用自动求导节点上的两个钩子（:doc:`../further/plot_06_autograd_internals` 会讲）
 # 打印传递的值。梯度沿实际走过的分支计算：:math:`z = (2x)^2` 给出
