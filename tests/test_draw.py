@@ -220,6 +220,9 @@ def test_an_input_used_twice_is_drawn_as_one_arrow_with_its_uses() -> None:
     assert "← ∂y/∂x = 6 (sum of 2 uses)" in texts(draw.draw_backward(grads))
     zh = texts(draw.draw_backward(grads, lang="zh"))
     assert "← ∂y/∂x = 6 (2 次使用之和)" in zh
+    # without gradients, the backward graph still says the edge stands for two uses
+    assert "2 uses" in texts(draw.draw_backward(backward_graph(x * x)))
+    assert "用了 2 次" in texts(draw.draw_backward(backward_graph(x * x), lang="zh"))
 
 
 def test_a_large_tensor_is_drawn_with_its_shape() -> None:

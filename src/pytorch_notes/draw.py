@@ -530,16 +530,21 @@ def draw_backward(
     for u, v, data in g.edges(data=True):
         _arrow(ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch())
         grad = data.get("grad")
+        uses = len(data.get("args", ()))
+        text, colour = None, EDGE
         if show_grads and grad is not None:
             source = g.nodes[u].get("name")
-            text = f"∂{root}/∂{source} = {_format(grad)}" if source else _format(grad)
-            uses = len(data.get("args", ()))
+            text = "← " + (f"∂{root}/∂{source} = {_format(grad)}" if source else _format(grad))
             if uses > 1:
                 text += f" ({words['summed'].format(n=uses)})"
+            colour = GRAD
+        elif uses > 1:  # one input used twice (y * y) is one edge: say how many uses
+            text = words["uses"].format(n=uses)
+        if text is not None:
             (x1, y1), (x2, y2) = pos[u], pos[v]
             ax.text(
-                (x1 + x2) / 2, (y1 + y2) / 2, "← " + text, ha="center", va="center",
-                fontsize=8, color=GRAD, zorder=4,
+                (x1 + x2) / 2, (y1 + y2) / 2, text, ha="center", va="center",
+                fontsize=8, color=colour, zorder=4,
                 bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),
             )  # fmt: skip
     ax.set_title(_words(lang)["backward"] if title is None else title, fontsize=12)
