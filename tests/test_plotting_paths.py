@@ -51,7 +51,7 @@ def test_plot_loss_surface_labels_in_chinese() -> None:
 
 
 def test_plot_loss_surface_draws_on_a_given_axes() -> None:
-    fig, (left, right) = plt.subplots(1, 2)
+    _, (left, right) = plt.subplots(1, 2)
     assert plot_loss_surface(bowl, PATHS, ax=right, resolution=20, **LIMITS) is right
     assert not left.get_lines()
 

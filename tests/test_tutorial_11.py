@@ -60,7 +60,7 @@ def test_hand_written_optimizers_match_torch(site: Path, out: str, name: str) ->
     hand_line = re.search(rf"^{name}, by hand:\s+(\[.*\])$", shown, re.M)
     assert torch_line and hand_line, f"{out}: {name} is not printed both ways"
     assert torch_line.group(1) == hand_line.group(1)
-    assert eval(torch_line.group(1)) != list(START), "the weights did not move"  # noqa: S307
+    assert eval(torch_line.group(1)) != list(START), "the weights did not move"
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -136,6 +136,7 @@ def test_chinese_page_uses_the_chinese_figure_labels(site: Path) -> None:
     assert len(en) == len(zh)
     folder = Path("tutorials") / "further"
     assert all(
-        (site / "en" / folder / a["src"]).read_bytes() != (site / "zh-cn" / folder / b["src"]).read_bytes()
+        (site / "en" / folder / a["src"]).read_bytes()
+        != (site / "zh-cn" / folder / b["src"]).read_bytes()
         for a, b in zip(en, zh, strict=True)
     )

@@ -401,7 +401,15 @@ def animate_boundary(
 
 # --- Loss surfaces and optimizer paths (tutorial 11) ------------------------
 
-PATH_COLORS = ("black", "tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:cyan")
+PATH_COLORS = (
+    "black",
+    "tab:orange",
+    "tab:green",
+    "tab:purple",
+    "tab:brown",
+    "tab:pink",
+    "tab:cyan",
+)
 
 LossSurface = Callable[[np.ndarray, np.ndarray], np.ndarray]
 

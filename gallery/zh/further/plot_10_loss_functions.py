@@ -37,7 +37,7 @@ i = 20  # z = -8：一个错得很自信的点
 print(f"z = {z[i]:.0f}: p = {p[i]:.6f}")
 print(f"d(MSE)/dz = {grad_mse[i]:.6f}, d(BCE)/dz = {grad_bce[i]:.6f}")
 assert torch.allclose(grad_bce, p - 1, atol=1e-6)  # 二元交叉熵：p - y
-assert torch.allclose(grad_mse, 2 * (p - 1) * p * (1 - p), atol=1e-6)  # 均方误差：2(p - y) p (1 - p)
+assert torch.allclose(grad_mse, 2 * (p - 1) * p * (1 - p), atol=1e-6)  # 均方误差：2(p-y)p(1-p)
 
 fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
 fig.patch.set_facecolor("white")

@@ -90,7 +90,11 @@ import matplotlib.pyplot as plt
 from pytorch_notes.plotting import animate_loss_surface, plot_loss_surface
 
 limits = {"xlim": (-3.5, 1.5), "ylim": (-5.2, -1.8)}
-title = tr(lang, en="Six optimizers, 60 steps each, from (1, -4)", zh="六个优化器，各走 60 步，起点 (1, -4)")
+title = tr(
+    lang,
+    en="Six optimizers, 60 steps each, from (1, -4)",
+    zh="六个优化器，各走 60 步，起点 (1, -4)",
+)
 ax = plot_loss_surface(loss_at, paths, title=title, lang=lang, **limits)
 plt.show()
 
@@ -129,7 +133,11 @@ lr_runs = {
     for label, lr in rates.items()
 }
 for label, h in lr_runs.items():
-    print(f"{label:<9} loss: " + "  ".join(f"{v:.3f}" for v in h.loss[::6]) + f"  last {h.loss[-1]:.3f}")
+    print(
+        f"{label:<9} loss: "
+        + "  ".join(f"{v:.3f}" for v in h.loss[::6])
+        + f"  last {h.loss[-1]:.3f}"
+    )
 
 ax = plot_loss_surface(
     loss_at,
@@ -244,7 +252,7 @@ schedules = {
     "CosineAnnealingLR": lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=60),
 }
 scheduled = {label: run_scheduled(make) for label, make in schedules.items()}
-for (label, (rates, path)), key in zip(scheduled.items(), ["constant", "StepLR", "Cosine"]):
+for (rates, path), key in zip(scheduled.values(), ["constant", "StepLR", "Cosine"], strict=True):
     tail = (path[-10:].diff(dim=0)).norm(dim=1).sum().item()
     print(f"{key:<8} lr at steps 0/20/40/59: {rates[0]:.3f} {rates[20]:.3f} {rates[40]:.3f} "
           f"{rates[59]:.3f}; length of the last 10 steps: {tail:.3f}")  # fmt: skip
