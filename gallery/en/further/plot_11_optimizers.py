@@ -109,7 +109,7 @@ plt.show()
 # %%
 # The same runs, step by step:
 
-anim = animate_loss_surface(loss_at, paths, max_frames=12, lang=lang, **limits)
+anim = animate_loss_surface(loss_at, paths, max_frames=10, dpi=60, lang=lang, **limits)
 plt.show()
 
 # %%

@@ -101,7 +101,7 @@ plt.show()
 # %%
 # 同样几次训练，一步一步地看：
 
-anim = animate_loss_surface(loss_at, paths, max_frames=12, lang=lang, **limits)
+anim = animate_loss_surface(loss_at, paths, max_frames=10, dpi=60, lang=lang, **limits)
 plt.show()
 
 # %%
