@@ -18,9 +18,11 @@ Introduced in tutorial 05 (*Logistic regression*).
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
+import matplotlib.colors as mpl_colors
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
@@ -34,11 +36,13 @@ from pytorch_notes.training import Evaluation, History
 
 __all__ = [
     "animate_boundary",
+    "animate_loss_surface",
     "boundary_of",
     "boundary_title",
     "plot_curves",
     "plot_data",
     "plot_decision_boundary",
+    "plot_loss_surface",
     "plot_snapshots",
 ]
 
@@ -408,3 +412,176 @@ def animate_boundary(
         alt=alt,
         lang=lang,
     )
+
+
+# --- Loss surfaces and optimizer paths (tutorial 11) ------------------------
+
+PATH_COLORS = (
+    "black",
+    "tab:orange",
+    "tab:green",
+    "tab:purple",
+    "tab:brown",
+    "tab:pink",
+    "tab:cyan",
+)
+
+LossSurface = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _check_paths(paths: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Check ``paths`` (name -> points of shape ``(n_steps, 2)``); return NumPy arrays."""
+    if not isinstance(paths, Mapping):
+        raise TypeError(f"paths must be a mapping name -> points, got {type(paths).__name__}")
+    if not paths:
+        raise ValueError("no paths to draw: pass at least one")
+    out: dict[str, np.ndarray] = {}
+    for name, points in paths.items():
+        if isinstance(points, Tensor):
+            points = points.detach().cpu().numpy()
+        array = np.asarray(points, dtype=float)
+        if array.ndim != 2 or array.shape[1] != 2 or array.shape[0] == 0:
+            raise ValueError(
+                f"path {name!r} must have shape (n_steps, 2) with n_steps >= 1, "
+                f"got shape {array.shape}"
+            )
+        out[str(name)] = array
+    return out
+
+
+def _surface(
+    loss_fn: LossSurface,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    resolution: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+    if resolution < 2:
+        raise ValueError(f"resolution must be at least 2, got {resolution}")
+    for name, (lo, hi) in (("xlim", xlim), ("ylim", ylim)):
+        if not lo < hi:
+            raise ValueError(f"{name} must be (low, high) with low < high, got {(lo, hi)}")
+    g0, g1 = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
+    values = np.asarray(loss_fn(g0, g1), dtype=float)
+    if values.shape != g0.shape:
+        raise ValueError(
+            f"loss_fn must return one loss per grid point, shape {g0.shape}, got {values.shape}"
+        )
+    return g0, g1, values
+
+
+def _surface_axes(
+    g0: np.ndarray, g1: np.ndarray, values: np.ndarray, levels: int, ax: Axes, lang: str
+) -> None:
+    finite = values[np.isfinite(values)]
+    lo, hi = float(finite.min()), float(finite.max())
+    bounds = np.geomspace(max(lo, 1e-6), hi, levels) if hi > lo else levels
+    ax.contourf(g0, g1, values, levels=bounds, cmap="Blues_r", alpha=0.6, zorder=0,
+                norm=mpl_colors.LogNorm())  # fmt: skip
+    ax.contour(g0, g1, values, levels=bounds, colors="gray", linewidths=0.4, zorder=1)
+    ax.set_xlabel("$w_0$")
+    ax.set_ylabel("$w_1$")
+    ax.set_xlim(g0.min(), g0.max())
+    ax.set_ylim(g1.min(), g1.max())
+    ax.set_aspect("equal")
+
+
+def plot_loss_surface(
+    loss_fn: LossSurface,
+    paths: Mapping[str, object],
+    *,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    resolution: int = 80,
+    levels: int = 20,
+    ax: Axes | None = None,
+    title: str | None = None,
+    lang: str = "en",
+) -> Axes:
+    """Contours of a loss over two weights, and the paths optimizers took across it.
+
+    ``loss_fn(w0, w1)`` takes two arrays of the same shape (a grid) and
+    returns the loss at every point of it; it is drawn as filled contours on
+    ``xlim`` x ``ylim`` with ``resolution`` points a side and ``levels``
+    logarithmically spaced levels. ``paths`` maps a name (the legend entry)
+    to the points a run went through, shape ``(n_steps, 2)`` (array or
+    tensor): a line with a dot per step. The common start is marked.
+    Returns the Axes (a new figure unless ``ax`` is given).
+
+    Introduced in tutorial 11 (*Optimizers*).
+    """
+    checked = _check_paths(paths)
+    g0, g1, values = _surface(loss_fn, xlim, ylim, resolution)
+    ax = _new_axes(ax, figsize=(5.6, 5.0))
+    _surface_axes(g0, g1, values, levels, ax, lang)
+    for (name, points), color in zip(checked.items(), itertools.cycle(PATH_COLORS)):
+        ax.plot(points[:, 0], points[:, 1], "-o", color=color, lw=1.3, ms=2.2, label=name)
+    starts = np.array([p[0] for p in checked.values()])
+    ax.plot(starts[:, 0], starts[:, 1], "*", color="red", ms=11, zorder=5,
+            label=tr(lang, en="start", zh="起点"))  # fmt: skip
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.legend(loc="best", fontsize="small")
+    if title is not None:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
+def animate_loss_surface(
+    loss_fn: LossSurface,
+    paths: Mapping[str, object],
+    *,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    max_frames: int = 12,
+    interval_ms: int = 400,
+    dpi: int = 70,
+    resolution: int = 80,
+    levels: int = 20,
+    lang: str = "en",
+) -> Player:
+    """Animate the paths of :func:`plot_loss_surface` step by step; return the animation.
+
+    The contours are drawn once; frame ``k`` shows every path up to the same
+    step. At most ``max_frames`` frames (evenly spread over the longest path,
+    always the first and the last step), drawn at ``dpi`` dots per inch, to
+    keep the page light. Keep the returned object in a top-level variable of
+    the tutorial so that sphinx-gallery embeds it.
+
+    Introduced in tutorial 11 (*Optimizers*).
+    """
+    checked = _check_paths(paths)
+    if max_frames < 1:
+        raise ValueError(f"max_frames must be at least 1, got {max_frames}")
+    g0, g1, values = _surface(loss_fn, xlim, ylim, resolution)
+    fig, ax = plt.subplots(figsize=(5.2, 4.8), dpi=dpi, layout="constrained")
+    _white(fig)
+    _surface_axes(g0, g1, values, levels, ax, lang)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    lines = [
+        ax.plot([], [], "-o", color=color, lw=1.3, ms=2.2, label=name)[0]
+        for name, color in zip(checked, itertools.cycle(PATH_COLORS))
+    ]
+    first = next(iter(checked.values()))[0]
+    ax.plot(*first, "*", color="red", ms=11, zorder=5, label=tr(lang, en="start", zh="起点"))
+    ax.legend(loc="best", fontsize="small")
+    longest = max(len(p) for p in checked.values())
+    steps = sorted(set(np.linspace(1, longest, min(max_frames, longest)).round().astype(int)))
+
+    def draw(step: int) -> list:
+        for line, points in zip(lines, checked.values(), strict=True):
+            line.set_data(points[:step, 0], points[:step, 1])
+        ax.set_title(tr(lang, en=f"step {step - 1}", zh=f"第 {step - 1} 步"), fontsize="medium")
+        return lines
+
+    alt = tr(
+        lang,
+        en="Animation: the optimizers' paths across the loss surface, step by step",
+        zh="动画：各个优化器在损失曲面上逐步走出的路径",
+    )
+    return Player(
+        fig, draw, frames=steps, init_func=lambda: [], interval=interval_ms, repeat=True,
+        alt=alt, lang=lang,
+    )  # fmt: skip

@@ -1,0 +1,351 @@
+r"""
+优化器
+======
+
+本篇默认你已读过 :doc:`../core/plot_05_logistic_regression`（数据、模型和训练循环）
+和 :doc:`../core/plot_03_autograd`（梯度从哪里来）。那一篇直接用了
+``SGD(lr=0.01, momentum=0.9)`` 作为 :term:`优化器`，没有多解释。这一篇看优化器
+拿到梯度以后做了什么：把逻辑回归的 :term:`损失 <损失函数>` 画成两个权重上的地形图，
+让六个优化器从同一个起点出发，各自走下去。
+"""
+
+# SPDX-License-Identifier: MIT
+
+LANG = "zh"
+
+# %%
+# 一个画得出来的损失曲面
+# ----------------------
+#
+# 模型有三个参数 :math:`w_0, w_1, b`。为了在平面上画出损失，我们把偏置固定为
+# :math:`b = 3`，只训练两个权重：损失就成了 :math:`(w_0, w_1)` 的函数，每个优化器
+# 的训练过程就是等高线图上的一条路径。数据与教程 05 相同，随机种子也相同。
+
+import numpy as np
+import torch
+from torch import nn
+
+from pytorch_notes.data import two_gaussians
+from pytorch_notes.i18n import tr, use_language
+
+lang = use_language(LANG)
+torch.manual_seed(1)
+x, y = two_gaussians()
+B = 3.0  # 固定的偏置
+START = torch.tensor([[1.0, -4.0]])  # 每次训练都从 w = (1, -4) 出发
+
+
+def loss_at(w0, w1):
+    """权重为 (w0, w1)、偏置为 B 时模型的二元交叉熵，对整张权重网格一次算完。"""
+    w = torch.as_tensor(np.stack([w0.ravel(), w1.ravel()], axis=1), dtype=torch.float32)
+    p = torch.sigmoid(w @ x.T + B)  # 每个网格点一行，200 个概率
+    loss = nn.functional.binary_cross_entropy(p, y.expand_as(p), reduction="none").mean(dim=1)
+    return loss.reshape(w0.shape).numpy()
+
+
+print(f"loss at the start (1, -4): {loss_at(np.array(1.0), np.array(-4.0)):.4f}")
+
+# %%
+# 每次训练都交给共用的训练循环 ``pytorch_notes.training.fit``，它记录每次迭代的参数：
+# ``history.flat_parameters`` 每次迭代一行，内容是 ``[w0, w1, b]``，连起来就是路径。
+
+from pytorch_notes.models import LogisticRegression
+from pytorch_notes.training import fit
+
+
+def run(make_optimizer, steps=60):
+    model = LogisticRegression()
+    with torch.no_grad():
+        model.features.weight.copy_(START)
+        model.features.bias.fill_(B)
+    model.features.bias.requires_grad_(False)  # 偏置保持为 B
+    optimizer = make_optimizer([model.features.weight])
+    history = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps, eval_every=steps)
+    return history
+
+
+optimizers = {
+    "GD": lambda params: torch.optim.SGD(params, lr=5.0),
+    "momentum": lambda params: torch.optim.SGD(params, lr=0.5, momentum=0.9),
+    "Nesterov": lambda params: torch.optim.SGD(params, lr=0.5, momentum=0.9, nesterov=True),
+    "RMSprop": lambda params: torch.optim.RMSprop(params, lr=0.1),
+    "Adam": lambda params: torch.optim.Adam(params, lr=0.1),
+    "AdamW": lambda params: torch.optim.AdamW(params, lr=0.1, weight_decay=0.1),
+}
+histories = {name: run(make) for name, make in optimizers.items()}
+paths = {name: h.flat_parameters[:, :2] for name, h in histories.items()}
+
+# %%
+# 梯度下降（不带动量的 ``SGD``；这里每次用全部数据，没有随机性）沿当前的坡度
+# 直接往下走：:math:`w \leftarrow w - \eta\, g`。:term:`动量` 把梯度累加成
+# :math:`v \leftarrow \mu v + g`，再沿 :math:`v` 走一步：
+# :math:`w \leftarrow w - \eta v`；Nesterov 改沿 :math:`g + \mu v` 走，相当于先看一眼
+# 动量要把参数带到哪里。RMSprop 把每个权重的步长除以该权重梯度平方滑动平均的平方根；
+# Adam 在此基础上再用梯度本身的滑动平均；AdamW 是 Adam 加上每一步都把权重往零收缩
+# （解耦的权重衰减）。动量和 Nesterov 的 :term:`学习率` 取梯度下降的十分之一，
+# 这样在坡度不变时它们每步走得一样远：:math:`1/(1 - 0.9) = 10`。
+
+import matplotlib.pyplot as plt
+
+from pytorch_notes.plotting import animate_loss_surface, plot_loss_surface
+
+limits = {"xlim": (-3.5, 1.5), "ylim": (-5.2, -1.8)}
+title = tr(
+    lang,
+    en="Six optimizers, 60 steps each, from (1, -4)",
+    zh="六个优化器，各走 60 步，起点 (1, -4)",
+)
+ax = plot_loss_surface(loss_at, paths, title=title, lang=lang, **limits)
+plt.show()
+
+# %%
+# 同样几次训练，一步一步地看：
+
+anim = animate_loss_surface(loss_at, paths, max_frames=10, dpi=60, lang=lang, **limits)
+plt.show()
+
+# %%
+# 下表来自各次训练的记录：准确率第一次达到 99%（200 个点里对 198 个）的迭代，
+# 以及 60 次迭代中最后一次的损失。
+
+print(f"{'optimizer':<10} {'99% at':>6} {'final loss':>10}")
+for name, h in histories.items():
+    first = next((i for i, a in enumerate(h.accuracy) if a >= 0.99), None)
+    print(f"{name:<10} {first if first is not None else '-':>6} {h.loss[-1]:>10.4f}")
+
+assert all(h.loss[-1] < h.loss[0] / 5 for h in histories.values())
+
+# %%
+# 在这样光滑的碗形曲面上，步长选得好的梯度下降很难被超过：它很早就到了。动量和
+# Nesterov 沿着谷底越走越快，冲过头再折回来，所以要多花一些迭代。RMSprop 和 Adam
+# 按各个权重自己的梯度历史缩放步长，所以开头几步的长度与坡度陡缓无关。AdamW 的衰减
+# 把权重往零拉，它停在损失稍高的地方，离单看损失时的最小值有一段距离。哪个优化器
+# 最快取决于问题本身，也取决于给它的学习率；这张图展示的是每个优化器怎样走。
+#
+# 学习率：太小、合适、太大
+# ------------------------
+#
+# 同一个梯度下降，三种学习率，各走 30 步：
+
+rates = {"lr = 0.5": 0.5, "lr = 5": 5.0, "lr = 300": 300.0}
+lr_runs = {
+    label: run(lambda params, lr=lr: torch.optim.SGD(params, lr=lr), steps=30)
+    for label, lr in rates.items()
+}
+for label, h in lr_runs.items():
+    print(
+        f"{label:<9} loss: "
+        + "  ".join(f"{v:.3f}" for v in h.loss[::6])
+        + f"  last {h.loss[-1]:.3f}"
+    )
+
+ax = plot_loss_surface(
+    loss_at,
+    {label: h.flat_parameters[:, :2] for label, h in lr_runs.items()},
+    xlim=(-45.0, 5.0),
+    ylim=(-30.0, 5.0),
+    title=tr(lang, en="Gradient descent, three learning rates", zh="梯度下降，三种学习率"),
+    lang=lang,
+)
+plt.show()
+
+assert lr_runs["lr = 0.5"].loss[-1] > lr_runs["lr = 5"].loss[-1]
+assert max(lr_runs["lr = 300"].loss[1:]) > 10 * lr_runs["lr = 300"].loss[0]
+
+# %%
+# 学习率为 0.5 时路径挪得很慢，30 步后损失仍然偏高；为 5 时走到了谷底；为 300 时
+# 第一步就把权重甩出山谷很远，损失跳到起始值的许多倍，路径在两侧谷壁之间来回弹跳，
+# 停不下来。
+#
+# 亲手写带动量的 SGD
+# ------------------
+#
+# ``torch.optim.SGD`` 的文档给出了它的更新规则（dampening 为 0）：缓冲区先取第一个
+# 梯度 :math:`v_1 = g_1`，之后 :math:`v_t = \mu v_{t-1} + g_t`，
+# :math:`w_t = w_{t-1} - \eta v_t`。十几行代码就能复现；两者从同一起点走 20 步，
+# 每一步都对比一次。
+
+
+def grad_at(w):
+    """权重为 w 时损失的梯度（w 是形状为 (2,) 的叶子张量）。"""
+    w = w.detach().requires_grad_()
+    nn.BCELoss()(torch.sigmoid(x @ w + B), y).backward()
+    return w.grad
+
+
+lr, mu = 0.5, 0.9
+w_torch = START[0].clone().requires_grad_()
+opt = torch.optim.SGD([w_torch], lr=lr, momentum=mu)
+w_hand, v = START[0].clone(), None
+for step in range(20):
+    nn.BCELoss()(torch.sigmoid(x @ w_torch + B), y).backward()
+    opt.step()
+    opt.zero_grad()
+    g = grad_at(w_hand)
+    v = g.clone() if v is None else mu * v + g  # 动量缓冲区
+    w_hand = w_hand - lr * v
+    assert torch.allclose(w_hand, w_torch.detach(), rtol=0, atol=1e-6), step
+print(f"SGD momentum, torch:   {w_torch.detach().tolist()}")
+print(f"SGD momentum, by hand: {w_hand.tolist()}")
+assert f"{w_hand.tolist()}" == f"{w_torch.detach().tolist()}"
+
+# %%
+# 亲手写 Adam
+# ^^^^^^^^^^^
+#
+# Adam 维护两个滑动平均，一个是梯度的，一个是梯度平方的；它们从零开始，所以先做
+# 偏差修正，再按两者之比走一步：
+#
+# .. math::
+#
+#    m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad
+#    v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad
+#    w_t = w_{t-1} - \eta\, \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}
+#
+# 其中取 PyTorch 的默认值 :math:`\beta_1 = 0.9, \beta_2 = 0.999, \epsilon = 10^{-8}`。
+
+lr, beta1, beta2, eps = 0.1, 0.9, 0.999, 1e-8
+w_torch = START[0].clone().requires_grad_()
+opt = torch.optim.Adam([w_torch], lr=lr)
+w_hand, m, s = START[0].clone(), torch.zeros(2), torch.zeros(2)
+for t in range(1, 21):
+    nn.BCELoss()(torch.sigmoid(x @ w_torch + B), y).backward()
+    opt.step()
+    opt.zero_grad()
+    g = grad_at(w_hand)
+    m = beta1 * m + (1 - beta1) * g
+    s = beta2 * s + (1 - beta2) * g**2
+    w_hand = w_hand - lr * (m / (1 - beta1**t)) / ((s / (1 - beta2**t)).sqrt() + eps)
+    assert torch.allclose(w_hand, w_torch.detach(), rtol=0, atol=1e-6), t
+print(f"Adam, torch:   {[round(v, 6) for v in w_torch.detach().tolist()]}")
+print(f"Adam, by hand: {[round(v, 6) for v in w_hand.tolist()]}")
+
+# %%
+# 学习率调度器
+# ------------
+#
+# 调度器在训练过程中调整优化器的学习率：在 ``optimizer.step()`` 之后调用
+# ``scheduler.step()``。``StepLR`` 每 ``step_size`` 步把学习率乘以 ``gamma``；
+# ``CosineAnnealingLR`` 让它沿半个余弦周期下降，到第 ``T_max`` 步降为零。这里把
+# 循环写出来，以便记录每一步实际用的学习率（``fit`` 不接受调度器）。
+
+
+def run_scheduled(make_scheduler, steps=60):
+    w = START[0].clone().requires_grad_()
+    optimizer = torch.optim.SGD([w], lr=2.0, momentum=0.9)
+    scheduler = make_scheduler(optimizer) if make_scheduler else None
+    rates, path = [], []
+    for _ in range(steps):
+        rates.append(optimizer.param_groups[0]["lr"])  # 这一步用的学习率
+        path.append(w.detach().clone())
+        nn.BCELoss()(torch.sigmoid(x @ w + B), y).backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        if scheduler is not None:
+            scheduler.step()
+    return rates, torch.stack(path)
+
+
+schedules = {
+    tr(lang, en="constant", zh="恒定"): None,
+    "StepLR": lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=20, gamma=0.3),
+    "CosineAnnealingLR": lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=60),
+}
+scheduled = {label: run_scheduled(make) for label, make in schedules.items()}
+for (rates, path), key in zip(scheduled.values(), ["constant", "StepLR", "Cosine"], strict=True):
+    tail = (path[-10:].diff(dim=0)).norm(dim=1).sum().item()
+    print(f"{key:<8} lr at steps 0/20/40/59: {rates[0]:.3f} {rates[20]:.3f} {rates[40]:.3f} "
+          f"{rates[59]:.3f}; length of the last 10 steps: {tail:.3f}")  # fmt: skip
+
+fig, (ax_lr, ax_path) = plt.subplots(1, 2, figsize=(10, 4.4), layout="constrained")
+fig.patch.set_facecolor("white")
+for label, (rates, _) in scheduled.items():
+    ax_lr.plot(rates, label=label)
+ax_lr.set_xlabel(tr(lang, en="step", zh="步"))
+ax_lr.set_ylabel(tr(lang, en="learning rate", zh="学习率"))
+ax_lr.set_title(tr(lang, en="The rate per step", zh="每一步的学习率"))
+ax_lr.legend()
+plot_loss_surface(
+    loss_at,
+    {label: path for label, (_, path) in scheduled.items()},
+    ax=ax_path,
+    title=tr(lang, en="Momentum SGD, lr = 2, three schedules", zh="动量 SGD，lr = 2，三种调度"),
+    xlim=(-5.2, 1.5),
+    ylim=(-5.2, -1.5),
+    lang=lang,
+)
+plt.show()
+
+# %%
+# 三次训练开头一样；学习率一降，步子就变小：用了调度器的两次不再绕着最小值打转，
+# 最后十步加起来的长度比恒定学习率短得多。
+#
+# 小结
+# ----
+#
+# - 固定偏置后，逻辑回归的损失是 :math:`(w_0, w_1)` 上一个光滑的碗；优化器是一套
+#   利用梯度往下走的规则，``fit`` 记录的参数连起来就是路径。
+# - 动量和 Nesterov 累积梯度，会冲过头；RMSprop 和 Adam 按梯度历史缩放每个权重的
+#   步长；AdamW 再加上解耦的权重衰减。在这个问题上，学习率合适的梯度下降最先达到 99%。
+# - 学习率太小，走得很慢；太大，会被甩出山谷，损失反而上升。
+# - 带动量的 SGD 和 Adam 各用十几行就能写出来，并与 ``torch.optim`` 每一步都一致。
+# - 调度器（``StepLR``、``CosineAnnealingLR``）随训练降低学习率，让最后几步稳下来。
+#
+# 练习
+# ----
+#
+# **练习 1.** 亲手写出 Nesterov 动量（``SGD(..., nesterov=True)`` 沿
+# :math:`g_t + \mu v_t` 而不是 :math:`v_t` 走），并与 ``torch.optim.SGD`` 对比 20 步。
+#
+# .. _solution-begin:
+
+# %%
+# 只有更新那一行不同：
+
+lr, mu = 0.5, 0.9
+w_torch = START[0].clone().requires_grad_()
+opt = torch.optim.SGD([w_torch], lr=lr, momentum=mu, nesterov=True)
+w_hand, v = START[0].clone(), None
+for step in range(20):
+    nn.BCELoss()(torch.sigmoid(x @ w_torch + B), y).backward()
+    opt.step()
+    opt.zero_grad()
+    g = grad_at(w_hand)
+    v = g.clone() if v is None else mu * v + g
+    w_hand = w_hand - lr * (g + mu * v)  # Nesterov 的一步
+    assert torch.allclose(w_hand, w_torch.detach(), rtol=0, atol=1e-6), step
+print(f"Nesterov, torch:   {[round(v, 6) for v in w_torch.detach().tolist()]}")
+print(f"Nesterov, by hand: {[round(v, 6) for v in w_hand.tolist()]}")
+
+# %%
+# .. _solution-end:
+#
+# **练习 2.** ``Adam(weight_decay=0.1)`` 和 ``AdamW(weight_decay=0.1)`` 不是同一个
+# 优化器。从起点出发，各走一步（``lr=0.1``），比较结果。提示：AdamW 先把权重乘以
+# :math:`1 - \eta\lambda`，再走 Adam 的一步；Adam 则是把 :math:`\lambda w` 加到梯度上。
+#
+# .. _solution-begin:
+
+# %%
+# Adam 的第一步在每个权重上的长度都是 :math:`\eta`，方向是梯度符号的反方向
+# （偏差修正后 :math:`m_1/\sqrt{v_1} = g/|g|`），所以两个结果都能直接写出来。
+
+one_step = {}
+for name, cls in [("Adam", torch.optim.Adam), ("AdamW", torch.optim.AdamW)]:
+    w = START[0].clone().requires_grad_()
+    o = cls([w], lr=0.1, weight_decay=0.1)
+    nn.BCELoss()(torch.sigmoid(x @ w + B), y).backward()
+    o.step()
+    one_step[name] = w.detach()
+    print(f"{name:<5} after one step: {[round(v, 6) for v in w.detach().tolist()]}")
+g = grad_at(START[0].clone())
+adam_hand = START[0] - 0.1 * torch.sign(g + 0.1 * START[0])
+adamw_hand = START[0] * (1 - 0.1 * 0.1) - 0.1 * torch.sign(g)
+assert torch.allclose(one_step["Adam"], adam_hand, atol=1e-5)
+assert torch.allclose(one_step["AdamW"], adamw_hand, atol=1e-5)
+assert not torch.allclose(one_step["Adam"], one_step["AdamW"])
+
+# %%
+# .. _solution-end:
+#
+# 下一篇：:doc:`总结梳理 <../../summary>` 把整个课程放在一页上。
