@@ -111,6 +111,8 @@ CONCEPTS: list[tuple[str, str, str, int]] = [
     ("engine", "Your own autograd engine\n(topological sort)", "自己写的自动求导引擎\n（拓扑排序）", 8),
     ("compile", "torch.compile: captured graphs,\ngraph breaks, guards", "torch.compile：捕获的图、\n图中断、守卫", 9),
     ("export", "torch.cond, torch.export,\nAOTAutograd", "torch.cond、torch.export\n与 AOTAutograd", 9),
+    ("losses", "Loss functions\n(BCE, CrossEntropy)", "损失函数\n（BCE、交叉熵）", 10),
+    ("optimizers", "Optimizers\n& learning rate", "优化器\n与学习率", 11),
 ]  # fmt: skip
 # (from_id, to_id): the first idea leads to the second.
 LINKS: list[tuple[str, str]] = [
@@ -126,6 +128,7 @@ LINKS: list[tuple[str, str]] = [
     ("backward", "vjp"), ("grad", "func"), ("vjp", "func"), ("logreg", "func"),
     ("chain", "engine"), ("vjp", "engine"),
     ("static", "compile"), ("dynamic", "compile"), ("compile", "export"), ("saved", "export"),
+    ("logreg", "losses"), ("heldout", "losses"), ("loop", "optimizers"), ("losses", "optimizers"),
 ]  # fmt: skip
 
 PER_ROW = 3  # ideas side by side; a tutorial with more takes another row

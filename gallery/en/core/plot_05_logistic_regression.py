@@ -209,8 +209,8 @@ plt.show()
 # ``SGD`` here does exactly our update: every step uses the gradient of the
 # whole data set, so nothing is stochastic -- full-batch ``SGD`` with
 # momentum is gradient descent with momentum. (It becomes stochastic with
-# mini-batches, below.) Tutorial 10 (Loss functions) and tutorial 11
-# (Optimizers) look at the other choices.
+# mini-batches, below.) :doc:`../further/plot_10_loss_functions` and
+# :doc:`../further/plot_11_optimizers` look at the other choices.
 #
 # Redrawing the data with the same seed -- ``two_gaussians`` is the recipe
 # above -- the model's starting parameters must be ours.

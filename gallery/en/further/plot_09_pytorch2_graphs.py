@@ -449,4 +449,5 @@ assert len(captured) == 2
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`../../summary` gathers the course on one page.
+# Next: :doc:`plot_10_loss_functions` goes back to the reader's classifier and
+# asks why it is trained with cross-entropy.

@@ -245,19 +245,18 @@ print(f"Adam, by hand: {[round(v, 6) for v in w_hand.tolist()]}")
 
 
 def run_scheduled(make_scheduler, steps=60):
-    w = START[0].clone().requires_grad_()
-    optimizer = torch.optim.SGD([w], lr=2.0, momentum=0.9)
+    model = LogisticRegression()
+    with torch.no_grad():
+        model.features.weight.copy_(START)
+        model.features.bias.fill_(B)
+    model.features.bias.requires_grad_(False)
+    optimizer = torch.optim.SGD([model.features.weight], lr=2.0, momentum=0.9)
     scheduler = make_scheduler(optimizer) if make_scheduler else None
-    rates, path = [], []
-    for _ in range(steps):
-        rates.append(optimizer.param_groups[0]["lr"])  # the rate this step uses
-        path.append(w.detach().clone())
-        nn.BCELoss()(torch.sigmoid(x @ w + B), y).backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        if scheduler is not None:
-            scheduler.step()
-    return rates, torch.stack(path)
+    history = fit(
+        model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps, eval_every=steps,
+        scheduler=scheduler,
+    )  # fmt: skip
+    return history.lr, history.flat_parameters[:, :2]
 
 
 schedules = {

@@ -428,4 +428,4 @@ assert len(captured) == 2
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`../../summary` 把整个课程汇总在一页上。
+# 下一篇：:doc:`plot_10_loss_functions` 回到逻辑回归分类器，问它为什么用交叉熵训练。

@@ -226,24 +226,24 @@ print(f"Adam, by hand: {[round(v, 6) for v in w_hand.tolist()]}")
 #
 # 调度器在训练过程中调整优化器的学习率：在 ``optimizer.step()`` 之后调用
 # ``scheduler.step()``。``StepLR`` 每 ``step_size`` 步把学习率乘以 ``gamma``；
-# ``CosineAnnealingLR`` 让它沿半个余弦周期下降，到第 ``T_max`` 步降为零。这里把
-# 循环写出来，以便记录每一步实际用的学习率（``fit`` 不接受调度器）。
+# ``CosineAnnealingLR`` 让它沿半个余弦周期下降，到第 ``T_max`` 步降为零。``fit``
+# 接收调度器，在每次 ``optimizer.step()`` 之后调用它，并把每次迭代实际用的学习率记在
+# ``history.lr`` 里。
 
 
 def run_scheduled(make_scheduler, steps=60):
-    w = START[0].clone().requires_grad_()
-    optimizer = torch.optim.SGD([w], lr=2.0, momentum=0.9)
+    model = LogisticRegression()
+    with torch.no_grad():
+        model.features.weight.copy_(START)
+        model.features.bias.fill_(B)
+    model.features.bias.requires_grad_(False)
+    optimizer = torch.optim.SGD([model.features.weight], lr=2.0, momentum=0.9)
     scheduler = make_scheduler(optimizer) if make_scheduler else None
-    rates, path = [], []
-    for _ in range(steps):
-        rates.append(optimizer.param_groups[0]["lr"])  # 这一步用的学习率
-        path.append(w.detach().clone())
-        nn.BCELoss()(torch.sigmoid(x @ w + B), y).backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        if scheduler is not None:
-            scheduler.step()
-    return rates, torch.stack(path)
+    history = fit(
+        model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps, eval_every=steps,
+        scheduler=scheduler,
+    )  # fmt: skip
+    return history.lr, history.flat_parameters[:, :2]
 
 
 schedules = {
