@@ -72,3 +72,31 @@ def _parse(path: str, mtime_ns: int, size: int) -> BeautifulSoup:
 def outputs(page: Path) -> list[str]:
     """The text of each executed output block (sphinx-gallery's "Out:") of a tutorial page."""
     return [div.get_text() for div in soup(page).select("div.sphx-glr-script-out pre")]
+
+
+def printed(page: Path) -> str:
+    """Everything a tutorial page printed, its output blocks joined; fails on none."""
+    blocks = outputs(page)
+    assert blocks, f"{page} shows no outputs"
+    return "\n".join(blocks)
+
+
+def printed_lines(page: Path) -> list[str]:
+    """The lines a tutorial page printed, in order; fails on none."""
+    blocks = outputs(page)
+    assert blocks, f"{page} shows no outputs"
+    return [line for block in blocks for line in block.splitlines()]
+
+
+def first_missing(expected: list[str], lines: list[str], *, prefix: bool = False) -> str | None:
+    """The first expected line that no printed line after the previous match equals
+    (or, with ``prefix``, starts with); None when all are there, in order."""
+    position = 0
+    for wanted in expected:
+        for i in range(position, len(lines)):
+            if lines[i].startswith(wanted) if prefix else lines[i] == wanted:
+                position = i + 1
+                break
+        else:
+            return wanted
+    return None

@@ -14,28 +14,13 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import OUT_DIRS, outputs, soup
+from conftest import OUT_DIRS, first_missing, printed_lines, soup
 
 PAGE = "tutorials/core/plot_03_autograd.html"
 
 
-def printed_lines(site: Path, out: str) -> list[str]:
-    blocks = outputs(site / out / PAGE)
-    assert blocks, f"{out}/{PAGE} shows no outputs"
-    return [line for block in blocks for line in block.splitlines()]
-
-
-def first_missing(expected: list[str], lines: list[str]) -> str | None:
-    """The first expected line that no printed line, after the previous match, equals."""
-    position = 0
-    for wanted in expected:
-        for i in range(position, len(lines)):
-            if lines[i] == wanted:
-                position = i + 1
-                break
-        else:
-            return wanted
-    return None
+def lines_of(site: Path, out: str) -> list[str]:
+    return printed_lines(site / out / PAGE)
 
 
 def first_sentences(error: Exception, n: int = 1) -> str:
@@ -75,7 +60,7 @@ def test_both_doors_print_the_chain_rule_values(site: Path, out: str) -> None:
         f"torch.autograd.grad: dy/dw = tensor([{shown(dw)}]), dy/dx = tensor([{shown(dx)}])",
         f"w.grad untouched:    w.grad = tensor([{shown(dw)}])",
     ]
-    missing = first_missing(expected, printed_lines(site, out))
+    missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
 
@@ -95,7 +80,7 @@ def test_saved_tensors_are_shown_before_and_refused_after_backward(site: Path, o
         f"reading _saved_self: RuntimeError: {first_sentences(message, 2)}",
         f"second backward: RuntimeError: {first_sentences(message)}",
     ]
-    missing = first_missing(expected, printed_lines(site, out))
+    missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
     # the page explains the error with the sentence that says saved values are freed
     assert "Saved intermediate values of the graph are freed" in first_sentences(message, 2)
@@ -115,7 +100,7 @@ def test_second_backward_through_an_addition_works_without_retain_graph(
         f"first backward:  w.grad = tensor([{shown(first.item())}])",
         f"second backward: w.grad = tensor([{shown(w.grad.item())}])",
     ]
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     missing = first_missing(expected, lines)
     assert missing is None, f"{out}: {missing!r} not shown"
     # no error between the two passes
@@ -131,7 +116,7 @@ def test_autograd_grad_frees_the_saved_tensors_too(site: Path, out: str) -> None
     with pytest.raises(RuntimeError) as caught:
         y.backward()
     line = f"backward after autograd.grad: RuntimeError: {first_sentences(caught.value)}"
-    assert line in printed_lines(site, out)
+    assert line in lines_of(site, out)
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -140,7 +125,7 @@ def test_retain_graph_keeps_the_saved_tensor(site: Path, out: str) -> None:
         "first pass:  w.grad = tensor([5.]), _saved_self = tensor([3.], grad_fn=<AddBackward0>)",
         "second pass: w.grad = tensor([5.])",
     ]
-    assert first_missing(expected, printed_lines(site, out)) is None
+    assert first_missing(expected, lines_of(site, out)) is None
 
 
 # -- weights, Jacobian, higher-order derivatives --------------------------------
@@ -158,7 +143,7 @@ def test_weighted_gradients_match_finite_differences(site: Path, out: str) -> No
         f"v = tensor([1., 1.]): v @ J = tensor([{shown(d0 + d1)}])",
         f"v = tensor([1., 2.]): v @ J = tensor([{shown(d0 + 2 * d1)}])",
     ]
-    missing = first_missing(expected, printed_lines(site, out))
+    missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
 
@@ -172,7 +157,7 @@ def test_higher_order_derivatives_match_the_calculus(site: Path, out: str) -> No
         "x.grad = None",  # autograd.grad leaves .grad alone
         "x.grad = tensor([6.], grad_fn=<CopyBackwards>)",  # backward(create_graph=True) does not
     ]
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     missing = first_missing(expected, lines)
     assert missing is None, f"{out}: {missing!r} not shown"
     warning = [line for line in lines if line.startswith("UserWarning: ")]
@@ -191,7 +176,7 @@ def test_several_inputs_and_outputs_match_finite_differences(site: Path, out: st
         "d(y1 + y2)/dx1, d(y1 + y2)/dx2 = " + partials(lambda x1, x2: x1 * x2 + (x1 + x2)),
         "d(y1 + 2*y2)/dx1, d(y1 + 2*y2)/dx2 = " + partials(lambda x1, x2: x1 * x2 + 2 * (x1 + x2)),
     ]
-    missing = first_missing(expected, printed_lines(site, out))
+    missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
 
@@ -201,7 +186,7 @@ def test_several_inputs_and_outputs_match_finite_differences(site: Path, out: st
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_exercise_solutions_show_the_right_answers(site: Path, out: str) -> None:
     # x^3 at 2: 3x^2, 6x, 6
-    assert "d1 = 12.0, d2 = 12.0, d3 = 6.0" in printed_lines(site, out)
+    assert "d1 = 12.0, d2 = 12.0, d3 = 6.0" in lines_of(site, out)
 
     # which functions allow a second backward pass: run here, on code written here
     x = torch.tensor([2.0], requires_grad=True)
@@ -217,7 +202,7 @@ def test_exercise_solutions_show_the_right_answers(site: Path, out: str) -> None
         except RuntimeError:
             works[name] = False
     assert works == {"w - x": True, "-w": True, "sin(w)": False, "exp(w)": False}
-    assert f"second backward works: {works}" in printed_lines(site, out)
+    assert f"second backward works: {works}" in lines_of(site, out)
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -235,13 +220,13 @@ def test_exercises_are_folded_executed_and_ask_for_code(site: Path, out: str) ->
 
 
 def test_both_languages_print_exactly_the_same(site: Path) -> None:
-    assert printed_lines(site, "en") == printed_lines(site, "zh-cn")
+    assert lines_of(site, "en") == lines_of(site, "zh-cn")
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_prints_only_stable_text(site: Path, out: str) -> None:
     """No traceback, no torch-internal suffix or hint, no memory address, no raw object."""
-    for line in printed_lines(site, out):
+    for line in lines_of(site, out):
         for unstable in ("Traceback", "Triggered internally", "Hint:", " at 0x", "<torch."):
             assert unstable not in line, f"{out}: {line}"
 

@@ -13,28 +13,13 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import OUT_DIRS, outputs, soup
+from conftest import OUT_DIRS, first_missing, printed_lines, soup
 
 PAGE = "tutorials/core/plot_04_autograd_traps.html"
 
 
-def printed_lines(site: Path, out: str) -> list[str]:
-    blocks = outputs(site / out / PAGE)
-    assert blocks, f"{out}/{PAGE} shows no outputs"
-    return [line for block in blocks for line in block.splitlines()]
-
-
-def first_missing(expected: list[str], lines: list[str]) -> str | None:
-    """The first expected line that no printed line, after the previous match, equals."""
-    position = 0
-    for wanted in expected:
-        for i in range(position, len(lines)):
-            if lines[i] == wanted:
-                position = i + 1
-                break
-        else:
-            return wanted
-    return None
+def lines_of(site: Path, out: str) -> list[str]:
+    return printed_lines(site / out / PAGE)
 
 
 def first_sentence(error: BaseException) -> str:
@@ -61,7 +46,7 @@ def test_gradients_accumulate_then_are_cleared(site: Path, out: str) -> None:
     expected += ["after w.grad.zero_(): w.grad = tensor([0.])"]
     expected += [f"iteration {i}: w.grad = {tensor_text(g)}" for i in range(4)]
     expected += ["before zero_grad(): w.grad = tensor([0.])", "after zero_grad():  w.grad = None"]
-    missing = first_missing(expected, printed_lines(site, out))
+    missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
 
@@ -80,7 +65,7 @@ def test_optimizer_steps_and_the_hand_written_exercise_agree_with_the_calculus(
 ) -> None:
     steps = gradient_descent_lines()
     assert steps[1] == "step 1: w = tensor([0.5000]), w.grad = tensor([4.])"
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     # once with torch.optim.SGD (trap 1), once by hand (exercise 1)
     missing = first_missing(steps + steps, lines)
     assert missing is None, f"{out}: {missing!r} not shown twice"
@@ -105,7 +90,7 @@ def test_leaves_and_requires_grad_are_shown_as_torch_sets_them(site: Path, out: 
     # the page's point: a computed tensor can be a leaf, a leaf need not require grad
     assert expected[3] == "c * 2  is_leaf=True   requires_grad=False  grad_fn=None"
     assert expected[2].startswith("w * 2  is_leaf=False")
-    missing = first_missing(expected, printed_lines(site, out))
+    missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
 
@@ -116,7 +101,7 @@ def test_no_grad_and_detach_stop_tracking(site: Path, out: str) -> None:
         "w.detach():    e = tensor([1.]), requires_grad=False, grad_fn=None",
         "e shares w's memory: True",
     ]
-    assert first_missing(expected, printed_lines(site, out)) is None
+    assert first_missing(expected, lines_of(site, out)) is None
 
 
 # -- trap 3: in-place operations and the version counter -------------------------
@@ -131,7 +116,7 @@ def test_in_place_keeps_the_object_and_is_recorded(site: Path, out: str) -> None
         "after u.add_(1): u.grad_fn = AddBackward0",
         "t.grad = tensor([2.])",  # d(2t + 1)/dt
     ]
-    assert first_missing(expected, printed_lines(site, out)) is None
+    assert first_missing(expected, lines_of(site, out)) is None
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -147,7 +132,7 @@ def test_a_leaf_that_requires_grad_refuses_in_place_and_no_grad_allows_it(
         "after:  w = tensor([0.5000]), w._version = 1",
         "        is_leaf=True, grad_fn=None",
     ]
-    missing = first_missing(expected, printed_lines(site, out))
+    missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
 
@@ -164,7 +149,7 @@ def test_version_counter_catches_a_changed_saved_tensor(site: Path, out: str) ->
         "after  a.add_(1): a._version = 1",
         f"RuntimeError: {first_sentence(caught.value)}",
     ]
-    missing = first_missing(expected, printed_lines(site, out))
+    missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
 
@@ -185,7 +170,7 @@ def test_no_grad_edit_before_backward_raises_on_w_times_x_not_on_w_plus_x(
         f"MulBackward0: RuntimeError: {message}",
         "AddBackward0: backward works, w.grad = tensor([1.])",
     ]
-    missing = first_missing(expected, printed_lines(site, out))
+    missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
 
@@ -208,7 +193,7 @@ def test_exercise_solutions_show_what_torch_does(site: Path, out: str) -> None:
     # exercise 3: an edit to w that no backward function saved goes unnoticed,
     # and the gradient is the one at the w the forward pass used
     expected.append(f"w = tensor([0.5000]), w._version = 1, w.grad = {tensor_text(gradient(1.0))}")
-    missing = first_missing(expected, printed_lines(site, out))
+    missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
 
@@ -227,13 +212,13 @@ def test_exercises_are_folded_executed_and_ask_for_code(site: Path, out: str) ->
 
 
 def test_both_languages_print_exactly_the_same(site: Path) -> None:
-    assert printed_lines(site, "en") == printed_lines(site, "zh-cn")
+    assert lines_of(site, "en") == lines_of(site, "zh-cn")
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_prints_only_stable_text(site: Path, out: str) -> None:
     """No traceback, no torch-internal suffix or hint, no memory address, no raw object."""
-    for line in printed_lines(site, out):
+    for line in lines_of(site, out):
         for unstable in ("Traceback", "Triggered internally", "Hint:", " at 0x", "<torch."):
             assert unstable not in line, f"{out}: {line}"
 

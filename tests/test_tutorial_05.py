@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import GALLERY, outputs, soup
+from conftest import GALLERY, outputs, printed, soup
 from seed_reference import run_seed
 from test_budget import transfer_size
 from torch import nn
@@ -28,9 +28,7 @@ def seed():
 
 
 def text(site: Path, out: str) -> str:
-    blocks = outputs(site / out / PAGE)
-    assert blocks, f"{out}/{PAGE} shows no outputs"
-    return "\n".join(blocks)
+    return printed(site / out / PAGE)
 
 
 @pytest.mark.parametrize("out", OUTS)

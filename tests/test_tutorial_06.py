@@ -17,16 +17,14 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import OUT_DIRS, outputs, soup
+from conftest import OUT_DIRS, printed_lines, soup
 from torch import nn
 
 PAGE = "tutorials/further/plot_06_autograd_internals.html"
 
 
-def printed_lines(site: Path, out: str) -> list[str]:
-    blocks = outputs(site / out / PAGE)
-    assert blocks, f"{out}/{PAGE} shows no outputs"
-    return [line for block in blocks for line in block.splitlines()]
+def lines_of(site: Path, out: str) -> list[str]:
+    return printed_lines(site / out / PAGE)
 
 
 def line_after(lines: list[str], start: str, *, offset: int = 0) -> str:
@@ -57,7 +55,7 @@ def finite_difference(f, at: float, h: float = 1e-5) -> float:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_hooks_fire_from_the_output_to_the_leaves_with_each_gradient(site: Path, out: str) -> None:
-    hooks = [line for line in printed_lines(site, out) if line.startswith("hook ")]
+    hooks = [line for line in lines_of(site, out) if line.startswith("hook ")]
     order = [re.match(r"hook (\d): d y / d (\w) = ", line).group(2) for line in hooks]
     assert order == ["y", "b", "a", "w", "x"], f"{out}: hooks fired in order {order}"
     grads = {name: tensor_values(line)[0] for name, line in zip(order, hooks, strict=True)}
@@ -75,7 +73,7 @@ def test_hooks_fire_from_the_output_to_the_leaves_with_each_gradient(site: Path,
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_clipping_a_gradient_changes_the_leaves_gradients(site: Path, out: str) -> None:
-    line = line_after(printed_lines(site, out), "with a's gradient clipped to 1:")
+    line = line_after(lines_of(site, out), "with a's gradient clipped to 1:")
     w_grad, x_grad = (tensor_values(part)[0] for part in line.split("x.grad"))
     # dy/dw = dy/da * da/dw + dy/db * db/dw, with dy/da = b = 2 clipped to 1 and dy/db = a = 3
     assert (w_grad, x_grad) == (min(2.0, 1.0) * 1 + 3.0 * 1, min(2.0, 1.0) * 1)
@@ -91,7 +89,7 @@ def softplus(z: float) -> float:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_custom_softplus_is_finite_where_the_naive_formula_is_not(site: Path, out: str) -> None:
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     naive = line_after(lines, "naive:")
     assert "inf" in naive.split("gradient")[0] and "nan" in naive.split("gradient")[1]
     stable = line_after(lines, "Softplus:")
@@ -102,7 +100,7 @@ def test_custom_softplus_is_finite_where_the_naive_formula_is_not(site: Path, ou
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_model_loss_and_its_node(site: Path, out: str) -> None:
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     logits = tensor_values(line_after(lines, "logits ="))
     features = [(3.0, 4.0), (-3.0, -4.0), (1.0, 2.0), (2.0, 1.0)]
     labels = [1.0, 0.0, 1.0, 0.0]
@@ -115,7 +113,7 @@ def test_the_model_loss_and_its_node(site: Path, out: str) -> None:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_finite_differences_need_double_precision(site: Path, out: str) -> None:
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     sigmoid = 1 / (1 + math.exp(-0.5))
     for dtype, worst in (("torch.float32", 1e-1), ("torch.float64", 1e-8)):
         numbers = [float(v) for v in re.findall(r"\d+\.\d+(?:e-\d+)?", line_after(lines, dtype))]
@@ -136,7 +134,7 @@ def matrix_diagonal(lines: list[str], start: str) -> list[float]:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_gradcheck_catches_the_wrong_backward(site: Path, out: str) -> None:
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     assert "GradcheckError: Jacobian mismatch for output 0 with respect to input 0," in lines
     numerical = matrix_diagonal(lines, "numerical:")
     analytical = matrix_diagonal(lines, "analytical:")
@@ -188,7 +186,7 @@ def saved_by_one_forward_pass(input_requires_grad: bool) -> tuple[list[int], int
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_saved_bytes_match_an_independent_count(site: Path, out: str) -> None:
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     rows = [re.match(r"saved \(([\d, ]+)\)\s+torch.float32\s+(\d+) bytes", line) for line in lines]
     rows = [r for r in rows if r]
     shapes = [tuple(int(n) for n in r.group(1).split(",") if n.strip()) for r in rows]
@@ -205,7 +203,7 @@ def test_saved_bytes_match_an_independent_count(site: Path, out: str) -> None:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_saved_tensors_of_single_ops(site: Path, out: str) -> None:
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     assert "SinBackward0._saved_self is x:  True" in lines
     assert "ExpBackward0._saved_result == e: True" in lines
     assert "MulBackward0 saves: ['_saved_other', '_saved_self']" in lines
@@ -241,7 +239,7 @@ def stale_sigmoid() -> None:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_anomaly_detection_names_the_op_and_its_line(site: Path, out: str) -> None:
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     nan_line = line_after(lines, "y = tensor([0., 2.]), x.grad")
     assert "nan" in nan_line, "without anomaly mode the NaN goes unnoticed"
     sqrt = failing_node(nan_from_sqrt)
@@ -261,7 +259,7 @@ def test_anomaly_detection_names_the_op_and_its_line(site: Path, out: str) -> No
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_prints_only_stable_text(site: Path, out: str) -> None:
     """Anomaly mode's traceback holds paths and line numbers: none may reach the page."""
-    for line in printed_lines(site, out):
+    for line in lines_of(site, out):
         for unstable in ("Traceback (most", 'File "', "Triggered internally", "Hint:", " at 0x"):
             assert unstable not in line, f"{out}: {line}"
 
@@ -302,7 +300,7 @@ def independent_grad_modes() -> dict[str, tuple[str, str, str]]:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_grad_mode_table(site: Path, out: str) -> None:
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     table = grad_mode_table(lines)
     assert table == independent_grad_modes()
     assert table["inference_mode()"] == ("False", "None", "True")
@@ -315,11 +313,11 @@ def test_grad_mode_table(site: Path, out: str) -> None:
 
 
 def test_both_languages_print_exactly_the_same(site: Path) -> None:
-    assert printed_lines(site, "en") == printed_lines(site, "zh-cn")
+    assert lines_of(site, "en") == lines_of(site, "zh-cn")
 
 
 def test_hook_order_exercise(site: Path) -> None:
-    assert "hooks fired: ['a', 'b']" in printed_lines(site, "en")
+    assert "hooks fired: ['a', 'b']" in lines_of(site, "en")
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import OUT_DIRS, outputs, soup
+from conftest import OUT_DIRS, first_missing, printed_lines, soup
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
@@ -52,23 +52,8 @@ EXPECTED = [
 ]
 
 
-def printed_lines(site: Path, out: str) -> list[str]:
-    blocks = outputs(site / out / PAGE)
-    assert blocks, f"{out}/{PAGE} shows no outputs"
-    return [line for block in blocks for line in block.splitlines()]
-
-
-def first_missing(expected: list[str], lines: list[str]) -> str | None:
-    """The first expected line that no printed line, after the previous match, starts with."""
-    position = 0
-    for wanted in expected:
-        for i in range(position, len(lines)):
-            if lines[i].startswith(wanted):
-                position = i + 1
-                break
-        else:
-            return wanted
-    return None
+def lines_of(site: Path, out: str) -> list[str]:
+    return printed_lines(site / out / PAGE)
 
 
 def numbers(text: str) -> list[float]:
@@ -91,19 +76,19 @@ def seed_batch_gradient() -> torch.Tensor:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_prints_every_value_in_order(site: Path, out: str) -> None:
-    missing = first_missing(EXPECTED, printed_lines(site, out))
+    missing = first_missing(EXPECTED, lines_of(site, out))
     assert missing is None, f"{out}/{PAGE} does not show {missing!r} where expected"
 
 
 def test_both_languages_print_exactly_the_same(site: Path) -> None:
-    assert printed_lines(site, "en") == printed_lines(site, "zh-cn")
+    assert lines_of(site, "en") == lines_of(site, "zh-cn")
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_per_sample_gradients_average_to_the_closed_form(
     site: Path, out: str, seed_batch_gradient: torch.Tensor
 ) -> None:
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     for prefix in ("mean of per-sample gradients:", "batch gradient (backward):"):
         shown = numbers(next(line for line in lines if line.startswith(prefix)))
         assert shown == pytest.approx(seed_batch_gradient.tolist(), abs=1e-4), prefix
@@ -111,7 +96,7 @@ def test_per_sample_gradients_average_to_the_closed_form(
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_prints_only_stable_text(site: Path, out: str) -> None:
-    for line in printed_lines(site, out):
+    for line in lines_of(site, out):
         for unstable in ("Traceback", "Triggered internally", "Hint:", " at 0x", "Warning"):
             assert unstable not in line, f"{out}: {line}"
 
@@ -175,6 +160,6 @@ def test_gradient_and_hessian_of_g_by_finite_differences() -> None:
 
 def test_order_check_catches_a_wrong_or_misplaced_value() -> None:
     printed = ["grad(g)    = tensor([ 4., 13.])", "vmap matches the loop: True"]
-    assert first_missing(printed, printed) is None
+    assert first_missing(printed, printed, prefix=True) is None
     assert first_missing(["grad(g)    = tensor([ 4., 12.])"], printed) is not None
     assert first_missing(list(reversed(printed)), printed) is not None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import OUT_DIRS, outputs, soup
+from conftest import OUT_DIRS, first_missing, printed_lines, soup
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
@@ -52,23 +52,8 @@ EXPECTED = [
 ]
 
 
-def printed_lines(site: Path, out: str) -> list[str]:
-    blocks = outputs(site / out / PAGE)
-    assert blocks, f"{out}/{PAGE} shows no outputs"
-    return [line for block in blocks for line in block.splitlines()]
-
-
-def first_missing(expected: list[str], lines: list[str]) -> str | None:
-    """The first expected line that no printed line, after the previous match, starts with."""
-    position = 0
-    for wanted in expected:
-        for i in range(position, len(lines)):
-            if lines[i].startswith(wanted):
-                position = i + 1
-                break
-        else:
-            return wanted
-    return None
+def lines_of(site: Path, out: str) -> list[str]:
+    return printed_lines(site / out / PAGE)
 
 
 def line_starting(lines: list[str], prefix: str) -> str:
@@ -86,12 +71,12 @@ def numbers(text: str) -> list[float]:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_prints_every_value_in_order(site: Path, out: str) -> None:
-    missing = first_missing(EXPECTED, printed_lines(site, out))
+    missing = first_missing(EXPECTED, lines_of(site, out))
     assert missing is None, f"{out}/{PAGE} does not show {missing!r} where expected"
 
 
 def test_both_languages_print_exactly_the_same(site: Path) -> None:
-    assert printed_lines(site, "en") == printed_lines(site, "zh-cn")
+    assert lines_of(site, "en") == lines_of(site, "zh-cn")
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -105,7 +90,7 @@ def test_logistic_step_matches_the_closed_form_gradient(site: Path, out: str) ->
         p = torch.sigmoid(linear.weight[0] @ x + linear.bias[0])
     expected = [(p - y) * x[0], (p - y) * x[1], p - y]
     loss = -(y * math.log(p) + (1 - y) * math.log(1 - p))
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     for prefix in ("engine:  loss = ", "PyTorch: loss = "):
         shown = numbers(line_starting(lines, prefix))
         assert shown[0] == pytest.approx(float(loss), abs=1e-6)
@@ -119,7 +104,7 @@ def test_logistic_step_matches_the_closed_form_gradient(site: Path, out: str) ->
 def test_pytorch_graph_does_not_grow_with_the_batch_and_the_engine_does(
     site: Path, out: str
 ) -> None:
-    lines = printed_lines(site, out)
+    lines = lines_of(site, out)
     one = re.findall(r"\d+", line_starting(lines, "  1 samples: engine"))
     many = re.findall(r"\d+", line_starting(lines, "200 samples: engine"))
     assert one[2] == many[2], "PyTorch's node count should not depend on the batch"
@@ -128,7 +113,7 @@ def test_pytorch_graph_does_not_grow_with_the_batch_and_the_engine_does(
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_prints_only_stable_text(site: Path, out: str) -> None:
-    for line in printed_lines(site, out):
+    for line in lines_of(site, out):
         for unstable in ("Traceback", "Triggered internally", "Hint:", " at 0x"):
             assert unstable not in line, f"{out}: {line}"
 
@@ -192,6 +177,6 @@ def test_tanh_exercise_value() -> None:
 
 def test_order_check_catches_a_wrong_or_misplaced_value() -> None:
     printed = ["engine:  y = 6.0, w.grad = 5.0, x.grad = 2.0", "v_t._version = 1"]
-    assert first_missing(printed, printed) is None
-    assert first_missing(["engine:  y = 6.0, w.grad = 4.0"], printed) is not None
+    assert first_missing(printed, printed, prefix=True) is None
+    assert first_missing(["engine:  y = 6.0, w.grad = 4.0"], printed, prefix=True) is not None
     assert first_missing(list(reversed(printed)), printed) is not None

@@ -5,16 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import outputs, soup
+from conftest import printed, soup
 
 PAGE = "tutorials/further/plot_09_pytorch2_graphs.html"
 OUTS = ["en", "zh-cn"]
 
 
 def text(site: Path, out: str) -> str:
-    blocks = outputs(site / out / PAGE)
-    assert blocks, f"{out}/{PAGE} shows no outputs"
-    return "\n".join(blocks)
+    return printed(site / out / PAGE)
 
 
 @pytest.mark.parametrize("out", OUTS)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import outputs, soup
+from conftest import outputs, printed, soup
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
@@ -18,9 +18,7 @@ OUTS = ["en", "zh-cn"]
 
 
 def text(site: Path, out: str) -> str:
-    blocks = outputs(site / out / PAGE)
-    assert blocks, f"{out}/{PAGE} shows no outputs"
-    return "\n".join(blocks)
+    return printed(site / out / PAGE)
 
 
 @pytest.mark.parametrize("out", OUTS)

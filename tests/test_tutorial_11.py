@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import outputs, soup
+from conftest import outputs, printed, soup
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
@@ -28,9 +28,7 @@ OPTIMIZERS = {
 
 
 def text(site: Path, out: str) -> str:
-    blocks = outputs(site / out / PAGE)
-    assert blocks, f"{out}/{PAGE} shows no outputs"
-    return "\n".join(blocks)
+    return printed(site / out / PAGE)
 
 
 def independent_run(make_optimizer) -> tuple[int | None, float]:

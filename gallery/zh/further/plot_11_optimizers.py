@@ -53,12 +53,17 @@ from pytorch_notes.models import LogisticRegression
 from pytorch_notes.training import fit
 
 
-def run(make_optimizer, steps=60):
+def start_model():
     model = LogisticRegression()
     with torch.no_grad():
         model.features.weight.copy_(START)
         model.features.bias.fill_(B)
     model.features.bias.requires_grad_(False)  # 偏置保持为 B
+    return model
+
+
+def run(make_optimizer, steps=60):
+    model = start_model()
     optimizer = make_optimizer([model.features.weight])
     history = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps, eval_every=steps)
     return history
@@ -232,11 +237,7 @@ print(f"Adam, by hand: {[round(v, 6) for v in w_hand.tolist()]}")
 
 
 def run_scheduled(make_scheduler, steps=60):
-    model = LogisticRegression()
-    with torch.no_grad():
-        model.features.weight.copy_(START)
-        model.features.bias.fill_(B)
-    model.features.bias.requires_grad_(False)
+    model = start_model()
     optimizer = torch.optim.SGD([model.features.weight], lr=2.0, momentum=0.9)
     scheduler = make_scheduler(optimizer) if make_scheduler else None
     history = fit(
