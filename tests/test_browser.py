@@ -328,7 +328,7 @@ def test_math_is_laid_out_with_the_page_and_nothing_moves(
     sizes = page.locator("div.math math").evaluate_all(
         "els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])"
     )
-    assert len(sizes) >= 2 and all(w > 20 and h > 15 for w, h in sizes), sizes
+    assert sizes and all(w > 20 and h > 15 for w, h in sizes), sizes
     # A display fraction is taller than a line of text: the browser laid out the MathML.
     assert max(h for _, h in sizes) > 30, sizes
     assert page.evaluate(LAYOUT_SHIFT) < 0.01

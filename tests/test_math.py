@@ -78,5 +78,5 @@ def test_every_formula_on_the_site_is_mathml_and_no_page_loads_mathjax(site: Pat
         # reST display and inline math on tutorial pages, MyST $...$ on the glossary
         for page in ("plot_01_computational_graph", "plot_05_logistic_regression"):
             blocks, inline = counts[f"{out}/tutorials/core/{page}.html"]
-            assert blocks >= 2 and inline >= 5, (page, blocks, inline)
+            assert blocks >= 1 and inline >= 5, (page, blocks, inline)
         assert counts[f"{out}/glossary.html"][1] >= 3

@@ -76,7 +76,7 @@ def seed_batch_gradient() -> torch.Tensor:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_prints_every_value_in_order(site: Path, out: str) -> None:
-    missing = first_missing(EXPECTED, lines_of(site, out))
+    missing = first_missing(EXPECTED, lines_of(site, out), prefix=True)
     assert missing is None, f"{out}/{PAGE} does not show {missing!r} where expected"
 
 
@@ -161,5 +161,5 @@ def test_gradient_and_hessian_of_g_by_finite_differences() -> None:
 def test_order_check_catches_a_wrong_or_misplaced_value() -> None:
     printed = ["grad(g)    = tensor([ 4., 13.])", "vmap matches the loop: True"]
     assert first_missing(printed, printed, prefix=True) is None
-    assert first_missing(["grad(g)    = tensor([ 4., 12.])"], printed) is not None
-    assert first_missing(list(reversed(printed)), printed) is not None
+    assert first_missing(["grad(g)    = tensor([ 4., 12.])"], printed, prefix=True) is not None
+    assert first_missing(list(reversed(printed)), printed, prefix=True) is not None

@@ -71,7 +71,7 @@ def numbers(text: str) -> list[float]:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_prints_every_value_in_order(site: Path, out: str) -> None:
-    missing = first_missing(EXPECTED, lines_of(site, out))
+    missing = first_missing(EXPECTED, lines_of(site, out), prefix=True)
     assert missing is None, f"{out}/{PAGE} does not show {missing!r} where expected"
 
 
@@ -179,4 +179,4 @@ def test_order_check_catches_a_wrong_or_misplaced_value() -> None:
     printed = ["engine:  y = 6.0, w.grad = 5.0, x.grad = 2.0", "v_t._version = 1"]
     assert first_missing(printed, printed, prefix=True) is None
     assert first_missing(["engine:  y = 6.0, w.grad = 4.0"], printed, prefix=True) is not None
-    assert first_missing(list(reversed(printed)), printed) is not None
+    assert first_missing(list(reversed(printed)), printed, prefix=True) is not None

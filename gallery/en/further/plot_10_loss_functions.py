@@ -47,6 +47,7 @@ ax.plot(z.detach(), grad_mse.abs(), label=tr(lang, en="mean squared error", zh="
 ax.plot(z.detach(), grad_bce.abs(), label=tr(lang, en="binary cross-entropy", zh="二元交叉熵"))
 ax.set_xlabel(tr(lang, en="logit z of a point of class 1", zh="类别 1 的一个点的 logit z"))
 ax.set_ylabel(tr(lang, en="size of the gradient |dℓ/dz|", zh="梯度大小 |dℓ/dz|"))
+ax.set_title(tr(lang, en="Gradient reaching the logit", zh="传到 logit 的梯度"))
 ax.legend()
 plt.show()
 
@@ -84,6 +85,7 @@ for name, h in runs.items():
     ax.plot(h.accuracy, label=name)
 ax.set_xlabel(tr(lang, en="iteration", zh="迭代"))
 ax.set_ylabel(tr(lang, en="accuracy", zh="准确率"))
+ax.set_title(tr(lang, en="Accuracy from a confidently wrong start", zh="从错得很自信的起点出发的准确率"))
 ax.legend()
 plt.show()
 
