@@ -81,7 +81,9 @@ for name, h in runs.items():
     ax.plot(h.accuracy, label=name)
 ax.set_xlabel(tr(lang, en="iteration", zh="迭代"))
 ax.set_ylabel(tr(lang, en="accuracy", zh="准确率"))
-ax.set_title(tr(lang, en="Accuracy from a confidently wrong start", zh="从错得很自信的起点出发的准确率"))
+ax.set_title(
+    tr(lang, en="Accuracy from a confidently wrong start", zh="从错得很自信的起点出发的准确率")
+)
 ax.legend()
 plt.show()
 
