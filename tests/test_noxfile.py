@@ -8,6 +8,7 @@ admits it, and fails, saying what to install, when it doesn't.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.util
 import os
@@ -20,7 +21,9 @@ from conftest import ROOT
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 
 
+@functools.cache
 def load_noxfile():
+    """noxfile.py as a module, loaded once (nox refuses a session registered twice)."""
     spec = importlib.util.spec_from_file_location("noxfile", ROOT / "noxfile.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
