@@ -81,6 +81,7 @@ pn_wheel_file = str(DOCS / "_build" / WHEEL_DIR / wheel_name())
 
 html_theme = "furo"
 html_css_files = ["pytorch-notes.css"]
+html_js_files = ["pytorch-notes.js"]  # animations start when reached (docs/_ext/page_fixes.py)
 html_favicon = "_static/favicon.svg"
 html_theme_options = {
     # The "view this page" slot at the top of every page holds the language

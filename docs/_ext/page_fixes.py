@@ -14,12 +14,33 @@
   ``alt`` unless :class:`pytorch_notes.animation.Player` wrote one; the
   slider gets a label in the page's language and a nameless frame the
   section heading as its alt.
+- **Animations load when they are reached** (``total-blocking-time``,
+  ``largest-contentful-paint``). matplotlib's player holds every frame as a
+  base64 ``data:`` URI inside the page (700 KiB for tutorial 05's), which a
+  phone downloads and parses before it shows the first line. The frames
+  become files under ``_images/anim/`` (named by their content), listed in
+  the player's ``data-pn-frames``; the frame shown first is the ``<img>``'s
+  lazy ``src``, and ``_static/pytorch-notes.js`` starts the player (which
+  fetches the other frames) when it nears the screen or takes focus.
+- **Images load when they are reached** (``total-blocking-time``). Every
+  image in a page's body gets ``loading="lazy"`` and ``decoding="async"``:
+  a phone fetches and decodes a figure (one SVG is 800 KB before gzip) when
+  the reader scrolls near it, not while the page first appears. Each image
+  has its size already, so nothing moves when it arrives.
+- **Code with fewer elements** (``dom-size``, ``total-blocking-time``).
+  Pygments wraps every token in a ``<span>``; the tokens whose style is the
+  code block's own text style in both the light and the dark theme (names,
+  punctuation, whitespace, with the pinned styles) lose their span. The code
+  looks the same, copies the same, and a tutorial page has about 60 % fewer
+  elements to parse and lay out.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote
@@ -152,12 +173,134 @@ def _name_animations(body: str) -> str:
     return body
 
 
+# matplotlib's jshtml script (matplotlib/_animation_data.py, DISPLAY_TEMPLATE) that
+# fills the frames and starts the player; checked against the pinned matplotlib by
+# tests/test_page_fixes.py.
+PLAYER_SCRIPT = re.compile(
+    r'<script language="javascript">\s*/\* Instantiate the Animation class\. \*/.*?'
+    r'var img_id = "_anim_img(?P<id>\w+)";.*?var frames = new Array\((?P<count>\d+)\);'
+    r"(?P<frames>.*?)setTimeout\(function\(\) \{\s*anim(?P=id) = new Animation\(frames, "
+    r"img_id, slider_id, (?P<interval>[\d.]+),\s*loop_select_id\);\s*\}, 0\);\s*\}\)\(\)\s*"
+    r"</script>",
+    re.S,
+)
+EMBEDDED_FRAME = re.compile(r'frames\[(\d+)\] = "data:image/(png|jpeg|svg\+xml);base64,([^"]*)"')
+FRAME_SUFFIX = {"png": ".png", "jpeg": ".jpg", "svg+xml": ".svg"}
+ANIM_DIR = "_images/anim"
+
+
+def _lazy_animations(body: str, page_dir: Path, outdir: Path) -> str:
+    """Move each player's embedded frames into files; the player starts near the screen."""
+    folder = outdir / ANIM_DIR
+
+    def frame_file(kind: str, data: str) -> str:
+        content = base64.b64decode(data.replace("\\\n", "").replace("\n", ""))
+        name = hashlib.sha256(content).hexdigest()[:20] + FRAME_SUFFIX[kind]
+        target = folder / name
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        return Path(os.path.relpath(target, page_dir)).as_posix()
+
+    def rewrite(match: re.Match[str]) -> str:
+        anim_id = match.group("id")
+        frames = {int(i): frame_file(kind, data)
+                  for i, kind, data in EMBEDDED_FRAME.findall(match.group("frames"))}  # fmt: skip
+        if sorted(frames) != list(range(int(match.group("count")))):
+            return match.group(0)  # not the embedded-frames form: leave the player as it is
+        urls = [frames[i] for i in sorted(frames)]
+        pending[anim_id] = (urls, match.group("interval"))
+        return ""
+
+    pending: dict[str, tuple[list[str], str]] = {}
+    body = PLAYER_SCRIPT.sub(rewrite, body)
+    for anim_id, (urls, interval) in pending.items():
+        img = re.search(rf'<img id="_anim_img{anim_id}"([^>]*)>', body)
+        box = body.rfind('<div class="animation">', 0, img.start()) if img else -1
+        if box < 0:
+            raise RuntimeError(f"animation {anim_id}: its player markup was not found")
+        attrs = img.group(1)
+        new_img = f'<img id="_anim_img{anim_id}"{attrs} src="{urls[0]}" loading="lazy">'
+        body = body[: img.start()] + new_img + body[img.end() :]
+        opening = (
+            f'<div class="animation" data-pn-anim="{anim_id}" data-pn-interval="{interval}" '
+            f'data-pn-frames="{" ".join(urls)}">'
+        )
+        body = body[:box] + opening + body[box + len('<div class="animation">') :]
+    return body
+
+
+IMG_TAG = re.compile(r"<img\b(?![^>]*\bloading=)")
+
+
+def _lazy_images(body: str) -> str:
+    """Every image of the body loads near the screen and decodes off the main thread."""
+    return IMG_TAG.sub('<img loading="lazy" decoding="async"', body)
+
+
+def plain_token_classes(styles) -> frozenset[str]:
+    """The CSS classes of the Pygments tokens that every style in ``styles`` draws as
+    plain text: the code block's own colour, no background, weight, slant or underline.
+    Whitespace counts as plain when nothing but its colour is set (it draws no ink)."""
+    from pygments.token import STANDARD_TYPES, Text, Whitespace
+
+    def look(style, token, ink: bool) -> tuple:
+        spec = style.style_for_token(token)
+        keys = ("bgcolor", "bold", "italic", "underline", "border")
+        return (spec["color"] if ink else None, *(spec[k] for k in keys))
+
+    plain = set()
+    for token, css in STANDARD_TYPES.items():
+        ink = token not in Whitespace
+        if css and all(look(st, token, ink) == look(st, Text, ink) for st in styles):
+            plain.add(css)
+    return frozenset(plain)
+
+
+HIGHLIGHT = re.compile(r'<div class="highlight"><pre>.*?</pre></div>', re.S)
+
+
+def _unwrap_plain_tokens(body: str, plain: frozenset[str]) -> str:
+    """Drop the ``<span>`` of each plainly drawn token inside highlighted code.
+
+    Tokens inside a link (sphinx-gallery's links to the API reference) keep
+    theirs: the span's colour is what makes the link read as code.
+    """
+    if not plain:
+        return body
+    names = "|".join(map(re.escape, sorted(plain)))
+    token = re.compile(rf'(<a\b[^>]*>.*?</a>)|<span class="(?:{names})">([^<]*)</span>', re.S)
+
+    def unwrap(match: re.Match[str]) -> str:
+        return match.group(1) if match.group(1) is not None else match.group(2)
+
+    return HIGHLIGHT.sub(lambda m: token.sub(unwrap, m.group(0)), body)
+
+
+def _plain_classes(app) -> frozenset[str]:
+    """The plain token classes for the page's light style and the theme's dark one
+    (furo reads them the same way: the builder's highlighter, ``pygments_dark_style``)."""
+    cached = getattr(app, "_pn_plain_tokens", None)
+    if cached is None:
+        from sphinx.highlighting import PygmentsBridge
+
+        styles = [app.builder.highlighter.formatter_args["style"]]
+        dark = getattr(app.config, "pygments_dark_style", None)
+        if dark:
+            styles.append(PygmentsBridge("html", dark).formatter_args["style"])
+        cached = app._pn_plain_tokens = plain_token_classes(styles)
+    return cached
+
+
 def _fix_page(app, pagename, templatename, context, doctree) -> None:
     if "body" in context:
         images = getattr(app.builder, "images", {})  # source path -> name in _images/
         sources = {name: Path(app.srcdir, src) for src, name in images.items()}
-        body = _size_images(context["body"], (Path(app.outdir) / pagename).parent, sources)
-        context["body"] = _readable_figures(_name_animations(body))
+        page_dir = (Path(app.outdir) / pagename).parent
+        body = _size_images(context["body"], page_dir, sources)
+        body = _lazy_animations(_name_animations(body), page_dir, Path(app.outdir))
+        body = _unwrap_plain_tokens(_lazy_images(_readable_figures(body)), _plain_classes(app))
+        context["body"] = body
 
 
 def setup(app):
@@ -165,4 +308,4 @@ def setup(app):
     app.connect("html-page-context", _fix_page, priority=900)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when these fixes change, or unchanged pages keep the old HTML.
-    return {"env_version": 6, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 9, "parallel_read_safe": True, "parallel_write_safe": True}
