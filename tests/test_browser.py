@@ -247,6 +247,39 @@ def test_animation_player_buttons_draw_their_icons_without_a_font(
 
 
 @pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+def test_animation_fetches_its_frames_when_reached_and_plays(
+    browser, server: str, out: str
+) -> None:
+    """Tutorial 05's player (far down the page) fetches no frame at load; scrolled to,
+    it starts, fetches its frames from _images/anim/ and steps through them."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    problems = PageProblems(page, server)
+    fetched: list[str] = []
+    page.on("request", lambda r: "/_images/anim/" in r.url and fetched.append(r.url))
+    page.goto(f"{server}/{out}/tutorials/core/plot_05_logistic_regression.html")
+    page.wait_for_load_state("networkidle")
+    box = page.locator("div.animation[data-pn-anim]").first
+    anim_id = box.get_attribute("data-pn-anim")
+    frames = box.get_attribute("data-pn-frames").split()
+    assert fetched == [], "frames were fetched before the reader reached the player"
+    assert page.evaluate(f"typeof window.anim{anim_id}") == "undefined"
+
+    box.scroll_into_view_if_needed()
+    page.wait_for_function(f"() => typeof window.anim{anim_id} === 'object'")
+    img = page.locator(f"#_anim_img{anim_id}")
+    page.wait_for_function(f"() => document.getElementById('_anim_img{anim_id}').complete")
+    assert img.get_attribute("src").endswith(Path(frames[0]).name)
+    next_label = box.locator("button").nth(6).get_attribute("aria-label")
+    assert next_label in ("Next frame", "下一帧")
+    box.locator("button").nth(6).click()
+    assert img.evaluate("im => im.src").endswith(Path(frames[1]).name)
+    page.wait_for_load_state("networkidle")
+    assert {Path(u).name for u in fetched} == {Path(f).name for f in frames}
+    page.close()
+    assert problems.errors == []
+
+
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
 def test_concept_map_words_are_legible_at_1280(browser, server: str, out: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}/{out}/summary.html")

@@ -9,7 +9,10 @@ sources -- weighs at most ``BUDGET`` bytes *as a browser receives it*:
   "total byte weight" counts the same transfer bytes;
 - images and fonts count as stored (they are compressed already);
 - an ``<img>`` with a ``srcset`` counts its largest candidate: a browser
-  fetches one, the 2x one on a sharp screen.
+  fetches one, the 2x one on a sharp screen;
+- lazily loaded images and an animation's frames (``data-pn-frames``) count
+  too: the budget is the whole page as read to the end, not its first screen
+  (``nox -s audit`` measures the first load).
 
 ``data:`` URIs are part of the HTML's own bytes. Files that a stylesheet or
 script loads later (a font named in a stylesheet, say) are not counted
@@ -23,6 +26,7 @@ not fetch (canonical, alternate, prev/next: they point to the published site).
 
 from __future__ import annotations
 
+import functools
 import gzip
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,8 +73,14 @@ TEXT_SUFFIXES = {".html", ".htm", ".css", ".js", ".mjs", ".svg", ".json", ".txt"
 def transfer_size(path: Path) -> int:
     """Bytes on the wire: gzip size for text files, stored size for the rest."""
     if path.suffix.lower() in TEXT_SUFFIXES:
-        return len(gzip.compress(path.read_bytes(), compresslevel=6))
+        stat = path.stat()  # every page loads the same stylesheets: compress each once
+        return _gzip_size(str(path), stat.st_mtime_ns, stat.st_size)
     return path.stat().st_size
+
+
+@functools.lru_cache(maxsize=4096)
+def _gzip_size(path: str, mtime_ns: int, size: int) -> int:
+    return len(gzip.compress(Path(path).read_bytes(), compresslevel=6))
 
 
 def srcset_urls(srcset: str) -> list[str]:
@@ -115,6 +125,9 @@ def loaded_urls(html: str) -> list[str]:
         for el in doc.find_all(tag):
             if el.get(attr) and not (tag in SRCSET_TAGS and el.get("srcset")):
                 urls.append(el[attr])
+    # an animation player's frames (docs/_ext/page_fixes.py): fetched when it is reached
+    for el in doc.find_all(attrs={"data-pn-frames": True}):
+        urls.extend(el["data-pn-frames"].split())
     for tag in SRCSET_TAGS:
         for el in doc.find_all(tag, srcset=True):
             choices = srcset_urls(el["srcset"]) + ([el["src"]] if el.get("src") else [])
@@ -218,6 +231,8 @@ def test_the_budget_counts_what_it_should(tmp_path: Path) -> None:
     (tmp_path / "_static" / "a.js").write_bytes(b"x" * 200)
     (tmp_path / "one.png").write_bytes(b"x" * 1000)
     (tmp_path / "two.png").write_bytes(b"x" * 2000)
+    (tmp_path / "f0.png").write_bytes(b"x" * 300)
+    (tmp_path / "f1.png").write_bytes(b"x" * 400)
     page = tmp_path / "page.html"
     page.write_text(
         '<link rel="stylesheet" href="_static/a.css?v=1">'
@@ -226,16 +241,21 @@ def test_the_budget_counts_what_it_should(tmp_path: Path) -> None:
         '<script src="_static/a.js"></script><script src="_static/a.js#again"></script>'
         '<img src="one.png" srcset="one.png, two.png 2x, data:image/png;base64,AA,BB 3x">'
         '<img src="https://cdn.example.com/x.png"><img src="missing.png">'
-        '<a href="https://pytorch.org">fine</a>',
+        '<a href="https://pytorch.org">fine</a>'
+        '<div class="animation" data-pn-frames="f0.png f1.png"><img src="f0.png" loading="lazy">'
+        "</div>",
         encoding="utf-8",
     )
     w = weigh(tmp_path, "page.html")
     css, js = (transfer_size(tmp_path / "_static" / n) for n in ("a.css", "a.js"))
     assert css < 100 and js < 200  # text counts compressed
     # one srcset candidate is fetched: the largest counts; the 1x one does not
-    assert w.files == {"_static/a.css": css, "_static/a.js": js, "two.png": 2000}
-    assert w.total == transfer_size(page) + css + js + 2000
-    assert w.raw == page.stat().st_size + 100 + 200 + 2000
+    # an animation's frames count once each, the lazily shown first one included
+    assert w.files == {
+        "_static/a.css": css, "_static/a.js": js, "two.png": 2000, "f0.png": 300, "f1.png": 400
+    }  # fmt: skip
+    assert w.total == transfer_size(page) + css + js + 2000 + 700
+    assert w.raw == page.stat().st_size + 100 + 200 + 2000 + 700
     assert w.external == ["https://cdn.example.com/x.png"]
     assert w.missing == ["missing.png"]
     assert srcset_urls(" a.png 1x,b.png,, c.png 480w ") == ["a.png", "b.png", "c.png"]

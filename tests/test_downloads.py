@@ -4,7 +4,8 @@ The built site is served over HTTP on 127.0.0.1 by a thread of this process,
 as a host serves it; every file a test uses (wheel, scripts, notebooks, zips)
 is fetched from there. A clean virtualenv gets a CPU torch, what executes
 notebooks and the package's dependencies, never the package itself nor
-anything from the repository. Each environment a test runs in is a thin
+anything from the repository; it is kept between runs, as nox keeps its own
+virtualenvs, and made again when what it should hold changes. Each environment a test runs in is a thin
 virtualenv layered on that one (its own site-packages; the base's visible
 through a ``.pth`` file), so the package can be installed afresh, cheaply:
 
@@ -13,7 +14,9 @@ through a ``.pth`` file), so the package can be installed afresh, cheaply:
   the rest of the notebook then runs in that kernel;
 - the "download all" zips carry the same wheel, and a notebook unpacked from
   one installs it with the site unreachable;
-- every tutorial runs as downloaded, as a script and as a notebook.
+- every tutorial runs as downloaded, as a script and as a notebook, and
+  prints what its page shows: each tutorial runs a second time here, alone,
+  so its printed numbers are checked to be its own and reproducible.
 
 Which language's download runs as what: the English scripts and the Chinese
 notebooks (and the English notebook of tutorial 01, run by the first-cell
@@ -31,10 +34,14 @@ nothing new; the time grows by two runs per tutorial.
 from __future__ import annotations
 
 import ast
+import difflib
 import functools
+import hashlib
 import json
 import os
+import shutil
 import subprocess
+import sys
 import threading
 import urllib.request
 import venv
@@ -44,7 +51,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import HTML, LANGUAGES, soup
+from conftest import HTML, LANGUAGES, outputs, soup
 from filelock import FileLock
 from site_settings import base_url, wheel_name, wheel_url
 from test_gallery_parity import skeleton
@@ -129,31 +136,51 @@ def purelib(python: Path) -> Path:
     return Path(subprocess.check_output([str(python), "-c", code], text=True).strip())
 
 
-@pytest.fixture(scope="session")
-def base_env(tmp_path_factory: pytest.TempPathFactory, worker_id: str, site: Path) -> Path:
-    """torch, the package's dependencies and the notebook tools; made once per test run.
+def wheel_requirements(wheel: Path) -> list[str]:
+    """The ``Requires-Dist`` lines of a wheel's metadata."""
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = archive.read(name).decode("utf-8")
+    return [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
 
-    Under pytest-xdist every worker shares one (a file lock: the first builds it).
+
+@pytest.fixture(scope="session")
+def base_env(site: Path) -> Path:
+    """torch, the package's dependencies and the notebook tools, never the package itself.
+
+    Made once and kept beside the tests' own virtualenv, as nox keeps its
+    virtualenvs, under a name that hashes everything it holds: the torch
+    requirement, the wheel's dependencies, the notebook tools, the Python. A
+    change to any of them makes a new one (and removes the old); nothing
+    else installs into it (each test installs into a layer of its own). Under
+    pytest-xdist the workers share it (a file lock: the first makes it).
     """
-    root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        root = root.parent  # shared by this run's workers, not by other runs
-    env_dir = root / "learner-base"
-    with FileLock(str(root / "learner-base.lock")):
+    wheel = site / "dist" / wheel_name()
+    recipe = "\n".join(
+        [sys.version, TORCH, TORCH_INDEX, *NOTEBOOK_TOOLS, *wheel_requirements(wheel)]
+    )
+    digest = hashlib.sha256(recipe.encode()).hexdigest()[:16]
+    cache = Path(sys.prefix) / "learner-envs"
+    cache.mkdir(exist_ok=True)
+    env_dir = cache / f"base-{digest}"
+    with FileLock(str(cache / "base.lock")):
         done = env_dir / ".complete"
         if not done.exists():
+            for old in cache.glob("base-*"):
+                shutil.rmtree(old, ignore_errors=True)
             venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
             python = env_dir / "bin" / "python"
             pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
             index = ["--index-url", TORCH_INDEX] if TORCH_INDEX else []
             subprocess.run([*pip, TORCH, *index], check=True)
             # The wheel brings its dependencies; then it goes, so each test installs it.
-            wheel = site / "dist" / wheel_name()
             subprocess.run([*pip, str(wheel), *NOTEBOOK_TOOLS], check=True)
             subprocess.run(
                 [str(python), "-m", "pip", "uninstall", "-q", "-y", "pytorch-notes"], check=True
             )
-            done.touch()
+            done.write_text(recipe)
+    leftovers = sorted(purelib(env_dir / "bin" / "python").glob("pytorch_notes*"))
+    assert leftovers == [], f"the learner's base environment holds the package: {leftovers}"
     return env_dir
 
 
@@ -256,19 +283,66 @@ def test_the_download_all_zips_carry_the_wheel_and_install_it_offline(
     assert f"installed at {purelib(python)}" in "".join(printed)
 
 
+def page_of(path: str) -> Path:
+    """The built tutorial page a download (``<lang dir>/_downloads/.../plot_NN_x.py``) is from."""
+    out = path.split("/")[0]
+    found = sorted((HTML / out / "tutorials").rglob(f"{Path(path).stem}.html"))
+    assert len(found) == 1, (path, found)
+    return found[0]
+
+
+def text_lines(text: str) -> list[str]:
+    """Printed text as lines to compare: trailing spaces and blank lines do not count
+    (sphinx-gallery trims each output block; a terminal does not)."""
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+
+def same_printout(ran: str, page: Path, what: str) -> None:
+    """What a download printed on a learner's machine is what its page shows.
+
+    The page was executed at build time, in the build's process after the
+    tutorials before it; the download ran alone, in a clean environment, with
+    the wheel from the site. The same lines in both say that the tutorial's
+    numbers are its own (seeded, no state from another tutorial, nothing from
+    the machine), as the reader who runs it will see them.
+    """
+    shown, printed = text_lines("\n".join(outputs(page))), text_lines(ran)
+    if shown != printed:
+        diff = "\n".join(list(difflib.unified_diff(shown, printed, "page", what, lineterm=""))[:40])
+        pytest.fail(f"{what} printed other lines than its page shows:\n{diff}")
+
+
 @pytest.mark.parametrize("path", downloads(".py", "en"), ids=label)
-def test_downloaded_script_runs(tmp_path: Path, learner: Path, served: Site, path: str) -> None:
+def test_downloaded_script_runs_and_prints_what_its_page_shows(
+    tmp_path: Path, learner: Path, served: Site, path: str
+) -> None:
     script = served.fetch(path, tmp_path)
     result = run(learner, str(script), cwd=tmp_path)
     assert result.returncode == 0, f"{path} failed:\n{result.stderr[-3000:]}"
+    same_printout(result.stdout, page_of(path), script.name)
+
+
+def notebook_stdout(path: Path) -> str:
+    """What the code cells after the install cell printed, in order."""
+    cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+             if c["cell_type"] == "code"]  # fmt: skip
+    return "".join(
+        "".join(o["text"])
+        for cell in cells[1:]
+        for o in cell.get("outputs", [])
+        if o["output_type"] == "stream" and o["name"] == "stdout"
+    )
 
 
 @pytest.mark.parametrize("path", downloads(".ipynb", "zh-cn"), ids=label)
-def test_downloaded_notebook_runs(tmp_path: Path, learner: Path, served: Site, path: str) -> None:
+def test_downloaded_notebook_runs_and_prints_what_its_page_shows(
+    tmp_path: Path, learner: Path, served: Site, path: str
+) -> None:
     notebook = served.fetch(path, tmp_path)
     result = run(learner, "-c", RUN_NOTEBOOK, str(notebook), str(tmp_path), cwd=tmp_path)
     assert result.returncode == 0, f"{path} failed:\n{result.stderr[-3000:]}"
     assert "executed" in result.stdout
+    same_printout(notebook_stdout(notebook), page_of(path), notebook.name)
 
 
 def notebook_code(path: Path) -> str:

@@ -9,14 +9,17 @@ admits it, and fails, saying what to install, when it doesn't.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
 import importlib.util
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from filelock import FileLock
 
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 
@@ -53,15 +56,30 @@ def interpreter(version: str) -> Path:
     return found[-1]
 
 
-def nox_on(tmp_path: Path, version: str) -> Path:
-    """A virtualenv of Python ``version`` holding nox; returns its ``nox`` command."""
-    env = tmp_path / f"nox-{version}"
-    subprocess.run([str(interpreter(version)), "-m", "venv", str(env)], check=True)
-    subprocess.run(
-        [str(env / "bin" / "python"), "-m", "pip", "install", "-q",
-         "--disable-pip-version-check", "nox>=2024.10.9"],
-        check=True,
-    )  # fmt: skip
+NOX = "nox>=2024.10.9"
+
+
+def nox_on(version: str) -> Path:
+    """A virtualenv of Python ``version`` holding nox; returns its ``nox`` command.
+
+    Kept beside the tests' own virtualenv between runs (a file lock: pytest-xdist's
+    workers may ask at once); the sessions it runs get a fresh ``--envdir`` each time.
+    """
+    env = (
+        Path(sys.prefix) / "pyenv-nox" / f"{version}-{hashlib.sha256(NOX.encode()).hexdigest()[:8]}"
+    )
+    env.parent.mkdir(exist_ok=True)
+    with FileLock(str(env.parent / f"{version}.lock")):
+        if not (env / ".complete").exists():
+            subprocess.run(
+                [str(interpreter(version)), "-m", "venv", "--clear", str(env)], check=True
+            )
+            subprocess.run(
+                [str(env / "bin" / "python"), "-m", "pip", "install", "-q",
+                 "--disable-pip-version-check", NOX],
+                check=True,
+            )  # fmt: skip
+            (env / ".complete").touch()
     return env / "bin" / "nox"
 
 
@@ -76,7 +94,7 @@ def run_nox(nox: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProces
 
 def test_sessions_use_the_python_that_runs_nox(tmp_path: Path) -> None:
     """On Python 3.12 a session makes its venv with 3.12 (``--install-only`` stops there)."""
-    result = run_nox(nox_on(tmp_path, "3.12"), tmp_path, "-s", "lint", "--install-only")
+    result = run_nox(nox_on("3.12"), tmp_path, "-s", "lint", "--install-only")
     assert result.returncode == 0, result.stderr
     assert "skipped" not in result.stderr
     version = subprocess.run(
@@ -87,7 +105,7 @@ def test_sessions_use_the_python_that_runs_nox(tmp_path: Path) -> None:
 
 
 def test_an_unsupported_python_fails_loudly(tmp_path: Path) -> None:
-    result = run_nox(nox_on(tmp_path, "3.9"), tmp_path, "-s", "docs")
+    result = run_nox(nox_on("3.9"), tmp_path, "-s", "docs")
     assert result.returncode != 0, "nox on Python 3.9 must fail, not skip"
     assert "needs Python >=3.10" in result.stderr
     assert "python3.11 -m pip install nox" in result.stderr
