@@ -42,7 +42,9 @@ def test_the_button_copies_the_code_and_speaks_the_page_language(page) -> None:
     block = tab.locator("div.sphx-glr-script-out").first.locator(
         "xpath=preceding::div[contains(@class, 'highlight-Python')][1]"
     )
-    code = block.locator("pre").inner_text()
+    # text_content: far down the page, a section not yet shown is not laid out
+    # (content-visibility), and its innerText is empty until it is
+    code = block.locator("pre").text_content()
     button = block.locator("button.copybtn")
     assert button.get_attribute("data-tooltip") == WORDS[out]
     button.click()

@@ -292,9 +292,10 @@ def page_of(path: str) -> Path:
 
 
 def text_lines(text: str) -> list[str]:
-    """Printed text as lines to compare: trailing spaces and blank lines do not count
-    (sphinx-gallery trims each output block; a terminal does not)."""
-    return [line.rstrip() for line in text.splitlines() if line.strip()]
+    """Printed text as lines to compare, without the spaces around them and without
+    blank lines: sphinx-gallery trims each output block (and removes the indent
+    its lines share, so aligned columns may lose a leading space); a terminal does not."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def same_printout(ran: str, page: Path, what: str) -> None:

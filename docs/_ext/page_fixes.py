@@ -230,12 +230,17 @@ def _lazy_animations(body: str, page_dir: Path, outdir: Path) -> str:
     return body
 
 
-IMG_TAG = re.compile(r"<img\b(?![^>]*\bloading=)")
-
-
 def _lazy_images(body: str) -> str:
     """Every image of the body loads near the screen and decodes off the main thread."""
-    return IMG_TAG.sub('<img loading="lazy" decoding="async"', body)
+
+    def lazy(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        for name, value in (("loading", "lazy"), ("decoding", "async")):
+            if not re.search(rf"\s{name}=", tag):
+                tag = tag.replace("<img", f'<img {name}="{value}"', 1)
+        return tag
+
+    return IMG.sub(lazy, body)
 
 
 def plain_token_classes(styles) -> frozenset[str]:
@@ -308,4 +313,4 @@ def setup(app):
     app.connect("html-page-context", _fix_page, priority=900)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when these fixes change, or unchanged pages keep the old HTML.
-    return {"env_version": 9, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 10, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -183,7 +183,7 @@ except RuntimeError as error:
 
 # %%
 # The decision boundary, snapshot by snapshot
-# ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+# -------------------------------------------
 #
 # Each panel shows the line :math:`w_0 x_1 + w_1 x_2 + b = 0` and, shaded,
 # the probability of class 1 (blue) against class 0 (red).
@@ -281,7 +281,7 @@ assert torch.equal(seq_net(train_x), lr_net(train_x))
 
 # %%
 # The shared loop
-# ^^^^^^^^^^^^^^^
+# ---------------
 #
 # The package's ``pytorch_notes.training.fit`` runs this same loop and
 # records every iteration's loss, accuracy and parameters. From the same
