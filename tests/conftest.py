@@ -20,6 +20,20 @@ from languages import LANGUAGES  # noqa: E402
 OUT_DIRS = [lang.out for lang in LANGUAGES.values()]
 
 
+# The modules whose tests take longest (rebuilds, downloads run in a clean
+# environment, a real browser), in that order: pytest-xdist hands tests out in
+# collection order, so starting with these lets the short tests fill the gaps.
+SLOW_FIRST = ("test_build_rules.py", "test_downloads.py", "test_browser.py", "test_noxfile.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: each module keeps its own order
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
     """The built site; the ``tests`` nox session builds it before pytest runs."""

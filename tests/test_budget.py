@@ -36,7 +36,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import OUT_DIRS, pages
 
-pytestmark = pytest.mark.site
+# One worker weighs every page once (pytest-xdist: the module's tests share the fixture).
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("budget")]
 
 BUDGET = int(1.5 * 1024 * 1024)  # bytes, page + everything it loads
 

@@ -4,9 +4,9 @@ Runs Sphinx on a temporary copy of the docs with one extra, broken tutorial,
 or one broken link. The copy keeps the built tutorials and sphinx-gallery's
 md5 records (and the helper package, whose hash ``docs/build.py`` checks), so
 only what the test changed executes: the failure is the test's, found in
-seconds, not after every tutorial ran again. One more copy, built as if no
-CJK font were installed, has tutorial 01's md5 record dropped: the figures
-fall back to English labels, and only that tutorial runs again.
+seconds, not after every tutorial ran again. The copy with the broken link is
+also built as if no CJK font were installed, with tutorial 01's md5 record
+dropped: its figures fall back to English labels, and only it runs again.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DOCS, HTML, ROOT, soup
+from filelock import FileLock
 
 BROKEN = '''r"""
 Broken
@@ -81,17 +82,6 @@ def test_a_tutorial_that_raises_fails_the_build_and_is_named(copy_of_docs: Path)
     assert {p: p.stat().st_mtime_ns for p in before} == before
 
 
-def test_a_warning_fails_the_build(copy_of_docs: Path) -> None:
-    page = copy_of_docs / "docs" / "zh" / "index.md"
-    page.write_text(
-        page.read_text(encoding="utf-8") + "\n[坏链接](no-such-page.md)\n", encoding="utf-8"
-    )
-    result = build(copy_of_docs, "zh_CN")
-    log = result.stdout + result.stderr
-    assert result.returncode != 0, log
-    assert "no-such-page" in log
-
-
 # pytest-xdist: the tests sharing the font-less build run in one worker, which builds it
 # once. Session scope: a worker may run other modules' tests between them, and a
 # module-scoped fixture would then be built again.
@@ -99,35 +89,60 @@ fontless = pytest.mark.xdist_group("fontless_build")
 
 
 @pytest.fixture(scope="session")
-def fontless_build(tmp_path_factory: pytest.TempPathFactory, site: Path) -> Path:
-    """The Chinese site rebuilt on a copy, as if no CJK font were installed.
+def fontless_build(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str, site: Path
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The Chinese site rebuilt on a copy, as if no CJK font were installed, with one
+    broken link on its home page.
 
     Tutorial 01's md5 record is dropped, so it runs again, without the font;
     the other tutorials' records match their sources, so they must not run.
-    Returns the copy's ``docs/_build``.
+    The link makes a warning, which fails the build once every page is
+    written (``-W --keep-going``). Returns the copy's ``docs/_build`` and the
+    finished build.
     """
-    root = tmp_path_factory.mktemp("fontless-build")
-    copy_docs(root)
-    records = sorted((root / "docs" / "zh" / "tutorials").rglob("plot_01_*.py.md5"))
-    assert len(records) == 1, records
-    records[0].unlink()
-    result = subprocess.run(
-        [sys.executable, str(root / "docs" / "build.py"), "--lang", "zh_CN"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "PYTORCH_NOTES_CJK_FONT": "none"},
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root / "docs" / "_build"
+    # One build per test run, whichever worker asks first (the xdist group should
+    # already keep these tests in one worker; the lock makes sure).
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    root = shared / "fontless-build"
+    saved = shared / "fontless-build.json"
+    with FileLock(str(shared / "fontless-build.lock")):
+        if not saved.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            copy_docs(root)
+            records = sorted((root / "docs" / "zh" / "tutorials").rglob("plot_01_*.py.md5"))
+            assert len(records) == 1, records
+            records[0].unlink()
+            home = root / "docs" / "zh" / "index.md"
+            text = home.read_text(encoding="utf-8") + "\n[坏链接](no-such-page.md)\n"
+            home.write_text(text, encoding="utf-8")
+            result = subprocess.run(
+                [sys.executable, str(root / "docs" / "build.py"), "--lang", "zh_CN"],
+                capture_output=True,
+                text=True,
+                timeout=900,
+                env={**os.environ, "PYTORCH_NOTES_CJK_FONT": "none"},
+            )
+            saved.write_text(json.dumps([result.returncode, result.stdout, result.stderr]))
+    code, stdout, stderr = json.loads(saved.read_text())
+    return root / "docs" / "_build", subprocess.CompletedProcess([], code, stdout, stderr)
 
 
 @fontless
-def test_a_machine_without_a_cjk_font_still_builds_with_english_labels(
-    fontless_build: Path,
-) -> None:
+def test_a_warning_fails_the_build(fontless_build) -> None:
+    _, result = fontless_build
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, log
+    assert "no-such-page" in log
+
+
+@fontless
+def test_a_machine_without_a_cjk_font_draws_english_labels(fontless_build) -> None:
+    build_dir, _ = fontless_build
     page = "tutorials/core/plot_01_computational_graph.html"
-    built = fontless_build / "html" / "zh-cn" / page
+    built = build_dir / "html" / "zh-cn" / page
     alts = [img.get("alt", "") for img in soup(built).select("img")]
     assert "Forward graph" in alts  # the figure fell back to English labels
     normal = [img.get("alt", "") for img in soup(HTML / "zh-cn" / page).select("img")]
@@ -135,14 +150,15 @@ def test_a_machine_without_a_cjk_font_still_builds_with_english_labels(
 
 
 @fontless
-def test_a_build_executes_only_the_tutorials_whose_source_changed(fontless_build: Path) -> None:
+def test_a_build_executes_only_the_tutorials_whose_source_changed(fontless_build) -> None:
     """sphinx-gallery's md5 records: a tutorial runs again only when its record is stale.
 
     (That two runs of a tutorial print the same is checked where each runs
     again anyway: tests/test_downloads.py compares every download's output with
     its page.)
     """
-    record = json.loads((fontless_build / "executed-zh_CN.json").read_text(encoding="utf-8"))
+    build_dir, _ = fontless_build
+    record = json.loads((build_dir / "executed-zh_CN.json").read_text(encoding="utf-8"))
     scripts = sorted(p.name for p in (ROOT / "gallery" / "zh").rglob("plot_*.py"))
     assert record["executed"] == [scripts[0]], record
     assert sorted(record["skipped_unchanged"]) == scripts[1:], record

@@ -137,11 +137,16 @@ def purelib(python: Path) -> Path:
 
 
 def wheel_requirements(wheel: Path) -> list[str]:
-    """The ``Requires-Dist`` lines of a wheel's metadata."""
+    """The ``Requires-Dist`` lines of a wheel's metadata that a plain install uses
+    (not those of its extras: the learner installs none)."""
     with zipfile.ZipFile(wheel) as archive:
         name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
         metadata = archive.read(name).decode("utf-8")
-    return [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    return [
+        line
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    ]
 
 
 @pytest.fixture(scope="session")
