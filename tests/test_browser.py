@@ -278,8 +278,15 @@ def test_animation_fetches_its_frames_when_reached_and_plays(
     assert fetched == [], "frames were fetched before the reader reached the player"
     assert page.evaluate(f"typeof window.anim{anim_id}") == "undefined"
 
-    box.scroll_into_view_if_needed()
-    page.wait_for_function(f"() => typeof window.anim{anim_id} === 'object'")
+    # Scrolled to as a reader would, until it stays put: sections above it are laid
+    # out as they come near the screen, which moves it down the page meanwhile.
+    started = f"typeof window.anim{anim_id} === 'object'"
+    for _ in range(10):
+        box.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        if page.evaluate(started):
+            break
+    assert page.evaluate(started), "the player did not start once scrolled to"
     img = page.locator(f"#_anim_img{anim_id}")
     page.wait_for_function(f"() => document.getElementById('_anim_img{anim_id}').complete")
     assert img.get_attribute("src").endswith(Path(frames[0]).name)

@@ -3,9 +3,15 @@
  * docs/_ext/page_fixes.py moves a matplotlib player's frames out of the page
  * into files listed in its data-pn-frames; the <img> shows the first frame
  * (loaded lazily). Here the player (matplotlib's Animation, defined by the
- * player's own inline script) is made when the section holding it comes
- * within 300 px of the screen or one of its controls takes focus: only then
- * are its frames fetched. Until then the page loads what the reader sees.
+ * player's own inline script) is made when the player comes within 300 px of
+ * the screen, or when one of its controls takes focus: only then are its
+ * frames fetched. Until then the page loads what the reader sees.
+ *
+ * The stylesheet skips the layout of top-level sections away from the screen
+ * (content-visibility), and an element inside skipped content may never be
+ * reported as intersecting. So a player is watched in two steps: first its
+ * section (laid out, or a placeholder box), then, once the section is near and
+ * rendered, the player itself.
  */
 (function () {
   "use strict";
@@ -18,21 +24,35 @@
       parseFloat(box.dataset.pnInterval), "_anim_loop_select" + id);
   }
   var boxes = document.querySelectorAll("div.animation[data-pn-anim]");
-  var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+  if (!("IntersectionObserver" in window)) {
+    boxes.forEach(start);
+    return;
+  }
+  var near = { rootMargin: "300px" };
+  var players = new IntersectionObserver(function (entries) {
     entries.forEach(function (entry) {
       if (entry.isIntersecting) {
-        observer.unobserve(entry.target);
-        entry.target.pnBoxes.forEach(start);
+        players.unobserve(entry.target);
+        start(entry.target);
       }
     });
-  }, { rootMargin: "300px" }) : null;
+  }, near);
+  var sections = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        sections.unobserve(entry.target);
+        entry.target.pnBoxes.forEach(function (box) { players.observe(box); });
+      }
+    });
+  }, near);
   boxes.forEach(function (box) {
     box.addEventListener("focusin", function () { start(box); });
-    // Watched through its top-level section: the stylesheet skips the layout of
-    // sections and blocks away from the screen (content-visibility), and an
-    // element inside skipped content may never be reported as intersecting.
-    var watched = box.closest("article > section > section") || box;
-    watched.pnBoxes = (watched.pnBoxes || []).concat([box]);
-    if (observer) observer.observe(watched); else start(box);
+    var section = box.closest("article > section > section");
+    if (!section) {
+      players.observe(box);
+      return;
+    }
+    section.pnBoxes = (section.pnBoxes || []).concat([box]);
+    sections.observe(section);
   });
 })();
