@@ -56,3 +56,26 @@
     sections.observe(section);
   });
 })();
+
+/* Search results: each result's snippet is the page's article text, without
+ * what is not the article -- sphinx-gallery's "Go to the end to download" note
+ * -- and with each formula once: a MathML formula carries its LaTeX source in
+ * an <annotation>, whose text would follow the formula's own. Sphinx's
+ * searchtools.js (search page only) defines Search.htmlToText, which makes the
+ * snippet's text; this wraps it. */
+(function () {
+  "use strict";
+  var NOT_ARTICLE = ".sphx-glr-download-link-note, annotation, annotation-xml";
+  function wrap() {
+    if (typeof Search === "undefined" || Search.pnClean) return;
+    var toText = Search.htmlToText;
+    Search.htmlToText = function (html, anchor) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      doc.querySelectorAll(NOT_ARTICLE).forEach(function (el) { el.remove(); });
+      return toText(doc.documentElement.outerHTML, anchor);
+    };
+    Search.pnClean = true;
+  }
+  wrap();
+  document.addEventListener("DOMContentLoaded", wrap);
+})();

@@ -1,0 +1,115 @@
+"""Chinese search finds what the pages contain, in a real browser.
+
+For each term of the course (the Chinese glossary's terms, at least 20), the
+pages whose article text contains the term are computed from the built HTML;
+the search page, run in Debian's chromium, must list every one of them. The
+snippets under the results are article text: no sphinx-gallery download note,
+no formula written twice (MathML and its LaTeX annotation).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from conftest import HTML, soup
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs" / "_ext"))
+from test_browser import PageProblems, browser, server  # noqa: E402, F401  (fixtures)
+from zh_search import chinese_terms, glossary_terms, user_dictionary  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+ZH = HTML / "zh-cn"
+# Terms whose pages must all be found: every Chinese glossary term (its Chinese part).
+TERMS = chinese_terms(glossary_terms())
+# A term of one character (边, edge) is also a part of other words (边界, 旁边): a page
+# holding the character need not hold the term, so the page-by-page check takes the
+# terms of two characters or more. 边 is still indexed where it stands as a word.
+WORDS = [term for term in TERMS if len(term) >= 2]
+
+
+def test_terms_cover_the_glossary() -> None:
+    assert len(WORDS) >= 20, WORDS
+    for term in ("静态图", "叶子节点", "反向传播", "自动求导", "计算图"):
+        assert term in TERMS
+        assert f"{term} 100000 n" in user_dictionary(TERMS)
+
+
+def article_text(path: Path) -> str:
+    """What a reader reads on the page: its main block, without the download note or
+    the LaTeX annotations of formulas."""
+    main = soup(path).select_one('[role="main"]')
+    if main is None:
+        return ""
+    main = main.__copy__()
+    for el in main.select(".sphx-glr-download-link-note, annotation, .headerlink, script, style"):
+        el.decompose()
+    return main.get_text()
+
+
+def pages_containing(term: str) -> set[str]:
+    found = set()
+    for path in ZH.rglob("*.html"):
+        rel = path.relative_to(ZH).as_posix()
+        if rel in ("search.html", "genindex.html", "404.html") or rel.startswith("_"):
+            continue
+        if term in article_text(path):
+            found.add(rel)
+    return found
+
+
+def search(page, server: str, query: str, snippets: bool = False) -> tuple[set[str], list[str]]:
+    """The pages the search page lists for ``query``, and (``snippets=True``) the
+    snippets under them."""
+    page.goto(f"{server}/zh-cn/search.html?q={quote(query)}")
+    # The summary line is written when the last result is listed; the snippets are
+    # fetched after that, one request per result.
+    page.wait_for_function(
+        "() => document.querySelector('#search-results .search-summary')?.innerText.trim()",
+        timeout=30_000,
+    )
+    if snippets:
+        page.wait_for_load_state("networkidle")
+    hrefs = page.locator("#search-results ul.search li > a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    texts = page.locator("#search-results ul.search li p.context").all_text_contents()
+    return {h.split("#")[0].split("?")[0] for h in hrefs}, texts
+
+
+def test_search_finds_every_page_that_holds_a_course_term(browser, server: str) -> None:  # noqa: F811
+    page = browser.new_page()
+    problems = PageProblems(page, server)
+    missed = {}
+    for term in WORDS:
+        expected = pages_containing(term)
+        if not expected:
+            continue
+        found, _ = search(page, server, term)
+        if expected - found:
+            missed[term] = sorted(expected - found)
+    page.close()
+    assert missed == {}
+    assert problems.errors == []
+
+
+def test_search_cuts_a_phrase_into_indexed_words(browser, server: str) -> None:  # noqa: F811
+    """A phrase that is no indexed word (静态图和动态图) still finds the pages holding both."""
+    page = browser.new_page()
+    found, _ = search(page, server, "静态图和动态图")
+    page.close()
+    both = pages_containing("静态图") & pages_containing("动态图")
+    assert both and both <= found
+
+
+def test_snippets_are_article_text(browser, server: str) -> None:  # noqa: F811
+    page = browser.new_page()
+    _, snippets = search(page, server, "逻辑回归", snippets=True)
+    page.close()
+    assert snippets
+    for text in snippets:
+        assert "下载完整的示例代码" not in text and "跳到页尾" not in text, text
+        assert "\\sigma" not in text and "\\frac" not in text, text
