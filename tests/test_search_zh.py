@@ -9,16 +9,14 @@ no formula written twice (MathML and its LaTeX annotation).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from conftest import HTML, soup
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs" / "_ext"))
-from test_browser import PageProblems, browser, server  # noqa: E402, F401  (fixtures)
-from zh_search import chinese_terms, glossary_terms, user_dictionary  # noqa: E402
+from test_browser import PageProblems, browser, server  # noqa: F401  (fixtures)
+from zh_search import chinese_terms, glossary_terms, user_dictionary  # docs/_ext, via conftest
 
 pytestmark = pytest.mark.browser
 
@@ -61,10 +59,10 @@ def pages_containing(term: str) -> set[str]:
     return found
 
 
-def search(page, server: str, query: str, snippets: bool = False) -> tuple[set[str], list[str]]:
+def search(page, origin: str, query: str, snippets: bool = False) -> tuple[set[str], list[str]]:
     """The pages the search page lists for ``query``, and (``snippets=True``) the
     snippets under them."""
-    page.goto(f"{server}/zh-cn/search.html?q={quote(query)}")
+    page.goto(f"{origin}/zh-cn/search.html?q={quote(query)}")
     # The summary line is written when the last result is listed; the snippets are
     # fetched after that, one request per result.
     page.wait_for_function(
