@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 import pytest
 from conftest import HTML, soup
-
 from test_browser import PageProblems, browser, server  # noqa: F401  (fixtures)
 from zh_search import chinese_terms, glossary_terms, user_dictionary  # docs/_ext, via conftest
 

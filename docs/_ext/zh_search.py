@@ -73,7 +73,9 @@ class SearchChineseCourse(SearchChinese):
     """Chinese search: the English stemmer under its real name, the splitter above."""
 
     # Only used for the line ``window.Stemmer = <language_name>Stemmer;``.
-    language_name = "English" if SearchChinese.js_stemmer_rawcode == "english-stemmer.js" else "Chinese"
+    language_name = (
+        "English" if SearchChinese.js_stemmer_rawcode == "english-stemmer.js" else "Chinese"
+    )
     js_splitter_code = SPLITTER
     # Single characters are not indexed (too common), except the course's own
     # one-character terms (边: edge), set from the glossary by :func:`_load_terms`.
