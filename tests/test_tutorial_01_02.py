@@ -177,14 +177,27 @@ def test_02_autograd_chooses_a_value_at_a_kink(site: Path, out: str) -> None:
         "maximum(t, 0)": lambda t: torch.maximum(t, torch.zeros_like(t)),
         "abs(t)": torch.abs,
     }
-    chosen = set()
+    chosen = {}
     for name, f in kinks.items():
         t = torch.tensor([0.0], requires_grad=True)
         f(t).backward()
-        chosen.add(t.grad.item())
+        chosen[name] = t.grad.item()
         assert f"{name}: gradient at 0 = {t.grad.item()}" in shown, name
-    # the lesson holds only if the three spellings of max(t, 0) really disagree
-    assert len(chosen) == 3
+    # the lesson holds only if the spellings of max(t, 0) really disagree: relu and
+    # maximum do on every torch; clamp sides with one of them (1 up to 2.13, 0 from 2.14)
+    assert chosen["relu(t)"] != chosen["maximum(t, 0)"]
+    assert chosen["t.clamp(min=0)"] in (0.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("out", "said"), [("en", "0 from torch 2.14 on"), ("zh-cn", "从 torch 2.14 起取 0")]
+)
+def test_02_says_that_clamps_choice_changed_between_releases(
+    site: Path, out: str, said: str
+) -> None:
+    """clamp(min=0)'s gradient at 0 is 1 on torch <= 2.13 and 0 from 2.14: the page says so."""
+    prose = " ".join(soup(site / out / PAGE_02).get_text().split())
+    assert " ".join(said.split()) in prose
 
 
 # -- both pages ----------------------------------------------------------------------

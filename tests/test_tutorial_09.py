@@ -59,3 +59,18 @@ def test_figures_and_exercises(site: Path, out: str) -> None:
     assert "graph with 3 operations" in body and "graph with 1 operations" in body
     assert "graphs: 1, dz/dx = tensor([12.])" in body
     assert "graphs captured: 2" in body
+
+
+@pytest.mark.parametrize(
+    ("out", "said"),
+    [
+        ("en", ["Data-dependent jump", "torch 2.4 and 2.5 log no reason", "L['x']"]),
+        ("zh-cn", ["Data-dependent jump", "根本不记录原因", "L['x']"]),
+    ],
+)
+def test_page_says_what_older_torch_logs(site: Path, out: str, said: list[str]) -> None:
+    """The log messages differ inside the supported range (2.4 to 2.15): the page says how."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    assert "UserError: Dynamic control flow is not supported" in prose

@@ -15,7 +15,10 @@ place that reads them, so that a torch upgrade that moves them fails
   function, both built when the function first runs forward
   (``functorch.compile.aot_function`` with a partitioner that keeps them).
 
-Checked with torch 2.13; the message formats are torch's own and may change.
+The message formats are torch's own and change between releases; this module
+reads those of torch 2.4 to 2.15 (``nox -s compat`` runs it on both ends).
+Graph-break reasons are the exception: torch logs them from 2.6 on, so on
+older torch :func:`compile_log` warns and leaves ``graph_breaks`` empty.
 
 Introduced in tutorial 09 (*PyTorch 2's captured graphs*).
 """
@@ -25,6 +28,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field
@@ -34,18 +38,26 @@ import torch
 
 __all__ = ["AotGraphs", "CompileLog", "aot_graphs", "compile_log"]
 
-_BREAK_REASON = re.compile(r"Graph Break Reason:\s*(.+)")
-_GUARD_FAILURE = re.compile(r"^\s*-\s*\d+/\d+:\s*(.+)$", re.MULTILINE)
+# "Graph Break Reason: ..." from torch 2.7; "Reason: ..." on its own line in 2.6.
+_BREAK_REASON = re.compile(r"^(?:Graph Break )?Reason:\s*(.+)$", re.MULTILINE)
+# "- 0/0: tensor 'x' size mismatch ..." from torch 2.5; "- tensor 'L['x']' size ..." in 2.4.
+_GUARD_FAILURE = re.compile(r"^\s*-\s*(?:\d+/\d+:\s*)?(.+)$", re.MULTILINE)
+# The first torch that logs why a graph broke at a data-dependent branch (and at
+# most other breaks): 2.4 and 2.5 log a traceback without the reason.
+BREAK_REASONS_SINCE = "2.6"
 
 
 @dataclass
 class CompileLog:
     """What :func:`compile_log` heard while torch compiled or exported code.
 
-    ``graph_breaks`` holds one short reason per graph break, e.g.
-    ``"Data-dependent branching"``; ``recompiles`` one entry per recompilation,
-    the guard that failed, e.g. ``"tensor 'x' size mismatch at index 0.
-    expected 3, actual 4"`` (when several cached versions failed, the newest's).
+    ``graph_breaks`` holds one short reason per graph break, in the installed
+    torch's words: ``"Data-dependent branching"`` from torch 2.7,
+    ``"Data-dependent jump"`` in 2.6; torch 2.4 and 2.5 log no reasons, so
+    there it stays empty and :func:`compile_log` warns. ``recompiles`` holds one
+    entry per recompilation, the guard that failed, e.g. ``"tensor 'x' size
+    mismatch at index 0. expected 3, actual 4"`` (torch 2.4 writes ``'L['x']'``
+    for ``'x'``; when several cached versions failed, the newest's).
     ``messages`` keeps torch's full messages for those, ``warnings`` the
     other warnings torch logged in the block and ``stderr`` what was printed
     to standard error (``torch.export`` prints a failed program's partial
@@ -106,6 +118,13 @@ def compile_log() -> Iterator[CompileLog]:
 
     Introduced in tutorial 09.
     """
+    if torch.__version__ < BREAK_REASONS_SINCE:
+        warnings.warn(
+            f"torch {torch.__version__} does not log why a graph broke (torch "
+            f"{BREAK_REASONS_SINCE} and later do): compile_log().graph_breaks stays empty",
+            UserWarning,
+            stacklevel=3,
+        )
     log = CompileLog()
     collector = _Collector(log)
     torch._logging.set_logs(graph_breaks=True, recompiles=True)
