@@ -52,7 +52,11 @@ def interpreter(version: str) -> Path:
     """A pyenv interpreter of this machine (CI runs on the same kind of machine)."""
     found = sorted(PYENV.glob(f"{version}.*/bin/python"))
     if not found:
-        pytest.fail(f"no Python {version} under {PYENV}: this test needs pyenv's interpreters")
+        message = f"no Python {version} under {PYENV}: this test needs pyenv's interpreters"
+        # A contributor without pyenv gets a skip that says why; CI (.ci/run) requires them.
+        if os.environ.get("PYTORCH_NOTES_REQUIRE_PYENV") == "1":
+            pytest.fail(message + " -- required here (PYTORCH_NOTES_REQUIRE_PYENV=1)")
+        pytest.skip(message)
     return found[-1]
 
 
