@@ -19,9 +19,8 @@ CATALOG = DOCS / "locale" / "zh_CN" / "LC_MESSAGES" / "sphinx.po"
 SOURCES = [DOCS / "conf.py", *sorted((DOCS / "_ext").glob("*.py"))]
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 # Chinese that is content, not the site's interface words: the language's own name
-# on the switcher, the concept map's concepts, an example in a docstring.
-# Files whose Chinese is data or examples, not the site's words: language names, the
-# concept map's rows, line-breaking rules, and Chinese search (its docs cite the terms).
+# on the switcher, the concept map's concepts, an example in a docstring (zh_search.py
+# cites the terms it indexes).
 CJK_ALLOWED = {"languages.py", "concept_map.py", "cjk_linebreaks.py", "zh_search.py"}
 
 
