@@ -137,9 +137,8 @@ assert kinds == {"tensor": 5, "const": 1, "op": 3}
 # The graph it walks is autograd's own, the leaner view announced above. It
 # starts at ``y.grad_fn`` and keeps **only operation nodes**: one
 # :term:`backward function` per differentiable operation it recorded (here
-# ``AddBackward0`` and ``MulBackward0``; a composite such as ``F.linear``
-# records two, and the name is the primitive's: ``torch.square`` records
-# ``PowBackward0``), plus one
+# ``AddBackward0`` and ``MulBackward0``; a composite operation may record
+# several, named after the primitives it is made of), plus one
 # ``AccumulateGrad`` node for each leaf that requires a gradient, the step
 # that adds a gradient into that leaf's ``.grad``. There are no data nodes:
 # an edge joins two functions. ``backward_graph`` reads this graph before
