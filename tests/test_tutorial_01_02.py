@@ -1,7 +1,7 @@
 """Tutorials 01 (computational graph) and 02 (dynamic vs static graphs), as built.
 
 Each test reads the pages sphinx-gallery executed, in both languages. Most
-expected lines are the values the math gives (the seed's ``w.grad = 5``, the
+expected lines are the values the math gives (tutorial 01's ``w.grad = 5``, the
 chain rule's 2 and 3); where a line reports what torch itself decides (which
 tensors are leaves, autograd's choice at a kink) the test asks the installed
 torch again, so the page must show what torch does, not what the page asserts.
@@ -9,6 +9,7 @@ torch again, so the page must show what torch does, not what the page asserts.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,14 @@ OUTS = ["en", "zh-cn"]
 
 def text(site: Path, out: str, page: str) -> str:
     return printed(site / out / page)
+
+
+def prose(path: Path) -> str:
+    """The page's text without its code blocks and outputs."""
+    html = copy.copy(soup(path))  # soup() is shared between tests: change a copy
+    for block in html.select("div.highlight, pre, script, style"):
+        block.decompose()
+    return " ".join(html.get_text(" ", strip=True).split())
 
 
 def assert_in_order(shown: str, expected: list[str], where: str) -> None:
@@ -77,15 +86,19 @@ def test_01_leaves_are_the_tensors_without_grad_fn(site: Path, out: str) -> None
     s, v, m = t * 2, u * 2, t * u
     with torch.no_grad():
         n = t * 2
+    d, c = t.detach(), t > 0
     expected = [describe(k, tensor) for k, tensor in zip("wxaby", (w, x, a, b, y), strict=True)]
     expected += [
-        describe(k, tensor) for k, tensor in zip("tusvmn", (t, u, s, v, m, n), strict=True)
+        describe(k, tensor) for k, tensor in zip("tusvmndc", (t, u, s, v, m, n, d, c), strict=True)
     ]
     assert_in_order(shown, expected, f"{out}/{PAGE_01}")
     # the facts the page teaches, spelled out: t * 2 is no leaf; u * 2 is one
     assert "s: is_leaf=False  requires_grad=True   grad_fn=MulBackward0" in shown
     assert "v: is_leaf=True   requires_grad=False  grad_fn=None" in shown
     assert "n: is_leaf=True   requires_grad=False  grad_fn=None" in shown
+    # the rule's other conditions: detach() and a boolean result record nothing
+    assert "d: is_leaf=True   requires_grad=False  grad_fn=None" in shown
+    assert "c: is_leaf=True   requires_grad=False  grad_fn=None" in shown
     # AccumulateGrad only for a leaf that requires grad: the constant and u leave None
     assert "MulBackward0 <- AddBackward0 <- ['AccumulateGrad', None]" in shown
     assert "m: MulBackward0 <- ['AccumulateGrad', None]" in shown
@@ -118,6 +131,46 @@ def test_01_intermediate_gradients_and_the_second_pass(site: Path, out: str) -> 
     assert "tensor([10.])" not in shown
 
 
+@pytest.mark.parametrize("out", OUTS)
+def test_01_scalar_start_and_stop_gradient(site: Path, out: str) -> None:
+    """A vector output needs a sum before backward(); detach() stops the gradient."""
+    shown = text(site, out, PAGE_01)
+    q = torch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError) as raised:
+        (q * 3).backward()
+    assert_in_order(
+        shown,
+        [
+            f"RuntimeError: {raised.value}",
+            "q.grad = tensor([3., 3.])",
+            "d(r * r)/dr          = tensor([6.])",
+            "d(r * r.detach())/dr = tensor([3.])",
+        ],
+        f"{out}/{PAGE_01}",
+    )
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_01_prose_states_the_rule_with_its_conditions(site: Path, out: str) -> None:
+    """Review r1-01-02 A1, A2, A3, A12: the corrected sentences are on the page."""
+    page = prose(site / out / PAGE_01)
+    if out == "en":
+        wanted = [
+            "floating-point or complex dtype",
+            "what makes one is that autograd recorded the operation",
+            "contributions, 2 and 3",
+            "stop-gradient",
+        ]
+        banned = ["in two ways", "it depends on a leaf that requires grad"]
+    else:
+        wanted = ["浮点或复数", "自动求导有没有", "两条路径各自的贡献 2 和 3", "停止梯度"]
+        banned = ["有两种情况", '"']
+    for phrase in wanted:
+        assert phrase in page, phrase
+    for phrase in banned:
+        assert phrase not in page.split("Exercises")[0].split("练习")[0], phrase
+
+
 # -- tutorial 02 -------------------------------------------------------------------
 
 
@@ -139,6 +192,7 @@ def test_02_trace_is_not_the_backward_graph(site: Path, out: str) -> None:
             "z.grad_fn.next_functions: ['MulBackward0', 'MulBackward0']",
             "the same node twice: True",
             "y * y sends along its two edges: [3.0, 3.0]",
+            # the two 3s are summed before the node runs: one call, with 6
             "the node that made y receives: 6.0",
             "x = 1.5:  dz/dx = tensor([12.])",
             "x = -1.5: dz/dx = tensor([-2.])",
@@ -154,10 +208,14 @@ def test_02_loops_static_graph_and_exercises(site: Path, out: str) -> None:
         shown,
         [
             "start =  1.0: 4 multiplications recorded",
+            # the loop tests the absolute value: a negative start doubles too
+            "start = -1.0: 4 multiplications recorded",
             "start =  3.0: 2 multiplications recorded",
             "start = 20.0: 0 multiplications recorded",
             "call_function[target=torch.tanh]",
             "static(x) = tensor([1.4621, 0.0360])",
+            # the fx graph is a forward graph: autograd records as it runs
+            "static(tracked).grad_fn = AddBackward0",
             "TraceError: symbolically traced variables cannot be used as inputs to control flow",
             "start = 1.5: 3 multiplications recorded",
             "operations: ['mul', 'sum', 'gt', 'neg'], dz/dx = tensor([-2.])",
@@ -205,16 +263,17 @@ def test_02_says_that_clamps_choice_changed_between_releases(
 
 @pytest.mark.parametrize("out", OUTS)
 def test_pages_show_their_figures(site: Path, out: str) -> None:
-    """01 draws the forward and the backward graph and animates one; 02 draws three figures."""
+    """01 draws the forward and the backward graph; 02 draws three figures and replays one."""
     for page, figures in ((PAGE_01, 2), (PAGE_02, 3)):
         path = site / out / page
         images = soup(path).select("img.sphx-glr-single-img")
         assert len(images) >= figures, page
         for img in images:
             assert (path.parent / img["src"]).is_file()
-    html = (site / out / PAGE_01).read_text(encoding="utf-8")
+    # the replay of a graph growing belongs to the define-by-run page
+    html = (site / out / PAGE_02).read_text(encoding="utf-8")
     assert "sphx-glr-animation" in html
-    player = soup(site / out / PAGE_01).select_one("div.animation[data-pn-frames]")
+    player = soup(site / out / PAGE_02).select_one("div.animation[data-pn-frames]")
     assert len(player["data-pn-frames"].split()) >= 2
 
 
@@ -242,3 +301,47 @@ def test_the_refined_definition_is_flagged_on_page_and_in_the_glossary(
     assert flag in page
     glossary = soup(site / out / "glossary.html").get_text(" ", strip=True)
     assert "AccumulateGrad" in glossary and "grad_fn" in glossary
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_02_prose_matches_what_the_page_shows(site: Path, out: str) -> None:
+    """Review r1-01-02 A4, A5, A17: no claim the page's own output contradicts."""
+    page = prose(site / out / PAGE_02)
+    if out == "en":
+        wanted = ["was not computed from them", "absolute value", "torch.cond"]
+        banned = ["can hold only one", "impossible when the path depends on values"]
+    else:
+        wanted = ["不是由它们算出的", "绝对值", "torch.cond", "边运行边搭建"]
+        banned = ["只能容纳一条", "无能为力", "边运算边搭建", "反向计算图", '"']
+    for phrase in wanted:
+        assert phrase in page, phrase
+    for phrase in banned:
+        assert phrase not in page.split("Exercises")[0].split("练习")[0], phrase
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_summary_and_glossary_state_rules_with_their_conditions(site: Path, out: str) -> None:
+    """Review r1-01-02 A1, A6-A8, A13, A14, B1, E1-E4: the false rows are gone."""
+    summary = prose(site / out / "summary.html")
+    glossary = prose(site / out / "glossary.html")
+    if out == "en":
+        for phrase in ["floating-point or complex", "validation set", "out of the optimizer"]:
+            assert phrase in summary, phrase
+        for phrase in [
+            "avoids one per shape",
+            "can never enter a graph",
+            "when it depends on a leaf that requires grad",
+            "requires_grad_(False) to freeze",
+        ]:
+            assert phrase not in summary, phrase
+        assert "floating-point or complex" in glossary
+        assert "normalised gradient" in glossary
+        assert "the trailing underscore marks them" not in glossary
+    else:
+        for phrase in ["浮点或复数", "验证集", "不把它交给优化器", "以高置信度判错", "类别索引"]:
+            assert phrase in summary, phrase
+        for phrase in ["logits", "错得很自信", "反向计算图", "反向传播图", "坑", '"']:
+            assert phrase not in summary, phrase
+        assert "浮点或复数" in glossary and "归一化后的梯度" in glossary
+        for phrase in ["结尾的下划线就是标记", "边运算边搭建", '"']:
+            assert phrase not in glossary, phrase

@@ -2,8 +2,8 @@ r"""
 Computational graph
 ===================
 
-Every calculation PyTorch performs on tensors that track gradients is written
-down as a *computational graph*. In this tutorial we build the smallest
+While gradient tracking is on, every calculation PyTorch performs on tensors
+that require grad is written down as a *computational graph*. In this tutorial we build the smallest
 interesting one, :math:`y = (w + x)(w + 1)`, run the backward pass through it,
 and check PyTorch's gradient against the chain rule by hand. Along the way we
 meet the two attributes that tie a tensor to its graph, ``is_leaf`` and
@@ -135,8 +135,10 @@ assert kinds == {"tensor": 5, "const": 1, "op": 3}
 # in ``w.grad`` and :math:`\partial y / \partial x` in ``x.grad``.
 #
 # The graph it walks is autograd's own, the leaner view announced above. It
-# starts at ``y.grad_fn`` and keeps **only operation nodes**: one backward
-# function per operation (``AddBackward0``, ``MulBackward0``), plus one
+# starts at ``y.grad_fn`` and keeps **only operation nodes**: one
+# :term:`backward function` per differentiable operation it recorded (here
+# ``AddBackward0`` and ``MulBackward0``; a composite operation may record
+# several, named after the primitives it is made of), plus one
 # ``AccumulateGrad`` node for each leaf that requires a gradient, the step
 # that adds a gradient into that leaf's ``.grad``. There are no data nodes:
 # an edge joins two functions. ``backward_graph`` reads this graph before
@@ -174,26 +176,45 @@ print(f"x.grad = {x.grad}")
 #
 # This is exactly what the backward pass does, mechanically: at each node it
 # multiplies the gradient arriving from above by the operation's local
-# derivative and passes the product down each edge; where two paths meet
-# (at :math:`w`) it adds them. Let the script check the hand calculation:
+# derivative (for tensors, a vector–Jacobian product: :doc:`plot_03_autograd`)
+# and passes the product down each edge; where two paths meet (at :math:`w`)
+# their contributions are added. Let the script check the hand calculation:
 
 assert torch.equal(w.grad, torch.tensor([5.0]))
 assert torch.equal(x.grad, torch.tensor([2.0]))
 print("the chain rule and autograd agree: dy/dw = 5, dy/dx = 2")
 
 # %%
-# The same calculation, on autograd's graph. Each edge is labelled with
-# the gradient the backward pass sent along it (right to left):
+# The same calculation, on autograd's :term:`backward graph`. Each edge is
+# labelled with the gradient the backward pass sent along it (right to left):
 # ``MulBackward0`` sends :math:`\partial y / \partial a = b = 2` towards
 # :math:`a` and :math:`\partial y / \partial b = a = 3` towards :math:`b`; the
 # two ``AddBackward0`` nodes pass them on unchanged (the local derivative of
-# an addition is 1), and ``AccumulateGrad`` for :math:`w` adds the 2 and the
-# 3 that reach it.
+# an addition is 1). So the two edges into ``AccumulateGrad`` for :math:`w`
+# carry the two paths' contributions, 2 and 3, not :math:`\partial y/\partial w`
+# itself: the engine adds them up before that node runs, so it receives
+# :math:`2 + 3 = 5`, once, and adds that into ``w.grad``.
 
 from pytorch_notes.draw import draw_backward
 
 draw_backward(grad_graph, lang=lang)
 plt.show()
+
+# %%
+# ``y`` holds one number, so ``y.backward()`` starts from
+# :math:`\partial y / \partial y = 1`. An output with several numbers gives
+# it no such start, and it raises; the usual idiom is to sum first, which
+# gives each input the gradient of the sum (why that is a vector–Jacobian
+# product with :math:`v = (1, \dots, 1)` is in :doc:`plot_03_autograd`):
+
+q = torch.tensor([1.0, 2.0], requires_grad=True)
+try:
+    (q * 3).backward()
+except RuntimeError as error:
+    print(f"RuntimeError: {error}")
+(q * 3).sum().backward()
+print(f"q.grad = {q.grad}")
+assert torch.equal(q.grad, torch.tensor([3.0, 3.0]))
 
 # %%
 # Leaf nodes and ``grad_fn``
@@ -203,7 +224,8 @@ plt.show()
 # ``True`` exactly when ``grad_fn`` is ``None``. Here :math:`w` and
 # :math:`x` are leaves; :math:`a`, :math:`b` and :math:`y` are not. Every
 # tensor that is not a leaf points to the backward function of the
-# operation that created it, which knows that operation's local derivative.
+# operation that created it, which implements that operation's local
+# derivative.
 
 
 def describe(name: str, t: torch.Tensor) -> None:
@@ -216,11 +238,12 @@ for name, t in [("w", w), ("x", x), ("a", a), ("b", b), ("y", y)]:
     describe(name, t)
 
 # %%
-# A tensor gets no ``grad_fn`` in two ways: the user made it (as we made
-# :math:`w` and :math:`x`), or it was computed only from tensors that do not
-# require a gradient, so autograd had nothing to record. Being computed is
-# not what makes a non-leaf; being computed *from a tensor that requires
-# grad* is. Compare:
+# Being computed is not what makes a non-leaf: what makes one is that
+# autograd *recorded* the operation. A tensor has no ``grad_fn`` when
+# autograd recorded nothing for it: you made it (:math:`w`, :math:`x`); or
+# it was computed only from tensors that don't require grad; or it was
+# computed with tracking switched off, or cut off with ``detach()``; or its
+# dtype cannot carry a gradient (a comparison gives booleans). Compare:
 
 t = torch.tensor([1.0, 2.0], requires_grad=True)  # made by us, tracked
 u = torch.tensor([3.0, 4.0])  # made by us, not tracked
@@ -229,22 +252,42 @@ v = u * 2  # computed only from u, which does not
 m = t * u  # one input that requires grad is enough
 with torch.no_grad():
     n = t * 2  # computed from t, with tracking switched off
+d = t.detach()  # the values of t, cut off from its history
+c = t > 0  # computed from t, but booleans carry no gradient
 
 for name, tensor in [("t", t), ("u", u), ("s", s), ("v", v), ("m", m), ("n", n)]:
     describe(name, tensor)
+describe("d", d)
+describe("c", c)
 
 assert not s.is_leaf and s.requires_grad  # t * 2 is not a leaf
 assert v.is_leaf and not v.requires_grad  # computed, yet a leaf
-assert all(x.is_leaf == (x.grad_fn is None) for x in (t, u, s, v, m, n))
+assert all(x.is_leaf == (x.grad_fn is None) for x in (t, u, s, v, m, n, d, c))
+assert not any(r.requires_grad for r in (t > 0, t.argmax(), t.long()))  # integer results too
 
 # %%
-# So the rule "a tensor that depends on a leaf requires grad" needs one
-# word more: it depends on a leaf **that requires grad**. ``v`` depends on
-# the leaf ``u``, but ``u`` does not require grad, and neither does ``v``.
-# Precisely: an operation's result requires grad when at least one of its
-# inputs does (``m``) and gradient tracking is on; ``torch.no_grad()``
-# switches it off (``n``), as :doc:`plot_04_autograd_traps` explains.
+# So the rule is: an operation's result requires grad when at least one of
+# its inputs requires grad (``m``, but not ``v``), gradient tracking is on
+# (not ``n``: ``torch.no_grad()`` switches it off, as
+# :doc:`plot_04_autograd_traps` explains), and the result can carry a
+# gradient, that is, has a floating-point or complex dtype. Integer and
+# boolean results never require grad: ``t > 0`` (``c``), ``t.argmax()``,
+# ``t.long()``.
 #
+# ``detach()`` is more than a way to get plain values out (to plot them,
+# say): inside a computation it is a *stop-gradient*. The detached factor
+# counts as a constant, so the gradient flows only through the other one
+# (this is how a target computed from the model itself is held fixed):
+
+r = torch.tensor([3.0], requires_grad=True)
+(r * r).backward()
+print(f"d(r * r)/dr          = {r.grad}")  # 2r
+r.grad = None
+(r * r.detach()).backward()
+print(f"d(r * r.detach())/dr = {r.grad}")  # r: the detached factor is a constant
+assert torch.equal(r.grad, torch.tensor([3.0]))
+
+# %%
 # ``AddBackward0`` and ``MulBackward0`` are the backward functions of
 # ``torch.add`` and ``torch.mul``. Each links to the backward functions of
 # its inputs through ``next_functions``; following those links from
@@ -302,13 +345,9 @@ except RuntimeError as error:
 
 # %%
 # So we run the three operations again, which builds a new graph, and ask
-# :math:`a` and :math:`b` to keep their gradients.
-#
-# One more thing first: gradients accumulate
-# (:term:`gradient accumulation`). A second backward pass adds to ``w.grad``
-# instead of replacing it, so without a reset ``w.grad`` would read 10
-# below. :doc:`Autograd's traps <plot_04_autograd_traps>` explores this; here we simply
-# clear the leaves.
+# :math:`a` and :math:`b` to keep their gradients. First we clear the
+# leaves: gradients accumulate (:term:`gradient accumulation`, see
+# :doc:`plot_04_autograd_traps`), so ``w.grad`` would otherwise read 10.
 
 w.grad = None
 x.grad = None
@@ -334,19 +373,6 @@ assert torch.equal(b.grad, torch.tensor([3.0]))
 assert torch.equal(w.grad, a.grad + b.grad)
 
 # %%
-# Replay: the graph as it was built (optional)
-# ---------------------------------------------
-#
-# PyTorch's graph is *dynamic*: it grows one operation at a time, as each
-# line runs. ``record()`` kept the order, so we can replay it. Use the
-# player's buttons to step through the three operations.
-
-from pytorch_notes.draw import animate_forward
-
-anim = animate_forward(forward, lang=lang)
-plt.show()
-
-# %%
 # What we saw
 # -----------
 #
@@ -361,10 +387,14 @@ plt.show()
 # - ``y.backward()`` applies the chain rule along it and gives
 #   ``w.grad = tensor([5.])``, the sum of the two paths from :math:`w` to
 #   :math:`y` (:math:`b + a = 2 + 3`).
-# - A leaf is a tensor with no ``grad_fn``: made by the user, or computed
-#   from tensors that don't require grad. ``t * 2`` with ``t`` requiring grad
-#   is not a leaf; a result requires grad when it depends on a leaf *that
-#   requires grad*.
+# - A leaf is a tensor with no ``grad_fn``, one for which autograd recorded
+#   nothing: made by the user, computed only from tensors that don't require
+#   grad, computed under ``no_grad()`` or cut off by ``detach()``, or of a
+#   dtype with no gradient (``t > 0``). ``t * 2`` with ``t`` requiring grad
+#   is not a leaf.
+# - A result requires grad when at least one input requires grad, tracking
+#   is on, and its dtype is floating-point or complex. ``detach()`` stops the
+#   gradient inside a computation.
 # - Only leaves that require grad keep ``.grad`` after the backward pass;
 #   ``retain_grad()`` keeps the gradient of an intermediate tensor when you
 #   need to look at it.

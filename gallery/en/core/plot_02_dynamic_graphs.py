@@ -86,6 +86,18 @@ draw_forward(run_neg, ax=bottom, lang=lang, title="x = -1.5")
 plt.show()
 
 # %%
+# Each graph grew one operation at a time, as each line ran; ``record()``
+# kept the order, so we can replay the first one (use the player's buttons).
+# PyTorch's notes on autograd put it as a principle: the graph is recreated
+# from scratch at every iteration, and that is what lets ordinary Python
+# control flow change its shape and size from one run to the next.
+
+from pytorch_notes.draw import animate_forward
+
+anim = animate_forward(run_pos, lang=lang)
+plt.show()
+
+# %%
 # What ran is not what backward follows
 # -------------------------------------
 #
@@ -93,7 +105,8 @@ plt.show()
 # and the ``>`` that only served Python's ``if``. ``backward()`` does not
 # follow this trace: it follows autograd's graph from ``z.grad_fn``
 # (tutorial 01), which holds only the operations :math:`z` was computed
-# from. We list both in the order the forward pass ran them:
+# from. We list both in the order the forward pass ran them (a topological
+# order: every node comes after its inputs):
 
 import networkx as nx
 
@@ -106,10 +119,12 @@ for label, run, z in [("x = 1.5", run_pos, z_pos), ("x = -1.5", run_neg, z_neg)]
     print(f"{label}: backward graph {walked}")
 
 # %%
-# ``sum`` and ``gt`` are missing from the backward graph. Autograd did
-# record the sum (its result has a ``grad_fn``), but the comparison gives a
-# tensor of booleans that has no ``grad_fn`` and does not require grad, so
-# no path leads from :math:`z` back through it:
+# ``sum`` and ``gt`` are missing from the backward graph because :math:`z`
+# was not computed from them: the ``if`` turned the comparison into a
+# Python ``True``, and only ``y`` flowed into :math:`z`. Autograd did record
+# the sum (its result has a ``grad_fn``); the comparison's boolean result
+# requires no grad anyway (tutorial 01), but even a differentiable condition
+# would be absent, since nothing of it reaches :math:`z`:
 
 y = x_pos * 2
 total = y.sum()
@@ -146,9 +161,11 @@ plt.show()
 # both edges join the same pair of nodes. Along each of the two edges
 # ``MulBackward0`` sends :math:`y = 3` (the
 # derivative of :math:`y \cdot y` with respect to one factor is the other
-# factor); the node that made :math:`y = 2x` adds them, :math:`3 + 3 = 6`,
-# and multiplies by 2. Two hooks on autograd's nodes (:doc:`../further/plot_06_autograd_internals` explains
-# them) print what travels. The gradients follow the branch that ran:
+# factor). The two 3s are summed before the node that made :math:`y = 2x`
+# runs: it receives :math:`3 + 3 = 6`, once, and multiplies by 2. Two hooks
+# on autograd's nodes (:doc:`../further/plot_06_autograd_internals` explains
+# them) print what travels; we keep their handles and remove them after the
+# pass, so they don't fire again. The gradients follow the branch that ran:
 # :math:`z = (2x)^2` gives :math:`dz/dx = 8x = 12`, while :math:`z = -2x`
 # gives :math:`dz/dx = -2`.
 
@@ -161,9 +178,11 @@ def arrived(grad_outputs):
     print(f"the node that made y receives: {grad_outputs[0].item()}")
 
 
-z_pos.grad_fn.register_hook(sent)
-first.register_prehook(arrived)
+sending = z_pos.grad_fn.register_hook(sent)
+arriving = first.register_prehook(arrived)
 z_pos.backward()
+sending.remove()
+arriving.remove()
 z_neg.backward()
 print(f"x = 1.5:  dz/dx = {x_pos.grad}")
 print(f"x = -1.5: dz/dx = {x_neg.grad}")
@@ -174,9 +193,9 @@ assert torch.equal(x_neg.grad, torch.tensor([-2.0]))
 # A loop the data decides
 # -----------------------
 #
-# Loops work the same way. This one keeps doubling until the value reaches
-# 10, so the number of operations -- the depth of the graph -- depends on
-# where it starts.
+# Loops work the same way. This one keeps doubling until the absolute value
+# reaches 10 (a start of 0 would never stop), so the number of operations --
+# the depth of the graph -- depends on where it starts.
 
 
 def double_until_ten(x: torch.Tensor) -> torch.Tensor:
@@ -186,7 +205,7 @@ def double_until_ten(x: torch.Tensor) -> torch.Tensor:
     return y
 
 
-for start in (1.0, 3.0, 20.0):
+for start in (1.0, -1.0, 3.0, 20.0):
     with record() as run:
         double_until_ten(torch.tensor([start], requires_grad=True))
     doublings = sum(op.op == "mul" for op in run)
@@ -197,7 +216,8 @@ for start in (1.0, 3.0, 20.0):
 # ----------------------------
 #
 # PyTorch can also build a graph *ahead of time*. ``torch.fx.symbolic_trace``
-# calls the function once with stand-in "proxy" values instead of tensors;
+# calls the function once with stand-in values, :term:`proxies <proxy>`,
+# instead of tensors;
 # every operation on a proxy is written down rather than computed. The result
 # is a static graph that can be inspected, transformed and run many times.
 #
@@ -230,20 +250,24 @@ plt.show()
 
 # %%
 # Once built, the static graph runs on any input, and gives the same result
-# as the Python function:
+# as the Python function. It is a forward graph only: running it runs each
+# operation eagerly, so autograd records its own dynamic graph as usual
+# (capturing the backward ahead of time is AOTAutograd's job, in tutorial 09):
 
 x = torch.tensor([0.25, -1.0])
 print(f"static(x) = {static(x)}")
-assert torch.equal(static(x), smooth(x))
+torch.testing.assert_close(static(x), smooth(x))
+tracked = x.clone().requires_grad_()
+print(f"static(tracked).grad_fn = {type(static(tracked).grad_fn).__name__}")
 
 # %%
 # Where the static graph gives up
 # -------------------------------
 #
 # Tracing ``branchy`` fails. At ``if y.sum() > 0`` Python needs ``True`` or
-# ``False``, but during tracing ``y`` is a proxy with no value: there is no
-# way to know which branch to write down, and a static graph can hold only
-# one. ``torch.fx`` stops with an error:
+# ``False``, but during tracing ``y`` is a proxy with no value: tracing a
+# Python ``if`` can write down only the branch it took, and here it cannot
+# even choose. ``torch.fx`` stops with an error:
 
 from torch.fx.proxy import TraceError
 
@@ -254,7 +278,10 @@ except TraceError as error:
 
 # %%
 # A dynamic graph never has this problem: it is recorded *after* Python has
-# already chosen, so it simply contains the branch that ran.
+# already chosen, so it simply contains the branch that ran. A static graph
+# can keep both branches only through a graph-level conditional operation
+# (``tf.cond`` in TensorFlow 1.x; ``torch.cond`` in PyTorch, a prototype
+# feature that tutorial 09 shows).
 #
 # Comparing the two
 # -----------------
@@ -300,7 +327,8 @@ except TraceError as error:
 # - The gradient belongs to the branch taken (12 for one input, -2 for the
 #   other).
 # - ``torch.fx.symbolic_trace`` builds a static graph before any data exists:
-#   fine for straight-line code, impossible when the path depends on values.
+#   fine for straight-line code, but it cannot trace Python control flow that
+#   depends on values.
 # - Static graphs buy optimisation with rigidity; dynamic graphs buy
 #   flexibility and easy debugging.
 #

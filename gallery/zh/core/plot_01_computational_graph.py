@@ -2,7 +2,7 @@ r"""
 计算图
 ======
 
-PyTorch 对需要求梯度的张量所做的每一步运算，都会被记录成一张*计算图*。
+在梯度跟踪开启时，只要张量需要梯度，PyTorch 就会把对它做的每一步运算记在一张*计算图*里。
 本篇搭建一个最小但足够说明问题的例子 :math:`y = (w + x)(w + 1)`，
 对它做反向传播，并用链式法则手算梯度、与 PyTorch 的结果对照。
 顺带认识把张量和计算图联系起来的两个属性 ``is_leaf`` 与 ``grad_fn``，
@@ -18,21 +18,21 @@ PyTorch 对需要求梯度的张量所做的每一步运算，都会被记录成
 # 用图来描述运算
 # --------------
 #
-# :term:`计算图`是一种描述"结果如何算出"的:term:`有向无环图`（DAG）。
-# "无环"是说沿着边走永远不会回到出发点：每个值都由在它之前已经存在的值算出。
+# :term:`计算图`是一种描述“结果如何算出”的:term:`有向无环图`（DAG）。
+# “无环”是说沿着边走永远不会回到出发点：每个值都由在它之前已经存在的值算出。
 #
 # 常见的简短定义是：:term:`节点`表示数据（标量、向量、矩阵、张量），
 # :term:`边`表示运算（加、乘、卷积……）。这是一种简化的说法：一条边只能连接
 # 两个节点，而像 :math:`a \cdot b` 这样有两个输入的运算，没法用一条边表示。
 #
-# **本教程对这个定义做了细化**，本站画的前向计算图都采用细化后的说法：
+# **本课程对这个定义做了细化**，本站画的前向图都采用细化后的说法：
 #
 # - 节点分两类：*数据节点*（张量和常数）和*运算节点*（``+``、``×`` 等）；
 # - 边表示*数据依赖*：每个输入有一条边指向读取它的运算，运算再有一条边指向
 #   它产生的结果。
 #
 # 这样，一次乘法就是一个运算节点，有两条边指向它。自动求导为反向传播保存的
-# 计算图是第三种、更精简的形式，后面会看到：它只保留运算节点。
+# 图是第三种、更精简的形式，后面会看到：它只保留运算节点。
 #
 # 以 :math:`y = (w + x)(w + 1)` 为例，把它拆成一次只做一个运算的步骤：
 #
@@ -51,7 +51,7 @@ PyTorch 对需要求梯度的张量所做的每一步运算，都会被记录成
 # -----------------------
 #
 # 用 ``requires_grad=True`` 告诉 PyTorch 要为输入跟踪梯度；此后每个运算在执行时
-# 都会把自己记录下来，不需要单独的"建图"步骤。为了把计算图*画*出来，这三个运算
+# 都会把自己记录下来，不需要单独的“建图”步骤。为了把计算图*画*出来，这三个运算
 # 放在本站辅助包 ``pytorch_notes`` 的 ``record()`` 里执行：它把代码块中的每个
 # torch 运算记下来（执行了什么运算、作用于哪些张量、得到哪个张量），不改变任何计算。
 
@@ -119,8 +119,9 @@ assert kinds == {"tensor": 5, "const": 1, "op": 3}
 # :math:`\partial y / \partial x` 存进 ``x.grad``。
 #
 # 它遍历的是自动求导自己的图，也就是前面提到的那种精简形式。这张图从
-# ``y.grad_fn`` 开始，**只有运算节点**：每个运算对应一个反向函数
-# （``AddBackward0``、``MulBackward0``），另外每个需要梯度的叶子节点对应一个
+# ``y.grad_fn`` 开始，**只有运算节点**：记录下来的每个可求导运算对应
+# 一个:term:`反向函数`（这里是 ``AddBackward0`` 和 ``MulBackward0``；
+# 复合运算可能记下好几个，名字取自组成它的基本运算），另外每个需要梯度的叶子节点对应一个
 # ``AccumulateGrad`` 节点，负责把梯度累加进该叶子的 ``.grad``。图中没有数据节点，
 # 边直接连接两个函数。``backward_graph`` 在反向传播之前读出这张图；
 # ``record_gradients`` 在反向传播过程中记下沿每条边传递的梯度，方便随后画出来。
@@ -155,7 +156,8 @@ print(f"x.grad = {x.grad}")
 # :math:`\partial y / \partial x = b \cdot 1 = 2`。
 #
 # 反向传播就是机械地执行这个计算：在每个节点，把从上游传来的梯度乘以该运算的
-# 局部导数，再沿每条边往下传；两条路径汇合处（:math:`w`）把它们相加。
+# 局部导数（对张量而言是向量-雅可比积，见 :doc:`plot_03_autograd`），再沿每条边
+# 往下传；两条路径在 :math:`w` 处汇合，两份贡献相加。
 # 让脚本来核对手算结果：
 
 assert torch.equal(w.grad, torch.tensor([5.0]))
@@ -163,16 +165,34 @@ assert torch.equal(x.grad, torch.tensor([2.0]))
 print("the chain rule and autograd agree: dy/dw = 5, dy/dx = 2")
 
 # %%
-# 在自动求导的图上看同一个计算。每条边上标出了反向传播沿它（从右向左）传递的梯度：
-# ``MulBackward0`` 向 :math:`a` 送出 :math:`\partial y / \partial a = b = 2`，
-# 向 :math:`b` 送出 :math:`\partial y / \partial b = a = 3`；两个
-# ``AddBackward0`` 节点原样往下传（加法的局部导数是 1）；:math:`w` 的
-# ``AccumulateGrad`` 把到达它的 2 和 3 相加。
+# 在自动求导的:term:`反向图`上看同一个计算。每条边上标出了反向传播沿它
+# （从右向左）传递的梯度：``MulBackward0`` 向 :math:`a` 送出
+# :math:`\partial y / \partial a = b = 2`，向 :math:`b` 送出
+# :math:`\partial y / \partial b = a = 3`；两个 ``AddBackward0`` 节点原样往下传
+# （加法的局部导数是 1）。所以指向 :math:`w` 的 ``AccumulateGrad`` 的两条边上
+# 是两条路径各自的贡献 2 和 3，而不是 :math:`\partial y/\partial w` 本身：
+# 引擎先把两者相加，该节点只运行一次，收到的是 :math:`2 + 3 = 5`，再把它累加进
+# ``w.grad``。
 
 from pytorch_notes.draw import draw_backward
 
 draw_backward(grad_graph, lang=lang)
 plt.show()
+
+# %%
+# ``y`` 只有一个数，所以 ``y.backward()`` 可以从
+# :math:`\partial y / \partial y = 1` 出发。输出有多个数时没有这样的起点，
+# 会报错；常见写法是先求和，每个输入得到的就是总和对它的梯度（为什么这是
+# :math:`v = (1, \dots, 1)` 的向量-雅可比积，见 :doc:`plot_03_autograd`）：
+
+q = torch.tensor([1.0, 2.0], requires_grad=True)
+try:
+    (q * 3).backward()
+except RuntimeError as error:
+    print(f"RuntimeError: {error}")
+(q * 3).sum().backward()
+print(f"q.grad = {q.grad}")
+assert torch.equal(q.grad, torch.tensor([3.0, 3.0]))
 
 # %%
 # 叶子节点与 ``grad_fn``
@@ -181,7 +201,7 @@ plt.show()
 # :term:`叶子节点`就是没有 ``grad_fn`` 的张量：``grad_fn`` 为 ``None`` 时
 # ``is_leaf`` 为 ``True``，反之亦然。这里 :math:`w` 和 :math:`x` 是叶子节点；
 # :math:`a`、:math:`b`、:math:`y` 不是。非叶子张量的 ``grad_fn`` 指向产生它的
-# 那个运算的反向函数，该函数知道这个运算的局部导数。
+# 那个运算的反向函数，反向函数里实现了这个运算的局部导数。
 
 
 def describe(name: str, t: torch.Tensor) -> None:
@@ -194,10 +214,11 @@ for name, t in [("w", w), ("x", x), ("a", a), ("b", b), ("y", y)]:
     describe(name, t)
 
 # %%
-# 张量没有 ``grad_fn`` 有两种情况：它是用户直接创建的（比如 :math:`w` 和
-# :math:`x`），或者它只由不需要梯度的张量算出，自动求导没有什么可记录的。
-# 决定一个张量是不是叶子的，不是"它是否由运算算出"，而是"它是否由需要梯度的
-# 张量算出"。对比一下：
+# 决定一个张量是不是叶子的，不是“它是否由运算算出”，而是“自动求导有没有
+# 记录这次运算”。自动求导什么都没记录时，张量就没有 ``grad_fn``：它是你直接创建的
+# （:math:`w`、:math:`x`）；或者只由不需要梯度的张量算出；或者是在关闭梯度跟踪时
+# 算出的，或被 ``detach()`` 切断了历史；或者它的 dtype 带不了梯度（比较运算得到
+# 布尔值）。对比一下：
 
 t = torch.tensor([1.0, 2.0], requires_grad=True)  # 直接创建，需要梯度
 u = torch.tensor([3.0, 4.0])  # 直接创建，不需要梯度
@@ -206,25 +227,43 @@ v = u * 2  # 只由不需要梯度的 u 算出
 m = t * u  # 只要有一个输入需要梯度就够了
 with torch.no_grad():
     n = t * 2  # 由 t 算出，但关闭了梯度跟踪
+d = t.detach()  # 与 t 的值相同，但切断了历史
+c = t > 0  # 由 t 算出，但布尔值带不了梯度
 
 for name, tensor in [("t", t), ("u", u), ("s", s), ("v", v), ("m", m), ("n", n)]:
     describe(name, tensor)
+describe("d", d)
+describe("c", c)
 
 assert not s.is_leaf and s.requires_grad  # t * 2 不是叶子节点
 assert v.is_leaf and not v.requires_grad  # 由运算算出，却是叶子节点
-assert all(x.is_leaf == (x.grad_fn is None) for x in (t, u, s, v, m, n))
+assert all(x.is_leaf == (x.grad_fn is None) for x in (t, u, s, v, m, n, d, c))
+assert not any(r.requires_grad for r in (t > 0, t.argmax(), t.long()))  # 整数结果也一样
 
 # %%
-# 所以"依赖叶子节点的张量需要梯度"这条规则要补上一个限定：依赖的是
-# **需要梯度的**叶子节点。``v`` 依赖叶子节点 ``u``，但 ``u`` 不需要梯度，
-# ``v`` 也就不需要。准确地说：只要运算的输入中至少有一个需要梯度（``m``），
-# 并且梯度跟踪处于开启状态，结果就需要梯度；``torch.no_grad()`` 会关闭跟踪
-# （``n``），:doc:`第 04 篇 <plot_04_autograd_traps>` 会详细讲。
+# 所以规则是：运算的输入中至少有一个需要梯度（``m`` 满足，``v`` 不满足）、
+# 梯度跟踪处于开启状态（``n`` 不满足：``torch.no_grad()`` 关闭了跟踪，
+# :doc:`第 04 篇 <plot_04_autograd_traps>` 会详细讲），并且结果能带梯度，
+# 即 dtype 是浮点或复数，三者同时成立，结果才需要梯度。整数和布尔结果从不需要梯度：
+# ``t > 0``（``c``）、``t.argmax()``、``t.long()`` 都是如此。
 #
+# ``detach()`` 不只是用来取出数值（比如画图）：在计算中间，它的作用是
+# *停止梯度*。被 detach 的那个因子当作常数，梯度只沿另一个因子流动
+# （用模型自己算出的目标值在训练中保持不动，靠的就是它）：
+
+r = torch.tensor([3.0], requires_grad=True)
+(r * r).backward()
+print(f"d(r * r)/dr          = {r.grad}")  # 2r
+r.grad = None
+(r * r.detach()).backward()
+print(f"d(r * r.detach())/dr = {r.grad}")  # r：被 detach 的因子是常数
+assert torch.equal(r.grad, torch.tensor([3.0]))
+
+# %%
 # ``AddBackward0`` 和 ``MulBackward0`` 分别是 ``torch.add`` 与 ``torch.mul``
 # 的反向函数。每个反向函数通过 ``next_functions`` 连到其输入的反向函数；
 # 从 ``y.grad_fn`` 出发顺着这些链接走，得到的*就是*自动求导的图。需要梯度的
-# 叶子节点在其中表现为 ``AccumulateGrad`` 节点；不需要梯度的输入（``b`` 中的
+# 叶子节点在图中以 ``AccumulateGrad`` 节点的形式出现；不需要梯度的输入（``b`` 中的
 # 常数 ``1``、``m`` 中的张量 ``u``）对应的位置是 ``None``。
 
 
@@ -273,11 +312,8 @@ except RuntimeError as error:
 
 # %%
 # 所以我们把三个运算重新执行一遍，这会搭建一张新图，并让 :math:`a` 和
-# :math:`b` 保留梯度。
-#
-# 先注意一件事：梯度会累加（:term:`梯度累加`）。第二次反向传播会把结果加到
-# ``w.grad`` 上，而不是替换它；如果不清零，下面的 ``w.grad`` 会是 10。
-# :doc:`自动求导的陷阱 <plot_04_autograd_traps>` 会专门讨论这一点，这里先把叶子节点的梯度清掉。
+# :math:`b` 保留梯度。先把叶子节点的梯度清掉：梯度会累加（:term:`梯度累加`，
+# 见 :doc:`plot_04_autograd_traps`），不清零的话 ``w.grad`` 会是 10。
 
 w.grad = None
 x.grad = None
@@ -302,22 +338,10 @@ assert torch.equal(b.grad, torch.tensor([3.0]))
 assert torch.equal(w.grad, a.grad + b.grad)
 
 # %%
-# 回放：计算图是怎样一步步搭起来的（选读）
-# ----------------------------------------
-#
-# PyTorch 的计算图是*动态*的：每执行一行代码，图就多一个运算。``record()``
-# 记下了运算的先后顺序，所以可以回放。用播放器的按钮逐步查看这三个运算。
-
-from pytorch_notes.draw import animate_forward
-
-anim = animate_forward(forward, lang=lang)
-plt.show()
-
-# %%
 # 小结
 # ----
 #
-# - 计算图是有向无环图。"节点是数据，边是运算"是一种简化的说法；细化之后，
+# - 计算图是有向无环图。“节点是数据，边是运算”是一种简化的说法；细化之后，
 #   节点分为数据节点和运算节点，边表示数据依赖，所以
 #   :math:`y = (w + x)(w + 1)` 中的乘法是一个有两条入边的节点。
 # - 自动求导自己的图，也就是 ``backward()`` 从 ``y.grad_fn`` 出发遍历的图，
@@ -325,9 +349,11 @@ plt.show()
 #   对应的 ``AccumulateGrad`` 节点。
 # - ``y.backward()`` 沿这张图应用链式法则，得到 ``w.grad = tensor([5.])``，
 #   即从 :math:`w` 到 :math:`y` 两条路径之和（:math:`b + a = 2 + 3`）。
-# - 叶子节点是没有 ``grad_fn`` 的张量：由用户直接创建，或只由不需要梯度的张量
-#   算出。``t`` 需要梯度时，``t * 2`` 不是叶子节点；一个张量依赖*需要梯度的*
-#   叶子节点时，它才需要梯度。
+# - 叶子节点是没有 ``grad_fn`` 的张量，即自动求导没有为它记录任何运算：由用户直接
+#   创建、只由不需要梯度的张量算出、在 ``no_grad()`` 下算出或被 ``detach()`` 切断，
+#   或者 dtype 带不了梯度（``t > 0``）。``t`` 需要梯度时，``t * 2`` 不是叶子节点。
+# - 至少一个输入需要梯度、梯度跟踪开启、结果的 dtype 是浮点或复数，三者同时成立，
+#   结果才需要梯度。在计算中间，``detach()`` 让梯度停止。
 # - 反向传播之后，只有需要梯度的叶子节点保留 ``.grad``；需要查看中间张量的梯度时，
 #   用 ``retain_grad()`` 把它留下。
 #

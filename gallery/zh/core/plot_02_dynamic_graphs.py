@@ -17,14 +17,14 @@ r"""
 # 搭建计算图的两种方式
 # --------------------
 #
-# - :term:`静态图`——*先搭建，后运算*。先完整描述整张图，再把数据送进去执行，
+# - :term:`静态图`——*先搭建，后运行*。先完整描述整张图，再把数据送进去执行，
 #   可以执行很多次。因为图事先已知，可以对整张图做优化，所以高效；但图是固定的，
 #   因而不灵活。TensorFlow 1.x 就是这样工作的。
-# - :term:`动态图`——*边运算边搭建*。运算执行的同时记录计算图，搭建与计算同时进行。
+# - :term:`动态图`——*边运行边搭建*。运算执行的同时记录计算图，搭建与计算同时进行。
 #   每次运行都可以搭出不同的图，普通的 Python（``if``、``for``、``print``、
 #   调试器）都能在中间照常使用：灵活，易于调整。PyTorch 采用的就是这种方式。
 #
-# 边运行边搭图：现场演示
+# 边运行边搭建：现场演示
 # ----------------------
 #
 # 下面这个函数走哪条路取决于数据：Python 的 ``if`` 查看 ``y`` 的值，
@@ -79,13 +79,25 @@ draw_forward(run_neg, ax=bottom, lang=lang, title="x = -1.5")
 plt.show()
 
 # %%
+# 每张图都是随着代码一行行执行、一个运算一个运算长出来的；``record()`` 记下了
+# 先后顺序，所以可以把第一张图回放出来（用播放器的按钮逐步查看）。PyTorch 的
+# 自动求导说明把这一点当作原则：每次迭代都从头重新搭建计算图，正因如此，
+# 普通的 Python 控制流才能在每次运行时改变图的形状和大小。
+
+from pytorch_notes.draw import animate_forward
+
+anim = animate_forward(run_pos, lang=lang)
+plt.show()
+
+# %%
 # 执行过的运算不等于反向传播遍历的图
 # ----------------------------------
 #
 # ``record()`` 记下了执行过的*每一个*运算，包括只为 Python 的 ``if`` 服务的
 # ``sum`` 和 ``>``。``backward()`` 并不沿这份记录走：它从 ``z.grad_fn`` 出发，
 # 遍历自动求导自己的图（见第 01 篇），图中只有 :math:`z` 赖以算出的那些运算。
-# 下面按前向传播执行的先后顺序把两者都列出来：
+# 下面按前向传播执行的先后顺序把两者都列出来（这是一种拓扑顺序：
+# 每个节点都排在它的输入之后）：
 
 import networkx as nx
 
@@ -98,9 +110,11 @@ for label, run, z in [("x = 1.5", run_pos, z_pos), ("x = -1.5", run_neg, z_neg)]
     print(f"{label}: backward graph {walked}")
 
 # %%
-# 反向计算图里没有 ``sum`` 和 ``gt``。自动求导其实记录了求和（它的结果有
-# ``grad_fn``），但比较运算得到的是一个布尔张量，没有 ``grad_fn``，也不需要梯度，
-# 所以从 :math:`z` 出发没有任何路径能经过它走回去：
+# 反向图里没有 ``sum`` 和 ``gt``，因为 :math:`z` 不是由它们算出的：``if`` 把
+# 比较结果变成了 Python 的 ``True``，流进 :math:`z` 的只有 ``y``。自动求导其实
+# 记录了求和（它的结果有 ``grad_fn``）；比较运算的布尔结果本来就不需要梯度
+# （见第 01 篇），但即使条件是可求导的，它也不会出现在反向图里，因为它根本
+# 没有流进 :math:`z`：
 
 y = x_pos * 2
 total = y.sum()
@@ -111,7 +125,7 @@ print(f"requires_grad = {positive.requires_grad}")
 
 # %%
 # 在 :math:`x = 1.5` 这次运行中，``y * y`` 读了 :math:`y` 两次。因此自动求导的
-# ``MulBackward0`` 有两条边连到产生 :math:`y` 的节点，每个参数一条，
+# ``MulBackward0`` 有两条边连到产生 :math:`y` 的节点，每个操作数一条，
 # 而且两条边指向*同一个*节点：
 
 first, second = (fn for fn, _ in z_pos.grad_fn.next_functions)
@@ -133,11 +147,12 @@ draw_backward(backward_graph(z_pos), ax=right, lang=lang, title=follows)
 plt.show()
 
 # %%
-# 图中把 :math:`y` 的两次使用画成一个箭头，标注"用了 2 次"：两条边连接的是
-# 同一对节点。``MulBackward0`` 沿两条边各送出 :math:`y = 3`（:math:`y \cdot y` 对其中一个
-# 因子的导数就是另一个因子）；产生 :math:`y = 2x` 的节点把它们相加，
-# :math:`3 + 3 = 6`，再乘以 2。下面用自动求导节点上的两个钩子（:doc:`../further/plot_06_autograd_internals` 会讲）
-# 打印传递的值。梯度沿实际走过的分支计算：:math:`z = (2x)^2` 给出
+# 图中把 :math:`y` 的两次使用画成一个箭头，标注“用了 2 次”：两条边连接的是
+# 同一对节点。``MulBackward0`` 沿两条边各送出 :math:`y = 3`（:math:`y \cdot y`
+# 对其中一个因子的导数就是另一个因子）。两个 3 先相加，产生 :math:`y = 2x` 的
+# 节点才运行：它只运行一次，收到 :math:`3 + 3 = 6`，再乘以 2。下面用自动求导节点上
+# 的两个钩子（:doc:`../further/plot_06_autograd_internals` 会讲）打印传递的值；
+# 注册时留下句柄，反向传播后把钩子移除，免得它们以后再被触发。梯度沿实际走过的分支计算：:math:`z = (2x)^2` 给出
 # :math:`dz/dx = 8x = 12`，而 :math:`z = -2x` 给出 :math:`dz/dx = -2`。
 
 
@@ -149,9 +164,11 @@ def arrived(grad_outputs):
     print(f"the node that made y receives: {grad_outputs[0].item()}")
 
 
-z_pos.grad_fn.register_hook(sent)
-first.register_prehook(arrived)
+sending = z_pos.grad_fn.register_hook(sent)
+arriving = first.register_prehook(arrived)
 z_pos.backward()
+sending.remove()
+arriving.remove()
 z_neg.backward()
 print(f"x = 1.5:  dz/dx = {x_pos.grad}")
 print(f"x = -1.5: dz/dx = {x_neg.grad}")
@@ -162,7 +179,8 @@ assert torch.equal(x_neg.grad, torch.tensor([-2.0]))
 # 由数据决定的循环
 # ----------------
 #
-# 循环也一样。下面的循环不断翻倍，直到数值达到 10，所以运算的个数——
+# 循环也一样。下面的循环不断翻倍，直到绝对值达到 10（从 0 出发则永远停不下来），
+# 所以运算的个数——
 # 也就是计算图的深度——取决于起点。
 
 
@@ -173,7 +191,7 @@ def double_until_ten(x: torch.Tensor) -> torch.Tensor:
     return y
 
 
-for start in (1.0, 3.0, 20.0):
+for start in (1.0, -1.0, 3.0, 20.0):
     with record() as run:
         double_until_ten(torch.tensor([start], requires_grad=True))
     doublings = sum(op.op == "mul" for op in run)
@@ -183,8 +201,8 @@ for start in (1.0, 3.0, 20.0):
 # 静态图：``torch.fx``
 # --------------------
 #
-# PyTorch 也能*提前*搭建计算图。``torch.fx.symbolic_trace`` 用替身"代理"值
-# （proxy）代替张量把函数调用一次；对代理的每个运算都只被记录、不被计算。
+# PyTorch 也能*提前*搭建计算图。``torch.fx.symbolic_trace`` 用:term:`代理`（proxy）
+# 对象代替张量把函数调用一次；对代理做的每个运算都只记录、不计算。
 # 得到的是一张静态图，可以查看、变换，并反复运行。
 #
 # 对于运算不依赖数据的函数，它可以正常工作：
@@ -214,19 +232,24 @@ draw_forward(
 plt.show()
 
 # %%
-# 静态图搭好之后可以在任意输入上运行，结果与原来的 Python 函数一致：
+# 静态图搭好之后可以在任意输入上运行，结果与原来的 Python 函数一致。它只是一张
+# 前向图：运行它时每个运算仍是即时执行的，自动求导照常记录自己的动态图
+# （提前捕获反向图是 AOTAutograd 的事，见第 09 篇）：
 
 x = torch.tensor([0.25, -1.0])
 print(f"static(x) = {static(x)}")
-assert torch.equal(static(x), smooth(x))
+torch.testing.assert_close(static(x), smooth(x))
+tracked = x.clone().requires_grad_()
+print(f"static(tracked).grad_fn = {type(static(tracked).grad_fn).__name__}")
 
 # %%
 # 静态图在哪里行不通
 # ------------------
 #
 # 追踪 ``branchy`` 会失败。执行到 ``if y.sum() > 0`` 时 Python 需要一个
-# ``True`` 或 ``False``，但追踪期间 ``y`` 只是一个没有值的代理：无从知道该记录
-# 哪条分支，而一张静态图只能容纳一条。``torch.fx`` 报错停止：
+# ``True`` 或 ``False``，但追踪期间 ``y`` 只是一个没有值的代理：追踪 Python 的
+# ``if`` 只能记下实际走过的那条分支，而这里连走哪条都无从选择。``torch.fx``
+# 报错停止：
 
 from torch.fx.proxy import TraceError
 
@@ -237,7 +260,9 @@ except TraceError as error:
 
 # %%
 # 动态图永远不会遇到这个问题：它是在 Python *已经*做出选择之后才记录的，
-# 图里自然就是实际执行的那条分支。
+# 图里自然就是实际执行的那条分支。静态图要同时保留两条分支，只能借助图层面的
+# 条件运算（TensorFlow 1.x 的 ``tf.cond``；PyTorch 的 ``torch.cond``，目前是
+# 原型功能，第 09 篇会演示）。
 #
 # 两者对比
 # --------
@@ -247,8 +272,8 @@ except TraceError as error:
 #    :widths: 22 39 39
 #
 #    * -
-#      - 静态图（先搭建，后运算）
-#      - 动态图（边运算边搭建）
+#      - 静态图（先搭建，后运行）
+#      - 动态图（边运行边搭建）
 #    * - 何时搭建计算图
 #      - 一次，在任何数据流过之前
 #      - 每次运行，随运算执行而搭建
@@ -256,7 +281,7 @@ except TraceError as error:
 #      - 一张固定的图；依赖数据的 ``if``/循环需要专门的图运算
 #      - 任意 Python 控制流；每次运行可以不同
 #    * - 调试
-#      - 错误在编译好的图运行时才出现，远离你的代码
+#      - 错误要到编译好的图运行时才出现，报错位置很难对应到源代码
 #      - ``print``、调试器、指向你那一行代码的调用栈
 #    * - 优化
 #      - 整张图已知：可以融合运算、规划内存
@@ -278,7 +303,7 @@ except TraceError as error:
 #   也没有 ``>``），而 ``y * y`` 是一个节点，有两条边指向同一个节点。
 # - 梯度沿实际走过的分支计算（一个输入是 12，另一个是 -2）。
 # - ``torch.fx.symbolic_trace`` 在任何数据出现之前搭建静态图：对没有分支的顺序代码没问题，
-#   路径依赖数值时则无能为力。
+#   但无法追踪依赖数值的 Python 控制流。
 # - 静态图牺牲灵活性换来优化空间，动态图则换来灵活与易于调试。
 #
 # 练习
