@@ -405,35 +405,6 @@ plt.show()  # run as a script, this opens the figure; on this page it does nothi
 # gradient and so has no node. Differentiating this chain gives
 # :math:`1 \cdot 2 \cdot 1 = 2`, the ``grad_2`` above.
 #
-# Several inputs, several outputs
-# -------------------------------
-#
-# ``inputs`` may be a list: one pass returns a gradient for each. With
-# :math:`y_1 = x_1 x_2` at :math:`(x_1, x_2) = (1, 2)`,
-# :math:`\partial y_1 / \partial x_1 = x_2 = 2` and
-# :math:`\partial y_1 / \partial x_2 = x_1 = 1`.
-
-x1 = torch.tensor(1.0, requires_grad=True)
-x2 = torch.tensor(2.0, requires_grad=True)
-y1 = x1 * x2
-y2 = x1 + x2
-
-dy1_dx1, dy1_dx2 = torch.autograd.grad(outputs=y1, inputs=[x1, x2], retain_graph=True)
-# print() shows a 0-dim tensor as tensor(2.); inside an f-string it would be 2.0
-print("dy1/dx1, dy1/dx2 =", dy1_dx1, dy1_dx2)
-assert torch.equal(dy1_dx1, torch.tensor(2.0)) and torch.equal(dy1_dx2, torch.tensor(1.0))
-
-# %%
-# ``outputs`` may be a list too, and then the gradients are *summed* (or
-# weighted by ``grad_outputs``, as ``gradient`` did): the result is the
-# gradient of :math:`y_1 + y_2`. With :math:`y_2 = x_1 + x_2` (both partial
-# derivatives 1): :math:`2 + 1 = 3` and :math:`1 + 1 = 2`.
-
-dy12_dx1, dy12_dx2 = torch.autograd.grad(outputs=[y1, y2], inputs=[x1, x2])
-print("d(y1 + y2)/dx1, d(y1 + y2)/dx2 =", dy12_dx1, dy12_dx2)
-assert torch.equal(dy12_dx1, torch.tensor(3.0)) and torch.equal(dy12_dx2, torch.tensor(2.0))
-
-# %%
 # What we saw
 # -----------
 #
@@ -453,8 +424,7 @@ assert torch.equal(dy12_dx1, torch.tensor(3.0)) and torch.equal(dy12_dx2, torch.
 #   :math:`[1, 2]` give 9; ``loss.sum().backward()`` is weights :math:`[1, 1]`.
 # - ``create_graph=True`` records the backward pass: :math:`x^2` at 3
 #   differentiates to 6, then 2; a constant gradient (of :math:`3x`) has no
-#   ``grad_fn``. Several inputs get one gradient each; several outputs are
-#   summed.
+#   ``grad_fn``.
 #
 # Exercises
 # ---------

@@ -156,7 +156,15 @@ print(f"{'2w computed under':<28} {'requires_grad':<14} {'grad_fn':<13} is_infer
 for mode, t in results.items():
     fn = t.grad_fn.name() if t.grad_fn is not None else "None"
     print(f"{mode:<28} {t.requires_grad!s:<14} {fn:<13} {t.is_inference()}")
-assert [t.requires_grad for t in results.values()] == [True, False, True, False, False, False, False]
+assert [t.requires_grad for t in results.values()] == [
+    True,
+    False,
+    True,
+    False,
+    False,
+    False,
+    False,
+]
 
 # %%
 # - ``no_grad()`` records nothing. It is what a training loop uses for its
@@ -219,12 +227,16 @@ one = torch.ones((1,))
 a = torch.ones((1,))
 old_id, old_ptr = id(a), a.data_ptr()
 a = a + one
-print(f"a = a + one: a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}")
+print(
+    f"a = a + one: a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}"
+)
 
 a = torch.ones((1,))
 old_id, old_ptr = id(a), a.data_ptr()
 a += one
-print(f"a += one:    a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}")
+print(
+    f"a += one:    a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}"
+)
 
 # %%
 # Besides the ``_`` methods, ``+=``, index assignment ``t[0] = ...`` and

@@ -389,34 +389,6 @@ plt.show()  # 作为脚本运行时会弹出图窗；在本页上不起作用
 # :math:`g`，而 :math:`g` 不需要梯度，所以没有对应的节点。沿这条链求导得到
 # :math:`1 \cdot 2 \cdot 1 = 2`，就是上面的 ``grad_2``。
 #
-# 多个自变量，多个因变量
-# ----------------------
-#
-# ``inputs`` 可以是列表：一次反向传播为每个自变量返回一个梯度。
-# 取 :math:`y_1 = x_1 x_2`，在 :math:`(x_1, x_2) = (1, 2)` 处：
-# :math:`\partial y_1 / \partial x_1 = x_2 = 2`，
-# :math:`\partial y_1 / \partial x_2 = x_1 = 1`。
-
-x1 = torch.tensor(1.0, requires_grad=True)
-x2 = torch.tensor(2.0, requires_grad=True)
-y1 = x1 * x2
-y2 = x1 + x2
-
-dy1_dx1, dy1_dx2 = torch.autograd.grad(outputs=y1, inputs=[x1, x2], retain_graph=True)
-# print() 把 0 维张量显示为 tensor(2.)；放进 f-string 则显示为 2.0
-print("dy1/dx1, dy1/dx2 =", dy1_dx1, dy1_dx2)
-assert torch.equal(dy1_dx1, torch.tensor(2.0)) and torch.equal(dy1_dx2, torch.tensor(1.0))
-
-# %%
-# ``outputs`` 也可以是列表，这时各因变量的梯度*相加*（也可以像 ``gradient``
-# 那样用 ``grad_outputs`` 加权）：得到的是 :math:`y_1 + y_2` 的梯度。取
-# :math:`y_2 = x_1 + x_2`（两个偏导数都是 1）：:math:`2 + 1 = 3`，:math:`1 + 1 = 2`。
-
-dy12_dx1, dy12_dx2 = torch.autograd.grad(outputs=[y1, y2], inputs=[x1, x2])
-print("d(y1 + y2)/dx1, d(y1 + y2)/dx2 =", dy12_dx1, dy12_dx2)
-assert torch.equal(dy12_dx1, torch.tensor(3.0)) and torch.equal(dy12_dx2, torch.tensor(2.0))
-
-# %%
 # 小结
 # ----
 #
@@ -432,8 +404,7 @@ assert torch.equal(dy12_dx1, torch.tensor(3.0)) and torch.equal(dy12_dx2, torch.
 #   向量 :math:`v`：权重 :math:`[1, 1]` 得 7，:math:`[1, 2]` 得 9；
 #   ``loss.sum().backward()`` 就是权重 :math:`[1, 1]`。
 # - ``create_graph=True`` 把反向传播也记录下来：:math:`x^2` 在 3 处依次求导
-#   得 6 和 2；常数梯度（:math:`3x` 的导数）没有 ``grad_fn``。多个自变量各得
-#   一个梯度；多个因变量的梯度相加。
+#   得 6 和 2；常数梯度（:math:`3x` 的导数）没有 ``grad_fn``。
 #
 # 练习
 # ----

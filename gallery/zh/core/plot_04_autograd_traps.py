@@ -149,7 +149,15 @@ print(f"{'2w computed under':<28} {'requires_grad':<14} {'grad_fn':<13} is_infer
 for mode, t in results.items():
     fn = t.grad_fn.name() if t.grad_fn is not None else "None"
     print(f"{mode:<28} {t.requires_grad!s:<14} {fn:<13} {t.is_inference()}")
-assert [t.requires_grad for t in results.values()] == [True, False, True, False, False, False, False]
+assert [t.requires_grad for t in results.values()] == [
+    True,
+    False,
+    True,
+    False,
+    False,
+    False,
+    False,
+]
 
 # %%
 # - ``no_grad()`` 什么都不记录。训练循环里的参数更新，以及训练过程中的评估，
@@ -207,12 +215,16 @@ one = torch.ones((1,))
 a = torch.ones((1,))
 old_id, old_ptr = id(a), a.data_ptr()
 a = a + one
-print(f"a = a + one: a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}")
+print(
+    f"a = a + one: a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}"
+)
 
 a = torch.ones((1,))
 old_id, old_ptr = id(a), a.data_ptr()
 a += one
-print(f"a += one:    a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}")
+print(
+    f"a += one:    a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}"
+)
 
 # %%
 # 除了带 ``_`` 的方法，``+=``、下标赋值 ``t[0] = ...`` 和 ``out=`` 也是原位操作；
