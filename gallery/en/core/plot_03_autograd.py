@@ -313,7 +313,7 @@ assert torch.equal(w.grad, torch.tensor([7.0]))
 # :math:`v = 1` is implied, which is why ``y.backward()`` needs no argument.
 # ``torch.autograd.functional.jacobian`` does build :math:`J` (by default
 # one backward pass per row), which lets us check the products;
-# ``torch.func.jacrev`` is the newer, faster way to the same matrix:
+# for new code PyTorch's docs point to ``torch.func.jacrev`` instead:
 
 J = torch.autograd.functional.jacobian(two_losses, w)
 print(f"J = {J.flatten()}")

@@ -95,7 +95,9 @@ assert moved[True] == 0.0 and abs(moved[False] + 0.45) < 1e-6
 
 # %%
 # With ``None`` it stays put; with zeros the momentum, :math:`0.9 \cdot 5`,
-# moves it by :math:`-0.1 \cdot 4.5 = -0.45`. A training step is: clear,
+# moves it by :math:`-0.1 \cdot 4.5 = -0.45`. (So an ``optimizer.step()``
+# placed before ``backward()``, right after ``zero_grad()``, silently does
+# nothing: every gradient is ``None``.) A training step is: clear,
 # forward, backward, update. The gradient is :math:`2w + x + 1 = 2w + 3`;
 # ``torch.optim.SGD`` without momentum moves :math:`w` by :math:`-0.1`
 # times it, so each step sees a gradient of its own, not a running total.
@@ -308,8 +310,9 @@ except RuntimeError as error:
 # with ``v`` requiring grad, the multiplication saved :math:`w` (it needs it
 # for :math:`\partial y / \partial v`; a ``w * data`` with constant data
 # would not have saved it). An update of :math:`w` between the forward pass
-# and ``backward()`` (say, another model's ``optimizer.step()`` run between
-# a GAN generator's forward pass and its ``backward()``) changes it:
+# and ``backward()`` changes it. In real code this is, say, a GAN's
+# discriminator step (``optimizer.step()``) run after the forward pass
+# through the discriminator and before the generator's ``backward()``:
 
 
 def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:

@@ -300,8 +300,8 @@ assert torch.equal(w.grad, torch.tensor([7.0]))
 # :math:`(1, 1)\,J = 7`，:math:`(1, 2)\,J = 9`。标量损失的 :math:`J` 只有一行，
 # 隐含 :math:`v = 1`，所以 ``y.backward()`` 不需要参数。
 # ``torch.autograd.functional.jacobian`` 会真的构造 :math:`J`（默认每一行做一次
-# 反向传播），可以用它核对上面的乘积；``torch.func.jacrev`` 是求同一个矩阵的
-# 更新、更快的办法：
+# 反向传播），可以用它核对上面的乘积；新代码里，PyTorch 文档推荐改用
+# ``torch.func.jacrev``：
 
 J = torch.autograd.functional.jacobian(two_losses, w)
 print(f"J = {J.flatten()}")

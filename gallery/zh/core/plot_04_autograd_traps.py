@@ -91,7 +91,9 @@ assert moved[True] == 0.0 and abs(moved[False] + 0.45) < 1e-6
 
 # %%
 # 梯度为 ``None`` 时 :math:`w` 不动；梯度为 0 时，动量 :math:`0.9 \cdot 5`
-# 仍把它移动了 :math:`-0.1 \cdot 4.5 = -0.45`。一步训练就是：清零、前向传播、
+# 仍把它移动了 :math:`-0.1 \cdot 4.5 = -0.45`。（所以紧跟在 ``zero_grad()``
+# 之后、放在 ``backward()`` 之前的 ``optimizer.step()`` 什么也不做，也不报错：
+# 所有梯度都是 ``None``。）一步训练就是：清零、前向传播、
 # 反向传播、更新。梯度是 :math:`2w + x + 1 = 2w + 3`；不带动量的
 # ``torch.optim.SGD`` 把 :math:`w` 移动 :math:`-0.1` 乘以梯度，所以每一步
 # 得到的都是它自己的梯度，而不是累计值。
@@ -291,9 +293,9 @@ except RuntimeError as error:
 # ``torch.no_grad()`` 不会关掉这项检查。在 :math:`y = w \cdot v` 中
 # ``v`` 需要梯度，乘法因此保存了 :math:`w`（求 :math:`\partial y / \partial v`
 # 要用到它；如果是 ``w * data``、data 是常量，就不会保存 :math:`w`）。
-# 在前向传播之后、``backward()`` 之前更新 :math:`w`（比如在 GAN 里，生成器的
-# 前向传播和它的 ``backward()`` 之间，插进了另一个模型的 ``optimizer.step()``），
-# 就改动了这个保存的张量：
+# 在前向传播之后、``backward()`` 之前更新 :math:`w`，就改动了这个保存的张量。
+# 实际代码里的例子：GAN 中前向传播经过了判别器，而在生成器的 ``backward()``
+# 之前，先执行了判别器的 ``optimizer.step()``：
 
 
 def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:
