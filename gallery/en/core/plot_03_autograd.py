@@ -173,7 +173,8 @@ except RuntimeError as error:
 
 # %%
 # Why free them at once? Memory. In a network the saved tensors are the
-# activations of every layer, most of what training costs beyond inference.
+# activations of every layer: most of the memory training needs beyond
+# what inference needs.
 # The engine frees each node's saved tensors as soon as that node has run,
 # during the pass, and the next forward pass records a fresh graph anyway
 # (tutorial 02). PyTorch's own messages and docs say the *graph* is freed;
