@@ -164,17 +164,81 @@ def test_higher_order_derivatives_match_the_calculus(site: Path, out: str) -> No
     assert warning and "reference cycle" in warning[0] and "autograd.grad" in warning[0]
 
 
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_several_inputs_and_outputs_match_finite_differences(site: Path, out: str) -> None:
-    def partials(f: Callable[[float, float], float]) -> str:
-        d1 = derivative(lambda a: f(a, 2.0), 1.0)
-        d2 = derivative(lambda b: f(1.0, b), 2.0)
-        return f"tensor({shown(d1)}) tensor({shown(d2)})"
+def saved_count(f: Callable[[], torch.Tensor]) -> int:
+    """How many tensors autograd saves while f() runs, counted here with the public hook."""
+    saved: list[torch.Tensor] = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        f()
+    return len(saved)
 
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_a_product_saves_only_what_its_backward_needs(site: Path, out: str) -> None:
+    w = torch.tensor([1.0], requires_grad=True)
+    x, c = torch.tensor([2.0], requires_grad=True), torch.tensor([2.0])
+    both, one = saved_count(lambda: w * x), saved_count(lambda: w * c)
+    assert (both, one) == (2, 1)  # w is saved only when x requires grad
+    assert f"w * x saves {both}, w * c saves {one}" in lines_of(site, out)
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_carried_state_fails_and_detach_cures_it(site: Path, out: str) -> None:
+    def carry(detach: bool) -> str:
+        w, h = torch.tensor([0.5], requires_grad=True), torch.zeros(1)
+        for step in range(3):
+            h = torch.tanh(w * (h.detach() if detach else h) + 1)
+            try:
+                h.backward()
+            except RuntimeError as error:
+                return f"step {step}: RuntimeError: {first_sentences(error)}"
+        return f"3 steps ran, w.grad = {w.grad}"
+
+    carried, detached = carry(False), carry(True)
+    assert carried.startswith("step 1: RuntimeError: Trying to backward through the graph")
+    expected = [f"h carried:   {carried}", f"h detached:  {detached}"]
+    missing = first_missing(expected, lines_of(site, out))
+    assert missing is None, f"{out}: {missing!r} not shown"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_detach_is_a_stop_gradient_sharing_memory_and_version(site: Path, out: str) -> None:
+    w = torch.tensor([1.0], requires_grad=True)
+    e = w.detach()
+    e.add_(1)
+    assert w.item() == 2.0 and w._version == 1
     expected = [
-        "dy1/dx1, dy1/dx2 = " + partials(lambda x1, x2: x1 * x2),
-        "d(y1 + y2)/dx1, d(y1 + y2)/dx2 = " + partials(lambda x1, x2: x1 * x2 + (x1 + x2)),
-        "d(y1 + 2*y2)/dx1, d(y1 + 2*y2)/dx2 = " + partials(lambda x1, x2: x1 * x2 + 2 * (x1 + x2)),
+        f"d(w * w)/dw          = tensor([{shown(derivative(lambda w: w * w, 1.0))}])",
+        "d(w * w.detach())/dw = tensor([1.])",  # the detached factor is the constant 1
+        f"after w.detach().add_(1): w = {w}, w._version = {w._version}",
+    ]
+    missing = first_missing(expected, lines_of(site, out))
+    assert missing is None, f"{out}: {missing!r} not shown"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_sum_backward_is_the_weights_one_one(site: Path, out: str) -> None:
+    d0 = derivative(lambda w: (w + 2) * (w + 1), 1.0)
+    d1 = derivative(lambda w: (w + 2) + (w + 1), 1.0)
+    line = f"two_losses(w).sum().backward(): w.grad = tensor([{shown(d0 + d1)}])"
+    assert line in lines_of(site, out)
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_create_graph_keeps_saved_tensors_and_a_constant_gradient_has_no_grad_fn(
+    site: Path, out: str
+) -> None:
+    x = torch.tensor([3.0], requires_grad=True)
+    (d,) = torch.autograd.grad(3 * x, x, create_graph=True)
+    assert d.grad_fn is None
+    with pytest.raises(RuntimeError) as caught:
+        torch.autograd.grad(d, x)
+    y = x**2
+    torch.autograd.grad(y, x, create_graph=True)
+    (again,) = torch.autograd.grad(y, x)  # retain_graph defaulted to create_graph
+    expected = [
+        f"second pass through y: dy/dx = {again}",
+        "d(3x)/dx = tensor([3.]), grad_fn = None",
+        f"second derivative of 3x: RuntimeError: {first_sentences(caught.value)}",
     ]
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"

@@ -45,9 +45,34 @@ def test_gradients_accumulate_then_are_cleared(site: Path, out: str) -> None:
     expected = [f"iteration {i}: w.grad = {tensor_text(g * (i + 1))}" for i in range(4)]
     expected += ["after w.grad.zero_(): w.grad = tensor([0.])"]
     expected += [f"iteration {i}: w.grad = {tensor_text(g)}" for i in range(4)]
-    expected += ["before zero_grad(): w.grad = tensor([0.])", "after zero_grad():  w.grad = None"]
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
+
+
+def second_step(set_to_none: bool) -> float:
+    w = torch.tensor([1.0], requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    ((w + 2) * (w + 1)).backward()
+    opt.step()
+    opt.zero_grad(set_to_none=set_to_none)
+    before = w.item()
+    opt.step()
+    return w.item() - before
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_an_optimizer_skips_a_none_gradient_but_steps_a_zero_one(site: Path, out: str) -> None:
+    none, zeros = second_step(True), second_step(False)
+    assert none == 0.0
+    assert zeros == pytest.approx(-0.1 * 0.9 * gradient(1.0))  # the momentum buffer alone
+    expected = [
+        f"grad None:  second step moved w by {none:+.3f}",
+        f"grad zeros: second step moved w by {zeros:+.3f}",
+    ]
+    missing = first_missing(expected, lines_of(site, out))
+    assert missing is None, f"{out}: {missing!r} not shown"
+    page = soup(site / out / PAGE).get_text()
+    assert f"{zeros:+.3f}".lstrip("+") in page.replace("−", "-")  # the summary's number
 
 
 def gradient_descent_lines() -> list[str]:
@@ -75,33 +100,73 @@ def test_optimizer_steps_and_the_hand_written_exercise_agree_with_the_calculus(
 
 
 def leaf_line(name: str, t: torch.Tensor) -> str:
-    grad_fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
+    grad_fn = t.grad_fn.name() if t.grad_fn is not None else None
     return (
-        f"{name:<6} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={grad_fn}"
+        f"{name:<8} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={grad_fn}"
     )
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
-def test_leaves_and_requires_grad_are_shown_as_torch_sets_them(site: Path, out: str) -> None:
+def test_requires_grad_spreads_only_through_differentiable_operations(site: Path, out: str) -> None:
     w = torch.tensor([1.0], requires_grad=True)
     c = torch.tensor([2.0])
-    cases = [("w", w), ("c", c), ("w * 2", w * 2), ("c * 2", c * 2), ("w + c", w + c)]
+    cases = [("w * 2", w * 2), ("c * 2", c * 2), ("w > 0", w > 0), ("w.long()", w.long())]
     expected = [leaf_line(name, t) for name, t in cases]
-    # the page's point: a computed tensor can be a leaf, a leaf need not require grad
-    assert expected[3] == "c * 2  is_leaf=True   requires_grad=False  grad_fn=None"
-    assert expected[2].startswith("w * 2  is_leaf=False")
+    # a computed tensor can be a leaf; an input that requires grad is not enough
+    assert expected[1] == "c * 2    is_leaf=True   requires_grad=False  grad_fn=None"
+    assert expected[2] == "w > 0    is_leaf=True   requires_grad=False  grad_fn=None"
+    assert expected[0].startswith("w * 2    is_leaf=False")
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
-def test_no_grad_and_detach_stop_tracking(site: Path, out: str) -> None:
-    expected = [
-        "under no_grad: d = tensor([2.]), requires_grad=False, grad_fn=None",
-        "w.detach():    e = tensor([1.]), requires_grad=False, grad_fn=None",
-        "e shares w's memory: True",
+def test_grad_modes_table_shows_what_each_records(site: Path, out: str) -> None:
+    w = torch.tensor([1.0], requires_grad=True)
+    results = {"(default)": w * 2}
+    with torch.no_grad():
+        results["no_grad()"] = w * 2
+        with torch.enable_grad():
+            results["enable_grad() in no_grad()"] = w * 2
+    with torch.set_grad_enabled(False):
+        results["set_grad_enabled(False)"] = w * 2
+    with torch.inference_mode():
+        results["inference_mode()"] = w * 2
+    results["w.detach() * 2"] = w.detach() * 2
+    v = torch.ones(1, requires_grad=True).requires_grad_(False)
+    results["v.requires_grad_(False) * 2"] = v * 2
+    expected = []
+    for mode, t in results.items():
+        fn = t.grad_fn.name() if t.grad_fn is not None else "None"
+        expected.append(f"{mode:<28} {t.requires_grad!s:<14} {fn:<13} {t.is_inference()}")
+    # enable_grad() is the one row inside a mode that records
+    assert [t.requires_grad for t in results.values()].count(True) == 2
+    t = results["inference_mode()"]
+    assert (w + t).grad_fn is not None  # an inference tensor may be an input ...
+    with pytest.raises(RuntimeError) as caught:
+        w * t  # ... but cannot be saved for backward
+    expected += [
+        f"w + t: grad_fn = {(w + t).grad_fn.name()}  (addition saves nothing)",
+        f"w * t: RuntimeError: {str(caught.value).split('. ')[0]}.",
     ]
-    assert first_missing(expected, lines_of(site, out)) is None
+    missing = first_missing(expected, lines_of(site, out))
+    assert missing is None, f"{out}: {missing!r} not shown"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out: str) -> None:
+    model = torch.nn.Linear(1, 1).eval()
+    x = torch.tensor([2.0])
+    assert model(x).requires_grad
+    with torch.no_grad():
+        assert not model(x).requires_grad
+    expected = [
+        "after eval():       model(x).requires_grad = True",
+        "eval() + no_grad(): model(x).requires_grad = False",
+        "frozen weight: grad = None, unchanged: True",
+    ]
+    missing = first_missing(expected, lines_of(site, out))
+    assert missing is None, f"{out}: {missing!r} not shown"
 
 
 # -- trap 3: in-place operations and the version counter -------------------------
@@ -110,8 +175,8 @@ def test_no_grad_and_detach_stop_tracking(site: Path, out: str) -> None:
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_in_place_keeps_the_object_and_is_recorded(site: Path, out: str) -> None:
     expected = [
-        "a = a + 1: a = tensor([2.]), same object: False, same memory: False",
-        "a += 1:    a = tensor([2.]), same object: True, same memory: True",
+        "a = a + one: a = tensor([2.]), same object: False, same memory: False",
+        "a += one:    a = tensor([2.]), same object: True, same memory: True",
         "u = t * 2:       u.grad_fn = MulBackward0",
         "after u.add_(1): u.grad_fn = AddBackward0",
         "t.grad = tensor([2.])",  # d(2t + 1)/dt
@@ -174,25 +239,42 @@ def test_no_grad_edit_before_backward_raises_on_w_times_x_not_on_w_plus_x(
     assert missing is None, f"{out}: {missing!r} not shown"
 
 
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_a_change_through_data_is_not_counted_and_goes_wrong_silently(site: Path, out: str) -> None:
+    w = torch.tensor([1.0], requires_grad=True)
+    v = torch.tensor([2.0], requires_grad=True)
+    y = w * v
+    w.data.sub_(0.5)
+    y.backward()  # no error: the version counter did not see the change
+    assert w._version == 0 and v.grad.item() == 0.5
+    line = f"after w.data.sub_(0.5): w._version = {w._version}, v.grad = {v.grad}  (should be 1)"
+    assert line in lines_of(site, out)
+
+
 # -- exercises ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_exercise_solutions_show_what_torch_does(site: Path, out: str) -> None:
+    expected: list[str] = []
+    # exercise 2: an out-of-place update outside no_grad makes w a non-leaf ...
     w = torch.tensor([1.0], requires_grad=True)
-    cases = {
-        "w.detach() * 2": w.detach() * 2,
-        "(w * 2).detach()": (w * 2).detach(),
-        "torch.ones(1) * w": torch.ones(1) * w,
-        "torch.ones(1).requires_grad_()": torch.ones(1).requires_grad_(),
-    }
-    expected = [
-        f"{name:<31} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad}"
-        for name, t in cases.items()
+    ((w + 2) * (w + 1)).backward()
+    w = w - 0.1 * w.grad
+    assert not w.is_leaf
+    expected += [
+        f"iteration 0: w.is_leaf = True, w.grad = {tensor_text(gradient(1.0))}",
+        "iteration 1: w.is_leaf = False, w.grad = None",
+        "TypeError: unsupported operand type(s) for *: 'float' and 'NoneType'",
     ]
-    # exercise 3: an edit to w that no backward function saved goes unnoticed,
-    # and the gradient is the one at the w the forward pass used
-    expected.append(f"w = tensor([0.5000]), w._version = 1, w.grad = {tensor_text(gradient(1.0))}")
+    # ... and without clearing, the .data update uses running totals
+    w, total = 1.0, 0.0
+    for i in range(3):
+        total += gradient(w)
+        expected.append(
+            f"with .data, step {i}: w.grad = {tensor_text(total)}, 2w + 3 = {tensor_text(gradient(w))}"
+        )
+        w -= 0.1 * total
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 

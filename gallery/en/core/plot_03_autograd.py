@@ -5,9 +5,9 @@ backward() and torch.autograd.grad
 Tutorial 01 called ``y.backward()`` and read ``w.grad``. This page opens that
 call up: the two ways into PyTorch's backward pass, ``Tensor.backward`` and
 ``torch.autograd.grad``; what a backward pass frees (the tensors saved for it,
-not the graph) and when a second pass needs ``retain_graph=True``; weights
-for a result with several elements; and higher-order derivatives with
-``create_graph=True``.
+not the graph), when a second pass needs ``retain_graph=True`` and when
+``detach()`` is the better cure; weights for a result with several
+elements; and higher-order derivatives with ``create_graph=True``.
 
 It assumes :doc:`plot_01_computational_graph` (the graph of
 :math:`y = (w + x)(w + 1)`, leaves, ``grad_fn``, ``w.grad = 5``) and
@@ -37,11 +37,13 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 #     what to differentiate, usually the loss.
 # ``inputs``
 #     the tensors to differentiate with respect to, e.g. :math:`w`. Required
-#     by ``grad``; ``backward`` without it fills every leaf that requires grad.
+#     by ``grad``; ``backward`` without it adds into the ``.grad`` of every
+#     leaf that requires grad and that the outputs depend on.
 # ``grad_tensors`` (``gradient`` on the method) / ``grad_outputs``
 #     one weight per element of what is differentiated.
 # ``retain_graph``
-#     keep the tensors saved for the backward pass, for another pass.
+#     keep the tensors saved for the backward pass, for another pass. The
+#     default ``None`` means: the same as ``create_graph``.
 # ``create_graph``
 #     record the backward pass itself, for higher-order derivatives.
 #
@@ -80,15 +82,17 @@ assert torch.equal(dy_dw, torch.tensor([5.0])) and torch.equal(dy_dx, torch.tens
 #
 # To differentiate :math:`y = w \cdot x` the multiplication needs its inputs'
 # values, :math:`\partial y / \partial w = x` and
-# :math:`\partial y / \partial x = w`, so the forward pass *saves* them with
-# ``y.grad_fn``. PyTorch shows them as attributes whose names start with
-# ``_saved_`` (the underscore says: for looking, not for programs). Errors
-# below are shown by their first sentence or two, the part that says what
-# went wrong.
+# :math:`\partial y / \partial x = w`, so the forward pass *saves* with
+# ``y.grad_fn`` what the backward pass will need: :math:`x` for
+# :math:`\partial y / \partial w`, and :math:`w` for
+# :math:`\partial y / \partial x`; here both, since ``x`` requires grad
+# too. PyTorch shows them as attributes whose names start with ``_saved_``
+# (the underscore says: for looking, not for programs). Errors below are
+# shown by their first sentence or two, the part that says what went wrong.
 
 
 def saved_names(t: torch.Tensor) -> list[str]:
-    """The names of what ``t.grad_fn`` saved for the backward pass."""
+    """The names of what ``t.grad_fn`` saved (from ``dir()``: an implementation detail)."""
     return [name for name in dir(t.grad_fn) if name.startswith("_saved_")]
 
 
@@ -104,6 +108,25 @@ print(f"before backward: _saved_self = {y.grad_fn._saved_self}")
 print(f"                 _saved_other = {y.grad_fn._saved_other}")
 y.backward()
 print(f"w.grad = {w.grad}")
+
+# %%
+# The public way to see what is saved is
+# ``torch.autograd.graph.saved_tensors_hooks``, whose first function is
+# called for each tensor saved. With a constant ``c``, :math:`w` is not
+# needed, and only ``c`` is saved:
+
+
+def count_saved(f) -> int:
+    """How many tensors autograd saves while ``f()`` runs."""
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        f()
+    return len(saved)
+
+
+c = torch.tensor([2.0])
+print(f"w * x saves {count_saved(lambda: w * x)}, w * c saves {count_saved(lambda: w * c)}")
+assert (count_saved(lambda: w * x), count_saved(lambda: w * c)) == (2, 1)
 
 # %%
 # After the pass the graph is still there: ``next_functions`` still leads
@@ -149,9 +172,13 @@ except RuntimeError as error:
     print(f"backward after autograd.grad: RuntimeError: {first_sentences(error)}")
 
 # %%
-# Why free them at once? A :term:`dynamic graph <dynamic graph>` is recorded
-# again by every forward pass, so last iteration's saved tensors serve no one;
-# in a network they include the intermediate results of its layers.
+# Why free them at once? Memory. In a network the saved tensors are the
+# activations of every layer: most of the memory training needs beyond
+# what inference needs.
+# The engine frees each node's saved tensors as soon as that node has run,
+# during the pass, and the next forward pass records a fresh graph anyway
+# (tutorial 02). PyTorch's own messages and docs say the *graph* is freed;
+# they use the word loosely for what we saw here.
 #
 # ``retain_graph``: keep the saved tensors for a second pass
 # ----------------------------------------------------------
@@ -170,6 +197,49 @@ w.grad = None
 y.backward()  # the last pass may free them
 print(f"second pass: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([5.0]))
+
+# %%
+# In a training loop, though, this error usually means something else: a
+# tensor from the last iteration is still attached to this one's graph, as a
+# hidden state carried from step to step. ``retain_graph=True`` would only
+# hide that bug. The cure is ``h.detach()``: the same values, cut off from
+# the old graph.
+
+
+def carry_state(detach: bool) -> str:
+    """Three steps of h = tanh(w * h + 1), one backward pass per step."""
+    w, h = torch.tensor([0.5], requires_grad=True), torch.zeros(1)
+    for step in range(3):
+        h = torch.tanh(w * (h.detach() if detach else h) + 1)
+        try:
+            h.backward()
+        except RuntimeError as error:
+            return f"step {step}: RuntimeError: {first_sentences(error)}"
+    return f"3 steps ran, w.grad = {w.grad}"
+
+
+print(f"h carried:   {carry_state(detach=False)}")
+print(f"h detached:  {carry_state(detach=True)}")
+
+# %%
+# ``detach()`` is a *stop-gradient*: inside a computation, the detached
+# factor is a constant to autograd. :math:`y = w \cdot w` has
+# :math:`dy/dw = 2w = 2`; :math:`y = w \cdot \operatorname{detach}(w)` has 1.
+# The detached tensor shares ``w``'s memory and its version counter
+# (``_version``, an internal attribute read here to look): changing it in
+# place changes ``w``.
+
+w = torch.tensor([1.0], requires_grad=True)
+(w * w).backward()
+print(f"d(w * w)/dw          = {w.grad}")
+w.grad = None
+(w * w.detach()).backward()
+print(f"d(w * w.detach())/dw = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([1.0]))
+
+e = w.detach()
+e.add_(1)
+print(f"after w.detach().add_(1): w = {w}, w._version = {w._version}")
 
 # %%
 # ``gradient``: weighting a result with several elements
@@ -194,6 +264,7 @@ def two_losses(w: torch.Tensor) -> torch.Tensor:
     return torch.cat([torch.mul(a, b), torch.add(a, b)])
 
 
+w = torch.tensor([1.0], requires_grad=True)
 loss = two_losses(w)
 print(f"loss = {loss}")
 try:
@@ -202,7 +273,8 @@ except RuntimeError as error:
     print(f"RuntimeError: {first_sentences(error)}")
 
 # %%
-# A gradient is defined for one number, and ``loss`` holds two. The weights
+# A gradient is the derivative of one number (a function with a scalar
+# value), and ``loss`` holds two. The weights
 # ``gradient`` (``grad_tensors`` in the function form) say how to combine
 # them: the pass computes the gradient of :math:`\sum_i v_i\, y_i`. Weights
 # :math:`[1, 1]` give :math:`5 + 2 = 7`; weights :math:`[1, 2]` count
@@ -214,9 +286,19 @@ print(f"weights [1, 1]: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([7.0]))
 
 w.grad = None
-torch.autograd.backward(loss, grad_tensors=torch.tensor([1.0, 2.0]), retain_graph=True)
+torch.autograd.backward(loss, grad_tensors=torch.tensor([1.0, 2.0]))  # last pass
 print(f"weights [1, 2]: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([9.0]))
+
+# %%
+# In practice you rarely pass ``gradient``: you reduce the result to one
+# number first. ``loss.sum().backward()`` is the weights :math:`[1, 1]`
+# (7 again); ``loss.mean().backward()`` the weights :math:`[1/2, 1/2]`.
+
+w.grad = None
+two_losses(w).sum().backward()
+print(f"two_losses(w).sum().backward(): w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([7.0]))
 
 # %%
 # (optional) Vector–Jacobian product: the weights are the vector, ``w.grad`` the product
@@ -227,11 +309,12 @@ assert torch.equal(w.grad, torch.tensor([9.0]))
 # :math:`J = (\partial y_0/\partial w, \partial y_1/\partial w)^\top = (5, 2)^\top`.
 # The backward pass does not build :math:`J`: it carries the *vector*
 # :math:`v` you pass as ``gradient`` back through the graph and arrives at
-# the *product* :math:`v^\top J`, which it stores in ``w.grad``:
+# the *product* :math:`v^\top J`, which it adds into ``w.grad``:
 # :math:`(1, 1)\,J = 7`, :math:`(1, 2)\,J = 9`. For a scalar loss :math:`J` has one row and
 # :math:`v = 1` is implied, which is why ``y.backward()`` needs no argument.
-# ``torch.autograd.functional.jacobian`` does build :math:`J`, one backward
-# pass per row, which lets us check the products:
+# ``torch.autograd.functional.jacobian`` does build :math:`J` (by default
+# one backward pass per row), which lets us check the products;
+# for new code PyTorch's docs point to ``torch.func.jacrev`` instead:
 
 J = torch.autograd.functional.jacobian(two_losses, w)
 print(f"J = {J.flatten()}")
@@ -247,7 +330,8 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # :math:`d^2y/dx^2 = 2`. Normally a backward pass is not recorded and a
 # gradient is a plain tensor. With ``create_graph=True`` each step of the
 # pass is recorded like a forward operation, so the gradient gets a
-# ``grad_fn`` and can be differentiated in turn:
+# ``grad_fn`` whenever it still depends on a tensor that requires grad, and
+# can be differentiated in turn:
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
@@ -257,15 +341,31 @@ print(f"grad_1 = {grad_1}")
 grad_2 = torch.autograd.grad(grad_1[0], x)  # d(dy/dx)/dx = 2
 print(f"grad_2 = {grad_2}")
 print(f"x.grad = {x.grad}")
+(again,) = torch.autograd.grad(y, x)  # y's saved tensors are still there
+print(f"second pass through y: dy/dx = {again}")
 assert torch.equal(grad_1[0], torch.tensor([6.0]))
 assert torch.equal(grad_2[0], torch.tensor([2.0]))
 
 # %%
+# The derivative of :math:`3x` is the constant 3: it depends on nothing that
+# requires grad, so it has no ``grad_fn`` even with ``create_graph=True``,
+# and differentiating it again raises:
+
+(d_3x,) = torch.autograd.grad(3 * x, x, create_graph=True)
+print(f"d(3x)/dx = {d_3x}, grad_fn = {d_3x.grad_fn}")
+try:
+    torch.autograd.grad(d_3x, x)
+except RuntimeError as error:
+    print(f"second derivative of 3x: RuntimeError: {first_sentences(error)}")
+
+# %%
 # Each call returns a tuple, one entry per input, and ``x.grad`` was never
-# touched. For :term:`higher-order derivatives <higher-order derivative>`
+# touched. The second pass through ``y`` worked without ``retain_graph``:
+# its default, ``None``, took the value of ``create_graph``, ``True``. For :term:`higher-order derivatives <higher-order derivative>`
 # this is the door to use. ``backward(create_graph=True)`` computes the same
 # 6, but stores in ``x.grad`` a tensor whose graph leads back to ``x``, and
-# PyTorch warns and recommends ``grad``:
+# PyTorch warns and recommends ``grad``. If you use it anyway, reset
+# ``x.grad = None`` afterwards to break the cycle the warning describes:
 
 import warnings
 
@@ -274,6 +374,7 @@ with warnings.catch_warnings(record=True) as caught:
     torch.pow(x, 2).backward(create_graph=True)
 print(f"x.grad = {x.grad}")
 print(f"UserWarning: {first_sentences(caught[0].message, 2)}")
+x.grad = None  # break the reference cycle
 
 # %%
 # (optional) The graph that ``create_graph=True`` records
@@ -305,41 +406,6 @@ plt.show()  # run as a script, this opens the figure; on this page it does nothi
 # gradient and so has no node. Differentiating this chain gives
 # :math:`1 \cdot 2 \cdot 1 = 2`, the ``grad_2`` above.
 #
-# Several inputs, several outputs
-# -------------------------------
-#
-# ``inputs`` may be a list: one pass returns a gradient for each. With
-# :math:`y_1 = x_1 x_2` at :math:`(x_1, x_2) = (1, 2)`,
-# :math:`\partial y_1 / \partial x_1 = x_2 = 2` and
-# :math:`\partial y_1 / \partial x_2 = x_1 = 1`.
-
-x1 = torch.tensor(1.0, requires_grad=True)
-x2 = torch.tensor(2.0, requires_grad=True)
-y1 = x1 * x2
-y2 = x1 + x2
-
-dy1_dx1, dy1_dx2 = torch.autograd.grad(outputs=y1, inputs=[x1, x2], retain_graph=True)
-# print() shows a 0-dim tensor as tensor(2.); inside an f-string it would be 2.0
-print("dy1/dx1, dy1/dx2 =", dy1_dx1, dy1_dx2)
-assert torch.equal(dy1_dx1, torch.tensor(2.0)) and torch.equal(dy1_dx2, torch.tensor(1.0))
-
-# %%
-# ``outputs`` may be a list too, and then the gradients are *summed*: the
-# result is the gradient of :math:`y_1 + y_2`. With :math:`y_2 = x_1 + x_2`
-# (both partial derivatives 1): :math:`2 + 1 = 3` and :math:`1 + 1 = 2`.
-# ``grad_outputs`` weights them as ``gradient`` did: :math:`(1, 2)` gives the
-# gradient of :math:`y_1 + 2 y_2`, :math:`2 + 2 = 4` and :math:`1 + 2 = 3`.
-
-dy12_dx1, dy12_dx2 = torch.autograd.grad(outputs=[y1, y2], inputs=[x1, x2], retain_graph=True)
-print("d(y1 + y2)/dx1, d(y1 + y2)/dx2 =", dy12_dx1, dy12_dx2)
-assert torch.equal(dy12_dx1, torch.tensor(3.0)) and torch.equal(dy12_dx2, torch.tensor(2.0))
-
-weights = [torch.tensor(1.0), torch.tensor(2.0)]
-dyw_dx1, dyw_dx2 = torch.autograd.grad(outputs=[y1, y2], inputs=[x1, x2], grad_outputs=weights)
-print("d(y1 + 2*y2)/dx1, d(y1 + 2*y2)/dx2 =", dyw_dx1, dyw_dx2)
-assert torch.equal(dyw_dx1, torch.tensor(4.0)) and torch.equal(dyw_dx2, torch.tensor(3.0))
-
-# %%
 # What we saw
 # -----------
 #
@@ -347,16 +413,19 @@ assert torch.equal(dyw_dx1, torch.tensor(4.0)) and torch.equal(dyw_dx2, torch.te
 #   adds gradients into the leaves' ``.grad``; ``torch.autograd.grad``
 #   returns them. Two doors to the same engine: on :math:`y = (w + x)(w + 1)`
 #   both give 5 and 2.
-# - A backward pass frees the tensors saved for it (``_saved_self``, ...), not
-#   the graph: ``next_functions`` still walks afterwards. A second pass
-#   through ``w * x`` fails; through ``w + x``, which saved no tensor, it
-#   works. ``retain_graph=True`` keeps the saved tensors for another pass.
+# - A backward pass frees the tensors saved for it (``_saved_self``, ...;
+#   unless ``retain_graph``, or ``create_graph``, is set), not the graph:
+#   ``next_functions`` still walks afterwards. A second pass through
+#   ``w * x`` fails; through ``w + x``, which saved no tensor, it works.
+#   ``retain_graph=True`` keeps the saved tensors for another pass; in a
+#   training loop the error usually calls for ``detach()``, a stop-gradient
+#   that shares memory and version counter with its tensor.
 # - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` is the vector
 #   :math:`v` of a vector–Jacobian product: weights :math:`[1, 1]` give 7,
-#   :math:`[1, 2]` give 9.
+#   :math:`[1, 2]` give 9; ``loss.sum().backward()`` is weights :math:`[1, 1]`.
 # - ``create_graph=True`` records the backward pass: :math:`x^2` at 3
-#   differentiates to 6, then 2. Several inputs get one gradient each;
-#   several outputs are summed, or weighted with ``grad_outputs``.
+#   differentiates to 6, then 2; a constant gradient (of :math:`3x`) has no
+#   ``grad_fn``.
 #
 # Exercises
 # ---------

@@ -2,15 +2,15 @@ r"""
 Autograd's traps
 ================
 
-Three things every PyTorch user trips over once: gradients that accumulate
-across backward passes; tensors that track gradients, or don't (leaves,
-``requires_grad``, ``torch.no_grad()``, ``detach()``); and in-place
+Three traps nearly every PyTorch user meets: gradients that accumulate
+across backward passes; tensors that track gradients, or don't
+(``requires_grad``, the grad modes, freezing a parameter); and in-place
 operations, which a leaf that requires grad refuses and which the version
 counter catches when they change a tensor saved for the backward pass.
 
 It assumes :doc:`plot_01_computational_graph` (leaves, ``grad_fn``, and
 :math:`y = (w + x)(w + 1)` with ``w.grad = 5``) and :doc:`plot_03_autograd`
-(``backward()``, and the tensors a backward function saves).
+(``backward()``, the tensors a backward function saves, ``detach()``).
 """
 
 # SPDX-License-Identifier: MIT
@@ -33,7 +33,7 @@ def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
+x = torch.tensor([2.0])  # data: needs no gradient
 
 for i in range(4):
     y = forward(w, x)
@@ -45,14 +45,16 @@ assert torch.equal(w.grad, torch.tensor([20.0]))
 # %%
 # Each pass contributes the same :math:`\partial y / \partial w = 5`, and
 # ``w.grad`` grows: 5, 10, 15, 20. This is :term:`gradient accumulation`.
-# Adding is right inside one pass (tutorial 01's two paths from :math:`w` to
-# :math:`y` are *summed*), and across passes it lets you add up the
-# gradients of several small batches before one update. In an ordinary
-# training loop it means: **clear the gradient yourself**.
+# Inside one pass adding is what the chain rule asks for (tutorial 01's two
+# paths from :math:`w` to :math:`y` are *summed*); across passes it lets you
+# add up the gradients of several :term:`mini-batches <mini-batch>` before
+# one update (divide each batch's mean loss by the number of batches, or the
+# sum is that many times too large). In an ordinary training loop it means: **clear the
+# gradient yourself**.
 #
-# ``w.grad.zero_()`` fills the gradient with zeros. The trailing underscore
-# marks PyTorch's :term:`in-place operations <in-place operation>`: ``zero_``,
-# ``add_``, ``mul_`` change the tensor they are called on.
+# ``w.grad.zero_()`` fills the gradient with zeros. A trailing underscore
+# marks PyTorch's in-place *methods* (:term:`in-place operation`):
+# ``zero_``, ``add_``, ``mul_`` change the tensor they are called on.
 
 w.grad.zero_()
 print(f"after w.grad.zero_(): w.grad = {w.grad}")
@@ -66,22 +68,42 @@ for i in range(4):
 
 # %%
 # In everyday code the parameters belong to an :term:`optimizer`, and
-# ``optimizer.zero_grad()`` clears all their gradients. By default
-# (``set_to_none=True``) it sets them to ``None`` rather than zeros: the
-# memory is freed and the next backward pass creates a new gradient.
+# ``optimizer.zero_grad()`` clears *their* gradients (only theirs: a tensor
+# outside the optimizer keeps accumulating). Since PyTorch 2.0 it sets them
+# to ``None`` by default (``set_to_none=True``) rather than to zeros. That
+# is not only memory: an optimizer *skips* a parameter whose gradient is
+# ``None``, while a zero gradient still moves it when momentum or weight
+# decay is on. One more step of SGD with momentum 0.9 after one real step:
 
-optimizer = torch.optim.SGD([w], lr=0.1)
-print(f"before zero_grad(): w.grad = {w.grad}")
-optimizer.zero_grad()
-print(f"after zero_grad():  w.grad = {w.grad}")
-assert w.grad is None
+
+def second_step(set_to_none: bool) -> float:
+    """How far a second SGD step (momentum 0.9) moves w after zero_grad()."""
+    w = torch.tensor([1.0], requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    forward(w, x).backward()
+    opt.step()
+    opt.zero_grad(set_to_none=set_to_none)
+    before = w.item()
+    opt.step()
+    return w.item() - before
+
+
+moved = {flag: second_step(flag) for flag in (True, False)}
+print(f"grad None:  second step moved w by {moved[True]:+.3f}")
+print(f"grad zeros: second step moved w by {moved[False]:+.3f}")
+assert moved[True] == 0.0 and abs(moved[False] + 0.45) < 1e-6
 
 # %%
-# A training step is then: clear, forward, backward, update. The gradient is
-# :math:`2w + x + 1 = 2w + 3`; ``torch.optim.SGD`` without momentum moves
-# :math:`w` by :math:`-0.1` times it, so each step sees a gradient of its
-# own, not a running total.
+# With ``None`` it stays put; with zeros the momentum, :math:`0.9 \cdot 5`,
+# moves it by :math:`-0.1 \cdot 4.5 = -0.45`. (So an ``optimizer.step()``
+# placed before ``backward()``, right after ``zero_grad()``, silently does
+# nothing: every gradient is ``None``.) A training step is: clear,
+# forward, backward, update. The gradient is :math:`2w + x + 1 = 2w + 3`;
+# ``torch.optim.SGD`` without momentum moves :math:`w` by :math:`-0.1`
+# times it, so each step sees a gradient of its own, not a running total.
 
+w = torch.tensor([1.0], requires_grad=True)
+optimizer = torch.optim.SGD([w], lr=0.1)
 for i in range(3):
     optimizer.zero_grad()
     y = forward(w, x)
@@ -96,64 +118,121 @@ for i in range(3):
 # Trap 2: who tracks gradients
 # ----------------------------
 #
-# A :term:`leaf <leaf node>` is a tensor with no ``grad_fn``: nothing
-# recorded how it was made. That is a tensor you create, and also a tensor
-# computed only from tensors that don't require grad, since such an
-# operation is not recorded. ``requires_grad`` spreads from the leaves that
-# require grad: a result requires grad when at least one of its inputs does.
+# Tutorial 01 met :term:`leaves <leaf node>` (tensors without a
+# ``grad_fn``). The rule for ``requires_grad`` needs its conditions: while
+# grad mode is on, the result of a *differentiable* operation requires grad
+# when at least one of its inputs does. Comparisons, ``argmax`` and integer
+# casts give results that don't (they have no gradient), and a result that
+# nothing recorded is a leaf, computed though it is:
 
 w = torch.tensor([1.0], requires_grad=True)
 c = torch.tensor([2.0])  # a constant: requires_grad=False
 
-for name, t in [("w", w), ("c", c), ("w * 2", w * 2), ("c * 2", c * 2), ("w + c", w + c)]:
-    fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
-    print(f"{name:<6} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={fn}")
+for name, t in [("w * 2", w * 2), ("c * 2", c * 2), ("w > 0", w > 0), ("w.long()", w.long())]:
+    fn = t.grad_fn.name() if t.grad_fn is not None else None
+    print(f"{name:<8} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={fn}")
 
-assert not (w * 2).is_leaf and (c * 2).is_leaf and not (c * 2).requires_grad
+assert (c * 2).is_leaf and not (w > 0).requires_grad and not w.long().requires_grad
 
 # %%
-# ``w * 2`` is not a leaf: its ``grad_fn`` is ``MulBackward0``. ``c * 2`` is
-# one, computed though it is. The common rule "a node that depends on a
-# leaf has ``requires_grad=True``" holds for leaves *that require grad*:
-# ``c * 2`` depends on the leaf ``c`` and does not require grad.
+# Computing without recording a graph
+# ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# Two ways to stop tracking, both common in real code:
-#
-# - ``with torch.no_grad():`` records nothing inside it: its results have no
-#   ``grad_fn``. Use it to evaluate a model and to update parameters by hand.
-# - ``t.detach()`` returns a tensor that shares ``t``'s memory but is cut off
-#   from the graph, e.g. to plot or log a value.
+# Three *grad modes* switch recording off for a block of code, two methods
+# act on one tensor, and ``enable_grad()`` switches recording back on inside
+# a mode. Each applied once to :math:`2w`:
 
+results = {"(default)": w * 2}
 with torch.no_grad():
-    d = w * 2
-print(f"under no_grad: d = {d}, requires_grad={d.requires_grad}, grad_fn={d.grad_fn}")
+    results["no_grad()"] = w * 2
+    with torch.enable_grad():
+        results["enable_grad() in no_grad()"] = w * 2
+with torch.set_grad_enabled(False):
+    results["set_grad_enabled(False)"] = w * 2
+with torch.inference_mode():
+    results["inference_mode()"] = w * 2
+results["w.detach() * 2"] = w.detach() * 2
+results["v.requires_grad_(False) * 2"] = torch.ones(1, requires_grad=True).requires_grad_(False) * 2
 
-e = w.detach()
-print(f"w.detach():    e = {e}, requires_grad={e.requires_grad}, grad_fn={e.grad_fn}")
-print(f"e shares w's memory: {e.data_ptr() == w.data_ptr()}")
-assert not d.requires_grad and not e.requires_grad
+print(f"{'2w computed under':<28} {'requires_grad':<14} {'grad_fn':<13} is_inference")
+for mode, t in results.items():
+    fn = t.grad_fn.name() if t.grad_fn is not None else "None"
+    print(f"{mode:<28} {t.requires_grad!s:<14} {fn:<13} {t.is_inference()}")
+assert sum(t.requires_grad for t in results.values()) == 2  # (default), enable_grad()
+
+# %%
+# - ``no_grad()`` records nothing. It is what a training loop uses for its
+#   updates and for evaluation between steps (``pytorch_notes.training.fit``
+#   does).
+# - ``set_grad_enabled(flag)`` is one or the other, chosen by a variable:
+#   ``set_grad_enabled(training)`` serves both phases.
+# - ``inference_mode()`` is the stricter option for pure inference. Its new
+#   tensors are *inference tensors*: they may still be inputs of a recorded
+#   operation, but autograd cannot save them for a backward pass.
+# - ``detach()`` cuts one tensor off (tutorial 03 uses it as a stop-gradient);
+#   ``requires_grad_(False)`` switches a leaf off.
+
+t = results["inference_mode()"]
+print(f"w + t: grad_fn = {(w + t).grad_fn.name()}  (addition saves nothing)")
+try:
+    w * t  # the multiplication would have to save t
+except RuntimeError as error:
+    print(f"w * t: RuntimeError: {str(error).split('. ')[0]}.")
+
+# %%
+# ``model.eval()`` is none of these: it switches layers such as
+# ``nn.Dropout`` to their evaluation behaviour, and autograd records as
+# before. Evaluation wants both, ``model.eval()`` and a grad mode:
+
+model = torch.nn.Linear(1, 1)
+model.eval()
+print(f"after eval():       model(x).requires_grad = {model(x).requires_grad}")
+with torch.no_grad():
+    print(f"eval() + no_grad(): model(x).requires_grad = {model(x).requires_grad}")
+model.train()  # back to training behaviour
+
+# %%
+# Freezing a parameter takes two steps: ``requires_grad_(False)`` *before*
+# the forward pass, so that it gets no gradient, and leave it out of the
+# optimizer (or make sure its ``.grad`` is ``None``). A zero gradient is not
+# enough, as ``second_step`` showed: momentum, weight decay or Adam still
+# move it.
+
+model.weight.requires_grad_(False)
+optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+frozen = model.weight.detach().clone()
+model(x).sum().backward()
+optimizer.step()
+print(f"frozen weight: grad = {model.weight.grad}, unchanged: {torch.equal(model.weight, frozen)}")
+assert model.weight.grad is None and model.bias.grad is not None
 
 # %%
 # Trap 3: in-place operations
 # ---------------------------
 #
 # An in-place operation changes a tensor in the memory it already occupies;
-# an ordinary one makes a new tensor. ``a = a + 1`` and ``a += 1`` look alike
-# but differ exactly here. We compare Python's ``id()`` (which object) and
-# ``data_ptr()`` (which memory) before and after; the numbers change from run
-# to run, so we print only whether they stayed the same.
+# an ordinary one makes a new tensor. With ``one = torch.ones((1,))``,
+# ``a = a + one`` and ``a += one`` look alike but differ exactly here. We compare
+# Python's ``id()`` (which object) and ``data_ptr()`` (which memory) before
+# and after; the numbers change from run to run, so we print only whether
+# they stayed the same.
+
+one = torch.ones((1,))
+a = torch.ones((1,))
+i0, p0 = id(a), a.data_ptr()
+a = a + one
+print(f"a = a + one: a = {a}, same object: {id(a) == i0}, same memory: {a.data_ptr() == p0}")
 
 a = torch.ones((1,))
-old_id, old_ptr = id(a), a.data_ptr()
-a = a + torch.ones((1,))
-print(f"a = a + 1: a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}")
-
-a = torch.ones((1,))
-old_id, old_ptr = id(a), a.data_ptr()
-a += torch.ones((1,))
-print(f"a += 1:    a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}")
+i0, p0 = id(a), a.data_ptr()
+a += one
+print(f"a += one:    a = {a}, same object: {id(a) == i0}, same memory: {a.data_ptr() == p0}")
 
 # %%
+# Besides the ``_`` methods, ``+=``, index assignment ``t[0] = ...`` and
+# ``out=`` are in-place too; ``requires_grad_()`` is the exception among the
+# underscores (it changes a flag, not data).
+#
 # Why a leaf that requires grad refuses them
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
@@ -163,9 +242,9 @@ print(f"a += 1:    a = {a}, same object: {id(a) == old_id}, same memory: {a.data
 
 t = torch.tensor([1.0], requires_grad=True)
 u = t * 2
-print(f"u = t * 2:       u.grad_fn = {type(u.grad_fn).__name__}")
+print(f"u = t * 2:       u.grad_fn = {u.grad_fn.name()}")
 u.add_(1)
-print(f"after u.add_(1): u.grad_fn = {type(u.grad_fn).__name__}")
+print(f"after u.add_(1): u.grad_fn = {u.grad_fn.name()}")
 u.backward()
 print(f"t.grad = {t.grad}")
 assert torch.equal(t.grad, torch.tensor([2.0]))
@@ -178,9 +257,9 @@ def first_sentence(error: Exception) -> str:
 
 # %%
 # Recording ``w.add_(1)`` on a leaf would give the leaf a ``grad_fn``: it
-# would stop being a leaf, and its gradient would have nowhere to go (only
-# leaves keep ``.grad``, tutorial 01). So PyTorch refuses, for ``w += 1`` and
-# ``w -= 0.1 * w.grad`` alike:
+# would stop being a leaf, and ``w.grad``, the thing you wanted, would no
+# longer be filled (by default only leaves keep ``.grad``, tutorial 01). So
+# PyTorch refuses, for ``w += 1`` and ``w -= 0.1 * w.grad`` alike:
 
 w = torch.tensor([1.0], requires_grad=True)
 try:
@@ -193,7 +272,9 @@ except RuntimeError as error:
 # computation to differentiate. It happens under ``torch.no_grad()``, where
 # nothing is recorded: ``w`` stays a leaf. That is how ``optimizer.step()``
 # moved :math:`w` in trap 1. The change is still counted: ``w._version``,
-# the tensor's *version counter*, goes up with every in-place operation.
+# the tensor's *version counter* (an internal attribute: we read it to look;
+# the public behaviour is the error below), goes up with the in-place
+# operation.
 
 forward(w, x).backward()  # w.grad = 5
 print(f"before: w = {w.detach()}, w._version = {w._version}")
@@ -225,9 +306,13 @@ except RuntimeError as error:
     print(f"RuntimeError: {first_sentence(error)}")
 
 # %%
-# ``torch.no_grad()`` does not switch this check off. An update made after
-# the forward pass and before ``backward()`` (an ``optimizer.step()`` one
-# line too early) changes :math:`w`, which :math:`y = w \cdot x` saved:
+# ``torch.no_grad()`` does not switch this check off. In :math:`y = w \cdot v`
+# with ``v`` requiring grad, the multiplication saved :math:`w` (it needs it
+# for :math:`\partial y / \partial v`; a ``w * data`` with constant data
+# would not have saved it). An update of :math:`w` between the forward pass
+# and ``backward()`` changes it. In real code this is, say, a GAN's
+# discriminator step (``optimizer.step()``) run after the forward pass
+# through the discriminator and before the generator's ``backward()``:
 
 
 def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:
@@ -236,39 +321,55 @@ def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:
         w -= 0.1
     try:
         y.backward()
-        print(f"{type(y.grad_fn).__name__}: backward works, w.grad = {w.grad}")
+        print(f"{y.grad_fn.name()}: backward works, w.grad = {w.grad}")
     except RuntimeError as error:
-        print(f"{type(y.grad_fn).__name__}: RuntimeError: {first_sentence(error)}")
+        print(f"{y.grad_fn.name()}: RuntimeError: {first_sentence(error)}")
 
 
+v = torch.tensor([2.0], requires_grad=True)
 w = torch.tensor([1.0], requires_grad=True)
-update_then_backward(w * x, w)
+update_then_backward(w * v, w)
 w = torch.tensor([1.0], requires_grad=True)
-update_then_backward(w + x, w)
+update_then_backward(w + v, w)
 
 # %%
-# Without the check, ``x.grad`` would have come from the new :math:`w`, not
-# the one :math:`y` was computed with: the version counter turns a silently
-# wrong gradient into an error. It guards exactly the saved tensors:
-# :math:`w + x` saved none, and its gradient does not depend on :math:`w`, so
-# the same update goes unnoticed, and harmlessly. Trap 1's order never meets
-# the check: clear, forward, backward, update.
+# Without the check, ``v.grad`` would have come from the new :math:`w`: the
+# version counter turns a silently wrong gradient into an error. It guards
+# exactly the saved tensors: :math:`w + v` saved none, and its gradient does
+# not depend on :math:`w`, so the same update goes unnoticed, harmlessly.
 #
+# A change made through ``.data``, as older code does, bypasses the counter
+# (``.data`` is the tensor's memory, hidden from autograd), and the wrong
+# gradient comes silently. ``w * v`` was computed with :math:`w = 1`:
+
+w = torch.tensor([1.0], requires_grad=True)
+v = torch.tensor([2.0], requires_grad=True)
+y = w * v
+w.data.sub_(0.5)
+y.backward()
+print(f"after w.data.sub_(0.5): w._version = {w._version}, v.grad = {v.grad}  (should be 1)")
+assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
+
+# %%
 # What we saw
 # -----------
 #
 # - Gradients accumulate (5, 10, 15, 20): clear them with ``w.grad.zero_()``
-#   or ``optimizer.zero_grad()``, which sets them to ``None``.
-# - A leaf is a tensor with no ``grad_fn``: ``w``, ``c`` and ``c * 2``, not
-#   ``w * 2``. A result requires grad when one of its inputs does;
-#   ``torch.no_grad()`` and ``detach()`` stop the tracking.
-# - In-place operations (trailing ``_``, ``+=``) keep the object and its
-#   memory. Autograd records them, so on a leaf that requires grad they would
-#   give the leaf a ``grad_fn``: PyTorch refuses. Parameter updates run under
-#   ``torch.no_grad()``.
-# - Every in-place operation bumps the version counter, under ``no_grad``
-#   too; a backward pass that needs a tensor changed since it was saved
-#   raises instead of computing a wrong gradient.
+#   or ``optimizer.zero_grad()``, which sets them to ``None``. An optimizer
+#   skips a ``None`` gradient; a zero one still moves the parameter
+#   (-0.450 with momentum).
+# - While grad mode is on, a differentiable operation's result requires grad
+#   when one of its inputs does: ``w * 2``, not ``w > 0`` or ``w.long()``.
+#   ``no_grad()`` for a training loop's updates and evaluation,
+#   ``inference_mode()`` for pure inference; ``eval()`` changes layers, not
+#   recording. Freeze with ``requires_grad_(False)`` and keep the parameter
+#   out of the optimizer.
+# - In-place operations (``_`` methods, ``+=``, ``t[0] = ...``) keep the
+#   object and its memory. On a leaf that requires grad they are refused;
+#   parameter updates run under ``torch.no_grad()``.
+# - In-place operations bump the version counter, under ``no_grad`` too; a
+#   backward pass that needs a tensor changed since it was saved raises.
+#   A change through ``.data`` is not counted and goes wrong silently.
 #
 # Exercises
 # ---------
@@ -285,7 +386,6 @@ update_then_backward(w + x, w)
 # be recorded and give the leaf a ``grad_fn``, which PyTorch refuses.
 
 w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0])
 for i in range(3):
     y = forward(w, x)
     y.backward()
@@ -299,54 +399,53 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 # %%
 # .. _solution-end:
 #
-# **Exercise 2.** With ``w = torch.tensor([1.0], requires_grad=True)``,
-# predict ``is_leaf`` and ``requires_grad`` of ``w.detach() * 2``,
-# ``(w * 2).detach()``, ``torch.ones(1) * w`` and
-# ``torch.ones(1).requires_grad_()``, then check.
+# **Exercise 2.** Debug this training loop. It should take exercise 1's
+# three steps, but it fails at the second; and the colleague's fix,
+# ``w.data -= 0.1 * w.grad`` as the last line, runs and still gives the
+# wrong :math:`w`. Find the bugs.
+#
+# .. code-block:: python
+#
+#    w = torch.tensor([1.0], requires_grad=True)
+#    for i in range(3):
+#        y = forward(w, x)
+#        y.backward()
+#        w = w - 0.1 * w.grad
 #
 # .. _solution-begin:
 
 # %%
-# Only ``torch.ones(1) * w`` was recorded: it has a ``grad_fn`` and is no
-# leaf. The two detached tensors are leaves that don't require grad;
-# ``requires_grad_()`` makes a leaf that does.
+# Bug 1: ``w = w - 0.1 * w.grad`` runs outside ``no_grad``. It is not
+# in-place, so nothing refuses it: it silently makes a *new* ``w``, a
+# recorded result, no leaf, whose ``.grad`` the next pass does not fill.
+
+import warnings
 
 w = torch.tensor([1.0], requires_grad=True)
-cases = {
-    "w.detach() * 2": w.detach() * 2,
-    "(w * 2).detach()": (w * 2).detach(),
-    "torch.ones(1) * w": torch.ones(1) * w,
-    "torch.ones(1).requires_grad_()": torch.ones(1).requires_grad_(),
-}
-for name, t in cases.items():
-    print(f"{name:<31} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad}")
-flags = [(t.is_leaf, t.requires_grad) for t in cases.values()]
-assert flags == [(True, False), (True, False), (False, True), (True, True)]
+try:
+    for i in range(3):
+        y = forward(w, x)
+        y.backward()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # reading a non-leaf's .grad warns
+            print(f"iteration {i}: w.is_leaf = {w.is_leaf}, w.grad = {w.grad}")
+            w = w - 0.1 * w.grad
+except TypeError as error:
+    print(f"TypeError: {error}")
 
 # %%
-# .. _solution-end:
-#
-# **Exercise 3.** In :math:`y = (w + x)(w + 1)`, :math:`w` is updated under
-# ``torch.no_grad()`` after the forward pass and before ``y.backward()``.
-# Does the backward pass raise? If not, which ``w.grad`` does it give?
-#
-# .. _solution-begin:
-
-# %%
-# It does not raise: the multiplication saved :math:`a` and :math:`b`, the
-# additions saved no tensor, and none of these changed. ``w.grad`` is 5, the
-# gradient at :math:`w = 1` where the forward pass ran, not at the new
-# :math:`w`: the version counter checks saved tensors, not the order of
-# your steps.
+# Bug 2: nothing clears the gradient, so the ``.data`` version updates with
+# a running total (5, then 5 + 4 = 9, then 9 + 2.2 = 11.2) instead of each
+# step's own :math:`2w + 3`. Bug 3: ``.data`` hides the update from
+# autograd's version counter; use ``torch.no_grad()`` (exercise 1).
 
 w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
-y = forward(w, x)
-with torch.no_grad():
-    w -= 0.5
-y.backward()
-print(f"w = {w.detach()}, w._version = {w._version}, w.grad = {w.grad}")
-assert torch.equal(w.grad, torch.tensor([5.0]))
+for i in range(3):
+    y = forward(w, x)
+    y.backward()
+    print(f"with .data, step {i}: w.grad = {w.grad}, 2w + 3 = {2 * w.detach() + 3}")
+    w.data -= 0.1 * w.grad
+assert torch.allclose(w.grad, torch.tensor([11.2]))
 
 # %%
 # .. _solution-end:

@@ -4,9 +4,9 @@ backward() 与 torch.autograd.grad
 
 第 01 篇调用了 ``y.backward()``，然后读取 ``w.grad``。本篇把这个调用拆开来看：
 进入 PyTorch 反向传播的两个入口 ``Tensor.backward`` 和 ``torch.autograd.grad``；
-一次反向传播释放的是什么（为它保存的张量，而不是计算图），以及什么时候
-第二次反向传播需要 ``retain_graph=True``；如何给含多个元素的结果加权；
-以及用 ``create_graph=True`` 求高阶导数。
+一次反向传播释放的是什么（为它保存的张量，而不是计算图），什么时候
+第二次反向传播需要 ``retain_graph=True``、什么时候 ``detach()`` 才是正解；
+如何给含多个元素的结果加权；以及用 ``create_graph=True`` 求高阶导数。
 
 阅读前请先看 :doc:`plot_01_computational_graph`（:math:`y = (w + x)(w + 1)`
 的计算图、叶子节点、``grad_fn``、``w.grad = 5``）和
@@ -35,11 +35,13 @@ backward() 与 torch.autograd.grad
 #     要求导的张量，通常是损失。
 # ``inputs``
 #     对其求导的张量（自变量），如 :math:`w`。``grad`` 必须提供；
-#     ``backward`` 不提供时，会为每个需要梯度的叶子节点计算梯度。
+#     ``backward`` 不提供时，会把梯度累加到输出所依赖的、每个需要梯度的
+#     叶子节点的 ``.grad`` 上。
 # ``grad_tensors``（方法里叫 ``gradient``）/ ``grad_outputs``
-#     给被求导张量的每个元素一个权重。
+#     为被求导张量的每个元素指定一个权重。
 # ``retain_graph``
-#     保留为反向传播保存的张量，以便再做一次反向传播。
+#     保留为反向传播保存的张量，以便再做一次反向传播。默认值 ``None``
+#     表示与 ``create_graph`` 相同。
 # ``create_graph``
 #     把反向传播本身也记录下来，用于求高阶导数。
 #
@@ -78,13 +80,16 @@ assert torch.equal(dy_dw, torch.tensor([5.0])) and torch.equal(dy_dx, torch.tens
 #
 # 对 :math:`y = w \cdot x` 求导，乘法需要用到两个输入的值：
 # :math:`\partial y / \partial w = x`，:math:`\partial y / \partial x = w`。
-# 所以前向传播时把它们*保存*在 ``y.grad_fn`` 中。PyTorch 以 ``_saved_``
+# 所以前向传播时把反向传播要用的东西*保存*在 ``y.grad_fn`` 中：求
+# :math:`\partial y / \partial w` 要用 :math:`x`，求
+# :math:`\partial y / \partial x` 要用 :math:`w`；这里 ``x`` 也需要梯度，
+# 所以两个都保存了。PyTorch 以 ``_saved_``
 # 开头的属性展示这些张量（下划线表示它们只供查看，不该在程序里依赖）。
 # 下面的报错只打印前一两句，也就是说明问题所在的部分。
 
 
 def saved_names(t: torch.Tensor) -> list[str]:
-    """``t.grad_fn`` 为反向传播保存的内容的名字。"""
+    """``t.grad_fn`` 为反向传播保存的内容的名字（取自 ``dir()``，属于实现细节）。"""
     return [name for name in dir(t.grad_fn) if name.startswith("_saved_")]
 
 
@@ -100,6 +105,24 @@ print(f"before backward: _saved_self = {y.grad_fn._saved_self}")
 print(f"                 _saved_other = {y.grad_fn._saved_other}")
 y.backward()
 print(f"w.grad = {w.grad}")
+
+# %%
+# 查看保存了什么，公开的办法是 ``torch.autograd.graph.saved_tensors_hooks``：
+# 每保存一个张量，它的第一个函数就被调用一次。换成常量 ``c`` 时，求导用不到
+# :math:`w`，只保存了 ``c``：
+
+
+def count_saved(f) -> int:
+    """运行 ``f()`` 时自动求导保存了几个张量。"""
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        f()
+    return len(saved)
+
+
+c = torch.tensor([2.0])
+print(f"w * x saves {count_saved(lambda: w * x)}, w * c saves {count_saved(lambda: w * c)}")
+assert (count_saved(lambda: w * x), count_saved(lambda: w * c)) == (2, 1)
 
 # %%
 # 反向传播之后，计算图还在：沿 ``next_functions`` 仍然能从 ``y.grad_fn``
@@ -118,7 +141,7 @@ except RuntimeError as error:
     print(f"second backward: RuntimeError: {first_sentences(error)}")
 
 # %%
-# 加法用不到任何值：传到 :math:`w + x` 的梯度原样传给两个输入。
+# 加法求导不需要任何输入的值：传到 :math:`w + x` 的梯度原样传给两个输入。
 # ``AddBackward0`` 不保存张量（只保存了 ``torch.add(w, x, alpha=1)``
 # 中的数字 ``alpha``），反向传播没有释放任何下一次要用的东西，所以不加
 # ``retain_graph`` 也能做第二次反向传播：
@@ -145,8 +168,11 @@ except RuntimeError as error:
     print(f"backward after autograd.grad: RuntimeError: {first_sentences(error)}")
 
 # %%
-# 为什么要立刻释放？:term:`动态图`在每次前向传播时都会重新记录，
-# 上一次迭代保存的张量已经没有用处；在神经网络里，它们包括各层的中间结果。
+# 为什么要立刻释放？为了内存。在神经网络里，保存的张量就是各层的激活值，
+# 训练比推理多占的内存主要就花在它们身上。引擎在每个节点执行完之后就释放它
+# 保存的张量——在反向传播进行的过程中就释放，而下一次前向传播反正会记录一张
+# 新的计算图（第 02 篇）。PyTorch 的报错信息和文档说释放的是“计算图”，
+# 这是一种不严格的说法，指的就是这里看到的保存的张量。
 #
 # ``retain_graph``：把保存的张量留给第二次反向传播
 # ------------------------------------------------
@@ -167,11 +193,51 @@ print(f"second pass: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([5.0]))
 
 # %%
+# 不过在训练循环里，这个报错通常另有原因：上一次迭代的某个张量还连在这一次的
+# 计算图上，比如一步一步传下去的隐藏状态。``retain_graph=True`` 只会把这个 bug
+# 掩盖起来。正解是 ``h.detach()``：数值不变，但与旧的计算图断开。
+
+
+def carry_state(detach: bool) -> str:
+    """h = tanh(w * h + 1) 走三步，每步做一次反向传播。"""
+    w, h = torch.tensor([0.5], requires_grad=True), torch.zeros(1)
+    for step in range(3):
+        h = torch.tanh(w * (h.detach() if detach else h) + 1)
+        try:
+            h.backward()
+        except RuntimeError as error:
+            return f"step {step}: RuntimeError: {first_sentences(error)}"
+    return f"3 steps ran, w.grad = {w.grad}"
+
+
+print(f"h carried:   {carry_state(detach=False)}")
+print(f"h detached:  {carry_state(detach=True)}")
+
+# %%
+# ``detach()`` 的作用是*截断梯度*：在一个计算内部，被 detach 的那个因子在自动求导
+# 看来是常量。:math:`y = w \cdot w` 的 :math:`dy/dw = 2w = 2`；
+# :math:`y = w \cdot \operatorname{detach}(w)` 的导数是 1。detach 得到的张量与
+# ``w`` 共享内存，也共享版本计数器（``_version`` 是内部属性，这里读它只为观察）：
+# 原位修改它，``w`` 也跟着变。
+
+w = torch.tensor([1.0], requires_grad=True)
+(w * w).backward()
+print(f"d(w * w)/dw          = {w.grad}")
+w.grad = None
+(w * w.detach()).backward()
+print(f"d(w * w.detach())/dw = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([1.0]))
+
+e = w.detach()
+e.add_(1)
+print(f"after w.detach().add_(1): w = {w}, w._version = {w._version}")
+
+# %%
 # ``gradient``：给含多个元素的结果加权
 # ------------------------------------
 #
 # 由同样的 :math:`a = w + x` 和 :math:`b = w + 1` 算出两个结果，
-# 像一个有两个损失的模型那样把它们并排放进一个张量：
+# 就像有两个损失的模型那样，把它们拼接在同一个张量里：
 #
 # .. math::
 #
@@ -188,6 +254,7 @@ def two_losses(w: torch.Tensor) -> torch.Tensor:
     return torch.cat([torch.mul(a, b), torch.add(a, b)])
 
 
+w = torch.tensor([1.0], requires_grad=True)
 loss = two_losses(w)
 print(f"loss = {loss}")
 try:
@@ -196,10 +263,10 @@ except RuntimeError as error:
     print(f"RuntimeError: {first_sentences(error)}")
 
 # %%
-# 梯度只对一个数有定义，而 ``loss`` 里有两个数。权重 ``gradient``
+# 梯度只对标量（单个数）输出有定义，而 ``loss`` 里有两个数。权重 ``gradient``
 # （函数写法里叫 ``grad_tensors``）规定如何把它们合在一起：反向传播求的是
 # :math:`\sum_i v_i\, y_i` 的梯度。权重 :math:`[1, 1]` 得到 :math:`5 + 2 = 7`；
-# 权重 :math:`[1, 2]` 把 :math:`y_1` 算两遍，得到 :math:`5 + 2 \cdot 2 = 9`。
+# 权重 :math:`[1, 2]` 把 :math:`y_1` 计入两次，得到 :math:`5 + 2 \cdot 2 = 9`。
 
 w.grad = None
 loss.backward(gradient=torch.tensor([1.0, 1.0]), retain_graph=True)
@@ -207,9 +274,19 @@ print(f"weights [1, 1]: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([7.0]))
 
 w.grad = None
-torch.autograd.backward(loss, grad_tensors=torch.tensor([1.0, 2.0]), retain_graph=True)
+torch.autograd.backward(loss, grad_tensors=torch.tensor([1.0, 2.0]))  # 最后一次
 print(f"weights [1, 2]: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([9.0]))
+
+# %%
+# 实际中很少传 ``gradient``：通常先把结果归约成一个数。``loss.sum().backward()``
+# 相当于权重 :math:`[1, 1]`（又得到 7）；``loss.mean().backward()`` 相当于权重
+# :math:`[1/2, 1/2]`。
+
+w.grad = None
+two_losses(w).sum().backward()
+print(f"two_losses(w).sum().backward(): w.grad = {w.grad}")
+assert torch.equal(w.grad, torch.tensor([7.0]))
 
 # %%
 # （选读）向量–雅可比积：权重是向量，``w.grad`` 是乘积
@@ -219,11 +296,12 @@ assert torch.equal(w.grad, torch.tensor([9.0]))
 # :math:`\mathbf{y}` 的每个元素对应一行：
 # :math:`J = (\partial y_0/\partial w, \partial y_1/\partial w)^\top = (5, 2)^\top`。
 # 反向传播并不构造 :math:`J`：它把作为 ``gradient`` 传入的*向量* :math:`v`
-# 沿计算图往回传，最后得到*乘积* :math:`v^\top J`，存进 ``w.grad``：
+# 沿计算图往回传，最后得到*乘积* :math:`v^\top J`，累加到 ``w.grad`` 上：
 # :math:`(1, 1)\,J = 7`，:math:`(1, 2)\,J = 9`。标量损失的 :math:`J` 只有一行，
 # 隐含 :math:`v = 1`，所以 ``y.backward()`` 不需要参数。
-# ``torch.autograd.functional.jacobian`` 会真的构造 :math:`J`（每一行做一次
-# 反向传播），可以用它核对上面的乘积：
+# ``torch.autograd.functional.jacobian`` 会真的构造 :math:`J`（默认每一行做一次
+# 反向传播），可以用它核对上面的乘积；新代码里，PyTorch 文档推荐改用
+# ``torch.func.jacrev``：
 
 J = torch.autograd.functional.jacobian(two_losses, w)
 print(f"J = {J.flatten()}")
@@ -238,7 +316,7 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # 取 :math:`y = x^2`、:math:`x = 3`：:math:`dy/dx = 2x = 6`，
 # :math:`d^2y/dx^2 = 2`。通常反向传播本身不被记录，梯度只是一个普通张量。
 # 设置 ``create_graph=True`` 后，反向传播的每一步都像前向运算一样被记录下来，
-# 梯度于是有了 ``grad_fn``，可以再对它求导：
+# 只要梯度仍依赖某个需要梯度的张量，它就有 ``grad_fn``，可以再对它求导：
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
@@ -248,14 +326,30 @@ print(f"grad_1 = {grad_1}")
 grad_2 = torch.autograd.grad(grad_1[0], x)  # d(dy/dx)/dx = 2
 print(f"grad_2 = {grad_2}")
 print(f"x.grad = {x.grad}")
+(again,) = torch.autograd.grad(y, x)  # y's saved tensors are still there
+print(f"second pass through y: dy/dx = {again}")
 assert torch.equal(grad_1[0], torch.tensor([6.0]))
 assert torch.equal(grad_2[0], torch.tensor([2.0]))
 
 # %%
+# :math:`3x` 的导数是常数 3：它不依赖任何需要梯度的张量，所以即使设置了
+# ``create_graph=True`` 也没有 ``grad_fn``，再对它求导就会报错：
+
+(d_3x,) = torch.autograd.grad(3 * x, x, create_graph=True)
+print(f"d(3x)/dx = {d_3x}, grad_fn = {d_3x.grad_fn}")
+try:
+    torch.autograd.grad(d_3x, x)
+except RuntimeError as error:
+    print(f"second derivative of 3x: RuntimeError: {first_sentences(error)}")
+
+# %%
 # 每次调用都返回一个元组，每个自变量对应一项；``x.grad`` 始终没有被改动。
+# 对 ``y`` 的第二次反向传播不加 ``retain_graph`` 也成功了：它的默认值 ``None``
+# 取了 ``create_graph`` 的值 ``True``。
 # 求:term:`高阶导数`应当走这个入口。``backward(create_graph=True)`` 也能算出
 # 同样的 6，但它存进 ``x.grad`` 的张量带着一张指回 ``x`` 的计算图，
-# PyTorch 会发出警告，并建议改用 ``grad``：
+# PyTorch 会发出警告，并建议改用 ``grad``。如果还是用了它，事后把
+# ``x.grad = None``，打破警告里说的引用循环：
 
 import warnings
 
@@ -264,6 +358,7 @@ with warnings.catch_warnings(record=True) as caught:
     torch.pow(x, 2).backward(create_graph=True)
 print(f"x.grad = {x.grad}")
 print(f"UserWarning: {first_sentences(caught[0].message, 2)}")
+x.grad = None  # 打破引用循环
 
 # %%
 # （选读）``create_graph=True`` 记录下的计算图
@@ -294,56 +389,22 @@ plt.show()  # 作为脚本运行时会弹出图窗；在本页上不起作用
 # :math:`g`，而 :math:`g` 不需要梯度，所以没有对应的节点。沿这条链求导得到
 # :math:`1 \cdot 2 \cdot 1 = 2`，就是上面的 ``grad_2``。
 #
-# 多个自变量，多个因变量
-# ----------------------
-#
-# ``inputs`` 可以是列表：一次反向传播为每个自变量返回一个梯度。
-# 取 :math:`y_1 = x_1 x_2`，在 :math:`(x_1, x_2) = (1, 2)` 处：
-# :math:`\partial y_1 / \partial x_1 = x_2 = 2`，
-# :math:`\partial y_1 / \partial x_2 = x_1 = 1`。
-
-x1 = torch.tensor(1.0, requires_grad=True)
-x2 = torch.tensor(2.0, requires_grad=True)
-y1 = x1 * x2
-y2 = x1 + x2
-
-dy1_dx1, dy1_dx2 = torch.autograd.grad(outputs=y1, inputs=[x1, x2], retain_graph=True)
-# print() 把 0 维张量显示为 tensor(2.)；放进 f-string 则显示为 2.0
-print("dy1/dx1, dy1/dx2 =", dy1_dx1, dy1_dx2)
-assert torch.equal(dy1_dx1, torch.tensor(2.0)) and torch.equal(dy1_dx2, torch.tensor(1.0))
-
-# %%
-# ``outputs`` 也可以是列表，这时各因变量的梯度*相加*：得到的是
-# :math:`y_1 + y_2` 的梯度。取 :math:`y_2 = x_1 + x_2`（两个偏导数都是 1）：
-# :math:`2 + 1 = 3`，:math:`1 + 1 = 2`。``grad_outputs`` 像 ``gradient`` 那样
-# 给它们加权：权重 :math:`(1, 2)` 求的是 :math:`y_1 + 2 y_2` 的梯度，
-# 得到 :math:`2 + 2 = 4` 和 :math:`1 + 2 = 3`。
-
-dy12_dx1, dy12_dx2 = torch.autograd.grad(outputs=[y1, y2], inputs=[x1, x2], retain_graph=True)
-print("d(y1 + y2)/dx1, d(y1 + y2)/dx2 =", dy12_dx1, dy12_dx2)
-assert torch.equal(dy12_dx1, torch.tensor(3.0)) and torch.equal(dy12_dx2, torch.tensor(2.0))
-
-weights = [torch.tensor(1.0), torch.tensor(2.0)]
-dyw_dx1, dyw_dx2 = torch.autograd.grad(outputs=[y1, y2], inputs=[x1, x2], grad_outputs=weights)
-print("d(y1 + 2*y2)/dx1, d(y1 + 2*y2)/dx2 =", dyw_dx1, dyw_dx2)
-assert torch.equal(dyw_dx1, torch.tensor(4.0)) and torch.equal(dyw_dx2, torch.tensor(3.0))
-
-# %%
 # 小结
 # ----
 #
 # - ``Tensor.backward``（``torch.autograd.backward`` 的方法写法）把梯度累加到
 #   叶子节点的 ``.grad`` 上；``torch.autograd.grad`` 把梯度返回出来。这是同一个
 #   引擎的两个入口：在 :math:`y = (w + x)(w + 1)` 上两者都得到 5 和 2。
-# - 反向传播释放的是为它保存的张量（``_saved_self`` 等），不是计算图：
-#   之后 ``next_functions`` 照样能遍历。对 ``w * x`` 做第二次反向传播会失败；
-#   ``w + x`` 没有保存张量，第二次照样成功。``retain_graph=True`` 把保存的
-#   张量留给下一次反向传播。
+# - 反向传播释放的是为它保存的张量（``_saved_self`` 等；设置了 ``retain_graph``
+#   或 ``create_graph`` 时除外），不是计算图：之后 ``next_functions`` 照样能遍历。
+#   对 ``w * x`` 做第二次反向传播会失败；``w + x`` 没有保存张量，第二次照样成功。
+#   ``retain_graph=True`` 把保存的张量留给下一次反向传播；在训练循环里遇到这个
+#   报错，通常该用 ``detach()``——它截断梯度，与原张量共享内存和版本计数器。
 # - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` 是向量–雅可比积中的
-#   向量 :math:`v`：权重 :math:`[1, 1]` 得 7，:math:`[1, 2]` 得 9。
+#   向量 :math:`v`：权重 :math:`[1, 1]` 得 7，:math:`[1, 2]` 得 9；
+#   ``loss.sum().backward()`` 就是权重 :math:`[1, 1]`。
 # - ``create_graph=True`` 把反向传播也记录下来：:math:`x^2` 在 3 处依次求导
-#   得 6 和 2。多个自变量各得一个梯度；多个因变量的梯度相加，或用
-#   ``grad_outputs`` 加权。
+#   得 6 和 2；常数梯度（:math:`3x` 的导数）没有 ``grad_fn``。
 #
 # 练习
 # ----

@@ -2,24 +2,24 @@ r"""
 自动求导的陷阱
 ==============
 
-每个 PyTorch 使用者都会踩到一次的三个坑：梯度在多次反向传播之间不断累加；
-有些张量跟踪梯度，有些不跟踪（叶子节点、``requires_grad``、``torch.no_grad()``、
-``detach()``）；还有原位操作——需要梯度的叶子节点不允许原位操作，
-而原位操作一旦改动了为反向传播保存的张量，就会被版本计数器发现。
+几乎每个 PyTorch 用户都会遇到的三个陷阱：梯度在多次反向传播之间不断累加；
+有些张量跟踪梯度，有些不跟踪（``requires_grad``、梯度模式、冻结参数）；
+还有原位操作——需要梯度的叶子节点不允许原位操作，而原位操作一旦改动了为反向传播
+保存的张量，就会被版本计数器发现。
 
 阅读前请先看 :doc:`plot_01_computational_graph`（叶子节点、``grad_fn``，以及
 :math:`y = (w + x)(w + 1)` 与 ``w.grad = 5``）和 :doc:`plot_03_autograd`
-（``backward()``，以及反向传播函数保存的张量）。
+（``backward()``、反向函数保存的张量、``detach()``）。
 """
 
 # SPDX-License-Identifier: MIT
 
 # %%
-# 坑一：梯度会累加
-# ----------------
+# 陷阱一：梯度会累加
+# ------------------
 #
 # 反向传播把结果*加*到 ``.grad`` 上，从不覆盖。把第 01 篇的计算连续运行四次，
-# 中间什么都不清：
+# 中间不清零梯度：
 
 import torch
 
@@ -32,7 +32,7 @@ def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
+x = torch.tensor([2.0])  # 数据：不需要梯度
 
 for i in range(4):
     y = forward(w, x)
@@ -44,12 +44,14 @@ assert torch.equal(w.grad, torch.tensor([20.0]))
 # %%
 # 每次反向传播贡献的都是同样的 :math:`\partial y / \partial w = 5`，
 # ``w.grad`` 却不断增长：5、10、15、20。这就是:term:`梯度累加`。
-# 在一次反向传播内部，相加是对的（第 01 篇中从 :math:`w` 到 :math:`y`
-# 的两条路径要*相加*）；在多次反向传播之间，它让你可以先把几个小批量的梯度
-# 加起来，再更新一次参数。但在普通的训练循环里，它意味着：**梯度要自己清零**。
+# 在一次反向传播内部，累加本来就是链式法则的要求（第 01 篇中从 :math:`w`
+# 到 :math:`y` 的两条路径要*相加*）；在多次反向传播之间，它让你可以先把几个
+# :term:`小批量`的梯度加起来，再更新一次参数（这时要把每个小批量的平均损失除以
+# 小批量个数，否则总和会大这么多倍）。但在普通的训练循环里，它意味着：
+# **梯度要自己清零**。
 #
-# ``w.grad.zero_()`` 把梯度填成 0。结尾的下划线是 PyTorch
-# :term:`原位操作`的标志：``zero_``、``add_``、``mul_`` 直接修改调用它的张量。
+# ``w.grad.zero_()`` 把梯度填成 0。结尾的下划线是 PyTorch 原位*方法*
+# （:term:`原位操作`）的标志：``zero_``、``add_``、``mul_`` 直接修改调用它的张量。
 
 w.grad.zero_()
 print(f"after w.grad.zero_(): w.grad = {w.grad}")
@@ -62,21 +64,42 @@ for i in range(4):
     w.grad.zero_()
 
 # %%
-# 在日常代码中，参数交给:term:`优化器`管理，``optimizer.zero_grad()`` 一次清掉
-# 所有参数的梯度。默认情况下（``set_to_none=True``），它把梯度设为 ``None``
-# 而不是填 0：这样能释放内存，下一次反向传播会创建新的梯度。
+# 在日常代码中，参数交给:term:`优化器`管理，``optimizer.zero_grad()`` 清掉
+# *这些*参数的梯度（只清这些：不在优化器里的张量照样累加）。从 PyTorch 2.0
+# 起，它默认（``set_to_none=True``）把梯度设为 ``None``，而不是填 0。
+# 这不只是省内存：优化器会*跳过*梯度为 ``None`` 的参数，而梯度为 0 的参数，
+# 只要开了动量或权重衰减，照样会被移动。在真正更新一步之后，用动量 0.9 的 SGD
+# 再走一步：
 
-optimizer = torch.optim.SGD([w], lr=0.1)
-print(f"before zero_grad(): w.grad = {w.grad}")
-optimizer.zero_grad()
-print(f"after zero_grad():  w.grad = {w.grad}")
-assert w.grad is None
+
+def second_step(set_to_none: bool) -> float:
+    """zero_grad() 之后，第二步 SGD（动量 0.9）把 w 移动了多少。"""
+    w = torch.tensor([1.0], requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    forward(w, x).backward()
+    opt.step()
+    opt.zero_grad(set_to_none=set_to_none)
+    before = w.item()
+    opt.step()
+    return w.item() - before
+
+
+moved = {flag: second_step(flag) for flag in (True, False)}
+print(f"grad None:  second step moved w by {moved[True]:+.3f}")
+print(f"grad zeros: second step moved w by {moved[False]:+.3f}")
+assert moved[True] == 0.0 and abs(moved[False] + 0.45) < 1e-6
 
 # %%
-# 于是一步训练就是：清零、前向传播、反向传播、更新。梯度是
-# :math:`2w + x + 1 = 2w + 3`；不带动量的 ``torch.optim.SGD`` 把 :math:`w`
-# 移动 :math:`-0.1` 乘以梯度，所以每一步得到的都是它自己的梯度，而不是累计值。
+# 梯度为 ``None`` 时 :math:`w` 不动；梯度为 0 时，动量 :math:`0.9 \cdot 5`
+# 仍把它移动了 :math:`-0.1 \cdot 4.5 = -0.45`。（所以紧跟在 ``zero_grad()``
+# 之后、放在 ``backward()`` 之前的 ``optimizer.step()`` 什么也不做，也不报错：
+# 所有梯度都是 ``None``。）一步训练就是：清零、前向传播、
+# 反向传播、更新。梯度是 :math:`2w + x + 1 = 2w + 3`；不带动量的
+# ``torch.optim.SGD`` 把 :math:`w` 移动 :math:`-0.1` 乘以梯度，所以每一步
+# 得到的都是它自己的梯度，而不是累计值。
 
+w = torch.tensor([1.0], requires_grad=True)
+optimizer = torch.optim.SGD([w], lr=0.1)
 for i in range(3):
     optimizer.zero_grad()
     y = forward(w, x)
@@ -88,65 +111,115 @@ for i in range(3):
     assert torch.allclose(w.detach(), before - 0.1 * w.grad)
 
 # %%
-# 坑二：谁在跟踪梯度
-# ------------------
+# 陷阱二：谁在跟踪梯度
+# --------------------
 #
-# :term:`叶子节点`是没有 ``grad_fn`` 的张量：没有任何记录说明它是怎么来的。
-# 你直接创建的张量是叶子节点；只由不需要梯度的张量算出的张量也是，
-# 因为这样的运算不会被记录。``requires_grad`` 从需要梯度的叶子节点往下游传递：
-# 只要有一个输入需要梯度，结果就需要梯度。
+# 第 01 篇介绍过:term:`叶子节点`（没有 ``grad_fn`` 的张量）。``requires_grad``
+# 的传递规则要带上条件：在梯度模式开启时，*可求导*运算的结果只要有一个输入
+# 需要梯度，就需要梯度。比较、``argmax`` 和转成整数类型得到的结果不需要梯度
+# （它们没有梯度可言）；没有被记录的结果是叶子节点，哪怕它是算出来的：
 
 w = torch.tensor([1.0], requires_grad=True)
-c = torch.tensor([2.0])  # 常数：requires_grad=False
+c = torch.tensor([2.0])  # 常量：requires_grad=False
 
-for name, t in [("w", w), ("c", c), ("w * 2", w * 2), ("c * 2", c * 2), ("w + c", w + c)]:
-    fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
-    print(f"{name:<6} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={fn}")
+for name, t in [("w * 2", w * 2), ("c * 2", c * 2), ("w > 0", w > 0), ("w.long()", w.long())]:
+    fn = t.grad_fn.name() if t.grad_fn is not None else None
+    print(f"{name:<8} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={fn}")
 
-assert not (w * 2).is_leaf and (c * 2).is_leaf and not (c * 2).requires_grad
+assert (c * 2).is_leaf and not (w > 0).requires_grad and not w.long().requires_grad
 
 # %%
-# ``w * 2`` 不是叶子节点：它的 ``grad_fn`` 是 ``MulBackward0``。``c * 2``
-# 虽然是算出来的，却是叶子节点。常见的说法"依赖于叶子节点的节点
-# ``requires_grad=True``"只对*需要梯度的*叶子节点成立：``c * 2`` 依赖于叶子节点
-# ``c``，却不需要梯度。
+# 不记录计算图的几种办法
+# ~~~~~~~~~~~~~~~~~~~~~~
 #
-# 停止跟踪梯度有两种办法，在实际代码中都很常见：
-#
-# - ``with torch.no_grad():`` 块内什么都不记录，算出的结果没有 ``grad_fn``。
-#   用于评估模型，以及手动更新参数。
-# - ``t.detach()`` 返回一个与 ``t`` 共享内存、但与计算图断开的张量，
-#   例如用来画图或记录日志。
+# 三种*梯度模式*对一整块代码关闭记录，两个方法只作用于一个张量，而
+# ``enable_grad()`` 在梯度模式内部重新打开记录。各自对 :math:`2w` 用一次：
 
+results = {"(default)": w * 2}
 with torch.no_grad():
-    d = w * 2
-print(f"under no_grad: d = {d}, requires_grad={d.requires_grad}, grad_fn={d.grad_fn}")
+    results["no_grad()"] = w * 2
+    with torch.enable_grad():
+        results["enable_grad() in no_grad()"] = w * 2
+with torch.set_grad_enabled(False):
+    results["set_grad_enabled(False)"] = w * 2
+with torch.inference_mode():
+    results["inference_mode()"] = w * 2
+results["w.detach() * 2"] = w.detach() * 2
+results["v.requires_grad_(False) * 2"] = torch.ones(1, requires_grad=True).requires_grad_(False) * 2
 
-e = w.detach()
-print(f"w.detach():    e = {e}, requires_grad={e.requires_grad}, grad_fn={e.grad_fn}")
-print(f"e shares w's memory: {e.data_ptr() == w.data_ptr()}")
-assert not d.requires_grad and not e.requires_grad
+print(f"{'2w computed under':<28} {'requires_grad':<14} {'grad_fn':<13} is_inference")
+for mode, t in results.items():
+    fn = t.grad_fn.name() if t.grad_fn is not None else "None"
+    print(f"{mode:<28} {t.requires_grad!s:<14} {fn:<13} {t.is_inference()}")
+assert sum(t.requires_grad for t in results.values()) == 2  # (default) 和 enable_grad()
 
 # %%
-# 坑三：原位操作
-# --------------
+# - ``no_grad()`` 什么都不记录。训练循环里的参数更新，以及训练过程中的评估，
+#   用的都是它（``pytorch_notes.training.fit`` 就是这样做的）。
+# - ``set_grad_enabled(flag)`` 由一个变量决定开还是关：
+#   ``set_grad_enabled(training)`` 一行代码兼顾训练和评估两个阶段。
+# - ``inference_mode()`` 是纯推理时更严格的选择。它新建的张量是*推理张量*：
+#   仍然可以作为被记录运算的输入，但自动求导不能为反向传播保存它们。
+# - ``detach()`` 把单个张量从计算图上切下来（第 03 篇把它当作梯度截断）；
+#   ``requires_grad_(False)`` 让一个叶子节点不再需要梯度。
+
+t = results["inference_mode()"]
+print(f"w + t: grad_fn = {(w + t).grad_fn.name()}  (addition saves nothing)")
+try:
+    w * t  # 乘法必须保存 t
+except RuntimeError as error:
+    print(f"w * t: RuntimeError: {str(error).split('. ')[0]}.")
+
+# %%
+# ``model.eval()`` 不属于以上任何一种：它把 ``nn.Dropout`` 这类层切换到评估时的
+# 行为，自动求导照常记录。所以评估时两样都要：``model.eval()`` 加一种梯度模式：
+
+model = torch.nn.Linear(1, 1)
+model.eval()
+print(f"after eval():       model(x).requires_grad = {model(x).requires_grad}")
+with torch.no_grad():
+    print(f"eval() + no_grad(): model(x).requires_grad = {model(x).requires_grad}")
+model.train()  # 切回训练时的行为
+
+# %%
+# 冻结一个参数要做两件事：在前向传播*之前*调用 ``requires_grad_(False)``，
+# 让它得不到梯度；并且不把它交给优化器（或者确保它的 ``.grad`` 是 ``None``）。
+# 只让梯度为 0 是不够的，``second_step`` 已经说明：动量、权重衰减或 Adam
+# 照样会移动它。
+
+model.weight.requires_grad_(False)
+optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+frozen = model.weight.detach().clone()
+model(x).sum().backward()
+optimizer.step()
+print(f"frozen weight: grad = {model.weight.grad}, unchanged: {torch.equal(model.weight, frozen)}")
+assert model.weight.grad is None and model.bias.grad is not None
+
+# %%
+# 陷阱三：原位操作
+# ----------------
 #
-# 原位操作在张量原有的内存中修改它；普通运算则创建一个新张量。
-# ``a = a + 1`` 和 ``a += 1`` 看起来差不多，区别恰恰在这里。我们比较操作前后
-# Python 的 ``id()``（是不是同一个对象）和 ``data_ptr()``（是不是同一块内存）；
-# 这些数值每次运行都不同，所以只打印它们是否保持不变。
+# 原位操作在张量原有的内存中修改它；普通运算则创建一个新张量。设
+# ``one = torch.ones((1,))``，``a = a + one`` 和 ``a += one`` 看起来差不多，
+# 区别恰恰在这里。我们比较操作前后 Python 的 ``id()``（是不是同一个对象）和
+# ``data_ptr()``（是不是同一块内存）；这些数值每次运行都不同，所以只打印它们
+# 是否保持不变。
+
+one = torch.ones((1,))
+a = torch.ones((1,))
+i0, p0 = id(a), a.data_ptr()
+a = a + one
+print(f"a = a + one: a = {a}, same object: {id(a) == i0}, same memory: {a.data_ptr() == p0}")
 
 a = torch.ones((1,))
-old_id, old_ptr = id(a), a.data_ptr()
-a = a + torch.ones((1,))
-print(f"a = a + 1: a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}")
-
-a = torch.ones((1,))
-old_id, old_ptr = id(a), a.data_ptr()
-a += torch.ones((1,))
-print(f"a += 1:    a = {a}, same object: {id(a) == old_id}, same memory: {a.data_ptr() == old_ptr}")
+i0, p0 = id(a), a.data_ptr()
+a += one
+print(f"a += one:    a = {a}, same object: {id(a) == i0}, same memory: {a.data_ptr() == p0}")
 
 # %%
+# 除了带 ``_`` 的方法，``+=``、下标赋值 ``t[0] = ...`` 和 ``out=`` 也是原位操作；
+# 带下划线的 ``requires_grad_()`` 则是例外（它改的是一个标志，不是数据）。
+#
 # 需要梯度的叶子节点为什么不允许原位操作
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
@@ -156,23 +229,24 @@ print(f"a += 1:    a = {a}, same object: {id(a) == old_id}, same memory: {a.data
 
 t = torch.tensor([1.0], requires_grad=True)
 u = t * 2
-print(f"u = t * 2:       u.grad_fn = {type(u.grad_fn).__name__}")
+print(f"u = t * 2:       u.grad_fn = {u.grad_fn.name()}")
 u.add_(1)
-print(f"after u.add_(1): u.grad_fn = {type(u.grad_fn).__name__}")
+print(f"after u.add_(1): u.grad_fn = {u.grad_fn.name()}")
 u.backward()
 print(f"t.grad = {t.grad}")
 assert torch.equal(t.grad, torch.tensor([2.0]))
 
 
 def first_sentence(error: Exception) -> str:
-    """报错信息的第一句，也就是说明问题所在的部分。"""
+    """错误信息的第一句，即说明出了什么错的那部分。"""
     return str(error).split(". ")[0].rstrip(".") + "."
 
 
 # %%
 # 如果把叶子节点上的 ``w.add_(1)`` 记录下来，叶子节点就会有 ``grad_fn``：
-# 它不再是叶子节点，梯度也就无处存放（只有叶子节点保留 ``.grad``，见第 01 篇）。
-# 所以 PyTorch 拒绝执行，``w += 1`` 和 ``w -= 0.1 * w.grad`` 也一样：
+# 它不再是叶子节点，你真正想要的 ``w.grad`` 也就不会再被填上（默认只有叶子节点
+# 保留 ``.grad``，见第 01 篇）。所以 PyTorch 拒绝执行，``w += 1`` 和
+# ``w -= 0.1 * w.grad`` 也一样：
 
 w = torch.tensor([1.0], requires_grad=True)
 try:
@@ -183,8 +257,9 @@ except RuntimeError as error:
 # %%
 # 参数更新就是对叶子节点的这种修改，但它本身并不是需要求导的计算。它在
 # ``torch.no_grad()`` 下进行，那里什么都不记录：``w`` 仍然是叶子节点。
-# 坑一中的 ``optimizer.step()`` 就是这样移动 :math:`w` 的。不过这次修改仍然会
-# 被计数：张量的*版本计数器* ``w._version`` 每经过一次原位操作就加一。
+# 陷阱一中的 ``optimizer.step()`` 就是这样移动 :math:`w` 的。不过这次修改仍会
+# 被计数：张量的*版本计数器* ``w._version`` 随这次原位操作加一（这是内部属性，
+# 我们读它只为观察；对外可见的行为是下面的报错）。
 
 forward(w, x).backward()  # w.grad = 5
 print(f"before: w = {w.detach()}, w._version = {w._version}")
@@ -195,13 +270,13 @@ print(f"        is_leaf={w.is_leaf}, grad_fn={w.grad_fn}")
 assert torch.allclose(w.detach(), torch.tensor([0.5])) and w.is_leaf
 
 # %%
-# 版本计数器守护保存的张量
-# ~~~~~~~~~~~~~~~~~~~~~~~~
+# 版本计数器保护已保存的张量
+# ~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# 反向传播函数保存一个张量时（见第 03 篇），会同时记下它的版本；反向传播时
+# 反向函数保存一个张量时（见第 03 篇），会同时记下它的版本；反向传播时
 # 会核对这个版本。在 :math:`y = a \cdot b` 中，乘法保存了 :math:`a`。
-# 原位修改 :math:`a` 是允许的（它不是叶子节点），但这样一来，反向传播会拿
-# :math:`a = 4` 去算一个用 :math:`a = 3` 算出来的 :math:`y`：
+# 原位修改 :math:`a` 是允许的（它不是叶子节点），但这样一来，反向传播求梯度时
+# 用的是 :math:`a = 4`，而 :math:`y` 是用 :math:`a = 3` 算出来的：
 
 w = torch.tensor([1.0], requires_grad=True)
 a = torch.add(w, x)
@@ -215,9 +290,12 @@ except RuntimeError as error:
     print(f"RuntimeError: {first_sentence(error)}")
 
 # %%
-# ``torch.no_grad()`` 不会关掉这项检查。在前向传播之后、``backward()``
-# 之前做的更新（比如 ``optimizer.step()`` 早调用了一行）改动了 :math:`w`，
-# 而 :math:`y = w \cdot x` 保存了 :math:`w`：
+# ``torch.no_grad()`` 不会关掉这项检查。在 :math:`y = w \cdot v` 中
+# ``v`` 需要梯度，乘法因此保存了 :math:`w`（求 :math:`\partial y / \partial v`
+# 要用到它；如果是 ``w * data``、data 是常量，就不会保存 :math:`w`）。
+# 在前向传播之后、``backward()`` 之前更新 :math:`w`，就改动了这个保存的张量。
+# 实际代码里的例子：GAN 中前向传播经过了判别器，而在生成器的 ``backward()``
+# 之前，先执行了判别器的 ``optimizer.step()``：
 
 
 def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:
@@ -226,43 +304,57 @@ def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:
         w -= 0.1
     try:
         y.backward()
-        print(f"{type(y.grad_fn).__name__}: backward works, w.grad = {w.grad}")
+        print(f"{y.grad_fn.name()}: backward works, w.grad = {w.grad}")
     except RuntimeError as error:
-        print(f"{type(y.grad_fn).__name__}: RuntimeError: {first_sentence(error)}")
+        print(f"{y.grad_fn.name()}: RuntimeError: {first_sentence(error)}")
 
 
+v = torch.tensor([2.0], requires_grad=True)
 w = torch.tensor([1.0], requires_grad=True)
-update_then_backward(w * x, w)
+update_then_backward(w * v, w)
 w = torch.tensor([1.0], requires_grad=True)
-update_then_backward(w + x, w)
+update_then_backward(w + v, w)
 
 # %%
-# 如果没有这项检查，``x.grad`` 会用新的 :math:`w` 算出来，而不是算 :math:`y`
-# 时用的那个：版本计数器把一个悄无声息的错误梯度变成了报错。它守护的正好是
-# 保存的张量：:math:`w + x` 什么都没保存，它的梯度也与 :math:`w` 无关，
-# 所以同样的更新不会被发现，也不会造成错误。按坑一的顺序——清零、前向传播、
-# 反向传播、更新——永远不会触发这项检查。
+# 如果没有这项检查，``v.grad`` 会用新的 :math:`w` 算出来：版本计数器把本会
+# 悄悄算错的梯度变成了一个明确的报错。它检查的恰好是保存下来的张量：
+# :math:`w + v` 什么都没保存，它的梯度也与 :math:`w` 无关，所以同样的更新
+# 不会被发现，也不会造成错误。
 #
+# 通过 ``.data`` 做的修改（老代码常这样写）会绕过版本计数器（``.data`` 就是
+# 张量的内存，自动求导看不见它），错误的梯度就悄悄产生了。``w * v`` 是用
+# :math:`w = 1` 算出来的：
+
+w = torch.tensor([1.0], requires_grad=True)
+v = torch.tensor([2.0], requires_grad=True)
+y = w * v
+w.data.sub_(0.5)
+y.backward()
+print(f"after w.data.sub_(0.5): w._version = {w._version}, v.grad = {v.grad}  (should be 1)")
+assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
+
+# %%
 # 小结
 # ----
 #
 # - 梯度会累加（5、10、15、20）：用 ``w.grad.zero_()`` 或
-#   ``optimizer.zero_grad()``（后者把梯度设为 ``None``）清零。
-# - 叶子节点是没有 ``grad_fn`` 的张量：``w``、``c`` 和 ``c * 2`` 是，
-#   ``w * 2`` 不是。只要有一个输入需要梯度，结果就需要梯度；
-#   ``torch.no_grad()`` 和 ``detach()`` 让跟踪停止。
-# - 原位操作（结尾带 ``_`` 的方法、``+=``）保留原对象和原内存。自动求导会记录它们，
-#   用在需要梯度的叶子节点上就会让叶子节点有 ``grad_fn``，所以 PyTorch 拒绝执行。
-#   参数更新在 ``torch.no_grad()`` 下进行。
-# - 每次原位操作都会让版本计数器加一，在 ``no_grad`` 下也一样；反向传播如果要用
-#   一个保存之后被改动过的张量，就会报错，而不是算出错误的梯度。
+#   ``optimizer.zero_grad()``（后者把梯度设为 ``None``）清零。优化器跳过梯度为
+#   ``None`` 的参数；梯度为 0 的参数照样会被移动（带动量时移动了 -0.450）。
+# - 在梯度模式开启时，可求导运算的结果只要有一个输入需要梯度就需要梯度：
+#   ``w * 2`` 是这样，``w > 0`` 和 ``w.long()`` 不是。训练循环里的更新和评估用
+#   ``no_grad()``，纯推理用 ``inference_mode()``；``eval()`` 改变的是层的行为，
+#   不是记录。冻结参数用 ``requires_grad_(False)``，并且不把它交给优化器。
+# - 原位操作（带 ``_`` 的方法、``+=``、``t[0] = ...``）保留原对象和原内存。
+#   用在需要梯度的叶子节点上会被拒绝；参数更新在 ``torch.no_grad()`` 下进行。
+# - 原位操作让版本计数器加一，在 ``no_grad`` 下也一样；反向传播如果要用一个
+#   保存之后被改动过的张量，就会报错。通过 ``.data`` 的修改不计数，会悄悄算错。
 #
 # 练习
 # ----
 #
 # **练习 1.** 在一个空白单元格里，不用优化器，对 :math:`y = (w + x)(w + 1)`
 # 手写三步梯度下降：从 :math:`w = 1`、:math:`x = 2` 出发，学习率 0.1。
-# 自己更新 :math:`w`、自己清零梯度；结果应当与坑一中的数字相同。
+# 自己更新 :math:`w`、自己清零梯度；结果应当与陷阱一中的数字相同。
 #
 # .. _solution-begin:
 
@@ -271,7 +363,6 @@ update_then_backward(w + x, w)
 # 让叶子节点有 ``grad_fn``，PyTorch 会拒绝执行。
 
 w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0])
 for i in range(3):
     y = forward(w, x)
     y.backward()
@@ -285,52 +376,52 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 # %%
 # .. _solution-end:
 #
-# **练习 2.** 设 ``w = torch.tensor([1.0], requires_grad=True)``，先判断
-# ``w.detach() * 2``、``(w * 2).detach()``、``torch.ones(1) * w`` 和
-# ``torch.ones(1).requires_grad_()`` 的 ``is_leaf`` 与 ``requires_grad``，再验证。
+# **练习 2.** 调试下面这个训练循环。它本应走完练习 1 的三步，却在第二步就出错；
+# 同事把最后一行改成 ``w.data -= 0.1 * w.grad`` 之后，它能跑完，:math:`w`
+# 却还是不对。把问题都找出来。
+#
+# .. code-block:: python
+#
+#    w = torch.tensor([1.0], requires_grad=True)
+#    for i in range(3):
+#        y = forward(w, x)
+#        y.backward()
+#        w = w - 0.1 * w.grad
 #
 # .. _solution-begin:
 
 # %%
-# 只有 ``torch.ones(1) * w`` 被记录了下来：它有 ``grad_fn``，不是叶子节点。
-# 两个 detach 得到的张量都是不需要梯度的叶子节点；``requires_grad_()``
-# 则得到一个需要梯度的叶子节点。
+# 问题 1：``w = w - 0.1 * w.grad`` 在 ``no_grad`` 之外执行。它不是原位操作，
+# 所以不会被拒绝：它悄悄造出一个*新的* ``w``——一个被记录的结果，不是叶子节点，
+# 下一次反向传播不会填它的 ``.grad``。
+
+import warnings
 
 w = torch.tensor([1.0], requires_grad=True)
-cases = {
-    "w.detach() * 2": w.detach() * 2,
-    "(w * 2).detach()": (w * 2).detach(),
-    "torch.ones(1) * w": torch.ones(1) * w,
-    "torch.ones(1).requires_grad_()": torch.ones(1).requires_grad_(),
-}
-for name, t in cases.items():
-    print(f"{name:<31} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad}")
-flags = [(t.is_leaf, t.requires_grad) for t in cases.values()]
-assert flags == [(True, False), (True, False), (False, True), (True, True)]
+try:
+    for i in range(3):
+        y = forward(w, x)
+        y.backward()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # 读取非叶子节点的 .grad 会发出警告
+            print(f"iteration {i}: w.is_leaf = {w.is_leaf}, w.grad = {w.grad}")
+            w = w - 0.1 * w.grad
+except TypeError as error:
+    print(f"TypeError: {error}")
 
 # %%
-# .. _solution-end:
-#
-# **练习 3.** 在 :math:`y = (w + x)(w + 1)` 中，前向传播之后、``y.backward()``
-# 之前，在 ``torch.no_grad()`` 下更新了 :math:`w`。反向传播会报错吗？
-# 如果不报错，``w.grad`` 是多少？
-#
-# .. _solution-begin:
-
-# %%
-# 不会报错：乘法保存的是 :math:`a` 和 :math:`b`，两次加法没有保存张量，
-# 这些都没有被改动。``w.grad`` 是 5，即前向传播时 :math:`w = 1` 处的梯度，
-# 而不是新的 :math:`w` 处的梯度：版本计数器检查的是保存的张量，
-# 而不是你的操作顺序。
+# 问题 2：没有清零梯度，所以 ``.data`` 版本每一步用的是累计值（5，然后
+# 5 + 4 = 9，再然后 9 + 2.2 = 11.2），而不是这一步自己的 :math:`2w + 3`。
+# 问题 3：``.data`` 让这次更新躲过了版本计数器；应当用 ``torch.no_grad()``
+# （练习 1）。
 
 w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
-y = forward(w, x)
-with torch.no_grad():
-    w -= 0.5
-y.backward()
-print(f"w = {w.detach()}, w._version = {w._version}, w.grad = {w.grad}")
-assert torch.equal(w.grad, torch.tensor([5.0]))
+for i in range(3):
+    y = forward(w, x)
+    y.backward()
+    print(f"with .data, step {i}: w.grad = {w.grad}, 2w + 3 = {2 * w.detach() + 3}")
+    w.data -= 0.1 * w.grad
+assert torch.allclose(w.grad, torch.tensor([11.2]))
 
 # %%
 # .. _solution-end:
