@@ -46,6 +46,7 @@ EXPECTED = [
     " by an inplace operation",
     # an edit through .data is not counted, and PyTorch silently uses the new value
     "after v_t.data.add_: v_t._version = 0, u_t.grad = tensor([100.]) (should be 2)",
+    "engine: 0.839949, PyTorch: 0.839949",  # d tanh(2s)/ds at s = 0.5, as the exercise asks
     "backward() twice:              w.grad = 15.0",
     "backward_accumulating() twice: w.grad = 10.0",
     # kept intermediate gradients accumulate too, and w.grad is still 10
@@ -144,7 +145,7 @@ def test_page_credits_micrograd(site: Path, out: str) -> None:
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_exercise_solutions_are_folded(site: Path, out: str) -> None:
-    assert len(soup(site / out / PAGE).select("details.pn-solution")) == 1
+    assert len(soup(site / out / PAGE).select("details.pn-solution")) == 2
 
 
 # -- the values, recomputed independently -----------------------------------
@@ -168,6 +169,12 @@ def test_two_passes_without_clearing_intermediates_give_fifteen() -> None:
     second = 2 * b + 2 * a  # y.grad reset to 1, a.grad = 2 + 2, b.grad = 3 + 3
     assert first + second == 15
     assert 2 * first == 10  # PyTorch, whose passes never read .grad back
+
+
+def test_tanh_exercise_value() -> None:
+    """The exercise asks for d tanh(2s)/ds at s = 0.5: 2 (1 - tanh(1)^2)."""
+    t = math.tanh(2 * 0.5)
+    assert f"{2 * (1 - t**2):.6f}" == "0.839949"
 
 
 def test_order_check_catches_a_wrong_or_misplaced_value() -> None:

@@ -169,7 +169,7 @@ assert x.grad == x_t.grad.item() == 2.0
 # value, ``a`` and ``b`` included, where PyTorch fills ``.grad`` only for
 # leaves that require grad, unless you call ``retain_grad()`` on another
 # tensor (:doc:`tutorial 01 <../core/plot_01_computational_graph>` shows
-# ``a.grad`` is ``None``; the exercise uses ``retain_grad()``).
+# ``a.grad`` is ``None``; Exercise 2 uses ``retain_grad()``).
 
 print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
 
@@ -406,10 +406,37 @@ assert v_t._version == 0 and u_t.grad.item() == 100.0
 #   the operations, not on the numbers; saved tensors freed after use; and a
 #   version counter that catches in-place edits (except through ``.data``).
 #
-# Exercise
-# --------
+# Exercises
+# ---------
 #
-# **Exercise.** Call ``y.backward()`` twice on our engine for
+# **Exercise 1.** Add ``tanh`` to the engine, as a function ``tanh(v)`` that
+# returns a new ``Value`` with its ``backward_step``
+# (:math:`\tanh'(s) = 1 - \tanh^2 s`). Check the gradient of
+# :math:`\tanh(2s)` (a chain of two operations) at :math:`s = 0.5` against
+# ``torch.tanh``.
+#
+# .. _solution-begin:
+
+# %%
+# The derivative is computed from the result, as ``sigmoid`` does:
+
+
+def tanh(v):
+    t = math.tanh(v.data)
+    return v._unary(t, 1 - t**2, "tanh")
+
+
+s = Value(0.5)
+tanh(s * 2).backward()  # d tanh(2s)/ds = 2 (1 - tanh^2(2s))
+s_t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+torch.tanh(s_t * 2).backward()
+print(f"engine: {s.grad:.6f}, PyTorch: {s_t.grad.item():.6f}")
+assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
+
+# %
+# .. _solution-end:
+#
+# **Exercise 2.** Call ``y.backward()`` twice on our engine for
 # :math:`y = (w + x)(w + 1)`. PyTorch (with ``retain_graph=True``) gives
 # ``w.grad = 10``: the gradient accumulates. What does our engine give, and
 # why? Write a ``backward`` that agrees with PyTorch.

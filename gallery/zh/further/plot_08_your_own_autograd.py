@@ -162,7 +162,7 @@ assert x.grad == x_t.grad.item() == 2.0
 # 这里已经能看出一点不同：我们的引擎保留了每个值的梯度，连 ``a`` 和 ``b`` 也不例外，
 # 而 PyTorch 只给需要梯度的叶子节点填 ``.grad``，除非对别的张量调用
 # ``retain_grad()``（:doc:`第 01 篇 <../core/plot_01_computational_graph>` 中
-# ``a.grad`` 是 ``None``；练习里会用到 ``retain_grad()``）。
+# ``a.grad`` 是 ``None``；练习 2 会用到 ``retain_grad()``）。
 
 print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
 
@@ -391,7 +391,33 @@ assert v_t._version == 0 and u_t.grad.item() == 100.0
 # 练习
 # ----
 #
-# **练习** 对 :math:`y = (w + x)(w + 1)`，在我们的引擎上调用两次
+# **练习 1.** 给引擎加上 ``tanh``：写一个函数 ``tanh(v)``，返回带有
+# ``backward_step`` 的新 ``Value``（:math:`\tanh'(s) = 1 - \tanh^2 s`）。
+# 在 :math:`s = 0.5` 处求 :math:`\tanh(2s)`（两个运算串起来）的梯度，并与
+# ``torch.tanh`` 对照。
+#
+# .. _solution-begin:
+
+# %%
+# 和 ``sigmoid`` 一样，导数用结果来算：
+
+
+def tanh(v):
+    t = math.tanh(v.data)
+    return v._unary(t, 1 - t**2, "tanh")
+
+
+s = Value(0.5)
+tanh(s * 2).backward()  # d tanh(2s)/ds = 2 (1 - tanh^2(2s))
+s_t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+torch.tanh(s_t * 2).backward()
+print(f"engine: {s.grad:.6f}, PyTorch: {s_t.grad.item():.6f}")
+assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
+
+# %
+# .. _solution-end:
+#
+# **练习 2.** 对 :math:`y = (w + x)(w + 1)`，在我们的引擎上调用两次
 # ``y.backward()``。PyTorch（加上 ``retain_graph=True``）得到 ``w.grad = 10``：
 # 梯度会累加。我们的引擎得到多少？为什么？写一个与 PyTorch 结果一致的 ``backward``。
 #
