@@ -433,7 +433,7 @@ torch.tanh(s_t * 2).backward()
 print(f"engine: {s.grad:.6f}, PyTorch: {s_t.grad.item():.6f}")
 assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 
-# %
+# %%
 # .. _solution-end:
 #
 # **Exercise 2.** Call ``y.backward()`` twice on our engine for

@@ -414,7 +414,7 @@ torch.tanh(s_t * 2).backward()
 print(f"engine: {s.grad:.6f}, PyTorch: {s_t.grad.item():.6f}")
 assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 
-# %
+# %%
 # .. _solution-end:
 #
 # **练习 2.** 对 :math:`y = (w + x)(w + 1)`，在我们的引擎上调用两次
