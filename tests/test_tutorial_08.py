@@ -4,7 +4,7 @@ The page tests read the outputs sphinx-gallery recorded when it executed
 ``gallery/{en,zh}/further/plot_08_your_own_autograd.py``. The reference values
 are recomputed here without the tutorial's engine: by the chain rule written
 out, by finite differences, or by the closed-form gradient of the binary
-cross-entropy on the seed's data.
+cross-entropy on tutorial 05's data.
 """
 
 from __future__ import annotations
@@ -27,28 +27,30 @@ EXPECTED = [
     "engine:  y = 6.0, w.grad = 5.0, x.grad = 2.0",
     "PyTorch: y = 6.0, w.grad = tensor([5.]), x.grad = tensor([2.])",
     "engine:  a.grad = 2.0, b.grad = 3.0, y.grad = 1.0",
-    "engine graph: 9 nodes, 9 edges",
-    "engine operations:  ['add', 'add', 'mul']",
-    "PyTorch operations: ['AddBackward0', 'AddBackward0', 'MulBackward0']",
     "engine gradients:         {'w': 5.0, 'x': 2.0, 'a': 2.0, 'b': 3.0}",
     "PyTorch, summed per node: {",
     "engine:  loss = ",
     "PyTorch: loss = ",
     "(p - y) * (x1, x2, 1)  = ",
+    "logit 40: ValueError: math domain error",
     "  1 samples: engine ",
     "200 samples: engine ",
+    "['AccumulateGrad', 'AccumulateGrad', 'AddmmBackward0', 'BinaryCrossEntropyBackward0',"
+    " 'SigmoidBackward0', 'SqueezeBackward1', 'TBackward0']",
     "saved by MulBackward0: tensor([3.], grad_fn=<AddBackward0>), tensor([2.], grad_fn=<AddBackward0>)",
+    "w * c saves: None, tensor([2.])",  # a factor is saved only for the other's gradient
     "RuntimeError: Trying to backward through the graph a second time",
     "engine, x changed after the forward pass: w.grad = 100.0 (should be 2.0)",
     "v_t._version = 1",
     "RuntimeError: one of the variables needed for gradient computation has been modified"
     " by an inplace operation",
-    "PyTorch's engine: torch._C.",
-    "backward ran on the calling thread: True",
-    "engine: 0.839949, PyTorch: 0.839949",
+    # an edit through .data is not counted, and PyTorch silently uses the new value
+    "after v_t.data.add_: v_t._version = 0, u_t.grad = tensor([100.]) (should be 2)",
+    "engine: 0.839949, PyTorch: 0.839949",  # d tanh(2s)/ds at s = 0.5, as the exercise asks
     "backward() twice:              w.grad = 15.0",
     "backward_accumulating() twice: w.grad = 10.0",
-    "PyTorch, twice:                w.grad = tensor([10.])",
+    # kept intermediate gradients accumulate too, and w.grad is still 10
+    "PyTorch, twice:                w.grad = tensor([10.]), a.grad = tensor([4.]), b.grad = tensor([6.])",
 ]
 
 
@@ -136,10 +138,9 @@ def test_chinese_page_labels_its_figure_in_chinese(site: Path) -> None:
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
-def test_page_credits_micrograd_and_cites_the_autograd_note(site: Path, out: str) -> None:
+def test_page_credits_micrograd(site: Path, out: str) -> None:
     links = {a.get("href") for a in soup(site / out / PAGE).select("a")}
     assert "https://github.com/karpathy/micrograd" in links
-    assert any(href and "notes/autograd.html" in href for href in links)
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -167,11 +168,12 @@ def test_two_passes_without_clearing_intermediates_give_fifteen() -> None:
     first = b + a
     second = 2 * b + 2 * a  # y.grad reset to 1, a.grad = 2 + 2, b.grad = 3 + 3
     assert first + second == 15
-    assert 2 * first == 10  # PyTorch, which keeps no intermediate gradient
+    assert 2 * first == 10  # PyTorch, whose passes never read .grad back
 
 
 def test_tanh_exercise_value() -> None:
-    t = math.tanh(1.0)
+    """The exercise asks for d tanh(2s)/ds at s = 0.5: 2 (1 - tanh(1)^2)."""
+    t = math.tanh(2 * 0.5)
     assert f"{2 * (1 - t**2):.6f}" == "0.839949"
 
 

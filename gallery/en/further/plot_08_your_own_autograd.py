@@ -10,7 +10,7 @@ draw its graph beside PyTorch's. Then we list what PyTorch does that our
 sixty lines don't, and show each point running.
 
 This page assumes :doc:`../core/plot_01_computational_graph` (the graph of
-:math:`y = (w + x)(w + 1)` and its backward graph),
+:math:`y = (w + x)(w + 1)` and its :term:`backward graph`),
 :doc:`../core/plot_04_autograd_traps` (gradients accumulate; in-place edits and the
 version counter) and :doc:`../core/plot_05_logistic_regression` (the model and
 its binary cross-entropy).
@@ -26,10 +26,11 @@ LANG = "en"
 #
 # The idea is Andrej Karpathy's `micrograd <https://github.com/karpathy/micrograd>`_;
 # the code below is our own. A ``Value`` holds one number (``data``), its
-# gradient (``grad``), the values it was computed from (``children``) and
+# gradient (``grad``), the values it was computed from (``children``, as
+# micrograd calls them) and
 # the name of the operation that made it. Each operation computes its result
 # *and* attaches a ``backward_step``: a small function that takes the result's
-# gradient and adds each child's share, by the chain rule. Operation, graph
+# gradient and adds each input's share, by the chain rule. Operation, graph
 # edge and local derivative sit together, in one place.
 #
 # ``backward()`` then needs an order in which every value comes after all the
@@ -147,29 +148,28 @@ a.name, b.name, y.name = "a", "b", "y"
 y.backward()
 print(f"engine:  y = {y.data}, w.grad = {w.grad}, x.grad = {x.grad}")
 
-w_t = torch.tensor([1.0], requires_grad=True)
-x_t = torch.tensor([2.0], requires_grad=True)
-a_t = torch.add(w_t, x_t)
-b_t = torch.add(w_t, 1)
+w_t, x_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+a_t, b_t = torch.add(w_t, x_t), torch.add(w_t, 1)
 y_t = torch.mul(a_t, b_t)
 grad_graph = backward_graph(y_t, names={"w": w_t, "x": x_t, "a": a_t, "b": b_t, "y": y_t})
 with record_gradients(grad_graph):
     y_t.backward()
 print(f"PyTorch: y = {y_t.item()}, w.grad = {w_t.grad}, x.grad = {x_t.grad}")
 
-assert w.grad == w_t.grad.item() == 5.0
+assert w.grad == w_t.grad.item() == 5.0  # exact: every value here is a small integer
 assert x.grad == x_t.grad.item() == 2.0
 
 # %%
-# Both give :math:`\partial y/\partial w = b + a = 5`: ``w`` is a child of
+# Both give :math:`\partial y/\partial w = b + a = 5`: ``w`` is an input of
 # both ``a`` and ``b``, and each of their backward steps *adds* its share to
 # ``w.grad`` -- the ``+=`` in the code is the sum over paths of the chain
 # rule. That is also why ``w.grad`` starts at ``0.0``.
 #
 # One difference is already visible: our engine kept the gradient of every
-# value, ``a`` and ``b`` included, where PyTorch keeps only the leaves'
-# (:doc:`tutorial 01 <../core/plot_01_computational_graph>` shows ``a.grad`` is
-# ``None``).
+# value, ``a`` and ``b`` included, where PyTorch fills ``.grad`` only for
+# leaves that require grad, unless you call ``retain_grad()`` on another
+# tensor (:doc:`tutorial 01 <../core/plot_01_computational_graph>` shows
+# ``a.grad`` is ``None``; Exercise 2 uses ``retain_grad()``).
 
 print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
 
@@ -178,11 +178,9 @@ print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
 # -----------------------------------------
 #
 # :func:`pytorch_notes.draw.draw_forward` draws any ``networkx`` graph in the
-# form that :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` documents:
-# a ``kind`` per node (``"tensor"``, ``"const"`` or ``"op"``), a name, a
-# value and, for a graph that is not PyTorch's, the gradient as ``grad``.
+# form that :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` documents.
 # Converting our engine's graph takes one small function: each value becomes
-# a box, each operation a circle between a value and its children, and an
+# a box, each operation a circle between a value and its inputs, and an
 # unnamed input (a wrapped Python number) a constant.
 
 import networkx as nx
@@ -206,37 +204,34 @@ def to_networkx(root):
     return g
 
 
-engine_graph = to_networkx(y)
-print(f"engine graph: {len(engine_graph.nodes)} nodes, {len(engine_graph.edges)} edges")
-
-# %%
 # Beside it, PyTorch's backward graph for the same expression, with the
-# gradient sent along each edge:
+# gradient sent along each edge. Its arrows point the forward way (from ``w``
+# to the operations that use it); gradients flow against them.
 
 import matplotlib.pyplot as plt
 
 from pytorch_notes.draw import draw_backward, draw_forward
 from pytorch_notes.i18n import tr, use_language
 
+engine_graph = to_networkx(y)
 lang = use_language(LANG)
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.2), facecolor="white")
 draw_forward(engine_graph, ax=left, lang=lang,
              title=tr(lang, en="Our engine: values and gradients", zh="我们的引擎：值与梯度"))  # fmt: skip
 draw_backward(grad_graph, ax=right, lang=lang,
-              title=tr(lang, en="PyTorch: the backward graph", zh="PyTorch：反向计算图"))  # fmt: skip
+              title=tr(lang, en="PyTorch: the backward graph", zh="PyTorch：反向图"))  # fmt: skip
 plt.show()
 
 # %%
 # Same shape: our three operations are PyTorch's three backward functions,
 # and our two named inputs its two ``AccumulateGrad`` nodes. Same numbers:
-# PyTorch writes on each edge the share of the gradient it carries; adding the
-# shares that leave a node gives the gradient our engine stored in that value
-# (``w`` sends 2 and 3, our ``w.grad`` is 5). The script checks both:
+# PyTorch writes on each edge the gradient it carries, one path's
+# contribution; the contributions at a node add up to the gradient our engine
+# stored in that value (``w`` receives 2 along one path and 3 along the other;
+# their sum is our ``w.grad``, 5). The script checks both:
 
 engine_ops = sorted(d["op"] for _, d in engine_graph.nodes(data=True) if d["kind"] == "op")
 torch_ops = sorted(d["op"] for _, d in grad_graph.nodes(data=True) if d["op"] != "AccumulateGrad")
-print(f"engine operations:  {engine_ops}")
-print(f"PyTorch operations: {torch_ops}")
 assert [op.capitalize() + "Backward0" for op in engine_ops] == torch_ops
 
 torch_grads = {}
@@ -299,12 +294,26 @@ assert torch.allclose(engine_step, by_hand, rtol=1e-12, atol=0)
 print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 
 # %%
+# Written from :math:`p`, this loss breaks on a saturated :term:`logit`:
+# :math:`\sigma(40)` rounds to exactly 1 in ``float64`` and :math:`\log(1 - p)`
+# fails. :doc:`Tutorial 05 <../core/plot_05_logistic_regression>` shows why a
+# real loss starts from the logit.
+
+try:
+    (1 - Value(40.0).sigmoid()).log()
+except ValueError as error:
+    print(f"logit 40: ValueError: {error}")
+
+# %%
 # What PyTorch does that our sixty lines don't
 # --------------------------------------------
 #
-# **Tensors, not scalars.** Our engine makes one node per *number*. PyTorch
-# makes one node per *tensor operation*, however many numbers flow through
-# it. Count the nodes for the loss of 1 sample and of all 200:
+# **Tensors, not scalars.** Our engine makes one node per *number*. PyTorch's
+# graph depends on the operations, not on how many numbers flow through
+# them. Count the nodes for the loss of 1 sample and of all 200, and name
+# PyTorch's: five backward functions (``nn.Linear`` alone makes two,
+# ``TBackward0`` for the transposed weight and ``AddmmBackward0``) and one
+# ``AccumulateGrad`` per parameter, whatever the number of samples.
 
 
 def engine_nodes(n):  # the mean loss of the first n samples, on our engine
@@ -314,37 +323,44 @@ def engine_nodes(n):  # the mean loss of the first n samples, on our engine
     return len(topological_order(total * (1 / n)))
 
 
-def torch_nodes(n):  # the same loss in PyTorch
+def torch_graph(n):  # the same loss in PyTorch
     p = torch.sigmoid(linear(train_x[:n].double())).squeeze(1)
-    loss = nn.functional.binary_cross_entropy(p, train_y[:n].double())
-    return backward_graph(loss).number_of_nodes()
+    return backward_graph(nn.functional.binary_cross_entropy(p, train_y[:n].double()))
 
 
 for n in (1, 200):
-    print(f"{n:>3} samples: engine {engine_nodes(n):>5} nodes, PyTorch {torch_nodes(n)} nodes")
+    print(f"{n:>3} samples: engine {engine_nodes(n):>5} nodes, PyTorch {len(torch_graph(n))} nodes")
+print(sorted(d["op"] for _, d in torch_graph(200).nodes(data=True)))
 
 # %%
 # **Saved tensors, and their release.** Our ``backward_step`` closures keep
 # every value alive as long as the graph exists. PyTorch's backward nodes
-# save only what their derivative needs (``MulBackward0`` saves both factors,
-# visible as ``_saved_self`` and ``_saved_other``) and free it once the
-# backward pass has used it -- which is why a second ``backward()`` fails
-# without ``retain_graph=True``.
+# save only what their derivative needs (``MulBackward0`` keeps a factor only
+# if the *other* factor requires grad, visible as ``_saved_self`` and
+# ``_saved_other``) and free it once the backward pass has used it, so a
+# second ``backward()`` through a node that saved tensors fails without
+# ``retain_graph=True``. A graph of additions saves nothing, and a second
+# pass goes through.
 
 y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
 print(f"saved by MulBackward0: {y_t.grad_fn._saved_self}, {y_t.grad_fn._saved_other}")
+y_c = w_t * torch.tensor([2.0])  # the constant's gradient is not needed
+print(f"w * c saves: {y_c.grad_fn._saved_self}, {y_c.grad_fn._saved_other}")
 y_t.backward()
 try:
     y_t.grad_fn._saved_self
 except RuntimeError as error:
     print(f"RuntimeError: {str(error).split('.')[0]}.")
+y_add = w_t + x_t + 1
+y_add.backward()
+y_add.backward()  # nothing was saved, so nothing was freed: no error
 
 # %%
 # **The version counter.** Change an input of our engine after the forward
 # pass and ``backward()`` silently uses the new number: the gradient is wrong
 # and nothing says so. PyTorch counts the in-place changes of every tensor
-# (``t._version``) and refuses a backward pass through a saved tensor that
-# changed since it was saved.
+# (``t._version``, an internal attribute, for looking only) and refuses a
+# backward pass through a saved tensor that changed since it was saved.
 
 w, x = Value(1.0), Value(2.0)
 y = w * x
@@ -364,27 +380,16 @@ except RuntimeError as error:
     print(f"RuntimeError: {str(error).split(':')[0]}")
 
 # %%
-# **An engine in C++, with threads.** ``backward()`` hands the graph to an
-# engine written in C++ (its class comes from ``torch._C``, PyTorch's compiled
-# extension). The `Autograd mechanics note
-# <https://docs.pytorch.org/docs/stable/notes/autograd.html#multithreaded-autograd>`_
-# explains that the thread calling ``backward()`` drives the work on the CPU,
-# and the documentation of `set_multithreading_enabled
-# <https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad_mode.set_multithreading_enabled.html>`_
-# that, when accelerators are in use, the engine runs the backward work on one
-# worker thread per device. On this CPU-only machine a hook shows the
-# backward step running on our own thread:
+# One edit escapes the counter: through ``.data``, which changes the tensor
+# behind autograd's back. Then PyTorch, like our engine, silently uses the
+# new number -- the reason to avoid ``.data``:
 
-import threading
-
-engine = torch.autograd.Variable._execution_engine
-print(f"PyTorch's engine: {type(engine).__module__}.{type(engine).__name__}")
-threads = []
-y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
-y_t.register_hook(lambda grad: threads.append(threading.get_ident()))
+u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+y_t = u_t * v_t
+v_t.data.add_(98.0)  # not counted
 y_t.backward()
-print(f"backward ran on the calling thread: {threads == [threading.get_ident()]}")
-assert threads == [threading.get_ident()]
+print(f"after v_t.data.add_: v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")
+assert v_t._version == 0 and u_t.grad.item() == 100.0
 
 # %%
 # What we saw
@@ -392,24 +397,23 @@ assert threads == [threading.get_ident()]
 #
 # - An autograd engine is a graph recorded while the values are computed,
 #   each node carrying its local derivative, and a backward pass that visits
-#   the nodes in reverse topological order, *adding* each child's share.
+#   the nodes in reverse topological order, *adding* each input's share.
 # - Sixty lines reproduce PyTorch's ``w.grad = 5`` and the gradient of a
 #   logistic-regression step, to twelve significant digits in ``float64``.
-# - The site's drawing helpers draw any graph in their documented ``networkx``
-#   form: our engine's graph has the shape of PyTorch's backward graph, and
-#   its stored gradients are the sums of PyTorch's edge labels.
-# - PyTorch adds what a real framework needs: one node per tensor operation,
-#   saved tensors freed after use, a version counter that catches in-place
-#   edits, and a C++ engine that runs the backward pass on the calling thread
-#   on a CPU (and a thread per accelerator device).
+# - Our engine's graph has the shape of PyTorch's backward graph, and its
+#   stored gradients are the sums of PyTorch's edge labels.
+# - PyTorch adds what a real framework needs: a graph whose size depends on
+#   the operations, not on the numbers; saved tensors freed after use; and a
+#   version counter that catches in-place edits (except through ``.data``).
 #
 # Exercises
 # ---------
 #
 # **Exercise 1.** Add ``tanh`` to the engine, as a function ``tanh(v)`` that
 # returns a new ``Value`` with its ``backward_step``
-# (:math:`\tanh'(s) = 1 - \tanh^2 s`). Check its gradient at
-# :math:`s = 0.5` against ``torch.tanh``.
+# (:math:`\tanh'(s) = 1 - \tanh^2 s`). Check the gradient of
+# :math:`\tanh(2s)` (a chain of two operations) at :math:`s = 0.5` against
+# ``torch.tanh``.
 #
 # .. _solution-begin:
 
@@ -441,10 +445,13 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 
 # %%
 # Our engine gives 15: ``a`` and ``b`` still hold 2 and 3 from the first pass,
-# so the second pass adds 4 and 6 into ``w`` instead of 2 and 3. PyTorch keeps
-# no gradient for intermediate results
-# (:doc:`../core/plot_01_computational_graph`), so each pass starts
-# from zero there. Clearing every non-input before the pass does the same:
+# so the second pass adds 4 and 6 into ``w`` instead of 2 and 3. PyTorch does
+# not read ``.grad`` during a pass: each ``backward()`` sends the gradients
+# through buffers of its own and only *adds the result* into the ``.grad`` of
+# the leaves (and of a ``retain_grad()`` tensor). So even when ``a`` and
+# ``b`` keep their gradients, which then accumulate to 4 and 6, ``w.grad`` is
+# 10. Our engine uses ``.grad`` as its working buffer too; clearing every
+# non-input before the pass gives it fresh buffers:
 
 
 def backward_accumulating(root):
@@ -465,11 +472,16 @@ backward_accumulating(y)
 print(f"backward_accumulating() twice: w.grad = {w.grad}")
 
 w_t.grad = None
-y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
+a_t, b_t = torch.add(w_t, x_t), torch.add(w_t, 1)
+a_t.retain_grad()
+b_t.retain_grad()
+y_t = torch.mul(a_t, b_t)
 y_t.backward(retain_graph=True)
 y_t.backward()
-print(f"PyTorch, twice:                w.grad = {w_t.grad}")
-assert w.grad == w_t.grad.item() == 10.0
+print(
+    f"PyTorch, twice:                w.grad = {w_t.grad}, a.grad = {a_t.grad}, b.grad = {b_t.grad}"
+)
+assert w.grad == w_t.grad.item() == 10.0 and (a_t.grad.item(), b_t.grad.item()) == (4.0, 6.0)
 
 # %%
 # .. _solution-end:

@@ -3,17 +3,17 @@ PyTorch 2: static graphs captured from dynamic code
 ===================================================
 
 Tutorial 02 ended on a question: if PyTorch builds its graphs while the code
-runs, what does ``torch.compile`` build? Here we catch its graphs in the act.
-A backend of our own receives each graph Dynamo captures; we draw them, watch
-a data-dependent ``if`` break the capture in two, make a function recompile
-and read the guard that failed, keep both branches in one graph with
-``torch.cond``, export a whole program with ``torch.export``, and look at the
-backward graph AOTAutograd builds before any ``backward()`` has run.
+runs, what does ``torch.compile`` build? A backend of our own receives each
+graph Dynamo captures: we watch a data-dependent ``if`` break the capture,
+read the guard behind a recompilation, keep both branches in one graph with
+``torch.cond`` and ``torch.export``, and look at the :term:`backward graph`
+AOTAutograd builds before any ``backward()`` has run.
 
-This page assumes :doc:`../core/plot_01_computational_graph` (the seed's
-:math:`y = (w + x)(w + 1)` and its autograd graph) and
+This page assumes :doc:`../core/plot_01_computational_graph` (its example
+:math:`y = (w + x)(w + 1)` and the example's autograd graph),
 :doc:`../core/plot_02_dynamic_graphs` (define-by-run, ``torch.fx`` and its
-``TraceError``).
+``TraceError``) and :doc:`../core/plot_04_autograd_traps` (the tensors a
+backward function saves).
 """
 
 # SPDX-License-Identifier: MIT
@@ -28,7 +28,8 @@ This page assumes :doc:`../core/plot_01_computational_graph` (the seed's
 # function: it gets the graph (a ``GraphModule``) and example inputs, and
 # returns something to call instead. The default backend, Inductor, generates
 # and compiles C++ here; ours keeps the graph for us to look at and returns it
-# unchanged, so nothing is compiled at all.
+# unchanged, so nothing is compiled at all. The alternative to all this is
+# :term:`eager <eager execution>` mode: no compilation, one operation at a time.
 
 import torch
 
@@ -52,7 +53,9 @@ x = torch.tensor([0.25, -1.0])
 print(f"compiled(x) = {compiled(x)}")
 print(f"graphs captured: {len(captured)}")
 print(captured[0].code.strip())
-assert torch.equal(compiled(x), smooth(x))
+# Our backend runs the same kernels, so the values are identical; a real
+# compiler may fuse and reorder operations: compare with a tolerance.
+torch.testing.assert_close(compiled(x), smooth(x))
 
 # %%
 # The captured graph is the same straight line that ``torch.fx`` traced in
@@ -66,18 +69,15 @@ from pytorch_notes.graph import fx_graph
 from pytorch_notes.i18n import tr, use_language
 
 lang = use_language(LANG)
-draw_forward(
-    fx_graph(captured[0]),
-    lang=lang,
-    title=tr(lang, en="Graph captured by Dynamo", zh="Dynamo 捕获的图"),
-)
+draw_forward(fx_graph(captured[0]), lang=lang,
+             title=tr(lang, en="Graph captured by Dynamo", zh="Dynamo 捕获的图"))  # fmt: skip
 plt.show()
 
 # %%
 # The difference from ``torch.fx.symbolic_trace`` is *when* it looks. Dynamo
 # captures while the function runs on real inputs, so it knows their shapes
 # and dtypes, and it can step back to ordinary Python wherever it cannot
-# follow. That is what the next section shows.
+# follow.
 #
 # Graph breaks: where Python still decides
 # ----------------------------------------
@@ -85,7 +85,7 @@ plt.show()
 # ``branchy`` from tutorial 02 chooses its branch by looking at a value. We
 # compile it with our backend and call it on a positive and a negative input.
 # :func:`pytorch_notes.capture.compile_log` collects the reason torch gives
-# for each graph break (the message ``TORCH_LOGS="graph_breaks"`` prints).
+# for each :term:`graph break` (the message ``TORCH_LOGS="graph_breaks"`` prints).
 
 from pytorch_notes.capture import compile_log
 
@@ -99,13 +99,9 @@ def branchy(x: torch.Tensor) -> torch.Tensor:
     return z
 
 
-def ops(gm: torch.fx.GraphModule) -> list[str]:
-    """The operations of a captured graph, by name."""
-    return [
-        str(getattr(node.target, "__name__", node.target))
-        for node in gm.graph.nodes
-        if node.op in ("call_function", "call_method")
-    ]
+def ops(gm: torch.fx.GraphModule) -> list[str]:  # a graph's operations, by name
+    calls = [node for node in gm.graph.nodes if node.op in ("call_function", "call_method")]
+    return [str(getattr(node.target, "__name__", node.target)) for node in calls]
 
 
 captured.clear()
@@ -142,11 +138,12 @@ plt.show()
 # ------------------------
 #
 # A captured graph is only valid for inputs like the ones it was captured
-# with. Dynamo stores *guards* with it (this input is a float32 tensor of
+# with. Dynamo stores :term:`guards <guard>` with it (this input is a float32 tensor of
 # shape (3,), ...) and checks them at every call; when one fails, it captures
-# again. We call ``smooth`` on a few inputs and count the graphs.
+# again -- up to a limit, past which the function runs uncompiled (Exercise 2).
+# We call ``smooth`` on a few inputs and count the graphs.
 
-torch._dynamo.reset()  # forget earlier compilations
+torch.compiler.reset()  # forget earlier compilations
 captured.clear()
 compiled = torch.compile(smooth, backend=keep_graph)
 inputs = [
@@ -168,22 +165,24 @@ assert len(captured) == 3 and len(log.recompiles) == 2
 # Five calls, three captures. The second call matched the guards of the
 # first. The third had another shape: the size guard failed and Dynamo
 # recompiled -- this time with the size as a symbol, so the fourth call
-# (shape (5,)) reused that graph. The fifth changed the dtype, which no
-# symbol covers (torch 2.4 words the guards a little differently, with
-# ``L['x']`` for ``x``). Each recompilation costs a capture (and, with a real
-# compiler, a compilation): code that calls a compiled function with ever
-# new shapes should say so up front with ``dynamic=True``:
+# (shape (5,)) reused that graph. This is the default, *automatic dynamic
+# shapes*: a size that has changed once is a symbol from then on, so ever new
+# sizes cost one recompilation, not one each. The fifth call changed the
+# dtype, which no symbol covers
+# (torch 2.4 words the guards a little differently, with ``L['x']`` for
+# ``x``). ``dynamic=True`` makes sizes symbolic from
+# the first call and saves that one recompilation (sizes 0 and 1 are
+# specialised either way). Sizes 3 to 10, both ways:
 
-torch._dynamo.reset()
-captured.clear()
-compiled = torch.compile(smooth, backend=keep_graph, dynamic=True)
-with compile_log() as log:
-    for x in inputs[:4]:
-        compiled(x)
-print(
-    f"dynamic=True: {len(captured)} graph for shapes 3, 3, 4, 5; recompiles: {len(log.recompiles)}"
-)
-assert len(captured) == 1
+for dynamic in (None, True):
+    torch.compiler.reset()
+    captured.clear()
+    compiled = torch.compile(smooth, backend=keep_graph, dynamic=dynamic)
+    with compile_log() as log:
+        for n in range(3, 11):
+            compiled(torch.ones(n))
+    print(f"dynamic={dynamic}: graphs {len(captured)}, recompilations {len(log.recompiles)}")
+    assert len(captured) == (2 if dynamic is None else 1)
 
 # %%
 # Control flow inside the graph: ``torch.cond``
@@ -192,7 +191,9 @@ assert len(captured) == 1
 # A graph break hands control back to Python. To keep *both* branches in the
 # graph, write the choice as an operation: ``torch.cond(pred, true_fn,
 # false_fn, operands)`` takes a boolean tensor and two functions, and the
-# graph holds both functions as subgraphs.
+# graph holds both functions as subgraphs. (``torch.cond`` is documented as a
+# prototype; both functions must return tensors of the same shapes and
+# dtypes.)
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:
@@ -200,7 +201,7 @@ def branchy_cond(x: torch.Tensor) -> torch.Tensor:
     return torch.cond(y.sum() > 0, lambda y: y * y, lambda y: -y, (y,))
 
 
-torch._dynamo.reset()
+torch.compiler.reset()
 captured.clear()
 compiled = torch.compile(branchy_cond, backend=keep_graph)
 with compile_log() as log:
@@ -216,10 +217,12 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 #
 # ``torch.compile`` may break a function into pieces and fall back to Python
 # between them. ``torch.export`` may not: it captures the *whole* program as
-# one graph that can run without Python (to be saved, served or compiled
-# ahead of time), and it refuses what it cannot capture. Exporting the plain
-# ``if`` fails (``compile_log`` keeps the partial graph torch prints with the
-# error, which names files on this machine, off the page):
+# one graph in which Python decides nothing, to be saved, or compiled ahead
+# of time (AOTInductor) into code that runs without Python; and it refuses
+# what it cannot capture. Exporting the plain ``if`` fails (``compile_log``
+# keeps the partial graph torch prints with the error, which names files on
+# this machine, off the page). We ask for *non-strict* export, the default
+# on recent releases; strict export reports Dynamo's graph break instead.
 
 
 class Branchy(torch.nn.Module):
@@ -233,18 +236,21 @@ class BranchyCond(torch.nn.Module):
 
 
 example = (torch.tensor([1.5]),)
+caught = None
 with compile_log() as log:
     try:
-        torch.export.export(Branchy(), example)
-    except Exception as error:  # torch raises a data-dependent guard error here
-        print(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+        torch.export.export(Branchy(), example, strict=False)
+    except RuntimeError as error:  # torch raises a data-dependent guard error here
+        caught = error
+assert caught is not None, "the export should have failed"
+print(f"{type(caught).__name__}: {str(caught).splitlines()[0]}")
 print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 
 # %%
-# The message says it in torch's words: to go on, the program needs the
-# value of a data-dependent expression -- ``u0`` stands for the result of
-# ``y.sum() > 0``, and ``Eq(u0, 1)`` asks whether it is true -- and an
-# exported program has no Python to ask. (Older torch refuses earlier and
+# The message says it in non-strict export's words: to go on, the program
+# needs the value of a data-dependent expression -- ``u0`` stands for the
+# result of ``y.sum() > 0``, and ``Eq(u0, 1)`` asks whether it is true -- and
+# an exported program has no Python to ask. (Older torch refuses earlier and
 # in other words: torch 2.4 raises ``UserError: Dynamic control flow is not
 # supported`` and prints no partial graph.) With ``torch.cond`` the export
 # succeeds, and the exported program runs either branch:
@@ -261,61 +267,56 @@ assert torch.equal(run(torch.tensor([-1.5])), torch.tensor([3.0]))
 # ---------------------------------
 #
 # In eager PyTorch the backward graph is the chain of ``grad_fn`` nodes that
-# the forward pass leaves behind (tutorial 01). ``torch.compile`` trains with
-# *AOTAutograd* ("ahead-of-time autograd"): while the forward graph is
-# captured it also traces the backward pass into a second graph, before any
-# ``backward()`` call. :func:`pytorch_notes.capture.aot_graphs` keeps both.
-# We use the seed's example, :math:`y = (w + x)(w + 1)` at :math:`w = 1`,
-# :math:`x = 2`.
+# the forward pass leaves behind (tutorial 01). ``torch.compile``'s default
+# backend, Inductor, trains with *AOTAutograd* ("ahead-of-time autograd"):
+# while the forward graph is captured it also traces the backward pass into a
+# second graph, before any ``backward()`` call. (A backend like our
+# ``keep_graph`` gets AOTAutograd only if it asks for it; the graph it returns
+# trains through ordinary autograd.) :func:`pytorch_notes.capture.aot_graphs`
+# runs AOTAutograd alone and keeps both graphs. We use tutorial 01's example,
+# :math:`y = (w + x)(w + 1)` at :math:`w = 1`, :math:`x = 2`.
 
 from pytorch_notes.capture import aot_graphs
 
 
-def seed_example(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+def example_01(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return (w + x) * (w + 1)
 
 
-compiled_seed, aot = aot_graphs(seed_example)
+compiled_01, aot = aot_graphs(example_01)
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
-y = compiled_seed(w, x)
+y = compiled_01(w, x)
 print(f"y = {y}; backward() not called yet, w.grad = {w.grad}")
-output = list(aot.forward.graph.nodes)[-1]  # a graph's output node comes last
-print(f"forward graph:  {ops(aot.forward)} -> outputs {output.args[0]}")
-print(f"backward graph: {ops(aot.backward)}")
+output = list(aot.forward.graph.nodes)[-1].args[0]  # a graph's output node comes last
+print(f"forward graph:  {ops(aot.forward)} -> outputs {output}")
+output = list(aot.backward.graph.nodes)[-1].args[0]
+print(f"backward graph: {ops(aot.backward)} -> outputs {output}")
 
 # %%
 # The forward graph returns ``y`` *and* the two sums :math:`a = w + x` and
-# :math:`b = w + 1`: the tensors saved for the backward pass, the same ones
-# eager autograd keeps inside ``MulBackward0``. The backward graph takes them
-# and the incoming gradient (``tangents_1``, the ``1`` that starts the chain
-# rule), multiplies, and adds the two paths into :math:`w`. Side by side with
-# the graph eager autograd built for the same expression:
+# :math:`b = w + 1`: the tensors saved for the backward pass. With the plain
+# partitioner ``aot_graphs`` uses (it cuts the joint graph where the forward
+# pass ends) they are the ones eager autograd keeps inside ``MulBackward0``.
+# The backward graph takes them and the gradient arriving at ``y``
+# (``tangents_1``; 1 here, because we call ``backward()`` on ``y`` itself),
+# multiplies, and adds the two paths into :math:`w`; its second output is
+# ``x.grad``, which takes only the path through :math:`a`. Side by side with
+# the graph eager autograd built for the same expression; both give tutorial
+# 01's gradients:
 
 from pytorch_notes.draw import draw_backward
 from pytorch_notes.graph import backward_graph
 
-w_eager = torch.tensor([1.0], requires_grad=True)
-x_eager = torch.tensor([2.0], requires_grad=True)
-y_eager = seed_example(w_eager, x_eager)
+w_eager, x_eager = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+y_eager = example_01(w_eager, x_eager)
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4), facecolor="white")
-draw_forward(
-    fx_graph(aot.backward),
-    ax=left,
-    lang=lang,
-    title=tr(lang, en="AOTAutograd: backward graph", zh="AOTAutograd：反向传播图"),
-)
-draw_backward(
-    backward_graph(y_eager),
-    ax=right,
-    lang=lang,
-    title=tr(lang, en="Eager autograd: grad_fn graph", zh="即时执行：grad_fn 图"),
-)
+draw_forward(fx_graph(aot.backward), ax=left, lang=lang,
+             title=tr(lang, en="AOTAutograd: backward graph", zh="AOTAutograd：反向图"))  # fmt: skip
+draw_backward(backward_graph(y_eager), ax=right, lang=lang,
+              title=tr(lang, en="Eager autograd: grad_fn graph", zh="即时执行：grad_fn 图"))  # fmt: skip
 plt.show()
-
-# %%
-# Both give the seed's gradient:
 
 y.backward()
 y_eager.backward()
@@ -325,6 +326,35 @@ assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(w.grad, w_eager.
 assert torch.equal(x.grad, x_eager.grad)
 
 # %%
+# Which tensors to save is a choice, made by AOTAutograd's *partitioner*.
+# Inductor uses another one (min-cut rematerialisation): it may save fewer or
+# cheaper tensors and *recompute* the rest in the backward graph, trading a
+# little compute for memory. PyTorch's public ``saved_tensors_hooks`` show
+# what a run saves; the ``aot_eager`` backend runs AOTAutograd with
+# Inductor's partitioner (on torch 2.13) and compiles nothing:
+
+
+def saved_by(fn) -> list:
+    """The values that fn's autograd saves for the backward pass."""
+    saved = []
+    w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        fn(w, x)
+    return sorted(t.tolist() for t in saved)
+
+
+torch.compiler.reset()
+print(f"eager autograd saves:  {saved_by(example_01)}")
+print(f"aot_eager saves:       {saved_by(torch.compile(example_01, backend='aot_eager'))}")
+assert saved_by(example_01) == [[2.0], [3.0]]
+
+# %%
+# Eager autograd keeps the sums :math:`b = 2` and :math:`a = 3`; with
+# Inductor's partitioner the compiled function keeps the inputs :math:`w = 1`
+# and :math:`x = 2` and recomputes both sums in the backward pass. The
+# forward graph drawn above shows one partitioner's choice, not what
+# ``torch.compile`` always keeps.
+#
 # Four ways to get a graph
 # ------------------------
 #
@@ -342,18 +372,19 @@ assert torch.equal(x.grad, x_eager.grad)
 #    * - When the graph is built
 #      - At every run, op by op
 #      - Once, with stand-in values
-#      - At the first call, from real inputs; again when a guard fails
+#      - At the first call, from real inputs; again when a guard fails (up to
+#        a limit)
 #      - Once, ahead of time, from example inputs
 #    * - Data-dependent ``if``
 #      - Just Python
 #      - ``TraceError``
 #      - Graph break: Python decides between graphs
 #      - Error, unless written with ``torch.cond``
-#    * - Needs Python to run
+#    * - Python decides at run time
 #      - Yes
-#      - No (the graph is code)
+#      - No: one straight-line graph (run as generated Python code)
 #      - Yes, between graphs and for guards
-#      - No: one self-contained program
+#      - No: one graph, which AOTInductor can compile to run without Python
 #    * - What it buys
 #      - Flexibility, easy debugging
 #      - Graph transformations
@@ -363,59 +394,35 @@ assert torch.equal(x.grad, x_eager.grad)
 # What we saw
 # -----------
 #
-# - ``torch.compile`` hands each graph Dynamo captures to a backend; a
-#   backend of our own showed them, and compiled nothing.
+# - ``torch.compile`` hands each graph Dynamo captures to a backend.
 # - A data-dependent ``if`` breaks the capture: one graph up to the
-#   condition, Python's decision, then one graph per branch taken
-#   ("Data-dependent branching").
+#   condition, Python's decision, then one graph per branch taken.
 # - Guards tie a graph to its inputs' shapes and dtypes; a failed guard means
-#   a recompilation, and ``dynamic=True`` avoids one per shape.
-# - ``torch.cond`` keeps both branches in one graph; ``torch.export`` needs
-#   it, because an exported program cannot return to Python.
+#   a recompilation. After a size has changed once it is a symbol, so new
+#   sizes stop recompiling (``dynamic=True`` makes it a symbol from the start).
+# - ``torch.cond`` (a prototype) keeps both branches in one graph;
+#   ``torch.export`` needs it, because an exported program cannot return to
+#   Python.
 # - AOTAutograd builds the backward graph when the forward graph is captured
-#   -- ahead of time -- and it computes the same ``w.grad = 5``.
+#   -- ahead of time -- and it computes the same ``w.grad = 5``. Which tensors
+#   the forward graph saves is the partitioner's choice: Inductor's saves the
+#   inputs here and recomputes the sums.
 #
 # Exercises
 # ---------
 #
-# **Exercise 1.** Write a backend ``count_ops`` that prints how many
-# operations each graph it receives has, and returns the graph unchanged.
-# Use it on ``branchy`` and check its counts against ``ops()``.
-#
-# .. _solution-begin:
-
-# %%
-# A backend only has to take ``(gm, example_inputs)`` and return something
-# callable; counting the graph's ``call_function`` and ``call_method`` nodes
-# gives the number of operations:
-
-counts: list[int] = []
-
-
-def count_ops(gm: torch.fx.GraphModule, example_inputs: list) -> object:
-    n = sum(node.op in ("call_function", "call_method") for node in gm.graph.nodes)
-    counts.append(n)
-    print(f"graph with {n} operations")
-    return gm.forward
-
-
-torch._dynamo.reset()
-compiled_branchy = torch.compile(branchy, backend=count_ops)
-compiled_branchy(torch.tensor([1.5]))
-assert counts == [3, 1]  # mul, sum, gt; then the branch's mul
-
-# %%
-# .. _solution-end:
-#
-# **Exercise 2.** Rewrite ``branchy`` without an ``if``, using
+# **Exercise 1.** Rewrite ``branchy`` without an ``if``, using
 # ``torch.where``, so that ``torch.compile`` captures a single graph. Check
 # that it gives the same values and the same gradient at :math:`x = 1.5`.
 #
 # .. _solution-begin:
 
 # %%
-# ``torch.where`` computes both branches and picks elementwise, which is the
-# same here because ``y`` has one element. One graph, no break:
+# ``torch.where`` computes both branches, then picks. The condition is one
+# number, so it picks the same branch for every element, as the ``if`` did,
+# for any shape of ``x``. One graph, no break; the price is that both branches
+# are computed, and a branch not taken can still turn the gradient into NaN
+# (:doc:`plot_06_autograd_internals`).
 
 
 def branchless(x: torch.Tensor) -> torch.Tensor:
@@ -423,11 +430,10 @@ def branchless(x: torch.Tensor) -> torch.Tensor:
     return torch.where(y.sum() > 0, y * y, -y)
 
 
-torch._dynamo.reset()
+torch.compiler.reset()
 captured.clear()
 compiled = torch.compile(branchless, backend=keep_graph)
-x_a = torch.tensor([1.5], requires_grad=True)
-x_b = torch.tensor([1.5], requires_grad=True)
+x_a, x_b = torch.tensor([1.5], requires_grad=True), torch.tensor([1.5], requires_grad=True)
 compiled(x_a).backward()
 branchy(x_b).backward()
 print(f"graphs: {len(captured)}, dz/dx = {x_a.grad} (eager branchy: {x_b.grad})")
@@ -436,25 +442,30 @@ assert len(captured) == 1 and torch.equal(x_a.grad, x_b.grad)
 # %%
 # .. _solution-end:
 #
-# **Exercise 3.** Without running it: how many graphs does ``torch.compile``
-# capture for ``smooth`` called on shapes (2,), (2,), (2, 2)? Then check.
+# **Exercise 2.** Without running it: how many graphs does ``torch.compile``
+# capture for ``smooth`` called on tensors with 1, 2, ..., 12 dimensions?
+# Then check.
 #
 # .. _solution-begin:
 
 # %%
-# Two: the second call matches the first graph's guards; the third changes
-# the number of dimensions, which fails a guard and recompiles.
+# Each new number of dimensions fails a guard that no symbol covers, so each
+# would need a graph of its own. But Dynamo stops at a limit (8 by default,
+# ``torch._dynamo.config.recompile_limit``, called ``cache_size_limit`` on
+# older releases): past it, the function runs uncompiled and torch logs a
+# warning. The results stay right; only the speed-up is lost.
 
-torch._dynamo.reset()
+torch.compiler.reset()
 captured.clear()
 compiled = torch.compile(smooth, backend=keep_graph)
-for shape in ((2,), (2,), (2, 2)):
-    compiled(torch.ones(shape))
-print(f"graphs captured: {len(captured)}")
-assert len(captured) == 2
+with compile_log() as log:
+    for ndim in range(1, 13):
+        torch.testing.assert_close(compiled(torch.ones([2] * ndim)), smooth(torch.ones([2] * ndim)))
+print(f"calls: 12, graphs captured: {len(captured)}, warnings: {len(log.warnings)}")
+assert len(captured) == 8 and log.warnings
 
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`plot_10_loss_functions` goes back to the reader's classifier and
-# asks why it is trained with cross-entropy.
+# Next: :doc:`plot_10_loss_functions` goes back to the logistic-regression
+# classifier and asks why it is trained with cross-entropy.

@@ -9,7 +9,7 @@ r"""
 没做的事，每一条都用运行的代码来说明。
 
 阅读本篇前需要了解 :doc:`../core/plot_01_computational_graph`
-（:math:`y = (w + x)(w + 1)` 的计算图及其反向计算图）、
+（:math:`y = (w + x)(w + 1)` 的计算图及其 :term:`反向图`）、
 :doc:`../core/plot_04_autograd_traps`（梯度会累加；原位操作与版本计数器）和
 :doc:`../core/plot_05_logistic_regression`（模型及其二元交叉熵）。
 """
@@ -24,13 +24,13 @@ LANG = "zh"
 #
 # 思路来自 Andrej Karpathy 的 `micrograd <https://github.com/karpathy/micrograd>`_，
 # 下面的代码是我们自己写的。一个 ``Value`` 保存一个数（``data``）、它的梯度
-# （``grad``）、算出它的那些值（``children``），以及产生它的运算的名字。
-# 每个运算在算出结果的同时，给结果挂上一个 ``backward_step``：这个小函数拿到
-# 结果的梯度后，按链式法则把每个子节点应得的那一份加到子节点上。运算、
-# 图中的边和局部导数都写在同一处。
+# （``grad``）、算出它的那些值，即它的输入（代码里沿用 micrograd 的叫法
+# ``children``），以及产生它的运算的名字。每个运算在算出结果的同时，给结果挂上
+# 一个 ``backward_step``：这个小函数拿到结果的梯度后，按链式法则把每个输入应得的
+# 那一份加上去。运算、图中的边和局部导数都写在同一处。
 #
-# 于是 ``backward()`` 只需要一个顺序：每个值都排在由它算出的所有值之后。
-# 这就是计算图的:term:`拓扑排序`，倒过来读即可。一次深度优先遍历就能得到它。
+# 于是 ``backward()`` 只需要一个顺序：每个值都排在由它算出的所有值之后。把计算图
+# 的 :term:`拓扑排序` 倒过来，就得到这样的顺序；一次深度优先遍历就能求出拓扑排序。
 
 import math
 
@@ -127,7 +127,7 @@ def topological_order(root):
 # 在 :math:`w = 1`、:math:`x = 2` 处计算 :math:`y = (w + x)(w + 1)`，
 # 用我们的引擎算一遍，再用 PyTorch 算一遍。``w + 1`` 中的 ``1`` 是普通的
 # Python 数，我们的 ``__add__`` 把它包成 ``Value``，就像 PyTorch 把它包成张量。
-# 为了后面画图，PyTorch 这一遍还保留了反向计算图
+# 为了后面画图，PyTorch 这一遍还保留了反向图
 # （:func:`~pytorch_notes.graph.backward_graph`），并记下每条边上传过的梯度
 # （:func:`~pytorch_notes.graph.record_gradients`）。
 
@@ -143,27 +143,26 @@ a.name, b.name, y.name = "a", "b", "y"
 y.backward()
 print(f"engine:  y = {y.data}, w.grad = {w.grad}, x.grad = {x.grad}")
 
-w_t = torch.tensor([1.0], requires_grad=True)
-x_t = torch.tensor([2.0], requires_grad=True)
-a_t = torch.add(w_t, x_t)
-b_t = torch.add(w_t, 1)
+w_t, x_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+a_t, b_t = torch.add(w_t, x_t), torch.add(w_t, 1)
 y_t = torch.mul(a_t, b_t)
 grad_graph = backward_graph(y_t, names={"w": w_t, "x": x_t, "a": a_t, "b": b_t, "y": y_t})
 with record_gradients(grad_graph):
     y_t.backward()
 print(f"PyTorch: y = {y_t.item()}, w.grad = {w_t.grad}, x.grad = {x_t.grad}")
 
-assert w.grad == w_t.grad.item() == 5.0
+assert w.grad == w_t.grad.item() == 5.0  # 可以精确比较：这里每个值都是小整数
 assert x.grad == x_t.grad.item() == 2.0
 
 # %%
-# 两者都得到 :math:`\partial y/\partial w = b + a = 5`：``w`` 同时是 ``a`` 和
-# ``b`` 的子节点，二者的反向步骤各自把自己那一份*加*到 ``w.grad`` 上——代码里的
+# 两者都得到 :math:`\partial y/\partial w = b + a = 5`：``w`` 既是 ``a`` 的输入，
+# 也是 ``b`` 的输入，二者的反向步骤各自把自己那一份*加*到 ``w.grad`` 上——代码里的
 # ``+=`` 就是链式法则中对各条路径求和。这也是 ``w.grad`` 要从 ``0.0`` 开始的原因。
 #
 # 这里已经能看出一点不同：我们的引擎保留了每个值的梯度，连 ``a`` 和 ``b`` 也不例外，
-# 而 PyTorch 只保留叶子节点的梯度（:doc:`第 01 篇 <../core/plot_01_computational_graph>`
-# 中 ``a.grad`` 是 ``None``）。
+# 而 PyTorch 只给需要梯度的叶子节点填 ``.grad``，除非对别的张量调用
+# ``retain_grad()``（:doc:`第 01 篇 <../core/plot_01_computational_graph>` 中
+# ``a.grad`` 是 ``None``；练习 2 会用到 ``retain_grad()``）。
 
 print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
 
@@ -172,11 +171,9 @@ print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
 # --------------------------------
 #
 # :func:`pytorch_notes.draw.draw_forward` 能画任何符合
-# :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` 所述格式的 ``networkx`` 图：
-# 每个节点有 ``kind``（``"tensor"``、``"const"`` 或 ``"op"``）、名字和值；
-# 不是 PyTorch 记录的图，梯度放在属性 ``grad`` 里。把引擎的计算图转换过去只需要
-# 一个小函数：每个值画成方框，每个运算画成值与其子节点之间的圆圈，
-# 没有名字的输入（被包起来的 Python 数）画成常数。
+# :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` 所述格式的 ``networkx`` 图。
+# 把引擎的计算图转换过去只需要一个小函数：每个值画成方框，每个运算画成值与其输入
+# 之间的圆圈，没有名字的输入（被包起来的 Python 数）画成常数。
 
 import networkx as nx
 
@@ -199,35 +196,32 @@ def to_networkx(root):
     return g
 
 
-engine_graph = to_networkx(y)
-print(f"engine graph: {len(engine_graph.nodes)} nodes, {len(engine_graph.edges)} edges")
-
-# %%
-# 旁边是 PyTorch 对同一个表达式的反向计算图，每条边上标着传过的梯度：
+# 旁边是 PyTorch 对同一个表达式的反向图，每条边上标着传过的梯度。图中箭头沿前向
+# 方向（从 ``w`` 指向用到它的运算），梯度逆着箭头流动。
 
 import matplotlib.pyplot as plt
 
 from pytorch_notes.draw import draw_backward, draw_forward
 from pytorch_notes.i18n import tr, use_language
 
+engine_graph = to_networkx(y)
 lang = use_language(LANG)
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.2), facecolor="white")
 draw_forward(engine_graph, ax=left, lang=lang,
              title=tr(lang, en="Our engine: values and gradients", zh="我们的引擎：值与梯度"))  # fmt: skip
 draw_backward(grad_graph, ax=right, lang=lang,
-              title=tr(lang, en="PyTorch: the backward graph", zh="PyTorch：反向计算图"))  # fmt: skip
+              title=tr(lang, en="PyTorch: the backward graph", zh="PyTorch：反向图"))  # fmt: skip
 plt.show()
 
 # %%
 # 形状相同：我们的三个运算对应 PyTorch 的三个反向函数，两个有名字的输入对应它的
 # 两个 ``AccumulateGrad`` 节点。数值也相同：PyTorch 在每条边上写的是这条边传递的
-# 那一份梯度，把离开同一个节点的各份加起来，就是我们的引擎存在对应值里的梯度
-# （``w`` 送出 2 和 3，我们的 ``w.grad`` 是 5）。下面的代码把这两点都核对一遍：
+# 梯度，即一条路径的贡献；同一个节点上的各份贡献加起来，就是我们的引擎存在对应值里
+# 的梯度（``w`` 从两条路径分别收到 2 和 3，二者之和 5 正是我们的 ``w.grad``）。
+# 下面的代码把这两点都核对一遍：
 
 engine_ops = sorted(d["op"] for _, d in engine_graph.nodes(data=True) if d["kind"] == "op")
 torch_ops = sorted(d["op"] for _, d in grad_graph.nodes(data=True) if d["op"] != "AccumulateGrad")
-print(f"engine operations:  {engine_ops}")
-print(f"PyTorch operations: {torch_ops}")
 assert [op.capitalize() + "Backward0" for op in engine_ops] == torch_ops
 
 torch_grads = {}
@@ -289,11 +283,25 @@ assert torch.allclose(engine_step, by_hand, rtol=1e-12, atol=0)
 print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 
 # %%
+# 这个损失从 :math:`p` 写起，遇到饱和的 :term:`对数几率（logit） <对数几率>` 就会出错：在 ``float64`` 下
+# :math:`\sigma(40)` 恰好舍入成 1，:math:`\log(1 - p)` 无法计算。
+# :doc:`第 05 篇 <../core/plot_05_logistic_regression>` 讲了为什么实际使用的损失要
+# 从 logit 写起。
+
+try:
+    (1 - Value(40.0).sigmoid()).log()
+except ValueError as error:
+    print(f"logit 40: ValueError: {error}")
+
+# %%
 # PyTorch 做了而这六十行没做的事
 # ------------------------------
 #
-# **张量，而不是标量。** 我们的引擎每个*数*一个节点；PyTorch 每个*张量运算*一个节点，
-# 不管其中流过多少个数。分别数一数 1 个样本和全部 200 个样本的损失有多少个节点：
+# **张量，而不是标量。** 我们的引擎每个*数*一个节点；PyTorch 的图只取决于运算，
+# 与其中流过多少个数无关。分别数一数 1 个样本和全部 200 个样本的损失有多少个节点，
+# 并列出 PyTorch 的节点：五个反向函数（单是 ``nn.Linear`` 就有两个：转置权重的
+# ``TBackward0`` 和 ``AddmmBackward0``），再加每个参数一个 ``AccumulateGrad``，
+# 样本数多少都一样。
 
 
 def engine_nodes(n):  # 前 n 个样本的平均损失，用我们的引擎计算
@@ -303,33 +311,41 @@ def engine_nodes(n):  # 前 n 个样本的平均损失，用我们的引擎计�
     return len(topological_order(total * (1 / n)))
 
 
-def torch_nodes(n):  # 同样的损失，用 PyTorch 计算
+def torch_graph(n):  # 同样的损失，用 PyTorch 计算
     p = torch.sigmoid(linear(train_x[:n].double())).squeeze(1)
-    loss = nn.functional.binary_cross_entropy(p, train_y[:n].double())
-    return backward_graph(loss).number_of_nodes()
+    return backward_graph(nn.functional.binary_cross_entropy(p, train_y[:n].double()))
 
 
 for n in (1, 200):
-    print(f"{n:>3} samples: engine {engine_nodes(n):>5} nodes, PyTorch {torch_nodes(n)} nodes")
+    print(f"{n:>3} samples: engine {engine_nodes(n):>5} nodes, PyTorch {len(torch_graph(n))} nodes")
+print(sorted(d["op"] for _, d in torch_graph(200).nodes(data=True)))
 
 # %%
-# **保存的张量及其释放。** 我们的 ``backward_step`` 闭包只要计算图还在，就让每个值
-# 一直活着。PyTorch 的反向节点只保存求导真正需要的东西（``MulBackward0`` 保存两个
-# 因子，可以通过 ``_saved_self`` 和 ``_saved_other`` 看到），反向传播用过之后就释放——
-# 所以不加 ``retain_graph=True`` 时，第二次 ``backward()`` 会失败。
+# **保存的张量及其释放。** 只要计算图还在，``backward_step`` 闭包就一直引用着每个
+# 值，它们都不会被释放。PyTorch 的反向节点只保存求导真正需要的东西（只有*另一个*
+# 因子需要梯度时，``MulBackward0`` 才保存这个因子，可以通过 ``_saved_self`` 和
+# ``_saved_other`` 看到），反向传播用过之后就释放；所以经过保存了张量的节点时，
+# 不加 ``retain_graph=True`` 的第二次 ``backward()`` 会失败。只有加法的图什么也不
+# 保存，第二次反向传播照样能走通。
 
 y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
 print(f"saved by MulBackward0: {y_t.grad_fn._saved_self}, {y_t.grad_fn._saved_other}")
+y_c = w_t * torch.tensor([2.0])  # 常数的梯度用不到
+print(f"w * c saves: {y_c.grad_fn._saved_self}, {y_c.grad_fn._saved_other}")
 y_t.backward()
 try:
     y_t.grad_fn._saved_self
 except RuntimeError as error:
     print(f"RuntimeError: {str(error).split('.')[0]}.")
+y_add = w_t + x_t + 1
+y_add.backward()
+y_add.backward()  # 什么也没保存，也就没有东西被释放：不报错
 
 # %%
 # **版本计数器。** 前向传播之后改掉我们引擎的某个输入，``backward()`` 会直接用上
 # 新的数：梯度错了，却没有任何提示。PyTorch 记录每个张量被原位修改的次数
-# （``t._version``），如果某个保存下来的张量在保存之后被改过，它就拒绝做反向传播。
+# （``t._version``，内部属性，只供查看），如果某个保存下来的张量在保存之后被改过，
+# 它就拒绝做反向传播。
 
 w, x = Value(1.0), Value(2.0)
 y = w * x
@@ -349,45 +365,36 @@ except RuntimeError as error:
     print(f"RuntimeError: {str(error).split(':')[0]}")
 
 # %%
-# **用 C++ 写的引擎，以及线程。** ``backward()`` 把计算图交给一个用 C++ 写的引擎
-# （它的类来自 PyTorch 编译好的扩展 ``torch._C``）。
-# `Autograd mechanics 说明 <https://docs.pytorch.org/docs/stable/notes/autograd.html#multithreaded-autograd>`_
-# 指出：在 CPU 上，由调用 ``backward()`` 的线程来推动反向传播；
-# `set_multithreading_enabled 的文档 <https://docs.pytorch.org/docs/stable/generated/torch.autograd.grad_mode.set_multithreading_enabled.html>`_
-# 则说明：使用加速器时，引擎为每个设备开一个工作线程来执行反向计算。
-# 在这台只有 CPU 的机器上，用一个钩子可以看到反向步骤就在我们自己的线程上运行：
+# 只有一种修改能躲过计数器：通过 ``.data`` 修改，它绕过了自动求导。这时 PyTorch
+# 和我们的引擎一样，悄悄用上新的数——这正是不该用 ``.data`` 的原因：
 
-import threading
-
-engine = torch.autograd.Variable._execution_engine
-print(f"PyTorch's engine: {type(engine).__module__}.{type(engine).__name__}")
-threads = []
-y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
-y_t.register_hook(lambda grad: threads.append(threading.get_ident()))
+u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+y_t = u_t * v_t
+v_t.data.add_(98.0)  # 不计数
 y_t.backward()
-print(f"backward ran on the calling thread: {threads == [threading.get_ident()]}")
-assert threads == [threading.get_ident()]
+print(f"after v_t.data.add_: v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")
+assert v_t._version == 0 and u_t.grad.item() == 100.0
 
 # %%
 # 小结
 # ----
 #
 # - 一个自动求导引擎就是：在计算各个值时记录计算图，每个节点带着自己的局部导数；
-#   反向传播按拓扑排序的逆序访问节点，把每个子节点应得的那一份*加*上去。
+#   反向传播按拓扑排序的逆序访问节点，把每个输入应得的那一份*加*上去。
 # - 六十行代码就复现了 PyTorch 的 ``w.grad = 5`` 和逻辑回归一步的梯度，
 #   在 ``float64`` 下十二位有效数字一致。
-# - 本站的画图函数能画任何符合其 ``networkx`` 格式的图：我们引擎的计算图与
-#   PyTorch 的反向计算图形状相同，存下的梯度正是 PyTorch 各条边上梯度之和。
-# - PyTorch 补上了真正的框架所需要的东西：每个张量运算一个节点、保存的张量用完即释放、
-#   用版本计数器发现原位修改，以及一个用 C++ 写的引擎——在 CPU 上由调用线程执行
-#   反向传播（每个加速器设备各有一个线程）。
+# - 我们引擎的计算图与 PyTorch 的反向图形状相同，存下的梯度正是 PyTorch 各条边上
+#   梯度之和。
+# - PyTorch 补上了真正的框架所需要的东西：图的大小只取决于运算、与数的多少无关；
+#   保存的张量用完即释放；用版本计数器发现原位修改（通过 ``.data`` 的修改除外）。
 #
 # 练习
 # ----
 #
 # **练习 1.** 给引擎加上 ``tanh``：写一个函数 ``tanh(v)``，返回带有
 # ``backward_step`` 的新 ``Value``（:math:`\tanh'(s) = 1 - \tanh^2 s`）。
-# 在 :math:`s = 0.5` 处把它的梯度与 ``torch.tanh`` 对照。
+# 在 :math:`s = 0.5` 处求 :math:`\tanh(2s)`（两个运算串起来）的梯度，并与
+# ``torch.tanh`` 对照。
 #
 # .. _solution-begin:
 
@@ -418,9 +425,11 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 
 # %%
 # 我们的引擎得到 15：``a`` 和 ``b`` 还留着第一次的 2 和 3，于是第二次往 ``w``
-# 里加的是 4 和 6，而不是 2 和 3。PyTorch 不给中间结果保留梯度
-# （:doc:`../core/plot_01_computational_graph`），每次反向传播在那里都从零开始。
-# 在反向传播前把所有非输入的值清零，效果相同：
+# 里加的是 4 和 6，而不是 2 和 3。PyTorch 在反向传播过程中根本不读 ``.grad``：每次
+# ``backward()`` 都用自己的缓冲区传递梯度，只把*结果加到*叶子节点（以及调用过
+# ``retain_grad()`` 的张量）的 ``.grad`` 上。所以即使 ``a`` 和 ``b`` 保留了梯度、
+# 两次下来累加成 4 和 6，``w.grad`` 仍是 10。我们的引擎把 ``.grad`` 也当作反向传播
+# 的工作缓冲区；在反向传播前把所有非输入的值清零，就相当于换上新的缓冲区：
 
 
 def backward_accumulating(root):
@@ -441,11 +450,16 @@ backward_accumulating(y)
 print(f"backward_accumulating() twice: w.grad = {w.grad}")
 
 w_t.grad = None
-y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
+a_t, b_t = torch.add(w_t, x_t), torch.add(w_t, 1)
+a_t.retain_grad()
+b_t.retain_grad()
+y_t = torch.mul(a_t, b_t)
 y_t.backward(retain_graph=True)
 y_t.backward()
-print(f"PyTorch, twice:                w.grad = {w_t.grad}")
-assert w.grad == w_t.grad.item() == 10.0
+print(
+    f"PyTorch, twice:                w.grad = {w_t.grad}, a.grad = {a_t.grad}, b.grad = {b_t.grad}"
+)
+assert w.grad == w_t.grad.item() == 10.0 and (a_t.grad.item(), b_t.grad.item()) == (4.0, 6.0)
 
 # %%
 # .. _solution-end:

@@ -3,16 +3,15 @@ PyTorch 2：从动态代码中捕获静态图
 =================================
 
 第 02 篇最后留了一个问题：既然 PyTorch 在代码运行时搭建计算图，那
-``torch.compile`` 搭建的又是什么？本篇当场截住它的图：用我们自己写的后端接收
-Dynamo 捕获的每一张图并画出来；看依赖数据的 ``if`` 把捕获切成两段；让函数重新
-编译，读出失败的守卫条件；用 ``torch.cond`` 把两个分支留在同一张图里；用
-``torch.export`` 导出整个程序；最后看 AOTAutograd 在任何 ``backward()`` 运行
-之前就建好的反向传播图。
+``torch.compile`` 搭建的又是什么？本篇用自己写的后端直接拿到 Dynamo 捕获的每一张
+图：看依赖数据的 ``if`` 让捕获中断，读出导致重新编译的守卫，用 ``torch.cond`` 和
+``torch.export`` 把两个分支留在同一张图里，最后看 AOTAutograd 在任何
+``backward()`` 运行之前就建好的 :term:`反向图`。
 
-阅读本篇前，请先读 :doc:`../core/plot_01_computational_graph`（种子文章的
-:math:`y = (w + x)(w + 1)` 及其自动求导图）和
+阅读本篇前，请先读 :doc:`../core/plot_01_computational_graph`（第 01 篇的例子
+:math:`y = (w + x)(w + 1)` 及其自动求导图）、
 :doc:`../core/plot_02_dynamic_graphs`（边运算边搭建、``torch.fx`` 以及它的
-``TraceError``）。
+``TraceError``）和 :doc:`../core/plot_04_autograd_traps`（反向函数保存的张量）。
 """
 
 # SPDX-License-Identifier: MIT
@@ -25,7 +24,8 @@ Dynamo 捕获的每一张图并画出来；看依赖数据的 ``if`` 把捕获�
 # 读取它的 Python 字节码，把其中的 torch 运算收集成一张 ``torch.fx`` 图，再交给
 # 后端。后端就是一个函数：接收这张图（一个 ``GraphModule``）和示例输入，返回一个
 # 可调用对象来代替原函数。默认后端 Inductor 在本机会生成并编译 C++ 代码；我们的
-# 后端只把图存下来供查看，原样返回，什么也不编译。
+# 后端只把图存下来供查看，原样返回，什么也不编译。和它对照的是
+# :term:`即时执行（eager） <即时执行>` 模式，即不经编译、逐个运算地执行。
 
 import torch
 
@@ -49,7 +49,9 @@ x = torch.tensor([0.25, -1.0])
 print(f"compiled(x) = {compiled(x)}")
 print(f"graphs captured: {len(captured)}")
 print(captured[0].code.strip())
-assert torch.equal(compiled(x), smooth(x))
+# 我们的后端跑的是同样的算子，结果逐位相同；真正的编译器可能融合、重排运算，
+# 所以要带容差比较。
+torch.testing.assert_close(compiled(x), smooth(x))
 
 # %%
 # 捕获到的图和第 02 篇里 ``torch.fx`` 追踪出的一样，是一条直线：乘法、
@@ -63,24 +65,21 @@ from pytorch_notes.graph import fx_graph
 from pytorch_notes.i18n import tr, use_language
 
 lang = use_language(LANG)
-draw_forward(
-    fx_graph(captured[0]),
-    lang=lang,
-    title=tr(lang, en="Graph captured by Dynamo", zh="Dynamo 捕获的图"),
-)
+draw_forward(fx_graph(captured[0]), lang=lang,
+             title=tr(lang, en="Graph captured by Dynamo", zh="Dynamo 捕获的图"))  # fmt: skip
 plt.show()
 
 # %%
 # 它和 ``torch.fx.symbolic_trace`` 的区别在于*何时*看代码。Dynamo 在函数用真实
-# 输入运行时捕获，所以知道输入的形状和数据类型；遇到跟不下去的地方，它可以退回
-# 普通的 Python。下一节就是这种情况。
+# 输入运行时捕获，所以知道输入的形状和数据类型；遇到无法追踪的代码，它可以退回
+# 普通的 Python。
 #
 # 图中断：Python 仍在做决定的地方
 # -------------------------------
 #
 # 第 02 篇的 ``branchy`` 要看数值才能选分支。我们用自己的后端编译它，分别传入
 # 正数和负数。:func:`pytorch_notes.capture.compile_log` 收集 torch 给出的每次
-# 图中断的原因（即 ``TORCH_LOGS="graph_breaks"`` 打印的信息）。
+# :term:`图中断` 的原因（即 ``TORCH_LOGS="graph_breaks"`` 打印的信息）。
 
 from pytorch_notes.capture import compile_log
 
@@ -94,13 +93,9 @@ def branchy(x: torch.Tensor) -> torch.Tensor:
     return z
 
 
-def ops(gm: torch.fx.GraphModule) -> list[str]:
-    """捕获到的图中的运算名。"""
-    return [
-        str(getattr(node.target, "__name__", node.target))
-        for node in gm.graph.nodes
-        if node.op in ("call_function", "call_method")
-    ]
+def ops(gm: torch.fx.GraphModule) -> list[str]:  # 图中的运算名
+    calls = [node for node in gm.graph.nodes if node.op in ("call_function", "call_method")]
+    return [str(getattr(node.target, "__name__", node.target)) for node in calls]
 
 
 captured.clear()
@@ -119,10 +114,10 @@ assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.g
 # %%
 # 一个函数，三张图。第一张图运行到比较为止，把比较结果（``gt``）连同 ``y``
 # 一起*返回*：捕获在这里停下，因为 Python 的 ``if`` 需要一个真正的 ``True`` 或
-# ``False``。接着由 Python 做决定，和即时执行（eager）模式完全一样；Dynamo 再捕获
+# ``False``。接着由 Python 做决定，和即时执行模式完全一样；Dynamo 再捕获
 # ``if`` 之后的代码——每次调用走哪个分支，就为哪个分支捕获一张图（正数输入是
 # ``mul``，负数输入是 ``neg``）。断开的原因用的是所装 torch 自己的措辞：torch 2.7
-# 起是 "Data-dependent branching"，2.6 是 "Data-dependent jump"，而 torch 2.4 和
+# 起是 “Data-dependent branching”，2.6 是 “Data-dependent jump”，而 torch 2.4 和
 # 2.5 根本不记录原因（``compile_log`` 会发出警告，说明此时列表为空）。
 
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), facecolor="white")
@@ -134,11 +129,12 @@ plt.show()
 # 守卫与重新编译
 # --------------
 #
-# 捕获到的图只对和捕获时相似的输入有效。Dynamo 给每张图配上*守卫*（guard）：
-# 例如"这个输入是形状为 (3,) 的 float32 张量"，每次调用都先检查；有一条不满足，
-# 就重新捕获。我们用几个不同的输入调用 ``smooth``，数一数捕获了几张图。
+# 捕获到的图只对和捕获时相似的输入有效。Dynamo 给每张图配上 :term:`守卫`（guard）：
+# 例如“这个输入是形状为 (3,) 的 float32 张量”，每次调用都先检查；有一条不满足，
+# 就重新捕获——但次数有上限，超过上限函数就不再编译（见练习 2）。我们用几个不同的
+# 输入调用 ``smooth``，数一数捕获了几张图。
 
-torch._dynamo.reset()  # 清掉之前的编译结果
+torch.compiler.reset()  # 清掉之前的编译结果
 captured.clear()
 compiled = torch.compile(smooth, backend=keep_graph)
 inputs = [
@@ -159,29 +155,31 @@ assert len(captured) == 3 and len(log.recompiles) == 2
 # %%
 # 调用五次，捕获三次。第二次调用满足第一张图的守卫。第三次形状变了：尺寸守卫
 # 失败，Dynamo 重新编译——这次把尺寸当作符号，所以第四次调用（形状 (5,)）直接
-# 复用了这张图。第五次改变了数据类型，没有哪个符号能覆盖它（torch 2.4 对守卫
-# 的措辞略有不同，把 ``x`` 写成 ``L['x']``）。每次重新编译都要
-# 重新捕获（换成真正的编译器，还要再编译一遍）：如果一个编译过的函数会不断遇到
-# 新形状，应当一开始就用 ``dynamic=True`` 说明：
+# 复用了这张图。这是默认行为，叫*自动动态形状*：某个尺寸变过一次，之后就一直当作
+# 符号，所以形状不断变化也只多编译一次，而不是每个形状编译一次。第五次改变了数据
+# 类型，没有哪个符号能覆盖它（torch 2.4 对守卫
+# 的措辞略有不同，把 ``x`` 写成 ``L['x']``）。``dynamic=True`` 从第一次调用起就把尺寸当作符号，
+# 省下的正是那一次重新编译（尺寸 0 和 1 无论哪种方式都会被特化）。下面对尺寸 3 到
+# 10 两种方式各跑一遍：
 
-torch._dynamo.reset()
-captured.clear()
-compiled = torch.compile(smooth, backend=keep_graph, dynamic=True)
-with compile_log() as log:
-    for x in inputs[:4]:
-        compiled(x)
-print(
-    f"dynamic=True: {len(captured)} graph for shapes 3, 3, 4, 5; recompiles: {len(log.recompiles)}"
-)
-assert len(captured) == 1
+for dynamic in (None, True):
+    torch.compiler.reset()
+    captured.clear()
+    compiled = torch.compile(smooth, backend=keep_graph, dynamic=dynamic)
+    with compile_log() as log:
+        for n in range(3, 11):
+            compiled(torch.ones(n))
+    print(f"dynamic={dynamic}: graphs {len(captured)}, recompilations {len(log.recompiles)}")
+    assert len(captured) == (2 if dynamic is None else 1)
 
 # %%
 # 把控制流放进图里：``torch.cond``
 # --------------------------------
 #
-# 图中断会把控制权交还给 Python。要把*两个*分支都留在图里，就得把"选择"写成
+# 图中断会把控制权交还给 Python。要把*两个*分支都留在图里，就得把“选择”写成
 # 一个运算：``torch.cond(pred, true_fn, false_fn, operands)`` 接收一个布尔张量和
-# 两个函数，图里把这两个函数都作为子图保存下来。
+# 两个函数，图里把这两个函数都作为子图保存下来。（文档把 ``torch.cond`` 标为原型
+# 功能；两个函数返回的张量形状和数据类型必须相同。）
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:
@@ -189,7 +187,7 @@ def branchy_cond(x: torch.Tensor) -> torch.Tensor:
     return torch.cond(y.sum() > 0, lambda y: y * y, lambda y: -y, (y,))
 
 
-torch._dynamo.reset()
+torch.compiler.reset()
 captured.clear()
 compiled = torch.compile(branchy_cond, backend=keep_graph)
 with compile_log() as log:
@@ -204,9 +202,11 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 # ----------------------------------------
 #
 # ``torch.compile`` 可以把函数切成几段，段与段之间退回 Python；``torch.export``
-# 不行：它把*整个*程序捕获成一张图，这张图不需要 Python 就能运行（可以保存、
-# 部署或预先编译），捕获不了的就直接拒绝。导出普通的 ``if`` 会失败（torch 报错时还会打印
-# 一段不完整的图，里面有本机的文件路径，``compile_log`` 把它挡在页面之外）：
+# 不行：它把*整个*程序捕获成一张图，图里不再由 Python 做任何决定，之后可以保存，
+# 也可以用 AOTInductor 预先编译成不需要 Python 的代码；捕获不了的就直接拒绝。导出
+# 普通的 ``if`` 会失败（torch 报错时还会打印一段不完整的图，里面有本机的文件路径，
+# ``compile_log`` 把它挡在页面之外）。这里用的是*非严格*导出（较新版本的默认值）；
+# 严格导出报告的则是 Dynamo 的图中断。
 
 
 class Branchy(torch.nn.Module):
@@ -220,15 +220,18 @@ class BranchyCond(torch.nn.Module):
 
 
 example = (torch.tensor([1.5]),)
+caught = None
 with compile_log() as log:
     try:
-        torch.export.export(Branchy(), example)
-    except Exception as error:  # torch 在这里抛出依赖数据的守卫错误
-        print(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+        torch.export.export(Branchy(), example, strict=False)
+    except RuntimeError as error:  # torch 在这里抛出依赖数据的守卫错误
+        caught = error
+assert caught is not None, "the export should have failed"
+print(f"{type(caught).__name__}: {str(caught).splitlines()[0]}")
 print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 
 # %%
-# 报错信息用 torch 自己的话说明了原因：程序要继续，需要一个依赖数据的表达式的值
+# 报错信息用非严格导出的措辞说明了原因：程序要继续，需要一个依赖数据的表达式的值
 # ——``u0`` 代表 ``y.sum() > 0`` 的结果，``Eq(u0, 1)`` 问的是它是否为真——而导出
 # 的程序里没有 Python 可问。（较早的 torch 拒绝得更早，说法也不同：torch 2.4 抛出
 # ``UserError: Dynamic control flow is not supported``，也不打印部分图。）改用
@@ -242,62 +245,55 @@ for value in (1.5, -1.5):
 assert torch.equal(run(torch.tensor([-1.5])), torch.tensor([3.0]))
 
 # %%
-# 提前建好的反向传播图
-# --------------------
+# 提前建好的反向图
+# ----------------
 #
-# 在即时执行的 PyTorch 里，反向传播图就是前向传播留下的那串 ``grad_fn`` 节点
-# （第 01 篇）。``torch.compile`` 训练时用的是 *AOTAutograd*（"预先自动求导"）：
-# 捕获前向图的同时，它把反向传播也追踪成第二张图，这时还没有调用任何
-# ``backward()``。:func:`pytorch_notes.capture.aot_graphs` 把两张图都留了下来。
-# 例子仍用种子文章的 :math:`y = (w + x)(w + 1)`，:math:`w = 1`，:math:`x = 2`。
+# 在即时执行的 PyTorch 里，反向图就是前向传播留下的那串 ``grad_fn`` 节点
+# （第 01 篇）。``torch.compile`` 的默认后端 Inductor 训练时用的是 *AOTAutograd*
+# （“预先自动求导”）：捕获前向图的同时，它把反向传播也追踪成第二张图，这时还没有
+# 调用任何 ``backward()``。（像 ``keep_graph`` 这样的后端，只有主动要求才会用上
+# AOTAutograd；它返回的图走的是普通的自动求导。）
+# :func:`pytorch_notes.capture.aot_graphs` 单独运行 AOTAutograd，把两张图都留下来。
+# 例子仍用第 01 篇的 :math:`y = (w + x)(w + 1)`，:math:`w = 1`，:math:`x = 2`。
 
 from pytorch_notes.capture import aot_graphs
 
 
-def seed_example(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+def example_01(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return (w + x) * (w + 1)
 
 
-compiled_seed, aot = aot_graphs(seed_example)
+compiled_01, aot = aot_graphs(example_01)
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
-y = compiled_seed(w, x)
+y = compiled_01(w, x)
 print(f"y = {y}; backward() not called yet, w.grad = {w.grad}")
-output = list(aot.forward.graph.nodes)[-1]  # 图的输出节点总在最后
-print(f"forward graph:  {ops(aot.forward)} -> outputs {output.args[0]}")
-print(f"backward graph: {ops(aot.backward)}")
+output = list(aot.forward.graph.nodes)[-1].args[0]  # 图的输出节点总在最后
+print(f"forward graph:  {ops(aot.forward)} -> outputs {output}")
+output = list(aot.backward.graph.nodes)[-1].args[0]
+print(f"backward graph: {ops(aot.backward)} -> outputs {output}")
 
 # %%
-# 前向图除了 ``y``，*还*返回两个和 :math:`a = w + x`、:math:`b = w + 1`：这正是
-# 为反向传播保存的张量，和即时执行的自动求导存在 ``MulBackward0`` 里的那两个
-# 相同。反向图接收它们和传进来的梯度（``tangents_1``，即链式法则起点的那个
-# ``1``），做乘法，再把通向 :math:`w` 的两条路径相加。和即时执行的自动求导为
-# 同一个表达式搭出的图并排放在一起：
+# 前向图除了 ``y``，*还*返回了两次加法的结果 :math:`a = w + x` 和
+# :math:`b = w + 1`：这是为反向传播保存的张量。``aot_graphs`` 用的是最简单的划分器
+# （在前向传播结束处把联合图一刀切开），它保存的正好是即时执行的自动求导存在
+# ``MulBackward0`` 里的那两个。反向图接收它们和传到 ``y`` 的梯度（``tangents_1``；
+# 这里是 1，因为我们直接对 ``y`` 调用 ``backward()``），做乘法，再把通向 :math:`w`
+# 的两条路径相加；它的第二个输出是 ``x.grad``，只经过 :math:`a` 这一条路径。和即时
+# 执行的自动求导为同一个表达式搭出的图并排放在一起，两者都得到第 01 篇的梯度：
 
 from pytorch_notes.draw import draw_backward
 from pytorch_notes.graph import backward_graph
 
-w_eager = torch.tensor([1.0], requires_grad=True)
-x_eager = torch.tensor([2.0], requires_grad=True)
-y_eager = seed_example(w_eager, x_eager)
+w_eager, x_eager = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+y_eager = example_01(w_eager, x_eager)
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4), facecolor="white")
-draw_forward(
-    fx_graph(aot.backward),
-    ax=left,
-    lang=lang,
-    title=tr(lang, en="AOTAutograd: backward graph", zh="AOTAutograd：反向传播图"),
-)
-draw_backward(
-    backward_graph(y_eager),
-    ax=right,
-    lang=lang,
-    title=tr(lang, en="Eager autograd: grad_fn graph", zh="即时执行：grad_fn 图"),
-)
+draw_forward(fx_graph(aot.backward), ax=left, lang=lang,
+             title=tr(lang, en="AOTAutograd: backward graph", zh="AOTAutograd：反向图"))  # fmt: skip
+draw_backward(backward_graph(y_eager), ax=right, lang=lang,
+              title=tr(lang, en="Eager autograd: grad_fn graph", zh="即时执行：grad_fn 图"))  # fmt: skip
 plt.show()
-
-# %%
-# 两者都得到种子文章的梯度：
 
 y.backward()
 y_eager.backward()
@@ -307,6 +303,33 @@ assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(w.grad, w_eager.
 assert torch.equal(x.grad, x_eager.grad)
 
 # %%
+# 保存哪些张量是一种选择，由 AOTAutograd 的*划分器*（partitioner）决定。Inductor
+# 用的是另一种（最小割重计算，min-cut rematerialization）：它可能只保存更少或更
+# 便宜的张量，其余的在反向图里*重新计算*，用一点计算换内存。PyTorch 公开的
+# ``saved_tensors_hooks`` 能看到一次运行保存了什么；``aot_eager`` 后端用 Inductor 的
+# 划分器运行 AOTAutograd（torch 2.13 上如此），但什么也不编译：
+
+
+def saved_by(fn) -> list:
+    """fn 的自动求导为反向传播保存的值。"""
+    saved = []
+    w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        fn(w, x)
+    return sorted(t.tolist() for t in saved)
+
+
+torch.compiler.reset()
+print(f"eager autograd saves:  {saved_by(example_01)}")
+print(f"aot_eager saves:       {saved_by(torch.compile(example_01, backend='aot_eager'))}")
+assert saved_by(example_01) == [[2.0], [3.0]]
+
+# %%
+# 即时执行的自动求导保存两次加法的结果 :math:`b = 2` 和 :math:`a = 3`；用 Inductor
+# 的划分器，编译后的函数保存的是输入 :math:`w = 1` 和 :math:`x = 2`，两次加法留到
+# 反向传播时重算。所以上面画出的前向图只是一种划分器的选择，并不是
+# ``torch.compile`` 一定会保存的东西。
+#
 # 得到计算图的四种方式
 # --------------------
 #
@@ -324,18 +347,18 @@ assert torch.equal(x.grad, x_eager.grad)
 #    * - 何时建图
 #      - 每次运行，逐个运算
 #      - 一次，用替身值追踪
-#      - 首次调用时依据真实输入；守卫失败时重建
+#      - 首次调用时依据真实输入；守卫失败时重建（有次数上限）
 #      - 一次，预先依据示例输入
 #    * - 依赖数据的 ``if``
 #      - 就是普通 Python
 #      - ``TraceError``
 #      - 图中断：由 Python 在图与图之间做决定
 #      - 报错，除非写成 ``torch.cond``
-#    * - 运行时需要 Python
-#      - 需要
-#      - 不需要（图本身就是代码）
-#      - 需要，用于图与图之间和检查守卫
-#      - 不需要：一个自成一体的程序
+#    * - 运行时由 Python 做决定
+#      - 是
+#      - 否：一张直线式的图（以生成的 Python 代码运行）
+#      - 是，在图与图之间，以及检查守卫时
+#      - 否：一张图，可以用 AOTInductor 编译成不需要 Python 的代码
 #    * - 换来什么
 #      - 灵活、易调试
 #      - 可以对图做变换
@@ -345,55 +368,30 @@ assert torch.equal(x.grad, x_eager.grad)
 # 小结
 # ----
 #
-# - ``torch.compile`` 把 Dynamo 捕获的每张图交给后端；我们自己写的后端把图展示
-#   出来，什么也没编译。
+# - ``torch.compile`` 把 Dynamo 捕获的每张图交给后端。
 # - 依赖数据的 ``if`` 会让捕获中断：一张图算到条件为止，由 Python 做决定，再为
-#   走过的每个分支各捕获一张图（"Data-dependent branching"）。
-# - 守卫把图和输入的形状、数据类型绑在一起；守卫失败就要重新编译，
-#   ``dynamic=True`` 可以避免每换一个形状就编译一次。
-# - ``torch.cond`` 把两个分支留在一张图里；``torch.export`` 离不开它，因为导出
-#   的程序无法回到 Python。
-# - AOTAutograd 在捕获前向图时就建好了反向传播图——即"预先"——并算出同样的
-#   ``w.grad = 5``。
+#   走过的每个分支各捕获一张图。
+# - 守卫把图和输入的形状、数据类型绑在一起；守卫失败就要重新编译。某个尺寸变过
+#   一次后就当作符号，新尺寸不再触发重新编译（``dynamic=True`` 让它一开始就是符号）。
+# - ``torch.cond``（原型功能）把两个分支留在一张图里；``torch.export`` 离不开它，
+#   因为导出的程序无法回到 Python。
+# - AOTAutograd 在捕获前向图时就建好了反向图——即“预先”——并算出同样的
+#   ``w.grad = 5``。前向图保存哪些张量由划分器决定：Inductor 的划分器在这里保存
+#   输入，反向传播时重算两次加法。
 #
 # 练习
 # ----
 #
-# **练习 1.** 写一个后端 ``count_ops``：打印收到的每张图有多少个运算，并原样
-# 返回这张图。把它用在 ``branchy`` 上，并和 ``ops()`` 的结果核对。
-#
-# .. _solution-begin:
-
-# %%
-# 后端只需接收 ``(gm, example_inputs)`` 并返回一个可调用对象；数一数图中
-# ``call_function`` 和 ``call_method`` 节点的个数，就是运算的个数：
-
-counts: list[int] = []
-
-
-def count_ops(gm: torch.fx.GraphModule, example_inputs: list) -> object:
-    n = sum(node.op in ("call_function", "call_method") for node in gm.graph.nodes)
-    counts.append(n)
-    print(f"graph with {n} operations")
-    return gm.forward
-
-
-torch._dynamo.reset()
-compiled_branchy = torch.compile(branchy, backend=count_ops)
-compiled_branchy(torch.tensor([1.5]))
-assert counts == [3, 1]  # mul、sum、gt；然后是分支里的 mul
-
-# %%
-# .. _solution-end:
-#
-# **练习 2.** 不用 ``if``，改用 ``torch.where`` 重写 ``branchy``，让
+# **练习 1.** 不用 ``if``，改用 ``torch.where`` 重写 ``branchy``，让
 # ``torch.compile`` 只捕获一张图。检查它在 :math:`x = 1.5` 处的值和梯度是否不变。
 #
 # .. _solution-begin:
 
 # %%
-# ``torch.where`` 把两个分支都算出来，再逐元素挑选；这里 ``y`` 只有一个元素，
-# 所以结果相同。一张图，没有中断：
+# ``torch.where`` 先把两个分支都算出来，再挑选。条件只是一个数，所以每个元素选的
+# 都是同一个分支，和 ``if`` 一样，不论 ``x`` 是什么形状。一张图，没有中断；代价是
+# 两个分支都要计算，而且没被选中的分支仍可能把梯度变成 NaN
+# （:doc:`plot_06_autograd_internals`）。
 
 
 def branchless(x: torch.Tensor) -> torch.Tensor:
@@ -401,11 +399,10 @@ def branchless(x: torch.Tensor) -> torch.Tensor:
     return torch.where(y.sum() > 0, y * y, -y)
 
 
-torch._dynamo.reset()
+torch.compiler.reset()
 captured.clear()
 compiled = torch.compile(branchless, backend=keep_graph)
-x_a = torch.tensor([1.5], requires_grad=True)
-x_b = torch.tensor([1.5], requires_grad=True)
+x_a, x_b = torch.tensor([1.5], requires_grad=True), torch.tensor([1.5], requires_grad=True)
 compiled(x_a).backward()
 branchy(x_b).backward()
 print(f"graphs: {len(captured)}, dz/dx = {x_a.grad} (eager branchy: {x_b.grad})")
@@ -414,21 +411,25 @@ assert len(captured) == 1 and torch.equal(x_a.grad, x_b.grad)
 # %%
 # .. _solution-end:
 #
-# **练习 3.** 先不运行：对 ``smooth`` 依次传入形状为 (2,)、(2,)、(2, 2) 的输入，
+# **练习 2.** 先不运行：对 ``smooth`` 依次传入 1 维、2 维……直到 12 维的张量，
 # ``torch.compile`` 会捕获几张图？然后验证。
 #
 # .. _solution-begin:
 
 # %%
-# 两张：第二次调用满足第一张图的守卫；第三次改变了维数，守卫失败，重新编译。
+# 每换一个维数，都有一条守卫失败，而且没有符号能覆盖维数，所以本该每次各要一张
+# 图。但 Dynamo 有上限（默认 8 次，即 ``torch._dynamo.config.recompile_limit``，
+# 旧版本叫 ``cache_size_limit``）：超过之后，这个函数就不再编译、直接运行，torch
+# 记录一条警告。结果依然正确，只是没有了加速。
 
-torch._dynamo.reset()
+torch.compiler.reset()
 captured.clear()
 compiled = torch.compile(smooth, backend=keep_graph)
-for shape in ((2,), (2,), (2, 2)):
-    compiled(torch.ones(shape))
-print(f"graphs captured: {len(captured)}")
-assert len(captured) == 2
+with compile_log() as log:
+    for ndim in range(1, 13):
+        torch.testing.assert_close(compiled(torch.ones([2] * ndim)), smooth(torch.ones([2] * ndim)))
+print(f"calls: 12, graphs captured: {len(captured)}, warnings: {len(log.warnings)}")
+assert len(captured) == 8 and log.warnings
 
 # %%
 # .. _solution-end:
