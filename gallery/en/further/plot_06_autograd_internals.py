@@ -172,8 +172,8 @@ assert torch.equal(grad(lambda z: Softplus.apply(z).sum())(z), vmap(grad(Softplu
 #
 # For a :term:`logit` :math:`z` (the log-odds
 # :math:`\log \frac{p}{1 - p}`, so :math:`p = \sigma(z)`) and a label
-# :math:`y \in \{0, 1\}`, the binary cross-entropy is the negative
-# log-likelihood :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`.
+# :math:`y \in \{0, 1\}`, the :term:`binary cross-entropy` is the
+# :term:`negative log-likelihood` :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`.
 # Since :math:`-\log \sigma(z) = \operatorname{softplus}(-z)` and
 # :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z)`, it equals
 # :math:`\operatorname{softplus}(z) - y z`. Four points, and a linear model
