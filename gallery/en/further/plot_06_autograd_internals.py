@@ -387,6 +387,13 @@ for warning in caught:
 # inf, and :math:`0 \times \infty` is NaN again. A second ``where`` that hands
 # ``sqrt`` a harmless 1 on the unused side works at :math:`-1` and at 0:
 
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # the mode's "enabled" warning
+    with torch.autograd.detect_anomaly():
+        x = torch.tensor([0.0], requires_grad=True)
+        torch.sqrt(x).backward()  # inf, not NaN: no error
+print(f"sqrt at 0 under detect_anomaly: x.grad = {x.grad}")
+assert torch.isinf(x.grad).all()
 x = torch.tensor([0.0, 4.0], requires_grad=True)
 torch.where(x > 0, torch.sqrt(x.clamp(min=0)), torch.zeros_like(x)).sum().backward()
 print(f"sqrt(x.clamp(min=0)) inside where, x = 0: x.grad = {x.grad}")

@@ -277,10 +277,12 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # ``torch.func.functional_call`` runs the logistic-regression model of
 # :doc:`tutorial 05 <../core/plot_05_logistic_regression>` with the parameters
 # we pass, so ``grad`` can differentiate with respect to them. The loss is
-# ``binary_cross_entropy_with_logits``, stable on saturated logits (see
+# ``binary_cross_entropy_with_logits``, stable on saturated
+# :term:`logits <logit>` (see
 # :doc:`plot_06_autograd_internals`). For a model with buffers or dropout,
-# PyTorch's per-sample-gradients tutorial adds ``stack_module_state`` and
-# ``vmap``'s ``randomness=`` argument.
+# `PyTorch's per-sample-gradients tutorial
+# <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ adds
+# ``stack_module_state`` and ``vmap``'s ``randomness=`` argument.
 
 import torch.nn.functional as F
 from torch import nn

@@ -367,6 +367,13 @@ for warning in caught:
 # 即 inf，:math:`0 \times \infty` 又是 NaN。再用一个 ``where``，在不用的一侧
 # 交给 ``sqrt`` 一个无害的 1，在 :math:`-1` 和 0 处都能得到正确的梯度：
 
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # 忽略“异常检测已开启”的警告
+    with torch.autograd.detect_anomaly():
+        x = torch.tensor([0.0], requires_grad=True)
+        torch.sqrt(x).backward()  # 是 inf 而不是 NaN：不报错
+print(f"sqrt at 0 under detect_anomaly: x.grad = {x.grad}")
+assert torch.isinf(x.grad).all()
 x = torch.tensor([0.0, 4.0], requires_grad=True)
 torch.where(x > 0, torch.sqrt(x.clamp(min=0)), torch.zeros_like(x)).sum().backward()
 print(f"sqrt(x.clamp(min=0)) inside where, x = 0: x.grad = {x.grad}")

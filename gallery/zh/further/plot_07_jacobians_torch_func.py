@@ -258,8 +258,10 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # ``torch.func.functional_call`` 用我们传入的参数运行
 # :doc:`第 05 篇 <../core/plot_05_logistic_regression>`中的逻辑回归模型，
 # 这样 ``grad`` 就能对这些参数求导。损失用 ``binary_cross_entropy_with_logits``，
-# 它在饱和的 logit 上也保持稳定（见 :doc:`plot_06_autograd_internals`）。
-# 模型带有缓冲区或 dropout 时，PyTorch 的逐样本梯度教程还会用到
+# 它在饱和的:term:`对数几率（logit） <对数几率>`上也保持稳定（见
+# :doc:`plot_06_autograd_internals`）。
+# 模型带有缓冲区或 dropout 时，`PyTorch 的逐样本梯度教程
+# <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ 还会用到
 # ``stack_module_state`` 和 ``vmap`` 的 ``randomness=`` 参数。
 
 import torch.nn.functional as F
