@@ -2,15 +2,16 @@ r"""
 深入自动求导内部：钩子、自定义函数与梯度检查
 ============================================
 
-核心章节只是调用 ``backward()``，然后读取 ``.grad``。本篇打开这套机制：
-用钩子观察（以及修改）传递中的梯度，写一个自带反向传播的 autograd ``Function``，
-用 ``gradcheck`` 证明它写对了，查看前向传播为反向传播留下了哪些张量，
-用异常检测揪出 NaN 和破坏反向传播的原位修改，最后把几种梯度模式放在一起对比。
+核心章节只是调用 ``backward()``，再读取 ``.grad``。本篇深入这套机制的内部：
+用钩子观察（以及修改）传递中的梯度，写一个自带反向传播的
+``torch.autograd.Function``，用 ``gradcheck`` 证明它写对了，查看前向传播
+留下了哪些张量，再用异常检测找出 NaN 梯度从哪里来。
 
 阅读前请先看过 :doc:`../core/plot_01_computational_graph`
 （:math:`y = (w + x)(w + 1)` 的计算图及其 ``grad_fn`` 节点）、
 :doc:`../core/plot_03_autograd`（``backward``、``torch.autograd.grad``）
-和 :doc:`../core/plot_04_autograd_traps`（``no_grad``、``detach``、原位操作与版本计数器）。
+和 :doc:`../core/plot_04_autograd_traps`（``no_grad``、``detach``、原位操作与版本计数器）；
+几种不记录计算图的计算方式也在第 04 篇中并排对比。
 """
 
 # SPDX-License-Identifier: MIT
@@ -32,7 +33,7 @@ b = torch.add(w, 1)  # b = w + 1
 y = torch.mul(a, b)  # y = a * b
 tensors = {"y": y, "a": a, "b": b, "w": w, "x": x}
 
-fired = []  # (名字, 梯度)，按钩子被调用的顺序
+fired = []  # (名字, 梯度)，按钩子的触发顺序
 
 
 def watch(name, tensor):
@@ -45,47 +46,27 @@ for name in tensors:
 y.backward()
 for step, (name, grad) in enumerate(fired, start=1):
     print(f"hook {step}: d y / d {name} = {grad}")
-assert [name for name, _ in fired] == ["y", "b", "a", "w", "x"]
-assert torch.equal(fired[3][1], torch.tensor([5.0]))
+order = [name for name, _ in fired]
+assert order[0] == "y" and set(order[1:3]) == {"a", "b"} and set(order[3:]) == {"w", "x"}
+assert order.count("w") == 1 and torch.equal(dict(fired)["w"], torch.tensor([5.0]))
 
 # %%
-# 钩子从输出往回，一直调用到:term:`叶子节点`。``b`` 比 ``a`` 先被调用：
-# ``MulBackward0`` 执行完后两者同时就绪，引擎先执行后创建的那个（见练习 2）。
-# ``w`` 的钩子只调用*一次*，拿到的是 5：它的两条路径（经 :math:`a` 贡献 2，
-# 经 :math:`b` 贡献 3）在梯度到达 ``w`` 之前已经加在一起。下图把这个顺序标在
-# 反向图上（图由 ``pytorch_notes.draw`` 绘制，序号用 matplotlib 标注）：
-
-import matplotlib.pyplot as plt
-
-from pytorch_notes.draw import draw_backward
-from pytorch_notes.graph import backward_graph
-from pytorch_notes.i18n import tr, use_language
-
-LANG = "zh"  # 图中标注使用的语言
-lang = use_language(LANG)
-
-graph = backward_graph(y, names=tensors)
-ax = draw_backward(graph, lang=lang, title=tr(lang, en="Order the hooks fire in",
-                                              zh="钩子被调用的顺序"))  # fmt: skip
-# 节点的标签：运算名和张量名
-labels = {f"{d['op']}\n{d['name']}": d["name"] for _, d in graph.nodes(data=True)}
-order = {name: step for step, (name, _) in enumerate(fired, start=1)}
-marked = [text for text in ax.texts if text.get_text() in labels]
-for text in marked:
-    ax.annotate(str(order[labels[text.get_text()]]), text.get_position(),
-                xytext=(-38, 12), textcoords="offset points", color="white",
-                fontweight="bold", bbox=dict(boxstyle="circle", fc="#ea580c", ec="none"))  # fmt: skip
-assert len(marked) == len(order)
-plt.show()
-
-# %%
+# 钩子按从输出到:term:`叶子节点`的顺序依次触发：一个张量的钩子，要等所有由它
+# 算出的张量都把梯度传下来之后才会触发。``w`` 的钩子只触发*一次*，拿到的是 5：
+# 两条路径分别贡献 2（经 :math:`a`）和 3（经 :math:`b`），在梯度到达 ``w``
+# 之前已经加在一起。同时就绪的张量（先是 ``a`` 和 ``b``，后是 ``w`` 和 ``x``）
+# 谁先谁后由引擎决定，这是 PyTorch 没有写进文档的实现细节：文档只保证*同一个*
+# 张量上的多个钩子按注册顺序触发。不要写依赖其余顺序的代码。
+#
 # 在半路修改梯度
 # --------------
 #
 # 钩子如果*返回*一个张量，从这里往下传的就是这个张量。把到达 ``a`` 的梯度
-# （:math:`\partial y / \partial a = b = 2`）截断到 1：:math:`w` 得到
-# :math:`1 + 3 = 4` 而不是 5，:math:`x` 得到 1 而不是 2。
-# ``handle.remove()`` 把钩子摘掉。
+# （:math:`\partial y / \partial a = b = 2`）:term:`裁剪 <梯度裁剪>`到 1：
+# :math:`w` 得到 :math:`1 + 3 = 4` 而不是 5，:math:`x` 得到 1 而不是 2。
+# ``handle.remove()`` 把钩子摘掉。（模块也有自己的钩子：
+# ``register_forward_hook`` 和 ``register_full_backward_hook``，
+# 用来截取激活值以及模块前后的梯度。）
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
@@ -97,40 +78,7 @@ handle.remove()
 print(f"with a's gradient clipped to 1: w.grad = {w.grad}, x.grad = {x.grad}")
 assert torch.equal(w.grad, torch.tensor([4.0])) and torch.equal(x.grad, torch.tensor([1.0]))
 
-# %%
-# 模块钩子：激活值及其梯度
-# ------------------------
-#
-# 模块的*前向钩子* ``hook(module, inputs, output)`` 在它的 ``forward``
-# 之后执行，通常用来截取激活值。*完整反向钩子*
-# ``hook(module, grad_input, grad_output)`` 拿到关于模块输入和输出的梯度。
-# 以一个小网络中的 ``ReLU`` 为例：在激活值为正的位置，输入梯度应当等于输出梯度，
-# 其余位置为 0：
-
 from torch import nn
-
-torch.manual_seed(0)
-model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
-seen = {}
-
-
-def keep_activation(module, inputs, output):
-    seen["activation"] = output.detach()
-
-
-def keep_gradients(module, grad_input, grad_output):
-    seen["grad_input"], seen["grad_output"] = grad_input[0], grad_output[0]
-
-
-handles = [model[1].register_forward_hook(keep_activation),
-           model[1].register_full_backward_hook(keep_gradients)]  # fmt: skip
-model(torch.randn(3, 2)).sum().backward()
-for handle in handles:
-    handle.remove()
-
-print(f"ReLU activation:\n{seen['activation']}")
-print(f"grad_input:\n{seen['grad_input']}")
-assert torch.equal(seen["grad_input"], seen["grad_output"] * (seen["activation"] > 0))
 
 # %%
 # 自定义 ``Function``：数值稳定的 softplus
@@ -140,48 +88,88 @@ assert torch.equal(seen["grad_input"], seen["grad_output"] * (seen["activation"]
 # :math:`\operatorname{softplus}(z) = \log(1 + e^z)`。照公式直接写，
 # 在 float32 下会溢出：:math:`e^{100}` 是 ``inf``，链式法则中的
 # :math:`\frac{1}{1 + e^z} \cdot e^z` 变成 :math:`0 \cdot \infty`，即 NaN。
+# 稳定的写法 :math:`\max(z, 0) + \log(1 + e^{-|z|})` 从不对正数求指数，
+# 导数是 :math:`\sigma(z)`。但自动求导是逐个环节求导的，而 ``clamp`` 和
+# ``abs`` 在 :math:`z = 0` 处都有折点：折点处传回多少是一种约定（见
+# :doc:`../core/plot_02_dynamic_graphs`），这里两者加起来是 1，
+# 而不是 :math:`\sigma(0) = 0.5`：
 
 z = torch.tensor([-100.0, 0.0, 100.0], requires_grad=True)
 naive = torch.log(1 + torch.exp(z))
 naive.sum().backward()
-print(f"naive:    {naive.detach()}, gradient {z.grad}")
+print(f"naive:            {naive.detach()}, gradient {z.grad}")
+z.grad = None
+composite = z.clamp(min=0) + torch.log1p(torch.exp(-z.abs()))
+composite.sum().backward()
+print(f"stable, autograd: {composite.detach()}, gradient {z.grad}")
+assert z.grad[1] != 0.5  # sigma(0) is 0.5
 
 # %%
-# 稳定的写法 :math:`\max(z, 0) + \log(1 + e^{-|z|})` 从不对正数求指数，
-# 它的导数就是 :math:`\sigma(z)`。与其让 autograd 对 ``clamp``、``abs``、
-# ``exp``、``log1p`` 逐个求导，不如写一个 ``torch.autograd.Function``
-# 直接给出这个导数，并且只保存需要的 :math:`z`。``forward(ctx, ...)``
-# 计算结果，并用 ``ctx.save_for_backward`` 保存张量；``backward(ctx,
-# grad_output)`` 把关于输出的梯度变成关于每个输入的梯度；
-# ``Softplus.apply(z)`` 执行它，并把它的节点记进计算图。
+# ``torch.autograd.Function`` 直接给出导数，在每一点上都对，而且只保存
+# :math:`z`。能同时用于 ``torch.func`` 的写法是：``forward`` 只根据输入计算结果；
+# ``setup_context(ctx, inputs, output)`` 保存反向传播要用的张量；
+# ``backward(ctx, grad_output)`` 为每个输入返回一个梯度（``ctx.needs_input_grad``
+# 表明不需要的，返回 ``None``）。``generate_vmap_rule = True`` 让 ``vmap``
+# 能对它做批处理；``Softplus.apply(z)`` 执行它。（实际工作中，
+# ``F.softplus`` 和 ``BCEWithLogitsLoss`` 已经替你做了这些。）
 
 
 class Softplus(torch.autograd.Function):
+    generate_vmap_rule = True
+
     @staticmethod
-    def forward(ctx, z):
-        ctx.save_for_backward(z)
+    def forward(z):
         return z.clamp(min=0) + torch.log1p(torch.exp(-z.abs()))
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (z,) = inputs
+        ctx.save_for_backward(z)
 
     @staticmethod
     def backward(ctx, grad_output):
         (z,) = ctx.saved_tensors
-        return grad_output * torch.sigmoid(z)  # softplus 的导数是 sigmoid(z)
+        grad_z = None
+        if ctx.needs_input_grad[0]:
+            grad_z = grad_output * torch.sigmoid(z)  # softplus 的导数是 sigmoid(z)
+        return grad_z
 
 
 z = torch.tensor([-100.0, 0.0, 100.0], requires_grad=True)
 stable = Softplus.apply(z)
 stable.sum().backward()
-print(f"Softplus: {stable.detach()}, gradient {z.grad}")
+print(f"Softplus:         {stable.detach()}, gradient {z.grad}")
 assert torch.allclose(stable, torch.nn.functional.softplus(z))
-assert torch.equal(z.grad, torch.sigmoid(z.detach()))
+assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sigma(0), sigma(100)
+
+# %%
+# ``torch.func``（:doc:`plot_07_jacobians_torch_func`）像对待内置运算一样
+# 对待它。旧写法 ``forward(ctx, z)``（没有 ``setup_context``）用 ``backward()``
+# 仍然可以，但 ``torch.func`` 会抛出 ``RuntimeError``，要求提供
+# ``setup_context``；前向模式（``jvp``、``jacfwd``）还需要一个 ``jvp`` 静态方法。
+# ``ctx`` 还能做更多：``ctx.mark_non_differentiable(out)``，以及用
+# ``@once_differentiable`` 标记本身不能再求导的 ``backward``。
+
+from torch.func import grad, vmap
+
+z = z.detach()
+print(f"torch.func.grad:  {grad(lambda z: Softplus.apply(z).sum())(z)}")
+print(f"vmap(grad(...)):  {vmap(grad(Softplus.apply))(z)}")
+assert torch.equal(grad(lambda z: Softplus.apply(z).sum())(z), vmap(grad(Softplus.apply))(z))
 
 # %%
 # 用在模型里
 # ~~~~~~~~~~
 #
-# 对 logit :math:`z` 和标签 :math:`t \in \{0, 1\}`，二元交叉熵等于
-# :math:`\operatorname{softplus}(z) - t z`。取四个点，再把线性模型的权重都设为 20，
-# 让它过于自信：logit 达到 :math:`\pm 140`，其中一个点还被分错了：
+# 对:term:`对数几率（logit） <对数几率>` :math:`z`（即
+# :math:`\log \frac{p}{1 - p}`，所以 :math:`p = \sigma(z)`）和标签
+# :math:`y \in \{0, 1\}`，:term:`二元交叉熵`就是:term:`负对数似然`
+# :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`。由于
+# :math:`-\log \sigma(z) = \operatorname{softplus}(-z)`、
+# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z)`，它等于
+# :math:`\operatorname{softplus}(z) - y z`。取四个点，再把线性模型的权重都设为 20，
+# 让它过度自信：logit 达到 :math:`\pm 140`，其中一个点以高置信度判错。
+# 照公式直接写，损失是无穷大，梯度是 NaN；用 ``Softplus`` 则都是有限值：
 
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
@@ -191,16 +179,29 @@ with torch.no_grad():
     linear.bias.zero_()
 
 logits = linear(features)
+naive_loss = (torch.log(1 + torch.exp(logits)) - labels * logits).mean()
+naive_loss.backward(retain_graph=True)
+print(f"naive loss = {naive_loss.item()}, weight.grad = {linear.weight.grad}")
+linear.zero_grad()
 loss = (Softplus.apply(logits) - labels * logits).mean()
 loss.backward()
 print(f"logits = {logits.detach().flatten()}")
 print(f"loss = {loss.item():.2f}, weight.grad = {linear.weight.grad}")
 reference = nn.functional.binary_cross_entropy_with_logits(logits, labels)
-assert torch.allclose(loss, reference)
+assert torch.allclose(loss, reference) and torch.isfinite(linear.weight.grad).all()
 
 # %%
 # 结果与 PyTorch 的 ``binary_cross_entropy_with_logits`` 一致。我们的节点像内置节点一样
-# 出现在反向图里，名字取自类名：
+# 出现在反向图里，名字取自类名（图由 ``pytorch_notes.draw`` 绘制）：
+
+import matplotlib.pyplot as plt
+
+from pytorch_notes.draw import draw_backward
+from pytorch_notes.graph import backward_graph
+from pytorch_notes.i18n import tr, use_language
+
+LANG = "zh"  # 图中标注使用的语言
+lang = use_language(LANG)
 
 graph = backward_graph(loss, names={"weight": linear.weight, "bias": linear.bias,
                                     "logits": logits, "loss": loss})  # fmt: skip
@@ -227,12 +228,13 @@ for dtype in (torch.float32, torch.float64):
     fd = (Softplus.apply(z.detach() + h) - Softplus.apply(z.detach() - h)) / (2 * h)
     print(f"{dtype!s:<13}  finite difference {fd.item():.10f}  autograd "
           f"{z.grad.item():.10f}  |difference| {abs(fd - z.grad).item():.1e}")  # fmt: skip
+    assert abs(fd - z.grad).item() < (1e-1 if dtype == torch.float32 else 1e-10)
 
 # %%
-# 在 float32 下，:math:`f(z \pm h)` 的舍入误差淹没了两者之差；在 float64 下，
-# 两者有 11 位数字相同。``torch.autograd.gradcheck`` 用这个办法比对整个雅可比矩阵，
-# 所以输入要用 float64。下面的反向传播写错了符号，把 :math:`\sigma(z)`
-# 写成了 :math:`\sigma(-z)`：
+# 在 float32 下，:math:`f(z \pm h)` 的舍入误差淹没了两者之差（:math:`z \pm h`
+# 本身也有舍入）；在 float64 下，两者只差 :math:`10^{-11}` 左右。
+# ``torch.autograd.gradcheck`` 用这个办法比对整个雅可比矩阵，所以输入要用 float64。
+# 下面的反向传播写错了符号，把 :math:`\sigma(z)` 写成了 :math:`\sigma(-z)`：
 
 
 class WrongSoftplus(Softplus):
@@ -261,21 +263,29 @@ print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (
 # 自动求导为反向传播保存了什么
 # ----------------------------
 #
-# 每个节点都会留下求导公式需要的张量，即:term:`保存的张量`，可以通过
-# ``grad_fn._saved_*`` 属性查看。:math:`\sin` 需要它的输入（:math:`\cos x`）；
-# :math:`e^x` 需要它的输出（导数*就是*输出）；乘法两个因子都要。
+# 每个节点都会留下求导公式需要的张量，即:term:`保存的张量`。PyTorch 的
+# Autograd mechanics 文档用 ``grad_fn._saved_*`` 属性读取它们：这是内部名字，
+# 可以用来查看，但不是可以依赖的 API。:math:`\sin` 需要它的输入
+# （:math:`\cos x`）；:math:`e^x` 需要它的输出（导数*就是*输出）；乘法保存的是
+# *另一个*因子求梯度时要用的那个因子：两个因子都需要梯度时两个都存，
+# 另一个是常数时只存一个。
 
 x = torch.tensor([1.0, 2.0], requires_grad=True)
-s, e, m = torch.sin(x), torch.exp(x), torch.mul(x, 3 * x)
+c = torch.tensor([3.0, 4.0])  # 常数
+s, e = torch.sin(x), torch.exp(x)
 print(f"SinBackward0._saved_self is x:  {s.grad_fn._saved_self is x}")
 print(f"ExpBackward0._saved_result == e: {torch.equal(e.grad_fn._saved_result, e)}")
-print(f"MulBackward0 saves: {sorted(n for n in dir(m.grad_fn) if n.startswith('_saved'))}")
+for label, m in (("x * (3 x)", torch.mul(x, 3 * x)), ("x * c    ", torch.mul(x, c))):
+    node = m.grad_fn
+    print(f"{label}: saves self {node._saved_self is not None}, "
+          f"other {node._saved_other is not None}")  # fmt: skip
 
 # %%
-# ``torch.autograd.graph.saved_tensors_hooks(pack, unpack)`` 能看到在它的代码块中
-# 保存的每个张量：保存时交给 ``pack``，``pack`` 的返回值在反向传播时交给
-# ``unpack``（可以借此把张量挪走或压缩）。这里只看不改，对象是一个小网络
-# 在 64 个点上的一次前向传播：
+# 公开的途径是 ``torch.autograd.graph.saved_tensors_hooks(pack, unpack)``：
+# 在它的代码块中保存的每个张量都会交给 ``pack``，``pack`` 的返回值在反向传播时
+# 交给 ``unpack``。PyTorch 的 ``torch.autograd.graph.save_on_cpu`` 和激活检查点
+# （``torch.utils.checkpoint``）就建立在它之上。这里只记录、不修改：看看一个
+# 小网络对 64 个点做一次前向传播时保存了哪些张量：
 
 torch.manual_seed(0)
 net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
@@ -294,23 +304,28 @@ with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
 for t in saved:
     print(f"saved {tuple(t.shape)!s:<8} {t.dtype}  {t.numel() * t.element_size():>5} bytes")
 total = sum(t.numel() * t.element_size() for t in saved)
-print(f"{len(saved)} saved tensors, {total} bytes, in {len({t.data_ptr() for t in saved})} blocks")
+storages = {t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t in saved}
+existing = {p.untyped_storage().data_ptr() for p in (inputs, *net.parameters())}
+extra = sum(n for ptr, n in storages.items() if ptr not in existing)
+print(f"{len(saved)} saved tensors, {total} bytes, in {len(storages)} storages")
+print(f"kept alive only for the backward pass: {extra} bytes")
 assert total == 4 * (64 * 2 + 64 * 4 + 64 * 4 + 4 * 1 + 64 * 1)  # float32：每个数 4 字节
+assert extra == 4 * (64 * 4 + 64 * 1)  # ReLU 的输出和网络的输出
 
 # %%
 # 从上往下看：第一个 ``Linear`` 保存了它的输入（求权重的梯度要用），
-# 但没有保存权重，因为它的输入不需要梯度（见练习 3）；``ReLU`` 保存了输出；
+# 但没有保存权重，因为它的输入不需要梯度（见练习 2）；``ReLU`` 保存了输出；
 # 第二个 ``Linear`` 保存了同一个输出和它（转置后）的权重；``square``
-# 保存了网络的输出。ReLU 的输出保存了两次，却只占一份内存：5 个保存的张量，
-# 4 块内存。
+# 保存了网络的输出。保存的张量共涉及 2832 字节，其中输入和权重本来就存在，
+# ReLU 的输出只存一份：计算图额外让 1280 字节的内存一直占用着，否则它们早就释放了。
 #
 # 异常检测：NaN 从哪里来？
 # ------------------------
 #
 # 一个经典的例子：用 ``torch.where`` 写“:math:`x > 0` 时取 :math:`\sqrt{x}`，
-# 否则取 0”。前向传播一切正常，但 :math:`x = -1` 处的梯度却是 NaN：
-# ``torch.where`` 传给 ``sqrt`` 分支的梯度是 0，而 :math:`\sqrt{-1}`
-# 的导数是 NaN，:math:`0 \times` NaN 仍是 NaN。
+# 否则取 0”。输出没有问题（``sqrt(-1)`` 在前向传播中产生的 NaN 被 ``where``
+# 丢掉了），但 :math:`x = -1` 处的梯度却是 NaN：``torch.where`` 传给 ``sqrt``
+# 分支的梯度是 0，而 :math:`\sqrt{-1}` 的导数是 NaN，:math:`0 \times` NaN 仍是 NaN。
 
 
 def sqrt_where():
@@ -331,166 +346,98 @@ print("y = {}, x.grad = {}".format(*sqrt_where()))
 
 import warnings
 
-
-def anomaly_report(forward_and_backward) -> None:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with torch.autograd.detect_anomaly():
-            try:
-                forward_and_backward()
-            except RuntimeError as error:
-                print(f"RuntimeError: {str(error).split(' Hint:')[0]}")
-    for warning in caught:
-        lines = str(warning.message).splitlines()
-        print(f"UserWarning: {lines[0]}")
-        if lines[0].startswith("Error detected in"):
-            print(f"    {lines[-2].strip()}")
-
-
-anomaly_report(sqrt_where)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    with torch.autograd.detect_anomaly():
+        try:
+            sqrt_where()
+        except RuntimeError as error:
+            print(f"RuntimeError: {error}")
+for warning in caught:
+    lines = str(warning.message).splitlines()
+    print(f"UserWarning: {lines[0]}")
+    if lines[0].startswith("Error detected in"):
+        print(f"    {lines[-2].strip()}")
 
 # %%
-# 罪魁祸首是 ``SqrtBackward0``，创建于上面显示的那一行（修正办法：对
-# ``x.clamp(min=0)`` 开方）。同样的报告也能找出破坏反向传播的原位修改：
-# ``sigmoid`` 保存了它的输出，原位把这个输出乘以 2，保存的值就过期了。
+# 罪魁祸首是 ``SqrtBackward0``，创建于上面显示的那一行。异常检测只检查 NaN：
+# 梯度是 ``inf`` 时不会报错。修正的关键是让不用的那一支从一开始就不产生 NaN
+# 或 inf，因为 ``where`` 的反向传播会把那一支产生的东西乘以 0。只对输入做
+# ``clamp`` 不够：在 :math:`x = 0` 处平方根的导数是 :math:`1/(2 \cdot 0)`，
+# 即 inf，:math:`0 \times \infty` 又是 NaN。再用一个 ``where``，在不用的一侧
+# 交给 ``sqrt`` 一个无害的 1，在 :math:`-1` 和 0 处都能得到正确的梯度：
 
-
-def sigmoid_then_inplace():
-    x = torch.tensor([1.0, 2.0], requires_grad=True)
-    s = torch.sigmoid(x)
-    s.mul_(2)  # 修改了 SigmoidBackward0 保存的输出
-    s.sum().backward()
-
-
-anomaly_report(sigmoid_then_inplace)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # 忽略“异常检测已开启”的警告
+    with torch.autograd.detect_anomaly():
+        x = torch.tensor([0.0], requires_grad=True)
+        torch.sqrt(x).backward()  # 是 inf 而不是 NaN：不报错
+print(f"sqrt at 0 under detect_anomaly: x.grad = {x.grad}")
+assert torch.isinf(x.grad).all()
+x = torch.tensor([0.0, 4.0], requires_grad=True)
+torch.where(x > 0, torch.sqrt(x.clamp(min=0)), torch.zeros_like(x)).sum().backward()
+print(f"sqrt(x.clamp(min=0)) inside where, x = 0: x.grad = {x.grad}")
+for point in (-1.0, 0.0):
+    x = torch.tensor([point, 4.0], requires_grad=True)
+    safe = torch.where(x > 0, x, torch.ones_like(x))  # sqrt 永远见不到 x <= 0
+    y = torch.where(x > 0, torch.sqrt(safe), torch.zeros_like(x))
+    y.sum().backward()
+    print(f"double where, x = {point}: y = {y.detach()}, x.grad = {x.grad}")
+    assert torch.equal(x.grad, torch.tensor([0.0, 0.25]))
 
 # %%
-# 正如第一条警告所说，这个模式只用于调试，不要在训练时开启。
+# 正如第一条警告所说，这个模式只用于调试，不要在训练时开启。破坏反向传播的
+# 原位修改不需要异常检测：:doc:`../core/plot_04_autograd_traps` 中的版本计数器
+# 本来就会报错，异常检测只是再补上受损节点创建于哪一行。
 #
-# 几种梯度模式对比
-# ----------------
-#
-# 六种不记录计算图的计算方式，各在 :math:`y = 2w` 上用一次。前四种是*模式*
-# （改变一段代码记录什么），后两种只作用于单个张量。
-
-w = torch.tensor([1.0], requires_grad=True)
-results = {"(default)": w * 2}
-with torch.no_grad():
-    results["no_grad()"] = w * 2
-    with torch.enable_grad():
-        results["enable_grad() in no_grad()"] = w * 2
-with torch.set_grad_enabled(False):
-    results["set_grad_enabled(False)"] = w * 2
-with torch.inference_mode():
-    results["inference_mode()"] = w * 2
-results["w.detach()"] = w.detach() * 2
-results["v.requires_grad_(False)"] = torch.ones(1, requires_grad=True).requires_grad_(False) * 2
-
-print(f"{'y = 2w computed under':<28} {'requires_grad':<14} {'grad_fn':<13} is_inference")
-for mode, y in results.items():
-    grad_fn = type(y.grad_fn).__name__ if y.grad_fn else "None"
-    print(f"{mode:<28} {y.requires_grad!s:<14} {grad_fn:<13} {y.is_inference()}")
-
-# %%
-# - ``no_grad()`` 什么都不记录：用于评估模型和手写参数更新；在它里面用
-#   ``enable_grad()`` 可以重新开启记录。
-# - ``set_grad_enabled(flag)`` 由一个变量决定是前者还是后者：
-#   ``set_grad_enabled(training)`` 让训练和评估共用一段代码。
-# - ``inference_mode()`` 走得更远：它的结果是*推理张量*，没有版本计数器，
-#   以后也永远不能进入计算图。
-# - ``detach()`` 得到同样的数据，但与计算图断开（用来记录日志或画图）；
-#   ``requires_grad_(False)`` 让叶子节点停止跟踪梯度（用来冻结参数）。
-
-for attempt in (lambda: results["inference_mode()"]._version,
-                lambda: (results["inference_mode()"] * w).sum().backward()):  # fmt: skip
-    try:
-        attempt()
-    except RuntimeError as error:
-        print(f"RuntimeError: {str(error).split('. ')[0].rstrip('.')}.")
-
-# %%
 # 小结
 # ----
 #
-# - 张量钩子从输出往回一直调用到叶子节点（``y``、``b``、``a``、``w``、``x``）；
-#   叶子节点的钩子拿到所有路径之和（5）；返回张量的钩子会改变下游的梯度
-#   （``w.grad = 4``）。模块钩子可以截取激活值以及模块前后的梯度。
-# - ``torch.autograd.Function``（``forward``、``backward``、
-#   ``ctx.save_for_backward``）让 softplus 变得稳定，而直接照公式写会得到
-#   ``inf`` 和 ``nan``；它的节点叫 ``SoftplusBackward``。
-# - ``gradcheck``/``gradgradcheck`` 在 float64 下用有限差分核对反向传播，
-#   抓住了一个符号错误。
-# - 节点保存输入、输出或两者：一个小网络在 64 个点上的一次前向传播保存了
-#   2832 字节，由 ``saved_tensors_hooks`` 统计得到。
-# - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）或遇到过期
-#   保存张量的节点（``SigmoidBackward0``），以及它在哪里创建。
-# - 六种不记录计算图的方式；只有 ``inference_mode()`` 产生的张量永远不能进入计算图。
+# - 张量钩子按从输出到叶子节点的顺序触发；叶子节点的钩子只触发一次，拿到的是
+#   各条路径贡献之和（5）；钩子返回的张量会替换梯度（``w.grad = 4``）。
+#   同时就绪的张量谁先触发，文档没有规定。
+# - 对稳定公式直接用自动求导，在 :math:`z = 0` 处得到 1 而不是 0.5。
+#   ``Function``（``forward``、``setup_context``、``backward``）直接给出导数，
+#   只保存一个张量，能用于 ``torch.func.grad`` 和 ``vmap``；对过度自信的模型，
+#   照公式直接写得到 ``inf`` 和 ``nan``，用它则损失保持有限。
+# - float64 下的 ``gradcheck``/``gradgradcheck`` 抓住了符号错误。
+# - 小网络对 64 个点做一次前向传播：保存的张量涉及 2832 字节，其中 1280 字节
+#   只为反向传播而保留（``_saved_*`` 用来查看，``saved_tensors_hooks`` 用来处理）。
+# - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）及其所在行；
+#   修正办法是在两侧都用 ``where``。
 #
 # 练习
 # ----
 #
-# **练习 1.** 为 SiLU :math:`x \sigma(x)` 写一个 ``torch.autograd.Function``，
-# 只保存输入，导数为 :math:`\sigma(x)(1 + x(1 - \sigma(x)))`。用 ``gradcheck``
-# 和 ``gradgradcheck`` 检查它，并与 ``torch.nn.functional.silu`` 比较。
+# **练习 1.** 在 :math:`z = -3, -2.9, \ldots, 3` 上，对稳定公式直接用自动求导，
+# 除了 0 之外还有哪些点的结果与 :math:`\sigma(z)` 不同？
 #
 # .. _solution-begin:
 
 # %%
+# 只有折点 :math:`z = 0`；其他地方各环节的导数加起来正好是 :math:`\sigma(z)`。
 
-
-class SiLU(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * torch.sigmoid(x)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        sig = torch.sigmoid(x)
-        return grad_output * sig * (1 + x * (1 - sig))
-
-
-x = torch.randn(4, dtype=torch.float64, requires_grad=True)
-print(f"gradcheck: {torch.autograd.gradcheck(SiLU.apply, (x,))}, "
-      f"gradgradcheck: {torch.autograd.gradgradcheck(SiLU.apply, (x,))}")  # fmt: skip
-assert torch.allclose(SiLU.apply(x), torch.nn.functional.silu(x))
+grid = (torch.arange(-30, 31) / 10).requires_grad_()
+(grid.clamp(min=0) + torch.log1p(torch.exp(-grid.abs()))).sum().backward()
+differs = grid[~torch.isclose(grid.grad, torch.sigmoid(grid.detach()))].tolist()
+print(f"composite gradient differs from sigmoid at z = {differs}")
+assert differs == [0.0]
 
 # %%
 # .. _solution-end:
 #
-# **练习 2.** 在钩子的例子里先算 ``b`` 再算 ``a``。现在 ``a`` 和 ``b``
-# 的钩子谁先被调用？
+# **练习 2.** 如果小网络的输入需要梯度，这次前向传播会保存多少字节？
 #
 # .. _solution-begin:
 
 # %%
-# ``a`` 先被调用：现在它是后创建的节点。
-
-w = torch.tensor([1.0], requires_grad=True)
-b = torch.add(w, 1)
-a = torch.add(w, torch.tensor([2.0]))
-fired = []
-a.register_hook(lambda grad: fired.append("a"))
-b.register_hook(lambda grad: fired.append("b"))
-torch.mul(a, b).backward()
-print(f"hooks fired: {fired}")
-assert fired == ["a", "b"]
-
-# %%
-# .. _solution-end:
-#
-# **练习 3.** 如果 ``inputs`` 需要梯度，那个小网络的前向传播会保存多少字节？
-#
-# .. _solution-begin:
-
-# %%
-# 多 32 字节：第一个 ``Linear`` 现在还要保存它（转置后）的权重，
-# 共 :math:`2 \times 4` 个数，用来计算 ``inputs`` 的梯度。
+# 多 32 字节：第一个 ``Linear`` 这时还要保存（转置后的）权重，
+# 即 :math:`2 \times 4` 个数，用来求输入的梯度。用分离出的副本，
+# ``inputs`` 本身不受影响。
 
 saved = []
 with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-    loss = net(inputs.requires_grad_()).square().mean()
+    loss = net(inputs.detach().requires_grad_()).square().mean()
 total_with_input_grad = sum(t.numel() * t.element_size() for t in saved)
 print(f"{total_with_input_grad} bytes")
 assert total_with_input_grad == total + 4 * 2 * 4

@@ -2,14 +2,14 @@ r"""
 雅可比矩阵、黑塞矩阵与 ``torch.func``
 =====================================
 
-``backward()`` 求的是一个数的梯度。很多问题需要的更多：向量函数的整个雅可比矩阵、
+``backward()`` 求的是一个数的梯度，但很多问题需要的不止于此：向量函数的整个雅可比矩阵、
 二阶导数，或者每个样本各自的梯度而不是它们的平均。自动求导可以沿两个方向进行——
-反向模式每次求一个向量–雅可比积，前向模式每次求一个雅可比–向量积——本篇在页面上
-数一数，哪种情况下哪种模式需要的次数更少。然后用 ``torch.func`` 的 ``grad``、
+反向模式每次求一个向量-雅可比积（VJP），前向模式每次求一个雅可比-向量积（JVP）——本篇
+实际数一数，哪种情况下哪种模式需要的次数更少。然后用 ``torch.func`` 的 ``grad``、
 ``jacrev``、``jacfwd``、``hessian`` 和 ``vmap`` 做同样的事，每个结果都与手写的导数核对。
 
 阅读本篇前需要了解 :doc:`../core/plot_03_autograd`（``backward``、
-``torch.autograd.grad`` 以及其中关于向量–雅可比积的选读小节）和
+``torch.autograd.grad`` 以及其中关于向量-雅可比积的选读小节）和
 :doc:`../core/plot_05_logistic_regression`（模型及其损失函数）。
 """
 
@@ -50,9 +50,11 @@ print(f"f(x) = {f(x)}")
 # ------------------------------
 #
 # 反向传播从不构造 :math:`J`。给它一个向量 :math:`v`（每个输出一个分量），它返回
-# :term:`向量–雅可比积` :math:`v^\top J`（第 03 篇以 ``grad_tensors``
-# 的身份见过它）。取 :math:`v = (1, 0)` 得到 :math:`J` 的第一行，取 :math:`(0, 1)`
-# 得到第二行。``torch.func.vjp`` 以函数的形式给出同样的乘积。
+# :term:`向量-雅可比积（VJP） <向量–雅可比积>` :math:`v^\top J`（第 03 篇中它以
+# ``grad_tensors`` 参数的形式出现过）。取 :math:`v = (1, 0)` 得到 :math:`J` 的第一行，
+# 取 :math:`(0, 1)` 得到第二行。``y.sum().backward()`` 就是取
+# :math:`v = (1, \ldots, 1)` 的这个乘积。``is_grads_batched=True`` 一次传入所有的
+# :math:`v`，``torch.func.vjp`` 则以函数的形式给出同样的乘积。
 
 from torch.func import vjp
 
@@ -64,6 +66,8 @@ for v in torch.eye(2):
     print(f"v = {v}: v^T J = {row}")
     rows.append(row)
 assert torch.equal(torch.stack(rows), J_math)
+(batched,) = torch.autograd.grad(y, x_r, torch.eye(2), is_grads_batched=True)  # last use
+assert torch.equal(batched, J_math)
 
 _, vjp_fn = vjp(f, x)
 print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
@@ -73,10 +77,10 @@ print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
 # ------------------------------
 #
 # 前向模式从输入开始，让导数*随着*每个值一起往前算。每个数变成一个**对偶数**
-# :math:`(a, \dot a)`：它的值和它的切向量分量，即沿选定输入方向 :math:`t` 的导数。
+# :math:`(a, \dot a)`：它的值和切向量（tangent），即沿选定输入方向 :math:`t` 的导数。
 # 每个运算同时更新这两部分，例如
 # :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`。
-# 算到最后，输出的切向量就是:term:`雅可比–向量积` :math:`J t`：
+# 算到最后，输出的切向量就是:term:`雅可比-向量积（JVP） <雅可比–向量积>` :math:`J t`：
 # 取 :math:`t = (1, 0)` 得到 :math:`J` 的第一*列*。整个过程不保存计算图，也不做反向传播。
 # ``torch.autograd.forward_ad`` 直接提供对偶数，``torch.func.jvp`` 把它们包装了起来。
 
@@ -123,7 +127,9 @@ def jacobian_reverse(fn, x):
     x = x.detach().requires_grad_()
     x.register_hook(count_backward)
     y = fn(x).reshape(-1)
-    rows = [torch.autograd.grad(y, x, v, retain_graph=True)[0] for v in torch.eye(y.numel())]
+    last = y.numel() - 1  # the graph is kept until the last row
+    rows = [torch.autograd.grad(y, x, v, retain_graph=i < last)[0]
+            for i, v in enumerate(torch.eye(y.numel()))]  # fmt: skip
     return torch.stack(rows)
 
 
@@ -154,13 +160,16 @@ for label, (fn, x0) in problems.items():
 # %%
 # 对于损失，反向模式只需一次前向传播加一次反向传播，前向模式却要 500 次前向传播；
 # 对于曲线，情况正好相反。这就是训练用反向模式的原因：模型有上百万个参数，损失只有
-# 一个。耗时也跟着次数走：对这个损失，前向模式的 500 次传播所用时间是反向模式求一次
-# 梯度的十倍以上。计时结果每次运行都不一样，所以页面上只断言这个关系，不打印具体数字：
+# 一个。耗时的高低也与次数一致，但并不成比例：前向模式的一次传播（每个值都带着对偶数）
+# 比普通的前向传播更贵。两种模式、两个问题用同样的方法计时：各先预热一次，再取五次
+# 中最快的一次。计时结果因机器而异，所以页面上只断言快慢的方向，不打印具体数字：
 
 import time
+from functools import partial
 
 
 def seconds(job, repeat=5):
+    job()  # 预热：第一次调用要付一次性开销
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
@@ -169,19 +178,22 @@ def seconds(job, repeat=5):
     return best
 
 
-x0 = problems["500 inputs -> 1 output"][1]
-reverse_s = seconds(lambda: torch.autograd.grad(many_to_one(x0.requires_grad_()), x0))
-forward_s = seconds(lambda: jacobian_forward(many_to_one, x0.detach()), repeat=1)
-assert forward_s > 10 * reverse_s
-print("gradient of the loss: forward mode takes more than 10 times as long")
+for label, (fn, x0) in problems.items():
+    reverse_s = seconds(partial(jacobian_reverse, fn, x0))
+    forward_s = seconds(partial(jacobian_forward, fn, x0))
+    faster = "reverse" if reverse_s < forward_s else "forward"
+    print(f"{label}: {faster} mode is faster")
+    assert faster == ("reverse" if label.endswith("1 output") else "forward")
+    if label.endswith("1 output"):
+        assert forward_s > 10 * reverse_s
 
 # %%
 # ``jacrev`` 与 ``jacfwd``
 # ------------------------
 #
 # ``torch.func.jacrev`` 和 ``torch.func.jacfwd`` 分别用两种模式构造雅可比矩阵，
-# 不需要 Python 循环：它们用 ``vmap`` 把 :math:`m` 个向量–雅可比积或 :math:`n` 个
-# 雅可比–向量积合成一批来算。算术和我们的循环一样；选哪一个，按上面数出的次数来定
+# 不需要 Python 循环：它们用 ``vmap`` 把 :math:`m` 个向量-雅可比积或 :math:`n` 个
+# 雅可比-向量积合成一批来算。算术和我们的循环一样；选哪一个，按上面数出的次数来定
 # （输出比输入少用 ``jacrev``，反之用 ``jacfwd``）。
 
 from torch.func import jacfwd, jacrev
@@ -221,23 +233,36 @@ assert torch.equal(grad(g)(point), torch.tensor([4.0, 13.0]))
 assert torch.equal(hessian(g)(point), torch.tensor([[4.0, 2.0], [2.0, 12.0]]))
 
 # %%
-# 这些变换可以组合：黑塞矩阵就是梯度的雅可比矩阵，``hessian`` 就是
-# ``jacfwd(jacrev(g))``——梯度只有一个输出，用反向模式；再对梯度求导时输出和输入
-# 一样多，用前向模式。
+# 这些变换可以组合：黑塞矩阵就是梯度的雅可比矩阵。``hessian(g)`` 就是
+# ``jacfwd(jacrev(g))``：梯度只有一个输出，用反向模式；梯度的雅可比矩阵有
+# :math:`n` 个输出、:math:`n` 个输入，两种模式次数相同，PyTorch 文档认为这里用前向模式
+# 是个不错的默认选择。``jacrev(jacrev(g))`` 得到同样的矩阵，可能更快，而且在某个运算
+# 没有前向模式公式时也能用（并非每个运算都有）。很多时候只需要黑塞-向量积 :math:`Hu`，
+# 根本不必构造矩阵：对梯度做一次前向模式传播，即 ``jvp(grad(g), ...)``。
 
-assert torch.equal(jacfwd(jacrev(g))(point), hessian(g)(point))
-assert torch.equal(jacrev(grad(g))(point), hessian(g)(point))
+assert torch.allclose(jacrev(jacrev(g))(point), hessian(g)(point))
+assert torch.allclose(jacrev(grad(g))(point), hessian(g)(point))
+u = torch.tensor([1.0, 1.0])
+_, Hu = jvp(grad(g), (point,), (u,))
+print(f"H u = {Hu}")
+assert torch.allclose(Hu, hessian(g)(point) @ u)
 
 # %%
 # 用 ``vmap`` 求逐样本梯度
 # ------------------------
 #
-# 对一批数据调用 ``loss.backward()``，得到的是*平均*损失的梯度。有些方法需要每个样本
+# 损失函数取默认的 ``reduction='mean'`` 时，对一批数据调用 ``loss.backward()``，
+# 得到的是*平均*损失的梯度。有些方法需要每个样本
 # 各自的梯度，即:term:`逐样本梯度`。``torch.func.vmap`` 把一个函数映射到批量维度上，
 # 所以 ``vmap(grad(sample_loss))`` 一次调用就能把它们全部算出来。
 # ``torch.func.functional_call`` 用我们传入的参数运行
 # :doc:`第 05 篇 <../core/plot_05_logistic_regression>`中的逻辑回归模型，
-# 这样 ``grad`` 就能对这些参数求导。
+# 这样 ``grad`` 就能对这些参数求导。损失用 ``binary_cross_entropy_with_logits``，
+# 它在饱和的:term:`对数几率（logit） <对数几率>`上也保持稳定（见
+# :doc:`plot_06_autograd_internals`）。
+# 模型带有缓冲区或 dropout 时，`PyTorch 的逐样本梯度教程
+# <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ 还会用到
+# ``stack_module_state`` 和 ``vmap`` 的 ``randomness=`` 参数。
 
 import torch.nn.functional as F
 from torch import nn
@@ -252,8 +277,8 @@ params = {name: p.detach() for name, p in model.named_parameters()}
 
 
 def sample_loss(params, x, y):
-    p = torch.sigmoid(functional_call(model, params, (x,))).squeeze()
-    return F.binary_cross_entropy(p, y)
+    z = functional_call(model, params, (x,)).squeeze()  # logit
+    return F.binary_cross_entropy_with_logits(z, y)
 
 
 per_sample = vmap(grad(sample_loss), in_dims=(None, 0, 0))(params, train_x, train_y)
@@ -266,7 +291,7 @@ print(f"per-sample bias gradients:   shape {tuple(per_sample['bias'].shape)}")
 loop_weight, loop_bias = [], []
 for x_i, y_i in zip(train_x, train_y, strict=True):
     model.zero_grad()
-    F.binary_cross_entropy(torch.sigmoid(model(x_i)).squeeze(), y_i).backward()
+    F.binary_cross_entropy_with_logits(model(x_i).squeeze(), y_i).backward()
     loop_weight.append(model.weight.grad.clone())
     loop_bias.append(model.bias.grad.clone())
 same = torch.allclose(per_sample["weight"], torch.stack(loop_weight), atol=1e-6) and torch.allclose(
@@ -284,20 +309,27 @@ p_all = torch.sigmoid(model(train_x)).squeeze(1).detach()
 assert torch.allclose(per_sample["weight"][:, 0], (p_all - train_y)[:, None] * train_x, atol=1e-6)
 
 model.zero_grad()
-F.binary_cross_entropy(torch.sigmoid(model(train_x)).squeeze(1), train_y).backward()
+F.binary_cross_entropy_with_logits(model(train_x).squeeze(1), train_y).backward()
 mean_grad = per_sample["weight"].mean(dim=0)
 print(f"mean of per-sample gradients: {mean_grad}")
 print(f"batch gradient (backward):    {model.weight.grad}")
 assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
 
 # %%
-# 下图画出对 :math:`(w_0, w_1)` 的 200 个梯度，每个样本一个点，按类别着色：
-# 在未训练的权重处，两个类别把权重推向不同的方向；``backward()`` 给出的整批梯度
-# 是它们的平均，即图中的星号。
+# 下图画出对 :math:`(w_0, w_1)` 的 200 个梯度，每个样本一个点，按类别着色。
+# 在这组未训练的权重处，两个类别的梯度方向相同，区别在大小：未训练的模型错得最厉害的
+# 类别 0 的点梯度最大，主导了平均值，即图中的星号，也就是 ``backward()`` 给出的整批梯度。
 
 import matplotlib.pyplot as plt
 
 from pytorch_notes.i18n import tr, use_language
+
+class_means = [per_sample["weight"][train_y == label, 0].mean(dim=0) for label in (0, 1)]
+cosine = F.cosine_similarity(*class_means, dim=0)
+sizes = [per_sample["weight"][train_y == label, 0].norm(dim=1).mean() for label in (0, 1)]
+print(f"cosine between the class means: {cosine:.2f}; mean size: "
+      f"class 0 {sizes[0]:.2f}, class 1 {sizes[1]:.2f}")  # fmt: skip
+assert cosine > 0.9 and sizes[0] > 2 * sizes[1]
 
 lang = use_language(LANG)
 fig, ax = plt.subplots(figsize=(6, 4.5), facecolor="white")
@@ -318,13 +350,15 @@ plt.show()
 # 小结
 # ----
 #
-# - 一次反向传播计算一个向量–雅可比积 :math:`v^\top J`（:math:`v` 取独热向量时
-#   就是 :math:`J` 的一行）；用对偶数做一次前向模式传播，计算一个雅可比–向量积
+# - 一次反向传播计算一个向量-雅可比积 :math:`v^\top J`（:math:`v` 取独热向量时
+#   就是 :math:`J` 的一行）；用对偶数做一次前向模式传播，计算一个雅可比-向量积
 #   :math:`J t`（一列）。
 # - 求完整的雅可比矩阵，反向模式每个输出一次，前向模式每个输入一次：对 500 个输入的
-#   损失是 1 次对 500 次，对一个输入的曲线是 500 次对 1 次。训练用反向模式。
+#   损失是 1 次对 500 次，对一个输入的曲线是 500 次对 1 次。同样方法计时，次数少的
+#   模式更快。训练用反向模式。
 # - ``torch.func`` 把函数变成新的函数：``grad``、``jacrev``、``jacfwd``、
-#   ``hessian``（即 ``jacfwd(jacrev(g))``），结果都与手写的导数一致。
+#   ``hessian``（即 ``jacfwd(jacrev(g))``，与 ``jacrev(jacrev(g))`` 相等），
+#   结果都与手写的导数一致。
 # - ``vmap(grad(...))`` 一次调用就得到逻辑回归的逐样本梯度，与 200 次反向传播的
 #   循环结果相同；它们的平均值就是整批的梯度。
 #
@@ -337,7 +371,7 @@ plt.show()
 # .. _solution-begin:
 
 # %%
-# 取 :math:`t = u` 做一次雅可比–向量积：:math:`4 + 13 = 17`。
+# 取 :math:`t = u` 做一次雅可比-向量积：:math:`4 + 13 = 17`。
 
 u = torch.tensor([1.0, 1.0])
 _, directional = jvp(g, (point,), (u,))
@@ -359,8 +393,7 @@ assert directional == grad(g)(point) @ u == 17.0
 
 
 def mean_loss(theta):
-    p = torch.sigmoid(train_x @ theta[:2] + theta[2])
-    return F.binary_cross_entropy(p, train_y)
+    return F.binary_cross_entropy_with_logits(train_x @ theta[:2] + theta[2], train_y)
 
 
 theta = torch.cat([model.weight.detach().flatten(), model.bias.detach()])
@@ -374,5 +407,5 @@ assert torch.allclose(H, H_math.mean(dim=0), atol=1e-5)
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`自己写一个自动求导引擎 <plot_08_your_own_autograd>` 用大约六十行
+# 下一篇：:doc:`plot_08_your_own_autograd` 用大约六十行
 # 代码写一个我们自己的反向模式引擎。
