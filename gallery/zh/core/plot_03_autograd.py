@@ -289,7 +289,7 @@ print(f"two_losses(w).sum().backward(): w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([7.0]))
 
 # %%
-# （选读）向量–雅可比积：权重是向量，``w.grad`` 是乘积
+# （选读）向量-雅可比积：权重是向量，``w.grad`` 是乘积
 # ----------------------------------------------------
 #
 # :math:`\mathbf{y} = (y_0, y_1)` 对 :math:`w` 的导数是一个雅可比矩阵，
@@ -400,7 +400,7 @@ plt.show()  # 作为脚本运行时会弹出图窗；在本页上不起作用
 #   对 ``w * x`` 做第二次反向传播会失败；``w + x`` 没有保存张量，第二次照样成功。
 #   ``retain_graph=True`` 把保存的张量留给下一次反向传播；在训练循环里遇到这个
 #   报错，通常该用 ``detach()``——它截断梯度，与原张量共享内存和版本计数器。
-# - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` 是向量–雅可比积中的
+# - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` 是向量-雅可比积中的
 #   向量 :math:`v`：权重 :math:`[1, 1]` 得 7，:math:`[1, 2]` 得 9；
 #   ``loss.sum().backward()`` 就是权重 :math:`[1, 1]`。
 # - ``create_graph=True`` 把反向传播也记录下来：:math:`x^2` 在 3 处依次求导

@@ -50,7 +50,7 @@ print(f"f(x) = {f(x)}")
 # ------------------------------
 #
 # 反向传播从不构造 :math:`J`。给它一个向量 :math:`v`（每个输出一个分量），它返回
-# :term:`向量-雅可比积（VJP） <向量–雅可比积>` :math:`v^\top J`（第 03 篇中它以
+# :term:`向量-雅可比积（VJP） <向量-雅可比积>` :math:`v^\top J`（第 03 篇中它以
 # ``grad_tensors`` 参数的形式出现过）。取 :math:`v = (1, 0)` 得到 :math:`J` 的第一行，
 # 取 :math:`(0, 1)` 得到第二行。``y.sum().backward()`` 就是取
 # :math:`v = (1, \ldots, 1)` 的这个乘积。``is_grads_batched=True`` 一次传入所有的
@@ -80,7 +80,7 @@ print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
 # :math:`(a, \dot a)`：它的值和切向量（tangent），即沿选定输入方向 :math:`t` 的导数。
 # 每个运算同时更新这两部分，例如
 # :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`。
-# 算到最后，输出的切向量就是:term:`雅可比-向量积（JVP） <雅可比–向量积>` :math:`J t`：
+# 算到最后，输出的切向量就是:term:`雅可比-向量积（JVP） <雅可比-向量积>` :math:`J t`：
 # 取 :math:`t = (1, 0)` 得到 :math:`J` 的第一*列*。整个过程不保存计算图，也不做反向传播。
 # ``torch.autograd.forward_ad`` 直接提供对偶数，``torch.func.jvp`` 把它们包装了起来。
 
