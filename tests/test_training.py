@@ -284,7 +284,7 @@ def small() -> tuple[torch.Tensor, torch.Tensor]:
         (lambda x, y: (x.index_fill(0, torch.tensor([2]), float("nan")), y), "features contain NaN or inf"),
         (lambda x, y: (x.index_fill(0, torch.tensor([2]), float("inf")), y), "features contain NaN or inf"),
         (lambda x, y: (x[:0], y[:0]), "the data set is empty"),
-        (lambda x, y: (torch.cat([x, x], 1), y), r"features must have 2 columns \(one per model input\)"),
+        (lambda x, y: (torch.cat([x, x], 1), y), r"the model \(LogisticRegression\) fails on the data: their features have shape \(20, 4\)"),
         (lambda x, y: (x.reshape(-1), y), r"features must have shape \(n_samples, n_features\)"),
     ],
     ids=["lengths", "labels", "nan", "inf", "empty", "4-features", "flat-features"],
