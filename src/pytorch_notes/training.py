@@ -185,7 +185,9 @@ class History:
         model without buffers). Raises :class:`ValueError` if the run had no
         validation data.
         """
-        losses = self._validation("val_loss")
+        if not self.has_validation:
+            raise ValueError(f"History.best_evaluation: {_NO_VALIDATION}")
+        losses = self.val_loss
         return self.evaluations[losses.index(min(losses))]
 
     def parameters_at(self, iteration: int) -> dict[str, Tensor]:
