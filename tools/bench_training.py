@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     best = fastest["shared fit()"] / fastest["hand-written"]
     typical = medians["shared fit()"] / medians["hand-written"]
     verdict = "ok" if best <= TARGET else "OVER TARGET"
-    print(f"ratio shared / hand-written, fastest runs: {best:.3f}  (target <= {TARGET:.2f}: {verdict})")
+    print(
+        f"ratio shared / hand-written, fastest runs: {best:.3f}  (target <= {TARGET:.2f}: {verdict})"
+    )
     print(f"ratio shared / hand-written, medians:      {typical:.3f}")
     return 0
 

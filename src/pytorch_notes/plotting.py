@@ -124,8 +124,27 @@ def plot_data(
 ) -> Axes:
     """Scatter the two classes (class 0 red, class 1 blue); return the Axes.
 
-    ``features`` has shape ``(n_samples, 2)``, ``labels`` holds 0 and 1. A new
-    figure is made unless ``ax`` is given.
+    Parameters
+    ----------
+    features, labels
+        Shape ``(n_samples, 2)``, finite; labels 0 or 1.
+    ax
+        The Axes to draw on; a new figure is made if ``None``.
+    title
+        The Axes' title, if any.
+    lang
+        ``"en"`` or ``"zh"``: the language of the labels.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument is not as described, named before any figure is made or
+        changed.
 
     Introduced in tutorial 05.
     """
@@ -160,12 +179,28 @@ def boundary_of(
 ) -> tuple[float, float, float]:
     """Return ``(w0, w1, b)`` of a logistic regression with two inputs.
 
-    Accepts the model itself or its parameters by name (as in
-    :attr:`pytorch_notes.training.Evaluation.parameters`): exactly one weight
-    of shape ``(1, 2)`` and one bias of shape ``(1,)``.
+    Parameters
+    ----------
+    model_or_parameters
+        The model itself or its parameters by name (as in
+        :attr:`pytorch_notes.training.Evaluation.parameters`): exactly one
+        weight tensor of shape ``(1, 2)`` and one bias of shape ``(1,)``.
+
+    Returns
+    -------
+    tuple[float, float, float]
+        ``(w0, w1, b)``.
+
+    Raises
+    ------
+    TypeError
+        Neither a model nor a mapping, or a value that is not a tensor.
+    ValueError
+        Not exactly one ``(1, 2)`` weight and one ``(1,)`` bias.
 
     Introduced in tutorial 05.
     """
+    params: dict[str, object]
     if isinstance(model_or_parameters, nn.Module):
         params = dict(model_or_parameters.named_parameters())
     elif isinstance(model_or_parameters, Mapping):
@@ -175,16 +210,18 @@ def boundary_of(
             "expected a model or a mapping of its parameters, "
             f"got {type(model_or_parameters).__name__}"
         )
+    tensors: dict[str, Tensor] = {}
     for name, value in params.items():
         if not isinstance(value, Tensor):
             raise TypeError(
                 f"parameter {name!r} must be a torch.Tensor, got {type(value).__name__} "
                 "(pass model.named_parameters() or Evaluation.parameters)"
             )
-    weights = [p for p in params.values() if tuple(p.shape) == (1, 2)]
-    biases = [p for p in params.values() if tuple(p.shape) == (1,)]
-    if len(params) != 2 or len(weights) != 1 or len(biases) != 1:
-        shapes = {name: tuple(p.shape) for name, p in params.items()}
+        tensors[name] = value
+    weights = [p for p in tensors.values() if tuple(p.shape) == (1, 2)]
+    biases = [p for p in tensors.values() if tuple(p.shape) == (1,)]
+    if len(tensors) != 2 or len(weights) != 1 or len(biases) != 1:
+        shapes = {name: tuple(p.shape) for name, p in tensors.items()}
         raise ValueError(
             "a decision boundary in the plane needs exactly one weight of shape (1, 2) "
             f"and one bias of shape (1,); got {shapes}"
@@ -204,6 +241,25 @@ def boundary_title(
     lang: str = "en",
 ) -> str:
     """The title of a snapshot: iteration, ``w0``, ``w1``, ``b``, accuracy and loss.
+
+    Parameters
+    ----------
+    iteration
+        An ``int`` >= 0.
+    w0, w1, b, accuracy, loss
+        Finite numbers.
+    lang
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    str
+        Three lines: the iteration, the parameters, the scores.
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument is not as described.
 
     Introduced in tutorial 05.
     """
@@ -250,7 +306,29 @@ def plot_decision_boundary(
     The shading is :math:`\\sigma(w_0 x_1 + w_1 x_2 + b)`, red where class 0
     is likely and blue where class 1 is; the line is where it equals 0.5.
     If both weights are zero there is no line (every point gets the same
-    probability). Returns the Axes (a new figure unless ``ax`` is given).
+    probability).
+
+    Parameters
+    ----------
+    features, labels
+        As for :func:`plot_data`.
+    w0, w1, b
+        Finite numbers: the boundary's weights and bias.
+    ax, title, lang
+        As for :func:`plot_data`.
+    shade
+        Shade the plane by the probability of class 1.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (a new figure unless ``ax`` is given).
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument is not as described, named before any figure is made or
+        changed.
 
     Introduced in tutorial 05.
     """
@@ -309,6 +387,29 @@ def plot_snapshots(
 
     Each panel is titled with its iteration, ``w0``, ``w1``, ``b``, accuracy
     and loss. Pass the few moments worth comparing (say, four to six).
+
+    Parameters
+    ----------
+    features, labels
+        As for :func:`plot_data`.
+    evaluations
+        At least one :class:`~pytorch_notes.training.Evaluation` of a
+        logistic regression with two inputs (see :func:`boundary_of`).
+    ncols
+        Panels per row (``int`` >= 1).
+    lang
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure.
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument is not as described, named before any figure is made or
+        changed.
 
     Introduced in tutorial 05.
     """
@@ -369,7 +470,10 @@ def plot_curves(
         raise TypeError(f"expected pytorch_notes.training.History, got {type(history).__name__}")
     if history.n_iterations == 0:
         raise ValueError("the history is empty: no iteration ran")
-    if target_accuracy is not None and not 0 <= finite_number("target_accuracy", target_accuracy) <= 1:
+    if (
+        target_accuracy is not None
+        and not 0 <= finite_number("target_accuracy", target_accuracy) <= 1
+    ):
         raise ValueError(f"target_accuracy must be between 0 and 1, got {target_accuracy}")
     _check_figure_options(lang=lang)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
@@ -438,6 +542,26 @@ def animate_boundary(
     the returned object in a variable at the top level of the tutorial:
     sphinx-gallery finds it there and embeds it as an HTML player
     (``matplotlib_animations = (True, "jshtml")`` in ``docs/conf.py``).
+
+    Parameters
+    ----------
+    features, labels, evaluations
+        As for :func:`plot_snapshots`.
+    max_frames, interval_ms, dpi
+        ``int`` >= 1 each.
+    lang
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    Player
+        A :class:`matplotlib.animation.FuncAnimation` with an accessible player.
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument is not as described, named before any figure is made or
+        changed.
 
     Introduced in tutorial 05.
     """
@@ -600,7 +724,31 @@ def plot_loss_surface(
     logarithmically spaced levels. ``paths`` maps a name (the legend entry)
     to the points a run went through, shape ``(n_steps, 2)`` (array or
     tensor): a line with a dot per step. The common start is marked.
-    Returns the Axes (a new figure unless ``ax`` is given).
+
+    Parameters
+    ----------
+    loss_fn
+        ``loss_fn(w0, w1) -> losses``: finite and positive at every grid
+        point (the levels are logarithmic), a NumPy array or a tensor.
+    paths
+        Name -> finite points of shape ``(n_steps, 2)``, at least one path.
+    xlim, ylim
+        ``(low, high)``, finite, ``low < high``.
+    resolution, levels
+        ``int`` >= 2 each.
+    ax, title, lang
+        As for :func:`plot_data`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on (a new figure unless ``ax`` is given).
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument is not as described, named before any figure is made or
+        changed.
 
     Introduced in tutorial 11 (*Optimizers*).
     """
@@ -643,6 +791,24 @@ def animate_loss_surface(
     always the first and the last step), drawn at ``dpi`` dots per inch, to
     keep the page light. Keep the returned object in a top-level variable of
     the tutorial so that sphinx-gallery embeds it.
+
+    Parameters
+    ----------
+    loss_fn, paths, xlim, ylim, resolution, levels, lang
+        As for :func:`plot_loss_surface`.
+    max_frames, interval_ms, dpi
+        ``int`` >= 1 each.
+
+    Returns
+    -------
+    Player
+        The animation.
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument is not as described, named before any figure is made or
+        changed.
 
     Introduced in tutorial 11 (*Optimizers*).
     """

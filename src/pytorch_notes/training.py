@@ -31,7 +31,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,8 +103,7 @@ class Evaluation:
 
 
 _NO_VALIDATION = (
-    "this run had no validation data: pass fit(..., validation=(features, labels)) "
-    "or a DataLoader"
+    "this run had no validation data: pass fit(..., validation=(features, labels)) or a DataLoader"
 )
 
 
@@ -613,7 +612,9 @@ def _gather(loader: DataLoader) -> tuple[Tensor, Tensor, torch.dtype | None]:
 
 def _check_data(data: object, name: str) -> _Data:
     """Check ``(features, labels)`` or a DataLoader of such pairs, without moving anything."""
-    if not isinstance(data, DataLoader) and not (isinstance(data, (tuple, list)) and len(data) == 2):
+    if not isinstance(data, DataLoader) and not (
+        isinstance(data, (tuple, list)) and len(data) == 2
+    ):
         raise TypeError(
             f"{name} must be a pair (features, labels) of tensors or a torch DataLoader, "
             f"got {_describe(data)}"
@@ -633,7 +634,7 @@ def _check_data(data: object, name: str) -> _Data:
 # -- fit's checks ------------------------------------------------------------------------------
 
 
-def _check_options(options: dict[str, object]) -> None:
+def _check_options(options: Mapping[str, object]) -> None:
     """The options that do not depend on the model or the data."""
     for name in ("max_iterations", "eval_every"):
         positive_int(name, options[name])
@@ -666,7 +667,9 @@ def _check_callbacks(callbacks: object) -> tuple[Callable[[Evaluation], object],
     return checked
 
 
-def _check_training(model: nn.Module, loss_fn: object, optimizer: object, scheduler: object) -> None:
+def _check_training(
+    model: nn.Module, loss_fn: object, optimizer: object, scheduler: object
+) -> torch.optim.Optimizer:
     """The model, the loss, the optimizer and the scheduler, and how they fit together."""
     _check_model(model)
     if not any(True for _ in model.parameters()):
@@ -680,17 +683,7 @@ def _check_training(model: nn.Module, loss_fn: object, optimizer: object, schedu
         )
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
-    if scheduler is not None:
-        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-            raise TypeError(
-                "ReduceLROnPlateau steps on a metric, and fit steps its scheduler without one: "
-                "step it in a callback instead (callbacks=[lambda e: plateau.step(e.loss)])"
-            )
-        if getattr(scheduler, "optimizer", None) is not optimizer:
-            raise ValueError(
-                "scheduler must be a learning-rate scheduler of this optimizer "
-                "(torch.optim.lr_scheduler.StepLR(optimizer, ...), for example)"
-            )
+    _check_scheduler(scheduler, optimizer)
     own = {id(p) for p in model.parameters()}
     if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
         warnings.warn(
@@ -699,6 +692,22 @@ def _check_training(model: nn.Module, loss_fn: object, optimizer: object, schedu
             "(torch.optim.SGD(model.parameters(), ...))",
             UserWarning,
             stacklevel=3,
+        )
+    return optimizer
+
+
+def _check_scheduler(scheduler: object, optimizer: torch.optim.Optimizer) -> None:
+    if scheduler is None:
+        return
+    if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        raise TypeError(
+            "ReduceLROnPlateau steps on a metric, and fit steps its scheduler without one: "
+            "step it in a callback instead (callbacks=[lambda e: plateau.step(e.loss)])"
+        )
+    if getattr(scheduler, "optimizer", None) is not optimizer:
+        raise ValueError(
+            "scheduler must be a learning-rate scheduler of this optimizer "
+            "(torch.optim.lr_scheduler.StepLR(optimizer, ...), for example)"
         )
 
 
@@ -735,9 +744,10 @@ class _Run:
         validation: _Data | None,
         options: dict[str, Any],
     ) -> None:
-        self.model, self.loss_fn, self.optimizer, self.scheduler = (
-            model, loss_fn, optimizer, scheduler
-        )  # fmt: skip
+        self.model = model
+        self.loss_fn = loss_fn
+        self.optimizer = optimizer
+        self.scheduler = scheduler
         self.train, self.validation = train, validation
         self.threshold: float = options["threshold"]
         self.eval_every: int = options["eval_every"]
@@ -1080,7 +1090,7 @@ def _count_correct(preds: list[Tensor], truth: list[Tensor], threshold: float) -
 
 def _progress_bar(total: int):  # -> tqdm.tqdm; tqdm is an optional dependency
     try:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         raise ImportError(
             "progress=True needs tqdm: pip install 'pytorch-notes[progress]' (or pip install tqdm)"
