@@ -786,3 +786,23 @@ def test_more_bad_options_are_named_before_any_change(kwargs, error, message) ->
     with pytest.raises(error, match=message):
         fit_on(*small(), **kwargs)
     assert fit_on.untouched
+
+
+@pytest.mark.parametrize("full_batch", [True, False])
+def test_the_accuracy_counter_counts_every_iteration_whenever_it_flushes(full_batch) -> None:
+    from pytorch_notes.training import _AccuracyCounter
+
+    gen = torch.Generator().manual_seed(0)
+    sizes = [7] * 10 if full_batch else [7, 7, 3, 7, 7, 3, 7, 7, 3, 5]
+    labels = (torch.rand(7, generator=gen) > 0.5).float()
+    steps = []
+    for n in sizes:
+        y = labels[:n] if full_batch else (torch.rand(n, generator=gen) > 0.5).float()
+        steps.append((torch.rand(n, generator=gen), y))
+    expected = [((p >= 0.4) == (y >= 0.5)).float().mean().item() for p, y in steps]
+    for batch in (1, 3, 512):
+        counter = _AccuracyCounter(0.4, full_batch=full_batch, batch=batch)
+        for i, (p, y) in enumerate(steps):
+            counter.add(p, y)
+            assert counter.accuracy_of_last() == pytest.approx(expected[i])
+        assert counter.accuracies() == pytest.approx(expected)

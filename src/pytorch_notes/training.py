@@ -975,27 +975,36 @@ def _named_parameters(model: nn.Module) -> tuple[list[str], list[Tensor]]:
 
 
 def _cpu_copies(names: list[str], params: list[Tensor]) -> dict[str, Tensor]:
-    return {name: p.detach().to("cpu", copy=True) for name, p in zip(names, params, strict=True)}
+    """Copies of the parameters on the CPU (``.cpu()`` copies off the CPU; on it, ``clone``)."""
+    return {
+        name: p.detach().clone() if p.is_cpu else p.detach().cpu()
+        for name, p in zip(names, params, strict=True)
+    }
 
 
 class _AccuracyCounter:
     """The accuracy of every iteration's forward pass, counted in bulk.
 
-    Counting one iteration at a time would cost a device-to-host copy each;
-    instead the predictions (and, for mini-batches, which labels are 1) wait
-    here, and are counted in one vectorised pass when an evaluation needs the
-    latest accuracy or when training ends.
+    Counting one iteration at a time would cost a few tensor operations (and,
+    off the CPU, a device-to-host copy) each; instead the predictions (and,
+    for mini-batches, which labels are 1) wait here and are counted in one
+    vectorised pass every ``batch`` iterations and when training ends. An
+    evaluation that needs the latest accuracy counts that one iteration
+    alone, leaving the others waiting.
     """
 
-    def __init__(self, threshold: float, *, full_batch: bool) -> None:
+    def __init__(self, threshold: float, *, full_batch: bool, batch: int = 512) -> None:
         self.threshold = threshold
         self.full_batch = full_batch
+        self.batch = batch
         self._preds: list[Tensor] = []
         self._truth: list[Tensor] = []  # which labels are 1, per waiting iteration
         self._correct: list[int] = []
         self._sizes: list[int] = []
 
     def add(self, y_pred: Tensor, y: Tensor) -> None:
+        if len(self._preds) == self.batch:
+            self._flush()
         self._preds.append(y_pred.detach())
         self._sizes.append(y.shape[0])
         if not self.full_batch or not self._truth:  # full batch: the labels never change
@@ -1008,8 +1017,8 @@ class _AccuracyCounter:
             self._truth.clear()
 
     def accuracy_of_last(self) -> float:
-        self._flush()
-        return self._correct[-1] / self._sizes[len(self._correct) - 1]
+        correct = (self._preds[-1] >= self.threshold).eq_(self._truth[-1]).sum()
+        return int(correct) / self._sizes[-1]
 
     def accuracies(self) -> list[float]:
         self._flush()
