@@ -2,7 +2,7 @@
 
     nox -s docs     build the bilingual site into docs/_build/html/
     nox -s tests    run the test suite (builds the site first if needed)
-    nox -s lint     ruff
+    nox -s lint     ruff, and mypy on the package
     nox -s bench    benchmarks that print their numbers (not run by default)
     nox -s audit    Lighthouse on the built site, desktop and mobile (not run by default;
                     `nox -s docs audit`)
@@ -110,11 +110,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """Lint and check formatting with ruff."""
-    _check_python(session)
-    session.install("ruff>=0.6")
+    """Lint and check formatting with ruff; type-check the package with mypy."""
+    _install(session)  # mypy reads torch's, numpy's and matplotlib's types
+    session.install("ruff>=0.6", "mypy>=1.11,<2")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("mypy")  # files and per-module settings: [tool.mypy] in pyproject.toml
 
 
 @nox.session(python=PYTHON, default=False)

@@ -147,3 +147,79 @@ def test_models_reject_bad_sizes() -> None:
     with pytest.raises(TypeError, match="in_features must be an int"):
         logistic_regression_sequential(2.0)  # type: ignore[arg-type]
     assert LogisticRegression(5).features.in_features == 5
+
+
+def test_the_wheel_ships_the_py_typed_marker(tmp_path) -> None:
+    """PEP 561: type checkers read the package's annotations only when py.typed is installed."""
+    import zipfile
+    from pathlib import Path
+
+    from hatchling.builders.wheel import WheelBuilder
+
+    root = Path(__file__).resolve().parents[1]
+    (wheel,) = WheelBuilder(str(root)).build(directory=str(tmp_path), versions=["standard"])
+    with zipfile.ZipFile(wheel) as archive:
+        assert "pytorch_notes/py.typed" in archive.namelist()
+
+
+# -- issue 20: any wrong value is named (property tests) ---------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+NOT_A_NUMBER = st.one_of(
+    st.none(), st.text(max_size=3), st.lists(st.integers(), max_size=2), st.booleans(),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=1),
+)  # fmt: skip
+NOT_FINITE = st.sampled_from([float("nan"), float("inf"), -float("inf")])
+NOT_A_COUNT = st.one_of(NOT_A_NUMBER, st.floats(allow_nan=True), st.integers(max_value=0))
+
+
+def names(error: BaseException, argument: str) -> bool:
+    return isinstance(error, (TypeError, ValueError)) and argument in str(error)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    argument=st.sampled_from(["n_per_class", "mean", "std", "bias", "generator"]),
+    value=st.one_of(NOT_A_NUMBER, NOT_FINITE, st.just(-1.0), st.just(0), st.just(2.5)),
+)
+def test_two_gaussians_names_every_bad_argument(argument, value) -> None:
+    from pytorch_notes.data import two_gaussians
+
+    finite = isinstance(value, (int, float)) and not isinstance(value, bool)
+    finite = finite and value == value and abs(value) != float("inf")
+    if finite and (argument in ("mean", "bias") or (argument == "std" and value > 0)):
+        return  # a fine value
+    if argument == "n_per_class" and finite and isinstance(value, int) and value >= 1:
+        return
+    try:
+        two_gaussians(**{argument: value})
+    except Exception as error:
+        assert names(error, argument), (argument, value, repr(error))
+    else:
+        raise AssertionError(f"two_gaussians({argument}={value!r}) was accepted")
+
+
+@settings(max_examples=40, deadline=None)
+@given(value=NOT_A_COUNT)
+def test_counts_are_named(value) -> None:
+    from pytorch_notes.models import LogisticRegression, logistic_regression_sequential
+    from pytorch_notes.training import early_stopping
+
+    for make, argument in (
+        (LogisticRegression, "in_features"),
+        (logistic_regression_sequential, "in_features"),
+        (early_stopping, "patience"),
+    ):
+        with pytest.raises((TypeError, ValueError), match=argument):
+            make(value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(value=st.one_of(NOT_A_NUMBER, NOT_FINITE, st.floats(max_value=-1e-9)))
+def test_early_stopping_names_a_bad_min_delta(value) -> None:
+    from pytorch_notes.training import early_stopping
+
+    with pytest.raises((TypeError, ValueError), match="min_delta"):
+        early_stopping(3, value)

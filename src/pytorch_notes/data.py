@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from pytorch_notes._checks import positive_int
+from pytorch_notes._checks import finite_number, flag, positive_int
 
 __all__ = ["check_binary_data", "two_gaussians"]
 
@@ -48,11 +48,37 @@ def two_gaussians(
     then all of class 1 -- so after ``torch.manual_seed(1)`` the result equals
     the seed article's ``train_x`` and ``train_y`` exactly.
 
+    Parameters
+    ----------
+    n_per_class
+        Samples per class (``int`` >= 1).
+    mean, bias
+        Finite numbers: the centres' distance from the origin, and the shift.
+    std
+        A finite number > 0.
+    generator
+        A :class:`torch.Generator`, or ``None`` for the global generator.
+
+    Returns
+    -------
+    tuple[Tensor, Tensor]
+        ``(features, labels)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument is not as described.
+
     Introduced in tutorial 05.
     """
     positive_int("n_per_class", n_per_class)
-    if not std > 0:
+    mean, bias = finite_number("mean", mean), finite_number("bias", bias)
+    if not finite_number("std", std) > 0:
         raise ValueError(f"std must be positive, got {std}")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator must be a torch.Generator or None, got {type(generator).__name__}"
+        )
     ones = torch.ones(n_per_class, 2)
     x0 = torch.normal(mean * ones, std, generator=generator) + bias  # class 0
     y0 = torch.zeros(n_per_class)
@@ -82,7 +108,24 @@ def check_binary_data(
     - if ``binary_labels``, every label is 0 or 1 (what binary cross-entropy
       needs).
 
-    Returns ``None`` when the data are fine.
+    Parameters
+    ----------
+    features, labels
+        The data set.
+    n_features
+        The number of columns ``features`` must have, if given (``int`` >= 1).
+    binary_labels
+        Check that every label is 0 or 1.
+
+    Returns
+    -------
+    None
+        When the data are fine.
+
+    Raises
+    ------
+    TypeError, ValueError
+        The first problem found, as listed above.
 
     Introduced in tutorial 05.
     """
@@ -90,6 +133,9 @@ def check_binary_data(
         if not isinstance(value, Tensor):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
     assert isinstance(features, Tensor) and isinstance(labels, Tensor)  # for type checkers
+    if n_features is not None:
+        positive_int("n_features", n_features)
+    flag("binary_labels", binary_labels)
     if features.dim() != 2:
         raise ValueError(
             f"features must have shape (n_samples, n_features), got shape {tuple(features.shape)}"

@@ -26,6 +26,16 @@ class LogisticRegression(nn.Module):
     ``sigmoid`` turns its output into the probability of class 1, the names the
     seed article uses. ``forward`` returns shape ``(n_samples, 1)``.
 
+    Parameters
+    ----------
+    in_features
+        The number of inputs (``int`` >= 1; 2 for points in the plane).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``in_features`` is not an ``int`` >= 1.
+
     Introduced in tutorial 05.
     """
 
@@ -44,6 +54,21 @@ def logistic_regression_sequential(in_features: int = 2) -> nn.Sequential:
 
     The same computation as :class:`LogisticRegression`, stacked layer on
     layer; its parameters are named ``0.weight`` and ``0.bias``.
+
+    Parameters
+    ----------
+    in_features
+        The number of inputs (``int`` >= 1).
+
+    Returns
+    -------
+    torch.nn.Sequential
+        The model.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``in_features`` is not an ``int`` >= 1.
 
     Introduced in tutorial 05.
     """
