@@ -32,7 +32,11 @@ def captured_ops(backend_name: str, x: torch.Tensor, w: torch.Tensor, inside: bo
     seen: list[str] = []
 
     def spy(gm: torch.fx.GraphModule, example_inputs: list) -> object:
-        seen.extend(getattr(n.target, "__name__", str(n.target)) for n in gm.graph.nodes if n.op.startswith("call"))
+        seen.extend(
+            getattr(n.target, "__name__", str(n.target))
+            for n in gm.graph.nodes
+            if n.op.startswith("call")
+        )
         return lookup_backend(backend_name)(gm, example_inputs)
 
     torch._dynamo.reset()

@@ -267,9 +267,10 @@ def _format(t: Any) -> str:
 def _format_tensor(t: torch.Tensor) -> str:
     shape = _shape_text(t)
     if t.is_nested or t.is_meta or t.layout != torch.strided or t.is_quantized:
-        kind = "nested" if t.is_nested else "meta" if t.is_meta else str(t.layout).split("_")[-1]
-        kind = "quantized" if t.is_quantized and t.layout == torch.strided else kind
-        return f"{shape} {kind}"  # no plain data to show: "[10×3] sparse", "[3] meta"
+        kind = "nested" if t.is_nested else "meta" if t.is_meta else "quantized"
+        if t.layout not in (torch.strided, torch.jagged):
+            kind = str(t.layout).removeprefix("torch.")
+        return f"{shape} {kind}"  # no plain data to show: "[10×3] sparse_coo", "[3] meta"
     if t.numel() == 0 or t.numel() > 4:
         return shape
     values = t.detach().flatten().cpu().tolist()
