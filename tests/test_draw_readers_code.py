@@ -98,7 +98,7 @@ def test_a_wide_graph_gets_a_lower_dpi_and_a_wider_one_is_refused(monkeypatch) -
     with pytest.raises(ValueError, match=r"inch figure to keep its labels legible.*pass ax="):
         draw.draw_forward(graph, method="layered")
     assert len(plt.get_fignums()) == figures  # refused before making a figure
-    fig, ax = plt.subplots(figsize=(6, 3))
+    _, ax = plt.subplots(figsize=(6, 3))
     assert draw.draw_forward(graph, ax=ax, method="layered") is ax  # the reader's own figure
 
 
