@@ -153,12 +153,19 @@ class _TensorVersion:
     shape: tuple[int, ...] | None
     dtype: torch.dtype
     requires_grad: bool
-    value: torch.Tensor | None  # a copy of a small value, else None
+    data: Any  # a small value's copy: Python numbers (``tolist()``) or a tensor; else None
     name: str | None = None
 
     def tensor(self) -> torch.Tensor | None:
         """The tensor, while it is still alive."""
         return self.ref() if self.ref is not None else None
+
+    def value(self) -> torch.Tensor | None:
+        """The copy of a small value, as a tensor; ``None`` for a large one."""
+        if self.data is None or isinstance(self.data, torch.Tensor):
+            return self.data
+        with torch._C.DisableTorchFunction():  # a recorder around this one sees nothing of it
+            return torch.tensor(self.data, dtype=self.dtype).reshape(self.shape or ())
 
 
 def _version_of(t: torch.Tensor) -> int | None:
@@ -184,13 +191,18 @@ def _shape_of(t: torch.Tensor) -> tuple[int, ...] | None:
         return None
 
 
-def _small_value(t: torch.Tensor) -> torch.Tensor | None:
-    """A detached copy of ``t`` if it is small, dense and holds real data, else ``None``."""
-    if t.layout != torch.strided or t.is_nested or t.is_meta:
+def _small_value(t: torch.Tensor) -> Any:
+    """A copy of ``t``'s values if it is small, dense and holds real data, else ``None``.
+
+    ``tolist()`` copies a few numbers several times faster than ``clone()``;
+    a dtype Python numbers can't hold (quantized, float8) keeps a cloned tensor.
+    """
+    if t.layout != torch.strided or t.is_nested or t.is_meta or t.numel() > SMALL_VALUE:
         return None
-    if t.numel() > SMALL_VALUE:
-        return None
-    return t.detach().clone()
+    try:
+        return t.tolist()
+    except (RuntimeError, TypeError):
+        return t.detach().clone()
 
 
 def _storage_key(t: torch.Tensor) -> int | None:
@@ -255,7 +267,10 @@ class RecordedGraph:
     def _node_for(self, t: torch.Tensor, *, fresh: bool = False) -> str:
         """The node of ``t``'s current version; a new node if ``t`` is new or changed, or ``fresh``."""
         key = self._latest(t)
-        version = _version_of(t)
+        try:
+            version: int | None = t._version
+        except RuntimeError:  # an inference tensor has no version counter
+            version = None
         if key is not None and not fresh and self._tensors[key].version == version:
             return key
         node = f"t{len(self._tensors)}"
@@ -275,9 +290,13 @@ class RecordedGraph:
 
     def _remember_storage(self, t: torch.Tensor, ref: Callable[[], torch.Tensor | None]) -> None:
         storage = _storage_key(t)
-        if storage is not None:
-            alive = [r for r in self._aliases.get(storage, ()) if r() is not None]
-            self._aliases[storage] = [*alive, ref]
+        if storage is None:
+            return
+        known = self._aliases.get(storage)
+        if known is None:
+            self._aliases[storage] = [ref]
+        else:
+            self._aliases[storage] = [r for r in known if r() is not None] + [ref]
 
     def _sharing_memory(self, t: torch.Tensor) -> list[torch.Tensor]:
         """The other recorded tensors, still alive, that live in ``t``'s memory."""
@@ -380,7 +399,7 @@ class RecordedGraph:
                 first_use.setdefault(node, op.index)
         for node, tv in self._tensors.items():
             g.add_node(
-                node, kind="tensor", name=tv.name, value=tv.value, shape=tv.shape,
+                node, kind="tensor", name=tv.name, value=tv.value(), shape=tv.shape,
                 dtype=tv.dtype, version=tv.version, requires_grad=tv.requires_grad,
                 is_leaf=node not in produced, tensor=tv.tensor(), created=produced.get(node, -1),
             )  # fmt: skip
@@ -404,12 +423,22 @@ def _tensors_in(obj: Any) -> Iterator[torch.Tensor]:
             yield from _tensors_in(item)
 
 
+# code object -> whether it belongs to torch or to this module (not the reader's code)
+_NOT_READERS: dict[Any, bool] = {}
+
+
 def _user_frame() -> FrameType | None:
     """The innermost frame outside torch and this module: the reader's code."""
     frame = sys._getframe(1)
     while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if not (module == __name__ or module == "torch" or module.startswith("torch.")):
+        code = frame.f_code
+        skip = _NOT_READERS.get(code)
+        if skip is None:
+            module = frame.f_globals.get("__name__", "")
+            skip = module == __name__ or module == "torch" or module.startswith("torch.")
+            if len(_NOT_READERS) < 10_000:  # bounded: code made on the fly is not kept forever
+                _NOT_READERS[code] = skip
+        if not skip:
             return frame
         frame = frame.f_back
     return None
@@ -603,7 +632,7 @@ class record:
         self._mode.__exit__(*exc)
         graph = self.graph
         graph._name_from(sys._getframe(1).f_locals)
-        for tv in graph._tensors.values():
+        for tv in graph._tensors.values() if graph._overrides else ():
             t = tv.tensor()
             if t is not None and id(t) in graph._overrides:
                 tv.name = graph._overrides[id(t)]
