@@ -230,6 +230,25 @@ def layout(
     ``node_width``, ``node_height`` and ``rank_gap`` (inches) set the room
     for a node and between columns; ``sizes`` gives a node its own
     ``(width, height)`` in inches (the size of its label).
+
+    Parameters
+    ----------
+    g : networkx.DiGraph
+        The graph to lay out (acyclic for ``"layered"``).
+    method : str
+        ``"auto"``, ``"dot"`` or ``"layered"``.
+    node_width, rank_gap, node_height, sizes
+        As for :func:`layered_layout`.
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}`` in points, inputs on the left.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``method``, and (``"layered"``) a graph with a cycle.
     """
     if method not in ("auto", "dot", "layered"):
         raise ValueError(f"unknown layout {method!r}: use 'auto', 'dot' or 'layered'")
@@ -491,17 +510,18 @@ def _sizes(g: nx.DiGraph, labels: dict[Any, str]) -> Sizes:
 def _forward_node(g: nx.DiGraph, node: Any, ax: Axes, xy, label: str, lang: str):
     """The boxed text of one forward node: tensor, constant or operation."""
     data = g.nodes[node]
+    x, y = xy
     if data["kind"] == "tensor":
         face = LEAF if data["is_leaf"] else OUTPUT if g.out_degree(node) == 0 else INNER
         box = dict(boxstyle="round,pad=0.45", fc=face, ec="#334155", lw=1.1)
         return ax.text(
-            *xy, label, ha="center", va="center", fontsize=9, bbox=box, zorder=2,
+            x, y, label, ha="center", va="center", fontsize=9, bbox=box, zorder=2,
             family="monospace" if lang == "en" else None,
         )  # fmt: skip
     if data["kind"] == "const":
         box = dict(boxstyle="round,pad=0.35", fc=CONST, ec="#94a3b8", lw=0.9, ls="--")
         return ax.text(
-            *xy, label, ha="center", va="center", fontsize=9, color="#334155", bbox=box,
+            x, y, label, ha="center", va="center", fontsize=9, color="#334155", bbox=box,
             zorder=2,
         )  # fmt: skip
     box = dict(
@@ -509,7 +529,7 @@ def _forward_node(g: nx.DiGraph, node: Any, ax: Axes, xy, label: str, lang: str)
         fc=OP, ec="#c2410c", lw=1.2, ls="--" if data.get("inplace") else "-",
     )  # fmt: skip
     return ax.text(
-        *xy, label, ha="center", va="center", fontsize=11, fontweight="bold",
+        x, y, label, ha="center", va="center", fontsize=11, fontweight="bold",
         color="#9a3412", bbox=box, zorder=2,
     )  # fmt: skip
 
@@ -635,8 +655,9 @@ def _backward_nodes(g: nx.DiGraph, ax: Axes, pos, words: dict[str, str]) -> dict
         leaf, root = data["op"] == "AccumulateGrad", data.get("root")
         face = LEAF if leaf else OUTPUT if root else "#e2e8f0"
         box = dict(boxstyle="round,pad=0.4", fc=face, ec="#334155", lw=1.1)
+        x, y = pos[node]
         artists[node] = ax.text(
-            *pos[node], _backward_label(data, words), ha="center", va="center", fontsize=8.5,
+            x, y, _backward_label(data, words), ha="center", va="center", fontsize=8.5,
             bbox=box, zorder=2,
         )  # fmt: skip
     return artists

@@ -429,7 +429,7 @@ _NOT_READERS: dict[Any, bool] = {}
 
 def _user_frame() -> FrameType | None:
     """The innermost frame outside torch and this module: the reader's code."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         code = frame.f_code
         skip = _NOT_READERS.get(code)
@@ -923,6 +923,7 @@ def fx_graph(traced: torch.fx.GraphModule | torch.fx.Graph) -> nx.DiGraph:
 
     Introduced in tutorial 02 (*Dynamic vs static graphs*).
     """
+    module: torch.nn.Module | None
     if isinstance(traced, torch.fx.GraphModule):
         graph, module = traced.graph, traced
     elif isinstance(traced, torch.fx.Graph):
