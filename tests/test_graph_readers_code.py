@@ -175,6 +175,35 @@ def test_ops_with_values_and_indices_match_autograd(pick) -> None:
     assert nx.is_directed_acyclic_graph(g)
 
 
+def test_an_lstm_gives_each_of_its_outputs_a_node_and_correct_gradients() -> None:
+    torch.manual_seed(4)
+    lstm = torch.nn.LSTM(3, 4, batch_first=True)
+    seq = torch.randn(2, 5, 3)
+    out, (h, c) = lstm(seq)
+    loss = out.pow(2).mean() + (h * c).sum()
+    expected = torch.autograd.grad(loss, (out, h, c), retain_graph=True)
+    g = backward_graph(loss, names={"out": out, "h": h, "c": c})
+    named = {d["name"]: n for n, d in g.nodes(data=True) if d["name"]}
+    outputs = [n for n, d in g.nodes(data=True) if d["op"] == "output"]
+    assert len(outputs) == 3  # the RNN layer's function: one node per output
+    assert len({g.nodes[n]["fn"] for n in outputs}) == 1
+    for node in outputs:  # each feeds one of out (a transpose), h and c (stacks)
+        assert g.out_degree(node) == 1
+    with record_gradients(g):
+        loss.backward()
+    for name, grad in zip(("out", "h", "c"), expected, strict=True):
+        flowing = sum(d for _, _, d in g.out_edges(named[name], data="grad"))
+        torch.testing.assert_close(flowing, grad)
+    for node, data in g.nodes(data=True):
+        if data["op"] == "AccumulateGrad":
+            flowing = sum(d for _, _, d in g.out_edges(node, data="grad"))
+            torch.testing.assert_close(flowing, data["fn"].variable.grad)
+    with record() as forward:
+        lstm(seq)
+    assert [op.op for op in forward] == ["lstm"]
+    assert len(forward.ops[0].outputs) == 3  # output, h_n, c_n: three tensor nodes
+
+
 # -- 3. in-place ops on views ----------------------------------------------------------
 
 

@@ -292,7 +292,10 @@ def _format_tensor(t: torch.Tensor) -> str:
         return f"{shape} {kind}"  # no plain data to show: "[10×3] sparse_coo", "[3] meta"
     if t.numel() == 0 or t.numel() > 4:
         return shape
-    values = t.detach().flatten().cpu().tolist()
+    try:
+        values = t.detach().flatten().cpu().tolist()
+    except (RuntimeError, TypeError):  # a dtype Python numbers can't hold (float8, ...)
+        return f"{shape} {str(t.dtype).removeprefix('torch.')}"
     if t.dtype == torch.bool:  # a comparison's result
         return " ".join(str(v) for v in values)
     if t.numel() == 1:

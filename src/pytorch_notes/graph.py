@@ -817,6 +817,9 @@ def record_gradients(g: nx.DiGraph) -> Iterator[nx.DiGraph]:
     (``w.register_hook(lambda g: g.clamp(-1, 1))`` to clip it, or a
     post-accumulate-grad hook): the edges carry what flowed to the leaf, the
     hook changes what ``.grad`` receives. Such leaves get a warning naming them.
+    Likewise a hook on an intermediate tensor (``h.register_hook(...)``)
+    changes the gradient between the edges leaving ``h``'s node and those
+    entering it; the edges still carry what was actually sent along them.
 
     Parameters
     ----------
