@@ -22,7 +22,7 @@ import numbers
 import sys
 import warnings
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
@@ -184,9 +184,9 @@ def _weak(t: torch.Tensor) -> Callable[[], torch.Tensor | None] | None:
 
 
 def _shape_of(t: torch.Tensor) -> tuple[int, ...] | None:
-    """``t``'s shape; ``None`` for a tensor that has none (a nested tensor's rows differ)."""
+    """``t``'s shape (a ``torch.Size``, a tuple); ``None`` for a nested tensor whose rows differ."""
     try:
-        return tuple(t.shape)
+        return t.shape
     except RuntimeError:
         return None
 
@@ -197,7 +197,9 @@ def _small_value(t: torch.Tensor) -> Any:
     ``tolist()`` copies a few numbers several times faster than ``clone()``;
     a dtype Python numbers can't hold (quantized, float8) keeps a cloned tensor.
     """
-    if t.layout != torch.strided or t.is_nested or t.is_meta or t.numel() > SMALL_VALUE:
+    if t.layout != torch.strided or t.is_nested or t.is_meta:
+        return None
+    if t.numel() > SMALL_VALUE:
         return None
     try:
         return t.tolist()
@@ -248,6 +250,9 @@ class RecordedGraph:
     _aliases: dict[int, list[Callable[[], torch.Tensor | None]]] = field(
         default_factory=dict, init=False, repr=False
     )
+    _unplaced: list[Callable[[], torch.Tensor | None]] = field(
+        default_factory=list, init=False, repr=False
+    )
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -266,7 +271,9 @@ class RecordedGraph:
 
     def _node_for(self, t: torch.Tensor, *, fresh: bool = False) -> str:
         """The node of ``t``'s current version; a new node if ``t`` is new or changed, or ``fresh``."""
-        key = self._latest(t)
+        key = self._current.get(id(t))
+        if key is not None and self._tensors[key].tensor() is not t:
+            key = None  # the id of a tensor that has died
         try:
             version: int | None = t._version
         except RuntimeError:  # an inference tensor has no version counter
@@ -274,7 +281,7 @@ class RecordedGraph:
         if key is not None and not fresh and self._tensors[key].version == version:
             return key
         node = f"t{len(self._tensors)}"
-        name = self._overrides.get(id(t))
+        name = self._overrides.get(id(t)) if self._overrides else None
         if name is None and key is not None:
             name = self._tensors[key].name  # a new version keeps the tensor's name
         ref = _weak(t)
@@ -285,26 +292,28 @@ class RecordedGraph:
         if name is None:
             self._unnamed.setdefault(id(t), []).append(node)
         if key is None and ref is not None:
-            self._remember_storage(t, ref)
+            self._unplaced.append(ref)  # where it lives is looked up when needed
         return node
 
-    def _remember_storage(self, t: torch.Tensor, ref: Callable[[], torch.Tensor | None]) -> None:
-        storage = _storage_key(t)
-        if storage is None:
-            return
-        known = self._aliases.get(storage)
-        if known is None:
-            self._aliases[storage] = [ref]
-        else:
-            self._aliases[storage] = [r for r in known if r() is not None] + [ref]
-
     def _sharing_memory(self, t: torch.Tensor) -> list[torch.Tensor]:
-        """The other recorded tensors, still alive, that live in ``t``'s memory."""
+        """The other recorded tensors, still alive, that live in ``t``'s memory.
+
+        Where a tensor lives is looked up only once an in-place operation asks,
+        and then only for the tensors recorded since the last ask: code without
+        in-place operations pays nothing for it, an in-place chain a constant.
+        """
+        for ref in self._unplaced:
+            alive = ref()
+            storage = _storage_key(alive) if alive is not None else None
+            if storage is not None:
+                known = self._aliases.get(storage, [])
+                self._aliases[storage] = [r for r in known if r() is not None] + [ref]
+        self._unplaced.clear()
         storage = _storage_key(t)
         if storage is None:
             return []
-        alive = (r() for r in self._aliases.get(storage, ()))
-        return [a for a in alive if a is not None and a is not t]
+        others = (r() for r in self._aliases.get(storage, ()))
+        return [a for a in others if a is not None and a is not t]
 
     def _constant(self, value: Any) -> str:
         node = f"c{len(self._constants)}"
@@ -504,16 +513,21 @@ class _Recorder(TorchFunctionMode):
 
     def _read_inputs(self, args: tuple, kwargs: dict) -> _Call:
         call = _Call([], [], [])
-        graph = self.graph
+        node_for, versions = self.graph._node_for, self.graph._tensors
         for arg in (*args, *kwargs.values()) if kwargs else args:
-            if isinstance(arg, numbers.Number) and not isinstance(arg, bool):
-                call.inputs.append(arg)
+            if isinstance(arg, torch.Tensor):
+                tensors: Iterable[torch.Tensor] = (arg,)
+            elif isinstance(arg, (list, tuple)):
+                tensors = _tensors_in(arg)
+            else:
+                if isinstance(arg, numbers.Number) and not isinstance(arg, bool):
+                    call.inputs.append(arg)
                 continue
-            for t in _tensors_in(arg):
-                node = graph._node_for(t)
+            for t in tensors:
+                node = node_for(t)
                 call.inputs.append(node)
                 call.tensors.append(t)
-                call.versions.append(graph._tensors[node].version)
+                call.versions.append(versions[node].version)
         return call
 
     def _changed(self, call: _Call, args: tuple, inplace: bool) -> list[torch.Tensor]:
@@ -532,7 +546,7 @@ class _Recorder(TorchFunctionMode):
     def _add_op(self, name: str, call: _Call, args: tuple, result: Any) -> None:
         graph = self.graph
         op_name, inplace, reflected = _op_name(name)
-        outputs = list(_tensors_in(result))
+        outputs = [result] if isinstance(result, torch.Tensor) else list(_tensors_in(result))
         # What the op changed in place is an output too (``h[0] = 5`` returns None).
         changed = self._changed(call, args, inplace)
         for t in changed:
