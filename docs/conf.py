@@ -32,6 +32,7 @@ language = "en"  # overridden per build with -D language=zh_CN
 
 extensions = [
     "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",  # the package's NumPy-style docstring sections (Parameters, Returns, Raises)
     "myst_parser",
     "mathml",  # docs/_ext: math as MathML, made at build time (no MathJax, no JavaScript)
     "sphinx_gallery.gen_gallery",
