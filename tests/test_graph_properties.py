@@ -9,7 +9,13 @@ with replacement -- so the same tensor is often used twice by one operation
   add up to that leaf's ``.grad``;
 - ``backward_graph`` has the nodes and edges torchviz's traversal has;
 - ``record()`` gives a DAG with exactly one op per torch call made, named
-  as the program names it.
+  as the program names it, whose output is connected to exactly the leaves
+  autograd reaches from it.
+
+Besides arithmetic, programs use multi-output ops (``unbind``, ``chunk``,
+``max(dim=)``), in-place ops on views (``c[1:].mul_(...)``) and attributes
+that compute (``.T``, ``.mT``); ``backward_graph`` is compared with
+torchviz after folding each multi-output function's output nodes into it.
 
 The search is derandomized with a fixed number of examples: CI sees the same
 programs every run, in a few seconds.
@@ -37,8 +43,51 @@ OPS = {
 }
 BINARY = {"add", "sub", "mul", "div"}
 
+
+def unbind(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Three outputs of one function; two of them read by one op."""
+    x, y, z = a.unbind()
+    return torch.stack([x * z, y, z])
+
+
+def chunk(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    left, right = torch.cat([a, b]).chunk(2)
+    return left * right
+
+
+def max_over(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    values, _ = torch.stack([a, b]).max(dim=0)  # values and indices
+    return values
+
+
+def in_place_on_view(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    c = a * 1
+    c[1:].mul_(b[0])  # changes c through a view: c's next use must read this op's output
+    return c
+
+
+def transposed(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.outer(a, b).T.sum(0)
+
+
+def matrix_transposed(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return (a.unsqueeze(0).mT * b).sum(1)
+
+
+# ops on vectors of 3: (function, the op names record() gives)
+VECTOR_OPS = {
+    "unbind": (unbind, ["unbind", "mul", "stack"]),
+    "chunk": (chunk, ["cat", "chunk", "mul"]),
+    "max": (max_over, ["stack", "max"]),
+    "in_place_on_view": (in_place_on_view, ["mul", "getitem", "getitem", "mul"]),
+    "T": (transposed, ["outer", "T", "sum"]),
+    "mT": (matrix_transposed, ["unsqueeze", "mT", "mul", "sum"]),
+}
+
 steps = st.lists(
-    st.tuples(st.sampled_from(sorted(OPS)), st.integers(0, 50), st.integers(0, 50)),
+    st.tuples(
+        st.sampled_from(sorted(OPS) + sorted(VECTOR_OPS)), st.integers(0, 50), st.integers(0, 50)
+    ),
     min_size=1,
     max_size=8,
 )
@@ -55,10 +104,16 @@ def run(n_leaves: int, seed: int, program: list[tuple[str, int, int]]):
     with record() as graph:
         for name, i, j in program:
             a, b = pool[i % len(pool)], pool[j % len(pool)]
-            if name == "getitem" and not a.dim():
+            if name in VECTOR_OPS and a.dim() == b.dim() == 1:
+                function, names = VECTOR_OPS[name]
+                called += names
+                pool.append(function(a, b))
+                continue
+            if name in VECTOR_OPS or (name == "getitem" and not a.dim()):
                 called.append("add")
-            else:
-                called.append(name)
+                pool.append(a + b)
+                continue
+            called.append(name)
             pool.append(OPS[name](a, b))
         out = pool[-1]
         if out.dim():
@@ -67,10 +122,34 @@ def run(n_leaves: int, seed: int, program: list[tuple[str, int, int]]):
     return leaves, out, graph, called
 
 
-@settings(max_examples=60, derandomize=True, deadline=None, database=None)
+def contracted(g: nx.DiGraph) -> tuple[set[str], set[tuple[str, str]]]:
+    """backward_graph's nodes and edges with each output node folded into its function.
+
+    torchviz draws one node per function and an edge per use; our graph adds a node per
+    output of a multi-output function. Folded, the two must agree.
+    """
+    owner = {n: str(id(d["fn"])) if d["op"] == "output" else n for n, d in g.nodes(data=True)}
+    edges = {(owner[u], owner[v]) for u, v in g.edges if owner[u] != owner[v]}
+    return set(owner.values()), edges
+
+
+def forward_leaves(graph, out: torch.Tensor, leaves: list[torch.Tensor]) -> set[int]:
+    """Indices of the leaves the recorded forward graph connects to ``out``."""
+    g = graph.to_networkx()
+    above = nx.ancestors(g, graph.node_of(out))
+    return {i for i, leaf in enumerate(leaves) if _first_node(g, leaf) in above}
+
+
+def _first_node(g: nx.DiGraph, leaf: torch.Tensor) -> str | None:
+    return next(
+        (n for n, d in g.nodes(data=True) if d["kind"] == "tensor" and d["tensor"] is leaf), None
+    )
+
+
+@settings(max_examples=80, derandomize=True, deadline=None, database=None)
 @given(n_leaves=st.integers(1, 3), seed=st.integers(0, 2**16), program=steps)
 def test_random_programs(n_leaves: int, seed: int, program: list[tuple[str, int, int]]) -> None:
-    _leaves, out, graph, called = run(n_leaves, seed, program)
+    leaves, out, graph, called = run(n_leaves, seed, program)
 
     # record(): a DAG with one op per torch call, named as called
     forward = graph.to_networkx()
@@ -78,11 +157,20 @@ def test_random_programs(n_leaves: int, seed: int, program: list[tuple[str, int,
     assert [op.op for op in graph] == called
     assert graph.skipped == []
 
-    # backward_graph(): the same nodes and edges as torchviz's traversal
+    # record(): the forward graph connects the output to exactly the leaves autograd
+    # reaches from it (in-place ops on views, multi-output ops, .T all keep it whole)
     g = backward_graph(out)
+    reached = {
+        i
+        for i, leaf in enumerate(leaves)
+        for _, d in g.nodes(data=True)
+        if d["op"] == "AccumulateGrad" and d["fn"].variable is leaf
+    }
+    assert forward_leaves(graph, out, leaves) == reached
+
+    # backward_graph(): the same nodes and edges as torchviz's traversal
     nodes, edges = torchviz_graph(out, g)
-    assert set(g.nodes) == nodes
-    assert set(g.edges) == edges
+    assert contracted(g) == (nodes, edges)
 
     # record_gradients(): what leaves a leaf along all its edges is its .grad
     with record_gradients(g):
@@ -113,3 +201,16 @@ def test_the_generator_makes_programs_that_reuse_a_tensor() -> None:
     g = graph.to_networkx()
     assert [d["args"] for _, v, d in g.edges(data=True) if v in ("op0", "op1")] == [(0, 1)] * 2
     assert out.requires_grad
+
+
+def test_the_generator_makes_programs_with_views_multi_outputs_and_attributes() -> None:
+    """The new hard cases: an in-place op on a view, two outputs of one op read by one op, .T."""
+    program = [("in_place_on_view", 0, 1), ("unbind", 2, 0), ("T", 3, 1), ("chunk", 4, 2)]
+    leaves, out, graph, called = run(2, 0, program)
+    assert [op.op for op in graph] == called
+    assert {"unbind", "chunk", "T"} <= set(called)
+    in_place = next(op for op in graph if op.inplace)
+    assert len(in_place.outputs) == 2  # the view and its base, c
+    assert forward_leaves(graph, out, leaves) == {0, 1}
+    mul_after_unbind = graph.ops[called.index("unbind") + 1]
+    assert len(set(mul_after_unbind.inputs)) == 2  # x * z: two outputs, two edges

@@ -18,6 +18,8 @@ from html import escape
 
 from matplotlib.animation import FuncAnimation
 
+from pytorch_notes.i18n import _check_language
+
 __all__ = ["Player", "self_contained"]
 
 # matplotlib's Font Awesome icon classes -> an SVG path on a 16 x 16 grid.
@@ -72,7 +74,27 @@ def self_contained(html: str, alt: str = "", lang: str = "en") -> str:
     """Strip the Font Awesome stylesheet from a jshtml player; use SVG icons; add ``alt``.
 
     With ``lang="zh"`` the player's button names and repeat modes are Chinese.
+
+    Parameters
+    ----------
+    html : str
+        What :meth:`matplotlib.animation.Animation.to_jshtml` returns.
+    alt : str
+        The text alternative of the player's frame image.
+    lang : str
+        ``"en"`` or ``"zh"``: the language of the buttons.
+
+    Returns
+    -------
+    str
+        The player's HTML, with no request to another host.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is neither ``"en"`` nor ``"zh"``.
     """
+    lang = _check_language(lang)
     html = _translate(_STYLESHEET.sub("", html), lang)
     if alt:
         html = re.sub(r'<img id="(_anim_img\w+)">', rf'<img id="\1" alt="{escape(alt)}">', html)
@@ -88,9 +110,15 @@ class Player(FuncAnimation):
     player's frame image carries it as its ``alt`` text. ``lang`` (``"en"``
     or ``"zh"``) is the language of the player's buttons. The other arguments
     are :class:`~matplotlib.animation.FuncAnimation`'s.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is neither ``"en"`` nor ``"zh"`` (before anything is made).
     """
 
     def __init__(self, *args, alt: str = "", lang: str = "en", **kwargs) -> None:
+        lang = _check_language(lang)
         super().__init__(*args, **kwargs)
         self.alt = alt
         self.lang = lang

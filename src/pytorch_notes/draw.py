@@ -26,14 +26,23 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import torch
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from pytorch_notes._checks import positive_int
 from pytorch_notes.animation import Player
 from pytorch_notes.graph import RecordedGraph
 from pytorch_notes.i18n import tr
 
-__all__ = ["animate_forward", "draw_backward", "draw_forward", "layered_layout", "layout"]
+__all__ = [
+    "MAX_NODES",
+    "MAX_PIXELS",
+    "MAX_SIDE_PIXELS",
+    "MIN_DPI",
+    "animate_forward",
+    "draw_backward",
+    "draw_forward",
+    "layered_layout",
+    "layout",
+]
 
 Layout = Literal["auto", "dot", "layered"]
 
@@ -80,6 +89,7 @@ def _words(lang: str) -> dict[str, str]:
         "if": tr(lang, en="if → {v}", zh="if → {v}"),
         "uses": tr(lang, en="{n} uses", zh="用了 {n} 次"),
         "summed": tr(lang, en="sum of {n} uses", zh="{n} 次使用之和"),
+        "output": tr(lang, en="output {k}", zh="输出 {k}"),
         "empty": "",
     }
 
@@ -120,9 +130,52 @@ def layered_layout(
     node in ``sizes`` (inches; at least ``node_width``), and nodes in a column
     are ``node_height`` or their own height apart. Used when pygraphviz is
     missing.
+
+    Parameters
+    ----------
+    g : networkx.DiGraph
+        A directed acyclic graph.
+    node_width, rank_gap, node_height : float
+        The least room for a node, the gap between columns and the least
+        height of a node, in inches.
+    sizes : dict, optional
+        ``{node: (width, height)}`` in inches, the size of each node's label.
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}`` in points (1/72 inch).
+
+    Raises
+    ------
+    ValueError
+        If ``g`` has a cycle.
     """
     if not nx.is_directed_acyclic_graph(g):
         raise ValueError("layered_layout needs a directed acyclic graph")
+    columns = _ordered_columns(g)
+    sizes = sizes or {}
+
+    def size(n: Any) -> tuple[float, float]:
+        width, height = sizes.get(n, (node_width, node_height))
+        return max(width, node_width), max(height, node_height)
+
+    positions = {}
+    x = 0.0
+    for c in sorted(columns):
+        nodes = columns[c]
+        width = max(size(n)[0] for n in nodes)
+        heights = [size(n)[1] + 0.25 for n in nodes]
+        y = sum(heights) / 2
+        for n, height in zip(nodes, heights, strict=True):
+            positions[n] = (72.0 * (x + width / 2), 72.0 * (y - height / 2))
+            y -= height
+        x += width + rank_gap
+    return positions
+
+
+def _ordered_columns(g: nx.DiGraph) -> dict[int, list[Any]]:
+    """``{column: nodes top to bottom}``: longest-path columns, barycenter-sorted rows."""
     column: dict[Any, int] = {}
     for node in nx.topological_sort(g):
         column[node] = max((column[p] + 1 for p in g.predecessors(node)), default=0)
@@ -144,24 +197,7 @@ def layered_layout(
             )
             for i, n in enumerate(nodes):
                 row[n] = float(i)
-    sizes = sizes or {}
-
-    def size(n: Any) -> tuple[float, float]:
-        width, height = sizes.get(n, (node_width, node_height))
-        return max(width, node_width), max(height, node_height)
-
-    positions = {}
-    x = 0.0
-    for c in sorted(columns):
-        nodes = columns[c]
-        width = max(size(n)[0] for n in nodes)
-        heights = [size(n)[1] + 0.25 for n in nodes]
-        y = sum(heights) / 2
-        for n, height in zip(nodes, heights, strict=True):
-            positions[n] = (72.0 * (x + width / 2), 72.0 * (y - height / 2))
-            y -= height
-        x += width + rank_gap
-    return positions
+    return columns
 
 
 def _dot_layout(
@@ -194,6 +230,25 @@ def layout(
     ``node_width``, ``node_height`` and ``rank_gap`` (inches) set the room
     for a node and between columns; ``sizes`` gives a node its own
     ``(width, height)`` in inches (the size of its label).
+
+    Parameters
+    ----------
+    g : networkx.DiGraph
+        The graph to lay out (acyclic for ``"layered"``).
+    method : str
+        ``"auto"``, ``"dot"`` or ``"layered"``.
+    node_width, rank_gap, node_height, sizes
+        As for :func:`layered_layout`.
+
+    Returns
+    -------
+    dict
+        ``{node: (x, y)}`` in points, inputs on the left.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``method``, and (``"layered"``) a graph with a cycle.
     """
     if method not in ("auto", "dot", "layered"):
         raise ValueError(f"unknown layout {method!r}: use 'auto', 'dot' or 'layered'")
@@ -213,23 +268,89 @@ def layout(
 
 
 def _format(t: Any) -> str:
-    """A short, stable text for a value: ``3``, ``0.25``, ``True``, ``[1, 2]`` or ``[3×2]``."""
+    """A short, stable text for a value: ``3``, ``0.25``, ``True``, ``[1, 2]`` or ``[3×2]``.
+
+    Any tensor gives a text, never an error: a sparse, meta, nested or
+    quantized tensor (a sparse gradient of ``nn.Embedding(sparse=True)``)
+    shows its shape and kind; complex values show as ``1+2j``.
+    """
     if isinstance(t, torch.Tensor):
-        if t.dtype == torch.bool and 0 < t.numel() <= 4:  # a comparison's result
-            return " ".join(str(v) for v in t.flatten().tolist())
-        if t.numel() == 1:
-            return f"{t.item():.4g}"
-        if t.numel() == 0 or t.numel() > 4:
-            return "[" + "×".join(str(s) for s in t.shape) + "]"
-        return "[" + ", ".join(f"{v:.3g}" for v in t.flatten().tolist()) + "]"
+        return _format_tensor(t)
     if isinstance(t, float):
         return f"{t:.4g}"
+    if isinstance(t, complex):
+        return f"{t:.3g}"
     return str(t)
 
 
-# The largest figure side, in inches: at matplotlib's default 100 dpi it stays
-# far below the 2**16 pixels a PNG side may have.
-_MAX_INCHES = 400.0
+def _format_tensor(t: torch.Tensor) -> str:
+    shape = _shape_text(t)
+    if t.is_nested or t.is_meta or t.layout != torch.strided or t.is_quantized:
+        kind = "nested" if t.is_nested else "meta" if t.is_meta else "quantized"
+        if t.layout not in (torch.strided, torch.jagged):
+            kind = str(t.layout).removeprefix("torch.")
+        return f"{shape} {kind}"  # no plain data to show: "[10×3] sparse_coo", "[3] meta"
+    if t.numel() == 0 or t.numel() > 4:
+        return shape
+    try:
+        values = t.detach().flatten().cpu().tolist()
+    except (RuntimeError, TypeError):  # a dtype Python numbers can't hold (float8, ...)
+        return f"{shape} {str(t.dtype).removeprefix('torch.')}"
+    if t.dtype == torch.bool:  # a comparison's result
+        return " ".join(str(v) for v in values)
+    if t.numel() == 1:
+        return f"{values[0]:.4g}"
+    return "[" + ", ".join(f"{v:.3g}" for v in values) + "]"
+
+
+def _shape_text(t: torch.Tensor) -> str:
+    try:
+        return "[" + "×".join(str(s) for s in t.shape) + "]"
+    except RuntimeError:  # a nested tensor whose rows differ has no shape
+        return "[ragged]"
+
+
+#: A drawing refuses a graph of more nodes than this (tensors, constants and
+#: operations), before any layout: it would take minutes to lay out and be too
+#: large to read. ``max_nodes=`` raises the limit for one drawing.
+MAX_NODES = 600
+
+#: The largest figure a drawing makes: at most this many pixels a side, and
+#: this many in all (256 MiB as RGBA), at the larger of matplotlib's
+#: ``figure.dpi`` and ``savefig.dpi``. A larger graph is drawn at a lower dpi,
+#: down to :data:`MIN_DPI`; past that it is refused.
+MAX_SIDE_PIXELS = 2**16 - 1  # Agg, and PNG readers, stop at 2**16
+MAX_PIXELS = 2**26
+MIN_DPI = 50.0
+
+
+def _check_size(n_nodes: int, max_nodes: int, what: str) -> None:
+    max_nodes = positive_int("max_nodes", max_nodes)
+    if n_nodes > max_nodes:
+        raise ValueError(
+            f"{what}: the graph has {n_nodes} nodes, more than max_nodes={max_nodes}; a "
+            "drawing that large takes minutes to lay out and cannot be read. Draw a part of "
+            "it (record one layer or one step of a loop, or a smaller input), or pass a "
+            "larger max_nodes= to draw it anyway"
+        )
+
+
+def _dpi() -> float:
+    dpis = [plt.rcParams["figure.dpi"], plt.rcParams["savefig.dpi"]]
+    return max(float(d) for d in dpis if isinstance(d, (int, float)))
+
+
+def _figure_size(width: float, height: float) -> tuple[float, float, float]:
+    """``(width, height, dpi)``: inches as asked, the dpi lowered to keep within the pixel limits."""
+    dpi = min(_dpi(), MAX_SIDE_PIXELS / max(width, height), (MAX_PIXELS / (width * height)) ** 0.5)
+    if dpi < MIN_DPI:
+        raise ValueError(
+            f"this graph needs a {width:.0f} × {height:.0f} inch figure to keep its labels "
+            f"legible, more than {MAX_SIDE_PIXELS} pixels a side or {MAX_PIXELS} in all even "
+            f"at {MIN_DPI:.0f} dpi. Draw a part of the graph, or pass ax= to draw on a figure "
+            "of your own size"
+        )
+    return width, height, dpi
 
 
 def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
@@ -238,7 +359,9 @@ def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
     The layout places nodes in points (1/72 inch) and the labels are drawn in
     points too, so a figure as large as the layout keeps every label inside
     its room: the figure grows with the graph (a 50-layer network's graph is
-    wide, and legible), up to 400 inches a side.
+    wide, and legible), within :data:`MAX_SIDE_PIXELS` a side and
+    :data:`MAX_PIXELS` in all (a large figure gets a lower dpi); a graph that
+    does not fit is refused, never saved as a multi-GB image.
     """
     xs = [x for x, _ in pos.values()]
     ys = [y for _, y in pos.values()]
@@ -248,9 +371,11 @@ def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
     ylim = (min(ys) - pad_y, max(ys) + pad_y)
     if ax is None:
         frame = (0.02, 0.02, 0.96, 0.86)  # the Axes' place in the figure, room for a title
-        width = min(_MAX_INCHES, max(3.5, (xlim[1] - xlim[0]) / 72 / frame[2]))
-        height = min(_MAX_INCHES, max(2.2, (ylim[1] - ylim[0]) / 72 / frame[3]))
-        fig = plt.figure(figsize=(width, height), facecolor="white")
+        width, height, dpi = _figure_size(
+            max(3.5, (xlim[1] - xlim[0]) / 72 / frame[2]),
+            max(2.2, (ylim[1] - ylim[0]) / 72 / frame[3]),
+        )
+        fig = plt.figure(figsize=(width, height), dpi=dpi, facecolor="white")
         ax = fig.add_axes(frame)
     ax.set_facecolor("white")
     ax.figure.set_facecolor("white")
@@ -280,13 +405,25 @@ def _arrow(ax: Axes, start, end, patch_a, patch_b, color: str = EDGE, **kw):
     )
 
 
+def _edge_note(ax: Axes, pos, u: Any, v: Any, text: str, colour: str = EDGE):
+    """A small white-backed text halfway along the edge ``u → v``."""
+    (x1, y1), (x2, y2) = pos[u], pos[v]
+    return ax.text(
+        (x1 + x2) / 2, (y1 + y2) / 2, text, ha="center", va="center", fontsize=8,
+        color=colour, zorder=4,
+        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),
+    )  # fmt: skip
+
+
 def _require_nodes(g: nx.DiGraph, what: str) -> None:
     if g.number_of_nodes() == 0:
         raise ValueError(f"nothing to draw: the {what} is empty (no torch operation was recorded)")
 
 
-def _as_forward(graph: RecordedGraph | nx.DiGraph) -> nx.DiGraph:
+def _as_forward(graph: RecordedGraph | nx.DiGraph, max_nodes: int, what: str) -> nx.DiGraph:
+    """The forward graph as networkx, after checking its kind and its size."""
     if isinstance(graph, RecordedGraph):
+        _check_size(graph.number_of_nodes(), max_nodes, what)  # before building anything
         return graph.to_networkx()
     if not isinstance(graph, nx.DiGraph):
         raise TypeError(
@@ -302,7 +439,8 @@ def _as_forward(graph: RecordedGraph | nx.DiGraph) -> nx.DiGraph:
             "draw_forward() needs a forward graph (from record(), RecordedGraph.to_networkx() "
             f"or fx_graph()): its nodes have no 'kind'{hint}"
         )
-    return graph
+    _check_size(graph.number_of_nodes(), max_nodes, what)
+    return graph.copy()
 
 
 def _tensor_label(data: dict, words: dict[str, str], show_grads: bool) -> str:
@@ -372,45 +510,44 @@ def _sizes(g: nx.DiGraph, labels: dict[Any, str]) -> Sizes:
     return {node: _label_size(labels[node], g.nodes[node]["kind"]) for node in g.nodes}
 
 
+def _forward_node(g: nx.DiGraph, node: Any, ax: Axes, xy, label: str, lang: str):
+    """The boxed text of one forward node: tensor, constant or operation."""
+    data = g.nodes[node]
+    x, y = xy
+    if data["kind"] == "tensor":
+        face = LEAF if data["is_leaf"] else OUTPUT if g.out_degree(node) == 0 else INNER
+        box = dict(boxstyle="round,pad=0.45", fc=face, ec="#334155", lw=1.1)
+        return ax.text(
+            x, y, label, ha="center", va="center", fontsize=9, bbox=box, zorder=2,
+            family="monospace" if lang == "en" else None,
+        )  # fmt: skip
+    if data["kind"] == "const":
+        box = dict(boxstyle="round,pad=0.35", fc=CONST, ec="#94a3b8", lw=0.9, ls="--")
+        return ax.text(
+            x, y, label, ha="center", va="center", fontsize=9, color="#334155", bbox=box,
+            zorder=2,
+        )  # fmt: skip
+    box = dict(
+        boxstyle="circle,pad=0.3" if len(label) <= 2 else "round4,pad=0.35",
+        fc=OP, ec="#c2410c", lw=1.2, ls="--" if data.get("inplace") else "-",
+    )  # fmt: skip
+    return ax.text(
+        x, y, label, ha="center", va="center", fontsize=11, fontweight="bold",
+        color="#9a3412", bbox=box, zorder=2,
+    )  # fmt: skip
+
+
 def _forward_artists(g: nx.DiGraph, ax: Axes, pos, labels: dict[Any, str], lang: str):
+    """Draw every node and edge; return ``(node artists, edge arrows, edge notes)``."""
     words = _words(lang)
-    artists: dict[Any, Any] = {}
+    artists = {node: _forward_node(g, node, ax, pos[node], labels[node], lang) for node in g}
     for node, data in g.nodes(data=True):
-        x, y = pos[node]
-        kind = data["kind"]
-        if kind == "tensor":
-            if data["is_leaf"]:
-                face = LEAF
-            elif g.out_degree(node) == 0:
-                face = OUTPUT
-            else:
-                face = INNER
-            box = dict(boxstyle="round,pad=0.45", fc=face, ec="#334155", lw=1.1)
-            artists[node] = ax.text(
-                x, y, labels[node], ha="center", va="center", fontsize=9, bbox=box, zorder=2,
-                family="monospace" if lang == "en" else None,
+        if data["kind"] == "op" and data.get("steered") is not None:
+            x, y = pos[node]
+            ax.text(
+                x, y - 32, words["if"].format(v=data["steered"]), ha="center", va="top",
+                fontsize=8, color="#7c2d12", zorder=2,
             )  # fmt: skip
-        elif kind == "const":
-            box = dict(boxstyle="round,pad=0.35", fc=CONST, ec="#94a3b8", lw=0.9, ls="--")
-            artists[node] = ax.text(
-                x, y, labels[node], ha="center", va="center", fontsize=9,
-                color="#334155", bbox=box, zorder=2,
-            )  # fmt: skip
-        else:
-            symbol = labels[node]
-            box = dict(
-                boxstyle="circle,pad=0.3" if len(symbol) <= 2 else "round4,pad=0.35",
-                fc=OP, ec="#c2410c", lw=1.2, ls="--" if data.get("inplace") else "-",
-            )  # fmt: skip
-            artists[node] = ax.text(
-                x, y, symbol, ha="center", va="center", fontsize=11, fontweight="bold",
-                color="#9a3412", bbox=box, zorder=2,
-            )  # fmt: skip
-            if data.get("steered") is not None:
-                ax.text(
-                    x, y - 32, words["if"].format(v=data["steered"]), ha="center", va="top",
-                    fontsize=8, color="#7c2d12", zorder=2,
-                )  # fmt: skip
     edges, notes = {}, {}
     for u, v, data in g.edges(data=True):
         edges[u, v] = _arrow(
@@ -418,12 +555,7 @@ def _forward_artists(g: nx.DiGraph, ax: Axes, pos, labels: dict[Any, str], lang:
         )
         uses = len(data.get("args", ()))
         if uses > 1:  # one input used twice (x * x) is one edge: say how many uses
-            (x1, y1), (x2, y2) = pos[u], pos[v]
-            notes[u, v] = ax.text(
-                (x1 + x2) / 2, (y1 + y2) / 2, words["uses"].format(n=uses), ha="center",
-                va="center", fontsize=8, color=EDGE, zorder=4,
-                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),
-            )  # fmt: skip
+            notes[u, v] = _edge_note(ax, pos, u, v, words["uses"].format(n=uses))
     return artists, edges, notes
 
 
@@ -435,6 +567,7 @@ def draw_forward(
     title: str | None = None,
     show_grads: bool = True,
     method: Layout = "auto",
+    max_nodes: int = MAX_NODES,
 ) -> Axes:
     """Draw a recorded forward graph; return the Axes.
 
@@ -445,26 +578,51 @@ def draw_forward(
     are dashed grey boxes. A comparison that steered Python's ``if`` is
     labelled with the branch taken. A tensor too large to keep a copy of
     shows its shape; an input an operation uses more than once (``x * x``)
-    has one arrow, labelled with the number of uses. ``show_grads=False``
-    leaves the gradients out.
+    has one arrow, labelled with the number of uses. A new figure grows with
+    the graph, so every label stays legible.
 
-    ``graph`` is a :class:`~pytorch_notes.graph.RecordedGraph` or any
-    :class:`networkx.DiGraph` with the node attributes of
-    :meth:`RecordedGraph.to_networkx <pytorch_notes.graph.RecordedGraph.to_networkx>`
-    (``kind``; ``name``, ``value``, ``is_leaf``, ``version`` for tensors;
-    ``value`` for constants; ``op`` for operations). A tensor node with no
-    live ``tensor`` may carry its gradient as attribute ``grad`` (a number
-    or a tensor): tutorial 08 draws a hand-written engine's graph this way.
+    Parameters
+    ----------
+    graph : RecordedGraph or networkx.DiGraph
+        A :class:`~pytorch_notes.graph.RecordedGraph`, or any graph with the
+        node attributes of :meth:`RecordedGraph.to_networkx
+        <pytorch_notes.graph.RecordedGraph.to_networkx>` (``kind``; ``name``,
+        ``value``, ``is_leaf``, ``version`` for tensors; ``value`` for
+        constants; ``op`` for operations). A tensor node with no live
+        ``tensor`` may carry its gradient as attribute ``grad`` (a number or
+        a tensor): tutorial 08 draws a hand-written engine's graph this way.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure sized to the graph.
+    lang : str
+        Language of the labels, ``"en"`` or ``"zh"``.
+    title : str, optional
+        The title; by default "Forward graph" in ``lang``.
+    show_grads : bool
+        ``False`` leaves the gradients out.
+    method : str
+        The layout: ``"auto"``, ``"dot"`` or ``"layered"`` (see :func:`layout`).
+    max_nodes : int
+        The most nodes drawn (default :data:`MAX_NODES`); a larger graph is refused.
 
-    A new figure grows with the graph, so every label stays legible.
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
 
-    Raises ``ValueError`` for an empty graph and for the autograd graph of
-    :func:`~pytorch_notes.graph.backward_graph` (draw that with
-    :func:`draw_backward`).
+    Raises
+    ------
+    TypeError
+        If ``graph`` is neither a ``RecordedGraph`` nor a ``networkx.DiGraph``.
+    ValueError
+        For an empty graph; a graph of more than ``max_nodes`` nodes (with the
+        count and what to do); one whose new figure would not fit in
+        :data:`MAX_SIDE_PIXELS` and :data:`MAX_PIXELS` at :data:`MIN_DPI`; and for the autograd
+        graph of :func:`~pytorch_notes.graph.backward_graph` (draw that with
+        :func:`draw_backward`).
 
     Introduced in tutorial 01.
     """
-    g = _as_forward(graph).copy()
+    g = _as_forward(graph, max_nodes, "draw_forward()")
     _require_nodes(g, "graph")
     labels = _forward_labels(g, _words(lang), show_grads)
     pos = layout(g, method, sizes=_sizes(g, labels))
@@ -472,6 +630,58 @@ def draw_forward(
     _forward_artists(g, ax, pos, labels, lang)
     ax.set_title(_words(lang)["forward"] if title is None else title, fontsize=12)
     return ax
+
+
+def _check_backward(g: Any, max_nodes: int) -> None:
+    if not isinstance(g, nx.DiGraph):
+        raise TypeError(
+            f"expected the networkx.DiGraph of backward_graph(), got {type(g).__name__}"
+        )
+    if any("fn" not in d for _, d in g.nodes(data=True)):
+        raise ValueError(
+            "draw_backward() needs the autograd graph of backward_graph(): its nodes have no "
+            "autograd function ('fn'); a graph from record() or fx_graph() is a forward graph, "
+            "draw it with draw_forward()"
+        )
+    _require_nodes(g, "graph")
+    _check_size(g.number_of_nodes(), max_nodes, "draw_backward()")
+
+
+def _backward_label(data: dict, words: dict[str, str]) -> str:
+    op = words["output"].format(k=data["output"]) if data["op"] == "output" else data["op"]
+    return op if not data.get("name") else f"{op}\n{data['name']}"
+
+
+def _backward_nodes(g: nx.DiGraph, ax: Axes, pos, words: dict[str, str]) -> dict[Any, Any]:
+    artists = {}
+    for node, data in g.nodes(data=True):
+        leaf, root = data["op"] == "AccumulateGrad", data.get("root")
+        face = LEAF if leaf else OUTPUT if root else "#e2e8f0"
+        box = dict(boxstyle="round,pad=0.4", fc=face, ec="#334155", lw=1.1)
+        x, y = pos[node]
+        artists[node] = ax.text(
+            x, y, _backward_label(data, words), ha="center", va="center", fontsize=8.5,
+            bbox=box, zorder=2,
+        )  # fmt: skip
+    return artists
+
+
+def _backward_edges(
+    g: nx.DiGraph, ax: Axes, pos, artists: dict[Any, Any], words: dict[str, str], show_grads: bool
+) -> None:
+    root = next((d.get("name") for _, d in g.nodes(data=True) if d.get("root")), None) or "y"
+    for u, v, data in g.edges(data=True):
+        _arrow(ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch())
+        grad = data.get("grad")
+        uses = len(data.get("args", ()))
+        if show_grads and grad is not None:
+            source = g.nodes[u].get("name")
+            text = "← " + (f"∂{root}/∂{source} = {_format(grad)}" if source else _format(grad))
+            if uses > 1:
+                text += f" ({words['summed'].format(n=uses)})"
+            _edge_note(ax, pos, u, v, text, GRAD)
+        elif uses > 1:  # one input used twice (y * y) is one edge: say how many uses
+            _edge_note(ax, pos, u, v, words["uses"].format(n=uses))
 
 
 def draw_backward(
@@ -482,72 +692,48 @@ def draw_backward(
     title: str | None = None,
     show_grads: bool = True,
     method: Layout = "auto",
+    max_nodes: int = MAX_NODES,
 ) -> Axes:
     """Draw the autograd graph from :func:`pytorch_notes.graph.backward_graph`; return the Axes.
 
     Each node is an autograd function (``MulBackward0``, ...) with, below it,
-    the tensor it belongs to; ``AccumulateGrad`` nodes are the leaves. If the
-    backward pass ran inside :func:`~pytorch_notes.graph.record_gradients`,
-    each edge carries the gradient that flowed back along it, e.g.
-    ``∂y/∂a = 2``; an edge that stands for several uses of one input
-    (``x * x``) carries their sum, and says so. ``show_grads=False`` leaves
-    the gradients out.
+    the tensor it belongs to; ``AccumulateGrad`` nodes are the leaves; each
+    used output of a multi-output function (``split``) is a node "output k".
+    If the backward pass ran inside
+    :func:`~pytorch_notes.graph.record_gradients`, each edge carries the
+    gradient that flowed back along it, e.g. ``∂y/∂a = 2``; an edge that
+    stands for several uses of one input (``x * x``) carries their sum, and
+    says so.
 
-    Raises ``ValueError`` for an empty graph and for a forward graph (draw
-    that with :func:`draw_forward`).
+    Parameters
+    ----------
+    g : networkx.DiGraph
+        The graph returned by :func:`~pytorch_notes.graph.backward_graph`.
+    ax, lang, title, show_grads, method, max_nodes
+        As for :func:`draw_forward`; the default title is "Backward graph (grad_fn)".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    TypeError
+        If ``g`` is not a ``networkx.DiGraph``.
+    ValueError
+        For an empty graph, a forward graph (draw that with :func:`draw_forward`),
+        and a graph too large to draw (as for :func:`draw_forward`).
 
     Introduced in tutorial 01.
     """
-    if not isinstance(g, nx.DiGraph):
-        raise TypeError(
-            f"expected the networkx.DiGraph of backward_graph(), got {type(g).__name__}"
-        )
-    if isinstance(g, RecordedGraph) or any("fn" not in d for _, d in g.nodes(data=True)):
-        raise ValueError(
-            "draw_backward() needs the autograd graph of backward_graph(): its nodes have no "
-            "autograd function ('fn'); a graph from record() or fx_graph() is a forward graph, "
-            "draw it with draw_forward()"
-        )
-    _require_nodes(g, "graph")
+    _check_backward(g, max_nodes)
     words = _words(lang)
     pos = layout(g, method, node_width=1.3, rank_gap=1.1)
     ax = _figure(pos, ax)
-    root = next((d.get("name") for _, d in g.nodes(data=True) if d.get("root")), None) or "y"
-    artists = {}
-    for node, data in g.nodes(data=True):
-        x, y = pos[node]
-        leaf = data["op"] == "AccumulateGrad"
-        label = data["op"] if not data.get("name") else f"{data['op']}\n{data['name']}"
-        box = dict(
-            boxstyle="round,pad=0.4",
-            fc=LEAF if leaf else ("#e2e8f0" if not data.get("root") else OUTPUT),
-            ec="#334155",
-            lw=1.1,
-        )
-        artists[node] = ax.text(
-            x, y, label, ha="center", va="center", fontsize=8.5, bbox=box, zorder=2
-        )
-    for u, v, data in g.edges(data=True):
-        _arrow(ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch())
-        grad = data.get("grad")
-        uses = len(data.get("args", ()))
-        text, colour = None, EDGE
-        if show_grads and grad is not None:
-            source = g.nodes[u].get("name")
-            text = "← " + (f"∂{root}/∂{source} = {_format(grad)}" if source else _format(grad))
-            if uses > 1:
-                text += f" ({words['summed'].format(n=uses)})"
-            colour = GRAD
-        elif uses > 1:  # one input used twice (y * y) is one edge: say how many uses
-            text = words["uses"].format(n=uses)
-        if text is not None:
-            (x1, y1), (x2, y2) = pos[u], pos[v]
-            ax.text(
-                (x1 + x2) / 2, (y1 + y2) / 2, text, ha="center", va="center",
-                fontsize=8, color=colour, zorder=4,
-                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),
-            )  # fmt: skip
-    ax.set_title(_words(lang)["backward"] if title is None else title, fontsize=12)
+    artists = _backward_nodes(g, ax, pos, words)
+    _backward_edges(g, ax, pos, artists, words, show_grads)
+    ax.set_title(words["backward"] if title is None else title, fontsize=12)
     return ax
 
 
@@ -558,6 +744,7 @@ def animate_forward(
     interval_ms: int = 1000,
     describe: Callable[[Any], str] | None = None,
     method: Layout = "auto",
+    max_nodes: int = MAX_NODES,
 ) -> Player:
     """Animate the forward graph growing, one recorded operation per frame.
 
@@ -567,27 +754,71 @@ def animate_forward(
     reference to the returned animation (sphinx-gallery embeds it as an
     interactive player).
 
-    Raises ``ValueError`` for an empty graph.
+    Parameters
+    ----------
+    graph : RecordedGraph
+        What :func:`~pytorch_notes.graph.record` recorded.
+    lang, method, max_nodes
+        As for :func:`draw_forward`.
+    interval_ms : int
+        How long each frame shows, in milliseconds (at least 1).
+    describe : callable, optional
+        ``describe(op)`` gives the title of the frame adding ``op``
+        (a :class:`~pytorch_notes.graph.Op`); by default its name.
+
+    Returns
+    -------
+    Player
+        A :class:`matplotlib.animation.FuncAnimation` with a self-contained player.
+
+    Raises
+    ------
+    TypeError
+        If ``graph`` is not a ``RecordedGraph``, or ``interval_ms`` not an int.
+    ValueError
+        For an empty graph, ``interval_ms < 1``, or a graph too large to draw.
 
     Introduced in tutorial 01.
     """
     if not isinstance(graph, RecordedGraph):
         raise TypeError(f"animate_forward() needs a RecordedGraph, got {type(graph).__name__}")
     interval_ms = positive_int("interval_ms", interval_ms)
-    g = graph.to_networkx()
+    g = _as_forward(graph, max_nodes, "animate_forward()")
     if len(graph.ops) == 0:
         raise ValueError("nothing to animate: the graph is empty (no torch operation was recorded)")
-    words = _words(lang)
-    labels = _forward_labels(g, words, show_grads=False)
+    labels = _forward_labels(g, _words(lang), show_grads=False)
     pos = layout(g, method, sizes=_sizes(g, labels))
     ax = _figure(pos, None)
-    fig: Figure = ax.figure
+    update = _frame_updater(graph, g, ax, pos, labels, lang, describe)
+    update(0)
+    n = len(graph.ops)
+    alt = tr(
+        lang,
+        en=f"Animation: the forward graph built one operation at a time ({n} operations)",
+        zh=f"动画：前向计算图一次一个运算地搭建起来（共 {n} 个运算）",
+    )
+    return Player(
+        ax.figure, update, frames=n + 1, interval=interval_ms, repeat=True, alt=alt, lang=lang
+    )
+
+
+def _frame_updater(
+    graph: RecordedGraph,
+    g: nx.DiGraph,
+    ax: Axes,
+    pos: dict[Any, tuple[float, float]],
+    labels: dict[Any, str],
+    lang: str,
+    describe: Callable[[Any], str] | None,
+) -> Callable[[int], list]:
+    """Draw the whole graph once; return ``update(frame)``, which shows what frame ``frame`` has."""
+    words = _words(lang)
     artists, edges, notes = _forward_artists(g, ax, pos, labels, lang)
     drawn = {id(a) for group in (artists, edges, notes) for a in group.values()}
     extra = [t for t in ax.texts if id(t) not in drawn]  # the "if → True" notes
     n = len(graph.ops)
 
-    def update(frame: int):
+    def update(frame: int) -> list:
         for node, artist in artists.items():
             artist.set_visible(g.nodes[node]["created"] < frame)
         for (u, v), arrow in edges.items():
@@ -610,10 +841,4 @@ def animate_forward(
         ax.set_title(label, fontsize=12)
         return []
 
-    update(0)
-    alt = tr(
-        lang,
-        en=f"Animation: the forward graph built one operation at a time ({n} operations)",
-        zh=f"动画：前向计算图一次一个运算地搭建起来（共 {n} 个运算）",
-    )
-    return Player(fig, update, frames=n + 1, interval=interval_ms, repeat=True, alt=alt, lang=lang)
+    return update

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import numbers
 import sys
+import warnings
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
@@ -46,8 +47,7 @@ __all__ = [
 # new tensor from it. They are not operations of the graph.
 _IGNORED = frozenset(
     {
-        "__get__",  # attribute reads: .grad, .data, .shape, .is_leaf, ...
-        "__set__",
+        "__set__",  # attribute writes: x.grad = None, x.data = ...
         "__repr__",
         "__str__",
         "__format__",
@@ -58,6 +58,11 @@ _IGNORED = frozenset(
         "_backward_hooks",
     }
 )
+
+# Tensor attributes whose value is stored, not computed: reading one is not an
+# operation. Every other attribute that gives a tensor (``.T``, ``.mT``, ``.H``,
+# ``.mH``, ``.real``, ``.imag``, ...) computes it, and is recorded as an op.
+_STORED = frozenset({"grad", "_grad", "data", "_base", "grad_fn", "_grad_fn"})
 
 # Python's reflected operators reach torch as these names, with the tensor
 # first: ``1 - w`` arrives as ``rsub(w, 1)``. Record them as the operation they
@@ -78,34 +83,34 @@ _ALIASES = {
     "truediv": "div",
     "floordiv": "floor_divide",
     "mod": "remainder",
-    "getitem": "getitem",
-    "setitem": "setitem",
     "invert": "bitwise_not",
     "and": "bitwise_and",
     "or": "bitwise_or",
     "xor": "bitwise_xor",
-    "ge": "ge",
-    "gt": "gt",
-    "le": "le",
-    "lt": "lt",
-    "eq": "eq",
-    "ne": "ne",
 }
+
+_IN_PLACE_DUNDERS = frozenset(
+    {"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor"}
+)
+
+#: ``torch.compiler.is_compiling`` (torch >= 2.3), else Dynamo's own.
+_is_compiling: Callable[[], bool] = getattr(torch.compiler, "is_compiling", None) or (
+    lambda: bool(torch._dynamo.is_compiling())
+)
 
 
 def _op_name(raw: str) -> tuple[str, bool, bool]:
     """``(name, inplace, reflected)`` of a torch function's ``__name__``, as the reader thinks of it.
 
     ``torch.add``, ``Tensor.add`` and ``+`` are all ``add``; ``add_`` and ``+=``
-    are ``add`` done in place.
+    are ``add`` done in place; an ATen overload (``mul.Tensor``, what a
+    compiled graph calls) is its operator, ``mul``.
     """
     if raw in _REFLECTED:
         return _REFLECTED[raw], False, True
-    name = raw
+    name = raw.partition(".")[0] if "." in raw else raw
     inplace = False
-    if name.startswith("__i") and name.endswith("__") and name[3:-2] in {
-        "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
-    }:  # fmt: skip
+    if name.startswith("__i") and name.endswith("__") and name[3:-2] in _IN_PLACE_DUNDERS:
         name, inplace = name[3:-2], True
     elif name == "__setitem__":
         name, inplace = "setitem", True
@@ -124,7 +129,7 @@ class Op:
     op: str  # reader's name: "add", "mul", "linear", ...
     inplace: bool  # it changed one of its inputs (``add_``, ``+=``, ``h[0] = 5``)
     inputs: list[str]  # node ids, in argument order (tensors and constants)
-    outputs: list[str]  # node ids of the tensors it produced
+    outputs: list[str]  # node ids of the tensors it produced or changed
     steered: bool | None = None  # for a comparison whose truth value steered Python: that value
 
     @property
@@ -138,7 +143,7 @@ class Op:
 SMALL_VALUE = 64
 
 
-@dataclass
+@dataclass(slots=True)
 class _TensorVersion:
     """What the graph keeps of one version of a tensor: never the tensor itself."""
 
@@ -148,19 +153,27 @@ class _TensorVersion:
     shape: tuple[int, ...] | None
     dtype: torch.dtype
     requires_grad: bool
-    value: torch.Tensor | None  # a copy of a small value, else None
+    data: Any  # a small value's copy: Python numbers (``tolist()``) or a tensor; else None
     name: str | None = None
 
     def tensor(self) -> torch.Tensor | None:
         """The tensor, while it is still alive."""
         return self.ref() if self.ref is not None else None
 
+    def value(self) -> torch.Tensor | None:
+        """The copy of a small value, as a tensor; ``None`` for a large one."""
+        if self.data is None or isinstance(self.data, torch.Tensor):
+            return self.data
+        with torch._C.DisableTorchFunction():  # a recorder around this one sees nothing of it
+            return torch.tensor(self.data, dtype=self.dtype).reshape(self.shape or ())
+
 
 def _version_of(t: torch.Tensor) -> int | None:
     """``t._version``; ``None`` for an inference tensor, which has no version counter."""
-    if t.is_inference():
+    try:
+        return t._version
+    except RuntimeError:  # "Inference tensors do not track version counter"
         return None
-    return t._version
 
 
 def _weak(t: torch.Tensor) -> Callable[[], torch.Tensor | None] | None:
@@ -171,20 +184,39 @@ def _weak(t: torch.Tensor) -> Callable[[], torch.Tensor | None] | None:
 
 
 def _shape_of(t: torch.Tensor) -> tuple[int, ...] | None:
-    """``t``'s shape; ``None`` for a tensor that has none (a nested tensor's rows differ)."""
+    """``t``'s shape (a ``torch.Size``, a tuple); ``None`` for a nested tensor whose rows differ."""
     try:
-        return tuple(t.shape)
+        return t.shape
     except RuntimeError:
         return None
 
 
-def _small_value(t: torch.Tensor) -> torch.Tensor | None:
-    """A detached copy of ``t`` if it is small, dense and holds real data, else ``None``."""
-    if t.layout != torch.strided or t.is_nested or t.device.type == "meta":
+def _small_value(t: torch.Tensor) -> Any:
+    """A copy of ``t``'s values if it is small, dense and holds real data, else ``None``.
+
+    ``tolist()`` copies a few numbers several times faster than ``clone()``;
+    a dtype Python numbers can't hold (quantized, float8) keeps a cloned tensor.
+    """
+    if t.layout != torch.strided or t.is_nested or t.is_meta:
         return None
     if t.numel() > SMALL_VALUE:
         return None
-    return t.detach().clone()
+    try:
+        return t.tolist()
+    except (RuntimeError, TypeError):
+        return t.detach().clone()
+
+
+def _storage_key(t: torch.Tensor) -> int | None:
+    """The address of the memory ``t`` lives in, shared by its views; ``None`` if it has none.
+
+    A view (``b[0]``, ``x.T``, ``b.view(-1)``), ``x.detach()`` and ``x.data``
+    all share their tensor's storage: an in-place operation on one changes them all.
+    """
+    try:
+        return t.untyped_storage().data_ptr() or None
+    except (RuntimeError, NotImplementedError):  # sparse, nested, meta: no plain storage
+        return None
 
 
 @dataclass
@@ -193,8 +225,10 @@ class RecordedGraph:
 
     ``ops`` lists the operations in the order they ran (for animation);
     :meth:`to_networkx` gives the graph. Tensors are identified by object and
-    version, so an in-place operation creates a new node for the same tensor.
-    The graph holds no tensor alive: it keeps each tensor's shape, dtype and,
+    version, so an in-place operation creates a new node for the same tensor
+    -- and for every recorded tensor that shares its memory (a view's base,
+    the other views of it), each drawn as an output of that operation. The
+    graph holds no tensor alive: it keeps each tensor's shape, dtype and,
     for tensors of at most :data:`SMALL_VALUE` elements, a copy of the value,
     plus a weak reference to the tensor itself.
 
@@ -212,6 +246,13 @@ class RecordedGraph:
     _overrides: dict[int, str] = field(default_factory=dict, init=False, repr=False)
     _unnamed: dict[int, list[str]] = field(default_factory=dict, init=False, repr=False)
     _producer: dict[str, Op] = field(default_factory=dict, init=False, repr=False)
+    # storage address -> weak references to the recorded tensors living in it
+    _aliases: dict[int, list[Callable[[], torch.Tensor | None]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _unplaced: list[Callable[[], torch.Tensor | None]] = field(
+        default_factory=list, init=False, repr=False
+    )
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -230,22 +271,49 @@ class RecordedGraph:
 
     def _node_for(self, t: torch.Tensor, *, fresh: bool = False) -> str:
         """The node of ``t``'s current version; a new node if ``t`` is new or changed, or ``fresh``."""
-        key = self._latest(t)
-        version = _version_of(t)
+        key = self._current.get(id(t))
+        if key is not None and self._tensors[key].tensor() is not t:
+            key = None  # the id of a tensor that has died
+        try:
+            version: int | None = t._version
+        except RuntimeError:  # an inference tensor has no version counter
+            version = None
         if key is not None and not fresh and self._tensors[key].version == version:
             return key
         node = f"t{len(self._tensors)}"
-        name = self._overrides.get(id(t))
+        name = self._overrides.get(id(t)) if self._overrides else None
         if name is None and key is not None:
             name = self._tensors[key].name  # a new version keeps the tensor's name
+        ref = _weak(t)
         self._tensors[node] = _TensorVersion(
-            node, _weak(t), version, _shape_of(t), t.dtype, t.requires_grad, _small_value(t),
-            name,
-        )  # fmt: skip
+            node, ref, version, _shape_of(t), t.dtype, t.requires_grad, _small_value(t), name
+        )
         self._current[id(t)] = node
         if name is None:
             self._unnamed.setdefault(id(t), []).append(node)
+        if key is None and ref is not None:
+            self._unplaced.append(ref)  # where it lives is looked up when needed
         return node
+
+    def _sharing_memory(self, t: torch.Tensor) -> list[torch.Tensor]:
+        """The other recorded tensors, still alive, that live in ``t``'s memory.
+
+        Where a tensor lives is looked up only once an in-place operation asks,
+        and then only for the tensors recorded since the last ask: code without
+        in-place operations pays nothing for it, an in-place chain a constant.
+        """
+        for ref in self._unplaced:
+            alive = ref()
+            storage = _storage_key(alive) if alive is not None else None
+            if storage is not None:
+                known = self._aliases.get(storage, [])
+                self._aliases[storage] = [r for r in known if r() is not None] + [ref]
+        self._unplaced.clear()
+        storage = _storage_key(t)
+        if storage is None:
+            return []
+        others = (r() for r in self._aliases.get(storage, ()))
+        return [a for a in others if a is not None and a is not t]
 
     def _constant(self, value: Any) -> str:
         node = f"c{len(self._constants)}"
@@ -258,10 +326,13 @@ class RecordedGraph:
         Each node is looked at once: named, or dropped because its tensor
         died; so naming costs the size of ``scope``, not of the graph.
         """
+        unnamed = self._unnamed
         for name, value in scope.items():
-            if not self._unnamed or name.startswith("_") or not isinstance(value, torch.Tensor):
+            if not unnamed:
+                return
+            if name.startswith("_") or not isinstance(value, torch.Tensor):
                 continue
-            for node in self._unnamed.pop(id(value), ()):
+            for node in unnamed.pop(id(value), ()):
                 tv = self._tensors[node]
                 if tv.name is None and tv.tensor() is value:
                     tv.name = name
@@ -273,71 +344,76 @@ class RecordedGraph:
         return {k: v.name for k, v in self._tensors.items()}
 
     def node_of(self, tensor: torch.Tensor) -> str:
-        """The node id of ``tensor``'s latest recorded version."""
+        """The node id of ``tensor``'s latest recorded version.
+
+        Raises
+        ------
+        KeyError
+            If ``tensor`` was neither used nor produced inside the ``record()`` block.
+        """
         node = self._latest(tensor)
         if node is None:
             raise KeyError("this tensor was not used or produced inside the record() block")
         return node
 
+    def number_of_nodes(self) -> int:
+        """How many nodes :meth:`to_networkx` gives (tensors, constants, ops), without building it."""
+        return len(self._tensors) + len(self._constants) + len(self.ops)
+
     def to_networkx(self) -> nx.DiGraph:
         """The graph as a :class:`networkx.DiGraph`.
 
-        Nodes have attribute ``kind``: ``"tensor"``, ``"const"`` or ``"op"``.
+        Returns
+        -------
+        networkx.DiGraph
+            Nodes have attribute ``kind``: ``"tensor"``, ``"const"`` or ``"op"``.
 
-        - tensor nodes: ``name`` (the caller's variable name, or ``None``),
-          ``value`` (a copy, for tensors of at most :data:`SMALL_VALUE`
-          elements, else ``None``), ``shape``, ``dtype``, ``version``,
-          ``requires_grad``, ``is_leaf`` (no recorded operation produced it),
-          ``tensor`` (the tensor, to read ``.grad`` after a backward pass;
-          ``None`` once it has been freed), ``created`` (index of the op
-          that produced it, ``-1`` for inputs);
-        - constant nodes: ``value`` (the Python number), ``created``;
-        - op nodes: ``op`` (``"add"``, ``"mul"``, ...), ``inplace``, ``index``
-          and ``steered`` (``True``/``False`` if Python branched on the
-          result, else ``None``).
+            - tensor nodes: ``name`` (the caller's variable name, or ``None``),
+              ``value`` (a copy, for tensors of at most :data:`SMALL_VALUE`
+              elements, else ``None``), ``shape``, ``dtype``, ``version``,
+              ``requires_grad``, ``is_leaf`` (no recorded operation produced it),
+              ``tensor`` (the tensor, to read ``.grad`` after a backward pass;
+              ``None`` once it has been freed), ``created`` (index of the op
+              that produced it, ``-1`` for inputs);
+            - constant nodes: ``value`` (the Python number), ``created``;
+            - op nodes: ``op`` (``"add"``, ``"mul"``, ...), ``inplace``, ``index``
+              and ``steered`` (``True``/``False`` if Python branched on the
+              result, else ``None``).
 
-        Edges run the way data flows: input → op and op → output. An
-        input → op edge has attribute ``args``, the argument positions where
-        the op uses that input: ``(0,)`` usually, ``(0, 1)`` for ``x * x``
-        (one input used twice is one edge).
+            Edges run the way data flows: input → op and op → output. An
+            input → op edge has attribute ``args``, the argument positions where
+            the op uses that input: ``(0,)`` usually, ``(0, 1)`` for ``x * x``
+            (one input used twice is one edge). Each output of a multi-output op
+            (``split``, ``chunk``, ``unbind``, ``sort``, ...) is a node of its own,
+            so an op reading two of them has two input edges.
         """
         g = nx.DiGraph()
         produced = {out: op.index for op in self.ops for out in op.outputs}
+        self._add_data_nodes(g, produced)
+        for op in self.ops:
+            g.add_node(
+                op.node_id, kind="op", op=op.op, inplace=op.inplace, index=op.index,
+                steered=op.steered, created=op.index,
+            )  # fmt: skip
+            for position, node in enumerate(op.inputs):
+                _add_use(g, node, op.node_id, position)
+            for node in op.outputs:
+                g.add_edge(op.node_id, node)
+        return g
+
+    def _add_data_nodes(self, g: nx.DiGraph, produced: dict[str, int]) -> None:
         first_use: dict[str, int] = {}
         for op in self.ops:
             for node in op.inputs:
                 first_use.setdefault(node, op.index)
         for node, tv in self._tensors.items():
             g.add_node(
-                node,
-                kind="tensor",
-                name=tv.name,
-                value=tv.value,
-                shape=tv.shape,
-                dtype=tv.dtype,
-                version=tv.version,
-                requires_grad=tv.requires_grad,
-                is_leaf=node not in produced,
-                tensor=tv.tensor(),
-                created=produced.get(node, -1),
-            )
+                node, kind="tensor", name=tv.name, value=tv.value(), shape=tv.shape,
+                dtype=tv.dtype, version=tv.version, requires_grad=tv.requires_grad,
+                is_leaf=node not in produced, tensor=tv.tensor(), created=produced.get(node, -1),
+            )  # fmt: skip
         for node, value in self._constants.items():
             g.add_node(node, kind="const", value=value, name=None, created=first_use.get(node, 0))
-        for op in self.ops:
-            g.add_node(
-                op.node_id,
-                kind="op",
-                op=op.op,
-                inplace=op.inplace,
-                index=op.index,
-                steered=op.steered,
-                created=op.index,
-            )
-            for position, node in enumerate(op.inputs):
-                _add_use(g, node, op.node_id, position)
-            for node in op.outputs:
-                g.add_edge(op.node_id, node)
-        return g
 
 
 def _add_use(g: nx.DiGraph, source: Any, target: Any, position: int) -> None:
@@ -356,12 +432,22 @@ def _tensors_in(obj: Any) -> Iterator[torch.Tensor]:
             yield from _tensors_in(item)
 
 
+# code object -> whether it belongs to torch or to this module (not the reader's code)
+_NOT_READERS: dict[Any, bool] = {}
+
+
 def _user_frame() -> FrameType | None:
     """The innermost frame outside torch and this module: the reader's code."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if not (module == __name__ or module == "torch" or module.startswith("torch.")):
+        code = frame.f_code
+        skip = _NOT_READERS.get(code)
+        if skip is None:
+            module = frame.f_globals.get("__name__", "")
+            skip = module == __name__ or module == "torch" or module.startswith("torch.")
+            if len(_NOT_READERS) < 10_000:  # bounded: code made on the fly is not kept forever
+                _NOT_READERS[code] = skip
+        if not skip:
             return frame
         frame = frame.f_back
     return None
@@ -383,7 +469,11 @@ class _Recorder(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
+        if _is_compiling():  # Dynamo is tracing: step aside, its graph must not see us
+            return func(*args, **kwargs)
         name = getattr(func, "__name__", "")
+        if name == "__get__":
+            return self._attribute(func, args)
         if name in _IGNORED or getattr(func, "__module__", "") == "torch.nn.init":
             return func(*args, **kwargs)
         if name == "__bool__":
@@ -394,6 +484,16 @@ class _Recorder(TorchFunctionMode):
         result = func(*args, **kwargs)  # the reader's operation: its errors are the reader's
         if call is not None:
             self._guarded(name, self._add_op, name, call, args, result)
+        return result
+
+    def _attribute(self, func: Any, args: tuple) -> Any:
+        """An attribute read: an operation if it computes a tensor (``.T``, ``.real``), else nothing."""
+        result = func(*args)
+        attribute = getattr(getattr(func, "__self__", None), "__name__", "")
+        if isinstance(result, torch.Tensor) and attribute not in _STORED:
+            call = self._guarded(attribute, self._read_inputs, args[:1], {})
+            if call is not None:
+                self._guarded(attribute, self._add_op, attribute, call, args[:1], result)
         return result
 
     def _guarded(self, name: str, step: Callable[..., Any], *step_args: Any) -> Any:
@@ -413,21 +513,25 @@ class _Recorder(TorchFunctionMode):
 
     def _read_inputs(self, args: tuple, kwargs: dict) -> _Call:
         call = _Call([], [], [])
-        for arg in [*args, *kwargs.values()]:
-            if isinstance(arg, (numbers.Number)) and not isinstance(arg, bool):
-                call.inputs.append(arg)
+        node_for, versions = self.graph._node_for, self.graph._tensors
+        for arg in (*args, *kwargs.values()) if kwargs else args:
+            if isinstance(arg, torch.Tensor):
+                tensors: Iterable[torch.Tensor] = (arg,)
+            elif isinstance(arg, (list, tuple)):
+                tensors = _tensors_in(arg)
+            else:
+                if isinstance(arg, numbers.Number) and not isinstance(arg, bool):
+                    call.inputs.append(arg)
                 continue
-            for t in _tensors_in(arg):
-                call.inputs.append(self.graph._node_for(t))
+            for t in tensors:
+                node = node_for(t)
+                call.inputs.append(node)
                 call.tensors.append(t)
-                call.versions.append(self.graph._tensors[call.inputs[-1]].version)
+                call.versions.append(versions[node].version)
         return call
 
-    def _add_op(self, name: str, call: _Call, args: tuple, result: Any) -> None:
-        graph = self.graph
-        op_name, inplace, reflected = _op_name(name)
-        outputs = list(_tensors_in(result))
-        # What the op changed in place is an output too (``h[0] = 5`` returns None).
+    def _changed(self, call: _Call, args: tuple, inplace: bool) -> list[torch.Tensor]:
+        """The tensors the op changed in place, and every recorded tensor sharing their memory."""
         changed = [
             t
             for t, v in zip(call.tensors, call.versions, strict=True)
@@ -435,6 +539,16 @@ class _Recorder(TorchFunctionMode):
         ]
         if inplace and args and isinstance(args[0], torch.Tensor):
             changed.append(args[0])  # inference tensors have no version to compare
+        for t in list(changed):  # b[0].add_(1) changes b; b.add_(1) changes b's views
+            changed += self.graph._sharing_memory(t)
+        return changed
+
+    def _add_op(self, name: str, call: _Call, args: tuple, result: Any) -> None:
+        graph = self.graph
+        op_name, inplace, reflected = _op_name(name)
+        outputs = [result] if isinstance(result, torch.Tensor) else list(_tensors_in(result))
+        # What the op changed in place is an output too (``h[0] = 5`` returns None).
+        changed = self._changed(call, args, inplace)
         for t in changed:
             if not any(t is out for out in outputs):
                 outputs.append(t)
@@ -473,36 +587,50 @@ class record:
     graph -- from a :class:`torch.overrides.TorchFunctionMode`. ``torch.add``,
     ``Tensor.add`` and ``+`` are one operation (``"add"``); ``add_``, ``+=``
     and ``h[0] = 5.0`` are operations done in place and give the tensor a new
-    version node. Every operation's result is a new node, so the graph is a
-    DAG even when an operation returns its input (``x.float()`` of a float
-    tensor). Python numbers become constant nodes. Attribute reads, reprs,
-    ``.item()`` and shape queries are not operations and are ignored. A
-    comparison whose truth value steers Python (``if y > 5:``) is marked with
-    the branch taken.
+    version node -- and so does every recorded tensor sharing its memory:
+    after ``b[0].add_(1)`` the next use of ``b`` reads the in-place op's
+    output. Every operation's result is a new node, so the graph is a DAG
+    even when an operation returns its input (``x.float()`` of a float
+    tensor); each output of a multi-output op (``a, b = x.split(1)``) is its
+    own node. Attributes that compute a tensor (``x.T``, ``.mT``, ``.H``,
+    ``.mH``, ``.real``, ``.imag``) are operations named after the attribute
+    (``"T"``); stored ones (``.grad``, ``.data``) are not. Python numbers
+    become constant nodes. Reprs, ``.item()`` and shape queries are not
+    operations and are ignored. A comparison whose truth value steers
+    Python (``if y > 5:``) is marked with the branch taken.
 
     Tensors are named after the caller's variables: while the block runs
     (names bound so far, also inside functions it calls) and when it ends.
-    ``names={"w": w}`` sets names explicitly; they win.
 
     Recording never changes or breaks the code it watches: it works under
     :func:`torch.inference_mode`, on sparse tensors, inside another
     ``record()`` block (the outer graph sees the block's operations, not the
     inner recorder's own work), and an operation it cannot record is listed
-    in :attr:`RecordedGraph.skipped` instead of raising. It costs time
-    linear in the number of operations and keeps no tensor alive.
+    in :attr:`RecordedGraph.skipped` instead of raising. Inside a
+    :func:`torch.compile` function the recorder steps aside while Dynamo
+    traces, so the compiled code is the reader's alone; the graph then shows
+    the operations the compiled code runs, as its backend runs them (torch
+    functions for ``backend="eager"``, ATen operators such as ``mul`` and
+    ``permute`` for ``"aot_eager"``), on every call including the first. It
+    costs time linear in the number of operations and keeps no tensor alive.
 
     A block with no torch operation gives an empty graph, not an error.
+
+    Parameters
+    ----------
+    names : Mapping[str, torch.Tensor], optional
+        Names to give tensors, which win over the variable names found.
+
+    Raises
+    ------
+    TypeError
+        If a value of ``names`` is not a tensor.
 
     Introduced in tutorial 01; used in tutorial 02.
     """
 
     def __init__(self, names: Mapping[str, torch.Tensor] | None = None) -> None:
-        if names is not None:
-            for key, value in names.items():
-                if not isinstance(value, torch.Tensor):
-                    raise TypeError(
-                        f"names[{key!r}] is a {type(value).__name__}, not a torch.Tensor"
-                    )
+        _check_names(names)
         self._names = dict(names or {})
         self.graph = RecordedGraph()
         self._mode: _Recorder | None = None
@@ -518,13 +646,28 @@ class record:
         self._mode.__exit__(*exc)
         graph = self.graph
         graph._name_from(sys._getframe(1).f_locals)
-        for tv in graph._tensors.values():
+        for tv in graph._tensors.values() if graph._overrides else ():
             t = tv.tensor()
             if t is not None and id(t) in graph._overrides:
                 tv.name = graph._overrides[id(t)]
 
 
+def _check_names(names: Mapping[str, torch.Tensor] | None) -> None:
+    """A ``TypeError`` naming the first value of ``names`` that is not a tensor."""
+    if names is None:
+        return
+    if not isinstance(names, Mapping):
+        raise TypeError(
+            f"names must be a mapping of str to torch.Tensor, got {type(names).__name__}"
+        )
+    for key, value in names.items():
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"names[{key!r}] is a {type(value).__name__}, not a torch.Tensor")
+
+
 # -- the backward graph ---------------------------------------------------------
+
+_Use = tuple[Any, int]  # (autograd function, which of its outputs)
 
 
 def backward_graph(
@@ -532,73 +675,138 @@ def backward_graph(
 ) -> nx.DiGraph:
     """The autograd graph reachable from ``tensor.grad_fn``, as a :class:`networkx.DiGraph`.
 
-    One node per autograd function (node id: ``str(id(fn))``), with attributes
+    These are the nodes and edges torchviz's ``make_dot`` traverses. Edges
+    point the way the forward data flowed: from an input's node to the node
+    that used it. To see the gradient that flows back along each edge, run
+    the backward pass inside :func:`record_gradients`.
 
-    - ``op``: the class name (``"MulBackward0"``, ``"AccumulateGrad"``, ...);
-    - ``fn``: the autograd node itself;
-    - ``name``: for ``AccumulateGrad`` (a leaf), the leaf's variable name; for
-      other nodes, the name of the tensor whose ``grad_fn`` it is -- taken
-      from ``names`` or else the caller's variables; ``None`` if unknown;
-    - ``shape``: a leaf's shape; ``root``: ``True`` for ``tensor.grad_fn``.
+    Parameters
+    ----------
+    tensor : torch.Tensor
+        A result computed from tensors that require grad (it has a ``grad_fn``).
+    names : Mapping[str, torch.Tensor], optional
+        Names for tensors of the graph; they win over the caller's variable names.
 
-    Edges point the way the forward data flowed: from an input's node to the
-    node that used it. These are the nodes and edges torchviz's ``make_dot``
-    traverses. Edge attribute ``args`` holds the input's argument positions:
-    ``(0,)`` usually, ``(0, 1)`` when one function uses the same input twice
-    (``x * x``) -- one edge per pair of nodes, as for :meth:`RecordedGraph.to_networkx`.
-    To see the gradient that flows back along each edge, run the backward
-    pass inside :func:`record_gradients`.
+    Returns
+    -------
+    networkx.DiGraph
+        One node per autograd function (node id: ``str(id(fn))``), with attributes
 
-    Raises ``TypeError`` for a non-tensor and ``ValueError`` for a tensor with
-    no graph behind it.
+        - ``op``: the class name (``"MulBackward0"``, ``"AccumulateGrad"``, ...);
+        - ``fn``: the autograd node itself; ``output``: ``None``;
+        - ``name``: for ``AccumulateGrad`` (a leaf), the leaf's variable name; for
+          other nodes, the name of the tensor whose ``grad_fn`` it is -- taken
+          from ``names`` or else the caller's variables; ``None`` if unknown;
+        - ``shape``: a leaf's shape; ``root``: ``True`` for ``tensor``'s node.
+
+        A function with several outputs (``split``, ``chunk``, ``unbind``, ...)
+        has, besides its own node, one node per output the graph uses (node id
+        ``f"{id(fn)}:{k}"``, ``op`` ``"output"``, ``output`` ``k``, ``name`` the
+        output tensor's): ``SplitBackward0 → output 0 → MulBackward0``. So two
+        outputs read by one function are two edges, each with its own gradient.
+
+        Edge attribute ``args`` holds the input's argument positions: ``(0,)``
+        usually, ``(0, 1)`` when one function uses the same tensor twice
+        (``x * x``) -- one edge per pair of nodes, as for
+        :meth:`RecordedGraph.to_networkx`.
+
+    Raises
+    ------
+    TypeError
+        If ``tensor`` is not a tensor, or a value of ``names`` is not one.
+    ValueError
+        If ``tensor`` has no graph behind it (a leaf, or it does not require grad).
 
     Introduced in tutorial 01.
     """
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"backward_graph() needs a torch.Tensor, got {type(tensor).__name__}")
-    if tensor.grad_fn is None:
-        if tensor.requires_grad:
-            raise ValueError(
-                "backward_graph(): this tensor is a leaf (it requires grad but no operation "
-                "produced it), so it has no grad_fn and no graph behind it; pass a result "
-                "computed from it"
-            )
-        raise ValueError(
-            "backward_graph(): this tensor does not require grad, so autograd recorded no "
-            "graph for it; create its inputs with requires_grad=True"
-        )
-    if names is not None:
-        for key, value in names.items():
-            if not isinstance(value, torch.Tensor):
-                raise TypeError(f"names[{key!r}] is a {type(value).__name__}, not a torch.Tensor")
+    _check_has_graph(tensor)
+    _check_names(names)
     scope = {k: v for k, v in sys._getframe(1).f_locals.items() if isinstance(v, torch.Tensor)}
     scope.update(names or {})  # explicit names win
-    by_tensor = {id(v): k for k, v in scope.items()}
-    by_grad_fn = {id(v.grad_fn): k for k, v in scope.items() if v.grad_fn is not None}
-
+    uses = _walk(tensor.grad_fn)
+    multi = _multi_output(uses)
     g = nx.DiGraph()
-    seen: set[int] = set()
-    stack = [tensor.grad_fn]
+    _add_function_nodes(g, uses, multi, scope)
+    root = _node_id(tensor.grad_fn, tensor.output_nr, multi)
+    _add_output_node(g, tensor.grad_fn, tensor.output_nr, multi, scope)
+    g.nodes[root]["root"] = True
+    for fn, inputs in uses.items():
+        for position, (nxt, nr) in enumerate(inputs):
+            _add_output_node(g, nxt, nr, multi, scope)
+            _add_use(g, _node_id(nxt, nr, multi), str(id(fn)), position)
+    return g
+
+
+def _check_has_graph(tensor: Any) -> None:
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"backward_graph() needs a torch.Tensor, got {type(tensor).__name__}")
+    if tensor.grad_fn is not None:
+        return
+    if tensor.requires_grad:
+        raise ValueError(
+            "backward_graph(): this tensor is a leaf (it requires grad but no operation "
+            "produced it), so it has no grad_fn and no graph behind it; pass a result "
+            "computed from it"
+        )
+    raise ValueError(
+        "backward_graph(): this tensor does not require grad, so autograd recorded no "
+        "graph for it; create its inputs with requires_grad=True"
+    )
+
+
+def _walk(root: Any) -> dict[Any, list[_Use]]:
+    """Every autograd function reachable from ``root``, with its inputs ``(function, output)``."""
+    uses: dict[Any, list[_Use]] = {}
+    stack = [root]
     while stack:
         fn = stack.pop()
-        if id(fn) in seen:
+        if fn in uses:
             continue
-        seen.add(id(fn))
-        node = str(id(fn))
-        attrs: dict[str, Any] = {"op": type(fn).__name__, "fn": fn, "root": fn is tensor.grad_fn}
+        uses[fn] = [(nxt, nr) for nxt, nr in fn.next_functions if nxt is not None]
+        stack.extend(nxt for nxt, _ in uses[fn])
+    return uses
+
+
+def _multi_output(uses: dict[Any, list[_Use]]) -> set[int]:
+    """``id`` of each function with more than one output (``SplitBackward0``, ...)."""
+    multi = set()
+    for fn, inputs in uses.items():
+        if len(getattr(fn, "_input_metadata", ())) > 1:
+            multi.add(id(fn))
+        multi.update(id(nxt) for nxt, nr in inputs if nr > 0)  # torch without _input_metadata
+    return multi
+
+
+def _node_id(fn: Any, output: int, multi: set[int]) -> str:
+    return f"{id(fn)}:{output}" if id(fn) in multi else str(id(fn))
+
+
+def _add_function_nodes(
+    g: nx.DiGraph, uses: dict[Any, list[_Use]], multi: set[int], scope: Mapping[str, torch.Tensor]
+) -> None:
+    by_tensor = {id(v): k for k, v in scope.items()}
+    by_grad_fn = {(id(v.grad_fn), v.output_nr): k for k, v in scope.items() if v.grad_fn}
+    for fn in uses:
+        attrs: dict[str, Any] = {"op": type(fn).__name__, "fn": fn, "root": False, "output": None}
         variable = getattr(fn, "variable", None)
         if variable is not None:
             attrs["name"] = by_tensor.get(id(variable))
             attrs["shape"] = tuple(variable.shape)
         else:
-            attrs["name"] = by_grad_fn.get(id(fn))
-        g.add_node(node, **attrs)
-        for position, (nxt, _) in enumerate(fn.next_functions):
-            if nxt is None:
-                continue
-            _add_use(g, str(id(nxt)), node, position)
-            stack.append(nxt)
-    return g
+            attrs["name"] = None if id(fn) in multi else by_grad_fn.get((id(fn), 0))
+        g.add_node(str(id(fn)), **attrs)
+
+
+def _add_output_node(
+    g: nx.DiGraph, fn: Any, output: int, multi: set[int], scope: Mapping[str, torch.Tensor]
+) -> None:
+    """For a function with several outputs: the node of output ``output``, fed by the function."""
+    node = _node_id(fn, output, multi)
+    if node in g or id(fn) not in multi:
+        return
+    name = next((k for k, v in scope.items() if v.grad_fn is fn and v.output_nr == output), None)
+    g.add_node(node, op="output", fn=fn, output=output, name=name, root=False)
+    g.add_edge(str(id(fn)), node)
 
 
 @contextmanager
@@ -612,36 +820,51 @@ def record_gradients(g: nx.DiGraph) -> Iterator[nx.DiGraph]:
     Each edge ``u → v`` then has attribute ``grad``: the gradient of the
     output with respect to ``u``'s tensor, as it left ``v`` (for
     ``y = a * b``, the edge ``a → MulBackward0`` carries ∂y/∂a = b). An edge
-    that stands for several uses of one input (``y = x * x``: ``args`` is
-    ``(0, 1)``) carries the sum over those uses (∂y/∂x = x + x). So the
-    gradients on the edges leaving a leaf add up to the leaf's ``.grad``
-    (for a leaf whose ``.grad`` was ``None`` before the pass). Hooks on the
-    autograd nodes collect them; they are removed when the block ends.
+    that stands for several uses of one tensor (``y = x * x``: ``args`` is
+    ``(0, 1)``) carries the sum over those uses (∂y/∂x = x + x); gradients
+    of different tensors are never added (two outputs of ``split`` read by
+    one function are two edges, from two output nodes). Hooks on the
+    autograd nodes collect the gradients; they are removed when the block ends.
+
+    So the gradients on the edges leaving a leaf add up to what the pass
+    accumulated into the leaf's ``.grad`` -- **unless the leaf has a hook**
+    (``w.register_hook(lambda g: g.clamp(-1, 1))`` to clip it, or a
+    post-accumulate-grad hook): the edges carry what flowed to the leaf, the
+    hook changes what ``.grad`` receives. Such leaves get a warning naming them.
+    Likewise a hook on an intermediate tensor (``h.register_hook(...)``)
+    changes the gradient between the edges leaving ``h``'s node and those
+    entering it; the edges still carry what was actually sent along them.
+
+    Parameters
+    ----------
+    g : networkx.DiGraph
+        The graph returned by :func:`backward_graph`, before its backward pass.
+
+    Yields
+    ------
+    networkx.DiGraph
+        ``g`` itself, whose edges get their ``grad`` as the pass runs.
+
+    Raises
+    ------
+    TypeError
+        If ``g`` is not the graph of :func:`backward_graph`.
+
+    Warns
+    -----
+    UserWarning
+        If a leaf of ``g`` has a gradient hook, which breaks the sum above.
 
     Introduced in tutorial 01.
     """
     if not isinstance(g, nx.DiGraph) or any("fn" not in d for _, d in g.nodes(data=True)):
         raise TypeError("record_gradients() needs the graph returned by backward_graph()")
-    handles = []
-
-    def hook_for(node: str):
-        def hook(grad_inputs, grad_outputs):
-            fn = g.nodes[node]["fn"]
-            sums: dict[str, torch.Tensor] = {}  # one input used twice: one edge, the sum
-            for position, (nxt, _) in enumerate(fn.next_functions):
-                grad = grad_inputs[position]
-                if nxt is None or grad is None:
-                    continue
-                source = str(id(nxt))
-                sums[source] = grad.detach().clone() if source not in sums else sums[source] + grad
-            for source, grad in sums.items():
-                g.edges[source, node]["grad"] = grad
-
-        return hook
-
-    for node, data in g.nodes(data=True):
-        if data["op"] != "AccumulateGrad":
-            handles.append(data["fn"].register_hook(hook_for(node)))
+    _warn_about_leaf_hooks(g)
+    handles = [
+        data["fn"].register_hook(_edge_recorder(g, node))
+        for node, data in g.nodes(data=True)
+        if data["op"] not in ("AccumulateGrad", "output")
+    ]
     try:
         yield g
     finally:
@@ -649,21 +872,75 @@ def record_gradients(g: nx.DiGraph) -> Iterator[nx.DiGraph]:
             handle.remove()
 
 
+def _edge_recorder(g: nx.DiGraph, node: str) -> Callable[[Any, Any], None]:
+    """The hook for ``node``'s function: store each gradient it sends on the matching edge."""
+    fn = g.nodes[node]["fn"]
+
+    def hook(grad_inputs: tuple, grad_outputs: tuple) -> None:
+        sums: dict[str, torch.Tensor] = {}  # one tensor used twice: one edge, the sum
+        for position, (nxt, nr) in enumerate(fn.next_functions):
+            grad = grad_inputs[position]
+            if nxt is None or grad is None:
+                continue
+            source = f"{id(nxt)}:{nr}" if f"{id(nxt)}:{nr}" in g else str(id(nxt))
+            sums[source] = grad.detach().clone() if source not in sums else sums[source] + grad
+        for source, grad in sums.items():
+            g.edges[source, node]["grad"] = grad
+
+    return hook
+
+
+def _warn_about_leaf_hooks(g: nx.DiGraph) -> None:
+    hooked = []
+    for _, data in g.nodes(data=True):
+        leaf = getattr(data["fn"], "variable", None) if data["op"] == "AccumulateGrad" else None
+        if leaf is not None and (
+            leaf._backward_hooks or getattr(leaf, "_post_accumulate_grad_hooks", None)
+        ):
+            hooked.append(repr(data.get("name") or f"leaf of shape {tuple(leaf.shape)}"))
+    if hooked:
+        warnings.warn(
+            f"record_gradients(): {', '.join(hooked)} has a gradient hook, so its .grad is "
+            "what the hook made of the gradient, not the sum of the gradients on its edges",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 # -- a static graph, for comparison ---------------------------------------------
+
+_FX_OPS = ("call_function", "call_method", "call_module", "get_attr")
 
 
 def fx_graph(traced: torch.fx.GraphModule | torch.fx.Graph) -> nx.DiGraph:
     """A :mod:`torch.fx` graph in the format of :meth:`RecordedGraph.to_networkx`.
 
-    ``traced`` is what :func:`torch.fx.symbolic_trace` returns, or its
-    ``.graph``. A static graph is built before any data flows, so its tensor
-    nodes have a name (fx's) but no value (``value=None``); drawing it with
-    :func:`pytorch_notes.draw.draw_forward` shows exactly that. Every input of
-    a call is an edge, also those passed in a list (``torch.cat([a, b])``) or
-    by keyword.
+    A static graph is built before any data flows, so its tensor nodes have
+    a name (fx's) but no value (``value=None``); drawing it with
+    :func:`pytorch_notes.draw.draw_forward` shows exactly that. Every input
+    of a call is an edge, wherever the call holds it: in a list
+    (``torch.cat([a, b])``), a slice (``a[:, : b.shape[1]]``), a dict, or a
+    keyword argument. Python numbers become constant nodes.
+
+    Parameters
+    ----------
+    traced : torch.fx.GraphModule or torch.fx.Graph
+        What :func:`torch.fx.symbolic_trace` returns, or its ``.graph``.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Tensor, constant and op nodes with the attributes of
+        :meth:`RecordedGraph.to_networkx`.
+
+    Raises
+    ------
+    TypeError
+        If ``traced`` is neither a ``GraphModule`` nor a ``Graph``.
 
     Introduced in tutorial 02 (*Dynamic vs static graphs*).
     """
+    module: torch.nn.Module | None
     if isinstance(traced, torch.fx.GraphModule):
         graph, module = traced.graph, traced
     elif isinstance(traced, torch.fx.Graph):
@@ -673,49 +950,49 @@ def fx_graph(traced: torch.fx.GraphModule | torch.fx.Graph) -> nx.DiGraph:
             f"fx_graph() needs a torch.fx GraphModule or Graph, got {type(traced).__name__}"
         )
     g = nx.DiGraph()
-    produced: dict[str, str] = {}
-    n_ops = n_consts = 0
-
-    def tensor_node(name: str, created: int, leaf: bool) -> str:
-        node = f"t_{name}"
-        g.add_node(
-            node, kind="tensor", name=name, value=None, shape=None, dtype=None, version=0,
-            requires_grad=None, is_leaf=leaf, tensor=None, created=created,
-        )  # fmt: skip
-        produced[name] = node
-        return node
-
-    def flat(arg: Any) -> Iterator[Any]:
-        if isinstance(arg, (list, tuple)):
-            for item in arg:
-                yield from flat(item)
-        else:
-            yield arg
-
+    counts = {"op": 0, "const": 0}
     for fx_node in graph.nodes:
         if fx_node.op == "placeholder":
-            tensor_node(fx_node.name, -1, leaf=True)
-        elif fx_node.op in ("call_function", "call_method", "call_module", "get_attr"):
-            target = fx_node.target
-            if fx_node.op == "call_module" and module is not None:
-                name = type(module.get_submodule(target)).__name__.lower()
-            elif isinstance(target, str):
-                name = target
-            else:
-                name = getattr(target, "__name__", str(target))
-            op_name, inplace, _ = _op_name(name)
-            op = f"op{n_ops}"
-            g.add_node(op, kind="op", op=op_name, inplace=inplace, index=n_ops, steered=None,
-                       created=n_ops)  # fmt: skip
-            arguments = list(flat(fx_node.args)) + list(flat(list(fx_node.kwargs.values())))
-            for position, arg in enumerate(arguments):
-                if isinstance(arg, torch.fx.Node):
-                    _add_use(g, produced[arg.name], op, position)
-                elif isinstance(arg, numbers.Number) and not isinstance(arg, bool):
-                    const = f"c{n_consts}"
-                    n_consts += 1
-                    g.add_node(const, kind="const", value=arg, name=None, created=n_ops)
-                    _add_use(g, const, op, position)
-            g.add_edge(op, tensor_node(fx_node.name, n_ops, leaf=False))
-            n_ops += 1
+            _fx_tensor(g, fx_node.name, created=-1, leaf=True)
+        elif fx_node.op in _FX_OPS:
+            _fx_call(g, fx_node, module, counts)
     return g
+
+
+def _fx_tensor(g: nx.DiGraph, name: str, created: int, leaf: bool) -> str:
+    node = f"t_{name}"
+    g.add_node(
+        node, kind="tensor", name=name, value=None, shape=None, dtype=None, version=0,
+        requires_grad=None, is_leaf=leaf, tensor=None, created=created,
+    )  # fmt: skip
+    return node
+
+
+def _fx_call(
+    g: nx.DiGraph, fx_node: torch.fx.Node, module: torch.nn.Module | None, counts: dict[str, int]
+) -> None:
+    """Add one fx call: its op node, an edge from each input, constants, its result."""
+    index = counts["op"]
+    counts["op"] += 1
+    target = fx_node.target
+    if fx_node.op == "call_module" and module is not None:
+        name = type(module.get_submodule(str(target))).__name__.lower()
+    elif isinstance(target, str):
+        name = target
+    else:
+        name = getattr(target, "__name__", str(target))
+    op_name, inplace, _ = _op_name(name)
+    op = f"op{index}"
+    g.add_node(op, kind="op", op=op_name, inplace=inplace, index=index, steered=None,
+               created=index)  # fmt: skip
+    arguments: list[Any] = []  # every leaf of args and kwargs, nested containers and slices too
+    torch.fx.node.map_aggregate((fx_node.args, fx_node.kwargs), arguments.append)
+    for position, arg in enumerate(arguments):
+        if isinstance(arg, torch.fx.Node):
+            _add_use(g, f"t_{arg.name}", op, position)
+        elif isinstance(arg, numbers.Number) and not isinstance(arg, bool):
+            const = f"c{counts['const']}"
+            counts["const"] += 1
+            g.add_node(const, kind="const", value=arg, name=None, created=index)
+            _add_use(g, const, op, position)
+    g.add_edge(op, _fx_tensor(g, fx_node.name, created=index, leaf=False))

@@ -68,6 +68,16 @@ def find_cjk_font() -> str | None:
     a family name to use that font, ``none`` to behave as if no CJK font were
     installed (figures then use their English labels). The answer is cached
     for the life of the process.
+
+    Returns
+    -------
+    str or None
+        The font family, or ``None`` if no CJK font is installed.
+
+    Raises
+    ------
+    ValueError
+        If ``PYTORCH_NOTES_CJK_FONT`` names a font that is not installed.
     """
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
     wanted = os.environ.get("PYTORCH_NOTES_CJK_FONT", "").strip()
@@ -107,6 +117,23 @@ def use_language(lang: str, *, cjk_font: str | None = None) -> Language:
     Only matplotlib's ``rcParams`` are changed (sphinx-gallery resets them
     between tutorials).
 
+    Parameters
+    ----------
+    lang : str
+        ``"en"`` or ``"zh"``.
+    cjk_font : str, optional
+        The font family to use for Chinese; by default :func:`find_cjk_font`'s.
+
+    Returns
+    -------
+    str
+        ``"zh"`` if Chinese labels can be drawn, else ``"en"``.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is neither ``"en"`` nor ``"zh"``.
+
     Introduced in tutorial 01.
     """
     lang = _check_language(lang)
@@ -128,6 +155,23 @@ def tr(lang: str, *, en: str, zh: str) -> str:
 
     >>> tr("zh", en="gradient", zh="梯度")
     '梯度'
+
+    Parameters
+    ----------
+    lang : str
+        ``"en"`` or ``"zh"``.
+    en, zh : str
+        The label in each language.
+
+    Returns
+    -------
+    str
+        ``zh`` for ``"zh"``, else ``en``.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is neither ``"en"`` nor ``"zh"``.
 
     Introduced in tutorial 01.
     """
