@@ -146,7 +146,7 @@ def test_a_machine_without_a_cjk_font_draws_english_labels(fontless_build) -> No
     alts = [img.get("alt", "") for img in soup(built).select("img")]
     assert "Forward graph" in alts  # the figure fell back to English labels
     normal = [img.get("alt", "") for img in soup(HTML / "zh-cn" / page).select("img")]
-    assert "前向计算图" in normal  # (with the font, the same figure is labelled in Chinese)
+    assert "前向图" in normal  # (with the font, the same figure is labelled in Chinese)
 
 
 @fontless

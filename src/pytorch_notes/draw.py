@@ -80,15 +80,16 @@ _SYMBOLS = {
 
 def _words(lang: str) -> dict[str, str]:
     return {
-        "data": tr(lang, en="data", zh="值"),
+        "data": tr(lang, en="data", zh="数据"),
         "grad": tr(lang, en="grad", zh="梯度"),
-        "forward": tr(lang, en="Forward graph", zh="前向计算图"),
-        "backward": tr(lang, en="Backward graph (grad_fn)", zh="反向计算图（grad_fn）"),
+        "forward": tr(lang, en="Forward graph", zh="前向图"),
+        "backward": tr(lang, en="Backward graph (grad_fn)", zh="反向图（grad_fn）"),
         "step": tr(lang, en="step {k} of {n}", zh="第 {k} 步，共 {n} 步"),
         "inputs": tr(lang, en="inputs", zh="输入"),
         "if": tr(lang, en="if → {v}", zh="if → {v}"),
         "uses": tr(lang, en="{n} uses", zh="用了 {n} 次"),
         "summed": tr(lang, en="sum of {n} uses", zh="{n} 次使用之和"),
+        "part": tr(lang, en="{value}: part of ∂{root}/∂{source}", zh="{value}：∂{root}/∂{source} 的一部分"),
         "output": tr(lang, en="output {k}", zh="输出 {k}"),
         "empty": "",
     }
@@ -675,8 +676,13 @@ def _backward_edges(
         grad = data.get("grad")
         uses = len(data.get("args", ()))
         if show_grads and grad is not None:
-            source = g.nodes[u].get("name")
-            text = "← " + (f"∂{root}/∂{source} = {_format(grad)}" if source else _format(grad))
+            source, value = g.nodes[u].get("name"), _format(grad)
+            if not source:
+                text = f"← {value}"
+            elif g.out_degree(u) > 1:  # one path of several: its contribution, not ∂y/∂source
+                text = "← " + words["part"].format(value=value, root=root, source=source)
+            else:
+                text = f"← ∂{root}/∂{source} = {value}"
             if uses > 1:
                 text += f" ({words['summed'].format(n=uses)})"
             _edge_note(ax, pos, u, v, text, GRAD)
