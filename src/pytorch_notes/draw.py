@@ -801,7 +801,7 @@ def animate_forward(
     alt = tr(
         lang,
         en=f"Animation: the forward graph built one operation at a time ({n} operations)",
-        zh=f"动画：前向计算图一次一个运算地搭建起来（共 {n} 个运算）",
+        zh=f"动画：前向图一次一个运算地搭建起来（共 {n} 个运算）",
     )
     return Player(
         ax.figure, update, frames=n + 1, interval=interval_ms, repeat=True, alt=alt, lang=lang
