@@ -7,7 +7,9 @@ a log message or a semi-private API fails here, with a name, not in the build.
 from __future__ import annotations
 
 import logging
+import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -111,3 +113,91 @@ def test_aot_graphs_has_the_backward_graph_before_backward_runs() -> None:
 def test_aot_graphs_rejects_what_is_not_a_function() -> None:
     with pytest.raises(TypeError, match="needs a function"):
         aot_graphs(torch.tensor([1.0]))
+
+
+# -- every call computes what fn computes (issue 20) ----------------------------------
+
+
+def tiled(x, times):
+    """Shapes and a constant baked into the trace: ``reshape`` to a size computed in Python."""
+    return torch.cat([x] * times).reshape(times * x.numel()).cumsum(0) / x.shape[0]
+
+
+@pytest.mark.parametrize(
+    "calls",
+    [
+        [((2, 3), 2, False), ((5,), 2, False), ((2, 3), 3, False)],  # shape, then a constant
+        [((4,), 2, False), ((4,), 2, True), ((3, 2), 1, True)],  # grad after no grad
+        [((3,), 2, True), ((3,), 2, False)],  # grad, then none
+    ],
+)
+def test_aot_graphs_traces_each_signature_and_matches_eager(calls) -> None:
+    compiled, graphs = aot_graphs(tiled)
+    for shape, times, grad in calls:
+        x = torch.linspace(-1, 2, math.prod(shape)).reshape(shape).requires_grad_(grad)
+        x_ref = x.detach().clone().requires_grad_(grad)
+        out, ref = compiled(x, times), tiled(x_ref, times)
+        assert torch.equal(out, ref), (shape, times, grad)
+        assert out.requires_grad == ref.requires_grad
+        assert (graphs.backward is not None) == grad  # the graphs of this call
+        if grad:
+            (out * torch.arange(out.numel())).sum().backward()
+            (ref * torch.arange(ref.numel())).sum().backward()
+            assert torch.allclose(x.grad, x_ref.grad)
+    assert graphs.traces == len({c for c in calls})
+
+
+def test_aot_graphs_traces_anew_when_grad_mode_changes() -> None:
+    compiled, graphs = aot_graphs(lambda a, b: torch.tanh(a) * b)
+    a, b = torch.randn(3, requires_grad=True), torch.randn(3)
+    with torch.no_grad():
+        assert not compiled(a, b).requires_grad
+    assert graphs.forward is not None and graphs.backward is None  # an inference graph
+    compiled(a, b).sum().backward()
+    assert torch.allclose(a.grad, (1 - torch.tanh(a.detach()) ** 2) * b)
+    assert graphs.traces == 2
+
+
+def test_aot_graphs_refuses_a_module_and_its_recipe_works() -> None:
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh())
+    with pytest.raises(TypeError, match=r"got the module Sequential.*functional_call"):
+        aot_graphs(model)
+    compiled, _ = aot_graphs(
+        lambda params, x: torch.func.functional_call(model, params, (x,))
+    )
+    x = torch.randn(4, 3)
+    out = compiled(dict(model.named_parameters()), x)
+    assert torch.allclose(out, model(x))
+    out.sum().backward()
+    assert model[0].weight.grad is not None
+
+
+def test_aot_graphs_names_an_argument_it_cannot_key_on() -> None:
+    compiled, _ = aot_graphs(lambda x, scale: x * float(scale.sum()))
+    with pytest.raises(TypeError, match=r"argument 1 \(after flattening\) is a ndarray"):
+        compiled(torch.ones(2), np.ones(2))
+
+
+# -- compile_log blocks nest and restore what they found -----------------------------
+
+
+def test_an_inner_compile_log_hands_the_outer_one_back_its_logging() -> None:
+    def sign_branch(x):
+        return x + 1 if x.min() < 0 else x - 1
+
+    torch._logging.set_logs(recompiles=True)
+    try:
+        before = set(torch._logging._internal.log_state.artifact_names)
+        handlers = logging.getLogger("torch").handlers[:]
+        with compile_log() as outer:
+            with compile_log() as inner:
+                torch.compile(sign_branch, backend="eager")(torch.tensor([-2.0]))
+            # after the inner block: the outer one still collects graph breaks
+            torch.compile(branchy, backend="eager")(torch.tensor([2.0]))
+        assert len(inner.graph_breaks) == 1
+        assert len(outer.graph_breaks) == 1 and outer.messages != inner.messages
+        # afterwards: what was enabled before the outer block, with the same handlers
+        assert torch._logging._internal.log_state.artifact_names == before == {"recompiles"}
+        assert logging.getLogger("torch").handlers == handlers
+    finally:
+        torch._logging.set_logs()

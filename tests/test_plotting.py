@@ -257,3 +257,84 @@ def test_snapshot_of_hand_made_evaluation() -> None:
     params = {"w": torch.tensor([[0.5, -0.5]]), "b": torch.tensor([0.1])}
     fig = plot_snapshots(x, y, [Evaluation(3, 0.5, 0.75, params)])
     assert fig.axes[0].get_title().startswith("Iteration 3\nw0 = 0.50   w1 = -0.50   b = 0.10")
+
+
+# -- issue 20: validation curves, and clear errors before any figure exists ------------------
+
+
+def test_plot_curves_draws_the_validation_curves_in_both_languages() -> None:
+    from pytorch_notes.training import early_stopping
+
+    x, y = two_gaussians(40, std=2.0, generator=torch.Generator().manual_seed(4))
+    torch.manual_seed(0)
+    model = LogisticRegression()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+    history = fit(model, nn.BCELoss(), optimizer, (x[::2], y[::2]), validation=(x[1::2], y[1::2]),
+                  max_iterations=200, eval_every=10, stop_when=early_stopping(3))  # fmt: skip
+    for lang, words in (("en", ("validation", "training")), ("zh", ("验证集", "训练集"))):
+        fig = plot_curves(history, lang=lang)
+        ax_loss, ax_acc = fig.axes
+        for ax, values in ((ax_loss, history.val_loss), (ax_acc, history.val_accuracy)):
+            lines = {line.get_label(): line for line in ax.get_lines()}
+            assert set(words) <= set(lines)
+            np.testing.assert_allclose(lines[words[0]].get_ydata(), values)
+            xs = [e.iteration for e in history.evaluations]
+            assert list(lines[words[0]].get_xdata()) == xs
+    _, plain = trained_history_without_validation()
+    labels = [line.get_label() for line in plot_curves(plain).axes[0].get_lines()]
+    assert "validation" not in labels
+
+
+def trained_history_without_validation():
+    x, y = two_gaussians(10, generator=torch.Generator().manual_seed(0))
+    model = LogisticRegression()
+    return model, fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+                      max_iterations=5)  # fmt: skip
+
+
+def test_boundary_of_names_a_value_that_is_not_a_tensor() -> None:
+    with pytest.raises(TypeError, match=r"parameter 'w' must be a torch\.Tensor, got list"):
+        boundary_of({"w": [[1.0, 2.0]], "b": torch.zeros(1)})
+    with pytest.raises(TypeError, match=r"parameter 'b' must be a torch\.Tensor, got ndarray"):
+        boundary_of({"w": torch.zeros(1, 2), "b": np.zeros(1)})
+
+
+def test_snapshots_of_a_model_that_is_not_a_line_fail_before_any_figure() -> None:
+    good = Evaluation(0, 0.5, 0.5, {"w": torch.ones(1, 2), "b": torch.zeros(1)})
+    wide = Evaluation(5, 0.5, 0.5, {"w": torch.ones(3, 2), "b": torch.zeros(3)})
+    x, y = two_gaussians(5)
+    figures = plt.get_fignums()
+    with pytest.raises(ValueError, match=r"exactly one weight of shape \(1, 2\)"):
+        plot_snapshots(x, y, [good, wide])
+    with pytest.raises(ValueError, match=r"exactly one weight of shape \(1, 2\)"):
+        animate_boundary(x, y, [good, wide])
+    assert plt.get_fignums() == figures
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda x, y: plot_decision_boundary(x, y, "1", 0.0, 0.0), TypeError, "w0 must be a number"),
+        (lambda x, y: plot_decision_boundary(x, y, 1.0, float("inf"), 0.0), ValueError, "w1 must be a finite number"),
+        (lambda x, y: plot_decision_boundary(x, y, 1.0, 1.0, 0.0, shade="no"), TypeError, "shade must be True or False"),
+        (lambda x, y: plot_data(x, y, ax="left"), TypeError, "ax must be a matplotlib Axes"),
+        (lambda x, y: plot_data(x, y, title=3), TypeError, "title must be a str or None"),
+        (lambda x, y: plot_data(x, y, lang="de"), ValueError, "unknown language 'de'"),
+        (lambda x, y: animate_boundary(x, y, [Evaluation(0, 0.5, 0.5, {"w": torch.ones(1, 2), "b": torch.zeros(1)})], dpi=0), ValueError, "dpi must be at least 1"),
+        (lambda x, y: boundary_title(1.5, 0, 0, 0, 0.5, 0.1), TypeError, "iteration must be an int"),
+    ],
+)  # fmt: skip
+def test_bad_drawing_arguments_are_named_before_any_figure(call, error, match) -> None:
+    x, y = two_gaussians(5)
+    figures = plt.get_fignums()
+    with pytest.raises(error, match=match):
+        call(x, y)
+    assert plt.get_fignums() == figures
+
+
+def test_plot_curves_checks_target_accuracy() -> None:
+    _, history = trained_history_without_validation()
+    with pytest.raises(ValueError, match="target_accuracy must be between 0 and 1"):
+        plot_curves(history, target_accuracy=99)
+    with pytest.raises(TypeError, match="target_accuracy must be a number"):
+        plot_curves(history, target_accuracy="high")

@@ -91,3 +91,72 @@ def test_animation_frames_grow_the_paths_and_embed_without_a_cdn() -> None:
         assert "动画" in html  # the alt text, in the page's language
     lines = [line for line in anim._fig.axes[0].get_lines() if line.get_label() == "gd"]
     assert len(lines[0].get_xydata()) == len(PATHS["gd"]), "the last frame shows the whole path"
+
+
+# -- issue 20: clear errors before any figure exists ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("surface", "what"),
+    [
+        (lambda a, b: np.where(a > 1, np.nan, 1 + a * a), "NaN or infinite"),
+        (lambda a, b: (a - 0.5) ** 2 + (b - 0.5) ** 2, "zero or negative"),  # 0 at a grid point
+        (lambda a, b: a + b, "zero or negative"),
+        (lambda a, b: np.zeros_like(a), "zero or negative"),
+        (lambda a, b: 1 / (a - a), "NaN or infinite"),
+    ],
+)
+def test_a_surface_a_log_scale_cannot_show_is_named_before_drawing(surface, what) -> None:
+    figures = plt.get_fignums()
+    with np.errstate(all="ignore"):
+        for draw in (plot_loss_surface, animate_loss_surface):
+            with pytest.raises(ValueError, match=rf"loss_fn must return finite, positive .*{what}"):
+                draw(surface, PATHS, xlim=(-1.5, 2.5), ylim=(-1.5, 2.5), resolution=5)
+    assert plt.get_fignums() == figures
+
+
+def test_a_flat_surface_is_drawn() -> None:
+    ax = plot_loss_surface(lambda a, b: np.full_like(a, 0.7), PATHS, resolution=10, **LIMITS)
+    assert ax.collections
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"resolution": 20.5}, TypeError, "resolution must be an int"),
+        ({"resolution": 1}, ValueError, "resolution must be at least 2"),
+        ({"levels": 1}, ValueError, "levels must be at least 2"),
+        ({"xlim": (0, float("nan"))}, ValueError, r"xlim\[1\] must be a finite number"),
+        ({"ylim": 3}, TypeError, r"ylim must be a pair \(low, high\)"),
+        ({"lang": "fr"}, ValueError, "unknown language 'fr'"),
+    ],
+)
+def test_bad_surface_options_are_named_before_drawing(kwargs, error, match) -> None:
+    figures = plt.get_fignums()
+    for draw in (plot_loss_surface, animate_loss_surface):
+        with pytest.raises(error, match=match):
+            draw(bowl, PATHS, **{**LIMITS, "resolution": 10, **kwargs})
+    assert plt.get_fignums() == figures
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"dpi": 0}, ValueError, "dpi must be at least 1"),
+        ({"dpi": 72.5}, TypeError, "dpi must be an int"),
+        ({"max_frames": 0}, ValueError, "max_frames must be at least 1"),
+        ({"interval_ms": -5}, ValueError, "interval_ms must be at least 1"),
+    ],
+)
+def test_bad_animation_options_are_named_before_drawing(kwargs, error, match) -> None:
+    figures = plt.get_fignums()
+    with pytest.raises(error, match=match):
+        animate_loss_surface(bowl, PATHS, resolution=10, **LIMITS, **kwargs)
+    assert plt.get_fignums() == figures
+
+
+def test_paths_of_non_numbers_or_nan_are_named() -> None:
+    with pytest.raises(TypeError, match="path 'words' must be an array of numbers"):
+        plot_loss_surface(bowl, {"words": [["a", "b"]]}, **LIMITS)
+    with pytest.raises(ValueError, match="path 'gap' holds NaN"):
+        plot_loss_surface(bowl, {"gap": [[0.0, 0.0], [np.nan, 1.0]]}, **LIMITS)

@@ -20,6 +20,7 @@ from pytorch_notes.training import (
     NonFiniteLossError,
     accuracy_above,
     best_device,
+    early_stopping,
     evaluate,
     fit,
 )
@@ -284,7 +285,7 @@ def small() -> tuple[torch.Tensor, torch.Tensor]:
         (lambda x, y: (x.index_fill(0, torch.tensor([2]), float("nan")), y), "features contain NaN or inf"),
         (lambda x, y: (x.index_fill(0, torch.tensor([2]), float("inf")), y), "features contain NaN or inf"),
         (lambda x, y: (x[:0], y[:0]), "the data set is empty"),
-        (lambda x, y: (torch.cat([x, x], 1), y), r"features must have 2 columns \(one per model input\)"),
+        (lambda x, y: (torch.cat([x, x], 1), y), r"the model \(LogisticRegression\) fails on the data: their features have shape \(20, 4\)"),
         (lambda x, y: (x.reshape(-1), y), r"features must have shape \(n_samples, n_features\)"),
     ],
     ids=["lengths", "labels", "nan", "inf", "empty", "4-features", "flat-features"],
@@ -496,3 +497,289 @@ def test_a_scheduler_must_belong_to_the_optimizer() -> None:
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt)
     with pytest.raises(TypeError, match="ReduceLROnPlateau steps on a metric"):
         fit(model, nn.BCELoss(), opt, (x, y), scheduler=plateau)
+
+
+# -- issue 20: no guessed input width ------------------------------------------------------
+
+
+class Polynomial(nn.Module):
+    """Builds its features in forward: 2 inputs become 5, so no layer has in_features == 2."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.head = nn.Linear(5, 1)
+
+    def forward(self, x):
+        a, b = x[:, :1], x[:, 1:]
+        return torch.sigmoid(self.head(torch.cat([a, b, a * a, a * b, b * b], 1)))
+
+
+class Backwards(nn.Module):
+    """Registers its last layer first: model.modules() meets Linear(8, 1) before Linear(2, 8)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out = nn.Linear(8, 1)
+        self.hidden = nn.Linear(2, 8)
+
+    def forward(self, x):
+        return torch.sigmoid(self.out(torch.tanh(self.hidden(x))))
+
+
+def lazy() -> nn.Module:
+    return nn.Sequential(nn.LazyLinear(4), nn.ReLU(), nn.Linear(4, 1), nn.Sigmoid())
+
+
+def hand_loop(model, x, y, lr, n):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(n):
+        loss = nn.BCELoss()(model(x).view_as(y), y)
+        losses.append(loss.item())
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    return losses
+
+
+@pytest.mark.parametrize("factory", [Polynomial, Backwards, lazy])
+def test_fit_and_evaluate_take_any_model_that_runs_on_the_data(factory) -> None:
+    x, y = small()
+    torch.manual_seed(3)
+    model = factory()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.2)  # before a lazy layer exists
+    h = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=12, eval_every=4)
+    torch.manual_seed(3)
+    reference = factory()
+    assert h.loss == hand_loop(reference, x, y, 0.2, 12)  # the same run, number for number
+    loss, acc = evaluate(model, nn.BCELoss(), x, y)
+    assert math.isfinite(loss) and 0 <= acc <= 1
+
+
+@pytest.mark.parametrize("factory", [Polynomial, Backwards])
+def test_a_model_that_fails_on_the_data_is_named_with_the_datas_shape(factory) -> None:
+    x, y = small()
+    wide = torch.cat([x, x, x], 1)  # 6 features
+    model = factory()
+    before = copy.deepcopy(model.state_dict())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    message = rf"the model \({factory.__name__}\) fails on the data: .*shape \(20, 6\)"
+    with pytest.raises(ValueError, match=message):
+        fit(model, nn.BCELoss(), optimizer, (wide, y))
+    with pytest.raises(ValueError, match=r"fails on the validation: .*shape \(20, 6\)"):
+        fit(model, nn.BCELoss(), optimizer, (x, y), validation=(wide, y))
+    with pytest.raises(ValueError, match=rf"\({factory.__name__}\) fails on the features"):
+        evaluate(model, nn.BCELoss(), wide, y)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_the_probe_draws_no_random_numbers_the_run_would_see() -> None:
+    class Noisy(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = nn.Linear(2, 1)
+
+        def forward(self, x):
+            return torch.sigmoid(self.linear(x + 0.1 * torch.randn_like(x)))
+
+    x, y = small()
+    torch.manual_seed(5)
+    model = Noisy()
+    start = copy.deepcopy(model.state_dict())
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=5, eval_every=100)  # fmt: skip
+    reference = Noisy()
+    reference.load_state_dict(start)
+    torch.manual_seed(5)
+    Noisy()  # the same draws as building the model
+    assert h.loss == hand_loop(reference, x, y, 0.1, 5)
+
+
+def test_a_model_without_parameters_is_refused_before_anything_runs() -> None:
+    x, y = small()
+    model = nn.Sequential(nn.Sigmoid())
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match=r"model has no parameters .*Sequential.*nothing to train"):
+        fit(model, nn.BCELoss(), optimizer, (x[:, :1], y))
+
+
+# -- issue 20: the learning rate recorded is the one the update used -------------------------
+
+
+def test_history_lr_sees_a_callback_that_changes_the_rate() -> None:
+    x, y = small()
+    torch.manual_seed(0)
+    model = LogisticRegression()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.8)
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=0)
+
+    def cool_down(e: Evaluation) -> None:
+        plateau.step(1.0)  # a metric that never improves: halve the rate from the 2nd call on
+
+    h = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=7, eval_every=3,
+            callbacks=[cool_down])  # fmt: skip
+    # the rate changes at the evaluated iterations 3 and 6, and those updates used it
+    assert h.lr == [0.8, 0.8, 0.8, 0.4, 0.4, 0.4, 0.2]
+    for i in range(6):  # each update moved the parameters by lr * gradient
+        probe = LogisticRegression()
+        probe.load_state_dict(h.parameters_at(i))
+        nn.BCELoss()(probe(x).view_as(y), y).backward()
+        expected = h.parameters_at(i)["features.bias"] - h.lr[i] * probe.features.bias.grad
+        assert torch.allclose(h.parameters_at(i + 1)["features.bias"], expected), i
+
+
+# -- issue 20: labels as Python numbers ----------------------------------------------------
+
+
+class PairsWithFloatLabels(torch.utils.data.Dataset):
+    def __init__(self, x, y) -> None:
+        self.x, self.y = x, y
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, i):
+        return self.x[i], float(self.y[i])  # a plain Python float, as many tutorials write
+
+
+def test_a_dataset_of_python_number_labels_trains_like_tensor_labels() -> None:
+    x, y = small()
+    runs = []
+    for dataset in (TensorDataset(x, y), PairsWithFloatLabels(x, y)):
+        torch.manual_seed(0)
+        model = LogisticRegression()
+        loader = DataLoader(dataset, batch_size=8, shuffle=False)
+        runs.append(fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+                        loader, validation=loader, max_iterations=6, eval_every=2))  # fmt: skip
+    assert runs[0].loss == runs[1].loss and runs[0].val_loss == runs[1].val_loss
+
+
+def test_a_dataset_whose_samples_are_not_tensors_is_named() -> None:
+    class Lists(PairsWithFloatLabels):
+        def __getitem__(self, i):
+            return self.x[i].tolist(), 1.0
+
+    x, y = small()
+    model = LogisticRegression()
+    with pytest.raises(TypeError, match=r"data: the features of each sample must be a torch\.Tensor, got list at index 0"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+            DataLoader(Lists(x, y), batch_size=4))  # fmt: skip
+
+
+# -- issue 20: a validation split -----------------------------------------------------------
+
+
+def split():
+    x, y = two_gaussians(60, std=2.0, generator=torch.Generator().manual_seed(2))
+    order = torch.randperm(120, generator=torch.Generator().manual_seed(3))
+    x, y = x[order], y[order]
+    return (x[:80], y[:80]), (x[80:], y[80:])
+
+
+def test_validation_scores_each_evaluation_in_eval_mode_without_a_graph() -> None:
+    train, val = split()
+    model = dropout_model()
+    modes = [m.training for m in model.modules()]
+    seen_grad: list[bool] = []
+    model[4].register_forward_hook(lambda m, i, o: seen_grad.append(o.requires_grad))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    snapshots: list = []
+
+    def keep(e: Evaluation) -> None:
+        probe = copy.deepcopy(model)  # the model as the evaluation saw it
+        snapshots.append((e, probe))
+
+    h = fit(model, nn.BCELoss(), optimizer, train, validation=val, max_iterations=9,
+            eval_every=4, callbacks=[keep])  # fmt: skip
+    during_fit = seen_grad[:]
+    assert [e.iteration for e in h.evaluations] == [0, 4, 8]
+    assert len(h.val_loss) == len(h.val_accuracy) == 3
+    for (e, probe), val_loss, val_acc in zip(snapshots, h.val_loss, h.val_accuracy, strict=True):
+        assert (e.val_loss, e.val_accuracy) == (val_loss, val_acc)
+        assert (val_loss, val_acc) == evaluate(probe, nn.BCELoss(), *val)  # eval mode: repeatable
+    assert [m.training for m in model.modules()] == modes
+    # training forward passes build a graph; the two probes (data, validation) and the
+    # evaluations (training and validation data) don't
+    assert during_fit.count(True) == 9 and during_fit.count(False) == 2 + 2 * 3
+
+
+def test_a_validation_loader_gives_the_tensors_numbers() -> None:
+    train, val = split()
+    runs = []
+    for validation in (val, DataLoader(TensorDataset(*val), batch_size=7)):
+        torch.manual_seed(0)
+        model = LogisticRegression()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        runs.append(fit(model, nn.BCELoss(), optimizer, train, validation=validation,
+                        max_iterations=10, eval_every=5))  # fmt: skip
+    assert runs[0].val_accuracy == runs[1].val_accuracy
+    assert runs[0].val_loss == pytest.approx(runs[1].val_loss, rel=1e-6)
+
+
+def test_early_stopping_stops_after_patience_evaluations_without_improvement() -> None:
+    losses = [1.0, 0.8, 0.85, 0.79, 0.9, 0.95, 0.5]
+    stop = early_stopping(patience=3, min_delta=0.02)
+    verdicts = [
+        stop(Evaluation(i, 0.0, 0.0, {}, val_loss=v, val_accuracy=0.5))
+        for i, v in enumerate(losses)
+    ]
+    # 0.8 improves on 1.0; 0.85, 0.79 (not by more than 0.02) and 0.9 do not: stop at the third
+    assert verdicts == [False, False, False, False, True, True, False]
+    assert not stop(Evaluation(0, 0.0, 0.0, {}, val_loss=5.0, val_accuracy=0.5))  # a new run
+
+
+def test_fit_with_early_stopping_keeps_the_best_evaluation() -> None:
+    train, val = split()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 64), nn.ReLU(), nn.Linear(64, 1), nn.Sigmoid())
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+    h = fit(model, nn.BCELoss(), optimizer, train, validation=val, max_iterations=2000,
+            eval_every=10, stop_when=early_stopping(patience=4))  # fmt: skip
+    assert h.stopped_early and h.n_iterations < 2000
+    best = h.best_evaluation
+    assert best.val_loss == min(h.val_loss)
+    assert h.evaluations.index(best) == len(h.evaluations) - 5  # patience evaluations before
+    assert all(v >= best.val_loss for v in h.val_loss[h.evaluations.index(best) + 1 :])
+
+
+def test_validation_errors_are_clear() -> None:
+    train, val = split()
+    model = LogisticRegression()
+    before = copy.deepcopy(model.state_dict())
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"early_stopping\(...\) watches the validation loss"):
+        fit(model, nn.BCELoss(), opt, train, stop_when=early_stopping(2))
+    with pytest.raises(ValueError, match=r"validation: labels must be 0 or 1"):
+        fit(model, nn.BCELoss(), opt, train, validation=(val[0], val[1] * 2))
+    with pytest.raises(TypeError, match=r"validation must be a pair \(features, labels\)"):
+        fit(model, nn.BCELoss(), opt, train, validation=val[0])
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    h = fit(model, nn.BCELoss(), opt, train, max_iterations=2)
+    for name in ("val_loss", "val_accuracy", "best_evaluation"):
+        with pytest.raises(ValueError, match=rf"History\.{name}: this run had no validation data"):
+            getattr(h, name)
+    assert h.evaluations[0].val_loss is None and h.evaluations[0].val_accuracy is None
+    for bad, error in ((0, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="patience must be"):
+            early_stopping(bad)
+    for bad, error in ((-0.1, ValueError), (float("nan"), ValueError), ("0", TypeError)):
+        with pytest.raises(error, match="min_delta must be"):
+            early_stopping(2, bad)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"stop_when": 0.99}, TypeError, "stop_when must be None or a function"),
+        ({"callbacks": print}, TypeError, r"callbacks must be a sequence of functions"),
+        ({"callbacks": 3}, TypeError, r"callbacks must be a sequence of functions"),
+        ({"progress": "yes"}, TypeError, "progress must be True or False"),
+        ({"record_parameters": 1}, TypeError, "record_parameters must be True or False"),
+        ({"device": 0}, TypeError, "device must be None, 'auto', a name"),
+        ({"eval_every": True}, TypeError, "eval_every must be an int"),
+    ],
+)
+def test_more_bad_options_are_named_before_any_change(kwargs, error, message) -> None:
+    with pytest.raises(error, match=message):
+        fit_on(*small(), **kwargs)
+    assert fit_on.untouched

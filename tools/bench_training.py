@@ -2,7 +2,7 @@
 
 Both train the seed's logistic regression on the seed's data (``torch.manual_seed(1)``,
 SGD with lr=0.01 and momentum 0.9, evaluate every 20 iterations, stop once
-accuracy > 0.99): the hand-written loop is tutorial 04's (the seed's, minus the
+accuracy > 0.99): the hand-written loop is tutorial 05's (the seed's, minus the
 plotting); the shared loop is :func:`pytorch_notes.training.fit`, which also
 records the per-iteration history and checks the data and the loss.
 
@@ -10,10 +10,12 @@ Both are measured in the same process, repetitions interleaved (hand, shared,
 hand, shared, ...) so that a slower stretch of a shared machine hits both
 alike. Each run is timed in CPU time of this process (``time.process_time``,
 one torch thread): on a machine shared with other work, wall-clock time also
-counts the moments this process waits for a core. Prints the median (and the
-fastest) time per run and per iteration of each, and the ratio of the medians
-(target: shared / hand-written <= 1.10). Run it with
-``nox -s bench -- training``; it asserts nothing about time.
+counts the moments this process waits for a core. Prints the fastest and the
+median time per run and per iteration of each, and two ratios, shared /
+hand-written: of the fastest runs (best-of-N on both sides: the cost of the
+code itself, the least disturbed by other work; target <= 1.05) and of the
+medians (for comparison). Run it with ``nox -s bench -- training``; it asserts
+nothing about time.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from pytorch_notes.data import two_gaussians
 from pytorch_notes.models import LogisticRegression
 from pytorch_notes.training import accuracy_above, fit
 
-TARGET = 1.10
+TARGET = 1.05
 
 
 def setup() -> tuple[torch.Tensor, torch.Tensor, LogisticRegression, torch.optim.Optimizer]:
@@ -41,7 +43,7 @@ def setup() -> tuple[torch.Tensor, torch.Tensor, LogisticRegression, torch.optim
 
 
 def hand_written() -> int:
-    """Tutorial 04's loop; returns the iteration it stopped at."""
+    """Tutorial 05's loop; returns the iteration it stopped at."""
     train_x, train_y, lr_net, optimizer = setup()
     loss_fn = torch.nn.BCELoss()
     for iteration in range(1000):
@@ -75,7 +77,7 @@ def shared() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=31, help="runs of each loop (default 31)")
+    parser.add_argument("--repeat", type=int, default=41, help="runs of each loop (default 41)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # tiny tensors: threads only add noise on a shared machine
 
@@ -92,18 +94,20 @@ def main(argv: list[str] | None = None) -> int:
             loop()
             times[name].append(time.process_time() - start)
 
+    fastest = {name: min(t) for name, t in times.items()}
     medians = {name: statistics.median(t) for name, t in times.items()}
     print(f"seed problem: {iterations} iterations per run, {args.repeat} runs of each, interleaved")
-    print(f"{'loop (CPU time)':<16}{'median ms/run':>15}{'us/iteration':>14}{'fastest ms':>12}")
-    for name, seconds in medians.items():
-        fastest = min(times[name])
+    print(f"{'loop (CPU time)':<16}{'fastest ms':>12}{'us/iteration':>14}{'median ms':>12}")
+    for name in loops:
         print(
-            f"{name:<16}{seconds * 1e3:>15.2f}{seconds / iterations * 1e6:>14.1f}"
-            f"{fastest * 1e3:>12.2f}"
+            f"{name:<16}{fastest[name] * 1e3:>12.2f}{fastest[name] / iterations * 1e6:>14.1f}"
+            f"{medians[name] * 1e3:>12.2f}"
         )
-    ratio = medians["shared fit()"] / medians["hand-written"]
-    verdict = "ok" if ratio <= TARGET else "OVER TARGET"
-    print(f"ratio shared / hand-written: {ratio:.3f}  (target <= {TARGET:.2f}: {verdict})")
+    best = fastest["shared fit()"] / fastest["hand-written"]
+    typical = medians["shared fit()"] / medians["hand-written"]
+    verdict = "ok" if best <= TARGET else "OVER TARGET"
+    print(f"ratio shared / hand-written, fastest runs: {best:.3f}  (target <= {TARGET:.2f}: {verdict})")
+    print(f"ratio shared / hand-written, medians:      {typical:.3f}")
     return 0
 
 

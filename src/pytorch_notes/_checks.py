@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 
 def positive_int(name: str, value: object) -> int:
@@ -27,3 +28,43 @@ def probability_threshold(name: str, value: object) -> float:
             f"classes), got {value}"
         )
     return float(value)
+
+
+def int_at_least(name: str, value: object, minimum: int) -> int:
+    """``value`` if it is an ``int`` of at least ``minimum``; else an error naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def finite_number(name: str, value: object) -> float:
+    """``value`` as a float if it is a finite real number (an int, a float, a 0-d tensor or
+    NumPy scalar); else a ``TypeError`` or ``ValueError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        if not (hasattr(value, "item") and getattr(value, "ndim", None) == 0):
+            raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+        value = value.item()  # type: ignore[attr-defined]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    return float(value)
+
+
+def interval(name: str, value: object) -> tuple[float, float]:
+    """``value`` as ``(low, high)``: two finite numbers with ``low < high``."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (low, high) of numbers, got {value!r}")
+    low, high = (finite_number(f"{name}[{i}]", v) for i, v in enumerate(value))
+    if not low < high:
+        raise ValueError(f"{name} must be (low, high) with low < high, got {(low, high)}")
+    return low, high
+
+
+def flag(name: str, value: object) -> bool:
+    """``value`` if it is ``True`` or ``False``; else a ``TypeError`` naming ``name``."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return value

@@ -22,15 +22,18 @@ Introduced in tutorial 09 (*PyTorch 2's captured graphs*).
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+import torch.utils._pytree as pytree
 
 __all__ = ["AotGraphs", "CompileLog", "aot_graphs", "compile_log"]
 
@@ -93,6 +96,45 @@ def _torch_loggers() -> list[logging.Logger]:
     return [logging.getLogger(name) for name in ("torch", *own)]
 
 
+def _logging_state() -> Callable[[], None]:
+    """Snapshot torch's logging configuration; return a function that puts it back.
+
+    The snapshot holds ``torch._logging``'s settings (what ``set_logs`` and
+    ``TORCH_LOGS`` enabled) and, for every ``torch.*`` logger, its handlers,
+    level, ``propagate`` and ``disabled``. Restoring re-applies the settings
+    (which configures loggers created since), then gives every logger of the
+    snapshot exactly what it had: a nested :func:`compile_log` hands the outer
+    one back its collector and its enabled logs.
+    """
+    internal = torch._logging._internal
+    for name in itertools.chain(  # make the registered loggers exist, so they are saved too
+        internal.log_registry.get_log_qnames(), internal.log_registry.get_artifact_log_qnames()
+    ):
+        logging.getLogger(name)
+    state = internal.log_state
+    levels, artifacts = dict(state.log_qname_to_level), set(state.artifact_names)
+    loggers = [
+        logger
+        for name, logger in logging.root.manager.loggerDict.items()
+        if (name == "torch" or name.startswith("torch.")) and isinstance(logger, logging.Logger)
+    ]
+    saved = [(lg, lg.handlers[:], lg.level, lg.propagate, lg.disabled) for lg in loggers]
+
+    def restore() -> None:
+        current = internal.log_state
+        current.log_qname_to_level.clear()
+        current.log_qname_to_level.update(levels)
+        current.artifact_names.clear()
+        current.artifact_names.update(artifacts)
+        internal._init_logs()
+        for logger, handlers, level, propagate, disabled in saved:
+            logger.handlers = handlers
+            logger.setLevel(level)
+            logger.propagate, logger.disabled = propagate, disabled
+
+    return restore
+
+
 @contextmanager
 def compile_log() -> Iterator[CompileLog]:
     """Collect what torch logs while the block compiles or exports code.
@@ -100,28 +142,33 @@ def compile_log() -> Iterator[CompileLog]:
     Turns on torch's ``graph_breaks`` and ``recompiles`` logs for the block
     and sends everything torch logs there -- those messages and any warning --
     and whatever is printed to standard error to the returned
-    :class:`CompileLog` instead of the terminal. Afterwards
-    torch's logging is reset to its defaults (``torch._logging.set_logs()``,
-    which also drops settings made with ``set_logs`` before the block).
+    :class:`CompileLog` instead of the terminal.
+
+    Returns
+    -------
+    CompileLog
+        Filled as the block runs (the context manager's value).
+
+    Afterwards torch's logging is exactly as the block found it: the logs
+    enabled before (``torch._logging.set_logs``), every logger's handlers and
+    levels. Blocks nest: when an inner block ends, the outer one goes on
+    collecting.
 
     Introduced in tutorial 09.
     """
     log = CompileLog()
     collector = _Collector(log)
-    torch._logging.set_logs(graph_breaks=True, recompiles=True)
-    loggers = _torch_loggers()
-    saved = [logger.handlers[:] for logger in loggers]
-    for logger in loggers:
-        logger.handlers = [collector]
+    restore = _logging_state()
     stderr = io.StringIO()
     try:
+        torch._logging.set_logs(graph_breaks=True, recompiles=True)
+        for logger in _torch_loggers():
+            logger.handlers = [collector]
         with redirect_stderr(stderr):
             yield log
     finally:
         log.stderr = stderr.getvalue()
-        for logger, handlers in zip(loggers, saved, strict=True):
-            logger.handlers = handlers
-        torch._logging.set_logs()
+        restore()
 
 
 @dataclass
@@ -130,41 +177,149 @@ class AotGraphs:
 
     ``forward`` computes the outputs and the tensors saved for backward;
     ``backward`` takes those saved tensors and the output's gradient
-    (``tangents``) and returns the inputs' gradients. Both are ``None`` until
-    the compiled function first runs.
+    (``tangents``) and returns the inputs' gradients. Both describe the most
+    recent call of the compiled function: ``None`` until it first runs, and
+    ``backward`` stays ``None`` after a call that needed no gradient (under
+    ``torch.no_grad()``, or with no input that requires grad): AOTAutograd
+    then traces a forward-only (inference) graph. ``traces`` counts the
+    distinct traces made so far (one per input signature, see
+    :func:`aot_graphs`).
 
     Introduced in tutorial 09.
     """
 
     forward: torch.fx.GraphModule | None = None
     backward: torch.fx.GraphModule | None = None
+    traces: int = 0
+
+
+@dataclass
+class _Trace:
+    """One AOTAutograd trace: the compiled callable and the graphs it was built from."""
+
+    run: Callable[..., Any]
+    forward: torch.fx.GraphModule | None = None
+    backward: torch.fx.GraphModule | None = None
+
+
+def _trace(fn: Callable[..., Any]) -> _Trace:
+    """``fn`` compiled by ``aot_function`` (no compiler: the graphs run as they are)."""
+    from functorch.compile import aot_function, default_partition, make_boxed_func
+
+    trace = _Trace(run=fn)
+
+    def partition(joint: torch.fx.GraphModule, inputs: Any, **kwargs: Any) -> Any:
+        forward, backward = default_partition(joint, inputs, **kwargs)
+        trace.backward = backward  # built now, before any backward() call
+        return forward, backward
+
+    def keep_forward(gm: torch.fx.GraphModule, example_inputs: Any) -> Any:
+        trace.forward = gm  # the partitioned forward graph, or the inference graph
+        return make_boxed_func(gm.forward)
+
+    def run_as_is(gm: torch.fx.GraphModule, example_inputs: Any) -> Any:
+        return make_boxed_func(gm.forward)
+
+    trace.run = aot_function(
+        fn,
+        fw_compiler=keep_forward,
+        bw_compiler=run_as_is,
+        inference_compiler=keep_forward,
+        partition_fn=partition,
+    )
+    return trace
+
+
+def _strides(tensor: torch.Tensor) -> tuple[int, ...] | None:
+    return tensor.stride() if tensor.layout == torch.strided else None
+
+
+def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
+    """What a trace is specialised on: the arguments' structure, every tensor's metadata,
+    every other argument's value, and whether autograd records.
+
+    ``aot_function`` traces once and reuses that trace for every later call;
+    a call whose signature differs from every earlier one needs a trace of its own.
+    """
+    leaves, spec = pytree.tree_flatten((args, kwargs))
+    parts: list[Hashable] = [str(spec), torch.is_grad_enabled(), torch.is_inference_mode_enabled()]
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, torch.Tensor):
+            parts.append(
+                (type(leaf), tuple(leaf.shape), _strides(leaf), leaf.dtype, leaf.device,
+                 leaf.layout, leaf.requires_grad)
+            )  # fmt: skip
+            continue
+        try:
+            hash(leaf)
+        except TypeError:
+            raise TypeError(
+                f"aot_graphs: argument {i} (after flattening) is a {type(leaf).__name__}, which "
+                f"the trace would bake in as a constant; pass tensors, or hashable constants "
+                f"(numbers, strings, None)"
+            ) from None
+        parts.append((type(leaf), leaf))
+    return tuple(parts)
 
 
 def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
     """``fn`` compiled by AOTAutograd without any compiler, and its graphs.
 
-    Returns ``(compiled, graphs)``: ``compiled`` computes what ``fn`` computes
-    (and its gradients, through the captured backward graph); ``graphs`` is
-    filled when ``compiled`` first runs forward -- the backward graph too,
-    before any ``backward()`` call.
+    Parameters
+    ----------
+    fn
+        A function of tensors (and of hashable constants such as numbers),
+        returning tensors. Not an ``nn.Module``: a module's parameters are not
+        arguments, and AOTAutograd cannot trace them; wrap it as a function of
+        its parameters (``lambda params, x: torch.func.functional_call(model,
+        params, (x,))``, called with ``dict(model.named_parameters())``).
+
+    Returns
+    -------
+    tuple
+        ``(compiled, graphs)``. ``compiled`` computes what ``fn`` computes, and
+        its gradients through the captured backward graph. AOTAutograd traces
+        ``fn`` once for given input shapes, dtypes, devices, strides,
+        ``requires_grad`` flags, constant arguments and grad mode, and reuses
+        that trace only for calls that match all of them: a call with another
+        shape, or the first call with gradients after one under
+        ``torch.no_grad()``, is traced anew. ``graphs`` (:class:`AotGraphs`)
+        holds the graphs of the latest call, filled when it runs forward --
+        the backward graph too, before any ``backward()`` call.
+
+    Raises
+    ------
+    TypeError
+        ``fn`` is an ``nn.Module`` or not callable (here); a call passes an
+        argument that is neither a tensor nor hashable (when called).
+
+    Limitation: like any trace, a call reuses what ``fn`` read from outside
+    its arguments when it was traced (a global number changed later is not
+    seen).
 
     Introduced in tutorial 09.
     """
+    if isinstance(fn, torch.nn.Module):
+        raise TypeError(
+            f"aot_graphs() needs a function of tensors, got the module {type(fn).__name__}: "
+            f"AOTAutograd cannot trace the parameters a module holds. Pass them as arguments: "
+            f"aot_graphs(lambda params, x: torch.func.functional_call(model, params, (x,))), "
+            f"then call it with (dict(model.named_parameters()), x)"
+        )
     if not callable(fn):
         raise TypeError(f"aot_graphs() needs a function, got {type(fn).__name__}")
-    from functorch.compile import aot_function, default_partition, make_boxed_func
-
     graphs = AotGraphs()
+    traces: dict[Hashable, _Trace] = {}
 
-    def partition(joint: torch.fx.GraphModule, inputs: Any, **kwargs: Any):
-        forward, backward = default_partition(joint, inputs, **kwargs)
-        graphs.forward, graphs.backward = forward, backward
-        return forward, backward
+    @functools.wraps(fn)
+    def compiled(*args: Any, **kwargs: Any) -> Any:
+        key = _signature(args, kwargs)
+        trace = traces.get(key)
+        if trace is None:
+            trace = traces[key] = _trace(fn)
+            graphs.traces = len(traces)
+        out = trace.run(*args, **kwargs)
+        graphs.forward, graphs.backward = trace.forward, trace.backward
+        return out
 
-    def run_as_is(gm: torch.fx.GraphModule, example_inputs: Any):
-        return make_boxed_func(gm.forward)
-
-    compiled = aot_function(
-        fn, fw_compiler=run_as_is, bw_compiler=run_as_is, partition_fn=partition
-    )
     return compiled, graphs

@@ -29,9 +29,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor, nn
 
-from pytorch_notes._checks import positive_int
+from pytorch_notes._checks import finite_number, flag, int_at_least, interval, positive_int
 from pytorch_notes.animation import Player
-from pytorch_notes.i18n import tr
+from pytorch_notes.i18n import _check_language, tr
 from pytorch_notes.training import Evaluation, History
 
 __all__ = [
@@ -97,6 +97,15 @@ def _limits(x: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
     return (float(lo[0]), float(hi[0])), (float(lo[1]), float(hi[1]))
 
 
+def _check_figure_options(ax: object = None, title: object = None, lang: object = "en") -> None:
+    """The options every drawing helper shares, checked before any figure is made."""
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    _check_language(lang)  # type: ignore[arg-type]
+
+
 def _new_axes(ax: Axes | None, figsize: tuple[float, float] = (5.0, 4.5)) -> Axes:
     if ax is not None:
         return ax
@@ -120,6 +129,7 @@ def plot_data(
 
     Introduced in tutorial 05.
     """
+    _check_figure_options(ax, title, lang)
     x, y = _numpy_pair(features, labels)
     ax = _new_axes(ax)
     for cls in (0, 1):
@@ -165,6 +175,12 @@ def boundary_of(
             "expected a model or a mapping of its parameters, "
             f"got {type(model_or_parameters).__name__}"
         )
+    for name, value in params.items():
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"parameter {name!r} must be a torch.Tensor, got {type(value).__name__} "
+                "(pass model.named_parameters() or Evaluation.parameters)"
+            )
     weights = [p for p in params.values() if tuple(p.shape) == (1, 2)]
     biases = [p for p in params.values() if tuple(p.shape) == (1,)]
     if len(params) != 2 or len(weights) != 1 or len(biases) != 1:
@@ -191,6 +207,9 @@ def boundary_title(
 
     Introduced in tutorial 05.
     """
+    int_at_least("iteration", iteration, 0)
+    for name, value in (("w0", w0), ("w1", w1), ("b", b), ("accuracy", accuracy), ("loss", loss)):
+        finite_number(name, value)
     head = tr(lang, en=f"Iteration {iteration}", zh=f"迭代 {iteration}")
     params = f"w0 = {w0:.2f}   w1 = {w1:.2f}   b = {b:.2f}"
     scores = tr(
@@ -235,9 +254,10 @@ def plot_decision_boundary(
 
     Introduced in tutorial 05.
     """
-    for name, value in (("w0", w0), ("w1", w1), ("b", b)):
-        if not math.isfinite(float(value)):
-            raise ValueError(f"{name} must be a finite number, got {value}")
+    w0, w1, b = (finite_number(name, v) for name, v in (("w0", w0), ("w1", w1), ("b", b)))
+    flag("shade", shade)
+    _check_figure_options(ax, title, lang)
+    _numpy_pair(features, labels)
     ax = plot_data(features, labels, ax=ax, lang=lang)
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
     if shade:
@@ -273,6 +293,7 @@ def _check_evaluations(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
     for e in evaluations:
         if not isinstance(e, Evaluation):
             raise TypeError(f"expected pytorch_notes.training.Evaluation, got {type(e).__name__}")
+        boundary_of(e.parameters)  # every panel can be drawn, before any figure exists
     return evaluations
 
 
@@ -293,6 +314,8 @@ def plot_snapshots(
     """
     evaluations = _check_evaluations(evaluations)
     positive_int("ncols", ncols)
+    _check_figure_options(lang=lang)
+    _numpy_pair(features, labels)
     ncols = min(ncols, len(evaluations))
     nrows = math.ceil(len(evaluations) / ncols)
     fig, axes = plt.subplots(
@@ -317,7 +340,28 @@ def plot_curves(
 
     Dots mark the evaluated iterations; a dashed line marks where an
     early-stopped run stopped, and ``target_accuracy`` (if given) is drawn
-    as a dotted line on the accuracy panel.
+    as a dotted line on the accuracy panel. When the run had validation data
+    (``fit(..., validation=...)``), its loss and accuracy at each evaluation
+    are drawn too, as orange lines labelled "validation".
+
+    Parameters
+    ----------
+    history
+        What :func:`pytorch_notes.training.fit` returned (at least one iteration).
+    target_accuracy
+        A number between 0 and 1, or ``None``.
+    lang
+        ``"en"`` or ``"zh"``: the language of the labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure with two Axes.
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument is not as described (before any figure is made).
 
     Introduced in tutorial 05.
     """
@@ -325,15 +369,19 @@ def plot_curves(
         raise TypeError(f"expected pytorch_notes.training.History, got {type(history).__name__}")
     if history.n_iterations == 0:
         raise ValueError("the history is empty: no iteration ran")
-    iterations = np.arange(history.n_iterations)
+    if target_accuracy is not None and not 0 <= finite_number("target_accuracy", target_accuracy) <= 1:
+        raise ValueError(f"target_accuracy must be between 0 and 1, got {target_accuracy}")
+    _check_figure_options(lang=lang)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.4), layout="constrained")
     _white(fig)
-    evaluated = [e.iteration for e in history.evaluations]
-    ax_loss.plot(iterations, history.loss, color="tab:purple", lw=1.5)
-    ax_loss.plot(evaluated, [history.loss[i] for i in evaluated], "o", color="tab:purple", ms=3)
+    _curve_pair(ax_loss, history, history.loss, "tab:purple", lang)
+    _curve_pair(ax_acc, history, history.accuracy, "tab:green", lang)
+    if history.has_validation:
+        evaluated = [e.iteration for e in history.evaluations]
+        label = tr(lang, en="validation", zh="验证集")
+        for ax, values in ((ax_loss, history.val_loss), (ax_acc, history.val_accuracy)):
+            ax.plot(evaluated, values, "-o", color="tab:orange", lw=1.5, ms=3, label=label)
     ax_loss.set_ylabel(tr(lang, en="loss (binary cross-entropy)", zh="损失（二元交叉熵）"))
-    ax_acc.plot(iterations, history.accuracy, color="tab:green", lw=1.5)
-    ax_acc.plot(evaluated, [history.accuracy[i] for i in evaluated], "o", color="tab:green", ms=3)
     ax_acc.set_ylabel(tr(lang, en="accuracy", zh="准确率"))
     ax_loss.set_title(tr(lang, en="Loss per iteration", zh="每次迭代的损失"), fontsize=11)
     ax_acc.set_title(tr(lang, en="Accuracy per iteration", zh="每次迭代的准确率"), fontsize=11)
@@ -341,22 +389,35 @@ def plot_curves(
     if target_accuracy is not None:
         ax_acc.axhline(target_accuracy, color="gray", ls=":", lw=1)
     for ax in (ax_loss, ax_acc):
-        ax.set_xlabel(tr(lang, en="iteration", zh="迭代"))
-        ax.grid(alpha=0.3)
-        if history.stopped_early:
-            ax.axvline(
-                history.last_iteration,
-                color="gray",
-                ls="--",
-                lw=1,
-                label=tr(
-                    lang,
-                    en=f"stop: iteration {history.last_iteration}",
-                    zh=f"停止：迭代 {history.last_iteration}",
-                ),
-            )
-            ax.legend(loc="center right", fontsize="small")
+        _finish_curve_axes(ax, history, lang)
     return fig
+
+
+def _curve_pair(ax: Axes, history: History, values: list[float], color: str, lang: str) -> None:
+    """One training curve: a line over every iteration, dots at the evaluated ones."""
+    evaluated = [e.iteration for e in history.evaluations]
+    label = tr(lang, en="training", zh="训练集") if history.has_validation else None
+    ax.plot(np.arange(history.n_iterations), values, color=color, lw=1.5, label=label)
+    ax.plot(evaluated, [values[i] for i in evaluated], "o", color=color, ms=3)
+
+
+def _finish_curve_axes(ax: Axes, history: History, lang: str) -> None:
+    ax.set_xlabel(tr(lang, en="iteration", zh="迭代"))
+    ax.grid(alpha=0.3)
+    if history.stopped_early:
+        ax.axvline(
+            history.last_iteration,
+            color="gray",
+            ls="--",
+            lw=1,
+            label=tr(
+                lang,
+                en=f"stop: iteration {history.last_iteration}",
+                zh=f"停止：迭代 {history.last_iteration}",
+            ),
+        )
+    if history.stopped_early or history.has_validation:
+        ax.legend(loc="center right", fontsize="small")
 
 
 def animate_boundary(
@@ -383,6 +444,7 @@ def animate_boundary(
     evaluations = _check_evaluations(evaluations)
     for name, value in (("max_frames", max_frames), ("interval_ms", interval_ms), ("dpi", dpi)):
         positive_int(name, value)
+    _check_figure_options(lang=lang)
     _numpy_pair(features, labels)  # fail here, not inside the first frame
     if len(evaluations) <= max_frames:
         frames = evaluations
@@ -439,12 +501,20 @@ def _check_paths(paths: Mapping[str, object]) -> dict[str, np.ndarray]:
     for name, points in paths.items():
         if isinstance(points, Tensor):
             points = points.detach().cpu().numpy()
-        array = np.asarray(points, dtype=float)
+        try:
+            array = np.asarray(points, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"path {name!r} must be an array of numbers, shape (n_steps, 2), "
+                f"got {type(points).__name__}"
+            ) from None
         if array.ndim != 2 or array.shape[1] != 2 or array.shape[0] == 0:
             raise ValueError(
                 f"path {name!r} must have shape (n_steps, 2) with n_steps >= 1, "
                 f"got shape {array.shape}"
             )
+        if not np.isfinite(array).all():
+            raise ValueError(f"path {name!r} holds NaN or infinite points: it cannot be drawn")
         out[str(name)] = array
     return out
 
@@ -457,26 +527,49 @@ def _surface(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
-    if resolution < 2:
-        raise ValueError(f"resolution must be at least 2, got {resolution}")
-    for name, (lo, hi) in (("xlim", xlim), ("ylim", ylim)):
-        if not lo < hi:
-            raise ValueError(f"{name} must be (low, high) with low < high, got {(lo, hi)}")
+    int_at_least("resolution", resolution, 2)
+    xlim, ylim = interval("xlim", xlim), interval("ylim", ylim)
     g0, g1 = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
-    values = np.asarray(loss_fn(g0, g1), dtype=float)
+    raw = loss_fn(g0, g1)
+    if isinstance(raw, Tensor):
+        raw = raw.detach().cpu().numpy()
+    try:
+        values = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"loss_fn must return an array of losses, got {type(raw).__name__}"
+        ) from None
     if values.shape != g0.shape:
         raise ValueError(
             f"loss_fn must return one loss per grid point, shape {g0.shape}, got {values.shape}"
         )
+    _check_surface_values(values, g0, g1)
     return g0, g1, values
+
+
+def _check_surface_values(values: np.ndarray, g0: np.ndarray, g1: np.ndarray) -> None:
+    """The contours use a logarithmic scale: every loss must be finite and positive."""
+    for bad, what in (
+        (~np.isfinite(values), "NaN or infinite"),
+        (values <= 0, "zero or negative, which a logarithmic scale cannot show"),
+    ):
+        if bad.any():
+            i = np.unravel_index(int(bad.argmax()), bad.shape)
+            raise ValueError(
+                f"loss_fn must return finite, positive losses (the contours use a logarithmic "
+                f"scale): {int(bad.sum())} of the {values.size} grid points are {what}, the "
+                f"first at (w0, w1) = ({g0[i]:.4g}, {g1[i]:.4g}) with loss {values[i]}. Shrink "
+                f"xlim/ylim, or draw a shifted loss (loss + a small constant)"
+            )
 
 
 def _surface_axes(
     g0: np.ndarray, g1: np.ndarray, values: np.ndarray, levels: int, ax: Axes, lang: str
 ) -> None:
-    finite = values[np.isfinite(values)]
-    lo, hi = float(finite.min()), float(finite.max())
-    bounds = np.geomspace(max(lo, 1e-6), hi, levels) if hi > lo else levels
+    lo, hi = float(values.min()), float(values.max())
+    if not hi > lo:  # a flat surface: one band around its value
+        lo, hi = lo / 2, hi * 2
+    bounds = np.geomspace(lo, hi, levels)
     ax.contourf(g0, g1, values, levels=bounds, cmap="Blues_r", alpha=0.6, zorder=0,
                 norm=mpl_colors.LogNorm())  # fmt: skip
     ax.contour(g0, g1, values, levels=bounds, colors="gray", linewidths=0.4, zorder=1)
@@ -512,6 +605,8 @@ def plot_loss_surface(
     Introduced in tutorial 11 (*Optimizers*).
     """
     checked = _check_paths(paths)
+    int_at_least("levels", levels, 2)
+    _check_figure_options(ax, title, lang)
     g0, g1, values = _surface(loss_fn, xlim, ylim, resolution)
     ax = _new_axes(ax, figsize=(5.6, 5.0))
     _surface_axes(g0, g1, values, levels, ax, lang)
@@ -552,8 +647,10 @@ def animate_loss_surface(
     Introduced in tutorial 11 (*Optimizers*).
     """
     checked = _check_paths(paths)
-    if max_frames < 1:
-        raise ValueError(f"max_frames must be at least 1, got {max_frames}")
+    for name, value in (("max_frames", max_frames), ("interval_ms", interval_ms), ("dpi", dpi)):
+        positive_int(name, value)
+    int_at_least("levels", levels, 2)
+    _check_figure_options(lang=lang)
     g0, g1, values = _surface(loss_fn, xlim, ylim, resolution)
     fig, ax = plt.subplots(figsize=(5.2, 4.8), dpi=dpi, layout="constrained")
     _white(fig)

@@ -31,8 +31,10 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -48,11 +50,13 @@ __all__ = [
     "NonFiniteLossError",
     "accuracy_above",
     "best_device",
+    "early_stopping",
     "evaluate",
     "fit",
 ]
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
+StopCondition = Callable[["Evaluation"], object]
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -79,10 +83,13 @@ class NonFiniteLossError(FloatingPointError):
 class Evaluation:
     """How the model did at one evaluated iteration.
 
-    ``loss`` and ``accuracy`` are measured on the whole data set, for the
-    parameters the model had at the start of ``iteration`` (before its
+    ``loss`` and ``accuracy`` are measured on the whole training data, for
+    the parameters the model had at the start of ``iteration`` (before its
     update); ``parameters`` holds copies of those parameters, on the CPU, by
-    name (``"features.weight"``, ``"0.bias"``, ...).
+    name (``"features.weight"``, ``"0.bias"``, ...). ``val_loss`` and
+    ``val_accuracy`` are measured on the validation data
+    (``fit(..., validation=...)``) for the same parameters, and are ``None``
+    when no validation data were given.
 
     Introduced in tutorial 05.
     """
@@ -91,6 +98,14 @@ class Evaluation:
     loss: float
     accuracy: float
     parameters: dict[str, Tensor]
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+
+
+_NO_VALIDATION = (
+    "this run had no validation data: pass fit(..., validation=(features, labels)) "
+    "or a DataLoader"
+)
 
 
 @dataclass
@@ -100,12 +115,15 @@ class History:
     - ``loss[i]``, ``accuracy[i]``: the loss and the accuracy of iteration
       ``i``'s forward pass (on its mini-batch; with full-batch training, on
       the whole data set);
-    - ``lr[i]``: the learning rate of the optimizer's first parameter group
-      that iteration ``i``'s update used (it changes only with a
-      ``scheduler``, or if a callback changes it);
+    - ``lr[i]``: the learning rate iteration ``i``'s update used, read just
+      before ``optimizer.step()`` (after the callbacks, so a callback that
+      changes the rate is seen at once). Only the optimizer's *first*
+      parameter group (``optimizer.param_groups[0]["lr"]``) is recorded;
+      read the others from the optimizer if the groups differ;
     - :meth:`parameters_at` ``(i)``: the parameters that forward pass used;
     - ``evaluations``: the :class:`Evaluation` of every ``eval_every``-th
-      iteration;
+      iteration; :attr:`val_loss`, :attr:`val_accuracy` and
+      :attr:`best_evaluation` read their validation scores;
     - ``stopped_early``: whether the ``stop_when`` condition ended the run
       (else it ran ``max_iterations`` iterations).
 
@@ -132,8 +150,52 @@ class History:
         """The index of the last iteration that ran (the stop iteration of an early-stopped run)."""
         return self.n_iterations - 1
 
+    @property
+    def has_validation(self) -> bool:
+        """Whether the run measured validation scores (``fit(..., validation=...)``)."""
+        return bool(self.evaluations) and self.evaluations[0].val_loss is not None
+
+    def _validation(self, name: str) -> list[float]:
+        if not self.has_validation:
+            raise ValueError(f"History.{name}: {_NO_VALIDATION}")
+        return [float(getattr(e, name)) for e in self.evaluations]
+
+    @property
+    def val_loss(self) -> list[float]:
+        """The validation loss at each evaluation, aligned with :attr:`evaluations`.
+
+        Raises :class:`ValueError` if the run had no validation data.
+        """
+        return self._validation("val_loss")
+
+    @property
+    def val_accuracy(self) -> list[float]:
+        """The validation accuracy at each evaluation, aligned with :attr:`evaluations`.
+
+        Raises :class:`ValueError` if the run had no validation data.
+        """
+        return self._validation("val_accuracy")
+
+    @property
+    def best_evaluation(self) -> Evaluation:
+        """The evaluation with the lowest validation loss (the earliest, on a tie).
+
+        Its ``parameters`` are the model to keep
+        (``model.load_state_dict(history.best_evaluation.parameters)`` for a
+        model without buffers). Raises :class:`ValueError` if the run had no
+        validation data.
+        """
+        if not self.has_validation:
+            raise ValueError(f"History.best_evaluation: {_NO_VALIDATION}")
+        losses = self.val_loss
+        return self.evaluations[losses.index(min(losses))]
+
     def parameters_at(self, iteration: int) -> dict[str, Tensor]:
-        """The model's parameters at the start of ``iteration``, by name (CPU copies)."""
+        """The model's parameters at the start of ``iteration``, by name (CPU copies).
+
+        Raises :class:`IndexError` for an iteration that did not run and
+        :class:`ValueError` if the parameters were not recorded.
+        """
         if self.flat_parameters.shape[0] == 0 and self.n_iterations > 0:
             raise ValueError("the parameters were not recorded: fit(..., record_parameters=False)")
         if not 0 <= iteration < self.n_iterations:
@@ -150,11 +212,32 @@ class History:
         return out
 
 
-def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
-    """An early-stop condition for :func:`fit`: stop once accuracy is above ``threshold``.
+# -- stop conditions -----------------------------------------------------------------------
 
-    ``fit(..., stop_when=accuracy_above(0.99))`` is the seed article's rule.
-    ``threshold`` lies strictly between 0 and 1 (no accuracy is above 1).
+
+def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
+    """An early-stop condition for :func:`fit`: stop once *training* accuracy is above ``threshold``.
+
+    ``fit(..., stop_when=accuracy_above(0.99))`` is the seed article's rule,
+    kept to reproduce the seed's run. It watches the accuracy on the
+    *training* data, which says little about new data: to stop when the
+    model stops improving, hold out validation data and use
+    :func:`early_stopping`.
+
+    Parameters
+    ----------
+    threshold
+        A number strictly between 0 and 1 (no accuracy is above 1).
+
+    Returns
+    -------
+    Callable[[Evaluation], bool]
+        True once ``evaluation.accuracy > threshold``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``threshold`` is not a number strictly between 0 and 1.
 
     Introduced in tutorial 05.
     """
@@ -170,8 +253,79 @@ def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
     return stop
 
 
+class _EarlyStopping:
+    """The condition :func:`early_stopping` returns (it keeps the best loss so far)."""
+
+    def __init__(self, patience: int, min_delta: float) -> None:
+        self.patience = patience
+        self.min_delta = min_delta
+        self.best = math.inf
+        self.waited = 0
+
+    def __call__(self, evaluation: Evaluation) -> bool:
+        if evaluation.val_loss is None:
+            raise ValueError(f"early_stopping watches the validation loss: {_NO_VALIDATION}")
+        if evaluation.iteration == 0:  # a new run starts afresh
+            self.best, self.waited = math.inf, 0
+        if evaluation.val_loss < self.best - self.min_delta:
+            self.best, self.waited = evaluation.val_loss, 0
+            return False
+        self.waited += 1
+        return self.waited >= self.patience
+
+    def __repr__(self) -> str:
+        return f"early_stopping(patience={self.patience}, min_delta={self.min_delta})"
+
+
+def early_stopping(patience: int, min_delta: float = 0.0) -> Callable[[Evaluation], bool]:
+    """An early-stop condition for :func:`fit` that watches the validation loss.
+
+    ``fit(..., validation=(x_val, y_val), stop_when=early_stopping(3))``
+    stops once the validation loss has not improved (fallen below the best
+    so far by more than ``min_delta``) for ``patience`` evaluations in a row.
+    The run's best model is then :attr:`History.best_evaluation`, ``patience``
+    evaluations before the stop. The condition remembers the best loss of
+    the current run and starts afresh at a run's first evaluation
+    (iteration 0), so one condition can serve several runs in turn.
+
+    Parameters
+    ----------
+    patience
+        How many evaluations in a row without improvement end the run (an
+        ``int``, at least 1).
+    min_delta
+        How much lower than the best so far a loss must be to count as an
+        improvement (a finite number, at least 0).
+
+    Returns
+    -------
+    Callable[[Evaluation], bool]
+        The condition, for ``fit``'s ``stop_when``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``patience`` or ``min_delta`` is not as described. :func:`fit` raises
+        :class:`ValueError` before it starts if the condition is used without
+        ``validation``.
+
+    Introduced in tutorial 05.
+    """
+    positive_int("patience", patience)
+    if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)):
+        raise TypeError(f"min_delta must be a number, got {type(min_delta).__name__}")
+    if not (math.isfinite(min_delta) and min_delta >= 0):
+        raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta}")
+    return _EarlyStopping(patience, float(min_delta))
+
+
 def best_device() -> torch.device:
     """The fastest device present: CUDA if available, else Apple's MPS, else the CPU.
+
+    Returns
+    -------
+    torch.device
+        ``cuda``, ``mps`` or ``cpu``.
 
     Introduced in tutorial 05.
     """
@@ -183,12 +337,21 @@ def best_device() -> torch.device:
     return torch.device("cpu")
 
 
-def _resolve_device(model: nn.Module, device: str | torch.device | None) -> torch.device:
+def _model_device(model: nn.Module, default: torch.device) -> torch.device:
+    first = next(itertools.chain(model.parameters(), model.buffers()), None)
+    return first.device if first is not None else default
+
+
+def _resolve_device(model: nn.Module, device: object) -> torch.device:
     if device is None:
-        first = next(model.parameters(), None)
-        return first.device if first is not None else torch.device("cpu")
+        return _model_device(model, torch.device("cpu"))
     if device == "auto":
         return best_device()
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(
+            f"device must be None, 'auto', a name ('cpu', 'cuda') or a torch.device, "
+            f"got {type(device).__name__}"
+        )
     try:
         resolved = torch.device(device)
     except (RuntimeError, TypeError) as error:
@@ -200,18 +363,23 @@ def _resolve_device(model: nn.Module, device: str | torch.device | None) -> torc
     return resolved
 
 
-def _in_features(model: nn.Module) -> int | None:
-    """The number of inputs of the model's first layer that declares one, if any."""
-    for module in model.modules():
-        n = getattr(module, "in_features", None)
-        if isinstance(n, int):
-            return n
-    return None
-
+# -- running the model -----------------------------------------------------------------------
 
 # Modules whose output depends on the training mode (Dropout drops, BatchNorm
 # uses batch statistics and updates its running ones).
 _MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._NormBase)
+
+
+@contextmanager
+def _eval_mode(model: nn.Module) -> Iterator[None]:
+    """``model.eval()`` for the block, then every module's own mode back."""
+    modes = [(module, module.training) for module in model.modules()]
+    model.eval()
+    try:
+        yield
+    finally:
+        for module, training in modes:
+            module.training = training
 
 
 def _predictions(model: nn.Module, x: Tensor, labels: Tensor) -> Tensor:
@@ -223,6 +391,33 @@ def _predictions(model: nn.Module, x: Tensor, labels: Tensor) -> Tensor:
             f"for {labels.shape[0]} samples"
         )
     return out.view_as(labels)
+
+
+def _probe(model: nn.Module, features: Tensor, labels: Tensor, name: str) -> None:
+    """Run ``model`` on two samples of ``name``: a shape error becomes a clear one.
+
+    Evaluation mode, no gradients, and the global random number generator
+    restored afterwards: the probe changes nothing a run depends on (a lazy
+    module, such as ``nn.LazyLinear``, is initialised, as its first forward
+    pass would do anyway, from the same random numbers).
+    """
+    x = features[:2].to(_model_device(model, features.device))
+    y = labels[:2].to(x.device)
+    with torch.no_grad(), _eval_mode(model), torch.random.fork_rng(devices=[]):
+        try:
+            _predictions(model, x, y)
+        except RuntimeError as error:
+            raise ValueError(
+                f"the model ({type(model).__name__}) fails on the {name}: their features have "
+                f"shape {tuple(features.shape)}, {features.shape[1]} per sample; check that the "
+                f"model takes {features.shape[1]} inputs. The model raised: {error}"
+            ) from error
+
+
+def _check_model(model: object) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    return model
 
 
 def evaluate(
@@ -239,25 +434,46 @@ def evaluate(
     The model runs in evaluation mode (``model.eval()``: Dropout off,
     BatchNorm uses its running statistics and leaves them alone), and every
     module gets back the mode it had: two identical calls give the same
-    numbers. A sample counts as class 1 when the model's probability is at
-    least ``threshold`` (strictly between 0 and 1). With ``batch_size``, the
-    data go through the model in pieces and the loss is the sample-weighted
-    mean of the pieces' losses (right for losses that average over the batch,
-    as ``BCELoss`` does).
+    numbers.
 
-    The data are checked first (:func:`~pytorch_notes.data.check_binary_data`):
-    as many labels as feature rows, at least one sample, labels 0 or 1.
+    Parameters
+    ----------
+    model
+        A binary classifier: one probability per sample.
+    loss_fn
+        ``loss_fn(probabilities, labels)``, e.g. ``nn.BCELoss()``.
+    features, labels
+        The data (checked by :func:`~pytorch_notes.data.check_binary_data`:
+        as many labels as feature rows, at least one sample, labels 0 or 1).
+    threshold
+        A sample counts as class 1 when its probability is at least this
+        (strictly between 0 and 1).
+    batch_size
+        If given, the data go through the model in pieces and the loss is the
+        sample-weighted mean of the pieces' losses (right for losses that
+        average over the batch, as ``BCELoss`` does).
+
+    Returns
+    -------
+    tuple[float, float]
+        The loss and the accuracy.
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument or the data is not as described, or the model fails on
+        the data's shape (the error names both).
 
     Introduced in tutorial 05.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    _check_model(model)
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
-    check_binary_data(features, labels, n_features=_in_features(model))
+    check_binary_data(features, labels)
     threshold = probability_threshold("threshold", threshold)
     if batch_size is not None:
         positive_int("batch_size", batch_size)
+    _probe(model, features, labels, "features")
     return _evaluate(model, loss_fn, features, labels, threshold, batch_size)
 
 
@@ -271,34 +487,39 @@ def _evaluate(
     batch_size: int | None,
 ) -> tuple[float, float]:
     """:func:`evaluate` without the checks (:func:`fit` has made them)."""
-    modes = [(module, module.training) for module in model.modules()]
-    model.eval()
-    try:
-        n = labels.shape[0]
-        step = batch_size or n
-        total_loss = 0.0
-        correct = 0
+    n = labels.shape[0]
+    step = batch_size or n
+    total_loss = 0.0
+    correct = 0
+    with _eval_mode(model):
         for start in range(0, n, step):
             x, y = features[start : start + step], labels[start : start + step]
             pred = _predictions(model, x, y)
             total_loss += loss_fn(pred, y).item() * y.shape[0]
             correct += int(((pred >= threshold) == (y >= 0.5)).sum())
-    finally:
-        for module, training in modes:
-            module.training = training
     return total_loss / n, correct / n
+
+
+# -- the data ----------------------------------------------------------------------------------
 
 
 @dataclass
 class _Data:
-    """The training data, checked: all of it (for evaluations) and how to batch it."""
+    """A checked data set: all of it (for evaluations) and how to batch it."""
 
     features: Tensor
     labels: Tensor
     loader: DataLoader | None  # None: full-batch training on (features, labels)
+    label_dtype: torch.dtype | None = None  # the loader's labels are Python numbers: cast them
 
     def to(self, device: torch.device) -> _Data:
-        return _Data(self.features.to(device), self.labels.to(device), self.loader)
+        moved = (self.features.to(device), self.labels.to(device))
+        return _Data(*moved, self.loader, self.label_dtype)
+
+    @property
+    def batch_size(self) -> int | None:
+        """The loader's batch size (evaluations run in pieces of it), or None."""
+        return self.loader.batch_size if self.loader is not None else None
 
     def batches(self, device: torch.device) -> Iterator[tuple[Tensor, Tensor]]:
         """``(features, labels)`` of each iteration, on ``device``: all of it, or batch after batch."""
@@ -312,7 +533,8 @@ class _Data:
                         "each batch of the DataLoader must be a pair (features, labels), got "
                         + _describe(batch)
                     )
-                yield batch[0].to(device), batch[1].to(device)
+                x, y = batch
+                yield x.to(device), y.to(device, self.label_dtype or y.dtype)
 
 
 def _describe(obj: object) -> str:
@@ -321,74 +543,143 @@ def _describe(obj: object) -> str:
     return f"a {type(obj).__name__}"
 
 
-def _check_data(data: object, n_features: int | None) -> _Data:
-    """Check ``(features, labels)`` or a DataLoader of such pairs, without moving anything."""
-    if isinstance(data, DataLoader):
-        if data.batch_sampler is None:
-            raise ValueError(
-                "the DataLoader was made with batch_size=None, so it yields single samples, not "
-                "batches: give it a batch_size (DataLoader(dataset, batch_size=32))"
-            )
-        dataset = data.dataset
-        try:
-            size = len(dataset)  # type: ignore[arg-type]
-        except TypeError:
-            raise TypeError("the DataLoader's dataset must have a length") from None
-        if size == 0:
-            raise ValueError("the data set is empty: the DataLoader's dataset has no samples")
-        if len(data) == 0:
-            raise ValueError(
-                "the DataLoader yields no batches (drop_last=True with a batch_size larger "
-                "than the data set?)"
-            )
-        first = dataset[0]
-        if not isinstance(first, (tuple, list)) or len(first) != 2:
+def _check_loader(loader: DataLoader) -> int:
+    """The size of the loader's dataset, after checking it can feed :func:`fit`."""
+    if loader.batch_sampler is None:
+        raise ValueError(
+            "the DataLoader was made with batch_size=None, so it yields single "
+            "samples, not batches: give it a batch_size (DataLoader(dataset, batch_size=32))"
+        )
+    try:
+        size = len(loader.dataset)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError("the DataLoader's dataset must have a length") from None
+    if size == 0:
+        raise ValueError("the data set is empty: the DataLoader's dataset has no samples")
+    if len(loader) == 0:
+        raise ValueError(
+            "the DataLoader yields no batches (drop_last=True with a batch_size "
+            "larger than the data set?)"
+        )
+    return size
+
+
+_NUMBERS = (bool, int, float)
+
+
+def _gather(loader: DataLoader) -> tuple[Tensor, Tensor, torch.dtype | None]:
+    """The whole dataset of ``loader`` as two tensors (the evaluations use all of it).
+
+    Labels may be tensors or Python numbers; numbers become a tensor of the
+    features' floating dtype, and the third value says to cast the loader's
+    batches of labels to it (PyTorch's default collate makes float64 or int64
+    of them).
+    """
+    dataset = loader.dataset
+    size = _check_loader(loader)
+    if isinstance(dataset, TensorDataset):
+        if len(dataset.tensors) != 2:
             raise TypeError(
-                "each sample of the DataLoader's dataset must be a pair (features, labels), "
-                f"got {_describe(first)}"
+                f"each sample of the DataLoader's dataset must be a pair "
+                f"(features, labels), got a tuple of {len(dataset.tensors)}"
             )
-        if isinstance(dataset, TensorDataset):
-            features, labels = dataset.tensors
-        else:  # gather it once: the evaluations use the whole data set
-            xs, ys = zip(*(dataset[i] for i in range(size)), strict=True)
-            features, labels = torch.stack(list(xs)), torch.stack(list(ys))
-        loader: DataLoader | None = data
-    elif isinstance(data, (tuple, list)) and len(data) == 2:
-        (features, labels), loader = data, None
-    else:
+        features, labels = dataset.tensors
+        return features, labels, None
+    samples = [dataset[i] for i in range(size)]  # type: ignore[index]
+    for i, sample in enumerate(samples):
+        if not isinstance(sample, (tuple, list)) or len(sample) != 2:
+            raise TypeError(
+                f"each sample of the DataLoader's dataset must be a pair "
+                f"(features, labels), got {_describe(sample)} at index {i}"
+            )
+        if not isinstance(sample[0], Tensor):
+            raise TypeError(
+                f"the features of each sample must be a torch.Tensor, got "
+                f"{type(sample[0]).__name__} at index {i}"
+            )
+        if not isinstance(sample[1], (Tensor, *_NUMBERS)):
+            raise TypeError(
+                f"the label of each sample must be a torch.Tensor or a number, got "
+                f"{type(sample[1]).__name__} at index {i}"
+            )
+    features = torch.stack([x for x, _ in samples])
+    ys = [y for _, y in samples]
+    if all(isinstance(y, Tensor) for y in ys):
+        return features, torch.stack(ys), None
+    dtype = features.dtype if features.is_floating_point() else torch.get_default_dtype()
+    labels = torch.tensor([float(y) for y in ys], dtype=dtype)
+    return features, labels, dtype
+
+
+def _check_data(data: object, name: str) -> _Data:
+    """Check ``(features, labels)`` or a DataLoader of such pairs, without moving anything."""
+    if not isinstance(data, DataLoader) and not (isinstance(data, (tuple, list)) and len(data) == 2):
         raise TypeError(
-            "data must be a pair (features, labels) of tensors or a torch DataLoader, "
+            f"{name} must be a pair (features, labels) of tensors or a torch DataLoader, "
             f"got {_describe(data)}"
         )
-    check_binary_data(features, labels, n_features=n_features)
-    return _Data(features, labels, loader)
+    try:
+        if isinstance(data, DataLoader):
+            features, labels, label_dtype = _gather(data)
+            loader: DataLoader | None = data
+        else:
+            (features, labels), loader, label_dtype = data, None, None
+        check_binary_data(features, labels)
+    except (TypeError, ValueError) as error:  # say which of data and validation it is
+        raise type(error)(f"{name}: {error}") from None
+    return _Data(features, labels, loader, label_dtype)
 
 
-def _check_fit(
-    model: object,
-    loss_fn: object,
-    optimizer: object,
-    data: object,
-    scheduler: object,
-    counts: dict[str, object],
-    callbacks: Sequence[object],
-    threshold: object,
-) -> _Data:
-    """Every check :func:`fit` makes, before it changes anything; returns the checked data."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+# -- fit's checks ------------------------------------------------------------------------------
+
+
+def _check_options(options: dict[str, object]) -> None:
+    """The options that do not depend on the model or the data."""
+    for name in ("max_iterations", "eval_every"):
+        positive_int(name, options[name])
+    for name in ("progress", "record_parameters"):
+        if not isinstance(options[name], bool):
+            raise TypeError(f"{name} must be True or False, got {type(options[name]).__name__}")
+    probability_threshold("threshold", options["threshold"])
+    stop_when = options["stop_when"]
+    if stop_when is not None and not callable(stop_when):
+        raise TypeError(
+            f"stop_when must be None or a function of an Evaluation, got {type(stop_when).__name__}"
+        )
+    if isinstance(stop_when, _EarlyStopping) and options["validation"] is None:
+        raise ValueError(
+            "stop_when=early_stopping(...) watches the validation loss, and fit got no "
+            "validation data: pass validation=(features, labels) or a DataLoader"
+        )
+
+
+def _check_callbacks(callbacks: object) -> tuple[Callable[[Evaluation], object], ...]:
+    if callable(callbacks) or not isinstance(callbacks, Iterable):
+        raise TypeError(
+            f"callbacks must be a sequence of functions (callbacks=[f]), got "
+            f"{type(callbacks).__name__}"
+        )
+    checked = tuple(callbacks)
+    for callback in checked:
+        if not callable(callback):
+            raise TypeError(f"every callback must be callable, got {type(callback).__name__}")
+    return checked
+
+
+def _check_training(model: nn.Module, loss_fn: object, optimizer: object, scheduler: object) -> None:
+    """The model, the loss, the optimizer and the scheduler, and how they fit together."""
+    _check_model(model)
+    if not any(True for _ in model.parameters()):
+        raise ValueError(
+            f"model has no parameters (model.parameters() of {type(model).__name__} is empty): "
+            "there is nothing to train; register layers or nn.Parameter attributes in __init__"
+        )
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(
             f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
         )
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
-    for name, value in counts.items():
-        positive_int(name, value)
-    for callback in callbacks:
-        if not callable(callback):
-            raise TypeError(f"every callback must be callable, got {type(callback).__name__}")
-    probability_threshold("threshold", threshold)
     if scheduler is not None:
         if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
             raise TypeError(
@@ -400,7 +691,6 @@ def _check_fit(
                 "scheduler must be a learning-rate scheduler of this optimizer "
                 "(torch.optim.lr_scheduler.StepLR(optimizer, ...), for example)"
             )
-    checked = _check_data(data, _in_features(model))
     own = {id(p) for p in model.parameters()}
     if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
         warnings.warn(
@@ -410,7 +700,9 @@ def _check_fit(
             UserWarning,
             stacklevel=3,
         )
-    return checked
+
+
+# -- the loop --------------------------------------------------------------------------------
 
 
 def _loss(loss_fn: LossFn, y_pred: Tensor, y: Tensor, iteration: int) -> tuple[Tensor, float]:
@@ -428,15 +720,136 @@ def _loss(loss_fn: LossFn, y_pred: Tensor, y: Tensor, iteration: int) -> tuple[T
     return loss, value
 
 
+class _Run:
+    """One training run: the loop's state, and one method per part of an iteration."""
+
+    loss: Tensor  # the current iteration's loss, for its backward pass
+
+    def __init__(
+        self,
+        model: nn.Module,
+        loss_fn: LossFn,
+        optimizer: torch.optim.Optimizer,
+        scheduler: torch.optim.lr_scheduler.LRScheduler | None,
+        train: _Data,
+        validation: _Data | None,
+        options: dict[str, Any],
+    ) -> None:
+        self.model, self.loss_fn, self.optimizer, self.scheduler = (
+            model, loss_fn, optimizer, scheduler
+        )  # fmt: skip
+        self.train, self.validation = train, validation
+        self.threshold: float = options["threshold"]
+        self.eval_every: int = options["eval_every"]
+        self.names, self.params = _named_parameters(model)
+        self.recorder = _ParameterRecorder(
+            self.params, options["max_iterations"], options["record_parameters"]
+        )
+        # full-batch training of a model whose output ignores the mode: an evaluation
+        # of the training data is the iteration's own forward pass
+        self.reuse_forward = train.loader is None and not any(
+            isinstance(module, _MODE_DEPENDENT) for module in model.modules()
+        )
+        self.counter = _AccuracyCounter(self.threshold, full_batch=train.loader is None)
+        self.losses: list[float] = []
+        self.lrs: list[float] = []
+        self.evaluations: list[Evaluation] = []
+
+    def _scores(self, data: _Data) -> tuple[float, float]:
+        return _evaluate(
+            self.model, self.loss_fn, data.features, data.labels, self.threshold, data.batch_size
+        )
+
+    def _evaluation(self, iteration: int, before: tuple[float, float] | None) -> Evaluation:
+        """The evaluation of ``iteration``; ``before``: the training scores measured before
+        its forward pass (None: they are that forward pass's own)."""
+        if before is None:
+            before = (self.losses[-1], self.counter.accuracy_of_last())
+        val = self._scores(self.validation) if self.validation is not None else (None, None)
+        evaluation = Evaluation(
+            iteration, *before, _cpu_copies(self.names, self.params), val_loss=val[0],
+            val_accuracy=val[1],
+        )  # fmt: skip
+        self.evaluations.append(evaluation)
+        return evaluation
+
+    def step(self, iteration: int, x: Tensor, y: Tensor) -> Evaluation | None:
+        """One iteration up to its update: forward, loss, (evaluation), backward.
+
+        Returns the evaluation when this iteration has one.
+        """
+        self.recorder.record(iteration)
+        evaluating = iteration % self.eval_every == 0
+        before = None
+        if evaluating and not self.reuse_forward:
+            before = self._scores(self.train)
+        y_pred = _predictions(self.model, x, y)  # forward pass
+        self.loss, value = _loss(self.loss_fn, y_pred, y, iteration)
+        self.losses.append(value)
+        self.counter.add(y_pred, y)
+        return self._evaluation(iteration, before) if evaluating else None
+
+    def update(self) -> None:
+        """Backward pass, the update (its learning rate recorded first), the scheduler, zero_grad."""
+        self.loss.backward()
+        self.lrs.append(self.optimizer.param_groups[0]["lr"])
+        self.optimizer.step()
+        if self.scheduler is not None:
+            self.scheduler.step()  # the next iteration's learning rate
+        self.optimizer.zero_grad()
+
+    def history(self, stopped: bool, device: torch.device) -> History:
+        return History(
+            loss=self.losses,
+            accuracy=self.counter.accuracies(),
+            parameter_names=tuple(self.names),
+            parameter_shapes=tuple(p.shape for p in self.params),
+            flat_parameters=self.recorder.result(len(self.losses)),
+            evaluations=self.evaluations,
+            stopped_early=stopped,
+            device=device,
+            lr=[float(lr) for lr in self.lrs],
+        )
+
+
+def _train(
+    run: _Run,
+    device: torch.device,
+    max_iterations: int,
+    stop_when: StopCondition | None,
+    callbacks: tuple[Callable[[Evaluation], object], ...],
+    bar: Any,
+) -> bool:
+    """Run the iterations; return whether ``stop_when`` ended them."""
+    batches = run.train.batches(device)
+    for iteration in range(max_iterations):
+        x, y = next(batches)
+        evaluation = run.step(iteration, x, y)
+        stop = False
+        if evaluation is not None:
+            for callback in callbacks:
+                callback(evaluation)
+            stop = stop_when is not None and bool(stop_when(evaluation))
+            if bar is not None:
+                bar.set_postfix(loss=f"{evaluation.loss:.4f}", acc=f"{evaluation.accuracy:.2%}")
+        run.update()
+        if bar is not None:
+            bar.update(1)
+        if stop:
+            return True
+    return False
+
+
 def fit(
     model: nn.Module,
     loss_fn: LossFn,
     optimizer: torch.optim.Optimizer,
     data: tuple[Tensor, Tensor] | DataLoader,
     *,
+    validation: tuple[Tensor, Tensor] | DataLoader | None = None,
     max_iterations: int = 1000,
     eval_every: int = 20,
-    stop_when: Callable[[Evaluation], bool] | None = None,
+    stop_when: StopCondition | None = None,
     callbacks: Sequence[Callable[[Evaluation], object]] = (),
     device: str | torch.device | None = None,
     progress: bool = False,
@@ -447,119 +860,103 @@ def fit(
     """Train a binary classifier; return its :class:`History`.
 
     One iteration is one update: forward pass, ``loss_fn(prediction,
-    labels)``, ``loss.backward()``, ``optimizer.step()``, then
-    ``scheduler.step()`` if a learning-rate ``scheduler`` of this optimizer
-    is given, and ``optimizer.zero_grad()``. ``History.lr`` records the
-    learning rate each update used.
+    labels)``, (evaluation), ``loss.backward()``, ``optimizer.step()``,
+    ``scheduler.step()`` if a ``scheduler`` is given, and
+    ``optimizer.zero_grad()``. Every ``eval_every`` iterations (0,
+    ``eval_every``, ...) the model is evaluated *before* that iteration's
+    update, on the whole training data and on ``validation`` if given, in
+    evaluation mode and without gradients (full-batch training of a model
+    without Dropout or BatchNorm reuses the iteration's own forward pass:
+    the same numbers, at no cost). Each :class:`Evaluation` goes to every
+    callback, then to ``stop_when``; if that returns true the run ends after
+    this iteration's update.
 
-    ``data`` is either ``(features, labels)`` -- every iteration uses all of
-    it, as in the seed article -- or a :class:`~torch.utils.data.DataLoader`
-    of ``(features, labels)`` batches for data that do not fit one batch: one
-    iteration per batch, epoch after epoch, up to ``max_iterations``. Labels
-    must be 0 or 1; the model must output one probability per sample; a
-    sample counts as class 1 when that probability is at least ``threshold``.
+    Parameters
+    ----------
+    model
+        A binary classifier with parameters: one probability per sample.
+        Its input width is not guessed: it runs once on two samples (in
+        evaluation mode, without gradients) before training, and an error
+        there names the data's shape and the model.
+    loss_fn
+        ``loss_fn(probabilities, labels)``, e.g. ``nn.BCELoss()``.
+    optimizer
+        A ``torch.optim.Optimizer`` over the model's parameters.
+    data
+        ``(features, labels)`` -- every iteration uses all of it, as in the
+        seed article -- or a :class:`~torch.utils.data.DataLoader` of
+        ``(features, labels)`` batches: one iteration per batch, epoch after
+        epoch. Labels are 0 or 1 (a dataset may return them as Python
+        numbers).
+    validation
+        Held-out data, in the same forms as ``data``, scored at every
+        evaluation (``Evaluation.val_loss``, ``val_accuracy``), never trained on.
+    max_iterations, eval_every
+        How many iterations at most; how often to evaluate (``int`` >= 1).
+    stop_when
+        A condition on each :class:`Evaluation`: :func:`early_stopping` on
+        the validation loss, or the seed's ``accuracy_above(0.99)`` (with
+        ``eval_every=20``), or your own function.
+    callbacks
+        Functions called with each :class:`Evaluation` (e.g. to draw a
+        snapshot, or to step a ``ReduceLROnPlateau``), before ``stop_when``.
+    device
+        ``None`` trains where the model already is, ``"auto"`` picks
+        :func:`best_device`, or name one (``"cpu"``, ``"cuda"``, ``"mps"``);
+        the model (in place) and the data are moved there after every check.
+    progress
+        Show a ``tqdm`` progress bar (``pip install pytorch-notes[progress]``);
+        silent when standard error is not a terminal, as in the docs build.
+    record_parameters
+        ``False`` keeps no per-iteration copy of the parameters (for large
+        models); the evaluations still hold theirs.
+    threshold
+        A sample counts as class 1 when its probability is at least this.
+    scheduler
+        A learning-rate scheduler of ``optimizer``, stepped after each update.
 
-    Every ``eval_every`` iterations (0, ``eval_every``, ...) the model is
-    evaluated on the whole data set *before* that iteration's update, in
-    evaluation mode (full-batch training of a model without Dropout or
-    BatchNorm reuses the iteration's own forward pass: the same numbers, at
-    no cost). Each :class:`Evaluation` goes to every callback in
-    ``callbacks``, then to ``stop_when``; if that returns true the run ends
-    after this iteration's update. The seed's rule is
-    ``eval_every=20, stop_when=accuracy_above(0.99)``.
+    Returns
+    -------
+    History
+        Per-iteration loss, accuracy, learning rate and parameters, and the
+        evaluations.
 
-    ``device``: ``None`` trains where the model already is, ``"auto"`` picks
-    :func:`best_device`, or name one (``"cpu"``, ``"cuda"``, ``"mps"``); the
-    model (in place) and the data are moved there, after every check passed.
+    Raises
+    ------
+    TypeError, ValueError
+        A problem with the arguments, the data or the model's fit to the
+        data, named before anything moves or changes.
+    NonFiniteLossError
+        The loss turned NaN or infinite (before that iteration's update).
 
-    ``record_parameters=False`` keeps no per-iteration copy of the parameters
-    (for large models: the table takes ``max_iterations`` times their size);
-    the evaluations still hold theirs.
-
-    ``progress=True`` shows a ``tqdm`` progress bar (``pip install
-    pytorch-notes[progress]``) for long runs in a terminal; it stays silent
-    when standard error is not a terminal, as in the docs build.
-
-    Raises :class:`TypeError` or :class:`ValueError` naming the problem with
-    the arguments or the data before it moves or changes anything, warns if
-    the optimizer holds none of the model's parameters (nothing would
-    train), and raises :class:`NonFiniteLossError` if the loss turns NaN or
-    infinite.
+    Also warns if the optimizer holds none of the model's parameters.
 
     Introduced in tutorial 05.
     """
-    callbacks = tuple(callbacks)
-    counts = {"max_iterations": max_iterations, "eval_every": eval_every}
-    checked = _check_fit(model, loss_fn, optimizer, data, scheduler, counts, callbacks, threshold)
-    device = _resolve_device(model, device)
+    options = dict(
+        max_iterations=max_iterations, eval_every=eval_every, progress=progress,
+        record_parameters=record_parameters, threshold=threshold, stop_when=stop_when,
+        validation=validation,
+    )  # fmt: skip
+    _check_options(options)
+    checked_callbacks = _check_callbacks(callbacks)
+    _check_training(model, loss_fn, optimizer, scheduler)
+    train = _check_data(data, "data")
+    val = _check_data(validation, "validation") if validation is not None else None
+    target = _resolve_device(model, device)
+    for name, checked in (("data", train), ("validation", val)):
+        if checked is not None:
+            _probe(model, checked.features, checked.labels, name)
     bar = _progress_bar(max_iterations) if progress else None  # before anything moves
-    model.to(device)
-    checked = checked.to(device)
-    names, params = _named_parameters(model)
-    recorder = _ParameterRecorder(params, max_iterations, record_parameters)
-    reuse_forward = checked.loader is None and not any(
-        isinstance(module, _MODE_DEPENDENT) for module in model.modules()
-    )
-    eval_batch = checked.loader.batch_size if checked.loader is not None else None
-    counter = _AccuracyCounter(threshold, full_batch=checked.loader is None)
-    losses: list[float] = []
-    lrs: list[float] = []
-    evaluations: list[Evaluation] = []
-    stopped = False
-    batches = checked.batches(device)
     try:
-        for iteration in range(max_iterations):
-            x, y = next(batches)
-            recorder.record(iteration)
-            lrs.append(float(optimizer.param_groups[0]["lr"]))
-            evaluating = iteration % eval_every == 0
-            if evaluating and not reuse_forward:
-                scores = _evaluate(
-                    model, loss_fn, checked.features, checked.labels, threshold, eval_batch
-                )
-
-            y_pred = _predictions(model, x, y)  # forward pass
-            loss, loss_value = _loss(loss_fn, y_pred, y, iteration)
-            losses.append(loss_value)
-            counter.add(y_pred, y)
-
-            stop = False
-            if evaluating:
-                if reuse_forward:
-                    scores = (loss_value, counter.accuracy_of_last())
-                evaluation = Evaluation(iteration, *scores, _cpu_copies(names, params))
-                evaluations.append(evaluation)
-                for callback in callbacks:
-                    callback(evaluation)
-                stop = bool(stop_when(evaluation)) if stop_when is not None else False
-                if bar is not None:
-                    bar.set_postfix(loss=f"{scores[0]:.4f}", acc=f"{scores[1]:.2%}")
-
-            loss.backward()  # backward pass
-            optimizer.step()  # update the parameters
-            if scheduler is not None:
-                scheduler.step()  # the next iteration's learning rate
-            optimizer.zero_grad()  # clear the gradients for the next iteration
-            if bar is not None:
-                bar.update(1)
-            if stop:
-                stopped = True
-                break
+        model.to(target)
+        run = _Run(model, loss_fn, optimizer, scheduler, train.to(target),
+                   val.to(target) if val is not None else None, options)  # fmt: skip
+        stopped = _train(run, target, max_iterations, stop_when, checked_callbacks, bar)
     finally:
         if bar is not None:
             bar.close()
-
-    return History(
-        loss=losses,
-        accuracy=counter.accuracies(),
-        parameter_names=tuple(names),
-        parameter_shapes=tuple(p.shape for p in params),
-        flat_parameters=recorder.result(len(losses)),
-        evaluations=evaluations,
-        stopped_early=stopped,
-        device=device,
-        lr=lrs,
-    )
+    return run.history(stopped, target)
 
 
 def _named_parameters(model: nn.Module) -> tuple[list[str], list[Tensor]]:
