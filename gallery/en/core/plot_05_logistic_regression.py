@@ -372,6 +372,8 @@ plt.show()
 # stops the run once the validation loss has not fallen by more than 0.005
 # for 5 evaluations in a row (100 iterations).
 
+import itertools
+
 from pytorch_notes.training import early_stopping
 
 val_x, val_y = two_gaussians(generator=torch.Generator().manual_seed(2))
@@ -396,7 +398,7 @@ print(
     f"{best.val_loss:.4f} at iteration {best.iteration}, validation accuracy {best.val_accuracy:.3f}"
 )
 print("validation loss every 100 iterations:", " ".join(f"{v:.4f}" for v in history.val_loss[::5]))
-assert all(a > b for a, b in zip(history.val_loss, history.val_loss[1:]))  # it never rises
+assert all(a > b for a, b in itertools.pairwise(history.val_loss))  # it never rises
 assert history.last_iteration == best.iteration == 560
 
 fig = plot_curves(history, lang=lang)

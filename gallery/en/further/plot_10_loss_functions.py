@@ -56,7 +56,9 @@ assert z.grad.item() == 1.0  # sigma(z) - y
 for value in (-20.0, -30.0):  # a point of class 1, scored very wrong
     z1 = torch.tensor([value], requires_grad=True)
     nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0])).backward()
-    print(f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f} (exact: -1)")
+    print(
+        f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f} (exact: -1)"
+    )
 
 # %%
 # The loss should be 20, and its gradient :math:`\sigma(z) - y = 1`: the

@@ -348,6 +348,8 @@ plt.show()
 # ``early_stopping(patience=5, min_delta=0.005)`` 的含义是：验证损失连续 5 次评估
 # （100 次迭代）都没有比最好值再下降 0.005 以上，就停止训练。
 
+import itertools
+
 from pytorch_notes.training import early_stopping
 
 val_x, val_y = two_gaussians(generator=torch.Generator().manual_seed(2))
@@ -372,7 +374,7 @@ print(
     f"{best.val_loss:.4f} at iteration {best.iteration}, validation accuracy {best.val_accuracy:.3f}"
 )
 print("validation loss every 100 iterations:", " ".join(f"{v:.4f}" for v in history.val_loss[::5]))
-assert all(a > b for a, b in zip(history.val_loss, history.val_loss[1:]))  # 从不回升
+assert all(a > b for a, b in itertools.pairwise(history.val_loss))  # 从不回升
 assert history.last_iteration == best.iteration == 560
 
 fig = plot_curves(history, lang=lang)

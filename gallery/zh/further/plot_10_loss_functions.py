@@ -51,7 +51,9 @@ assert z.grad.item() == 1.0  # sigma(z) - y
 for value in (-20.0, -30.0):  # 类别 1 的点，得分错得很严重
     z1 = torch.tensor([value], requires_grad=True)
     nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0])).backward()
-    print(f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f} (exact: -1)")
+    print(
+        f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f} (exact: -1)"
+    )
 
 # %%
 # 损失本应是 20，梯度本应是 :math:`\sigma(z) - y = 1`：错得最严重的点，梯度本应
