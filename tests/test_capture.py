@@ -162,9 +162,7 @@ def test_aot_graphs_refuses_a_module_and_its_recipe_works() -> None:
     model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Tanh())
     with pytest.raises(TypeError, match=r"got the module Sequential.*functional_call"):
         aot_graphs(model)
-    compiled, _ = aot_graphs(
-        lambda params, x: torch.func.functional_call(model, params, (x,))
-    )
+    compiled, _ = aot_graphs(lambda params, x: torch.func.functional_call(model, params, (x,)))
     x = torch.randn(4, 3)
     out = compiled(dict(model.named_parameters()), x)
     assert torch.allclose(out, model(x))

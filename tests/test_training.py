@@ -661,7 +661,10 @@ def test_a_dataset_whose_samples_are_not_tensors_is_named() -> None:
 
     x, y = small()
     model = LogisticRegression()
-    with pytest.raises(TypeError, match=r"data: the features of each sample must be a torch\.Tensor, got list at index 0"):
+    with pytest.raises(
+        TypeError,
+        match=r"data: the features of each sample must be a torch\.Tensor, got list at index 0",
+    ):
         fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
             DataLoader(Lists(x, y), batch_size=4))  # fmt: skip
 
