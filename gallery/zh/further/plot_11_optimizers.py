@@ -427,7 +427,7 @@ print(f"Nesterov, by hand: {[round(v, 6) for v in w_hand.tolist()]}")
 # .. _solution-begin:
 
 # %%
-# Adam 的第一步在每个权重上的长度都是 :math:`\eta`，方向是梯度符号的反方向
+# Adam 的第一步在每个权重上的长度都是 :math:`\eta`，方向与梯度的符号相反
 # （偏差修正后 :math:`m_1/\sqrt{v_1} = g/|g|`），所以两个结果都能直接写出来。
 
 one_step = {}
