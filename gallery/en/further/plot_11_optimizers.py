@@ -449,9 +449,9 @@ print(f"Nesterov, by hand: {[round(v, 6) for v in w_hand.tolist()]}")
 # .. _solution-end:
 #
 # **Exercise 2.** ``Adam(weight_decay=0.1)`` and ``AdamW(weight_decay=0.1)``
-# are not the same optimizer (recent releases, such as the 2.13 this page
-# runs, also accept ``Adam(..., decoupled_weight_decay=True)``, which is
-# AdamW; older ones do not). From the start, take one step with each
+# are not the same optimizer (torch 2.13, which this page runs, also
+# accepts ``Adam(..., decoupled_weight_decay=True)``, which is AdamW; older
+# releases may not: check yours). From the start, take one step with each
 # (``lr=0.1``) and compare. Hint: AdamW first multiplies the weights by
 # :math:`1 - \eta\lambda`, then takes Adam's step; Adam adds
 # :math:`\lambda w` to the gradient.

@@ -420,8 +420,8 @@ print(f"Nesterov, by hand: {[round(v, 6) for v in w_hand.tolist()]}")
 # .. _solution-end:
 #
 # **练习 2.** ``Adam(weight_decay=0.1)`` 和 ``AdamW(weight_decay=0.1)`` 不是同一个
-# 优化器（较新的版本，比如本页运行的 2.13，还接受 ``Adam(..., decoupled_weight_decay=True)``，
-# 它就是 AdamW；较旧的版本没有这个参数）。从起点出发，各走一步（``lr=0.1``），比较结果。提示：AdamW 先把权重乘以
+# 优化器（本页运行的 torch 2.13 还接受 ``Adam(..., decoupled_weight_decay=True)``，
+# 它就是 AdamW；较旧的版本可能没有这个参数，请查看你所用的版本）。从起点出发，各走一步（``lr=0.1``），比较结果。提示：AdamW 先把权重乘以
 # :math:`1 - \eta\lambda`，再走 Adam 的一步；Adam 则是把 :math:`\lambda w` 加到梯度上。
 #
 # .. _solution-begin:
