@@ -182,10 +182,16 @@ def test_page_shows_the_other_demonstrations(site: Path, out: str) -> None:
     expected = [
         "RuntimeError: a leaf Variable that requires grad is being used in an in-place operation.",
         "out of place: is_leaf = False, grad_fn = SubBackward0",
+        # the "debug this loop" exercise: the out-of-place update loses the leaf's .grad
+        "TypeError: unsupported operand type(s) for *: 'float' and 'NoneType'",
     ]
     for line in expected:
         assert line in shown, f"{out}: does not show {line!r}"
     # moved to tutorials 04, 10 and 11
+    fixed = re.search(
+        r"fixed loop after 20 steps: w = (.*), by the formula: w = (.*)$", shown, re.M
+    )
+    assert fixed is not None and fixed.group(1) == fixed.group(2)
     for gone in ("through .data", "BCEWithLogitsLoss:", "mini-batch", "frozen w", "inference_mode"):
         assert gone not in shown, f"{out}: still shows {gone!r}"
 

@@ -482,4 +482,71 @@ assert torch.allclose(b.grad[0], grad_b, atol=1e-6)
 # %%
 # .. _solution-end:
 #
+# **Exercise 2.** Debug this training loop. It should do 20 steps of plain
+# gradient descent (rate 0.1) from ``w_start``, ``b_start``, but it has two
+# bugs. Find them, say what each one does, and check your fixed loop
+# against exercise 1's formula, step by step::
+#
+#     w = w_start.clone().requires_grad_()
+#     b = b_start.clone().requires_grad_()
+#     for _ in range(20):
+#         p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
+#         loss = nn.BCELoss()(p, train_y)
+#         loss.backward()
+#         w = w - 0.1 * w.grad
+#         b = b - 0.1 * b.grad
+#
+# .. _solution-begin:
+
+# %%
+# ``w = w - 0.1 * w.grad`` outside ``torch.no_grad()`` makes ``w`` a new
+# tensor computed from the leaf: not a leaf, so the next ``backward()``
+# leaves its ``.grad`` at ``None`` and the next update fails. And nothing
+# resets ``.grad``, so once the update is fixed, each step would use the sum
+# of all the gradients so far.
+
+import warnings
+
+
+def buggy_loop(steps):
+    w = w_start.clone().requires_grad_()
+    b = b_start.clone().requires_grad_()
+    for _ in range(steps):
+        p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
+        loss = nn.BCELoss()(p, train_y)
+        loss.backward()
+        w = w - 0.1 * w.grad
+        b = b - 0.1 * b.grad
+    return loss.item()
+
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    try:
+        buggy_loop(3)
+    except TypeError as error:
+        print(f"TypeError: {error}")
+print(f"{caught[0].category.__name__}: {str(caught[0].message).split('. ')[0]}")
+
+w = w_start.clone().requires_grad_()
+b = b_start.clone().requires_grad_()
+w_ref, b_ref = w_start.clone(), b_start.clone()  # the same steps with exercise 1's formula
+for _ in range(20):
+    p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
+    loss = nn.BCELoss()(p, train_y)
+    loss.backward()
+    with torch.no_grad():  # fix 1: an in-place update of the leaves, not recorded
+        w -= 0.1 * w.grad
+        b -= 0.1 * b.grad
+    w.grad.zero_()  # fix 2: backward() adds to .grad
+    b.grad.zero_()
+    p_ref = torch.sigmoid(train_x @ w_ref.T + b_ref).squeeze(1)
+    w_ref -= 0.1 * ((p_ref - train_y)[:, None] * train_x).mean(dim=0)
+    b_ref -= 0.1 * (p_ref - train_y).mean()
+print(f"fixed loop after 20 steps: w = {w.detach()}, by the formula: w = {w_ref}")
+assert torch.allclose(w.detach(), w_ref, atol=1e-5) and torch.allclose(b.detach(), b_ref, atol=1e-5)
+
+# %%
+# .. _solution-end:
+#
 # Next: the :doc:`summary <../../summary>` puts the chapter on one page.

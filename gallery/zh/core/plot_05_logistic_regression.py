@@ -450,4 +450,69 @@ assert torch.allclose(b.grad[0], grad_b, atol=1e-6)
 # %%
 # .. _solution-end:
 #
+# **练习 2.** 调试下面这个训练循环。它本应从 ``w_start``、``b_start`` 出发，做 20 步
+# 普通梯度下降（学习率 0.1），但有两个错误。找出它们，说明各自造成了什么后果，并把
+# 改好的循环与练习 1 的公式逐步对比::
+#
+#     w = w_start.clone().requires_grad_()
+#     b = b_start.clone().requires_grad_()
+#     for _ in range(20):
+#         p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
+#         loss = nn.BCELoss()(p, train_y)
+#         loss.backward()
+#         w = w - 0.1 * w.grad
+#         b = b - 0.1 * b.grad
+#
+# .. _solution-begin:
+
+# %%
+# 在 ``torch.no_grad()`` 之外写 ``w = w - 0.1 * w.grad``，``w`` 就成了由叶子节点
+# 算出来的新张量，不再是叶子节点：下一次 ``backward()`` 之后它的 ``.grad`` 仍是
+# ``None``，下一次更新就会失败。另外，没有任何地方把 ``.grad`` 清零，所以即使改好了
+# 更新，每一步用的也会是此前所有梯度之和。
+
+import warnings
+
+
+def buggy_loop(steps):
+    w = w_start.clone().requires_grad_()
+    b = b_start.clone().requires_grad_()
+    for _ in range(steps):
+        p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
+        loss = nn.BCELoss()(p, train_y)
+        loss.backward()
+        w = w - 0.1 * w.grad
+        b = b - 0.1 * b.grad
+    return loss.item()
+
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    try:
+        buggy_loop(3)
+    except TypeError as error:
+        print(f"TypeError: {error}")
+print(f"{caught[0].category.__name__}: {str(caught[0].message).split('. ')[0]}")
+
+w = w_start.clone().requires_grad_()
+b = b_start.clone().requires_grad_()
+w_ref, b_ref = w_start.clone(), b_start.clone()  # 用练习 1 的公式做同样的步骤
+for _ in range(20):
+    p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
+    loss = nn.BCELoss()(p, train_y)
+    loss.backward()
+    with torch.no_grad():  # 改正 1：原位更新叶子节点，不被记录
+        w -= 0.1 * w.grad
+        b -= 0.1 * b.grad
+    w.grad.zero_()  # 改正 2：backward() 会把梯度累加到 .grad
+    b.grad.zero_()
+    p_ref = torch.sigmoid(train_x @ w_ref.T + b_ref).squeeze(1)
+    w_ref -= 0.1 * ((p_ref - train_y)[:, None] * train_x).mean(dim=0)
+    b_ref -= 0.1 * (p_ref - train_y).mean()
+print(f"fixed loop after 20 steps: w = {w.detach()}, by the formula: w = {w_ref}")
+assert torch.allclose(w.detach(), w_ref, atol=1e-5) and torch.allclose(b.detach(), b_ref, atol=1e-5)
+
+# %%
+# .. _solution-end:
+#
 # 下一篇：:doc:`总结梳理 <../../summary>` 把本章内容汇总在一页上。
