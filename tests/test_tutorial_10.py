@@ -73,9 +73,11 @@ def precision_recall(pos_weight: torch.Tensor | None) -> tuple[float, float, flo
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+    x_test, y_test = two_gaussians(2000, mean=1.0, generator=torch.Generator().manual_seed(5))
+    x_test, y_test = x_test[:2150], y_test[:2150]  # all of class 0, 150 of class 1
     with torch.no_grad():
-        called = linear(x).squeeze(1) >= 0
-    truth = y == 1
+        called = linear(x_test).squeeze(1) >= 0  # judged on held-out points
+    truth = y_test == 1
     tp = int((called & truth).sum())
     precision = tp / int(called.sum())
     recall = tp / int(truth.sum())
@@ -85,13 +87,20 @@ def precision_recall(pos_weight: torch.Tensor | None) -> tuple[float, float, flo
 @pytest.mark.parametrize("out", OUTS)
 def test_precision_and_recall_agree_with_an_independent_run(site: Path, out: str) -> None:
     shown = text(site, out)
-    assert "class 0: 200, class 1: 15" in shown
-    assert f"always answering 0 scores accuracy {200 / 215:.3f}" in shown
+    assert "training: class 0: 200, class 1: 15" in shown
+    assert "held out: class 0: 2000, class 1: 150" in shown
+    assert f"always answering 0 scores accuracy {2000 / 2150:.3f} on the held-out set" in shown
     for label, weight in [("no weight", None), ("pos_weight=13.33", torch.tensor([200 / 15]))]:
         acc, precision, recall = precision_recall(weight)
         line = f"accuracy {acc:.3f}  precision {precision:.3f}  recall {recall:.3f}"
         assert f"{label:<14} {line}" in shown, line
     assert precision_recall(torch.tensor([200 / 15]))[2] > precision_recall(None)[2]
+    # the prose quotes the held-out recalls and precision
+    prose = soup(site / out / PAGE).get_text()
+    plain, weighted = precision_recall(None), precision_recall(torch.tensor([200 / 15]))
+    for number in (f"{plain[2]:.3f}", f"{weighted[2]:.1%}", f"{weighted[1]:.3f}"):
+        assert number in prose, f"{out}: the prose does not quote {number}"
+    assert f"{1 - plain[2]:.0%}" in prose  # the share of class 1 it misses
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -102,10 +111,68 @@ def test_cross_entropy_takes_logits_and_class_indices(site: Path, out: str) -> N
     twice = shown.split("CrossEntropyLoss(softmax(logits)) = ")[1][:6]
     assert ce == nll != twice
     assert f"by hand = {ce}, CrossEntropyLoss = {ce}" in shown
-    assert "RuntimeError: expected target dtype to be Long" in shown
+    assert f"CrossEntropyLoss(logits, one-hot) = {ce}" in shown  # probabilities as targets
+    assert "int32 targets: RuntimeError:" in shown  # int32 labels are refused
     assert "three classes: loss" in shown
     acc3 = float(shown.split("three classes: loss ")[1].split("accuracy ")[1][:5])
     assert acc3 > 0.9
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_page_shows_where_bceloss_loses_precision(site: Path, out: str) -> None:
+    """Moved from tutorial 05: BCELoss on a rounded probability vs BCEWithLogitsLoss."""
+    shown = text(site, out)
+    z = torch.tensor([20.0], requires_grad=True)
+    label = torch.tensor([0.0])
+    for name, loss_fn in (
+        ("Sigmoid + BCELoss:  ", lambda t: nn.BCELoss()(torch.sigmoid(t), label)),
+        ("BCEWithLogitsLoss:  ", lambda t: nn.BCEWithLogitsLoss()(t, label)),
+    ):
+        z.grad = None
+        loss = loss_fn(z)
+        loss.backward()
+        line = f"{name}loss = {loss.item():.4f}, dloss/dz = {z.grad.item()}"
+        assert line in shown, f"{out}: does not show {line!r}"
+    assert "loss = 100.0000, dloss/dz = 0.0" in shown  # the clamp and the dead gradient
+    for value in (-20.0, -30.0):  # class 1: p is representable, BCELoss's gradient fades
+        z1 = torch.tensor([value], requires_grad=True)
+        nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0])).backward()
+        line = f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f}"
+        assert line in shown, line
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_hand_written_loss_naive_and_stable(site: Path, out: str) -> None:
+    shown = text(site, out)
+    assert "naive formula:      loss = inf, dloss/dz = nan" in shown
+    z = torch.tensor([20.0], requires_grad=True)
+    loss = nn.functional.softplus(z) - 0.0 * z
+    loss.backward()
+    assert f"softplus(z) - y*z:  loss = {loss.item():.4f}, dloss/dz = {z.grad.item()}" in shown
+    assert loss.item() == 20.0 and z.grad.item() == 1.0
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_saturated_points_get_a_smaller_mse_gradient_whatever_the_rate(
+    site: Path, out: str
+) -> None:
+    shown = text(site, out)
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    p = torch.sigmoid(2.0 * x.sum(dim=1))
+    mse, bce = 2 * (p - y) * p * (1 - p), p - y
+    ratio = (bce[y == 0].abs().mean() / mse[y == 0].abs().mean()).item()
+    assert f"class 0 at the start: mean |dBCE/dz| / mean |dMSE/dz| = {ratio:.0f}" in shown
+    assert f"{ratio:.0f} times smaller" in soup(site / out / PAGE).get_text() or (
+        f"{ratio:.0f} 倍" in soup(site / out / PAGE).get_text()
+    )
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_logits_model_matches_the_sigmoid_model_on_tutorial_05s_data(site: Path, out: str) -> None:
+    assert "same parameters (to 1e-5): True; largest |z| on the 200 points:" in text(site, out)
+    largest = float(text(site, out).split("largest |z| on the 200 points: ")[1].split()[0])
+    assert largest < 16.6
 
 
 def test_both_languages_show_identical_outputs(site: Path) -> None:

@@ -2,10 +2,11 @@ r"""
 损失函数
 ========
 
-本篇默认你已读过 :doc:`../core/plot_05_logistic_regression`（数据、模型和训练循环）
-和 :doc:`../core/plot_03_autograd`。那一篇直接用了二元交叉熵作为 :term:`损失函数`，
-没有多解释。这一篇说明为什么：在同一个模型上与均方误差对比，再看类别不平衡的情形，
-最后从两个类别推广到三个类别。
+本篇默认你已读过 :doc:`../core/plot_05_logistic_regression`（数据、模型、训练循环和
+logit）和 :doc:`../core/plot_03_autograd`。那一篇直接用概率的二元交叉熵作为
+:term:`损失函数`，没有多解释。这一篇说明：损失函数为什么应当接收 logit，为什么用
+交叉熵而不用均方误差，类别不平衡时怎么办，以及如何从两个类别推广到三个类别。
+每次训练都迭代固定的次数，参与比较的几种损失次数相同，这样的比较才公平。
 """
 
 # SPDX-License-Identifier: MIT
@@ -13,17 +14,85 @@ r"""
 LANG = "zh"
 
 # %%
+# 对数几率：损失函数为什么接收 :math:`z` 而不是 :math:`p`
+# -------------------------------------------------------
+#
+# 教程 05 的模型以 sigmoid 结尾，用 ``nn.BCELoss`` 在概率 :math:`p = \sigma(z)`
+# 上训练。``nn.BCEWithLogitsLoss`` 直接接收:term:`对数几率（logit） <对数几率>`
+# :math:`z`，算出 :math:`\sigma(z)` 的二元交叉熵，全程不生成 :math:`p`。
+# :math:`|z|` 很大时这一点很关键，原因有两个。:math:`z` 超过约 16.6 时，float32
+# 把 :math:`\sigma(z)` 舍入成恰好 1.0（在此之前 :math:`1 - p` 的精度就在逐渐
+# 损失），于是对类别 0 的点，:math:`\log(1 - p)` 是 :math:`-\infty`，``BCELoss``
+# 把它截断为 -100，梯度为 0。对 :math:`z` 很负的类别 1 的点，:math:`p` 仍是一个
+# 正常的 float32 数，但 ``BCELoss`` 反向传播给出的梯度也会衰减到 0（下面打印的是
+# 本页所用 torch 版本上的结果；具体怎样衰减属于实现细节）。
+
+import torch
+from torch import nn
+
+z = torch.tensor([20.0], requires_grad=True)
+label = torch.tensor([0.0])
+print(
+    f"in float32: sigmoid(16.) < 1 is {torch.sigmoid(torch.tensor(16.0)).item() < 1}, "
+    f"sigmoid(17.) = {torch.sigmoid(torch.tensor(17.0)).item()}, sigmoid(20.) = {torch.sigmoid(z).item()}"
+)
+
+bce = nn.BCELoss()(torch.sigmoid(z), label)
+bce.backward()
+print(f"Sigmoid + BCELoss:  loss = {bce.item():.4f}, dloss/dz = {z.grad.item()}")
+z.grad = None
+bce_logits = nn.BCEWithLogitsLoss()(z, label)
+bce_logits.backward()
+print(f"BCEWithLogitsLoss:  loss = {bce_logits.item():.4f}, dloss/dz = {z.grad.item()}")
+
+assert bce.item() == 100.0 and bce_logits.item() == 20.0  # log(1 + e^20) = 20 + 2e-9
+assert z.grad.item() == 1.0  # sigma(z) - y
+
+for value in (-20.0, -30.0):  # 类别 1 的点，得分错得很严重
+    z1 = torch.tensor([value], requires_grad=True)
+    nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0])).backward()
+    print(
+        f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f} (exact: -1)"
+    )
+
+# %%
+# 损失本应是 20，梯度本应是 :math:`\sigma(z) - y = 1`：错得最严重的点，梯度本应
+# 最大；可经过舍入后的概率，它的梯度是 0，参数得不到任何更新。
+# ``BCEWithLogitsLoss`` 两者都算对了，所以让模型以线性层结尾（不接 ``Sigmoid``）、
+# 用它来训练，是更稳妥的做法。
+#
+# 手写一个不会溢出的损失
+# ^^^^^^^^^^^^^^^^^^^^^^
+#
+# 教程 05 从零实现的损失 :math:`-[y \log p + (1 - y)\log(1 - p)]` 没有截断：
+# 在 :math:`z = 20` 处它得到 :math:`\infty`，梯度是 NaN。把同一个损失写成
+# :math:`z` 的函数，就是
+# :math:`y \log(1 + e^{-z}) + (1 - y) \log(1 + e^{z}) = \operatorname{softplus}(z) - y z`，
+# 而 ``torch.nn.functional.softplus`` 计算 :math:`\log(1 + e^{z})` 时不会溢出。
+
+z = torch.tensor([20.0], requires_grad=True)
+p = torch.sigmoid(z)
+naive = -(label * torch.log(p) + (1 - label) * torch.log(1 - p)).mean()
+naive.backward()
+print(f"naive formula:      loss = {naive.item()}, dloss/dz = {z.grad.item()}")
+z.grad = None
+stable = (nn.functional.softplus(z) - label * z).mean()
+stable.backward()
+print(f"softplus(z) - y*z:  loss = {stable.item():.4f}, dloss/dz = {z.grad.item()}")
+assert naive.isinf() and stable.item() == 20.0 and z.grad.item() == 1.0
+
+# %%
+# 教程 05 的模型用 ``BCELoss`` 仍然没有问题：它的 logit 远小于这些值（见文末练习）。
+#
 # sigmoid 之后用均方误差，还是交叉熵？
 # ------------------------------------
 #
-# 取类别 1 的一个点，记模型给它的分数（logit）为 :math:`z`，:math:`p = \sigma(z)`。
+# 取类别 1 的一个点，记模型给它的得分（logit）为 :math:`z`，:math:`p = \sigma(z)`。
 # 我们比较两种损失下传到 :math:`z` 的梯度；它也决定了传到权重的梯度，因为
 # :math:`\partial \ell / \partial w = (\partial \ell / \partial z)\, x`。
 # 对一系列 logit，两种梯度都交给自动求导来算。
 
 import matplotlib.pyplot as plt
-import torch
-from torch import nn
 
 from pytorch_notes.i18n import tr, use_language
 
@@ -33,7 +102,7 @@ target = torch.ones_like(z)
 p = torch.sigmoid(z)
 (grad_mse,) = torch.autograd.grad(nn.MSELoss(reduction="sum")(p, target), z, retain_graph=True)
 (grad_bce,) = torch.autograd.grad(nn.BCELoss(reduction="sum")(p, target), z)
-i = 20  # z = -8：一个错得很自信的点
+i = 20  # z = -8：一个以高置信度判错的点
 print(f"z = {z[i]:.0f}: p = {p[i]:.6f}")
 print(f"d(MSE)/dz = {grad_mse[i]:.6f}, d(BCE)/dz = {grad_bce[i]:.6f}")
 assert torch.allclose(grad_bce, p - 1, atol=1e-6)  # 二元交叉熵：p - y
@@ -43,18 +112,18 @@ fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
 fig.patch.set_facecolor("white")
 ax.plot(z.detach(), grad_mse.abs(), label=tr(lang, en="mean squared error", zh="均方误差"))
 ax.plot(z.detach(), grad_bce.abs(), label=tr(lang, en="binary cross-entropy", zh="二元交叉熵"))
-ax.set_xlabel(tr(lang, en="logit z of a point of class 1", zh="类别 1 的一个点的 logit z"))
+ax.set_xlabel(tr(lang, en="logit z of a point of class 1", zh="类别 1 某个点的 logit z"))
 ax.set_ylabel(tr(lang, en="size of the gradient |dℓ/dz|", zh="梯度大小 |dℓ/dz|"))
 ax.set_title(tr(lang, en="Gradient reaching the logit", zh="传到 logit 的梯度"))
 ax.legend()
 plt.show()
 
 # %%
-# 交叉熵的梯度是 :math:`p - y`：错得越多，梯度越大，错得很自信的点接近 1。
-# 均方误差的梯度多乘了一个 :math:`p(1 - p)`，也就是 sigmoid 的斜率，它在两端都趋于零：
-# 错得越离谱，推动反而越小。训练过程能看出后果。下面用教程 05 的模型和数据，
-# 从一个错得很自信的起点出发（权重 :math:`(2, 2)`，偏置 0：大多数点得到符号相反的
-# 大分数），分别用两种损失通过 ``fit`` 训练：
+# 交叉熵的梯度是 :math:`p - y`：错得越多，梯度越大，以高置信度判错的点接近 1。
+# 均方误差的梯度多乘了一个 :math:`2p(1 - p)`，即 sigmoid 斜率的两倍，它在两端都
+# 趋于零：错得越严重，梯度反而越小。训练过程能看出后果。下面用教程 05 的模型和
+# 数据，从高置信度的错误初值出发（权重 :math:`(2, 2)`，偏置 0：大多数点得到符号
+# 相反的大分数），分别用两种损失通过 ``fit`` 训练，学习率相同（0.1），都迭代 200 次：
 
 from pytorch_notes.data import two_gaussians
 from pytorch_notes.models import LogisticRegression
@@ -75,36 +144,58 @@ for name, h in runs.items():
           + " ".join(f"{h.accuracy[i]:.3f}" for i in (0, 20, 40, 60, 100)))  # fmt: skip
 assert runs["BCE"].accuracy[20] > 0.9 > runs["MSE"].accuracy[40]
 
+with torch.no_grad():  # 初始时逐点传到 z 的梯度
+    z0 = 2.0 * x.sum(dim=1)
+    p0 = torch.sigmoid(z0)
+    per_point_mse, per_point_bce = 2 * (p0 - y) * p0 * (1 - p0), p0 - y
+for k in (0, 1):
+    ratio_k = (per_point_bce[y == k].abs().mean() / per_point_mse[y == k].abs().mean()).item()
+    print(f"class {k} at the start: mean |dBCE/dz| / mean |dMSE/dz| = {ratio_k:.0f}")
+    assert k == 1 or round(ratio_k) == 360
+
 fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
 fig.patch.set_facecolor("white")
 for name, h in runs.items():
     ax.plot(h.accuracy, label=name)
-ax.set_xlabel(tr(lang, en="iteration", zh="迭代"))
+ax.set_xlabel(tr(lang, en="iteration", zh="迭代次数"))
 ax.set_ylabel(tr(lang, en="accuracy", zh="准确率"))
 ax.set_title(
-    tr(lang, en="Accuracy from a confidently wrong start", zh="从错得很自信的起点出发的准确率")
+    tr(
+        lang,
+        en="Accuracy from a confidently wrong start",
+        zh="从高置信度错误的初值开始训练：准确率",
+    )
 )
 ax.legend()
 plt.show()
 
 # %%
-# 用交叉熵，20 次迭代内准确率就超过 90%；用均方误差，模型在 sigmoid 的平坦区
-# 停留了几十次迭代才缓过来。
+# 在这个学习率下，用交叉熵，20 次迭代内准确率就超过 90%；用均方误差，模型在
+# sigmoid 的平坦区停留了几十次迭代才恢复。在这份数据上，加大学习率能掩盖这个问题，
+# 因为类别 1 的点没有饱和，能把直线拉过来；但无论学习率多大，饱和的类别 0 的点在
+# 均方误差下得到的梯度平均仍小 360 倍（上面的比值与学习率无关）。
 #
 # 类别不平衡：``BCEWithLogitsLoss`` 与 ``pos_weight``
 # ----------------------------------------------------
 #
-# 还是同样的数据生成方式，但两团点靠得更近（中心 :math:`\pm 1`），并且类别 1 只留
-# 15 个点，类别 0 有 200 个。模型直接输出 logit :math:`z`（不接 sigmoid），
-# ``nn.BCEWithLogitsLoss`` 在损失内部以数值稳定的形式计算 sigmoid。``pos_weight``
-# 把每个类别 1 样本的损失乘上一个权重，通常取两类样本数之比。
+# 还是同样的数据生成方式，但两团点靠得更近（平移 1 之前中心为 :math:`(1, 1)` 和
+# :math:`(-1, -1)`，即 :math:`(2, 2)` 和 :math:`(0, 0)`），并且类别 1 只留 15 个点，
+# 类别 0 有 200 个。模型直接输出 logit :math:`z`（不接 sigmoid），
+# ``nn.BCEWithLogitsLoss`` 在损失内部以上面的稳定形式计算 sigmoid。``pos_weight``
+# 把每个类别 1 样本的损失乘上一个权重，通常取两类样本数之比。两个模型都在这 215 个点
+# 上训练 300 次迭代；评估则用同样方法生成、不平衡比例相同、从未参与训练的留出集
+# （类别 0 有 2000 个点，类别 1 有 150 个）。
 
 torch.manual_seed(2)
 x2, y2 = two_gaussians(200, mean=1.0)
 keep = torch.cat([torch.arange(200), torch.arange(200, 215)])  # 类别 0 全部保留，类别 1 只留 15 个
 xi, yi = x2[keep], y2[keep]
-print(f"class 0: {int((yi == 0).sum())}, class 1: {int(yi.sum())}")
-print(f"always answering 0 scores accuracy {(yi == 0).float().mean():.3f}")
+x_test, y_test = two_gaussians(2000, mean=1.0, generator=torch.Generator().manual_seed(5))
+keep_test = torch.cat([torch.arange(2000), torch.arange(2000, 2150)])
+x_test, y_test = x_test[keep_test], y_test[keep_test]
+print(f"training: class 0: {int((yi == 0).sum())}, class 1: {int(yi.sum())}")
+print(f"held out: class 0: {int((y_test == 0).sum())}, class 1: {int(y_test.sum())}")
+print(f"always answering 0 scores accuracy {(y_test == 0).float().mean():.3f} on the held-out set")
 
 
 def train_logits(loss_fn, steps=300):
@@ -120,12 +211,12 @@ def train_logits(loss_fn, steps=300):
 
 
 def report(name, linear):
-    with torch.no_grad():
-        predicted = (linear(xi).squeeze(1) >= 0).float()  # z >= 0 等价于 p >= 0.5
-    tp = int(((predicted == 1) & (yi == 1)).sum())
-    fp = int(((predicted == 1) & (yi == 0)).sum())
-    fn = int(((predicted == 0) & (yi == 1)).sum())
-    accuracy = (predicted == yi).float().mean().item()
+    with torch.no_grad():  # 在留出集上
+        predicted = (linear(x_test).squeeze(1) >= 0).float()  # z >= 0：判为类别 1
+    tp = int(((predicted == 1) & (y_test == 1)).sum())
+    fp = int(((predicted == 1) & (y_test == 0)).sum())
+    fn = int(((predicted == 0) & (y_test == 1)).sum())
+    accuracy = (predicted == y_test).float().mean().item()
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     print(f"{name:<14} accuracy {accuracy:.3f}  precision {precision:.3f}  recall {recall:.3f}")
     return recall
@@ -135,32 +226,34 @@ ratio = (yi == 0).sum() / yi.sum()
 plain = report("no weight", train_logits(nn.BCEWithLogitsLoss()))
 weighted = report(f"pos_weight={ratio:.2f}",
                   train_logits(nn.BCEWithLogitsLoss(pos_weight=ratio.reshape(1))))  # fmt: skip
-assert weighted > plain
+assert (round(plain, 3), round(weighted, 3)) == (0.713, 0.947)
 
 # %%
 # 准确率在这里掩盖了关键问题：全部答 0 就已经有 93%。:term:`精确率`（判为类别 1 的点
 # 里有多少真是类别 1）和 :term:`召回率`（类别 1 的点里找出了多少）才能区分这两个模型。
-# 不加权重时，模型漏掉了三分之一的类别 1；加上 ``pos_weight`` 后找出的更多，代价是
-# 误报增加，准确率也随之下降。
+# 不加权重时，模型漏掉了留出集中 29% 的类别 1 的点（召回率 0.713）；加上
+# ``pos_weight`` 后找出了其中的 94.7%，代价是误报多得多（精确率 0.387），准确率也随之
+# 下降。另一种用精确率换召回率的办法是把判决阈值从 :math:`z = 0` 移开；阈值应当在
+# 验证集上选定，就像教程 05 在验证集上决定何时停止一样。
 #
 # 三个类别：``CrossEntropyLoss``
 # ------------------------------
 #
 # 三团点，每团 60 个，中心分别是 :math:`(2, 2)`、:math:`(-2, 2)` 和 :math:`(0, -2)`。
-# 模型是 ``nn.Linear(2, 3)``：每个类别一个分数（logit），softmax 把它们变成概率。
-# 这就是 softmax 回归。
+# 模型是 ``nn.Linear(2, 3)``：每个类别一个得分（logit），softmax 把它们变成概率，
+# :math:`\operatorname{softmax}(z)_k = e^{z_k} / \sum_j e^{z_j}`。这就是 softmax 回归。
 
 torch.manual_seed(3)
 centres = torch.tensor([[2.0, 2.0], [-2.0, 2.0], [0.0, -2.0]])
 x3 = torch.cat([torch.normal(c.expand(60, 2), 1.0) for c in centres])
-y3 = torch.arange(3).repeat_interleave(60)  # 类别下标 0、1、2（int64）
+y3 = torch.arange(3).repeat_interleave(60)  # 类别索引 0、1、2（int64）
 
 torch.manual_seed(0)
 softmax_reg = nn.Linear(2, 3)
 optimizer = torch.optim.SGD(softmax_reg.parameters(), lr=0.1, momentum=0.9)
 loss_fn = nn.CrossEntropyLoss()
 for _ in range(200):
-    loss = loss_fn(softmax_reg(x3), y3)  # logit 形状 (180, 3)，下标形状 (180,)
+    loss = loss_fn(softmax_reg(x3), y3)  # logit (180, 3)，索引 (180,)
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
@@ -183,10 +276,12 @@ ax.legend(loc="lower right", fontsize="small")
 plt.show()
 
 # %%
-# 为什么要传 logit 和类别下标？``CrossEntropyLoss`` 等于 log-softmax 再取真实类别的
-# 负对数似然：它接收 logit，自己以稳定的对数形式计算 softmax。如果传入的是概率，
-# 它会再做一次 softmax，得到另一个错误的损失值，而且不报错。目标是类别下标
-# （``int64``）；形状不对的浮点目标会被拒绝。
+# 为什么要传 logit？``CrossEntropyLoss`` 等于 log-softmax 再取真实类别的
+# :term:`负对数似然`：它接收 logit，自己以稳定的对数形式计算 softmax。如果传入的是
+# 概率，它会再做一次 softmax，得到另一个错误的损失值，而且不报错。目标可以是类别索引
+# （``int64``，形状 ``(N,)``），也可以是类别概率（浮点数，形状与 logit 相同，即
+# ``(N, 3)``；用 one-hot 行得到的损失与用索引相同）。其他整数类型的标签，比如 NumPy
+# 常给出的 ``int32``，会被拒绝：先用 ``.long()`` 转换。
 
 logits = softmax_reg(x3[:4]).detach()
 targets = y3[:4]
@@ -197,22 +292,28 @@ print(f"CrossEntropyLoss(logits)          = {ce:.4f}")
 print(f"NLLLoss(log_softmax(logits))      = {nll:.4f}")
 print(f"CrossEntropyLoss(softmax(logits)) = {on_probs:.4f}  (softmax twice)")
 assert torch.isclose(ce, nll) and not torch.isclose(ce, on_probs)
+one_hot = nn.functional.one_hot(targets, num_classes=3).float()
+print(f"CrossEntropyLoss(logits, one-hot) = {nn.CrossEntropyLoss()(logits, one_hot):.4f}")
+assert torch.isclose(nn.CrossEntropyLoss()(logits, one_hot), ce)
 try:
-    nn.CrossEntropyLoss()(logits, targets.float())
+    nn.CrossEntropyLoss()(logits, targets.int())
 except RuntimeError as error:
-    print(f"RuntimeError: {error}")
+    print(f"int32 targets: RuntimeError: {error}")
 
 # %%
 # 小结
 # ----
 #
-# - sigmoid 之后接均方误差，梯度里带着 :math:`p(1-p)` 这个因子，对错得很自信的点
-#   几乎为零；交叉熵的梯度是 :math:`p - y`。从很差的起点出发，二元交叉熵立刻开始学，
-#   均方误差却停滞不前。
-# - 类别不平衡时准确率会显得很好看；精确率和召回率才看得出模型漏掉了什么。
-#   ``BCEWithLogitsLoss`` 接收 logit，它的 ``pos_weight`` 用精确率换召回率。
-# - ``CrossEntropyLoss`` = log-softmax + 负对数似然：它接收原始 logit 和 ``int64``
-#   类别下标。
+# - 损失函数应当接收 logit：``Sigmoid`` + ``BCELoss`` 会因舍入出错（:math:`z = 20`
+#   时损失是 100 而不是 20，梯度是 0 而不是 1），``BCEWithLogitsLoss`` 和手写的
+#   :math:`\operatorname{softplus}(z) - y z` 不会。
+# - sigmoid 之后接均方误差，梯度里带着 :math:`2p(1-p)` 这个因子，对以高置信度判错的
+#   点几乎为零；交叉熵的梯度是 :math:`p - y`。从很差的初值出发、学习率相同时，二元
+#   交叉熵立刻开始学，均方误差却停滞不前。
+# - 类别不平衡时准确率会虚高；留出数据上的精确率和召回率才看得出模型漏掉了什么。
+#   ``pos_weight`` 用精确率换召回率。
+# - ``CrossEntropyLoss`` = log-softmax + 负对数似然：它接收原始 logit，目标可以是
+#   ``int64`` 类别索引，也可以是与 logit 形状相同的浮点类别概率。
 #
 # 练习
 # ----
@@ -245,6 +346,41 @@ by_hand = -(w * ys * torch.sigmoid(zs).log() + (1 - ys) * (1 - torch.sigmoid(zs)
 torch_loss = nn.BCEWithLogitsLoss(pos_weight=w)(zs, ys)
 print(f"by hand = {by_hand:.4f}, BCEWithLogitsLoss = {torch_loss:.4f}")
 assert torch.isclose(by_hand, torch_loss)
+
+# %%
+# .. _solution-end:
+#
+# **练习 3.** 写出更稳妥的模型：只用 ``nn.Linear(2, 1)``，让它输出 logit，在教程 05
+# 的数据上用 ``nn.BCEWithLogitsLoss`` 和那里的优化器亲手训练，迭代次数与那里的训练
+# 相同（540 次）。再用 ``fit`` 把教程 05 的模型（内含 ``Sigmoid``，用 ``BCELoss``）
+# 同样训练 540 次，比较两者。它的 logit 最大有多大？
+#
+# .. _solution-begin:
+
+# %%
+# 两个模型最后的参数相同：在这份数据上 logit 远小于 16.6，没有发生舍入，两种损失
+# 是 :math:`z` 的同一个函数。
+
+torch.manual_seed(1)
+x, y = two_gaussians()
+linear = nn.Linear(2, 1)
+optimizer = torch.optim.SGD(linear.parameters(), lr=0.01, momentum=0.9)
+for _ in range(540):
+    loss = nn.BCEWithLogitsLoss()(linear(x).squeeze(1), y)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+
+torch.manual_seed(1)
+x, y = two_gaussians()
+model = LogisticRegression()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=540)
+same = torch.allclose(linear.weight, model.features.weight, atol=1e-5)
+with torch.no_grad():
+    largest = linear(x).abs().max().item()
+print(f"same parameters (to 1e-5): {same}; largest |z| on the 200 points: {largest:.2f}")
+assert same and largest < 16
 
 # %%
 # .. _solution-end:

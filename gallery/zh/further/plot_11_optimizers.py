@@ -6,7 +6,8 @@ r"""
 和 :doc:`../core/plot_03_autograd`（梯度从哪里来）。那一篇直接用了
 ``SGD(lr=0.01, momentum=0.9)`` 作为 :term:`优化器`，没有多解释。这一篇看优化器
 拿到梯度以后做了什么：把逻辑回归的 :term:`损失 <损失函数>` 画成两个权重上的地形图，
-让六个优化器从同一个起点出发，各自走下去。
+让六个优化器从同一个起点出发，各自走下去；然后按小批量输入数据。每组比较都让各个
+优化器迭代相同的固定次数，比较才公平；没有哪次训练按准确率停止。
 """
 
 # SPDX-License-Identifier: MIT
@@ -20,6 +21,8 @@ LANG = "zh"
 # 模型有三个参数 :math:`w_0, w_1, b`。为了在平面上画出损失，我们把偏置固定为
 # :math:`b = 3`，只训练两个权重：损失就成了 :math:`(w_0, w_1)` 的函数，每个优化器
 # 的训练过程就是等高线图上的一条路径。数据与教程 05 相同，随机种子也相同。
+
+import math
 
 import numpy as np
 import torch
@@ -38,9 +41,11 @@ START = torch.tensor([[1.0, -4.0]])  # 每次训练都从 w = (1, -4) 出发
 def loss_at(w0, w1):
     """权重为 (w0, w1)、偏置为 B 时模型的二元交叉熵，对整张权重网格一次算完。"""
     w = torch.as_tensor(np.stack([w0.ravel(), w1.ravel()], axis=1), dtype=torch.float32)
-    p = torch.sigmoid(w @ x.T + B)  # 每个网格点一行，200 个概率
-    loss = nn.functional.binary_cross_entropy(p, y.expand_as(p), reduction="none").mean(dim=1)
-    return loss.reshape(w0.shape).numpy()
+    z = w @ x.T + B  # 每个网格点一行，200 个 logit
+    loss = nn.functional.binary_cross_entropy_with_logits(z, y.expand_as(z), reduction="none")
+    return (
+        loss.mean(dim=1).reshape(w0.shape).numpy()
+    )  # 从 logit 算，sigmoid 舍入处也准确（见教程 10）
 
 
 print(f"loss at the start (1, -4): {loss_at(np.array(1.0), np.array(-4.0)):.4f}")
@@ -82,13 +87,15 @@ paths = {name: h.flat_parameters[:, :2] for name, h in histories.items()}
 
 # %%
 # 梯度下降（不带动量的 ``SGD``；这里每次用全部数据，没有随机性）沿当前的坡度
-# 直接往下走：:math:`w \leftarrow w - \eta\, g`。:term:`动量` 把梯度累加成
-# :math:`v \leftarrow \mu v + g`，再沿 :math:`v` 走一步：
+# 直接往下走：:math:`w \leftarrow w - \eta\, g`。:term:`动量` 把历史梯度按
+# :math:`\mu` 逐步衰减地累加起来，:math:`v \leftarrow \mu v + g`，再沿 :math:`v` 走一步：
 # :math:`w \leftarrow w - \eta v`；Nesterov 改沿 :math:`g + \mu v` 走，相当于先看一眼
-# 动量要把参数带到哪里。RMSprop 把每个权重的步长除以该权重梯度平方滑动平均的平方根；
-# Adam 在此基础上再用梯度本身的滑动平均；AdamW 是 Adam 加上每一步都把权重往零收缩
-# （解耦的权重衰减）。动量和 Nesterov 的 :term:`学习率` 取梯度下降的十分之一，
-# 这样在坡度不变时它们每步走得一样远：:math:`1/(1 - 0.9) = 10`。
+# 动量要把参数带到哪里。RMSprop 为每个权重记录梯度平方的指数滑动平均，更新时再除以
+# 它的平方根；Adam 在此基础上再用梯度本身的滑动平均；AdamW 在 Adam 的基础上，每一步
+# 还把权重向零收缩一点（即解耦权重衰减）。动量和 Nesterov 的 :term:`学习率` 取梯度
+# 下降的十分之一，这样在坡度不变、速度积累起来之后，它们每步走得一样远：
+# :math:`1/(1 - 0.9) = 10`。这些学习率是手选的，没有调优，所以下面展示的是每个优化器
+# 怎样走，而不是优化器的排名。
 
 import matplotlib.pyplot as plt
 
@@ -110,22 +117,38 @@ anim = animate_loss_surface(loss_at, paths, max_frames=10, dpi=60, lang=lang, **
 plt.show()
 
 # %%
-# 下表来自各次训练的记录：准确率第一次达到 99%（200 个点里对 198 个）的迭代，
-# 以及 60 次迭代中最后一次的损失。
+# 下表来自各次训练的记录：准确率第一次达到 99%（200 个点中分对 198 个）的迭代、
+# 60 次迭代中最后一次的损失，以及第一步的长度。
 
-print(f"{'optimizer':<10} {'99% at':>6} {'final loss':>10}")
+print(f"{'optimizer':<10} {'99% at':>6} {'final loss':>10} {'first step':>10}")
+first_99, first_step = {}, {}
 for name, h in histories.items():
-    first = next((i for i, a in enumerate(h.accuracy) if a >= 0.99), None)
-    print(f"{name:<10} {first if first is not None else '-':>6} {h.loss[-1]:>10.4f}")
+    first_99[name] = next((i for i, a in enumerate(h.accuracy) if a >= 0.99), None)
+    first_step[name] = (paths[name][1] - paths[name][0]).norm().item()
+    shown = first_99[name] if first_99[name] is not None else "-"
+    print(f"{name:<10} {shown:>6} {h.loss[-1]:>10.4f} {first_step[name]:>10.3f}")
+fastest = min((i, name) for name, i in first_99.items() if i is not None)[1]
+highest = max(histories, key=lambda name: histories[name].loss[-1])
+print(f"first to 99%: {fastest}; highest final loss: {highest}")
 
 assert all(h.loss[-1] < h.loss[0] / 5 for h in histories.values())
+assert (fastest, highest) == ("RMSprop", "AdamW")
+# 没有偏差修正：RMSprop 的第一步是每个权重 lr / sqrt(1 - alpha) = 10 lr
+rmsprop_step = paths["RMSprop"][1] - paths["RMSprop"][0]
+assert torch.allclose(rmsprop_step, torch.tensor([-1.0, -1.0]), atol=1e-4)
+assert math.isclose(first_step["RMSprop"], 10 * first_step["Adam"], rel_tol=1e-4)
+
 
 # %%
-# 在这样光滑的碗形曲面上，步长选得好的梯度下降很难被超过：它很早就到了。动量和
-# Nesterov 沿着谷底越走越快，冲过头再折回来，所以要多花一些迭代。RMSprop 和 Adam
-# 按各个权重自己的梯度历史缩放步长，所以开头几步的长度与坡度陡缓无关。AdamW 的衰减
-# 把权重往零拉，它停在损失稍高的地方，离单看损失时的最小值有一段距离。哪个优化器
-# 最快取决于问题本身，也取决于给它的学习率；这张图展示的是每个优化器怎样走。
+# 最先达到 99% 的是 RMSprop（第 11 次迭代），梯度下降第二（第 16 次）。最后一列
+# 说明了原因：PyTorch 的 RMSprop 没有偏差修正，默认 :math:`\alpha = 0.99` 时，
+# 梯度平方的第一个滑动平均是 :math:`0.01\, g^2`，第一步就是每个权重
+# :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta`：这里是 1.0，是同样学习率下
+# Adam 第一步的十倍（Adam 对从零开始的滑动平均做了修正）。动量和 Nesterov 起步时
+# 只有梯度下降十分之一的速度（速度要大约十步才积累起来），之后又冲过头再折回来，
+# 所以要多花一些迭代。AdamW 的衰减每一步把权重乘以 :math:`1 - \eta\lambda = 0.99`，
+# 把它们往零拉回：60 次迭代后它落在最后，损失最高。哪个优化器最快取决于问题本身，
+# 也取决于给它的学习率；这张图展示的是每个优化器怎样走。
 #
 # 学习率：太小、合适、太大
 # ------------------------
@@ -147,7 +170,7 @@ for label, h in lr_runs.items():
 ax = plot_loss_surface(
     loss_at,
     {label: h.flat_parameters[:, :2] for label, h in lr_runs.items()},
-    xlim=(-45.0, 5.0),
+    xlim=(-85.0, 10.0),
     ylim=(-30.0, 5.0),
     title=tr(lang, en="Gradient descent, three learning rates", zh="梯度下降，三种学习率"),
     lang=lang,
@@ -156,11 +179,15 @@ plt.show()
 
 assert lr_runs["lr = 0.5"].loss[-1] > lr_runs["lr = 5"].loss[-1]
 assert max(lr_runs["lr = 300"].loss[1:]) > 10 * lr_runs["lr = 300"].loss[0]
+for h in lr_runs.values():  # 画出的每条路径都在图框之内
+    w0, w1 = h.flat_parameters[:, 0], h.flat_parameters[:, 1]
+    assert w0.min() > -85 and w0.max() < 10 and w1.min() > -30 and w1.max() < 5
 
 # %%
-# 学习率为 0.5 时路径挪得很慢，30 步后损失仍然偏高；为 5 时走到了谷底；为 300 时
-# 第一步就把权重甩出山谷很远，损失跳到起始值的许多倍，路径在两侧谷壁之间来回弹跳，
-# 停不下来。
+# 学习率为 0.5 时路径挪得很慢，30 次迭代后损失仍然偏高；为 5 时走到了谷底；为 300
+# 时第一步就把权重甩出山谷很远，损失跳到起始值的许多倍，30 次迭代内一直没有稳定下来。
+# 在那里，有些点的概率被舍入成恰好 0 或 1，模型的 ``Sigmoid`` + ``BCELoss`` 给它们的
+# 梯度是 0（见教程 10），所以对这条路径我们只读出一点：学习率太大，会把权重甩出山谷。
 #
 # 亲手写带动量的 SGD
 # ------------------
@@ -172,8 +199,8 @@ assert max(lr_runs["lr = 300"].loss[1:]) > 10 * lr_runs["lr = 300"].loss[0]
 
 
 def grad_at(w):
-    """权重为 w 时损失的梯度（w 是形状为 (2,) 的叶子张量）。"""
-    w = w.detach().requires_grad_()
+    """权重为 w（形状 (2,)）时损失的梯度。"""
+    w = w.detach().requires_grad_()  # 新的叶子节点：梯度不会传回调用者的 w
     nn.BCELoss()(torch.sigmoid(x @ w + B), y).backward()
     return w.grad
 
@@ -190,9 +217,8 @@ for step in range(20):
     v = g.clone() if v is None else mu * v + g  # 动量缓冲区
     w_hand = w_hand - lr * v
     assert torch.allclose(w_hand, w_torch.detach(), rtol=0, atol=1e-6), step
-print(f"SGD momentum, torch:   {w_torch.detach().tolist()}")
-print(f"SGD momentum, by hand: {w_hand.tolist()}")
-assert f"{w_hand.tolist()}" == f"{w_torch.detach().tolist()}"
+print(f"SGD momentum, torch:   {[round(v, 6) for v in w_torch.detach().tolist()]}")
+print(f"SGD momentum, by hand: {[round(v, 6) for v in w_hand.tolist()]}")
 
 # %%
 # 亲手写 Adam
@@ -231,7 +257,8 @@ print(f"Adam, by hand: {[round(v, 6) for v in w_hand.tolist()]}")
 #
 # 调度器在训练过程中调整优化器的学习率：在 ``optimizer.step()`` 之后调用
 # ``scheduler.step()``。``StepLR`` 每 ``step_size`` 步把学习率乘以 ``gamma``；
-# ``CosineAnnealingLR`` 让它沿半个余弦周期下降，到第 ``T_max`` 步降为零。``fit``
+# ``CosineAnnealingLR`` 让它沿半个余弦周期下降，到第 ``T_max`` 步降为零（之后又会
+# 回升：把 ``T_max`` 设为总步数）。``fit``
 # 接收调度器，在每次 ``optimizer.step()`` 之后调用它，并把每次迭代实际用的学习率记在
 # ``history.lr`` 里。
 
@@ -244,7 +271,7 @@ def run_scheduled(make_scheduler, steps=60):
         model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps, eval_every=steps,
         scheduler=scheduler,
     )  # fmt: skip
-    return history.lr, history.flat_parameters[:, :2]
+    return history.lr, history.flat_parameters[:, :2], history.loss[-1]
 
 
 schedules = {
@@ -253,14 +280,19 @@ schedules = {
     "CosineAnnealingLR": lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=60),
 }
 scheduled = {label: run_scheduled(make) for label, make in schedules.items()}
-for (rates, path), key in zip(scheduled.values(), ["constant", "StepLR", "Cosine"], strict=True):
-    tail = (path[-10:].diff(dim=0)).norm(dim=1).sum().item()
+tails, finals = {}, {}
+for (rates, path, final), key in zip(
+    scheduled.values(), ["constant", "StepLR", "Cosine"], strict=True
+):
+    tails[key], finals[key] = (path[-10:].diff(dim=0)).norm(dim=1).sum().item(), final
     print(f"{key:<8} lr at steps 0/20/40/59: {rates[0]:.3f} {rates[20]:.3f} {rates[40]:.3f} "
-          f"{rates[59]:.3f}; length of the last 10 steps: {tail:.3f}")  # fmt: skip
+          f"{rates[59]:.3f}; last 10 steps: {tails[key]:.3f} long; final loss {final:.5f}")  # fmt: skip
+assert tails["Cosine"] < tails["StepLR"] < tails["constant"]
+assert finals["constant"] < finals["StepLR"] < finals["Cosine"]
 
 fig, (ax_lr, ax_path) = plt.subplots(1, 2, figsize=(10, 4.4), layout="constrained")
 fig.patch.set_facecolor("white")
-for label, (rates, _) in scheduled.items():
+for label, (rates, _, _) in scheduled.items():
     ax_lr.plot(rates, label=label)
 ax_lr.set_xlabel(tr(lang, en="step", zh="步"))
 ax_lr.set_ylabel(tr(lang, en="learning rate", zh="学习率"))
@@ -268,7 +300,7 @@ ax_lr.set_title(tr(lang, en="The rate per step", zh="每一步的学习率"))
 ax_lr.legend()
 plot_loss_surface(
     loss_at,
-    {label: path for label, (_, path) in scheduled.items()},
+    {label: path for label, (_, path, _) in scheduled.items()},
     ax=ax_path,
     title=tr(lang, en="Momentum SGD, lr = 2, three schedules", zh="动量 SGD，lr = 2，三种调度"),
     xlim=(-5.2, 1.5),
@@ -278,8 +310,70 @@ plot_loss_surface(
 plt.show()
 
 # %%
-# 三次训练开头一样；学习率一降，步子就变小：用了调度器的两次不再绕着最小值打转，
-# 最后十步加起来的长度比恒定学习率短得多。
+# 三组训练开头完全相同；学习率一降，步子就变小，用了调度器的两组不再来回摆动：最后
+# 十步加起来的长度比恒定学习率短得多。但在这个光滑的全批量问题上，恒定学习率最后的
+# 损失最低：学习率降得太早（这里的余弦调度），训练就会在到达之前停住。调度器真正
+# 起作用的地方，是恒定学习率稳定不下来的场合，比如小批量带来的带噪声的梯度。
+#
+# 小批量：随机梯度下降
+# --------------------
+#
+# 到目前为止，每一步都用全部 200 个点的梯度。数据一次放不下时，由 ``DataLoader``
+# 把它们分成:term:`小批量`送入；每个批量做一次更新，完整遍历一次数据称为一
+# :term:`轮（epoch） <轮>`。``shuffle=True`` 在每一轮开始时打乱顺序，它用自己的
+# ``torch.Generator``，因此顺序可以复现。这时梯度来自随机抽出的 40 个点：这才是
+# *随机*梯度下降。下面用教程 05 的完整模型（偏置也参与训练）和它的优化器，亲手做
+# 100 次更新：
+
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def shuffled_batches(data_x, data_y):
+    generator = torch.Generator().manual_seed(0)
+    return DataLoader(
+        TensorDataset(data_x, data_y), batch_size=40, shuffle=True, generator=generator
+    )
+
+
+torch.manual_seed(1)
+x, y = two_gaussians()
+model = LogisticRegression()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+loss_fn = nn.BCELoss()
+loader = shuffled_batches(x, y)
+for _epoch in range(20):  # 200 / 40 = 每轮 5 个批量：共 100 次更新
+    for x_batch, y_batch in loader:
+        loss = loss_fn(model(x_batch).squeeze(1), y_batch)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+with torch.no_grad():
+    mini_acc = (model(x).squeeze(1).ge(0.5).float() == y).float().mean().item()
+by_hand = {name: t.detach().clone() for name, t in model.named_parameters()}
+
+torch.manual_seed(1)
+x, y = two_gaussians()
+full = LogisticRegression()
+optimizer = torch.optim.SGD(full.parameters(), lr=0.01, momentum=0.9)
+full_history = fit(full, loss_fn, optimizer, (x, y), max_iterations=101, eval_every=100)
+print(f"100 updates on mini-batches of 40: accuracy = {mini_acc:.3f}")
+print(f"100 updates on all 200 points:     accuracy = {full_history.accuracy[100]:.3f}")
+assert round(mini_acc, 3) == round(full_history.accuracy[100], 3)
+
+# %%
+# 学习率这么小时，在 40 个点的小批量上做 100 次更新，与在全部 200 个点上做 100 次
+# 更新，训练准确率相同，而每次更新的计算量只有五分之一。``fit`` 也接受
+# ``DataLoader`` 代替 ``(x, y)``，运行的就是这个循环，每个批量一次更新，一轮接一轮：
+
+torch.manual_seed(1)
+x, y = two_gaussians()
+model = LogisticRegression()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+fit(model, loss_fn, optimizer, shuffled_batches(x, y), max_iterations=100)
+assert all(torch.equal(t, by_hand[name]) for name, t in model.named_parameters())
+print("the hand-written mini-batch loop and fit agree exactly")
+
+# %%
 #
 # 小结
 # ----
@@ -287,10 +381,14 @@ plt.show()
 # - 固定偏置后，逻辑回归的损失是 :math:`(w_0, w_1)` 上一个光滑的碗；优化器是一套
 #   利用梯度往下走的规则，``fit`` 记录的参数连起来就是路径。
 # - 动量和 Nesterov 累积梯度，会冲过头；RMSprop 和 Adam 按梯度历史缩放每个权重的
-#   步长；AdamW 再加上解耦的权重衰减。在这个问题上，学习率合适的梯度下降最先达到 99%。
+#   步长；AdamW 再加上解耦权重衰减。PyTorch 的 RMSprop 没有偏差修正：同样的学习率下，
+#   它的第一步是 Adam 的十倍，在这里它最先达到 99%。
 # - 学习率太小，走得很慢；太大，会被甩出山谷，损失反而上升。
 # - 带动量的 SGD 和 Adam 各用十几行就能写出来，并与 ``torch.optim`` 每一步都一致。
-# - 调度器（``StepLR``、``CosineAnnealingLR``）随训练降低学习率，让最后几步稳下来。
+# - 调度器（``StepLR``、``CosineAnnealingLR``）随训练降低学习率，让最后几步稳下来；
+#   降得太早，训练会停在最小值之前。
+# - 用 ``DataLoader`` 的小批量时，每次更新只用一份随机样本：这就是随机梯度下降，
+#   每遍历一次数据是一轮。
 #
 # 练习
 # ----
@@ -322,13 +420,14 @@ print(f"Nesterov, by hand: {[round(v, 6) for v in w_hand.tolist()]}")
 # .. _solution-end:
 #
 # **练习 2.** ``Adam(weight_decay=0.1)`` 和 ``AdamW(weight_decay=0.1)`` 不是同一个
-# 优化器。从起点出发，各走一步（``lr=0.1``），比较结果。提示：AdamW 先把权重乘以
+# 优化器（本页运行的 torch 2.13 还接受 ``Adam(..., decoupled_weight_decay=True)``，
+# 它就是 AdamW；较旧的版本可能没有这个参数，请查看你所用的版本）。从起点出发，各走一步（``lr=0.1``），比较结果。提示：AdamW 先把权重乘以
 # :math:`1 - \eta\lambda`，再走 Adam 的一步；Adam 则是把 :math:`\lambda w` 加到梯度上。
 #
 # .. _solution-begin:
 
 # %%
-# Adam 的第一步在每个权重上的长度都是 :math:`\eta`，方向是梯度符号的反方向
+# Adam 的第一步在每个权重上的长度都是 :math:`\eta`，方向与梯度的符号相反
 # （偏差修正后 :math:`m_1/\sqrt{v_1} = g/|g|`），所以两个结果都能直接写出来。
 
 one_step = {}
