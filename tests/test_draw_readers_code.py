@@ -140,6 +140,7 @@ def test_unusual_tensors_get_a_value_label(make, shown) -> None:
     assert draw._format(value)  # any tensor formats, never raises
 
 
+@pytest.mark.filterwarnings("ignore:The PyTorch API of nested tensors is in prototype stage")
 def test_format_never_fails_on_any_layout() -> None:
     cases = {
         "[2×2] sparse_coo": torch.eye(2).to_sparse(),

@@ -59,7 +59,10 @@ def public_callables():
 
 # what each public callable returns is documented, except a class (it is what it makes)
 # and a context manager's ``Yields``
-@pytest.mark.parametrize(("name", "obj"), list(public_callables()), ids=lambda v: str(v)[:40])
+PUBLIC = list(public_callables())
+
+
+@pytest.mark.parametrize(("name", "obj"), PUBLIC, ids=[name for name, _ in PUBLIC])
 def test_public_callables_have_numbered_docstring_sections(name, obj) -> None:
     doc = inspect.getdoc(obj) or ""
     sections = {line.strip() for line in doc.splitlines()}
