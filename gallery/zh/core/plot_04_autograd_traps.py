@@ -35,8 +35,7 @@ w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0])  # 数据：不需要梯度
 
 for i in range(4):
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
 
 assert torch.equal(w.grad, torch.tensor([20.0]))
@@ -58,8 +57,7 @@ w.grad.zero_()
 print(f"after w.grad.zero_(): w.grad = {w.grad}")
 
 for i in range(4):
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
     assert torch.equal(w.grad, torch.tensor([5.0]))
     w.grad.zero_()
@@ -103,8 +101,7 @@ w = torch.tensor([1.0], requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=0.1)
 for i in range(3):
     optimizer.zero_grad()
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"step {i}: w = {w.detach()}, w.grad = {w.grad}")
     assert torch.allclose(w.grad, 2 * w.detach() + 3)
     before = w.detach().clone()
@@ -374,8 +371,7 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 
 w = torch.tensor([1.0], requires_grad=True)
 for i in range(3):
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"step {i}: w = {w.detach()}, w.grad = {w.grad}")
     assert torch.allclose(w.grad, 2 * w.detach() + 3)
     with torch.no_grad():
