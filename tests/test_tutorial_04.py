@@ -154,9 +154,7 @@ def test_grad_modes_table_shows_what_each_records(site: Path, out: str) -> None:
     inside = results["enable_grad() in inference"]
     assert (inside.requires_grad, inside.grad_fn, inside.is_inference()) == (False, None, True)
     # no_grad() and set_grad_enabled(False) are one mode: the same row
-    assert expected[1].replace("no_grad()", "") == expected[3].replace(
-        "set_grad_enabled(False)", ""
-    )
+    assert expected[1].split()[1:] == expected[3].split()[1:]
     t = results["inference_mode()"]
     assert (w + t).grad_fn is not None  # an inference tensor may be an input ...
     with pytest.raises(RuntimeError) as caught:
