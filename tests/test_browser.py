@@ -343,7 +343,7 @@ def test_graph_figures_stay_readable_on_a_phone(browser, server: str, out: str) 
     """At 390 px, a figure keeps 85 % of its drawn width (8-pt labels stay >= 9 px) and
     scrolls sideways in its own box; the page itself does not."""
     page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
-    for name in ("plot_01_computational_graph", "plot_03_autograd"):
+    for name in ("plot_01_computational_graph", "plot_02_dynamic_graphs"):
         page.goto(f"{server}/{out}/tutorials/core/{name}.html")
         figures = page.locator("div.pn-figure > img.sphx-glr-single-img")
         assert figures.count() >= 1

@@ -102,7 +102,7 @@ def test_optimizer_steps_and_the_hand_written_exercise_agree_with_the_calculus(
 def leaf_line(name: str, t: torch.Tensor) -> str:
     grad_fn = t.grad_fn.name() if t.grad_fn is not None else None
     return (
-        f"{name:<8} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={grad_fn}"
+        f"{name:<9} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={grad_fn}"
     )
 
 
@@ -111,11 +111,19 @@ def test_requires_grad_spreads_only_through_differentiable_operations(site: Path
     w = torch.tensor([1.0], requires_grad=True)
     c = torch.tensor([2.0])
     cases = [("w * 2", w * 2), ("c * 2", c * 2), ("w > 0", w > 0), ("w.long()", w.long())]
+    cases.append(("w.floor()", w.floor()))
     expected = [leaf_line(name, t) for name, t in cases]
     # a computed tensor can be a leaf; an input that requires grad is not enough
-    assert expected[1] == "c * 2    is_leaf=True   requires_grad=False  grad_fn=None"
-    assert expected[2] == "w > 0    is_leaf=True   requires_grad=False  grad_fn=None"
-    assert expected[0].startswith("w * 2    is_leaf=False")
+    assert expected[1] == "c * 2     is_leaf=True   requires_grad=False  grad_fn=None"
+    assert expected[2] == "w > 0     is_leaf=True   requires_grad=False  grad_fn=None"
+    assert expected[0].startswith("w * 2     is_leaf=False")
+    # what decides is the dtype, not a zero gradient: floor requires grad, its gradient
+    # is 0; a comparison turned back into float still does not
+    assert w.floor().requires_grad and not (w > 0).float().requires_grad
+    assert expected[4].startswith("w.floor() is_leaf=False  requires_grad=True")
+    w.floor().backward()
+    expected.append(f"d floor(w)/dw = {w.grad}")
+    assert torch.equal(w.grad, torch.zeros(1))
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
@@ -132,6 +140,8 @@ def test_grad_modes_table_shows_what_each_records(site: Path, out: str) -> None:
         results["set_grad_enabled(False)"] = w * 2
     with torch.inference_mode():
         results["inference_mode()"] = w * 2
+        with torch.enable_grad():
+            results["enable_grad() in inference"] = w * 2
     results["w.detach() * 2"] = w.detach() * 2
     v = torch.ones(1, requires_grad=True).requires_grad_(False)
     results["v.requires_grad_(False) * 2"] = v * 2
@@ -139,8 +149,12 @@ def test_grad_modes_table_shows_what_each_records(site: Path, out: str) -> None:
     for mode, t in results.items():
         fn = t.grad_fn.name() if t.grad_fn is not None else "None"
         expected.append(f"{mode:<28} {t.requires_grad!s:<14} {fn:<13} {t.is_inference()}")
-    # enable_grad() is the one row inside a mode that records
+    # enable_grad() records again inside no-grad mode, not inside inference mode
     assert [t.requires_grad for t in results.values()].count(True) == 2
+    inside = results["enable_grad() in inference"]
+    assert (inside.requires_grad, inside.grad_fn, inside.is_inference()) == (False, None, True)
+    # no_grad() and set_grad_enabled(False) are one mode: the same row
+    assert expected[1].split()[1:] == expected[3].split()[1:]
     t = results["inference_mode()"]
     assert (w + t).grad_fn is not None  # an inference tensor may be an input ...
     with pytest.raises(RuntimeError) as caught:
@@ -158,11 +172,8 @@ def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out:
     model = torch.nn.Linear(1, 1).eval()
     x = torch.tensor([2.0])
     assert model(x).requires_grad
-    with torch.no_grad():
-        assert not model(x).requires_grad
     expected = [
-        "after eval():       model(x).requires_grad = True",
-        "eval() + no_grad(): model(x).requires_grad = False",
+        "after eval(): model(x).requires_grad = True",
         "frozen weight: grad = None, unchanged: True",
     ]
     missing = first_missing(expected, lines_of(site, out))
@@ -275,6 +286,14 @@ def test_exercise_solutions_show_what_torch_does(site: Path, out: str) -> None:
             f"with .data, step {i}: w.grad = {tensor_text(total)}, 2w + 3 = {tensor_text(gradient(w))}"
         )
         w -= 0.1 * total
+    expected.append(f".data, gradient not cleared: final w = {tensor_text(w)}")
+    # with the gradient cleared, the .data update gives exercise 1's w: .data is not
+    # what made w wrong in this loop
+    w = 1.0
+    for _ in range(3):
+        w -= 0.1 * gradient(w)
+    assert w == pytest.approx(-0.22)
+    expected.append(f".data, gradient cleared: final w = {tensor_text(w)}")
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 

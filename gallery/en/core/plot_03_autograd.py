@@ -53,8 +53,6 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 
 import torch
 
-LANG = "en"  # the language of the figure labels
-
 
 def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Tutorial 01's graph: y = (w + x)(w + 1)."""
@@ -103,7 +101,7 @@ def first_sentences(error: Exception, n: int = 1) -> str:
 
 w = torch.tensor([1.0], requires_grad=True)
 y = w * x
-print(f"{type(y.grad_fn).__name__} saved {saved_names(y)}")
+print(f"{y.grad_fn.name()} saved {saved_names(y)}")
 print(f"before backward: _saved_self = {y.grad_fn._saved_self}")
 print(f"                 _saved_other = {y.grad_fn._saved_other}")
 y.backward()
@@ -152,7 +150,7 @@ except RuntimeError as error:
 
 w = torch.tensor([1.0], requires_grad=True)
 y = w + x
-print(f"{type(y.grad_fn).__name__} saved {saved_names(y)}: _saved_alpha = {y.grad_fn._saved_alpha}")
+print(f"{y.grad_fn.name()} saved {saved_names(y)}: _saved_alpha = {y.grad_fn._saved_alpha}")
 y.backward()
 print(f"first backward:  w.grad = {w.grad}")
 y.backward()  # no retain_graph, no error
@@ -173,8 +171,9 @@ except RuntimeError as error:
 
 # %%
 # Why free them at once? Memory. In a network the saved tensors are the
-# activations of every layer: most of the memory training needs beyond
-# what inference needs.
+# layers' activations; they grow with the batch, and with large batches they
+# are most of what training needs beyond inference (with the gradients and
+# the optimizer's state).
 # The engine frees each node's saved tensors as soon as that node has run,
 # during the pass, and the next forward pass records a fresh graph anyway
 # (tutorial 02). PyTorch's own messages and docs say the *graph* is freed;
@@ -201,42 +200,39 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 # %%
 # In a training loop, though, this error usually means something else: a
 # tensor from the last iteration is still attached to this one's graph, as a
-# hidden state carried from step to step. ``retain_graph=True`` would only
-# hide that bug. The cure is ``h.detach()``: the same values, cut off from
-# the old graph.
+# hidden state carried from step to step. Three steps of a small loop with
+# an SGD step each show it. ``retain_graph=True`` does not fix it: each pass
+# goes back through every earlier step (more time and memory at every
+# step), and since the optimizer updated ``w``, which an earlier step
+# saved, the pass fails with an in-place error (tutorial 04). The cure is
+# ``h.detach()``: the same values, cut off from the old graph.
 
 
-def carry_state(detach: bool) -> str:
-    """Three steps of h = tanh(w * h + 1), one backward pass per step."""
+def carry_state(cure: str) -> str:
+    """Three training steps of h = tanh(w * h + 1), h carried from step to step."""
     w, h = torch.tensor([0.5], requires_grad=True), torch.zeros(1)
+    optimizer = torch.optim.SGD([w], lr=0.1)
     for step in range(3):
-        h = torch.tanh(w * (h.detach() if detach else h) + 1)
+        optimizer.zero_grad()
+        h = torch.tanh(w * (h.detach() if cure == "detach()" else h) + 1)
         try:
-            h.backward()
+            h.backward(retain_graph=cure == "retain_graph=True")
         except RuntimeError as error:
             return f"step {step}: RuntimeError: {first_sentences(error)}"
-    return f"3 steps ran, w.grad = {w.grad}"
+        optimizer.step()
+    return f"3 steps ran, last step's w.grad = {w.grad}"
 
 
-print(f"h carried:   {carry_state(detach=False)}")
-print(f"h detached:  {carry_state(detach=True)}")
+for cure in ("none", "retain_graph=True", "detach()"):
+    print(f"{cure + ':':<19} {carry_state(cure)}")
 
 # %%
-# ``detach()`` is a *stop-gradient*: inside a computation, the detached
-# factor is a constant to autograd. :math:`y = w \cdot w` has
-# :math:`dy/dw = 2w = 2`; :math:`y = w \cdot \operatorname{detach}(w)` has 1.
-# The detached tensor shares ``w``'s memory and its version counter
-# (``_version``, an internal attribute read here to look): changing it in
-# place changes ``w``.
+# Tutorial 01 showed ``detach()`` as a *stop-gradient* inside a computation.
+# What it returns is not a copy: it shares ``w``'s memory and its version
+# counter (``_version``, an internal attribute read here to look), so
+# changing it in place changes ``w``, and the change is counted.
 
 w = torch.tensor([1.0], requires_grad=True)
-(w * w).backward()
-print(f"d(w * w)/dw          = {w.grad}")
-w.grad = None
-(w * w.detach()).backward()
-print(f"d(w * w.detach())/dw = {w.grad}")
-assert torch.equal(w.grad, torch.tensor([1.0]))
-
 e = w.detach()
 e.add_(1)
 print(f"after w.detach().add_(1): w = {w}, w._version = {w._version}")
@@ -377,35 +373,6 @@ print(f"UserWarning: {first_sentences(caught[0].message, 2)}")
 x.grad = None  # break the reference cycle
 
 # %%
-# (optional) The graph that ``create_graph=True`` records
-# -------------------------------------------------------
-#
-# PyTorch differentiates :math:`x^2` as :math:`g \cdot 2 \cdot x^{2-1}`,
-# where :math:`g` is the gradient arriving from above (here the implied 1).
-# With ``create_graph=True`` each of those operations was recorded; this is
-# the graph behind ``grad_1[0]``, drawn from its ``grad_fn``:
-
-import matplotlib.pyplot as plt
-
-from pytorch_notes.draw import draw_backward
-from pytorch_notes.graph import backward_graph
-from pytorch_notes.i18n import tr, use_language
-
-lang = use_language(LANG)
-draw_backward(
-    backward_graph(grad_1[0], names={"x": x}),
-    lang=lang,
-    title=tr(lang, en="The graph of dy/dx = 2x", zh="dy/dx = 2x 的计算图"),
-)
-plt.show()  # run as a script, this opens the figure; on this page it does nothing
-
-# %%
-# From left to right: ``AccumulateGrad`` is the leaf :math:`x`;
-# ``PowBackward0`` computes :math:`x^{1}`; ``MulBackward1`` multiplies by
-# the constant 2; ``MulBackward0`` multiplies by :math:`g`, which needs no
-# gradient and so has no node. Differentiating this chain gives
-# :math:`1 \cdot 2 \cdot 1 = 2`, the ``grad_2`` above.
-#
 # What we saw
 # -----------
 #
@@ -414,12 +381,13 @@ plt.show()  # run as a script, this opens the figure; on this page it does nothi
 #   returns them. Two doors to the same engine: on :math:`y = (w + x)(w + 1)`
 #   both give 5 and 2.
 # - A backward pass frees the tensors saved for it (``_saved_self``, ...;
-#   unless ``retain_graph``, or ``create_graph``, is set), not the graph:
+#   unless ``retain_graph`` is true; by default it follows
+#   ``create_graph``), not the graph:
 #   ``next_functions`` still walks afterwards. A second pass through
 #   ``w * x`` fails; through ``w + x``, which saved no tensor, it works.
 #   ``retain_graph=True`` keeps the saved tensors for another pass; in a
-#   training loop the error usually calls for ``detach()``, a stop-gradient
-#   that shares memory and version counter with its tensor.
+#   training loop the error usually calls for ``detach()``, which shares
+#   memory and version counter with its tensor.
 # - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` is the vector
 #   :math:`v` of a vector–Jacobian product: weights :math:`[1, 1]` give 7,
 #   :math:`[1, 2]` give 9; ``loss.sum().backward()`` is weights :math:`[1, 1]`.

@@ -5,8 +5,9 @@ Autograd's traps
 Three traps nearly every PyTorch user meets: gradients that accumulate
 across backward passes; tensors that track gradients, or don't
 (``requires_grad``, the grad modes, freezing a parameter); and in-place
-operations, which a leaf that requires grad refuses and which the version
-counter catches when they change a tensor saved for the backward pass.
+operations, which a leaf that requires grad refuses while recording, and
+which the version counter catches when they change a tensor saved for the
+backward pass.
 
 It assumes :doc:`plot_01_computational_graph` (leaves, ``grad_fn``, and
 :math:`y = (w + x)(w + 1)` with ``w.grad = 5``) and :doc:`plot_03_autograd`
@@ -36,8 +37,7 @@ w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0])  # data: needs no gradient
 
 for i in range(4):
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
 
 assert torch.equal(w.grad, torch.tensor([20.0]))
@@ -48,9 +48,9 @@ assert torch.equal(w.grad, torch.tensor([20.0]))
 # Inside one pass adding is what the chain rule asks for (tutorial 01's two
 # paths from :math:`w` to :math:`y` are *summed*); across passes it lets you
 # add up the gradients of several :term:`mini-batches <mini-batch>` before
-# one update (divide each batch's mean loss by the number of batches, or the
-# sum is that many times too large). In an ordinary training loop it means: **clear the
-# gradient yourself**.
+# one update (with equal-sized batches, divide each batch's mean loss by the
+# number of batches; otherwise weight each by its share of the samples). In
+# an ordinary training loop it means: **clear the gradient yourself**.
 #
 # ``w.grad.zero_()`` fills the gradient with zeros. A trailing underscore
 # marks PyTorch's in-place *methods* (:term:`in-place operation`):
@@ -60,8 +60,7 @@ w.grad.zero_()
 print(f"after w.grad.zero_(): w.grad = {w.grad}")
 
 for i in range(4):
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
     assert torch.equal(w.grad, torch.tensor([5.0]))
     w.grad.zero_()
@@ -106,8 +105,7 @@ w = torch.tensor([1.0], requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=0.1)
 for i in range(3):
     optimizer.zero_grad()
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"step {i}: w = {w.detach()}, w.grad = {w.grad}")
     assert torch.allclose(w.grad, 2 * w.detach() + 3)
     before = w.detach().clone()
@@ -122,25 +120,33 @@ for i in range(3):
 # ``grad_fn``). The rule for ``requires_grad`` needs its conditions: while
 # grad mode is on, the result of a *differentiable* operation requires grad
 # when at least one of its inputs does. Comparisons, ``argmax`` and integer
-# casts give results that don't (they have no gradient), and a result that
-# nothing recorded is a leaf, computed though it is:
+# casts give results that don't: their dtype is boolean or integer, and only
+# floating-point and complex tensors can require grad (tutorial 01). A zero
+# gradient is another thing: ``w.floor()`` requires grad, and its gradient
+# is 0. A result that nothing recorded is a leaf, computed though it is:
 
 w = torch.tensor([1.0], requires_grad=True)
 c = torch.tensor([2.0])  # a constant: requires_grad=False
 
-for name, t in [("w * 2", w * 2), ("c * 2", c * 2), ("w > 0", w > 0), ("w.long()", w.long())]:
+cases = [("w * 2", w * 2), ("c * 2", c * 2), ("w > 0", w > 0), ("w.long()", w.long())]
+for name, t in [*cases, ("w.floor()", w.floor())]:
     fn = t.grad_fn.name() if t.grad_fn is not None else None
-    print(f"{name:<8} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={fn}")
-
+    print(f"{name:<9} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={fn}")
+w.floor().backward()
+print(f"d floor(w)/dw = {w.grad}")
 assert (c * 2).is_leaf and not (w > 0).requires_grad and not w.long().requires_grad
+assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 
 # %%
 # Computing without recording a graph
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# Three *grad modes* switch recording off for a block of code, two methods
-# act on one tensor, and ``enable_grad()`` switches recording back on inside
-# a mode. Each applied once to :math:`2w`:
+# PyTorch has three *grad modes*: the default one, *no-grad mode*
+# (``no_grad()``, or ``set_grad_enabled(False)`` when a variable decides)
+# and *inference mode* (``inference_mode()``). The last two switch
+# recording off for a block of code; two methods act on one tensor; and
+# ``enable_grad()`` switches recording back on inside no-grad mode, not
+# inside inference mode. Each applied once to :math:`2w`:
 
 results = {"(default)": w * 2}
 with torch.no_grad():
@@ -151,6 +157,8 @@ with torch.set_grad_enabled(False):
     results["set_grad_enabled(False)"] = w * 2
 with torch.inference_mode():
     results["inference_mode()"] = w * 2
+    with torch.enable_grad():
+        results["enable_grad() in inference"] = w * 2
 results["w.detach() * 2"] = w.detach() * 2
 results["v.requires_grad_(False) * 2"] = torch.ones(1, requires_grad=True).requires_grad_(False) * 2
 
@@ -169,7 +177,7 @@ assert sum(t.requires_grad for t in results.values()) == 2  # (default), enable_
 # - ``inference_mode()`` is the stricter option for pure inference. Its new
 #   tensors are *inference tensors*: they may still be inputs of a recorded
 #   operation, but autograd cannot save them for a backward pass.
-# - ``detach()`` cuts one tensor off (tutorial 03 uses it as a stop-gradient);
+# - ``detach()`` cuts one tensor off (tutorials 01 and 03: a stop-gradient);
 #   ``requires_grad_(False)`` switches a leaf off.
 
 t = results["inference_mode()"]
@@ -181,14 +189,11 @@ except RuntimeError as error:
 
 # %%
 # ``model.eval()`` is none of these: it switches layers such as
-# ``nn.Dropout`` to their evaluation behaviour, and autograd records as
-# before. Evaluation wants both, ``model.eval()`` and a grad mode:
+# ``nn.Dropout`` to their evaluation behaviour (tutorial 05), and autograd
+# records as before; evaluation wants both, ``eval()`` and a grad mode.
 
-model = torch.nn.Linear(1, 1)
-model.eval()
-print(f"after eval():       model(x).requires_grad = {model(x).requires_grad}")
-with torch.no_grad():
-    print(f"eval() + no_grad(): model(x).requires_grad = {model(x).requires_grad}")
+model = torch.nn.Linear(1, 1).eval()
+print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
 model.train()  # back to training behaviour
 
 # %%
@@ -230,8 +235,8 @@ print(f"a += one:    a = {a}, same object: {id(a) == i0}, same memory: {a.data_p
 
 # %%
 # Besides the ``_`` methods, ``+=``, index assignment ``t[0] = ...`` and
-# ``out=`` are in-place too; ``requires_grad_()`` is the exception among the
-# underscores (it changes a flag, not data).
+# ``out=`` are in-place too; ``requires_grad_()`` and ``detach_()`` are
+# exceptions among the underscores (they change a flag or metadata, not data).
 #
 # Why a leaf that requires grad refuses them
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
@@ -338,9 +343,9 @@ update_then_backward(w + v, w)
 # exactly the saved tensors: :math:`w + v` saved none, and its gradient does
 # not depend on :math:`w`, so the same update goes unnoticed, harmlessly.
 #
-# A change made through ``.data``, as older code does, bypasses the counter
-# (``.data`` is the tensor's memory, hidden from autograd), and the wrong
-# gradient comes silently. ``w * v`` was computed with :math:`w = 1`:
+# A change made through ``.data``, as older code does, bypasses the counter:
+# ``.data`` shares the memory but not the version counter (``detach()``
+# shares both, tutorial 03), and the wrong gradient comes silently. ``w * v`` was computed with :math:`w = 1`:
 
 w = torch.tensor([1.0], requires_grad=True)
 v = torch.tensor([2.0], requires_grad=True)
@@ -359,7 +364,8 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 #   skips a ``None`` gradient; a zero one still moves the parameter
 #   (-0.450 with momentum).
 # - While grad mode is on, a differentiable operation's result requires grad
-#   when one of its inputs does: ``w * 2``, not ``w > 0`` or ``w.long()``.
+#   when one of its inputs does and its dtype is floating-point or complex:
+#   ``w * 2`` and ``w.floor()``, not ``w > 0`` or ``w.long()``.
 #   ``no_grad()`` for a training loop's updates and evaluation,
 #   ``inference_mode()`` for pure inference; ``eval()`` changes layers, not
 #   recording. Freeze with ``requires_grad_(False)`` and keep the parameter
@@ -387,8 +393,7 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 
 w = torch.tensor([1.0], requires_grad=True)
 for i in range(3):
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"step {i}: w = {w.detach()}, w.grad = {w.grad}")
     assert torch.allclose(w.grad, 2 * w.detach() + 3)
     with torch.no_grad():
@@ -436,16 +441,24 @@ except TypeError as error:
 # %%
 # Bug 2: nothing clears the gradient, so the ``.data`` version updates with
 # a running total (5, then 5 + 4 = 9, then 9 + 2.2 = 11.2) instead of each
-# step's own :math:`2w + 3`. Bug 3: ``.data`` hides the update from
-# autograd's version counter; use ``torch.no_grad()`` (exercise 1).
+# step's own :math:`2w + 3`. With the gradient cleared (``w.grad = None``
+# after the update), the ``.data`` version ends at exercise 1's :math:`w`.
+# Not a bug here, but a habit to drop: ``.data`` hides the update from the
+# version counter, so if it ever ran between a forward pass and its
+# ``backward()`` the gradient would be silently wrong (above). Use
+# ``torch.no_grad()`` (exercise 1).
 
-w = torch.tensor([1.0], requires_grad=True)
-for i in range(3):
-    y = forward(w, x)
-    y.backward()
-    print(f"with .data, step {i}: w.grad = {w.grad}, 2w + 3 = {2 * w.detach() + 3}")
-    w.data -= 0.1 * w.grad
-assert torch.allclose(w.grad, torch.tensor([11.2]))
+for clear in (False, True):
+    w = torch.tensor([1.0], requires_grad=True)
+    for i in range(3):
+        forward(w, x).backward()
+        if not clear:
+            print(f"with .data, step {i}: w.grad = {w.grad}, 2w + 3 = {2 * w.detach() + 3}")
+        w.data -= 0.1 * w.grad
+        if clear:
+            w.grad = None
+    print(f".data, gradient {'cleared' if clear else 'not cleared'}: final w = {w.detach()}")
+assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 
 # %%
 # .. _solution-end:

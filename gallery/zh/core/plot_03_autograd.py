@@ -51,8 +51,6 @@ backward() 与 torch.autograd.grad
 
 import torch
 
-LANG = "zh"  # 图中标签的语言
-
 
 def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """第 01 篇的计算图：y = (w + x)(w + 1)。"""
@@ -100,7 +98,7 @@ def first_sentences(error: Exception, n: int = 1) -> str:
 
 w = torch.tensor([1.0], requires_grad=True)
 y = w * x
-print(f"{type(y.grad_fn).__name__} saved {saved_names(y)}")
+print(f"{y.grad_fn.name()} saved {saved_names(y)}")
 print(f"before backward: _saved_self = {y.grad_fn._saved_self}")
 print(f"                 _saved_other = {y.grad_fn._saved_other}")
 y.backward()
@@ -148,7 +146,7 @@ except RuntimeError as error:
 
 w = torch.tensor([1.0], requires_grad=True)
 y = w + x
-print(f"{type(y.grad_fn).__name__} saved {saved_names(y)}: _saved_alpha = {y.grad_fn._saved_alpha}")
+print(f"{y.grad_fn.name()} saved {saved_names(y)}: _saved_alpha = {y.grad_fn._saved_alpha}")
 y.backward()
 print(f"first backward:  w.grad = {w.grad}")
 y.backward()  # 没有 retain_graph，也没有报错
@@ -169,7 +167,8 @@ except RuntimeError as error:
 
 # %%
 # 为什么要立刻释放？为了内存。在神经网络里，保存的张量就是各层的激活值，
-# 训练比推理多占的内存主要就花在它们身上。引擎在每个节点执行完之后就释放它
+# 它们随批量大小增长；批量大时，训练比推理多占的内存大部分花在它们身上
+# （其余是梯度和优化器的状态）。引擎在每个节点执行完之后就释放它
 # 保存的张量——在反向传播进行的过程中就释放，而下一次前向传播反正会记录一张
 # 新的计算图（第 02 篇）。PyTorch 的报错信息和文档说释放的是“计算图”，
 # 这是一种不严格的说法，指的就是这里看到的保存的张量。
@@ -194,40 +193,37 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 
 # %%
 # 不过在训练循环里，这个报错通常另有原因：上一次迭代的某个张量还连在这一次的
-# 计算图上，比如一步一步传下去的隐藏状态。``retain_graph=True`` 只会把这个 bug
-# 掩盖起来。正解是 ``h.detach()``：数值不变，但与旧的计算图断开。
+# 计算图上，比如一步一步传下去的隐藏状态。下面这个小循环每步都做一次 SGD 更新，
+# 跑三步就能看出来。``retain_graph=True`` 解决不了问题：每次反向传播都会一路
+# 传回之前所有的步（每一步都更耗时、更占内存），而且优化器已经更新过之前某一步
+# 保存的 ``w``，反向传播会报原位操作的错误（第 04 篇）。正解是
+# ``h.detach()``：数值不变，但与旧的计算图断开。
 
 
-def carry_state(detach: bool) -> str:
-    """h = tanh(w * h + 1) 走三步，每步做一次反向传播。"""
+def carry_state(cure: str) -> str:
+    """h = tanh(w * h + 1) 训练三步，h 从一步传到下一步。"""
     w, h = torch.tensor([0.5], requires_grad=True), torch.zeros(1)
+    optimizer = torch.optim.SGD([w], lr=0.1)
     for step in range(3):
-        h = torch.tanh(w * (h.detach() if detach else h) + 1)
+        optimizer.zero_grad()
+        h = torch.tanh(w * (h.detach() if cure == "detach()" else h) + 1)
         try:
-            h.backward()
+            h.backward(retain_graph=cure == "retain_graph=True")
         except RuntimeError as error:
             return f"step {step}: RuntimeError: {first_sentences(error)}"
-    return f"3 steps ran, w.grad = {w.grad}"
+        optimizer.step()
+    return f"3 steps ran, last step's w.grad = {w.grad}"
 
 
-print(f"h carried:   {carry_state(detach=False)}")
-print(f"h detached:  {carry_state(detach=True)}")
+for cure in ("none", "retain_graph=True", "detach()"):
+    print(f"{cure + ':':<19} {carry_state(cure)}")
 
 # %%
-# ``detach()`` 的作用是*截断梯度*：在一个计算内部，被 detach 的那个因子在自动求导
-# 看来是常量。:math:`y = w \cdot w` 的 :math:`dy/dw = 2w = 2`；
-# :math:`y = w \cdot \operatorname{detach}(w)` 的导数是 1。detach 得到的张量与
-# ``w`` 共享内存，也共享版本计数器（``_version`` 是内部属性，这里读它只为观察）：
-# 原位修改它，``w`` 也跟着变。
+# 第 01 篇已经展示过，``detach()`` 在计算内部起*停止梯度*的作用。它返回的
+# 不是副本：与 ``w`` 共享内存，也共享版本计数器（``_version`` 是内部属性，
+# 这里读它只为观察）。原位修改它，``w`` 也跟着变，而且这次修改会被计数。
 
 w = torch.tensor([1.0], requires_grad=True)
-(w * w).backward()
-print(f"d(w * w)/dw          = {w.grad}")
-w.grad = None
-(w * w.detach()).backward()
-print(f"d(w * w.detach())/dw = {w.grad}")
-assert torch.equal(w.grad, torch.tensor([1.0]))
-
 e = w.detach()
 e.add_(1)
 print(f"after w.detach().add_(1): w = {w}, w._version = {w._version}")
@@ -361,45 +357,17 @@ print(f"UserWarning: {first_sentences(caught[0].message, 2)}")
 x.grad = None  # 打破引用循环
 
 # %%
-# （选读）``create_graph=True`` 记录下的计算图
-# --------------------------------------------
-#
-# PyTorch 按 :math:`g \cdot 2 \cdot x^{2-1}` 对 :math:`x^2` 求导，其中
-# :math:`g` 是从上游传来的梯度（这里是隐含的 1）。设置 ``create_graph=True``
-# 后，这几步运算都被记录了下来；下图是 ``grad_1[0]`` 背后的计算图，
-# 从它的 ``grad_fn`` 画出：
-
-import matplotlib.pyplot as plt
-
-from pytorch_notes.draw import draw_backward
-from pytorch_notes.graph import backward_graph
-from pytorch_notes.i18n import tr, use_language
-
-lang = use_language(LANG)
-draw_backward(
-    backward_graph(grad_1[0], names={"x": x}),
-    lang=lang,
-    title=tr(lang, en="The graph of dy/dx = 2x", zh="dy/dx = 2x 的计算图"),
-)
-plt.show()  # 作为脚本运行时会弹出图窗；在本页上不起作用
-
-# %%
-# 从左往右看：``AccumulateGrad`` 是叶子节点 :math:`x`；``PowBackward0``
-# 计算 :math:`x^{1}`；``MulBackward1`` 乘以常数 2；``MulBackward0`` 乘以
-# :math:`g`，而 :math:`g` 不需要梯度，所以没有对应的节点。沿这条链求导得到
-# :math:`1 \cdot 2 \cdot 1 = 2`，就是上面的 ``grad_2``。
-#
 # 小结
 # ----
 #
 # - ``Tensor.backward``（``torch.autograd.backward`` 的方法写法）把梯度累加到
 #   叶子节点的 ``.grad`` 上；``torch.autograd.grad`` 把梯度返回出来。这是同一个
 #   引擎的两个入口：在 :math:`y = (w + x)(w + 1)` 上两者都得到 5 和 2。
-# - 反向传播释放的是为它保存的张量（``_saved_self`` 等；设置了 ``retain_graph``
-#   或 ``create_graph`` 时除外），不是计算图：之后 ``next_functions`` 照样能遍历。
+# - 反向传播释放的是为它保存的张量（``_saved_self`` 等；``retain_graph`` 为真时
+#   除外，它默认跟随 ``create_graph``），不是计算图：之后 ``next_functions`` 照样能遍历。
 #   对 ``w * x`` 做第二次反向传播会失败；``w + x`` 没有保存张量，第二次照样成功。
 #   ``retain_graph=True`` 把保存的张量留给下一次反向传播；在训练循环里遇到这个
-#   报错，通常该用 ``detach()``——它截断梯度，与原张量共享内存和版本计数器。
+#   报错，通常该用 ``detach()``，它与原张量共享内存和版本计数器。
 # - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` 是向量-雅可比积中的
 #   向量 :math:`v`：权重 :math:`[1, 1]` 得 7，:math:`[1, 2]` 得 9；
 #   ``loss.sum().backward()`` 就是权重 :math:`[1, 1]`。

@@ -4,8 +4,8 @@ r"""
 
 几乎每个 PyTorch 用户都会遇到的三个陷阱：梯度在多次反向传播之间不断累加；
 有些张量跟踪梯度，有些不跟踪（``requires_grad``、梯度模式、冻结参数）；
-还有原位操作——需要梯度的叶子节点不允许原位操作，而原位操作一旦改动了为反向传播
-保存的张量，就会被版本计数器发现。
+还有原位操作——需要梯度的叶子节点在记录计算图时不允许原位操作，而原位操作一旦
+改动了为反向传播保存的张量，就会被版本计数器发现。
 
 阅读前请先看 :doc:`plot_01_computational_graph`（叶子节点、``grad_fn``，以及
 :math:`y = (w + x)(w + 1)` 与 ``w.grad = 5``）和 :doc:`plot_03_autograd`
@@ -35,8 +35,7 @@ w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0])  # 数据：不需要梯度
 
 for i in range(4):
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
 
 assert torch.equal(w.grad, torch.tensor([20.0]))
@@ -46,8 +45,9 @@ assert torch.equal(w.grad, torch.tensor([20.0]))
 # ``w.grad`` 却不断增长：5、10、15、20。这就是:term:`梯度累加`。
 # 在一次反向传播内部，累加本来就是链式法则的要求（第 01 篇中从 :math:`w`
 # 到 :math:`y` 的两条路径要*相加*）；在多次反向传播之间，它让你可以先把几个
-# :term:`小批量`的梯度加起来，再更新一次参数（这时要把每个小批量的平均损失除以
-# 小批量个数，否则总和会大这么多倍）。但在普通的训练循环里，它意味着：
+# :term:`小批量`的梯度加起来，再更新一次参数（各小批量大小相同时，要把每个小批量
+# 的平均损失除以小批量个数，否则累加出的梯度会偏大，倍数正好是小批量个数；大小不同
+# 时，按各自所占的样本比例加权）。但在普通的训练循环里，它意味着：
 # **梯度要自己清零**。
 #
 # ``w.grad.zero_()`` 把梯度填成 0。结尾的下划线是 PyTorch 原位*方法*
@@ -57,8 +57,7 @@ w.grad.zero_()
 print(f"after w.grad.zero_(): w.grad = {w.grad}")
 
 for i in range(4):
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
     assert torch.equal(w.grad, torch.tensor([5.0]))
     w.grad.zero_()
@@ -102,8 +101,7 @@ w = torch.tensor([1.0], requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=0.1)
 for i in range(3):
     optimizer.zero_grad()
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"step {i}: w = {w.detach()}, w.grad = {w.grad}")
     assert torch.allclose(w.grad, 2 * w.detach() + 3)
     before = w.detach().clone()
@@ -115,25 +113,32 @@ for i in range(3):
 # --------------------
 #
 # 第 01 篇介绍过:term:`叶子节点`（没有 ``grad_fn`` 的张量）。``requires_grad``
-# 的传递规则要带上条件：在梯度模式开启时，*可求导*运算的结果只要有一个输入
-# 需要梯度，就需要梯度。比较、``argmax`` 和转成整数类型得到的结果不需要梯度
-# （它们没有梯度可言）；没有被记录的结果是叶子节点，哪怕它是算出来的：
+# 怎样传递，要把条件说全：在梯度模式开启时，*可求导*运算的结果只要有一个输入
+# 需要梯度，就需要梯度。比较、``argmax`` 和转成整数类型得到的结果不需要梯度：
+# 它们的 dtype 是布尔或整数，而只有浮点和复数张量才能需要梯度（见第 01 篇）。
+# 梯度为 0 是另一回事：``w.floor()`` 需要梯度，只是梯度为 0。没有被记录的结果
+# 是叶子节点，哪怕它是算出来的：
 
 w = torch.tensor([1.0], requires_grad=True)
 c = torch.tensor([2.0])  # 常量：requires_grad=False
 
-for name, t in [("w * 2", w * 2), ("c * 2", c * 2), ("w > 0", w > 0), ("w.long()", w.long())]:
+cases = [("w * 2", w * 2), ("c * 2", c * 2), ("w > 0", w > 0), ("w.long()", w.long())]
+for name, t in [*cases, ("w.floor()", w.floor())]:
     fn = t.grad_fn.name() if t.grad_fn is not None else None
-    print(f"{name:<8} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={fn}")
-
+    print(f"{name:<9} is_leaf={t.is_leaf!s:<6} requires_grad={t.requires_grad!s:<6} grad_fn={fn}")
+w.floor().backward()
+print(f"d floor(w)/dw = {w.grad}")
 assert (c * 2).is_leaf and not (w > 0).requires_grad and not w.long().requires_grad
+assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 
 # %%
 # 不记录计算图的几种办法
 # ~~~~~~~~~~~~~~~~~~~~~~
 #
-# 三种*梯度模式*对一整块代码关闭记录，两个方法只作用于一个张量，而
-# ``enable_grad()`` 在梯度模式内部重新打开记录。各自对 :math:`2w` 用一次：
+# PyTorch 有三种*梯度模式*：默认模式、*no-grad 模式*（``no_grad()``，或由变量
+# 决定时用 ``set_grad_enabled(False)``）和*推理模式*（``inference_mode()``）。
+# 后两种对一整块代码关闭记录；另有两个方法只作用于一个张量；``enable_grad()``
+# 可以在 no-grad 模式里重新打开记录，在推理模式里不行。各自对 :math:`2w` 用一次：
 
 results = {"(default)": w * 2}
 with torch.no_grad():
@@ -144,6 +149,8 @@ with torch.set_grad_enabled(False):
     results["set_grad_enabled(False)"] = w * 2
 with torch.inference_mode():
     results["inference_mode()"] = w * 2
+    with torch.enable_grad():
+        results["enable_grad() in inference"] = w * 2
 results["w.detach() * 2"] = w.detach() * 2
 results["v.requires_grad_(False) * 2"] = torch.ones(1, requires_grad=True).requires_grad_(False) * 2
 
@@ -160,7 +167,7 @@ assert sum(t.requires_grad for t in results.values()) == 2  # (default) 和 enab
 #   ``set_grad_enabled(training)`` 一行代码兼顾训练和评估两个阶段。
 # - ``inference_mode()`` 是纯推理时更严格的选择。它新建的张量是*推理张量*：
 #   仍然可以作为被记录运算的输入，但自动求导不能为反向传播保存它们。
-# - ``detach()`` 把单个张量从计算图上切下来（第 03 篇把它当作梯度截断）；
+# - ``detach()`` 把单个张量从计算图上切下来（第 01、03 篇把它用作停止梯度）；
 #   ``requires_grad_(False)`` 让一个叶子节点不再需要梯度。
 
 t = results["inference_mode()"]
@@ -172,13 +179,10 @@ except RuntimeError as error:
 
 # %%
 # ``model.eval()`` 不属于以上任何一种：它把 ``nn.Dropout`` 这类层切换到评估时的
-# 行为，自动求导照常记录。所以评估时两样都要：``model.eval()`` 加一种梯度模式：
+# 行为（见第 05 篇），自动求导照常记录。所以评估时两样都要：``eval()`` 加一种梯度模式。
 
-model = torch.nn.Linear(1, 1)
-model.eval()
-print(f"after eval():       model(x).requires_grad = {model(x).requires_grad}")
-with torch.no_grad():
-    print(f"eval() + no_grad(): model(x).requires_grad = {model(x).requires_grad}")
+model = torch.nn.Linear(1, 1).eval()
+print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
 model.train()  # 切回训练时的行为
 
 # %%
@@ -218,7 +222,8 @@ print(f"a += one:    a = {a}, same object: {id(a) == i0}, same memory: {a.data_p
 
 # %%
 # 除了带 ``_`` 的方法，``+=``、下标赋值 ``t[0] = ...`` 和 ``out=`` 也是原位操作；
-# 带下划线的 ``requires_grad_()`` 则是例外（它改的是一个标志，不是数据）。
+# 带下划线的 ``requires_grad_()`` 和 ``detach_()`` 则是例外（它们改的是标志或元数据，
+# 不是数据）。
 #
 # 需要梯度的叶子节点为什么不允许原位操作
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
@@ -321,8 +326,9 @@ update_then_backward(w + v, w)
 # :math:`w + v` 什么都没保存，它的梯度也与 :math:`w` 无关，所以同样的更新
 # 不会被发现，也不会造成错误。
 #
-# 通过 ``.data`` 做的修改（老代码常这样写）会绕过版本计数器（``.data`` 就是
-# 张量的内存，自动求导看不见它），错误的梯度就悄悄产生了。``w * v`` 是用
+# 通过 ``.data`` 做的修改（老代码常这样写）会绕过版本计数器：``.data`` 与原张量
+# 共享内存，却不共享版本计数器（``detach()`` 两者都共享，见第 03 篇），错误的梯度
+# 就悄悄产生了。``w * v`` 是用
 # :math:`w = 1` 算出来的：
 
 w = torch.tensor([1.0], requires_grad=True)
@@ -340,8 +346,9 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 # - 梯度会累加（5、10、15、20）：用 ``w.grad.zero_()`` 或
 #   ``optimizer.zero_grad()``（后者把梯度设为 ``None``）清零。优化器跳过梯度为
 #   ``None`` 的参数；梯度为 0 的参数照样会被移动（带动量时移动了 -0.450）。
-# - 在梯度模式开启时，可求导运算的结果只要有一个输入需要梯度就需要梯度：
-#   ``w * 2`` 是这样，``w > 0`` 和 ``w.long()`` 不是。训练循环里的更新和评估用
+# - 在梯度模式开启时，可求导运算的结果只要有一个输入需要梯度、且 dtype 是浮点
+#   或复数，就需要梯度：``w * 2`` 和 ``w.floor()`` 是这样，``w > 0`` 和
+#   ``w.long()`` 不是。训练循环里的更新和评估用
 #   ``no_grad()``，纯推理用 ``inference_mode()``；``eval()`` 改变的是层的行为，
 #   不是记录。冻结参数用 ``requires_grad_(False)``，并且不把它交给优化器。
 # - 原位操作（带 ``_`` 的方法、``+=``、``t[0] = ...``）保留原对象和原内存。
@@ -364,8 +371,7 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 
 w = torch.tensor([1.0], requires_grad=True)
 for i in range(3):
-    y = forward(w, x)
-    y.backward()
+    forward(w, x).backward()
     print(f"step {i}: w = {w.detach()}, w.grad = {w.grad}")
     assert torch.allclose(w.grad, 2 * w.detach() + 3)
     with torch.no_grad():
@@ -412,16 +418,22 @@ except TypeError as error:
 # %%
 # 问题 2：没有清零梯度，所以 ``.data`` 版本每一步用的是累计值（5，然后
 # 5 + 4 = 9，再然后 9 + 2.2 = 11.2），而不是这一步自己的 :math:`2w + 3`。
-# 问题 3：``.data`` 让这次更新躲过了版本计数器；应当用 ``torch.no_grad()``
-# （练习 1）。
+# 把梯度清掉（更新之后 ``w.grad = None``），``.data`` 版本最后得到的就是练习 1 的
+# :math:`w`。所以 ``.data`` 在这里不算错误，但这个习惯要改：它让更新躲过版本计数器，
+# 一旦发生在前向传播和 ``backward()`` 之间，梯度就会悄悄算错（见上文）。应当用
+# ``torch.no_grad()``（练习 1）。
 
-w = torch.tensor([1.0], requires_grad=True)
-for i in range(3):
-    y = forward(w, x)
-    y.backward()
-    print(f"with .data, step {i}: w.grad = {w.grad}, 2w + 3 = {2 * w.detach() + 3}")
-    w.data -= 0.1 * w.grad
-assert torch.allclose(w.grad, torch.tensor([11.2]))
+for clear in (False, True):
+    w = torch.tensor([1.0], requires_grad=True)
+    for i in range(3):
+        forward(w, x).backward()
+        if not clear:
+            print(f"with .data, step {i}: w.grad = {w.grad}, 2w + 3 = {2 * w.detach() + 3}")
+        w.data -= 0.1 * w.grad
+        if clear:
+            w.grad = None
+    print(f".data, gradient {'cleared' if clear else 'not cleared'}: final w = {w.detach()}")
+assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 
 # %%
 # .. _solution-end:
