@@ -189,7 +189,7 @@ except RuntimeError as error:
 
 # %%
 # ``model.eval()`` is none of these: it switches layers such as
-# ``nn.Dropout`` to their evaluation behaviour (tutorial 05), and autograd
+# ``nn.Dropout`` to their evaluation behaviour, and autograd
 # records as before; evaluation wants both, ``eval()`` and a grad mode.
 
 model = torch.nn.Linear(1, 1).eval()

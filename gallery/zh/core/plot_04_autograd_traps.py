@@ -179,7 +179,7 @@ except RuntimeError as error:
 
 # %%
 # ``model.eval()`` 不属于以上任何一种：它把 ``nn.Dropout`` 这类层切换到评估时的
-# 行为（见第 05 篇），自动求导照常记录。所以评估时两样都要：``eval()`` 加一种梯度模式。
+# 行为，自动求导照常记录。所以评估时两样都要：``eval()`` 加一种梯度模式。
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
