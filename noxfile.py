@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import platform
 import re
@@ -241,7 +242,8 @@ def _compat_env(session: nox.Session, requirement: str, python: str) -> tuple[Pa
         session.run(interpreter, "-m", "venv", str(env), external=True)
     index = ["--index-url", TORCH_INDEX] if TORCH_INDEX else []
     session.run(py, "-m", "pip", "install", requirement, *index, external=True)
-    session.run(py, "-m", "pip", "install", "-e", ".[test]", external=True)
+    # Not editable: each run installs the package's wheel again (_install_wheel).
+    session.run(py, "-m", "pip", "install", ".[test]", external=True)
     stamp.write_text(digest)
     return env, py
 
@@ -249,6 +251,37 @@ def _compat_env(session: nox.Session, requirement: str, python: str) -> tuple[Pa
 def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else "(no output)"
+
+
+def _install_wheel(env: Path, py: str) -> str:
+    """Build the package's wheel and install it as a learner would, with its dependencies.
+
+    ``ran`` when pip installed the wheel and nothing else (torch stays as it was), else
+    ``failed`` with what pip changed.
+    """
+    dist = env / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    pip = [py, "-m", "pip"]
+    build = subprocess.run(
+        [*pip, "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        capture_output=True,
+        text=True,
+    )
+    if build.returncode:
+        return f"failed: {_last_line(build.stderr)}"
+    wheel = next(dist.glob("pytorch_notes-*.whl"))
+    subprocess.run(
+        [*pip, "uninstall", "-y", "-q", "pytorch-notes"], capture_output=True, check=True
+    )
+    report = env / "logs" / "wheel-install.json"
+    install = subprocess.run(
+        [*pip, "install", "--report", str(report), str(wheel)], capture_output=True, text=True
+    )
+    if install.returncode:
+        return f"failed: {_last_line(install.stderr)}"
+    installed = [item["metadata"] for item in json.loads(report.read_text())["install"]]
+    others = [f"{m['name']} {m['version']}" for m in installed if m["name"] != "pytorch-notes"]
+    return f"failed: pip also installed {', '.join(others)}" if others else "ran: torch untouched"
 
 
 def _run_compat(env: Path, py: str) -> tuple[str, dict[str, str]]:
@@ -268,6 +301,7 @@ def _run_compat(env: Path, py: str) -> tuple[str, dict[str, str]]:
     label = f"torch {versions[0]} / Python {versions[1]}"
     results: dict[str, str] = {}
     env_vars = {**os.environ, "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
+    results["wheel: pip install pytorch_notes-*.whl"] = _install_wheel(env, py)
     tests = subprocess.run(
         [py, "-m", "pytest", "-m", "package", "-p", "no:cacheprovider", "-q", "-n", "0"],
         cwd=ROOT, env=env_vars, capture_output=True, text=True,
