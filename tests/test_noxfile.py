@@ -172,3 +172,11 @@ def test_compat_table_shows_each_run_and_why_it_failed() -> None:
         "| core/a.py | ran | failed: AssertionError: x \\| y |",
         "| core/b.py | ran | not run |",
     ]
+
+
+def test_compat_runs_the_package_tests_conftest_marks() -> None:
+    from conftest import PACKAGE_TESTS
+
+    files = load_noxfile().package_tests()
+    assert files == [f"tests/{name}" for name in PACKAGE_TESTS]
+    assert all((ROOT / path).is_file() for path in files)
