@@ -574,7 +574,10 @@ def backward_graph(
     scope = {k: v for k, v in sys._getframe(1).f_locals.items() if isinstance(v, torch.Tensor)}
     scope.update(names or {})  # explicit names win
     by_tensor = {id(v): k for k, v in scope.items()}
-    by_grad_fn = {id(v.grad_fn): k for k, v in scope.items() if v.grad_fn is not None}
+    # Kept alive while we walk: older torch (2.4) makes a new Python object for a grad_fn
+    # each time one is asked for unless the last is still alive, so ids would not match.
+    grad_fns = {k: v.grad_fn for k, v in scope.items() if v.grad_fn is not None}
+    by_grad_fn = {id(fn): k for k, fn in grad_fns.items()}
 
     g = nx.DiGraph()
     seen: set[int] = set()
