@@ -28,10 +28,12 @@ import argparse
 import hashlib
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -67,8 +69,13 @@ def clean() -> None:
 
 
 def package_digest() -> str:
-    """A hash of the helper package's source: the tutorials' hidden input."""
+    """A hash of the tutorials' hidden inputs: the helper package's source, torch, Python.
+
+    Each page states the torch and Python it was executed with (docs/_ext/gallery_pages.py):
+    a build with another of either runs every tutorial again.
+    """
     digest = hashlib.sha256()
+    digest.update(f"torch {version('torch')} python {platform.python_version()}\n".encode())
     for path in sorted((DOCS.parent / "src" / "pytorch_notes").rglob("*.py")):
         digest.update(path.relative_to(DOCS.parent).as_posix().encode())
         digest.update(path.read_bytes())
@@ -76,7 +83,7 @@ def package_digest() -> str:
 
 
 def invalidate_if_package_changed() -> None:
-    """Re-execute every tutorial when src/pytorch_notes changed.
+    """Re-execute every tutorial when src/pytorch_notes, torch or Python changed.
 
     sphinx-gallery re-runs a tutorial only when its own file changed (md5).
     The tutorials also depend on the helper package, so a change there drops

@@ -26,7 +26,32 @@ OUT_DIRS = [lang.out for lang in LANGUAGES.values()]
 SLOW_FIRST = ("test_build_rules.py", "test_downloads.py", "test_browser.py", "test_noxfile.py")
 
 
+# The tests of the helper package alone: they need torch and the package's test extra,
+# not the built site, the docs toolchain or a browser. They carry the ``package``
+# marker, and `nox -s compat` runs them (`pytest -m package`) on other torch versions.
+PACKAGE_TESTS = (
+    "test_capture.py",
+    "test_data_models.py",
+    "test_draw.py",
+    "test_gallery_parity.py",
+    "test_graph.py",
+    "test_graph_properties.py",
+    "test_i18n.py",
+    "test_plotting.py",
+    "test_plotting_paths.py",
+    "test_training.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in PACKAGE_TESTS:
+            if "site" in getattr(item, "fixturenames", ()):
+                raise pytest.UsageError(
+                    f"{item.nodeid} reads the built site: it cannot be one of PACKAGE_TESTS"
+                )
+            item.add_marker(pytest.mark.package)
+
     def rank(item: pytest.Item) -> int:
         name = item.path.name
         return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)

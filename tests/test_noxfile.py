@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from filelock import FileLock
+from packaging.requirements import Requirement
 
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 
@@ -114,3 +115,72 @@ def test_an_unsupported_python_fails_loudly(tmp_path: Path) -> None:
     assert "needs Python >=3.10" in result.stderr
     assert "python3.11 -m pip install nox" in result.stderr
     assert "pip install torch" not in result.stderr  # stopped before installing anything
+
+
+# -- nox -s compat -------------------------------------------------------------------
+
+
+def test_compat_defaults_to_the_oldest_supported_torch_and_the_newest_release(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    noxfile = load_noxfile()
+    monkeypatch.delenv("PYTORCH_NOTES_TORCH", raising=False)
+    monkeypatch.delenv("PYTORCH_NOTES_PYTHON", raising=False)
+    # the floor pip sees in the installed package's metadata
+    requires = [Requirement(r) for r in importlib.metadata.requires("pytorch-notes")]
+    torch = next(r for r in requires if r.name == "torch")
+    floor = next(spec.version for spec in torch.specifier if spec.operator == ">=")
+    assert noxfile.oldest_torch() == floor
+    torches, pythons = noxfile.compat_choices([])
+    assert torches == [f"torch=={floor}.*", f"torch=={noxfile.NEWEST_TORCH}"]
+    assert pythons == [sys.executable]
+    assert "compat" not in noxfile.nox.options.sessions  # not a default session
+
+
+def test_compat_takes_versions_from_posargs_or_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    noxfile = load_noxfile()
+    monkeypatch.setenv("PYTORCH_NOTES_TORCH", "2.6 torch>=2.7,<2.8")
+    monkeypatch.setenv("PYTORCH_NOTES_PYTHON", "3.12")
+    assert noxfile.compat_choices([]) == (["torch==2.6.*", "torch>=2.7,<2.8"], ["3.12"])
+    posargs = ["--torch", "2.15.0", "--python", "3.13"]
+    assert noxfile.compat_choices(posargs) == (["torch==2.15.0"], ["3.13"])
+    with pytest.raises(ValueError, match="--torch VERSION"):
+        noxfile.compat_choices(["--pyton", "3.13"])
+    with pytest.raises(ValueError, match="'latest'"):
+        noxfile.torch_requirement("latest")
+
+
+def test_compat_finds_pyenvs_pythons() -> None:
+    found = load_noxfile().find_python("3.13")
+    version = subprocess.run(
+        [found, "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert version.strip() == "(3, 13)"
+    with pytest.raises(FileNotFoundError, match=r"no Python 3\.99"):
+        load_noxfile().find_python("3.99")
+
+
+def test_compat_table_shows_each_run_and_why_it_failed() -> None:
+    table = load_noxfile().compat_table(
+        {
+            "torch 2.4.1 / Python 3.11.7": {"core/a.py": "ran", "core/b.py": "ran"},
+            "torch 2.15.0 / Python 3.13.0": {"core/a.py": "failed: AssertionError: x | y"},
+        }
+    )
+    assert table.splitlines() == [
+        "| | torch 2.4.1 / Python 3.11.7 | torch 2.15.0 / Python 3.13.0 |",
+        "| --- | --- | --- |",
+        "| core/a.py | ran | failed: AssertionError: x \\| y |",
+        "| core/b.py | ran | not run |",
+    ]
+
+
+def test_compat_runs_the_package_tests_conftest_marks() -> None:
+    from conftest import PACKAGE_TESTS
+
+    files = load_noxfile().package_tests()
+    assert files == [f"tests/{name}" for name in PACKAGE_TESTS]
+    assert all((ROOT / path).is_file() for path in files)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import platform
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -223,3 +225,20 @@ def test_each_tutorial_says_how_to_run_it(site: Path) -> None:
             assert f'pip install "{wheel_url()}"' in text
             assert "git+" not in text
             assert f"python {path.stem}.py" in text
+
+
+def test_each_tutorial_states_the_torch_and_python_it_ran_with(site: Path) -> None:
+    """The "Run it yourself" note names the build's torch and Python, in the page's language.
+
+    The tests session builds the site in its own venv, so its versions are this process's.
+    """
+    torch_version, python_version = version("torch"), platform.python_version()
+    said = {
+        "en": f"This page was executed with PyTorch {torch_version} and Python {python_version}.",
+        "zh-cn": f"本页由 PyTorch {torch_version} 和 Python {python_version} 运行生成。",
+    }
+    assert set(said) == set(OUT_DIRS)
+    for out in OUT_DIRS:
+        for path in built_tutorials(site, out):
+            note = " ".join(soup(path).select_one(".pn-run-it").get_text().split())
+            assert said[out] in note, f"{out}/{path.name}: {note[-120:]}"

@@ -6,7 +6,9 @@
    site's catalog (``site_words``) as for every word below. (The "Out:"
    label comes from CSS: ``_static/pytorch-notes.css``.)
 2. **How to run it**, in the page's language, above each tutorial's download
-   buttons.
+   buttons, with the torch and Python the page was executed with: those of
+   this build (``docs/build.py`` re-executes every tutorial when either
+   changes, so a cached page never shows another's).
 3. **Solutions behind a toggle.** A tutorial marks an exercise's solution with
    two reST labels in its text cells, ``.. _solution-begin:`` and
    ``.. _solution-end:``. On the page they become a ``<details>`` element
@@ -27,8 +29,10 @@
 from __future__ import annotations
 
 import json
+import platform
 import re
 import zipfile
+from importlib.metadata import version
 from pathlib import Path
 
 from site_words import _
@@ -61,12 +65,21 @@ def translate(text: str) -> str:
     return text
 
 
+def executed_with() -> tuple[str, str]:
+    """The torch and Python versions of this build, which executes the tutorials."""
+    return version("torch"), platform.python_version()
+
+
 def _run_note(wheel_url: str, script: str) -> str:
     title = _("Run it yourself")
     body = _(
         "Download the script or the notebook below. The notebook's first cell "
         "installs what it needs. For the script, install PyTorch and this site's "
         "helper package first:"
+    )
+    torch_version, python_version = executed_with()
+    stamp = _("This page was executed with PyTorch {torch} and Python {python}.").format(
+        torch=torch_version, python=python_version
     )
     return (
         f".. admonition:: {title}\n"
@@ -76,6 +89,7 @@ def _run_note(wheel_url: str, script: str) -> str:
         f"      pip install torch\n"
         f'      pip install "{wheel_url}"\n'
         f"      python {script}\n\n"
+        f"   {stamp}\n\n"
     )
 
 
