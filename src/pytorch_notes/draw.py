@@ -89,7 +89,9 @@ def _words(lang: str) -> dict[str, str]:
         "if": tr(lang, en="if → {v}", zh="if → {v}"),
         "uses": tr(lang, en="{n} uses", zh="用了 {n} 次"),
         "summed": tr(lang, en="sum of {n} uses", zh="{n} 次使用之和"),
-        "part": tr(lang, en="{value}: part of ∂{root}/∂{source}", zh="{value}：∂{root}/∂{source} 的一部分"),
+        "part": tr(
+            lang, en="{value}: part of ∂{root}/∂{source}", zh="{value}：∂{root}/∂{source} 的一部分"
+        ),
         "output": tr(lang, en="output {k}", zh="输出 {k}"),
         "empty": "",
     }
