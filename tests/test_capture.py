@@ -241,8 +241,9 @@ def test_an_inner_compile_log_hands_the_outer_one_back_its_logging() -> None:
                 torch.compile(sign_branch, backend="eager")(torch.tensor([-2.0]))
             # after the inner block: the outer one still collects graph breaks
             torch.compile(branchy, backend="eager")(torch.tensor([2.0]))
-        assert len(inner.graph_breaks) == 1
-        assert len(outer.graph_breaks) == 1 and outer.messages != inner.messages
+        if LOGS_REASONS:  # older torch logs no graph-break reason (see compile_log)
+            assert len(inner.graph_breaks) == 1
+            assert len(outer.graph_breaks) == 1 and outer.messages != inner.messages
         # afterwards: what was enabled before the outer block, with the same handlers
         assert torch._logging._internal.log_state.artifact_names == before == {"recompiles"}
         assert logging.getLogger("torch").handlers == handlers

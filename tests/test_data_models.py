@@ -154,6 +154,7 @@ def test_the_wheel_ships_the_py_typed_marker(tmp_path) -> None:
     import zipfile
     from pathlib import Path
 
+    pytest.importorskip("hatchling", reason="building the wheel needs hatchling (the docs extra)")
     from hatchling.builders.wheel import WheelBuilder
 
     root = Path(__file__).resolve().parents[1]
@@ -193,6 +194,8 @@ def test_two_gaussians_names_every_bad_argument(argument, value) -> None:
         return  # a fine value
     if argument == "n_per_class" and finite and isinstance(value, int) and value >= 1:
         return
+    if argument == "generator" and value is None:
+        return  # the default: the global generator
     try:
         two_gaussians(**{argument: value})
     except Exception as error:

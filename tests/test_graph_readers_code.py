@@ -64,7 +64,11 @@ def test_a_compiled_function_gives_the_same_results_inside_record(backend) -> No
         torch.testing.assert_close(out, expected, rtol=0, atol=0)
         (grad,) = torch.autograd.grad(out.sum(), w)
         torch.testing.assert_close(grad, expected_grad, rtol=0, atol=0)
-        assert graph.skipped == []
+        if torch.__version__ >= "2.5":
+            # on torch 2.4 the mode also runs while the compiled function is traced, on
+            # fake tensors: the recorder notes what it could not record there (the
+            # results above are unchanged all the same)
+            assert graph.skipped == []
         # the graph shows what the compiled code ran, as its backend ran it
         ops = [op.op for op in graph]
         assert {"tanh", "sigmoid", "cumsum"} <= set(ops), ops

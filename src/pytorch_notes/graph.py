@@ -611,8 +611,10 @@ class record:
     traces, so the compiled code is the reader's alone; the graph then shows
     the operations the compiled code runs, as its backend runs them (torch
     functions for ``backend="eager"``, ATen operators such as ``mul`` and
-    ``permute`` for ``"aot_eager"``), on every call including the first. It
-    costs time linear in the number of operations and keeps no tensor alive.
+    ``permute`` for ``"aot_eager"``), on every call including the first. (On
+    torch 2.4 the recorder also sees the tracing itself, on fake tensors, and
+    lists what it could not record there in ``skipped``; the compiled code's
+    results are the same.) It costs time linear in the number of operations and keeps no tensor alive.
 
     A block with no torch operation gives an empty graph, not an error.
 
