@@ -111,7 +111,24 @@ def test_autograd_through_the_stable_formula_is_wrong_at_the_kink(site: Path, ou
     shown = tensor_values(line_after(lines, "stable, autograd:").split("gradient")[1])
     assert shown == pytest.approx(z.grad.tolist(), abs=1e-6)
     assert shown[1] != pytest.approx(0.5), "at z = 0 the composite must differ from sigmoid(0)"
+    # the page's prose: 1 up to torch 2.13, 0 from 2.14 (clamp's kink convention); never 0.5
+    assert shown[1] in (0.0, 1.0)
     assert "composite gradient differs from sigmoid at z = [0.0]" in lines  # exercise 1
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_kink_value_is_stated_as_version_dependent(site: Path, out: str) -> None:
+    """R2-A1: the prose and summary give both releases' values, not one of them as the rule."""
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    if not out.startswith("zh"):
+        assert "1 up to torch 2.13, 0 from torch 2.14 on" in text
+        assert "(1 up to torch 2.13, 0 from 2.14), never 0.5" in text
+        assert "here they add up to 1" not in text and "gives 1 at" not in text
+        assert "Nowhere else: only at the kink" in text
+    else:
+        assert "torch 2.13 及以前是 1，2.14 起是 0" in text
+        assert "没有别的点：只有尖点" in text
+        assert "折点" not in text
 
 
 def test_torch_func_refuses_the_old_style_function() -> None:
@@ -312,15 +329,23 @@ def test_anomaly_detection_names_the_op_and_its_line(site: Path, out: str) -> No
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_nan_fix_works_at_zero(site: Path, out: str) -> None:
-    """Clamping inside where still gives NaN at 0; a where on both sides is finite at -1 and 0."""
+    """Clamping inside where: the gradient reaching the clamp's output is NaN on every torch
+    (0 x inf from sqrt's local derivative); what x gets is clamp's kink convention (NaN up to
+    2.13, 0 from 2.14). A where on both sides is finite at -1 and 0 on every release."""
     lines = lines_of(site, out)
     x = torch.tensor([0.0, 4.0], requires_grad=True)
-    torch.where(x > 0, torch.sqrt(x.clamp(min=0)), torch.zeros_like(x)).sum().backward()
-    assert torch.isnan(x.grad[0]), "the clamp 'fix' must really fail here"
+    r = x.clamp(min=0)
+    r.retain_grad()
+    torch.where(x > 0, torch.sqrt(r), torch.zeros_like(x)).sum().backward()
+    assert torch.isnan(r.grad[0]), "the branch's local derivative makes NaN whatever clamp does"
+    assert torch.isnan(x.grad[0]) or x.grad[0] == 0  # version-dependent: no fix either way
     # anomaly mode checks NaN only: an inf gradient raises nothing
     assert "sqrt at 0 under detect_anomaly: x.grad = tensor([inf])" in lines
     clamp_line = line_after(lines, "sqrt(x.clamp(min=0)) inside where, x = 0:")
-    assert "nan" in clamp_line
+    r_shown, x_shown = (
+        tensor_values(part) for part in clamp_line.split("r.grad =")[1].split("x.grad =")
+    )
+    assert math.isnan(r_shown[0]) and (math.isnan(x_shown[0]) or x_shown[0] == 0.0)
     for point in ("-1.0", "0.0"):
         shown = tensor_values(line_after(lines, f"double where, x = {point}:").split("x.grad")[1])
         assert all(math.isfinite(v) for v in shown)

@@ -51,6 +51,7 @@ EXPECTED = [
     "mean of per-sample gradients: tensor([[",
     "batch gradient (backward):    tensor([[",
     "cosine between the class means: ",
+    "mean |p - y|: class 0 ",
     "directional derivative = 17.0",
     "H =",
 ]
@@ -116,6 +117,55 @@ def test_both_classes_push_the_same_way_with_different_sizes(site: Path, out: st
         f"cosine between the class means: {cosine:.2f}; mean size: "
         f"class 0 {sizes[0]:.2f}, class 1 {sizes[1]:.2f}"
     )
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_class_0_gradients_are_large_mostly_because_its_points_lie_far_out(
+    site: Path, out: str
+) -> None:
+    """R2-A4: |(p - y) x| = |p - y| |x|; class 0's |x| ratio beats its |p - y| ratio, and the
+    prose quotes the printed factors."""
+    torch.manual_seed(1)
+    train_x, train_y = two_gaussians()
+    linear = nn.Linear(2, 1)
+    with torch.no_grad():
+        p = torch.sigmoid(linear(train_x)).squeeze(1)
+    wrong = [(p - train_y)[train_y == label].abs().mean().item() for label in (0, 1)]
+    far = [train_x[train_y == label].norm(dim=1).mean().item() for label in (0, 1)]
+    assert far[0] / far[1] > wrong[0] / wrong[1] > 1
+    line = next(x for x in lines_of(site, out) if x.startswith("mean |p - y|:"))
+    assert line == (
+        f"mean |p - y|: class 0 {wrong[0]:.2f}, class 1 {wrong[1]:.2f}; "
+        f"mean |x|: class 0 {far[0]:.2f}, class 1 {far[1]:.2f}"
+    )
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    for number in (f"{far[0]:.2f}", f"{far[1]:.2f}", f"{wrong[0]:.2f}", f"{wrong[1]:.2f}"):
+        assert number in text
+    assert "gets most wrong" not in text and "错得最厉害" not in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_per_sample_remark_names_what_the_pytorch_tutorial_uses(site: Path, out: str) -> None:
+    """R2-A3: buffers go through functional_call; stack_module_state is not that tutorial's."""
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    assert "stack_module_state" not in text
+    assert "functional_call(model, (params, buffers), (x,))" in text
+    assert "randomness=" in text
+
+
+def test_jacfwd_and_jacrev_call_the_function_once() -> None:
+    """R2-B2: the batched Jacobians trace the function once, not once per column/row."""
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return torch.sin(x) * 2
+
+    x = torch.randn(5)
+    for jacobian in (torch.func.jacfwd, torch.func.jacrev):
+        calls.clear()
+        jacobian(f)(x)
+        assert len(calls) == 1
 
 
 def test_hessian_equals_reverse_over_reverse_and_hvp() -> None:

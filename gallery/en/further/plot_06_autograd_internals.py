@@ -97,9 +97,10 @@ from torch import nn
 # The stable form :math:`\max(z, 0) + \log(1 + e^{-|z|})` never
 # exponentiates a positive number; its derivative is :math:`\sigma(z)`. But
 # autograd differentiates it piece by piece, and at :math:`z = 0` ``clamp``
-# and ``abs`` have kinks: what each passes there is a convention (see
-# :doc:`../core/plot_02_dynamic_graphs`), and here they add up to 1, not
-# :math:`\sigma(0) = 0.5`:
+# and ``abs`` have kinks, where what each passes back is a convention (see
+# :doc:`../core/plot_02_dynamic_graphs`). Here they add up to a wrong value,
+# never :math:`\sigma(0) = 0.5`: 1 up to torch 2.13, 0 from torch 2.14 on,
+# because ``clamp``'s convention changed (your torch may print either):
 
 z = torch.tensor([-100.0, 0.0, 100.0], requires_grad=True)
 naive = torch.log(1 + torch.exp(z))
@@ -109,11 +110,11 @@ z.grad = None
 composite = z.clamp(min=0) + torch.log1p(torch.exp(-z.abs()))
 composite.sum().backward()
 print(f"stable, autograd: {composite.detach()}, gradient {z.grad}")
-assert z.grad[1] != 0.5  # sigma(0) is 0.5
+assert z.grad[1].item() in (0.0, 1.0)  # 1 up to torch 2.13, 0 from 2.14; sigma(0) is 0.5
 
 # %%
 # A ``torch.autograd.Function`` states the derivative itself, right at every
-# point, and saves only :math:`z`. In the form that also works with
+# point (:math:`z = 0` included), and saves only :math:`z`. In the form that also works with
 # ``torch.func``, ``forward`` computes from the inputs alone,
 # ``setup_context(ctx, inputs, output)`` keeps what the backward pass needs,
 # and ``backward(ctx, grad_output)`` returns one gradient per input (or
@@ -156,7 +157,8 @@ assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sig
 # ``setup_context``, works with ``backward()``, but ``torch.func`` raises a
 # ``RuntimeError`` asking for ``setup_context``; forward mode (``jvp``,
 # ``jacfwd``) also needs a ``jvp`` staticmethod. ``ctx`` offers more:
-# ``ctx.mark_non_differentiable(out)``, and ``@once_differentiable`` for a
+# ``ctx.mark_non_differentiable(out)`` (called in ``setup_context``, where
+# the output is at hand), and ``@once_differentiable`` for a
 # ``backward`` that can't itself be differentiated.
 
 from torch.func import grad, vmap
@@ -190,9 +192,10 @@ with torch.no_grad():
 
 logits = linear(features)
 naive_loss = (torch.log(1 + torch.exp(logits)) - labels * logits).mean()
-naive_loss.backward(retain_graph=True)
+naive_loss.backward()
 print(f"naive loss = {naive_loss.item()}, weight.grad = {linear.weight.grad}")
 linear.zero_grad()
+logits = linear(features)  # a fresh graph: the first backward freed the old one
 loss = (Softplus.apply(logits) - labels * logits).mean()
 loss.backward()
 print(f"logits = {logits.detach().flatten()}")
@@ -300,7 +303,7 @@ for label, m in (("x * (3 x)", torch.mul(x, 3 * x)), ("x * c    ", torch.mul(x, 
 # unpack)``: ``pack`` gets every tensor saved inside its block, and what
 # ``pack`` returns goes to ``unpack`` in the backward pass. PyTorch builds
 # ``torch.autograd.graph.save_on_cpu`` and activation checkpointing
-# (``torch.utils.checkpoint``) on it. We only look, at one forward pass of a
+# (``torch.utils.checkpoint``, its non-reentrant variant) on it. We only look, at one forward pass of a
 # small network on 64 points:
 
 torch.manual_seed(0)
@@ -381,11 +384,15 @@ for warning in caught:
 # %%
 # The culprit: ``SqrtBackward0``, made on the line shown. Anomaly mode checks
 # for NaN only: an ``inf`` gradient passes silently. The fix has to keep the
-# unused branch from making NaN or inf in the first place, since ``where``'s
-# backward multiplies whatever that branch makes by 0. Clamping the input is
-# not enough: at :math:`x = 0` the root's derivative is :math:`1/(2 \cdot 0)`,
-# inf, and :math:`0 \times \infty` is NaN again. A second ``where`` that hands
-# ``sqrt`` a harmless 1 on the unused side works at :math:`-1` and at 0:
+# unused branch's *derivative* finite: ``where`` sends that branch a zero
+# gradient, and the branch's backward multiplies it by its local derivative;
+# :math:`0 \times \infty` and :math:`0 \times` NaN are NaN. Clamping the input
+# doesn't do that: at :math:`x = 0` the root's derivative is still
+# :math:`1/(2 \cdot 0) = \infty`, so the gradient reaching the clamp's output
+# ``r`` is NaN on every torch. Whether ``x`` then gets it depends on
+# ``clamp``'s kink convention (NaN up to torch 2.13, 0 from 2.14 on): no fix.
+# A second ``where`` that hands ``sqrt`` a harmless 1 on the unused side works
+# at :math:`-1` and at 0 on every release:
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # the mode's "enabled" warning
@@ -395,8 +402,11 @@ with warnings.catch_warnings():
 print(f"sqrt at 0 under detect_anomaly: x.grad = {x.grad}")
 assert torch.isinf(x.grad).all()
 x = torch.tensor([0.0, 4.0], requires_grad=True)
-torch.where(x > 0, torch.sqrt(x.clamp(min=0)), torch.zeros_like(x)).sum().backward()
-print(f"sqrt(x.clamp(min=0)) inside where, x = 0: x.grad = {x.grad}")
+r = x.clamp(min=0)
+r.retain_grad()
+torch.where(x > 0, torch.sqrt(r), torch.zeros_like(x)).sum().backward()
+print(f"sqrt(x.clamp(min=0)) inside where, x = 0: r.grad = {r.grad}, x.grad = {x.grad}")
+assert torch.isnan(r.grad[0]) and (torch.isnan(x.grad[0]) or x.grad[0] == 0)
 for point in (-1.0, 0.0):
     x = torch.tensor([point, 4.0], requires_grad=True)
     safe = torch.where(x > 0, x, torch.ones_like(x))  # sqrt never sees x <= 0
@@ -418,8 +428,8 @@ for point in (-1.0, 0.0):
 #   fires once, with its paths' contributions added up (5); a returned tensor
 #   replaces the gradient (``w.grad = 4``). The order between tensors ready
 #   at the same time is not documented.
-# - Autograd through the stable softplus formula gives 1 at :math:`z = 0`,
-#   not 0.5. A ``Function`` (``forward``, ``setup_context``, ``backward``)
+# - Autograd through the stable softplus formula is wrong at :math:`z = 0`
+#   (1 up to torch 2.13, 0 from 2.14), never 0.5. A ``Function`` (``forward``, ``setup_context``, ``backward``)
 #   states the derivative, saves one tensor, works under ``torch.func.grad``
 #   and ``vmap``, and keeps an overconfident model's loss finite where the
 #   naive formula gave ``inf`` and ``nan``.
@@ -428,19 +438,20 @@ for point in (-1.0, 0.0):
 #   2832 bytes, 1280 of them kept alive only for the backward pass
 #   (``_saved_*`` to look, ``saved_tensors_hooks`` to act).
 # - ``detect_anomaly`` names the node that made a NaN (``SqrtBackward0``) and
-#   its line; the cure is a ``where`` on both sides.
+#   its line; the cure keeps the unused branch's derivative finite: a
+#   ``where`` on both sides (``clamp`` alone is not one).
 #
 # Exercises
 # ---------
 #
-# **Exercise 1.** Where else, on :math:`z = -3, -2.9, \ldots, 3`, does
-# autograd through the stable formula differ from :math:`\sigma(z)`?
+# **Exercise 1.** Besides :math:`z = 0`, where on :math:`z = -3, -2.9, \ldots, 3`
+# does autograd through the stable formula differ from :math:`\sigma(z)`?
 #
 # .. _solution-begin:
 
 # %%
-# Only at the kink, :math:`z = 0`; everywhere else the pieces' derivatives
-# add up to :math:`\sigma(z)`, as they should.
+# Nowhere else: only at the kink, :math:`z = 0`, does it differ; everywhere
+# else the pieces' derivatives add up to :math:`\sigma(z)`, as they should.
 
 grid = (torch.arange(-30, 31) / 10).requires_grad_()
 (grid.clamp(min=0) + torch.log1p(torch.exp(-grid.abs()))).sum().backward()

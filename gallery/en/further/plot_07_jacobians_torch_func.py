@@ -208,7 +208,8 @@ for label, (fn, x0) in problems.items():
 # ``torch.func.jacrev`` and ``torch.func.jacfwd`` build Jacobians in the two
 # modes without a Python loop: they batch the :math:`m` vector–Jacobian
 # products, or the :math:`n` Jacobian–vector products, with ``vmap``. The
-# arithmetic is the same as our loops; the choice follows the counts above
+# arithmetic is the same as our loops, batched into one call (a Python
+# counter inside the function would count 1); the choice follows the counts above
 # (``jacrev`` for fewer outputs than inputs, ``jacfwd`` for the opposite).
 
 from torch.func import jacfwd, jacrev
@@ -279,10 +280,15 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # we pass, so ``grad`` can differentiate with respect to them. The loss is
 # ``binary_cross_entropy_with_logits``, stable on saturated
 # :term:`logits <logit>` (see
-# :doc:`plot_06_autograd_internals`). For a model with buffers or dropout,
-# `PyTorch's per-sample-gradients tutorial
-# <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ adds
-# ``stack_module_state`` and ``vmap``'s ``randomness=`` argument.
+# :doc:`plot_06_autograd_internals`). A model with buffers passes them too,
+# ``functional_call(model, (params, buffers), (x,))``, as `PyTorch's
+# per-sample-gradients tutorial
+# <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ does;
+# for dropout inside ``vmap`` see the ``randomness=`` argument of
+# `torch.func.vmap <https://pytorch.org/docs/stable/generated/torch.func.vmap.html>`_;
+# BatchNorm in training mode updates its running statistics in place, which
+# ``vmap`` refuses: see `Patching Batch Norm
+# <https://pytorch.org/docs/stable/func.batch_norm.html>`_.
 
 import torch.nn.functional as F
 from torch import nn
@@ -338,10 +344,12 @@ assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
 # %%
 # The figure shows the 200 gradients with respect to :math:`(w_0, w_1)`, one
 # point per sample, coloured by class. At these untrained weights both
-# classes' gradients point the same way; they differ in size: the class-0
-# points, which the untrained model gets most wrong, have the largest
-# gradients and dominate the mean, the star, which is the batch gradient
-# ``backward()`` gives.
+# classes' gradients point the same way; they differ in size. A sample's
+# gradient is :math:`(p_i - y_i)\,x_i`: it grows with the distance of
+# :math:`x_i` from the origin, and the class-0 points lie farther out (mean
+# :math:`|x|` 3.90 against 1.56) and are a little more wrong (mean
+# :math:`|p - y|` 0.69 against 0.48). So they have the largest gradients and
+# dominate the mean, the star, which is the batch gradient ``backward()`` gives.
 
 import matplotlib.pyplot as plt
 
@@ -353,6 +361,11 @@ sizes = [per_sample["weight"][train_y == label, 0].norm(dim=1).mean() for label 
 print(f"cosine between the class means: {cosine:.2f}; mean size: "
       f"class 0 {sizes[0]:.2f}, class 1 {sizes[1]:.2f}")  # fmt: skip
 assert cosine > 0.9 and sizes[0] > 2 * sizes[1]
+wrong = [(p_all - train_y)[train_y == label].abs().mean() for label in (0, 1)]
+far = [train_x[train_y == label].norm(dim=1).mean() for label in (0, 1)]
+print(f"mean |p - y|: class 0 {wrong[0]:.2f}, class 1 {wrong[1]:.2f}; "
+      f"mean |x|: class 0 {far[0]:.2f}, class 1 {far[1]:.2f}")  # fmt: skip
+assert far[0] / far[1] > wrong[0] / wrong[1] > 1  # distance matters more than error
 
 lang = use_language(LANG)
 fig, ax = plt.subplots(figsize=(6, 4.5), facecolor="white")

@@ -90,9 +90,10 @@ from torch import nn
 # :math:`\frac{1}{1 + e^z} \cdot e^z` 变成 :math:`0 \cdot \infty`，即 NaN。
 # 稳定的写法 :math:`\max(z, 0) + \log(1 + e^{-|z|})` 从不对正数求指数，
 # 导数是 :math:`\sigma(z)`。但自动求导是逐个环节求导的，而 ``clamp`` 和
-# ``abs`` 在 :math:`z = 0` 处都有折点：折点处传回多少是一种约定（见
-# :doc:`../core/plot_02_dynamic_graphs`），这里两者加起来是 1，
-# 而不是 :math:`\sigma(0) = 0.5`：
+# ``abs`` 在 :math:`z = 0` 处都有尖点，尖点处传回多少是一种约定（见
+# :doc:`../core/plot_02_dynamic_graphs`）。这里两者加起来不是
+# :math:`\sigma(0) = 0.5`：torch 2.13 及以前是 1，2.14 起是 0，因为 ``clamp``
+# 的约定变了（你的 torch 打印哪个都有可能）：
 
 z = torch.tensor([-100.0, 0.0, 100.0], requires_grad=True)
 naive = torch.log(1 + torch.exp(z))
@@ -102,10 +103,11 @@ z.grad = None
 composite = z.clamp(min=0) + torch.log1p(torch.exp(-z.abs()))
 composite.sum().backward()
 print(f"stable, autograd: {composite.detach()}, gradient {z.grad}")
-assert z.grad[1] != 0.5  # sigma(0) is 0.5
+assert z.grad[1].item() in (0.0, 1.0)  # torch 2.13 及以前为 1，2.14 起为 0；sigma(0) 是 0.5
 
 # %%
-# ``torch.autograd.Function`` 直接给出导数，在每一点上都对，而且只保存
+# ``torch.autograd.Function`` 直接写出导数，在每一点（包括 :math:`z = 0`）
+# 都给出正确的值，而且只保存
 # :math:`z`。能同时用于 ``torch.func`` 的写法是：``forward`` 只根据输入计算结果；
 # ``setup_context(ctx, inputs, output)`` 保存反向传播要用的张量；
 # ``backward(ctx, grad_output)`` 为每个输入返回一个梯度（``ctx.needs_input_grad``
@@ -147,7 +149,8 @@ assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sig
 # 对待它。旧写法 ``forward(ctx, z)``（没有 ``setup_context``）用 ``backward()``
 # 仍然可以，但 ``torch.func`` 会抛出 ``RuntimeError``，要求提供
 # ``setup_context``；前向模式（``jvp``、``jacfwd``）还需要一个 ``jvp`` 静态方法。
-# ``ctx`` 还能做更多：``ctx.mark_non_differentiable(out)``，以及用
+# ``ctx`` 还能做更多：``ctx.mark_non_differentiable(out)``（在 ``setup_context``
+# 里调用，那里拿得到输出），以及用
 # ``@once_differentiable`` 标记本身不能再求导的 ``backward``。
 
 from torch.func import grad, vmap
@@ -180,9 +183,10 @@ with torch.no_grad():
 
 logits = linear(features)
 naive_loss = (torch.log(1 + torch.exp(logits)) - labels * logits).mean()
-naive_loss.backward(retain_graph=True)
+naive_loss.backward()
 print(f"naive loss = {naive_loss.item()}, weight.grad = {linear.weight.grad}")
 linear.zero_grad()
+logits = linear(features)  # 重新前向一次：第一次 backward 已释放了原来的计算图
 loss = (Softplus.apply(logits) - labels * logits).mean()
 loss.backward()
 print(f"logits = {logits.detach().flatten()}")
@@ -264,8 +268,8 @@ print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (
 # ----------------------------
 #
 # 每个节点都会留下求导公式需要的张量，即:term:`保存的张量`。PyTorch 的
-# Autograd mechanics 文档用 ``grad_fn._saved_*`` 属性读取它们：这是内部名字，
-# 可以用来查看，但不是可以依赖的 API。:math:`\sin` 需要它的输入
+# Autograd mechanics 文档用 ``grad_fn._saved_*`` 属性读取它们：这些是内部属性名，
+# 可用于查看，但不应在代码中依赖。:math:`\sin` 需要它的输入
 # （:math:`\cos x`）；:math:`e^x` 需要它的输出（导数*就是*输出）；乘法保存的是
 # *另一个*因子求梯度时要用的那个因子：两个因子都需要梯度时两个都存，
 # 另一个是常数时只存一个。
@@ -284,7 +288,7 @@ for label, m in (("x * (3 x)", torch.mul(x, 3 * x)), ("x * c    ", torch.mul(x, 
 # 公开的途径是 ``torch.autograd.graph.saved_tensors_hooks(pack, unpack)``：
 # 在它的代码块中保存的每个张量都会交给 ``pack``，``pack`` 的返回值在反向传播时
 # 交给 ``unpack``。PyTorch 的 ``torch.autograd.graph.save_on_cpu`` 和激活检查点
-# （``torch.utils.checkpoint``）就建立在它之上。这里只记录、不修改：看看一个
+# （``torch.utils.checkpoint`` 的非重入版本）就建立在它之上。这里只记录、不修改：看看一个
 # 小网络对 64 个点做一次前向传播时保存了哪些张量：
 
 torch.manual_seed(0)
@@ -317,7 +321,7 @@ assert extra == 4 * (64 * 4 + 64 * 1)  # ReLU 的输出和网络的输出
 # 但没有保存权重，因为它的输入不需要梯度（见练习 2）；``ReLU`` 保存了输出；
 # 第二个 ``Linear`` 保存了同一个输出和它（转置后）的权重；``square``
 # 保存了网络的输出。保存的张量共涉及 2832 字节，其中输入和权重本来就存在，
-# ReLU 的输出只存一份：计算图额外让 1280 字节的内存一直占用着，否则它们早就释放了。
+# ReLU 的输出只存一份：计算图让本该释放的 1280 字节一直留在内存里。
 #
 # 异常检测：NaN 从哪里来？
 # ------------------------
@@ -361,11 +365,14 @@ for warning in caught:
 
 # %%
 # 罪魁祸首是 ``SqrtBackward0``，创建于上面显示的那一行。异常检测只检查 NaN：
-# 梯度是 ``inf`` 时不会报错。修正的关键是让不用的那一支从一开始就不产生 NaN
-# 或 inf，因为 ``where`` 的反向传播会把那一支产生的东西乘以 0。只对输入做
-# ``clamp`` 不够：在 :math:`x = 0` 处平方根的导数是 :math:`1/(2 \cdot 0)`，
-# 即 inf，:math:`0 \times \infty` 又是 NaN。再用一个 ``where``，在不用的一侧
-# 交给 ``sqrt`` 一个无害的 1，在 :math:`-1` 和 0 处都能得到正确的梯度：
+# 梯度是 ``inf`` 时不会报错。修正的关键是让不用的那一支的*导数*保持有限：
+# ``where`` 传给那一支的梯度是 0，那一支的反向传播再把它乘以局部导数，
+# :math:`0 \times \infty` 和 :math:`0 \times` NaN 都是 NaN。只对输入做 ``clamp``
+# 做不到这一点：在 :math:`x = 0` 处平方根的导数仍是 :math:`1/(2 \cdot 0) = \infty`，
+# 所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r`` 的梯度都是 NaN。
+# 它能否再传到 ``x``，取决于 ``clamp`` 在尖点处的约定（torch 2.13 及以前是 NaN，
+# 2.14 起是 0），所以这不算修正。再用一个 ``where``，在不用的一侧交给 ``sqrt``
+# 一个无害的 1，在 :math:`-1` 和 0 处、在每个版本上都能得到正确的梯度：
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # 忽略“异常检测已开启”的警告
@@ -375,8 +382,11 @@ with warnings.catch_warnings():
 print(f"sqrt at 0 under detect_anomaly: x.grad = {x.grad}")
 assert torch.isinf(x.grad).all()
 x = torch.tensor([0.0, 4.0], requires_grad=True)
-torch.where(x > 0, torch.sqrt(x.clamp(min=0)), torch.zeros_like(x)).sum().backward()
-print(f"sqrt(x.clamp(min=0)) inside where, x = 0: x.grad = {x.grad}")
+r = x.clamp(min=0)
+r.retain_grad()
+torch.where(x > 0, torch.sqrt(r), torch.zeros_like(x)).sum().backward()
+print(f"sqrt(x.clamp(min=0)) inside where, x = 0: r.grad = {r.grad}, x.grad = {x.grad}")
+assert torch.isnan(r.grad[0]) and (torch.isnan(x.grad[0]) or x.grad[0] == 0)
 for point in (-1.0, 0.0):
     x = torch.tensor([point, 4.0], requires_grad=True)
     safe = torch.where(x > 0, x, torch.ones_like(x))  # sqrt 永远见不到 x <= 0
@@ -396,26 +406,30 @@ for point in (-1.0, 0.0):
 # - 张量钩子按从输出到叶子节点的顺序触发；叶子节点的钩子只触发一次，拿到的是
 #   各条路径贡献之和（5）；钩子返回的张量会替换梯度（``w.grad = 4``）。
 #   同时就绪的张量谁先触发，文档没有规定。
-# - 对稳定公式直接用自动求导，在 :math:`z = 0` 处得到 1 而不是 0.5。
+# - 对稳定公式直接用自动求导，在 :math:`z = 0` 处结果是错的（torch 2.13 及以前
+#   是 1，2.14 起是 0），不会是 0.5。
 #   ``Function``（``forward``、``setup_context``、``backward``）直接给出导数，
 #   只保存一个张量，能用于 ``torch.func.grad`` 和 ``vmap``；对过度自信的模型，
 #   照公式直接写得到 ``inf`` 和 ``nan``，用它则损失保持有限。
 # - float64 下的 ``gradcheck``/``gradgradcheck`` 抓住了符号错误。
 # - 小网络对 64 个点做一次前向传播：保存的张量涉及 2832 字节，其中 1280 字节
-#   只为反向传播而保留（``_saved_*`` 用来查看，``saved_tensors_hooks`` 用来处理）。
+#   只为反向传播而保留（``_saved_*`` 用来查看，``saved_tensors_hooks`` 用来接管
+#   这些张量，例如转存到 CPU）。
 # - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）及其所在行；
-#   修正办法是在两侧都用 ``where``。
+#   修正办法是让不用的那一支的导数保持有限：两侧都用 ``where``
+#   （只用 ``clamp`` 不算）。
 #
 # 练习
 # ----
 #
 # **练习 1.** 在 :math:`z = -3, -2.9, \ldots, 3` 上，对稳定公式直接用自动求导，
-# 除了 0 之外还有哪些点的结果与 :math:`\sigma(z)` 不同？
+# 除了 :math:`z = 0` 之外，还有哪些点的结果与 :math:`\sigma(z)` 不同？
 #
 # .. _solution-begin:
 
 # %%
-# 只有折点 :math:`z = 0`；其他地方各环节的导数加起来正好是 :math:`\sigma(z)`。
+# 没有别的点：只有尖点 :math:`z = 0` 处不同；其他地方各环节的导数加起来
+# 正好是 :math:`\sigma(z)`。
 
 grid = (torch.arange(-30, 31) / 10).requires_grad_()
 (grid.clamp(min=0) + torch.log1p(torch.exp(-grid.abs()))).sum().backward()

@@ -193,7 +193,8 @@ for label, (fn, x0) in problems.items():
 #
 # ``torch.func.jacrev`` 和 ``torch.func.jacfwd`` 分别用两种模式构造雅可比矩阵，
 # 不需要 Python 循环：它们用 ``vmap`` 把 :math:`m` 个向量-雅可比积或 :math:`n` 个
-# 雅可比-向量积合成一批来算。算术和我们的循环一样；选哪一个，按上面数出的次数来定
+# 雅可比-向量积合成一批来算。计算内容与我们的循环相同，只是合成了一次调用（在函数里
+# 放一个 Python 计数器，只会数到 1）；选哪一个，按上面数出的次数来定
 # （输出比输入少用 ``jacrev``，反之用 ``jacfwd``）。
 
 from torch.func import jacfwd, jacrev
@@ -260,9 +261,14 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # 这样 ``grad`` 就能对这些参数求导。损失用 ``binary_cross_entropy_with_logits``，
 # 它在饱和的:term:`对数几率（logit） <对数几率>`上也保持稳定（见
 # :doc:`plot_06_autograd_internals`）。
-# 模型带有缓冲区或 dropout 时，`PyTorch 的逐样本梯度教程
-# <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ 还会用到
-# ``stack_module_state`` 和 ``vmap`` 的 ``randomness=`` 参数。
+# 模型带有缓冲区时，把缓冲区也传进去：
+# ``functional_call(model, (params, buffers), (x,))``，`PyTorch 的逐样本梯度教程
+# <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ 就是这样做的；
+# ``vmap`` 里有 dropout 时，参见
+# `torch.func.vmap <https://pytorch.org/docs/stable/generated/torch.func.vmap.html>`_
+# 的 ``randomness=`` 参数；训练模式下的 BatchNorm 会原位更新运行统计量，
+# ``vmap`` 不允许这样做，解决办法见 `Patching Batch Norm
+# <https://pytorch.org/docs/stable/func.batch_norm.html>`_。
 
 import torch.nn.functional as F
 from torch import nn
@@ -317,8 +323,11 @@ assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
 
 # %%
 # 下图画出对 :math:`(w_0, w_1)` 的 200 个梯度，每个样本一个点，按类别着色。
-# 在这组未训练的权重处，两个类别的梯度方向相同，区别在大小：未训练的模型错得最厉害的
-# 类别 0 的点梯度最大，主导了平均值，即图中的星号，也就是 ``backward()`` 给出的整批梯度。
+# 在这组未训练的权重处，两个类别的梯度方向相同，区别在大小。单个样本的梯度是
+# :math:`(p_i - y_i)\,x_i`，:math:`x_i` 离原点越远，梯度越大。类别 0 的点离原点更远
+# （平均 :math:`|x|` 为 3.90，类别 1 为 1.56），也错得稍多（平均 :math:`|p - y|`
+# 为 0.69 对 0.48），所以梯度最大，主导了平均值，即图中的星号，也就是
+# ``backward()`` 给出的整批梯度。
 
 import matplotlib.pyplot as plt
 
@@ -330,6 +339,11 @@ sizes = [per_sample["weight"][train_y == label, 0].norm(dim=1).mean() for label 
 print(f"cosine between the class means: {cosine:.2f}; mean size: "
       f"class 0 {sizes[0]:.2f}, class 1 {sizes[1]:.2f}")  # fmt: skip
 assert cosine > 0.9 and sizes[0] > 2 * sizes[1]
+wrong = [(p_all - train_y)[train_y == label].abs().mean() for label in (0, 1)]
+far = [train_x[train_y == label].norm(dim=1).mean() for label in (0, 1)]
+print(f"mean |p - y|: class 0 {wrong[0]:.2f}, class 1 {wrong[1]:.2f}; "
+      f"mean |x|: class 0 {far[0]:.2f}, class 1 {far[1]:.2f}")  # fmt: skip
+assert far[0] / far[1] > wrong[0] / wrong[1] > 1  # 离原点的距离比错的程度影响更大
 
 lang = use_language(LANG)
 fig, ax = plt.subplots(figsize=(6, 4.5), facecolor="white")
