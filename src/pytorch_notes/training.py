@@ -282,8 +282,12 @@ def early_stopping(patience: int, min_delta: float = 0.0) -> Callable[[Evaluatio
     ``fit(..., validation=(x_val, y_val), stop_when=early_stopping(3))``
     stops once the validation loss has not improved (fallen below the best
     so far by more than ``min_delta``) for ``patience`` evaluations in a row.
-    The run's best model is then :attr:`History.best_evaluation`, ``patience``
-    evaluations before the stop. The condition remembers the best loss of
+    The run's best model is then :attr:`History.best_evaluation`, the lowest
+    validation loss seen: with ``min_delta=0`` that is ``patience`` evaluations
+    before the stop; with ``min_delta > 0`` smaller improvements still lower the
+    loss without resetting the count, so the best can come later, up to the
+    stop itself. ``min_delta`` and ``patience`` are choices: the loss may still
+    be falling, by less than ``min_delta``. The condition remembers the best loss of
     the current run and starts afresh at a run's first evaluation
     (iteration 0), so one condition can serve several runs in turn.
 
