@@ -4,8 +4,9 @@ Computational graph
 
 While gradient tracking is on, every differentiable calculation PyTorch
 performs on tensors that require grad is written down as a *computational
-graph*. In this tutorial we build the smallest interesting one, :math:`y = (w + x)(w + 1)`, run the backward pass through it,
-and check PyTorch's gradient against the chain rule by hand. Along the way we
+graph*. In this tutorial we build the smallest interesting one,
+:math:`y = (w + x)(w + 1)`, run the backward pass through it, and check
+PyTorch's gradient against the chain rule by hand. Along the way we
 meet the two attributes that tie a tensor to its graph, ``is_leaf`` and
 ``grad_fn``, and see why most tensors in a graph keep no gradient.
 

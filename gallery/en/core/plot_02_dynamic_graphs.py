@@ -287,6 +287,7 @@ except TraceError as error:
 # traces it, and the one graph gives each input the gradient of its branch
 # (12 and -2, as above):
 
+
 def branchy_where(x: torch.Tensor) -> torch.Tensor:
     y = x * 2
     return torch.where(y.sum() > 0, y * y, -y)  # both branches computed
