@@ -73,7 +73,7 @@ from pytorch_notes.draw import draw_forward
 from pytorch_notes.i18n import tr, use_language
 
 lang = use_language(LANG)
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), facecolor="white")
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 8), facecolor="white")
 draw_forward(run_pos, ax=top, lang=lang, title="x = 1.5")
 draw_forward(run_neg, ax=bottom, lang=lang, title="x = -1.5")
 plt.show()
@@ -141,7 +141,7 @@ assert first is second
 
 from pytorch_notes.draw import draw_backward
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), facecolor="white")
+fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5), facecolor="white")
 ran = tr(lang, en="What ran: record()", zh="实际执行的运算：record()")
 follows = tr(lang, en="What backward() follows: grad_fn", zh="backward() 遍历的图：grad_fn")
 draw_forward(run_pos, ax=left, lang=lang, title=ran)
