@@ -88,9 +88,10 @@ plt.show()
 # %%
 # Each graph grew one operation at a time, as each line ran; ``record()``
 # kept the order, so we can replay the first one (use the player's buttons).
-# PyTorch's notes on autograd put it as a principle: the graph is recreated
-# from scratch at every iteration, and that is what lets ordinary Python
-# control flow change its shape and size from one run to the next.
+# PyTorch's note "Autograd mechanics" states it as a principle: the graph
+# is recreated from scratch at every iteration, and that is what lets
+# ordinary Python control flow change its shape and size from one run to
+# the next.
 
 from pytorch_notes.draw import animate_forward
 
