@@ -163,7 +163,7 @@ def test_01_prose_states_the_rule_with_its_conditions(site: Path, out: str) -> N
         ]
         banned = ["in two ways", "it depends on a leaf that requires grad"]
     else:
-        wanted = ["浮点或复数", "自动求导有没有", "两条路径各自的贡献 2 和 3", "停止梯度"]
+        wanted = ["浮点或复数", "自动求导有没有", "两条路径各自的贡献 2 和 3", "阻断梯度"]
         banned = ["有两种情况", '"']
     for phrase in wanted:
         assert phrase in page, phrase
@@ -171,7 +171,103 @@ def test_01_prose_states_the_rule_with_its_conditions(site: Path, out: str) -> N
         assert phrase not in page.split("Exercises")[0].split("练习")[0], phrase
 
 
+@pytest.mark.parametrize("out", OUTS)
+def test_01_the_requires_grad_rule_is_scoped_and_its_limits_shown(site: Path, out: str) -> None:
+    """Review r2-01-02 A3, A7, D1, E5-E7, F3: the rule's scope, its exceptions shown by torch."""
+    shown = text(site, out, PAGE_01)
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.no_grad():
+        view = t[:1]
+    expected = [
+        f"zeros_like(t): requires_grad={torch.zeros_like(t).requires_grad}",
+        f"histc(t):      requires_grad={torch.histc(t, bins=3).requires_grad}",
+        describe("view", view),
+    ]
+    (view * 10).sum().backward()
+    expected.append(f"after backward: view.grad = {view.grad}, t.grad = {t.grad}")
+    with pytest.raises(RuntimeError) as raised:
+        torch.tensor([1, 2], requires_grad=True)
+    expected.append(f"RuntimeError: {raised.value}")
+    assert_in_order(shown, expected, f"{out}/{PAGE_01}")
+    # what the prose says about these lines is what they show
+    assert "zeros_like(t): requires_grad=False" in shown
+    assert "histc(t):      requires_grad=False" in shown
+    assert "view: is_leaf=True   requires_grad=True   grad_fn=None" in shown
+    assert "after backward: view.grad = None, t.grad = None" in shown
+    page = prose(site / out / PAGE_01)
+    if out == "en":
+        wanted = [
+            "for an ordinary differentiable operation",
+            "requires grad exactly when",
+            "The rule has limits on both sides",
+            "every differentiable calculation",
+            "empty so far, so they now hold exactly these derivatives",
+        ]
+        banned = ["So the rule is: an operation's result requires grad when", "and stores"]
+    else:
+        wanted = [
+            "对普通的可求导运算",
+            "三者同时成立时结果需要梯度，否则不需要",
+            "这条规则两头都有例外",
+            "每一步可求导运算",
+            "两者此前都是空的",
+        ]
+        banned = [
+            "结果才需要梯度",
+            "带不了梯度",
+            "被 detach 的",
+            "让梯度停止",
+            "在计算中间",
+            "存进",
+        ]
+    for phrase in wanted:
+        assert phrase in page, phrase
+    for phrase in banned:
+        assert phrase not in page, phrase
+
+
 # -- tutorial 02 -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_02_where_keeps_both_branches_and_fx_fails_on_shape_too(site: Path, out: str) -> None:
+    """Review r2-01-02 A4, A5, A6, F1: torch.where traces with both branches; shape breaks fx."""
+    from torch.fx import symbolic_trace
+
+    shown = text(site, out, PAGE_02)
+
+    def branchy_where(x: torch.Tensor) -> torch.Tensor:
+        y = x * 2
+        return torch.where(y.sum() > 0, y * y, -y)
+
+    both = symbolic_trace(branchy_where)
+    targets = [getattr(node.target, "__name__", node.target) for node in both.graph.nodes]
+    assert "where" in targets and "mul" in targets and "neg" in targets
+    assert_in_order(
+        shown,
+        [
+            "TraceError: symbolically traced variables cannot be used as inputs to control flow",
+            f"traced: {targets}",
+            "x = 1.5: dz/dx = tensor([12.])",
+            "x = -1.5: dz/dx = tensor([-2.])",
+            "double_until_ten: TraceError: symbolically traced variables",
+            "on_shape: TraceError: symbolically traced variables",
+        ],
+        f"{out}/{PAGE_02}",
+    )
+    page = prose(site / out / PAGE_02)
+    if out == "en":
+        wanted = ["in two ways", "shape or dtype", "no Python decision depends on the input"]
+        wanted += ["the backward graph in a topological order"]
+        banned = ["keep both branches only through", "depends on values", "do not depend on"]
+    else:
+        wanted = ["有两种办法", "形状或 dtype", "没有哪个 Python 判断依赖输入", "对这两条链来说"]
+        wanted += ["《Autograd mechanics》"]
+        banned = ["只能借助", "依赖数值", "运算不依赖数据", "自动求导说明把"]
+    for phrase in wanted:
+        assert phrase in page, phrase
+    for phrase in banned:
+        assert phrase not in page, phrase
 
 
 @pytest.mark.parametrize("out", OUTS)

@@ -2,10 +2,11 @@ r"""
 Computational graph
 ===================
 
-While gradient tracking is on, every calculation PyTorch performs on tensors
-that require grad is written down as a *computational graph*. In this tutorial we build the smallest
-interesting one, :math:`y = (w + x)(w + 1)`, run the backward pass through it,
-and check PyTorch's gradient against the chain rule by hand. Along the way we
+While gradient tracking is on, every differentiable calculation PyTorch
+performs on tensors that require grad is written down as a *computational
+graph*. In this tutorial we build the smallest interesting one,
+:math:`y = (w + x)(w + 1)`, run the backward pass through it, and check
+PyTorch's gradient against the chain rule by hand. Along the way we
 meet the two attributes that tie a tensor to its graph, ``is_leaf`` and
 ``grad_fn``, and see why most tensors in a graph keep no gradient.
 
@@ -131,8 +132,9 @@ assert kinds == {"tensor": 5, "const": 1, "op": 3}
 # -----------------
 #
 # ``y.backward()`` runs the :term:`backward pass`: it walks a graph from
-# :math:`y` back to the inputs and stores :math:`\partial y / \partial w`
-# in ``w.grad`` and :math:`\partial y / \partial x` in ``x.grad``.
+# :math:`y` back to the inputs and adds :math:`\partial y / \partial w`
+# into ``w.grad`` and :math:`\partial y / \partial x` into ``x.grad`` (both
+# empty so far, so they now hold exactly these derivatives).
 #
 # The graph it walks is autograd's own, the leaner view announced above. It
 # starts at ``y.grad_fn`` and keeps **only operation nodes**: one
@@ -262,17 +264,40 @@ describe("c", c)
 
 assert not s.is_leaf and s.requires_grad  # t * 2 is not a leaf
 assert v.is_leaf and not v.requires_grad  # computed, yet a leaf
-assert all(x.is_leaf == (x.grad_fn is None) for x in (t, u, s, v, m, n, d, c))
-assert not any(r.requires_grad for r in (t > 0, t.argmax(), t.long()))  # integer results too
+assert all(tensor.is_leaf == (tensor.grad_fn is None) for tensor in (t, u, s, v, m, n, d, c))
+assert not any(result.requires_grad for result in (t > 0, t.argmax(), t.long()))  # integers too
 
 # %%
-# So the rule is: an operation's result requires grad when at least one of
-# its inputs requires grad (``m``, but not ``v``), gradient tracking is on
-# (not ``n``: ``torch.no_grad()`` switches it off, as
+# So, for an ordinary differentiable operation (arithmetic, ``matmul``,
+# ``sigmoid``, ...), the rule is: its result requires grad exactly when at
+# least one of its inputs requires grad (``m``, but not ``v``), gradient
+# tracking is on (not ``n``: ``torch.no_grad()`` switches it off, as
 # :doc:`plot_04_autograd_traps` explains), and the result can carry a
 # gradient, that is, has a floating-point or complex dtype. Integer and
 # boolean results never require grad: ``t > 0`` (``c``), ``t.argmax()``,
-# ``t.long()``.
+# ``t.long()``; a tensor of integers cannot even be asked to.
+#
+# The rule has limits on both sides. Functions that only read a tensor's
+# shape (``torch.zeros_like(t)``) and the few operations declared
+# non-differentiable (``torch.histc``) give float results that don't require
+# grad. And a view of ``t`` taken under ``no_grad()`` still *reports*
+# ``requires_grad=True``, though no gradient will reach it
+# (:doc:`plot_04_autograd_traps` covers ``no_grad()``):
+
+print(f"zeros_like(t): requires_grad={torch.zeros_like(t).requires_grad}")
+print(f"histc(t):      requires_grad={torch.histc(t, bins=3).requires_grad}")
+with torch.no_grad():
+    view = t[:1]  # a view of t, taken with tracking off
+describe("view", view)
+(view * 10).sum().backward()
+print(f"after backward: view.grad = {view.grad}, t.grad = {t.grad}")
+assert view.requires_grad and view.grad is None and t.grad is None
+try:
+    torch.tensor([1, 2], requires_grad=True)
+except RuntimeError as error:
+    print(f"RuntimeError: {error}")
+
+# %%
 #
 # ``detach()`` is more than a way to get plain values out (to plot them,
 # say): inside a computation it is a *stop-gradient*. The detached factor
@@ -392,10 +417,12 @@ assert torch.equal(w.grad, a.grad + b.grad)
 #   grad, computed under ``no_grad()`` or cut off by ``detach()``, or of a
 #   dtype with no gradient (``t > 0``). ``t * 2`` with ``t`` requiring grad
 #   is not a leaf.
-# - A result requires grad when at least one input requires grad, tracking
-#   is on, and its dtype is floating-point or complex. ``detach()`` stops the
+# - For an ordinary differentiable operation, the result requires grad
+#   exactly when at least one input requires grad, tracking is on, and its
+#   dtype is floating-point or complex (``zeros_like``, ``histc`` and a view
+#   taken under ``no_grad()`` are outside the rule). ``detach()`` stops the
 #   gradient inside a computation.
-# - Only leaves that require grad keep ``.grad`` after the backward pass;
+# - Only leaves that require grad can hold ``.grad`` after the backward pass;
 #   ``retain_grad()`` keeps the gradient of an intermediate tensor when you
 #   need to look at it.
 #

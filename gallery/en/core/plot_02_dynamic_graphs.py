@@ -80,7 +80,7 @@ from pytorch_notes.draw import draw_forward
 from pytorch_notes.i18n import tr, use_language
 
 lang = use_language(LANG)
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), facecolor="white")
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 8), facecolor="white")
 draw_forward(run_pos, ax=top, lang=lang, title="x = 1.5")
 draw_forward(run_neg, ax=bottom, lang=lang, title="x = -1.5")
 plt.show()
@@ -88,12 +88,15 @@ plt.show()
 # %%
 # Each graph grew one operation at a time, as each line ran; ``record()``
 # kept the order, so we can replay the first one (use the player's buttons).
-# PyTorch's notes on autograd put it as a principle: the graph is recreated
-# from scratch at every iteration, and that is what lets ordinary Python
-# control flow change its shape and size from one run to the next.
+# PyTorch's note "Autograd mechanics" states it as a principle: the graph
+# is recreated from scratch at every iteration, and that is what lets
+# ordinary Python control flow change its shape and size from one run to
+# the next.
 
 from pytorch_notes.draw import animate_forward
 
+# Run as a plain script with no display, matplotlib warns at exit that this
+# animation was never rendered; that warning is harmless.
 anim = animate_forward(run_pos, lang=lang)
 plt.show()
 
@@ -105,8 +108,9 @@ plt.show()
 # and the ``>`` that only served Python's ``if``. ``backward()`` does not
 # follow this trace: it follows autograd's graph from ``z.grad_fn``
 # (tutorial 01), which holds only the operations :math:`z` was computed
-# from. We list both in the order the forward pass ran them (a topological
-# order: every node comes after its inputs):
+# from. We list the trace in the order the operations ran, and the backward
+# graph in a topological order (every node after its inputs), which for
+# these chains is the same order:
 
 import networkx as nx
 
@@ -149,7 +153,7 @@ assert first is second
 
 from pytorch_notes.draw import draw_backward
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), facecolor="white")
+fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5), facecolor="white")
 ran = tr(lang, en="What ran: record()", zh="实际执行的运算：record()")
 follows = tr(lang, en="What backward() follows: grad_fn", zh="backward() 遍历的图：grad_fn")
 draw_forward(run_pos, ax=left, lang=lang, title=ran)
@@ -221,7 +225,7 @@ for start in (1.0, -1.0, 3.0, 20.0):
 # every operation on a proxy is written down rather than computed. The result
 # is a static graph that can be inspected, transformed and run many times.
 #
-# It works for a function whose operations do not depend on the data:
+# It works when no Python decision depends on the input:
 
 from torch.fx import symbolic_trace
 
@@ -279,7 +283,27 @@ except TraceError as error:
 # %%
 # A dynamic graph never has this problem: it is recorded *after* Python has
 # already chosen, so it simply contains the branch that ran. A static graph
-# can keep both branches only through a graph-level conditional operation
+# can keep both branches in two ways. It can compute both and select with
+# ``torch.where``, which is an operation, not a Python decision, so ``fx``
+# traces it, and the one graph gives each input the gradient of its branch
+# (12 and -2, as above):
+
+
+def branchy_where(x: torch.Tensor) -> torch.Tensor:
+    y = x * 2
+    return torch.where(y.sum() > 0, y * y, -y)  # both branches computed
+
+
+both = symbolic_trace(branchy_where)
+print(f"traced: {[getattr(node.target, '__name__', node.target) for node in both.graph.nodes]}")
+for start in (1.5, -1.5):
+    x_start = torch.tensor([start], requires_grad=True)
+    both(x_start).backward()
+    print(f"x = {start}: dz/dx = {x_start.grad}")
+    assert torch.equal(x_start.grad, torch.tensor([12.0 if start > 0 else -2.0]))
+
+# %%
+# Or it can use a graph-level conditional that runs only one branch
 # (``tf.cond`` in TensorFlow 1.x; ``torch.cond`` in PyTorch, a prototype
 # feature that tutorial 09 shows).
 #
@@ -327,8 +351,10 @@ except TraceError as error:
 # - The gradient belongs to the branch taken (12 for one input, -2 for the
 #   other).
 # - ``torch.fx.symbolic_trace`` builds a static graph before any data exists:
-#   fine for straight-line code, but it cannot trace Python control flow that
-#   depends on values.
+#   fine for straight-line code, but it cannot trace Python control flow on
+#   anything read from the input (its values, and even its shape or dtype,
+#   since a proxy carries none of them); ``torch.where`` keeps both branches
+#   in one traceable graph.
 # - Static graphs buy optimisation with rigidity; dynamic graphs buy
 #   flexibility and easy debugging.
 #
@@ -421,12 +447,19 @@ assert at_zero["t.clamp(min=0)"] in (0.0, 1.0)  # 1 up to torch 2.13, 0 from 2.1
 # .. _solution-begin:
 
 # %%
-# No: the ``while`` condition needs a value, and a proxy has none.
+# No: the ``while`` condition needs a value, and a proxy has none. A proxy
+# has no shape either, so even an ``if`` on the input's shape fails:
 
-try:
-    symbolic_trace(double_until_ten)
-except TraceError as error:
-    print(f"TraceError: {str(error).splitlines()[0]}")
+
+def on_shape(x: torch.Tensor) -> torch.Tensor:
+    return x * 2 if x.shape[0] > 1 else x
+
+
+for f in (double_until_ten, on_shape):
+    try:
+        symbolic_trace(f)
+    except TraceError as error:
+        print(f"{f.__name__}: TraceError: {str(error).splitlines()[0]}")
 
 # %%
 # .. _solution-end:

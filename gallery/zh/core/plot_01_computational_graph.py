@@ -2,7 +2,7 @@ r"""
 计算图
 ======
 
-在梯度跟踪开启时，只要张量需要梯度，PyTorch 就会把对它做的每一步运算记在一张*计算图*里。
+在梯度跟踪开启时，只要张量需要梯度，PyTorch 就会把对它做的每一步可求导运算记在一张*计算图*里。
 本篇搭建一个最小但足够说明问题的例子 :math:`y = (w + x)(w + 1)`，
 对它做反向传播，并用链式法则手算梯度、与 PyTorch 的结果对照。
 顺带认识把张量和计算图联系起来的两个属性 ``is_leaf`` 与 ``grad_fn``，
@@ -115,8 +115,9 @@ assert kinds == {"tensor": 5, "const": 1, "op": 3}
 # --------
 #
 # ``y.backward()`` 执行:term:`反向传播`：从 :math:`y` 出发沿一张图走回输入，把
-# :math:`\partial y / \partial w` 存进 ``w.grad``，把
-# :math:`\partial y / \partial x` 存进 ``x.grad``。
+# :math:`\partial y / \partial w` 累加进 ``w.grad``，把
+# :math:`\partial y / \partial x` 累加进 ``x.grad``（两者此前都是空的，
+# 所以现在存的正好是这两个导数）。
 #
 # 它遍历的是自动求导自己的图，也就是前面提到的那种精简形式。这张图从
 # ``y.grad_fn`` 开始，**只有运算节点**：记录下来的每个可求导运算对应
@@ -217,7 +218,7 @@ for name, t in [("w", w), ("x", x), ("a", a), ("b", b), ("y", y)]:
 # 决定一个张量是不是叶子的，不是“它是否由运算算出”，而是“自动求导有没有
 # 记录这次运算”。自动求导什么都没记录时，张量就没有 ``grad_fn``：它是你直接创建的
 # （:math:`w`、:math:`x`）；或者只由不需要梯度的张量算出；或者是在关闭梯度跟踪时
-# 算出的，或被 ``detach()`` 切断了历史；或者它的 dtype 带不了梯度（比较运算得到
+# 算出的，或被 ``detach()`` 切断了历史；或者它的 dtype 不支持梯度（比较运算得到
 # 布尔值）。对比一下：
 
 t = torch.tensor([1.0, 2.0], requires_grad=True)  # 直接创建，需要梯度
@@ -228,7 +229,7 @@ m = t * u  # 只要有一个输入需要梯度就够了
 with torch.no_grad():
     n = t * 2  # 由 t 算出，但关闭了梯度跟踪
 d = t.detach()  # 与 t 的值相同，但切断了历史
-c = t > 0  # 由 t 算出，但布尔值带不了梯度
+c = t > 0  # 由 t 算出，但布尔值不能带梯度
 
 for name, tensor in [("t", t), ("u", u), ("s", s), ("v", v), ("m", m), ("n", n)]:
     describe(name, tensor)
@@ -237,18 +238,39 @@ describe("c", c)
 
 assert not s.is_leaf and s.requires_grad  # t * 2 不是叶子节点
 assert v.is_leaf and not v.requires_grad  # 由运算算出，却是叶子节点
-assert all(x.is_leaf == (x.grad_fn is None) for x in (t, u, s, v, m, n, d, c))
-assert not any(r.requires_grad for r in (t > 0, t.argmax(), t.long()))  # 整数结果也一样
+assert all(tensor.is_leaf == (tensor.grad_fn is None) for tensor in (t, u, s, v, m, n, d, c))
+assert not any(result.requires_grad for result in (t > 0, t.argmax(), t.long()))  # 整数也一样
 
 # %%
-# 所以规则是：运算的输入中至少有一个需要梯度（``m`` 满足，``v`` 不满足）、
+# 所以，对普通的可求导运算（四则运算、``matmul``、``sigmoid`` 等）来说，规则是：
+# 输入中至少有一个需要梯度（``m`` 满足，``v`` 不满足）、
 # 梯度跟踪处于开启状态（``n`` 不满足：``torch.no_grad()`` 关闭了跟踪，
 # :doc:`第 04 篇 <plot_04_autograd_traps>` 会详细讲），并且结果能带梯度，
-# 即 dtype 是浮点或复数，三者同时成立，结果才需要梯度。整数和布尔结果从不需要梯度：
-# ``t > 0``（``c``）、``t.argmax()``、``t.long()`` 都是如此。
+# 即 dtype 是浮点或复数；三者同时成立时结果需要梯度，否则不需要。
+# 整数和布尔结果从不需要梯度：``t > 0``（``c``）、``t.argmax()``、``t.long()``
+# 都是如此；整数张量甚至不允许设置 ``requires_grad=True``。
 #
-# ``detach()`` 不只是用来取出数值（比如画图）：在计算中间，它的作用是
-# *停止梯度*。被 detach 的那个因子当作常数，梯度只沿另一个因子流动
+# 这条规则两头都有例外。只读取张量形状的函数（``torch.zeros_like(t)``）和少数
+# 声明为不可求导的运算（``torch.histc``），得到的浮点结果不需要梯度。反过来，
+# 在 ``no_grad()`` 下取的 ``t`` 的视图，仍然*显示* ``requires_grad=True``，
+# 但梯度永远传不到它（``no_grad()`` 见 :doc:`第 04 篇 <plot_04_autograd_traps>`）：
+
+print(f"zeros_like(t): requires_grad={torch.zeros_like(t).requires_grad}")
+print(f"histc(t):      requires_grad={torch.histc(t, bins=3).requires_grad}")
+with torch.no_grad():
+    view = t[:1]  # 在关闭梯度跟踪时取的 t 的视图
+describe("view", view)
+(view * 10).sum().backward()
+print(f"after backward: view.grad = {view.grad}, t.grad = {t.grad}")
+assert view.requires_grad and view.grad is None and t.grad is None
+try:
+    torch.tensor([1, 2], requires_grad=True)
+except RuntimeError as error:
+    print(f"RuntimeError: {error}")
+
+# %%
+# ``detach()`` 不只是用来取出数值（比如画图）：在计算过程中，它的作用是
+# *阻断梯度*。``detach()`` 得到的那个因子被当作常数，梯度只沿另一个因子流动
 # （用模型自己算出的目标值在训练中保持不动，靠的就是它）：
 
 r = torch.tensor([3.0], requires_grad=True)
@@ -256,7 +278,7 @@ r = torch.tensor([3.0], requires_grad=True)
 print(f"d(r * r)/dr          = {r.grad}")  # 2r
 r.grad = None
 (r * r.detach()).backward()
-print(f"d(r * r.detach())/dr = {r.grad}")  # r：被 detach 的因子是常数
+print(f"d(r * r.detach())/dr = {r.grad}")  # r：detach() 后的因子是常数
 assert torch.equal(r.grad, torch.tensor([3.0]))
 
 # %%
@@ -351,10 +373,11 @@ assert torch.equal(w.grad, a.grad + b.grad)
 #   即从 :math:`w` 到 :math:`y` 两条路径之和（:math:`b + a = 2 + 3`）。
 # - 叶子节点是没有 ``grad_fn`` 的张量，即自动求导没有为它记录任何运算：由用户直接
 #   创建、只由不需要梯度的张量算出、在 ``no_grad()`` 下算出或被 ``detach()`` 切断，
-#   或者 dtype 带不了梯度（``t > 0``）。``t`` 需要梯度时，``t * 2`` 不是叶子节点。
-# - 至少一个输入需要梯度、梯度跟踪开启、结果的 dtype 是浮点或复数，三者同时成立，
-#   结果才需要梯度。在计算中间，``detach()`` 让梯度停止。
-# - 反向传播之后，只有需要梯度的叶子节点保留 ``.grad``；需要查看中间张量的梯度时，
+#   或者 dtype 不支持梯度（``t > 0``）。``t`` 需要梯度时，``t * 2`` 不是叶子节点。
+# - 对普通的可求导运算，至少一个输入需要梯度、梯度跟踪开启、结果的 dtype 是浮点
+#   或复数，三者同时成立时结果需要梯度，否则不需要（``zeros_like``、``histc`` 和
+#   ``no_grad()`` 下取的视图不在此列）。在计算过程中，``detach()`` 可以阻断梯度。
+# - 反向传播之后，只有需要梯度的叶子节点才可能有 ``.grad``；需要查看中间张量的梯度时，
 #   用 ``retain_grad()`` 把它留下。
 #
 # 练习

@@ -73,19 +73,21 @@ from pytorch_notes.draw import draw_forward
 from pytorch_notes.i18n import tr, use_language
 
 lang = use_language(LANG)
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), facecolor="white")
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 8), facecolor="white")
 draw_forward(run_pos, ax=top, lang=lang, title="x = 1.5")
 draw_forward(run_neg, ax=bottom, lang=lang, title="x = -1.5")
 plt.show()
 
 # %%
 # 每张图都是随着代码一行行执行、一个运算一个运算长出来的；``record()`` 记下了
-# 先后顺序，所以可以把第一张图回放出来（用播放器的按钮逐步查看）。PyTorch 的
-# 自动求导说明把这一点当作原则：每次迭代都从头重新搭建计算图，正因如此，
+# 先后顺序，所以可以把第一张图回放出来（用播放器的按钮逐步查看）。PyTorch 文档
+# 《Autograd mechanics》把这一点作为原则提出：每次迭代都从头重新搭建计算图，正因如此，
 # 普通的 Python 控制流才能在每次运行时改变图的形状和大小。
 
 from pytorch_notes.draw import animate_forward
 
+# 在没有显示器的环境里直接运行本脚本时，matplotlib 会在退出时警告这段动画
+# 从未渲染过；这条警告无害。
 anim = animate_forward(run_pos, lang=lang)
 plt.show()
 
@@ -96,8 +98,8 @@ plt.show()
 # ``record()`` 记下了执行过的*每一个*运算，包括只为 Python 的 ``if`` 服务的
 # ``sum`` 和 ``>``。``backward()`` 并不沿这份记录走：它从 ``z.grad_fn`` 出发，
 # 遍历自动求导自己的图（见第 01 篇），图中只有 :math:`z` 赖以算出的那些运算。
-# 下面按前向传播执行的先后顺序把两者都列出来（这是一种拓扑顺序：
-# 每个节点都排在它的输入之后）：
+# 下面把两者都列出来：执行记录按运算执行的先后顺序，反向图按一种拓扑顺序
+# （每个节点都排在它的输入之后）；对这两条链来说，两种顺序是一样的：
 
 import networkx as nx
 
@@ -139,7 +141,7 @@ assert first is second
 
 from pytorch_notes.draw import draw_backward
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), facecolor="white")
+fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5), facecolor="white")
 ran = tr(lang, en="What ran: record()", zh="实际执行的运算：record()")
 follows = tr(lang, en="What backward() follows: grad_fn", zh="backward() 遍历的图：grad_fn")
 draw_forward(run_pos, ax=left, lang=lang, title=ran)
@@ -152,7 +154,8 @@ plt.show()
 # 对其中一个因子的导数就是另一个因子）。两个 3 先相加，产生 :math:`y = 2x` 的
 # 节点才运行：它只运行一次，收到 :math:`3 + 3 = 6`，再乘以 2。下面用自动求导节点上
 # 的两个钩子（:doc:`../further/plot_06_autograd_internals` 会讲）打印传递的值；
-# 注册时留下句柄，反向传播后把钩子移除，免得它们以后再被触发。梯度沿实际走过的分支计算：:math:`z = (2x)^2` 给出
+# 注册时留下句柄，反向传播后把钩子移除，免得它们以后再被触发。
+# 梯度沿实际走过的分支计算：:math:`z = (2x)^2` 给出
 # :math:`dz/dx = 8x = 12`，而 :math:`z = -2x` 给出 :math:`dz/dx = -2`。
 
 
@@ -180,8 +183,7 @@ assert torch.equal(x_neg.grad, torch.tensor([-2.0]))
 # ----------------
 #
 # 循环也一样。下面的循环不断翻倍，直到绝对值达到 10（从 0 出发则永远停不下来），
-# 所以运算的个数——
-# 也就是计算图的深度——取决于起点。
+# 所以运算的个数——也就是计算图的深度——取决于起点。
 
 
 def double_until_ten(x: torch.Tensor) -> torch.Tensor:
@@ -205,7 +207,7 @@ for start in (1.0, -1.0, 3.0, 20.0):
 # 对象代替张量把函数调用一次；对代理做的每个运算都只记录、不计算。
 # 得到的是一张静态图，可以查看、变换，并反复运行。
 #
-# 对于运算不依赖数据的函数，它可以正常工作：
+# 只要没有哪个 Python 判断依赖输入，它就可以正常工作：
 
 from torch.fx import symbolic_trace
 
@@ -260,9 +262,28 @@ except TraceError as error:
 
 # %%
 # 动态图永远不会遇到这个问题：它是在 Python *已经*做出选择之后才记录的，
-# 图里自然就是实际执行的那条分支。静态图要同时保留两条分支，只能借助图层面的
-# 条件运算（TensorFlow 1.x 的 ``tf.cond``；PyTorch 的 ``torch.cond``，目前是
-# 原型功能，第 09 篇会演示）。
+# 图里自然就是实际执行的那条分支。静态图要同时保留两条分支，有两种办法。
+# 一种是两条分支都算，再用 ``torch.where`` 选取：它是一个运算，而不是 Python
+# 的判断，所以 ``fx`` 能追踪它；同一张图给每个输入的都是它那条分支的梯度
+# （和上面一样，12 和 -2）：
+
+
+def branchy_where(x: torch.Tensor) -> torch.Tensor:
+    y = x * 2
+    return torch.where(y.sum() > 0, y * y, -y)  # 两条分支都计算
+
+
+both = symbolic_trace(branchy_where)
+print(f"traced: {[getattr(node.target, '__name__', node.target) for node in both.graph.nodes]}")
+for start in (1.5, -1.5):
+    x_start = torch.tensor([start], requires_grad=True)
+    both(x_start).backward()
+    print(f"x = {start}: dz/dx = {x_start.grad}")
+    assert torch.equal(x_start.grad, torch.tensor([12.0 if start > 0 else -2.0]))
+
+# %%
+# 另一种是借助图层面的条件运算，只执行其中一条分支（TensorFlow 1.x 的
+# ``tf.cond``；PyTorch 的 ``torch.cond``，目前是原型功能，第 09 篇会演示）。
 #
 # 两者对比
 # --------
@@ -303,7 +324,9 @@ except TraceError as error:
 #   也没有 ``>``），而 ``y * y`` 是一个节点，有两条边指向同一个节点。
 # - 梯度沿实际走过的分支计算（一个输入是 12，另一个是 -2）。
 # - ``torch.fx.symbolic_trace`` 在任何数据出现之前搭建静态图：对没有分支的顺序代码没问题，
-#   但无法追踪依赖数值的 Python 控制流。
+#   但凡 Python 控制流依赖从输入读出的东西（它的值，甚至它的形状或 dtype，
+#   因为代理这些都没有），它就无法追踪；``torch.where`` 能把两条分支留在一张
+#   可追踪的图里。
 # - 静态图牺牲灵活性换来优化空间，动态图则换来灵活与易于调试。
 #
 # 练习
@@ -390,12 +413,19 @@ assert at_zero["t.clamp(min=0)"] in (0.0, 1.0)  # torch 2.13 及更早为 1，2.
 # .. _solution-begin:
 
 # %%
-# 不能：``while`` 的条件需要一个具体的值，而代理没有值。
+# 不能：``while`` 的条件需要一个具体的值，而代理没有值。代理也没有形状，
+# 所以哪怕 ``if`` 判断的只是输入的形状，追踪同样失败：
 
-try:
-    symbolic_trace(double_until_ten)
-except TraceError as error:
-    print(f"TraceError: {str(error).splitlines()[0]}")
+
+def on_shape(x: torch.Tensor) -> torch.Tensor:
+    return x * 2 if x.shape[0] > 1 else x
+
+
+for f in (double_until_ten, on_shape):
+    try:
+        symbolic_trace(f)
+    except TraceError as error:
+        print(f"{f.__name__}: TraceError: {str(error).splitlines()[0]}")
 
 # %%
 # .. _solution-end:
