@@ -141,7 +141,8 @@ plt.show()
 # with. Dynamo stores :term:`guards <guard>` with it (this input is a float32 tensor of
 # shape (3,), ...) and checks them at every call; when one fails, it captures
 # again -- up to a limit, past which the function runs uncompiled (Exercise 2).
-# We call ``smooth`` on a few inputs and count the graphs.
+# We call ``smooth`` on a few inputs and count the graphs. (The page shows
+# only the guards that fail; ``TORCH_LOGS="guards"`` prints all of them.)
 
 torch.compiler.reset()  # forget earlier compilations
 captured.clear()
