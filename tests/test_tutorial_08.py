@@ -46,6 +46,8 @@ EXPECTED = [
     " by an inplace operation",
     # an edit through .data is not counted, and PyTorch silently uses the new value
     "after v_t.data.add_: v_t._version = 0, u_t.grad = tensor([100.]) (should be 2)",
+    # so is an edit through a NumPy array sharing the memory: .data is not the only hole
+    "after a NumPy edit:  v_t._version = 0, u_t.grad = tensor([100.]) (should be 2)",
     "engine: 0.839949, PyTorch: 0.839949",  # d tanh(2s)/ds at s = 0.5, as the exercise asks
     "backward() twice:              w.grad = 15.0",
     "backward_accumulating() twice: w.grad = 10.0",
@@ -182,3 +184,28 @@ def test_order_check_catches_a_wrong_or_misplaced_value() -> None:
     assert first_missing(printed, printed, prefix=True) is None
     assert first_missing(["engine:  y = 6.0, w.grad = 4.0"], printed, prefix=True) is not None
     assert first_missing(list(reversed(printed)), printed, prefix=True) is not None
+
+
+@pytest.mark.parametrize(
+    ("out", "second_pass", "only_one"),
+    [
+        ("en", "y_t.backward()  # the second pass", "One edit escapes the counter"),
+        ("zh-cn", "y_t.backward()  # 第二次反向传播", "只有一种修改能躲过计数器"),
+    ],
+)
+def test_page_shows_what_its_prose_says(
+    site: Path, out: str, second_pass: str, only_one: str
+) -> None:
+    """r2 review: the "second backward" error comes from a second backward() call; the
+    counter misses every edit PyTorch cannot see, not only .data; the logit lesson is in 10."""
+    page = soup(site / out / PAGE)
+    text = page.get_text()
+    assert second_pass in text
+    assert only_one not in text
+    assert "Tutorial 05 shows why" not in text and "第 05 篇 讲了为什么" not in text
+    logit_links = [
+        a.get_text()
+        for a in page.select("a.reference.internal")
+        if a.get("href", "").startswith("plot_10_loss_functions.html")
+    ]
+    assert {"Tutorial 10", "第 10 篇"} & set(logit_links)

@@ -95,3 +95,59 @@ def test_page_says_what_older_torch_logs(site: Path, out: str, said: list[str]) 
     for words in said:
         assert words in prose, words
     assert "UserError: Dynamic control flow is not supported" in prose
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_a_size_the_code_branches_on_recompiles(site: Path, out: str) -> None:
+    """Automatic dynamic shapes spare recompiles only while the code does not branch on a size."""
+    assert "sizes 3, 4, 5, 6, 7, 8, 1 -> graphs so far: [1, 2, 2, 3, 3, 3, 4]" in text(site, out)
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "en",
+            [
+                "On torch 2.4 the message is the same",
+                "Unsupported: Data-dependent branching",
+                "what a run of already-compiled code saves",
+                "guards (checked in C++)",
+                "``torch.where`` computing both".replace("``", ""),
+                "fullgraph=True",
+                "unless the code branches on them",
+            ],
+            ["Yes, between graphs and for guards", "torch.export needs it,", "new sizes stop"],
+        ),
+        (
+            "zh-cn",
+            [
+                "torch 2.4 上报错信息相同",
+                "Unsupported: Data-dependent branching",
+                "已经编译好的代码运行一次保存了什么",
+                "守卫（在 C++ 里检查）",
+                "两边都算的 torch.where",
+                "fullgraph=True",
+                "只要代码不按它分支",
+            ],
+            ["以及检查守卫时", "离不开它", "新尺寸不再触发重新编译"],
+        ),
+    ],
+)
+def test_round_two_claims_hold_on_every_supported_torch(
+    site: Path, out: str, said: list[str], unsaid: list[str]
+) -> None:
+    """r2 review: 2.4's non-strict export message, compiling before measuring saved tensors,
+    guards checked in C++, export needs the choice as an operation, sizes with conditions."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_exercise_1_checks_values_too(site: Path, out: str) -> None:
+    code = soup(site / out / PAGE).get_text()
+    assert "torch.testing.assert_close(z_a, z_b)" in code
+    assert "torch.testing.assert_close(compiled(several), branchy(several))" in code

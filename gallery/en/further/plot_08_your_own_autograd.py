@@ -296,8 +296,8 @@ print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 # %%
 # Written from :math:`p`, this loss breaks on a saturated :term:`logit`:
 # :math:`\sigma(40)` rounds to exactly 1 in ``float64`` and :math:`\log(1 - p)`
-# fails. :doc:`Tutorial 05 <../core/plot_05_logistic_regression>` shows why a
-# real loss starts from the logit.
+# fails. :doc:`Tutorial 10 <plot_10_loss_functions>` shows why a real loss
+# starts from the logit, and what ``BCELoss`` does at this point.
 
 try:
     (1 - Value(40.0).sigmoid()).log()
@@ -348,7 +348,7 @@ y_c = w_t * torch.tensor([2.0])  # the constant's gradient is not needed
 print(f"w * c saves: {y_c.grad_fn._saved_self}, {y_c.grad_fn._saved_other}")
 y_t.backward()
 try:
-    y_t.grad_fn._saved_self
+    y_t.backward()  # the second pass: MulBackward0's saved factors are gone
 except RuntimeError as error:
     print(f"RuntimeError: {str(error).split('.')[0]}.")
 y_add = w_t + x_t + 1
@@ -380,15 +380,22 @@ except RuntimeError as error:
     print(f"RuntimeError: {str(error).split(':')[0]}")
 
 # %%
-# One edit escapes the counter: through ``.data``, which changes the tensor
-# behind autograd's back. Then PyTorch, like our engine, silently uses the
-# new number -- the reason to avoid ``.data``:
+# Edits that PyTorch does not see escape the counter: through ``.data``,
+# which changes the tensor behind autograd's back, or through a NumPy array
+# sharing its memory. Then PyTorch, like our engine, silently uses the new
+# number -- the reason to avoid ``.data``:
 
 u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 y_t = u_t * v_t
 v_t.data.add_(98.0)  # not counted
 y_t.backward()
 print(f"after v_t.data.add_: v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")
+assert v_t._version == 0 and u_t.grad.item() == 100.0
+u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+y_t = u_t * v_t
+v_t.detach().numpy()[0] += 98.0  # the same memory, not counted either
+y_t.backward()
+print(f"after a NumPy edit:  v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")
 assert v_t._version == 0 and u_t.grad.item() == 100.0
 
 # %%
@@ -404,7 +411,8 @@ assert v_t._version == 0 and u_t.grad.item() == 100.0
 #   stored gradients are the sums of PyTorch's edge labels.
 # - PyTorch adds what a real framework needs: a graph whose size depends on
 #   the operations, not on the numbers; saved tensors freed after use; and a
-#   version counter that catches in-place edits (except through ``.data``).
+#   version counter that catches in-place edits (except edits it cannot see,
+#   such as through ``.data``).
 #
 # Exercises
 # ---------

@@ -53,7 +53,7 @@ x = torch.tensor([0.25, -1.0])
 print(f"compiled(x) = {compiled(x)}")
 print(f"graphs captured: {len(captured)}")
 print(captured[0].code.strip())
-# Our backend runs the same kernels, so the values are identical; a real
+# Our backend runs the same kernels, so the values are bit-identical; a real
 # compiler may fuse and reorder operations: compare with a tolerance.
 torch.testing.assert_close(compiled(x), smooth(x))
 
@@ -141,7 +141,8 @@ plt.show()
 # with. Dynamo stores :term:`guards <guard>` with it (this input is a float32 tensor of
 # shape (3,), ...) and checks them at every call; when one fails, it captures
 # again -- up to a limit, past which the function runs uncompiled (Exercise 2).
-# We call ``smooth`` on a few inputs and count the graphs.
+# We call ``smooth`` on a few inputs and count the graphs. (The page shows
+# only the guards that fail; ``TORCH_LOGS="guards"`` prints all of them.)
 
 torch.compiler.reset()  # forget earlier compilations
 captured.clear()
@@ -166,9 +167,9 @@ assert len(captured) == 3 and len(log.recompiles) == 2
 # first. The third had another shape: the size guard failed and Dynamo
 # recompiled -- this time with the size as a symbol, so the fourth call
 # (shape (5,)) reused that graph. This is the default, *automatic dynamic
-# shapes*: a size that has changed once is a symbol from then on, so ever new
-# sizes cost one recompilation, not one each. The fifth call changed the
-# dtype, which no symbol covers
+# shapes*: a size that has changed once is a symbol from then on, so for code
+# that only computes with a size, ever new sizes cost one recompilation, not
+# one each. The fifth call changed the dtype, which no symbol covers
 # (torch 2.4 words the guards a little differently, with ``L['x']`` for
 # ``x``). ``dynamic=True`` makes sizes symbolic from
 # the first call and saves that one recompilation (sizes 0 and 1 are
@@ -183,6 +184,24 @@ for dynamic in (None, True):
             compiled(torch.ones(n))
     print(f"dynamic={dynamic}: graphs {len(captured)}, recompilations {len(log.recompiles)}")
     assert len(captured) == (2 if dynamic is None else 1)
+
+# %%
+# Code that *branches* on a size adds guards on the symbol: a size on the
+# other side of the test recompiles, and size 1 gets a graph of its own.
+
+
+def grows(x: torch.Tensor) -> torch.Tensor:
+    return x * 2 if x.shape[0] > 5 else x + 1  # a branch on the size
+
+
+torch.compiler.reset()
+captured.clear()
+compiled, counts = torch.compile(grows, backend=keep_graph), []
+for n in (3, 4, 5, 6, 7, 8, 1):
+    compiled(torch.ones(n))
+    counts.append(len(captured))
+print(f"sizes 3, 4, 5, 6, 7, 8, 1 -> graphs so far: {counts}")
+assert counts == [1, 2, 2, 3, 3, 3, 4]
 
 # %%
 # Control flow inside the graph: ``torch.cond``
@@ -222,7 +241,8 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 # what it cannot capture. Exporting the plain ``if`` fails (``compile_log``
 # keeps the partial graph torch prints with the error, which names files on
 # this machine, off the page). We ask for *non-strict* export, the default
-# on recent releases; strict export reports Dynamo's graph break instead.
+# on recent releases; strict export reports Dynamo's graph break instead, and
+# ``torch.compile(fullgraph=True)`` refuses the same way without exporting.
 
 
 class Branchy(torch.nn.Module):
@@ -250,10 +270,12 @@ print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 # The message says it in non-strict export's words: to go on, the program
 # needs the value of a data-dependent expression -- ``u0`` stands for the
 # result of ``y.sum() > 0``, and ``Eq(u0, 1)`` asks whether it is true -- and
-# an exported program has no Python to ask. (Older torch refuses earlier and
-# in other words: torch 2.4 raises ``UserError: Dynamic control flow is not
-# supported`` and prints no partial graph.) With ``torch.cond`` the export
-# succeeds, and the exported program runs either branch:
+# an exported program has no Python to ask. (On torch 2.4 the message is the
+# same, but torch prints no partial graph. *Strict* export, the default
+# there, refuses in Dynamo's words instead: ``UserError: Dynamic control flow
+# is not supported`` on 2.4, ``Unsupported: Data-dependent branching`` on
+# 2.13.) With ``torch.cond`` the export succeeds, and the exported program
+# runs either branch:
 
 exported = torch.export.export(BranchyCond(), example)
 print(f"exported graph: {ops(exported.graph_module)}")
@@ -330,8 +352,10 @@ assert torch.equal(x.grad, x_eager.grad)
 # Inductor uses another one (min-cut rematerialisation): it may save fewer or
 # cheaper tensors and *recompute* the rest in the backward graph, trading a
 # little compute for memory. PyTorch's public ``saved_tensors_hooks`` show
-# what a run saves; the ``aot_eager`` backend runs AOTAutograd with
-# Inductor's partitioner (on torch 2.13) and compiles nothing:
+# what a run of already-compiled code saves (we compile first: on older torch
+# the hooks also see the tensors used while tracing); the ``aot_eager``
+# backend runs AOTAutograd with Inductor's partitioner (on torch 2.13) and
+# compiles nothing:
 
 
 def saved_by(fn) -> list:
@@ -344,9 +368,11 @@ def saved_by(fn) -> list:
 
 
 torch.compiler.reset()
+compiled_01_aot = torch.compile(example_01, backend="aot_eager")
+compiled_01_aot(torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True))
 print(f"eager autograd saves:  {saved_by(example_01)}")
-print(f"aot_eager saves:       {saved_by(torch.compile(example_01, backend='aot_eager'))}")
-assert saved_by(example_01) == [[2.0], [3.0]]
+print(f"aot_eager saves:       {saved_by(compiled_01_aot)}")
+assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [[1.0], [2.0]]
 
 # %%
 # Eager autograd keeps the sums :math:`b = 2` and :math:`a = 3`; with
@@ -379,11 +405,13 @@ assert saved_by(example_01) == [[2.0], [3.0]]
 #      - Just Python
 #      - ``TraceError``
 #      - Graph break: Python decides between graphs
-#      - Error, unless written with ``torch.cond``
+#      - Error, unless the choice is an operation (``torch.cond``, or
+#        ``torch.where`` computing both)
 #    * - Python decides at run time
 #      - Yes
 #      - No: one straight-line graph (run as generated Python code)
-#      - Yes, between graphs and for guards
+#      - Yes, between graphs; before each call the guards (checked in C++)
+#        pick a captured graph
 #      - No: one graph, which AOTInductor can compile to run without Python
 #    * - What it buys
 #      - Flexibility, easy debugging
@@ -399,10 +427,12 @@ assert saved_by(example_01) == [[2.0], [3.0]]
 #   condition, Python's decision, then one graph per branch taken.
 # - Guards tie a graph to its inputs' shapes and dtypes; a failed guard means
 #   a recompilation. After a size has changed once it is a symbol, so new
-#   sizes stop recompiling (``dynamic=True`` makes it a symbol from the start).
+#   sizes (other than 0 and 1) need no new graph unless the code branches on
+#   them (``dynamic=True`` makes it a symbol from the start).
 # - ``torch.cond`` (a prototype) keeps both branches in one graph;
-#   ``torch.export`` needs it, because an exported program cannot return to
-#   Python.
+#   ``torch.export`` needs the choice written as an operation (``torch.cond``,
+#   or ``torch.where`` as in Exercise 1), because an exported program cannot
+#   return to Python.
 # - AOTAutograd builds the backward graph when the forward graph is captured
 #   -- ahead of time -- and it computes the same ``w.grad = 5``. Which tensors
 #   the forward graph saves is the partitioner's choice: Inductor's saves the
@@ -434,10 +464,14 @@ torch.compiler.reset()
 captured.clear()
 compiled = torch.compile(branchless, backend=keep_graph)
 x_a, x_b = torch.tensor([1.5], requires_grad=True), torch.tensor([1.5], requires_grad=True)
-compiled(x_a).backward()
-branchy(x_b).backward()
+z_a, z_b = compiled(x_a), branchy(x_b)
+torch.testing.assert_close(z_a, z_b)
+z_a.backward()
+z_b.backward()
 print(f"graphs: {len(captured)}, dz/dx = {x_a.grad} (eager branchy: {x_b.grad})")
 assert len(captured) == 1 and torch.equal(x_a.grad, x_b.grad)
+several = torch.tensor([-1.5, 0.5])  # several elements: one branch for all of them
+torch.testing.assert_close(compiled(several), branchy(several))
 
 # %%
 # .. _solution-end:

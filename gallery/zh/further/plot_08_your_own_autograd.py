@@ -285,8 +285,8 @@ print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 # %%
 # 这个损失从 :math:`p` 写起，遇到饱和的 :term:`对数几率（logit） <对数几率>` 就会出错：在 ``float64`` 下
 # :math:`\sigma(40)` 恰好舍入成 1，:math:`\log(1 - p)` 无法计算。
-# :doc:`第 05 篇 <../core/plot_05_logistic_regression>` 讲了为什么实际使用的损失要
-# 从 logit 写起。
+# :doc:`第 10 篇 <plot_10_loss_functions>` 讲了为什么实际使用的损失要从对数几率
+# 写起，以及 ``BCELoss`` 在这里会怎么做。
 
 try:
     (1 - Value(40.0).sigmoid()).log()
@@ -297,7 +297,7 @@ except ValueError as error:
 # PyTorch 做了而这六十行没做的事
 # ------------------------------
 #
-# **张量，而不是标量。** 我们的引擎每个*数*一个节点；PyTorch 的图只取决于运算，
+# **张量，而不是标量。** 我们的引擎为每个*数*建一个节点；PyTorch 的图只取决于运算，
 # 与其中流过多少个数无关。分别数一数 1 个样本和全部 200 个样本的损失有多少个节点，
 # 并列出 PyTorch 的节点：五个反向函数（单是 ``nn.Linear`` 就有两个：转置权重的
 # ``TBackward0`` 和 ``AddmmBackward0``），再加每个参数一个 ``AccumulateGrad``，
@@ -334,7 +334,7 @@ y_c = w_t * torch.tensor([2.0])  # 常数的梯度用不到
 print(f"w * c saves: {y_c.grad_fn._saved_self}, {y_c.grad_fn._saved_other}")
 y_t.backward()
 try:
-    y_t.grad_fn._saved_self
+    y_t.backward()  # 第二次反向传播：MulBackward0 保存的因子已经释放
 except RuntimeError as error:
     print(f"RuntimeError: {str(error).split('.')[0]}.")
 y_add = w_t + x_t + 1
@@ -365,14 +365,21 @@ except RuntimeError as error:
     print(f"RuntimeError: {str(error).split(':')[0]}")
 
 # %%
-# 只有一种修改能躲过计数器：通过 ``.data`` 修改，它绕过了自动求导。这时 PyTorch
-# 和我们的引擎一样，悄悄用上新的数——这正是不该用 ``.data`` 的原因：
+# PyTorch 看不到的修改都能躲过计数器，比如通过 ``.data`` 修改（它绕过了自动求导），
+# 或者通过共享内存的 NumPy 数组修改。这时 PyTorch 和我们的引擎一样，悄悄用上新的
+# 数——这正是不该用 ``.data`` 的原因：
 
 u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 y_t = u_t * v_t
 v_t.data.add_(98.0)  # 不计数
 y_t.backward()
 print(f"after v_t.data.add_: v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")
+assert v_t._version == 0 and u_t.grad.item() == 100.0
+u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+y_t = u_t * v_t
+v_t.detach().numpy()[0] += 98.0  # 同一块内存，同样不计数
+y_t.backward()
+print(f"after a NumPy edit:  v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")
 assert v_t._version == 0 and u_t.grad.item() == 100.0
 
 # %%
@@ -386,7 +393,7 @@ assert v_t._version == 0 and u_t.grad.item() == 100.0
 # - 我们引擎的计算图与 PyTorch 的反向图形状相同，存下的梯度正是 PyTorch 各条边上
 #   梯度之和。
 # - PyTorch 补上了真正的框架所需要的东西：图的大小只取决于运算、与数的多少无关；
-#   保存的张量用完即释放；用版本计数器发现原位修改（通过 ``.data`` 的修改除外）。
+#   保存的张量用完即释放；用版本计数器发现原位修改（它看不到的修改除外，比如通过 ``.data``）。
 #
 # 练习
 # ----

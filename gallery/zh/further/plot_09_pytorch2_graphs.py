@@ -116,7 +116,7 @@ assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.g
 # 一起*返回*：捕获在这里停下，因为 Python 的 ``if`` 需要一个真正的 ``True`` 或
 # ``False``。接着由 Python 做决定，和即时执行模式完全一样；Dynamo 再捕获
 # ``if`` 之后的代码——每次调用走哪个分支，就为哪个分支捕获一张图（正数输入是
-# ``mul``，负数输入是 ``neg``）。断开的原因用的是所装 torch 自己的措辞：torch 2.7
+# ``mul``，负数输入是 ``neg``）。图中断的原因用的是所安装 torch 版本自己的措辞：torch 2.7
 # 起是 “Data-dependent branching”，2.6 是 “Data-dependent jump”，而 torch 2.4 和
 # 2.5 根本不记录原因（``compile_log`` 会发出警告，说明此时列表为空）。
 
@@ -132,7 +132,8 @@ plt.show()
 # 捕获到的图只对和捕获时相似的输入有效。Dynamo 给每张图配上 :term:`守卫`（guard）：
 # 例如“这个输入是形状为 (3,) 的 float32 张量”，每次调用都先检查；有一条不满足，
 # 就重新捕获——但次数有上限，超过上限函数就不再编译（见练习 2）。我们用几个不同的
-# 输入调用 ``smooth``，数一数捕获了几张图。
+# 输入调用 ``smooth``，数一数捕获了几张图。（本页只显示失败的守卫；设置
+# ``TORCH_LOGS="guards"`` 可以打印全部守卫。）
 
 torch.compiler.reset()  # 清掉之前的编译结果
 captured.clear()
@@ -156,8 +157,8 @@ assert len(captured) == 3 and len(log.recompiles) == 2
 # 调用五次，捕获三次。第二次调用满足第一张图的守卫。第三次形状变了：尺寸守卫
 # 失败，Dynamo 重新编译——这次把尺寸当作符号，所以第四次调用（形状 (5,)）直接
 # 复用了这张图。这是默认行为，叫*自动动态形状*：某个尺寸变过一次，之后就一直当作
-# 符号，所以形状不断变化也只多编译一次，而不是每个形状编译一次。第五次改变了数据
-# 类型，没有哪个符号能覆盖它（torch 2.4 对守卫
+# 符号，所以只拿尺寸做计算的代码，形状不断变化也只多编译一次，而不是每个形状编译
+# 一次。第五次改变了数据类型，没有哪个符号能覆盖它（torch 2.4 对守卫
 # 的措辞略有不同，把 ``x`` 写成 ``L['x']``）。``dynamic=True`` 从第一次调用起就把尺寸当作符号，
 # 省下的正是那一次重新编译（尺寸 0 和 1 无论哪种方式都会被特化）。下面对尺寸 3 到
 # 10 两种方式各跑一遍：
@@ -171,6 +172,24 @@ for dynamic in (None, True):
             compiled(torch.ones(n))
     print(f"dynamic={dynamic}: graphs {len(captured)}, recompilations {len(log.recompiles)}")
     assert len(captured) == (2 if dynamic is None else 1)
+
+# %%
+# 如果代码按尺寸*分支*，符号上就会多出自己的守卫：落到判断另一侧的尺寸要重新编译，
+# 尺寸 1 也会单独得到一张图。
+
+
+def grows(x: torch.Tensor) -> torch.Tensor:
+    return x * 2 if x.shape[0] > 5 else x + 1  # 按尺寸分支
+
+
+torch.compiler.reset()
+captured.clear()
+compiled, counts = torch.compile(grows, backend=keep_graph), []
+for n in (3, 4, 5, 6, 7, 8, 1):
+    compiled(torch.ones(n))
+    counts.append(len(captured))
+print(f"sizes 3, 4, 5, 6, 7, 8, 1 -> graphs so far: {counts}")
+assert counts == [1, 2, 2, 3, 3, 3, 4]
 
 # %%
 # 把控制流放进图里：``torch.cond``
@@ -203,10 +222,11 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 #
 # ``torch.compile`` 可以把函数切成几段，段与段之间退回 Python；``torch.export``
 # 不行：它把*整个*程序捕获成一张图，图里不再由 Python 做任何决定，之后可以保存，
-# 也可以用 AOTInductor 预先编译成不需要 Python 的代码；捕获不了的就直接拒绝。导出
+# 也可以用 AOTInductor 预先编译成不需要 Python 的代码；捕获不了的，它直接拒绝。导出
 # 普通的 ``if`` 会失败（torch 报错时还会打印一段不完整的图，里面有本机的文件路径，
 # ``compile_log`` 把它挡在页面之外）。这里用的是*非严格*导出（较新版本的默认值）；
-# 严格导出报告的则是 Dynamo 的图中断。
+# 严格导出报告的则是 Dynamo 的图中断，``torch.compile(fullgraph=True)`` 也会这样
+# 拒绝，只是不导出。
 
 
 class Branchy(torch.nn.Module):
@@ -233,9 +253,10 @@ print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 # %%
 # 报错信息用非严格导出的措辞说明了原因：程序要继续，需要一个依赖数据的表达式的值
 # ——``u0`` 代表 ``y.sum() > 0`` 的结果，``Eq(u0, 1)`` 问的是它是否为真——而导出
-# 的程序里没有 Python 可问。（较早的 torch 拒绝得更早，说法也不同：torch 2.4 抛出
-# ``UserError: Dynamic control flow is not supported``，也不打印部分图。）改用
-# ``torch.cond`` 就能导出成功，导出的程序两个分支都能运行：
+# 的程序里没有 Python 可问。（torch 2.4 上报错信息相同，只是 torch 不打印部分图。
+# *严格*导出（2.4 上的默认方式）则用 Dynamo 的说法拒绝：2.4 上是 ``UserError:
+# Dynamic control flow is not supported``，2.13 上是 ``Unsupported:
+# Data-dependent branching``。）改用 ``torch.cond`` 就能导出成功，导出的程序两个分支都能运行：
 
 exported = torch.export.export(BranchyCond(), example)
 print(f"exported graph: {ops(exported.graph_module)}")
@@ -306,7 +327,8 @@ assert torch.equal(x.grad, x_eager.grad)
 # 保存哪些张量是一种选择，由 AOTAutograd 的*划分器*（partitioner）决定。Inductor
 # 用的是另一种（最小割重计算，min-cut rematerialization）：它可能只保存更少或更
 # 便宜的张量，其余的在反向图里*重新计算*，用一点计算换内存。PyTorch 公开的
-# ``saved_tensors_hooks`` 能看到一次运行保存了什么；``aot_eager`` 后端用 Inductor 的
+# ``saved_tensors_hooks`` 能看到已经编译好的代码运行一次保存了什么（所以先编译：
+# 在较早的 torch 上，追踪时用到的张量也会经过这些钩子）；``aot_eager`` 后端用 Inductor 的
 # 划分器运行 AOTAutograd（torch 2.13 上如此），但什么也不编译：
 
 
@@ -320,9 +342,11 @@ def saved_by(fn) -> list:
 
 
 torch.compiler.reset()
+compiled_01_aot = torch.compile(example_01, backend="aot_eager")
+compiled_01_aot(torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True))
 print(f"eager autograd saves:  {saved_by(example_01)}")
-print(f"aot_eager saves:       {saved_by(torch.compile(example_01, backend='aot_eager'))}")
-assert saved_by(example_01) == [[2.0], [3.0]]
+print(f"aot_eager saves:       {saved_by(compiled_01_aot)}")
+assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [[1.0], [2.0]]
 
 # %%
 # 即时执行的自动求导保存两次加法的结果 :math:`b = 2` 和 :math:`a = 3`；用 Inductor
@@ -353,11 +377,11 @@ assert saved_by(example_01) == [[2.0], [3.0]]
 #      - 就是普通 Python
 #      - ``TraceError``
 #      - 图中断：由 Python 在图与图之间做决定
-#      - 报错，除非写成 ``torch.cond``
+#      - 报错，除非把选择写成运算（``torch.cond``，或两边都算的 ``torch.where``）
 #    * - 运行时由 Python 做决定
 #      - 是
 #      - 否：一张直线式的图（以生成的 Python 代码运行）
-#      - 是，在图与图之间，以及检查守卫时
+#      - 是，在图与图之间；每次调用前由守卫（在 C++ 里检查）挑选捕获好的图
 #      - 否：一张图，可以用 AOTInductor 编译成不需要 Python 的代码
 #    * - 换来什么
 #      - 灵活、易调试
@@ -372,9 +396,11 @@ assert saved_by(example_01) == [[2.0], [3.0]]
 # - 依赖数据的 ``if`` 会让捕获中断：一张图算到条件为止，由 Python 做决定，再为
 #   走过的每个分支各捕获一张图。
 # - 守卫把图和输入的形状、数据类型绑在一起；守卫失败就要重新编译。某个尺寸变过
-#   一次后就当作符号，新尺寸不再触发重新编译（``dynamic=True`` 让它一开始就是符号）。
-# - ``torch.cond``（原型功能）把两个分支留在一张图里；``torch.export`` 离不开它，
-#   因为导出的程序无法回到 Python。
+#   一次后就当作符号，新尺寸（0 和 1 除外）只要代码不按它分支，就不需要新的图
+#   （``dynamic=True`` 让它一开始就是符号）。
+# - ``torch.cond``（原型功能）把两个分支留在一张图里；``torch.export`` 要求把选择
+#   写成运算（``torch.cond``，或像练习 1 那样用 ``torch.where``），因为导出的程序
+#   无法回到 Python。
 # - AOTAutograd 在捕获前向图时就建好了反向图——即“预先”——并算出同样的
 #   ``w.grad = 5``。前向图保存哪些张量由划分器决定：Inductor 的划分器在这里保存
 #   输入，反向传播时重算两次加法。
@@ -403,10 +429,14 @@ torch.compiler.reset()
 captured.clear()
 compiled = torch.compile(branchless, backend=keep_graph)
 x_a, x_b = torch.tensor([1.5], requires_grad=True), torch.tensor([1.5], requires_grad=True)
-compiled(x_a).backward()
-branchy(x_b).backward()
+z_a, z_b = compiled(x_a), branchy(x_b)
+torch.testing.assert_close(z_a, z_b)
+z_a.backward()
+z_b.backward()
 print(f"graphs: {len(captured)}, dz/dx = {x_a.grad} (eager branchy: {x_b.grad})")
 assert len(captured) == 1 and torch.equal(x_a.grad, x_b.grad)
+several = torch.tensor([-1.5, 0.5])  # 多个元素：全部走同一个分支
+torch.testing.assert_close(compiled(several), branchy(several))
 
 # %%
 # .. _solution-end:
