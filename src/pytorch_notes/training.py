@@ -1,6 +1,6 @@
 """The training loop the tutorials share: forward, loss, backward, step, zero_grad.
 
-Tutorial 04 writes this loop out by hand -- that is the lesson -- and then runs
+Tutorial 05 writes this loop out by hand -- that is the lesson -- and then runs
 the same training through :func:`fit`, which later tutorials reuse. :func:`fit`
 adds what every run needs and the lesson does not:
 
@@ -15,7 +15,8 @@ adds what every run needs and the lesson does not:
 - a choice of device (CPU, CUDA, Apple's MPS), mini-batches from a
   :class:`~torch.utils.data.DataLoader`, and an optional ``tqdm`` progress bar.
 
-The order of the work inside one iteration is the seed article's, so a run
+The order of the work inside one iteration is the source article's (the
+article the course is built on), so a run
 through :func:`fit` reproduces the hand-written loop number for number: forward
 pass, loss, (evaluation), backward pass, ``optimizer.step()``,
 (``scheduler.step()``), ``optimizer.zero_grad()``, then stop if the evaluation
@@ -217,8 +218,8 @@ class History:
 def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
     """An early-stop condition for :func:`fit`: stop once *training* accuracy is above ``threshold``.
 
-    ``fit(..., stop_when=accuracy_above(0.99))`` is the seed article's rule,
-    kept to reproduce the seed's run. It watches the accuracy on the
+    ``fit(..., stop_when=accuracy_above(0.99))`` is the source article's
+    rule, kept to reproduce that article's run (tutorial 05). It watches the accuracy on the
     *training* data, which says little about new data: to stop when the
     model stops improving, hold out validation data and use
     :func:`early_stopping`.
@@ -898,7 +899,7 @@ def fit(
         A ``torch.optim.Optimizer`` over the model's parameters.
     data
         ``(features, labels)`` -- every iteration uses all of it, as in the
-        seed article -- or a :class:`~torch.utils.data.DataLoader` of
+        source article -- or a :class:`~torch.utils.data.DataLoader` of
         ``(features, labels)`` batches: one iteration per batch, epoch after
         epoch. Labels are 0 or 1 (a dataset may return them as Python
         numbers).
@@ -909,7 +910,7 @@ def fit(
         How many iterations at most; how often to evaluate (``int`` >= 1).
     stop_when
         A condition on each :class:`Evaluation`: :func:`early_stopping` on
-        the validation loss, or the seed's ``accuracy_above(0.99)`` (with
+        the validation loss, or the source article's ``accuracy_above(0.99)`` (with
         ``eval_every=20``), or your own function.
     callbacks
         Functions called with each :class:`Evaluation` (e.g. to draw a
