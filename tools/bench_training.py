@@ -1,8 +1,8 @@
 """Benchmark the shared training loop against the hand-written one.
 
-Both train the seed's logistic regression on the seed's data (``torch.manual_seed(1)``,
+Both train the source article's logistic regression on the source article's data (``torch.manual_seed(1)``,
 SGD with lr=0.01 and momentum 0.9, evaluate every 20 iterations, stop once
-accuracy > 0.99): the hand-written loop is tutorial 05's (the seed's, minus the
+accuracy > 0.99): the hand-written loop is tutorial 05's (the source article's, minus the
 plotting); the shared loop is :func:`pytorch_notes.training.fit`, which also
 records the per-iteration history and checks the data and the loss.
 
@@ -36,7 +36,7 @@ TARGET = 1.05
 
 def setup() -> tuple[torch.Tensor, torch.Tensor, LogisticRegression, torch.optim.Optimizer]:
     torch.manual_seed(1)
-    x, y = two_gaussians()  # data first, then the model: the seed's order of draws
+    x, y = two_gaussians()  # data first, then the model: the source article's order of draws
     model = LogisticRegression()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     return x, y, model, optimizer

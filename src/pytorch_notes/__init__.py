@@ -12,7 +12,7 @@ visible; this package holds the plumbing they share:
 - :mod:`pytorch_notes.animation` -- animations whose HTML player needs no CDN.
 - :mod:`pytorch_notes.i18n` -- figure labels in the page's language, with a
   clean fallback to English where no CJK font is installed.
-- :mod:`pytorch_notes.data` -- the seed's two-class data and the checks a
+- :mod:`pytorch_notes.data` -- the source article's two-class data and the checks a
   data set passes before training (tutorial 05).
 - :mod:`pytorch_notes.models` -- logistic regression as an ``nn.Module``
   subclass and as an ``nn.Sequential`` (tutorial 05).

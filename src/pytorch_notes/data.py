@@ -1,8 +1,8 @@
-"""The seed's two-class data, and the checks every data set passes before training.
+"""The source article's two-class data, and the checks every data set passes before training.
 
 Two clouds of points in the plane, one per class, each drawn from a normal
 distribution around its own centre. :func:`two_gaussians` draws them exactly as
-the seed article does, so a tutorial that seeds PyTorch's global random number
+the source article does, so a tutorial that seeds PyTorch's global random number
 generator the same way gets the same points, number for number.
 
 :func:`check_binary_data` names what is wrong with a data set (lengths that
@@ -34,7 +34,7 @@ def two_gaussians(
 
     Class 0 is drawn around ``(mean, mean)`` and class 1 around
     ``(-mean, -mean)``, both with standard deviation ``std``, and both shifted
-    by ``bias``. With the defaults this is the seed article's recipe: 100
+    by ``bias``. With the defaults this is the source article's recipe: 100
     samples per class, 2 features, centres :math:`\\pm 1.7` shifted by 1.
 
     ``features`` has shape ``(2 * n_per_class, 2)``, class 0 first, and dtype
@@ -44,9 +44,9 @@ def two_gaussians(
     Randomness: the points come from ``generator`` if one is given, otherwise
     from PyTorch's global random number generator, which the caller seeds
     (``torch.manual_seed(1)`` in the tutorial). This function never seeds
-    anything itself. The draws are made in the seed's order -- all of class 0,
+    anything itself. The draws are made in the source article's order -- all of class 0,
     then all of class 1 -- so after ``torch.manual_seed(1)`` the result equals
-    the seed article's ``train_x`` and ``train_y`` exactly.
+    the source article's ``train_x`` and ``train_y`` exactly.
 
     Parameters
     ----------

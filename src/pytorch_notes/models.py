@@ -4,7 +4,7 @@ Both compute :math:`\\sigma(w_0 x_1 + w_1 x_2 + b)`: a linear layer with two
 inputs and one output, then the sigmoid. Both create their linear layer with
 PyTorch's default initialisation, which draws from the global random number
 generator -- so the order matters: a tutorial that draws its data first and
-builds the model second (as the seed article does) gets the seed's starting
+builds the model second (as the source article does) gets the source article's starting
 weights.
 
 Introduced in tutorial 05 (*Logistic regression*).
