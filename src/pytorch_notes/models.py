@@ -24,7 +24,7 @@ class LogisticRegression(nn.Module):
 
     ``features`` is the linear layer (``nn.Linear(in_features, 1)``) and
     ``sigmoid`` turns its output into the probability of class 1, the names the
-    seed article uses. ``forward`` returns shape ``(n_samples, 1)``.
+    source article uses. ``forward`` returns shape ``(n_samples, 1)``.
 
     Parameters
     ----------
