@@ -274,6 +274,11 @@ def test_early_stopping_stops_on_the_threshold_while_the_loss_still_falls(
     stopped = re.search(r"lowest validation loss (\d\.\d{4})", shown)
     assert stopped is not None and float(longer.group(2)) < float(stopped.group(1)) / 2
     prose = soup(site / out / PAGE).get_text()
-    for number in (fell.group(1), longer.group(1), longer.group(2), f"{float(longer.group(3)):.1%}"):
+    for number in (
+        fell.group(1),
+        longer.group(1),
+        longer.group(2),
+        f"{float(longer.group(3)):.1%}",
+    ):
         assert number in prose, f"{out}: the prose does not quote {number}"
     assert "no longer pay" not in prose and "得不偿失" not in prose

@@ -385,7 +385,9 @@ test_x, test_y = two_gaussians(generator=torch.Generator().manual_seed(3))
 torch.manual_seed(1)
 x, y = two_gaussians()  # the training set, as above
 model = LogisticRegression()
-initial = {k: v.clone() for k, v in model.state_dict().items()}  # the starting parameters, kept for a longer run below
+initial = {
+    k: v.clone() for k, v in model.state_dict().items()
+}  # the starting parameters, kept for a longer run below
 history = fit(
     model,
     nn.BCELoss(),
@@ -404,12 +406,16 @@ print(
 print("validation loss every 100 iterations:", " ".join(f"{v:.4f}" for v in history.val_loss[::5]))
 assert all(a > b for a, b in itertools.pairwise(history.val_loss))  # it never rises
 assert history.last_iteration == best.iteration == 560
-fall = history.val_loss[-6] - history.val_loss[-1]  # from iteration 460, the last evaluation that counted as an improvement
+fall = (
+    history.val_loss[-6] - history.val_loss[-1]
+)  # from iteration 460, the last evaluation that counted as an improvement
 print(f"validation loss fell {fall:.5f} over the last 100 iterations (min_delta 0.005)")
 assert 0 < fall < 0.005
 
 longer = LogisticRegression()
-longer.load_state_dict(initial)  # the same start, trained on to 3000 iterations without early stopping
+longer.load_state_dict(
+    initial
+)  # the same start, trained on to 3000 iterations without early stopping
 long_run = fit(
     longer,
     nn.BCELoss(),

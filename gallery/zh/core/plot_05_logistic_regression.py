@@ -360,7 +360,9 @@ test_x, test_y = two_gaussians(generator=torch.Generator().manual_seed(3))
 torch.manual_seed(1)
 x, y = two_gaussians()  # 训练集，与上面相同
 model = LogisticRegression()
-initial = {k: v.clone() for k, v in model.state_dict().items()}  # 保存初始参数，下面再训练一次更长的作对比
+initial = {
+    k: v.clone() for k, v in model.state_dict().items()
+}  # 保存初始参数，下面再训练一次更长的作对比
 history = fit(
     model,
     nn.BCELoss(),
