@@ -256,3 +256,29 @@ def test_outline_links_the_tutorial(site: Path) -> None:
 def test_tutorial_05_exists_in_both_languages() -> None:
     assert (GALLERY / "en" / "core" / "plot_05_logistic_regression.py").is_file()
     assert (GALLERY / "zh" / "core" / "plot_05_logistic_regression.py").is_file()
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_early_stopping_stops_on_the_threshold_while_the_loss_still_falls(
+    site: Path, out: str
+) -> None:
+    shown = text(site, out)
+    fell = re.search(r"validation loss fell (\d\.\d{5}) over the last 100 iterations", shown)
+    assert fell is not None and 0 < float(fell.group(1)) < 0.005
+    longer = re.search(
+        r"trained on to iteration (\d+): validation loss (\d\.\d{4}), "
+        r"validation accuracy (\d\.\d{3})",
+        shown,
+    )
+    assert longer is not None
+    stopped = re.search(r"lowest validation loss (\d\.\d{4})", shown)
+    assert stopped is not None and float(longer.group(2)) < float(stopped.group(1)) / 2
+    prose = soup(site / out / PAGE).get_text()
+    for number in (
+        fell.group(1),
+        longer.group(1),
+        longer.group(2),
+        f"{float(longer.group(3)):.1%}",
+    ):
+        assert number in prose, f"{out}: the prose does not quote {number}"
+    assert "no longer pay" not in prose and "得不偿失" not in prose

@@ -113,6 +113,7 @@ def test_cross_entropy_takes_logits_and_class_indices(site: Path, out: str) -> N
     assert f"by hand = {ce}, CrossEntropyLoss = {ce}" in shown
     assert f"CrossEntropyLoss(logits, one-hot) = {ce}" in shown  # probabilities as targets
     assert "int32 targets: RuntimeError:" in shown  # int32 labels are refused
+    assert f"CrossEntropyLoss(logits, uint8)   = {ce}" in shown  # uint8 labels are accepted
     assert "three classes: loss" in shown
     acc3 = float(shown.split("three classes: loss ")[1].split("accuracy ")[1][:5])
     assert acc3 > 0.9
@@ -146,10 +147,16 @@ def test_hand_written_loss_naive_and_stable(site: Path, out: str) -> None:
     shown = text(site, out)
     assert "naive formula:      loss = inf, dloss/dz = nan" in shown
     z = torch.tensor([20.0], requires_grad=True)
-    loss = nn.functional.softplus(z) - 0.0 * z
+    loss = 0.0 * nn.functional.softplus(-z) + 1.0 * nn.functional.softplus(z)
     loss.backward()
-    assert f"softplus(z) - y*z:  loss = {loss.item():.4f}, dloss/dz = {z.grad.item()}" in shown
+    assert f"stable form:        loss = {loss.item():.4f}, dloss/dz = {z.grad.item()}" in shown
     assert loss.item() == 20.0 and z.grad.item() == 1.0
+    # a confident, correct point of class 1: softplus(z) - y*z cancels to 0, the stable form does not
+    z15 = torch.tensor([15.0])
+    exact = f"{nn.BCEWithLogitsLoss()(z15, torch.tensor([1.0])).item():.3e}"
+    line = f"class 1, z = 15: stable form {exact}, softplus(z) - y*z 0.000e+00, BCEWithLogitsLoss {exact}"
+    assert line in shown, f"{out}: does not show {line!r}"
+    assert exact in soup(site / out / PAGE).get_text(), f"{out}: the prose does not quote {exact}"
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -173,6 +180,7 @@ def test_logits_model_matches_the_sigmoid_model_on_tutorial_05s_data(site: Path,
     assert "same parameters (to 1e-5): True; largest |z| on the 200 points:" in text(site, out)
     largest = float(text(site, out).split("largest |z| on the 200 points: ")[1].split()[0])
     assert largest < 16.6
+    assert f"{largest:.2f}" in soup(site / out / PAGE).get_text()  # the exercise quotes it
 
 
 def test_both_languages_show_identical_outputs(site: Path) -> None:

@@ -369,8 +369,11 @@ plt.show()
 # We draw 200 validation and 200 test points from the same recipe, each
 # from a generator of its own (``two_gaussians(generator=...)``), and give
 # the validation set to ``fit``. ``early_stopping(patience=5, min_delta=0.005)``
-# stops the run once the validation loss has not fallen by more than 0.005
-# for 5 evaluations in a row (100 iterations).
+# stops the run once the validation loss has not come down by more than
+# 0.005 from the last loss that counted as an improvement, for 5 evaluations
+# in a row (100 iterations). ``patience`` and ``min_delta`` are choices too:
+# they trade compute for the last thousandths of loss, and they belong to
+# the validation side, never to the test set.
 
 import itertools
 
@@ -382,6 +385,9 @@ test_x, test_y = two_gaussians(generator=torch.Generator().manual_seed(3))
 torch.manual_seed(1)
 x, y = two_gaussians()  # the training set, as above
 model = LogisticRegression()
+initial = {
+    k: v.clone() for k, v in model.state_dict().items()
+}  # the starting parameters, kept for a longer run below
 history = fit(
     model,
     nn.BCELoss(),
@@ -400,6 +406,31 @@ print(
 print("validation loss every 100 iterations:", " ".join(f"{v:.4f}" for v in history.val_loss[::5]))
 assert all(a > b for a, b in itertools.pairwise(history.val_loss))  # it never rises
 assert history.last_iteration == best.iteration == 560
+fall = (
+    history.val_loss[-6] - history.val_loss[-1]
+)  # from iteration 460, the last evaluation that counted as an improvement
+print(f"validation loss fell {fall:.5f} over the last 100 iterations (min_delta 0.005)")
+assert 0 < fall < 0.005
+
+longer = LogisticRegression()
+longer.load_state_dict(
+    initial
+)  # the same start, trained on to 3000 iterations without early stopping
+long_run = fit(
+    longer,
+    nn.BCELoss(),
+    torch.optim.SGD(longer.parameters(), lr=0.01, momentum=0.9),
+    (x, y),
+    validation=(val_x, val_y),
+    max_iterations=3000,
+    eval_every=20,
+)
+end = long_run.evaluations[-1]
+print(
+    f"trained on to iteration {end.iteration}: validation loss {end.val_loss:.4f}, "
+    f"validation accuracy {end.val_accuracy:.3f}"
+)
+assert end.val_loss < best.val_loss / 2 and end.val_accuracy > best.val_accuracy
 
 fig = plot_curves(history, lang=lang)
 plt.show()
@@ -407,8 +438,14 @@ plt.show()
 # %%
 # Here the validation loss falls at every evaluation and never turns back
 # up: the clouds barely overlap and the model has three parameters, so it
-# has little to overfit. Early stopping ends the run at iteration 560, when
-# more iterations no longer pay. On data a model can overfit, the
+# has little to overfit. Early stopping ends the run at iteration 560
+# although the loss is still falling: over the last 100 iterations it fell
+# 0.00466, just under ``min_delta`` = 0.005. The stop is the threshold's
+# choice, not the data's: trained on (the last evaluation at iteration
+# 2980), the same model more than halves the validation loss, to 0.0171,
+# and gets 99.5% of the validation points right instead of 98.5%. Whether
+# that is worth five times the iterations is what ``patience`` and
+# ``min_delta`` decide. On data a model can overfit, the
 # validation loss bottoms out and rises, and ``history.best_evaluation``
 # keeps the parameters from the bottom.
 #

@@ -4,9 +4,9 @@ Loss functions
 
 This page assumes :doc:`../core/plot_05_logistic_regression` (the data, the
 model, the loop, the logit) and :doc:`../core/plot_03_autograd`. There the
-:term:`loss function` was binary cross-entropy of the probability, taken as
-given. Here we see why a loss should take logits, why cross-entropy rather
-than mean squared error, what to do with imbalanced classes, and three
+:term:`loss function` was binary cross-entropy of the probability. Here we
+see why a loss should take the logit rather than the probability, why
+cross-entropy rather than mean squared error, what to do with imbalanced classes, and three
 classes instead of two. Every run has a fixed number of iterations, the
 same for the losses it compares, so the comparison is like for like.
 """
@@ -74,9 +74,14 @@ for value in (-20.0, -30.0):  # a point of class 1, scored very wrong
 # Tutorial 05's from-scratch loss, :math:`-[y \log p + (1 - y)\log(1 - p)]`,
 # has no clamp: at :math:`z = 20` it gives :math:`\infty` and a NaN
 # gradient. Written in :math:`z`, the same loss is
-# :math:`y \log(1 + e^{-z}) + (1 - y) \log(1 + e^{z}) = \operatorname{softplus}(z) - y z`,
-# and ``torch.nn.functional.softplus`` computes
-# :math:`\log(1 + e^{z})` without overflow.
+# :math:`y \log(1 + e^{-z}) + (1 - y) \log(1 + e^{z})
+# = y \operatorname{softplus}(-z) + (1 - y) \operatorname{softplus}(z)`,
+# and ``torch.nn.functional.softplus`` computes :math:`\log(1 + e^{z})`
+# without overflow. Each term is a softplus, so nothing cancels. The shorter
+# :math:`\operatorname{softplus}(z) - y z` is the same in exact arithmetic,
+# and stays finite too, but for a confident, correct point of class 1 it
+# subtracts two nearly equal numbers: at :math:`z = 15` it gives 0 where the
+# loss is 3.059e-07 (printed below).
 
 z = torch.tensor([20.0], requires_grad=True)
 p = torch.sigmoid(z)
@@ -84,14 +89,30 @@ naive = -(label * torch.log(p) + (1 - label) * torch.log(1 - p)).mean()
 naive.backward()
 print(f"naive formula:      loss = {naive.item()}, dloss/dz = {z.grad.item()}")
 z.grad = None
-stable = (nn.functional.softplus(z) - label * z).mean()
+softplus = nn.functional.softplus
+
+
+def stable_bce(z, y):  # y*softplus(-z) + (1-y)*softplus(z), as a mean
+    return (y * softplus(-z) + (1 - y) * softplus(z)).mean()
+
+
+stable = stable_bce(z, label)
 stable.backward()
-print(f"softplus(z) - y*z:  loss = {stable.item():.4f}, dloss/dz = {z.grad.item()}")
+print(f"stable form:        loss = {stable.item():.4f}, dloss/dz = {z.grad.item()}")
 assert naive.isinf() and stable.item() == 20.0 and z.grad.item() == 1.0
 
+z15, one = torch.tensor([15.0]), torch.tensor([1.0])  # a confident, correct point
+exact = nn.BCEWithLogitsLoss()(z15, one)
+print(
+    f"class 1, z = 15: stable form {stable_bce(z15, one).item():.3e}, "
+    f"softplus(z) - y*z {(softplus(z15) - z15).item():.3e}, BCEWithLogitsLoss {exact.item():.3e}"
+)
+assert stable_bce(z15, one).item() == exact.item() and (softplus(z15) - z15).item() == 0.0
+
 # %%
-# Tutorial 05's model is still fine with ``BCELoss``: its logits stay far
-# below these values (see the exercise at the end).
+# Tutorial 05's model is still fine with ``BCELoss``: its logits stay below
+# 16.6, so none of its probabilities rounds to exactly 0 or 1 (see the
+# exercise at the end).
 #
 # Squared error after a sigmoid, or cross-entropy?
 # ------------------------------------------------
@@ -253,9 +274,11 @@ assert (round(plain, 3), round(weighted, 3)) == (0.713, 0.947)
 # the two models apart. Without a weight the model misses 29% of the
 # held-out class-1 points (recall 0.713); with ``pos_weight`` it finds 94.7%
 # of them at the price of many more false alarms (precision 0.387) and a
-# lower accuracy. Moving the decision threshold away from :math:`z = 0` is
-# the other way to trade precision for recall; choose it on a validation
-# set, as tutorial 05 chose when to stop.
+# lower accuracy. This held-out set is a test set: it compared two models
+# fixed in advance. Moving the decision threshold away from :math:`z = 0`
+# is the other way to trade precision for recall; choose it on a separate
+# validation set, as tutorial 05 chose when to stop (chosen on this
+# held-out set, the threshold would make it no longer a fair test).
 #
 # Three classes: ``CrossEntropyLoss``
 # -----------------------------------
@@ -305,9 +328,10 @@ plt.show()
 # it applies softmax a second time -- a different, wrong loss, with no
 # error. The targets are either class indices
 # (``int64``, shape ``(N,)``) or class probabilities (float, the logits'
-# shape ``(N, 3)``; one-hot rows give the same loss as the indices). Labels
-# of another integer type, such as the ``int32`` NumPy often produces, are
-# refused: convert them with ``.long()``.
+# shape ``(N, 3)``; one-hot rows give the same loss as the indices).
+# Integer labels must be ``int64`` (``uint8`` is accepted too); ``int32``
+# labels, such as NumPy before 2.0 gives on Windows, are refused: convert
+# them with ``.long()``. The error's text differs between torch releases.
 
 logits = softmax_reg(x3[:4]).detach()
 targets = y3[:4]
@@ -321,6 +345,9 @@ assert torch.isclose(ce, nll) and not torch.isclose(ce, on_probs)
 one_hot = nn.functional.one_hot(targets, num_classes=3).float()
 print(f"CrossEntropyLoss(logits, one-hot) = {nn.CrossEntropyLoss()(logits, one_hot):.4f}")
 assert torch.isclose(nn.CrossEntropyLoss()(logits, one_hot), ce)
+on_uint8 = nn.CrossEntropyLoss()(logits, targets.to(torch.uint8))
+print(f"CrossEntropyLoss(logits, uint8)   = {on_uint8:.4f}")
+assert torch.isclose(on_uint8, ce)
 try:
     nn.CrossEntropyLoss()(logits, targets.int())
 except RuntimeError as error:
@@ -333,7 +360,9 @@ except RuntimeError as error:
 # - A loss should take logits: ``Sigmoid`` + ``BCELoss`` rounds
 #   (:math:`z = 20`: loss 100 instead of 20, gradient 0 instead of 1),
 #   ``BCEWithLogitsLoss`` and the hand-written
-#   :math:`\operatorname{softplus}(z) - y z` do not.
+#   :math:`y \operatorname{softplus}(-z) + (1 - y) \operatorname{softplus}(z)`
+#   do not (the shorter :math:`\operatorname{softplus}(z) - y z` stays
+#   finite but loses the loss of confident, correct points).
 # - After a sigmoid, squared error's gradient carries the factor
 #   :math:`2p(1-p)` and nearly vanishes for points judged wrong with high
 #   confidence; cross-entropy's gradient is :math:`p - y`. From a bad start,
@@ -342,8 +371,8 @@ except RuntimeError as error:
 #   held-out data show what the model misses. ``pos_weight`` trades
 #   precision for recall.
 # - ``CrossEntropyLoss`` = log-softmax + negative log-likelihood: it takes
-#   raw logits, and as targets ``int64`` class indices or float class
-#   probabilities of the logits' shape.
+#   raw logits, and as targets ``int64`` (or ``uint8``) class indices or
+#   float class probabilities of the logits' shape.
 #
 # Exercises
 # ---------
@@ -389,8 +418,9 @@ assert torch.isclose(by_hand, torch_loss)
 # .. _solution-begin:
 
 # %%
-# The two models end with the same parameters: on this data the logits stay
-# far below 16.6, so nothing is rounded and the two losses are the same
+# The two models end with the same parameters to 1e-5: on this data the
+# logits stay below 16.6 (at most 12.09), so no probability rounds to
+# exactly 0 or 1 and the two losses are, up to float32 rounding, the same
 # function of :math:`z`.
 
 torch.manual_seed(1)

@@ -341,9 +341,11 @@ plt.show()
 # not fit in one batch, a ``DataLoader`` serves them in mini-batches
 # (:term:`mini-batch`); each batch gives one update, and one pass over the
 # data is an :term:`epoch`. ``shuffle=True`` reorders the data every epoch,
-# from a ``torch.Generator`` of its own so the order repeats. Now the
-# gradient comes from a random sample of 40 points: this is *stochastic*
-# gradient descent. Tutorial 05's full model (the bias trains too), its
+# from a ``torch.Generator`` of its own so the order repeats. Every epoch
+# splits the data afresh into 5 random batches of 40 (drawn without
+# replacement within the epoch; 200 is a multiple of 40, otherwise the last
+# batch is smaller unless ``drop_last=True``). Now the gradient comes from a
+# random sample of 40 points: this is *stochastic* gradient descent. Tutorial 05's full model (the bias trains too), its
 # optimizer, 100 updates by hand:
 
 from torch.utils.data import DataLoader, TensorDataset
@@ -362,6 +364,7 @@ model = LogisticRegression()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 loss_fn = nn.BCELoss()
 loader = shuffled_batches(x, y)
+assert len(loader) == 5  # 200 points, 5 batches of 40 per epoch
 for _epoch in range(20):  # 200 / 40 = 5 batches per epoch: 100 updates
     for x_batch, y_batch in loader:
         loss = loss_fn(model(x_batch).squeeze(1), y_batch)

@@ -3,8 +3,8 @@ r"""
 ========
 
 本篇默认你已读过 :doc:`../core/plot_05_logistic_regression`（数据、模型、训练循环和
-logit）和 :doc:`../core/plot_03_autograd`。那一篇直接用概率的二元交叉熵作为
-:term:`损失函数`，没有多解释。这一篇说明：损失函数为什么应当接收 logit，为什么用
+logit）和 :doc:`../core/plot_03_autograd`。那一篇用概率的二元交叉熵作为
+:term:`损失函数`。这一篇说明：损失函数为什么应当接收 logit 而不是概率，为什么用
 交叉熵而不用均方误差，类别不平衡时怎么办，以及如何从两个类别推广到三个类别。
 每次训练都迭代固定的次数，参与比较的几种损失次数相同，这样的比较才公平。
 """
@@ -48,7 +48,7 @@ print(f"BCEWithLogitsLoss:  loss = {bce_logits.item():.4f}, dloss/dz = {z.grad.i
 assert bce.item() == 100.0 and bce_logits.item() == 20.0  # log(1 + e^20) = 20 + 2e-9
 assert z.grad.item() == 1.0  # sigma(z) - y
 
-for value in (-20.0, -30.0):  # 类别 1 的点，得分错得很严重
+for value in (-20.0, -30.0):  # 类别 1 的点，以高置信度判错
     z1 = torch.tensor([value], requires_grad=True)
     nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0])).backward()
     print(
@@ -67,8 +67,13 @@ for value in (-20.0, -30.0):  # 类别 1 的点，得分错得很严重
 # 教程 05 从零实现的损失 :math:`-[y \log p + (1 - y)\log(1 - p)]` 没有截断：
 # 在 :math:`z = 20` 处它得到 :math:`\infty`，梯度是 NaN。把同一个损失写成
 # :math:`z` 的函数，就是
-# :math:`y \log(1 + e^{-z}) + (1 - y) \log(1 + e^{z}) = \operatorname{softplus}(z) - y z`，
+# :math:`y \log(1 + e^{-z}) + (1 - y) \log(1 + e^{z})
+# = y \operatorname{softplus}(-z) + (1 - y) \operatorname{softplus}(z)`，
 # 而 ``torch.nn.functional.softplus`` 计算 :math:`\log(1 + e^{z})` 时不会溢出。
+# 每一项都是一个 softplus，不会出现相减抵消。更短的
+# :math:`\operatorname{softplus}(z) - y z` 在精确算术下与它相等，也不会溢出，但对
+# 一个判得正确且置信度很高的类别 1 的点，它要把两个几乎相等的数相减：在 :math:`z = 15`
+# 处它给出 0，而损失其实是 3.059e-07（见下面的输出）。
 
 z = torch.tensor([20.0], requires_grad=True)
 p = torch.sigmoid(z)
@@ -76,13 +81,29 @@ naive = -(label * torch.log(p) + (1 - label) * torch.log(1 - p)).mean()
 naive.backward()
 print(f"naive formula:      loss = {naive.item()}, dloss/dz = {z.grad.item()}")
 z.grad = None
-stable = (nn.functional.softplus(z) - label * z).mean()
+softplus = nn.functional.softplus
+
+
+def stable_bce(z, y):  # y*softplus(-z) + (1-y)*softplus(z)，取平均
+    return (y * softplus(-z) + (1 - y) * softplus(z)).mean()
+
+
+stable = stable_bce(z, label)
 stable.backward()
-print(f"softplus(z) - y*z:  loss = {stable.item():.4f}, dloss/dz = {z.grad.item()}")
+print(f"stable form:        loss = {stable.item():.4f}, dloss/dz = {z.grad.item()}")
 assert naive.isinf() and stable.item() == 20.0 and z.grad.item() == 1.0
 
+z15, one = torch.tensor([15.0]), torch.tensor([1.0])  # 一个判得正确、置信度很高的点
+exact = nn.BCEWithLogitsLoss()(z15, one)
+print(
+    f"class 1, z = 15: stable form {stable_bce(z15, one).item():.3e}, "
+    f"softplus(z) - y*z {(softplus(z15) - z15).item():.3e}, BCEWithLogitsLoss {exact.item():.3e}"
+)
+assert stable_bce(z15, one).item() == exact.item() and (softplus(z15) - z15).item() == 0.0
+
 # %%
-# 教程 05 的模型用 ``BCELoss`` 仍然没有问题：它的 logit 远小于这些值（见文末练习）。
+# 教程 05 的模型用 ``BCELoss`` 仍然没有问题：它的 logit 都小于 16.6，没有哪个概率
+# 被舍入成恰好 0 或 1（见文末练习）。
 #
 # sigmoid 之后用均方误差，还是交叉熵？
 # ------------------------------------
@@ -233,8 +254,9 @@ assert (round(plain, 3), round(weighted, 3)) == (0.713, 0.947)
 # 里有多少真是类别 1）和 :term:`召回率`（类别 1 的点里找出了多少）才能区分这两个模型。
 # 不加权重时，模型漏掉了留出集中 29% 的类别 1 的点（召回率 0.713）；加上
 # ``pos_weight`` 后找出了其中的 94.7%，代价是误报多得多（精确率 0.387），准确率也随之
-# 下降。另一种用精确率换召回率的办法是把判决阈值从 :math:`z = 0` 移开；阈值应当在
-# 验证集上选定，就像教程 05 在验证集上决定何时停止一样。
+# 下降。这个留出集是测试集：它比较的是事先定好的两个模型。另一种用精确率换召回率的
+# 办法是把判决阈值从 :math:`z = 0` 移开；阈值应当在另外的验证集上选定，就像教程 05
+# 在验证集上决定何时停止一样（如果在这个留出集上选阈值，它就不再是公平的测试了）。
 #
 # 三个类别：``CrossEntropyLoss``
 # ------------------------------
@@ -280,8 +302,9 @@ plt.show()
 # :term:`负对数似然`：它接收 logit，自己以稳定的对数形式计算 softmax。如果传入的是
 # 概率，它会再做一次 softmax，得到另一个错误的损失值，而且不报错。目标可以是类别索引
 # （``int64``，形状 ``(N,)``），也可以是类别概率（浮点数，形状与 logit 相同，即
-# ``(N, 3)``；用 one-hot 行得到的损失与用索引相同）。其他整数类型的标签，比如 NumPy
-# 常给出的 ``int32``，会被拒绝：先用 ``.long()`` 转换。
+# ``(N, 3)``；用 one-hot 行得到的损失与用索引相同）。整数标签必须是 ``int64``
+# （``uint8`` 也能通过）；``int32`` 标签（例如 Windows 上 NumPy 2.0 之前给出的）会被
+# 拒绝，要先用 ``.long()`` 转换。报错的文字在不同的 torch 版本之间有差别。
 
 logits = softmax_reg(x3[:4]).detach()
 targets = y3[:4]
@@ -295,6 +318,9 @@ assert torch.isclose(ce, nll) and not torch.isclose(ce, on_probs)
 one_hot = nn.functional.one_hot(targets, num_classes=3).float()
 print(f"CrossEntropyLoss(logits, one-hot) = {nn.CrossEntropyLoss()(logits, one_hot):.4f}")
 assert torch.isclose(nn.CrossEntropyLoss()(logits, one_hot), ce)
+on_uint8 = nn.CrossEntropyLoss()(logits, targets.to(torch.uint8))
+print(f"CrossEntropyLoss(logits, uint8)   = {on_uint8:.4f}")
+assert torch.isclose(on_uint8, ce)
 try:
     nn.CrossEntropyLoss()(logits, targets.int())
 except RuntimeError as error:
@@ -306,14 +332,16 @@ except RuntimeError as error:
 #
 # - 损失函数应当接收 logit：``Sigmoid`` + ``BCELoss`` 会因舍入出错（:math:`z = 20`
 #   时损失是 100 而不是 20，梯度是 0 而不是 1），``BCEWithLogitsLoss`` 和手写的
-#   :math:`\operatorname{softplus}(z) - y z` 不会。
+#   :math:`y \operatorname{softplus}(-z) + (1 - y) \operatorname{softplus}(z)` 不会
+#   （更短的 :math:`\operatorname{softplus}(z) - y z` 不会溢出，但会丢掉判得正确、
+#   置信度很高的点的损失）。
 # - sigmoid 之后接均方误差，梯度里带着 :math:`2p(1-p)` 这个因子，对以高置信度判错的
 #   点几乎为零；交叉熵的梯度是 :math:`p - y`。从很差的初值出发、学习率相同时，二元
 #   交叉熵立刻开始学，均方误差却停滞不前。
 # - 类别不平衡时准确率会虚高；留出数据上的精确率和召回率才看得出模型漏掉了什么。
 #   ``pos_weight`` 用精确率换召回率。
 # - ``CrossEntropyLoss`` = log-softmax + 负对数似然：它接收原始 logit，目标可以是
-#   ``int64`` 类别索引，也可以是与 logit 形状相同的浮点类别概率。
+#   ``int64``（或 ``uint8``）类别索引，也可以是与 logit 形状相同的浮点类别概率。
 #
 # 练习
 # ----
@@ -358,8 +386,9 @@ assert torch.isclose(by_hand, torch_loss)
 # .. _solution-begin:
 
 # %%
-# 两个模型最后的参数相同：在这份数据上 logit 远小于 16.6，没有发生舍入，两种损失
-# 是 :math:`z` 的同一个函数。
+# 两个模型最后的参数在 1e-5 以内相同：在这份数据上 logit 都小于 16.6（最大 12.09），
+# 没有概率被舍入成恰好 0 或 1，两种损失除了 float32 的舍入误差外是 :math:`z` 的同一个
+# 函数。
 
 torch.manual_seed(1)
 x, y = two_gaussians()

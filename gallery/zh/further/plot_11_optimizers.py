@@ -310,7 +310,7 @@ plot_loss_surface(
 plt.show()
 
 # %%
-# 三组训练开头完全相同；学习率一降，步子就变小，用了调度器的两组不再来回摆动：最后
+# 三组训练开头完全相同；学习率一降低，步长随之变小，用了调度器的两组不再来回摆动：最后
 # 十步加起来的长度比恒定学习率短得多。但在这个光滑的全批量问题上，恒定学习率最后的
 # 损失最低：学习率降得太早（这里的余弦调度），训练就会在到达之前停住。调度器真正
 # 起作用的地方，是恒定学习率稳定不下来的场合，比如小批量带来的带噪声的梯度。
@@ -319,10 +319,11 @@ plt.show()
 # --------------------
 #
 # 到目前为止，每一步都用全部 200 个点的梯度。数据一次放不下时，由 ``DataLoader``
-# 把它们分成:term:`小批量`送入；每个批量做一次更新，完整遍历一次数据称为一
+# 把它们按:term:`小批量`依次送入；每个批量做一次更新，完整遍历一次数据称为一
 # :term:`轮（epoch） <轮>`。``shuffle=True`` 在每一轮开始时打乱顺序，它用自己的
-# ``torch.Generator``，因此顺序可以复现。这时梯度来自随机抽出的 40 个点：这才是
-# *随机*梯度下降。下面用教程 05 的完整模型（偏置也参与训练）和它的优化器，亲手做
+# ``torch.Generator``，因此顺序可以复现。每一轮都把数据重新随机划分成 5 份，每份
+# 40 个点（同一轮内不放回地抽取；200 正好是 40 的倍数，否则最后一批会小一些，除非
+# 设置 ``drop_last=True``）。这时梯度来自随机抽出的 40 个点：这才是*随机*梯度下降。下面用教程 05 的完整模型（偏置也参与训练）和它的优化器，亲手做
 # 100 次更新：
 
 from torch.utils.data import DataLoader, TensorDataset
@@ -341,6 +342,7 @@ model = LogisticRegression()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 loss_fn = nn.BCELoss()
 loader = shuffled_batches(x, y)
+assert len(loader) == 5  # 200 个点，每轮 5 批，每批 40 个
 for _epoch in range(20):  # 200 / 40 = 每轮 5 个批量：共 100 次更新
     for x_batch, y_batch in loader:
         loss = loss_fn(model(x_batch).squeeze(1), y_batch)
