@@ -253,6 +253,22 @@ def _strides(tensor: torch.Tensor) -> tuple[int, ...] | None:
     return tensor.stride() if tensor.layout == torch.strided else None
 
 
+def _aliasing(tensor: torch.Tensor, i: int, storages: dict[tuple[Any, int], int]) -> Hashable:
+    """Which earlier argument ``tensor`` shares memory with (None: none), and its offset.
+
+    A trace made for distinct inputs is wrong for aliased ones (``fn(z, z)``
+    with an in-place op on one of them), so aliasing is part of the signature.
+    """
+    if tensor.layout != torch.strided:
+        return None
+    try:
+        key = (tensor.device, tensor.untyped_storage().data_ptr())
+    except (RuntimeError, NotImplementedError):  # no storage (e.g. a functional wrapper)
+        return None
+    first = storages.setdefault(key, i)
+    return (first, tensor.storage_offset()) if first != i else None
+
+
 def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
     """What a trace is specialised on: the arguments' structure, every tensor's metadata,
     every other argument's value, and whether autograd records.
@@ -262,11 +278,12 @@ def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
     """
     leaves, spec = pytree.tree_flatten((args, kwargs))
     parts: list[Hashable] = [str(spec), torch.is_grad_enabled(), torch.is_inference_mode_enabled()]
+    storages: dict[tuple[Any, int], int] = {}  # storage -> the first argument using it
     for i, leaf in enumerate(leaves):
         if isinstance(leaf, torch.Tensor):
             parts.append(
                 (type(leaf), tuple(leaf.shape), _strides(leaf), leaf.dtype, leaf.device,
-                 leaf.layout, leaf.requires_grad)
+                 leaf.layout, leaf.requires_grad, _aliasing(leaf, i, storages))
             )  # fmt: skip
             continue
         try:
@@ -299,7 +316,8 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
         ``(compiled, graphs)``. ``compiled`` computes what ``fn`` computes, and
         its gradients through the captured backward graph. AOTAutograd traces
         ``fn`` once for given input shapes, dtypes, devices, strides,
-        ``requires_grad`` flags, constant arguments and grad mode, and reuses
+        ``requires_grad`` flags, input aliasing (which inputs share memory,
+        at which offsets), constant arguments and grad mode, and reuses
         that trace only for calls that match all of them: a call with another
         shape, or the first call with gradients after one under
         ``torch.no_grad()``, is traced anew. ``graphs`` (:class:`AotGraphs`)

@@ -575,6 +575,13 @@ class _Recorder(TorchFunctionMode):
             graph._name_from(frame.f_locals)
 
 
+def _dynamo_compiling() -> bool:
+    """Whether Dynamo is tracing the caller (``torch.compiler.is_compiling()`` says
+    False there on some releases)."""
+    check = getattr(torch.compiler, "is_dynamo_compiling", None)
+    return bool(check() if check is not None else torch._dynamo.is_compiling())
+
+
 class record:
     """Record every torch operation run inside a ``with`` block.
 
@@ -626,7 +633,10 @@ class record:
     Raises
     ------
     TypeError
-        If a value of ``names`` is not a tensor.
+        If a value of ``names`` is not a tensor, or a key not a ``str``.
+    RuntimeError
+        If entered inside a function that ``torch.compile`` is compiling
+        (the block would record nothing); record around the compiled call.
 
     Introduced in tutorial 01; used in tutorial 02.
     """
@@ -638,6 +648,12 @@ class record:
         self._mode: _Recorder | None = None
 
     def __enter__(self) -> RecordedGraph:
+        if _dynamo_compiling():
+            raise RuntimeError(
+                "record() was entered inside a function being compiled (torch.compile): "
+                "Dynamo traces the block, so it would record nothing. Put the record() "
+                "block around the call of the compiled function instead"
+            )
         self.graph._overrides = {id(t): name for name, t in self._names.items()}
         self._mode = _Recorder(self.graph)
         self._mode.__enter__()
@@ -663,6 +679,8 @@ def _check_names(names: Mapping[str, torch.Tensor] | None) -> None:
             f"names must be a mapping of str to torch.Tensor, got {type(names).__name__}"
         )
     for key, value in names.items():
+        if not isinstance(key, str):
+            raise TypeError(f"names must have str keys, got the key {key!r} ({type(key).__name__})")
         if not isinstance(value, torch.Tensor):
             raise TypeError(f"names[{key!r}] is a {type(value).__name__}, not a torch.Tensor")
 

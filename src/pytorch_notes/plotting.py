@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 import matplotlib.colors as mpl_colors
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor, nn
@@ -57,6 +58,14 @@ def _white(fig: Figure) -> Figure:
     return fig
 
 
+def _to_numpy(tensor: Tensor) -> np.ndarray:
+    """``tensor`` as a NumPy array; float dtypes NumPy lacks (bfloat16...) become float32."""
+    tensor = tensor.detach().cpu()
+    if tensor.is_floating_point() and tensor.dtype not in (torch.float32, torch.float64):
+        tensor = tensor.float()
+    return tensor.numpy()
+
+
 def _numpy_pair(features: Tensor, labels: Tensor) -> tuple[np.ndarray, np.ndarray]:
     """Check a 2-feature data set and return it as NumPy arrays."""
     for name, value in (("features", features), ("labels", labels)):
@@ -74,7 +83,7 @@ def _numpy_pair(features: Tensor, labels: Tensor) -> tuple[np.ndarray, np.ndarra
         )
     if features.shape[0] == 0:
         raise ValueError("the data set is empty: nothing to draw")
-    x, y = features.detach().cpu().numpy(), labels.detach().cpu().numpy()
+    x, y = _to_numpy(features), _to_numpy(labels)
     bad = ~np.isfinite(x).all(axis=1)
     if bad.any():
         raise ValueError(
@@ -624,7 +633,7 @@ def _check_paths(paths: Mapping[str, object]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for name, points in paths.items():
         if isinstance(points, Tensor):
-            points = points.detach().cpu().numpy()
+            points = _to_numpy(points)
         try:
             array = np.asarray(points, dtype=float)
         except (TypeError, ValueError):
@@ -656,7 +665,7 @@ def _surface(
     g0, g1 = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
     raw = loss_fn(g0, g1)
     if isinstance(raw, Tensor):
-        raw = raw.detach().cpu().numpy()
+        raw = _to_numpy(raw)
     try:
         values = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):

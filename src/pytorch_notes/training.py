@@ -364,10 +364,6 @@ def _resolve_device(model: nn.Module, device: object) -> torch.device:
 
 # -- running the model -----------------------------------------------------------------------
 
-# Modules whose output depends on the training mode (Dropout drops, BatchNorm
-# uses batch statistics and updates its running ones).
-_MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._NormBase)
-
 
 @contextmanager
 def _eval_mode(model: nn.Module) -> Iterator[None]:
@@ -755,11 +751,6 @@ class _Run:
         self.recorder = _ParameterRecorder(
             self.params, options["max_iterations"], options["record_parameters"]
         )
-        # full-batch training of a model whose output ignores the mode: an evaluation
-        # of the training data is the iteration's own forward pass
-        self.reuse_forward = train.loader is None and not any(
-            isinstance(module, _MODE_DEPENDENT) for module in model.modules()
-        )
         self.counter = _AccuracyCounter(self.threshold, full_batch=train.loader is None)
         self.losses: list[float] = []
         self.lrs: list[float] = []
@@ -790,9 +781,10 @@ class _Run:
         """
         self.recorder.record(iteration)
         evaluating = iteration % self.eval_every == 0
-        before = None
-        if evaluating and not self.reuse_forward:
-            before = self._scores(self.train)
+        # Whether a model's output depends on its mode cannot be read off its modules
+        # (RReLU, F.dropout(training=self.training)): every evaluation runs the model
+        # in evaluation mode, as evaluate() does, never reusing the training forward.
+        before = self._scores(self.train) if evaluating else None
         y_pred = _predictions(self.model, x, y)  # forward pass
         self.loss, value = _loss(self.loss_fn, y_pred, y, iteration)
         self.losses.append(value)
@@ -1026,7 +1018,8 @@ class _AccuracyCounter:
 
 
 class _ParameterRecorder:
-    """Copies all parameters into one row of a preallocated table, once per iteration.
+    """Copies all parameters into one row of a table, once per iteration (the table grows
+    in doubling chunks from 1024 rows, up to ``max_iterations``).
 
     It reads detached views of the parameters, which follow the optimizer's
     in-place updates. On the CPU the views are NumPy arrays sharing the
@@ -1036,6 +1029,8 @@ class _ParameterRecorder:
     (CUDA, MPS, dtypes NumPy lacks) each row is a ``torch.cat``. With
     ``enabled=False`` nothing is recorded.
     """
+
+    _CHUNK_ROWS = 1024  # rows allocated at first; the table doubles as rows arrive
 
     def __init__(self, params: list[Tensor], max_iterations: int, enabled: bool) -> None:
         self._views = [p.detach().view(-1) for p in params]
@@ -1050,21 +1045,34 @@ class _ParameterRecorder:
             and len(dtypes) == 1
             and next(iter(dtypes)) in (torch.float16, torch.float32, torch.float64)
         ):
-            arrays = [v.numpy() for v in self._views]
-            self._table = np.empty((max_iterations, self._n), dtype=arrays[0].dtype)
-            bounds = np.cumsum([0] + [a.size for a in arrays]).tolist()
-            self._blocks = [
-                (self._table[:, lo:hi], a)
-                for (lo, hi), a in zip(itertools.pairwise(bounds), arrays, strict=True)
-            ]
+            self._arrays = [v.numpy() for v in self._views]
+            # rows for the first chunk only: a run that stops early (a large
+            # max_iterations with stop_when) does not reserve memory for all
+            self._max_rows = max_iterations
+            self._grow(min(max_iterations, self._CHUNK_ROWS))
             self.record = self._record_numpy
         else:
             self.record = self._record_torch
+
+    def _grow(self, rows: int) -> None:
+        """A table of ``rows`` rows holding the rows recorded so far; new column blocks."""
+        table = np.empty((rows, self._n), dtype=self._arrays[0].dtype)
+        if self._table is not None:
+            table[: len(self._table)] = self._table
+        self._table = table
+        bounds = np.cumsum([0] + [a.size for a in self._arrays]).tolist()
+        self._blocks = [
+            (table[:, lo:hi], a)
+            for (lo, hi), a in zip(itertools.pairwise(bounds), self._arrays, strict=True)
+        ]
 
     def _record_nothing(self, iteration: int) -> None:
         pass
 
     def _record_numpy(self, iteration: int) -> None:
+        assert self._table is not None
+        if iteration >= len(self._table):  # double, up to max_iterations rows
+            self._grow(min(self._max_rows, 2 * len(self._table)))
         for block, array in self._blocks:
             block[iteration] = array
 
