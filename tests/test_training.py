@@ -857,3 +857,50 @@ def test_fit_grows_the_parameter_table_instead_of_reserving_max_iterations_rows(
     for e in history.evaluations:  # rows written before and after each growth
         for name, value in history.parameters_at(e.iteration).items():
             assert torch.equal(value, e.parameters[name])
+
+
+class _PairOutput(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, x):
+        p = torch.sigmoid(self.linear(x)).reshape(-1)
+        return p, 1 - p
+
+
+def _tiny_data() -> tuple[torch.Tensor, torch.Tensor]:
+    return two_gaussians(n_per_class=6, generator=torch.Generator().manual_seed(4))
+
+
+def _fit_once(model: nn.Module, data, loss_fn=None) -> History:
+    params = [p for p in model.parameters()]
+    return fit(
+        model, loss_fn or nn.BCELoss(), torch.optim.SGD(params, lr=0.1), data, max_iterations=2
+    )
+
+
+def test_fit_names_a_fully_frozen_model() -> None:
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0)).requires_grad_(False)
+    with pytest.raises(ValueError, match=r"no parameter of the model \(Sequential\) requires grad"):
+        _fit_once(model, _tiny_data())
+
+
+def test_fit_names_a_model_that_returns_a_tuple() -> None:
+    with pytest.raises(TypeError, match=r"model \(_PairOutput\) must return a tensor.*got a tuple"):
+        _fit_once(_PairOutput(), _tiny_data())
+
+
+def test_fit_names_a_loss_that_is_not_one_number() -> None:
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(ValueError, match=r"loss_fn must return one number.*\(12,\).*reduction"):
+        _fit_once(model, _tiny_data(), nn.MSELoss(reduction="none"))
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
+
+
+def test_fit_names_the_dtypes_when_features_and_model_differ() -> None:
+    features, labels = _tiny_data()
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
+    with pytest.raises(TypeError, match=r"dtype torch.float64.*torch.float32.*features.to"):
+        _fit_once(model, (features.double(), labels))

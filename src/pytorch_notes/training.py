@@ -380,6 +380,12 @@ def _eval_mode(model: nn.Module) -> Iterator[None]:
 def _predictions(model: nn.Module, x: Tensor, labels: Tensor) -> Tensor:
     """The model's output for ``x``, shaped like ``labels`` (one probability per sample)."""
     out = model(x)
+    if not isinstance(out, Tensor):
+        raise TypeError(
+            f"the model ({type(model).__name__}) must return a tensor of probabilities, got a "
+            f"{type(out).__name__} (nn.LSTM returns (output, (h, c)), for one): wrap it in a "
+            f"module whose forward returns one tensor, one value per sample"
+        )
     if out.numel() != labels.numel():
         raise ValueError(
             f"the model must output one value per sample: got shape {tuple(out.shape)} "
@@ -402,11 +408,37 @@ def _probe(model: nn.Module, features: Tensor, labels: Tensor, name: str) -> Non
         try:
             _predictions(model, x, y)
         except RuntimeError as error:
+            _raise_if_dtypes_differ(model, features, name, error)
             raise ValueError(
                 f"the model ({type(model).__name__}) fails on the {name}: their features have "
                 f"shape {tuple(features.shape)}, {features.shape[1]} per sample; check that the "
                 f"model takes {features.shape[1]} inputs. The model raised: {error}"
             ) from error
+
+
+def _raise_if_dtypes_differ(
+    model: nn.Module, features: Tensor, name: str, error: RuntimeError
+) -> None:
+    """A ``TypeError`` naming both dtypes if the features' dtype is not the model's."""
+    dtypes = {p.dtype for p in model.parameters() if p.is_floating_point()}
+    if len(dtypes) == 1 and features.dtype not in dtypes:
+        dtype = next(iter(dtypes))
+        raise TypeError(
+            f"the {name}' features have dtype {features.dtype}, the model's parameters "
+            f"{dtype}: convert the features (features.to({dtype})) or the model "
+            f"(model.to({features.dtype})). The model raised: {error}"
+        ) from error
+
+
+def _loss_value(loss: object) -> float:
+    """The value of a one-element loss; a ``ValueError`` naming ``loss_fn`` otherwise."""
+    if not isinstance(loss, Tensor) or loss.numel() != 1:
+        shape = tuple(loss.shape) if isinstance(loss, Tensor) else type(loss).__name__
+        raise ValueError(
+            f"loss_fn must return one number (a scalar tensor), got {shape}: a loss built "
+            f"with reduction='none' gives one value per sample; use reduction='mean'"
+        )
+    return loss.item()
 
 
 def _check_model(model: object) -> nn.Module:
@@ -490,7 +522,7 @@ def _evaluate(
         for start in range(0, n, step):
             x, y = features[start : start + step], labels[start : start + step]
             pred = _predictions(model, x, y)
-            total_loss += loss_fn(pred, y).item() * y.shape[0]
+            total_loss += _loss_value(loss_fn(pred, y)) * y.shape[0]
             correct += int(((pred >= threshold) == (y >= 0.5)).sum())
     return total_loss / n, correct / n
 
@@ -673,6 +705,11 @@ def _check_training(
             f"model has no parameters (model.parameters() of {type(model).__name__} is empty): "
             "there is nothing to train; register layers or nn.Parameter attributes in __init__"
         )
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError(
+            f"no parameter of the model ({type(model).__name__}) requires grad (all are "
+            f"frozen): there is nothing to train; unfreeze some (p.requires_grad_(True))"
+        )
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(
             f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
@@ -719,7 +756,7 @@ def _loss(loss_fn: LossFn, y_pred: Tensor, y: Tensor, iteration: int) -> tuple[T
             detail = " (the model's output holds NaN or inf)"
             raise NonFiniteLossError(iteration, math.nan, detail) from error
         raise
-    value = loss.item()
+    value = _loss_value(loss)
     if not math.isfinite(value):
         raise NonFiniteLossError(iteration, value)
     return loss, value
