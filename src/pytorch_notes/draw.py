@@ -356,6 +356,14 @@ def _figure_size(width: float, height: float) -> tuple[float, float, float]:
     return width, height, dpi
 
 
+def _check_draw_options(ax: object, show_grads: object) -> None:
+    """``ax`` and ``show_grads`` of the drawing functions, checked before anything is drawn."""
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    if not isinstance(show_grads, bool):
+        raise TypeError(f"show_grads must be True or False, got {show_grads!r}")
+
+
 def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
     """The Axes to draw on; a new figure is sized so that the layout's points are real points.
 
@@ -615,7 +623,8 @@ def draw_forward(
     Raises
     ------
     TypeError
-        If ``graph`` is neither a ``RecordedGraph`` nor a ``networkx.DiGraph``.
+        If ``graph`` is neither a ``RecordedGraph`` nor a ``networkx.DiGraph``,
+        ``ax`` not an Axes, or ``show_grads`` not a bool.
     ValueError
         For an empty graph; a graph of more than ``max_nodes`` nodes (with the
         count and what to do); one whose new figure would not fit in
@@ -625,6 +634,7 @@ def draw_forward(
 
     Introduced in tutorial 01.
     """
+    _check_draw_options(ax, show_grads)
     g = _as_forward(graph, max_nodes, "draw_forward()")
     _require_nodes(g, "graph")
     labels = _forward_labels(g, _words(lang), show_grads)
@@ -728,13 +738,15 @@ def draw_backward(
     Raises
     ------
     TypeError
-        If ``g`` is not a ``networkx.DiGraph``.
+        If ``g`` is not a ``networkx.DiGraph``, ``ax`` not an Axes, or
+        ``show_grads`` not a bool.
     ValueError
         For an empty graph, a forward graph (draw that with :func:`draw_forward`),
         and a graph too large to draw (as for :func:`draw_forward`).
 
     Introduced in tutorial 01.
     """
+    _check_draw_options(ax, show_grads)
     _check_backward(g, max_nodes)
     words = _words(lang)
     pos = layout(g, method, node_width=1.3, rank_gap=1.1)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import matplotlib.colors as mpl_colors
 import matplotlib.pyplot as plt
@@ -374,6 +374,15 @@ def _snapshot(
 
 
 def _check_evaluations(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
+    if isinstance(evaluations, History):
+        raise TypeError(
+            "evaluations must be a sequence of Evaluation, got a History: pass "
+            "history.evaluations (or a few of them, history.evaluations[::10])"
+        )
+    if not isinstance(evaluations, Iterable):
+        raise TypeError(
+            f"evaluations must be a sequence of Evaluation, got {type(evaluations).__name__}"
+        )
     evaluations = list(evaluations)
     if not evaluations:
         raise ValueError("no evaluations to draw: pass at least one")
