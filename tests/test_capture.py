@@ -266,3 +266,25 @@ def test_aot_graphs_traces_anew_for_inputs_that_share_memory() -> None:
     assert graphs.traces == 2
     w = torch.full((2,), 2.0)
     assert torch.equal(compiled(w, w), torch.full((2,), 36.0))  # the same tensor twice
+
+
+def test_aot_graphs_names_tensors_fn_does_not_take_as_arguments() -> None:
+    layer = torch.nn.Linear(3, 2)
+    with pytest.raises(TypeError, match=r"module Linear \(a bound method of it\)"):
+        aot_graphs(layer.forward)
+    scale = torch.full((3,), 2.0)
+    compiled, _ = aot_graphs(lambda t: (t * scale).sum())
+    with pytest.raises(TypeError, match=r"fn uses a tensor that is not one of its arguments"):
+        compiled(torch.ones(3))
+    compiled, _ = aot_graphs(lambda t: layer(t).relu())
+    with pytest.raises(TypeError, match=r"functional_call"):
+        compiled(torch.ones(1, 3))
+
+
+def test_aot_graphs_says_a_trace_cannot_branch_on_a_value() -> None:
+    def clipped(t):
+        return t - 1 if bool(t.max() > 3) else t
+
+    compiled, _ = aot_graphs(clipped)
+    with pytest.raises(ValueError, match=r"branches on a tensor's value.*torch.where"):
+        compiled(torch.arange(5.0))

@@ -249,6 +249,36 @@ def _trace(fn: Callable[..., Any]) -> _Trace:
     return trace
 
 
+_MODULE_ADVICE = (
+    "Pass them as arguments: aot_graphs(lambda params, x: torch.func.functional_call(model, "
+    "params, (x,))), then call it with (dict(model.named_parameters()), x)"
+)
+# what FakeTensor raises when a trace reads a tensor's value to steer Python
+_DATA_DEPENDENT = ("DataDependentOutputException", "GuardOnDataDependentSymNode")
+
+
+def _run_traced(trace: _Trace, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``trace.run(*args, **kwargs)``; FakeTensor's errors said in the reader's terms."""
+    try:
+        return trace.run(*args, **kwargs)
+    except AssertionError as error:
+        if "FakeTensor" not in str(error):
+            raise
+        raise TypeError(
+            "aot_graphs: fn uses a tensor that is not one of its arguments (a module's "
+            "parameters, through model.forward or a lambda calling the model, or a tensor a "
+            f"closure holds); AOTAutograd traces only its arguments. {_MODULE_ADVICE}"
+        ) from error
+    except Exception as error:
+        if type(error).__name__ not in _DATA_DEPENDENT:
+            raise
+        raise ValueError(
+            "aot_graphs: fn branches on a tensor's value (if x.sum() > 0: ..., or .item()); "
+            "a trace records operations, not values, so it cannot follow such a branch. "
+            "Use torch.where(cond, a, b) instead of the if"
+        ) from error
+
+
 def _strides(tensor: torch.Tensor) -> tuple[int, ...] | None:
     return tensor.stride() if tensor.layout == torch.strided else None
 
@@ -327,8 +357,12 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
     Raises
     ------
     TypeError
-        ``fn`` is an ``nn.Module`` or not callable (here); a call passes an
-        argument that is neither a tensor nor hashable (when called).
+        ``fn`` is an ``nn.Module`` (or its bound method) or not callable
+        (here); a call passes an argument that is neither a tensor nor
+        hashable, or ``fn`` uses a tensor that is not an argument (a closure
+        over a model or a tensor) (when called).
+    ValueError
+        ``fn`` branches in Python on a tensor's value (when called).
 
     Limitation: like any trace, a call reuses what ``fn`` read from outside
     its arguments when it was traced (a global number changed later is not
@@ -336,12 +370,12 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
 
     Introduced in tutorial 09.
     """
-    if isinstance(fn, torch.nn.Module):
+    owner = fn if isinstance(fn, torch.nn.Module) else getattr(fn, "__self__", None)
+    if isinstance(owner, torch.nn.Module):
         raise TypeError(
-            f"aot_graphs() needs a function of tensors, got the module {type(fn).__name__}: "
-            f"AOTAutograd cannot trace the parameters a module holds. Pass them as arguments: "
-            f"aot_graphs(lambda params, x: torch.func.functional_call(model, params, (x,))), "
-            f"then call it with (dict(model.named_parameters()), x)"
+            f"aot_graphs() needs a function of tensors, got the module {type(owner).__name__}"
+            f"{'' if owner is fn else ' (a bound method of it)'}: AOTAutograd cannot trace the "
+            f"parameters a module holds. {_MODULE_ADVICE}"
         )
     if not callable(fn):
         raise TypeError(f"aot_graphs() needs a function, got {type(fn).__name__}")
@@ -355,7 +389,7 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
         if trace is None:
             trace = traces[key] = _trace(fn)
             graphs.traces = len(traces)
-        out = trace.run(*args, **kwargs)
+        out = _run_traced(trace, args, kwargs)
         graphs.forward, graphs.backward = trace.forward, trace.backward
         return out
 
