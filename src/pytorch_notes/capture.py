@@ -366,7 +366,8 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
 
     Limitation: like any trace, a call reuses what ``fn`` read from outside
     its arguments when it was traced (a global number changed later is not
-    seen).
+    seen). A NaN constant argument never equals itself, so each call with
+    one makes a new trace (``traces`` grows on every call).
 
     Introduced in tutorial 09.
     """

@@ -315,7 +315,10 @@ def _shape_text(t: torch.Tensor) -> str:
 
 #: A drawing refuses a graph of more nodes than this (tensors, constants and
 #: operations), before any layout: it would take minutes to lay out and be too
-#: large to read. ``max_nodes=`` raises the limit for one drawing.
+#: large to read. ``max_nodes=`` raises the limit for one drawing. A graph
+#: under the limit can still be refused after the layout, by the pixel limits
+#: below (a 199-op chain of ~600 nodes needs a 368 x 74 inch figure); for such
+#: a graph a larger ``max_nodes`` does not help: record a smaller example.
 MAX_NODES = 600
 
 #: The largest figure a drawing makes: at most this many pixels a side, and

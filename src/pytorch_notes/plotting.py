@@ -566,7 +566,8 @@ def animate_boundary(
     features, labels, evaluations
         As for :func:`plot_snapshots`.
     max_frames, interval_ms, dpi
-        ``int`` >= 1 each.
+        ``int`` >= 1 each. ``dpi`` has no upper bound (unlike the graph
+        drawings' pixel limits): a large one renders a very large figure.
     lang
         ``"en"`` or ``"zh"``.
 
@@ -768,6 +769,12 @@ def plot_loss_surface(
         An argument is not as described, named before any figure is made or
         changed.
 
+    Notes
+    -----
+    ``resolution`` has no upper bound: the grid costs memory in proportion
+    to ``resolution ** 2``. A complex-valued loss loses its imaginary part
+    (NumPy only warns, ``ComplexWarning``).
+
     Introduced in tutorial 11 (*Optimizers*).
     """
     checked = _check_paths(paths)
@@ -815,7 +822,8 @@ def animate_loss_surface(
     loss_fn, paths, xlim, ylim, resolution, levels, lang
         As for :func:`plot_loss_surface`.
     max_frames, interval_ms, dpi
-        ``int`` >= 1 each.
+        ``int`` >= 1 each. ``dpi`` has no upper bound (unlike the graph
+        drawings' pixel limits): a large one renders a very large figure.
 
     Returns
     -------
