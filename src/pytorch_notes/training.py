@@ -794,9 +794,15 @@ class _Run:
         self.evaluations: list[Evaluation] = []
 
     def _scores(self, data: _Data) -> tuple[float, float]:
-        return _evaluate(
-            self.model, self.loss_fn, data.features, data.labels, self.threshold, data.batch_size
-        )
+        """:func:`evaluate`'s numbers; random numbers the model draws come from a forked
+        generator, so evaluating leaves the training run's random stream as it was."""
+        device = data.features.device
+        gpus = [device.index or 0] if device.type == "cuda" else []
+        with torch.random.fork_rng(devices=gpus):
+            return _evaluate(
+                self.model, self.loss_fn, data.features, data.labels, self.threshold,
+                data.batch_size,
+            )  # fmt: skip
 
     def _evaluation(self, iteration: int, before: tuple[float, float] | None) -> Evaluation:
         """The evaluation of ``iteration``; ``before``: the training scores measured before
