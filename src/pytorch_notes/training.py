@@ -910,9 +910,11 @@ def fit(
     ``optimizer.zero_grad()``. Every ``eval_every`` iterations (0,
     ``eval_every``, ...) the model is evaluated *before* that iteration's
     update, on the whole training data and on ``validation`` if given, in
-    evaluation mode and without gradients (full-batch training of a model
-    without Dropout or BatchNorm reuses the iteration's own forward pass:
-    the same numbers, at no cost). Each :class:`Evaluation` goes to every
+    evaluation mode (``model.eval()``, every module's previous mode restored
+    after) and without gradients, for any model: the numbers :func:`evaluate`
+    gives (an extra forward pass per evaluation; random numbers it draws do
+    not shift the training run's random stream). Each :class:`Evaluation`
+    goes to every
     callback, then to ``stop_when``; if that returns true the run ends after
     this iteration's update.
 
