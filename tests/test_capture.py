@@ -249,3 +249,42 @@ def test_an_inner_compile_log_hands_the_outer_one_back_its_logging() -> None:
         assert logging.getLogger("torch").handlers == handlers
     finally:
         torch._logging.set_logs()
+
+
+def test_aot_graphs_traces_anew_for_inputs_that_share_memory() -> None:
+    def scale_then_mix(p, q):
+        p.mul_(3)
+        return p * q
+
+    compiled, graphs = aot_graphs(scale_then_mix)
+    compiled(torch.ones(4), torch.ones(4))  # distinct inputs first
+    base = torch.ones(5)
+    got = compiled(base[1:], base[:-1])  # overlapping views, offsets 1 and 0
+    base2 = torch.ones(5)
+    want = scale_then_mix(base2[1:], base2[:-1])
+    assert torch.equal(got, want) and torch.equal(base, base2)
+    assert graphs.traces == 2
+    w = torch.full((2,), 2.0)
+    assert torch.equal(compiled(w, w), torch.full((2,), 36.0))  # the same tensor twice
+
+
+def test_aot_graphs_names_tensors_fn_does_not_take_as_arguments() -> None:
+    layer = torch.nn.Linear(3, 2)
+    with pytest.raises(TypeError, match=r"module Linear \(a bound method of it\)"):
+        aot_graphs(layer.forward)
+    scale = torch.full((3,), 2.0)
+    compiled, _ = aot_graphs(lambda t: (t * scale).sum())
+    with pytest.raises(TypeError, match=r"fn uses a tensor that is not one of its arguments"):
+        compiled(torch.ones(3))
+    compiled, _ = aot_graphs(lambda t: layer(t).relu())
+    with pytest.raises(TypeError, match=r"functional_call"):
+        compiled(torch.ones(1, 3))
+
+
+def test_aot_graphs_says_a_trace_cannot_branch_on_a_value() -> None:
+    def clipped(t):
+        return t - 1 if bool(t.max() > 3) else t
+
+    compiled, _ = aot_graphs(clipped)
+    with pytest.raises(ValueError, match=r"branches on a tensor's value.*torch.where"):
+        compiled(torch.arange(5.0))

@@ -266,3 +266,19 @@ def test_a_deep_networks_graph_grows_and_stays_legible(method) -> None:
     width, _ = ax.figure.get_size_inches()
     assert width > 50  # the figure grew with the graph: no 10-inch cap
     assert overlapping_labels(ax) == []
+
+
+def test_drawings_name_a_bad_ax_or_show_grads() -> None:
+    w = torch.ones(2, requires_grad=True)
+    with record() as g:
+        loss = (w * 3).sum()
+    figures = plt.get_fignums()
+    for kwargs, pattern in (
+        ({"ax": "left"}, r"ax must be a matplotlib Axes or None, got str"),
+        ({"show_grads": 0}, r"show_grads must be True or False, got 0"),
+    ):
+        with pytest.raises(TypeError, match=pattern):
+            draw.draw_forward(g, **kwargs)
+        with pytest.raises(TypeError, match=pattern):
+            draw.draw_backward(backward_graph(loss), **kwargs)
+    assert plt.get_fignums() == figures  # refused before any figure is made

@@ -517,3 +517,21 @@ def test_fx_graph_accepts_the_graph_of_a_graph_module() -> None:
     from_module, from_graph = fx_graph(traced), fx_graph(traced.graph)
     assert [d["op"] for d in op_nodes(from_graph)] == ["linear", "sigmoid"]
     assert nx.utils.graphs_equal(from_module, from_graph)
+
+
+def test_record_inside_a_compiled_function_says_it_cannot_record() -> None:
+    def block(t):
+        with record():
+            return t.exp() - 1
+
+    compiled = torch.compile(block, backend="aot_eager")
+    with pytest.raises(RuntimeError, match=r"inside a function being compiled.*around the call"):
+        compiled(torch.zeros(2))
+    with record() as g:  # around the compiled call it records
+        torch.compile(lambda t: t.exp() - 1, backend="eager")(torch.zeros(2))
+    assert len(g.ops) >= 2
+
+
+def test_record_names_must_have_str_keys() -> None:
+    with pytest.raises(TypeError, match=r"names must have str keys.*\(int\)"):
+        record(names={7: torch.zeros(1)})

@@ -338,3 +338,25 @@ def test_plot_curves_checks_target_accuracy() -> None:
         plot_curves(history, target_accuracy=99)
     with pytest.raises(TypeError, match="target_accuracy must be a number"):
         plot_curves(history, target_accuracy="high")
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_plots_take_half_precision_features(dtype) -> None:
+    features, labels = two_gaussians(n_per_class=10, generator=torch.Generator().manual_seed(3))
+    ax = plot_data(features.to(dtype), labels.to(dtype))
+    plotted = np.concatenate([c.get_offsets() for c in ax.collections])
+    assert plotted.shape == (20, 2) and np.isfinite(plotted).all()
+    plt.close(ax.figure)
+
+
+def test_plot_snapshots_names_a_history_passed_for_its_evaluations() -> None:
+    features, labels = two_gaussians(n_per_class=5, generator=torch.Generator().manual_seed(6))
+    model = LogisticRegression()
+    history = fit(
+        model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (features, labels),
+        max_iterations=3,
+    )  # fmt: skip
+    with pytest.raises(TypeError, match=r"got a History: pass history.evaluations"):
+        plot_snapshots(features, labels, history)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"sequence of Evaluation, got int"):
+        plot_snapshots(features, labels, 3)  # type: ignore[arg-type]

@@ -365,9 +365,10 @@ def test_the_nan_iteration_is_the_first_non_finite_loss() -> None:
     calls = []
 
     def loss_fn(p, t):
-        calls.append(None)
+        if torch.is_grad_enabled():  # training calls only: evaluations run without gradients
+            calls.append(None)
         loss = bce(p, t)
-        return loss * float("inf") if len(calls) == 8 else loss
+        return loss * float("inf") if len(calls) == 8 and torch.is_grad_enabled() else loss
 
     with pytest.raises(NonFiniteLossError, match="at iteration 7") as info:
         fit(model, loss_fn, optimizer, (x, y))
@@ -806,3 +807,101 @@ def test_the_accuracy_counter_counts_every_iteration_whenever_it_flushes(full_ba
             counter.add(p, y)
             assert counter.accuracy_of_last() == pytest.approx(expected[i])
         assert counter.accuracies() == pytest.approx(expected)
+
+
+class _NoisyWhenTraining(nn.Module):
+    """Mode-dependent without any Dropout/BatchNorm module: noise from ``self.training``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, x):
+        z = self.linear(x)
+        if self.training:
+            z = z + torch.randn_like(z)
+        return torch.sigmoid(z).reshape(-1)
+
+
+def test_fit_evaluates_any_model_in_evaluation_mode_like_evaluate() -> None:
+    torch.manual_seed(5)
+    features, labels = two_gaussians(n_per_class=12, generator=torch.Generator().manual_seed(1))
+    model = _NoisyWhenTraining()
+    model.linear.eval()  # a mixed mode, to be restored as it was
+    expected = evaluate(model, nn.BCELoss(), features, labels)
+    history = fit(
+        model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.0), (features, labels),
+        max_iterations=4, eval_every=1,
+    )  # fmt: skip
+    for e in history.evaluations:
+        assert e.loss == pytest.approx(expected[0], abs=1e-6)
+        assert e.accuracy == pytest.approx(expected[1])
+    assert model.training and not model.linear.training
+
+
+def test_fit_grows_the_parameter_table_instead_of_reserving_max_iterations_rows() -> None:
+    torch.manual_seed(2)
+    features, labels = two_gaussians(n_per_class=8, generator=torch.Generator().manual_seed(2))
+    model = nn.Sequential(
+        nn.Linear(2, 300), nn.Tanh(), nn.Linear(300, 1), nn.Sigmoid(), nn.Flatten(0)
+    )
+
+    def after_2500(evaluation: Evaluation) -> bool:
+        return evaluation.iteration >= 2500
+
+    history = fit(
+        model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.01), (features, labels),
+        max_iterations=10**12, eval_every=500, stop_when=after_2500,
+    )  # fmt: skip
+    assert history.n_iterations == 2501  # the table grew 1024 -> 2048 -> 4096 rows
+    assert history.flat_parameters.shape == (2501, 1201)
+    for e in history.evaluations:  # rows written before and after each growth
+        for name, value in history.parameters_at(e.iteration).items():
+            assert torch.equal(value, e.parameters[name])
+
+
+class _PairOutput(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, x):
+        p = torch.sigmoid(self.linear(x)).reshape(-1)
+        return p, 1 - p
+
+
+def _tiny_data() -> tuple[torch.Tensor, torch.Tensor]:
+    return two_gaussians(n_per_class=6, generator=torch.Generator().manual_seed(4))
+
+
+def _fit_once(model: nn.Module, data, loss_fn=None) -> History:
+    params = [p for p in model.parameters()]
+    return fit(
+        model, loss_fn or nn.BCELoss(), torch.optim.SGD(params, lr=0.1), data, max_iterations=2
+    )
+
+
+def test_fit_names_a_fully_frozen_model() -> None:
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0)).requires_grad_(False)
+    with pytest.raises(ValueError, match=r"no parameter of the model \(Sequential\) requires grad"):
+        _fit_once(model, _tiny_data())
+
+
+def test_fit_names_a_model_that_returns_a_tuple() -> None:
+    with pytest.raises(TypeError, match=r"model \(_PairOutput\) must return a tensor.*got a tuple"):
+        _fit_once(_PairOutput(), _tiny_data())
+
+
+def test_fit_names_a_loss_that_is_not_one_number() -> None:
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(ValueError, match=r"loss_fn must return one number.*\(12,\).*reduction"):
+        _fit_once(model, _tiny_data(), nn.MSELoss(reduction="none"))
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
+
+
+def test_fit_names_the_dtypes_when_features_and_model_differ() -> None:
+    features, labels = _tiny_data()
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
+    with pytest.raises(TypeError, match=r"dtype torch.float64.*torch.float32.*features.to"):
+        _fit_once(model, (features.double(), labels))

@@ -249,8 +249,54 @@ def _trace(fn: Callable[..., Any]) -> _Trace:
     return trace
 
 
+_MODULE_ADVICE = (
+    "Pass them as arguments: aot_graphs(lambda params, x: torch.func.functional_call(model, "
+    "params, (x,))), then call it with (dict(model.named_parameters()), x)"
+)
+# what FakeTensor raises when a trace reads a tensor's value to steer Python
+_DATA_DEPENDENT = ("DataDependentOutputException", "GuardOnDataDependentSymNode")
+
+
+def _run_traced(trace: _Trace, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``trace.run(*args, **kwargs)``; FakeTensor's errors said in the reader's terms."""
+    try:
+        return trace.run(*args, **kwargs)
+    except AssertionError as error:
+        if "FakeTensor" not in str(error):
+            raise
+        raise TypeError(
+            "aot_graphs: fn uses a tensor that is not one of its arguments (a module's "
+            "parameters, through model.forward or a lambda calling the model, or a tensor a "
+            f"closure holds); AOTAutograd traces only its arguments. {_MODULE_ADVICE}"
+        ) from error
+    except Exception as error:
+        if type(error).__name__ not in _DATA_DEPENDENT:
+            raise
+        raise ValueError(
+            "aot_graphs: fn branches on a tensor's value (if x.sum() > 0: ..., or .item()); "
+            "a trace records operations, not values, so it cannot follow such a branch. "
+            "Use torch.where(cond, a, b) instead of the if"
+        ) from error
+
+
 def _strides(tensor: torch.Tensor) -> tuple[int, ...] | None:
     return tensor.stride() if tensor.layout == torch.strided else None
+
+
+def _aliasing(tensor: torch.Tensor, i: int, storages: dict[tuple[Any, int], int]) -> Hashable:
+    """Which earlier argument ``tensor`` shares memory with (None: none), and its offset.
+
+    A trace made for distinct inputs is wrong for aliased ones (``fn(z, z)``
+    with an in-place op on one of them), so aliasing is part of the signature.
+    """
+    if tensor.layout != torch.strided:
+        return None
+    try:
+        key = (tensor.device, tensor.untyped_storage().data_ptr())
+    except (RuntimeError, NotImplementedError):  # no storage (e.g. a functional wrapper)
+        return None
+    first = storages.setdefault(key, i)
+    return (first, tensor.storage_offset()) if first != i else None
 
 
 def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
@@ -262,11 +308,12 @@ def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
     """
     leaves, spec = pytree.tree_flatten((args, kwargs))
     parts: list[Hashable] = [str(spec), torch.is_grad_enabled(), torch.is_inference_mode_enabled()]
+    storages: dict[tuple[Any, int], int] = {}  # storage -> the first argument using it
     for i, leaf in enumerate(leaves):
         if isinstance(leaf, torch.Tensor):
             parts.append(
                 (type(leaf), tuple(leaf.shape), _strides(leaf), leaf.dtype, leaf.device,
-                 leaf.layout, leaf.requires_grad)
+                 leaf.layout, leaf.requires_grad, _aliasing(leaf, i, storages))
             )  # fmt: skip
             continue
         try:
@@ -299,7 +346,8 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
         ``(compiled, graphs)``. ``compiled`` computes what ``fn`` computes, and
         its gradients through the captured backward graph. AOTAutograd traces
         ``fn`` once for given input shapes, dtypes, devices, strides,
-        ``requires_grad`` flags, constant arguments and grad mode, and reuses
+        ``requires_grad`` flags, input aliasing (which inputs share memory,
+        at which offsets), constant arguments and grad mode, and reuses
         that trace only for calls that match all of them: a call with another
         shape, or the first call with gradients after one under
         ``torch.no_grad()``, is traced anew. ``graphs`` (:class:`AotGraphs`)
@@ -309,21 +357,26 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
     Raises
     ------
     TypeError
-        ``fn`` is an ``nn.Module`` or not callable (here); a call passes an
-        argument that is neither a tensor nor hashable (when called).
+        ``fn`` is an ``nn.Module`` (or its bound method) or not callable
+        (here); a call passes an argument that is neither a tensor nor
+        hashable, or ``fn`` uses a tensor that is not an argument (a closure
+        over a model or a tensor) (when called).
+    ValueError
+        ``fn`` branches in Python on a tensor's value (when called).
 
     Limitation: like any trace, a call reuses what ``fn`` read from outside
     its arguments when it was traced (a global number changed later is not
-    seen).
+    seen). A NaN constant argument never equals itself, so each call with
+    one makes a new trace (``traces`` grows on every call).
 
     Introduced in tutorial 09.
     """
-    if isinstance(fn, torch.nn.Module):
+    owner = fn if isinstance(fn, torch.nn.Module) else getattr(fn, "__self__", None)
+    if isinstance(owner, torch.nn.Module):
         raise TypeError(
-            f"aot_graphs() needs a function of tensors, got the module {type(fn).__name__}: "
-            f"AOTAutograd cannot trace the parameters a module holds. Pass them as arguments: "
-            f"aot_graphs(lambda params, x: torch.func.functional_call(model, params, (x,))), "
-            f"then call it with (dict(model.named_parameters()), x)"
+            f"aot_graphs() needs a function of tensors, got the module {type(owner).__name__}"
+            f"{'' if owner is fn else ' (a bound method of it)'}: AOTAutograd cannot trace the "
+            f"parameters a module holds. {_MODULE_ADVICE}"
         )
     if not callable(fn):
         raise TypeError(f"aot_graphs() needs a function, got {type(fn).__name__}")
@@ -337,7 +390,7 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
         if trace is None:
             trace = traces[key] = _trace(fn)
             graphs.traces = len(traces)
-        out = trace.run(*args, **kwargs)
+        out = _run_traced(trace, args, kwargs)
         graphs.forward, graphs.backward = trace.forward, trace.backward
         return out
 

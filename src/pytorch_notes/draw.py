@@ -315,7 +315,10 @@ def _shape_text(t: torch.Tensor) -> str:
 
 #: A drawing refuses a graph of more nodes than this (tensors, constants and
 #: operations), before any layout: it would take minutes to lay out and be too
-#: large to read. ``max_nodes=`` raises the limit for one drawing.
+#: large to read. ``max_nodes=`` raises the limit for one drawing. A graph
+#: under the limit can still be refused after the layout, by the pixel limits
+#: below (a 199-op chain of ~600 nodes needs a 368 x 74 inch figure); for such
+#: a graph a larger ``max_nodes`` does not help: record a smaller example.
 MAX_NODES = 600
 
 #: The largest figure a drawing makes: at most this many pixels a side, and
@@ -354,6 +357,14 @@ def _figure_size(width: float, height: float) -> tuple[float, float, float]:
             "of your own size"
         )
     return width, height, dpi
+
+
+def _check_draw_options(ax: object, show_grads: object) -> None:
+    """``ax`` and ``show_grads`` of the drawing functions, checked before anything is drawn."""
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    if not isinstance(show_grads, bool):
+        raise TypeError(f"show_grads must be True or False, got {show_grads!r}")
 
 
 def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
@@ -615,7 +626,8 @@ def draw_forward(
     Raises
     ------
     TypeError
-        If ``graph`` is neither a ``RecordedGraph`` nor a ``networkx.DiGraph``.
+        If ``graph`` is neither a ``RecordedGraph`` nor a ``networkx.DiGraph``,
+        ``ax`` not an Axes, or ``show_grads`` not a bool.
     ValueError
         For an empty graph; a graph of more than ``max_nodes`` nodes (with the
         count and what to do); one whose new figure would not fit in
@@ -625,6 +637,7 @@ def draw_forward(
 
     Introduced in tutorial 01.
     """
+    _check_draw_options(ax, show_grads)
     g = _as_forward(graph, max_nodes, "draw_forward()")
     _require_nodes(g, "graph")
     labels = _forward_labels(g, _words(lang), show_grads)
@@ -728,13 +741,15 @@ def draw_backward(
     Raises
     ------
     TypeError
-        If ``g`` is not a ``networkx.DiGraph``.
+        If ``g`` is not a ``networkx.DiGraph``, ``ax`` not an Axes, or
+        ``show_grads`` not a bool.
     ValueError
         For an empty graph, a forward graph (draw that with :func:`draw_forward`),
         and a graph too large to draw (as for :func:`draw_forward`).
 
     Introduced in tutorial 01.
     """
+    _check_draw_options(ax, show_grads)
     _check_backward(g, max_nodes)
     words = _words(lang)
     pos = layout(g, method, node_width=1.3, rank_gap=1.1)

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import matplotlib.colors as mpl_colors
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor, nn
@@ -57,6 +58,14 @@ def _white(fig: Figure) -> Figure:
     return fig
 
 
+def _to_numpy(tensor: Tensor) -> np.ndarray:
+    """``tensor`` as a NumPy array; float dtypes NumPy lacks (bfloat16...) become float32."""
+    tensor = tensor.detach().cpu()
+    if tensor.is_floating_point() and tensor.dtype not in (torch.float32, torch.float64):
+        tensor = tensor.float()
+    return tensor.numpy()
+
+
 def _numpy_pair(features: Tensor, labels: Tensor) -> tuple[np.ndarray, np.ndarray]:
     """Check a 2-feature data set and return it as NumPy arrays."""
     for name, value in (("features", features), ("labels", labels)):
@@ -74,7 +83,7 @@ def _numpy_pair(features: Tensor, labels: Tensor) -> tuple[np.ndarray, np.ndarra
         )
     if features.shape[0] == 0:
         raise ValueError("the data set is empty: nothing to draw")
-    x, y = features.detach().cpu().numpy(), labels.detach().cpu().numpy()
+    x, y = _to_numpy(features), _to_numpy(labels)
     bad = ~np.isfinite(x).all(axis=1)
     if bad.any():
         raise ValueError(
@@ -365,6 +374,15 @@ def _snapshot(
 
 
 def _check_evaluations(evaluations: Sequence[Evaluation]) -> list[Evaluation]:
+    if isinstance(evaluations, History):
+        raise TypeError(
+            "evaluations must be a sequence of Evaluation, got a History: pass "
+            "history.evaluations (or a few of them, history.evaluations[::10])"
+        )
+    if not isinstance(evaluations, Iterable):
+        raise TypeError(
+            f"evaluations must be a sequence of Evaluation, got {type(evaluations).__name__}"
+        )
     evaluations = list(evaluations)
     if not evaluations:
         raise ValueError("no evaluations to draw: pass at least one")
@@ -548,7 +566,8 @@ def animate_boundary(
     features, labels, evaluations
         As for :func:`plot_snapshots`.
     max_frames, interval_ms, dpi
-        ``int`` >= 1 each.
+        ``int`` >= 1 each. ``dpi`` has no upper bound (unlike the graph
+        drawings' pixel limits): a large one renders a very large figure.
     lang
         ``"en"`` or ``"zh"``.
 
@@ -624,7 +643,7 @@ def _check_paths(paths: Mapping[str, object]) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for name, points in paths.items():
         if isinstance(points, Tensor):
-            points = points.detach().cpu().numpy()
+            points = _to_numpy(points)
         try:
             array = np.asarray(points, dtype=float)
         except (TypeError, ValueError):
@@ -656,7 +675,7 @@ def _surface(
     g0, g1 = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
     raw = loss_fn(g0, g1)
     if isinstance(raw, Tensor):
-        raw = raw.detach().cpu().numpy()
+        raw = _to_numpy(raw)
     try:
         values = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
@@ -750,6 +769,12 @@ def plot_loss_surface(
         An argument is not as described, named before any figure is made or
         changed.
 
+    Notes
+    -----
+    ``resolution`` has no upper bound: the grid costs memory in proportion
+    to ``resolution ** 2``. A complex-valued loss loses its imaginary part
+    (NumPy only warns, ``ComplexWarning``).
+
     Introduced in tutorial 11 (*Optimizers*).
     """
     checked = _check_paths(paths)
@@ -797,7 +822,8 @@ def animate_loss_surface(
     loss_fn, paths, xlim, ylim, resolution, levels, lang
         As for :func:`plot_loss_surface`.
     max_frames, interval_ms, dpi
-        ``int`` >= 1 each.
+        ``int`` >= 1 each. ``dpi`` has no upper bound (unlike the graph
+        drawings' pixel limits): a large one renders a very large figure.
 
     Returns
     -------

@@ -369,10 +369,6 @@ def _resolve_device(model: nn.Module, device: object) -> torch.device:
 
 # -- running the model -----------------------------------------------------------------------
 
-# Modules whose output depends on the training mode (Dropout drops, BatchNorm
-# uses batch statistics and updates its running ones).
-_MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._NormBase)
-
 
 @contextmanager
 def _eval_mode(model: nn.Module) -> Iterator[None]:
@@ -389,6 +385,12 @@ def _eval_mode(model: nn.Module) -> Iterator[None]:
 def _predictions(model: nn.Module, x: Tensor, labels: Tensor) -> Tensor:
     """The model's output for ``x``, shaped like ``labels`` (one probability per sample)."""
     out = model(x)
+    if not isinstance(out, Tensor):
+        raise TypeError(
+            f"the model ({type(model).__name__}) must return a tensor of probabilities, got a "
+            f"{type(out).__name__} (nn.LSTM returns (output, (h, c)), for one): wrap it in a "
+            f"module whose forward returns one tensor, one value per sample"
+        )
     if out.numel() != labels.numel():
         raise ValueError(
             f"the model must output one value per sample: got shape {tuple(out.shape)} "
@@ -411,11 +413,37 @@ def _probe(model: nn.Module, features: Tensor, labels: Tensor, name: str) -> Non
         try:
             _predictions(model, x, y)
         except RuntimeError as error:
+            _raise_if_dtypes_differ(model, features, name, error)
             raise ValueError(
                 f"the model ({type(model).__name__}) fails on the {name}: their features have "
                 f"shape {tuple(features.shape)}, {features.shape[1]} per sample; check that the "
                 f"model takes {features.shape[1]} inputs. The model raised: {error}"
             ) from error
+
+
+def _raise_if_dtypes_differ(
+    model: nn.Module, features: Tensor, name: str, error: RuntimeError
+) -> None:
+    """A ``TypeError`` naming both dtypes if the features' dtype is not the model's."""
+    dtypes = {p.dtype for p in model.parameters() if p.is_floating_point()}
+    if len(dtypes) == 1 and features.dtype not in dtypes:
+        dtype = next(iter(dtypes))
+        raise TypeError(
+            f"the {name}' features have dtype {features.dtype}, the model's parameters "
+            f"{dtype}: convert the features (features.to({dtype})) or the model "
+            f"(model.to({features.dtype})). The model raised: {error}"
+        ) from error
+
+
+def _loss_value(loss: object) -> float:
+    """The value of a one-element loss; a ``ValueError`` naming ``loss_fn`` otherwise."""
+    if not isinstance(loss, Tensor) or loss.numel() != 1:
+        shape = tuple(loss.shape) if isinstance(loss, Tensor) else type(loss).__name__
+        raise ValueError(
+            f"loss_fn must return one number (a scalar tensor), got {shape}: a loss built "
+            f"with reduction='none' gives one value per sample; use reduction='mean'"
+        )
+    return loss.item()
 
 
 def _check_model(model: object) -> nn.Module:
@@ -499,7 +527,7 @@ def _evaluate(
         for start in range(0, n, step):
             x, y = features[start : start + step], labels[start : start + step]
             pred = _predictions(model, x, y)
-            total_loss += loss_fn(pred, y).item() * y.shape[0]
+            total_loss += _loss_value(loss_fn(pred, y)) * y.shape[0]
             correct += int(((pred >= threshold) == (y >= 0.5)).sum())
     return total_loss / n, correct / n
 
@@ -682,6 +710,11 @@ def _check_training(
             f"model has no parameters (model.parameters() of {type(model).__name__} is empty): "
             "there is nothing to train; register layers or nn.Parameter attributes in __init__"
         )
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError(
+            f"no parameter of the model ({type(model).__name__}) requires grad (all are "
+            f"frozen): there is nothing to train; unfreeze some (p.requires_grad_(True))"
+        )
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(
             f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
@@ -728,7 +761,7 @@ def _loss(loss_fn: LossFn, y_pred: Tensor, y: Tensor, iteration: int) -> tuple[T
             detail = " (the model's output holds NaN or inf)"
             raise NonFiniteLossError(iteration, math.nan, detail) from error
         raise
-    value = loss.item()
+    value = _loss_value(loss)
     if not math.isfinite(value):
         raise NonFiniteLossError(iteration, value)
     return loss, value
@@ -760,20 +793,21 @@ class _Run:
         self.recorder = _ParameterRecorder(
             self.params, options["max_iterations"], options["record_parameters"]
         )
-        # full-batch training of a model whose output ignores the mode: an evaluation
-        # of the training data is the iteration's own forward pass
-        self.reuse_forward = train.loader is None and not any(
-            isinstance(module, _MODE_DEPENDENT) for module in model.modules()
-        )
         self.counter = _AccuracyCounter(self.threshold, full_batch=train.loader is None)
         self.losses: list[float] = []
         self.lrs: list[float] = []
         self.evaluations: list[Evaluation] = []
 
     def _scores(self, data: _Data) -> tuple[float, float]:
-        return _evaluate(
-            self.model, self.loss_fn, data.features, data.labels, self.threshold, data.batch_size
-        )
+        """:func:`evaluate`'s numbers; random numbers the model draws come from a forked
+        generator, so evaluating leaves the training run's random stream as it was."""
+        device = data.features.device
+        gpus = [device.index or 0] if device.type == "cuda" else []
+        with torch.random.fork_rng(devices=gpus):
+            return _evaluate(
+                self.model, self.loss_fn, data.features, data.labels, self.threshold,
+                data.batch_size,
+            )  # fmt: skip
 
     def _evaluation(self, iteration: int, before: tuple[float, float] | None) -> Evaluation:
         """The evaluation of ``iteration``; ``before``: the training scores measured before
@@ -795,9 +829,10 @@ class _Run:
         """
         self.recorder.record(iteration)
         evaluating = iteration % self.eval_every == 0
-        before = None
-        if evaluating and not self.reuse_forward:
-            before = self._scores(self.train)
+        # Whether a model's output depends on its mode cannot be read off its modules
+        # (RReLU, F.dropout(training=self.training)): every evaluation runs the model
+        # in evaluation mode, as evaluate() does, never reusing the training forward.
+        before = self._scores(self.train) if evaluating else None
         y_pred = _predictions(self.model, x, y)  # forward pass
         self.loss, value = _loss(self.loss_fn, y_pred, y, iteration)
         self.losses.append(value)
@@ -880,9 +915,11 @@ def fit(
     ``optimizer.zero_grad()``. Every ``eval_every`` iterations (0,
     ``eval_every``, ...) the model is evaluated *before* that iteration's
     update, on the whole training data and on ``validation`` if given, in
-    evaluation mode and without gradients (full-batch training of a model
-    without Dropout or BatchNorm reuses the iteration's own forward pass:
-    the same numbers, at no cost). Each :class:`Evaluation` goes to every
+    evaluation mode (``model.eval()``, every module's previous mode restored
+    after) and without gradients, for any model: the numbers :func:`evaluate`
+    gives (an extra forward pass per evaluation; random numbers it draws do
+    not shift the training run's random stream). Each :class:`Evaluation`
+    goes to every
     callback, then to ``stop_when``; if that returns true the run ends after
     this iteration's update.
 
@@ -1031,7 +1068,8 @@ class _AccuracyCounter:
 
 
 class _ParameterRecorder:
-    """Copies all parameters into one row of a preallocated table, once per iteration.
+    """Copies all parameters into one row of a table, once per iteration (the table grows
+    in doubling chunks from 1024 rows, up to ``max_iterations``).
 
     It reads detached views of the parameters, which follow the optimizer's
     in-place updates. On the CPU the views are NumPy arrays sharing the
@@ -1041,6 +1079,8 @@ class _ParameterRecorder:
     (CUDA, MPS, dtypes NumPy lacks) each row is a ``torch.cat``. With
     ``enabled=False`` nothing is recorded.
     """
+
+    _CHUNK_ROWS = 1024  # rows allocated at first; the table doubles as rows arrive
 
     def __init__(self, params: list[Tensor], max_iterations: int, enabled: bool) -> None:
         self._views = [p.detach().view(-1) for p in params]
@@ -1055,21 +1095,34 @@ class _ParameterRecorder:
             and len(dtypes) == 1
             and next(iter(dtypes)) in (torch.float16, torch.float32, torch.float64)
         ):
-            arrays = [v.numpy() for v in self._views]
-            self._table = np.empty((max_iterations, self._n), dtype=arrays[0].dtype)
-            bounds = np.cumsum([0] + [a.size for a in arrays]).tolist()
-            self._blocks = [
-                (self._table[:, lo:hi], a)
-                for (lo, hi), a in zip(itertools.pairwise(bounds), arrays, strict=True)
-            ]
+            self._arrays = [v.numpy() for v in self._views]
+            # rows for the first chunk only: a run that stops early (a large
+            # max_iterations with stop_when) does not reserve memory for all
+            self._max_rows = max_iterations
+            self._grow(min(max_iterations, self._CHUNK_ROWS))
             self.record = self._record_numpy
         else:
             self.record = self._record_torch
+
+    def _grow(self, rows: int) -> None:
+        """A table of ``rows`` rows holding the rows recorded so far; new column blocks."""
+        table = np.empty((rows, self._n), dtype=self._arrays[0].dtype)
+        if self._table is not None:
+            table[: len(self._table)] = self._table
+        self._table = table
+        bounds = np.cumsum([0] + [a.size for a in self._arrays]).tolist()
+        self._blocks = [
+            (table[:, lo:hi], a)
+            for (lo, hi), a in zip(itertools.pairwise(bounds), self._arrays, strict=True)
+        ]
 
     def _record_nothing(self, iteration: int) -> None:
         pass
 
     def _record_numpy(self, iteration: int) -> None:
+        assert self._table is not None
+        if iteration >= len(self._table):  # double, up to max_iterations rows
+            self._grow(min(self._max_rows, 2 * len(self._table)))
         for block, array in self._blocks:
             block[iteration] = array
 
