@@ -239,7 +239,8 @@ def test_animation_player_buttons_draw_their_icons_without_a_font(
     from PIL import Image, ImageChops
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server}/{out}/tutorials/core/plot_01_computational_graph.html")
+    # the graph's growth animation is on tutorial 02 (its replay of a recorded run)
+    page.goto(f"{server}/{out}/tutorials/core/plot_02_dynamic_graphs.html")
     buttons = page.locator(".anim-buttons button")
     assert buttons.count() >= 9
     for i in range(buttons.count()):

@@ -81,6 +81,13 @@ class SearchChineseCourse(SearchChinese):
     # one-character terms (边: edge), set from the glossary by :func:`_load_terms`.
     course_words: frozenset[str] = frozenset()
 
+    def split(self, input: str) -> list[str]:
+        """jieba's words, plus every course term inside them: jieba's search mode adds only
+        the two- and three-character parts of a long word, so 权重衰减 inside 解耦权重衰减
+        would not be indexed."""
+        words = super().split(input)
+        return words + [term for term in self.course_words if len(term) > 3 and term in input]
+
     def word_filter(self, stemmed_word: str) -> bool:
         return super().word_filter(stemmed_word) or stemmed_word in self.course_words
 
@@ -137,7 +144,7 @@ def _reread_when_terms_change(app: Sphinx, env, added, changed, removed) -> list
     if not path or not app.config.language.startswith("zh"):
         return []
     # The dictionary, and how words are kept (bump when word_filter changes).
-    text = Path(path).read_text(encoding="utf-8") + "filter: course words of one character"
+    text = Path(path).read_text(encoding="utf-8") + "filter: one character; split: inner terms"
     if getattr(env, "pn_course_terms", None) == text:
         return []
     env.pn_course_terms = text
