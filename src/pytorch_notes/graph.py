@@ -22,11 +22,11 @@ import numbers
 import sys
 import warnings
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import torch
@@ -99,7 +99,49 @@ _is_compiling: Callable[[], bool] = getattr(torch.compiler, "is_compiling", None
 )
 
 
+def _fake_tensor_type() -> type | None:
+    try:
+        from torch._subclasses.fake_tensor import FakeTensor
+    except ImportError:  # pragma: no cover - present on every torch the package supports
+        return None
+    return FakeTensor
+
+
+#: The tensors ``torch.compile`` traces with: shapes and dtypes, no data.
+_FAKE = _fake_tensor_type()
+
+
+def _tracing(args: tuple) -> bool:
+    """Whether a call runs on fake tensors: ``torch.compile`` tracing the code.
+
+    ``torch.compiler.is_compiling()`` says so inside Dynamo's own frames, but on
+    torch 2.4 Dynamo calls the recorder itself while it traces, and there it says
+    False; reading values (``tolist()``) of a fake tensor would then break the trace.
+    """
+    if _FAKE is None:
+        return False
+    for arg in args:
+        if isinstance(arg, torch.Tensor):
+            return isinstance(arg, _FAKE)
+        if isinstance(arg, (list, tuple)) and arg and isinstance(arg[0], torch.Tensor):
+            return isinstance(arg[0], _FAKE)
+    return False
+
+
+_OP_NAMES: dict[str, tuple[str, bool, bool]] = {}
+
+
 def _op_name(raw: str) -> tuple[str, bool, bool]:
+    """:func:`_parse_op_name`, remembered: a program calls few distinct functions."""
+    parsed = _OP_NAMES.get(raw)
+    if parsed is None:
+        parsed = _parse_op_name(raw)
+        if len(_OP_NAMES) < 10_000:
+            _OP_NAMES[raw] = parsed
+    return parsed
+
+
+def _parse_op_name(raw: str) -> tuple[str, bool, bool]:
     """``(name, inplace, reflected)`` of a torch function's ``__name__``, as the reader thinks of it.
 
     ``torch.add``, ``Tensor.add`` and ``+`` are all ``add``; ``add_`` and ``+=``
@@ -121,7 +163,7 @@ def _op_name(raw: str) -> tuple[str, bool, bool]:
     return _ALIASES.get(name, name), inplace, False
 
 
-@dataclass
+@dataclass(slots=True)
 class Op:
     """One recorded torch operation: which, on what, giving what."""
 
@@ -140,7 +182,7 @@ class Op:
 #: A tensor with at most this many elements keeps a copy of its value in the
 #: recorded graph (drawings show values of up to 4 elements); a larger one
 #: keeps only its shape and dtype, so recording never holds on to big tensors.
-SMALL_VALUE = 64
+SMALL_VALUE = 16
 
 
 @dataclass(slots=True)
@@ -168,38 +210,13 @@ class _TensorVersion:
             return torch.tensor(self.data, dtype=self.dtype).reshape(self.shape or ())
 
 
-def _version_of(t: torch.Tensor) -> int | None:
-    """``t._version``; ``None`` for an inference tensor, which has no version counter."""
-    try:
-        return t._version
-    except RuntimeError:  # "Inference tensors do not track version counter"
-        return None
-
-
-def _weak(t: torch.Tensor) -> Callable[[], torch.Tensor | None] | None:
-    try:
-        return weakref.ref(t)
-    except TypeError:  # a tensor subclass without weak references
-        return None
-
-
-def _shape_of(t: torch.Tensor) -> tuple[int, ...] | None:
-    """``t``'s shape (a ``torch.Size``, a tuple); ``None`` for a nested tensor whose rows differ."""
-    try:
-        return t.shape
-    except RuntimeError:
-        return None
-
-
 def _small_value(t: torch.Tensor) -> Any:
     """A copy of ``t``'s values if it is small, dense and holds real data, else ``None``.
 
     ``tolist()`` copies a few numbers several times faster than ``clone()``;
     a dtype Python numbers can't hold (quantized, float8) keeps a cloned tensor.
     """
-    if t.layout != torch.strided or t.is_nested or t.is_meta:
-        return None
-    if t.numel() > SMALL_VALUE:
+    if t.is_nested or t.numel() > SMALL_VALUE or t.layout != torch.strided or t.is_meta:
         return None
     try:
         return t.tolist()
@@ -271,27 +288,45 @@ class RecordedGraph:
 
     def _node_for(self, t: torch.Tensor, *, fresh: bool = False) -> str:
         """The node of ``t``'s current version; a new node if ``t`` is new or changed, or ``fresh``."""
-        key = self._current.get(id(t))
-        if key is not None and self._tensors[key].tensor() is not t:
-            key = None  # the id of a tensor that has died
+        tid = id(t)
+        key = self._current.get(tid)
+        latest = self._tensors[key] if key is not None else None
+        if latest is not None and (latest.ref is None or latest.ref() is not t):
+            key = latest = None  # the id of a tensor that has died
         try:
             version: int | None = t._version
         except RuntimeError:  # an inference tensor has no version counter
             version = None
-        if key is not None and not fresh and self._tensors[key].version == version:
-            return key
+        if latest is not None and not fresh and latest.version == version:
+            return key  # type: ignore[return-value]
         node = f"t{len(self._tensors)}"
-        name = self._overrides.get(id(t)) if self._overrides else None
-        if name is None and key is not None:
-            name = self._tensors[key].name  # a new version keeps the tensor's name
-        ref = _weak(t)
+        name = self._overrides.get(tid) if self._overrides else None
+        if name is None and latest is not None:
+            name = latest.name  # a new version keeps the tensor's name
+        try:
+            ref: Callable[[], torch.Tensor | None] | None = weakref.ref(t)
+        except TypeError:  # a tensor subclass without weak references
+            ref = None
+        try:
+            shape: tuple[int, ...] | None = t.shape
+        except RuntimeError:  # a nested tensor whose rows differ
+            shape = None
+        try:  # only a small tensor's value is copied (most are large: no function call)
+            small = t.numel() <= SMALL_VALUE
+        except RuntimeError:
+            small = False
+        value = _small_value(t) if small else None
         self._tensors[node] = _TensorVersion(
-            node, ref, version, _shape_of(t), t.dtype, t.requires_grad, _small_value(t), name
+            node, ref, version, shape, t.dtype, t.requires_grad, value, name
         )
-        self._current[id(t)] = node
+        self._current[tid] = node
         if name is None:
-            self._unnamed.setdefault(id(t), []).append(node)
-        if key is None and ref is not None:
+            unnamed = self._unnamed.get(tid)
+            if unnamed is None:
+                self._unnamed[tid] = [node]
+            else:
+                unnamed.append(node)
+        if latest is None and ref is not None:
             self._unplaced.append(ref)  # where it lives is looked up when needed
         return node
 
@@ -327,9 +362,10 @@ class RecordedGraph:
         died; so naming costs the size of ``scope``, not of the graph.
         """
         unnamed = self._unnamed
-        for name, value in scope.items():
-            if not unnamed:
-                return
+        if not unnamed:
+            return
+        hits = [(name, value) for name, value in scope.items() if id(value) in unnamed]
+        for name, value in hits:
             if name.startswith("_") or not isinstance(value, torch.Tensor):
                 continue
             for node in unnamed.pop(id(value), ()):
@@ -432,34 +468,71 @@ def _tensors_in(obj: Any) -> Iterator[torch.Tensor]:
             yield from _tensors_in(item)
 
 
-# code object -> whether it belongs to torch or to this module (not the reader's code)
-_NOT_READERS: dict[Any, bool] = {}
+# id(code object) -> (the code object, whether it belongs to torch or to this module,
+# not to the reader). Keyed by id: hashing a code object hashes its bytecode and
+# constants every time. The entry keeps its code object, so the id is not reused.
+_NOT_READERS: dict[int, tuple[Any, bool]] = {}
 
 
-def _user_frame() -> FrameType | None:
-    """The innermost frame outside torch and this module: the reader's code."""
-    frame: FrameType | None = sys._getframe(1)
+def _user_frame(depth: int = 1) -> FrameType | None:
+    """The innermost frame outside torch and this module: the reader's code.
+
+    The walk starts ``depth`` frames above the caller's, skipping frames known to be ours.
+    """
+    frame: FrameType | None = sys._getframe(depth)
     while frame is not None:
         code = frame.f_code
-        skip = _NOT_READERS.get(code)
-        if skip is None:
+        known = _NOT_READERS.get(id(code))
+        if known is not None and known[0] is code:
+            skip = known[1]
+        else:
             module = frame.f_globals.get("__name__", "")
             skip = module == __name__ or module == "torch" or module.startswith("torch.")
             if len(_NOT_READERS) < 10_000:  # bounded: code made on the fly is not kept forever
-                _NOT_READERS[code] = skip
+                _NOT_READERS[id(code)] = (code, skip)
         if not skip:
             return frame
         frame = frame.f_back
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Call:
     """A call's inputs as read before it ran (an in-place op changes them)."""
 
     inputs: list[str | numbers.Number]  # tensor node ids, or Python numbers
     tensors: list[torch.Tensor]
     versions: list[int | None]
+
+
+# torch function -> (what the recorder does with it, its name). Kinds: "op" (an
+# operation), "get" (an attribute read), "bool" (a truth value steering Python),
+# "skip" (not an operation). Remembered: a program calls few distinct functions.
+_KINDS: dict[Any, tuple[str, str]] = {}
+
+
+def _kind(func: Any) -> tuple[str, str]:
+    try:
+        known = _KINDS.get(func)
+    except TypeError:  # an unhashable callable
+        known = None
+    if known is not None:
+        return known
+    name = getattr(func, "__name__", "")
+    if name == "__get__":
+        kind = "get"
+    elif name in _IGNORED or getattr(func, "__module__", "") == "torch.nn.init":
+        kind = "skip"
+    elif name == "__bool__":
+        kind = "bool"
+    else:
+        kind = "op"
+    try:
+        if len(_KINDS) < 10_000:
+            _KINDS[func] = (kind, name)
+    except TypeError:
+        pass
+    return kind, name
 
 
 class _Recorder(TorchFunctionMode):
@@ -469,21 +542,31 @@ class _Recorder(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        if _is_compiling():  # Dynamo is tracing: step aside, its graph must not see us
+        if _is_compiling() or _tracing(args):  # torch.compile is tracing: step aside,
+            return func(*args, **kwargs)  # its graph must not see us
+        kind, name = _kind(func)
+        if kind != "op":
+            if kind == "get":
+                return self._attribute(func, args)
+            if kind == "bool":
+                truth = func(*args, **kwargs)
+                self._guarded(name, self._steered, args, truth)
+                return truth
             return func(*args, **kwargs)
-        name = getattr(func, "__name__", "")
-        if name == "__get__":
-            return self._attribute(func, args)
-        if name in _IGNORED or getattr(func, "__module__", "") == "torch.nn.init":
-            return func(*args, **kwargs)
-        if name == "__bool__":
-            truth = func(*args, **kwargs)
-            self._guarded(name, self._steered, args, truth)
-            return truth
-        call = self._guarded(name, self._read_inputs, args, kwargs)
+        # The two bookkeeping steps, as in _guarded (inlined: this runs for every op).
+        try:
+            with torch._C.DisableTorchFunction():  # a recorder around this one sees nothing of it
+                call = self._read_inputs(args, kwargs)
+        except Exception as error:  # the watched code must run on, whatever failed here
+            self.graph.skipped.append(f"{name}: {type(error).__name__}: {error}")
+            call = None
         result = func(*args, **kwargs)  # the reader's operation: its errors are the reader's
         if call is not None:
-            self._guarded(name, self._add_op, name, call, args, result)
+            try:
+                with torch._C.DisableTorchFunction():
+                    self._add_op(name, call, args, result)
+            except Exception as error:
+                self.graph.skipped.append(f"{name}: {type(error).__name__}: {error}")
         return result
 
     def _attribute(self, func: Any, args: tuple) -> Any:
@@ -512,35 +595,38 @@ class _Recorder(TorchFunctionMode):
                 op.steered = bool(truth)
 
     def _read_inputs(self, args: tuple, kwargs: dict) -> _Call:
-        call = _Call([], [], [])
-        node_for, versions = self.graph._node_for, self.graph._tensors
+        inputs: list[str | numbers.Number] = []
+        tensors: list[torch.Tensor] = []
+        versions: list[int | None] = []
+        graph = self.graph
+        node_for, known = graph._node_for, graph._tensors
         for arg in (*args, *kwargs.values()) if kwargs else args:
             if isinstance(arg, torch.Tensor):
-                tensors: Iterable[torch.Tensor] = (arg,)
+                node = node_for(arg)
+                inputs.append(node)
+                tensors.append(arg)
+                versions.append(known[node].version)
             elif isinstance(arg, (list, tuple)):
-                tensors = _tensors_in(arg)
-            else:
-                if isinstance(arg, numbers.Number) and not isinstance(arg, bool):
-                    call.inputs.append(arg)
-                continue
-            for t in tensors:
-                node = node_for(t)
-                call.inputs.append(node)
-                call.tensors.append(t)
-                call.versions.append(versions[node].version)
-        return call
+                for t in _tensors_in(arg):
+                    node = node_for(t)
+                    inputs.append(node)
+                    tensors.append(t)
+                    versions.append(known[node].version)
+            elif isinstance(arg, numbers.Number) and not isinstance(arg, bool):
+                inputs.append(arg)
+        return _Call(inputs, tensors, versions)
 
     def _changed(self, call: _Call, args: tuple, inplace: bool) -> list[torch.Tensor]:
         """The tensors the op changed in place, and every recorded tensor sharing their memory."""
-        changed = [
-            t
-            for t, v in zip(call.tensors, call.versions, strict=True)
-            if v is not None and _version_of(t) != v
-        ]
+        changed = []
+        for t, v in zip(call.tensors, call.versions, strict=True):
+            if v is not None and t._version != v:  # v is None for an inference tensor
+                changed.append(t)
         if inplace and args and isinstance(args[0], torch.Tensor):
             changed.append(args[0])  # inference tensors have no version to compare
-        for t in list(changed):  # b[0].add_(1) changes b; b.add_(1) changes b's views
-            changed += self.graph._sharing_memory(t)
+        if changed:
+            for t in list(changed):  # b[0].add_(1) changes b; b.add_(1) changes b's views
+                changed += self.graph._sharing_memory(t)
         return changed
 
     def _add_op(self, name: str, call: _Call, args: tuple, result: Any) -> None:
@@ -550,7 +636,7 @@ class _Recorder(TorchFunctionMode):
         # What the op changed in place is an output too (``h[0] = 5`` returns None).
         changed = self._changed(call, args, inplace)
         for t in changed:
-            if not any(t is out for out in outputs):
+            if all(t is not out for out in outputs):
                 outputs.append(t)
         if not outputs:  # .item(), .size(), .dim(), ...: reads, not operations
             return
@@ -560,19 +646,27 @@ class _Recorder(TorchFunctionMode):
             for out in outputs:
                 graph._node_for(out)
             return
-        inputs = [n if isinstance(n, str) else graph._constant(n) for n in call.inputs]
+        if len(call.inputs) == len(call.tensors):  # tensors only: node ids already
+            inputs = cast("list[str]", call.inputs)
+        else:  # Python numbers among them: constant nodes
+            inputs = [n if isinstance(n, str) else graph._constant(n) for n in call.inputs]
         if reflected:
             inputs = inputs[::-1]
         # Every output is a new node, even a tensor the op returned unchanged
         # (``x.float()`` of a float tensor is ``x``): the graph stays acyclic.
-        out_nodes = [graph._node_for(out, fresh=True) for out in outputs]
+        node_for, producer = graph._node_for, graph._producer
+        if len(outputs) == 1:
+            out_nodes = [node_for(outputs[0], fresh=True)]
+        else:
+            out_nodes = [node_for(out, fresh=True) for out in outputs]
         op = Op(len(graph.ops), op_name, inplace or bool(changed), inputs, out_nodes)
         graph.ops.append(op)
         for node in out_nodes:
-            graph._producer[node] = op
-        frame = _user_frame()
-        if frame is not None:
-            graph._name_from(frame.f_locals)
+            producer[node] = op
+        if graph._unnamed:
+            frame = _user_frame(3)  # above _user_frame, _add_op and __torch_function__
+            if frame is not None:
+                graph._name_from(frame.f_locals)
 
 
 def _dynamo_compiling() -> bool:
@@ -618,10 +712,9 @@ class record:
     traces, so the compiled code is the reader's alone; the graph then shows
     the operations the compiled code runs, as its backend runs them (torch
     functions for ``backend="eager"``, ATen operators such as ``mul`` and
-    ``permute`` for ``"aot_eager"``), on every call including the first. (On
-    torch 2.4 the recorder also sees the tracing itself, on fake tensors, and
-    lists what it could not record there in ``skipped``; the compiled code's
-    results are the same.) It costs time linear in the number of operations
+    ``permute`` for ``"aot_eager"``), on every call including the first. (It
+    also steps aside from any call on the fake tensors ``torch.compile``
+    traces with: torch 2.4 calls the recorder while Dynamo traces.) It costs time linear in the number of operations
     (see the limits below for in-place writes) and holds no reference to a
     tensor (see below for Python 3.11's frames).
 
@@ -641,8 +734,10 @@ class record:
       views): writing step after step into one buffer (``out[s] =
       torch.tanh(W @ out[s - 1])``) makes the graph quadratic in the steps
       (50 steps: ~1 800 nodes; 200: ~22 000).
-    - The overhead is about 8× on chains of tiny scalar ops (10⁴ adds:
-      0.16 s plain, 1.3 s recorded); record small examples.
+    - The overhead is about 6× on chains of tiny scalar ops (10⁴ adds:
+      0.05 s plain, 0.27 s recorded, torch 2.13 on one CPU thread) and about
+      2× on a small MLP's forward and backward pass (``nox -s bench -- graph``);
+      record small examples.
     - Only the thread that entered the block is recorded (the mode is
       thread-local); another thread can use its own ``record()``.
     - ``torch.add(b, 1, out=c)`` draws the ``out=`` buffer ``c`` as an input
