@@ -288,3 +288,32 @@ def test_aot_graphs_says_a_trace_cannot_branch_on_a_value() -> None:
     compiled, _ = aot_graphs(clipped)
     with pytest.raises(ValueError, match=r"branches on a tensor's value.*torch.where"):
         compiled(torch.arange(5.0))
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [(((2, 6), (0, 4)), ((0, 4), (0, 4))), (((0, 4), (4, 8)), ((1, 5), (3, 7)))],
+)
+def test_aot_graphs_traces_anew_when_inputs_overlap_differently(first, then) -> None:
+    """Where the first of two aliased arguments starts is part of the signature too."""
+
+    def bump_then_add(a, b):
+        a.add_(1)
+        return a + b
+
+    def call(fn, spans):
+        base = torch.zeros(8)
+        return fn(*(base[lo:hi] for lo, hi in spans)), base
+
+    compiled, graphs = aot_graphs(bump_then_add)
+    call(compiled, first)
+    got, got_base = call(compiled, then)
+    want, want_base = call(bump_then_add, then)
+    assert torch.equal(got, want) and torch.equal(got_base, want_base)
+    assert graphs.traces == 2
+
+
+def test_aot_graphs_says_a_trace_cannot_make_a_shape_from_values() -> None:
+    compiled, _ = aot_graphs(lambda t: t[t > 0].sum())
+    with pytest.raises(ValueError, match=r"shape depends on the data.*torch.where"):
+        compiled(torch.tensor([1.0, -2.0, 3.0]))

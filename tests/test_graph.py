@@ -532,6 +532,21 @@ def test_record_inside_a_compiled_function_says_it_cannot_record() -> None:
     assert len(g.ops) >= 2
 
 
+def test_record_around_compiled_code_that_passes_tensors_by_keyword_or_makes_them() -> None:
+    """The recorder stays out of torch.compile's tracing whatever the call looks like (on
+    torch 2.4 Dynamo calls it while tracing, on fake tensors it must not read)."""
+
+    def by_keyword(t):
+        return torch.add(input=t, other=torch.tensor([1.0, 2.0])).sum()
+
+    x = torch.tensor([0.5, -1.0])
+    want = by_keyword(x)
+    with record() as g:
+        got = torch.compile(by_keyword, backend="aot_eager")(x)
+    assert torch.equal(got, want)
+    assert g.skipped == [] and [op.op for op in g.ops][-1] == "sum"
+
+
 def test_record_names_must_have_str_keys() -> None:
     with pytest.raises(TypeError, match=r"names must have str keys.*\(int\)"):
         record(names={7: torch.zeros(1)})

@@ -270,6 +270,12 @@ def _run_traced(trace: _Trace, args: tuple[Any, ...], kwargs: dict[str, Any]) ->
             f"closure holds); AOTAutograd traces only its arguments. {_MODULE_ADVICE}"
         ) from error
     except Exception as error:
+        if type(error).__name__ == "DynamicOutputShapeException":
+            raise ValueError(
+                "aot_graphs: fn makes a tensor whose shape depends on the data (x[x > 0], "
+                "nonzero(), unique(), ...): a trace fixes every shape before any value is "
+                "known. Keep the shape fixed: torch.where(x > 0, x, 0) instead of x[x > 0]"
+            ) from error
         if type(error).__name__ not in _DATA_DEPENDENT:
             raise
         raise ValueError(
@@ -283,11 +289,16 @@ def _strides(tensor: torch.Tensor) -> tuple[int, ...] | None:
     return tensor.stride() if tensor.layout == torch.strided else None
 
 
-def _aliasing(tensor: torch.Tensor, i: int, storages: dict[tuple[Any, int], int]) -> Hashable:
-    """Which earlier argument ``tensor`` shares memory with (None: none), and its offset.
+def _aliasing(
+    tensor: torch.Tensor, i: int, storages: dict[tuple[Any, int], tuple[int, int]]
+) -> Hashable:
+    """Which earlier argument ``tensor`` shares memory with (None: none), and where
+    both start in it.
 
     A trace made for distinct inputs is wrong for aliased ones (``fn(z, z)``
-    with an in-place op on one of them), so aliasing is part of the signature.
+    with an in-place op on one of them), and one made for one overlap is wrong
+    for another (``b[0:4], b[2:6]`` against ``b[0:4], b[0:4]``): which argument
+    it shares memory with, and both offsets, are part of the signature.
     """
     if tensor.layout != torch.strided:
         return None
@@ -295,8 +306,9 @@ def _aliasing(tensor: torch.Tensor, i: int, storages: dict[tuple[Any, int], int]
         key = (tensor.device, tensor.untyped_storage().data_ptr())
     except (RuntimeError, NotImplementedError):  # no storage (e.g. a functional wrapper)
         return None
-    first = storages.setdefault(key, i)
-    return (first, tensor.storage_offset()) if first != i else None
+    offset = tensor.storage_offset()
+    first, first_offset = storages.setdefault(key, (i, offset))
+    return (first, first_offset, offset) if first != i else None
 
 
 def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
@@ -308,7 +320,7 @@ def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
     """
     leaves, spec = pytree.tree_flatten((args, kwargs))
     parts: list[Hashable] = [str(spec), torch.is_grad_enabled(), torch.is_inference_mode_enabled()]
-    storages: dict[tuple[Any, int], int] = {}  # storage -> the first argument using it
+    storages: dict[tuple[Any, int], tuple[int, int]] = {}  # storage -> first user, its offset
     for i, leaf in enumerate(leaves):
         if isinstance(leaf, torch.Tensor):
             parts.append(

@@ -99,33 +99,27 @@ _is_compiling: Callable[[], bool] = getattr(torch.compiler, "is_compiling", None
 )
 
 
-def _fake_tensor_type() -> type | None:
+def _tracing_context() -> Callable[[], Any]:
     try:
-        from torch._subclasses.fake_tensor import FakeTensor
+        from torch._guards import TracingContext
     except ImportError:  # pragma: no cover - present on every torch the package supports
-        return None
-    return FakeTensor
+        return lambda: None
+    return TracingContext.try_get
 
 
-#: The tensors ``torch.compile`` traces with: shapes and dtypes, no data.
-_FAKE = _fake_tensor_type()
+#: The compilation ``torch.compile`` is in, in this thread (None outside one).
+_compilation = _tracing_context()
 
 
-def _tracing(args: tuple) -> bool:
-    """Whether a call runs on fake tensors: ``torch.compile`` tracing the code.
+def _tracing() -> bool:
+    """Whether ``torch.compile`` is compiling in this thread (tracing the reader's code).
 
     ``torch.compiler.is_compiling()`` says so inside Dynamo's own frames, but on
-    torch 2.4 Dynamo calls the recorder itself while it traces, and there it says
-    False; reading values (``tolist()``) of a fake tensor would then break the trace.
+    torch 2.4 Dynamo and AOTAutograd call the recorder itself while they trace
+    (on fake and functional tensors), and there it says False; reading values
+    (``tolist()``) of those tensors would break the trace.
     """
-    if _FAKE is None:
-        return False
-    for arg in args:
-        if isinstance(arg, torch.Tensor):
-            return isinstance(arg, _FAKE)
-        if isinstance(arg, (list, tuple)) and arg and isinstance(arg[0], torch.Tensor):
-            return isinstance(arg[0], _FAKE)
-    return False
+    return _compilation() is not None
 
 
 _OP_NAMES: dict[str, tuple[str, bool, bool]] = {}
@@ -542,7 +536,7 @@ class _Recorder(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        if _is_compiling() or _tracing(args):  # torch.compile is tracing: step aside,
+        if _is_compiling() or _tracing():  # torch.compile is tracing: step aside,
             return func(*args, **kwargs)  # its graph must not see us
         kind, name = _kind(func)
         if kind != "op":
@@ -747,6 +741,9 @@ class record:
       function stays alive until the function returns (or the next
       ``record()`` block refreshes the snapshot).
     - Entered inside a function being compiled, it raises (see Raises).
+      Around a compiled call, tensors are named after the variables of the
+      code ``torch.compile`` generated (``L_x_``, ``primals_1``, ...) where
+      the reader's own names are not in scope.
 
     Raises
     ------

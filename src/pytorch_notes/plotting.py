@@ -71,6 +71,7 @@ def _numpy_pair(features: Tensor, labels: Tensor) -> tuple[np.ndarray, np.ndarra
     for name, value in (("features", features), ("labels", labels)):
         if not isinstance(value, Tensor):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+        _check_real_dense(name, value)
     if features.dim() != 2 or features.shape[1] != 2:
         raise ValueError(
             f"features must have shape (n_samples, 2) to be drawn in the plane, "
@@ -98,6 +99,18 @@ def _numpy_pair(features: Tensor, labels: Tensor) -> tuple[np.ndarray, np.ndarra
             f"({int(outside.sum())} label(s) outside {{0, 1}} would not be drawn)"
         )
     return x, y
+
+
+def _check_real_dense(name: str, value: Tensor) -> None:
+    """A ``TypeError`` naming ``name`` unless ``value`` is a dense tensor of real numbers."""
+    if value.layout != torch.strided:
+        raise TypeError(
+            f"{name} must be a dense tensor, got layout {value.layout} (use .to_dense() first)"
+        )
+    if value.is_complex():
+        raise TypeError(
+            f"{name} must hold real numbers to be placed in the plane, got dtype {value.dtype}"
+        )
 
 
 def _limits(x: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -203,7 +216,8 @@ def boundary_of(
     Raises
     ------
     TypeError
-        Neither a model nor a mapping, or a value that is not a tensor.
+        Neither a model nor a mapping, or a value that is not a dense tensor of
+        real numbers.
     ValueError
         Not exactly one ``(1, 2)`` weight and one ``(1,)`` bias.
 
@@ -226,6 +240,7 @@ def boundary_of(
                 f"parameter {name!r} must be a torch.Tensor, got {type(value).__name__} "
                 "(pass model.named_parameters() or Evaluation.parameters)"
             )
+        _check_real_dense(f"parameter {name!r}", value)
         tensors[name] = value
     weights = [p for p in tensors.values() if tuple(p.shape) == (1, 2)]
     biases = [p for p in tensors.values() if tuple(p.shape) == (1,)]
