@@ -306,7 +306,7 @@ def _aliasing(
         key = (tensor.device, tensor.untyped_storage().data_ptr())
     except (RuntimeError, NotImplementedError):  # no storage (e.g. a functional wrapper)
         return None
-    offset = tensor.storage_offset()
+    offset = int(tensor.storage_offset())
     first, first_offset = storages.setdefault(key, (i, offset))
     return (first, first_offset, offset) if first != i else None
 
