@@ -39,7 +39,13 @@ from pathlib import Path
 
 import nox
 from nox.command import CommandFailed
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # nox itself depends on tomli there
+    import tomli as tomllib
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
@@ -52,13 +58,18 @@ TORCH = os.environ.get("PYTORCH_NOTES_TORCH", "torch==2.13.0")
 TORCH_INDEX = os.environ.get("PYTORCH_NOTES_TORCH_INDEX", "")
 
 
+def pyproject() -> dict:
+    """pyproject.toml, parsed (``tomllib``; nox brings ``tomli`` on Python 3.10)."""
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)
+
+
 def requires_python() -> SpecifierSet:
     """The Pythons the package supports: ``requires-python`` in pyproject.toml."""
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    match = re.search(r'^requires-python\s*=\s*"([^"]+)"', text, re.MULTILINE)
-    if match is None:
+    found = pyproject().get("project", {}).get("requires-python")
+    if found is None:
         raise RuntimeError("pyproject.toml has no requires-python")
-    return SpecifierSet(match[1])
+    return SpecifierSet(found)
 
 
 def unsupported_python(version: str) -> str | None:
@@ -117,6 +128,17 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", "-n", "auto", "--dist", "loadgroup", *session.posargs)
 
 
+@nox.session(python=PYTHON, default=False)
+def unit(session: nox.Session) -> None:
+    """The package's own tests (PACKAGE_TESTS in tests/conftest.py): no site build.
+
+    What to run after changing ``src/pytorch_notes``; ``nox -s tests`` runs
+    these too, with the tutorials, the built site and the browser tests.
+    """
+    _install(session, "docs", "test")  # the tests session's extras: pygraphviz, hatchling
+    session.run("pytest", "-n", "auto", "-m", "package", *package_tests(), *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Lint and check formatting with ruff; type-check the package with mypy."""
@@ -164,11 +186,13 @@ COMPAT_TIMEOUT = int(os.environ.get("PYTORCH_NOTES_COMPAT_TIMEOUT", "900"))  # s
 
 def oldest_torch() -> str:
     """The oldest supported torch: the ``torch>=X`` floor in pyproject.toml."""
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    match = re.search(r'^\s*"torch>=([0-9.]+)[",]', text, re.MULTILINE)
-    if match is None:
-        raise RuntimeError('pyproject.toml has no "torch>=X" dependency')
-    return match[1]
+    for dependency in pyproject().get("project", {}).get("dependencies", []):
+        requirement = Requirement(dependency)
+        if requirement.name == "torch":
+            floors = [s.version for s in requirement.specifier if s.operator == ">="]
+            if floors:
+                return floors[0]
+    raise RuntimeError('pyproject.toml has no "torch>=X" dependency')
 
 
 def torch_requirement(choice: str) -> str:

@@ -8,12 +8,18 @@ torch, where the built tree goes, and the Pages deploy permissions.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 
 import pytest
 import yaml
 from conftest import HTML, ROOT
 from packaging.specifiers import SpecifierSet
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pytest depends on tomli there
+    import tomli as tomllib
 
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 HTML_DIR = HTML.relative_to(ROOT).as_posix()  # docs/_build/html
@@ -22,9 +28,10 @@ HTML_DIR = HTML.relative_to(ROOT).as_posix()  # docs/_build/html
 def supported(python: str) -> bool:
     """Whether the nox sessions run on this Python: the package's ``requires-python``
     (nox runs each session on the interpreter that runs nox, checked against it)."""
-    found = re.search(r'^requires-python = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), re.M)
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        found = tomllib.load(f).get("project", {}).get("requires-python")
     assert found, "pyproject.toml has no requires-python"
-    return SpecifierSet(found.group(1)).contains(python)
+    return SpecifierSet(found).contains(python)
 
 
 def load(path: str) -> dict[str, Any]:

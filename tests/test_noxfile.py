@@ -184,3 +184,37 @@ def test_compat_runs_the_package_tests_conftest_marks() -> None:
     files = load_noxfile().package_tests()
     assert files == [f"tests/{name}" for name in PACKAGE_TESTS]
     assert all((ROOT / path).is_file() for path in files)
+
+
+# -- nox -s unit ---------------------------------------------------------------------
+
+
+def test_unit_runs_the_package_tests_without_building_the_site(tmp_path: Path) -> None:
+    """``nox -s unit`` runs pytest on PACKAGE_TESTS only, and never docs/build.py."""
+    from conftest import PACKAGE_TESTS
+
+    noxfile = load_noxfile()
+    runs: list[tuple[str, ...]] = []
+
+    class Session:
+        posargs = ["-x"]
+        virtualenv = type("Venv", (), {"location": str(tmp_path)})()
+
+        def run(self, *args: str, **kwargs: object) -> None:
+            runs.append(args)
+
+        def install(self, *args: str, **kwargs: object) -> None:
+            pass
+
+        def log(self, *args: object) -> None:
+            pass
+
+        def error(self, message: str) -> None:
+            raise AssertionError(message)
+
+    noxfile.unit.func(Session())
+    assert "unit" not in noxfile.nox.options.sessions  # not a default session
+    (run,) = runs  # one command: pytest, no site build
+    assert run[0] == "pytest" and "docs/build.py" not in run
+    assert run[-1] == "-x"  # the caller's arguments come last
+    assert [a for a in run if a.startswith("tests/")] == [f"tests/{n}" for n in PACKAGE_TESTS]

@@ -15,8 +15,13 @@ the download-all zips carry the same file.
 from __future__ import annotations
 
 import os
-import re
+import sys
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Sphinx depends on tomli there
+    import tomli as tomllib
 
 DEFAULT_BASE_URL = "https://pytorch-notes.github.io/pytorch-notes/"
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
@@ -34,11 +39,11 @@ def base_url() -> str:
 
 def package_version() -> str:
     """The helper package's version, as ``pyproject.toml`` states it."""
-    text = PYPROJECT.read_text(encoding="utf-8")
-    found = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
+    with open(PYPROJECT, "rb") as f:
+        found = tomllib.load(f).get("project", {}).get("version")
     if not found:
-        raise ValueError(f"no version = ... line in {PYPROJECT}")
-    return found.group(1)
+        raise ValueError(f"no [project] version in {PYPROJECT}")
+    return str(found)
 
 
 def wheel_name() -> str:
