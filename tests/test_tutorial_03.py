@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import torch
 from conftest import GALLERY, OUT_DIRS, first_missing, printed_lines, soup
+from test_summary import rows
 
 PAGE = "tutorials/core/plot_03_autograd.html"
 
@@ -309,6 +310,10 @@ def test_create_graph_keeps_saved_tensors_and_a_constant_gradient_has_no_grad_fn
         "zh-cn": "不依赖任何需要梯度的张量的梯度",
     }
     assert said[out] in text and "constant gradient" not in text and "常数梯度" not in text
+    summary = rows(site, out)["core/plot_03_autograd"]  # R3-A4 in the course summary too
+    assert said[out] in summary.replace("A gradient", "a gradient")
+    assert "constant gradient" not in summary and "常数梯度" not in summary
+    assert "mathrm{detach}" not in summary  # R3-A5: that example is tutorial 01's
     y = x**2
     torch.autograd.grad(y, x, create_graph=True)
     (again,) = torch.autograd.grad(y, x)  # retain_graph defaulted to create_graph
