@@ -4,10 +4,11 @@ backward() and torch.autograd.grad
 
 Tutorial 01 called ``y.backward()`` and read ``w.grad``. This page opens that
 call up: the two ways into PyTorch's backward pass, ``Tensor.backward`` and
-``torch.autograd.grad``; what a backward pass frees (the tensors saved for it,
-not the graph), when a second pass needs ``retain_graph=True`` and when
-``detach()`` is the better cure; weights for a result with several
-elements; and higher-order derivatives with ``create_graph=True``.
+``torch.autograd.grad``; what a backward pass frees (the :term:`tensors saved
+for it <saved tensor>`, not the graph), when a second pass needs
+``retain_graph=True`` and when ``detach()`` is the better cure; weights for a
+result with several elements; and higher-order derivatives with
+``create_graph=True``.
 
 It assumes :doc:`plot_01_computational_graph` (the graph of
 :math:`y = (w + x)(w + 1)`, leaves, ``grad_fn``, ``w.grad = 5``) and
@@ -110,10 +111,9 @@ y.backward()
 print(f"w.grad = {w.grad}")
 
 # %%
-# The public way to see what is saved is
-# ``torch.autograd.graph.saved_tensors_hooks``, whose first function is
-# called for each tensor saved. With a constant ``c``, :math:`w` is not
-# needed, and only ``c`` is saved:
+# The public way to see what is saved is ``torch.autograd.graph.saved_tensors_hooks``,
+# whose first function is called for each tensor saved. With a constant ``c``,
+# :math:`w` is not needed, and only ``c`` is saved:
 
 
 def count_saved(f) -> int:
@@ -172,12 +172,12 @@ assert torch.equal(w.grad, torch.tensor([2.0]))
 # Why free them at once? Memory. In a network the saved tensors are the
 # layers' activations; they grow with the batch, and with large batches they
 # are most of what training needs beyond inference (with the gradients and
-# the optimizer's state).
-# The engine frees each node's saved tensors as soon as that node has run,
-# during the pass, and the next forward pass records a fresh graph anyway
-# (tutorial 02). The docs of ``retain_graph`` say "the graph used to compute
-# the grads will be freed", using *graph* loosely; the error message above
-# says it exactly: "Saved intermediate values of the graph are freed".
+# the optimizer's state). The engine frees each node's saved tensors as soon
+# as that node has run, during the pass, and the next forward pass records a
+# fresh graph anyway (tutorial 02). The docs of ``retain_graph`` say "the
+# graph used to compute the grads will be freed", using *graph* loosely; the
+# error message above says it exactly: "Saved intermediate values of the
+# graph are freed".
 #
 # ``retain_graph``: keep the saved tensors for a second pass
 # ----------------------------------------------------------
@@ -229,7 +229,7 @@ for cure in ("none", "retain_graph=True", "detach()"):
     print(f"{cure + ':':<19} {carry_state(cure)}")
 
 # %%
-# Tutorial 01 showed ``detach()`` as a *stop-gradient* inside a computation.
+# Tutorial 01 showed ``detach()`` as a :term:`stop-gradient` inside a computation.
 # What it returns is not a copy: it shares ``w``'s memory and its version
 # counter (``_version``, an internal attribute read here to look), so
 # changing it in place changes ``w``, and the change is counted.

@@ -10,7 +10,7 @@ catches when they change a tensor saved for the backward pass.
 
 It assumes :doc:`plot_01_computational_graph` (leaves, ``grad_fn``, and
 :math:`y = (w + x)(w + 1)` with ``w.grad = 5``) and :doc:`plot_03_autograd`
-(``backward()``, the tensors a backward function saves, ``detach()``).
+(``backward()``, the tensors a :term:`backward function` saves, ``detach()``).
 """
 
 # SPDX-License-Identifier: MIT
@@ -177,7 +177,7 @@ assert sum(t.requires_grad for t in results.values()) == 2  # (default), enable_
 # - ``inference_mode()`` is the stricter option for pure inference. Its new
 #   tensors are *inference tensors*: they may still be inputs of a recorded
 #   operation, but autograd cannot save them for a backward pass.
-# - ``detach()`` cuts one tensor off (tutorials 01 and 03: a stop-gradient);
+# - ``detach()`` cuts one tensor off (tutorials 01 and 03: a :term:`stop-gradient`);
 #   ``requires_grad_(False)`` switches a leaf off.
 
 t = results["inference_mode()"]

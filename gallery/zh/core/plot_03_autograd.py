@@ -4,7 +4,7 @@ backward() 与 torch.autograd.grad
 
 第 01 篇调用了 ``y.backward()``，然后读取 ``w.grad``。本篇把这个调用拆开来看：
 进入 PyTorch 反向传播的两个入口 ``Tensor.backward`` 和 ``torch.autograd.grad``；
-一次反向传播释放的是什么（为它保存的张量，而不是计算图），什么时候
+一次反向传播释放的是什么（为它:term:`保存的张量`，而不是计算图），什么时候
 第二次反向传播需要 ``retain_graph=True``、什么时候 ``detach()`` 才是正确的做法；
 如何给含多个元素的结果加权；以及用 ``create_graph=True`` 求高阶导数。
 
@@ -219,7 +219,7 @@ for cure in ("none", "retain_graph=True", "detach()"):
     print(f"{cure + ':':<19} {carry_state(cure)}")
 
 # %%
-# 第 01 篇已经展示过，``detach()`` 在计算内部起*停止梯度*的作用。它返回的
+# 第 01 篇已经展示过，``detach()`` 在计算内部起:term:`停止梯度`的作用。它返回的
 # 不是副本：与 ``w`` 共享内存，也共享版本计数器（``_version`` 是内部属性，
 # 这里读它只为观察）。原位修改它，``w`` 也跟着变，而且这次修改会被计数。
 

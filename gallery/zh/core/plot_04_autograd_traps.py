@@ -9,7 +9,7 @@ r"""
 
 阅读前请先看 :doc:`plot_01_computational_graph`（叶子节点、``grad_fn``，以及
 :math:`y = (w + x)(w + 1)` 与 ``w.grad = 5``）和 :doc:`plot_03_autograd`
-（``backward()``、反向函数保存的张量、``detach()``）。
+（``backward()``、:term:`反向函数`保存的张量、``detach()``）。
 """
 
 # SPDX-License-Identifier: MIT
@@ -167,7 +167,7 @@ assert sum(t.requires_grad for t in results.values()) == 2  # (default) 和 enab
 #   ``set_grad_enabled(training)`` 一行代码兼顾训练和评估两个阶段。
 # - ``inference_mode()`` 是纯推理时更严格的选择。它新建的张量是*推理张量*：
 #   仍然可以作为被记录运算的输入，但自动求导不能为反向传播保存它们。
-# - ``detach()`` 把单个张量从计算图上切下来（第 01、03 篇把它用作停止梯度）；
+# - ``detach()`` 把单个张量从计算图上切下来（第 01、03 篇把它用作:term:`停止梯度`）；
 #   ``requires_grad_(False)`` 让一个叶子节点不再需要梯度。
 
 t = results["inference_mode()"]
