@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import torch
 from conftest import GALLERY, OUT_DIRS, first_missing, printed_lines, soup
+from test_summary import rows
 
 PAGE = "tutorials/core/plot_03_autograd.html"
 
@@ -60,6 +61,13 @@ def test_both_doors_print_the_chain_rule_values(site: Path, out: str) -> None:
         f"torch.autograd.grad: dy/dw = tensor([{shown(dw)}]), dy/dx = tensor([{shown(dx)}])",
         f"w.grad untouched:    w.grad = tensor([{shown(dw)}])",
     ]
+    # backward(inputs=[w]) fills w.grad only: torch here agrees
+    w = torch.tensor([1.0], requires_grad=True)
+    x = torch.tensor([2.0], requires_grad=True)
+    ((w + x) * (w + 1)).backward(inputs=[w])
+    assert x.grad is None
+    expected.append(f"backward(inputs=[w]): w.grad = tensor([{shown(dw)}]), x.grad = None")
+    assert w.grad.item() == pytest.approx(dw)
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
 
@@ -84,6 +92,20 @@ def test_saved_tensors_are_shown_before_and_refused_after_backward(site: Path, o
     assert missing is None, f"{out}: {missing!r} not shown"
     # the page explains the error with the sentence that says saved values are freed
     assert "Saved intermediate values of the graph are freed" in first_sentences(message, 2)
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_message_is_called_exact_and_the_docs_loose(site: Path, out: str) -> None:
+    # R3-A2: the message the page prints names the saved values; only the docs of
+    # retain_graph say "the graph ... will be freed"
+    assert "Saved intermediate values" in first_sentences(freed_error(), 2)
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    said = {
+        "en": "the error message above says it exactly",
+        "zh-cn": "上面的报错信息说得准确：被释放的是保存的中间值",
+    }
+    assert said[out] in text
+    assert "own messages and docs" not in text and "报错信息和文档说" not in text
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -211,6 +233,19 @@ def test_carried_state_fails_retain_graph_does_not_cure_it_detach_does(
         grad = (1 - h**2) * h_prev
         w -= 0.1 * grad
     assert detached == f"3 steps ran, last step's w.grad = {torch.tensor([grad])}"
+    # R3-B2: detaching truncates; the gradient through the whole history differs
+    w, h = torch.tensor([0.5], requires_grad=True), torch.zeros(1)
+    for _ in range(3):
+        h = torch.tanh(w * h + 1)
+    h.backward()
+    w_last, h = torch.tensor([0.5], requires_grad=True), torch.zeros(1)
+    for _ in range(3):
+        h = torch.tanh(w_last * h.detach() + 1)
+    h.backward()
+    assert abs(w.grad.item() - w_last.grad.item()) > 0.01
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    said = {"en": "that of the last step only", "zh-cn": "只是最后一步的梯度"}
+    assert said[out] in text
     expected = [
         f"none:               {carried}",
         f"retain_graph=True:  {retained}",
@@ -239,7 +274,7 @@ def test_retain_graph_defaults_to_create_graph_and_false_frees(site: Path, out: 
     torch.autograd.grad(y, x, create_graph=True, retain_graph=False)
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         y.backward()
-    text = soup(site / out / PAGE).get_text()
+    text = " ".join(soup(site / out / PAGE).get_text().split())
     said = {
         "en": "unless retain_graph is true; by default it follows",
         "zh-cn": "retain_graph 为真时",
@@ -264,6 +299,21 @@ def test_create_graph_keeps_saved_tensors_and_a_constant_gradient_has_no_grad_fn
     assert d.grad_fn is None
     with pytest.raises(RuntimeError) as caught:
         torch.autograd.grad(d, x)
+    # R3-A4: constancy is not the reason: |x|'s gradient is piecewise constant and
+    # has a grad_fn; 3x's has none because it depends on nothing that requires grad
+    z = torch.tensor([-2.0, 3.0], requires_grad=True)
+    (d_abs,) = torch.autograd.grad(z.abs().sum(), z, create_graph=True)
+    assert d_abs.grad_fn is not None and torch.equal(d_abs.detach(), torch.tensor([-1.0, 1.0]))
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    said = {
+        "en": "a gradient that depends on nothing requiring grad",
+        "zh-cn": "不依赖任何需要梯度的张量的梯度",
+    }
+    assert said[out] in text and "constant gradient" not in text and "常数梯度" not in text
+    summary = rows(site, out)["core/plot_03_autograd"]  # R3-A4 in the course summary too
+    assert said[out] in summary.replace("A gradient", "a gradient")
+    assert "constant gradient" not in summary and "常数梯度" not in summary
+    assert "mathrm{detach}" not in summary  # R3-A5: that example is tutorial 01's
     y = x**2
     torch.autograd.grad(y, x, create_graph=True)
     (again,) = torch.autograd.grad(y, x)  # retain_graph defaulted to create_graph

@@ -9,11 +9,13 @@ calculus (the gradient of (w + x)(w + 1) is 2w + x + 1) or finite differences.
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import pytest
 import torch
 from conftest import OUT_DIRS, first_missing, printed_lines, soup
+from test_summary import rows
 
 PAGE = "tutorials/core/plot_04_autograd_traps.html"
 
@@ -161,10 +163,53 @@ def test_grad_modes_table_shows_what_each_records(site: Path, out: str) -> None:
         w * t  # ... but cannot be saved for backward
     expected += [
         f"w + t: grad_fn = {(w + t).grad_fn.name()}  (addition saves nothing)",
-        f"w * t: RuntimeError: {str(caught.value).split('. ')[0]}.",
+        f"w * t: RuntimeError: {first_sentence(caught.value)}",
     ]
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_requires_grad_rule_is_stated_for_the_default_grad_mode(site: Path, out: str) -> None:
+    # R3-A3: inside inference_mode(), enable_grad() turns the grad-mode flag on and
+    # still nothing is recorded, so "while grad mode is on" was not the condition
+    w = torch.tensor([1.0], requires_grad=True)
+    with torch.inference_mode(), torch.enable_grad():
+        assert torch.is_grad_enabled() and torch.is_inference_mode_enabled()
+        assert not (w * 2).requires_grad
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    said = {
+        "en": ["in the default grad mode (not inside no_grad() or inference_mode()",
+               "In the default grad mode, a differentiable operation",
+               "evaluation wants both, eval() and no_grad() (or inference_mode())"],
+        "zh-cn": ["在默认的梯度模式下（不在 no_grad() 或 inference_mode() 里",
+                  "在默认的梯度模式下，可求导运算的结果",
+                  "评估时两样都要：eval()，再加上 no_grad()（或 inference_mode()）",
+                  "无梯度模式（no-grad mode"],
+    }[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in text, f"{out}: {sentence!r}"
+    for wrong in ("While grad mode is on", "while grad mode is on", "a grad mode.",
+                  "梯度模式开启时", "加一种梯度模式", "no-grad 模式"):  # fmt: skip
+        assert wrong not in text, f"{out}: {wrong!r}"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_summary_rows_of_this_page_say_what_the_page_shows(site: Path, out: str) -> None:
+    # R3-A5: enable_grad() records again inside no_grad() only (the page's table), and
+    # the exercise has two bugs plus a habit, not "three traps" with .data among them
+    with torch.inference_mode(), torch.enable_grad():
+        assert not (torch.ones(1, requires_grad=True) * 2).requires_grad
+    row = rows(site, out)["core/plot_04_autograd_traps"]
+    said = {
+        "en": ["enable_grad() to record again inside no_grad() (not inside inference_mode() )",
+               "a loop with two bugs", ".data is a habit to drop, not the bug"],
+        "zh-cn": ["enable_grad() 可以在 no_grad() 里重新开启记录（在 inference_mode() 里不行）",
+                  "有两个错误的训练循环", ".data 不是错误所在"],
+    }[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in row, f"{out}: {sentence!r}"
+    assert "three traps" not in row and "三个陷阱俱全" not in row
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -265,37 +310,84 @@ def test_a_change_through_data_is_not_counted_and_goes_wrong_silently(site: Path
 # -- exercises ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_exercise_solutions_show_what_torch_does(site: Path, out: str) -> None:
-    expected: list[str] = []
-    # exercise 2: an out-of-place update outside no_grad makes w a non-leaf ...
-    w = torch.tensor([1.0], requires_grad=True)
-    ((w + 2) * (w + 1)).backward()
-    w = w - 0.1 * w.grad
-    assert not w.is_leaf
-    expected += [
-        f"iteration 0: w.is_leaf = True, w.grad = {tensor_text(gradient(1.0))}",
-        "iteration 1: w.is_leaf = False, w.grad = None",
-        "TypeError: unsupported operand type(s) for *: 'float' and 'NoneType'",
-    ]
-    # ... and without clearing, the .data update uses running totals
-    w, total = 1.0, 0.0
+def exercise_2(update: str, clear: bool) -> str:
+    """Exercise 2's loop run here, each update written out, reported as the page reports it."""
+    w, visited = torch.tensor([1.0], requires_grad=True), []
     for i in range(3):
-        total += gradient(w)
-        expected.append(
-            f"with .data, step {i}: w.grad = {tensor_text(total)}, 2w + 3 = {tensor_text(gradient(w))}"
-        )
-        w -= 0.1 * total
-    expected.append(f".data, gradient not cleared: final w = {tensor_text(w)}")
-    # with the gradient cleared, the .data update gives exercise 1's w: .data is not
-    # what made w wrong in this loop
+        visited.append(round(w.item(), 4))
+        try:
+            ((w + 2) * (w + 1)).backward()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # .grad of a non-leaf
+                grad = w.grad
+            if update == "w = w - 0.1 * w.grad":
+                w = w - 0.1 * grad
+            elif update == "no_grad(): w = w - 0.1 * w.grad":
+                with torch.no_grad():
+                    w = w - 0.1 * grad
+            elif update == "no_grad(): w -= 0.1 * w.grad":
+                with torch.no_grad():
+                    w -= 0.1 * grad
+            else:
+                w.data -= 0.1 * grad
+        except (TypeError, RuntimeError) as error:
+            state = f"w.is_leaf = {w.is_leaf}, w.requires_grad = {w.requires_grad}"
+            return f"step {i}: {state}; {type(error).__name__}: {first_sentence(error)}"
+        if clear:
+            w.grad = None
+    return f"visited w = {visited}, final w = {w.detach()}, w.grad = {w.grad}"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_exercise_2_shows_each_bug_and_each_fix_working(site: Path, out: str) -> None:
+    given, no_grad_only = "w = w - 0.1 * w.grad", "no_grad(): w = w - 0.1 * w.grad"
+    in_place, data = "no_grad(): w -= 0.1 * w.grad", "w.data -= 0.1 * w.grad"
+    runs = {
+        (given, False): exercise_2(given, False),
+        (no_grad_only, False): exercise_2(no_grad_only, False),
+        (in_place, False): exercise_2(in_place, False),
+        (in_place, True): exercise_2(in_place, True),
+        (data, False): exercise_2(data, False),
+        (data, True): exercise_2(data, True),
+    }
+    # bug 1: the loop as given fails at the second step, w rebound to a non-leaf
+    assert runs[given, False] == (
+        "step 1: w.is_leaf = False, w.requires_grad = True; "
+        "TypeError: unsupported operand type(s) for *: 'float' and 'NoneType'."
+    )
+    # R3-A1: no_grad() around the rebinding is not the fix: the next backward() raises
+    assert runs[no_grad_only, False].startswith(
+        "step 1: w.is_leaf = True, w.requires_grad = False; RuntimeError: element 0 of tensors"
+    )
+    # bug 1 fixed (in place, under no_grad): runs, but with running totals (bug 2) ...
+    totals, w = [], 1.0
+    for _ in range(3):
+        totals.append(gradient(w) + (totals[-1] if totals else 0.0))
+        w -= 0.1 * totals[-1]
+    assert totals == pytest.approx([5.0, 9.0, 11.2]) and w == pytest.approx(-1.52)
+    assert runs[in_place, False].endswith(
+        f"final w = {tensor_text(w)}, w.grad = {tensor_text(totals[-1])}"
+    )
+    # ... and clearing fixes bug 2: exercise 1's w; .data gives the same numbers
     w = 1.0
     for _ in range(3):
         w -= 0.1 * gradient(w)
+    assert runs[in_place, True].endswith(f"final w = {tensor_text(w)}, w.grad = None")
     assert w == pytest.approx(-0.22)
-    expected.append(f".data, gradient cleared: final w = {tensor_text(w)}")
+    assert runs[data, False] == runs[in_place, False] and runs[data, True] == runs[in_place, True]
+    expected = []
+    for (update, clear), result in runs.items():
+        expected += [f"{update}{'; w.grad = None' if clear else ''}:", f"    {result}"]
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
+    # the solution names the rebinding as bug 1, and no_grad() alone as no fix
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    said = {
+        "en": ["rebinds w to a new tensor", "Under no_grad() alone the new w requires no grad"],
+        "zh-cn": ["把名字 w 绑到了一个新张量上", "只把这一行放进 no_grad() 还不够"],
+    }[out]
+    for sentence in said:
+        assert sentence in text, f"{out}: {sentence!r}"
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)

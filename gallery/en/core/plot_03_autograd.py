@@ -4,10 +4,11 @@ backward() and torch.autograd.grad
 
 Tutorial 01 called ``y.backward()`` and read ``w.grad``. This page opens that
 call up: the two ways into PyTorch's backward pass, ``Tensor.backward`` and
-``torch.autograd.grad``; what a backward pass frees (the tensors saved for it,
-not the graph), when a second pass needs ``retain_graph=True`` and when
-``detach()`` is the better cure; weights for a result with several
-elements; and higher-order derivatives with ``create_graph=True``.
+``torch.autograd.grad``; what a backward pass frees (the :term:`tensors saved
+for it <saved tensor>`, not the graph), when a second pass needs
+``retain_graph=True`` and when ``detach()`` is the better cure; weights for a
+result with several elements; and higher-order derivatives with
+``create_graph=True``.
 
 It assumes :doc:`plot_01_computational_graph` (the graph of
 :math:`y = (w + x)(w + 1)`, leaves, ``grad_fn``, ``w.grad = 5``) and
@@ -38,7 +39,8 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 # ``inputs``
 #     the tensors to differentiate with respect to, e.g. :math:`w`. Required
 #     by ``grad``; ``backward`` without it adds into the ``.grad`` of every
-#     leaf that requires grad and that the outputs depend on.
+#     leaf that requires grad and that the outputs depend on, with it into
+#     theirs only.
 # ``grad_tensors`` (``gradient`` on the method) / ``grad_outputs``
 #     one weight per element of what is differentiated.
 # ``retain_graph``
@@ -48,8 +50,7 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 #     record the backward pass itself, for higher-order derivatives.
 #
 # Both doors on tutorial 01's graph at :math:`w = 1`, :math:`x = 2`, where
-# :math:`\partial y / \partial w = b + a = 5` and
-# :math:`\partial y / \partial x = b = 2`:
+# :math:`\partial y / \partial w = b + a = 5`, :math:`\partial y / \partial x = b = 2`:
 
 import torch
 
@@ -74,17 +75,19 @@ print(f"torch.autograd.grad: dy/dw = {dy_dw}, dy/dx = {dy_dx}")
 print(f"w.grad untouched:    w.grad = {w.grad}")
 assert torch.equal(dy_dw, torch.tensor([5.0])) and torch.equal(dy_dx, torch.tensor([2.0]))
 
+w.grad = x.grad = None
+forward(w, x).backward(inputs=[w])  # door 1, for w only
+print(f"backward(inputs=[w]): w.grad = {w.grad}, x.grad = {x.grad}")
+
 # %%
 # What a backward pass frees
 # --------------------------
 #
 # To differentiate :math:`y = w \cdot x` the multiplication needs its inputs'
 # values, :math:`\partial y / \partial w = x` and
-# :math:`\partial y / \partial x = w`, so the forward pass *saves* with
-# ``y.grad_fn`` what the backward pass will need: :math:`x` for
-# :math:`\partial y / \partial w`, and :math:`w` for
-# :math:`\partial y / \partial x`; here both, since ``x`` requires grad
-# too. PyTorch shows them as attributes whose names start with ``_saved_``
+# :math:`\partial y / \partial x = w`, so the forward pass *saves* them with
+# ``y.grad_fn`` for the backward pass (here both, since ``x`` requires grad
+# too). PyTorch shows them as attributes whose names start with ``_saved_``
 # (the underscore says: for looking, not for programs). Errors below are
 # shown by their first sentence or two, the part that says what went wrong.
 
@@ -108,10 +111,9 @@ y.backward()
 print(f"w.grad = {w.grad}")
 
 # %%
-# The public way to see what is saved is
-# ``torch.autograd.graph.saved_tensors_hooks``, whose first function is
-# called for each tensor saved. With a constant ``c``, :math:`w` is not
-# needed, and only ``c`` is saved:
+# The public way to see what is saved is ``torch.autograd.graph.saved_tensors_hooks``,
+# whose first function is called for each tensor saved. With a constant ``c``,
+# :math:`w` is not needed, and only ``c`` is saved:
 
 
 def count_saved(f) -> int:
@@ -129,7 +131,8 @@ assert (count_saved(lambda: w * x), count_saved(lambda: w * c)) == (2, 1)
 # %%
 # After the pass the graph is still there: ``next_functions`` still leads
 # from ``y.grad_fn`` to the two leaves. What is gone are the saved tensors.
-# Reading one, or running a second backward pass, raises the same error:
+# Reading one, or running a second backward pass, raises the same error; so
+# does a pass after ``torch.autograd.grad``: the two doors share the engine.
 
 next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
 print(f"after backward, y.grad_fn leads to {next_names}")
@@ -142,11 +145,19 @@ try:
 except RuntimeError as error:
     print(f"second backward: RuntimeError: {first_sentences(error)}")
 
+y = w * x
+(dy_dw,) = torch.autograd.grad(y, w)
+try:
+    y.backward()
+except RuntimeError as error:
+    print(f"backward after autograd.grad: RuntimeError: {first_sentences(error)}")
+
 # %%
 # Addition needs no values: the gradient arriving at :math:`w + x` goes on
 # to both inputs unchanged. ``AddBackward0`` saves no tensor (only the number
 # ``alpha`` of ``torch.add(w, x, alpha=1)``), so a pass frees nothing the
-# next one needs, and a second pass works without ``retain_graph``:
+# next one needs, and a second pass works without ``retain_graph`` (it
+# *adds* its 1 to the first: :doc:`plot_04_autograd_traps` starts there):
 
 w = torch.tensor([1.0], requires_grad=True)
 y = w + x
@@ -158,26 +169,15 @@ print(f"second backward: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([2.0]))
 
 # %%
-# The second pass *added* its 1 to the first: :doc:`plot_04_autograd_traps`
-# starts with that. The two doors share this rule, as they share the engine:
-# a pass through ``torch.autograd.grad`` frees the saved tensors too.
-
-y = w * x
-(dy_dw,) = torch.autograd.grad(y, w)
-try:
-    y.backward()
-except RuntimeError as error:
-    print(f"backward after autograd.grad: RuntimeError: {first_sentences(error)}")
-
-# %%
 # Why free them at once? Memory. In a network the saved tensors are the
 # layers' activations; they grow with the batch, and with large batches they
 # are most of what training needs beyond inference (with the gradients and
-# the optimizer's state).
-# The engine frees each node's saved tensors as soon as that node has run,
-# during the pass, and the next forward pass records a fresh graph anyway
-# (tutorial 02). PyTorch's own messages and docs say the *graph* is freed;
-# they use the word loosely for what we saw here.
+# the optimizer's state). The engine frees each node's saved tensors as soon
+# as that node has run, during the pass, and the next forward pass records a
+# fresh graph anyway (tutorial 02). The docs of ``retain_graph`` say "the
+# graph used to compute the grads will be freed", using *graph* loosely; the
+# error message above says it exactly: "Saved intermediate values of the
+# graph are freed".
 #
 # ``retain_graph``: keep the saved tensors for a second pass
 # ----------------------------------------------------------
@@ -191,7 +191,6 @@ w = torch.tensor([1.0], requires_grad=True)
 y = forward(w, x)
 y.backward(retain_graph=True)
 print(f"first pass:  w.grad = {w.grad}, _saved_self = {y.grad_fn._saved_self}")
-
 w.grad = None
 y.backward()  # the last pass may free them
 print(f"second pass: w.grad = {w.grad}")
@@ -199,13 +198,16 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 
 # %%
 # In a training loop, though, this error usually means something else: a
-# tensor from the last iteration is still attached to this one's graph, as a
-# hidden state carried from step to step. Three steps of a small loop with
-# an SGD step each show it. ``retain_graph=True`` does not fix it: each pass
-# goes back through every earlier step (more time and memory at every
-# step), and since the optimizer updated ``w``, which an earlier step
+# tensor from the last iteration, such as a hidden state carried from step
+# to step, is still attached to this one's graph. Three steps of a small
+# loop with an SGD step each show it. ``retain_graph=True`` does not fix it:
+# each pass goes back through every earlier step (more time and memory at
+# every step), and since the optimizer updated ``w``, which an earlier step
 # saved, the pass fails with an in-place error (tutorial 04). The cure is
-# ``h.detach()``: the same values, cut off from the old graph.
+# ``h.detach()``: the same values, cut off from the old graph, so the
+# gradient is that of the last step only (truncated backpropagation through
+# time); for the gradient through the whole history, keep one graph and
+# call ``backward()`` once, at the end.
 
 
 def carry_state(cure: str) -> str:
@@ -227,7 +229,7 @@ for cure in ("none", "retain_graph=True", "detach()"):
     print(f"{cure + ':':<19} {carry_state(cure)}")
 
 # %%
-# Tutorial 01 showed ``detach()`` as a *stop-gradient* inside a computation.
+# Tutorial 01 showed ``detach()`` as a :term:`stop-gradient` inside a computation.
 # What it returns is not a copy: it shares ``w``'s memory and its version
 # counter (``_version``, an internal attribute read here to look), so
 # changing it in place changes ``w``, and the change is counted.
@@ -274,7 +276,10 @@ except RuntimeError as error:
 # ``gradient`` (``grad_tensors`` in the function form) say how to combine
 # them: the pass computes the gradient of :math:`\sum_i v_i\, y_i`. Weights
 # :math:`[1, 1]` give :math:`5 + 2 = 7`; weights :math:`[1, 2]` count
-# :math:`y_1` twice, :math:`5 + 2 \cdot 2 = 9`.
+# :math:`y_1` twice, :math:`5 + 2 \cdot 2 = 9`. In practice you rarely pass
+# ``gradient``: you reduce the result to one number first.
+# ``loss.sum().backward()`` is the weights :math:`[1, 1]` (7 again, last
+# below); ``loss.mean().backward()`` the weights :math:`[1/2, 1/2]`.
 
 w.grad = None
 loss.backward(gradient=torch.tensor([1.0, 1.0]), retain_graph=True)
@@ -286,31 +291,23 @@ torch.autograd.backward(loss, grad_tensors=torch.tensor([1.0, 2.0]))  # last pas
 print(f"weights [1, 2]: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([9.0]))
 
-# %%
-# In practice you rarely pass ``gradient``: you reduce the result to one
-# number first. ``loss.sum().backward()`` is the weights :math:`[1, 1]`
-# (7 again); ``loss.mean().backward()`` the weights :math:`[1/2, 1/2]`.
-
 w.grad = None
 two_losses(w).sum().backward()
 print(f"two_losses(w).sum().backward(): w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([7.0]))
 
 # %%
-# (optional) Vector–Jacobian product: the weights are the vector, ``w.grad`` the product
-# --------------------------------------------------------------------------------------
+# (optional) The weights are the vector of a vector–Jacobian product
+# ------------------------------------------------------------------
 #
 # The derivative of :math:`\mathbf{y} = (y_0, y_1)` with respect to :math:`w`
-# is a Jacobian matrix with one row per element of :math:`\mathbf{y}`,
-# :math:`J = (\partial y_0/\partial w, \partial y_1/\partial w)^\top = (5, 2)^\top`.
-# The backward pass does not build :math:`J`: it carries the *vector*
-# :math:`v` you pass as ``gradient`` back through the graph and arrives at
-# the *product* :math:`v^\top J`, which it adds into ``w.grad``:
-# :math:`(1, 1)\,J = 7`, :math:`(1, 2)\,J = 9`. For a scalar loss :math:`J` has one row and
-# :math:`v = 1` is implied, which is why ``y.backward()`` needs no argument.
-# ``torch.autograd.functional.jacobian`` does build :math:`J` (by default
-# one backward pass per row), which lets us check the products;
-# for new code PyTorch's docs point to ``torch.func.jacrev`` instead:
+# is a :term:`Jacobian` with one row per element of :math:`\mathbf{y}`,
+# :math:`J = (5, 2)^\top`. The backward pass never builds :math:`J`: it carries
+# the vector :math:`v` passed as ``gradient`` back through the graph and
+# arrives at the :term:`vector–Jacobian product` :math:`v^\top J`. For a scalar
+# loss :math:`v = 1` is implied, which is why ``y.backward()`` needs no
+# argument. ``torch.autograd.functional.jacobian`` builds :math:`J`, to check
+# (:doc:`../further/plot_07_jacobians_torch_func` builds it with ``torch.func``):
 
 J = torch.autograd.functional.jacobian(two_losses, w)
 print(f"J = {J.flatten()}")
@@ -327,7 +324,9 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # gradient is a plain tensor. With ``create_graph=True`` each step of the
 # pass is recorded like a forward operation, so the gradient gets a
 # ``grad_fn`` whenever it still depends on a tensor that requires grad, and
-# can be differentiated in turn:
+# can be differentiated in turn. The derivative of :math:`3x`, the constant 3,
+# depends on nothing that requires grad: it has no ``grad_fn`` even with
+# ``create_graph=True``, and differentiating it again raises.
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
@@ -341,12 +340,6 @@ print(f"x.grad = {x.grad}")
 print(f"second pass through y: dy/dx = {again}")
 assert torch.equal(grad_1[0], torch.tensor([6.0]))
 assert torch.equal(grad_2[0], torch.tensor([2.0]))
-
-# %%
-# The derivative of :math:`3x` is the constant 3: it depends on nothing that
-# requires grad, so it has no ``grad_fn`` even with ``create_graph=True``,
-# and differentiating it again raises:
-
 (d_3x,) = torch.autograd.grad(3 * x, x, create_graph=True)
 print(f"d(3x)/dx = {d_3x}, grad_fn = {d_3x.grad_fn}")
 try:
@@ -357,8 +350,8 @@ except RuntimeError as error:
 # %%
 # Each call returns a tuple, one entry per input, and ``x.grad`` was never
 # touched. The second pass through ``y`` worked without ``retain_graph``:
-# its default, ``None``, took the value of ``create_graph``, ``True``. For :term:`higher-order derivatives <higher-order derivative>`
-# this is the door to use. ``backward(create_graph=True)`` computes the same
+# its default, ``None``, took the value of ``create_graph``, ``True``.
+# For :term:`higher-order derivatives <higher-order derivative>` this is the door to use. ``backward(create_graph=True)`` computes the same
 # 6, but stores in ``x.grad`` a tensor whose graph leads back to ``x``, and
 # PyTorch warns and recommends ``grad``. If you use it anyway, reset
 # ``x.grad = None`` afterwards to break the cycle the warning describes:
@@ -379,21 +372,19 @@ x.grad = None  # break the reference cycle
 # - ``Tensor.backward`` (the method spelling of ``torch.autograd.backward``)
 #   adds gradients into the leaves' ``.grad``; ``torch.autograd.grad``
 #   returns them. Two doors to the same engine: on :math:`y = (w + x)(w + 1)`
-#   both give 5 and 2.
-# - A backward pass frees the tensors saved for it (``_saved_self``, ...;
-#   unless ``retain_graph`` is true; by default it follows
-#   ``create_graph``), not the graph:
-#   ``next_functions`` still walks afterwards. A second pass through
-#   ``w * x`` fails; through ``w + x``, which saved no tensor, it works.
-#   ``retain_graph=True`` keeps the saved tensors for another pass; in a
-#   training loop the error usually calls for ``detach()``, which shares
-#   memory and version counter with its tensor.
+#   both give 5 and 2; ``inputs=[w]`` restricts ``backward`` to ``w.grad``.
+# - A backward pass frees the tensors saved for it (``_saved_self``, ...),
+#   not the graph (``next_functions`` still walks), unless ``retain_graph``
+#   is true; by default it follows ``create_graph``. A second pass through
+#   ``w * x`` fails; through ``w + x``, which saved no tensor, it works. In a
+#   training loop the error usually calls for ``detach()`` (the gradient is
+#   then the last step's), which shares memory and version counter.
 # - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` is the vector
 #   :math:`v` of a vector–Jacobian product: weights :math:`[1, 1]` give 7,
 #   :math:`[1, 2]` give 9; ``loss.sum().backward()`` is weights :math:`[1, 1]`.
 # - ``create_graph=True`` records the backward pass: :math:`x^2` at 3
-#   differentiates to 6, then 2; a constant gradient (of :math:`3x`) has no
-#   ``grad_fn``.
+#   differentiates to 6, then 2; a gradient that depends on nothing requiring
+#   grad (that of :math:`3x`) has no ``grad_fn``.
 #
 # Exercises
 # ---------

@@ -2,16 +2,15 @@ r"""
 Autograd's traps
 ================
 
-Three traps nearly every PyTorch user meets: gradients that accumulate
-across backward passes; tensors that track gradients, or don't
-(``requires_grad``, the grad modes, freezing a parameter); and in-place
-operations, which a leaf that requires grad refuses while recording, and
-which the version counter catches when they change a tensor saved for the
-backward pass.
+Three traps nearly every PyTorch user meets: gradients that accumulate across
+backward passes; tensors that track gradients, or don't (``requires_grad``,
+the grad modes, freezing a parameter); and in-place operations, which a leaf
+that requires grad refuses while recording, and which the version counter
+catches when they change a tensor saved for the backward pass.
 
 It assumes :doc:`plot_01_computational_graph` (leaves, ``grad_fn``, and
 :math:`y = (w + x)(w + 1)` with ``w.grad = 5``) and :doc:`plot_03_autograd`
-(``backward()``, the tensors a backward function saves, ``detach()``).
+(``backward()``, the tensors a :term:`backward function` saves, ``detach()``).
 """
 
 # SPDX-License-Identifier: MIT
@@ -33,13 +32,17 @@ def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return torch.mul(a, b)  # y = a * b
 
 
+def first_sentence(error: Exception) -> str:
+    """The first sentence of an error message, the part that says what went wrong."""
+    return str(error).split(". ")[0].rstrip(".") + "."
+
+
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0])  # data: needs no gradient
 
 for i in range(4):
     forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
-
 assert torch.equal(w.grad, torch.tensor([20.0]))
 
 # %%
@@ -58,7 +61,6 @@ assert torch.equal(w.grad, torch.tensor([20.0]))
 
 w.grad.zero_()
 print(f"after w.grad.zero_(): w.grad = {w.grad}")
-
 for i in range(4):
     forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
@@ -96,10 +98,9 @@ assert moved[True] == 0.0 and abs(moved[False] + 0.45) < 1e-6
 # With ``None`` it stays put; with zeros the momentum, :math:`0.9 \cdot 5`,
 # moves it by :math:`-0.1 \cdot 4.5 = -0.45`. (So an ``optimizer.step()``
 # placed before ``backward()``, right after ``zero_grad()``, silently does
-# nothing: every gradient is ``None``.) A training step is: clear,
-# forward, backward, update. The gradient is :math:`2w + x + 1 = 2w + 3`;
-# ``torch.optim.SGD`` without momentum moves :math:`w` by :math:`-0.1`
-# times it, so each step sees a gradient of its own, not a running total.
+# nothing: every gradient is ``None``.) A training step is: clear, forward,
+# backward, update. The gradient is :math:`2w + x + 1 = 2w + 3`; plain SGD
+# moves :math:`w` by :math:`-0.1` times it, each step by its own gradient:
 
 w = torch.tensor([1.0], requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=0.1)
@@ -108,22 +109,21 @@ for i in range(3):
     forward(w, x).backward()
     print(f"step {i}: w = {w.detach()}, w.grad = {w.grad}")
     assert torch.allclose(w.grad, 2 * w.detach() + 3)
-    before = w.detach().clone()
     optimizer.step()
-    assert torch.allclose(w.detach(), before - 0.1 * w.grad)
 
 # %%
 # Trap 2: who tracks gradients
 # ----------------------------
 #
 # Tutorial 01 met :term:`leaves <leaf node>` (tensors without a
-# ``grad_fn``). The rule for ``requires_grad`` needs its conditions: while
-# grad mode is on, the result of a *differentiable* operation requires grad
-# when at least one of its inputs does. Comparisons, ``argmax`` and integer
-# casts give results that don't: their dtype is boolean or integer, and only
-# floating-point and complex tensors can require grad (tutorial 01). A zero
-# gradient is another thing: ``w.floor()`` requires grad, and its gradient
-# is 0. A result that nothing recorded is a leaf, computed though it is:
+# ``grad_fn``). The rule for ``requires_grad`` needs its conditions: in the
+# default grad mode (not inside ``no_grad()`` or ``inference_mode()``, below),
+# the result of a *differentiable* operation requires grad when at least one
+# of its inputs does. Comparisons, ``argmax`` and integer casts give results
+# that don't: their dtype is boolean or integer, and only floating-point and
+# complex tensors can require grad (tutorial 01). A zero gradient is another
+# thing: ``w.floor()`` requires grad, and its gradient is 0. A result that
+# nothing recorded is a leaf, computed though it is:
 
 w = torch.tensor([1.0], requires_grad=True)
 c = torch.tensor([2.0])  # a constant: requires_grad=False
@@ -177,7 +177,7 @@ assert sum(t.requires_grad for t in results.values()) == 2  # (default), enable_
 # - ``inference_mode()`` is the stricter option for pure inference. Its new
 #   tensors are *inference tensors*: they may still be inputs of a recorded
 #   operation, but autograd cannot save them for a backward pass.
-# - ``detach()`` cuts one tensor off (tutorials 01 and 03: a stop-gradient);
+# - ``detach()`` cuts one tensor off (tutorials 01 and 03: a :term:`stop-gradient`);
 #   ``requires_grad_(False)`` switches a leaf off.
 
 t = results["inference_mode()"]
@@ -185,24 +185,20 @@ print(f"w + t: grad_fn = {(w + t).grad_fn.name()}  (addition saves nothing)")
 try:
     w * t  # the multiplication would have to save t
 except RuntimeError as error:
-    print(f"w * t: RuntimeError: {str(error).split('. ')[0]}.")
+    print(f"w * t: RuntimeError: {first_sentence(error)}")
 
 # %%
-# ``model.eval()`` is none of these: it switches layers such as
-# ``nn.Dropout`` to their evaluation behaviour, and autograd
-# records as before; evaluation wants both, ``eval()`` and a grad mode.
+# ``model.eval()`` is none of these: it switches layers such as ``nn.Dropout``
+# to their evaluation behaviour, and autograd records as before; evaluation
+# wants both, ``eval()`` and ``no_grad()`` (or ``inference_mode()``). Freezing
+# a parameter takes two steps: ``requires_grad_(False)`` *before* the forward
+# pass, so that it gets no gradient, and leave it out of the optimizer (or make
+# sure its ``.grad`` is ``None``). A zero gradient is not enough, as
+# ``second_step`` showed: momentum, weight decay or Adam still move it.
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
 model.train()  # back to training behaviour
-
-# %%
-# Freezing a parameter takes two steps: ``requires_grad_(False)`` *before*
-# the forward pass, so that it gets no gradient, and leave it out of the
-# optimizer (or make sure its ``.grad`` is ``None``). A zero gradient is not
-# enough, as ``second_step`` showed: momentum, weight decay or Adam still
-# move it.
-
 model.weight.requires_grad_(False)
 optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
 frozen = model.weight.detach().clone()
@@ -215,23 +211,18 @@ assert model.weight.grad is None and model.bias.grad is not None
 # Trap 3: in-place operations
 # ---------------------------
 #
-# An in-place operation changes a tensor in the memory it already occupies;
-# an ordinary one makes a new tensor. With ``one = torch.ones((1,))``,
-# ``a = a + one`` and ``a += one`` look alike but differ exactly here. We compare
-# Python's ``id()`` (which object) and ``data_ptr()`` (which memory) before
-# and after; the numbers change from run to run, so we print only whether
-# they stayed the same.
+# An in-place operation changes a tensor in the memory it already occupies; an
+# ordinary one makes a new tensor. ``a = a + one`` and ``a += one`` look alike
+# but differ exactly here. A second name, ``b``, keeps the original: is ``a``
+# still that object (``is``), in that memory (``data_ptr()``)?
 
 one = torch.ones((1,))
-a = torch.ones((1,))
-i0, p0 = id(a), a.data_ptr()
+a = b = torch.ones((1,))
 a = a + one
-print(f"a = a + one: a = {a}, same object: {id(a) == i0}, same memory: {a.data_ptr() == p0}")
-
-a = torch.ones((1,))
-i0, p0 = id(a), a.data_ptr()
+print(f"a = a + one: a = {a}, same object: {a is b}, same memory: {a.data_ptr() == b.data_ptr()}")
+a = b = torch.ones((1,))
 a += one
-print(f"a += one:    a = {a}, same object: {id(a) == i0}, same memory: {a.data_ptr() == p0}")
+print(f"a += one:    a = {a}, same object: {a is b}, same memory: {a.data_ptr() == b.data_ptr()}")
 
 # %%
 # Besides the ``_`` methods, ``+=``, index assignment ``t[0] = ...`` and
@@ -254,33 +245,23 @@ u.backward()
 print(f"t.grad = {t.grad}")
 assert torch.equal(t.grad, torch.tensor([2.0]))
 
-
-def first_sentence(error: Exception) -> str:
-    """The first sentence of an error message, the part that says what went wrong."""
-    return str(error).split(". ")[0].rstrip(".") + "."
-
-
 # %%
-# Recording ``w.add_(1)`` on a leaf would give the leaf a ``grad_fn``: it
-# would stop being a leaf, and ``w.grad``, the thing you wanted, would no
-# longer be filled (by default only leaves keep ``.grad``, tutorial 01). So
-# PyTorch refuses, for ``w += 1`` and ``w -= 0.1 * w.grad`` alike:
+# Recording ``w.add_(1)`` on a leaf would give the leaf a ``grad_fn``: it would
+# stop being a leaf, and ``w.grad``, the thing you wanted, would no longer be
+# filled (by default only leaves keep ``.grad``, tutorial 01). So PyTorch
+# refuses, for ``w += 1`` and ``w -= 0.1 * w.grad`` alike. A parameter update
+# is such a change, and it is not part of any computation to differentiate. It
+# happens under ``torch.no_grad()``, where nothing is recorded: ``w`` stays a
+# leaf. That is how ``optimizer.step()`` moved :math:`w` in trap 1. The change
+# is still counted: ``w._version``, the tensor's *version counter* (an internal
+# attribute: we read it to look; the public behaviour is the error below), goes
+# up with the in-place operation.
 
 w = torch.tensor([1.0], requires_grad=True)
 try:
     w.add_(1)
 except RuntimeError as error:
     print(f"RuntimeError: {first_sentence(error)}")
-
-# %%
-# A parameter update is such a change, and it is not part of any
-# computation to differentiate. It happens under ``torch.no_grad()``, where
-# nothing is recorded: ``w`` stays a leaf. That is how ``optimizer.step()``
-# moved :math:`w` in trap 1. The change is still counted: ``w._version``,
-# the tensor's *version counter* (an internal attribute: we read it to look;
-# the public behaviour is the error below), goes up with the in-place
-# operation.
-
 forward(w, x).backward()  # w.grad = 5
 print(f"before: w = {w.detach()}, w._version = {w._version}")
 with torch.no_grad():
@@ -312,12 +293,11 @@ except RuntimeError as error:
 
 # %%
 # ``torch.no_grad()`` does not switch this check off. In :math:`y = w \cdot v`
-# with ``v`` requiring grad, the multiplication saved :math:`w` (it needs it
-# for :math:`\partial y / \partial v`; a ``w * data`` with constant data
-# would not have saved it). An update of :math:`w` between the forward pass
-# and ``backward()`` changes it. In real code this is, say, a GAN's
-# discriminator step (``optimizer.step()``) run after the forward pass
-# through the discriminator and before the generator's ``backward()``:
+# with ``v`` requiring grad, the multiplication saved :math:`w` (for
+# :math:`\partial y / \partial v`), and an update of :math:`w` before
+# ``backward()`` changes it. In real code this is, say, a GAN's
+# discriminator step (``optimizer.step()``) run between the forward pass
+# through the discriminator and the generator's ``backward()``:
 
 
 def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:
@@ -332,10 +312,9 @@ def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:
 
 
 v = torch.tensor([2.0], requires_grad=True)
-w = torch.tensor([1.0], requires_grad=True)
-update_then_backward(w * v, w)
-w = torch.tensor([1.0], requires_grad=True)
-update_then_backward(w + v, w)
+for op in (torch.mul, torch.add):
+    w = torch.tensor([1.0], requires_grad=True)
+    update_then_backward(op(w, v), w)
 
 # %%
 # Without the check, ``v.grad`` would have come from the new :math:`w`: the
@@ -344,8 +323,9 @@ update_then_backward(w + v, w)
 # not depend on :math:`w`, so the same update goes unnoticed, harmlessly.
 #
 # A change made through ``.data``, as older code does, bypasses the counter:
-# ``.data`` shares the memory but not the version counter (``detach()``
-# shares both, tutorial 03), and the wrong gradient comes silently. ``w * v`` was computed with :math:`w = 1`:
+# ``.data`` shares the memory but not the version counter (``detach()`` shares
+# both, tutorial 03), and the wrong gradient comes silently. ``w * v`` was
+# computed with :math:`w = 1`:
 
 w = torch.tensor([1.0], requires_grad=True)
 v = torch.tensor([2.0], requires_grad=True)
@@ -360,22 +340,19 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 # -----------
 #
 # - Gradients accumulate (5, 10, 15, 20): clear them with ``w.grad.zero_()``
-#   or ``optimizer.zero_grad()``, which sets them to ``None``. An optimizer
-#   skips a ``None`` gradient; a zero one still moves the parameter
-#   (-0.450 with momentum).
-# - While grad mode is on, a differentiable operation's result requires grad
-#   when one of its inputs does and its dtype is floating-point or complex:
-#   ``w * 2`` and ``w.floor()``, not ``w > 0`` or ``w.long()``.
-#   ``no_grad()`` for a training loop's updates and evaluation,
-#   ``inference_mode()`` for pure inference; ``eval()`` changes layers, not
-#   recording. Freeze with ``requires_grad_(False)`` and keep the parameter
-#   out of the optimizer.
+#   or ``optimizer.zero_grad()`` (to ``None``). An optimizer skips a ``None``
+#   gradient; a zero one still moves the parameter (-0.450 with momentum).
+# - In the default grad mode, a differentiable operation's result requires
+#   grad when an input does and its dtype is floating-point or complex
+#   (``w * 2``, ``w.floor()``; not ``w > 0``, ``w.long()``). ``no_grad()`` for
+#   a training loop's updates and evaluation, ``inference_mode()`` for pure
+#   inference; ``eval()`` changes layers, not recording. Freeze with
+#   ``requires_grad_(False)`` and keep the parameter out of the optimizer.
 # - In-place operations (``_`` methods, ``+=``, ``t[0] = ...``) keep the
-#   object and its memory. On a leaf that requires grad they are refused;
-#   parameter updates run under ``torch.no_grad()``.
-# - In-place operations bump the version counter, under ``no_grad`` too; a
-#   backward pass that needs a tensor changed since it was saved raises.
-#   A change through ``.data`` is not counted and goes wrong silently.
+#   object and its memory; on a leaf that requires grad they are refused
+#   (updates run under ``torch.no_grad()``). They bump the version counter,
+#   under ``no_grad`` too, and a backward pass that needs a tensor changed
+#   since it was saved raises; a change through ``.data`` goes uncounted.
 #
 # Exercises
 # ---------
@@ -395,7 +372,6 @@ w = torch.tensor([1.0], requires_grad=True)
 for i in range(3):
     forward(w, x).backward()
     print(f"step {i}: w = {w.detach()}, w.grad = {w.grad}")
-    assert torch.allclose(w.grad, 2 * w.detach() + 3)
     with torch.no_grad():
         w -= 0.1 * w.grad
     w.grad = None
@@ -407,58 +383,68 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 # **Exercise 2.** Debug this training loop. It should take exercise 1's
 # three steps, but it fails at the second; and the colleague's fix,
 # ``w.data -= 0.1 * w.grad`` as the last line, runs and still gives the
-# wrong :math:`w`. Find the bugs.
+# wrong :math:`w`. Find the bugs, and show each fix working.
 #
 # .. code-block:: python
 #
 #    w = torch.tensor([1.0], requires_grad=True)
 #    for i in range(3):
-#        y = forward(w, x)
-#        y.backward()
+#        forward(w, x).backward()
 #        w = w - 0.1 * w.grad
 #
 # .. _solution-begin:
 
 # %%
-# Bug 1: ``w = w - 0.1 * w.grad`` runs outside ``no_grad``. It is not
-# in-place, so nothing refuses it: it silently makes a *new* ``w``, a
-# recorded result, no leaf, whose ``.grad`` the next pass does not fill.
+# Bug 1: ``w = w - 0.1 * w.grad`` *rebinds* ``w`` to a new tensor, a recorded
+# result and no leaf, whose ``.grad`` stays ``None``: hence the ``TypeError``.
+# Under ``no_grad()`` alone the new ``w`` requires no grad, and the next
+# ``backward()`` raises. The fix is exercise 1's update: in place *and* under
+# ``no_grad()``.
+#
+# Bug 2: nothing clears the gradient. With bug 1 fixed the loop runs, but
+# updates with a running total: the last ``w.grad`` is 11.2, the sum of
+# :math:`2w + 3` at the three visited :math:`w` (5 + 4 + 2.2), and :math:`w`
+# ends at −1.52. ``w.grad = None`` after the update gives exercise 1's −0.22.
+#
+# The colleague's ``.data`` update is in place and unrecorded too (bug 1
+# gone, bug 2 kept); cleared, it gives −0.22 as well. Not a bug here, but a
+# habit to drop: it hides the update from the version counter (above).
+
+
+def debug_loop(update: str, clear: bool) -> str:
+    """Exercise 2's loop with one spelling of the update (then ``w.grad = None`` if ``clear``)."""
+    w, visited = torch.tensor([1.0], requires_grad=True), []
+    for i in range(3):
+        visited.append(round(w.item(), 4))
+        try:
+            forward(w, x).backward()
+            if update == "w = w - 0.1 * w.grad":  # the loop as given
+                w = w - 0.1 * w.grad
+            elif update == "no_grad(): w = w - 0.1 * w.grad":
+                with torch.no_grad():
+                    w = w - 0.1 * w.grad
+            elif update == "no_grad(): w -= 0.1 * w.grad":  # exercise 1's update
+                with torch.no_grad():
+                    w -= 0.1 * w.grad
+            else:  # the colleague's "w.data -= 0.1 * w.grad"
+                w.data -= 0.1 * w.grad
+        except (TypeError, RuntimeError) as error:
+            state = f"w.is_leaf = {w.is_leaf}, w.requires_grad = {w.requires_grad}"
+            return f"step {i}: {state}; {type(error).__name__}: {first_sentence(error)}"
+        if clear:
+            w.grad = None
+    return f"visited w = {visited}, final w = {w.detach()}, w.grad = {w.grad}"
+
 
 import warnings
 
-w = torch.tensor([1.0], requires_grad=True)
-try:
-    for i in range(3):
-        y = forward(w, x)
-        y.backward()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # reading a non-leaf's .grad warns
-            print(f"iteration {i}: w.is_leaf = {w.is_leaf}, w.grad = {w.grad}")
-            w = w - 0.1 * w.grad
-except TypeError as error:
-    print(f"TypeError: {error}")
-
-# %%
-# Bug 2: nothing clears the gradient, so the ``.data`` version updates with
-# a running total (5, then 5 + 4 = 9, then 9 + 2.2 = 11.2) instead of each
-# step's own :math:`2w + 3`. With the gradient cleared (``w.grad = None``
-# after the update), the ``.data`` version ends at exercise 1's :math:`w`.
-# Not a bug here, but a habit to drop: ``.data`` hides the update from the
-# version counter, so if it ever ran between a forward pass and its
-# ``backward()`` the gradient would be silently wrong (above). Use
-# ``torch.no_grad()`` (exercise 1).
-
-for clear in (False, True):
-    w = torch.tensor([1.0], requires_grad=True)
-    for i in range(3):
-        forward(w, x).backward()
-        if not clear:
-            print(f"with .data, step {i}: w.grad = {w.grad}, 2w + 3 = {2 * w.detach() + 3}")
-        w.data -= 0.1 * w.grad
-        if clear:
-            w.grad = None
-    print(f".data, gradient {'cleared' if clear else 'not cleared'}: final w = {w.detach()}")
-assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
+cases = [("w = w - 0.1 * w.grad", False), ("no_grad(): w = w - 0.1 * w.grad", False)]
+for update in ("no_grad(): w -= 0.1 * w.grad", "w.data -= 0.1 * w.grad"):
+    cases += [(update, False), (update, True)]  # True: then w.grad = None
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # reading a non-leaf's .grad warns
+    for update, clear in cases:
+        print(f"{update}{'; w.grad = None' if clear else ''}:\n    {debug_loop(update, clear)}")
 
 # %%
 # .. _solution-end:

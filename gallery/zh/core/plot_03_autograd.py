@@ -4,8 +4,8 @@ backward() 与 torch.autograd.grad
 
 第 01 篇调用了 ``y.backward()``，然后读取 ``w.grad``。本篇把这个调用拆开来看：
 进入 PyTorch 反向传播的两个入口 ``Tensor.backward`` 和 ``torch.autograd.grad``；
-一次反向传播释放的是什么（为它保存的张量，而不是计算图），什么时候
-第二次反向传播需要 ``retain_graph=True``、什么时候 ``detach()`` 才是正解；
+一次反向传播释放的是什么（为它:term:`保存的张量`，而不是计算图），什么时候
+第二次反向传播需要 ``retain_graph=True``、什么时候 ``detach()`` 才是正确的做法；
 如何给含多个元素的结果加权；以及用 ``create_graph=True`` 求高阶导数。
 
 阅读前请先看 :doc:`plot_01_computational_graph`（:math:`y = (w + x)(w + 1)`
@@ -36,7 +36,7 @@ backward() 与 torch.autograd.grad
 # ``inputs``
 #     对其求导的张量（自变量），如 :math:`w`。``grad`` 必须提供；
 #     ``backward`` 不提供时，会把梯度累加到输出所依赖的、每个需要梯度的
-#     叶子节点的 ``.grad`` 上。
+#     叶子节点的 ``.grad`` 上，提供了就只累加到这些张量上。
 # ``grad_tensors``（方法里叫 ``gradient``）/ ``grad_outputs``
 #     为被求导张量的每个元素指定一个权重。
 # ``retain_graph``
@@ -46,8 +46,7 @@ backward() 与 torch.autograd.grad
 #     把反向传播本身也记录下来，用于求高阶导数。
 #
 # 在第 01 篇的计算图上分别走这两个入口，取 :math:`w = 1`、:math:`x = 2`，此时
-# :math:`\partial y / \partial w = b + a = 5`，
-# :math:`\partial y / \partial x = b = 2`：
+# :math:`\partial y / \partial w = b + a = 5`，:math:`\partial y / \partial x = b = 2`：
 
 import torch
 
@@ -72,16 +71,18 @@ print(f"torch.autograd.grad: dy/dw = {dy_dw}, dy/dx = {dy_dx}")
 print(f"w.grad untouched:    w.grad = {w.grad}")
 assert torch.equal(dy_dw, torch.tensor([5.0])) and torch.equal(dy_dx, torch.tensor([2.0]))
 
+w.grad = x.grad = None
+forward(w, x).backward(inputs=[w])  # 入口一，只对 w 求导
+print(f"backward(inputs=[w]): w.grad = {w.grad}, x.grad = {x.grad}")
+
 # %%
 # 反向传播释放了什么
 # ------------------
 #
 # 对 :math:`y = w \cdot x` 求导，乘法需要用到两个输入的值：
 # :math:`\partial y / \partial w = x`，:math:`\partial y / \partial x = w`。
-# 所以前向传播时把反向传播要用的东西*保存*在 ``y.grad_fn`` 中：求
-# :math:`\partial y / \partial w` 要用 :math:`x`，求
-# :math:`\partial y / \partial x` 要用 :math:`w`；这里 ``x`` 也需要梯度，
-# 所以两个都保存了。PyTorch 以 ``_saved_``
+# 所以前向传播时把它们*保存*在 ``y.grad_fn`` 中，留给反向传播用（这里 ``x``
+# 也需要梯度，所以两个都保存了）。PyTorch 以 ``_saved_``
 # 开头的属性展示这些张量（下划线表示它们只供查看，不该在程序里依赖）。
 # 下面的报错只打印前一两句，也就是说明问题所在的部分。
 
@@ -124,8 +125,9 @@ assert (count_saved(lambda: w * x), count_saved(lambda: w * c)) == (2, 1)
 
 # %%
 # 反向传播之后，计算图还在：沿 ``next_functions`` 仍然能从 ``y.grad_fn``
-# 走到两个叶子节点。不在了的是保存的张量。读取其中一个，或者再做一次
-# 反向传播，都会报同一个错：
+# 走到两个叶子节点。被释放的是保存下来的张量。读取其中一个，或者再做一次
+# 反向传播，都会报同一个错；先经 ``torch.autograd.grad`` 做过反向传播也一样：
+# 两个入口共用同一个引擎。
 
 next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
 print(f"after backward, y.grad_fn leads to {next_names}")
@@ -138,11 +140,19 @@ try:
 except RuntimeError as error:
     print(f"second backward: RuntimeError: {first_sentences(error)}")
 
+y = w * x
+(dy_dw,) = torch.autograd.grad(y, w)
+try:
+    y.backward()
+except RuntimeError as error:
+    print(f"backward after autograd.grad: RuntimeError: {first_sentences(error)}")
+
 # %%
 # 加法求导不需要任何输入的值：传到 :math:`w + x` 的梯度原样传给两个输入。
 # ``AddBackward0`` 不保存张量（只保存了 ``torch.add(w, x, alpha=1)``
 # 中的数字 ``alpha``），反向传播没有释放任何下一次要用的东西，所以不加
-# ``retain_graph`` 也能做第二次反向传播：
+# ``retain_graph`` 也能做第二次反向传播（它把自己的 1 *加*到了第一次的结果上：
+# :doc:`plot_04_autograd_traps` 就从这一点讲起）：
 
 w = torch.tensor([1.0], requires_grad=True)
 y = w + x
@@ -154,24 +164,13 @@ print(f"second backward: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([2.0]))
 
 # %%
-# 第二次反向传播把它的 1 *加*到了第一次的结果上：
-# :doc:`plot_04_autograd_traps` 就从这一点讲起。两个入口共用同一个引擎，
-# 也遵守同一条规则：经 ``torch.autograd.grad`` 做的反向传播同样会释放保存的张量。
-
-y = w * x
-(dy_dw,) = torch.autograd.grad(y, w)
-try:
-    y.backward()
-except RuntimeError as error:
-    print(f"backward after autograd.grad: RuntimeError: {first_sentences(error)}")
-
-# %%
 # 为什么要立刻释放？为了内存。在神经网络里，保存的张量就是各层的激活值，
 # 它们随批量大小增长；批量大时，训练比推理多占的内存大部分花在它们身上
 # （其余是梯度和优化器的状态）。引擎在每个节点执行完之后就释放它
 # 保存的张量——在反向传播进行的过程中就释放，而下一次前向传播反正会记录一张
-# 新的计算图（第 02 篇）。PyTorch 的报错信息和文档说释放的是“计算图”，
-# 这是一种不严格的说法，指的就是这里看到的保存的张量。
+# 新的计算图（第 02 篇）。PyTorch 文档说释放的是“计算图”（``retain_graph`` 的说明：
+# 为 False 时，用于求梯度的计算图会被释放），这是一种不严格的说法；上面的报错信息
+# 说得准确：被释放的是保存的中间值（Saved intermediate values）。
 #
 # ``retain_graph``：把保存的张量留给第二次反向传播
 # ------------------------------------------------
@@ -185,7 +184,6 @@ w = torch.tensor([1.0], requires_grad=True)
 y = forward(w, x)
 y.backward(retain_graph=True)
 print(f"first pass:  w.grad = {w.grad}, _saved_self = {y.grad_fn._saved_self}")
-
 w.grad = None
 y.backward()  # 最后一次可以释放
 print(f"second pass: w.grad = {w.grad}")
@@ -196,8 +194,10 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 # 计算图上，比如一步一步传下去的隐藏状态。下面这个小循环每步都做一次 SGD 更新，
 # 跑三步就能看出来。``retain_graph=True`` 解决不了问题：每次反向传播都会一路
 # 传回之前所有的步（每一步都更耗时、更占内存），而且优化器已经更新过之前某一步
-# 保存的 ``w``，反向传播会报原位操作的错误（第 04 篇）。正解是
-# ``h.detach()``：数值不变，但与旧的计算图断开。
+# 保存的 ``w``，反向传播会报原位操作的错误（第 04 篇）。正确的做法是
+# ``h.detach()``：数值不变，但与旧的计算图断开。这样得到的只是最后一步的梯度
+# （截断的随时间反向传播，truncated BPTT）；如果要对整段历史求导，就把它放在
+# 一张计算图里，最后只调用一次 ``backward()``。
 
 
 def carry_state(cure: str) -> str:
@@ -219,7 +219,7 @@ for cure in ("none", "retain_graph=True", "detach()"):
     print(f"{cure + ':':<19} {carry_state(cure)}")
 
 # %%
-# 第 01 篇已经展示过，``detach()`` 在计算内部起*停止梯度*的作用。它返回的
+# 第 01 篇已经展示过，``detach()`` 在计算内部起:term:`停止梯度`的作用。它返回的
 # 不是副本：与 ``w`` 共享内存，也共享版本计数器（``_version`` 是内部属性，
 # 这里读它只为观察）。原位修改它，``w`` 也跟着变，而且这次修改会被计数。
 
@@ -263,6 +263,9 @@ except RuntimeError as error:
 # （函数写法里叫 ``grad_tensors``）规定如何把它们合在一起：反向传播求的是
 # :math:`\sum_i v_i\, y_i` 的梯度。权重 :math:`[1, 1]` 得到 :math:`5 + 2 = 7`；
 # 权重 :math:`[1, 2]` 把 :math:`y_1` 计入两次，得到 :math:`5 + 2 \cdot 2 = 9`。
+# 实际中很少传 ``gradient``：通常先把结果归约成一个数。``loss.sum().backward()``
+# 相当于权重 :math:`[1, 1]`（下面最后一行，又得到 7）；``loss.mean().backward()``
+# 相当于权重 :math:`[1/2, 1/2]`。
 
 w.grad = None
 loss.backward(gradient=torch.tensor([1.0, 1.0]), retain_graph=True)
@@ -274,30 +277,22 @@ torch.autograd.backward(loss, grad_tensors=torch.tensor([1.0, 2.0]))  # 最后�
 print(f"weights [1, 2]: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([9.0]))
 
-# %%
-# 实际中很少传 ``gradient``：通常先把结果归约成一个数。``loss.sum().backward()``
-# 相当于权重 :math:`[1, 1]`（又得到 7）；``loss.mean().backward()`` 相当于权重
-# :math:`[1/2, 1/2]`。
-
 w.grad = None
 two_losses(w).sum().backward()
 print(f"two_losses(w).sum().backward(): w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([7.0]))
 
 # %%
-# （选读）向量-雅可比积：权重是向量，``w.grad`` 是乘积
-# ----------------------------------------------------
+# （选读）权重就是向量-雅可比积里的向量
+# --------------------------------------
 #
-# :math:`\mathbf{y} = (y_0, y_1)` 对 :math:`w` 的导数是一个雅可比矩阵，
-# :math:`\mathbf{y}` 的每个元素对应一行：
-# :math:`J = (\partial y_0/\partial w, \partial y_1/\partial w)^\top = (5, 2)^\top`。
-# 反向传播并不构造 :math:`J`：它把作为 ``gradient`` 传入的*向量* :math:`v`
-# 沿计算图往回传，最后得到*乘积* :math:`v^\top J`，累加到 ``w.grad`` 上：
-# :math:`(1, 1)\,J = 7`，:math:`(1, 2)\,J = 9`。标量损失的 :math:`J` 只有一行，
-# 隐含 :math:`v = 1`，所以 ``y.backward()`` 不需要参数。
-# ``torch.autograd.functional.jacobian`` 会真的构造 :math:`J`（默认每一行做一次
-# 反向传播），可以用它核对上面的乘积；新代码里，PyTorch 文档推荐改用
-# ``torch.func.jacrev``：
+# :math:`\mathbf{y} = (y_0, y_1)` 对 :math:`w` 的导数是一个:term:`雅可比矩阵`，
+# :math:`\mathbf{y}` 的每个元素对应一行：:math:`J = (5, 2)^\top`。反向传播从不构造
+# :math:`J`：它把作为 ``gradient`` 传入的向量 :math:`v` 沿计算图往回传，最后得到
+# :term:`向量-雅可比积`（VJP）:math:`v^\top J`。标量损失隐含 :math:`v = 1`，所以
+# ``y.backward()`` 不需要参数。``torch.autograd.functional.jacobian`` 会真的构造
+# :math:`J`，可以用它核对（:doc:`../further/plot_07_jacobians_torch_func` 用
+# ``torch.func`` 来构造它）：
 
 J = torch.autograd.functional.jacobian(two_losses, w)
 print(f"J = {J.flatten()}")
@@ -312,7 +307,9 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # 取 :math:`y = x^2`、:math:`x = 3`：:math:`dy/dx = 2x = 6`，
 # :math:`d^2y/dx^2 = 2`。通常反向传播本身不被记录，梯度只是一个普通张量。
 # 设置 ``create_graph=True`` 后，反向传播的每一步都像前向运算一样被记录下来，
-# 只要梯度仍依赖某个需要梯度的张量，它就有 ``grad_fn``，可以再对它求导：
+# 只要梯度仍依赖某个需要梯度的张量，它就有 ``grad_fn``，可以再对它求导。
+# :math:`3x` 的导数是常数 3，它不依赖任何需要梯度的张量：即使设置了
+# ``create_graph=True`` 也没有 ``grad_fn``，再对它求导就会报错。
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
@@ -322,15 +319,10 @@ print(f"grad_1 = {grad_1}")
 grad_2 = torch.autograd.grad(grad_1[0], x)  # d(dy/dx)/dx = 2
 print(f"grad_2 = {grad_2}")
 print(f"x.grad = {x.grad}")
-(again,) = torch.autograd.grad(y, x)  # y's saved tensors are still there
+(again,) = torch.autograd.grad(y, x)  # y 保存的张量还在
 print(f"second pass through y: dy/dx = {again}")
 assert torch.equal(grad_1[0], torch.tensor([6.0]))
 assert torch.equal(grad_2[0], torch.tensor([2.0]))
-
-# %%
-# :math:`3x` 的导数是常数 3：它不依赖任何需要梯度的张量，所以即使设置了
-# ``create_graph=True`` 也没有 ``grad_fn``，再对它求导就会报错：
-
 (d_3x,) = torch.autograd.grad(3 * x, x, create_graph=True)
 print(f"d(3x)/dx = {d_3x}, grad_fn = {d_3x.grad_fn}")
 try:
@@ -362,17 +354,19 @@ x.grad = None  # 打破引用循环
 #
 # - ``Tensor.backward``（``torch.autograd.backward`` 的方法写法）把梯度累加到
 #   叶子节点的 ``.grad`` 上；``torch.autograd.grad`` 把梯度返回出来。这是同一个
-#   引擎的两个入口：在 :math:`y = (w + x)(w + 1)` 上两者都得到 5 和 2。
+#   引擎的两个入口：在 :math:`y = (w + x)(w + 1)` 上两者都得到 5 和 2；
+#   ``inputs=[w]`` 让 ``backward`` 只填 ``w.grad``。
 # - 反向传播释放的是为它保存的张量（``_saved_self`` 等；``retain_graph`` 为真时
 #   除外，它默认跟随 ``create_graph``），不是计算图：之后 ``next_functions`` 照样能遍历。
 #   对 ``w * x`` 做第二次反向传播会失败；``w + x`` 没有保存张量，第二次照样成功。
-#   ``retain_graph=True`` 把保存的张量留给下一次反向传播；在训练循环里遇到这个
-#   报错，通常该用 ``detach()``，它与原张量共享内存和版本计数器。
+#   在训练循环里遇到这个报错，通常该用 ``detach()``（得到的是最后一步的梯度），
+#   它与原张量共享内存和版本计数器。
 # - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` 是向量-雅可比积中的
 #   向量 :math:`v`：权重 :math:`[1, 1]` 得 7，:math:`[1, 2]` 得 9；
 #   ``loss.sum().backward()`` 就是权重 :math:`[1, 1]`。
 # - ``create_graph=True`` 把反向传播也记录下来：:math:`x^2` 在 3 处依次求导
-#   得 6 和 2；常数梯度（:math:`3x` 的导数）没有 ``grad_fn``。
+#   得 6 和 2；不依赖任何需要梯度的张量的梯度（如 :math:`3x` 的导数）没有
+#   ``grad_fn``。
 #
 # 练习
 # ----

@@ -9,7 +9,7 @@ r"""
 
 阅读前请先看 :doc:`plot_01_computational_graph`（叶子节点、``grad_fn``，以及
 :math:`y = (w + x)(w + 1)` 与 ``w.grad = 5``）和 :doc:`plot_03_autograd`
-（``backward()``、反向函数保存的张量、``detach()``）。
+（``backward()``、:term:`反向函数`保存的张量、``detach()``）。
 """
 
 # SPDX-License-Identifier: MIT
@@ -31,13 +31,17 @@ def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return torch.mul(a, b)  # y = a * b
 
 
+def first_sentence(error: Exception) -> str:
+    """错误信息的第一句，即说明出了什么错的那部分。"""
+    return str(error).split(". ")[0].rstrip(".") + "."
+
+
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0])  # 数据：不需要梯度
 
 for i in range(4):
     forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
-
 assert torch.equal(w.grad, torch.tensor([20.0]))
 
 # %%
@@ -46,16 +50,14 @@ assert torch.equal(w.grad, torch.tensor([20.0]))
 # 在一次反向传播内部，累加本来就是链式法则的要求（第 01 篇中从 :math:`w`
 # 到 :math:`y` 的两条路径要*相加*）；在多次反向传播之间，它让你可以先把几个
 # :term:`小批量`的梯度加起来，再更新一次参数（各小批量大小相同时，要把每个小批量
-# 的平均损失除以小批量个数，否则累加出的梯度会偏大，倍数正好是小批量个数；大小不同
-# 时，按各自所占的样本比例加权）。但在普通的训练循环里，它意味着：
-# **梯度要自己清零**。
+# 的平均损失除以小批量个数；大小不同时，按各自所占的样本比例加权）。但在普通的
+# 训练循环里，它意味着：**梯度要自己清零**。
 #
 # ``w.grad.zero_()`` 把梯度填成 0。结尾的下划线是 PyTorch 原位*方法*
 # （:term:`原位操作`）的标志：``zero_``、``add_``、``mul_`` 直接修改调用它的张量。
 
 w.grad.zero_()
 print(f"after w.grad.zero_(): w.grad = {w.grad}")
-
 for i in range(4):
     forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
@@ -92,10 +94,9 @@ assert moved[True] == 0.0 and abs(moved[False] + 0.45) < 1e-6
 # 梯度为 ``None`` 时 :math:`w` 不动；梯度为 0 时，动量 :math:`0.9 \cdot 5`
 # 仍把它移动了 :math:`-0.1 \cdot 4.5 = -0.45`。（所以紧跟在 ``zero_grad()``
 # 之后、放在 ``backward()`` 之前的 ``optimizer.step()`` 什么也不做，也不报错：
-# 所有梯度都是 ``None``。）一步训练就是：清零、前向传播、
-# 反向传播、更新。梯度是 :math:`2w + x + 1 = 2w + 3`；不带动量的
-# ``torch.optim.SGD`` 把 :math:`w` 移动 :math:`-0.1` 乘以梯度，所以每一步
-# 得到的都是它自己的梯度，而不是累计值。
+# 所有梯度都是 ``None``。）一步训练就是：清零、前向传播、反向传播、更新。
+# 梯度是 :math:`2w + x + 1 = 2w + 3`；不带动量的 SGD 把 :math:`w` 移动
+# :math:`-0.1` 乘以梯度，每一步用的都是这一步自己的梯度：
 
 w = torch.tensor([1.0], requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=0.1)
@@ -104,18 +105,17 @@ for i in range(3):
     forward(w, x).backward()
     print(f"step {i}: w = {w.detach()}, w.grad = {w.grad}")
     assert torch.allclose(w.grad, 2 * w.detach() + 3)
-    before = w.detach().clone()
     optimizer.step()
-    assert torch.allclose(w.detach(), before - 0.1 * w.grad)
 
 # %%
 # 陷阱二：谁在跟踪梯度
 # --------------------
 #
 # 第 01 篇介绍过:term:`叶子节点`（没有 ``grad_fn`` 的张量）。``requires_grad``
-# 怎样传递，要把条件说全：在梯度模式开启时，*可求导*运算的结果只要有一个输入
-# 需要梯度，就需要梯度。比较、``argmax`` 和转成整数类型得到的结果不需要梯度：
-# 它们的 dtype 是布尔或整数，而只有浮点和复数张量才能需要梯度（见第 01 篇）。
+# 怎样传递，要把条件说全：在默认的梯度模式下（不在 ``no_grad()`` 或
+# ``inference_mode()`` 里，见下文），*可求导*运算的结果只要有一个输入需要梯度，
+# 就需要梯度。比较、``argmax`` 和转成整数类型得到的结果不需要梯度：它们的 dtype
+# 是布尔或整数，而只有浮点或复数类型的张量才可能需要梯度（见第 01 篇）。
 # 梯度为 0 是另一回事：``w.floor()`` 需要梯度，只是梯度为 0。没有被记录的结果
 # 是叶子节点，哪怕它是算出来的：
 
@@ -135,10 +135,10 @@ assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 # 不记录计算图的几种办法
 # ~~~~~~~~~~~~~~~~~~~~~~
 #
-# PyTorch 有三种*梯度模式*：默认模式、*no-grad 模式*（``no_grad()``，或由变量
-# 决定时用 ``set_grad_enabled(False)``）和*推理模式*（``inference_mode()``）。
+# PyTorch 有三种*梯度模式*：默认模式、*无梯度模式*（no-grad mode：``no_grad()``，
+# 或由变量决定时用 ``set_grad_enabled(False)``）和*推理模式*（``inference_mode()``）。
 # 后两种对一整块代码关闭记录；另有两个方法只作用于一个张量；``enable_grad()``
-# 可以在 no-grad 模式里重新打开记录，在推理模式里不行。各自对 :math:`2w` 用一次：
+# 可以在无梯度模式里重新打开记录，在推理模式里不行。各自对 :math:`2w` 用一次：
 
 results = {"(default)": w * 2}
 with torch.no_grad():
@@ -167,7 +167,7 @@ assert sum(t.requires_grad for t in results.values()) == 2  # (default) 和 enab
 #   ``set_grad_enabled(training)`` 一行代码兼顾训练和评估两个阶段。
 # - ``inference_mode()`` 是纯推理时更严格的选择。它新建的张量是*推理张量*：
 #   仍然可以作为被记录运算的输入，但自动求导不能为反向传播保存它们。
-# - ``detach()`` 把单个张量从计算图上切下来（第 01、03 篇把它用作停止梯度）；
+# - ``detach()`` 把单个张量从计算图上切下来（第 01、03 篇把它用作:term:`停止梯度`）；
 #   ``requires_grad_(False)`` 让一个叶子节点不再需要梯度。
 
 t = results["inference_mode()"]
@@ -175,22 +175,19 @@ print(f"w + t: grad_fn = {(w + t).grad_fn.name()}  (addition saves nothing)")
 try:
     w * t  # 乘法必须保存 t
 except RuntimeError as error:
-    print(f"w * t: RuntimeError: {str(error).split('. ')[0]}.")
+    print(f"w * t: RuntimeError: {first_sentence(error)}")
 
 # %%
 # ``model.eval()`` 不属于以上任何一种：它把 ``nn.Dropout`` 这类层切换到评估时的
-# 行为，自动求导照常记录。所以评估时两样都要：``eval()`` 加一种梯度模式。
+# 行为，自动求导照常记录。所以评估时两样都要：``eval()``，
+# 再加上 ``no_grad()``（或 ``inference_mode()``）。冻结一个参数要做两件事：
+# 在前向传播*之前*调用 ``requires_grad_(False)``，让它得不到梯度；并且不把它交给
+# 优化器（或者确保它的 ``.grad`` 是 ``None``）。只让梯度为 0 是不够的，
+# ``second_step`` 已经说明：动量、权重衰减或 Adam 照样会移动它。
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
 model.train()  # 切回训练时的行为
-
-# %%
-# 冻结一个参数要做两件事：在前向传播*之前*调用 ``requires_grad_(False)``，
-# 让它得不到梯度；并且不把它交给优化器（或者确保它的 ``.grad`` 是 ``None``）。
-# 只让梯度为 0 是不够的，``second_step`` 已经说明：动量、权重衰减或 Adam
-# 照样会移动它。
-
 model.weight.requires_grad_(False)
 optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
 frozen = model.weight.detach().clone()
@@ -203,22 +200,17 @@ assert model.weight.grad is None and model.bias.grad is not None
 # 陷阱三：原位操作
 # ----------------
 #
-# 原位操作在张量原有的内存中修改它；普通运算则创建一个新张量。设
-# ``one = torch.ones((1,))``，``a = a + one`` 和 ``a += one`` 看起来差不多，
-# 区别恰恰在这里。我们比较操作前后 Python 的 ``id()``（是不是同一个对象）和
-# ``data_ptr()``（是不是同一块内存）；这些数值每次运行都不同，所以只打印它们
-# 是否保持不变。
+# 原位操作在张量原有的内存中修改它；普通运算则创建一个新张量。``a = a + one``
+# 和 ``a += one`` 看起来差不多，区别恰恰在这里。用第二个名字 ``b`` 留住原来的
+# 张量，再看 ``a`` 是否还是那个对象（``is``）、是否还在那块内存里（``data_ptr()``）：
 
 one = torch.ones((1,))
-a = torch.ones((1,))
-i0, p0 = id(a), a.data_ptr()
+a = b = torch.ones((1,))
 a = a + one
-print(f"a = a + one: a = {a}, same object: {id(a) == i0}, same memory: {a.data_ptr() == p0}")
-
-a = torch.ones((1,))
-i0, p0 = id(a), a.data_ptr()
+print(f"a = a + one: a = {a}, same object: {a is b}, same memory: {a.data_ptr() == b.data_ptr()}")
+a = b = torch.ones((1,))
 a += one
-print(f"a += one:    a = {a}, same object: {id(a) == i0}, same memory: {a.data_ptr() == p0}")
+print(f"a += one:    a = {a}, same object: {a is b}, same memory: {a.data_ptr() == b.data_ptr()}")
 
 # %%
 # 除了带 ``_`` 的方法，``+=``、下标赋值 ``t[0] = ...`` 和 ``out=`` 也是原位操作；
@@ -241,31 +233,21 @@ u.backward()
 print(f"t.grad = {t.grad}")
 assert torch.equal(t.grad, torch.tensor([2.0]))
 
-
-def first_sentence(error: Exception) -> str:
-    """错误信息的第一句，即说明出了什么错的那部分。"""
-    return str(error).split(". ")[0].rstrip(".") + "."
-
-
 # %%
 # 如果把叶子节点上的 ``w.add_(1)`` 记录下来，叶子节点就会有 ``grad_fn``：
 # 它不再是叶子节点，你真正想要的 ``w.grad`` 也就不会再被填上（默认只有叶子节点
 # 保留 ``.grad``，见第 01 篇）。所以 PyTorch 拒绝执行，``w += 1`` 和
-# ``w -= 0.1 * w.grad`` 也一样：
+# ``w -= 0.1 * w.grad`` 也一样。参数更新就是对叶子节点的这种修改，但它本身并不是
+# 需要求导的计算。它在 ``torch.no_grad()`` 下进行，那里什么都不记录：``w`` 仍然是
+# 叶子节点。陷阱一中的 ``optimizer.step()`` 就是这样移动 :math:`w` 的。不过这次
+# 修改仍会被计数：张量的*版本计数器* ``w._version`` 随这次原位操作加一（这是内部
+# 属性，我们读它只为观察；对外可见的行为是下面的报错）。
 
 w = torch.tensor([1.0], requires_grad=True)
 try:
     w.add_(1)
 except RuntimeError as error:
     print(f"RuntimeError: {first_sentence(error)}")
-
-# %%
-# 参数更新就是对叶子节点的这种修改，但它本身并不是需要求导的计算。它在
-# ``torch.no_grad()`` 下进行，那里什么都不记录：``w`` 仍然是叶子节点。
-# 陷阱一中的 ``optimizer.step()`` 就是这样移动 :math:`w` 的。不过这次修改仍会
-# 被计数：张量的*版本计数器* ``w._version`` 随这次原位操作加一（这是内部属性，
-# 我们读它只为观察；对外可见的行为是下面的报错）。
-
 forward(w, x).backward()  # w.grad = 5
 print(f"before: w = {w.detach()}, w._version = {w._version}")
 with torch.no_grad():
@@ -297,8 +279,7 @@ except RuntimeError as error:
 # %%
 # ``torch.no_grad()`` 不会关掉这项检查。在 :math:`y = w \cdot v` 中
 # ``v`` 需要梯度，乘法因此保存了 :math:`w`（求 :math:`\partial y / \partial v`
-# 要用到它；如果是 ``w * data``、data 是常量，就不会保存 :math:`w`）。
-# 在前向传播之后、``backward()`` 之前更新 :math:`w`，就改动了这个保存的张量。
+# 要用到它）；在 ``backward()`` 之前更新 :math:`w`，就改动了这个保存的张量。
 # 实际代码里的例子：GAN 中前向传播经过了判别器，而在生成器的 ``backward()``
 # 之前，先执行了判别器的 ``optimizer.step()``：
 
@@ -315,10 +296,9 @@ def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:
 
 
 v = torch.tensor([2.0], requires_grad=True)
-w = torch.tensor([1.0], requires_grad=True)
-update_then_backward(w * v, w)
-w = torch.tensor([1.0], requires_grad=True)
-update_then_backward(w + v, w)
+for op in (torch.mul, torch.add):
+    w = torch.tensor([1.0], requires_grad=True)
+    update_then_backward(op(w, v), w)
 
 # %%
 # 如果没有这项检查，``v.grad`` 会用新的 :math:`w` 算出来：版本计数器把本会
@@ -346,15 +326,15 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 # - 梯度会累加（5、10、15、20）：用 ``w.grad.zero_()`` 或
 #   ``optimizer.zero_grad()``（后者把梯度设为 ``None``）清零。优化器跳过梯度为
 #   ``None`` 的参数；梯度为 0 的参数照样会被移动（带动量时移动了 -0.450）。
-# - 在梯度模式开启时，可求导运算的结果只要有一个输入需要梯度、且 dtype 是浮点
+# - 在默认的梯度模式下，可求导运算的结果只要有一个输入需要梯度、且 dtype 是浮点
 #   或复数，就需要梯度：``w * 2`` 和 ``w.floor()`` 是这样，``w > 0`` 和
-#   ``w.long()`` 不是。训练循环里的更新和评估用
-#   ``no_grad()``，纯推理用 ``inference_mode()``；``eval()`` 改变的是层的行为，
-#   不是记录。冻结参数用 ``requires_grad_(False)``，并且不把它交给优化器。
-# - 原位操作（带 ``_`` 的方法、``+=``、``t[0] = ...``）保留原对象和原内存。
-#   用在需要梯度的叶子节点上会被拒绝；参数更新在 ``torch.no_grad()`` 下进行。
-# - 原位操作让版本计数器加一，在 ``no_grad`` 下也一样；反向传播如果要用一个
-#   保存之后被改动过的张量，就会报错。通过 ``.data`` 的修改不计数，会悄悄算错。
+#   ``w.long()`` 不是。训练循环里的更新和评估用 ``no_grad()``，纯推理用
+#   ``inference_mode()``；``eval()`` 改变的是层的行为，不是记录。冻结参数用
+#   ``requires_grad_(False)``，并且不把它交给优化器。
+# - 原位操作（带 ``_`` 的方法、``+=``、``t[0] = ...``）保留原对象和原内存；用在
+#   需要梯度的叶子节点上会被拒绝（参数更新在 ``torch.no_grad()`` 下进行）。原位操作
+#   让版本计数器加一，在 ``no_grad`` 下也一样；反向传播如果要用一个保存之后被改动
+#   过的张量，就会报错；通过 ``.data`` 的修改不计数。
 #
 # 练习
 # ----
@@ -373,7 +353,6 @@ w = torch.tensor([1.0], requires_grad=True)
 for i in range(3):
     forward(w, x).backward()
     print(f"step {i}: w = {w.detach()}, w.grad = {w.grad}")
-    assert torch.allclose(w.grad, 2 * w.detach() + 3)
     with torch.no_grad():
         w -= 0.1 * w.grad
     w.grad = None
@@ -384,56 +363,67 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 #
 # **练习 2.** 调试下面这个训练循环。它本应走完练习 1 的三步，却在第二步就出错；
 # 同事把最后一行改成 ``w.data -= 0.1 * w.grad`` 之后，它能跑完，:math:`w`
-# 却还是不对。把问题都找出来。
+# 却还是不对。把问题都找出来，并逐一验证每个修正确实有效。
 #
 # .. code-block:: python
 #
 #    w = torch.tensor([1.0], requires_grad=True)
 #    for i in range(3):
-#        y = forward(w, x)
-#        y.backward()
+#        forward(w, x).backward()
 #        w = w - 0.1 * w.grad
 #
 # .. _solution-begin:
 
 # %%
-# 问题 1：``w = w - 0.1 * w.grad`` 在 ``no_grad`` 之外执行。它不是原位操作，
-# 所以不会被拒绝：它悄悄造出一个*新的* ``w``——一个被记录的结果，不是叶子节点，
-# 下一次反向传播不会填它的 ``.grad``。
+# 问题 1：``w = w - 0.1 * w.grad`` 把名字 ``w`` 绑到了一个新张量上——它是被记录
+# 的结果，不是叶子节点，它的 ``.grad`` 一直是 ``None``，所以出现了 ``TypeError``。
+# 只把这一行放进 ``no_grad()`` 还不够：新的 ``w`` 不需要梯度，下一次 ``backward()``
+# 会报错。正确的改法是练习 1 的更新：原位更新，*并且*放在 ``no_grad()`` 下。
+#
+# 问题 2：没有清零梯度。修好问题 1 后循环能跑完，但更新用的是累计值：最后的
+# ``w.grad`` 是 11.2，即 :math:`2w + 3` 在途经的三个 :math:`w` 处的值之和
+# （5 + 4 + 2.2），:math:`w` 最后停在 −1.52。更新之后加上 ``w.grad = None``，
+# 就得到练习 1 的 −0.22。
+#
+# 同事的 ``.data`` 写法同样是原位更新、不被记录（问题 1 没了，问题 2 还在）；
+# 清零梯度后同样得到 −0.22。所以它在这里不算错误，但这个习惯要改：它让更新
+# 躲过了版本计数器（见上文）。
+
+
+def debug_loop(update: str, clear: bool) -> str:
+    """按某种写法更新 w，跑练习 2 的循环（clear 为真时，更新后再 ``w.grad = None``）。"""
+    w, visited = torch.tensor([1.0], requires_grad=True), []
+    for i in range(3):
+        visited.append(round(w.item(), 4))
+        try:
+            forward(w, x).backward()
+            if update == "w = w - 0.1 * w.grad":  # 题目里的写法
+                w = w - 0.1 * w.grad
+            elif update == "no_grad(): w = w - 0.1 * w.grad":
+                with torch.no_grad():
+                    w = w - 0.1 * w.grad
+            elif update == "no_grad(): w -= 0.1 * w.grad":  # 练习 1 的更新
+                with torch.no_grad():
+                    w -= 0.1 * w.grad
+            else:  # 同事的 "w.data -= 0.1 * w.grad"
+                w.data -= 0.1 * w.grad
+        except (TypeError, RuntimeError) as error:
+            state = f"w.is_leaf = {w.is_leaf}, w.requires_grad = {w.requires_grad}"
+            return f"step {i}: {state}; {type(error).__name__}: {first_sentence(error)}"
+        if clear:
+            w.grad = None
+    return f"visited w = {visited}, final w = {w.detach()}, w.grad = {w.grad}"
+
 
 import warnings
 
-w = torch.tensor([1.0], requires_grad=True)
-try:
-    for i in range(3):
-        y = forward(w, x)
-        y.backward()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # 读取非叶子节点的 .grad 会发出警告
-            print(f"iteration {i}: w.is_leaf = {w.is_leaf}, w.grad = {w.grad}")
-            w = w - 0.1 * w.grad
-except TypeError as error:
-    print(f"TypeError: {error}")
-
-# %%
-# 问题 2：没有清零梯度，所以 ``.data`` 版本每一步用的是累计值（5，然后
-# 5 + 4 = 9，再然后 9 + 2.2 = 11.2），而不是这一步自己的 :math:`2w + 3`。
-# 把梯度清掉（更新之后 ``w.grad = None``），``.data`` 版本最后得到的就是练习 1 的
-# :math:`w`。所以 ``.data`` 在这里不算错误，但这个习惯要改：它让更新躲过版本计数器，
-# 一旦发生在前向传播和 ``backward()`` 之间，梯度就会悄悄算错（见上文）。应当用
-# ``torch.no_grad()``（练习 1）。
-
-for clear in (False, True):
-    w = torch.tensor([1.0], requires_grad=True)
-    for i in range(3):
-        forward(w, x).backward()
-        if not clear:
-            print(f"with .data, step {i}: w.grad = {w.grad}, 2w + 3 = {2 * w.detach() + 3}")
-        w.data -= 0.1 * w.grad
-        if clear:
-            w.grad = None
-    print(f".data, gradient {'cleared' if clear else 'not cleared'}: final w = {w.detach()}")
-assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
+cases = [("w = w - 0.1 * w.grad", False), ("no_grad(): w = w - 0.1 * w.grad", False)]
+for update in ("no_grad(): w -= 0.1 * w.grad", "w.data -= 0.1 * w.grad"):
+    cases += [(update, False), (update, True)]  # True：更新后 w.grad = None
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # 读取非叶子节点的 .grad 会发出警告
+    for update, clear in cases:
+        print(f"{update}{'; w.grad = None' if clear else ''}:\n    {debug_loop(update, clear)}")
 
 # %%
 # .. _solution-end:
