@@ -282,3 +282,26 @@ def test_early_stopping_stops_on_the_threshold_while_the_loss_still_falls(
     ):
         assert number in prose, f"{out}: the prose does not quote {number}"
     assert "no longer pay" not in prose and "得不偿失" not in prose
+
+
+# Every section of the page, in order, as the built page shows it (<h2>). A text
+# cell must follow "# %%" directly: after a blank line, sphinx-gallery renders its
+# lines as comments in a code block, heading and all (the data section once was).
+SECTIONS = {
+    "en": ["The model and its loss", "The data", "From scratch"],
+    "zh-cn": ["模型与损失", "数据", "从零实现"],
+}
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_every_section_is_a_heading_of_the_built_page(site: Path, out: str) -> None:
+    titles = [h.get_text().rstrip("¶").strip() for h in soup(site / out / PAGE).select("h2")]
+    assert titles[: len(SECTIONS[out])] == SECTIONS[out], f"{out}: {titles}"
+    code = " ".join(c.get_text() for c in soup(site / out / PAGE).select("div.highlight pre"))
+    assert "# --" not in code and ":term:" not in code, f"{out}: prose rendered as code"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_text_cell_is_parted_from_its_marker_by_a_blank_line(lang: str) -> None:
+    source = (GALLERY / lang / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
+    assert not re.search(r"^# %%\n\n# ", source, re.M)

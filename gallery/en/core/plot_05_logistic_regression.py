@@ -76,7 +76,6 @@ print(f"-log(likelihood) / N = {nll:.6f}, BCELoss = {torch.nn.BCELoss()(p, label
 assert torch.isclose(nll, torch.nn.BCELoss()(p, labels))
 
 # %%
-
 # Training takes five steps: **data**, **model**, loss function,
 # :term:`optimizer` (uses the gradients to update the parameters) and
 # :term:`iteration` (repeat until the model is good enough).

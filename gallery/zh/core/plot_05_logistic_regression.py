@@ -69,7 +69,6 @@ print(f"-log(likelihood) / N = {nll:.6f}, BCELoss = {torch.nn.BCELoss()(p, label
 assert torch.isclose(nll, torch.nn.BCELoss()(p, labels))
 
 # %%
-
 # 训练分五个步骤：**数据**、**模型**、损失函数、:term:`优化器`
 # （用梯度更新参数）和:term:`迭代`（重复，直到模型足够好）。
 #
