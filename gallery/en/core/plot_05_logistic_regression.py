@@ -200,8 +200,8 @@ assert iteration % 20 == 0 and acc > 0.99
 # point is still on the wrong side. Outside ``torch.no_grad()`` the in-place
 # update raises, and the out-of-place one silently leaves a tensor that is
 # no longer the leaf (its ``.grad`` would stay ``None``). The exercises of
-# :doc:`plot_04_autograd_traps` end by debugging a training loop with this
-# bug and two more (no ``zero_()``, an update through ``.data``).
+# :doc:`plot_04_autograd_traps` end by debugging a training loop that makes
+# this mistake, never calls ``zero_()`` and updates through ``.data``.
 
 try:
     w -= lr * w.grad
@@ -212,6 +212,9 @@ print(f"out of place: is_leaf = {w_new.is_leaf}, grad_fn = {w_new.grad_fn.name()
 assert not w_new.is_leaf
 
 # %%
+# The decision boundary, iteration by iteration
+# ---------------------------------------------
+#
 # Press play to watch the decision boundary move. Each frame shows the line
 # :math:`w_0 x_1 + w_1 x_2 + b = 0` and, shaded, the probability of class 1
 # (blue) against class 0 (red); its title gives the iteration, the
