@@ -226,6 +226,12 @@ moments = (0, 20, 40, 60, 100, 140, 200, 300, 400, 540)
 anim = animate_boundary(train_x, train_y, [s for s in scratch if s.iteration in moments], lang=lang)
 plt.show()
 
+import itertools
+
+norms = [s.parameters["w"].norm() for s in scratch[1:]]
+assert all(a < b for a, b in itertools.pairwise(norms))  # the weights grow from iteration 20 on
+assert all(a.loss > b.loss for a, b in itertools.pairwise(scratch))  # and the loss keeps falling
+
 # %%
 # The random starting line gets 35% of the points right; twenty iterations
 # later it has swung across the gap (94%). Then it turns slowly to pick up
@@ -386,7 +392,6 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # validation side, never to the test set.
 
 import copy
-import itertools
 
 from pytorch_notes.training import early_stopping
 

@@ -32,7 +32,7 @@ LANG = "zh"
 # :math:`\sigma(z) \ge 0.5`，即（在精确运算下）:math:`z \ge 0` 时，把这个点
 # 判为类别 1：:term:`决策边界`就是直线 :math:`w_0 x_1 + w_1 x_2 + b = 0`。
 #
-# 得分 :math:`z` 就是 logit：类别 1 的几率取对数，
+# 得分 :math:`z` 就是 logit，即类别 1 的几率取对数：
 # :math:`z = \log \frac{p}{1 - p}`，其中 :math:`p = \sigma(z)`。在精确运算下，
 # sigmoid 与 ``torch.logit`` 互为反函数；在 float32 中，这只对不太大的 :math:`z`
 # 成立：:math:`\sigma(20)` 被舍入成恰好等于 1，再取 logit 得到的是 :math:`\infty`
@@ -208,6 +208,12 @@ moments = (0, 20, 40, 60, 100, 140, 200, 300, 400, 540)
 anim = animate_boundary(train_x, train_y, [s for s in scratch if s.iteration in moments], lang=lang)
 plt.show()
 
+import itertools
+
+norms = [s.parameters["w"].norm() for s in scratch[1:]]
+assert all(a < b for a, b in itertools.pairwise(norms))  # 从第 20 次迭代起，权重不断增大
+assert all(a.loss > b.loss for a, b in itertools.pairwise(scratch))  # 损失也一直在下降
+
 # %%
 # 随机的初始直线只分对 35% 的点；20 次迭代后，它已经转到两团点之间的空隙里
 # （94%）。之后它慢慢转动，把边界附近最后几个点也分对，同时权重不断增大：
@@ -356,7 +362,6 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # 是计算量与损失最后那千分之几的下降，属于验证这一侧的决定，绝不能参考测试集来定。
 
 import copy
-import itertools
 
 from pytorch_notes.training import early_stopping
 
@@ -404,7 +409,7 @@ plt.show()
 # ``history.best_evaluation`` 保存的就是谷底处的参数。
 #
 # 直到这时才第一次动用测试集：把验证损失最低那次评估的参数载入模型，评估一次。
-# 评估在评估模式（``model.eval()``）下、``torch.no_grad()`` 里运行：前者把
+# 这次测量在评估模式（``model.eval()``）下、``torch.no_grad()`` 里进行：前者把
 # dropout 之类的层切换到评估时的行为（这个模型没有这类层），后者停止记录计算图，
 # 因为不需要梯度（两者以及 ``torch.inference_mode()`` 的比较见
 # :doc:`plot_04_autograd_traps`）。
