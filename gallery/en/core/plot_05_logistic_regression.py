@@ -6,14 +6,14 @@ A logistic regression learns to separate two clouds of points in the plane.
 We first write it from scratch -- two tensors, the sigmoid, binary
 cross-entropy and the update step -- then again with ``nn.Module``,
 ``nn.BCELoss`` and ``torch.optim.SGD``, and check that both print the same
-numbers, and with the package's training loop ``fit``. Last, the habit to
-keep: a :term:`validation set` decides when to stop, and a :term:`test set`
-measures the chosen model once, at the end.
+numbers, then hand it to ``fit``, the training loop of the helper package
+``pytorch_notes``. Last, the habit to keep: a :term:`validation set` decides
+when to stop, and a :term:`test set` measures the chosen model once, at the end.
 
 This page assumes :doc:`plot_01_computational_graph` (leaves, ``grad_fn``,
 ``backward()``), :doc:`plot_03_autograd` and :doc:`plot_04_autograd_traps`
-(gradients that accumulate, ``torch.no_grad()`` and ``detach()``). Losses
-that take logits are in :doc:`../further/plot_10_loss_functions`,
+(gradients that accumulate, ``torch.no_grad()`` and ``detach()``). Losses that
+take :term:`logits <logit>` are in :doc:`../further/plot_10_loss_functions`,
 mini-batches and ``DataLoader`` in :doc:`../further/plot_11_optimizers`.
 """
 
@@ -36,9 +36,12 @@ LANG = "en"
 # arithmetic) when :math:`z \ge 0`: the :term:`decision boundary` is the
 # straight line :math:`w_0 x_1 + w_1 x_2 + b = 0`.
 #
-# The score :math:`z` has a name, the :term:`logit`: it is the log-odds of
-# class 1, :math:`z = \log \frac{p}{1 - p}` with :math:`p = \sigma(z)`;
-# the sigmoid and ``torch.logit`` undo each other.
+# The score :math:`z` has a name, the logit: it is the log-odds of class 1,
+# :math:`z = \log \frac{p}{1 - p}` with :math:`p = \sigma(z)`. In exact
+# arithmetic the sigmoid and ``torch.logit`` undo each other; in float32 only
+# for moderate :math:`z`: :math:`\sigma(20)` rounds to exactly 1, and its logit
+# comes back as :math:`\infty` (where the rounding starts:
+# :doc:`../further/plot_10_loss_functions`).
 
 import torch
 
@@ -48,6 +51,9 @@ print(f"sigmoid({z.tolist()}) = {p}")
 print(f"logit(sigmoid(z)) = {torch.logit(p)}")
 assert torch.sigmoid(z)[2] == 0.5
 assert torch.allclose(torch.logit(p), z, atol=1e-5)
+far = torch.sigmoid(torch.tensor(20.0))
+print(f"in float32: sigmoid(20.) = {far.item()}, logit(sigmoid(20.)) = {torch.logit(far).item()}")
+assert far == 1 and torch.logit(far).isinf()
 
 # %%
 # The :term:`loss function` is the :term:`binary cross-entropy` of the
@@ -60,23 +66,25 @@ assert torch.allclose(torch.logit(p), z, atol=1e-5)
 #           \bigl[\, y_i \log p_i + (1 - y_i) \log (1 - p_i) \,\bigr] .
 #
 # A point of class 1 costs :math:`-\log p`, a point of class 0
-# :math:`-\log(1 - p)`: a confident wrong answer costs a lot.
+# :math:`-\log(1 - p)`: the more confident a wrong answer, the more it costs.
 #
 # Where the formula comes from: the model says point :math:`i` is of class 1
 # with probability :math:`p_i`, so the probability it gives to all the
-# observed labels is :math:`\prod_i p_i^{y_i} (1 - p_i)^{1 - y_i}` (the
-# likelihood). Its negative log, divided by :math:`N`, is exactly
-# :math:`\ell`: binary cross-entropy is the mean
+# observed labels together (the likelihood) is
+# :math:`\prod_i p_i^{y_i} (1 - p_i)^{1 - y_i}`. Its negative log, divided by
+# :math:`N`, is exactly :math:`\ell`: binary cross-entropy is the mean
 # :term:`negative log-likelihood`, and minimising it is maximum likelihood.
+# The product is for the formula only: over many points it underflows to 0
+# (last line below), so code sums the logs, as :math:`\ell` does.
 
 labels = torch.tensor([0.0, 0.0, 1.0, 1.0, 1.0])
 likelihood = (p**labels * (1 - p) ** (1 - labels)).prod()
 nll = -likelihood.log() / len(labels)
 print(f"-log(likelihood) / N = {nll:.6f}, BCELoss = {torch.nn.BCELoss()(p, labels):.6f}")
 assert torch.isclose(nll, torch.nn.BCELoss()(p, labels))
+print(f"in float32, 2000 probabilities of 0.6 multiply to {torch.full((2000,), 0.6).prod().item()}")
 
 # %%
-
 # Training takes five steps: **data**, **model**, loss function,
 # :term:`optimizer` (uses the gradients to update the parameters) and
 # :term:`iteration` (repeat until the model is good enough).
@@ -138,18 +146,23 @@ print(f"starting w = {w_start}, b = {b_start}")
 # %%
 # Each iteration computes the score, the probability and the loss as the
 # formulas say; ``loss.backward()`` fills ``w.grad`` and ``b.grad``. The
-# update runs in place under ``torch.no_grad()``: outside it, the in-place
-# update of a leaf that requires grad is refused, and an out-of-place
-# ``w = w - ...`` would make ``w`` a new, non-leaf tensor (both shown
-# below). Then ``grad.zero_()``, because ``backward()`` adds to
-# ``.grad``. The update is gradient descent with :term:`momentum`: a velocity
+# update runs in place under ``torch.no_grad()`` (why: below the loop), then
+# ``grad.zero_()``, because ``backward()`` adds to ``.grad``. The update is
+# gradient descent with :term:`momentum`: a velocity
 # :math:`v \leftarrow 0.9\, v + \nabla\ell` carries part of the previous
 # steps, and :math:`w \leftarrow w - 0.01\, v` (:term:`learning rate` 0.01).
 # Every 20 iterations we measure the accuracy of this iteration's forward
-# pass and keep a copy of the parameters for the figures. We stop as the
-# original article does, at the first measurement of *training* accuracy
-# above 99%, or after 1000 iterations: the article's rule, reproduced here
-# to get its numbers; the last section says why it is not the habit to keep.
+# pass and keep a copy of the parameters for the animation. We stop as the
+# article this course is based on does (see the :doc:`course outline
+# <../../index>`), at the first measurement of *training* accuracy above
+# 99%, or after 1000 iterations: its rule, kept to reproduce its numbers;
+# the last section says why it is not the habit to keep.
+#
+# The loss is the formula written out, and every loss this run prints is
+# finite. Not so for a point of class 0 whose :math:`\sigma(z)` rounds to 1,
+# as :math:`\sigma(20)` does above: the formula takes :math:`\log 0`, and the
+# loss is infinite (:doc:`../further/plot_10_loss_functions` shows the NaN
+# gradient that follows, and a form that stays finite).
 
 from pytorch_notes.training import Evaluation
 
@@ -186,7 +199,9 @@ assert iteration % 20 == 0 and acc > 0.99
 # The run stops at iteration 540 with accuracy 99.5%: with 200 points, one
 # point is still on the wrong side. Outside ``torch.no_grad()`` the in-place
 # update raises, and the out-of-place one silently leaves a tensor that is
-# no longer the leaf (its ``.grad`` would stay ``None``):
+# no longer the leaf (its ``.grad`` would stay ``None``). The exercises of
+# :doc:`plot_04_autograd_traps` end by debugging a training loop that makes
+# this mistake, never calls ``zero_()`` and updates through ``.data``.
 
 try:
     w -= lr * w.grad
@@ -197,17 +212,25 @@ print(f"out of place: is_leaf = {w_new.is_leaf}, grad_fn = {w_new.grad_fn.name()
 assert not w_new.is_leaf
 
 # %%
-# The decision boundary, snapshot by snapshot
-# -------------------------------------------
+# The decision boundary, iteration by iteration
+# ---------------------------------------------
 #
-# Each panel shows the line :math:`w_0 x_1 + w_1 x_2 + b = 0` and, shaded,
-# the probability of class 1 (blue) against class 0 (red).
+# Press play to watch the decision boundary move. Each frame shows the line
+# :math:`w_0 x_1 + w_1 x_2 + b = 0` and, shaded, the probability of class 1
+# (blue) against class 0 (red); its title gives the iteration, the
+# parameters, the accuracy and the loss.
 
-from pytorch_notes.plotting import plot_snapshots
+from pytorch_notes.plotting import animate_boundary
 
-shown = [s for s in scratch if s.iteration in (0, 20, 60, 140, 300)] + scratch[-1:]
-fig = plot_snapshots(train_x, train_y, shown, lang=lang)
+moments = (0, 20, 40, 60, 100, 140, 200, 300, 400, 540)
+anim = animate_boundary(train_x, train_y, [s for s in scratch if s.iteration in moments], lang=lang)
 plt.show()
+
+import itertools
+
+norms = [s.parameters["w"].norm() for s in scratch[1:]]
+assert all(a < b for a, b in itertools.pairwise(norms))  # the weights grow from iteration 20 on
+assert all(a.loss > b.loss for a, b in itertools.pairwise(scratch))  # and the loss keeps falling
 
 # %%
 # The random starting line gets 35% of the points right; twenty iterations
@@ -224,19 +247,16 @@ plt.show()
 # ``SGD`` here does our update (the same formula, rounded differently):
 # every step uses the gradient of the whole data set, so nothing is
 # stochastic -- full-batch ``SGD`` with momentum is gradient descent with
-# momentum. (It becomes stochastic with mini-batches:
-# :doc:`../further/plot_11_optimizers`, which also looks at the other
-# optimizers; :doc:`../further/plot_10_loss_functions` at the other losses.)
-#
-# Redrawing the data with the same seed -- ``two_gaussians`` is the recipe
-# above -- the model's starting parameters must be ours.
+# momentum (mini-batches make it stochastic: :doc:`../further/plot_11_optimizers`).
+# Redrawing the data with the same seed (``two_gaussians`` is the recipe
+# above), the model's starting parameters must be ours.
 
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
 
 
-class LR(nn.Module):
+class LogReg(nn.Module):  # the article calls it LR; here lr is the learning rate
     def __init__(self):
         super().__init__()
         self.features = nn.Linear(2, 1)  # z = w0*x1 + w1*x2 + b
@@ -248,22 +268,22 @@ class LR(nn.Module):
 
 torch.manual_seed(1)
 x, y = two_gaussians()
-lr_net = LR()
+net = LogReg()
 assert torch.equal(x, train_x) and torch.equal(y, train_y)
-assert torch.equal(lr_net.features.weight.detach(), w_start)
-assert torch.equal(lr_net.features.bias.detach(), b_start)
+assert torch.equal(net.features.weight.detach(), w_start)
+assert torch.equal(net.features.bias.detach(), b_start)
 
 loss_fn = nn.BCELoss()
-optimizer = torch.optim.SGD(lr_net.parameters(), lr=0.01, momentum=0.9)
+optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
 with_nn = []
 
 for iteration in range(1000):
-    y_pred = lr_net(train_x)  # forward pass, shape (200, 1)
+    y_pred = net(train_x)  # forward pass, shape (200, 1)
     loss = loss_fn(y_pred.squeeze(1), train_y)
 
     if iteration % 20 == 0:
         acc = (y_pred.ge(0.5).float().squeeze(1) == train_y).sum().item() / train_y.size(0)
-        params = {name: t.detach().clone() for name, t in lr_net.named_parameters()}
+        params = {name: t.detach().clone() for name, t in net.named_parameters()}
         with_nn.append(Evaluation(iteration, loss.item(), acc, params))
 
     loss.backward()
@@ -279,8 +299,8 @@ for a, c in zip(scratch[::5], with_nn[::5], strict=False):
 print(f"nn: stop iteration = {iteration}, accuracy = {acc:.3f}, loss = {loss.item():.4f}")
 
 assert [(a.iteration, a.accuracy) for a in scratch] == [(c.iteration, c.accuracy) for c in with_nn]
-assert torch.allclose(lr_net.features.weight, w, atol=1e-5)
-assert torch.allclose(lr_net.features.bias, b, atol=1e-5)
+assert torch.allclose(net.features.weight, w, atol=1e-5)
+assert torch.allclose(net.features.bias, b, atol=1e-5)
 largest = max(abs(a.loss - c.loss) for a, c in zip(scratch, with_nn, strict=True))
 print(f"from scratch and nn agree; largest loss difference {largest:.1e}")
 assert largest < 1e-6
@@ -289,47 +309,46 @@ assert largest < 1e-6
 # Same stop, same accuracies, losses equal to six decimals -- not to the
 # last bit: ``BCELoss``, its backward pass and ``SGD``'s update each round
 # differently from our formulas, so the parameters of the two runs drift
-# apart by about :math:`10^{-7}`. The model can also
-# be built as ``nn.Sequential``, layer on layer; with the same parameters it
-# computes the same thing:
+# apart by about :math:`10^{-7}`. The model can also be built layer on layer
+# as ``nn.Sequential``; with the same parameters it computes the same thing:
 
 seq_net = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
-seq_net.load_state_dict({"0.weight": lr_net.features.weight, "0.bias": lr_net.features.bias})
-assert torch.equal(seq_net(train_x), lr_net(train_x))
+seq_net.load_state_dict({"0.weight": net.features.weight, "0.bias": net.features.bias})
+assert torch.equal(seq_net(train_x), net(train_x))
 
 # %%
 # The shared loop
 # ---------------
 #
-# The package's ``pytorch_notes.training.fit`` runs this same loop and
-# records every iteration's loss, accuracy and parameters. From the same
-# seed, with the article's stopping rule (``accuracy_above(0.99)`` on the
-# training data), it reproduces the ``nn`` run number for number.
+# The helper package's ``pytorch_notes.training.fit`` runs this same loop
+# and records every iteration's loss, accuracy and parameters. This page
+# calls it three times, with the same loss, optimizer settings and training
+# data, so a small function ``train`` holds those. From the same seed, with
+# the article's stopping rule (``accuracy_above(0.99)`` on the training
+# data), ``fit`` reproduces the ``nn`` run number for number.
 
 from pytorch_notes.models import LogisticRegression
 from pytorch_notes.training import accuracy_above, fit
 
+
+def train(model, **options):  # fit with this page's loss, optimizer and data
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    return fit(model, nn.BCELoss(), optimizer, (x, y), eval_every=20, **options)
+
+
 torch.manual_seed(1)
 x, y = two_gaussians()
-model = LogisticRegression()  # the LR class above, from the package
-history = fit(
-    model,
-    nn.BCELoss(),
-    torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9),
-    (x, y),
-    max_iterations=1000,
-    eval_every=20,
-    stop_when=accuracy_above(0.99),
-)
+model = LogisticRegression()  # the LogReg class above, from the package
+history = train(model, max_iterations=1000, stop_when=accuracy_above(0.99))
 last = history.evaluations[-1]
 print(f"fit: stop iteration = {history.last_iteration}, accuracy = {last.accuracy:.3f}")
 
 assert [(e.iteration, e.loss, e.accuracy) for e in history.evaluations] == [
     (c.iteration, c.loss, c.accuracy) for c in with_nn
 ]
-assert torch.equal(model.features.weight, lr_net.features.weight)
+assert torch.equal(model.features.weight, net.features.weight)
 
-from pytorch_notes.plotting import animate_boundary, plot_curves
+from pytorch_notes.plotting import plot_curves
 
 fig = plot_curves(history, target_accuracy=0.99, lang=lang)
 plt.show()
@@ -348,34 +367,31 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # The curve jumps to 96.5% by iteration 7, falls back to 94% while the line
 # keeps turning, then climbs: 98% from iteration 106, 99% (two points
 # wrong) from iteration 332. The check every 20 iterations first sees more
-# than 99% at iteration 540. Press play to watch the boundary move:
-
-anim = animate_boundary(x, y, history.evaluations, lang=lang)
-plt.show()
-
-# %%
+# than 99% at iteration 540.
+#
 # Training, validation, test
 # --------------------------
 #
 # Stopping when the training accuracy passes 99% is the article's rule, not
 # one to keep. The training accuracy is measured on the very points the
 # model is fitted to, so it says little about new points; on data no line
-# separates that well it never passes 99% and the run never stops; and the
-# 99% itself was picked by looking at this data. The habit: three sets. The
-# :term:`training set` gives the gradients; a :term:`validation set`, never
-# trained on, decides when to stop (and any other choice: learning rate,
-# threshold); a :term:`test set` measures the chosen model once, at the end.
+# separates that well it never passes 99%, and the run always goes on to the
+# 1000-iteration cap; and 99% is itself a choice, made without held-out
+# data. The habit: three sets. The :term:`training set` gives the gradients;
+# a :term:`validation set`, never trained on, decides when to stop (and any
+# other choice: learning rate, threshold); a :term:`test set` measures the
+# chosen model once, at the end.
 #
 # We draw 200 validation and 200 test points from the same recipe, each
-# from a generator of its own (``two_gaussians(generator=...)``), and give
-# the validation set to ``fit``. ``early_stopping(patience=5, min_delta=0.005)``
-# stops the run once the validation loss has not come down by more than
-# 0.005 from the last loss that counted as an improvement, for 5 evaluations
-# in a row (100 iterations). ``patience`` and ``min_delta`` are choices too:
-# they trade compute for the last thousandths of loss, and they belong to
-# the validation side, never to the test set.
+# from a generator of its own, and give the validation set to ``fit``.
+# ``early_stopping(patience=5, min_delta=0.005)`` stops the run once the
+# validation loss has not come down by more than 0.005 from the last loss
+# that counted as an improvement, for 5 evaluations in a row (100
+# iterations). ``patience`` and ``min_delta`` are choices too: they trade
+# compute for the last thousandths of loss, and they belong to the
+# validation side, never to the test set.
 
-import itertools
+import copy
 
 from pytorch_notes.training import early_stopping
 
@@ -385,19 +401,9 @@ test_x, test_y = two_gaussians(generator=torch.Generator().manual_seed(3))
 torch.manual_seed(1)
 x, y = two_gaussians()  # the training set, as above
 model = LogisticRegression()
-initial = {
-    k: v.clone() for k, v in model.state_dict().items()
-}  # the starting parameters, kept for a longer run below
-history = fit(
-    model,
-    nn.BCELoss(),
-    torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9),
-    (x, y),
-    validation=(val_x, val_y),
-    max_iterations=1000,
-    eval_every=20,
-    stop_when=early_stopping(patience=5, min_delta=0.005),
-)
+longer = copy.deepcopy(model)  # the same starting parameters, for a longer run below
+stop = early_stopping(patience=5, min_delta=0.005)
+history = train(model, validation=(val_x, val_y), max_iterations=1000, stop_when=stop)
 best = history.best_evaluation
 print(
     f"stopped after iteration {history.last_iteration}; lowest validation loss "
@@ -406,25 +412,12 @@ print(
 print("validation loss every 100 iterations:", " ".join(f"{v:.4f}" for v in history.val_loss[::5]))
 assert all(a > b for a, b in itertools.pairwise(history.val_loss))  # it never rises
 assert history.last_iteration == best.iteration == 560
-fall = (
-    history.val_loss[-6] - history.val_loss[-1]
-)  # from iteration 460, the last evaluation that counted as an improvement
+# from iteration 460, the last evaluation that counted as an improvement
+fall = history.val_loss[-6] - history.val_loss[-1]
 print(f"validation loss fell {fall:.5f} over the last 100 iterations (min_delta 0.005)")
 assert 0 < fall < 0.005
 
-longer = LogisticRegression()
-longer.load_state_dict(
-    initial
-)  # the same start, trained on to 3000 iterations without early stopping
-long_run = fit(
-    longer,
-    nn.BCELoss(),
-    torch.optim.SGD(longer.parameters(), lr=0.01, momentum=0.9),
-    (x, y),
-    validation=(val_x, val_y),
-    max_iterations=3000,
-    eval_every=20,
-)
+long_run = train(longer, validation=(val_x, val_y), max_iterations=3000)
 end = long_run.evaluations[-1]
 print(
     f"trained on to iteration {end.iteration}: validation loss {end.val_loss:.4f}, "
@@ -445,22 +438,24 @@ plt.show()
 # 2980), the same model more than halves the validation loss, to 0.0171,
 # and gets 99.5% of the validation points right instead of 98.5%. Whether
 # that is worth five times the iterations is what ``patience`` and
-# ``min_delta`` decide. On data a model can overfit, the
-# validation loss bottoms out and rises, and ``history.best_evaluation``
-# keeps the parameters from the bottom.
+# ``min_delta`` decide. On data a model can overfit, the validation loss
+# bottoms out and rises, and ``history.best_evaluation`` keeps the parameters
+# from the bottom.
 #
-# Now, and only now, the test set: the best evaluation's parameters, loaded
-# into the model, measured once. Evaluation runs under ``torch.no_grad()``,
-# since no gradient is needed (:doc:`plot_04_autograd_traps` compares it with
-# ``torch.inference_mode()`` and ``model.eval()``).
+# Only now do we touch the test set: the parameters of the evaluation with
+# the lowest validation loss, loaded into the model, measured once, in
+# evaluation mode (``model.eval()``) and under ``torch.no_grad()``: the
+# first switches layers such as dropout to their evaluation behaviour (this
+# model has none), the second stops recording, since no gradient is needed
+# (:doc:`plot_04_autograd_traps` compares the two and ``torch.inference_mode()``).
 
 model.load_state_dict(best.parameters)
+model.eval()
 with torch.no_grad():
     p_test = model(test_x).squeeze(1)
 test_acc = (p_test.ge(0.5).float() == test_y).sum().item() / test_y.size(0)
 print(
-    f"test accuracy = {test_acc:.3f} (validation {best.val_accuracy:.3f}, "
-    f"training {best.accuracy:.3f})"
+    f"test accuracy = {test_acc:.3f} (validation {best.val_accuracy:.3f}, training {best.accuracy:.3f})"
 )
 
 # %%
@@ -472,20 +467,19 @@ print(
 # What we saw
 # -----------
 #
-# - Logistic regression is :math:`\sigma(w_0 x_1 + w_1 x_2 + b)`, trained
-#   with binary cross-entropy; its decision boundary is the line :math:`z = 0`.
+# - Logistic regression is :math:`\sigma(w_0 x_1 + w_1 x_2 + b)`; its
+#   decision boundary is the line :math:`z = 0`. The score :math:`z` is the
+#   logit, the log-odds :math:`\log\frac{p}{1-p}`; binary cross-entropy is
+#   the mean negative log-likelihood of the labels.
 # - From scratch it is two tensors that require grad, the formulas,
 #   ``loss.backward()``, an update under ``torch.no_grad()`` and
 #   ``grad.zero_()``. ``nn.Linear``, ``nn.BCELoss`` and ``torch.optim.SGD``
-#   package the same computation: both runs stop at iteration 540 with accuracy
-#   99.5%, losses equal to six decimals.
-# - The score :math:`z` is the logit, the log-odds :math:`\log\frac{p}{1-p}`;
-#   binary cross-entropy is the mean negative log-likelihood of the labels.
-# - Full-batch ``SGD`` with momentum is gradient descent with momentum.
-# - The article stops on training accuracy above 99%; the habit to keep is
-#   a validation set for stopping (``fit(..., validation=...,
-#   stop_when=early_stopping(...))``) and a test set used once, at the end
-#   (here 100%, against 98.5% on validation), evaluated under
+#   (full-batch: gradient descent with momentum) package the same
+#   computation: both runs stop at iteration 540 with accuracy 99.5%.
+# - The habit to keep, unlike the article's stop on training accuracy: a
+#   validation set decides when to stop (``fit(..., validation=...,
+#   stop_when=early_stopping(...))``); a test set is used once, at the end
+#   (here 100%, against 98.5% on validation), after ``model.eval()``, under
 #   ``torch.no_grad()``.
 #
 # Exercises
@@ -503,85 +497,39 @@ print(
 # %%
 # Autograd does not know the shortcut, yet gets the same numbers:
 
-w = w_start.clone().requires_grad_()
-b = b_start.clone().requires_grad_()
+w, b = w_start.clone().requires_grad_(), b_start.clone().requires_grad_()
 p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
-loss = -(train_y * torch.log(p) + (1 - train_y) * torch.log(1 - p)).mean()
-loss.backward()
-with torch.no_grad():
-    grad_w = ((p - train_y)[:, None] * train_x).mean(dim=0)
-    grad_b = (p - train_y).mean()
+nn.BCELoss()(p, train_y).backward()
+error = p.detach() - train_y  # p_i - y_i
+grad_w, grad_b = (error[:, None] * train_x).mean(dim=0), error.mean()
 print(f"autograd: dw = {w.grad[0]}, db = {b.grad[0]:.4f}")
 print(f"by hand:  dw = {grad_w}, db = {grad_b:.4f}")
-assert torch.allclose(w.grad[0], grad_w, atol=1e-6)
-assert torch.allclose(b.grad[0], grad_b, atol=1e-6)
+assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0], grad_b, atol=1e-6)
 
 # %%
 # .. _solution-end:
 #
-# **Exercise 2.** Debug this training loop. It should do 20 steps of plain
-# gradient descent (rate 0.1) from ``w_start``, ``b_start``, but it has two
-# bugs. Find them, say what each one does, and check your fixed loop
-# against exercise 1's formula, step by step::
-#
-#     w = w_start.clone().requires_grad_()
-#     b = b_start.clone().requires_grad_()
-#     for _ in range(20):
-#         p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
-#         loss = nn.BCELoss()(p, train_y)
-#         loss.backward()
-#         w = w - 0.1 * w.grad
-#         b = b - 0.1 * b.grad
+# **Exercise 2.** Take the point :math:`(1, 1)`, midway between the two
+# clouds' centres. With the early-stopped ``model``, compute its logit
+# :math:`z` (``model.features`` is the linear part), its probability
+# :math:`p` and the odds :math:`p / (1 - p)`. Which class is likelier, and
+# what is the log of the odds?
 #
 # .. _solution-begin:
 
 # %%
-# ``w = w - 0.1 * w.grad`` outside ``torch.no_grad()`` makes ``w`` a new
-# tensor computed from the leaf: not a leaf, so the next ``backward()``
-# leaves its ``.grad`` at ``None`` and the next update fails. And nothing
-# resets ``.grad``, so once the update is fixed, each step would use the sum
-# of all the gradients so far.
+# The odds are below 1 (:math:`z < 0`, :math:`p < 0.5`): class 0 is the
+# likelier one. Their log gives :math:`z` back, up to rounding: the logit is
+# the log-odds.
 
-import warnings
-
-
-def buggy_loop(steps):
-    w = w_start.clone().requires_grad_()
-    b = b_start.clone().requires_grad_()
-    for _ in range(steps):
-        p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
-        loss = nn.BCELoss()(p, train_y)
-        loss.backward()
-        w = w - 0.1 * w.grad
-        b = b - 0.1 * b.grad
-    return loss.item()
-
-
-with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
-    try:
-        buggy_loop(3)
-    except TypeError as error:
-        print(f"TypeError: {error}")
-print(f"{caught[0].category.__name__}: {str(caught[0].message).split('. ')[0]}")
-
-w = w_start.clone().requires_grad_()
-b = b_start.clone().requires_grad_()
-w_ref, b_ref = w_start.clone(), b_start.clone()  # the same steps with exercise 1's formula
-for _ in range(20):
-    p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
-    loss = nn.BCELoss()(p, train_y)
-    loss.backward()
-    with torch.no_grad():  # fix 1: an in-place update of the leaves, not recorded
-        w -= 0.1 * w.grad
-        b -= 0.1 * b.grad
-    w.grad.zero_()  # fix 2: backward() adds to .grad
-    b.grad.zero_()
-    p_ref = torch.sigmoid(train_x @ w_ref.T + b_ref).squeeze(1)
-    w_ref -= 0.1 * ((p_ref - train_y)[:, None] * train_x).mean(dim=0)
-    b_ref -= 0.1 * (p_ref - train_y).mean()
-print(f"fixed loop after 20 steps: w = {w.detach()}, by the formula: w = {w_ref}")
-assert torch.allclose(w.detach(), w_ref, atol=1e-5) and torch.allclose(b.detach(), b_ref, atol=1e-5)
+point = torch.tensor([[1.0, 1.0]])
+with torch.no_grad():
+    z_point = model.features(point)  # the score, before the sigmoid
+p_point = torch.sigmoid(z_point)
+odds = p_point / (1 - p_point)
+print(f"z = {z_point.item():.4f}, p = {p_point.item():.4f}, odds = {odds.item():.4f}")
+print(f"log(odds) = {odds.log().item():.4f}")
+assert odds < 1 and torch.allclose(odds.log(), z_point, atol=1e-5)
 
 # %%
 # .. _solution-end:

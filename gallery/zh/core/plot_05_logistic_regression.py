@@ -4,15 +4,16 @@ r"""
 
 训练一个逻辑回归，把平面上的两团点分开。先从零实现——两个张量、sigmoid、
 二元交叉熵和参数更新——再用 ``nn.Module``、``nn.BCELoss`` 和
-``torch.optim.SGD`` 重写一遍，检查两者打印出相同的数字，再交给本站的训练循环
-``fit``。最后是应当养成的习惯：由:term:`验证集`决定何时停止，由:term:`测试集`
-在最后对选定的模型做一次评估。
+``torch.optim.SGD`` 重写一遍，检查两者打印出相同的数字，再交给辅助包
+``pytorch_notes`` 的训练循环 ``fit``。最后是应当养成的习惯：由:term:`验证集`
+决定何时停止，由:term:`测试集`在最后对选定的模型做一次评估。
 
 阅读本篇之前，需要先读过 :doc:`plot_01_computational_graph`（叶子节点、
 ``grad_fn``、``backward()``）、:doc:`plot_03_autograd` 和
 :doc:`plot_04_autograd_traps`（梯度累加、``torch.no_grad()`` 与 ``detach()``）。
-以 logit 为输入的损失函数见 :doc:`../further/plot_10_loss_functions`，小批量与
-``DataLoader`` 见 :doc:`../further/plot_11_optimizers`。
+以:term:`对数几率（logit） <对数几率>`为输入的损失函数见
+:doc:`../further/plot_10_loss_functions`，小批量与 ``DataLoader`` 见
+:doc:`../further/plot_11_optimizers`。
 """
 
 # SPDX-License-Identifier: MIT
@@ -31,9 +32,11 @@ LANG = "zh"
 # :math:`\sigma(z) \ge 0.5`，即（在精确运算下）:math:`z \ge 0` 时，把这个点
 # 判为类别 1：:term:`决策边界`就是直线 :math:`w_0 x_1 + w_1 x_2 + b = 0`。
 #
-# 得分 :math:`z` 有专门的名字，叫:term:`对数几率（logit） <对数几率>`：它是类别 1
-# 的几率取对数，:math:`z = \log \frac{p}{1 - p}`，其中 :math:`p = \sigma(z)`；
-# sigmoid 与 ``torch.logit`` 互为反函数。
+# 得分 :math:`z` 就是 logit，即类别 1 的几率取对数：
+# :math:`z = \log \frac{p}{1 - p}`，其中 :math:`p = \sigma(z)`。在精确运算下，
+# sigmoid 与 ``torch.logit`` 互为反函数；在 float32 中，这只对不太大的 :math:`z`
+# 成立：:math:`\sigma(20)` 被舍入成恰好等于 1，再取 logit 得到的是 :math:`\infty`
+# （从哪里开始舍入，见 :doc:`../further/plot_10_loss_functions`）。
 
 import torch
 
@@ -43,6 +46,9 @@ print(f"sigmoid({z.tolist()}) = {p}")
 print(f"logit(sigmoid(z)) = {torch.logit(p)}")
 assert torch.sigmoid(z)[2] == 0.5
 assert torch.allclose(torch.logit(p), z, atol=1e-5)
+far = torch.sigmoid(torch.tensor(20.0))
+print(f"in float32: sigmoid(20.) = {far.item()}, logit(sigmoid(20.)) = {torch.logit(far).item()}")
+assert far == 1 and torch.logit(far).isinf()
 
 # %%
 # :term:`损失函数`是概率 :math:`p_i = \sigma(z_i)` 与标签
@@ -53,23 +59,24 @@ assert torch.allclose(torch.logit(p), z, atol=1e-5)
 #    \ell = -\frac{1}{N} \sum_{i=1}^{N}
 #           \bigl[\, y_i \log p_i + (1 - y_i) \log (1 - p_i) \,\bigr] .
 #
-# 类别 1 的点计 :math:`-\log p`，类别 0 的点计 :math:`-\log(1 - p)`：以越高的
-# 置信度判错，代价就越大。
+# 类别 1 的点损失为 :math:`-\log p`，类别 0 的点损失为 :math:`-\log(1 - p)`：
+# 以越高的置信度判错，代价就越大。
 #
 # 这个公式从何而来？模型认为第 :math:`i` 个点属于类别 1 的概率是 :math:`p_i`，
-# 那么它给全部观测标签的概率（似然）是
+# 那么模型赋予全部观测标签的联合概率（即似然）是
 # :math:`\prod_i p_i^{y_i} (1 - p_i)^{1 - y_i}`。对它取负对数再除以 :math:`N`，
 # 恰好就是 :math:`\ell`：二元交叉熵就是平均的:term:`负对数似然`，最小化它就是
-# 最大似然估计。
+# 最大似然估计。连乘只用于推导公式：点一多，乘积就会下溢成 0（见下面最后一行），
+# 所以代码里总是对各项取对数再求和，正如 :math:`\ell` 的写法。
 
 labels = torch.tensor([0.0, 0.0, 1.0, 1.0, 1.0])
 likelihood = (p**labels * (1 - p) ** (1 - labels)).prod()
 nll = -likelihood.log() / len(labels)
 print(f"-log(likelihood) / N = {nll:.6f}, BCELoss = {torch.nn.BCELoss()(p, labels):.6f}")
 assert torch.isclose(nll, torch.nn.BCELoss()(p, labels))
+print(f"in float32, 2000 probabilities of 0.6 multiply to {torch.full((2000,), 0.6).prod().item()}")
 
 # %%
-
 # 训练分五个步骤：**数据**、**模型**、损失函数、:term:`优化器`
 # （用梯度更新参数）和:term:`迭代`（重复，直到模型足够好）。
 #
@@ -81,7 +88,6 @@ assert torch.isclose(nll, torch.nn.BCELoss()(p, labels))
 # 给 PyTorch 的全局随机数生成器设定种子后，在同一个 PyTorch 版本上每次运行得到的
 # 都是同样的点（本页的数字来自“自己动手运行”一节中注明的 torch 版本；换了版本或
 # 设备，抽到的点可能不同）。
-
 torch.manual_seed(1)
 sample_nums, mean_value, bias = 100, 1.7, 1
 n_data = torch.ones(sample_nums, 2)
@@ -125,17 +131,22 @@ b = torch.empty(1).uniform_(-bound, bound).requires_grad_()
 w_start, b_start = w.detach().clone(), b.detach().clone()
 print(f"starting w = {w_start}, b = {b_start}")
 
+
 # %%
 # 每次迭代按公式算出得分、概率和损失；``loss.backward()`` 填好 ``w.grad`` 和
-# ``b.grad``。参数在 ``torch.no_grad()`` 里原位更新：离开它，对需要梯度的叶子
-# 节点做原位更新会被拒绝，而非原位的 ``w = w - ...`` 会让 ``w`` 变成一个新的、
-# 非叶子的张量（两者见下文）。然后调用 ``grad.zero_()``，因为 ``backward()`` 会把梯度累加
-# 到 ``.grad`` 上。这里的更新是带:term:`动量`的梯度下降：速度
-# :math:`v \leftarrow 0.9\, v + \nabla\ell` 保留前几步的一部分，然后
-# :math:`w \leftarrow w - 0.01\, v`（:term:`学习率`为 0.01）。每 20 次迭代，
-# 用本次前向传播的结果测一次准确率，并复制一份参数留给后面画图。停止条件沿用
-# 原文章的做法：第一次测得*训练*准确率超过 99% 时停止，最多迭代 1000 次。这是
-# 原文章的规则，照搬它是为了复现原文的数字；为什么不该养成这个习惯，见最后一节。
+# ``b.grad``。参数在 ``torch.no_grad()`` 里原位更新（原因见循环之后），然后调用
+# ``grad.zero_()``，因为 ``backward()`` 会把梯度累加到 ``.grad`` 上。这里的更新是
+# 带:term:`动量`的梯度下降：速度 :math:`v \leftarrow 0.9\, v + \nabla\ell` 保留
+# 前几步的一部分，然后 :math:`w \leftarrow w - 0.01\, v`（:term:`学习率`为 0.01）。
+# 每 20 次迭代，用本次前向传播的结果测一次准确率，并复制一份参数留给后面的动画。
+# 停止条件沿用本课程所依据的那篇文章（见:doc:`课程目录 <../../index>`）的做法：
+# 第一次测得*训练*准确率超过 99% 时停止，最多迭代 1000 次。这是那篇文章的规则，
+# 照搬它是为了复现文中的数字；为什么不该养成这个习惯，见最后一节。
+#
+# 损失就是把公式照写一遍，这次训练打印出的每个损失都是有限值。但换成一个类别 0
+# 的点，若它的 :math:`\sigma(z)` 被舍入成 1（就像上面的 :math:`\sigma(20)`），
+# 公式就要计算 :math:`\log 0`，损失成了无穷大（随之而来的 NaN 梯度，以及始终
+# 保持有限的写法，见 :doc:`../further/plot_10_loss_functions`）。
 
 from pytorch_notes.training import Evaluation
 
@@ -171,7 +182,9 @@ assert iteration % 20 == 0 and acc > 0.99
 # %%
 # 训练在第 540 次迭代停止，准确率 99.5%：200 个点里还有一个分错。如果不放在
 # ``torch.no_grad()`` 里，原位更新会报错；非原位更新则不声不响地得到一个不再是
-# 叶子节点的张量（它的 ``.grad`` 会一直是 ``None``）：
+# 叶子节点的张量（它的 ``.grad`` 会一直是 ``None``）。:doc:`plot_04_autograd_traps`
+# 的练习最后会调试一个训练循环：它犯了这个错误，从不调用 ``zero_()``，
+# 还通过 ``.data`` 更新参数。
 
 try:
     w -= lr * w.grad
@@ -182,17 +195,24 @@ print(f"out of place: is_leaf = {w_new.is_leaf}, grad_fn = {w_new.grad_fn.name()
 assert not w_new.is_leaf
 
 # %%
-# 决策边界的一组快照
-# ------------------
+# 决策边界如何移动
+# ----------------
 #
-# 每幅图画出直线 :math:`w_0 x_1 + w_1 x_2 + b = 0`，并用底色表示属于类别 1
-# （蓝）和类别 0（红）的概率。
+# 点击播放，看决策边界如何移动。每一帧画出直线 :math:`w_0 x_1 + w_1 x_2 + b = 0`，
+# 并用底色表示属于类别 1（蓝）和类别 0（红）的概率；标题给出迭代次数、参数、
+# 准确率和损失。
 
-from pytorch_notes.plotting import plot_snapshots
+from pytorch_notes.plotting import animate_boundary
 
-shown = [s for s in scratch if s.iteration in (0, 20, 60, 140, 300)] + scratch[-1:]
-fig = plot_snapshots(train_x, train_y, shown, lang=lang)
+moments = (0, 20, 40, 60, 100, 140, 200, 300, 400, 540)
+anim = animate_boundary(train_x, train_y, [s for s in scratch if s.iteration in moments], lang=lang)
 plt.show()
+
+import itertools
+
+norms = [s.parameters["w"].norm() for s in scratch[1:]]
+assert all(a < b for a, b in itertools.pairwise(norms))  # 从第 20 次迭代起，权重不断增大
+assert all(a.loss > b.loss for a, b in itertools.pairwise(scratch))  # 损失也一直在下降
 
 # %%
 # 随机的初始直线只分对 35% 的点；20 次迭代后，它已经转到两团点之间的空隙里
@@ -206,19 +226,16 @@ plt.show()
 # :math:`b`，``nn.Sigmoid`` 负责压缩成概率。``nn.BCELoss`` 就是损失公式，
 # ``torch.optim.SGD`` 就是参数更新。名字虽叫 SGD（随机梯度下降），它在这里做的
 # 就是我们的更新（公式相同，舍入方式不同）：每一步都用整个数据集的梯度，没有任何
-# 随机性——全批量的 ``SGD`` 加动量，就是带动量的梯度下降。（换成小批量后才是随机
-# 的，见 :doc:`../further/plot_11_optimizers`，那里也比较了其他优化器；其他损失
-# 函数见 :doc:`../further/plot_10_loss_functions`。）
-#
-# 用同一个种子重新生成数据（``two_gaussians`` 就是上面的生成步骤），模型的
-# 初始参数应当与我们的完全相同。
+# 随机性——全批量的 ``SGD`` 加动量，就是带动量的梯度下降（换成小批量后才有随机性，
+# 见 :doc:`../further/plot_11_optimizers`）。用同一个种子重新生成数据
+# （``two_gaussians`` 就是上面的生成步骤），模型的初始参数应当与我们的完全相同。
 
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
 
 
-class LR(nn.Module):
+class LogReg(nn.Module):  # 那篇文章把它叫作 LR；本页的 lr 是学习率
     def __init__(self):
         super().__init__()
         self.features = nn.Linear(2, 1)  # z = w0*x1 + w1*x2 + b
@@ -230,22 +247,22 @@ class LR(nn.Module):
 
 torch.manual_seed(1)
 x, y = two_gaussians()
-lr_net = LR()
+net = LogReg()
 assert torch.equal(x, train_x) and torch.equal(y, train_y)
-assert torch.equal(lr_net.features.weight.detach(), w_start)
-assert torch.equal(lr_net.features.bias.detach(), b_start)
+assert torch.equal(net.features.weight.detach(), w_start)
+assert torch.equal(net.features.bias.detach(), b_start)
 
 loss_fn = nn.BCELoss()
-optimizer = torch.optim.SGD(lr_net.parameters(), lr=0.01, momentum=0.9)
+optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
 with_nn = []
 
 for iteration in range(1000):
-    y_pred = lr_net(train_x)  # 前向传播，形状 (200, 1)
+    y_pred = net(train_x)  # 前向传播，形状 (200, 1)
     loss = loss_fn(y_pred.squeeze(1), train_y)
 
     if iteration % 20 == 0:
         acc = (y_pred.ge(0.5).float().squeeze(1) == train_y).sum().item() / train_y.size(0)
-        params = {name: t.detach().clone() for name, t in lr_net.named_parameters()}
+        params = {name: t.detach().clone() for name, t in net.named_parameters()}
         with_nn.append(Evaluation(iteration, loss.item(), acc, params))
 
     loss.backward()
@@ -261,54 +278,54 @@ for a, c in zip(scratch[::5], with_nn[::5], strict=False):
 print(f"nn: stop iteration = {iteration}, accuracy = {acc:.3f}, loss = {loss.item():.4f}")
 
 assert [(a.iteration, a.accuracy) for a in scratch] == [(c.iteration, c.accuracy) for c in with_nn]
-assert torch.allclose(lr_net.features.weight, w, atol=1e-5)
-assert torch.allclose(lr_net.features.bias, b, atol=1e-5)
+assert torch.allclose(net.features.weight, w, atol=1e-5)
+assert torch.allclose(net.features.bias, b, atol=1e-5)
 largest = max(abs(a.loss - c.loss) for a, c in zip(scratch, with_nn, strict=True))
 print(f"from scratch and nn agree; largest loss difference {largest:.1e}")
 assert largest < 1e-6
 
 # %%
-# 停止的迭代相同，每次的准确率相同，损失在小数点后六位内一致，但最后几位不一定
-# 相同：``BCELoss``、它的反向传播和 ``SGD`` 的更新，舍入方式都与我们的公式不同，
-# 所以两次训练的参数相差约 :math:`10^{-7}`。模型也可以用 ``nn.Sequential`` 像搭积木
-# 一样一层层搭出来；参数相同时，它的计算结果完全一样：
+# 停止时的迭代次数相同，每次评估的准确率也相同，损失在小数点后六位内一致，但最后
+# 几位不一定相同：``BCELoss``、它的反向传播和 ``SGD`` 的更新，舍入方式都与我们的
+# 公式不同，所以两次训练的参数相差约 :math:`10^{-7}`。模型也可以用
+# ``nn.Sequential`` 一层层搭出来；参数相同时，它的计算结果完全一样：
 
 seq_net = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
-seq_net.load_state_dict({"0.weight": lr_net.features.weight, "0.bias": lr_net.features.bias})
-assert torch.equal(seq_net(train_x), lr_net(train_x))
+seq_net.load_state_dict({"0.weight": net.features.weight, "0.bias": net.features.bias})
+assert torch.equal(seq_net(train_x), net(train_x))
 
 # %%
 # 共用的训练循环
 # --------------
 #
-# 本站辅助包中的 ``pytorch_notes.training.fit`` 运行的就是这个循环，并记录每次
-# 迭代的损失、准确率和参数。从同一个种子出发，沿用原文章的停止规则（训练数据上的
-# ``accuracy_above(0.99)``），它与 ``nn`` 版本的结果分毫不差。
+# 辅助包中的 ``pytorch_notes.training.fit`` 运行的就是这个循环，并记录每次迭代的
+# 损失、准确率和参数。本页要调用它三次，损失函数、优化器设置和训练数据都相同，
+# 所以用一个小函数 ``train`` 把这些固定下来。从同一个种子出发，沿用那篇文章的停止
+# 规则（训练数据上的 ``accuracy_above(0.99)``），``fit`` 与 ``nn`` 版本的结果
+# 分毫不差。
 
 from pytorch_notes.models import LogisticRegression
 from pytorch_notes.training import accuracy_above, fit
 
+
+def train(model, **options):  # 用本页的损失函数、优化器和数据调用 fit
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    return fit(model, nn.BCELoss(), optimizer, (x, y), eval_every=20, **options)
+
+
 torch.manual_seed(1)
 x, y = two_gaussians()
-model = LogisticRegression()  # 即上面的 LR 类，放在辅助包里
-history = fit(
-    model,
-    nn.BCELoss(),
-    torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9),
-    (x, y),
-    max_iterations=1000,
-    eval_every=20,
-    stop_when=accuracy_above(0.99),
-)
+model = LogisticRegression()  # 即上面的 LogReg 类，放在辅助包里
+history = train(model, max_iterations=1000, stop_when=accuracy_above(0.99))
 last = history.evaluations[-1]
 print(f"fit: stop iteration = {history.last_iteration}, accuracy = {last.accuracy:.3f}")
 
 assert [(e.iteration, e.loss, e.accuracy) for e in history.evaluations] == [
     (c.iteration, c.loss, c.accuracy) for c in with_nn
 ]
-assert torch.equal(model.features.weight, lr_net.features.weight)
+assert torch.equal(model.features.weight, net.features.weight)
 
-from pytorch_notes.plotting import animate_boundary, plot_curves
+from pytorch_notes.plotting import plot_curves
 
 fig = plot_curves(history, target_accuracy=0.99, lang=lang)
 plt.show()
@@ -326,31 +343,25 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # %%
 # 曲线在第 7 次迭代就跳到 96.5%，在直线继续转动的过程中又回落到 94%，随后
 # 回升：从第 106 次迭代起达到 98%，从第 332 次迭代起达到 99%（错两个点）。
-# 每 20 次迭代一次的检查，直到第 540 次迭代才第一次看到超过 99%。点击播放，
-# 看决策边界如何移动：
-
-anim = animate_boundary(x, y, history.evaluations, lang=lang)
-plt.show()
-
-# %%
+# 每 20 次迭代检查一次，直到第 540 次迭代才第一次测得超过 99%。
+#
 # 训练集、验证集、测试集
 # ----------------------
 #
-# 训练准确率超过 99% 就停止，是原文章的规则，不是应当养成的习惯。训练准确率是在
+# 训练准确率超过 99% 就停止，是那篇文章的规则，不是应当养成的习惯。训练准确率是在
 # 模型拟合的那些点上测的，对新的点说明不了多少；如果数据没法被一条直线分得这么
-# 干净，它永远超不过 99%，训练也就永远停不下来；而 99% 这个数本身，就是看着这份
-# 数据挑出来的。应当养成的习惯是分成三份：:term:`训练集`提供梯度；:term:`验证集`
-# 从不参与训练，用来决定何时停止（以及学习率、阈值等其他选择）；:term:`测试集`
-# 只在最后对选定的模型评估一次。
+# 干净，它永远超不过 99%，训练总是一直跑到 1000 次迭代的上限；而 99% 这个数本身
+# 也是一个选择，做这个选择时并没有留出的数据可参考。应当养成的习惯是分成三份：
+# :term:`训练集`提供梯度；:term:`验证集`从不参与训练，用来决定何时停止（以及学习率、
+# 阈值等其他选择）；:term:`测试集`只在最后对选定的模型评估一次。
 #
-# 我们按同样的方法，各用一个独立的随机数生成器（``two_gaussians(generator=...)``），
-# 生成 200 个验证点和 200 个测试点，并把验证集交给 ``fit``。
-# ``early_stopping(patience=5, min_delta=0.005)`` 的含义是：验证损失连续 5 次评估
-# （100 次迭代）都没有比上一次算作改进的损失再下降 0.005 以上，就停止训练。
-# ``patience`` 和 ``min_delta`` 本身也是人为的选择：它们在计算量和最后那几个千分位
-# 的损失之间权衡，属于验证这一侧的决定，绝不能参考测试集来定。
+# 我们按同样的方法，各用一个独立的随机数生成器，生成 200 个验证点和 200 个测试点，
+# 并把验证集交给 ``fit``。``early_stopping(patience=5, min_delta=0.005)`` 的含义是：
+# 验证损失连续 5 次评估（100 次迭代）都没能比最近一次有效改进时的值再降低超过
+# 0.005，就停止训练。``patience`` 和 ``min_delta`` 本身也是人为的选择：它们权衡的
+# 是计算量与损失最后那千分之几的下降，属于验证这一侧的决定，绝不能参考测试集来定。
 
-import itertools
+import copy
 
 from pytorch_notes.training import early_stopping
 
@@ -360,19 +371,9 @@ test_x, test_y = two_gaussians(generator=torch.Generator().manual_seed(3))
 torch.manual_seed(1)
 x, y = two_gaussians()  # 训练集，与上面相同
 model = LogisticRegression()
-initial = {
-    k: v.clone() for k, v in model.state_dict().items()
-}  # 保存初始参数，下面再训练一次更长的作对比
-history = fit(
-    model,
-    nn.BCELoss(),
-    torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9),
-    (x, y),
-    validation=(val_x, val_y),
-    max_iterations=1000,
-    eval_every=20,
-    stop_when=early_stopping(patience=5, min_delta=0.005),
-)
+longer = copy.deepcopy(model)  # 同样的初始参数，留给下面更长的一次训练
+stop = early_stopping(patience=5, min_delta=0.005)
+history = train(model, validation=(val_x, val_y), max_iterations=1000, stop_when=stop)
 best = history.best_evaluation
 print(
     f"stopped after iteration {history.last_iteration}; lowest validation loss "
@@ -381,21 +382,12 @@ print(
 print("validation loss every 100 iterations:", " ".join(f"{v:.4f}" for v in history.val_loss[::5]))
 assert all(a > b for a, b in itertools.pairwise(history.val_loss))  # 从不回升
 assert history.last_iteration == best.iteration == 560
-fall = history.val_loss[-6] - history.val_loss[-1]  # 从第 460 次迭代（最后一次算作改进的评估）算起
+# 从第 460 次迭代（最后一次有效改进的评估）算起
+fall = history.val_loss[-6] - history.val_loss[-1]
 print(f"validation loss fell {fall:.5f} over the last 100 iterations (min_delta 0.005)")
 assert 0 < fall < 0.005
 
-longer = LogisticRegression()
-longer.load_state_dict(initial)  # 同样的初始参数，不早停，一直训练到 3000 次迭代
-long_run = fit(
-    longer,
-    nn.BCELoss(),
-    torch.optim.SGD(longer.parameters(), lr=0.01, momentum=0.9),
-    (x, y),
-    validation=(val_x, val_y),
-    max_iterations=3000,
-    eval_every=20,
-)
+long_run = train(longer, validation=(val_x, val_y), max_iterations=3000)
 end = long_run.evaluations[-1]
 print(
     f"trained on to iteration {end.iteration}: validation loss {end.val_loss:.4f}, "
@@ -416,17 +408,19 @@ plt.show()
 # 要决定的。如果模型能够过拟合，验证损失会先降到谷底再回升，
 # ``history.best_evaluation`` 保存的就是谷底处的参数。
 #
-# 到这时，也只有到这时，才动用测试集：把最佳评估时的参数载入模型，评估一次。
-# 评估放在 ``torch.no_grad()`` 里运行，因为不需要梯度（它与
-# ``torch.inference_mode()``、``model.eval()`` 的比较见 :doc:`plot_04_autograd_traps`）。
+# 直到这时才第一次动用测试集：把验证损失最低那次评估的参数载入模型，评估一次。
+# 这次测量在评估模式（``model.eval()``）下、``torch.no_grad()`` 里进行：前者把
+# dropout 之类的层切换到评估时的行为（这个模型没有这类层），后者停止记录计算图，
+# 因为不需要梯度（两者以及 ``torch.inference_mode()`` 的比较见
+# :doc:`plot_04_autograd_traps`）。
 
 model.load_state_dict(best.parameters)
+model.eval()
 with torch.no_grad():
     p_test = model(test_x).squeeze(1)
 test_acc = (p_test.ge(0.5).float() == test_y).sum().item() / test_y.size(0)
 print(
-    f"test accuracy = {test_acc:.3f} (validation {best.val_accuracy:.3f}, "
-    f"training {best.accuracy:.3f})"
+    f"test accuracy = {test_acc:.3f} (validation {best.val_accuracy:.3f}, training {best.accuracy:.3f})"
 )
 
 # %%
@@ -437,18 +431,17 @@ print(
 # 小结
 # ----
 #
-# - 逻辑回归就是 :math:`\sigma(w_0 x_1 + w_1 x_2 + b)`，用二元交叉熵训练；
-#   它的决策边界是直线 :math:`z = 0`。
-# - 从零实现只需要两个需要梯度的张量、几条公式、``loss.backward()``、放在
+# - 逻辑回归就是 :math:`\sigma(w_0 x_1 + w_1 x_2 + b)`，它的决策边界是直线
+#   :math:`z = 0`。得分 :math:`z` 就是 logit，即对数几率 :math:`\log\frac{p}{1-p}`；
+#   二元交叉熵就是标签的平均负对数似然。
+# - 从零实现只要两个需要梯度的张量、几条公式、``loss.backward()``、放在
 #   ``torch.no_grad()`` 里的更新和 ``grad.zero_()``。``nn.Linear``、
-#   ``nn.BCELoss`` 和 ``torch.optim.SGD`` 封装的是同样的计算：两次训练都在第 540
-#   次迭代停止，准确率 99.5%，损失在小数点后六位内一致。
-# - 得分 :math:`z` 就是 logit，即对数几率 :math:`\log\frac{p}{1-p}`；二元交叉熵
-#   就是标签的平均负对数似然。
-# - 全批量的 ``SGD`` 加动量就是带动量的梯度下降。
-# - 原文章在训练准确率超过 99% 时停止；应当养成的习惯是用验证集决定何时停止
-#   （``fit(..., validation=..., stop_when=early_stopping(...))``），测试集只在
-#   最后用一次（这里是 100%，验证集上是 98.5%），评估放在 ``torch.no_grad()`` 里。
+#   ``nn.BCELoss`` 和 ``torch.optim.SGD``（全批量时就是带动量的梯度下降）封装的
+#   是同样的计算：两次训练都在第 540 次迭代停止，准确率 99.5%。
+# - 应当养成的习惯（而不是那篇文章按训练准确率停止的做法）：用验证集决定何时停止
+#   （``fit(..., validation=..., stop_when=early_stopping(...))``）；测试集只在
+#   最后用一次（这里是 100%，验证集上是 98.5%），先调用 ``model.eval()``，再放在
+#   ``torch.no_grad()`` 里评估。
 #
 # 练习
 # ----
@@ -464,83 +457,36 @@ print(
 # %%
 # 自动求导并不知道这个化简，却得到了同样的数字：
 
-w = w_start.clone().requires_grad_()
-b = b_start.clone().requires_grad_()
+w, b = w_start.clone().requires_grad_(), b_start.clone().requires_grad_()
 p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
-loss = -(train_y * torch.log(p) + (1 - train_y) * torch.log(1 - p)).mean()
-loss.backward()
-with torch.no_grad():
-    grad_w = ((p - train_y)[:, None] * train_x).mean(dim=0)
-    grad_b = (p - train_y).mean()
+nn.BCELoss()(p, train_y).backward()
+error = p.detach() - train_y  # p_i - y_i
+grad_w, grad_b = (error[:, None] * train_x).mean(dim=0), error.mean()
 print(f"autograd: dw = {w.grad[0]}, db = {b.grad[0]:.4f}")
 print(f"by hand:  dw = {grad_w}, db = {grad_b:.4f}")
-assert torch.allclose(w.grad[0], grad_w, atol=1e-6)
-assert torch.allclose(b.grad[0], grad_b, atol=1e-6)
+assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0], grad_b, atol=1e-6)
 
 # %%
 # .. _solution-end:
 #
-# **练习 2.** 调试下面这个训练循环。它本应从 ``w_start``、``b_start`` 出发，做 20 步
-# 普通梯度下降（学习率 0.1），但有两个错误。找出它们，说明各自造成了什么后果，并把
-# 改好的循环与练习 1 的公式逐步对比::
-#
-#     w = w_start.clone().requires_grad_()
-#     b = b_start.clone().requires_grad_()
-#     for _ in range(20):
-#         p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
-#         loss = nn.BCELoss()(p, train_y)
-#         loss.backward()
-#         w = w - 0.1 * w.grad
-#         b = b - 0.1 * b.grad
+# **练习 2.** 取两团点中心连线的中点 :math:`(1, 1)`。用早停得到的 ``model``
+# 算出这个点的 logit :math:`z`（``model.features`` 是模型的线性部分）、概率
+# :math:`p` 和几率 :math:`p / (1 - p)`。哪个类别的可能性更大？几率的对数是多少？
 #
 # .. _solution-begin:
 
 # %%
-# 在 ``torch.no_grad()`` 之外写 ``w = w - 0.1 * w.grad``，``w`` 就成了由叶子节点
-# 算出来的新张量，不再是叶子节点：下一次 ``backward()`` 之后它的 ``.grad`` 仍是
-# ``None``，下一次更新就会失败。另外，没有任何地方把 ``.grad`` 清零，所以即使改好了
-# 更新，每一步用的也会是此前所有梯度之和。
+# 几率小于 1（:math:`z < 0`，:math:`p < 0.5`）：类别 0 的可能性更大。对几率取
+# 对数，在舍入误差范围内又得到了 :math:`z`：logit 就是对数几率。
 
-import warnings
-
-
-def buggy_loop(steps):
-    w = w_start.clone().requires_grad_()
-    b = b_start.clone().requires_grad_()
-    for _ in range(steps):
-        p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
-        loss = nn.BCELoss()(p, train_y)
-        loss.backward()
-        w = w - 0.1 * w.grad
-        b = b - 0.1 * b.grad
-    return loss.item()
-
-
-with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
-    try:
-        buggy_loop(3)
-    except TypeError as error:
-        print(f"TypeError: {error}")
-print(f"{caught[0].category.__name__}: {str(caught[0].message).split('. ')[0]}")
-
-w = w_start.clone().requires_grad_()
-b = b_start.clone().requires_grad_()
-w_ref, b_ref = w_start.clone(), b_start.clone()  # 用练习 1 的公式做同样的步骤
-for _ in range(20):
-    p = torch.sigmoid(train_x @ w.T + b).squeeze(1)
-    loss = nn.BCELoss()(p, train_y)
-    loss.backward()
-    with torch.no_grad():  # 改正 1：原位更新叶子节点，不被记录
-        w -= 0.1 * w.grad
-        b -= 0.1 * b.grad
-    w.grad.zero_()  # 改正 2：backward() 会把梯度累加到 .grad
-    b.grad.zero_()
-    p_ref = torch.sigmoid(train_x @ w_ref.T + b_ref).squeeze(1)
-    w_ref -= 0.1 * ((p_ref - train_y)[:, None] * train_x).mean(dim=0)
-    b_ref -= 0.1 * (p_ref - train_y).mean()
-print(f"fixed loop after 20 steps: w = {w.detach()}, by the formula: w = {w_ref}")
-assert torch.allclose(w.detach(), w_ref, atol=1e-5) and torch.allclose(b.detach(), b_ref, atol=1e-5)
+point = torch.tensor([[1.0, 1.0]])
+with torch.no_grad():
+    z_point = model.features(point)  # 得分，sigmoid 之前的值
+p_point = torch.sigmoid(z_point)
+odds = p_point / (1 - p_point)
+print(f"z = {z_point.item():.4f}, p = {p_point.item():.4f}, odds = {odds.item():.4f}")
+print(f"log(odds) = {odds.log().item():.4f}")
+assert odds < 1 and torch.allclose(odds.log(), z_point, atol=1e-5)
 
 # %%
 # .. _solution-end:
