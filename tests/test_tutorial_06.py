@@ -117,8 +117,15 @@ def test_a_leaf_tensor_hook_runs_before_accumulation_a_post_accumulate_hook_afte
     a = w + x
     a.register_hook(lambda grad: grad.clamp(max=1.0))
     seen = {}
-    w.register_hook(lambda grad: seen.setdefault("tensor hook", w.grad))
-    w.register_post_accumulate_grad_hook(lambda leaf: seen.setdefault("post", leaf.grad.clone()))
+
+    def tensor_hook(grad: torch.Tensor) -> None:
+        seen["tensor hook"] = w.grad
+
+    def post_hook(leaf: torch.Tensor) -> None:
+        seen["post"] = leaf.grad.clone()
+
+    w.register_hook(tensor_hook)
+    w.register_post_accumulate_grad_hook(post_hook)
     (a * (w + 1)).backward()
     lines = lines_of(site, out)
     assert seen["tensor hook"] is None

@@ -191,14 +191,15 @@ def test_the_timed_functions_carry_no_instrumentation(site: Path, out: str) -> N
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_torch_2_15_forward_mode_warning_is_filtered_with_its_reason(site: Path, out: str) -> None:
-    """R3-C1: torch 2.15's make_dual loads jvp decompositions through torch.jit.script,
-    which warns; every forward-mode entry point goes through it, so the page filters that
-    one warning, before its first make_dual, and says why."""
+    """R3-C1: make_dual loads jvp decompositions through torch.jit.script, which warns
+    (FutureWarning on 2.14.1 and 2.15, a DeprecationWarning Python hides by default on 2.13);
+    every forward-mode entry point goes through it, so the page filters that one warning,
+    by its message, before its first make_dual, and says why."""
     source = code(site, out)
-    line = 'warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated", FutureWarning)'
+    line = 'warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")'
     assert line in source
     assert source.index(line) < source.index("fwAD.make_dual(")
-    assert "torch 2.15" in source.split(line)[0].splitlines()[-1]
+    assert "torch 2.14" in source.split(line)[0].splitlines()[-1]  # the comment says why
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)

@@ -408,8 +408,8 @@ for point in (-1.0, 0.0):
 
 from torch.func import hessian, jacrev
 
-# torch 2.15 的前向模式内部调用了已弃用的 torch.jit.script：与我们的代码无关
-warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated", FutureWarning)
+# 前向模式内部调用了 torch 自己已弃用的 torch.jit.script，torch 2.14 起会发出警告
+warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
 try:
     hessian(Softplus.apply)(torch.tensor(0.0))
 except NotImplementedError as error:

@@ -89,8 +89,8 @@ import warnings
 import torch.autograd.forward_ad as fwAD
 from torch.func import jvp
 
-# torch 2.15 的前向模式内部调用了已弃用的 torch.jit.script：与我们的代码无关
-warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated", FutureWarning)
+# 前向模式内部调用了 torch 自己已弃用的 torch.jit.script，torch 2.14 起会发出警告
+warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
 with fwAD.dual_level():
     dual_x = fwAD.make_dual(x, torch.tensor([1.0, 0.0]))  # 值为 x，切向量为 t
     value, tangent = fwAD.unpack_dual(f(dual_x))
