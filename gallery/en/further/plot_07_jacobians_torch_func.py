@@ -268,6 +268,7 @@ assert torch.equal(hessian(g)(point), torch.tensor([[4.0, 2.0], [2.0, 12.0]]))
 # ``torch.autograd.functional.jacobian`` and ``hessian``: the same matrices.)
 
 assert torch.allclose(jacrev(jacrev(g))(point), hessian(g)(point))
+assert torch.equal(torch.autograd.functional.jacobian(f, x), J_math)
 assert torch.equal(torch.autograd.functional.hessian(g, point), hessian(g)(point))
 assert torch.allclose(jacrev(grad(g))(point), hessian(g)(point))
 u = torch.tensor([1.0, 1.0])

@@ -249,6 +249,7 @@ assert torch.equal(hessian(g)(point), torch.tensor([[4.0, 2.0], [2.0, 12.0]]))
 # （较早的代码用 ``torch.autograd.functional.jacobian`` 和 ``hessian``，得到的矩阵相同。）
 
 assert torch.allclose(jacrev(jacrev(g))(point), hessian(g)(point))
+assert torch.equal(torch.autograd.functional.jacobian(f, x), J_math)
 assert torch.equal(torch.autograd.functional.hessian(g, point), hessian(g)(point))
 assert torch.allclose(jacrev(grad(g))(point), hessian(g)(point))
 u = torch.tensor([1.0, 1.0])
