@@ -60,7 +60,8 @@ assert order.count("w") == 1 and torch.equal(dict(fired)["w"], torch.tensor([5.0
 # （:math:`\partial y / \partial a = b = 2`）:term:`裁剪 <梯度裁剪>`到 1：
 # :math:`w` 得到 :math:`1 + 3 = 4` 而不是 5，:math:`x` 得到 1 而不是 2。
 # ``handle.remove()`` 移除钩子。在叶子节点上，张量钩子在梯度累加进 ``.grad``
-# *之前*被触发；``register_post_accumulate_grad_hook(fn)`` 则在*之后*调用 ``fn(叶子)``。
+# *之前*被触发；``register_post_accumulate_grad_hook(fn)`` 则在*之后*以这个叶子张量
+# 为参数调用 ``fn``。
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
