@@ -160,9 +160,9 @@ assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sig
 # built-in operation. The older form, ``forward(ctx, z)`` without
 # ``setup_context``, works with ``backward()``, but ``torch.func`` raises a
 # ``RuntimeError`` asking for ``setup_context``; forward mode (``jvp``,
-# ``jacfwd``) also needs a ``jvp`` staticmethod (exercise 1). An integer
-# output is marked with ``ctx.mark_non_differentiable(out)``, in
-# ``setup_context``, where the output is at hand.
+# ``jacfwd``) also needs a ``jvp`` staticmethod (exercise 1). An output with
+# no gradient (an index, say) is marked with ``ctx.mark_non_differentiable(out)``,
+# in ``setup_context``, where the output is at hand.
 
 from torch.func import grad, vmap
 
@@ -178,7 +178,7 @@ assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z))
 # Four points, and a linear model so overconfident (weights of 20) that its
 # logits reach :math:`\pm 140`, one of them on the wrong side. The naive
 # formula gives an infinite loss and NaN gradients; ``Softplus`` gives finite
-# ones, and the loss of PyTorch's ``binary_cross_entropy_with_logits``:
+# ones, and the same loss as PyTorch's ``binary_cross_entropy_with_logits``:
 
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])

@@ -153,8 +153,8 @@ assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sig
 # 对待它。旧写法 ``forward(ctx, z)``（没有 ``setup_context``）用 ``backward()``
 # 仍然可以，但 ``torch.func`` 会抛出 ``RuntimeError``，要求提供
 # ``setup_context``；前向模式（``jvp``、``jacfwd``）还需要一个 ``jvp`` 静态方法
-# （见练习 1）。整数输出要用 ``ctx.mark_non_differentiable(out)`` 标记，这一步
-# 放在 ``setup_context`` 中，此时输出已经可用。
+# （见练习 1）。没有梯度的输出（比如索引）要用 ``ctx.mark_non_differentiable(out)``
+# 标记，这一步放在 ``setup_context`` 中，此时输出已经可用。
 
 from torch.func import grad, vmap
 
