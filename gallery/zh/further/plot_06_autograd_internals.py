@@ -96,8 +96,9 @@ from torch import nn
 # 导数是 :math:`\sigma(z)`。但自动求导是逐个环节求导的，而 ``clamp`` 和
 # ``abs`` 在 :math:`z = 0` 处都有尖点，尖点处传回多少是一种约定（见
 # :doc:`../core/plot_02_dynamic_graphs`）。``abs`` 在这里传回 0，所以结果完全
-# 由 ``clamp`` 的约定决定，而且不会是 :math:`\sigma(0) = 0.5`：torch 2.13 及以前是 1，
-# 2.14 起是 0（``clamp`` 的约定变了；打印出哪个值取决于你的 torch 版本）：
+# 由 ``clamp`` 的约定决定，而且不会是 :math:`\sigma(0) = 0.5`：
+# torch 2.13 及以前是 1，2.14 起是 0（``clamp`` 的约定变了；打印出哪个值取决于你的
+# torch 版本）：
 
 z = torch.tensor([-100.0, 0.0, 100.0], requires_grad=True)
 naive = torch.log(1 + torch.exp(z))
@@ -350,8 +351,8 @@ for warning in caught:
 # :math:`0 \times \infty` 和 :math:`0 \times` NaN 都是 NaN。只对输入做 ``clamp``
 # 做不到这一点：在 :math:`x = 0` 处平方根的导数仍是 :math:`1/(2 \cdot 0) = \infty`，
 # 所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r`` 的梯度都是 NaN。
-# 它能否再传到 ``x``，取决于 ``clamp`` 在尖点处的约定（torch 2.13 及以前是 NaN，
-# 2.14 起是 0），所以这不算修正。再用一个 ``where``，在不用的一侧交给 ``sqrt``
+# 它能否再传到 ``x``，取决于 ``clamp`` 在尖点处的约定
+# （torch 2.13 及以前是 NaN，2.14 起是 0），所以这不算修正。再用一个 ``where``，在不用的一侧交给 ``sqrt``
 # 一个无害的 1，在 :math:`-1` 和 0 处、在每个版本上都能得到正确的梯度：
 
 with warnings.catch_warnings():
