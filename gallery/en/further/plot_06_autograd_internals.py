@@ -11,9 +11,8 @@ find where a NaN gradient came from.
 It assumes :doc:`../core/plot_01_computational_graph` (the graph of
 :math:`y = (w + x)(w + 1)` and its ``grad_fn`` nodes),
 :doc:`../core/plot_03_autograd` (``backward``, ``torch.autograd.grad``) and
-:doc:`../core/plot_04_autograd_traps` (``no_grad``, ``detach``, in-place operations
-and the version counter); that tutorial also compares the ways to compute
-without recording a graph.
+:doc:`../core/plot_04_autograd_traps` (``no_grad``, ``detach``, in-place
+operations and the version counter).
 """
 
 # SPDX-License-Identifier: MIT
@@ -24,8 +23,8 @@ without recording a graph.
 #
 # A :term:`hook` is a function PyTorch calls at a given moment:
 # ``t.register_hook(fn)`` calls ``fn(grad)`` once the :term:`gradient` with
-# respect to ``t`` is computed. One on every tensor of tutorial 01's graph,
-# at :math:`w = 1`, :math:`x = 2`:
+# respect to ``t`` is computed. One on every tensor of tutorial 01's graph
+# (:math:`w = 1`, :math:`x = 2`), plus a tensor ``y`` does not use:
 
 import torch
 
@@ -34,17 +33,12 @@ x = torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)  # a = w + x
 b = torch.add(w, 1)  # b = w + 1
 y = torch.mul(a, b)  # y = a * b
-tensors = {"y": y, "a": a, "b": b, "w": w, "x": x}
+unused = torch.mul(a, 3)  # computed from a, but y does not depend on it
 
 fired = []  # (name, gradient), in the order the hooks fire
-
-
-def watch(name, tensor):
-    tensor.register_hook(lambda grad: fired.append((name, grad.clone())))
-
-
-for name in tensors:
-    watch(name, tensors[name])
+for name, tensor in {"y": y, "a": a, "b": b, "w": w, "x": x}.items():
+    # name=name: each lambda keeps its own name (a closure would see the last one)
+    tensor.register_hook(lambda grad, name=name: fired.append((name, grad.clone())))
 
 y.backward()
 for step, (name, grad) in enumerate(fired, start=1):
@@ -55,14 +49,14 @@ assert order.count("w") == 1 and torch.equal(dict(fired)["w"], torch.tensor([5.0
 
 # %%
 # The hooks fire from the output back to the :term:`leaves <leaf node>`: a
-# tensor's hook fires only once every tensor computed from it has passed its
-# gradient on. ``w``'s hook fires *once*, with 5: its two paths contribute 2
-# (via :math:`a`) and 3 (via :math:`b`), added up before the gradient
-# reaches ``w``. Between tensors ready at the same time (``a`` and ``b``,
-# then ``w`` and ``x``) the order is the engine's choice, an implementation
-# detail PyTorch does not document: it only promises that hooks registered
-# on the *same* tensor fire in the order they were registered. Don't write
-# code that depends on the rest.
+# tensor's hook fires once every tensor computed from it *on the way to the
+# output* has passed its gradient on (``a``'s does not wait for ``unused``).
+# ``w``'s hook fires *once*, with 5: its two paths contribute 2 (via
+# :math:`a`) and 3 (via :math:`b`), added up before the gradient reaches
+# ``w``. Between tensors ready at the same time (``a`` and ``b``, then ``w``
+# and ``x``) the order is the engine's choice: PyTorch documents the order
+# only at one tensor or node (hooks on the same tensor fire in the order they
+# were registered). Don't write code that depends on the rest.
 #
 # Changing a gradient on its way
 # ------------------------------
@@ -70,14 +64,16 @@ assert order.count("w") == 1 and torch.equal(dict(fired)["w"], torch.tensor([5.0
 # A hook that *returns* a tensor replaces the gradient from there on. We clip
 # the gradient arriving at ``a`` (:math:`\partial y / \partial a = b = 2`) to
 # 1: :math:`w` gets :math:`1 + 3 = 4` instead of 5, :math:`x` 1 instead of 2.
-# ``handle.remove()`` takes the hook off. (Modules have hooks of their own,
-# ``register_forward_hook`` and ``register_full_backward_hook``, to capture
-# activations and the gradients around a module.)
+# ``handle.remove()`` takes the hook off. On a leaf, a tensor hook runs
+# *before* the gradient is added to ``.grad``;
+# ``register_post_accumulate_grad_hook(fn)`` calls ``fn(leaf)`` *after*.
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)
 handle = a.register_hook(lambda grad: grad.clamp(max=1.0))
+w.register_hook(lambda grad: print(f"tensor hook on w:     w.grad = {w.grad}"))
+w.register_post_accumulate_grad_hook(lambda w: print(f"post-accumulate hook: w.grad = {w.grad}"))
 y = torch.mul(a, torch.add(w, 1))
 y.backward()
 handle.remove()
@@ -90,17 +86,24 @@ from torch import nn
 # A custom ``Function``: a numerically stable softplus
 # ----------------------------------------------------
 #
-# The loss of :doc:`../core/plot_05_logistic_regression` needs
-# :math:`\operatorname{softplus}(z) = \log(1 + e^z)`. Written naively it
+# For a :term:`logit` :math:`z` (the log-odds
+# :math:`\log \frac{p}{1 - p}`, so :math:`p = \sigma(z)`) and a label
+# :math:`y \in \{0, 1\}`, the :term:`binary cross-entropy` of
+# :doc:`../core/plot_05_logistic_regression` is the
+# :term:`negative log-likelihood` :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`.
+# Since :math:`-\log \sigma(z) = \operatorname{softplus}(-z)` and
+# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z)`, it equals
+# :math:`\operatorname{softplus}(z) - y z`, with
+# :math:`\operatorname{softplus}(z) = \log(1 + e^z)`. Written naively, that
 # overflows in float32: :math:`e^{100}` is ``inf``, and the chain rule's
 # :math:`\frac{1}{1 + e^z} \cdot e^z` becomes :math:`0 \cdot \infty`, NaN.
 # The stable form :math:`\max(z, 0) + \log(1 + e^{-|z|})` never
 # exponentiates a positive number; its derivative is :math:`\sigma(z)`. But
 # autograd differentiates it piece by piece, and at :math:`z = 0` ``clamp``
 # and ``abs`` have kinks, where what each passes back is a convention (see
-# :doc:`../core/plot_02_dynamic_graphs`). Here they add up to a wrong value,
-# never :math:`\sigma(0) = 0.5`: 1 up to torch 2.13, 0 from torch 2.14 on,
-# because ``clamp``'s convention changed (your torch may print either):
+# :doc:`../core/plot_02_dynamic_graphs`). ``abs`` passes 0, so the sum is
+# ``clamp``'s choice, never :math:`\sigma(0) = 0.5`: 1 up to torch 2.13, 0
+# from torch 2.14 on (``clamp``'s convention changed; your torch may print either):
 
 z = torch.tensor([-100.0, 0.0, 100.0], requires_grad=True)
 naive = torch.log(1 + torch.exp(z))
@@ -113,9 +116,10 @@ print(f"stable, autograd: {composite.detach()}, gradient {z.grad}")
 assert z.grad[1].item() in (0.0, 1.0)  # 1 up to torch 2.13, 0 from 2.14; sigma(0) is 0.5
 
 # %%
-# A ``torch.autograd.Function`` states the derivative itself, right at every
-# point (:math:`z = 0` included), and saves only :math:`z`. In the form that also works with
-# ``torch.func``, ``forward`` computes from the inputs alone,
+# With a ``torch.autograd.Function`` we state the derivative ourselves: ours
+# is :math:`\sigma(z)`, right at every point (:math:`z = 0` included),
+# and saves only :math:`z`. In the form that also works with ``torch.func``,
+# ``forward`` computes from the inputs alone,
 # ``setup_context(ctx, inputs, output)`` keeps what the backward pass needs,
 # and ``backward(ctx, grad_output)`` returns one gradient per input (or
 # ``None`` where ``ctx.needs_input_grad`` says none is wanted).
@@ -156,32 +160,25 @@ assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sig
 # built-in operation. The older form, ``forward(ctx, z)`` without
 # ``setup_context``, works with ``backward()``, but ``torch.func`` raises a
 # ``RuntimeError`` asking for ``setup_context``; forward mode (``jvp``,
-# ``jacfwd``) also needs a ``jvp`` staticmethod. ``ctx`` offers more:
-# ``ctx.mark_non_differentiable(out)`` (called in ``setup_context``, where
-# the output is at hand), and ``@once_differentiable`` for a
-# ``backward`` that can't itself be differentiated.
+# ``jacfwd``) also needs a ``jvp`` staticmethod (exercise 1). An output with
+# no gradient (an index, say) is marked with ``ctx.mark_non_differentiable(out)``,
+# in ``setup_context``, where the output is at hand.
 
 from torch.func import grad, vmap
 
 z = z.detach()
-print(f"torch.func.grad:  {grad(lambda z: Softplus.apply(z).sum())(z)}")
-print(f"vmap(grad(...)):  {vmap(grad(Softplus.apply))(z)}")
-assert torch.equal(grad(lambda z: Softplus.apply(z).sum())(z), vmap(grad(Softplus.apply))(z))
+per_element = vmap(grad(Softplus.apply))(z)
+print(f"vmap(grad(Softplus.apply)): {per_element}")
+assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z))
 
 # %%
 # Used in a model
 # ~~~~~~~~~~~~~~~
 #
-# For a :term:`logit` :math:`z` (the log-odds
-# :math:`\log \frac{p}{1 - p}`, so :math:`p = \sigma(z)`) and a label
-# :math:`y \in \{0, 1\}`, the :term:`binary cross-entropy` is the
-# :term:`negative log-likelihood` :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`.
-# Since :math:`-\log \sigma(z) = \operatorname{softplus}(-z)` and
-# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z)`, it equals
-# :math:`\operatorname{softplus}(z) - y z`. Four points, and a linear model
-# so overconfident (weights of 20) that its logits reach :math:`\pm 140`,
-# one of them on the wrong side. The naive formula gives an infinite loss
-# and NaN gradients; ``Softplus`` gives finite ones:
+# Four points, and a linear model so overconfident (weights of 20) that its
+# logits reach :math:`\pm 140`, one of them on the wrong side. The naive
+# formula gives an infinite loss and NaN gradients; ``Softplus`` gives finite
+# ones, and the same loss as PyTorch's ``binary_cross_entropy_with_logits``:
 
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
@@ -204,9 +201,8 @@ reference = nn.functional.binary_cross_entropy_with_logits(logits, labels)
 assert torch.allclose(loss, reference) and torch.isfinite(linear.weight.grad).all()
 
 # %%
-# PyTorch's ``binary_cross_entropy_with_logits`` agrees. Our node sits in the
-# backward graph like a built-in one, named after the class (drawn by
-# ``pytorch_notes.draw``):
+# Our node sits in the backward graph like a built-in one, named after the
+# class (drawn by ``pytorch_notes.draw``):
 
 import matplotlib.pyplot as plt
 
@@ -234,7 +230,6 @@ plt.show()
 # check is the definition of a derivative: a :term:`finite difference`
 # :math:`(f(z + h) - f(z - h)) / 2h`. Next to autograd, at :math:`z = 0.5`,
 # with :math:`h = 10^{-6}`, in float32 and float64:
-
 
 h = 1e-6
 for dtype in (torch.float32, torch.float64):
@@ -281,30 +276,15 @@ print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (
 # -----------------------------------------
 #
 # Each node keeps what its derivative formula needs, its
-# :term:`saved tensors <saved tensor>`. PyTorch's Autograd mechanics note
-# reads them through ``grad_fn._saved_*`` attributes: internal names, fine
-# for looking, not an API to build on. :math:`\sin` needs its input
-# (:math:`\cos x`); :math:`e^x` its output (the derivative *is* the output);
-# a product saves each factor the *other* factor's gradient needs: both when
-# both require grad, one when the other is a constant.
-
-x = torch.tensor([1.0, 2.0], requires_grad=True)
-c = torch.tensor([3.0, 4.0])  # a constant
-s, e = torch.sin(x), torch.exp(x)
-print(f"SinBackward0._saved_self is x:  {s.grad_fn._saved_self is x}")
-print(f"ExpBackward0._saved_result == e: {torch.equal(e.grad_fn._saved_result, e)}")
-for label, m in (("x * (3 x)", torch.mul(x, 3 * x)), ("x * c    ", torch.mul(x, c))):
-    node = m.grad_fn
-    print(f"{label}: saves self {node._saved_self is not None}, "
-          f"other {node._saved_other is not None}")  # fmt: skip
-
-# %%
-# The public route is ``torch.autograd.graph.saved_tensors_hooks(pack,
-# unpack)``: ``pack`` gets every tensor saved inside its block, and what
-# ``pack`` returns goes to ``unpack`` in the backward pass. PyTorch builds
+# :term:`saved tensors <saved tensor>`: ``ReLU`` its output (its derivative
+# is 1 where the output is positive, else 0), and a product, for each factor
+# that needs a gradient, the *other* factor.
+# ``torch.autograd.graph.saved_tensors_hooks(pack, unpack)`` shows them:
+# ``pack`` gets every tensor saved inside its block, and what ``pack``
+# returns goes to ``unpack`` in the backward pass. PyTorch builds
 # ``torch.autograd.graph.save_on_cpu`` and activation checkpointing
-# (``torch.utils.checkpoint``, its non-reentrant variant) on it. We only look, at one forward pass of a
-# small network on 64 points:
+# (``torch.utils.checkpoint``, its non-reentrant variant) on it. We only
+# look, at one forward pass of a small network on 64 points:
 
 torch.manual_seed(0)
 net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
@@ -363,8 +343,7 @@ print("y = {}, x.grad = {}".format(*sqrt_where()))
 # Nothing failed; the NaN just appeared. Under :term:`anomaly detection`,
 # ``torch.autograd.detect_anomaly()``, a backward node that outputs NaN
 # raises, naming itself, and a warning shows where in the forward pass that
-# node was created. We print the error, each warning's first line and the
-# line of code it points to (not the file paths, which differ per machine).
+# node was created (printed here without file paths, which differ per machine):
 
 import warnings
 
@@ -418,46 +397,48 @@ for point in (-1.0, 0.0):
 # %%
 # As its first warning says, the mode is for debugging, not for training. A
 # broken in-place edit needs no anomaly mode: the version counter of
-# :doc:`../core/plot_04_autograd_traps` raises that error anyway, and anomaly
-# mode would only add where the damaged node was made.
+# :doc:`../core/plot_04_autograd_traps` raises anyway.
 #
 # What we saw
 # -----------
 #
-# - Tensor hooks fire from the output back to the leaves; a leaf's hook
-#   fires once, with its paths' contributions added up (5); a returned tensor
-#   replaces the gradient (``w.grad = 4``). The order between tensors ready
-#   at the same time is not documented.
-# - Autograd through the stable softplus formula is wrong at :math:`z = 0`
-#   (1 up to torch 2.13, 0 from 2.14), never 0.5. A ``Function`` (``forward``, ``setup_context``, ``backward``)
-#   states the derivative, saves one tensor, works under ``torch.func.grad``
-#   and ``vmap``, and keeps an overconfident model's loss finite where the
-#   naive formula gave ``inf`` and ``nan``.
-# - ``gradcheck``/``gradgradcheck`` in float64 caught a sign slip.
-# - One forward pass of a small network on 64 points: saved tensors refer to
-#   2832 bytes, 1280 of them kept alive only for the backward pass
-#   (``_saved_*`` to look, ``saved_tensors_hooks`` to act).
+# - Hooks fire from the output back to the leaves; ``w``'s fires once, with
+#   its paths' contributions added up (5); a returned tensor replaces the
+#   gradient (``w.grad = 4``). The order between tensors ready at the same
+#   time is not documented.
+# - Autograd through the stable softplus is wrong at :math:`z = 0` (1 up to
+#   torch 2.13, 0 from 2.14), never 0.5. Our ``Function`` states the
+#   derivative, saves one tensor, works under ``grad`` and ``vmap``, and
+#   keeps an overconfident model's loss finite where the naive formula gave
+#   ``inf`` and ``nan``. ``gradcheck`` in float64 caught a sign slip.
+# - A forward pass of a small network saved tensors referring to 2832 bytes,
+#   1280 of them kept alive only for the backward pass.
 # - ``detect_anomaly`` names the node that made a NaN (``SqrtBackward0``) and
-#   its line; the cure keeps the unused branch's derivative finite: a
-#   ``where`` on both sides (``clamp`` alone is not one).
+#   its line; the cure is a ``where`` on both sides (``clamp`` alone is not).
 #
 # Exercises
 # ---------
 #
-# **Exercise 1.** Besides :math:`z = 0`, where on :math:`z = -3, -2.9, \ldots, 3`
-# does autograd through the stable formula differ from :math:`\sigma(z)`?
+# **Exercise 1.** ``torch.func.hessian`` (:doc:`plot_07_jacobians_torch_func`)
+# runs forward mode over reverse mode. Does it work on ``Softplus``?
 #
 # .. _solution-begin:
 
 # %%
-# Nowhere else: only at the kink, :math:`z = 0`, does it differ; everywhere
-# else the pieces' derivatives add up to :math:`\sigma(z)`, as they should.
+# No: forward mode needs a ``jvp`` staticmethod, which ``Softplus`` lacks.
+# Reverse over reverse, ``jacrev(jacrev(...))``, works: :math:`\sigma'(0) = 0.25`.
 
-grid = (torch.arange(-30, 31) / 10).requires_grad_()
-(grid.clamp(min=0) + torch.log1p(torch.exp(-grid.abs()))).sum().backward()
-differs = grid[~torch.isclose(grid.grad, torch.sigmoid(grid.detach()))].tolist()
-print(f"composite gradient differs from sigmoid at z = {differs}")
-assert differs == [0.0]
+from torch.func import hessian, jacrev
+
+# forward mode runs torch's own deprecated torch.jit.script; torch 2.14 and later warn
+warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # not about our code
+try:
+    hessian(Softplus.apply)(torch.tensor(0.0))
+except NotImplementedError as error:
+    print(f"NotImplementedError: {error}")
+second = jacrev(jacrev(Softplus.apply))(torch.tensor(0.0))
+print(f"jacrev(jacrev(Softplus.apply)) at 0: {second}")
+assert second.item() == 0.25
 
 # %%
 # .. _solution-end:
@@ -469,8 +450,9 @@ assert differs == [0.0]
 
 # %%
 # 32 more: the first ``Linear`` now also saves its weight (transposed,
-# :math:`2 \times 4` numbers), to compute the gradient for the input. A
-# detached copy keeps ``inputs`` itself unchanged.
+# :math:`2 \times 4` numbers), to compute the gradient for the input.
+# ``inputs.detach()`` is a new tensor on the same memory, so
+# ``requires_grad_()`` on it leaves ``inputs`` itself unchanged.
 
 saved = []
 with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):

@@ -10,8 +10,7 @@ r"""
 阅读前请先看过 :doc:`../core/plot_01_computational_graph`
 （:math:`y = (w + x)(w + 1)` 的计算图及其 ``grad_fn`` 节点）、
 :doc:`../core/plot_03_autograd`（``backward``、``torch.autograd.grad``）
-和 :doc:`../core/plot_04_autograd_traps`（``no_grad``、``detach``、原位操作与版本计数器）；
-几种不记录计算图的计算方式也在第 04 篇中并排对比。
+和 :doc:`../core/plot_04_autograd_traps`（``no_grad``、``detach``、原位操作与版本计数器）。
 """
 
 # SPDX-License-Identifier: MIT
@@ -21,8 +20,8 @@ r"""
 # --------------------------
 #
 # :term:`钩子`是 PyTorch 在特定时刻调用的函数：``t.register_hook(fn)``
-# 在关于 ``t`` 的:term:`梯度`算出后调用 ``fn(grad)``。在第 01 篇计算图的
-# 每个张量上各挂一个，取 :math:`w = 1`、:math:`x = 2`：
+# 在 ``t`` 的:term:`梯度`算出后调用 ``fn(grad)``。在第 01 篇计算图的每个张量上
+# 各挂一个（取 :math:`w = 1`、:math:`x = 2`），另外再算一个 ``y`` 用不到的张量：
 
 import torch
 
@@ -31,17 +30,12 @@ x = torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)  # a = w + x
 b = torch.add(w, 1)  # b = w + 1
 y = torch.mul(a, b)  # y = a * b
-tensors = {"y": y, "a": a, "b": b, "w": w, "x": x}
+unused = torch.mul(a, 3)  # 由 a 算出，但 y 并不依赖它
 
-fired = []  # (名字, 梯度)，按钩子的触发顺序
-
-
-def watch(name, tensor):
-    tensor.register_hook(lambda grad: fired.append((name, grad.clone())))
-
-
-for name in tensors:
-    watch(name, tensors[name])
+fired = []  # (名字, 梯度)，按钩子被触发的顺序
+for name, tensor in {"y": y, "a": a, "b": b, "w": w, "x": x}.items():
+    # name=name：让每个 lambda 记住自己的名字（普通闭包只会看到最后一个）
+    tensor.register_hook(lambda grad, name=name: fired.append((name, grad.clone())))
 
 y.backward()
 for step, (name, grad) in enumerate(fired, start=1):
@@ -51,27 +45,30 @@ assert order[0] == "y" and set(order[1:3]) == {"a", "b"} and set(order[3:]) == {
 assert order.count("w") == 1 and torch.equal(dict(fired)["w"], torch.tensor([5.0]))
 
 # %%
-# 钩子按从输出到:term:`叶子节点`的顺序依次触发：一个张量的钩子，要等所有由它
-# 算出的张量都把梯度传下来之后才会触发。``w`` 的钩子只触发*一次*，拿到的是 5：
-# 两条路径分别贡献 2（经 :math:`a`）和 3（经 :math:`b`），在梯度到达 ``w``
-# 之前已经加在一起。同时就绪的张量（先是 ``a`` 和 ``b``，后是 ``w`` 和 ``x``）
-# 谁先谁后由引擎决定，这是 PyTorch 没有写进文档的实现细节：文档只保证*同一个*
-# 张量上的多个钩子按注册顺序触发。不要写依赖其余顺序的代码。
+# 钩子按从输出到:term:`叶子节点`的顺序依次被触发：一个张量的钩子，要等所有由它
+# 算出、*且通向输出*的张量都把梯度传下来之后才会被触发（``a`` 的钩子不会等
+# ``unused``）。``w`` 的钩子只被触发*一次*，拿到的是 5：两条路径分别贡献 2
+# （经 :math:`a`）和 3（经 :math:`b`），在梯度到达 ``w`` 之前已经加在一起。
+# 同时就绪的张量（先是 ``a`` 和 ``b``，后是 ``w`` 和 ``x``）谁先谁后由引擎决定：
+# PyTorch 的文档只规定了同一个张量或节点上的顺序（*同一个*张量上的多个钩子按注册
+# 顺序被触发）。不要写依赖其余顺序的代码。
 #
-# 在半路修改梯度
-# --------------
+# 在传递途中修改梯度
+# ------------------
 #
 # 钩子如果*返回*一个张量，从这里往下传的就是这个张量。把到达 ``a`` 的梯度
 # （:math:`\partial y / \partial a = b = 2`）:term:`裁剪 <梯度裁剪>`到 1：
 # :math:`w` 得到 :math:`1 + 3 = 4` 而不是 5，:math:`x` 得到 1 而不是 2。
-# ``handle.remove()`` 把钩子摘掉。（模块也有自己的钩子：
-# ``register_forward_hook`` 和 ``register_full_backward_hook``，
-# 用来截取激活值以及模块前后的梯度。）
+# ``handle.remove()`` 移除钩子。在叶子节点上，张量钩子在梯度累加进 ``.grad``
+# *之前*被触发；``register_post_accumulate_grad_hook(fn)`` 则在*之后*以这个叶子张量
+# 为参数调用 ``fn``。
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)
 handle = a.register_hook(lambda grad: grad.clamp(max=1.0))
+w.register_hook(lambda grad: print(f"tensor hook on w:     w.grad = {w.grad}"))
+w.register_post_accumulate_grad_hook(lambda w: print(f"post-accumulate hook: w.grad = {w.grad}"))
 y = torch.mul(a, torch.add(w, 1))
 y.backward()
 handle.remove()
@@ -84,16 +81,24 @@ from torch import nn
 # 自定义 ``Function``：数值稳定的 softplus
 # ----------------------------------------
 #
-# :doc:`../core/plot_05_logistic_regression` 中的损失要用到
+# 对:term:`对数几率（logit） <对数几率>` :math:`z`（即
+# :math:`\log \frac{p}{1 - p}`，所以 :math:`p = \sigma(z)`）和标签
+# :math:`y \in \{0, 1\}`，:doc:`../core/plot_05_logistic_regression` 中的
+# :term:`二元交叉熵`就是:term:`负对数似然`
+# :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`。由于
+# :math:`-\log \sigma(z) = \operatorname{softplus}(-z)`、
+# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z)`，它等于
+# :math:`\operatorname{softplus}(z) - y z`，其中
 # :math:`\operatorname{softplus}(z) = \log(1 + e^z)`。照公式直接写，
 # 在 float32 下会溢出：:math:`e^{100}` 是 ``inf``，链式法则中的
 # :math:`\frac{1}{1 + e^z} \cdot e^z` 变成 :math:`0 \cdot \infty`，即 NaN。
 # 稳定的写法 :math:`\max(z, 0) + \log(1 + e^{-|z|})` 从不对正数求指数，
 # 导数是 :math:`\sigma(z)`。但自动求导是逐个环节求导的，而 ``clamp`` 和
 # ``abs`` 在 :math:`z = 0` 处都有尖点，尖点处传回多少是一种约定（见
-# :doc:`../core/plot_02_dynamic_graphs`）。这里两者加起来不是
-# :math:`\sigma(0) = 0.5`：torch 2.13 及以前是 1，2.14 起是 0，因为 ``clamp``
-# 的约定变了（你的 torch 打印哪个都有可能）：
+# :doc:`../core/plot_02_dynamic_graphs`）。``abs`` 在这里传回 0，所以结果完全
+# 由 ``clamp`` 的约定决定，而且不会是 :math:`\sigma(0) = 0.5`：
+# torch 2.13 及以前是 1，2.14 起是 0（``clamp`` 的约定变了；打印出哪个值取决于你的
+# torch 版本）：
 
 z = torch.tensor([-100.0, 0.0, 100.0], requires_grad=True)
 naive = torch.log(1 + torch.exp(z))
@@ -106,9 +111,9 @@ print(f"stable, autograd: {composite.detach()}, gradient {z.grad}")
 assert z.grad[1].item() in (0.0, 1.0)  # torch 2.13 及以前为 1，2.14 起为 0；sigma(0) 是 0.5
 
 # %%
-# ``torch.autograd.Function`` 直接写出导数，在每一点（包括 :math:`z = 0`）
-# 都给出正确的值，而且只保存
-# :math:`z`。能同时用于 ``torch.func`` 的写法是：``forward`` 只根据输入计算结果；
+# 用 ``torch.autograd.Function`` 可以自己写出导数：我们的写法给出 :math:`\sigma(z)`，
+# 在每一点（包括 :math:`z = 0`）都正确，而且只保存 :math:`z`。能同时用于
+# ``torch.func`` 的写法是：``forward`` 只根据输入计算结果；
 # ``setup_context(ctx, inputs, output)`` 保存反向传播要用的张量；
 # ``backward(ctx, grad_output)`` 为每个输入返回一个梯度（``ctx.needs_input_grad``
 # 表明不需要的，返回 ``None``）。``generate_vmap_rule = True`` 让 ``vmap``
@@ -148,31 +153,25 @@ assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sig
 # ``torch.func``（:doc:`plot_07_jacobians_torch_func`）像对待内置运算一样
 # 对待它。旧写法 ``forward(ctx, z)``（没有 ``setup_context``）用 ``backward()``
 # 仍然可以，但 ``torch.func`` 会抛出 ``RuntimeError``，要求提供
-# ``setup_context``；前向模式（``jvp``、``jacfwd``）还需要一个 ``jvp`` 静态方法。
-# ``ctx`` 还能做更多：``ctx.mark_non_differentiable(out)``（在 ``setup_context``
-# 里调用，那里拿得到输出），以及用
-# ``@once_differentiable`` 标记本身不能再求导的 ``backward``。
+# ``setup_context``；前向模式（``jvp``、``jacfwd``）还需要一个 ``jvp`` 静态方法
+# （见练习 1）。没有梯度的输出（比如索引）要用 ``ctx.mark_non_differentiable(out)``
+# 标记，这一步放在 ``setup_context`` 中，此时输出已经可用。
 
 from torch.func import grad, vmap
 
 z = z.detach()
-print(f"torch.func.grad:  {grad(lambda z: Softplus.apply(z).sum())(z)}")
-print(f"vmap(grad(...)):  {vmap(grad(Softplus.apply))(z)}")
-assert torch.equal(grad(lambda z: Softplus.apply(z).sum())(z), vmap(grad(Softplus.apply))(z))
+per_element = vmap(grad(Softplus.apply))(z)
+print(f"vmap(grad(Softplus.apply)): {per_element}")
+assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z))
 
 # %%
 # 用在模型里
 # ~~~~~~~~~~
 #
-# 对:term:`对数几率（logit） <对数几率>` :math:`z`（即
-# :math:`\log \frac{p}{1 - p}`，所以 :math:`p = \sigma(z)`）和标签
-# :math:`y \in \{0, 1\}`，:term:`二元交叉熵`就是:term:`负对数似然`
-# :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`。由于
-# :math:`-\log \sigma(z) = \operatorname{softplus}(-z)`、
-# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z)`，它等于
-# :math:`\operatorname{softplus}(z) - y z`。取四个点，再把线性模型的权重都设为 20，
-# 让它过度自信：logit 达到 :math:`\pm 140`，其中一个点以高置信度判错。
-# 照公式直接写，损失是无穷大，梯度是 NaN；用 ``Softplus`` 则都是有限值：
+# 取四个点，再把线性模型的权重都设为 20，让它过度自信：logit 达到
+# :math:`\pm 140`，其中一个点以高置信度判错。照公式直接写，损失是无穷大，
+# 梯度是 NaN；用 ``Softplus`` 则都是有限值，损失也与 PyTorch 的
+# ``binary_cross_entropy_with_logits`` 一致：
 
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
@@ -195,8 +194,8 @@ reference = nn.functional.binary_cross_entropy_with_logits(logits, labels)
 assert torch.allclose(loss, reference) and torch.isfinite(linear.weight.grad).all()
 
 # %%
-# 结果与 PyTorch 的 ``binary_cross_entropy_with_logits`` 一致。我们的节点像内置节点一样
-# 出现在反向图里，名字取自类名（图由 ``pytorch_notes.draw`` 绘制）：
+# 我们的节点像内置节点一样出现在反向图里，名字取自类名（图由
+# ``pytorch_notes.draw`` 绘制）：
 
 import matplotlib.pyplot as plt
 
@@ -223,7 +222,6 @@ plt.show()
 # 手写的 ``backward`` 可能有错，而且不会有任何提示。检验的办法就是导数的定义：
 # :term:`有限差分` :math:`(f(z + h) - f(z - h)) / 2h`。在 :math:`z = 0.5`、
 # :math:`h = 10^{-6}` 处，把它和自动求导的结果并排列出，分别用 float32 和 float64：
-
 
 h = 1e-6
 for dtype in (torch.float32, torch.float64):
@@ -267,29 +265,13 @@ print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (
 # 自动求导为反向传播保存了什么
 # ----------------------------
 #
-# 每个节点都会留下求导公式需要的张量，即:term:`保存的张量`。PyTorch 的
-# Autograd mechanics 文档用 ``grad_fn._saved_*`` 属性读取它们：这些是内部属性名，
-# 可用于查看，但不应在代码中依赖。:math:`\sin` 需要它的输入
-# （:math:`\cos x`）；:math:`e^x` 需要它的输出（导数*就是*输出）；乘法保存的是
-# *另一个*因子求梯度时要用的那个因子：两个因子都需要梯度时两个都存，
-# 另一个是常数时只存一个。
-
-x = torch.tensor([1.0, 2.0], requires_grad=True)
-c = torch.tensor([3.0, 4.0])  # 常数
-s, e = torch.sin(x), torch.exp(x)
-print(f"SinBackward0._saved_self is x:  {s.grad_fn._saved_self is x}")
-print(f"ExpBackward0._saved_result == e: {torch.equal(e.grad_fn._saved_result, e)}")
-for label, m in (("x * (3 x)", torch.mul(x, 3 * x)), ("x * c    ", torch.mul(x, c))):
-    node = m.grad_fn
-    print(f"{label}: saves self {node._saved_self is not None}, "
-          f"other {node._saved_other is not None}")  # fmt: skip
-
-# %%
-# 公开的途径是 ``torch.autograd.graph.saved_tensors_hooks(pack, unpack)``：
+# 每个节点都会留下求导公式需要的张量，即:term:`保存的张量`：``ReLU`` 保存它的输出
+# （输出为正处导数是 1，否则是 0）；乘法为每个需要梯度的因子保存*另一个*因子。
+# ``torch.autograd.graph.saved_tensors_hooks(pack, unpack)`` 能让我们看到它们：
 # 在它的代码块中保存的每个张量都会交给 ``pack``，``pack`` 的返回值在反向传播时
 # 交给 ``unpack``。PyTorch 的 ``torch.autograd.graph.save_on_cpu`` 和激活检查点
-# （``torch.utils.checkpoint`` 的非重入版本）就建立在它之上。这里只记录、不修改：看看一个
-# 小网络对 64 个点做一次前向传播时保存了哪些张量：
+# （``torch.utils.checkpoint`` 的非重入版本）就建立在它之上。这里只记录、不修改：
+# 看看一个小网络对 64 个点做一次前向传播时保存了哪些张量：
 
 torch.manual_seed(0)
 net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
@@ -344,9 +326,8 @@ print("y = {}, x.grad = {}".format(*sqrt_where()))
 # %%
 # 没有任何报错，NaN 就这样出现了。开启:term:`异常检测`
 # （``torch.autograd.detect_anomaly()``）后，输出 NaN 的反向节点会报错并给出
-# 自己的名字，同时有一条警告指出这个节点是在前向传播的哪一行创建的。
-# 下面打印报错、每条警告的第一行以及它指向的那行代码（不打印文件路径，
-# 因为每台机器上都不一样）。
+# 自己的名字，同时有一条警告指出这个节点是在前向传播的哪一行创建的
+# （下面打印时去掉了文件路径，因为每台机器上都不一样）：
 
 import warnings
 
@@ -370,8 +351,8 @@ for warning in caught:
 # :math:`0 \times \infty` 和 :math:`0 \times` NaN 都是 NaN。只对输入做 ``clamp``
 # 做不到这一点：在 :math:`x = 0` 处平方根的导数仍是 :math:`1/(2 \cdot 0) = \infty`，
 # 所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r`` 的梯度都是 NaN。
-# 它能否再传到 ``x``，取决于 ``clamp`` 在尖点处的约定（torch 2.13 及以前是 NaN，
-# 2.14 起是 0），所以这不算修正。再用一个 ``where``，在不用的一侧交给 ``sqrt``
+# 它能否再传到 ``x``，取决于 ``clamp`` 在尖点处的约定
+# （torch 2.13 及以前是 NaN，2.14 起是 0），所以这不算修正。再用一个 ``where``，在不用的一侧交给 ``sqrt``
 # 一个无害的 1，在 :math:`-1` 和 0 处、在每个版本上都能得到正确的梯度：
 
 with warnings.catch_warnings():
@@ -398,44 +379,46 @@ for point in (-1.0, 0.0):
 # %%
 # 正如第一条警告所说，这个模式只用于调试，不要在训练时开启。破坏反向传播的
 # 原位修改不需要异常检测：:doc:`../core/plot_04_autograd_traps` 中的版本计数器
-# 本来就会报错，异常检测只是再补上受损节点创建于哪一行。
+# 本来就会报错。
 #
 # 小结
 # ----
 #
-# - 张量钩子按从输出到叶子节点的顺序触发；叶子节点的钩子只触发一次，拿到的是
-#   各条路径贡献之和（5）；钩子返回的张量会替换梯度（``w.grad = 4``）。
-#   同时就绪的张量谁先触发，文档没有规定。
-# - 对稳定公式直接用自动求导，在 :math:`z = 0` 处结果是错的（torch 2.13 及以前
-#   是 1，2.14 起是 0），不会是 0.5。
-#   ``Function``（``forward``、``setup_context``、``backward``）直接给出导数，
-#   只保存一个张量，能用于 ``torch.func.grad`` 和 ``vmap``；对过度自信的模型，
-#   照公式直接写得到 ``inf`` 和 ``nan``，用它则损失保持有限。
-# - float64 下的 ``gradcheck``/``gradgradcheck`` 抓住了符号错误。
-# - 小网络对 64 个点做一次前向传播：保存的张量涉及 2832 字节，其中 1280 字节
-#   只为反向传播而保留（``_saved_*`` 用来查看，``saved_tensors_hooks`` 用来接管
-#   这些张量，例如转存到 CPU）。
+# - 钩子按从输出到叶子节点的顺序被触发；``w`` 的钩子只被触发一次，拿到的是各条
+#   路径贡献之和（5）；钩子返回的张量会替换梯度（``w.grad = 4``）。同时就绪的
+#   张量谁先被触发，文档没有规定。
+# - 对稳定的 softplus 直接用自动求导，在 :math:`z = 0` 处结果是错的（torch 2.13
+#   及以前是 1，2.14 起是 0），不会是 0.5。我们的 ``Function`` 直接给出导数，
+#   只保存一个张量，能用于 ``grad`` 和 ``vmap``；对过度自信的模型，照公式直接写
+#   得到 ``inf`` 和 ``nan``，用它则损失保持有限。float64 下的 ``gradcheck``
+#   抓住了符号错误。
+# - 小网络的一次前向传播保存的张量涉及 2832 字节，其中 1280 字节只为反向传播而保留。
 # - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）及其所在行；
-#   修正办法是让不用的那一支的导数保持有限：两侧都用 ``where``
-#   （只用 ``clamp`` 不算）。
+#   修正办法是两侧都用 ``where``（只用 ``clamp`` 不算）。
 #
 # 练习
 # ----
 #
-# **练习 1.** 在 :math:`z = -3, -2.9, \ldots, 3` 上，对稳定公式直接用自动求导，
-# 除了 :math:`z = 0` 之外，还有哪些点的结果与 :math:`\sigma(z)` 不同？
+# **练习 1.** ``torch.func.hessian``（:doc:`plot_07_jacobians_torch_func`）
+# 是在反向模式外面再套一层前向模式。它能用于 ``Softplus`` 吗？
 #
 # .. _solution-begin:
 
 # %%
-# 没有别的点：只有尖点 :math:`z = 0` 处不同；其他地方各环节的导数加起来
-# 正好是 :math:`\sigma(z)`。
+# 不能：前向模式需要 ``jvp`` 静态方法，而 ``Softplus`` 没有定义。两次都用反向模式，
+# 即 ``jacrev(jacrev(...))``，则可以：:math:`\sigma'(0) = 0.25`。
 
-grid = (torch.arange(-30, 31) / 10).requires_grad_()
-(grid.clamp(min=0) + torch.log1p(torch.exp(-grid.abs()))).sum().backward()
-differs = grid[~torch.isclose(grid.grad, torch.sigmoid(grid.detach()))].tolist()
-print(f"composite gradient differs from sigmoid at z = {differs}")
-assert differs == [0.0]
+from torch.func import hessian, jacrev
+
+# 前向模式内部调用了 torch 自己已弃用的 torch.jit.script，torch 2.14 起会发出警告
+warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
+try:
+    hessian(Softplus.apply)(torch.tensor(0.0))
+except NotImplementedError as error:
+    print(f"NotImplementedError: {error}")
+second = jacrev(jacrev(Softplus.apply))(torch.tensor(0.0))
+print(f"jacrev(jacrev(Softplus.apply)) at 0: {second}")
+assert second.item() == 0.25
 
 # %%
 # .. _solution-end:
@@ -446,8 +429,9 @@ assert differs == [0.0]
 
 # %%
 # 多 32 字节：第一个 ``Linear`` 这时还要保存（转置后的）权重，
-# 即 :math:`2 \times 4` 个数，用来求输入的梯度。用分离出的副本，
-# ``inputs`` 本身不受影响。
+# 即 :math:`2 \times 4` 个数，用来求输入的梯度。``inputs.detach()``
+# 得到一个共享同一块内存的新张量，对它调用 ``requires_grad_()`` 不会改变
+# ``inputs`` 本身。
 
 saved = []
 with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
