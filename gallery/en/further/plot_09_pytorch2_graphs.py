@@ -138,42 +138,41 @@ plt.show()
 # ------------------------
 #
 # A captured graph is only valid for inputs like the ones it was captured
-# with. Dynamo stores :term:`guards <guard>` with it (this input is a float32 tensor of
-# shape (3,), ...) and checks them at every call; when one fails, it captures
-# again -- up to a limit, past which the function runs uncompiled (Exercise 2).
-# We call ``smooth`` on a few inputs and count the graphs. (The page shows
-# only the guards that fail; ``TORCH_LOGS="guards"`` prints all of them.)
+# with. Dynamo stores :term:`guards <guard>` with it (this input is a float32
+# tensor of shape (3,) and strides (1,), it does not require grad, ...) and
+# checks them at every call; when one fails, it captures again -- up to a
+# limit, past which new inputs run uncompiled (Exercise 2). We call ``smooth``
+# on a few inputs and count the graphs. (``compile_log`` keeps the guard that
+# failed, as ``TORCH_LOGS="recompiles"`` prints it; ``TORCH_LOGS="guards"``
+# prints all of them.)
 
 torch.compiler.reset()  # forget earlier compilations
 captured.clear()
 compiled = torch.compile(smooth, backend=keep_graph)
-inputs = [
-    torch.ones(3),
-    torch.ones(3),
-    torch.ones(4),
-    torch.ones(5),
-    torch.ones(5, dtype=torch.float64),
-]
+inputs = [torch.ones(3), torch.ones(3), torch.ones(4), torch.ones(5)]
+inputs += [torch.ones(5, dtype=torch.float64), torch.ones(5, 2, dtype=torch.float64)[:, 0]]
+inputs.append(torch.ones(5, dtype=torch.float64, requires_grad=True))
 with compile_log() as log:
     for x in inputs:
         compiled(x)
 print(f"calls: {len(inputs)}, graphs captured: {len(captured)}")
 for guard in log.recompiles:
     print(f"recompiled because: {guard}")
-assert len(captured) == 3 and len(log.recompiles) == 2
+assert len(captured) == 5 and len(log.recompiles) == 4
 
 # %%
-# Five calls, three captures. The second call matched the guards of the
+# Seven calls, five captures. The second call matched the guards of the
 # first. The third had another shape: the size guard failed and Dynamo
 # recompiled -- this time with the size as a symbol, so the fourth call
 # (shape (5,)) reused that graph. This is the default, *automatic dynamic
 # shapes*: a size that has changed once is a symbol from then on, so for code
 # that only computes with a size, ever new sizes cost one recompilation, not
-# one each. The fifth call changed the dtype, which no symbol covers
-# (torch 2.4 words the guards a little differently, with ``L['x']`` for
-# ``x``). ``dynamic=True`` makes sizes symbolic from
-# the first call and saves that one recompilation (sizes 0 and 1 are
-# specialised either way). Sizes 3 to 10, both ways:
+# one each. The last three calls failed guards that no symbol covers: the
+# dtype, the strides (a column of a matrix: every second number in memory)
+# and ``requires_grad``. (torch 2.4 words the guards a little differently,
+# with ``L['x']`` for ``x``.) ``dynamic=True`` makes sizes symbolic from the
+# first call and saves that one recompilation (sizes 0 and 1 are specialised
+# either way). Sizes 3 to 10, both ways:
 
 for dynamic in (None, True):
     torch.compiler.reset()
@@ -187,7 +186,8 @@ for dynamic in (None, True):
 
 # %%
 # Code that *branches* on a size adds guards on the symbol: a size on the
-# other side of the test recompiles, and size 1 gets a graph of its own.
+# other side of the test recompiles. (Size 1, as for any code, gets a graph
+# of its own.)
 
 
 def grows(x: torch.Tensor) -> torch.Tensor:
@@ -210,9 +210,9 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 # A graph break hands control back to Python. To keep *both* branches in the
 # graph, write the choice as an operation: ``torch.cond(pred, true_fn,
 # false_fn, operands)`` takes a boolean tensor and two functions, and the
-# graph holds both functions as subgraphs. (``torch.cond`` is documented as a
-# prototype; both functions must return tensors of the same shapes and
-# dtypes.)
+# graph holds both functions as subgraphs. (``torch.cond`` is a prototype
+# feature, and its documentation asks both functions to return tensors of the
+# same shape and type.)
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:
@@ -425,8 +425,9 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 # - ``torch.compile`` hands each graph Dynamo captures to a backend.
 # - A data-dependent ``if`` breaks the capture: one graph up to the
 #   condition, Python's decision, then one graph per branch taken.
-# - Guards tie a graph to its inputs' shapes and dtypes; a failed guard means
-#   a recompilation. After a size has changed once it is a symbol, so new
+# - Guards tie a graph to what it assumed about its inputs (shape, dtype,
+#   strides, ``requires_grad``, ...); a failed guard means a recompilation,
+#   up to a limit. After a size has changed once it is a symbol, so new
 #   sizes (other than 0 and 1) need no new graph unless the code branches on
 #   them (``dynamic=True`` makes it a symbol from the start).
 # - ``torch.cond`` (a prototype) keeps both branches in one graph;
@@ -486,17 +487,36 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # Each new number of dimensions fails a guard that no symbol covers, so each
 # would need a graph of its own. But Dynamo stops at a limit (8 by default,
 # ``torch._dynamo.config.recompile_limit``, called ``cache_size_limit`` on
-# older releases): past it, the function runs uncompiled and torch logs a
-# warning. The results stay right; only the speed-up is lost.
+# older releases): past it, Dynamo captures nothing more, an input that
+# matches none of the graphs runs in eager mode, and torch logs a warning.
+# The results stay right; only the speed-up is lost. What happens to the
+# graphs already captured depends on the release: from torch 2.6 on, an input
+# that matches one of them still runs it; torch 2.4 and 2.5 run the whole
+# function in eager mode from then on (2.4, 2.13 and 2.15 were run for this
+# page; 2.5 and 2.6 read from their source). A backend that counts the runs of
+# each graph shows which, with one more call of 3 dimensions:
+
+ran = []  # the number of each captured graph, every time it runs
+
+
+def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:
+    number = len(captured)
+    captured.append(gm)
+    return lambda *args: ran.append(number) or gm.forward(*args)
+
 
 torch.compiler.reset()
 captured.clear()
-compiled = torch.compile(smooth, backend=keep_graph)
+compiled = torch.compile(smooth, backend=keep_and_count)
 with compile_log() as log:
     for ndim in range(1, 13):
         torch.testing.assert_close(compiled(torch.ones([2] * ndim)), smooth(torch.ones([2] * ndim)))
 print(f"calls: 12, graphs captured: {len(captured)}, warnings: {len(log.warnings)}")
+ran.clear()
+compiled(torch.ones([2] * 3))  # the kind of input graph 2 was captured for
+print(f"a 3-dimensional input after the limit ran graphs: {ran}")
 assert len(captured) == 8 and log.warnings
+assert ran == ([2] if torch.__version__ >= (2, 6) else [])
 
 # %%
 # .. _solution-end:

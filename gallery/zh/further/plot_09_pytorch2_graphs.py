@@ -130,38 +130,36 @@ plt.show()
 # --------------
 #
 # 捕获到的图只对和捕获时相似的输入有效。Dynamo 给每张图配上 :term:`守卫`（guard）：
-# 例如“这个输入是形状为 (3,) 的 float32 张量”，每次调用都先检查；有一条不满足，
-# 就重新捕获——但次数有上限，超过上限函数就不再编译（见练习 2）。我们用几个不同的
-# 输入调用 ``smooth``，数一数捕获了几张图。（本页只显示失败的守卫；设置
-# ``TORCH_LOGS="guards"`` 可以打印全部守卫。）
+# 例如“这个输入是形状为 (3,)、步长为 (1,) 的 float32 张量，不需要梯度”，每次调用
+# 都先检查；有一条不满足，就重新捕获——但次数有上限，超过上限后，新的输入就不再
+# 编译（见练习 2）。我们用几个不同的输入调用 ``smooth``，数一数捕获了几张图。
+# （``compile_log`` 记下失败的那条守卫，和 ``TORCH_LOGS="recompiles"`` 打印的一样；
+# 设置 ``TORCH_LOGS="guards"`` 可以打印全部守卫。）
 
 torch.compiler.reset()  # 清掉之前的编译结果
 captured.clear()
 compiled = torch.compile(smooth, backend=keep_graph)
-inputs = [
-    torch.ones(3),
-    torch.ones(3),
-    torch.ones(4),
-    torch.ones(5),
-    torch.ones(5, dtype=torch.float64),
-]
+inputs = [torch.ones(3), torch.ones(3), torch.ones(4), torch.ones(5)]
+inputs += [torch.ones(5, dtype=torch.float64), torch.ones(5, 2, dtype=torch.float64)[:, 0]]
+inputs.append(torch.ones(5, dtype=torch.float64, requires_grad=True))
 with compile_log() as log:
     for x in inputs:
         compiled(x)
 print(f"calls: {len(inputs)}, graphs captured: {len(captured)}")
 for guard in log.recompiles:
     print(f"recompiled because: {guard}")
-assert len(captured) == 3 and len(log.recompiles) == 2
+assert len(captured) == 5 and len(log.recompiles) == 4
 
 # %%
-# 调用五次，捕获三次。第二次调用满足第一张图的守卫。第三次形状变了：尺寸守卫
+# 调用七次，捕获五次。第二次调用满足第一张图的守卫。第三次形状变了：尺寸守卫
 # 失败，Dynamo 重新编译——这次把尺寸当作符号，所以第四次调用（形状 (5,)）直接
 # 复用了这张图。这是默认行为，叫*自动动态形状*：某个尺寸变过一次，之后就一直当作
 # 符号，所以只拿尺寸做计算的代码，形状不断变化也只多编译一次，而不是每个形状编译
-# 一次。第五次改变了数据类型，没有哪个符号能覆盖它（torch 2.4 对守卫
-# 的措辞略有不同，把 ``x`` 写成 ``L['x']``）。``dynamic=True`` 从第一次调用起就把尺寸当作符号，
-# 省下的正是那一次重新编译（尺寸 0 和 1 无论哪种方式都会被特化）。下面对尺寸 3 到
-# 10 两种方式各跑一遍：
+# 一次。最后三次调用失败的守卫，都没有符号能覆盖：数据类型、步长（矩阵的一列，
+# 在内存里每隔一个数取一个）和 ``requires_grad``。（torch 2.4 对守卫的措辞略有
+# 不同，把 ``x`` 写成 ``L['x']``。）``dynamic=True`` 从第一次调用起就把尺寸当作
+# 符号，省下的正是那一次重新编译（尺寸 0 和 1 无论哪种方式都会被特化）。下面对
+# 尺寸 3 到 10 两种方式各跑一遍：
 
 for dynamic in (None, True):
     torch.compiler.reset()
@@ -174,8 +172,8 @@ for dynamic in (None, True):
     assert len(captured) == (2 if dynamic is None else 1)
 
 # %%
-# 如果代码按尺寸*分支*，符号上就会多出自己的守卫：落到判断另一侧的尺寸要重新编译，
-# 尺寸 1 也会单独得到一张图。
+# 如果代码按尺寸*分支*，这个符号就会带上新的守卫：落到判断另一侧的尺寸要重新
+# 编译。（和任何代码一样，尺寸 1 也单独得到一张图。）
 
 
 def grows(x: torch.Tensor) -> torch.Tensor:
@@ -197,8 +195,8 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 #
 # 图中断会把控制权交还给 Python。要把*两个*分支都留在图里，就得把“选择”写成
 # 一个运算：``torch.cond(pred, true_fn, false_fn, operands)`` 接收一个布尔张量和
-# 两个函数，图里把这两个函数都作为子图保存下来。（文档把 ``torch.cond`` 标为原型
-# 功能；两个函数返回的张量形状和数据类型必须相同。）
+# 两个函数，图里把这两个函数都作为子图保存下来。（``torch.cond`` 是原型功能，
+# 文档要求两个函数返回形状和类型都相同的张量。）
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:
@@ -395,8 +393,8 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 # - ``torch.compile`` 把 Dynamo 捕获的每张图交给后端。
 # - 依赖数据的 ``if`` 会让捕获中断：一张图算到条件为止，由 Python 做决定，再为
 #   走过的每个分支各捕获一张图。
-# - 守卫把图和输入的形状、数据类型绑在一起；守卫失败就要重新编译。某个尺寸变过
-#   一次后就当作符号，新尺寸（0 和 1 除外）只要代码不按它分支，就不需要新的图
+# - 守卫把图和捕获时对输入所做的假设（形状、数据类型、步长、``requires_grad``
+#   等）绑在一起；守卫失败就要重新编译，直到达到上限。某个尺寸变过一次后就当作符号，新尺寸（0 和 1 除外）只要代码不按它分支，就不需要新的图
 #   （``dynamic=True`` 让它一开始就是符号）。
 # - ``torch.cond``（原型功能）把两个分支留在一张图里；``torch.export`` 要求把选择
 #   写成运算（``torch.cond``，或像练习 1 那样用 ``torch.where``），因为导出的程序
@@ -447,19 +445,37 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # .. _solution-begin:
 
 # %%
-# 每换一个维数，都有一条守卫失败，而且没有符号能覆盖维数，所以本该每次各要一张
-# 图。但 Dynamo 有上限（默认 8 次，即 ``torch._dynamo.config.recompile_limit``，
-# 旧版本叫 ``cache_size_limit``）：超过之后，这个函数就不再编译、直接运行，torch
-# 记录一条警告。结果依然正确，只是没有了加速。
+# 每换一个维数，都有一条守卫失败，而且没有符号能覆盖维数，所以本来每个维数都
+# 需要一张新图。但 Dynamo 有上限（默认 8 次，即
+# ``torch._dynamo.config.recompile_limit``，旧版本叫 ``cache_size_limit``）：超过
+# 上限后，Dynamo 不再捕获新图，和已有的图都对不上的输入以即时执行方式运行，torch
+# 记录一条警告。结果依然正确，只是没有了加速。已经捕获的图怎么处理，取决于版本：
+# 从 torch 2.6 起，对得上其中某张图的输入仍然运行那张图；torch 2.4 和 2.5 则从此
+# 整个函数都以即时执行方式运行（本篇在 2.4、2.13 和 2.15 上运行过，2.5 和 2.6
+# 的行为读自其源码）。用一个记下每次运行了哪张图的后端，再传入一次 3 维的输入，
+# 就能看出是哪一种：
+
+ran = []  # 每张捕获的图每运行一次，就记下它的编号
+
+
+def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:
+    number = len(captured)
+    captured.append(gm)
+    return lambda *args: ran.append(number) or gm.forward(*args)
+
 
 torch.compiler.reset()
 captured.clear()
-compiled = torch.compile(smooth, backend=keep_graph)
+compiled = torch.compile(smooth, backend=keep_and_count)
 with compile_log() as log:
     for ndim in range(1, 13):
         torch.testing.assert_close(compiled(torch.ones([2] * ndim)), smooth(torch.ones([2] * ndim)))
 print(f"calls: 12, graphs captured: {len(captured)}, warnings: {len(log.warnings)}")
+ran.clear()
+compiled(torch.ones([2] * 3))  # 图 2 捕获时用的那种输入
+print(f"a 3-dimensional input after the limit ran graphs: {ran}")
 assert len(captured) == 8 and log.warnings
+assert ran == ([2] if torch.__version__ >= (2, 6) else [])
 
 # %%
 # .. _solution-end:
