@@ -209,3 +209,21 @@ def test_page_shows_what_its_prose_says(
         if a.get("href", "").startswith("plot_10_loss_functions.html")
     ]
     assert {"Tutorial 10", "第 10 篇"} & set(logit_links)
+
+
+@pytest.mark.parametrize(
+    ("out", "comment"),
+    [
+        ("en", "d loss/d w0 = (p - y) x1, d loss/d w1 = (p - y) x2, d loss/d b = p - y"),
+        ("zh-cn", "d 损失/d w0 = (p - y) x1，d 损失/d w1 = (p - y) x2，d 损失/d b = p - y"),
+    ],
+)
+def test_pytorch_side_starts_from_the_logit(site: Path, out: str, comment: str) -> None:
+    """r3 review: PyTorch's loss is the one a learner should write (from the logit; the
+    closed-form test above checks its values), and the by-hand comment uses the page's
+    own indices (z = w0 x1 + w1 x2 + b)."""
+    text = soup(site / out / PAGE).get_text()
+    assert "nn.functional.binary_cross_entropy_with_logits(logit_t, label)" in text
+    assert "nn.functional.binary_cross_entropy(p_t, label)" not in text
+    assert comment in text
+    assert "w_i = (p - y) x_i" not in text

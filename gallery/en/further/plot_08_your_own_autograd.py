@@ -280,24 +280,26 @@ loss.backward()
 engine_step = torch.tensor([w0.grad, w1.grad, bias.grad], dtype=torch.float64)
 print(f"engine:  loss = {loss.data:.6f}, grads (w0, w1, b) = {engine_step}")
 
-p_t = torch.sigmoid(linear(sample)).squeeze()
-loss_t = nn.functional.binary_cross_entropy(p_t, label)
+logit_t = linear(sample).squeeze()
+loss_t = nn.functional.binary_cross_entropy_with_logits(logit_t, label)
 loss_t.backward()
 torch_step = torch.cat([linear.weight.grad.flatten(), linear.bias.grad])
 print(f"PyTorch: loss = {loss_t.item():.6f}, grads (w0, w1, b) = {torch_step}")
 assert math.isclose(loss.data, loss_t.item(), rel_tol=1e-12)
 assert torch.allclose(engine_step, torch_step, rtol=1e-12, atol=0)
 
-# The math agrees: d loss/d w_i = (p - y) x_i and d loss/d b = p - y.
-by_hand = (p_t.item() - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
+# The math agrees: d loss/d w0 = (p - y) x1, d loss/d w1 = (p - y) x2, d loss/d b = p - y.
+p = torch.sigmoid(logit_t).item()
+by_hand = (p - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
 assert torch.allclose(engine_step, by_hand, rtol=1e-12, atol=0)
 print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 
 # %%
-# Written from :math:`p`, this loss breaks on a saturated :term:`logit`:
-# :math:`\sigma(40)` rounds to exactly 1 in ``float64`` and :math:`\log(1 - p)`
-# fails. :doc:`Tutorial 10 <plot_10_loss_functions>` shows why a real loss
-# starts from the logit, and what ``BCELoss`` does at this point.
+# Our engine's loss is written from :math:`p`, and it breaks on a saturated
+# :term:`logit`: :math:`\sigma(40)` rounds to exactly 1 in ``float64`` and
+# :math:`\log(1 - p)` fails. PyTorch's side above starts from the logit
+# (``binary_cross_entropy_with_logits``); :doc:`Tutorial 10 <plot_10_loss_functions>`
+# shows why a real loss does, and what ``BCELoss`` does at this point.
 
 try:
     (1 - Value(40.0).sigmoid()).log()

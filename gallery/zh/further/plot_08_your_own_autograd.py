@@ -269,24 +269,26 @@ loss.backward()
 engine_step = torch.tensor([w0.grad, w1.grad, bias.grad], dtype=torch.float64)
 print(f"engine:  loss = {loss.data:.6f}, grads (w0, w1, b) = {engine_step}")
 
-p_t = torch.sigmoid(linear(sample)).squeeze()
-loss_t = nn.functional.binary_cross_entropy(p_t, label)
+logit_t = linear(sample).squeeze()
+loss_t = nn.functional.binary_cross_entropy_with_logits(logit_t, label)
 loss_t.backward()
 torch_step = torch.cat([linear.weight.grad.flatten(), linear.bias.grad])
 print(f"PyTorch: loss = {loss_t.item():.6f}, grads (w0, w1, b) = {torch_step}")
 assert math.isclose(loss.data, loss_t.item(), rel_tol=1e-12)
 assert torch.allclose(engine_step, torch_step, rtol=1e-12, atol=0)
 
-# 与手算一致：d 损失/d w_i = (p - y) x_i，d 损失/d b = p - y。
-by_hand = (p_t.item() - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
+# 与手算一致：d 损失/d w0 = (p - y) x1，d 损失/d w1 = (p - y) x2，d 损失/d b = p - y。
+p = torch.sigmoid(logit_t).item()
+by_hand = (p - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
 assert torch.allclose(engine_step, by_hand, rtol=1e-12, atol=0)
 print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 
 # %%
-# 这个损失从 :math:`p` 写起，遇到饱和的 :term:`对数几率（logit） <对数几率>` 就会出错：在 ``float64`` 下
-# :math:`\sigma(40)` 恰好舍入成 1，:math:`\log(1 - p)` 无法计算。
-# :doc:`第 10 篇 <plot_10_loss_functions>` 讲了为什么实际使用的损失要从对数几率
-# 写起，以及 ``BCELoss`` 在这里会怎么做。
+# 我们引擎里的损失从 :math:`p` 写起，遇到饱和的 :term:`对数几率（logit） <对数几率>`
+# 就会出错：在 ``float64`` 下 :math:`\sigma(40)` 恰好舍入成 1，:math:`\log(1 - p)`
+# 无法计算。上面 PyTorch 那一边从 logit 写起（``binary_cross_entropy_with_logits``）；
+# :doc:`第 10 篇 <plot_10_loss_functions>` 讲了为什么实际使用的损失都要这样写，
+# 以及 ``BCELoss`` 在这里会怎么做。
 
 try:
     (1 - Value(40.0).sigmoid()).log()
