@@ -166,7 +166,7 @@ def test_exercise_1_checks_values_too(site: Path, out: str) -> None:
                 "past which new inputs run uncompiled",
                 "from torch 2.6 on, an input that matches one of them still runs it",
                 "torch 2.4 and 2.5 run the whole function in eager mode",
-                "strides, requires_grad, ...); a failed guard means a recompilation",
+                "what it assumed about its inputs (shape, dtype, strides, requires_grad,",
                 "its documentation asks both functions to return tensors of the same shape",
                 "(Size 1, as for any code, gets a graph of its own.)",
                 "uses the default one (default_partition)",

@@ -266,10 +266,10 @@ print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 #
 # **Tensors, not scalars.** Our engine makes one node per *number*; PyTorch's
 # graph depends on the operations, not on how many numbers flow through
-# them. The loss of 1 sample and of all 200: PyTorch's nodes are four
-# backward functions (``nn.Linear`` alone makes two, ``TBackward0`` for the
-# transposed weight and ``AddmmBackward0``) and one ``AccumulateGrad`` per
-# parameter, whatever the number of samples.
+# them. The loss of 1 sample and of all 200, computed as our engine does:
+# PyTorch's nodes are five backward functions (``nn.Linear`` alone makes two,
+# ``TBackward0`` for the transposed weight and ``AddmmBackward0``) and one
+# ``AccumulateGrad`` per parameter, whatever the number of samples.
 
 
 def engine_nodes(n):  # the mean loss of the first n samples, on our engine
@@ -279,10 +279,9 @@ def engine_nodes(n):  # the mean loss of the first n samples, on our engine
     return len(topological_order(total * (1 / n)))
 
 
-def torch_graph(n):  # the same loss in PyTorch, from the logits
-    logit = linear(train_x[:n].double()).squeeze(1)
-    loss = nn.functional.binary_cross_entropy_with_logits(logit, train_y[:n].double())
-    return backward_graph(loss)
+def torch_graph(n):  # the engine's computation in PyTorch: sigmoid, then log
+    p = torch.sigmoid(linear(train_x[:n].double())).squeeze(1)
+    return backward_graph(nn.functional.binary_cross_entropy(p, train_y[:n].double()))
 
 
 for n in (1, 200):
@@ -292,8 +291,9 @@ print(sorted(d["op"] for _, d in torch_graph(200).nodes(data=True)))
 # %%
 # **No recursion.** Our ``topological_order`` calls itself once for each
 # value along the longest path, and Python limits how deep calls may nest
-# (``sys.getrecursionlimit()``). PyTorch's engine, written in C++, keeps the
-# nodes still to visit in queues of its own. A chain of 5000 additions:
+# (``sys.getrecursionlimit()``). PyTorch's engine is C++ code that keeps the
+# nodes still to visit in queues of its own: Python's limit does not apply.
+# A chain of 5000 additions:
 
 start, start_t = Value(1.0), torch.tensor([1.0], requires_grad=True)
 z, z_t = start, start_t

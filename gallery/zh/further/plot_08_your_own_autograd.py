@@ -259,9 +259,10 @@ print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 # ------------------------------
 #
 # **张量，而不是标量。** 我们的引擎为每个*数*建一个节点；PyTorch 的图只取决于运算，
-# 与其中流过多少个数无关。看 1 个样本和全部 200 个样本的损失：PyTorch 的节点是四个
-# 反向函数（单是 ``nn.Linear`` 就有两个：转置权重的 ``TBackward0`` 和
-# ``AddmmBackward0``），再加每个参数一个 ``AccumulateGrad``，样本数多少都一样。
+# 与其中流过多少个数无关。按引擎的算法分别计算 1 个样本和全部 200 个样本的损失：
+# PyTorch 的节点是五个反向函数（单是 ``nn.Linear`` 就有两个：转置权重的
+# ``TBackward0`` 和 ``AddmmBackward0``），再加每个参数一个 ``AccumulateGrad``，
+# 样本数多少都一样。
 
 
 def engine_nodes(n):  # 前 n 个样本的平均损失，用我们的引擎计算
@@ -271,10 +272,9 @@ def engine_nodes(n):  # 前 n 个样本的平均损失，用我们的引擎计�
     return len(topological_order(total * (1 / n)))
 
 
-def torch_graph(n):  # 同样的损失，用 PyTorch 从 logit 算起
-    logit = linear(train_x[:n].double()).squeeze(1)
-    loss = nn.functional.binary_cross_entropy_with_logits(logit, train_y[:n].double())
-    return backward_graph(loss)
+def torch_graph(n):  # 按引擎的算法用 PyTorch 计算：先 sigmoid，再取对数
+    p = torch.sigmoid(linear(train_x[:n].double())).squeeze(1)
+    return backward_graph(nn.functional.binary_cross_entropy(p, train_y[:n].double()))
 
 
 for n in (1, 200):
@@ -284,7 +284,8 @@ print(sorted(d["op"] for _, d in torch_graph(200).nodes(data=True)))
 # %%
 # **不用递归。** 我们的 ``topological_order`` 沿最长的路径每经过一个值就递归调用
 # 一次，而 Python 限制了调用能嵌套多深（``sys.getrecursionlimit()``）。PyTorch 的
-# 引擎用 C++ 写成，用自己的队列记录还要访问的节点。下面是连续 5000 次加法：
+# 引擎是 C++ 代码，用自己的队列记录还要访问的节点，不受 Python 这个上限的约束。
+# 下面是连续 5000 次加法：
 
 start, start_t = Value(1.0), torch.tensor([1.0], requires_grad=True)
 z, z_t = start, start_t
