@@ -4,16 +4,15 @@ Write your own autograd
 
 Autograd is less magic than it looks. In about sixty lines of plain Python we
 write a scalar engine that records a graph as it computes and runs the
-backward pass through it. It reproduces tutorial 01's ``w.grad = 5`` and the
-gradient of one logistic-regression step, each checked against PyTorch, and we
-draw its graph beside PyTorch's. Then we list what PyTorch does that our
-sixty lines don't, and show each point running.
+backward pass through it. It reproduces tutorial 01's ``w.grad = 5`` and a
+logistic-regression step's gradient (both checked against PyTorch), and we draw
+its graph beside PyTorch's. Then we run what PyTorch does that ours doesn't.
 
 This page assumes :doc:`../core/plot_01_computational_graph` (the graph of
 :math:`y = (w + x)(w + 1)` and its :term:`backward graph`),
-:doc:`../core/plot_04_autograd_traps` (gradients accumulate; in-place edits and the
-version counter) and :doc:`../core/plot_05_logistic_regression` (the model and
-its binary cross-entropy).
+:doc:`../core/plot_03_autograd` (saved tensors, freed by a backward pass),
+:doc:`../core/plot_04_autograd_traps` (gradients accumulate; the version counter)
+and :doc:`../core/plot_05_logistic_regression` (the model and its loss).
 """
 
 # SPDX-License-Identifier: MIT
@@ -27,15 +26,12 @@ LANG = "en"
 # The idea is Andrej Karpathy's `micrograd <https://github.com/karpathy/micrograd>`_;
 # the code below is our own. A ``Value`` holds one number (``data``), its
 # gradient (``grad``), the values it was computed from (``children``, as
-# micrograd calls them) and
-# the name of the operation that made it. Each operation computes its result
-# *and* attaches a ``backward_step``: a small function that takes the result's
-# gradient and adds each input's share, by the chain rule. Operation, graph
-# edge and local derivative sit together, in one place.
-#
-# ``backward()`` then needs an order in which every value comes after all the
-# values computed from it: a :term:`topological sort` of the graph, read
-# backwards. A depth-first walk gives it.
+# micrograd calls them) and the name of the operation that made it. Each
+# operation computes its result *and* attaches a ``backward_step``: a small
+# function that takes the result's gradient and adds each input's share, by
+# the chain rule. ``backward()`` then needs an order in which every value
+# comes after all the values computed from it: a :term:`topological sort` of
+# the graph, read backwards, which a depth-first walk gives.
 
 import math
 
@@ -47,7 +43,7 @@ class Value:
         self.data = float(data)
         self.grad = 0.0
         self.children = children  # the values this one was computed from
-        self.op = op  # "add", "mul", "pow", "log", "sigmoid"; "" for an input
+        self.op = op  # "add", "mul", "log", "sigmoid"; "" for an input
         self.name = name
         self.backward_step = lambda: None  # an input has nothing to pass on
 
@@ -82,9 +78,6 @@ class Value:
         out.backward_step = backward_step
         return out
 
-    def __pow__(self, k):  # k is a Python number; d(s^k)/ds = k s^(k-1)
-        return self._unary(self.data**k, k * self.data ** (k - 1), "pow")
-
     def log(self):  # d(log s)/ds = 1/s
         return self._unary(math.log(self.data), 1 / self.data, "log")
 
@@ -95,13 +88,9 @@ class Value:
     def __neg__(self):
         return self * -1
 
-    def __sub__(self, other):
-        return self + (-other)
-
     def __rsub__(self, other):  # other - self, other a Python number
         return (-self) + other
 
-    __radd__ = __add__
     __rmul__ = __mul__
 
     def backward(self):
@@ -129,12 +118,11 @@ def topological_order(root):
 # Tutorial 01's example
 # ---------------------
 #
-# :math:`y = (w + x)(w + 1)` at :math:`w = 1`, :math:`x = 2`, once with our
-# engine and once with PyTorch. The ``1`` in ``w + 1`` is a plain Python
-# number; our ``__add__`` wraps it in a ``Value``, as PyTorch wraps it in a
-# tensor. For the drawing below, PyTorch's run also keeps its backward graph
-# (:func:`~pytorch_notes.graph.backward_graph`), with the gradient sent along
-# each edge (:func:`~pytorch_notes.graph.record_gradients`).
+# :math:`y = (w + x)(w + 1)` at :math:`w = 1`, :math:`x = 2`, with our engine
+# (its ``__add__`` wraps the ``1`` in a ``Value``, as PyTorch wraps it in a
+# tensor) and with PyTorch, which also keeps its backward graph for the
+# drawing below (:func:`~pytorch_notes.graph.backward_graph`) and the
+# gradient sent along each edge (:func:`~pytorch_notes.graph.record_gradients`).
 
 import torch
 
@@ -155,9 +143,7 @@ grad_graph = backward_graph(y_t, names={"w": w_t, "x": x_t, "a": a_t, "b": b_t, 
 with record_gradients(grad_graph):
     y_t.backward()
 print(f"PyTorch: y = {y_t.item()}, w.grad = {w_t.grad}, x.grad = {x_t.grad}")
-
-assert w.grad == w_t.grad.item() == 5.0  # exact: every value here is a small integer
-assert x.grad == x_t.grad.item() == 2.0
+assert (w.grad, x.grad) == (w_t.grad.item(), x_t.grad.item()) == (5.0, 2.0)  # small integers: exact
 
 # %%
 # Both give :math:`\partial y/\partial w = b + a = 5`: ``w`` is an input of
@@ -165,25 +151,20 @@ assert x.grad == x_t.grad.item() == 2.0
 # ``w.grad`` -- the ``+=`` in the code is the sum over paths of the chain
 # rule. That is also why ``w.grad`` starts at ``0.0``.
 #
-# One difference is already visible: our engine kept the gradient of every
-# value, ``a`` and ``b`` included, where PyTorch fills ``.grad`` only for
-# leaves that require grad, unless you call ``retain_grad()`` on another
-# tensor (:doc:`tutorial 01 <../core/plot_01_computational_graph>` shows
-# ``a.grad`` is ``None``; Exercise 2 uses ``retain_grad()``).
-
-print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
-
-# %%
 # Drawing our graph with the site's helpers
 # -----------------------------------------
 #
-# :func:`pytorch_notes.draw.draw_forward` draws any ``networkx`` graph in the
-# form that :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` documents.
-# Converting our engine's graph takes one small function: each value becomes
-# a box, each operation a circle between a value and its inputs, and an
-# unnamed input (a wrapped Python number) a constant.
+# :func:`pytorch_notes.draw.draw_forward` draws a ``networkx`` graph in the
+# form :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` documents: a box
+# per value, a circle per operation, a constant per wrapped Python number.
+# Beside it, PyTorch's backward graph with the gradient sent along each edge
+# (its arrows point the forward way; gradients flow against them).
 
+import matplotlib.pyplot as plt
 import networkx as nx
+
+from pytorch_notes.draw import draw_backward, draw_forward
+from pytorch_notes.i18n import tr, use_language
 
 
 def to_networkx(root):
@@ -191,27 +172,15 @@ def to_networkx(root):
     g = nx.DiGraph()
     ids = {value: f"v{i}" for i, value in enumerate(topological_order(root))}
     for value, node in ids.items():
-        if not value.children and not value.name:  # a wrapped Python number
-            g.add_node(node, kind="const", value=value.data, name=None)
-            continue
-        g.add_node(node, kind="tensor", name=value.name or None, value=value.data,
-                   grad=value.grad, is_leaf=not value.children, version=0)  # fmt: skip
+        kind = "tensor" if value.children or value.name else "const"
+        g.add_node(node, kind=kind, name=value.name, value=value.data, grad=value.grad,
+                   is_leaf=not value.children)  # fmt: skip
         if value.children:
-            g.add_node(f"op_{node}", kind="op", op=value.op, inplace=False)
-            for position, child in enumerate(value.children):
-                g.add_edge(ids[child], f"op_{node}", arg=position)
+            g.add_node(f"op_{node}", kind="op", op=value.op)
+            g.add_edges_from((ids[child], f"op_{node}") for child in value.children)
             g.add_edge(f"op_{node}", node)
     return g
 
-
-# Beside it, PyTorch's backward graph for the same expression, with the
-# gradient sent along each edge. Its arrows point the forward way (from ``w``
-# to the operations that use it); gradients flow against them.
-
-import matplotlib.pyplot as plt
-
-from pytorch_notes.draw import draw_backward, draw_forward
-from pytorch_notes.i18n import tr, use_language
 
 engine_graph = to_networkx(y)
 lang = use_language(LANG)
@@ -225,14 +194,11 @@ plt.show()
 # %%
 # Same shape: our three operations are PyTorch's three backward functions,
 # and our two named inputs its two ``AccumulateGrad`` nodes. Same numbers:
-# PyTorch writes on each edge the gradient it carries, one path's
-# contribution; the contributions at a node add up to the gradient our engine
-# stored in that value (``w`` receives 2 along one path and 3 along the other;
-# their sum is our ``w.grad``, 5). The script checks both:
-
-engine_ops = sorted(d["op"] for _, d in engine_graph.nodes(data=True) if d["kind"] == "op")
-torch_ops = sorted(d["op"] for _, d in grad_graph.nodes(data=True) if d["op"] != "AccumulateGrad")
-assert [op.capitalize() + "Backward0" for op in engine_ops] == torch_ops
+# each edge carries one path's contribution, and the contributions at a node
+# add up to the gradient our engine stored (``w`` receives 2 and 3; our
+# ``w.grad`` is 5). Our engine keeps the gradient of every value, ``a`` and
+# ``b`` too; PyTorch fills ``.grad`` only for leaves that require grad and for
+# tensors you call ``retain_grad()`` on (Exercise 2):
 
 torch_grads = {}
 for u, _, data in grad_graph.edges(data=True):
@@ -247,13 +213,13 @@ assert engine_grads == torch_grads
 # One step of logistic regression
 # -------------------------------
 #
-# Now a real model: the logistic regression of
-# :doc:`tutorial 05 <../core/plot_05_logistic_regression>`, on one sample with two
+# Now tutorial 05's logistic regression on its first sample, with two
 # features: :math:`z = w_0 x_1 + w_1 x_2 + b`, :math:`p = \sigma(z)`, and the
-# :term:`binary cross-entropy` :math:`\ell = -[y \log p + (1 - y)\log(1 - p)]`.
-# We take the first sample of that tutorial's data and the weights
-# ``nn.Linear`` starts from after the same random seed. Python's floats are 64-bit, so PyTorch
-# runs in ``float64`` too.
+# :term:`binary cross-entropy` :math:`\ell = -[y \log p + (1 - y)\log(1 - p)]`,
+# from the weights ``nn.Linear`` starts from after the same seed, in
+# ``float64`` (Python's floats). Our engine follows the formula, from
+# :math:`p`; PyTorch starts from the :term:`logit` :math:`z`, as a real loss
+# should (:doc:`Tutorial 10 <plot_10_loss_functions>` shows why).
 
 from torch import nn
 
@@ -280,38 +246,28 @@ loss.backward()
 engine_step = torch.tensor([w0.grad, w1.grad, bias.grad], dtype=torch.float64)
 print(f"engine:  loss = {loss.data:.6f}, grads (w0, w1, b) = {engine_step}")
 
-p_t = torch.sigmoid(linear(sample)).squeeze()
-loss_t = nn.functional.binary_cross_entropy(p_t, label)
+logit_t = linear(sample).squeeze()
+loss_t = nn.functional.binary_cross_entropy_with_logits(logit_t, label)
 loss_t.backward()
 torch_step = torch.cat([linear.weight.grad.flatten(), linear.bias.grad])
 print(f"PyTorch: loss = {loss_t.item():.6f}, grads (w0, w1, b) = {torch_step}")
 assert math.isclose(loss.data, loss_t.item(), rel_tol=1e-12)
 assert torch.allclose(engine_step, torch_step, rtol=1e-12, atol=0)
 
-# The math agrees: d loss/d w_i = (p - y) x_i and d loss/d b = p - y.
-by_hand = (p_t.item() - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
+# The math agrees: d loss/d w0 = (p - y) x1, d loss/d w1 = (p - y) x2, d loss/d b = p - y.
+p = torch.sigmoid(logit_t).item()
+by_hand = (p - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
 assert torch.allclose(engine_step, by_hand, rtol=1e-12, atol=0)
 print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
-
-# %%
-# Written from :math:`p`, this loss breaks on a saturated :term:`logit`:
-# :math:`\sigma(40)` rounds to exactly 1 in ``float64`` and :math:`\log(1 - p)`
-# fails. :doc:`Tutorial 10 <plot_10_loss_functions>` shows why a real loss
-# starts from the logit, and what ``BCELoss`` does at this point.
-
-try:
-    (1 - Value(40.0).sigmoid()).log()
-except ValueError as error:
-    print(f"logit 40: ValueError: {error}")
 
 # %%
 # What PyTorch does that our sixty lines don't
 # --------------------------------------------
 #
-# **Tensors, not scalars.** Our engine makes one node per *number*. PyTorch's
+# **Tensors, not scalars.** Our engine makes one node per *number*; PyTorch's
 # graph depends on the operations, not on how many numbers flow through
-# them. Count the nodes for the loss of 1 sample and of all 200, and name
-# PyTorch's: five backward functions (``nn.Linear`` alone makes two,
+# them. The loss of 1 sample and of all 200, computed as our engine does:
+# PyTorch's nodes are five backward functions (``nn.Linear`` alone makes two,
 # ``TBackward0`` for the transposed weight and ``AddmmBackward0``) and one
 # ``AccumulateGrad`` per parameter, whatever the number of samples.
 
@@ -323,7 +279,7 @@ def engine_nodes(n):  # the mean loss of the first n samples, on our engine
     return len(topological_order(total * (1 / n)))
 
 
-def torch_graph(n):  # the same loss in PyTorch
+def torch_graph(n):  # the engine's computation in PyTorch: sigmoid, then log
     p = torch.sigmoid(linear(train_x[:n].double())).squeeze(1)
     return backward_graph(nn.functional.binary_cross_entropy(p, train_y[:n].double()))
 
@@ -333,14 +289,29 @@ for n in (1, 200):
 print(sorted(d["op"] for _, d in torch_graph(200).nodes(data=True)))
 
 # %%
+# **No recursion.** Our ``topological_order`` calls itself once for each
+# value along the longest path, and Python limits how deep calls may nest
+# (``sys.getrecursionlimit()``). PyTorch's engine is C++ code that keeps the
+# nodes still to visit in queues of its own: Python's limit does not apply.
+# A chain of 5000 additions:
+
+start, start_t = Value(1.0), torch.tensor([1.0], requires_grad=True)
+z, z_t = start, start_t
+for _ in range(5000):
+    z, z_t = z + 1, z_t + 1
+z_t.backward()
+try:
+    z.backward()
+except RecursionError:
+    print(f"5000 additions: PyTorch's grad = {start_t.grad}, our engine: RecursionError")
+
+# %%
 # **Saved tensors, and their release.** Our ``backward_step`` closures keep
 # every value alive as long as the graph exists. PyTorch's backward nodes
-# save only what their derivative needs (``MulBackward0`` keeps a factor only
-# if the *other* factor requires grad, visible as ``_saved_self`` and
-# ``_saved_other``) and free it once the backward pass has used it, so a
-# second ``backward()`` through a node that saved tensors fails without
-# ``retain_graph=True``. A graph of additions saves nothing, and a second
-# pass goes through.
+# save only what their derivative needs (``MulBackward0`` keeps a factor
+# only if the *other* factor requires grad) and free it once the backward
+# pass has used it: a second ``backward()`` through such a node fails without
+# ``retain_graph=True`` (:doc:`tutorial 03 <../core/plot_03_autograd>`).
 
 y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
 print(f"saved by MulBackward0: {y_t.grad_fn._saved_self}, {y_t.grad_fn._saved_other}")
@@ -351,9 +322,6 @@ try:
     y_t.backward()  # the second pass: MulBackward0's saved factors are gone
 except RuntimeError as error:
     print(f"RuntimeError: {str(error).split('.')[0]}.")
-y_add = w_t + x_t + 1
-y_add.backward()
-y_add.backward()  # nothing was saved, so nothing was freed: no error
 
 # %%
 # **The version counter.** Change an input of our engine after the forward
@@ -368,8 +336,7 @@ x.data = 100.0  # changed after the forward pass
 y.backward()
 print(f"engine, x changed after the forward pass: w.grad = {w.grad} (should be 2.0)")
 
-u_t = torch.tensor([1.0], requires_grad=True)
-v_t = torch.tensor([2.0], requires_grad=True)
+u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 y_t = u_t * v_t  # MulBackward0 saves v_t, at version 0, for u_t's gradient
 with torch.no_grad():
     v_t.add_(98.0)
@@ -379,23 +346,15 @@ try:
 except RuntimeError as error:
     print(f"RuntimeError: {str(error).split(':')[0]}")
 
-# %%
-# Edits that PyTorch does not see escape the counter: through ``.data``,
-# which changes the tensor behind autograd's back, or through a NumPy array
-# sharing its memory. Then PyTorch, like our engine, silently uses the new
-# number -- the reason to avoid ``.data``:
-
+# Edits PyTorch does not see escape the counter: through .data (behind
+# autograd's back) or a NumPy array sharing the memory. PyTorch then, like our
+# engine, silently uses the new number -- the reason to avoid .data.
 u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 y_t = u_t * v_t
-v_t.data.add_(98.0)  # not counted
+v_t.data.add_(48.0)  # not counted
+v_t.detach().numpy()[0] += 50.0  # the same memory, not counted either
 y_t.backward()
-print(f"after v_t.data.add_: v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")
-assert v_t._version == 0 and u_t.grad.item() == 100.0
-u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
-y_t = u_t * v_t
-v_t.detach().numpy()[0] += 98.0  # the same memory, not counted either
-y_t.backward()
-print(f"after a NumPy edit:  v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")
+print(f"after .data and NumPy edits: v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")  # fmt: skip
 assert v_t._version == 0 and u_t.grad.item() == 100.0
 
 # %%
@@ -405,22 +364,19 @@ assert v_t._version == 0 and u_t.grad.item() == 100.0
 # - An autograd engine is a graph recorded while the values are computed,
 #   each node carrying its local derivative, and a backward pass that visits
 #   the nodes in reverse topological order, *adding* each input's share.
-# - Sixty lines reproduce PyTorch's ``w.grad = 5`` and the gradient of a
-#   logistic-regression step, to twelve significant digits in ``float64``.
-# - Our engine's graph has the shape of PyTorch's backward graph, and its
-#   stored gradients are the sums of PyTorch's edge labels.
+# - Sixty lines reproduce PyTorch's ``w.grad = 5`` and graph (our gradients
+#   sum its edge labels) and a logistic-regression step's gradient, to twelve
+#   significant digits in ``float64``.
 # - PyTorch adds what a real framework needs: a graph whose size depends on
-#   the operations, not on the numbers; saved tensors freed after use; and a
-#   version counter that catches in-place edits (except edits it cannot see,
-#   such as through ``.data``).
+#   the operations, not on the numbers; a backward pass that does not recurse;
+#   saved tensors freed after use; and a version counter that catches
+#   in-place edits (except edits it cannot see, such as through ``.data``).
 #
 # Exercises
 # ---------
 #
-# **Exercise 1.** Add ``tanh`` to the engine, as a function ``tanh(v)`` that
-# returns a new ``Value`` with its ``backward_step``
-# (:math:`\tanh'(s) = 1 - \tanh^2 s`). Check the gradient of
-# :math:`\tanh(2s)` (a chain of two operations) at :math:`s = 0.5` against
+# **Exercise 1.** Add ``tanh`` to the engine (:math:`\tanh'(s) = 1 - \tanh^2 s`)
+# and check the gradient of :math:`\tanh(2s)` at :math:`s = 0.5` against
 # ``torch.tanh``.
 #
 # .. _solution-begin:
@@ -434,9 +390,8 @@ def tanh(v):
     return v._unary(t, 1 - t**2, "tanh")
 
 
-s = Value(0.5)
+s, s_t = Value(0.5), torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
 tanh(s * 2).backward()  # d tanh(2s)/ds = 2 (1 - tanh^2(2s))
-s_t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
 torch.tanh(s_t * 2).backward()
 print(f"engine: {s.grad:.6f}, PyTorch: {s_t.grad.item():.6f}")
 assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
@@ -455,11 +410,10 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 # Our engine gives 15: ``a`` and ``b`` still hold 2 and 3 from the first pass,
 # so the second pass adds 4 and 6 into ``w`` instead of 2 and 3. PyTorch does
 # not read ``.grad`` during a pass: each ``backward()`` sends the gradients
-# through buffers of its own and only *adds the result* into the ``.grad`` of
-# the leaves (and of a ``retain_grad()`` tensor). So even when ``a`` and
-# ``b`` keep their gradients, which then accumulate to 4 and 6, ``w.grad`` is
-# 10. Our engine uses ``.grad`` as its working buffer too; clearing every
-# non-input before the pass gives it fresh buffers:
+# through buffers of its own and only *adds the result* into ``.grad`` (of the
+# leaves and of ``retain_grad()`` tensors), so ``w.grad`` is 10 even when
+# ``a`` and ``b`` keep gradients (4 and 6). Our engine's working buffer is
+# ``.grad``: clearing every non-input before the pass gives fresh buffers:
 
 
 def backward_accumulating(root):
@@ -486,9 +440,7 @@ b_t.retain_grad()
 y_t = torch.mul(a_t, b_t)
 y_t.backward(retain_graph=True)
 y_t.backward()
-print(
-    f"PyTorch, twice:                w.grad = {w_t.grad}, a.grad = {a_t.grad}, b.grad = {b_t.grad}"
-)
+print(f"PyTorch, twice:                w.grad = {w_t.grad}, a.grad = {a_t.grad}, b.grad = {b_t.grad}")  # fmt: skip
 assert w.grad == w_t.grad.item() == 10.0 and (a_t.grad.item(), b_t.grad.item()) == (4.0, 6.0)
 
 # %%

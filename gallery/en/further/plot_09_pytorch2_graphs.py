@@ -10,10 +10,9 @@ read the guard behind a recompilation, keep both branches in one graph with
 AOTAutograd builds before any ``backward()`` has run.
 
 This page assumes :doc:`../core/plot_01_computational_graph` (its example
-:math:`y = (w + x)(w + 1)` and the example's autograd graph),
-:doc:`../core/plot_02_dynamic_graphs` (define-by-run, ``torch.fx`` and its
-``TraceError``) and :doc:`../core/plot_04_autograd_traps` (the tensors a
-backward function saves).
+:math:`y = (w + x)(w + 1)`), :doc:`../core/plot_02_dynamic_graphs`
+(define-by-run, ``torch.fx`` and its ``TraceError``) and
+:doc:`../core/plot_03_autograd` (the tensors a backward function saves).
 """
 
 # SPDX-License-Identifier: MIT
@@ -24,12 +23,13 @@ backward function saves).
 #
 # ``torch.compile(f, backend=...)`` runs ``f`` through *Dynamo*, which reads
 # the function's Python bytecode as it runs, collects the torch operations into
-# a ``torch.fx`` graph and hands that graph to the backend. A backend is just a
-# function: it gets the graph (a ``GraphModule``) and example inputs, and
-# returns something to call instead. The default backend, Inductor, generates
-# and compiles C++ here; ours keeps the graph for us to look at and returns it
-# unchanged, so nothing is compiled at all. The alternative to all this is
-# :term:`eager <eager execution>` mode: no compilation, one operation at a time.
+# a ``torch.fx`` graph and hands that graph to the backend: a function that
+# gets the graph (a ``GraphModule``) and example inputs, and returns something
+# to call instead. The default backend, Inductor, generates and compiles C++
+# here; ours keeps the graph to look at and returns it unchanged, compiling
+# nothing. Without ``torch.compile``, PyTorch runs in
+# :term:`eager <eager execution>` mode: one operation at a time.
+# ``compile_fresh`` starts each experiment on this page afresh.
 
 import torch
 
@@ -43,12 +43,18 @@ def keep_graph(gm: torch.fx.GraphModule, example_inputs: list) -> object:
     return gm.forward  # run the captured graph as it is
 
 
+def compile_fresh(fn, backend=keep_graph, dynamic=None):  # forget earlier graphs first
+    torch.compiler.reset()
+    captured.clear()
+    return torch.compile(fn, backend=backend, dynamic=dynamic)
+
+
 def smooth(x: torch.Tensor) -> torch.Tensor:
     y = x * 2
     return torch.tanh(y) + 1
 
 
-compiled = torch.compile(smooth, backend=keep_graph)
+compiled = compile_fresh(smooth)
 x = torch.tensor([0.25, -1.0])
 print(f"compiled(x) = {compiled(x)}")
 print(f"graphs captured: {len(captured)}")
@@ -59,25 +65,10 @@ torch.testing.assert_close(compiled(x), smooth(x))
 
 # %%
 # The captured graph is the same straight line that ``torch.fx`` traced in
-# tutorial 02: multiply, ``tanh``, add. Drawn with the site's helper, it is a
-# :term:`static graph <static graph>`: names, no values.
-
-import matplotlib.pyplot as plt
-
-from pytorch_notes.draw import draw_forward
-from pytorch_notes.graph import fx_graph
-from pytorch_notes.i18n import tr, use_language
-
-lang = use_language(LANG)
-draw_forward(fx_graph(captured[0]), lang=lang,
-             title=tr(lang, en="Graph captured by Dynamo", zh="Dynamo 捕获的图"))  # fmt: skip
-plt.show()
-
-# %%
-# The difference from ``torch.fx.symbolic_trace`` is *when* it looks. Dynamo
-# captures while the function runs on real inputs, so it knows their shapes
-# and dtypes, and it can step back to ordinary Python wherever it cannot
-# follow.
+# tutorial 02 (multiply, ``tanh``, add): a :term:`static graph <static graph>`.
+# Unlike ``torch.fx.symbolic_trace``, Dynamo captures while the function runs
+# on real inputs: it knows their shapes and dtypes, and it can step back to
+# ordinary Python wherever it cannot follow.
 #
 # Graph breaks: where Python still decides
 # ----------------------------------------
@@ -104,12 +95,10 @@ def ops(gm: torch.fx.GraphModule) -> list[str]:  # a graph's operations, by name
     return [str(getattr(node.target, "__name__", node.target)) for node in calls]
 
 
-captured.clear()
 with compile_log() as log:
-    compiled_branchy = torch.compile(branchy, backend=keep_graph)
+    compiled_branchy = compile_fresh(branchy)
     z_pos = compiled_branchy(torch.tensor([1.5]))
     z_neg = compiled_branchy(torch.tensor([-1.5]))
-
 print(f"z = {z_pos} and {z_neg}")
 print(f"graphs captured: {len(captured)}")
 for i, gm in enumerate(captured):
@@ -125,9 +114,16 @@ assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.g
 # ``if`` -- one graph for the branch each call took (``mul`` for the
 # positive input, ``neg`` for the negative one). The reason is in the
 # installed torch's words: "Data-dependent branching" from torch 2.7 on,
-# "Data-dependent jump" in 2.6, while torch 2.4 and 2.5 log no reason at all
-# (``compile_log`` warns that its list stays empty there).
+# "Data-dependent jump" in 2.6; torch 2.4 and 2.5 log no reason at all
+# (``compile_log`` warns so).
 
+import matplotlib.pyplot as plt
+
+from pytorch_notes.draw import draw_forward
+from pytorch_notes.graph import fx_graph
+from pytorch_notes.i18n import tr, use_language
+
+lang = use_language(LANG)
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), facecolor="white")
 for i, (gm, ax) in enumerate(zip(captured, axes, strict=True)):
     draw_forward(fx_graph(gm), ax=ax, lang=lang, title=tr(lang, en=f"graph {i}", zh=f"图 {i}"))
@@ -138,47 +134,39 @@ plt.show()
 # ------------------------
 #
 # A captured graph is only valid for inputs like the ones it was captured
-# with. Dynamo stores :term:`guards <guard>` with it (this input is a float32 tensor of
-# shape (3,), ...) and checks them at every call; when one fails, it captures
-# again -- up to a limit, past which the function runs uncompiled (Exercise 2).
-# We call ``smooth`` on a few inputs and count the graphs. (The page shows
-# only the guards that fail; ``TORCH_LOGS="guards"`` prints all of them.)
+# with. Dynamo stores :term:`guards <guard>` with it (this input is a float32
+# tensor of shape (3,) and strides (1,), it does not require grad, ...) and
+# checks them at every call; when one fails, it captures again -- up to a
+# limit, past which new inputs run uncompiled (Exercise 2). ``compile_log``
+# keeps the guard that failed, as ``TORCH_LOGS="recompiles"`` prints it
+# (``TORCH_LOGS="guards"`` prints all).
 
-torch.compiler.reset()  # forget earlier compilations
-captured.clear()
-compiled = torch.compile(smooth, backend=keep_graph)
-inputs = [
-    torch.ones(3),
-    torch.ones(3),
-    torch.ones(4),
-    torch.ones(5),
-    torch.ones(5, dtype=torch.float64),
-]
+compiled = compile_fresh(smooth)
+inputs = [torch.ones(3), torch.ones(3), torch.ones(4), torch.ones(5)]
+inputs += [torch.ones(5, dtype=torch.float64), torch.ones(5, 2, dtype=torch.float64)[:, 0]]
+inputs.append(torch.ones(5, dtype=torch.float64, requires_grad=True))
 with compile_log() as log:
     for x in inputs:
         compiled(x)
 print(f"calls: {len(inputs)}, graphs captured: {len(captured)}")
 for guard in log.recompiles:
     print(f"recompiled because: {guard}")
-assert len(captured) == 3 and len(log.recompiles) == 2
+assert len(captured) == 5 and len(log.recompiles) == 4
 
 # %%
-# Five calls, three captures. The second call matched the guards of the
-# first. The third had another shape: the size guard failed and Dynamo
-# recompiled -- this time with the size as a symbol, so the fourth call
-# (shape (5,)) reused that graph. This is the default, *automatic dynamic
-# shapes*: a size that has changed once is a symbol from then on, so for code
-# that only computes with a size, ever new sizes cost one recompilation, not
-# one each. The fifth call changed the dtype, which no symbol covers
-# (torch 2.4 words the guards a little differently, with ``L['x']`` for
-# ``x``). ``dynamic=True`` makes sizes symbolic from
-# the first call and saves that one recompilation (sizes 0 and 1 are
-# specialised either way). Sizes 3 to 10, both ways:
+# Seven calls, five captures. The second call matched the first graph's
+# guards. The third had another size: Dynamo recompiled with the size as a
+# symbol, and the fourth call reused that graph. This default, *automatic
+# dynamic shapes*, keeps a size that has changed once a symbol: for code that
+# only computes with a size, ever new sizes cost one recompilation, not one
+# each. The last three calls failed guards no symbol covers: the dtype, the
+# strides (a column of a matrix: every second number in memory) and
+# ``requires_grad`` (torch 2.4 writes ``L['x']`` for ``x``). ``dynamic=True``
+# makes sizes symbolic from the first call, saving that one recompilation
+# (sizes 0 and 1 are specialised either way). Sizes 3 to 10, both ways:
 
 for dynamic in (None, True):
-    torch.compiler.reset()
-    captured.clear()
-    compiled = torch.compile(smooth, backend=keep_graph, dynamic=dynamic)
+    compiled = compile_fresh(smooth, dynamic=dynamic)
     with compile_log() as log:
         for n in range(3, 11):
             compiled(torch.ones(n))
@@ -187,16 +175,15 @@ for dynamic in (None, True):
 
 # %%
 # Code that *branches* on a size adds guards on the symbol: a size on the
-# other side of the test recompiles, and size 1 gets a graph of its own.
+# other side of the test recompiles. (Size 1, as for any code, gets a graph
+# of its own.)
 
 
 def grows(x: torch.Tensor) -> torch.Tensor:
     return x * 2 if x.shape[0] > 5 else x + 1  # a branch on the size
 
 
-torch.compiler.reset()
-captured.clear()
-compiled, counts = torch.compile(grows, backend=keep_graph), []
+compiled, counts = compile_fresh(grows), []
 for n in (3, 4, 5, 6, 7, 8, 1):
     compiled(torch.ones(n))
     counts.append(len(captured))
@@ -210,9 +197,9 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 # A graph break hands control back to Python. To keep *both* branches in the
 # graph, write the choice as an operation: ``torch.cond(pred, true_fn,
 # false_fn, operands)`` takes a boolean tensor and two functions, and the
-# graph holds both functions as subgraphs. (``torch.cond`` is documented as a
-# prototype; both functions must return tensors of the same shapes and
-# dtypes.)
+# graph holds both functions as subgraphs. (``torch.cond`` is a prototype
+# feature, and its documentation asks both functions to return tensors of the
+# same shape and type.)
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:
@@ -220,9 +207,7 @@ def branchy_cond(x: torch.Tensor) -> torch.Tensor:
     return torch.cond(y.sum() > 0, lambda y: y * y, lambda y: -y, (y,))
 
 
-torch.compiler.reset()
-captured.clear()
-compiled = torch.compile(branchy_cond, backend=keep_graph)
+compiled = compile_fresh(branchy_cond)
 with compile_log() as log:
     results = [compiled(torch.tensor([1.5])), compiled(torch.tensor([-1.5]))]
 print(f"results: {results}")
@@ -236,13 +221,12 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 #
 # ``torch.compile`` may break a function into pieces and fall back to Python
 # between them. ``torch.export`` may not: it captures the *whole* program as
-# one graph in which Python decides nothing, to be saved, or compiled ahead
-# of time (AOTInductor) into code that runs without Python; and it refuses
-# what it cannot capture. Exporting the plain ``if`` fails (``compile_log``
-# keeps the partial graph torch prints with the error, which names files on
-# this machine, off the page). We ask for *non-strict* export, the default
-# on recent releases; strict export reports Dynamo's graph break instead, and
-# ``torch.compile(fullgraph=True)`` refuses the same way without exporting.
+# one graph in which Python decides nothing, to be saved or compiled ahead of
+# time, and it refuses what it cannot capture. Exporting the plain ``if``
+# fails (``compile_log`` keeps the partial graph torch prints, which names
+# files on this machine, off the page). We ask for *non-strict* export, the
+# default on recent releases; strict export, like
+# ``torch.compile(fullgraph=True)``, reports Dynamo's graph break instead.
 
 
 class Branchy(torch.nn.Module):
@@ -256,26 +240,24 @@ class BranchyCond(torch.nn.Module):
 
 
 example = (torch.tensor([1.5]),)
-caught = None
 with compile_log() as log:
     try:
         torch.export.export(Branchy(), example, strict=False)
     except RuntimeError as error:  # torch raises a data-dependent guard error here
-        caught = error
-assert caught is not None, "the export should have failed"
-print(f"{type(caught).__name__}: {str(caught).splitlines()[0]}")
+        print(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+    else:
+        raise AssertionError("the export should have failed")
 print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 
 # %%
-# The message says it in non-strict export's words: to go on, the program
-# needs the value of a data-dependent expression -- ``u0`` stands for the
-# result of ``y.sum() > 0``, and ``Eq(u0, 1)`` asks whether it is true -- and
-# an exported program has no Python to ask. (On torch 2.4 the message is the
-# same, but torch prints no partial graph. *Strict* export, the default
-# there, refuses in Dynamo's words instead: ``UserError: Dynamic control flow
-# is not supported`` on 2.4, ``Unsupported: Data-dependent branching`` on
-# 2.13.) With ``torch.cond`` the export succeeds, and the exported program
-# runs either branch:
+# To go on, the program needs the value of a data-dependent expression --
+# ``u0`` stands for the result of ``y.sum() > 0``, and ``Eq(u0, 1)`` asks
+# whether it is true -- and an exported program has no Python to ask. (On
+# torch 2.4 the message is the same, but torch prints no partial graph.
+# *Strict* export, the default there, refuses in Dynamo's words instead:
+# ``UserError: Dynamic control flow is not supported`` on 2.4,
+# ``Unsupported: Data-dependent branching`` on 2.13.) With ``torch.cond`` the
+# export succeeds, and the exported program runs either branch:
 
 exported = torch.export.export(BranchyCond(), example)
 print(f"exported graph: {ops(exported.graph_module)}")
@@ -289,14 +271,13 @@ assert torch.equal(run(torch.tensor([-1.5])), torch.tensor([3.0]))
 # ---------------------------------
 #
 # In eager PyTorch the backward graph is the chain of ``grad_fn`` nodes that
-# the forward pass leaves behind (tutorial 01). ``torch.compile``'s default
-# backend, Inductor, trains with *AOTAutograd* ("ahead-of-time autograd"):
-# while the forward graph is captured it also traces the backward pass into a
-# second graph, before any ``backward()`` call. (A backend like our
-# ``keep_graph`` gets AOTAutograd only if it asks for it; the graph it returns
-# trains through ordinary autograd.) :func:`pytorch_notes.capture.aot_graphs`
-# runs AOTAutograd alone and keeps both graphs. We use tutorial 01's example,
-# :math:`y = (w + x)(w + 1)` at :math:`w = 1`, :math:`x = 2`.
+# the forward pass leaves behind. ``torch.compile``'s default backend,
+# Inductor, trains with *AOTAutograd* ("ahead-of-time autograd"): while the
+# forward graph is captured it also traces the backward pass into a second
+# graph, before any ``backward()`` call. (Our ``keep_graph`` does not ask for
+# AOTAutograd; its graph trains through ordinary autograd.)
+# :func:`pytorch_notes.capture.aot_graphs` runs AOTAutograd alone and keeps
+# both graphs, here for tutorial 01's example at :math:`w = 1`, :math:`x = 2`:
 
 from pytorch_notes.capture import aot_graphs
 
@@ -306,56 +287,35 @@ def example_01(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 compiled_01, aot = aot_graphs(example_01)
-w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
+w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 y = compiled_01(w, x)
 print(f"y = {y}; backward() not called yet, w.grad = {w.grad}")
-output = list(aot.forward.graph.nodes)[-1].args[0]  # a graph's output node comes last
-print(f"forward graph:  {ops(aot.forward)} -> outputs {output}")
-output = list(aot.backward.graph.nodes)[-1].args[0]
-print(f"backward graph: {ops(aot.backward)} -> outputs {output}")
-
-# %%
-# The forward graph returns ``y`` *and* the two sums :math:`a = w + x` and
-# :math:`b = w + 1`: the tensors saved for the backward pass. With the plain
-# partitioner ``aot_graphs`` uses (it cuts the joint graph where the forward
-# pass ends) they are the ones eager autograd keeps inside ``MulBackward0``.
-# The backward graph takes them and the gradient arriving at ``y``
-# (``tangents_1``; 1 here, because we call ``backward()`` on ``y`` itself),
-# multiplies, and adds the two paths into :math:`w`; its second output is
-# ``x.grad``, which takes only the path through :math:`a`. Side by side with
-# the graph eager autograd built for the same expression; both give tutorial
-# 01's gradients:
-
-from pytorch_notes.draw import draw_backward
-from pytorch_notes.graph import backward_graph
-
-w_eager, x_eager = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
-y_eager = example_01(w_eager, x_eager)
-
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4), facecolor="white")
-draw_forward(fx_graph(aot.backward), ax=left, lang=lang,
+for name, gm in (("forward", aot.forward), ("backward", aot.backward)):
+    output = list(gm.graph.nodes)[-1].args[0]  # a graph's output node comes last
+    print(f"{name:>8} graph: {ops(gm)} -> outputs {output}")
+draw_forward(fx_graph(aot.backward), lang=lang,
              title=tr(lang, en="AOTAutograd: backward graph", zh="AOTAutograd：反向图"))  # fmt: skip
-draw_backward(backward_graph(y_eager), ax=right, lang=lang,
-              title=tr(lang, en="Eager autograd: grad_fn graph", zh="即时执行：grad_fn 图"))  # fmt: skip
 plt.show()
-
 y.backward()
-y_eager.backward()
-print(f"compiled: w.grad = {w.grad}, x.grad = {x.grad}")
-print(f"eager:    w.grad = {w_eager.grad}, x.grad = {x_eager.grad}")
-assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(w.grad, w_eager.grad)
-assert torch.equal(x.grad, x_eager.grad)
+print(f"after backward(): w.grad = {w.grad}, x.grad = {x.grad}")
+assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.tensor([2.0]))
 
 # %%
-# Which tensors to save is a choice, made by AOTAutograd's *partitioner*.
-# Inductor uses another one (min-cut rematerialisation): it may save fewer or
-# cheaper tensors and *recompute* the rest in the backward graph, trading a
-# little compute for memory. PyTorch's public ``saved_tensors_hooks`` show
-# what a run of already-compiled code saves (we compile first: on older torch
-# the hooks also see the tensors used while tracing); the ``aot_eager``
-# backend runs AOTAutograd with Inductor's partitioner (on torch 2.13) and
-# compiles nothing:
+# The forward graph returns ``y`` *and* the sums :math:`a = w + x` and
+# :math:`b = w + 1`, saved for the backward graph. That one takes them and the
+# gradient arriving at ``y`` (``tangents_1``, 1 here), multiplies, and adds
+# the two paths into :math:`w`; its second output, ``x.grad``, takes the path
+# through :math:`a` only: tutorial 01's gradients, 5 and 2.
+#
+# Which tensors to save is the choice of AOTAutograd's *partitioner*.
+# ``aot_graphs`` uses the default one (``default_partition``), which keeps
+# the forward pass's operations in the forward graph: here it saves
+# :math:`a` and :math:`b`, as eager autograd does. Inductor's (min-cut
+# rematerialisation) may save fewer or cheaper tensors and *recompute* the
+# rest in the backward graph. The ``aot_eager`` backend runs AOTAutograd
+# with Inductor's partitioner and compiles nothing; the public
+# ``saved_tensors_hooks`` show what a run of compiled code saves (compiled
+# first: on older torch the hooks also see the tensors used while tracing):
 
 
 def saved_by(fn) -> list:
@@ -367,76 +327,53 @@ def saved_by(fn) -> list:
     return sorted(t.tolist() for t in saved)
 
 
-torch.compiler.reset()
-compiled_01_aot = torch.compile(example_01, backend="aot_eager")
+compiled_01_aot = compile_fresh(example_01, backend="aot_eager")
 compiled_01_aot(torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True))
 print(f"eager autograd saves:  {saved_by(example_01)}")
 print(f"aot_eager saves:       {saved_by(compiled_01_aot)}")
 assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [[1.0], [2.0]]
 
 # %%
-# Eager autograd keeps the sums :math:`b = 2` and :math:`a = 3`; with
-# Inductor's partitioner the compiled function keeps the inputs :math:`w = 1`
-# and :math:`x = 2` and recomputes both sums in the backward pass. The
-# forward graph drawn above shows one partitioner's choice, not what
-# ``torch.compile`` always keeps.
+# Eager autograd keeps the sums :math:`b = 2` and :math:`a = 3`; Inductor's
+# partitioner keeps the inputs :math:`w = 1` and :math:`x = 2`: the forward
+# graph printed above is one partitioner's choice, not a rule.
 #
 # Four ways to get a graph
 # ------------------------
 #
 # Tutorial 02 compared static and dynamic graphs. PyTorch 2 sits in between:
 #
-# .. list-table::
-#    :header-rows: 1
-#    :widths: 16 21 21 21 21
-#
-#    * -
-#      - Eager (define by run)
-#      - ``torch.fx`` tracing
-#      - Dynamo (``torch.compile``)
-#      - ``torch.export``
-#    * - When the graph is built
-#      - At every run, op by op
-#      - Once, with stand-in values
-#      - At the first call, from real inputs; again when a guard fails (up to
-#        a limit)
-#      - Once, ahead of time, from example inputs
-#    * - Data-dependent ``if``
-#      - Just Python
-#      - ``TraceError``
-#      - Graph break: Python decides between graphs
-#      - Error, unless the choice is an operation (``torch.cond``, or
-#        ``torch.where`` computing both)
-#    * - Python decides at run time
-#      - Yes
-#      - No: one straight-line graph (run as generated Python code)
-#      - Yes, between graphs; before each call the guards (checked in C++)
-#        pick a captured graph
-#      - No: one graph, which AOTInductor can compile to run without Python
-#    * - What it buys
-#      - Flexibility, easy debugging
-#      - Graph transformations
-#      - Speed from a compiler, with no change to the code
-#      - Deployment, ahead-of-time compilation
+# - **Eager** (define by run): the graph is built at every run, op by op, and
+#   a data-dependent ``if`` is just Python.
+# - **Tracing** with ``torch.fx``: once, with stand-in values, into one
+#   straight-line graph (run as generated Python code); a data-dependent
+#   ``if`` raises ``TraceError``.
+# - **Dynamo** (``torch.compile``): at the first call, from real inputs, and
+#   again when a guard fails (up to a limit). A data-dependent ``if`` is a
+#   graph break: Python decides between graphs, and before each call the
+#   guards (checked in C++) pick a captured graph.
+# - **Export** (``torch.export``): once, ahead of time, from example inputs,
+#   into one graph in which Python decides nothing (AOTInductor can compile it
+#   to run without Python). A data-dependent ``if`` is an error, unless the
+#   choice is an operation (``torch.cond``, or ``torch.where`` computing both).
 #
 # What we saw
 # -----------
 #
-# - ``torch.compile`` hands each graph Dynamo captures to a backend.
-# - A data-dependent ``if`` breaks the capture: one graph up to the
-#   condition, Python's decision, then one graph per branch taken.
-# - Guards tie a graph to its inputs' shapes and dtypes; a failed guard means
-#   a recompilation. After a size has changed once it is a symbol, so new
+# - ``torch.compile`` hands each graph Dynamo captures to a backend; a
+#   data-dependent ``if`` breaks the capture: one graph up to the condition,
+#   Python's decision, then one graph per branch taken.
+# - Guards tie a graph to what it assumed about its inputs (shape, dtype,
+#   strides, ``requires_grad``, ...); a failed guard means a recompilation,
+#   up to a limit. After a size has changed once it is a symbol, so new
 #   sizes (other than 0 and 1) need no new graph unless the code branches on
 #   them (``dynamic=True`` makes it a symbol from the start).
-# - ``torch.cond`` (a prototype) keeps both branches in one graph;
-#   ``torch.export`` needs the choice written as an operation (``torch.cond``,
-#   or ``torch.where`` as in Exercise 1), because an exported program cannot
-#   return to Python.
-# - AOTAutograd builds the backward graph when the forward graph is captured
-#   -- ahead of time -- and it computes the same ``w.grad = 5``. Which tensors
-#   the forward graph saves is the partitioner's choice: Inductor's saves the
-#   inputs here and recomputes the sums.
+# - ``torch.cond`` (a prototype) keeps both branches in one graph. An
+#   exported program cannot return to Python: ``torch.export`` needs the
+#   choice written as such an operation (or as ``torch.where``, Exercise 1).
+# - AOTAutograd builds the backward graph ahead of time, when the forward
+#   graph is captured. Which tensors the forward graph saves is the
+#   partitioner's choice: Inductor's saves the inputs here, recomputing sums.
 #
 # Exercises
 # ---------
@@ -448,11 +385,10 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 # .. _solution-begin:
 
 # %%
-# ``torch.where`` computes both branches, then picks. The condition is one
-# number, so it picks the same branch for every element, as the ``if`` did,
-# for any shape of ``x``. One graph, no break; the price is that both branches
-# are computed, and a branch not taken can still turn the gradient into NaN
-# (:doc:`plot_06_autograd_internals`).
+# ``torch.where`` computes both branches, then picks; the condition is one
+# number, so it picks the same branch for every element, as the ``if`` did.
+# One graph, no break; the price is that both branches are computed, and a
+# branch not taken can still turn the gradient into NaN (:doc:`plot_06_autograd_internals`).
 
 
 def branchless(x: torch.Tensor) -> torch.Tensor:
@@ -460,9 +396,7 @@ def branchless(x: torch.Tensor) -> torch.Tensor:
     return torch.where(y.sum() > 0, y * y, -y)
 
 
-torch.compiler.reset()
-captured.clear()
-compiled = torch.compile(branchless, backend=keep_graph)
+compiled = compile_fresh(branchless)
 x_a, x_b = torch.tensor([1.5], requires_grad=True), torch.tensor([1.5], requires_grad=True)
 z_a, z_b = compiled(x_a), branchy(x_b)
 torch.testing.assert_close(z_a, z_b)
@@ -483,20 +417,35 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # .. _solution-begin:
 
 # %%
-# Each new number of dimensions fails a guard that no symbol covers, so each
-# would need a graph of its own. But Dynamo stops at a limit (8 by default,
-# ``torch._dynamo.config.recompile_limit``, called ``cache_size_limit`` on
-# older releases): past it, the function runs uncompiled and torch logs a
-# warning. The results stay right; only the speed-up is lost.
+# Each new number of dimensions fails a guard that no symbol covers. But
+# Dynamo stops at a limit (8 by default, ``torch._dynamo.config.recompile_limit``,
+# ``cache_size_limit`` on older releases): past it, Dynamo captures nothing
+# more, an input that matches none of the graphs runs in eager mode, and
+# torch logs a warning; the results stay right. The graphs already captured
+# depend on the release: from torch 2.6 on, an input that matches one of
+# them still runs it; torch 2.4 and 2.5 run the whole function in eager mode
+# from then on (2.4, 2.13 and 2.15 run here; 2.5 and 2.6 read from their
+# source). A backend that records which graph runs shows it:
 
-torch.compiler.reset()
-captured.clear()
-compiled = torch.compile(smooth, backend=keep_graph)
+ran = []  # the number of each captured graph, every time it runs
+
+
+def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:
+    number = len(captured)
+    captured.append(gm)
+    return lambda *args: ran.append(number) or gm.forward(*args)
+
+
+compiled = compile_fresh(smooth, backend=keep_and_count)
 with compile_log() as log:
     for ndim in range(1, 13):
         torch.testing.assert_close(compiled(torch.ones([2] * ndim)), smooth(torch.ones([2] * ndim)))
 print(f"calls: 12, graphs captured: {len(captured)}, warnings: {len(log.warnings)}")
+ran.clear()
+compiled(torch.ones([2] * 3))  # the kind of input graph 2 was captured for
+print(f"a 3-dimensional input after the limit ran graphs: {ran}")
 assert len(captured) == 8 and log.warnings
+assert ran == ([2] if torch.__version__ >= (2, 6) else [])
 
 # %%
 # .. _solution-end:

@@ -4,14 +4,14 @@ r"""
 
 自动求导并没有看上去那么神秘。本篇用大约六十行纯 Python 写一个标量引擎：
 它在计算的同时记录计算图，再沿图做反向传播。它能复现第 01 篇中的
-``w.grad = 5``，也能算出逻辑回归一步训练的梯度，两者都和 PyTorch 逐一核对；
-我们还把它的计算图画在 PyTorch 的计算图旁边。最后列出 PyTorch 做了而这六十行
-没做的事，每一条都用运行的代码来说明。
+``w.grad = 5`` 和逻辑回归一步训练的梯度（两者都和 PyTorch 核对），我们还把它的
+计算图画在 PyTorch 的计算图旁边。最后把 PyTorch 做了而它没做的事逐一跑一遍。
 
 阅读本篇前需要了解 :doc:`../core/plot_01_computational_graph`
 （:math:`y = (w + x)(w + 1)` 的计算图及其 :term:`反向图`）、
-:doc:`../core/plot_04_autograd_traps`（梯度会累加；原位操作与版本计数器）和
-:doc:`../core/plot_05_logistic_regression`（模型及其二元交叉熵）。
+:doc:`../core/plot_03_autograd`（保存的张量，反向传播后被释放）、
+:doc:`../core/plot_04_autograd_traps`（梯度会累加；版本计数器）和
+:doc:`../core/plot_05_logistic_regression`（模型及其损失）。
 """
 
 # SPDX-License-Identifier: MIT
@@ -27,10 +27,8 @@ LANG = "zh"
 # （``grad``）、算出它的那些值，即它的输入（代码里沿用 micrograd 的叫法
 # ``children``），以及产生它的运算的名字。每个运算在算出结果的同时，给结果挂上
 # 一个 ``backward_step``：这个小函数拿到结果的梯度后，按链式法则把每个输入应得的
-# 那一份加上去。运算、图中的边和局部导数都写在同一处。
-#
-# 于是 ``backward()`` 只需要一个顺序：每个值都排在由它算出的所有值之后。把计算图
-# 的 :term:`拓扑排序` 倒过来，就得到这样的顺序；一次深度优先遍历就能求出拓扑排序。
+# 那一份加上去。于是 ``backward()`` 只需要一个顺序：每个值都排在由它算出的所有值
+# 之后。把计算图的 :term:`拓扑排序` 倒过来就是这样的顺序，一次深度优先遍历就能求出。
 
 import math
 
@@ -42,7 +40,7 @@ class Value:
         self.data = float(data)
         self.grad = 0.0
         self.children = children  # 算出这个值所用的那些值
-        self.op = op  # "add"、"mul"、"pow"、"log"、"sigmoid"；输入为 ""
+        self.op = op  # "add"、"mul"、"log"、"sigmoid"；输入为 ""
         self.name = name
         self.backward_step = lambda: None  # 输入没有要往下传的梯度
 
@@ -77,9 +75,6 @@ class Value:
         out.backward_step = backward_step
         return out
 
-    def __pow__(self, k):  # k 是 Python 数；d(s^k)/ds = k s^(k-1)
-        return self._unary(self.data**k, k * self.data ** (k - 1), "pow")
-
     def log(self):  # d(log s)/ds = 1/s
         return self._unary(math.log(self.data), 1 / self.data, "log")
 
@@ -90,13 +85,9 @@ class Value:
     def __neg__(self):
         return self * -1
 
-    def __sub__(self, other):
-        return self + (-other)
-
     def __rsub__(self, other):  # other - self，other 是 Python 数
         return (-self) + other
 
-    __radd__ = __add__
     __rmul__ = __mul__
 
     def backward(self):
@@ -124,10 +115,9 @@ def topological_order(root):
 # 第 01 篇的例子
 # ---------------
 #
-# 在 :math:`w = 1`、:math:`x = 2` 处计算 :math:`y = (w + x)(w + 1)`，
-# 用我们的引擎算一遍，再用 PyTorch 算一遍。``w + 1`` 中的 ``1`` 是普通的
-# Python 数，我们的 ``__add__`` 把它包成 ``Value``，就像 PyTorch 把它包成张量。
-# 为了后面画图，PyTorch 这一遍还保留了反向图
+# 在 :math:`w = 1`、:math:`x = 2` 处计算 :math:`y = (w + x)(w + 1)`，先用我们的
+# 引擎（它的 ``__add__`` 把 ``1`` 包成 ``Value``，就像 PyTorch 把它包成张量），
+# 再用 PyTorch。为了后面画图，PyTorch 这一遍还保留了反向图
 # （:func:`~pytorch_notes.graph.backward_graph`），并记下每条边上传过的梯度
 # （:func:`~pytorch_notes.graph.record_gradients`）。
 
@@ -150,32 +140,26 @@ grad_graph = backward_graph(y_t, names={"w": w_t, "x": x_t, "a": a_t, "b": b_t, 
 with record_gradients(grad_graph):
     y_t.backward()
 print(f"PyTorch: y = {y_t.item()}, w.grad = {w_t.grad}, x.grad = {x_t.grad}")
-
-assert w.grad == w_t.grad.item() == 5.0  # 可以精确比较：这里每个值都是小整数
-assert x.grad == x_t.grad.item() == 2.0
+assert (w.grad, x.grad) == (w_t.grad.item(), x_t.grad.item()) == (5.0, 2.0)  # 小整数，可精确比较
 
 # %%
 # 两者都得到 :math:`\partial y/\partial w = b + a = 5`：``w`` 既是 ``a`` 的输入，
 # 也是 ``b`` 的输入，二者的反向步骤各自把自己那一份*加*到 ``w.grad`` 上——代码里的
 # ``+=`` 就是链式法则中对各条路径求和。这也是 ``w.grad`` 要从 ``0.0`` 开始的原因。
 #
-# 这里已经能看出一点不同：我们的引擎保留了每个值的梯度，连 ``a`` 和 ``b`` 也不例外，
-# 而 PyTorch 只给需要梯度的叶子节点填 ``.grad``，除非对别的张量调用
-# ``retain_grad()``（:doc:`第 01 篇 <../core/plot_01_computational_graph>` 中
-# ``a.grad`` 是 ``None``；练习 2 会用到 ``retain_grad()``）。
-
-print(f"engine:  a.grad = {a.grad}, b.grad = {b.grad}, y.grad = {y.grad}")
-
-# %%
 # 用本站的辅助函数画出我们的计算图
 # --------------------------------
 #
-# :func:`pytorch_notes.draw.draw_forward` 能画任何符合
-# :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` 所述格式的 ``networkx`` 图。
-# 把引擎的计算图转换过去只需要一个小函数：每个值画成方框，每个运算画成值与其输入
-# 之间的圆圈，没有名字的输入（被包起来的 Python 数）画成常数。
+# :func:`pytorch_notes.draw.draw_forward` 能画符合
+# :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` 所述格式的 ``networkx`` 图：
+# 每个值一个方框，每个运算一个圆圈，每个被包起来的 Python 数一个常数。旁边是
+# PyTorch 的反向图，每条边上标着传过的梯度（箭头沿前向方向，梯度逆着箭头流动）。
 
+import matplotlib.pyplot as plt
 import networkx as nx
+
+from pytorch_notes.draw import draw_backward, draw_forward
+from pytorch_notes.i18n import tr, use_language
 
 
 def to_networkx(root):
@@ -183,26 +167,15 @@ def to_networkx(root):
     g = nx.DiGraph()
     ids = {value: f"v{i}" for i, value in enumerate(topological_order(root))}
     for value, node in ids.items():
-        if not value.children and not value.name:  # 被包起来的 Python 数
-            g.add_node(node, kind="const", value=value.data, name=None)
-            continue
-        g.add_node(node, kind="tensor", name=value.name or None, value=value.data,
-                   grad=value.grad, is_leaf=not value.children, version=0)  # fmt: skip
+        kind = "tensor" if value.children or value.name else "const"
+        g.add_node(node, kind=kind, name=value.name, value=value.data, grad=value.grad,
+                   is_leaf=not value.children)  # fmt: skip
         if value.children:
-            g.add_node(f"op_{node}", kind="op", op=value.op, inplace=False)
-            for position, child in enumerate(value.children):
-                g.add_edge(ids[child], f"op_{node}", arg=position)
+            g.add_node(f"op_{node}", kind="op", op=value.op)
+            g.add_edges_from((ids[child], f"op_{node}") for child in value.children)
             g.add_edge(f"op_{node}", node)
     return g
 
-
-# 旁边是 PyTorch 对同一个表达式的反向图，每条边上标着传过的梯度。图中箭头沿前向
-# 方向（从 ``w`` 指向用到它的运算），梯度逆着箭头流动。
-
-import matplotlib.pyplot as plt
-
-from pytorch_notes.draw import draw_backward, draw_forward
-from pytorch_notes.i18n import tr, use_language
 
 engine_graph = to_networkx(y)
 lang = use_language(LANG)
@@ -215,14 +188,11 @@ plt.show()
 
 # %%
 # 形状相同：我们的三个运算对应 PyTorch 的三个反向函数，两个有名字的输入对应它的
-# 两个 ``AccumulateGrad`` 节点。数值也相同：PyTorch 在每条边上写的是这条边传递的
-# 梯度，即一条路径的贡献；同一个节点上的各份贡献加起来，就是我们的引擎存在对应值里
-# 的梯度（``w`` 从两条路径分别收到 2 和 3，二者之和 5 正是我们的 ``w.grad``）。
-# 下面的代码把这两点都核对一遍：
-
-engine_ops = sorted(d["op"] for _, d in engine_graph.nodes(data=True) if d["kind"] == "op")
-torch_ops = sorted(d["op"] for _, d in grad_graph.nodes(data=True) if d["op"] != "AccumulateGrad")
-assert [op.capitalize() + "Backward0" for op in engine_ops] == torch_ops
+# 两个 ``AccumulateGrad`` 节点。数值也相同：每条边传递的是一条路径的贡献，同一个
+# 节点上的各份贡献加起来，就是我们的引擎存下的梯度（``w`` 分别收到 2 和 3，我们的
+# ``w.grad`` 是 5）。我们的引擎保留了每个值的梯度，``a`` 和 ``b`` 也不例外；
+# PyTorch 只给需要梯度的叶子节点和调用过 ``retain_grad()`` 的张量填 ``.grad``
+# （见练习 2）：
 
 torch_grads = {}
 for u, _, data in grad_graph.edges(data=True):
@@ -237,12 +207,13 @@ assert engine_grads == torch_grads
 # 逻辑回归的一步
 # --------------
 #
-# 现在换成一个真正的模型：:doc:`第 05 篇 <../core/plot_05_logistic_regression>`中的逻辑回归，
-# 作用在一个有两个特征的样本上：:math:`z = w_0 x_1 + w_1 x_2 + b`，
-# :math:`p = \sigma(z)`，:term:`二元交叉熵`
-# :math:`\ell = -[y \log p + (1 - y)\log(1 - p)]`。样本取该篇数据中的第一个，
-# 权重取同一个随机种子下 ``nn.Linear`` 的初始值。Python 的浮点数是 64 位的，
-# 所以 PyTorch 也用 ``float64`` 计算。
+# 现在换成第 05 篇的逻辑回归，用它数据中的第一个样本，有两个特征：
+# :math:`z = w_0 x_1 + w_1 x_2 + b`，:math:`p = \sigma(z)`，:term:`二元交叉熵`
+# :math:`\ell = -[y \log p + (1 - y)\log(1 - p)]`；权重取同一个随机种子下
+# ``nn.Linear`` 的初始值，用 ``float64`` 计算（Python 的浮点数就是 64 位）。我们的
+# 引擎照公式从 :math:`p` 写起；PyTorch 则从 :term:`对数几率（logit） <对数几率>`
+# :math:`z` 写起，实际使用的损失都应该这样写（:doc:`第 10 篇 <plot_10_loss_functions>`
+# 讲了原因）。
 
 from torch import nn
 
@@ -269,37 +240,27 @@ loss.backward()
 engine_step = torch.tensor([w0.grad, w1.grad, bias.grad], dtype=torch.float64)
 print(f"engine:  loss = {loss.data:.6f}, grads (w0, w1, b) = {engine_step}")
 
-p_t = torch.sigmoid(linear(sample)).squeeze()
-loss_t = nn.functional.binary_cross_entropy(p_t, label)
+logit_t = linear(sample).squeeze()
+loss_t = nn.functional.binary_cross_entropy_with_logits(logit_t, label)
 loss_t.backward()
 torch_step = torch.cat([linear.weight.grad.flatten(), linear.bias.grad])
 print(f"PyTorch: loss = {loss_t.item():.6f}, grads (w0, w1, b) = {torch_step}")
 assert math.isclose(loss.data, loss_t.item(), rel_tol=1e-12)
 assert torch.allclose(engine_step, torch_step, rtol=1e-12, atol=0)
 
-# 与手算一致：d 损失/d w_i = (p - y) x_i，d 损失/d b = p - y。
-by_hand = (p_t.item() - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
+# 与手算一致：d 损失/d w0 = (p - y) x1，d 损失/d w1 = (p - y) x2，d 损失/d b = p - y。
+p = torch.sigmoid(logit_t).item()
+by_hand = (p - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
 assert torch.allclose(engine_step, by_hand, rtol=1e-12, atol=0)
 print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
-
-# %%
-# 这个损失从 :math:`p` 写起，遇到饱和的 :term:`对数几率（logit） <对数几率>` 就会出错：在 ``float64`` 下
-# :math:`\sigma(40)` 恰好舍入成 1，:math:`\log(1 - p)` 无法计算。
-# :doc:`第 10 篇 <plot_10_loss_functions>` 讲了为什么实际使用的损失要从对数几率
-# 写起，以及 ``BCELoss`` 在这里会怎么做。
-
-try:
-    (1 - Value(40.0).sigmoid()).log()
-except ValueError as error:
-    print(f"logit 40: ValueError: {error}")
 
 # %%
 # PyTorch 做了而这六十行没做的事
 # ------------------------------
 #
 # **张量，而不是标量。** 我们的引擎为每个*数*建一个节点；PyTorch 的图只取决于运算，
-# 与其中流过多少个数无关。分别数一数 1 个样本和全部 200 个样本的损失有多少个节点，
-# 并列出 PyTorch 的节点：五个反向函数（单是 ``nn.Linear`` 就有两个：转置权重的
+# 与其中流过多少个数无关。按引擎的算法分别计算 1 个样本和全部 200 个样本的损失：
+# PyTorch 的节点是五个反向函数（单是 ``nn.Linear`` 就有两个：转置权重的
 # ``TBackward0`` 和 ``AddmmBackward0``），再加每个参数一个 ``AccumulateGrad``，
 # 样本数多少都一样。
 
@@ -311,7 +272,7 @@ def engine_nodes(n):  # 前 n 个样本的平均损失，用我们的引擎计�
     return len(topological_order(total * (1 / n)))
 
 
-def torch_graph(n):  # 同样的损失，用 PyTorch 计算
+def torch_graph(n):  # 按引擎的算法用 PyTorch 计算：先 sigmoid，再取对数
     p = torch.sigmoid(linear(train_x[:n].double())).squeeze(1)
     return backward_graph(nn.functional.binary_cross_entropy(p, train_y[:n].double()))
 
@@ -321,12 +282,27 @@ for n in (1, 200):
 print(sorted(d["op"] for _, d in torch_graph(200).nodes(data=True)))
 
 # %%
+# **不用递归。** 我们的 ``topological_order`` 沿最长的路径每经过一个值就递归调用
+# 一次，而 Python 限制了调用能嵌套多深（``sys.getrecursionlimit()``）。PyTorch 的
+# 引擎是 C++ 代码，用自己的队列记录还要访问的节点，不受 Python 这个上限的约束。
+# 下面是连续 5000 次加法：
+
+start, start_t = Value(1.0), torch.tensor([1.0], requires_grad=True)
+z, z_t = start, start_t
+for _ in range(5000):
+    z, z_t = z + 1, z_t + 1
+z_t.backward()
+try:
+    z.backward()
+except RecursionError:
+    print(f"5000 additions: PyTorch's grad = {start_t.grad}, our engine: RecursionError")
+
+# %%
 # **保存的张量及其释放。** 只要计算图还在，``backward_step`` 闭包就一直引用着每个
-# 值，它们都不会被释放。PyTorch 的反向节点只保存求导真正需要的东西（只有*另一个*
-# 因子需要梯度时，``MulBackward0`` 才保存这个因子，可以通过 ``_saved_self`` 和
-# ``_saved_other`` 看到），反向传播用过之后就释放；所以经过保存了张量的节点时，
-# 不加 ``retain_graph=True`` 的第二次 ``backward()`` 会失败。只有加法的图什么也不
-# 保存，第二次反向传播照样能走通。
+# 值。PyTorch 的反向节点只保存求导真正需要的东西（只有*另一个*因子需要梯度时，
+# ``MulBackward0`` 才保存这个因子），反向传播用过之后就释放：不加
+# ``retain_graph=True``，第二次 ``backward()`` 经过这样的节点就会失败
+# （:doc:`第 03 篇 <../core/plot_03_autograd>`）。
 
 y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
 print(f"saved by MulBackward0: {y_t.grad_fn._saved_self}, {y_t.grad_fn._saved_other}")
@@ -337,9 +313,6 @@ try:
     y_t.backward()  # 第二次反向传播：MulBackward0 保存的因子已经释放
 except RuntimeError as error:
     print(f"RuntimeError: {str(error).split('.')[0]}.")
-y_add = w_t + x_t + 1
-y_add.backward()
-y_add.backward()  # 什么也没保存，也就没有东西被释放：不报错
 
 # %%
 # **版本计数器。** 前向传播之后改掉我们引擎的某个输入，``backward()`` 会直接用上
@@ -353,8 +326,7 @@ x.data = 100.0  # 在前向传播之后修改
 y.backward()
 print(f"engine, x changed after the forward pass: w.grad = {w.grad} (should be 2.0)")
 
-u_t = torch.tensor([1.0], requires_grad=True)
-v_t = torch.tensor([2.0], requires_grad=True)
+u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 y_t = u_t * v_t  # MulBackward0 保存 v_t（版本 0），用来求 u_t 的梯度
 with torch.no_grad():
     v_t.add_(98.0)
@@ -364,22 +336,15 @@ try:
 except RuntimeError as error:
     print(f"RuntimeError: {str(error).split(':')[0]}")
 
-# %%
-# PyTorch 看不到的修改都能躲过计数器，比如通过 ``.data`` 修改（它绕过了自动求导），
-# 或者通过共享内存的 NumPy 数组修改。这时 PyTorch 和我们的引擎一样，悄悄用上新的
-# 数——这正是不该用 ``.data`` 的原因：
-
+# PyTorch 看不到的修改都能躲过计数器：通过 .data 修改（绕过了自动求导），或者通过
+# 共享内存的 NumPy 数组修改。这时 PyTorch 和我们的引擎一样，悄悄用上新的数——
+# 这正是不该用 .data 的原因。
 u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 y_t = u_t * v_t
-v_t.data.add_(98.0)  # 不计数
+v_t.data.add_(48.0)  # 不计数
+v_t.detach().numpy()[0] += 50.0  # 同一块内存，同样不计数
 y_t.backward()
-print(f"after v_t.data.add_: v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")
-assert v_t._version == 0 and u_t.grad.item() == 100.0
-u_t, v_t = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
-y_t = u_t * v_t
-v_t.detach().numpy()[0] += 98.0  # 同一块内存，同样不计数
-y_t.backward()
-print(f"after a NumPy edit:  v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")
+print(f"after .data and NumPy edits: v_t._version = {v_t._version}, u_t.grad = {u_t.grad} (should be 2)")  # fmt: skip
 assert v_t._version == 0 and u_t.grad.item() == 100.0
 
 # %%
@@ -388,20 +353,17 @@ assert v_t._version == 0 and u_t.grad.item() == 100.0
 #
 # - 一个自动求导引擎就是：在计算各个值时记录计算图，每个节点带着自己的局部导数；
 #   反向传播按拓扑排序的逆序访问节点，把每个输入应得的那一份*加*上去。
-# - 六十行代码就复现了 PyTorch 的 ``w.grad = 5`` 和逻辑回归一步的梯度，
-#   在 ``float64`` 下十二位有效数字一致。
-# - 我们引擎的计算图与 PyTorch 的反向图形状相同，存下的梯度正是 PyTorch 各条边上
-#   梯度之和。
+# - 六十行代码就复现了 PyTorch 的 ``w.grad = 5`` 和它的图（我们存下的梯度正是它
+#   各条边上梯度之和），以及逻辑回归一步的梯度，在 ``float64`` 下十二位有效数字一致。
 # - PyTorch 补上了真正的框架所需要的东西：图的大小只取决于运算、与数的多少无关；
-#   保存的张量用完即释放；用版本计数器发现原位修改（它看不到的修改除外，比如通过 ``.data``）。
+#   反向传播不用递归；保存的张量用完即释放；用版本计数器发现原位修改（它看不到的
+#   修改除外，比如通过 ``.data``）。
 #
 # 练习
 # ----
 #
-# **练习 1.** 给引擎加上 ``tanh``：写一个函数 ``tanh(v)``，返回带有
-# ``backward_step`` 的新 ``Value``（:math:`\tanh'(s) = 1 - \tanh^2 s`）。
-# 在 :math:`s = 0.5` 处求 :math:`\tanh(2s)`（两个运算串起来）的梯度，并与
-# ``torch.tanh`` 对照。
+# **练习 1.** 给引擎加上 ``tanh``（:math:`\tanh'(s) = 1 - \tanh^2 s`），在
+# :math:`s = 0.5` 处求 :math:`\tanh(2s)` 的梯度，并与 ``torch.tanh`` 对照。
 #
 # .. _solution-begin:
 
@@ -414,9 +376,8 @@ def tanh(v):
     return v._unary(t, 1 - t**2, "tanh")
 
 
-s = Value(0.5)
+s, s_t = Value(0.5), torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
 tanh(s * 2).backward()  # d tanh(2s)/ds = 2 (1 - tanh^2(2s))
-s_t = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
 torch.tanh(s_t * 2).backward()
 print(f"engine: {s.grad:.6f}, PyTorch: {s_t.grad.item():.6f}")
 assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
@@ -433,10 +394,10 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 # %%
 # 我们的引擎得到 15：``a`` 和 ``b`` 还留着第一次的 2 和 3，于是第二次往 ``w``
 # 里加的是 4 和 6，而不是 2 和 3。PyTorch 在反向传播过程中根本不读 ``.grad``：每次
-# ``backward()`` 都用自己的缓冲区传递梯度，只把*结果加到*叶子节点（以及调用过
-# ``retain_grad()`` 的张量）的 ``.grad`` 上。所以即使 ``a`` 和 ``b`` 保留了梯度、
-# 两次下来累加成 4 和 6，``w.grad`` 仍是 10。我们的引擎把 ``.grad`` 也当作反向传播
-# 的工作缓冲区；在反向传播前把所有非输入的值清零，就相当于换上新的缓冲区：
+# ``backward()`` 都用自己的缓冲区传递梯度，只把*结果加到* ``.grad`` 上（叶子节点
+# 的，以及调用过 ``retain_grad()`` 的张量的），所以即使 ``a`` 和 ``b`` 保留了梯度
+# （4 和 6），``w.grad`` 仍是 10。我们的引擎把 ``.grad`` 当作工作缓冲区；在反向
+# 传播前把所有非输入的值清零，就相当于换上新的缓冲区：
 
 
 def backward_accumulating(root):
@@ -463,9 +424,7 @@ b_t.retain_grad()
 y_t = torch.mul(a_t, b_t)
 y_t.backward(retain_graph=True)
 y_t.backward()
-print(
-    f"PyTorch, twice:                w.grad = {w_t.grad}, a.grad = {a_t.grad}, b.grad = {b_t.grad}"
-)
+print(f"PyTorch, twice:                w.grad = {w_t.grad}, a.grad = {a_t.grad}, b.grad = {b_t.grad}")  # fmt: skip
 assert w.grad == w_t.grad.item() == 10.0 and (a_t.grad.item(), b_t.grad.item()) == (4.0, 6.0)
 
 # %%

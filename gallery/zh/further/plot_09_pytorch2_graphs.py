@@ -9,9 +9,9 @@ PyTorch 2：从动态代码中捕获静态图
 ``backward()`` 运行之前就建好的 :term:`反向图`。
 
 阅读本篇前，请先读 :doc:`../core/plot_01_computational_graph`（第 01 篇的例子
-:math:`y = (w + x)(w + 1)` 及其自动求导图）、
-:doc:`../core/plot_02_dynamic_graphs`（边运算边搭建、``torch.fx`` 以及它的
-``TraceError``）和 :doc:`../core/plot_04_autograd_traps`（反向函数保存的张量）。
+:math:`y = (w + x)(w + 1)`）、:doc:`../core/plot_02_dynamic_graphs`（边运算边搭建、
+``torch.fx`` 以及它的 ``TraceError``）和 :doc:`../core/plot_03_autograd`
+（反向函数保存的张量）。
 """
 
 # SPDX-License-Identifier: MIT
@@ -24,8 +24,9 @@ PyTorch 2：从动态代码中捕获静态图
 # 读取它的 Python 字节码，把其中的 torch 运算收集成一张 ``torch.fx`` 图，再交给
 # 后端。后端就是一个函数：接收这张图（一个 ``GraphModule``）和示例输入，返回一个
 # 可调用对象来代替原函数。默认后端 Inductor 在本机会生成并编译 C++ 代码；我们的
-# 后端只把图存下来供查看，原样返回，什么也不编译。和它对照的是
-# :term:`即时执行（eager） <即时执行>` 模式，即不经编译、逐个运算地执行。
+# 后端只把图存下来供查看，原样返回，什么也不编译。不用 ``torch.compile`` 时，
+# PyTorch 以 :term:`即时执行（eager） <即时执行>` 模式运行，即逐个运算地执行。
+# 本页每个实验都用 ``compile_fresh`` 从头开始。
 
 import torch
 
@@ -39,12 +40,18 @@ def keep_graph(gm: torch.fx.GraphModule, example_inputs: list) -> object:
     return gm.forward  # 原样运行捕获到的图
 
 
+def compile_fresh(fn, backend=keep_graph, dynamic=None):  # 先清掉之前的编译结果
+    torch.compiler.reset()
+    captured.clear()
+    return torch.compile(fn, backend=backend, dynamic=dynamic)
+
+
 def smooth(x: torch.Tensor) -> torch.Tensor:
     y = x * 2
     return torch.tanh(y) + 1
 
 
-compiled = torch.compile(smooth, backend=keep_graph)
+compiled = compile_fresh(smooth)
 x = torch.tensor([0.25, -1.0])
 print(f"compiled(x) = {compiled(x)}")
 print(f"graphs captured: {len(captured)}")
@@ -54,25 +61,10 @@ print(captured[0].code.strip())
 torch.testing.assert_close(compiled(x), smooth(x))
 
 # %%
-# 捕获到的图和第 02 篇里 ``torch.fx`` 追踪出的一样，是一条直线：乘法、
-# ``tanh``、加法。用本站的绘图函数画出来，它是一张 :term:`静态图`：只有名字，
-# 没有数值。
-
-import matplotlib.pyplot as plt
-
-from pytorch_notes.draw import draw_forward
-from pytorch_notes.graph import fx_graph
-from pytorch_notes.i18n import tr, use_language
-
-lang = use_language(LANG)
-draw_forward(fx_graph(captured[0]), lang=lang,
-             title=tr(lang, en="Graph captured by Dynamo", zh="Dynamo 捕获的图"))  # fmt: skip
-plt.show()
-
-# %%
-# 它和 ``torch.fx.symbolic_trace`` 的区别在于*何时*看代码。Dynamo 在函数用真实
-# 输入运行时捕获，所以知道输入的形状和数据类型；遇到无法追踪的代码，它可以退回
-# 普通的 Python。
+# 捕获到的图和第 02 篇里 ``torch.fx`` 追踪出的一样，是一条直线（乘法、``tanh``、
+# 加法）：一张 :term:`静态图`。和 ``torch.fx.symbolic_trace`` 不同，Dynamo 在函数
+# 用真实输入运行时捕获，所以知道输入的形状和数据类型；遇到无法追踪的代码，它可以
+# 退回普通的 Python。
 #
 # 图中断：Python 仍在做决定的地方
 # -------------------------------
@@ -98,12 +90,10 @@ def ops(gm: torch.fx.GraphModule) -> list[str]:  # 图中的运算名
     return [str(getattr(node.target, "__name__", node.target)) for node in calls]
 
 
-captured.clear()
 with compile_log() as log:
-    compiled_branchy = torch.compile(branchy, backend=keep_graph)
+    compiled_branchy = compile_fresh(branchy)
     z_pos = compiled_branchy(torch.tensor([1.5]))
     z_neg = compiled_branchy(torch.tensor([-1.5]))
-
 print(f"z = {z_pos} and {z_neg}")
 print(f"graphs captured: {len(captured)}")
 for i, gm in enumerate(captured):
@@ -116,10 +106,17 @@ assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.g
 # 一起*返回*：捕获在这里停下，因为 Python 的 ``if`` 需要一个真正的 ``True`` 或
 # ``False``。接着由 Python 做决定，和即时执行模式完全一样；Dynamo 再捕获
 # ``if`` 之后的代码——每次调用走哪个分支，就为哪个分支捕获一张图（正数输入是
-# ``mul``，负数输入是 ``neg``）。图中断的原因用的是所安装 torch 版本自己的措辞：torch 2.7
-# 起是 “Data-dependent branching”，2.6 是 “Data-dependent jump”，而 torch 2.4 和
-# 2.5 根本不记录原因（``compile_log`` 会发出警告，说明此时列表为空）。
+# ``mul``，负数输入是 ``neg``）。图中断的原因用的是所安装 torch 版本自己的措辞：
+# torch 2.7 起是 “Data-dependent branching”，2.6 是 “Data-dependent jump”；
+# torch 2.4 和 2.5 根本不记录原因（``compile_log`` 会发出警告）。
 
+import matplotlib.pyplot as plt
+
+from pytorch_notes.draw import draw_forward
+from pytorch_notes.graph import fx_graph
+from pytorch_notes.i18n import tr, use_language
+
+lang = use_language(LANG)
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), facecolor="white")
 for i, (gm, ax) in enumerate(zip(captured, axes, strict=True)):
     draw_forward(fx_graph(gm), ax=ax, lang=lang, title=tr(lang, en=f"graph {i}", zh=f"图 {i}"))
@@ -130,43 +127,35 @@ plt.show()
 # --------------
 #
 # 捕获到的图只对和捕获时相似的输入有效。Dynamo 给每张图配上 :term:`守卫`（guard）：
-# 例如“这个输入是形状为 (3,) 的 float32 张量”，每次调用都先检查；有一条不满足，
-# 就重新捕获——但次数有上限，超过上限函数就不再编译（见练习 2）。我们用几个不同的
-# 输入调用 ``smooth``，数一数捕获了几张图。（本页只显示失败的守卫；设置
-# ``TORCH_LOGS="guards"`` 可以打印全部守卫。）
+# 例如“这个输入是形状为 (3,)、步长为 (1,) 的 float32 张量，不需要梯度”，每次调用
+# 都先检查；有一条不满足，就重新捕获——但次数有上限，超过上限后，新的输入就不再
+# 编译（见练习 2）。``compile_log`` 记下失败的那条守卫，和
+# ``TORCH_LOGS="recompiles"`` 打印的一样（``TORCH_LOGS="guards"`` 打印全部守卫）。
 
-torch.compiler.reset()  # 清掉之前的编译结果
-captured.clear()
-compiled = torch.compile(smooth, backend=keep_graph)
-inputs = [
-    torch.ones(3),
-    torch.ones(3),
-    torch.ones(4),
-    torch.ones(5),
-    torch.ones(5, dtype=torch.float64),
-]
+compiled = compile_fresh(smooth)
+inputs = [torch.ones(3), torch.ones(3), torch.ones(4), torch.ones(5)]
+inputs += [torch.ones(5, dtype=torch.float64), torch.ones(5, 2, dtype=torch.float64)[:, 0]]
+inputs.append(torch.ones(5, dtype=torch.float64, requires_grad=True))
 with compile_log() as log:
     for x in inputs:
         compiled(x)
 print(f"calls: {len(inputs)}, graphs captured: {len(captured)}")
 for guard in log.recompiles:
     print(f"recompiled because: {guard}")
-assert len(captured) == 3 and len(log.recompiles) == 2
+assert len(captured) == 5 and len(log.recompiles) == 4
 
 # %%
-# 调用五次，捕获三次。第二次调用满足第一张图的守卫。第三次形状变了：尺寸守卫
-# 失败，Dynamo 重新编译——这次把尺寸当作符号，所以第四次调用（形状 (5,)）直接
-# 复用了这张图。这是默认行为，叫*自动动态形状*：某个尺寸变过一次，之后就一直当作
-# 符号，所以只拿尺寸做计算的代码，形状不断变化也只多编译一次，而不是每个形状编译
-# 一次。第五次改变了数据类型，没有哪个符号能覆盖它（torch 2.4 对守卫
-# 的措辞略有不同，把 ``x`` 写成 ``L['x']``）。``dynamic=True`` 从第一次调用起就把尺寸当作符号，
-# 省下的正是那一次重新编译（尺寸 0 和 1 无论哪种方式都会被特化）。下面对尺寸 3 到
-# 10 两种方式各跑一遍：
+# 调用七次，捕获五次。第二次调用满足第一张图的守卫。第三次尺寸变了：Dynamo 重新
+# 编译，这次把尺寸当作符号，第四次调用就复用了这张图。这是默认行为，叫*自动动态
+# 形状*：某个尺寸变过一次，之后就一直当作符号，所以只拿尺寸做计算的代码，尺寸
+# 不断变化也只多编译一次，而不是每个尺寸编译一次。最后三次调用失败的守卫，都没有
+# 符号能覆盖：数据类型、步长（矩阵的一列，在内存里每隔一个数取一个）和
+# ``requires_grad``（torch 2.4 把 ``x`` 写成 ``L['x']``）。``dynamic=True`` 从
+# 第一次调用起就把尺寸当作符号，省下的正是那一次重新编译（尺寸 0 和 1 无论哪种
+# 方式都会被特化）。下面对尺寸 3 到 10 两种方式各跑一遍：
 
 for dynamic in (None, True):
-    torch.compiler.reset()
-    captured.clear()
-    compiled = torch.compile(smooth, backend=keep_graph, dynamic=dynamic)
+    compiled = compile_fresh(smooth, dynamic=dynamic)
     with compile_log() as log:
         for n in range(3, 11):
             compiled(torch.ones(n))
@@ -174,17 +163,15 @@ for dynamic in (None, True):
     assert len(captured) == (2 if dynamic is None else 1)
 
 # %%
-# 如果代码按尺寸*分支*，符号上就会多出自己的守卫：落到判断另一侧的尺寸要重新编译，
-# 尺寸 1 也会单独得到一张图。
+# 如果代码按尺寸*分支*，这个符号就会带上新的守卫：落到判断另一侧的尺寸要重新
+# 编译。（和任何代码一样，尺寸 1 也单独得到一张图。）
 
 
 def grows(x: torch.Tensor) -> torch.Tensor:
     return x * 2 if x.shape[0] > 5 else x + 1  # 按尺寸分支
 
 
-torch.compiler.reset()
-captured.clear()
-compiled, counts = torch.compile(grows, backend=keep_graph), []
+compiled, counts = compile_fresh(grows), []
 for n in (3, 4, 5, 6, 7, 8, 1):
     compiled(torch.ones(n))
     counts.append(len(captured))
@@ -197,8 +184,8 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 #
 # 图中断会把控制权交还给 Python。要把*两个*分支都留在图里，就得把“选择”写成
 # 一个运算：``torch.cond(pred, true_fn, false_fn, operands)`` 接收一个布尔张量和
-# 两个函数，图里把这两个函数都作为子图保存下来。（文档把 ``torch.cond`` 标为原型
-# 功能；两个函数返回的张量形状和数据类型必须相同。）
+# 两个函数，图里把这两个函数都作为子图保存下来。（``torch.cond`` 是原型功能，
+# 文档要求两个函数返回形状和类型都相同的张量。）
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:
@@ -206,9 +193,7 @@ def branchy_cond(x: torch.Tensor) -> torch.Tensor:
     return torch.cond(y.sum() > 0, lambda y: y * y, lambda y: -y, (y,))
 
 
-torch.compiler.reset()
-captured.clear()
-compiled = torch.compile(branchy_cond, backend=keep_graph)
+compiled = compile_fresh(branchy_cond)
 with compile_log() as log:
     results = [compiled(torch.tensor([1.5])), compiled(torch.tensor([-1.5]))]
 print(f"results: {results}")
@@ -222,11 +207,10 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 #
 # ``torch.compile`` 可以把函数切成几段，段与段之间退回 Python；``torch.export``
 # 不行：它把*整个*程序捕获成一张图，图里不再由 Python 做任何决定，之后可以保存，
-# 也可以用 AOTInductor 预先编译成不需要 Python 的代码；捕获不了的，它直接拒绝。导出
-# 普通的 ``if`` 会失败（torch 报错时还会打印一段不完整的图，里面有本机的文件路径，
-# ``compile_log`` 把它挡在页面之外）。这里用的是*非严格*导出（较新版本的默认值）；
-# 严格导出报告的则是 Dynamo 的图中断，``torch.compile(fullgraph=True)`` 也会这样
-# 拒绝，只是不导出。
+# 也可以预先编译；捕获不了的，它直接拒绝。导出普通的 ``if`` 会失败（torch 报错时
+# 还会打印一段不完整的图，里面有本机的文件路径，``compile_log`` 把它挡在页面之外）。
+# 这里用的是*非严格*导出（较新版本的默认值）；严格导出和
+# ``torch.compile(fullgraph=True)`` 一样，报告的是 Dynamo 的图中断。
 
 
 class Branchy(torch.nn.Module):
@@ -240,23 +224,22 @@ class BranchyCond(torch.nn.Module):
 
 
 example = (torch.tensor([1.5]),)
-caught = None
 with compile_log() as log:
     try:
         torch.export.export(Branchy(), example, strict=False)
     except RuntimeError as error:  # torch 在这里抛出依赖数据的守卫错误
-        caught = error
-assert caught is not None, "the export should have failed"
-print(f"{type(caught).__name__}: {str(caught).splitlines()[0]}")
+        print(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+    else:
+        raise AssertionError("the export should have failed")
 print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 
 # %%
-# 报错信息用非严格导出的措辞说明了原因：程序要继续，需要一个依赖数据的表达式的值
-# ——``u0`` 代表 ``y.sum() > 0`` 的结果，``Eq(u0, 1)`` 问的是它是否为真——而导出
-# 的程序里没有 Python 可问。（torch 2.4 上报错信息相同，只是 torch 不打印部分图。
-# *严格*导出（2.4 上的默认方式）则用 Dynamo 的说法拒绝：2.4 上是 ``UserError:
-# Dynamic control flow is not supported``，2.13 上是 ``Unsupported:
-# Data-dependent branching``。）改用 ``torch.cond`` 就能导出成功，导出的程序两个分支都能运行：
+# 程序要继续，需要一个依赖数据的表达式的值——``u0`` 代表 ``y.sum() > 0`` 的结果，
+# ``Eq(u0, 1)`` 问的是它是否为真——而导出的程序里没有 Python 可问。torch 2.4 上报错
+# 信息相同，只是 torch 不打印部分图。2.4 默认用*严格*导出，它用 Dynamo 的说法拒绝：
+# 2.4 上是 ``UserError: Dynamic control flow is not supported``，2.13 上是
+# ``Unsupported: Data-dependent branching``。改用 ``torch.cond`` 就能导出成功，
+# 导出的程序两个分支都能运行：
 
 exported = torch.export.export(BranchyCond(), example)
 print(f"exported graph: {ops(exported.graph_module)}")
@@ -269,13 +252,12 @@ assert torch.equal(run(torch.tensor([-1.5])), torch.tensor([3.0]))
 # 提前建好的反向图
 # ----------------
 #
-# 在即时执行的 PyTorch 里，反向图就是前向传播留下的那串 ``grad_fn`` 节点
-# （第 01 篇）。``torch.compile`` 的默认后端 Inductor 训练时用的是 *AOTAutograd*
-# （“预先自动求导”）：捕获前向图的同时，它把反向传播也追踪成第二张图，这时还没有
-# 调用任何 ``backward()``。（像 ``keep_graph`` 这样的后端，只有主动要求才会用上
-# AOTAutograd；它返回的图走的是普通的自动求导。）
-# :func:`pytorch_notes.capture.aot_graphs` 单独运行 AOTAutograd，把两张图都留下来。
-# 例子仍用第 01 篇的 :math:`y = (w + x)(w + 1)`，:math:`w = 1`，:math:`x = 2`。
+# 在即时执行的 PyTorch 里，反向图就是前向传播留下的那串 ``grad_fn`` 节点。
+# ``torch.compile`` 的默认后端 Inductor 训练时用的是 *AOTAutograd*（“预先自动求导”）：
+# 捕获前向图的同时，它把反向传播也追踪成第二张图，这时还没有调用任何
+# ``backward()``。（我们的 ``keep_graph`` 没有要求用 AOTAutograd，它返回的图走的是
+# 普通的自动求导。）:func:`pytorch_notes.capture.aot_graphs` 单独运行 AOTAutograd，
+# 把两张图都留下来；例子仍是第 01 篇的，:math:`w = 1`，:math:`x = 2`：
 
 from pytorch_notes.capture import aot_graphs
 
@@ -285,51 +267,32 @@ def example_01(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 compiled_01, aot = aot_graphs(example_01)
-w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
+w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 y = compiled_01(w, x)
 print(f"y = {y}; backward() not called yet, w.grad = {w.grad}")
-output = list(aot.forward.graph.nodes)[-1].args[0]  # 图的输出节点总在最后
-print(f"forward graph:  {ops(aot.forward)} -> outputs {output}")
-output = list(aot.backward.graph.nodes)[-1].args[0]
-print(f"backward graph: {ops(aot.backward)} -> outputs {output}")
+for name, gm in (("forward", aot.forward), ("backward", aot.backward)):
+    output = list(gm.graph.nodes)[-1].args[0]  # 图的输出节点总在最后
+    print(f"{name:>8} graph: {ops(gm)} -> outputs {output}")
+draw_forward(fx_graph(aot.backward), lang=lang,
+             title=tr(lang, en="AOTAutograd: backward graph", zh="AOTAutograd：反向图"))  # fmt: skip
+plt.show()
+y.backward()
+print(f"after backward(): w.grad = {w.grad}, x.grad = {x.grad}")
+assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.tensor([2.0]))
 
 # %%
 # 前向图除了 ``y``，*还*返回了两次加法的结果 :math:`a = w + x` 和
-# :math:`b = w + 1`：这是为反向传播保存的张量。``aot_graphs`` 用的是最简单的划分器
-# （在前向传播结束处把联合图一刀切开），它保存的正好是即时执行的自动求导存在
-# ``MulBackward0`` 里的那两个。反向图接收它们和传到 ``y`` 的梯度（``tangents_1``；
-# 这里是 1，因为我们直接对 ``y`` 调用 ``backward()``），做乘法，再把通向 :math:`w`
-# 的两条路径相加；它的第二个输出是 ``x.grad``，只经过 :math:`a` 这一条路径。和即时
-# 执行的自动求导为同一个表达式搭出的图并排放在一起，两者都得到第 01 篇的梯度：
-
-from pytorch_notes.draw import draw_backward
-from pytorch_notes.graph import backward_graph
-
-w_eager, x_eager = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
-y_eager = example_01(w_eager, x_eager)
-
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4), facecolor="white")
-draw_forward(fx_graph(aot.backward), ax=left, lang=lang,
-             title=tr(lang, en="AOTAutograd: backward graph", zh="AOTAutograd：反向图"))  # fmt: skip
-draw_backward(backward_graph(y_eager), ax=right, lang=lang,
-              title=tr(lang, en="Eager autograd: grad_fn graph", zh="即时执行：grad_fn 图"))  # fmt: skip
-plt.show()
-
-y.backward()
-y_eager.backward()
-print(f"compiled: w.grad = {w.grad}, x.grad = {x.grad}")
-print(f"eager:    w.grad = {w_eager.grad}, x.grad = {x_eager.grad}")
-assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(w.grad, w_eager.grad)
-assert torch.equal(x.grad, x_eager.grad)
-
-# %%
-# 保存哪些张量是一种选择，由 AOTAutograd 的*划分器*（partitioner）决定。Inductor
-# 用的是另一种（最小割重计算，min-cut rematerialization）：它可能只保存更少或更
-# 便宜的张量，其余的在反向图里*重新计算*，用一点计算换内存。PyTorch 公开的
-# ``saved_tensors_hooks`` 能看到已经编译好的代码运行一次保存了什么（所以先编译：
-# 在较早的 torch 上，追踪时用到的张量也会经过这些钩子）；``aot_eager`` 后端用 Inductor 的
-# 划分器运行 AOTAutograd（torch 2.13 上如此），但什么也不编译：
+# :math:`b = w + 1`，留给反向图用。反向图接收它们和传到 ``y`` 的梯度
+# （``tangents_1``，这里是 1），做乘法，再把通向 :math:`w` 的两条路径相加；它的
+# 第二个输出是 ``x.grad``，只经过 :math:`a` 这一条路径：正是第 01 篇的梯度 5 和 2。
+#
+# 保存哪些张量，由 AOTAutograd 的*划分器*（partitioner）决定。``aot_graphs`` 用的是
+# 默认划分器（``default_partition``），它让前向图只包含前向传播的运算：这里保存的
+# 是 :math:`a` 和 :math:`b`，和即时执行的自动求导一样。Inductor 的划分器（最小割
+# 重计算，min-cut rematerialization）可能只保存更少或更便宜的张量，其余的在反向图
+# 里*重新计算*。``aot_eager`` 后端用 Inductor 的划分器运行 AOTAutograd，但什么也
+# 不编译；公开的 ``saved_tensors_hooks`` 能看到编译好的代码运行一次保存了什么
+# （所以先编译：在较早的 torch 上，追踪时用到的张量也会经过这些钩子）：
 
 
 def saved_by(fn) -> list:
@@ -341,69 +304,46 @@ def saved_by(fn) -> list:
     return sorted(t.tolist() for t in saved)
 
 
-torch.compiler.reset()
-compiled_01_aot = torch.compile(example_01, backend="aot_eager")
+compiled_01_aot = compile_fresh(example_01, backend="aot_eager")
 compiled_01_aot(torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True))
 print(f"eager autograd saves:  {saved_by(example_01)}")
 print(f"aot_eager saves:       {saved_by(compiled_01_aot)}")
 assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [[1.0], [2.0]]
 
 # %%
-# 即时执行的自动求导保存两次加法的结果 :math:`b = 2` 和 :math:`a = 3`；用 Inductor
-# 的划分器，编译后的函数保存的是输入 :math:`w = 1` 和 :math:`x = 2`，两次加法留到
-# 反向传播时重算。所以上面画出的前向图只是一种划分器的选择，并不是
-# ``torch.compile`` 一定会保存的东西。
+# 即时执行的自动求导保存两次加法的结果 :math:`b = 2` 和 :math:`a = 3`；Inductor
+# 的划分器保存的是输入 :math:`w = 1` 和 :math:`x = 2`：上面打印的前向图只是一种
+# 划分器的选择，并不是定规。
 #
 # 得到计算图的四种方式
 # --------------------
 #
 # 第 02 篇比较了静态图和动态图。PyTorch 2 处在两者之间：
 #
-# .. list-table::
-#    :header-rows: 1
-#    :widths: 16 21 21 21 21
-#
-#    * -
-#      - 即时执行（边运算边搭建）
-#      - ``torch.fx`` 追踪
-#      - Dynamo（``torch.compile``）
-#      - ``torch.export``
-#    * - 何时建图
-#      - 每次运行，逐个运算
-#      - 一次，用替身值追踪
-#      - 首次调用时依据真实输入；守卫失败时重建（有次数上限）
-#      - 一次，预先依据示例输入
-#    * - 依赖数据的 ``if``
-#      - 就是普通 Python
-#      - ``TraceError``
-#      - 图中断：由 Python 在图与图之间做决定
-#      - 报错，除非把选择写成运算（``torch.cond``，或两边都算的 ``torch.where``）
-#    * - 运行时由 Python 做决定
-#      - 是
-#      - 否：一张直线式的图（以生成的 Python 代码运行）
-#      - 是，在图与图之间；每次调用前由守卫（在 C++ 里检查）挑选捕获好的图
-#      - 否：一张图，可以用 AOTInductor 编译成不需要 Python 的代码
-#    * - 换来什么
-#      - 灵活、易调试
-#      - 可以对图做变换
-#      - 不改代码，靠编译器提速
-#      - 部署、预先编译
+# - **即时执行**（边运算边搭建）：每次运行都逐个运算地建图，依赖数据的 ``if``
+#   就是普通的 Python。
+# - 用 ``torch.fx`` **追踪**：用替身值追踪一次，得到一张直线式的图（以生成的
+#   Python 代码运行）；依赖数据的 ``if`` 会抛出 ``TraceError``。
+# - **Dynamo**（``torch.compile``）：首次调用时依据真实输入建图，守卫失败时重建
+#   （有次数上限）。依赖数据的 ``if`` 造成图中断：由 Python 在图与图之间做决定，
+#   每次调用前由守卫（在 C++ 里检查）挑选捕获好的图。
+# - **导出**（``torch.export``）：预先依据示例输入建图一次，得到一张不再由 Python
+#   做任何决定的图（可以用 AOTInductor 编译成不需要 Python 的代码）。依赖数据的
+#   ``if`` 会报错，除非把选择写成运算（``torch.cond``，或两边都算的 ``torch.where``）。
 #
 # 小结
 # ----
 #
-# - ``torch.compile`` 把 Dynamo 捕获的每张图交给后端。
-# - 依赖数据的 ``if`` 会让捕获中断：一张图算到条件为止，由 Python 做决定，再为
-#   走过的每个分支各捕获一张图。
-# - 守卫把图和输入的形状、数据类型绑在一起；守卫失败就要重新编译。某个尺寸变过
-#   一次后就当作符号，新尺寸（0 和 1 除外）只要代码不按它分支，就不需要新的图
+# - ``torch.compile`` 把 Dynamo 捕获的每张图交给后端；依赖数据的 ``if`` 会让捕获
+#   中断：一张图算到条件为止，由 Python 做决定，再为走过的每个分支各捕获一张图。
+# - 守卫把图和捕获时对输入所做的假设（形状、数据类型、步长、``requires_grad``
+#   等）绑在一起；守卫失败就要重新编译，直到达到上限。某个尺寸变过一次后就当作
+#   符号，新尺寸（0 和 1 除外）只要代码不按它分支，就不需要新的图
 #   （``dynamic=True`` 让它一开始就是符号）。
-# - ``torch.cond``（原型功能）把两个分支留在一张图里；``torch.export`` 要求把选择
-#   写成运算（``torch.cond``，或像练习 1 那样用 ``torch.where``），因为导出的程序
-#   无法回到 Python。
-# - AOTAutograd 在捕获前向图时就建好了反向图——即“预先”——并算出同样的
-#   ``w.grad = 5``。前向图保存哪些张量由划分器决定：Inductor 的划分器在这里保存
-#   输入，反向传播时重算两次加法。
+# - ``torch.cond``（原型功能）把两个分支留在一张图里。导出的程序无法回到 Python：
+#   ``torch.export`` 要求把选择写成这样的运算（或像练习 1 那样用 ``torch.where``）。
+# - AOTAutograd 在捕获前向图时就预先建好了反向图。前向图保存哪些张量由划分器决定：
+#   Inductor 的划分器在这里保存输入，反向传播时重算两次加法。
 #
 # 练习
 # ----
@@ -414,10 +354,9 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 # .. _solution-begin:
 
 # %%
-# ``torch.where`` 先把两个分支都算出来，再挑选。条件只是一个数，所以每个元素选的
-# 都是同一个分支，和 ``if`` 一样，不论 ``x`` 是什么形状。一张图，没有中断；代价是
-# 两个分支都要计算，而且没被选中的分支仍可能把梯度变成 NaN
-# （:doc:`plot_06_autograd_internals`）。
+# ``torch.where`` 先把两个分支都算出来，再挑选；条件只是一个数，所以每个元素选的
+# 都是同一个分支，和 ``if`` 一样。一张图，没有中断；代价是两个分支都要计算，而且
+# 没被选中的分支仍可能把梯度变成 NaN（:doc:`plot_06_autograd_internals`）。
 
 
 def branchless(x: torch.Tensor) -> torch.Tensor:
@@ -425,9 +364,7 @@ def branchless(x: torch.Tensor) -> torch.Tensor:
     return torch.where(y.sum() > 0, y * y, -y)
 
 
-torch.compiler.reset()
-captured.clear()
-compiled = torch.compile(branchless, backend=keep_graph)
+compiled = compile_fresh(branchless)
 x_a, x_b = torch.tensor([1.5], requires_grad=True), torch.tensor([1.5], requires_grad=True)
 z_a, z_b = compiled(x_a), branchy(x_b)
 torch.testing.assert_close(z_a, z_b)
@@ -447,19 +384,34 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # .. _solution-begin:
 
 # %%
-# 每换一个维数，都有一条守卫失败，而且没有符号能覆盖维数，所以本该每次各要一张
-# 图。但 Dynamo 有上限（默认 8 次，即 ``torch._dynamo.config.recompile_limit``，
-# 旧版本叫 ``cache_size_limit``）：超过之后，这个函数就不再编译、直接运行，torch
-# 记录一条警告。结果依然正确，只是没有了加速。
+# 每换一个维数，都有一条守卫失败，而且没有符号能覆盖维数，所以本来每个维数都
+# 需要一张新图。但 Dynamo 有上限（默认 8 次，即
+# ``torch._dynamo.config.recompile_limit``，旧版本叫 ``cache_size_limit``）：超过
+# 上限后，Dynamo 不再捕获新图，和已有的图都对不上的输入以即时执行方式运行，torch
+# 记录一条警告；结果依然正确。已经捕获的图怎么处理，取决于版本：从 torch 2.6 起，
+# 对得上其中某张图的输入仍然运行那张图；torch 2.4 和 2.5 则从此整个函数都以即时
+# 执行方式运行（本篇在 2.4、2.13 和 2.15 上运行过，2.5 和 2.6 的行为读自其源码）。
+# 用一个记下每次运行了哪张图的后端就能看出来：
 
-torch.compiler.reset()
-captured.clear()
-compiled = torch.compile(smooth, backend=keep_graph)
+ran = []  # 每张捕获的图每运行一次，就记下它的编号
+
+
+def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:
+    number = len(captured)
+    captured.append(gm)
+    return lambda *args: ran.append(number) or gm.forward(*args)
+
+
+compiled = compile_fresh(smooth, backend=keep_and_count)
 with compile_log() as log:
     for ndim in range(1, 13):
         torch.testing.assert_close(compiled(torch.ones([2] * ndim)), smooth(torch.ones([2] * ndim)))
 print(f"calls: 12, graphs captured: {len(captured)}, warnings: {len(log.warnings)}")
+ran.clear()
+compiled(torch.ones([2] * 3))  # 图 2 捕获时用的那种输入
+print(f"a 3-dimensional input after the limit ran graphs: {ran}")
 assert len(captured) == 8 and log.warnings
+assert ran == ([2] if torch.__version__ >= (2, 6) else [])
 
 # %%
 # .. _solution-end:
