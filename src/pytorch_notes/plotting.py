@@ -221,7 +221,8 @@ def boundary_of(
     ValueError
         Not exactly one ``(1, 2)`` weight and one ``(1,)`` bias.
 
-    Introduced in tutorial 05.
+    Used by :func:`animate_boundary` (tutorial 05) for each frame's line; no
+    tutorial calls it directly.
     """
     params: dict[str, object]
     if isinstance(model_or_parameters, nn.Module):
@@ -285,7 +286,8 @@ def boundary_title(
     TypeError, ValueError
         An argument is not as described.
 
-    Introduced in tutorial 05.
+    Used by :func:`animate_boundary` (tutorial 05) for each frame's title; no
+    tutorial calls it directly.
     """
     int_at_least("iteration", iteration, 0)
     for name, value in (("w0", w0), ("w1", w1), ("b", b), ("accuracy", accuracy), ("loss", loss)):
@@ -354,7 +356,8 @@ def plot_decision_boundary(
         An argument is not as described, named before any figure is made or
         changed.
 
-    Introduced in tutorial 05.
+    No tutorial calls it since tutorial 05 shows the boundary moving with
+    :func:`animate_boundary`; kept for a still figure of one boundary.
     """
     w0, w1, b = (finite_number(name, v) for name, v in (("w0", w0), ("w1", w1), ("b", b)))
     flag("shade", shade)
@@ -444,7 +447,8 @@ def plot_snapshots(
         An argument is not as described, named before any figure is made or
         changed.
 
-    Introduced in tutorial 05.
+    No tutorial calls it since tutorial 05 shows the boundary moving with
+    :func:`animate_boundary`; kept for a still figure of several moments.
     """
     evaluations = _check_evaluations(evaluations)
     positive_int("ncols", ncols)
