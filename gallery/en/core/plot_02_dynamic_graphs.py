@@ -105,7 +105,7 @@ plt.show()
 #
 # ``record()`` wrote down *every* operation that ran, including the ``sum``
 # and the ``>`` that only served Python's ``if``. ``backward()`` does not
-# follow this trace: it follows autograd's graph from ``z.grad_fn``
+# follow this :term:`trace`: it follows autograd's graph from ``z.grad_fn``
 # (tutorial 01), which holds only the operations :math:`z` was computed
 # from. We list the trace in the order the operations ran, and the backward
 # graph input-first, the way its arrows point (a topological order of the
