@@ -243,7 +243,8 @@ def test_01_says_which_way_the_arrows_point_and_who_fills_grad(site: Path, out: 
         banned = ["two edges into AccumulateGrad", "Only leaves that require grad can hold"]
     else:
         wanted = [
-            "沿前向传播时数据流动的方向；反向传播则逆着箭头走",
+            "沿前向传播时数据流动的方向",
+            "箭头走，从 MulBackward0 走到各个 AccumulateGrad 节点",
             "w 的 AccumulateGrad 节点的两条边上",
             "默认情况下，反向传播只为需要梯度的叶子节点填写 .grad",
         ]
@@ -404,20 +405,23 @@ def test_02_round_3_claims_are_on_the_page(site: Path, out: str) -> None:
             "backward() visits it in the reverse order, from z.grad_fn to AccumulateGrad",
             "a hook stays until removed, and a graph kept with retain_graph=True would fire it",
             "Both branches run, though, and both are differentiated",
-            "it sees the real input's shape and dtype, so it can specialise on them and guard",
+            "sees the real input",  # ’s: Sphinx's smart quotes
+            "shape and dtype, so it can specialise on them and guard them",
         ]
         banned = ["so they don't fire again", "What backward() follows"]
     else:
         wanted = [
-            "访问它的顺序正好 相反",
+            "backward() 访问它的顺序正好相反，从 z.grad_fn 走到 AccumulateGrad",
             "钩子会一直挂着，直到被移除",
             "不过两条分支都会执行，也都会求导",
             "它看得到真实输入的形状和 dtype",
             "计算图在运算执行时随之记录，搭建与计算同步进行",
-            "在没有图形界面的环境里",
             "提前捕获反向图由 AOTAutograd 负责",
         ]
-        banned = ["免得它们以后再被触发", "是 AOTAutograd 的事", "同时进行", "没有显示器"]
+        banned = ["免得它们以后再被触发", "是 AOTAutograd 的事", "同时进行"]
+        # a code comment (E5): read in the script, the page's code blocks hold it too
+        script = (GALLERY / "zh" / "core" / "plot_02_dynamic_graphs.py").read_text("utf-8")
+        assert "在没有图形界面的环境里（非交互式后端）" in script and "没有显示器" not in script
     for phrase in wanted:
         assert phrase in page, phrase
     for phrase in banned:
@@ -511,3 +515,100 @@ def test_summary_and_glossary_state_rules_with_their_conditions(site: Path, out:
         assert "浮点或复数" in glossary and "归一化后的梯度" in glossary
         for phrase in ["结尾的下划线就是标记", "边运算边搭建", '"']:
             assert phrase not in glossary, phrase
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_summary_and_glossary_say_what_pages_01_and_02_print(site: Path, out: str) -> None:
+    """Review r3-01-02 A1-A4, E2, E7: the summary and glossary restate the pages' own
+    corrected sentences, not the rules the pages' output contradicts."""
+    summary = prose(site / out / "summary.html")
+    glossary = prose(site / out / "glossary.html")
+    # what the pages print, which the old sentences contradicted
+    shown_01, shown_02 = text(site, out, PAGE_01), text(site, out, PAGE_02)
+    assert "view: is_leaf=True   requires_grad=True   grad_fn=None" in shown_01
+    assert "traced: ['x', 'mul', 'sum', 'gt', 'mul', 'neg', 'where', 'output']" in shown_02
+    assert "on_shape: TraceError" in shown_02
+    if out == "en":
+        for phrase in [
+            "For an ordinary differentiable operation",
+            "a view taken under no_grad() are outside the rule",
+            "By default a backward pass fills .grad only for leaves that require grad",
+            "even its shape or dtype",
+            "torch.where keeps both branches in one traceable graph",
+            "MulBackward0 → MulBackward0 → AccumulateGrad",
+            "catches up by iteration 100",
+        ]:
+            assert phrase in summary, phrase
+        for phrase in [
+            "exactly when autograd recorded the operation",
+            "depends on values",
+            "AccumulateGrad, MulBackward0, MulBackward0",
+            "MSE stalls",
+        ]:
+            assert phrase not in summary, phrase
+        for phrase in [
+            "For an ordinary differentiable operation",
+            "By default a backward pass fills .grad only for leaves that require grad",
+            "adds it into tensor.grad",
+            "walks them the other way",
+        ]:
+            assert phrase in glossary, phrase
+        for phrase in ["exactly when autograd recorded", "stores it in"]:
+            assert phrase not in glossary, phrase
+    else:
+        for phrase in [
+            "对普通的可求导运算",
+            "no_grad() 下取的视图不在此列",
+            "默认只为需要梯度的叶子节点填写 .grad",
+            "甚至形状或 dtype",
+            "torch.where 能把两条分支留在一张可追踪的图里",
+            "MulBackward0 → MulBackward0 → AccumulateGrad",
+            "无法用一条边表示",
+            "dtype 不支持梯度",
+        ]:
+            assert phrase in summary, phrase
+        for phrase in ["当且仅当", "依赖数值", "才能同时保留", "停滞", "没法", "带不了梯度"]:
+            assert phrase not in summary, phrase
+        for phrase in ["对普通的可求导运算", "累加进", "逆着箭头走", "dtype 不支持梯度"]:
+            assert phrase in glossary, phrase
+        for phrase in ["当且仅当", "存进", "带不了梯度"]:
+            assert phrase not in glossary, phrase
+
+
+@pytest.mark.parametrize(
+    ("out", "terms"),
+    [
+        ("en", ["grad mode", "no-grad mode", "inference mode", "inference tensor",
+                "version counter", "trace"]),
+        ("zh-cn", ["梯度模式", "不求导模式", "推理模式", "推理张量", "版本计数器", "执行记录"]),
+    ],
+)  # fmt: skip
+def test_glossary_has_the_terms_the_course_uses(site: Path, out: str, terms: list[str]) -> None:
+    """Issue 19 item 5, review r3-01-02 F2: grad modes, inference tensors, the version
+    counter and the trace have entries, and pages 01/02 link their first use."""
+    defined = {
+        dt.get_text(" ", strip=True).removesuffix("¶").strip()
+        for dt in soup(site / out / "glossary.html").select("dt")
+    }
+    for term in terms:
+        assert term in defined, term
+    zh = out != "en"
+    assert ("不求导模式（no-grad）" if zh else "no-grad mode") in prose(
+        site / out / "glossary.html"
+    )
+    for page, term in ((PAGE_01, terms[0]), (PAGE_02, terms[-1])):
+        links = soup(site / out / page).select("a.reference")
+        assert any(
+            "glossary.html#term-" in a.get("href", "") and a.get_text(strip=True) == term
+            for a in links
+        ), (page, term)
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_zh_index_describes_the_summary_in_plain_chinese(site: Path, out: str) -> None:
+    """Review r3-01-02 E1 (zh only; en is the reference)."""
+    if out == "en":
+        pytest.skip("the finding is about the Chinese wording")
+    page = prose(site / out / "index.html")
+    assert "一页纵览全课程的概念" in page
+    assert "把课程的概念放在一页上" not in page
