@@ -462,9 +462,12 @@ class _EdgeNotes:
         gap = renderer.points_to_pixels(3.0)
         for note, u, v in self.notes:
             centre = _note_centre(note, boxes[u], boxes[v], taken, gap, renderer)
-            note.set_position(ax.transData.inverted().transform(centre))
+            x, y = ax.transData.inverted().transform(centre)
+            note.set_position((float(x), float(y)))
             note.update_bbox_position_size(renderer)
-            taken.append(note.get_bbox_patch().get_window_extent(renderer))
+            patch = note.get_bbox_patch()
+            if patch is not None:  # always: every note has a box
+                taken.append(patch.get_window_extent(renderer))
 
 
 class _EdgeNote(Text):
