@@ -282,3 +282,83 @@ def test_drawings_name_a_bad_ax_or_show_grads() -> None:
         with pytest.raises(TypeError, match=pattern):
             draw.draw_backward(backward_graph(loss), **kwargs)
     assert plt.get_fignums() == figures  # refused before any figure is made
+
+
+# -- review r3-01-02 A8: edge notes hide no box; a condition is not a result -----------
+
+
+def branchy(x: torch.Tensor) -> torch.Tensor:
+    """Tutorial 02's function: Python's ``if`` reads a comparison, then one branch runs."""
+    y = x * 2
+    if y.sum() > 0:
+        return y * y
+    return -y
+
+
+def notes_over_boxes(ax) -> list[tuple[str, str]]:
+    """(edge note, node label) pairs whose boxes overlap on the rendered figure."""
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    boxed = [t for t in ax.texts if t.get_bbox_patch() is not None and t.get_visible()]
+    is_note = re.compile(r"uses|用了|使用之和|∂|←")
+    notes = [t for t in boxed if is_note.search(t.get_text())]
+    nodes = [t for t in boxed if not is_note.search(t.get_text())]
+    assert notes and nodes
+    return [
+        (note.get_text(), node.get_text())
+        for note in notes
+        for node in nodes
+        if note.get_bbox_patch()
+        .get_window_extent(renderer)
+        .overlaps(node.get_bbox_patch().get_window_extent(renderer))
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("method", ["layered", "dot"])
+def test_edge_notes_cover_no_node_on_the_tutorials_figures(seed, lang, method) -> None:
+    """The "2 uses" note sat on y's box in tutorial 02's side-by-side figure: notes go
+    beside the visible part of their arrow, clear of every box, whatever the Axes' size."""
+    if method == "dot":
+        pytest.importorskip("pygraphviz")
+    lang = use_language(lang)
+    x = torch.tensor([1.5], requires_grad=True)
+    with record() as run:
+        z = branchy(x)
+    # tutorial 02's figures: one above the other, then side by side
+    _, (top, _) = plt.subplots(2, 1, figsize=(12, 8))
+    draw.draw_forward(run, ax=top, lang=lang, method=method)
+    assert notes_over_boxes(top) == []
+    _, (left, right) = plt.subplots(1, 2, figsize=(14, 5))
+    draw.draw_forward(run, ax=left, lang=lang, method=method)
+    draw.draw_backward(backward_graph(z), ax=right, lang=lang, method=method)
+    assert notes_over_boxes(left) == [] and notes_over_boxes(right) == []
+    # tutorial 01's backward graph: five notes, each clear of the boxes
+    assert notes_over_boxes(draw.draw_backward(seed[1], lang=lang, method=method)) == []
+
+
+def faces(ax, label: str) -> set[str]:
+    """The fill colours of the nodes labelled ``label``."""
+    boxes = [t.get_bbox_patch() for t in ax.texts if t.get_text() == label]
+    assert boxes, label
+    return {matplotlib.colors.to_hex(box.get_facecolor()) for box in boxes}
+
+
+def test_a_condition_python_read_is_not_coloured_as_a_result() -> None:
+    """``True`` of ``if y.sum() > 0`` reaches nothing the code returns: not the results' green."""
+    x = torch.tensor([1.5], requires_grad=True)
+    with record() as run:
+        branchy(x)
+    ax = draw.draw_forward(run, show_grads=False)
+    assert faces(ax, "data 9") == {draw.OUTPUT}  # y * y, what branchy returns
+    assert faces(ax, "data True") == {draw.INNER}  # what steered Python's if
+    with record() as loop:  # a while loop's conditions too
+        y = x
+        while y.abs().sum() < 10:
+            y = y * 2
+    ax = draw.draw_forward(loop, show_grads=False)
+    assert faces(ax, "data True") | faces(ax, "data False") == {draw.INNER}
+    # a comparison nobody branched on is a result like any other
+    with record() as mask:
+        torch.gt(x, 0)
+    assert faces(draw.draw_forward(mask), "data True") == {draw.OUTPUT}

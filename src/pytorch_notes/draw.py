@@ -24,8 +24,11 @@ from typing import Any, Literal
 
 import matplotlib.pyplot as plt
 import networkx as nx
+import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from pytorch_notes._checks import positive_int
 from pytorch_notes.animation import Player
@@ -48,7 +51,7 @@ Layout = Literal["auto", "dot", "layered"]
 
 # Colours (readable on white, distinct in grey-scale too).
 LEAF = "#dbeafe"  # leaf tensors: light blue, as torchviz
-OUTPUT = "#dcfce7"  # tensors nothing else used: light green
+OUTPUT = "#dcfce7"  # results: tensors nothing else used, bar conditions Python read (green)
 INNER = "#ffffff"
 CONST = "#f1f5f9"
 OP = "#fff7ed"
@@ -419,14 +422,116 @@ def _arrow(ax: Axes, start, end, patch_a, patch_b, color: str = EDGE, **kw):
     )
 
 
-def _edge_note(ax: Axes, pos, u: Any, v: Any, text: str, colour: str = EDGE):
-    """A small white-backed text halfway along the edge ``u → v``."""
-    (x1, y1), (x2, y2) = pos[u], pos[v]
-    return ax.text(
-        (x1 + x2) / 2, (y1 + y2) / 2, text, ha="center", va="center", fontsize=8,
-        color=colour, zorder=4,
-        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),
-    )  # fmt: skip
+class _EdgeNotes:
+    """Places the notes of one drawing's edges where they hide nothing, each time it is drawn.
+
+    A note belongs beside the *visible* part of its arrow, the stretch between
+    the two end boxes, not at the midpoint of the two centres: between wide
+    boxes that midpoint can lie on a box, and the note then covers the box's
+    text and the start of the arrow (tutorial 02's "2 uses" did). Boxes have
+    their size only once a renderer lays the text out, so the places are
+    computed at draw time, for the figure's real size and dpi: each note goes
+    to the first spot, beside its arrow and then further out on either side,
+    that overlaps no node's box and no note placed before it.
+    """
+
+    def __init__(self, ax: Axes, nodes: dict[Any, Any]) -> None:
+        self.ax, self.nodes = ax, nodes
+        self.notes: list[tuple[_EdgeNote, Any, Any]] = []
+        self._key: tuple | None = None
+
+    def add(self, pos, u: Any, v: Any, text: str, colour: str) -> _EdgeNote:
+        (x1, y1), (x2, y2) = pos[u], pos[v]
+        note = _EdgeNote(self, (x1 + x2) / 2, (y1 + y2) / 2, text, colour)
+        self.ax.add_artist(note)
+        self.notes.append((note, u, v))
+        return note
+
+    def place(self, renderer) -> None:
+        ax = self.ax
+        key = (id(renderer), renderer.width, renderer.height, tuple(ax.bbox.bounds),
+               ax.get_xlim(), ax.get_ylim())  # fmt: skip
+        if key == self._key:
+            return
+        self._key = key
+        boxes = {}
+        for node, artist in self.nodes.items():
+            artist.update_bbox_position_size(renderer)
+            boxes[node] = artist.get_bbox_patch().get_window_extent(renderer)
+        taken = list(boxes.values())
+        gap = renderer.points_to_pixels(3.0)
+        for note, u, v in self.notes:
+            centre = _note_centre(note, boxes[u], boxes[v], taken, gap, renderer)
+            x, y = ax.transData.inverted().transform(centre)
+            note.set_position((float(x), float(y)))
+            note.update_bbox_position_size(renderer)
+            patch = note.get_bbox_patch()
+            if patch is not None:  # always: every note has a box
+                taken.append(patch.get_window_extent(renderer))
+
+
+class _EdgeNote(Text):
+    """A small white-backed text beside an edge, placed by its :class:`_EdgeNotes` when drawn."""
+
+    def __init__(self, notes: _EdgeNotes, x: float, y: float, text: str, colour: str) -> None:
+        super().__init__(
+            x, y, text, ha="center", va="center", fontsize=8, color=colour, zorder=4,
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),
+        )  # fmt: skip
+        self._notes = notes
+
+    def get_window_extent(self, renderer=None, dpi=None):
+        if renderer is not None:  # a tight bounding box asks before drawing: be in place
+            self._notes.place(renderer)
+        return super().get_window_extent(renderer, dpi)
+
+    def draw(self, renderer) -> None:
+        if self.get_visible():
+            self._notes.place(renderer)
+        super().draw(renderer)
+
+
+def _note_centre(note: Text, box_u, box_v, taken: list, gap: float, renderer) -> np.ndarray:
+    """Where ``note`` goes (display pixels) on or beside the arrow from ``box_u`` to ``box_v``.
+
+    On the middle of the arrow's visible part if it fits there with some arrow
+    still showing at both ends; else beside the arrow, on the side and at the
+    distance where it overlaps nothing in ``taken``.
+    """
+    p, q = np.asarray(box_u.get_points()).mean(0), np.asarray(box_v.get_points()).mean(0)
+    length = float(np.hypot(*(q - p)))
+    if length == 0:
+        return p
+    d = (q - p) / length
+    start, end = p + _exit(box_u, p, d) * d, q - _exit(box_v, q, -d) * d
+    middle = (start + end) / 2 if float(np.dot(end - start, d)) > 0 else (p + q) / 2
+    normal = np.array([-d[1], d[0]])
+    if normal[1] < 0 or (normal[1] == 0 and normal[0] < 0):
+        normal = -normal  # above the arrow, or right of a vertical one
+    extent = Text.get_window_extent(note, renderer)
+    half = np.array([extent.width, extent.height]) / 2 + renderer.points_to_pixels(2.0)
+
+    def free(centre: np.ndarray, margin: float) -> bool:
+        mine = Bbox([centre - half - margin, centre + half + margin])
+        return not any(mine.overlaps(other) for other in taken)
+
+    if free(middle, renderer.points_to_pixels(8.0)):  # on the arrow, arrow showing both sides
+        return middle
+    clear = float(abs(normal[0]) * half[0] + abs(normal[1]) * half[1]) + gap / 2
+    beside = [
+        middle + side * (clear + step * half[1]) * normal for step in range(8) for side in (1, -1)
+    ]
+    return next((centre for centre in beside if free(centre, 0.0)), beside[0])
+
+
+def _exit(box, centre: np.ndarray, d: np.ndarray) -> float:
+    """How far from ``centre`` along ``d`` the line leaves ``box`` (display pixels)."""
+    (x0, y0), (x1, y1) = box.get_points()
+    steps = [
+        ((x1 if d[0] > 0 else x0) - centre[0]) / d[0] if d[0] else np.inf,
+        ((y1 if d[1] > 0 else y0) - centre[1]) / d[1] if d[1] else np.inf,
+    ]
+    return max(0.0, float(min(steps)))
 
 
 def _require_nodes(g: nx.DiGraph, what: str) -> None:
@@ -524,12 +629,24 @@ def _sizes(g: nx.DiGraph, labels: dict[Any, str]) -> Sizes:
     return {node: _label_size(labels[node], g.nodes[node]["kind"]) for node in g.nodes}
 
 
+def _is_result(g: nx.DiGraph, node: Any) -> bool:
+    """Whether a tensor node is a result: nothing used it, and it is no condition Python read.
+
+    The ``True`` of ``if y.sum() > 0`` is used by nothing in the graph either,
+    but it steered Python and never reaches what the code returns: it is drawn
+    like any intermediate value, not in the results' green.
+    """
+    if g.out_degree(node) > 0:
+        return False
+    return all(g.nodes[op].get("steered") is None for op in g.predecessors(node))
+
+
 def _forward_node(g: nx.DiGraph, node: Any, ax: Axes, xy, label: str, lang: str):
     """The boxed text of one forward node: tensor, constant or operation."""
     data = g.nodes[node]
     x, y = xy
     if data["kind"] == "tensor":
-        face = LEAF if data["is_leaf"] else OUTPUT if g.out_degree(node) == 0 else INNER
+        face = LEAF if data["is_leaf"] else OUTPUT if _is_result(g, node) else INNER
         box = dict(boxstyle="round,pad=0.45", fc=face, ec="#334155", lw=1.1)
         return ax.text(
             x, y, label, ha="center", va="center", fontsize=9, bbox=box, zorder=2,
@@ -562,14 +679,14 @@ def _forward_artists(g: nx.DiGraph, ax: Axes, pos, labels: dict[Any, str], lang:
                 x, y - 32, words["if"].format(v=data["steered"]), ha="center", va="top",
                 fontsize=8, color="#7c2d12", zorder=2,
             )  # fmt: skip
-    edges, notes = {}, {}
+    edges, notes, placer = {}, {}, _EdgeNotes(ax, artists)
     for u, v, data in g.edges(data=True):
         edges[u, v] = _arrow(
             ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch()
         )
         uses = len(data.get("args", ()))
         if uses > 1:  # one input used twice (x * x) is one edge: say how many uses
-            notes[u, v] = _edge_note(ax, pos, u, v, words["uses"].format(n=uses))
+            notes[u, v] = placer.add(pos, u, v, words["uses"].format(n=uses), EDGE)
     return artists, edges, notes
 
 
@@ -590,10 +707,11 @@ def draw_forward(
     final results green. Each operation is a circle with its symbol (``+``,
     ``×``, ``σ``, ...; in-place operations are dashed, ``+=``); Python numbers
     are dashed grey boxes. A comparison that steered Python's ``if`` is
-    labelled with the branch taken. A tensor too large to keep a copy of
-    shows its shape; an input an operation uses more than once (``x * x``)
-    has one arrow, labelled with the number of uses. A new figure grows with
-    the graph, so every label stays legible.
+    labelled with the branch taken, and its result is not green: it steered
+    the code, it is not what the code computed. A tensor too large to keep a
+    copy of shows its shape; an input an operation uses more than once
+    (``x * x``) has one arrow, labelled with the number of uses beside it. A
+    new figure grows with the graph, so every label stays legible.
 
     Parameters
     ----------
@@ -686,6 +804,7 @@ def _backward_edges(
     g: nx.DiGraph, ax: Axes, pos, artists: dict[Any, Any], words: dict[str, str], show_grads: bool
 ) -> None:
     root = next((d.get("name") for _, d in g.nodes(data=True) if d.get("root")), None) or "y"
+    placer = _EdgeNotes(ax, artists)
     for u, v, data in g.edges(data=True):
         _arrow(ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch())
         grad = data.get("grad")
@@ -700,9 +819,9 @@ def _backward_edges(
                 text = f"← ∂{root}/∂{source} = {value}"
             if uses > 1:
                 text += f" ({words['summed'].format(n=uses)})"
-            _edge_note(ax, pos, u, v, text, GRAD)
+            placer.add(pos, u, v, text, GRAD)
         elif uses > 1:  # one input used twice (y * y) is one edge: say how many uses
-            _edge_note(ax, pos, u, v, words["uses"].format(n=uses))
+            placer.add(pos, u, v, words["uses"].format(n=uses), EDGE)
 
 
 def draw_backward(

@@ -27,10 +27,9 @@ made with ``torch.tensor``, and the chain rule from calculus; nothing else.
 #
 # The short definition you will often read says that the
 # :term:`nodes <node>` are data (scalars, vectors, matrices, tensors) and
-# the :term:`edges <edge>` are operations (addition, multiplication,
-# convolution, ...). That is a simplified view: an edge joins exactly two
-# nodes, so an operation with two inputs, such as :math:`a \cdot b`, cannot
-# be one edge.
+# the :term:`edges <edge>` are operations (addition, multiplication, ...).
+# That is a simplified view: an edge joins exactly two nodes, so an
+# operation with two inputs, such as :math:`a \cdot b`, cannot be one edge.
 #
 # **This course refines that definition**, and the forward-graph drawings
 # on this site follow the refined one:
@@ -45,19 +44,16 @@ made with ``torch.tensor``, and the chain rule from calculus; nothing else.
 # graph that autograd itself keeps for the backward pass is a third, leaner
 # view that we meet below: it has only the operation nodes.
 #
-# Take :math:`y = (w + x)(w + 1)`. Written as a sequence of single
-# operations it is
+# Take :math:`y = (w + x)(w + 1)`, one operation at a time:
 #
 # .. math::
 #
 #    a = w + x, \qquad b = w + 1, \qquad y = a \cdot b .
 #
-# Six data nodes, the five tensors :math:`w`, :math:`x`, :math:`a`,
-# :math:`b`, :math:`y` and the constant :math:`1`; three operation nodes,
-# two additions and one multiplication. The inputs :math:`w` and :math:`x` feed :math:`a`;
-# :math:`w` also feeds :math:`b`; :math:`a` and :math:`b` feed :math:`y`.
-# Because :math:`w` is used twice, two paths lead from it to :math:`y`: that
-# will matter for its gradient.
+# Six data nodes (the tensors :math:`w`, :math:`x`, :math:`a`, :math:`b`,
+# :math:`y` and the constant :math:`1`) and three operation nodes.
+# :math:`w` feeds both :math:`a` and :math:`b`, so two paths lead from it to
+# :math:`y`: that will matter for its gradient.
 
 # %%
 # Building the graph in PyTorch
@@ -66,9 +62,9 @@ made with ``torch.tensor``, and the chain rule from calculus; nothing else.
 # We ask PyTorch to track gradients for the inputs with
 # ``requires_grad=True``; each operation then records itself as it runs, with
 # no separate "build the graph" step. So that we can *draw* the graph, the
-# three operations run inside ``record()`` from this site's helper package
+# operations run inside ``record()`` from this site's helper package
 # ``pytorch_notes``, which writes down every torch operation in the block
-# (what ran, on which tensors, giving which tensor) and changes nothing.
+# and changes nothing.
 
 import torch
 
@@ -113,9 +109,8 @@ plt.show()
 
 # %%
 # The drawing is made from plain data, a ``networkx`` graph, so we can count
-# what it holds: six data nodes (five tensors and one constant), three
-# operation nodes, and the multiplication reached by two edges, one from
-# each input.
+# what it holds: six data nodes, three operation nodes, and two edges into
+# the multiplication, one from each input.
 
 from collections import Counter
 
@@ -124,7 +119,6 @@ kinds = Counter(kind for _, kind in graph.nodes(data="kind"))
 print(f"nodes by kind: {dict(sorted(kinds.items()))}")
 times = next(node for node, op in graph.nodes(data="op") if op == "mul")
 print(f"edges into ×: {[graph.nodes[n]['name'] for n in graph.predecessors(times)]}")
-print(f"edges out of ×: {[graph.nodes[n]['name'] for n in graph.successors(times)]}")
 assert kinds == {"tensor": 5, "const": 1, "op": 3}
 
 # %%
@@ -137,15 +131,14 @@ assert kinds == {"tensor": 5, "const": 1, "op": 3}
 # empty so far, so they now hold exactly these derivatives).
 #
 # The graph it walks is autograd's own, the leaner view announced above. It
-# starts at ``y.grad_fn`` and keeps **only operation nodes**: one
-# :term:`backward function` per differentiable operation it recorded (here
+# starts at ``y.grad_fn`` and keeps **only operation nodes**: a
+# :term:`backward function` for each differentiable operation recorded (here
 # ``AddBackward0`` and ``MulBackward0``; a composite operation may record
-# several, named after the primitives it is made of), plus one
-# ``AccumulateGrad`` node for each leaf that requires a gradient, the step
-# that adds a gradient into that leaf's ``.grad``. There are no data nodes:
-# an edge joins two functions. ``backward_graph`` reads this graph before
-# the pass, and ``record_gradients`` listens to the pass and notes the
-# gradient sent along each edge, so we can draw it afterwards.
+# several), plus an ``AccumulateGrad`` node for each leaf that requires a
+# gradient, the step that adds a gradient into that leaf's ``.grad``. An
+# edge joins two functions. ``backward_graph`` reads this graph before the
+# pass, and ``record_gradients`` notes the gradient sent along each edge
+# during the pass, so we can draw it afterwards.
 
 from pytorch_notes.graph import backward_graph, record_gradients
 
@@ -187,13 +180,16 @@ assert torch.equal(x.grad, torch.tensor([2.0]))
 print("the chain rule and autograd agree: dy/dw = 5, dy/dx = 2")
 
 # %%
-# The same calculation, on autograd's :term:`backward graph`. Each edge is
-# labelled with the gradient the backward pass sent along it (right to left):
-# ``MulBackward0`` sends :math:`\partial y / \partial a = b = 2` towards
-# :math:`a` and :math:`\partial y / \partial b = a = 3` towards :math:`b`; the
-# two ``AddBackward0`` nodes pass them on unchanged (the local derivative of
-# an addition is 1). So the two edges into ``AccumulateGrad`` for :math:`w`
-# carry the two paths' contributions, 2 and 3, not :math:`\partial y/\partial w`
+# The same calculation, on autograd's :term:`backward graph`. Its arrows
+# point the way data flowed in the forward pass, as torchviz draws them; the
+# backward pass walks them *against* the arrows, from ``MulBackward0`` to
+# the ``AccumulateGrad`` nodes. Each edge is labelled with the gradient the
+# pass sent back along it (hence the ←): ``MulBackward0`` sends
+# :math:`\partial y / \partial a = b = 2` towards :math:`a` and
+# :math:`\partial y / \partial b = a = 3` towards :math:`b`; the two
+# ``AddBackward0`` nodes pass them on unchanged (the local derivative of an
+# addition is 1). So the two edges at ``AccumulateGrad`` for :math:`w` carry
+# the two paths' contributions, 2 and 3, not :math:`\partial y/\partial w`
 # itself: the engine adds them up before that node runs, so it receives
 # :math:`2 + 3 = 5`, once, and adds that into ``w.grad``.
 
@@ -224,10 +220,16 @@ assert torch.equal(q.grad, torch.tensor([3.0, 3.0]))
 #
 # A :term:`leaf node` is a tensor with no ``grad_fn``: ``is_leaf`` is
 # ``True`` exactly when ``grad_fn`` is ``None``. Here :math:`w` and
-# :math:`x` are leaves; :math:`a`, :math:`b` and :math:`y` are not. Every
-# tensor that is not a leaf points to the backward function of the
-# operation that created it, which implements that operation's local
-# derivative.
+# :math:`x` are leaves; :math:`a`, :math:`b` and :math:`y` are not: each
+# points to the backward function of the operation that created it.
+#
+# Being computed is not what makes a non-leaf: what makes one is that
+# autograd *recorded* the operation. A tensor has no ``grad_fn`` when
+# autograd recorded nothing for it: you made it (:math:`w`, :math:`x`); or
+# it was computed only from tensors that don't require grad; or it was
+# computed with tracking switched off, or cut off with ``detach()``; or its
+# dtype cannot carry a gradient (a comparison gives booleans). Compare, after
+# the five tensors of :math:`y`:
 
 
 def describe(name: str, t: torch.Tensor) -> None:
@@ -235,17 +237,6 @@ def describe(name: str, t: torch.Tensor) -> None:
     fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
     print(f"{name}: is_leaf={t.is_leaf!s:<5}  requires_grad={t.requires_grad!s:<5}  grad_fn={fn}")
 
-
-for name, t in [("w", w), ("x", x), ("a", a), ("b", b), ("y", y)]:
-    describe(name, t)
-
-# %%
-# Being computed is not what makes a non-leaf: what makes one is that
-# autograd *recorded* the operation. A tensor has no ``grad_fn`` when
-# autograd recorded nothing for it: you made it (:math:`w`, :math:`x`); or
-# it was computed only from tensors that don't require grad; or it was
-# computed with tracking switched off, or cut off with ``detach()``; or its
-# dtype cannot carry a gradient (a comparison gives booleans). Compare:
 
 t = torch.tensor([1.0, 2.0], requires_grad=True)  # made by us, tracked
 u = torch.tensor([3.0, 4.0])  # made by us, not tracked
@@ -257,10 +248,10 @@ with torch.no_grad():
 d = t.detach()  # the values of t, cut off from its history
 c = t > 0  # computed from t, but booleans carry no gradient
 
-for name, tensor in [("t", t), ("u", u), ("s", s), ("v", v), ("m", m), ("n", n)]:
+for name, tensor in [("w", w), ("x", x), ("a", a), ("b", b), ("y", y), ("t", t), ("u", u)]:
     describe(name, tensor)
-describe("d", d)
-describe("c", c)
+for name, tensor in [("s", s), ("v", v), ("m", m), ("n", n), ("d", d), ("c", c)]:
+    describe(name, tensor)
 
 assert not s.is_leaf and s.requires_grad  # t * 2 is not a leaf
 assert v.is_leaf and not v.requires_grad  # computed, yet a leaf
@@ -271,11 +262,12 @@ assert not any(result.requires_grad for result in (t > 0, t.argmax(), t.long()))
 # So, for an ordinary differentiable operation (arithmetic, ``matmul``,
 # ``sigmoid``, ...), the rule is: its result requires grad exactly when at
 # least one of its inputs requires grad (``m``, but not ``v``), gradient
-# tracking is on (not ``n``: ``torch.no_grad()`` switches it off, as
-# :doc:`plot_04_autograd_traps` explains), and the result can carry a
-# gradient, that is, has a floating-point or complex dtype. Integer and
-# boolean results never require grad: ``t > 0`` (``c``), ``t.argmax()``,
-# ``t.long()``; a tensor of integers cannot even be asked to.
+# tracking is on (the default :term:`grad mode`; not for ``n``:
+# ``torch.no_grad()`` switches it off, and :doc:`plot_04_autograd_traps`
+# shows every mode), and the result can carry a gradient, that is, has a
+# floating-point or complex dtype. Integer and boolean results never
+# require grad: ``t > 0`` (``c``), ``t.argmax()``, ``t.long()``; a tensor of
+# integers cannot even be asked to.
 #
 # The rule has limits on both sides. Functions that only read a tensor's
 # shape (``torch.zeros_like(t)``) and the few operations declared
@@ -298,7 +290,6 @@ except RuntimeError as error:
     print(f"RuntimeError: {error}")
 
 # %%
-#
 # ``detach()`` is more than a way to get plain values out (to plot them,
 # say): inside a computation it is a *stop-gradient*. The detached factor
 # counts as a constant, so the gradient flows only through the other one
@@ -327,9 +318,8 @@ def names(fn) -> list[str | None]:
     return [type(f).__name__ if f is not None else None for f, _ in fn.next_functions]
 
 
-for fn, _ in y.grad_fn.next_functions:
-    print(f"{type(y.grad_fn).__name__} <- {type(fn).__name__} <- {names(fn)}")
-print(f"m: {type(m.grad_fn).__name__} <- {names(m.grad_fn)}")
+print(f"y.grad_fn links to {names(y.grad_fn)}, a.grad_fn to {names(a.grad_fn)}")
+print(f"b.grad_fn links to {names(b.grad_fn)}, m.grad_fn to {names(m.grad_fn)}")
 
 # %%
 # Where did the gradients of ``a`` and ``b`` go?
@@ -337,19 +327,16 @@ print(f"m: {type(m.grad_fn).__name__} <- {names(m.grad_fn)}")
 #
 # After ``y.backward()`` only the leaves that require grad hold a gradient.
 # The pass did compute :math:`\partial y / \partial a` and
-# :math:`\partial y / \partial b`, but passed them on without storing
-# them: a network needs gradients only for its parameters, which are leaves,
-# and storing millions of intermediate ones would waste memory. Reading
-# ``.grad`` of a non-leaf gives ``None``, with a warning, which we catch to
-# print it:
+# :math:`\partial y / \partial b`, but passed them on without storing them:
+# a network needs gradients only for its parameters, which are leaves.
+# Reading ``.grad`` of a non-leaf gives ``None``, with a warning (caught here
+# to print it):
 
 import warnings
 
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    print(f"a.grad = {a.grad}")
-    print(f"b.grad = {b.grad}")
-
+    print(f"a.grad = {a.grad}, b.grad = {b.grad}")
 print(f"UserWarning: {str(caught[0].message).split('. ')[0]}.")
 
 # %%
@@ -360,39 +347,24 @@ print(f"UserWarning: {str(caught[0].message).split('. ')[0]}.")
 # *before* the backward pass. We cannot simply call it now and walk the same
 # graph again: to compute its gradients, ``MulBackward0`` saved ``a`` and
 # ``b`` during the forward pass, and the first backward pass freed those
-# saved values. A second pass through this graph raises
-# (:doc:`plot_03_autograd` shows ``retain_graph=True``, which keeps them):
+# saved values (:doc:`plot_03_autograd` shows the error a second pass raises,
+# and ``retain_graph=True``, which keeps them). So we run the three
+# operations again, which builds a new graph, and ask :math:`a` and
+# :math:`b` to keep their gradients. First we clear the leaves: gradients
+# accumulate (:term:`gradient accumulation`, see
+# :doc:`plot_04_autograd_traps`), so ``w.grad`` would otherwise read 10. We
+# get the partial derivatives the chain rule used,
+# :math:`\partial y / \partial a = b = 2` and
+# :math:`\partial y / \partial b = a = 3`, and they add up to ``w.grad``:
 
-try:
-    y.backward()
-except RuntimeError as error:
-    print(f"RuntimeError: {str(error).split('. Specify')[0]}.")
-
-# %%
-# So we run the three operations again, which builds a new graph, and ask
-# :math:`a` and :math:`b` to keep their gradients. First we clear the
-# leaves: gradients accumulate (:term:`gradient accumulation`, see
-# :doc:`plot_04_autograd_traps`), so ``w.grad`` would otherwise read 10.
-
-w.grad = None
-x.grad = None
-
+w.grad = x.grad = None
 a = torch.add(w, x)
 b = torch.add(w, 1)
 y = torch.mul(a, b)
 a.retain_grad()
 b.retain_grad()
 y.backward()
-
-print(f"a.grad = {a.grad}")
-print(f"b.grad = {b.grad}")
-print(f"w.grad = {w.grad}")
-
-# %%
-# These are the partial derivatives the chain rule used:
-# :math:`\partial y / \partial a = b = 2` and
-# :math:`\partial y / \partial b = a = 3`, and they add up to ``w.grad``.
-
+print(f"a.grad = {a.grad}, b.grad = {b.grad}, w.grad = {w.grad}")
 assert torch.equal(a.grad, torch.tensor([2.0]))
 assert torch.equal(b.grad, torch.tensor([3.0]))
 assert torch.equal(w.grad, a.grad + b.grad)
@@ -401,30 +373,28 @@ assert torch.equal(w.grad, a.grad + b.grad)
 # What we saw
 # -----------
 #
-# - A computational graph is a DAG. The short definition "nodes are data,
-#   edges are operations" is a simplified view; refined, it has data nodes
-#   and operation nodes, and its edges are data dependencies, so the
-#   multiplication in :math:`y = (w + x)(w + 1)` is one node with two
-#   incoming edges.
-# - Autograd's own graph, the one ``backward()`` walks from ``y.grad_fn``,
-#   keeps only the operations (``AddBackward0``, ``MulBackward0``) plus an
-#   ``AccumulateGrad`` node for each leaf that requires grad.
+# - A computational graph is a DAG. "Nodes are data, edges are operations"
+#   is a simplified view; refined, it has data nodes and operation nodes, and
+#   its edges are data dependencies, so the multiplication in
+#   :math:`y = (w + x)(w + 1)` is one node with two incoming edges.
+# - Autograd's own graph, the one ``backward()`` walks from ``y.grad_fn``
+#   (against the drawn arrows), keeps only the operations (``AddBackward0``,
+#   ``MulBackward0``) plus an ``AccumulateGrad`` node for each leaf that
+#   requires grad.
 # - ``y.backward()`` applies the chain rule along it and gives
 #   ``w.grad = tensor([5.])``, the sum of the two paths from :math:`w` to
 #   :math:`y` (:math:`b + a = 2 + 3`).
 # - A leaf is a tensor with no ``grad_fn``, one for which autograd recorded
 #   nothing: made by the user, computed only from tensors that don't require
-#   grad, computed under ``no_grad()`` or cut off by ``detach()``, or of a
-#   dtype with no gradient (``t > 0``). ``t * 2`` with ``t`` requiring grad
-#   is not a leaf.
+#   grad, under ``no_grad()`` or cut off by ``detach()``, or of a dtype with
+#   no gradient (``t > 0``); ``t * 2``, with ``t`` requiring grad, is not one.
 # - For an ordinary differentiable operation, the result requires grad
 #   exactly when at least one input requires grad, tracking is on, and its
 #   dtype is floating-point or complex (``zeros_like``, ``histc`` and a view
 #   taken under ``no_grad()`` are outside the rule). ``detach()`` stops the
 #   gradient inside a computation.
-# - Only leaves that require grad can hold ``.grad`` after the backward pass;
-#   ``retain_grad()`` keeps the gradient of an intermediate tensor when you
-#   need to look at it.
+# - By default the backward pass fills ``.grad`` only for leaves that
+#   require grad; ``retain_grad()`` makes an intermediate tensor keep its own.
 #
 # Exercises
 # ---------
@@ -443,8 +413,7 @@ x = torch.tensor([3.0], requires_grad=True)
 y = torch.mul(torch.add(w, x), torch.add(w, 1))
 y.backward()
 print(f"w.grad = {w.grad}, x.grad = {x.grad}")
-assert torch.equal(w.grad, torch.tensor([6.0]))
-assert torch.equal(x.grad, torch.tensor([2.0]))
+assert torch.equal(w.grad, torch.tensor([6.0])) and torch.equal(x.grad, torch.tensor([2.0]))
 
 # %%
 # .. _solution-end:

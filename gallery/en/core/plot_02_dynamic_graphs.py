@@ -20,16 +20,16 @@ operation nodes, ``record()``, ``grad_fn`` and autograd's own graph, and
 # Two ways to build a graph
 # -------------------------
 #
-# - :term:`Static graph <static graph>` -- *define, then run*. The whole graph is described
-#   first and then executed, possibly many times, with data fed in. Because
-#   the graph is known in advance it can be optimised as a whole, which makes
+# - :term:`Static graph <static graph>` -- *define, then run*. The whole
+#   graph is described first and then executed, possibly many times, with
+#   data fed in. Known in advance, it can be optimised as a whole, which makes
 #   it efficient; but it is fixed, so it is inflexible. TensorFlow 1.x worked
 #   this way.
-# - :term:`Dynamic graph <dynamic graph>` -- *define by running*. The graph is recorded while
-#   the operations execute, so building and computing happen together. Every
-#   run can build a different graph, and ordinary Python (``if``, ``for``,
-#   ``print``, a debugger) works in the middle of it: flexible and easy to
-#   adjust. This is PyTorch's way.
+# - :term:`Dynamic graph <dynamic graph>` -- *define by running*. The graph is
+#   recorded while the operations execute: building and computing happen
+#   together. Every run can build a different graph, and ordinary Python
+#   (``if``, ``for``, ``print``, a debugger) works in the middle of it:
+#   flexible and easy to adjust. This is PyTorch's way.
 #
 # Define-by-run, live
 # -------------------
@@ -88,10 +88,9 @@ plt.show()
 # %%
 # Each graph grew one operation at a time, as each line ran; ``record()``
 # kept the order, so we can replay the first one (use the player's buttons).
-# PyTorch's note "Autograd mechanics" states it as a principle: the graph
-# is recreated from scratch at every iteration, and that is what lets
-# ordinary Python control flow change its shape and size from one run to
-# the next.
+# PyTorch's note "Autograd mechanics" makes it a principle: the graph is
+# recreated from scratch at every iteration, which lets Python control flow
+# change its shape and size from one run to the next.
 
 from pytorch_notes.draw import animate_forward
 
@@ -106,11 +105,12 @@ plt.show()
 #
 # ``record()`` wrote down *every* operation that ran, including the ``sum``
 # and the ``>`` that only served Python's ``if``. ``backward()`` does not
-# follow this trace: it follows autograd's graph from ``z.grad_fn``
+# follow this :term:`trace`: it follows autograd's graph from ``z.grad_fn``
 # (tutorial 01), which holds only the operations :math:`z` was computed
 # from. We list the trace in the order the operations ran, and the backward
-# graph in a topological order (every node after its inputs), which for
-# these chains is the same order:
+# graph input-first, the way its arrows point (a topological order of the
+# forward direction); ``backward()`` visits it in the reverse order, from
+# ``z.grad_fn`` to ``AccumulateGrad``:
 
 import networkx as nx
 
@@ -128,20 +128,13 @@ for label, run, z in [("x = 1.5", run_pos, z_pos), ("x = -1.5", run_neg, z_neg)]
 # Python ``True``, and only ``y`` flowed into :math:`z`. Autograd did record
 # the sum (its result has a ``grad_fn``); the comparison's boolean result
 # requires no grad anyway (tutorial 01), but even a differentiable condition
-# would be absent, since nothing of it reaches :math:`z`:
+# would be absent, since nothing of it reaches :math:`z`. And in the run with
+# :math:`x = 1.5`, ``y * y`` reads :math:`y` twice: ``MulBackward0`` has two
+# edges, one per argument, and both lead to the *same* node, the one that
+# made :math:`y`:
 
-y = x_pos * 2
-total = y.sum()
-positive = total > 0
+total = (x_pos * 2).sum()
 print(f"total.grad_fn = {type(total.grad_fn).__name__}")
-print(f"positive = {positive!r}, grad_fn = {positive.grad_fn}, ", end="")
-print(f"requires_grad = {positive.requires_grad}")
-
-# %%
-# In the run with :math:`x = 1.5`, ``y * y`` reads :math:`y` twice. Autograd's
-# ``MulBackward0`` therefore has two edges to the node that made :math:`y`,
-# one per argument, and both lead to the *same* node:
-
 first, second = (fn for fn, _ in z_pos.grad_fn.next_functions)
 print(f"z.grad_fn.next_functions: {[type(first).__name__, type(second).__name__]}")
 print(f"the same node twice: {first is second}")
@@ -149,29 +142,32 @@ assert first is second
 
 # %%
 # Drawn side by side, the trace (left) and the graph ``backward()`` follows
-# (right), for :math:`x = 1.5`:
+# (right), for :math:`x = 1.5`; as in tutorial 01, its arrows point the way
+# data flowed, and the backward pass walks them from right to left:
 
 from pytorch_notes.draw import draw_backward
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5), facecolor="white")
 ran = tr(lang, en="What ran: record()", zh="实际执行的运算：record()")
-follows = tr(lang, en="What backward() follows: grad_fn", zh="backward() 遍历的图：grad_fn")
+follows = tr(
+    lang, en="What backward() walks back: grad_fn", zh="backward() 逆着箭头遍历的图：grad_fn"
+)
 draw_forward(run_pos, ax=left, lang=lang, title=ran)
 draw_backward(backward_graph(z_pos), ax=right, lang=lang, title=follows)
 plt.show()
 
 # %%
-# The drawings show the two uses of :math:`y` as one arrow marked "2 uses":
-# both edges join the same pair of nodes. Along each of the two edges
-# ``MulBackward0`` sends :math:`y = 3` (the
-# derivative of :math:`y \cdot y` with respect to one factor is the other
-# factor). The two 3s are summed before the node that made :math:`y = 2x`
-# runs: it receives :math:`3 + 3 = 6`, once, and multiplies by 2. Two hooks
-# on autograd's nodes (:doc:`../further/plot_06_autograd_internals` explains
-# them) print what travels; we keep their handles and remove them after the
-# pass, so they don't fire again. The gradients follow the branch that ran:
-# :math:`z = (2x)^2` gives :math:`dz/dx = 8x = 12`, while :math:`z = -2x`
-# gives :math:`dz/dx = -2`.
+# The drawings show the two uses of :math:`y` as one arrow marked "2 uses".
+# Along each of its two edges ``MulBackward0`` sends :math:`y = 3` (the
+# derivative of :math:`y \cdot y` with respect to one factor is the other),
+# and the two 3s are summed before the node that made :math:`y = 2x` runs:
+# it receives :math:`3 + 3 = 6`, once, and multiplies by 2. Two hooks on
+# autograd's nodes (:doc:`../further/plot_06_autograd_internals`) print what
+# travels. We remove them after the pass, as you should whenever a hook was
+# only for one look: a hook stays until removed, and a graph kept with
+# ``retain_graph=True`` would fire it again. The gradients follow the branch
+# that ran: :math:`z = (2x)^2` gives :math:`dz/dx = 8x = 12`, while
+# :math:`z = -2x` gives :math:`dz/dx = -2`.
 
 
 def sent(grad_inputs, grad_outputs):
@@ -221,11 +217,13 @@ for start in (1.0, -1.0, 3.0, 20.0):
 #
 # PyTorch can also build a graph *ahead of time*. ``torch.fx.symbolic_trace``
 # calls the function once with stand-in values, :term:`proxies <proxy>`,
-# instead of tensors;
-# every operation on a proxy is written down rather than computed. The result
-# is a static graph that can be inspected, transformed and run many times.
+# instead of tensors; every operation on a proxy is written down rather than
+# computed. The result is a static graph that can be inspected, transformed
+# and run many times.
 #
-# It works when no Python decision depends on the input:
+# It works when the function only applies torch operations to its input,
+# with no Python code that needs a real value from it (``if``, ``while``,
+# ``len(x)``, ``float(x)``):
 
 from torch.fx import symbolic_trace
 
@@ -245,11 +243,8 @@ print(static.graph)
 
 from pytorch_notes.graph import fx_graph
 
-draw_forward(
-    fx_graph(static),
-    lang=lang,
-    title=tr(lang, en="Static graph (torch.fx)", zh="静态图（torch.fx）"),
-)
+title = tr(lang, en="Static graph (torch.fx)", zh="静态图（torch.fx）")
+draw_forward(fx_graph(static), lang=lang, title=title)
 plt.show()
 
 # %%
@@ -286,7 +281,10 @@ except TraceError as error:
 # can keep both branches in two ways. It can compute both and select with
 # ``torch.where``, which is an operation, not a Python decision, so ``fx``
 # traces it, and the one graph gives each input the gradient of its branch
-# (12 and -2, as above):
+# (12 and -2, as above). Both branches run, though, and both are
+# differentiated: the unused one receives a zero gradient, and where its
+# derivative is infinite (``sqrt`` at 0), zero times infinity makes the
+# gradient NaN (:doc:`../further/plot_06_autograd_internals` shows the cure):
 
 
 def branchy_where(x: torch.Tensor) -> torch.Tensor:
@@ -301,6 +299,10 @@ for start in (1.5, -1.5):
     both(x_start).backward()
     print(f"x = {start}: dz/dx = {x_start.grad}")
     assert torch.equal(x_start.grad, torch.tensor([12.0 if start > 0 else -2.0]))
+x0 = torch.tensor([0.0], requires_grad=True)
+torch.where(x0 > 0, x0.sqrt(), 0.0).backward()
+print(f"where(x > 0, x.sqrt(), 0) at x = 0: dz/dx = {x0.grad}")
+assert x0.grad.isnan().all()
 
 # %%
 # Or it can use a graph-level conditional that runs only one branch
@@ -331,55 +333,37 @@ for start in (1.5, -1.5):
 #      - The whole graph is known: fuse operations, plan memory
 #      - Each operation runs as it comes; little to optimise across them
 #
-# The two are not exclusive. PyTorch 2 adds ``torch.compile``, which takes
-# ordinary, dynamic PyTorch code like ``branchy`` and captures graphs from
-# it. That leaves a question this tutorial does not answer: **what does
-# torch.compile build**, and what does it do at an ``if`` that depends on
-# the data? :doc:`PyTorch 2: static graphs captured from dynamic code
-# <../further/plot_09_pytorch2_graphs>` answers it with code.
+# The two are not exclusive. PyTorch 2's ``torch.compile`` takes ordinary,
+# dynamic code like ``branchy`` and captures graphs from it when the function
+# is called: unlike ``fx``, it sees the real input's shape and dtype, so it
+# can specialise on them and guard them. **What does torch.compile build**,
+# and what does it do at an ``if`` that depends on the data?
+# :doc:`PyTorch 2: static graphs captured from dynamic code
+# <../further/plot_09_pytorch2_graphs>` answers with code.
 #
 # What we saw
 # -----------
 #
 # - PyTorch builds the graph while the code runs: the same function recorded
 #   different graphs for different inputs, because ``if`` and ``while``
-#   decided, in Python, what ran.
+#   decided, in Python, what ran; the gradient belongs to the branch taken
+#   (12 for one input, -2 for the other).
 # - ``record()``'s trace lists every operation that ran; ``backward()``
-#   follows autograd's graph from ``z.grad_fn``, which holds only what
+#   walks autograd's graph from ``z.grad_fn``, which holds only what
 #   :math:`z` was computed from (no ``sum``, no ``>``), and ``y * y`` is one
 #   node with two edges to the same node.
-# - The gradient belongs to the branch taken (12 for one input, -2 for the
-#   other).
 # - ``torch.fx.symbolic_trace`` builds a static graph before any data exists:
 #   fine for straight-line code, but it cannot trace Python control flow on
 #   anything read from the input (its values, and even its shape or dtype,
 #   since a proxy carries none of them); ``torch.where`` keeps both branches
-#   in one traceable graph.
+#   in one traceable graph, and differentiates both.
 # - Static graphs buy optimisation with rigidity; dynamic graphs buy
 #   flexibility and easy debugging.
 #
 # Exercises
 # ---------
 #
-# **Exercise 1.** Find a starting value for which ``double_until_ten``
-# records exactly three multiplications, and check it with ``record()``.
-#
-# .. _solution-begin:
-
-# %%
-# Three doublings take :math:`s` to :math:`8s`; we need :math:`4s < 10 \le 8s`,
-# so any :math:`1.25 \le s < 2.5` works, for example 1.5 (1.5, 3, 6, 12):
-
-with record() as run:
-    double_until_ten(torch.tensor([1.5], requires_grad=True))
-doublings = sum(op.op == "mul" for op in run)
-print(f"start = 1.5: {doublings} multiplications recorded")
-assert doublings == 3
-
-# %%
-# .. _solution-end:
-#
-# **Exercise 2.** ``branchy`` has no derivative at :math:`x = 0`: to the
+# **Exercise 1.** ``branchy`` has no derivative at :math:`x = 0`: to the
 # right of 0 it is :math:`z = 4x^2`, whose slope tends to 0, and to the left
 # it is :math:`z = -2x`, with slope :math:`-2`. Predict what autograd
 # returns for :math:`dz/dx` at 0. Then, in the empty cell below, write code
@@ -436,12 +420,13 @@ for name, f in kinks.items():
     at_zero[name] = t.grad.item()
     print(f"{name:>15}: gradient at 0 = {at_zero[name]}")
 assert at_zero["relu(t)"] == 0.0 and at_zero["maximum(t, 0)"] == 0.5 and at_zero["abs(t)"] == 0.0
-assert at_zero["t.clamp(min=0)"] in (0.0, 1.0)  # 1 up to torch 2.13, 0 from 2.14
+# torch.__version__ compares with a tuple; checked on 2.4.1, 2.13.0, 2.14.1 and 2.15.0
+assert at_zero["t.clamp(min=0)"] == (1.0 if torch.__version__ < (2, 14) else 0.0)
 
 # %%
 # .. _solution-end:
 #
-# **Exercise 3.** Can ``torch.fx.symbolic_trace`` build a static graph of
+# **Exercise 2.** Can ``torch.fx.symbolic_trace`` build a static graph of
 # ``double_until_ten``? Predict, then try.
 #
 # .. _solution-begin:
@@ -464,6 +449,5 @@ for f in (double_until_ten, on_shape):
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`plot_03_autograd` takes the backward pass apart. The question
-# of what ``torch.compile`` builds waits for
-# :doc:`../further/plot_09_pytorch2_graphs`.
+# Next: :doc:`plot_03_autograd` takes the backward pass apart; what
+# ``torch.compile`` builds waits for :doc:`../further/plot_09_pytorch2_graphs`.

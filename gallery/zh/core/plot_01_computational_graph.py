@@ -22,8 +22,8 @@ r"""
 # “无环”是说沿着边走永远不会回到出发点：每个值都由在它之前已经存在的值算出。
 #
 # 常见的简短定义是：:term:`节点`表示数据（标量、向量、矩阵、张量），
-# :term:`边`表示运算（加、乘、卷积……）。这是一种简化的说法：一条边只能连接
-# 两个节点，而像 :math:`a \cdot b` 这样有两个输入的运算，没法用一条边表示。
+# :term:`边`表示运算（加、乘等）。这是一种简化的说法：一条边只能连接
+# 两个节点，而像 :math:`a \cdot b` 这样有两个输入的运算，无法用一条边表示。
 #
 # **本课程对这个定义做了细化**，本站画的前向图都采用细化后的说法：
 #
@@ -40,20 +40,18 @@ r"""
 #
 #    a = w + x, \qquad b = w + 1, \qquad y = a \cdot b .
 #
-# 共有六个数据节点，即五个张量 :math:`w`、:math:`x`、:math:`a`、
-# :math:`b`、:math:`y` 和常数 :math:`1`；三个运算节点，即两次加法、一次乘法。
-# 输入 :math:`w` 和 :math:`x` 流向 :math:`a`；:math:`w` 还流向 :math:`b`；
-# :math:`a` 和 :math:`b` 流向 :math:`y`。由于 :math:`w` 用了两次，
-# 从它到 :math:`y` 有两条路径，这一点对它的梯度很关键。
+# 共有六个数据节点（张量 :math:`w`、:math:`x`、:math:`a`、:math:`b`、:math:`y`
+# 和常数 :math:`1`）和三个运算节点。:math:`w` 同时流向 :math:`a` 和 :math:`b`，
+# 所以从它到 :math:`y` 有两条路径，这一点对它的梯度很关键。
 
 # %%
 # 在 PyTorch 中搭建计算图
 # -----------------------
 #
 # 用 ``requires_grad=True`` 告诉 PyTorch 要为输入跟踪梯度；此后每个运算在执行时
-# 都会把自己记录下来，不需要单独的“建图”步骤。为了把计算图*画*出来，这三个运算
+# 都会把自己记录下来，不需要单独的“建图”步骤。为了把计算图*画*出来，这些运算
 # 放在本站辅助包 ``pytorch_notes`` 的 ``record()`` 里执行：它把代码块中的每个
-# torch 运算记下来（执行了什么运算、作用于哪些张量、得到哪个张量），不改变任何计算。
+# torch 运算记下来，不改变任何计算。
 
 import torch
 
@@ -97,8 +95,7 @@ plt.show()
 
 # %%
 # 这张图由普通的数据（一个 ``networkx`` 图）画成，所以可以数一数里面有什么：
-# 六个数据节点（五个张量、一个常数）、三个运算节点，而乘法有两条入边，
-# 每个输入一条。
+# 六个数据节点、三个运算节点，乘法有两条入边，每个输入一条。
 
 from collections import Counter
 
@@ -107,7 +104,6 @@ kinds = Counter(kind for _, kind in graph.nodes(data="kind"))
 print(f"nodes by kind: {dict(sorted(kinds.items()))}")
 times = next(node for node, op in graph.nodes(data="op") if op == "mul")
 print(f"edges into ×: {[graph.nodes[n]['name'] for n in graph.predecessors(times)]}")
-print(f"edges out of ×: {[graph.nodes[n]['name'] for n in graph.successors(times)]}")
 assert kinds == {"tensor": 5, "const": 1, "op": 3}
 
 # %%
@@ -122,10 +118,10 @@ assert kinds == {"tensor": 5, "const": 1, "op": 3}
 # 它遍历的是自动求导自己的图，也就是前面提到的那种精简形式。这张图从
 # ``y.grad_fn`` 开始，**只有运算节点**：记录下来的每个可求导运算对应
 # 一个:term:`反向函数`（这里是 ``AddBackward0`` 和 ``MulBackward0``；
-# 复合运算可能记下好几个，名字取自组成它的基本运算），另外每个需要梯度的叶子节点对应一个
-# ``AccumulateGrad`` 节点，负责把梯度累加进该叶子的 ``.grad``。图中没有数据节点，
-# 边直接连接两个函数。``backward_graph`` 在反向传播之前读出这张图；
-# ``record_gradients`` 在反向传播过程中记下沿每条边传递的梯度，方便随后画出来。
+# 复合运算可能记下好几个），另外每个需要梯度的叶子节点对应一个
+# ``AccumulateGrad`` 节点，负责把梯度累加进该叶子的 ``.grad``。边直接连接两个函数。
+# ``backward_graph`` 在反向传播之前读出这张图；``record_gradients`` 在反向传播
+# 过程中记下沿每条边传递的梯度，方便随后画出来。
 
 from pytorch_notes.graph import backward_graph, record_gradients
 
@@ -166,12 +162,14 @@ assert torch.equal(x.grad, torch.tensor([2.0]))
 print("the chain rule and autograd agree: dy/dw = 5, dy/dx = 2")
 
 # %%
-# 在自动求导的:term:`反向图`上看同一个计算。每条边上标出了反向传播沿它
-# （从右向左）传递的梯度：``MulBackward0`` 向 :math:`a` 送出
+# 在自动求导的:term:`反向图`上看同一个计算。图中箭头和 torchviz 的画法一样，
+# 沿前向传播时数据流动的方向；反向传播则*逆着*箭头走，从 ``MulBackward0``
+# 走到各个 ``AccumulateGrad`` 节点。每条边上标出了反向传播沿它传回的梯度
+# （所以标签带着 ←）：``MulBackward0`` 向 :math:`a` 送出
 # :math:`\partial y / \partial a = b = 2`，向 :math:`b` 送出
 # :math:`\partial y / \partial b = a = 3`；两个 ``AddBackward0`` 节点原样往下传
-# （加法的局部导数是 1）。所以指向 :math:`w` 的 ``AccumulateGrad`` 的两条边上
-# 是两条路径各自的贡献 2 和 3，而不是 :math:`\partial y/\partial w` 本身：
+# （加法的局部导数是 1）。所以 :math:`w` 的 ``AccumulateGrad`` 节点的两条边上，
+# 分别是两条路径的贡献 2 和 3，而不是 :math:`\partial y/\partial w` 本身：
 # 引擎先把两者相加，该节点只运行一次，收到的是 :math:`2 + 3 = 5`，再把它累加进
 # ``w.grad``。
 
@@ -201,8 +199,14 @@ assert torch.equal(q.grad, torch.tensor([3.0, 3.0]))
 #
 # :term:`叶子节点`就是没有 ``grad_fn`` 的张量：``grad_fn`` 为 ``None`` 时
 # ``is_leaf`` 为 ``True``，反之亦然。这里 :math:`w` 和 :math:`x` 是叶子节点；
-# :math:`a`、:math:`b`、:math:`y` 不是。非叶子张量的 ``grad_fn`` 指向产生它的
-# 那个运算的反向函数，反向函数里实现了这个运算的局部导数。
+# :math:`a`、:math:`b`、:math:`y` 不是：它们的 ``grad_fn`` 指向产生它们的那个运算
+# 的反向函数。
+#
+# 决定一个张量是不是叶子的，不是“它是否由运算算出”，而是“自动求导有没有
+# 记录这次运算”。自动求导什么都没记录时，张量就没有 ``grad_fn``：它是你直接创建的
+# （:math:`w`、:math:`x`）；或者只由不需要梯度的张量算出；或者是在关闭梯度跟踪时
+# 算出的，或被 ``detach()`` 切断了历史；或者它的 dtype 不支持梯度（比较运算得到
+# 布尔值）。先列出 :math:`y` 的五个张量，再对比一下：
 
 
 def describe(name: str, t: torch.Tensor) -> None:
@@ -210,16 +214,6 @@ def describe(name: str, t: torch.Tensor) -> None:
     fn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
     print(f"{name}: is_leaf={t.is_leaf!s:<5}  requires_grad={t.requires_grad!s:<5}  grad_fn={fn}")
 
-
-for name, t in [("w", w), ("x", x), ("a", a), ("b", b), ("y", y)]:
-    describe(name, t)
-
-# %%
-# 决定一个张量是不是叶子的，不是“它是否由运算算出”，而是“自动求导有没有
-# 记录这次运算”。自动求导什么都没记录时，张量就没有 ``grad_fn``：它是你直接创建的
-# （:math:`w`、:math:`x`）；或者只由不需要梯度的张量算出；或者是在关闭梯度跟踪时
-# 算出的，或被 ``detach()`` 切断了历史；或者它的 dtype 不支持梯度（比较运算得到
-# 布尔值）。对比一下：
 
 t = torch.tensor([1.0, 2.0], requires_grad=True)  # 直接创建，需要梯度
 u = torch.tensor([3.0, 4.0])  # 直接创建，不需要梯度
@@ -231,10 +225,10 @@ with torch.no_grad():
 d = t.detach()  # 与 t 的值相同，但切断了历史
 c = t > 0  # 由 t 算出，但布尔值不能带梯度
 
-for name, tensor in [("t", t), ("u", u), ("s", s), ("v", v), ("m", m), ("n", n)]:
+for name, tensor in [("w", w), ("x", x), ("a", a), ("b", b), ("y", y), ("t", t), ("u", u)]:
     describe(name, tensor)
-describe("d", d)
-describe("c", c)
+for name, tensor in [("s", s), ("v", v), ("m", m), ("n", n), ("d", d), ("c", c)]:
+    describe(name, tensor)
 
 assert not s.is_leaf and s.requires_grad  # t * 2 不是叶子节点
 assert v.is_leaf and not v.requires_grad  # 由运算算出，却是叶子节点
@@ -244,13 +238,13 @@ assert not any(result.requires_grad for result in (t > 0, t.argmax(), t.long()))
 # %%
 # 所以，对普通的可求导运算（四则运算、``matmul``、``sigmoid`` 等）来说，规则是：
 # 输入中至少有一个需要梯度（``m`` 满足，``v`` 不满足）、
-# 梯度跟踪处于开启状态（``n`` 不满足：``torch.no_grad()`` 关闭了跟踪，
-# :doc:`第 04 篇 <plot_04_autograd_traps>` 会详细讲），并且结果能带梯度，
+# 梯度跟踪处于开启状态（即默认的:term:`梯度模式`；``n`` 不满足：``torch.no_grad()``
+# 关闭了跟踪，各种模式见 :doc:`第 04 篇 <plot_04_autograd_traps>`），并且结果能带梯度，
 # 即 dtype 是浮点或复数；三者同时成立时结果需要梯度，否则不需要。
 # 整数和布尔结果从不需要梯度：``t > 0``（``c``）、``t.argmax()``、``t.long()``
 # 都是如此；整数张量甚至不允许设置 ``requires_grad=True``。
 #
-# 这条规则两头都有例外。只读取张量形状的函数（``torch.zeros_like(t)``）和少数
+# 这条规则在两个方向上都有例外。只读取张量形状的函数（``torch.zeros_like(t)``）和少数
 # 声明为不可求导的运算（``torch.histc``），得到的浮点结果不需要梯度。反过来，
 # 在 ``no_grad()`` 下取的 ``t`` 的视图，仍然*显示* ``requires_grad=True``，
 # 但梯度永远传不到它（``no_grad()`` 见 :doc:`第 04 篇 <plot_04_autograd_traps>`）：
@@ -269,8 +263,8 @@ except RuntimeError as error:
     print(f"RuntimeError: {error}")
 
 # %%
-# ``detach()`` 不只是用来取出数值（比如画图）：在计算过程中，它的作用是
-# *阻断梯度*。``detach()`` 得到的那个因子被当作常数，梯度只沿另一个因子流动
+# ``detach()`` 不只是用来取出数值（比如画图）：在计算过程中，它起*停止梯度*的
+# 作用。``detach()`` 得到的那个因子被当作常数，梯度只沿另一个因子流动
 # （用模型自己算出的目标值在训练中保持不动，靠的就是它）：
 
 r = torch.tensor([3.0], requires_grad=True)
@@ -294,9 +288,8 @@ def names(fn) -> list[str | None]:
     return [type(f).__name__ if f is not None else None for f, _ in fn.next_functions]
 
 
-for fn, _ in y.grad_fn.next_functions:
-    print(f"{type(y.grad_fn).__name__} <- {type(fn).__name__} <- {names(fn)}")
-print(f"m: {type(m.grad_fn).__name__} <- {names(m.grad_fn)}")
+print(f"y.grad_fn links to {names(y.grad_fn)}, a.grad_fn to {names(a.grad_fn)}")
+print(f"b.grad_fn links to {names(b.grad_fn)}, m.grad_fn to {names(m.grad_fn)}")
 
 # %%
 # ``a`` 和 ``b`` 的梯度去哪儿了？
@@ -304,17 +297,14 @@ print(f"m: {type(m.grad_fn).__name__} <- {names(m.grad_fn)}")
 #
 # ``y.backward()`` 之后，只有需要梯度的叶子节点保存了梯度。反向传播确实算出了
 # :math:`\partial y / \partial a` 和 :math:`\partial y / \partial b`，但只是把它们
-# 传给下一个反向函数，并没有保存：网络只需要参数（都是叶子节点）的梯度，
-# 保存数以百万计的中间梯度只会浪费内存。读取非叶子节点的 ``.grad`` 得到
-# ``None``，并伴有一条警告，我们把它捕获下来打印：
+# 传给下一个反向函数，并没有保存：网络只需要参数（都是叶子节点）的梯度。
+# 读取非叶子节点的 ``.grad`` 得到 ``None``，并伴有一条警告（这里捕获下来打印）：
 
 import warnings
 
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    print(f"a.grad = {a.grad}")
-    print(f"b.grad = {b.grad}")
-
+    print(f"a.grad = {a.grad}, b.grad = {b.grad}")
 print(f"UserWarning: {str(caught[0].message).split('. ')[0]}.")
 
 # %%
@@ -323,38 +313,23 @@ print(f"UserWarning: {str(caught[0].message).split('. ')[0]}.")
 #
 # 想查看非叶子节点的梯度，要在反向传播*之前*对它调用 ``retain_grad()``。
 # 现在补调一次再沿同一张图反向传播是不行的：为了计算梯度，``MulBackward0``
-# 在前向传播时保存了 ``a`` 和 ``b``，而第一次反向传播已经释放了这些保存的值。
-# 再沿这张图反向传播一次会报错（:doc:`plot_03_autograd` 介绍能保留它们的
-# ``retain_graph=True``）：
+# 在前向传播时保存了 ``a`` 和 ``b``，而第一次反向传播已经释放了这些保存的值
+# （再反向传播一次会报什么错，以及能保留它们的 ``retain_graph=True``，见
+# :doc:`plot_03_autograd`）。所以我们把三个运算重新执行一遍，这会搭建一张新图，
+# 并让 :math:`a` 和 :math:`b` 保留梯度。先把叶子节点的梯度清掉：梯度会累加
+# （:term:`梯度累加`，见 :doc:`plot_04_autograd_traps`），不清零的话 ``w.grad``
+# 会是 10。得到的正是链式法则用到的两个偏导数
+# :math:`\partial y / \partial a = b = 2` 和 :math:`\partial y / \partial b = a = 3`，
+# 二者之和等于 ``w.grad``：
 
-try:
-    y.backward()
-except RuntimeError as error:
-    print(f"RuntimeError: {str(error).split('. Specify')[0]}.")
-
-# %%
-# 所以我们把三个运算重新执行一遍，这会搭建一张新图，并让 :math:`a` 和
-# :math:`b` 保留梯度。先把叶子节点的梯度清掉：梯度会累加（:term:`梯度累加`，
-# 见 :doc:`plot_04_autograd_traps`），不清零的话 ``w.grad`` 会是 10。
-
-w.grad = None
-x.grad = None
-
+w.grad = x.grad = None
 a = torch.add(w, x)
 b = torch.add(w, 1)
 y = torch.mul(a, b)
 a.retain_grad()
 b.retain_grad()
 y.backward()
-
-print(f"a.grad = {a.grad}")
-print(f"b.grad = {b.grad}")
-print(f"w.grad = {w.grad}")
-
-# %%
-# 这就是链式法则用到的两个偏导数：:math:`\partial y / \partial a = b = 2`，
-# :math:`\partial y / \partial b = a = 3`，二者之和等于 ``w.grad``。
-
+print(f"a.grad = {a.grad}, b.grad = {b.grad}, w.grad = {w.grad}")
 assert torch.equal(a.grad, torch.tensor([2.0]))
 assert torch.equal(b.grad, torch.tensor([3.0]))
 assert torch.equal(w.grad, a.grad + b.grad)
@@ -366,9 +341,9 @@ assert torch.equal(w.grad, a.grad + b.grad)
 # - 计算图是有向无环图。“节点是数据，边是运算”是一种简化的说法；细化之后，
 #   节点分为数据节点和运算节点，边表示数据依赖，所以
 #   :math:`y = (w + x)(w + 1)` 中的乘法是一个有两条入边的节点。
-# - 自动求导自己的图，也就是 ``backward()`` 从 ``y.grad_fn`` 出发遍历的图，
-#   只保留运算（``AddBackward0``、``MulBackward0``），外加每个需要梯度的叶子节点
-#   对应的 ``AccumulateGrad`` 节点。
+# - 自动求导自己的图，也就是 ``backward()`` 从 ``y.grad_fn`` 出发（逆着图中箭头）
+#   遍历的图，只保留运算（``AddBackward0``、``MulBackward0``），外加每个需要梯度的
+#   叶子节点对应的 ``AccumulateGrad`` 节点。
 # - ``y.backward()`` 沿这张图应用链式法则，得到 ``w.grad = tensor([5.])``，
 #   即从 :math:`w` 到 :math:`y` 两条路径之和（:math:`b + a = 2 + 3`）。
 # - 叶子节点是没有 ``grad_fn`` 的张量，即自动求导没有为它记录任何运算：由用户直接
@@ -376,9 +351,9 @@ assert torch.equal(w.grad, a.grad + b.grad)
 #   或者 dtype 不支持梯度（``t > 0``）。``t`` 需要梯度时，``t * 2`` 不是叶子节点。
 # - 对普通的可求导运算，至少一个输入需要梯度、梯度跟踪开启、结果的 dtype 是浮点
 #   或复数，三者同时成立时结果需要梯度，否则不需要（``zeros_like``、``histc`` 和
-#   ``no_grad()`` 下取的视图不在此列）。在计算过程中，``detach()`` 可以阻断梯度。
-# - 反向传播之后，只有需要梯度的叶子节点才可能有 ``.grad``；需要查看中间张量的梯度时，
-#   用 ``retain_grad()`` 把它留下。
+#   ``no_grad()`` 下取的视图不在此列）。在计算过程中，``detach()`` 起停止梯度的作用。
+# - 默认情况下，反向传播只为需要梯度的叶子节点填写 ``.grad``；``retain_grad()``
+#   能让中间张量也保留自己的梯度。
 #
 # 练习
 # ----
@@ -397,8 +372,7 @@ x = torch.tensor([3.0], requires_grad=True)
 y = torch.mul(torch.add(w, x), torch.add(w, 1))
 y.backward()
 print(f"w.grad = {w.grad}, x.grad = {x.grad}")
-assert torch.equal(w.grad, torch.tensor([6.0]))
-assert torch.equal(x.grad, torch.tensor([2.0]))
+assert torch.equal(w.grad, torch.tensor([6.0])) and torch.equal(x.grad, torch.tensor([2.0]))
 
 # %%
 # .. _solution-end:

@@ -20,7 +20,7 @@ r"""
 # - :term:`静态图`——*先搭建，后运行*。先完整描述整张图，再把数据送进去执行，
 #   可以执行很多次。因为图事先已知，可以对整张图做优化，所以高效；但图是固定的，
 #   因而不灵活。TensorFlow 1.x 就是这样工作的。
-# - :term:`动态图`——*边运行边搭建*。运算执行的同时记录计算图，搭建与计算同时进行。
+# - :term:`动态图`——*边运行边搭建*。计算图在运算执行时随之记录，搭建与计算同步进行。
 #   每次运行都可以搭出不同的图，普通的 Python（``if``、``for``、``print``、
 #   调试器）都能在中间照常使用：灵活，易于调整。PyTorch 采用的就是这种方式。
 #
@@ -81,13 +81,13 @@ plt.show()
 # %%
 # 每张图都是随着代码一行行执行、一个运算一个运算长出来的；``record()`` 记下了
 # 先后顺序，所以可以把第一张图回放出来（用播放器的按钮逐步查看）。PyTorch 文档
-# 《Autograd mechanics》把这一点作为原则提出：每次迭代都从头重新搭建计算图，正因如此，
-# 普通的 Python 控制流才能在每次运行时改变图的形状和大小。
+# 《Autograd mechanics》把这一点作为原则提出：每次迭代都从头重新搭建计算图，
+# 因此 Python 控制流能在每次运行时改变图的形状和大小。
 
 from pytorch_notes.draw import animate_forward
 
-# 在没有显示器的环境里直接运行本脚本时，matplotlib 会在退出时警告这段动画
-# 从未渲染过；这条警告无害。
+# 在没有图形界面的环境里（非交互式后端）直接运行本脚本时，matplotlib 会在退出时
+# 警告这段动画从未渲染过；这条警告无害。
 anim = animate_forward(run_pos, lang=lang)
 plt.show()
 
@@ -98,8 +98,9 @@ plt.show()
 # ``record()`` 记下了执行过的*每一个*运算，包括只为 Python 的 ``if`` 服务的
 # ``sum`` 和 ``>``。``backward()`` 并不沿这份记录走：它从 ``z.grad_fn`` 出发，
 # 遍历自动求导自己的图（见第 01 篇），图中只有 :math:`z` 赖以算出的那些运算。
-# 下面把两者都列出来：执行记录按运算执行的先后顺序，反向图按一种拓扑顺序
-# （每个节点都排在它的输入之后）；对这两条链来说，两种顺序是一样的：
+# 下面把两者都列出来：:term:`执行记录`按运算执行的先后顺序；反向图则按箭头的方向、
+# 从输入一端列起（前向方向上的一种拓扑顺序），``backward()`` 访问它的顺序正好
+# 相反，从 ``z.grad_fn`` 走到 ``AccumulateGrad``：
 
 import networkx as nx
 
@@ -116,20 +117,12 @@ for label, run, z in [("x = 1.5", run_pos, z_pos), ("x = -1.5", run_neg, z_neg)]
 # 比较结果变成了 Python 的 ``True``，流进 :math:`z` 的只有 ``y``。自动求导其实
 # 记录了求和（它的结果有 ``grad_fn``）；比较运算的布尔结果本来就不需要梯度
 # （见第 01 篇），但即使条件是可求导的，它也不会出现在反向图里，因为它根本
-# 没有流进 :math:`z`：
+# 没有流进 :math:`z`。另外，在 :math:`x = 1.5` 这次运行中，``y * y`` 读了
+# :math:`y` 两次：``MulBackward0`` 有两条边，每个操作数一条，而且两条边都指向
+# *同一个*节点，即产生 :math:`y` 的那个节点：
 
-y = x_pos * 2
-total = y.sum()
-positive = total > 0
+total = (x_pos * 2).sum()
 print(f"total.grad_fn = {type(total.grad_fn).__name__}")
-print(f"positive = {positive!r}, grad_fn = {positive.grad_fn}, ", end="")
-print(f"requires_grad = {positive.requires_grad}")
-
-# %%
-# 在 :math:`x = 1.5` 这次运行中，``y * y`` 读了 :math:`y` 两次。因此自动求导的
-# ``MulBackward0`` 有两条边连到产生 :math:`y` 的节点，每个操作数一条，
-# 而且两条边指向*同一个*节点：
-
 first, second = (fn for fn, _ in z_pos.grad_fn.next_functions)
 print(f"z.grad_fn.next_functions: {[type(first).__name__, type(second).__name__]}")
 print(f"the same node twice: {first is second}")
@@ -137,24 +130,27 @@ assert first is second
 
 # %%
 # 把 :math:`x = 1.5` 时执行过的运算（左）和 ``backward()`` 遍历的图（右）
-# 并排画出来：
+# 并排画出来；和第 01 篇一样，右图的箭头沿数据流动的方向，反向传播从右往左走：
 
 from pytorch_notes.draw import draw_backward
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5), facecolor="white")
 ran = tr(lang, en="What ran: record()", zh="实际执行的运算：record()")
-follows = tr(lang, en="What backward() follows: grad_fn", zh="backward() 遍历的图：grad_fn")
+follows = tr(
+    lang, en="What backward() walks back: grad_fn", zh="backward() 逆着箭头遍历的图：grad_fn"
+)
 draw_forward(run_pos, ax=left, lang=lang, title=ran)
 draw_backward(backward_graph(z_pos), ax=right, lang=lang, title=follows)
 plt.show()
 
 # %%
-# 图中把 :math:`y` 的两次使用画成一个箭头，标注“用了 2 次”：两条边连接的是
-# 同一对节点。``MulBackward0`` 沿两条边各送出 :math:`y = 3`（:math:`y \cdot y`
-# 对其中一个因子的导数就是另一个因子）。两个 3 先相加，产生 :math:`y = 2x` 的
-# 节点才运行：它只运行一次，收到 :math:`3 + 3 = 6`，再乘以 2。下面用自动求导节点上
-# 的两个钩子（:doc:`../further/plot_06_autograd_internals` 会讲）打印传递的值；
-# 注册时留下句柄，反向传播后把钩子移除，免得它们以后再被触发。
+# 图中把 :math:`y` 的两次使用画成一个箭头，标注“用了 2 次”。``MulBackward0``
+# 沿两条边各送出 :math:`y = 3`（:math:`y \cdot y` 对其中一个因子的导数就是另一个
+# 因子）。两个 3 先相加，产生 :math:`y = 2x` 的节点才运行：它只运行一次，收到
+# :math:`3 + 3 = 6`，再乘以 2。下面用自动求导节点上的两个钩子
+# （:doc:`../further/plot_06_autograd_internals` 会讲）打印传递的值，反向传播后把
+# 钩子移除：只为看一次而挂的钩子都该这样处理，因为钩子会一直挂着，直到被移除；
+# 如果用 ``retain_graph=True`` 保留了这张图，下次反向传播它还会被触发。
 # 梯度沿实际走过的分支计算：:math:`z = (2x)^2` 给出
 # :math:`dz/dx = 8x = 12`，而 :math:`z = -2x` 给出 :math:`dz/dx = -2`。
 
@@ -207,7 +203,8 @@ for start in (1.0, -1.0, 3.0, 20.0):
 # 对象代替张量把函数调用一次；对代理做的每个运算都只记录、不计算。
 # 得到的是一张静态图，可以查看、变换，并反复运行。
 #
-# 只要没有哪个 Python 判断依赖输入，它就可以正常工作：
+# 只要函数对输入只做 torch 运算，没有哪段 Python 代码需要从输入取出真实的值
+# （``if``、``while``、``len(x)``、``float(x)``），它就可以正常工作：
 
 from torch.fx import symbolic_trace
 
@@ -226,17 +223,14 @@ print(static.graph)
 
 from pytorch_notes.graph import fx_graph
 
-draw_forward(
-    fx_graph(static),
-    lang=lang,
-    title=tr(lang, en="Static graph (torch.fx)", zh="静态图（torch.fx）"),
-)
+title = tr(lang, en="Static graph (torch.fx)", zh="静态图（torch.fx）")
+draw_forward(fx_graph(static), lang=lang, title=title)
 plt.show()
 
 # %%
 # 静态图搭好之后可以在任意输入上运行，结果与原来的 Python 函数一致。它只是一张
 # 前向图：运行它时每个运算仍是即时执行的，自动求导照常记录自己的动态图
-# （提前捕获反向图是 AOTAutograd 的事，见第 09 篇）：
+# （提前捕获反向图由 AOTAutograd 负责，见第 09 篇）：
 
 x = torch.tensor([0.25, -1.0])
 print(f"static(x) = {static(x)}")
@@ -265,7 +259,9 @@ except TraceError as error:
 # 图里自然就是实际执行的那条分支。静态图要同时保留两条分支，有两种办法。
 # 一种是两条分支都算，再用 ``torch.where`` 选取：它是一个运算，而不是 Python
 # 的判断，所以 ``fx`` 能追踪它；同一张图给每个输入的都是它那条分支的梯度
-# （和上面一样，12 和 -2）：
+# （和上面一样，12 和 -2）。不过两条分支都会执行，也都会求导：没用上的那条分支
+# 收到的梯度是 0，而它的导数在某处为无穷大时（``sqrt`` 在 0 处），0 乘无穷大
+# 得到 NaN，梯度就成了 NaN（解决办法见 :doc:`../further/plot_06_autograd_internals`）：
 
 
 def branchy_where(x: torch.Tensor) -> torch.Tensor:
@@ -280,6 +276,10 @@ for start in (1.5, -1.5):
     both(x_start).backward()
     print(f"x = {start}: dz/dx = {x_start.grad}")
     assert torch.equal(x_start.grad, torch.tensor([12.0 if start > 0 else -2.0]))
+x0 = torch.tensor([0.0], requires_grad=True)
+torch.where(x0 > 0, x0.sqrt(), 0.0).backward()
+print(f"where(x > 0, x.sqrt(), 0) at x = 0: dz/dx = {x0.grad}")
+assert x0.grad.isnan().all()
 
 # %%
 # 另一种是借助图层面的条件运算，只执行其中一条分支（TensorFlow 1.x 的
@@ -308,9 +308,10 @@ for start in (1.5, -1.5):
 #      - 整张图已知：可以融合运算、规划内存
 #      - 运算逐个执行；难以跨运算优化
 #
-# 两者并不互斥。PyTorch 2 提供了 ``torch.compile``，它接受 ``branchy`` 这样
-# 普通的动态 PyTorch 代码，并从中捕获计算图。这就留下一个本篇没有回答的问题：
-# **torch.compile 究竟搭建了什么**？遇到依赖数据的 ``if`` 时它又怎么做？
+# 两者并不互斥。PyTorch 2 的 ``torch.compile`` 接受 ``branchy`` 这样普通的动态代码，
+# 在函数被调用时从中捕获计算图：与 ``fx`` 不同，它看得到真实输入的形状和 dtype，
+# 所以能针对它们特化，并为它们设置守卫。**torch.compile 究竟搭建了什么**？
+# 遇到依赖数据的 ``if`` 时它又怎么做？
 # :doc:`PyTorch 2：从动态代码中捕获静态图 <../further/plot_09_pytorch2_graphs>`
 # 会用代码来回答。
 #
@@ -318,39 +319,21 @@ for start in (1.5, -1.5):
 # ----
 #
 # - PyTorch 在代码运行的同时搭建计算图：同一个函数在不同输入上记录下不同的图，
-#   因为是 ``if`` 和 ``while`` 在 Python 中决定了执行什么。
-# - ``record()`` 的记录列出执行过的每个运算；``backward()`` 从 ``z.grad_fn``
+#   因为是 ``if`` 和 ``while`` 在 Python 中决定了执行什么；梯度沿实际走过的分支
+#   计算（一个输入是 12，另一个是 -2）。
+# - ``record()`` 的执行记录列出执行过的每个运算；``backward()`` 从 ``z.grad_fn``
 #   出发遍历自动求导的图，图中只有 :math:`z` 赖以算出的运算（没有 ``sum``，
 #   也没有 ``>``），而 ``y * y`` 是一个节点，有两条边指向同一个节点。
-# - 梯度沿实际走过的分支计算（一个输入是 12，另一个是 -2）。
 # - ``torch.fx.symbolic_trace`` 在任何数据出现之前搭建静态图：对没有分支的顺序代码没问题，
 #   但凡 Python 控制流依赖从输入读出的东西（它的值，甚至它的形状或 dtype，
 #   因为代理这些都没有），它就无法追踪；``torch.where`` 能把两条分支留在一张
-#   可追踪的图里。
+#   可追踪的图里，两条分支也都会求导。
 # - 静态图牺牲灵活性换来优化空间，动态图则换来灵活与易于调试。
 #
 # 练习
 # ----
 #
-# **练习 1.** 找一个起点，使 ``double_until_ten`` 恰好记录下三次乘法，
-# 并用 ``record()`` 验证。
-#
-# .. _solution-begin:
-
-# %%
-# 翻倍三次把 :math:`s` 变成 :math:`8s`；需要 :math:`4s < 10 \le 8s`，
-# 所以 :math:`1.25 \le s < 2.5` 都可以，例如 1.5（1.5、3、6、12）：
-
-with record() as run:
-    double_until_ten(torch.tensor([1.5], requires_grad=True))
-doublings = sum(op.op == "mul" for op in run)
-print(f"start = 1.5: {doublings} multiplications recorded")
-assert doublings == 3
-
-# %%
-# .. _solution-end:
-#
-# **练习 2.** ``branchy`` 在 :math:`x = 0` 处不可导：0 的右侧是
+# **练习 1.** ``branchy`` 在 :math:`x = 0` 处不可导：0 的右侧是
 # :math:`z = 4x^2`，斜率趋于 0；左侧是 :math:`z = -2x`，斜率为 :math:`-2`。
 # 先预测自动求导在 0 处给出的 :math:`dz/dx`，然后在下面的空单元格里写代码：
 # 用 ``backward()`` 求出它，再算出 :math:`h = 10^{-3}` 时的两个单侧斜率
@@ -402,12 +385,13 @@ for name, f in kinks.items():
     at_zero[name] = t.grad.item()
     print(f"{name:>15}: gradient at 0 = {at_zero[name]}")
 assert at_zero["relu(t)"] == 0.0 and at_zero["maximum(t, 0)"] == 0.5 and at_zero["abs(t)"] == 0.0
-assert at_zero["t.clamp(min=0)"] in (0.0, 1.0)  # torch 2.13 及更早为 1，2.14 起为 0
+# torch.__version__ 可以和元组比较；已在 2.4.1、2.13.0、2.14.1 和 2.15.0 上核对
+assert at_zero["t.clamp(min=0)"] == (1.0 if torch.__version__ < (2, 14) else 0.0)
 
 # %%
 # .. _solution-end:
 #
-# **练习 3.** ``torch.fx.symbolic_trace`` 能为 ``double_until_ten`` 搭建静态图吗？
+# **练习 2.** ``torch.fx.symbolic_trace`` 能为 ``double_until_ten`` 搭建静态图吗？
 # 先预测，再动手试。
 #
 # .. _solution-begin:
@@ -430,5 +414,5 @@ for f in (double_until_ten, on_shape):
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`plot_03_autograd` 拆解反向传播。torch.compile 究竟搭建了什么，
+# 下一篇：:doc:`plot_03_autograd` 拆解反向传播；torch.compile 究竟搭建了什么，
 # 留给 :doc:`../further/plot_09_pytorch2_graphs`。
