@@ -580,7 +580,7 @@ def test_summary_and_glossary_say_what_pages_01_and_02_print(site: Path, out: st
     [
         ("en", ["grad mode", "no-grad mode", "inference mode", "inference tensor",
                 "version counter", "trace"]),
-        ("zh-cn", ["梯度模式", "不求导模式", "推理模式", "推理张量", "版本计数器", "执行记录"]),
+        ("zh-cn", ["梯度模式", "无梯度模式", "推理模式", "推理张量", "版本计数器", "执行记录"]),
     ],
 )  # fmt: skip
 def test_glossary_has_the_terms_the_course_uses(site: Path, out: str, terms: list[str]) -> None:
@@ -593,7 +593,7 @@ def test_glossary_has_the_terms_the_course_uses(site: Path, out: str, terms: lis
     for term in terms:
         assert term in defined, term
     zh = out != "en"
-    assert ("不求导模式（no-grad）" if zh else "no-grad mode") in prose(
+    assert ("无梯度模式（no-grad mode）" if zh else "no-grad mode") in prose(
         site / out / "glossary.html"
     )
     for page, term in ((PAGE_01, terms[0]), (PAGE_02, terms[-1])):
