@@ -201,6 +201,9 @@ def boundary_of(
 ) -> tuple[float, float, float]:
     """Return ``(w0, w1, b)`` of a logistic regression with two inputs.
 
+    Used by :func:`animate_boundary` (tutorial 05) for each frame's line; no
+    tutorial calls it directly.
+
     Parameters
     ----------
     model_or_parameters
@@ -220,9 +223,6 @@ def boundary_of(
         real numbers.
     ValueError
         Not exactly one ``(1, 2)`` weight and one ``(1,)`` bias.
-
-    Used by :func:`animate_boundary` (tutorial 05) for each frame's line; no
-    tutorial calls it directly.
     """
     params: dict[str, object]
     if isinstance(model_or_parameters, nn.Module):
@@ -267,6 +267,9 @@ def boundary_title(
 ) -> str:
     """The title of a snapshot: iteration, ``w0``, ``w1``, ``b``, accuracy and loss.
 
+    Used by :func:`animate_boundary` (tutorial 05) for each frame's title; no
+    tutorial calls it directly.
+
     Parameters
     ----------
     iteration
@@ -285,9 +288,6 @@ def boundary_title(
     ------
     TypeError, ValueError
         An argument is not as described.
-
-    Used by :func:`animate_boundary` (tutorial 05) for each frame's title; no
-    tutorial calls it directly.
     """
     int_at_least("iteration", iteration, 0)
     for name, value in (("w0", w0), ("w1", w1), ("b", b), ("accuracy", accuracy), ("loss", loss)):
@@ -329,6 +329,9 @@ def plot_decision_boundary(
 ) -> Axes:
     """Draw the data, the boundary ``w0*x1 + w1*x2 + b = 0`` and the probability of class 1.
 
+    No tutorial calls it since tutorial 05 shows the boundary moving with
+    :func:`animate_boundary`; kept for a still figure of one boundary.
+
     The shading is :math:`\\sigma(w_0 x_1 + w_1 x_2 + b)`, red where class 0
     is likely and blue where class 1 is; the line is where it equals 0.5.
     If both weights are zero there is no line (every point gets the same
@@ -355,9 +358,6 @@ def plot_decision_boundary(
     TypeError, ValueError
         An argument is not as described, named before any figure is made or
         changed.
-
-    No tutorial calls it since tutorial 05 shows the boundary moving with
-    :func:`animate_boundary`; kept for a still figure of one boundary.
     """
     w0, w1, b = (finite_number(name, v) for name, v in (("w0", w0), ("w1", w1), ("b", b)))
     flag("shade", shade)
@@ -421,6 +421,9 @@ def plot_snapshots(
 ) -> Figure:
     """One decision-boundary picture per evaluation, in a grid of ``ncols`` columns.
 
+    No tutorial calls it since tutorial 05 shows the boundary moving with
+    :func:`animate_boundary`; kept for a still figure of several moments.
+
     Each panel is titled with its iteration, ``w0``, ``w1``, ``b``, accuracy
     and loss. Pass the few moments worth comparing (say, four to six).
 
@@ -446,9 +449,6 @@ def plot_snapshots(
     TypeError, ValueError
         An argument is not as described, named before any figure is made or
         changed.
-
-    No tutorial calls it since tutorial 05 shows the boundary moving with
-    :func:`animate_boundary`; kept for a still figure of several moments.
     """
     evaluations = _check_evaluations(evaluations)
     positive_int("ncols", ncols)
@@ -834,7 +834,8 @@ def animate_loss_surface(
     step. At most ``max_frames`` frames (evenly spread over the longest path,
     always the first and the last step), drawn at ``dpi`` dots per inch, to
     keep the page light. Keep the returned object in a top-level variable of
-    the tutorial so that sphinx-gallery embeds it.
+    the tutorial so that sphinx-gallery embeds it. No tutorial calls it since
+    tutorial 11 shows the paths in one still figure (:func:`plot_loss_surface`).
 
     Parameters
     ----------
@@ -854,8 +855,6 @@ def animate_loss_surface(
     TypeError, ValueError
         An argument is not as described, named before any figure is made or
         changed.
-
-    Introduced in tutorial 11 (*Optimizers*).
     """
     checked = _check_paths(paths)
     for name, value in (("max_frames", max_frames), ("interval_ms", interval_ms), ("dpi", dpi)):
