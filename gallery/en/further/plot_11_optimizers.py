@@ -197,9 +197,9 @@ for h in lr_runs.values():  # every drawn path lies inside the figure
 # With 0.5 the path creeps and the loss is still high after 30 steps. With 5
 # it reaches the bottom. With 300 the first step throws the weights far past
 # the valley, the loss jumps to many times its starting value and in 30
-# steps does not settle. Out there some probabilities round to exactly 0 or 1, where
-# ``Sigmoid`` + ``BCELoss`` gives no gradient (tutorial 10), so we read no
-# more into this path than "too large a rate throws the weights out".
+# steps does not settle. Out there some probabilities round to exactly 0 or
+# 1, where ``Sigmoid`` + ``BCELoss`` gives no gradient (tutorial 10), so we
+# read no more into this path than "too large a rate throws the weights out".
 #
 # SGD with momentum, by hand
 # --------------------------
