@@ -144,12 +144,12 @@ assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 
 # %%
 # RMSprop gets to 99% first, at iteration 11, GD second, at 16. The
-# first-step column says why: PyTorch's RMSprop has no bias correction, so
-# with its default :math:`\alpha = 0.99` its first running mean of squared
-# gradients is :math:`0.01\, g^2` and its first step is
-# :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta` per weight: 1.0 here, ten
-# times Adam's (Adam corrects its means for their start at zero). The boost
-# fades slowly, as :math:`1/\sqrt{1 - 0.99^t}` (still about 3 at
+# first-step column says why: PyTorch's RMSprop has no
+# :term:`bias correction`, so with its default :math:`\alpha = 0.99` its
+# first running mean of squared gradients is :math:`0.01\, g^2` and its first
+# step is :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta` per weight: 1.0
+# here, ten times Adam's (Adam corrects its means for their start at zero).
+# The boost fades slowly, as :math:`1/\sqrt{1 - 0.99^t}` (still about 3 at
 # :math:`t = 11`); with the correction (Adam with :math:`\beta_1 = 0`, the
 # last line) the same rule needs 44 iterations.
 #
