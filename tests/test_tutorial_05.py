@@ -483,7 +483,7 @@ def test_the_pointer_to_page_04_says_data_is_the_colleagues_fix(site: Path, out:
     """R4-A3 (round 4): page 04's loop never clears; ``.data`` is a colleague's fix there."""
     prose = " ".join(section(site, out, 2).get_text().split())
     said = {
-        "en": "never calls zero_(), and a colleague's fix through .data",
+        "en": "never calls zero_(), and a colleague’s fix through .data",
         "zh-cn": "也从不调用 zero_()；还有一位同事用 .data 给出的“修复”",
     }[out]
     assert said in prose, f"{out}: {said!r}"
