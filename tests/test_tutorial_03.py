@@ -142,6 +142,41 @@ def test_autograd_grad_frees_the_saved_tensors_too(site: Path, out: str) -> None
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
+def test_autograd_grad_fails_a_later_backward_through_its_retain_graph_default(
+    site: Path, out: str
+) -> None:
+    # R4-A2: not a shared engine but retain_graph's default; with True the pass works
+    w = torch.tensor([1.0], requires_grad=True)
+    y = w * torch.tensor([2.0])
+    torch.autograd.grad(y, w, retain_graph=True)
+    y.backward()
+    line = f"backward after autograd.grad(retain_graph=True): w.grad = {w.grad}"
+    assert line in lines_of(site, out)
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    said = {"en": "torch.autograd.grad, whose retain_graph has the same default (False)",
+            "zh-cn": "它的 retain_graph 默认值相同（False）"}[out]  # fmt: skip
+    assert said in text, f"{out}: {said!r}"
+    assert "share the engine" not in text and "共用同一个引擎" not in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_summary_row_says_detach_shares_with_its_own_tensor(site: Path, out: str) -> None:
+    # R4-A3: h.detach() shares memory and version counter with h, not with w
+    h, w = torch.ones(1, requires_grad=True) * 2, torch.ones(1, requires_grad=True)
+    d = h.detach()
+    assert d.data_ptr() == h.data_ptr() != w.data_ptr()
+    d.add_(1)
+    assert (h._version, w._version) == (1, 0)
+    row = rows(site, out)["core/plot_03_autograd"]
+    said = {"en": "what detach() returns shares memory and version counter with its tensor",
+            "zh-cn": "它返回的张量与原张量共享内存和版本计数器"}[out]  # fmt: skip
+    assert said in row, f"{out}: {said!r}"
+    assert "with w" not in row and "与 w 共享" not in row
+    if out == "zh-cn":
+        assert "通过时间反向传播（truncated BPTT）" in row and "随时间" not in row
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_retain_graph_keeps_the_saved_tensor(site: Path, out: str) -> None:
     expected = [
         "first pass:  w.grad = tensor([5.]), _saved_self = tensor([3.], grad_fn=<AddBackward0>)",

@@ -179,10 +179,12 @@ def test_the_requires_grad_rule_is_stated_for_the_default_grad_mode(site: Path, 
         assert not (w * 2).requires_grad
     text = " ".join(soup(site / out / PAGE).get_text().split())
     said = {
-        "en": ["in the default grad mode (not inside no_grad() or inference_mode()",
+        "en": ["in the default grad mode (outside no_grad() and inference_mode(), or back in "
+               "it through enable_grad() inside no_grad()",
                "In the default grad mode, a differentiable operation",
                "evaluation wants both, eval() and no_grad() (or inference_mode())"],
-        "zh-cn": ["在默认的梯度模式下（不在 no_grad() 或 inference_mode() 里",
+        "zh-cn": ["在默认的梯度模式下（不在 no_grad() 或 inference_mode() 里，或在 no_grad() "
+                  "里用 enable_grad() 重新打开",
                   "在默认的梯度模式下，可求导运算的结果",
                   "评估时两样都要：eval()，再加上 no_grad()（或 inference_mode()）",
                   "无梯度模式（no-grad mode"],
@@ -217,12 +219,27 @@ def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out:
     model = torch.nn.Linear(1, 1).eval()
     x = torch.tensor([2.0])
     assert model(x).requires_grad
+    # R4-A1: frozen before the forward pass, autograd records nothing for the weight
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        model(x)
+        trainable = len(saved)
+        model.weight.requires_grad_(False)
+        model(x)
+    counts = (trainable, len(saved) - trainable)
+    assert counts == (1, 0)
     expected = [
         "after eval(): model(x).requires_grad = True",
+        f"forward pass saves: {counts[0]} tensor with a trainable weight, {counts[1]} frozen",
         "frozen weight: grad = None, unchanged: True",
     ]
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    said = {"en": "so that autograd records nothing for it (nothing saved, no gradient computed)",
+            "zh-cn": "这样自动求导不会为它记录任何东西（不保存张量，也不计算它的梯度）"}[out]  # fmt: skip
+    assert said in text, f"{out}: {said!r}"
+    assert "so that it gets no gradient" not in text and "让它得不到梯度" not in text
 
 
 # -- trap 3: in-place operations and the version counter -------------------------

@@ -446,3 +446,47 @@ def test_chinese_page_introduces_the_logit_by_its_chinese_term_first() -> None:
     assert "辅助包\n``pytorch_notes`` 的训练循环" in source or "辅助包 ``pytorch_notes``" in source
     for word in ("离开它", "千分位", "算作改进", "只有到这时", "本站的训练循环"):
         assert word not in source, f"zh still says {word!r}"
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_written_out_loss_breaks_for_a_right_class_1_point_too(site: Path, out: str) -> None:
+    """R4-A1 (round 4): at sigma(z) = 1 a class-0 point costs inf, and a class-1 point, right
+    and confident, gives 0 * log 0 = NaN; the page says both and prints both."""
+    p, y = torch.sigmoid(torch.tensor([20.0, 20.0])), torch.tensor([0.0, 1.0])
+    terms = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+    assert terms[0].isinf() and terms[1].isnan()
+    line = f"the formula at sigmoid(20.) = 1: class 0 costs {terms[0]}, class 1 costs {terms[1]}"
+    assert line in text(site, out), f"{out}: does not show {line!r}"
+    prose = " ".join(section(site, out, 2).get_text().split())
+    said = {"en": ["a point of class 1, even one classified right, gives",
+                   "which is NaN"],
+            "zh-cn": ["类别 1 的点即使分类正确，也会得到", "结果是 NaN"]}[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in prose, f"{out}: {sentence!r}"
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_odds_exercise_says_the_true_odds_at_the_midpoint_are_one(site: Path, out: str) -> None:
+    """R4-A2 (round 4): class 0 is the model's answer at (1, 1); the recipe is symmetric (true
+    odds 1), and the fitted line crosses the diagonal where the page says."""
+    found = re.search(r"the boundary crosses the diagonal at \((\d\.\d\d), \1\)", text(site, out))
+    assert found is not None and found.group(1) == "0.70", f"{out}: crossing not shown"
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    said = {"en": ["the recipe is symmetric, so the true odds at", "crosses the diagonal near (0.70, 0.70)"],
+            "zh-cn": ["处真实的几率是 1", "在 (0.70, 0.70) 附近与对角线相交"]}[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in prose, f"{out}: {sentence!r}"
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_pointer_to_page_04_says_data_is_the_colleagues_fix(site: Path, out: str) -> None:
+    """R4-A3 (round 4): page 04's loop never clears; ``.data`` is a colleague's fix there."""
+    prose = " ".join(section(site, out, 2).get_text().split())
+    said = {
+        "en": "never calls zero_(), and a colleague’s fix through .data",
+        "zh-cn": "也从不调用 zero_()；还有一位同事用 .data 给出的“修复”",
+    }[out]
+    assert said in prose, f"{out}: {said!r}"
+    assert "updates through .data" not in prose and "还通过 .data 更新参数" not in prose
+    if out == "en":  # R4-D1: at iteration 20 the line lies in the gap, as zh says
+        assert "swung into the gap (94%)" in " ".join(soup(site / out / PAGE).get_text().split())

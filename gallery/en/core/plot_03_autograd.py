@@ -132,7 +132,8 @@ assert (count_saved(lambda: w * x), count_saved(lambda: w * c)) == (2, 1)
 # After the pass the graph is still there: ``next_functions`` still leads
 # from ``y.grad_fn`` to the two leaves. What is gone are the saved tensors.
 # Reading one, or running a second backward pass, raises the same error; so
-# does a pass after ``torch.autograd.grad``: the two doors share the engine.
+# does a pass after ``torch.autograd.grad``, whose ``retain_graph`` has the
+# same default (``False``); with ``retain_graph=True`` the pass works.
 
 next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
 print(f"after backward, y.grad_fn leads to {next_names}")
@@ -151,6 +152,10 @@ try:
     y.backward()
 except RuntimeError as error:
     print(f"backward after autograd.grad: RuntimeError: {first_sentences(error)}")
+y, w.grad = w * x, None
+torch.autograd.grad(y, w, retain_graph=True)
+y.backward()
+print(f"backward after autograd.grad(retain_graph=True): w.grad = {w.grad}")
 
 # %%
 # Addition needs no values: the gradient arriving at :math:`w + x` goes on

@@ -117,9 +117,10 @@ for i in range(3):
 #
 # Tutorial 01 met :term:`leaves <leaf node>` (tensors without a
 # ``grad_fn``). The rule for ``requires_grad`` needs its conditions: in the
-# default grad mode (not inside ``no_grad()`` or ``inference_mode()``, below),
-# the result of a *differentiable* operation requires grad when at least one
-# of its inputs does. Comparisons, ``argmax`` and integer casts give results
+# default grad mode (outside ``no_grad()`` and ``inference_mode()``, or back in
+# it through ``enable_grad()`` inside ``no_grad()``, below), the result of a
+# *differentiable* operation requires grad when at least one of its inputs
+# does. Comparisons, ``argmax`` and integer casts give results
 # that don't: their dtype is boolean or integer, and only floating-point and
 # complex tensors can require grad (tutorial 01). A zero gradient is another
 # thing: ``w.floor()`` requires grad, and its gradient is 0. A result that
@@ -192,14 +193,23 @@ except RuntimeError as error:
 # to their evaluation behaviour, and autograd records as before; evaluation
 # wants both, ``eval()`` and ``no_grad()`` (or ``inference_mode()``). Freezing
 # a parameter takes two steps: ``requires_grad_(False)`` *before* the forward
-# pass, so that it gets no gradient, and leave it out of the optimizer (or make
-# sure its ``.grad`` is ``None``). A zero gradient is not enough, as
-# ``second_step`` showed: momentum, weight decay or Adam still move it.
+# pass, so that autograd records nothing for it (nothing saved, no gradient
+# computed), and leave it out of the optimizer (or make sure its ``.grad`` is
+# ``None``). A zero gradient is not enough, as ``second_step`` showed:
+# momentum, weight decay or Adam still move it.
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
 model.train()  # back to training behaviour
-model.weight.requires_grad_(False)
+saved = []  # tensors saved by the forward passes (tutorial 03)
+with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+    model(x)
+    counts = [len(saved)]
+    model.weight.requires_grad_(False)
+    model(x)
+counts.append(len(saved) - counts[0])
+print(f"forward pass saves: {counts[0]} tensor with a trainable weight, {counts[1]} frozen")
+assert counts == [1, 0]
 optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
 frozen = model.weight.detach().clone()
 model(x).sum().backward()

@@ -159,10 +159,18 @@ print(f"starting w = {w_start}, b = {b_start}")
 # the last section says why it is not the habit to keep.
 #
 # The loss is the formula written out, and every loss this run prints is
-# finite. Not so for a point of class 0 whose :math:`\sigma(z)` rounds to 1,
-# as :math:`\sigma(20)` does above: the formula takes :math:`\log 0`, and the
-# loss is infinite (:doc:`../further/plot_10_loss_functions` shows the NaN
-# gradient that follows, and a form that stays finite).
+# finite. Left running, it would not stay so: the weights keep growing
+# (below), and once a point's :math:`\sigma(z)` rounds to exactly 1, as
+# :math:`\sigma(20)` does above, the formula breaks. A point of class 0 then
+# costs :math:`-\log 0 = \infty`; a point of class 1, even one classified
+# right, gives :math:`0 \cdot \log 0`, which is NaN (first line below;
+# :doc:`../further/plot_10_loss_functions` shows the NaN gradient that
+# follows, and a form that stays finite).
+
+p_one, y_two = torch.sigmoid(torch.tensor([20.0, 20.0])), torch.tensor([0.0, 1.0])
+terms = -(y_two * torch.log(p_one) + (1 - y_two) * torch.log(1 - p_one))
+print(f"the formula at sigmoid(20.) = 1: class 0 costs {terms[0]}, class 1 costs {terms[1]}")
+assert terms[0].isinf() and terms[1].isnan()
 
 from pytorch_notes.training import Evaluation
 
@@ -201,7 +209,8 @@ assert iteration % 20 == 0 and acc > 0.99
 # update raises, and the out-of-place one silently leaves a tensor that is
 # no longer the leaf (its ``.grad`` would stay ``None``). The exercises of
 # :doc:`plot_04_autograd_traps` end by debugging a training loop that makes
-# this mistake, never calls ``zero_()`` and updates through ``.data``.
+# this mistake and never calls ``zero_()``, and a colleague's fix through
+# ``.data``.
 
 try:
     w -= lr * w.grad
@@ -234,7 +243,7 @@ assert all(a.loss > b.loss for a, b in itertools.pairwise(scratch))  # and the l
 
 # %%
 # The random starting line gets 35% of the points right; twenty iterations
-# later it has swung across the gap (94%). Then it turns slowly to pick up
+# later it has swung into the gap (94%). Then it turns slowly to pick up
 # the last points near the border, while the weights grow: the shaded band
 # narrows and the loss keeps falling.
 #
@@ -309,12 +318,7 @@ assert largest < 1e-6
 # Same stop, same accuracies, losses equal to six decimals -- not to the
 # last bit: ``BCELoss``, its backward pass and ``SGD``'s update each round
 # differently from our formulas, so the parameters of the two runs drift
-# apart by about :math:`10^{-7}`. The model can also be built layer on layer
-# as ``nn.Sequential``; with the same parameters it computes the same thing:
-
-seq_net = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
-seq_net.load_state_dict({"0.weight": net.features.weight, "0.bias": net.features.bias})
-assert torch.equal(seq_net(train_x), net(train_x))
+# apart by about :math:`10^{-7}`.
 
 # %%
 # The shared loop
@@ -520,7 +524,9 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 # %%
 # The odds are below 1 (:math:`z < 0`, :math:`p < 0.5`): class 0 is the
 # likelier one. Their log gives :math:`z` back, up to rounding: the logit is
-# the log-odds.
+# the log-odds. That is the model's answer, not the data's: the recipe is
+# symmetric, so the true odds at :math:`(1, 1)` are 1. The fitted line, placed
+# by these 200 samples' border points, crosses the diagonal near (0.70, 0.70).
 
 point = torch.tensor([[1.0, 1.0]])
 with torch.no_grad():
@@ -530,6 +536,9 @@ odds = p_point / (1 - p_point)
 print(f"z = {z_point.item():.4f}, p = {p_point.item():.4f}, odds = {odds.item():.4f}")
 print(f"log(odds) = {odds.log().item():.4f}")
 assert odds < 1 and torch.allclose(odds.log(), z_point, atol=1e-5)
+t = (-model.features.bias / model.features.weight.sum()).item()  # w0 t + w1 t + b = 0
+print(f"the boundary crosses the diagonal at ({t:.2f}, {t:.2f})")
+assert round(t, 2) == 0.70
 
 # %%
 # .. _solution-end:

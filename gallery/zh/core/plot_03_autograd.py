@@ -127,7 +127,7 @@ assert (count_saved(lambda: w * x), count_saved(lambda: w * c)) == (2, 1)
 # 反向传播之后，计算图还在：沿 ``next_functions`` 仍然能从 ``y.grad_fn``
 # 走到两个叶子节点。被释放的是保存下来的张量。读取其中一个，或者再做一次
 # 反向传播，都会报同一个错；先经 ``torch.autograd.grad`` 做过反向传播也一样：
-# 两个入口共用同一个引擎。
+# 它的 ``retain_graph`` 默认值相同（``False``）；传入 ``retain_graph=True`` 就不报错。
 
 next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
 print(f"after backward, y.grad_fn leads to {next_names}")
@@ -146,6 +146,10 @@ try:
     y.backward()
 except RuntimeError as error:
     print(f"backward after autograd.grad: RuntimeError: {first_sentences(error)}")
+y, w.grad = w * x, None
+torch.autograd.grad(y, w, retain_graph=True)
+y.backward()
+print(f"backward after autograd.grad(retain_graph=True): w.grad = {w.grad}")
 
 # %%
 # 加法求导不需要任何输入的值：传到 :math:`w + x` 的梯度原样传给两个输入。
@@ -196,7 +200,7 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 # 传回之前所有的步（每一步都更耗时、更占内存），而且优化器已经更新过之前某一步
 # 保存的 ``w``，反向传播会报原位操作的错误（第 04 篇）。正确的做法是
 # ``h.detach()``：数值不变，但与旧的计算图断开。这样得到的只是最后一步的梯度
-# （截断的随时间反向传播，truncated BPTT）；如果要对整段历史求导，就把它放在
+# （截断的通过时间反向传播（truncated BPTT））；如果要对整段历史求导，就把它放在
 # 一张计算图里，最后只调用一次 ``backward()``。
 
 

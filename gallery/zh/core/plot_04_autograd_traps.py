@@ -113,11 +113,11 @@ for i in range(3):
 #
 # 第 01 篇介绍过:term:`叶子节点`（没有 ``grad_fn`` 的张量）。``requires_grad``
 # 怎样传递，要把条件说全：在默认的梯度模式下（不在 ``no_grad()`` 或
-# ``inference_mode()`` 里，见下文），*可求导*运算的结果只要有一个输入需要梯度，
-# 就需要梯度。比较、``argmax`` 和转成整数类型得到的结果不需要梯度：它们的 dtype
-# 是布尔或整数，而只有浮点或复数类型的张量才可能需要梯度（见第 01 篇）。
-# 梯度为 0 是另一回事：``w.floor()`` 需要梯度，只是梯度为 0。没有被记录的结果
-# 是叶子节点，哪怕它是算出来的：
+# ``inference_mode()`` 里，或在 ``no_grad()`` 里用 ``enable_grad()`` 重新打开，
+# 见下文），*可求导*运算的结果只要有一个输入需要梯度，就需要梯度。比较、
+# ``argmax`` 和转成整数类型得到的结果不需要梯度：它们的 dtype 是布尔或整数，
+# 而只有浮点或复数类型的张量才可能需要梯度（见第 01 篇）。梯度为 0 是另一回事：
+# ``w.floor()`` 需要梯度，只是梯度为 0。没有被记录的结果是叶子节点，哪怕它是算出来的：
 
 w = torch.tensor([1.0], requires_grad=True)
 c = torch.tensor([2.0])  # 常量：requires_grad=False
@@ -181,14 +181,23 @@ except RuntimeError as error:
 # ``model.eval()`` 不属于以上任何一种：它把 ``nn.Dropout`` 这类层切换到评估时的
 # 行为，自动求导照常记录。所以评估时两样都要：``eval()``，
 # 再加上 ``no_grad()``（或 ``inference_mode()``）。冻结一个参数要做两件事：
-# 在前向传播*之前*调用 ``requires_grad_(False)``，让它得不到梯度；并且不把它交给
-# 优化器（或者确保它的 ``.grad`` 是 ``None``）。只让梯度为 0 是不够的，
-# ``second_step`` 已经说明：动量、权重衰减或 Adam 照样会移动它。
+# 在前向传播*之前*调用 ``requires_grad_(False)``，这样自动求导不会为它记录任何东西
+# （不保存张量，也不计算它的梯度）；并且不把它交给优化器（或者确保它的 ``.grad``
+# 是 ``None``）。只让梯度为 0 是不够的，``second_step`` 已经说明：动量、权重衰减
+# 或 Adam 照样会移动它。
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
 model.train()  # 切回训练时的行为
-model.weight.requires_grad_(False)
+saved = []  # 前向传播保存的张量（见第 03 篇）
+with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+    model(x)
+    counts = [len(saved)]
+    model.weight.requires_grad_(False)
+    model(x)
+counts.append(len(saved) - counts[0])
+print(f"forward pass saves: {counts[0]} tensor with a trainable weight, {counts[1]} frozen")
+assert counts == [1, 0]
 optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
 frozen = model.weight.detach().clone()
 model(x).sum().backward()
@@ -381,7 +390,7 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 # 会报错。正确的改法是练习 1 的更新：原位更新，*并且*放在 ``no_grad()`` 下。
 #
 # 问题 2：没有清零梯度。修好问题 1 后循环能跑完，但更新用的是累计值：最后的
-# ``w.grad`` 是 11.2，即 :math:`2w + 3` 在途经的三个 :math:`w` 处的值之和
+# ``w.grad`` 是 11.2，即 :math:`2w + 3` 在依次经过的三个 :math:`w` 上的取值之和
 # （5 + 4 + 2.2），:math:`w` 最后停在 −1.52。更新之后加上 ``w.grad = None``，
 # 就得到练习 1 的 −0.22。
 #

@@ -32,11 +32,11 @@ LANG = "zh"
 # :math:`\sigma(z) \ge 0.5`，即（在精确运算下）:math:`z \ge 0` 时，把这个点
 # 判为类别 1：:term:`决策边界`就是直线 :math:`w_0 x_1 + w_1 x_2 + b = 0`。
 #
-# 得分 :math:`z` 就是 logit，即类别 1 的几率取对数：
+# 得分 :math:`z` 叫作对数几率（logit）：它是类别 1 的几率 :math:`p/(1-p)` 的对数，
 # :math:`z = \log \frac{p}{1 - p}`，其中 :math:`p = \sigma(z)`。在精确运算下，
-# sigmoid 与 ``torch.logit`` 互为反函数；在 float32 中，这只对不太大的 :math:`z`
+# sigmoid 与 ``torch.logit`` 互为反函数；在 float32 中，这只在 :math:`|z|` 不太大时
 # 成立：:math:`\sigma(20)` 被舍入成恰好等于 1，再取 logit 得到的是 :math:`\infty`
-# （从哪里开始舍入，见 :doc:`../further/plot_10_loss_functions`）。
+# （:math:`\sigma(z)` 从多大的 :math:`z` 起舍入成 1，见 :doc:`../further/plot_10_loss_functions`）。
 
 import torch
 
@@ -143,10 +143,17 @@ print(f"starting w = {w_start}, b = {b_start}")
 # 第一次测得*训练*准确率超过 99% 时停止，最多迭代 1000 次。这是那篇文章的规则，
 # 照搬它是为了复现文中的数字；为什么不该养成这个习惯，见最后一节。
 #
-# 损失就是把公式照写一遍，这次训练打印出的每个损失都是有限值。但换成一个类别 0
-# 的点，若它的 :math:`\sigma(z)` 被舍入成 1（就像上面的 :math:`\sigma(20)`），
-# 公式就要计算 :math:`\log 0`，损失成了无穷大（随之而来的 NaN 梯度，以及始终
-# 保持有限的写法，见 :doc:`../further/plot_10_loss_functions`）。
+# 损失就是把公式照写一遍，这次训练打印出的每个损失都是有限值。但继续训练下去就
+# 不是了：权重会一直变大（见下文），一旦某个点的 :math:`\sigma(z)` 被舍入成恰好
+# 等于 1（就像上面的 :math:`\sigma(20)`），公式就失效了。此时类别 0 的点代价为
+# :math:`-\log 0 = \infty`；类别 1 的点即使分类正确，也会得到
+# :math:`0 \cdot \log 0`，结果是 NaN（见下面输出的第一行；随之而来的 NaN 梯度，
+# 以及始终保持有限的写法，见 :doc:`../further/plot_10_loss_functions`）。
+
+p_one, y_two = torch.sigmoid(torch.tensor([20.0, 20.0])), torch.tensor([0.0, 1.0])
+terms = -(y_two * torch.log(p_one) + (1 - y_two) * torch.log(1 - p_one))
+print(f"the formula at sigmoid(20.) = 1: class 0 costs {terms[0]}, class 1 costs {terms[1]}")
+assert terms[0].isinf() and terms[1].isnan()
 
 from pytorch_notes.training import Evaluation
 
@@ -183,8 +190,8 @@ assert iteration % 20 == 0 and acc > 0.99
 # 训练在第 540 次迭代停止，准确率 99.5%：200 个点里还有一个分错。如果不放在
 # ``torch.no_grad()`` 里，原位更新会报错；非原位更新则不声不响地得到一个不再是
 # 叶子节点的张量（它的 ``.grad`` 会一直是 ``None``）。:doc:`plot_04_autograd_traps`
-# 的练习最后会调试一个训练循环：它犯了这个错误，从不调用 ``zero_()``，
-# 还通过 ``.data`` 更新参数。
+# 的练习最后会调试一个训练循环：它犯了这个错误，也从不调用 ``zero_()``；还有一位
+# 同事用 ``.data`` 给出的“修复”。
 
 try:
     w -= lr * w.grad
@@ -287,12 +294,7 @@ assert largest < 1e-6
 # %%
 # 停止时的迭代次数相同，每次评估的准确率也相同，损失在小数点后六位内一致，但最后
 # 几位不一定相同：``BCELoss``、它的反向传播和 ``SGD`` 的更新，舍入方式都与我们的
-# 公式不同，所以两次训练的参数相差约 :math:`10^{-7}`。模型也可以用
-# ``nn.Sequential`` 一层层搭出来；参数相同时，它的计算结果完全一样：
-
-seq_net = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
-seq_net.load_state_dict({"0.weight": net.features.weight, "0.bias": net.features.bias})
-assert torch.equal(seq_net(train_x), net(train_x))
+# 公式不同，所以两次训练的参数相差约 :math:`10^{-7}`。
 
 # %%
 # 共用的训练循环
@@ -470,14 +472,16 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 # .. _solution-end:
 #
 # **练习 2.** 取两团点中心连线的中点 :math:`(1, 1)`。用早停得到的 ``model``
-# 算出这个点的 logit :math:`z`（``model.features`` 是模型的线性部分）、概率
+# 算出这个点的对数几率 :math:`z`（``model.features`` 是模型的线性部分）、概率
 # :math:`p` 和几率 :math:`p / (1 - p)`。哪个类别的可能性更大？几率的对数是多少？
 #
 # .. _solution-begin:
 
 # %%
 # 几率小于 1（:math:`z < 0`，:math:`p < 0.5`）：类别 0 的可能性更大。对几率取
-# 对数，在舍入误差范围内又得到了 :math:`z`：logit 就是对数几率。
+# 对数，在舍入误差范围内又得到了 :math:`z`：logit 就是对数几率。这是模型的回答，
+# 而不是数据本身的规律：生成数据的方法是对称的，:math:`(1, 1)` 处真实的几率是 1。
+# 训练得到的直线由这 200 个样本中靠近边界的点决定，在 (0.70, 0.70) 附近与对角线相交。
 
 point = torch.tensor([[1.0, 1.0]])
 with torch.no_grad():
@@ -487,6 +491,9 @@ odds = p_point / (1 - p_point)
 print(f"z = {z_point.item():.4f}, p = {p_point.item():.4f}, odds = {odds.item():.4f}")
 print(f"log(odds) = {odds.log().item():.4f}")
 assert odds < 1 and torch.allclose(odds.log(), z_point, atol=1e-5)
+t = (-model.features.bias / model.features.weight.sum()).item()  # w0 t + w1 t + b = 0
+print(f"the boundary crosses the diagonal at ({t:.2f}, {t:.2f})")
+assert round(t, 2) == 0.70
 
 # %%
 # .. _solution-end:
