@@ -197,7 +197,7 @@ def test_unit_runs_the_package_tests_without_building_the_site(tmp_path: Path) -
     runs: list[tuple[str, ...]] = []
 
     class Session:
-        posargs = ["-x"]
+        posargs = ("-x",)
         virtualenv = type("Venv", (), {"location": str(tmp_path)})()
 
         def run(self, *args: str, **kwargs: object) -> None:
