@@ -277,6 +277,17 @@ def test_exercise_1_shows_hessian_refusing_and_reverse_over_reverse(site: Path, 
     assert f"jacrev(jacrev(Softplus.apply)) at 0: {sigmoid_0 * (1 - sigmoid_0)}" in lines
 
 
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_jit_warning_comment_names_what_each_version_does(site: Path, out: str) -> None:
+    """R4-A2: torch 2.13 warns too (a DeprecationWarning, hidden by Python's default
+    filters), 2.15 with a FutureWarning; the comment no longer says "2.14 and later"."""
+    text = soup(site / out / PAGE).get_text()
+    assert "2.14 and later warn" not in text and "2.14 起会发出警告" not in text
+    line = 'warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")'
+    comment = " ".join(text.split(line)[0].splitlines()[-2:])
+    assert "2.13" in comment and "DeprecationWarning" in comment and "FutureWarning" in comment
+
+
 def test_torch_func_refuses_the_old_style_function() -> None:
     """What the page says in prose: no setup_context, no torch.func."""
 

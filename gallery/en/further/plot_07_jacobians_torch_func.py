@@ -98,7 +98,8 @@ import warnings
 import torch.autograd.forward_ad as fwAD
 from torch.func import jvp
 
-# forward mode runs torch's own deprecated torch.jit.script; torch 2.14 and later warn
+# forward mode calls torch's own deprecated torch.jit.script, and recent torch warns:
+# hidden by default on 2.13 (DeprecationWarning), shown on 2.15 (FutureWarning)
 warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # not about our code
 with fwAD.dual_level():
     dual_x = fwAD.make_dual(x, torch.tensor([1.0, 0.0]))  # value x, tangent t

@@ -410,7 +410,8 @@ for point in (-1.0, 0.0):
 
 from torch.func import hessian, jacrev
 
-# 前向模式内部调用了 torch 自己已弃用的 torch.jit.script，torch 2.14 起会发出警告
+# 前向模式内部会调用 torch 自己已弃用的 torch.jit.script，较新的 torch 会为此警告：
+# 2.13 上是默认不显示的 DeprecationWarning，2.15 上是会显示的 FutureWarning
 warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
 try:
     hessian(Softplus.apply)(torch.tensor(0.0))
