@@ -222,6 +222,29 @@ def test_prose_of_round_3(site: Path, out: str) -> None:
         assert "torch.autograd.functional.jacobian" in text
 
 
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_batch_norm_remark_limits_the_one_sample_failure_to_batchnorm1d(
+    site: Path, out: str
+) -> None:
+    """R4-A3: BatchNorm2d has statistics for one sample (over H, W); BatchNorm1d has none."""
+    text = prose(site, out)
+    assert "BatchNorm1d" in text and "running_mean" in text
+    if out.startswith("zh"):
+        assert "单个样本的统计量并不是整批的统计量" in text and "何况单个样本" not in text
+    else:
+        assert "one sample's statistics are not the batch's" in text
+        assert "one sample has no batch statistics" not in text
+
+
+def test_batch_norm_on_one_sample_fails_only_without_spatial_positions() -> None:
+    """R4-A3, independent of the page: in training mode BatchNorm2d normalises one sample
+    over its 3 x 3 positions; BatchNorm1d on one (1, C) sample raises."""
+    one_image = torch.randn(1, 2, 3, 3)
+    assert nn.BatchNorm2d(2).train()(one_image).shape == one_image.shape
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.BatchNorm1d(2).train()(torch.randn(1, 2))
+
+
 def test_batch_norm_in_training_mode_is_refused_and_the_remedies_work() -> None:
     """R3-F2, independent of the page, per sample as the page does it: BatchNorm in
     training mode is refused (in-place running stats) or fails (one sample); eval mode,

@@ -297,10 +297,11 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ does;
 # for dropout inside ``vmap`` see the ``randomness=`` argument of
 # `torch.func.vmap <https://pytorch.org/docs/stable/generated/torch.func.vmap.html>`_.
-# BatchNorm in training mode updates its running statistics in place, which
-# ``torch.func`` refuses (and one sample has no batch statistics): use eval
-# mode or a layer without them, such as ``LayerNorm`` or ``GroupNorm``; see
-# `Patching Batch Norm <https://pytorch.org/docs/stable/func.batch_norm.html>`_.
+# BatchNorm in training mode updates its running statistics (``running_mean``,
+# ``running_var``) in place, which ``torch.func`` refuses (and one sample's
+# statistics are not the batch's: ``BatchNorm1d`` on one sample has none at
+# all): use eval mode or a layer without them, such as ``LayerNorm`` or
+# ``GroupNorm``; see `Patching Batch Norm <https://pytorch.org/docs/stable/func.batch_norm.html>`_.
 
 import torch.nn.functional as F
 from torch import nn

@@ -277,8 +277,9 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # ``vmap`` 里有 dropout 时，参见
 # `torch.func.vmap <https://pytorch.org/docs/stable/generated/torch.func.vmap.html>`_
 # 的 ``randomness=`` 参数。训练模式下的 BatchNorm 会原位更新滑动平均统计量
-# （``running_mean`` 和 ``running_var``），``torch.func`` 不允许这样做（何况单个样本
-# 也算不出批量统计量）：改用评估模式，或换成不带这些统计量的层，如 ``LayerNorm``、
+# （``running_mean`` 和 ``running_var``），``torch.func`` 不允许这样做（而且单个样本
+# 的统计量并不是整批的统计量，``BatchNorm1d`` 对单个样本甚至算不出来）：改用评估模式，
+# 或换成不带这些统计量的层，如 ``LayerNorm``、
 # ``GroupNorm``，详见 `Patching Batch Norm
 # <https://pytorch.org/docs/stable/func.batch_norm.html>`_。
 
