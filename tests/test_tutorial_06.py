@@ -225,6 +225,7 @@ def test_softplus_is_introduced_through_the_loss_it_serves(site: Path, out: str)
     if out.startswith("zh"):
         assert text.index("二元交叉熵") < text.index("照公式直接写")
         assert "中的损失要用到" not in text
+        assert "为标签" in text and "和标签" not in text  # R4-E2: not "对 z 和标签 y"
         assert "可以自己写出导数：我们的写法给出" in text
     else:
         assert text.index("binary cross-entropy") < text.index("Written naively")
