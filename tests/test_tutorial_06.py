@@ -225,6 +225,7 @@ def test_softplus_is_introduced_through_the_loss_it_serves(site: Path, out: str)
     if out.startswith("zh"):
         assert text.index("二元交叉熵") < text.index("照公式直接写")
         assert "中的损失要用到" not in text
+        assert "为标签" in text and "和标签" not in text  # R4-E2: not "对 z 和标签 y"
         assert "可以自己写出导数：我们的写法给出" in text
     else:
         assert text.index("binary cross-entropy") < text.index("Written naively")
@@ -275,6 +276,17 @@ def test_exercise_1_shows_hessian_refusing_and_reverse_over_reverse(site: Path, 
     )
     sigmoid_0 = 0.5
     assert f"jacrev(jacrev(Softplus.apply)) at 0: {sigmoid_0 * (1 - sigmoid_0)}" in lines
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_jit_warning_comment_names_what_each_version_does(site: Path, out: str) -> None:
+    """R4-A2: torch 2.13 warns too (a DeprecationWarning, hidden by Python's default
+    filters), 2.15 with a FutureWarning; the comment no longer says "2.14 and later"."""
+    text = soup(site / out / PAGE).get_text()
+    assert "2.14 and later warn" not in text and "2.14 起会发出警告" not in text
+    line = 'warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")'
+    comment = " ".join(text.split(line)[0].splitlines()[-2:])
+    assert "2.13" in comment and "DeprecationWarning" in comment and "FutureWarning" in comment
 
 
 def test_torch_func_refuses_the_old_style_function() -> None:

@@ -36,7 +36,8 @@ EXPECTED = [
     " | forward mode   1 forward,   0 backward",
     # timed like for like (warm-up, best of 5 on both sides): the mode with fewer passes wins
     "500 inputs -> 1 output: reverse mode is faster",
-    # R3-F4: "not in proportion": a dual-number pass costs more than a plain pass
+    # R3-F4/R4-B1: "not in proportion": the same fn costs more on a dual input made once
+    # than on a plain input (about 3x on 2.4.1, 2.13 and 2.15; the page asserts only ">")
     "one forward-mode pass costs more than a plain forward pass: True",
     "1 input -> 500 outputs: forward mode is faster",
     "jacrev(f)(x) =",
@@ -190,16 +191,33 @@ def test_the_timed_functions_carry_no_instrumentation(site: Path, out: str) -> N
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
+def test_one_dual_pass_is_timed_against_one_plain_pass_like_for_like(site: Path, out: str) -> None:
+    """R4-B1: "one forward-mode pass costs more than a plain forward pass" compares the same
+    fn on a dual input made once (outside the timing) with fn on a plain input, not the whole
+    per-column body of jacobian_forward (dual_level, make_dual, unpack_dual...) with fn."""
+    source = code(site, out)
+    assert "forward_s / 500" not in source
+    made = source.index("dual_x0 = fwAD.make_dual(x0, torch.ones_like(x0))")
+    timed = source.index("dual_s = seconds(partial(fn, dual_x0)")
+    assert made < timed
+    assert "costlier = dual_s > seconds(partial(fn, x0)" in source
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_torch_2_15_forward_mode_warning_is_filtered_with_its_reason(site: Path, out: str) -> None:
     """R3-C1: make_dual loads jvp decompositions through torch.jit.script, which warns
-    (FutureWarning on 2.14.1 and 2.15, a DeprecationWarning Python hides by default on 2.13);
+    (FutureWarning on 2.15, a DeprecationWarning Python hides by default on 2.13, nothing
+    on 2.4.1);
     every forward-mode entry point goes through it, so the page filters that one warning,
     by its message, before its first make_dual, and says why."""
     source = code(site, out)
     line = 'warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")'
     assert line in source
     assert source.index(line) < source.index("fwAD.make_dual(")
-    assert "torch 2.14" in source.split(line)[0].splitlines()[-1]  # the comment says why
+    comment = " ".join(source.split(line)[0].splitlines()[-2:])  # the comment says why
+    # R4-A2: 2.13 warns too (a DeprecationWarning Python hides), 2.4.1 does not warn
+    assert "2.13" in comment and "DeprecationWarning" in comment and "FutureWarning" in comment
+    assert "2.14 and later warn" not in source and "2.14 起会发出警告" not in source
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -216,6 +234,29 @@ def test_prose_of_round_3(site: Path, out: str) -> None:
         assert "torch.autograd.Function without a jvp" in text and "Softplus" in text
         assert "LayerNorm" in text and "GroupNorm" in text and "eval mode" in text
         assert "torch.autograd.functional.jacobian" in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_batch_norm_remark_limits_the_one_sample_failure_to_batchnorm1d(
+    site: Path, out: str
+) -> None:
+    """R4-A3: BatchNorm2d has statistics for one sample (over H, W); BatchNorm1d has none."""
+    text = prose(site, out)
+    assert "BatchNorm1d" in text and "running_mean" in text
+    if out.startswith("zh"):
+        assert "单个样本的统计量并不是整批的统计量" in text and "何况单个样本" not in text
+    else:
+        assert "statistics are not the batch" in text and "has none at all" in text
+        assert "one sample has no batch statistics" not in text
+
+
+def test_batch_norm_on_one_sample_fails_only_without_spatial_positions() -> None:
+    """R4-A3, independent of the page: in training mode BatchNorm2d normalises one sample
+    over its 3 x 3 positions; BatchNorm1d on one (1, C) sample raises."""
+    one_image = torch.randn(1, 2, 3, 3)
+    assert nn.BatchNorm2d(2).train()(one_image).shape == one_image.shape
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.BatchNorm1d(2).train()(torch.randn(1, 2))
 
 
 def test_batch_norm_in_training_mode_is_refused_and_the_remedies_work() -> None:

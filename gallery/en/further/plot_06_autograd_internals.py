@@ -430,7 +430,8 @@ for point in (-1.0, 0.0):
 
 from torch.func import hessian, jacrev
 
-# forward mode runs torch's own deprecated torch.jit.script; torch 2.14 and later warn
+# forward mode calls torch's own deprecated torch.jit.script, and recent torch warns:
+# hidden by default on 2.13 (DeprecationWarning), shown on 2.15 (FutureWarning)
 warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # not about our code
 try:
     hessian(Softplus.apply)(torch.tensor(0.0))

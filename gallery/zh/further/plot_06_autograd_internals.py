@@ -45,7 +45,7 @@ assert order[0] == "y" and set(order[1:3]) == {"a", "b"} and set(order[3:]) == {
 assert order.count("w") == 1 and torch.equal(dict(fired)["w"], torch.tensor([5.0]))
 
 # %%
-# 钩子按从输出到:term:`叶子节点`的顺序依次被触发：一个张量的钩子，要等所有由它
+# 钩子从输出到:term:`叶子节点`依次被触发：一个张量的钩子，要等所有由它
 # 算出、*且通向输出*的张量都把梯度传下来之后才会被触发（``a`` 的钩子不会等
 # ``unused``）。``w`` 的钩子只被触发*一次*，拿到的是 5：两条路径分别贡献 2
 # （经 :math:`a`）和 3（经 :math:`b`），在梯度到达 ``w`` 之前已经加在一起。
@@ -81,10 +81,10 @@ from torch import nn
 # 自定义 ``Function``：数值稳定的 softplus
 # ----------------------------------------
 #
-# 对:term:`对数几率（logit） <对数几率>` :math:`z`（即
-# :math:`\log \frac{p}{1 - p}`，所以 :math:`p = \sigma(z)`）和标签
-# :math:`y \in \{0, 1\}`，:doc:`../core/plot_05_logistic_regression` 中的
-# :term:`二元交叉熵`就是:term:`负对数似然`
+# 设 :math:`z` 为:term:`对数几率（logit） <对数几率>`（即
+# :math:`\log \frac{p}{1 - p}`，所以 :math:`p = \sigma(z)`），
+# :math:`y \in \{0, 1\}` 为标签，则 :doc:`../core/plot_05_logistic_regression`
+# 的:term:`二元交叉熵`就是:term:`负对数似然`
 # :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`。由于
 # :math:`-\log \sigma(z) = \operatorname{softplus}(-z)`、
 # :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z)`，它等于
@@ -410,7 +410,8 @@ for point in (-1.0, 0.0):
 
 from torch.func import hessian, jacrev
 
-# 前向模式内部调用了 torch 自己已弃用的 torch.jit.script，torch 2.14 起会发出警告
+# 前向模式内部会调用 torch 自己已弃用的 torch.jit.script，较新的 torch 会为此警告：
+# 2.13 上是默认不显示的 DeprecationWarning，2.15 上是会显示的 FutureWarning
 warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
 try:
     hessian(Softplus.apply)(torch.tensor(0.0))
