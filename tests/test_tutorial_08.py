@@ -247,7 +247,7 @@ def test_pytorch_side_starts_from_the_logit(site: Path, out: str, comment: str) 
             [
                 "不用递归。",
                 "用自己的队列记录还要访问的节点，不受 Python 这个上限的约束",
-                "每往图里深入一层就递归调用一次（在 一条链上，就是每个值一次）",
+                "每往图里深入一层就递归调用一次（在一条链上，就是每个值一次）",
             ],
         ),
     ],
