@@ -229,7 +229,7 @@ def test_round_three_claims(site: Path, out: str, said: list[str], unsaid: list[
             [
                 "the dtype and requires_grad, which no symbol covers, and the strides",
                 "which, like a size, cost one recompilation: the last call, a stride of 3,",
-                "at a fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don't",
+                "at a fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don",  # then a curly ’
                 "so each would need a graph of its own",
                 "What happens to the graphs already captured depends on the release",
             ],
