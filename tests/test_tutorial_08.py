@@ -36,7 +36,8 @@ EXPECTED = [
     "['AccumulateGrad', 'AccumulateGrad', 'AddmmBackward0', 'BinaryCrossEntropyBackward0',"
     " 'SigmoidBackward0', 'SqueezeBackward1', 'TBackward0']",
     # PyTorch's engine does not recurse; ours does, and hits Python's recursion limit
-    "5000 additions: PyTorch's grad = tensor([1.]), our engine: RecursionError",
+    "5000 additions: PyTorch's grad = tensor([1.])",
+    "our engine: RecursionError",  # r4 review (B1): printed only if raised, else the page fails
     "saved by MulBackward0: tensor([3.], grad_fn=<AddBackward0>), tensor([2.], grad_fn=<AddBackward0>)",
     "w * c saves: None, tensor([2.])",  # a factor is saved only for the other's gradient
     "RuntimeError: Trying to backward through the graph a second time",
@@ -237,14 +238,24 @@ def test_pytorch_side_starts_from_the_logit(site: Path, out: str, comment: str) 
                 "No recursion.",
                 "nodes still to visit in queues of its own:",
                 "limit does not apply",
+                # r4 review (R4-A2): the walk nests per step deeper, the longest path bounds it
+                "calls itself once for every step it goes deeper into the graph (on a chain,",
             ],
         ),
-        ("zh-cn", ["不用递归。", "用自己的队列记录还要访问的节点，不受 Python 这个上限的约束"]),
+        (
+            "zh-cn",
+            [
+                "不用递归。",
+                "用自己的队列记录还要访问的节点，不受 Python 这个上限的约束",
+                "每往图里深入一层就递归调用一次（在一条链上，就是每个值一次）",
+            ],
+        ),
     ],
 )
 def test_page_says_pytorch_does_not_recurse(site: Path, out: str, said: list[str]) -> None:
     """r3 review (F1): the engine's recursive topological sort fails on a deep graph, PyTorch's
-    engine does not; the printed line (in EXPECTED) shows both on the page's own chain."""
+    engine does not; the printed lines (in EXPECTED) show both on the page's own chain."""
     prose = " ".join(soup(site / out / PAGE).get_text().split())
     for words in said:
         assert words in prose, words
+    assert "longest path" not in prose and "最长的路径" not in prose

@@ -27,7 +27,9 @@ def test_capture_and_graph_breaks(site: Path, out: str) -> None:
 @pytest.mark.parametrize("out", OUTS)
 def test_guards_and_recompilation(site: Path, out: str) -> None:
     page = text(site, out)
-    assert "calls: 7, graphs captured: 5" in page
+    # r4 review (R4-A1): a stride, like a size, costs one recompilation: the eighth call, a
+    # third stride, reuses a graph (so 8 calls, still 5 graphs, on 2.4, 2.13 and 2.15)
+    assert "calls: 8, graphs captured: 5" in page
     assert "recompiled because: tensor 'x' size mismatch at index 0. expected 3, actual 4" in page
     assert "recompiled because: tensor 'x' dtype mismatch. expected Float, actual Double" in page
     # r3 review: guards check more than shapes and dtypes (the page's summary says so)
@@ -212,6 +214,46 @@ def test_round_three_claims(site: Path, out: str, said: list[str], unsaid: list[
     check more than shapes and dtypes; torch.cond's contract is the documentation's;
     size 1 is specialised whether or not the code branches; the partitioner aot_graphs
     uses is named (D); the zh wording (E2-E4)."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "en",
+            [
+                "the dtype and requires_grad, which no symbol covers, and the strides",
+                "which, like a size, cost one recompilation: the last call, a stride of 3,",
+                "at a fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don",  # then a curly ’
+                "so each would need a graph of its own",
+                "What happens to the graphs already captured depends on the release",
+            ],
+            [
+                "failed guards no symbol covers: the dtype, the strides",
+                "The graphs already captured",
+            ],
+        ),
+        (
+            "zh-cn",
+            [
+                "数据类型和 requires_grad 没有符号能覆盖；步长",
+                "则和尺寸一样，只多编译一次：最后一次调用的步长是 3，复用了那张图",
+                "尺寸不变时，torch 2.4 每换一个步长都重新编译，2.13 和 2.15 不会",
+                "划分器的选择，并非总是如此",
+            ],
+            ["都没有符号能覆盖：数据类型、步长", "定规"],
+        ),
+    ],
+)
+def test_round_four_claims(site: Path, out: str, said: list[str], unsaid: list[str]) -> None:
+    """r4 review: strides are not among the guards no symbol covers (R4-A1, with 2.4's
+    difference at a fixed size stated); en says why each dimension count needs a graph,
+    as zh does (D); what depends on the release is what happens to the graphs (E)."""
     prose = " ".join(soup(site / out / PAGE).get_text().split())
     for words in said:
         assert words in prose, words

@@ -289,21 +289,24 @@ for n in (1, 200):
 print(sorted(d["op"] for _, d in torch_graph(200).nodes(data=True)))
 
 # %%
-# **No recursion.** Our ``topological_order`` calls itself once for each
-# value along the longest path, and Python limits how deep calls may nest
-# (``sys.getrecursionlimit()``). PyTorch's engine is C++ code that keeps the
-# nodes still to visit in queues of its own: Python's limit does not apply.
-# A chain of 5000 additions:
+# **No recursion.** Our ``topological_order`` calls itself once for every
+# step it goes deeper into the graph (on a chain, once per value), and Python
+# limits how deep calls may nest (``sys.getrecursionlimit()``). PyTorch's
+# engine is C++ code that keeps the nodes still to visit in queues of its own:
+# Python's limit does not apply. A chain of 5000 additions:
 
 start, start_t = Value(1.0), torch.tensor([1.0], requires_grad=True)
 z, z_t = start, start_t
 for _ in range(5000):
     z, z_t = z + 1, z_t + 1
 z_t.backward()
+print(f"5000 additions: PyTorch's grad = {start_t.grad}")
 try:
     z.backward()
 except RecursionError:
-    print(f"5000 additions: PyTorch's grad = {start_t.grad}, our engine: RecursionError")
+    print("our engine: RecursionError")
+else:
+    raise AssertionError("expected a RecursionError")
 
 # %%
 # **Saved tensors, and their release.** Our ``backward_step`` closures keep

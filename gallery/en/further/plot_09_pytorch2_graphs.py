@@ -111,11 +111,10 @@ assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.g
 # *returns* its result (``gt``) together with ``y``: the capture stops there,
 # because Python's ``if`` needs a real ``True`` or ``False``. Python then
 # decides, exactly as in eager mode, and Dynamo captures the code after the
-# ``if`` -- one graph for the branch each call took (``mul`` for the
-# positive input, ``neg`` for the negative one). The reason is in the
-# installed torch's words: "Data-dependent branching" from torch 2.7 on,
-# "Data-dependent jump" in 2.6; torch 2.4 and 2.5 log no reason at all
-# (``compile_log`` warns so).
+# ``if`` -- one graph for the branch each call took (``mul`` for the positive
+# input, ``neg`` for the negative one). The reason is in the installed torch's
+# words: "Data-dependent branching" from torch 2.7 on, "Data-dependent jump" in
+# 2.6; torch 2.4 and 2.5 log no reason at all (``compile_log`` warns so).
 
 import matplotlib.pyplot as plt
 
@@ -145,6 +144,7 @@ compiled = compile_fresh(smooth)
 inputs = [torch.ones(3), torch.ones(3), torch.ones(4), torch.ones(5)]
 inputs += [torch.ones(5, dtype=torch.float64), torch.ones(5, 2, dtype=torch.float64)[:, 0]]
 inputs.append(torch.ones(5, dtype=torch.float64, requires_grad=True))
+inputs.append(torch.ones(5, 3, dtype=torch.float64)[:, 0])  # another stride: 3
 with compile_log() as log:
     for x in inputs:
         compiled(x)
@@ -154,16 +154,18 @@ for guard in log.recompiles:
 assert len(captured) == 5 and len(log.recompiles) == 4
 
 # %%
-# Seven calls, five captures. The second call matched the first graph's
-# guards. The third had another size: Dynamo recompiled with the size as a
-# symbol, and the fourth call reused that graph. This default, *automatic
-# dynamic shapes*, keeps a size that has changed once a symbol: for code that
-# only computes with a size, ever new sizes cost one recompilation, not one
-# each. The last three calls failed guards no symbol covers: the dtype, the
-# strides (a column of a matrix: every second number in memory) and
-# ``requires_grad`` (torch 2.4 writes ``L['x']`` for ``x``). ``dynamic=True``
-# makes sizes symbolic from the first call, saving that one recompilation
-# (sizes 0 and 1 are specialised either way). Sizes 3 to 10, both ways:
+# Eight calls, five captures. The second call matched the first graph's guards.
+# The third had another size: Dynamo recompiled with the size as a symbol, and
+# the fourth call reused that graph. This default, *automatic dynamic shapes*,
+# keeps a size that has changed once a symbol: for code that only computes with
+# a size, ever new sizes cost one recompilation, not one each. Calls 5 to 7
+# failed other guards (torch 2.4 writes ``L['x']`` for ``x``): the dtype and
+# ``requires_grad``, which no symbol covers, and the strides (a column of a
+# matrix: every second number in memory), which, like a size, cost one
+# recompilation: the last call, a stride of 3, reused that graph (at a fixed
+# size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don't).
+# ``dynamic=True`` makes sizes symbolic from the first call, saving that one
+# recompilation (sizes 0 and 1 are specialised either way). Sizes 3 to 10:
 
 for dynamic in (None, True):
     compiled = compile_fresh(smooth, dynamic=dynamic)
@@ -417,15 +419,16 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # .. _solution-begin:
 
 # %%
-# Each new number of dimensions fails a guard that no symbol covers. But
-# Dynamo stops at a limit (8 by default, ``torch._dynamo.config.recompile_limit``,
-# ``cache_size_limit`` on older releases): past it, Dynamo captures nothing
-# more, an input that matches none of the graphs runs in eager mode, and
-# torch logs a warning; the results stay right. The graphs already captured
-# depend on the release: from torch 2.6 on, an input that matches one of
-# them still runs it; torch 2.4 and 2.5 run the whole function in eager mode
-# from then on (2.4, 2.13 and 2.15 run here; 2.5 and 2.6 read from their
-# source). A backend that records which graph runs shows it:
+# Each new number of dimensions fails a guard that no symbol covers, so each
+# would need a graph of its own. But Dynamo stops at a limit (8 by default,
+# ``torch._dynamo.config.recompile_limit``, ``cache_size_limit`` on older
+# releases): past it, Dynamo captures nothing more, an input that matches none
+# of the graphs runs in eager mode, and torch logs a warning; the results stay
+# right. What happens to the graphs already captured depends on the release:
+# from torch 2.6 on, an input that matches one of them still runs it; torch
+# 2.4 and 2.5 run the whole function in eager mode from then on (2.4, 2.13 and
+# 2.15 run here; 2.5 and 2.6 read from their source). A backend that records
+# which graph runs shows it:
 
 ran = []  # the number of each captured graph, every time it runs
 

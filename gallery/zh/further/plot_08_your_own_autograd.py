@@ -282,9 +282,9 @@ for n in (1, 200):
 print(sorted(d["op"] for _, d in torch_graph(200).nodes(data=True)))
 
 # %%
-# **不用递归。** 我们的 ``topological_order`` 沿最长的路径每经过一个值就递归调用
-# 一次，而 Python 限制了调用能嵌套多深（``sys.getrecursionlimit()``）。PyTorch 的
-# 引擎是 C++ 代码，用自己的队列记录还要访问的节点，不受 Python 这个上限的约束。
+# **不用递归。** 我们的 ``topological_order`` 每往图里深入一层就递归调用一次（在
+# 一条链上，就是每个值一次），而 Python 限制了调用能嵌套多深（``sys.getrecursionlimit()``）。
+# PyTorch 的引擎是 C++ 代码，用自己的队列记录还要访问的节点，不受 Python 这个上限的约束。
 # 下面是连续 5000 次加法：
 
 start, start_t = Value(1.0), torch.tensor([1.0], requires_grad=True)
@@ -292,10 +292,13 @@ z, z_t = start, start_t
 for _ in range(5000):
     z, z_t = z + 1, z_t + 1
 z_t.backward()
+print(f"5000 additions: PyTorch's grad = {start_t.grad}")
 try:
     z.backward()
 except RecursionError:
-    print(f"5000 additions: PyTorch's grad = {start_t.grad}, our engine: RecursionError")
+    print("our engine: RecursionError")
+else:
+    raise AssertionError("expected a RecursionError")
 
 # %%
 # **保存的张量及其释放。** 只要计算图还在，``backward_step`` 闭包就一直引用着每个

@@ -136,6 +136,7 @@ compiled = compile_fresh(smooth)
 inputs = [torch.ones(3), torch.ones(3), torch.ones(4), torch.ones(5)]
 inputs += [torch.ones(5, dtype=torch.float64), torch.ones(5, 2, dtype=torch.float64)[:, 0]]
 inputs.append(torch.ones(5, dtype=torch.float64, requires_grad=True))
+inputs.append(torch.ones(5, 3, dtype=torch.float64)[:, 0])  # 又一个步长：3
 with compile_log() as log:
     for x in inputs:
         compiled(x)
@@ -145,12 +146,14 @@ for guard in log.recompiles:
 assert len(captured) == 5 and len(log.recompiles) == 4
 
 # %%
-# 调用七次，捕获五次。第二次调用满足第一张图的守卫。第三次尺寸变了：Dynamo 重新
+# 调用八次，捕获五次。第二次调用满足第一张图的守卫。第三次尺寸变了：Dynamo 重新
 # 编译，这次把尺寸当作符号，第四次调用就复用了这张图。这是默认行为，叫*自动动态
 # 形状*：某个尺寸变过一次，之后就一直当作符号，所以只拿尺寸做计算的代码，尺寸
-# 不断变化也只多编译一次，而不是每个尺寸编译一次。最后三次调用失败的守卫，都没有
-# 符号能覆盖：数据类型、步长（矩阵的一列，在内存里每隔一个数取一个）和
-# ``requires_grad``（torch 2.4 把 ``x`` 写成 ``L['x']``）。``dynamic=True`` 从
+# 不断变化也只多编译一次，而不是每个尺寸编译一次。第 5 到第 7 次调用失败的是另外
+# 几类守卫（torch 2.4 把 ``x`` 写成 ``L['x']``）：数据类型和 ``requires_grad``
+# 没有符号能覆盖；步长（矩阵的一列，在内存里每隔一个数取一个）则和尺寸一样，只多
+# 编译一次：最后一次调用的步长是 3，复用了那张图（尺寸不变时，torch 2.4 每换一个
+# 步长都重新编译，2.13 和 2.15 不会）。``dynamic=True`` 从
 # 第一次调用起就把尺寸当作符号，省下的正是那一次重新编译（尺寸 0 和 1 无论哪种
 # 方式都会被特化）。下面对尺寸 3 到 10 两种方式各跑一遍：
 
@@ -313,7 +316,7 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 # %%
 # 即时执行的自动求导保存两次加法的结果 :math:`b = 2` 和 :math:`a = 3`；Inductor
 # 的划分器保存的是输入 :math:`w = 1` 和 :math:`x = 2`：上面打印的前向图只是一种
-# 划分器的选择，并不是定规。
+# 划分器的选择，并非总是如此。
 #
 # 得到计算图的四种方式
 # --------------------
