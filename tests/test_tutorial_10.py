@@ -195,14 +195,25 @@ def test_page_shows_where_bceloss_loses_precision(site: Path, out: str) -> None:
 @pytest.mark.parametrize("out", OUTS)
 def test_hand_written_loss_naive_and_stable(site: Path, out: str) -> None:
     shown = text(site, out)
-    assert "naive formula:      loss = inf, dloss/dz = nan" in shown
-    z = torch.tensor([20.0], requires_grad=True)
-    loss = 0.0 * nn.functional.softplus(-z) + 1.0 * nn.functional.softplus(z)
-    loss.backward()
-    assert f"stable form:        loss = {loss.item():.4f}, dloss/dz = {z.grad.item()}" in shown
-    assert loss.item() == 20.0 and z.grad.item() == 1.0
-    # round 3: BCEWithLogitsLoss is not held up as exact (it loses a class-0 point's tiny loss too)
+    z = torch.tensor([20.0, 20.0], requires_grad=True)
+    y = torch.tensor([0.0, 1.0])
+    p = torch.sigmoid(z)
+    naive = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+    naive.sum().backward()
+    # round 4: class 0 gives inf, class 1 (judged right) 0 * log 0 = NaN; both gradients NaN
+    assert "naive formula: losses = [inf, nan], dloss/dz = [nan, nan]" in shown
+    assert f"naive formula: losses = {naive.tolist()}, dloss/dz = {z.grad.tolist()}" in shown
+    z.grad = None
+    stable = y * nn.functional.softplus(-z) + (1 - y) * nn.functional.softplus(z)
+    stable.sum().backward()
+    assert f"stable form:   losses = {stable.tolist()}, dloss/dz = {z.grad.tolist()}" in shown
+    assert stable[0].item() == 20.0 and z.grad[0].item() == 1.0 and -1e-8 < z.grad[1].item() < 0
+    # round 4: the reason given is that p is never formed, not that softplus is non-negative
     prose = soup(site / out / PAGE).get_text()
+    for claim in ("never negative", "不会是负数"):
+        assert claim not in prose, f"{out}: {claim!r} is back"
+    assert ("never computes" in prose) or ("根本不计算" in prose)
+    # round 3: BCEWithLogitsLoss is not held up as exact (it loses a class-0 point's tiny loss too)
     for claim in ("in the stable form above", "以上面的稳定形式", "z = 15", "不会溢出的损失"):
         assert claim not in prose, f"{out}: {claim!r} is back"
 

@@ -76,31 +76,36 @@ for value in (-20.0, -30.0):  # a point of class 1, scored very wrong
 # ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
 #
 # Tutorial 05's from-scratch loss, :math:`-[y \log p + (1 - y)\log(1 - p)]`,
-# has no clamp: at :math:`z = 20` it gives :math:`\infty` and a NaN
-# gradient. Written in :math:`z`, the same loss is
+# has no clamp. Once :math:`\sigma(z)` rounds to 1 (at :math:`z = 20`), a
+# point of class 0 costs :math:`-\log 0 = \infty`, and a point of class 1,
+# though classified right, costs :math:`0 \cdot \log 0`, which is NaN; both
+# gradients are NaN (first line below). Written in :math:`z`, the same loss is
 # :math:`y \log(1 + e^{-z}) + (1 - y) \log(1 + e^{z})
-# = y \operatorname{softplus}(-z) + (1 - y) \operatorname{softplus}(z)`,
-# and ``torch.nn.functional.softplus`` computes :math:`\log(1 + e^{z})`
-# without overflow. Both terms are softplus values, never negative, so the
-# loss stays finite and its gradient is :math:`\sigma(z) - y` again.
+# = y \operatorname{softplus}(-z) + (1 - y) \operatorname{softplus}(z)`.
+# This form never computes :math:`p`, so no probability rounds to 0 or 1
+# and no :math:`\log 0` appears, and ``torch.nn.functional.softplus``
+# computes :math:`\log(1 + e^{z})` without overflow. The loss stays finite
+# for both points, and its gradient is :math:`\sigma(z) - y` again.
 
-z = torch.tensor([20.0], requires_grad=True)
-p = torch.sigmoid(z)
-naive = -(label * torch.log(p) + (1 - label) * torch.log(1 - p)).mean()
-naive.backward()
-print(f"naive formula:      loss = {naive.item()}, dloss/dz = {z.grad.item()}")
+z = torch.tensor([20.0, 20.0], requires_grad=True)
+y = torch.tensor([0.0, 1.0])  # class 0 (judged wrong) and class 1 (judged right)
+p = torch.sigmoid(z)  # both round to 1.0
+naive = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))  # one loss per point
+naive.sum().backward()
+print(f"naive formula: losses = {naive.tolist()}, dloss/dz = {z.grad.tolist()}")
 z.grad = None
 softplus = nn.functional.softplus
 
 
-def stable_bce(z, y):  # y*softplus(-z) + (1-y)*softplus(z), as a mean
-    return (y * softplus(-z) + (1 - y) * softplus(z)).mean()
+def stable_bce(z, y):  # y*softplus(-z) + (1-y)*softplus(z), one loss per point
+    return y * softplus(-z) + (1 - y) * softplus(z)
 
 
-stable = stable_bce(z, label)
-stable.backward()
-print(f"stable form:        loss = {stable.item():.4f}, dloss/dz = {z.grad.item()}")
-assert naive.isinf() and stable.item() == 20.0 and z.grad.item() == 1.0  # log(1 + e^20) = 20 + 2e-9
+stable = stable_bce(z, y)
+stable.sum().backward()
+print(f"stable form:   losses = {stable.tolist()}, dloss/dz = {z.grad.tolist()}")
+assert naive[0].isinf() and naive[1].isnan() and stable.isfinite().all()
+assert torch.allclose(z.grad, torch.sigmoid(z) - y)  # sigma(z) - y: 1 and about -2e-9
 
 # %%
 # Squared error after a sigmoid, or cross-entropy?

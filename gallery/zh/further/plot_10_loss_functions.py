@@ -68,32 +68,37 @@ for value in (-20.0, -30.0):  # 类别 1 的点，以高置信度判错
 # 手写一个结果始终有限的损失
 # ^^^^^^^^^^^^^^^^^^^^^^^^^^
 #
-# 教程 05 从零实现的损失 :math:`-[y \log p + (1 - y)\log(1 - p)]` 没有截断：
-# 在 :math:`z = 20` 处它得到 :math:`\infty`，梯度是 NaN。把同一个损失写成
-# :math:`z` 的函数，就是
+# 教程 05 从零实现的损失 :math:`-[y \log p + (1 - y)\log(1 - p)]` 没有截断。
+# 一旦 :math:`\sigma(z)` 舍入成 1（比如 :math:`z = 20`），类别 0 的点损失是
+# :math:`-\log 0 = \infty`；类别 1 的点虽然判对了，损失却是
+# :math:`0 \cdot \log 0`，即 NaN。两个点的梯度都是 NaN（下面第一行输出）。
+# 把同一个损失写成 :math:`z` 的函数，就是
 # :math:`y \log(1 + e^{-z}) + (1 - y) \log(1 + e^{z})
-# = y \operatorname{softplus}(-z) + (1 - y) \operatorname{softplus}(z)`，
-# 而 ``torch.nn.functional.softplus`` 计算 :math:`\log(1 + e^{z})` 时不会溢出。
-# 两项都是 softplus 的值，不会是负数，所以损失始终是有限值，梯度也仍是
+# = y \operatorname{softplus}(-z) + (1 - y) \operatorname{softplus}(z)`。
+# 这个形式根本不计算 :math:`p`，也就不会有概率舍入成 0 或 1、出现
+# :math:`\log 0` 的情况；``torch.nn.functional.softplus`` 计算
+# :math:`\log(1 + e^{z})` 时也不会溢出。于是两个点的损失都是有限值，梯度也仍是
 # :math:`\sigma(z) - y`。
 
-z = torch.tensor([20.0], requires_grad=True)
-p = torch.sigmoid(z)
-naive = -(label * torch.log(p) + (1 - label) * torch.log(1 - p)).mean()
-naive.backward()
-print(f"naive formula:      loss = {naive.item()}, dloss/dz = {z.grad.item()}")
+z = torch.tensor([20.0, 20.0], requires_grad=True)
+y = torch.tensor([0.0, 1.0])  # 类别 0（判错）和类别 1（判对）
+p = torch.sigmoid(z)  # 两个都舍入成 1.0
+naive = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))  # 每个点一个损失
+naive.sum().backward()
+print(f"naive formula: losses = {naive.tolist()}, dloss/dz = {z.grad.tolist()}")
 z.grad = None
 softplus = nn.functional.softplus
 
 
-def stable_bce(z, y):  # y*softplus(-z) + (1-y)*softplus(z)，取平均
-    return (y * softplus(-z) + (1 - y) * softplus(z)).mean()
+def stable_bce(z, y):  # y*softplus(-z) + (1-y)*softplus(z)，每个点一个损失
+    return y * softplus(-z) + (1 - y) * softplus(z)
 
 
-stable = stable_bce(z, label)
-stable.backward()
-print(f"stable form:        loss = {stable.item():.4f}, dloss/dz = {z.grad.item()}")
-assert naive.isinf() and stable.item() == 20.0 and z.grad.item() == 1.0  # log(1 + e^20) = 20 + 2e-9
+stable = stable_bce(z, y)
+stable.sum().backward()
+print(f"stable form:   losses = {stable.tolist()}, dloss/dz = {z.grad.tolist()}")
+assert naive[0].isinf() and naive[1].isnan() and stable.isfinite().all()
+assert torch.allclose(z.grad, torch.sigmoid(z) - y)  # sigma(z) - y: 1 and about -2e-9
 
 # %%
 # sigmoid 之后用均方误差，还是交叉熵？

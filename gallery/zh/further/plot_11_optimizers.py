@@ -268,18 +268,18 @@ schedules = {
     "CosineAnnealingLR": lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=60),
 }
 scheduled = {label: run_scheduled(make) for label, make in schedules.items()}
-tails, swings, finals = {}, {}, {}
+tails, swings, ranges = {}, {}, {}
 for (rates, path, losses), key in zip(
     scheduled.values(), ["constant", "StepLR", "Cosine"], strict=True
 ):
     tails[key] = (path[-10:].diff(dim=0)).norm(dim=1).sum().item()
-    low, high, finals[key] = min(losses[-10:]), max(losses[-10:]), losses[-1]
+    low, high = ranges[key] = min(losses[-10:]), max(losses[-10:])
     swings[key] = high - low
     print(f"{key:<8} lr at steps 0/20/40/59: {rates[0]:.3f} {rates[20]:.3f} {rates[40]:.3f} "
           f"{rates[59]:.3f}; last 10 steps: {tails[key]:.3f} long, loss {low:.5f} to {high:.5f}")  # fmt: skip
 assert tails["Cosine"] < tails["StepLR"] < tails["constant"]
 assert swings["constant"] > 10 * swings["StepLR"]  # 恒定学习率仍在摆动，StepLR 已经稳住
-assert max(finals["constant"], finals["StepLR"]) < finals["Cosine"]  # 余弦调度停在了半路
+assert ranges["Cosine"][0] > max(ranges["StepLR"][1], ranges["constant"][0])  # 停得更高
 
 plot_loss_surface(
     loss_at,
@@ -303,10 +303,11 @@ plt.show()
 #
 # 到目前为止，每一步都用全部 200 个点的梯度。``DataLoader`` 把数据按
 # :term:`小批量`依次送入；每个批量做一次更新，完整遍历一次数据称为一
-# :term:`轮（epoch） <轮>`。设置 ``shuffle=True`` 后（它用自己的
-# ``torch.Generator``，因此顺序可以复现），每一轮都把数据重新随机划分成 5 份，每份
+# :term:`轮（epoch） <轮>`。设置 ``shuffle=True`` 后，每一轮都把数据重新随机划分成 5 份，每份
 # 40 个点，同一轮内不放回地抽取（200 正好是 40 的倍数，否则最后一批会小一些，除非
 # 设置 ``drop_last=True``）。这时梯度来自随机抽出的 40 个点：这就是*随机*梯度下降。
+# 打乱的顺序来自我们传入并设好种子的 ``torch.Generator``，所以每次运行都一样，
+# 不受前面其他随机数抽取的影响（不传的话，DataLoader 从全局随机状态取打乱用的种子）。
 # 下面用教程 05 的完整模型（偏置也参与训练）和它的优化器，亲手做 100 次更新：
 
 from torch.utils.data import DataLoader, TensorDataset
