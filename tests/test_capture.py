@@ -1,6 +1,6 @@
 """pytorch_notes.capture: the one place that reads torch's compile logs and AOTAutograd.
 
-These tests pin what tutorial 09 relies on, so that a torch upgrade that moves
+These tests pin what tutorial 10 relies on, so that a torch upgrade that moves
 a log message or a semi-private API fails here, with a name, not in the build.
 """
 

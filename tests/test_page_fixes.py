@@ -69,7 +69,7 @@ def test_animation_frames_are_files_the_player_fetches_when_reached(site: Path) 
             assert float(box["data-pn-interval"]) > 0
             # the inline script that started the player with embedded frames is gone
             assert f"anim{box['data-pn-anim']} = new Animation" not in html
-    assert players >= 3, "tutorials 01, 05 and 11 each have an animation in both languages"
+    assert players >= 3, "tutorials 01, 05 and 12 each have an animation in both languages"
 
 
 def test_every_body_image_loads_lazily(site: Path) -> None:

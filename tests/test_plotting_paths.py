@@ -1,4 +1,4 @@
-"""pytorch_notes.plotting: the loss surface and the optimizers' paths (tutorial 11), headless."""
+"""pytorch_notes.plotting: the loss surface and the optimizers' paths (tutorial 12), headless."""
 
 from __future__ import annotations
 

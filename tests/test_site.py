@@ -99,9 +99,9 @@ def test_reference_pages_exist_in_both_languages(site: Path) -> None:
         assert any("plot_02_dynamic_graphs" in h for h in used_in), used_in
         fit = api.find(id="pytorch_notes.training.fit").find_parent("dl")
         assert [a["href"] for a in fit.select(".sphx-glr-thumbcontainer a")] == [
-            "tutorials/core/plot_05_logistic_regression.html",
-            "tutorials/further/plot_10_loss_functions.html",
-            "tutorials/further/plot_11_optimizers.html",
+            "tutorials/core/plot_06_validation_and_test.html",
+            "tutorials/further/plot_11_loss_functions.html",
+            "tutorials/further/plot_12_optimizers.html",
         ]
         glossary = soup(site / out / "glossary.html")
         assert len(glossary.select("dl.glossary dt")) >= 23

@@ -39,7 +39,6 @@ def test_page_shows_the_seeds_stop_iteration_and_accuracy(site: Path, out: str, 
     for run in ("from scratch", "nn"):
         line = f"{run}: {stop}, loss = {seed.loss:.4f}"
         assert line in shown, f"{out}: the {run} run does not show {line!r}"
-    assert f"fit: {stop}" in shown, f"{out}: the shared loop does not show {stop!r}"
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -57,112 +56,6 @@ def test_scratch_and_nn_runs_print_the_same_numbers(site: Path, out: str, seed) 
     # the starting parameters are the seed's (nn.Linear's draw after the data)
     start = f"starting w = {seed.initial_weight}, b = {seed.initial_bias}"
     assert start in shown, f"{out}: does not show {start!r}"
-
-
-def _test_set(seed_value: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The seed's recipe, drawn from a generator of its own (written out, not the package's)."""
-    g = torch.Generator().manual_seed(seed_value)
-    ones = torch.ones(100, 2)
-    x0 = torch.normal(1.7 * ones, 1, generator=g) + 1
-    x1 = torch.normal(-1.7 * ones, 1, generator=g) + 1
-    return torch.cat([x0, x1]), torch.cat([torch.zeros(100), torch.ones(100)])
-
-
-def _val_test_run() -> dict[str, float | int]:
-    """The seed's model trained by a bare loop, scored on validation (seed 2) and test (seed 3).
-
-    Early stopping written out: every 20 iterations the validation loss; stop once it has not
-    fallen below the best by more than 0.005 for 5 evaluations in a row.
-    """
-    torch.manual_seed(1)
-    x, y = _test_set_global()
-    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    val_x, val_y = _test_set(2)
-    test_x, test_y = _test_set(3)
-    best, waited, best_state, best_iteration = math.inf, 0, None, -1
-    for iteration in range(1000):
-        if iteration % 20 == 0:
-            with torch.no_grad():
-                val_loss = nn.BCELoss()(model(val_x).squeeze(1), val_y).item()
-            if val_loss < best - 0.005:
-                best, waited = val_loss, 0
-            else:
-                waited += 1
-            if val_loss < (best_state["val_loss"] if best_state else math.inf):  # the lowest so far
-                best_state = {
-                    "val_loss": val_loss,
-                    "params": [t.detach().clone() for t in model.parameters()],
-                }
-                best_iteration = iteration
-        loss = nn.BCELoss()(model(x).squeeze(1), y)
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        if iteration % 20 == 0 and waited >= 5:
-            break
-    with torch.no_grad():
-        for t, saved in zip(model.parameters(), best_state["params"], strict=True):
-            t.copy_(saved)
-        val_acc = (model(val_x).squeeze(1).ge(0.5).float() == val_y).float().mean().item()
-        test_acc = (model(test_x).squeeze(1).ge(0.5).float() == test_y).float().mean().item()
-    return {
-        "stop": iteration,
-        "best": best_iteration,
-        "val_loss": best_state["val_loss"],
-        "val_acc": val_acc,
-        "test_acc": test_acc,
-    }
-
-
-def _test_set_global() -> tuple[torch.Tensor, torch.Tensor]:
-    """The seed's training set, drawn from the global generator (seeded by the caller)."""
-    ones = torch.ones(100, 2)
-    x0 = torch.normal(1.7 * ones, 1) + 1
-    x1 = torch.normal(-1.7 * ones, 1) + 1
-    return torch.cat([x0, x1]), torch.cat([torch.zeros(100), torch.ones(100)])
-
-
-@pytest.fixture(scope="module")
-def val_test():
-    return _val_test_run()
-
-
-@pytest.mark.parametrize("out", OUTS)
-def test_early_stopping_on_validation_and_one_test_measurement(
-    site: Path, out: str, val_test
-) -> None:
-    shown = text(site, out)
-    r = val_test
-    line = (
-        f"stopped after iteration {r['stop']}; lowest validation loss {r['val_loss']:.4f} "
-        f"at iteration {r['best']}, validation accuracy {r['val_acc']:.3f}"
-    )
-    assert line in shown, f"{out}: does not show {line!r}"
-    test_line = re.search(r"test accuracy = (\d\.\d{3}) \(validation (\d\.\d{3}), ", shown)
-    assert test_line is not None
-    assert test_line.groups() == (f"{r['test_acc']:.3f}", f"{r['val_acc']:.3f}")
-    # the prose quotes these numbers: stop at 560, test 100% against validation 98.5%
-    prose = soup(site / out / PAGE).get_text()
-    assert str(r["stop"]) in prose
-    percent = f"{r['test_acc'] * 100:.0f}%" if r["test_acc"] == 1 else f"{r['test_acc']:.1%}"
-    assert percent in prose and f"{r['val_acc']:.1%}" in prose
-    assert shown.count("test accuracy") == 1, "the test set is measured once"
-
-
-@pytest.mark.parametrize("out", OUTS)
-def test_prose_quotes_the_plotted_accuracy_curve(site: Path, out: str) -> None:
-    shown = text(site, out)
-    found = re.search(
-        r"per iteration: (\d\.\d{3}) at iteration (\d+), (\d\.\d{3}) at 20; "
-        r"first >= 0\.98 at (\d+), first >= 0\.99 at (\d+)",
-        shown,
-    )
-    assert found is not None
-    peak, at, twenty, first_98, first_99 = found.groups()
-    prose = soup(site / out / PAGE).get_text()
-    for number in (f"{float(peak):.1%}", f"{float(twenty):.0%}", at, first_98, first_99):
-        assert number in prose, f"{out}: the prose does not quote {number}"
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -209,9 +102,9 @@ def test_page_links_the_pages_it_assumes_and_promises_no_missing_one(site: Path,
     assert "plot_01_computational_graph.html" in links
     assert "plot_03_autograd.html" in links
     assert "plot_04_autograd_traps.html" in links  # evaluation under no_grad
-    assert "../further/plot_10_loss_functions.html" in links  # logits moved there
-    assert "../further/plot_11_optimizers.html" in links  # mini-batches moved there
-    assert "../../summary.html" in links
+    assert "../further/plot_11_loss_functions.html" in links  # logits moved there
+    assert "../further/plot_12_optimizers.html" in links  # mini-batches moved there
+    assert "plot_06_validation_and_test.html" in links  # fit, validation and test moved there
     prose = html.get_text()
     assert "later tutorial" not in prose and "后面的教程" not in prose
 
@@ -221,7 +114,7 @@ def test_page_has_its_figures_and_a_small_animation(site: Path, out: str) -> Non
     page = site / out / PAGE
     html = soup(page)
     images = html.select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
-    assert len(images) == 3, "data, the article run's curves, the validation run's curves"
+    assert len(images) == 1, "the data (the curves moved to tutorial 06)"
     for img in images:
         assert (page.parent / img["src"]).is_file(), img["src"]
     animation = html.select_one(".sphx-glr-animation")
@@ -263,32 +156,6 @@ def test_tutorial_05_exists_in_both_languages() -> None:
     assert (GALLERY / "zh" / "core" / "plot_05_logistic_regression.py").is_file()
 
 
-@pytest.mark.parametrize("out", OUTS)
-def test_early_stopping_stops_on_the_threshold_while_the_loss_still_falls(
-    site: Path, out: str
-) -> None:
-    shown = text(site, out)
-    fell = re.search(r"validation loss fell (\d\.\d{5}) over the last 100 iterations", shown)
-    assert fell is not None and 0 < float(fell.group(1)) < 0.005
-    longer = re.search(
-        r"trained on to iteration (\d+): validation loss (\d\.\d{4}), "
-        r"validation accuracy (\d\.\d{3})",
-        shown,
-    )
-    assert longer is not None
-    stopped = re.search(r"lowest validation loss (\d\.\d{4})", shown)
-    assert stopped is not None and float(longer.group(2)) < float(stopped.group(1)) / 2
-    prose = soup(site / out / PAGE).get_text()
-    for number in (
-        fell.group(1),
-        longer.group(1),
-        longer.group(2),
-        f"{float(longer.group(3)):.1%}",
-    ):
-        assert number in prose, f"{out}: the prose does not quote {number}"
-    assert "no longer pay" not in prose and "得不偿失" not in prose
-
-
 # Every section of the page, in order, as the built page shows it (<h2>). A text
 # cell must follow "# %%" directly: after a blank line, sphinx-gallery renders its
 # lines as comments in a code block, heading and all (the data section once was).
@@ -299,8 +166,6 @@ SECTIONS = {
         "From scratch",
         "The decision boundary, iteration by iteration",
         "The same with nn",
-        "The shared loop",
-        "Training, validation, test",
         "What we saw",
         "Exercises",
     ],
@@ -310,8 +175,6 @@ SECTIONS = {
         "从零实现",
         "决策边界如何移动",
         "用 nn 再写一遍",
-        "共用的训练循环",
-        "训练集、验证集、测试集",
         "小结",
         "练习",
     ],
@@ -351,7 +214,7 @@ def test_sigmoid_and_logit_undo_each_other_only_for_moderate_scores(site: Path, 
     assert line == "in float32: sigmoid(20.) = 1.0, logit(sigmoid(20.)) = inf"
     assert line in shown, f"{out}: does not show {line!r}"
     model = section(site, out, 0).get_text()
-    assert "float32" in model and "../further/plot_10_loss_functions.html" in str(
+    assert "float32" in model and "../further/plot_11_loss_functions.html" in str(
         section(site, out, 0)
     )
 
@@ -369,15 +232,15 @@ def test_the_likelihood_product_underflows_so_the_loss_sums_logs(site: Path, out
 @pytest.mark.parametrize("out", OUTS)
 def test_the_naive_loss_is_finite_here_and_its_limit_is_linked(site: Path, out: str) -> None:
     """Round 3 (issue 19 item 3): the hand-written loss breaks on saturated logits; say so here,
-    show it on tutorial 10 (which prints the naive formula's inf)."""
+    show it on tutorial 11 (which prints the naive formula's inf)."""
     shown = text(site, out)
     losses = re.findall(r"^\s*\d+\s+(\d\.\d{4}) \| (\d\.\d{4})", shown, re.M)
     assert losses and all(math.isfinite(float(a)) for a, _ in losses)
     scratch = section(site, out, 2)
-    assert "../further/plot_10_loss_functions.html" in str(scratch)
+    assert "../further/plot_11_loss_functions.html" in str(scratch)
     assert "NaN" in scratch.get_text()
-    assert "naive formula:      loss = inf" in printed(
-        site / out / "tutorials/further/plot_10_loss_functions.html"
+    assert "naive formula: losses = [inf, nan]" in printed(
+        site / out / "tutorials/further/plot_11_loss_functions.html"
     )
 
 
@@ -387,35 +250,13 @@ def test_the_debug_exercise_is_page_04s_and_is_linked_from_the_loop(site: Path, 
     links = {a["href"].split("#")[0] for a in scratch.select("a.reference.internal")}
     assert "plot_04_autograd_traps.html" in links
     assert ".data" in scratch.get_text() and "zero_()" in scratch.get_text()
-    exercises = section(site, out, 8).get_text()
+    exercises = section(site, out, 6).get_text()
     assert "w = w - 0.1 * w.grad" not in exercises, f"{out}: the debug exercise is still here"
     # the page names the article it reproduces, and links the course outline that says which
     assert "../../index.html" in {a["href"] for a in scratch.select("a.reference.internal")}
     prose = soup(site / out / PAGE).get_text()
     assert ("this course is based on" if out == "en" else "本课程所依据的那篇文章") in prose
     assert "原文章" not in prose
-
-
-@pytest.mark.parametrize("out", OUTS)
-def test_the_article_rule_is_criticised_for_what_it_does(site: Path, out: str) -> None:
-    """Round 3: the loop is capped at 1000 iterations, so the rule does not "never stop"; and the
-    article gives no reason for 99%, so the page does not claim one."""
-    prose = section(site, out, 6).get_text()
-    if out == "en":
-        assert "1000-iteration cap" in prose and "never stops" not in prose
-        assert "made without held-out" in prose and "picked by looking" not in prose
-    else:
-        assert "1000 次迭代的上限" in prose and "停不下来" not in prose
-        assert "没有留出的数据" in prose and "挑出来" not in prose
-
-
-@pytest.mark.parametrize("out", OUTS)
-def test_the_test_set_is_measured_in_eval_mode_without_recording(site: Path, out: str) -> None:
-    """Round 3: tutorial 04 says evaluation wants both eval() and a grad mode; so does this page."""
-    blocks = [pre.get_text() for pre in soup(site / out / PAGE).select("div.highlight pre")]
-    (code,) = [b for b in blocks if "p_test = model(test_x)" in b]
-    assert code.index("model.eval()") < code.index("with torch.no_grad():") < code.index("p_test")
-    assert "model.eval()" in section(site, out, 6).get_text()
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -443,7 +284,8 @@ def test_chinese_page_introduces_the_logit_by_its_chinese_term_first() -> None:
     assert "logits" not in prose.replace("logits <logit>", "")
     assert "坑" not in prose
     # round 3: the helper package is named as in English ("本站的" was this site's)
-    assert "辅助包\n``pytorch_notes`` 的训练循环" in source or "辅助包 ``pytorch_notes``" in source
+    source += (GALLERY / "zh" / "core" / "plot_06_validation_and_test.py").read_text("utf-8")
+    assert "辅助包 ``pytorch_notes`` 的训练循环" in source
     for word in ("离开它", "千分位", "算作改进", "只有到这时", "本站的训练循环"):
         assert word not in source, f"zh still says {word!r}"
 
@@ -490,3 +332,4 @@ def test_the_pointer_to_page_04_says_data_is_the_colleagues_fix(site: Path, out:
     assert "updates through .data" not in prose and "还通过 .data 更新参数" not in prose
     if out == "en":  # R4-D1: at iteration 20 the line lies in the gap, as zh says
         assert "swung into the gap (94%)" in " ".join(soup(site / out / PAGE).get_text().split())
+

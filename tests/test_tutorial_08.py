@@ -1,16 +1,16 @@
-"""Tutorial 08, an autograd engine of our own: what the built pages show, and the numbers recomputed.
+"""Tutorial 08, Jacobians and torch.func: what the built pages show, and the numbers recomputed.
 
 The page tests read the outputs sphinx-gallery recorded when it executed
-``gallery/{en,zh}/further/plot_08_your_own_autograd.py``. The reference values
-are recomputed here without the tutorial's engine: by the chain rule written
-out, by finite differences, or by the closed-form gradient of the binary
-cross-entropy on tutorial 05's data.
+``gallery/{en,zh}/further/plot_08_jacobians_torch_func.py``. The reference
+values are recomputed here by finite differences in float64 and by the
+closed-form gradient of the binary cross-entropy, never by importing the
+tutorial.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,39 +20,43 @@ from torch import nn
 
 from pytorch_notes.data import two_gaussians
 
-PAGE = "tutorials/further/plot_08_your_own_autograd.html"
+PAGE = "tutorials/further/plot_08_jacobians_torch_func.html"
 
 # What the page must print, in this order (other lines may come in between).
 EXPECTED = [
-    "engine:  y = 6.0, w.grad = 5.0, x.grad = 2.0",
-    "PyTorch: y = 6.0, w.grad = tensor([5.]), x.grad = tensor([2.])",
-    "engine gradients:         {'w': 5.0, 'x': 2.0, 'a': 2.0, 'b': 3.0}",
-    "PyTorch, summed per node: {",
-    "engine:  loss = ",
-    "PyTorch: loss = ",
-    "(p - y) * (x1, x2, 1)  = ",
-    "  1 samples: engine ",
-    "200 samples: engine ",
-    "['AccumulateGrad', 'AccumulateGrad', 'AddmmBackward0', 'BinaryCrossEntropyBackward0',"
-    " 'SigmoidBackward0', 'SqueezeBackward1', 'TBackward0']",
-    # PyTorch's engine does not recurse; ours does, and hits Python's recursion limit
-    "5000 additions: PyTorch's grad = tensor([1.])",
-    "our engine: RecursionError",  # r4 review (B1): printed only if raised, else the page fails
-    "saved by MulBackward0: tensor([3.], grad_fn=<AddBackward0>), tensor([2.], grad_fn=<AddBackward0>)",
-    "w * c saves: None, tensor([2.])",  # a factor is saved only for the other's gradient
-    "RuntimeError: Trying to backward through the graph a second time",
-    "engine, x changed after the forward pass: w.grad = 100.0 (should be 2.0)",
-    "v_t._version = 1",
-    "RuntimeError: one of the variables needed for gradient computation has been modified"
-    " by an inplace operation",
-    # edits through .data and through a NumPy array sharing the memory are not counted,
-    # and PyTorch silently uses the new value: .data is not the only hole
-    "after .data and NumPy edits: v_t._version = 0, u_t.grad = tensor([100.]) (should be 2)",
-    "engine: 0.839949, PyTorch: 0.839949",  # d tanh(2s)/ds at s = 0.5, as the exercise asks
-    "backward() twice:              w.grad = 15.0",
-    "backward_accumulating() twice: w.grad = 10.0",
-    # kept intermediate gradients accumulate too, and w.grad is still 10
-    "PyTorch, twice:                w.grad = tensor([10.]), a.grad = tensor([4.]), b.grad = tensor([6.])",
+    "f(x) = tensor([6., 7.])",
+    "v = tensor([1., 0.]): v^T J = tensor([3., 2.])",
+    "v = tensor([0., 1.]): v^T J = tensor([4., 1.])",
+    "torch.func.vjp, v = (1, 0): tensor([3., 2.])",
+    "dual numbers, t = (1, 0): value = tensor([6., 7.]), tangent J t = tensor([3., 4.])",
+    "torch.func.jvp, t = (0, 1): J t = tensor([2., 1.])",
+    "500 inputs -> 1 output: reverse mode   1 forward,   1 backward"
+    " | forward mode 500 forward,   0 backward",
+    "1 input -> 500 outputs: reverse mode   1 forward, 500 backward"
+    " | forward mode   1 forward,   0 backward",
+    # timed like for like (warm-up, best of 5 on both sides): the mode with fewer passes wins
+    "500 inputs -> 1 output: reverse mode is faster",
+    # R3-F4/R4-B1: "not in proportion": the same fn costs more on a dual input made once
+    # than on a plain input (about 3x on 2.4.1, 2.13 and 2.15; the page asserts only ">")
+    "one forward-mode pass costs more than a plain forward pass: True",
+    "1 input -> 500 outputs: forward mode is faster",
+    "jacrev(f)(x) =",
+    "tensor([[3., 2.],",
+    "        [4., 1.]])",
+    "grad(g)    = tensor([ 4., 13.])",
+    "hessian(g) =",
+    "tensor([[ 4.,  2.],",
+    "        [ 2., 12.]])",
+    "H u = tensor([ 6., 14.])",
+    "per-sample weight gradients: shape (200, 1, 2)",
+    "per-sample bias gradients:   shape (200, 1)",
+    "vmap matches the loop: True",
+    "mean of per-sample gradients: tensor([[",
+    "batch gradient (backward):    tensor([[",
+    "cosine between the class means: ",
+    "mean |p - y|: class 0 ",
+    "directional derivative = 17.0",
+    "H =",
 ]
 
 
@@ -60,14 +64,36 @@ def lines_of(site: Path, out: str) -> list[str]:
     return printed_lines(site / out / PAGE)
 
 
-def line_starting(lines: list[str], prefix: str) -> str:
-    found = [line for line in lines if line.startswith(prefix)]
-    assert found, f"no line starts with {prefix!r}"
-    return found[0]
+def prose(site: Path, out: str) -> str:
+    """The page's text without its code and its outputs, whitespace collapsed."""
+    page = soup(site / out / PAGE)
+    kept = [
+        node.get_text(" ")
+        for node in page.find_all(["p", "li", "dt", "dd"])
+        if not node.find_parent("div", class_=["highlight", "sphx-glr-script-out"])
+    ]
+    return " ".join(" ".join(kept).split())
+
+
+def code(site: Path, out: str) -> str:
+    """The page's code blocks, joined."""
+    blocks = soup(site / out / PAGE).select("div.highlight-Python pre, div.highlight-python3 pre")
+    return "\n".join(block.get_text() for block in blocks)
 
 
 def numbers(text: str) -> list[float]:
     return [float(n) for n in re.findall(r"-?\d+\.\d+", text)]
+
+
+@pytest.fixture(scope="module")
+def seed_batch_gradient() -> torch.Tensor:
+    """d(mean BCE)/dw at tutorial 05's initial weights, by the closed form (p - y) x."""
+    torch.manual_seed(1)
+    train_x, train_y = two_gaussians()
+    linear = nn.Linear(2, 1)
+    with torch.no_grad():
+        p = torch.sigmoid(train_x.double() @ linear.weight[0].double() + linear.bias.double())
+        return ((p - train_y.double())[:, None] * train_x.double()).mean(dim=0)
 
 
 # -- the built pages --------------------------------------------------------
@@ -84,51 +110,260 @@ def test_both_languages_print_exactly_the_same(site: Path) -> None:
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
-def test_logistic_step_matches_the_closed_form_gradient(site: Path, out: str) -> None:
-    """Engine, PyTorch and (p - y)(x1, x2, 1) lines all show the gradient computed here."""
+def test_per_sample_gradients_average_to_the_closed_form(
+    site: Path, out: str, seed_batch_gradient: torch.Tensor
+) -> None:
+    lines = lines_of(site, out)
+    for prefix in ("mean of per-sample gradients:", "batch gradient (backward):"):
+        shown = numbers(next(line for line in lines if line.startswith(prefix)))
+        assert shown == pytest.approx(seed_batch_gradient.tolist(), abs=1e-4), prefix
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_both_classes_push_the_same_way_with_different_sizes(site: Path, out: str) -> None:
+    """The figure's prose: same direction, class 0's gradients larger (recomputed here)."""
     torch.manual_seed(1)
     train_x, train_y = two_gaussians()
-    linear = nn.Linear(2, 1).double()
-    x, y = train_x[0].double(), train_y[0].double()
+    linear = nn.Linear(2, 1)
     with torch.no_grad():
-        p = torch.sigmoid(linear.weight[0] @ x + linear.bias[0])
-    expected = [(p - y) * x[0], (p - y) * x[1], p - y]
-    loss = -(y * math.log(p) + (1 - y) * math.log(1 - p))
-    lines = lines_of(site, out)
-    for prefix in ("engine:  loss = ", "PyTorch: loss = "):
-        shown = numbers(line_starting(lines, prefix))
-        assert shown[0] == pytest.approx(float(loss), abs=1e-6)
-        assert shown[1:4] == pytest.approx([float(v) for v in expected], abs=1e-4)
-    assert numbers(line_starting(lines, "(p - y) * (x1, x2, 1)"))[:3] == pytest.approx(
-        [float(v) for v in expected], abs=1e-4
+        p = torch.sigmoid(linear(train_x)).squeeze(1)
+    grads = (p - train_y)[:, None] * train_x  # d(BCE)/dw per sample
+    means = [grads[train_y == label].mean(dim=0) for label in (0, 1)]
+    sizes = [grads[train_y == label].norm(dim=1).mean().item() for label in (0, 1)]
+    cosine = torch.nn.functional.cosine_similarity(*means, dim=0).item()
+    assert cosine > 0.9 and sizes[0] > 2 * sizes[1]
+    line = next(x for x in lines_of(site, out) if x.startswith("cosine between the class means"))
+    assert line == (
+        f"cosine between the class means: {cosine:.2f}; mean size: "
+        f"class 0 {sizes[0]:.2f}, class 1 {sizes[1]:.2f}"
     )
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
-def test_pytorch_graph_does_not_grow_with_the_batch_and_the_engine_does(
+def test_class_0_gradients_are_large_mostly_because_its_points_lie_far_out(
     site: Path, out: str
 ) -> None:
-    lines = lines_of(site, out)
-    one = re.findall(r"\d+", line_starting(lines, "  1 samples: engine"))
-    many = re.findall(r"\d+", line_starting(lines, "200 samples: engine"))
-    assert one[2] == many[2], "PyTorch's node count should not depend on the batch"
-    assert int(many[1]) > 100 * int(one[1]) > 0
+    """R2-A4: |(p - y) x| = |p - y| |x|; class 0's |x| ratio beats its |p - y| ratio, and the
+    prose quotes the printed factors."""
+    torch.manual_seed(1)
+    train_x, train_y = two_gaussians()
+    linear = nn.Linear(2, 1)
+    with torch.no_grad():
+        p = torch.sigmoid(linear(train_x)).squeeze(1)
+    wrong = [(p - train_y)[train_y == label].abs().mean().item() for label in (0, 1)]
+    far = [train_x[train_y == label].norm(dim=1).mean().item() for label in (0, 1)]
+    assert far[0] / far[1] > wrong[0] / wrong[1] > 1
+    line = next(x for x in lines_of(site, out) if x.startswith("mean |p - y|:"))
+    assert line == (
+        f"mean |p - y|: class 0 {wrong[0]:.2f}, class 1 {wrong[1]:.2f}; "
+        f"mean |x|: class 0 {far[0]:.2f}, class 1 {far[1]:.2f}"
+    )
+    # R3-B2: the prose paragraph (not the printed line) quotes the printed values
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert f"为 {far[0]:.2f}，类别 1 为 {far[1]:.2f}" in text
+        assert f"为 {wrong[0]:.2f} 对 {wrong[1]:.2f}" in text
+    else:
+        assert f"{far[0]:.2f} against {far[1]:.2f}" in text
+        assert f"{wrong[0]:.2f} against {wrong[1]:.2f}" in text
+    assert "gets most wrong" not in text and "错得最厉害" not in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_per_sample_remark_names_what_the_pytorch_tutorial_uses(site: Path, out: str) -> None:
+    """R2-A3: buffers go through functional_call; stack_module_state is not that tutorial's."""
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    assert "stack_module_state" not in text
+    assert "functional_call(model, (params, buffers), (x,))" in text
+    assert "randomness=" in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_timed_functions_carry_no_instrumentation(site: Path, out: str) -> None:
+    """R3-B1: the counter and the hook live in count(); the functions and the Jacobian
+    builders that are timed are bare."""
+    source = code(site, out)
+    for name in ("many_to_one", "one_to_many", "jacobian_reverse", "jacobian_forward"):
+        body = source.split(f"def {name}(")[1].split("\ndef ")[0]
+        assert "calls" not in body and "register_hook" not in body, name
+    assert "def counted(x):" in source and "build(counted, x)" in source
+    assert "seconds(partial(jacobian_reverse, fn, x0))" in source
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_one_dual_pass_is_timed_against_one_plain_pass_like_for_like(site: Path, out: str) -> None:
+    """R4-B1: "one forward-mode pass costs more than a plain forward pass" compares the same
+    fn on a dual input made once (outside the timing) with fn on a plain input, not the whole
+    per-column body of jacobian_forward (dual_level, make_dual, unpack_dual...) with fn."""
+    source = code(site, out)
+    assert "forward_s / 500" not in source
+    made = source.index("dual_x0 = fwAD.make_dual(x0, torch.ones_like(x0))")
+    timed = source.index("dual_s = seconds(partial(fn, dual_x0)")
+    assert made < timed
+    assert "costlier = dual_s > seconds(partial(fn, x0)" in source
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_torch_2_15_forward_mode_warning_is_filtered_with_its_reason(site: Path, out: str) -> None:
+    """R3-C1: make_dual loads jvp decompositions through torch.jit.script, which warns
+    (FutureWarning on 2.15, a DeprecationWarning Python hides by default on 2.13, nothing
+    on 2.4.1);
+    every forward-mode entry point goes through it, so the page filters that one warning,
+    by its message, before its first make_dual, and says why."""
+    source = code(site, out)
+    line = 'warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")'
+    assert line in source
+    assert source.index(line) < source.index("fwAD.make_dual(")
+    comment = " ".join(source.split(line)[0].splitlines()[-2:])  # the comment says why
+    # R4-A2: 2.13 warns too (a DeprecationWarning Python hides), 2.4.1 does not warn
+    assert "2.13" in comment and "DeprecationWarning" in comment and "FutureWarning" in comment
+    assert "2.14 and later warn" not in source and "2.14 起会发出警告" not in source
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_prose_of_round_3(site: Path, out: str) -> None:
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "实验性" in text  # is_grads_batched
+        assert "没有定义 jvp 的 torch.autograd.Function" in text and "Softplus" in text
+        assert "LayerNorm" in text and "GroupNorm" in text and "评估模式" in text
+        assert "滑动平均统计量" in text and "运行统计量" not in text
+        assert "torch.autograd.functional.jacobian" in text
+    else:
+        assert "experimental" in text
+        assert "torch.autograd.Function without a jvp" in text and "Softplus" in text
+        assert "LayerNorm" in text and "GroupNorm" in text and "eval mode" in text
+        assert "torch.autograd.functional.jacobian" in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_batch_norm_remark_limits_the_one_sample_failure_to_batchnorm1d(
+    site: Path, out: str
+) -> None:
+    """R4-A3: BatchNorm2d has statistics for one sample (over H, W); BatchNorm1d has none."""
+    text = prose(site, out)
+    assert "BatchNorm1d" in text and "running_mean" in text
+    if out.startswith("zh"):
+        assert "单个样本的统计量并不是整批的统计量" in text and "何况单个样本" not in text
+    else:
+        assert "statistics are not the batch" in text and "has none at all" in text
+        assert "one sample has no batch statistics" not in text
+
+
+def test_batch_norm_on_one_sample_fails_only_without_spatial_positions() -> None:
+    """R4-A3, independent of the page: in training mode BatchNorm2d normalises one sample
+    over its 3 x 3 positions; BatchNorm1d on one (1, C) sample raises."""
+    one_image = torch.randn(1, 2, 3, 3)
+    assert nn.BatchNorm2d(2).train()(one_image).shape == one_image.shape
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.BatchNorm1d(2).train()(torch.randn(1, 2))
+
+
+def test_batch_norm_in_training_mode_is_refused_and_the_remedies_work() -> None:
+    """R3-F2, independent of the page, per sample as the page does it: BatchNorm in
+    training mode is refused (in-place running stats) or fails (one sample); eval mode,
+    LayerNorm and GroupNorm give the same gradients as a loop of backward passes."""
+    from torch.func import functional_call, grad, vmap
+
+    torch.manual_seed(0)
+    x, y = torch.randn(8, 2), torch.randint(0, 2, (8,)).float()
+
+    def per_sample(model: nn.Module) -> dict[str, torch.Tensor]:
+        params = {k: v.detach() for k, v in model.named_parameters()}
+        buffers = {k: v.detach() for k, v in model.named_buffers()}
+
+        def loss(p, x_i, y_i):
+            z = functional_call(model, (p, buffers), (x_i.unsqueeze(0),)).squeeze()
+            return nn.functional.binary_cross_entropy_with_logits(z, y_i)
+
+        return vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)
+
+    def net(norm: nn.Module) -> nn.Module:
+        return nn.Sequential(nn.Linear(2, 3), norm, nn.Linear(3, 1))
+
+    with pytest.raises(RuntimeError):
+        per_sample(net(nn.BatchNorm1d(3)))  # running stats updated in place
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        per_sample(net(nn.BatchNorm1d(3, track_running_stats=False)))
+    for model in (net(nn.BatchNorm1d(3)).eval(), net(nn.LayerNorm(3)), net(nn.GroupNorm(1, 3))):
+        grads = per_sample(model)["0.weight"]
+        for i in range(len(x)):
+            model.zero_grad()
+            nn.functional.binary_cross_entropy_with_logits(
+                model(x[i : i + 1]).squeeze(), y[i]
+            ).backward()
+            assert torch.allclose(grads[i], model[0].weight.grad, atol=1e-6)
+
+
+def test_torch_autograd_functional_gives_the_same_matrices() -> None:
+    """R3-F3 (page 08): the older torch.autograd.functional API agrees with torch.func."""
+    from torch.autograd.functional import hessian, jacobian
+
+    def f(x):
+        return torch.stack([x[0] * x[1], x[0] ** 2 + x[1]])
+
+    def g(x):
+        return x[0] ** 2 * x[1] + x[1] ** 3
+
+    assert torch.equal(
+        jacobian(f, torch.tensor([2.0, 3.0])), torch.tensor([[3.0, 2.0], [4.0, 1.0]])
+    )
+    assert torch.equal(
+        hessian(g, torch.tensor([1.0, 2.0])), torch.tensor([[4.0, 2.0], [2.0, 12.0]])
+    )
+
+
+def test_jacfwd_and_jacrev_call_the_function_once() -> None:
+    """R2-B2: the batched Jacobians trace the function once, not once per column/row."""
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return torch.sin(x) * 2
+
+    x = torch.randn(5)
+    for jacobian in (torch.func.jacfwd, torch.func.jacrev):
+        calls.clear()
+        jacobian(f)(x)
+        assert len(calls) == 1
+
+
+def test_hessian_equals_reverse_over_reverse_and_hvp() -> None:
+    """The page's claims: jacrev(jacrev(g)) gives hessian(g); jvp(grad(g)) gives H u."""
+    from torch.func import grad, hessian, jacrev, jvp
+
+    def g(x):
+        return x[0] ** 2 * x[1] + x[1] ** 3
+
+    point, u = torch.tensor([1.0, 2.0]), torch.tensor([1.0, 1.0])
+    assert torch.allclose(jacrev(jacrev(g))(point), hessian(g)(point))
+    assert torch.allclose(jvp(grad(g), (point,), (u,))[1], torch.tensor([6.0, 14.0]))
+
+
+def test_backward_gives_the_mean_only_with_reduction_mean() -> None:
+    z, y = torch.tensor([0.3, -1.0, 2.0, 0.5]), torch.tensor([1.0, 0.0, 1.0, 0.0])
+    grads = {}
+    for reduction in ("mean", "sum"):
+        zr = z.clone().requires_grad_()
+        F_bce = torch.nn.functional.binary_cross_entropy_with_logits
+        F_bce(zr, y, reduction=reduction).backward()
+        grads[reduction] = zr.grad
+    assert torch.allclose(grads["sum"], 4 * grads["mean"])
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_prints_only_stable_text(site: Path, out: str) -> None:
     for line in lines_of(site, out):
-        for unstable in ("Traceback", "Triggered internally", "Hint:", " at 0x"):
+        for unstable in ("Traceback", "Triggered internally", "Hint:", " at 0x", "Warning"):
             assert unstable not in line, f"{out}: {line}"
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
-def test_page_draws_both_graphs_side_by_side(site: Path, out: str) -> None:
+def test_page_shows_its_figure(site: Path, out: str) -> None:
     page = site / out / PAGE
     images = soup(page).select("img.sphx-glr-single-img")
     assert len(images) == 1
-    assert (page.parent / images[0]["src"]).is_file()
-    assert (page.parent / images[0]["src"]).stat().st_size > 20_000
+    assert (page.parent / images[0]["src"]).stat().st_size > 10_000
 
 
 def test_chinese_page_labels_its_figure_in_chinese(site: Path) -> None:
@@ -140,12 +375,6 @@ def test_chinese_page_labels_its_figure_in_chinese(site: Path) -> None:
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
-def test_page_credits_micrograd(site: Path, out: str) -> None:
-    links = {a.get("href") for a in soup(site / out / PAGE).select("a")}
-    assert "https://github.com/karpathy/micrograd" in links
-
-
-@pytest.mark.parametrize("out", OUT_DIRS)
 def test_exercise_solutions_are_folded(site: Path, out: str) -> None:
     assert len(soup(site / out / PAGE).select("details.pn-solution")) == 2
 
@@ -153,109 +382,41 @@ def test_exercise_solutions_are_folded(site: Path, out: str) -> None:
 # -- the values, recomputed independently -----------------------------------
 
 
-def test_seed_gradient_by_the_chain_rule_and_finite_differences() -> None:
-    def y(w: float, x: float) -> float:
-        return (w + x) * (w + 1)
-
-    h = 1e-6
-    assert (y(1 + h, 2) - y(1 - h, 2)) / (2 * h) == pytest.approx(5.0)
-    assert (y(1, 2 + h) - y(1, 2 - h)) / (2 * h) == pytest.approx(2.0)
-    a, b = 1 + 2, 1 + 1
-    assert (b, a, b + a) == (2, 3, 5)  # dy/da, dy/db, dy/dw as the page's graph shows
-
-
-def test_two_passes_without_clearing_intermediates_give_fifteen() -> None:
-    """The engine's second pass adds 4 and 6 (stale a.grad, b.grad doubled) to w.grad = 5."""
-    a, b = 1 + 2, 1 + 1
-    first = b + a
-    second = 2 * b + 2 * a  # y.grad reset to 1, a.grad = 2 + 2, b.grad = 3 + 3
-    assert first + second == 15
-    assert 2 * first == 10  # PyTorch, whose passes never read .grad back
+def jacobian_by_differences(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor):
+    """Central differences in float64: off by h²·f'''/6 plus rounding (~1e-4 nested)."""
+    h = 1e-4
+    columns = []
+    for j in range(x.numel()):
+        step = torch.zeros_like(x)
+        step[j] = h
+        columns.append((fn(x + step) - fn(x - step)) / (2 * h))
+    return torch.stack(columns, dim=-1)
 
 
-def test_tanh_exercise_value() -> None:
-    """The exercise asks for d tanh(2s)/ds at s = 0.5: 2 (1 - tanh(1)^2)."""
-    t = math.tanh(2 * 0.5)
-    assert f"{2 * (1 - t**2):.6f}" == "0.839949"
+def test_jacobian_of_f_by_finite_differences() -> None:
+    def f(x):
+        return torch.stack([x[0] * x[1], x[0] ** 2 + x[1]])
+
+    J = jacobian_by_differences(f, torch.tensor([2.0, 3.0], dtype=torch.float64))
+    assert J.flatten().tolist() == pytest.approx([3.0, 2.0, 4.0, 1.0])
+
+
+def test_gradient_and_hessian_of_g_by_finite_differences() -> None:
+    def g(x):
+        return x[0] ** 2 * x[1] + x[1] ** 3
+
+    def gradient(x):
+        return jacobian_by_differences(lambda z: g(z).reshape(1), x)[0]
+
+    point = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    assert gradient(point).tolist() == pytest.approx([4.0, 13.0])
+    H = jacobian_by_differences(gradient, point)
+    assert H.flatten().tolist() == pytest.approx([4.0, 2.0, 2.0, 12.0], abs=1e-3)
+    assert (gradient(point) @ torch.ones(2, dtype=torch.float64)).item() == pytest.approx(17.0)
 
 
 def test_order_check_catches_a_wrong_or_misplaced_value() -> None:
-    printed = ["engine:  y = 6.0, w.grad = 5.0, x.grad = 2.0", "v_t._version = 1"]
+    printed = ["grad(g)    = tensor([ 4., 13.])", "vmap matches the loop: True"]
     assert first_missing(printed, printed, prefix=True) is None
-    assert first_missing(["engine:  y = 6.0, w.grad = 4.0"], printed, prefix=True) is not None
+    assert first_missing(["grad(g)    = tensor([ 4., 12.])"], printed, prefix=True) is not None
     assert first_missing(list(reversed(printed)), printed, prefix=True) is not None
-
-
-@pytest.mark.parametrize(
-    ("out", "second_pass", "only_one"),
-    [
-        ("en", "y_t.backward()  # the second pass", "One edit escapes the counter"),
-        ("zh-cn", "y_t.backward()  # 第二次反向传播", "只有一种修改能躲过计数器"),
-    ],
-)
-def test_page_shows_what_its_prose_says(
-    site: Path, out: str, second_pass: str, only_one: str
-) -> None:
-    """r2 review: the "second backward" error comes from a second backward() call; the
-    counter misses every edit PyTorch cannot see, not only .data; the logit lesson is in 10."""
-    page = soup(site / out / PAGE)
-    text = page.get_text()
-    assert second_pass in text
-    assert only_one not in text
-    assert "Tutorial 05 shows why" not in text and "第 05 篇 讲了为什么" not in text
-    logit_links = [
-        a.get_text()
-        for a in page.select("a.reference.internal")
-        if a.get("href", "").startswith("plot_10_loss_functions.html")
-    ]
-    assert {"Tutorial 10", "第 10 篇"} & set(logit_links)
-
-
-@pytest.mark.parametrize(
-    ("out", "comment"),
-    [
-        ("en", "d loss/d w0 = (p - y) x1, d loss/d w1 = (p - y) x2, d loss/d b = p - y"),
-        ("zh-cn", "d 损失/d w0 = (p - y) x1，d 损失/d w1 = (p - y) x2，d 损失/d b = p - y"),
-    ],
-)
-def test_pytorch_side_starts_from_the_logit(site: Path, out: str, comment: str) -> None:
-    """r3 review: PyTorch's loss is the one a learner should write (from the logit; the
-    closed-form test above checks its values), and the by-hand comment uses the page's
-    own indices (z = w0 x1 + w1 x2 + b)."""
-    text = soup(site / out / PAGE).get_text()
-    assert "nn.functional.binary_cross_entropy_with_logits(logit_t, label)" in text
-    assert "nn.functional.binary_cross_entropy(p_t, label)" not in text
-    assert comment in text
-    assert "w_i = (p - y) x_i" not in text
-
-
-@pytest.mark.parametrize(
-    ("out", "said"),
-    [
-        (
-            "en",
-            [
-                "No recursion.",
-                "nodes still to visit in queues of its own:",
-                "limit does not apply",
-                # r4 review (R4-A2): the walk nests per step deeper, the longest path bounds it
-                "calls itself once for every step it goes deeper into the graph (on a chain,",
-            ],
-        ),
-        (
-            "zh-cn",
-            [
-                "不用递归。",
-                "用自己的队列记录还要访问的节点，不受 Python 这个上限的约束",
-                "每往图里深入一层就递归调用一次（在一条链上，就是每个值一次）",
-            ],
-        ),
-    ],
-)
-def test_page_says_pytorch_does_not_recurse(site: Path, out: str, said: list[str]) -> None:
-    """r3 review (F1): the engine's recursive topological sort fails on a deep graph, PyTorch's
-    engine does not; the printed lines (in EXPECTED) show both on the page's own chain."""
-    prose = " ".join(soup(site / out / PAGE).get_text().split())
-    for words in said:
-        assert words in prose, words
-    assert "longest path" not in prose and "最长的路径" not in prose

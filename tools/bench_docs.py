@@ -8,8 +8,8 @@
 Prints both times and the targets (cold <= 180 s, no-change <= 20 s on a
 2-core machine), then 3. each tutorial's own execution time: its English
 script run alone, as the build runs it (``MPLBACKEND=Agg``), wall-clock and
-CPU seconds, against the targets the issues set (tutorial 09 <= 30 s,
-tutorials 10 and 11 <= 60 s together). Run it with ``nox -s bench -- docs``;
+CPU seconds, against the targets the issues set (tutorial 10 <= 30 s,
+tutorials 11 and 12 <= 60 s together). Run it with ``nox -s bench -- docs``;
 it measures committed work only.
 """
 

@@ -8,7 +8,7 @@ visible; this package holds the plumbing they share:
 - :mod:`pytorch_notes.draw` -- draw both graphs, and animate the forward one
   growing (tutorials 01-03).
 - :mod:`pytorch_notes.capture` -- graph-break reasons, recompilation guards
-  and AOTAutograd's forward and backward graphs (tutorial 09).
+  and AOTAutograd's forward and backward graphs (tutorial 10).
 - :mod:`pytorch_notes.animation` -- animations whose HTML player needs no CDN.
 - :mod:`pytorch_notes.i18n` -- figure labels in the page's language, with a
   clean fallback to English where no CJK font is installed.

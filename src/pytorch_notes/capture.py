@@ -20,7 +20,7 @@ reads those of torch 2.4 to 2.15 (``nox -s compat`` runs it on both ends).
 Graph-break reasons are the exception: torch logs them from 2.6 on, so on
 older torch :func:`compile_log` warns and leaves ``graph_breaks`` empty.
 
-Introduced in tutorial 09 (*PyTorch 2's captured graphs*).
+Introduced in tutorial 10 (*PyTorch 2's captured graphs*).
 """
 
 from __future__ import annotations

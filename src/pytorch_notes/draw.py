@@ -722,7 +722,7 @@ def draw_forward(
         ``value``, ``is_leaf``, ``version`` for tensors; ``value`` for
         constants; ``op`` for operations). A tensor node with no live
         ``tensor`` may carry its gradient as attribute ``grad`` (a number or
-        a tensor): tutorial 08 draws a hand-written engine's graph this way.
+        a tensor): tutorial 09 draws a hand-written engine's graph this way.
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default a new figure sized to the graph.
     lang : str

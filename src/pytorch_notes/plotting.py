@@ -638,7 +638,7 @@ def animate_boundary(
     )
 
 
-# --- Loss surfaces and optimizer paths (tutorial 11) ------------------------
+# --- Loss surfaces and optimizer paths (tutorial 12) ------------------------
 
 PATH_COLORS = (
     "black",
@@ -794,7 +794,7 @@ def plot_loss_surface(
     to ``resolution ** 2``. A complex-valued loss loses its imaginary part
     (NumPy only warns, ``ComplexWarning``).
 
-    Introduced in tutorial 11 (*Optimizers*).
+    Introduced in tutorial 12 (*Optimizers*).
     """
     checked = _check_paths(paths)
     int_at_least("levels", levels, 2)
@@ -835,7 +835,7 @@ def animate_loss_surface(
     always the first and the last step), drawn at ``dpi`` dots per inch, to
     keep the page light. Keep the returned object in a top-level variable of
     the tutorial so that sphinx-gallery embeds it. No tutorial calls it since
-    tutorial 11 shows the paths in one still figure (:func:`plot_loss_surface`).
+    tutorial 12 shows the paths in one still figure (:func:`plot_loss_surface`).
 
     Parameters
     ----------

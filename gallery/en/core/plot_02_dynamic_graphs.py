@@ -162,7 +162,7 @@ plt.show()
 # derivative of :math:`y \cdot y` with respect to one factor is the other),
 # and the two 3s are summed before the node that made :math:`y = 2x` runs:
 # it receives :math:`3 + 3 = 6`, once, and multiplies by 2. Two hooks on
-# autograd's nodes (:doc:`../further/plot_06_autograd_internals`) print what
+# autograd's nodes (:doc:`../further/plot_07_autograd_internals`) print what
 # travels. We remove them after the pass, as you should whenever a hook was
 # only for one look: a hook stays until removed, and a graph kept with
 # ``retain_graph=True`` would fire it again. The gradients follow the branch
@@ -251,7 +251,7 @@ plt.show()
 # Once built, the static graph runs on any input, and gives the same result
 # as the Python function. It is a forward graph only: running it runs each
 # operation eagerly, so autograd records its own dynamic graph as usual
-# (capturing the backward ahead of time is AOTAutograd's job, in tutorial 09):
+# (capturing the backward ahead of time is AOTAutograd's job, in tutorial 10):
 
 x = torch.tensor([0.25, -1.0])
 print(f"static(x) = {static(x)}")
@@ -284,7 +284,7 @@ except TraceError as error:
 # (12 and -2, as above). Both branches run, though, and both are
 # differentiated: the unused one receives a zero gradient, and where its
 # derivative is infinite (``sqrt`` at 0), zero times infinity makes the
-# gradient NaN (:doc:`../further/plot_06_autograd_internals` shows the cure):
+# gradient NaN (:doc:`../further/plot_07_autograd_internals` shows the cure):
 
 
 def branchy_where(x: torch.Tensor) -> torch.Tensor:
@@ -307,7 +307,7 @@ assert x0.grad.isnan().all()
 # %%
 # Or it can use a graph-level conditional that runs only one branch
 # (``tf.cond`` in TensorFlow 1.x; ``torch.cond`` in PyTorch, a prototype
-# feature that tutorial 09 shows).
+# feature that tutorial 10 shows).
 #
 # Comparing the two
 # -----------------
@@ -339,7 +339,7 @@ assert x0.grad.isnan().all()
 # can specialise on them and guard them. **What does torch.compile build**,
 # and what does it do at an ``if`` that depends on the data?
 # :doc:`PyTorch 2: static graphs captured from dynamic code
-# <../further/plot_09_pytorch2_graphs>` answers with code.
+# <../further/plot_10_pytorch2_graphs>` answers with code.
 #
 # What we saw
 # -----------
@@ -451,4 +451,4 @@ for f in (double_until_ten, on_shape):
 # .. _solution-end:
 #
 # Next: :doc:`plot_03_autograd` takes the backward pass apart; what
-# ``torch.compile`` builds waits for :doc:`../further/plot_09_pytorch2_graphs`.
+# ``torch.compile`` builds waits for :doc:`../further/plot_10_pytorch2_graphs`.

@@ -312,7 +312,7 @@ assert torch.equal(w.grad, torch.tensor([7.0]))
 # arrives at the :term:`vector–Jacobian product` :math:`v^\top J`. For a scalar
 # loss :math:`v = 1` is implied, which is why ``y.backward()`` needs no
 # argument. ``torch.autograd.functional.jacobian`` builds :math:`J`, to check
-# (:doc:`../further/plot_07_jacobians_torch_func` builds it with ``torch.func``):
+# (:doc:`../further/plot_08_jacobians_torch_func` builds it with ``torch.func``):
 
 J = torch.autograd.functional.jacobian(two_losses, w)
 print(f"J = {J.flatten()}")

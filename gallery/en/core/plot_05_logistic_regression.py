@@ -6,15 +6,15 @@ A logistic regression learns to separate two clouds of points in the plane.
 We first write it from scratch -- two tensors, the sigmoid, binary
 cross-entropy and the update step -- then again with ``nn.Module``,
 ``nn.BCELoss`` and ``torch.optim.SGD``, and check that both print the same
-numbers, then hand it to ``fit``, the training loop of the helper package
-``pytorch_notes``. Last, the habit to keep: a :term:`validation set` decides
-when to stop, and a :term:`test set` measures the chosen model once, at the end.
+numbers. Both runs stop the way the article this course is based on does;
+:doc:`plot_06_validation_and_test` replaces that rule with the habit to
+keep.
 
 This page assumes :doc:`plot_01_computational_graph` (leaves, ``grad_fn``,
 ``backward()``), :doc:`plot_03_autograd` and :doc:`plot_04_autograd_traps`
 (gradients that accumulate, ``torch.no_grad()`` and ``detach()``). Losses that
-take :term:`logits <logit>` are in :doc:`../further/plot_10_loss_functions`,
-mini-batches and ``DataLoader`` in :doc:`../further/plot_11_optimizers`.
+take :term:`logits <logit>` are in :doc:`../further/plot_11_loss_functions`,
+mini-batches and ``DataLoader`` in :doc:`../further/plot_12_optimizers`.
 """
 
 # SPDX-License-Identifier: MIT
@@ -41,7 +41,7 @@ LANG = "en"
 # arithmetic the sigmoid and ``torch.logit`` undo each other; in float32 only
 # for moderate :math:`z`: :math:`\sigma(20)` rounds to exactly 1, and its logit
 # comes back as :math:`\infty` (where the rounding starts:
-# :doc:`../further/plot_10_loss_functions`).
+# :doc:`../further/plot_11_loss_functions`).
 
 import torch
 
@@ -156,7 +156,7 @@ print(f"starting w = {w_start}, b = {b_start}")
 # article this course is based on does (see the :doc:`course outline
 # <../../index>`), at the first measurement of *training* accuracy above
 # 99%, or after 1000 iterations: its rule, kept to reproduce its numbers;
-# the last section says why it is not the habit to keep.
+# :doc:`plot_06_validation_and_test` says why it is not the habit to keep.
 #
 # The loss is the formula written out, and every loss this run prints is
 # finite. Left running, it would not stay so: the weights keep growing
@@ -164,7 +164,7 @@ print(f"starting w = {w_start}, b = {b_start}")
 # :math:`\sigma(20)` does above, the formula breaks. A point of class 0 then
 # costs :math:`-\log 0 = \infty`; a point of class 1, even one classified
 # right, gives :math:`0 \cdot \log 0`, which is NaN (first line below;
-# :doc:`../further/plot_10_loss_functions` shows the NaN gradient that
+# :doc:`../further/plot_11_loss_functions` shows the NaN gradient that
 # follows, and a form that stays finite).
 
 p_one, y_two = torch.sigmoid(torch.tensor([20.0, 20.0])), torch.tensor([0.0, 1.0])
@@ -256,7 +256,7 @@ assert all(a.loss > b.loss for a, b in itertools.pairwise(scratch))  # and the l
 # ``SGD`` here does our update (the same formula, rounded differently):
 # every step uses the gradient of the whole data set, so nothing is
 # stochastic -- full-batch ``SGD`` with momentum is gradient descent with
-# momentum (mini-batches make it stochastic: :doc:`../further/plot_11_optimizers`).
+# momentum (mini-batches make it stochastic: :doc:`../further/plot_12_optimizers`).
 # Redrawing the data with the same seed (``two_gaussians`` is the recipe
 # above), the model's starting parameters must be ours.
 
@@ -319,154 +319,6 @@ assert largest < 1e-6
 # last bit: ``BCELoss``, its backward pass and ``SGD``'s update each round
 # differently from our formulas, so the parameters of the two runs drift
 # apart by about :math:`10^{-7}`.
-
-# %%
-# The shared loop
-# ---------------
-#
-# The helper package's ``pytorch_notes.training.fit`` runs this same loop
-# and records every iteration's loss, accuracy and parameters. This page
-# calls it three times, with the same loss, optimizer settings and training
-# data, so a small function ``train`` holds those. From the same seed, with
-# the article's stopping rule (``accuracy_above(0.99)`` on the training
-# data), ``fit`` reproduces the ``nn`` run number for number.
-
-from pytorch_notes.models import LogisticRegression
-from pytorch_notes.training import accuracy_above, fit
-
-
-def train(model, **options):  # fit with this page's loss, optimizer and data
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    return fit(model, nn.BCELoss(), optimizer, (x, y), eval_every=20, **options)
-
-
-torch.manual_seed(1)
-x, y = two_gaussians()
-model = LogisticRegression()  # the LogReg class above, from the package
-history = train(model, max_iterations=1000, stop_when=accuracy_above(0.99))
-last = history.evaluations[-1]
-print(f"fit: stop iteration = {history.last_iteration}, accuracy = {last.accuracy:.3f}")
-
-assert [(e.iteration, e.loss, e.accuracy) for e in history.evaluations] == [
-    (c.iteration, c.loss, c.accuracy) for c in with_nn
-]
-assert torch.equal(model.features.weight, net.features.weight)
-
-from pytorch_notes.plotting import plot_curves
-
-fig = plot_curves(history, target_accuracy=0.99, lang=lang)
-plt.show()
-
-accuracy = history.accuracy  # one value per iteration: the curve above
-early = max(range(20), key=lambda i: accuracy[i])
-first_98 = next(i for i, a in enumerate(accuracy) if a >= 0.98)
-first_99 = next(i for i, a in enumerate(accuracy) if a >= 0.99)
-print(
-    f"per iteration: {accuracy[early]:.3f} at iteration {early}, {accuracy[20]:.3f} at 20; "
-    f"first >= 0.98 at {first_98}, first >= 0.99 at {first_99}"
-)
-assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 0.94, 106, 332)
-
-# %%
-# The curve jumps to 96.5% by iteration 7, falls back to 94% while the line
-# keeps turning, then climbs: 98% from iteration 106, 99% (two points
-# wrong) from iteration 332. The check every 20 iterations first sees more
-# than 99% at iteration 540.
-#
-# Training, validation, test
-# --------------------------
-#
-# Stopping when the training accuracy passes 99% is the article's rule, not
-# one to keep. The training accuracy is measured on the very points the
-# model is fitted to, so it says little about new points; on data no line
-# separates that well it never passes 99%, and the run always goes on to the
-# 1000-iteration cap; and 99% is itself a choice, made without held-out
-# data. The habit: three sets. The :term:`training set` gives the gradients;
-# a :term:`validation set`, never trained on, decides when to stop (and any
-# other choice: learning rate, threshold); a :term:`test set` measures the
-# chosen model once, at the end.
-#
-# We draw 200 validation and 200 test points from the same recipe, each
-# from a generator of its own, and give the validation set to ``fit``.
-# ``early_stopping(patience=5, min_delta=0.005)`` stops the run once the
-# validation loss has not come down by more than 0.005 from the last loss
-# that counted as an improvement, for 5 evaluations in a row (100
-# iterations). ``patience`` and ``min_delta`` are choices too: they trade
-# compute for the last thousandths of loss, and they belong to the
-# validation side, never to the test set.
-
-import copy
-
-from pytorch_notes.training import early_stopping
-
-val_x, val_y = two_gaussians(generator=torch.Generator().manual_seed(2))
-test_x, test_y = two_gaussians(generator=torch.Generator().manual_seed(3))
-
-torch.manual_seed(1)
-x, y = two_gaussians()  # the training set, as above
-model = LogisticRegression()
-longer = copy.deepcopy(model)  # the same starting parameters, for a longer run below
-stop = early_stopping(patience=5, min_delta=0.005)
-history = train(model, validation=(val_x, val_y), max_iterations=1000, stop_when=stop)
-best = history.best_evaluation
-print(
-    f"stopped after iteration {history.last_iteration}; lowest validation loss "
-    f"{best.val_loss:.4f} at iteration {best.iteration}, validation accuracy {best.val_accuracy:.3f}"
-)
-print("validation loss every 100 iterations:", " ".join(f"{v:.4f}" for v in history.val_loss[::5]))
-assert all(a > b for a, b in itertools.pairwise(history.val_loss))  # it never rises
-assert history.last_iteration == best.iteration == 560
-# from iteration 460, the last evaluation that counted as an improvement
-fall = history.val_loss[-6] - history.val_loss[-1]
-print(f"validation loss fell {fall:.5f} over the last 100 iterations (min_delta 0.005)")
-assert 0 < fall < 0.005
-
-long_run = train(longer, validation=(val_x, val_y), max_iterations=3000)
-end = long_run.evaluations[-1]
-print(
-    f"trained on to iteration {end.iteration}: validation loss {end.val_loss:.4f}, "
-    f"validation accuracy {end.val_accuracy:.3f}"
-)
-assert end.val_loss < best.val_loss / 2 and end.val_accuracy > best.val_accuracy
-
-fig = plot_curves(history, lang=lang)
-plt.show()
-
-# %%
-# Here the validation loss falls at every evaluation and never turns back
-# up: the clouds barely overlap and the model has three parameters, so it
-# has little to overfit. Early stopping ends the run at iteration 560
-# although the loss is still falling: over the last 100 iterations it fell
-# 0.00466, just under ``min_delta`` = 0.005. The stop is the threshold's
-# choice, not the data's: trained on (the last evaluation at iteration
-# 2980), the same model more than halves the validation loss, to 0.0171,
-# and gets 99.5% of the validation points right instead of 98.5%. Whether
-# that is worth five times the iterations is what ``patience`` and
-# ``min_delta`` decide. On data a model can overfit, the validation loss
-# bottoms out and rises, and ``history.best_evaluation`` keeps the parameters
-# from the bottom.
-#
-# Only now do we touch the test set: the parameters of the evaluation with
-# the lowest validation loss, loaded into the model, measured once, in
-# evaluation mode (``model.eval()``) and under ``torch.no_grad()``: the
-# first switches layers such as dropout to their evaluation behaviour (this
-# model has none), the second stops recording, since no gradient is needed
-# (:doc:`plot_04_autograd_traps` compares the two and ``torch.inference_mode()``).
-
-model.load_state_dict(best.parameters)
-model.eval()
-with torch.no_grad():
-    p_test = model(test_x).squeeze(1)
-test_acc = (p_test.ge(0.5).float() == test_y).sum().item() / test_y.size(0)
-print(
-    f"test accuracy = {test_acc:.3f} (validation {best.val_accuracy:.3f}, training {best.accuracy:.3f})"
-)
-
-# %%
-# No test point is wrong, three validation points and one training point
-# are. With 200 points a set, one point is half a percentage point, so the
-# three accuracies differ by the noise of small samples; the test number is
-# the one to report, because nothing was chosen by looking at it.
 #
 # What we saw
 # -----------
@@ -480,11 +332,10 @@ print(
 #   ``grad.zero_()``. ``nn.Linear``, ``nn.BCELoss`` and ``torch.optim.SGD``
 #   (full-batch: gradient descent with momentum) package the same
 #   computation: both runs stop at iteration 540 with accuracy 99.5%.
-# - The habit to keep, unlike the article's stop on training accuracy: a
-#   validation set decides when to stop (``fit(..., validation=...,
-#   stop_when=early_stopping(...))``); a test set is used once, at the end
-#   (here 100%, against 98.5% on validation), after ``model.eval()``, under
-#   ``torch.no_grad()``.
+# - Both runs stop on *training* accuracy: the article's rule, kept to
+#   reproduce its numbers. :doc:`plot_06_validation_and_test` puts the
+#   habit to keep in its place: a validation set decides when to stop, a
+#   test set measures the chosen model once.
 #
 # Exercises
 # ---------
@@ -514,8 +365,8 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 # .. _solution-end:
 #
 # **Exercise 2.** Take the point :math:`(1, 1)`, midway between the two
-# clouds' centres. With the early-stopped ``model``, compute its logit
-# :math:`z` (``model.features`` is the linear part), its probability
+# clouds' centres. With the trained ``net``, compute its logit
+# :math:`z` (``net.features`` is the linear part), its probability
 # :math:`p` and the odds :math:`p / (1 - p)`. Which class is likelier, and
 # what is the log of the odds?
 #
@@ -530,17 +381,18 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 
 point = torch.tensor([[1.0, 1.0]])
 with torch.no_grad():
-    z_point = model.features(point)  # the score, before the sigmoid
+    z_point = net.features(point)  # the score, before the sigmoid
 p_point = torch.sigmoid(z_point)
 odds = p_point / (1 - p_point)
 print(f"z = {z_point.item():.4f}, p = {p_point.item():.4f}, odds = {odds.item():.4f}")
 print(f"log(odds) = {odds.log().item():.4f}")
 assert odds < 1 and torch.allclose(odds.log(), z_point, atol=1e-5)
-t = (-model.features.bias / model.features.weight.sum()).item()  # w0 t + w1 t + b = 0
+t = (-net.features.bias / net.features.weight.sum()).item()  # w0 t + w1 t + b = 0
 print(f"the boundary crosses the diagonal at ({t:.2f}, {t:.2f})")
 assert round(t, 2) == 0.70
 
 # %%
 # .. _solution-end:
 #
-# Next: the :doc:`summary <../../summary>` puts the chapter on one page.
+# Next: :doc:`plot_06_validation_and_test` hands this loop to ``fit`` and
+# lets a validation set decide when to stop.

@@ -148,7 +148,7 @@ plt.show()
 # 沿两条边各送出 :math:`y = 3`（:math:`y \cdot y` 对其中一个因子的导数就是另一个
 # 因子）。两个 3 先相加，产生 :math:`y = 2x` 的节点才运行：它只运行一次，收到
 # :math:`3 + 3 = 6`，再乘以 2。下面用自动求导节点上的两个钩子
-# （:doc:`../further/plot_06_autograd_internals` 会讲）打印传递的值，反向传播后把
+# （:doc:`../further/plot_07_autograd_internals` 会讲）打印传递的值，反向传播后把
 # 钩子移除：只为看一次而挂的钩子都该这样处理，因为钩子会一直挂着，直到被移除；
 # 如果用 ``retain_graph=True`` 保留了这张图，下次反向传播它还会被触发。
 # 梯度沿实际走过的分支计算：:math:`z = (2x)^2` 给出
@@ -230,7 +230,7 @@ plt.show()
 # %%
 # 静态图搭好之后可以在任意输入上运行，结果与原来的 Python 函数一致。它只是一张
 # 前向图：运行它时每个运算仍是即时执行的，自动求导照常记录自己的动态图
-# （提前捕获反向图由 AOTAutograd 负责，见第 09 篇）：
+# （提前捕获反向图由 AOTAutograd 负责，见第 10 篇）：
 
 x = torch.tensor([0.25, -1.0])
 print(f"static(x) = {static(x)}")
@@ -261,7 +261,7 @@ except TraceError as error:
 # 的判断，所以 ``fx`` 能追踪它；同一张图给每个输入的都是它那条分支的梯度
 # （和上面一样，12 和 -2）。不过两条分支都会执行，也都会求导：没用上的那条分支
 # 收到的梯度是 0，而它的导数在某处为无穷大时（``sqrt`` 在 0 处），0 乘无穷大
-# 得到 NaN，梯度就成了 NaN（解决办法见 :doc:`../further/plot_06_autograd_internals`）：
+# 得到 NaN，梯度就成了 NaN（解决办法见 :doc:`../further/plot_07_autograd_internals`）：
 
 
 def branchy_where(x: torch.Tensor) -> torch.Tensor:
@@ -283,7 +283,7 @@ assert x0.grad.isnan().all()
 
 # %%
 # 另一种是借助图层面的条件运算，只执行其中一条分支（TensorFlow 1.x 的
-# ``tf.cond``；PyTorch 的 ``torch.cond``，目前是原型功能，第 09 篇会演示）。
+# ``tf.cond``；PyTorch 的 ``torch.cond``，目前是原型功能，第 10 篇会演示）。
 #
 # 两者对比
 # --------
@@ -312,7 +312,7 @@ assert x0.grad.isnan().all()
 # 在函数被调用时从中捕获计算图：与 ``fx`` 不同，它看得到真实输入的形状和 dtype，
 # 所以能针对它们特化，并为它们设置守卫。**torch.compile 究竟搭建了什么**？
 # 遇到依赖数据的 ``if`` 时它又怎么做？
-# :doc:`PyTorch 2：从动态代码中捕获静态图 <../further/plot_09_pytorch2_graphs>`
+# :doc:`PyTorch 2：从动态代码中捕获静态图 <../further/plot_10_pytorch2_graphs>`
 # 会用代码来回答。
 #
 # 小结
@@ -416,4 +416,4 @@ for f in (double_until_ten, on_shape):
 # .. _solution-end:
 #
 # 下一篇：:doc:`plot_03_autograd` 拆解反向传播；torch.compile 究竟搭建了什么，
-# 留给 :doc:`../further/plot_09_pytorch2_graphs`。
+# 留给 :doc:`../further/plot_10_pytorch2_graphs`。

@@ -295,7 +295,7 @@ assert torch.equal(w.grad, torch.tensor([7.0]))
 # :math:`J`：它把作为 ``gradient`` 传入的向量 :math:`v` 沿计算图往回传，最后得到
 # :term:`向量-雅可比积`（VJP）:math:`v^\top J`。标量损失隐含 :math:`v = 1`，所以
 # ``y.backward()`` 不需要参数。``torch.autograd.functional.jacobian`` 会真的构造
-# :math:`J`，可以用它核对（:doc:`../further/plot_07_jacobians_torch_func` 用
+# :math:`J`，可以用它核对（:doc:`../further/plot_08_jacobians_torch_func` 用
 # ``torch.func`` 来构造它）：
 
 J = torch.autograd.functional.jacobian(two_losses, w)

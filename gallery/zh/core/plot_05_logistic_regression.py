@@ -4,16 +4,16 @@ r"""
 
 训练一个逻辑回归，把平面上的两团点分开。先从零实现——两个张量、sigmoid、
 二元交叉熵和参数更新——再用 ``nn.Module``、``nn.BCELoss`` 和
-``torch.optim.SGD`` 重写一遍，检查两者打印出相同的数字，再交给辅助包
-``pytorch_notes`` 的训练循环 ``fit``。最后是应当养成的习惯：由:term:`验证集`
-决定何时停止，由:term:`测试集`在最后对选定的模型做一次评估。
+``torch.optim.SGD`` 重写一遍，检查两者打印出相同的数字。两次训练都沿用本课程所
+依据的那篇文章的停止规则；:doc:`plot_06_validation_and_test` 会用应当养成的习惯
+取代它。
 
 阅读本篇之前，需要先读过 :doc:`plot_01_computational_graph`（叶子节点、
 ``grad_fn``、``backward()``）、:doc:`plot_03_autograd` 和
 :doc:`plot_04_autograd_traps`（梯度累加、``torch.no_grad()`` 与 ``detach()``）。
 以:term:`对数几率（logit） <对数几率>`为输入的损失函数见
-:doc:`../further/plot_10_loss_functions`，小批量与 ``DataLoader`` 见
-:doc:`../further/plot_11_optimizers`。
+:doc:`../further/plot_11_loss_functions`，小批量与 ``DataLoader`` 见
+:doc:`../further/plot_12_optimizers`。
 """
 
 # SPDX-License-Identifier: MIT
@@ -36,7 +36,7 @@ LANG = "zh"
 # :math:`z = \log \frac{p}{1 - p}`，其中 :math:`p = \sigma(z)`。在精确运算下，
 # sigmoid 与 ``torch.logit`` 互为反函数；在 float32 中，这只在 :math:`|z|` 不太大时
 # 成立：:math:`\sigma(20)` 被舍入成恰好等于 1，再取 logit 得到的是 :math:`\infty`
-# （:math:`\sigma(z)` 从多大的 :math:`z` 起舍入成 1，见 :doc:`../further/plot_10_loss_functions`）。
+# （:math:`\sigma(z)` 从多大的 :math:`z` 起舍入成 1，见 :doc:`../further/plot_11_loss_functions`）。
 
 import torch
 
@@ -141,14 +141,14 @@ print(f"starting w = {w_start}, b = {b_start}")
 # 每 20 次迭代，用本次前向传播的结果测一次准确率，并复制一份参数留给后面的动画。
 # 停止条件沿用本课程所依据的那篇文章（见:doc:`课程目录 <../../index>`）的做法：
 # 第一次测得*训练*准确率超过 99% 时停止，最多迭代 1000 次。这是那篇文章的规则，
-# 照搬它是为了复现文中的数字；为什么不该养成这个习惯，见最后一节。
+# 照搬它是为了复现文中的数字；为什么不该养成这个习惯，见 :doc:`plot_06_validation_and_test`。
 #
 # 损失就是把公式照写一遍，这次训练打印出的每个损失都是有限值。但继续训练下去就
 # 不是了：权重会一直变大（见下文），一旦某个点的 :math:`\sigma(z)` 被舍入成恰好
 # 等于 1（就像上面的 :math:`\sigma(20)`），公式就失效了。此时类别 0 的点代价为
 # :math:`-\log 0 = \infty`；类别 1 的点即使分类正确，也会得到
 # :math:`0 \cdot \log 0`，结果是 NaN（见下面输出的第一行；随之而来的 NaN 梯度，
-# 以及始终保持有限的写法，见 :doc:`../further/plot_10_loss_functions`）。
+# 以及始终保持有限的写法，见 :doc:`../further/plot_11_loss_functions`）。
 
 p_one, y_two = torch.sigmoid(torch.tensor([20.0, 20.0])), torch.tensor([0.0, 1.0])
 terms = -(y_two * torch.log(p_one) + (1 - y_two) * torch.log(1 - p_one))
@@ -234,7 +234,7 @@ assert all(a.loss > b.loss for a, b in itertools.pairwise(scratch))  # 损失也
 # ``torch.optim.SGD`` 就是参数更新。名字虽叫 SGD（随机梯度下降），它在这里做的
 # 就是我们的更新（公式相同，舍入方式不同）：每一步都用整个数据集的梯度，没有任何
 # 随机性——全批量的 ``SGD`` 加动量，就是带动量的梯度下降（换成小批量后才有随机性，
-# 见 :doc:`../further/plot_11_optimizers`）。用同一个种子重新生成数据
+# 见 :doc:`../further/plot_12_optimizers`）。用同一个种子重新生成数据
 # （``two_gaussians`` 就是上面的生成步骤），模型的初始参数应当与我们的完全相同。
 
 from torch import nn
@@ -295,140 +295,6 @@ assert largest < 1e-6
 # 停止时的迭代次数相同，每次评估的准确率也相同，损失在小数点后六位内一致，但最后
 # 几位不一定相同：``BCELoss``、它的反向传播和 ``SGD`` 的更新，舍入方式都与我们的
 # 公式不同，所以两次训练的参数相差约 :math:`10^{-7}`。
-
-# %%
-# 共用的训练循环
-# --------------
-#
-# 辅助包中的 ``pytorch_notes.training.fit`` 运行的就是这个循环，并记录每次迭代的
-# 损失、准确率和参数。本页要调用它三次，损失函数、优化器设置和训练数据都相同，
-# 所以用一个小函数 ``train`` 把这些固定下来。从同一个种子出发，沿用那篇文章的停止
-# 规则（训练数据上的 ``accuracy_above(0.99)``），``fit`` 与 ``nn`` 版本的结果
-# 分毫不差。
-
-from pytorch_notes.models import LogisticRegression
-from pytorch_notes.training import accuracy_above, fit
-
-
-def train(model, **options):  # 用本页的损失函数、优化器和数据调用 fit
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    return fit(model, nn.BCELoss(), optimizer, (x, y), eval_every=20, **options)
-
-
-torch.manual_seed(1)
-x, y = two_gaussians()
-model = LogisticRegression()  # 即上面的 LogReg 类，放在辅助包里
-history = train(model, max_iterations=1000, stop_when=accuracy_above(0.99))
-last = history.evaluations[-1]
-print(f"fit: stop iteration = {history.last_iteration}, accuracy = {last.accuracy:.3f}")
-
-assert [(e.iteration, e.loss, e.accuracy) for e in history.evaluations] == [
-    (c.iteration, c.loss, c.accuracy) for c in with_nn
-]
-assert torch.equal(model.features.weight, net.features.weight)
-
-from pytorch_notes.plotting import plot_curves
-
-fig = plot_curves(history, target_accuracy=0.99, lang=lang)
-plt.show()
-
-accuracy = history.accuracy  # 每次迭代一个值，即上图的曲线
-early = max(range(20), key=lambda i: accuracy[i])
-first_98 = next(i for i, a in enumerate(accuracy) if a >= 0.98)
-first_99 = next(i for i, a in enumerate(accuracy) if a >= 0.99)
-print(
-    f"per iteration: {accuracy[early]:.3f} at iteration {early}, {accuracy[20]:.3f} at 20; "
-    f"first >= 0.98 at {first_98}, first >= 0.99 at {first_99}"
-)
-assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 0.94, 106, 332)
-
-# %%
-# 曲线在第 7 次迭代就跳到 96.5%，在直线继续转动的过程中又回落到 94%，随后
-# 回升：从第 106 次迭代起达到 98%，从第 332 次迭代起达到 99%（错两个点）。
-# 每 20 次迭代检查一次，直到第 540 次迭代才第一次测得超过 99%。
-#
-# 训练集、验证集、测试集
-# ----------------------
-#
-# 训练准确率超过 99% 就停止，是那篇文章的规则，不是应当养成的习惯。训练准确率是在
-# 模型拟合的那些点上测的，对新的点说明不了多少；如果数据没法被一条直线分得这么
-# 干净，它永远超不过 99%，训练总是一直跑到 1000 次迭代的上限；而 99% 这个数本身
-# 也是一个选择，做这个选择时并没有留出的数据可参考。应当养成的习惯是分成三份：
-# :term:`训练集`提供梯度；:term:`验证集`从不参与训练，用来决定何时停止（以及学习率、
-# 阈值等其他选择）；:term:`测试集`只在最后对选定的模型评估一次。
-#
-# 我们按同样的方法，各用一个独立的随机数生成器，生成 200 个验证点和 200 个测试点，
-# 并把验证集交给 ``fit``。``early_stopping(patience=5, min_delta=0.005)`` 的含义是：
-# 验证损失连续 5 次评估（100 次迭代）都没能比最近一次有效改进时的值再降低超过
-# 0.005，就停止训练。``patience`` 和 ``min_delta`` 本身也是人为的选择：它们权衡的
-# 是计算量与损失最后那千分之几的下降，属于验证这一侧的决定，绝不能参考测试集来定。
-
-import copy
-
-from pytorch_notes.training import early_stopping
-
-val_x, val_y = two_gaussians(generator=torch.Generator().manual_seed(2))
-test_x, test_y = two_gaussians(generator=torch.Generator().manual_seed(3))
-
-torch.manual_seed(1)
-x, y = two_gaussians()  # 训练集，与上面相同
-model = LogisticRegression()
-longer = copy.deepcopy(model)  # 同样的初始参数，留给下面更长的一次训练
-stop = early_stopping(patience=5, min_delta=0.005)
-history = train(model, validation=(val_x, val_y), max_iterations=1000, stop_when=stop)
-best = history.best_evaluation
-print(
-    f"stopped after iteration {history.last_iteration}; lowest validation loss "
-    f"{best.val_loss:.4f} at iteration {best.iteration}, validation accuracy {best.val_accuracy:.3f}"
-)
-print("validation loss every 100 iterations:", " ".join(f"{v:.4f}" for v in history.val_loss[::5]))
-assert all(a > b for a, b in itertools.pairwise(history.val_loss))  # 从不回升
-assert history.last_iteration == best.iteration == 560
-# 从第 460 次迭代（最后一次有效改进的评估）算起
-fall = history.val_loss[-6] - history.val_loss[-1]
-print(f"validation loss fell {fall:.5f} over the last 100 iterations (min_delta 0.005)")
-assert 0 < fall < 0.005
-
-long_run = train(longer, validation=(val_x, val_y), max_iterations=3000)
-end = long_run.evaluations[-1]
-print(
-    f"trained on to iteration {end.iteration}: validation loss {end.val_loss:.4f}, "
-    f"validation accuracy {end.val_accuracy:.3f}"
-)
-assert end.val_loss < best.val_loss / 2 and end.val_accuracy > best.val_accuracy
-
-fig = plot_curves(history, lang=lang)
-plt.show()
-
-# %%
-# 这里验证损失每次评估都在下降，从未回升：两团点几乎不重叠，模型只有三个参数，
-# 没有多少可以过拟合的余地。早停在第 560 次迭代结束了训练，但此时验证损失仍在
-# 下降：最后 100 次迭代降了 0.00466，刚好不足 ``min_delta``（0.005）。停在这里是
-# 阈值决定的，而不是数据决定的：继续训练下去（最后一次评估在第 2980 次迭代），
-# 同一个模型的验证损失降到 0.0171，不到原来的一半，验证准确率也从 98.5% 升到
-# 99.5%。花五倍的迭代次数换这点提升值不值得，正是 ``patience`` 和 ``min_delta``
-# 要决定的。如果模型能够过拟合，验证损失会先降到谷底再回升，
-# ``history.best_evaluation`` 保存的就是谷底处的参数。
-#
-# 直到这时才第一次动用测试集：把验证损失最低那次评估的参数载入模型，评估一次。
-# 这次测量在评估模式（``model.eval()``）下、``torch.no_grad()`` 里进行：前者把
-# dropout 之类的层切换到评估时的行为（这个模型没有这类层），后者停止记录计算图，
-# 因为不需要梯度（两者以及 ``torch.inference_mode()`` 的比较见
-# :doc:`plot_04_autograd_traps`）。
-
-model.load_state_dict(best.parameters)
-model.eval()
-with torch.no_grad():
-    p_test = model(test_x).squeeze(1)
-test_acc = (p_test.ge(0.5).float() == test_y).sum().item() / test_y.size(0)
-print(
-    f"test accuracy = {test_acc:.3f} (validation {best.val_accuracy:.3f}, training {best.accuracy:.3f})"
-)
-
-# %%
-# 测试集上没有分错的点，验证集上错了三个，训练集上错了一个。每份 200 个点，
-# 一个点就是半个百分点，所以三个准确率之间的差别只是小样本的波动；应当报告的是
-# 测试集上的数字，因为没有任何选择是看着它做出的。
 #
 # 小结
 # ----
@@ -440,10 +306,9 @@ print(
 #   ``torch.no_grad()`` 里的更新和 ``grad.zero_()``。``nn.Linear``、
 #   ``nn.BCELoss`` 和 ``torch.optim.SGD``（全批量时就是带动量的梯度下降）封装的
 #   是同样的计算：两次训练都在第 540 次迭代停止，准确率 99.5%。
-# - 应当养成的习惯（而不是那篇文章按训练准确率停止的做法）：用验证集决定何时停止
-#   （``fit(..., validation=..., stop_when=early_stopping(...))``）；测试集只在
-#   最后用一次（这里是 100%，验证集上是 98.5%），先调用 ``model.eval()``，再放在
-#   ``torch.no_grad()`` 里评估。
+# - 两次训练都按*训练*准确率停止：这是那篇文章的规则，保留它是为了复现文中的数字。
+#   :doc:`plot_06_validation_and_test` 用应当养成的习惯取代它：由验证集决定何时停止，
+#   由测试集对选定的模型做一次评估。
 #
 # 练习
 # ----
@@ -471,8 +336,8 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 # %%
 # .. _solution-end:
 #
-# **练习 2.** 取两团点中心连线的中点 :math:`(1, 1)`。用早停得到的 ``model``
-# 算出这个点的对数几率 :math:`z`（``model.features`` 是模型的线性部分）、概率
+# **练习 2.** 取两团点中心连线的中点 :math:`(1, 1)`。用训练好的 ``net``
+# 算出这个点的对数几率 :math:`z`（``net.features`` 是模型的线性部分）、概率
 # :math:`p` 和几率 :math:`p / (1 - p)`。哪个类别的可能性更大？几率的对数是多少？
 #
 # .. _solution-begin:
@@ -485,17 +350,18 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 
 point = torch.tensor([[1.0, 1.0]])
 with torch.no_grad():
-    z_point = model.features(point)  # 得分，sigmoid 之前的值
+    z_point = net.features(point)  # 得分，sigmoid 之前的值
 p_point = torch.sigmoid(z_point)
 odds = p_point / (1 - p_point)
 print(f"z = {z_point.item():.4f}, p = {p_point.item():.4f}, odds = {odds.item():.4f}")
 print(f"log(odds) = {odds.log().item():.4f}")
 assert odds < 1 and torch.allclose(odds.log(), z_point, atol=1e-5)
-t = (-model.features.bias / model.features.weight.sum()).item()  # w0 t + w1 t + b = 0
+t = (-net.features.bias / net.features.weight.sum()).item()  # w0 t + w1 t + b = 0
 print(f"the boundary crosses the diagonal at ({t:.2f}, {t:.2f})")
 assert round(t, 2) == 0.70
 
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`总结梳理 <../../summary>` 把本章内容汇总在一页上。
+# 下一篇：:doc:`plot_06_validation_and_test` 把这个循环交给 ``fit``，并由验证集
+# 决定何时停止。

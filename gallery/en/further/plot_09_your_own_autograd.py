@@ -219,7 +219,7 @@ assert engine_grads == torch_grads
 # from the weights ``nn.Linear`` starts from after the same seed, in
 # ``float64`` (Python's floats). Our engine follows the formula, from
 # :math:`p`; PyTorch starts from the :term:`logit` :math:`z`, as a real loss
-# should (:doc:`Tutorial 10 <plot_10_loss_functions>` shows why).
+# should (:doc:`Tutorial 11 <plot_11_loss_functions>` shows why).
 
 from torch import nn
 
@@ -450,5 +450,5 @@ assert w.grad == w_t.grad.item() == 10.0 and (a_t.grad.item(), b_t.grad.item()) 
 # .. _solution-end:
 #
 # Next: :doc:`PyTorch 2: static graphs captured from dynamic code
-# <plot_09_pytorch2_graphs>` shows the graphs ``torch.compile`` captures,
+# <plot_10_pytorch2_graphs>` shows the graphs ``torch.compile`` captures,
 # forward and backward, ahead of time.

@@ -50,7 +50,7 @@ def loss_at(w0, w1):
     w = torch.as_tensor(np.stack([w0.ravel(), w1.ravel()], axis=1), dtype=torch.float32)
     z = w @ x.T + B  # one row of 200 logits per grid point
     loss = nn.functional.binary_cross_entropy_with_logits(z, y.expand_as(z), reduction="none")
-    return loss.mean(dim=1).reshape(w0.shape).numpy()  # exact where sigmoid rounds (tutorial 10)
+    return loss.mean(dim=1).reshape(w0.shape).numpy()  # exact where sigmoid rounds (tutorial 11)
 
 
 print(f"loss at the start (1, -4): {loss_at(np.array(1.0), np.array(-4.0)):.4f}")
@@ -198,7 +198,7 @@ for h in lr_runs.values():  # every drawn path lies inside the figure
 # it reaches the bottom. With 300 the first step throws the weights far past
 # the valley, the loss jumps to many times its starting value and in 30
 # steps does not settle. Out there some probabilities round to exactly 0 or
-# 1, where ``Sigmoid`` + ``BCELoss`` gives no gradient (tutorial 10), so we
+# 1, where ``Sigmoid`` + ``BCELoss`` gives no gradient (tutorial 11), so we
 # read no more into this path than "too large a rate throws the weights out".
 #
 # SGD with momentum, by hand

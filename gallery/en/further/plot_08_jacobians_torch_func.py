@@ -267,7 +267,7 @@ assert torch.equal(hessian(g)(point), torch.tensor([[4.0, 2.0], [2.0, 12.0]]))
 # inputs) the counts tie, and PyTorch's docs call forward mode there a good
 # default. ``jacrev(jacrev(g))`` gives the same matrix, can be faster, and
 # works where an operation has no forward-mode formula: a
-# ``torch.autograd.Function`` without a ``jvp``, such as tutorial 06's
+# ``torch.autograd.Function`` without a ``jvp``, such as tutorial 07's
 # ``Softplus`` (its exercise 1). Often only a Hessian-vector product
 # :math:`Hu` is needed, never the matrix: one forward-mode pass over the
 # gradient, ``jvp(grad(g), ...)``. (Older code uses
@@ -296,7 +296,7 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # we pass, so ``grad`` can differentiate with respect to them. The loss is
 # ``binary_cross_entropy_with_logits``, stable on saturated
 # :term:`logits <logit>` (see
-# :doc:`plot_06_autograd_internals`). A model with buffers passes them too,
+# :doc:`plot_07_autograd_internals`). A model with buffers passes them too,
 # ``functional_call(model, (params, buffers), (x,))``, as `PyTorch's
 # per-sample-gradients tutorial
 # <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ does;
@@ -466,5 +466,5 @@ assert torch.allclose(H, H_math.mean(dim=0), atol=1e-5)
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`plot_08_your_own_autograd` writes a reverse-mode engine of our
+# Next: :doc:`plot_09_your_own_autograd` writes a reverse-mode engine of our
 # own in about sixty lines.

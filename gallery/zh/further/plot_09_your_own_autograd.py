@@ -212,7 +212,7 @@ assert engine_grads == torch_grads
 # :math:`\ell = -[y \log p + (1 - y)\log(1 - p)]`；权重取同一个随机种子下
 # ``nn.Linear`` 的初始值，用 ``float64`` 计算（Python 的浮点数就是 64 位）。我们的
 # 引擎照公式从 :math:`p` 写起；PyTorch 则从 :term:`对数几率（logit） <对数几率>`
-# :math:`z` 写起，实际使用的损失都应该这样写（:doc:`第 10 篇 <plot_10_loss_functions>`
+# :math:`z` 写起，实际使用的损失都应该这样写（:doc:`第 11 篇 <plot_11_loss_functions>`
 # 讲了原因）。
 
 from torch import nn
@@ -433,5 +433,5 @@ assert w.grad == w_t.grad.item() == 10.0 and (a_t.grad.item(), b_t.grad.item()) 
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`PyTorch 2：从动态代码中捕获静态图 <plot_09_pytorch2_graphs>`
+# 下一篇：:doc:`PyTorch 2：从动态代码中捕获静态图 <plot_10_pytorch2_graphs>`
 # 展示 ``torch.compile`` 预先捕获的前向图和反向图。

@@ -249,7 +249,7 @@ assert torch.equal(hessian(g)(point), torch.tensor([[4.0, 2.0], [2.0, 12.0]]))
 # :math:`n` 个输出、:math:`n` 个输入，两种模式次数相同，PyTorch 文档认为这里用前向模式
 # 是个不错的默认选择。``jacrev(jacrev(g))`` 得到同样的矩阵，可能更快，而且在某个运算
 # 没有前向模式公式时也能用：比如没有定义 ``jvp`` 的 ``torch.autograd.Function``，
-# 第 06 篇的 ``Softplus`` 就是一例（见该篇练习 1）。很多时候只需要黑塞-向量积
+# 第 07 篇的 ``Softplus`` 就是一例（见该篇练习 1）。很多时候只需要黑塞-向量积
 # :math:`Hu`，根本不必构造矩阵：对梯度做一次前向模式传播，即 ``jvp(grad(g), ...)``。
 # （较早的代码用 ``torch.autograd.functional.jacobian`` 和 ``hessian``，得到的矩阵相同。）
 
@@ -274,7 +274,7 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # :doc:`第 05 篇 <../core/plot_05_logistic_regression>`中的逻辑回归模型，
 # 这样 ``grad`` 就能对这些参数求导。损失用 ``binary_cross_entropy_with_logits``，
 # 它在饱和的:term:`对数几率（logit） <对数几率>`上也保持稳定（见
-# :doc:`plot_06_autograd_internals`）。
+# :doc:`plot_07_autograd_internals`）。
 # 模型带有缓冲区时，把缓冲区也传进去：
 # ``functional_call(model, (params, buffers), (x,))``，`PyTorch 的逐样本梯度教程
 # <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ 就是这样做的；
@@ -438,5 +438,5 @@ assert torch.allclose(H, H_math.mean(dim=0), atol=1e-5)
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`plot_08_your_own_autograd` 用大约六十行
+# 下一篇：:doc:`plot_09_your_own_autograd` 用大约六十行
 # 代码写一个我们自己的反向模式引擎。

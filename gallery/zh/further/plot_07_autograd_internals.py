@@ -150,7 +150,7 @@ assert torch.allclose(stable, torch.nn.functional.softplus(z))
 assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sigma(0), sigma(100)
 
 # %%
-# ``torch.func``（:doc:`plot_07_jacobians_torch_func`）像对待内置运算一样
+# ``torch.func``（:doc:`plot_08_jacobians_torch_func`）像对待内置运算一样
 # 对待它。旧写法 ``forward(ctx, z)``（没有 ``setup_context``）用 ``backward()``
 # 仍然可以，但 ``torch.func`` 会抛出 ``RuntimeError``，要求提供
 # ``setup_context``；前向模式（``jvp``、``jacfwd``）还需要一个 ``jvp`` 静态方法
@@ -399,7 +399,7 @@ for point in (-1.0, 0.0):
 # 练习
 # ----
 #
-# **练习 1.** ``torch.func.hessian``（:doc:`plot_07_jacobians_torch_func`）
+# **练习 1.** ``torch.func.hessian``（:doc:`plot_08_jacobians_torch_func`）
 # 是在反向模式外面再套一层前向模式。它能用于 ``Softplus`` 吗？
 #
 # .. _solution-begin:
@@ -444,5 +444,5 @@ assert total_with_input_grad == total + 4 * 2 * 4
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`plot_07_jacobians_torch_func` 从单个梯度走向完整的雅可比矩阵和
+# 下一篇：:doc:`plot_08_jacobians_torch_func` 从单个梯度走向完整的雅可比矩阵和
 # 黑塞矩阵，分别用反向模式和前向模式计算。

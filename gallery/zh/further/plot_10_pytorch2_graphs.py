@@ -359,7 +359,7 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 # %%
 # ``torch.where`` 先把两个分支都算出来，再挑选；条件只是一个数，所以每个元素选的
 # 都是同一个分支，和 ``if`` 一样。一张图，没有中断；代价是两个分支都要计算，而且
-# 没被选中的分支仍可能把梯度变成 NaN（:doc:`plot_06_autograd_internals`）。
+# 没被选中的分支仍可能把梯度变成 NaN（:doc:`plot_07_autograd_internals`）。
 
 
 def branchless(x: torch.Tensor) -> torch.Tensor:
@@ -419,4 +419,4 @@ assert ran == ([2] if torch.__version__ >= (2, 6) else [])
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`plot_10_loss_functions` 回到逻辑回归分类器，问它为什么用交叉熵训练。
+# 下一篇：:doc:`plot_11_loss_functions` 回到逻辑回归分类器，问它为什么用交叉熵训练。

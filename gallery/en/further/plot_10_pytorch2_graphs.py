@@ -390,7 +390,7 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 # ``torch.where`` computes both branches, then picks; the condition is one
 # number, so it picks the same branch for every element, as the ``if`` did.
 # One graph, no break; the price is that both branches are computed, and a
-# branch not taken can still turn the gradient into NaN (:doc:`plot_06_autograd_internals`).
+# branch not taken can still turn the gradient into NaN (:doc:`plot_07_autograd_internals`).
 
 
 def branchless(x: torch.Tensor) -> torch.Tensor:
@@ -453,5 +453,5 @@ assert ran == ([2] if torch.__version__ >= (2, 6) else [])
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`plot_10_loss_functions` goes back to the logistic-regression
+# Next: :doc:`plot_11_loss_functions` goes back to the logistic-regression
 # classifier and asks why it is trained with cross-entropy.

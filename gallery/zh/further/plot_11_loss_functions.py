@@ -423,4 +423,4 @@ assert same and largest < 16
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`plot_11_optimizers`，看优化器拿这些梯度做什么。
+# 下一篇：:doc:`plot_12_optimizers`，看优化器拿这些梯度做什么。

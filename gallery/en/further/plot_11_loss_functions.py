@@ -456,4 +456,4 @@ assert same and largest < 16
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`plot_11_optimizers` -- what the optimizer does with these gradients.
+# Next: :doc:`plot_12_optimizers` -- what the optimizer does with these gradients.

@@ -156,7 +156,7 @@ assert torch.allclose(stable, torch.nn.functional.softplus(z))
 assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sigma(0), sigma(100)
 
 # %%
-# ``torch.func`` (:doc:`plot_07_jacobians_torch_func`) takes it like a
+# ``torch.func`` (:doc:`plot_08_jacobians_torch_func`) takes it like a
 # built-in operation. The older form, ``forward(ctx, z)`` without
 # ``setup_context``, works with ``backward()``, but ``torch.func`` raises a
 # ``RuntimeError`` asking for ``setup_context``; forward mode (``jvp``,
@@ -419,7 +419,7 @@ for point in (-1.0, 0.0):
 # Exercises
 # ---------
 #
-# **Exercise 1.** ``torch.func.hessian`` (:doc:`plot_07_jacobians_torch_func`)
+# **Exercise 1.** ``torch.func.hessian`` (:doc:`plot_08_jacobians_torch_func`)
 # runs forward mode over reverse mode. Does it work on ``Softplus``?
 #
 # .. _solution-begin:
@@ -465,5 +465,5 @@ assert total_with_input_grad == total + 4 * 2 * 4
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`plot_07_jacobians_torch_func` turns from one gradient to whole
+# Next: :doc:`plot_08_jacobians_torch_func` turns from one gradient to whole
 # Jacobians and Hessians, in reverse and forward mode.

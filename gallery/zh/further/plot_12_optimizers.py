@@ -47,7 +47,7 @@ def loss_at(w0, w1):
     loss = nn.functional.binary_cross_entropy_with_logits(z, y.expand_as(z), reduction="none")
     return (
         loss.mean(dim=1).reshape(w0.shape).numpy()
-    )  # 从 logit 算，sigmoid 舍入处也准确（见教程 10）
+    )  # 从 logit 算，sigmoid 舍入处也准确（见教程 11）
 
 
 print(f"loss at the start (1, -4): {loss_at(np.array(1.0), np.array(-4.0)):.4f}")
@@ -183,7 +183,7 @@ for h in lr_runs.values():  # 画出的每条路径都在图框之内
 # 学习率为 0.5 时路径挪得很慢，30 次迭代后损失仍然偏高；为 5 时走到了谷底；为 300
 # 时第一步就把权重甩出山谷很远，损失跳到起始值的许多倍，30 次迭代内一直没有稳定下来。
 # 在那里，有些点的概率被舍入成恰好 0 或 1，``Sigmoid`` + ``BCELoss`` 给它们的梯度
-# 是 0（见教程 10），所以对这条路径我们只读出一点：学习率太大，会把权重甩出山谷。
+# 是 0（见教程 11），所以对这条路径我们只读出一点：学习率太大，会把权重甩出山谷。
 #
 # 亲手写带动量的 SGD
 # ------------------

@@ -1,0 +1,234 @@
+r"""
+训练集、验证集与测试集
+======================
+
+:doc:`plot_05_logistic_regression` 手写循环训练了两次逻辑回归，两次都沿用本课程
+所依据的那篇文章的停止规则：第一次测得*训练*准确率超过 99% 时停止。本篇先把同一个
+循环交给辅助包 ``pytorch_notes`` 的训练循环 ``fit``，再用应当养成的习惯取代那条
+规则：由:term:`验证集`决定何时停止，由:term:`测试集`在最后对选定的模型做一次评估。
+
+阅读本篇之前，需要先读过 :doc:`plot_05_logistic_regression`（数据、模型与训练
+循环）和 :doc:`plot_04_autograd_traps`（``torch.no_grad()``）。
+"""
+
+# SPDX-License-Identifier: MIT
+
+LANG = "zh"
+
+# %%
+# 把循环写成函数
+# --------------
+#
+# ``pytorch_notes.training.fit`` 运行的就是教程 05 的循环（前向传播、损失、
+# ``backward()``、``optimizer.step()``、``optimizer.zero_grad()``），并记录每次
+# 迭代的损失、准确率和参数。本页要多次调用它，损失函数（``nn.BCELoss``）、优化器
+# 设置（``SGD``，学习率 0.01，动量 0.9）和训练数据都与教程 05 相同，所以用一个
+# 小函数 ``train`` 把这些固定下来。从同一个种子出发，沿用那篇文章的停止规则（训练
+# 数据上的 ``accuracy_above(0.99)``），``fit`` 打印出的正是教程 05 表格里的数字，
+# 停止的位置也一样。
+
+import itertools
+
+import matplotlib.pyplot as plt
+import torch
+from torch import nn
+
+from pytorch_notes.data import two_gaussians
+from pytorch_notes.i18n import use_language
+from pytorch_notes.models import LogisticRegression
+from pytorch_notes.training import accuracy_above, fit
+
+lang = use_language(LANG)
+
+
+def train(model, data, **options):  # 用教程 05 的损失函数和优化器调用 fit
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    return fit(model, nn.BCELoss(), optimizer, data, eval_every=20, **options)
+
+
+torch.manual_seed(1)
+x, y = two_gaussians()  # 教程 05 的 200 个训练点
+model = LogisticRegression()  # 即教程 05 的 LogReg 类，放在辅助包里
+history = train(model, (x, y), max_iterations=1000, stop_when=accuracy_above(0.99))
+print("iteration   loss     accuracy")
+for e in history.evaluations[::5]:
+    print(f"{e.iteration:>9}   {e.loss:.4f}   {e.accuracy:.3f}")
+last = history.evaluations[-1]
+print(f"fit: stop iteration = {history.last_iteration}, accuracy = {last.accuracy:.3f}")
+assert (history.last_iteration, last.accuracy) == (540, 0.995)
+
+from pytorch_notes.plotting import plot_curves
+
+fig = plot_curves(history, target_accuracy=0.99, lang=lang)
+plt.show()
+
+accuracy = history.accuracy  # 每次迭代一个值，即上图的曲线
+early = max(range(20), key=lambda i: accuracy[i])
+first_98 = next(i for i, a in enumerate(accuracy) if a >= 0.98)
+first_99 = next(i for i, a in enumerate(accuracy) if a >= 0.99)
+print(
+    f"per iteration: {accuracy[early]:.3f} at iteration {early}, {accuracy[20]:.3f} at 20; "
+    f"first >= 0.98 at {first_98}, first >= 0.99 at {first_99}"
+)
+assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 0.94, 106, 332)
+
+# %%
+# 曲线在第 7 次迭代就跳到 96.5%，在直线继续转动的过程中又回落到 94%，随后
+# 回升：从第 106 次迭代起达到 98%，从第 332 次迭代起达到 99%（错两个点）。
+# 每 20 次迭代检查一次，直到第 540 次迭代才第一次测得超过 99%。
+#
+# 三份数据
+# --------
+#
+# 训练准确率超过 99% 就停止，是那篇文章的规则，不是应当养成的习惯。训练准确率是在
+# 模型拟合的那些点上测的，对新的点说明不了多少；如果数据没法被一条直线分得这么
+# 干净，它永远超不过 99%，训练总是一直跑到 1000 次迭代的上限（见练习 1）；而 99% 这个数本身
+# 也是一个选择，做这个选择时并没有留出的数据可参考。应当养成的习惯是分成三份：
+# :term:`训练集`提供梯度；:term:`验证集`从不参与训练，用来决定何时停止（以及学习率、
+# 阈值等其他选择）；:term:`测试集`只在最后对选定的模型评估一次。
+#
+# 我们按同样的方法，各用一个独立的随机数生成器，生成 200 个验证点和 200 个测试点，
+# 并把验证集交给 ``fit``。``early_stopping(patience=5, min_delta=0.005)`` 的含义是：
+# 验证损失连续 5 次评估（100 次迭代）都没能比最近一次有效改进时的值再降低超过
+# 0.005，就停止训练。``patience`` 和 ``min_delta`` 本身也是人为的选择：它们权衡的
+# 是计算量与损失最后那千分之几的下降，属于验证这一侧的决定，绝不能参考测试集来定。
+
+import copy
+
+from pytorch_notes.training import early_stopping
+
+val_x, val_y = two_gaussians(generator=torch.Generator().manual_seed(2))
+test_x, test_y = two_gaussians(generator=torch.Generator().manual_seed(3))
+
+torch.manual_seed(1)
+x, y = two_gaussians()  # 训练集，与上面相同
+model = LogisticRegression()
+longer = copy.deepcopy(model)  # 同样的初始参数，留给下面更长的一次训练
+stop = early_stopping(patience=5, min_delta=0.005)
+history = train(model, (x, y), validation=(val_x, val_y), max_iterations=1000, stop_when=stop)
+best = history.best_evaluation
+print(
+    f"stopped after iteration {history.last_iteration}; lowest validation loss "
+    f"{best.val_loss:.4f} at iteration {best.iteration}, validation accuracy {best.val_accuracy:.3f}"
+)
+print("validation loss every 100 iterations:", " ".join(f"{v:.4f}" for v in history.val_loss[::5]))
+assert all(a > b for a, b in itertools.pairwise(history.val_loss))  # 从不回升
+assert history.last_iteration == best.iteration == 560
+# 从第 460 次迭代（最后一次有效改进的评估）算起
+fall = history.val_loss[-6] - history.val_loss[-1]
+print(f"validation loss fell {fall:.5f} over the last 100 iterations (min_delta 0.005)")
+assert 0 < fall < 0.005
+
+long_run = train(longer, (x, y), validation=(val_x, val_y), max_iterations=3000)
+end = long_run.evaluations[-1]
+print(
+    f"trained on to iteration {end.iteration}: validation loss {end.val_loss:.4f}, "
+    f"validation accuracy {end.val_accuracy:.3f}"
+)
+assert end.val_loss < best.val_loss / 2 and end.val_accuracy > best.val_accuracy
+
+fig = plot_curves(history, lang=lang)
+plt.show()
+
+# %%
+# 这里验证损失每次评估都在下降，从未回升：两团点几乎不重叠，模型只有三个参数，
+# 没有多少可以过拟合的余地。早停在第 560 次迭代结束了训练，但此时验证损失仍在
+# 下降：最后 100 次迭代降了 0.00466，刚好不足 ``min_delta``（0.005）。停在这里是
+# 阈值决定的，而不是数据决定的：继续训练下去（最后一次评估在第 2980 次迭代），
+# 同一个模型的验证损失降到 0.0171，不到原来的一半，验证准确率也从 98.5% 升到
+# 99.5%。花五倍的迭代次数换这点提升值不值得，正是 ``patience`` 和 ``min_delta``
+# 要决定的。如果模型能够过拟合，验证损失会先降到谷底再回升，
+# ``history.best_evaluation`` 保存的就是谷底处的参数。
+#
+# 直到这时才第一次动用测试集：把验证损失最低那次评估的参数载入模型，评估一次。
+# 这次测量在评估模式（``model.eval()``）下、``torch.no_grad()`` 里进行：前者把
+# dropout 之类的层切换到评估时的行为（这个模型没有这类层），后者停止记录计算图，
+# 因为不需要梯度（两者以及 ``torch.inference_mode()`` 的比较见
+# :doc:`plot_04_autograd_traps`）。
+
+model.load_state_dict(best.parameters)
+model.eval()
+with torch.no_grad():
+    p_test = model(test_x).squeeze(1)
+test_acc = (p_test.ge(0.5).float() == test_y).sum().item() / test_y.size(0)
+print(
+    f"test accuracy = {test_acc:.3f} (validation {best.val_accuracy:.3f}, training {best.accuracy:.3f})"
+)
+
+# %%
+# 测试集上没有分错的点，验证集上错了三个，训练集上错了一个。每份 200 个点，
+# 一个点就是半个百分点，所以三个准确率之间的差别只是小样本的波动；应当报告的是
+# 测试集上的数字，因为没有任何选择是看着它做出的。
+#
+# 小结
+# ----
+#
+# - ``fit`` 运行的就是教程 05 的循环，并记录每次迭代；沿用那篇文章的规则时，它和
+#   教程 05 一样在第 540 次迭代停止。
+# - 按*训练*准确率停止是那篇文章的规则，不是应当养成的习惯：:term:`训练集`提供梯度，
+#   :term:`验证集`决定何时停止（``fit(..., validation=...,
+#   stop_when=early_stopping(...))``；这里在第 560 次迭代停止，是 ``min_delta``
+#   在损失仍在下降时做出的决定），:term:`测试集`只在最后用一次（这里是 100%，
+#   验证集上是 98.5%），先调用 ``model.eval()``，再放在 ``torch.no_grad()`` 里评估。
+#
+# 练习
+# ----
+#
+# **练习 1.** 如果数据没法用一条直线分开，那篇文章的规则就永远不会触发。用
+# ``two_gaussians(mean=1.0, generator=...)`` 生成两团互相重叠的训练集和验证集，
+# 随机数生成器的种子分别取 11 和 12，在上面各训练一个新的 ``LogisticRegression``，
+# 共两次：一次在训练数据上用 ``accuracy_above(0.99)``，一次在验证集上早停。
+# 两次训练各在哪里停止？
+#
+# .. _solution-begin:
+
+# %%
+# 那篇文章的规则一直跑到 1000 次迭代的上限：训练准确率离 99% 还差得远。早停则会
+# 自己结束训练：验证损失的改进一旦不再超过 ``min_delta``，就停下来。
+
+overlap = two_gaussians(mean=1.0, generator=torch.Generator().manual_seed(11))
+overlap_val = two_gaussians(mean=1.0, generator=torch.Generator().manual_seed(12))
+rules = {
+    "accuracy_above(0.99)": {"stop_when": accuracy_above(0.99)},
+    "early_stopping": {
+        "validation": overlap_val,
+        "stop_when": early_stopping(patience=5, min_delta=0.005),
+    },
+}
+for name, options in rules.items():
+    torch.manual_seed(1)
+    run = train(LogisticRegression(), overlap, max_iterations=1000, **options)
+    top = max(e.accuracy for e in run.evaluations)
+    print(f"{name:<20}  stopped after iteration {run.last_iteration}, best training accuracy {top:.3f}")
+    assert (run.last_iteration == 999) == (name == "accuracy_above(0.99)") and top < 0.99
+
+# %%
+# .. _solution-end:
+#
+# **练习 2.** ``min_delta`` 也是一个选择。从同样的起点出发，在同一个验证集上改用
+# ``early_stopping(patience=5, min_delta=0.001)``，最多训练 3000 次迭代。训练在
+# 哪里停止？验证损失和验证准确率各是多少？要在两种设置之间做选择，可以用哪份数据？
+#
+# .. _solution-begin:
+
+# %%
+# 训练一直进行到第 1320 次迭代，验证损失更低（0.0248，原来是 0.0392），验证准确率
+# 更高（99.5%，原来是 98.5%）。在两种设置之间做选择，和决定何时停止一样，是一个
+# 决定，所以要在验证集上做；测试集仍然只用一次，留给最终选定的模型。
+
+torch.manual_seed(1)
+x, y = two_gaussians()
+patient = LogisticRegression()
+stop = early_stopping(patience=5, min_delta=0.001)
+patient_run = train(patient, (x, y), validation=(val_x, val_y), max_iterations=3000, stop_when=stop)
+chosen = patient_run.best_evaluation
+print(
+    f"min_delta 0.001: stopped after iteration {patient_run.last_iteration}; validation loss "
+    f"{chosen.val_loss:.4f}, validation accuracy {chosen.val_accuracy:.3f}"
+)
+assert chosen.val_loss < best.val_loss and patient_run.last_iteration > history.last_iteration
+
+# %%
+# .. _solution-end:
+#
+# 下一篇：:doc:`总结梳理 <../../summary>` 把本章内容汇总在一页上。
