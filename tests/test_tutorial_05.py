@@ -332,4 +332,3 @@ def test_the_pointer_to_page_04_says_data_is_the_colleagues_fix(site: Path, out:
     assert "updates through .data" not in prose and "还通过 .data 更新参数" not in prose
     if out == "en":  # R4-D1: at iteration 20 the line lies in the gap, as zh says
         assert "swung into the gap (94%)" in " ".join(soup(site / out / PAGE).get_text().split())
-

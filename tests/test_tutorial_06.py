@@ -69,7 +69,9 @@ def test_fit_reproduces_tutorial_05s_nn_run(site: Path, out: str) -> None:
 
 @pytest.mark.parametrize("out", OUTS)
 def test_page_links_tutorial_05_04_and_the_summary(site: Path, out: str) -> None:
-    links = {a["href"].split("#")[0] for a in soup(site / out / PAGE).select("a.reference.internal")}
+    links = {
+        a["href"].split("#")[0] for a in soup(site / out / PAGE).select("a.reference.internal")
+    }
     assert {"plot_05_logistic_regression.html", "plot_04_autograd_traps.html"} <= links
     assert "../../summary.html" in links
     page_05 = soup(site / out / PAGE_05)
@@ -123,7 +125,9 @@ def _overlap(seed_value: int):
 
 
 @pytest.mark.parametrize("out", OUTS)
-def test_exercise_1_the_articles_rule_never_fires_on_overlapping_clouds(site: Path, out: str) -> None:
+def test_exercise_1_the_articles_rule_never_fires_on_overlapping_clouds(
+    site: Path, out: str
+) -> None:
     """The prose's claim that on data no line separates the run goes to the cap, shown."""
     data, validation = _overlap(11), _overlap(12)
     shown = text(site, out)

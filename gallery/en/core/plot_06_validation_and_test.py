@@ -220,7 +220,9 @@ for name, options in rules.items():
     torch.manual_seed(1)
     run = train(LogisticRegression(), overlap, max_iterations=1000, **options)
     top = max(e.accuracy for e in run.evaluations)
-    print(f"{name:<20}  stopped after iteration {run.last_iteration}, best training accuracy {top:.3f}")
+    print(
+        f"{name:<20}  stopped after iteration {run.last_iteration}, best training accuracy {top:.3f}"
+    )
     assert (run.last_iteration == 999) == (name == "accuracy_above(0.99)") and top < 0.99
 
 # %%
