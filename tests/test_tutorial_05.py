@@ -325,10 +325,48 @@ def test_the_pointer_to_page_04_says_data_is_the_colleagues_fix(site: Path, out:
     """R4-A3 (round 4): page 04's loop never clears; ``.data`` is a colleague's fix there."""
     prose = " ".join(section(site, out, 2).get_text().split())
     said = {
-        "en": "never calls zero_(), and a colleague’s fix through .data",
-        "zh-cn": "也从不调用 zero_()；还有一位同事用 .data 给出的“修复”",
+        "en": "never calls zero_(), and a colleague’s “fix” through .data",
+        "zh-cn": "也从不调用 zero_()，并检验一位同事用 .data 给出的“修复”",
     }[out]
     assert said in prose, f"{out}: {said!r}"
     assert "updates through .data" not in prose and "还通过 .data 更新参数" not in prose
     if out == "en":  # R4-D1: at iteration 20 the line lies in the gap, as zh says
         assert "swung into the gap (94%)" in " ".join(soup(site / out / PAGE).get_text().split())
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_bceloss_is_the_formula_with_a_clamp_and_stays_finite(site: Path, out: str) -> None:
+    """R5-A2: the page says nn.BCELoss clamps each log at -100, so on the inputs where the
+    written-out formula gives inf and NaN it stays finite."""
+    p, y = torch.sigmoid(torch.tensor([20.0, 20.0])), torch.tensor([0.0, 1.0])
+    clamped = nn.BCELoss(reduction="none")(p, y)
+    assert clamped.isfinite().all() and clamped[0].item() == 100.0
+    prose = " ".join(section(site, out, 4).get_text().split())
+    said = {"en": "each log clamped at -100", "zh-cn": "把 每个对数截断在 -100 以上"}[out]
+    assert said.replace(" ", "") in prose.replace(" ", ""), f"{out}: {said!r}"
+    assert "../further/plot_11_loss_functions.html" in str(section(site, out, 4))
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_out_of_place_update_is_not_called_silent(site: Path, out: str) -> None:
+    """R5-A4: reading .grad of the non-leaf warns, and the loop's next zero_() fails."""
+    w = torch.ones(2, requires_grad=True)
+    w.sum().backward()
+    w_new = w - 0.1 * w.grad
+    with pytest.warns(UserWarning, match="not a leaf"):
+        assert w_new.grad is None
+    prose = " ".join(section(site, out, 2).get_text().split())
+    assert "silently" not in prose and "不声不响" not in prose
+    assert ("PyTorch warns" in prose) or ("PyTorch 会发出警告" in prose)
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_boundary_was_still_moving_when_the_run_stopped(site: Path, out: str) -> None:
+    """R5-A3: 0.70 is where the line is at iteration 540, not where it settles; the page prints
+    the crossing at 480 and 540 from the run's snapshots and the prose quotes both."""
+    found = dict(re.findall(r"iteration (\d+): crosses at (\d\.\d{3})", text(site, out)))
+    assert set(found) == {"480", "540"}, found
+    assert float(found["480"]) < float(found["540"]) < 0.75
+    prose = soup(site / out / PAGE).get_text()
+    assert found["480"] in prose and found["540"] in prose
+    assert "border points" not in prose and "靠近边界的点决定" not in prose

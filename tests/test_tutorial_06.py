@@ -307,3 +307,61 @@ def test_the_test_set_is_measured_in_eval_mode_without_recording(site: Path, out
     (code,) = [b for b in blocks if "p_test = model(test_x)" in b]
     assert code.index("model.eval()") < code.index("with torch.no_grad():") < code.index("p_test")
     assert "model.eval()" in section(site, out, 1).get_text()
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_round_5_claims_are_stated_with_their_conditions(site: Path, out: str) -> None:
+    """R5-A1: the rule fires once some line gets > 99% right (05's data is not separable, yet
+    it fired there); R5-A5: fit prints nothing, the page prints its history."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for gone in ("On data no line separates, the article", "如果数据没法用一条直线分开",
+                 "fit prints", "fit 打印出"):  # fmt: skip
+        assert gone not in prose, f"{out}: {gone!r} is back"
+    said = {"en": "fires only once some line gets more than 99% of the training points right",
+            "zh-cn": "只有当某条直线能把超过 99% 的训练点分对时"}[out]  # fmt: skip
+    assert said in prose
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_choosing_min_delta_comes_before_the_test_set(site: Path, out: str) -> None:
+    """R5-B1: the page measured the test set for the 0.005 model; the exercise that then picks
+    0.001 on validation says the measurement no longer describes the chosen model."""
+    exercises = " ".join(section(site, out, 3).get_text().split())
+    said = {"en": ["belongs before the test set is touched", "no longer describes the chosen model"],
+            "zh-cn": ["应当在动用测试集之前做完", "不再描述选定的模型"]}[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in exercises, f"{out}: {sentence!r}"
+    assert "the test set is still used once" not in exercises
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_overfitting_and_early_stopping_link_the_glossary(site: Path, out: str) -> None:
+    """R5-F1: both terms are in the glossary (both languages) and the page links them."""
+    links = [a["href"] for a in soup(site / out / PAGE).select("a.reference.internal")]
+    anchors = {h.split("#")[-1] for h in links if "glossary.html#" in h}
+    entries = soup(site / out / "glossary.html").select("dl.glossary dt")
+    for term in {"en": ["overfitting", "early stopping"], "zh-cn": ["过拟合", "早停"]}[out]:
+        ids = {dt.get("id") for dt in entries if dt.get_text().rstrip("¶").strip() == term}
+        assert ids, f"{out}: no glossary entry {term!r}"
+        assert ids & anchors, f"{out}: the page does not link {term!r}"
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_best_evaluation_is_explained_before_it_is_used(site: Path, out: str) -> None:
+    """R5-F2: history.evaluations and history.best_evaluation are said in prose first."""
+    page = soup(site / out / PAGE)
+    blocks = page.select("p, div.highlight pre")
+    said = next(
+        i for i, b in enumerate(blocks) if b.name == "p" and "best_evaluation" in b.get_text()
+    )
+    used = next(
+        i for i, b in enumerate(blocks) if b.name == "pre" and "best_evaluation" in b.get_text()
+    )
+    assert said < used
+    said = next(
+        i for i, b in enumerate(blocks) if b.name == "p" and "history.evaluations" in b.get_text()
+    )
+    used = next(
+        i for i, b in enumerate(blocks) if b.name == "pre" and ".evaluations" in b.get_text()
+    )
+    assert said < used

@@ -15,11 +15,11 @@ visible; this package holds the plumbing they share:
 - :mod:`pytorch_notes.data` -- the source article's two-class data and the checks a
   data set passes before training (tutorial 05).
 - :mod:`pytorch_notes.models` -- logistic regression as an ``nn.Module``
-  subclass and as an ``nn.Sequential`` (tutorial 05).
+  subclass and as an ``nn.Sequential`` (tutorial 06).
 - :mod:`pytorch_notes.training` -- the shared training loop :func:`fit`, its
-  history, evaluations and early stop (tutorial 05).
+  history, evaluations and early stop (tutorials 05 and 06).
 - :mod:`pytorch_notes.plotting` -- decision boundaries, snapshots, learning
-  curves and animations, labelled in the page's language (tutorial 05).
+  curves and animations, labelled in the page's language (tutorials 05 and 06).
 """
 
 __version__ = "0.1.0"

@@ -96,6 +96,8 @@ def check_binary_data(
 ) -> None:
     """Raise a clear error if ``(features, labels)`` cannot train a binary classifier.
 
+    :func:`~pytorch_notes.training.fit` runs these checks; no tutorial calls it.
+
     Checks, in this order, and names the first problem it finds:
 
     - both are tensors (:class:`TypeError` otherwise);
@@ -126,8 +128,6 @@ def check_binary_data(
     ------
     TypeError, ValueError
         The first problem found, as listed above.
-
-    Introduced in tutorial 05.
     """
     for name, value in (("features", features), ("labels", labels)):
         if not isinstance(value, Tensor):

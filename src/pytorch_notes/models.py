@@ -7,7 +7,7 @@ generator -- so the order matters: a tutorial that draws its data first and
 builds the model second (as the source article does) gets the source article's starting
 weights.
 
-Introduced in tutorial 05 (*Logistic regression*).
+Introduced in tutorial 06 (*Training, validation, test*).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class LogisticRegression(nn.Module):
     TypeError, ValueError
         ``in_features`` is not an ``int`` >= 1.
 
-    Introduced in tutorial 05.
+    Introduced in tutorial 06 (tutorial 05 writes it out as ``LogReg``).
     """
 
     def __init__(self, in_features: int = 2) -> None:
@@ -70,7 +70,7 @@ def logistic_regression_sequential(in_features: int = 2) -> nn.Sequential:
     TypeError, ValueError
         ``in_features`` is not an ``int`` >= 1.
 
-    Introduced in tutorial 05.
+    No tutorial calls it.
     """
     positive_int("in_features", in_features)
     return nn.Sequential(nn.Linear(in_features, 1), nn.Sigmoid())

@@ -501,7 +501,7 @@ def plot_curves(
     TypeError, ValueError
         An argument is not as described (before any figure is made).
 
-    Introduced in tutorial 05.
+    Introduced in tutorial 06.
     """
     if not isinstance(history, History):
         raise TypeError(f"expected pytorch_notes.training.History, got {type(history).__name__}")

@@ -1,7 +1,7 @@
 """The training loop the tutorials share: forward, loss, backward, step, zero_grad.
 
-Tutorial 05 writes this loop out by hand -- that is the lesson -- and then runs
-the same training through :func:`fit`, which later tutorials reuse. :func:`fit`
+Tutorial 05 writes this loop out by hand -- that is the lesson -- and tutorial
+06 runs the same training through :func:`fit`, which later tutorials reuse. :func:`fit`
 adds what every run needs and the lesson does not:
 
 - a per-iteration :class:`History` (loss, accuracy, learning rate and
@@ -24,7 +24,7 @@ said so. The loss, accuracy, learning rate and parameters recorded for
 iteration ``i`` all describe the model as iteration ``i`` found it, before its
 update.
 
-Introduced in tutorial 05 (*Logistic regression*).
+Introduced in tutorials 05 (:class:`Evaluation`) and 06 (:func:`fit`).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class NonFiniteLossError(FloatingPointError):
     iteration's backward pass and update: the model keeps the parameters that
     produced it, for inspection.
 
-    Introduced in tutorial 05.
+    Raised by :func:`fit` (tutorial 06).
     """
 
     def __init__(self, iteration: int, loss: float, detail: str = "") -> None:
@@ -127,7 +127,7 @@ class History:
     - ``stopped_early``: whether the ``stop_when`` condition ended the run
       (else it ran ``max_iterations`` iterations).
 
-    Introduced in tutorial 05.
+    Introduced in tutorial 06.
     """
 
     loss: list[float]
@@ -219,7 +219,7 @@ def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
     """An early-stop condition for :func:`fit`: stop once *training* accuracy is above ``threshold``.
 
     ``fit(..., stop_when=accuracy_above(0.99))`` is the source article's
-    rule, kept to reproduce that article's run (tutorial 05). It watches the accuracy on the
+    rule, kept to reproduce that article's run (tutorial 06). It watches the accuracy on the
     *training* data, which says little about new data: to stop when the
     model stops improving, hold out validation data and use
     :func:`early_stopping`.
@@ -239,7 +239,7 @@ def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
     TypeError, ValueError
         ``threshold`` is not a number strictly between 0 and 1.
 
-    Introduced in tutorial 05.
+    Introduced in tutorial 06, to reproduce the source article's stop.
     """
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
@@ -313,7 +313,7 @@ def early_stopping(patience: int, min_delta: float = 0.0) -> Callable[[Evaluatio
         :class:`ValueError` before it starts if the condition is used without
         ``validation``.
 
-    Introduced in tutorial 05.
+    Introduced in tutorial 06.
     """
     positive_int("patience", patience)
     if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)):
@@ -331,7 +331,7 @@ def best_device() -> torch.device:
     torch.device
         ``cuda``, ``mps`` or ``cpu``.
 
-    Introduced in tutorial 05.
+    Used by :func:`fit` with ``device="auto"``; no tutorial calls it.
     """
     if torch.cuda.is_available():
         return torch.device("cuda")
@@ -496,7 +496,7 @@ def evaluate(
         An argument or the data is not as described, or the model fails on
         the data's shape (the error names both).
 
-    Introduced in tutorial 05.
+    No tutorial calls it: tutorial 06 measures its test set by hand.
     """
     _check_model(model)
     if not callable(loss_fn):
@@ -983,7 +983,7 @@ def fit(
 
     Also warns if the optimizer holds none of the model's parameters.
 
-    Introduced in tutorial 05.
+    Introduced in tutorial 06; used in tutorials 11 and 12.
     """
     options = dict(
         max_iterations=max_iterations, eval_every=eval_every, progress=progress,

@@ -152,7 +152,9 @@ print(f"starting w = {w_start}, b = {b_start}")
 # :math:`v \leftarrow 0.9\, v + \nabla\ell` carries part of the previous
 # steps, and :math:`w \leftarrow w - 0.01\, v` (:term:`learning rate` 0.01).
 # Every 20 iterations we measure the accuracy of this iteration's forward
-# pass and keep a copy of the parameters for the animation. We stop as the
+# pass and keep it, with a copy of the parameters for the animation, in an
+# ``Evaluation`` (the helper package's record of an iteration's number,
+# loss, accuracy and parameters). We stop as the
 # article this course is based on does (see the :doc:`course outline
 # <../../index>`), at the first measurement of *training* accuracy above
 # 99%, or after 1000 iterations: its rule, kept to reproduce its numbers;
@@ -206,10 +208,11 @@ assert iteration % 20 == 0 and acc > 0.99
 # %%
 # The run stops at iteration 540 with accuracy 99.5%: with 200 points, one
 # point is still on the wrong side. Outside ``torch.no_grad()`` the in-place
-# update raises, and the out-of-place one silently leaves a tensor that is
-# no longer the leaf (its ``.grad`` would stay ``None``). The exercises of
+# update raises, and the out-of-place one leaves a tensor that is no longer
+# the leaf: its ``.grad`` stays ``None`` (PyTorch warns when it is read), so
+# the loop's next ``w.grad.zero_()`` fails. The exercises of
 # :doc:`plot_04_autograd_traps` end by debugging a training loop that makes
-# this mistake and never calls ``zero_()``, and a colleague's fix through
+# this mistake and never calls ``zero_()``, and a colleague's "fix" through
 # ``.data``.
 
 try:
@@ -252,7 +255,9 @@ assert all(a.loss > b.loss for a, b in itertools.pairwise(scratch))  # and the l
 #
 # ``nn.Module`` holds the parameters for us: ``nn.Linear(2, 1)`` owns
 # :math:`w` and :math:`b`, ``nn.Sigmoid`` the squashing. ``nn.BCELoss`` is
-# the loss formula and ``torch.optim.SGD`` the update. Despite its name,
+# the loss formula with each log clamped at -100, so it stays finite where
+# ours gives :math:`\infty` or NaN (:doc:`../further/plot_11_loss_functions`),
+# and ``torch.optim.SGD`` is the update. Despite its name,
 # ``SGD`` here does our update (the same formula, rounded differently):
 # every step uses the gradient of the whole data set, so nothing is
 # stochastic -- full-batch ``SGD`` with momentum is gradient descent with
@@ -376,8 +381,10 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 # The odds are below 1 (:math:`z < 0`, :math:`p < 0.5`): class 0 is the
 # likelier one. Their log gives :math:`z` back, up to rounding: the logit is
 # the log-odds. That is the model's answer, not the data's: the recipe is
-# symmetric, so the true odds at :math:`(1, 1)` are 1. The fitted line, placed
-# by these 200 samples' border points, crosses the diagonal near (0.70, 0.70).
+# symmetric, so the true odds at :math:`(1, 1)` are 1. The fitted line
+# crosses the diagonal near (0.70, 0.70), not at (1, 1): it was fitted to
+# 200 samples, and it was still moving when the run stopped (the snapshots
+# from scratch: 0.685 at iteration 480, 0.699 at 540).
 
 point = torch.tensor([[1.0, 1.0]])
 with torch.no_grad():
@@ -390,6 +397,9 @@ assert odds < 1 and torch.allclose(odds.log(), z_point, atol=1e-5)
 t = (-net.features.bias / net.features.weight.sum()).item()  # w0 t + w1 t + b = 0
 print(f"the boundary crosses the diagonal at ({t:.2f}, {t:.2f})")
 assert round(t, 2) == 0.70
+for e in scratch[-4::3]:  # iterations 480 and 540 of the run from scratch
+    crossing = (-e.parameters["b"] / e.parameters["w"].sum()).item()
+    print(f"iteration {e.iteration}: crosses at {crossing:.3f}")
 
 # %%
 # .. _solution-end:

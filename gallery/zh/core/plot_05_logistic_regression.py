@@ -5,7 +5,7 @@ r"""
 训练一个逻辑回归，把平面上的两团点分开。先从零实现——两个张量、sigmoid、
 二元交叉熵和参数更新——再用 ``nn.Module``、``nn.BCELoss`` 和
 ``torch.optim.SGD`` 重写一遍，检查两者打印出相同的数字。两次训练都沿用本课程所
-依据的那篇文章的停止规则；:doc:`plot_06_validation_and_test` 会用应当养成的习惯
+依据的那篇文章的停止规则；:doc:`plot_06_validation_and_test` 会用正确的做法
 取代它。
 
 阅读本篇之前，需要先读过 :doc:`plot_01_computational_graph`（叶子节点、
@@ -138,7 +138,8 @@ print(f"starting w = {w_start}, b = {b_start}")
 # ``grad.zero_()``，因为 ``backward()`` 会把梯度累加到 ``.grad`` 上。这里的更新是
 # 带:term:`动量`的梯度下降：速度 :math:`v \leftarrow 0.9\, v + \nabla\ell` 保留
 # 前几步的一部分，然后 :math:`w \leftarrow w - 0.01\, v`（:term:`学习率`为 0.01）。
-# 每 20 次迭代，用本次前向传播的结果测一次准确率，并复制一份参数留给后面的动画。
+# 每 20 次迭代，用本次前向传播的结果测一次准确率，连同参数的副本（留给后面的动画）
+# 存进一个 ``Evaluation``：辅助包里记录某次迭代的序号、损失、准确率和参数的小结构。
 # 停止条件沿用本课程所依据的那篇文章（见:doc:`课程目录 <../../index>`）的做法：
 # 第一次测得*训练*准确率超过 99% 时停止，最多迭代 1000 次。这是那篇文章的规则，
 # 照搬它是为了复现文中的数字；为什么不该养成这个习惯，见 :doc:`plot_06_validation_and_test`。
@@ -188,10 +189,11 @@ assert iteration % 20 == 0 and acc > 0.99
 
 # %%
 # 训练在第 540 次迭代停止，准确率 99.5%：200 个点里还有一个分错。如果不放在
-# ``torch.no_grad()`` 里，原位更新会报错；非原位更新则不声不响地得到一个不再是
-# 叶子节点的张量（它的 ``.grad`` 会一直是 ``None``）。:doc:`plot_04_autograd_traps`
-# 的练习最后会调试一个训练循环：它犯了这个错误，也从不调用 ``zero_()``；还有一位
-# 同事用 ``.data`` 给出的“修复”。
+# ``torch.no_grad()`` 里，原位更新会报错；非原位更新则得到一个不再是叶子节点的
+# 张量：它的 ``.grad`` 一直是 ``None``（读取时 PyTorch 会发出警告），于是循环里
+# 接下来的 ``w.grad.zero_()`` 就会出错。:doc:`plot_04_autograd_traps` 的练习最后
+# 会调试一个训练循环：它犯了这个错误，也从不调用 ``zero_()``，并检验一位同事用
+# ``.data`` 给出的“修复”。
 
 try:
     w -= lr * w.grad
@@ -230,8 +232,10 @@ assert all(a.loss > b.loss for a, b in itertools.pairwise(scratch))  # 损失也
 # ------------------
 #
 # ``nn.Module`` 替我们管理参数：``nn.Linear(2, 1)`` 持有 :math:`w` 和
-# :math:`b`，``nn.Sigmoid`` 负责压缩成概率。``nn.BCELoss`` 就是损失公式，
-# ``torch.optim.SGD`` 就是参数更新。名字虽叫 SGD（随机梯度下降），它在这里做的
+# :math:`b`，``nn.Sigmoid`` 负责压缩成概率。``nn.BCELoss`` 就是损失公式，只是把
+# 每个对数截断在 -100 以上，所以在我们的公式得到 :math:`\infty` 或 NaN 的地方它
+# 仍是有限值（见 :doc:`../further/plot_11_loss_functions`）；``torch.optim.SGD``
+# 就是参数更新。名字虽叫 SGD（随机梯度下降），它在这里做的
 # 就是我们的更新（公式相同，舍入方式不同）：每一步都用整个数据集的梯度，没有任何
 # 随机性——全批量的 ``SGD`` 加动量，就是带动量的梯度下降（换成小批量后才有随机性，
 # 见 :doc:`../further/plot_12_optimizers`）。用同一个种子重新生成数据
@@ -307,7 +311,7 @@ assert largest < 1e-6
 #   ``nn.BCELoss`` 和 ``torch.optim.SGD``（全批量时就是带动量的梯度下降）封装的
 #   是同样的计算：两次训练都在第 540 次迭代停止，准确率 99.5%。
 # - 两次训练都按*训练*准确率停止：这是那篇文章的规则，保留它是为了复现文中的数字。
-#   :doc:`plot_06_validation_and_test` 用应当养成的习惯取代它：由验证集决定何时停止，
+#   :doc:`plot_06_validation_and_test` 用正确的做法取代它：由验证集决定何时停止，
 #   由测试集对选定的模型做一次评估。
 #
 # 练习
@@ -346,7 +350,9 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 # 几率小于 1（:math:`z < 0`，:math:`p < 0.5`）：类别 0 的可能性更大。对几率取
 # 对数，在舍入误差范围内又得到了 :math:`z`：logit 就是对数几率。这是模型的回答，
 # 而不是数据本身的规律：生成数据的方法是对称的，:math:`(1, 1)` 处真实的几率是 1。
-# 训练得到的直线由这 200 个样本中靠近边界的点决定，在 (0.70, 0.70) 附近与对角线相交。
+# 训练得到的直线在 (0.70, 0.70) 附近与对角线相交，而不是在 (1, 1)：它只拟合了
+# 200 个样本，而且训练停止时它还在移动（从零实现那次训练的快照：第 480 次迭代时是
+# 0.685，第 540 次是 0.699）。
 
 point = torch.tensor([[1.0, 1.0]])
 with torch.no_grad():
@@ -359,6 +365,9 @@ assert odds < 1 and torch.allclose(odds.log(), z_point, atol=1e-5)
 t = (-net.features.bias / net.features.weight.sum()).item()  # w0 t + w1 t + b = 0
 print(f"the boundary crosses the diagonal at ({t:.2f}, {t:.2f})")
 assert round(t, 2) == 0.70
+for e in scratch[-4::3]:  # 从零实现那次训练的第 480 和第 540 次迭代
+    crossing = (-e.parameters["b"] / e.parameters["w"].sum()).item()
+    print(f"iteration {e.iteration}: crosses at {crossing:.3f}")
 
 # %%
 # .. _solution-end:
