@@ -280,8 +280,8 @@ except TraceError as error:
     print(f"TraceError: {str(error).splitlines()[0]}")
 
 # %%
-# An error is the good case. ``if``, ``while`` and comparisons ask the proxy
-# itself for an answer, and it raises (so do ``len(x)`` and ``float(x)``). A
+# An error is the good case. ``if`` and ``while`` ask the proxy itself for
+# ``True`` or ``False``, and it raises (so do ``len(x)`` and ``float(x)``). A
 # check that never asks the proxy gets an answer without it, and ``fx``
 # writes down the branch that answer chose as if it were the whole function:
 # ``x.dtype is torch.float32`` compares two objects by identity, and during
@@ -314,8 +314,8 @@ for f in (on_dtype, noisy):
 # The traced ``on_dtype`` returns its input unchanged, for a float32 input
 # too; the traced ``noisy`` adds the number drawn while tracing, the same on
 # every call. A dynamic graph has neither problem: it is recorded *after*
-# Python has already chosen, so it simply contains the branch that ran. A static graph
-# can keep both branches in two ways. It can compute both and select with
+# Python has already chosen, so it simply contains the branch that ran. A
+# static graph can keep both branches in two ways. It can compute both and select with
 # ``torch.where``, which is an operation, not a Python decision, so ``fx``
 # traces it, and the one graph gives each input the gradient of its branch
 # (12 and -2, as above). Both branches run, though, and both are

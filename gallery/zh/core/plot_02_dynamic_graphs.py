@@ -257,8 +257,8 @@ except TraceError as error:
     print(f"TraceError: {str(error).splitlines()[0]}")
 
 # %%
-# 报错还算是好的情况。``if``、``while`` 和比较运算都要代理自己给出答案，而代理
-# 只会报错（``len(x)`` 和 ``float(x)`` 也一样）。不去问代理的判断，不经过代理也能
+# 报错还算是好的情况。``if`` 和 ``while`` 都要代理自己给出 ``True`` 或 ``False``，
+# 而代理只会报错（``len(x)`` 和 ``float(x)`` 也一样）。不去问代理的判断，不经过代理也能
 # 得到答案，``fx`` 会把这个答案选中的分支当作整个函数记下来：``x.dtype is torch.float32``
 # 按身份比较两个对象，而追踪期间 ``x.dtype`` 是一个代理，不是 ``torch.float32``
 # （``isinstance(x, torch.Tensor)`` 和对参数做的 ``y is None`` 也是如此）。
