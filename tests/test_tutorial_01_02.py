@@ -296,7 +296,7 @@ def test_02_where_keeps_both_branches_and_fx_fails_on_shape_too(site: Path, out:
         banned += ["no Python decision depends on the input", "every node after its inputs"]
     else:
         wanted = ["有两种办法", "形状或 dtype", "没有哪段 Python 代码需要从输入取出真实的值"]
-        wanted += ["《Autograd mechanics》", "前向方向上的一种拓扑顺序"]
+        wanted += ["《Autograd mechanics》", "前向方向上的一种 拓扑顺序"]  # r5 F3: a link now
         banned = ["只能借助", "依赖数值", "运算不依赖数据", "自动求导说明把"]
         banned += ["没有哪个 Python 判断依赖输入", "每个节点都排在它的输入之后"]
     for phrase in wanted:
@@ -609,3 +609,182 @@ def test_zh_index_describes_the_summary_in_plain_chinese(site: Path) -> None:
     page = prose(site / "zh-cn" / "index.html")
     assert "一页纵览全课程的概念" in page
     assert "把课程的概念放在一页上" not in page
+
+
+# -- review r5-0102 ------------------------------------------------------------------
+
+
+def _fx_silent_lines() -> list[str]:
+    """The lines page 02 prints for fx's silent cases, computed here from torch itself."""
+    from torch.fx import symbolic_trace
+
+    def on_dtype(x: torch.Tensor) -> torch.Tensor:
+        return x * 2 if x.dtype is torch.float32 else x
+
+    def noisy(x: torch.Tensor) -> torch.Tensor:
+        return x + torch.randn(1)
+
+    torch.manual_seed(0)
+    ones = torch.ones(1)
+    lines = []
+    for f in (on_dtype, noisy):
+        traced = symbolic_trace(f)
+        eager = [round(f(ones).item(), 4) for _ in range(2)]
+        replayed = [round(traced(ones).item(), 4) for _ in range(2)]
+        lines.append(f"{f.__name__}: graph {[node.name for node in traced.graph.nodes]}")
+        lines.append(f"  called twice: eager {eager}, traced {replayed}")
+    return lines
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_02_fx_keeps_a_branch_silently_when_the_proxy_is_not_asked(site: Path, out: str) -> None:
+    """Review r5-0102 A1, F1: only a check that asks the proxy raises; `is` keeps the traced
+    branch, and a call with no proxy argument is frozen as a constant."""
+    shown = text(site, out, PAGE_02)
+    lines = _fx_silent_lines()
+    assert_in_order(shown, lines, f"{out}/{PAGE_02}")
+    # what the prose says about them: no error, the float32 input is not doubled, the
+    # drawn number repeats while eager draws a new one
+    assert lines[0] == "on_dtype: graph ['x', 'output']"
+    assert lines[1] == "  called twice: eager [2.0, 2.0], traced [1.0, 1.0]"
+    assert lines[2] == "noisy: graph ['x', '_tensor_constant0', 'add', 'output']"
+    eager, traced = lines[3].split("eager ")[1].split(", traced ")
+    assert len(set(traced.strip("[]").split(", "))) == 1 < len(set(eager.strip("[]").split(", ")))
+    page = prose(site / out / PAGE_02)
+    summary = prose(site / out / "summary.html")
+    glossary = prose(site / out / "glossary.html")
+    if out == "en":
+        on_page = [
+            "if and while ask the proxy itself for True or False , and it raises",
+            "A check that never asks the proxy gets an answer without it",
+            "runs once while tracing, and its result is stored in the graph as a constant",
+            "silently keeps the branch taken while tracing",  # What we saw
+        ]
+        in_summary = [
+            "asks the proxy for anything read from the input",
+            "silently keeps the branch",
+        ]
+        in_glossary = ["A check that never asks it", "stored as a constant"]
+        banned = ["cannot trace Python control flow on anything read from the input"]
+        banned_summary = ["cannot be traced"]
+        banned_glossary = ["so Python code that needs one fails"]
+    else:
+        on_page = [
+            "if 和 while 都要代理自己给出 True 或 False ，而代理只会报错",
+            "不去问代理的判断，不经过代理也能得到答案",
+            "在追踪时只执行一次，结果作为常量保存在图里",
+            "悄悄保留追踪时走过的那条分支",
+        ]
+        in_summary = ["要向代理询问从输入读出的东西", "悄悄保留追踪时走过的那条分支"]
+        in_glossary = ["不去问它的判断", "结果作为常量保存下来"]
+        banned = ["它就无法追踪"]
+        banned_summary = ["就无法追踪"]
+        banned_glossary = ["凡是需要这些的 Python 代码都会失败"]
+    for phrase in on_page:
+        assert phrase in page, phrase
+    for phrase in in_summary:
+        assert phrase in summary, phrase
+    for phrase in in_glossary:
+        assert phrase in glossary, phrase
+    for phrase in banned:
+        assert phrase not in page, phrase
+    for phrase in banned_summary:
+        assert phrase not in summary, phrase
+    for phrase in banned_glossary:
+        assert phrase not in glossary, phrase
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_02_figures_give_each_tensor_one_name(site: Path, out: str) -> None:
+    """Review r5-0102 A2: the forward drawings and the backward graph name the input and the
+    output alike (x_pos, z_pos), not ``x`` on one panel and ``x_pos`` on the other."""
+    from pytorch_notes.graph import backward_graph, record
+
+    code = "\n".join(
+        pre.get_text() for pre in soup(site / out / PAGE_02).select("div.highlight pre")
+    )
+    assert 'with record(names={"x_pos": x_pos}) as run_pos:' in code
+    assert 'with record(names={"x_neg": x_neg}) as run_neg:' in code
+
+    def branchy(x: torch.Tensor) -> torch.Tensor:
+        y = x * 2
+        z = y * y if y.sum() > 0 else -y
+        return z
+
+    x_pos = torch.tensor([1.5], requires_grad=True)
+    with record() as unnamed:
+        branchy(x_pos)
+    with record(names={"x_pos": x_pos}) as run_pos:
+        z_pos = branchy(x_pos)
+    before = {d.get("name") for _, d in unnamed.to_networkx().nodes(data=True)}
+    assert "x" in before  # what the page drew before the fix: branchy's own name
+    forward = {d.get("name") for _, d in run_pos.to_networkx().nodes(data=True)}
+    autograd = backward_graph(z_pos)
+    leaves = {d["name"] for _, d in autograd.nodes(data=True) if d["op"] == "AccumulateGrad"}
+    assert leaves == {"x_pos"} and {"x_pos", "z_pos"} <= forward and "x" not in forward
+    said = "the same names as in the backward graph" if out == "en" else "与下文反向图里的名字一致"
+    assert said in prose(site / out / PAGE_02)
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_02_the_nan_is_computed_as_zero_over_zero(site: Path, out: str) -> None:
+    """Review r5-0102 A3: sqrt's backward divides by 2 sqrt(x), which it saved; at 0 a zero
+    incoming gradient gives 0/0. The page says so next to the NaN it prints."""
+    x = torch.tensor([0.0], requires_grad=True)
+    root = x.sqrt()
+    assert torch.equal(root.grad_fn._saved_result, root)  # the result is what it keeps
+    (grad,) = torch.autograd.grad(root, x, torch.zeros(1))
+    assert grad.isnan().all()
+    assert "dz/dx = tensor([nan])" in text(site, out, PAGE_02)
+    page = prose(site / out / PAGE_02)
+    assert r"0 / (2\sqrt{0}) = 0/0" in page
+    said = "the gradient is NaN: zero times infinity" if out == "en" else "这是 0 乘无穷大"
+    assert said in page
+    assert ("zero times infinity makes" if out == "en" else "0 乘无穷大 得到 NaN") not in page
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_01_02_introduce_torchviz_and_link_topological_order(site: Path, out: str) -> None:
+    """Review r5-0102 F3 and B (minor): torchviz is said to be a package, "topological order"
+    links the glossary, and the recomputed sum is called what it is."""
+    page_01 = prose(site / out / PAGE_01)
+    page_02 = prose(site / out / PAGE_02)
+    if out == "en":
+        assert "torchviz (a widely used package that draws this graph from a tensor" in page_01
+        assert "the same sum, computed again below, has a grad_fn" in page_02
+        term = "topological order"
+    else:
+        assert "torchviz（一个常用的工具包，从张量的 grad_fn 画出这张图）" in page_01
+        assert "下面把同样的求和再算一次，它的结果有 grad_fn" in page_02
+        term = "拓扑顺序"
+    links = soup(site / out / PAGE_02).select("a.reference")
+    assert any(
+        "glossary.html#term-" in a.get("href", "") and a.get_text(strip=True) == term for a in links
+    ), term
+    glossary = soup(site / out / "glossary.html")
+    entry = next(
+        dt.find_next_sibling("dd")
+        for dt in glossary.select("dt")
+        if dt.get_text(strip=True).startswith(("topological sort", "拓扑排序"))
+    )
+    assert "plot_02_dynamic_graphs" in str(entry)
+
+
+def test_zh_round_5_wording(site: Path) -> None:
+    """Review r5-0102 D1, D2/E3, E1, E2, E4, E5 (zh only; en is the reference)."""
+    page_01 = prose(site / "zh-cn" / PAGE_01)
+    page_02 = prose(site / "zh-cn" / PAGE_02)
+    glossary = prose(site / "zh-cn" / "glossary.html")
+    summary = prose(site / "zh-cn" / "summary.html")
+    assert "沿着一张图从" in page_01 and "走回各个输入" in page_01  # E1
+    assert "出发沿一张图走回输入" not in page_01
+    assert "y 只含一个元素" in page_01 and "输出含多个元素时" in page_01  # E2
+    assert "只有一个数" not in page_01 and "输出有多个数" not in page_01
+    assert (
+        "静态图以灵活性为代价换来优化空间，动态图则以优化空间为代价换来灵活性和便于调试" in page_02
+    )
+    assert "牺牲灵活性" not in page_02  # E4
+    assert "cross-entropy。分类问题的 损失函数" in glossary and "多分类的" not in glossary  # D1
+    assert "数据类型" not in glossary and "数据类型" not in summary  # D2, E3
+    assert "形状、dtype、步长" in glossary and "形状、dtype、步长" in summary
+    assert "反向不传梯度的运算" in glossary and "反向不传梯度的操作" not in glossary  # E5

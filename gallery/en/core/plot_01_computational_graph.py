@@ -181,7 +181,8 @@ print("the chain rule and autograd agree: dy/dw = 5, dy/dx = 2")
 
 # %%
 # The same calculation, on autograd's :term:`backward graph`. Its arrows
-# point the way data flowed in the forward pass, as torchviz draws them; the
+# point the way data flowed in the forward pass, as torchviz (a widely used
+# package that draws this graph from a tensor's ``grad_fn``) draws them; the
 # backward pass walks them *against* the arrows, from ``MulBackward0`` to
 # the ``AccumulateGrad`` nodes. Each edge is labelled with the gradient the
 # pass sent back along it (hence the ←): ``MulBackward0`` sends

@@ -51,7 +51,10 @@ def branchy(x: torch.Tensor) -> torch.Tensor:
 
 # %%
 # We run it on a positive and on a negative input, each time inside
-# ``record()``, which writes down every torch operation as it executes.
+# ``record()``, which writes down every torch operation as it executes. It
+# names tensors after the variables it finds; inside ``branchy`` the input is
+# called ``x``, so we give it our name, ``x_pos``, as the result is
+# ``z_pos``: the same names as in the backward graph drawn below.
 
 from pytorch_notes.graph import record
 
@@ -60,9 +63,9 @@ LANG = "en"  # the language of the figure labels
 x_pos = torch.tensor([1.5], requires_grad=True)
 x_neg = torch.tensor([-1.5], requires_grad=True)
 
-with record() as run_pos:
+with record(names={"x_pos": x_pos}) as run_pos:
     z_pos = branchy(x_pos)
-with record() as run_neg:
+with record(names={"x_neg": x_neg}) as run_neg:
     z_neg = branchy(x_neg)
 
 print(f"positive input, operations: {[op.op for op in run_pos]}")
@@ -108,8 +111,8 @@ plt.show()
 # follow this :term:`trace`: it follows autograd's graph from ``z.grad_fn``
 # (tutorial 01), which holds only the operations :math:`z` was computed
 # from. We list the trace in the order the operations ran, and the backward
-# graph input-first, the way its arrows point (a topological order of the
-# forward direction); ``backward()`` visits it in the reverse order, from
+# graph input-first, the way its arrows point (a
+# :term:`topological order <topological sort>` of the forward direction); ``backward()`` visits it in the reverse order, from
 # ``z.grad_fn`` to ``AccumulateGrad``:
 
 import networkx as nx
@@ -126,7 +129,8 @@ for label, run, z in [("x = 1.5", run_pos, z_pos), ("x = -1.5", run_neg, z_neg)]
 # ``sum`` and ``gt`` are missing from the backward graph because :math:`z`
 # was not computed from them: the ``if`` turned the comparison into a
 # Python ``True``, and only ``y`` flowed into :math:`z`. Autograd did record
-# the sum (its result has a ``grad_fn``); the comparison's boolean result
+# the sum (the same sum, computed again below, has a ``grad_fn``); the
+# comparison's boolean result
 # requires no grad anyway (tutorial 01), but even a differentiable condition
 # would be absent, since nothing of it reaches :math:`z`. And in the run with
 # :math:`x = 1.5`, ``y * y`` reads :math:`y` twice: ``MulBackward0`` has two
@@ -276,15 +280,49 @@ except TraceError as error:
     print(f"TraceError: {str(error).splitlines()[0]}")
 
 # %%
-# A dynamic graph never has this problem: it is recorded *after* Python has
-# already chosen, so it simply contains the branch that ran. A static graph
-# can keep both branches in two ways. It can compute both and select with
+# An error is the good case. ``if`` and ``while`` ask the proxy itself for
+# ``True`` or ``False``, and it raises (so do ``len(x)`` and ``float(x)``). A
+# check that never asks the proxy gets an answer without it, and ``fx``
+# writes down the branch that answer chose as if it were the whole function:
+# ``x.dtype is torch.float32`` compares two objects by identity, and during
+# tracing ``x.dtype`` is a proxy, not ``torch.float32``
+# (``isinstance(x, torch.Tensor)`` and ``y is None`` on an argument go the
+# same way). Likewise a call that receives no proxy, such as
+# ``torch.randn(1)``, runs once while tracing, and its result is stored in
+# the graph as a constant. Neither raises:
+
+
+def on_dtype(x: torch.Tensor) -> torch.Tensor:
+    return x * 2 if x.dtype is torch.float32 else x  # `is` never asks the proxy
+
+
+def noisy(x: torch.Tensor) -> torch.Tensor:
+    return x + torch.randn(1)  # randn receives no proxy
+
+
+torch.manual_seed(0)
+ones = torch.ones(1)
+for f in (on_dtype, noisy):
+    traced = symbolic_trace(f)
+    eager = [round(f(ones).item(), 4) for _ in range(2)]
+    replayed = [round(traced(ones).item(), 4) for _ in range(2)]
+    print(f"{f.__name__}: graph {[node.name for node in traced.graph.nodes]}")
+    print(f"  called twice: eager {eager}, traced {replayed}")
+    assert replayed != eager  # no error, and a different answer
+
+# %%
+# The traced ``on_dtype`` returns its input unchanged, for a float32 input
+# too; the traced ``noisy`` adds the number drawn while tracing, the same on
+# every call. A dynamic graph has neither problem: it is recorded *after*
+# Python has already chosen, so it simply contains the branch that ran. A
+# static graph can keep both branches in two ways. It can compute both and select with
 # ``torch.where``, which is an operation, not a Python decision, so ``fx``
 # traces it, and the one graph gives each input the gradient of its branch
 # (12 and -2, as above). Both branches run, though, and both are
 # differentiated: the unused one receives a zero gradient, and where its
-# derivative is infinite (``sqrt`` at 0), zero times infinity makes the
-# gradient NaN (:doc:`../further/plot_07_autograd_internals` shows the cure):
+# derivative is infinite (``sqrt`` at 0) the gradient is NaN: zero times
+# infinity, which ``sqrt``'s backward computes as :math:`0 / (2\sqrt{0}) = 0/0`
+# (:doc:`../further/plot_07_autograd_internals` shows the cure):
 
 
 def branchy_where(x: torch.Tensor) -> torch.Tensor:
@@ -353,12 +391,15 @@ assert x0.grad.isnan().all()
 #   :math:`z` was computed from (no ``sum``, no ``>``), and ``y * y`` is one
 #   node with two edges to the same node.
 # - ``torch.fx.symbolic_trace`` builds a static graph before any data exists:
-#   fine for straight-line code, but it cannot trace Python control flow on
-#   anything read from the input (its values, and even its shape or dtype,
-#   since a proxy carries none of them); ``torch.where`` keeps both branches
-#   in one traceable graph, and differentiates both.
-# - Static graphs buy optimisation with rigidity; dynamic graphs buy
-#   flexibility and easy debugging.
+#   fine for straight-line code, but Python control flow that asks the proxy
+#   for something read from the input (its values, and even its shape or
+#   dtype, since a proxy carries none of them) raises, and a check that never
+#   asks it (``is``, ``isinstance``) silently keeps the branch taken while
+#   tracing, as a call with no proxy argument keeps its one result;
+#   ``torch.where`` keeps both branches in one traceable graph, and
+#   differentiates both.
+# - Static graphs give up flexibility for room to optimise; dynamic graphs
+#   give up that room for flexibility and easy debugging.
 #
 # Exercises
 # ---------

@@ -110,7 +110,7 @@ assert kinds == {"tensor": 5, "const": 1, "op": 3}
 # 反向传播
 # --------
 #
-# ``y.backward()`` 执行:term:`反向传播`：从 :math:`y` 出发沿一张图走回输入，把
+# ``y.backward()`` 执行:term:`反向传播`：沿着一张图从 :math:`y` 走回各个输入，把
 # :math:`\partial y / \partial w` 累加进 ``w.grad``，把
 # :math:`\partial y / \partial x` 累加进 ``x.grad``（两者此前都是空的，
 # 所以现在存的正好是这两个导数）。
@@ -162,8 +162,9 @@ assert torch.equal(x.grad, torch.tensor([2.0]))
 print("the chain rule and autograd agree: dy/dw = 5, dy/dx = 2")
 
 # %%
-# 在自动求导的:term:`反向图`上看同一个计算。图中箭头和 torchviz 的画法一样，
-# 沿前向传播时数据流动的方向；反向传播则*逆着*箭头走，从 ``MulBackward0``
+# 在自动求导的:term:`反向图`上看同一个计算。图中箭头和 torchviz（一个常用的
+# 工具包，从张量的 ``grad_fn`` 画出这张图）的画法一样，沿前向传播时数据流动的
+# 方向；反向传播则*逆着*箭头走，从 ``MulBackward0``
 # 走到各个 ``AccumulateGrad`` 节点。每条边上标出了反向传播沿它传回的梯度
 # （所以标签带着 ←）：``MulBackward0`` 向 :math:`a` 送出
 # :math:`\partial y / \partial a = b = 2`，向 :math:`b` 送出
@@ -179,8 +180,8 @@ draw_backward(grad_graph, lang=lang)
 plt.show()
 
 # %%
-# ``y`` 只有一个数，所以 ``y.backward()`` 可以从
-# :math:`\partial y / \partial y = 1` 出发。输出有多个数时没有这样的起点，
+# ``y`` 只含一个元素，所以 ``y.backward()`` 可以从
+# :math:`\partial y / \partial y = 1` 出发。输出含多个元素时没有这样的起点，
 # 会报错；常见写法是先求和，每个输入得到的就是总和对它的梯度（为什么这是
 # :math:`v = (1, \dots, 1)` 的向量-雅可比积，见 :doc:`plot_03_autograd`）：
 

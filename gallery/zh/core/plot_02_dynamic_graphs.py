@@ -44,7 +44,9 @@ def branchy(x: torch.Tensor) -> torch.Tensor:
 
 # %%
 # 分别用一个正数和一个负数作为输入运行它，每次都放在 ``record()`` 里，
-# 让它把执行的每个 torch 运算记录下来。
+# 让它把执行的每个 torch 运算记录下来。它按找到的变量名给张量命名；在 ``branchy``
+# 里输入叫 ``x``，所以我们把自己起的名字 ``x_pos`` 交给它，结果则叫 ``z_pos``：
+# 与下文反向图里的名字一致。
 
 from pytorch_notes.graph import record
 
@@ -53,9 +55,9 @@ LANG = "zh"  # 图中标签的语言
 x_pos = torch.tensor([1.5], requires_grad=True)
 x_neg = torch.tensor([-1.5], requires_grad=True)
 
-with record() as run_pos:
+with record(names={"x_pos": x_pos}) as run_pos:
     z_pos = branchy(x_pos)
-with record() as run_neg:
+with record(names={"x_neg": x_neg}) as run_neg:
     z_neg = branchy(x_neg)
 
 print(f"positive input, operations: {[op.op for op in run_pos]}")
@@ -99,8 +101,8 @@ plt.show()
 # ``sum`` 和 ``>``。``backward()`` 并不沿这份记录走：它从 ``z.grad_fn`` 出发，
 # 遍历自动求导自己的图（见第 01 篇），图中只有 :math:`z` 赖以算出的那些运算。
 # 下面把两者都列出来：:term:`执行记录`按运算执行的先后顺序；反向图则按箭头的方向、
-# 从输入一端列起（前向方向上的一种拓扑顺序），``backward()`` 访问它的顺序正好
-# 相反，从 ``z.grad_fn`` 走到 ``AccumulateGrad``：
+# 从输入一端列起（前向方向上的一种:term:`拓扑顺序 <拓扑排序>`），``backward()``
+# 访问它的顺序正好相反，从 ``z.grad_fn`` 走到 ``AccumulateGrad``：
 
 import networkx as nx
 
@@ -115,11 +117,11 @@ for label, run, z in [("x = 1.5", run_pos, z_pos), ("x = -1.5", run_neg, z_neg)]
 # %%
 # 反向图里没有 ``sum`` 和 ``gt``，因为 :math:`z` 不是由它们算出的：``if`` 把
 # 比较结果变成了 Python 的 ``True``，流进 :math:`z` 的只有 ``y``。自动求导其实
-# 记录了求和（它的结果有 ``grad_fn``）；比较运算的布尔结果本来就不需要梯度
-# （见第 01 篇），但即使条件是可求导的，它也不会出现在反向图里，因为它根本
-# 没有流进 :math:`z`。另外，在 :math:`x = 1.5` 这次运行中，``y * y`` 读了
-# :math:`y` 两次：``MulBackward0`` 有两条边，每个操作数一条，而且两条边都指向
-# *同一个*节点，即产生 :math:`y` 的那个节点：
+# 记录了求和（下面把同样的求和再算一次，它的结果有 ``grad_fn``）；比较运算的
+# 布尔结果本来就不需要梯度（见第 01 篇），但即使条件是可求导的，它也不会出现在
+# 反向图里，因为它根本没有流进 :math:`z`。另外，在 :math:`x = 1.5` 这次运行中，
+# ``y * y`` 读了 :math:`y` 两次：``MulBackward0`` 有两条边，每个操作数一条，
+# 而且两条边都指向*同一个*节点，即产生 :math:`y` 的那个节点：
 
 total = (x_pos * 2).sum()
 print(f"total.grad_fn = {type(total.grad_fn).__name__}")
@@ -255,13 +257,44 @@ except TraceError as error:
     print(f"TraceError: {str(error).splitlines()[0]}")
 
 # %%
-# 动态图永远不会遇到这个问题：它是在 Python *已经*做出选择之后才记录的，
+# 报错还算是好的情况。``if`` 和 ``while`` 都要代理自己给出 ``True`` 或 ``False``，
+# 而代理只会报错（``len(x)`` 和 ``float(x)`` 也一样）。不去问代理的判断，不经过代理也能
+# 得到答案，``fx`` 会把这个答案选中的分支当作整个函数记下来：``x.dtype is torch.float32``
+# 按身份比较两个对象，而追踪期间 ``x.dtype`` 是一个代理，不是 ``torch.float32``
+# （``isinstance(x, torch.Tensor)`` 和对参数做的 ``y is None`` 也是如此）。
+# 同样，参数里没有代理的调用（例如 ``torch.randn(1)``）在追踪时只执行一次，
+# 结果作为常量保存在图里。两者都不报错：
+
+
+def on_dtype(x: torch.Tensor) -> torch.Tensor:
+    return x * 2 if x.dtype is torch.float32 else x  # `is` 不会去问代理
+
+
+def noisy(x: torch.Tensor) -> torch.Tensor:
+    return x + torch.randn(1)  # randn 的参数里没有代理
+
+
+torch.manual_seed(0)
+ones = torch.ones(1)
+for f in (on_dtype, noisy):
+    traced = symbolic_trace(f)
+    eager = [round(f(ones).item(), 4) for _ in range(2)]
+    replayed = [round(traced(ones).item(), 4) for _ in range(2)]
+    print(f"{f.__name__}: graph {[node.name for node in traced.graph.nodes]}")
+    print(f"  called twice: eager {eager}, traced {replayed}")
+    assert replayed != eager  # 不报错，答案却不同
+
+# %%
+# 追踪得到的 ``on_dtype`` 原样返回输入，输入是 float32 也不例外；追踪得到的
+# ``noisy`` 每次都加上追踪时抽到的那个数。动态图这两个问题都没有：它是在 Python
+# *已经*做出选择之后才记录的，
 # 图里自然就是实际执行的那条分支。静态图要同时保留两条分支，有两种办法。
 # 一种是两条分支都算，再用 ``torch.where`` 选取：它是一个运算，而不是 Python
 # 的判断，所以 ``fx`` 能追踪它；同一张图给每个输入的都是它那条分支的梯度
 # （和上面一样，12 和 -2）。不过两条分支都会执行，也都会求导：没用上的那条分支
-# 收到的梯度是 0，而它的导数在某处为无穷大时（``sqrt`` 在 0 处），0 乘无穷大
-# 得到 NaN，梯度就成了 NaN（解决办法见 :doc:`../further/plot_07_autograd_internals`）：
+# 收到的梯度是 0，而它的导数在某处为无穷大时（``sqrt`` 在 0 处），梯度就成了 NaN：
+# 这是 0 乘无穷大，``sqrt`` 的反向计算把它算成 :math:`0 / (2\sqrt{0}) = 0/0`
+# （解决办法见 :doc:`../further/plot_07_autograd_internals`）：
 
 
 def branchy_where(x: torch.Tensor) -> torch.Tensor:
@@ -325,10 +358,11 @@ assert x0.grad.isnan().all()
 #   出发遍历自动求导的图，图中只有 :math:`z` 赖以算出的运算（没有 ``sum``，
 #   也没有 ``>``），而 ``y * y`` 是一个节点，有两条边指向同一个节点。
 # - ``torch.fx.symbolic_trace`` 在任何数据出现之前搭建静态图：对没有分支的顺序代码没问题，
-#   但凡 Python 控制流依赖从输入读出的东西（它的值，甚至它的形状或 dtype，
-#   因为代理这些都没有），它就无法追踪；``torch.where`` 能把两条分支留在一张
-#   可追踪的图里，两条分支也都会求导。
-# - 静态图牺牲灵活性换来优化空间，动态图则换来灵活与易于调试。
+#   但凡 Python 控制流要向代理询问从输入读出的东西（它的值，甚至它的形状或 dtype，
+#   因为代理这些都没有），追踪就会报错；不去问代理的判断（``is``、``isinstance``）
+#   则悄悄保留追踪时走过的那条分支，就像参数里没有代理的调用只保留它那一次的结果；
+#   ``torch.where`` 能把两条分支留在一张可追踪的图里，两条分支也都会求导。
+# - 静态图以灵活性为代价换来优化空间，动态图则以优化空间为代价换来灵活性和便于调试。
 #
 # 练习
 # ----
