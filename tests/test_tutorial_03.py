@@ -8,7 +8,9 @@ wrong number, or an error message torch no longer gives, fails.
 
 from __future__ import annotations
 
+import inspect
 import re
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +20,11 @@ from conftest import GALLERY, OUT_DIRS, first_missing, printed_lines, soup
 from test_summary import rows
 
 PAGE = "tutorials/core/plot_03_autograd.html"
+
+
+def straight(text: str) -> str:
+    """The page's English text with Sphinx's curly quotes made straight again."""
+    return text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
 
 
 def lines_of(site: Path, out: str) -> list[str]:
@@ -153,9 +160,14 @@ def test_autograd_grad_fails_a_later_backward_through_its_retain_graph_default(
     line = f"backward after autograd.grad(retain_graph=True): w.grad = {w.grad}"
     assert line in lines_of(site, out)
     text = " ".join(soup(site / out / PAGE).get_text().split())
-    said = {"en": "torch.autograd.grad, whose retain_graph has the same default (False)",
-            "zh-cn": "它的 retain_graph 默认值相同（False）"}[out]  # fmt: skip
+    # R5-A4: the default is None (here False, as create_graph is), not False
+    assert inspect.signature(torch.autograd.grad).parameters["retain_graph"].default is None
+    said = {"en": "torch.autograd.grad, whose retain_graph has the same default (None, so False "
+                  "here, as create_graph is)",
+            "zh-cn": "它的 retain_graph 默认值相同（None，这里 create_graph 为 False，所以就是 "
+                     "False）"}[out]  # fmt: skip
     assert said in text, f"{out}: {said!r}"
+    assert "same default (False)" not in text and "默认值相同（False）" not in text
     assert "share the engine" not in text and "共用同一个引擎" not in text
 
 
@@ -359,6 +371,109 @@ def test_create_graph_keeps_saved_tensors_and_a_constant_gradient_has_no_grad_fn
     ]
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_second_pass_through_y_worked_because_the_first_call_retained(
+    site: Path, out: str
+) -> None:
+    # R5-A3: the second call has create_graph=False; what kept y's saved tensors
+    # is the first call's retain_graph, which defaulted to its create_graph=True
+    x = torch.tensor([3.0], requires_grad=True)
+    y = x**2
+    torch.autograd.grad(y, x)  # a first call without create_graph frees them
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        torch.autograd.grad(y, x)
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    said = {
+        "en": "because the first call, with create_graph=True, kept y's saved tensors: its "
+        "retain_graph defaults to its create_graph",
+        "zh-cn": "因为第一次调用用了 create_graph=True，保留了 y 保存的张量：它的 retain_graph "
+        "默认取它的 create_graph 的值",
+    }[out]
+    assert said in text, f"{out}: {said!r}"
+    assert "took the value of create_graph" not in text and "取了 create_graph 的值" not in text
+
+
+def warning_cell(lang: str) -> str:
+    """The page's cell that calls backward(create_graph=True) and prints the warning."""
+    script = (GALLERY / lang / "core" / "plot_03_autograd.py").read_text()
+    start = script.index("with warnings.catch_warnings(record=True) as caught:")
+    end = script.index("x.grad = None", start)
+    return textwrap.dedent(script[start:end])
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_create_graph_warning_comes_once_per_process_and_the_cell_reruns(
+    site: Path, out: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # R5-A1/B1: torch warns once per process (TORCH_WARN_ONCE), so the page says so,
+    # and its cell, run twice in one process, must not index a missing warning
+    import warnings
+
+    lang = {"en": "en", "zh-cn": "zh"}[out]
+    for _ in range(2):
+        x = torch.tensor([3.0], requires_grad=True)
+        namespace = {"torch": torch, "warnings": warnings, "x": x,
+                     "first_sentences": first_sentences}  # fmt: skip
+        exec(warning_cell(lang), namespace)  # the page's own cell
+    second = capsys.readouterr().out.splitlines()[-2:]
+    assert second == [
+        "x.grad = tensor([6.], grad_fn=<CopyBackwards>)",
+        "(no warning: this process has shown it before)",
+    ]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (torch.tensor([1.0], requires_grad=True) ** 2).backward(create_graph=True)
+    assert not caught  # not a second time, whatever the filter
+    # the built page ran the cell first in its process: the warning is shown
+    assert any(line.startswith("UserWarning: Using backward()") for line in lines_of(site, out))
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    said = {"en": "PyTorch warns, once per process,", "zh-cn": "每个进程只警告一次"}[out]
+    assert said in text, f"{out}: {said!r}"
+    assert "caught[0]" not in warning_cell(lang)
+    summary = rows(site, out)["core/plot_03_autograd"]
+    assert {"en": "warns (once per process)", "zh-cn": "每个进程只警告一次"}[out] in summary
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_signature_shown_has_inputs_and_the_page_links_optimizer(site: Path, out: str) -> None:
+    # R5-A5: backward's inputs, documented below the signature and used by the page
+    assert inspect.signature(torch.autograd.backward).parameters["inputs"].default is None
+    page = soup(site / out / PAGE)
+    blocks = [pre.get_text() for pre in page.select("div.highlight-python pre")]
+    shown = " ".join(" ".join(b.split()) for b in blocks if "torch.autograd.backward(tensors" in b)
+    assert "create_graph=False, inputs=None)" in shown, shown
+    # R5-F1: the carry_state loop's optimizer is explained and linked to the glossary
+    term = {"en": "optimizer", "zh-cn": "优化器"}[out]
+    links = [a for a in page.select("article a.reference") if a.get_text() == term]
+    assert any("glossary.html#term-" in a.get("href", "") for a in links), out
+    text = " ".join(page.get_text().split())
+    said = {"en": "zero_grad() clears the gradients, step() moves w against them",
+            "zh-cn": "zero_grad() 清掉梯度， step() 让 w 沿梯度的反方向移动"}[out]  # fmt: skip
+    assert said.replace(" step()", "step()") in text.replace(" step()", "step()"), out
+    # D: both languages name the vector–Jacobian product's abbreviation
+    assert "(VJP)" in text or "（VJP）" in text
+
+
+def test_zh_phrasing_of_round_5() -> None:
+    # R5-E1, E2, E4, E6: the rewordings stay
+    script = (GALLERY / "zh" / "core" / "plot_03_autograd.py").read_text()
+    flat = "".join(line.lstrip("# ").strip() for line in script.splitlines())
+    for phrase in ("用完后把 ``x.grad`` 设为 ``None``", "即截断的通过时间反向传播（truncated BPTT）",
+                   "通常不会记录反向传播本身", "分别通过这两个入口求导"):  # fmt: skip
+        assert phrase in flat, phrase
+    for phrase in ("事后把``x.grad = None``", "（截断的通过时间反向传播（", "本身不被记录",
+                   "分别走这两个入口"):  # fmt: skip
+        assert phrase not in flat, phrase
+
+
+def test_script_lines_fit_the_line_length() -> None:
+    # R5-F6: no unreflowed prose line
+    for lang in ("en",):
+        for name in ("plot_03_autograd.py", "plot_04_autograd_traps.py"):
+            for n, line in enumerate((GALLERY / lang / "core" / name).read_text().splitlines(), 1):
+                assert len(line) <= 100, f"{lang}/{name}:{n}"
 
 
 # -- exercises -------------------------------------------------------------------

@@ -14,10 +14,15 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import OUT_DIRS, first_missing, printed_lines, soup
+from conftest import GALLERY, OUT_DIRS, first_missing, printed_lines, soup
 from test_summary import rows
 
 PAGE = "tutorials/core/plot_04_autograd_traps.html"
+
+
+def straight(text: str) -> str:
+    """The page's English text with Sphinx's curly quotes made straight again."""
+    return text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
 
 
 def lines_of(site: Path, out: str) -> list[str]:
@@ -214,6 +219,15 @@ def test_summary_rows_of_this_page_say_what_the_page_shows(site: Path, out: str)
     assert "three traps" not in row and "三个陷阱俱全" not in row
 
 
+def test_zh_phrasing_of_round_5() -> None:
+    # R5-E3, E5: the rewordings stay
+    script = (GALLERY / "zh" / "core" / "plot_04_autograd_traps.py").read_text()
+    assert (
+        "下面在每种情况下各算一次 :math:`2w`" in script and "各自对 :math:`2w` 用一次" not in script
+    )
+    assert "并逐一验证修正后的效果" in script and "逐一验证每个修正" not in script
+
+
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out: str) -> None:
     model = torch.nn.Linear(1, 1).eval()
@@ -228,18 +242,116 @@ def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out:
         model(x)
     counts = (trainable, len(saved) - trainable)
     assert counts == (1, 0)
+    # R5-A2: what freezing spares here is the input x, saved for the weight's gradient
+    assert torch.equal(saved[0].flatten(), x)
     expected = [
         "after eval(): model(x).requires_grad = True",
         f"forward pass saves: {counts[0]} tensor with a trainable weight, {counts[1]} frozen",
+        f"the tensor saved: {saved[0].flatten()}, the input x = {x}",
         "frozen weight: grad = None, unchanged: True",
     ]
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
+    # ... and in a layer whose input requires grad, the frozen weight is still saved
+    h = torch.tensor([2.0], requires_grad=True)
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        model(h)
+    assert any(torch.equal(t.flatten(), model.weight.detach().flatten()) for t in saved)
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    said = {
+        "en": ["autograd then computes no gradient for it and saves nothing for that gradient, "
+               "here the input x, the one tensor saved below",
+               "The weight itself is still saved when the layer's input requires grad",
+               "tutorial 05 introduces nn.Module",  # R5-F2
+               "model.train() switches back"],
+        "zh-cn": ["这样自动求导既不计算它的梯度，也不保存求这个梯度要用的张量；这里就是输入 x",
+                  "权重本身仍会被保存，因为求输入的梯度要用到它",
+                  "nn.Module 在第 05 篇介绍",
+                  "model.train() 再切回来"],
+    }[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in text, f"{out}: {sentence!r}"
+    for wrong in ("records nothing for it (nothing saved", "不会为它记录任何东西",
+                  "so that it gets no gradient", "让它得不到梯度"):  # fmt: skip
+        assert wrong not in text, f"{out}: {wrong!r}"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_inference_tensors_are_not_to_be_relied_on_and_a_clone_is_ordinary(
+    site: Path, out: str
+) -> None:
+    # R5-F4: w + t works, but the docs promise only that inference tensors cannot be
+    # used in recorded computations; a clone made outside the mode is ordinary
+    w = torch.tensor([1.0], requires_grad=True)
+    with torch.inference_mode():
+        t = w * 2
+    copy = t.clone()
+    assert t.is_inference() and not copy.is_inference()
+    expected = [
+        f"t_copy.is_inference() = {copy.is_inference()}",
+        f"w * t_copy: grad_fn = {(w * copy).grad_fn.name()}",
+    ]
+    missing = first_missing(expected, lines_of(site, out))
+    assert missing is None, f"{out}: {missing!r} not shown"
+    doc = " ".join((torch.inference_mode.__doc__ or "").split())
+    assert "cannot be used in computations recorded by autograd" in doc
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    said = {
+        "en": ["don't rely on it: the docs of inference_mode say such tensors \"cannot be used "
+               "in computations recorded by autograd\"", "t.clone(), outside the mode, is an "
+               "ordinary tensor"],
+        "zh-cn": ["但不要依赖这一点", "在推理模式之外调用 t.clone()，得到的是普通张量"],
+    }[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in text, f"{out}: {sentence!r}"
+    assert "they may still be inputs of a recorded operation" not in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_page_links_its_terms_to_the_glossary(site: Path, out: str) -> None:
+    # R5-F3/F5: the glossary entries that point back to this page are linked from it
+    terms = {
+        "en": ["grad modes", "no-grad mode", "inference mode", "inference tensors",
+               "version counter", "anomaly detection"],
+        "zh-cn": ["梯度模式", "无梯度模式", "推理模式", "推理张量", "版本计数器", "异常检测"],
+    }[out]  # fmt: skip
+    linked = {
+        a.get_text()
+        for a in soup(site / out / PAGE).select("article a.reference")
+        if "glossary.html#term-" in a.get("href", "")
+    }
+    missing = [term for term in terms if term not in linked]
+    assert not missing, f"{out}: {missing}"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_anomaly_detection_shows_the_forward_line_of_a_changed_saved_tensor(
+    site: Path, out: str
+) -> None:
+    # R5-F5: the page points to detect_anomaly(); under it torch warns with the
+    # traceback of the forward call, and the plain message suggests it
+    def run() -> None:
+        w = torch.tensor([1.0], requires_grad=True)
+        a = w + 2
+        y = a * (w + 1)
+        a.add_(1)
+        y.backward()
+
+    with pytest.raises(RuntimeError) as plain:
+        run()
+    assert "anomaly detection" in str(plain.value)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with torch.autograd.detect_anomaly(), pytest.raises(RuntimeError):
+            run()
+    assert any("Traceback of forward call" in str(w.message) for w in caught)
     text = " ".join(soup(site / out / PAGE).get_text().split())
-    said = {"en": "so that autograd records nothing for it (nothing saved, no gradient computed)",
-            "zh-cn": "这样自动求导不会为它记录任何东西（不保存张量，也不计算它的梯度）"}[out]  # fmt: skip
+    said = {
+        "en": "run the forward and backward passes under torch.autograd.detect_anomaly()",
+        "zh-cn": "可以在 torch.autograd.detect_anomaly() 下运行前向传播和反向传播",
+    }[out]
     assert said in text, f"{out}: {said!r}"
-    assert "so that it gets no gradient" not in text and "让它得不到梯度" not in text
 
 
 # -- trap 3: in-place operations and the version counter -------------------------
@@ -392,17 +504,30 @@ def test_exercise_2_shows_each_bug_and_each_fix_working(site: Path, out: str) ->
     assert runs[in_place, True].endswith(f"final w = {tensor_text(w)}, w.grad = None")
     assert w == pytest.approx(-0.22)
     assert runs[data, False] == runs[in_place, False] and runs[data, True] == runs[in_place, True]
+    # R5-B2: the warning that points at bug 1 is shown under that run, not silenced
+    w = torch.tensor([1.0], requires_grad=True) * 1.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert w.grad is None
+    clue = f"    UserWarning: {first_sentence(caught[0].message)}"
+    assert "not a leaf" in clue
     expected = []
     for (update, clear), result in runs.items():
         expected += [f"{update}{'; w.grad = None' if clear else ''}:", f"    {result}"]
-    missing = first_missing(expected, lines_of(site, out))
+        if (update, clear) == (given, False):
+            expected.append(clue)
+    lines = lines_of(site, out)
+    missing = first_missing(expected, lines)
     assert missing is None, f"{out}: {missing!r} not shown"
+    assert lines.count(clue) == 1  # under the loop as given only
     # the solution names the rebinding as bug 1, and no_grad() alone as no fix
-    text = " ".join(soup(site / out / PAGE).get_text().split())
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
     said = {
-        "en": ["rebinds w to a new tensor", "Under no_grad() alone the new w requires no grad"],
-        "zh-cn": ["把名字 w 绑到了一个新张量上", "只把这一行放进 no_grad() 还不够"],
-    }[out]
+        "en": ["rebinds w to a new tensor", "Under no_grad() alone the new w requires no grad",
+               "PyTorch's warning, printed under that run, points at it"],
+        "zh-cn": ["把名字 w 绑到了一个新张量上", "只把这一行放进 no_grad() 还不够",
+                  "输出中紧跟在这次运行后面的 PyTorch 警告指出了这一点"],
+    }[out]  # fmt: skip
     for sentence in said:
         assert sentence in text, f"{out}: {sentence!r}"
 

@@ -26,7 +26,8 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 #
 # .. code-block:: python
 #
-#    torch.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False)
+#    torch.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+#                            inputs=None)
 #    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False)
 #
 # ``y.backward(gradient, ...)`` is the method spelling of
@@ -133,7 +134,8 @@ assert (count_saved(lambda: w * x), count_saved(lambda: w * c)) == (2, 1)
 # from ``y.grad_fn`` to the two leaves. What is gone are the saved tensors.
 # Reading one, or running a second backward pass, raises the same error; so
 # does a pass after ``torch.autograd.grad``, whose ``retain_graph`` has the
-# same default (``False``); with ``retain_graph=True`` the pass works.
+# same default (``None``, so ``False`` here, as ``create_graph`` is);
+# with ``retain_graph=True`` the pass works.
 
 next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
 print(f"after backward, y.grad_fn leads to {next_names}")
@@ -205,7 +207,9 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 # In a training loop, though, this error usually means something else: a
 # tensor from the last iteration, such as a hidden state carried from step
 # to step, is still attached to this one's graph. Three steps of a small
-# loop with an SGD step each show it. ``retain_graph=True`` does not fix it:
+# loop show it; each ends with an update by an :term:`optimizer`,
+# ``torch.optim.SGD`` (``zero_grad()`` clears the gradients, ``step()`` moves
+# ``w`` against them; tutorial 04, trap 1). ``retain_graph=True`` does not fix it:
 # each pass goes back through every earlier step (more time and memory at
 # every step), and since the optimizer updated ``w``, which an earlier step
 # saved, the pass fails with an in-place error (tutorial 04). The cure is
@@ -309,7 +313,7 @@ assert torch.equal(w.grad, torch.tensor([7.0]))
 # is a :term:`Jacobian` with one row per element of :math:`\mathbf{y}`,
 # :math:`J = (5, 2)^\top`. The backward pass never builds :math:`J`: it carries
 # the vector :math:`v` passed as ``gradient`` back through the graph and
-# arrives at the :term:`vector–Jacobian product` :math:`v^\top J`. For a scalar
+# arrives at the :term:`vector–Jacobian product` (VJP) :math:`v^\top J`. For a scalar
 # loss :math:`v = 1` is implied, which is why ``y.backward()`` needs no
 # argument. ``torch.autograd.functional.jacobian`` builds :math:`J`, to check
 # (:doc:`../further/plot_08_jacobians_torch_func` builds it with ``torch.func``):
@@ -354,20 +358,26 @@ except RuntimeError as error:
 
 # %%
 # Each call returns a tuple, one entry per input, and ``x.grad`` was never
-# touched. The second pass through ``y`` worked without ``retain_graph``:
-# its default, ``None``, took the value of ``create_graph``, ``True``.
-# For :term:`higher-order derivatives <higher-order derivative>` this is the door to use. ``backward(create_graph=True)`` computes the same
-# 6, but stores in ``x.grad`` a tensor whose graph leads back to ``x``, and
-# PyTorch warns and recommends ``grad``. If you use it anyway, reset
-# ``x.grad = None`` afterwards to break the cycle the warning describes:
+# touched. The second pass through ``y`` worked without ``retain_graph``
+# because the first call, with ``create_graph=True``, kept ``y``'s saved
+# tensors: its ``retain_graph`` defaults to its ``create_graph``.
+# For :term:`higher-order derivatives <higher-order derivative>` this is the
+# door to use. ``backward(create_graph=True)`` computes the same 6, but stores
+# in ``x.grad`` a tensor whose graph leads back to ``x``, and PyTorch warns,
+# once per process, and recommends ``grad`` (run the cell again and no
+# warning comes). If you use it anyway, reset ``x.grad = None`` afterwards to
+# break the cycle the warning describes:
 
 import warnings
 
 with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
+    warnings.simplefilter("always")  # record it even if a filter would hide it
     torch.pow(x, 2).backward(create_graph=True)
 print(f"x.grad = {x.grad}")
-print(f"UserWarning: {first_sentences(caught[0].message, 2)}")
+for warning in caught:
+    print(f"UserWarning: {first_sentences(warning.message, 2)}")
+if not caught:
+    print("(no warning: this process has shown it before)")
 x.grad = None  # break the reference cycle
 
 # %%

@@ -142,9 +142,9 @@ assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 # Computing without recording a graph
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# PyTorch has three *grad modes*: the default one, *no-grad mode*
-# (``no_grad()``, or ``set_grad_enabled(False)`` when a variable decides)
-# and *inference mode* (``inference_mode()``). The last two switch
+# PyTorch has three :term:`grad modes <grad mode>`: the default one,
+# :term:`no-grad mode` (``no_grad()``, or ``set_grad_enabled(False)`` when a
+# variable decides) and :term:`inference mode` (``inference_mode()``). The last two switch
 # recording off for a block of code; two methods act on one tensor; and
 # ``enable_grad()`` switches recording back on inside no-grad mode, not
 # inside inference mode. Each applied once to :math:`2w`:
@@ -176,8 +176,12 @@ assert sum(t.requires_grad for t in results.values()) == 2  # (default), enable_
 # - ``set_grad_enabled(flag)`` is one or the other, chosen by a variable:
 #   ``set_grad_enabled(training)`` serves both phases.
 # - ``inference_mode()`` is the stricter option for pure inference. Its new
-#   tensors are *inference tensors*: they may still be inputs of a recorded
-#   operation, but autograd cannot save them for a backward pass.
+#   tensors are :term:`inference tensors <inference tensor>`: autograd cannot
+#   save them for a backward pass (``w * t`` below). An operation that saves
+#   nothing, ``w + t``, still accepts them, but don't rely on it: the docs of
+#   ``inference_mode`` say such tensors "cannot be used in computations
+#   recorded by autograd". ``t.clone()``, outside the mode, is an ordinary
+#   tensor.
 # - ``detach()`` cuts one tensor off (tutorials 01 and 03: a :term:`stop-gradient`);
 #   ``requires_grad_(False)`` switches a leaf off.
 
@@ -187,16 +191,27 @@ try:
     w * t  # the multiplication would have to save t
 except RuntimeError as error:
     print(f"w * t: RuntimeError: {first_sentence(error)}")
+t_copy = t.clone()  # made outside inference mode
+print(f"t_copy.is_inference() = {t_copy.is_inference()}")
+print(f"w * t_copy: grad_fn = {(w * t_copy).grad_fn.name()}")
 
 # %%
-# ``model.eval()`` is none of these: it switches layers such as ``nn.Dropout``
-# to their evaluation behaviour, and autograd records as before; evaluation
-# wants both, ``eval()`` and ``no_grad()`` (or ``inference_mode()``). Freezing
-# a parameter takes two steps: ``requires_grad_(False)`` *before* the forward
-# pass, so that autograd records nothing for it (nothing saved, no gradient
-# computed), and leave it out of the optimizer (or make sure its ``.grad`` is
-# ``None``). A zero gradient is not enough, as ``second_step`` showed:
-# momentum, weight decay or Adam still move it.
+# The model below, ``torch.nn.Linear(1, 1)``, is a layer that computes
+# :math:`w x + b` with its own parameters ``model.weight`` and ``model.bias``
+# (``model.parameters()`` yields both); tutorial 05 introduces ``nn.Module``,
+# the base class of such layers. ``model.eval()`` is none of the grad modes: it
+# switches layers such as ``nn.Dropout`` to their evaluation behaviour
+# (``model.train()`` switches back), and autograd records as before;
+# evaluation wants both, ``eval()`` and ``no_grad()`` (or ``inference_mode()``).
+#
+# Freezing a parameter takes two steps. First ``requires_grad_(False)``
+# *before* the forward pass: autograd then computes no gradient for it and
+# saves nothing for that gradient, here the input ``x``, the one tensor saved
+# below. (The weight itself is still saved when the layer's input requires
+# grad, as deeper in a network: the input's gradient needs it.) Second, leave
+# it out of the optimizer (or make sure its ``.grad`` is ``None``). A zero
+# gradient is not enough, as ``second_step`` showed: momentum, weight decay
+# or Adam still move it.
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
@@ -209,7 +224,8 @@ with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, la
     model(x)
 counts.append(len(saved) - counts[0])
 print(f"forward pass saves: {counts[0]} tensor with a trainable weight, {counts[1]} frozen")
-assert counts == [1, 0]
+print(f"the tensor saved: {saved[0].flatten()}, the input x = {x}")
+assert counts == [1, 0] and torch.equal(saved[0].flatten(), x)
 optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
 frozen = model.weight.detach().clone()
 model(x).sum().backward()
@@ -263,7 +279,7 @@ assert torch.equal(t.grad, torch.tensor([2.0]))
 # is such a change, and it is not part of any computation to differentiate. It
 # happens under ``torch.no_grad()``, where nothing is recorded: ``w`` stays a
 # leaf. That is how ``optimizer.step()`` moved :math:`w` in trap 1. The change
-# is still counted: ``w._version``, the tensor's *version counter* (an internal
+# is still counted: ``w._version``, the tensor's :term:`version counter` (an internal
 # attribute: we read it to look; the public behaviour is the error below), goes
 # up with the in-place operation.
 
@@ -302,6 +318,12 @@ except RuntimeError as error:
     print(f"RuntimeError: {first_sentence(error)}")
 
 # %%
+# The message says which tensor changed, not where in your code. To find the
+# line, run the forward and backward passes under
+# ``torch.autograd.detect_anomaly()`` (:term:`anomaly detection`, see
+# :doc:`../further/plot_07_autograd_internals`; the full message suggests it
+# too): a warning then shows the forward line that created the failing node.
+#
 # ``torch.no_grad()`` does not switch this check off. In :math:`y = w \cdot v`
 # with ``v`` requiring grad, the multiplication saved :math:`w` (for
 # :math:`\partial y / \partial v`), and an update of :math:`w` before
@@ -407,9 +429,10 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 # %%
 # Bug 1: ``w = w - 0.1 * w.grad`` *rebinds* ``w`` to a new tensor, a recorded
 # result and no leaf, whose ``.grad`` stays ``None``: hence the ``TypeError``.
-# Under ``no_grad()`` alone the new ``w`` requires no grad, and the next
-# ``backward()`` raises. The fix is exercise 1's update: in place *and* under
-# ``no_grad()``.
+# PyTorch's warning, printed under that run, points at it: the loop reads
+# the ``.grad`` of a tensor that is not a leaf. Under ``no_grad()`` alone the
+# new ``w`` requires no grad, and the next ``backward()`` raises. The fix is
+# exercise 1's update: in place *and* under ``no_grad()``.
 #
 # Bug 2: nothing clears the gradient. With bug 1 fixed the loop runs, but
 # updates with a running total: the last ``w.grad`` is 11.2, the sum of
@@ -451,10 +474,13 @@ import warnings
 cases = [("w = w - 0.1 * w.grad", False), ("no_grad(): w = w - 0.1 * w.grad", False)]
 for update in ("no_grad(): w -= 0.1 * w.grad", "w.data -= 0.1 * w.grad"):
     cases += [(update, False), (update, True)]  # True: then w.grad = None
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # reading a non-leaf's .grad warns
-    for update, clear in cases:
-        print(f"{update}{'; w.grad = None' if clear else ''}:\n    {debug_loop(update, clear)}")
+for update, clear in cases:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # show each warning, even one seen before
+        result = debug_loop(update, clear)
+    print(f"{update}{'; w.grad = None' if clear else ''}:\n    {result}")
+    for warning in caught:
+        print(f"    {warning.category.__name__}: {first_sentence(warning.message)}")
 
 # %%
 # .. _solution-end:

@@ -24,7 +24,8 @@ backward() 与 torch.autograd.grad
 #
 # .. code-block:: python
 #
-#    torch.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False)
+#    torch.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+#                            inputs=None)
 #    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False)
 #
 # ``y.backward(gradient, ...)`` 是 ``torch.autograd.backward(y, gradient, ...)``
@@ -45,7 +46,7 @@ backward() 与 torch.autograd.grad
 # ``create_graph``
 #     把反向传播本身也记录下来，用于求高阶导数。
 #
-# 在第 01 篇的计算图上分别走这两个入口，取 :math:`w = 1`、:math:`x = 2`，此时
+# 在第 01 篇的计算图上分别通过这两个入口求导，取 :math:`w = 1`、:math:`x = 2`，此时
 # :math:`\partial y / \partial w = b + a = 5`，:math:`\partial y / \partial x = b = 2`：
 
 import torch
@@ -127,7 +128,8 @@ assert (count_saved(lambda: w * x), count_saved(lambda: w * c)) == (2, 1)
 # 反向传播之后，计算图还在：沿 ``next_functions`` 仍然能从 ``y.grad_fn``
 # 走到两个叶子节点。被释放的是保存下来的张量。读取其中一个，或者再做一次
 # 反向传播，都会报同一个错；先经 ``torch.autograd.grad`` 做过反向传播也一样：
-# 它的 ``retain_graph`` 默认值相同（``False``）；传入 ``retain_graph=True`` 就不报错。
+# 它的 ``retain_graph`` 默认值相同（``None``，这里 ``create_graph`` 为 ``False``，
+# 所以就是 ``False``）；传入 ``retain_graph=True`` 就不报错。
 
 next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
 print(f"after backward, y.grad_fn leads to {next_names}")
@@ -195,12 +197,13 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 
 # %%
 # 不过在训练循环里，这个报错通常另有原因：上一次迭代的某个张量还连在这一次的
-# 计算图上，比如一步一步传下去的隐藏状态。下面这个小循环每步都做一次 SGD 更新，
-# 跑三步就能看出来。``retain_graph=True`` 解决不了问题：每次反向传播都会一路
+# 计算图上，比如一步一步传下去的隐藏状态。下面这个小循环跑三步就能看出来，
+# 每步最后由:term:`优化器` ``torch.optim.SGD`` 更新一次（``zero_grad()`` 清掉梯度，
+# ``step()`` 让 ``w`` 沿梯度的反方向移动；见第 04 篇陷阱一）。``retain_graph=True`` 解决不了问题：每次反向传播都会一路
 # 传回之前所有的步（每一步都更耗时、更占内存），而且优化器已经更新过之前某一步
 # 保存的 ``w``，反向传播会报原位操作的错误（第 04 篇）。正确的做法是
-# ``h.detach()``：数值不变，但与旧的计算图断开。这样得到的只是最后一步的梯度
-# （截断的通过时间反向传播（truncated BPTT））；如果要对整段历史求导，就把它放在
+# ``h.detach()``：数值不变，但与旧的计算图断开。这样得到的只是最后一步的梯度，
+# 即截断的通过时间反向传播（truncated BPTT）；如果要对整段历史求导，就把它放在
 # 一张计算图里，最后只调用一次 ``backward()``。
 
 
@@ -309,7 +312,7 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # ----------------------------------
 #
 # 取 :math:`y = x^2`、:math:`x = 3`：:math:`dy/dx = 2x = 6`，
-# :math:`d^2y/dx^2 = 2`。通常反向传播本身不被记录，梯度只是一个普通张量。
+# :math:`d^2y/dx^2 = 2`。通常不会记录反向传播本身，算出的梯度只是一个普通张量。
 # 设置 ``create_graph=True`` 后，反向传播的每一步都像前向运算一样被记录下来，
 # 只要梯度仍依赖某个需要梯度的张量，它就有 ``grad_fn``，可以再对它求导。
 # :math:`3x` 的导数是常数 3，它不依赖任何需要梯度的张量：即使设置了
@@ -336,20 +339,25 @@ except RuntimeError as error:
 
 # %%
 # 每次调用都返回一个元组，每个自变量对应一项；``x.grad`` 始终没有被改动。
-# 对 ``y`` 的第二次反向传播不加 ``retain_graph`` 也成功了：它的默认值 ``None``
-# 取了 ``create_graph`` 的值 ``True``。
+# 对 ``y`` 的第二次反向传播不加 ``retain_graph`` 也成功了，因为第一次调用用了
+# ``create_graph=True``，保留了 ``y`` 保存的张量：它的 ``retain_graph`` 默认取它的
+# ``create_graph`` 的值。
 # 求:term:`高阶导数`应当走这个入口。``backward(create_graph=True)`` 也能算出
 # 同样的 6，但它存进 ``x.grad`` 的张量带着一张指回 ``x`` 的计算图，
-# PyTorch 会发出警告，并建议改用 ``grad``。如果还是用了它，事后把
-# ``x.grad = None``，打破警告里说的引用循环：
+# PyTorch 会发出警告（每个进程只警告一次：再运行一次这个单元格就看不到了），
+# 并建议改用 ``grad``。如果还是用了它，用完后把 ``x.grad`` 设为 ``None``，
+# 打破警告里说的引用循环：
 
 import warnings
 
 with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
+    warnings.simplefilter("always")  # 即使有过滤规则会隐藏它，也记录下来
     torch.pow(x, 2).backward(create_graph=True)
 print(f"x.grad = {x.grad}")
-print(f"UserWarning: {first_sentences(caught[0].message, 2)}")
+for warning in caught:
+    print(f"UserWarning: {first_sentences(warning.message, 2)}")
+if not caught:
+    print("(no warning: this process has shown it before)")
 x.grad = None  # 打破引用循环
 
 # %%

@@ -135,10 +135,10 @@ assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 # 不记录计算图的几种办法
 # ~~~~~~~~~~~~~~~~~~~~~~
 #
-# PyTorch 有三种*梯度模式*：默认模式、*无梯度模式*（no-grad mode：``no_grad()``，
-# 或由变量决定时用 ``set_grad_enabled(False)``）和*推理模式*（``inference_mode()``）。
+# PyTorch 有三种:term:`梯度模式`：默认模式、:term:`无梯度模式`（no-grad mode：``no_grad()``，
+# 或由变量决定时用 ``set_grad_enabled(False)``）和:term:`推理模式`（``inference_mode()``）。
 # 后两种对一整块代码关闭记录；另有两个方法只作用于一个张量；``enable_grad()``
-# 可以在无梯度模式里重新打开记录，在推理模式里不行。各自对 :math:`2w` 用一次：
+# 可以在无梯度模式里重新打开记录，在推理模式里不行。下面在每种情况下各算一次 :math:`2w`：
 
 results = {"(default)": w * 2}
 with torch.no_grad():
@@ -165,8 +165,11 @@ assert sum(t.requires_grad for t in results.values()) == 2  # (default) 和 enab
 #   用的都是它（``pytorch_notes.training.fit`` 就是这样做的）。
 # - ``set_grad_enabled(flag)`` 由一个变量决定开还是关：
 #   ``set_grad_enabled(training)`` 一行代码兼顾训练和评估两个阶段。
-# - ``inference_mode()`` 是纯推理时更严格的选择。它新建的张量是*推理张量*：
-#   仍然可以作为被记录运算的输入，但自动求导不能为反向传播保存它们。
+# - ``inference_mode()`` 是纯推理时更严格的选择。它新建的张量是:term:`推理张量`：
+#   自动求导不能为反向传播保存它们（见下面的 ``w * t``）。不需要保存张量的运算，
+#   如 ``w + t``，目前仍然接受它们，但不要依赖这一点：``inference_mode`` 的文档说，
+#   这样的张量“不能用于被自动求导记录的计算”。在推理模式之外调用 ``t.clone()``，
+#   得到的是普通张量。
 # - ``detach()`` 把单个张量从计算图上切下来（第 01、03 篇把它用作:term:`停止梯度`）；
 #   ``requires_grad_(False)`` 让一个叶子节点不再需要梯度。
 
@@ -176,15 +179,24 @@ try:
     w * t  # 乘法必须保存 t
 except RuntimeError as error:
     print(f"w * t: RuntimeError: {first_sentence(error)}")
+t_copy = t.clone()  # 在推理模式之外新建
+print(f"t_copy.is_inference() = {t_copy.is_inference()}")
+print(f"w * t_copy: grad_fn = {(w * t_copy).grad_fn.name()}")
 
 # %%
-# ``model.eval()`` 不属于以上任何一种：它把 ``nn.Dropout`` 这类层切换到评估时的
-# 行为，自动求导照常记录。所以评估时两样都要：``eval()``，
-# 再加上 ``no_grad()``（或 ``inference_mode()``）。冻结一个参数要做两件事：
-# 在前向传播*之前*调用 ``requires_grad_(False)``，这样自动求导不会为它记录任何东西
-# （不保存张量，也不计算它的梯度）；并且不把它交给优化器（或者确保它的 ``.grad``
-# 是 ``None``）。只让梯度为 0 是不够的，``second_step`` 已经说明：动量、权重衰减
-# 或 Adam 照样会移动它。
+# 下面的模型 ``torch.nn.Linear(1, 1)`` 是一个计算 :math:`w x + b` 的层，自带参数
+# ``model.weight`` 和 ``model.bias``（``model.parameters()`` 会依次给出这两个参数）；
+# 这类层的基类 ``nn.Module`` 在第 05 篇介绍。``model.eval()`` 不属于以上任何一种
+# 梯度模式：它把 ``nn.Dropout`` 这类层切换到评估时的行为（``model.train()`` 再切回来），
+# 自动求导照常记录。所以评估时两样都要：``eval()``，
+# 再加上 ``no_grad()``（或 ``inference_mode()``）。
+#
+# 冻结一个参数要做两件事。第一，在前向传播*之前*调用 ``requires_grad_(False)``：
+# 这样自动求导既不计算它的梯度，也不保存求这个梯度要用的张量；这里就是输入 ``x``，
+# 即下面统计到的那一个张量。（如果这一层的输入需要梯度，比如网络中间的层，
+# 权重本身仍会被保存，因为求输入的梯度要用到它。）第二，不把它交给优化器（或者
+# 确保它的 ``.grad`` 是 ``None``）。只让梯度为 0 是不够的，``second_step`` 已经说明：
+# 动量、权重衰减或 Adam 照样会移动它。
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
@@ -197,7 +209,8 @@ with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, la
     model(x)
 counts.append(len(saved) - counts[0])
 print(f"forward pass saves: {counts[0]} tensor with a trainable weight, {counts[1]} frozen")
-assert counts == [1, 0]
+print(f"the tensor saved: {saved[0].flatten()}, the input x = {x}")
+assert counts == [1, 0] and torch.equal(saved[0].flatten(), x)
 optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
 frozen = model.weight.detach().clone()
 model(x).sum().backward()
@@ -249,7 +262,7 @@ assert torch.equal(t.grad, torch.tensor([2.0]))
 # ``w -= 0.1 * w.grad`` 也一样。参数更新就是对叶子节点的这种修改，但它本身并不是
 # 需要求导的计算。它在 ``torch.no_grad()`` 下进行，那里什么都不记录：``w`` 仍然是
 # 叶子节点。陷阱一中的 ``optimizer.step()`` 就是这样移动 :math:`w` 的。不过这次
-# 修改仍会被计数：张量的*版本计数器* ``w._version`` 随这次原位操作加一（这是内部
+# 修改仍会被计数：张量的:term:`版本计数器` ``w._version`` 随这次原位操作加一（这是内部
 # 属性，我们读它只为观察；对外可见的行为是下面的报错）。
 
 w = torch.tensor([1.0], requires_grad=True)
@@ -286,6 +299,11 @@ except RuntimeError as error:
     print(f"RuntimeError: {first_sentence(error)}")
 
 # %%
+# 报错信息说明了是哪个张量被改动，却没有指出是代码的哪一行。要找到这一行，
+# 可以在 ``torch.autograd.detect_anomaly()`` 下运行前向传播和反向传播（:term:`异常检测`，
+# 见 :doc:`../further/plot_07_autograd_internals`；完整的报错信息里也有这条建议）：
+# 这时会有一条警告，指出创建出错节点的那一行前向代码。
+#
 # ``torch.no_grad()`` 不会关掉这项检查。在 :math:`y = w \cdot v` 中
 # ``v`` 需要梯度，乘法因此保存了 :math:`w`（求 :math:`\partial y / \partial v`
 # 要用到它）；在 ``backward()`` 之前更新 :math:`w`，就改动了这个保存的张量。
@@ -372,7 +390,7 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 #
 # **练习 2.** 调试下面这个训练循环。它本应走完练习 1 的三步，却在第二步就出错；
 # 同事把最后一行改成 ``w.data -= 0.1 * w.grad`` 之后，它能跑完，:math:`w`
-# 却还是不对。把问题都找出来，并逐一验证每个修正确实有效。
+# 却还是不对。把问题都找出来，并逐一验证修正后的效果。
 #
 # .. code-block:: python
 #
@@ -386,8 +404,9 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 # %%
 # 问题 1：``w = w - 0.1 * w.grad`` 把名字 ``w`` 绑到了一个新张量上——它是被记录
 # 的结果，不是叶子节点，它的 ``.grad`` 一直是 ``None``，所以出现了 ``TypeError``。
-# 只把这一行放进 ``no_grad()`` 还不够：新的 ``w`` 不需要梯度，下一次 ``backward()``
-# 会报错。正确的改法是练习 1 的更新：原位更新，*并且*放在 ``no_grad()`` 下。
+# 输出中紧跟在这次运行后面的 PyTorch 警告指出了这一点：循环读取了一个非叶子节点的
+# ``.grad``。只把这一行放进 ``no_grad()`` 还不够：新的 ``w`` 不需要梯度，下一次
+# ``backward()`` 会报错。正确的改法是练习 1 的更新：原位更新，*并且*放在 ``no_grad()`` 下。
 #
 # 问题 2：没有清零梯度。修好问题 1 后循环能跑完，但更新用的是累计值：最后的
 # ``w.grad`` 是 11.2，即 :math:`2w + 3` 在依次经过的三个 :math:`w` 上的取值之和
@@ -429,10 +448,13 @@ import warnings
 cases = [("w = w - 0.1 * w.grad", False), ("no_grad(): w = w - 0.1 * w.grad", False)]
 for update in ("no_grad(): w -= 0.1 * w.grad", "w.data -= 0.1 * w.grad"):
     cases += [(update, False), (update, True)]  # True：更新后 w.grad = None
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # 读取非叶子节点的 .grad 会发出警告
-    for update, clear in cases:
-        print(f"{update}{'; w.grad = None' if clear else ''}:\n    {debug_loop(update, clear)}")
+for update, clear in cases:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # 每条警告都显示，即使之前出现过
+        result = debug_loop(update, clear)
+    print(f"{update}{'; w.grad = None' if clear else ''}:\n    {result}")
+    for warning in caught:
+        print(f"    {warning.category.__name__}: {first_sentence(warning.message)}")
 
 # %%
 # .. _solution-end:
