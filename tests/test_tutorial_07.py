@@ -757,3 +757,16 @@ def test_zh_phrasing_of_round_5(site: Path, out: str) -> None:
     else:
         assert "in float64 the two differ" not in text
         assert "the finite difference and autograd differ by about" in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_summary_rows_carry_the_round_5_corrections(site: Path, out: str) -> None:
+    """R5-A1, A3 in the summary: the hook rule without levels; gradcheck's points."""
+    text = " ".join(soup(site / out / "summary.html").get_text().split())
+    if out.startswith("zh"):
+        assert "同时就绪" not in text and "x 的钩子可以排在 b 之前" in text
+        assert "它们只检查给定的点" in text
+    else:
+        assert "ready at the same time" not in text
+        assert "Hooks fire from the output back to the leaves" not in text
+        assert "can come before b" in text and "They check only the points given" in text
