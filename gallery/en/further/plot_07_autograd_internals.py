@@ -307,10 +307,11 @@ print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
 
 # %%
-# A pass means the two agree *at the points given*, nothing more. Autograd
-# through ``stable_softplus``, wrong at its kink, passes at the same three
-# random points and fails once 0 is among them; ``Softplus`` passes there
-# too. Put the edge cases, kinks among them, in the inputs you check:
+# A pass means that finite differences and the backward pass agree *at the
+# points given*, nothing more. Autograd through ``stable_softplus``, wrong at
+# its kink, passes at the same three random points and fails once 0 is among
+# them; ``Softplus`` passes there too. Put the edge cases, kinks among them,
+# in the inputs you check:
 
 zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 passed = []

@@ -295,9 +295,10 @@ print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
 
 # %%
-# 通过检查只说明两者*在给定的点上*一致，仅此而已。对 ``stable_softplus`` 直接用
-# 自动求导，在尖点处是错的，却能在同样三个随机点上通过检查，只有把 0 放进去才会
-# 失败；``Softplus`` 在 0 处也能通过。检查时要把边界情况（包括尖点）放进输入里：
+# 通过检查只说明有限差分与反向传播的结果*在给定的点上*一致，仅此而已。
+# 对 ``stable_softplus`` 直接用自动求导，在尖点处是错的，却能在同样三个随机点上
+# 通过检查，只有把 0 放进去才会失败；``Softplus`` 在 0 处也能通过。检查时要把
+# 边界情况（包括尖点）放进输入里：
 
 zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 passed = []
