@@ -283,6 +283,18 @@ def test_batch_norm_in_training_mode_is_refused_and_the_remedies_work() -> None:
 
     with pytest.raises(RuntimeError):
         per_sample(net(nn.BatchNorm1d(3)))  # running stats updated in place
+    # R5-F2: track_running_stats=False works where one sample has statistics (BatchNorm2d)
+    torch.manual_seed(0)
+    conv = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2, track_running_stats=False),
+                         nn.Flatten(), nn.Linear(18, 1))  # fmt: skip
+    images = torch.randn(4, 1, 5, 5)
+    conv_params = {k: v.detach() for k, v in conv.named_parameters()}
+    image_grads = vmap(grad(lambda p, x_i: functional_call(conv, p, (x_i[None],)).sum()),
+                       in_dims=(None, 0))(conv_params, images)["0.weight"]  # fmt: skip
+    for i in range(len(images)):
+        conv.zero_grad()
+        conv(images[i : i + 1]).sum().backward()
+        assert torch.allclose(image_grads[i], conv[0].weight.grad, atol=1e-5)
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         per_sample(net(nn.BatchNorm1d(3, track_running_stats=False)))
     for model in (net(nn.BatchNorm1d(3)).eval(), net(nn.LayerNorm(3)), net(nn.GroupNorm(1, 3))):
@@ -420,3 +432,87 @@ def test_order_check_catches_a_wrong_or_misplaced_value() -> None:
     assert first_missing(printed, printed, prefix=True) is None
     assert first_missing(["grad(g)    = tensor([ 4., 12.])"], printed, prefix=True) is not None
     assert first_missing(list(reversed(printed)), printed, prefix=True) is not None
+
+
+# -- round 5 ----------------------------------------------------------------------
+
+
+def test_vmap_refuses_batch_norms_in_place_statistics_and_grad_alone_does_not() -> None:
+    """R5-A5, independent: with the buffers passed as the per-sample tutorial passes them,
+    it is vmap that refuses (unbatched running stats written in place); grad alone, same
+    form, runs and updates them. So the page says "which vmap refuses"."""
+    from torch.func import functional_call, grad, vmap
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.Flatten(), nn.Linear(18, 1))
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    buffers = {k: v.detach().clone() for k, v in model.named_buffers()}
+    images = torch.randn(4, 1, 5, 5)
+
+    def loss(p, b, x_i):
+        return functional_call(model, (p, b), (x_i[None],)).sum()
+
+    with pytest.raises(RuntimeError, match="running_mean or running_var"):
+        vmap(grad(loss), in_dims=(None, None, 0))(params, buffers, images)
+    before = buffers["1.running_mean"].clone()
+    grad(loss)(params, buffers, images[0])
+    assert not torch.equal(buffers["1.running_mean"], before)
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_batch_norm_remark_names_vmap_and_track_running_stats(site: Path, out: str) -> None:
+    """R5-A5, F2."""
+    text = prose(site, out)
+    assert "track_running_stats=False" in text
+    if out.startswith("zh"):
+        assert "vmap 不允许这样做" in text and "torch.func 不允许这样做" not in text
+    else:
+        assert "in place, which vmap refuses" in text and "which torch.func refuses" not in text
+
+
+def class_gradients() -> tuple[torch.Tensor, torch.Tensor]:
+    torch.manual_seed(1)
+    train_x, train_y = two_gaussians()
+    linear = nn.Linear(2, 1)
+    with torch.no_grad():
+        p = torch.sigmoid(linear(train_x)).squeeze(1)
+    return (p - train_y)[:, None] * train_x, train_y
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_only_the_class_means_point_the_same_way(site: Path, out: str) -> None:
+    """R5-A2: the printed cosine is between class MEANS; single class-1 gradients point
+    more than 90 degrees away from their class's mean, and the prose says so."""
+    grads, labels = class_gradients()
+    means = [grads[labels == c].mean(dim=0) for c in (0, 1)]
+    assert torch.nn.functional.cosine_similarity(*means, dim=0) > 0.9
+    ones = grads[labels == 1]
+    away = torch.nn.functional.cosine_similarity(ones, means[1][None], dim=1) < 0
+    assert away.any() and not away.all()
+    text = prose(site, out)
+    if out.startswith("zh"):
+        flat = text.replace(" ", "")
+        assert "两个类别的平均梯度方向相同" in flat and "两个类别的梯度方向相同" not in flat
+        assert "类别1中有些梯度与该类平均梯度的夹角超过90°" in flat
+    else:
+        assert "classes’ mean gradients point the same way" in text.replace("'", "’")
+        assert "some of class 1’s point more than 90° away" in text.replace("'", "’")
+        assert "both classes’ gradients point the same way" not in text.replace("'", "’")
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_dual_number_and_tangent_link_to_the_glossary(site: Path, out: str) -> None:
+    """R5-F3."""
+    terms = {span.get_text() for span in soup(site / out / PAGE).select("a span.std-term")}
+    wanted = {"对偶数", "切向量"} if out.startswith("zh") else {"dual number", "tangent"}
+    assert wanted <= terms, terms
+
+
+def test_zh_phrasing_of_round_5(site: Path) -> None:
+    """R5-E2, E3, E4: no Chinese word inside a derivative fraction; no calques."""
+    text = prose(site, "zh-cn")
+    assert "更贵" not in text and "开销更大" in text
+    assert "错得稍多" not in text and "预测误差也稍大" in text
+    source = code(site, "zh-cn")
+    assert "∂损失" not in source and "单个样本的损失对 w0 的偏导数" in source
+    assert "比错的程度影响更大" not in source and "比预测误差影响更大" in source

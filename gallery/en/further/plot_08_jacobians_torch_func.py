@@ -83,9 +83,9 @@ print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
 # -----------------------------------------
 #
 # Forward mode carries a derivative *along with* each value, from the inputs
-# onwards. Each number becomes a **dual number** :math:`(a, \dot a)`: its value
-# and its tangent, the derivative in a chosen input direction :math:`t`. Every
-# operation updates both, e.g.
+# onwards. Each number becomes a :term:`dual number` :math:`(a, \dot a)`: its
+# value and its :term:`tangent`, the derivative in a chosen input direction
+# :math:`t`. Every operation updates both, e.g.
 # :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`. At the
 # end the outputs' tangents are the :term:`Jacobian–vector product`
 # :math:`J t`: with :math:`t = (1, 0)`, the first *column* of :math:`J`. No
@@ -303,10 +303,13 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # for dropout inside ``vmap`` see the ``randomness=`` argument of
 # `torch.func.vmap <https://pytorch.org/docs/stable/generated/torch.func.vmap.html>`_.
 # BatchNorm in training mode updates its running statistics (``running_mean``,
-# ``running_var``) in place, which ``torch.func`` refuses (and one sample's
-# statistics are not the batch's: ``BatchNorm1d`` on one sample has none at
-# all): use eval mode or a layer without them, such as ``LayerNorm`` or
-# ``GroupNorm``; see `Patching Batch Norm <https://pytorch.org/docs/stable/func.batch_norm.html>`_.
+# ``running_var``) in place, which ``vmap`` refuses: use eval mode,
+# ``track_running_stats=False``, or a layer without them, such as
+# ``LayerNorm`` or ``GroupNorm``; see
+# `Patching Batch Norm <https://pytorch.org/docs/stable/func.batch_norm.html>`_.
+# Without running statistics, BatchNorm normalises each sample by its own,
+# and one sample's statistics are not the batch's (``BatchNorm1d`` on one
+# sample's feature vector has none at all).
 
 import torch.nn.functional as F
 from torch import nn
@@ -361,13 +364,15 @@ assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
 
 # %%
 # The figure shows the 200 gradients with respect to :math:`(w_0, w_1)`, one
-# point per sample, coloured by class. At these untrained weights both
-# classes' gradients point the same way; they differ in size. A sample's
-# gradient is :math:`(p_i - y_i)\,x_i`: it grows with the distance of
-# :math:`x_i` from the origin, and the class-0 points lie farther out (mean
-# :math:`|x|` 3.90 against 1.56) and are a little more wrong (mean
-# :math:`|p - y|` 0.69 against 0.48). So they have the largest gradients and
-# dominate the mean, the star, which is the batch gradient ``backward()`` gives.
+# point per sample, coloured by class. At these untrained weights the two
+# classes' *mean* gradients point the same way and differ in size; single
+# gradients scatter (some of class 1's point more than 90° away from their
+# class's mean). A sample's gradient is :math:`(p_i - y_i)\,x_i`: it grows
+# with the distance of :math:`x_i` from the origin, and the class-0 points lie
+# farther out (mean :math:`|x|` 3.90 against 1.56) and have slightly larger
+# errors (mean :math:`|p - y|` 0.69 against 0.48). So they have the largest
+# gradients and dominate the mean, the star, which is the batch gradient
+# ``backward()`` gives.
 
 import matplotlib.pyplot as plt
 
@@ -394,8 +399,8 @@ for label, colour in ((0, "tab:blue"), (1, "tab:red")):
     ax.scatter(chosen[:, 0], chosen[:, 1], s=14, alpha=0.6, color=colour, label=name)
 ax.scatter(*mean_grad[0], s=160, marker="*", color="black",
            label=tr(lang, en="mean = batch gradient", zh="均值 = 整批的梯度"))  # fmt: skip
-ax.set_xlabel(tr(lang, en="∂loss/∂w0 of one sample", zh="单个样本的 ∂损失/∂w0"))
-ax.set_ylabel(tr(lang, en="∂loss/∂w1 of one sample", zh="单个样本的 ∂损失/∂w1"))
+ax.set_xlabel(tr(lang, en="∂loss/∂w0 of one sample", zh="单个样本的损失对 w0 的偏导数"))
+ax.set_ylabel(tr(lang, en="∂loss/∂w1 of one sample", zh="单个样本的损失对 w1 的偏导数"))
 ax.set_title(tr(lang, en="Per-sample gradients (vmap)", zh="逐样本梯度（vmap）"))
 ax.legend()
 plt.show()

@@ -4,7 +4,7 @@ r"""
 
 核心章节只是调用 ``backward()``，再读取 ``.grad``。本篇深入这套机制的内部：
 用钩子观察（以及修改）传递中的梯度，写一个自带反向传播的
-``torch.autograd.Function``，用 ``gradcheck`` 证明它写对了，查看前向传播
+``torch.autograd.Function``，用 ``gradcheck`` 检验它，查看前向传播
 留下了哪些张量，再用异常检测找出 NaN 梯度从哪里来。
 
 阅读前请先看过 :doc:`../core/plot_01_computational_graph`
@@ -32,32 +32,58 @@ b = torch.add(w, 1)  # b = w + 1
 y = torch.mul(a, b)  # y = a * b
 unused = torch.mul(a, 3)  # 由 a 算出，但 y 并不依赖它
 
-fired = []  # (名字, 梯度)，按钩子被触发的顺序
-for name, tensor in {"y": y, "a": a, "b": b, "w": w, "x": x}.items():
-    # name=name：让每个 lambda 记住自己的名字（普通闭包只会看到最后一个）
-    tensor.register_hook(lambda grad, name=name: fired.append((name, grad.clone())))
 
-y.backward()
+def hooks_fired(y, tensors):
+    """在每个具名张量上挂一个钩子，运行 y.backward()：按触发顺序返回 (名字, 梯度)。"""
+    fired = []
+    for name, tensor in tensors.items():
+        # name=name：让每个 lambda 记住自己的名字（普通闭包只会看到最后一个）
+        tensor.register_hook(lambda grad, name=name: fired.append((name, grad.clone())))
+    y.backward()
+    return fired
+
+
+def follows_the_graph(order):
+    """计算图规定的顺序：y 最先；x 在 a 之后；w 在 a 和 b 之后，且只触发一次。"""
+    after = order.index
+    return (order[0] == "y" and after("a") < after("x")
+            and max(after("a"), after("b")) < after("w") and order.count("w") == 1)  # fmt: skip
+
+
+fired = hooks_fired(y, {"y": y, "a": a, "b": b, "w": w, "x": x})
 for step, (name, grad) in enumerate(fired, start=1):
     print(f"hook {step}: d y / d {name} = {grad}")
-order = [name for name, _ in fired]
-assert order[0] == "y" and set(order[1:3]) == {"a", "b"} and set(order[3:]) == {"w", "x"}
-assert order.count("w") == 1 and torch.equal(dict(fired)["w"], torch.tensor([5.0]))
+assert follows_the_graph([name for name, _ in fired])
+assert torch.equal(dict(fired)["w"], torch.tensor([5.0]))
 
 # %%
 # 钩子从输出到:term:`叶子节点`依次被触发：一个张量的钩子，要等所有由它
 # 算出、*且通向输出*的张量都把梯度传下来之后才会被触发（``a`` 的钩子不会等
 # ``unused``）。``w`` 的钩子只被触发*一次*，拿到的是 5：两条路径分别贡献 2
 # （经 :math:`a`）和 3（经 :math:`b`），在梯度到达 ``w`` 之前已经加在一起。
-# 同时就绪的张量（先是 ``a`` 和 ``b``，后是 ``w`` 和 ``x``）谁先谁后由引擎决定：
-# PyTorch 的文档只规定了同一个张量或节点上的顺序（*同一个*张量上的多个钩子按注册
-# 顺序被触发）。不要写依赖其余顺序的代码。
+# 计算图规定的只有这些：``y`` 最先，``x`` 在 ``a`` 之后，``w`` 在 ``a`` 和 ``b``
+# 之后。其余的顺序由引擎决定：PyTorch 的文档只规定了同一个张量或节点上的顺序
+# （*同一个*张量上的多个钩子按注册顺序被触发）。``x`` 只等 ``a``，所以没有什么
+# 能保证它的钩子排在 ``b`` 之后。同一张计算图，这次先创建 ``b`` 再创建 ``a``：
+
+w = torch.tensor([1.0], requires_grad=True)
+x = torch.tensor([2.0], requires_grad=True)
+b = torch.add(w, 1)  # 这次先创建 b
+a = torch.add(w, x)
+y = torch.mul(a, b)
+order = [name for name, _ in hooks_fired(y, {"y": y, "a": a, "b": b, "w": w, "x": x})]
+print(f"b created before a: hooks fire in the order {order}")
+assert follows_the_graph(order)
+
+# %%
+# 顺序变了，计算图规定的那几条依然成立；这里 ``x`` 的钩子排在了 ``b`` 之前。
+# 不要写依赖这几条之外的顺序的代码。
 #
 # 在传递途中修改梯度
 # ------------------
 #
 # 钩子如果*返回*一个张量，从这里往下传的就是这个张量。把到达 ``a`` 的梯度
-# （:math:`\partial y / \partial a = b = 2`）:term:`裁剪 <梯度裁剪>`到 1：
+# （:math:`\partial y / \partial a = b = 2`）裁剪到 1：
 # :math:`w` 得到 :math:`1 + 3 = 4` 而不是 5，:math:`x` 得到 1 而不是 2。
 # ``handle.remove()`` 移除钩子。在叶子节点上，张量钩子在梯度累加进 ``.grad``
 # *之前*被触发；``register_post_accumulate_grad_hook(fn)`` 则在*之后*以这个叶子张量
@@ -100,12 +126,17 @@ from torch import nn
 # torch 2.13 及以前是 1，2.14 起是 0（``clamp`` 的约定变了；打印出哪个值取决于你的
 # torch 版本）：
 
+
+def stable_softplus(z):
+    return z.clamp(min=0) + torch.log1p(torch.exp(-z.abs()))
+
+
 z = torch.tensor([-100.0, 0.0, 100.0], requires_grad=True)
 naive = torch.log(1 + torch.exp(z))
 naive.sum().backward()
 print(f"naive:            {naive.detach()}, gradient {z.grad}")
 z.grad = None
-composite = z.clamp(min=0) + torch.log1p(torch.exp(-z.abs()))
+composite = stable_softplus(z)
 composite.sum().backward()
 print(f"stable, autograd: {composite.detach()}, gradient {z.grad}")
 assert z.grad[1].item() in (0.0, 1.0)  # torch 2.13 及以前为 1，2.14 起为 0；sigma(0) 是 0.5
@@ -126,7 +157,7 @@ class Softplus(torch.autograd.Function):
 
     @staticmethod
     def forward(z):
-        return z.clamp(min=0) + torch.log1p(torch.exp(-z.abs()))
+        return stable_softplus(z)  # 前向计算不变，只有反向传播是我们自己写的
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -151,7 +182,8 @@ assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sig
 
 # %%
 # ``torch.func``（:doc:`plot_08_jacobians_torch_func`）像对待内置运算一样
-# 对待它。旧写法 ``forward(ctx, z)``（没有 ``setup_context``）用 ``backward()``
+# 对待它：``grad(fn)`` 是一个新函数，返回标量函数 ``fn`` 的梯度；``vmap(fn)``
+# 也是一个新函数，沿输入的第一个维度对每个切片分别运行 ``fn``。旧写法 ``forward(ctx, z)``（没有 ``setup_context``）用 ``backward()``
 # 仍然可以，但 ``torch.func`` 会抛出 ``RuntimeError``，要求提供
 # ``setup_context``；前向模式（``jvp``、``jacfwd``）还需要一个 ``jvp`` 静态方法
 # （见练习 1）。没有梯度的输出（比如索引）要用 ``ctx.mark_non_differentiable(out)``
@@ -169,7 +201,7 @@ assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z))
 # ~~~~~~~~~~
 #
 # 取四个点，再把线性模型的权重都设为 20，让它过度自信：logit 达到
-# :math:`\pm 140`，其中一个点以高置信度判错。照公式直接写，损失是无穷大，
+# :math:`\pm 140`，其中一个点落在错误的一侧。照公式直接写，损失是无穷大，
 # 梯度是 NaN；用 ``Softplus`` 则都是有限值，损失也与 PyTorch 的
 # ``binary_cross_entropy_with_logits`` 一致：
 
@@ -233,8 +265,9 @@ for dtype in (torch.float32, torch.float64):
     assert abs(fd - z.grad).item() < (1e-1 if dtype == torch.float32 else 1e-10)
 
 # %%
-# 在 float32 下，:math:`f(z \pm h)` 的舍入误差淹没了两者之差（:math:`z \pm h`
-# 本身也有舍入）；在 float64 下，两者只差 :math:`10^{-11}` 左右。
+# 在 float32 下，:math:`f(z + h)` 与 :math:`f(z - h)` 本身的舍入误差就盖过了
+# 它们之间的微小差值（:math:`z \pm h` 本身也有舍入）；在 float64 下，有限差分与
+# 自动求导的结果只差 :math:`10^{-11}` 左右。
 # ``torch.autograd.gradcheck`` 用这个办法比对整个雅可比矩阵，所以输入要用 float64。
 # 下面的反向传播写错了符号，把 :math:`\sigma(z)` 写成了 :math:`\sigma(-z)`：
 
@@ -260,6 +293,20 @@ except RuntimeError as error:
 
 print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,))}")
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
+
+# %%
+# 通过检查只说明有限差分与反向传播的结果*在给定的点上*一致，仅此而已。
+# 对 ``stable_softplus`` 直接用自动求导，在尖点处是错的，却能在同样三个随机点上
+# 通过检查，只有把 0 放进去才会失败；``Softplus`` 在 0 处也能通过。检查时要把
+# 边界情况（包括尖点）放进输入里：
+
+zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+passed = []
+for name, fn in {"stable_softplus": stable_softplus, "Softplus": Softplus.apply}.items():
+    for where, point in {"z64": z64, "0": zero}.items():
+        passed.append(torch.autograd.gradcheck(fn, (point,), raise_exception=False))
+        print(f"gradcheck({name}) at {where}: {passed[-1]}")
+assert passed == [True, False, True, True]  # 只有穿过尖点的自动求导在 0 处失败
 
 # %%
 # 自动求导为反向传播保存了什么
@@ -346,13 +393,13 @@ for warning in caught:
 
 # %%
 # 罪魁祸首是 ``SqrtBackward0``，创建于上面显示的那一行。异常检测只检查 NaN：
-# 梯度是 ``inf`` 时不会报错。修正的关键是让不用的那一支的*导数*保持有限：
-# ``where`` 传给那一支的梯度是 0，那一支的反向传播再把它乘以局部导数，
+# 梯度是 ``inf`` 时不会报错。修正的关键是让未被选中的分支的*导数*保持有限：
+# ``where`` 传给该分支的梯度是 0，该分支的反向传播再把它乘以局部导数，
 # :math:`0 \times \infty` 和 :math:`0 \times` NaN 都是 NaN。只对输入做 ``clamp``
 # 做不到这一点：在 :math:`x = 0` 处平方根的导数仍是 :math:`1/(2 \cdot 0) = \infty`，
 # 所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r`` 的梯度都是 NaN。
 # 它能否再传到 ``x``，取决于 ``clamp`` 在尖点处的约定
-# （torch 2.13 及以前是 NaN，2.14 起是 0），所以这不算修正。再用一个 ``where``，在不用的一侧交给 ``sqrt``
+# （torch 2.13 及以前是 NaN，2.14 起是 0），所以这不算修正。再用一个 ``where``，在未被选中的一侧交给 ``sqrt``
 # 一个无害的 1，在 :math:`-1` 和 0 处、在每个版本上都能得到正确的梯度：
 
 with warnings.catch_warnings():
@@ -378,20 +425,24 @@ for point in (-1.0, 0.0):
 
 # %%
 # 正如第一条警告所说，这个模式只用于调试，不要在训练时开启。破坏反向传播的
-# 原位修改不需要异常检测：:doc:`../core/plot_04_autograd_traps` 中的版本计数器
-# 本来就会报错。
+# 原位修改不需要异常检测也能*被发现*：:doc:`../core/plot_04_autograd_traps`
+# 中的版本计数器本来就会报错。但报错只指出反向节点和被改动的张量；要找到前向传播
+# 中的那一行，报错信息自己的提示是开启异常检测：
+# ``torch.autograd.set_detect_anomaly(True)``（加上 ``check_nan=False``，
+# 则只记录前向代码行，不做 NaN 检查）。
 #
 # 小结
 # ----
 #
-# - 钩子按从输出到叶子节点的顺序被触发；``w`` 的钩子只被触发一次，拿到的是各条
-#   路径贡献之和（5）；钩子返回的张量会替换梯度（``w.grad = 4``）。同时就绪的
-#   张量谁先被触发，文档没有规定。
+# - 一个张量的钩子，在由它算出且通向输出的张量的钩子之后被触发；``w`` 的钩子
+#   只被触发一次，拿到的是各条路径贡献之和（5）；钩子返回的张量会替换梯度
+#   （``w.grad = 4``）。除此之外的顺序由引擎决定：``x`` 的钩子可以排在 ``b``
+#   之前。
 # - 对稳定的 softplus 直接用自动求导，在 :math:`z = 0` 处结果是错的（torch 2.13
 #   及以前是 1，2.14 起是 0），不会是 0.5。我们的 ``Function`` 直接给出导数，
 #   只保存一个张量，能用于 ``grad`` 和 ``vmap``；对过度自信的模型，照公式直接写
 #   得到 ``inf`` 和 ``nan``，用它则损失保持有限。float64 下的 ``gradcheck``
-#   抓住了符号错误。
+#   抓住了符号错误；它只检查给定的点（0 处的尖点必须是其中之一）。
 # - 小网络的一次前向传播保存的张量涉及 2832 字节，其中 1280 字节只为反向传播而保留。
 # - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）及其所在行；
 #   修正办法是两侧都用 ``where``（只用 ``clamp`` 不算）。

@@ -76,8 +76,8 @@ print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
 # 前向模式：每次前向传播得到一列
 # ------------------------------
 #
-# 前向模式从输入开始，让导数*随着*每个值一起往前算。每个数变成一个**对偶数**
-# :math:`(a, \dot a)`：它的值和切向量（tangent），即沿选定输入方向 :math:`t` 的导数。
+# 前向模式从输入开始，让导数*随着*每个值一起往前算。每个数变成一个:term:`对偶数`
+# :math:`(a, \dot a)`：它的值和它的:term:`切向量`，即沿选定输入方向 :math:`t` 的导数。
 # 每个运算同时更新这两部分，例如
 # :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`。
 # 算到最后，输出的切向量就是:term:`雅可比-向量积（JVP） <雅可比-向量积>` :math:`J t`：
@@ -164,7 +164,7 @@ for label, (fn, x0) in problems.items():
 # 对于损失，反向模式只需一次前向传播加一次反向传播，前向模式却要 500 次前向传播；
 # 对于曲线，情况正好相反。这就是训练用反向模式的原因：模型有上百万个参数，损失只有
 # 一个。耗时的高低也与次数一致，但并不成比例：前向模式的一次传播（每个值都带着对偶数）
-# 比普通的前向传播更贵。计时用的是不带计数器和钩子的原始函数，两种模式、两个问题
+# 比普通的前向传播开销更大。计时用的是不带计数器和钩子的原始函数，两种模式、两个问题
 # 用同样的方法计时：各先预热一次，再取五次中最快的一次。单次传播也这样比：同一个
 # ``fn``，一边输入事先建好的对偶数，一边输入普通张量。计时结果因机器而异，
 # 所以页面上只断言快慢的方向，不打印具体数字：
@@ -281,11 +281,12 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # ``vmap`` 里有 dropout 时，参见
 # `torch.func.vmap <https://pytorch.org/docs/stable/generated/torch.func.vmap.html>`_
 # 的 ``randomness=`` 参数。训练模式下的 BatchNorm 会原位更新滑动平均统计量
-# （``running_mean`` 和 ``running_var``），``torch.func`` 不允许这样做（而且单个样本
-# 的统计量并不是整批的统计量，``BatchNorm1d`` 对单个样本甚至算不出来）：改用评估模式，
-# 或换成不带这些统计量的层，如 ``LayerNorm``、
+# （``running_mean`` 和 ``running_var``），``vmap`` 不允许这样做：改用评估模式、
+# 设 ``track_running_stats=False``，或换成不带这些统计量的层，如 ``LayerNorm``、
 # ``GroupNorm``，详见 `Patching Batch Norm
-# <https://pytorch.org/docs/stable/func.batch_norm.html>`_。
+# <https://pytorch.org/docs/stable/func.batch_norm.html>`_。没有滑动平均统计量时，
+# BatchNorm 用每个样本自己的统计量归一化，而单个样本的统计量并不是整批的统计量
+# （``BatchNorm1d`` 对单个样本的特征向量甚至算不出来）。
 
 import torch.nn.functional as F
 from torch import nn
@@ -340,9 +341,10 @@ assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
 
 # %%
 # 下图画出对 :math:`(w_0, w_1)` 的 200 个梯度，每个样本一个点，按类别着色。
-# 在这组未训练的权重处，两个类别的梯度方向相同，区别在大小。单个样本的梯度是
+# 在这组未训练的权重处，两个类别的*平均*梯度方向相同，区别在大小；单个样本的梯度
+# 则比较分散（类别 1 中有些梯度与该类平均梯度的夹角超过 90°）。每个样本的梯度是
 # :math:`(p_i - y_i)\,x_i`，:math:`x_i` 离原点越远，梯度越大。类别 0 的点离原点更远
-# （平均 :math:`|x|` 为 3.90，类别 1 为 1.56），也错得稍多（平均 :math:`|p - y|`
+# （平均 :math:`|x|` 为 3.90，类别 1 为 1.56），预测误差也稍大（平均 :math:`|p - y|`
 # 为 0.69 对 0.48），所以梯度最大，主导了平均值，即图中的星号，也就是
 # ``backward()`` 给出的整批梯度。
 
@@ -360,7 +362,7 @@ wrong = [(p_all - train_y)[train_y == label].abs().mean() for label in (0, 1)]
 far = [train_x[train_y == label].norm(dim=1).mean() for label in (0, 1)]
 print(f"mean |p - y|: class 0 {wrong[0]:.2f}, class 1 {wrong[1]:.2f}; "
       f"mean |x|: class 0 {far[0]:.2f}, class 1 {far[1]:.2f}")  # fmt: skip
-assert far[0] / far[1] > wrong[0] / wrong[1] > 1  # 离原点的距离比错的程度影响更大
+assert far[0] / far[1] > wrong[0] / wrong[1] > 1  # 离原点的距离比预测误差影响更大
 
 lang = use_language(LANG)
 fig, ax = plt.subplots(figsize=(6, 4.5), facecolor="white")
@@ -371,8 +373,8 @@ for label, colour in ((0, "tab:blue"), (1, "tab:red")):
     ax.scatter(chosen[:, 0], chosen[:, 1], s=14, alpha=0.6, color=colour, label=name)
 ax.scatter(*mean_grad[0], s=160, marker="*", color="black",
            label=tr(lang, en="mean = batch gradient", zh="均值 = 整批的梯度"))  # fmt: skip
-ax.set_xlabel(tr(lang, en="∂loss/∂w0 of one sample", zh="单个样本的 ∂损失/∂w0"))
-ax.set_ylabel(tr(lang, en="∂loss/∂w1 of one sample", zh="单个样本的 ∂损失/∂w1"))
+ax.set_xlabel(tr(lang, en="∂loss/∂w0 of one sample", zh="单个样本的损失对 w0 的偏导数"))
+ax.set_ylabel(tr(lang, en="∂loss/∂w1 of one sample", zh="单个样本的损失对 w1 的偏导数"))
 ax.set_title(tr(lang, en="Per-sample gradients (vmap)", zh="逐样本梯度（vmap）"))
 ax.legend()
 plt.show()
