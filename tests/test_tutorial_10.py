@@ -364,3 +364,16 @@ def test_round_five_claims(site: Path, out: str, said: list[str], unsaid: list[s
         a.get_text() for a in soup(site / out / PAGE).select("a") if "glossary" in a.get("href", "")
     }
     assert {"proxies", "代理"} & glossary, glossary  # r5 E3: the glossary's term for fx's stand-in
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        ("en", "Dynamo captures FX graphs when a function is called", "from running code"),
+        ("zh-cn", "Dynamo 在函数被调用时（依据输入的形状、数据类型和步长", "从运行中的代码捕获"),
+    ],
+)
+def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsaid: str) -> None:
+    """r5 review (A2), in the summary's row for this page: the capture precedes the run."""
+    prose = " ".join(soup(site / out / "summary.html").get_text().split())
+    assert said in prose and unsaid not in prose
