@@ -337,6 +337,59 @@ def test_edge_notes_cover_no_node_on_the_tutorials_figures(seed, lang, method) -
     assert notes_over_boxes(draw.draw_backward(seed[1], lang=lang, method=method)) == []
 
 
+def notes_across_other_arrows(ax) -> list[str]:
+    """Edge notes whose box crosses an arrow drawn for another edge than their own."""
+    from matplotlib.path import Path
+    from matplotlib.text import Annotation
+
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    arrows = [t for t in ax.texts if isinstance(t, Annotation) and t.arrow_patch is not None]
+    notes = [t for t in ax.texts if isinstance(t, draw._EdgeNote)]
+    assert arrows and notes
+    placer = notes[0]._notes
+    crossed = []
+    for note, u, v in placer.notes:
+        start, end = placer.nodes[u].get_position(), placer.nodes[v].get_position()
+        box = note.get_bbox_patch().get_window_extent(renderer)
+        for arrow in arrows:
+            if (tuple(arrow.xyann), tuple(arrow.xy)) == (tuple(start), tuple(end)):
+                continue  # the note's own arrow
+            patch = arrow.arrow_patch
+            drawn = patch.get_transform().transform_path(patch.get_path())
+            shaft = Path(drawn.vertices[:3], drawn.codes[:3])  # move, then one curve: the line
+            if shaft.intersects_bbox(box, filled=False):
+                crossed.append(note.get_text())
+    return crossed
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_edge_note_lies_across_no_other_arrow(seed, lang) -> None:
+    """r5 review (D1): tutorial 09's zh figure put "∂y/∂x = 2" on the diagonal w → a arrow,
+    where it read as a second label of w's edge: a note avoids other arrows as it avoids boxes."""
+    lang = use_language(lang)
+    _, (_, right) = plt.subplots(1, 2, figsize=(12, 3.2))  # tutorial 09's figure
+    draw.draw_backward(seed[1], ax=right, lang=lang)
+    assert notes_across_other_arrows(right) == []
+    assert notes_across_other_arrows(draw.draw_backward(seed[1], lang=lang)) == []
+
+
+def test_what_an_fx_graph_returns_is_a_result_even_if_also_used() -> None:
+    """r5 review (A1): Dynamo's graph before a graph break returns y as well as gt; y, also
+    used by sum, was drawn as an intermediate. fx's output node marks what is returned."""
+    from pytorch_notes.graph import fx_graph
+
+    def first_part(x: torch.Tensor):
+        y = x * 2
+        return y.sum() > 0, y
+
+    g = fx_graph(torch.fx.symbolic_trace(first_part))
+    assert {d["name"] for _, d in g.nodes(data=True) if d.get("returned")} == {"gt", "mul"}
+    ax = draw.draw_forward(g)
+    assert faces(ax, "mul") == {draw.OUTPUT} and faces(ax, "gt") == {draw.OUTPUT}
+    assert faces(ax, "sum_1") == {draw.INNER}
+
+
 def faces(ax, label: str) -> set[str]:
     """The fill colours of the nodes labelled ``label``."""
     boxes = [t.get_bbox_patch() for t in ax.texts if t.get_text() == label]

@@ -50,7 +50,9 @@ EXPECTED = [
     "after .data and NumPy edits: v_t._version = 0, u_t.grad = tensor([100.]) (should be 2)",
     "engine: 0.839949, PyTorch: 0.839949",  # d tanh(2s)/ds at s = 0.5, as the exercise asks
     "backward() twice:              w.grad = 15.0",
-    "backward_accumulating() twice: w.grad = 10.0",
+    # r5 review (A3): fresh buffers agree with PyTorch on the inputs only; a and b keep
+    # the last pass's gradients, where PyTorch's retain_grad() accumulates (4 and 6)
+    "backward_accumulating() twice: w.grad = 10.0, a.grad = 2.0, b.grad = 3.0",
     # kept intermediate gradients accumulate too, and w.grad is still 10
     "PyTorch, twice:                w.grad = tensor([10.]), a.grad = tensor([4.]), b.grad = tensor([6.])",
 ]
@@ -259,3 +261,47 @@ def test_page_says_pytorch_does_not_recurse(site: Path, out: str, said: list[str
     for words in said:
         assert words in prose, words
     assert "longest path" not in prose and "最长的路径" not in prose
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "en",
+            [
+                "Write a backward that agrees with PyTorch on the inputs’ gradients.",
+                "That agrees with PyTorch on the inputs only: our a and b then hold the last "
+                "pass’s gradients (2 and 3), where PyTorch’s retain_grad() accumulates them "
+                "too (4 and 6)",
+                "The underscore attributes _saved_self and _saved_other show what a node "
+                "saved; they are for looking only.",
+                "a constant node per Python number wrapped in a Value",
+            ],
+            ["Write a backward that agrees with PyTorch.", "a constant per wrapped Python"],
+        ),
+        (
+            "zh-cn",
+            [
+                "写一个在输入的梯度上与 PyTorch 一致的 backward",
+                "这样只在输入上与 PyTorch 一致：我们的 a 和 b 里留下的是最后一次的梯度"
+                "（2 和 3），而 PyTorch 用 retain_grad() 保留的梯度同样会累加（4 和 6）",
+                "下划线开头的属性 _saved_self 和 _saved_other 显示节点保存了什么，只用来查看",
+                "每个被包装成 Value 的 Python 数画成一个常数节点",  # r5 E2
+                "结构相同：我们的三个运算",  # r5 E1: 形状 is a tensor's shape
+                "调用过 retain_grad() 的张量写入 .grad",  # r5 E7
+            ],
+            ["写一个与 PyTorch 结果一致的", "被包起来的 Python 数", "形状相同：", "张量填 .grad"],
+        ),
+    ],
+)
+def test_round_five_claims(site: Path, out: str, said: list[str], unsaid: list[str]) -> None:
+    """r5 review: Exercise 2's solution agrees with PyTorch on the inputs' gradients only
+    (A3; the printed a.grad, b.grad in EXPECTED show it); the saved-tensor attributes are
+    marked as underscore, inspection-only (C1); the zh wording (E1, E2, E7). The zh figure's
+    misplaced edge note (D1) is tests/test_draw.py::test_an_edge_note_lies_across_no_other_arrow,
+    which draws this page's backward graph at this page's size."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words

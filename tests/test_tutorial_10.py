@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -244,9 +245,9 @@ def test_round_three_claims(site: Path, out: str, said: list[str], unsaid: list[
                 "数据类型和 requires_grad 没有符号能覆盖；步长",
                 "则和尺寸一样，只多编译一次：最后一次调用的步长是 3，复用了那张图",
                 "尺寸不变时，torch 2.4 每换一个步长都重新编译，2.13 和 2.15 不会",
-                "划分器的选择，并非总是如此",
+                "划分器的选择，换一个划分器，保存的张量就可能不同",  # r5 E6
             ],
-            ["都没有符号能覆盖：数据类型、步长", "定规"],
+            ["都没有符号能覆盖：数据类型、步长", "定规", "并非总是如此"],
         ),
     ],
 )
@@ -259,3 +260,120 @@ def test_round_four_claims(site: Path, out: str, said: list[str], unsaid: list[s
         assert words in prose, words
     for words in unsaid:
         assert words not in prose, words
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_round_five_outputs(site: Path, out: str) -> None:
+    """r5 review: the capture runs nothing on the real tensors (A2: an in-place mul_ ran
+    once); graph 1 shows its size symbol, a SymInt input beside x (F2)."""
+    page = text(site, out)
+    assert "after one compiled call: tensor([2., 2.])" in page
+    assert re.search(r"def forward\(self, \w+ : torch\.SymInt, L_x_ : torch\.Tensor\):", page)
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_round_five_self_check_checks_on_recent_torch(site: Path, out: str) -> None:
+    """r5 review (B1): all(...) over an empty list checks nothing; from 2.6 on a reason must be
+    logged."""
+    code = soup(site / out / PAGE).get_text()
+    assert "assert log.graph_breaks or torch.__version__ < (2, 6)" in code
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "en",
+            [
+                # A2: Dynamo follows the bytecode symbolically, before it runs
+                "When f is called, Dynamo steps in before the function’s Python bytecode runs "
+                "and follows that bytecode symbolically, on stand-ins with the real inputs’ "
+                "shapes, dtypes and strides",
+                "Dynamo captures at a real call",
+                "The capture itself computes nothing on the real tensors",
+                "at the first call, from the real inputs’ shapes, dtypes and strides",
+                # A1: what green means in the drawings
+                "green marks what a graph returns: graph 0 returns y too, though sum also uses it",
+                # A4: the min-cut partitioner, not all of Inductor's pipeline
+                "with that min-cut partitioner (without Inductor’s own decompositions and graph "
+                "passes)",
+                "the min-cut one, which Inductor uses, saves the inputs here",
+                # A5: torch.cond's condition
+                "takes a condition and two functions",
+                "or a Python bool (such as x.shape[0] > 4)",
+                # F1, F2
+                "Tutorial 02 rewrote branchy without an if, with torch.where",
+                "graph 1 takes the size as an input of its own, a torch.SymInt",
+            ],
+            [
+                "reads the function’s Python bytecode as it runs",
+                "captures while the function runs on real inputs",
+                "with Inductor's partitioner",
+                "takes a boolean tensor and two functions",
+                "Inductor's saves the inputs",
+                "with stand-in values",
+            ],
+        ),
+        (
+            "zh-cn",
+            [
+                "Dynamo 在函数的 Python 字节码执行之前接手，用与真实输入形状、数据类型和步长"
+                "相同的替身对字节码做符号执行",
+                "Dynamo 在一次真实的调用中捕获",
+                "捕获本身不在真实张量上做任何计算",
+                "首次调用时依据真实输入的形状、数据类型和步长建图",
+                "绿色标出的是图返回的张量：图 0 也返回了 y，尽管 sum 还用到了它",
+                "用这个最小割划分器运行 AOTAutograd（但不做 Inductor 自己的分解和图变换）",
+                "Inductor 所用的最小割划分器在这里保存输入",
+                "接收一个条件和两个函数",
+                "也可以是 Python 的布尔值（例如 x.shape[0] > 4）",
+                "第 02 篇为了让 torch.fx 能追踪",
+                "图 1 把尺寸作为单独的输入，一个 torch.SymInt",
+                # D2, E3-E5, E7
+                "它把前向传播的运算都留在前向图里，不挪到反向图中重算",
+                "用 代理（proxy）对象追踪一次",
+                "不打印不完整的图",
+                "而导出的程序运行时没有 Python 来回答这个问题",
+                "只用尺寸参与计算的代码",
+            ],
+            [
+                "在函数运行时读取",
+                "用真实输入运行时捕获",
+                "用 Inductor 的划分器运行",
+                "接收一个布尔张量和",
+                "只包含前向传播的运算",
+                "替身值",
+                "部分图",
+                "没有 Python 可问",
+                "只拿尺寸做计算",
+            ],
+        ),
+    ],
+)
+def test_round_five_claims(site: Path, out: str, said: list[str], unsaid: list[str]) -> None:
+    """r5 review: Dynamo does not run the function while capturing (A2); green in the drawings
+    is what a graph returns (A1; tests/test_draw.py checks the colour); aot_eager uses the
+    min-cut partitioner without Inductor's passes (A4); torch.cond takes a bool too (A5);
+    the exercise builds on tutorial 02 (F1); the symbol is shown (F2); the zh wording."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words
+    glossary = {
+        a.get_text() for a in soup(site / out / PAGE).select("a") if "glossary" in a.get("href", "")
+    }
+    assert {"proxies", "代理"} & glossary, glossary  # r5 E3: the glossary's term for fx's stand-in
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        ("en", "Dynamo captures FX graphs when a function is called", "from running code"),
+        ("zh-cn", "Dynamo 在函数被调用时（依据输入的形状、数据类型和步长", "从运行中的代码捕获"),
+    ],
+)
+def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsaid: str) -> None:
+    """r5 review (A2), in the summary's row for this page: the capture precedes the run."""
+    prose = " ".join(soup(site / out / "summary.html").get_text().split())
+    assert said in prose and unsaid not in prose

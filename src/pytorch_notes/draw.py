@@ -19,7 +19,7 @@ Introduced in tutorial 01 (*Computational graph*).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 import matplotlib.pyplot as plt
@@ -27,6 +27,7 @@ import networkx as nx
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -51,7 +52,7 @@ Layout = Literal["auto", "dot", "layered"]
 
 # Colours (readable on white, distinct in grey-scale too).
 LEAF = "#dbeafe"  # leaf tensors: light blue, as torchviz
-OUTPUT = "#dcfce7"  # results: tensors nothing else used, bar conditions Python read (green)
+OUTPUT = "#dcfce7"  # results: returned, or used by nothing, bar conditions Python read (green)
 INNER = "#ffffff"
 CONST = "#f1f5f9"
 OP = "#fff7ed"
@@ -432,11 +433,12 @@ class _EdgeNotes:
     their size only once a renderer lays the text out, so the places are
     computed at draw time, for the figure's real size and dpi: each note goes
     to the first spot, beside its arrow and then further out on either side,
-    that overlaps no node's box and no note placed before it.
+    that overlaps no node's box, no note placed before it and no *other*
+    arrow (a note lying across another edge reads as that edge's label).
     """
 
-    def __init__(self, ax: Axes, nodes: dict[Any, Any]) -> None:
-        self.ax, self.nodes = ax, nodes
+    def __init__(self, ax: Axes, nodes: dict[Any, Any], edges: Iterable[tuple[Any, Any]]) -> None:
+        self.ax, self.nodes, self.edges = ax, nodes, list(edges)
         self.notes: list[tuple[_EdgeNote, Any, Any]] = []
         self._key: tuple | None = None
 
@@ -459,9 +461,11 @@ class _EdgeNotes:
             artist.update_bbox_position_size(renderer)
             boxes[node] = artist.get_bbox_patch().get_window_extent(renderer)
         taken = list(boxes.values())
+        arrows = {(u, v): _visible_part(boxes[u], boxes[v]) for u, v in self.edges}
         gap = renderer.points_to_pixels(3.0)
         for note, u, v in self.notes:
-            centre = _note_centre(note, boxes[u], boxes[v], taken, gap, renderer)
+            others = [Path(np.array(ends)) for edge, ends in arrows.items() if edge != (u, v)]
+            centre = _note_centre(note, boxes[u], boxes[v], taken, others, gap, renderer)
             x, y = ax.transData.inverted().transform(centre)
             note.set_position((float(x), float(y)))
             note.update_bbox_position_size(renderer)
@@ -491,19 +495,32 @@ class _EdgeNote(Text):
         super().draw(renderer)
 
 
-def _note_centre(note: Text, box_u, box_v, taken: list, gap: float, renderer) -> np.ndarray:
+def _visible_part(box_u, box_v) -> tuple[np.ndarray, np.ndarray]:
+    """The stretch of the arrow from ``box_u`` to ``box_v`` outside both boxes (display pixels)."""
+    p, q = np.asarray(box_u.get_points()).mean(0), np.asarray(box_v.get_points()).mean(0)
+    length = float(np.hypot(*(q - p)))
+    if length == 0:
+        return p, q
+    d = (q - p) / length
+    return p + _exit(box_u, p, d) * d, q - _exit(box_v, q, -d) * d
+
+
+def _note_centre(
+    note: Text, box_u, box_v, taken: list, arrows: list[Path], gap: float, renderer
+) -> np.ndarray:
     """Where ``note`` goes (display pixels) on or beside the arrow from ``box_u`` to ``box_v``.
 
     On the middle of the arrow's visible part if it fits there with some arrow
     still showing at both ends; else beside the arrow, on the side and at the
-    distance where it overlaps nothing in ``taken``.
+    distance where it overlaps nothing in ``taken`` and crosses none of the
+    other ``arrows``.
     """
     p, q = np.asarray(box_u.get_points()).mean(0), np.asarray(box_v.get_points()).mean(0)
     length = float(np.hypot(*(q - p)))
     if length == 0:
         return p
     d = (q - p) / length
-    start, end = p + _exit(box_u, p, d) * d, q - _exit(box_v, q, -d) * d
+    start, end = _visible_part(box_u, box_v)
     middle = (start + end) / 2 if float(np.dot(end - start, d)) > 0 else (p + q) / 2
     normal = np.array([-d[1], d[0]])
     if normal[1] < 0 or (normal[1] == 0 and normal[0] < 0):
@@ -513,7 +530,9 @@ def _note_centre(note: Text, box_u, box_v, taken: list, gap: float, renderer) ->
 
     def free(centre: np.ndarray, margin: float) -> bool:
         mine = Bbox([centre - half - margin, centre + half + margin])
-        return not any(mine.overlaps(other) for other in taken)
+        return not any(mine.overlaps(other) for other in taken) and not any(
+            arrow.intersects_bbox(mine, filled=False) for arrow in arrows
+        )
 
     if free(middle, renderer.points_to_pixels(8.0)):  # on the arrow, arrow showing both sides
         return middle
@@ -630,12 +649,16 @@ def _sizes(g: nx.DiGraph, labels: dict[Any, str]) -> Sizes:
 
 
 def _is_result(g: nx.DiGraph, node: Any) -> bool:
-    """Whether a tensor node is a result: nothing used it, and it is no condition Python read.
+    """Whether a tensor node is a result: returned, or used by nothing and no condition Python read.
 
     The ``True`` of ``if y.sum() > 0`` is used by nothing in the graph either,
     but it steered Python and never reaches what the code returns: it is drawn
-    like any intermediate value, not in the results' green.
+    like any intermediate value, not in the results' green. A node marked
+    ``returned`` (what an fx graph returns, :func:`~pytorch_notes.graph.fx_graph`)
+    is a result even where an operation also uses it.
     """
+    if g.nodes[node].get("returned"):
+        return True
     if g.out_degree(node) > 0:
         return False
     return all(g.nodes[op].get("steered") is None for op in g.predecessors(node))
@@ -679,7 +702,7 @@ def _forward_artists(g: nx.DiGraph, ax: Axes, pos, labels: dict[Any, str], lang:
                 x, y - 32, words["if"].format(v=data["steered"]), ha="center", va="top",
                 fontsize=8, color="#7c2d12", zorder=2,
             )  # fmt: skip
-    edges, notes, placer = {}, {}, _EdgeNotes(ax, artists)
+    edges, notes, placer = {}, {}, _EdgeNotes(ax, artists, g.edges)
     for u, v, data in g.edges(data=True):
         edges[u, v] = _arrow(
             ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch()
@@ -704,7 +727,8 @@ def draw_forward(
 
     Each tensor is a box with its variable name, its value (``data``) and,
     once a backward pass filled it, its gradient (``grad``); leaves are blue,
-    final results green. Each operation is a circle with its symbol (``+``,
+    final results green (the tensors nothing else used, and those an fx
+    graph returns: node attribute ``returned``). Each operation is a circle with its symbol (``+``,
     ``×``, ``σ``, ...; in-place operations are dashed, ``+=``); Python numbers
     are dashed grey boxes. A comparison that steered Python's ``if`` is
     labelled with the branch taken, and its result is not green: it steered
@@ -804,7 +828,7 @@ def _backward_edges(
     g: nx.DiGraph, ax: Axes, pos, artists: dict[Any, Any], words: dict[str, str], show_grads: bool
 ) -> None:
     root = next((d.get("name") for _, d in g.nodes(data=True) if d.get("root")), None) or "y"
-    placer = _EdgeNotes(ax, artists)
+    placer = _EdgeNotes(ax, artists, g.edges)
     for u, v, data in g.edges(data=True):
         _arrow(ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch())
         grad = data.get("grad")

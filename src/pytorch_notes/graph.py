@@ -1062,7 +1062,11 @@ def fx_graph(traced: torch.fx.GraphModule | torch.fx.Graph) -> nx.DiGraph:
     :func:`pytorch_notes.draw.draw_forward` shows exactly that. Every input
     of a call is an edge, wherever the call holds it: in a list
     (``torch.cat([a, b])``), a slice (``a[:, : b.shape[1]]``), a dict, or a
-    keyword argument. Python numbers become constant nodes.
+    keyword argument. Python numbers become constant nodes. A tensor the
+    graph returns (an argument of fx's ``output`` node) has attribute
+    ``returned=True``, even where an operation also uses it (Dynamo's graph
+    before a graph break returns ``y`` as well as ``y.sum() > 0``), so
+    :func:`~pytorch_notes.draw.draw_forward` colours it as a result.
 
     Parameters
     ----------
@@ -1104,6 +1108,12 @@ def fx_graph(traced: torch.fx.GraphModule | torch.fx.Graph) -> nx.DiGraph:
             _fx_tensor(g, fx_node.name, created=-1, leaf=True)
         elif fx_node.op in _FX_OPS:
             _fx_call(g, fx_node, module, counts)
+        elif fx_node.op == "output":
+            returned: list[Any] = []  # every leaf of what the graph returns
+            torch.fx.node.map_aggregate(fx_node.args, returned.append)
+            for arg in returned:
+                if isinstance(arg, torch.fx.Node) and f"t_{arg.name}" in g:
+                    g.nodes[f"t_{arg.name}"]["returned"] = True
     return g
 
 

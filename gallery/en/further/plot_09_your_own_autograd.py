@@ -156,7 +156,8 @@ assert (w.grad, x.grad) == (w_t.grad.item(), x_t.grad.item()) == (5.0, 2.0)  # s
 #
 # :func:`pytorch_notes.draw.draw_forward` draws a ``networkx`` graph in the
 # form :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` documents: a box
-# per value, a circle per operation, a constant per wrapped Python number.
+# per value, a circle per operation, a constant node per Python number
+# wrapped in a ``Value``.
 # Beside it, PyTorch's backward graph with the gradient sent along each edge
 # (its arrows point the forward way; gradients flow against them).
 
@@ -314,7 +315,9 @@ else:
 # save only what their derivative needs (``MulBackward0`` keeps a factor
 # only if the *other* factor requires grad) and free it once the backward
 # pass has used it: a second ``backward()`` through such a node fails without
-# ``retain_graph=True`` (:doc:`tutorial 03 <../core/plot_03_autograd>`).
+# ``retain_graph=True`` (:doc:`tutorial 03 <../core/plot_03_autograd>`). The
+# underscore attributes ``_saved_self`` and ``_saved_other`` show what a node
+# saved; they are for looking only.
 
 y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
 print(f"saved by MulBackward0: {y_t.grad_fn._saved_self}, {y_t.grad_fn._saved_other}")
@@ -405,7 +408,7 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 # **Exercise 2.** Call ``y.backward()`` twice on our engine for
 # :math:`y = (w + x)(w + 1)`. PyTorch (with ``retain_graph=True``) gives
 # ``w.grad = 10``: the gradient accumulates. What does our engine give, and
-# why? Write a ``backward`` that agrees with PyTorch.
+# why? Write a ``backward`` that agrees with PyTorch on the inputs' gradients.
 #
 # .. _solution-begin:
 
@@ -416,7 +419,11 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 # through buffers of its own and only *adds the result* into ``.grad`` (of the
 # leaves and of ``retain_grad()`` tensors), so ``w.grad`` is 10 even when
 # ``a`` and ``b`` keep gradients (4 and 6). Our engine's working buffer is
-# ``.grad``: clearing every non-input before the pass gives fresh buffers:
+# ``.grad``: clearing every non-input before the pass gives fresh buffers.
+# That agrees with PyTorch on the inputs only: our ``a`` and ``b`` then hold
+# the last pass's gradients (2 and 3), where PyTorch's ``retain_grad()``
+# accumulates them too (4 and 6); agreeing there as well would take a buffer
+# of our own per value, added into ``.grad`` after each pass.
 
 
 def backward_accumulating(root):
@@ -427,14 +434,15 @@ def backward_accumulating(root):
 
 
 w, x = Value(1.0), Value(2.0)
-y = (w + x) * (w + 1)
+a, b = w + x, w + 1
+y = a * b
 y.backward()
 y.backward()
 print(f"backward() twice:              w.grad = {w.grad}")
 w.grad, x.grad = 0.0, 0.0
 backward_accumulating(y)
 backward_accumulating(y)
-print(f"backward_accumulating() twice: w.grad = {w.grad}")
+print(f"backward_accumulating() twice: w.grad = {w.grad}, a.grad = {a.grad}, b.grad = {b.grad}")
 
 w_t.grad = None
 a_t, b_t = torch.add(w_t, x_t), torch.add(w_t, 1)
@@ -445,6 +453,7 @@ y_t.backward(retain_graph=True)
 y_t.backward()
 print(f"PyTorch, twice:                w.grad = {w_t.grad}, a.grad = {a_t.grad}, b.grad = {b_t.grad}")  # fmt: skip
 assert w.grad == w_t.grad.item() == 10.0 and (a_t.grad.item(), b_t.grad.item()) == (4.0, 6.0)
+assert (a.grad, b.grad) == (2.0, 3.0)  # the last pass only: fresh buffers, not PyTorch's a.grad
 
 # %%
 # .. _solution-end:

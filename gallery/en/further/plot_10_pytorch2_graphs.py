@@ -21,14 +21,16 @@ This page assumes :doc:`../core/plot_01_computational_graph` (its example
 # A backend that compiles nothing
 # -------------------------------
 #
-# ``torch.compile(f, backend=...)`` runs ``f`` through *Dynamo*, which reads
-# the function's Python bytecode as it runs, collects the torch operations into
-# a ``torch.fx`` graph and hands that graph to the backend: a function that
-# gets the graph (a ``GraphModule``) and example inputs, and returns something
-# to call instead. The default backend, Inductor, generates and compiles C++
-# here; ours keeps the graph to look at and returns it unchanged, compiling
-# nothing. Without ``torch.compile``, PyTorch runs in
-# :term:`eager <eager execution>` mode: one operation at a time.
+# ``torch.compile(f, backend=...)`` runs ``f`` through *Dynamo*. When ``f`` is
+# called, Dynamo steps in before the function's Python bytecode runs and
+# follows that bytecode symbolically, on stand-ins with the real inputs'
+# shapes, dtypes and strides; it collects the torch operations into a
+# ``torch.fx`` graph and hands that graph to the backend: a function that gets
+# the graph (a ``GraphModule``) and example inputs, and returns something to
+# call instead, which then runs on the real inputs. The default backend,
+# Inductor, generates and compiles C++ here; ours keeps the graph to look at
+# and returns it unchanged, compiling nothing. Without ``torch.compile``,
+# PyTorch runs in :term:`eager <eager execution>` mode: one operation at a time.
 # ``compile_fresh`` starts each experiment on this page afresh.
 
 import torch
@@ -66,10 +68,23 @@ torch.testing.assert_close(compiled(x), smooth(x))
 # %%
 # The captured graph is the same straight line that ``torch.fx`` traced in
 # tutorial 02 (multiply, ``tanh``, add): a :term:`static graph <static graph>`.
-# Unlike ``torch.fx.symbolic_trace``, Dynamo captures while the function runs
-# on real inputs: it knows their shapes and dtypes, and it can step back to
-# ordinary Python wherever it cannot follow.
-#
+# Unlike ``torch.fx.symbolic_trace``, Dynamo captures at a real call: it knows
+# the inputs' shapes, dtypes and strides, and it can step back to ordinary
+# Python wherever it cannot follow. The capture itself computes nothing on the
+# real tensors: an in-place ``mul_`` runs once per call, in the returned graph.
+
+
+def doubles(x: torch.Tensor) -> torch.Tensor:
+    x.mul_(2)  # changes the caller's tensor
+    return x + 1
+
+
+ones = torch.ones(2)
+compile_fresh(doubles)(ones)
+print(f"after one compiled call: {ones}")  # 2, not 4: the capture did not run mul_
+assert torch.equal(ones, torch.full((2,), 2.0))
+
+# %%
 # Graph breaks: where Python still decides
 # ----------------------------------------
 #
@@ -105,6 +120,7 @@ for i, gm in enumerate(captured):
     print(f"  graph {i}: {ops(gm)}")
 print(f"graph breaks: {log.graph_breaks}")
 assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.graph_breaks)
+assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 and 2.5 log no reason
 
 # %%
 # Three graphs for one function. The first runs up to the comparison and
@@ -115,6 +131,8 @@ assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.g
 # input, ``neg`` for the negative one). The reason is in the installed torch's
 # words: "Data-dependent branching" from torch 2.7 on, "Data-dependent jump" in
 # 2.6; torch 2.4 and 2.5 log no reason at all (``compile_log`` warns so).
+# In the drawings, green marks what a graph returns: graph 0 returns ``y``
+# too, though ``sum`` also uses it.
 
 import matplotlib.pyplot as plt
 
@@ -152,18 +170,22 @@ print(f"calls: {len(inputs)}, graphs captured: {len(captured)}")
 for guard in log.recompiles:
     print(f"recompiled because: {guard}")
 assert len(captured) == 5 and len(log.recompiles) == 4
+print(captured[1].code.strip().splitlines()[0])  # the graph for sizes 4 and 5
 
 # %%
 # Eight calls, five captures. The second call matched the first graph's guards.
 # The third had another size: Dynamo recompiled with the size as a symbol, and
-# the fourth call reused that graph. This default, *automatic dynamic shapes*,
-# keeps a size that has changed once a symbol: for code that only computes with
-# a size, ever new sizes cost one recompilation, not one each. Calls 5 to 7
-# failed other guards (torch 2.4 writes ``L['x']`` for ``x``): the dtype and
-# ``requires_grad``, which no symbol covers, and the strides (a column of a
-# matrix: every second number in memory), which, like a size, cost one
-# recompilation: the last call, a stride of 3, reused that graph (at a fixed
-# size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don't).
+# the fourth call reused that graph. The line printed last shows the symbol:
+# graph 1 takes the size as an input of its own, a ``torch.SymInt``, beside
+# ``x`` (the symbol's name depends on the release). This default, *automatic
+# dynamic shapes*, keeps a size that has changed once a symbol: for code that
+# only computes with a size, ever new sizes cost one recompilation, not one
+# each. Calls 5 to 7 failed other guards (torch 2.4 writes ``L['x']`` for
+# ``x``): the dtype and ``requires_grad``, which no symbol covers, and the
+# strides (a column of a matrix: every second number in memory), which, like a
+# size, cost one recompilation: the last call, a stride of 3, reused that graph
+# (at a fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15
+# don't).
 # ``dynamic=True`` makes sizes symbolic from the first call, saving that one
 # recompilation (sizes 0 and 1 are specialised either way). Sizes 3 to 10:
 
@@ -198,10 +220,11 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 #
 # A graph break hands control back to Python. To keep *both* branches in the
 # graph, write the choice as an operation: ``torch.cond(pred, true_fn,
-# false_fn, operands)`` takes a boolean tensor and two functions, and the
-# graph holds both functions as subgraphs. (``torch.cond`` is a prototype
-# feature, and its documentation asks both functions to return tensors of the
-# same shape and type.)
+# false_fn, operands)`` takes a condition and two functions, and the graph
+# holds both functions as subgraphs. The condition is a one-element boolean
+# tensor, as here, or a Python bool (such as ``x.shape[0] > 4``).
+# (``torch.cond`` is a prototype feature, and its documentation asks both
+# functions to return tensors of the same shape and type.)
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:
@@ -315,7 +338,8 @@ assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.te
 # :math:`a` and :math:`b`, as eager autograd does. Inductor's (min-cut
 # rematerialisation) may save fewer or cheaper tensors and *recompute* the
 # rest in the backward graph. The ``aot_eager`` backend runs AOTAutograd
-# with Inductor's partitioner and compiles nothing; the public
+# with that min-cut partitioner (without Inductor's own decompositions and
+# graph passes) and compiles nothing; the public
 # ``saved_tensors_hooks`` show what a run of compiled code saves (compiled
 # first: on older torch the hooks also see the tensors used while tracing):
 
@@ -336,7 +360,7 @@ print(f"aot_eager saves:       {saved_by(compiled_01_aot)}")
 assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [[1.0], [2.0]]
 
 # %%
-# Eager autograd keeps the sums :math:`b = 2` and :math:`a = 3`; Inductor's
+# Eager autograd keeps the sums :math:`b = 2` and :math:`a = 3`; the min-cut
 # partitioner keeps the inputs :math:`w = 1` and :math:`x = 2`: the forward
 # graph printed above is one partitioner's choice, not a rule.
 #
@@ -347,10 +371,11 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 #
 # - **Eager** (define by run): the graph is built at every run, op by op, and
 #   a data-dependent ``if`` is just Python.
-# - **Tracing** with ``torch.fx``: once, with stand-in values, into one
+# - **Tracing** with ``torch.fx``: once, with :term:`proxies <proxy>`, into one
 #   straight-line graph (run as generated Python code); a data-dependent
 #   ``if`` raises ``TraceError``.
-# - **Dynamo** (``torch.compile``): at the first call, from real inputs, and
+# - **Dynamo** (``torch.compile``): at the first call, from the real inputs'
+#   shapes, dtypes and strides, and
 #   again when a guard fails (up to a limit). A data-dependent ``if`` is a
 #   graph break: Python decides between graphs, and before each call the
 #   guards (checked in C++) pick a captured graph.
@@ -375,18 +400,21 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 #   choice written as such an operation (or as ``torch.where``, Exercise 1).
 # - AOTAutograd builds the backward graph ahead of time, when the forward
 #   graph is captured. Which tensors the forward graph saves is the
-#   partitioner's choice: Inductor's saves the inputs here, recomputing sums.
+#   partitioner's choice: the min-cut one, which Inductor uses, saves the
+#   inputs here, recomputing the sums.
 #
 # Exercises
 # ---------
 #
-# **Exercise 1.** Rewrite ``branchy`` without an ``if``, using
-# ``torch.where``, so that ``torch.compile`` captures a single graph. Check
+# **Exercise 1.** Tutorial 02 rewrote ``branchy`` without an ``if``, with
+# ``torch.where``, so that ``torch.fx`` could trace it (``branchy_where``).
+# Compile that rewrite: how many graphs does ``torch.compile`` capture? Check
 # that it gives the same values and the same gradient at :math:`x = 1.5`.
 #
 # .. _solution-begin:
 
 # %%
+# One graph, as ``torch.fx`` traced one in tutorial 02.
 # ``torch.where`` computes both branches, then picks; the condition is one
 # number, so it picks the same branch for every element, as the ``if`` did.
 # One graph, no break; the price is that both branches are computed, and a

@@ -152,8 +152,9 @@ assert (w.grad, x.grad) == (w_t.grad.item(), x_t.grad.item()) == (5.0, 2.0)  # �
 #
 # :func:`pytorch_notes.draw.draw_forward` 能画符合
 # :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` 所述格式的 ``networkx`` 图：
-# 每个值一个方框，每个运算一个圆圈，每个被包起来的 Python 数一个常数。旁边是
-# PyTorch 的反向图，每条边上标着传过的梯度（箭头沿前向方向，梯度逆着箭头流动）。
+# 每个值一个方框，每个运算一个圆圈，每个被包装成 ``Value`` 的 Python 数画成一个
+# 常数节点。旁边是 PyTorch 的反向图，每条边上标着传过的梯度（箭头沿前向方向，
+# 梯度逆着箭头流动）。
 
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -187,11 +188,11 @@ draw_backward(grad_graph, ax=right, lang=lang,
 plt.show()
 
 # %%
-# 形状相同：我们的三个运算对应 PyTorch 的三个反向函数，两个有名字的输入对应它的
+# 结构相同：我们的三个运算对应 PyTorch 的三个反向函数，两个有名字的输入对应它的
 # 两个 ``AccumulateGrad`` 节点。数值也相同：每条边传递的是一条路径的贡献，同一个
 # 节点上的各份贡献加起来，就是我们的引擎存下的梯度（``w`` 分别收到 2 和 3，我们的
 # ``w.grad`` 是 5）。我们的引擎保留了每个值的梯度，``a`` 和 ``b`` 也不例外；
-# PyTorch 只给需要梯度的叶子节点和调用过 ``retain_grad()`` 的张量填 ``.grad``
+# PyTorch 只给需要梯度的叶子节点和调用过 ``retain_grad()`` 的张量写入 ``.grad``
 # （见练习 2）：
 
 torch_grads = {}
@@ -305,7 +306,8 @@ else:
 # 值。PyTorch 的反向节点只保存求导真正需要的东西（只有*另一个*因子需要梯度时，
 # ``MulBackward0`` 才保存这个因子），反向传播用过之后就释放：不加
 # ``retain_graph=True``，第二次 ``backward()`` 经过这样的节点就会失败
-# （:doc:`第 03 篇 <../core/plot_03_autograd>`）。
+# （:doc:`第 03 篇 <../core/plot_03_autograd>`）。下划线开头的属性 ``_saved_self``
+# 和 ``_saved_other`` 显示节点保存了什么，只用来查看。
 
 y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
 print(f"saved by MulBackward0: {y_t.grad_fn._saved_self}, {y_t.grad_fn._saved_other}")
@@ -390,7 +392,8 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 #
 # **练习 2.** 对 :math:`y = (w + x)(w + 1)`，在我们的引擎上调用两次
 # ``y.backward()``。PyTorch（加上 ``retain_graph=True``）得到 ``w.grad = 10``：
-# 梯度会累加。我们的引擎得到多少？为什么？写一个与 PyTorch 结果一致的 ``backward``。
+# 梯度会累加。我们的引擎得到多少？为什么？写一个在输入的梯度上与 PyTorch 一致的
+# ``backward``。
 #
 # .. _solution-begin:
 
@@ -400,7 +403,10 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 # ``backward()`` 都用自己的缓冲区传递梯度，只把*结果加到* ``.grad`` 上（叶子节点
 # 的，以及调用过 ``retain_grad()`` 的张量的），所以即使 ``a`` 和 ``b`` 保留了梯度
 # （4 和 6），``w.grad`` 仍是 10。我们的引擎把 ``.grad`` 当作工作缓冲区；在反向
-# 传播前把所有非输入的值清零，就相当于换上新的缓冲区：
+# 传播前把所有非输入的值清零，就相当于换上新的缓冲区。这样只在输入上与 PyTorch
+# 一致：我们的 ``a`` 和 ``b`` 里留下的是最后一次的梯度（2 和 3），而 PyTorch 用
+# ``retain_grad()`` 保留的梯度同样会累加（4 和 6）；要在这里也一致，得给每个值
+# 另备一个缓冲区，每次反向传播后再把它加到 ``.grad`` 上。
 
 
 def backward_accumulating(root):
@@ -411,14 +417,15 @@ def backward_accumulating(root):
 
 
 w, x = Value(1.0), Value(2.0)
-y = (w + x) * (w + 1)
+a, b = w + x, w + 1
+y = a * b
 y.backward()
 y.backward()
 print(f"backward() twice:              w.grad = {w.grad}")
 w.grad, x.grad = 0.0, 0.0
 backward_accumulating(y)
 backward_accumulating(y)
-print(f"backward_accumulating() twice: w.grad = {w.grad}")
+print(f"backward_accumulating() twice: w.grad = {w.grad}, a.grad = {a.grad}, b.grad = {b.grad}")
 
 w_t.grad = None
 a_t, b_t = torch.add(w_t, x_t), torch.add(w_t, 1)
@@ -429,6 +436,7 @@ y_t.backward(retain_graph=True)
 y_t.backward()
 print(f"PyTorch, twice:                w.grad = {w_t.grad}, a.grad = {a_t.grad}, b.grad = {b_t.grad}")  # fmt: skip
 assert w.grad == w_t.grad.item() == 10.0 and (a_t.grad.item(), b_t.grad.item()) == (4.0, 6.0)
+assert (a.grad, b.grad) == (2.0, 3.0)  # 只有最后一次的梯度：新缓冲区，不同于 PyTorch 的 a.grad
 
 # %%
 # .. _solution-end:

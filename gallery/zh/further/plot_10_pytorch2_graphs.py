@@ -20,11 +20,12 @@ PyTorch 2：从动态代码中捕获静态图
 # 一个什么也不编译的后端
 # ----------------------
 #
-# ``torch.compile(f, backend=...)`` 让 ``f`` 经过 *Dynamo*：Dynamo 在函数运行时
-# 读取它的 Python 字节码，把其中的 torch 运算收集成一张 ``torch.fx`` 图，再交给
-# 后端。后端就是一个函数：接收这张图（一个 ``GraphModule``）和示例输入，返回一个
-# 可调用对象来代替原函数。默认后端 Inductor 在本机会生成并编译 C++ 代码；我们的
-# 后端只把图存下来供查看，原样返回，什么也不编译。不用 ``torch.compile`` 时，
+# ``torch.compile(f, backend=...)`` 让 ``f`` 经过 *Dynamo*：调用 ``f`` 时，Dynamo
+# 在函数的 Python 字节码执行之前接手，用与真实输入形状、数据类型和步长相同的替身
+# 对字节码做符号执行，把其中的 torch 运算收集成一张 ``torch.fx`` 图，再交给后端。
+# 后端就是一个函数：接收这张图（一个 ``GraphModule``）和示例输入，返回一个可调用
+# 对象来代替原函数，真正作用在真实输入上的是这个对象。默认后端 Inductor 在本机会
+# 生成并编译 C++ 代码；我们的后端只把图存下来供查看，原样返回，什么也不编译。不用 ``torch.compile`` 时，
 # PyTorch 以 :term:`即时执行（eager） <即时执行>` 模式运行，即逐个运算地执行。
 # 本页每个实验都用 ``compile_fresh`` 从头开始。
 
@@ -62,10 +63,23 @@ torch.testing.assert_close(compiled(x), smooth(x))
 
 # %%
 # 捕获到的图和第 02 篇里 ``torch.fx`` 追踪出的一样，是一条直线（乘法、``tanh``、
-# 加法）：一张 :term:`静态图`。和 ``torch.fx.symbolic_trace`` 不同，Dynamo 在函数
-# 用真实输入运行时捕获，所以知道输入的形状和数据类型；遇到无法追踪的代码，它可以
-# 退回普通的 Python。
-#
+# 加法）：一张 :term:`静态图`。和 ``torch.fx.symbolic_trace`` 不同，Dynamo 在一次
+# 真实的调用中捕获，所以知道输入的形状、数据类型和步长；遇到无法追踪的代码，它
+# 可以退回普通的 Python。捕获本身不在真实张量上做任何计算：原位的 ``mul_`` 每次
+# 调用只执行一次，执行它的是返回的那张图。
+
+
+def doubles(x: torch.Tensor) -> torch.Tensor:
+    x.mul_(2)  # 修改调用者传入的张量
+    return x + 1
+
+
+ones = torch.ones(2)
+compile_fresh(doubles)(ones)
+print(f"after one compiled call: {ones}")  # 是 2 而不是 4：捕获时没有执行 mul_
+assert torch.equal(ones, torch.full((2,), 2.0))
+
+# %%
 # 图中断：Python 仍在做决定的地方
 # -------------------------------
 #
@@ -100,6 +114,7 @@ for i, gm in enumerate(captured):
     print(f"  graph {i}: {ops(gm)}")
 print(f"graph breaks: {log.graph_breaks}")
 assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.graph_breaks)
+assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 和 2.5 不记录原因
 
 # %%
 # 一个函数，三张图。第一张图运行到比较为止，把比较结果（``gt``）连同 ``y``
@@ -109,6 +124,7 @@ assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.g
 # ``mul``，负数输入是 ``neg``）。图中断的原因用的是所安装 torch 版本自己的措辞：
 # torch 2.7 起是 “Data-dependent branching”，2.6 是 “Data-dependent jump”；
 # torch 2.4 和 2.5 根本不记录原因（``compile_log`` 会发出警告）。
+# 下图中，绿色标出的是图返回的张量：图 0 也返回了 ``y``，尽管 ``sum`` 还用到了它。
 
 import matplotlib.pyplot as plt
 
@@ -144,18 +160,20 @@ print(f"calls: {len(inputs)}, graphs captured: {len(captured)}")
 for guard in log.recompiles:
     print(f"recompiled because: {guard}")
 assert len(captured) == 5 and len(log.recompiles) == 4
+print(captured[1].code.strip().splitlines()[0])  # 尺寸 4 和 5 用的那张图
 
 # %%
 # 调用八次，捕获五次。第二次调用满足第一张图的守卫。第三次尺寸变了：Dynamo 重新
-# 编译，这次把尺寸当作符号，第四次调用就复用了这张图。这是默认行为，叫*自动动态
-# 形状*：某个尺寸变过一次，之后就一直当作符号，所以只拿尺寸做计算的代码，尺寸
-# 不断变化也只多编译一次，而不是每个尺寸编译一次。第 5 到第 7 次调用失败的是另外
-# 几类守卫（torch 2.4 把 ``x`` 写成 ``L['x']``）：数据类型和 ``requires_grad``
-# 没有符号能覆盖；步长（矩阵的一列，在内存里每隔一个数取一个）则和尺寸一样，只多
-# 编译一次：最后一次调用的步长是 3，复用了那张图（尺寸不变时，torch 2.4 每换一个
-# 步长都重新编译，2.13 和 2.15 不会）。``dynamic=True`` 从
-# 第一次调用起就把尺寸当作符号，省下的正是那一次重新编译（尺寸 0 和 1 无论哪种
-# 方式都会被特化）。下面对尺寸 3 到 10 两种方式各跑一遍：
+# 编译，这次把尺寸当作符号，第四次调用就复用了这张图。最后打印的那行就是这个
+# 符号：图 1 把尺寸作为单独的输入，一个 ``torch.SymInt``，和 ``x`` 并列（符号叫
+# 什么名字随版本而变）。这是默认行为，叫*自动动态形状*：某个尺寸变过一次，之后
+# 就一直当作符号，所以只用尺寸参与计算的代码，尺寸不断变化也只多编译一次，而不是
+# 每个尺寸编译一次。第 5 到第 7 次调用失败的是另外几类守卫（torch 2.4 把 ``x``
+# 写成 ``L['x']``）：数据类型和 ``requires_grad`` 没有符号能覆盖；步长（矩阵的
+# 一列，在内存里每隔一个数取一个）则和尺寸一样，只多编译一次：最后一次调用的步长
+# 是 3，复用了那张图（尺寸不变时，torch 2.4 每换一个步长都重新编译，2.13 和 2.15
+# 不会）。``dynamic=True`` 从第一次调用起就把尺寸当作符号，省下的正是那一次重新
+# 编译（尺寸 0 和 1 无论哪种方式都会被特化）。下面对尺寸 3 到 10 两种方式各跑一遍：
 
 for dynamic in (None, True):
     compiled = compile_fresh(smooth, dynamic=dynamic)
@@ -186,9 +204,10 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 # --------------------------------
 #
 # 图中断会把控制权交还给 Python。要把*两个*分支都留在图里，就得把“选择”写成
-# 一个运算：``torch.cond(pred, true_fn, false_fn, operands)`` 接收一个布尔张量和
-# 两个函数，图里把这两个函数都作为子图保存下来。（``torch.cond`` 是原型功能，
-# 文档要求两个函数返回形状和类型都相同的张量。）
+# 一个运算：``torch.cond(pred, true_fn, false_fn, operands)`` 接收一个条件和两个
+# 函数，图里把这两个函数都作为子图保存下来。条件可以是只有一个元素的布尔张量（如
+# 本例），也可以是 Python 的布尔值（例如 ``x.shape[0] > 4``）。（``torch.cond``
+# 是原型功能，文档要求两个函数返回形状和类型都相同的张量。）
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:
@@ -238,9 +257,9 @@ print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 
 # %%
 # 程序要继续，需要一个依赖数据的表达式的值——``u0`` 代表 ``y.sum() > 0`` 的结果，
-# ``Eq(u0, 1)`` 问的是它是否为真——而导出的程序里没有 Python 可问。torch 2.4 上报错
-# 信息相同，只是 torch 不打印部分图。2.4 默认用*严格*导出，它用 Dynamo 的说法拒绝：
-# 2.4 上是 ``UserError: Dynamic control flow is not supported``，2.13 上是
+# ``Eq(u0, 1)`` 问的是它是否为真——而导出的程序运行时没有 Python 来回答这个问题。
+# torch 2.4 上报错信息相同，只是 torch 不打印不完整的图。2.4 默认用*严格*导出，
+# 它用 Dynamo 的说法拒绝：2.4 上是 ``UserError: Dynamic control flow is not supported``，2.13 上是
 # ``Unsupported: Data-dependent branching``。改用 ``torch.cond`` 就能导出成功，
 # 导出的程序两个分支都能运行：
 
@@ -290,12 +309,13 @@ assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.te
 # 第二个输出是 ``x.grad``，只经过 :math:`a` 这一条路径：正是第 01 篇的梯度 5 和 2。
 #
 # 保存哪些张量，由 AOTAutograd 的*划分器*（partitioner）决定。``aot_graphs`` 用的是
-# 默认划分器（``default_partition``），它让前向图只包含前向传播的运算：这里保存的
-# 是 :math:`a` 和 :math:`b`，和即时执行的自动求导一样。Inductor 的划分器（最小割
-# 重计算，min-cut rematerialization）可能只保存更少或更便宜的张量，其余的在反向图
-# 里*重新计算*。``aot_eager`` 后端用 Inductor 的划分器运行 AOTAutograd，但什么也
-# 不编译；公开的 ``saved_tensors_hooks`` 能看到编译好的代码运行一次保存了什么
-# （所以先编译：在较早的 torch 上，追踪时用到的张量也会经过这些钩子）：
+# 默认划分器（``default_partition``），它把前向传播的运算都留在前向图里，不挪到
+# 反向图中重算：这里保存的是 :math:`a` 和 :math:`b`，和即时执行的自动求导一样。
+# Inductor 的划分器（最小割重计算，min-cut rematerialization）可能只保存更少或
+# 更便宜的张量，其余的在反向图里*重新计算*。``aot_eager`` 后端用这个最小割划分器
+# 运行 AOTAutograd（但不做 Inductor 自己的分解和图变换），什么也不编译；公开的
+# ``saved_tensors_hooks`` 能看到编译好的代码运行一次保存了什么（所以先编译：在
+# 较早的 torch 上，追踪时用到的张量也会经过这些钩子）：
 
 
 def saved_by(fn) -> list:
@@ -314,9 +334,9 @@ print(f"aot_eager saves:       {saved_by(compiled_01_aot)}")
 assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [[1.0], [2.0]]
 
 # %%
-# 即时执行的自动求导保存两次加法的结果 :math:`b = 2` 和 :math:`a = 3`；Inductor
-# 的划分器保存的是输入 :math:`w = 1` 和 :math:`x = 2`：上面打印的前向图只是一种
-# 划分器的选择，并非总是如此。
+# 即时执行的自动求导保存两次加法的结果 :math:`b = 2` 和 :math:`a = 3`；最小割
+# 划分器保存的是输入 :math:`w = 1` 和 :math:`x = 2`：上面打印的前向图只是某一个
+# 划分器的选择，换一个划分器，保存的张量就可能不同。
 #
 # 得到计算图的四种方式
 # --------------------
@@ -325,11 +345,11 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 #
 # - **即时执行**（边运算边搭建）：每次运行都逐个运算地建图，依赖数据的 ``if``
 #   就是普通的 Python。
-# - 用 ``torch.fx`` **追踪**：用替身值追踪一次，得到一张直线式的图（以生成的
-#   Python 代码运行）；依赖数据的 ``if`` 会抛出 ``TraceError``。
-# - **Dynamo**（``torch.compile``）：首次调用时依据真实输入建图，守卫失败时重建
-#   （有次数上限）。依赖数据的 ``if`` 造成图中断：由 Python 在图与图之间做决定，
-#   每次调用前由守卫（在 C++ 里检查）挑选捕获好的图。
+# - 用 ``torch.fx`` **追踪**：用 :term:`代理`（proxy）对象追踪一次，得到一张
+#   直线式的图（以生成的 Python 代码运行）；依赖数据的 ``if`` 会抛出 ``TraceError``。
+# - **Dynamo**（``torch.compile``）：首次调用时依据真实输入的形状、数据类型和步长
+#   建图，守卫失败时重建（有次数上限）。依赖数据的 ``if`` 造成图中断：由 Python 在
+#   图与图之间做决定，每次调用前由守卫（在 C++ 里检查）挑选捕获好的图。
 # - **导出**（``torch.export``）：预先依据示例输入建图一次，得到一张不再由 Python
 #   做任何决定的图（可以用 AOTInductor 编译成不需要 Python 的代码）。依赖数据的
 #   ``if`` 会报错，除非把选择写成运算（``torch.cond``，或两边都算的 ``torch.where``）。
@@ -346,17 +366,19 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 # - ``torch.cond``（原型功能）把两个分支留在一张图里。导出的程序无法回到 Python：
 #   ``torch.export`` 要求把选择写成这样的运算（或像练习 1 那样用 ``torch.where``）。
 # - AOTAutograd 在捕获前向图时就预先建好了反向图。前向图保存哪些张量由划分器决定：
-#   Inductor 的划分器在这里保存输入，反向传播时重算两次加法。
+#   Inductor 所用的最小割划分器在这里保存输入，反向传播时重算两次加法。
 #
 # 练习
 # ----
 #
-# **练习 1.** 不用 ``if``，改用 ``torch.where`` 重写 ``branchy``，让
-# ``torch.compile`` 只捕获一张图。检查它在 :math:`x = 1.5` 处的值和梯度是否不变。
+# **练习 1.** 第 02 篇为了让 ``torch.fx`` 能追踪，已经不用 ``if``、改用
+# ``torch.where`` 重写了 ``branchy``（即 ``branchy_where``）。编译这个改写版本：
+# ``torch.compile`` 捕获几张图？检查它在 :math:`x = 1.5` 处的值和梯度是否不变。
 #
 # .. _solution-begin:
 
 # %%
+# 一张图，和第 02 篇里 ``torch.fx`` 追踪出的一样。
 # ``torch.where`` 先把两个分支都算出来，再挑选；条件只是一个数，所以每个元素选的
 # 都是同一个分支，和 ``if`` 一样。一张图，没有中断；代价是两个分支都要计算，而且
 # 没被选中的分支仍可能把梯度变成 NaN（:doc:`plot_07_autograd_internals`）。
