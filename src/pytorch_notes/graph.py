@@ -533,11 +533,15 @@ class _Recorder(TorchFunctionMode):
     def __init__(self, graph: RecordedGraph) -> None:
         super().__init__()
         self.graph = graph
+        # Entered around each bookkeeping step, so that a recorder around this one sees
+        # nothing of it. One object per recorder: entering it saves the state it replaces,
+        # and this recorder's steps never run inside each other.
+        self._unseen = torch._C.DisableTorchFunction()
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        if _is_compiling() or _tracing():  # torch.compile is tracing: step aside,
-            return func(*args, **kwargs)  # its graph must not see us
+        if _is_compiling() or _compilation() is not None:  # torch.compile is tracing:
+            return func(*args, **kwargs)  # step aside, its graph must not see us (_tracing)
         kind, name = _kind(func)
         if kind != "op":
             if kind == "get":
@@ -549,7 +553,7 @@ class _Recorder(TorchFunctionMode):
             return func(*args, **kwargs)
         # The two bookkeeping steps, as in _guarded (inlined: this runs for every op).
         try:
-            with torch._C.DisableTorchFunction():  # a recorder around this one sees nothing of it
+            with self._unseen:  # a recorder around this one sees nothing of it
                 call = self._read_inputs(args, kwargs)
         except Exception as error:  # the watched code must run on, whatever failed here
             self.graph.skipped.append(f"{name}: {type(error).__name__}: {error}")
@@ -557,7 +561,7 @@ class _Recorder(TorchFunctionMode):
         result = func(*args, **kwargs)  # the reader's operation: its errors are the reader's
         if call is not None:
             try:
-                with torch._C.DisableTorchFunction():
+                with self._unseen:
                     self._add_op(name, call, args, result)
             except Exception as error:
                 self.graph.skipped.append(f"{name}: {type(error).__name__}: {error}")
