@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import GALLERY, outputs, printed, soup
+from conftest import GALLERY, printed, soup
 from seed_reference import run_seed
 from test_budget import transfer_size
 from torch import nn
@@ -89,10 +89,6 @@ def test_page_shows_the_other_demonstrations(site: Path, out: str) -> None:
         "TypeError",
     ):
         assert gone not in shown, f"{out}: still shows {gone!r}"
-
-
-def test_both_languages_show_identical_outputs(site: Path) -> None:
-    assert outputs(site / "en" / PAGE) == outputs(site / "zh-cn" / PAGE)
 
 
 @pytest.mark.parametrize("out", OUTS)

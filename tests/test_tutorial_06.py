@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import GALLERY, outputs, printed, soup
+from conftest import GALLERY, printed, soup
 from seed_reference import run_seed
 from torch import nn
 
@@ -45,10 +45,6 @@ def test_tutorial_06_exists_in_both_languages() -> None:
 def test_every_section_is_a_heading_of_the_built_page(site: Path, out: str) -> None:
     titles = [h.get_text().rstrip("¶").strip() for h in soup(site / out / PAGE).select("h2")]
     assert titles == SECTIONS[out], f"{out}: {titles}"
-
-
-def test_both_languages_show_identical_outputs(site: Path) -> None:
-    assert outputs(site / "en" / PAGE) == outputs(site / "zh-cn" / PAGE)
 
 
 @pytest.mark.parametrize("out", OUTS)
