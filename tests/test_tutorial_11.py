@@ -300,7 +300,9 @@ def test_chinese_page_uses_the_chinese_figure_labels(site: Path) -> None:
 
 def prose(site: Path, out: str) -> str:
     """The page's paragraphs and list items: its prose, without code or outputs."""
-    return " ".join(p.get_text(" ") for p in soup(site / out / PAGE).select("p, li"))
+    return " ".join(
+        " ".join(p.get_text(" ").split()) for p in soup(site / out / PAGE).select("p, li")
+    )
 
 
 def code(site: Path, out: str) -> str:
@@ -398,9 +400,7 @@ def test_tutorial_05s_run_has_541_updates_and_the_exercise_trains_as_many(site: 
 
 
 @pytest.mark.parametrize("out", OUTS)
-def test_test_set_is_a_glossary_link_and_pos_weight_is_said_which_way(
-    site: Path, out: str
-) -> None:
+def test_test_set_is_a_glossary_link_and_pos_weight_is_said_which_way(site: Path, out: str) -> None:
     """Round 5 (D2, F1): both pages link the test-set term; pos_weight = negatives / positives."""
     terms = [a.get_text() for a in soup(site / out / PAGE).select("span.std-term")]
     assert ("test set" if out == "en" else "测试集") in terms

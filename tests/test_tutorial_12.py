@@ -237,7 +237,9 @@ def test_chinese_page_uses_the_chinese_figure_labels(site: Path) -> None:
 
 def prose(site: Path, out: str) -> str:
     """The page's paragraphs and list items: its prose, without code or outputs."""
-    return " ".join(p.get_text(" ") for p in soup(site / out / PAGE).select("p, li"))
+    return " ".join(
+        " ".join(p.get_text(" ").split()) for p in soup(site / out / PAGE).select("p, li")
+    )
 
 
 def code(site: Path, out: str) -> str:
@@ -267,9 +269,7 @@ def test_a_run_of_n_steps_shows_n_steps(site: Path, out: str) -> None:
 
 
 @pytest.mark.parametrize("out", OUTS)
-def test_cosine_stops_partway_through_a_swing_not_from_lowering_early(
-    site: Path, out: str
-) -> None:
+def test_cosine_stops_partway_through_a_swing_not_from_lowering_early(site: Path, out: str) -> None:
     """Round 5 (A1): cosine's rate is higher than StepLR's for most of steps 20-48 and in total;
     it is past the bottom at step 40 and freezes there, not short of it for lack of rate."""
 
@@ -320,9 +320,7 @@ def test_cosine_stops_partway_through_a_swing_not_from_lowering_early(
 def test_rmsprop_is_explained_against_adam_not_gd(site: Path, out: str) -> None:
     """Round 5 (A3): RMSprop's first step is about GD's, so the column explains the gap to
     Adam only."""
-    steps = {
-        name: independent_run(OPTIMIZERS[name])[2] for name in ("GD", "RMSprop", "Adam")
-    }
+    steps = {name: independent_run(OPTIMIZERS[name])[2] for name in ("GD", "RMSprop", "Adam")}
     assert math.isclose(steps["RMSprop"], steps["GD"], rel_tol=0.05)
     assert steps["RMSprop"] > 9 * steps["Adam"]
     words = prose(site, out)

@@ -231,11 +231,12 @@ plt.show()
 # :math:`(-1, -1)` before the shift by 1, so :math:`(2, 2)` and :math:`(0, 0)`)
 # and only 15 points of class 1 against 200 of class 0. The model outputs the logit
 # :math:`z` (no sigmoid), and ``nn.BCEWithLogitsLoss`` applies the sigmoid
-# inside the loss, without forming :math:`p`. ``pos_weight`` multiplies
-# the loss of every class-1 point; the usual choice is the number of
-# negatives over the number of positives (here 200 / 15). Both models train on these 215 points for 300 iterations; we judge
-# them on a held-out set drawn from the same recipe with the same imbalance
-# (2000 points of class 0, 150 of class 1), never trained on.
+# inside the loss, without forming :math:`p`. ``pos_weight`` multiplies the
+# loss of every class-1 point; the usual choice is the number of negatives
+# over the number of positives (here 200 / 15). Both models train on these
+# 215 points for 300 iterations; we judge them on a held-out set drawn from
+# the same recipe with the same imbalance (2000 points of class 0, 150 of
+# class 1), never trained on.
 
 torch.manual_seed(2)
 x2, y2 = two_gaussians(200, mean=1.0)

@@ -163,11 +163,11 @@ assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 # (:math:`(1 + \mu)\eta g`). Their steps then grow and carry them past the
 # valley floor in :math:`w_0` (lowest :math:`w_0`: -3.22 and -2.79, where GD
 # comes down to -1.94) and back round in an arc; their loss falls at every
-# step until they reach the bottom, yet they need more iterations. AdamW's decay multiplies the weights
-# by :math:`1 - \eta\lambda = 0.99` at every step, pulling them towards zero:
-# after 60 steps it is the furthest behind, with the highest loss. Which
-# optimizer wins depends on the problem and on the learning rate each gets;
-# the picture shows *how* each one moves.
+# step until they reach the bottom, yet they need more iterations. AdamW's
+# decay multiplies the weights by :math:`1 - \eta\lambda = 0.99` at every
+# step, pulling them towards zero: after 60 steps it is the furthest behind,
+# with the highest loss. Which optimizer wins depends on the problem and on
+# the learning rate each gets; the picture shows *how* each one moves.
 #
 # The learning rate: too small, good, too large
 # ----------------------------------------------
@@ -201,13 +201,13 @@ for h in lr_runs.values():  # every drawn path lies inside the figure
     assert w0.min() > -85 and w0.max() < 10 and w1.min() > -30 and w1.max() < 5
 
 # %%
-# With 0.5 the path creeps (right panel) and the loss is still high after
-# 30 steps. With 5
-# it reaches the bottom. With 300 the first step throws the weights far past
-# the valley, the loss jumps to many times its starting value and in 30
-# steps does not settle. Out there some probabilities round to exactly 0 or
-# 1, where ``Sigmoid`` + ``BCELoss`` gives no gradient (tutorial 11), so we
-# read no more into this path than "too large a rate throws the weights out".
+# With 0.5 the path creeps (right panel) and the loss is still high after 30
+# steps. With 5 it reaches the bottom. With 300 the first step throws the
+# weights far past the valley, the loss jumps to many times its starting
+# value and in 30 steps does not settle. Out there some probabilities round
+# to exactly 0 or 1, where ``Sigmoid`` + ``BCELoss`` gives no gradient
+# (tutorial 11), so we read no more into this path than "too large a rate
+# throws the weights out".
 #
 # SGD with momentum, by hand
 # --------------------------
@@ -313,7 +313,9 @@ above = [t for t in range(60) if cos_rates[t] > step_rates[t]]
 print(f"cosine's rate is above StepLR's at {len(above)} steps, from step {above[0]} to {above[-1]}; "
       f"sum of the 60 rates: StepLR {sum(step_rates[:60]):.1f}, cosine {sum(cos_rates[:60]):.1f}")  # fmt: skip
 for key, path in (("StepLR", step_path), ("Cosine", cos_path)):
-    print(f"{key:<8} w0 after 20/40/60 steps: " + " ".join(f"{path[t, 0]:.2f}" for t in (20, 40, 60)))
+    print(
+        f"{key:<8} w0 after 20/40/60 steps: " + " ".join(f"{path[t, 0]:.2f}" for t in (20, 40, 60))
+    )
 assert sum(cos_rates[:60]) > sum(step_rates[:60])
 assert cos_path[40, 0] > step_path[60, 0] and cos_path[60, 0] > step_path[60, 0]
 
@@ -331,14 +333,14 @@ plt.show()
 # All three start alike; once the rate drops, the steps shrink and the
 # scheduled runs stop swinging: their last ten steps together are much
 # shorter than the constant rate's. StepLR settles at the bottom (its loss
-# stays within 0.03114 to 0.03119 over the last ten steps) while the constant
-# rate still swings round it (0.03113 to 0.03212), so where it ends depends
-# on the step it stops at. Cosine keeps a large rate for longer: above
-# StepLR's at 27 steps between step 20 and step 48, and larger in total
-# (61.0 against 55.6). So it is still swinging:
-# after 40 steps it is back past the bottom, at :math:`w_0 = -1.54` where
-# StepLR ends at -1.92. Its rate then runs out before the swing brings it
-# back, and it freezes partway, at :math:`w_0 = -1.66` (loss 0.0319).
+# stays within 0.03114 to 0.03119 over the last ten steps) while the
+# constant rate still swings round it (0.03113 to 0.03212), so where it ends
+# depends on the step it stops at. Cosine keeps a large rate for longer:
+# above StepLR's at 27 steps between step 20 and step 48, and larger in
+# total (61.0 against 55.6). So it is still swinging: after 40 steps it is
+# back past the bottom, at :math:`w_0 = -1.54` where StepLR ends at -1.92.
+# Its rate then runs out before the swing brings it back, and it freezes
+# partway, at :math:`w_0 = -1.66` (loss 0.0319).
 #
 # Mini-batches: stochastic gradient descent
 # -----------------------------------------

@@ -188,8 +188,9 @@ for h in lr_runs.values():  # 画出的每条路径都在图框之内
     assert w0.min() > -85 and w0.max() < 10 and w1.min() > -30 and w1.max() < 5
 
 # %%
-# 学习率为 0.5 时路径挪得很慢（见右图），走了 30 步损失仍然偏高；为 5 时走到了谷底；为 300
-# 时第一步就把权重甩出山谷很远，损失跳到起始值的许多倍，30 次迭代内一直没有稳定下来。
+# 学习率为 0.5 时路径挪得很慢（见右图），走了 30 步损失仍然偏高；为 5 时走到了谷底；
+# 为 300 时第一步就把权重甩出山谷很远，损失跳到起始值的许多倍，30 步内一直没有稳定
+# 下来。
 # 在那里，有些点的概率被舍入成恰好 0 或 1，``Sigmoid`` + ``BCELoss`` 给它们的梯度
 # 是 0（见教程 11），所以对这条路径我们只读出一点：学习率太大，会把权重甩出山谷。
 #
@@ -295,7 +296,9 @@ above = [t for t in range(60) if cos_rates[t] > step_rates[t]]
 print(f"cosine's rate is above StepLR's at {len(above)} steps, from step {above[0]} to {above[-1]}; "
       f"sum of the 60 rates: StepLR {sum(step_rates[:60]):.1f}, cosine {sum(cos_rates[:60]):.1f}")  # fmt: skip
 for key, path in (("StepLR", step_path), ("Cosine", cos_path)):
-    print(f"{key:<8} w0 after 20/40/60 steps: " + " ".join(f"{path[t, 0]:.2f}" for t in (20, 40, 60)))
+    print(
+        f"{key:<8} w0 after 20/40/60 steps: " + " ".join(f"{path[t, 0]:.2f}" for t in (20, 40, 60))
+    )
 assert sum(cos_rates[:60]) > sum(step_rates[:60])
 assert cos_path[40, 0] > step_path[60, 0] and cos_path[60, 0] > step_path[60, 0]
 
@@ -315,9 +318,9 @@ plt.show()
 # 0.03114 到 0.03119 之间），恒定学习率却还在谷底附近来回摆动
 # （0.03113 到 0.03212），最后停在哪里，要看训练恰好在哪一步结束。余弦调度让较大的
 # 学习率保持得更久：在第 20 步到第 48 步之间，有 27 步比 StepLR 的大，总和也更大
-# （61.0 对 55.6），所以训练仍在来回摆动：走完 40 步时，它又越过了谷底，到了 :math:`w_0 = -1.54`，而 StepLR 最后停在
-# -1.92。随后它的学习率降到几乎为零，还没等摆回来就停住了，停在半路上的
-# :math:`w_0 = -1.66`（损失 0.0319）。
+# （61.0 对 55.6），所以训练仍在来回摆动：走完 40 步时，它又越过了谷底，到了
+# :math:`w_0 = -1.54`，而 StepLR 最后停在 -1.92。随后它的学习率降到几乎为零，还没等
+# 摆回来就停住了，停在半路上的 :math:`w_0 = -1.66`（损失 0.0319）。
 #
 # 小批量：随机梯度下降
 # --------------------
@@ -393,8 +396,8 @@ print("the hand-written mini-batch loop and fit agree exactly")
 # - 学习率太小，走得很慢；太大，会被甩出山谷，损失反而上升。
 # - 带动量的 SGD 和 Adam 各用几行就能写出来，并与 ``torch.optim`` 每一步都一致。
 # - 调度器（``StepLR``、``CosineAnnealingLR``）随训练降低学习率，让最后几步稳下来，
-#   训练停在谷底不再摆动；如果训练还在摆动时学习率就降到了零，训练会停在最小值
-#   之外（这里的余弦调度）。
+#   训练停在谷底不再摆动；如果训练还在摆动时学习率就降到了零，训练会停在离最小值
+#   还有一段距离的地方（这里的余弦调度）。
 # - 用 ``DataLoader`` 的小批量时，每次更新只用一份随机样本：这就是随机梯度下降，
 #   每遍历一次数据是一轮。
 #
