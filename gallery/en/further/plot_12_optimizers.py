@@ -27,7 +27,9 @@ LANG = "en"
 # is a path on its contour map. The data are tutorial 05's, from the same
 # seed. Every run goes through the shared loop ``pytorch_notes.training.fit``,
 # whose ``history.flat_parameters`` has one row ``[w0, w1, b]`` per
-# iteration: the path.
+# iteration, the parameters before that iteration's update: the path. So
+# that a run of ``steps`` steps shows all of them, ``run`` lets ``fit`` go
+# one iteration further; the last row is the point after the last step.
 
 import math
 
@@ -68,10 +70,10 @@ def start_model():
     return model
 
 
-def run(make_optimizer, steps=60):
+def run(make_optimizer, steps=60):  # rows 0..steps: the start and the point after each step
     model = start_model()
     optimizer = make_optimizer([model.features.weight])
-    return fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps, eval_every=steps)
+    return fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps + 1, eval_every=steps)
 
 
 optimizers = {
@@ -112,9 +114,9 @@ plt.show()
 
 # %%
 # The table comes from the histories: the first iteration whose accuracy
-# reaches 99% (198 of the 200 points right), the loss at the last of the
-# 60 iterations, the length of the first step and the lowest :math:`w_0`
-# on the path.
+# reaches 99% (198 of the 200 points right, counted in steps taken), the
+# loss after the 60th step, the length of the first step and the lowest
+# :math:`w_0` on the path.
 
 print(f"{'optimizer':<10} {'99% at':>6} {'final loss':>10} {'first step':>10} {'lowest w0':>9}")
 first_99, first_step = {}, {}
@@ -135,16 +137,20 @@ rmsprop_step = paths["RMSprop"][1] - paths["RMSprop"][0]
 assert torch.allclose(rmsprop_step, torch.tensor([-1.0, -1.0]), atol=1e-4)
 assert math.isclose(first_step["RMSprop"], 10 * first_step["Adam"], rel_tol=1e-4)
 assert math.isclose(first_step["Nesterov"], 1.9 * first_step["momentum"], rel_tol=1e-3)
-for name in ("momentum", "Nesterov"):  # they overshoot in w0, yet their loss falls at every step
-    assert torch.tensor(histories[name].loss).diff().lt(0).all()
+lowest_loss = min(min(h.loss) for h in histories.values())
+for name in ("momentum", "Nesterov"):  # past the floor in w0, yet their loss falls until the bottom
+    losses = torch.tensor(histories[name].loss)
+    rises = losses.diff().ge(0)
+    assert losses[:-1][rises].lt(lowest_loss + 1e-5).all()  # within 1e-5 of the lowest loss
 corrected = run(lambda params: torch.optim.Adam(params, lr=0.1, betas=(0.0, 0.99)))
 corrected_99 = next(i for i, a in enumerate(corrected.accuracy) if a >= 0.99)
 print(f"RMSprop with bias correction, Adam(betas=(0, 0.99)): 99% at {corrected_99}")
 assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 
 # %%
-# RMSprop gets to 99% first, at iteration 11, GD second, at 16. The
-# first-step column says why: PyTorch's RMSprop has no
+# RMSprop gets to 99% first, at iteration 11, GD second, at 16, Adam only at
+# 34. The first-step column says why RMSprop is so far ahead of Adam (its
+# first step is about as long as GD's): PyTorch's RMSprop has no
 # :term:`bias correction`, so with its default :math:`\alpha = 0.99` its
 # first running mean of squared gradients is :math:`0.01\, g^2` and its first
 # step is :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta` per weight: 1.0
@@ -157,11 +163,11 @@ assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 # (:math:`(1 + \mu)\eta g`). Their steps then grow and carry them past the
 # valley floor in :math:`w_0` (lowest :math:`w_0`: -3.22 and -2.79, where GD
 # comes down to -1.94) and back round in an arc; their loss falls at every
-# step, yet they need more iterations. AdamW's decay multiplies the weights
-# by :math:`1 - \eta\lambda = 0.99` at every step, pulling them towards zero:
-# after 60 steps it is the furthest behind, with the highest loss. Which
-# optimizer wins depends on the problem and on the learning rate each gets;
-# the picture shows *how* each one moves.
+# step until they reach the bottom, yet they need more iterations. AdamW's
+# decay multiplies the weights by :math:`1 - \eta\lambda = 0.99` at every
+# step, pulling them towards zero: after 60 steps it is the furthest behind,
+# with the highest loss. Which optimizer wins depends on the problem and on
+# the learning rate each gets; the picture shows *how* each one moves.
 #
 # The learning rate: too small, good, too large
 # ----------------------------------------------
@@ -174,17 +180,18 @@ lr_runs = {
     for label, lr in rates.items()
 }
 for label, h in lr_runs.items():
-    print(f"{label:<9} loss: " + "  ".join(f"{v:.3f}" for v in h.loss[::6])
+    print(f"{label:<9} loss: " + "  ".join(f"{v:.3f}" for v in h.loss[:-1:6])
           + f"  last {h.loss[-1]:.3f}")  # fmt: skip
 
-ax = plot_loss_surface(
-    loss_at,
-    {label: h.flat_parameters[:, :2] for label, h in lr_runs.items()},
-    xlim=(-85.0, 10.0),
-    ylim=(-30.0, 5.0),
-    title=tr(lang, en="Gradient descent, three learning rates", zh="梯度下降，三种学习率"),
-    lang=lang,
+fig, (wide, near) = plt.subplots(
+    1, 2, figsize=(10, 3.4), width_ratios=(2.7, 1.6), layout="constrained"
 )
+lr_paths = {label: h.flat_parameters[:, :2] for label, h in lr_runs.items()}
+plot_loss_surface(loss_at, lr_paths, xlim=(-85.0, 10.0), ylim=(-30.0, 5.0), ax=wide, lang=lang,
+                  title=tr(lang, en="Gradient descent, three learning rates",
+                           zh="梯度下降，三种学习率"))  # fmt: skip
+plot_loss_surface(loss_at, lr_paths, xlim=(-2.5, 1.5), ylim=(-4.5, -2.0), ax=near, lang=lang,
+                  title=tr(lang, en="Near the start", zh="起点附近"))  # fmt: skip
 plt.show()
 
 assert lr_runs["lr = 0.5"].loss[-1] > lr_runs["lr = 5"].loss[-1]
@@ -194,12 +201,13 @@ for h in lr_runs.values():  # every drawn path lies inside the figure
     assert w0.min() > -85 and w0.max() < 10 and w1.min() > -30 and w1.max() < 5
 
 # %%
-# With 0.5 the path creeps and the loss is still high after 30 steps. With 5
-# it reaches the bottom. With 300 the first step throws the weights far past
-# the valley, the loss jumps to many times its starting value and in 30
-# steps does not settle. Out there some probabilities round to exactly 0 or
-# 1, where ``Sigmoid`` + ``BCELoss`` gives no gradient (tutorial 11), so we
-# read no more into this path than "too large a rate throws the weights out".
+# With 0.5 the path creeps (right panel) and the loss is still high after 30
+# steps. With 5 it reaches the bottom. With 300 the first step throws the
+# weights far past the valley, the loss jumps to many times its starting
+# value and in 30 steps does not settle. Out there some probabilities round
+# to exactly 0 or 1, where ``Sigmoid`` + ``BCELoss`` gives no gradient
+# (tutorial 11), so we read no more into this path than "too large a rate
+# throws the weights out".
 #
 # SGD with momentum, by hand
 # --------------------------
@@ -250,6 +258,8 @@ check_by_hand("SGD momentum", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9)
 #    w_t = w_{t-1} - \eta\, \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}
 #
 # with PyTorch's defaults :math:`\beta_1 = 0.9, \beta_2 = 0.999, \epsilon = 10^{-8}`.
+# In the code the formula's :math:`v_t` is ``state["s"]``: ``state["v"]``
+# already names the momentum buffer above.
 
 
 def adam_update(w, g, state, t, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -276,8 +286,8 @@ def run_scheduled(make_scheduler, steps=60):
     model = start_model()
     optimizer = torch.optim.SGD([model.features.weight], lr=2.0, momentum=0.9)
     scheduler = make_scheduler(optimizer) if make_scheduler else None
-    h = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps, scheduler=scheduler)
-    return h.lr, h.flat_parameters[:, :2], h.loss
+    h = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps + 1, scheduler=scheduler)
+    return h.lr, h.flat_parameters[:, :2], h.loss  # as in run: rows 0..steps
 
 
 schedules = {
@@ -290,7 +300,7 @@ tails, swings, ranges = {}, {}, {}
 for (rates, path, losses), key in zip(
     scheduled.values(), ["constant", "StepLR", "Cosine"], strict=True
 ):
-    tails[key] = (path[-10:].diff(dim=0)).norm(dim=1).sum().item()
+    tails[key] = (path[-11:].diff(dim=0)).norm(dim=1).sum().item()  # the last 10 steps
     low, high = ranges[key] = min(losses[-10:]), max(losses[-10:])
     swings[key] = high - low
     print(f"{key:<8} lr at steps 0/20/40/59: {rates[0]:.3f} {rates[20]:.3f} {rates[40]:.3f} "
@@ -298,6 +308,16 @@ for (rates, path, losses), key in zip(
 assert tails["Cosine"] < tails["StepLR"] < tails["constant"]
 assert swings["constant"] > 10 * swings["StepLR"]  # the constant rate still swings, StepLR settled
 assert ranges["Cosine"][0] > max(ranges["StepLR"][1], ranges["constant"][0])  # froze higher
+(step_rates, step_path, _), (cos_rates, cos_path, _) = list(scheduled.values())[1:]
+above = [t for t in range(60) if cos_rates[t] > step_rates[t]]
+print(f"cosine's rate is above StepLR's at {len(above)} steps, from step {above[0]} to {above[-1]}; "
+      f"sum of the 60 rates: StepLR {sum(step_rates[:60]):.1f}, cosine {sum(cos_rates[:60]):.1f}")  # fmt: skip
+for key, path in (("StepLR", step_path), ("Cosine", cos_path)):
+    print(
+        f"{key:<8} w0 after 20/40/60 steps: " + " ".join(f"{path[t, 0]:.2f}" for t in (20, 40, 60))
+    )
+assert sum(cos_rates[:60]) > sum(step_rates[:60])
+assert cos_path[40, 0] > step_path[60, 0] and cos_path[60, 0] > step_path[60, 0]
 
 plot_loss_surface(
     loss_at,
@@ -313,10 +333,14 @@ plt.show()
 # All three start alike; once the rate drops, the steps shrink and the
 # scheduled runs stop swinging: their last ten steps together are much
 # shorter than the constant rate's. StepLR settles at the bottom (its loss
-# stays within 0.03115 to 0.03120 over the last ten steps) while the constant
-# rate still swings round it (0.03113 to 0.03230), so where it ends depends
-# on the step it stops at. Lowered too early, cosine freezes short of the
-# bottom (0.0319).
+# stays within 0.03114 to 0.03119 over the last ten steps) while the
+# constant rate still swings round it (0.03113 to 0.03212), so where it ends
+# depends on the step it stops at. Cosine keeps a large rate for longer:
+# above StepLR's at 27 steps between step 20 and step 48, and larger in
+# total (61.0 against 55.6). So it is still swinging: after 40 steps it is
+# back past the bottom, at :math:`w_0 = -1.54` where StepLR ends at -1.92.
+# Its rate then runs out before the swing brings it back, and it freezes
+# partway, at :math:`w_0 = -1.66` (loss 0.0319).
 #
 # Mini-batches: stochastic gradient descent
 # -----------------------------------------
@@ -401,7 +425,8 @@ print("the hand-written mini-batch loop and fit agree exactly")
 #   ``torch.optim`` step for step.
 # - Schedulers (``StepLR``, ``CosineAnnealingLR``) lower the rate as
 #   training goes on and calm the final steps, so the run lands and stays;
-#   lowered too early, it stops short of the minimum.
+#   a rate that reaches zero while the run still swings freezes it short of
+#   the minimum (cosine here).
 # - With a ``DataLoader``'s mini-batches, each update uses a random sample:
 #   stochastic gradient descent, one epoch per pass over the data.
 #

@@ -22,7 +22,9 @@ LANG = "zh"
 # :math:`b = 3`，只训练两个权重：损失就成了 :math:`(w_0, w_1)` 的函数，每个优化器
 # 的训练过程就是等高线图上的一条路径。数据与教程 05 相同，随机种子也相同。每次训练
 # 都交给共用的训练循环 ``pytorch_notes.training.fit``，它的 ``history.flat_parameters``
-# 每次迭代一行，内容是 ``[w0, w1, b]``，连起来就是路径。
+# 每次迭代一行，内容是该次迭代更新之前的 ``[w0, w1, b]``，连起来就是路径。为了让走
+# ``steps`` 步的训练把每一步都显示出来，``run`` 让 ``fit`` 多跑一次迭代，最后一行就是
+# 走完最后一步之后的位置。
 
 import math
 
@@ -65,10 +67,10 @@ def start_model():
     return model
 
 
-def run(make_optimizer, steps=60):
+def run(make_optimizer, steps=60):  # 第 0..steps 行：起点，以及每走一步之后的位置
     model = start_model()
     optimizer = make_optimizer([model.features.weight])
-    return fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps, eval_every=steps)
+    return fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps + 1, eval_every=steps)
 
 
 optimizers = {
@@ -103,8 +105,9 @@ plot_loss_surface(loss_at, paths, title=title, lang=lang, xlim=(-3.5, 1.5), ylim
 plt.show()
 
 # %%
-# 下表来自各次训练的记录：准确率第一次达到 99%（200 个点中分对 198 个）的迭代、
-# 60 次迭代中最后一次的损失、第一步的长度，以及路径上 :math:`w_0` 的最小值。
+# 下表来自各次训练的记录：准确率第一次达到 99%（200 个点中分对 198 个）的迭代
+# （按已走的步数计）、走完第 60 步之后的损失、第一步的长度，以及路径上 :math:`w_0`
+# 的最小值。
 
 print(f"{'optimizer':<10} {'99% at':>6} {'final loss':>10} {'first step':>10} {'lowest w0':>9}")
 first_99, first_step = {}, {}
@@ -125,16 +128,20 @@ rmsprop_step = paths["RMSprop"][1] - paths["RMSprop"][0]
 assert torch.allclose(rmsprop_step, torch.tensor([-1.0, -1.0]), atol=1e-4)
 assert math.isclose(first_step["RMSprop"], 10 * first_step["Adam"], rel_tol=1e-4)
 assert math.isclose(first_step["Nesterov"], 1.9 * first_step["momentum"], rel_tol=1e-3)
-for name in ("momentum", "Nesterov"):  # 它们在 w0 方向冲过头，但损失每一步都在下降
-    assert torch.tensor(histories[name].loss).diff().lt(0).all()
+lowest_loss = min(min(h.loss) for h in histories.values())
+for name in ("momentum", "Nesterov"):  # 在 w0 方向冲过头，但到谷底之前损失步步下降
+    losses = torch.tensor(histories[name].loss)
+    rises = losses.diff().ge(0)
+    assert losses[:-1][rises].lt(lowest_loss + 1e-5).all()  # 与最低损失相差不到 1e-5
 corrected = run(lambda params: torch.optim.Adam(params, lr=0.1, betas=(0.0, 0.99)))
 corrected_99 = next(i for i, a in enumerate(corrected.accuracy) if a >= 0.99)
 print(f"RMSprop with bias correction, Adam(betas=(0, 0.99)): 99% at {corrected_99}")
 assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 
 # %%
-# 最先达到 99% 的是 RMSprop（第 11 次迭代），梯度下降第二（第 16 次）。“第一步”
-# 那一列说明了原因：PyTorch 的 RMSprop 没有:term:`偏差修正`，默认 :math:`\alpha = 0.99`
+# 最先达到 99% 的是 RMSprop（第 11 次迭代），梯度下降第二（第 16 次），Adam 要到
+# 第 34 次。“第一步”那一列说明了 RMSprop 为什么远远领先于 Adam（它的第一步与梯度
+# 下降的差不多长）：PyTorch 的 RMSprop 没有:term:`偏差修正`，默认 :math:`\alpha = 0.99`
 # 时，梯度平方的第一个滑动平均是 :math:`0.01\, g^2`，第一步就是每个权重
 # :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta`：这里是 1.0，是同样学习率下 Adam
 # 第一步的十倍（Adam 对从零开始的滑动平均做了修正）。这个放大消退得很慢，按
@@ -144,7 +151,7 @@ assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 # 动量的第一步只有梯度下降的十分之一，Nesterov 约为五分之一
 # （:math:`(1 + \mu)\eta g`）。之后它们的步长增大，在 :math:`w_0` 方向冲过谷底
 # （:math:`w_0` 最低到 -3.22 和 -2.79，梯度下降只下到 -1.94），再绕一个弧折回来；
-# 损失每一步都在下降，但要多花一些迭代。AdamW 的衰减每一步把权重乘以
+# 到达谷底之前，损失每一步都在下降，但要多花一些迭代。AdamW 的衰减每一步把权重乘以
 # :math:`1 - \eta\lambda = 0.99`，把它们往零拉回：60 次迭代后它落在最后，损失最高。
 # 哪个优化器最快取决于问题本身，也取决于给它的学习率；这张图展示的是每个优化器
 # 怎样走。
@@ -160,17 +167,18 @@ lr_runs = {
     for label, lr in rates.items()
 }
 for label, h in lr_runs.items():
-    print(f"{label:<9} loss: " + "  ".join(f"{v:.3f}" for v in h.loss[::6])
+    print(f"{label:<9} loss: " + "  ".join(f"{v:.3f}" for v in h.loss[:-1:6])
           + f"  last {h.loss[-1]:.3f}")  # fmt: skip
 
-ax = plot_loss_surface(
-    loss_at,
-    {label: h.flat_parameters[:, :2] for label, h in lr_runs.items()},
-    xlim=(-85.0, 10.0),
-    ylim=(-30.0, 5.0),
-    title=tr(lang, en="Gradient descent, three learning rates", zh="梯度下降，三种学习率"),
-    lang=lang,
+fig, (wide, near) = plt.subplots(
+    1, 2, figsize=(10, 3.4), width_ratios=(2.7, 1.6), layout="constrained"
 )
+lr_paths = {label: h.flat_parameters[:, :2] for label, h in lr_runs.items()}
+plot_loss_surface(loss_at, lr_paths, xlim=(-85.0, 10.0), ylim=(-30.0, 5.0), ax=wide, lang=lang,
+                  title=tr(lang, en="Gradient descent, three learning rates",
+                           zh="梯度下降，三种学习率"))  # fmt: skip
+plot_loss_surface(loss_at, lr_paths, xlim=(-2.5, 1.5), ylim=(-4.5, -2.0), ax=near, lang=lang,
+                  title=tr(lang, en="Near the start", zh="起点附近"))  # fmt: skip
 plt.show()
 
 assert lr_runs["lr = 0.5"].loss[-1] > lr_runs["lr = 5"].loss[-1]
@@ -180,8 +188,9 @@ for h in lr_runs.values():  # 画出的每条路径都在图框之内
     assert w0.min() > -85 and w0.max() < 10 and w1.min() > -30 and w1.max() < 5
 
 # %%
-# 学习率为 0.5 时路径挪得很慢，30 次迭代后损失仍然偏高；为 5 时走到了谷底；为 300
-# 时第一步就把权重甩出山谷很远，损失跳到起始值的许多倍，30 次迭代内一直没有稳定下来。
+# 学习率为 0.5 时路径挪得很慢（见右图），走了 30 步损失仍然偏高；为 5 时走到了谷底；
+# 为 300 时第一步就把权重甩出山谷很远，损失跳到起始值的许多倍，30 步内一直没有稳定
+# 下来。
 # 在那里，有些点的概率被舍入成恰好 0 或 1，``Sigmoid`` + ``BCELoss`` 给它们的梯度
 # 是 0（见教程 11），所以对这条路径我们只读出一点：学习率太大，会把权重甩出山谷。
 #
@@ -196,7 +205,7 @@ for h in lr_runs.values():  # 画出的每条路径都在图框之内
 
 
 def check_by_hand(name, make_optimizer, update, steps=20):
-    """从 START 出发，torch 的优化器与 update(w, g, state, t) 各走一步，每步都对比。"""
+    """从 START 出发，让 torch 的优化器和 update(w, g, state, t) 逐步并排更新，每一步都对比。"""
     w_torch, w_hand, state = START[0].clone().requires_grad_(), START[0].clone(), {}
     opt = make_optimizer([w_torch])
     for t in range(1, steps + 1):
@@ -233,6 +242,8 @@ check_by_hand("SGD momentum", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9)
 #    w_t = w_{t-1} - \eta\, \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}
 #
 # 其中取 PyTorch 的默认值 :math:`\beta_1 = 0.9, \beta_2 = 0.999, \epsilon = 10^{-8}`。
+# 代码里公式中的 :math:`v_t` 存在 ``state["s"]`` 里：``state["v"]`` 在上面已经用来
+# 表示动量缓冲区了。
 
 
 def adam_update(w, g, state, t, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -258,8 +269,8 @@ def run_scheduled(make_scheduler, steps=60):
     model = start_model()
     optimizer = torch.optim.SGD([model.features.weight], lr=2.0, momentum=0.9)
     scheduler = make_scheduler(optimizer) if make_scheduler else None
-    h = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps, scheduler=scheduler)
-    return h.lr, h.flat_parameters[:, :2], h.loss
+    h = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=steps + 1, scheduler=scheduler)
+    return h.lr, h.flat_parameters[:, :2], h.loss  # 与 run 相同：第 0..steps 行
 
 
 schedules = {
@@ -272,7 +283,7 @@ tails, swings, ranges = {}, {}, {}
 for (rates, path, losses), key in zip(
     scheduled.values(), ["constant", "StepLR", "Cosine"], strict=True
 ):
-    tails[key] = (path[-10:].diff(dim=0)).norm(dim=1).sum().item()
+    tails[key] = (path[-11:].diff(dim=0)).norm(dim=1).sum().item()  # 最后 10 步
     low, high = ranges[key] = min(losses[-10:]), max(losses[-10:])
     swings[key] = high - low
     print(f"{key:<8} lr at steps 0/20/40/59: {rates[0]:.3f} {rates[20]:.3f} {rates[40]:.3f} "
@@ -280,6 +291,16 @@ for (rates, path, losses), key in zip(
 assert tails["Cosine"] < tails["StepLR"] < tails["constant"]
 assert swings["constant"] > 10 * swings["StepLR"]  # 恒定学习率仍在摆动，StepLR 已经稳住
 assert ranges["Cosine"][0] > max(ranges["StepLR"][1], ranges["constant"][0])  # 停得更高
+(step_rates, step_path, _), (cos_rates, cos_path, _) = list(scheduled.values())[1:]
+above = [t for t in range(60) if cos_rates[t] > step_rates[t]]
+print(f"cosine's rate is above StepLR's at {len(above)} steps, from step {above[0]} to {above[-1]}; "
+      f"sum of the 60 rates: StepLR {sum(step_rates[:60]):.1f}, cosine {sum(cos_rates[:60]):.1f}")  # fmt: skip
+for key, path in (("StepLR", step_path), ("Cosine", cos_path)):
+    print(
+        f"{key:<8} w0 after 20/40/60 steps: " + " ".join(f"{path[t, 0]:.2f}" for t in (20, 40, 60))
+    )
+assert sum(cos_rates[:60]) > sum(step_rates[:60])
+assert cos_path[40, 0] > step_path[60, 0] and cos_path[60, 0] > step_path[60, 0]
 
 plot_loss_surface(
     loss_at,
@@ -294,9 +315,12 @@ plt.show()
 # %%
 # 三组训练开头几乎一样；学习率一降低，步长随之变小，用了调度器的两组不再来回摆动：
 # 最后十步加起来的长度比恒定学习率短得多。StepLR 稳稳停在谷底（最后十步的损失都在
-# 0.03115 到 0.03120 之间），恒定学习率却还在谷底附近来回摆动
-# （0.03113 到 0.03230），最后停在哪里，要看训练恰好在哪一步结束。余弦调度把学习率
-# 降得太早，在到达谷底之前就停住了（0.0319）。
+# 0.03114 到 0.03119 之间），恒定学习率却还在谷底附近来回摆动
+# （0.03113 到 0.03212），最后停在哪里，要看训练恰好在哪一步结束。余弦调度让较大的
+# 学习率保持得更久：在第 20 步到第 48 步之间，有 27 步比 StepLR 的大，总和也更大
+# （61.0 对 55.6），所以训练仍在来回摆动：走完 40 步时，它又越过了谷底，到了
+# :math:`w_0 = -1.54`，而 StepLR 最后停在 -1.92。随后它的学习率降到几乎为零，还没等
+# 摆回来就停住了，停在半路上的 :math:`w_0 = -1.66`（损失 0.0319）。
 #
 # 小批量：随机梯度下降
 # --------------------
@@ -372,7 +396,8 @@ print("the hand-written mini-batch loop and fit agree exactly")
 # - 学习率太小，走得很慢；太大，会被甩出山谷，损失反而上升。
 # - 带动量的 SGD 和 Adam 各用几行就能写出来，并与 ``torch.optim`` 每一步都一致。
 # - 调度器（``StepLR``、``CosineAnnealingLR``）随训练降低学习率，让最后几步稳下来，
-#   训练停在谷底不再摆动；降得太早，训练会停在最小值之前。
+#   训练停在谷底不再摆动；如果训练还在摆动时学习率就降到了零，训练会停在离最小值
+#   还有一段距离的地方（这里的余弦调度）。
 # - 用 ``DataLoader`` 的小批量时，每次更新只用一份随机样本：这就是随机梯度下降，
 #   每遍历一次数据是一轮。
 #
