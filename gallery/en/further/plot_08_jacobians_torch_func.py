@@ -2,14 +2,13 @@ r"""
 Jacobians, Hessians and ``torch.func``
 ======================================
 
-``backward()`` gives the gradient of one number. Many questions need more:
-the whole Jacobian of a vector function, second derivatives, or one gradient
-per sample instead of their average. Automatic differentiation can run in two
-directions -- reverse mode, a vector–Jacobian product per pass, and forward
-mode, a Jacobian–vector product per pass -- and we count on the page which one
-needs fewer passes when. Then ``torch.func``'s ``grad``, ``jacrev``,
-``jacfwd``, ``hessian`` and ``vmap`` do the same work, each result checked
-against derivatives written by hand.
+``backward()`` gives the gradient of one number. Many questions need more: the
+whole Jacobian of a vector function, second derivatives, or one gradient per
+sample instead of their average. Automatic differentiation runs in two
+directions -- reverse mode, a vector–Jacobian product per pass, and forward mode,
+a Jacobian–vector product per pass -- and we count which needs fewer passes
+when. Then ``torch.func``'s ``grad``, ``jacrev``, ``jacfwd``, ``hessian`` and
+``vmap`` do the same work, each result checked against derivatives by hand.
 
 This page assumes :doc:`../core/plot_03_autograd` (``backward``,
 ``torch.autograd.grad`` and its optional section on vector–Jacobian products)
@@ -55,12 +54,11 @@ print(f"f(x) = {f(x)}")
 #
 # A backward pass never forms :math:`J`. Given a vector :math:`v` with one
 # entry per output, it returns the :term:`vector–Jacobian product`
-# :math:`v^\top J` (tutorial 03 met it as ``grad_tensors``). With
-# :math:`v = (1, 0)` that is the first row of :math:`J`; with :math:`(0, 1)`
-# the second. ``y.sum().backward()`` is this product with :math:`v = (1,
-# \ldots, 1)`. ``is_grads_batched=True`` (experimental, says its docstring)
-# takes all the :math:`v` at once, and ``torch.func.vjp`` gives the same
-# product as a function.
+# :math:`v^\top J` (tutorial 03's ``grad_tensors``): for :math:`v = (1, 0)`
+# the first row of :math:`J`, for :math:`(0, 1)` the second.
+# ``y.sum().backward()`` is this product with :math:`v = (1, \ldots, 1)`.
+# ``is_grads_batched=True`` (experimental, says its docstring) takes all the
+# :math:`v` at once; ``torch.func.vjp`` gives the product as a function.
 
 from torch.func import vjp
 
@@ -86,12 +84,11 @@ print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
 # onwards. Each number becomes a :term:`dual number` :math:`(a, \dot a)`: its
 # value and its :term:`tangent`, the derivative in a chosen input direction
 # :math:`t`. Every operation updates both, e.g.
-# :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`. At the
-# end the outputs' tangents are the :term:`Jacobian–vector product`
-# :math:`J t`: with :math:`t = (1, 0)`, the first *column* of :math:`J`. No
-# graph is kept and no backward pass runs.
-# ``torch.autograd.forward_ad`` exposes the dual numbers; ``torch.func.jvp``
-# wraps them.
+# :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`. The
+# outputs' tangents are the :term:`Jacobian–vector product` :math:`J t`: for
+# :math:`t = (1, 0)`, the first *column* of :math:`J`. No graph is kept and no
+# backward pass runs. ``torch.autograd.forward_ad`` exposes the dual numbers;
+# ``torch.func.jvp`` wraps them.
 
 import warnings
 
@@ -116,11 +113,10 @@ assert torch.equal(torch.stack(columns, dim=1), J_math)
 #
 # To build the whole :math:`m \times n` Jacobian, reverse mode needs one
 # backward pass per row (:math:`m`, the outputs) and forward mode one pass per
-# column (:math:`n`, the inputs). We measure both on two shapes of problem:
-# many inputs and one loss, as in training a model, and one input with many
-# outputs, such as a curve drawn for one parameter. ``count`` wraps the
-# function: a counter counts its evaluations, and a hook on its input counts
-# the backward passes that reach it.
+# column (:math:`n`, the inputs). We count both on a loss of many inputs, as
+# in training a model, and on a curve of many outputs drawn for one parameter.
+# ``count`` wraps the function: a counter counts its evaluations, and a hook on
+# its input counts the backward passes that reach it.
 
 
 def many_to_one(x):  # n inputs, 1 output: a loss
@@ -172,30 +168,22 @@ for label, (fn, x0) in problems.items():
     assert torch.allclose(jac_r, jac_f, atol=1e-6)
 
 # %%
-# For the loss, reverse mode needs one forward and one backward pass where
-# forward mode needs 500 forward passes; for the curve it is the other way
-# round. That is why training uses reverse mode: a model has millions of
-# parameters and one loss. Time goes the way the counts say, though not in
-# proportion: a forward-mode pass (dual numbers for every value) costs more
-# than a plain forward pass. We time the bare functions (no counter, no hook)
-# in both modes on both problems like for like: one warm-up call each, then
-# the best of five runs. One forward-mode pass is timed like for like too: the
-# same ``fn`` on a dual input made once, against ``fn`` on a plain input.
-# Timings vary from machine to machine, so the page
-# asserts the direction instead of printing the numbers:
+# Reverse mode needs fewer passes for the loss, forward mode for the curve.
+# That is why training uses reverse mode: a model has millions of parameters
+# and one loss. Time goes the way the counts say, though not in proportion: a
+# forward-mode pass (dual numbers for every value) costs more than a plain
+# forward pass. We time like for like: the bare functions (no counter, no
+# hook), best of five runs after a warm-up; for one pass, the same ``fn`` on a
+# dual input made once against ``fn`` on a plain input. Timings vary from
+# machine to machine, so the page asserts the direction, not the numbers:
 
-import time
+import timeit
 from functools import partial
 
 
 def seconds(job, repeat=5):
     job()  # warm-up: the first call pays one-time costs
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        job()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return min(timeit.repeat(job, number=1, repeat=repeat))
 
 
 for label, (fn, x0) in problems.items():
@@ -217,11 +205,11 @@ for label, (fn, x0) in problems.items():
 # -------------------------
 #
 # ``torch.func.jacrev`` and ``torch.func.jacfwd`` build Jacobians in the two
-# modes without a Python loop: they batch the :math:`m` vector–Jacobian
-# products, or the :math:`n` Jacobian–vector products, with ``vmap``. The
-# arithmetic is the same as our loops, batched into one call (a Python
-# counter inside the function would count 1); the choice follows the counts above
-# (``jacrev`` for fewer outputs than inputs, ``jacfwd`` for the opposite).
+# modes without a Python loop: ``vmap`` batches the same :math:`m`
+# vector–Jacobian or :math:`n` Jacobian–vector products as our loops into one
+# call (a Python counter inside the function would count 1). Choose by the
+# counts above: ``jacrev`` for fewer outputs than inputs, ``jacfwd`` for the
+# opposite.
 
 from torch.func import jacfwd, jacrev
 
@@ -261,16 +249,15 @@ assert torch.equal(grad(g)(point), torch.tensor([4.0, 13.0]))
 assert torch.equal(hessian(g)(point), torch.tensor([[4.0, 2.0], [2.0, 12.0]]))
 
 # %%
-# Transforms compose: the Hessian is the Jacobian of the gradient.
+# Transforms compose: the Hessian is the Jacobian of the gradient, and
 # ``hessian(g)`` is ``jacfwd(jacrev(g))``: reverse mode for the gradient (one
-# output); for the Jacobian of the gradient (:math:`n` outputs, :math:`n`
-# inputs) the counts tie, and PyTorch's docs call forward mode there a good
-# default. ``jacrev(jacrev(g))`` gives the same matrix, can be faster, and
-# works where an operation has no forward-mode formula: a
-# ``torch.autograd.Function`` without a ``jvp``, such as tutorial 07's
-# ``Softplus`` (its exercise 1). Often only a Hessian-vector product
-# :math:`Hu` is needed, never the matrix: one forward-mode pass over the
-# gradient, ``jvp(grad(g), ...)``. (Older code uses
+# output); for its Jacobian (:math:`n` outputs, :math:`n` inputs) the counts
+# tie, and PyTorch's docs call forward mode a good default there.
+# ``jacrev(jacrev(g))`` gives the same matrix, can be faster, and works where
+# an operation has no forward-mode formula: a ``torch.autograd.Function``
+# without a ``jvp``, such as tutorial 07's ``Softplus`` (its exercise 1). Often
+# only a Hessian-vector product :math:`Hu` is needed, never the matrix: one
+# forward-mode pass over the gradient, ``jvp(grad(g), ...)``. (Older code uses
 # ``torch.autograd.functional.jacobian`` and ``hessian``: the same matrices.)
 
 assert torch.allclose(jacrev(jacrev(g))(point), hessian(g)(point))
@@ -286,30 +273,28 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # Per-sample gradients with ``vmap``
 # ----------------------------------
 #
-# ``loss.backward()`` on a batch, with the loss's default
-# ``reduction='mean'``, gives the gradient of the *mean* loss. Some
-# methods need each sample's own gradient: the :term:`per-sample gradient`.
-# ``torch.func.vmap`` maps a function over a batch dimension, so
-# ``vmap(grad(sample_loss))`` computes all of them in one call.
-# ``torch.func.functional_call`` runs the logistic-regression model of
-# :doc:`tutorial 05 <../core/plot_05_logistic_regression>` with the parameters
-# we pass, so ``grad`` can differentiate with respect to them. The loss is
-# ``binary_cross_entropy_with_logits``, stable on saturated
-# :term:`logits <logit>` (see
-# :doc:`plot_07_autograd_internals`). A model with buffers passes them too,
-# ``functional_call(model, (params, buffers), (x,))``, as `PyTorch's
-# per-sample-gradients tutorial
+# ``loss.backward()`` on a batch, with the loss's default ``reduction='mean'``,
+# gives the gradient of the *mean* loss. Some methods need each sample's own
+# gradient: the :term:`per-sample gradient`. ``torch.func.vmap`` maps a
+# function over a batch dimension, so ``vmap(grad(sample_loss))`` computes all
+# of them in one call. ``torch.func.functional_call`` runs the
+# logistic-regression model of :doc:`tutorial 05
+# <../core/plot_05_logistic_regression>` with the parameters we pass, so
+# ``grad`` can differentiate with respect to them. The loss,
+# ``binary_cross_entropy_with_logits``, is stable on saturated
+# :term:`logits <logit>` (:doc:`plot_07_autograd_internals`). A model with
+# buffers passes them too, ``functional_call(model, (params, buffers), (x,))``,
+# as `PyTorch's per-sample-gradients tutorial
 # <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ does;
-# for dropout inside ``vmap`` see the ``randomness=`` argument of
+# for dropout see ``randomness=`` in
 # `torch.func.vmap <https://pytorch.org/docs/stable/generated/torch.func.vmap.html>`_.
-# BatchNorm in training mode updates its running statistics (``running_mean``,
-# ``running_var``) in place, which ``vmap`` refuses: use eval mode,
-# ``track_running_stats=False``, or a layer without them, such as
-# ``LayerNorm`` or ``GroupNorm``; see
-# `Patching Batch Norm <https://pytorch.org/docs/stable/func.batch_norm.html>`_.
-# Without running statistics, BatchNorm normalises each sample by its own,
-# and one sample's statistics are not the batch's (``BatchNorm1d`` on one
-# sample's feature vector has none at all).
+# BatchNorm in training mode updates ``running_mean`` and ``running_var`` in
+# place, which ``vmap`` refuses: use eval mode, ``track_running_stats=False``,
+# or a layer without them (``LayerNorm``, ``GroupNorm``); see `Patching Batch
+# Norm <https://pytorch.org/docs/stable/func.batch_norm.html>`_. Without running
+# statistics, BatchNorm normalises each sample by its own, and one sample's
+# statistics are not the batch's (``BatchNorm1d`` on one sample's feature
+# vector has none at all).
 
 import torch.nn.functional as F
 from torch import nn
@@ -332,25 +317,21 @@ per_sample = vmap(grad(sample_loss), in_dims=(None, 0, 0))(params, train_x, trai
 print(f"per-sample weight gradients: shape {tuple(per_sample['weight'].shape)}")
 print(f"per-sample bias gradients:   shape {tuple(per_sample['bias'].shape)}")
 
-# %%
-# The same 200 gradients, one backward pass per sample, in a Python loop:
-
-loop_weight, loop_bias = [], []
+# the same 200 gradients, one backward pass per sample, in a Python loop
+loop = {"weight": [], "bias": []}
 for x_i, y_i in zip(train_x, train_y, strict=True):
     model.zero_grad()
     F.binary_cross_entropy_with_logits(model(x_i).squeeze(), y_i).backward()
-    loop_weight.append(model.weight.grad.clone())
-    loop_bias.append(model.bias.grad.clone())
-same = torch.allclose(per_sample["weight"], torch.stack(loop_weight), atol=1e-6) and torch.allclose(
-    per_sample["bias"], torch.stack(loop_bias), atol=1e-6
-)
+    for name, p in model.named_parameters():
+        loop[name].append(p.grad.clone())
+same = all(torch.allclose(per_sample[k], torch.stack(loop[k]), atol=1e-6) for k in loop)
 print(f"vmap matches the loop: {same}")
 assert same
 
 # %%
-# Two more checks. By hand, :math:`\partial \ell_i/\partial w = (p_i - y_i)\,x_i`.
-# And the mean of the per-sample gradients is the gradient of the mean loss,
-# which is what ``backward()`` on the batch gives.
+# Two more checks: by hand, :math:`\partial \ell_i/\partial w = (p_i - y_i)\,x_i`;
+# and the mean of the per-sample gradients is the gradient of the mean loss,
+# which ``backward()`` on the batch gives.
 
 p_all = torch.sigmoid(model(train_x)).squeeze(1).detach()
 assert torch.allclose(per_sample["weight"][:, 0], (p_all - train_y)[:, None] * train_x, atol=1e-6)
@@ -367,12 +348,11 @@ assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
 # point per sample, coloured by class. At these untrained weights the two
 # classes' *mean* gradients point the same way and differ in size; single
 # gradients scatter (some of class 1's point more than 90° away from their
-# class's mean). A sample's gradient is :math:`(p_i - y_i)\,x_i`: it grows
-# with the distance of :math:`x_i` from the origin, and the class-0 points lie
-# farther out (mean :math:`|x|` 3.90 against 1.56) and have slightly larger
-# errors (mean :math:`|p - y|` 0.69 against 0.48). So they have the largest
-# gradients and dominate the mean, the star, which is the batch gradient
-# ``backward()`` gives.
+# class's mean). A sample's gradient :math:`(p_i - y_i)\,x_i` grows with the
+# distance of :math:`x_i` from the origin; the class-0 points lie farther out
+# (mean :math:`|x|` 3.90 against 1.56) and have slightly larger errors (mean
+# :math:`|p - y|` 0.69 against 0.48). So they have the largest gradients and
+# dominate the mean, the star, which is the batch gradient ``backward()`` gives.
 
 import matplotlib.pyplot as plt
 
@@ -392,9 +372,8 @@ assert far[0] / far[1] > wrong[0] / wrong[1] > 1  # distance matters more than e
 
 lang = use_language(LANG)
 fig, ax = plt.subplots(figsize=(6, 4.5), facecolor="white")
-points = per_sample["weight"][:, 0]
 for label, colour in ((0, "tab:blue"), (1, "tab:red")):
-    chosen = points[train_y == label]
+    chosen = per_sample["weight"][train_y == label, 0]
     name = tr(lang, en=f"class {label} samples", zh=f"类别 {label} 的样本")
     ax.scatter(chosen[:, 0], chosen[:, 1], s=14, alpha=0.6, color=colour, label=name)
 ax.scatter(*mean_grad[0], s=160, marker="*", color="black",
@@ -414,8 +393,8 @@ plt.show()
 #   dual numbers one Jacobian–vector product :math:`J t` (a column).
 # - A full Jacobian costs one pass per output in reverse mode and one per
 #   input in forward mode: 1 against 500 for a loss of 500 inputs, 500
-#   against 1 for a curve of one input. Timed like for like, the faster mode
-#   is the one with fewer passes. Training uses reverse mode.
+#   against 1 for a curve of one input; timed like for like, the mode with
+#   fewer passes was faster on both. Training uses reverse mode.
 # - ``torch.func`` turns functions into functions: ``grad``, ``jacrev``,
 #   ``jacfwd``, ``hessian`` (``jacfwd(jacrev(g))``, equal to
 #   ``jacrev(jacrev(g))``), all matching the derivatives written by hand.
@@ -433,9 +412,8 @@ plt.show()
 # .. _solution-begin:
 
 # %%
-# One Jacobian–vector product with :math:`t = u`: :math:`4 + 13 = 17`.
+# One Jacobian–vector product with :math:`t = u = (1, 1)`: :math:`4 + 13 = 17`.
 
-u = torch.tensor([1.0, 1.0])
 _, directional = jvp(g, (point,), (u,))
 print(f"directional derivative = {directional}")
 assert directional == grad(g)(point) @ u == 17.0

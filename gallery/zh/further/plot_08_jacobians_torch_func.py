@@ -3,7 +3,7 @@ r"""
 =====================================
 
 ``backward()`` 求的是一个数的梯度，但很多问题需要的不止于此：向量函数的整个雅可比矩阵、
-二阶导数，或者每个样本各自的梯度而不是它们的平均。自动求导可以沿两个方向进行——
+二阶导数，或者每个样本各自的梯度而不是它们的平均。自动求导沿两个方向进行——
 反向模式每次求一个向量-雅可比积（VJP），前向模式每次求一个雅可比-向量积（JVP）——本篇
 实际数一数，哪种情况下哪种模式需要的次数更少。然后用 ``torch.func`` 的 ``grad``、
 ``jacrev``、``jacfwd``、``hessian`` 和 ``vmap`` 做同样的事，每个结果都与手写的导数核对。
@@ -50,11 +50,11 @@ print(f"f(x) = {f(x)}")
 # ------------------------------
 #
 # 反向传播从不构造 :math:`J`。给它一个向量 :math:`v`（每个输出一个分量），它返回
-# :term:`向量-雅可比积（VJP） <向量-雅可比积>` :math:`v^\top J`（第 03 篇中它以
-# ``grad_tensors`` 参数的形式出现过）。取 :math:`v = (1, 0)` 得到 :math:`J` 的第一行，
-# 取 :math:`(0, 1)` 得到第二行。``y.sum().backward()`` 就是取
-# :math:`v = (1, \ldots, 1)` 的这个乘积。``is_grads_batched=True``（其文档注明是实验性
-# 功能）一次传入所有的 :math:`v`，``torch.func.vjp`` 则以函数的形式给出同样的乘积。
+# :term:`向量-雅可比积（VJP） <向量-雅可比积>` :math:`v^\top J`（即第 03 篇的
+# ``grad_tensors``）：取 :math:`v = (1, 0)` 得到 :math:`J` 的第一行，取 :math:`(0, 1)`
+# 得到第二行。``y.sum().backward()`` 就是取 :math:`v = (1, \ldots, 1)` 的这个乘积。
+# ``is_grads_batched=True``（其文档注明是实验性功能）一次传入所有的 :math:`v`；
+# ``torch.func.vjp`` 以函数的形式给出这个乘积。
 
 from torch.func import vjp
 
@@ -80,7 +80,7 @@ print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
 # :math:`(a, \dot a)`：它的值和它的:term:`切向量`，即沿选定输入方向 :math:`t` 的导数。
 # 每个运算同时更新这两部分，例如
 # :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`。
-# 算到最后，输出的切向量就是:term:`雅可比-向量积（JVP） <雅可比-向量积>` :math:`J t`：
+# 输出的切向量就是:term:`雅可比-向量积（JVP） <雅可比-向量积>` :math:`J t`：
 # 取 :math:`t = (1, 0)` 得到 :math:`J` 的第一*列*。整个过程不保存计算图，也不做反向传播。
 # ``torch.autograd.forward_ad`` 直接提供对偶数，``torch.func.jvp`` 把它们包装了起来。
 
@@ -107,9 +107,9 @@ assert torch.equal(torch.stack(columns, dim=1), J_math)
 #
 # 要得到整个 :math:`m \times n` 的雅可比矩阵，反向模式每行需要一次反向传播
 # （共 :math:`m` 次，即输出个数），前向模式每列需要一次前向传播（共 :math:`n` 次，
-# 即输入个数）。我们在两类问题上实测：一类是输入很多、只有一个损失，训练模型就是这样；
-# 另一类是只有一个输入、输出很多，比如对一个参数画出的一条曲线。``count`` 把函数
-# 包一层：计数器统计函数被调用的次数，输入上的钩子统计到达输入的反向传播次数。
+# 即输入个数）。我们在两个问题上数：一个是输入很多的损失，训练模型就是这样；另一个是
+# 对一个参数画出的、输出很多的曲线。``count`` 把函数包一层：计数器统计函数被调用的
+# 次数，输入上的钩子统计到达输入的反向传播次数。
 
 
 def many_to_one(x):  # n 个输入、1 个输出：一个损失
@@ -161,26 +161,20 @@ for label, (fn, x0) in problems.items():
     assert torch.allclose(jac_r, jac_f, atol=1e-6)
 
 # %%
-# 对于损失，反向模式只需一次前向传播加一次反向传播，前向模式却要 500 次前向传播；
-# 对于曲线，情况正好相反。这就是训练用反向模式的原因：模型有上百万个参数，损失只有
-# 一个。耗时的高低也与次数一致，但并不成比例：前向模式的一次传播（每个值都带着对偶数）
-# 比普通的前向传播开销更大。计时用的是不带计数器和钩子的原始函数，两种模式、两个问题
-# 用同样的方法计时：各先预热一次，再取五次中最快的一次。单次传播也这样比：同一个
-# ``fn``，一边输入事先建好的对偶数，一边输入普通张量。计时结果因机器而异，
+# 对于损失，反向模式需要的次数更少；对于曲线，前向模式更少。这就是训练用反向模式的
+# 原因：模型有上百万个参数，损失只有一个。耗时的高低也与次数一致，但并不成比例：
+# 前向模式的一次传播（每个值都带着对偶数）比普通的前向传播开销更大。两边用同样的方法
+# 计时：用不带计数器和钩子的原始函数，先预热一次，再取五次中最快的一次；单次传播则比较
+# 同一个 ``fn`` 在事先建好的对偶数输入和普通张量输入上的耗时。计时结果因机器而异，
 # 所以页面上只断言快慢的方向，不打印具体数字：
 
-import time
+import timeit
 from functools import partial
 
 
 def seconds(job, repeat=5):
     job()  # 预热：第一次调用要付一次性开销
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        job()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return min(timeit.repeat(job, number=1, repeat=repeat))
 
 
 for label, (fn, x0) in problems.items():
@@ -202,10 +196,9 @@ for label, (fn, x0) in problems.items():
 # ------------------------
 #
 # ``torch.func.jacrev`` 和 ``torch.func.jacfwd`` 分别用两种模式构造雅可比矩阵，
-# 不需要 Python 循环：它们用 ``vmap`` 把 :math:`m` 个向量-雅可比积或 :math:`n` 个
-# 雅可比-向量积合成一批来算。计算内容与我们的循环相同，只是合成了一次调用（在函数里
-# 放一个 Python 计数器，只会数到 1）；选哪一个，按上面数出的次数来定
-# （输出比输入少用 ``jacrev``，反之用 ``jacfwd``）。
+# 不需要 Python 循环：``vmap`` 把与我们循环中相同的 :math:`m` 个向量-雅可比积或
+# :math:`n` 个雅可比-向量积合成一次调用（在函数里放一个 Python 计数器，只会数到 1）。
+# 按上面数出的次数来选：输出比输入少用 ``jacrev``，反之用 ``jacfwd``。
 
 from torch.func import jacfwd, jacrev
 
@@ -244,7 +237,7 @@ assert torch.equal(grad(g)(point), torch.tensor([4.0, 13.0]))
 assert torch.equal(hessian(g)(point), torch.tensor([[4.0, 2.0], [2.0, 12.0]]))
 
 # %%
-# 这些变换可以组合：黑塞矩阵就是梯度的雅可比矩阵。``hessian(g)`` 就是
+# 这些变换可以组合：黑塞矩阵就是梯度的雅可比矩阵，``hessian(g)`` 就是
 # ``jacfwd(jacrev(g))``：梯度只有一个输出，用反向模式；梯度的雅可比矩阵有
 # :math:`n` 个输出、:math:`n` 个输入，两种模式次数相同，PyTorch 文档认为这里用前向模式
 # 是个不错的默认选择。``jacrev(jacrev(g))`` 得到同样的矩阵，可能更快，而且在某个运算
@@ -278,12 +271,11 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # 模型带有缓冲区时，把缓冲区也传进去：
 # ``functional_call(model, (params, buffers), (x,))``，`PyTorch 的逐样本梯度教程
 # <https://pytorch.org/tutorials/intermediate/per_sample_grads.html>`_ 就是这样做的；
-# ``vmap`` 里有 dropout 时，参见
+# 有 dropout 时，参见
 # `torch.func.vmap <https://pytorch.org/docs/stable/generated/torch.func.vmap.html>`_
-# 的 ``randomness=`` 参数。训练模式下的 BatchNorm 会原位更新滑动平均统计量
-# （``running_mean`` 和 ``running_var``），``vmap`` 不允许这样做：改用评估模式、
-# 设 ``track_running_stats=False``，或换成不带这些统计量的层，如 ``LayerNorm``、
-# ``GroupNorm``，详见 `Patching Batch Norm
+# 的 ``randomness=`` 参数。训练模式下的 BatchNorm 会原位更新 ``running_mean`` 和
+# ``running_var``，``vmap`` 不允许这样做：改用评估模式、设 ``track_running_stats=False``，
+# 或换成不带这些统计量的层（``LayerNorm``、``GroupNorm``），详见 `Patching Batch Norm
 # <https://pytorch.org/docs/stable/func.batch_norm.html>`_。没有滑动平均统计量时，
 # BatchNorm 用每个样本自己的统计量归一化，而单个样本的统计量并不是整批的统计量
 # （``BatchNorm1d`` 对单个样本的特征向量甚至算不出来）。
@@ -309,25 +301,20 @@ per_sample = vmap(grad(sample_loss), in_dims=(None, 0, 0))(params, train_x, trai
 print(f"per-sample weight gradients: shape {tuple(per_sample['weight'].shape)}")
 print(f"per-sample bias gradients:   shape {tuple(per_sample['bias'].shape)}")
 
-# %%
-# 用 Python 循环、每个样本做一次反向传播，算出同样的 200 个梯度：
-
-loop_weight, loop_bias = [], []
+# 用 Python 循环、每个样本做一次反向传播，算出同样的 200 个梯度
+loop = {"weight": [], "bias": []}
 for x_i, y_i in zip(train_x, train_y, strict=True):
     model.zero_grad()
     F.binary_cross_entropy_with_logits(model(x_i).squeeze(), y_i).backward()
-    loop_weight.append(model.weight.grad.clone())
-    loop_bias.append(model.bias.grad.clone())
-same = torch.allclose(per_sample["weight"], torch.stack(loop_weight), atol=1e-6) and torch.allclose(
-    per_sample["bias"], torch.stack(loop_bias), atol=1e-6
-)
+    for name, p in model.named_parameters():
+        loop[name].append(p.grad.clone())
+same = all(torch.allclose(per_sample[k], torch.stack(loop[k]), atol=1e-6) for k in loop)
 print(f"vmap matches the loop: {same}")
 assert same
 
 # %%
-# 再核对两点。手算可得 :math:`\partial \ell_i/\partial w = (p_i - y_i)\,x_i`。
-# 另外，逐样本梯度的平均值就是平均损失的梯度，也就是对整批数据调用 ``backward()``
-# 得到的结果。
+# 再核对两点：手算可得 :math:`\partial \ell_i/\partial w = (p_i - y_i)\,x_i`；
+# 逐样本梯度的平均值就是平均损失的梯度，也就是对整批数据调用 ``backward()`` 得到的结果。
 
 p_all = torch.sigmoid(model(train_x)).squeeze(1).detach()
 assert torch.allclose(per_sample["weight"][:, 0], (p_all - train_y)[:, None] * train_x, atol=1e-6)
@@ -366,9 +353,8 @@ assert far[0] / far[1] > wrong[0] / wrong[1] > 1  # 离原点的距离比预测�
 
 lang = use_language(LANG)
 fig, ax = plt.subplots(figsize=(6, 4.5), facecolor="white")
-points = per_sample["weight"][:, 0]
 for label, colour in ((0, "tab:blue"), (1, "tab:red")):
-    chosen = points[train_y == label]
+    chosen = per_sample["weight"][train_y == label, 0]
     name = tr(lang, en=f"class {label} samples", zh=f"类别 {label} 的样本")
     ax.scatter(chosen[:, 0], chosen[:, 1], s=14, alpha=0.6, color=colour, label=name)
 ax.scatter(*mean_grad[0], s=160, marker="*", color="black",
@@ -387,8 +373,8 @@ plt.show()
 #   就是 :math:`J` 的一行）；用对偶数做一次前向模式传播，计算一个雅可比-向量积
 #   :math:`J t`（一列）。
 # - 求完整的雅可比矩阵，反向模式每个输出一次，前向模式每个输入一次：对 500 个输入的
-#   损失是 1 次对 500 次，对一个输入的曲线是 500 次对 1 次。同样方法计时，次数少的
-#   模式更快。训练用反向模式。
+#   损失是 1 次对 500 次，对一个输入的曲线是 500 次对 1 次；同样方法计时，两个问题上
+#   都是次数少的模式更快。训练用反向模式。
 # - ``torch.func`` 把函数变成新的函数：``grad``、``jacrev``、``jacfwd``、
 #   ``hessian``（即 ``jacfwd(jacrev(g))``，与 ``jacrev(jacrev(g))`` 相等），
 #   结果都与手写的导数一致。
@@ -404,9 +390,8 @@ plt.show()
 # .. _solution-begin:
 
 # %%
-# 取 :math:`t = u` 做一次雅可比-向量积：:math:`4 + 13 = 17`。
+# 取 :math:`t = u = (1, 1)` 做一次雅可比-向量积：:math:`4 + 13 = 17`。
 
-u = torch.tensor([1.0, 1.0])
 _, directional = jvp(g, (point,), (u,))
 print(f"directional derivative = {directional}")
 assert directional == grad(g)(point) @ u == 17.0
