@@ -109,8 +109,7 @@ plt.show()
 
 # %%
 # The drawing is made from plain data, a ``networkx`` graph, so we can count
-# what it holds: six data nodes, three operation nodes, and two edges into
-# the multiplication, one from each input.
+# what it holds:
 
 from collections import Counter
 
@@ -326,12 +325,11 @@ print(f"b.grad_fn links to {names(b.grad_fn)}, m.grad_fn to {names(m.grad_fn)}")
 # Where did the gradients of ``a`` and ``b`` go?
 # ----------------------------------------------
 #
-# After ``y.backward()`` only the leaves that require grad hold a gradient.
-# The pass did compute :math:`\partial y / \partial a` and
-# :math:`\partial y / \partial b`, but passed them on without storing them:
-# a network needs gradients only for its parameters, which are leaves.
-# Reading ``.grad`` of a non-leaf gives ``None``, with a warning (caught here
-# to print it):
+# After ``y.backward()`` only the leaves that require grad hold a gradient:
+# the pass did compute :math:`\partial y / \partial a` and
+# :math:`\partial y / \partial b`, but passed them on without storing them,
+# as a network needs gradients only for its parameters, which are leaves.
+# Reading a non-leaf's ``.grad`` gives ``None``, with a warning (caught here):
 
 import warnings
 
@@ -354,9 +352,8 @@ print(f"UserWarning: {str(caught[0].message).split('. ')[0]}.")
 # :math:`b` to keep their gradients. First we clear the leaves: gradients
 # accumulate (:term:`gradient accumulation`, see
 # :doc:`plot_04_autograd_traps`), so ``w.grad`` would otherwise read 10. We
-# get the partial derivatives the chain rule used,
-# :math:`\partial y / \partial a = b = 2` and
-# :math:`\partial y / \partial b = a = 3`, and they add up to ``w.grad``:
+# get the chain rule's :math:`\partial y / \partial a = b = 2` and
+# :math:`\partial y / \partial b = a = 3`, which add up to ``w.grad``:
 
 w.grad = x.grad = None
 a = torch.add(w, x)
@@ -422,9 +419,8 @@ assert torch.equal(w.grad, torch.tensor([6.0])) and torch.equal(x.grad, torch.te
 # **Exercise 2.** In ``z = (w * v).sum()`` only ``w`` requires a gradient.
 # Predict which of ``w``, ``v``, ``w * v`` and ``z`` are leaves and which
 # require grad, and what ``v.grad`` is after ``z.backward()``. Then, in the
-# empty cell below, write the code that builds ``z`` with
-# ``w = [1., 2.]`` and ``v = [3., 4.]``, checks your predictions with
-# ``describe``, and runs the backward pass.
+# empty cell below, build ``z`` with ``w = [1., 2.]`` and ``v = [3., 4.]``,
+# check your predictions with ``describe``, and run the backward pass.
 
 # Your code here.
 

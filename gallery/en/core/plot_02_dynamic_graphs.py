@@ -2,12 +2,11 @@ r"""
 Dynamic vs static graphs
 ========================
 
-A computational graph can be built *before* any data flows through it (a
-static graph) or *while* the data flows (a dynamic graph). PyTorch builds
-its graphs dynamically: here we watch the same Python function produce a
-different graph on each run, compare what ran with the graph the backward
-pass follows, then build a static graph of a function with ``torch.fx`` and
-see exactly where the static approach has to give up.
+PyTorch builds its computational graphs dynamically, *while* the data flows:
+here we watch the same Python function produce a different graph on each
+run, compare what ran with the graph the backward pass follows, then build
+a static graph, *before* any data, with ``torch.fx`` and see exactly where
+the static approach has to give up.
 
 **What this assumes.** :doc:`plot_01_computational_graph`: data and
 operation nodes, ``record()``, ``grad_fn`` and autograd's own graph, and
@@ -22,14 +21,11 @@ operation nodes, ``record()``, ``grad_fn`` and autograd's own graph, and
 #
 # - :term:`Static graph <static graph>` -- *define, then run*. The whole
 #   graph is described first and then executed, possibly many times, with
-#   data fed in. Known in advance, it can be optimised as a whole, which makes
-#   it efficient; but it is fixed, so it is inflexible. TensorFlow 1.x worked
-#   this way.
+#   data fed in. TensorFlow 1.x worked this way.
 # - :term:`Dynamic graph <dynamic graph>` -- *define by running*. The graph is
 #   recorded while the operations execute: building and computing happen
-#   together. Every run can build a different graph, and ordinary Python
-#   (``if``, ``for``, ``print``, a debugger) works in the middle of it:
-#   flexible and easy to adjust. This is PyTorch's way.
+#   together, and every run can build a different graph. This is PyTorch's
+#   way; the table at the end compares the two.
 #
 # Define-by-run, live
 # -------------------
@@ -50,11 +46,10 @@ def branchy(x: torch.Tensor) -> torch.Tensor:
 
 
 # %%
-# We run it on a positive and on a negative input, each time inside
-# ``record()``, which writes down every torch operation as it executes. It
-# names tensors after the variables it finds; inside ``branchy`` the input is
-# called ``x``, so we give it our name, ``x_pos``, as the result is
-# ``z_pos``: the same names as in the backward graph drawn below.
+# We run it on a positive and a negative input, each inside ``record()``,
+# which writes down every torch operation as it executes and names tensors
+# after the variables it finds. We pass ``x_pos`` (inside ``branchy`` it is
+# ``x``): with ``z_pos``, the same names as in the backward graph drawn below.
 
 from pytorch_notes.graph import record
 
@@ -73,9 +68,8 @@ print(f"negative input, operations: {[op.op for op in run_neg]}")
 
 # %%
 # Same code, two different graphs. The comparison ``gt`` (``>``) is in both:
-# it is an operation too, and its result is what steered Python. After it,
-# one run squared ``y`` and the other negated it. Drawn one above the other (the
-# note under ``>`` shows which way the ``if`` went):
+# it is an operation too, and its result is what steered Python. Drawn one
+# above the other (the note under ``>`` shows which way the ``if`` went):
 
 import matplotlib.pyplot as plt
 
@@ -90,10 +84,9 @@ plt.show()
 
 # %%
 # Each graph grew one operation at a time, as each line ran; ``record()``
-# kept the order, so we can replay the first one (use the player's buttons).
-# PyTorch's note "Autograd mechanics" makes it a principle: the graph is
-# recreated from scratch at every iteration, which lets Python control flow
-# change its shape and size from one run to the next.
+# kept the order, so we can replay the first one. PyTorch's note "Autograd
+# mechanics" makes it a principle: the graph is recreated from scratch at
+# every iteration, so Python control flow can change its shape and size.
 
 from pytorch_notes.draw import animate_forward
 
@@ -110,10 +103,10 @@ plt.show()
 # and the ``>`` that only served Python's ``if``. ``backward()`` does not
 # follow this :term:`trace`: it follows autograd's graph from ``z.grad_fn``
 # (tutorial 01), which holds only the operations :math:`z` was computed
-# from. We list the trace in the order the operations ran, and the backward
-# graph input-first, the way its arrows point (a
-# :term:`topological order <topological sort>` of the forward direction); ``backward()`` visits it in the reverse order, from
-# ``z.grad_fn`` to ``AccumulateGrad``:
+# from. We list the backward graph input-first, the way its arrows point (a
+# :term:`topological order <topological sort>` of the forward direction);
+# ``backward()`` visits it in the reverse order, from ``z.grad_fn`` to
+# ``AccumulateGrad``:
 
 import networkx as nx
 
@@ -130,12 +123,11 @@ for label, run, z in [("x = 1.5", run_pos, z_pos), ("x = -1.5", run_neg, z_neg)]
 # was not computed from them: the ``if`` turned the comparison into a
 # Python ``True``, and only ``y`` flowed into :math:`z`. Autograd did record
 # the sum (the same sum, computed again below, has a ``grad_fn``); the
-# comparison's boolean result
-# requires no grad anyway (tutorial 01), but even a differentiable condition
-# would be absent, since nothing of it reaches :math:`z`. And in the run with
-# :math:`x = 1.5`, ``y * y`` reads :math:`y` twice: ``MulBackward0`` has two
-# edges, one per argument, and both lead to the *same* node, the one that
-# made :math:`y`:
+# comparison's boolean result requires no grad anyway (tutorial 01), but even
+# a differentiable condition would be absent, since nothing of it reaches
+# :math:`z`. And in the run with :math:`x = 1.5`, ``y * y`` reads :math:`y`
+# twice: ``MulBackward0`` has two edges, one per argument, and both lead to
+# the *same* node, the one that made :math:`y`:
 
 total = (x_pos * 2).sum()
 print(f"total.grad_fn = {type(total.grad_fn).__name__}")
@@ -147,7 +139,14 @@ assert first is second
 # %%
 # Drawn side by side, the trace (left) and the graph ``backward()`` follows
 # (right), for :math:`x = 1.5`; as in tutorial 01, its arrows point the way
-# data flowed, and the backward pass walks them from right to left:
+# data flowed, and the backward pass walks them from right to left. The two
+# uses of :math:`y` are one arrow marked "2 uses": along each edge
+# ``MulBackward0`` sends :math:`y = 3` (the derivative of :math:`y \cdot y`
+# with respect to one factor is the other), and the node that made
+# :math:`y = 2x` receives their sum, :math:`3 + 3 = 6`, and multiplies by 2
+# (:doc:`../further/plot_07_autograd_internals` watches such sums with
+# hooks). The gradients follow the branch that ran: :math:`z = (2x)^2` gives
+# :math:`dz/dx = 8x = 12`, while :math:`z = -2x` gives :math:`dz/dx = -2`.
 
 from pytorch_notes.draw import draw_backward
 
@@ -160,33 +159,7 @@ draw_forward(run_pos, ax=left, lang=lang, title=ran)
 draw_backward(backward_graph(z_pos), ax=right, lang=lang, title=follows)
 plt.show()
 
-# %%
-# The drawings show the two uses of :math:`y` as one arrow marked "2 uses".
-# Along each of its two edges ``MulBackward0`` sends :math:`y = 3` (the
-# derivative of :math:`y \cdot y` with respect to one factor is the other),
-# and the two 3s are summed before the node that made :math:`y = 2x` runs:
-# it receives :math:`3 + 3 = 6`, once, and multiplies by 2. Two hooks on
-# autograd's nodes (:doc:`../further/plot_07_autograd_internals`) print what
-# travels. We remove them after the pass, as you should whenever a hook was
-# only for one look: a hook stays until removed, and a graph kept with
-# ``retain_graph=True`` would fire it again. The gradients follow the branch
-# that ran: :math:`z = (2x)^2` gives :math:`dz/dx = 8x = 12`, while
-# :math:`z = -2x` gives :math:`dz/dx = -2`.
-
-
-def sent(grad_inputs, grad_outputs):
-    print(f"y * y sends along its two edges: {[g.item() for g in grad_inputs]}")
-
-
-def arrived(grad_outputs):
-    print(f"the node that made y receives: {grad_outputs[0].item()}")
-
-
-sending = z_pos.grad_fn.register_hook(sent)
-arriving = first.register_prehook(arrived)
 z_pos.backward()
-sending.remove()
-arriving.remove()
 z_neg.backward()
 print(f"x = 1.5:  dz/dx = {x_pos.grad}")
 print(f"x = -1.5: dz/dx = {x_neg.grad}")
@@ -223,11 +196,9 @@ for start in (1.0, -1.0, 3.0, 20.0):
 # calls the function once with stand-in values, :term:`proxies <proxy>`,
 # instead of tensors; every operation on a proxy is written down rather than
 # computed. The result is a static graph that can be inspected, transformed
-# and run many times.
-#
-# It works when the function only applies torch operations to its input,
-# with no Python code that needs a real value from it (``if``, ``while``,
-# ``len(x)``, ``float(x)``):
+# and run many times. It works when the function only applies torch
+# operations to its input, with no Python code that needs a real value from
+# it (``if``, ``while``, ``len(x)``, ``float(x)``):
 
 from torch.fx import symbolic_trace
 
@@ -241,21 +212,18 @@ static = symbolic_trace(smooth)
 print(static.graph)
 
 # %%
-# The graph is complete before any number has been seen. Drawn with the same
-# helper as before, its boxes hold names chosen by ``fx`` and **no values**:
-# there was no data when it was built.
+# The graph was complete before any number was seen: drawn with the same
+# helper as before, its boxes hold names chosen by ``fx`` and **no values**.
+# Once built, it runs on any input and gives the same result as the Python
+# function. It is a forward graph only: running it runs each operation
+# eagerly, so autograd records its own dynamic graph as usual (capturing the
+# backward ahead of time is AOTAutograd's job, in tutorial 10):
 
 from pytorch_notes.graph import fx_graph
 
 title = tr(lang, en="Static graph (torch.fx)", zh="静态图（torch.fx）")
 draw_forward(fx_graph(static), lang=lang, title=title)
 plt.show()
-
-# %%
-# Once built, the static graph runs on any input, and gives the same result
-# as the Python function. It is a forward graph only: running it runs each
-# operation eagerly, so autograd records its own dynamic graph as usual
-# (capturing the backward ahead of time is AOTAutograd's job, in tutorial 10):
 
 x = torch.tensor([0.25, -1.0])
 print(f"static(x) = {static(x)}")
@@ -267,10 +235,9 @@ print(f"static(tracked).grad_fn = {type(static(tracked).grad_fn).__name__}")
 # Where the static graph gives up
 # -------------------------------
 #
-# Tracing ``branchy`` fails. At ``if y.sum() > 0`` Python needs ``True`` or
-# ``False``, but during tracing ``y`` is a proxy with no value: tracing a
-# Python ``if`` can write down only the branch it took, and here it cannot
-# even choose. ``torch.fx`` stops with an error:
+# Tracing ``branchy`` fails: at ``if y.sum() > 0`` Python needs ``True`` or
+# ``False``, but during tracing ``y`` is a proxy with no value, so not even a
+# branch can be chosen. ``torch.fx`` stops with an error:
 
 from torch.fx.proxy import TraceError
 
@@ -311,17 +278,15 @@ for f in (on_dtype, noisy):
     assert replayed != eager  # no error, and a different answer
 
 # %%
-# The traced ``on_dtype`` returns its input unchanged, for a float32 input
-# too; the traced ``noisy`` adds the number drawn while tracing, the same on
-# every call. A dynamic graph has neither problem: it is recorded *after*
-# Python has already chosen, so it simply contains the branch that ran. A
-# static graph can keep both branches in two ways. It can compute both and select with
+# A dynamic graph has neither problem: it is recorded *after* Python has
+# already chosen, so it simply contains the branch that ran. A static graph
+# can keep both branches in two ways. It can compute both and select with
 # ``torch.where``, which is an operation, not a Python decision, so ``fx``
-# traces it, and the one graph gives each input the gradient of its branch
-# (12 and -2, as above). Both branches run, though, and both are
-# differentiated: the unused one receives a zero gradient, and where its
-# derivative is infinite (``sqrt`` at 0) the gradient is NaN: zero times
-# infinity, which ``sqrt``'s backward computes as :math:`0 / (2\sqrt{0}) = 0/0`
+# traces it, and the one graph gives each input the gradient of its branch.
+# Both branches run, though, and both are differentiated: the unused one
+# receives a zero gradient, and where its derivative is infinite (``sqrt``
+# at 0) the gradient is NaN: zero times infinity, which ``sqrt``'s backward
+# computes as :math:`0 / (2\sqrt{0}) = 0/0`
 # (:doc:`../further/plot_07_autograd_internals` shows the cure):
 
 
@@ -361,8 +326,7 @@ assert x0.grad.isnan().all()
 #      - Once, before any data flows
 #      - On every run, as the operations execute
 #    * - Flexibility
-#      - One fixed graph; data-dependent ``if``/loops need special graph
-#        operations
+#      - One fixed graph; data-dependent ``if``/loops need special graph operations
 #      - Any Python control flow; each run may differ
 #    * - Debugging
 #      - Errors surface when the compiled graph runs, away from your code
@@ -375,9 +339,9 @@ assert x0.grad.isnan().all()
 # dynamic code like ``branchy`` and captures graphs from it when the function
 # is called: unlike ``fx``, it sees the real input's shape and dtype, so it
 # can specialise on them and guard them. **What does torch.compile build**,
-# and what does it do at an ``if`` that depends on the data?
-# :doc:`PyTorch 2: static graphs captured from dynamic code
-# <../further/plot_10_pytorch2_graphs>` answers with code.
+# and what does it do at an ``if`` that depends on the data? :doc:`PyTorch 2:
+# static graphs captured from dynamic code <../further/plot_10_pytorch2_graphs>`
+# answers with code.
 #
 # What we saw
 # -----------
@@ -392,12 +356,11 @@ assert x0.grad.isnan().all()
 #   node with two edges to the same node.
 # - ``torch.fx.symbolic_trace`` builds a static graph before any data exists:
 #   fine for straight-line code, but Python control flow that asks the proxy
-#   for something read from the input (its values, and even its shape or
-#   dtype, since a proxy carries none of them) raises, and a check that never
-#   asks it (``is``, ``isinstance``) silently keeps the branch taken while
-#   tracing, as a call with no proxy argument keeps its one result;
-#   ``torch.where`` keeps both branches in one traceable graph, and
-#   differentiates both.
+#   for something read from the input (its values, even its shape or dtype)
+#   raises, and a check that never asks it (``is``, ``isinstance``) silently
+#   keeps the branch taken while tracing, as a call with no proxy argument
+#   keeps its one result; ``torch.where`` keeps both branches in one
+#   traceable graph, and differentiates both.
 # - Static graphs give up flexibility for room to optimise; dynamic graphs
 #   give up that room for flexibility and easy debugging.
 #
@@ -407,10 +370,9 @@ assert x0.grad.isnan().all()
 # **Exercise 1.** ``branchy`` has no derivative at :math:`x = 0`: to the
 # right of 0 it is :math:`z = 4x^2`, whose slope tends to 0, and to the left
 # it is :math:`z = -2x`, with slope :math:`-2`. Predict what autograd
-# returns for :math:`dz/dx` at 0. Then, in the empty cell below, write code
-# that computes it with ``backward()``, and the two one-sided slopes
-# :math:`(z(h) - z(0))/h` and :math:`(z(0) - z(-h))/h` for
-# :math:`h = 10^{-3}`.
+# returns for :math:`dz/dx` at 0, then compute it in the empty cell below
+# with ``backward()``, and the two one-sided slopes :math:`(z(h) - z(0))/h`
+# and :math:`(z(0) - z(-h))/h` for :math:`h = 10^{-3}`.
 
 # Your code here.
 
@@ -447,7 +409,6 @@ print(f"slope from the right = {right.item():.3f}, from the left = {left.item():
 grid = torch.linspace(-2, 2, 9)
 assert torch.equal(torch.relu(grid), grid.clamp(min=0))
 assert torch.equal(torch.relu(grid), torch.maximum(grid, torch.zeros_like(grid)))
-
 kinks = {
     "relu(t)": torch.relu,
     "t.clamp(min=0)": lambda t: t.clamp(min=0),
@@ -491,5 +452,4 @@ for f in (double_until_ten, on_shape):
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`plot_03_autograd` takes the backward pass apart; what
-# ``torch.compile`` builds waits for :doc:`../further/plot_10_pytorch2_graphs`.
+# Next: :doc:`plot_03_autograd` takes the backward pass apart.

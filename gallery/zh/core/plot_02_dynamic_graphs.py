@@ -2,10 +2,9 @@ r"""
 动态图与静态图
 ==============
 
-计算图可以在数据流过*之前*就搭好（静态图），也可以在数据流过的*同时*搭建
-（动态图）。PyTorch 采用动态图：本篇先看同一个 Python 函数每次运行都搭出
-不同的计算图，对比实际执行的运算和反向传播所遍历的图，再用 ``torch.fx``
-为一个函数搭建静态图，看清静态图在哪里行不通。
+PyTorch 在数据流过的*同时*搭建计算图（动态图）：本篇先看同一个 Python 函数
+每次运行都搭出不同的计算图，对比实际执行的运算和反向传播所遍历的图，再用
+``torch.fx`` 在任何数据*之前*搭建一张静态图，看清静态图在哪里行不通。
 
 **前置知识。** :doc:`plot_01_computational_graph`：数据节点与运算节点、
 ``record()``、``grad_fn`` 和自动求导自己的图，以及 ``backward()``。
@@ -18,11 +17,9 @@ r"""
 # --------------------
 #
 # - :term:`静态图`——*先搭建，后运行*。先完整描述整张图，再把数据送进去执行，
-#   可以执行很多次。因为图事先已知，可以对整张图做优化，所以高效；但图是固定的，
-#   因而不灵活。TensorFlow 1.x 就是这样工作的。
-# - :term:`动态图`——*边运行边搭建*。计算图在运算执行时随之记录，搭建与计算同步进行。
-#   每次运行都可以搭出不同的图，普通的 Python（``if``、``for``、``print``、
-#   调试器）都能在中间照常使用：灵活，易于调整。PyTorch 采用的就是这种方式。
+#   可以执行很多次。TensorFlow 1.x 就是这样工作的。
+# - :term:`动态图`——*边运行边搭建*。计算图在运算执行时随之记录，搭建与计算同步进行，
+#   每次运行都可以搭出不同的图。PyTorch 采用的就是这种方式；文末的表格对比了两者。
 #
 # 边运行边搭建：现场演示
 # ----------------------
@@ -43,10 +40,9 @@ def branchy(x: torch.Tensor) -> torch.Tensor:
 
 
 # %%
-# 分别用一个正数和一个负数作为输入运行它，每次都放在 ``record()`` 里，
-# 让它把执行的每个 torch 运算记录下来。它按找到的变量名给张量命名；在 ``branchy``
-# 里输入叫 ``x``，所以我们把自己起的名字 ``x_pos`` 交给它，结果则叫 ``z_pos``：
-# 与下文反向图里的名字一致。
+# 分别用一个正数和一个负数作为输入运行它，每次都放在 ``record()`` 里，让它把执行的
+# 每个 torch 运算记录下来，并按找到的变量名给张量命名。我们传入 ``x_pos``（在
+# ``branchy`` 里它叫 ``x``）：它和结果 ``z_pos`` 都与下文反向图里的名字一致。
 
 from pytorch_notes.graph import record
 
@@ -65,9 +61,8 @@ print(f"negative input, operations: {[op.op for op in run_neg]}")
 
 # %%
 # 同一段代码，两张不同的计算图。比较运算 ``gt``（``>``）在两张图里都有：
-# 它本身也是一个运算，它的结果决定了 Python 走哪条分支。在它之后，
-# 一次运行把 ``y`` 平方，另一次把它取负。上下对照画出来（``>`` 下方的注释
-# 标明了 ``if`` 走向哪边）：
+# 它本身也是一个运算，它的结果决定了 Python 走哪条分支。上下对照画出来
+# （``>`` 下方的注释标明了 ``if`` 走向哪边）：
 
 import matplotlib.pyplot as plt
 
@@ -82,9 +77,8 @@ plt.show()
 
 # %%
 # 每张图都是随着代码一行行执行、一个运算一个运算长出来的；``record()`` 记下了
-# 先后顺序，所以可以把第一张图回放出来（用播放器的按钮逐步查看）。PyTorch 文档
-# 《Autograd mechanics》把这一点作为原则提出：每次迭代都从头重新搭建计算图，
-# 因此 Python 控制流能在每次运行时改变图的形状和大小。
+# 先后顺序，所以可以把第一张图回放出来。PyTorch 文档《Autograd mechanics》把这一点
+# 作为原则提出：每次迭代都从头重新搭建计算图，因此 Python 控制流能改变图的形状和大小。
 
 from pytorch_notes.draw import animate_forward
 
@@ -100,8 +94,8 @@ plt.show()
 # ``record()`` 记下了执行过的*每一个*运算，包括只为 Python 的 ``if`` 服务的
 # ``sum`` 和 ``>``。``backward()`` 并不沿这份记录走：它从 ``z.grad_fn`` 出发，
 # 遍历自动求导自己的图（见第 01 篇），图中只有 :math:`z` 赖以算出的那些运算。
-# 下面把两者都列出来：:term:`执行记录`按运算执行的先后顺序；反向图则按箭头的方向、
-# 从输入一端列起（前向方向上的一种:term:`拓扑顺序 <拓扑排序>`），``backward()``
+# 下面把:term:`执行记录`和反向图都列出来，反向图按箭头的方向、从输入一端列起
+# （前向方向上的一种:term:`拓扑顺序 <拓扑排序>`），``backward()``
 # 访问它的顺序正好相反，从 ``z.grad_fn`` 走到 ``AccumulateGrad``：
 
 import networkx as nx
@@ -132,7 +126,13 @@ assert first is second
 
 # %%
 # 把 :math:`x = 1.5` 时执行过的运算（左）和 ``backward()`` 遍历的图（右）
-# 并排画出来；和第 01 篇一样，右图的箭头沿数据流动的方向，反向传播从右往左走：
+# 并排画出来；和第 01 篇一样，右图的箭头沿数据流动的方向，反向传播从右往左走。
+# 图中把 :math:`y` 的两次使用画成一个箭头，标注“用了 2 次”：``MulBackward0``
+# 沿两条边各送出 :math:`y = 3`（:math:`y \cdot y` 对其中一个因子的导数就是另一个
+# 因子），产生 :math:`y = 2x` 的节点收到两者之和 :math:`3 + 3 = 6`，再乘以 2
+# （:doc:`../further/plot_07_autograd_internals` 用钩子观察这样的求和）。
+# 梯度沿实际走过的分支计算：:math:`z = (2x)^2` 给出
+# :math:`dz/dx = 8x = 12`，而 :math:`z = -2x` 给出 :math:`dz/dx = -2`。
 
 from pytorch_notes.draw import draw_backward
 
@@ -145,31 +145,7 @@ draw_forward(run_pos, ax=left, lang=lang, title=ran)
 draw_backward(backward_graph(z_pos), ax=right, lang=lang, title=follows)
 plt.show()
 
-# %%
-# 图中把 :math:`y` 的两次使用画成一个箭头，标注“用了 2 次”。``MulBackward0``
-# 沿两条边各送出 :math:`y = 3`（:math:`y \cdot y` 对其中一个因子的导数就是另一个
-# 因子）。两个 3 先相加，产生 :math:`y = 2x` 的节点才运行：它只运行一次，收到
-# :math:`3 + 3 = 6`，再乘以 2。下面用自动求导节点上的两个钩子
-# （:doc:`../further/plot_07_autograd_internals` 会讲）打印传递的值，反向传播后把
-# 钩子移除：只为看一次而挂的钩子都该这样处理，因为钩子会一直挂着，直到被移除；
-# 如果用 ``retain_graph=True`` 保留了这张图，下次反向传播它还会被触发。
-# 梯度沿实际走过的分支计算：:math:`z = (2x)^2` 给出
-# :math:`dz/dx = 8x = 12`，而 :math:`z = -2x` 给出 :math:`dz/dx = -2`。
-
-
-def sent(grad_inputs, grad_outputs):
-    print(f"y * y sends along its two edges: {[g.item() for g in grad_inputs]}")
-
-
-def arrived(grad_outputs):
-    print(f"the node that made y receives: {grad_outputs[0].item()}")
-
-
-sending = z_pos.grad_fn.register_hook(sent)
-arriving = first.register_prehook(arrived)
 z_pos.backward()
-sending.remove()
-arriving.remove()
 z_neg.backward()
 print(f"x = 1.5:  dz/dx = {x_pos.grad}")
 print(f"x = -1.5: dz/dx = {x_neg.grad}")
@@ -203,10 +179,9 @@ for start in (1.0, -1.0, 3.0, 20.0):
 #
 # PyTorch 也能*提前*搭建计算图。``torch.fx.symbolic_trace`` 用:term:`代理`（proxy）
 # 对象代替张量把函数调用一次；对代理做的每个运算都只记录、不计算。
-# 得到的是一张静态图，可以查看、变换，并反复运行。
-#
-# 只要函数对输入只做 torch 运算，没有哪段 Python 代码需要从输入取出真实的值
-# （``if``、``while``、``len(x)``、``float(x)``），它就可以正常工作：
+# 得到的是一张静态图，可以查看、变换，并反复运行。只要函数对输入只做 torch 运算，
+# 没有哪段 Python 代码需要从输入取出真实的值（``if``、``while``、``len(x)``、
+# ``float(x)``），它就可以正常工作：
 
 from torch.fx import symbolic_trace
 
@@ -220,19 +195,16 @@ static = symbolic_trace(smooth)
 print(static.graph)
 
 # %%
-# 这张图在见到任何数字之前就已经完整了。用前面同一个辅助函数画出来，
-# 方框里只有 ``fx`` 起的名字，**没有值**：搭图的时候还没有数据。
+# 这张图在见到任何数字之前就已经完整了：用前面同一个辅助函数画出来，
+# 方框里只有 ``fx`` 起的名字，**没有值**。静态图搭好之后可以在任意输入上运行，
+# 结果与原来的 Python 函数一致。它只是一张前向图：运行它时每个运算仍是即时执行的，
+# 自动求导照常记录自己的动态图（提前捕获反向图由 AOTAutograd 负责，见第 10 篇）：
 
 from pytorch_notes.graph import fx_graph
 
 title = tr(lang, en="Static graph (torch.fx)", zh="静态图（torch.fx）")
 draw_forward(fx_graph(static), lang=lang, title=title)
 plt.show()
-
-# %%
-# 静态图搭好之后可以在任意输入上运行，结果与原来的 Python 函数一致。它只是一张
-# 前向图：运行它时每个运算仍是即时执行的，自动求导照常记录自己的动态图
-# （提前捕获反向图由 AOTAutograd 负责，见第 10 篇）：
 
 x = torch.tensor([0.25, -1.0])
 print(f"static(x) = {static(x)}")
@@ -244,10 +216,9 @@ print(f"static(tracked).grad_fn = {type(static(tracked).grad_fn).__name__}")
 # 静态图在哪里行不通
 # ------------------
 #
-# 追踪 ``branchy`` 会失败。执行到 ``if y.sum() > 0`` 时 Python 需要一个
-# ``True`` 或 ``False``，但追踪期间 ``y`` 只是一个没有值的代理：追踪 Python 的
-# ``if`` 只能记下实际走过的那条分支，而这里连走哪条都无从选择。``torch.fx``
-# 报错停止：
+# 追踪 ``branchy`` 会失败：执行到 ``if y.sum() > 0`` 时 Python 需要一个
+# ``True`` 或 ``False``，但追踪期间 ``y`` 只是一个没有值的代理，连走哪条分支都
+# 无从选择。``torch.fx`` 报错停止：
 
 from torch.fx.proxy import TraceError
 
@@ -285,14 +256,12 @@ for f in (on_dtype, noisy):
     assert replayed != eager  # 不报错，答案却不同
 
 # %%
-# 追踪得到的 ``on_dtype`` 原样返回输入，输入是 float32 也不例外；追踪得到的
-# ``noisy`` 每次都加上追踪时抽到的那个数。动态图这两个问题都没有：它是在 Python
-# *已经*做出选择之后才记录的，
+# 动态图这两个问题都没有：它是在 Python *已经*做出选择之后才记录的，
 # 图里自然就是实际执行的那条分支。静态图要同时保留两条分支，有两种办法。
 # 一种是两条分支都算，再用 ``torch.where`` 选取：它是一个运算，而不是 Python
-# 的判断，所以 ``fx`` 能追踪它；同一张图给每个输入的都是它那条分支的梯度
-# （和上面一样，12 和 -2）。不过两条分支都会执行，也都会求导：没用上的那条分支
-# 收到的梯度是 0，而它的导数在某处为无穷大时（``sqrt`` 在 0 处），梯度就成了 NaN：
+# 的判断，所以 ``fx`` 能追踪它；同一张图给每个输入的都是它那条分支的梯度。
+# 不过两条分支都会执行，也都会求导：没用上的那条分支收到的梯度是 0，
+# 而它的导数在某处为无穷大时（``sqrt`` 在 0 处），梯度就成了 NaN：
 # 这是 0 乘无穷大，``sqrt`` 的反向计算把它算成 :math:`0 / (2\sqrt{0}) = 0/0`
 # （解决办法见 :doc:`../further/plot_07_autograd_internals`）：
 
@@ -358,9 +327,9 @@ assert x0.grad.isnan().all()
 #   出发遍历自动求导的图，图中只有 :math:`z` 赖以算出的运算（没有 ``sum``，
 #   也没有 ``>``），而 ``y * y`` 是一个节点，有两条边指向同一个节点。
 # - ``torch.fx.symbolic_trace`` 在任何数据出现之前搭建静态图：对没有分支的顺序代码没问题，
-#   但凡 Python 控制流要向代理询问从输入读出的东西（它的值，甚至它的形状或 dtype，
-#   因为代理这些都没有），追踪就会报错；不去问代理的判断（``is``、``isinstance``）
-#   则悄悄保留追踪时走过的那条分支，就像参数里没有代理的调用只保留它那一次的结果；
+#   但凡 Python 控制流要向代理询问从输入读出的东西（它的值，甚至它的形状或 dtype），
+#   追踪就会报错；不去问代理的判断（``is``、``isinstance``）则悄悄保留追踪时走过的
+#   那条分支，就像参数里没有代理的调用只保留它那一次的结果；
 #   ``torch.where`` 能把两条分支留在一张可追踪的图里，两条分支也都会求导。
 # - 静态图以灵活性为代价换来优化空间，动态图则以优化空间为代价换来灵活性和便于调试。
 #
@@ -369,8 +338,8 @@ assert x0.grad.isnan().all()
 #
 # **练习 1.** ``branchy`` 在 :math:`x = 0` 处不可导：0 的右侧是
 # :math:`z = 4x^2`，斜率趋于 0；左侧是 :math:`z = -2x`，斜率为 :math:`-2`。
-# 先预测自动求导在 0 处给出的 :math:`dz/dx`，然后在下面的空单元格里写代码：
-# 用 ``backward()`` 求出它，再算出 :math:`h = 10^{-3}` 时的两个单侧斜率
+# 先预测自动求导在 0 处给出的 :math:`dz/dx`，然后在下面的空单元格里用 ``backward()``
+# 求出它，再算出 :math:`h = 10^{-3}` 时的两个单侧斜率
 # :math:`(z(h) - z(0))/h` 和 :math:`(z(0) - z(-h))/h`。
 
 # 在这里写你的代码。
@@ -405,7 +374,6 @@ print(f"slope from the right = {right.item():.3f}, from the left = {left.item():
 grid = torch.linspace(-2, 2, 9)
 assert torch.equal(torch.relu(grid), grid.clamp(min=0))
 assert torch.equal(torch.relu(grid), torch.maximum(grid, torch.zeros_like(grid)))
-
 kinks = {
     "relu(t)": torch.relu,
     "t.clamp(min=0)": lambda t: t.clamp(min=0),
@@ -449,5 +417,4 @@ for f in (double_until_ten, on_shape):
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`plot_03_autograd` 拆解反向传播；torch.compile 究竟搭建了什么，
-# 留给 :doc:`../further/plot_10_pytorch2_graphs`。
+# 下一篇：:doc:`plot_03_autograd` 拆解反向传播。
