@@ -6,9 +6,8 @@ This page assumes :doc:`../core/plot_05_logistic_regression` (the data, the
 model, the loop, the logit) and :doc:`../core/plot_03_autograd`. There the
 :term:`loss function` was binary cross-entropy of the probability. Here we
 see why a loss should take the logit rather than the probability, why
-cross-entropy rather than mean squared error, what to do with imbalanced classes, and three
-classes instead of two. Every run has a fixed number of iterations, the
-same for the losses it compares, so the comparison is like for like.
+cross-entropy rather than mean squared error, what to do with imbalanced
+classes, and three classes instead of two.
 """
 
 # SPDX-License-Identifier: MIT
@@ -23,16 +22,15 @@ LANG = "en"
 # the probability :math:`p = \sigma(z)`. ``nn.BCEWithLogitsLoss`` takes the
 # :term:`logit` :math:`z` itself and computes the binary cross-entropy of
 # :math:`\sigma(z)` without ever forming :math:`p`. That matters when
-# :math:`|z|` is large, for two reasons. From :math:`z \approx 16.6`
-# (:math:`24 \ln 2`) up, ``torch.sigmoid`` returns exactly 1.0 in float32 on
-# the CPU (checked on torch 2.4.1, 2.13 and 2.15): it computes
-# :math:`1/(1 + e^{-z})`, and :math:`1 + e^{-z}` rounds to 1 (the float32
-# nearest to :math:`\sigma(17)` is still below 1). So for a point of class 0
-# :math:`\log(1 - p)` is :math:`-\infty`, which ``BCELoss`` clamps to -100,
-# and the gradient is 0. For a point of class 1 at a large negative
-# :math:`z`, :math:`p` is still an ordinary float32, yet the gradient that
-# ``BCELoss``'s backward pass gives fades to 0 (printed below on the torch
-# this page runs; how it fades is an implementation detail).
+# :math:`|z|` is large. From :math:`z \approx 16.6` (:math:`24 \ln 2`) up,
+# ``torch.sigmoid`` returns exactly 1.0 in float32 on the CPU (checked on
+# torch 2.4.1, 2.13 and 2.15): it computes :math:`1/(1 + e^{-z})`, and
+# :math:`1 + e^{-z}` rounds to 1 (the float32 nearest to :math:`\sigma(17)`
+# is still below 1). So for a point of class 0 :math:`\log(1 - p)` is
+# :math:`-\infty`, which ``BCELoss`` clamps to -100, and the gradient is 0.
+# For a point of class 1 at a large negative :math:`z`, :math:`p` is still an
+# ordinary float32, yet ``BCELoss``'s gradient fades to 0 (printed below on
+# the torch this page runs; how it fades is an implementation detail).
 
 import torch
 from torch import nn
@@ -52,16 +50,13 @@ z.grad = None
 bce_logits = nn.BCEWithLogitsLoss()(z, label)
 bce_logits.backward()
 print(f"BCEWithLogitsLoss:  loss = {bce_logits.item():.4f}, dloss/dz = {z.grad.item()}")
-
 assert bce.item() == 100.0 and bce_logits.item() == 20.0  # log(1 + e^20) = 20 + 2e-9
 assert z.grad.item() == 1.0  # sigma(z) - y
 
 for value in (-20.0, -30.0):  # a point of class 1, scored very wrong
     z1 = torch.tensor([value], requires_grad=True)
     nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0])).backward()
-    print(
-        f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f} (exact: -1)"
-    )
+    print(f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f} (exact: -1)")  # fmt: skip
 
 # %%
 # The loss should be 20, and its gradient :math:`\sigma(z) - y = 1`: the
@@ -69,9 +64,8 @@ for value in (-20.0, -30.0):  # a point of class 1, scored very wrong
 # the rounded probability its gradient is 0 and the parameters get no
 # update from it. ``BCEWithLogitsLoss`` gets both right, so a model that
 # ends in a linear layer (no ``Sigmoid``) and trains with it is the safer
-# choice. (Tutorial 05's model is still fine with ``BCELoss``: in its run,
-# which stops at iteration 540 after 541 updates, its logits stay below
-# 16.6, as exercise 2 shows.)
+# choice. (Tutorial 05's model is still fine with ``BCELoss``: in its run
+# of 541 updates its logits stay below 16.6, as exercise 2 shows.)
 #
 # A hand-written loss that stays finite
 # ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -83,10 +77,9 @@ for value in (-20.0, -30.0):  # a point of class 1, scored very wrong
 # gradients are NaN (first line below). Written in :math:`z`, the same loss is
 # :math:`y \log(1 + e^{-z}) + (1 - y) \log(1 + e^{z})
 # = y \operatorname{softplus}(-z) + (1 - y) \operatorname{softplus}(z)`.
-# This form never computes :math:`p`, so no probability rounds to 0 or 1
-# and no :math:`\log 0` appears, and ``torch.nn.functional.softplus``
-# computes :math:`\log(1 + e^{z})` without overflow. The loss stays finite
-# for both points, and its gradient is :math:`\sigma(z) - y` again.
+# This form never computes :math:`p`, so no :math:`\log 0` appears, and
+# ``torch.nn.functional.softplus`` computes :math:`\log(1 + e^{z})` without
+# overflow: the loss stays finite, and its gradient is :math:`\sigma(z) - y`.
 
 z = torch.tensor([20.0, 20.0], requires_grad=True)
 y = torch.tensor([0.0, 1.0])  # class 0 (judged wrong) and class 1 (judged right)
@@ -95,14 +88,7 @@ naive = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))  # one loss per point
 naive.sum().backward()
 print(f"naive formula: losses = {naive.tolist()}, dloss/dz = {z.grad.tolist()}")
 z.grad = None
-softplus = nn.functional.softplus
-
-
-def stable_bce(z, y):  # y*softplus(-z) + (1-y)*softplus(z), one loss per point
-    return y * softplus(-z) + (1 - y) * softplus(z)
-
-
-stable = stable_bce(z, y)
+stable = y * nn.functional.softplus(-z) + (1 - y) * nn.functional.softplus(z)  # in z
 stable.sum().backward()
 print(f"stable form:   losses = {stable.tolist()}, dloss/dz = {z.grad.tolist()}")
 assert naive[0].isinf() and naive[1].isnan() and stable.isfinite().all()
@@ -114,11 +100,10 @@ assert torch.allclose(z.grad, expected, rtol=1e-5, atol=0)  # 1 and about -2e-9
 # Squared error after a sigmoid, or cross-entropy?
 # ------------------------------------------------
 #
-# Take one point of class 1 and let :math:`z` be the model's score for it
-# (the logit), :math:`p = \sigma(z)`. We compare the gradient that reaches
-# :math:`z` -- and through it the weights, since
-# :math:`\partial \ell / \partial w = (\partial \ell / \partial z)\, x` --
-# under the two losses. Autograd computes both for a range of logits.
+# Take one point of class 1 with logit :math:`z` and :math:`p = \sigma(z)`.
+# Autograd computes, for a range of logits, the gradient that reaches
+# :math:`z` under each loss -- and through it the weights, since
+# :math:`\partial \ell / \partial w = (\partial \ell / \partial z)\, x`.
 
 import matplotlib.pyplot as plt
 
@@ -155,11 +140,10 @@ plt.show()
 # multiplies it by :math:`2p(1 - p)`, twice the sigmoid's slope, which
 # vanishes at both ends: its size :math:`2p(1 - p)^2` peaks at
 # :math:`p = 1/3`, and below that the worse the mistake, the smaller the
-# gradient.
-# Training shows the consequence. Tutorial 05's model and data, started
-# confidently wrong (weights :math:`(2, 2)`, bias 0: most points get a large
-# score of the wrong sign), trained through ``fit`` with each loss, with the
-# same optimizer (``SGD``, learning rate 0.1, momentum 0.9) for the same 200
+# gradient. Training shows the consequence: tutorial 05's model and data,
+# started confidently wrong (weights :math:`(2, 2)`, bias 0: most points get
+# a large score of the wrong sign), trained through ``fit`` with each loss
+# and the same optimizer (``SGD``, learning rate 0.1, momentum 0.9) for 200
 # iterations:
 
 from pytorch_notes.data import two_gaussians
@@ -187,8 +171,7 @@ for name, h in runs.items():
 assert runs["BCE"].accuracy[20] > 0.9 > runs["MSE"].accuracy[40]
 
 with torch.no_grad():  # the gradient reaching z at the start, point by point
-    z0 = 2.0 * x.sum(dim=1)
-    p0 = torch.sigmoid(z0)
+    p0 = torch.sigmoid(2.0 * x.sum(dim=1))
     per_point_mse, per_point_bce = 2 * (p0 - y) * p0 * (1 - p0), p0 - y
 for k in (0, 1):
     ratio_k = (per_point_bce[y == k].abs().mean() / per_point_mse[y == k].abs().mean()).item()
@@ -218,25 +201,22 @@ plt.show()
 # 20 iterations; with squared error it sits on the flat part of the sigmoid
 # for dozens of iterations before it recovers. A ten times larger rate
 # shortens the stall without removing it: above 90% at iteration 2 with
-# cross-entropy, at 15 with squared error (last line printed). On this data
-# the class-1 points are far less saturated (under squared error their
-# gradients are on average 8 times smaller, against 360 times for class 0)
-# and pull the line round. At the start, whatever the rate, the class-0
-# points get a gradient 360 times smaller.
+# cross-entropy, at 15 with squared error (last line printed). At the start,
+# whatever the rate, squared error gives the class-1 points gradients on
+# average 8 times smaller, the class-0 points 360 times smaller: class 1 is
+# far less saturated, and pulls the line round.
 #
 # Imbalanced classes: ``BCEWithLogitsLoss`` and ``pos_weight``
 # --------------------------------------------------------------
 #
-# Now the same recipe with closer clouds (centres :math:`(1, 1)` and
-# :math:`(-1, -1)` before the shift by 1, so :math:`(2, 2)` and :math:`(0, 0)`)
-# and only 15 points of class 1 against 200 of class 0. The model outputs the logit
-# :math:`z` (no sigmoid), and ``nn.BCEWithLogitsLoss`` applies the sigmoid
-# inside the loss, without forming :math:`p`. ``pos_weight`` multiplies the
-# loss of every class-1 point; the usual choice is the number of negatives
-# over the number of positives (here 200 / 15). Both models train on these
-# 215 points for 300 iterations; we judge them on a held-out set drawn from
-# the same recipe with the same imbalance (2000 points of class 0, 150 of
-# class 1), never trained on.
+# Now the same recipe with closer clouds (centres :math:`(2, 2)` and
+# :math:`(0, 0)`) and only 15 points of class 1 against 200 of class 0. The
+# model outputs the logit :math:`z` and trains with ``nn.BCEWithLogitsLoss``.
+# ``pos_weight`` multiplies the loss of every class-1 point; the usual choice
+# is the number of negatives over the number of positives (here 200 / 15).
+# Both models train on these 215 points for 300 iterations; we judge them on
+# a held-out set drawn from the same recipe with the same imbalance (2000
+# points of class 0, 150 of class 1), never trained on.
 
 torch.manual_seed(2)
 x2, y2 = two_gaussians(200, mean=1.0)
@@ -293,8 +273,8 @@ assert (round(plain, 3), round(weighted, 3)) == (0.713, 0.947)
 # the two models apart. Without a weight the model misses 29% of the
 # held-out class-1 points (recall 0.713); with ``pos_weight`` it finds 94.7%
 # of them at the price of many more false alarms (precision 0.387) and a
-# lower accuracy. This held-out set is a :term:`test set`: it compared two models
-# fixed in advance.
+# lower accuracy. This held-out set is a :term:`test set`: it compared two
+# models fixed in advance.
 #
 # Moving the decision threshold away from :math:`z = 0` also trades
 # precision for recall, without retraining. It is a decision, so it is made
@@ -330,7 +310,6 @@ torch.manual_seed(3)
 centres = torch.tensor([[2.0, 2.0], [-2.0, 2.0], [0.0, -2.0]])
 x3 = torch.cat([torch.normal(c.expand(60, 2), 1.0) for c in centres])
 y3 = torch.arange(3).repeat_interleave(60)  # class indices 0, 1, 2 (int64)
-
 torch.manual_seed(0)
 softmax_reg = nn.Linear(2, 3)
 optimizer = torch.optim.SGD(softmax_reg.parameters(), lr=0.1, momentum=0.9)
@@ -363,18 +342,16 @@ plt.show()
 # :term:`negative log-likelihood` of the true class: it takes the logits and
 # applies softmax itself, in the stable log form. Give it probabilities and
 # it applies softmax a second time -- a different, wrong loss, with no
-# error. The targets are either class indices
-# (``int64``, shape ``(N,)``) or class probabilities (float, the logits'
+# error. The targets are either class indices (shape ``(N,)``, ``int64`` as
+# PyTorch's documentation asks) or class probabilities (float, the logits'
 # shape ``(N, 3)``; one-hot rows give the same loss as the indices with the
 # default arguments, but not with ``weight=``: indices average over the
-# weights of the true classes, probabilities over :math:`N`).
-# Class indices must be ``int64``, the type PyTorch's documentation asks
-# for: convert integer labels of any other type with ``.long()``. ``int32``
-# labels, such as NumPy before 2.0 gives on Windows, are refused (last line
-# below; the error's text differs between torch releases). Other types pass
-# in some cases and not in others (on torch 2.13, ``uint8`` passes for
-# ``(N, C)`` logits but not for per-pixel targets), so do not rely on them.
-# Four points, two of class 0, one each of classes 1 and 2:
+# weights of the true classes, probabilities over :math:`N`). Convert other
+# integer labels with ``.long()``: ``int32`` labels, such as NumPy before 2.0
+# gives on Windows, are refused (last line below; the error's text differs
+# between torch releases), and other types pass in some cases and not in
+# others (on torch 2.13, ``uint8`` passes for ``(N, C)`` logits but not for
+# per-pixel targets). Four points, two of class 0, one each of classes 1 and 2:
 
 logits = softmax_reg(x3[::45]).detach()
 targets = y3[::45]  # classes 0, 0, 1, 2
@@ -402,10 +379,9 @@ except RuntimeError as error:
 #
 # - A loss should take logits: ``Sigmoid`` + ``BCELoss`` rounds
 #   (:math:`z = 20`: loss 100 instead of 20, gradient 0 instead of 1);
-#   ``BCEWithLogitsLoss`` and the hand-written
-#   :math:`y \operatorname{softplus}(-z) + (1 - y) \operatorname{softplus}(z)`
-#   never form :math:`p`, stay finite and give the gradient
-#   :math:`\sigma(z) - y`.
+#   ``BCEWithLogitsLoss`` and the hand-written :math:`y \operatorname{softplus}(-z)
+#   + (1 - y) \operatorname{softplus}(z)` never form :math:`p`, stay finite
+#   and give the gradient :math:`\sigma(z) - y`.
 # - After a sigmoid, squared error's gradient carries the factor
 #   :math:`2p(1-p)` and nearly vanishes for points judged wrong with high
 #   confidence; cross-entropy's gradient is :math:`p - y`. From a bad start,
@@ -448,10 +424,9 @@ assert torch.isclose(by_hand, torch_loss)
 # .. _solution-begin:
 
 # %%
-# The two models end with the same weights and bias to 1e-5: in these 541
-# updates the logits stay below 16.6 (at most 12.10), so no
-# probability rounds to exactly 0 or 1 and the two losses are, up to
-# float32 rounding, the same function of :math:`z`.
+# In these 541 updates the logits stay below 16.6 (at most 12.10), so no
+# probability rounds to exactly 0 or 1 and the two losses are, up to float32
+# rounding, the same function of :math:`z`: the parameters agree to 1e-5.
 
 torch.manual_seed(1)
 x, y = two_gaussians()
@@ -462,7 +437,6 @@ for _ in range(541):
     loss.backward()
     optimizer.step()
     optimizer.zero_grad()
-
 torch.manual_seed(1)
 x, y = two_gaussians()
 model = LogisticRegression()

@@ -6,7 +6,6 @@ r"""
 logit）和 :doc:`../core/plot_03_autograd`。那一篇用概率的二元交叉熵作为
 :term:`损失函数`。这一篇说明：损失函数为什么应当接收 logit 而不是概率，为什么用
 交叉熵而不用均方误差，类别不平衡时怎么办，以及如何从两个类别推广到三个类别。
-每次训练都迭代固定的次数，参与比较的几种损失次数相同，这样的比较才公平。
 """
 
 # SPDX-License-Identifier: MIT
@@ -20,13 +19,13 @@ LANG = "zh"
 # 教程 05 的模型以 sigmoid 结尾，用 ``nn.BCELoss`` 在概率 :math:`p = \sigma(z)`
 # 上训练。``nn.BCEWithLogitsLoss`` 直接接收:term:`对数几率（logit） <对数几率>`
 # :math:`z`，算出 :math:`\sigma(z)` 的二元交叉熵，全程不生成 :math:`p`。
-# :math:`|z|` 很大时这一点很关键，原因有两个。在 CPU 上（在 torch 2.4.1、2.13 和
-# 2.15 上核对过），``torch.sigmoid`` 按 :math:`1/(1 + e^{-z})` 计算，:math:`z` 超过约 16.6
+# :math:`|z|` 很大时这一点很关键。在 CPU 上（在 torch 2.4.1、2.13 和 2.15 上核对过），
+# ``torch.sigmoid`` 按 :math:`1/(1 + e^{-z})` 计算，:math:`z` 超过约 16.6
 # （即 :math:`24 \ln 2`）时 :math:`1 + e^{-z}` 在 float32 中舍入成 1，结果恰好是
 # 1.0（离 :math:`\sigma(17)` 最近的 float32 数其实仍小于 1）。
 # 于是对类别 0 的点，:math:`\log(1 - p)` 是 :math:`-\infty`，``BCELoss``
 # 把它截断为 -100，梯度为 0。对 :math:`z` 很负的类别 1 的点，:math:`p` 仍是一个
-# 正常的 float32 数，但 ``BCELoss`` 反向传播给出的梯度也会衰减到 0（下面打印的是
+# 正常的 float32 数，但 ``BCELoss`` 给出的梯度也会衰减到 0（下面打印的是
 # 本页所用 torch 版本上的结果；具体怎样衰减属于实现细节）。
 
 import torch
@@ -47,23 +46,20 @@ z.grad = None
 bce_logits = nn.BCEWithLogitsLoss()(z, label)
 bce_logits.backward()
 print(f"BCEWithLogitsLoss:  loss = {bce_logits.item():.4f}, dloss/dz = {z.grad.item()}")
-
 assert bce.item() == 100.0 and bce_logits.item() == 20.0  # log(1 + e^20) = 20 + 2e-9
 assert z.grad.item() == 1.0  # sigma(z) - y
 
 for value in (-20.0, -30.0):  # 类别 1 的点，以高置信度判错
     z1 = torch.tensor([value], requires_grad=True)
     nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0])).backward()
-    print(
-        f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f} (exact: -1)"
-    )
+    print(f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f} (exact: -1)")  # fmt: skip
 
 # %%
 # 损失本应是 20，梯度本应是 :math:`\sigma(z) - y = 1`：错得最严重的点，梯度本应
 # 最大；但用舍入后的概率来算，它的梯度却是 0，参数因此得不到任何更新。
 # ``BCEWithLogitsLoss`` 两者都算对了，所以让模型以线性层结尾（不接 ``Sigmoid``）、
 # 用它来训练，是更稳妥的做法。（教程 05 的模型用 ``BCELoss`` 仍然没有问题：那里的
-# 训练在第 540 次迭代停止，共做了 541 次更新，logit 始终小于 16.6，见练习 2。）
+# 训练共 541 次更新，logit 始终小于 16.6，见练习 2。）
 #
 # 手写一个结果始终有限的损失
 # ^^^^^^^^^^^^^^^^^^^^^^^^^^
@@ -75,10 +71,9 @@ for value in (-20.0, -30.0):  # 类别 1 的点，以高置信度判错
 # 把同一个损失写成 :math:`z` 的函数，就是
 # :math:`y \log(1 + e^{-z}) + (1 - y) \log(1 + e^{z})
 # = y \operatorname{softplus}(-z) + (1 - y) \operatorname{softplus}(z)`。
-# 这个形式根本不计算 :math:`p`，也就不会有概率舍入成 0 或 1、出现
-# :math:`\log 0` 的情况；``torch.nn.functional.softplus`` 计算
-# :math:`\log(1 + e^{z})` 时也不会溢出。于是两个点的损失都是有限值，梯度也仍是
-# :math:`\sigma(z) - y`。
+# 这个形式根本不计算 :math:`p`，也就不会出现 :math:`\log 0`；
+# ``torch.nn.functional.softplus`` 计算 :math:`\log(1 + e^{z})` 时也不会溢出。
+# 于是损失始终是有限值，梯度是 :math:`\sigma(z) - y`。
 
 z = torch.tensor([20.0, 20.0], requires_grad=True)
 y = torch.tensor([0.0, 1.0])  # 类别 0（判错）和类别 1（判对）
@@ -87,14 +82,7 @@ naive = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))  # 每个点一个损�
 naive.sum().backward()
 print(f"naive formula: losses = {naive.tolist()}, dloss/dz = {z.grad.tolist()}")
 z.grad = None
-softplus = nn.functional.softplus
-
-
-def stable_bce(z, y):  # y*softplus(-z) + (1-y)*softplus(z)，每个点一个损失
-    return y * softplus(-z) + (1 - y) * softplus(z)
-
-
-stable = stable_bce(z, y)
+stable = y * nn.functional.softplus(-z) + (1 - y) * nn.functional.softplus(z)  # 用 z 表示
 stable.sum().backward()
 print(f"stable form:   losses = {stable.tolist()}, dloss/dz = {z.grad.tolist()}")
 assert naive[0].isinf() and naive[1].isnan() and stable.isfinite().all()
@@ -106,10 +94,9 @@ assert torch.allclose(z.grad, expected, rtol=1e-5, atol=0)  # 1 和约 -2e-9
 # sigmoid 之后用均方误差，还是交叉熵？
 # ------------------------------------
 #
-# 取类别 1 的一个点，记模型给它的得分（logit）为 :math:`z`，:math:`p = \sigma(z)`。
-# 我们比较两种损失下传到 :math:`z` 的梯度；它也决定了传到权重的梯度，因为
+# 取类别 1 的一个点，logit 为 :math:`z`，:math:`p = \sigma(z)`。对一系列 logit，
+# 用自动求导算出两种损失下传到 :math:`z` 的梯度；它也决定了传到权重的梯度，因为
 # :math:`\partial \ell / \partial w = (\partial \ell / \partial z)\, x`。
-# 对一系列 logit，两种梯度都交给自动求导来算。
 
 import matplotlib.pyplot as plt
 
@@ -147,7 +134,7 @@ plt.show()
 # 时，错得越严重，梯度反而越小。训练过程能看出后果。下面用教程 05 的模型和
 # 数据，从高置信度的错误初值出发（权重 :math:`(2, 2)`，偏置 0：大多数点的得分
 # 绝对值很大、符号却是错的），分别用两种损失通过 ``fit`` 训练，优化器相同（``SGD``，
-# 学习率 0.1，动量 0.9），都迭代 200 次：
+# 学习率 0.1，动量 0.9），迭代 200 次：
 
 from pytorch_notes.data import two_gaussians
 from pytorch_notes.models import LogisticRegression
@@ -174,8 +161,7 @@ for name, h in runs.items():
 assert runs["BCE"].accuracy[20] > 0.9 > runs["MSE"].accuracy[40]
 
 with torch.no_grad():  # 初始时逐点传到 z 的梯度
-    z0 = 2.0 * x.sum(dim=1)
-    p0 = torch.sigmoid(z0)
+    p0 = torch.sigmoid(2.0 * x.sum(dim=1))
     per_point_mse, per_point_bce = 2 * (p0 - y) * p0 * (1 - p0), p0 - y
 for k in (0, 1):
     ratio_k = (per_point_bce[y == k].abs().mean() / per_point_mse[y == k].abs().mean()).item()
@@ -203,22 +189,19 @@ plt.show()
 # %%
 # 在这个学习率下，用交叉熵，20 次迭代内准确率就超过 90%；用均方误差，模型在
 # sigmoid 的平坦区停留了几十次迭代才恢复。把学习率加大十倍，停滞变短了，但并没有
-# 消失：交叉熵在第 2 次迭代就超过 90%，均方误差要到第 15 次（最后一行输出）。在这份
-# 数据上，类别 1 的点饱和程度低得多（均方误差下，它们的梯度平均有交叉熵梯度的 1/8，
-# 类别 0 只有 1/360），能把直线拉过来。而在训练开始时，无论学习率多大，类别 0 的点
-# 得到的梯度都只有交叉熵的 1/360。
+# 消失：交叉熵在第 2 次迭代就超过 90%，均方误差要到第 15 次（最后一行输出）。在训练
+# 开始时，无论学习率多大，均方误差下类别 1 的点得到的梯度平均有交叉熵梯度的 1/8，
+# 类别 0 只有 1/360：类别 1 的饱和程度低得多，能把直线拉过来。
 #
 # 类别不平衡：``BCEWithLogitsLoss`` 与 ``pos_weight``
 # ----------------------------------------------------
 #
-# 还是同样的数据生成方式，但两团点靠得更近（平移 1 之前中心为 :math:`(1, 1)` 和
-# :math:`(-1, -1)`，即 :math:`(2, 2)` 和 :math:`(0, 0)`），并且类别 1 只留 15 个点，
-# 类别 0 有 200 个。模型直接输出 logit :math:`z`（不接 sigmoid），
-# ``nn.BCEWithLogitsLoss`` 在损失内部完成 sigmoid，全程不生成 :math:`p`。``pos_weight``
-# 把每个类别 1 样本的损失乘上一个权重，通常取负样本数除以正样本数（这里是 200 / 15）。
-# 两个模型都在这 215 个点
-# 上训练 300 次迭代；评估则用同样方法生成、不平衡比例相同、从未参与训练的留出集
-# （类别 0 有 2000 个点，类别 1 有 150 个）。
+# 还是同样的数据生成方式，但两团点靠得更近（中心为 :math:`(2, 2)` 和
+# :math:`(0, 0)`），并且类别 1 只留 15 个点，类别 0 有 200 个。模型直接输出 logit
+# :math:`z`，用 ``nn.BCEWithLogitsLoss`` 训练。``pos_weight`` 把每个类别 1 样本的
+# 损失乘上一个权重，通常取负样本数除以正样本数（这里是 200 / 15）。两个模型都在这
+# 215 个点上训练 300 次迭代；评估则用同样方法生成、不平衡比例相同、从未参与训练的
+# 留出集（类别 0 有 2000 个点，类别 1 有 150 个）。
 
 torch.manual_seed(2)
 x2, y2 = two_gaussians(200, mean=1.0)
@@ -306,7 +289,6 @@ torch.manual_seed(3)
 centres = torch.tensor([[2.0, 2.0], [-2.0, 2.0], [0.0, -2.0]])
 x3 = torch.cat([torch.normal(c.expand(60, 2), 1.0) for c in centres])
 y3 = torch.arange(3).repeat_interleave(60)  # 类别索引 0、1、2（int64）
-
 torch.manual_seed(0)
 softmax_reg = nn.Linear(2, 3)
 optimizer = torch.optim.SGD(softmax_reg.parameters(), lr=0.1, momentum=0.9)
@@ -338,15 +320,14 @@ plt.show()
 # 为什么要传 logit？``CrossEntropyLoss`` 等于 log-softmax 再取真实类别的
 # :term:`负对数似然`：它接收 logit，自己以稳定的对数形式计算 softmax。如果传入的是
 # 概率，它会再做一次 softmax，得到另一个错误的损失值，而且不报错。目标可以是类别索引
-# （``int64``，形状 ``(N,)``），也可以是类别概率（浮点数，形状与 logit 相同，即
-# ``(N, 3)``；在默认参数下，用 one-hot 行得到的损失与用索引相同，但设置了
-# ``weight=`` 就不同了：用索引时按各样本真实类别的权重之和求平均，用概率时按
-# :math:`N` 求平均）。类别索引必须是 ``int64``，这是 PyTorch 文档要求的类型：其他
-# 类型的整数标签一律先用 ``.long()`` 转换。``int32`` 标签（例如 Windows 上 NumPy 2.0
-# 之前给出的）会被拒绝（见最后一行输出；报错的文字在不同的 torch 版本之间有差别）。
-# 其他类型有时能通过，有时不能（在 torch 2.13 上，``uint8`` 对 ``(N, C)`` 的 logit
-# 能通过，对逐像素的目标却不行），所以不要依赖它们。下面取四个点，两个属于类别 0，
-# 类别 1 和类别 2 各一个：
+# （形状 ``(N,)``，按 PyTorch 文档的要求用 ``int64``），也可以是类别概率（浮点数，
+# 形状与 logit 相同，即 ``(N, 3)``；在默认参数下，用 one-hot 行得到的损失与用索引
+# 相同，但设置了 ``weight=`` 就不同了：用索引时按各样本真实类别的权重之和求平均，
+# 用概率时按 :math:`N` 求平均）。其他类型的整数标签一律先用 ``.long()`` 转换：
+# ``int32`` 标签（例如 Windows 上 NumPy 2.0 之前给出的）会被拒绝（见最后一行输出；
+# 报错的文字在不同的 torch 版本之间有差别），其他类型则有时能通过，有时不能（在
+# torch 2.13 上，``uint8`` 对 ``(N, C)`` 的 logit 能通过，对逐像素的目标却不行）。
+# 下面取四个点，两个属于类别 0，类别 1 和类别 2 各一个：
 
 logits = softmax_reg(x3[::45]).detach()
 targets = y3[::45]  # 类别 0、0、1、2
@@ -414,9 +395,9 @@ assert torch.isclose(by_hand, torch_loss)
 # .. _solution-begin:
 
 # %%
-# 两个模型最后的权重和偏置在 1e-5 以内相同：在这 541 次更新中 logit 都小于
-# 16.6（最大 12.10），没有概率被舍入成恰好 0 或 1，两种损失除了 float32 的舍入误差外
-# 是 :math:`z` 的同一个函数。
+# 在这 541 次更新中 logit 都小于 16.6（最大 12.10），没有概率被舍入成恰好 0 或 1，
+# 两种损失除了 float32 的舍入误差外是 :math:`z` 的同一个函数：两个模型的参数在 1e-5
+# 以内相同。
 
 torch.manual_seed(1)
 x, y = two_gaussians()
@@ -427,7 +408,6 @@ for _ in range(541):
     loss.backward()
     optimizer.step()
     optimizer.zero_grad()
-
 torch.manual_seed(1)
 x, y = two_gaussians()
 model = LogisticRegression()
