@@ -2,15 +2,14 @@ r"""
 Optimizers
 ==========
 
-This page assumes :doc:`../core/plot_05_logistic_regression` (the data, the
-model and the training loop) and :doc:`../core/plot_03_autograd` (where the
-gradients come from). There the :term:`optimizer` was
-``SGD(lr=0.01, momentum=0.9)``, taken as given. Here we look at what an
-optimizer does with the gradient: we draw the :term:`loss <loss function>` of
-the logistic regression as a landscape over its two weights and let six
-optimizers walk across it from the same start; then we feed the data in
-mini-batches. Every comparison runs a fixed number of steps, the same for
-each optimizer, so that it is like for like; none stops on an accuracy.
+This page assumes :doc:`../core/plot_03_autograd` and
+:doc:`../core/plot_05_logistic_regression` (the data, the model and the
+training loop), where the :term:`optimizer` was ``SGD(lr=0.01, momentum=0.9)``,
+taken as given. Here we look at what an optimizer does with the gradient: we
+draw the :term:`loss <loss function>` of the logistic regression as a
+landscape over its two weights, let six optimizers walk across it from the
+same start, then feed the data in mini-batches. Every comparison gives each
+optimizer the same fixed number of steps; none stops on an accuracy.
 """
 
 # SPDX-License-Identifier: MIT
@@ -22,14 +21,12 @@ LANG = "en"
 # --------------------------
 #
 # The model has three parameters, :math:`w_0, w_1, b`. To draw the loss in
-# the plane we fix the bias at :math:`b = 3` and train only the two weights:
-# the loss is then a function of :math:`(w_0, w_1)`, and each optimizer's run
-# is a path on its contour map. The data are tutorial 05's, from the same
-# seed. Every run goes through the shared loop ``pytorch_notes.training.fit``,
-# whose ``history.flat_parameters`` has one row ``[w0, w1, b]`` per
-# iteration, the parameters before that iteration's update: the path. So
-# that a run of ``steps`` steps shows all of them, ``run`` lets ``fit`` go
-# one iteration further; the last row is the point after the last step.
+# the plane we fix the bias at :math:`b = 3` and train only the two weights,
+# so each optimizer's run is a path on the contour map of :math:`(w_0, w_1)`.
+# The data are tutorial 05's, from the same seed. Every run goes through the
+# shared loop ``pytorch_notes.training.fit``; the path is its
+# ``history.flat_parameters``, the ``[w0, w1, b]`` before each iteration's
+# update, and ``run`` adds one iteration for the point after the last step.
 
 import math
 
@@ -91,8 +88,7 @@ paths = {name: h.flat_parameters[:, :2] for name, h in histories.items()}
 # Gradient descent (``SGD`` without momentum; full batch, so nothing is
 # stochastic) steps straight down the local slope:
 # :math:`w \leftarrow w - \eta\, g`. :term:`Momentum <momentum>` keeps a
-# decaying sum of the gradients (every step, each old gradient's weight is
-# multiplied by :math:`\mu`), :math:`v \leftarrow \mu v + g`, and steps
+# decaying sum of the gradients, :math:`v \leftarrow \mu v + g`, and steps
 # along it, :math:`w \leftarrow w - \eta v`; Nesterov steps along
 # :math:`g + \mu v` instead, a look at where momentum is heading. RMSprop
 # divides each weight's step by the root of a running mean of its squared
@@ -101,8 +97,7 @@ paths = {name: h.flat_parameters[:, :2] for name, h in histories.items()}
 # (decoupled weight decay). Momentum and Nesterov get a tenth of GD's
 # :term:`learning rate`, so that a steady slope moves them as far per step
 # once the velocity has built up: :math:`1/(1 - 0.9) = 10`. The rates are
-# picked by hand, not tuned, so what follows shows how each one moves, not
-# a ranking of optimizers.
+# picked by hand, not tuned: this shows how each one moves, not a ranking.
 
 import matplotlib.pyplot as plt
 
@@ -113,10 +108,9 @@ plot_loss_surface(loss_at, paths, title=title, lang=lang, xlim=(-3.5, 1.5), ylim
 plt.show()
 
 # %%
-# The table comes from the histories: the first iteration whose accuracy
-# reaches 99% (198 of the 200 points right, counted in steps taken), the
-# loss after the 60th step, the length of the first step and the lowest
-# :math:`w_0` on the path.
+# From the histories: the first iteration at 99% accuracy (198 of the 200
+# points right, counted in steps taken), the loss after the 60th step, the
+# length of the first step and the lowest :math:`w_0` on the path.
 
 print(f"{'optimizer':<10} {'99% at':>6} {'final loss':>10} {'first step':>10} {'lowest w0':>9}")
 first_99, first_step = {}, {}
@@ -140,24 +134,22 @@ assert math.isclose(first_step["Nesterov"], 1.9 * first_step["momentum"], rel_to
 lowest_loss = min(min(h.loss) for h in histories.values())
 for name in ("momentum", "Nesterov"):  # past the floor in w0, yet their loss falls until the bottom
     losses = torch.tensor(histories[name].loss)
-    rises = losses.diff().ge(0)
-    assert losses[:-1][rises].lt(lowest_loss + 1e-5).all()  # within 1e-5 of the lowest loss
+    assert losses[:-1][losses.diff() >= 0].lt(lowest_loss + 1e-5).all()  # any rise is at the bottom
 corrected = run(lambda params: torch.optim.Adam(params, lr=0.1, betas=(0.0, 0.99)))
 corrected_99 = next(i for i, a in enumerate(corrected.accuracy) if a >= 0.99)
 print(f"RMSprop with bias correction, Adam(betas=(0, 0.99)): 99% at {corrected_99}")
 assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 
 # %%
-# RMSprop gets to 99% first, at iteration 11, GD second, at 16, Adam only at
-# 34. The first-step column says why RMSprop is so far ahead of Adam (its
-# first step is about as long as GD's): PyTorch's RMSprop has no
+# RMSprop gets to 99% first, at iteration 11, Adam only at 34. The first
+# step says why RMSprop is so far ahead of Adam: PyTorch's RMSprop has no
 # :term:`bias correction`, so with its default :math:`\alpha = 0.99` its
-# first running mean of squared gradients is :math:`0.01\, g^2` and its first
-# step is :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta` per weight: 1.0
-# here, ten times Adam's (Adam corrects its means for their start at zero).
-# The boost fades slowly, as :math:`1/\sqrt{1 - 0.99^t}` (still about 3 at
-# :math:`t = 11`); with the correction (Adam with :math:`\beta_1 = 0`, the
-# last line) the same rule needs 44 iterations.
+# first running mean of squared gradients is :math:`0.01\, g^2` and its
+# first step :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta` per weight: 1.0
+# here, a step about as long as GD's and ten times Adam's (Adam corrects
+# for the zero start). The boost fades slowly, as :math:`1/\sqrt{1 - 0.99^t}`
+# (still about 3 at :math:`t = 11`); with the correction (Adam with
+# :math:`\beta_1 = 0`, the last line) the same rule needs 44 iterations.
 #
 # Momentum's first step is a tenth of GD's, Nesterov's about a fifth
 # (:math:`(1 + \mu)\eta g`). Their steps then grow and carry them past the
@@ -165,9 +157,7 @@ assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 # comes down to -1.94) and back round in an arc; their loss falls at every
 # step until they reach the bottom, yet they need more iterations. AdamW's
 # decay multiplies the weights by :math:`1 - \eta\lambda = 0.99` at every
-# step, pulling them towards zero: after 60 steps it is the furthest behind,
-# with the highest loss. Which optimizer wins depends on the problem and on
-# the learning rate each gets; the picture shows *how* each one moves.
+# step, pulling them towards zero: after 60 steps its loss is the highest.
 #
 # The learning rate: too small, good, too large
 # ----------------------------------------------
@@ -175,17 +165,14 @@ assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 # The same gradient descent with three learning rates, 30 steps each:
 
 rates = {"lr = 0.5": 0.5, "lr = 5": 5.0, "lr = 300": 300.0}
-lr_runs = {
-    label: run(lambda params, lr=lr: torch.optim.SGD(params, lr=lr), steps=30)
-    for label, lr in rates.items()
-}
+lr_runs = {label: run(lambda params, lr=lr: torch.optim.SGD(params, lr=lr), steps=30)
+           for label, lr in rates.items()}  # fmt: skip
 for label, h in lr_runs.items():
     print(f"{label:<9} loss: " + "  ".join(f"{v:.3f}" for v in h.loss[:-1:6])
           + f"  last {h.loss[-1]:.3f}")  # fmt: skip
 
-fig, (wide, near) = plt.subplots(
-    1, 2, figsize=(10, 3.4), width_ratios=(2.7, 1.6), layout="constrained"
-)
+fig, (wide, near) = plt.subplots(1, 2, figsize=(10, 3.4), width_ratios=(2.7, 1.6),
+                                 layout="constrained")  # fmt: skip
 lr_paths = {label: h.flat_parameters[:, :2] for label, h in lr_runs.items()}
 plot_loss_surface(loss_at, lr_paths, xlim=(-85.0, 10.0), ylim=(-30.0, 5.0), ax=wide, lang=lang,
                   title=tr(lang, en="Gradient descent, three learning rates",
@@ -201,23 +188,21 @@ for h in lr_runs.values():  # every drawn path lies inside the figure
     assert w0.min() > -85 and w0.max() < 10 and w1.min() > -30 and w1.max() < 5
 
 # %%
-# With 0.5 the path creeps (right panel) and the loss is still high after 30
-# steps. With 5 it reaches the bottom. With 300 the first step throws the
-# weights far past the valley, the loss jumps to many times its starting
-# value and in 30 steps does not settle. Out there some probabilities round
-# to exactly 0 or 1, where ``Sigmoid`` + ``BCELoss`` gives no gradient
-# (tutorial 11), so we read no more into this path than "too large a rate
-# throws the weights out".
+# With 0.5 the path creeps (right panel); with 5 it reaches the bottom; with
+# 300 the first step throws the weights far past the valley, the loss jumps
+# to many times its starting value and in 30 steps does not settle. Out
+# there some probabilities round to exactly 0 or 1, where ``Sigmoid`` +
+# ``BCELoss`` gives no gradient (tutorial 11), so we read no more into this
+# path than "too large a rate throws the weights out".
 #
 # SGD with momentum, by hand
 # --------------------------
 #
 # ``torch.optim.SGD`` documents its update (dampening 0): the buffer starts
 # as the first gradient, :math:`v_1 = g_1`, then :math:`v_t = \mu v_{t-1} + g_t`,
-# and :math:`w_t = w_{t-1} - \eta v_t`. A small function runs ``torch.optim``
-# and a hand-written update side by side from the same start, 20 steps, and
-# compares them after every step; the update keeps its running state (here
-# :math:`v`) in a dict.
+# and :math:`w_t = w_{t-1} - \eta v_t`. A small function steps ``torch.optim``
+# and a hand-written update (its running state, here :math:`v`, in a dict)
+# side by side from the same start for 20 steps, comparing after each.
 
 
 def check_by_hand(name, make_optimizer, update, steps=20):
@@ -257,9 +242,8 @@ check_by_hand("SGD momentum", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9)
 #    v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad
 #    w_t = w_{t-1} - \eta\, \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}
 #
-# with PyTorch's defaults :math:`\beta_1 = 0.9, \beta_2 = 0.999, \epsilon = 10^{-8}`.
-# In the code the formula's :math:`v_t` is ``state["s"]``: ``state["v"]``
-# already names the momentum buffer above.
+# with PyTorch's defaults :math:`\beta_1 = 0.9, \beta_2 = 0.999, \epsilon = 10^{-8}`;
+# in the code :math:`v_t` is ``state["s"]``, as ``state["v"]`` names the momentum buffer.
 
 
 def adam_update(w, g, state, t, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -275,11 +259,11 @@ check_by_hand("Adam", lambda p: torch.optim.Adam(p, lr=0.1), adam_update)
 # ------------------------
 #
 # A scheduler changes the optimizer's learning rate as training goes on:
-# call ``scheduler.step()`` after ``optimizer.step()``. ``StepLR`` multiplies
+# call ``scheduler.step()`` after ``optimizer.step()``, as ``fit`` does,
+# recording each iteration's rate in ``history.lr``. ``StepLR`` multiplies
 # it by ``gamma`` every ``step_size`` steps; ``CosineAnnealingLR`` lowers it
 # along half a cosine to zero at step ``T_max`` (and back up after it: set
-# ``T_max`` to the number of steps). ``fit`` steps the scheduler after every
-# ``optimizer.step()`` and records each iteration's rate in ``history.lr``.
+# ``T_max`` to the number of steps).
 
 
 def run_scheduled(make_scheduler, steps=60):
@@ -313,29 +297,22 @@ above = [t for t in range(60) if cos_rates[t] > step_rates[t]]
 print(f"cosine's rate is above StepLR's at {len(above)} steps, from step {above[0]} to {above[-1]}; "
       f"sum of the 60 rates: StepLR {sum(step_rates[:60]):.1f}, cosine {sum(cos_rates[:60]):.1f}")  # fmt: skip
 for key, path in (("StepLR", step_path), ("Cosine", cos_path)):
-    print(
-        f"{key:<8} w0 after 20/40/60 steps: " + " ".join(f"{path[t, 0]:.2f}" for t in (20, 40, 60))
-    )
+    print(f"{key:<8} w0 after 20/40/60 steps: "
+          + " ".join(f"{path[t, 0]:.2f}" for t in (20, 40, 60)))  # fmt: skip
 assert sum(cos_rates[:60]) > sum(step_rates[:60])
 assert cos_path[40, 0] > step_path[60, 0] and cos_path[60, 0] > step_path[60, 0]
 
-plot_loss_surface(
-    loss_at,
-    {label: path for label, (_, path, _) in scheduled.items()},
-    title=tr(lang, en="Momentum SGD, lr = 2, three schedules", zh="动量 SGD，lr = 2，三种调度"),
-    xlim=(-5.2, 1.5),
-    ylim=(-5.2, -1.5),
-    lang=lang,
-)
+title = tr(lang, en="Momentum SGD, lr = 2, three schedules", zh="动量 SGD，lr = 2，三种调度")
+sched_paths = {label: path for label, (_, path, _) in scheduled.items()}
+plot_loss_surface(loss_at, sched_paths, title=title, lang=lang, xlim=(-5.2, 1.5), ylim=(-5.2, -1.5))
 plt.show()
 
 # %%
-# All three start alike; once the rate drops, the steps shrink and the
-# scheduled runs stop swinging: their last ten steps together are much
-# shorter than the constant rate's. StepLR settles at the bottom (its loss
-# stays within 0.03114 to 0.03119 over the last ten steps) while the
-# constant rate still swings round it (0.03113 to 0.03212), so where it ends
-# depends on the step it stops at. Cosine keeps a large rate for longer:
+# Once the rate drops, the steps shrink and the scheduled runs stop
+# swinging. StepLR settles at the bottom (its loss stays within 0.03114 to
+# 0.03119 over the last ten steps) while the constant rate still swings
+# round it (0.03113 to 0.03212), so where it ends depends on the step it
+# stops at. Cosine keeps a large rate for longer:
 # above StepLR's at 27 steps between step 20 and step 48, and larger in
 # total (61.0 against 55.6). So it is still swinging: after 40 steps it is
 # back past the bottom, at :math:`w_0 = -1.54` where StepLR ends at -1.92.
@@ -349,13 +326,12 @@ plt.show()
 # serves the data in :term:`mini-batches <mini-batch>`; each batch gives one
 # update, and one pass over the data is an :term:`epoch`. With
 # ``shuffle=True`` every epoch splits the data afresh into 5 random batches
-# of 40, drawn without replacement (200 is a multiple of 40; otherwise the last
-# batch is smaller unless ``drop_last=True``). The gradient now comes from a
-# random sample of 40 points: *stochastic* gradient descent. The order
-# comes from the ``torch.Generator`` we pass and seed, so it is the same on
-# every run, whatever else drew random numbers first (without one, the
-# loader seeds its shuffling from the global random state). Tutorial 05's
-# full model (the bias trains too), its optimizer, 100 updates by hand:
+# of 40, without replacement (200 is a multiple of 40; otherwise the last
+# batch is smaller unless ``drop_last=True``): each gradient comes from a
+# random sample, *stochastic* gradient descent. The seeded ``torch.Generator``
+# we pass fixes the order, whatever else drew random numbers first (without
+# one, the loader seeds its shuffling from the global random state). Tutorial
+# 05's full model (the bias trains too), its optimizer, 100 updates by hand:
 
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -408,13 +384,11 @@ assert all(torch.equal(t, by_hand[name]) for name, t in model.named_parameters()
 print("the hand-written mini-batch loop and fit agree exactly")
 
 # %%
-#
 # What we saw
 # -----------
 #
-# - With the bias fixed, the loss of logistic regression is a smooth bowl
-#   over :math:`(w_0, w_1)`; an optimizer is a rule for walking down it
-#   using the gradient, and ``fit``'s recorded parameters are the path.
+# - With the bias fixed, the loss is a smooth bowl over :math:`(w_0, w_1)`;
+#   an optimizer is a rule for walking down it with the gradient.
 # - Momentum and Nesterov accumulate gradients and overshoot; RMSprop and
 #   Adam scale each weight's step by its gradient history; AdamW adds
 #   decoupled weight decay. PyTorch's RMSprop has no bias correction: its
@@ -423,10 +397,9 @@ print("the hand-written mini-batch loop and fit agree exactly")
 #   valley and the loss goes up.
 # - SGD with momentum and Adam fit in a few lines each and match
 #   ``torch.optim`` step for step.
-# - Schedulers (``StepLR``, ``CosineAnnealingLR``) lower the rate as
-#   training goes on and calm the final steps, so the run lands and stays;
-#   a rate that reaches zero while the run still swings freezes it short of
-#   the minimum (cosine here).
+# - Schedulers (``StepLR``, ``CosineAnnealingLR``) lower the rate as training
+#   goes on, so the run lands and stays; a rate that reaches zero while the
+#   run still swings freezes it short of the minimum (cosine here).
 # - With a ``DataLoader``'s mini-batches, each update uses a random sample:
 #   stochastic gradient descent, one epoch per pass over the data.
 #
@@ -448,19 +421,18 @@ def nesterov_update(w, g, state, t, lr=0.5, mu=0.9):
     return w - lr * (g + mu * state["v"])  # the Nesterov step
 
 
-check_by_hand(
-    "Nesterov", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9, nesterov=True), nesterov_update
-)
+check_by_hand("Nesterov", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9, nesterov=True),
+              nesterov_update)  # fmt: skip
 
 # %%
 # .. _solution-end:
 #
 # **Exercise 2.** ``Adam(weight_decay=0.1)`` and ``AdamW(weight_decay=0.1)``
-# are not the same optimizer (``Adam(..., decoupled_weight_decay=True)``,
-# which is AdamW, exists from torch 2.7 on; 2.6 and earlier lack it). From
-# the start, take one step with each (``lr=0.1``) and compare. Hint: AdamW
-# first multiplies the weights by :math:`1 - \eta\lambda`, then takes
-# Adam's step; Adam adds :math:`\lambda w` to the gradient.
+# differ (``Adam(..., decoupled_weight_decay=True)``, which is AdamW, exists
+# from torch 2.7 on; 2.6 and earlier lack it). Take one step with each from
+# the start (``lr=0.1``) and compare. Hint: AdamW multiplies the weights by
+# :math:`1 - \eta\lambda`, then takes Adam's step; Adam adds :math:`\lambda w`
+# to the gradient.
 #
 # .. _solution-begin:
 

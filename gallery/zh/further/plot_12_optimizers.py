@@ -2,12 +2,12 @@ r"""
 优化器
 ======
 
-本篇默认你已读过 :doc:`../core/plot_05_logistic_regression`（数据、模型和训练循环）
-和 :doc:`../core/plot_03_autograd`（梯度从哪里来）。那一篇直接用了
+本篇默认你已读过 :doc:`../core/plot_03_autograd` 和
+:doc:`../core/plot_05_logistic_regression`（数据、模型和训练循环）；后者直接用了
 ``SGD(lr=0.01, momentum=0.9)`` 作为:term:`优化器`，未作解释。这一篇看优化器
 拿到梯度以后做了什么：把逻辑回归的 :term:`损失 <损失函数>` 画成两个权重上的地形图，
-让六个优化器从同一个起点出发，各自走下去；然后按小批量输入数据。每组比较都让各个
-优化器迭代相同的固定次数，比较才公平；没有哪次训练按准确率停止。
+让六个优化器从同一个起点出发，各自走下去，然后按小批量输入数据。每组比较都让各个
+优化器迭代相同的固定次数；没有哪次训练按准确率停止。
 """
 
 # SPDX-License-Identifier: MIT
@@ -21,10 +21,9 @@ LANG = "zh"
 # 模型有三个参数 :math:`w_0, w_1, b`。为了在平面上画出损失，我们把偏置固定为
 # :math:`b = 3`，只训练两个权重：损失就成了 :math:`(w_0, w_1)` 的函数，每个优化器
 # 的训练过程就是等高线图上的一条路径。数据与教程 05 相同，随机种子也相同。每次训练
-# 都交给共用的训练循环 ``pytorch_notes.training.fit``，它的 ``history.flat_parameters``
-# 每次迭代一行，内容是该次迭代更新之前的 ``[w0, w1, b]``，连起来就是路径。为了让走
-# ``steps`` 步的训练把每一步都显示出来，``run`` 让 ``fit`` 多跑一次迭代，最后一行就是
-# 走完最后一步之后的位置。
+# 都交给共用的训练循环 ``pytorch_notes.training.fit``；路径就是它的
+# ``history.flat_parameters``，即每次迭代更新之前的 ``[w0, w1, b]``，``run`` 再多跑
+# 一次迭代，记下走完最后一步之后的位置。
 
 import math
 
@@ -87,14 +86,14 @@ paths = {name: h.flat_parameters[:, :2] for name, h in histories.items()}
 # %%
 # 梯度下降（不带动量的 ``SGD``；这里每次用全部数据，没有随机性）沿当前的坡度
 # 直接往下走：:math:`w \leftarrow w - \eta\, g`。:term:`动量` 把历史梯度逐步衰减地
-# 累加起来（每过一步，每个旧梯度的权重都乘以 :math:`\mu`），
-# :math:`v \leftarrow \mu v + g`，再沿 :math:`v` 走一步：:math:`w \leftarrow w - \eta v`；
-# Nesterov 改沿 :math:`g + \mu v` 走，相当于先看一眼动量要把参数带到哪里。RMSprop
-# 为每个权重记录梯度平方的指数滑动平均，更新时再除以它的平方根；Adam 在此基础上再用
-# 梯度本身的滑动平均；AdamW 在 Adam 的基础上，每一步还把权重向零收缩一点（即解耦
-# 权重衰减）。动量和 Nesterov 的 :term:`学习率` 取梯度下降的十分之一，这样在坡度
-# 不变、速度积累起来之后，它们每步走得一样远：:math:`1/(1 - 0.9) = 10`。这些学习率
-# 是手选的，没有调优，所以下面展示的是每个优化器怎样走，而不是优化器的排名。
+# 累加起来，:math:`v \leftarrow \mu v + g`，再沿 :math:`v` 走一步：
+# :math:`w \leftarrow w - \eta v`；Nesterov 改沿 :math:`g + \mu v` 走，相当于先看一眼
+# 动量要把参数带到哪里。RMSprop 为每个权重记录梯度平方的指数滑动平均，更新时再除以
+# 它的平方根；Adam 在此基础上再用梯度本身的滑动平均；AdamW 在 Adam 的基础上，每一步
+# 还把权重向零收缩一点（即解耦权重衰减）。动量和 Nesterov 的 :term:`学习率` 取梯度
+# 下降的十分之一，这样在坡度不变、速度积累起来之后，它们每步走得一样远：
+# :math:`1/(1 - 0.9) = 10`。这些学习率是手选的，没有调优：这里展示的是每个优化器
+# 怎样走，而不是排名。
 
 import matplotlib.pyplot as plt
 
@@ -131,30 +130,26 @@ assert math.isclose(first_step["Nesterov"], 1.9 * first_step["momentum"], rel_to
 lowest_loss = min(min(h.loss) for h in histories.values())
 for name in ("momentum", "Nesterov"):  # 在 w0 方向冲过头，但到谷底之前损失步步下降
     losses = torch.tensor(histories[name].loss)
-    rises = losses.diff().ge(0)
-    assert losses[:-1][rises].lt(lowest_loss + 1e-5).all()  # 与最低损失相差不到 1e-5
+    assert losses[:-1][losses.diff() >= 0].lt(lowest_loss + 1e-5).all()  # 回升只出现在谷底
 corrected = run(lambda params: torch.optim.Adam(params, lr=0.1, betas=(0.0, 0.99)))
 corrected_99 = next(i for i, a in enumerate(corrected.accuracy) if a >= 0.99)
 print(f"RMSprop with bias correction, Adam(betas=(0, 0.99)): 99% at {corrected_99}")
 assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 
 # %%
-# 最先达到 99% 的是 RMSprop（第 11 次迭代），梯度下降第二（第 16 次），Adam 要到
-# 第 34 次。“第一步”那一列说明了 RMSprop 为什么远远领先于 Adam（它的第一步与梯度
-# 下降的差不多长）：PyTorch 的 RMSprop 没有:term:`偏差修正`，默认 :math:`\alpha = 0.99`
-# 时，梯度平方的第一个滑动平均是 :math:`0.01\, g^2`，第一步就是每个权重
-# :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta`：这里是 1.0，是同样学习率下 Adam
-# 第一步的十倍（Adam 对从零开始的滑动平均做了修正）。这个放大消退得很慢，按
-# :math:`1/\sqrt{1 - 0.99^t}` 变化（:math:`t = 11` 时仍约为 3）；加上修正以后（即
-# :math:`\beta_1 = 0` 的 Adam，见最后一行输出），同一规则要 44 次迭代。
+# 最先达到 99% 的是 RMSprop（第 11 次迭代），Adam 要到第 34 次。第一步说明了
+# RMSprop 为什么远远领先于 Adam：PyTorch 的 RMSprop 没有:term:`偏差修正`，默认
+# :math:`\alpha = 0.99` 时，梯度平方的第一个滑动平均是 :math:`0.01\, g^2`，第一步就是
+# 每个权重 :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta`：这里是 1.0，这一步与梯度
+# 下降的第一步差不多长，是 Adam 第一步的十倍（Adam 对从零开始的滑动平均做了修正）。
+# 这个放大消退得很慢，按 :math:`1/\sqrt{1 - 0.99^t}` 变化（:math:`t = 11` 时仍约为 3）；
+# 加上修正以后（即 :math:`\beta_1 = 0` 的 Adam，见最后一行输出），同一规则要 44 次迭代。
 #
 # 动量的第一步只有梯度下降的十分之一，Nesterov 约为五分之一
 # （:math:`(1 + \mu)\eta g`）。之后它们的步长增大，在 :math:`w_0` 方向冲过谷底
 # （:math:`w_0` 最低到 -3.22 和 -2.79，梯度下降只下到 -1.94），再绕一个弧折回来；
 # 到达谷底之前，损失每一步都在下降，但要多花一些迭代。AdamW 的衰减每一步把权重乘以
-# :math:`1 - \eta\lambda = 0.99`，把它们往零拉回：60 次迭代后它落在最后，损失最高。
-# 哪个优化器最快取决于问题本身，也取决于给它的学习率；这张图展示的是每个优化器
-# 怎样走。
+# :math:`1 - \eta\lambda = 0.99`，把它们往零拉回：60 次迭代后它的损失最高。
 #
 # 学习率：太小、合适、太大
 # ------------------------
@@ -162,17 +157,14 @@ assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 # 同一个梯度下降，三种学习率，各走 30 步：
 
 rates = {"lr = 0.5": 0.5, "lr = 5": 5.0, "lr = 300": 300.0}
-lr_runs = {
-    label: run(lambda params, lr=lr: torch.optim.SGD(params, lr=lr), steps=30)
-    for label, lr in rates.items()
-}
+lr_runs = {label: run(lambda params, lr=lr: torch.optim.SGD(params, lr=lr), steps=30)
+           for label, lr in rates.items()}  # fmt: skip
 for label, h in lr_runs.items():
     print(f"{label:<9} loss: " + "  ".join(f"{v:.3f}" for v in h.loss[:-1:6])
           + f"  last {h.loss[-1]:.3f}")  # fmt: skip
 
-fig, (wide, near) = plt.subplots(
-    1, 2, figsize=(10, 3.4), width_ratios=(2.7, 1.6), layout="constrained"
-)
+fig, (wide, near) = plt.subplots(1, 2, figsize=(10, 3.4), width_ratios=(2.7, 1.6),
+                                 layout="constrained")  # fmt: skip
 lr_paths = {label: h.flat_parameters[:, :2] for label, h in lr_runs.items()}
 plot_loss_surface(loss_at, lr_paths, xlim=(-85.0, 10.0), ylim=(-30.0, 5.0), ax=wide, lang=lang,
                   title=tr(lang, en="Gradient descent, three learning rates",
@@ -188,11 +180,10 @@ for h in lr_runs.values():  # 画出的每条路径都在图框之内
     assert w0.min() > -85 and w0.max() < 10 and w1.min() > -30 and w1.max() < 5
 
 # %%
-# 学习率为 0.5 时路径挪得很慢（见右图），走了 30 步损失仍然偏高；为 5 时走到了谷底；
-# 为 300 时第一步就把权重甩出山谷很远，损失跳到起始值的许多倍，30 步内一直没有稳定
-# 下来。
-# 在那里，有些点的概率被舍入成恰好 0 或 1，``Sigmoid`` + ``BCELoss`` 给它们的梯度
-# 是 0（见教程 11），所以对这条路径我们只读出一点：学习率太大，会把权重甩出山谷。
+# 学习率为 0.5 时路径挪得很慢（见右图）；为 5 时走到了谷底；为 300 时第一步就把权重
+# 甩出山谷很远，损失跳到起始值的许多倍，30 步内一直没有稳定下来。在那里，有些点的
+# 概率被舍入成恰好 0 或 1，``Sigmoid`` + ``BCELoss`` 给它们的梯度是 0（见教程 11），
+# 所以对这条路径我们只读出一点：学习率太大，会把权重甩出山谷。
 #
 # 亲手写带动量的 SGD
 # ------------------
@@ -200,8 +191,8 @@ for h in lr_runs.values():  # 画出的每条路径都在图框之内
 # ``torch.optim.SGD`` 的文档给出了它的更新规则（dampening 为 0）：缓冲区先取第一个
 # 梯度 :math:`v_1 = g_1`，之后 :math:`v_t = \mu v_{t-1} + g_t`，
 # :math:`w_t = w_{t-1} - \eta v_t`。下面这个小函数让 ``torch.optim`` 和亲手写的更新
-# 从同一起点并排走 20 步，每一步都对比一次；更新规则把运行中的状态（这里是
-# :math:`v`）存在一个字典里。
+# （运行中的状态，这里是 :math:`v`，存在一个字典里）从同一起点并排走 20 步，每走
+# 一步对比一次。
 
 
 def check_by_hand(name, make_optimizer, update, steps=20):
@@ -241,9 +232,8 @@ check_by_hand("SGD momentum", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9)
 #    v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad
 #    w_t = w_{t-1} - \eta\, \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}
 #
-# 其中取 PyTorch 的默认值 :math:`\beta_1 = 0.9, \beta_2 = 0.999, \epsilon = 10^{-8}`。
-# 代码里公式中的 :math:`v_t` 存在 ``state["s"]`` 里：``state["v"]`` 在上面已经用来
-# 表示动量缓冲区了。
+# 其中取 PyTorch 的默认值 :math:`\beta_1 = 0.9, \beta_2 = 0.999, \epsilon = 10^{-8}`；
+# 代码里 :math:`v_t` 存在 ``state["s"]`` 里，因为 ``state["v"]`` 已用来表示动量缓冲区。
 
 
 def adam_update(w, g, state, t, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -259,10 +249,10 @@ check_by_hand("Adam", lambda p: torch.optim.Adam(p, lr=0.1), adam_update)
 # ------------
 #
 # 调度器在训练过程中调整优化器的学习率：在 ``optimizer.step()`` 之后调用
-# ``scheduler.step()``。``StepLR`` 每 ``step_size`` 步把学习率乘以 ``gamma``；
+# ``scheduler.step()``，``fit`` 就是这样做的，并把每次迭代实际用的学习率记在
+# ``history.lr`` 里。``StepLR`` 每 ``step_size`` 步把学习率乘以 ``gamma``；
 # ``CosineAnnealingLR`` 让它沿半个余弦周期下降，到第 ``T_max`` 步降为零（之后又会
-# 回升：把 ``T_max`` 设为总步数）。``fit`` 在每次 ``optimizer.step()`` 之后调用
-# 调度器，并把每次迭代实际用的学习率记在 ``history.lr`` 里。
+# 回升：把 ``T_max`` 设为总步数）。
 
 
 def run_scheduled(make_scheduler, steps=60):
@@ -296,26 +286,19 @@ above = [t for t in range(60) if cos_rates[t] > step_rates[t]]
 print(f"cosine's rate is above StepLR's at {len(above)} steps, from step {above[0]} to {above[-1]}; "
       f"sum of the 60 rates: StepLR {sum(step_rates[:60]):.1f}, cosine {sum(cos_rates[:60]):.1f}")  # fmt: skip
 for key, path in (("StepLR", step_path), ("Cosine", cos_path)):
-    print(
-        f"{key:<8} w0 after 20/40/60 steps: " + " ".join(f"{path[t, 0]:.2f}" for t in (20, 40, 60))
-    )
+    print(f"{key:<8} w0 after 20/40/60 steps: "
+          + " ".join(f"{path[t, 0]:.2f}" for t in (20, 40, 60)))  # fmt: skip
 assert sum(cos_rates[:60]) > sum(step_rates[:60])
 assert cos_path[40, 0] > step_path[60, 0] and cos_path[60, 0] > step_path[60, 0]
 
-plot_loss_surface(
-    loss_at,
-    {label: path for label, (_, path, _) in scheduled.items()},
-    title=tr(lang, en="Momentum SGD, lr = 2, three schedules", zh="动量 SGD，lr = 2，三种调度"),
-    xlim=(-5.2, 1.5),
-    ylim=(-5.2, -1.5),
-    lang=lang,
-)
+title = tr(lang, en="Momentum SGD, lr = 2, three schedules", zh="动量 SGD，lr = 2，三种调度")
+sched_paths = {label: path for label, (_, path, _) in scheduled.items()}
+plot_loss_surface(loss_at, sched_paths, title=title, lang=lang, xlim=(-5.2, 1.5), ylim=(-5.2, -1.5))
 plt.show()
 
 # %%
-# 三组训练开头几乎一样；学习率一降低，步长随之变小，用了调度器的两组不再来回摆动：
-# 最后十步加起来的长度比恒定学习率短得多。StepLR 稳稳停在谷底（最后十步的损失都在
-# 0.03114 到 0.03119 之间），恒定学习率却还在谷底附近来回摆动
+# 学习率一降低，步长随之变小，用了调度器的两组不再来回摆动。StepLR 稳稳停在谷底
+# （最后十步的损失都在 0.03114 到 0.03119 之间），恒定学习率却还在谷底附近来回摆动
 # （0.03113 到 0.03212），最后停在哪里，要看训练恰好在哪一步结束。余弦调度让较大的
 # 学习率保持得更久：在第 20 步到第 48 步之间，有 27 步比 StepLR 的大，总和也更大
 # （61.0 对 55.6），所以训练仍在来回摆动：走完 40 步时，它又越过了谷底，到了
@@ -327,10 +310,10 @@ plt.show()
 #
 # 到目前为止，每一步都用全部 200 个点的梯度。``DataLoader`` 把数据按
 # :term:`小批量`依次送入；每个批量做一次更新，完整遍历一次数据称为一
-# :term:`轮（epoch） <轮>`。设置 ``shuffle=True`` 后，每一轮都把数据重新随机划分成 5 份，每份
-# 40 个点，同一轮内不放回地抽取（200 正好是 40 的倍数，否则最后一批会小一些，除非
-# 设置 ``drop_last=True``）。这时梯度来自随机抽出的 40 个点：这就是*随机*梯度下降。
-# 打乱的顺序来自我们传入并设好种子的 ``torch.Generator``，所以每次运行都一样，
+# :term:`轮（epoch） <轮>`。设置 ``shuffle=True`` 后，每一轮都把数据重新随机划分成
+# 5 份，每份 40 个点，同一轮内不放回地抽取（200 正好是 40 的倍数，否则最后一批会小
+# 一些，除非设置 ``drop_last=True``）：每个梯度都来自一份随机样本，这就是
+# *随机*梯度下降。我们传入的 ``torch.Generator`` 设好了种子，打乱的顺序因此固定，
 # 不受前面其他随机数抽取的影响（不传的话，DataLoader 从全局随机状态取打乱用的种子）。
 # 下面用教程 05 的完整模型（偏置也参与训练）和它的优化器，亲手做 100 次更新：
 
@@ -384,19 +367,18 @@ assert all(torch.equal(t, by_hand[name]) for name, t in model.named_parameters()
 print("the hand-written mini-batch loop and fit agree exactly")
 
 # %%
-#
 # 小结
 # ----
 #
-# - 固定偏置后，逻辑回归的损失是 :math:`(w_0, w_1)` 上一个光滑的碗；优化器是一套
-#   利用梯度往下走的规则，``fit`` 记录的参数连起来就是路径。
+# - 固定偏置后，损失是 :math:`(w_0, w_1)` 上一个光滑的碗；优化器是一套利用梯度
+#   往下走的规则。
 # - 动量和 Nesterov 累积梯度，会冲过头；RMSprop 和 Adam 按梯度历史缩放每个权重的
 #   步长；AdamW 再加上解耦权重衰减。PyTorch 的 RMSprop 没有偏差修正：它的第一步
 #   是 Adam 的十倍，在这里它最先达到 99%。
 # - 学习率太小，走得很慢；太大，会被甩出山谷，损失反而上升。
 # - 带动量的 SGD 和 Adam 各用几行就能写出来，并与 ``torch.optim`` 每一步都一致。
-# - 调度器（``StepLR``、``CosineAnnealingLR``）随训练降低学习率，让最后几步稳下来，
-#   训练停在谷底不再摆动；如果训练还在摆动时学习率就降到了零，训练会停在离最小值
+# - 调度器（``StepLR``、``CosineAnnealingLR``）随训练降低学习率，让训练停在谷底
+#   不再摆动；如果训练还在摆动时学习率就降到了零，训练会停在离最小值
 #   还有一段距离的地方（这里的余弦调度）。
 # - 用 ``DataLoader`` 的小批量时，每次更新只用一份随机样本：这就是随机梯度下降，
 #   每遍历一次数据是一轮。
@@ -418,9 +400,8 @@ def nesterov_update(w, g, state, t, lr=0.5, mu=0.9):
     return w - lr * (g + mu * state["v"])  # Nesterov 的一步
 
 
-check_by_hand(
-    "Nesterov", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9, nesterov=True), nesterov_update
-)
+check_by_hand("Nesterov", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9, nesterov=True),
+              nesterov_update)  # fmt: skip
 
 # %%
 # .. _solution-end:
