@@ -38,10 +38,9 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 # ``tensors`` / ``outputs``
 #     what to differentiate, usually the loss.
 # ``inputs``
-#     the tensors to differentiate with respect to, e.g. :math:`w`. Required
-#     by ``grad``; ``backward`` without it adds into the ``.grad`` of every
-#     leaf that requires grad and that the outputs depend on, with it into
-#     theirs only.
+#     the tensors to differentiate with respect to, e.g. :math:`w`. Required by
+#     ``grad``; ``backward`` without it adds into the ``.grad`` of every leaf that
+#     requires grad and that the outputs depend on, with it into theirs only.
 # ``grad_tensors`` (``gradient`` on the method) / ``grad_outputs``
 #     one weight per element of what is differentiated.
 # ``retain_graph``
@@ -85,12 +84,11 @@ print(f"backward(inputs=[w]): w.grad = {w.grad}, x.grad = {x.grad}")
 # --------------------------
 #
 # To differentiate :math:`y = w \cdot x` the multiplication needs its inputs'
-# values, :math:`\partial y / \partial w = x` and
-# :math:`\partial y / \partial x = w`, so the forward pass *saves* them with
-# ``y.grad_fn`` for the backward pass (here both, since ``x`` requires grad
-# too). PyTorch shows them as attributes whose names start with ``_saved_``
-# (the underscore says: for looking, not for programs). Errors below are
-# shown by their first sentence or two, the part that says what went wrong.
+# values, :math:`\partial y / \partial w = x` and :math:`\partial y / \partial x = w`,
+# so the forward pass *saves* them with ``y.grad_fn`` (here both, since ``x``
+# requires grad too). PyTorch shows them as attributes whose names start with
+# ``_saved_`` (the underscore says: for looking, not for programs). Errors below
+# are shown by their first sentence or two, the part that says what went wrong.
 
 
 def saved_names(t: torch.Tensor) -> list[str]:
@@ -130,12 +128,11 @@ print(f"w * x saves {count_saved(lambda: w * x)}, w * c saves {count_saved(lambd
 assert (count_saved(lambda: w * x), count_saved(lambda: w * c)) == (2, 1)
 
 # %%
-# After the pass the graph is still there: ``next_functions`` still leads
-# from ``y.grad_fn`` to the two leaves. What is gone are the saved tensors.
-# Reading one, or running a second backward pass, raises the same error; so
-# does a pass after ``torch.autograd.grad``, whose ``retain_graph`` has the
-# same default (``None``, so ``False`` here, as ``create_graph`` is);
-# with ``retain_graph=True`` the pass works.
+# After the pass the graph is still there: ``next_functions`` still leads from
+# ``y.grad_fn`` to the two leaves. What is gone are the saved tensors. Reading one,
+# or running a second backward pass, raises the same error; so does a pass after
+# ``torch.autograd.grad``, whose ``retain_graph`` has the same default (``None``, so
+# ``False`` here, as ``create_graph`` is); with ``retain_graph=True`` the pass works.
 
 next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
 print(f"after backward, y.grad_fn leads to {next_names}")
@@ -179,20 +176,18 @@ assert torch.equal(w.grad, torch.tensor([2.0]))
 # Why free them at once? Memory. In a network the saved tensors are the
 # layers' activations; they grow with the batch, and with large batches they
 # are most of what training needs beyond inference (with the gradients and
-# the optimizer's state). The engine frees each node's saved tensors as soon
-# as that node has run, during the pass, and the next forward pass records a
-# fresh graph anyway (tutorial 02). The docs of ``retain_graph`` say "the
-# graph used to compute the grads will be freed", using *graph* loosely; the
-# error message above says it exactly: "Saved intermediate values of the
-# graph are freed".
+# the optimizer's state). The engine frees each node's saved tensors as soon as
+# that node has run, and the next forward pass records a fresh graph anyway
+# (tutorial 02). The docs of ``retain_graph`` say "the graph used to compute the
+# grads will be freed", using *graph* loosely; the error message above says it
+# exactly: "Saved intermediate values of the graph are freed".
 #
 # ``retain_graph``: keep the saved tensors for a second pass
 # ----------------------------------------------------------
 #
-# When you do need a second pass, pass ``retain_graph=True`` to every pass
-# but the last. In tutorial 01's graph the multiplication saved
-# :math:`a = 3`; it is still readable after a retained pass. We reset
-# ``w.grad`` between the passes, so that each shows its own result.
+# When you do need a second pass, pass ``retain_graph=True`` to every pass but
+# the last. In tutorial 01's graph the multiplication saved :math:`a = 3`, still
+# readable after a retained pass; ``w.grad = None`` lets each pass show its own result.
 
 w = torch.tensor([1.0], requires_grad=True)
 y = forward(w, x)
@@ -204,18 +199,17 @@ print(f"second pass: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([5.0]))
 
 # %%
-# In a training loop, though, this error usually means something else: a
-# tensor from the last iteration, such as a hidden state carried from step
-# to step, is still attached to this one's graph. Three steps of a small
-# loop show it; each ends with an update by an :term:`optimizer`,
-# ``torch.optim.SGD`` (``zero_grad()`` clears the gradients, ``step()`` moves
-# ``w`` against them; tutorial 04, trap 1). ``retain_graph=True`` does not fix it:
-# each pass goes back through every earlier step (more time and memory at
-# every step), and since the optimizer updated ``w``, which an earlier step
-# saved, the pass fails with an in-place error (tutorial 04). The cure is
-# ``h.detach()``: the same values, cut off from the old graph, so the
-# gradient is that of the last step only (truncated backpropagation through
-# time); for the gradient through the whole history, keep one graph and
+# In a training loop, though, this error usually means something else: a tensor
+# from the last iteration, such as a hidden state carried from step to step, is
+# still attached to this one's graph. Three steps of a small loop show it; each
+# ends with an update by an :term:`optimizer`, ``torch.optim.SGD`` (``zero_grad()``
+# clears the gradients, ``step()`` moves ``w`` against them; tutorial 04, trap 1).
+# ``retain_graph=True`` does not fix it: each pass goes back through every earlier
+# step (more time and memory at every step), and since the optimizer updated
+# ``w``, which an earlier step saved, the pass fails with an in-place error
+# (tutorial 04). The cure is ``h.detach()``: the same values, cut off from the old
+# graph, so the gradient is that of the last step only (truncated backpropagation
+# through time); for the gradient through the whole history, keep one graph and
 # call ``backward()`` once, at the end.
 
 
@@ -252,16 +246,14 @@ print(f"after w.detach().add_(1): w = {w}, w._version = {w._version}")
 # ``gradient``: weighting a result with several elements
 # ------------------------------------------------------
 #
-# Two results computed from the same :math:`a = w + x` and
-# :math:`b = w + 1`, side by side in one tensor as a model with two losses
-# might hold them:
+# Two results computed from the same :math:`a = w + x` and :math:`b = w + 1`,
+# side by side in one tensor as a model with two losses might hold them:
 #
 # .. math::
 #
 #    y_0 = (w + x)(w + 1), \qquad y_1 = (w + x) + (w + 1),
 #
-# with :math:`\partial y_0 / \partial w = 5` and
-# :math:`\partial y_1 / \partial w = 1 + 1 = 2`.
+# with :math:`\partial y_0 / \partial w = 5` and :math:`\partial y_1 / \partial w = 1 + 1 = 2`.
 
 
 def two_losses(w: torch.Tensor) -> torch.Tensor:
@@ -280,15 +272,14 @@ except RuntimeError as error:
     print(f"RuntimeError: {first_sentences(error)}")
 
 # %%
-# A gradient is the derivative of one number (a function with a scalar
-# value), and ``loss`` holds two. The weights
-# ``gradient`` (``grad_tensors`` in the function form) say how to combine
-# them: the pass computes the gradient of :math:`\sum_i v_i\, y_i`. Weights
-# :math:`[1, 1]` give :math:`5 + 2 = 7`; weights :math:`[1, 2]` count
-# :math:`y_1` twice, :math:`5 + 2 \cdot 2 = 9`. In practice you rarely pass
-# ``gradient``: you reduce the result to one number first.
-# ``loss.sum().backward()`` is the weights :math:`[1, 1]` (7 again, last
-# below); ``loss.mean().backward()`` the weights :math:`[1/2, 1/2]`.
+# A gradient is the derivative of one number (a function with a scalar value),
+# and ``loss`` holds two. The weights ``gradient`` (``grad_tensors`` in the
+# function form) say how to combine them: the pass computes the gradient of
+# :math:`\sum_i v_i\, y_i`. Weights :math:`[1, 1]` give :math:`5 + 2 = 7`; weights
+# :math:`[1, 2]` count :math:`y_1` twice, :math:`5 + 2 \cdot 2 = 9`. In practice you
+# rarely pass ``gradient``: you reduce the result to one number first.
+# ``loss.sum().backward()`` is the weights :math:`[1, 1]` (7 again, last below);
+# ``loss.mean().backward()`` the weights :math:`[1/2, 1/2]`.
 
 w.grad = None
 loss.backward(gradient=torch.tensor([1.0, 1.0]), retain_graph=True)
@@ -328,14 +319,13 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # ``torch.autograd.grad`` and higher-order derivatives
 # ----------------------------------------------------
 #
-# :math:`y = x^2` at :math:`x = 3`: :math:`dy/dx = 2x = 6` and
-# :math:`d^2y/dx^2 = 2`. Normally a backward pass is not recorded and a
-# gradient is a plain tensor. With ``create_graph=True`` each step of the
-# pass is recorded like a forward operation, so the gradient gets a
-# ``grad_fn`` whenever it still depends on a tensor that requires grad, and
-# can be differentiated in turn. The derivative of :math:`3x`, the constant 3,
-# depends on nothing that requires grad: it has no ``grad_fn`` even with
-# ``create_graph=True``, and differentiating it again raises.
+# :math:`y = x^2` at :math:`x = 3`: :math:`dy/dx = 2x = 6` and :math:`d^2y/dx^2 = 2`.
+# Normally a backward pass is not recorded and a gradient is a plain tensor. With
+# ``create_graph=True`` each step of the pass is recorded like a forward operation,
+# so the gradient gets a ``grad_fn`` whenever it still depends on a tensor that
+# requires grad, and can be differentiated in turn. The derivative of :math:`3x`,
+# the constant 3, depends on nothing that requires grad: it has no ``grad_fn``
+# even with ``create_graph=True``, and differentiating it again raises.
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
@@ -357,16 +347,14 @@ except RuntimeError as error:
     print(f"second derivative of 3x: RuntimeError: {first_sentences(error)}")
 
 # %%
-# Each call returns a tuple, one entry per input, and ``x.grad`` was never
-# touched. The second pass through ``y`` worked without ``retain_graph``
-# because the first call, with ``create_graph=True``, kept ``y``'s saved
-# tensors: its ``retain_graph`` defaults to its ``create_graph``.
+# Each call returns a tuple, one entry per input. The second pass through ``y``
+# worked without ``retain_graph`` because the first call, with ``create_graph=True``,
+# kept ``y``'s saved tensors: its ``retain_graph`` defaults to its ``create_graph``.
 # For :term:`higher-order derivatives <higher-order derivative>` this is the
 # door to use. ``backward(create_graph=True)`` computes the same 6, but stores
 # in ``x.grad`` a tensor whose graph leads back to ``x``, and PyTorch warns,
-# once per process, and recommends ``grad`` (run the cell again and no
-# warning comes). If you use it anyway, reset ``x.grad = None`` afterwards to
-# break the cycle the warning describes:
+# once per process, and recommends ``grad``. If you use it anyway, reset
+# ``x.grad = None`` afterwards to break the cycle the warning describes:
 
 import warnings
 
@@ -435,16 +423,14 @@ assert (d1.item(), d2.item(), d3.item()) == (12.0, 12.0, 6.0)
 
 # %%
 # Subtraction and negation pass the gradient back times :math:`\pm 1`: they save
-# no tensor and the second pass works. :math:`\sin' = \cos` needs :math:`w`,
-# and :math:`\exp' = \exp` needs the result, so those two save a tensor,
-# which the first pass frees.
+# no tensor. :math:`\sin' = \cos` needs :math:`w` and :math:`\exp' = \exp` the
+# result, so those two save a tensor, which the first pass frees.
 
 x = torch.tensor([2.0], requires_grad=True)
 
 
 def second_backward_works(f) -> bool:
-    w = torch.tensor([1.0], requires_grad=True)
-    y = f(w)
+    y = f(torch.tensor([1.0], requires_grad=True))
     y.backward()
     try:
         y.backward()

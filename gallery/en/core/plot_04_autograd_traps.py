@@ -39,24 +39,21 @@ def first_sentence(error: Exception) -> str:
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0])  # data: needs no gradient
-
 for i in range(4):
     forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([20.0]))
 
 # %%
-# Each pass contributes the same :math:`\partial y / \partial w = 5`, and
-# ``w.grad`` grows: 5, 10, 15, 20. This is :term:`gradient accumulation`.
-# Inside one pass adding is what the chain rule asks for (tutorial 01's two
-# paths from :math:`w` to :math:`y` are *summed*); across passes it lets you
-# add up the gradients of several :term:`mini-batches <mini-batch>` before
-# one update (with equal-sized batches, divide each batch's mean loss by the
-# number of batches; otherwise weight each by its share of the samples). In
-# an ordinary training loop it means: **clear the gradient yourself**.
+# Each pass adds the same :math:`\partial y / \partial w = 5`: this is
+# :term:`gradient accumulation`. Inside one pass adding is what the chain rule asks
+# for (tutorial 01's two paths from :math:`w` to :math:`y` are *summed*); across
+# passes it lets you add up the gradients of several :term:`mini-batches <mini-batch>`
+# before one update (with equal-sized batches, divide each batch's mean loss by the
+# number of batches; otherwise weight each by its share of the samples). In an
+# ordinary training loop it means: **clear the gradient yourself**.
 #
-# ``w.grad.zero_()`` fills the gradient with zeros. A trailing underscore
-# marks PyTorch's in-place *methods* (:term:`in-place operation`):
+# A trailing underscore marks PyTorch's in-place *methods* (:term:`in-place operation`):
 # ``zero_``, ``add_``, ``mul_`` change the tensor they are called on.
 
 w.grad.zero_()
@@ -69,12 +66,11 @@ for i in range(4):
 
 # %%
 # In everyday code the parameters belong to an :term:`optimizer`, and
-# ``optimizer.zero_grad()`` clears *their* gradients (only theirs: a tensor
-# outside the optimizer keeps accumulating). Since PyTorch 2.0 it sets them
-# to ``None`` by default (``set_to_none=True``) rather than to zeros. That
-# is not only memory: an optimizer *skips* a parameter whose gradient is
-# ``None``, while a zero gradient still moves it when momentum or weight
-# decay is on. One more step of SGD with momentum 0.9 after one real step:
+# ``optimizer.zero_grad()`` clears *their* gradients (only theirs: a tensor outside
+# the optimizer keeps accumulating). Since PyTorch 2.0 it sets them to ``None`` by
+# default (``set_to_none=True``) rather than to zeros. That is not only memory: an
+# optimizer *skips* a parameter whose gradient is ``None``, while a zero gradient
+# still moves it when momentum or weight decay is on. With SGD and momentum 0.9:
 
 
 def second_step(set_to_none: bool) -> float:
@@ -95,12 +91,10 @@ print(f"grad zeros: second step moved w by {moved[False]:+.3f}")
 assert moved[True] == 0.0 and abs(moved[False] + 0.45) < 1e-6
 
 # %%
-# With ``None`` it stays put; with zeros the momentum, :math:`0.9 \cdot 5`,
-# moves it by :math:`-0.1 \cdot 4.5 = -0.45`. (So an ``optimizer.step()``
-# placed before ``backward()``, right after ``zero_grad()``, silently does
-# nothing: every gradient is ``None``.) A training step is: clear, forward,
-# backward, update. The gradient is :math:`2w + x + 1 = 2w + 3`; plain SGD
-# moves :math:`w` by :math:`-0.1` times it, each step by its own gradient:
+# With zeros the momentum, :math:`0.9 \cdot 5`, moves :math:`w` by
+# :math:`-0.1 \cdot 4.5 = -0.45`. A training step is: clear, forward, backward,
+# update. Plain SGD moves :math:`w` by :math:`-0.1` times each step's own gradient,
+# :math:`2w + x + 1 = 2w + 3`:
 
 w = torch.tensor([1.0], requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=0.1)
@@ -115,20 +109,17 @@ for i in range(3):
 # Trap 2: who tracks gradients
 # ----------------------------
 #
-# Tutorial 01 met :term:`leaves <leaf node>` (tensors without a
-# ``grad_fn``). The rule for ``requires_grad`` needs its conditions: in the
-# default grad mode (outside ``no_grad()`` and ``inference_mode()``, or back in
-# it through ``enable_grad()`` inside ``no_grad()``, below), the result of a
-# *differentiable* operation requires grad when at least one of its inputs
-# does. Comparisons, ``argmax`` and integer casts give results
-# that don't: their dtype is boolean or integer, and only floating-point and
-# complex tensors can require grad (tutorial 01). A zero gradient is another
-# thing: ``w.floor()`` requires grad, and its gradient is 0. A result that
-# nothing recorded is a leaf, computed though it is:
+# Tutorial 01 met :term:`leaves <leaf node>` (tensors without a ``grad_fn``). The
+# rule: in the default grad mode (outside ``no_grad()`` and ``inference_mode()``, or
+# back in it through ``enable_grad()`` inside ``no_grad()``, below), the result of a
+# *differentiable* operation requires grad when at least one of its inputs does.
+# Comparisons, ``argmax`` and integer casts give results that don't: their dtype is
+# boolean or integer, and only floating-point and complex tensors can require grad
+# (tutorial 01). A zero gradient is another thing: ``w.floor()`` requires grad, and
+# its gradient is 0. A result that nothing recorded is a leaf, computed though it is:
 
 w = torch.tensor([1.0], requires_grad=True)
 c = torch.tensor([2.0])  # a constant: requires_grad=False
-
 cases = [("w * 2", w * 2), ("c * 2", c * 2), ("w > 0", w > 0), ("w.long()", w.long())]
 for name, t in [*cases, ("w.floor()", w.floor())]:
     fn = t.grad_fn.name() if t.grad_fn is not None else None
@@ -142,12 +133,22 @@ assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 # Computing without recording a graph
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# PyTorch has three :term:`grad modes <grad mode>`: the default one,
-# :term:`no-grad mode` (``no_grad()``, or ``set_grad_enabled(False)`` when a
-# variable decides) and :term:`inference mode` (``inference_mode()``). The last two switch
-# recording off for a block of code; two methods act on one tensor; and
-# ``enable_grad()`` switches recording back on inside no-grad mode, not
-# inside inference mode. Each applied once to :math:`2w`:
+# PyTorch has three :term:`grad modes <grad mode>`: the default one and two that
+# switch recording off for a block of code; two methods act on one tensor; and
+# ``enable_grad()`` switches recording back on inside no-grad mode, not inside
+# inference mode. Each is applied once to :math:`2w` below.
+#
+# - :term:`no-grad mode`, ``no_grad()``, is what a training loop uses for its updates
+#   and for evaluation between steps (``pytorch_notes.training.fit`` does). When a
+#   variable decides, ``set_grad_enabled(training)`` serves both phases.
+# - :term:`inference mode`, ``inference_mode()``, is the stricter option for pure
+#   inference. Its new tensors are :term:`inference tensors <inference tensor>`:
+#   autograd cannot save them for a backward pass (``w * t`` below). An operation
+#   that saves nothing, ``w + t``, still accepts them, but don't rely on it: the docs
+#   of ``inference_mode`` say such tensors "cannot be used in computations recorded
+#   by autograd". ``t.clone()``, outside the mode, is an ordinary tensor.
+# - ``detach()`` cuts one tensor off (tutorials 01 and 03: a :term:`stop-gradient`);
+#   ``requires_grad_(False)`` switches a leaf off.
 
 results = {"(default)": w * 2}
 with torch.no_grad():
@@ -162,28 +163,11 @@ with torch.inference_mode():
         results["enable_grad() in inference"] = w * 2
 results["w.detach() * 2"] = w.detach() * 2
 results["v.requires_grad_(False) * 2"] = torch.ones(1, requires_grad=True).requires_grad_(False) * 2
-
 print(f"{'2w computed under':<28} {'requires_grad':<14} {'grad_fn':<13} is_inference")
 for mode, t in results.items():
     fn = t.grad_fn.name() if t.grad_fn is not None else "None"
     print(f"{mode:<28} {t.requires_grad!s:<14} {fn:<13} {t.is_inference()}")
 assert sum(t.requires_grad for t in results.values()) == 2  # (default), enable_grad()
-
-# %%
-# - ``no_grad()`` records nothing. It is what a training loop uses for its
-#   updates and for evaluation between steps (``pytorch_notes.training.fit``
-#   does).
-# - ``set_grad_enabled(flag)`` is one or the other, chosen by a variable:
-#   ``set_grad_enabled(training)`` serves both phases.
-# - ``inference_mode()`` is the stricter option for pure inference. Its new
-#   tensors are :term:`inference tensors <inference tensor>`: autograd cannot
-#   save them for a backward pass (``w * t`` below). An operation that saves
-#   nothing, ``w + t``, still accepts them, but don't rely on it: the docs of
-#   ``inference_mode`` say such tensors "cannot be used in computations
-#   recorded by autograd". ``t.clone()``, outside the mode, is an ordinary
-#   tensor.
-# - ``detach()`` cuts one tensor off (tutorials 01 and 03: a :term:`stop-gradient`);
-#   ``requires_grad_(False)`` switches a leaf off.
 
 t = results["inference_mode()"]
 print(f"w + t: grad_fn = {(w + t).grad_fn.name()}  (addition saves nothing)")
@@ -196,22 +180,20 @@ print(f"t_copy.is_inference() = {t_copy.is_inference()}")
 print(f"w * t_copy: grad_fn = {(w * t_copy).grad_fn.name()}")
 
 # %%
-# The model below, ``torch.nn.Linear(1, 1)``, is a layer that computes
-# :math:`w x + b` with its own parameters ``model.weight`` and ``model.bias``
-# (``model.parameters()`` yields both); tutorial 05 introduces ``nn.Module``,
-# the base class of such layers. ``model.eval()`` is none of the grad modes: it
-# switches layers such as ``nn.Dropout`` to their evaluation behaviour
-# (``model.train()`` switches back), and autograd records as before;
-# evaluation wants both, ``eval()`` and ``no_grad()`` (or ``inference_mode()``).
+# The model below, ``torch.nn.Linear(1, 1)``, is a layer that computes :math:`w x + b`
+# with its own parameters ``model.weight`` and ``model.bias`` (``model.parameters()``
+# yields both); tutorial 05 introduces ``nn.Module``, the base class of such layers.
+# ``model.eval()`` is none of the grad modes: it switches layers such as ``nn.Dropout``
+# to their evaluation behaviour (``model.train()`` switches back), and autograd records
+# as before; evaluation wants both, ``eval()`` and ``no_grad()`` (or ``inference_mode()``).
 #
-# Freezing a parameter takes two steps. First ``requires_grad_(False)``
-# *before* the forward pass: autograd then computes no gradient for it and
-# saves nothing for that gradient, here the input ``x``, the one tensor saved
-# below. (The weight itself is still saved when the layer's input requires
-# grad, as deeper in a network: the input's gradient needs it.) Second, leave
-# it out of the optimizer (or make sure its ``.grad`` is ``None``). A zero
-# gradient is not enough, as ``second_step`` showed: momentum, weight decay
-# or Adam still move it.
+# Freezing a parameter takes two steps. First ``requires_grad_(False)`` *before*
+# the forward pass: autograd then computes no gradient for it and saves nothing for
+# that gradient, here the input ``x``, the one tensor saved below. (The weight
+# itself is still saved when the layer's input requires grad, as deeper in a
+# network: the input's gradient needs it.) Second, leave it out of the optimizer
+# (or make sure its ``.grad`` is ``None``). A zero gradient is not enough, as
+# ``second_step`` showed: momentum, weight decay or Adam still move it.
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
@@ -237,10 +219,9 @@ assert model.weight.grad is None and model.bias.grad is not None
 # Trap 3: in-place operations
 # ---------------------------
 #
-# An in-place operation changes a tensor in the memory it already occupies; an
-# ordinary one makes a new tensor. ``a = a + one`` and ``a += one`` look alike
-# but differ exactly here. A second name, ``b``, keeps the original: is ``a``
-# still that object (``is``), in that memory (``data_ptr()``)?
+# An in-place operation changes a tensor in the memory it already occupies; an ordinary
+# one makes a new tensor, as ``a = a + one`` does and ``a += one`` does not. A second
+# name, ``b``, keeps the original: is ``a`` still that object, in that memory?
 
 one = torch.ones((1,))
 a = b = torch.ones((1,))
@@ -258,9 +239,16 @@ print(f"a += one:    a = {a}, same object: {a is b}, same memory: {a.data_ptr() 
 # Why a leaf that requires grad refuses them
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# Autograd records an in-place operation like any other: on ``u = t * 2``,
-# ``u.add_(1)`` gives ``u`` a new ``grad_fn``, and the gradient comes out
-# right, :math:`d(2t + 1)/dt = 2`.
+# Autograd records an in-place operation like any other: on ``u = t * 2``, ``u.add_(1)``
+# gives ``u`` a new ``grad_fn``, and the gradient comes out right, :math:`d(2t + 1)/dt = 2`.
+# But recording ``w.add_(1)`` on a leaf would give the leaf a ``grad_fn``: it would stop
+# being a leaf, and ``w.grad`` would no longer be filled (by default only leaves keep
+# ``.grad``, tutorial 01). So PyTorch refuses, for ``w += 1`` and ``w -= 0.1 * w.grad``
+# alike. A parameter update is such a change, and it is not part of any computation to
+# differentiate. It happens under ``torch.no_grad()``, where nothing is recorded: ``w``
+# stays a leaf. That is how ``optimizer.step()`` moved :math:`w` in trap 1. The change
+# is still counted: ``w._version``, the tensor's :term:`version counter` (an internal
+# attribute, read here to look; the public behaviour is the error below), goes up.
 
 t = torch.tensor([1.0], requires_grad=True)
 u = t * 2
@@ -270,18 +258,6 @@ print(f"after u.add_(1): u.grad_fn = {u.grad_fn.name()}")
 u.backward()
 print(f"t.grad = {t.grad}")
 assert torch.equal(t.grad, torch.tensor([2.0]))
-
-# %%
-# Recording ``w.add_(1)`` on a leaf would give the leaf a ``grad_fn``: it would
-# stop being a leaf, and ``w.grad``, the thing you wanted, would no longer be
-# filled (by default only leaves keep ``.grad``, tutorial 01). So PyTorch
-# refuses, for ``w += 1`` and ``w -= 0.1 * w.grad`` alike. A parameter update
-# is such a change, and it is not part of any computation to differentiate. It
-# happens under ``torch.no_grad()``, where nothing is recorded: ``w`` stays a
-# leaf. That is how ``optimizer.step()`` moved :math:`w` in trap 1. The change
-# is still counted: ``w._version``, the tensor's :term:`version counter` (an internal
-# attribute: we read it to look; the public behaviour is the error below), goes
-# up with the in-place operation.
 
 w = torch.tensor([1.0], requires_grad=True)
 try:
@@ -300,11 +276,12 @@ assert torch.allclose(w.detach(), torch.tensor([0.5])) and w.is_leaf
 # The version counter guards saved tensors
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# When a backward function saves a tensor (tutorial 03), it notes the
-# tensor's version too; the backward pass checks it. In
-# :math:`y = a \cdot b` the multiplication saved :math:`a`. Changing
-# :math:`a` in place is allowed (it is not a leaf), but then the backward
-# pass would use :math:`a = 4` for a :math:`y` computed with :math:`a = 3`:
+# When a backward function saves a tensor (tutorial 03), it notes the tensor's
+# version too; the backward pass checks it. In :math:`y = a \cdot b` the multiplication
+# saved :math:`a`. Changing :math:`a` in place is allowed (it is not a leaf), but then
+# the backward pass would use :math:`a = 4` for a :math:`y` computed with :math:`a = 3`.
+# The error says which tensor changed, not where in your code; to find the line,
+# see :term:`anomaly detection` in :doc:`../further/plot_07_autograd_internals`.
 
 w = torch.tensor([1.0], requires_grad=True)
 a = torch.add(w, x)
@@ -318,18 +295,10 @@ except RuntimeError as error:
     print(f"RuntimeError: {first_sentence(error)}")
 
 # %%
-# The message says which tensor changed, not where in your code. To find the
-# line, run the forward and backward passes under
-# ``torch.autograd.detect_anomaly()`` (:term:`anomaly detection`, see
-# :doc:`../further/plot_07_autograd_internals`; the full message suggests it
-# too): a warning then shows the forward line that created the failing node.
-#
-# ``torch.no_grad()`` does not switch this check off. In :math:`y = w \cdot v`
-# with ``v`` requiring grad, the multiplication saved :math:`w` (for
-# :math:`\partial y / \partial v`), and an update of :math:`w` before
-# ``backward()`` changes it. In real code this is, say, a GAN's
-# discriminator step (``optimizer.step()``) run between the forward pass
-# through the discriminator and the generator's ``backward()``:
+# ``torch.no_grad()`` does not switch this check off. In :math:`y = w \cdot v` with ``v``
+# requiring grad, the multiplication saved :math:`w` (for :math:`\partial y / \partial v`),
+# and an update of :math:`w` before ``backward()`` changes it, as a GAN's discriminator
+# step does between the discriminator's forward pass and the generator's ``backward()``:
 
 
 def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:
@@ -349,15 +318,14 @@ for op in (torch.mul, torch.add):
     update_then_backward(op(w, v), w)
 
 # %%
-# Without the check, ``v.grad`` would have come from the new :math:`w`: the
-# version counter turns a silently wrong gradient into an error. It guards
-# exactly the saved tensors: :math:`w + v` saved none, and its gradient does
-# not depend on :math:`w`, so the same update goes unnoticed, harmlessly.
+# Without the check, ``v.grad`` would have come from the new :math:`w`: the version
+# counter turns a silently wrong gradient into an error. It guards exactly the saved
+# tensors: :math:`w + v` saved none, and its gradient does not depend on :math:`w`,
+# so the same update goes unnoticed, harmlessly.
 #
-# A change made through ``.data``, as older code does, bypasses the counter:
-# ``.data`` shares the memory but not the version counter (``detach()`` shares
-# both, tutorial 03), and the wrong gradient comes silently. ``w * v`` was
-# computed with :math:`w = 1`:
+# A change made through ``.data``, as older code does, bypasses the counter: ``.data``
+# shares the memory but not the version counter (``detach()`` shares both, tutorial
+# 03), and the wrong gradient comes silently. ``w * v`` was computed with :math:`w = 1`:
 
 w = torch.tensor([1.0], requires_grad=True)
 v = torch.tensor([2.0], requires_grad=True)
@@ -397,8 +365,7 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 # .. _solution-begin:
 
 # %%
-# The update runs under ``torch.no_grad()``: outside it, ``w -= ...`` would
-# be recorded and give the leaf a ``grad_fn``, which PyTorch refuses.
+# The update runs in place under ``torch.no_grad()``, which trap 3 showed it needs:
 
 w = torch.tensor([1.0], requires_grad=True)
 for i in range(3):
@@ -427,17 +394,15 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 # .. _solution-begin:
 
 # %%
-# Bug 1: ``w = w - 0.1 * w.grad`` *rebinds* ``w`` to a new tensor, a recorded
-# result and no leaf, whose ``.grad`` stays ``None``: hence the ``TypeError``.
-# PyTorch's warning, printed under that run, points at it: the loop reads
-# the ``.grad`` of a tensor that is not a leaf. Under ``no_grad()`` alone the
-# new ``w`` requires no grad, and the next ``backward()`` raises. The fix is
-# exercise 1's update: in place *and* under ``no_grad()``.
+# Bug 1: ``w = w - 0.1 * w.grad`` *rebinds* ``w`` to a new tensor, a recorded result
+# and no leaf, whose ``.grad`` stays ``None``: hence the ``TypeError``. PyTorch's
+# warning, printed under that run, points at it. Under ``no_grad()`` alone the new
+# ``w`` requires no grad, and the next ``backward()`` raises. The fix is exercise 1's
+# update: in place *and* under ``no_grad()``.
 #
-# Bug 2: nothing clears the gradient. With bug 1 fixed the loop runs, but
-# updates with a running total: the last ``w.grad`` is 11.2, the sum of
-# :math:`2w + 3` at the three visited :math:`w` (5 + 4 + 2.2), and :math:`w`
-# ends at −1.52. ``w.grad = None`` after the update gives exercise 1's −0.22.
+# Bug 2: nothing clears the gradient. With bug 1 fixed the loop runs, but updates
+# with a running total: the last ``w.grad``, 11.2, is the sum of :math:`2w + 3` at
+# the three visited :math:`w` (5 + 4 + 2.2); clearing it gives exercise 1's −0.22.
 #
 # The colleague's ``.data`` update is in place and unrecorded too (bug 1
 # gone, bug 2 kept); cleared, it gives −0.22 as well. Not a bug here, but a

@@ -82,9 +82,9 @@ print(f"backward(inputs=[w]): w.grad = {w.grad}, x.grad = {x.grad}")
 #
 # 对 :math:`y = w \cdot x` 求导，乘法需要用到两个输入的值：
 # :math:`\partial y / \partial w = x`，:math:`\partial y / \partial x = w`。
-# 所以前向传播时把它们*保存*在 ``y.grad_fn`` 中，留给反向传播用（这里 ``x``
-# 也需要梯度，所以两个都保存了）。PyTorch 以 ``_saved_``
-# 开头的属性展示这些张量（下划线表示它们只供查看，不该在程序里依赖）。
+# 所以前向传播时把它们*保存*在 ``y.grad_fn`` 中（这里 ``x`` 也需要梯度，所以两个
+# 都保存了）。PyTorch 以 ``_saved_`` 开头的属性展示这些张量（下划线表示它们只供
+# 查看，不该在程序里依赖）。
 # 下面的报错只打印前一两句，也就是说明问题所在的部分。
 
 
@@ -172,9 +172,9 @@ assert torch.equal(w.grad, torch.tensor([2.0]))
 # %%
 # 为什么要立刻释放？为了内存。在神经网络里，保存的张量就是各层的激活值，
 # 它们随批量大小增长；批量大时，训练比推理多占的内存大部分花在它们身上
-# （其余是梯度和优化器的状态）。引擎在每个节点执行完之后就释放它
-# 保存的张量——在反向传播进行的过程中就释放，而下一次前向传播反正会记录一张
-# 新的计算图（第 02 篇）。PyTorch 文档说释放的是“计算图”（``retain_graph`` 的说明：
+# （其余是梯度和优化器的状态）。引擎在每个节点执行完之后就释放它保存的张量，
+# 而下一次前向传播反正会记录一张新的计算图（第 02 篇）。PyTorch 文档说释放的是
+# “计算图”（``retain_graph`` 的说明：
 # 为 False 时，用于求梯度的计算图会被释放），这是一种不严格的说法；上面的报错信息
 # 说得准确：被释放的是保存的中间值（Saved intermediate values）。
 #
@@ -182,9 +182,8 @@ assert torch.equal(w.grad, torch.tensor([2.0]))
 # ------------------------------------------------
 #
 # 确实需要第二次反向传播时，在除最后一次以外的每次调用中传入
-# ``retain_graph=True``。在第 01 篇的计算图中，乘法保存了 :math:`a = 3`；
-# 保留之后，反向传播结束时仍能读到它。两次之间把 ``w.grad`` 清掉，
-# 让每次只显示自己的结果。
+# ``retain_graph=True``。在第 01 篇的计算图中，乘法保存了 :math:`a = 3`；保留之后，
+# 反向传播结束时仍能读到它。两次之间 ``w.grad = None``，让每次只显示自己的结果。
 
 w = torch.tensor([1.0], requires_grad=True)
 y = forward(w, x)
@@ -338,15 +337,14 @@ except RuntimeError as error:
     print(f"second derivative of 3x: RuntimeError: {first_sentences(error)}")
 
 # %%
-# 每次调用都返回一个元组，每个自变量对应一项；``x.grad`` 始终没有被改动。
-# 对 ``y`` 的第二次反向传播不加 ``retain_graph`` 也成功了，因为第一次调用用了
+# 每次调用都返回一个元组，每个自变量对应一项。对 ``y`` 的第二次反向传播不加
+# ``retain_graph`` 也成功了，因为第一次调用用了
 # ``create_graph=True``，保留了 ``y`` 保存的张量：它的 ``retain_graph`` 默认取它的
 # ``create_graph`` 的值。
 # 求:term:`高阶导数`应当走这个入口。``backward(create_graph=True)`` 也能算出
-# 同样的 6，但它存进 ``x.grad`` 的张量带着一张指回 ``x`` 的计算图，
-# PyTorch 会发出警告（每个进程只警告一次：再运行一次这个单元格就看不到了），
-# 并建议改用 ``grad``。如果还是用了它，用完后把 ``x.grad`` 设为 ``None``，
-# 打破警告里说的引用循环：
+# 同样的 6，但它存进 ``x.grad`` 的张量带着一张指回 ``x`` 的计算图，PyTorch 会
+# 发出警告（每个进程只警告一次），并建议改用 ``grad``。如果还是用了它，
+# 用完后把 ``x.grad`` 设为 ``None``，打破警告里说的引用循环：
 
 import warnings
 
@@ -411,16 +409,15 @@ assert (d1.item(), d2.item(), d3.item()) == (12.0, 12.0, 6.0)
 # .. _solution-begin:
 
 # %%
-# 减法和取负把梯度乘以 :math:`\pm 1` 往回传：它们不保存张量，第二次反向传播
-# 能成功。:math:`\sin' = \cos` 要用到 :math:`w`，:math:`\exp' = \exp` 要用到
-# 结果本身，所以这两个都保存了张量，而第一次反向传播把它释放了。
+# 减法和取负把梯度乘以 :math:`\pm 1` 往回传：它们不保存张量。:math:`\sin' = \cos`
+# 要用到 :math:`w`，:math:`\exp' = \exp` 要用到结果本身，所以这两个都保存了张量，
+# 而第一次反向传播把它释放了。
 
 x = torch.tensor([2.0], requires_grad=True)
 
 
 def second_backward_works(f) -> bool:
-    w = torch.tensor([1.0], requires_grad=True)
-    y = f(w)
+    y = f(torch.tensor([1.0], requires_grad=True))
     y.backward()
     try:
         y.backward()

@@ -38,23 +38,21 @@ def first_sentence(error: Exception) -> str:
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0])  # 数据：不需要梯度
-
 for i in range(4):
     forward(w, x).backward()
     print(f"iteration {i}: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([20.0]))
 
 # %%
-# 每次反向传播贡献的都是同样的 :math:`\partial y / \partial w = 5`，
-# ``w.grad`` 却不断增长：5、10、15、20。这就是:term:`梯度累加`。
+# 每次反向传播加上的都是同样的 :math:`\partial y / \partial w = 5`：这就是:term:`梯度累加`。
 # 在一次反向传播内部，累加本来就是链式法则的要求（第 01 篇中从 :math:`w`
 # 到 :math:`y` 的两条路径要*相加*）；在多次反向传播之间，它让你可以先把几个
 # :term:`小批量`的梯度加起来，再更新一次参数（各小批量大小相同时，要把每个小批量
 # 的平均损失除以小批量个数；大小不同时，按各自所占的样本比例加权）。但在普通的
 # 训练循环里，它意味着：**梯度要自己清零**。
 #
-# ``w.grad.zero_()`` 把梯度填成 0。结尾的下划线是 PyTorch 原位*方法*
-# （:term:`原位操作`）的标志：``zero_``、``add_``、``mul_`` 直接修改调用它的张量。
+# 结尾的下划线是 PyTorch 原位*方法*（:term:`原位操作`）的标志：``zero_``、``add_``、
+# ``mul_`` 直接修改调用它的张量。
 
 w.grad.zero_()
 print(f"after w.grad.zero_(): w.grad = {w.grad}")
@@ -69,8 +67,7 @@ for i in range(4):
 # *这些*参数的梯度（只清这些：不在优化器里的张量照样累加）。从 PyTorch 2.0
 # 起，它默认（``set_to_none=True``）把梯度设为 ``None``，而不是填 0。
 # 这不只是省内存：优化器会*跳过*梯度为 ``None`` 的参数，而梯度为 0 的参数，
-# 只要开了动量或权重衰减，照样会被移动。在真正更新一步之后，用动量 0.9 的 SGD
-# 再走一步：
+# 只要开了动量或权重衰减，照样会被移动。以动量 0.9 的 SGD 为例：
 
 
 def second_step(set_to_none: bool) -> float:
@@ -91,12 +88,10 @@ print(f"grad zeros: second step moved w by {moved[False]:+.3f}")
 assert moved[True] == 0.0 and abs(moved[False] + 0.45) < 1e-6
 
 # %%
-# 梯度为 ``None`` 时 :math:`w` 不动；梯度为 0 时，动量 :math:`0.9 \cdot 5`
-# 仍把它移动了 :math:`-0.1 \cdot 4.5 = -0.45`。（所以紧跟在 ``zero_grad()``
-# 之后、放在 ``backward()`` 之前的 ``optimizer.step()`` 什么也不做，也不报错：
-# 所有梯度都是 ``None``。）一步训练就是：清零、前向传播、反向传播、更新。
-# 梯度是 :math:`2w + x + 1 = 2w + 3`；不带动量的 SGD 把 :math:`w` 移动
-# :math:`-0.1` 乘以梯度，每一步用的都是这一步自己的梯度：
+# 梯度为 0 时，动量 :math:`0.9 \cdot 5` 仍把 :math:`w` 移动了
+# :math:`-0.1 \cdot 4.5 = -0.45`。一步训练就是：清零、前向传播、反向传播、更新。
+# 不带动量的 SGD 把 :math:`w` 移动 :math:`-0.1` 乘以这一步自己的梯度
+# :math:`2w + x + 1 = 2w + 3`：
 
 w = torch.tensor([1.0], requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=0.1)
@@ -111,17 +106,16 @@ for i in range(3):
 # 陷阱二：谁在跟踪梯度
 # --------------------
 #
-# 第 01 篇介绍过:term:`叶子节点`（没有 ``grad_fn`` 的张量）。``requires_grad``
-# 怎样传递，要把条件说全：在默认的梯度模式下（不在 ``no_grad()`` 或
-# ``inference_mode()`` 里，或在 ``no_grad()`` 里用 ``enable_grad()`` 重新打开，
-# 见下文），*可求导*运算的结果只要有一个输入需要梯度，就需要梯度。比较、
+# 第 01 篇介绍过:term:`叶子节点`（没有 ``grad_fn`` 的张量）。规则是：
+# 在默认的梯度模式下（不在 ``no_grad()`` 或 ``inference_mode()`` 里，或在 ``no_grad()``
+# 里用 ``enable_grad()`` 重新打开，见下文），*可求导*运算的结果只要有一个输入需要梯度，
+# 就需要梯度。比较、
 # ``argmax`` 和转成整数类型得到的结果不需要梯度：它们的 dtype 是布尔或整数，
 # 而只有浮点或复数类型的张量才可能需要梯度（见第 01 篇）。梯度为 0 是另一回事：
 # ``w.floor()`` 需要梯度，只是梯度为 0。没有被记录的结果是叶子节点，哪怕它是算出来的：
 
 w = torch.tensor([1.0], requires_grad=True)
 c = torch.tensor([2.0])  # 常量：requires_grad=False
-
 cases = [("w * 2", w * 2), ("c * 2", c * 2), ("w > 0", w > 0), ("w.long()", w.long())]
 for name, t in [*cases, ("w.floor()", w.floor())]:
     fn = t.grad_fn.name() if t.grad_fn is not None else None
@@ -135,10 +129,20 @@ assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 # 不记录计算图的几种办法
 # ~~~~~~~~~~~~~~~~~~~~~~
 #
-# PyTorch 有三种:term:`梯度模式`：默认模式、:term:`无梯度模式`（no-grad mode：``no_grad()``，
-# 或由变量决定时用 ``set_grad_enabled(False)``）和:term:`推理模式`（``inference_mode()``）。
-# 后两种对一整块代码关闭记录；另有两个方法只作用于一个张量；``enable_grad()``
-# 可以在无梯度模式里重新打开记录，在推理模式里不行。下面在每种情况下各算一次 :math:`2w`：
+# PyTorch 有三种:term:`梯度模式`：默认模式，以及对一整块代码关闭记录的两种；另有
+# 两个方法只作用于一个张量；``enable_grad()`` 可以在无梯度模式里重新打开记录，在
+# 推理模式里不行。下面在每种情况下各算一次 :math:`2w`。
+#
+# - :term:`无梯度模式`（no-grad mode），即 ``no_grad()``：训练循环里的参数更新，以及
+#   训练过程中的评估，用的都是它（``pytorch_notes.training.fit`` 就是这样做的）。
+#   由变量决定开关时，``set_grad_enabled(training)`` 一行代码兼顾训练和评估两个阶段。
+# - :term:`推理模式`，即 ``inference_mode()``，是纯推理时更严格的选择。它新建的张量是
+#   :term:`推理张量`：自动求导不能为反向传播保存它们（见下面的 ``w * t``）。不需要
+#   保存张量的运算，如 ``w + t``，目前仍然接受它们，但不要依赖这一点：
+#   ``inference_mode`` 的文档说，这样的张量“不能用于被自动求导记录的计算”。
+#   在推理模式之外调用 ``t.clone()``，得到的是普通张量。
+# - ``detach()`` 把单个张量从计算图上切下来（第 01、03 篇把它用作:term:`停止梯度`）；
+#   ``requires_grad_(False)`` 让一个叶子节点不再需要梯度。
 
 results = {"(default)": w * 2}
 with torch.no_grad():
@@ -153,25 +157,11 @@ with torch.inference_mode():
         results["enable_grad() in inference"] = w * 2
 results["w.detach() * 2"] = w.detach() * 2
 results["v.requires_grad_(False) * 2"] = torch.ones(1, requires_grad=True).requires_grad_(False) * 2
-
 print(f"{'2w computed under':<28} {'requires_grad':<14} {'grad_fn':<13} is_inference")
 for mode, t in results.items():
     fn = t.grad_fn.name() if t.grad_fn is not None else "None"
     print(f"{mode:<28} {t.requires_grad!s:<14} {fn:<13} {t.is_inference()}")
 assert sum(t.requires_grad for t in results.values()) == 2  # (default) 和 enable_grad()
-
-# %%
-# - ``no_grad()`` 什么都不记录。训练循环里的参数更新，以及训练过程中的评估，
-#   用的都是它（``pytorch_notes.training.fit`` 就是这样做的）。
-# - ``set_grad_enabled(flag)`` 由一个变量决定开还是关：
-#   ``set_grad_enabled(training)`` 一行代码兼顾训练和评估两个阶段。
-# - ``inference_mode()`` 是纯推理时更严格的选择。它新建的张量是:term:`推理张量`：
-#   自动求导不能为反向传播保存它们（见下面的 ``w * t``）。不需要保存张量的运算，
-#   如 ``w + t``，目前仍然接受它们，但不要依赖这一点：``inference_mode`` 的文档说，
-#   这样的张量“不能用于被自动求导记录的计算”。在推理模式之外调用 ``t.clone()``，
-#   得到的是普通张量。
-# - ``detach()`` 把单个张量从计算图上切下来（第 01、03 篇把它用作:term:`停止梯度`）；
-#   ``requires_grad_(False)`` 让一个叶子节点不再需要梯度。
 
 t = results["inference_mode()"]
 print(f"w + t: grad_fn = {(w + t).grad_fn.name()}  (addition saves nothing)")
@@ -222,9 +212,9 @@ assert model.weight.grad is None and model.bias.grad is not None
 # 陷阱三：原位操作
 # ----------------
 #
-# 原位操作在张量原有的内存中修改它；普通运算则创建一个新张量。``a = a + one``
-# 和 ``a += one`` 看起来差不多，区别恰恰在这里。用第二个名字 ``b`` 留住原来的
-# 张量，再看 ``a`` 是否还是那个对象（``is``）、是否还在那块内存里（``data_ptr()``）：
+# 原位操作在张量原有的内存中修改它；普通运算则创建一个新张量：``a = a + one`` 是这样，
+# ``a += one`` 则不是。用第二个名字 ``b`` 留住原来的张量，再看 ``a`` 是否还是那个
+# 对象、是否还在那块内存里：
 
 one = torch.ones((1,))
 a = b = torch.ones((1,))
@@ -244,7 +234,14 @@ print(f"a += one:    a = {a}, same object: {a is b}, same memory: {a.data_ptr() 
 #
 # 自动求导像记录其他运算一样记录原位操作：对 ``u = t * 2`` 执行
 # ``u.add_(1)`` 后，``u`` 换了一个新的 ``grad_fn``，求出的梯度也是对的：
-# :math:`d(2t + 1)/dt = 2`。
+# :math:`d(2t + 1)/dt = 2`。但如果把叶子节点上的 ``w.add_(1)`` 记录下来，叶子节点
+# 就会有 ``grad_fn``：它不再是叶子节点，``w.grad`` 也就不会再被填上（默认只有
+# 叶子节点保留 ``.grad``，见第 01 篇）。所以 PyTorch 拒绝执行，``w += 1`` 和
+# ``w -= 0.1 * w.grad`` 也一样。参数更新就是对叶子节点的这种修改，但它本身并不是
+# 需要求导的计算。它在 ``torch.no_grad()`` 下进行，那里什么都不记录：``w`` 仍然是
+# 叶子节点。陷阱一中的 ``optimizer.step()`` 就是这样移动 :math:`w` 的。不过这次
+# 修改仍会被计数：张量的:term:`版本计数器` ``w._version`` 随这次原位操作加一（这是内部
+# 属性，这里读它只为观察；对外可见的行为是下面的报错）。
 
 t = torch.tensor([1.0], requires_grad=True)
 u = t * 2
@@ -254,16 +251,6 @@ print(f"after u.add_(1): u.grad_fn = {u.grad_fn.name()}")
 u.backward()
 print(f"t.grad = {t.grad}")
 assert torch.equal(t.grad, torch.tensor([2.0]))
-
-# %%
-# 如果把叶子节点上的 ``w.add_(1)`` 记录下来，叶子节点就会有 ``grad_fn``：
-# 它不再是叶子节点，你真正想要的 ``w.grad`` 也就不会再被填上（默认只有叶子节点
-# 保留 ``.grad``，见第 01 篇）。所以 PyTorch 拒绝执行，``w += 1`` 和
-# ``w -= 0.1 * w.grad`` 也一样。参数更新就是对叶子节点的这种修改，但它本身并不是
-# 需要求导的计算。它在 ``torch.no_grad()`` 下进行，那里什么都不记录：``w`` 仍然是
-# 叶子节点。陷阱一中的 ``optimizer.step()`` 就是这样移动 :math:`w` 的。不过这次
-# 修改仍会被计数：张量的:term:`版本计数器` ``w._version`` 随这次原位操作加一（这是内部
-# 属性，我们读它只为观察；对外可见的行为是下面的报错）。
 
 w = torch.tensor([1.0], requires_grad=True)
 try:
@@ -285,7 +272,9 @@ assert torch.allclose(w.detach(), torch.tensor([0.5])) and w.is_leaf
 # 反向函数保存一个张量时（见第 03 篇），会同时记下它的版本；反向传播时
 # 会核对这个版本。在 :math:`y = a \cdot b` 中，乘法保存了 :math:`a`。
 # 原位修改 :math:`a` 是允许的（它不是叶子节点），但这样一来，反向传播求梯度时
-# 用的是 :math:`a = 4`，而 :math:`y` 是用 :math:`a = 3` 算出来的：
+# 用的是 :math:`a = 4`，而 :math:`y` 是用 :math:`a = 3` 算出来的。报错信息说明了是哪个
+# 张量被改动，却没有指出是代码的哪一行；要找到这一行，见
+# :doc:`../further/plot_07_autograd_internals` 中的:term:`异常检测`。
 
 w = torch.tensor([1.0], requires_grad=True)
 a = torch.add(w, x)
@@ -299,16 +288,10 @@ except RuntimeError as error:
     print(f"RuntimeError: {first_sentence(error)}")
 
 # %%
-# 报错信息说明了是哪个张量被改动，却没有指出是代码的哪一行。要找到这一行，
-# 可以在 ``torch.autograd.detect_anomaly()`` 下运行前向传播和反向传播（:term:`异常检测`，
-# 见 :doc:`../further/plot_07_autograd_internals`；完整的报错信息里也有这条建议）：
-# 这时会有一条警告，指出创建出错节点的那一行前向代码。
-#
 # ``torch.no_grad()`` 不会关掉这项检查。在 :math:`y = w \cdot v` 中
 # ``v`` 需要梯度，乘法因此保存了 :math:`w`（求 :math:`\partial y / \partial v`
 # 要用到它）；在 ``backward()`` 之前更新 :math:`w`，就改动了这个保存的张量。
-# 实际代码里的例子：GAN 中前向传播经过了判别器，而在生成器的 ``backward()``
-# 之前，先执行了判别器的 ``optimizer.step()``：
+# GAN 中判别器的更新步骤夹在判别器的前向传播和生成器的 ``backward()`` 之间时就是这样：
 
 
 def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:
@@ -373,8 +356,7 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 # .. _solution-begin:
 
 # %%
-# 更新要放在 ``torch.no_grad()`` 下：放在外面，``w -= ...`` 会被记录下来，
-# 让叶子节点有 ``grad_fn``，PyTorch 会拒绝执行。
+# 更新在 ``torch.no_grad()`` 下原位进行，陷阱三已经说明必须这样：
 
 w = torch.tensor([1.0], requires_grad=True)
 for i in range(3):
@@ -404,14 +386,13 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 # %%
 # 问题 1：``w = w - 0.1 * w.grad`` 把名字 ``w`` 绑到了一个新张量上——它是被记录
 # 的结果，不是叶子节点，它的 ``.grad`` 一直是 ``None``，所以出现了 ``TypeError``。
-# 输出中紧跟在这次运行后面的 PyTorch 警告指出了这一点：循环读取了一个非叶子节点的
-# ``.grad``。只把这一行放进 ``no_grad()`` 还不够：新的 ``w`` 不需要梯度，下一次
-# ``backward()`` 会报错。正确的改法是练习 1 的更新：原位更新，*并且*放在 ``no_grad()`` 下。
+# 输出中紧跟在这次运行后面的 PyTorch 警告指出了这一点。只把这一行放进 ``no_grad()``
+# 还不够：新的 ``w`` 不需要梯度，下一次 ``backward()`` 会报错。正确的改法是练习 1 的
+# 更新：原位更新，*并且*放在 ``no_grad()`` 下。
 #
 # 问题 2：没有清零梯度。修好问题 1 后循环能跑完，但更新用的是累计值：最后的
 # ``w.grad`` 是 11.2，即 :math:`2w + 3` 在依次经过的三个 :math:`w` 上的取值之和
-# （5 + 4 + 2.2），:math:`w` 最后停在 −1.52。更新之后加上 ``w.grad = None``，
-# 就得到练习 1 的 −0.22。
+# （5 + 4 + 2.2）；清零梯度就得到练习 1 的 −0.22。
 #
 # 同事的 ``.data`` 写法同样是原位更新、不被记录（问题 1 没了，问题 2 还在）；
 # 清零梯度后同样得到 −0.22。所以它在这里不算错误，但这个习惯要改：它让更新
