@@ -336,10 +336,9 @@ def test_the_model_loss_and_its_node(site: Path, out: str) -> None:
     features = [(3.0, 4.0), (-3.0, -4.0), (1.0, 2.0), (2.0, 1.0)]
     labels = [1.0, 0.0, 1.0, 0.0]
     assert logits == [20 * (f0 + f1) for f0, f1 in features]
-    naive = line_after(lines, "naive loss =")
-    assert naive.startswith("naive loss = inf") and "nan" in naive.split("weight.grad")[1]
     bce = [softplus(z) - t * z for z, t in zip(logits, labels, strict=True)]
     assert f"loss = {sum(bce) / 4:.2f}" in line_after(lines, "loss =")
+    assert "nan" not in line_after(lines, "loss =") and "inf" not in line_after(lines, "loss =")
     nodes = ast.literal_eval(line_after(lines, "nodes:").removeprefix("nodes: "))
     assert "SoftplusBackward" in nodes and "AddmmBackward0" in nodes
 
@@ -713,39 +712,6 @@ def test_grad_and_vmap_do_what_the_clause_says() -> None:
     assert torch.equal(grad(lambda t: (t**2).sum())(z), 2 * z)
     with pytest.raises(RuntimeError):
         grad(lambda t: t**2)(z)  # not scalar-valued
-
-
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_in_place_errors_point_to_anomaly_mode_for_the_forward_line(site: Path, out: str) -> None:
-    """R5-A4: detected without anomaly mode, but located with it (the error's own hint)."""
-    text = prose(site, out)
-    assert "set_detect_anomaly(True)" in text and "check_nan=False" in text
-    if out.startswith("zh"):
-        assert "不需要异常检测也能 被发现" in text or "不需要异常检测也能被发现" in text
-    else:
-        assert "needs no anomaly mode to be detected" in text
-        assert "needs no anomaly mode: the version counter" not in text
-
-
-def test_the_in_place_error_hints_at_anomaly_mode_which_finds_the_line() -> None:
-    """R5-A4, independent: the version-counter error names the backward node and hints at
-    anomaly detection; with check_nan=False, anomaly mode's warning shows the forward line."""
-
-    def broken() -> None:
-        w = torch.tensor([1.0], requires_grad=True)
-        s = (w * 2).sigmoid()  # the forward line to find
-        s.mul_(2)
-        s.sum().backward()
-
-    with pytest.raises(RuntimeError) as plain:
-        broken()
-    assert "Hint: enable anomaly detection" in str(plain.value)
-    assert "the forward line to find" not in str(plain.value)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with torch.autograd.set_detect_anomaly(True, check_nan=False), pytest.raises(RuntimeError):
-            broken()
-    assert any("the forward line to find" in str(w.message) for w in caught)
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)

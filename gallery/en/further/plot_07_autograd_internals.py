@@ -2,17 +2,12 @@ r"""
 Autograd under the hood: hooks, custom functions and checking gradients
 =======================================================================
 
-The core chapter called ``backward()`` and read ``.grad``. This tutorial
-looks inside: hooks that watch (and change) gradients, a
-``torch.autograd.Function`` with a backward pass of our own, ``gradcheck`` to
-check it, the tensors a forward pass keeps, and anomaly detection to
-find where a NaN gradient came from.
-
-It assumes :doc:`../core/plot_01_computational_graph` (the graph of
-:math:`y = (w + x)(w + 1)` and its ``grad_fn`` nodes),
-:doc:`../core/plot_03_autograd` (``backward``, ``torch.autograd.grad``) and
-:doc:`../core/plot_04_autograd_traps` (``no_grad``, ``detach``, in-place
-operations and the version counter).
+This tutorial looks inside ``backward()``: hooks that watch (and change)
+gradients, a ``torch.autograd.Function`` with a backward pass of our own,
+``gradcheck`` to check it, the tensors a forward pass keeps, and anomaly
+detection to find where a NaN gradient came from. It assumes
+:doc:`../core/plot_01_computational_graph`, :doc:`../core/plot_03_autograd`
+and :doc:`../core/plot_04_autograd_traps`.
 """
 
 # SPDX-License-Identifier: MIT
@@ -60,16 +55,13 @@ assert follows_the_graph([name for name, _ in fired])
 assert torch.equal(dict(fired)["w"], torch.tensor([5.0]))
 
 # %%
-# The hooks fire from the output back to the :term:`leaves <leaf node>`: a
-# tensor's hook fires once every tensor computed from it *on the way to the
+# A tensor's hook fires once every tensor computed from it *on the way to the
 # output* has passed its gradient on (``a``'s does not wait for ``unused``).
-# ``w``'s hook fires *once*, with 5: its two paths contribute 2 (via
-# :math:`a`) and 3 (via :math:`b`), added up before the gradient reaches
-# ``w``. That is all the graph fixes: ``y`` first, ``x`` after ``a``, ``w``
-# after ``a`` and ``b``. The rest is the engine's choice: PyTorch documents
-# the order only at one tensor or node (hooks on the same tensor fire in the
-# order they were registered). ``x`` waits for ``a`` alone, so nothing keeps
-# its hook after ``b``'s. The same graph, with ``b`` created before ``a``:
+# ``w``'s fires *once*, with 5: its paths' 2 (via :math:`a`) and 3 (via
+# :math:`b`), added up. That is all the graph fixes; PyTorch documents the
+# order only at one tensor or node (a tensor's hooks fire in the order they
+# were registered). ``x`` waits for ``a`` alone, so nothing keeps its hook
+# after ``b``'s. The same graph, with ``b`` created before ``a``:
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
@@ -81,8 +73,8 @@ print(f"b created before a: hooks fire in the order {order}")
 assert follows_the_graph(order)
 
 # %%
-# Another order, and the graph's rule still holds; here ``x``'s hook comes
-# before ``b``'s. Don't write code that depends on more than the rule.
+# The graph's rule still holds; here ``x``'s hook comes before ``b``'s. Don't
+# write code that depends on more than the rule.
 #
 # Changing a gradient on its way
 # ------------------------------
@@ -90,46 +82,38 @@ assert follows_the_graph(order)
 # A hook that *returns* a tensor replaces the gradient from there on. We clip
 # the gradient arriving at ``a`` (:math:`\partial y / \partial a = b = 2`) to
 # 1: :math:`w` gets :math:`1 + 3 = 4` instead of 5, :math:`x` 1 instead of 2.
-# ``handle.remove()`` takes the hook off. On a leaf, a tensor hook runs
-# *before* the gradient is added to ``.grad``;
+# On a leaf, a tensor hook runs *before* the gradient is added to ``.grad``;
 # ``register_post_accumulate_grad_hook(fn)`` calls ``fn(leaf)`` *after*.
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)
-handle = a.register_hook(lambda grad: grad.clamp(max=1.0))
+a.register_hook(lambda grad: grad.clamp(max=1.0))
 w.register_hook(lambda grad: print(f"tensor hook on w:     w.grad = {w.grad}"))
 w.register_post_accumulate_grad_hook(lambda w: print(f"post-accumulate hook: w.grad = {w.grad}"))
-y = torch.mul(a, torch.add(w, 1))
-y.backward()
-handle.remove()
+torch.mul(a, torch.add(w, 1)).backward()
 print(f"with a's gradient clipped to 1: w.grad = {w.grad}, x.grad = {x.grad}")
 assert torch.equal(w.grad, torch.tensor([4.0])) and torch.equal(x.grad, torch.tensor([1.0]))
-
-from torch import nn
 
 # %%
 # A custom ``Function``: a numerically stable softplus
 # ----------------------------------------------------
 #
-# For a :term:`logit` :math:`z` (the log-odds
-# :math:`\log \frac{p}{1 - p}`, so :math:`p = \sigma(z)`) and a label
-# :math:`y \in \{0, 1\}`, the :term:`binary cross-entropy` of
-# :doc:`../core/plot_05_logistic_regression` is the
-# :term:`negative log-likelihood` :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`.
-# Since :math:`-\log \sigma(z) = \operatorname{softplus}(-z)` and
-# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z)`, it equals
-# :math:`\operatorname{softplus}(z) - y z`, with
-# :math:`\operatorname{softplus}(z) = \log(1 + e^z)`. Written naively, that
-# overflows in float32: :math:`e^{100}` is ``inf``, and the chain rule's
-# :math:`\frac{1}{1 + e^z} \cdot e^z` becomes :math:`0 \cdot \infty`, NaN.
-# The stable form :math:`\max(z, 0) + \log(1 + e^{-|z|})` never
-# exponentiates a positive number; its derivative is :math:`\sigma(z)`. But
-# autograd differentiates it piece by piece, and at :math:`z = 0` ``clamp``
-# and ``abs`` have kinks, where what each passes back is a convention (see
-# :doc:`../core/plot_02_dynamic_graphs`). ``abs`` passes 0, so the sum is
-# ``clamp``'s choice, never :math:`\sigma(0) = 0.5`: 1 up to torch 2.13, 0
-# from torch 2.14 on (``clamp``'s convention changed; your torch may print either):
+# For a :term:`logit` :math:`z` and a label :math:`y \in \{0, 1\}`, the
+# :term:`binary cross-entropy` of :doc:`../core/plot_05_logistic_regression`,
+# :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`, equals
+# :math:`\operatorname{softplus}(z) - y z`, as
+# :math:`-\log \sigma(z) = \operatorname{softplus}(-z)` and
+# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z) = \log(1 + e^z)`.
+# Written naively, that overflows in float32: :math:`e^{100}` is ``inf``, and
+# the chain rule's :math:`\frac{1}{1 + e^z} \cdot e^z` is
+# :math:`0 \cdot \infty`, NaN. The stable form
+# :math:`\max(z, 0) + \log(1 + e^{-|z|})` never exponentiates a positive
+# number; its derivative is :math:`\sigma(z)`. But autograd differentiates it
+# piece by piece, and at :math:`z = 0` ``clamp`` and ``abs`` have kinks, where
+# what each passes back is a convention (:doc:`../core/plot_02_dynamic_graphs`).
+# ``abs`` passes 0, so the sum is ``clamp``'s choice, never
+# :math:`\sigma(0) = 0.5`: 1 up to torch 2.13, 0 from torch 2.14 on:
 
 
 def stable_softplus(z):
@@ -148,14 +132,20 @@ assert z.grad[1].item() in (0.0, 1.0)  # 1 up to torch 2.13, 0 from 2.14; sigma(
 
 # %%
 # With a ``torch.autograd.Function`` we state the derivative ourselves: ours
-# is :math:`\sigma(z)`, right at every point (:math:`z = 0` included),
-# and saves only :math:`z`. In the form that also works with ``torch.func``,
-# ``forward`` computes from the inputs alone,
-# ``setup_context(ctx, inputs, output)`` keeps what the backward pass needs,
-# and ``backward(ctx, grad_output)`` returns one gradient per input (or
-# ``None`` where ``ctx.needs_input_grad`` says none is wanted).
-# ``generate_vmap_rule = True`` lets ``vmap`` batch it; ``Softplus.apply(z)``
-# runs it. (In practice ``F.softplus`` and ``BCEWithLogitsLoss`` do this.)
+# is :math:`\sigma(z)`, right at every point (:math:`z = 0` included), and
+# saves only :math:`z` (in practice ``F.softplus`` and ``BCEWithLogitsLoss``
+# do this). In the form that also works with ``torch.func``
+# (:doc:`plot_08_jacobians_torch_func`), ``forward`` computes from the inputs
+# alone, ``setup_context(ctx, inputs, output)`` keeps what the backward pass
+# needs, and ``backward(ctx, grad_output)`` returns one gradient per input
+# (``None`` where ``ctx.needs_input_grad`` says none is wanted);
+# ``generate_vmap_rule = True`` lets ``vmap`` batch it. In ``torch.func``,
+# ``grad(fn)`` is a new function that returns the gradient of a
+# scalar-valued ``fn``, and ``vmap(fn)`` one that runs ``fn`` on each slice
+# along its input's first dimension. The older form, ``forward(ctx, z)``
+# without ``setup_context``, works with ``backward()``, but ``torch.func``
+# raises a ``RuntimeError`` asking for ``setup_context``; forward mode
+# (``jvp``, ``jacfwd``) also needs a ``jvp`` staticmethod (exercise 1).
 
 
 class Softplus(torch.autograd.Function):
@@ -173,10 +163,9 @@ class Softplus(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         (z,) = ctx.saved_tensors
-        grad_z = None
-        if ctx.needs_input_grad[0]:
-            grad_z = grad_output * torch.sigmoid(z)  # d softplus / dz = sigmoid(z)
-        return grad_z
+        if not ctx.needs_input_grad[0]:
+            return None
+        return grad_output * torch.sigmoid(z)  # d softplus / dz = sigmoid(z)
 
 
 z = torch.tensor([-100.0, 0.0, 100.0], requires_grad=True)
@@ -185,19 +174,6 @@ stable.sum().backward()
 print(f"Softplus:         {stable.detach()}, gradient {z.grad}")
 assert torch.allclose(stable, torch.nn.functional.softplus(z))
 assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sigma(0), sigma(100)
-
-# %%
-# ``torch.func`` (:doc:`plot_08_jacobians_torch_func`) takes it like a
-# built-in operation: ``grad(fn)`` is a new function that returns the
-# gradient of a scalar-valued ``fn``, and ``vmap(fn)`` one that runs ``fn`` on
-# each slice along its input's first dimension. The older form,
-# ``forward(ctx, z)`` without ``setup_context``, works with ``backward()``,
-# but ``torch.func`` raises a ``RuntimeError`` asking for ``setup_context``;
-# forward mode (``jvp``, ``jacfwd``) also needs a ``jvp`` staticmethod
-# (exercise 1). An output with no gradient (an index, say) is marked with
-# ``ctx.mark_non_differentiable(out)``, in ``setup_context``, where the output
-# is at hand.
-
 from torch.func import grad, vmap
 
 z = z.detach()
@@ -206,13 +182,13 @@ print(f"vmap(grad(Softplus.apply)): {per_element}")
 assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z))
 
 # %%
-# Used in a model
-# ~~~~~~~~~~~~~~~
-#
-# Four points, and a linear model so overconfident (weights of 20) that its
-# logits reach :math:`\pm 140`, one of them on the wrong side. The naive
-# formula gives an infinite loss and NaN gradients; ``Softplus`` gives finite
-# ones, and the same loss as PyTorch's ``binary_cross_entropy_with_logits``:
+# In a model: four points, and a linear model so overconfident (weights of
+# 20) that its logits reach :math:`\pm 140`, one of them on the wrong side,
+# far past where the naive formula overflows. ``Softplus`` gives a finite
+# loss and gradients, the loss of ``binary_cross_entropy_with_logits``; its
+# node, named after the class, sits in the backward graph like a built-in one:
+
+from torch import nn
 
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
@@ -222,21 +198,12 @@ with torch.no_grad():
     linear.bias.zero_()
 
 logits = linear(features)
-naive_loss = (torch.log(1 + torch.exp(logits)) - labels * logits).mean()
-naive_loss.backward()
-print(f"naive loss = {naive_loss.item()}, weight.grad = {linear.weight.grad}")
-linear.zero_grad()
-logits = linear(features)  # a fresh graph: the first backward freed the old one
 loss = (Softplus.apply(logits) - labels * logits).mean()
 loss.backward()
 print(f"logits = {logits.detach().flatten()}")
 print(f"loss = {loss.item():.2f}, weight.grad = {linear.weight.grad}")
 reference = nn.functional.binary_cross_entropy_with_logits(logits, labels)
 assert torch.allclose(loss, reference) and torch.isfinite(linear.weight.grad).all()
-
-# %%
-# Our node sits in the backward graph like a built-in one, named after the
-# class (drawn by ``pytorch_notes.draw``):
 
 import matplotlib.pyplot as plt
 
@@ -279,8 +246,7 @@ for dtype in (torch.float32, torch.float64):
 # swamp the tiny difference between them (and :math:`z \pm h` itself rounds);
 # in float64 the finite difference and autograd differ by about
 # :math:`10^{-11}`. ``torch.autograd.gradcheck`` compares the whole Jacobian
-# this way, so it wants float64 inputs. A backward pass with a sign slip,
-# :math:`\sigma(-z)` instead of :math:`\sigma(z)`:
+# this way, in float64. A sign slip, :math:`\sigma(-z)` for :math:`\sigma(z)`:
 
 
 class WrongSoftplus(Softplus):
@@ -298,21 +264,15 @@ except RuntimeError as error:
     print(f"{type(error).__name__}: {str(error).strip()}")
 
 # %%
-# ``numerical`` (finite differences) and ``analytical`` (our ``backward``)
-# side by side. The correct ``Softplus`` passes, and so does
-# ``gradgradcheck``, which checks the backward pass *of the backward pass*:
-# ours is made of differentiable torch operations.
+# The correct ``Softplus`` passes, and so does ``gradgradcheck`` (the backward
+# pass *of the backward pass*: ours is made of differentiable operations).
+# A pass means that finite differences and the backward pass agree *at the
+# points given*, nothing more: autograd through ``stable_softplus``, wrong at
+# its kink, passes at the same three random points and fails at 0. Check the
+# edge cases, kinks among them:
 
 print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,))}")
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
-
-# %%
-# A pass means that finite differences and the backward pass agree *at the
-# points given*, nothing more. Autograd through ``stable_softplus``, wrong at
-# its kink, passes at the same three random points and fails once 0 is among
-# them; ``Softplus`` passes there too. Put the edge cases, kinks among them,
-# in the inputs you check:
-
 zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 passed = []
 for name, fn in {"stable_softplus": stable_softplus, "Softplus": Softplus.apply}.items():
@@ -328,28 +288,18 @@ assert passed == [True, False, True, True]  # only autograd through the kink fai
 # Each node keeps what its derivative formula needs, its
 # :term:`saved tensors <saved tensor>`: ``ReLU`` its output (its derivative
 # is 1 where the output is positive, else 0), and a product, for each factor
-# that needs a gradient, the *other* factor.
-# ``torch.autograd.graph.saved_tensors_hooks(pack, unpack)`` shows them:
-# ``pack`` gets every tensor saved inside its block, and what ``pack``
-# returns goes to ``unpack`` in the backward pass. PyTorch builds
-# ``torch.autograd.graph.save_on_cpu`` and activation checkpointing
-# (``torch.utils.checkpoint``, its non-reentrant variant) on it. We only
-# look, at one forward pass of a small network on 64 points:
+# that needs a gradient, the *other* factor. ``saved_tensors_hooks``
+# (tutorial 03) gets each one in its first function, whose result goes to
+# the second in the backward pass; ``torch.autograd.graph.save_on_cpu`` and
+# non-reentrant activation checkpointing are built on it. We only look, at
+# one forward pass of a small network on 64 points:
 
 torch.manual_seed(0)
 net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
 inputs = torch.randn(64, 2)
 saved = []
-
-
-def pack(t):
-    saved.append(t)
-    return t
-
-
-with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
     loss = net(inputs).square().mean()
-
 for t in saved:
     print(f"saved {tuple(t.shape)!s:<8} {t.dtype}  {t.numel() * t.element_size():>5} bytes")
 total = sum(t.numel() * t.element_size() for t in saved)
@@ -364,20 +314,23 @@ assert extra == 4 * (64 * 4 + 64 * 1)  # the ReLU output and the network's outpu
 # %%
 # From the top: the first ``Linear`` saved its input (for its weight's
 # gradient) but not its weight, since its input needs no gradient
-# (exercise 2); ``ReLU`` its output; the second ``Linear`` that same output
-# and its weight (transposed); ``square`` the network's output. Of the 2832
-# bytes the saved tensors refer to, the input and the weight exist anyway,
-# and the ReLU output is stored once: the graph keeps 1280 bytes alive that
-# would otherwise be freed.
+# (exercise 2); ``ReLU`` its output; the second ``Linear`` that output and
+# its weight (transposed); ``square`` the network's output. Only the ReLU's
+# and the network's outputs are memory kept that would otherwise be freed.
 #
 # Anomaly detection: where did the NaN come from?
 # -----------------------------------------------
 #
 # A classic: :math:`\sqrt{x}` where :math:`x > 0`, else 0, written with
-# ``torch.where``. The output is clean (the NaN that ``sqrt(-1)`` makes in
-# the forward pass is thrown away by ``where``), yet the gradient at
-# :math:`x = -1` is NaN: ``torch.where`` sends 0 to the ``sqrt`` branch, and
-# :math:`0 \times` NaN (the derivative of :math:`\sqrt{-1}`) is NaN.
+# ``torch.where``. The output is clean (``where`` drops the NaN of
+# ``sqrt(-1)``), yet the gradient at :math:`x = -1` is NaN, silently:
+# ``where`` sends 0 to the ``sqrt`` branch, and :math:`0 \times` NaN (the
+# derivative of :math:`\sqrt{-1}`) is NaN. Under :term:`anomaly detection`,
+# ``torch.autograd.detect_anomaly()``, a backward node that outputs NaN
+# raises, naming itself, and a warning shows the forward line that created
+# it (printed here without file paths, which differ per machine):
+
+import warnings
 
 
 def sqrt_where():
@@ -388,15 +341,6 @@ def sqrt_where():
 
 
 print("y = {}, x.grad = {}".format(*sqrt_where()))
-
-# %%
-# Nothing failed; the NaN just appeared. Under :term:`anomaly detection`,
-# ``torch.autograd.detect_anomaly()``, a backward node that outputs NaN
-# raises, naming itself, and a warning shows where in the forward pass that
-# node was created (printed here without file paths, which differ per machine):
-
-import warnings
-
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     with torch.autograd.detect_anomaly():
@@ -411,17 +355,15 @@ for warning in caught:
         print(f"    {lines[-2].strip()}")
 
 # %%
-# The culprit: ``SqrtBackward0``, made on the line shown. Anomaly mode checks
-# for NaN only: an ``inf`` gradient passes silently. The fix has to keep the
-# unused branch's *derivative* finite: ``where`` sends that branch a zero
-# gradient, and the branch's backward multiplies it by its local derivative;
-# :math:`0 \times \infty` and :math:`0 \times` NaN are NaN. Clamping the input
-# doesn't do that: at :math:`x = 0` the root's derivative is still
-# :math:`1/(2 \cdot 0) = \infty`, so the gradient reaching the clamp's output
-# ``r`` is NaN on every torch. Whether ``x`` then gets it depends on
-# ``clamp``'s kink convention (NaN up to torch 2.13, 0 from 2.14 on): no fix.
-# A second ``where`` that hands ``sqrt`` a harmless 1 on the unused side works
-# at :math:`-1` and at 0 on every release:
+# The culprit: ``SqrtBackward0``. The mode is for debugging, not training
+# (its first warning), and checks for NaN only: an ``inf`` gradient passes
+# silently. A fix must keep the unused branch's *derivative* finite, as
+# :math:`0 \times \infty` is NaN too. Clamping the input doesn't: at
+# :math:`x = 0` the root's derivative is still :math:`1/(2 \cdot 0) = \infty`,
+# so the gradient reaching the clamp's output ``r`` is NaN on every torch;
+# whether ``x`` gets it depends on ``clamp``'s kink convention (NaN up to
+# torch 2.13, 0 from 2.14 on): no fix. A second ``where`` that hands ``sqrt``
+# a harmless 1 on the unused side works at :math:`-1` and 0 on every release:
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # the mode's "enabled" warning
@@ -445,26 +387,16 @@ for point in (-1.0, 0.0):
     assert torch.equal(x.grad, torch.tensor([0.0, 0.25]))
 
 # %%
-# As its first warning says, the mode is for debugging, not for training. A
-# broken in-place edit needs no anomaly mode to be *detected*: the version
-# counter of :doc:`../core/plot_04_autograd_traps` raises anyway. But its
-# error names only the backward node and the tensor; to find the forward line,
-# its own hint suggests anomaly mode, ``torch.autograd.set_detect_anomaly(True)``
-# (add ``check_nan=False`` to record the forward lines without the NaN checks).
-#
 # What we saw
 # -----------
 #
-# - A tensor's hook fires after the hooks of the tensors computed from it on
-#   the way to the output; ``w``'s fires once, with its paths' contributions
-#   added up (5); a returned tensor replaces the gradient (``w.grad = 4``).
-#   Beyond that rule the order is the engine's: ``x``'s hook can come before
-#   ``b``'s.
+# - A tensor's hook fires after those of the tensors computed from it on the
+#   way to the output; beyond that the order is the engine's (``x``'s hook
+#   can come before ``b``'s). A returned tensor replaces the gradient.
 # - Autograd through the stable softplus is wrong at :math:`z = 0` (1 up to
 #   torch 2.13, 0 from 2.14), never 0.5. Our ``Function`` states the
-#   derivative, saves one tensor, works under ``grad`` and ``vmap``, and
-#   keeps an overconfident model's loss finite where the naive formula gave
-#   ``inf`` and ``nan``. ``gradcheck`` in float64 caught a sign slip; it
+#   derivative, works under ``grad`` and ``vmap``, and keeps an overconfident
+#   model's loss finite. ``gradcheck`` in float64 caught a sign slip; it
 #   checks only the points it is given (the kink at 0 has to be one of them).
 # - A forward pass of a small network saved tensors referring to 2832 bytes,
 #   1280 of them kept alive only for the backward pass.
@@ -505,13 +437,12 @@ assert second.item() == 0.25
 # .. _solution-begin:
 
 # %%
-# 32 more: the first ``Linear`` now also saves its weight (transposed,
-# :math:`2 \times 4` numbers), to compute the gradient for the input.
-# ``inputs.detach()`` is a new tensor on the same memory, so
-# ``requires_grad_()`` on it leaves ``inputs`` itself unchanged.
+# 32 more: the first ``Linear`` also saves its weight (transposed, 8 numbers)
+# for the input's gradient. ``inputs.detach()`` is a new tensor on the same
+# memory, so ``requires_grad_()`` on it leaves ``inputs`` itself unchanged.
 
 saved = []
-with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
     loss = net(inputs.detach().requires_grad_()).square().mean()
 total_with_input_grad = sum(t.numel() * t.element_size() for t in saved)
 print(f"{total_with_input_grad} bytes")

@@ -2,15 +2,11 @@ r"""
 深入自动求导内部：钩子、自定义函数与梯度检查
 ============================================
 
-核心章节只是调用 ``backward()``，再读取 ``.grad``。本篇深入这套机制的内部：
-用钩子观察（以及修改）传递中的梯度，写一个自带反向传播的
-``torch.autograd.Function``，用 ``gradcheck`` 检验它，查看前向传播
-留下了哪些张量，再用异常检测找出 NaN 梯度从哪里来。
-
-阅读前请先看过 :doc:`../core/plot_01_computational_graph`
-（:math:`y = (w + x)(w + 1)` 的计算图及其 ``grad_fn`` 节点）、
-:doc:`../core/plot_03_autograd`（``backward``、``torch.autograd.grad``）
-和 :doc:`../core/plot_04_autograd_traps`（``no_grad``、``detach``、原位操作与版本计数器）。
+本篇深入 ``backward()`` 的内部：用钩子观察（以及修改）传递中的梯度，写一个自带
+反向传播的 ``torch.autograd.Function``，用 ``gradcheck`` 检验它，查看前向传播
+留下了哪些张量，再用异常检测找出 NaN 梯度从哪里来。阅读前请先看过
+:doc:`../core/plot_01_computational_graph`、:doc:`../core/plot_03_autograd`
+和 :doc:`../core/plot_04_autograd_traps`。
 """
 
 # SPDX-License-Identifier: MIT
@@ -57,14 +53,12 @@ assert follows_the_graph([name for name, _ in fired])
 assert torch.equal(dict(fired)["w"], torch.tensor([5.0]))
 
 # %%
-# 钩子从输出到:term:`叶子节点`依次被触发：一个张量的钩子，要等所有由它
-# 算出、*且通向输出*的张量都把梯度传下来之后才会被触发（``a`` 的钩子不会等
-# ``unused``）。``w`` 的钩子只被触发*一次*，拿到的是 5：两条路径分别贡献 2
-# （经 :math:`a`）和 3（经 :math:`b`），在梯度到达 ``w`` 之前已经加在一起。
-# 计算图规定的只有这些：``y`` 最先，``x`` 在 ``a`` 之后，``w`` 在 ``a`` 和 ``b``
-# 之后。其余的顺序由引擎决定：PyTorch 的文档只规定了同一个张量或节点上的顺序
-# （*同一个*张量上的多个钩子按注册顺序被触发）。``x`` 只等 ``a``，所以没有什么
-# 能保证它的钩子排在 ``b`` 之后。同一张计算图，这次先创建 ``b`` 再创建 ``a``：
+# 一个张量的钩子，要等所有由它算出、*且通向输出*的张量都把梯度传下来之后才会
+# 被触发（``a`` 的钩子不会等 ``unused``）。``w`` 的钩子只被触发*一次*，拿到的是
+# 5：两条路径的 2（经 :math:`a`）和 3（经 :math:`b`）已经加在一起。计算图规定的
+# 只有这些；PyTorch 的文档只规定了同一个张量或节点上的顺序（同一个张量上的
+# 多个钩子按注册顺序被触发）。``x`` 只等 ``a``，所以没有什么能保证它的钩子排在
+# ``b`` 之后。同一张计算图，这次先创建 ``b`` 再创建 ``a``：
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
@@ -76,7 +70,7 @@ print(f"b created before a: hooks fire in the order {order}")
 assert follows_the_graph(order)
 
 # %%
-# 顺序变了，计算图规定的那几条依然成立；这里 ``x`` 的钩子排在了 ``b`` 之前。
+# 计算图规定的那几条依然成立；这里 ``x`` 的钩子排在了 ``b`` 之前。
 # 不要写依赖这几条之外的顺序的代码。
 #
 # 在传递途中修改梯度
@@ -85,46 +79,37 @@ assert follows_the_graph(order)
 # 钩子如果*返回*一个张量，从这里往下传的就是这个张量。把到达 ``a`` 的梯度
 # （:math:`\partial y / \partial a = b = 2`）裁剪到 1：
 # :math:`w` 得到 :math:`1 + 3 = 4` 而不是 5，:math:`x` 得到 1 而不是 2。
-# ``handle.remove()`` 移除钩子。在叶子节点上，张量钩子在梯度累加进 ``.grad``
-# *之前*被触发；``register_post_accumulate_grad_hook(fn)`` 则在*之后*以这个叶子张量
-# 为参数调用 ``fn``。
+# 在叶子节点上，张量钩子在梯度累加进 ``.grad`` *之前*被触发；
+# ``register_post_accumulate_grad_hook(fn)`` 则在*之后*以这个叶子张量为参数调用 ``fn``。
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)
-handle = a.register_hook(lambda grad: grad.clamp(max=1.0))
+a.register_hook(lambda grad: grad.clamp(max=1.0))
 w.register_hook(lambda grad: print(f"tensor hook on w:     w.grad = {w.grad}"))
 w.register_post_accumulate_grad_hook(lambda w: print(f"post-accumulate hook: w.grad = {w.grad}"))
-y = torch.mul(a, torch.add(w, 1))
-y.backward()
-handle.remove()
+torch.mul(a, torch.add(w, 1)).backward()
 print(f"with a's gradient clipped to 1: w.grad = {w.grad}, x.grad = {x.grad}")
 assert torch.equal(w.grad, torch.tensor([4.0])) and torch.equal(x.grad, torch.tensor([1.0]))
-
-from torch import nn
 
 # %%
 # 自定义 ``Function``：数值稳定的 softplus
 # ----------------------------------------
 #
-# 设 :math:`z` 为:term:`对数几率（logit） <对数几率>`（即
-# :math:`\log \frac{p}{1 - p}`，所以 :math:`p = \sigma(z)`），
-# :math:`y \in \{0, 1\}` 为标签，则 :doc:`../core/plot_05_logistic_regression`
-# 的:term:`二元交叉熵`就是:term:`负对数似然`
-# :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`。由于
+# 设 :math:`z` 为:term:`对数几率（logit） <对数几率>`，:math:`y \in \{0, 1\}`
+# 为标签，则 :doc:`../core/plot_05_logistic_regression` 的:term:`二元交叉熵`
+# :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))` 等于
+# :math:`\operatorname{softplus}(z) - y z`，因为
 # :math:`-\log \sigma(z) = \operatorname{softplus}(-z)`、
-# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z)`，它等于
-# :math:`\operatorname{softplus}(z) - y z`，其中
-# :math:`\operatorname{softplus}(z) = \log(1 + e^z)`。照公式直接写，
-# 在 float32 下会溢出：:math:`e^{100}` 是 ``inf``，链式法则中的
+# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z) = \log(1 + e^z)`。
+# 照公式直接写，在 float32 下会溢出：:math:`e^{100}` 是 ``inf``，链式法则中的
 # :math:`\frac{1}{1 + e^z} \cdot e^z` 变成 :math:`0 \cdot \infty`，即 NaN。
 # 稳定的写法 :math:`\max(z, 0) + \log(1 + e^{-|z|})` 从不对正数求指数，
 # 导数是 :math:`\sigma(z)`。但自动求导是逐个环节求导的，而 ``clamp`` 和
 # ``abs`` 在 :math:`z = 0` 处都有尖点，尖点处传回多少是一种约定（见
 # :doc:`../core/plot_02_dynamic_graphs`）。``abs`` 在这里传回 0，所以结果完全
 # 由 ``clamp`` 的约定决定，而且不会是 :math:`\sigma(0) = 0.5`：
-# torch 2.13 及以前是 1，2.14 起是 0（``clamp`` 的约定变了；打印出哪个值取决于你的
-# torch 版本）：
+# torch 2.13 及以前是 1，2.14 起是 0：
 
 
 def stable_softplus(z):
@@ -143,13 +128,18 @@ assert z.grad[1].item() in (0.0, 1.0)  # torch 2.13 及以前为 1，2.14 起为
 
 # %%
 # 用 ``torch.autograd.Function`` 可以自己写出导数：我们的写法给出 :math:`\sigma(z)`，
-# 在每一点（包括 :math:`z = 0`）都正确，而且只保存 :math:`z`。能同时用于
-# ``torch.func`` 的写法是：``forward`` 只根据输入计算结果；
-# ``setup_context(ctx, inputs, output)`` 保存反向传播要用的张量；
-# ``backward(ctx, grad_output)`` 为每个输入返回一个梯度（``ctx.needs_input_grad``
-# 表明不需要的，返回 ``None``）。``generate_vmap_rule = True`` 让 ``vmap``
-# 能对它做批处理；``Softplus.apply(z)`` 执行它。（实际工作中，
-# ``F.softplus`` 和 ``BCEWithLogitsLoss`` 已经替你做了这些。）
+# 在每一点（包括 :math:`z = 0`）都正确，而且只保存 :math:`z`（实际工作中，
+# ``F.softplus`` 和 ``BCEWithLogitsLoss`` 已经替你做了这些）。能同时用于
+# ``torch.func``（:doc:`plot_08_jacobians_torch_func`）的写法是：``forward``
+# 只根据输入计算结果；``setup_context(ctx, inputs, output)`` 保存反向传播要用的
+# 张量；``backward(ctx, grad_output)`` 为每个输入返回一个梯度
+# （``ctx.needs_input_grad`` 表明不需要的，返回 ``None``）；
+# ``generate_vmap_rule = True`` 让 ``vmap`` 能对它做批处理。在 ``torch.func`` 中，
+# ``grad(fn)`` 是一个新函数，返回标量函数 ``fn`` 的梯度；``vmap(fn)`` 也是一个
+# 新函数，沿输入的第一个维度对每个切片分别运行 ``fn``。旧写法 ``forward(ctx, z)``
+# （没有 ``setup_context``）用 ``backward()`` 仍然可以，但 ``torch.func`` 会抛出
+# ``RuntimeError``，要求提供 ``setup_context``；前向模式（``jvp``、``jacfwd``）
+# 还需要一个 ``jvp`` 静态方法（见练习 1）。
 
 
 class Softplus(torch.autograd.Function):
@@ -167,10 +157,9 @@ class Softplus(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         (z,) = ctx.saved_tensors
-        grad_z = None
-        if ctx.needs_input_grad[0]:
-            grad_z = grad_output * torch.sigmoid(z)  # softplus 的导数是 sigmoid(z)
-        return grad_z
+        if not ctx.needs_input_grad[0]:
+            return None
+        return grad_output * torch.sigmoid(z)  # softplus 的导数是 sigmoid(z)
 
 
 z = torch.tensor([-100.0, 0.0, 100.0], requires_grad=True)
@@ -179,16 +168,6 @@ stable.sum().backward()
 print(f"Softplus:         {stable.detach()}, gradient {z.grad}")
 assert torch.allclose(stable, torch.nn.functional.softplus(z))
 assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sigma(0), sigma(100)
-
-# %%
-# ``torch.func``（:doc:`plot_08_jacobians_torch_func`）像对待内置运算一样
-# 对待它：``grad(fn)`` 是一个新函数，返回标量函数 ``fn`` 的梯度；``vmap(fn)``
-# 也是一个新函数，沿输入的第一个维度对每个切片分别运行 ``fn``。旧写法 ``forward(ctx, z)``（没有 ``setup_context``）用 ``backward()``
-# 仍然可以，但 ``torch.func`` 会抛出 ``RuntimeError``，要求提供
-# ``setup_context``；前向模式（``jvp``、``jacfwd``）还需要一个 ``jvp`` 静态方法
-# （见练习 1）。没有梯度的输出（比如索引）要用 ``ctx.mark_non_differentiable(out)``
-# 标记，这一步放在 ``setup_context`` 中，此时输出已经可用。
-
 from torch.func import grad, vmap
 
 z = z.detach()
@@ -197,13 +176,12 @@ print(f"vmap(grad(Softplus.apply)): {per_element}")
 assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z))
 
 # %%
-# 用在模型里
-# ~~~~~~~~~~
-#
-# 取四个点，再把线性模型的权重都设为 20，让它过度自信：logit 达到
-# :math:`\pm 140`，其中一个点落在错误的一侧。照公式直接写，损失是无穷大，
-# 梯度是 NaN；用 ``Softplus`` 则都是有限值，损失也与 PyTorch 的
-# ``binary_cross_entropy_with_logits`` 一致：
+# 用在模型里：取四个点，再把线性模型的权重都设为 20，让它过度自信：logit 达到
+# :math:`\pm 140`，其中一个点落在错误的一侧，远远超出了照公式直接写会溢出的范围。
+# 用 ``Softplus``，损失和梯度都是有限值，损失也与 ``binary_cross_entropy_with_logits``
+# 一致；它的节点以类名命名，像内置节点一样出现在反向图里：
+
+from torch import nn
 
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
@@ -213,21 +191,12 @@ with torch.no_grad():
     linear.bias.zero_()
 
 logits = linear(features)
-naive_loss = (torch.log(1 + torch.exp(logits)) - labels * logits).mean()
-naive_loss.backward()
-print(f"naive loss = {naive_loss.item()}, weight.grad = {linear.weight.grad}")
-linear.zero_grad()
-logits = linear(features)  # 重新前向一次：第一次 backward 已释放了原来的计算图
 loss = (Softplus.apply(logits) - labels * logits).mean()
 loss.backward()
 print(f"logits = {logits.detach().flatten()}")
 print(f"loss = {loss.item():.2f}, weight.grad = {linear.weight.grad}")
 reference = nn.functional.binary_cross_entropy_with_logits(logits, labels)
 assert torch.allclose(loss, reference) and torch.isfinite(linear.weight.grad).all()
-
-# %%
-# 我们的节点像内置节点一样出现在反向图里，名字取自类名（图由
-# ``pytorch_notes.draw`` 绘制）：
 
 import matplotlib.pyplot as plt
 
@@ -267,9 +236,9 @@ for dtype in (torch.float32, torch.float64):
 # %%
 # 在 float32 下，:math:`f(z + h)` 与 :math:`f(z - h)` 本身的舍入误差就盖过了
 # 它们之间的微小差值（:math:`z \pm h` 本身也有舍入）；在 float64 下，有限差分与
-# 自动求导的结果只差 :math:`10^{-11}` 左右。
-# ``torch.autograd.gradcheck`` 用这个办法比对整个雅可比矩阵，所以输入要用 float64。
-# 下面的反向传播写错了符号，把 :math:`\sigma(z)` 写成了 :math:`\sigma(-z)`：
+# 自动求导的结果只差 :math:`10^{-11}` 左右。``torch.autograd.gradcheck``
+# 用这个办法在 float64 下比对整个雅可比矩阵。符号写错，把 :math:`\sigma(z)`
+# 写成 :math:`\sigma(-z)`：
 
 
 class WrongSoftplus(Softplus):
@@ -287,19 +256,14 @@ except RuntimeError as error:
     print(f"{type(error).__name__}: {str(error).strip()}")
 
 # %%
-# ``numerical``（有限差分）和 ``analytical``（我们的 ``backward``）并排列出。
-# 正确的 ``Softplus`` 能通过检查，``gradgradcheck`` 也能通过，后者检查的是
-# 反向传播*本身的*反向传播：我们的 ``backward`` 由可求导的 torch 运算组成。
+# 正确的 ``Softplus`` 能通过检查，``gradgradcheck`` 也能通过（它检查反向传播
+# *本身的*反向传播：我们的 ``backward`` 由可求导的运算组成）。通过检查只说明
+# 有限差分与反向传播的结果*在给定的点上*一致，仅此而已：对 ``stable_softplus``
+# 直接用自动求导，在尖点处是错的，却能在同样三个随机点上通过检查，在 0 处才会
+# 失败。检查时要把边界情况（包括尖点）放进输入里：
 
 print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,))}")
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
-
-# %%
-# 通过检查只说明有限差分与反向传播的结果*在给定的点上*一致，仅此而已。
-# 对 ``stable_softplus`` 直接用自动求导，在尖点处是错的，却能在同样三个随机点上
-# 通过检查，只有把 0 放进去才会失败；``Softplus`` 在 0 处也能通过。检查时要把
-# 边界情况（包括尖点）放进输入里：
-
 zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 passed = []
 for name, fn in {"stable_softplus": stable_softplus, "Softplus": Softplus.apply}.items():
@@ -314,26 +278,17 @@ assert passed == [True, False, True, True]  # 只有穿过尖点的自动求导�
 #
 # 每个节点都会留下求导公式需要的张量，即:term:`保存的张量`：``ReLU`` 保存它的输出
 # （输出为正处导数是 1，否则是 0）；乘法为每个需要梯度的因子保存*另一个*因子。
-# ``torch.autograd.graph.saved_tensors_hooks(pack, unpack)`` 能让我们看到它们：
-# 在它的代码块中保存的每个张量都会交给 ``pack``，``pack`` 的返回值在反向传播时
-# 交给 ``unpack``。PyTorch 的 ``torch.autograd.graph.save_on_cpu`` 和激活检查点
-# （``torch.utils.checkpoint`` 的非重入版本）就建立在它之上。这里只记录、不修改：
-# 看看一个小网络对 64 个点做一次前向传播时保存了哪些张量：
+# ``saved_tensors_hooks``（见第 03 篇）把每个保存的张量交给它的第一个函数，
+# 其返回值在反向传播时交给第二个函数；``torch.autograd.graph.save_on_cpu`` 和
+# 非重入版本的激活检查点就建立在它之上。这里只记录、不修改：看看一个小网络
+# 对 64 个点做一次前向传播时保存了哪些张量：
 
 torch.manual_seed(0)
 net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
 inputs = torch.randn(64, 2)
 saved = []
-
-
-def pack(t):
-    saved.append(t)
-    return t
-
-
-with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
     loss = net(inputs).square().mean()
-
 for t in saved:
     print(f"saved {tuple(t.shape)!s:<8} {t.dtype}  {t.numel() * t.element_size():>5} bytes")
 total = sum(t.numel() * t.element_size() for t in saved)
@@ -349,16 +304,20 @@ assert extra == 4 * (64 * 4 + 64 * 1)  # ReLU 的输出和网络的输出
 # 从上往下看：第一个 ``Linear`` 保存了它的输入（求权重的梯度要用），
 # 但没有保存权重，因为它的输入不需要梯度（见练习 2）；``ReLU`` 保存了输出；
 # 第二个 ``Linear`` 保存了同一个输出和它（转置后）的权重；``square``
-# 保存了网络的输出。保存的张量共涉及 2832 字节，其中输入和权重本来就存在，
-# ReLU 的输出只存一份：计算图让本该释放的 1280 字节一直留在内存里。
+# 保存了网络的输出。只有 ReLU 的输出和网络的输出是本该释放、却被计算图留住的内存。
 #
 # 异常检测：NaN 从哪里来？
 # ------------------------
 #
 # 一个经典的例子：用 ``torch.where`` 写“:math:`x > 0` 时取 :math:`\sqrt{x}`，
-# 否则取 0”。输出没有问题（``sqrt(-1)`` 在前向传播中产生的 NaN 被 ``where``
-# 丢掉了），但 :math:`x = -1` 处的梯度却是 NaN：``torch.where`` 传给 ``sqrt``
+# 否则取 0”。输出没有问题（``where`` 丢掉了 ``sqrt(-1)`` 产生的 NaN），但
+# :math:`x = -1` 处的梯度却是 NaN，而且没有任何报错：``where`` 传给 ``sqrt``
 # 分支的梯度是 0，而 :math:`\sqrt{-1}` 的导数是 NaN，:math:`0 \times` NaN 仍是 NaN。
+# 开启:term:`异常检测`（``torch.autograd.detect_anomaly()``）后，输出 NaN 的
+# 反向节点会报错并给出自己的名字，同时有一条警告指出创建它的那行前向代码
+# （下面打印时去掉了文件路径，因为每台机器上都不一样）：
+
+import warnings
 
 
 def sqrt_where():
@@ -369,15 +328,6 @@ def sqrt_where():
 
 
 print("y = {}, x.grad = {}".format(*sqrt_where()))
-
-# %%
-# 没有任何报错，NaN 就这样出现了。开启:term:`异常检测`
-# （``torch.autograd.detect_anomaly()``）后，输出 NaN 的反向节点会报错并给出
-# 自己的名字，同时有一条警告指出这个节点是在前向传播的哪一行创建的
-# （下面打印时去掉了文件路径，因为每台机器上都不一样）：
-
-import warnings
-
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     with torch.autograd.detect_anomaly():
@@ -392,15 +342,14 @@ for warning in caught:
         print(f"    {lines[-2].strip()}")
 
 # %%
-# 罪魁祸首是 ``SqrtBackward0``，创建于上面显示的那一行。异常检测只检查 NaN：
-# 梯度是 ``inf`` 时不会报错。修正的关键是让未被选中的分支的*导数*保持有限：
-# ``where`` 传给该分支的梯度是 0，该分支的反向传播再把它乘以局部导数，
-# :math:`0 \times \infty` 和 :math:`0 \times` NaN 都是 NaN。只对输入做 ``clamp``
+# 罪魁祸首是 ``SqrtBackward0``。这个模式只用于调试，不要在训练时开启（见第一条
+# 警告），而且只检查 NaN：梯度是 ``inf`` 时不会报错。修正必须让未被选中的分支的
+# *导数*保持有限，因为 :math:`0 \times \infty` 同样是 NaN。只对输入做 ``clamp``
 # 做不到这一点：在 :math:`x = 0` 处平方根的导数仍是 :math:`1/(2 \cdot 0) = \infty`，
-# 所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r`` 的梯度都是 NaN。
-# 它能否再传到 ``x``，取决于 ``clamp`` 在尖点处的约定
-# （torch 2.13 及以前是 NaN，2.14 起是 0），所以这不算修正。再用一个 ``where``，在未被选中的一侧交给 ``sqrt``
-# 一个无害的 1，在 :math:`-1` 和 0 处、在每个版本上都能得到正确的梯度：
+# 所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r`` 的梯度都是 NaN；它能否再传到
+# ``x``，取决于 ``clamp`` 在尖点处的约定（torch 2.13 及以前是 NaN，2.14 起是 0），
+# 所以这不算修正。再用一个 ``where``，在未被选中的一侧交给 ``sqrt`` 一个无害的 1，
+# 在 :math:`-1` 和 0 处、在每个版本上都能得到正确的梯度：
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # 忽略“异常检测已开启”的警告
@@ -424,25 +373,15 @@ for point in (-1.0, 0.0):
     assert torch.equal(x.grad, torch.tensor([0.0, 0.25]))
 
 # %%
-# 正如第一条警告所说，这个模式只用于调试，不要在训练时开启。破坏反向传播的
-# 原位修改不需要异常检测也能*被发现*：:doc:`../core/plot_04_autograd_traps`
-# 中的版本计数器本来就会报错。但报错只指出反向节点和被改动的张量；要找到前向传播
-# 中的那一行，报错信息自己的提示是开启异常检测：
-# ``torch.autograd.set_detect_anomaly(True)``（加上 ``check_nan=False``，
-# 则只记录前向代码行，不做 NaN 检查）。
-#
 # 小结
 # ----
 #
-# - 一个张量的钩子，在由它算出且通向输出的张量的钩子之后被触发；``w`` 的钩子
-#   只被触发一次，拿到的是各条路径贡献之和（5）；钩子返回的张量会替换梯度
-#   （``w.grad = 4``）。除此之外的顺序由引擎决定：``x`` 的钩子可以排在 ``b``
-#   之前。
+# - 一个张量的钩子，在由它算出且通向输出的张量的钩子之后被触发；除此之外的顺序
+#   由引擎决定：``x`` 的钩子可以排在 ``b`` 之前。钩子返回的张量会替换梯度。
 # - 对稳定的 softplus 直接用自动求导，在 :math:`z = 0` 处结果是错的（torch 2.13
 #   及以前是 1，2.14 起是 0），不会是 0.5。我们的 ``Function`` 直接给出导数，
-#   只保存一个张量，能用于 ``grad`` 和 ``vmap``；对过度自信的模型，照公式直接写
-#   得到 ``inf`` 和 ``nan``，用它则损失保持有限。float64 下的 ``gradcheck``
-#   抓住了符号错误；它只检查给定的点（0 处的尖点必须是其中之一）。
+#   能用于 ``grad`` 和 ``vmap``，让过度自信的模型的损失保持有限。float64 下的
+#   ``gradcheck`` 抓住了符号错误；它只检查给定的点（0 处的尖点必须是其中之一）。
 # - 小网络的一次前向传播保存的张量涉及 2832 字节，其中 1280 字节只为反向传播而保留。
 # - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）及其所在行；
 #   修正办法是两侧都用 ``where``（只用 ``clamp`` 不算）。
@@ -480,13 +419,12 @@ assert second.item() == 0.25
 # .. _solution-begin:
 
 # %%
-# 多 32 字节：第一个 ``Linear`` 这时还要保存（转置后的）权重，
-# 即 :math:`2 \times 4` 个数，用来求输入的梯度。``inputs.detach()``
-# 得到一个共享同一块内存的新张量，对它调用 ``requires_grad_()`` 不会改变
-# ``inputs`` 本身。
+# 多 32 字节：第一个 ``Linear`` 这时还要保存（转置后的）权重，共 8 个数，
+# 用来求输入的梯度。``inputs.detach()`` 得到一个共享同一块内存的新张量，
+# 对它调用 ``requires_grad_()`` 不会改变 ``inputs`` 本身。
 
 saved = []
-with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
     loss = net(inputs.detach().requires_grad_()).square().mean()
 total_with_input_grad = sum(t.numel() * t.element_size() for t in saved)
 print(f"{total_with_input_grad} bytes")
