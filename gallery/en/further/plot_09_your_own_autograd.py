@@ -129,8 +129,7 @@ import torch
 from pytorch_notes.graph import backward_graph, record_gradients
 
 w, x = Value(1.0, name="w"), Value(2.0, name="x")
-a = w + x
-b = w + 1
+a, b = w + x, w + 1
 y = a * b
 a.name, b.name, y.name = "a", "b", "y"
 y.backward()
@@ -146,10 +145,9 @@ print(f"PyTorch: y = {y_t.item()}, w.grad = {w_t.grad}, x.grad = {x_t.grad}")
 assert (w.grad, x.grad) == (w_t.grad.item(), x_t.grad.item()) == (5.0, 2.0)  # small integers: exact
 
 # %%
-# Both give :math:`\partial y/\partial w = b + a = 5`: ``w`` is an input of
-# both ``a`` and ``b``, and each of their backward steps *adds* its share to
-# ``w.grad`` -- the ``+=`` in the code is the sum over paths of the chain
-# rule. That is also why ``w.grad`` starts at ``0.0``.
+# Both give :math:`\partial y/\partial w = b + a = 5`: ``w`` feeds both ``a``
+# and ``b``, and each of their backward steps *adds* its share to ``w.grad``.
+# That ``+=`` is the chain rule's sum over paths, and why ``w.grad`` starts at 0.
 #
 # Drawing our graph with the site's helpers
 # -----------------------------------------
@@ -157,9 +155,9 @@ assert (w.grad, x.grad) == (w_t.grad.item(), x_t.grad.item()) == (5.0, 2.0)  # s
 # :func:`pytorch_notes.draw.draw_forward` draws a ``networkx`` graph in the
 # form :meth:`~pytorch_notes.graph.RecordedGraph.to_networkx` documents: a box
 # per value, a circle per operation, a constant node per Python number
-# wrapped in a ``Value``.
-# Beside it, PyTorch's backward graph with the gradient sent along each edge
-# (its arrows point the forward way; gradients flow against them).
+# wrapped in a ``Value``. Beside it, PyTorch's backward graph with the gradient
+# sent along each edge (its arrows point the forward way; gradients flow
+# against them).
 
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -183,10 +181,9 @@ def to_networkx(root):
     return g
 
 
-engine_graph = to_networkx(y)
 lang = use_language(LANG)
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.2), facecolor="white")
-draw_forward(engine_graph, ax=left, lang=lang,
+draw_forward(to_networkx(y), ax=left, lang=lang,
              title=tr(lang, en="Our engine: values and gradients", zh="我们的引擎：值与梯度"))  # fmt: skip
 draw_backward(grad_graph, ax=right, lang=lang,
               title=tr(lang, en="PyTorch: the backward graph", zh="PyTorch：反向图"))  # fmt: skip
@@ -195,11 +192,11 @@ plt.show()
 # %%
 # Same shape: our three operations are PyTorch's three backward functions,
 # and our two named inputs its two ``AccumulateGrad`` nodes. Same numbers:
-# each edge carries one path's contribution, and the contributions at a node
-# add up to the gradient our engine stored (``w`` receives 2 and 3; our
-# ``w.grad`` is 5). Our engine keeps the gradient of every value, ``a`` and
-# ``b`` too; PyTorch fills ``.grad`` only for leaves that require grad and for
-# tensors you call ``retain_grad()`` on (Exercise 2):
+# each edge carries one path's contribution, and those at a node add up to
+# the gradient our engine stored (``w`` receives 2 and 3; ``w.grad`` is 5).
+# Our engine keeps every value's gradient, ``a`` and ``b`` too; PyTorch fills
+# ``.grad`` only for leaves that require grad and for ``retain_grad()`` tensors
+# (Exercise 2):
 
 torch_grads = {}
 for u, _, data in grad_graph.edges(data=True):
@@ -266,11 +263,11 @@ print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 # --------------------------------------------
 #
 # **Tensors, not scalars.** Our engine makes one node per *number*; PyTorch's
-# graph depends on the operations, not on how many numbers flow through
-# them. The loss of 1 sample and of all 200, computed as our engine does:
-# PyTorch's nodes are five backward functions (``nn.Linear`` alone makes two,
+# graph depends on the operations, not on how many numbers flow through them.
+# The loss of 1 sample and of all 200, computed as our engine does: PyTorch's
+# nodes are five backward functions (``nn.Linear`` alone makes two,
 # ``TBackward0`` for the transposed weight and ``AddmmBackward0``) and one
-# ``AccumulateGrad`` per parameter, whatever the number of samples.
+# ``AccumulateGrad`` per parameter.
 
 
 def engine_nodes(n):  # the mean loss of the first n samples, on our engine
@@ -331,10 +328,9 @@ except RuntimeError as error:
 
 # %%
 # **The version counter.** Change an input of our engine after the forward
-# pass and ``backward()`` silently uses the new number: the gradient is wrong
-# and nothing says so. PyTorch counts the in-place changes of every tensor
-# (``t._version``, an internal attribute, for looking only) and refuses a
-# backward pass through a saved tensor that changed since it was saved.
+# pass and ``backward()`` silently uses the new number. PyTorch counts each
+# tensor's in-place changes (``t._version``, internal, for looking only) and
+# refuses a backward pass through a saved tensor that changed since it was saved.
 
 w, x = Value(1.0), Value(2.0)
 y = w * x
@@ -388,12 +384,11 @@ assert v_t._version == 0 and u_t.grad.item() == 100.0
 # .. _solution-begin:
 
 # %%
-# The derivative is computed from the result, as ``sigmoid`` does:
 
 
 def tanh(v):
     t = math.tanh(v.data)
-    return v._unary(t, 1 - t**2, "tanh")
+    return v._unary(t, 1 - t**2, "tanh")  # the derivative from the result, as in sigmoid
 
 
 s, s_t = Value(0.5), torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
@@ -416,14 +411,11 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 # Our engine gives 15: ``a`` and ``b`` still hold 2 and 3 from the first pass,
 # so the second pass adds 4 and 6 into ``w`` instead of 2 and 3. PyTorch does
 # not read ``.grad`` during a pass: each ``backward()`` sends the gradients
-# through buffers of its own and only *adds the result* into ``.grad`` (of the
-# leaves and of ``retain_grad()`` tensors), so ``w.grad`` is 10 even when
-# ``a`` and ``b`` keep gradients (4 and 6). Our engine's working buffer is
-# ``.grad``: clearing every non-input before the pass gives fresh buffers.
-# That agrees with PyTorch on the inputs only: our ``a`` and ``b`` then hold
-# the last pass's gradients (2 and 3), where PyTorch's ``retain_grad()``
-# accumulates them too (4 and 6); agreeing there as well would take a buffer
-# of our own per value, added into ``.grad`` after each pass.
+# through buffers of its own and only *adds the result* into ``.grad``. Our
+# engine's working buffer is ``.grad``: clearing every non-input before the
+# pass gives fresh buffers. That agrees with PyTorch on the inputs only: our
+# ``a`` and ``b`` then hold the last pass's gradients (2 and 3), where
+# PyTorch's ``retain_grad()`` accumulates them too (4 and 6).
 
 
 def backward_accumulating(root):

@@ -25,13 +25,12 @@ This page assumes :doc:`../core/plot_01_computational_graph` (its example
 # called, Dynamo steps in before the function's Python bytecode runs and
 # follows that bytecode symbolically, on stand-ins with the real inputs'
 # shapes, dtypes and strides; it collects the torch operations into a
-# ``torch.fx`` graph and hands that graph to the backend: a function that gets
-# the graph (a ``GraphModule``) and example inputs, and returns something to
-# call instead, which then runs on the real inputs. The default backend,
-# Inductor, generates and compiles C++ here; ours keeps the graph to look at
-# and returns it unchanged, compiling nothing. Without ``torch.compile``,
-# PyTorch runs in :term:`eager <eager execution>` mode: one operation at a time.
-# ``compile_fresh`` starts each experiment on this page afresh.
+# ``torch.fx`` graph and hands it to the backend: a function that gets the
+# graph (a ``GraphModule``) and example inputs and returns what runs on the
+# real inputs instead. The default backend, Inductor, generates and compiles
+# C++ here; ours keeps the graph to look at and returns it unchanged. Without
+# ``torch.compile``, PyTorch runs in :term:`eager <eager execution>` mode, one
+# operation at a time. ``compile_fresh`` starts each experiment afresh.
 
 import torch
 
@@ -59,19 +58,16 @@ def smooth(x: torch.Tensor) -> torch.Tensor:
 compiled = compile_fresh(smooth)
 x = torch.tensor([0.25, -1.0])
 print(f"compiled(x) = {compiled(x)}")
-print(f"graphs captured: {len(captured)}")
 print(captured[0].code.strip())
-# Our backend runs the same kernels, so the values are bit-identical; a real
-# compiler may fuse and reorder operations: compare with a tolerance.
+# Bit-identical here (the same kernels); a real compiler may fuse and reorder: use a tolerance.
 torch.testing.assert_close(compiled(x), smooth(x))
 
 # %%
-# The captured graph is the same straight line that ``torch.fx`` traced in
-# tutorial 02 (multiply, ``tanh``, add): a :term:`static graph <static graph>`.
-# Unlike ``torch.fx.symbolic_trace``, Dynamo captures at a real call: it knows
-# the inputs' shapes, dtypes and strides, and it can step back to ordinary
-# Python wherever it cannot follow. The capture itself computes nothing on the
-# real tensors: an in-place ``mul_`` runs once per call, in the returned graph.
+# The captured graph is tutorial 02's straight line (multiply, ``tanh``, add):
+# a :term:`static graph <static graph>`. Unlike ``torch.fx.symbolic_trace``,
+# Dynamo captures at a real call and can step back to ordinary Python wherever
+# it cannot follow. The capture itself computes nothing on the real tensors:
+# an in-place ``mul_`` runs once per call, in the returned graph.
 
 
 def doubles(x: torch.Tensor) -> torch.Tensor:
@@ -112,10 +108,8 @@ def ops(gm: torch.fx.GraphModule) -> list[str]:  # a graph's operations, by name
 
 with compile_log() as log:
     compiled_branchy = compile_fresh(branchy)
-    z_pos = compiled_branchy(torch.tensor([1.5]))
-    z_neg = compiled_branchy(torch.tensor([-1.5]))
+    z_pos, z_neg = compiled_branchy(torch.tensor([1.5])), compiled_branchy(torch.tensor([-1.5]))
 print(f"z = {z_pos} and {z_neg}")
-print(f"graphs captured: {len(captured)}")
 for i, gm in enumerate(captured):
     print(f"  graph {i}: {ops(gm)}")
 print(f"graph breaks: {log.graph_breaks}")
@@ -124,15 +118,14 @@ assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 and 2.5 log no reas
 
 # %%
 # Three graphs for one function. The first runs up to the comparison and
-# *returns* its result (``gt``) together with ``y``: the capture stops there,
-# because Python's ``if`` needs a real ``True`` or ``False``. Python then
-# decides, exactly as in eager mode, and Dynamo captures the code after the
-# ``if`` -- one graph for the branch each call took (``mul`` for the positive
-# input, ``neg`` for the negative one). The reason is in the installed torch's
-# words: "Data-dependent branching" from torch 2.7 on, "Data-dependent jump" in
-# 2.6; torch 2.4 and 2.5 log no reason at all (``compile_log`` warns so).
-# In the drawings, green marks what a graph returns: graph 0 returns ``y``
-# too, though ``sum`` also uses it.
+# *returns* its result (``gt``) together with ``y``: Python's ``if`` needs a
+# real ``True`` or ``False``, so the capture stops there. Python decides, as in
+# eager mode, and Dynamo captures the code after the ``if``: one graph for the
+# branch each call took (``mul`` for the positive input, ``neg`` for the
+# negative). The reason is in the installed torch's words: "Data-dependent
+# branching" from torch 2.7 on, "Data-dependent jump" in 2.6; torch 2.4 and 2.5
+# log no reason at all (``compile_log`` warns so). In the drawings, green marks
+# what a graph returns: graph 0 returns ``y`` too, though ``sum`` also uses it.
 
 import matplotlib.pyplot as plt
 
@@ -173,19 +166,17 @@ assert len(captured) == 5 and len(log.recompiles) == 4
 print(captured[1].code.strip().splitlines()[0])  # the graph for sizes 4 and 5
 
 # %%
-# Eight calls, five captures. The second call matched the first graph's guards.
-# The third had another size: Dynamo recompiled with the size as a symbol, and
-# the fourth call reused that graph. The line printed last shows the symbol:
-# graph 1 takes the size as an input of its own, a ``torch.SymInt``, beside
-# ``x`` (the symbol's name depends on the release). This default, *automatic
-# dynamic shapes*, keeps a size that has changed once a symbol: for code that
-# only computes with a size, ever new sizes cost one recompilation, not one
-# each. Calls 5 to 7 failed other guards (torch 2.4 writes ``L['x']`` for
-# ``x``): the dtype and ``requires_grad``, which no symbol covers, and the
-# strides (a column of a matrix: every second number in memory), which, like a
-# size, cost one recompilation: the last call, a stride of 3, reused that graph
-# (at a fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15
-# don't).
+# The third call had another size: Dynamo recompiled with the size as a
+# symbol, and the fourth call reused that graph (printed last: graph 1 takes
+# the size as an input of its own, a ``torch.SymInt``, beside ``x``; the
+# name depends on the release). This default, *automatic dynamic shapes*,
+# keeps a size that has changed once a symbol: for code that only computes
+# with a size, ever new sizes cost one recompilation, not one each. Calls 5
+# to 7 failed other guards (torch 2.4 writes ``L['x']`` for ``x``): the dtype
+# and ``requires_grad``, which no symbol covers, and the strides (a column of
+# a matrix: every second number in memory), which, like a size, cost one
+# recompilation: the last call, a stride of 3, reused that graph (at a fixed
+# size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don't).
 # ``dynamic=True`` makes sizes symbolic from the first call, saving that one
 # recompilation (sizes 0 and 1 are specialised either way). Sizes 3 to 10:
 
@@ -218,13 +209,12 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 # Control flow inside the graph: ``torch.cond``
 # ---------------------------------------------
 #
-# A graph break hands control back to Python. To keep *both* branches in the
-# graph, write the choice as an operation: ``torch.cond(pred, true_fn,
-# false_fn, operands)`` takes a condition and two functions, and the graph
-# holds both functions as subgraphs. The condition is a one-element boolean
-# tensor, as here, or a Python bool (such as ``x.shape[0] > 4``).
-# (``torch.cond`` is a prototype feature, and its documentation asks both
-# functions to return tensors of the same shape and type.)
+# To keep *both* branches in the graph, write the choice as an operation:
+# ``torch.cond(pred, true_fn, false_fn, operands)`` takes a condition and two
+# functions, and the graph holds both as subgraphs. The condition is a
+# one-element boolean tensor, as here, or a Python bool (such as
+# ``x.shape[0] > 4``). ``torch.cond`` is a prototype feature, and its
+# documentation asks both functions to return tensors of the same shape and type.
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:
@@ -245,13 +235,12 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 # ---------------------------------------------
 #
 # ``torch.compile`` may break a function into pieces and fall back to Python
-# between them. ``torch.export`` may not: it captures the *whole* program as
-# one graph in which Python decides nothing, to be saved or compiled ahead of
-# time, and it refuses what it cannot capture. Exporting the plain ``if``
-# fails (``compile_log`` keeps the partial graph torch prints, which names
-# files on this machine, off the page). We ask for *non-strict* export, the
-# default on recent releases; strict export, like
-# ``torch.compile(fullgraph=True)``, reports Dynamo's graph break instead.
+# between them. ``torch.export`` may not: it captures the *whole* program,
+# ahead of time, as one graph in which Python decides nothing, and refuses
+# what it cannot capture. Exporting the plain ``if`` fails (``compile_log``
+# keeps the partial graph torch prints, naming files on this machine, off the
+# page). We use *non-strict* export, the default on recent releases; strict
+# export, like ``torch.compile(fullgraph=True)``, reports Dynamo's graph break.
 
 
 class Branchy(torch.nn.Module):
@@ -275,14 +264,13 @@ with compile_log() as log:
 print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 
 # %%
-# To go on, the program needs the value of a data-dependent expression --
-# ``u0`` stands for the result of ``y.sum() > 0``, and ``Eq(u0, 1)`` asks
-# whether it is true -- and an exported program has no Python to ask. (On
-# torch 2.4 the message is the same, but torch prints no partial graph.
-# *Strict* export, the default there, refuses in Dynamo's words instead:
-# ``UserError: Dynamic control flow is not supported`` on 2.4,
-# ``Unsupported: Data-dependent branching`` on 2.13.) With ``torch.cond`` the
-# export succeeds, and the exported program runs either branch:
+# To go on, the program needs the value of a data-dependent expression
+# (``u0`` stands for ``y.sum() > 0``; ``Eq(u0, 1)`` asks whether it is true),
+# and an exported program has no Python to ask. On torch 2.4 the message is
+# the same, but torch prints no partial graph; *strict* export, the default
+# there, refuses in Dynamo's words: ``UserError: Dynamic control flow is not
+# supported`` on 2.4, ``Unsupported: Data-dependent branching`` on 2.13. With
+# ``torch.cond`` the export succeeds, and the program runs either branch:
 
 exported = torch.export.export(BranchyCond(), example)
 print(f"exported graph: {ops(exported.graph_module)}")
@@ -296,13 +284,12 @@ assert torch.equal(run(torch.tensor([-1.5])), torch.tensor([3.0]))
 # ---------------------------------
 #
 # In eager PyTorch the backward graph is the chain of ``grad_fn`` nodes that
-# the forward pass leaves behind. ``torch.compile``'s default backend,
-# Inductor, trains with *AOTAutograd* ("ahead-of-time autograd"): while the
-# forward graph is captured it also traces the backward pass into a second
-# graph, before any ``backward()`` call. (Our ``keep_graph`` does not ask for
-# AOTAutograd; its graph trains through ordinary autograd.)
-# :func:`pytorch_notes.capture.aot_graphs` runs AOTAutograd alone and keeps
-# both graphs, here for tutorial 01's example at :math:`w = 1`, :math:`x = 2`:
+# the forward pass leaves behind. Inductor, the default backend, trains with
+# *AOTAutograd* ("ahead-of-time autograd"): while the forward graph is
+# captured it also traces the backward pass into a second graph, before any
+# ``backward()`` call (our ``keep_graph`` does not ask for AOTAutograd; its
+# graph trains through ordinary autograd). :func:`pytorch_notes.capture.aot_graphs`
+# runs AOTAutograd alone and keeps both graphs, for tutorial 01's example:
 
 from pytorch_notes.capture import aot_graphs
 
@@ -360,48 +347,34 @@ print(f"aot_eager saves:       {saved_by(compiled_01_aot)}")
 assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [[1.0], [2.0]]
 
 # %%
-# Eager autograd keeps the sums :math:`b = 2` and :math:`a = 3`; the min-cut
-# partitioner keeps the inputs :math:`w = 1` and :math:`x = 2`: the forward
-# graph printed above is one partitioner's choice, not a rule.
-#
-# Four ways to get a graph
-# ------------------------
-#
-# Tutorial 02 compared static and dynamic graphs. PyTorch 2 sits in between:
-#
-# - **Eager** (define by run): the graph is built at every run, op by op, and
-#   a data-dependent ``if`` is just Python.
-# - **Tracing** with ``torch.fx``: once, with :term:`proxies <proxy>`, into one
-#   straight-line graph (run as generated Python code); a data-dependent
-#   ``if`` raises ``TraceError``.
-# - **Dynamo** (``torch.compile``): at the first call, from the real inputs'
-#   shapes, dtypes and strides, and
-#   again when a guard fails (up to a limit). A data-dependent ``if`` is a
-#   graph break: Python decides between graphs, and before each call the
-#   guards (checked in C++) pick a captured graph.
-# - **Export** (``torch.export``): once, ahead of time, from example inputs,
-#   into one graph in which Python decides nothing (AOTInductor can compile it
-#   to run without Python). A data-dependent ``if`` is an error, unless the
-#   choice is an operation (``torch.cond``, or ``torch.where`` computing both).
-#
 # What we saw
 # -----------
 #
-# - ``torch.compile`` hands each graph Dynamo captures to a backend; a
-#   data-dependent ``if`` breaks the capture: one graph up to the condition,
-#   Python's decision, then one graph per branch taken.
+# Tutorial 02 compared static and dynamic graphs; PyTorch 2 sits in between.
+#
+# - **Eager** (define by run) builds the graph at every run, op by op, and a
+#   data-dependent ``if`` is just Python; **tracing** with ``torch.fx`` runs
+#   once, with :term:`proxies <proxy>`, into one straight-line graph (run as
+#   generated Python code), and a data-dependent ``if`` raises ``TraceError``.
+# - **Dynamo** (``torch.compile``) captures at the first call, from the real
+#   inputs' shapes, dtypes and strides, and hands each graph to a backend. A
+#   data-dependent ``if`` is a graph break: one graph up to the condition,
+#   Python's decision, then one graph per branch taken; before each call the
+#   guards (checked in C++) pick a captured graph.
 # - Guards tie a graph to what it assumed about its inputs (shape, dtype,
 #   strides, ``requires_grad``, ...); a failed guard means a recompilation,
 #   up to a limit. After a size has changed once it is a symbol, so new
 #   sizes (other than 0 and 1) need no new graph unless the code branches on
 #   them (``dynamic=True`` makes it a symbol from the start).
-# - ``torch.cond`` (a prototype) keeps both branches in one graph. An
-#   exported program cannot return to Python: ``torch.export`` needs the
-#   choice written as such an operation (or as ``torch.where``, Exercise 1).
+# - **Export** (``torch.export``) captures once, ahead of time, from example
+#   inputs, into one graph in which Python decides nothing (AOTInductor can
+#   compile it to run without Python): a data-dependent ``if`` is an error
+#   unless the choice is an operation (``torch.cond``, a prototype that keeps
+#   both branches in one graph, or ``torch.where`` computing both, Exercise 1).
 # - AOTAutograd builds the backward graph ahead of time, when the forward
 #   graph is captured. Which tensors the forward graph saves is the
-#   partitioner's choice: the min-cut one, which Inductor uses, saves the
-#   inputs here, recomputing the sums.
+#   partitioner's choice, not a rule: the min-cut one, which Inductor uses,
+#   saves the inputs here, recomputing the sums.
 #
 # Exercises
 # ---------
@@ -414,11 +387,10 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 # .. _solution-begin:
 
 # %%
-# One graph, as ``torch.fx`` traced one in tutorial 02.
-# ``torch.where`` computes both branches, then picks; the condition is one
-# number, so it picks the same branch for every element, as the ``if`` did.
-# One graph, no break; the price is that both branches are computed, and a
-# branch not taken can still turn the gradient into NaN (:doc:`plot_07_autograd_internals`).
+# One graph, as ``torch.fx`` traced in tutorial 02. ``torch.where`` computes
+# both branches, then picks; the condition is one number, so it picks the same
+# branch for every element, as the ``if`` did. The price: both are computed,
+# and a branch not taken can still turn the gradient into NaN (:doc:`plot_07_autograd_internals`).
 
 
 def branchless(x: torch.Tensor) -> torch.Tensor:
@@ -449,16 +421,13 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # %%
 # Each new number of dimensions fails a guard that no symbol covers, so each
 # would need a graph of its own. But Dynamo stops at a limit (8 by default,
-# ``torch._dynamo.config.recompile_limit``, ``cache_size_limit`` on older
-# releases): past it, Dynamo captures nothing more, an input that matches none
-# of the graphs runs in eager mode, and torch logs a warning; the results stay
-# right. What happens to the graphs already captured depends on the release:
-# from torch 2.6 on, an input that matches one of them still runs it; torch
-# 2.4 and 2.5 run the whole function in eager mode from then on (2.4, 2.13 and
-# 2.15 run here; 2.5 and 2.6 read from their source). A backend that records
-# which graph runs shows it:
-
-ran = []  # the number of each captured graph, every time it runs
+# ``torch._dynamo.config.recompile_limit``; ``cache_size_limit`` on older
+# releases): past it, nothing more is captured, an input matching no graph
+# runs in eager mode, torch logs a warning, and the results stay right. What
+# happens to the graphs already captured depends on the release: from torch
+# 2.6 on, an input that matches one of them still runs it; torch 2.4 and 2.5
+# run the whole function in eager mode from then on (2.4, 2.13 and 2.15 run
+# here; 2.5 and 2.6 read from their source). A counting backend shows it:
 
 
 def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:
@@ -467,6 +436,7 @@ def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:
     return lambda *args: ran.append(number) or gm.forward(*args)
 
 
+ran = []  # the number of each captured graph, every time it runs
 compiled = compile_fresh(smooth, backend=keep_and_count)
 with compile_log() as log:
     for ndim in range(1, 13):

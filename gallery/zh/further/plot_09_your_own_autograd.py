@@ -126,8 +126,7 @@ import torch
 from pytorch_notes.graph import backward_graph, record_gradients
 
 w, x = Value(1.0, name="w"), Value(2.0, name="x")
-a = w + x
-b = w + 1
+a, b = w + x, w + 1
 y = a * b
 a.name, b.name, y.name = "a", "b", "y"
 y.backward()
@@ -178,10 +177,9 @@ def to_networkx(root):
     return g
 
 
-engine_graph = to_networkx(y)
 lang = use_language(LANG)
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.2), facecolor="white")
-draw_forward(engine_graph, ax=left, lang=lang,
+draw_forward(to_networkx(y), ax=left, lang=lang,
              title=tr(lang, en="Our engine: values and gradients", zh="我们的引擎：值与梯度"))  # fmt: skip
 draw_backward(grad_graph, ax=right, lang=lang,
               title=tr(lang, en="PyTorch: the backward graph", zh="PyTorch：反向图"))  # fmt: skip
@@ -190,7 +188,7 @@ plt.show()
 # %%
 # 结构相同：我们的三个运算对应 PyTorch 的三个反向函数，两个有名字的输入对应它的
 # 两个 ``AccumulateGrad`` 节点。数值也相同：每条边传递的是一条路径的贡献，同一个
-# 节点上的各份贡献加起来，就是我们的引擎存下的梯度（``w`` 分别收到 2 和 3，我们的
+# 节点上的各份贡献加起来，就是我们的引擎存下的梯度（``w`` 分别收到 2 和 3，
 # ``w.grad`` 是 5）。我们的引擎保留了每个值的梯度，``a`` 和 ``b`` 也不例外；
 # PyTorch 只给需要梯度的叶子节点和调用过 ``retain_grad()`` 的张量写入 ``.grad``
 # （见练习 2）：
@@ -262,8 +260,7 @@ print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 # **张量，而不是标量。** 我们的引擎为每个*数*建一个节点；PyTorch 的图只取决于运算，
 # 与其中流过多少个数无关。按引擎的算法分别计算 1 个样本和全部 200 个样本的损失：
 # PyTorch 的节点是五个反向函数（单是 ``nn.Linear`` 就有两个：转置权重的
-# ``TBackward0`` 和 ``AddmmBackward0``），再加每个参数一个 ``AccumulateGrad``，
-# 样本数多少都一样。
+# ``TBackward0`` 和 ``AddmmBackward0``），再加每个参数一个 ``AccumulateGrad``。
 
 
 def engine_nodes(n):  # 前 n 个样本的平均损失，用我们的引擎计算
@@ -320,10 +317,9 @@ except RuntimeError as error:
     print(f"RuntimeError: {str(error).split('.')[0]}.")
 
 # %%
-# **版本计数器。** 前向传播之后改掉我们引擎的某个输入，``backward()`` 会直接用上
-# 新的数：梯度错了，却没有任何提示。PyTorch 记录每个张量被原位修改的次数
-# （``t._version``，内部属性，只供查看），如果某个保存下来的张量在保存之后被改过，
-# 它就拒绝做反向传播。
+# **版本计数器。** 前向传播之后改掉我们引擎的某个输入，``backward()`` 会悄悄用上
+# 新的数。PyTorch 记录每个张量被原位修改的次数（``t._version``，内部属性，只供
+# 查看），如果某个保存下来的张量在保存之后被改过，它就拒绝做反向传播。
 
 w, x = Value(1.0), Value(2.0)
 y = w * x
@@ -373,12 +369,11 @@ assert v_t._version == 0 and u_t.grad.item() == 100.0
 # .. _solution-begin:
 
 # %%
-# 和 ``sigmoid`` 一样，导数用结果来算：
 
 
 def tanh(v):
     t = math.tanh(v.data)
-    return v._unary(t, 1 - t**2, "tanh")
+    return v._unary(t, 1 - t**2, "tanh")  # 和 sigmoid 一样，导数用结果来算
 
 
 s, s_t = Value(0.5), torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
@@ -400,13 +395,10 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 # %%
 # 我们的引擎得到 15：``a`` 和 ``b`` 还留着第一次的 2 和 3，于是第二次往 ``w``
 # 里加的是 4 和 6，而不是 2 和 3。PyTorch 在反向传播过程中根本不读 ``.grad``：每次
-# ``backward()`` 都用自己的缓冲区传递梯度，只把*结果加到* ``.grad`` 上（叶子节点
-# 的，以及调用过 ``retain_grad()`` 的张量的），所以即使 ``a`` 和 ``b`` 保留了梯度
-# （4 和 6），``w.grad`` 仍是 10。我们的引擎把 ``.grad`` 当作工作缓冲区；在反向
-# 传播前把所有非输入的值清零，就相当于换上新的缓冲区。这样只在输入上与 PyTorch
-# 一致：我们的 ``a`` 和 ``b`` 里留下的是最后一次的梯度（2 和 3），而 PyTorch 用
-# ``retain_grad()`` 保留的梯度同样会累加（4 和 6）；要在这里也一致，得给每个值
-# 另备一个缓冲区，每次反向传播后再把它加到 ``.grad`` 上。
+# ``backward()`` 都用自己的缓冲区传递梯度，只把*结果加到* ``.grad`` 上。我们的引擎
+# 把 ``.grad`` 当作工作缓冲区；在反向传播前把所有非输入的值清零，就相当于换上新的
+# 缓冲区。这样只在输入上与 PyTorch 一致：我们的 ``a`` 和 ``b`` 里留下的是最后一次
+# 的梯度（2 和 3），而 PyTorch 用 ``retain_grad()`` 保留的梯度同样会累加（4 和 6）。
 
 
 def backward_accumulating(root):

@@ -23,11 +23,11 @@ PyTorch 2：从动态代码中捕获静态图
 # ``torch.compile(f, backend=...)`` 让 ``f`` 经过 *Dynamo*：调用 ``f`` 时，Dynamo
 # 在函数的 Python 字节码执行之前接手，用与真实输入形状、数据类型和步长相同的替身
 # 对字节码做符号执行，把其中的 torch 运算收集成一张 ``torch.fx`` 图，再交给后端。
-# 后端就是一个函数：接收这张图（一个 ``GraphModule``）和示例输入，返回一个可调用
-# 对象来代替原函数，真正作用在真实输入上的是这个对象。默认后端 Inductor 在本机会
-# 生成并编译 C++ 代码；我们的后端只把图存下来供查看，原样返回，什么也不编译。不用 ``torch.compile`` 时，
-# PyTorch 以 :term:`即时执行（eager） <即时执行>` 模式运行，即逐个运算地执行。
-# 本页每个实验都用 ``compile_fresh`` 从头开始。
+# 后端就是一个函数：接收这张图（一个 ``GraphModule``）和示例输入，返回一个代替
+# 原函数、作用在真实输入上的对象。默认后端 Inductor 在本机会生成并编译 C++ 代码；
+# 我们的后端只把图存下来供查看，原样返回。不用 ``torch.compile`` 时，PyTorch 以
+# :term:`即时执行（eager） <即时执行>` 模式运行，即逐个运算地执行。每个实验都用
+# ``compile_fresh`` 从头开始。
 
 import torch
 
@@ -55,18 +55,15 @@ def smooth(x: torch.Tensor) -> torch.Tensor:
 compiled = compile_fresh(smooth)
 x = torch.tensor([0.25, -1.0])
 print(f"compiled(x) = {compiled(x)}")
-print(f"graphs captured: {len(captured)}")
 print(captured[0].code.strip())
-# 我们的后端跑的是同样的算子，结果逐位相同；真正的编译器可能融合、重排运算，
-# 所以要带容差比较。
+# 这里结果逐位相同（同样的算子）；真正的编译器可能融合、重排运算：要带容差比较。
 torch.testing.assert_close(compiled(x), smooth(x))
 
 # %%
 # 捕获到的图和第 02 篇里 ``torch.fx`` 追踪出的一样，是一条直线（乘法、``tanh``、
 # 加法）：一张 :term:`静态图`。和 ``torch.fx.symbolic_trace`` 不同，Dynamo 在一次
-# 真实的调用中捕获，所以知道输入的形状、数据类型和步长；遇到无法追踪的代码，它
-# 可以退回普通的 Python。捕获本身不在真实张量上做任何计算：原位的 ``mul_`` 每次
-# 调用只执行一次，执行它的是返回的那张图。
+# 真实的调用中捕获，遇到无法追踪的代码可以退回普通的 Python。捕获本身不在真实
+# 张量上做任何计算：原位的 ``mul_`` 每次调用只执行一次，执行它的是返回的那张图。
 
 
 def doubles(x: torch.Tensor) -> torch.Tensor:
@@ -106,10 +103,8 @@ def ops(gm: torch.fx.GraphModule) -> list[str]:  # 图中的运算名
 
 with compile_log() as log:
     compiled_branchy = compile_fresh(branchy)
-    z_pos = compiled_branchy(torch.tensor([1.5]))
-    z_neg = compiled_branchy(torch.tensor([-1.5]))
+    z_pos, z_neg = compiled_branchy(torch.tensor([1.5])), compiled_branchy(torch.tensor([-1.5]))
 print(f"z = {z_pos} and {z_neg}")
-print(f"graphs captured: {len(captured)}")
 for i, gm in enumerate(captured):
     print(f"  graph {i}: {ops(gm)}")
 print(f"graph breaks: {log.graph_breaks}")
@@ -118,13 +113,13 @@ assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 和 2.5 不记录�
 
 # %%
 # 一个函数，三张图。第一张图运行到比较为止，把比较结果（``gt``）连同 ``y``
-# 一起*返回*：捕获在这里停下，因为 Python 的 ``if`` 需要一个真正的 ``True`` 或
-# ``False``。接着由 Python 做决定，和即时执行模式完全一样；Dynamo 再捕获
-# ``if`` 之后的代码——每次调用走哪个分支，就为哪个分支捕获一张图（正数输入是
-# ``mul``，负数输入是 ``neg``）。图中断的原因用的是所安装 torch 版本自己的措辞：
-# torch 2.7 起是 “Data-dependent branching”，2.6 是 “Data-dependent jump”；
-# torch 2.4 和 2.5 根本不记录原因（``compile_log`` 会发出警告）。
-# 下图中，绿色标出的是图返回的张量：图 0 也返回了 ``y``，尽管 ``sum`` 还用到了它。
+# 一起*返回*：Python 的 ``if`` 需要一个真正的 ``True`` 或 ``False``，所以捕获在
+# 这里停下。接着由 Python 做决定，和即时执行模式一样；Dynamo 再捕获 ``if`` 之后
+# 的代码：每次调用走哪个分支，就为哪个分支捕获一张图（正数输入是 ``mul``，负数
+# 输入是 ``neg``）。图中断的原因用的是所安装 torch 版本自己的措辞：torch 2.7 起是
+# “Data-dependent branching”，2.6 是 “Data-dependent jump”；torch 2.4 和 2.5
+# 根本不记录原因（``compile_log`` 会发出警告）。下图中，绿色标出的是图返回的
+# 张量：图 0 也返回了 ``y``，尽管 ``sum`` 还用到了它。
 
 import matplotlib.pyplot as plt
 
@@ -163,17 +158,17 @@ assert len(captured) == 5 and len(log.recompiles) == 4
 print(captured[1].code.strip().splitlines()[0])  # 尺寸 4 和 5 用的那张图
 
 # %%
-# 调用八次，捕获五次。第二次调用满足第一张图的守卫。第三次尺寸变了：Dynamo 重新
-# 编译，这次把尺寸当作符号，第四次调用就复用了这张图。最后打印的那行就是这个
-# 符号：图 1 把尺寸作为单独的输入，一个 ``torch.SymInt``，和 ``x`` 并列（符号叫
-# 什么名字随版本而变）。这是默认行为，叫*自动动态形状*：某个尺寸变过一次，之后
-# 就一直当作符号，所以只用尺寸参与计算的代码，尺寸不断变化也只多编译一次，而不是
-# 每个尺寸编译一次。第 5 到第 7 次调用失败的是另外几类守卫（torch 2.4 把 ``x``
-# 写成 ``L['x']``）：数据类型和 ``requires_grad`` 没有符号能覆盖；步长（矩阵的
-# 一列，在内存里每隔一个数取一个）则和尺寸一样，只多编译一次：最后一次调用的步长
-# 是 3，复用了那张图（尺寸不变时，torch 2.4 每换一个步长都重新编译，2.13 和 2.15
-# 不会）。``dynamic=True`` 从第一次调用起就把尺寸当作符号，省下的正是那一次重新
-# 编译（尺寸 0 和 1 无论哪种方式都会被特化）。下面对尺寸 3 到 10 两种方式各跑一遍：
+# 第三次调用尺寸变了：Dynamo 重新编译，这次把尺寸当作符号，第四次调用就复用了
+# 这张图（最后打印的那行：图 1 把尺寸作为单独的输入，一个 ``torch.SymInt``，和
+# ``x`` 并列；符号叫什么名字随版本而变）。这是默认行为，叫*自动动态形状*：某个
+# 尺寸变过一次，之后就一直当作符号，所以只用尺寸参与计算的代码，尺寸不断变化也
+# 只多编译一次，而不是每个尺寸编译一次。第 5 到第 7 次调用失败的是另外几类守卫
+# （torch 2.4 把 ``x`` 写成 ``L['x']``）：数据类型和 ``requires_grad`` 没有符号能
+# 覆盖；步长（矩阵的一列，在内存里每隔一个数取一个）则和尺寸一样，只多编译一次：
+# 最后一次调用的步长是 3，复用了那张图（尺寸不变时，torch 2.4 每换一个步长都重新
+# 编译，2.13 和 2.15 不会）。``dynamic=True`` 从第一次调用起就把尺寸当作符号，
+# 省下的正是那一次重新编译（尺寸 0 和 1 无论哪种方式都会被特化）。下面对尺寸 3 到
+# 10 两种方式各跑一遍：
 
 for dynamic in (None, True):
     compiled = compile_fresh(smooth, dynamic=dynamic)
@@ -203,11 +198,11 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 # 把控制流放进图里：``torch.cond``
 # --------------------------------
 #
-# 图中断会把控制权交还给 Python。要把*两个*分支都留在图里，就得把“选择”写成
-# 一个运算：``torch.cond(pred, true_fn, false_fn, operands)`` 接收一个条件和两个
-# 函数，图里把这两个函数都作为子图保存下来。条件可以是只有一个元素的布尔张量（如
-# 本例），也可以是 Python 的布尔值（例如 ``x.shape[0] > 4``）。（``torch.cond``
-# 是原型功能，文档要求两个函数返回形状和类型都相同的张量。）
+# 要把*两个*分支都留在图里，就得把“选择”写成一个运算：
+# ``torch.cond(pred, true_fn, false_fn, operands)`` 接收一个条件和两个函数，图里
+# 把这两个函数都作为子图保存下来。条件可以是只有一个元素的布尔张量（如本例），
+# 也可以是 Python 的布尔值（例如 ``x.shape[0] > 4``）。``torch.cond`` 是原型
+# 功能，文档要求两个函数返回形状和类型都相同的张量。
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:
@@ -228,11 +223,11 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 # ----------------------------------------
 #
 # ``torch.compile`` 可以把函数切成几段，段与段之间退回 Python；``torch.export``
-# 不行：它把*整个*程序捕获成一张图，图里不再由 Python 做任何决定，之后可以保存，
-# 也可以预先编译；捕获不了的，它直接拒绝。导出普通的 ``if`` 会失败（torch 报错时
-# 还会打印一段不完整的图，里面有本机的文件路径，``compile_log`` 把它挡在页面之外）。
-# 这里用的是*非严格*导出（较新版本的默认值）；严格导出和
-# ``torch.compile(fullgraph=True)`` 一样，报告的是 Dynamo 的图中断。
+# 不行：它预先把*整个*程序捕获成一张图，图里不再由 Python 做任何决定；捕获不了的，
+# 它直接拒绝。导出普通的 ``if`` 会失败（torch 报错时还会打印一段不完整的图，里面
+# 有本机的文件路径，``compile_log`` 把它挡在页面之外）。这里用的是*非严格*导出
+# （较新版本的默认值）；严格导出和 ``torch.compile(fullgraph=True)`` 一样，报告的
+# 是 Dynamo 的图中断。
 
 
 class Branchy(torch.nn.Module):
@@ -256,12 +251,12 @@ with compile_log() as log:
 print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 
 # %%
-# 程序要继续，需要一个依赖数据的表达式的值——``u0`` 代表 ``y.sum() > 0`` 的结果，
-# ``Eq(u0, 1)`` 问的是它是否为真——而导出的程序运行时没有 Python 来回答这个问题。
-# torch 2.4 上报错信息相同，只是 torch 不打印不完整的图。2.4 默认用*严格*导出，
-# 它用 Dynamo 的说法拒绝：2.4 上是 ``UserError: Dynamic control flow is not supported``，2.13 上是
-# ``Unsupported: Data-dependent branching``。改用 ``torch.cond`` 就能导出成功，
-# 导出的程序两个分支都能运行：
+# 程序要继续，需要一个依赖数据的表达式的值（``u0`` 代表 ``y.sum() > 0`` 的结果，
+# ``Eq(u0, 1)`` 问的是它是否为真），而导出的程序运行时没有 Python 来回答这个问题。
+# torch 2.4 上报错信息相同，只是 torch 不打印不完整的图；2.4 默认用*严格*导出，
+# 它用 Dynamo 的说法拒绝：2.4 上是 ``UserError: Dynamic control flow is not
+# supported``，2.13 上是 ``Unsupported: Data-dependent branching``。改用
+# ``torch.cond`` 就能导出成功，导出的程序两个分支都能运行：
 
 exported = torch.export.export(BranchyCond(), example)
 print(f"exported graph: {ops(exported.graph_module)}")
@@ -274,12 +269,12 @@ assert torch.equal(run(torch.tensor([-1.5])), torch.tensor([3.0]))
 # 提前建好的反向图
 # ----------------
 #
-# 在即时执行的 PyTorch 里，反向图就是前向传播留下的那串 ``grad_fn`` 节点。
-# ``torch.compile`` 的默认后端 Inductor 训练时用的是 *AOTAutograd*（“预先自动求导”）：
-# 捕获前向图的同时，它把反向传播也追踪成第二张图，这时还没有调用任何
-# ``backward()``。（我们的 ``keep_graph`` 没有要求用 AOTAutograd，它返回的图走的是
-# 普通的自动求导。）:func:`pytorch_notes.capture.aot_graphs` 单独运行 AOTAutograd，
-# 把两张图都留下来；例子仍是第 01 篇的，:math:`w = 1`，:math:`x = 2`：
+# 在即时执行的 PyTorch 里，反向图就是前向传播留下的那串 ``grad_fn`` 节点。默认
+# 后端 Inductor 训练时用的是 *AOTAutograd*（“预先自动求导”）：捕获前向图的同时，
+# 它把反向传播也追踪成第二张图，这时还没有调用任何 ``backward()``（我们的
+# ``keep_graph`` 没有要求用 AOTAutograd，它返回的图走的是普通的自动求导）。
+# :func:`pytorch_notes.capture.aot_graphs` 单独运行 AOTAutograd，把两张图都留下来；
+# 例子仍是第 01 篇的：
 
 from pytorch_notes.capture import aot_graphs
 
@@ -334,39 +329,30 @@ print(f"aot_eager saves:       {saved_by(compiled_01_aot)}")
 assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [[1.0], [2.0]]
 
 # %%
-# 即时执行的自动求导保存两次加法的结果 :math:`b = 2` 和 :math:`a = 3`；最小割
-# 划分器保存的是输入 :math:`w = 1` 和 :math:`x = 2`：上面打印的前向图只是某一个
-# 划分器的选择，换一个划分器，保存的张量就可能不同。
-#
-# 得到计算图的四种方式
-# --------------------
-#
-# 第 02 篇比较了静态图和动态图。PyTorch 2 处在两者之间：
-#
-# - **即时执行**（边运算边搭建）：每次运行都逐个运算地建图，依赖数据的 ``if``
-#   就是普通的 Python。
-# - 用 ``torch.fx`` **追踪**：用 :term:`代理`（proxy）对象追踪一次，得到一张
-#   直线式的图（以生成的 Python 代码运行）；依赖数据的 ``if`` 会抛出 ``TraceError``。
-# - **Dynamo**（``torch.compile``）：首次调用时依据真实输入的形状、数据类型和步长
-#   建图，守卫失败时重建（有次数上限）。依赖数据的 ``if`` 造成图中断：由 Python 在
-#   图与图之间做决定，每次调用前由守卫（在 C++ 里检查）挑选捕获好的图。
-# - **导出**（``torch.export``）：预先依据示例输入建图一次，得到一张不再由 Python
-#   做任何决定的图（可以用 AOTInductor 编译成不需要 Python 的代码）。依赖数据的
-#   ``if`` 会报错，除非把选择写成运算（``torch.cond``，或两边都算的 ``torch.where``）。
-#
 # 小结
 # ----
 #
-# - ``torch.compile`` 把 Dynamo 捕获的每张图交给后端；依赖数据的 ``if`` 会让捕获
-#   中断：一张图算到条件为止，由 Python 做决定，再为走过的每个分支各捕获一张图。
+# 第 02 篇比较了静态图和动态图，PyTorch 2 处在两者之间。
+#
+# - **即时执行**（边运算边搭建）：每次运行都逐个运算地建图，依赖数据的 ``if`` 就是
+#   普通的 Python。用 ``torch.fx`` **追踪**：用 :term:`代理`（proxy）对象追踪一次，
+#   得到一张直线式的图（以生成的 Python 代码运行）；依赖数据的 ``if`` 会抛出
+#   ``TraceError``。
+# - **Dynamo**（``torch.compile``）：首次调用时依据真实输入的形状、数据类型和步长
+#   建图，把每张图交给后端。依赖数据的 ``if`` 造成图中断：一张图算到条件为止，由
+#   Python 做决定，再为走过的每个分支各捕获一张图；每次调用前由守卫（在 C++ 里
+#   检查）挑选捕获好的图。
 # - 守卫把图和捕获时对输入所做的假设（形状、数据类型、步长、``requires_grad``
 #   等）绑在一起；守卫失败就要重新编译，直到达到上限。某个尺寸变过一次后就当作
 #   符号，新尺寸（0 和 1 除外）只要代码不按它分支，就不需要新的图
 #   （``dynamic=True`` 让它一开始就是符号）。
-# - ``torch.cond``（原型功能）把两个分支留在一张图里。导出的程序无法回到 Python：
-#   ``torch.export`` 要求把选择写成这样的运算（或像练习 1 那样用 ``torch.where``）。
-# - AOTAutograd 在捕获前向图时就预先建好了反向图。前向图保存哪些张量由划分器决定：
-#   Inductor 所用的最小割划分器在这里保存输入，反向传播时重算两次加法。
+# - **导出**（``torch.export``）：预先依据示例输入建图一次，得到一张不再由 Python
+#   做任何决定的图（可以用 AOTInductor 编译成不需要 Python 的代码）。依赖数据的
+#   ``if`` 会报错，除非把选择写成运算（``torch.cond``，一个把两个分支留在一张图里
+#   的原型功能；或两边都算的 ``torch.where``，见练习 1）。
+# - AOTAutograd 在捕获前向图时就预先建好了反向图。前向图保存哪些张量是划分器的
+#   选择，换一个划分器，保存的张量就可能不同：Inductor 所用的最小割划分器在这里
+#   保存输入，反向传播时重算两次加法。
 #
 # 练习
 # ----
@@ -378,10 +364,10 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 # .. _solution-begin:
 
 # %%
-# 一张图，和第 02 篇里 ``torch.fx`` 追踪出的一样。
-# ``torch.where`` 先把两个分支都算出来，再挑选；条件只是一个数，所以每个元素选的
-# 都是同一个分支，和 ``if`` 一样。一张图，没有中断；代价是两个分支都要计算，而且
-# 没被选中的分支仍可能把梯度变成 NaN（:doc:`plot_07_autograd_internals`）。
+# 一张图，和第 02 篇里 ``torch.fx`` 追踪出的一样。``torch.where`` 先把两个分支
+# 都算出来，再挑选；条件只是一个数，所以每个元素选的都是同一个分支，和 ``if``
+# 一样。代价是两个分支都要计算，而且没被选中的分支仍可能把梯度变成 NaN
+# （:doc:`plot_07_autograd_internals`）。
 
 
 def branchless(x: torch.Tensor) -> torch.Tensor:
@@ -416,9 +402,7 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # 记录一条警告；结果依然正确。已经捕获的图怎么处理，取决于版本：从 torch 2.6 起，
 # 对得上其中某张图的输入仍然运行那张图；torch 2.4 和 2.5 则从此整个函数都以即时
 # 执行方式运行（本篇在 2.4、2.13 和 2.15 上运行过，2.5 和 2.6 的行为读自其源码）。
-# 用一个记下每次运行了哪张图的后端就能看出来：
-
-ran = []  # 每张捕获的图每运行一次，就记下它的编号
+# 用一个计数的后端就能看出来：
 
 
 def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:
@@ -427,6 +411,7 @@ def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:
     return lambda *args: ran.append(number) or gm.forward(*args)
 
 
+ran = []  # 每张捕获的图每运行一次，就记下它的编号
 compiled = compile_fresh(smooth, backend=keep_and_count)
 with compile_log() as log:
     for ndim in range(1, 13):
