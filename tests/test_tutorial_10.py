@@ -189,7 +189,7 @@ def test_exercise_1_checks_values_too(site: Path, out: str) -> None:
                 "超过上限后，新的输入就不再编译",
                 "从 torch 2.6 起，对得上其中某张图的输入仍然运行那张图",
                 "torch 2.4 和 2.5 则从此整个函数都以即时执行方式运行",
-                "（形状、数据类型、步长、requires_grad 等）",
+                "（形状、dtype、步长、requires_grad 等）",
                 "文档要求两个函数返回形状和类型都相同的张量",
                 "（和任何代码一样，尺寸 1 也单独得到一张图。）",
                 "默认划分器（default_partition）",
@@ -199,7 +199,7 @@ def test_exercise_1_checks_values_too(site: Path, out: str) -> None:
             [
                 "超过上限函数就不再编译",
                 "这个函数就不再编译、直接运行",
-                "守卫把图和输入的形状、数据类型绑在一起",
+                "守卫把图和输入的形状、dtype 绑在一起",
                 "必须相同",
                 "符号上就会多出自己的守卫",
                 "最简单的划分器",
@@ -242,7 +242,7 @@ def test_round_three_claims(site: Path, out: str, said: list[str], unsaid: list[
         (
             "zh-cn",
             [
-                "数据类型和 requires_grad 没有符号能覆盖；步长",
+                "dtype 和 requires_grad 没有符号能覆盖；步长",
                 "则和尺寸一样，只多编译一次：最后一次调用的步长是 3，复用了那张图",
                 "尺寸不变时，torch 2.4 每换一个步长都重新编译，2.13 和 2.15 不会",
                 "划分器的选择，换一个划分器，保存的张量就可能不同",  # r5 E6
@@ -317,11 +317,11 @@ def test_round_five_self_check_checks_on_recent_torch(site: Path, out: str) -> N
         (
             "zh-cn",
             [
-                "Dynamo 在函数的 Python 字节码执行之前接手，用与真实输入形状、数据类型和步长"
+                "Dynamo 在函数的 Python 字节码执行之前接手，用与真实输入形状、dtype 和步长"
                 "相同的替身对字节码做符号执行",
                 "Dynamo 在一次真实的调用中捕获",
                 "捕获本身不在真实张量上做任何计算",
-                "首次调用时依据真实输入的形状、数据类型和步长建图",
+                "首次调用时依据真实输入的形状、dtype 和步长建图",
                 "绿色标出的是图返回的张量：图 0 也返回了 y，尽管 sum 还用到了它",
                 "用这个最小割划分器运行 AOTAutograd（但不做 Inductor 自己的分解和图变换）",
                 "Inductor 所用的最小割划分器在这里保存输入",
@@ -370,7 +370,7 @@ def test_round_five_claims(site: Path, out: str, said: list[str], unsaid: list[s
     ("out", "said", "unsaid"),
     [
         ("en", "Dynamo captures FX graphs when a function is called", "from running code"),
-        ("zh-cn", "Dynamo 在函数被调用时（依据输入的形状、数据类型和步长", "从运行中的代码捕获"),
+        ("zh-cn", "Dynamo 在函数被调用时（依据输入的形状、dtype 和步长", "从运行中的代码捕获"),
     ],
 )
 def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsaid: str) -> None:
