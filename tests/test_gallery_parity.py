@@ -68,3 +68,17 @@ def test_parity_check_catches_a_changed_statement() -> None:
     changed = base.replace("1.0", "2.0")
     assert skeleton(base) == skeleton(prose)
     assert skeleton(base) != skeleton(changed)
+
+
+# One idea per page, one sitting per page (issue 19): about 450 lines of script at most.
+MAX_LINES = 455
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_tutorial_is_one_sitting(lang: str) -> None:
+    long = {
+        script.name: n
+        for script in sorted((GALLERY / lang).rglob("plot_*.py"))
+        if (n := len(script.read_text("utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"{lang}: over {MAX_LINES} lines (split the page or tighten it): {long}"
