@@ -20,7 +20,7 @@ reads those of torch 2.4 to 2.15 (``nox -s compat`` runs it on both ends).
 Graph-break reasons are the exception: torch logs them from 2.6 on, so on
 older torch :func:`compile_log` warns and leaves ``graph_breaks`` empty.
 
-Introduced in tutorial 10 (*PyTorch 2's captured graphs*).
+Introduced in tutorial 10 (*PyTorch 2: static graphs captured from dynamic code*).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class CompileLog:
     graph there). Their text names files and lines of this machine, so a page
     shows at most how much there was.
 
-    Introduced in tutorial 09.
+    Introduced in tutorial 10.
     """
 
     graph_breaks: list[str] = field(default_factory=list)
@@ -166,7 +166,7 @@ def compile_log() -> Iterator[CompileLog]:
     levels. Blocks nest: when an inner block ends, the outer one goes on
     collecting.
 
-    Introduced in tutorial 09.
+    Introduced in tutorial 10.
     """
     if torch.__version__ < BREAK_REASONS_SINCE:
         warnings.warn(
@@ -204,7 +204,7 @@ class AotGraphs:
     distinct traces made so far (one per input signature, see
     :func:`aot_graphs`).
 
-    Introduced in tutorial 09.
+    Introduced in tutorial 10.
     """
 
     forward: torch.fx.GraphModule | None = None
@@ -381,7 +381,7 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
     seen). A NaN constant argument never equals itself, so each call with
     one makes a new trace (``traces`` grows on every call).
 
-    Introduced in tutorial 09.
+    Introduced in tutorial 10.
     """
     owner = fn if isinstance(fn, torch.nn.Module) else getattr(fn, "__self__", None)
     if isinstance(owner, torch.nn.Module):
