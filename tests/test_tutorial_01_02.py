@@ -717,7 +717,9 @@ def test_02_figures_give_each_tensor_one_name(site: Path, out: str) -> None:
     autograd = backward_graph(z_pos)
     leaves = {d["name"] for _, d in autograd.nodes(data=True) if d["op"] == "AccumulateGrad"}
     assert leaves == {"x_pos"} and {"x_pos", "z_pos"} <= forward and "x" not in forward
-    said = "the names the backward graph below gives them" if out == "en" else "与下文反向图中的一致"
+    said = (
+        "the names the backward graph below gives them" if out == "en" else "与下文反向图中的一致"
+    )
     assert said in prose(site / out / PAGE_02)
 
 
