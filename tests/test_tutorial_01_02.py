@@ -666,7 +666,7 @@ def test_02_fx_keeps_a_branch_silently_when_the_proxy_is_not_asked(site: Path, o
     else:
         on_page = [
             "if 和 while 都要代理自己给出 True 或 False ，而代理只会报错",
-            "不去问代理的判断，不经过代理也能得到答案",
+            "如果判断根本不去问代理，它不经过代理就能得出答案",
             "在追踪时只执行一次，结果作为常量保存在图里",
             "悄悄保留追踪时走过的那条分支",
         ]
@@ -717,7 +717,9 @@ def test_02_figures_give_each_tensor_one_name(site: Path, out: str) -> None:
     autograd = backward_graph(z_pos)
     leaves = {d["name"] for _, d in autograd.nodes(data=True) if d["op"] == "AccumulateGrad"}
     assert leaves == {"x_pos"} and {"x_pos", "z_pos"} <= forward and "x" not in forward
-    said = "the same names as in the backward graph" if out == "en" else "与下文反向图里的名字一致"
+    said = (
+        "the names the backward graph below gives them" if out == "en" else "与下文反向图中的一致"
+    )
     assert said in prose(site / out / PAGE_02)
 
 
@@ -783,3 +785,101 @@ def test_zh_round_5_wording(site: Path) -> None:
     assert "数据类型" not in glossary and "数据类型" not in summary  # D2, E3
     assert "形状、dtype、步长" in glossary and "形状、dtype、步长" in summary
     assert "反向不传梯度的运算" in glossary and "反向不传梯度的操作" not in glossary  # E5
+
+
+def glossary_entry(site: Path, out: str, term: str) -> str:
+    """The text of one glossary entry (its ``dd``), whitespace collapsed."""
+    glossary = soup(site / out / "glossary.html")
+    entry = next(
+        dt.find_next_sibling("dd")
+        for dt in glossary.select("dt")
+        if dt.get_text(strip=True).rstrip("¶") == term
+    )
+    return " ".join(entry.get_text(" ", strip=True).split())
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_round_6_claims_hold_with_their_conditions(site: Path, out: str) -> None:
+    """Review r6-0102 A1-A4, C1, F1: weight decay and the backward order stated with their
+    conditions, page 02's names= explained, its `if` gives a bool, 'many' errors."""
+    import inspect
+
+    from pytorch_notes.graph import record
+
+    en = out == "en"
+    decay = glossary_entry(site, out, "weight decay" if en else "权重衰减")
+    # A1: AdamW's weight_decay does not default to 0, and it never enters the gradient
+    default = inspect.signature(torch.optim.AdamW).parameters["weight_decay"].default
+    assert f"λ = {default}" in decay
+    p = torch.nn.Parameter(torch.ones(1))
+    p.grad = torch.zeros(1)
+    optimizer = torch.optim.AdamW([p], lr=0.1, weight_decay=0.5)
+    optimizer.step()
+    assert torch.equal(optimizer.state[p]["exp_avg"], torch.zeros(1)) and p.item() < 1
+    assert "AdamW" in decay and "decoupled_weight_decay=True" in decay
+    if en:
+        assert "most other torch.optim optimizers" in decay
+        assert "weight_decay=λ in torch.optim adds" not in decay
+    else:
+        assert "torch.optim 中的大多数优化器里" in decay
+        assert "torch.optim 中的 weight_decay=λ 在更新前" not in decay
+    # A2: the backward pass follows a reverse topological order of the engine's choosing
+    topo = glossary_entry(site, out, "topological sort" if en else "拓扑排序")
+    if en:
+        assert "visits them in a reverse topological order" in topo, topo
+        assert "in the reverse order" not in topo
+    else:
+        assert "按某种逆拓扑顺序访问它们" in topo and "按相反的顺序" not in topo
+    page = prose(site / out / PAGE_02)
+    summary = prose(site / out / "summary.html")
+    # A3: the sentence explains both runs printed above it: one `if` went each way
+    shown = text(site, out, PAGE_02)
+    assert "x = 1.5: trace          ['mul', 'sum', 'gt', 'mul']" in shown  # if -> True
+    assert "x = -1.5: trace          ['mul', 'sum', 'gt', 'neg']" in shown  # if -> False
+
+    # F1: without names= the input is named after branchy's own parameter, not x_pos
+    def branchy(x: torch.Tensor) -> torch.Tensor:
+        y = x * 2
+        return y * y if y.sum() > 0 else -y
+
+    x_pos = torch.tensor([1.5], requires_grad=True)
+    for names, expected in ((None, "x"), ({"x_pos": x_pos}, "x_pos")):
+        with record(names=names) as run:
+            branchy(x_pos)
+        graph = run.to_networkx()
+        inputs = [
+            d["name"]
+            for n, d in graph.nodes(data=True)
+            if d["kind"] == "tensor" and graph.in_degree(n) == 0
+        ]
+        assert inputs == [expected], (names, inputs)
+    if en:
+        assert "the comparison into a Python bool , and only y" in page  # A3
+        assert "into a Python True" not in page
+        assert "Many errors surface only when the graph runs" in page  # A4
+        assert "Errors surface when the compiled graph runs" not in page
+        assert "names= sets a name that wins over those found: the input is x inside" in page
+        assert "We pass x_pos (inside" not in page
+        assert "internal attributes such as _saved_self , shown for inspection" in summary  # C1
+    else:
+        assert "把比较结果变成了 Python 的布尔值" in page and "Python 的 True ，流进" not in page
+        assert "许多错误要到图运行时才出现" in page and "编译好的图" not in page
+        assert "names= 指定的名字优先于找到的变量名：输入在 branchy 内部叫 x" in page
+        assert "我们传入 x_pos" not in page
+        assert "_saved_self 等仅供查看的内部属性" in summary
+
+
+def test_zh_round_6_wording(site: Path) -> None:
+    """Review r6-0102 E1-E6 (zh only; en is the reference)."""
+    page_02 = prose(site / "zh-cn" / PAGE_02)
+    summary = prose(site / "zh-cn" / "summary.html")
+    index = prose(site / "zh-cn" / "index.html")
+    assert "决策阈值" in index and "判决阈值" not in index  # E1
+    assert "如果判断根本不去问代理，它不经过代理就能得出答案， fx 便把" in page_02  # E2
+    assert "在 还没有 任何数据时就搭好一张静态图" in page_02  # E3
+    assert "在任何数据" not in page_02 and "在任何数据" not in summary
+    assert "在数据出现之前就搭好" in summary
+    assert "（即截断的通过时间反向传播，truncated BPTT）" in summary  # E4
+    assert "（截断的通过时间反向传播（" not in summary
+    assert "每个记录下来的张量运算只对应一个节点，不管它涉及多少个数" in summary  # E5
+    assert "这样它和结果 z_pos 的名字都与下文反向图中的一致" in page_02  # E6

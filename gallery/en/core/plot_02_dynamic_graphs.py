@@ -47,9 +47,10 @@ def branchy(x: torch.Tensor) -> torch.Tensor:
 
 # %%
 # We run it on a positive and a negative input, each inside ``record()``,
-# which writes down every torch operation as it executes and names tensors
-# after the variables it finds. We pass ``x_pos`` (inside ``branchy`` it is
-# ``x``): with ``z_pos``, the same names as in the backward graph drawn below.
+# which writes down every torch operation as it runs and names tensors after
+# the variables it finds. ``names=`` sets a name that wins over those found:
+# the input is ``x`` inside ``branchy``, and ``names`` calls it ``x_pos``, so
+# that it and ``z_pos`` carry the names the backward graph below gives them.
 
 from pytorch_notes.graph import record
 
@@ -121,7 +122,7 @@ for label, run, z in [("x = 1.5", run_pos, z_pos), ("x = -1.5", run_neg, z_neg)]
 # %%
 # ``sum`` and ``gt`` are missing from the backward graph because :math:`z`
 # was not computed from them: the ``if`` turned the comparison into a
-# Python ``True``, and only ``y`` flowed into :math:`z`. Autograd did record
+# Python ``bool``, and only ``y`` flowed into :math:`z`. Autograd did record
 # the sum (the same sum, computed again below, has a ``grad_fn``); the
 # comparison's boolean result requires no grad anyway (tutorial 01), but even
 # a differentiable condition would be absent, since nothing of it reaches
@@ -170,9 +171,8 @@ assert torch.equal(x_neg.grad, torch.tensor([-2.0]))
 # A loop the data decides
 # -----------------------
 #
-# Loops work the same way. This one keeps doubling until the absolute value
-# reaches 10 (a start of 0 would never stop), so the number of operations --
-# the depth of the graph -- depends on where it starts.
+# Loops work the same way. This one doubles until the absolute value reaches
+# 10 (a start of 0 never would), so the graph's depth depends on the start.
 
 
 def double_until_ten(x: torch.Tensor) -> torch.Tensor:
@@ -329,7 +329,7 @@ assert x0.grad.isnan().all()
 #      - One fixed graph; data-dependent ``if``/loops need special graph operations
 #      - Any Python control flow; each run may differ
 #    * - Debugging
-#      - Errors surface when the compiled graph runs, away from your code
+#      - Many errors surface only when the graph runs, away from your code
 #      - ``print``, a debugger, a stack trace pointing at your line
 #    * - Optimisation
 #      - The whole graph is known: fuse operations, plan memory
