@@ -417,7 +417,12 @@ def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsa
                 "**即时执行**（边运行边搭建）".replace("**", ""),
                 "这里结果逐位相同（调用的是同样的内核）",  # E6
             ],
-            ["默认 8 次", "边运算边搭建", "同样的算子", "可以用 AOTInductor 编译成不需要 Python 的代码"],
+            [
+                "默认 8 次",
+                "边运算边搭建",
+                "同样的算子",
+                "可以用 AOTInductor 编译成不需要 Python 的代码",
+            ],
         ),
     ],
 )
@@ -434,7 +439,18 @@ def test_round_six_claims(site: Path, out: str, said: list[str], unsaid: list[st
     assert "calls: 12, graphs captured: 8" in text(site, out)
 
 
-def test_zh_glossary_counts_graphs_not_recompilations(site: Path) -> None:
-    """r6 review (E2): the 守卫 entry's limit is 8 graphs per function."""
-    prose = " ".join(soup(site / "zh-cn" / "glossary.html").get_text().split())
-    assert "默认每个函数最多 8 张图" in prose and "默认 8 次" not in prose
+@pytest.mark.parametrize(
+    ("out", "page", "said", "unsaid"),
+    [
+        ("zh-cn", "glossary.html", "（默认每个函数最多 8 张图）", "默认 8 次"),
+        ("zh-cn", "summary.html", "超过上限（默认每个函数最多 8 张图）后", "上限（8 次）"),
+        ("en", "summary.html", "recompile limit (by default 8 graphs per function)", "limit (8)"),
+    ],
+)
+def test_the_limit_counts_graphs_elsewhere_too(
+    site: Path, out: str, page: str, said: str, unsaid: str
+) -> None:
+    """r6 review (E2): the zh glossary's 守卫 entry and the summary row of this page say 8
+    graphs per function, as the page does, not 8 recompilations."""
+    prose = " ".join(soup(site / out / page).get_text().split())
+    assert said in prose and unsaid not in prose
