@@ -217,7 +217,8 @@ def test_page_shows_what_its_prose_says(
     ("out", "comment"),
     [
         ("en", "d loss/d w0 = (p - y) x1, d loss/d w1 = (p - y) x2, d loss/d b = p - y"),
-        ("zh-cn", "d 损失/d w0 = (p - y) x1，d 损失/d w1 = (p - y) x2，d 损失/d b = p - y"),
+        # r6 E5: no Chinese word inside derivative notation
+        ("zh-cn", "损失对 w0 的导数 = (p - y) x1，对 w1 的导数 = (p - y) x2，对 b 的导数 = p - y"),
     ],
 )
 def test_pytorch_side_starts_from_the_logit(site: Path, out: str, comment: str) -> None:
@@ -300,6 +301,29 @@ def test_round_five_claims(site: Path, out: str, said: list[str], unsaid: list[s
     marked as underscore, inspection-only (C1); the zh wording (E1, E2, E7). The zh figure's
     misplaced edge note (D1) is tests/test_draw.py::test_an_edge_note_lies_across_no_other_arrow,
     which draws this page's backward graph at this page's size."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "zh-cn",
+            [
+                "最后用代码逐一演示 PyTorch 做了、而它没做的那些事",  # r6 E4
+                "损失对 w0 的导数 = (p - y) x1",  # r6 E5
+            ],
+            ["逐一跑一遍", "d 损失/d"],
+        ),
+    ],
+)
+def test_round_six_wording(site: Path, out: str, said: list[str], unsaid: list[str]) -> None:
+    """r6 review, the zh wording: one does not “跑” a thing PyTorch does (E4); the by-hand
+    gradient comment keeps Chinese words out of the d/d notation (E5)."""
     prose = " ".join(soup(site / out / PAGE).get_text().split())
     for words in said:
         assert words in prose, words

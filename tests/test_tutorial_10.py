@@ -64,10 +64,16 @@ def test_the_aot_backward_graph_gives_tutorial_01s_gradient(site: Path, out: str
 
 @pytest.mark.parametrize("out", OUTS)
 def test_min_cut_partitioner_saves_the_inputs(site: Path, out: str) -> None:
-    """Eager autograd saves the sums a = 3, b = 2; Inductor's partitioner (aot_eager) w and x."""
+    """Eager autograd saves the sums a = 6, b = 2 (at w = 1, x = 5); Inductor's partitioner
+    (aot_eager) the inputs w and x themselves. r6 review (B1): at x = 2 the values could not
+    tell "saves x and a" from "saves a and b"; saved_by now names an input it finds by memory."""
     page = text(site, out)
-    assert "eager autograd saves:  [[2.0], [3.0]]" in page
-    assert "aot_eager saves:       [[1.0], [2.0]]" in page
+    assert "eager autograd saves:  ['2', '6']" in page
+    assert "aot_eager saves:       ['w', 'x']" in page
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    # the prose's a = 6 and b = 2 are the values eager autograd printed (b sorts first)
+    b, a = re.search(r"eager autograd saves:  \['(\d+)', '(\d+)'\]", page).groups()
+    assert f"a = {a}" in prose and f"b = {b}" in prose and "x = 5" in prose
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -186,7 +192,7 @@ def test_exercise_1_checks_values_too(site: Path, out: str) -> None:
         (
             "zh-cn",
             [
-                "超过上限后，新的输入就不再编译",
+                "超过上限后，遇到新的输入就不再编译，直接以即时执行方式运行",  # r6 E3
                 "从 torch 2.6 起，对得上其中某张图的输入仍然运行那张图",
                 "torch 2.4 和 2.5 则从此整个函数都以即时执行方式运行",
                 "（形状、dtype、步长、requires_grad 等）",
@@ -198,6 +204,7 @@ def test_exercise_1_checks_values_too(site: Path, out: str) -> None:
             ],
             [
                 "超过上限函数就不再编译",
+                "超过上限后，新的输入就不再编译",
                 "这个函数就不再编译、直接运行",
                 "守卫把图和输入的形状、dtype 绑在一起",
                 "必须相同",
@@ -376,4 +383,74 @@ def test_round_five_claims(site: Path, out: str, said: list[str], unsaid: list[s
 def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsaid: str) -> None:
     """r5 review (A2), in the summary's row for this page: the capture precedes the run."""
     prose = " ".join(soup(site / out / "summary.html").get_text().split())
+    assert said in prose and unsaid not in prose
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "en",
+            [
+                # F1: the backward graph is traced at capture, compiled at the first backward()
+                "before any backward() (Inductor compiles it at the first backward(), or at "
+                "once if it takes a symbolic size)",
+                # F2: strict and non-strict export, fullgraph=True, AOTInductor
+                "non-strict export, the default on recent releases, which runs the Python code "
+                "as it is, on stand-in tensors; strict export captures with Dynamo",
+                "torch.compile(fullgraph=True) does (a graph break is then an error)",
+                "AOTInductor compiles it into a library that runs without Python",
+                # E2 (as in zh): the limit counts graphs, not recompilations
+                "by default 8 graphs per function",
+            ],
+            ["(8 by default,", "AOTInductor can compile it to run without Python"],
+        ),
+        (
+            "zh-cn",
+            [
+                "第一次 backward() 时才编译这张图；如果这张图要接收符号尺寸，则当场编译",
+                "它在替身张量上原样运行 Python 代码；严格导出则用 Dynamo 捕获",
+                "（加上这个参数，图中断就成了错误）",
+                "AOTInductor 可以预先把它编译成不需要 Python 就能运行的库",
+                "默认每个函数最多 8 张图",  # E2
+                "（边运行边搭建、",  # E1, the glossary's term
+                "**即时执行**（边运行边搭建）".replace("**", ""),
+                "这里结果逐位相同（调用的是同样的内核）",  # E6
+            ],
+            [
+                "默认 8 次",
+                "边运算边搭建",
+                "同样的算子",
+                "可以用 AOTInductor 编译成不需要 Python 的代码",
+            ],
+        ),
+    ],
+)
+def test_round_six_claims(site: Path, out: str, said: list[str], unsaid: list[str]) -> None:
+    """r6 review: when Inductor compiles the backward graph (F1); strict and non-strict
+    export, fullgraph=True and AOTInductor explained where they are named (F2); the limit
+    is 8 graphs per function, not 8 recompilations (E2: the page prints 8 graphs from 12
+    calls); the zh terms and wording (E1, E3, E6)."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words
+    assert "calls: 12, graphs captured: 8" in text(site, out)
+
+
+@pytest.mark.parametrize(
+    ("out", "page", "said", "unsaid"),
+    [
+        ("zh-cn", "glossary.html", "（默认每个函数最多 8 张图）", "默认 8 次"),
+        ("zh-cn", "summary.html", "超过上限（默认每个函数最多 8 张图）后", "上限（8 次）"),
+        ("en", "summary.html", "recompile limit (by default 8 graphs per function)", "limit (8)"),
+    ],
+)
+def test_the_limit_counts_graphs_elsewhere_too(
+    site: Path, out: str, page: str, said: str, unsaid: str
+) -> None:
+    """r6 review (E2): the zh glossary's 守卫 entry and the summary row of this page say 8
+    graphs per function, as the page does, not 8 recompilations."""
+    prose = " ".join(soup(site / out / page).get_text().split())
     assert said in prose and unsaid not in prose

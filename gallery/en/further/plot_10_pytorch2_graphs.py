@@ -22,15 +22,14 @@ This page assumes :doc:`../core/plot_01_computational_graph` (its example
 # -------------------------------
 #
 # ``torch.compile(f, backend=...)`` runs ``f`` through *Dynamo*. When ``f`` is
-# called, Dynamo steps in before the function's Python bytecode runs and
-# follows that bytecode symbolically, on stand-ins with the real inputs'
-# shapes, dtypes and strides; it collects the torch operations into a
-# ``torch.fx`` graph and hands it to the backend: a function that gets the
-# graph (a ``GraphModule``) and example inputs and returns what runs on the
-# real inputs instead. The default backend, Inductor, generates and compiles
-# C++ here; ours keeps the graph to look at and returns it unchanged. Without
-# ``torch.compile``, PyTorch runs in :term:`eager <eager execution>` mode, one
-# operation at a time. ``compile_fresh`` starts each experiment afresh.
+# called, Dynamo steps in before the function's Python bytecode runs and follows
+# that bytecode symbolically, on stand-ins with the real inputs' shapes, dtypes
+# and strides; it collects the torch operations into a ``torch.fx`` graph and
+# hands it to the backend: a function that gets the graph (a ``GraphModule``)
+# and example inputs and returns what runs on the real inputs instead. The
+# default backend, Inductor, generates and compiles C++ here; ours keeps the
+# graph and returns it unchanged. Without ``torch.compile``, PyTorch runs in
+# :term:`eager <eager execution>` mode, one operation at a time.
 
 import torch
 
@@ -122,7 +121,7 @@ assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 and 2.5 log no reas
 # real ``True`` or ``False``, so the capture stops there. Python decides, as in
 # eager mode, and Dynamo captures the code after the ``if``: one graph for the
 # branch each call took (``mul`` for the positive input, ``neg`` for the
-# negative). The reason is in the installed torch's words: "Data-dependent
+# negative). The reason's wording depends on the release: "Data-dependent
 # branching" from torch 2.7 on, "Data-dependent jump" in 2.6; torch 2.4 and 2.5
 # log no reason at all (``compile_log`` warns so). In the drawings, green marks
 # what a graph returns: graph 0 returns ``y`` too, though ``sum`` also uses it.
@@ -143,13 +142,12 @@ plt.show()
 # Guards and recompilation
 # ------------------------
 #
-# A captured graph is only valid for inputs like the ones it was captured
-# with. Dynamo stores :term:`guards <guard>` with it (this input is a float32
-# tensor of shape (3,) and strides (1,), it does not require grad, ...) and
-# checks them at every call; when one fails, it captures again -- up to a
-# limit, past which new inputs run uncompiled (Exercise 2). ``compile_log``
-# keeps the guard that failed, as ``TORCH_LOGS="recompiles"`` prints it
-# (``TORCH_LOGS="guards"`` prints all).
+# A captured graph is only valid for inputs like the ones it was captured with.
+# Dynamo stores :term:`guards <guard>` with it (this input is a float32 tensor
+# of shape (3,) and strides (1,), it does not require grad, ...) and checks them
+# at every call; when one fails, it captures again -- up to a limit, past which
+# new inputs run uncompiled (Exercise 2). ``compile_log`` keeps the failed guard
+# as ``TORCH_LOGS="recompiles"`` prints it (``TORCH_LOGS="guards"`` prints all).
 
 compiled = compile_fresh(smooth)
 inputs = [torch.ones(3), torch.ones(3), torch.ones(4), torch.ones(5)]
@@ -235,12 +233,13 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 # ---------------------------------------------
 #
 # ``torch.compile`` may break a function into pieces and fall back to Python
-# between them. ``torch.export`` may not: it captures the *whole* program,
-# ahead of time, as one graph in which Python decides nothing, and refuses
-# what it cannot capture. Exporting the plain ``if`` fails (``compile_log``
-# keeps the partial graph torch prints, naming files on this machine, off the
-# page). We use *non-strict* export, the default on recent releases; strict
-# export, like ``torch.compile(fullgraph=True)``, reports Dynamo's graph break.
+# between them. ``torch.export`` may not: it captures the *whole* program, ahead
+# of time, as one graph in which Python decides nothing, and refuses what it
+# cannot capture. Exporting the plain ``if`` fails (``compile_log`` keeps the
+# partial graph torch prints off the page). We use *non-strict* export, the
+# default on recent releases, which runs the Python code as it is, on stand-in
+# tensors; *strict* export captures with Dynamo and reports the graph break, as
+# ``torch.compile(fullgraph=True)`` does (a graph break is then an error).
 
 
 class Branchy(torch.nn.Module):
@@ -264,13 +263,13 @@ with compile_log() as log:
 print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 
 # %%
-# To go on, the program needs the value of a data-dependent expression
-# (``u0`` stands for ``y.sum() > 0``; ``Eq(u0, 1)`` asks whether it is true),
-# and an exported program has no Python to ask. On torch 2.4 the message is
-# the same, but torch prints no partial graph; *strict* export, the default
-# there, refuses in Dynamo's words: ``UserError: Dynamic control flow is not
-# supported`` on 2.4, ``Unsupported: Data-dependent branching`` on 2.13. With
-# ``torch.cond`` the export succeeds, and the program runs either branch:
+# To go on, the program needs the value of a data-dependent expression (``u0``
+# stands for ``y.sum() > 0``; ``Eq(u0, 1)`` asks whether it is true), and an
+# exported program has no Python to ask. On torch 2.4 the message is the same,
+# but torch prints no partial graph; strict export, the default there, says
+# ``UserError: Dynamic control flow is not supported`` (2.13: ``Unsupported:
+# Data-dependent branching``). With ``torch.cond`` the export succeeds, and the
+# program runs either branch:
 
 exported = torch.export.export(BranchyCond(), example)
 print(f"exported graph: {ops(exported.graph_module)}")
@@ -283,13 +282,14 @@ assert torch.equal(run(torch.tensor([-1.5])), torch.tensor([3.0]))
 # The backward graph, ahead of time
 # ---------------------------------
 #
-# In eager PyTorch the backward graph is the chain of ``grad_fn`` nodes that
-# the forward pass leaves behind. Inductor, the default backend, trains with
-# *AOTAutograd* ("ahead-of-time autograd"): while the forward graph is
-# captured it also traces the backward pass into a second graph, before any
-# ``backward()`` call (our ``keep_graph`` does not ask for AOTAutograd; its
-# graph trains through ordinary autograd). :func:`pytorch_notes.capture.aot_graphs`
-# runs AOTAutograd alone and keeps both graphs, for tutorial 01's example:
+# In eager PyTorch the backward graph is the chain of ``grad_fn`` nodes the
+# forward pass leaves behind. Inductor, the default backend, trains with
+# *AOTAutograd* ("ahead-of-time autograd"): while the forward graph is captured
+# it also traces the backward pass into a second graph, before any
+# ``backward()`` (Inductor compiles it at the first ``backward()``, or at once
+# if it takes a symbolic size). ``keep_graph`` does not: its graph trains
+# through eager autograd. :func:`pytorch_notes.capture.aot_graphs` runs
+# AOTAutograd alone and keeps both graphs, for tutorial 01's example:
 
 from pytorch_notes.capture import aot_graphs
 
@@ -320,31 +320,32 @@ assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.te
 # through :math:`a` only: tutorial 01's gradients, 5 and 2.
 #
 # Which tensors to save is the choice of AOTAutograd's *partitioner*.
-# ``aot_graphs`` uses the default one (``default_partition``), which keeps
-# the forward pass's operations in the forward graph: here it saves
-# :math:`a` and :math:`b`, as eager autograd does. Inductor's (min-cut
-# rematerialisation) may save fewer or cheaper tensors and *recompute* the
-# rest in the backward graph. The ``aot_eager`` backend runs AOTAutograd
-# with that min-cut partitioner (without Inductor's own decompositions and
-# graph passes) and compiles nothing; the public
-# ``saved_tensors_hooks`` show what a run of compiled code saves (compiled
-# first: on older torch the hooks also see the tensors used while tracing):
+# ``aot_graphs`` uses the default one (``default_partition``), which keeps the
+# forward pass's operations in the forward graph: here it saves :math:`a` and
+# :math:`b`, as eager autograd does. Inductor's (min-cut rematerialisation) may
+# save fewer or cheaper tensors and *recompute* the rest in the backward graph.
+# The ``aot_eager`` backend runs AOTAutograd with that min-cut partitioner
+# (without Inductor's own decompositions and graph passes) and compiles nothing.
+# The public ``saved_tensors_hooks`` show what a run of compiled code saves
+# (compiled first: on older torch the hooks also see the tensors used while
+# tracing). ``saved_by`` names a saved input and gives any other tensor's value
+# (at :math:`w = 1, x = 5`: :math:`a = 6`, :math:`b = 2`):
 
 
-def saved_by(fn) -> list:
-    """The values that fn's autograd saves for the backward pass."""
+def saved_by(fn) -> list[str]:
     saved = []
-    w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+    w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([5.0], requires_grad=True)
     with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
         fn(w, x)
-    return sorted(t.tolist() for t in saved)
+    names = {w.data_ptr(): "w", x.data_ptr(): "x"}  # a saved input shares the input's memory
+    return sorted(names.get(t.data_ptr(), f"{t.item():g}") for t in saved)
 
 
 compiled_01_aot = compile_fresh(example_01, backend="aot_eager")
 compiled_01_aot(torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True))
 print(f"eager autograd saves:  {saved_by(example_01)}")
 print(f"aot_eager saves:       {saved_by(compiled_01_aot)}")
-assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [[1.0], [2.0]]
+assert saved_by(example_01) == ["2", "6"] and saved_by(compiled_01_aot) == ["w", "x"]
 
 # %%
 # What we saw
@@ -367,10 +368,10 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 #   sizes (other than 0 and 1) need no new graph unless the code branches on
 #   them (``dynamic=True`` makes it a symbol from the start).
 # - **Export** (``torch.export``) captures once, ahead of time, from example
-#   inputs, into one graph in which Python decides nothing (AOTInductor can
-#   compile it to run without Python): a data-dependent ``if`` is an error
-#   unless the choice is an operation (``torch.cond``, a prototype that keeps
-#   both branches in one graph, or ``torch.where`` computing both, Exercise 1).
+#   inputs, one graph in which Python decides nothing (AOTInductor compiles it
+#   into a library that runs without Python): a data-dependent ``if`` is an
+#   error unless the choice is an operation (``torch.cond``, a prototype that
+#   keeps both branches, or ``torch.where`` computing both, Exercise 1).
 # - AOTAutograd builds the backward graph ahead of time, when the forward
 #   graph is captured. Which tensors the forward graph saves is the
 #   partitioner's choice, not a rule: the min-cut one, which Inductor uses,
@@ -413,21 +414,20 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # .. _solution-end:
 #
 # **Exercise 2.** Without running it: how many graphs does ``torch.compile``
-# capture for ``smooth`` called on tensors with 1, 2, ..., 12 dimensions?
-# Then check.
+# capture for ``smooth`` on tensors of 1, 2, ..., 12 dimensions? Then check.
 #
 # .. _solution-begin:
 
 # %%
 # Each new number of dimensions fails a guard that no symbol covers, so each
-# would need a graph of its own. But Dynamo stops at a limit (8 by default,
-# ``torch._dynamo.config.recompile_limit``; ``cache_size_limit`` on older
-# releases): past it, nothing more is captured, an input matching no graph
-# runs in eager mode, torch logs a warning, and the results stay right. What
-# happens to the graphs already captured depends on the release: from torch
-# 2.6 on, an input that matches one of them still runs it; torch 2.4 and 2.5
-# run the whole function in eager mode from then on (2.4, 2.13 and 2.15 run
-# here; 2.5 and 2.6 read from their source). A counting backend shows it:
+# would need a graph of its own. But Dynamo stops at a limit (by default 8
+# graphs per function: ``torch._dynamo.config.recompile_limit``, formerly
+# ``cache_size_limit``). Past it, nothing more is captured: an input matching no
+# graph runs in eager mode, with a warning, and the results stay right. What
+# happens to the graphs already captured depends on the release: from torch 2.6
+# on, an input that matches one of them still runs it; torch 2.4 and 2.5 run the
+# whole function in eager mode from then on (2.4, 2.13 and 2.15 run here; 2.5
+# and 2.6 read from their source). A counting backend shows it:
 
 
 def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:

@@ -5,7 +5,7 @@ r"""
 自动求导并没有看上去那么神秘。本篇用大约六十行纯 Python 写一个标量引擎：
 它在计算的同时记录计算图，再沿图做反向传播。它能复现第 01 篇中的
 ``w.grad = 5`` 和逻辑回归一步训练的梯度（两者都和 PyTorch 核对），我们还把它的
-计算图画在 PyTorch 的计算图旁边。最后把 PyTorch 做了而它没做的事逐一跑一遍。
+计算图画在 PyTorch 的计算图旁边。最后用代码逐一演示 PyTorch 做了、而它没做的那些事。
 
 阅读本篇前需要了解 :doc:`../core/plot_01_computational_graph`
 （:math:`y = (w + x)(w + 1)` 的计算图及其 :term:`反向图`）、
@@ -247,7 +247,7 @@ print(f"PyTorch: loss = {loss_t.item():.6f}, grads (w0, w1, b) = {torch_step}")
 assert math.isclose(loss.data, loss_t.item(), rel_tol=1e-12)
 assert torch.allclose(engine_step, torch_step, rtol=1e-12, atol=0)
 
-# 与手算一致：d 损失/d w0 = (p - y) x1，d 损失/d w1 = (p - y) x2，d 损失/d b = p - y。
+# 与手算一致：损失对 w0 的导数 = (p - y) x1，对 w1 的导数 = (p - y) x2，对 b 的导数 = p - y。
 p = torch.sigmoid(logit_t).item()
 by_hand = (p - y_label) * torch.tensor([x1, x2, 1.0], dtype=torch.float64)
 assert torch.allclose(engine_step, by_hand, rtol=1e-12, atol=0)

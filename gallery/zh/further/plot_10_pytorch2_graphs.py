@@ -9,7 +9,7 @@ PyTorch 2：从动态代码中捕获静态图
 ``backward()`` 运行之前就建好的 :term:`反向图`。
 
 阅读本篇前，请先读 :doc:`../core/plot_01_computational_graph`（第 01 篇的例子
-:math:`y = (w + x)(w + 1)`）、:doc:`../core/plot_02_dynamic_graphs`（边运算边搭建、
+:math:`y = (w + x)(w + 1)`）、:doc:`../core/plot_02_dynamic_graphs`（边运行边搭建、
 ``torch.fx`` 以及它的 ``TraceError``）和 :doc:`../core/plot_03_autograd`
 （反向函数保存的张量）。
 """
@@ -25,9 +25,8 @@ PyTorch 2：从动态代码中捕获静态图
 # 对字节码做符号执行，把其中的 torch 运算收集成一张 ``torch.fx`` 图，再交给后端。
 # 后端就是一个函数：接收这张图（一个 ``GraphModule``）和示例输入，返回一个代替
 # 原函数、作用在真实输入上的对象。默认后端 Inductor 在本机会生成并编译 C++ 代码；
-# 我们的后端只把图存下来供查看，原样返回。不用 ``torch.compile`` 时，PyTorch 以
-# :term:`即时执行（eager） <即时执行>` 模式运行，即逐个运算地执行。每个实验都用
-# ``compile_fresh`` 从头开始。
+# 我们的后端只把图存下来，原样返回。不用 ``torch.compile`` 时，PyTorch 以
+# :term:`即时执行（eager） <即时执行>` 模式运行，即逐个运算地执行。
 
 import torch
 
@@ -56,7 +55,7 @@ compiled = compile_fresh(smooth)
 x = torch.tensor([0.25, -1.0])
 print(f"compiled(x) = {compiled(x)}")
 print(captured[0].code.strip())
-# 这里结果逐位相同（同样的算子）；真正的编译器可能融合、重排运算：要带容差比较。
+# 这里结果逐位相同（调用的是同样的内核）；真正的编译器可能融合、重排运算：要带容差比较。
 torch.testing.assert_close(compiled(x), smooth(x))
 
 # %%
@@ -139,9 +138,10 @@ plt.show()
 #
 # 捕获到的图只对和捕获时相似的输入有效。Dynamo 给每张图配上 :term:`守卫`（guard）：
 # 例如“这个输入是形状为 (3,)、步长为 (1,) 的 float32 张量，不需要梯度”，每次调用
-# 都先检查；有一条不满足，就重新捕获——但次数有上限，超过上限后，新的输入就不再
-# 编译（见练习 2）。``compile_log`` 记下失败的那条守卫，和
-# ``TORCH_LOGS="recompiles"`` 打印的一样（``TORCH_LOGS="guards"`` 打印全部守卫）。
+# 都先检查；有一条不满足，就重新捕获——但次数有上限，超过上限后，遇到新的输入就
+# 不再编译，直接以即时执行方式运行（见练习 2）。``compile_log`` 记下失败的那条
+# 守卫，和 ``TORCH_LOGS="recompiles"`` 打印的一样（``TORCH_LOGS="guards"`` 打印
+# 全部守卫）。
 
 compiled = compile_fresh(smooth)
 inputs = [torch.ones(3), torch.ones(3), torch.ones(4), torch.ones(5)]
@@ -224,10 +224,10 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 #
 # ``torch.compile`` 可以把函数切成几段，段与段之间退回 Python；``torch.export``
 # 不行：它预先把*整个*程序捕获成一张图，图里不再由 Python 做任何决定；捕获不了的，
-# 它直接拒绝。导出普通的 ``if`` 会失败（torch 报错时还会打印一段不完整的图，里面
-# 有本机的文件路径，``compile_log`` 把它挡在页面之外）。这里用的是*非严格*导出
-# （较新版本的默认值）；严格导出和 ``torch.compile(fullgraph=True)`` 一样，报告的
-# 是 Dynamo 的图中断。
+# 它直接拒绝。导出普通的 ``if`` 会失败（torch 报错时还会打印一段不完整的图，
+# ``compile_log`` 把它挡在页面之外）。这里用的是*非严格*导出（较新版本的默认值），
+# 它在替身张量上原样运行 Python 代码；*严格*导出则用 Dynamo 捕获，报告的是图中断，
+# 和 ``torch.compile(fullgraph=True)`` 一样（加上这个参数，图中断就成了错误）。
 
 
 class Branchy(torch.nn.Module):
@@ -253,10 +253,10 @@ print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 # %%
 # 程序要继续，需要一个依赖数据的表达式的值（``u0`` 代表 ``y.sum() > 0`` 的结果，
 # ``Eq(u0, 1)`` 问的是它是否为真），而导出的程序运行时没有 Python 来回答这个问题。
-# torch 2.4 上报错信息相同，只是 torch 不打印不完整的图；2.4 默认用*严格*导出，
-# 它用 Dynamo 的说法拒绝：2.4 上是 ``UserError: Dynamic control flow is not
-# supported``，2.13 上是 ``Unsupported: Data-dependent branching``。改用
-# ``torch.cond`` 就能导出成功，导出的程序两个分支都能运行：
+# torch 2.4 上报错信息相同，只是 torch 不打印不完整的图；2.4 默认用严格导出，报的
+# 是 ``UserError: Dynamic control flow is not supported``（2.13 上是
+# ``Unsupported: Data-dependent branching``）。改用 ``torch.cond`` 就能导出成功，
+# 导出的程序两个分支都能运行：
 
 exported = torch.export.export(BranchyCond(), example)
 print(f"exported graph: {ops(exported.graph_module)}")
@@ -271,8 +271,9 @@ assert torch.equal(run(torch.tensor([-1.5])), torch.tensor([3.0]))
 #
 # 在即时执行的 PyTorch 里，反向图就是前向传播留下的那串 ``grad_fn`` 节点。默认
 # 后端 Inductor 训练时用的是 *AOTAutograd*（“预先自动求导”）：捕获前向图的同时，
-# 它把反向传播也追踪成第二张图，这时还没有调用任何 ``backward()``（我们的
-# ``keep_graph`` 没有要求用 AOTAutograd，它返回的图走的是普通的自动求导）。
+# 它把反向传播也追踪成第二张图，这时还没有调用任何 ``backward()``（Inductor 在
+# 第一次 ``backward()`` 时才编译这张图；如果这张图要接收符号尺寸，则当场编译）。我们的
+# ``keep_graph`` 不用 AOTAutograd，它返回的图走的是普通的自动求导。
 # :func:`pytorch_notes.capture.aot_graphs` 单独运行 AOTAutograd，把两张图都留下来；
 # 例子仍是第 01 篇的：
 
@@ -308,25 +309,27 @@ assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.te
 # 反向图中重算：这里保存的是 :math:`a` 和 :math:`b`，和即时执行的自动求导一样。
 # Inductor 的划分器（最小割重计算，min-cut rematerialization）可能只保存更少或
 # 更便宜的张量，其余的在反向图里*重新计算*。``aot_eager`` 后端用这个最小割划分器
-# 运行 AOTAutograd（但不做 Inductor 自己的分解和图变换），什么也不编译；公开的
+# 运行 AOTAutograd（但不做 Inductor 自己的分解和图变换），什么也不编译。公开的
 # ``saved_tensors_hooks`` 能看到编译好的代码运行一次保存了什么（所以先编译：在
-# 较早的 torch 上，追踪时用到的张量也会经过这些钩子）：
+# 较早的 torch 上，追踪时用到的张量也会经过这些钩子）。``saved_by`` 对保存的输入
+# 给出名字，对其他张量给出数值（在 :math:`w = 1, x = 5` 处，:math:`a = 6`、
+# :math:`b = 2`）：
 
 
-def saved_by(fn) -> list:
-    """fn 的自动求导为反向传播保存的值。"""
+def saved_by(fn) -> list[str]:
     saved = []
-    w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+    w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([5.0], requires_grad=True)
     with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
         fn(w, x)
-    return sorted(t.tolist() for t in saved)
+    names = {w.data_ptr(): "w", x.data_ptr(): "x"}  # 保存的输入和输入本身共用内存
+    return sorted(names.get(t.data_ptr(), f"{t.item():g}") for t in saved)
 
 
 compiled_01_aot = compile_fresh(example_01, backend="aot_eager")
 compiled_01_aot(torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True))
 print(f"eager autograd saves:  {saved_by(example_01)}")
 print(f"aot_eager saves:       {saved_by(compiled_01_aot)}")
-assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [[1.0], [2.0]]
+assert saved_by(example_01) == ["2", "6"] and saved_by(compiled_01_aot) == ["w", "x"]
 
 # %%
 # 小结
@@ -334,7 +337,7 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 #
 # 第 02 篇比较了静态图和动态图，PyTorch 2 处在两者之间。
 #
-# - **即时执行**（边运算边搭建）：每次运行都逐个运算地建图，依赖数据的 ``if`` 就是
+# - **即时执行**（边运行边搭建）：每次运行都逐个运算地建图，依赖数据的 ``if`` 就是
 #   普通的 Python。用 ``torch.fx`` **追踪**：用 :term:`代理`（proxy）对象追踪一次，
 #   得到一张直线式的图（以生成的 Python 代码运行）；依赖数据的 ``if`` 会抛出
 #   ``TraceError``。
@@ -347,9 +350,9 @@ assert saved_by(example_01) == [[2.0], [3.0]] and saved_by(compiled_01_aot) == [
 #   符号，新尺寸（0 和 1 除外）只要代码不按它分支，就不需要新的图
 #   （``dynamic=True`` 让它一开始就是符号）。
 # - **导出**（``torch.export``）：预先依据示例输入建图一次，得到一张不再由 Python
-#   做任何决定的图（可以用 AOTInductor 编译成不需要 Python 的代码）。依赖数据的
-#   ``if`` 会报错，除非把选择写成运算（``torch.cond``，一个把两个分支留在一张图里
-#   的原型功能；或两边都算的 ``torch.where``，见练习 1）。
+#   做任何决定的图（AOTInductor 可以预先把它编译成不需要 Python 就能运行的库）。
+#   依赖数据的 ``if`` 会报错，除非把选择写成运算（``torch.cond``，一个把两个分支
+#   都留在图里的原型功能；或两边都算的 ``torch.where``，见练习 1）。
 # - AOTAutograd 在捕获前向图时就预先建好了反向图。前向图保存哪些张量是划分器的
 #   选择，换一个划分器，保存的张量就可能不同：Inductor 所用的最小割划分器在这里
 #   保存输入，反向传播时重算两次加法。
@@ -396,10 +399,10 @@ torch.testing.assert_close(compiled(several), branchy(several))
 
 # %%
 # 每换一个维数，都有一条守卫失败，而且没有符号能覆盖维数，所以本来每个维数都
-# 需要一张新图。但 Dynamo 有上限（默认 8 次，即
-# ``torch._dynamo.config.recompile_limit``，旧版本叫 ``cache_size_limit``）：超过
-# 上限后，Dynamo 不再捕获新图，和已有的图都对不上的输入以即时执行方式运行，torch
-# 记录一条警告；结果依然正确。已经捕获的图怎么处理，取决于版本：从 torch 2.6 起，
+# 需要一张新图。但 Dynamo 有上限（默认每个函数最多 8 张图，即
+# ``torch._dynamo.config.recompile_limit``，旧版本叫 ``cache_size_limit``）。超过
+# 上限后，Dynamo 不再捕获新图：和已有的图都对不上的输入以即时执行方式运行，并给出
+# 一条警告；结果依然正确。已经捕获的图怎么处理，取决于版本：从 torch 2.6 起，
 # 对得上其中某张图的输入仍然运行那张图；torch 2.4 和 2.5 则从此整个函数都以即时
 # 执行方式运行（本篇在 2.4、2.13 和 2.15 上运行过，2.5 和 2.6 的行为读自其源码）。
 # 用一个计数的后端就能看出来：
