@@ -738,3 +738,102 @@ def test_summary_rows_carry_the_round_5_corrections(site: Path, out: str) -> Non
         assert "ready at the same time" not in text
         assert "Hooks fire from the output back to the leaves" not in text
         assert "can come before b" in text and "They check only the points given" in text
+
+
+# -- round 6 ----------------------------------------------------------------------
+
+
+def test_gradcheck_keeps_its_inputs_dtype_and_fails_on_float32() -> None:
+    """R6-A2, independent: gradcheck does not switch to float64; the function sees the
+    inputs' dtype, and on float32 gradcheck warns and fails even on correct ops."""
+    seen: list[torch.dtype] = []
+
+    def recorded(z: torch.Tensor) -> torch.Tensor:
+        seen.append(z.dtype)
+        return torch.sigmoid(z)
+
+    torch.manual_seed(0)
+    z32 = torch.randn(3, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        passed = torch.autograd.gradcheck(recorded, (z32,), raise_exception=False)
+    assert set(seen) == {torch.float32} and not passed
+    assert any("not a double precision" in str(w.message) for w in caught)
+    for fn in (torch.sigmoid, SoftplusAsOnThePage.apply):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert not torch.autograd.gradcheck(fn, (z32,), raise_exception=False)
+        assert torch.autograd.gradcheck(fn, (z32.detach().double().requires_grad_(),))
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_gradcheck_is_said_to_use_its_inputs_dtype(site: Path, out: str) -> None:
+    """R6-A2: not "gradcheck compares ... in float64", as if it switched by itself."""
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "在 float64 下比对整个雅可比矩阵" not in text
+        assert "用的是输入本身的 dtype" in text and "它会发出警告，而且通常不能通过" in text
+    else:
+        assert "this way, in float64" not in text
+        assert "at its inputs’ dtype (float64 here; on float32 it warns and usually fails)" in (
+            text.replace("'", "’")
+        )
+
+
+def saved_storages() -> tuple[list[torch.Tensor], nn.Sequential, torch.Tensor]:
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    inputs = torch.randn(64, 2)
+    saved: list[torch.Tensor] = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        net(inputs).square().mean()
+    return saved, net, inputs
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_kept_alive_count_is_by_storage_and_the_prose_says_so(site: Path, out: str) -> None:
+    """R6-F2: the count compares storages; the two (64, 4) entries (ReLU's output, saved by
+    ReLU and by the second Linear) are one storage, the (4, 1) weight view is a parameter's,
+    so 5 saved tensors are 4 storages and only ReLU's and the network's outputs count."""
+    saved, net, inputs = saved_storages()
+    ptr = [t.untyped_storage().data_ptr() for t in saved]
+    relu = [p for t, p in zip(saved, ptr, strict=True) if tuple(t.shape) == (64, 4)]
+    assert len(relu) == 2 and relu[0] == relu[1]
+    (weight_view,) = (t for t in saved if tuple(t.shape) == (4, 1))
+    assert weight_view.untyped_storage().data_ptr() == net[2].weight.untyped_storage().data_ptr()
+    assert inputs.untyped_storage().data_ptr() in ptr
+    lines = lines_of(site, out)
+    assert f"{len(saved)} saved tensors, 2832 bytes, in {len(set(ptr))} storages" in lines
+    assert len(set(ptr)) == 4
+    assert "kept alive only for the backward pass: 1280 bytes" in lines
+    assert 1280 == 4 * (64 * 4 + 64 * 1)  # ReLU's output and the network's output
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "extra 把既不属于输入、也不属于任何参数的存储加在一起" in text
+        assert "两个 (64, 4) 的条目共用这一块存储" in text
+    else:
+        assert "extra sums the storages that are neither the input" in text.replace("'", "’")
+        assert "one storage for both (64, 4) entries" in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_jit_warning_filter_is_scoped_not_process_wide(site: Path, out: str) -> None:
+    """R6-B1: the filter lives in a catch_warnings block around hessian, forward mode's
+    first use on the page (tutorial 08's tests check that later uses do not warn)."""
+    text = soup(site / out / PAGE).get_text()
+    assert "\nwarnings.filterwarnings(" not in text and "\nwarnings.simplefilter(" not in text
+    block = text.split("\nsecond = ")[0].rsplit("with warnings.catch_warnings():", 1)[1]
+    assert '    warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")' in block
+    assert "        hessian(Softplus.apply)(torch.tensor(0.0))" in block
+
+
+def test_zh_phrasing_of_round_6(site: Path) -> None:
+    """R6-E1, E2, E3, E5."""
+    text = prose(site, "zh-cn")
+    assert "远远超出了照公式直接写会溢出的范围" not in text  # E1: read as the opposite
+    assert "远远超过了直接按公式计算时开始溢出的界限" in text
+    assert "不要写依赖这几条之外的顺序的代码" not in text  # E2
+    assert "代码不要依赖这几条规则之外的触发顺序" in text
+    assert "在由它算出且通向输出的张量的钩子之后被触发" not in text  # E3
+    assert "总在由它算出、通向输出的那些张量的钩子之后触发" in text
+    assert "logit 达到" not in text and "对数几率达到" in text  # E5: the glossary's term

@@ -73,8 +73,7 @@ print(f"b created before a: hooks fire in the order {order}")
 assert follows_the_graph(order)
 
 # %%
-# The graph's rule still holds; here ``x``'s hook comes before ``b``'s. Don't
-# write code that depends on more than the rule.
+# The rule still holds; here ``x``'s hook comes before ``b``'s. Rely on no more.
 #
 # Changing a gradient on its way
 # ------------------------------
@@ -246,7 +245,8 @@ for dtype in (torch.float32, torch.float64):
 # swamp the tiny difference between them (and :math:`z \pm h` itself rounds);
 # in float64 the finite difference and autograd differ by about
 # :math:`10^{-11}`. ``torch.autograd.gradcheck`` compares the whole Jacobian
-# this way, in float64. A sign slip, :math:`\sigma(-z)` for :math:`\sigma(z)`:
+# this way, at its inputs' dtype (float64 here; on float32 it warns and usually
+# fails). A sign slip, :math:`\sigma(-z)` for :math:`\sigma(z)`:
 
 
 class WrongSoftplus(Softplus):
@@ -314,9 +314,10 @@ assert extra == 4 * (64 * 4 + 64 * 1)  # the ReLU output and the network's outpu
 # %%
 # From the top: the first ``Linear`` saved its input (for its weight's
 # gradient) but not its weight, since its input needs no gradient
-# (exercise 2); ``ReLU`` its output; the second ``Linear`` that output and
-# its weight (transposed); ``square`` the network's output. Only the ReLU's
-# and the network's outputs are memory kept that would otherwise be freed.
+# (exercise 2); ``ReLU`` its output; the second ``Linear`` that same output
+# and its weight (transposed); ``square`` the network's output. ``extra`` sums
+# the storages that are neither the input's nor a parameter's: the ReLU's
+# output (one storage for both (64, 4) entries) and the network's output.
 #
 # Anomaly detection: where did the NaN come from?
 # -----------------------------------------------
@@ -417,13 +418,13 @@ for point in (-1.0, 0.0):
 
 from torch.func import hessian, jacrev
 
-# forward mode calls torch's own deprecated torch.jit.script, and recent torch warns:
-# hidden by default on 2.13 (DeprecationWarning), shown on 2.15 (FutureWarning)
-warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # not about our code
-try:
-    hessian(Softplus.apply)(torch.tensor(0.0))
-except NotImplementedError as error:
-    print(f"NotImplementedError: {error}")
+with warnings.catch_warnings():  # forward mode's first use imports jvp rules made with the
+    # deprecated torch.jit.script: a hidden DeprecationWarning on 2.13, a FutureWarning on 2.15
+    warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # not our code
+    try:
+        hessian(Softplus.apply)(torch.tensor(0.0))
+    except NotImplementedError as error:
+        print(f"NotImplementedError: {error}")
 second = jacrev(jacrev(Softplus.apply))(torch.tensor(0.0))
 print(f"jacrev(jacrev(Softplus.apply)) at 0: {second}")
 assert second.item() == 0.25
@@ -451,5 +452,4 @@ assert total_with_input_grad == total + 4 * 2 * 4
 # %%
 # .. _solution-end:
 #
-# Next: :doc:`plot_08_jacobians_torch_func` turns from one gradient to whole
-# Jacobians and Hessians, in reverse and forward mode.
+# Next: :doc:`plot_08_jacobians_torch_func`: whole Jacobians and Hessians.

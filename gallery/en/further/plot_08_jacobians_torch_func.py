@@ -87,21 +87,23 @@ print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
 # :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`. The
 # outputs' tangents are the :term:`Jacobian–vector product` :math:`J t`: for
 # :math:`t = (1, 0)`, the first *column* of :math:`J`. No graph is kept and no
-# backward pass runs. ``torch.autograd.forward_ad`` exposes the dual numbers;
-# ``torch.func.jvp`` wraps them.
+# backward pass runs. ``torch.autograd.forward_ad`` exposes the dual numbers,
+# which live in a ``fwAD.dual_level()`` (``make_dual`` raises outside one, and
+# leaving it strips the tangents); ``torch.func.jvp`` wraps them.
 
 import warnings
 
 import torch.autograd.forward_ad as fwAD
 from torch.func import jvp
 
-# forward mode calls torch's own deprecated torch.jit.script, and recent torch warns:
-# hidden by default on 2.13 (DeprecationWarning), shown on 2.15 (FutureWarning)
-warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # not about our code
-with fwAD.dual_level():
-    dual_x = fwAD.make_dual(x, torch.tensor([1.0, 0.0]))  # value x, tangent t
-    value, tangent = fwAD.unpack_dual(f(dual_x))
+with warnings.catch_warnings():  # forward mode's first use imports jvp rules made with the
+    # deprecated torch.jit.script: a hidden DeprecationWarning on 2.13, a FutureWarning on 2.15
+    warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # not our code
+    with fwAD.dual_level():
+        dual_x = fwAD.make_dual(x, torch.tensor([1.0, 0.0]))  # value x, tangent t
+        value, tangent = fwAD.unpack_dual(f(dual_x))
 print(f"dual numbers, t = (1, 0): value = {value}, tangent J t = {tangent}")
+assert fwAD.unpack_dual(dual_x).tangent is None  # the level is over: a plain tensor again
 
 columns = [jvp(f, (x,), (t,))[1] for t in torch.eye(2)]
 print(f"torch.func.jvp, t = (0, 1): J t = {columns[1]}")
@@ -205,11 +207,10 @@ for label, (fn, x0) in problems.items():
 # -------------------------
 #
 # ``torch.func.jacrev`` and ``torch.func.jacfwd`` build Jacobians in the two
-# modes without a Python loop: ``vmap`` batches the same :math:`m`
-# vector–Jacobian or :math:`n` Jacobian–vector products as our loops into one
-# call (a Python counter inside the function would count 1). Choose by the
-# counts above: ``jacrev`` for fewer outputs than inputs, ``jacfwd`` for the
-# opposite.
+# modes without a Python loop: ``vmap`` batches the :math:`m` vector–Jacobian
+# (or :math:`n` Jacobian–vector) products our loops computed one at a time into
+# one call (a Python counter inside the function would count 1). Choose by the
+# counts above: ``jacrev`` for fewer outputs than inputs, ``jacfwd`` for more.
 
 from torch.func import jacfwd, jacrev
 
@@ -289,12 +290,13 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # for dropout see ``randomness=`` in
 # `torch.func.vmap <https://pytorch.org/docs/stable/generated/torch.func.vmap.html>`_.
 # BatchNorm in training mode updates ``running_mean`` and ``running_var`` in
-# place, which ``vmap`` refuses: use eval mode, ``track_running_stats=False``,
-# or a layer without them (``LayerNorm``, ``GroupNorm``); see `Patching Batch
-# Norm <https://pytorch.org/docs/stable/func.batch_norm.html>`_. Without running
-# statistics, BatchNorm normalises each sample by its own, and one sample's
-# statistics are not the batch's (``BatchNorm1d`` on one sample's feature
-# vector has none at all).
+# place, which ``vmap`` refuses. Where one sample has statistics of its own
+# (``BatchNorm2d``, over its pixels), use eval mode, ``track_running_stats=False``
+# (each sample is then normalised by its own statistics, not the batch's) or a
+# layer without them (``LayerNorm``, ``GroupNorm``); see `Patching Batch Norm
+# <https://pytorch.org/docs/stable/func.batch_norm.html>`_. ``BatchNorm1d`` on
+# one sample's feature vector, shape (1, C), has none and raises in training
+# mode, running statistics or not: only eval mode or another layer works there.
 
 import torch.nn.functional as F
 from torch import nn
@@ -330,8 +332,7 @@ assert same
 
 # %%
 # Two more checks: by hand, :math:`\partial \ell_i/\partial w = (p_i - y_i)\,x_i`;
-# and the mean of the per-sample gradients is the gradient of the mean loss,
-# which ``backward()`` on the batch gives.
+# and the per-sample gradients average to the batch gradient of ``backward()``.
 
 p_all = torch.sigmoid(model(train_x)).squeeze(1).detach()
 assert torch.allclose(per_sample["weight"][:, 0], (p_all - train_y)[:, None] * train_x, atol=1e-6)
@@ -350,9 +351,9 @@ assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
 # gradients scatter (some of class 1's point more than 90° away from their
 # class's mean). A sample's gradient :math:`(p_i - y_i)\,x_i` grows with the
 # distance of :math:`x_i` from the origin; the class-0 points lie farther out
-# (mean :math:`|x|` 3.90 against 1.56) and have slightly larger errors (mean
-# :math:`|p - y|` 0.69 against 0.48). So they have the largest gradients and
-# dominate the mean, the star, which is the batch gradient ``backward()`` gives.
+# (mean :math:`|x|` 3.90 against 1.56); their errors are larger too, but less
+# so (mean :math:`|p - y|` 0.69 against 0.48). So distance makes their gradients
+# the largest, and they dominate the mean: the star, the batch gradient.
 
 import matplotlib.pyplot as plt
 
@@ -381,7 +382,7 @@ ax.scatter(*mean_grad[0], s=160, marker="*", color="black",
 ax.set_xlabel(tr(lang, en="∂loss/∂w0 of one sample", zh="单个样本的损失对 w0 的偏导数"))
 ax.set_ylabel(tr(lang, en="∂loss/∂w1 of one sample", zh="单个样本的损失对 w1 的偏导数"))
 ax.set_title(tr(lang, en="Per-sample gradients (vmap)", zh="逐样本梯度（vmap）"))
-ax.legend()
+ax.legend(loc="lower right", fontsize="small", markerscale=0.8)  # hides no point
 plt.show()
 
 # %%

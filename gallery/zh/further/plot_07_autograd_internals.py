@@ -71,7 +71,7 @@ assert follows_the_graph(order)
 
 # %%
 # 计算图规定的那几条依然成立；这里 ``x`` 的钩子排在了 ``b`` 之前。
-# 不要写依赖这几条之外的顺序的代码。
+# 代码不要依赖这几条规则之外的触发顺序。
 #
 # 在传递途中修改梯度
 # ------------------
@@ -176,8 +176,8 @@ print(f"vmap(grad(Softplus.apply)): {per_element}")
 assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z))
 
 # %%
-# 用在模型里：取四个点，再把线性模型的权重都设为 20，让它过度自信：logit 达到
-# :math:`\pm 140`，其中一个点落在错误的一侧，远远超出了照公式直接写会溢出的范围。
+# 用在模型里：取四个点，再把线性模型的权重都设为 20，让它过度自信：对数几率达到
+# :math:`\pm 140`，其中一个点落在错误的一侧，远远超过了直接按公式计算时开始溢出的界限。
 # 用 ``Softplus``，损失和梯度都是有限值，损失也与 ``binary_cross_entropy_with_logits``
 # 一致；它的节点以类名命名，像内置节点一样出现在反向图里：
 
@@ -237,7 +237,8 @@ for dtype in (torch.float32, torch.float64):
 # 在 float32 下，:math:`f(z + h)` 与 :math:`f(z - h)` 本身的舍入误差就盖过了
 # 它们之间的微小差值（:math:`z \pm h` 本身也有舍入）；在 float64 下，有限差分与
 # 自动求导的结果只差 :math:`10^{-11}` 左右。``torch.autograd.gradcheck``
-# 用这个办法在 float64 下比对整个雅可比矩阵。符号写错，把 :math:`\sigma(z)`
+# 用这个办法比对整个雅可比矩阵，用的是输入本身的 dtype（这里是 float64；输入是
+# float32 时它会发出警告，而且通常不能通过）。符号写错，把 :math:`\sigma(z)`
 # 写成 :math:`\sigma(-z)`：
 
 
@@ -304,7 +305,8 @@ assert extra == 4 * (64 * 4 + 64 * 1)  # ReLU 的输出和网络的输出
 # 从上往下看：第一个 ``Linear`` 保存了它的输入（求权重的梯度要用），
 # 但没有保存权重，因为它的输入不需要梯度（见练习 2）；``ReLU`` 保存了输出；
 # 第二个 ``Linear`` 保存了同一个输出和它（转置后）的权重；``square``
-# 保存了网络的输出。只有 ReLU 的输出和网络的输出是本该释放、却被计算图留住的内存。
+# 保存了网络的输出。``extra`` 把既不属于输入、也不属于任何参数的存储加在一起：
+# ReLU 的输出（两个 (64, 4) 的条目共用这一块存储）和网络的输出。
 #
 # 异常检测：NaN 从哪里来？
 # ------------------------
@@ -376,8 +378,8 @@ for point in (-1.0, 0.0):
 # 小结
 # ----
 #
-# - 一个张量的钩子，在由它算出且通向输出的张量的钩子之后被触发；除此之外的顺序
-#   由引擎决定：``x`` 的钩子可以排在 ``b`` 之前。钩子返回的张量会替换梯度。
+# - 一个张量的钩子，总在由它算出、通向输出的那些张量的钩子之后触发；除此之外的
+#   顺序由引擎决定：``x`` 的钩子可以排在 ``b`` 之前。钩子返回的张量会替换梯度。
 # - 对稳定的 softplus 直接用自动求导，在 :math:`z = 0` 处结果是错的（torch 2.13
 #   及以前是 1，2.14 起是 0），不会是 0.5。我们的 ``Function`` 直接给出导数，
 #   能用于 ``grad`` 和 ``vmap``，让过度自信的模型的损失保持有限。float64 下的
@@ -400,13 +402,13 @@ for point in (-1.0, 0.0):
 
 from torch.func import hessian, jacrev
 
-# 前向模式内部会调用 torch 自己已弃用的 torch.jit.script，较新的 torch 会为此警告：
-# 2.13 上是默认不显示的 DeprecationWarning，2.15 上是会显示的 FutureWarning
-warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
-try:
-    hessian(Softplus.apply)(torch.tensor(0.0))
-except NotImplementedError as error:
-    print(f"NotImplementedError: {error}")
+with warnings.catch_warnings():  # 前向模式第一次使用时会导入用已弃用的 torch.jit.script
+    # 写成的 jvp 规则：2.13 上是默认不显示的 DeprecationWarning，2.15 上是 FutureWarning
+    warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
+    try:
+        hessian(Softplus.apply)(torch.tensor(0.0))
+    except NotImplementedError as error:
+        print(f"NotImplementedError: {error}")
 second = jacrev(jacrev(Softplus.apply))(torch.tensor(0.0))
 print(f"jacrev(jacrev(Softplus.apply)) at 0: {second}")
 assert second.item() == 0.25
@@ -433,5 +435,4 @@ assert total_with_input_grad == total + 4 * 2 * 4
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`plot_08_jacobians_torch_func` 从单个梯度走向完整的雅可比矩阵和
-# 黑塞矩阵，分别用反向模式和前向模式计算。
+# 下一篇：:doc:`plot_08_jacobians_torch_func`：完整的雅可比矩阵和黑塞矩阵。

@@ -66,7 +66,7 @@ for v in torch.eye(2):
     print(f"v = {v}: v^T J = {row}")
     rows.append(row)
 assert torch.equal(torch.stack(rows), J_math)
-(batched,) = torch.autograd.grad(y, x_r, torch.eye(2), is_grads_batched=True)  # last use
+(batched,) = torch.autograd.grad(y, x_r, torch.eye(2), is_grads_batched=True)  # 最后一次使用计算图
 assert torch.equal(batched, J_math)
 
 _, vjp_fn = vjp(f, x)
@@ -82,20 +82,23 @@ print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
 # :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`。
 # 输出的切向量就是:term:`雅可比-向量积（JVP） <雅可比-向量积>` :math:`J t`：
 # 取 :math:`t = (1, 0)` 得到 :math:`J` 的第一*列*。整个过程不保存计算图，也不做反向传播。
-# ``torch.autograd.forward_ad`` 直接提供对偶数，``torch.func.jvp`` 把它们包装了起来。
+# ``torch.autograd.forward_ad`` 直接提供对偶数，对偶数只存在于 ``fwAD.dual_level()``
+# 之内（在它之外调用 ``make_dual`` 会报错，离开它时切向量全部清除）；
+# ``torch.func.jvp`` 把它们包装了起来。
 
 import warnings
 
 import torch.autograd.forward_ad as fwAD
 from torch.func import jvp
 
-# 前向模式内部会调用 torch 自己已弃用的 torch.jit.script，较新的 torch 会为此警告：
-# 2.13 上是默认不显示的 DeprecationWarning，2.15 上是会显示的 FutureWarning
-warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
-with fwAD.dual_level():
-    dual_x = fwAD.make_dual(x, torch.tensor([1.0, 0.0]))  # 值为 x，切向量为 t
-    value, tangent = fwAD.unpack_dual(f(dual_x))
+with warnings.catch_warnings():  # 前向模式第一次使用时会导入用已弃用的 torch.jit.script
+    # 写成的 jvp 规则：2.13 上是默认不显示的 DeprecationWarning，2.15 上是 FutureWarning
+    warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
+    with fwAD.dual_level():
+        dual_x = fwAD.make_dual(x, torch.tensor([1.0, 0.0]))  # 值为 x，切向量为 t
+        value, tangent = fwAD.unpack_dual(f(dual_x))
 print(f"dual numbers, t = (1, 0): value = {value}, tangent J t = {tangent}")
+assert fwAD.unpack_dual(dual_x).tangent is None  # 离开了 dual_level：又是普通张量
 
 columns = [jvp(f, (x,), (t,))[1] for t in torch.eye(2)]
 print(f"torch.func.jvp, t = (0, 1): J t = {columns[1]}")
@@ -123,7 +126,7 @@ def one_to_many(s):  # 1 个输入、n 个输出：在 n 个点上采样的一�
 def jacobian_reverse(fn, x):
     x = x.detach().requires_grad_()
     y = fn(x).reshape(-1)
-    last = y.numel() - 1  # the graph is kept until the last row
+    last = y.numel() - 1  # 计算图保留到最后一行
     rows = [torch.autograd.grad(y, x, v, retain_graph=i < last)[0]
             for i, v in enumerate(torch.eye(y.numel()))]  # fmt: skip
     return torch.stack(rows)
@@ -196,8 +199,9 @@ for label, (fn, x0) in problems.items():
 # ------------------------
 #
 # ``torch.func.jacrev`` 和 ``torch.func.jacfwd`` 分别用两种模式构造雅可比矩阵，
-# 不需要 Python 循环：``vmap`` 把与我们循环中相同的 :math:`m` 个向量-雅可比积或
-# :math:`n` 个雅可比-向量积合成一次调用（在函数里放一个 Python 计数器，只会数到 1）。
+# 不需要 Python 循环：``vmap`` 把我们在循环里逐个计算的 :math:`m` 个向量-雅可比积
+# （或 :math:`n` 个雅可比-向量积）合并成一次批量调用（在函数里放一个 Python 计数器，
+# 只会数到 1）。
 # 按上面数出的次数来选：输出比输入少用 ``jacrev``，反之用 ``jacfwd``。
 
 from torch.func import jacfwd, jacrev
@@ -274,11 +278,13 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # 有 dropout 时，参见
 # `torch.func.vmap <https://pytorch.org/docs/stable/generated/torch.func.vmap.html>`_
 # 的 ``randomness=`` 参数。训练模式下的 BatchNorm 会原位更新 ``running_mean`` 和
-# ``running_var``，``vmap`` 不允许这样做：改用评估模式、设 ``track_running_stats=False``，
-# 或换成不带这些统计量的层（``LayerNorm``、``GroupNorm``），详见 `Patching Batch Norm
-# <https://pytorch.org/docs/stable/func.batch_norm.html>`_。没有滑动平均统计量时，
-# BatchNorm 用每个样本自己的统计量归一化，而单个样本的统计量并不是整批的统计量
-# （``BatchNorm1d`` 对单个样本的特征向量甚至算不出来）。
+# ``running_var``，``vmap`` 不允许这样做。单个样本自己有统计量时（如 ``BatchNorm2d``，
+# 在各像素上统计），可以改用评估模式、设 ``track_running_stats=False``（这时每个样本
+# 用自己的统计量归一化，而单个样本的统计量并不是整批的统计量），或换成不带这些统计量的层
+# （``LayerNorm``、``GroupNorm``），详见 `Patching Batch Norm
+# <https://pytorch.org/docs/stable/func.batch_norm.html>`_。``BatchNorm1d`` 作用于单个
+# 样本的特征向量（形状为 (1, C)）时根本没有统计量可算，训练模式下无论有没有滑动平均
+# 统计量都会报错：这时只能用评估模式或换一种层。
 
 import torch.nn.functional as F
 from torch import nn
@@ -314,7 +320,7 @@ assert same
 
 # %%
 # 再核对两点：手算可得 :math:`\partial \ell_i/\partial w = (p_i - y_i)\,x_i`；
-# 逐样本梯度的平均值就是平均损失的梯度，也就是对整批数据调用 ``backward()`` 得到的结果。
+# 逐样本梯度的平均值就是对整批数据调用 ``backward()`` 得到的梯度。
 
 p_all = torch.sigmoid(model(train_x)).squeeze(1).detach()
 assert torch.allclose(per_sample["weight"][:, 0], (p_all - train_y)[:, None] * train_x, atol=1e-6)
@@ -331,9 +337,9 @@ assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
 # 在这组未训练的权重处，两个类别的*平均*梯度方向相同，区别在大小；单个样本的梯度
 # 则比较分散（类别 1 中有些梯度与该类平均梯度的夹角超过 90°）。每个样本的梯度是
 # :math:`(p_i - y_i)\,x_i`，:math:`x_i` 离原点越远，梯度越大。类别 0 的点离原点更远
-# （平均 :math:`|x|` 为 3.90，类别 1 为 1.56），预测误差也稍大（平均 :math:`|p - y|`
-# 为 0.69 对 0.48），所以梯度最大，主导了平均值，即图中的星号，也就是
-# ``backward()`` 给出的整批梯度。
+# （平均 :math:`|x|` 为 3.90，类别 1 为 1.56）；预测误差也更大，但差得没那么多
+# （平均 :math:`|p - y|` 为 0.69 对 0.48）。所以主要是距离让它们的梯度最大，它们主导了
+# 平均值，即图中的星号，也就是整批的梯度。
 
 import matplotlib.pyplot as plt
 
@@ -362,7 +368,7 @@ ax.scatter(*mean_grad[0], s=160, marker="*", color="black",
 ax.set_xlabel(tr(lang, en="∂loss/∂w0 of one sample", zh="单个样本的损失对 w0 的偏导数"))
 ax.set_ylabel(tr(lang, en="∂loss/∂w1 of one sample", zh="单个样本的损失对 w1 的偏导数"))
 ax.set_title(tr(lang, en="Per-sample gradients (vmap)", zh="逐样本梯度（vmap）"))
-ax.legend()
+ax.legend(loc="lower right", fontsize="small", markerscale=0.8)  # 不挡住任何点
 plt.show()
 
 # %%
