@@ -281,7 +281,8 @@ def test_chinese_page_introduces_the_logit_by_its_chinese_term_first() -> None:
     assert "坑" not in prose
     # round 3: the helper package is named as in English ("本站的" was this site's)
     source += (GALLERY / "zh" / "core" / "plot_06_validation_and_test.py").read_text("utf-8")
-    assert "辅助包\n``pytorch_notes`` 中的训练函数 ``fit``" in source  # R6-E5: not "循环交给…训练循环"
+    # R6-E5: "用辅助包 … 中的训练函数 fit", not "循环交给 … 的训练循环"
+    assert "辅助包\n``pytorch_notes`` 中的训练函数 ``fit``" in source
     for word in ("离开它", "千分位", "算作改进", "只有到这时", "本站的训练循环"):
         assert word not in source, f"zh still says {word!r}"
 

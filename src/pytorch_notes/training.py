@@ -1085,7 +1085,7 @@ def fit(
 
     Introduced in tutorial 06; used in tutorials 11 and 12.
     """
-    options = dict(
+    options: dict[str, Any] = dict(
         max_iterations=max_iterations, eval_every=eval_every, progress=progress,
         record_parameters=record_parameters, threshold=threshold, stop_when=stop_when,
         validation=validation,
