@@ -791,7 +791,7 @@ def test_more_bad_options_are_named_before_any_change(kwargs, error, message) ->
 
 @pytest.mark.parametrize("full_batch", [True, False])
 def test_the_accuracy_counter_counts_every_iteration_whenever_it_flushes(full_batch) -> None:
-    from pytorch_notes.training import _AccuracyCounter
+    from pytorch_notes.training import _AccuracyCounter, _Classes
 
     gen = torch.Generator().manual_seed(0)
     sizes = [7] * 10 if full_batch else [7, 7, 3, 7, 7, 3, 7, 7, 3, 5]
@@ -802,7 +802,7 @@ def test_the_accuracy_counter_counts_every_iteration_whenever_it_flushes(full_ba
         steps.append((torch.rand(n, generator=gen), y))
     expected = [((p >= 0.4) == (y >= 0.5)).float().mean().item() for p, y in steps]
     for batch in (1, 3, 512):
-        counter = _AccuracyCounter(0.4, full_batch=full_batch, batch=batch)
+        counter = _AccuracyCounter(_Classes(0.4, logits=False), full_batch=full_batch, batch=batch)
         for i, (p, y) in enumerate(steps):
             counter.add(p, y)
             assert counter.accuracy_of_last() == pytest.approx(expected[i])
@@ -905,3 +905,131 @@ def test_fit_names_the_dtypes_when_features_and_model_differ() -> None:
     model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
     with pytest.raises(TypeError, match=r"dtype torch.float64.*torch.float32.*features.to"):
         _fit_once(model, (features.double(), labels))
+
+
+# -- review r6-0506: logits, and probabilities that are not ------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# multiples of 1/64: no logit comes within float32 rounding of 0, where sigma(z) >= 0.5 and
+# z >= 0 disagree (z = -1e-18 gives sigma(z) = 0.5 in float32; tutorial 05's "exact arithmetic")
+weights = st.integers(-192, 192).map(lambda k: k / 64)
+
+
+def linear_with(w0: float, w1: float, b: float) -> nn.Linear:
+    linear = nn.Linear(2, 1)
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor([[w0, w1]]))
+        linear.bias.fill_(b)
+    return linear
+
+
+@settings(max_examples=30, deadline=None)
+@given(weights, weights, weights)
+def test_a_logit_model_scores_as_the_same_model_ending_in_a_sigmoid(w0, w1, b) -> None:
+    """R6-B1: with BCEWithLogitsLoss, fit and evaluate read the outputs as logits; the
+    reference is the probability model with the same weights, scored with BCELoss (its
+    accuracy), and the loss written out in float64 from the logits."""
+    x, y = small()
+    logit_model = linear_with(w0, w1, b)
+    probability_model = nn.Sequential(copy.deepcopy(logit_model), nn.Sigmoid())
+    expected_acc = evaluate(probability_model, nn.BCELoss(), x, y)[1]
+    with torch.no_grad():
+        z = logit_model(x).squeeze(1).double()
+    log_sigmoid = torch.nn.functional.logsigmoid
+    expected_loss = -(y * log_sigmoid(z) + (1 - y) * log_sigmoid(-z)).mean().item()
+    loss, acc = evaluate(logit_model, nn.BCEWithLogitsLoss(), x, y)
+    assert acc == expected_acc and loss == pytest.approx(expected_loss, rel=1e-5, abs=1e-6)
+    history = fit(logit_model, nn.BCEWithLogitsLoss(), torch.optim.SGD(logit_model.parameters(), lr=0.0),
+                  (x, y), max_iterations=2, eval_every=1)  # fmt: skip
+    assert [e.accuracy for e in history.evaluations] == [expected_acc] * 2
+    assert history.accuracy == [expected_acc] * 2
+
+
+def test_the_threshold_of_a_logit_model_is_its_probability_on_the_logit_scale() -> None:
+    x, y = small()
+    model = linear_with(-0.8, -0.3, 0.4)
+    with torch.no_grad():
+        p = torch.sigmoid(model(x).squeeze(1).double())  # float64: no rounding at the cut
+    for t in (0.2, 0.5, 0.7, 0.9):
+        expected = ((p >= t) == (y >= 0.5)).double().mean().item()
+        functional = torch.nn.functional.binary_cross_entropy_with_logits
+        assert evaluate(model, functional, x, y, threshold=t)[1] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("loss_fn", [lambda z, y: nn.BCEWithLogitsLoss()(z, y), nn.MSELoss()])
+def test_outputs_read_as_probabilities_outside_0_1_are_an_error_not_a_wrong_accuracy(
+    loss_fn,
+) -> None:
+    """R6-B1: a loss fit cannot recognise leaves the outputs read as probabilities; a logit
+    model's outputs then leave [0, 1], and fit and evaluate say so instead of counting."""
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    model = nn.Linear(2, 1)
+    message = r"read as probabilities, but \d+ of 200 lie outside \[0, 1\].*logits=True"
+    with pytest.raises(ValueError, match=message):
+        fit(model, loss_fn, torch.optim.SGD(model.parameters(), lr=0.01), (x, y))
+    with pytest.raises(ValueError, match=message):
+        evaluate(model, loss_fn, x, y)
+    history = fit(model, loss_fn, torch.optim.SGD(model.parameters(), lr=0.01), (x, y),
+                  max_iterations=3, logits=True)  # fmt: skip
+    assert len(history.accuracy) == 3
+
+
+def test_outputs_that_leave_0_1_between_evaluations_are_caught_by_the_accuracy_count() -> None:
+    class Drifting(nn.Module):  # a probability at first, then more than 1
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = nn.Linear(2, 1)
+            self.calls = 0
+
+        def forward(self, x):
+            self.calls += 1
+            return torch.sigmoid(self.linear(x)) * (1 if self.calls < 4 else 3)
+
+    x, y = small()
+    model = Drifting()
+    mse = nn.MSELoss()
+    with pytest.raises(ValueError, match="read as probabilities"):
+        fit(model, mse, torch.optim.SGD(model.parameters(), lr=0.0), (x, y), max_iterations=6,
+            eval_every=100)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("loss_fn", "logits", "message"),
+    [
+        (nn.BCEWithLogitsLoss(), False, "logits=False, but loss_fn takes logits"),
+        (nn.BCELoss(), True, "logits=True, but loss_fn takes probabilities"),
+        (nn.BCELoss(), "yes", "logits must be None, True or False"),
+    ],
+)
+def test_a_logits_choice_that_contradicts_the_loss_is_named(loss_fn, logits, message) -> None:
+    x, y = small()
+    model = LogisticRegression()
+    with pytest.raises((ValueError, TypeError), match=message):
+        fit(model, loss_fn, torch.optim.SGD(model.parameters(), lr=0.1), (x, y), logits=logits)
+    with pytest.raises((ValueError, TypeError), match=message):
+        evaluate(model, loss_fn, x, y, logits=logits)
+
+
+def test_the_evaluation_sees_the_buffers_as_the_iteration_found_them() -> None:
+    """R6-A1: the evaluation runs before the iteration's forward pass, which (in training
+    mode) moves BatchNorm's running statistics; the docstrings say so."""
+    torch.manual_seed(0)
+    x, y = small()
+    model = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.Linear(4, 1), nn.Sigmoid())
+    before = copy.deepcopy(model)
+    after_forward = copy.deepcopy(model)
+    after_forward(x)  # training mode: the running statistics move
+    history = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.0), (x, y),
+                  max_iterations=1, eval_every=1)  # fmt: skip
+    seen = history.evaluations[0].loss
+    assert seen == evaluate(before, nn.BCELoss(), x, y)[0]
+    assert seen != evaluate(after_forward, nn.BCELoss(), x, y)[0]
+    import pytorch_notes.training as training
+
+    for doc in (training.__doc__, fit.__doc__):
+        assert "(evaluation), forward pass" in " ".join(doc.split())
+        assert "forward pass, loss, (evaluation)" not in " ".join(doc.split())
+    assert "each coordinate of the centres" in " ".join((two_gaussians.__doc__ or "").split())

@@ -281,7 +281,8 @@ def test_chinese_page_introduces_the_logit_by_its_chinese_term_first() -> None:
     assert "坑" not in prose
     # round 3: the helper package is named as in English ("本站的" was this site's)
     source += (GALLERY / "zh" / "core" / "plot_06_validation_and_test.py").read_text("utf-8")
-    assert "辅助包 ``pytorch_notes`` 的训练循环" in source
+    # R6-E5: "用辅助包 … 中的训练函数 fit", not "循环交给 … 的训练循环"
+    assert "辅助包\n``pytorch_notes`` 中的训练函数 ``fit``" in source
     for word in ("离开它", "千分位", "算作改进", "只有到这时", "本站的训练循环"):
         assert word not in source, f"zh still says {word!r}"
 
@@ -366,3 +367,41 @@ def test_the_boundary_was_still_moving_when_the_run_stopped(site: Path, out: str
     prose = soup(site / out / PAGE).get_text()
     assert found["480"] in prose and found["540"] in prose
     assert "border points" not in prose and "靠近边界的点决定" not in prose
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_logit_round_trip_breaks_on_the_positive_side_first(site: Path, out: str) -> None:
+    """R6-A2/D1: sigma(z) rounds to 1 from z = 16.6 (24 ln 2) up, while sigma(-80) is an
+    ordinary float32 whose logit is -80 again: the page says the ends are not symmetric, in
+    both languages, and prints the negative end."""
+    assert torch.sigmoid(torch.tensor(16.5)) < 1 and torch.sigmoid(torch.tensor(16.7)) == 1
+    assert round(24 * math.log(2), 1) == 16.6
+    tiny = torch.sigmoid(torch.tensor(-80.0))
+    line = (
+        f"in float32: sigmoid(-80.) = {tiny.item():.2e}, "
+        f"logit(sigmoid(-80.)) = {torch.logit(tiny).item():.2f}"
+    )
+    assert line == "in float32: sigmoid(-80.) = 1.80e-35, logit(sigmoid(-80.)) = -80.00"
+    assert line in text(site, out), f"{out}: does not show {line!r}"
+    prose = " ".join(section(site, out, 0).get_text().split())
+    said = {"en": ["far from symmetric", "16.6", "1.8", "10 −35", "its logit is -80 again"],
+            "zh-cn": ["两端远不对称", "16.6", "1.8", "取 logit 又得到 -80"]}[out]  # fmt: skip
+    for words in said:
+        assert words.replace(" ", "") in prose.replace(" ", ""), f"{out}: {words!r}"
+    assert "moderate" not in prose and "不太大" not in prose
+
+
+def test_chinese_phrasing_of_round_6() -> None:
+    """R6-E1, E2, E3, E6 (tutorial 05) and E4 (tutorial 06): the reviewer's phrasings."""
+    source = (GALLERY / "zh" / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
+    prose = "".join(line.lstrip("# ").strip() for line in source.splitlines())
+    for words in ("保留了之前各步梯度的一部分", "当 :math:`\\sigma(z) \\ge 0.5`，即",
+                  "那么在模型看来，全部观测标签同时出现的概率（即似然）是",
+                  "# 非原位：得到一个新张量，这一步记录在计算图中"):  # fmt: skip
+        assert words.lstrip("# ") in prose, words
+    for old in ("保留前几步的一部分", "模型赋予", "被记录进计算图"):
+        assert old not in prose, old
+    source = (GALLERY / "zh" / "core" / "plot_06_validation_and_test.py").read_text("utf-8")
+    prose = "".join(line.lstrip("# ").strip() for line in source.splitlines())
+    assert "都没有比上一次有效改进时的值低出 0.005以上，就停止训练" in prose
+    assert "再降低超过" not in prose

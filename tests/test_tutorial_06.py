@@ -361,3 +361,30 @@ def test_best_evaluation_is_explained_before_it_is_used(site: Path, out: str) ->
         i for i, b in enumerate(blocks) if b.name == "pre" and ".evaluations" in b.get_text()
     )
     assert said < used
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_load_state_dict_is_named_and_why_parameters_suffice(site: Path, out: str) -> None:
+    """R6-F1: the page names load_state_dict, says it copies by name into parameters and
+    buffers, and that an evaluation's parameters suffice only because the model has no
+    buffers (torch: a model with BatchNorm refuses a state dict of parameters only)."""
+    with_buffers = nn.Sequential(nn.Linear(2, 1), nn.BatchNorm1d(1))
+    with pytest.raises(RuntimeError, match="Missing key"):
+        with_buffers.load_state_dict(dict(with_buffers.named_parameters()))
+    from pytorch_notes.models import LogisticRegression
+
+    assert not list(LogisticRegression().buffers())
+    three_sets = section(site, out, 1)
+    prose = " ".join(three_sets.get_text().split())
+    said = {"en": ["load_state_dict copies tensors into the model’s parameters and buffers, by name",
+                   "this model has no buffers", "missing keys"],
+            "zh-cn": ["load_state_dict 按名字把张量复制到模型的参数和缓冲区里",
+                      "这个模型没有缓冲区", "缺少键"]}[out]  # fmt: skip
+    for words in said:
+        assert words in prose, f"{out}: {words!r}"
+    terms = {a.get_text() for a in three_sets.select("a.reference.internal")
+             if "glossary.html#term-" in a["href"]}  # fmt: skip
+    assert ("buffers" if out == "en" else "缓冲区") in terms, terms
+    source = (GALLERY / ("en" if out == "en" else "zh") / "core" /
+              "plot_06_validation_and_test.py").read_text("utf-8")  # fmt: skip
+    assert "assert not list(model.buffers())" in source

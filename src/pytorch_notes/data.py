@@ -53,7 +53,9 @@ def two_gaussians(
     n_per_class
         Samples per class (``int`` >= 1).
     mean, bias
-        Finite numbers: the centres' distance from the origin, and the shift.
+        Finite numbers: each coordinate of the centres (class 0 at
+        ``(mean, mean)``, at distance ``mean * sqrt(2)`` from the origin), and
+        the shift.
     std
         A finite number > 0.
     generator

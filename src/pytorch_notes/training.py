@@ -15,14 +15,24 @@ adds what every run needs and the lesson does not:
 - a choice of device (CPU, CUDA, Apple's MPS), mini-batches from a
   :class:`~torch.utils.data.DataLoader`, and an optional ``tqdm`` progress bar.
 
-The order of the work inside one iteration is the source article's (the
-article the course is built on), so a run
-through :func:`fit` reproduces the hand-written loop number for number: forward
-pass, loss, (evaluation), backward pass, ``optimizer.step()``,
-(``scheduler.step()``), ``optimizer.zero_grad()``, then stop if the evaluation
-said so. The loss, accuracy, learning rate and parameters recorded for
-iteration ``i`` all describe the model as iteration ``i`` found it, before its
-update.
+The order of the work inside one iteration is: (evaluation), forward pass,
+loss, backward pass, ``optimizer.step()``, (``scheduler.step()``),
+``optimizer.zero_grad()``, then stop if the evaluation said so. The
+evaluation runs first, in evaluation mode, so it sees the parameters and the
+buffers (BatchNorm's running statistics) as the iteration found them; for a
+model without buffers whose output does not depend on its mode, such as the
+course's logistic regression, its numbers are the forward pass's own, and a
+run through :func:`fit` reproduces the source article's hand-written loop
+(where the accuracy is read off the forward pass) number for number. The
+loss, accuracy, learning rate and parameters recorded for iteration ``i`` all
+describe the model as iteration ``i`` found it, before its update.
+
+The model outputs one probability per sample (the source article's model
+ends in a sigmoid and trains with ``nn.BCELoss``, and tutorials 05 and 06
+follow it), or one logit per sample: with ``nn.BCEWithLogitsLoss`` (the loss
+tutorial 11 recommends) :func:`fit` and :func:`evaluate` read the outputs as
+logits. Outputs read as probabilities but outside [0, 1] raise an error
+instead of giving a wrong accuracy.
 
 Introduced in tutorials 05 (:class:`Evaluation`) and 06 (:func:`fit`).
 """
@@ -40,6 +50,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from pytorch_notes._checks import positive_int, probability_threshold
@@ -399,8 +410,11 @@ def _predictions(model: nn.Module, x: Tensor, labels: Tensor) -> Tensor:
     return out.view_as(labels)
 
 
-def _probe(model: nn.Module, features: Tensor, labels: Tensor, name: str) -> None:
-    """Run ``model`` on two samples of ``name``: a shape error becomes a clear one.
+def _probe(
+    model: nn.Module, features: Tensor, labels: Tensor, name: str, classes: _Classes
+) -> None:
+    """Run ``model`` on two samples of ``name``: a shape error becomes a clear one, and
+    outputs read as probabilities that are not probabilities are named.
 
     Evaluation mode, no gradients, and the global random number generator
     restored afterwards: the probe changes nothing a run depends on (a lazy
@@ -411,7 +425,7 @@ def _probe(model: nn.Module, features: Tensor, labels: Tensor, name: str) -> Non
     y = labels[:2].to(x.device)
     with torch.no_grad(), _eval_mode(model), torch.random.fork_rng(devices=[]):
         try:
-            _predictions(model, x, y)
+            out = _predictions(model, x, y)
         except RuntimeError as error:
             _raise_if_dtypes_differ(model, features, name, error)
             raise ValueError(
@@ -419,6 +433,7 @@ def _probe(model: nn.Module, features: Tensor, labels: Tensor, name: str) -> Non
                 f"shape {tuple(features.shape)}, {features.shape[1]} per sample; check that the "
                 f"model takes {features.shape[1]} inputs. The model raised: {error}"
             ) from error
+    classes.predict(out)
 
 
 def _raise_if_dtypes_differ(
@@ -446,6 +461,66 @@ def _loss_value(loss: object) -> float:
     return loss.item()
 
 
+_LOGIT_LOSSES = (F.binary_cross_entropy_with_logits,)
+_PROBABILITY_LOSSES = (F.binary_cross_entropy,)
+
+
+def _takes_logits(loss_fn: object) -> bool:
+    return isinstance(loss_fn, nn.BCEWithLogitsLoss) or loss_fn in _LOGIT_LOSSES
+
+
+def _takes_probabilities(loss_fn: object) -> bool:
+    return isinstance(loss_fn, nn.BCELoss) or loss_fn in _PROBABILITY_LOSSES
+
+
+@dataclass(frozen=True)
+class _Classes:
+    """How the model's outputs become classes: class 1 when the probability is at least
+    ``threshold``; for logits, when the logit is at least ``log(t / (1 - t))`` (0 for 0.5)."""
+
+    threshold: float
+    logits: bool
+
+    @property
+    def cut(self) -> float:
+        t = self.threshold
+        return math.log(t / (1 - t)) if self.logits else t
+
+    def predict(self, outputs: Tensor) -> Tensor:
+        """Which outputs mean class 1; a ``ValueError`` if probabilities are not ones."""
+        if not self.logits:
+            outside = (outputs < 0) | (outputs > 1)  # NaN is neither: the loss check names it
+            if bool(outside.any()):
+                raise ValueError(
+                    f"the model's outputs are read as probabilities, but "
+                    f"{int(outside.sum())} of {outputs.numel()} lie outside [0, 1] (from "
+                    f"{outputs.min().item():.4g} to {outputs.max().item():.4g}), so the accuracy "
+                    f"(output >= {self.threshold}) would be wrong. A model that outputs logits: "
+                    f"train it with nn.BCEWithLogitsLoss(), or pass logits=True"
+                )
+        return outputs >= self.cut
+
+
+def _classes(threshold: object, logits: object, loss_fn: object) -> _Classes:
+    """The checked ``threshold`` and ``logits`` (None: inferred from ``loss_fn``)."""
+    checked = probability_threshold("threshold", threshold)
+    if logits is None:
+        return _Classes(checked, _takes_logits(loss_fn))
+    if not isinstance(logits, bool):
+        raise TypeError(f"logits must be None, True or False, got {type(logits).__name__}")
+    if not logits and _takes_logits(loss_fn):
+        raise ValueError(
+            "logits=False, but loss_fn takes logits (BCEWithLogitsLoss applies the sigmoid "
+            "itself): a model that outputs probabilities trains with nn.BCELoss()"
+        )
+    if logits and _takes_probabilities(loss_fn):
+        raise ValueError(
+            "logits=True, but loss_fn takes probabilities (BCELoss): a model that outputs "
+            "logits trains with nn.BCEWithLogitsLoss()"
+        )
+    return _Classes(checked, logits)
+
+
 def _check_model(model: object) -> nn.Module:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -460,6 +535,7 @@ def evaluate(
     *,
     threshold: float = 0.5,
     batch_size: int | None = None,
+    logits: bool | None = None,
 ) -> tuple[float, float]:
     """Return ``(loss, accuracy)`` of ``model`` on a whole data set, without gradients.
 
@@ -471,9 +547,11 @@ def evaluate(
     Parameters
     ----------
     model
-        A binary classifier: one probability per sample.
+        A binary classifier: one probability per sample (or one logit: see
+        ``logits``).
     loss_fn
-        ``loss_fn(probabilities, labels)``, e.g. ``nn.BCELoss()``.
+        ``loss_fn(outputs, labels)``: ``nn.BCELoss()`` on probabilities,
+        ``nn.BCEWithLogitsLoss()`` on logits.
     features, labels
         The data (checked by :func:`~pytorch_notes.data.check_binary_data`:
         as many labels as feature rows, at least one sample, labels 0 or 1).
@@ -484,6 +562,8 @@ def evaluate(
         If given, the data go through the model in pieces and the loss is the
         sample-weighted mean of the pieces' losses (right for losses that
         average over the batch, as ``BCELoss`` does).
+    logits
+        Whether the outputs are logits, as for :func:`fit`.
 
     Returns
     -------
@@ -502,11 +582,11 @@ def evaluate(
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
     check_binary_data(features, labels)
-    threshold = probability_threshold("threshold", threshold)
+    classes = _classes(threshold, logits, loss_fn)
     if batch_size is not None:
         positive_int("batch_size", batch_size)
-    _probe(model, features, labels, "features")
-    return _evaluate(model, loss_fn, features, labels, threshold, batch_size)
+    _probe(model, features, labels, "features", classes)
+    return _evaluate(model, loss_fn, features, labels, classes, batch_size)
 
 
 @torch.no_grad()
@@ -515,7 +595,7 @@ def _evaluate(
     loss_fn: LossFn,
     features: Tensor,
     labels: Tensor,
-    threshold: float,
+    classes: _Classes,
     batch_size: int | None,
 ) -> tuple[float, float]:
     """:func:`evaluate` without the checks (:func:`fit` has made them)."""
@@ -527,8 +607,9 @@ def _evaluate(
         for start in range(0, n, step):
             x, y = features[start : start + step], labels[start : start + step]
             pred = _predictions(model, x, y)
+            predicted = classes.predict(pred)  # before the loss: BCELoss raises on logits
             total_loss += _loss_value(loss_fn(pred, y)) * y.shape[0]
-            correct += int(((pred >= threshold) == (y >= 0.5)).sum())
+            correct += int((predicted == (y >= 0.5)).sum())
     return total_loss / n, correct / n
 
 
@@ -674,7 +755,6 @@ def _check_options(options: Mapping[str, object]) -> None:
     for name in ("progress", "record_parameters"):
         if not isinstance(options[name], bool):
             raise TypeError(f"{name} must be True or False, got {type(options[name]).__name__}")
-    probability_threshold("threshold", options["threshold"])
     stop_when = options["stop_when"]
     if stop_when is not None and not callable(stop_when):
         raise TypeError(
@@ -787,13 +867,13 @@ class _Run:
         self.optimizer = optimizer
         self.scheduler = scheduler
         self.train, self.validation = train, validation
-        self.threshold: float = options["threshold"]
+        self.classes: _Classes = options["classes"]
         self.eval_every: int = options["eval_every"]
         self.names, self.params = _named_parameters(model)
         self.recorder = _ParameterRecorder(
             self.params, options["max_iterations"], options["record_parameters"]
         )
-        self.counter = _AccuracyCounter(self.threshold, full_batch=train.loader is None)
+        self.counter = _AccuracyCounter(self.classes, full_batch=train.loader is None)
         self.losses: list[float] = []
         self.lrs: list[float] = []
         self.evaluations: list[Evaluation] = []
@@ -805,7 +885,7 @@ class _Run:
         gpus = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=gpus):
             return _evaluate(
-                self.model, self.loss_fn, data.features, data.labels, self.threshold,
+                self.model, self.loss_fn, data.features, data.labels, self.classes,
                 data.batch_size,
             )  # fmt: skip
 
@@ -823,7 +903,7 @@ class _Run:
         return evaluation
 
     def step(self, iteration: int, x: Tensor, y: Tensor) -> Evaluation | None:
-        """One iteration up to its update: forward, loss, (evaluation), backward.
+        """One iteration up to its update: (evaluation), forward, loss.
 
         Returns the evaluation when this iteration has one.
         """
@@ -906,32 +986,36 @@ def fit(
     record_parameters: bool = True,
     threshold: float = 0.5,
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    logits: bool | None = None,
 ) -> History:
     """Train a binary classifier; return its :class:`History`.
 
-    One iteration is one update: forward pass, ``loss_fn(prediction,
-    labels)``, (evaluation), ``loss.backward()``, ``optimizer.step()``,
+    One iteration is one update: (evaluation), forward pass,
+    ``loss_fn(outputs, labels)``, ``loss.backward()``, ``optimizer.step()``,
     ``scheduler.step()`` if a ``scheduler`` is given, and
     ``optimizer.zero_grad()``. Every ``eval_every`` iterations (0,
-    ``eval_every``, ...) the model is evaluated *before* that iteration's
-    update, on the whole training data and on ``validation`` if given, in
-    evaluation mode (``model.eval()``, every module's previous mode restored
-    after) and without gradients, for any model: the numbers :func:`evaluate`
-    gives (an extra forward pass per evaluation; random numbers it draws do
-    not shift the training run's random stream). Each :class:`Evaluation`
-    goes to every
-    callback, then to ``stop_when``; if that returns true the run ends after
-    this iteration's update.
+    ``eval_every``, ...) the model is evaluated first, before that
+    iteration's forward pass (so it sees the parameters and buffers, such as
+    BatchNorm's running statistics, as the iteration found them), on the
+    whole training data and on ``validation`` if given, in evaluation mode
+    (``model.eval()``, every module's previous mode restored after) and
+    without gradients, for any model: the numbers :func:`evaluate` gives.
+    Each evaluation costs an extra forward pass over the whole training data
+    and, with ``validation``, one over the validation data; random numbers
+    they draw do not shift the training run's random stream. Each
+    :class:`Evaluation` goes to every callback, then to ``stop_when``; if
+    that returns true the run ends after this iteration's update.
 
     Parameters
     ----------
     model
-        A binary classifier with parameters: one probability per sample.
-        Its input width is not guessed: it runs once on two samples (in
+        A binary classifier with parameters: one probability per sample, or
+        one logit (see ``logits``). Its input width is not guessed: it runs once on two samples (in
         evaluation mode, without gradients) before training, and an error
         there names the data's shape and the model.
     loss_fn
-        ``loss_fn(probabilities, labels)``, e.g. ``nn.BCELoss()``.
+        ``loss_fn(outputs, labels)``: ``nn.BCELoss()`` on probabilities,
+        ``nn.BCEWithLogitsLoss()`` on logits.
     optimizer
         A ``torch.optim.Optimizer`` over the model's parameters.
     data
@@ -963,9 +1047,24 @@ def fit(
         ``False`` keeps no per-iteration copy of the parameters (for large
         models); the evaluations still hold theirs.
     threshold
-        A sample counts as class 1 when its probability is at least this.
+        A sample counts as class 1 when its probability is at least this
+        (strictly between 0 and 1); for logits, when its logit is at least
+        ``log(threshold / (1 - threshold))``, 0 for the default 0.5.
     scheduler
         A learning-rate scheduler of ``optimizer``, stepped after each update.
+    logits
+        Whether the model outputs logits rather than probabilities. ``None``
+        (the default) reads it off ``loss_fn``: logits for
+        ``nn.BCEWithLogitsLoss`` and
+        ``torch.nn.functional.binary_cross_entropy_with_logits``,
+        probabilities otherwise. The course's loop defaults to probabilities
+        because the source article's model ends in a sigmoid and trains with
+        ``nn.BCELoss`` (tutorials 05 and 06); tutorial 11 says why a model that
+        outputs logits, with ``nn.BCEWithLogitsLoss``, is the habit to keep.
+        Outputs read as probabilities are checked at every evaluation and
+        accuracy count: one outside [0, 1] raises a :class:`ValueError`
+        rather than give a wrong accuracy (a custom loss on logits needs
+        ``logits=True``).
 
     Returns
     -------
@@ -977,7 +1076,8 @@ def fit(
     ------
     TypeError, ValueError
         A problem with the arguments, the data or the model's fit to the
-        data, named before anything moves or changes.
+        data, named before anything moves or changes; a ``ValueError`` also
+        when outputs read as probabilities leave [0, 1] during training.
     NonFiniteLossError
         The loss turned NaN or infinite (before that iteration's update).
 
@@ -985,7 +1085,7 @@ def fit(
 
     Introduced in tutorial 06; used in tutorials 11 and 12.
     """
-    options = dict(
+    options: dict[str, Any] = dict(
         max_iterations=max_iterations, eval_every=eval_every, progress=progress,
         record_parameters=record_parameters, threshold=threshold, stop_when=stop_when,
         validation=validation,
@@ -993,12 +1093,13 @@ def fit(
     _check_options(options)
     checked_callbacks = _check_callbacks(callbacks)
     _check_training(model, loss_fn, optimizer, scheduler)
+    options["classes"] = classes = _classes(threshold, logits, loss_fn)
     train = _check_data(data, "data")
     val = _check_data(validation, "validation") if validation is not None else None
     target = _resolve_device(model, device)
     for name, checked in (("data", train), ("validation", val)):
         if checked is not None:
-            _probe(model, checked.features, checked.labels, name)
+            _probe(model, checked.features, checked.labels, name, classes)
     bar = _progress_bar(max_iterations) if progress else None  # before anything moves
     try:
         model.to(target)
@@ -1035,8 +1136,8 @@ class _AccuracyCounter:
     alone, leaving the others waiting.
     """
 
-    def __init__(self, threshold: float, *, full_batch: bool, batch: int = 512) -> None:
-        self.threshold = threshold
+    def __init__(self, classes: _Classes, *, full_batch: bool, batch: int = 512) -> None:
+        self.classes = classes
         self.full_batch = full_batch
         self.batch = batch
         self._preds: list[Tensor] = []
@@ -1053,13 +1154,13 @@ class _AccuracyCounter:
             self._truth.append(y >= 0.5)
 
     def _flush(self) -> None:
-        self._correct += _count_correct(self._preds, self._truth, self.threshold)
+        self._correct += _count_correct(self._preds, self._truth, self.classes)
         self._preds.clear()
         if not self.full_batch:
             self._truth.clear()
 
     def accuracy_of_last(self) -> float:
-        correct = (self._preds[-1] >= self.threshold).eq_(self._truth[-1]).sum()
+        correct = self.classes.predict(self._preds[-1]).eq_(self._truth[-1]).sum()
         return int(correct) / self._sizes[-1]
 
     def accuracies(self) -> list[float]:
@@ -1139,7 +1240,7 @@ class _ParameterRecorder:
 
 
 @torch.no_grad()
-def _count_correct(preds: list[Tensor], truth: list[Tensor], threshold: float) -> list[int]:
+def _count_correct(preds: list[Tensor], truth: list[Tensor], classes: _Classes) -> list[int]:
     """Count the correct predictions of each waiting iteration.
 
     ``truth[i]`` says which labels of iteration ``i`` are 1; a single entry
@@ -1148,11 +1249,11 @@ def _count_correct(preds: list[Tensor], truth: list[Tensor], threshold: float) -
     if not preds:
         return []
     if len(truth) == 1 or len({p.shape for p in preds}) == 1:  # one vectorised count
-        predicted = torch.stack(preds) >= threshold
+        predicted = classes.predict(torch.stack(preds))
         labels = truth[0] if len(truth) == 1 else torch.stack(truth)
         return predicted.eq_(labels).flatten(1).sum(dim=1).tolist()
     # mini-batches of different sizes (the last of an epoch is often smaller)
-    return [int((p >= threshold).eq_(t).sum()) for p, t in zip(preds, truth, strict=True)]
+    return [int(classes.predict(p).eq_(t).sum()) for p, t in zip(preds, truth, strict=True)]
 
 
 def _progress_bar(total: int):  # -> tqdm.tqdm; tqdm is an optional dependency

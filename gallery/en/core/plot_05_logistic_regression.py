@@ -39,9 +39,14 @@ LANG = "en"
 # The score :math:`z` has a name, the logit: it is the log-odds of class 1,
 # :math:`z = \log \frac{p}{1 - p}` with :math:`p = \sigma(z)`. In exact
 # arithmetic the sigmoid and ``torch.logit`` undo each other; in float32 only
-# for moderate :math:`z`: :math:`\sigma(20)` rounds to exactly 1, and its logit
-# comes back as :math:`\infty` (where the rounding starts:
-# :doc:`../further/plot_11_loss_functions`).
+# while :math:`\sigma(z)` stays strictly between 0 and 1, and the two ends are
+# far from symmetric. From :math:`z \approx 16.6` up, :math:`\sigma(z)` rounds
+# to exactly 1 (:math:`\sigma(20)` below; where that starts:
+# :doc:`../further/plot_11_loss_functions`) and its logit comes back as
+# :math:`\infty`. Towards negative :math:`z`, :math:`\sigma(z)` only gets
+# small, and floats keep small numbers well: :math:`\sigma(-80)` is about
+# :math:`1.8 \times 10^{-35}`, still a float32, and its logit is -80 again;
+# :math:`\sigma(z)` rounds to 0 only further out.
 
 import torch
 
@@ -54,6 +59,10 @@ assert torch.allclose(torch.logit(p), z, atol=1e-5)
 far = torch.sigmoid(torch.tensor(20.0))
 print(f"in float32: sigmoid(20.) = {far.item()}, logit(sigmoid(20.)) = {torch.logit(far).item()}")
 assert far == 1 and torch.logit(far).isinf()
+tiny = torch.sigmoid(torch.tensor(-80.0))
+back = torch.logit(tiny)
+print(f"in float32: sigmoid(-80.) = {tiny.item():.2e}, logit(sigmoid(-80.)) = {back.item():.2f}")
+assert 0 < tiny < 1e-30 and torch.isclose(back, torch.tensor(-80.0))
 
 # %%
 # The :term:`loss function` is the :term:`binary cross-entropy` of the

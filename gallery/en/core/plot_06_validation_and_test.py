@@ -162,12 +162,17 @@ plt.show()
 # from the bottom.
 #
 # Only now do we touch the test set: the parameters of the evaluation with
-# the lowest validation loss, loaded into the model, measured once, in
-# evaluation mode (``model.eval()``) and under ``torch.no_grad()``: the
+# the lowest validation loss, loaded into the model, measured once.
+# ``load_state_dict`` copies tensors into the model's parameters and
+# :term:`buffers <buffer>`, by name; an evaluation holds parameters only,
+# which is enough because this model has no buffers (for one that has, such
+# as BatchNorm's running statistics, the load fails: missing keys). We
+# measure in evaluation mode (``model.eval()``) and under ``torch.no_grad()``: the
 # first switches layers such as dropout to their evaluation behaviour (this
 # model has none), the second stops recording, since no gradient is needed
 # (:doc:`plot_04_autograd_traps` compares the two and ``torch.inference_mode()``).
 
+assert not list(model.buffers())  # all its state is in best.parameters
 model.load_state_dict(best.parameters)
 model.eval()
 with torch.no_grad():

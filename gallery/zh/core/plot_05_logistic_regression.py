@@ -29,14 +29,18 @@ LANG = "zh"
 # 加权和再加上 :math:`b`）。:term:`逻辑回归`回答“是或否”的问题——这个点属于类别 1
 # 吗？它把同样形式的得分 :math:`z = w_0 x_1 + w_1 x_2 + b` 送进 sigmoid 函数
 # :math:`\sigma(z) = 1 / (1 + e^{-z})`，结果落在 0 和 1 之间。
-# :math:`\sigma(z) \ge 0.5`，即（在精确运算下）:math:`z \ge 0` 时，把这个点
+# 当 :math:`\sigma(z) \ge 0.5`，即（在精确运算下）:math:`z \ge 0` 时，把这个点
 # 判为类别 1：:term:`决策边界`就是直线 :math:`w_0 x_1 + w_1 x_2 + b = 0`。
 #
 # 得分 :math:`z` 叫作对数几率（logit）：它是类别 1 的几率 :math:`p/(1-p)` 的对数，
 # :math:`z = \log \frac{p}{1 - p}`，其中 :math:`p = \sigma(z)`。在精确运算下，
-# sigmoid 与 ``torch.logit`` 互为反函数；在 float32 中，这只在 :math:`|z|` 不太大时
-# 成立：:math:`\sigma(20)` 被舍入成恰好等于 1，再取 logit 得到的是 :math:`\infty`
-# （:math:`\sigma(z)` 从多大的 :math:`z` 起舍入成 1，见 :doc:`../further/plot_11_loss_functions`）。
+# sigmoid 与 ``torch.logit`` 互为反函数；在 float32 中，只有 :math:`\sigma(z)` 严格落在
+# 0 和 1 之间时才成立，而两端远不对称。:math:`z` 大约从 16.6 起，:math:`\sigma(z)` 就被
+# 舍入成恰好等于 1（下面的 :math:`\sigma(20)`；从哪里开始舍入，见
+# :doc:`../further/plot_11_loss_functions`），再取 logit 得到的是 :math:`\infty`。
+# 往负的方向，:math:`\sigma(z)` 只是越来越小，而浮点数擅长表示很小的数：
+# :math:`\sigma(-80)` 约为 :math:`1.8 \times 10^{-35}`，仍是一个 float32，取 logit
+# 又得到 -80；要到更远处，:math:`\sigma(z)` 才会舍入成 0。
 
 import torch
 
@@ -49,6 +53,10 @@ assert torch.allclose(torch.logit(p), z, atol=1e-5)
 far = torch.sigmoid(torch.tensor(20.0))
 print(f"in float32: sigmoid(20.) = {far.item()}, logit(sigmoid(20.)) = {torch.logit(far).item()}")
 assert far == 1 and torch.logit(far).isinf()
+tiny = torch.sigmoid(torch.tensor(-80.0))
+back = torch.logit(tiny)
+print(f"in float32: sigmoid(-80.) = {tiny.item():.2e}, logit(sigmoid(-80.)) = {back.item():.2f}")
+assert 0 < tiny < 1e-30 and torch.isclose(back, torch.tensor(-80.0))
 
 # %%
 # :term:`损失函数`是概率 :math:`p_i = \sigma(z_i)` 与标签
@@ -63,7 +71,7 @@ assert far == 1 and torch.logit(far).isinf()
 # 以越高的置信度判错，代价就越大。
 #
 # 这个公式从何而来？模型认为第 :math:`i` 个点属于类别 1 的概率是 :math:`p_i`，
-# 那么模型赋予全部观测标签的联合概率（即似然）是
+# 那么在模型看来，全部观测标签同时出现的概率（即似然）是
 # :math:`\prod_i p_i^{y_i} (1 - p_i)^{1 - y_i}`。对它取负对数再除以 :math:`N`，
 # 恰好就是 :math:`\ell`：二元交叉熵就是平均的:term:`负对数似然`，最小化它就是
 # 最大似然估计。连乘只用于推导公式：点一多，乘积就会下溢成 0（见下面最后一行），
@@ -136,8 +144,8 @@ print(f"starting w = {w_start}, b = {b_start}")
 # 每次迭代按公式算出得分、概率和损失；``loss.backward()`` 填好 ``w.grad`` 和
 # ``b.grad``。参数在 ``torch.no_grad()`` 里原位更新（原因见循环之后），然后调用
 # ``grad.zero_()``，因为 ``backward()`` 会把梯度累加到 ``.grad`` 上。这里的更新是
-# 带:term:`动量`的梯度下降：速度 :math:`v \leftarrow 0.9\, v + \nabla\ell` 保留
-# 前几步的一部分，然后 :math:`w \leftarrow w - 0.01\, v`（:term:`学习率`为 0.01）。
+# 带:term:`动量`的梯度下降：速度 :math:`v \leftarrow 0.9\, v + \nabla\ell` 保留了
+# 之前各步梯度的一部分，然后 :math:`w \leftarrow w - 0.01\, v`（:term:`学习率`为 0.01）。
 # 每 20 次迭代，用本次前向传播的结果测一次准确率，连同参数的副本（留给后面的动画）
 # 存进一个 ``Evaluation``：辅助包里记录某次迭代的序号、损失、准确率和参数的小结构。
 # 停止条件沿用本课程所依据的那篇文章（见:doc:`课程目录 <../../index>`）的做法：
@@ -199,7 +207,7 @@ try:
     w -= lr * w.grad
 except RuntimeError as error:
     print(f"RuntimeError: {error}")
-w_new = w - lr * w.grad  # 非原位：一个新张量，被记录进计算图
+w_new = w - lr * w.grad  # 非原位：得到一个新张量，这一步记录在计算图中
 print(f"out of place: is_leaf = {w_new.is_leaf}, grad_fn = {w_new.grad_fn.name()}")
 assert not w_new.is_leaf
 

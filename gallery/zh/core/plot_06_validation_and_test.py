@@ -3,8 +3,8 @@ r"""
 ======================
 
 :doc:`plot_05_logistic_regression` 手写循环训练了两次逻辑回归，两次都沿用本课程
-所依据的那篇文章的停止规则：第一次测得*训练*准确率超过 99% 时停止。本篇先把同一个
-循环交给辅助包 ``pytorch_notes`` 的训练循环 ``fit``，再用正确的做法取代那条
+所依据的那篇文章的停止规则：第一次测得*训练*准确率超过 99% 时停止。本篇先用辅助包
+``pytorch_notes`` 中的训练函数 ``fit`` 运行同一个循环，再用正确的做法取代那条
 规则：由:term:`验证集`决定何时停止，由:term:`测试集`在最后对选定的模型做一次评估。
 
 阅读本篇之前，需要先读过 :doc:`plot_05_logistic_regression`（数据、模型与训练
@@ -91,8 +91,8 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # 我们按同样的方法，各用一个独立的随机数生成器，生成 200 个验证点和 200 个测试点，
 # 并把验证集交给 ``fit``：这样每次评估也会测验证损失和验证准确率，
 # ``history.best_evaluation`` 就是验证损失最低的那次评估。``early_stopping(patience=5, min_delta=0.005)`` 的含义是：
-# 验证损失连续 5 次评估（100 次迭代）都没能比最近一次有效改进时的值再降低超过
-# 0.005，就停止训练。``patience`` 和 ``min_delta`` 本身也是人为的选择：它们权衡的
+# 如果验证损失连续 5 次评估（100 次迭代）都没有比上一次有效改进时的值低出 0.005
+# 以上，就停止训练。``patience`` 和 ``min_delta`` 本身也是人为的选择：它们权衡的
 # 是计算量与损失最后那千分之几的下降，应当在验证集上定，绝不能参考测试集。
 
 import copy
@@ -143,11 +143,15 @@ plt.show()
 # ``history.best_evaluation`` 保存的就是谷底处的参数。
 #
 # 直到这时才第一次动用测试集：把验证损失最低那次评估的参数载入模型，评估一次。
-# 这次测量在评估模式（``model.eval()``）下、``torch.no_grad()`` 里进行：前者把
-# dropout 之类的层切换到评估时的行为（这个模型没有这类层），后者停止记录计算图，
+# ``load_state_dict`` 按名字把张量复制到模型的参数和:term:`缓冲区`里；评估记录只保存
+# 参数，这里够用，是因为这个模型没有缓冲区（如果模型有缓冲区，比如 BatchNorm 的
+# 运行统计量，载入会因缺少键而报错）。这次测量在评估模式（``model.eval()``）下、
+# ``torch.no_grad()`` 里进行：前者把 dropout 之类的层切换到评估时的行为（这个模型
+# 没有这类层），后者停止记录计算图，
 # 因为不需要梯度（两者以及 ``torch.inference_mode()`` 的比较见
 # :doc:`plot_04_autograd_traps`）。
 
+assert not list(model.buffers())  # 它的全部状态都在 best.parameters 里
 model.load_state_dict(best.parameters)
 model.eval()
 with torch.no_grad():
