@@ -468,6 +468,59 @@ def test_zh_phrasing_of_round_5() -> None:
         assert phrase not in flat, phrase
 
 
+def test_zh_phrasing_of_round_6() -> None:
+    # R6-E2, E4: a verb for "w.grad = None"; no "一路…所有的步"
+    script = (GALLERY / "zh" / "core" / "plot_03_autograd.py").read_text()
+    flat = "".join(line.lstrip("# ").strip() for line in script.splitlines())
+    for phrase in ("两次之间把 ``w.grad`` 设为 ``None``，这样每次显示的只是这一次的结果",
+                   "每次反向传播都会一直传回之前的每一步"):  # fmt: skip
+        assert phrase in flat, phrase
+    for phrase in ("两次之间 ``w.grad = None``，让每次", "一路传回之前所有的步"):
+        assert phrase not in flat, phrase
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_where_backward_adds_and_what_grad_returns_are_stated_with_their_conditions(
+    site: Path, out: str
+) -> None:
+    # R6-A5a: backward(inputs=[a]) fills a non-leaf's .grad and not the leaf's; a tensor
+    # on the way that called retain_grad() gets .grad too, one off the way does not
+    w = torch.tensor([1.0], requires_grad=True)
+    a = w * 2
+    (a**2).backward(inputs=[a])
+    assert a.grad is not None and w.grad is None
+    w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([3.0], requires_grad=True)
+    a = w * 2
+    a.retain_grad()
+    (a * x).backward(inputs=[w])
+    assert a.grad is not None and x.grad is None
+    a.grad = None
+    (a * x).backward(inputs=[x])
+    assert a.grad is None
+    # R6-A4: a tensor or a list of tensors as inputs gives a tuple, one entry per input
+    for inputs in (w, [w], [w, x]):
+        result = torch.autograd.grad(w * x, inputs)
+        assert isinstance(result, tuple)
+        assert len(result) == (len(inputs) if isinstance(inputs, list) else 1)
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    said = {
+        "en": ["it adds the gradients into the .grad of the leaves, or of the tensors in inputs "
+               "if given (and of a tensor on the way that called retain_grad(), tutorial 01)",
+               "Given a tensor or a list of tensors as inputs, each call returns a tuple, one "
+               "entry per input", "adds gradients into .grad (by default the leaves')"],
+        "zh-cn": ["它把梯度累加到叶子节点的 .grad 上，给了 inputs 时则累加到 inputs 里的张量上"
+                  "（路径上调用过 retain_grad() 的张量也会得到 .grad，见第 01 篇）",
+                  "inputs 是一个张量或一个张量列表时，每次调用都返回一个元组，每个自变量对应一项",
+                  "把梯度累加到 .grad 上（默认是叶子节点的）"],
+    }[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in text, f"{out}: {sentence!r}"
+    row = rows(site, out)["core/plot_03_autograd"]
+    said_row = {"en": "adds gradients into .grad (the leaves' by default)",
+                "zh-cn": "把梯度累加到 .grad （默认是叶子节点的）"}[out]  # fmt: skip
+    assert straight(said_row) in straight(row), f"{out}: {said_row!r}"
+
+
 def test_script_lines_fit_the_line_length() -> None:
     # R5-F6: no unreflowed prose line
     for lang in ("en",):

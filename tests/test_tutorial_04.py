@@ -82,6 +82,97 @@ def test_an_optimizer_skips_a_none_gradient_but_steps_a_zero_one(site: Path, out
     assert f"{zeros:+.3f}".lstrip("+") in page.replace("−", "-")  # the summary's number
 
 
+def zero_gradient_steps(make: object, real_steps: int) -> float:
+    """How far three steps on a zero gradient move w, after ``real_steps`` with grad 5."""
+    w = torch.tensor([1.0], requires_grad=True)
+    opt = make([w])  # type: ignore[operator]
+    for _ in range(real_steps):
+        w.grad = torch.tensor([5.0])
+        opt.step()
+    before = w.item()
+    for _ in range(3):
+        w.grad = torch.zeros(1)
+        opt.step()
+    return w.item() - before
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_a_zero_gradient_moves_a_parameter_through_weight_decay_or_earlier_state(
+    site: Path, out: str
+) -> None:
+    # R6-A2: with a fresh optimizer, momentum and Adam leave a zero-gradient parameter
+    # alone; weight decay moves it; after one real step momentum and Adam move it too
+    momentum = lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9)  # noqa: E731
+    adam = lambda p: torch.optim.Adam(p, lr=0.1)  # noqa: E731
+    decay = lambda p: torch.optim.SGD(p, lr=0.1, weight_decay=0.01)  # noqa: E731
+    assert zero_gradient_steps(momentum, 0) == 0.0 and zero_gradient_steps(adam, 0) == 0.0
+    assert zero_gradient_steps(decay, 0) < 0
+    assert zero_gradient_steps(momentum, 1) < 0 and zero_gradient_steps(adam, 1) < 0
+    # R6-F2: the buffer rule the page states, v <- 0.9 v + g starting at v = g
+    w = torch.tensor([1.0], requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    w.grad = torch.tensor([gradient(1.0)])
+    opt.step()
+    assert torch.equal(opt.state[w]["momentum_buffer"], w.grad)
+    w.grad = torch.zeros(1)
+    opt.step()
+    assert opt.state[w]["momentum_buffer"].item() == pytest.approx(0.9 * gradient(1.0))
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    said = {
+        "en": ["a zero one can still move the parameter, through weight decay or through state "
+               "that carries earlier gradients (momentum, Adam's averages)",
+               "0.9 \\cdot 5 + 0 = 4.5", "A zero gradient is not enough: weight decay moves "
+               "it, and so do momentum and Adam after earlier steps",
+               "a zero one can still move it (weight decay; momentum after a step: -0.450)"],
+        "zh-cn": ["梯度为 0 的参数仍可能被移动：原因是权重衰减，或者优化器状态里还留着之前的梯度",
+                  "0.9 \\cdot 5 + 0 = 4.5", "只让梯度为 0 是不够的：权重衰减会移动它；"
+                  "之前已经走过几步时，动量和 Adam 也会",
+                  "梯度为 0 的参数仍可能被移动（权重衰减；或走过一步后的动量：-0.450）"],
+    }[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in text, f"{out}: {sentence!r}"
+    links = [a.get_text() for a in soup(site / out / PAGE).select("article a.reference")]
+    assert {"en": "momentum buffer", "zh-cn": "动量缓冲区"}[out] in links
+    row = rows(site, out)["core/plot_04_autograd_traps"]
+    for wrong in ("still moves it when momentum or weight decay is on",
+                  "momentum, weight decay or Adam still move it",
+                  "a zero one still moves the parameter when momentum",
+                  "with momentum, weight decay or Adam a zero gradient still moves it",
+                  "只要开了动量或权重衰减，照样会被移动", "开了动量或权重衰减照样会移动参数",
+                  "有动量、权重衰减或用 Adam 时，零梯度也会让它移动"):  # fmt: skip
+        assert wrong not in text and wrong not in row, f"{out}: {wrong!r}"
+    said_row = {
+        "en": ["through weight decay or through state carried from earlier steps",
+               "by momentum or Adam after earlier steps"],
+        "zh-cn": ["原因是权重衰减，或者之前各步留下的状态", "之前走过几步时动量和 Adam 也会"],
+    }[out]  # fmt: skip
+    for sentence in said_row:
+        assert sentence in row, f"{out}: {sentence!r}"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_one_pass_sums_the_paths_before_grad_and_adds_into_it_once(site: Path, out: str) -> None:
+    # R6-A3: the two paths from w to y are summed by the engine; .grad is added to once
+    # per pass, with that pass's whole gradient
+    w = torch.tensor([1.0], requires_grad=True)
+    arriving: list[torch.Tensor] = []
+    w.register_hook(lambda g: arriving.append(g.clone()))
+    for _ in range(2):
+        ((w + 2) * (w + 1)).backward()
+    assert [g.item() for g in arriving] == [gradient(1.0)] * 2  # one call per pass, both paths
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    said = {
+        "en": "are summed inside the pass, before anything reaches .grad: one addition per pass",
+        "zh-cn": "两条路径在一次反向传播内部就已相加，之后才写入 .grad：每次反向传播只往里加一次",
+    }[out]
+    assert said in text, f"{out}: {said!r}"
+    for wrong in (
+        "Inside one pass adding is what the chain rule asks",
+        "累加本来就是链式法则的要求",
+    ):
+        assert wrong not in text, f"{out}: {wrong!r}"
+
+
 def gradient_descent_lines() -> list[str]:
     """Three steps of w <- w - 0.1 * grad from w = 1, computed in float64."""
     w, lines = 1.0, []
@@ -192,12 +283,13 @@ def test_the_requires_grad_rule_is_stated_for_the_default_grad_mode(site: Path, 
                   "里用 enable_grad() 重新打开",
                   "在默认的梯度模式下，可求导运算的结果",
                   "评估时两样都要：eval()，再加上 no_grad()（或 inference_mode()）",
-                  "无梯度模式（no-grad mode"],
+                  "无梯度模式，即 no_grad()：", "推理模式，即 inference_mode()"],
     }[out]  # fmt: skip
     for sentence in said:
         assert sentence in text, f"{out}: {sentence!r}"
     for wrong in ("While grad mode is on", "while grad mode is on", "a grad mode.",
-                  "梯度模式开启时", "加一种梯度模式", "no-grad 模式"):  # fmt: skip
+                  "梯度模式开启时", "加一种梯度模式", "no-grad 模式",
+                  "（no-grad mode）"):  # R6-E5: the glossary link gives the English  # fmt: skip
         assert wrong not in text, f"{out}: {wrong!r}"
 
 
@@ -226,6 +318,14 @@ def test_zh_phrasing_of_round_5() -> None:
         "下面在每种情况下各算一次 :math:`2w`" in script and "各自对 :math:`2w` 用一次" not in script
     )
     assert "并逐一验证修正后的效果" in script and "逐一验证每个修正" not in script
+
+
+def test_zh_phrasing_of_round_6() -> None:
+    # R6-E1: one word for error messages; R6-E3: no calque of "moves w by -0.1 times"
+    script = (GALLERY / "zh" / "core" / "plot_04_autograd_traps.py").read_text()
+    assert "错误信息" not in script and "报错信息的第一句" in script
+    assert "每一步让 :math:`w`\n# 减去 0.1 乘以这一步的梯度" in script
+    assert "移动 :math:`-0.1` 乘以" not in script
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -347,13 +447,35 @@ def test_anomaly_detection_shows_the_forward_line_of_a_changed_saved_tensor(
         with torch.autograd.detect_anomaly(), pytest.raises(RuntimeError):
             run()
     assert any("Traceback of forward call" in str(w.message) for w in caught)
+    # R6-A1: the traceback ends at the forward line of the operation that saved the
+    # tensor, not at the line that changed it; and the message names the tensor only
+    # by type and shape (a leaf) or also by the operation that made it (a non-leaf)
+    (traceback,) = [str(w.message) for w in caught if "Traceback of forward" in str(w.message)]
+    assert "y = a * (w + 1)" in traceback and "a.add_(1)" not in traceback
+    assert "[torch.FloatTensor [1]], which is output 0 of" in str(plain.value)
+    w = torch.tensor([1.0], requires_grad=True)
+    y = w * torch.tensor([2.0], requires_grad=True)
+    with torch.no_grad():
+        w -= 0.1
+    with pytest.raises(RuntimeError) as leaf:
+        y.backward()
+    assert "[torch.FloatTensor [1]] is at version 1" in str(leaf.value)  # nothing more
     page = soup(site / out / PAGE)
-    text = " ".join(page.get_text().split())
+    text = straight(" ".join(page.get_text().split()))
     said = {
-        "en": "not where in your code; to find the line, see anomaly detection in",
-        "zh-cn": "却没有指出是代码的哪一行；要找到这一行，见",
-    }[out]
-    assert said in text, f"{out}: {said!r}"
+        "en": ["The message names the tensor by type, shape and (for a non-leaf) the operation "
+               "that made it, not by the line that changed it. Under anomaly detection",
+               "a warning adds the forward line of the operation that saved it: the change came "
+               "after that line"],
+        "zh-cn": ["报错信息只给出这个张量的类型、形状（非叶子节点还有创建它的运算），"
+                  "不指出是哪一行代码改动了它。开启异常检测后",
+                  "会有一条警告给出保存它的那个运算的前向代码行：改动发生在这一行之后"],
+    }[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in text, f"{out}: {sentence!r}"
+    for wrong in ("The error says which tensor changed", "to find the line, see",
+                  "报错信息说明了是哪个", "要找到这一行，见"):  # fmt: skip
+        assert wrong not in text, f"{out}: {wrong!r}"
     links = [a.get("href", "") for a in page.select("article a.reference")]
     assert any(h.startswith("../further/plot_07_autograd_internals.html") for h in links)
 
@@ -371,6 +493,28 @@ def test_in_place_keeps_the_object_and_is_recorded(site: Path, out: str) -> None
         "t.grad = tensor([2.])",  # d(2t + 1)/dt
     ]
     assert first_missing(expected, lines_of(site, out)) is None
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_in_place_prose_names_examples_not_a_list(site: Path, out: str) -> None:
+    # R6-A5b: underscores that change no data are more than two (share_memory_ too);
+    # R6-F3: data_ptr() is the address of the first element
+    t = torch.ones(2)
+    for method in (t.requires_grad_, t.detach_, t.share_memory_):
+        method()
+    assert t._version == 0
+    base = torch.arange(4.0)
+    assert base[1:].data_ptr() == base.data_ptr() + base.element_size()
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    said = {
+        "en": ["some underscores, such as requires_grad_() and detach_(), are not",
+               "(data_ptr(): the address of its first element)"],
+        "zh-cn": ["但有些带下划线的方法不是，例如 requires_grad_() 和 detach_()",
+                  "（data_ptr() 返回张量第一个元素的内存地址）"],
+    }[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in text, f"{out}: {sentence!r}"
+    assert "are exceptions among the underscores" not in text and "则是例外" not in text
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -438,6 +582,20 @@ def test_a_change_through_data_is_not_counted_and_goes_wrong_silently(site: Path
     assert w._version == 0 and v.grad.item() == 0.5
     line = f"after w.data.sub_(0.5): w._version = {w._version}, v.grad = {v.grad}  (should be 1)"
     assert line in lines_of(site, out)
+    # R6-C2: the page reads the internal _version to look, and asserts only public facts
+    for lang in ("en", "zh"):
+        script = (GALLERY / lang / "core" / "plot_04_autograd_traps.py").read_text()
+        asserts = [line for line in script.splitlines() if line.startswith("assert ")]
+        assert asserts and not [a for a in asserts if "_version" in a], lang
+    # R6-D1: the GAN case is a mistake pattern, said as a condition in both languages
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    said = {
+        "en": "as when a GAN's discriminator step runs between the discriminator's forward pass "
+              "and the generator's backward()",
+        "zh-cn": "GAN 中判别器的更新步骤夹在判别器的前向传播和生成器的 backward() 之间时就是这样",
+    }[out]  # fmt: skip
+    assert said in text, f"{out}: {said!r}"
+    assert "as a GAN's discriminator step does" not in text
 
 
 # -- exercises ----------------------------------------------------------------------

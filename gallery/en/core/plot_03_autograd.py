@@ -31,9 +31,10 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 #    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False)
 #
 # ``y.backward(gradient, ...)`` is the method spelling of
-# ``torch.autograd.backward(y, gradient, ...)``; it *adds* the gradients into
-# the ``.grad`` of the leaves. ``torch.autograd.grad`` *returns* them and
-# leaves ``.grad`` alone. The arguments:
+# ``torch.autograd.backward(y, gradient, ...)``; it *adds* the gradients into the
+# ``.grad`` of the leaves, or of the tensors in ``inputs`` if given (and of a tensor on
+# the way that called ``retain_grad()``, tutorial 01). ``torch.autograd.grad`` *returns*
+# them and leaves ``.grad`` alone. The arguments:
 #
 # ``tensors`` / ``outputs``
 #     what to differentiate, usually the loss.
@@ -347,14 +348,14 @@ except RuntimeError as error:
     print(f"second derivative of 3x: RuntimeError: {first_sentences(error)}")
 
 # %%
-# Each call returns a tuple, one entry per input. The second pass through ``y``
-# worked without ``retain_graph`` because the first call, with ``create_graph=True``,
-# kept ``y``'s saved tensors: its ``retain_graph`` defaults to its ``create_graph``.
-# For :term:`higher-order derivatives <higher-order derivative>` this is the
-# door to use. ``backward(create_graph=True)`` computes the same 6, but stores
-# in ``x.grad`` a tensor whose graph leads back to ``x``, and PyTorch warns,
-# once per process, and recommends ``grad``. If you use it anyway, reset
-# ``x.grad = None`` afterwards to break the cycle the warning describes:
+# Given a tensor or a list of tensors as ``inputs``, each call returns a tuple, one entry
+# per input. The second pass through ``y`` worked without ``retain_graph`` because the
+# first call, with ``create_graph=True``, kept ``y``'s saved tensors: its ``retain_graph``
+# defaults to its ``create_graph``. For :term:`higher-order derivatives <higher-order derivative>`
+# this is the door to use. ``backward(create_graph=True)`` computes the same 6, but
+# stores in ``x.grad`` a tensor whose graph leads back to ``x``, and PyTorch warns, once
+# per process, and recommends ``grad``. If you use it anyway, reset ``x.grad = None``
+# afterwards to break the cycle the warning describes:
 
 import warnings
 
@@ -373,7 +374,7 @@ x.grad = None  # break the reference cycle
 # -----------
 #
 # - ``Tensor.backward`` (the method spelling of ``torch.autograd.backward``)
-#   adds gradients into the leaves' ``.grad``; ``torch.autograd.grad``
+#   adds gradients into ``.grad`` (by default the leaves'); ``torch.autograd.grad``
 #   returns them. Two doors to the same engine: on :math:`y = (w + x)(w + 1)`
 #   both give 5 and 2; ``inputs=[w]`` restricts ``backward`` to ``w.grad``.
 # - A backward pass frees the tensors saved for it (``_saved_self``, ...),

@@ -46,9 +46,9 @@ assert torch.equal(w.grad, torch.tensor([20.0]))
 
 # %%
 # Each pass adds the same :math:`\partial y / \partial w = 5`: this is
-# :term:`gradient accumulation`. Inside one pass adding is what the chain rule asks
-# for (tutorial 01's two paths from :math:`w` to :math:`y` are *summed*); across
-# passes it lets you add up the gradients of several :term:`mini-batches <mini-batch>`
+# :term:`gradient accumulation`. (Tutorial 01's two paths from :math:`w` to :math:`y`
+# are summed inside the pass, before anything reaches ``.grad``: one addition per pass.)
+# Across passes it lets you add up the gradients of several :term:`mini-batches <mini-batch>`
 # before one update (with equal-sized batches, divide each batch's mean loss by the
 # number of batches; otherwise weight each by its share of the samples). In an
 # ordinary training loop it means: **clear the gradient yourself**.
@@ -66,11 +66,13 @@ for i in range(4):
 
 # %%
 # In everyday code the parameters belong to an :term:`optimizer`, and
-# ``optimizer.zero_grad()`` clears *their* gradients (only theirs: a tensor outside
-# the optimizer keeps accumulating). Since PyTorch 2.0 it sets them to ``None`` by
-# default (``set_to_none=True``) rather than to zeros. That is not only memory: an
-# optimizer *skips* a parameter whose gradient is ``None``, while a zero gradient
-# still moves it when momentum or weight decay is on. With SGD and momentum 0.9:
+# ``optimizer.zero_grad()`` clears *their* gradients (only theirs: a tensor outside the
+# optimizer keeps accumulating), since PyTorch 2.0 to ``None`` by default
+# (``set_to_none=True``), not to zeros. That is not only memory: an optimizer *skips* a
+# ``None`` gradient, while a zero one can still move the parameter, through weight decay or
+# through state that carries earlier gradients (momentum, Adam's averages). SGD with
+# momentum 0.9 keeps a :term:`momentum buffer` :math:`v \leftarrow 0.9 v + g` (at first
+# :math:`v = g`) and steps by :math:`-0.1 v`:
 
 
 def second_step(set_to_none: bool) -> float:
@@ -91,10 +93,9 @@ print(f"grad zeros: second step moved w by {moved[False]:+.3f}")
 assert moved[True] == 0.0 and abs(moved[False] + 0.45) < 1e-6
 
 # %%
-# With zeros the momentum, :math:`0.9 \cdot 5`, moves :math:`w` by
-# :math:`-0.1 \cdot 4.5 = -0.45`. A training step is: clear, forward, backward,
-# update. Plain SGD moves :math:`w` by :math:`-0.1` times each step's own gradient,
-# :math:`2w + x + 1 = 2w + 3`:
+# With zeros the buffer is :math:`0.9 \cdot 5 + 0 = 4.5`: :math:`w` moves by :math:`-0.45`.
+# A training step is: clear, forward, backward, update. Plain SGD moves :math:`w` by
+# :math:`-0.1` times each step's own gradient, :math:`2w + x + 1 = 2w + 3`:
 
 w = torch.tensor([1.0], requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=0.1)
@@ -187,13 +188,12 @@ print(f"w * t_copy: grad_fn = {(w * t_copy).grad_fn.name()}")
 # to their evaluation behaviour (``model.train()`` switches back), and autograd records
 # as before; evaluation wants both, ``eval()`` and ``no_grad()`` (or ``inference_mode()``).
 #
-# Freezing a parameter takes two steps. First ``requires_grad_(False)`` *before*
-# the forward pass: autograd then computes no gradient for it and saves nothing for
-# that gradient, here the input ``x``, the one tensor saved below. (The weight
-# itself is still saved when the layer's input requires grad, as deeper in a
-# network: the input's gradient needs it.) Second, leave it out of the optimizer
-# (or make sure its ``.grad`` is ``None``). A zero gradient is not enough, as
-# ``second_step`` showed: momentum, weight decay or Adam still move it.
+# Freezing a parameter takes two steps. First ``requires_grad_(False)`` *before* the forward
+# pass: autograd then computes no gradient for it and saves nothing for that gradient, here
+# the input ``x``, the one tensor saved below. (The weight itself is still saved when the
+# layer's input requires grad, as deeper in a network: the input's gradient needs it.) Second,
+# leave it out of the optimizer (or make sure its ``.grad`` is ``None``). A zero gradient is
+# not enough: weight decay moves it, and so do momentum and Adam after earlier steps.
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
@@ -221,7 +221,8 @@ assert model.weight.grad is None and model.bias.grad is not None
 #
 # An in-place operation changes a tensor in the memory it already occupies; an ordinary
 # one makes a new tensor, as ``a = a + one`` does and ``a += one`` does not. A second
-# name, ``b``, keeps the original: is ``a`` still that object, in that memory?
+# name, ``b``, keeps the original: is ``a`` still that object, in that memory
+# (``data_ptr()``: the address of its first element)?
 
 one = torch.ones((1,))
 a = b = torch.ones((1,))
@@ -233,8 +234,8 @@ print(f"a += one:    a = {a}, same object: {a is b}, same memory: {a.data_ptr() 
 
 # %%
 # Besides the ``_`` methods, ``+=``, index assignment ``t[0] = ...`` and
-# ``out=`` are in-place too; ``requires_grad_()`` and ``detach_()`` are
-# exceptions among the underscores (they change a flag or metadata, not data).
+# ``out=`` are in-place too; some underscores, such as ``requires_grad_()`` and
+# ``detach_()``, are not (they change a flag or metadata, not data).
 #
 # Why a leaf that requires grad refuses them
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
@@ -280,8 +281,10 @@ assert torch.allclose(w.detach(), torch.tensor([0.5])) and w.is_leaf
 # version too; the backward pass checks it. In :math:`y = a \cdot b` the multiplication
 # saved :math:`a`. Changing :math:`a` in place is allowed (it is not a leaf), but then
 # the backward pass would use :math:`a = 4` for a :math:`y` computed with :math:`a = 3`.
-# The error says which tensor changed, not where in your code; to find the line,
-# see :term:`anomaly detection` in :doc:`../further/plot_07_autograd_internals`.
+# The message names the tensor by type, shape and (for a non-leaf) the operation that made
+# it, not by the line that changed it. Under :term:`anomaly detection` (switched on as in
+# :doc:`../further/plot_07_autograd_internals`) a warning adds the forward line of the
+# operation that saved it: the change came after that line.
 
 w = torch.tensor([1.0], requires_grad=True)
 a = torch.add(w, x)
@@ -297,8 +300,8 @@ except RuntimeError as error:
 # %%
 # ``torch.no_grad()`` does not switch this check off. In :math:`y = w \cdot v` with ``v``
 # requiring grad, the multiplication saved :math:`w` (for :math:`\partial y / \partial v`),
-# and an update of :math:`w` before ``backward()`` changes it, as a GAN's discriminator
-# step does between the discriminator's forward pass and the generator's ``backward()``:
+# and updating :math:`w` before ``backward()`` changes it, as when a GAN's discriminator
+# step runs between the discriminator's forward pass and the generator's ``backward()``:
 
 
 def update_then_backward(y: torch.Tensor, w: torch.Tensor) -> None:
@@ -333,7 +336,7 @@ y = w * v
 w.data.sub_(0.5)
 y.backward()
 print(f"after w.data.sub_(0.5): w._version = {w._version}, v.grad = {v.grad}  (should be 1)")
-assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
+assert torch.equal(v.grad, torch.tensor([0.5]))  # the public evidence
 
 # %%
 # What we saw
@@ -341,7 +344,7 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 #
 # - Gradients accumulate (5, 10, 15, 20): clear them with ``w.grad.zero_()``
 #   or ``optimizer.zero_grad()`` (to ``None``). An optimizer skips a ``None``
-#   gradient; a zero one still moves the parameter (-0.450 with momentum).
+#   gradient; a zero one can still move it (weight decay; momentum after a step: -0.450).
 # - In the default grad mode, a differentiable operation's result requires
 #   grad when an input does and its dtype is floating-point or complex
 #   (``w * 2``, ``w.floor()``; not ``w > 0``, ``w.long()``). ``no_grad()`` for
@@ -357,10 +360,9 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 # Exercises
 # ---------
 #
-# **Exercise 1.** In an empty cell, write three steps of gradient descent on
-# :math:`y = (w + x)(w + 1)` without an optimizer: from :math:`w = 1`,
-# :math:`x = 2`, learning rate 0.1. Update :math:`w` and clear its gradient
-# yourself; you should get trap 1's numbers.
+# **Exercise 1.** In an empty cell, write three steps of gradient descent without an
+# optimizer on :math:`y = (w + x)(w + 1)`, from :math:`w = 1`, :math:`x = 2`, learning rate
+# 0.1. Update :math:`w` and clear its gradient yourself; you should get trap 1's numbers.
 #
 # .. _solution-begin:
 
@@ -379,10 +381,9 @@ assert torch.allclose(w.detach(), torch.tensor([0.1 - 0.1 * 3.2]))
 # %%
 # .. _solution-end:
 #
-# **Exercise 2.** Debug this training loop. It should take exercise 1's
-# three steps, but it fails at the second; and the colleague's fix,
-# ``w.data -= 0.1 * w.grad`` as the last line, runs and still gives the
-# wrong :math:`w`. Find the bugs, and show each fix working.
+# **Exercise 2.** Debug this training loop. It should take exercise 1's three steps, but
+# it fails at the second; and the colleague's fix, ``w.data -= 0.1 * w.grad`` as the last
+# line, runs and still gives the wrong :math:`w`. Find the bugs, and show each fix working.
 #
 # .. code-block:: python
 #

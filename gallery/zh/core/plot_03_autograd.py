@@ -29,8 +29,10 @@ backward() 与 torch.autograd.grad
 #    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False)
 #
 # ``y.backward(gradient, ...)`` 是 ``torch.autograd.backward(y, gradient, ...)``
-# 的方法写法，它把梯度*累加*到叶子节点的 ``.grad`` 上。``torch.autograd.grad``
-# 则把梯度*返回*出来，不动 ``.grad``。各参数的含义：
+# 的方法写法，它把梯度*累加*到叶子节点的 ``.grad`` 上，给了 ``inputs`` 时则累加到
+# ``inputs`` 里的张量上（路径上调用过 ``retain_grad()`` 的张量也会得到 ``.grad``，
+# 见第 01 篇）。``torch.autograd.grad`` 则把梯度*返回*出来，不动 ``.grad``。
+# 各参数的含义：
 #
 # ``tensors`` / ``outputs``
 #     要求导的张量，通常是损失。
@@ -183,7 +185,8 @@ assert torch.equal(w.grad, torch.tensor([2.0]))
 #
 # 确实需要第二次反向传播时，在除最后一次以外的每次调用中传入
 # ``retain_graph=True``。在第 01 篇的计算图中，乘法保存了 :math:`a = 3`；保留之后，
-# 反向传播结束时仍能读到它。两次之间 ``w.grad = None``，让每次只显示自己的结果。
+# 反向传播结束时仍能读到它。两次之间把 ``w.grad`` 设为 ``None``，这样每次显示的
+# 只是这一次的结果。
 
 w = torch.tensor([1.0], requires_grad=True)
 y = forward(w, x)
@@ -198,10 +201,10 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 # 不过在训练循环里，这个报错通常另有原因：上一次迭代的某个张量还连在这一次的
 # 计算图上，比如一步一步传下去的隐藏状态。下面这个小循环跑三步就能看出来，
 # 每步最后由:term:`优化器` ``torch.optim.SGD`` 更新一次（``zero_grad()`` 清掉梯度，
-# ``step()`` 让 ``w`` 沿梯度的反方向移动；见第 04 篇陷阱一）。``retain_graph=True`` 解决不了问题：每次反向传播都会一路
-# 传回之前所有的步（每一步都更耗时、更占内存），而且优化器已经更新过之前某一步
-# 保存的 ``w``，反向传播会报原位操作的错误（第 04 篇）。正确的做法是
-# ``h.detach()``：数值不变，但与旧的计算图断开。这样得到的只是最后一步的梯度，
+# ``step()`` 让 ``w`` 沿梯度的反方向移动；见第 04 篇陷阱一）。``retain_graph=True``
+# 解决不了问题：每次反向传播都会一直传回之前的每一步（每一步都更耗时、更占内存），
+# 而且优化器已经更新过之前某一步保存的 ``w``，反向传播会报原位操作的错误（第 04 篇）。
+# 正确的做法是 ``h.detach()``：数值不变，但与旧的计算图断开。这样得到的只是最后一步的梯度，
 # 即截断的通过时间反向传播（truncated BPTT）；如果要对整段历史求导，就把它放在
 # 一张计算图里，最后只调用一次 ``backward()``。
 
@@ -337,8 +340,8 @@ except RuntimeError as error:
     print(f"second derivative of 3x: RuntimeError: {first_sentences(error)}")
 
 # %%
-# 每次调用都返回一个元组，每个自变量对应一项。对 ``y`` 的第二次反向传播不加
-# ``retain_graph`` 也成功了，因为第一次调用用了
+# ``inputs`` 是一个张量或一个张量列表时，每次调用都返回一个元组，每个自变量对应一项。
+# 对 ``y`` 的第二次反向传播不加 ``retain_graph`` 也成功了，因为第一次调用用了
 # ``create_graph=True``，保留了 ``y`` 保存的张量：它的 ``retain_graph`` 默认取它的
 # ``create_graph`` 的值。
 # 求:term:`高阶导数`应当走这个入口。``backward(create_graph=True)`` 也能算出
@@ -363,7 +366,7 @@ x.grad = None  # 打破引用循环
 # ----
 #
 # - ``Tensor.backward``（``torch.autograd.backward`` 的方法写法）把梯度累加到
-#   叶子节点的 ``.grad`` 上；``torch.autograd.grad`` 把梯度返回出来。这是同一个
+#   ``.grad`` 上（默认是叶子节点的）；``torch.autograd.grad`` 把梯度返回出来。这是同一个
 #   引擎的两个入口：在 :math:`y = (w + x)(w + 1)` 上两者都得到 5 和 2；
 #   ``inputs=[w]`` 让 ``backward`` 只填 ``w.grad``。
 # - 反向传播释放的是为它保存的张量（``_saved_self`` 等；``retain_graph`` 为真时

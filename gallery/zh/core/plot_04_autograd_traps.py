@@ -32,7 +32,7 @@ def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 def first_sentence(error: Exception) -> str:
-    """错误信息的第一句，即说明出了什么错的那部分。"""
+    """报错信息的第一句，即说明出了什么错的那部分。"""
     return str(error).split(". ")[0].rstrip(".") + "."
 
 
@@ -45,8 +45,8 @@ assert torch.equal(w.grad, torch.tensor([20.0]))
 
 # %%
 # 每次反向传播加上的都是同样的 :math:`\partial y / \partial w = 5`：这就是:term:`梯度累加`。
-# 在一次反向传播内部，累加本来就是链式法则的要求（第 01 篇中从 :math:`w`
-# 到 :math:`y` 的两条路径要*相加*）；在多次反向传播之间，它让你可以先把几个
+# （第 01 篇中从 :math:`w` 到 :math:`y` 的两条路径在一次反向传播内部就已相加，之后
+# 才写入 ``.grad``：每次反向传播只往里加一次。）在多次反向传播之间，它让你可以先把几个
 # :term:`小批量`的梯度加起来，再更新一次参数（各小批量大小相同时，要把每个小批量
 # 的平均损失除以小批量个数；大小不同时，按各自所占的样本比例加权）。但在普通的
 # 训练循环里，它意味着：**梯度要自己清零**。
@@ -66,8 +66,10 @@ for i in range(4):
 # 在日常代码中，参数交给:term:`优化器`管理，``optimizer.zero_grad()`` 清掉
 # *这些*参数的梯度（只清这些：不在优化器里的张量照样累加）。从 PyTorch 2.0
 # 起，它默认（``set_to_none=True``）把梯度设为 ``None``，而不是填 0。
-# 这不只是省内存：优化器会*跳过*梯度为 ``None`` 的参数，而梯度为 0 的参数，
-# 只要开了动量或权重衰减，照样会被移动。以动量 0.9 的 SGD 为例：
+# 这不只是省内存：优化器会*跳过*梯度为 ``None`` 的参数，而梯度为 0 的参数仍可能
+# 被移动：原因是权重衰减，或者优化器状态里还留着之前的梯度（动量、Adam 的滑动平均）。
+# 动量 0.9 的 SGD 维护一个:term:`动量缓冲区` :math:`v \leftarrow 0.9 v + g`（第一步时
+# :math:`v = g`），每步让 :math:`w` 移动 :math:`-0.1 v`：
 
 
 def second_step(set_to_none: bool) -> float:
@@ -88,10 +90,9 @@ print(f"grad zeros: second step moved w by {moved[False]:+.3f}")
 assert moved[True] == 0.0 and abs(moved[False] + 0.45) < 1e-6
 
 # %%
-# 梯度为 0 时，动量 :math:`0.9 \cdot 5` 仍把 :math:`w` 移动了
-# :math:`-0.1 \cdot 4.5 = -0.45`。一步训练就是：清零、前向传播、反向传播、更新。
-# 不带动量的 SGD 把 :math:`w` 移动 :math:`-0.1` 乘以这一步自己的梯度
-# :math:`2w + x + 1 = 2w + 3`：
+# 梯度为 0 时，缓冲区是 :math:`0.9 \cdot 5 + 0 = 4.5`，:math:`w` 移动了 :math:`-0.45`。
+# 一步训练就是：清零、前向传播、反向传播、更新。不带动量的 SGD 每一步让 :math:`w`
+# 减去 0.1 乘以这一步的梯度 :math:`2w + x + 1 = 2w + 3`：
 
 w = torch.tensor([1.0], requires_grad=True)
 optimizer = torch.optim.SGD([w], lr=0.1)
@@ -133,7 +134,7 @@ assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 # 两个方法只作用于一个张量；``enable_grad()`` 可以在无梯度模式里重新打开记录，在
 # 推理模式里不行。下面在每种情况下各算一次 :math:`2w`。
 #
-# - :term:`无梯度模式`（no-grad mode），即 ``no_grad()``：训练循环里的参数更新，以及
+# - :term:`无梯度模式`，即 ``no_grad()``：训练循环里的参数更新，以及
 #   训练过程中的评估，用的都是它（``pytorch_notes.training.fit`` 就是这样做的）。
 #   由变量决定开关时，``set_grad_enabled(training)`` 一行代码兼顾训练和评估两个阶段。
 # - :term:`推理模式`，即 ``inference_mode()``，是纯推理时更严格的选择。它新建的张量是
@@ -185,8 +186,8 @@ print(f"w * t_copy: grad_fn = {(w * t_copy).grad_fn.name()}")
 # 这样自动求导既不计算它的梯度，也不保存求这个梯度要用的张量；这里就是输入 ``x``，
 # 即下面统计到的那一个张量。（如果这一层的输入需要梯度，比如网络中间的层，
 # 权重本身仍会被保存，因为求输入的梯度要用到它。）第二，不把它交给优化器（或者
-# 确保它的 ``.grad`` 是 ``None``）。只让梯度为 0 是不够的，``second_step`` 已经说明：
-# 动量、权重衰减或 Adam 照样会移动它。
+# 确保它的 ``.grad`` 是 ``None``）。只让梯度为 0 是不够的：权重衰减会移动它；
+# 之前已经走过几步时，动量和 Adam 也会。
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
@@ -214,7 +215,7 @@ assert model.weight.grad is None and model.bias.grad is not None
 #
 # 原位操作在张量原有的内存中修改它；普通运算则创建一个新张量：``a = a + one`` 是这样，
 # ``a += one`` 则不是。用第二个名字 ``b`` 留住原来的张量，再看 ``a`` 是否还是那个
-# 对象、是否还在那块内存里：
+# 对象、是否还在那块内存里（``data_ptr()`` 返回张量第一个元素的内存地址）：
 
 one = torch.ones((1,))
 a = b = torch.ones((1,))
@@ -226,8 +227,8 @@ print(f"a += one:    a = {a}, same object: {a is b}, same memory: {a.data_ptr() 
 
 # %%
 # 除了带 ``_`` 的方法，``+=``、下标赋值 ``t[0] = ...`` 和 ``out=`` 也是原位操作；
-# 带下划线的 ``requires_grad_()`` 和 ``detach_()`` 则是例外（它们改的是标志或元数据，
-# 不是数据）。
+# 但有些带下划线的方法不是，例如 ``requires_grad_()`` 和 ``detach_()``（它们改的是
+# 标志或元数据，不是数据）。
 #
 # 需要梯度的叶子节点为什么不允许原位操作
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
@@ -272,9 +273,10 @@ assert torch.allclose(w.detach(), torch.tensor([0.5])) and w.is_leaf
 # 反向函数保存一个张量时（见第 03 篇），会同时记下它的版本；反向传播时
 # 会核对这个版本。在 :math:`y = a \cdot b` 中，乘法保存了 :math:`a`。
 # 原位修改 :math:`a` 是允许的（它不是叶子节点），但这样一来，反向传播求梯度时
-# 用的是 :math:`a = 4`，而 :math:`y` 是用 :math:`a = 3` 算出来的。报错信息说明了是哪个
-# 张量被改动，却没有指出是代码的哪一行；要找到这一行，见
-# :doc:`../further/plot_07_autograd_internals` 中的:term:`异常检测`。
+# 用的是 :math:`a = 4`，而 :math:`y` 是用 :math:`a = 3` 算出来的。报错信息只给出
+# 这个张量的类型、形状（非叶子节点还有创建它的运算），不指出是哪一行代码改动了它。
+# 开启:term:`异常检测`后（开启方法见 :doc:`../further/plot_07_autograd_internals`），
+# 会有一条警告给出保存它的那个运算的前向代码行：改动发生在这一行之后。
 
 w = torch.tensor([1.0], requires_grad=True)
 a = torch.add(w, x)
@@ -327,7 +329,7 @@ y = w * v
 w.data.sub_(0.5)
 y.backward()
 print(f"after w.data.sub_(0.5): w._version = {w._version}, v.grad = {v.grad}  (should be 1)")
-assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
+assert torch.equal(v.grad, torch.tensor([0.5]))  # 对外可见的证据
 
 # %%
 # 小结
@@ -335,7 +337,7 @@ assert w._version == 0 and torch.equal(v.grad, torch.tensor([0.5]))
 #
 # - 梯度会累加（5、10、15、20）：用 ``w.grad.zero_()`` 或
 #   ``optimizer.zero_grad()``（后者把梯度设为 ``None``）清零。优化器跳过梯度为
-#   ``None`` 的参数；梯度为 0 的参数照样会被移动（带动量时移动了 -0.450）。
+#   ``None`` 的参数；梯度为 0 的参数仍可能被移动（权重衰减；或走过一步后的动量：-0.450）。
 # - 在默认的梯度模式下，可求导运算的结果只要有一个输入需要梯度、且 dtype 是浮点
 #   或复数，就需要梯度：``w * 2`` 和 ``w.floor()`` 是这样，``w > 0`` 和
 #   ``w.long()`` 不是。训练循环里的更新和评估用 ``no_grad()``，纯推理用
