@@ -208,7 +208,7 @@ plt.show()
 # far less saturated, and pulls the line round. These are the run's own
 # gradients, through ``Sigmoid`` + ``BCELoss``: 3 class-0 points start above
 # :math:`z = 16.6`, where :math:`p` rounds to 1, and get 0, not 1 (the first
-# section's failure); the other 97 do the work.
+# section's failure); the other 97 class-0 points still get theirs.
 #
 # Imbalanced classes: ``BCEWithLogitsLoss`` and ``pos_weight``
 # --------------------------------------------------------------

@@ -200,8 +200,8 @@ print("lr = 300  on the map: " + "  ".join(f"{v:.3f}" for v in on_map[::6])
 # ``BCELoss``, are not the map's: 4.264 and 4.044 at steps 6 and 24 where the
 # exact loss from the logits is 3.878 and 3.637 (last line). At 23 of the 30
 # steps the gradient is over 10% off the map's: this path is not gradient
-# descent on the drawn map (the page's other runs stay within 1e-5 of it),
-# only a sign that too large a rate throws the weights out.
+# descent on the drawn map (the other paths drawn here stay within 1e-5 of
+# it), only a sign that too large a rate throws the weights out.
 #
 # SGD with momentum, by hand
 # --------------------------
