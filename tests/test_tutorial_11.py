@@ -148,6 +148,20 @@ def test_threshold_is_chosen_on_a_validation_draw_and_scored_once(site: Path, ou
     assert line in shown, line
     prose = soup(site / out / PAGE).get_text()
     assert f"{recall:.1%}" in prose and f"{scores(x_val, y_val, chosen)[2]:.1%}" in prose
+    # round 6 (B2): the choice has a path when no threshold reaches 0.9, and the prose says how
+    # much the choice moves between validation draws (seeds 6 to 15)
+    assert "max(reach, default=min(thresholds))" in code(site, out)
+    picks = []
+    for seed in range(6, 16):
+        xs, ys = draw(1000, seed)
+        ok = [t for t in (0.0, -0.5, -1.0, -1.5, -2.0) if scores(xs, ys, t)[2] >= 0.9]
+        picks.append(max(ok) if ok else None)
+    assert picks[0] == chosen == -1.5 and picks.count(-1.5) == 1
+    assert (picks.count(-2.0), picks.count(None)) == (7, 2)
+    words = " ".join(prose.split())
+    assert ("only this one picks -1.5, seven pick -2.0" in words and "in two" in words) or (
+        "只有这一份选出 -1.5，七份选出 -2.0，还有两份" in words
+    ), out
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -246,23 +260,74 @@ def test_mse_gradient_shrinks_with_the_mistake_only_below_a_third(site: Path, ou
     assert "p = 1/3" in soup(site / out / PAGE).get_text()
 
 
+def gradients_at_the_wrong_start(loss_fn: nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
+    """The gradient the run's first backward pass sends to each logit, through the page's model
+    (Sigmoid inside, weights (2, 2), bias 0), and the probabilities it saw."""
+    from pytorch_notes.models import LogisticRegression
+
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    model = LogisticRegression()
+    with torch.no_grad():
+        model.features.weight.fill_(2.0)
+        model.features.bias.fill_(0.0)
+    z = model.features(x)
+    z.retain_grad()
+    p = torch.sigmoid(z).squeeze(1)
+    loss_fn(p, y).backward()
+    return z.grad.squeeze(1), p.detach()
+
+
 @pytest.mark.parametrize("out", OUTS)
 def test_saturated_points_get_a_smaller_mse_gradient_whatever_the_rate(
     site: Path, out: str
 ) -> None:
+    """Round 6 (A1): the ratios are those of autograd's gradients in the run, not of p - y:
+    the class-0 points whose p rounds to 1 get 0 from BCELoss (349, not 360)."""
     shown = text(site, out)
     torch.manual_seed(1)
-    x, y = two_gaussians()
-    p = torch.sigmoid(2.0 * x.sum(dim=1))
-    mse, bce = 2 * (p - y) * p * (1 - p), p - y
-    prose = soup(site / out / PAGE).get_text()
+    _, y = two_gaussians()
+    bce, p = gradients_at_the_wrong_start(nn.BCELoss())
+    mse, _ = gradients_at_the_wrong_start(nn.MSELoss())
+    saturated = p == 1
+    assert int(saturated.sum()) == 3 and bool((y[saturated] == 0).all())
+    assert bool((bce[saturated] == 0).all())  # p - y would be 1
+    formula = (p - y)[y == 0].abs().mean() / (2 * (p - y) * p * (1 - p))[y == 0].abs().mean()
+    assert round(formula.item()) == 360  # what the page printed before, from p - y
+    words = prose(site, out)
     for k, quoted in ((0, "{:.0f} times smaller"), (1, "{:.0f} times smaller,")):
         ratio = (bce[y == k].abs().mean() / mse[y == k].abs().mean()).item()
-        assert f"class {k} at the start: mean |dBCE/dz| / mean |dMSE/dz| = {ratio:.0f}" in shown
-        # round 3: both ratios are quoted (class 1 is less saturated, not unsaturated)
-        # round 5 (E1): zh says "1/360 of cross-entropy's", not "360 times smaller"
-        assert quoted.format(ratio) in prose or f"1/{ratio:.0f}" in prose, (out, k, ratio)
-    assert "not saturated" not in prose and "没有饱和" not in prose
+        dead = int((bce[y == k] == 0).sum())
+        line = (
+            f"class {k} at the start: mean |dBCE/dz| / mean |dMSE/dz| = {ratio:.0f}, "
+            f"dBCE/dz = 0 at {dead} points"
+        )
+        assert line in shown, line
+        # round 5 (E1): zh says "1/349 of cross-entropy's", not "349 times smaller"
+        assert quoted.format(ratio) in words or f"1/{ratio:.0f}" in words, (out, k, ratio)
+    assert "360" not in words
+    assert ("3 class-0 points" in words and "other 97 class-0 points" in words) or (
+        "3 个类别 0 的点" in words and "类别 0 的其余 97 个点" in words
+    )
+    assert "not saturated" not in words and "没有饱和" not in words
+    assert "per_point_bce = p0 - y" not in code(site, out)  # the formula is not the run's gradient
+    assert "torch.autograd.grad(f(torch.sigmoid(z0), y), z0)" in code(site, out)
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_zero_gradient_is_the_sigmoids_not_the_clamps(site: Path, out: str) -> None:
+    """Round 6 (F3): BCELoss sends back a large finite dloss/dp at p = 1, y = 0; the sigmoid's
+    backward multiplies it by p(1 - p) = 0."""
+    p = torch.tensor([1.0], requires_grad=True)
+    nn.BCELoss()(p, torch.tensor([0.0])).backward()
+    assert math.isfinite(p.grad.item()) and p.grad.item() > 1e6
+    z = torch.tensor([20.0], requires_grad=True)
+    s = torch.sigmoid(z)
+    s.backward(torch.tensor([p.grad.item()]))
+    assert z.grad.item() == 0.0
+    words = prose(site, out)
+    assert ("not because of the clamp" in words) or ("并不是截断造成的" in words)
+    assert "p(1 - p) = 0" in words or "p(1 - p)" in words
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -358,12 +423,20 @@ def test_weight_demo_uses_several_classes_and_uint8_is_not_a_rule(site: Path, ou
     words = prose(site, out)
     for claim in ("is accepted too", "(or uint8)", "也能通过", "（或 uint8）"):
         assert claim not in words, claim
-    assert re.search(r"2\.13[^.。]{0,8}uint8", words) and ".long()" in words
+    assert re.search(r"2\.13[^.。]{0,40}uint8", words) and ".long()" in words
+    # round 6 (A2): only uint8 depends on the case; int8 and int16 are refused like int32
+    assert re.search(r"2\.13[^.。]{0,20}int8[^.。]{0,20}int16", words), out
+    for claim in ("in some cases and not in others", "有时能通过，有时不能"):
+        assert claim not in words, claim
     if torch.__version__.startswith("2.13"):  # the page's version-dated remark, checked here
         logits, targets = torch.randn(2, 3, 4), torch.randint(0, 3, (2, 4))
         with pytest.raises(RuntimeError):
             nn.CrossEntropyLoss()(logits, targets.to(torch.uint8))
         assert nn.CrossEntropyLoss()(logits[:, :, 0], targets[:, 0].to(torch.uint8)).isfinite()
+        for dtype in (torch.int8, torch.int16, torch.int32):
+            for shaped in ((logits[:, :, 0], targets[:, 0]), (logits, targets)):
+                with pytest.raises(RuntimeError):
+                    nn.CrossEntropyLoss()(shaped[0], shaped[1].to(dtype))
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -411,8 +484,28 @@ def test_chinese_phrasing_and_figure_legend(site: Path) -> None:
     for old in ("小 8 倍", "小 360 倍", "饱和得轻", "判决", "经过舍入后的概率来算", "全部答 0",
                 "符号相反的大分数", "从以高置信度"):  # fmt: skip
         assert old not in words, old
-    for new in ("1/8", "1/360", "饱和程度低得多", "决策阈值", "用舍入后的概率来算",
-                "全部预测为 0", "符号却是错的"):  # fmt: skip
+    for new in ("1/8", "1/349", "饱和程度低得多", "决策阈值", "全部预测为 0",
+                "符号却是错的"):  # fmt: skip
         assert new in words, new
     for out in OUTS:
         assert "label=name)" not in code(site, out) and "label=names[name]" in code(site, out)
+
+
+def test_chinese_phrasing_round_6(site: Path) -> None:
+    """Round 6 (E1-E4): a data set does not compare; the gradient, not the point, is near 1;
+    "显式算出"/"经过", not the calque "生成"; the axis label reads "类别 1 中某个点"."""
+    words, shown = prose(site, "zh-cn"), code(site, "zh-cn")
+    for old in ("它比较的是", "以高置信度判错的点接近 1", "不生成"):
+        assert old not in words, old
+    for new in ("它用来比较两个事先定好的模型", "对以高置信度判错的点，梯度接近 1", "全程不显式算出",
+                "都不经过"):  # fmt: skip
+        assert new in words, new
+    assert "不生成" not in shown and 'zh="类别 1 中某个点的 logit z"' in shown
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_prerequisites_name_tutorial_06(site: Path, out: str) -> None:
+    """Round 6 (F1): the page uses fit, its history and a validation/test split (tutorial 06)."""
+    intro = soup(site / out / PAGE).select_one("section p")
+    links = [a["href"] for a in intro.select("a")]
+    assert any("plot_06_validation_and_test" in href for href in links), links

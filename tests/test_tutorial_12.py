@@ -348,3 +348,130 @@ def test_adam_second_moment_name_and_zh_docstring(site: Path, out: str) -> None:
     assert 'state["s"]' in prose(site, out)
     if out == "zh-cn":
         assert "逐步并排更新" in code(site, out) and "各走一步" not in code(site, out)
+
+
+def gd_path(lr: float, steps: int) -> torch.Tensor:
+    """The weights before each of ``steps`` gradient-descent steps through Sigmoid + BCELoss, and
+    the point after the last: rows 0..steps, as the page's paths."""
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    w = torch.tensor(START, requires_grad=True)
+    optimizer = torch.optim.SGD([w], lr=lr)
+    rows = []
+    for _ in range(steps):
+        rows.append(w.detach().clone())
+        nn.functional.binary_cross_entropy(torch.sigmoid(x @ w + B), y).backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    return torch.stack([*rows, w.detach().clone()])
+
+
+def gradient_gap(path: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row: the exact loss from the logits, and how far (relative) the Sigmoid + BCELoss
+    gradient is from the exact one."""
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    gaps, exact = [], []
+    for w in path:
+        w = w.clone().requires_grad_()
+        z = x @ w + B
+        run_loss = nn.functional.binary_cross_entropy(torch.sigmoid(z), y)
+        (g_run,) = torch.autograd.grad(run_loss, w, retain_graph=True)
+        loss = nn.functional.binary_cross_entropy_with_logits(z, y)
+        (g_map,) = torch.autograd.grad(loss, w)
+        gaps.append(((g_run - g_map).norm() / g_map.norm()).item())
+        exact.append(loss.item())
+    return torch.tensor(exact), torch.tensor(gaps)
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_lr_300_path_is_not_descent_on_the_drawn_map(site: Path, out: str) -> None:
+    """Round 6 (B1): at lr = 300 the printed losses are Sigmoid + BCELoss on rounded p, not the
+    map's exact loss; the page prints the exact one and how often the gradient is off."""
+    path = gd_path(300.0, 30)
+    exact, gaps = gradient_gap(path[:-1])
+    off = int((gaps > 0.1).sum())
+    assert off == 23 and int(((gaps > 0.05) & (gaps < 0.15)).sum()) == 0  # no borderline step
+    line = (
+        "lr = 300  on the map: "
+        + "  ".join(f"{v:.3f}" for v in exact[::6].tolist())
+        + f"; gradient more than 10% off the map's at {off} of 30 steps"
+    )
+    shown = text(site, out)
+    assert line in shown, line
+    printed_300 = re.search(r"^lr = 300\s+loss: (.*)  last", shown, re.M).group(1).split()
+    words = prose(site, out)
+    for step in (6, 24):  # the two printed steps where BCELoss's clamp shows
+        assert printed_300[step // 6] != f"{exact[step]:.3f}"
+        assert printed_300[step // 6] in words and f"{exact[step]:.3f}" in words
+    assert str(off) in words
+    for claim in ("we read no more into this", "我们只读出一点"):
+        assert claim not in words, claim
+    # every other run on the page follows the map's gradient (to 1e-5): six optimizers, lr 0.5, 5
+    for make in OPTIMIZERS.values():
+        torch.manual_seed(1)
+        x, y = two_gaussians()
+        w = torch.tensor(START, requires_grad=True)
+        optimizer, rows = make([w]), []
+        for _ in range(STEPS + 1):
+            rows.append(w.detach().clone())
+            nn.functional.binary_cross_entropy(torch.sigmoid(x @ w + B), y).backward()
+            optimizer.step()
+            optimizer.zero_grad()
+        assert gradient_gap(torch.stack(rows))[1].max() < 1e-5
+    for lr in (0.5, 5.0):
+        assert gradient_gap(gd_path(lr, 30))[1].max() < 1e-5
+    sched = torch.optim.lr_scheduler
+    for make_scheduler in (None, lambda o: sched.StepLR(o, 20, 0.3), lambda o: sched.CosineAnnealingLR(o, 60)):  # fmt: skip
+        torch.manual_seed(1)
+        x, y = two_gaussians()
+        w = torch.tensor(START, requires_grad=True)
+        optimizer, rows = torch.optim.SGD([w], lr=2.0, momentum=0.9), []
+        scheduler = make_scheduler(optimizer) if make_scheduler else None
+        for _ in range(STEPS + 1):
+            rows.append(w.detach().clone())
+            nn.functional.binary_cross_entropy(torch.sigmoid(x @ w + B), y).backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            if scheduler:
+                scheduler.step()
+        assert gradient_gap(torch.stack(rows))[1].max() < 1e-5
+    assert "1e-5" in words
+
+
+def test_every_learning_rate_path_lies_inside_the_figure() -> None:
+    """Moved from the page (round 6): the wide panel's limits hold all three paths."""
+    for lr in (0.5, 5.0, 300.0):
+        w0, w1 = gd_path(lr, 30).unbind(1)
+        assert w0.min() > -85 and w0.max() < 10 and w1.min() > -30 and w1.max() < 5, lr
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_gd_is_spelled_out_and_06_is_a_prerequisite(site: Path, out: str) -> None:
+    """Round 6 (F1, F2): GD is named before the table uses it; fit comes from tutorial 06."""
+    words = prose(site, out)
+    assert "Gradient descent (GD:" in words or "梯度下降（下表中记作 GD" in words
+    intro = soup(site / out / PAGE).select_one("section p")
+    assert any("plot_06_validation_and_test" in a["href"] for a in intro.select("a"))
+
+
+def test_chinese_phrasing_and_legends_round_6(site: Path) -> None:
+    """Round 6 (E5-E8): 按指数衰减累加; 这种放大效应; 往零拉 (not 拉回); the first figure's legend
+    says 梯度下降 and 动量, as the third's says 恒定."""
+    words = prose(site, "zh-cn")
+    for old in ("逐步衰减地", "这个放大消退", "往零拉回"):
+        assert old not in words, old
+    for new in ("按指数衰减累加", "这种放大效应消退得很慢", "往零拉："):
+        assert new in words, new
+    shown = code(site, "zh-cn")
+    assert 'legend = {"GD": tr(lang, en="GD", zh="梯度下降"), "momentum": tr(lang, en="momentum", zh="动量")}' in shown  # fmt: skip
+    assert "plot_loss_surface(loss_at, labelled," in shown
+    assert 'legend |= {"constant": tr(lang, en="constant", zh="恒定")' in shown
+    # the drawn legends (matplotlib writes each text as an SVG comment)
+    folder = site / "zh-cn" / "tutorials" / "further"
+    images = soup(site / "zh-cn" / PAGE).select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
+    texts = [re.findall(r"<!-- (.*?) -->", (folder / i["src"]).read_text("utf-8")) for i in images]
+    assert {"梯度下降", "动量", "Nesterov"} <= set(texts[0]) and not {"GD", "momentum"} & set(
+        texts[0]
+    )
+    assert {"恒定", "StepLR", "CosineAnnealingLR"} <= set(texts[2])

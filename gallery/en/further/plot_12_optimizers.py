@@ -2,14 +2,14 @@ r"""
 Optimizers
 ==========
 
-This page assumes :doc:`../core/plot_03_autograd` and
-:doc:`../core/plot_05_logistic_regression` (the data, the model and the
-training loop), where the :term:`optimizer` was ``SGD(lr=0.01, momentum=0.9)``,
-taken as given. Here we look at what an optimizer does with the gradient: we
-draw the :term:`loss <loss function>` of the logistic regression as a
-landscape over its two weights, let six optimizers walk across it from the
-same start, then feed the data in mini-batches. Every comparison gives each
-optimizer the same fixed number of steps; none stops on an accuracy.
+This page assumes :doc:`../core/plot_03_autograd`,
+:doc:`../core/plot_05_logistic_regression` (the data, the model, the loop,
+and its :term:`optimizer` ``SGD(lr=0.01, momentum=0.9)``, taken as given)
+and :doc:`../core/plot_06_validation_and_test` (``fit``). Here we draw the
+:term:`loss <loss function>` of the logistic regression as a landscape over
+its two weights, let six optimizers walk across it from the same start, then
+feed the data in mini-batches. Every comparison gives each optimizer the
+same fixed number of steps; none stops on an accuracy.
 """
 
 # SPDX-License-Identifier: MIT
@@ -23,10 +23,10 @@ LANG = "en"
 # The model has three parameters, :math:`w_0, w_1, b`. To draw the loss in
 # the plane we fix the bias at :math:`b = 3` and train only the two weights,
 # so each optimizer's run is a path on the contour map of :math:`(w_0, w_1)`.
-# The data are tutorial 05's, from the same seed. Every run goes through the
-# shared loop ``pytorch_notes.training.fit``; the path is its
-# ``history.flat_parameters``, the ``[w0, w1, b]`` before each iteration's
-# update, and ``run`` adds one iteration for the point after the last step.
+# The data are tutorial 05's, from the same seed. Every run goes through
+# ``fit``; the path is its ``history.flat_parameters``, the ``[w0, w1, b]``
+# before each iteration's update, and ``run`` adds one iteration for the
+# point after the last step.
 
 import math
 
@@ -85,7 +85,7 @@ histories = {name: run(make) for name, make in optimizers.items()}
 paths = {name: h.flat_parameters[:, :2] for name, h in histories.items()}
 
 # %%
-# Gradient descent (``SGD`` without momentum; full batch, so nothing is
+# Gradient descent (GD: ``SGD`` without momentum; full batch, so nothing is
 # stochastic) steps straight down the local slope:
 # :math:`w \leftarrow w - \eta\, g`. :term:`Momentum <momentum>` keeps a
 # decaying sum of the gradients, :math:`v \leftarrow \mu v + g`, and steps
@@ -104,7 +104,9 @@ import matplotlib.pyplot as plt
 from pytorch_notes.plotting import plot_loss_surface
 
 title = tr(lang, en="Six optimizers, 60 steps each", zh="六个优化器，各走 60 步")
-plot_loss_surface(loss_at, paths, title=title, lang=lang, xlim=(-3.5, 1.5), ylim=(-5.2, -1.8))
+legend = {"GD": tr(lang, en="GD", zh="梯度下降"), "momentum": tr(lang, en="momentum", zh="动量")}
+labelled = {legend.get(name, name): path for name, path in paths.items()}
+plot_loss_surface(loss_at, labelled, title=title, lang=lang, xlim=(-3.5, 1.5), ylim=(-5.2, -1.8))
 plt.show()
 
 # %%
@@ -115,12 +117,11 @@ plt.show()
 print(f"{'optimizer':<10} {'99% at':>6} {'final loss':>10} {'first step':>10} {'lowest w0':>9}")
 first_99, first_step = {}, {}
 for name, h in histories.items():
-    first_99[name] = next((i for i, a in enumerate(h.accuracy) if a >= 0.99), None)
+    first_99[name] = next((i for i, a in enumerate(h.accuracy) if a >= 0.99), "-")  # "-": never
     first_step[name] = (paths[name][1] - paths[name][0]).norm().item()
-    shown = first_99[name] if first_99[name] is not None else "-"
     lowest = paths[name][:, 0].min().item()
-    print(f"{name:<10} {shown:>6} {h.loss[-1]:>10.4f} {first_step[name]:>10.3f} {lowest:>9.2f}")
-fastest = min((i, name) for name, i in first_99.items() if i is not None)[1]
+    print(f"{name:<10} {first_99[name]:>6} {h.loss[-1]:>10.4f} {first_step[name]:>10.3f} {lowest:>9.2f}")  # fmt: skip
+fastest = min((i, name) for name, i in first_99.items() if i != "-")[1]
 highest = max(histories, key=lambda name: histories[name].loss[-1])
 print(f"first to 99%: {fastest}; highest final loss: {highest}")
 
@@ -171,29 +172,36 @@ for label, h in lr_runs.items():
     print(f"{label:<9} loss: " + "  ".join(f"{v:.3f}" for v in h.loss[:-1:6])
           + f"  last {h.loss[-1]:.3f}")  # fmt: skip
 
-fig, (wide, near) = plt.subplots(1, 2, figsize=(10, 3.4), width_ratios=(2.7, 1.6),
-                                 layout="constrained")  # fmt: skip
+_, (wide, near) = plt.subplots(1, 2, figsize=(10, 3.4), width_ratios=(2.7, 1.6), layout="constrained")  # fmt: skip
 lr_paths = {label: h.flat_parameters[:, :2] for label, h in lr_runs.items()}
 plot_loss_surface(loss_at, lr_paths, xlim=(-85.0, 10.0), ylim=(-30.0, 5.0), ax=wide, lang=lang,
-                  title=tr(lang, en="Gradient descent, three learning rates",
-                           zh="梯度下降，三种学习率"))  # fmt: skip
+                  title=tr(lang, en="Gradient descent, three learning rates", zh="梯度下降，三种学习率"))  # fmt: skip
 plot_loss_surface(loss_at, lr_paths, xlim=(-2.5, 1.5), ylim=(-4.5, -2.0), ax=near, lang=lang,
                   title=tr(lang, en="Near the start", zh="起点附近"))  # fmt: skip
 plt.show()
 
 assert lr_runs["lr = 0.5"].loss[-1] > lr_runs["lr = 5"].loss[-1]
 assert max(lr_runs["lr = 300"].loss[1:]) > 10 * lr_runs["lr = 300"].loss[0]
-for h in lr_runs.values():  # every drawn path lies inside the figure
-    w0, w1 = h.flat_parameters[:, 0], h.flat_parameters[:, 1]
-    assert w0.min() > -85 and w0.max() < 10 and w1.min() > -30 and w1.max() < 5
+w300 = lr_runs["lr = 300"].flat_parameters[:-1, :2].clone().requires_grad_()  # w before each step
+z300, y300 = w300 @ x.T + B, y.expand(30, -1)  # 200 logits per step
+as_fit = nn.functional.binary_cross_entropy(torch.sigmoid(z300), y300, reduction="none").mean(1)
+on_map = nn.functional.binary_cross_entropy_with_logits(z300, y300, reduction="none").mean(1)
+g_fit, g_map = (torch.autograd.grad(f.sum(), w300, retain_graph=True)[0] for f in (as_fit, on_map))
+off = int(((g_fit - g_map).norm(dim=1) > 0.1 * g_map.norm(dim=1)).sum())
+print("lr = 300  on the map: " + "  ".join(f"{v:.3f}" for v in on_map[::6])
+      + f"; gradient more than 10% off the map's at {off} of 30 steps")  # fmt: skip
 
 # %%
 # With 0.5 the path creeps (right panel); with 5 it reaches the bottom; with
 # 300 the first step throws the weights far past the valley, the loss jumps
 # to many times its starting value and in 30 steps does not settle. Out
-# there some probabilities round to exactly 0 or 1, where ``Sigmoid`` +
-# ``BCELoss`` gives no gradient (tutorial 11), so we read no more into this
-# path than "too large a rate throws the weights out".
+# there some :math:`p` round to 0 or 1 and ``BCELoss``'s gradients die or
+# fade (tutorial 11), so the printed losses, ``fit``'s ``Sigmoid`` +
+# ``BCELoss``, are not the map's: 4.264 and 4.044 at steps 6 and 24 where the
+# exact loss from the logits is 3.878 and 3.637 (last line). At 23 of the 30
+# steps the gradient is over 10% off the map's: this path is not gradient
+# descent on the drawn map (the other paths drawn here stay within 1e-5 of
+# it), only a sign that too large a rate throws the weights out.
 #
 # SGD with momentum, by hand
 # --------------------------
@@ -201,8 +209,8 @@ for h in lr_runs.values():  # every drawn path lies inside the figure
 # ``torch.optim.SGD`` documents its update (dampening 0): the buffer starts
 # as the first gradient, :math:`v_1 = g_1`, then :math:`v_t = \mu v_{t-1} + g_t`,
 # and :math:`w_t = w_{t-1} - \eta v_t`. A small function steps ``torch.optim``
-# and a hand-written update (its running state, here :math:`v`, in a dict)
-# side by side from the same start for 20 steps, comparing after each.
+# and a hand-written update (its state in a dict) side by side from the same
+# start for 20 steps, comparing after each.
 
 
 def check_by_hand(name, make_optimizer, update, steps=20):
@@ -275,15 +283,13 @@ def run_scheduled(make_scheduler, steps=60):
 
 
 schedules = {
-    tr(lang, en="constant", zh="恒定"): None,
+    "constant": None,
     "StepLR": lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=20, gamma=0.3),
-    "CosineAnnealingLR": lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=60),
+    "Cosine": lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=60),
 }
-scheduled = {label: run_scheduled(make) for label, make in schedules.items()}
+scheduled = {key: run_scheduled(make) for key, make in schedules.items()}
 tails, swings, ranges = {}, {}, {}
-for (rates, path, losses), key in zip(
-    scheduled.values(), ["constant", "StepLR", "Cosine"], strict=True
-):
+for key, (rates, path, losses) in scheduled.items():
     tails[key] = (path[-11:].diff(dim=0)).norm(dim=1).sum().item()  # the last 10 steps
     low, high = ranges[key] = min(losses[-10:]), max(losses[-10:])
     swings[key] = high - low
@@ -303,7 +309,8 @@ assert sum(cos_rates[:60]) > sum(step_rates[:60])
 assert cos_path[40, 0] > step_path[60, 0] and cos_path[60, 0] > step_path[60, 0]
 
 title = tr(lang, en="Momentum SGD, lr = 2, three schedules", zh="动量 SGD，lr = 2，三种调度")
-sched_paths = {label: path for label, (_, path, _) in scheduled.items()}
+legend |= {"constant": tr(lang, en="constant", zh="恒定"), "Cosine": "CosineAnnealingLR"}
+sched_paths = {legend.get(key, key): path for key, (_, path, _) in scheduled.items()}
 plot_loss_surface(loss_at, sched_paths, title=title, lang=lang, xlim=(-5.2, 1.5), ylim=(-5.2, -1.5))
 plt.show()
 
@@ -312,12 +319,11 @@ plt.show()
 # swinging. StepLR settles at the bottom (its loss stays within 0.03114 to
 # 0.03119 over the last ten steps) while the constant rate still swings
 # round it (0.03113 to 0.03212), so where it ends depends on the step it
-# stops at. Cosine keeps a large rate for longer:
-# above StepLR's at 27 steps between step 20 and step 48, and larger in
-# total (61.0 against 55.6). So it is still swinging: after 40 steps it is
-# back past the bottom, at :math:`w_0 = -1.54` where StepLR ends at -1.92.
-# Its rate then runs out before the swing brings it back, and it freezes
-# partway, at :math:`w_0 = -1.66` (loss 0.0319).
+# stops at. Cosine keeps a large rate for longer: above StepLR's at 27 steps
+# between step 20 and step 48, and larger in total (61.0 against 55.6). So
+# it is still swinging: after 40 steps it is back past the bottom, at
+# :math:`w_0 = -1.54` where StepLR ends at -1.92. Its rate runs out before
+# the swing brings it back: it freezes partway, at :math:`w_0 = -1.66` (loss 0.0319).
 #
 # Mini-batches: stochastic gradient descent
 # -----------------------------------------
@@ -337,10 +343,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 
 def shuffled_batches(data_x, data_y):
-    generator = torch.Generator().manual_seed(0)
-    return DataLoader(
-        TensorDataset(data_x, data_y), batch_size=40, shuffle=True, generator=generator
-    )
+    rng = torch.Generator().manual_seed(0)
+    return DataLoader(TensorDataset(data_x, data_y), batch_size=40, shuffle=True, generator=rng)
 
 
 torch.manual_seed(1)
@@ -349,8 +353,7 @@ model = LogisticRegression()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 loss_fn = nn.BCELoss()
 loader = shuffled_batches(x, y)
-assert len(loader) == 5  # 200 points, 5 batches of 40 per epoch
-for _epoch in range(20):  # 200 / 40 = 5 batches per epoch: 100 updates
+for _epoch in range(20):  # 200 / 40 = 5 batches per epoch (len(loader)): 100 updates
     for x_batch, y_batch in loader:
         loss = loss_fn(model(x_batch).squeeze(1), y_batch)
         loss.backward()
@@ -392,11 +395,9 @@ print("the hand-written mini-batch loop and fit agree exactly")
 # - Momentum and Nesterov accumulate gradients and overshoot; RMSprop and
 #   Adam scale each weight's step by its gradient history; AdamW adds
 #   decoupled weight decay. PyTorch's RMSprop has no bias correction: its
-#   first step is ten times Adam's, and here it reached 99% first.
-# - Too small a learning rate creeps, too large a one bounces out of the
-#   valley and the loss goes up.
-# - SGD with momentum and Adam fit in a few lines each and match
-#   ``torch.optim`` step for step.
+#   first step is ten times Adam's, and here it reached 99% first. SGD with
+#   momentum and Adam, written by hand, match ``torch.optim`` step for step.
+# - Too small a learning rate creeps, too large a one throws the weights out.
 # - Schedulers (``StepLR``, ``CosineAnnealingLR``) lower the rate as training
 #   goes on, so the run lands and stays; a rate that reaches zero while the
 #   run still swings freezes it short of the minimum (cosine here).
@@ -431,8 +432,7 @@ check_by_hand("Nesterov", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9, nes
 # differ (``Adam(..., decoupled_weight_decay=True)``, which is AdamW, exists
 # from torch 2.7 on; 2.6 and earlier lack it). Take one step with each from
 # the start (``lr=0.1``) and compare. Hint: AdamW multiplies the weights by
-# :math:`1 - \eta\lambda`, then takes Adam's step; Adam adds :math:`\lambda w`
-# to the gradient.
+# :math:`1 - \eta\lambda`, then takes Adam's step; Adam adds :math:`\lambda w` to the gradient.
 #
 # .. _solution-begin:
 

@@ -2,10 +2,11 @@ r"""
 优化器
 ======
 
-本篇默认你已读过 :doc:`../core/plot_03_autograd` 和
-:doc:`../core/plot_05_logistic_regression`（数据、模型和训练循环）；后者直接用了
-``SGD(lr=0.01, momentum=0.9)`` 作为:term:`优化器`，未作解释。这一篇看优化器
-拿到梯度以后做了什么：把逻辑回归的 :term:`损失 <损失函数>` 画成两个权重上的地形图，
+本篇默认你已读过 :doc:`../core/plot_03_autograd`、
+:doc:`../core/plot_05_logistic_regression`（数据、模型和训练循环；那一篇直接用了
+``SGD(lr=0.01, momentum=0.9)`` 作为:term:`优化器`，未作解释）和
+:doc:`../core/plot_06_validation_and_test`（``fit``）。这一篇把逻辑回归的
+:term:`损失 <损失函数>` 画成两个权重上的地形图，
 让六个优化器从同一个起点出发，各自走下去，然后按小批量输入数据。每组比较都让各个
 优化器迭代相同的固定次数；没有哪次训练按准确率停止。
 """
@@ -21,7 +22,7 @@ LANG = "zh"
 # 模型有三个参数 :math:`w_0, w_1, b`。为了在平面上画出损失，我们把偏置固定为
 # :math:`b = 3`，只训练两个权重：损失就成了 :math:`(w_0, w_1)` 的函数，每个优化器
 # 的训练过程就是等高线图上的一条路径。数据与教程 05 相同，随机种子也相同。每次训练
-# 都交给共用的训练循环 ``pytorch_notes.training.fit``；路径就是它的
+# 都交给共用的训练循环 ``fit``；路径就是它的
 # ``history.flat_parameters``，即每次迭代更新之前的 ``[w0, w1, b]``，``run`` 再多跑
 # 一次迭代，记下走完最后一步之后的位置。
 
@@ -84,9 +85,9 @@ histories = {name: run(make) for name, make in optimizers.items()}
 paths = {name: h.flat_parameters[:, :2] for name, h in histories.items()}
 
 # %%
-# 梯度下降（不带动量的 ``SGD``；这里每次用全部数据，没有随机性）沿当前的坡度
-# 直接往下走：:math:`w \leftarrow w - \eta\, g`。:term:`动量` 把历史梯度逐步衰减地
-# 累加起来，:math:`v \leftarrow \mu v + g`，再沿 :math:`v` 走一步：
+# 梯度下降（下表中记作 GD，即不带动量的 ``SGD``；这里每次用全部数据，没有随机性）
+# 沿当前的坡度直接往下走：:math:`w \leftarrow w - \eta\, g`。:term:`动量` 把历史梯度
+# 按指数衰减累加起来，:math:`v \leftarrow \mu v + g`，再沿 :math:`v` 走一步：
 # :math:`w \leftarrow w - \eta v`；Nesterov 改沿 :math:`g + \mu v` 走，相当于先看一眼
 # 动量要把参数带到哪里。RMSprop 为每个权重记录梯度平方的指数滑动平均，更新时再除以
 # 它的平方根；Adam 在此基础上再用梯度本身的滑动平均；AdamW 在 Adam 的基础上，每一步
@@ -100,7 +101,9 @@ import matplotlib.pyplot as plt
 from pytorch_notes.plotting import plot_loss_surface
 
 title = tr(lang, en="Six optimizers, 60 steps each", zh="六个优化器，各走 60 步")
-plot_loss_surface(loss_at, paths, title=title, lang=lang, xlim=(-3.5, 1.5), ylim=(-5.2, -1.8))
+legend = {"GD": tr(lang, en="GD", zh="梯度下降"), "momentum": tr(lang, en="momentum", zh="动量")}
+labelled = {legend.get(name, name): path for name, path in paths.items()}
+plot_loss_surface(loss_at, labelled, title=title, lang=lang, xlim=(-3.5, 1.5), ylim=(-5.2, -1.8))
 plt.show()
 
 # %%
@@ -111,12 +114,11 @@ plt.show()
 print(f"{'optimizer':<10} {'99% at':>6} {'final loss':>10} {'first step':>10} {'lowest w0':>9}")
 first_99, first_step = {}, {}
 for name, h in histories.items():
-    first_99[name] = next((i for i, a in enumerate(h.accuracy) if a >= 0.99), None)
+    first_99[name] = next((i for i, a in enumerate(h.accuracy) if a >= 0.99), "-")  # "-"：从未达到
     first_step[name] = (paths[name][1] - paths[name][0]).norm().item()
-    shown = first_99[name] if first_99[name] is not None else "-"
     lowest = paths[name][:, 0].min().item()
-    print(f"{name:<10} {shown:>6} {h.loss[-1]:>10.4f} {first_step[name]:>10.3f} {lowest:>9.2f}")
-fastest = min((i, name) for name, i in first_99.items() if i is not None)[1]
+    print(f"{name:<10} {first_99[name]:>6} {h.loss[-1]:>10.4f} {first_step[name]:>10.3f} {lowest:>9.2f}")  # fmt: skip
+fastest = min((i, name) for name, i in first_99.items() if i != "-")[1]
 highest = max(histories, key=lambda name: histories[name].loss[-1])
 print(f"first to 99%: {fastest}; highest final loss: {highest}")
 
@@ -142,14 +144,14 @@ assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 # :math:`\alpha = 0.99` 时，梯度平方的第一个滑动平均是 :math:`0.01\, g^2`，第一步就是
 # 每个权重 :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta`：这里是 1.0，这一步与梯度
 # 下降的第一步差不多长，是 Adam 第一步的十倍（Adam 对从零开始的滑动平均做了修正）。
-# 这个放大消退得很慢，按 :math:`1/\sqrt{1 - 0.99^t}` 变化（:math:`t = 11` 时仍约为 3）；
+# 这种放大效应消退得很慢，按 :math:`1/\sqrt{1 - 0.99^t}` 变化（:math:`t = 11` 时仍约为 3）；
 # 加上修正以后（即 :math:`\beta_1 = 0` 的 Adam，见最后一行输出），同一规则要 44 次迭代。
 #
 # 动量的第一步只有梯度下降的十分之一，Nesterov 约为五分之一
 # （:math:`(1 + \mu)\eta g`）。之后它们的步长增大，在 :math:`w_0` 方向冲过谷底
 # （:math:`w_0` 最低到 -3.22 和 -2.79，梯度下降只下到 -1.94），再绕一个弧折回来；
 # 到达谷底之前，损失每一步都在下降，但要多花一些迭代。AdamW 的衰减每一步把权重乘以
-# :math:`1 - \eta\lambda = 0.99`，把它们往零拉回：60 次迭代后它的损失最高。
+# :math:`1 - \eta\lambda = 0.99`，把它们往零拉：60 次迭代后它的损失最高。
 #
 # 学习率：太小、合适、太大
 # ------------------------
@@ -163,27 +165,34 @@ for label, h in lr_runs.items():
     print(f"{label:<9} loss: " + "  ".join(f"{v:.3f}" for v in h.loss[:-1:6])
           + f"  last {h.loss[-1]:.3f}")  # fmt: skip
 
-fig, (wide, near) = plt.subplots(1, 2, figsize=(10, 3.4), width_ratios=(2.7, 1.6),
-                                 layout="constrained")  # fmt: skip
+_, (wide, near) = plt.subplots(1, 2, figsize=(10, 3.4), width_ratios=(2.7, 1.6), layout="constrained")  # fmt: skip
 lr_paths = {label: h.flat_parameters[:, :2] for label, h in lr_runs.items()}
 plot_loss_surface(loss_at, lr_paths, xlim=(-85.0, 10.0), ylim=(-30.0, 5.0), ax=wide, lang=lang,
-                  title=tr(lang, en="Gradient descent, three learning rates",
-                           zh="梯度下降，三种学习率"))  # fmt: skip
+                  title=tr(lang, en="Gradient descent, three learning rates", zh="梯度下降，三种学习率"))  # fmt: skip
 plot_loss_surface(loss_at, lr_paths, xlim=(-2.5, 1.5), ylim=(-4.5, -2.0), ax=near, lang=lang,
                   title=tr(lang, en="Near the start", zh="起点附近"))  # fmt: skip
 plt.show()
 
 assert lr_runs["lr = 0.5"].loss[-1] > lr_runs["lr = 5"].loss[-1]
 assert max(lr_runs["lr = 300"].loss[1:]) > 10 * lr_runs["lr = 300"].loss[0]
-for h in lr_runs.values():  # 画出的每条路径都在图框之内
-    w0, w1 = h.flat_parameters[:, 0], h.flat_parameters[:, 1]
-    assert w0.min() > -85 and w0.max() < 10 and w1.min() > -30 and w1.max() < 5
+w300 = lr_runs["lr = 300"].flat_parameters[:-1, :2].clone().requires_grad_()  # 每一步之前的 w
+z300, y300 = w300 @ x.T + B, y.expand(30, -1)  # 每一步 200 个 logit
+as_fit = nn.functional.binary_cross_entropy(torch.sigmoid(z300), y300, reduction="none").mean(1)
+on_map = nn.functional.binary_cross_entropy_with_logits(z300, y300, reduction="none").mean(1)
+g_fit, g_map = (torch.autograd.grad(f.sum(), w300, retain_graph=True)[0] for f in (as_fit, on_map))
+off = int(((g_fit - g_map).norm(dim=1) > 0.1 * g_map.norm(dim=1)).sum())
+print("lr = 300  on the map: " + "  ".join(f"{v:.3f}" for v in on_map[::6])
+      + f"; gradient more than 10% off the map's at {off} of 30 steps")  # fmt: skip
 
 # %%
 # 学习率为 0.5 时路径挪得很慢（见右图）；为 5 时走到了谷底；为 300 时第一步就把权重
 # 甩出山谷很远，损失跳到起始值的许多倍，30 步内一直没有稳定下来。在那里，有些点的
-# 概率被舍入成恰好 0 或 1，``Sigmoid`` + ``BCELoss`` 给它们的梯度是 0（见教程 11），
-# 所以对这条路径我们只读出一点：学习率太大，会把权重甩出山谷。
+# :math:`p` 被舍入成 0 或 1，``BCELoss`` 给出的梯度变成 0 或逐渐衰减（见教程 11），
+# 所以打印的损失（``fit`` 用的 ``Sigmoid`` + ``BCELoss``）并不是等高线图上的损失：
+# 第 6 步和第 24 步打印的是 4.264 和 4.044，而从 logit 精确算出的损失是 3.878 和
+# 3.637（最后一行输出）。30 步中有 23 步，所用梯度与等高线图上的梯度相差 10% 以上：
+# 这条路径并不是在图上做梯度下降（本页画出的其他路径与图上梯度的相对差都在 1e-5 以内），
+# 它只说明一点：学习率太大，会把权重甩出山谷。
 #
 # 亲手写带动量的 SGD
 # ------------------
@@ -191,8 +200,7 @@ for h in lr_runs.values():  # 画出的每条路径都在图框之内
 # ``torch.optim.SGD`` 的文档给出了它的更新规则（dampening 为 0）：缓冲区先取第一个
 # 梯度 :math:`v_1 = g_1`，之后 :math:`v_t = \mu v_{t-1} + g_t`，
 # :math:`w_t = w_{t-1} - \eta v_t`。下面这个小函数让 ``torch.optim`` 和亲手写的更新
-# （运行中的状态，这里是 :math:`v`，存在一个字典里）从同一起点并排走 20 步，每走
-# 一步对比一次。
+# （状态存在一个字典里）从同一起点并排走 20 步，每走一步对比一次。
 
 
 def check_by_hand(name, make_optimizer, update, steps=20):
@@ -264,15 +272,13 @@ def run_scheduled(make_scheduler, steps=60):
 
 
 schedules = {
-    tr(lang, en="constant", zh="恒定"): None,
+    "constant": None,
     "StepLR": lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=20, gamma=0.3),
-    "CosineAnnealingLR": lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=60),
+    "Cosine": lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=60),
 }
-scheduled = {label: run_scheduled(make) for label, make in schedules.items()}
+scheduled = {key: run_scheduled(make) for key, make in schedules.items()}
 tails, swings, ranges = {}, {}, {}
-for (rates, path, losses), key in zip(
-    scheduled.values(), ["constant", "StepLR", "Cosine"], strict=True
-):
+for key, (rates, path, losses) in scheduled.items():
     tails[key] = (path[-11:].diff(dim=0)).norm(dim=1).sum().item()  # 最后 10 步
     low, high = ranges[key] = min(losses[-10:]), max(losses[-10:])
     swings[key] = high - low
@@ -292,7 +298,8 @@ assert sum(cos_rates[:60]) > sum(step_rates[:60])
 assert cos_path[40, 0] > step_path[60, 0] and cos_path[60, 0] > step_path[60, 0]
 
 title = tr(lang, en="Momentum SGD, lr = 2, three schedules", zh="动量 SGD，lr = 2，三种调度")
-sched_paths = {label: path for label, (_, path, _) in scheduled.items()}
+legend |= {"constant": tr(lang, en="constant", zh="恒定"), "Cosine": "CosineAnnealingLR"}
+sched_paths = {legend.get(key, key): path for key, (_, path, _) in scheduled.items()}
 plot_loss_surface(loss_at, sched_paths, title=title, lang=lang, xlim=(-5.2, 1.5), ylim=(-5.2, -1.5))
 plt.show()
 
@@ -321,10 +328,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 
 def shuffled_batches(data_x, data_y):
-    generator = torch.Generator().manual_seed(0)
-    return DataLoader(
-        TensorDataset(data_x, data_y), batch_size=40, shuffle=True, generator=generator
-    )
+    rng = torch.Generator().manual_seed(0)
+    return DataLoader(TensorDataset(data_x, data_y), batch_size=40, shuffle=True, generator=rng)
 
 
 torch.manual_seed(1)
@@ -333,8 +338,7 @@ model = LogisticRegression()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 loss_fn = nn.BCELoss()
 loader = shuffled_batches(x, y)
-assert len(loader) == 5  # 200 个点，每轮 5 批，每批 40 个
-for _epoch in range(20):  # 200 / 40 = 每轮 5 个批量：共 100 次更新
+for _epoch in range(20):  # 200 / 40 = 每轮 5 个批量（len(loader)）：共 100 次更新
     for x_batch, y_batch in loader:
         loss = loss_fn(model(x_batch).squeeze(1), y_batch)
         loss.backward()
@@ -374,9 +378,9 @@ print("the hand-written mini-batch loop and fit agree exactly")
 #   往下走的规则。
 # - 动量和 Nesterov 累积梯度，会冲过头；RMSprop 和 Adam 按梯度历史缩放每个权重的
 #   步长；AdamW 再加上解耦权重衰减。PyTorch 的 RMSprop 没有偏差修正：它的第一步
-#   是 Adam 的十倍，在这里它最先达到 99%。
-# - 学习率太小，走得很慢；太大，会被甩出山谷，损失反而上升。
-# - 带动量的 SGD 和 Adam 各用几行就能写出来，并与 ``torch.optim`` 每一步都一致。
+#   是 Adam 的十倍，在这里它最先达到 99%。亲手写的带动量 SGD 和 Adam 与
+#   ``torch.optim`` 每一步都一致。
+# - 学习率太小，走得很慢；太大，会把权重甩出山谷。
 # - 调度器（``StepLR``、``CosineAnnealingLR``）随训练降低学习率，让训练停在谷底
 #   不再摆动；如果训练还在摆动时学习率就降到了零，训练会停在离最小值
 #   还有一段距离的地方（这里的余弦调度）。
