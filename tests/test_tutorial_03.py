@@ -185,7 +185,9 @@ def test_summary_row_says_detach_shares_with_its_own_tensor(site: Path, out: str
     assert said in row, f"{out}: {said!r}"
     assert "with w" not in row and "与 w 共享" not in row
     if out == "zh-cn":
-        assert "通过时间反向传播（truncated BPTT）" in row and "随时间" not in row
+        # the term and its English name, without nested full-width brackets (r6 E4 of 01-02)
+        assert "通过时间反向传播" in row and "truncated BPTT" in row and "随时间" not in row
+        assert "（truncated BPTT））" not in row
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
