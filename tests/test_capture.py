@@ -247,8 +247,8 @@ def same(a: torch.Tensor, b: torch.Tensor) -> bool:
         a.dtype == b.dtype
         and torch.equal(torch.isnan(a), torch.isnan(b))
         and torch.equal(torch.nan_to_num(a), torch.nan_to_num(b))
-        and torch.equal(torch.signbit(a), torch.signbit(b))
-    )
+        and torch.equal(torch.signbit(a) & ~a.isnan(), torch.signbit(b) & ~b.isnan())
+    )  # a NaN's sign is part of its payload: told apart by neither the trace nor this test
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
