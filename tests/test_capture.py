@@ -15,6 +15,8 @@ from contextlib import nullcontext
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytorch_notes.capture import BREAK_REASONS_SINCE, aot_graphs, compile_log
 
@@ -221,8 +223,104 @@ def test_aot_graphs_refuses_a_module_and_its_recipe_works() -> None:
 
 def test_aot_graphs_names_an_argument_it_cannot_key_on() -> None:
     compiled, _ = aot_graphs(lambda x, scale: x * float(scale.sum()))
-    with pytest.raises(TypeError, match=r"argument 1 \(after flattening\) is a ndarray"):
+    with pytest.raises(TypeError, match=r"argument 1 is a ndarray"):
         compiled(torch.ones(2), np.ones(2))
+
+
+# -- a trace is reused only where it computes what fn computes (review B3) ------------
+
+_constants = st.one_of(
+    st.booleans(),
+    st.integers(-3, 3),
+    st.sampled_from([0.0, -0.0, 1.0, -1.0, math.inf, -math.inf, math.nan, -math.nan]),
+    st.floats(allow_nan=True, allow_infinity=True, width=32),
+)
+
+
+def filled(x, c):
+    """A result whose dtype follows the constant's type, and whose sign follows a zero's."""
+    return torch.full((2,), c), x + torch.full((2,), c).to(x.dtype)
+
+
+def same(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return (
+        a.dtype == b.dtype
+        and torch.equal(torch.isnan(a), torch.isnan(b))
+        and torch.equal(torch.nan_to_num(a), torch.nan_to_num(b))
+        and torch.equal(torch.signbit(a) & ~a.isnan(), torch.signbit(b) & ~b.isnan())
+    )  # a NaN's sign is part of its payload: told apart by neither the trace nor this test
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.lists(_constants, min_size=2, max_size=6))
+def test_aot_graphs_matches_eager_for_any_sequence_of_constants(constants) -> None:
+    """-0.0 after 0.0, True after 1, 1.0 after 1: each computes what fn computes."""
+    torch._dynamo.reset()
+    compiled, graphs = aot_graphs(filled)
+    x = torch.tensor([-0.0, 2.0])
+    for c in constants:
+        for got, want in zip(compiled(x, c), filled(x, c), strict=True):
+            assert same(got, want), (c, got, want)
+    kinds = {
+        ("nan",) if isinstance(c, float) and math.isnan(c)
+        else (type(c), c, math.copysign(1.0, c) if isinstance(c, float) else None)
+        for c in constants
+    }  # fmt: skip
+    assert graphs.traces == len(kinds)  # one NaN, one trace: not one per call
+
+
+def test_aot_graphs_traces_anew_for_the_ambient_state_a_trace_bakes_in() -> None:
+    def mixed(a, b):
+        return a @ b + torch.ones(())  # autocast sets the matmul's dtype, the default the ones'
+
+    a, b = torch.randn(2, 3), torch.randn(3, 2)
+    compiled, graphs = aot_graphs(mixed)
+    states = [
+        nullcontext,
+        lambda: torch.autocast("cpu", dtype=torch.bfloat16),
+        nullcontext,
+        lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=False),
+        default_dtype_float64,
+        nullcontext,
+    ]
+    for state in states:
+        with state():
+            got, want = compiled(a, b), mixed(a, b)
+        assert got.dtype == want.dtype and torch.allclose(got.float(), want.float(), atol=0.1)
+    assert graphs.traces == 3  # plain, bfloat16 autocast, float64 default
+
+
+class default_dtype_float64:
+    def __enter__(self) -> None:
+        self.before = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float64)
+
+    def __exit__(self, *exc: object) -> None:
+        torch.set_default_dtype(self.before)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "where", "kind"),
+    [
+        ((torch.ones(2), 1 + 2j), {}, r"argument 1", "complex"),
+        ((torch.ones(2),), {"dtype": torch.float64}, r"argument 'dtype'", "dtype"),
+        ((torch.ones(2), (2, torch.device("cpu"))), {}, r"argument 1\[1\]", "device"),
+        ((torch.ones(2), [1.0, object()]), {}, r"argument 1\[1\]", "object"),
+    ],
+)
+def test_aot_graphs_names_a_constant_it_cannot_trace_before_tracing(
+    args, kwargs, where, kind
+) -> None:
+    calls = []
+
+    def fn(x, *rest, **options):
+        calls.append(1)
+        return x * 2
+
+    compiled, graphs = aot_graphs(fn)
+    with pytest.raises(TypeError, match=where + f" is a {kind}.*bool, int, float, str or None"):
+        compiled(*args, **kwargs)
+    assert calls == [] and graphs.traces == 0
 
 
 # -- compile_log blocks nest and restore what they found -----------------------------

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import sys
 
 import matplotlib
+import matplotlib.colors
 
 matplotlib.use("Agg")
 
@@ -415,3 +417,72 @@ def test_a_condition_python_read_is_not_coloured_as_a_result() -> None:
     with record() as mask:
         torch.gt(x, 0)
     assert faces(draw.draw_forward(mask), "data True") == {draw.OUTPUT}
+
+
+# -- review B3: large graphs finish, labels keep the shape, fx colours --------------------
+
+
+def _green(ax) -> set[str]:
+    return {
+        t.get_text().split("\n")[0]
+        for t in ax.texts
+        if t.get_bbox_patch() is not None
+        and matplotlib.colors.to_hex(t.get_bbox_patch().get_facecolor()) == draw.OUTPUT
+    }
+
+
+def test_a_300_node_chain_is_drawn_in_bounded_time() -> None:
+    """Shared inputs feeding every step made dot take minutes on ~300 nodes; "auto"
+    switches to the layered layout above DOT_MAX_SIZE."""
+    import time
+
+    a = torch.tensor([0.5, -0.5], requires_grad=True)
+    b = torch.tensor([1.5, 0.25], requires_grad=True)
+    h = a
+    for _ in range(100):  # mul, add, cos per step: 300 autograd nodes
+        h = torch.cos(h * b + a)
+    g = backward_graph(h.sum())
+    assert 300 <= g.number_of_nodes() <= draw.MAX_NODES
+    assert g.number_of_nodes() + g.number_of_edges() > draw.DOT_MAX_SIZE
+    start = time.perf_counter()
+    ax = draw.draw_backward(g, show_grads=False)
+    ax.figure.canvas.draw()
+    assert time.perf_counter() - start < 20  # minutes before: a generous bound
+    with record() as forward:
+        h = a
+        for _ in range(50):
+            h = torch.cos(h * b + a)
+    start = time.perf_counter()
+    ax = draw.draw_forward(forward)
+    ax.figure.canvas.draw()
+    assert time.perf_counter() - start < 20
+
+
+def test_auto_layout_is_dot_for_small_graphs_and_layered_above_the_limit(seed) -> None:
+    pytest.importorskip("pygraphviz")
+    small = seed[1]
+    assert draw.layout(small) == draw.layout(small, "dot")
+    big = nx.path_graph(draw.DOT_MAX_SIZE // 2 + 1, create_using=nx.DiGraph)
+    assert draw.layout(big) == draw.layout(big, "layered")
+
+
+@pytest.mark.parametrize(
+    "shapes", [[(4,), (2, 2), (1, 4), (4, 1)], [(2,), (1, 2), (2, 1)], [(3,), (1, 3), (3, 1)]]
+)
+def test_a_small_tensors_label_shows_its_shape(shapes) -> None:
+    n = math.prod(shapes[0])
+    labels = {draw._format(torch.arange(1.0, n + 1).reshape(s)) for s in shapes}
+    assert len(labels) == len(shapes), labels  # same values, other shape: other label
+    assert draw._format(torch.tensor([[0.5, 2.0], [3.0, 4.25]])) == "[[0.5, 2], [3, 4.25]]"
+    assert draw._format(torch.tensor([1.0, 2.0])) == "[1, 2]"  # a vector as before
+
+
+def test_an_fx_graph_is_green_exactly_where_it_returns() -> None:
+    from pytorch_notes.graph import fx_graph
+
+    def f(a, b):
+        unused = b - a  # noqa: F841
+        return a, torch.tanh(b)
+
+    ax = draw.draw_forward(fx_graph(torch.fx.symbolic_trace(f)))
+    assert _green(ax) == {"a", "tanh"}

@@ -12,6 +12,8 @@ import weakref
 import networkx as nx
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torchviz_reference import torchviz_graph
 
 from pytorch_notes.graph import SMALL_VALUE, backward_graph, fx_graph, record, record_gradients
@@ -550,3 +552,86 @@ def test_record_around_compiled_code_that_passes_tensors_by_keyword_or_makes_the
 def test_record_names_must_have_str_keys() -> None:
     with pytest.raises(TypeError, match=r"names must have str keys.*\(int\)"):
         record(names={7: torch.zeros(1)})
+
+
+# -- misuse of record() is an error, and torch's mode stack stays right (review B3) -----
+
+
+def _stack() -> list:
+    return [torch._C._get_function_stack_at(i) for i in range(torch._C._len_torch_function_stack())]
+
+
+@pytest.mark.parametrize("nested", [True, False])
+def test_a_record_object_can_be_entered_once(nested) -> None:
+    w = torch.arange(3.0)
+    r = record()
+    with r as first:
+        torch.exp(w)
+        if nested:
+            with pytest.raises(RuntimeError, match=r"already entered.*new record"):
+                r.__enter__()
+            torch.neg(w)
+    if not nested:
+        with pytest.raises(RuntimeError, match=r"already entered.*new record"), r:
+            torch.neg(w)
+    assert [op.op for op in first.ops] == (["exp", "neg"] if nested else ["exp"])
+    assert _stack() == [] and torch._C._is_torch_function_enabled()
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(st.permutations(range(3)))
+def test_blocks_ending_out_of_order_raise_and_leave_the_stack_right(order) -> None:
+    """Three blocks open at once, ended in any order: an error exactly for each block
+    ended before one opened after it; the other blocks record on, and nothing is left."""
+    v = torch.ones(2)
+    recorders = [record() for _ in range(3)]
+    graphs = [r.__enter__() for r in recorders]
+    still_open = [0, 1, 2]
+    for k in order:
+        torch.add(v, k)  # seen by the blocks still open
+        late = any(j > k for j in still_open)
+        if late:
+            with pytest.raises(RuntimeError, match="reverse order they started"):
+                recorders[k].__exit__(None, None, None)
+        else:
+            recorders[k].__exit__(None, None, None)
+        still_open.remove(k)
+        assert len(_stack()) == len(still_open)
+        assert all(isinstance(mode, type(_stack()[0])) for mode in _stack())
+    torch.mul(v, 5)  # after every block: in no graph
+    for k, g in enumerate(graphs):
+        assert [op.op for op in g.ops] == ["add"] * (order.index(k) + 1)
+    assert _stack() == []
+
+
+def test_a_mode_left_open_inside_a_block_stays_and_ends_normally() -> None:
+    from torch.overrides import TorchFunctionMode
+
+    class Counting(TorchFunctionMode):
+        calls = 0
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            Counting.calls += 1
+            return func(*args, **(kwargs or {}))
+
+    mode = Counting()
+    r = record()
+    g = r.__enter__()
+    mode.__enter__()
+    with pytest.raises(RuntimeError, match="reverse order"):
+        r.__exit__(None, None, None)
+    assert _stack() == [mode]
+    torch.sin(torch.zeros(1))
+    mode.__exit__(None, None, None)
+    assert _stack() == [] and Counting.calls == 2 and g.ops == []  # zeros, sin
+
+
+def test_what_an_fx_graph_marks_returned_is_exactly_its_output() -> None:
+    def f(a, b):
+        dead = a * 3  # noqa: F841  (symbolic_trace keeps it)
+        b.add_(1)
+        return b, a.cos()
+
+    g = fx_graph(torch.fx.symbolic_trace(f))
+    marked = {d["name"]: d["returned"] for _, d in g.nodes(data=True) if d["kind"] == "tensor"}
+    assert marked == {"a": False, "b": True, "mul": False, "add_": False, "cos": True}

@@ -29,6 +29,7 @@ import functools
 import io
 import itertools
 import logging
+import math
 import re
 import warnings
 from collections.abc import Callable, Hashable, Iterator
@@ -311,32 +312,78 @@ def _aliasing(
     return (first, first_offset, offset) if first != i else None
 
 
+# What AOTAutograd accepts besides tensors (its KNOWN_TYPES): a trace bakes these in.
+_CONSTANTS = (bool, int, float, str, type(None))
+
+
+def _argument(path: tuple[Any, ...]) -> str:
+    """``"argument 1"``, ``"argument 'scale'"``, ``"argument 0[1]"``: where a leaf of
+    ``(args, kwargs)`` was passed."""
+    where, first, rest = path[0], path[1], path[2:]
+    name = f"argument {first.idx}" if where.idx == 0 else f"argument {first.key!r}"
+    return name + pytree.keystr(rest) if rest else name
+
+
+def _constant(leaf: Any, path: tuple[Any, ...]) -> Hashable:
+    """The part of the signature for a constant argument: equal only if the trace it
+    bakes in computes the same (``-0.0`` is not ``0.0``, ``True`` is not ``1``; every NaN
+    is one NaN); a ``TypeError`` naming the argument for a type AOTAutograd refuses."""
+    if not isinstance(leaf, _CONSTANTS):
+        raise TypeError(
+            f"aot_graphs: {_argument(path)} is a {type(leaf).__name__}, which a trace cannot "
+            "take: pass tensors, or constants of type bool, int, float, str or None (tuples, "
+            "lists and dicts of these). Turn it into one of them (a complex number into a "
+            "tensor, a dtype into a string), or read it inside fn from outside its arguments"
+        )
+    if isinstance(leaf, float):
+        if math.isnan(leaf):
+            return (type(leaf), "nan")  # NaN payloads aside, one NaN: one trace
+        return (type(leaf), leaf, math.copysign(1.0, leaf))  # -0.0 == 0.0, but not its sign
+    return (type(leaf), leaf)  # the type: True == 1 == 1.0, yet torch.full((2,), c) differs
+
+
+def _autocast_state(device_types: set[str]) -> tuple[Hashable, ...]:
+    """Whether autocast is on, and at which dtype, for each device type the call can use."""
+    state: list[Hashable] = []
+    for device in sorted(device_types):
+        try:
+            on = torch.is_autocast_enabled(device)
+            state.append((device, on, torch.get_autocast_dtype(device) if on else None))
+        except (RuntimeError, TypeError, AttributeError):  # a device type autocast lacks
+            state.append((device, None, None))
+    return tuple(state)
+
+
 def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
     """What a trace is specialised on: the arguments' structure, every tensor's metadata,
-    every other argument's value, and whether autograd records.
+    every other argument's value, and the ambient state the trace reads.
 
     ``aot_function`` traces once and reuses that trace for every later call;
     a call whose signature differs from every earlier one needs a trace of its own.
+    The ambient state: grad and inference mode, autocast (on or off, its
+    dtype, per device type), the default dtype (``torch.ones(2)`` inside
+    ``fn``) and deterministic-algorithm mode (decompositions read it).
     """
-    leaves, spec = pytree.tree_flatten((args, kwargs))
-    parts: list[Hashable] = [str(spec), torch.is_grad_enabled(), torch.is_inference_mode_enabled()]
+    paths, spec = pytree.tree_flatten_with_path((args, kwargs))
     storages: dict[tuple[Any, int], tuple[int, int]] = {}  # storage -> first user, its offset
-    for i, leaf in enumerate(leaves):
+    parts: list[Hashable] = [str(spec)]
+    devices = {"cpu"}  # factories inside fn make CPU tensors
+    for i, (path, leaf) in enumerate(paths):
         if isinstance(leaf, torch.Tensor):
             parts.append(
                 (type(leaf), tuple(leaf.shape), _strides(leaf), leaf.dtype, leaf.device,
                  leaf.layout, leaf.requires_grad, _aliasing(leaf, i, storages))
             )  # fmt: skip
-            continue
-        try:
-            hash(leaf)
-        except TypeError:
-            raise TypeError(
-                f"aot_graphs: argument {i} (after flattening) is a {type(leaf).__name__}, which "
-                f"the trace would bake in as a constant; pass tensors, or hashable constants "
-                f"(numbers, strings, None)"
-            ) from None
-        parts.append((type(leaf), leaf))
+            devices.add(leaf.device.type)
+        else:
+            parts.append(_constant(leaf, path))
+    parts += [
+        torch.is_grad_enabled(),
+        torch.is_inference_mode_enabled(),
+        _autocast_state(devices),
+        torch.get_default_dtype(),
+        torch.are_deterministic_algorithms_enabled(),
+    ]
     return tuple(parts)
 
 
@@ -346,7 +393,8 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
     Parameters
     ----------
     fn
-        A function of tensors (and of hashable constants such as numbers),
+        A function of tensors (and of constants: ``bool``, ``int``,
+        ``float``, ``str``, ``None``, in tuples, lists or dicts too),
         returning tensors. Not an ``nn.Module``: a module's parameters are not
         arguments, and AOTAutograd cannot trace them; wrap it as a function of
         its parameters (``lambda params, x: torch.func.functional_call(model,
@@ -359,10 +407,14 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
         its gradients through the captured backward graph. AOTAutograd traces
         ``fn`` once for given input shapes, dtypes, devices, strides,
         ``requires_grad`` flags, input aliasing (which inputs share memory,
-        at which offsets), constant arguments and grad mode, and reuses
-        that trace only for calls that match all of them: a call with another
-        shape, or the first call with gradients after one under
-        ``torch.no_grad()``, is traced anew. ``graphs`` (:class:`AotGraphs`)
+        at which offsets), constant arguments (their type and value: ``-0.0``
+        is not ``0.0``, ``True`` not ``1``), and the ambient state a trace
+        bakes in -- grad and inference mode, autocast (on or off and its
+        dtype, per device type), the default dtype and deterministic-algorithm
+        mode -- and reuses that trace only for calls that match all of them:
+        a call with another shape, the first call with gradients after one
+        under ``torch.no_grad()``, or the first call inside
+        ``torch.autocast(...)``, is traced anew. ``graphs`` (:class:`AotGraphs`)
         holds the graphs of the latest call, filled when it runs forward --
         the backward graph too, before any ``backward()`` call.
 
@@ -370,16 +422,20 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
     ------
     TypeError
         ``fn`` is an ``nn.Module`` (or its bound method) or not callable
-        (here); a call passes an argument that is neither a tensor nor
-        hashable, or ``fn`` uses a tensor that is not an argument (a closure
-        over a model or a tensor) (when called).
+        (here); a call passes an argument that is neither a tensor nor one of
+        the constants above (a complex number, a ``torch.dtype``, an array:
+        the error names the argument, before any tracing), or ``fn`` uses a
+        tensor that is not an argument (a closure over a model or a tensor)
+        (when called).
     ValueError
         ``fn`` branches in Python on a tensor's value (when called).
 
     Limitation: like any trace, a call reuses what ``fn`` read from outside
     its arguments when it was traced (a global number changed later is not
-    seen). A NaN constant argument never equals itself, so each call with
-    one makes a new trace (``traces`` grows on every call).
+    seen), and ambient state other than the above (a ``TorchFunctionMode``,
+    ``torch.func`` transforms around the call) is not part of the signature.
+    All NaN constants count as one (their payloads and sign are not told
+    apart).
 
     Introduced in tutorial 10.
     """

@@ -10,7 +10,8 @@
 
 Graphs are laid out left to right by Graphviz's ``dot`` through
 ``pygraphviz`` (whose wheels bundle Graphviz) and, where pygraphviz can't be
-imported, by a layered layout computed with networkx alone. Figures have an
+imported or the graph is large (see :data:`DOT_MAX_SIZE`), by a layered
+layout computed with networkx alone. Figures have an
 opaque white background so they stay legible in a dark theme. Labels follow
 ``lang`` (see :func:`pytorch_notes.i18n.use_language`).
 
@@ -37,6 +38,7 @@ from pytorch_notes.graph import RecordedGraph
 from pytorch_notes.i18n import tr
 
 __all__ = [
+    "DOT_MAX_SIZE",
     "MAX_NODES",
     "MAX_PIXELS",
     "MAX_SIDE_PIXELS",
@@ -221,6 +223,16 @@ def _dot_layout(
     return {nodes[i]: (float(x), float(y)) for i, (x, y) in pos.items()}
 
 
+#: ``"auto"`` lays a graph out with Graphviz's ``dot`` up to this many nodes
+#: plus edges, and with :func:`layered_layout` above. ``dot``'s time grows
+#: steeply with long edges (an input every step of a loop uses): measured on
+#: this machine, a tanh chain whose 4 leaves feed every step took 0.7 s at
+#: 95 nodes and 150 edges, 2.2 s at 125 + 200, 24 s at 185 + 300 and minutes
+#: beyond; a hand-unrolled RNN 3.7 s at 212 + 269; the layered layout takes
+#: well under a second for any graph under :data:`MAX_NODES`.
+DOT_MAX_SIZE = 250
+
+
 def layout(
     g: nx.DiGraph,
     method: Layout = "auto",
@@ -233,7 +245,9 @@ def layout(
     """Positions (in points) for ``g``'s nodes, left to right.
 
     ``"dot"`` uses Graphviz through pygraphviz, ``"layered"`` uses networkx
-    only, ``"auto"`` (the default) uses dot when pygraphviz can be imported.
+    only, ``"auto"`` (the default) uses dot when pygraphviz can be imported
+    and the graph has at most :data:`DOT_MAX_SIZE` nodes plus edges (above,
+    dot can take minutes; asked for explicitly, it is used at any size).
     ``node_width``, ``node_height`` and ``rank_gap`` (inches) set the room
     for a node and between columns; ``sizes`` gives a node its own
     ``(width, height)`` in inches (the size of its label).
@@ -259,6 +273,8 @@ def layout(
     """
     if method not in ("auto", "dot", "layered"):
         raise ValueError(f"unknown layout {method!r}: use 'auto', 'dot' or 'layered'")
+    if method == "auto" and g.number_of_nodes() + g.number_of_edges() > DOT_MAX_SIZE:
+        method = "layered"
     if method == "auto":
         try:
             import pygraphviz  # noqa: F401
@@ -275,7 +291,8 @@ def layout(
 
 
 def _format(t: Any) -> str:
-    """A short, stable text for a value: ``3``, ``0.25``, ``True``, ``[1, 2]`` or ``[3×2]``.
+    """A short, stable text for a value: ``3``, ``0.25``, ``True``, ``[1, 2]``,
+    ``[[1, 2], [3, 4]]`` (a tensor of 2 to 4 elements, nested as its shape) or ``[3×2]``.
 
     Any tensor gives a text, never an error: a sparse, meta, nested or
     quantized tensor (a sparse gradient of ``nn.Embedding(sparse=True)``)
@@ -305,9 +322,18 @@ def _format_tensor(t: torch.Tensor) -> str:
         return f"{shape} {str(t.dtype).removeprefix('torch.')}"
     if t.dtype == torch.bool:  # a comparison's result
         return " ".join(str(v) for v in values)
-    if t.numel() == 1:
+    if t.numel() == 1 and t.dim() <= 1:
         return f"{values[0]:.4g}"
-    return "[" + ", ".join(f"{v:.3g}" for v in values) + "]"
+    if t.dim() <= 1:
+        return "[" + ", ".join(f"{v:.3g}" for v in values) + "]"
+    return _nested(t.detach().cpu().tolist())  # [[1, 2], [3, 4]]: the shape stays visible
+
+
+def _nested(values: Any) -> str:
+    """A nested list of numbers as text, each number to 3 significant digits."""
+    if isinstance(values, list):
+        return "[" + ", ".join(_nested(v) for v in values) + "]"
+    return f"{values:.3g}"
 
 
 def _shape_text(t: torch.Tensor) -> str:
@@ -318,8 +344,9 @@ def _shape_text(t: torch.Tensor) -> str:
 
 
 #: A drawing refuses a graph of more nodes than this (tensors, constants and
-#: operations), before any layout: it would take minutes to lay out and be too
-#: large to read. ``max_nodes=`` raises the limit for one drawing. A graph
+#: operations), before any layout: it would be too large to read (and, laid
+#: out by ``dot``, take minutes; ``"auto"`` uses the layered layout above
+#: :data:`DOT_MAX_SIZE`). ``max_nodes=`` raises the limit for one drawing. A graph
 #: under the limit can still be refused after the layout, by the pixel limits
 #: below (a 199-op chain of ~600 nodes needs a 368 x 74 inch figure); for such
 #: a graph a larger ``max_nodes`` does not help: record a smaller example.
@@ -339,7 +366,7 @@ def _check_size(n_nodes: int, max_nodes: int, what: str) -> None:
     if n_nodes > max_nodes:
         raise ValueError(
             f"{what}: the graph has {n_nodes} nodes, more than max_nodes={max_nodes}; a "
-            "drawing that large takes minutes to lay out and cannot be read. Draw a part of "
+            "drawing that large cannot be read. Draw a part of "
             "it (record one layer or one step of a loop, or a smaller input), or pass a "
             "larger max_nodes= to draw it anyway"
         )
@@ -655,10 +682,13 @@ def _is_result(g: nx.DiGraph, node: Any) -> bool:
     but it steered Python and never reaches what the code returns: it is drawn
     like any intermediate value, not in the results' green. A node marked
     ``returned`` (what an fx graph returns, :func:`~pytorch_notes.graph.fx_graph`)
-    is a result even where an operation also uses it.
+    is a result even where an operation also uses it, and a node marked
+    ``returned=False`` is not one even if nothing uses it (dead code an fx
+    graph keeps).
     """
-    if g.nodes[node].get("returned"):
-        return True
+    returned = g.nodes[node].get("returned")
+    if returned is not None:  # the graph says what it returns (fx_graph): exactly that
+        return bool(returned)
     if g.out_degree(node) > 0:
         return False
     return all(g.nodes[op].get("steered") is None for op in g.predecessors(node))
@@ -669,7 +699,10 @@ def _forward_node(g: nx.DiGraph, node: Any, ax: Axes, xy, label: str, lang: str)
     data = g.nodes[node]
     x, y = xy
     if data["kind"] == "tensor":
-        face = LEAF if data["is_leaf"] else OUTPUT if _is_result(g, node) else INNER
+        if data.get("returned"):  # an input the graph returns as it is: returned wins
+            face = OUTPUT
+        else:
+            face = LEAF if data["is_leaf"] else OUTPUT if _is_result(g, node) else INNER
         box = dict(boxstyle="round,pad=0.45", fc=face, ec="#334155", lw=1.1)
         return ax.text(
             x, y, label, ha="center", va="center", fontsize=9, bbox=box, zorder=2,
@@ -727,9 +760,11 @@ def draw_forward(
 
     Each tensor is a box with its variable name, its value (``data``) and,
     once a backward pass filled it, its gradient (``grad``); leaves are blue,
-    final results green (the tensors nothing else used, and those an fx
-    graph returns: node attribute ``returned``). Each operation is a circle with its symbol (``+``,
-    ``×``, ``σ``, ...; in-place operations are dashed, ``+=``); Python numbers
+    final results green: the tensors nothing else used or, in a graph whose
+    tensor nodes carry attribute ``returned`` (an fx graph), exactly those
+    with ``returned=True`` -- an input returned as it is included. Each
+    operation is a circle with its symbol (``+``, ``×``, ``σ``, ...;
+    in-place operations are dashed, ``+=``); Python numbers
     are dashed grey boxes. A comparison that steered Python's ``if`` is
     labelled with the branch taken, and its result is not green: it steered
     the code, it is not what the code computed. A tensor too large to keep a
@@ -890,6 +925,15 @@ def draw_backward(
         For an empty graph, a forward graph (draw that with :func:`draw_forward`),
         and a graph too large to draw (as for :func:`draw_forward`).
 
+    Notes
+    -----
+    Each edge's note (a gradient, a number of uses) goes to the first spot
+    beside its arrow that covers no node, no other note and no other arrow.
+    On a crowded graph (a dozen steps of a loop with every gradient shown)
+    some notes find no such spot: they are put right beside their arrow and
+    may lie across other arrows. Draw fewer steps, or ``show_grads=False``.
+    The same holds for :func:`draw_forward`'s notes.
+
     Introduced in tutorial 01.
     """
     _check_draw_options(ax, show_grads)
@@ -944,7 +988,7 @@ def animate_forward(
     ValueError
         For an empty graph, ``interval_ms < 1``, or a graph too large to draw.
 
-    Introduced in tutorial 01.
+    Introduced in tutorial 02 (*Dynamic vs static graphs*).
     """
     if not isinstance(graph, RecordedGraph):
         raise TypeError(f"animate_forward() needs a RecordedGraph, got {type(graph).__name__}")

@@ -738,6 +738,18 @@ class record:
       record small examples.
     - Only the thread that entered the block is recorded (the mode is
       thread-local); another thread can use its own ``record()``.
+    - A block records whatever runs while it is open, in its thread: a
+      generator that yields inside a ``record()`` block also records the
+      caller's operations until the block ends. Blocks must end in the
+      reverse order they started (nested); a block that ends while one
+      entered after it is still open (two generators, each yielding inside
+      its own block, finished in the order they started) raises, see Raises.
+    - Under ``torch.func`` transforms (``vmap``, ``grad``) the values stay
+      right and nothing is skipped, but the graph shows the per-sample
+      function on the transform's own wrapper tensors: a second input node
+      (shape of one sample) not connected to the real input, and no node for
+      the transform's batched output. Record outside the transform, or draw
+      the per-sample function alone.
     - ``torch.add(b, 1, out=c)`` draws the ``out=`` buffer ``c`` as an input
       of ``add`` as well as its output.
     - On Python 3.11, reading the caller's ``f_locals`` for names leaves a
@@ -756,6 +768,12 @@ class record:
     RuntimeError
         If entered inside a function that ``torch.compile`` is compiling
         (the block would record nothing); record around the compiled call.
+        If the ``record`` object was entered before (nested or one block
+        after another: a ``record`` object can be entered once), and, when
+        the block ends, if a torch function mode entered after it (another
+        ``record()`` block) is still active: blocks must end in the reverse
+        order they started. torch's mode stack is left right either way --
+        this block's recorder is taken off it, the others stay.
 
     Introduced in tutorial 01; used in tutorial 02.
     """
@@ -767,6 +785,12 @@ class record:
         self._mode: _Recorder | None = None
 
     def __enter__(self) -> RecordedGraph:
+        if self._mode is not None:
+            raise RuntimeError(
+                "this record object was already entered: a record object records one block, "
+                "once (entered again, nested or later, it would record into the same graph). "
+                "Use a new record() for each with-block"
+            )
         if _dynamo_compiling():
             raise RuntimeError(
                 "record() was entered inside a function being compiled (torch.compile): "
@@ -780,13 +804,44 @@ class record:
 
     def __exit__(self, *exc: object) -> None:
         assert self._mode is not None
-        self._mode.__exit__(*exc)
+        out_of_order = not _remove_mode(self._mode)
         graph = self.graph
         graph._name_from(sys._getframe(1).f_locals)
         for tv in graph._tensors.values() if graph._overrides else ():
             t = tv.tensor()
             if t is not None and id(t) in graph._overrides:
                 tv.name = graph._overrides[id(t)]
+        if out_of_order:
+            raise RuntimeError(
+                "record() blocks must end in the reverse order they started: this block ended "
+                "while a torch function mode entered after it (another record() block, or a "
+                "TorchFunctionMode) was still active -- e.g. two generators, each yielding "
+                "inside its own record() block, resumed so that the first one's block ends "
+                "first. Its graph may hold the other block's operations; the other block goes "
+                "on recording. Nest the blocks, or finish one generator before starting the next"
+            )
+
+
+def _remove_mode(mode: TorchFunctionMode) -> bool:
+    """Take ``mode`` off torch's function-mode stack; whether it was on top (LIFO order).
+
+    When it is not on top, it is taken out from under the modes entered after it,
+    which stay on the stack in their order, so every other mode's block still ends
+    normally; a mode no longer on the stack is left alone.
+    """
+    depth = torch._C._len_torch_function_stack()
+    if depth and torch._C._get_function_stack_at(depth - 1) is mode:
+        mode.__exit__(None, None, None)
+        return True
+    above = []
+    while torch._C._len_torch_function_stack():
+        top = torch._C._pop_torch_function_stack()
+        if top is mode:
+            break
+        above.append(top)
+    for other in reversed(above):
+        torch._C._push_on_torch_function_stack(other)
+    return False
 
 
 def _check_names(names: Mapping[str, torch.Tensor] | None) -> None:
@@ -1069,8 +1124,11 @@ def fx_graph(traced: torch.fx.GraphModule | torch.fx.Graph) -> nx.DiGraph:
     keyword argument. Python numbers become constant nodes. A tensor the
     graph returns (an argument of fx's ``output`` node) has attribute
     ``returned=True``, even where an operation also uses it (Dynamo's graph
-    before a graph break returns ``y`` as well as ``y.sum() > 0``), so
-    :func:`~pytorch_notes.draw.draw_forward` colours it as a result.
+    before a graph break returns ``y`` as well as ``y.sum() > 0``), and
+    every other tensor node ``returned=False``, so
+    :func:`~pytorch_notes.draw.draw_forward` colours exactly what the graph
+    returns as a result: an input returned as it is, and not dead code
+    (``unused = x + 1``, which ``symbolic_trace`` keeps).
 
     Parameters
     ----------
@@ -1093,6 +1151,12 @@ def fx_graph(traced: torch.fx.GraphModule | torch.fx.Graph) -> nx.DiGraph:
     A ``get_attr`` node (a module's own ``nn.Parameter`` used directly, as in
     ``x @ self.w``) is drawn as an operation named ``w`` with no input,
     feeding a tensor ``w``, not as an input tensor.
+
+    In-place operations are not versioned as :func:`record` versions them:
+    the edges are fx's, from the node that named a value to each node using
+    that name, so after ``x.mul_(2)`` a later ``x.sin()`` is drawn reading
+    the input ``x``, not the result of ``mul_`` (the data it reads is
+    ``mul_``'s result at run time).
 
     Introduced in tutorial 02 (*Dynamic vs static graphs*).
     """
@@ -1118,6 +1182,9 @@ def fx_graph(traced: torch.fx.GraphModule | torch.fx.Graph) -> nx.DiGraph:
             for arg in returned:
                 if isinstance(arg, torch.fx.Node) and f"t_{arg.name}" in g:
                     g.nodes[f"t_{arg.name}"]["returned"] = True
+    for _, data in g.nodes(data=True):
+        if data["kind"] == "tensor":
+            data.setdefault("returned", False)
     return g
 
 
