@@ -178,8 +178,8 @@ def test_01_the_requires_grad_rule_is_scoped_and_its_limits_shown(site: Path, ou
     with torch.no_grad():
         view = t[:1]
     expected = [
-        f"zeros_like(t): requires_grad={torch.zeros_like(t).requires_grad}",
-        f"histc(t):      requires_grad={torch.histc(t, bins=3).requires_grad}",
+        describe("zeros_like(t)", torch.zeros_like(t)),
+        describe("histc(t)", torch.histc(t, bins=3)),
         describe("view", view),
     ]
     (view * 10).sum().backward()
@@ -189,8 +189,8 @@ def test_01_the_requires_grad_rule_is_scoped_and_its_limits_shown(site: Path, ou
     expected.append(f"RuntimeError: {raised.value}")
     assert_in_order(shown, expected, f"{out}/{PAGE_01}")
     # what the prose says about these lines is what they show
-    assert "zeros_like(t): requires_grad=False" in shown
-    assert "histc(t):      requires_grad=False" in shown
+    assert "zeros_like(t): is_leaf=True   requires_grad=False  grad_fn=None" in shown
+    assert "histc(t): is_leaf=True   requires_grad=False  grad_fn=None" in shown
     assert "view: is_leaf=True   requires_grad=True   grad_fn=None" in shown
     assert "after backward: view.grad = None, t.grad = None" in shown
     page = prose(site / out / PAGE_01)
@@ -666,7 +666,7 @@ def test_02_fx_keeps_a_branch_silently_when_the_proxy_is_not_asked(site: Path, o
     else:
         on_page = [
             "if 和 while 都要代理自己给出 True 或 False ，而代理只会报错",
-            "如果判断根本不去问代理，它不经过代理就能得出答案",
+            "如果判断根本不询问代理，照样能得出结果",  # r7 E1
             "在追踪时只执行一次，结果作为常量保存在图里",
             "悄悄保留追踪时走过的那条分支",
         ]
@@ -875,7 +875,7 @@ def test_zh_round_6_wording(site: Path) -> None:
     summary = prose(site / "zh-cn" / "summary.html")
     index = prose(site / "zh-cn" / "index.html")
     assert "决策阈值" in index and "判决阈值" not in index  # E1
-    assert "如果判断根本不去问代理，它不经过代理就能得出答案， fx 便把" in page_02  # E2
+    assert "如果判断根本不询问代理，照样能得出结果， fx 就把" in page_02  # E2, r7 E1
     assert "在 还没有 任何数据时就搭好一张静态图" in page_02  # E3
     assert "在任何数据" not in page_02 and "在任何数据" not in summary
     assert "在数据出现之前就搭好" in summary
@@ -883,3 +883,120 @@ def test_zh_round_6_wording(site: Path) -> None:
     assert "（截断的通过时间反向传播（" not in summary
     assert "每个记录下来的张量运算只对应一个节点，不管它涉及多少个数" in summary  # E5
     assert "这样它和结果 z_pos 的名字都与下文反向图中的一致" in page_02  # E6
+
+
+# -- review r7-0102 ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_round_7_a_float_result_of_a_shape_only_or_non_differentiable_function_is_a_leaf(
+    site: Path, out: str
+) -> None:
+    """Review r7-0102 A1: the list of causes for 'no grad_fn' includes functions that pass no
+    gradient back (zeros_like, histc), on the page, in its recap, the summary and the glossary;
+    the page prints them as leaves, as torch does for an input that requires grad."""
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    for result in (torch.zeros_like(t), torch.histc(t, bins=3)):
+        assert result.is_leaf and result.grad_fn is None and result.dtype.is_floating_point
+    shown = text(site, out, PAGE_01)
+    assert describe("zeros_like(t)", torch.zeros_like(t)) in shown
+    assert describe("histc(t)", torch.histc(t, bins=3)) in shown
+    page = prose(site / out / PAGE_01)
+    summary = prose(site / out / "summary.html")
+    if out == "en":
+        entry = glossary_entry(site, out, "leaf node")
+        on_page = [
+            "or the function passes no gradient back to its input, because it reads only the "
+            "shape ( torch.zeros_like(t) ) or is declared non-differentiable ( torch.histc )",
+            "or from a shape-only or non-differentiable function ( zeros_like , histc ); t * 2",
+        ]
+        elsewhere = "or given by a shape-only or non-differentiable function ( zeros_like(t) ,"
+    else:
+        entry = glossary_entry(site, out, "叶子节点")
+        on_page = [
+            "或者函数根本不把梯度传回输入，因为它只读取形状（ torch.zeros_like(t) ），"
+            "或者被声明为不可求导（ torch.histc ）",
+            "或者由只读取形状或不可求导的函数（ zeros_like 、 histc ）得到",
+        ]
+        elsewhere = "或者由只读取形状或不可求导的函数（ zeros_like(t) 、 histc(t) ）得到"
+    for phrase in on_page:
+        assert phrase in page, phrase
+    assert elsewhere in summary
+    assert elsewhere in entry
+
+
+def _page_code(site: Path, out: str, page: str) -> str:
+    return "\n".join(pre.get_text() for pre in soup(site / out / page).select("div.highlight pre"))
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_round_7_the_fx_constant_check_would_catch_a_random_call_in_the_graph(
+    site: Path, out: str
+) -> None:
+    """Review r7-0102 B1: page 02's assertion checks that the traced replay repeats one stored
+    answer. A graph that records the random call (drawing anew each run) fails it, though it
+    passes the old `replayed != eager`."""
+    import operator
+
+    import torch.fx
+
+    check = "assert replayed[0] == replayed[1] != eager[0]"
+    code = _page_code(site, out, PAGE_02)
+    assert check in code and "assert replayed != eager " not in code
+
+    graph = torch.fx.Graph()  # x + randn(1), with randn a node of the graph
+    x = graph.placeholder("x")
+    graph.output(graph.call_function(operator.add, (x, graph.call_function(torch.randn, (1,)))))
+    recorded = torch.fx.GraphModule(torch.nn.Module(), graph)
+    torch.manual_seed(0)
+    ones = torch.ones(1)
+    eager = [round((ones + torch.randn(1)).item(), 4) for _ in range(2)]
+    replayed = [round(recorded(ones).item(), 4) for _ in range(2)]
+    assert replayed != eager  # the old check passes ...
+    assert not (replayed[0] == replayed[1] != eager[0])  # ... the page's check does not
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_round_7_len_and_float_raise_but_not_trace_error(site: Path, out: str) -> None:
+    """Review r7-0102 F1: len(x) and float(x) on a proxy raise a RuntimeError and a TypeError,
+    which `except TraceError` does not catch; the page says which."""
+    from torch.fx import symbolic_trace
+    from torch.fx.proxy import TraceError
+
+    for f, kind in ((lambda x: x * len(x), RuntimeError), (lambda x: x * float(x), TypeError)):
+        with pytest.raises(kind) as raised:
+            symbolic_trace(f)
+        assert not isinstance(raised.value, TraceError)
+    page = prose(site / out / PAGE_02)
+    if out == "en":
+        phrase = "( len(x) and float(x) raise too, as a RuntimeError and a TypeError , not a TraceError )"
+    else:
+        phrase = "（ len(x) 和 float(x) 也会报错，不过抛出的是 RuntimeError 和 TypeError ，而不是 TraceError ）"
+    assert phrase in page
+    assert (
+        "(so do len(x) and float(x) )" not in page and "（ len(x) 和 float(x) 也一样）" not in page
+    )
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_round_7_guard_links_the_glossary(site: Path, out: str) -> None:
+    """Review r7-0102 F2: page 02's 'guard', used before tutorial 10, links the glossary term."""
+    word = "guard" if out == "en" else "守卫"
+    links = [
+        a
+        for a in soup(site / out / PAGE_02).select("a.reference.internal")
+        if a.get_text(strip=True) == word and "glossary.html#term-" in a.get("href", "")
+    ]
+    assert links, f"{out}: no glossary link on {word!r}"
+
+
+def test_zh_round_7_wording(site: Path) -> None:
+    """Review r7-0102 E1, E2 (zh only; en is the reference)."""
+    page = prose(site / "zh-cn" / PAGE_02)
+    assert (
+        "如果判断根本不询问代理，照样能得出结果， fx 就把这个结果选中的分支当作整个函数记录下来"
+        in page
+    )
+    assert "它不经过代理就能得出答案" not in page  # E1: the clause that repeated the first
+    assert "同一张图对每个输入给出的，都是它所走分支的梯度" in page  # E2
+    assert "给每个输入的都是它那条分支的梯度" not in page

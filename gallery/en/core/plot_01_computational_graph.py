@@ -228,8 +228,11 @@ assert torch.equal(q.grad, torch.tensor([3.0, 3.0]))
 # autograd recorded nothing for it: you made it (:math:`w`, :math:`x`); or
 # it was computed only from tensors that don't require grad; or it was
 # computed with tracking switched off, or cut off with ``detach()``; or its
-# dtype cannot carry a gradient (a comparison gives booleans). Compare, after
-# the five tensors of :math:`y`:
+# dtype cannot carry a gradient (a comparison gives booleans); or the
+# function passes no gradient back to its input, because it reads only the
+# shape (``torch.zeros_like(t)``) or is declared non-differentiable
+# (``torch.histc``), both shown below. Compare, after the five tensors of
+# :math:`y`:
 
 
 def describe(name: str, t: torch.Tensor) -> None:
@@ -276,8 +279,8 @@ assert not any(result.requires_grad for result in (t > 0, t.argmax(), t.long()))
 # ``requires_grad=True``, though no gradient will reach it
 # (:doc:`plot_04_autograd_traps` covers ``no_grad()``):
 
-print(f"zeros_like(t): requires_grad={torch.zeros_like(t).requires_grad}")
-print(f"histc(t):      requires_grad={torch.histc(t, bins=3).requires_grad}")
+describe("zeros_like(t)", torch.zeros_like(t))  # a float leaf, though t requires grad
+describe("histc(t)", torch.histc(t, bins=3))
 with torch.no_grad():
     view = t[:1]  # a view of t, taken with tracking off
 describe("view", view)
@@ -384,8 +387,9 @@ assert torch.equal(w.grad, a.grad + b.grad)
 #   :math:`y` (:math:`b + a = 2 + 3`).
 # - A leaf is a tensor with no ``grad_fn``, one for which autograd recorded
 #   nothing: made by the user, computed only from tensors that don't require
-#   grad, under ``no_grad()`` or cut off by ``detach()``, or of a dtype with
-#   no gradient (``t > 0``); ``t * 2``, with ``t`` requiring grad, is not one.
+#   grad, under ``no_grad()`` or cut off by ``detach()``, of a dtype with no
+#   gradient (``t > 0``), or from a shape-only or non-differentiable function
+#   (``zeros_like``, ``histc``); ``t * 2``, with ``t`` requiring grad, is not one.
 # - For an ordinary differentiable operation, the result requires grad
 #   exactly when at least one input requires grad, tracking is on, and its
 #   dtype is floating-point or complex (``zeros_like``, ``histc`` and a view

@@ -91,8 +91,7 @@ plt.show()
 
 from pytorch_notes.draw import animate_forward
 
-# Run as a plain script with no display, matplotlib warns at exit that this
-# animation was never rendered; that warning is harmless.
+# With no display, matplotlib warns at exit that this animation was never rendered (harmless).
 anim = animate_forward(run_pos, lang=lang)
 plt.show()
 
@@ -248,7 +247,8 @@ except TraceError as error:
 
 # %%
 # An error is the good case. ``if`` and ``while`` ask the proxy itself for
-# ``True`` or ``False``, and it raises (so do ``len(x)`` and ``float(x)``). A
+# ``True`` or ``False``, and it raises (``len(x)`` and ``float(x)`` raise
+# too, as a ``RuntimeError`` and a ``TypeError``, not a ``TraceError``). A
 # check that never asks the proxy gets an answer without it, and ``fx``
 # writes down the branch that answer chose as if it were the whole function:
 # ``x.dtype is torch.float32`` compares two objects by identity, and during
@@ -275,7 +275,7 @@ for f in (on_dtype, noisy):
     replayed = [round(traced(ones).item(), 4) for _ in range(2)]
     print(f"{f.__name__}: graph {[node.name for node in traced.graph.nodes]}")
     print(f"  called twice: eager {eager}, traced {replayed}")
-    assert replayed != eager  # no error, and a different answer
+    assert replayed[0] == replayed[1] != eager[0]  # no error; one stored answer, not eager's
 
 # %%
 # A dynamic graph has neither problem: it is recorded *after* Python has
@@ -338,10 +338,10 @@ assert x0.grad.isnan().all()
 # The two are not exclusive. PyTorch 2's ``torch.compile`` takes ordinary,
 # dynamic code like ``branchy`` and captures graphs from it when the function
 # is called: unlike ``fx``, it sees the real input's shape and dtype, so it
-# can specialise on them and guard them. **What does torch.compile build**,
-# and what does it do at an ``if`` that depends on the data? :doc:`PyTorch 2:
-# static graphs captured from dynamic code <../further/plot_10_pytorch2_graphs>`
-# answers with code.
+# can specialise on them and :term:`guard` them. **What does torch.compile
+# build**, and what does it do at an ``if`` that depends on the data?
+# :doc:`PyTorch 2: static graphs captured from dynamic code
+# <../further/plot_10_pytorch2_graphs>` answers with code.
 #
 # What we saw
 # -----------

@@ -206,7 +206,9 @@ assert torch.equal(q.grad, torch.tensor([3.0, 3.0]))
 # 记录这次运算”。自动求导什么都没记录时，张量就没有 ``grad_fn``：它是你直接创建的
 # （:math:`w`、:math:`x`）；或者只由不需要梯度的张量算出；或者是在关闭梯度跟踪时
 # 算出的，或被 ``detach()`` 切断了历史；或者它的 dtype 不支持梯度（比较运算得到
-# 布尔值）。先列出 :math:`y` 的五个张量，再对比一下：
+# 布尔值）；或者函数根本不把梯度传回输入，因为它只读取形状（``torch.zeros_like(t)``），
+# 或者被声明为不可求导（``torch.histc``），两者下文都会演示。先列出 :math:`y` 的
+# 五个张量，再对比一下：
 
 
 def describe(name: str, t: torch.Tensor) -> None:
@@ -249,8 +251,8 @@ assert not any(result.requires_grad for result in (t > 0, t.argmax(), t.long()))
 # 在 ``no_grad()`` 下取的 ``t`` 的视图，仍然*显示* ``requires_grad=True``，
 # 但梯度永远传不到它（``no_grad()`` 见 :doc:`第 04 篇 <plot_04_autograd_traps>`）：
 
-print(f"zeros_like(t): requires_grad={torch.zeros_like(t).requires_grad}")
-print(f"histc(t):      requires_grad={torch.histc(t, bins=3).requires_grad}")
+describe("zeros_like(t)", torch.zeros_like(t))  # t 需要梯度，结果却是浮点叶子节点
+describe("histc(t)", torch.histc(t, bins=3))
 with torch.no_grad():
     view = t[:1]  # 在关闭梯度跟踪时取的 t 的视图
 describe("view", view)
@@ -347,8 +349,9 @@ assert torch.equal(w.grad, a.grad + b.grad)
 # - ``y.backward()`` 沿这张图应用链式法则，得到 ``w.grad = tensor([5.])``，
 #   即从 :math:`w` 到 :math:`y` 两条路径之和（:math:`b + a = 2 + 3`）。
 # - 叶子节点是没有 ``grad_fn`` 的张量，即自动求导没有为它记录任何运算：由用户直接
-#   创建、只由不需要梯度的张量算出、在 ``no_grad()`` 下算出或被 ``detach()`` 切断，
-#   或者 dtype 不支持梯度（``t > 0``）。``t`` 需要梯度时，``t * 2`` 不是叶子节点。
+#   创建、只由不需要梯度的张量算出、在 ``no_grad()`` 下算出或被 ``detach()`` 切断、
+#   dtype 不支持梯度（``t > 0``），或者由只读取形状或不可求导的函数（``zeros_like``、
+#   ``histc``）得到。``t`` 需要梯度时，``t * 2`` 不是叶子节点。
 # - 对普通的可求导运算，至少一个输入需要梯度、梯度跟踪开启、结果的 dtype 是浮点
 #   或复数，三者同时成立时结果需要梯度，否则不需要（``zeros_like``、``histc`` 和
 #   ``no_grad()`` 下取的视图不在此列）。在计算过程中，``detach()`` 起停止梯度的作用。

@@ -230,8 +230,9 @@ except TraceError as error:
 
 # %%
 # 报错还算是好的情况。``if`` 和 ``while`` 都要代理自己给出 ``True`` 或 ``False``，
-# 而代理只会报错（``len(x)`` 和 ``float(x)`` 也一样）。如果判断根本不去问代理，它不经过
-# 代理就能得出答案，``fx`` 便把这个答案选中的分支当作整个函数记下来：``x.dtype is torch.float32``
+# 而代理只会报错（``len(x)`` 和 ``float(x)`` 也会报错，不过抛出的是 ``RuntimeError`` 和
+# ``TypeError``，而不是 ``TraceError``）。如果判断根本不询问代理，照样能得出结果，
+# ``fx`` 就把这个结果选中的分支当作整个函数记录下来：``x.dtype is torch.float32``
 # 按身份比较两个对象，而追踪期间 ``x.dtype`` 是一个代理，不是 ``torch.float32``
 # （``isinstance(x, torch.Tensor)`` 和对参数做的 ``y is None`` 也是如此）。
 # 同样，参数里没有代理的调用（例如 ``torch.randn(1)``）在追踪时只执行一次，
@@ -254,13 +255,13 @@ for f in (on_dtype, noisy):
     replayed = [round(traced(ones).item(), 4) for _ in range(2)]
     print(f"{f.__name__}: graph {[node.name for node in traced.graph.nodes]}")
     print(f"  called twice: eager {eager}, traced {replayed}")
-    assert replayed != eager  # 不报错，答案却不同
+    assert replayed[0] == replayed[1] != eager[0]  # 不报错；重放的是存下的答案，不同于 eager
 
 # %%
 # 动态图这两个问题都没有：它是在 Python *已经*做出选择之后才记录的，
 # 图里自然就是实际执行的那条分支。静态图要同时保留两条分支，有两种办法。
 # 一种是两条分支都算，再用 ``torch.where`` 选取：它是一个运算，而不是 Python
-# 的判断，所以 ``fx`` 能追踪它；同一张图给每个输入的都是它那条分支的梯度。
+# 的判断，所以 ``fx`` 能追踪它；同一张图对每个输入给出的，都是它所走分支的梯度。
 # 不过两条分支都会执行，也都会求导：没用上的那条分支收到的梯度是 0，
 # 而它的导数在某处为无穷大时（``sqrt`` 在 0 处），梯度就成了 NaN：
 # 这是 0 乘无穷大，``sqrt`` 的反向计算把它算成 :math:`0 / (2\sqrt{0}) = 0/0`
@@ -313,7 +314,7 @@ assert x0.grad.isnan().all()
 #
 # 两者并不互斥。PyTorch 2 的 ``torch.compile`` 接受 ``branchy`` 这样普通的动态代码，
 # 在函数被调用时从中捕获计算图：与 ``fx`` 不同，它看得到真实输入的形状和 dtype，
-# 所以能针对它们特化，并为它们设置守卫。**torch.compile 究竟搭建了什么**？
+# 所以能针对它们特化，并为它们设置:term:`守卫`。**torch.compile 究竟搭建了什么**？
 # 遇到依赖数据的 ``if`` 时它又怎么做？
 # :doc:`PyTorch 2：从动态代码中捕获静态图 <../further/plot_10_pytorch2_graphs>`
 # 会用代码来回答。
