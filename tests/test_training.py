@@ -732,6 +732,22 @@ def test_early_stopping_stops_after_patience_evaluations_without_improvement() -
     assert not stop(Evaluation(0, 0.0, 0.0, {}, val_loss=5.0, val_accuracy=0.5))  # a new run
 
 
+def test_early_stopping_compares_with_the_last_improvement_not_the_lowest_loss() -> None:
+    """R7-A2: small falls lower the loss without moving the reference; the docstring says so."""
+    losses = [1.0, 0.997, 0.993, 0.990, 0.987, 0.986, 0.985]
+    stop = early_stopping(patience=2, min_delta=0.005)
+    verdicts = [
+        stop(Evaluation(i, 0.0, 0.0, {}, val_loss=v, val_accuracy=0.5))
+        for i, v in enumerate(losses)
+    ]
+    # 0.993 is below 1.0 - 0.005 (an improvement), though not below 0.997 - 0.005, the lowest
+    # so far: "the best so far" would stop at index 2; the reference 0.993 lets it go to 6
+    assert verdicts == [False, False, False, False, False, False, True]
+    doc = " ".join((early_stopping.__doc__ or "").split())
+    assert "the loss of the last evaluation that counted as an improvement" in doc
+    assert "not the lowest loss seen" in doc and "best so far" not in doc
+
+
 def test_fit_with_early_stopping_keeps_the_best_evaluation() -> None:
     train, val = split()
     torch.manual_seed(0)

@@ -403,5 +403,66 @@ def test_chinese_phrasing_of_round_6() -> None:
         assert old not in prose, old
     source = (GALLERY / "zh" / "core" / "plot_06_validation_and_test.py").read_text("utf-8")
     prose = "".join(line.lstrip("# ").strip() for line in source.splitlines())
-    assert "都没有比上一次有效改进时的值低出 0.005以上，就停止训练" in prose
-    assert "再降低超过" not in prose
+    assert "都没有比最近一次计为改进时的值再降低0.005 以上，就停止训练" in prose  # R7-E3
+    assert "再降低超过" not in prose and "上一次有效改进时的值低出" not in prose
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_logit_round_trip_is_only_approximate_near_one(site: Path, out: str) -> None:
+    """R7-A1: below 1 float32 steps are 2**-24 apart, so logit(sigmoid(z)) drifts well before
+    sigma(z) reaches 1 (at 16.6); the page prints the drift and the prose quotes it."""
+    big = torch.tensor([8.0, 12.0, 15.0, 16.5])
+    back = torch.logit(torch.sigmoid(big))
+    assert (torch.sigmoid(big) < 1).all() and ((back - big).abs()[2:] > 0.01).all()
+    line = f"in float32: logit(sigmoid({big.tolist()})) = {back}"
+    assert line in text(site, out), f"{out}: does not show {line!r}"
+    prose = " ".join(section(site, out, 0).get_text().split())
+    for value in back[2:]:
+        assert f"{value.item():.2f}" in prose, f"{out}: the prose does not quote {value.item():.2f}"
+    said = {"en": "in float32 only approximately", "zh-cn": "在 float32 中只是近似如此"}[out]
+    assert said in prose, f"{out}: {said!r}"
+    assert "only while" not in prose and "严格落在" not in prose
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_out_of_place_update_shows_none_and_a_failing_zero(site: Path, out: str) -> None:
+    """R7-F1: the text says .grad stays None with a warning and zero_() fails; the page shows it."""
+    w = torch.ones(2, requires_grad=True)
+    w.sum().backward()
+    w_new = w - 0.1 * w.grad
+    with pytest.warns(UserWarning) as caught:
+        assert w_new.grad is None
+    first = str(caught[0].message).split(". ")[0]
+    with pytest.warns(UserWarning), pytest.raises(AttributeError) as error:
+        w_new.grad.zero_()  # type: ignore[union-attr]
+    shown = text(site, out)
+    for line in (f"w_new.grad = None; UserWarning: {first}.", f"AttributeError: {error.value}"):
+        assert line in shown, f"{out}: does not show {line!r}"
+
+
+def _shape(source: str) -> str:
+    """Blank lines (B), comment runs (C) and code runs (X): the layout of a script's cells."""
+    kinds = "".join(
+        "B" if not line.strip() else "C" if line.lstrip().startswith("#") else "X"
+        for line in source.splitlines()
+    )
+    return re.sub("X+", "X", re.sub("C+", "C", kinds))
+
+
+@pytest.mark.parametrize("name", ["plot_05_logistic_regression", "plot_06_validation_and_test"])
+def test_both_languages_lay_out_their_cells_alike(name: str) -> None:
+    """R7-D2: zh had no blank line after a text cell and two blank lines where en has one."""
+    en, zh = ((GALLERY / lang / "core" / f"{name}.py").read_text("utf-8") for lang in ("en", "zh"))
+    assert _shape(en) == _shape(zh)
+
+
+def test_chinese_phrasing_of_round_7() -> None:
+    """R7-D1 (the habit worth keeping, not "the correct practice") and R7-E2 (no "the logit is
+    the logit" in Chinese, where logit's term is 对数几率)."""
+    for name in ("plot_05_logistic_regression", "plot_06_validation_and_test"):
+        source = (GALLERY / "zh" / "core" / f"{name}.py").read_text("utf-8")
+        assert "正确的做法" not in source and "值得养成的习惯" in source, name
+    source = (GALLERY / "zh" / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
+    prose = "".join(line.lstrip("# ").strip() for line in source.splitlines())
+    assert "这正是“对数几率”一名的由来" in prose
+    assert "logit 就是对数几率" not in prose and "就是 logit，即对数几率" not in prose

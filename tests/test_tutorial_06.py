@@ -293,7 +293,7 @@ def test_the_article_rule_is_criticised_for_what_it_does(site: Path, out: str) -
         assert "made without held-out" in prose and "picked by looking" not in prose
     else:
         assert "1000 次迭代的上限" in prose and "停不下来" not in prose
-        assert "没有留出的数据" in prose and "挑出来" not in prose
+        assert "没有参考任何留出的数据" in prose and "挑出来" not in prose  # R7-E3
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -388,3 +388,41 @@ def test_load_state_dict_is_named_and_why_parameters_suffice(site: Path, out: st
     source = (GALLERY / ("en" if out == "en" else "zh") / "core" /
               "plot_06_validation_and_test.py").read_text("utf-8")  # fmt: skip
     assert "assert not list(model.buffers())" in source
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_page_says_fit_leaves_the_last_update_not_the_best(site: Path, out: str) -> None:
+    """R7-F2: fit restores nothing; the model holds iteration 560's update, not best.parameters,
+    which is why the page loads them. The page asserts it and the prose says it."""
+    said = {"en": "fit restores nothing, and leaves the model as its last update",
+            "zh-cn": "fit 不会恢复任何参数，返回时模型停留在最后一次更新之后"}[out]  # fmt: skip
+    assert said in " ".join(section(site, out, 1).get_text().split()), f"{out}: {said!r}"
+    (code,) = [pre.get_text() for pre in soup(site / out / PAGE).select("div.highlight pre")
+               if "load_state_dict(best.parameters)" in pre.get_text()]  # fmt: skip
+    check = 'assert not torch.equal(model.features.weight, best.parameters["features.weight"])'
+    assert code.index(check) < code.index("model.load_state_dict(best.parameters)")
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_zero_test_errors_bound_the_error_rate(site: Path, out: str, val_test) -> None:
+    """R7-F3: 0 wrong out of 200 bounds the error rate below 1 - 0.05 ** (1/200) = 1.5% (95%,
+    about 3/200): printed from the page's own test set and quoted in the prose."""
+    assert val_test["test_acc"] == 1.0
+    upper = 1 - 0.05 ** (1 / 200)
+    assert math.isclose((1 - upper) ** 200, 0.05) and f"{upper:.1%}" == f"{3 / 200:.1%}" == "1.5%"
+    line = f"0 errors in 200: error rate below {upper:.1%} (95% confidence)"
+    assert line in text(site, out), f"{out}: does not show {line!r}"
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    assert f"{upper:.1%}" in prose and "3/200" in prose and "95%" in prose
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_batchnorm_running_statistics_are_named_as_in_tutorial_08(site: Path, out: str) -> None:
+    """R7-E1: one zh term for BatchNorm's running statistics across the course (tutorial 08's),
+    with the buffers' names in both languages."""
+    prose = " ".join(section(site, out, 1).get_text().split())
+    assert "running_mean" in prose and "running_var" in prose
+    if out == "zh-cn":
+        assert "滑动平均统计量" in prose and "运行统计量" not in prose
+        page_08 = soup(site / out / "tutorials/further/plot_08_jacobians_torch_func.html")
+        assert "滑动平均统计量" in page_08.get_text().replace("\n", "")

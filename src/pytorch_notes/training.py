@@ -265,21 +265,21 @@ def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
 
 
 class _EarlyStopping:
-    """The condition :func:`early_stopping` returns (it keeps the best loss so far)."""
+    """The condition :func:`early_stopping` returns (it keeps the loss of the last improvement)."""
 
     def __init__(self, patience: int, min_delta: float) -> None:
         self.patience = patience
         self.min_delta = min_delta
-        self.best = math.inf
+        self.reference = math.inf  # the loss of the last improvement
         self.waited = 0
 
     def __call__(self, evaluation: Evaluation) -> bool:
         if evaluation.val_loss is None:
             raise ValueError(f"early_stopping watches the validation loss: {_NO_VALIDATION}")
         if evaluation.iteration == 0:  # a new run starts afresh
-            self.best, self.waited = math.inf, 0
-        if evaluation.val_loss < self.best - self.min_delta:
-            self.best, self.waited = evaluation.val_loss, 0
+            self.reference, self.waited = math.inf, 0
+        if evaluation.val_loss < self.reference - self.min_delta:
+            self.reference, self.waited = evaluation.val_loss, 0
             return False
         self.waited += 1
         return self.waited >= self.patience
@@ -292,16 +292,20 @@ def early_stopping(patience: int, min_delta: float = 0.0) -> Callable[[Evaluatio
     """An early-stop condition for :func:`fit` that watches the validation loss.
 
     ``fit(..., validation=(x_val, y_val), stop_when=early_stopping(3))``
-    stops once the validation loss has not improved (fallen below the best
-    so far by more than ``min_delta``) for ``patience`` evaluations in a row.
-    The run's best model is then :attr:`History.best_evaluation`, the lowest
-    validation loss seen: with ``min_delta=0`` that is ``patience`` evaluations
-    before the stop; with ``min_delta > 0`` smaller improvements still lower the
-    loss without resetting the count, so the best can come later, up to the
-    stop itself. ``min_delta`` and ``patience`` are choices: the loss may still
-    be falling, by less than ``min_delta``. The condition remembers the best loss of
-    the current run and starts afresh at a run's first evaluation
-    (iteration 0), so one condition can serve several runs in turn.
+    stops once the validation loss has not improved for ``patience``
+    evaluations in a row. An evaluation improves when its loss is lower, by
+    more than ``min_delta``, than the loss of the last evaluation that counted
+    as an improvement (the reference; not the lowest loss seen, which smaller
+    falls may have lowered since). The run's best model is then
+    :attr:`History.best_evaluation`, the evaluation with the lowest validation
+    loss: with ``min_delta=0`` that is ``patience`` evaluations before the
+    stop; with ``min_delta > 0`` smaller falls still lower the loss without
+    moving the reference or resetting the count, so the lowest loss can come
+    later, up to the stop itself. ``min_delta`` and ``patience`` are choices:
+    the loss may still be falling, by less than ``min_delta``. The condition
+    remembers the reference of the current run and starts afresh at a run's
+    first evaluation (iteration 0), so one condition can serve several runs in
+    turn.
 
     Parameters
     ----------
@@ -309,8 +313,8 @@ def early_stopping(patience: int, min_delta: float = 0.0) -> Callable[[Evaluatio
         How many evaluations in a row without improvement end the run (an
         ``int``, at least 1).
     min_delta
-        How much lower than the best so far a loss must be to count as an
-        improvement (a finite number, at least 0).
+        How much lower than the reference (the loss of the last improvement)
+        a loss must be to count as an improvement (a finite number, at least 0).
 
     Returns
     -------

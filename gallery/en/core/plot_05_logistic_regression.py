@@ -38,9 +38,13 @@ LANG = "en"
 #
 # The score :math:`z` has a name, the logit: it is the log-odds of class 1,
 # :math:`z = \log \frac{p}{1 - p}` with :math:`p = \sigma(z)`. In exact
-# arithmetic the sigmoid and ``torch.logit`` undo each other; in float32 only
-# while :math:`\sigma(z)` stays strictly between 0 and 1, and the two ends are
-# far from symmetric. From :math:`z \approx 16.6` up, :math:`\sigma(z)` rounds
+# arithmetic the sigmoid and ``torch.logit`` undo each other; in float32
+# only approximately, and the two ends are far from symmetric. Just below 1,
+# float32 values are :math:`2^{-24} \approx 6 \times 10^{-8}` apart: as
+# :math:`z` grows, :math:`1 - \sigma(z)` shrinks towards that step and keeps
+# fewer and fewer correct digits, so the round trip drifts (below:
+# :math:`z = 15` comes back as 14.84, :math:`z = 16.5` as 15.94). From
+# :math:`z \approx 16.6` up, :math:`\sigma(z)` rounds
 # to exactly 1 (:math:`\sigma(20)` below; where that starts:
 # :doc:`../further/plot_11_loss_functions`) and its logit comes back as
 # :math:`\infty`. Towards negative :math:`z`, :math:`\sigma(z)` only gets
@@ -56,6 +60,10 @@ print(f"sigmoid({z.tolist()}) = {p}")
 print(f"logit(sigmoid(z)) = {torch.logit(p)}")
 assert torch.sigmoid(z)[2] == 0.5
 assert torch.allclose(torch.logit(p), z, atol=1e-5)
+big = torch.tensor([8.0, 12.0, 15.0, 16.5])
+back_big = torch.logit(torch.sigmoid(big))
+print(f"in float32: logit(sigmoid({big.tolist()})) = {back_big}")
+assert ((back_big - big).abs()[2:] > 0.01).all()  # 15 and 16.5 come back visibly off
 far = torch.sigmoid(torch.tensor(20.0))
 print(f"in float32: sigmoid(20.) = {far.item()}, logit(sigmoid(20.)) = {torch.logit(far).item()}")
 assert far == 1 and torch.logit(far).isinf()
@@ -219,7 +227,7 @@ assert iteration % 20 == 0 and acc > 0.99
 # point is still on the wrong side. Outside ``torch.no_grad()`` the in-place
 # update raises, and the out-of-place one leaves a tensor that is no longer
 # the leaf: its ``.grad`` stays ``None`` (PyTorch warns when it is read), so
-# the loop's next ``w.grad.zero_()`` fails. The exercises of
+# the loop's next ``w.grad.zero_()`` fails (all shown below). The exercises of
 # :doc:`plot_04_autograd_traps` end by debugging a training loop that makes
 # this mistake and never calls ``zero_()``, and a colleague's "fix" through
 # ``.data``.
@@ -231,6 +239,18 @@ except RuntimeError as error:
 w_new = w - lr * w.grad  # out of place: a new tensor, recorded in the graph
 print(f"out of place: is_leaf = {w_new.is_leaf}, grad_fn = {w_new.grad_fn.name()}")
 assert not w_new.is_leaf
+
+import warnings
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")  # show the warning even if it was shown before
+    grad = w_new.grad  # reading it warns
+    print(f"w_new.grad = {grad}; UserWarning: {str(caught[0].message).split('. ')[0]}.")
+    try:
+        w_new.grad.zero_()  # the loop's next line, had w become w_new
+    except AttributeError as error:
+        print(f"AttributeError: {error}")
+assert grad is None
 
 # %%
 # The decision boundary, iteration by iteration

@@ -5,8 +5,8 @@ r"""
 训练一个逻辑回归，把平面上的两团点分开。先从零实现——两个张量、sigmoid、
 二元交叉熵和参数更新——再用 ``nn.Module``、``nn.BCELoss`` 和
 ``torch.optim.SGD`` 重写一遍，检查两者打印出相同的数字。两次训练都沿用本课程所
-依据的那篇文章的停止规则；:doc:`plot_06_validation_and_test` 会用正确的做法
-取代它。
+依据的那篇文章的停止规则；:doc:`plot_06_validation_and_test` 会用值得养成的
+习惯取代它。
 
 阅读本篇之前，需要先读过 :doc:`plot_01_computational_graph`（叶子节点、
 ``grad_fn``、``backward()``）、:doc:`plot_03_autograd` 和
@@ -34,8 +34,11 @@ LANG = "zh"
 #
 # 得分 :math:`z` 叫作对数几率（logit）：它是类别 1 的几率 :math:`p/(1-p)` 的对数，
 # :math:`z = \log \frac{p}{1 - p}`，其中 :math:`p = \sigma(z)`。在精确运算下，
-# sigmoid 与 ``torch.logit`` 互为反函数；在 float32 中，只有 :math:`\sigma(z)` 严格落在
-# 0 和 1 之间时才成立，而两端远不对称。:math:`z` 大约从 16.6 起，:math:`\sigma(z)` 就被
+# sigmoid 与 ``torch.logit`` 互为反函数；在 float32 中只是近似如此，而且两端远不对称。
+# 在 1 的下方，相邻的 float32 数相差 :math:`2^{-24} \approx 6 \times 10^{-8}`：
+# :math:`z` 越大，:math:`1 - \sigma(z)` 越接近这个间距，剩下的有效数字越少，来回一趟
+# 的误差也就越大（见下面的输出：:math:`z = 15` 回来是 14.84，:math:`z = 16.5` 回来是
+# 15.94）。:math:`z` 大约从 16.6 起，:math:`\sigma(z)` 就被
 # 舍入成恰好等于 1（下面的 :math:`\sigma(20)`；从哪里开始舍入，见
 # :doc:`../further/plot_11_loss_functions`），再取 logit 得到的是 :math:`\infty`。
 # 往负的方向，:math:`\sigma(z)` 只是越来越小，而浮点数擅长表示很小的数：
@@ -50,6 +53,10 @@ print(f"sigmoid({z.tolist()}) = {p}")
 print(f"logit(sigmoid(z)) = {torch.logit(p)}")
 assert torch.sigmoid(z)[2] == 0.5
 assert torch.allclose(torch.logit(p), z, atol=1e-5)
+big = torch.tensor([8.0, 12.0, 15.0, 16.5])
+back_big = torch.logit(torch.sigmoid(big))
+print(f"in float32: logit(sigmoid({big.tolist()})) = {back_big}")
+assert ((back_big - big).abs()[2:] > 0.01).all()  # 15 and 16.5 come back visibly off
 far = torch.sigmoid(torch.tensor(20.0))
 print(f"in float32: sigmoid(20.) = {far.item()}, logit(sigmoid(20.)) = {torch.logit(far).item()}")
 assert far == 1 and torch.logit(far).isinf()
@@ -96,6 +103,7 @@ print(f"in float32, 2000 probabilities of 0.6 multiply to {torch.full((2000,), 0
 # 给 PyTorch 的全局随机数生成器设定种子后，在同一个 PyTorch 版本上每次运行得到的
 # 都是同样的点（本页的数字来自“自己动手运行”一节中注明的 torch 版本；换了版本或
 # 设备，抽到的点可能不同）。
+
 torch.manual_seed(1)
 sample_nums, mean_value, bias = 100, 1.7, 1
 n_data = torch.ones(sample_nums, 2)
@@ -138,7 +146,6 @@ w = torch.empty(1, 2).uniform_(-bound, bound).requires_grad_()
 b = torch.empty(1).uniform_(-bound, bound).requires_grad_()
 w_start, b_start = w.detach().clone(), b.detach().clone()
 print(f"starting w = {w_start}, b = {b_start}")
-
 
 # %%
 # 每次迭代按公式算出得分、概率和损失；``loss.backward()`` 填好 ``w.grad`` 和
@@ -199,9 +206,9 @@ assert iteration % 20 == 0 and acc > 0.99
 # 训练在第 540 次迭代停止，准确率 99.5%：200 个点里还有一个分错。如果不放在
 # ``torch.no_grad()`` 里，原位更新会报错；非原位更新则得到一个不再是叶子节点的
 # 张量：它的 ``.grad`` 一直是 ``None``（读取时 PyTorch 会发出警告），于是循环里
-# 接下来的 ``w.grad.zero_()`` 就会出错。:doc:`plot_04_autograd_traps` 的练习最后
-# 会调试一个训练循环：它犯了这个错误，也从不调用 ``zero_()``，并检验一位同事用
-# ``.data`` 给出的“修复”。
+# 接下来的 ``w.grad.zero_()`` 就会出错（下面一一演示）。
+# :doc:`plot_04_autograd_traps` 的练习最后会调试一个训练循环：它犯了这个错误，
+# 也从不调用 ``zero_()``，并检验一位同事用 ``.data`` 给出的“修复”。
 
 try:
     w -= lr * w.grad
@@ -210,6 +217,18 @@ except RuntimeError as error:
 w_new = w - lr * w.grad  # 非原位：得到一个新张量，这一步记录在计算图中
 print(f"out of place: is_leaf = {w_new.is_leaf}, grad_fn = {w_new.grad_fn.name()}")
 assert not w_new.is_leaf
+
+import warnings
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")  # 即使之前发出过，也再显示一次警告
+    grad = w_new.grad  # 读取它会发出警告
+    print(f"w_new.grad = {grad}; UserWarning: {str(caught[0].message).split('. ')[0]}.")
+    try:
+        w_new.grad.zero_()  # 若 w 换成了 w_new，循环的下一行就是这一句
+    except AttributeError as error:
+        print(f"AttributeError: {error}")
+assert grad is None
 
 # %%
 # 决策边界如何移动
@@ -312,14 +331,14 @@ assert largest < 1e-6
 # ----
 #
 # - 逻辑回归就是 :math:`\sigma(w_0 x_1 + w_1 x_2 + b)`，它的决策边界是直线
-#   :math:`z = 0`。得分 :math:`z` 就是 logit，即对数几率 :math:`\log\frac{p}{1-p}`；
-#   二元交叉熵就是标签的平均负对数似然。
+#   :math:`z = 0`。得分 :math:`z` 就是几率的对数 :math:`\log\frac{p}{1-p}`，
+#   即对数几率（logit）；二元交叉熵就是标签的平均负对数似然。
 # - 从零实现只要两个需要梯度的张量、几条公式、``loss.backward()``、放在
 #   ``torch.no_grad()`` 里的更新和 ``grad.zero_()``。``nn.Linear``、
 #   ``nn.BCELoss`` 和 ``torch.optim.SGD``（全批量时就是带动量的梯度下降）封装的
 #   是同样的计算：两次训练都在第 540 次迭代停止，准确率 99.5%。
 # - 两次训练都按*训练*准确率停止：这是那篇文章的规则，保留它是为了复现文中的数字。
-#   :doc:`plot_06_validation_and_test` 用正确的做法取代它：由验证集决定何时停止，
+#   :doc:`plot_06_validation_and_test` 用值得养成的习惯取代它：由验证集决定何时停止，
 #   由测试集对选定的模型做一次评估。
 #
 # 练习
@@ -356,7 +375,8 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 
 # %%
 # 几率小于 1（:math:`z < 0`，:math:`p < 0.5`）：类别 0 的可能性更大。对几率取
-# 对数，在舍入误差范围内又得到了 :math:`z`：logit 就是对数几率。这是模型的回答，
+# 对数，在舍入误差范围内又得到了 :math:`z`：:math:`z` 确实是几率的对数，这正是
+# “对数几率”一名的由来。这是模型的回答，
 # 而不是数据本身的规律：生成数据的方法是对称的，:math:`(1, 1)` 处真实的几率是 1。
 # 训练得到的直线在 (0.70, 0.70) 附近与对角线相交，而不是在 (1, 1)：它只拟合了
 # 200 个样本，而且训练停止时它还在移动（从零实现那次训练的快照：第 480 次迭代时是
