@@ -532,7 +532,8 @@ def test_a_python_bool_keeps_one_branch() -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # 2.13 warns about the constant predicate
             torch.compile(f, backend=keep, dynamic=dynamic)(torch.ones(6))
-        names.append([str(getattr(n.target, "__name__", n.target)) for n in captured[0].graph.nodes])
+        nodes = captured[0].graph.nodes
+        names.append([str(getattr(node.target, "__name__", node.target)) for node in nodes])
     torch.compiler.reset()
     assert "cond" not in names[0] and "mul" in names[0]
     assert "cond" in names[1]
