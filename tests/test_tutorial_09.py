@@ -19,6 +19,7 @@ from conftest import OUT_DIRS, first_missing, printed_lines, soup
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
+from pytorch_notes.graph import backward_graph, record_gradients
 
 PAGE = "tutorials/further/plot_09_your_own_autograd.html"
 
@@ -329,3 +330,60 @@ def test_round_six_wording(site: Path, out: str, said: list[str], unsaid: list[s
         assert words in prose, words
     for words in unsaid:
         assert words not in prose, words
+
+
+def test_an_edge_carries_every_path_through_it() -> None:
+    """r7 review (A2): the page's rule, on a graph where one edge lies on two paths.
+
+    y = b * c with b = a + 1, c = 3a and a = 2w, at w = 1: the edge from w to a carries
+    dy/da * da/dw = (c + 3b) * 2 = 30, the two paths' 12 and 18 summed, not one path's share.
+    """
+    w = torch.tensor([1.0], requires_grad=True)
+    a = w * 2
+    b, c = a + 1, a * 3
+    y = b * c
+    graph = backward_graph(y, names={"w": w, "a": a, "b": b, "c": c, "y": y})
+    with record_gradients(graph):
+        y.backward()
+    sent = {
+        (graph.nodes[u]["name"], graph.nodes[v]["name"]): d["grad"].item()
+        for u, v, d in graph.edges(data=True)
+    }
+    assert sent[("w", "a")] == 30.0 == 2 * (6.0 + 3 * 3.0) and w.grad.item() == 30.0
+    assert sent[("a", "b")] + sent[("a", "c")] == 15.0  # a's outgoing edges sum to dy/da
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "en",
+            [
+                "each edge carries what all the paths through it contribute "
+                "(here, every edge lies on one path only)"
+            ],
+            ["each edge carries one path's contribution"],
+        ),
+        (
+            "zh-cn",
+            ["每条边传递的是经过它的所有路径的贡献之和（这里每条边只在一条路径上）"],
+            ["每条边传递的是一条路径的贡献"],
+        ),
+    ],
+)
+def test_round_seven_claims(site: Path, out: str, said: list[str], unsaid: list[str]) -> None:
+    """r7 review (A2): an edge carries the sum over every path through it; one path each is
+    this example's special case (test_an_edge_carries_every_path_through_it)."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words
+
+
+def test_no_italic_chinese(site: Path) -> None:
+    """r7 review (E3): italics on Chinese characters render as a synthetic slant; the zh page
+    emphasises with bold or not at all."""
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    italic = [em.get_text() for em in soup(site / "zh-cn" / PAGE).select("em")]
+    assert not [words for words in italic if cjk.search(words)], italic

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import printed, soup
 
 PAGE = "tutorials/further/plot_10_pytorch2_graphs.html"
@@ -36,7 +38,8 @@ def test_guards_and_recompilation(site: Path, out: str) -> None:
     # r3 review: guards check more than shapes and dtypes (the page's summary says so)
     assert "recompiled because: tensor 'x' stride mismatch at index 0. expected 1, actual 2" in page
     assert "recompiled because: tensor 'x' requires_grad mismatch. expected requires_grad=0" in page
-    # automatic dynamic shapes: ever new sizes cost one recompilation, dynamic=True saves it
+    # automatic dynamic shapes: any number of new sizes costs one recompilation, dynamic=True
+    # saves it
     assert "dynamic=None: graphs 2, recompilations 1" in page
     assert "dynamic=True: graphs 1, recompilations 0" in page
 
@@ -294,20 +297,20 @@ def test_round_five_self_check_checks_on_recent_torch(site: Path, out: str) -> N
             [
                 # A2: Dynamo follows the bytecode symbolically, before it runs
                 "When f is called, Dynamo steps in before the function’s Python bytecode runs "
-                "and follows that bytecode symbolically, on stand-ins with the real inputs’ "
-                "shapes, dtypes and strides",
+                "and follows it symbolically, on stand-ins with the real inputs’ shapes, dtypes "
+                "and strides",  # r7 F1 defines the stride right after
                 "Dynamo captures at a real call",
                 "The capture itself computes nothing on the real tensors",
                 "at the first call, from the real inputs’ shapes, dtypes and strides",
                 # A1: what green means in the drawings
-                "green marks what a graph returns: graph 0 returns y too, though sum also uses it",
+                "In the drawings, green marks what a graph returns.",  # r7 F2 says why y
                 # A4: the min-cut partitioner, not all of Inductor's pipeline
                 "with that min-cut partitioner (without Inductor’s own decompositions and graph "
                 "passes)",
                 "the min-cut one, which Inductor uses, saves the inputs here",
                 # A5: torch.cond's condition
                 "takes a condition and two functions",
-                "or a Python bool (such as x.shape[0] > 4)",
+                "or a condition on a symbolic size",  # r7 A1: not any Python bool
                 # F1, F2
                 "Tutorial 02 rewrote branchy without an if, with torch.where",
                 "graph 1 takes the size as an input of its own, a torch.SymInt",
@@ -324,16 +327,16 @@ def test_round_five_self_check_checks_on_recent_torch(site: Path, out: str) -> N
         (
             "zh-cn",
             [
-                "Dynamo 在函数的 Python 字节码执行之前接手，用与真实输入形状、dtype 和步长"
-                "相同的替身对字节码做符号执行",
+                "Dynamo 在函数的 Python 字节码执行之前接手，用替身对字节码做符号执行，替身的"
+                "形状、dtype 和步长都和真实输入相同",
                 "Dynamo 在一次真实的调用中捕获",
                 "捕获本身不在真实张量上做任何计算",
                 "首次调用时依据真实输入的形状、dtype 和步长建图",
-                "绿色标出的是图返回的张量：图 0 也返回了 y，尽管 sum 还用到了它",
+                "下图中，绿色标出的是图返回的张量。",
                 "用这个最小割划分器运行 AOTAutograd（但不做 Inductor 自己的分解和图变换）",
                 "Inductor 所用的最小割划分器在这里保存输入",
                 "接收一个条件和两个函数",
-                "也可以是 Python 的布尔值（例如 x.shape[0] > 4）",
+                "也可以是对符号尺寸的判断",
                 "第 02 篇为了让 torch.fx 能追踪",
                 "图 1 把尺寸作为单独的输入，一个 torch.SymInt",
                 # D2, E3-E5, E7
@@ -454,3 +457,91 @@ def test_the_limit_counts_graphs_elsewhere_too(
     graphs per function, as the page does, not 8 recompilations."""
     prose = " ".join(soup(site / out / page).get_text().split())
     assert said in prose and unsaid not in prose
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "en",
+            [
+                # A1: a Python bool selects one branch; a symbolic size keeps both
+                "or a condition on a symbolic size (x.shape[0] > 4 once that size is dynamic); "
+                "a plain Python bool makes torch.cond keep only the branch it selects",
+                # F1: strides explained where they first appear
+                "strides (per dimension, how many elements apart neighbouring entries sit in "
+                "memory)",
+                # F2: why graph 0 returns y
+                "returns its result (gt) and y, which the code after the if uses (graphs 1 "
+                "and 2 take it as input)",
+                # F3
+                "any number of new sizes costs one recompilation in total",
+            ],
+            ["or a Python bool (such as", "though sum also uses it", "ever new sizes"],
+        ),
+        (
+            "zh-cn",
+            [
+                "也可以是对符号尺寸的判断（尺寸已是动态时的 x.shape[0] > 4）；条件若是普通的 "
+                "Python 布尔值，torch.cond 只保留它选中的那个分支",  # A1
+                "步长指每一维上相邻两个元素在内存中相隔几个元素",  # F1
+                "返回比较结果（gt）和 y：if 之后的代码要用到 y（图 1 和图 2 都把它当作输入）",
+                "会把 f 交给 Dynamo 处理",  # E1
+                "可能少存一些张量，或改存计算代价更低的张量",  # E2
+                "2.7 起是“Data-dependent branching”，2.6 是“Data-dependent jump”",  # E4
+            ],
+            [
+                "也可以是 Python 的布尔值",
+                "尽管 sum 还用到了它",
+                "让 f 经过",
+                "只保存更少或更便宜的张量",
+                "是 “Data",
+            ],
+        ),
+    ],
+)
+def test_round_seven_claims(site: Path, out: str, said: list[str], unsaid: list[str]) -> None:
+    """r7 review: torch.cond keeps both branches for a tensor or a symbolic condition, one
+    for a plain Python bool (A1; test_a_python_bool_keeps_one_branch shows it); strides
+    explained at first use (F1); graph 0 returns y because the code after the if uses it
+    (F2); new sizes cost one recompilation in total (F3); the zh wording (E1, E2, E4)."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words
+
+
+def test_a_python_bool_keeps_one_branch() -> None:
+    """r7 review (A1), the page's rule on the installed torch: x.shape[0] > 4 is a plain bool
+    at a static size (one branch, ``mul``, is captured) and a SymBool with dynamic=True
+    (``cond`` keeps both)."""
+    captured: list[torch.fx.GraphModule] = []
+
+    def keep(gm: torch.fx.GraphModule, example_inputs: list) -> object:
+        captured.append(gm)
+        return gm.forward
+
+    def f(x: torch.Tensor) -> torch.Tensor:
+        return torch.cond(x.shape[0] > 4, lambda x: x * 2, lambda x: x + 1, (x,))
+
+    names = []
+    for dynamic in (False, True):
+        torch.compiler.reset()
+        captured.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # 2.13 warns about the constant predicate
+            torch.compile(f, backend=keep, dynamic=dynamic)(torch.ones(6))
+        nodes = captured[0].graph.nodes
+        names.append([str(getattr(node.target, "__name__", node.target)) for node in nodes])
+    torch.compiler.reset()
+    assert "cond" not in names[0] and "mul" in names[0]
+    assert "cond" in names[1]
+
+
+def test_no_italic_chinese(site: Path) -> None:
+    """r7 review (E3): italics on Chinese characters render as a synthetic slant; the zh
+    page emphasises with bold or not at all."""
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    italic = [em.get_text() for em in soup(site / "zh-cn" / PAGE).select("em")]
+    assert not [words for words in italic if cjk.search(words)], italic

@@ -23,13 +23,14 @@ This page assumes :doc:`../core/plot_01_computational_graph` (its example
 #
 # ``torch.compile(f, backend=...)`` runs ``f`` through *Dynamo*. When ``f`` is
 # called, Dynamo steps in before the function's Python bytecode runs and follows
-# that bytecode symbolically, on stand-ins with the real inputs' shapes, dtypes
-# and strides; it collects the torch operations into a ``torch.fx`` graph and
-# hands it to the backend: a function that gets the graph (a ``GraphModule``)
-# and example inputs and returns what runs on the real inputs instead. The
-# default backend, Inductor, generates and compiles C++ here; ours keeps the
-# graph and returns it unchanged. Without ``torch.compile``, PyTorch runs in
-# :term:`eager <eager execution>` mode, one operation at a time.
+# it symbolically, on stand-ins with the real inputs' shapes, dtypes and strides
+# (per dimension, how many elements apart neighbouring entries sit in memory);
+# it collects the torch operations into a ``torch.fx`` graph and hands it to the
+# backend: a function that gets the graph (a ``GraphModule``) and example inputs
+# and returns what to run on the real inputs. The default backend, Inductor,
+# generates and compiles C++ here; ours keeps the graph and returns it as it is.
+# Without ``torch.compile``, PyTorch runs in :term:`eager <eager execution>`
+# mode, one operation at a time.
 
 import torch
 
@@ -116,15 +117,15 @@ assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.g
 assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 and 2.5 log no reason
 
 # %%
-# Three graphs for one function. The first runs up to the comparison and
-# *returns* its result (``gt``) together with ``y``: Python's ``if`` needs a
-# real ``True`` or ``False``, so the capture stops there. Python decides, as in
-# eager mode, and Dynamo captures the code after the ``if``: one graph for the
-# branch each call took (``mul`` for the positive input, ``neg`` for the
-# negative). The reason's wording depends on the release: "Data-dependent
-# branching" from torch 2.7 on, "Data-dependent jump" in 2.6; torch 2.4 and 2.5
-# log no reason at all (``compile_log`` warns so). In the drawings, green marks
-# what a graph returns: graph 0 returns ``y`` too, though ``sum`` also uses it.
+# Three graphs for one function. The first runs up to the comparison and *returns*
+# its result (``gt``) and ``y``, which the code after the ``if`` uses (graphs 1
+# and 2 take it as input). Python's ``if`` needs a real ``True`` or ``False``, so
+# the capture stops there. Python decides, as in eager mode, and Dynamo captures
+# the code after the ``if``: one graph for the branch each call took (``mul`` for
+# the positive input, ``neg`` for the negative). The reason's wording depends on
+# the release: "Data-dependent branching" from torch 2.7 on, "Data-dependent jump"
+# in 2.6; torch 2.4 and 2.5 log no reason at all (``compile_log`` warns so). In
+# the drawings, green marks what a graph returns.
 
 import matplotlib.pyplot as plt
 
@@ -164,19 +165,18 @@ assert len(captured) == 5 and len(log.recompiles) == 4
 print(captured[1].code.strip().splitlines()[0])  # the graph for sizes 4 and 5
 
 # %%
-# The third call had another size: Dynamo recompiled with the size as a
-# symbol, and the fourth call reused that graph (printed last: graph 1 takes
-# the size as an input of its own, a ``torch.SymInt``, beside ``x``; the
-# name depends on the release). This default, *automatic dynamic shapes*,
-# keeps a size that has changed once a symbol: for code that only computes
-# with a size, ever new sizes cost one recompilation, not one each. Calls 5
-# to 7 failed other guards (torch 2.4 writes ``L['x']`` for ``x``): the dtype
-# and ``requires_grad``, which no symbol covers, and the strides (a column of
-# a matrix: every second number in memory), which, like a size, cost one
-# recompilation: the last call, a stride of 3, reused that graph (at a fixed
-# size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don't).
-# ``dynamic=True`` makes sizes symbolic from the first call, saving that one
-# recompilation (sizes 0 and 1 are specialised either way). Sizes 3 to 10:
+# The third call had another size: Dynamo recompiled with the size as a symbol,
+# and the fourth call reused that graph (printed last: graph 1 takes the size as
+# an input of its own, a ``torch.SymInt``, beside ``x``; the name depends on the
+# release). This default, *automatic dynamic shapes*, keeps a size that has
+# changed once a symbol: for code that only computes with a size, any number of
+# new sizes costs one recompilation in total. Calls 5 to 7 failed other guards
+# (torch 2.4 writes ``L['x']`` for ``x``): the dtype and ``requires_grad``, which
+# no symbol covers, and the strides (a column of a matrix: stride 2), which, like
+# a size, cost one recompilation: the last call, a stride of 3, reused that graph
+# (at a fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15
+# don't). ``dynamic=True`` makes sizes symbolic from the first call, saving that
+# one recompilation (sizes 0 and 1 are specialised either way). Sizes 3 to 10:
 
 for dynamic in (None, True):
     compiled = compile_fresh(smooth, dynamic=dynamic)
@@ -187,9 +187,8 @@ for dynamic in (None, True):
     assert len(captured) == (2 if dynamic is None else 1)
 
 # %%
-# Code that *branches* on a size adds guards on the symbol: a size on the
-# other side of the test recompiles. (Size 1, as for any code, gets a graph
-# of its own.)
+# Code that *branches* on a size adds guards on the symbol: a size on the other side
+# of the test recompiles. (Size 1, as for any code, gets a graph of its own.)
 
 
 def grows(x: torch.Tensor) -> torch.Tensor:
@@ -209,10 +208,11 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 #
 # To keep *both* branches in the graph, write the choice as an operation:
 # ``torch.cond(pred, true_fn, false_fn, operands)`` takes a condition and two
-# functions, and the graph holds both as subgraphs. The condition is a
-# one-element boolean tensor, as here, or a Python bool (such as
-# ``x.shape[0] > 4``). ``torch.cond`` is a prototype feature, and its
-# documentation asks both functions to return tensors of the same shape and type.
+# functions, and the graph holds both as subgraphs. The condition is a one-element
+# boolean tensor, as here, or a condition on a symbolic size (``x.shape[0] > 4``
+# once that size is dynamic); a plain Python bool makes ``torch.cond`` keep only
+# the branch it selects. It is a prototype feature; its documentation asks both
+# functions to return tensors of the same shape and type.
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:

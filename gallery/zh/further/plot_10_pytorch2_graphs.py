@@ -20,9 +20,10 @@ PyTorch 2：从动态代码中捕获静态图
 # 一个什么也不编译的后端
 # ----------------------
 #
-# ``torch.compile(f, backend=...)`` 让 ``f`` 经过 *Dynamo*：调用 ``f`` 时，Dynamo
-# 在函数的 Python 字节码执行之前接手，用与真实输入形状、dtype 和步长相同的替身
-# 对字节码做符号执行，把其中的 torch 运算收集成一张 ``torch.fx`` 图，再交给后端。
+# ``torch.compile(f, backend=...)`` 会把 ``f`` 交给 *Dynamo* 处理：调用 ``f``
+# 时，Dynamo 在函数的 Python 字节码执行之前接手，用替身对字节码做符号执行，替身
+# 的形状、dtype 和步长都和真实输入相同（步长指每一维上相邻两个元素在内存中相隔几个
+# 元素）；它把其中的 torch 运算收集成一张 ``torch.fx`` 图，再交给后端。
 # 后端就是一个函数：接收这张图（一个 ``GraphModule``）和示例输入，返回一个代替
 # 原函数、作用在真实输入上的对象。默认后端 Inductor 在本机会生成并编译 C++ 代码；
 # 我们的后端只把图存下来，原样返回。不用 ``torch.compile`` 时，PyTorch 以
@@ -111,14 +112,14 @@ assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.g
 assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 和 2.5 不记录原因
 
 # %%
-# 一个函数，三张图。第一张图运行到比较为止，把比较结果（``gt``）连同 ``y``
-# 一起*返回*：Python 的 ``if`` 需要一个真正的 ``True`` 或 ``False``，所以捕获在
-# 这里停下。接着由 Python 做决定，和即时执行模式一样；Dynamo 再捕获 ``if`` 之后
-# 的代码：每次调用走哪个分支，就为哪个分支捕获一张图（正数输入是 ``mul``，负数
-# 输入是 ``neg``）。图中断的原因用的是所安装 torch 版本自己的措辞：torch 2.7 起是
-# “Data-dependent branching”，2.6 是 “Data-dependent jump”；torch 2.4 和 2.5
-# 根本不记录原因（``compile_log`` 会发出警告）。下图中，绿色标出的是图返回的
-# 张量：图 0 也返回了 ``y``，尽管 ``sum`` 还用到了它。
+# 一个函数，三张图。第一张图运行到比较为止，返回比较结果（``gt``）和
+# ``y``：``if`` 之后的代码要用到 ``y``（图 1 和图 2 都把它当作输入）。Python 的
+# ``if`` 需要一个真正的 ``True`` 或 ``False``，所以捕获在这里停下。接着由 Python
+# 做决定，和即时执行模式一样；Dynamo 再捕获 ``if`` 之后的代码：每次调用走哪个分支，
+# 就为哪个分支捕获一张图（正数输入是 ``mul``，负数输入是 ``neg``）。图中断的
+# 原因用的是所安装 torch 版本自己的措辞：torch 2.7 起是“Data-dependent
+# branching”，2.6 是“Data-dependent jump”；torch 2.4 和 2.5 根本不记录原因
+# （``compile_log`` 会发出警告）。下图中，绿色标出的是图返回的张量。
 
 import matplotlib.pyplot as plt
 
@@ -160,11 +161,11 @@ print(captured[1].code.strip().splitlines()[0])  # 尺寸 4 和 5 用的那张�
 # %%
 # 第三次调用尺寸变了：Dynamo 重新编译，这次把尺寸当作符号，第四次调用就复用了
 # 这张图（最后打印的那行：图 1 把尺寸作为单独的输入，一个 ``torch.SymInt``，和
-# ``x`` 并列；符号叫什么名字随版本而变）。这是默认行为，叫*自动动态形状*：某个
+# ``x`` 并列；符号叫什么名字随版本而变）。这是默认行为，叫**自动动态形状**：某个
 # 尺寸变过一次，之后就一直当作符号，所以只用尺寸参与计算的代码，尺寸不断变化也
 # 只多编译一次，而不是每个尺寸编译一次。第 5 到第 7 次调用失败的是另外几类守卫
 # （torch 2.4 把 ``x`` 写成 ``L['x']``）：dtype 和 ``requires_grad`` 没有符号能
-# 覆盖；步长（矩阵的一列，在内存里每隔一个数取一个）则和尺寸一样，只多编译一次：
+# 覆盖；步长（矩阵的一列：步长为 2）则和尺寸一样，只多编译一次：
 # 最后一次调用的步长是 3，复用了那张图（尺寸不变时，torch 2.4 每换一个步长都重新
 # 编译，2.13 和 2.15 不会）。``dynamic=True`` 从第一次调用起就把尺寸当作符号，
 # 省下的正是那一次重新编译（尺寸 0 和 1 无论哪种方式都会被特化）。下面对尺寸 3 到
@@ -179,7 +180,7 @@ for dynamic in (None, True):
     assert len(captured) == (2 if dynamic is None else 1)
 
 # %%
-# 如果代码按尺寸*分支*，这个符号就会带上新的守卫：落到判断另一侧的尺寸要重新
+# 如果代码按尺寸分支，这个符号就会带上新的守卫：落到判断另一侧的尺寸要重新
 # 编译。（和任何代码一样，尺寸 1 也单独得到一张图。）
 
 
@@ -198,11 +199,12 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 # 把控制流放进图里：``torch.cond``
 # --------------------------------
 #
-# 要把*两个*分支都留在图里，就得把“选择”写成一个运算：
+# 要把两个分支都留在图里，就得把“选择”写成一个运算：
 # ``torch.cond(pred, true_fn, false_fn, operands)`` 接收一个条件和两个函数，图里
 # 把这两个函数都作为子图保存下来。条件可以是只有一个元素的布尔张量（如本例），
-# 也可以是 Python 的布尔值（例如 ``x.shape[0] > 4``）。``torch.cond`` 是原型
-# 功能，文档要求两个函数返回形状和类型都相同的张量。
+# 也可以是对符号尺寸的判断（尺寸已是动态时的 ``x.shape[0] > 4``）；条件若是普通的
+# Python 布尔值，``torch.cond`` 只保留它选中的那个分支。``torch.cond`` 是原型功能，
+# 文档要求两个函数返回形状和类型都相同的张量。
 
 
 def branchy_cond(x: torch.Tensor) -> torch.Tensor:
@@ -223,10 +225,10 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 # ----------------------------------------
 #
 # ``torch.compile`` 可以把函数切成几段，段与段之间退回 Python；``torch.export``
-# 不行：它预先把*整个*程序捕获成一张图，图里不再由 Python 做任何决定；捕获不了的，
+# 不行：它预先把整个程序捕获成一张图，图里不再由 Python 做任何决定；捕获不了的，
 # 它直接拒绝。导出普通的 ``if`` 会失败（torch 报错时还会打印一段不完整的图，
-# ``compile_log`` 把它挡在页面之外）。这里用的是*非严格*导出（较新版本的默认值），
-# 它在替身张量上原样运行 Python 代码；*严格*导出则用 Dynamo 捕获，报告的是图中断，
+# ``compile_log`` 把它挡在页面之外）。这里用的是**非严格**导出（较新版本的默认值），
+# 它在替身张量上原样运行 Python 代码；**严格**导出则用 Dynamo 捕获，报告的是图中断，
 # 和 ``torch.compile(fullgraph=True)`` 一样（加上这个参数，图中断就成了错误）。
 
 
@@ -299,17 +301,17 @@ print(f"after backward(): w.grad = {w.grad}, x.grad = {x.grad}")
 assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.tensor([2.0]))
 
 # %%
-# 前向图除了 ``y``，*还*返回了两次加法的结果 :math:`a = w + x` 和
+# 前向图除了 ``y``，还返回了两次加法的结果 :math:`a = w + x` 和
 # :math:`b = w + 1`，留给反向图用。反向图接收它们和传到 ``y`` 的梯度
 # （``tangents_1``，这里是 1），做乘法，再把通向 :math:`w` 的两条路径相加；它的
 # 第二个输出是 ``x.grad``，只经过 :math:`a` 这一条路径：正是第 01 篇的梯度 5 和 2。
 #
-# 保存哪些张量，由 AOTAutograd 的*划分器*（partitioner）决定。``aot_graphs`` 用的是
+# 保存哪些张量，由 AOTAutograd 的**划分器**（partitioner）决定。``aot_graphs`` 用的是
 # 默认划分器（``default_partition``），它把前向传播的运算都留在前向图里，不挪到
 # 反向图中重算：这里保存的是 :math:`a` 和 :math:`b`，和即时执行的自动求导一样。
-# Inductor 的划分器（最小割重计算，min-cut rematerialization）可能只保存更少或
-# 更便宜的张量，其余的在反向图里*重新计算*。``aot_eager`` 后端用这个最小割划分器
-# 运行 AOTAutograd（但不做 Inductor 自己的分解和图变换），什么也不编译。公开的
+# Inductor 的划分器（最小割重计算，min-cut rematerialization）可能少存一些张量，
+# 或改存计算代价更低的张量，其余的在反向图里重新计算。``aot_eager`` 后端用这个
+# 最小割划分器运行 AOTAutograd（但不做 Inductor 自己的分解和图变换），什么也不编译。公开的
 # ``saved_tensors_hooks`` 能看到编译好的代码运行一次保存了什么（所以先编译：在
 # 较早的 torch 上，追踪时用到的张量也会经过这些钩子）。``saved_by`` 对保存的输入
 # 给出名字，对其他张量给出数值（在 :math:`w = 1, x = 5` 处，:math:`a = 6`、
