@@ -445,12 +445,22 @@ def test_the_signature_shown_has_inputs_and_the_page_links_optimizer(site: Path,
     page = soup(site / out / PAGE)
     blocks = [pre.get_text() for pre in page.select("div.highlight-python pre")]
     shown = " ".join(" ".join(b.split()) for b in blocks if "torch.autograd.backward(tensors" in b)
-    assert "create_graph=False, inputs=None)" in shown, shown
+    # R7-A3: inputs is not the fifth positional parameter (grad_variables comes first on
+    # 2.13): the signature marks the gap with "..." and the prose says to pass it by keyword
+    assert "create_graph=False, ..., inputs=None)" in shown, shown
+    names = list(inspect.signature(torch.autograd.backward).parameters)
+    before = re.search(r"torch\.autograd\.backward\((.*?), \.\.\.", shown).group(1)
+    listed = [part.split("=")[0] for part in before.split(", ")]
+    assert names[: len(listed)] == listed, (names, listed)
+    assert names.index("inputs") >= len(listed), names
     # R5-F1: the carry_state loop's optimizer is explained and linked to the glossary
     term = {"en": "optimizer", "zh-cn": "优化器"}[out]
     links = [a for a in page.select("article a.reference") if a.get_text() == term]
     assert any("glossary.html#term-" in a.get("href", "") for a in links), out
     text = " ".join(page.get_text().split())
+    keyword = {"en": "... marks ones left out: pass inputs by keyword",
+               "zh-cn": "... 表示省略的参数，所以 inputs 要按关键字传入"}[out]  # fmt: skip
+    assert keyword in text, f"{out}: {keyword!r}"
     said = {"en": "zero_grad() clears the gradients, step() moves w against them",
             "zh-cn": "zero_grad() 清掉梯度， step() 让 w 沿梯度的反方向移动"}[out]  # fmt: skip
     assert said.replace(" step()", "step()") in text.replace(" step()", "step()"), out
@@ -521,6 +531,94 @@ def test_where_backward_adds_and_what_grad_returns_are_stated_with_their_conditi
     said_row = {"en": "adds gradients into .grad (the leaves' by default)",
                 "zh-cn": "把梯度累加到 .grad （默认是叶子节点的）"}[out]  # fmt: skip
     assert straight(said_row) in straight(row), f"{out}: {said_row!r}"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_autograd_grad_leaves_the_leaves_grad_alone_but_fills_a_retained_one(
+    site: Path, out: str
+) -> None:
+    # R7-A2: a tensor on the way that called retain_grad() gets .grad from autograd.grad too
+    w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+    a = w + x
+    a.retain_grad()
+    torch.autograd.grad(a * (w + 1), w)
+    assert w.grad is None and x.grad is None and torch.equal(a.grad, torch.tensor([2.0]))
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    said = {"en": "torch.autograd.grad returns them and leaves the leaves' .grad alone (a "
+                  "retain_grad() tensor still gets its own)",
+            "zh-cn": "torch.autograd.grad 则把梯度返回出来，不动叶子节点的 .grad （路径上调用过 "
+                     "retain_grad() 的张量仍会得到自己的 .grad）"}[out]  # fmt: skip
+    assert said in text, f"{out}: {said!r}"
+    assert "returns them and leaves .grad alone" not in text and "不动 .grad 。" not in text
+    row = straight(rows(site, out)["core/plot_03_autograd"])
+    said_row = {"en": "leaves the leaves' .grad alone", "zh-cn": "不碰叶子节点的 .grad"}[out]
+    assert said_row in row, f"{out}: {said_row!r}"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_an_unused_input_raises_in_grad_unless_allow_unused(site: Path, out: str) -> None:
+    # R7-F3: the error, then None with allow_unused=True (zeros with materialize_grads=True)
+    w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
+    unused = torch.tensor([0.0], requires_grad=True)
+
+    def y() -> torch.Tensor:
+        return (w + x) * (w + 1)
+
+    with pytest.raises(RuntimeError) as caught:
+        torch.autograd.grad(y(), [w, unused])
+    assert "allow_unused=True" in str(caught.value)
+    allowed = torch.autograd.grad(y(), [w, unused], allow_unused=True)
+    assert allowed[1] is None
+    zeros = torch.autograd.grad(y(), [w, unused], allow_unused=True, materialize_grads=True)
+    assert torch.equal(zeros[1], torch.zeros(1))
+    expected = [
+        f"grad(y, [w, unused]): RuntimeError: {first_sentences(caught.value)}",
+        f"allow_unused=True: {allowed}",
+    ]
+    missing = first_missing(expected, lines_of(site, out))
+    assert missing is None, f"{out}: {missing!r} not shown"
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    said = {"en": "which raises for one the outputs do not depend on unless allow_unused=True "
+                  "(its gradient is then None, or zeros with materialize_grads=True)",
+            "zh-cn": "除非传入 allow_unused=True（这时它的梯度是 None，再加上 "
+                     "materialize_grads=True 则是全零）"}[out]  # fmt: skip
+    assert said in text, f"{out}: {said!r}"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_addition_passes_the_gradient_on_unchanged_only_here(site: Path, out: str) -> None:
+    # R7-A4: alpha scales the second input's gradient; a broadcast input gets a sum
+    w, s = torch.ones(3, requires_grad=True), torch.ones(1, requires_grad=True)
+    torch.add(w, s, alpha=2).sum().backward()
+    assert torch.equal(w.grad, torch.ones(3)) and torch.equal(s.grad, torch.tensor([6.0]))
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    said = {"en": "goes on to both inputs, here unchanged (in general the second's is scaled by "
+                  "alpha, and an input that was broadcast gets a sum over the broadcast dimensions)",
+            "zh-cn": "这里是原样传过去（一般来说，第二个输入得到的梯度要乘以 alpha，经过广播的输入"
+                     "得到的是沿广播维度求和的结果）"}[out]  # fmt: skip
+    assert said in text, f"{out}: {said!r}"
+    assert "goes on to both inputs unchanged" not in text and "梯度原样传给两个输入" not in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_round_7_wording_rest_of_memory_detach_and_pointer_to_tutorial_04(
+    site: Path, out: str
+) -> None:
+    # R7-D1 (zh no stronger than en), D2 (en unambiguous), F1 (add_ and the counter pointed to)
+    page = soup(site / out / PAGE)
+    text = straight(" ".join(page.get_text().split()))
+    said = {"en": ["(the rest is the gradients and the optimizer's state)",
+                   "when detach() is the better cure", "The cure is h.detach()",
+                   "(add_; in-place changes and the counter: tutorial 04, trap 3)"],
+            "zh-cn": ["（其余是梯度和优化器的状态）", "什么时候改用 detach() 更好",
+                      "解决办法是 h.detach()", "（add_；原位操作和版本计数器见第 04 篇陷阱三）"],
+            }[out]  # fmt: skip
+    for sentence in said:
+        assert sentence in text, f"{out}: {sentence!r}"
+    assert "(with the gradients and" not in text and "正确的做法" not in text
+    term = {"en": "version counter", "zh-cn": "版本计数器"}[out]
+    links = [a for a in page.select("article a.reference") if a.get_text() == term]
+    assert any("glossary.html#term-" in a.get("href", "") for a in links), out
 
 
 def test_script_lines_fit_the_line_length() -> None:

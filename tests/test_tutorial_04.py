@@ -413,8 +413,9 @@ def test_the_page_links_its_terms_to_the_glossary(site: Path, out: str) -> None:
     # R5-F3/F5: the glossary entries that point back to this page are linked from it
     terms = {
         "en": ["grad modes", "no-grad mode", "inference mode", "inference tensors",
-               "version counter", "anomaly detection"],
-        "zh-cn": ["梯度模式", "无梯度模式", "推理模式", "推理张量", "版本计数器", "异常检测"],
+               "version counter", "anomaly detection", "weight decay"],  # R7-F2: weight decay
+        "zh-cn": ["梯度模式", "无梯度模式", "推理模式", "推理张量", "版本计数器", "异常检测",
+                  "权重衰减"],
     }[out]  # fmt: skip
     linked = {
         a.get_text()
@@ -436,7 +437,7 @@ def test_anomaly_detection_shows_the_forward_line_of_a_changed_saved_tensor(
         w = torch.tensor([1.0], requires_grad=True)
         a = w + 2
         y = a * (w + 1)
-        a.add_(1)
+        a.mul_(2)
         y.backward()
 
     with pytest.raises(RuntimeError) as plain:
@@ -449,9 +450,10 @@ def test_anomaly_detection_shows_the_forward_line_of_a_changed_saved_tensor(
     assert any("Traceback of forward call" in str(w.message) for w in caught)
     # R6-A1: the traceback ends at the forward line of the operation that saved the
     # tensor, not at the line that changed it; and the message names the tensor only
-    # by type and shape (a leaf) or also by the operation that made it (a non-leaf)
+    # by type and shape (a leaf) or also by an operation it is the output of (a non-leaf,
+    # R7-A1: tested in test_the_in_place_error_names_an_op_the_tensor_is_the_output_of)
     (traceback,) = [str(w.message) for w in caught if "Traceback of forward" in str(w.message)]
-    assert "y = a * (w + 1)" in traceback and "a.add_(1)" not in traceback
+    assert "y = a * (w + 1)" in traceback and "a.mul_(2)" not in traceback
     assert "[torch.FloatTensor [1]], which is output 0 of" in str(plain.value)
     w = torch.tensor([1.0], requires_grad=True)
     y = w * torch.tensor([2.0], requires_grad=True)
@@ -463,12 +465,10 @@ def test_anomaly_detection_shows_the_forward_line_of_a_changed_saved_tensor(
     page = soup(site / out / PAGE)
     text = straight(" ".join(page.get_text().split()))
     said = {
-        "en": ["The message names the tensor by type, shape and (for a non-leaf) the operation "
-               "that made it, not by the line that changed it. Under anomaly detection",
+        "en": ["never the line. Under anomaly detection",
                "a warning adds the forward line of the operation that saved it: the change came "
                "after that line"],
-        "zh-cn": ["报错信息只给出这个张量的类型、形状（非叶子节点还有创建它的运算），"
-                  "不指出是哪一行代码改动了它。开启异常检测后",
+        "zh-cn": ["但不会指出是哪一行代码。开启异常检测后",
                   "会有一条警告给出保存它的那个运算的前向代码行：改动发生在这一行之后"],
     }[out]  # fmt: skip
     for sentence in said:
@@ -539,16 +539,61 @@ def test_version_counter_catches_a_changed_saved_tensor(site: Path, out: str) ->
     w = torch.tensor([1.0], requires_grad=True)
     a = w + 2
     y = a * (w + 1)
-    a.add_(1)
+    a.mul_(2)
     with pytest.raises(RuntimeError) as caught:
         y.backward()
     expected = [
-        "before a.add_(1): a._version = 0",
-        "after  a.add_(1): a._version = 1",
+        "before a.mul_(2): a._version = 0",
+        "after  a.mul_(2): a._version = 1",
         f"RuntimeError: {first_sentence(caught.value)}",
     ]
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
+
+
+def in_place_error(make: str, change: str, *, recorded: bool = True, saved: str = "input") -> str:
+    """The op the in-place error names, after ``a = make(w)`` is changed by ``change``."""
+    w = torch.tensor([1.0], requires_grad=True)
+    a = getattr(torch, make)(w)
+    y = a * (w + 1) if saved == "input" else a  # exp saves its output
+    with torch.set_grad_enabled(recorded):
+        getattr(a, change)(2)
+    with pytest.raises(RuntimeError) as caught:
+        y.backward()
+    found = re.search(r"which is output 0 of (\w+?)(?:Backward\d*)?,", str(caught.value))
+    assert found, str(caught.value)
+    return found.group(1)
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_in_place_error_names_an_op_the_tensor_is_the_output_of(site: Path, out: str) -> None:
+    # R7-A1: the op named is often the recorded in-place change, not the op that made the
+    # tensor; unrecorded (no_grad), or saved as an output, it is the op that made it
+    assert in_place_error("exp", "mul_") == "Mul"
+    assert in_place_error("exp", "mul_", recorded=False) == "Exp"
+    assert in_place_error("exp", "add_", saved="output") == "Exp"
+    # the page's own example tells the two apart: a made by an addition, changed by mul_
+    w = torch.tensor([1.0], requires_grad=True)
+    a = torch.add(w, torch.tensor([2.0]))
+    y = torch.mul(a, torch.add(w, 1))
+    a.mul_(2)
+    with pytest.raises(RuntimeError) as caught:
+        y.backward()
+    line = f"RuntimeError: {first_sentence(caught.value)}"
+    assert re.search(r"output 0 of Mul", line) and "of Add" not in line
+    assert line in lines_of(site, out)
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    # the math renders twice in the page's text (MathML and TeX): "a=6a = 6"
+    changed = {"en": "use a=6a = 6 for a yy computed with a=3a = 3",
+               "zh-cn": "用的是 a=6a = 6，而 yy 是用 a=3a = 3 算出来的"}[out]  # fmt: skip
+    assert changed in text, f"{out}: {changed!r}"
+    said = {"en": "The message names the tensor by type, shape and, for a non-leaf, an operation it "
+                  "is the output of: often the recorded in-place one that changed it (here the "
+                  "multiplication a.mul_(2), though an addition made a), never the line.",
+            "zh-cn": "非叶子节点还会给出一个以它为输出的运算，常常就是改动它的、被记录下来的原位操作"
+                     "（这里是 a.mul_(2) 的乘法，而创建 a 的是加法），但不会指出是哪一行代码。"}[out]  # fmt: skip
+    assert said in text, f"{out}: {said!r}"
+    assert "the operation that made it, not by the line" not in text and "创建它的运算" not in text
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)

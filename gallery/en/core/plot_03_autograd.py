@@ -21,27 +21,29 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 # Two doors to one engine
 # -----------------------
 #
-# A :term:`backward pass` is run by PyTorch's autograd engine. Two functions
-# start it (their main arguments):
+# A :term:`backward pass` is run by PyTorch's autograd engine. Two functions start it (their
+# main arguments; ``...`` marks ones left out: pass ``inputs`` by keyword):
 #
 # .. code-block:: python
 #
 #    torch.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
-#                            inputs=None)
+#                            ..., inputs=None)
 #    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False)
 #
 # ``y.backward(gradient, ...)`` is the method spelling of
-# ``torch.autograd.backward(y, gradient, ...)``; it *adds* the gradients into the
-# ``.grad`` of the leaves, or of the tensors in ``inputs`` if given (and of a tensor on
-# the way that called ``retain_grad()``, tutorial 01). ``torch.autograd.grad`` *returns*
-# them and leaves ``.grad`` alone. The arguments:
+# ``torch.autograd.backward(y, gradient, ...)``; it *adds* the gradients into the ``.grad`` of
+# the leaves, or of the tensors in ``inputs`` if given (and of a tensor on the way that called
+# ``retain_grad()``, tutorial 01). ``torch.autograd.grad`` *returns* them and leaves the
+# leaves' ``.grad`` alone (a ``retain_grad()`` tensor still gets its own). The arguments:
 #
 # ``tensors`` / ``outputs``
 #     what to differentiate, usually the loss.
 # ``inputs``
-#     the tensors to differentiate with respect to, e.g. :math:`w`. Required by
-#     ``grad``; ``backward`` without it adds into the ``.grad`` of every leaf that
-#     requires grad and that the outputs depend on, with it into theirs only.
+#     the tensors to differentiate with respect to, e.g. :math:`w`. Required by ``grad``,
+#     which raises for one the outputs do not depend on unless ``allow_unused=True`` (its
+#     gradient is then ``None``, or zeros with ``materialize_grads=True``); ``backward``
+#     without it adds into the ``.grad`` of every leaf that requires grad and that the
+#     outputs depend on, with it into theirs only.
 # ``grad_tensors`` (``gradient`` on the method) / ``grad_outputs``
 #     one weight per element of what is differentiated.
 # ``retain_graph``
@@ -51,7 +53,8 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 #     record the backward pass itself, for higher-order derivatives.
 #
 # Both doors on tutorial 01's graph at :math:`w = 1`, :math:`x = 2`, where
-# :math:`\partial y / \partial w = b + a = 5`, :math:`\partial y / \partial x = b = 2`:
+# :math:`\partial y / \partial w = b + a = 5`, :math:`\partial y / \partial x = b = 2`.
+# Errors are shown by their first sentence or two, the part that says what went wrong.
 
 import torch
 
@@ -61,6 +64,11 @@ def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     a = torch.add(w, x)  # a = w + x
     b = torch.add(w, 1)  # b = w + 1
     return torch.mul(a, b)  # y = a * b
+
+
+def first_sentences(error: Exception, n: int = 1) -> str:
+    """The first ``n`` sentences of an error message."""
+    return ". ".join(str(error).split(". ")[:n]).rstrip(".") + "."
 
 
 w = torch.tensor([1.0], requires_grad=True)
@@ -80,26 +88,26 @@ w.grad = x.grad = None
 forward(w, x).backward(inputs=[w])  # door 1, for w only
 print(f"backward(inputs=[w]): w.grad = {w.grad}, x.grad = {x.grad}")
 
+unused = torch.tensor([0.0], requires_grad=True)  # forward() does not use it
+try:
+    torch.autograd.grad(forward(w, x), [w, unused])
+except RuntimeError as error:
+    print(f"grad(y, [w, unused]): RuntimeError: {first_sentences(error)}")
+print(f"allow_unused=True: {torch.autograd.grad(forward(w, x), [w, unused], allow_unused=True)}")
+
 # %%
 # What a backward pass frees
 # --------------------------
 #
-# To differentiate :math:`y = w \cdot x` the multiplication needs its inputs'
-# values, :math:`\partial y / \partial w = x` and :math:`\partial y / \partial x = w`,
-# so the forward pass *saves* them with ``y.grad_fn`` (here both, since ``x``
-# requires grad too). PyTorch shows them as attributes whose names start with
-# ``_saved_`` (the underscore says: for looking, not for programs). Errors below
-# are shown by their first sentence or two, the part that says what went wrong.
+# To differentiate :math:`y = w \cdot x` the multiplication needs its inputs' values,
+# :math:`\partial y / \partial w = x` and :math:`\partial y / \partial x = w`, so the forward
+# pass *saves* them with ``y.grad_fn`` (here both, as ``x`` requires grad too), shown as
+# attributes named ``_saved_...`` (the underscore says: for looking, not for programs).
 
 
 def saved_names(t: torch.Tensor) -> list[str]:
     """The names of what ``t.grad_fn`` saved (from ``dir()``: an implementation detail)."""
     return [name for name in dir(t.grad_fn) if name.startswith("_saved_")]
-
-
-def first_sentences(error: Exception, n: int = 1) -> str:
-    """The first ``n`` sentences of an error message."""
-    return ". ".join(str(error).split(". ")[:n]).rstrip(".") + "."
 
 
 w = torch.tensor([1.0], requires_grad=True)
@@ -129,11 +137,11 @@ print(f"w * x saves {count_saved(lambda: w * x)}, w * c saves {count_saved(lambd
 assert (count_saved(lambda: w * x), count_saved(lambda: w * c)) == (2, 1)
 
 # %%
-# After the pass the graph is still there: ``next_functions`` still leads from
-# ``y.grad_fn`` to the two leaves. What is gone are the saved tensors. Reading one,
-# or running a second backward pass, raises the same error; so does a pass after
-# ``torch.autograd.grad``, whose ``retain_graph`` has the same default (``None``, so
-# ``False`` here, as ``create_graph`` is); with ``retain_graph=True`` the pass works.
+# After the pass the graph is still there: ``next_functions`` still leads from ``y.grad_fn``
+# to the two leaves. What is gone are the saved tensors. Reading one, or running a second
+# backward pass, raises the same error; so does a pass after ``torch.autograd.grad``, whose
+# ``retain_graph`` has the same default (``None``, so ``False`` here, as ``create_graph`` is);
+# with ``retain_graph=True`` the pass works.
 
 next_names = [type(f).__name__ for f, _ in y.grad_fn.next_functions]
 print(f"after backward, y.grad_fn leads to {next_names}")
@@ -158,11 +166,12 @@ y.backward()
 print(f"backward after autograd.grad(retain_graph=True): w.grad = {w.grad}")
 
 # %%
-# Addition needs no values: the gradient arriving at :math:`w + x` goes on
-# to both inputs unchanged. ``AddBackward0`` saves no tensor (only the number
-# ``alpha`` of ``torch.add(w, x, alpha=1)``), so a pass frees nothing the
-# next one needs, and a second pass works without ``retain_graph`` (it
-# *adds* its 1 to the first: :doc:`plot_04_autograd_traps` starts there):
+# Addition needs no values: the gradient arriving at :math:`w + x` goes on to both inputs,
+# here unchanged (in general the second's is scaled by ``alpha``, and an input that was
+# broadcast gets a sum over the broadcast dimensions). ``AddBackward0`` saves no tensor (only
+# the number ``alpha`` of ``torch.add(w, x, alpha=1)``), so a pass frees nothing the next one
+# needs, and a second pass works without ``retain_graph`` (it *adds* its 1 to the first:
+# :doc:`plot_04_autograd_traps` starts there):
 
 w = torch.tensor([1.0], requires_grad=True)
 y = w + x
@@ -174,21 +183,20 @@ print(f"second backward: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([2.0]))
 
 # %%
-# Why free them at once? Memory. In a network the saved tensors are the
-# layers' activations; they grow with the batch, and with large batches they
-# are most of what training needs beyond inference (with the gradients and
-# the optimizer's state). The engine frees each node's saved tensors as soon as
-# that node has run, and the next forward pass records a fresh graph anyway
-# (tutorial 02). The docs of ``retain_graph`` say "the graph used to compute the
-# grads will be freed", using *graph* loosely; the error message above says it
-# exactly: "Saved intermediate values of the graph are freed".
+# Why free them at once? Memory. In a network the saved tensors are the layers' activations;
+# they grow with the batch, and with large batches they are most of what training needs beyond
+# inference (the rest is the gradients and the optimizer's state). The engine frees each
+# node's saved tensors as soon as that node has run, and the next forward pass records a fresh
+# graph anyway (tutorial 02). The docs of ``retain_graph`` say "the graph used to compute the
+# grads will be freed", using *graph* loosely; the error message above says it exactly: "Saved
+# intermediate values of the graph are freed".
 #
 # ``retain_graph``: keep the saved tensors for a second pass
 # ----------------------------------------------------------
 #
-# When you do need a second pass, pass ``retain_graph=True`` to every pass but
-# the last. In tutorial 01's graph the multiplication saved :math:`a = 3`, still
-# readable after a retained pass; ``w.grad = None`` lets each pass show its own result.
+# When you do need a second pass, pass ``retain_graph=True`` to every pass but the last. In
+# tutorial 01's graph the multiplication saved :math:`a = 3`, still readable after a retained
+# pass; ``w.grad = None`` lets each pass show its own result.
 
 w = torch.tensor([1.0], requires_grad=True)
 y = forward(w, x)
@@ -200,18 +208,17 @@ print(f"second pass: w.grad = {w.grad}")
 assert torch.equal(w.grad, torch.tensor([5.0]))
 
 # %%
-# In a training loop, though, this error usually means something else: a tensor
-# from the last iteration, such as a hidden state carried from step to step, is
-# still attached to this one's graph. Three steps of a small loop show it; each
-# ends with an update by an :term:`optimizer`, ``torch.optim.SGD`` (``zero_grad()``
-# clears the gradients, ``step()`` moves ``w`` against them; tutorial 04, trap 1).
-# ``retain_graph=True`` does not fix it: each pass goes back through every earlier
-# step (more time and memory at every step), and since the optimizer updated
-# ``w``, which an earlier step saved, the pass fails with an in-place error
-# (tutorial 04). The cure is ``h.detach()``: the same values, cut off from the old
-# graph, so the gradient is that of the last step only (truncated backpropagation
-# through time); for the gradient through the whole history, keep one graph and
-# call ``backward()`` once, at the end.
+# In a training loop, though, this error usually means something else: a tensor from the last
+# iteration, such as a hidden state carried from step to step, is still attached to this one's
+# graph. Three steps of a small loop show it; each ends with an update by an
+# :term:`optimizer`, ``torch.optim.SGD`` (``zero_grad()`` clears the gradients, ``step()``
+# moves ``w`` against them; tutorial 04, trap 1). ``retain_graph=True`` does not fix it: each
+# pass goes back through every earlier step (more time and memory at every step), and since
+# the optimizer updated ``w``, which an earlier step saved, the pass fails with an in-place
+# error (tutorial 04). The cure is ``h.detach()``: the same values, cut off from the old
+# graph, so the gradient is that of the last step only (truncated backpropagation through
+# time); for the gradient through the whole history, keep one graph and call ``backward()``
+# once, at the end.
 
 
 def carry_state(cure: str) -> str:
@@ -234,9 +241,9 @@ for cure in ("none", "retain_graph=True", "detach()"):
 
 # %%
 # Tutorial 01 showed ``detach()`` as a :term:`stop-gradient` inside a computation.
-# What it returns is not a copy: it shares ``w``'s memory and its version
-# counter (``_version``, an internal attribute read here to look), so
-# changing it in place changes ``w``, and the change is counted.
+# What it returns is not a copy: it shares ``w``'s memory and its :term:`version counter`
+# (``_version``, an internal attribute read here to look), so changing it in place (``add_``;
+# in-place changes and the counter: tutorial 04, trap 3) changes ``w``, and it is counted.
 
 w = torch.tensor([1.0], requires_grad=True)
 e = w.detach()
@@ -273,13 +280,12 @@ except RuntimeError as error:
     print(f"RuntimeError: {first_sentences(error)}")
 
 # %%
-# A gradient is the derivative of one number (a function with a scalar value),
-# and ``loss`` holds two. The weights ``gradient`` (``grad_tensors`` in the
-# function form) say how to combine them: the pass computes the gradient of
-# :math:`\sum_i v_i\, y_i`. Weights :math:`[1, 1]` give :math:`5 + 2 = 7`; weights
-# :math:`[1, 2]` count :math:`y_1` twice, :math:`5 + 2 \cdot 2 = 9`. In practice you
-# rarely pass ``gradient``: you reduce the result to one number first.
-# ``loss.sum().backward()`` is the weights :math:`[1, 1]` (7 again, last below);
+# A gradient is the derivative of one number (a function with a scalar value), and ``loss``
+# holds two. The weights ``gradient`` (``grad_tensors`` in the function form) say how to
+# combine them: the pass computes the gradient of :math:`\sum_i v_i\, y_i`. Weights :math:`[1,
+# 1]` give :math:`5 + 2 = 7`; weights :math:`[1, 2]` count :math:`y_1` twice, :math:`5 + 2
+# \cdot 2 = 9`. In practice you rarely pass ``gradient``: you reduce the result to one number
+# first. ``loss.sum().backward()`` is the weights :math:`[1, 1]` (7 again, last below);
 # ``loss.mean().backward()`` the weights :math:`[1/2, 1/2]`.
 
 w.grad = None
@@ -301,13 +307,12 @@ assert torch.equal(w.grad, torch.tensor([7.0]))
 # (optional) The weights are the vector of a vector–Jacobian product
 # ------------------------------------------------------------------
 #
-# The derivative of :math:`\mathbf{y} = (y_0, y_1)` with respect to :math:`w`
-# is a :term:`Jacobian` with one row per element of :math:`\mathbf{y}`,
-# :math:`J = (5, 2)^\top`. The backward pass never builds :math:`J`: it carries
-# the vector :math:`v` passed as ``gradient`` back through the graph and
-# arrives at the :term:`vector–Jacobian product` (VJP) :math:`v^\top J`. For a scalar
-# loss :math:`v = 1` is implied, which is why ``y.backward()`` needs no
-# argument. ``torch.autograd.functional.jacobian`` builds :math:`J`, to check
+# The derivative of :math:`\mathbf{y} = (y_0, y_1)` with respect to :math:`w` is a
+# :term:`Jacobian` with one row per element of :math:`\mathbf{y}`, :math:`J = (5, 2)^\top`.
+# The backward pass never builds :math:`J`: it carries the vector :math:`v` passed as
+# ``gradient`` back through the graph and arrives at the :term:`vector–Jacobian product` (VJP)
+# :math:`v^\top J`. For a scalar loss :math:`v = 1` is implied, which is why ``y.backward()``
+# needs no argument. ``torch.autograd.functional.jacobian`` builds :math:`J`, to check
 # (:doc:`../further/plot_08_jacobians_torch_func` builds it with ``torch.func``):
 
 J = torch.autograd.functional.jacobian(two_losses, w)
@@ -320,17 +325,16 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # ``torch.autograd.grad`` and higher-order derivatives
 # ----------------------------------------------------
 #
-# :math:`y = x^2` at :math:`x = 3`: :math:`dy/dx = 2x = 6` and :math:`d^2y/dx^2 = 2`.
-# Normally a backward pass is not recorded and a gradient is a plain tensor. With
-# ``create_graph=True`` each step of the pass is recorded like a forward operation,
-# so the gradient gets a ``grad_fn`` whenever it still depends on a tensor that
-# requires grad, and can be differentiated in turn. The derivative of :math:`3x`,
-# the constant 3, depends on nothing that requires grad: it has no ``grad_fn``
-# even with ``create_graph=True``, and differentiating it again raises.
+# :math:`y = x^2` at :math:`x = 3`: :math:`dy/dx = 2x = 6` and :math:`d^2y/dx^2 = 2`. Normally
+# a backward pass is not recorded and a gradient is a plain tensor. With ``create_graph=True``
+# each step of the pass is recorded like a forward operation, so the gradient gets a
+# ``grad_fn`` whenever it still depends on a tensor that requires grad, and can be
+# differentiated in turn. The derivative of :math:`3x`, the constant 3, depends on nothing
+# that requires grad: it has no ``grad_fn`` even with ``create_graph=True``, and
+# differentiating it again raises.
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
-
 grad_1 = torch.autograd.grad(y, x, create_graph=True)  # dy/dx = 2x
 print(f"grad_1 = {grad_1}")
 grad_2 = torch.autograd.grad(grad_1[0], x)  # d(dy/dx)/dx = 2
@@ -348,14 +352,14 @@ except RuntimeError as error:
     print(f"second derivative of 3x: RuntimeError: {first_sentences(error)}")
 
 # %%
-# Given a tensor or a list of tensors as ``inputs``, each call returns a tuple, one entry
-# per input. The second pass through ``y`` worked without ``retain_graph`` because the
-# first call, with ``create_graph=True``, kept ``y``'s saved tensors: its ``retain_graph``
-# defaults to its ``create_graph``. For :term:`higher-order derivatives <higher-order derivative>`
-# this is the door to use. ``backward(create_graph=True)`` computes the same 6, but
-# stores in ``x.grad`` a tensor whose graph leads back to ``x``, and PyTorch warns, once
-# per process, and recommends ``grad``. If you use it anyway, reset ``x.grad = None``
-# afterwards to break the cycle the warning describes:
+# Given a tensor or a list of tensors as ``inputs``, each call returns a tuple, one entry per
+# input. The second pass through ``y`` worked without ``retain_graph`` because the first call,
+# with ``create_graph=True``, kept ``y``'s saved tensors: its ``retain_graph`` defaults to its
+# ``create_graph``. For :term:`higher-order derivatives <higher-order derivative>` this is the
+# door to use. ``backward(create_graph=True)`` computes the same 6, but stores in ``x.grad`` a
+# tensor whose graph leads back to ``x``, and PyTorch warns, once per process, and recommends
+# ``grad``. If you use it anyway, reset ``x.grad = None`` afterwards to break the cycle the
+# warning describes:
 
 import warnings
 
@@ -414,11 +418,10 @@ assert (d1.item(), d2.item(), d3.item()) == (12.0, 12.0, 6.0)
 # %%
 # .. _solution-end:
 #
-# **Exercise 2.** Predict which of ``w - x``, ``-w``, ``torch.sin(w)`` and
-# ``torch.exp(w)`` allow a second ``backward()`` without ``retain_graph``.
-# Then write a function that builds one of them from a fresh ``w``, runs
-# ``backward()`` twice and reports whether the second pass worked, and check
-# your prediction with it.
+# **Exercise 2.** Predict which of ``w - x``, ``-w``, ``torch.sin(w)`` and ``torch.exp(w)``
+# allow a second ``backward()`` without ``retain_graph``. Then write a function that builds
+# one of them from a fresh ``w``, runs ``backward()`` twice and reports whether the second
+# pass worked, and check your prediction with it.
 #
 # .. _solution-begin:
 

@@ -69,8 +69,8 @@ for i in range(4):
 # ``optimizer.zero_grad()`` clears *their* gradients (only theirs: a tensor outside the
 # optimizer keeps accumulating), since PyTorch 2.0 to ``None`` by default
 # (``set_to_none=True``), not to zeros. That is not only memory: an optimizer *skips* a
-# ``None`` gradient, while a zero one can still move the parameter, through weight decay or
-# through state that carries earlier gradients (momentum, Adam's averages). SGD with
+# ``None`` gradient, while a zero one can still move the parameter, through :term:`weight decay`
+# or through state that carries earlier gradients (momentum, Adam's averages). SGD with
 # momentum 0.9 keeps a :term:`momentum buffer` :math:`v \leftarrow 0.9 v + g` (at first
 # :math:`v = g`) and steps by :math:`-0.1 v`:
 
@@ -277,21 +277,22 @@ assert torch.allclose(w.detach(), torch.tensor([0.5])) and w.is_leaf
 # The version counter guards saved tensors
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# When a backward function saves a tensor (tutorial 03), it notes the tensor's
-# version too; the backward pass checks it. In :math:`y = a \cdot b` the multiplication
-# saved :math:`a`. Changing :math:`a` in place is allowed (it is not a leaf), but then
-# the backward pass would use :math:`a = 4` for a :math:`y` computed with :math:`a = 3`.
-# The message names the tensor by type, shape and (for a non-leaf) the operation that made
-# it, not by the line that changed it. Under :term:`anomaly detection` (switched on as in
+# When a backward function saves a tensor (tutorial 03), it notes the tensor's version too;
+# the backward pass checks it. In :math:`y = a \cdot b` the multiplication saved :math:`a`.
+# Changing :math:`a` in place is allowed (it is not a leaf), but then the backward pass would
+# use :math:`a = 6` for a :math:`y` computed with :math:`a = 3`. The message names the tensor
+# by type, shape and, for a non-leaf, an operation it is the output of: often the recorded
+# in-place one that changed it (here the multiplication ``a.mul_(2)``, though an addition made
+# ``a``), never the line. Under :term:`anomaly detection` (switched on as in
 # :doc:`../further/plot_07_autograd_internals`) a warning adds the forward line of the
 # operation that saved it: the change came after that line.
 
 w = torch.tensor([1.0], requires_grad=True)
 a = torch.add(w, x)
 y = torch.mul(a, torch.add(w, 1))
-print(f"before a.add_(1): a._version = {a._version}")
-a.add_(1)  # allowed: a is not a leaf
-print(f"after  a.add_(1): a._version = {a._version}")
+print(f"before a.mul_(2): a._version = {a._version}")
+a.mul_(2)  # allowed: a is not a leaf
+print(f"after  a.mul_(2): a._version = {a._version}")
 try:
     y.backward()
 except RuntimeError as error:
@@ -321,10 +322,9 @@ for op in (torch.mul, torch.add):
     update_then_backward(op(w, v), w)
 
 # %%
-# Without the check, ``v.grad`` would have come from the new :math:`w`: the version
-# counter turns a silently wrong gradient into an error. It guards exactly the saved
-# tensors: :math:`w + v` saved none, and its gradient does not depend on :math:`w`,
-# so the same update goes unnoticed, harmlessly.
+# Without the check, ``v.grad`` would have come from the new :math:`w`: the version counter
+# turns a silently wrong gradient into an error. It guards exactly the saved tensors: :math:`w + v`
+# saved none, and its gradient does not depend on :math:`w`: the update goes unnoticed, harmlessly.
 #
 # A change made through ``.data``, as older code does, bypasses the counter: ``.data``
 # shares the memory but not the version counter (``detach()`` shares both, tutorial

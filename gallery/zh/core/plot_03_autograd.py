@@ -5,7 +5,7 @@ backward() 与 torch.autograd.grad
 第 01 篇调用了 ``y.backward()``，然后读取 ``w.grad``。本篇把这个调用拆开来看：
 进入 PyTorch 反向传播的两个入口 ``Tensor.backward`` 和 ``torch.autograd.grad``；
 一次反向传播释放的是什么（为它:term:`保存的张量`，而不是计算图），什么时候
-第二次反向传播需要 ``retain_graph=True``、什么时候 ``detach()`` 才是正确的做法；
+第二次反向传播需要 ``retain_graph=True``、什么时候改用 ``detach()`` 更好；
 如何给含多个元素的结果加权；以及用 ``create_graph=True`` 求高阶导数。
 
 阅读前请先看 :doc:`plot_01_computational_graph`（:math:`y = (w + x)(w + 1)`
@@ -20,26 +20,28 @@ backward() 与 torch.autograd.grad
 # --------------------
 #
 # :term:`反向传播`由 PyTorch 的自动求导引擎执行，有两个函数可以启动它
-# （这里只列出主要参数）：
+# （这里只列出主要参数，``...`` 表示省略的参数，所以 ``inputs`` 要按关键字传入）：
 #
 # .. code-block:: python
 #
 #    torch.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
-#                            inputs=None)
+#                            ..., inputs=None)
 #    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False)
 #
 # ``y.backward(gradient, ...)`` 是 ``torch.autograd.backward(y, gradient, ...)``
 # 的方法写法，它把梯度*累加*到叶子节点的 ``.grad`` 上，给了 ``inputs`` 时则累加到
 # ``inputs`` 里的张量上（路径上调用过 ``retain_grad()`` 的张量也会得到 ``.grad``，
-# 见第 01 篇）。``torch.autograd.grad`` 则把梯度*返回*出来，不动 ``.grad``。
-# 各参数的含义：
+# 见第 01 篇）。``torch.autograd.grad`` 则把梯度*返回*出来，不动叶子节点的 ``.grad``
+# （路径上调用过 ``retain_grad()`` 的张量仍会得到自己的 ``.grad``）。各参数的含义：
 #
 # ``tensors`` / ``outputs``
 #     要求导的张量，通常是损失。
 # ``inputs``
-#     对其求导的张量（自变量），如 :math:`w`。``grad`` 必须提供；
-#     ``backward`` 不提供时，会把梯度累加到输出所依赖的、每个需要梯度的
-#     叶子节点的 ``.grad`` 上，提供了就只累加到这些张量上。
+#     对其求导的张量（自变量），如 :math:`w`。``grad`` 必须提供；输出不依赖其中某个
+#     张量时 ``grad`` 会报错，除非传入 ``allow_unused=True``（这时它的梯度是
+#     ``None``，再加上 ``materialize_grads=True`` 则是全零）。``backward`` 不提供
+#     ``inputs`` 时，会把梯度累加到输出所依赖的、每个需要梯度的叶子节点的 ``.grad``
+#     上，提供了就只累加到这些张量上。
 # ``grad_tensors``（方法里叫 ``gradient``）/ ``grad_outputs``
 #     为被求导张量的每个元素指定一个权重。
 # ``retain_graph``
@@ -49,7 +51,8 @@ backward() 与 torch.autograd.grad
 #     把反向传播本身也记录下来，用于求高阶导数。
 #
 # 在第 01 篇的计算图上分别通过这两个入口求导，取 :math:`w = 1`、:math:`x = 2`，此时
-# :math:`\partial y / \partial w = b + a = 5`，:math:`\partial y / \partial x = b = 2`：
+# :math:`\partial y / \partial w = b + a = 5`，:math:`\partial y / \partial x = b = 2`。
+# 下面的报错只打印前一两句，也就是说明问题所在的部分。
 
 import torch
 
@@ -59,6 +62,11 @@ def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     a = torch.add(w, x)  # a = w + x
     b = torch.add(w, 1)  # b = w + 1
     return torch.mul(a, b)  # y = a * b
+
+
+def first_sentences(error: Exception, n: int = 1) -> str:
+    """报错信息的前 ``n`` 句。"""
+    return ". ".join(str(error).split(". ")[:n]).rstrip(".") + "."
 
 
 w = torch.tensor([1.0], requires_grad=True)
@@ -78,6 +86,13 @@ w.grad = x.grad = None
 forward(w, x).backward(inputs=[w])  # 入口一，只对 w 求导
 print(f"backward(inputs=[w]): w.grad = {w.grad}, x.grad = {x.grad}")
 
+unused = torch.tensor([0.0], requires_grad=True)  # forward() 用不到它
+try:
+    torch.autograd.grad(forward(w, x), [w, unused])
+except RuntimeError as error:
+    print(f"grad(y, [w, unused]): RuntimeError: {first_sentences(error)}")
+print(f"allow_unused=True: {torch.autograd.grad(forward(w, x), [w, unused], allow_unused=True)}")
+
 # %%
 # 反向传播释放了什么
 # ------------------
@@ -87,17 +102,11 @@ print(f"backward(inputs=[w]): w.grad = {w.grad}, x.grad = {x.grad}")
 # 所以前向传播时把它们*保存*在 ``y.grad_fn`` 中（这里 ``x`` 也需要梯度，所以两个
 # 都保存了）。PyTorch 以 ``_saved_`` 开头的属性展示这些张量（下划线表示它们只供
 # 查看，不该在程序里依赖）。
-# 下面的报错只打印前一两句，也就是说明问题所在的部分。
 
 
 def saved_names(t: torch.Tensor) -> list[str]:
     """``t.grad_fn`` 为反向传播保存的内容的名字（取自 ``dir()``，属于实现细节）。"""
     return [name for name in dir(t.grad_fn) if name.startswith("_saved_")]
-
-
-def first_sentences(error: Exception, n: int = 1) -> str:
-    """报错信息的前 ``n`` 句。"""
-    return ". ".join(str(error).split(". ")[:n]).rstrip(".") + "."
 
 
 w = torch.tensor([1.0], requires_grad=True)
@@ -156,8 +165,9 @@ y.backward()
 print(f"backward after autograd.grad(retain_graph=True): w.grad = {w.grad}")
 
 # %%
-# 加法求导不需要任何输入的值：传到 :math:`w + x` 的梯度原样传给两个输入。
-# ``AddBackward0`` 不保存张量（只保存了 ``torch.add(w, x, alpha=1)``
+# 加法求导不需要任何输入的值：传到 :math:`w + x` 的梯度会传给两个输入，这里是原样
+# 传过去（一般来说，第二个输入得到的梯度要乘以 ``alpha``，经过广播的输入得到的是
+# 沿广播维度求和的结果）。``AddBackward0`` 不保存张量（只保存了 ``torch.add(w, x, alpha=1)``
 # 中的数字 ``alpha``），反向传播没有释放任何下一次要用的东西，所以不加
 # ``retain_graph`` 也能做第二次反向传播（它把自己的 1 *加*到了第一次的结果上：
 # :doc:`plot_04_autograd_traps` 就从这一点讲起）：
@@ -204,7 +214,7 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 # ``step()`` 让 ``w`` 沿梯度的反方向移动；见第 04 篇陷阱一）。``retain_graph=True``
 # 解决不了问题：每次反向传播都会一直传回之前的每一步（每一步都更耗时、更占内存），
 # 而且优化器已经更新过之前某一步保存的 ``w``，反向传播会报原位操作的错误（第 04 篇）。
-# 正确的做法是 ``h.detach()``：数值不变，但与旧的计算图断开。这样得到的只是最后一步的梯度，
+# 解决办法是 ``h.detach()``：数值不变，但与旧的计算图断开。这样得到的只是最后一步的梯度，
 # 即截断的通过时间反向传播（truncated BPTT）；如果要对整段历史求导，就把它放在
 # 一张计算图里，最后只调用一次 ``backward()``。
 
@@ -229,8 +239,9 @@ for cure in ("none", "retain_graph=True", "detach()"):
 
 # %%
 # 第 01 篇已经展示过，``detach()`` 在计算内部起:term:`停止梯度`的作用。它返回的
-# 不是副本：与 ``w`` 共享内存，也共享版本计数器（``_version`` 是内部属性，
-# 这里读它只为观察）。原位修改它，``w`` 也跟着变，而且这次修改会被计数。
+# 不是副本：与 ``w`` 共享内存，也共享:term:`版本计数器`（``_version`` 是内部属性，
+# 这里读它只为观察）。原位修改它（``add_``；原位操作和版本计数器见第 04 篇陷阱三），
+# ``w`` 也跟着变，而且这次修改会被计数。
 
 w = torch.tensor([1.0], requires_grad=True)
 e = w.detach()

@@ -67,7 +67,7 @@ for i in range(4):
 # *这些*参数的梯度（只清这些：不在优化器里的张量照样累加）。从 PyTorch 2.0
 # 起，它默认（``set_to_none=True``）把梯度设为 ``None``，而不是填 0。
 # 这不只是省内存：优化器会*跳过*梯度为 ``None`` 的参数，而梯度为 0 的参数仍可能
-# 被移动：原因是权重衰减，或者优化器状态里还留着之前的梯度（动量、Adam 的滑动平均）。
+# 被移动：原因是:term:`权重衰减`，或者优化器状态里还留着之前的梯度（动量、Adam 的滑动平均）。
 # 动量 0.9 的 SGD 维护一个:term:`动量缓冲区` :math:`v \leftarrow 0.9 v + g`（第一步时
 # :math:`v = g`），每步让 :math:`w` 移动 :math:`-0.1 v`：
 
@@ -273,17 +273,19 @@ assert torch.allclose(w.detach(), torch.tensor([0.5])) and w.is_leaf
 # 反向函数保存一个张量时（见第 03 篇），会同时记下它的版本；反向传播时
 # 会核对这个版本。在 :math:`y = a \cdot b` 中，乘法保存了 :math:`a`。
 # 原位修改 :math:`a` 是允许的（它不是叶子节点），但这样一来，反向传播求梯度时
-# 用的是 :math:`a = 4`，而 :math:`y` 是用 :math:`a = 3` 算出来的。报错信息只给出
-# 这个张量的类型、形状（非叶子节点还有创建它的运算），不指出是哪一行代码改动了它。
+# 用的是 :math:`a = 6`，而 :math:`y` 是用 :math:`a = 3` 算出来的。报错信息只给出
+# 这个张量的类型、形状；非叶子节点还会给出一个以它为输出的运算，常常就是改动它的、
+# 被记录下来的原位操作（这里是 ``a.mul_(2)`` 的乘法，而创建 ``a`` 的是加法），
+# 但不会指出是哪一行代码。
 # 开启:term:`异常检测`后（开启方法见 :doc:`../further/plot_07_autograd_internals`），
 # 会有一条警告给出保存它的那个运算的前向代码行：改动发生在这一行之后。
 
 w = torch.tensor([1.0], requires_grad=True)
 a = torch.add(w, x)
 y = torch.mul(a, torch.add(w, 1))
-print(f"before a.add_(1): a._version = {a._version}")
-a.add_(1)  # 允许：a 不是叶子节点
-print(f"after  a.add_(1): a._version = {a._version}")
+print(f"before a.mul_(2): a._version = {a._version}")
+a.mul_(2)  # 允许：a 不是叶子节点
+print(f"after  a.mul_(2): a._version = {a._version}")
 try:
     y.backward()
 except RuntimeError as error:
