@@ -199,11 +199,37 @@ def test_page_shows_where_bceloss_loses_precision(site: Path, out: str) -> None:
         line = f"{name}loss = {loss.item():.4f}, dloss/dz = {z.grad.item()}"
         assert line in shown, f"{out}: does not show {line!r}"
     assert "loss = 100.0000, dloss/dz = 0.0" in shown  # the clamp and the dead gradient
-    for value in (-20.0, -30.0):  # class 1: p is representable, BCELoss's gradient fades
+    for value in (-20.0, -30.0, -90.0):  # class 1: p > 0 and the gradient fades; then p = 0
         z1 = torch.tensor([value], requires_grad=True)
-        nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0])).backward()
-        line = f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f}"
+        loss = nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0]))
+        loss.backward()
+        line = (
+            f"class 1, z = {value:.0f}: p = {torch.sigmoid(z1).item():.3g}, Sigmoid + BCELoss: "
+            f"loss {loss.item():.2f}, dloss/dz {z1.grad.item():.4f} (exact: {-value:.0f}, -1)"
+        )
         assert line in shown, line
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_class_1_also_rounds_to_zero_below_the_overflow_of_exp(site: Path, out: str) -> None:
+    """Round 7 (A1): p of class 1 is a positive float32 only down to z = -ln(float32 max)
+    = -88.72, where e^{-z} overflows; below it p = 0, the loss is clamped, the gradient is 0."""
+    edge = math.log(torch.finfo(torch.float32).max)
+    assert f"{edge:.2f}" == "88.72"
+    z = torch.tensor([-88.72, -88.73, -90.0], requires_grad=True)
+    p = torch.sigmoid(z)
+    assert p[0].item() > 0 and p[1].item() == 0 and p[2].item() == 0
+    nn.BCELoss(reduction="sum")(p, torch.ones(3)).backward()
+    assert z.grad[2].item() == 0
+    shown = text(site, out)
+    assert re.search(r"^class 1, z = -90: p = 0, Sigmoid \+ BCELoss: loss 100\.00, dloss/dz -?0\.0000 ", shown, re.M)  # fmt: skip
+    words = prose(site, out)
+    assert f"-{edge:.2f}" in words and "e^{-z}" in words
+    for old in ("is still an ordinary float32", "仍是一个正常的 float32"):
+        assert old not in words, old
+    assert ("overflows" in words and "loss clamped to 100" in words) or (
+        "就会溢出" in words and "损失被截断为 100" in words
+    )
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -497,8 +523,7 @@ def test_chinese_phrasing_round_6(site: Path) -> None:
     words, shown = prose(site, "zh-cn"), code(site, "zh-cn")
     for old in ("它比较的是", "以高置信度判错的点接近 1", "不生成"):
         assert old not in words, old
-    for new in ("它用来比较两个事先定好的模型", "对以高置信度判错的点，梯度接近 1", "全程不显式算出",
-                "都不经过"):  # fmt: skip
+    for new in ("它用来比较两个事先定好的模型", "对以高置信度判错的点，梯度接近 1", "都不经过"):
         assert new in words, new
     assert "不生成" not in shown and 'zh="类别 1 中某个点的 logit z"' in shown
 
@@ -509,3 +534,63 @@ def test_prerequisites_name_tutorial_06(site: Path, out: str) -> None:
     intro = soup(site / out / PAGE).select_one("section p")
     links = [a["href"] for a in intro.select("a")]
     assert any("plot_06_validation_and_test" in href for href in links), links
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_three_class_loss_and_accuracy_are_of_the_same_weights(site: Path, out: str) -> None:
+    """Round 7 (B3): the printed loss is that of the final weights, as the accuracy is, not the
+    loss of the 200th forward pass (before the last update)."""
+    torch.manual_seed(3)
+    centres = torch.tensor([[2.0, 2.0], [-2.0, 2.0], [0.0, -2.0]])
+    x3 = torch.cat([torch.normal(c.expand(60, 2), 1.0) for c in centres])
+    y3 = torch.arange(3).repeat_interleave(60)
+    torch.manual_seed(0)
+    linear = nn.Linear(2, 3)
+    optimizer = torch.optim.SGD(linear.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(200):
+        before = nn.functional.cross_entropy(linear(x3), y3)
+        optimizer.zero_grad()
+        before.backward()
+        optimizer.step()
+    with torch.no_grad():
+        final = nn.functional.cross_entropy(linear(x3), y3).item()
+        acc = (linear(x3).argmax(dim=1) == y3).float().mean().item()
+    assert f"three classes: loss {final:.4f}, training accuracy {acc:.3f}" in text(site, out)
+    # to 4 decimals the two losses print alike here: the code shows which one is printed
+    assert final < before.item()
+    shown = code(site, out)
+    assert "loss3, acc3 = loss_fn(final, y3).item()" in shown and "{loss.item():.4f}" not in shown
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_both_copies_carry_the_same_figure_label_and_precision_is_defined_first(
+    site: Path, out: str
+) -> None:
+    """Round 7 (D1, F1, F2): the en code carries zh's corrected label; precision and recall are
+    glossary links in the text before the code that prints them; the test recall is an estimate."""
+    assert 'zh="类别 1 中某个点的 logit z"' in code(site, out)
+    assert 'zh="类别 1 某个点的 logit z"' not in code(site, out)
+    page = soup(site / out / PAGE)
+    term = "precision" if out == "en" else "精确率"
+    link = next(a for a in page.select("span.std-term") if a.get_text() == term)
+    first_output = next(
+        pre for pre in page.select("div.sphx-glr-script-out pre") if "precision" in pre.get_text()
+    )
+    order = [el for el in page.find_all(True) if el is link or el is first_output]
+    assert order[0] is link, f"{out}: precision is printed before it is defined"
+    words = prose(site, out)
+    assert ("and so do the test set" in words and "s 150)" in words) or (
+        "测试集的 150 个点给出的同样只是估计" in words
+    )
+
+
+def test_chinese_phrasing_round_7(site: Path) -> None:
+    """Round 7 (E1-E6): z 远小于 0; 计算 ... 中间不显式求出; 已在 ... 中核对; the decision boundary
+    is turned by class 1; 训练立刻见效; 独热（one-hot）."""
+    words = prose(site, "zh-cn")
+    for old in ("很负", "全程不显式算出", "在 torch 2.4.1、2.13 和 2.15 上核对过", "能把直线拉过来",
+                "立刻开始学", "用 one-hot 行"):  # fmt: skip
+        assert old not in words, old
+    for new in ("远小于 0 的类别 1 的点", "中间不显式求出", "已在 torch 2.4.1、2.13 和 2.15 中核对",
+                "是它们把决策边界扳转过来的", "训练立刻见效", "用独热（one-hot）行"):  # fmt: skip
+        assert new in words, new

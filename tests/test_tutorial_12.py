@@ -475,3 +475,45 @@ def test_chinese_phrasing_and_legends_round_6(site: Path) -> None:
         texts[0]
     )
     assert {"恒定", "StepLR", "CosineAnnealingLR"} <= set(texts[2])
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_hand_written_adam_is_checked_to_float32_rounding(site: Path, out: str) -> None:
+    """Round 7 (B1): the page's Adam differs from torch's by float32 rounding (its arithmetic is
+    ordered differently); the check allows for that relative to the weights, and the prose says
+    "to float32 rounding", not "step for step"."""
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    w_torch, w_hand, m, s = torch.tensor(START, requires_grad=True), torch.tensor(START), 0.0, 0.0
+    optimizer = torch.optim.Adam([w_torch], lr=0.1)
+    worst = 0.0  # the largest gap, in units of the page's tolerance
+    for t in range(1, 21):
+        nn.functional.binary_cross_entropy(torch.sigmoid(x @ w_torch + B), y).backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        leaf = w_hand.clone().requires_grad_()
+        nn.functional.binary_cross_entropy(torch.sigmoid(x @ leaf + B), y).backward()
+        g = leaf.grad
+        m, s = 0.9 * m + 0.1 * g, 0.999 * s + 0.001 * g**2
+        w_hand = w_hand - 0.1 * (m / (1 - 0.9**t)) / ((s / (1 - 0.999**t)).sqrt() + 1e-8)
+        gap = (w_hand - w_torch.detach()).abs()
+        worst = max(worst, (gap / (1e-6 + 1e-6 * w_torch.detach().abs())).max().item())
+    assert worst < 1, worst
+    shown = code(site, out)
+    assert shown.count("rtol=1e-6, atol=1e-6), (name, t)") == 1 and "rtol=0, atol=1e-6" not in shown
+    words = prose(site, out)
+    assert "step for step" not in words and "每一步都一致" not in words
+    assert (words.count("float32 rounding") >= 3) or (words.count("float32 舍入误差") >= 2), out
+    assert ("orders the same arithmetic differently" in words) or ("顺序不同" in words)
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_retain_graph_only_where_the_graph_is_used_again(site: Path, out: str) -> None:
+    """Round 7 (B2, D2): only the first of the two gradient calls keeps the shared graph; the
+    1e-5 bound on the other paths is relative in both languages."""
+    shown = code(site, out)
+    assert "g_fit = torch.autograd.grad(as_fit.sum(), w300, retain_graph=True)[0]" in shown
+    assert "g_map = torch.autograd.grad(on_map.sum(), w300)[0]" in shown
+    assert shown.count("retain_graph=True") == 1
+    words = prose(site, out)
+    assert ("follow its gradient to a relative 1e-5" in words) or ("相对差都在 1e-5 以内" in words)

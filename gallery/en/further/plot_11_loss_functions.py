@@ -19,27 +19,28 @@ LANG = "en"
 # Logits: why the loss takes :math:`z`, not :math:`p`
 # ---------------------------------------------------
 #
-# Tutorial 05's model ends in a sigmoid and trains with ``nn.BCELoss`` on
-# the probability :math:`p = \sigma(z)`. ``nn.BCEWithLogitsLoss`` takes the
+# Tutorial 05's model ends in a sigmoid and trains with ``nn.BCELoss`` on the
+# probability :math:`p = \sigma(z)`. ``nn.BCEWithLogitsLoss`` takes the
 # :term:`logit` :math:`z` itself and computes the binary cross-entropy of
 # :math:`\sigma(z)` without forming :math:`p`, which matters at large
 # :math:`|z|`. From :math:`z \approx 16.6` (:math:`24 \ln 2`) up,
 # ``torch.sigmoid`` returns exactly 1.0 in float32 on the CPU (checked on
 # torch 2.4.1, 2.13 and 2.15): it computes :math:`1/(1 + e^{-z})`, and
-# :math:`1 + e^{-z}` rounds to 1 (the float32 nearest to :math:`\sigma(17)`
-# is still below 1). So for a point of class 0 :math:`\log(1 - p)` is
+# :math:`1 + e^{-z}` rounds to 1 (the float32 nearest to :math:`\sigma(17)` is
+# still below 1). So for a point of class 0 :math:`\log(1 - p)` is
 # :math:`-\infty`, which ``BCELoss`` clamps to -100, and the gradient is 0,
-# not because of the clamp: the sigmoid's backward multiplies what
-# ``BCELoss`` sends back by :math:`p(1 - p) = 0`. For a point of class 1 at a
-# large negative :math:`z`, :math:`p` is still an ordinary float32, yet
-# ``BCELoss``'s gradient fades to 0 (printed below on the torch this page
-# runs; how it fades is an implementation detail).
+# not because of the clamp: the sigmoid's backward multiplies what ``BCELoss``
+# sends back by :math:`p(1 - p) = 0`. For a point of class 1 at a large
+# negative :math:`z`, :math:`p` stays a positive float32 down to
+# :math:`z \approx -88.72`, yet ``BCELoss``'s gradient fades to 0 (how it
+# fades is an implementation detail); below that :math:`e^{-z}` overflows,
+# :math:`p = 0`, and class 1 fails as class 0 does: loss clamped to 100,
+# gradient 0 (printed below on the torch this page runs).
 
 import torch
 from torch import nn
 
-z = torch.tensor([20.0], requires_grad=True)
-label = torch.tensor([0.0])
+z, label = torch.tensor([20.0], requires_grad=True), torch.tensor([0.0])
 s16, s17, s20 = torch.sigmoid(torch.tensor([16.0, 17.0, 20.0])).tolist()
 nearest_17 = torch.sigmoid(torch.tensor(17.0, dtype=torch.float64)).float().item()
 print(f"in float32: sigmoid(16) < 1 is {s16 < 1}, sigmoid(17) = {s17}, sigmoid(20) = {s20}; "
@@ -53,13 +54,14 @@ z.grad = None
 bce_logits = nn.BCEWithLogitsLoss()(z, label)
 bce_logits.backward()
 print(f"BCEWithLogitsLoss:  loss = {bce_logits.item():.4f}, dloss/dz = {z.grad.item()}")
-assert bce.item() == 100.0 and bce_logits.item() == 20.0  # log(1 + e^20) = 20 + 2e-9
-assert z.grad.item() == 1.0  # sigma(z) - y
+assert (bce.item(), bce_logits.item(), z.grad.item()) == (100.0, 20.0, 1.0)  # log(1 + e^20) = 20 + 2e-9  # fmt: skip
 
-for value in (-20.0, -30.0):  # a point of class 1, scored very wrong
+for value in (-20.0, -30.0, -90.0):  # a point of class 1, scored very wrong
     z1 = torch.tensor([value], requires_grad=True)
-    nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0])).backward()
-    print(f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f} (exact: -1)")  # fmt: skip
+    loss1 = nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0]))
+    loss1.backward()
+    print(f"class 1, z = {value:.0f}: p = {torch.sigmoid(z1).item():.3g}, Sigmoid + BCELoss: "
+          f"loss {loss1.item():.2f}, dloss/dz {z1.grad.item():.4f} (exact: {-value:.0f}, -1)")  # fmt: skip
 
 # %%
 # The loss should be 20, and its gradient :math:`\sigma(z) - y = 1`: the
@@ -117,21 +119,19 @@ p = torch.sigmoid(z)
 (grad_mse,) = torch.autograd.grad(nn.MSELoss(reduction="sum")(p, target), z, retain_graph=True)
 (grad_bce,) = torch.autograd.grad(nn.BCELoss(reduction="sum")(p, target), z)
 i = 20  # z = -8: a point judged wrong with high confidence
-print(f"z = {z[i]:.0f}: p = {p[i]:.6f}")
-print(f"d(MSE)/dz = {grad_mse[i]:.6f}, d(BCE)/dz = {grad_bce[i]:.6f}")
+print(f"z = {z[i]:.0f}: p = {p[i]:.6f}, d(MSE)/dz = {grad_mse[i]:.6f}, d(BCE)/dz = {grad_bce[i]:.6f}")  # fmt: skip
 assert torch.allclose(grad_bce, p - 1, atol=1e-6)  # BCE: p - y
 assert torch.allclose(grad_mse, 2 * (p - 1) * p * (1 - p), atol=1e-6)  # MSE: 2(p - y) p (1 - p)
 peak = grad_mse.abs().argmax()
 print(f"|d(MSE)/dz| is largest at z = {z[peak]:.1f}, p = {p[peak]:.3f}")
 assert abs(p[peak].item() - 1 / 3) < 0.01  # 2p(1 - p)^2 peaks at p = 1/3
 
-fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
-fig.patch.set_facecolor("white")
+fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained", facecolor="white")
 names = {"BCE": tr(lang, en="binary cross-entropy", zh="二元交叉熵"),
          "MSE": tr(lang, en="mean squared error", zh="均方误差")}  # fmt: skip
 ax.plot(z.detach(), grad_mse.abs(), label=names["MSE"])
 ax.plot(z.detach(), grad_bce.abs(), label=names["BCE"])
-ax.set_xlabel(tr(lang, en="logit z of a point of class 1", zh="类别 1 某个点的 logit z"))
+ax.set_xlabel(tr(lang, en="logit z of a point of class 1", zh="类别 1 中某个点的 logit z"))
 ax.set_ylabel(tr(lang, en="size of the gradient |dℓ/dz|", zh="梯度大小 |dℓ/dz|"))
 ax.set_title(tr(lang, en="Gradient reaching the logit", zh="传到 logit 的梯度"))
 ax.legend()
@@ -187,8 +187,7 @@ for name, loss_fn in losses.items():
 print(f"lr = 1: first iteration above 90%: BCE {first_90['BCE']}, MSE {first_90['MSE']}")
 assert first_90["BCE"] < first_90["MSE"] < 20
 
-fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
-fig.patch.set_facecolor("white")
+fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained", facecolor="white")
 for name, h in runs.items():
     ax.plot(h.accuracy, label=names[name])
 ax.set_xlabel(tr(lang, en="iteration", zh="迭代次数"))
@@ -218,8 +217,10 @@ plt.show()
 # model outputs the logit :math:`z` and trains with ``nn.BCEWithLogitsLoss``.
 # ``pos_weight`` multiplies the loss of every class-1 point; the usual choice
 # is the number of negatives over the number of positives (here 200 / 15).
-# Both models train on these 215 points for 300 iterations and are judged on
-# a held-out draw of the same recipe and imbalance, never trained on.
+# Both models train on these 215 points for 300 iterations and are judged on a
+# held-out draw of the same recipe and imbalance, never trained on, by
+# :term:`precision <precision>` (of the points called class 1, how many are)
+# and :term:`recall` (of the class-1 points, how many were found).
 
 torch.manual_seed(2)
 x2, y2 = two_gaussians(200, mean=1.0)
@@ -271,12 +272,11 @@ assert (round(plain, 3), round(weighted, 3)) == (0.713, 0.947)
 
 # %%
 # Accuracy hides what matters here: answering 0 everywhere already scores
-# 93%. :term:`Precision <precision>` (of the points called class 1, how many
-# are) and :term:`recall` (of the class-1 points, how many were found) tell
-# the two models apart. Without a weight the model misses 29% of the
-# held-out class-1 points (recall 0.713); with ``pos_weight`` it finds 94.7%
-# of them, at the price of many more false alarms (precision 0.387). This
-# held-out set is a :term:`test set`: it compared two models fixed in advance.
+# 93%. Precision and recall tell the two models apart. Without a weight the
+# model misses 29% of the held-out class-1 points (recall 0.713); with
+# ``pos_weight`` it finds 94.7% of them, at the price of many more false
+# alarms (precision 0.387). This held-out set is a :term:`test set`: it
+# compared two models fixed in advance.
 #
 # Moving the decision threshold away from :math:`z = 0` also trades
 # precision for recall, without retraining. It is a decision, so it is made
@@ -297,9 +297,10 @@ assert (chosen, round(moved, 3)) == (-1.5, 0.86)
 
 # %%
 # On the test set it finds 86.0% of class 1, not the 90.7% it found on the
-# validation set: 75 points give an estimate, not a guarantee. The choice
-# moves too: of the validation draws with seeds 6 to 15, only this one picks
-# -1.5, seven pick -2.0, and in two no threshold here reaches 0.9.
+# validation set: 75 points give an estimate, not a guarantee (and so do the
+# test set's 150). The choice moves too: of the validation draws with seeds
+# 6 to 15, only this one picks -1.5, seven pick -2.0, and in two no
+# threshold here reaches 0.9.
 #
 # Three classes: ``CrossEntropyLoss``
 # -----------------------------------
@@ -324,16 +325,16 @@ for _ in range(200):
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-with torch.no_grad():
-    acc3 = (softmax_reg(x3).argmax(dim=1) == y3).float().mean().item()
-print(f"three classes: loss {loss.item():.4f}, training accuracy {acc3:.3f}")
+with torch.no_grad():  # loss and accuracy of the final weights
+    final = softmax_reg(x3)
+    loss3, acc3 = loss_fn(final, y3).item(), (final.argmax(dim=1) == y3).float().mean().item()
+print(f"three classes: loss {loss3:.4f}, training accuracy {acc3:.3f}")
 assert acc3 > 0.9
 
 g1, g2 = torch.meshgrid(torch.linspace(-6, 6, 200), torch.linspace(-6, 6, 200), indexing="xy")
 with torch.no_grad():
     region = softmax_reg(torch.stack([g1.ravel(), g2.ravel()], 1)).argmax(1).reshape(g1.shape)
-fig, ax = plt.subplots(figsize=(5, 4.6), layout="constrained")
-fig.patch.set_facecolor("white")
+fig, ax = plt.subplots(figsize=(5, 4.6), layout="constrained", facecolor="white")
 ax.contourf(g1, g2, region, levels=[-0.5, 0.5, 1.5, 2.5], colors=["#f4c7c3", "#c6dbef", "#c7e9c0"])
 for k, color in enumerate(["tab:red", "tab:blue", "tab:green"]):
     ax.scatter(*x3[y3 == k].T, s=12, c=color, label=tr(lang, en=f"class {k}", zh=f"类别 {k}"))
@@ -382,9 +383,8 @@ except RuntimeError as error:
 # -----------
 #
 # - A loss should take logits: ``Sigmoid`` + ``BCELoss`` rounds (:math:`z = 20`:
-#   loss 100 instead of 20, gradient 0 instead of 1); ``BCEWithLogitsLoss`` and
-#   the hand-written softplus form never form :math:`p`, stay finite and give
-#   the gradient :math:`\sigma(z) - y`.
+#   loss 100, not 20; gradient 0, not 1); ``BCEWithLogitsLoss`` and the
+#   softplus form never form :math:`p`, stay finite and give :math:`\sigma(z) - y`.
 # - After a sigmoid, squared error's gradient carries the factor
 #   :math:`2p(1-p)` and nearly vanishes for points judged wrong with high
 #   confidence; cross-entropy's gradient is :math:`p - y`. From a bad start,
@@ -417,11 +417,10 @@ assert torch.isclose(by_hand, torch_loss)
 # %%
 # .. _solution-end:
 #
-# **Exercise 2.** Write the safer model, ``nn.Linear(2, 1)`` alone (it
-# outputs logits), and train it by hand with ``nn.BCEWithLogitsLoss`` on
-# tutorial 05's data with its optimizer for the 541 updates of its run (it
-# stops after iteration 540's update). Compare it with tutorial 05's model
-# trained by ``fit`` as long. How large do its logits get?
+# **Exercise 2.** Train the safer model, ``nn.Linear(2, 1)`` alone, by hand
+# with ``nn.BCEWithLogitsLoss`` on tutorial 05's data and optimizer for its
+# run's 541 updates (it stops after iteration 540's update); compare it with
+# tutorial 05's model trained by ``fit`` as long. How large do its logits get?
 #
 # .. _solution-begin:
 

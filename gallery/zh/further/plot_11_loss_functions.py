@@ -20,23 +20,24 @@ LANG = "zh"
 #
 # 教程 05 的模型以 sigmoid 结尾，用 ``nn.BCELoss`` 在概率 :math:`p = \sigma(z)`
 # 上训练。``nn.BCEWithLogitsLoss`` 直接接收:term:`对数几率（logit） <对数几率>`
-# :math:`z`，算出 :math:`\sigma(z)` 的二元交叉熵，全程不显式算出 :math:`p`。
-# :math:`|z|` 很大时这一点很关键。在 CPU 上（在 torch 2.4.1、2.13 和 2.15 上核对过），
+# :math:`z`，计算 :math:`\sigma(z)` 的二元交叉熵，中间不显式求出 :math:`p`。
+# :math:`|z|` 很大时这一点很关键。在 CPU 上（已在 torch 2.4.1、2.13 和 2.15 中核对），
 # ``torch.sigmoid`` 按 :math:`1/(1 + e^{-z})` 计算，:math:`z` 超过约 16.6
 # （即 :math:`24 \ln 2`）时 :math:`1 + e^{-z}` 在 float32 中舍入成 1，结果恰好是
 # 1.0（离 :math:`\sigma(17)` 最近的 float32 数其实仍小于 1）。
 # 于是对类别 0 的点，:math:`\log(1 - p)` 是 :math:`-\infty`，``BCELoss``
 # 把它截断为 -100，梯度为 0。这个 0 并不是截断造成的：sigmoid 的反向传播把
 # ``BCELoss`` 传回的梯度乘以 :math:`p(1 - p)`，而 :math:`p = 1` 时它等于 0。对
-# :math:`z` 很负的类别 1 的点，:math:`p` 仍是一个正常的 float32 数，但 ``BCELoss``
-# 给出的梯度也会衰减到 0（下面打印的是本页所用 torch 版本上的结果；具体怎样衰减
-# 属于实现细节）。
+# :math:`z` 远小于 0 的类别 1 的点，只要 :math:`z` 不低于约 -88.72，:math:`p` 就仍是
+# 一个正的 float32 数，但 ``BCELoss`` 给出的梯度也会衰减到 0（具体怎样衰减属于实现
+# 细节）；:math:`z` 再低，:math:`e^{-z}` 就会溢出，:math:`p = 0`，类别 1 的点就遇到了
+# 与类别 0 同样的问题：损失被截断为 100，梯度为 0（下面打印的是本页所用 torch 版本
+# 上的结果）。
 
 import torch
 from torch import nn
 
-z = torch.tensor([20.0], requires_grad=True)
-label = torch.tensor([0.0])
+z, label = torch.tensor([20.0], requires_grad=True), torch.tensor([0.0])
 s16, s17, s20 = torch.sigmoid(torch.tensor([16.0, 17.0, 20.0])).tolist()
 nearest_17 = torch.sigmoid(torch.tensor(17.0, dtype=torch.float64)).float().item()
 print(f"in float32: sigmoid(16) < 1 is {s16 < 1}, sigmoid(17) = {s17}, sigmoid(20) = {s20}; "
@@ -50,13 +51,14 @@ z.grad = None
 bce_logits = nn.BCEWithLogitsLoss()(z, label)
 bce_logits.backward()
 print(f"BCEWithLogitsLoss:  loss = {bce_logits.item():.4f}, dloss/dz = {z.grad.item()}")
-assert bce.item() == 100.0 and bce_logits.item() == 20.0  # log(1 + e^20) = 20 + 2e-9
-assert z.grad.item() == 1.0  # sigma(z) - y
+assert (bce.item(), bce_logits.item(), z.grad.item()) == (100.0, 20.0, 1.0)  # log(1 + e^20) = 20 + 2e-9  # fmt: skip
 
-for value in (-20.0, -30.0):  # 类别 1 的点，以高置信度判错
+for value in (-20.0, -30.0, -90.0):  # 类别 1 的点，以高置信度判错
     z1 = torch.tensor([value], requires_grad=True)
-    nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0])).backward()
-    print(f"class 1, z = {value:.0f}: Sigmoid + BCELoss dloss/dz = {z1.grad.item():.4f} (exact: -1)")  # fmt: skip
+    loss1 = nn.BCELoss()(torch.sigmoid(z1), torch.tensor([1.0]))
+    loss1.backward()
+    print(f"class 1, z = {value:.0f}: p = {torch.sigmoid(z1).item():.3g}, Sigmoid + BCELoss: "
+          f"loss {loss1.item():.2f}, dloss/dz {z1.grad.item():.4f} (exact: {-value:.0f}, -1)")  # fmt: skip
 
 # %%
 # 损失本应是 20，梯度本应是 :math:`\sigma(z) - y = 1`：错得最严重的点，梯度本应
@@ -112,16 +114,14 @@ p = torch.sigmoid(z)
 (grad_mse,) = torch.autograd.grad(nn.MSELoss(reduction="sum")(p, target), z, retain_graph=True)
 (grad_bce,) = torch.autograd.grad(nn.BCELoss(reduction="sum")(p, target), z)
 i = 20  # z = -8：一个以高置信度判错的点
-print(f"z = {z[i]:.0f}: p = {p[i]:.6f}")
-print(f"d(MSE)/dz = {grad_mse[i]:.6f}, d(BCE)/dz = {grad_bce[i]:.6f}")
+print(f"z = {z[i]:.0f}: p = {p[i]:.6f}, d(MSE)/dz = {grad_mse[i]:.6f}, d(BCE)/dz = {grad_bce[i]:.6f}")  # fmt: skip
 assert torch.allclose(grad_bce, p - 1, atol=1e-6)  # 二元交叉熵：p - y
 assert torch.allclose(grad_mse, 2 * (p - 1) * p * (1 - p), atol=1e-6)  # 均方误差：2(p-y)p(1-p)
 peak = grad_mse.abs().argmax()
 print(f"|d(MSE)/dz| is largest at z = {z[peak]:.1f}, p = {p[peak]:.3f}")
 assert abs(p[peak].item() - 1 / 3) < 0.01  # 2p(1 - p)^2 在 p = 1/3 处最大
 
-fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
-fig.patch.set_facecolor("white")
+fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained", facecolor="white")
 names = {"BCE": tr(lang, en="binary cross-entropy", zh="二元交叉熵"),
          "MSE": tr(lang, en="mean squared error", zh="均方误差")}  # fmt: skip
 ax.plot(z.detach(), grad_mse.abs(), label=names["MSE"])
@@ -180,8 +180,7 @@ for name, loss_fn in losses.items():
 print(f"lr = 1: first iteration above 90%: BCE {first_90['BCE']}, MSE {first_90['MSE']}")
 assert first_90["BCE"] < first_90["MSE"] < 20
 
-fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
-fig.patch.set_facecolor("white")
+fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained", facecolor="white")
 for name, h in runs.items():
     ax.plot(h.accuracy, label=names[name])
 ax.set_xlabel(tr(lang, en="iteration", zh="迭代次数"))
@@ -195,8 +194,8 @@ plt.show()
 # sigmoid 的平坦区停留了几十次迭代才恢复。把学习率加大十倍，停滞变短了，但并没有
 # 消失：交叉熵在第 2 次迭代就超过 90%，均方误差要到第 15 次（最后一行输出）。在训练
 # 开始时，无论学习率多大，均方误差下类别 1 的点得到的梯度平均有交叉熵梯度的 1/8，
-# 类别 0 只有 1/349：类别 1 的饱和程度低得多，能把直线拉过来。这些就是训练中经过
-# ``Sigmoid`` + ``BCELoss`` 实际得到的梯度：有 3 个类别 0 的点一开始就在
+# 类别 0 只有 1/349：类别 1 的饱和程度低得多，是它们把决策边界扳转过来的。这些
+# 就是训练中经过 ``Sigmoid`` + ``BCELoss`` 实际得到的梯度：有 3 个类别 0 的点一开始就在
 # :math:`z = 16.6` 以上，:math:`p` 被舍入成 1，它们得到的梯度是 0 而不是 1（正是
 # 第一节的问题）；类别 0 的其余 97 个点仍然得到各自的梯度。
 #
@@ -208,7 +207,8 @@ plt.show()
 # :math:`z`，用 ``nn.BCEWithLogitsLoss`` 训练。``pos_weight`` 把每个类别 1 样本的
 # 损失乘上一个权重，通常取负样本数除以正样本数（这里是 200 / 15）。两个模型都在这
 # 215 个点上训练 300 次迭代；评估则用同样方法生成、不平衡比例相同、从未参与训练的
-# 留出集。
+# 留出集，看两个指标：:term:`精确率`（判为类别 1 的点里有多少真是类别 1）和
+# :term:`召回率`（类别 1 的点里找出了多少）。
 
 torch.manual_seed(2)
 x2, y2 = two_gaussians(200, mean=1.0)
@@ -259,11 +259,10 @@ weighted = report(f"pos_weight={ratio:.2f}",
 assert (round(plain, 3), round(weighted, 3)) == (0.713, 0.947)
 
 # %%
-# 准确率在这里掩盖了关键问题：全部预测为 0，准确率就已经有 93%。:term:`精确率`（判为类别 1 的点
-# 里有多少真是类别 1）和 :term:`召回率`（类别 1 的点里找出了多少）才能区分这两个模型。
-# 不加权重时，模型漏掉了留出集中 29% 的类别 1 的点（召回率 0.713）；加上
-# ``pos_weight`` 后找出了其中的 94.7%，代价是误报多得多（精确率 0.387）。这个留出集
-# 是:term:`测试集`：它用来比较两个事先定好的模型。
+# 准确率在这里掩盖了关键问题：全部预测为 0，准确率就已经有 93%。精确率和召回率
+# 才能区分这两个模型。不加权重时，模型漏掉了留出集中 29% 的类别 1 的点（召回率
+# 0.713）；加上 ``pos_weight`` 后找出了其中的 94.7%，代价是误报多得多（精确率
+# 0.387）。这个留出集是:term:`测试集`：它用来比较两个事先定好的模型。
 #
 # 把决策阈值从 :math:`z = 0` 移开，同样可以用精确率换召回率，而且不必重新训练。
 # 阈值也是一项决策，所以要在:term:`验证集`上选：再单独抽一份数据，只作此用（如果在
@@ -282,8 +281,9 @@ assert (chosen, round(moved, 3)) == (-1.5, 0.86)
 
 # %%
 # 在测试集上，这个阈值找出了 86.0% 的类别 1，而不是它在验证集上的 90.7%：75 个点
-# 给出的只是估计，不是保证。选出的阈值本身也会变：换用种子 6 到 15 抽取验证集，
-# 只有这一份选出 -1.5，七份选出 -2.0，还有两份在这几个阈值上召回率都达不到 0.9。
+# 给出的只是估计，不是保证（测试集的 150 个点给出的同样只是估计）。选出的阈值本身
+# 也会变：换用种子 6 到 15 抽取验证集，只有这一份选出 -1.5，七份选出 -2.0，还有两份
+# 在这几个阈值上召回率都达不到 0.9。
 #
 # 三个类别：``CrossEntropyLoss``
 # ------------------------------
@@ -307,16 +307,16 @@ for _ in range(200):
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
-with torch.no_grad():
-    acc3 = (softmax_reg(x3).argmax(dim=1) == y3).float().mean().item()
-print(f"three classes: loss {loss.item():.4f}, training accuracy {acc3:.3f}")
+with torch.no_grad():  # 最终权重的损失和准确率
+    final = softmax_reg(x3)
+    loss3, acc3 = loss_fn(final, y3).item(), (final.argmax(dim=1) == y3).float().mean().item()
+print(f"three classes: loss {loss3:.4f}, training accuracy {acc3:.3f}")
 assert acc3 > 0.9
 
 g1, g2 = torch.meshgrid(torch.linspace(-6, 6, 200), torch.linspace(-6, 6, 200), indexing="xy")
 with torch.no_grad():
     region = softmax_reg(torch.stack([g1.ravel(), g2.ravel()], 1)).argmax(1).reshape(g1.shape)
-fig, ax = plt.subplots(figsize=(5, 4.6), layout="constrained")
-fig.patch.set_facecolor("white")
+fig, ax = plt.subplots(figsize=(5, 4.6), layout="constrained", facecolor="white")
 ax.contourf(g1, g2, region, levels=[-0.5, 0.5, 1.5, 2.5], colors=["#f4c7c3", "#c6dbef", "#c7e9c0"])
 for k, color in enumerate(["tab:red", "tab:blue", "tab:green"]):
     ax.scatter(*x3[y3 == k].T, s=12, c=color, label=tr(lang, en=f"class {k}", zh=f"类别 {k}"))
@@ -330,9 +330,9 @@ plt.show()
 # :term:`负对数似然`：它接收 logit，自己以稳定的对数形式计算 softmax。如果传入的是
 # 概率，它会再做一次 softmax，得到另一个错误的损失值，而且不报错。目标可以是类别索引
 # （形状 ``(N,)``，按 PyTorch 文档的要求用 ``int64``），也可以是类别概率（浮点数，
-# 形状与 logit 相同，即 ``(N, 3)``；在默认参数下，用 one-hot 行得到的损失与用索引
-# 相同，但设置了 ``weight=`` 就不同了：用索引时按各样本真实类别的权重之和求平均，
-# 用概率时按 :math:`N` 求平均）。其他类型的整数标签一律先用 ``.long()`` 转换：
+# 形状与 logit 相同，即 ``(N, 3)``；在默认参数下，用独热（one-hot）行得到的损失与
+# 用索引相同，但设置了 ``weight=`` 就不同了：用索引时按各样本真实类别的权重之和
+# 求平均，用概率时按 :math:`N` 求平均）。其他类型的整数标签一律先用 ``.long()`` 转换：
 # ``int32`` 标签（例如 Windows 上 NumPy 2.0 之前给出的）会被拒绝（见最后一行输出；
 # 报错的文字在不同的 torch 版本之间有差别）；在 torch 2.13 上，``int8`` 和 ``int16``
 # 同样会被拒绝，``uint8`` 对 ``(N, C)`` 的 logit 能通过，对逐像素的目标却不行。
@@ -365,8 +365,8 @@ except RuntimeError as error:
 #   时损失是 100 而不是 20，梯度是 0 而不是 1）；``BCEWithLogitsLoss`` 和手写的
 #   softplus 形式都不经过 :math:`p`，结果有限，梯度为 :math:`\sigma(z) - y`。
 # - sigmoid 之后接均方误差，梯度里带着 :math:`2p(1-p)` 这个因子，对以高置信度判错的
-#   点几乎为零；交叉熵的梯度是 :math:`p - y`。从很差的初值出发、学习率相同时，二元
-#   交叉熵立刻开始学，均方误差却停滞不前。
+#   点几乎为零；交叉熵的梯度是 :math:`p - y`。从很差的初值出发、学习率相同时，用二元
+#   交叉熵，训练立刻见效，用均方误差却停滞不前。
 # - 类别不平衡时准确率会虚高；留出数据上的精确率和召回率才看得出模型漏掉了什么。
 #   ``pos_weight``，或者在验证集上选定的决策阈值，都能用精确率换召回率。
 # - ``CrossEntropyLoss`` = log-softmax + 负对数似然：它接收原始 logit，目标可以是
