@@ -251,6 +251,7 @@ with warnings.catch_warnings(record=True) as caught:
     except AttributeError as error:
         print(f"AttributeError: {error}")
 assert grad is None
+del w_new, grad  # the demonstration's non-leaf tensor is not used again
 
 # %%
 # The decision boundary, iteration by iteration

@@ -229,6 +229,7 @@ with warnings.catch_warnings(record=True) as caught:
     except AttributeError as error:
         print(f"AttributeError: {error}")
 assert grad is None
+del w_new, grad  # 后面不再用到这个非叶子张量
 
 # %%
 # 决策边界如何移动
