@@ -431,6 +431,20 @@ def bytes_kept_only_for_backward() -> int:
     return sum(n for ptr, n in storages.items() if ptr not in existing)
 
 
+def distinct_storage_bytes() -> int:
+    """The memory the saved tensors refer to, each storage counted once."""
+    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    storages: dict[int, int] = {}
+
+    def pack(t: torch.Tensor) -> torch.Tensor:
+        storages[t.untyped_storage().data_ptr()] = t.untyped_storage().nbytes()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        net(torch.zeros(64, 2)).square().mean()
+    return sum(storages.values())
+
+
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_saved_bytes_match_an_independent_count(site: Path, out: str) -> None:
     lines = lines_of(site, out)
@@ -446,7 +460,9 @@ def test_saved_bytes_match_an_independent_count(site: Path, out: str) -> None:
     assert f"{len(sizes)} saved tensors, {total} bytes, in {blocks} storages" in lines
     extra = bytes_kept_only_for_backward()
     assert extra == 1280
-    assert f"kept alive only for the backward pass: {extra} bytes" in lines
+    memory = distinct_storage_bytes()
+    assert memory == 1808
+    assert f"{memory} bytes of memory, {extra} kept alive only for the backward pass" in lines
     with_input_grad, _ = saved_by_one_forward_pass(input_requires_grad=True)
     assert f"{sum(with_input_grad)} bytes" in lines  # exercise 3
 
@@ -642,10 +658,11 @@ def test_the_hook_clip_is_not_linked_to_gradient_clipping(site: Path, out: str) 
 
 
 def test_zh_says_what_en_says_about_the_misclassified_point(site: Path) -> None:
-    """R5-D2: en says "one of them on the wrong side", and so does zh (no added confidence)."""
-    assert "one of them on the wrong side" in prose(site, "en")
+    """R5-D2, R7-A2: en says which point is on the wrong side (the last), and so does zh
+    (no added confidence)."""
+    assert "140, −140, 60 and 60, the last on the wrong side" in prose(site, "en")
     zh = prose(site, "zh-cn")
-    assert "以高置信度判错" not in zh and "其中一个点落在错误的一侧" in zh
+    assert "以高置信度判错" not in zh and "140、−140、60 和 60，最后一个点落在错误的一侧" in zh
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -805,7 +822,7 @@ def test_the_kept_alive_count_is_by_storage_and_the_prose_says_so(site: Path, ou
     lines = lines_of(site, out)
     assert f"{len(saved)} saved tensors, 2832 bytes, in {len(set(ptr))} storages" in lines
     assert len(set(ptr)) == 4
-    assert "kept alive only for the backward pass: 1280 bytes" in lines
+    assert "1808 bytes of memory, 1280 kept alive only for the backward pass" in lines
     assert 1280 == 4 * (64 * 4 + 64 * 1)  # ReLU's output and the network's output
     text = prose(site, out)
     if out.startswith("zh"):
@@ -831,9 +848,132 @@ def test_zh_phrasing_of_round_6(site: Path) -> None:
     """R6-E1, E2, E3, E5."""
     text = prose(site, "zh-cn")
     assert "远远超出了照公式直接写会溢出的范围" not in text  # E1: read as the opposite
-    assert "远远超过了直接按公式计算时开始溢出的界限" in text
+    assert "远远超过了直接按公式计算时开始溢出的界限" not in text  # R7-A2: not the wrong-side point
     assert "不要写依赖这几条之外的顺序的代码" not in text  # E2
     assert "代码不要依赖这几条规则之外的触发顺序" in text
     assert "在由它算出且通向输出的张量的钩子之后被触发" not in text  # E3
     assert "总在由它算出、通向输出的那些张量的钩子之后触发" in text
-    assert "logit 达到" not in text and "对数几率达到" in text  # E5: the glossary's term
+    assert "logit 达到" not in text and "对数几率分别是" in text  # E5: the glossary's term
+
+
+# -- round 7 ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_summary_counts_shared_memory_once(site: Path, out: str) -> None:
+    """R7-A1: 2832 counts the ReLU output twice (two saved entries, one storage); the
+    memory is 1808 bytes: input 512, ReLU output 1024, weight 16, network output 256."""
+    assert distinct_storage_bytes() == 4 * (64 * 2 + 64 * 4 + 4 * 1 + 64 * 1) == 1808
+    assert "1808 bytes of memory, 1280 kept alive only for the backward pass" in lines_of(site, out)
+    text = prose(site, out)
+    summary = " ".join(soup(site / out / "summary.html").get_text().split())
+    if out.startswith("zh"):
+        assert "涉及 2832 字节" not in text and "涉及 2832 字节" not in summary
+        assert "逐个张量相加是 2832 字节，实际占用的内存是 1808 字节，其中 1280 字节" in text
+        assert "逐个张量相加是 2832 字节，实际占用 1808 字节内存" in summary
+    else:
+        assert "referring to 2832" not in text and "referring to 2832" not in summary
+        assert "2832 bytes counted per tensor, 1808 of memory, 1280 of it kept alive" in text
+        assert "2832 bytes counted per tensor, 1808 bytes of memory" in summary
+    assert "2864" in summary and str(2832 + 32) == "2864"
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_naive_loss_overflows_at_a_correct_point(site: Path, out: str) -> None:
+    """R7-A2: of the logits 140, -140, 60, 60 only 140 overflows e^z in float32, and that
+    point is classified correctly; the wrong-side point (the last) gives a finite 60."""
+    line = line_after(lines_of(site, out), "logits =")
+    logits, naive = line.split("naive loss per point")
+    logits_v, naive_v = tensor_values(logits), tensor_values(naive)
+    labels = [1.0, 0.0, 1.0, 0.0]
+    assert logits_v == [140.0, -140.0, 60.0, 60.0]
+    assert naive_v[0] == math.inf and naive_v[1:] == [0.0, 0.0, 60.0]
+    pairs = zip(logits_v, labels, strict=True)
+    wrong = [i for i, (z, y) in enumerate(pairs) if (z > 0) != (y == 1)]
+    assert wrong == [3]  # "the last on the wrong side"
+    overflowing = [i for i, v in enumerate(naive_v) if math.isinf(v)]
+    assert overflowing == [0] and 0 not in wrong  # "at a correct point"
+    big = torch.tensor([140.0, 88.8, 88.7, 60.0])
+    assert torch.isinf(torch.exp(big)).tolist() == [True, True, False, False]
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "所以直接按公式算出的损失是 inf ，而溢出的恰恰是一个 分类正确 的点" in text
+    else:
+        assert "so the naive loss is inf at a correct point" in text
+    assert "\\pm 140" not in text  # not "logits reach ±140"
+
+
+def test_builtin_softplus_and_bce_with_logits_save_only_their_inputs() -> None:
+    """R7-A3, independent: F.softplus saves its input; binary_cross_entropy_with_logits saves
+    its two inputs (logits and target), not an intermediate such as exp(z)."""
+    z, target = torch.randn(5, requires_grad=True), torch.rand(5)
+    saved: list[torch.Tensor] = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        torch.nn.functional.softplus(z)
+        torch.nn.functional.binary_cross_entropy_with_logits(z, target)
+    assert [t.data_ptr() for t in saved] == [z.data_ptr(), z.data_ptr(), target.data_ptr()]
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_prose_says_what_the_builtins_save(site: Path, out: str) -> None:
+    """R7-A3: not "saves only z ... (in practice F.softplus and BCEWithLogitsLoss do this)"."""
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "已经替你做了这些" not in text
+        assert "BCEWithLogitsLoss 也是自己给出导数，并且只保存各自的输入" in text
+    else:
+        assert "in practice F.softplus" not in text
+        assert "BCEWithLogitsLoss also state their derivative and save only their inputs" in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_clipping_hook_is_removed_through_its_handle(site: Path, out: str) -> None:
+    """R7-F2: register_hook returns a handle; the page removes its clipping hook with it."""
+    text = soup(site / out / PAGE).get_text()
+    assert "clip = a.register_hook(lambda grad: grad.clamp(max=1.0))" in text
+    assert "clip.remove()" in text.split("clip = a.register_hook(")[1].split("# %%")[0]
+    comment = text.split("clip.remove()")[1].splitlines()[0]
+    assert ("handle" in comment) if out == "en" else ("句柄" in comment)
+
+
+def test_a_removed_hook_no_longer_fires() -> None:
+    """R7-F2, independent: a hook left on fires on every later backward pass; after
+    handle.remove() it does not."""
+    a = torch.tensor([1.0], requires_grad=True)
+    fired: list[int] = []
+    handle = a.register_hook(lambda grad: fired.append(1))
+    (a * 2).sum().backward()
+    (a * 3).sum().backward()
+    assert len(fired) == 2
+    handle.remove()
+    (a * 4).sum().backward()
+    assert len(fired) == 2
+
+
+def test_zh_phrasing_of_round_7(site: Path) -> None:
+    """R7-E1 (the object of 不需要), R7-E5 (one colon, the versions in brackets)."""
+    text = prose(site, "zh-cn")
+    assert "表明不需要的，返回" not in text
+    assert "ctx.needs_input_grad 标明不需要梯度的输入，对应位置返回 None" in text
+    assert "0.5 ：torch 2.13" not in text and "0.5：torch 2.13" not in text
+    assert "（torch 2.13 及以前是 1，2.14 起是 0）：" in text
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_glossary_says_gradcheck_uses_its_inputs_dtype(site: Path, out: str) -> None:
+    """R7-D1: gradcheck compares at its inputs' dtype (the page's words), not "in float64"."""
+    text = " ".join(soup(site / out / "glossary.html").get_text().split())
+    if out.startswith("zh"):
+        entry = text.split("finite difference。")[1][:300]
+        assert "在 float64 下拿它" not in entry and "用的是输入本身的 dtype" in entry
+        assert "dtype，所以要传入 float64 的输入" in entry  # no stray space
+    else:
+        entry = text.split("finite difference¶有限差分.")[1][:300]
+        entry = entry.replace("'", "’")
+        assert "with it, in float64" not in entry and "at its inputs’ dtype" in entry
+        assert "so give it float64 inputs (on float32 it warns and usually fails)" in entry
+    z = torch.randn(3, requires_grad=True)  # float32: gradcheck warns about the precision
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.autograd.gradcheck(torch.sigmoid, (z,), raise_exception=False)
+    assert any("double precision" in str(w.message) for w in caught)

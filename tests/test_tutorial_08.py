@@ -228,7 +228,7 @@ def test_prose_of_round_3(site: Path, out: str) -> None:
         assert "实验性" in text  # is_grads_batched
         assert "没有定义 jvp 的 torch.autograd.Function" in text and "Softplus" in text
         assert "LayerNorm" in text and "GroupNorm" in text and "评估模式" in text
-        assert "滑动平均统计量" in text and "运行统计量" not in text
+        assert "运行统计量" in text and "滑动平均统计量" not in text  # R7-E2: as in tutorial 06
         assert "torch.autograd.functional.jacobian" in text
     else:
         assert "experimental" in text
@@ -245,7 +245,7 @@ def test_batch_norm_remark_limits_the_one_sample_failure_to_batchnorm1d(
     text = prose(site, out)
     assert "BatchNorm1d" in text and "running_mean" in text
     if out.startswith("zh"):
-        assert "单个样本的统计量并不是整批的统计量" in text and "何况单个样本" not in text
+        assert "用它自己的统计量归一化，而不是整批的统计量" in text and "何况单个样本" not in text
     else:
         assert "its own statistics, not the batch" in text  # R6-A1: "has none at all" went
         assert "feature vector, shape (1, C), has none and raises in training mode" in text
@@ -569,7 +569,7 @@ def test_batch_norm_remark_offers_track_running_stats_only_where_it_works(
     remedy = text.index("track_running_stats=False")
     assert text.index("BatchNorm2d") < remedy < text.index("BatchNorm1d")
     if out.startswith("zh"):
-        assert "无论有没有滑动平均统计量都会报错" in text
+        assert "无论有没有运行统计量都会报错" in text
         assert "只能用评估模式或换一种层" in text
     else:
         assert "running statistics or not: only eval mode or another layer works" in text
@@ -690,32 +690,50 @@ def test_zh_phrasing_of_round_6(site: Path, out: str) -> None:
 
 
 def legend_covers(lang: str, **legend: object) -> int:
-    """How many of the figure's points the legend covers, the figure redrawn here from
-    gradients recomputed by the closed form (p - y) x."""
+    """How many of the figure's markers the legend touches (a marker's disc, not only its
+    centre, R7-A4), the figure redrawn here from gradients recomputed by the closed form
+    (p - y) x."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from pytorch_notes.i18n import tr, use_language
+    from pytorch_notes.i18n import use_language
 
     grads, labels = class_gradients()
-    lang = use_language(lang)
+    with matplotlib.rc_context():  # use_language("zh") changes rcParams: keep them here
+        return _legend_covers(use_language(lang), grads, labels, legend)
+
+
+def _legend_covers(
+    lang: str, grads: torch.Tensor, labels: torch.Tensor, legend: dict[str, object]
+) -> int:
+    import matplotlib.pyplot as plt
+
+    from pytorch_notes.i18n import tr
+
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for label, colour in ((0, "tab:blue"), (1, "tab:red")):
         name = tr(lang, en=f"class {label} samples", zh=f"类别 {label} 的样本")
-        ax.scatter(*grads[labels == label].T, s=14, color=colour, label=name)
+        ax.scatter(*grads[labels == label].T, s=MARKER_SIZE, color=colour, label=name)
     ax.scatter(*grads.mean(dim=0), s=160, marker="*", color="black",
                label=tr(lang, en="mean = batch gradient", zh="均值 = 整批的梯度"))  # fmt: skip
     ax.set_xlabel(tr(lang, en="∂loss/∂w0 of one sample", zh="单个样本的损失对 w0 的偏导数"))
     ax.set_ylabel(tr(lang, en="∂loss/∂w1 of one sample", zh="单个样本的损失对 w1 的偏导数"))
+    ax.set_title(tr(lang, en="Per-sample gradients (vmap)", zh="逐样本梯度（vmap）"))
     drawn = ax.legend(**legend)
     fig.canvas.draw()
     box = drawn.get_window_extent()
+    radius = (MARKER_SIZE**0.5 / 2 + 1) * fig.dpi / 72  # the disc and its edge, in pixels
     points = ax.transData.transform(grads.numpy())
-    covered = sum(box.contains(float(px), float(py)) for px, py in points)
+    covered = sum(
+        ((max(box.x0 - px, 0, px - box.x1) ** 2 + max(box.y0 - py, 0, py - box.y1) ** 2) ** 0.5)
+        < radius
+        for px, py in points.tolist()
+    )
     plt.close(fig)
     return covered
+
+
+MARKER_SIZE = 14  # the page's s=14
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -731,3 +749,46 @@ def test_the_legend_hides_no_point(site: Path, out: str) -> None:
     assert legend_covers(lang, **legend) == 0
     assert legend_covers("en", loc="upper left") > 0  # the check sees a covered point
     assert legend_covers("en", loc="lower right") > 0  # so does a bare lower-right legend
+    # R7-A4: round 6's legend left a class-1 marker under the frame's left edge in en
+    assert legend_covers("en", loc="lower right", fontsize="small", markerscale=0.8) > 0
+    assert "s=14," in code(site, out)  # the size the check assumes
+
+
+# -- round 7 ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_in_dims_is_explained_where_it_is_used(site: Path, out: str) -> None:
+    """R7-F1: one line on in_dims=(None, 0, 0), right above the call."""
+    lines = code(site, out).splitlines()
+    call = next(i for i, line in enumerate(lines) if line.startswith("per_sample = vmap("))
+    comment = lines[call - 1]
+    assert comment.startswith("# in_dims")
+    if out.startswith("zh"):
+        assert "None 表示所有样本共用 params" in comment
+        assert "0 表示 x 和 y 沿第 0 维切开" in comment
+    else:
+        assert "None = params shared by every sample" in comment
+        assert "0 = x and y split along dimension 0" in comment
+
+
+def test_in_dims_none_shares_and_zero_splits() -> None:
+    """R7-F1, independent: None passes the same argument to every call, 0 slices dim 0."""
+    from torch.func import vmap
+
+    w, xs = torch.tensor([1.0, 2.0]), torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    batched = vmap(torch.dot, in_dims=(None, 0))(w, xs)
+    assert torch.equal(batched, torch.stack([torch.dot(w, x) for x in xs]))
+
+
+def test_zh_phrasing_of_round_7(site: Path) -> None:
+    """R7-E2 (运行统计量, as tutorial 06 says), E3 (对数几率 in the comment), E4 (no
+    restatement)."""
+    text = prose(site, "zh-cn")
+    source = code(site, "zh-cn")
+    assert "滑动平均统计量" not in text and "无论有没有运行统计量都会报错" in text
+    core_06 = soup(site / "zh-cn" / "tutorials/core/plot_06_validation_and_test.html")
+    assert "运行统计量" in core_06.get_text()  # the term tutorial 06 uses
+    assert "# logit\n" not in source and ".squeeze()  # 对数几率" in source
+    assert "而单个样本的统计量并不是整批的统计量" not in text
+    assert "用它自己的统计量归一化，而不是整批的统计量" in text

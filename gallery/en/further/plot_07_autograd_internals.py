@@ -87,12 +87,13 @@ assert follows_the_graph(order)
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)
-a.register_hook(lambda grad: grad.clamp(max=1.0))
+clip = a.register_hook(lambda grad: grad.clamp(max=1.0))
 w.register_hook(lambda grad: print(f"tensor hook on w:     w.grad = {w.grad}"))
 w.register_post_accumulate_grad_hook(lambda w: print(f"post-accumulate hook: w.grad = {w.grad}"))
 torch.mul(a, torch.add(w, 1)).backward()
 print(f"with a's gradient clipped to 1: w.grad = {w.grad}, x.grad = {x.grad}")
 assert torch.equal(w.grad, torch.tensor([4.0])) and torch.equal(x.grad, torch.tensor([1.0]))
+clip.remove()  # register_hook returns a handle; remove() takes the hook off
 
 # %%
 # A custom ``Function``: a numerically stable softplus
@@ -130,21 +131,21 @@ print(f"stable, autograd: {composite.detach()}, gradient {z.grad}")
 assert z.grad[1].item() in (0.0, 1.0)  # 1 up to torch 2.13, 0 from 2.14; sigma(0) is 0.5
 
 # %%
-# With a ``torch.autograd.Function`` we state the derivative ourselves: ours
-# is :math:`\sigma(z)`, right at every point (:math:`z = 0` included), and
-# saves only :math:`z` (in practice ``F.softplus`` and ``BCEWithLogitsLoss``
-# do this). In the form that also works with ``torch.func``
-# (:doc:`plot_08_jacobians_torch_func`), ``forward`` computes from the inputs
-# alone, ``setup_context(ctx, inputs, output)`` keeps what the backward pass
-# needs, and ``backward(ctx, grad_output)`` returns one gradient per input
-# (``None`` where ``ctx.needs_input_grad`` says none is wanted);
+# With a ``torch.autograd.Function`` we state the derivative ourselves: ours is
+# :math:`\sigma(z)`, right at every point (:math:`z = 0` included), and saves
+# only :math:`z` (``F.softplus`` and ``BCEWithLogitsLoss`` also state their
+# derivative and save only their inputs). In the form that also works with
+# ``torch.func`` (:doc:`plot_08_jacobians_torch_func`), ``forward`` computes
+# from the inputs alone, ``setup_context(ctx, inputs, output)`` keeps what the
+# backward pass needs, and ``backward(ctx, grad_output)`` returns one gradient
+# per input (``None`` where ``ctx.needs_input_grad`` says none is wanted);
 # ``generate_vmap_rule = True`` lets ``vmap`` batch it. In ``torch.func``,
-# ``grad(fn)`` is a new function that returns the gradient of a
-# scalar-valued ``fn``, and ``vmap(fn)`` one that runs ``fn`` on each slice
-# along its input's first dimension. The older form, ``forward(ctx, z)``
-# without ``setup_context``, works with ``backward()``, but ``torch.func``
-# raises a ``RuntimeError`` asking for ``setup_context``; forward mode
-# (``jvp``, ``jacfwd``) also needs a ``jvp`` staticmethod (exercise 1).
+# ``grad(fn)`` is a new function that returns the gradient of a scalar-valued
+# ``fn``, and ``vmap(fn)`` one that runs ``fn`` on each slice along its input's
+# first dimension. The older form, ``forward(ctx, z)`` without
+# ``setup_context``, works with ``backward()``, but ``torch.func`` raises a
+# ``RuntimeError`` asking for ``setup_context``; forward mode (``jvp``,
+# ``jacfwd``) also needs a ``jvp`` staticmethod (exercise 1).
 
 
 class Softplus(torch.autograd.Function):
@@ -175,19 +176,24 @@ assert torch.allclose(stable, torch.nn.functional.softplus(z))
 assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sigma(0), sigma(100)
 from torch.func import grad, vmap
 
-z = z.detach()
-per_element = vmap(grad(Softplus.apply))(z)
+per_element = vmap(grad(Softplus.apply))(z.detach())
 print(f"vmap(grad(Softplus.apply)): {per_element}")
-assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z))
+assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z.detach()))
 
 # %%
-# In a model: four points, and a linear model so overconfident (weights of
-# 20) that its logits reach :math:`\pm 140`, one of them on the wrong side,
-# far past where the naive formula overflows. ``Softplus`` gives a finite
-# loss and gradients, the loss of ``binary_cross_entropy_with_logits``; its
-# node, named after the class, sits in the backward graph like a built-in one:
+# In a model: four points, and a linear model so overconfident (weights of 20)
+# that its logits are 140, −140, 60 and 60, the last on the wrong side. In
+# float32 :math:`e^{140}` is ``inf`` (:math:`e^{88.8}` already is), so the
+# naive loss is ``inf`` at a *correct* point. ``Softplus`` gives the finite
+# loss and gradients of ``binary_cross_entropy_with_logits``; its node sits in
+# the backward graph like a built-in one:
 
+import matplotlib.pyplot as plt
 from torch import nn
+
+from pytorch_notes.draw import draw_backward
+from pytorch_notes.graph import backward_graph
+from pytorch_notes.i18n import tr, use_language
 
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
@@ -199,17 +205,11 @@ with torch.no_grad():
 logits = linear(features)
 loss = (Softplus.apply(logits) - labels * logits).mean()
 loss.backward()
-print(f"logits = {logits.detach().flatten()}")
+naive = torch.log(1 + torch.exp(logits)) - labels * logits  # the formula written naively
+print(f"logits = {logits.detach().flatten()}, naive loss per point {naive.detach().flatten()}")
 print(f"loss = {loss.item():.2f}, weight.grad = {linear.weight.grad}")
 reference = nn.functional.binary_cross_entropy_with_logits(logits, labels)
 assert torch.allclose(loss, reference) and torch.isfinite(linear.weight.grad).all()
-
-import matplotlib.pyplot as plt
-
-from pytorch_notes.draw import draw_backward
-from pytorch_notes.graph import backward_graph
-from pytorch_notes.i18n import tr, use_language
-
 LANG = "en"  # the language of the figure labels
 lang = use_language(LANG)
 
@@ -307,7 +307,7 @@ storages = {t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t i
 existing = {p.untyped_storage().data_ptr() for p in (inputs, *net.parameters())}
 extra = sum(n for ptr, n in storages.items() if ptr not in existing)
 print(f"{len(saved)} saved tensors, {total} bytes, in {len(storages)} storages")
-print(f"kept alive only for the backward pass: {extra} bytes")
+print(f"{sum(storages.values())} bytes of memory, {extra} kept alive only for the backward pass")
 assert total == 4 * (64 * 2 + 64 * 4 + 64 * 4 + 4 * 1 + 64 * 1)  # float32: 4 bytes a number
 assert extra == 4 * (64 * 4 + 64 * 1)  # the ReLU output and the network's output
 
@@ -399,8 +399,8 @@ for point in (-1.0, 0.0):
 #   derivative, works under ``grad`` and ``vmap``, and keeps an overconfident
 #   model's loss finite. ``gradcheck`` in float64 caught a sign slip; it
 #   checks only the points it is given (the kink at 0 has to be one of them).
-# - A forward pass of a small network saved tensors referring to 2832 bytes,
-#   1280 of them kept alive only for the backward pass.
+# - A small network's forward pass saved 5 tensors: 2832 bytes counted per
+#   tensor, 1808 of memory, 1280 of it kept alive only for the backward pass.
 # - ``detect_anomaly`` names the node that made a NaN (``SqrtBackward0``) and
 #   its line; the cure is a ``where`` on both sides (``clamp`` alone is not).
 #

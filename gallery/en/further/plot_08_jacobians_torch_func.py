@@ -315,6 +315,7 @@ def sample_loss(params, x, y):
     return F.binary_cross_entropy_with_logits(z, y)
 
 
+# in_dims: None = params shared by every sample; 0 = x and y split along dimension 0
 per_sample = vmap(grad(sample_loss), in_dims=(None, 0, 0))(params, train_x, train_y)
 print(f"per-sample weight gradients: shape {tuple(per_sample['weight'].shape)}")
 print(f"per-sample bias gradients:   shape {tuple(per_sample['bias'].shape)}")
@@ -382,7 +383,7 @@ ax.scatter(*mean_grad[0], s=160, marker="*", color="black",
 ax.set_xlabel(tr(lang, en="∂loss/∂w0 of one sample", zh="单个样本的损失对 w0 的偏导数"))
 ax.set_ylabel(tr(lang, en="∂loss/∂w1 of one sample", zh="单个样本的损失对 w1 的偏导数"))
 ax.set_title(tr(lang, en="Per-sample gradients (vmap)", zh="逐样本梯度（vmap）"))
-ax.legend(loc="lower right", fontsize="small", markerscale=0.8)  # hides no point
+ax.legend(loc="lower right", fontsize="small", markerscale=0.8, borderpad=0.3)  # hides no point
 plt.show()
 
 # %%

@@ -85,12 +85,13 @@ assert follows_the_graph(order)
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)
-a.register_hook(lambda grad: grad.clamp(max=1.0))
+clip = a.register_hook(lambda grad: grad.clamp(max=1.0))
 w.register_hook(lambda grad: print(f"tensor hook on w:     w.grad = {w.grad}"))
 w.register_post_accumulate_grad_hook(lambda w: print(f"post-accumulate hook: w.grad = {w.grad}"))
 torch.mul(a, torch.add(w, 1)).backward()
 print(f"with a's gradient clipped to 1: w.grad = {w.grad}, x.grad = {x.grad}")
 assert torch.equal(w.grad, torch.tensor([4.0])) and torch.equal(x.grad, torch.tensor([1.0]))
+clip.remove()  # register_hook 返回一个句柄，调用 remove() 即可摘掉这个钩子
 
 # %%
 # 自定义 ``Function``：数值稳定的 softplus
@@ -108,8 +109,8 @@ assert torch.equal(w.grad, torch.tensor([4.0])) and torch.equal(x.grad, torch.te
 # 导数是 :math:`\sigma(z)`。但自动求导是逐个环节求导的，而 ``clamp`` 和
 # ``abs`` 在 :math:`z = 0` 处都有尖点，尖点处传回多少是一种约定（见
 # :doc:`../core/plot_02_dynamic_graphs`）。``abs`` 在这里传回 0，所以结果完全
-# 由 ``clamp`` 的约定决定，而且不会是 :math:`\sigma(0) = 0.5`：
-# torch 2.13 及以前是 1，2.14 起是 0：
+# 由 ``clamp`` 的约定决定，而且不会是 :math:`\sigma(0) = 0.5`
+# （torch 2.13 及以前是 1，2.14 起是 0）：
 
 
 def stable_softplus(z):
@@ -128,12 +129,12 @@ assert z.grad[1].item() in (0.0, 1.0)  # torch 2.13 及以前为 1，2.14 起为
 
 # %%
 # 用 ``torch.autograd.Function`` 可以自己写出导数：我们的写法给出 :math:`\sigma(z)`，
-# 在每一点（包括 :math:`z = 0`）都正确，而且只保存 :math:`z`（实际工作中，
-# ``F.softplus`` 和 ``BCEWithLogitsLoss`` 已经替你做了这些）。能同时用于
+# 在每一点（包括 :math:`z = 0`）都正确，而且只保存 :math:`z`（``F.softplus`` 和
+# ``BCEWithLogitsLoss`` 也是自己给出导数，并且只保存各自的输入）。能同时用于
 # ``torch.func``（:doc:`plot_08_jacobians_torch_func`）的写法是：``forward``
 # 只根据输入计算结果；``setup_context(ctx, inputs, output)`` 保存反向传播要用的
 # 张量；``backward(ctx, grad_output)`` 为每个输入返回一个梯度
-# （``ctx.needs_input_grad`` 表明不需要的，返回 ``None``）；
+# （``ctx.needs_input_grad`` 标明不需要梯度的输入，对应位置返回 ``None``）；
 # ``generate_vmap_rule = True`` 让 ``vmap`` 能对它做批处理。在 ``torch.func`` 中，
 # ``grad(fn)`` 是一个新函数，返回标量函数 ``fn`` 的梯度；``vmap(fn)`` 也是一个
 # 新函数，沿输入的第一个维度对每个切片分别运行 ``fn``。旧写法 ``forward(ctx, z)``
@@ -170,18 +171,23 @@ assert torch.allclose(stable, torch.nn.functional.softplus(z))
 assert torch.allclose(z.grad, torch.tensor([0.0, 0.5, 1.0]))  # sigma(-100), sigma(0), sigma(100)
 from torch.func import grad, vmap
 
-z = z.detach()
-per_element = vmap(grad(Softplus.apply))(z)
+per_element = vmap(grad(Softplus.apply))(z.detach())
 print(f"vmap(grad(Softplus.apply)): {per_element}")
-assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z))
+assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z.detach()))
 
 # %%
-# 用在模型里：取四个点，再把线性模型的权重都设为 20，让它过度自信：对数几率达到
-# :math:`\pm 140`，其中一个点落在错误的一侧，远远超过了直接按公式计算时开始溢出的界限。
-# 用 ``Softplus``，损失和梯度都是有限值，损失也与 ``binary_cross_entropy_with_logits``
-# 一致；它的节点以类名命名，像内置节点一样出现在反向图里：
+# 用在模型里：取四个点，再把线性模型的权重都设为 20，让它过度自信：对数几率分别是
+# 140、−140、60 和 60，最后一个点落在错误的一侧。在 float32 下 :math:`e^{140}` 是
+# ``inf``（:math:`e^{88.8}` 就已经是了），所以直接按公式算出的损失是 ``inf``，而溢出的
+# 恰恰是一个*分类正确*的点。用 ``Softplus``，损失和梯度都是有限值，与
+# ``binary_cross_entropy_with_logits`` 一致；它的节点像内置节点一样出现在反向图里：
 
+import matplotlib.pyplot as plt
 from torch import nn
+
+from pytorch_notes.draw import draw_backward
+from pytorch_notes.graph import backward_graph
+from pytorch_notes.i18n import tr, use_language
 
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
@@ -193,17 +199,11 @@ with torch.no_grad():
 logits = linear(features)
 loss = (Softplus.apply(logits) - labels * logits).mean()
 loss.backward()
-print(f"logits = {logits.detach().flatten()}")
+naive = torch.log(1 + torch.exp(logits)) - labels * logits  # 照公式直接写
+print(f"logits = {logits.detach().flatten()}, naive loss per point {naive.detach().flatten()}")
 print(f"loss = {loss.item():.2f}, weight.grad = {linear.weight.grad}")
 reference = nn.functional.binary_cross_entropy_with_logits(logits, labels)
 assert torch.allclose(loss, reference) and torch.isfinite(linear.weight.grad).all()
-
-import matplotlib.pyplot as plt
-
-from pytorch_notes.draw import draw_backward
-from pytorch_notes.graph import backward_graph
-from pytorch_notes.i18n import tr, use_language
-
 LANG = "zh"  # 图中标注使用的语言
 lang = use_language(LANG)
 
@@ -297,7 +297,7 @@ storages = {t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t i
 existing = {p.untyped_storage().data_ptr() for p in (inputs, *net.parameters())}
 extra = sum(n for ptr, n in storages.items() if ptr not in existing)
 print(f"{len(saved)} saved tensors, {total} bytes, in {len(storages)} storages")
-print(f"kept alive only for the backward pass: {extra} bytes")
+print(f"{sum(storages.values())} bytes of memory, {extra} kept alive only for the backward pass")
 assert total == 4 * (64 * 2 + 64 * 4 + 64 * 4 + 4 * 1 + 64 * 1)  # float32：每个数 4 字节
 assert extra == 4 * (64 * 4 + 64 * 1)  # ReLU 的输出和网络的输出
 
@@ -384,7 +384,8 @@ for point in (-1.0, 0.0):
 #   及以前是 1，2.14 起是 0），不会是 0.5。我们的 ``Function`` 直接给出导数，
 #   能用于 ``grad`` 和 ``vmap``，让过度自信的模型的损失保持有限。float64 下的
 #   ``gradcheck`` 抓住了符号错误；它只检查给定的点（0 处的尖点必须是其中之一）。
-# - 小网络的一次前向传播保存的张量涉及 2832 字节，其中 1280 字节只为反向传播而保留。
+# - 小网络的一次前向传播保存了 5 个张量：逐个张量相加是 2832 字节，实际占用的内存是
+#   1808 字节，其中 1280 字节只为反向传播而保留。
 # - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）及其所在行；
 #   修正办法是两侧都用 ``where``（只用 ``clamp`` 不算）。
 #

@@ -280,11 +280,11 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # 的 ``randomness=`` 参数。训练模式下的 BatchNorm 会原位更新 ``running_mean`` 和
 # ``running_var``，``vmap`` 不允许这样做。单个样本自己有统计量时（如 ``BatchNorm2d``，
 # 在各像素上统计），可以改用评估模式、设 ``track_running_stats=False``（这时每个样本
-# 用自己的统计量归一化，而单个样本的统计量并不是整批的统计量），或换成不带这些统计量的层
+# 用它自己的统计量归一化，而不是整批的统计量），或换成不带这些统计量的层
 # （``LayerNorm``、``GroupNorm``），详见 `Patching Batch Norm
 # <https://pytorch.org/docs/stable/func.batch_norm.html>`_。``BatchNorm1d`` 作用于单个
-# 样本的特征向量（形状为 (1, C)）时根本没有统计量可算，训练模式下无论有没有滑动平均
-# 统计量都会报错：这时只能用评估模式或换一种层。
+# 样本的特征向量（形状为 (1, C)）时根本没有统计量可算，训练模式下无论有没有运行统计量
+# 都会报错：这时只能用评估模式或换一种层。
 
 import torch.nn.functional as F
 from torch import nn
@@ -299,10 +299,11 @@ params = {name: p.detach() for name, p in model.named_parameters()}
 
 
 def sample_loss(params, x, y):
-    z = functional_call(model, params, (x,)).squeeze()  # logit
+    z = functional_call(model, params, (x,)).squeeze()  # 对数几率
     return F.binary_cross_entropy_with_logits(z, y)
 
 
+# in_dims：None 表示所有样本共用 params；0 表示 x 和 y 沿第 0 维切开、逐个样本送入
 per_sample = vmap(grad(sample_loss), in_dims=(None, 0, 0))(params, train_x, train_y)
 print(f"per-sample weight gradients: shape {tuple(per_sample['weight'].shape)}")
 print(f"per-sample bias gradients:   shape {tuple(per_sample['bias'].shape)}")
@@ -368,7 +369,7 @@ ax.scatter(*mean_grad[0], s=160, marker="*", color="black",
 ax.set_xlabel(tr(lang, en="∂loss/∂w0 of one sample", zh="单个样本的损失对 w0 的偏导数"))
 ax.set_ylabel(tr(lang, en="∂loss/∂w1 of one sample", zh="单个样本的损失对 w1 的偏导数"))
 ax.set_title(tr(lang, en="Per-sample gradients (vmap)", zh="逐样本梯度（vmap）"))
-ax.legend(loc="lower right", fontsize="small", markerscale=0.8)  # 不挡住任何点
+ax.legend(loc="lower right", fontsize="small", markerscale=0.8, borderpad=0.3)  # 不挡住任何点
 plt.show()
 
 # %%
