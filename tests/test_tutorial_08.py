@@ -228,7 +228,9 @@ def test_prose_of_round_3(site: Path, out: str) -> None:
         assert "实验性" in text  # is_grads_batched
         assert "没有定义 jvp 的 torch.autograd.Function" in text and "Softplus" in text
         assert "LayerNorm" in text and "GroupNorm" in text and "评估模式" in text
-        assert "运行统计量" in text and "滑动平均统计量" not in text  # R7-E2: as in tutorial 06
+        assert (
+            "滑动平均统计量" in text and "运行统计量" not in text
+        )  # R7-E2: one term, as in tutorial 06
         assert "torch.autograd.functional.jacobian" in text
     else:
         assert "experimental" in text
@@ -569,7 +571,7 @@ def test_batch_norm_remark_offers_track_running_stats_only_where_it_works(
     remedy = text.index("track_running_stats=False")
     assert text.index("BatchNorm2d") < remedy < text.index("BatchNorm1d")
     if out.startswith("zh"):
-        assert "无论有没有运行统计量都会报错" in text
+        assert "无论有没有滑动平均统计量都会报错" in text
         assert "只能用评估模式或换一种层" in text
     else:
         assert "running statistics or not: only eval mode or another layer works" in text
@@ -782,13 +784,13 @@ def test_in_dims_none_shares_and_zero_splits() -> None:
 
 
 def test_zh_phrasing_of_round_7(site: Path) -> None:
-    """R7-E2 (运行统计量, as tutorial 06 says), E3 (对数几率 in the comment), E4 (no
+    """R7-E2 (滑动平均统计量, as tutorial 06 says), E3 (对数几率 in the comment), E4 (no
     restatement)."""
     text = prose(site, "zh-cn")
     source = code(site, "zh-cn")
-    assert "滑动平均统计量" not in text and "无论有没有运行统计量都会报错" in text
+    assert "运行统计量" not in text and "无论有没有滑动平均统计量都会报错" in text
     core_06 = soup(site / "zh-cn" / "tutorials/core/plot_06_validation_and_test.html")
-    assert "运行统计量" in core_06.get_text()  # the term tutorial 06 uses
+    assert "滑动平均统计量" in core_06.get_text()  # the term tutorial 06 uses
     assert "# logit\n" not in source and ".squeeze()  # 对数几率" in source
     assert "而单个样本的统计量并不是整批的统计量" not in text
     assert "用它自己的统计量归一化，而不是整批的统计量" in text

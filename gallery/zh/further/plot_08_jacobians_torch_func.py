@@ -283,7 +283,7 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # 用它自己的统计量归一化，而不是整批的统计量），或换成不带这些统计量的层
 # （``LayerNorm``、``GroupNorm``），详见 `Patching Batch Norm
 # <https://pytorch.org/docs/stable/func.batch_norm.html>`_。``BatchNorm1d`` 作用于单个
-# 样本的特征向量（形状为 (1, C)）时根本没有统计量可算，训练模式下无论有没有运行统计量
+# 样本的特征向量（形状为 (1, C)）时根本没有统计量可算，训练模式下无论有没有滑动平均统计量
 # 都会报错：这时只能用评估模式或换一种层。
 
 import torch.nn.functional as F
