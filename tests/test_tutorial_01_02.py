@@ -1000,3 +1000,51 @@ def test_zh_round_7_wording(site: Path) -> None:
     assert "它不经过代理就能得出答案" not in page  # E1: the clause that repeated the first
     assert "同一张图对每个输入给出的，都是它所走分支的梯度" in page  # E2
     assert "给每个输入的都是它那条分支的梯度" not in page
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_round_8_no_accumulate_grad_for_a_no_grad_view(site: Path, out: str) -> None:
+    """R8-A1: a view taken under no_grad reports requires_grad=True yet gets no AccumulateGrad
+    node; the page says so (and asserts it), and so do the glossary and the summary."""
+    t = torch.ones(2, requires_grad=True)
+    with torch.no_grad():
+        view = t[:1]
+    assert view.requires_grad and (view * 10).grad_fn.next_functions[0][0] is None
+    page = " ".join(
+        soup(site / out / "tutorials/core/plot_01_computational_graph.html").get_text().split()
+    )
+    said = {"en": ["the backward graph gets no node for it", "(the view above excepted)"],
+            "zh-cn": ["反向图里没有它的节点", "（上面的视图除外）"]}[out]  # fmt: skip
+    for words in said:
+        assert words in page, (out, words)
+    for name in ("glossary.html", "summary.html"):
+        text = " ".join(soup(site / out / name).get_text().split())
+        assert (
+            "no_grad() gets none" in text or "no_grad())" in text
+        ) or "no_grad() 下取的视图" in text, name
+
+
+def test_round_8_glossary_no_grad_and_version_counter_state_their_conditions(site: Path) -> None:
+    """R8-A2: an in-place op under no_grad keeps requires_grad and grad_fn; R8-A3: x[0] += 1
+    raises the version counter by 2."""
+    w = torch.ones(2, requires_grad=True)
+    a = w * 2
+    with torch.no_grad():
+        a.add_(1)
+    assert a.requires_grad and a.grad_fn is not None
+    x = torch.zeros(3)
+    before = x._version
+    x[0] += 1
+    assert x._version - before == 2
+    en = " ".join(soup(site / "en" / "glossary.html").get_text().split())
+    zh = " ".join(soup(site / "zh-cn" / "glossary.html").get_text().split())
+    assert (
+        "leaves its tensor’s requires_grad and grad_fn" in en
+        or "leaves its tensor's requires_grad and grad_fn" in en
+    )
+    assert "x[0] += 1 runs two, so it adds 2" in en
+    assert (
+        "原位操作则不改变所改张量的 requires_grad" in zh.replace(" 和", "和")
+        or "原位操作则不改变所改张量的" in zh
+    )
+    assert "所以加二" in zh

@@ -579,9 +579,9 @@ def test_an_unused_input_raises_in_grad_unless_allow_unused(site: Path, out: str
     assert missing is None, f"{out}: {missing!r} not shown"
     text = " ".join(soup(site / out / PAGE).get_text().split())
     said = {"en": "which raises for one the outputs do not depend on unless allow_unused=True "
-                  "(its gradient is then None, or zeros with materialize_grads=True)",
-            "zh-cn": "除非传入 allow_unused=True（这时它的梯度是 None，再加上 "
-                     "materialize_grads=True 则是全零）"}[out]  # fmt: skip
+                  "(its gradient is then None) or materialize_grads=True (zeros)",
+            "zh-cn": "除非传入 allow_unused=True（这时它的梯度是 None）或 "
+                     "materialize_grads=True（这时是全零）"}[out]  # fmt: skip
     assert said in text, f"{out}: {said!r}"
 
 

@@ -791,3 +791,19 @@ def test_order_check_catches_a_wrong_missing_or_misplaced_value() -> None:
     assert first_missing(["iteration 1: w.grad = tensor([15.])"], printed) is not None
     assert first_missing(list(reversed(printed)), printed) is not None
     assert first_missing(printed + printed[:1], printed) is not None
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_round_8_a_view_taken_in_inference_mode_is_not_an_inference_tensor(
+    site: Path, out: str
+) -> None:
+    """R8-A2: tensors computed in inference_mode are inference tensors; a view of an ordinary
+    tensor taken there is not (and keeps requires_grad)."""
+    w = torch.ones(2, requires_grad=True)
+    with torch.inference_mode():
+        computed, view = w * 2, w.view(2)
+    assert computed.is_inference() and not view.is_inference() and view.requires_grad
+    text = " ".join(soup(site / out / PAGE).get_text().split())
+    said = {"en": "Tensors computed in it (not views of ordinary tensors) are inference tensors",
+            "zh-cn": "在其中计算出的 张量（普通张量的视图除外）是推理张量"}[out]  # fmt: skip
+    assert said.replace(" ", "") in text.replace(" ", ""), out

@@ -1065,10 +1065,12 @@ def fit(
         because the source article's model ends in a sigmoid and trains with
         ``nn.BCELoss`` (tutorials 05 and 06); tutorial 11 says why a model that
         outputs logits, with ``nn.BCEWithLogitsLoss``, is the habit to keep.
-        Outputs read as probabilities are checked at every evaluation and
-        accuracy count: one outside [0, 1] raises a :class:`ValueError`
-        rather than give a wrong accuracy (a custom loss on logits needs
-        ``logits=True``).
+        Outputs read as probabilities are checked: one outside [0, 1] raises a
+        :class:`ValueError` rather than give a wrong accuracy (a custom loss on
+        logits needs ``logits=True``). The check runs on the two samples tried
+        before training, at every evaluation, and on the per-iteration
+        accuracies, which are counted in bulk every 512 iterations and at the
+        end: a run without evaluations may raise only then.
 
     Returns
     -------

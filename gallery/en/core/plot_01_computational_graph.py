@@ -276,8 +276,8 @@ assert not any(result.requires_grad for result in (t > 0, t.argmax(), t.long()))
 # shape (``torch.zeros_like(t)``) and the few operations declared
 # non-differentiable (``torch.histc``) give float results that don't require
 # grad. And a view of ``t`` taken under ``no_grad()`` still *reports*
-# ``requires_grad=True``, though no gradient will reach it
-# (:doc:`plot_04_autograd_traps` covers ``no_grad()``):
+# ``requires_grad=True``, though the backward graph gets no node for it and
+# no gradient reaches it (:doc:`plot_04_autograd_traps` covers ``no_grad()``):
 
 describe("zeros_like(t)", torch.zeros_like(t))  # a float leaf, though t requires grad
 describe("histc(t)", torch.histc(t, bins=3))
@@ -287,6 +287,7 @@ describe("view", view)
 (view * 10).sum().backward()
 print(f"after backward: view.grad = {view.grad}, t.grad = {t.grad}")
 assert view.requires_grad and view.grad is None and t.grad is None
+assert (view * 10).grad_fn.next_functions[0][0] is None  # the backward graph has no node for the view
 try:
     torch.tensor([1, 2], requires_grad=True)
 except RuntimeError as error:
@@ -311,7 +312,7 @@ assert torch.equal(r.grad, torch.tensor([3.0]))
 # ``torch.add`` and ``torch.mul``. Each links to the backward functions of
 # its inputs through ``next_functions``; following those links from
 # ``y.grad_fn`` *is* autograd's graph. A leaf that requires grad appears in
-# it as an ``AccumulateGrad`` node; an input that needs no gradient (the
+# it as an ``AccumulateGrad`` node (the view above excepted); an input that needs no gradient (the
 # constant ``1`` in ``b``, the tensor ``u`` in ``m``) leaves its slot
 # ``None``.
 

@@ -41,7 +41,7 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 # ``inputs``
 #     the tensors to differentiate with respect to, e.g. :math:`w`. Required by ``grad``,
 #     which raises for one the outputs do not depend on unless ``allow_unused=True`` (its
-#     gradient is then ``None``, or zeros with ``materialize_grads=True``); ``backward``
+#     gradient is then ``None``) or ``materialize_grads=True`` (zeros); ``backward``
 #     without it adds into the ``.grad`` of every leaf that requires grad and that the
 #     outputs depend on, with it into theirs only.
 # ``grad_tensors`` (``gradient`` on the method) / ``grad_outputs``

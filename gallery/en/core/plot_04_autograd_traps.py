@@ -139,15 +139,15 @@ assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 # ``enable_grad()`` switches recording back on inside no-grad mode, not inside
 # inference mode. Each is applied once to :math:`2w` below.
 #
-# - :term:`no-grad mode`, ``no_grad()``, is what a training loop uses for its updates
-#   and for evaluation between steps (``pytorch_notes.training.fit`` does). When a
-#   variable decides, ``set_grad_enabled(training)`` serves both phases.
+# - :term:`no-grad mode`, ``no_grad()``, is what a training loop uses for its updates and
+#   for evaluation between steps (``fit`` does). ``set_grad_enabled(training)`` serves both.
 # - :term:`inference mode`, ``inference_mode()``, is the stricter option for pure
-#   inference. Its new tensors are :term:`inference tensors <inference tensor>`:
-#   autograd cannot save them for a backward pass (``w * t`` below). An operation
-#   that saves nothing, ``w + t``, still accepts them, but don't rely on it: the docs
-#   of ``inference_mode`` say such tensors "cannot be used in computations recorded
-#   by autograd". ``t.clone()``, outside the mode, is an ordinary tensor.
+#   inference. Tensors computed in it (not views of ordinary tensors) are
+#   :term:`inference tensors <inference tensor>`: autograd cannot save them for a
+#   backward pass (``w * t`` below). An operation that saves nothing, ``w + t``, still
+#   accepts them, but don't rely on it: the docs of ``inference_mode`` say such tensors
+#   "cannot be used in computations recorded by autograd". ``t.clone()``, outside the
+#   mode, is an ordinary tensor.
 # - ``detach()`` cuts one tensor off (tutorials 01 and 03: a :term:`stop-gradient`);
 #   ``requires_grad_(False)`` switches a leaf off.
 

@@ -39,18 +39,18 @@ LANG = "en"
 # The score :math:`z` has a name, the logit: it is the log-odds of class 1,
 # :math:`z = \log \frac{p}{1 - p}` with :math:`p = \sigma(z)`. In exact
 # arithmetic the sigmoid and ``torch.logit`` undo each other; in float32
-# only approximately, and the two ends are far from symmetric. Just below 1,
-# float32 values are :math:`2^{-24} \approx 6 \times 10^{-8}` apart: as
-# :math:`z` grows, :math:`1 - \sigma(z)` shrinks towards that step and keeps
-# fewer and fewer correct digits, so the round trip drifts (below:
-# :math:`z = 15` comes back as 14.84, :math:`z = 16.5` as 15.94). From
-# :math:`z \approx 16.6` up, :math:`\sigma(z)` rounds
+# only approximately, and the two ends are far from symmetric. ``torch.sigmoid``
+# computes :math:`1/(1 + e^{-z})`, and float32 values just above 1 are
+# :math:`2^{-23} \approx 1.2 \times 10^{-7}` apart: as :math:`z` grows,
+# :math:`e^{-z}` keeps fewer and fewer correct digits in that sum, so the
+# round trip drifts (below: :math:`z = 15` comes back as 14.84, :math:`z =
+# 16.5` as 15.94). From :math:`z \approx 16.6` up, the sum and :math:`\sigma(z)` round
 # to exactly 1 (:math:`\sigma(20)` below; where that starts:
 # :doc:`../further/plot_11_loss_functions`) and its logit comes back as
 # :math:`\infty`. Towards negative :math:`z`, :math:`\sigma(z)` only gets
 # small, and floats keep small numbers well: :math:`\sigma(-80)` is about
 # :math:`1.8 \times 10^{-35}`, still a float32, and its logit is -80 again;
-# :math:`\sigma(z)` rounds to 0 only further out.
+# only from about -88.7 does :math:`e^{-z}` overflow and :math:`\sigma(z)` become 0.
 
 import torch
 
@@ -351,9 +351,10 @@ assert largest < 1e-6
 
 # %%
 # Same stop, same accuracies, losses equal to six decimals -- not to the
-# last bit: ``BCELoss``, its backward pass and ``SGD``'s update each round
-# differently from our formulas, so the parameters of the two runs drift
-# apart by about :math:`10^{-7}`.
+# last bit: ``SGD``'s update orders the same arithmetic differently from
+# ours, so the parameters of the two runs drift apart by about
+# :math:`10^{-7}` (and ``BCELoss``'s value differs from our formula's in the
+# last digits).
 #
 # What we saw
 # -----------

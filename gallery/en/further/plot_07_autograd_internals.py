@@ -241,12 +241,12 @@ for dtype in (torch.float32, torch.float64):
     assert abs(fd - z.grad).item() < (1e-1 if dtype == torch.float32 else 1e-10)
 
 # %%
-# In float32, the rounding errors in :math:`f(z + h)` and :math:`f(z - h)`
-# swamp the tiny difference between them (and :math:`z \pm h` itself rounds);
-# in float64 the finite difference and autograd differ by about
-# :math:`10^{-11}`. ``torch.autograd.gradcheck`` compares the whole Jacobian
-# this way, at its inputs' dtype (float64 here; on float32 it warns and usually
-# fails). A sign slip, :math:`\sigma(-z)` for :math:`\sigma(z)`:
+# In float32, the rounding errors in :math:`f(z + h)` and :math:`f(z - h)` are a sizeable
+# part of the tiny difference between them (and :math:`z \pm h` itself rounds): the
+# estimate is off by about 5% here; in float64 the finite difference and autograd differ
+# by about :math:`10^{-11}`. ``torch.autograd.gradcheck`` compares the whole Jacobian this
+# way, at its inputs' dtype (float64 here; on float32 it warns and usually fails). A sign
+# slip, :math:`\sigma(-z)` for :math:`\sigma(z)`:
 
 
 class WrongSoftplus(Softplus):
@@ -359,7 +359,7 @@ for warning in caught:
 # The culprit: ``SqrtBackward0``. The mode is for debugging, not training
 # (its first warning), and checks for NaN only: an ``inf`` gradient passes
 # silently. A fix must keep the unused branch's *derivative* finite, as
-# :math:`0 \times \infty` is NaN too. Clamping the input doesn't: at
+# :math:`0 \times \infty` is NaN too. Clamping the input at 0 doesn't: at
 # :math:`x = 0` the root's derivative is still :math:`1/(2 \cdot 0) = \infty`,
 # so the gradient reaching the clamp's output ``r`` is NaN on every torch;
 # whether ``x`` gets it depends on ``clamp``'s kink convention (NaN up to
@@ -402,7 +402,7 @@ for point in (-1.0, 0.0):
 # - A small network's forward pass saved 5 tensors: 2832 bytes counted per
 #   tensor, 1808 of memory, 1280 of it kept alive only for the backward pass.
 # - ``detect_anomaly`` names the node that made a NaN (``SqrtBackward0``) and
-#   its line; the cure is a ``where`` on both sides (``clamp`` alone is not).
+#   its line; the cure is a ``where`` on both sides (``clamp(min=0)`` alone is not).
 #
 # Exercises
 # ---------

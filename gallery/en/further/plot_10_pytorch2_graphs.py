@@ -422,12 +422,12 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # Each new number of dimensions fails a guard that no symbol covers, so each
 # would need a graph of its own. But Dynamo stops at a limit (by default 8
 # graphs per function: ``torch._dynamo.config.recompile_limit``, formerly
-# ``cache_size_limit``). Past it, nothing more is captured: an input matching no
-# graph runs in eager mode, with a warning, and the results stay right. What
-# happens to the graphs already captured depends on the release: from torch 2.6
-# on, an input that matches one of them still runs it; torch 2.4 and 2.5 run the
-# whole function in eager mode from then on (2.4, 2.13 and 2.15 run here; 2.5
-# and 2.6 read from their source). A counting backend shows it:
+# ``cache_size_limit``). Past it, nothing more is captured: an input matching no graph
+# runs in eager mode (Dynamo warns once, when the limit is first hit) and the results stay
+# right. What happens to the graphs already captured depends on the release: from torch
+# 2.6 on, an input that matches one of them still runs it; torch 2.4 and 2.5 run the whole
+# function in eager mode from then on (2.4, 2.13 and 2.15 run here; 2.5 and 2.6 read from
+# their source). A counting backend shows it:
 
 
 def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:

@@ -254,7 +254,8 @@ def scores(linear, xs, ys, threshold=0.0):  # accuracy, precision, recall
     with torch.no_grad():
         called = linear(xs).squeeze(1) >= threshold  # z >= threshold: class 1
     tp = int((called & (ys == 1)).sum())
-    return (called == (ys == 1)).float().mean().item(), tp / int(called.sum()), tp / int(ys.sum())
+    precision = tp / max(int(called.sum()), 1)  # 1 if no point is called class 1: no false positive
+    return (called == (ys == 1)).float().mean().item(), precision, tp / int(ys.sum())
 
 
 def report(name, linear, threshold=0.0):  # on the held-out set
@@ -383,8 +384,8 @@ except RuntimeError as error:
 # -----------
 #
 # - A loss should take logits: ``Sigmoid`` + ``BCELoss`` rounds (:math:`z = 20`:
-#   loss 100, not 20; gradient 0, not 1); ``BCEWithLogitsLoss`` and the
-#   softplus form never form :math:`p`, stay finite and give :math:`\sigma(z) - y`.
+#   loss 100, not 20; gradient 0, not 1); ``BCEWithLogitsLoss`` and the softplus
+#   form compute the loss without forming :math:`p`, stay finite and give :math:`\sigma(z) - y`.
 # - After a sigmoid, squared error's gradient carries the factor
 #   :math:`2p(1-p)` and nearly vanishes for points judged wrong with high
 #   confidence; cross-entropy's gradient is :math:`p - y`. From a bad start,

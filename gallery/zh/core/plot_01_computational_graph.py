@@ -249,7 +249,8 @@ assert not any(result.requires_grad for result in (t > 0, t.argmax(), t.long()))
 # 这条规则在两个方向上都有例外。只读取张量形状的函数（``torch.zeros_like(t)``）和少数
 # 声明为不可求导的运算（``torch.histc``），得到的浮点结果不需要梯度。反过来，
 # 在 ``no_grad()`` 下取的 ``t`` 的视图，仍然*显示* ``requires_grad=True``，
-# 但梯度永远传不到它（``no_grad()`` 见 :doc:`第 04 篇 <plot_04_autograd_traps>`）：
+# 但反向图里没有它的节点，梯度也传不到它（``no_grad()`` 见
+# :doc:`第 04 篇 <plot_04_autograd_traps>`）：
 
 describe("zeros_like(t)", torch.zeros_like(t))  # t 需要梯度，结果却是浮点叶子节点
 describe("histc(t)", torch.histc(t, bins=3))
@@ -259,6 +260,7 @@ describe("view", view)
 (view * 10).sum().backward()
 print(f"after backward: view.grad = {view.grad}, t.grad = {t.grad}")
 assert view.requires_grad and view.grad is None and t.grad is None
+assert (view * 10).grad_fn.next_functions[0][0] is None  # 反向图里没有这个视图的节点
 try:
     torch.tensor([1, 2], requires_grad=True)
 except RuntimeError as error:
@@ -281,7 +283,7 @@ assert torch.equal(r.grad, torch.tensor([3.0]))
 # ``AddBackward0`` 和 ``MulBackward0`` 分别是 ``torch.add`` 与 ``torch.mul``
 # 的反向函数。每个反向函数通过 ``next_functions`` 连到其输入的反向函数；
 # 从 ``y.grad_fn`` 出发顺着这些链接走，得到的*就是*自动求导的图。需要梯度的
-# 叶子节点在图中以 ``AccumulateGrad`` 节点的形式出现；不需要梯度的输入（``b`` 中的
+# 叶子节点在图中以 ``AccumulateGrad`` 节点的形式出现（上面的视图除外）；不需要梯度的输入（``b`` 中的
 # 常数 ``1``、``m`` 中的张量 ``u``）对应的位置是 ``None``。
 
 

@@ -39,7 +39,7 @@ backward() 与 torch.autograd.grad
 # ``inputs``
 #     对其求导的张量（自变量），如 :math:`w`。``grad`` 必须提供；输出不依赖其中某个
 #     张量时 ``grad`` 会报错，除非传入 ``allow_unused=True``（这时它的梯度是
-#     ``None``，再加上 ``materialize_grads=True`` 则是全零）。``backward`` 不提供
+#     ``None``）或 ``materialize_grads=True``（这时是全零）。``backward`` 不提供
 #     ``inputs`` 时，会把梯度累加到输出所依赖的、每个需要梯度的叶子节点的 ``.grad``
 #     上，提供了就只累加到这些张量上。
 # ``grad_tensors``（方法里叫 ``gradient``）/ ``grad_outputs``

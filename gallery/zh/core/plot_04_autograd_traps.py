@@ -137,8 +137,8 @@ assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 # - :term:`无梯度模式`，即 ``no_grad()``：训练循环里的参数更新，以及
 #   训练过程中的评估，用的都是它（``pytorch_notes.training.fit`` 就是这样做的）。
 #   由变量决定开关时，``set_grad_enabled(training)`` 一行代码兼顾训练和评估两个阶段。
-# - :term:`推理模式`，即 ``inference_mode()``，是纯推理时更严格的选择。它新建的张量是
-#   :term:`推理张量`：自动求导不能为反向传播保存它们（见下面的 ``w * t``）。不需要
+# - :term:`推理模式`，即 ``inference_mode()``，是纯推理时更严格的选择。在其中计算出的
+#   张量（普通张量的视图除外）是:term:`推理张量`：自动求导不能为反向传播保存它们（见下面的 ``w * t``）。不需要
 #   保存张量的运算，如 ``w + t``，目前仍然接受它们，但不要依赖这一点：
 #   ``inference_mode`` 的文档说，这样的张量“不能用于被自动求导记录的计算”。
 #   在推理模式之外调用 ``t.clone()``，得到的是普通张量。

@@ -234,8 +234,8 @@ for dtype in (torch.float32, torch.float64):
     assert abs(fd - z.grad).item() < (1e-1 if dtype == torch.float32 else 1e-10)
 
 # %%
-# 在 float32 下，:math:`f(z + h)` 与 :math:`f(z - h)` 本身的舍入误差就盖过了
-# 它们之间的微小差值（:math:`z \pm h` 本身也有舍入）；在 float64 下，有限差分与
+# 在 float32 下，:math:`f(z + h)` 与 :math:`f(z - h)` 本身的舍入误差在它们之间的
+# 微小差值里占了不小的比例（:math:`z \pm h` 本身也有舍入），这里的估计差了约 5%；在 float64 下，有限差分与
 # 自动求导的结果只差 :math:`10^{-11}` 左右。``torch.autograd.gradcheck``
 # 用这个办法比对整个雅可比矩阵，用的是输入本身的 dtype（这里是 float64；输入是
 # float32 时它会发出警告，而且通常不能通过）。符号写错，把 :math:`\sigma(z)`
@@ -346,7 +346,7 @@ for warning in caught:
 # %%
 # 罪魁祸首是 ``SqrtBackward0``。这个模式只用于调试，不要在训练时开启（见第一条
 # 警告），而且只检查 NaN：梯度是 ``inf`` 时不会报错。修正必须让未被选中的分支的
-# *导数*保持有限，因为 :math:`0 \times \infty` 同样是 NaN。只对输入做 ``clamp``
+# *导数*保持有限，因为 :math:`0 \times \infty` 同样是 NaN。只在 0 处对输入做 ``clamp``
 # 做不到这一点：在 :math:`x = 0` 处平方根的导数仍是 :math:`1/(2 \cdot 0) = \infty`，
 # 所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r`` 的梯度都是 NaN；它能否再传到
 # ``x``，取决于 ``clamp`` 在尖点处的约定（torch 2.13 及以前是 NaN，2.14 起是 0），
@@ -387,7 +387,7 @@ for point in (-1.0, 0.0):
 # - 小网络的一次前向传播保存了 5 个张量：逐个张量相加是 2832 字节，实际占用的内存是
 #   1808 字节，其中 1280 字节只为反向传播而保留。
 # - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）及其所在行；
-#   修正办法是两侧都用 ``where``（只用 ``clamp`` 不算）。
+#   修正办法是两侧都用 ``where``（只用 ``clamp(min=0)`` 不算）。
 #
 # 练习
 # ----

@@ -242,7 +242,8 @@ def scores(linear, xs, ys, threshold=0.0):  # 准确率、精确率、召回率
     with torch.no_grad():
         called = linear(xs).squeeze(1) >= threshold  # z >= threshold：判为类别 1
     tp = int((called & (ys == 1)).sum())
-    return (called == (ys == 1)).float().mean().item(), tp / int(called.sum()), tp / int(ys.sum())
+    precision = tp / max(int(called.sum()), 1)  # 没有点被判为类别 1 时记为 0/1：没有误报
+    return (called == (ys == 1)).float().mean().item(), precision, tp / int(ys.sum())
 
 
 def report(name, linear, threshold=0.0):  # 在留出集上
@@ -363,7 +364,7 @@ except RuntimeError as error:
 #
 # - 损失函数应当接收 logit：``Sigmoid`` + ``BCELoss`` 会因舍入出错（:math:`z = 20`
 #   时损失是 100 而不是 20，梯度是 0 而不是 1）；``BCEWithLogitsLoss`` 和手写的
-#   softplus 形式都不经过 :math:`p`，结果有限，梯度为 :math:`\sigma(z) - y`。
+#   softplus 形式计算损失时都不经过 :math:`p`，结果有限，梯度为 :math:`\sigma(z) - y`。
 # - sigmoid 之后接均方误差，梯度里带着 :math:`2p(1-p)` 这个因子，对以高置信度判错的
 #   点几乎为零；交叉熵的梯度是 :math:`p - y`。从很差的初值出发、学习率相同时，用二元
 #   交叉熵，训练立刻见效，用均方误差却停滞不前。
