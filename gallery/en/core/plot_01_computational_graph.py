@@ -287,9 +287,7 @@ describe("view", view)
 (view * 10).sum().backward()
 print(f"after backward: view.grad = {view.grad}, t.grad = {t.grad}")
 assert view.requires_grad and view.grad is None and t.grad is None
-assert (view * 10).grad_fn.next_functions[0][
-    0
-] is None  # the backward graph has no node for the view
+assert (view * 10).grad_fn.next_functions[0][0] is None  # no node for view
 try:
     torch.tensor([1, 2], requires_grad=True)
 except RuntimeError as error:
