@@ -572,9 +572,12 @@ def test_batch_norm_remark_offers_track_running_stats_only_where_it_works(
     assert text.index("BatchNorm2d") < remedy < text.index("BatchNorm1d")
     if out.startswith("zh"):
         assert "无论有没有滑动平均统计量都会报错" in text
-        assert "只能用评估模式或换一种层" in text
+        assert "只能用带滑动平均统计量的评估模式，或换一种层" in text
     else:
-        assert "running statistics or not: only eval mode or another layer works" in text
+        assert (
+            "running statistics or not: only eval mode with running statistics, or another layer, works"
+            in text
+        )
         assert "vector has none at all)" not in text
 
 

@@ -359,14 +359,14 @@ def test_an_edge_carries_every_path_through_it() -> None:
         (
             "en",
             [
-                "each edge carries what all the paths through it contribute "
-                "(here, every edge lies on one path only)"
+                "each edge stands for one use of a tensor and carries the gradient of y with "
+                "respect to that tensor through that use"
             ],
-            ["each edge carries one path's contribution"],
+            ["each edge carries one path's contribution", "every edge lies on one path only"],
         ),
         (
             "zh-cn",
-            ["每条边传递的是经过它的所有路径的贡献之和（这里每条边只在一条路径上）"],
+            ["每条边代表某个张量的一次使用，传递的是 y 经由这次使用对该张量的梯度"],
             ["每条边传递的是一条路径的贡献"],
         ),
     ],

@@ -1070,7 +1070,9 @@ def fit(
         logits needs ``logits=True``). The check runs on the two samples tried
         before training, at every evaluation, and on the per-iteration
         accuracies, which are counted in bulk every 512 iterations and at the
-        end: a run without evaluations may raise only then.
+        end: an output that leaves [0, 1] between evaluations raises at the
+        next evaluation if it is still out, else at the next count; training
+        goes on until then.
 
     Returns
     -------

@@ -28,13 +28,14 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 #
 #    torch.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 #                            ..., inputs=None)
-#    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False)
+#    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None,
+#                        create_graph=False, ...)
 #
-# ``y.backward(gradient, ...)`` is the method spelling of
-# ``torch.autograd.backward(y, gradient, ...)``; it *adds* the gradients into the ``.grad`` of
-# the leaves, or of the tensors in ``inputs`` if given (and of a tensor on the way that called
-# ``retain_grad()``, tutorial 01). ``torch.autograd.grad`` *returns* them and leaves the
-# leaves' ``.grad`` alone (a ``retain_grad()`` tensor still gets its own). The arguments:
+# ``y.backward(gradient, ...)`` is the method spelling of ``torch.autograd.backward(y,
+# gradient, ...)``; it *adds* the gradients into the ``.grad`` of the leaves, or of the tensors
+# in ``inputs`` if given (and of a tensor on the way that called ``retain_grad()``, tutorial
+# 01). ``torch.autograd.grad`` *returns* them and leaves the leaves' ``.grad`` alone (a
+# ``retain_grad()`` tensor on a path to ``inputs`` still gets its own). The arguments:
 #
 # ``tensors`` / ``outputs``
 #     what to differentiate, usually the loss.
@@ -217,8 +218,7 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 # the optimizer updated ``w``, which an earlier step saved, the pass fails with an in-place
 # error (tutorial 04). The cure is ``h.detach()``: the same values, cut off from the old
 # graph, so the gradient is that of the last step only (truncated backpropagation through
-# time); for the gradient through the whole history, keep one graph and call ``backward()``
-# once, at the end.
+# time); for the whole history's gradient, keep one graph and call ``backward()`` once, at the end.
 
 
 def carry_state(cure: str) -> str:

@@ -414,8 +414,8 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 # the log-odds. That is the model's answer, not the data's: the recipe is
 # symmetric, so the true odds at :math:`(1, 1)` are 1. The fitted line
 # crosses the diagonal near (0.70, 0.70), not at (1, 1): it was fitted to
-# 200 samples, and it was still moving when the run stopped (the snapshots
-# from scratch: 0.685 at iteration 480, 0.699 at 540).
+# these 200 samples, and when the run stopped it was still moving a little
+# (the snapshots from scratch: 0.685 at iteration 480, 0.699 at 540).
 
 point = torch.tensor([[1.0, 1.0]])
 with torch.no_grad():

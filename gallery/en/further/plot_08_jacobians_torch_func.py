@@ -170,14 +170,13 @@ for label, (fn, x0) in problems.items():
     assert torch.allclose(jac_r, jac_f, atol=1e-6)
 
 # %%
-# Reverse mode needs fewer passes for the loss, forward mode for the curve.
-# That is why training uses reverse mode: a model has millions of parameters
-# and one loss. Time goes the way the counts say, though not in proportion: a
-# forward-mode pass (dual numbers for every value) costs more than a plain
-# forward pass. We time like for like: the bare functions (no counter, no
-# hook), best of five runs after a warm-up; for one pass, the same ``fn`` on a
-# dual input made once against ``fn`` on a plain input. Timings vary from
-# machine to machine, so the page asserts the direction, not the numbers:
+# Reverse mode needs fewer passes for the loss, forward mode for the curve. That is why training
+# uses reverse mode: a model has millions of parameters and one loss. Time goes the way the counts
+# say, though not in proportion: one reverse-mode pass is a forward pass plus a backward pass, and
+# a forward-mode pass (dual numbers) costs more than a plain one. We time like for like: the bare
+# functions (no counter, no hook), best of five runs after a warm-up; for one pass, the same
+# ``fn`` on a dual input made once against ``fn`` on a plain input. Timings vary from machine to
+# machine, so the page asserts the direction, not the numbers:
 
 import timeit
 from functools import partial
@@ -296,7 +295,8 @@ assert torch.allclose(Hu, hessian(g)(point) @ u)
 # layer without them (``LayerNorm``, ``GroupNorm``); see `Patching Batch Norm
 # <https://pytorch.org/docs/stable/func.batch_norm.html>`_. ``BatchNorm1d`` on
 # one sample's feature vector, shape (1, C), has none and raises in training
-# mode, running statistics or not: only eval mode or another layer works there.
+# mode, running statistics or not: only eval mode with running statistics, or
+# another layer, works there.
 
 import torch.nn.functional as F
 from torch import nn

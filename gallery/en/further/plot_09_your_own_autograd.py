@@ -190,13 +190,13 @@ draw_backward(grad_graph, ax=right, lang=lang,
 plt.show()
 
 # %%
-# Same shape: our three operations are PyTorch's three backward functions, and
-# our two named inputs its two ``AccumulateGrad`` nodes. Same numbers: each edge
-# carries what all the paths through it contribute (here, every edge lies on one
-# path only), and those at a node add up to the gradient our engine stored
-# (``w`` receives 2 and 3; ``w.grad`` is 5). Our engine keeps every value's
-# gradient, ``a`` and ``b`` too; PyTorch fills ``.grad`` only for leaves that
-# require grad and for ``retain_grad()`` tensors (Exercise 2):
+# Same shape: our three operations are PyTorch's three backward functions, and our two named
+# inputs its two ``AccumulateGrad`` nodes. Same numbers: each edge stands for one use of a
+# tensor and carries the gradient of ``y`` with respect to that tensor through that use
+# (the sum over the tensor's paths to ``y`` that begin there), and those at a node add
+# up to the gradient our engine stored (``w`` receives 2 and 3; ``w.grad`` is 5). Our engine
+# keeps every value's gradient, ``a`` and ``b`` too; PyTorch fills ``.grad`` only for leaves
+# that require grad and for ``retain_grad()`` tensors (Exercise 2):
 
 torch_grads = {}
 for u, _, data in grad_graph.edges(data=True):

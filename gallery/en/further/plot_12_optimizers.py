@@ -192,16 +192,16 @@ print("lr = 300  on the map: " + "  ".join(f"{v:.3f}" for v in on_map[::6])
       + f"; gradient more than 10% off the map's at {off} of 30 steps")  # fmt: skip
 
 # %%
-# With 0.5 the path creeps (right panel); with 5 it reaches the bottom; with 300 the first
-# step throws the weights far past the valley, the loss jumps to many times its starting
-# value and in 30 steps does not settle. Out there some :math:`p` round to exactly 0 or 1,
-# where ``BCELoss`` charges the point exactly 100 (more or less than its true loss) and
-# its gradient dies (tutorial 11), so the printed losses, ``fit``'s ``Sigmoid`` +
-# ``BCELoss``, are not the map's: 4.264 and 4.044 at steps 6 and 24 where the exact loss
-# from the logits is 3.878 and 3.637 (last line). At 23 of the 30 steps the gradient is
-# over 10% off the map's: this path is not gradient descent on the drawn map (the other
-# paths drawn here follow its gradient to a relative 1e-5), only a sign that too large a
-# rate throws the weights out.
+# With 0.5 the path creeps (right panel); with 5 it reaches the bottom; with 300 the first step
+# throws the weights far past the valley, the loss jumps to many times its starting value and in
+# 30 steps does not settle. Out there some :math:`p` round to exactly 0 or 1, where ``BCELoss``
+# charges the point exactly 100 (more or less than its true loss) and its gradient dies, and
+# class-1 points whose tiny p is still positive get a gradient that fades (tutorial 11), so the
+# printed losses, ``fit``'s ``Sigmoid`` + ``BCELoss``, are not the map's: 4.264 and 4.044 at steps
+# 6 and 24 where the exact loss from the logits is 3.878 and 3.637 (last line). At 23 of the 30
+# steps the gradient is over 10% off the map's: this path is not gradient descent on the drawn map
+# (the other paths drawn here follow its gradient to a relative 1e-5), only a sign that too large
+# a rate throws the weights out.
 #
 # SGD with momentum, by hand
 # --------------------------

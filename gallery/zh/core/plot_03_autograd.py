@@ -26,13 +26,14 @@ backward() 与 torch.autograd.grad
 #
 #    torch.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 #                            ..., inputs=None)
-#    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False)
+#    torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None,
+#                        create_graph=False, ...)
 #
 # ``y.backward(gradient, ...)`` 是 ``torch.autograd.backward(y, gradient, ...)``
 # 的方法写法，它把梯度*累加*到叶子节点的 ``.grad`` 上，给了 ``inputs`` 时则累加到
 # ``inputs`` 里的张量上（路径上调用过 ``retain_grad()`` 的张量也会得到 ``.grad``，
 # 见第 01 篇）。``torch.autograd.grad`` 则把梯度*返回*出来，不动叶子节点的 ``.grad``
-# （路径上调用过 ``retain_grad()`` 的张量仍会得到自己的 ``.grad``）。各参数的含义：
+# （通往 ``inputs`` 的路径上调用过 ``retain_grad()`` 的张量仍会得到自己的 ``.grad``）。各参数的含义：
 #
 # ``tensors`` / ``outputs``
 #     要求导的张量，通常是损失。
