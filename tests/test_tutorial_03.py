@@ -583,11 +583,29 @@ def test_an_unused_input_raises_in_grad_unless_allow_unused(site: Path, out: str
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
     text = " ".join(soup(site / out / PAGE).get_text().split())
-    said = {"en": "which raises for one the outputs do not depend on unless allow_unused=True "
-                  "(its gradient is then None) or materialize_grads=True (zeros)",
-            "zh-cn": "除非传入 allow_unused=True（这时它的梯度是 None）或 "
+    said = {"en": "which raises for one the recorded graph does not reach (whatever the values "
+                  "depend on) unless allow_unused=True (its gradient is then None) or "
+                  "materialize_grads=True (zeros)",
+            "zh-cn": "记录下的计算图到达不了其中某个张量时（不管数值上是否依赖它），grad 会报错，"
+                     "除非传入 allow_unused=True（这时它的梯度是 None）或 "
                      "materialize_grads=True（这时是全零）"}[out]  # fmt: skip
     assert said in text, f"{out}: {said!r}"
+    # R10-A3: the rule is the graph's reach, not the values' dependence, both ways
+    u = torch.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="not have been used in the graph"):
+        torch.autograd.grad(w * u.detach(), [w, u])  # the value depends on u
+    no_dependence = torch.autograd.grad(w + 0 * u, [w, u])  # reached, though y ignores u
+    assert torch.equal(no_dependence[1], torch.zeros(1))
+
+
+def test_a_constant_derivative_cannot_be_differentiated_again_whatever_the_options() -> None:
+    # R10-F3: the output has no graph, so allow_unused / materialize_grads do not help
+    x = torch.tensor([3.0], requires_grad=True)
+    (d_3x,) = torch.autograd.grad(3 * x, x, create_graph=True)
+    assert not d_3x.requires_grad
+    for options in ({}, {"allow_unused": True}, {"allow_unused": True, "materialize_grads": True}):
+        with pytest.raises(RuntimeError, match="does not require grad"):
+            torch.autograd.grad(d_3x, x, **options)
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)

@@ -360,19 +360,36 @@ def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out:
     assert any(torch.equal(t.flatten(), model.weight.detach().flatten()) for t in saved)
     text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
     said = {
-        "en": ["autograd then computes no gradient for it and saves nothing for that gradient, "
-               "here the input x, the one tensor saved below",
-               "The weight itself is still saved when the layer's input requires grad",
+        "en": ["no gradient is computed for it, and what is saved follows each operation's "
+               "backward formula (nn.Linear no longer saves the input x, the one tensor saved "
+               "below; nn.Conv2d keeps its input unless all it uses is frozen",
+               "the weight itself is still saved when the layer's input requires grad",
+               "BatchNorm's running statistics still move in training mode",
                "tutorial 05 introduces nn.Module",  # R5-F2
                "model.train() switches back"],
-        "zh-cn": ["这样自动求导既不计算它的梯度，也不保存求这个梯度要用的张量；这里就是输入 x",
+        "zh-cn": ["nn.Linear（本页的例子）不再保存求权重梯度要用的张量，这里就是输入 x",
+                  "nn.Conv2d 则要它用到的张量全都冻结，才不保存输入",
+                  "训练模式下它们照样更新",
                   "权重本身仍会被保存，因为求输入的梯度要用到它",
                   "nn.Module 在第 05 篇介绍",
                   "model.train() 再切回来"],
     }[out]  # fmt: skip
     for sentence in said:
         assert sentence in text, f"{out}: {sentence!r}"
+    # R10-A1: a frozen Conv2d weight still has its input saved while the bias trains ...
+    conv = torch.nn.Conv2d(1, 1, 3)
+    conv.weight.requires_grad_(False)
+    image = torch.randn(1, 1, 5, 5)
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        conv(image)
+    assert any(t.shape == image.shape for t in saved)
+    # ... and freezing leaves BatchNorm's running statistics moving in training mode
+    norm = torch.nn.BatchNorm1d(2).requires_grad_(False)
+    norm(torch.randn(8, 2) + 3)
+    assert not torch.equal(norm.running_mean, torch.zeros(2))
     for wrong in ("records nothing for it (nothing saved", "不会为它记录任何东西",
+                  "saves nothing for that gradient", "也不保存求这个梯度要用的张量",
                   "so that it gets no gradient", "让它得不到梯度"):  # fmt: skip
         assert wrong not in text, f"{out}: {wrong!r}"
 

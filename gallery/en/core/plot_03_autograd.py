@@ -41,10 +41,10 @@ It assumes :doc:`plot_01_computational_graph` (the graph of
 #     what to differentiate, usually the loss.
 # ``inputs``
 #     the tensors to differentiate with respect to, e.g. :math:`w`. Required by ``grad``,
-#     which raises for one the outputs do not depend on unless ``allow_unused=True`` (its
-#     gradient is then ``None``) or ``materialize_grads=True`` (zeros); ``backward``
-#     without it adds into the ``.grad`` of every leaf that requires grad and that the
-#     outputs depend on, with it into theirs only.
+#     which raises for one the recorded graph does not reach (whatever the values depend
+#     on) unless ``allow_unused=True`` (its gradient is then ``None``) or
+#     ``materialize_grads=True`` (zeros); ``backward`` without it adds into the ``.grad``
+#     of every leaf that requires grad and that the graph reaches, with it into theirs only.
 # ``grad_tensors`` (``gradient`` on the method) / ``grad_outputs``
 #     one weight per element of what is differentiated.
 # ``retain_graph``
@@ -331,7 +331,8 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # ``grad_fn`` whenever it still depends on a tensor that requires grad, and can be
 # differentiated in turn. The derivative of :math:`3x`, the constant 3, depends on nothing
 # that requires grad: it has no ``grad_fn`` even with ``create_graph=True``, and
-# differentiating it again raises.
+# differentiating it again raises (neither option above helps: the output is what lacks a
+# graph). Its derivative is 0: code that may meet a constant checks ``requires_grad`` first.
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
@@ -345,7 +346,7 @@ print(f"second pass through y: dy/dx = {again}")
 assert torch.equal(grad_1[0], torch.tensor([6.0]))
 assert torch.equal(grad_2[0], torch.tensor([2.0]))
 (d_3x,) = torch.autograd.grad(3 * x, x, create_graph=True)
-print(f"d(3x)/dx = {d_3x}, grad_fn = {d_3x.grad_fn}")
+print(f"d(3x)/dx = {d_3x}, grad_fn = {d_3x.grad_fn}, requires_grad = {d_3x.requires_grad}")
 try:
     torch.autograd.grad(d_3x, x)
 except RuntimeError as error:
@@ -353,13 +354,12 @@ except RuntimeError as error:
 
 # %%
 # Given a tensor or a list of tensors as ``inputs``, each call returns a tuple, one entry per
-# input. The second pass through ``y`` worked without ``retain_graph`` because the first call,
-# with ``create_graph=True``, kept ``y``'s saved tensors: its ``retain_graph`` defaults to its
-# ``create_graph``. For :term:`higher-order derivatives <higher-order derivative>` this is the
-# door to use. ``backward(create_graph=True)`` computes the same 6, but stores in ``x.grad`` a
-# tensor whose graph leads back to ``x``, and PyTorch warns, once per process, and recommends
-# ``grad``. If you use it anyway, reset ``x.grad = None`` afterwards to break the cycle the
-# warning describes:
+# input. The second pass through ``y`` worked without ``retain_graph`` because the first call, with
+# ``create_graph=True``, kept ``y``'s saved tensors: its ``retain_graph`` defaults to its
+# ``create_graph``. For :term:`higher-order derivatives <higher-order derivative>` this is the door
+# to use. ``backward(create_graph=True)`` computes the same 6, but stores in ``x.grad`` a tensor
+# whose graph leads back to ``x``, and PyTorch warns, once per process, and recommends ``grad``. If
+# you use it anyway, reset ``x.grad = None`` afterwards to break the cycle the warning describes:
 
 import warnings
 

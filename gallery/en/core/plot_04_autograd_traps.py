@@ -45,13 +45,12 @@ for i in range(4):
 assert torch.equal(w.grad, torch.tensor([20.0]))
 
 # %%
-# Each pass adds the same :math:`\partial y / \partial w = 5`: this is
-# :term:`gradient accumulation`. (Tutorial 01's two paths from :math:`w` to :math:`y`
-# are summed inside the pass, before anything reaches ``.grad``: one addition per pass.)
-# Across passes it lets you add up the gradients of several :term:`mini-batches <mini-batch>`
-# before one update (with equal-sized batches, divide each batch's mean loss by the
-# number of batches; otherwise weight each by its share of the samples). In an
-# ordinary training loop it means: **clear the gradient yourself**.
+# Each pass adds the same :math:`\partial y / \partial w = 5`: this is :term:`gradient
+# accumulation`. (Tutorial 01's two paths from :math:`w` to :math:`y` are summed inside the pass,
+# before anything reaches ``.grad``: one addition per pass.) Across passes it lets you add up the
+# gradients of several :term:`mini-batches <mini-batch>` before one update (with equal-sized
+# batches, divide each batch's mean loss by the number of batches; otherwise weight each by its
+# share of the samples). In an ordinary training loop it means: **clear the gradient yourself**.
 #
 # A trailing underscore marks PyTorch's in-place *methods* (:term:`in-place operation`):
 # ``zero_``, ``add_``, ``mul_`` change the tensor they are called on.
@@ -65,13 +64,12 @@ for i in range(4):
     w.grad.zero_()
 
 # %%
-# In everyday code the parameters belong to an :term:`optimizer`, and
-# ``optimizer.zero_grad()`` clears *their* gradients (only theirs: a tensor outside the
-# optimizer keeps accumulating), since PyTorch 2.0 to ``None`` by default
-# (``set_to_none=True``), not to zeros. That is not only memory: an optimizer *skips* a
-# ``None`` gradient, while a zero one can still move the parameter, through :term:`weight decay`
-# or through state that carries earlier gradients (momentum, Adam's averages). SGD with
-# momentum 0.9 keeps a :term:`momentum buffer` :math:`v \leftarrow 0.9 v + g` (at first
+# In everyday code the parameters belong to an :term:`optimizer`, and ``optimizer.zero_grad()``
+# clears *their* gradients (only theirs: a tensor outside the optimizer keeps accumulating), since
+# PyTorch 2.0 to ``None`` by default (``set_to_none=True``), not to zeros. That is not only memory:
+# an optimizer *skips* a ``None`` gradient, while a zero one can still move the parameter, through
+# :term:`weight decay` or through state that carries earlier gradients (momentum, Adam's averages).
+# SGD with momentum 0.9 keeps a :term:`momentum buffer` :math:`v \leftarrow 0.9 v + g` (at first
 # :math:`v = g`) and steps by :math:`-0.1 v`:
 
 
@@ -134,13 +132,13 @@ assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 # Computing without recording a graph
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# PyTorch has three :term:`grad modes <grad mode>`: the default one and two that
-# switch recording off for a block of code; two methods act on one tensor; and
-# ``enable_grad()`` switches recording back on inside no-grad mode, not inside
-# inference mode. Each is applied once to :math:`2w` below.
+# PyTorch has three :term:`grad modes <grad mode>`: the default one and two that switch recording
+# off for a block of code; two methods act on one tensor; and ``enable_grad()`` switches recording
+# back on inside no-grad mode, not inside inference mode. Each is applied once to :math:`2w` below.
 #
 # - :term:`no-grad mode`, ``no_grad()``, is what a training loop uses for its updates and
-#   for evaluation between steps (``fit`` does). ``set_grad_enabled(training)`` serves both.
+#   for evaluation between steps (so does the package's ``fit``, met in tutorial 06);
+#   ``set_grad_enabled(training)``, switched by a variable, serves both.
 # - :term:`inference mode`, ``inference_mode()``, is the stricter option for pure
 #   inference. Tensors computed in it (not views of ordinary tensors) are
 #   :term:`inference tensors <inference tensor>`: autograd cannot save them for a
@@ -188,12 +186,14 @@ print(f"w * t_copy: grad_fn = {(w * t_copy).grad_fn.name()}")
 # to their evaluation behaviour (``model.train()`` switches back), and autograd records
 # as before; evaluation wants both, ``eval()`` and ``no_grad()`` (or ``inference_mode()``).
 #
-# Freezing a parameter takes two steps. First ``requires_grad_(False)`` *before* the forward
-# pass: autograd then computes no gradient for it and saves nothing for that gradient, here
-# the input ``x``, the one tensor saved below. (The weight itself is still saved when the
-# layer's input requires grad, as deeper in a network: the input's gradient needs it.) Second,
-# leave it out of the optimizer (or make sure its ``.grad`` is ``None``). A zero gradient is
-# not enough: weight decay moves it, and so do momentum and Adam after earlier steps.
+# Freezing a parameter takes two steps. First ``requires_grad_(False)`` *before* the forward pass:
+# no gradient is computed for it, and what is saved follows each operation's backward formula
+# (``nn.Linear`` no longer saves the input ``x``, the one tensor saved below; ``nn.Conv2d`` keeps
+# its input unless all it uses is frozen; the weight itself is still saved when the layer's input
+# requires grad, as deeper in a network). Second, leave it out of the optimizer (or keep its
+# ``.grad`` ``None``): a zero gradient is not enough, as weight decay moves it, and so do momentum
+# and Adam after earlier steps. BatchNorm's running statistics still move in training mode: a
+# frozen part that holds BatchNorm also needs ``.eval()``.
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")
@@ -277,15 +277,14 @@ assert torch.allclose(w.detach(), torch.tensor([0.5])) and w.is_leaf
 # The version counter guards saved tensors
 # ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 #
-# When a backward function saves a tensor (tutorial 03), it notes the tensor's version too;
-# the backward pass checks it. In :math:`y = a \cdot b` the multiplication saved :math:`a`.
-# Changing :math:`a` in place is allowed (it is not a leaf), but then the backward pass would
-# use :math:`a = 6` for a :math:`y` computed with :math:`a = 3`. The message names the tensor
-# by type, shape and, for a non-leaf, an operation it is the output of: often the recorded
-# in-place one that changed it (here the multiplication ``a.mul_(2)``, though an addition made
-# ``a``), never the line. Under :term:`anomaly detection` (switched on as in
-# :doc:`../further/plot_07_autograd_internals`) a warning adds the forward line of the
-# operation that saved it: the change came after that line.
+# When a backward function saves a tensor (tutorial 03), it notes the tensor's version too; the
+# backward pass checks it. In :math:`y = a \cdot b` the multiplication saved :math:`a`. Changing
+# :math:`a` in place is allowed (it is not a leaf), but then the backward pass would use :math:`a =
+# 6` for a :math:`y` computed with :math:`a = 3`. The message names the tensor by type, shape and,
+# for a non-leaf, an operation it is the output of: often the recorded in-place one that changed it
+# (here the multiplication ``a.mul_(2)``, though an addition made ``a``), never the line. Under
+# :term:`anomaly detection` (switched on as in :doc:`../further/plot_07_autograd_internals`) a
+# warning adds the forward line of the operation that saved it: the change came after that line.
 
 w = torch.tensor([1.0], requires_grad=True)
 a = torch.add(w, x)

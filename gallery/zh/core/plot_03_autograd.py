@@ -38,11 +38,12 @@ backward() 与 torch.autograd.grad
 # ``tensors`` / ``outputs``
 #     要求导的张量，通常是损失。
 # ``inputs``
-#     对其求导的张量（自变量），如 :math:`w`。``grad`` 必须提供；输出不依赖其中某个
-#     张量时 ``grad`` 会报错，除非传入 ``allow_unused=True``（这时它的梯度是
-#     ``None``）或 ``materialize_grads=True``（这时是全零）。``backward`` 不提供
-#     ``inputs`` 时，会把梯度累加到输出所依赖的、每个需要梯度的叶子节点的 ``.grad``
-#     上，提供了就只累加到这些张量上。
+#     对其求导的张量（自变量），如 :math:`w`。``grad`` 必须提供；记录下的计算图
+#     到达不了其中某个张量时（不管数值上是否依赖它），``grad`` 会报错，除非传入
+#     ``allow_unused=True``（这时它的梯度是 ``None``）或
+#     ``materialize_grads=True``（这时是全零）。``backward`` 不提供 ``inputs`` 时，
+#     会把梯度累加到计算图能到达的、每个需要梯度的叶子节点的 ``.grad`` 上，
+#     提供了就只累加到这些张量上。
 # ``grad_tensors``（方法里叫 ``gradient``）/ ``grad_outputs``
 #     为被求导张量的每个元素指定一个权重。
 # ``retain_graph``
@@ -216,7 +217,7 @@ assert torch.equal(w.grad, torch.tensor([5.0]))
 # 解决不了问题：每次反向传播都会一直传回之前的每一步（每一步都更耗时、更占内存），
 # 而且优化器已经更新过之前某一步保存的 ``w``，反向传播会报原位操作的错误（第 04 篇）。
 # 解决办法是 ``h.detach()``：数值不变，但与旧的计算图断开。这样得到的只是最后一步的梯度，
-# 即截断的通过时间反向传播（truncated BPTT）；如果要对整段历史求导，就把它放在
+# 即截断式通过时间反向传播（truncated BPTT）；如果要对整段历史求导，就把它放在
 # 一张计算图里，最后只调用一次 ``backward()``。
 
 
@@ -330,7 +331,8 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # 设置 ``create_graph=True`` 后，反向传播的每一步都像前向运算一样被记录下来，
 # 只要梯度仍依赖某个需要梯度的张量，它就有 ``grad_fn``，可以再对它求导。
 # :math:`3x` 的导数是常数 3，它不依赖任何需要梯度的张量：即使设置了
-# ``create_graph=True`` 也没有 ``grad_fn``，再对它求导就会报错。
+# ``create_graph=True`` 也没有 ``grad_fn``，再对它求导就会报错（上面两个选项都帮不上忙：
+# 缺计算图的是输出）。它的导数就是 0：可能遇到常数的代码，先检查 ``requires_grad``。
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
@@ -345,7 +347,7 @@ print(f"second pass through y: dy/dx = {again}")
 assert torch.equal(grad_1[0], torch.tensor([6.0]))
 assert torch.equal(grad_2[0], torch.tensor([2.0]))
 (d_3x,) = torch.autograd.grad(3 * x, x, create_graph=True)
-print(f"d(3x)/dx = {d_3x}, grad_fn = {d_3x.grad_fn}")
+print(f"d(3x)/dx = {d_3x}, grad_fn = {d_3x.grad_fn}, requires_grad = {d_3x.requires_grad}")
 try:
     torch.autograd.grad(d_3x, x)
 except RuntimeError as error:
