@@ -368,7 +368,7 @@ def test_create_graph_keeps_saved_tensors_and_a_constant_gradient_has_no_grad_fn
     (again,) = torch.autograd.grad(y, x)  # retain_graph defaulted to create_graph
     expected = [
         f"second pass through y: dy/dx = {again}",
-        "d(3x)/dx = tensor([3.]), grad_fn = None",
+        "d(3x)/dx = tensor([3.]), grad_fn = None, requires_grad = False",
         f"second derivative of 3x: RuntimeError: {first_sentences(caught.value)}",
     ]
     missing = first_missing(expected, lines_of(site, out))
@@ -472,7 +472,7 @@ def test_zh_phrasing_of_round_5() -> None:
     # R5-E1, E2, E4, E6: the rewordings stay
     script = (GALLERY / "zh" / "core" / "plot_03_autograd.py").read_text()
     flat = "".join(line.lstrip("# ").strip() for line in script.splitlines())
-    for phrase in ("用完后把 ``x.grad`` 设为 ``None``", "即截断的通过时间反向传播（truncated BPTT）",
+    for phrase in ("用完后把 ``x.grad`` 设为 ``None``", "即截断式通过时间反向传播（truncated BPTT）",
                    "通常不会记录反向传播本身", "分别通过这两个入口求导"):  # fmt: skip
         assert phrase in flat, phrase
     for phrase in ("事后把``x.grad = None``", "（截断的通过时间反向传播（", "本身不被记录",

@@ -121,8 +121,8 @@ def test_a_zero_gradient_moves_a_parameter_through_weight_decay_or_earlier_state
     said = {
         "en": ["a zero one can still move the parameter, through weight decay or through state "
                "that carries earlier gradients (momentum, Adam's averages)",
-               "0.9 \\cdot 5 + 0 = 4.5", "A zero gradient is not enough: weight decay moves "
-               "it, and so do momentum and Adam after earlier steps",
+               "0.9 \\cdot 5 + 0 = 4.5", "a zero gradient is not enough, as weight decay "
+               "moves it, and so do momentum and Adam after earlier steps",
                "a zero one can still move it (weight decay; momentum after a step: -0.450)"],
         "zh-cn": ["梯度为 0 的参数仍可能被移动：原因是权重衰减，或者优化器状态里还留着之前的梯度",
                   "0.9 \\cdot 5 + 0 = 4.5", "只让梯度为 0 是不够的：权重衰减会移动它；"
