@@ -426,3 +426,77 @@ def test_batchnorm_running_statistics_are_named_as_in_tutorial_08(site: Path, ou
         assert "滑动平均统计量" in prose and "运行统计量" not in prose
         page_08 = soup(site / out / "tutorials/further/plot_08_jacobians_torch_func.html")
         assert "滑动平均统计量" in page_08.get_text().replace("\n", "")
+
+
+def _prose(site: Path, out: str, number: int) -> str:
+    """One section's text, whitespace removed: robust to line breaks in zh."""
+    return "".join(section(site, out, number).get_text().split())
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_only_buffers_in_the_state_dict_make_a_parameters_only_load_fail(
+    site: Path, out: str
+) -> None:
+    """R10-A4: BatchNorm's running statistics are persistent buffers (in the state dict), so a
+    load of parameters alone misses them; a buffer registered with persistent=False is not in
+    the state dict, and the same load succeeds. The page says "buffers in its state dict"."""
+    with_stats = nn.Sequential(nn.Linear(2, 1), nn.BatchNorm1d(1))
+    with pytest.raises(RuntimeError, match="running_mean"):
+        with_stats.load_state_dict(dict(with_stats.named_parameters()))
+
+    class Scaled(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = nn.Linear(2, 1)
+            self.register_buffer("scale", torch.ones(1), persistent=False)
+
+    scaled = Scaled()
+    assert list(scaled.buffers()) and "scale" not in scaled.state_dict()
+    result = scaled.load_state_dict(dict(scaled.named_parameters()))
+    assert not result.missing_keys and not result.unexpected_keys
+    prose = _prose(site, out, 1)
+    said = {"en": "for one with buffers in its state dict -- persistent ones, such as BatchNorm’s",
+            "zh-cn": "如果模型的 state dict 里有缓冲区，即持久缓冲区，比如 BatchNorm 的"}[out]  # fmt: skip
+    said = said.replace(" -- ", " – ")  # docutils' smartquotes: -- is an en dash
+    assert "".join(said.split()) in prose, f"{out}: {said!r}"
+    for old in ("for one that has, such as", "如果模型有缓冲区，比如"):
+        assert "".join(old.split()) not in prose, f"{out}: {old!r} is back"
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_one_data_set_is_shuffled_before_it_is_split(site: Path, out: str) -> None:
+    """R10-F1: two_gaussians returns class 0 first, so slices of 200 taken in order from 600
+    points are all class 0, half and half, all class 1; a seeded torch.randperm first gives
+    slices near half each, and random_split with the same generator draws the same order."""
+    from torch.utils.data import TensorDataset, random_split
+
+    from pytorch_notes.data import two_gaussians
+
+    labels = torch.cat([torch.zeros(300), torch.ones(300)])  # class 0 first
+    pool_x, pool_y = two_gaussians(300, generator=torch.Generator().manual_seed(4))
+    assert torch.equal(pool_y, labels)
+    order = torch.randperm(600, generator=torch.Generator().manual_seed(5))
+    shown = text(site, out)
+    for name, rows in (("in order", torch.arange(600)), ("shuffled", order)):
+        shares = [labels[part].mean().item() for part in rows.split(200)]
+        if name == "in order":
+            assert shares == [0.0, 0.5, 1.0]
+        else:
+            assert all(abs(share - 0.5) < 0.1 for share in shares)
+        line = f"class-1 share of three slices of 200, {name}: " + " ".join(
+            f"{share:.2f}" for share in shares
+        )
+        assert line in shown, f"{out}: does not show {line!r}"
+    parts = random_split(
+        TensorDataset(pool_x, pool_y), [200, 200, 200], generator=torch.Generator().manual_seed(5)
+    )
+    for part, rows in zip(parts, order.split(200), strict=True):
+        assert part.indices == rows.tolist()
+    prose = _prose(site, out, 1)
+    said = {"en": ["Real data usually come as one set", "Shuffle before slicing",
+                   "torch.randperm with a seeded generator gives a reproducible order",
+                   "torch.utils.data.random_split does the same for a Dataset"],
+            "zh-cn": ["实际的数据通常是一整份", "切分之前先打乱顺序", "第一段全是类别 0，最后一段全是类别 1",
+                      "Dataset 则可以用 torch.utils.data.random_split 做同样的事"]}[out]  # fmt: skip
+    for words in said:
+        assert "".join(words.split()) in prose, f"{out}: {words!r}"

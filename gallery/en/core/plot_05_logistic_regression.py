@@ -39,13 +39,17 @@ LANG = "en"
 # The score :math:`z` has a name, the logit: it is the log-odds of class 1,
 # :math:`z = \log \frac{p}{1 - p}` with :math:`p = \sigma(z)`. In exact
 # arithmetic the sigmoid and ``torch.logit`` undo each other; in float32
-# only approximately, and the two ends are far from symmetric. ``torch.sigmoid``
-# computes :math:`1/(1 + e^{-z})`, and float32 values just above 1 are
-# :math:`2^{-23} \approx 1.2 \times 10^{-7}` apart: as :math:`z` grows,
-# :math:`e^{-z}` keeps fewer and fewer correct digits in that sum, so the
+# only approximately, and the two ends are far from symmetric. Just below 1,
+# float32 values are :math:`2^{-24} \approx 6 \times 10^{-8}` apart, so a
+# stored :math:`p` keeps :math:`1 - p \approx e^{-z}` only in whole steps of
+# :math:`2^{-24}`: as :math:`z` grows, fewer of its digits survive and the
 # round trip drifts (below: :math:`z = 15` comes back as 14.84, :math:`z =
-# 16.5` as 15.94). From :math:`z \approx 16.6` up, the sum and :math:`\sigma(z)` round
-# to exactly 1 (:math:`\sigma(20)` below; where that starts:
+# 16.5` as 15.94). ``torch.sigmoid`` adds some error of its own (it rounds
+# the sum :math:`1 + e^{-z}`), but a :math:`\sigma(z)` computed in float64
+# and rounded once to float32 drifts too (15.03, 16.64): the digits are lost
+# once :math:`p` is stored, and no later step gets them back; log space keeps
+# them (``logsigmoid``, below). From :math:`z \approx 16.6` up, ``torch.sigmoid``'s
+# sum and :math:`\sigma(z)` round to exactly 1 (:math:`\sigma(20)` below; where that starts:
 # :doc:`../further/plot_11_loss_functions`) and its logit comes back as
 # :math:`\infty`. Towards negative :math:`z`, :math:`\sigma(z)` only gets
 # small, and floats keep small numbers well: :math:`\sigma(-80)` is about
@@ -64,6 +68,11 @@ big = torch.tensor([8.0, 12.0, 15.0, 16.5])
 back_big = torch.logit(torch.sigmoid(big))
 print(f"in float32: logit(sigmoid({big.tolist()})) = {back_big}")
 assert ((back_big - big).abs()[2:] > 0.01).all()  # 15 and 16.5 come back visibly off
+once = torch.sigmoid(big.double()).float()  # sigma in float64, rounded once to float32
+print(f"from sigma rounded once: logit = {torch.logit(once)}")
+in_logs = torch.nn.functional.logsigmoid(big) - torch.nn.functional.logsigmoid(-big)
+print(f"in log space: logsigmoid(z) - logsigmoid(-z) = {in_logs}")  # log p - log(1 - p)
+assert ((torch.logit(once) - big).abs()[2:] > 0.01).all() and torch.allclose(in_logs, big)
 far = torch.sigmoid(torch.tensor(20.0))
 print(f"in float32: sigmoid(20.) = {far.item()}, logit(sigmoid(20.)) = {torch.logit(far).item()}")
 assert far == 1 and torch.logit(far).isinf()
@@ -168,6 +177,9 @@ print(f"starting w = {w_start}, b = {b_start}")
 # gradient descent with :term:`momentum`: a velocity
 # :math:`v \leftarrow 0.9\, v + \nabla\ell` carries part of the previous
 # steps, and :math:`w \leftarrow w - 0.01\, v` (:term:`learning rate` 0.01).
+# That is PyTorch's form; Sutskever et al. (2013) and some libraries write
+# :math:`v \leftarrow 0.9\, v - 0.01 \nabla\ell`, :math:`w \leftarrow w + v`,
+# which takes the same steps only while the learning rate stays constant.
 # Every 20 iterations we measure the accuracy of this iteration's forward
 # pass and keep it, with a copy of the parameters for the animation, in an
 # ``Evaluation`` (the helper package's record of an iteration's number,
@@ -271,8 +283,8 @@ plt.show()
 import itertools
 
 norms = [s.parameters["w"].norm() for s in scratch[1:]]
-assert all(a < b for a, b in itertools.pairwise(norms))  # the weights grow from iteration 20 on
-assert all(a.loss > b.loss for a, b in itertools.pairwise(scratch))  # and the loss keeps falling
+assert all(old < new for old, new in itertools.pairwise(norms))  # weights grow from iteration 20
+assert all(old.loss > new.loss for old, new in itertools.pairwise(scratch))  # the loss falls
 
 # %%
 # The random starting line gets 35% of the points right; twenty iterations
@@ -351,8 +363,9 @@ assert largest < 1e-6
 
 # %%
 # Same stop, same accuracies, losses equal to six decimals -- not to the
-# last bit: ``SGD``'s update orders the same arithmetic differently from
-# ours, so the parameters of the two runs drift apart by about
+# last bit: ``SGD`` steps with ``w.add_(v, alpha=-lr)``, which here rounds
+# :math:`w - 0.01\, v` once, while ours rounds ``lr * v_w`` to float32 first,
+# then subtracts. So the parameters of the two runs drift apart by about
 # :math:`10^{-7}` (and ``BCELoss``'s value differs from our formula's in the
 # last digits).
 #
@@ -413,9 +426,11 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 # likelier one. Their log gives :math:`z` back, up to rounding: the logit is
 # the log-odds. That is the model's answer, not the data's: the recipe is
 # symmetric, so the true odds at :math:`(1, 1)` are 1. The fitted line
-# crosses the diagonal near (0.70, 0.70), not at (1, 1): it was fitted to
-# these 200 samples, and when the run stopped it was still moving a little
-# (the snapshots from scratch: 0.685 at iteration 480, 0.699 at 540).
+# crosses the diagonal near (0.70, 0.70), not at (1, 1), mostly because the
+# run stopped early: it was still moving (the snapshots from scratch: 0.685
+# at iteration 480, 0.699 at 540), and fitted to convergence (the
+# maximum-likelihood line) these 200 samples put it at about 0.88. Only the
+# rest, 0.88 against 1, comes from the sample.
 
 point = torch.tensor([[1.0, 1.0]])
 with torch.no_grad():

@@ -98,8 +98,24 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # other choice: learning rate, threshold); a :term:`test set` measures the
 # chosen model once, at the end.
 #
-# We draw 200 validation and 200 test points from the same recipe, each
-# from a generator of its own, and give the validation set to ``fit``: each
+# Real data usually come as one set, split once into the three. Shuffle
+# before slicing: a file is often sorted, and ``two_gaussians`` returns all
+# of class 0 first, so taken in order, the first slice of 200 is all class 0
+# and the last all class 1 (below).
+# ``torch.randperm`` with a seeded generator gives a reproducible order;
+# ``torch.utils.data.random_split`` does the same for a ``Dataset``.
+
+pool_x, pool_y = two_gaussians(300, generator=torch.Generator().manual_seed(4))  # 600 points
+order = torch.randperm(len(pool_y), generator=torch.Generator().manual_seed(5))
+for name, rows in (("in order", torch.arange(len(pool_y))), ("shuffled", order)):
+    shares = " ".join(f"{pool_y[part].mean():.2f}" for part in rows.split(200))
+    print(f"class-1 share of three slices of 200, {name}: {shares}")
+train_rows, val_rows, test_rows = order.split(200)  # the sets: pool_x[train_rows], ...
+assert pool_y[:200].sum() == 0 and (pool_y[test_rows].mean() - 0.5).abs() < 0.1
+
+# %%
+# Our recipe can simply draw more: we draw 200 validation and 200 test points,
+# each from a generator of its own, and give the validation set to ``fit``: each
 # evaluation then measures the validation loss and accuracy too, and
 # ``history.best_evaluation`` is the one with the lowest validation loss.
 # ``early_stopping(patience=5, min_delta=0.005)`` stops the run once the
@@ -167,9 +183,9 @@ plt.show()
 # made it (iteration 560's, made after that evaluation was taken).
 # ``load_state_dict`` copies tensors into the model's parameters and
 # :term:`buffers <buffer>`, by name; an evaluation holds parameters only,
-# which is enough because this model has no buffers (for one that has, such
-# as BatchNorm's running statistics ``running_mean`` and ``running_var``, the
-# load fails: missing keys). We
+# which is enough because this model has no buffers (for one with buffers in
+# its state dict -- persistent ones, such as BatchNorm's running statistics
+# ``running_mean`` and ``running_var`` -- the load fails: missing keys). We
 # measure in evaluation mode (``model.eval()``) and under ``torch.no_grad()``: the
 # first switches layers such as dropout to their evaluation behaviour (this
 # model has none), the second stops recording, since no gradient is needed

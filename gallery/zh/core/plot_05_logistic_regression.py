@@ -34,12 +34,16 @@ LANG = "zh"
 #
 # 得分 :math:`z` 叫作对数几率（logit）：它是类别 1 的几率 :math:`p/(1-p)` 的对数，
 # :math:`z = \log \frac{p}{1 - p}`，其中 :math:`p = \sigma(z)`。在精确运算下，
-# sigmoid 与 ``torch.logit`` 互为反函数；在 float32 中只是近似如此，而且两端远不对称。
-# ``torch.sigmoid`` 计算的是 :math:`1/(1 + e^{-z})`，而在 1 的上方，相邻的 float32 数
-# 相差 :math:`2^{-23} \approx 1.2 \times 10^{-7}`：:math:`z` 越大，:math:`e^{-z}` 在这个
-# 和里保留的有效数字越少，来回一趟的误差也就越大（见下面的输出：:math:`z = 15` 回来是
-# 14.84，:math:`z = 16.5` 回来是 15.94）。:math:`z` 大约从 16.6 起，这个和与
-# :math:`\sigma(z)` 都被舍入成恰好等于 1（下面的 :math:`\sigma(20)`；从哪里开始舍入，见
+# sigmoid 与 ``torch.logit`` 互为反函数；在 float32 中只是近似如此，而且正负两端的
+# 情况很不对称。在 1 的下方，相邻的 float32 数相差 :math:`2^{-24} \approx 6 \times 10^{-8}`，
+# 所以存下来的 :math:`p` 只能以 :math:`2^{-24}` 为单位记录 :math:`1 - p \approx e^{-z}`：随着
+# :math:`z` 增大，它剩下的有效数字越来越少，先 sigmoid 再 logit，往返一次的误差也就越大
+# （见下面的输出：:math:`z = 15` 还原后是 14.84，:math:`z = 16.5` 还原后是 15.94）。另外，``torch.sigmoid``
+# 先对 :math:`1 + e^{-z}` 这个和做舍入，还会多引入一点误差；但即使
+# 先用 float64 算出 :math:`\sigma(z)`，再只舍入一次存成 float32，往返照样有误差
+# （15.03、16.64）：有效数字在存下 :math:`p` 的那一刻就丢了，之后哪一步也找不回来；
+# 在对数空间里计算就能保住它们（见下面的 ``logsigmoid``）。:math:`z` 大约从 16.6 起，``torch.sigmoid``
+# 里的这个和与 :math:`\sigma(z)` 都被舍入成恰好等于 1（下面的 :math:`\sigma(20)`；从哪里开始舍入，见
 # :doc:`../further/plot_11_loss_functions`），再取 logit 得到的是 :math:`\infty`。
 # 往负的方向，:math:`\sigma(z)` 只是越来越小，而浮点数擅长表示很小的数：
 # :math:`\sigma(-80)` 约为 :math:`1.8 \times 10^{-35}`，仍是一个 float32，取 logit
@@ -56,7 +60,12 @@ assert torch.allclose(torch.logit(p), z, atol=1e-5)
 big = torch.tensor([8.0, 12.0, 15.0, 16.5])
 back_big = torch.logit(torch.sigmoid(big))
 print(f"in float32: logit(sigmoid({big.tolist()})) = {back_big}")
-assert ((back_big - big).abs()[2:] > 0.01).all()  # 15 and 16.5 come back visibly off
+assert ((back_big - big).abs()[2:] > 0.01).all()  # 15 和 16.5 还原后明显偏离
+once = torch.sigmoid(big.double()).float()  # 在 float64 中算 sigmoid，只舍入一次成 float32
+print(f"from sigma rounded once: logit = {torch.logit(once)}")
+in_logs = torch.nn.functional.logsigmoid(big) - torch.nn.functional.logsigmoid(-big)
+print(f"in log space: logsigmoid(z) - logsigmoid(-z) = {in_logs}")  # log p - log(1 - p)
+assert ((torch.logit(once) - big).abs()[2:] > 0.01).all() and torch.allclose(in_logs, big)
 far = torch.sigmoid(torch.tensor(20.0))
 print(f"in float32: sigmoid(20.) = {far.item()}, logit(sigmoid(20.)) = {torch.logit(far).item()}")
 assert far == 1 and torch.logit(far).isinf()
@@ -75,7 +84,7 @@ assert 0 < tiny < 1e-30 and torch.isclose(back, torch.tensor(-80.0))
 #           \bigl[\, y_i \log p_i + (1 - y_i) \log (1 - p_i) \,\bigr] .
 #
 # 类别 1 的点损失为 :math:`-\log p`，类别 0 的点损失为 :math:`-\log(1 - p)`：
-# 以越高的置信度判错，代价就越大。
+# 判错时越有把握，代价越大。
 #
 # 这个公式从何而来？模型认为第 :math:`i` 个点属于类别 1 的概率是 :math:`p_i`，
 # 那么在模型看来，全部观测标签同时出现的概率（即似然）是
@@ -153,8 +162,11 @@ print(f"starting w = {w_start}, b = {b_start}")
 # ``grad.zero_()``，因为 ``backward()`` 会把梯度累加到 ``.grad`` 上。这里的更新是
 # 带:term:`动量`的梯度下降：速度 :math:`v \leftarrow 0.9\, v + \nabla\ell` 保留了
 # 之前各步梯度的一部分，然后 :math:`w \leftarrow w - 0.01\, v`（:term:`学习率`为 0.01）。
+# 这是 PyTorch 的写法；Sutskever 等人（2013）和一些库写成
+# :math:`v \leftarrow 0.9\, v - 0.01 \nabla\ell`、:math:`w \leftarrow w + v`，
+# 只有学习率保持不变时，两种写法走出的每一步才相同。
 # 每 20 次迭代，用本次前向传播的结果测一次准确率，连同参数的副本（留给后面的动画）
-# 存进一个 ``Evaluation``：辅助包里记录某次迭代的序号、损失、准确率和参数的小结构。
+# 存进一个 ``Evaluation``：辅助包中的一个数据类，记录某次迭代的序号、损失、准确率和参数。
 # 停止条件沿用本课程所依据的那篇文章（见:doc:`课程目录 <../../index>`）的做法：
 # 第一次测得*训练*准确率超过 99% 时停止，最多迭代 1000 次。这是那篇文章的规则，
 # 照搬它是为了复现文中的数字；为什么不该养成这个习惯，见 :doc:`plot_06_validation_and_test`。
@@ -248,8 +260,8 @@ plt.show()
 import itertools
 
 norms = [s.parameters["w"].norm() for s in scratch[1:]]
-assert all(a < b for a, b in itertools.pairwise(norms))  # 从第 20 次迭代起，权重不断增大
-assert all(a.loss > b.loss for a, b in itertools.pairwise(scratch))  # 损失也一直在下降
+assert all(old < new for old, new in itertools.pairwise(norms))  # 从第 20 次迭代起，权重不断增大
+assert all(old.loss > new.loss for old, new in itertools.pairwise(scratch))  # 损失一直在下降
 
 # %%
 # 随机的初始直线只分对 35% 的点；20 次迭代后，它已经转到两团点之间的空隙里
@@ -325,8 +337,9 @@ assert largest < 1e-6
 
 # %%
 # 停止时的迭代次数相同，每次评估的准确率也相同，损失在小数点后六位内一致，但最后
-# 几位不一定相同：``SGD`` 的更新与我们的算法相同，但运算顺序不同，所以两次训练的参数
-# 相差约 :math:`10^{-7}`（``BCELoss`` 的值与我们公式的值也在最后几位上不同）。
+# 几位并不相同：``SGD`` 用 ``w.add_(v, alpha=-lr)`` 一步算出 :math:`w - 0.01\, v`，
+# 在这里只舍入一次；我们的写法先把 ``lr * v_w`` 舍入成 float32，再做减法。所以两次
+# 训练的参数相差约 :math:`10^{-7}`（``BCELoss`` 的值与我们公式的值也在最后几位上不同）。
 #
 # 小结
 # ----
@@ -379,9 +392,10 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 # 对数，在舍入误差范围内又得到了 :math:`z`：:math:`z` 确实是几率的对数，这正是
 # “对数几率”一名的由来。这是模型的回答，
 # 而不是数据本身的规律：生成数据的方法是对称的，:math:`(1, 1)` 处真实的几率是 1。
-# 训练得到的直线在 (0.70, 0.70) 附近与对角线相交，而不是在 (1, 1)：它只拟合了
-# 这 200 个样本，而且训练停止时它还在缓慢移动（从零实现那次训练的快照：第 480 次
-# 迭代时是 0.685，第 540 次是 0.699）。
+# 训练得到的直线在 (0.70, 0.70) 附近与对角线相交，而不是在 (1, 1)，主要是因为训练
+# 停得早：停止时直线还在移动（从零实现那次训练的快照：第 480 次迭代时是 0.685，
+# 第 540 次是 0.699），而把这 200 个样本一直拟合到收敛（即最大似然解），交点约在
+# 0.88。剩下的 0.88 与 1 之差，才是样本带来的。
 
 point = torch.tensor([[1.0, 1.0]])
 with torch.no_grad():

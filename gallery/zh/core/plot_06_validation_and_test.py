@@ -88,8 +88,23 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # :term:`训练集`提供梯度；:term:`验证集`从不参与训练，用来决定何时停止（以及学习率、
 # 阈值等其他选择）；:term:`测试集`只在最后对选定的模型评估一次。
 #
-# 我们按同样的方法，各用一个独立的随机数生成器，生成 200 个验证点和 200 个测试点，
-# 并把验证集交给 ``fit``：这样每次评估也会测验证损失和验证准确率，
+# 实际的数据通常是一整份，要一次性切成这三份。切分之前先打乱顺序：数据文件常常是
+# 排好序的，``two_gaussians`` 也是先返回全部类别 0 的点，按原顺序每 200 个切一段，
+# 第一段全是类别 0，最后一段全是类别 1（见下面的输出）。用设定了种子的生成器调用
+# ``torch.randperm``，得到的顺序可以复现；``Dataset`` 则可以用
+# ``torch.utils.data.random_split`` 做同样的事。
+
+pool_x, pool_y = two_gaussians(300, generator=torch.Generator().manual_seed(4))  # 600 个点
+order = torch.randperm(len(pool_y), generator=torch.Generator().manual_seed(5))
+for name, rows in (("in order", torch.arange(len(pool_y))), ("shuffled", order)):
+    shares = " ".join(f"{pool_y[part].mean():.2f}" for part in rows.split(200))
+    print(f"class-1 share of three slices of 200, {name}: {shares}")
+train_rows, val_rows, test_rows = order.split(200)  # 用 pool_x[train_rows] 等取出三份
+assert pool_y[:200].sum() == 0 and (pool_y[test_rows].mean() - 0.5).abs() < 0.1
+
+# %%
+# 我们的生成方法则可以直接再抽新的点：各用一个独立的随机数生成器，生成 200 个验证点
+# 和 200 个测试点，并把验证集交给 ``fit``：这样每次评估也会测验证损失和验证准确率，
 # ``history.best_evaluation`` 就是验证损失最低的那次评估。``early_stopping(patience=5, min_delta=0.005)`` 的含义是：
 # 如果验证损失连续 5 次评估（100 次迭代）都没有比最近一次计为改进时的值再降低
 # 0.005 以上，就停止训练。``patience`` 和 ``min_delta`` 本身也是人为的选择：它们权衡的
@@ -116,7 +131,7 @@ print(
 print("validation loss every 100 iterations:", " ".join(f"{v:.4f}" for v in history.val_loss[::5]))
 assert all(a > b for a, b in itertools.pairwise(history.val_loss))  # 从不回升
 assert history.last_iteration == best.iteration == 560
-# 从第 460 次迭代（最后一次有效改进的评估）算起
+# 从第 460 次迭代（最后一次计为改进的评估）算起
 fall = history.val_loss[-6] - history.val_loss[-1]
 print(f"validation loss fell {fall:.5f} over the last 100 iterations (min_delta 0.005)")
 assert 0 < fall < 0.005
@@ -146,8 +161,9 @@ plt.show()
 # 这次载入必不可少：``fit`` 不会恢复任何参数，返回时模型停留在最后一次更新之后
 # 的状态（第 560 次迭代的更新，发生在那次评估之后）。
 # ``load_state_dict`` 按名字把张量复制到模型的参数和:term:`缓冲区`里；评估记录只保存
-# 参数，这里够用，是因为这个模型没有缓冲区（如果模型有缓冲区，比如 BatchNorm 的
-# 滑动平均统计量 ``running_mean``、``running_var``，载入会因缺少键而报错）。这次测量在评估模式（``model.eval()``）下、
+# 参数，这里够用，是因为这个模型没有缓冲区（如果模型的 state dict 里有缓冲区，即
+# 持久缓冲区，比如 BatchNorm 的滑动平均统计量 ``running_mean``、``running_var``，
+# 载入会因缺少键而报错）。这次测量在评估模式（``model.eval()``）下、
 # ``torch.no_grad()`` 里进行：前者把 dropout 之类的层切换到评估时的行为（这个模型
 # 没有这类层），后者停止记录计算图，
 # 因为不需要梯度（两者以及 ``torch.inference_mode()`` 的比较见
