@@ -275,7 +275,7 @@ def test_forward_mode_needs_a_jvp_and_reverse_over_reverse_does_not() -> None:
     """R3-F1, independent of the page: hessian (= jacfwd(jacrev)) refuses a Function
     without jvp; jacrev(jacrev) gives sigmoid'(z) = sigmoid(z)(1 - sigmoid(z))."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # torch 2.15's own jit.script use
+        warnings.simplefilter("ignore", FutureWarning)  # torch's own jit.script use, from 2.14
         for transform in (torch.func.jacfwd, torch.func.hessian):
             with pytest.raises(NotImplementedError, match="jvp"):
                 transform(SoftplusAsOnThePage.apply)(torch.tensor(0.0))
@@ -299,12 +299,18 @@ def test_exercise_1_shows_hessian_refusing_and_reverse_over_reverse(site: Path, 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_jit_warning_comment_names_what_each_version_does(site: Path, out: str) -> None:
     """R4-A2: torch 2.13 warns too (a DeprecationWarning, hidden by Python's default
-    filters), 2.15 with a FutureWarning; the comment no longer says "2.14 and later"."""
+    filters); R10-A2: the FutureWarning comes from 2.14 on, not from 2.15 (tutorial 08's
+    tests probe the category on the torch they run)."""
     text = soup(site / out / PAGE).get_text()
     assert "2.14 and later warn" not in text and "2.14 起会发出警告" not in text
     line = 'warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")'
     comment = " ".join(text.split(line)[0].splitlines()[-2:])
     assert "2.13" in comment and "DeprecationWarning" in comment and "FutureWarning" in comment
+    assert "on 2.15" not in comment and "2.15 上是" not in comment
+    if out.startswith("zh"):
+        assert "2.14 起是 FutureWarning" in comment
+    else:
+        assert "a FutureWarning from 2.14 on" in comment
 
 
 def test_torch_func_refuses_the_old_style_function() -> None:
@@ -827,7 +833,8 @@ def test_the_kept_alive_count_is_by_storage_and_the_prose_says_so(site: Path, ou
     text = prose(site, out)
     if out.startswith("zh"):
         assert "extra 把既不属于输入、也不属于任何参数的存储加在一起" in text
-        assert "两个 (64, 4) 的条目共用这一块存储" in text
+        assert "上面打印的两个 (64, 4) 张量共用这一块存储" in text  # R10-E2: not 条目
+        assert "的条目" not in text
     else:
         assert "extra sums the storages that are neither the input" in text.replace("'", "’")
         assert "one storage for both (64, 4) entries" in text
@@ -977,3 +984,215 @@ def test_the_glossary_says_gradcheck_uses_its_inputs_dtype(site: Path, out: str)
         warnings.simplefilter("always")
         torch.autograd.gradcheck(torch.sigmoid, (z,), raise_exception=False)
     assert any("double precision" in str(w.message) for w in caught)
+
+
+# -- round 10 ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_unused_tensor_is_computed_not_hooked(site: Path, out: str) -> None:
+    """R10-D2: en said "One on every tensor ..., plus a tensor y does not use", as if a hook
+    hung on it too; the code hooks y, a, b, w, x only, and both languages say so."""
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "另外再算一个 y 用不到的张量" in text
+    else:
+        assert "plus a tensor y does not use" not in text
+        assert "we also compute a tensor that y does not use" in text
+    code = soup(site / out / PAGE).get_text()
+    assert 'fired = hooks_fired(y, {"y": y, "a": a, "b": b, "w": w, "x": x})' in code
+
+
+def test_a_hook_on_the_unused_tensor_never_fires() -> None:
+    """R10-D2, independent: had the page hooked ``unused`` too, that hook would not fire."""
+    w = torch.tensor([1.0], requires_grad=True)
+    x = torch.tensor([2.0], requires_grad=True)
+    a, b = w + x, w + 1
+    y, unused = a * b, a * 3
+    fired: list[str] = []
+    for name, t in {"y": y, "a": a, "b": b, "w": w, "x": x, "unused": unused}.items():
+        t.register_hook(lambda grad, name=name: fired.append(name))
+    y.backward()
+    assert "unused" not in fired and sorted(fired) == ["a", "b", "w", "x", "y"]
+
+
+def test_log1p_keeps_what_log_of_one_plus_u_rounds_away() -> None:
+    """R10-F3, independent: in float32 1 + u rounds to 1 for tiny u, so log(1 + u) is 0;
+    log1p(u) keeps it (the page's stable softplus at z = -100 gives 3.9236e-44, not 0)."""
+    u = torch.exp(torch.tensor([-20.0, -100.0]))
+    assert torch.equal(1 + u, torch.ones(2))
+    assert torch.equal(torch.log(1 + u), torch.zeros(2))
+    assert torch.allclose(torch.log1p(u), u, rtol=1e-6) and (torch.log1p(u) > 0).all()
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_log1p_is_explained(site: Path, out: str) -> None:
+    """R10-F3: the code uses torch.log1p; the prose says why."""
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "torch.log1p(u) 计算" in text and "会被舍入成 1 时也算得准" in text
+    else:
+        assert "accurate even where" in text and "rounds to 1" in text
+    assert "torch.log1p(torch.exp(-z.abs()))" in soup(site / out / PAGE).get_text()
+
+
+class SavedOnCtx(SoftplusAsOnThePage):
+    """The page's Function, keeping z as an attribute instead of save_for_backward."""
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.z = inputs[0]
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * torch.sigmoid(ctx.z)
+
+
+def test_save_for_backward_catches_an_in_place_change_an_attribute_does_not() -> None:
+    """R10-F1, independent: z changed in place after the forward pass. Saved with
+    save_for_backward, the version counter check raises; kept as ctx.z, the backward pass
+    silently uses the new values."""
+    for function in (SoftplusAsOnThePage, SavedOnCtx):
+        leaf = torch.tensor([0.0, 1.0], requires_grad=True)
+        z = leaf * 1
+        out = function.apply(z)
+        with torch.no_grad():
+            z.mul_(100)
+        if function is SoftplusAsOnThePage:
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                out.sum().backward()
+        else:
+            out.sum().backward()
+            right = torch.sigmoid(torch.tensor([0.0, 1.0]))
+            assert not torch.allclose(leaf.grad, right)  # wrong, and no error
+            assert torch.allclose(leaf.grad, torch.sigmoid(torch.tensor([0.0, 100.0])))
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_page_says_why_save_for_backward(site: Path, out: str) -> None:
+    """R10-F1: one sentence, linked to tutorial 04's version counter."""
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "不要写成 ctx.z = z ：这样保存的张量有 版本计数器 把关" in text
+        assert "会直接报错，而不是悄悄算出错误的梯度" in text
+        html = (site / out / PAGE).read_text("utf-8")
+        assert "这样保存的张量有<a" in html  # no line break before the term: no stray space
+    else:
+        assert "Keep tensors with save_for_backward , not as ctx.z = z" in text
+        assert "saved tensors are checked against their version counter" in text
+        assert "raises instead of silently giving a wrong gradient" in text
+    terms = [span.get_text() for span in soup(site / out / PAGE).select("span.std-term")]
+    assert ("版本计数器" if out.startswith("zh") else "version counter") in terms
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_forward_mode_and_jacrev_are_explained_before_tutorial_08(site: Path, out: str) -> None:
+    """R10-F5: one clause on forward mode where the page first names it, and exercise 1
+    says what hessian is made of (jacfwd over jacrev)."""
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "导数随着值一起往前算，见第 08 篇" in text
+        assert "就是 jacfwd(jacrev(fn)) ：先用 jacrev 以反向模式求梯度" in text
+        assert "是在反向模式外面再套一层前向模式" not in text
+    else:
+        assert "derivatives carried along with the values, tutorial 08" in text
+        assert (
+            "is jacfwd(jacrev(fn)) : the Jacobian, built in forward mode, of the gradient" in text
+        )
+
+
+def test_hessian_is_jacfwd_of_jacrev() -> None:
+    """R10-F5, independent: what exercise 1 now says hessian is."""
+
+    def g(x: torch.Tensor) -> torch.Tensor:
+        return (x[0] ** 2 * x[1] + torch.sin(x[1])).sum()
+
+    point = torch.tensor([0.3, -1.2])
+    expected = torch.func.jacfwd(torch.func.jacrev(g))(point)
+    assert torch.allclose(torch.func.hessian(g)(point), expected)
+
+
+def record_facts(saved: list[tuple]):
+    """The page's pack hook: facts about each saved tensor, and the tensor back unchanged."""
+
+    def record(t: torch.Tensor) -> torch.Tensor:
+        storage = t.untyped_storage()
+        saved.append((tuple(t.shape), t.dtype, t.nbytes, storage.data_ptr(), storage.nbytes()))
+        return t
+
+    return record
+
+
+def alive_after_backward(keep_tensors: bool) -> tuple[int, int]:
+    """How many of the saved tensors outlive backward(), with a list of tensors or of facts."""
+    import gc
+    import weakref
+
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    inputs = torch.randn(64, 2)
+    kept: list = []
+    refs: list[weakref.ref] = []
+    facts = record_facts(kept)
+
+    def pack(t: torch.Tensor) -> torch.Tensor:
+        refs.append(weakref.ref(t))
+        if keep_tensors:
+            kept.append(t)
+            return t
+        return facts(t)
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        loss = net(inputs).square().mean()
+    loss.backward()
+    del loss
+    gc.collect()
+    return sum(r() is not None for r in refs), len(refs)
+
+
+def test_recording_facts_lets_the_saved_tensors_go() -> None:
+    """R10-B1, independent: a list of the saved tensors keeps all 5 alive after backward();
+    a list of facts keeps only the input (alive as the variable ``inputs``)."""
+    assert alive_after_backward(keep_tensors=True) == (5, 5)
+    assert alive_after_backward(keep_tensors=False) == (1, 5)
+
+
+def test_facts_give_the_pages_numbers() -> None:
+    """R10-B1: the facts the page records give the same 2832 / 1808 / 1280 as the tensors."""
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    inputs = torch.randn(64, 2)
+    saved: list[tuple] = []
+    with torch.autograd.graph.saved_tensors_hooks(record_facts(saved), lambda t: t):
+        loss = net(inputs).square().mean()
+    storages = {ptr: size for *_, ptr, size in saved}
+    existing = {p.untyped_storage().data_ptr() for p in (inputs, *net.parameters())}
+    assert sum(nbytes for _, _, nbytes, _, _ in saved) == 2832
+    assert sum(storages.values()) == 1808
+    assert sum(n for ptr, n in storages.items() if ptr not in existing) == 1280
+    del loss
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_pack_hook_keeps_facts_not_tensors(site: Path, out: str) -> None:
+    """R10-B1: the inspection recipe no longer appends the saved tensors themselves."""
+    code = soup(site / out / PAGE).get_text()
+    assert "saved.append(t) or t" not in code
+    assert "def record(t):" in code and "saved_tensors_hooks(record, lambda t: t)" in code
+    assert code.count("saved_tensors_hooks(record, lambda t: t)") == 2  # exercise 2 too
+    comment = code.split("def record(t):")[0].splitlines()[-3]
+    assert "saved = []" in comment
+    assert ("keep them alive" in comment) if out == "en" else ("一直占着内存" in comment)
+
+
+def test_zh_phrasing_of_round_10(site: Path) -> None:
+    """R10-E1, E3, D1."""
+    text = prose(site, "zh-cn")
+    assert "逐个环节" not in text  # E1
+    assert "自动求导是对每个运算分别求导、再按链式法则乘起来的" in text
+    assert "给出自己的名字" not in text  # E3
+    assert "反向节点会报错，错误信息里写明是哪个节点" in text
+    assert "只在 0 处对输入做" not in text  # D1: "at 0" is a bound, not a place
+    assert "把输入截到不小于 0（ x.clamp(min=0) ）也做不到这一点" in text
+    html = (site / "zh-cn" / PAGE).read_text("utf-8")
+    assert "截到不小于 0（<code" in html  # no line break before the bracket

@@ -16,10 +16,10 @@ and :doc:`../core/plot_04_autograd_traps`.
 # Tensor hooks: watching gradients go by
 # --------------------------------------
 #
-# A :term:`hook` is a function PyTorch calls at a given moment:
-# ``t.register_hook(fn)`` calls ``fn(grad)`` once the :term:`gradient` with
-# respect to ``t`` is computed. One on every tensor of tutorial 01's graph
-# (:math:`w = 1`, :math:`x = 2`), plus a tensor ``y`` does not use:
+# A :term:`hook` is a function PyTorch calls at a given moment: ``t.register_hook(fn)`` calls
+# ``fn(grad)`` once the :term:`gradient` with respect to ``t`` is computed. We hang one on every
+# tensor of tutorial 01's graph (:math:`w = 1`, :math:`x = 2`); we also compute a tensor that
+# ``y`` does not use:
 
 import torch
 
@@ -55,13 +55,12 @@ assert follows_the_graph([name for name, _ in fired])
 assert torch.equal(dict(fired)["w"], torch.tensor([5.0]))
 
 # %%
-# A tensor's hook fires once every tensor computed from it *on the way to the
-# output* has passed its gradient on (``a``'s does not wait for ``unused``).
-# ``w``'s fires *once*, with 5: its paths' 2 (via :math:`a`) and 3 (via
-# :math:`b`), added up. That is all the graph fixes; PyTorch documents the
-# order only at one tensor or node (a tensor's hooks fire in the order they
-# were registered). ``x`` waits for ``a`` alone, so nothing keeps its hook
-# after ``b``'s. The same graph, with ``b`` created before ``a``:
+# A tensor's hook fires once every tensor computed from it *on the way to the output* has passed
+# its gradient on (``a``'s does not wait for ``unused``). ``w``'s fires *once*, with 5: its
+# paths' 2 (via :math:`a`) and 3 (via :math:`b`), added up. That is all the graph fixes; PyTorch
+# documents the order only at one tensor or node (a tensor's hooks fire in the order they were
+# registered). ``x`` waits for ``a`` alone, so nothing keeps its hook after ``b``'s. The same
+# graph, with ``b`` created before ``a``:
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
@@ -78,11 +77,11 @@ assert follows_the_graph(order)
 # Changing a gradient on its way
 # ------------------------------
 #
-# A hook that *returns* a tensor replaces the gradient from there on. We clip
-# the gradient arriving at ``a`` (:math:`\partial y / \partial a = b = 2`) to
-# 1: :math:`w` gets :math:`1 + 3 = 4` instead of 5, :math:`x` 1 instead of 2.
-# On a leaf, a tensor hook runs *before* the gradient is added to ``.grad``;
-# ``register_post_accumulate_grad_hook(fn)`` calls ``fn(leaf)`` *after*.
+# A hook that *returns* a tensor replaces the gradient from there on. We clip the gradient
+# arriving at ``a`` (:math:`\partial y / \partial a = b = 2`) to 1: :math:`w` gets
+# :math:`1 + 3 = 4` instead of 5, :math:`x` 1 instead of 2. On a leaf, a tensor hook runs
+# *before* the gradient is added to ``.grad``; ``register_post_accumulate_grad_hook(fn)`` calls
+# ``fn(leaf)`` *after*.
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
@@ -104,16 +103,15 @@ clip.remove()  # register_hook returns a handle; remove() takes the hook off
 # :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`, equals
 # :math:`\operatorname{softplus}(z) - y z`, as
 # :math:`-\log \sigma(z) = \operatorname{softplus}(-z)` and
-# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z) = \log(1 + e^z)`.
-# Written naively, that overflows in float32: :math:`e^{100}` is ``inf``, and
-# the chain rule's :math:`\frac{1}{1 + e^z} \cdot e^z` is
-# :math:`0 \cdot \infty`, NaN. The stable form
-# :math:`\max(z, 0) + \log(1 + e^{-|z|})` never exponentiates a positive
-# number; its derivative is :math:`\sigma(z)`. But autograd differentiates it
-# piece by piece, and at :math:`z = 0` ``clamp`` and ``abs`` have kinks, where
-# what each passes back is a convention (:doc:`../core/plot_02_dynamic_graphs`).
-# ``abs`` passes 0, so the sum is ``clamp``'s choice, never
-# :math:`\sigma(0) = 0.5`: 1 up to torch 2.13, 0 from torch 2.14 on:
+# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z) = \log(1 + e^z)`. Written naively,
+# that overflows in float32: :math:`e^{100}` is ``inf``, and the chain rule's
+# :math:`\frac{1}{1 + e^z} \cdot e^z` is :math:`0 \cdot \infty`, NaN. The stable form
+# :math:`\max(z, 0) + \log(1 + e^{-|z|})` never exponentiates a positive number
+# (``torch.log1p(u)`` is :math:`\log(1 + u)`, accurate even where :math:`1 + u` rounds to 1);
+# its derivative is :math:`\sigma(z)`. But autograd differentiates it piece by piece, and at
+# :math:`z = 0` ``clamp`` and ``abs`` have kinks, where what each passes back is a convention
+# (:doc:`../core/plot_02_dynamic_graphs`). ``abs`` passes 0, so the sum is ``clamp``'s choice,
+# never :math:`\sigma(0) = 0.5`: 1 up to torch 2.13, 0 from torch 2.14 on:
 
 
 def stable_softplus(z):
@@ -132,20 +130,22 @@ assert z.grad[1].item() in (0.0, 1.0)  # 1 up to torch 2.13, 0 from 2.14; sigma(
 
 # %%
 # With a ``torch.autograd.Function`` we state the derivative ourselves: ours is
-# :math:`\sigma(z)`, right at every point (:math:`z = 0` included), and saves
-# only :math:`z` (``F.softplus`` and ``BCEWithLogitsLoss`` also state their
-# derivative and save only their inputs). In the form that also works with
-# ``torch.func`` (:doc:`plot_08_jacobians_torch_func`), ``forward`` computes
-# from the inputs alone, ``setup_context(ctx, inputs, output)`` keeps what the
-# backward pass needs, and ``backward(ctx, grad_output)`` returns one gradient
-# per input (``None`` where ``ctx.needs_input_grad`` says none is wanted);
-# ``generate_vmap_rule = True`` lets ``vmap`` batch it. In ``torch.func``,
-# ``grad(fn)`` is a new function that returns the gradient of a scalar-valued
-# ``fn``, and ``vmap(fn)`` one that runs ``fn`` on each slice along its input's
-# first dimension. The older form, ``forward(ctx, z)`` without
-# ``setup_context``, works with ``backward()``, but ``torch.func`` raises a
-# ``RuntimeError`` asking for ``setup_context``; forward mode (``jvp``,
-# ``jacfwd``) also needs a ``jvp`` staticmethod (exercise 1).
+# :math:`\sigma(z)`, right at every point (:math:`z = 0` included), and saves only :math:`z`
+# (``F.softplus`` and ``BCEWithLogitsLoss`` also state their derivative and save only their
+# inputs). In the form that also works with ``torch.func``
+# (:doc:`plot_08_jacobians_torch_func`), ``forward`` computes from the inputs alone,
+# ``setup_context(ctx, inputs, output)`` keeps what the backward pass needs, and
+# ``backward(ctx, grad_output)`` returns one gradient per input (``None`` where
+# ``ctx.needs_input_grad`` says none is wanted); ``generate_vmap_rule = True`` lets ``vmap``
+# batch it. In ``torch.func``, ``grad(fn)`` is a new function that returns the gradient of a
+# scalar-valued ``fn``, and ``vmap(fn)`` one that runs ``fn`` on each slice along its input's
+# first dimension. The older form, ``forward(ctx, z)`` without ``setup_context``, works with
+# ``backward()``, but ``torch.func`` raises a ``RuntimeError`` asking for ``setup_context``;
+# forward mode (``jvp``, ``jacfwd``: derivatives carried along with the values, tutorial 08)
+# also needs a ``jvp`` staticmethod (exercise 1). Keep tensors with ``save_for_backward``, not
+# as ``ctx.z = z``: saved tensors are checked against their :term:`version counter`
+# (:doc:`../core/plot_04_autograd_traps`), so changing ``z`` in place before the backward pass
+# raises instead of silently giving a wrong gradient.
 
 
 class Softplus(torch.autograd.Function):
@@ -181,11 +181,10 @@ print(f"vmap(grad(Softplus.apply)): {per_element}")
 assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z.detach()))
 
 # %%
-# In a model: four points, and a linear model so overconfident (weights of 20)
-# that its logits are 140, −140, 60 and 60, the last on the wrong side. In
-# float32 :math:`e^{140}` is ``inf`` (:math:`e^{88.8}` already is), so the
-# naive loss is ``inf`` at a *correct* point. ``Softplus`` gives the finite
-# loss and gradients of ``binary_cross_entropy_with_logits``; its node sits in
+# In a model: four points, and a linear model so overconfident (weights of 20) that its logits
+# are 140, −140, 60 and 60, the last on the wrong side. In float32 :math:`e^{140}` is ``inf``
+# (:math:`e^{88.8}` already is), so the naive loss is ``inf`` at a *correct* point. ``Softplus``
+# gives the finite loss and gradients of ``binary_cross_entropy_with_logits``; its node sits in
 # the backward graph like a built-in one:
 
 import matplotlib.pyplot as plt
@@ -226,10 +225,9 @@ plt.show()
 # Checking a backward pass: ``gradcheck``
 # ---------------------------------------
 #
-# A hand-written ``backward`` can be wrong, and nothing would say so. The
-# check is the definition of a derivative: a :term:`finite difference`
-# :math:`(f(z + h) - f(z - h)) / 2h`. Next to autograd, at :math:`z = 0.5`,
-# with :math:`h = 10^{-6}`, in float32 and float64:
+# A hand-written ``backward`` can be wrong, and nothing would say so. The check is the
+# definition of a derivative: a :term:`finite difference` :math:`(f(z + h) - f(z - h)) / 2h`.
+# Next to autograd, at :math:`z = 0.5`, with :math:`h = 10^{-6}`, in float32 and float64:
 
 h = 1e-6
 for dtype in (torch.float32, torch.float64):
@@ -264,12 +262,11 @@ except RuntimeError as error:
     print(f"{type(error).__name__}: {str(error).strip()}")
 
 # %%
-# The correct ``Softplus`` passes, and so does ``gradgradcheck`` (the backward
-# pass *of the backward pass*: ours is made of differentiable operations).
-# A pass means that finite differences and the backward pass agree *at the
-# points given*, nothing more: autograd through ``stable_softplus``, wrong at
-# its kink, passes at the same three random points and fails at 0. Check the
-# edge cases, kinks among them:
+# The correct ``Softplus`` passes, and so does ``gradgradcheck`` (the backward pass *of the
+# backward pass*: ours is made of differentiable operations). A pass means that finite
+# differences and the backward pass agree *at the points given*, nothing more: autograd through
+# ``stable_softplus``, wrong at its kink, passes at the same three random points and fails at 0.
+# Check the edge cases, kinks among them:
 
 print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,))}")
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
@@ -285,25 +282,31 @@ assert passed == [True, False, True, True]  # only autograd through the kink fai
 # What autograd saves for the backward pass
 # -----------------------------------------
 #
-# Each node keeps what its derivative formula needs, its
-# :term:`saved tensors <saved tensor>`: ``ReLU`` its output (its derivative
-# is 1 where the output is positive, else 0), and a product, for each factor
-# that needs a gradient, the *other* factor. ``saved_tensors_hooks``
-# (tutorial 03) gets each one in its first function, whose result goes to
-# the second in the backward pass; ``torch.autograd.graph.save_on_cpu`` and
-# non-reentrant activation checkpointing are built on it. We only look, at
-# one forward pass of a small network on 64 points:
+# Each node keeps what its derivative formula needs, its :term:`saved tensors <saved tensor>`:
+# ``ReLU`` its output (its derivative is 1 where the output is positive, else 0), and a product,
+# for each factor that needs a gradient, the *other* factor. ``saved_tensors_hooks`` (tutorial
+# 03) gets each one in its first function, whose result goes to the second in the backward pass;
+# ``torch.autograd.graph.save_on_cpu`` and non-reentrant activation checkpointing are built on
+# it. We only look, at one forward pass of a small network on 64 points:
 
 torch.manual_seed(0)
 net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
 inputs = torch.randn(64, 2)
-saved = []
-with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+saved = []  # what each saved tensor is, not the tensor: a list of tensors would keep them alive
+
+
+def record(t):  # the first function; it returns t unchanged, for the graph to keep
+    storage = t.untyped_storage()
+    saved.append((tuple(t.shape), t.dtype, t.nbytes, storage.data_ptr(), storage.nbytes()))
+    return t
+
+
+with torch.autograd.graph.saved_tensors_hooks(record, lambda t: t):
     loss = net(inputs).square().mean()
-for t in saved:
-    print(f"saved {tuple(t.shape)!s:<8} {t.dtype}  {t.numel() * t.element_size():>5} bytes")
-total = sum(t.numel() * t.element_size() for t in saved)
-storages = {t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t in saved}
+for shape, dtype, nbytes, _, _ in saved:
+    print(f"saved {shape!s:<8} {dtype}  {nbytes:>5} bytes")
+total = sum(nbytes for _, _, nbytes, _, _ in saved)
+storages = {ptr: size for *_, ptr, size in saved}
 existing = {p.untyped_storage().data_ptr() for p in (inputs, *net.parameters())}
 extra = sum(n for ptr, n in storages.items() if ptr not in existing)
 print(f"{len(saved)} saved tensors, {total} bytes, in {len(storages)} storages")
@@ -312,24 +315,22 @@ assert total == 4 * (64 * 2 + 64 * 4 + 64 * 4 + 4 * 1 + 64 * 1)  # float32: 4 by
 assert extra == 4 * (64 * 4 + 64 * 1)  # the ReLU output and the network's output
 
 # %%
-# From the top: the first ``Linear`` saved its input (for its weight's
-# gradient) but not its weight, since its input needs no gradient
-# (exercise 2); ``ReLU`` its output; the second ``Linear`` that same output
-# and its weight (transposed); ``square`` the network's output. ``extra`` sums
-# the storages that are neither the input's nor a parameter's: the ReLU's
-# output (one storage for both (64, 4) entries) and the network's output.
+# From the top: the first ``Linear`` saved its input (for its weight's gradient) but not its
+# weight, since its input needs no gradient (exercise 2); ``ReLU`` its output; the second
+# ``Linear`` that same output and its weight (transposed); ``square`` the network's output.
+# ``extra`` sums the storages that are neither the input's nor a parameter's: the ReLU's output
+# (one storage for both (64, 4) entries) and the network's output.
 #
 # Anomaly detection: where did the NaN come from?
 # -----------------------------------------------
 #
-# A classic: :math:`\sqrt{x}` where :math:`x > 0`, else 0, written with
-# ``torch.where``. The output is clean (``where`` drops the NaN of
-# ``sqrt(-1)``), yet the gradient at :math:`x = -1` is NaN, silently:
-# ``where`` sends 0 to the ``sqrt`` branch, and :math:`0 \times` NaN (the
+# A classic: :math:`\sqrt{x}` where :math:`x > 0`, else 0, written with ``torch.where``. The
+# output is clean (``where`` drops the NaN of ``sqrt(-1)``), yet the gradient at :math:`x = -1`
+# is NaN, silently: ``where`` sends 0 to the ``sqrt`` branch, and :math:`0 \times` NaN (the
 # derivative of :math:`\sqrt{-1}`) is NaN. Under :term:`anomaly detection`,
-# ``torch.autograd.detect_anomaly()``, a backward node that outputs NaN
-# raises, naming itself, and a warning shows the forward line that created
-# it (printed here without file paths, which differ per machine):
+# ``torch.autograd.detect_anomaly()``, a backward node that outputs NaN raises, naming itself,
+# and a warning shows the forward line that created it (printed here without file paths, which
+# differ per machine):
 
 import warnings
 
@@ -356,15 +357,14 @@ for warning in caught:
         print(f"    {lines[-2].strip()}")
 
 # %%
-# The culprit: ``SqrtBackward0``. The mode is for debugging, not training
-# (its first warning), and checks for NaN only: an ``inf`` gradient passes
-# silently. A fix must keep the unused branch's *derivative* finite, as
-# :math:`0 \times \infty` is NaN too. Clamping the input at 0 doesn't: at
-# :math:`x = 0` the root's derivative is still :math:`1/(2 \cdot 0) = \infty`,
-# so the gradient reaching the clamp's output ``r`` is NaN on every torch;
-# whether ``x`` gets it depends on ``clamp``'s kink convention (NaN up to
-# torch 2.13, 0 from 2.14 on): no fix. A second ``where`` that hands ``sqrt``
-# a harmless 1 on the unused side works at :math:`-1` and 0 on every release:
+# The culprit: ``SqrtBackward0``. The mode is for debugging, not training (its first warning),
+# and checks for NaN only: an ``inf`` gradient passes silently. A fix must keep the unused
+# branch's *derivative* finite, as :math:`0 \times \infty` is NaN too. Clamping the input at 0
+# doesn't: at :math:`x = 0` the root's derivative is still :math:`1/(2 \cdot 0) = \infty`, so
+# the gradient reaching the clamp's output ``r`` is NaN on every torch; whether ``x`` gets it
+# depends on ``clamp``'s kink convention (NaN up to torch 2.13, 0 from 2.14 on): no fix. A
+# second ``where`` that hands ``sqrt`` a harmless 1 on the unused side works at :math:`-1` and 0
+# on every release:
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # the mode's "enabled" warning
@@ -394,11 +394,10 @@ for point in (-1.0, 0.0):
 # - A tensor's hook fires after those of the tensors computed from it on the
 #   way to the output; beyond that the order is the engine's (``x``'s hook
 #   can come before ``b``'s). A returned tensor replaces the gradient.
-# - Autograd through the stable softplus is wrong at :math:`z = 0` (1 up to
-#   torch 2.13, 0 from 2.14), never 0.5. Our ``Function`` states the
-#   derivative, works under ``grad`` and ``vmap``, and keeps an overconfident
-#   model's loss finite. ``gradcheck`` in float64 caught a sign slip; it
-#   checks only the points it is given (the kink at 0 has to be one of them).
+# - Autograd through the stable softplus is wrong at :math:`z = 0` (1 up to torch 2.13, 0 from
+#   2.14), never 0.5. Our ``Function`` states the derivative, works under ``grad`` and
+#   ``vmap``, and keeps an overconfident model's loss finite. ``gradcheck`` in float64 caught
+#   a sign slip; it checks only the points it is given (the kink at 0 has to be one of them).
 # - A small network's forward pass saved 5 tensors: 2832 bytes counted per
 #   tensor, 1808 of memory, 1280 of it kept alive only for the backward pass.
 # - ``detect_anomaly`` names the node that made a NaN (``SqrtBackward0``) and
@@ -407,19 +406,20 @@ for point in (-1.0, 0.0):
 # Exercises
 # ---------
 #
-# **Exercise 1.** ``torch.func.hessian`` (:doc:`plot_08_jacobians_torch_func`)
-# runs forward mode over reverse mode. Does it work on ``Softplus``?
+# **Exercise 1.** ``torch.func.hessian(fn)`` (:doc:`plot_08_jacobians_torch_func`) is
+# ``jacfwd(jacrev(fn))``: the Jacobian, built in forward mode, of the gradient that ``jacrev``
+# builds in reverse mode. Does it work on ``Softplus``?
 #
 # .. _solution-begin:
 
 # %%
-# No: forward mode needs a ``jvp`` staticmethod, which ``Softplus`` lacks.
-# Reverse over reverse, ``jacrev(jacrev(...))``, works: :math:`\sigma'(0) = 0.25`.
+# No: forward mode needs a ``jvp`` staticmethod, which ``Softplus`` lacks. Reverse over reverse,
+# ``jacrev(jacrev(...))``, works: :math:`\sigma'(0) = 0.25`.
 
 from torch.func import hessian, jacrev
 
 with warnings.catch_warnings():  # forward mode's first use imports jvp rules made with the
-    # deprecated torch.jit.script: a hidden DeprecationWarning on 2.13, a FutureWarning on 2.15
+    # deprecated torch.jit.script: a hidden DeprecationWarning on 2.13, a FutureWarning from 2.14 on
     warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # not our code
     try:
         hessian(Softplus.apply)(torch.tensor(0.0))
@@ -438,14 +438,14 @@ assert second.item() == 0.25
 # .. _solution-begin:
 
 # %%
-# 32 more: the first ``Linear`` also saves its weight (transposed, 8 numbers)
-# for the input's gradient. ``inputs.detach()`` is a new tensor on the same
-# memory, so ``requires_grad_()`` on it leaves ``inputs`` itself unchanged.
+# 32 more: the first ``Linear`` also saves its weight (transposed, 8 numbers) for the input's
+# gradient. ``inputs.detach()`` is a new tensor on the same memory, so ``requires_grad_()`` on
+# it leaves ``inputs`` itself unchanged.
 
-saved = []
-with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+saved.clear()
+with torch.autograd.graph.saved_tensors_hooks(record, lambda t: t):
     loss = net(inputs.detach().requires_grad_()).square().mean()
-total_with_input_grad = sum(t.numel() * t.element_size() for t in saved)
+total_with_input_grad = sum(nbytes for _, _, nbytes, _, _ in saved)
 print(f"{total_with_input_grad} bytes")
 assert total_with_input_grad == total + 4 * 2 * 4
 

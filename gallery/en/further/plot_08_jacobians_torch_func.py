@@ -52,13 +52,12 @@ print(f"f(x) = {f(x)}")
 # Reverse mode: one row per backward pass
 # ---------------------------------------
 #
-# A backward pass never forms :math:`J`. Given a vector :math:`v` with one
-# entry per output, it returns the :term:`vector–Jacobian product`
-# :math:`v^\top J` (tutorial 03's ``grad_tensors``): for :math:`v = (1, 0)`
-# the first row of :math:`J`, for :math:`(0, 1)` the second.
+# A backward pass never forms :math:`J`. Given a vector :math:`v` with one entry per output, it
+# returns the :term:`vector–Jacobian product` :math:`v^\top J` (tutorial 03's ``grad_tensors``):
+# for :math:`v = (1, 0)` the first row of :math:`J`, for :math:`(0, 1)` the second.
 # ``y.sum().backward()`` is this product with :math:`v = (1, \ldots, 1)`.
-# ``is_grads_batched=True`` (experimental, says its docstring) takes all the
-# :math:`v` at once; ``torch.func.vjp`` gives the product as a function.
+# ``is_grads_batched=True`` (experimental, says its docstring) takes all the :math:`v` at once;
+# ``torch.func.vjp`` gives the product as a function.
 
 from torch.func import vjp
 
@@ -80,15 +79,13 @@ print(f"torch.func.vjp, v = (1, 0): {vjp_fn(torch.tensor([1.0, 0.0]))[0]}")
 # Forward mode: one column per forward pass
 # -----------------------------------------
 #
-# Forward mode carries a derivative *along with* each value, from the inputs
-# onwards. Each number becomes a :term:`dual number` :math:`(a, \dot a)`: its
-# value and its :term:`tangent`, the derivative in a chosen input direction
-# :math:`t`. Every operation updates both, e.g.
-# :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`. The
-# outputs' tangents are the :term:`Jacobian–vector product` :math:`J t`: for
-# :math:`t = (1, 0)`, the first *column* of :math:`J`. No graph is kept and no
-# backward pass runs. ``torch.autograd.forward_ad`` exposes the dual numbers,
-# which live in a ``fwAD.dual_level()`` (``make_dual`` raises outside one, and
+# Forward mode carries a derivative *along with* each value, from the inputs onwards. Each
+# number becomes a :term:`dual number` :math:`(a, \dot a)`: its value and its :term:`tangent`,
+# the derivative in a chosen input direction :math:`t`. Every operation updates both, e.g.
+# :math:`(a, \dot a)\cdot(b, \dot b) = (ab,\; \dot a b + a \dot b)`. The outputs' tangents are
+# the :term:`Jacobian–vector product` :math:`J t`: for :math:`t = (1, 0)`, the first *column* of
+# :math:`J`. No graph is kept and no backward pass runs. ``torch.autograd.forward_ad`` exposes
+# the dual numbers, which live in a ``fwAD.dual_level()`` (``make_dual`` raises outside one, and
 # leaving it strips the tangents); ``torch.func.jvp`` wraps them.
 
 import warnings
@@ -97,7 +94,7 @@ import torch.autograd.forward_ad as fwAD
 from torch.func import jvp
 
 with warnings.catch_warnings():  # forward mode's first use imports jvp rules made with the
-    # deprecated torch.jit.script: a hidden DeprecationWarning on 2.13, a FutureWarning on 2.15
+    # deprecated torch.jit.script: a hidden DeprecationWarning on 2.13, a FutureWarning from 2.14 on
     warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # not our code
     with fwAD.dual_level():
         dual_x = fwAD.make_dual(x, torch.tensor([1.0, 0.0]))  # value x, tangent t
@@ -113,12 +110,11 @@ assert torch.equal(torch.stack(columns, dim=1), J_math)
 # Which is cheaper? Count the passes
 # ----------------------------------
 #
-# To build the whole :math:`m \times n` Jacobian, reverse mode needs one
-# backward pass per row (:math:`m`, the outputs) and forward mode one pass per
-# column (:math:`n`, the inputs). We count both on a loss of many inputs, as
-# in training a model, and on a curve of many outputs drawn for one parameter.
-# ``count`` wraps the function: a counter counts its evaluations, and a hook on
-# its input counts the backward passes that reach it.
+# To build the whole :math:`m \times n` Jacobian, reverse mode needs one backward pass per row
+# (:math:`m`, the outputs) and forward mode one pass per column (:math:`n`, the inputs). We
+# count both on a loss of many inputs, as in training a model, and on a curve of many outputs
+# drawn for one parameter. ``count`` wraps the function: a counter counts its evaluations, and a
+# hook on its input counts the backward passes that reach it.
 
 
 def many_to_one(x):  # n inputs, 1 output: a loss
@@ -205,16 +201,20 @@ for label, (fn, x0) in problems.items():
 # ``jacrev`` and ``jacfwd``
 # -------------------------
 #
-# ``torch.func.jacrev`` and ``torch.func.jacfwd`` build Jacobians in the two
-# modes without a Python loop: ``vmap`` batches the :math:`m` vector–Jacobian
-# (or :math:`n` Jacobian–vector) products our loops computed one at a time into
-# one call (a Python counter inside the function would count 1). Choose by the
-# counts above: ``jacrev`` for fewer outputs than inputs, ``jacfwd`` for more.
+# ``torch.func.jacrev`` and ``torch.func.jacfwd`` build Jacobians in the two modes without a
+# Python loop: ``vmap`` batches the :math:`m` vector–Jacobian (or :math:`n` Jacobian–vector)
+# products our loops computed one at a time into one call (a Python counter inside the function
+# would count 1). Choose by the counts above: ``jacrev`` for fewer outputs than inputs,
+# ``jacfwd`` for more. Memory differs too: reverse mode keeps the forward pass's saved tensors
+# (:doc:`plot_07_autograd_internals`) until its backward pass, forward mode keeps none. And
+# ``jacrev`` computes all :math:`m` products in one batch; ``jacrev(fn, chunk_size=k)`` computes
+# :math:`k` at a time, to use less memory at once.
 
 from torch.func import jacfwd, jacrev
 
 print(f"jacrev(f)(x) =\n{jacrev(f)(x)}")
 assert torch.equal(jacrev(f)(x), J_math) and torch.equal(jacfwd(f)(x), J_math)
+assert torch.equal(jacrev(f, chunk_size=1)(x), J_math)  # one product at a time
 assert torch.allclose(jacfwd(one_to_many)(torch.tensor([0.7])),
                       jacobian_reverse(one_to_many, torch.tensor([0.7])), atol=1e-6)  # fmt: skip
 
@@ -249,16 +249,14 @@ assert torch.equal(grad(g)(point), torch.tensor([4.0, 13.0]))
 assert torch.equal(hessian(g)(point), torch.tensor([[4.0, 2.0], [2.0, 12.0]]))
 
 # %%
-# Transforms compose: the Hessian is the Jacobian of the gradient, and
-# ``hessian(g)`` is ``jacfwd(jacrev(g))``: reverse mode for the gradient (one
-# output); for its Jacobian (:math:`n` outputs, :math:`n` inputs) the counts
-# tie, and PyTorch's docs call forward mode a good default there.
-# ``jacrev(jacrev(g))`` gives the same matrix, can be faster, and works where
-# an operation has no forward-mode formula: a ``torch.autograd.Function``
-# without a ``jvp``, such as tutorial 07's ``Softplus`` (its exercise 1). Often
-# only a Hessian-vector product :math:`Hu` is needed, never the matrix: one
-# forward-mode pass over the gradient, ``jvp(grad(g), ...)``. (Older code uses
-# ``torch.autograd.functional.jacobian`` and ``hessian``: the same matrices.)
+# Transforms compose: the Hessian is the Jacobian of the gradient, and ``hessian(g)`` is
+# ``jacfwd(jacrev(g))``: reverse mode for the gradient (one output); for its Jacobian (:math:`n`
+# outputs, :math:`n` inputs) the counts tie, and PyTorch's docs call forward mode a good default
+# there. ``jacrev(jacrev(g))`` gives the same matrix, can be faster, and works where an
+# operation has no forward-mode formula: a ``torch.autograd.Function`` without a ``jvp``, such
+# as tutorial 07's ``Softplus`` (its exercise 1). Often only a Hessian-vector product :math:`Hu`
+# is needed, never the matrix: one forward-mode pass over the gradient, ``jvp(grad(g), ...)``.
+# (Older code uses ``torch.autograd.functional.jacobian`` and ``hessian``: the same matrices.)
 
 assert torch.allclose(jacrev(jacrev(g))(point), hessian(g)(point))
 assert torch.equal(torch.autograd.functional.jacobian(f, x), J_math)
@@ -346,15 +344,14 @@ print(f"batch gradient (backward):    {model.weight.grad}")
 assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
 
 # %%
-# The figure shows the 200 gradients with respect to :math:`(w_0, w_1)`, one
-# point per sample, coloured by class. At these untrained weights the two
-# classes' *mean* gradients point the same way and differ in size; single
-# gradients scatter (some of class 1's point more than 90° away from their
-# class's mean). A sample's gradient :math:`(p_i - y_i)\,x_i` grows with the
-# distance of :math:`x_i` from the origin; the class-0 points lie farther out
-# (mean :math:`|x|` 3.90 against 1.56); their errors are larger too, but less
-# so (mean :math:`|p - y|` 0.69 against 0.48). So distance makes their gradients
-# the largest, and they dominate the mean: the star, the batch gradient.
+# The figure shows the 200 gradients with respect to :math:`(w_0, w_1)`, one point per sample,
+# coloured by class. At these untrained weights the two classes' *mean* gradients point the same
+# way and differ in size; single gradients scatter (some of class 1's point more than 90° away
+# from their class's mean). A sample's gradient :math:`(p_i - y_i)\,x_i` grows with the distance
+# of :math:`x_i` from the origin; the class-0 points lie farther out (mean :math:`|x|` 3.90
+# against 1.56); their errors are larger too, but less so (mean :math:`|p - y|` 0.69 against
+# 0.48). So distance makes their gradients the largest, and they dominate the mean: the star,
+# the batch gradient.
 
 import matplotlib.pyplot as plt
 

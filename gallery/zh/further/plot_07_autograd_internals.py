@@ -105,9 +105,10 @@ clip.remove()  # register_hook 返回一个句柄，调用 remove() 即可摘掉
 # :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z) = \log(1 + e^z)`。
 # 照公式直接写，在 float32 下会溢出：:math:`e^{100}` 是 ``inf``，链式法则中的
 # :math:`\frac{1}{1 + e^z} \cdot e^z` 变成 :math:`0 \cdot \infty`，即 NaN。
-# 稳定的写法 :math:`\max(z, 0) + \log(1 + e^{-|z|})` 从不对正数求指数，
-# 导数是 :math:`\sigma(z)`。但自动求导是逐个环节求导的，而 ``clamp`` 和
-# ``abs`` 在 :math:`z = 0` 处都有尖点，尖点处传回多少是一种约定（见
+# 稳定的写法 :math:`\max(z, 0) + \log(1 + e^{-|z|})` 从不对正数求指数
+# （``torch.log1p(u)`` 计算 :math:`\log(1 + u)`，``u`` 小到 :math:`1 + u` 会被舍入成 1 时
+# 也算得准），导数是 :math:`\sigma(z)`。但自动求导是对每个运算分别求导、再按链式法则
+# 乘起来的，而 ``clamp`` 和 ``abs`` 在 :math:`z = 0` 处都有尖点，尖点处传回多少是一种约定（见
 # :doc:`../core/plot_02_dynamic_graphs`）。``abs`` 在这里传回 0，所以结果完全
 # 由 ``clamp`` 的约定决定，而且不会是 :math:`\sigma(0) = 0.5`
 # （torch 2.13 及以前是 1，2.14 起是 0）：
@@ -139,8 +140,11 @@ assert z.grad[1].item() in (0.0, 1.0)  # torch 2.13 及以前为 1，2.14 起为
 # ``grad(fn)`` 是一个新函数，返回标量函数 ``fn`` 的梯度；``vmap(fn)`` 也是一个
 # 新函数，沿输入的第一个维度对每个切片分别运行 ``fn``。旧写法 ``forward(ctx, z)``
 # （没有 ``setup_context``）用 ``backward()`` 仍然可以，但 ``torch.func`` 会抛出
-# ``RuntimeError``，要求提供 ``setup_context``；前向模式（``jvp``、``jacfwd``）
-# 还需要一个 ``jvp`` 静态方法（见练习 1）。
+# ``RuntimeError``，要求提供 ``setup_context``；前向模式（``jvp``、``jacfwd``：
+# 导数随着值一起往前算，见第 08 篇）还需要一个 ``jvp`` 静态方法（见练习 1）。
+# 张量要用 ``save_for_backward`` 保存，不要写成 ``ctx.z = z``：
+# 这样保存的张量有:term:`版本计数器`把关（见 :doc:`../core/plot_04_autograd_traps`），
+# 在反向传播之前原位修改了 ``z``，会直接报错，而不是悄悄算出错误的梯度。
 
 
 class Softplus(torch.autograd.Function):
@@ -287,13 +291,21 @@ assert passed == [True, False, True, True]  # 只有穿过尖点的自动求导�
 torch.manual_seed(0)
 net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
 inputs = torch.randn(64, 2)
-saved = []
-with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+saved = []  # 只记下每个保存的张量的信息，不存张量本身：存张量的列表会让它们一直占着内存
+
+
+def record(t):  # 第一个函数；原样返回 t，交给计算图保存
+    storage = t.untyped_storage()
+    saved.append((tuple(t.shape), t.dtype, t.nbytes, storage.data_ptr(), storage.nbytes()))
+    return t
+
+
+with torch.autograd.graph.saved_tensors_hooks(record, lambda t: t):
     loss = net(inputs).square().mean()
-for t in saved:
-    print(f"saved {tuple(t.shape)!s:<8} {t.dtype}  {t.numel() * t.element_size():>5} bytes")
-total = sum(t.numel() * t.element_size() for t in saved)
-storages = {t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t in saved}
+for shape, dtype, nbytes, _, _ in saved:
+    print(f"saved {shape!s:<8} {dtype}  {nbytes:>5} bytes")
+total = sum(nbytes for _, _, nbytes, _, _ in saved)
+storages = {ptr: size for *_, ptr, size in saved}
 existing = {p.untyped_storage().data_ptr() for p in (inputs, *net.parameters())}
 extra = sum(n for ptr, n in storages.items() if ptr not in existing)
 print(f"{len(saved)} saved tensors, {total} bytes, in {len(storages)} storages")
@@ -306,7 +318,7 @@ assert extra == 4 * (64 * 4 + 64 * 1)  # ReLU 的输出和网络的输出
 # 但没有保存权重，因为它的输入不需要梯度（见练习 2）；``ReLU`` 保存了输出；
 # 第二个 ``Linear`` 保存了同一个输出和它（转置后）的权重；``square``
 # 保存了网络的输出。``extra`` 把既不属于输入、也不属于任何参数的存储加在一起：
-# ReLU 的输出（两个 (64, 4) 的条目共用这一块存储）和网络的输出。
+# ReLU 的输出（上面打印的两个 (64, 4) 张量共用这一块存储）和网络的输出。
 #
 # 异常检测：NaN 从哪里来？
 # ------------------------
@@ -316,7 +328,7 @@ assert extra == 4 * (64 * 4 + 64 * 1)  # ReLU 的输出和网络的输出
 # :math:`x = -1` 处的梯度却是 NaN，而且没有任何报错：``where`` 传给 ``sqrt``
 # 分支的梯度是 0，而 :math:`\sqrt{-1}` 的导数是 NaN，:math:`0 \times` NaN 仍是 NaN。
 # 开启:term:`异常检测`（``torch.autograd.detect_anomaly()``）后，输出 NaN 的
-# 反向节点会报错并给出自己的名字，同时有一条警告指出创建它的那行前向代码
+# 反向节点会报错，错误信息里写明是哪个节点，同时有一条警告指出创建它的那行前向代码
 # （下面打印时去掉了文件路径，因为每台机器上都不一样）：
 
 import warnings
@@ -346,12 +358,13 @@ for warning in caught:
 # %%
 # 罪魁祸首是 ``SqrtBackward0``。这个模式只用于调试，不要在训练时开启（见第一条
 # 警告），而且只检查 NaN：梯度是 ``inf`` 时不会报错。修正必须让未被选中的分支的
-# *导数*保持有限，因为 :math:`0 \times \infty` 同样是 NaN。只在 0 处对输入做 ``clamp``
-# 做不到这一点：在 :math:`x = 0` 处平方根的导数仍是 :math:`1/(2 \cdot 0) = \infty`，
-# 所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r`` 的梯度都是 NaN；它能否再传到
-# ``x``，取决于 ``clamp`` 在尖点处的约定（torch 2.13 及以前是 NaN，2.14 起是 0），
-# 所以这不算修正。再用一个 ``where``，在未被选中的一侧交给 ``sqrt`` 一个无害的 1，
-# 在 :math:`-1` 和 0 处、在每个版本上都能得到正确的梯度：
+# *导数*保持有限，因为 :math:`0 \times \infty` 同样是 NaN。
+# 把输入截到不小于 0（``x.clamp(min=0)``）也做不到这一点：在 :math:`x = 0` 处平方根的
+# 导数仍是 :math:`1/(2 \cdot 0) = \infty`，所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r``
+# 的梯度都是 NaN；它能否再传到 ``x``，取决于 ``clamp`` 在尖点处的约定
+# （torch 2.13 及以前是 NaN，2.14 起是 0），所以这不算修正。再用一个 ``where``，
+# 在未被选中的一侧交给 ``sqrt`` 一个无害的 1，在 :math:`-1` 和 0 处、在每个版本上
+# 都能得到正确的梯度：
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # 忽略“异常检测已开启”的警告
@@ -392,8 +405,9 @@ for point in (-1.0, 0.0):
 # 练习
 # ----
 #
-# **练习 1.** ``torch.func.hessian``（:doc:`plot_08_jacobians_torch_func`）
-# 是在反向模式外面再套一层前向模式。它能用于 ``Softplus`` 吗？
+# **练习 1.** ``torch.func.hessian(fn)``（:doc:`plot_08_jacobians_torch_func`）就是
+# ``jacfwd(jacrev(fn))``：先用 ``jacrev`` 以反向模式求梯度，再用 ``jacfwd`` 以前向模式
+# 求这个梯度的雅可比矩阵。它能用于 ``Softplus`` 吗？
 #
 # .. _solution-begin:
 
@@ -404,7 +418,7 @@ for point in (-1.0, 0.0):
 from torch.func import hessian, jacrev
 
 with warnings.catch_warnings():  # 前向模式第一次使用时会导入用已弃用的 torch.jit.script
-    # 写成的 jvp 规则：2.13 上是默认不显示的 DeprecationWarning，2.15 上是 FutureWarning
+    # 写成的 jvp 规则：2.13 上是默认不显示的 DeprecationWarning，2.14 起是 FutureWarning
     warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
     try:
         hessian(Softplus.apply)(torch.tensor(0.0))
@@ -426,10 +440,10 @@ assert second.item() == 0.25
 # 用来求输入的梯度。``inputs.detach()`` 得到一个共享同一块内存的新张量，
 # 对它调用 ``requires_grad_()`` 不会改变 ``inputs`` 本身。
 
-saved = []
-with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+saved.clear()
+with torch.autograd.graph.saved_tensors_hooks(record, lambda t: t):
     loss = net(inputs.detach().requires_grad_()).square().mean()
-total_with_input_grad = sum(t.numel() * t.element_size() for t in saved)
+total_with_input_grad = sum(nbytes for _, _, nbytes, _, _ in saved)
 print(f"{total_with_input_grad} bytes")
 assert total_with_input_grad == total + 4 * 2 * 4
 

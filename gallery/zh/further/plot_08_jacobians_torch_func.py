@@ -92,7 +92,7 @@ import torch.autograd.forward_ad as fwAD
 from torch.func import jvp
 
 with warnings.catch_warnings():  # 前向模式第一次使用时会导入用已弃用的 torch.jit.script
-    # 写成的 jvp 规则：2.13 上是默认不显示的 DeprecationWarning，2.15 上是 FutureWarning
+    # 写成的 jvp 规则：2.13 上是默认不显示的 DeprecationWarning，2.14 起是 FutureWarning
     warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
     with fwAD.dual_level():
         dual_x = fwAD.make_dual(x, torch.tensor([1.0, 0.0]))  # 值为 x，切向量为 t
@@ -204,11 +204,16 @@ for label, (fn, x0) in problems.items():
 # （或 :math:`n` 个雅可比-向量积）合并成一次批量调用（在函数里放一个 Python 计数器，
 # 只会数到 1）。
 # 按上面数出的次数来选：输出比输入少用 ``jacrev``，反之用 ``jacfwd``。
+# 两者占用的内存也不同：反向模式要把前向传播保存的张量（见 :doc:`plot_07_autograd_internals`）
+# 一直留到反向传播，前向模式什么都不用保存。另外，``jacrev`` 默认把 :math:`m` 个乘积
+# 放在一批里一次算完；``jacrev(fn, chunk_size=k)`` 每次只算 :math:`k` 个，同一时刻
+# 占用的内存更少。
 
 from torch.func import jacfwd, jacrev
 
 print(f"jacrev(f)(x) =\n{jacrev(f)(x)}")
 assert torch.equal(jacrev(f)(x), J_math) and torch.equal(jacfwd(f)(x), J_math)
+assert torch.equal(jacrev(f, chunk_size=1)(x), J_math)  # 每次只算一个乘积
 assert torch.allclose(jacfwd(one_to_many)(torch.tensor([0.7])),
                       jacobian_reverse(one_to_many, torch.tensor([0.7])), atol=1e-6)  # fmt: skip
 
@@ -340,8 +345,8 @@ assert torch.allclose(mean_grad, model.weight.grad, atol=1e-6)
 # 则比较分散（类别 1 中有些梯度与该类平均梯度的夹角超过 90°）。每个样本的梯度是
 # :math:`(p_i - y_i)\,x_i`，:math:`x_i` 离原点越远，梯度越大。类别 0 的点离原点更远
 # （平均 :math:`|x|` 为 3.90，类别 1 为 1.56）；预测误差也更大，但差得没那么多
-# （平均 :math:`|p - y|` 为 0.69 对 0.48）。所以主要是距离让它们的梯度最大，它们主导了
-# 平均值，即图中的星号，也就是整批的梯度。
+# （平均 :math:`|p - y|` 为 0.69 对 0.48）。所以让类别 0 的梯度最大的主要是距离；这些梯度
+# 主导了平均值，也就是图中的星号（整批的梯度）。
 
 import matplotlib.pyplot as plt
 
