@@ -51,7 +51,7 @@ EXPECTED = [
     "after .data and NumPy edits: v_t._version = 0, u_t.grad = tensor([100.]) (should be 2)",
     "engine: 0.839949, PyTorch: 0.839949",  # d tanh(2s)/ds at s = 0.5, as the exercise asks
     "backward() twice:              w.grad = 15.0",
-    # r5 review (A3): fresh buffers agree with PyTorch on the inputs only; a and b keep
+    # r5 review (A3): cleared intermediates agree with PyTorch on the inputs only; a and b keep
     # the last pass's gradients, where PyTorch's retain_grad() accumulates (4 and 6)
     "backward_accumulating() twice: w.grad = 10.0, a.grad = 2.0, b.grad = 3.0",
     # kept intermediate gradients accumulate too, and w.grad is still 10
@@ -276,7 +276,7 @@ def test_page_says_pytorch_does_not_recurse(site: Path, out: str, said: list[str
                 "pass’s gradients (2 and 3), where PyTorch’s retain_grad() accumulates them "
                 "too (4 and 6)",
                 "The underscore attributes _saved_self and _saved_other show what a node "
-                "saved; they are for looking only.",
+                "saved; they are for looking only",
                 "a constant node per Python number wrapped in a Value",
             ],
             ["Write a backward that agrees with PyTorch.", "a constant per wrapped Python"],
@@ -366,8 +366,11 @@ def test_an_edge_carries_every_path_through_it() -> None:
         ),
         (
             "zh-cn",
-            ["每条边代表某个张量的一次使用，传递的是 y 经由这次使用对该张量的梯度"],
-            ["每条边传递的是一条路径的贡献"],
+            [
+                "每条边代表某个张量的一次使用，边上传的是 y 对该张量的梯度中经由这次使用的"
+                "那一份（即该张量从这次使用出发、通往 y 的各条路径之和）"  # r10 E2
+            ],
+            ["每条边传递的是一条路径的贡献", "即从这里出发、从该张量到"],
         ),
     ],
 )
@@ -387,3 +390,82 @@ def test_no_italic_chinese(site: Path) -> None:
     cjk = re.compile(r"[\u4e00-\u9fff]")
     italic = [em.get_text() for em in soup(site / "zh-cn" / PAGE).select("em")]
     assert not [words for words in italic if cjk.search(words)], italic
+
+
+# -- r10 review ----------------------------------------------------------------------------
+
+
+def test_linear_makes_two_backward_nodes_on_a_batch() -> None:
+    """r10 A3: TBackward0 and AddmmBackward0 are nn.Linear's nodes for a 2-D input (the
+    page's torch_graph, even for 1 sample); a 1-D sample, as in the page's one-step check,
+    adds a node of its own, so the page says "on a batch"."""
+    torch.manual_seed(1)
+    linear = nn.Linear(2, 1).double()
+
+    def ops(x: torch.Tensor) -> list[str]:
+        graph = backward_graph(linear(x).sum())
+        return sorted(d["op"] for _, d in graph.nodes(data=True) if d["op"] != "SumBackward0")
+
+    batch = ["AccumulateGrad", "AccumulateGrad", "AddmmBackward0", "TBackward0"]
+    assert ops(torch.ones(1, 2, dtype=torch.float64)) == batch
+    assert ops(torch.ones(200, 2, dtype=torch.float64)) == batch
+    assert len(ops(torch.ones(2, dtype=torch.float64))) > len(batch)
+
+
+def test_saved_tensors_hooks_see_what_the_node_saves() -> None:
+    """r10 C2: the public hooks of tutorial 10 show what _saved_self / _saved_other show:
+    w * c saves c only (w's gradient needs it; c needs none), (w + x)(w + 1) both sums."""
+    w, x, c = (
+        torch.tensor([v], requires_grad=g) for v, g in ((1.0, True), (2.0, True), (2.0, False))
+    )
+
+    def saved_by(fn) -> list[torch.Tensor]:
+        saved: list[torch.Tensor] = []
+        with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+            fn()
+        return saved
+
+    only = saved_by(lambda: w * c)
+    assert len(only) == 1 and only[0].data_ptr() == c.data_ptr()
+    assert (w * c).grad_fn._saved_self is None
+    sums = saved_by(lambda: torch.mul(torch.add(w, x), torch.add(w, 1)))
+    assert sorted(t.item() for t in sums) == [2.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "en",
+            [
+                "(on a batch, a 2-D input as here, nn.Linear alone makes two, TBackward0 for "
+                "the transposed weight and AddmmBackward0)",  # A3
+                "they are for looking only (the public saved_tensors_hooks of tutorial 10 see "
+                "the same: w * c saves c)",  # C2
+                "passes the gradients along in temporaries of its own",  # E3
+                "Our engine’s scratch space is .grad itself",
+            ],
+            ["(nn.Linear alone makes two", "buffer"],
+        ),
+        (
+            "zh-cn",
+            [
+                "（输入是一批样本，即像这里这样的二维张量时，单是 nn.Linear 就有两个",  # A3
+                "用的公开接口 saved_tensors_hooks 看到的也一样：w * c 只保存 c",  # C2
+                "都用自己的临时变量传递梯度",  # E3
+                "我们的引擎直接把 .grad 当作临时变量",
+            ],
+            ["（单是 nn.Linear 就有两个", "缓冲区"],
+        ),
+    ],
+)
+def test_round_ten_claims(site: Path, out: str, said: list[str], unsaid: list[str]) -> None:
+    """r10 review: nn.Linear's two nodes are a batch's (A3, probed above); the public hooks
+    beside the underscore attributes (C2); autograd's scratch storage is not called a buffer,
+    the word the glossary keeps for nn.Module buffers (E3); the zh edge sentence (E2, in
+    test_round_seven_claims)."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words

@@ -265,9 +265,9 @@ print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 # **Tensors, not scalars.** Our engine makes one node per *number*; PyTorch's
 # graph depends on the operations, not on how many numbers flow through them.
 # The loss of 1 sample and of all 200, computed as our engine does: PyTorch's
-# nodes are five backward functions (``nn.Linear`` alone makes two,
-# ``TBackward0`` for the transposed weight and ``AddmmBackward0``) and one
-# ``AccumulateGrad`` per parameter.
+# nodes are five backward functions (on a batch, a 2-D input as here, ``nn.Linear``
+# alone makes two, ``TBackward0`` for the transposed weight and ``AddmmBackward0``)
+# and one ``AccumulateGrad`` per parameter.
 
 
 def engine_nodes(n):  # the mean loss of the first n samples, on our engine
@@ -314,7 +314,8 @@ else:
 # pass has used it: a second ``backward()`` through such a node fails without
 # ``retain_graph=True`` (:doc:`tutorial 03 <../core/plot_03_autograd>`). The
 # underscore attributes ``_saved_self`` and ``_saved_other`` show what a node
-# saved; they are for looking only.
+# saved; they are for looking only (the public ``saved_tensors_hooks`` of
+# :doc:`tutorial 10 <plot_10_pytorch2_graphs>` see the same: ``w * c`` saves ``c``).
 
 y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
 print(f"saved by MulBackward0: {y_t.grad_fn._saved_self}, {y_t.grad_fn._saved_other}")
@@ -408,14 +409,13 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 # .. _solution-begin:
 
 # %%
-# Our engine gives 15: ``a`` and ``b`` still hold 2 and 3 from the first pass,
-# so the second pass adds 4 and 6 into ``w`` instead of 2 and 3. PyTorch does
-# not read ``.grad`` during a pass: each ``backward()`` sends the gradients
-# through buffers of its own and only *adds the result* into ``.grad``. Our
-# engine's working buffer is ``.grad``: clearing every non-input before the
-# pass gives fresh buffers. That agrees with PyTorch on the inputs only: our
-# ``a`` and ``b`` then hold the last pass's gradients (2 and 3), where
-# PyTorch's ``retain_grad()`` accumulates them too (4 and 6).
+# Our engine gives 15: ``a`` and ``b`` still hold 2 and 3 from the first pass, so the
+# second pass adds 4 and 6 into ``w`` instead of 2 and 3. PyTorch does not read
+# ``.grad`` during a pass: each ``backward()`` passes the gradients along in temporaries
+# of its own and only *adds the result* into ``.grad``. Our engine's scratch space is
+# ``.grad`` itself: clearing every non-input before the pass starts it fresh. That
+# agrees with PyTorch on the inputs only: our ``a`` and ``b`` then hold the last pass's
+# gradients (2 and 3), where PyTorch's ``retain_grad()`` accumulates them too (4 and 6).
 
 
 def backward_accumulating(root):
@@ -445,7 +445,7 @@ y_t.backward(retain_graph=True)
 y_t.backward()
 print(f"PyTorch, twice:                w.grad = {w_t.grad}, a.grad = {a_t.grad}, b.grad = {b_t.grad}")  # fmt: skip
 assert w.grad == w_t.grad.item() == 10.0 and (a_t.grad.item(), b_t.grad.item()) == (4.0, 6.0)
-assert (a.grad, b.grad) == (2.0, 3.0)  # the last pass only: fresh buffers, not PyTorch's a.grad
+assert (a.grad, b.grad) == (2.0, 3.0)  # the last pass only: cleared scratch, not PyTorch's a.grad
 
 # %%
 # .. _solution-end:

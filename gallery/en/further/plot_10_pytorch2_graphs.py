@@ -21,16 +21,15 @@ This page assumes :doc:`../core/plot_01_computational_graph` (its example
 # A backend that compiles nothing
 # -------------------------------
 #
-# ``torch.compile(f, backend=...)`` runs ``f`` through *Dynamo*. When ``f`` is
-# called, Dynamo steps in before the function's Python bytecode runs and follows
-# it symbolically, on stand-ins with the real inputs' shapes, dtypes and strides
-# (per dimension, how many elements apart neighbouring entries sit in memory);
-# it collects the torch operations into a ``torch.fx`` graph and hands it to the
-# backend: a function that gets the graph (a ``GraphModule``) and example inputs
-# and returns what to run on the real inputs. The default backend, Inductor,
-# generates and compiles C++ here; ours keeps the graph and returns it as it is.
-# Without ``torch.compile``, PyTorch runs in :term:`eager <eager execution>`
-# mode, one operation at a time.
+# ``torch.compile(f, backend=...)`` runs ``f`` through *Dynamo*. When ``f`` is called,
+# Dynamo steps in before the function's Python bytecode runs and follows it
+# symbolically, on stand-ins with the real inputs' shapes, dtypes and strides (per
+# dimension, how many elements apart neighbouring entries sit in memory); it collects
+# the torch operations into a ``torch.fx`` graph and hands it to the backend: a function
+# that gets the graph (a ``GraphModule``) and example inputs and returns what to run on
+# the real inputs. The default backend, Inductor, generates and compiles C++ here; ours
+# keeps the graph and returns it as it is. Without ``torch.compile``, PyTorch runs in
+# :term:`eager <eager execution>` mode, one operation at a time.
 
 import torch
 
@@ -44,7 +43,7 @@ def keep_graph(gm: torch.fx.GraphModule, example_inputs: list) -> object:
     return gm.forward  # run the captured graph as it is
 
 
-def compile_fresh(fn, backend=keep_graph, dynamic=None):  # forget earlier graphs first
+def compile_fresh(fn, backend=keep_graph, dynamic=None):  # forget fn's earlier graphs first
     torch.compiler.reset()
     captured.clear()
     return torch.compile(fn, backend=backend, dynamic=dynamic)
@@ -117,15 +116,17 @@ assert len(captured) == 3 and all("Data-dependent" in reason for reason in log.g
 assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 and 2.5 log no reason
 
 # %%
-# Three graphs for one function. The first runs up to the comparison and *returns*
-# its result (``gt``) and ``y``, which the code after the ``if`` uses (graphs 1
-# and 2 take it as input). Python's ``if`` needs a real ``True`` or ``False``, so
-# the capture stops there. Python decides, as in eager mode, and Dynamo captures
-# the code after the ``if``: one graph for the branch each call took (``mul`` for
-# the positive input, ``neg`` for the negative). The reason's wording depends on
-# the release: "Data-dependent branching" from torch 2.7 on, "Data-dependent jump"
-# in 2.6; torch 2.4 and 2.5 log no reason at all (``compile_log`` warns so). In
-# the drawings, green marks what a graph returns.
+# Three graphs for one function. The first runs up to the comparison and *returns* its
+# result (``gt``) and ``y``, which the code after the ``if`` uses (graphs 1 and 2 take
+# it as input). Python's ``if`` needs a real ``True`` or ``False``, and Dynamo will not
+# bake this call's answer into a graph: guards check a tensor's shape, dtype and the
+# like, not its values, so that graph would run for the next input of the other sign too
+# (graph 0, captured at 1.5, ran again for -1.5). The capture stops there; Python
+# decides, as in eager mode, and Dynamo captures the code after the ``if``: one graph
+# for the branch each call took (``mul`` for the positive input, ``neg`` for the
+# negative). The reason's wording depends on the release: "Data-dependent branching"
+# from torch 2.7 on, "Data-dependent jump" in 2.6; torch 2.4 and 2.5 log no reason at
+# all (``compile_log`` warns so). In the drawings, green marks what a graph returns.
 
 import matplotlib.pyplot as plt
 
@@ -165,26 +166,26 @@ assert len(captured) == 5 and len(log.recompiles) == 4
 print(captured[1].code.strip().splitlines()[0])  # the graph for sizes 4 and 5
 
 # %%
-# The third call had another size: Dynamo recompiled with the size as a symbol,
-# and the fourth call reused that graph (printed last: graph 1 takes the size as
-# an input of its own, a ``torch.SymInt``, beside ``x``; the name depends on the
-# release). This default, *automatic dynamic shapes*, keeps a size that has
-# changed once a symbol: for code that only computes with a size, any number of
-# new sizes costs one recompilation in total. Calls 5 to 7 failed other guards
-# (torch 2.4 writes ``L['x']`` for ``x``): the dtype and ``requires_grad``, which
-# no symbol covers, and the strides (a column of a matrix: stride 2), which, like
-# a size, cost one recompilation: the last call, a stride of 3, reused that graph
-# (at a fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15
-# don't). ``dynamic=True`` makes sizes symbolic from the first call, saving that
-# one recompilation (sizes 0 and 1 are specialised either way). Sizes 3 to 10:
+# The third call had another size: Dynamo recompiled with the size as a symbol, and the
+# fourth call reused that graph (printed last: graph 1 takes the size as an input of its
+# own, a ``torch.SymInt``, beside ``x``; the name depends on the release). This default,
+# *automatic dynamic shapes*, makes a dimension a symbol at its first new size other
+# than 0 or 1 (those two get graphs of their own): for code that only computes with a
+# size, later sizes reuse that graph. Calls 5 to 7 failed other guards (torch 2.4 writes
+# ``L['x']`` for ``x``): the dtype and ``requires_grad``, which no symbol covers, and
+# the strides (a column of a matrix: stride 2), which, like a size, cost one
+# recompilation: the last call, a stride of 3, reused that graph (at a fixed size, torch
+# 2.4 recompiles for each new stride; 2.13 and 2.15 don't). ``dynamic=True`` makes sizes
+# symbolic from the first call, saving one recompilation (0 and 1 are specialised either
+# way). Sizes 3, 1, then 4 to 10:
 
 for dynamic in (None, True):
     compiled = compile_fresh(smooth, dynamic=dynamic)
     with compile_log() as log:
-        for n in range(3, 11):
+        for n in (3, 1, *range(4, 11)):
             compiled(torch.ones(n))
     print(f"dynamic={dynamic}: graphs {len(captured)}, recompilations {len(log.recompiles)}")
-    assert len(captured) == (2 if dynamic is None else 1)
+    assert len(captured) == (3 if dynamic is None else 2)  # size 1 is one of them
 
 # %%
 # Code that *branches* on a size adds guards on the symbol: a size on the other side
@@ -232,13 +233,12 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 # ``torch.export``: a whole program or an error
 # ---------------------------------------------
 #
-# ``torch.compile`` may break a function into pieces and fall back to Python
-# between them. ``torch.export`` may not: it captures the *whole* program, ahead
-# of time, as one graph in which Python decides nothing, and refuses what it
-# cannot capture. Exporting the plain ``if`` fails (``compile_log`` keeps the
-# partial graph torch prints off the page). We use *non-strict* export, the
-# default on recent releases, which runs the Python code as it is, on stand-in
-# tensors; *strict* export captures with Dynamo and reports the graph break, as
+# ``torch.compile`` may break a function into pieces and fall back to Python between them.
+# ``torch.export`` may not: it captures the *whole* program, ahead of time, as one graph
+# in which Python decides nothing, and refuses what it cannot capture. Exporting the plain
+# ``if`` fails (``compile_log`` keeps the partial graph torch prints off the page). We use
+# *non-strict* export (the default on torch 2.13), which runs the Python code as it is, on
+# stand-in tensors; *strict* export captures with Dynamo and reports the graph break, as
 # ``torch.compile(fullgraph=True)`` does (a graph break is then an error).
 
 
@@ -263,13 +263,12 @@ with compile_log() as log:
 print(f"partial graph printed by torch: {'def forward' in log.stderr}")
 
 # %%
-# To go on, the program needs the value of a data-dependent expression (``u0``
-# stands for ``y.sum() > 0``; ``Eq(u0, 1)`` asks whether it is true), and an
-# exported program has no Python to ask. On torch 2.4 the message is the same,
-# but torch prints no partial graph; strict export, the default there, says
-# ``UserError: Dynamic control flow is not supported`` (2.13: ``Unsupported:
-# Data-dependent branching``). With ``torch.cond`` the export succeeds, and the
-# program runs either branch:
+# To go on, the program needs the value of a data-dependent expression (``u0`` stands
+# for ``y.sum() > 0``; ``Eq(u0, 1)`` asks whether it is true), and an exported program
+# has no Python to ask. On torch 2.4 the message is the same, but torch prints no
+# partial graph; strict export, the default there, says ``UserError: Dynamic control
+# flow is not supported`` (2.13: ``Unsupported: Data-dependent branching``). With
+# ``torch.cond`` the export succeeds, and the program runs either branch:
 
 exported = torch.export.export(BranchyCond(), example)
 print(f"exported graph: {ops(exported.graph_module)}")
@@ -282,14 +281,13 @@ assert torch.equal(run(torch.tensor([-1.5])), torch.tensor([3.0]))
 # The backward graph, ahead of time
 # ---------------------------------
 #
-# In eager PyTorch the backward graph is the chain of ``grad_fn`` nodes the
-# forward pass leaves behind. Inductor, the default backend, trains with
-# *AOTAutograd* ("ahead-of-time autograd"): while the forward graph is captured
-# it also traces the backward pass into a second graph, before any
-# ``backward()`` (Inductor compiles it at the first ``backward()``, or at once
-# if it takes a symbolic size). ``keep_graph`` does not: its graph trains
-# through eager autograd. :func:`pytorch_notes.capture.aot_graphs` runs
-# AOTAutograd alone and keeps both graphs, for tutorial 01's example:
+# In eager PyTorch the backward graph is the chain of ``grad_fn`` nodes the forward pass
+# leaves behind. Inductor, the default backend, trains with *AOTAutograd*
+# ("ahead-of-time autograd"): while the forward graph is captured it also traces the
+# backward pass into a second graph, before any ``backward()`` (Inductor compiles it at
+# the first ``backward()``, or at once if it takes a symbolic size). ``keep_graph`` does
+# not: its graph trains through eager autograd. :func:`pytorch_notes.capture.aot_graphs`
+# runs AOTAutograd alone and keeps both graphs, for tutorial 01's example:
 
 from pytorch_notes.capture import aot_graphs
 
@@ -319,17 +317,16 @@ assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.te
 # the two paths into :math:`w`; its second output, ``x.grad``, takes the path
 # through :math:`a` only: tutorial 01's gradients, 5 and 2.
 #
-# Which tensors to save is the choice of AOTAutograd's *partitioner*.
-# ``aot_graphs`` uses the default one (``default_partition``), which keeps the
-# forward pass's operations in the forward graph: here it saves :math:`a` and
-# :math:`b`, as eager autograd does. Inductor's (min-cut rematerialisation) may
-# save fewer or cheaper tensors and *recompute* the rest in the backward graph.
-# The ``aot_eager`` backend runs AOTAutograd with that min-cut partitioner
-# (without Inductor's own decompositions and graph passes) and compiles nothing.
-# The public ``saved_tensors_hooks`` show what a run of compiled code saves
-# (compiled first: on older torch the hooks also see the tensors used while
-# tracing). ``saved_by`` names a saved input and gives any other tensor's value
-# (at :math:`w = 1, x = 5`: :math:`a = 6`, :math:`b = 2`):
+# Which tensors to save is the choice of AOTAutograd's *partitioner*. ``aot_graphs``
+# uses the default one (``default_partition``), which keeps the forward pass's
+# operations in the forward graph: here it saves :math:`a` and :math:`b`, as eager
+# autograd does. Inductor's (min-cut rematerialisation) may save fewer or cheaper
+# tensors and *recompute* the rest in the backward graph. The ``aot_eager`` backend runs
+# AOTAutograd with that min-cut partitioner (without Inductor's own decompositions and
+# graph passes) and compiles nothing. The public ``saved_tensors_hooks`` show what a run
+# of compiled code saves (compiled first: on older torch the hooks also see the tensors
+# used while tracing). ``saved_by`` names a saved input and gives any other tensor's
+# value (at :math:`w = 1, x = 5`: :math:`a = 6`, :math:`b = 2`):
 
 
 def saved_by(fn) -> list[str]:
@@ -364,9 +361,9 @@ assert saved_by(example_01) == ["2", "6"] and saved_by(compiled_01_aot) == ["w",
 #   guards (checked in C++) pick a captured graph.
 # - Guards tie a graph to what it assumed about its inputs (shape, dtype,
 #   strides, ``requires_grad``, ...); a failed guard means a recompilation,
-#   up to a limit. After a size has changed once it is a symbol, so new
-#   sizes (other than 0 and 1) need no new graph unless the code branches on
-#   them (``dynamic=True`` makes it a symbol from the start).
+#   up to a limit per code object. The first new size other than 0 or 1 makes
+#   that dimension a symbol, so later sizes need no new graph unless the code
+#   branches on them (``dynamic=True`` makes it a symbol from the start).
 # - **Export** (``torch.export``) captures once, ahead of time, from example
 #   inputs, one graph in which Python decides nothing (AOTInductor compiles it
 #   into a library that runs without Python): a data-dependent ``if`` is an
@@ -419,15 +416,18 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # .. _solution-begin:
 
 # %%
-# Each new number of dimensions fails a guard that no symbol covers, so each
-# would need a graph of its own. But Dynamo stops at a limit (by default 8
-# graphs per function: ``torch._dynamo.config.recompile_limit``, formerly
-# ``cache_size_limit``). Past it, nothing more is captured: an input matching no graph
-# runs in eager mode (Dynamo warns once, when the limit is first hit) and the results stay
-# right. What happens to the graphs already captured depends on the release: from torch
-# 2.6 on, an input that matches one of them still runs it; torch 2.4 and 2.5 run the whole
-# function in eager mode from then on (2.4, 2.13 and 2.15 run here; 2.5 and 2.6 read from
-# their source). A counting backend shows it:
+# Each new number of dimensions fails a guard that no symbol covers, so each would need a
+# graph of its own. But Dynamo stops at a limit: by default at most 8 compiled versions
+# per code object (``torch.compiler.config.recompile_limit``, or
+# ``torch._dynamo.config.cache_size_limit`` on older releases). They live with the
+# function's code, not with a wrapper: by default every ``torch.compile`` of ``smooth``
+# shares them and the limit, which is why ``compile_fresh`` resets; the code after a graph
+# break counts separately (``branchy`` would get 8 + 8). Past the limit, nothing more is
+# captured: an input matching no graph runs in eager mode (Dynamo warns once, when the
+# limit is first hit) and the results stay right. What happens to the graphs already
+# captured depends on the release: from torch 2.6 on, an input that matches one of them
+# still runs it; torch 2.4 and 2.5 run the whole function in eager mode from then on (2.4,
+# 2.13 and 2.15 run here; 2.5 and 2.6 read from their source). A counting backend:
 
 
 def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:

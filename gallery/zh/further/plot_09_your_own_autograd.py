@@ -187,11 +187,12 @@ plt.show()
 
 # %%
 # 结构相同：我们的三个运算对应 PyTorch 的三个反向函数，两个有名字的输入对应它的
-# 两个 ``AccumulateGrad`` 节点。数值也相同：每条边代表某个张量的一次使用，传递的是
-# ``y`` 经由这次使用对该张量的梯度（即从这里出发、从该张量到 ``y`` 的各条路径之和），同一个节点上的各份贡献加起来，就是我们的
-# 引擎存下的梯度（``w`` 分别收到 2 和 3，``w.grad`` 是 5）。我们的引擎保留了每个值的梯度，``a`` 和 ``b`` 也不例外；
-# PyTorch 只给需要梯度的叶子节点和调用过 ``retain_grad()`` 的张量写入 ``.grad``
-# （见练习 2）：
+# 两个 ``AccumulateGrad`` 节点。数值也相同：每条边代表某个张量的一次使用，边上传的
+# 是 ``y`` 对该张量的梯度中经由这次使用的那一份（即该张量从这次使用出发、通往 ``y``
+# 的各条路径之和）；同一个节点上的各份加起来，就是我们的引擎存下的梯度（``w``
+# 分别收到 2 和 3，``w.grad`` 是 5）。我们的引擎保留了每个值的梯度，``a`` 和 ``b``
+# 也不例外；PyTorch 只给需要梯度的叶子节点和调用过 ``retain_grad()`` 的张量写入
+# ``.grad``（见练习 2）：
 
 torch_grads = {}
 for u, _, data in grad_graph.edges(data=True):
@@ -259,8 +260,9 @@ print(f"(p - y) * (x1, x2, 1)  = {by_hand}")
 #
 # **张量，而不是标量。** 我们的引擎为每个**数**建一个节点；PyTorch 的图只取决于运算，
 # 与其中流过多少个数无关。按引擎的算法分别计算 1 个样本和全部 200 个样本的损失：
-# PyTorch 的节点是五个反向函数（单是 ``nn.Linear`` 就有两个：转置权重的
-# ``TBackward0`` 和 ``AddmmBackward0``），再加每个参数一个 ``AccumulateGrad``。
+# PyTorch 的节点是五个反向函数（输入是一批样本，即像这里这样的二维张量时，单是
+# ``nn.Linear`` 就有两个：转置权重的 ``TBackward0`` 和 ``AddmmBackward0``），再加
+# 每个参数一个 ``AccumulateGrad``。
 
 
 def engine_nodes(n):  # 前 n 个样本的平均损失，用我们的引擎计算
@@ -304,7 +306,9 @@ else:
 # ``MulBackward0`` 才保存这个因子），反向传播用过之后就释放：不加
 # ``retain_graph=True``，第二次 ``backward()`` 经过这样的节点就会失败
 # （:doc:`第 03 篇 <../core/plot_03_autograd>`）。下划线开头的属性 ``_saved_self``
-# 和 ``_saved_other`` 显示节点保存了什么，只用来查看。
+# 和 ``_saved_other`` 显示节点保存了什么，只用来查看（:doc:`第 10 篇
+# <plot_10_pytorch2_graphs>`用的公开接口 ``saved_tensors_hooks`` 看到的也一样：``w * c``
+# 只保存 ``c``）。
 
 y_t = torch.mul(torch.add(w_t, x_t), torch.add(w_t, 1))
 print(f"saved by MulBackward0: {y_t.grad_fn._saved_self}, {y_t.grad_fn._saved_other}")
@@ -395,9 +399,9 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 # %%
 # 我们的引擎得到 15：``a`` 和 ``b`` 还留着第一次的 2 和 3，于是第二次往 ``w``
 # 里加的是 4 和 6，而不是 2 和 3。PyTorch 在反向传播过程中根本不读 ``.grad``：每次
-# ``backward()`` 都用自己的缓冲区传递梯度，只把结果**加**到 ``.grad`` 上。我们的引擎
-# 把 ``.grad`` 当作工作缓冲区；在反向传播前把所有非输入的值清零，就相当于换上新的
-# 缓冲区。这样只在输入上与 PyTorch 一致：我们的 ``a`` 和 ``b`` 里留下的是最后一次
+# ``backward()`` 都用自己的临时变量传递梯度，只把结果**加**到 ``.grad`` 上。我们的
+# 引擎直接把 ``.grad`` 当作临时变量；在反向传播前把所有非输入的值清零，就相当于
+# 从零开始。这样只在输入上与 PyTorch 一致：我们的 ``a`` 和 ``b`` 里留下的是最后一次
 # 的梯度（2 和 3），而 PyTorch 用 ``retain_grad()`` 保留的梯度同样会累加（4 和 6）。
 
 
@@ -428,7 +432,7 @@ y_t.backward(retain_graph=True)
 y_t.backward()
 print(f"PyTorch, twice:                w.grad = {w_t.grad}, a.grad = {a_t.grad}, b.grad = {b_t.grad}")  # fmt: skip
 assert w.grad == w_t.grad.item() == 10.0 and (a_t.grad.item(), b_t.grad.item()) == (4.0, 6.0)
-assert (a.grad, b.grad) == (2.0, 3.0)  # 只有最后一次的梯度：新缓冲区，不同于 PyTorch 的 a.grad
+assert (a.grad, b.grad) == (2.0, 3.0)  # 只有最后一次的梯度：清零后重算，不同于 PyTorch 的 a.grad
 
 # %%
 # .. _solution-end:

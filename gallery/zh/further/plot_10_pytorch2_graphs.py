@@ -25,9 +25,9 @@ PyTorch 2：从动态代码中捕获静态图
 # 的形状、dtype 和步长都和真实输入相同（步长指每一维上相邻两个元素在内存中相隔几个
 # 元素）；它把其中的 torch 运算收集成一张 ``torch.fx`` 图，再交给后端。
 # 后端就是一个函数：接收这张图（一个 ``GraphModule``）和示例输入，返回一个代替
-# 原函数、作用在真实输入上的对象。默认后端 Inductor 在本机会生成并编译 C++ 代码；
-# 我们的后端只把图存下来，原样返回。不用 ``torch.compile`` 时，PyTorch 以
-# :term:`即时执行（eager） <即时执行>` 模式运行，即逐个运算地执行。
+# 原函数、作用在真实输入上的对象。在这台机器（CPU）上，默认后端 Inductor 会生成
+# 并编译 C++ 代码；我们的后端只把图存下来，原样返回。不用 ``torch.compile`` 时，PyTorch
+# 以 :term:`即时执行（eager） <即时执行>` 模式运行，即逐个运算地执行。
 
 import torch
 
@@ -41,7 +41,7 @@ def keep_graph(gm: torch.fx.GraphModule, example_inputs: list) -> object:
     return gm.forward  # 原样运行捕获到的图
 
 
-def compile_fresh(fn, backend=keep_graph, dynamic=None):  # 先清掉之前的编译结果
+def compile_fresh(fn, backend=keep_graph, dynamic=None):  # 先清掉 fn 之前的编译结果
     torch.compiler.reset()
     captured.clear()
     return torch.compile(fn, backend=backend, dynamic=dynamic)
@@ -114,12 +114,14 @@ assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 和 2.5 不记录�
 # %%
 # 一个函数，三张图。第一张图运行到比较为止，返回比较结果（``gt``）和
 # ``y``：``if`` 之后的代码要用到 ``y``（图 1 和图 2 都把它当作输入）。Python 的
-# ``if`` 需要一个真正的 ``True`` 或 ``False``，所以捕获在这里停下。接着由 Python
-# 做决定，和即时执行模式一样；Dynamo 再捕获 ``if`` 之后的代码：每次调用走哪个分支，
-# 就为哪个分支捕获一张图（正数输入是 ``mul``，负数输入是 ``neg``）。图中断的
-# 原因用的是所安装 torch 版本自己的措辞：torch 2.7 起是“Data-dependent
-# branching”，2.6 是“Data-dependent jump”；torch 2.4 和 2.5 根本不记录原因
-# （``compile_log`` 会发出警告）。下图中，绿色标出的是图返回的张量。
+# ``if`` 需要一个真正的 ``True`` 或 ``False``，而 Dynamo 不会把这次调用的结果写死在
+# 图里：守卫只检查张量的形状、dtype 这类属性，不检查数值，写死了分支的图，遇到正负
+# 相反的下一个输入也会照样运行（图 0 在 1.5 处捕获，-1.5 时又运行了一次）。所以捕获
+# 在这里停下，接着由 Python 做决定，和即时执行模式一样；Dynamo 再捕获 ``if``
+# 之后的代码：每次调用走哪个分支，就为哪个分支捕获一张图（正数输入是 ``mul``，
+# 负数输入是 ``neg``）。图中断的原因用的是所安装 torch 版本自己的措辞：torch 2.7
+# 起是“Data-dependent branching”，2.6 是“Data-dependent jump”；torch 2.4 和 2.5
+# 根本不记录原因（``compile_log`` 会发出警告）。下图中，绿色标出的是图返回的张量。
 
 import matplotlib.pyplot as plt
 
@@ -161,23 +163,23 @@ print(captured[1].code.strip().splitlines()[0])  # 尺寸 4 和 5 用的那张�
 # %%
 # 第三次调用尺寸变了：Dynamo 重新编译，这次把尺寸当作符号，第四次调用就复用了
 # 这张图（最后打印的那行：图 1 把尺寸作为单独的输入，一个 ``torch.SymInt``，和
-# ``x`` 并列；符号叫什么名字随版本而变）。这是默认行为，叫**自动动态形状**：某个
-# 尺寸变过一次，之后就一直当作符号，所以只用尺寸参与计算的代码，尺寸不断变化也
-# 只多编译一次，而不是每个尺寸编译一次。第 5 到第 7 次调用失败的是另外几类守卫
-# （torch 2.4 把 ``x`` 写成 ``L['x']``）：dtype 和 ``requires_grad`` 没有符号能
-# 覆盖；步长（矩阵的一列：步长为 2）则和尺寸一样，只多编译一次：
+# ``x`` 并列；符号叫什么名字随版本而变）。这是默认行为，叫**自动动态形状**：某一维
+# 第一次换成 0 和 1 以外的新尺寸时，就变成符号（0 和 1 各自单独得到一张图），所以
+# 只用尺寸参与计算的代码，之后再换尺寸也复用这张图。第 5 到第 7 次调用失败的是
+# 另外几类守卫（torch 2.4 把 ``x`` 写成 ``L['x']``）：dtype 和 ``requires_grad``
+# 没有符号能覆盖；步长（矩阵的一列：步长为 2）则和尺寸一样，只多编译一次：
 # 最后一次调用的步长是 3，复用了那张图（尺寸不变时，torch 2.4 每换一个步长都重新
 # 编译，2.13 和 2.15 不会）。``dynamic=True`` 从第一次调用起就把尺寸当作符号，
-# 省下的正是那一次重新编译（尺寸 0 和 1 无论哪种方式都会被特化）。下面对尺寸 3 到
-# 10 两种方式各跑一遍：
+# 能省下一次重新编译（0 和 1 无论哪种方式都会被特化）。下面依次用尺寸 3、1，再用 4
+# 到 10，两种方式各跑一遍：
 
 for dynamic in (None, True):
     compiled = compile_fresh(smooth, dynamic=dynamic)
     with compile_log() as log:
-        for n in range(3, 11):
+        for n in (3, 1, *range(4, 11)):
             compiled(torch.ones(n))
     print(f"dynamic={dynamic}: graphs {len(captured)}, recompilations {len(log.recompiles)}")
-    assert len(captured) == (2 if dynamic is None else 1)
+    assert len(captured) == (3 if dynamic is None else 2)  # 其中一张是尺寸 1 的
 
 # %%
 # 如果代码按尺寸分支，这个符号就会带上新的守卫：落到判断另一侧的尺寸要重新
@@ -227,8 +229,8 @@ assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5]
 # ``torch.compile`` 可以把函数切成几段，段与段之间退回 Python；``torch.export``
 # 不行：它预先把整个程序捕获成一张图，图里不再由 Python 做任何决定；捕获不了的，
 # 它直接拒绝。导出普通的 ``if`` 会失败（torch 报错时还会打印一段不完整的图，
-# ``compile_log`` 把它挡在页面之外）。这里用的是**非严格**导出（较新版本的默认值），
-# 它在替身张量上原样运行 Python 代码；**严格**导出则用 Dynamo 捕获，报告的是图中断，
+# ``compile_log`` 把它挡在页面之外）。这里用的是**非严格**导出（torch 2.13 上的
+# 默认方式），它在替身张量上原样运行 Python 代码；**严格**导出则用 Dynamo 捕获，报告的是图中断，
 # 和 ``torch.compile(fullgraph=True)`` 一样（加上这个参数，图中断就成了错误）。
 
 
@@ -340,16 +342,16 @@ assert saved_by(example_01) == ["2", "6"] and saved_by(compiled_01_aot) == ["w",
 # 第 02 篇比较了静态图和动态图，PyTorch 2 处在两者之间。
 #
 # - **即时执行**（边运行边搭建）：每次运行都逐个运算地建图，依赖数据的 ``if`` 就是
-#   普通的 Python。用 ``torch.fx`` **追踪**：用 :term:`代理`（proxy）对象追踪一次，
-#   得到一张直线式的图（以生成的 Python 代码运行）；依赖数据的 ``if`` 会抛出
+#   普通的 Python。**追踪**（``torch.fx``）：用 :term:`代理`（proxy）对象把函数运行
+#   一次，得到一张直线式的图（以生成的 Python 代码运行）；依赖数据的 ``if`` 会抛出
 #   ``TraceError``。
 # - **Dynamo**（``torch.compile``）：首次调用时依据真实输入的形状、dtype 和步长
 #   建图，把每张图交给后端。依赖数据的 ``if`` 造成图中断：一张图算到条件为止，由
 #   Python 做决定，再为走过的每个分支各捕获一张图；每次调用前由守卫（在 C++ 里
 #   检查）挑选捕获好的图。
 # - 守卫把图和捕获时对输入所做的假设（形状、dtype、步长、``requires_grad``
-#   等）绑在一起；守卫失败就要重新编译，直到达到上限。某个尺寸变过一次后就当作
-#   符号，新尺寸（0 和 1 除外）只要代码不按它分支，就不需要新的图
+#   等）绑在一起；守卫失败就要重新编译，每个代码对象都有次数上限。某一维第一次换成
+#   0 和 1 以外的新尺寸时就变成符号，之后的尺寸只要代码不按它分支，就不需要新的图
 #   （``dynamic=True`` 让它一开始就是符号）。
 # - **导出**（``torch.export``）：预先依据示例输入建图一次，得到一张不再由 Python
 #   做任何决定的图（AOTInductor 可以预先把它编译成不需要 Python 就能运行的库）。
@@ -401,13 +403,17 @@ torch.testing.assert_close(compiled(several), branchy(several))
 
 # %%
 # 每换一个维数，都有一条守卫失败，而且没有符号能覆盖维数，所以本来每个维数都
-# 需要一张新图。但 Dynamo 有上限（默认每个函数最多 8 张图，即
-# ``torch._dynamo.config.recompile_limit``，旧版本叫 ``cache_size_limit``）。超过
-# 上限后，Dynamo 不再捕获新图：和已有的图都对不上的输入以即时执行方式运行（Dynamo
-# 只在第一次达到上限时警告一次）；结果依然正确。已经捕获的图怎么处理，取决于版本：从 torch 2.6 起，
-# 对得上其中某张图的输入仍然运行那张图；torch 2.4 和 2.5 则从此整个函数都以即时
-# 执行方式运行（本篇在 2.4、2.13 和 2.15 上运行过，2.5 和 2.6 的行为读自其源码）。
-# 用一个计数的后端就能看出来：
+# 需要一张新图。但 Dynamo 有上限：默认每个代码对象最多 8 个编译版本
+# （``torch.compiler.config.recompile_limit``，较早的版本用
+# ``torch._dynamo.config.cache_size_limit``）。这些版本挂在函数的代码上，而不是挂在
+# 某个包装器上：默认情况下，对 ``smooth`` 调用多少次 ``torch.compile``，都共用这些
+# 编译结果和同一个上限，所以 ``compile_fresh`` 要先重置；图中断之后的那段代码另行
+# 计数（``branchy`` 最多能得到 8 + 8 张图）。超过上限后，Dynamo 不再捕获新图：和
+# 已有的图都对不上的输入以即时执行方式运行（Dynamo 只在第一次达到上限时警告一次）；
+# 结果依然正确。已经捕获的图怎么处理，取决于版本：从 torch 2.6 起，对得上其中某张图
+# 的输入仍然运行那张图；torch 2.4 和 2.5 则从此整个函数都以即时执行方式运行（本篇在
+# 2.4、2.13 和 2.15 上运行过，2.5 和 2.6 的行为读自其源码）。用一个计数的后端就能
+# 看出来：
 
 
 def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:
