@@ -342,7 +342,7 @@ def test_round_five_self_check_checks_on_recent_torch(site: Path, out: str) -> N
                 "图 1 把尺寸作为单独的输入，一个 torch.SymInt",
                 # D2, E3-E5, E7
                 "它把前向传播的运算都留在前向图里，不挪到反向图中重算",
-                "追踪（torch.fx）：用 代理（proxy）对象把函数运行一次",  # r10 E4
+                "追踪（torch.fx）：用代理（proxy）对象把函数运行一次",  # r10 E4
                 "不打印不完整的图",
                 "而导出的程序运行时没有 Python 来回答这个问题",
                 "只用尺寸参与计算的代码",
