@@ -9,8 +9,10 @@
     nox -s compat   the package's tests and every tutorial on other torch/Python versions
                     (not run by default; see compat's docstring and the README)
 
-torch is installed first, on its own, so that pip never resolves it to a
-multi-GB CUDA build by accident. Set ``PYTORCH_NOTES_TORCH`` to choose another
+torch is installed first, on its own, so that its build is chosen apart from the
+package's other dependencies: without ``PYTORCH_NOTES_TORCH_INDEX`` pip takes it
+from its configured index, and PyPI's default Linux wheel is the multi-GB CUDA
+build. Set ``PYTORCH_NOTES_TORCH`` to choose another
 requirement and ``PYTORCH_NOTES_TORCH_INDEX`` to install it from another index,
 e.g. PyTorch's CPU index (see the README).
 

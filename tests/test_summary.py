@@ -1,16 +1,25 @@
 """The summary quotes the numbers its tutorials print, in the row of the tutorial that prints them.
 
 Issue 19: content moved between tutorials (05 -> 04, 10, 11; 06 -> 04), so each
-row's numbers are checked against the page its "Where" link names.
+row's numbers are checked against the page its "Where" link names. Below them, the
+claims the summary, the glossary, the tutorials' headers and the README make on their
+own (review r10-docs), each re-derived with a probe.
 """
 
 from __future__ import annotations
 
+import ast
 import copy
+import inspect
+import itertools
+import re
+import warnings
 from pathlib import Path
 
 import pytest
-from conftest import printed, soup
+import torch
+from conftest import GALLERY, ROOT, built_tutorials, printed, soup
+from torch import nn
 
 OUTS = ["en", "zh-cn"]
 
@@ -71,10 +80,496 @@ def test_summary_numbers_are_printed_by_the_tutorial_of_their_row(site: Path, ou
 def test_moved_rows_sit_with_their_tutorial(site: Path, out: str) -> None:
     """BCEWithLogitsLoss and mini-batches left tutorial 05; grad modes left 06 for 04."""
     by_page = rows(site, out)
-    assert "BCEWithLogitsLoss" not in by_page["core/plot_05_logistic_regression"]
+    pointer = {"en": "BCEWithLogitsLoss (tutorial 11)", "zh-cn": "BCEWithLogitsLoss （见第 11 篇）"}
+    # only the pointer to tutorial 11 (r10-docs B1) names the stable loss in 05's row
+    row_05 = by_page["core/plot_05_logistic_regression"].replace(pointer[out], "")
+    assert "BCEWithLogitsLoss" not in row_05
     assert "DataLoader" not in by_page["core/plot_05_logistic_regression"]
     assert "DataLoader" in by_page["further/plot_12_optimizers"]
     assert "inference_mode" in by_page["core/plot_04_autograd_traps"]
     assert "inference_mode" not in by_page["further/plot_07_autograd_internals"]
     assert "SigmoidBackward0" not in by_page["further/plot_07_autograd_internals"]
     assert "C++" not in by_page["further/plot_09_your_own_autograd"]
+
+
+# --- Review r10-docs (and r10-0708 A1/F2, r10-0910 A1/A2, which fall on these pages) ---
+# Each test re-derives the claim with a probe, then checks the new words on the built
+# pages (both languages) and the old wording's absence.
+
+T10 = "further/plot_10_pytorch2_graphs"
+
+
+def plain(element) -> str:
+    """An element's text, whitespace collapsed, straight quotes; math as its LaTeX source."""
+    element = copy.copy(element)
+    for math in element.select("math"):
+        annotation = math.select_one("annotation")
+        math.replace_with(annotation.get_text() if annotation else "")
+    return " ".join(element.get_text().split()).replace("’", "'").replace("¶", "")
+
+
+def row(site: Path, out: str, page: str) -> str:
+    """The summary rows that link ``page``, as plain text."""
+    found = [
+        plain(tr)
+        for tr in soup(site / out / "summary.html").select("table tr")
+        if (link := tr.select_one("td:last-child a")) is not None
+        and link["href"] == f"tutorials/{page}.html"
+    ]
+    assert found, f"{out}: no summary row for {page}"
+    return " ".join(found)
+
+
+def entry(site: Path, out: str, term: str) -> str:
+    """The glossary's definition of ``term`` (its headword as the page shows it)."""
+    for dt in soup(site / out / "glossary.html").select("dl.glossary dt"):
+        if plain(dt) == term:
+            return plain(dt.find_next_sibling("dd"))
+    raise AssertionError(f"{out}: no glossary entry {term!r}")
+
+
+def term_id(site: Path, out: str, term: str) -> str:
+    for dt in soup(site / out / "glossary.html").select("dl.glossary dt"):
+        if plain(dt) == term:
+            return dt["id"]
+    raise AssertionError(f"{out}: no glossary entry {term!r}")
+
+
+class Graphs:
+    """A torch.compile backend that counts the graphs it is handed and runs them as they are."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, gm: torch.fx.GraphModule, example_inputs: list) -> object:
+        self.count += 1
+        return gm.forward
+
+
+def graphs_after_each_call(fn, inputs, **options) -> list[int]:
+    torch._dynamo.reset()
+    backend = Graphs()
+    compiled = torch.compile(fn, backend=backend, **options)
+    seen = []
+    for x in inputs:
+        compiled(x)
+        seen.append(backend.count)
+    torch._dynamo.reset()
+    return seen
+
+
+def _smooth(x: torch.Tensor) -> torch.Tensor:
+    return (x * 2).sin()
+
+
+def _grows(x: torch.Tensor) -> torch.Tensor:  # tutorial 10's: branches on the size
+    if x.shape[0] > 5:
+        return x * 2
+    return x + 1
+
+
+def _branchy(x: torch.Tensor) -> torch.Tensor:  # a graph break: two code objects' worth
+    y = x * 2
+    if y.sum() > 0:
+        return y + 1
+    return y - 1
+
+
+GUARDS = {
+    "en": [
+        "each graph keeps guards on what it assumed about its inputs",
+        "a call runs a graph whose guards all hold, and only when no captured graph's guards "
+        "hold does Dynamo capture again (a recompilation)",
+    ],
+    "zh-cn": [
+        "每张图都带着守卫",
+        "调用时运行守卫全部成立的那张图，已捕获的图里没有一张的守卫全部成立时，Dynamo "
+        "才重新捕获（重新编译）",
+    ],
+}
+GUARD_ENTRY = {
+    "en": "Each captured graph keeps its own guards, and a call runs a graph whose guards all "
+    "hold; only when no captured graph's guards hold is the function captured again",
+    "zh-cn": "每张捕获的图都有自己的守卫，调用时运行守卫全部成立的那张图；已捕获的图里没有一张的"
+    "守卫全部成立时，函数才会被重新捕获（重新编译）",
+}
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_a_failed_guard_recompiles_only_when_no_graph_matches(site: Path, out: str) -> None:
+    """r10-docs A1: calls 2-4 fail the guards of the graph captured last, yet an earlier
+    graph matches, so nothing is recompiled."""
+    calls = [torch.ones(3, requires_grad=flag) for flag in (False, True, False, True, False)]
+    assert graphs_after_each_call(lambda x: x * 2, calls) == [1, 2, 2, 2, 2]
+    text = row(site, out, T10)
+    for words in GUARDS[out]:
+        assert words in text, f"{out}: {words!r}"
+    assert GUARD_ENTRY[out] in entry(site, out, {"en": "guard", "zh-cn": "守卫"}[out])
+    glossary = plain(soup(site / out / "glossary.html"))
+    for old in ("a failed one means a recompilation", "when a guard fails, the function is",
+                "守卫失败就要重新编译", "守卫不成立时函数会被重新捕获"):  # fmt: skip
+        assert old not in text and old not in glossary, f"{out}: {old!r}"
+
+
+SIZES = {
+    "en": "by default the first graph is specialised to the sizes it saw, and the first new "
+    "size other than 0 or 1 makes that dimension a symbol, so later sizes reuse the graph "
+    "unless the code branches on them",
+    "zh-cn": "默认情况下，第一张图按它见到的尺寸特化，出现第一个 0 和 1 以外的新尺寸时，这一维就"
+    "变成符号，之后的尺寸复用这张图（除非代码按尺寸分支）",
+}
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_a_size_becomes_a_symbol_at_the_first_new_size_above_one(site: Path, out: str) -> None:
+    """r10-docs A2, r10-0910 A2: a change to size 1 gets a graph of its own and the symbol
+    comes at the next size; code that branches on the size needs a graph per branch."""
+    sizes = [torch.ones(n) for n in (3, 1, 4, 5, 6)]
+    assert graphs_after_each_call(_smooth, sizes) == [1, 2, 3, 3, 3]
+    sizes = [torch.ones(n) for n in (3, 4, 5, 6, 7, 8)]
+    assert graphs_after_each_call(_grows, sizes) == [1, 2, 2, 3, 3, 3]  # 6 takes the branch
+    text = row(site, out, T10)
+    assert SIZES[out] in text, out
+    for old in ("a changed size is recompiled once and then marked dynamic",
+                "尺寸变化时重新编译一次并把该尺寸标记为动态"):  # fmt: skip
+        assert old not in text, f"{out}: {old!r}"
+
+
+LIMIT = {
+    "en": "at most 8 compiled versions per code object, shared by every torch.compile of that "
+    "function",
+    "zh-cn": "默认每个代码对象最多 8 个编译版本，同一个函数的所有 torch.compile 共用这一上限",
+}
+AFTER_BREAK = {"en": "the code after a graph break counts separately",
+               "zh-cn": "图中断之后的那段代码另行计数"}  # fmt: skip
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_recompile_limit_counts_per_code_object(site: Path, out: str) -> None:
+    """r10-0910 A1: two torch.compile wrappers of one function share the 8 (5 + 3), and a
+    function with a graph break holds 8 graphs for its own code and 8 for the code after it."""
+    assert torch._dynamo.config.recompile_limit == 8
+    torch._dynamo.reset()
+    backend = Graphs()
+    first = torch.compile(_smooth, backend=backend, dynamic=False)
+    second = torch.compile(_smooth, backend=backend, dynamic=False)
+    for n in range(2, 7):
+        first(torch.ones(n))
+    assert backend.count == 5
+    for n in range(7, 14):
+        second(torch.ones(n))
+    assert backend.count == 8
+    ranks = [torch.ones([2] * d) for d in range(1, 13)]  # a new rank is always a new graph
+    assert graphs_after_each_call(_branchy, ranks, dynamic=False)[-1] == 16
+    text = row(site, out, T10)
+    glossary = entry(site, out, {"en": "guard", "zh-cn": "守卫"}[out])
+    for where in (text, glossary):
+        assert LIMIT[out] in where and AFTER_BREAK[out] in where, out
+        assert "8 graphs per function" not in where and "每个函数最多 8 张图" not in where
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_gradcheck_row_gives_the_float32_error_the_page_prints(site: Path, out: str) -> None:
+    """r10-docs A3, r10-0708 A1: float32 does not swamp the estimate; it is off by about 5%
+    at tutorial 07's point, and gradcheck's defaults (eps = 1e-6) are set for float64."""
+    page = printed(site / out / "tutorials" / "further" / "plot_07_autograd_internals.html")
+    line = re.search(r"torch\.float32\s+finite difference ([\d.]+)\s+autograd ([\d.]+)", page)
+    assert line, out
+    estimate, exact = map(float, line.groups())
+    assert 0.045 < abs(estimate - exact) / exact < 0.055
+    assert inspect.signature(torch.autograd.gradcheck).parameters["eps"].default == 1e-6
+    text = row(site, out, "further/plot_07_autograd_internals")
+    said = {
+        "en": ["in float64: in float32, with h = 10^{-6}, the estimate is off by about 5% at",
+               "gradcheck's defaults (eps = 10^{-6}) are set for float64"],
+        "zh-cn": ["在 float32 下取 h = 10^{-6}", "处的估计偏差约 5%，而且 gradcheck 的默认参数",
+                  "（eps = 10^{-6}）是按 float64 设定的"],
+    }[out]  # fmt: skip
+    for words in said:  # math as its LaTeX source: the MathML before it is left out
+        assert words in text, f"{out}: {words!r}"
+    assert "swamps" not in text and "淹没" not in text
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_gradient_entry_excepts_a_view_taken_under_no_grad(site: Path, out: str) -> None:
+    """r10-docs A4: such a view is a leaf that requires grad, and backward fills no .grad."""
+    w = torch.ones(3, requires_grad=True)
+    with torch.no_grad():
+        view = w[0:1]
+    assert view.requires_grad and view.is_leaf and view.grad_fn is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # silently: no warning either
+        (view * 2).sum().backward()
+    assert view.grad is None and w.grad is None
+    said = {"en": "except a view taken under no_grad(), which gets none",
+            "zh-cn": "在 no_grad() 下取的视图除外，它什么也得不到"}[out]  # fmt: skip
+    assert said in entry(site, out, {"en": "gradient", "zh-cn": "梯度"}[out]), out
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_momentum_falls_at_every_step_until_the_bottom_only(site: Path, out: str) -> None:
+    """r10-docs A5: tutorial 12's momentum run rises once, at the bottom (step 60)."""
+    from test_tutorial_12 import OPTIMIZERS, independent_run
+
+    losses = independent_run(OPTIMIZERS["momentum"])[1]
+    rises = [i for i, (a, b) in enumerate(itertools.pairwise(losses)) if b >= a]
+    assert rises and all(losses[i] < min(losses) + 1e-5 for i in rises)
+    text = row(site, out, "further/plot_12_optimizers")
+    said = {"en": "comes back, its loss falling at every step until it reaches the bottom",
+            "zh-cn": "冲过谷底再折回来，到达谷底之前损失每一步都在下降"}[out]  # fmt: skip
+    assert said in text, out
+    assert "comes back while its loss falls at every step;" not in text
+    assert "折回来，损失每一步都在下降" not in text
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_training_loop_row_sends_logits_to_the_stable_loss(site: Path, out: str) -> None:
+    """r10-docs B1: Sigmoid + BCELoss at z = 20 (class 0) gives 100 and gradient 0;
+    BCEWithLogitsLoss gives 20 and 1."""
+    label = torch.tensor([0.0])
+    z = torch.tensor([20.0], requires_grad=True)
+    loss = nn.BCELoss()(torch.sigmoid(z), label)
+    loss.backward()
+    assert loss.item() == 100.0 and z.grad.item() == 0.0
+    z = torch.tensor([20.0], requires_grad=True)
+    loss = nn.BCEWithLogitsLoss()(z, label)
+    loss.backward()
+    assert loss.item() == pytest.approx(20.0) and z.grad.item() == pytest.approx(1.0)
+    said = {"en": "Nor is BCELoss after a sigmoid: in your own code, give the logits to "
+                  "BCEWithLogitsLoss (tutorial 11).",
+            "zh-cn": "sigmoid 之后接 BCELoss 也不是：自己写代码时，把 logit 直接交给 "
+                     "BCEWithLogitsLoss（见第 11 篇）。"}[out]  # fmt: skip
+    assert said in row(site, out, "core/plot_05_logistic_regression"), out
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_validation_row_loads_the_best_evaluation_first(site: Path, out: str) -> None:
+    """r10-docs F1: fit restores nothing; the model holds the last update, not the best."""
+    from pytorch_notes.data import two_gaussians
+    from pytorch_notes.models import LogisticRegression
+    from pytorch_notes.training import fit
+
+    torch.manual_seed(0)
+    x, y = two_gaussians()
+    model = LogisticRegression()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    history = fit(model, nn.BCELoss(), optimizer, (x, y), validation=(x, y),
+                  max_iterations=40, eval_every=10)  # fmt: skip
+    best = history.best_evaluation.parameters["features.weight"]
+    assert not torch.equal(model.features.weight.detach(), best)
+    said = {"en": "fit restores nothing: load the best evaluation's parameters first "
+                  "(model.load_state_dict(history.best_evaluation.parameters)). The test set",
+            "zh-cn": "fit 不会恢复任何参数：先载入最好那次评估的参数"
+                     "（model.load_state_dict(history.best_evaluation.parameters)）。测试集"}[out]  # fmt: skip
+    assert said in row(site, out, "core/plot_06_validation_and_test"), out
+
+
+def test_zh_in_place_row_does_not_say_by_one(site: Path) -> None:
+    """r10-docs D1: x[0] += 1 raises the version counter by 2 (two in-place kernels)."""
+    x = torch.zeros(3)
+    before = x._version
+    x[0] += 1
+    assert x._version - before == 2
+    text = row(site, "zh-cn", "core/plot_04_autograd_traps")
+    assert "每次原位操作都会让版本计数器（_version，仅供查看的内部属性）增加；" in text
+    assert "加一" not in text
+
+
+def test_zh_docs_wording(site: Path) -> None:
+    """r10-docs E2-E5, E7: plain Chinese for 'autograd's own graph', eval(), bookkeeping,
+    one term for saved tensors (保存的张量), and the DataLoader row."""
+    summary = plain(soup(site / "zh-cn" / "summary.html"))
+    glossary = plain(soup(site / "zh-cn" / "glossary.html"))
+    index = plain(soup(site / "zh-cn" / "index.html"))
+    everything = summary + glossary + index
+    for said in ("自动求导实际使用的反向图由 backward() 从 grad_fn 出发遍历",
+                 "model.eval() 只切换 Dropout 等层的行为，并不关闭计算图的记录",
+                 "即使梯度为零，权重衰减也会移动它；之前走过几步时动量和 Adam 也会移动它",
+                 "反向传播要用的保存的张量被改动过就会报错", "逐个小批量地提供数据"):  # fmt: skip
+        assert said in summary, said
+    assert "自动求导实际使用的反向图中的节点" in glossary
+    assert "省去了自动求导日后才需要的额外信息（版本计数器、视图跟踪）" in glossary
+    assert "以及自动求导实际使用的、由反向函数和 AccumulateGrad 组成的反向图" in index
+    assert "用完即释放的保存的张量" in index
+    for old in ("自动求导自己", "不关记录", "记账", "供数", "保存张量"):
+        assert old not in everything.replace("不保存张量", "").replace("提供数据", ""), old
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_glossary_intro_promises_what_the_tutorials_link(site: Path, out: str) -> None:
+    """r10-docs F2: several entries are linked from no tutorial, so the intro says many."""
+    linked = {
+        a["href"].split("#")[1]
+        for page in built_tutorials(site, out)
+        for a in soup(page).select("a.reference")
+        if "glossary.html#term-" in a.get("href", "")
+    }
+    terms = {dt["id"] for dt in soup(site / out / "glossary.html").select("dl.glossary dt")}
+    assert linked < terms and len(linked) > len(terms) / 2
+    intro = plain(soup(site / out / "glossary.html").select_one("article p"))
+    said, old = {"en": ("Tutorials link many of them here, where they first use them.",
+                        "Tutorials link their first use of a term here."),
+                 "zh-cn": ("教程中许多术语第一次出现时会链接到这里。",
+                           "教程中术语第一次出现时会链接到这里。")}[out]  # fmt: skip
+    assert said in intro and old not in intro, out
+
+
+TOOLS = {
+    "en": ["Dynamo", "AOTAutograd", "partitioner", "FX graph"],
+    "zh-cn": ["Dynamo", "AOTAutograd", "划分器", "FX 图"],
+}
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_glossary_defines_tutorial_10s_tools(site: Path, out: str) -> None:
+    """r10-docs F3: Dynamo, AOTAutograd, the partitioner and the FX graph have entries that
+    send the reader to tutorial 10, and the summary's rows link them. Probes: AOTAutograd
+    builds the backward graph before backward(); the default partitioner saves the sums,
+    the min-cut one the inputs; an FX graph lists placeholders, operations, one output."""
+    from functorch.compile import (
+        aot_function,
+        default_partition,
+        make_boxed_func,
+        min_cut_rematerialization_partition,
+    )
+
+    def example(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        return (w + x) * (w + 1)
+
+    saved = {}
+    for partition in (default_partition, min_cut_rematerialization_partition):
+        kept = {}
+
+        def split(joint, inputs, _partition=partition, _kept=kept, **kwargs):
+            _kept["forward"], _kept["backward"] = _partition(joint, inputs, **kwargs)
+            return _kept["forward"], _kept["backward"]
+
+        run = aot_function(example, fw_compiler=lambda gm, _: make_boxed_func(gm.forward),
+                           bw_compiler=lambda gm, _: make_boxed_func(gm.forward),
+                           partition_fn=split)  # fmt: skip
+        w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([5.0], requires_grad=True)
+        run(w, x)
+        assert "backward" in kept and w.grad is None  # traced before any backward()
+        outputs = list(kept["forward"].graph.nodes)[-1].args[0]
+        saved[partition.__name__] = [str(node) for node in outputs[1:]]
+    assert saved["default_partition"] == ["add", "add_1"]  # a = w + x, b = w + 1
+    assert all(name.startswith("primals") for name in saved["min_cut_rematerialization_partition"])
+    ops = [node.op for node in torch.fx.symbolic_trace(example).graph.nodes]
+    assert ops == ["placeholder"] * 2 + ["call_function"] * 3 + ["output"]
+    glossary = soup(site / out / "glossary.html")
+    ids = {term: term_id(site, out, term) for term in TOOLS[out]}
+    for term in TOOLS[out]:
+        dd = next(dt for dt in glossary.select("dl.glossary dt") if dt["id"] == ids[term])
+        links = [a["href"] for a in dd.find_next_sibling("dd").select("a.reference")]
+        assert f"tutorials/{T10}.html" in links, (out, term)
+    linked = {a["href"].split("#")[-1] for a in soup(site / out / "summary.html").select("a")}
+    assert set(ids.values()) <= linked, out
+    partitioner = entry(site, out, TOOLS[out][2])
+    assert "default_partition" in partitioner and {"en": "min-cut", "zh-cn": "最小割"}[out] in (
+        partitioner
+    )
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_hook_entry_names_only_what_tutorial_07_shows(site: Path, out: str) -> None:
+    """r10-0708 F2: no page registers a module hook, so the entry no longer sends readers to
+    tutorial 07 for one. Probe: a tensor hook on a leaf runs before .grad is updated and may
+    replace the gradient; the post-accumulate hook runs after."""
+    scripts = [p.read_text("utf-8") for p in GALLERY.glob("*/*/plot_*.py")]
+    assert scripts and not any("register_forward_hook" in s for s in scripts)
+    w = torch.tensor([1.0], requires_grad=True)
+    seen = []
+
+    def tensor_hook(grad: torch.Tensor) -> torch.Tensor:
+        seen.append(("tensor hook", w.grad))
+        return grad * 10
+
+    w.register_hook(tensor_hook)
+    w.register_post_accumulate_grad_hook(lambda p: seen.append(("after", p.grad.item())))
+    (w * 3).sum().backward()
+    assert seen == [("tensor hook", None), ("after", 30.0)]
+    text = entry(site, out, {"en": "hook", "zh-cn": "钩子"}[out])
+    said = {"en": ["may replace it; on a leaf it runs before .grad is updated, and a "
+                   "register_post_accumulate_grad_hook hook after",
+                   "(Modules have hooks too, such as register_forward_hook; no page here uses "
+                   "them.)"],
+            "zh-cn": ["可以替换这个梯度；在叶子节点上，它在 .grad 更新之前触发",
+                      "（模块也有钩子，例如 register_forward_hook，本站没有用到。）"]}[out]  # fmt: skip
+    for words in said:
+        assert words in text, f"{out}: {words!r}"
+    assert "a module's forward hook after its forward" not in text
+    assert "模块的前向钩子在其 forward 之后触发" not in text
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_core_chapter_header_names_tutorial_06s_subject(site: Path, out: str) -> None:
+    """r10-docs F4: the core chapter ends with training, validation and test sets."""
+    assert (GALLERY / "en" / "core" / "plot_06_validation_and_test.py").is_file()
+    said = {"en": "logistic regression, and training, validation and test sets",
+            "zh-cn": "逻辑回归，以及训练集、验证集与测试集"}[out]  # fmt: skip
+    for page in ("tutorials/index.html", "tutorials/core/index.html"):
+        assert said in plain(soup(site / out / page)), f"{out}/{page}"
+
+
+def _readme() -> str:
+    return " ".join((ROOT / "README.md").read_text("utf-8").split())
+
+
+def _private_torch_modules() -> set[str]:
+    """The package modules whose code (not docstrings) reaches ``torch._*``."""
+    found = set()
+    for path in (ROOT / "src" / "pytorch_notes").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            private = (
+                isinstance(node, ast.ImportFrom) and (node.module or "").startswith("torch._")
+            ) or (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "torch"
+                and node.attr.startswith("_")
+            )
+            if private:
+                found.add(path.name)
+    return found
+
+
+def test_readme_names_every_module_on_private_torch_apis() -> None:
+    """r10-docs A6, C1: graph.py reaches torch._guards and torch._dynamo too."""
+    assert _private_torch_modules() == {"capture.py", "graph.py"}
+    readme = _readme()
+    block = readme[readme.index("capture.py PyTorch 2's captures") : readme.index("_checks.py")]
+    assert "with graph.py (torch._guards.TracingContext, torch._dynamo)" in block
+    assert "modules that touch torch's private compile APIs" in block
+    assert "the one place that touches" not in readme
+
+
+def test_readme_and_noxfile_say_why_torch_is_installed_first() -> None:
+    """r10-docs A7: installing torch first picks its build apart from the package's other
+    dependencies; without an index, PyPI's default Linux wheel is still the CUDA one."""
+    source = (ROOT / "noxfile.py").read_text("utf-8")
+    install = source[source.index("def _install") : source.index("@nox.session")]
+    assert 'index = ["--index-url", TORCH_INDEX] if TORCH_INDEX else []' in install
+    docstring = " ".join(ast.get_docstring(ast.parse(source)).split())
+    for text in (_readme(), docstring):
+        assert "PyPI's default Linux wheel is the multi-GB CUDA build" in text
+        assert "never picks a multi-GB CUDA build" not in text
+        assert "never resolves it to a multi-GB CUDA build" not in text
+
+
+def test_readme_lists_every_session_and_the_core_folder_whole() -> None:
+    """r10-docs A8, A9: core/ holds 01-06; nox -l lists audit too, and lint runs mypy."""
+    source = ast.parse((ROOT / "noxfile.py").read_text("utf-8"))
+    sessions = [
+        node.name
+        for node in source.body
+        if isinstance(node, ast.FunctionDef)
+        and any("session" in ast.unparse(d) for d in node.decorator_list)
+    ]
+    readme = _readme()
+    listing = readme[readme.index("`nox -l` lists every session") :][:400]
+    assert "audit" in sessions and len(sessions) >= 7
+    for name in sessions:
+        assert f"`{name}`" in listing, name
+    assert "`lint` (ruff and mypy)" in listing and "`lint` (ruff)," not in listing
+    numbers = sorted(p.name[5:7] for p in (GALLERY / "en" / "core").glob("plot_*.py"))
+    assert f"core/ the core chapter ({numbers[0]}-{numbers[-1]})" in readme
