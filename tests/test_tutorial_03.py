@@ -551,7 +551,7 @@ def test_autograd_grad_leaves_the_leaves_grad_alone_but_fills_a_retained_one(
     assert b.grad is None
     said = {"en": "torch.autograd.grad returns them and leaves the leaves' .grad alone (a "
                   "retain_grad() tensor on a path to inputs still gets its own)",
-            "zh-cn": "torch.autograd.grad 则把梯度返回出来，不动叶子节点的 .grad （通往 inputs "
+            "zh-cn": "torch.autograd.grad 则把梯度返回出来，不动叶子节点的 .grad（通往 inputs "
                      "的路径上调用过 retain_grad() 的张量仍会得到自己的 .grad）"}[out]  # fmt: skip
     assert said in text, f"{out}: {said!r}"
     assert "returns them and leaves .grad alone" not in text and "不动 .grad 。" not in text
