@@ -3,6 +3,8 @@ and the cross-entropy checks, each recomputed here independently, in both langua
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import re
 from pathlib import Path
@@ -358,10 +360,37 @@ def test_the_zero_gradient_is_the_sigmoids_not_the_clamps(site: Path, out: str) 
 
 @pytest.mark.parametrize("out", OUTS)
 def test_logits_model_matches_the_sigmoid_model_on_tutorial_05s_data(site: Path, out: str) -> None:
-    assert "same parameters (to 1e-5): True; largest |z| on the 200 points:" in text(site, out)
-    largest = float(text(site, out).split("largest |z| on the 200 points: ")[1].split()[0])
-    assert largest < 16.6
-    assert f"{largest:.2f}" in soup(site / out / PAGE).get_text()  # the exercise quotes it
+    """Round 10 (B1): the largest |z| is taken over the 541 forward passes that feed the loss (the
+    prose's claim), not from the weights after the last update, and checked against 16.6."""
+    from pytorch_notes.models import LogisticRegression
+
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    start = LogisticRegression().features.state_dict()  # drawn first, as on the page
+    linear = nn.Linear(2, 1)
+    linear.load_state_dict(start)
+    optimizer = torch.optim.SGD(linear.parameters(), lr=0.01, momentum=0.9)
+    seen = []
+    for _ in range(541):
+        z = linear(x).squeeze(1)
+        seen.append(z.detach().abs().max().item())
+        nn.BCEWithLogitsLoss()(z, y).backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    with torch.no_grad():
+        after = linear(x).abs().max().item()
+    assert max(seen) < 16.6 and f"{max(seen):.2f}" != f"{after:.2f}"  # 12.09, 12.10 after
+    line = (
+        f"same parameters (to 1e-5): True; largest |z| in the 541 forward passes: {max(seen):.2f}"
+    )
+    assert line in text(site, out), line
+    words = prose(site, out)
+    assert f"(at most {max(seen):.2f})" in words or f"（最大 {max(seen):.2f}）" in words
+    assert f"{after:.2f}" not in words
+    assert "541 forward passes" in words or "541 次前向传播" in words
+    shown = code(site, out)
+    assert "largest = max(largest, z.detach().abs().max().item())" in shown
+    assert "assert same and largest < 16.6" in shown and "largest = linear(x)" not in shown
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -593,4 +622,155 @@ def test_chinese_phrasing_round_7(site: Path) -> None:
         assert old not in words, old
     for new in ("远小于 0 的类别 1 的点", "中间不显式求出", "已在 torch 2.4.1、2.13 和 2.15 中核对",
                 "是它们把决策边界扳转过来的", "训练立刻见效", "用独热（one-hot）行"):  # fmt: skip
+        assert new in words, new
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_precision_with_nothing_called_is_zero_and_the_comment_says_so(
+    site: Path, out: str
+) -> None:
+    """Round 10 (A1, D1, E2): the page's precision is 0/1 = 0 when no point is called class 1;
+    both comments said otherwise (en: "1 ... no false positive"; zh: an ambiguous "0/1")."""
+    torch.manual_seed(2)
+    x, y = two_gaussians(200, mean=1.0)
+    torch.manual_seed(0)
+    linear = nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(linear.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(300):
+        loss = nn.BCEWithLogitsLoss()(linear(x[:215]).squeeze(1), y[:215])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        called = linear(x).squeeze(1) >= 1e9  # a threshold that calls no point class 1
+    tp = int((called & (y == 1)).sum())
+    assert int(called.sum()) == 0 and tp / max(int(called.sum()), 1) == 0.0  # the page's formula
+    shown = code(site, out)
+    assert "precision = tp / max(int(called.sum()), 1)" in shown
+    comment = {"en": "# none called class 1: 0/1 = 0 (nothing found)",
+               "zh-cn": "# 没有点被判为类别 1 时分母取 1，精确率记为 0"}[out]  # fmt: skip
+    assert comment in shown
+    for old in ("1 if no point is called class 1", "no false positive", "记为 0/1", "没有误报"):
+        assert old not in shown, old
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_squeeze_is_explained_and_mse_broadcasts_without_it(site: Path, out: str) -> None:
+    """Round 10 (F1): an (N, 1) output against (N,) targets: BCELoss and BCEWithLogitsLoss refuse
+    it, MSELoss only warns and broadcasts to (N, N)."""
+    import warnings
+
+    out4, y4 = torch.tensor([[0.9], [0.1], [0.8], [0.2]]), torch.tensor([1.0, 0.0, 1.0, 0.0])
+    for loss_fn in (nn.BCELoss(), nn.BCEWithLogitsLoss()):
+        with pytest.raises(ValueError):
+            loss_fn(out4, y4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        wrong = nn.MSELoss()(out4, y4)
+    right = nn.MSELoss()(out4.squeeze(1), y4)
+    assert [w.category for w in caught] == [UserWarning]
+    assert math.isclose(wrong.item(), ((out4 - y4) ** 2).mean().item())  # the (4, 4) broadcast
+    assert (f"{wrong:.3f}", f"{right:.3f}") == ("0.375", "0.025")
+    assert "MSELoss, (4, 1) vs (4,): 0.375, squeezed: 0.025; UserWarning" in text(site, out)
+    words = prose(site, out)
+    assert (
+        "refuse a mismatch, but MSELoss only warns and broadcasts to (N, N)" in words
+        or "MSELoss 却只给出警告，然后广播成 (N, N)" in words
+    ), out
+    assert "as fit does for you" in words or "fit 会自动做这一步" in words
+
+
+@functools.cache
+def train_imbalanced(weighted: bool) -> dict[int, tuple[nn.Linear, float]]:
+    """The page's imbalanced run, with or without pos_weight = 200 / 15, taken on to 3000
+    iterations: a copy of the model and its training loss after 300, 1000 and 3000."""
+    torch.manual_seed(2)
+    x, y = two_gaussians(200, mean=1.0)
+    x, y = x[:215], y[:215]
+    torch.manual_seed(0)
+    linear = nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(linear.parameters(), lr=0.1, momentum=0.9)
+    loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([200 / 15]) if weighted else None)
+    snapshots = {}
+    for step in range(1, 3001):
+        loss = loss_fn(linear(x).squeeze(1), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step in (300, 1000, 3000):
+            with torch.no_grad():
+                snapshots[step] = (copy.deepcopy(linear), loss_fn(linear(x).squeeze(1), y).item())
+    return snapshots
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_pos_weight_also_scales_the_steps_and_300_iterations_are_a_budget(
+    site: Path, out: str
+) -> None:
+    """Round 10 (F2, F3): pos_weight is not divided out of the mean, so class 1's gradients grow
+    by it; the weighted model has converged in 300 iterations, the unweighted one has not."""
+    z = torch.tensor([-2.0, 0.5, 3.0, 1.0], requires_grad=True)
+    y, w = torch.tensor([1.0, 0.0, 1.0, 0.0]), torch.tensor([4.0])
+    per_point = nn.BCEWithLogitsLoss(pos_weight=w, reduction="none")(z, y)
+    mean = nn.BCEWithLogitsLoss(pos_weight=w)(z, y)
+    assert torch.isclose(mean, per_point.sum() / 4)  # divided by N
+    assert not torch.isclose(mean, per_point.sum() / (w * y + 1 - y).sum())  # not by the weights
+    mean.backward()
+    p = torch.sigmoid(z.detach())
+    assert torch.allclose(z.grad, torch.where(y == 1, w * (p - 1), p) / 4)  # class 1: w times
+    weighted, plain = train_imbalanced(True), train_imbalanced(False)
+    for steps in (1000, 3000):
+        assert abs(weighted[steps][1] - weighted[300][1]) < 1e-5  # converged within 300
+        assert plain[300][1] - plain[steps][1] > 2e-4  # still moving at 300
+    x_test, y_test = two_gaussians(2000, mean=1.0, generator=torch.Generator().manual_seed(5))
+    x_test, y_test = x_test[:2150], y_test[:2150]
+    recalls = []
+    for steps in (300, 1000, 3000):
+        with torch.no_grad():
+            called = plain[steps][0](x_test).squeeze(1) >= 0
+        recalls.append(int((called & (y_test == 1)).sum()) / int(y_test.sum()))
+    assert [f"{r:.3f}" for r in recalls] == ["0.713", "0.727", "0.727"]
+    words = prose(site, out)
+    if out == "en":
+        assert "for a fixed 300 iterations" in words and "13.3 times larger" in words
+        assert "the weighted model has converged and the unweighted one has not" in words
+        assert "trained for 1000, its recall is 0.727" in words
+    else:
+        assert "固定的 300 次迭代" in words and "放大了 13.3 倍" in words
+        assert "加权模型已经收敛，不加权的模型还没有" in words
+        assert "训练到 1000 次，它的召回率是 0.727" in words
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_evaluation_logits_come_from_a_no_grad_pass(site: Path, out: str) -> None:
+    """Round 10 (B2): the cross-entropy demo reuses the no_grad pass over the final weights
+    instead of a graph-building forward pass and .detach(); its rows are the same numbers."""
+    torch.manual_seed(3)
+    centres = torch.tensor([[2.0, 2.0], [-2.0, 2.0], [0.0, -2.0]])
+    x3 = torch.cat([torch.normal(c.expand(60, 2), 1.0) for c in centres])
+    y3 = torch.arange(3).repeat_interleave(60)
+    torch.manual_seed(0)
+    linear = nn.Linear(2, 3)
+    optimizer = torch.optim.SGD(linear.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(200):
+        loss = nn.functional.cross_entropy(linear(x3), y3)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        final = linear(x3)
+        assert torch.equal(final[::45], linear(x3[::45]))
+    assert not final.requires_grad
+    shown = code(site, out)
+    assert "logits = final[::45]" in shown
+    assert "softmax_reg(x3[::45]).detach()" not in shown and "linear(x).detach()" not in shown
+
+
+def test_chinese_phrasing_round_10(site: Path) -> None:
+    """Round 10 (E1, E4, E5): 却 for the contrast; 选阈值也是在做决定; 在 float32 舍入误差范围内."""
+    words = prose(site, "zh-cn")
+    for old in ("梯度也会衰减到 0", "阈值也是一项决策", "除了 float32 的舍入误差外"):
+        assert old not in words, old
+    for new in ("给出的梯度却会逐渐衰减到 0", "选阈值也是在做决定，所以要在",
+                "在 float32 舍入误差范围内，两种损失是"):  # fmt: skip
         assert new in words, new

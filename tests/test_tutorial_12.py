@@ -517,3 +517,101 @@ def test_retain_graph_only_where_the_graph_is_used_again(site: Path, out: str) -
     assert shown.count("retain_graph=True") == 1
     words = prose(site, out)
     assert ("follow its gradient to a relative 1e-5" in words) or ("相对差都在 1e-5 以内" in words)
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_bceloss_charges_100_only_where_p_rounds_to_the_wrong_label(site: Path, out: str) -> None:
+    """Round 10 (A2): on the lr = 300 path many p round to exactly 0 or 1, but BCELoss charges
+    100 only to those that round to the wrong end (1 for class 0, 0 for class 1); the others
+    are charged 0."""
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    path = gd_path(300.0, 30)
+    for step in (6, 24):  # the two steps the page quotes
+        p = torch.sigmoid(x @ path[step] + B)
+        charged = nn.functional.binary_cross_entropy(p, y, reduction="none")
+        wrong_end = ((p == 1) & (y == 0)) | ((p == 0) & (y == 1))
+        own_end = ((p == 1) & (y == 1)) | ((p == 0) & (y == 0))
+        assert wrong_end.any() and torch.equal(charged == 100, wrong_end), step
+        assert int(own_end.sum()) > 10 * int(wrong_end.sum()) and (charged[own_end] == 0).all()
+    words = prose(site, out)
+    assert (
+        "round to exactly the wrong label (1 for class 0, 0 for class 1), where BCELoss charges"
+        in words
+    ) or "恰好被舍入到与标签相反的一端（类别 0 的点舍入成 1，类别 1 的点舍入成 0）" in words, out
+    for old in ("round to exactly 0 or 1, where", "被舍入成恰好 0 或 1，"):
+        assert old not in words, old
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_decoupled_adam_is_adamw_only_with_the_same_weight_decay(site: Path, out: str) -> None:
+    """Round 10 (A3): Adam(decoupled_weight_decay=True) equals AdamW given the same weight_decay;
+    their defaults differ (0 and 0.01), so with the defaults they differ."""
+    defaults = {
+        cls.__name__: inspect.signature(cls).parameters["weight_decay"].default
+        for cls in (torch.optim.Adam, torch.optim.AdamW)
+    }
+    assert defaults == {"Adam": 0, "AdamW": 0.01}
+    if "decoupled_weight_decay" in inspect.signature(torch.optim.Adam).parameters:  # torch >= 2.7
+
+        def ten_steps(make) -> torch.Tensor:
+            torch.manual_seed(0)
+            w = torch.randn(5, requires_grad=True)
+            optimizer = make([w])
+            for _ in range(10):
+                (w**2).sum().backward()
+                optimizer.step()
+                optimizer.zero_grad()
+            return w.detach()
+
+        adam = torch.optim.Adam
+        same = ten_steps(lambda p: adam(p, lr=0.1, weight_decay=0.1, decoupled_weight_decay=True))
+        assert torch.equal(
+            same, ten_steps(lambda p: torch.optim.AdamW(p, lr=0.1, weight_decay=0.1))
+        )
+        by_default = ten_steps(lambda p: adam(p, lr=0.1, decoupled_weight_decay=True))
+        assert not torch.allclose(by_default, ten_steps(lambda p: torch.optim.AdamW(p, lr=0.1)))
+    words = prose(site, out).replace(" ,", ",")  # the text after an inline literal
+    assert (
+        "is AdamW when both get the same weight_decay, but the defaults differ: 0 for Adam, 0.01 "
+        "for AdamW" in words
+    ) or (
+        "在 weight_decay 取值相同时就是 AdamW；不过两者的默认值不同：Adam 是 0，AdamW 是 0.01"
+        in words
+    )
+    for old in ("which is AdamW, exists", "就是 AdamW，这个参数"):
+        assert old not in words, old
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_hand_written_adam_is_not_bit_for_bit_and_momentum_needs_far_more_iterations(
+    site: Path, out: str
+) -> None:
+    """Round 10 (E3 and the minor zh remark, both languages): the hand-written Adam agrees with
+    torch's only to float32 rounding (most steps are not bit-identical); momentum and Nesterov
+    reach 99% at 48, GD at 16."""
+    torch.manual_seed(1)
+    x, y = two_gaussians()
+    w_torch, w_hand, m, s = torch.tensor(START, requires_grad=True), torch.tensor(START), 0.0, 0.0
+    optimizer, differ = torch.optim.Adam([w_torch], lr=0.1), 0
+    for t in range(1, 21):
+        nn.functional.binary_cross_entropy(torch.sigmoid(x @ w_torch + B), y).backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        leaf = w_hand.clone().requires_grad_()
+        nn.functional.binary_cross_entropy(torch.sigmoid(x @ leaf + B), y).backward()
+        m, s = 0.9 * m + 0.1 * leaf.grad, 0.999 * s + 0.001 * leaf.grad**2
+        w_hand = w_hand - 0.1 * (m / (1 - 0.9**t)) / ((s / (1 - 0.999**t)).sqrt() + 1e-8)
+        differ += not torch.equal(w_hand, w_torch.detach())
+    assert differ > 10, differ
+    firsts = {name: independent_run(OPTIMIZERS[name])[0] for name in ("GD", "momentum", "Nesterov")}
+    assert firsts == {"GD": 16, "momentum": 48, "Nesterov": 48}
+    words = prose(site, out)
+    if out == "en":
+        assert "they agree to float32 rounding, not bit for bit" in words
+        assert "far more iterations to reach 99% (48 each, GD 16)" in words
+    else:
+        assert "因此两者只在 float32 舍入误差范围内一致，并非逐位相同" in words
+        assert "达到 99% 所需的迭代次数多得多（都是 48 次，梯度下降只要 16 次）" in words
+        for old in ("所以两者在 float32", "但要多花一些迭代"):
+            assert old not in words, old

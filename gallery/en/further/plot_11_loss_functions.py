@@ -19,23 +19,19 @@ LANG = "en"
 # Logits: why the loss takes :math:`z`, not :math:`p`
 # ---------------------------------------------------
 #
-# Tutorial 05's model ends in a sigmoid and trains with ``nn.BCELoss`` on the
-# probability :math:`p = \sigma(z)`. ``nn.BCEWithLogitsLoss`` takes the
-# :term:`logit` :math:`z` itself and computes the binary cross-entropy of
-# :math:`\sigma(z)` without forming :math:`p`, which matters at large
-# :math:`|z|`. From :math:`z \approx 16.6` (:math:`24 \ln 2`) up,
-# ``torch.sigmoid`` returns exactly 1.0 in float32 on the CPU (checked on
-# torch 2.4.1, 2.13 and 2.15): it computes :math:`1/(1 + e^{-z})`, and
-# :math:`1 + e^{-z}` rounds to 1 (the float32 nearest to :math:`\sigma(17)` is
-# still below 1). So for a point of class 0 :math:`\log(1 - p)` is
-# :math:`-\infty`, which ``BCELoss`` clamps to -100, and the gradient is 0,
-# not because of the clamp: the sigmoid's backward multiplies what ``BCELoss``
-# sends back by :math:`p(1 - p) = 0`. For a point of class 1 at a large
-# negative :math:`z`, :math:`p` stays a positive float32 down to
-# :math:`z \approx -88.72`, yet ``BCELoss``'s gradient fades to 0 (how it
-# fades is an implementation detail); below that :math:`e^{-z}` overflows,
-# :math:`p = 0`, and class 1 fails as class 0 does: loss clamped to 100,
-# gradient 0 (printed below on the torch this page runs).
+# Tutorial 05's model ends in a sigmoid and trains with ``nn.BCELoss`` on the probability
+# :math:`p = \sigma(z)`. ``nn.BCEWithLogitsLoss`` takes the :term:`logit` :math:`z` itself and
+# computes the binary cross-entropy of :math:`\sigma(z)` without forming :math:`p`, which matters
+# at large :math:`|z|`. From :math:`z \approx 16.6` (:math:`24 \ln 2`) up, ``torch.sigmoid``
+# returns exactly 1.0 in float32 on the CPU (checked on torch 2.4.1, 2.13 and 2.15): it computes
+# :math:`1/(1 + e^{-z})`, and :math:`1 + e^{-z}` rounds to 1 (the float32 nearest to
+# :math:`\sigma(17)` is still below 1). So for a point of class 0 :math:`\log(1 - p)` is
+# :math:`-\infty`, which ``BCELoss`` clamps to -100, and the gradient is 0, not because of the
+# clamp: the sigmoid's backward multiplies what ``BCELoss`` sends back by :math:`p(1 - p) = 0`. For
+# a point of class 1 at a large negative :math:`z`, :math:`p` stays a positive float32 down to
+# :math:`z \approx -88.72`, yet ``BCELoss``'s gradient fades to 0 (how it fades is an
+# implementation detail); below that :math:`e^{-z}` overflows, :math:`p = 0`, and class 1 fails as
+# class 0 does: loss clamped to 100, gradient 0 (printed below on the torch this page runs).
 
 import torch
 from torch import nn
@@ -64,10 +60,9 @@ for value in (-20.0, -30.0, -90.0):  # a point of class 1, scored very wrong
           f"loss {loss1.item():.2f}, dloss/dz {z1.grad.item():.4f} (exact: {-value:.0f}, -1)")  # fmt: skip
 
 # %%
-# The loss should be 20, and its gradient :math:`\sigma(z) - y = 1`: the
-# point the model gets most wrong should get the largest gradient, not 0.
-# ``BCEWithLogitsLoss`` gets both right, so a model that ends in a linear
-# layer (no ``Sigmoid``) trained with it is the safer choice. (Tutorial 05's
+# The loss should be 20, and its gradient :math:`\sigma(z) - y = 1`: the point the model gets most
+# wrong should get the largest gradient, not 0. ``BCEWithLogitsLoss`` gets both right, so a model
+# that ends in a linear layer (no ``Sigmoid``) trained with it is the safer choice. (Tutorial 05's
 # model is still fine with ``BCELoss``: exercise 2 shows its logits stay below 16.6.)
 #
 # A hand-written loss that stays finite
@@ -138,15 +133,13 @@ ax.legend()
 plt.show()
 
 # %%
-# Cross-entropy's gradient is :math:`p - y`: the more wrong, the larger,
-# close to 1 for a point judged wrong with high confidence. Squared error
-# multiplies it by :math:`2p(1 - p)`, twice the sigmoid's slope, which
-# vanishes at both ends: its size :math:`2p(1 - p)^2` peaks at
-# :math:`p = 1/3`, and below that the worse the mistake, the smaller the
-# gradient. Training shows the consequence: tutorial 05's model and data
-# from a confidently wrong start (weights :math:`(2, 2)`, bias 0: most points
-# get a large score of the wrong sign), trained by ``fit`` with each loss and
-# ``SGD`` (learning rate 0.1, momentum 0.9) for 200 iterations:
+# Cross-entropy's gradient is :math:`p - y`: the more wrong, the larger, close to 1 for a point
+# judged wrong with high confidence. Squared error multiplies it by :math:`2p(1 - p)`, twice the
+# sigmoid's slope, which vanishes at both ends: its size :math:`2p(1 - p)^2` peaks at
+# :math:`p = 1/3`, and below that the worse the mistake, the smaller the gradient. Training shows
+# the consequence: tutorial 05's model and data from a confidently wrong start (weights
+# :math:`(2, 2)`, bias 0: most points get a large score of the wrong sign), trained by ``fit`` with
+# each loss and ``SGD`` (learning rate 0.1, momentum 0.9) for 200 iterations:
 
 from pytorch_notes.data import two_gaussians
 from pytorch_notes.models import LogisticRegression
@@ -197,31 +190,37 @@ ax.legend()
 plt.show()
 
 # %%
-# At this learning rate, with cross-entropy the model is above 90% within
-# 20 iterations; with squared error it sits on the flat part of the sigmoid
-# for dozens of iterations before it recovers. A ten times larger rate
-# shortens the stall without removing it: above 90% at iteration 2 with
-# cross-entropy, at 15 with squared error (last line printed). At the start,
-# whatever the rate, squared error gives the class-1 points gradients on
-# average 8 times smaller, the class-0 points 349 times smaller: class 1 is
-# far less saturated, and pulls the line round. These are the run's own
-# gradients, through ``Sigmoid`` + ``BCELoss``: 3 class-0 points start above
-# :math:`z = 16.6`, where :math:`p` rounds to 1, and get 0, not 1 (the first
-# section's failure); the other 97 class-0 points still get theirs.
+# At this learning rate, with cross-entropy the model is above 90% within 20 iterations; with
+# squared error it sits on the flat part of the sigmoid for dozens of iterations before it
+# recovers. A ten times larger rate shortens the stall without removing it: above 90% at iteration
+# 2 with cross-entropy, at 15 with squared error (last line printed). At the start, whatever the
+# rate, squared error gives the class-1 points gradients on average 8 times smaller, the class-0
+# points 349 times smaller: class 1 is far less saturated, and pulls the line round. These are the
+# run's own gradients, through ``Sigmoid`` + ``BCELoss``: 3 class-0 points start above
+# :math:`z = 16.6`, where :math:`p` rounds to 1, and get 0, not 1 (the first section's failure);
+# the other 97 class-0 points still get theirs.
 #
 # Imbalanced classes: ``BCEWithLogitsLoss`` and ``pos_weight``
 # --------------------------------------------------------------
 #
-# Now the same recipe with closer clouds (centres :math:`(2, 2)` and
-# :math:`(0, 0)`) and only 15 points of class 1 against 200 of class 0. The
-# model outputs the logit :math:`z` and trains with ``nn.BCEWithLogitsLoss``.
-# ``pos_weight`` multiplies the loss of every class-1 point; the usual choice
-# is the number of negatives over the number of positives (here 200 / 15).
-# Both models train on these 215 points for 300 iterations and are judged on a
-# held-out draw of the same recipe and imbalance, never trained on, by
-# :term:`precision <precision>` (of the points called class 1, how many are)
-# and :term:`recall` (of the class-1 points, how many were found).
+# Now the same recipe with closer clouds (centres :math:`(2, 2)` and :math:`(0, 0)`) and only
+# 15 points of class 1 against 200 of class 0. The model outputs the logit :math:`z` and trains
+# with ``nn.BCEWithLogitsLoss``. ``pos_weight`` multiplies the loss of every class-1 point; the
+# usual choice is the number of negatives over the number of positives (here 200 / 15). Both
+# models train on these 215 points for a fixed 300 iterations and are judged on a held-out draw
+# of the same recipe and imbalance, never trained on, by :term:`precision <precision>` (of the
+# points called class 1, how many are) and :term:`recall` (of the class-1 points, how many were
+# found). The loop below writes ``.squeeze(1)`` to turn the model's ``(N, 1)`` output into the
+# targets' shape ``(N,)``, as ``fit`` does for you: ``BCELoss`` and ``BCEWithLogitsLoss`` refuse
+# a mismatch, but ``MSELoss`` only warns and broadcasts to ``(N, N)``, a wrong loss (first line).
 
+import warnings
+
+out4, y4 = torch.tensor([[0.9], [0.1], [0.8], [0.2]]), torch.tensor([1.0, 0.0, 1.0, 0.0])
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")  # show the warning even if it was shown before
+    wrong, right = nn.MSELoss()(out4, y4), nn.MSELoss()(out4.squeeze(1), y4)
+print(f"MSELoss, (4, 1) vs (4,): {wrong:.3f}, squeezed: {right:.3f}; {caught[0].category.__name__}")
 torch.manual_seed(2)
 x2, y2 = two_gaussians(200, mean=1.0)
 xi, yi = x2[:215], y2[:215]  # all 200 of class 0 (drawn first), 15 of class 1
@@ -254,7 +253,7 @@ def scores(linear, xs, ys, threshold=0.0):  # accuracy, precision, recall
     with torch.no_grad():
         called = linear(xs).squeeze(1) >= threshold  # z >= threshold: class 1
     tp = int((called & (ys == 1)).sum())
-    precision = tp / max(int(called.sum()), 1)  # 1 if no point is called class 1: no false positive
+    precision = tp / max(int(called.sum()), 1)  # none called class 1: 0/1 = 0 (nothing found)
     return (called == (ys == 1)).float().mean().item(), precision, tp / int(ys.sum())
 
 
@@ -272,19 +271,21 @@ weighted = report(f"pos_weight={ratio:.2f}",
 assert (round(plain, 3), round(weighted, 3)) == (0.713, 0.947)
 
 # %%
-# Accuracy hides what matters here: answering 0 everywhere already scores
-# 93%. Precision and recall tell the two models apart. Without a weight the
-# model misses 29% of the held-out class-1 points (recall 0.713); with
-# ``pos_weight`` it finds 94.7% of them, at the price of many more false
-# alarms (precision 0.387). This held-out set is a :term:`test set`: it
+# Accuracy hides what matters here: answering 0 everywhere already scores 93%. Precision and
+# recall tell the two models apart. Without a weight the model misses 29% of the held-out class-1
+# points (recall 0.713); with ``pos_weight`` it finds 94.7% of them, at the price of many more
+# false alarms (precision 0.387). Part of the gap is training time: the mean still divides by the
+# 215 points, not by the weights' sum (as ``CrossEntropyLoss``'s ``weight=`` does below), so
+# ``pos_weight`` also makes class 1's gradients 13.3 times larger at the same rate. In the 300
+# iterations the weighted model has converged and the unweighted one has not: trained for 1000,
+# its recall is 0.727, still far below 0.947. This held-out set is a :term:`test set`: it
 # compared two models fixed in advance.
 #
-# Moving the decision threshold away from :math:`z = 0` also trades
-# precision for recall, without retraining. It is a decision, so it is made
-# on a :term:`validation set`, a third draw used for nothing else (chosen on
-# the test set, it would spoil it as a test). To find 90% of class 1, take
-# the highest threshold with validation recall 0.9 or more and score the
-# unweighted model with it, once, on the test set.
+# Moving the decision threshold away from :math:`z = 0` also trades precision for recall, without
+# retraining. It is a decision, so it is made on a :term:`validation set`, a third draw used for
+# nothing else (chosen on the test set, it would spoil it as a test). To find 90% of class 1, take
+# the highest threshold with validation recall 0.9 or more and score the unweighted model with
+# it, once, on the test set.
 
 x_val, y_val = imbalanced(1000, seed=6)  # 1000 points of class 0, 75 of class 1
 thresholds = (0.0, -0.5, -1.0, -1.5, -2.0)
@@ -297,10 +298,9 @@ moved = report(f"z >= {chosen}", plain_model, chosen)
 assert (chosen, round(moved, 3)) == (-1.5, 0.86)
 
 # %%
-# On the test set it finds 86.0% of class 1, not the 90.7% it found on the
-# validation set: 75 points give an estimate, not a guarantee (and so do the
-# test set's 150). The choice moves too: of the validation draws with seeds
-# 6 to 15, only this one picks -1.5, seven pick -2.0, and in two no
+# On the test set it finds 86.0% of class 1, not the 90.7% it found on the validation set: 75
+# points give an estimate, not a guarantee (and so do the test set's 150). The choice moves too: of
+# the validation draws with seeds 6 to 15, only this one picks -1.5, seven pick -2.0, and in two no
 # threshold here reaches 0.9.
 #
 # Three classes: ``CrossEntropyLoss``
@@ -346,20 +346,18 @@ plt.show()
 
 # %%
 # Why logits? ``CrossEntropyLoss`` is log-softmax followed by the
-# :term:`negative log-likelihood` of the true class: it takes the logits and
-# applies softmax itself, in the stable log form. Give it probabilities and
-# it applies softmax a second time -- a different, wrong loss, with no
-# error. The targets are either class indices (shape ``(N,)``, ``int64`` as
-# PyTorch's documentation asks) or class probabilities (float, the logits'
-# shape ``(N, 3)``; one-hot rows give the same loss as the indices with the
-# default arguments, but not with ``weight=``: indices average over the
-# weights of the true classes, probabilities over :math:`N`). Convert other
-# integer labels with ``.long()``: ``int32`` labels, such as NumPy before 2.0
-# gives on Windows, are refused (last line below; the error's text differs
-# between torch releases); on torch 2.13 so are ``int8`` and ``int16``, and
-# ``uint8`` passes for ``(N, C)`` logits but not for per-pixel targets.
+# :term:`negative log-likelihood` of the true class: it takes the logits and applies softmax
+# itself, in the stable log form. Give it probabilities and it applies softmax a second time -- a
+# different, wrong loss, with no error. The targets are either class indices (shape ``(N,)``,
+# ``int64`` as PyTorch's documentation asks) or class probabilities (float, the logits' shape
+# ``(N, 3)``; one-hot rows give the same loss as the indices with the default arguments, but not
+# with ``weight=``: indices average over the weights of the true classes, probabilities over
+# :math:`N`). Convert other integer labels with ``.long()``: ``int32`` labels, such as NumPy before
+# 2.0 gives on Windows, are refused (last line below; the error's text differs between torch
+# releases); on torch 2.13 so are ``int8`` and ``int16``, and ``uint8`` passes for ``(N, C)``
+# logits but not for per-pixel targets.
 
-logits = softmax_reg(x3[::45]).detach()
+logits = final[::45]  # the final weights' logits, computed under no_grad above
 targets = y3[::45]  # classes 0, 0, 1, 2
 ce = nn.CrossEntropyLoss()(logits, targets)
 nll = nn.NLLLoss()(torch.log_softmax(logits, dim=1), targets)
@@ -426,9 +424,9 @@ assert torch.isclose(by_hand, torch_loss)
 # .. _solution-begin:
 
 # %%
-# In these 541 updates the logits stay below 16.6 (at most 12.10), so no
-# probability rounds to exactly 0 or 1 and the two losses are, up to float32
-# rounding, the same function of :math:`z`: the parameters agree to 1e-5.
+# In the loop's 541 forward passes the logits stay below 16.6 (at most 12.09), so no probability
+# rounds to exactly 0 or 1 and the two losses are, up to float32 rounding, the same function of
+# :math:`z`: the parameters agree to 1e-5.
 
 torch.manual_seed(1)
 x, y = two_gaussians()
@@ -436,8 +434,11 @@ model = LogisticRegression()  # tutorial 05's model, as that page creates it
 linear = nn.Linear(2, 1)
 linear.load_state_dict(model.features.state_dict())  # the same starting weights
 optimizer = torch.optim.SGD(linear.parameters(), lr=0.01, momentum=0.9)
+largest = 0.0  # the largest |z| that a forward pass feeds the loss
 for _ in range(541):
-    loss = nn.BCEWithLogitsLoss()(linear(x).squeeze(1), y)
+    z = linear(x).squeeze(1)
+    largest = max(largest, z.detach().abs().max().item())
+    loss = nn.BCEWithLogitsLoss()(z, y)
     loss.backward()
     optimizer.step()
     optimizer.zero_grad()
@@ -445,9 +446,8 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=541)
 pairs = zip(linear.parameters(), model.features.parameters(), strict=True)  # weight, then bias
 same = all(torch.allclose(a, b, atol=1e-5) for a, b in pairs)
-largest = linear(x).detach().abs().max().item()
-print(f"same parameters (to 1e-5): {same}; largest |z| on the 200 points: {largest:.2f}")
-assert same and largest < 16
+print(f"same parameters (to 1e-5): {same}; largest |z| in the 541 forward passes: {largest:.2f}")
+assert same and largest < 16.6
 
 # %%
 # .. _solution-end:

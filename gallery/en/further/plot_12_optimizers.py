@@ -141,23 +141,20 @@ print(f"RMSprop with bias correction, Adam(betas=(0, 0.99)): 99% at {corrected_9
 assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 
 # %%
-# RMSprop gets to 99% first, at iteration 11, Adam only at 34. The first
-# step says why RMSprop is so far ahead of Adam: PyTorch's RMSprop has no
-# :term:`bias correction`, so with its default :math:`\alpha = 0.99` its
-# first running mean of squared gradients is :math:`0.01\, g^2` and its
-# first step :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta` per weight: 1.0
-# here, a step about as long as GD's and ten times Adam's (Adam corrects
-# for the zero start). The boost fades slowly, as :math:`1/\sqrt{1 - 0.99^t}`
-# (still about 3 at :math:`t = 11`); with the correction (Adam with
+# RMSprop gets to 99% first, at iteration 11, Adam only at 34. The first step says why RMSprop is
+# so far ahead of Adam: PyTorch's RMSprop has no :term:`bias correction`, so with its default
+# :math:`\alpha = 0.99` its first running mean of squared gradients is :math:`0.01\, g^2` and its
+# first step :math:`\eta\, g / \sqrt{0.01\, g^2} = 10\,\eta` per weight: 1.0 here, a step about as
+# long as GD's and ten times Adam's (Adam corrects for the zero start). The boost fades slowly, as
+# :math:`1/\sqrt{1 - 0.99^t}` (still about 3 at :math:`t = 11`); with the correction (Adam with
 # :math:`\beta_1 = 0`, the last line) the same rule needs 44 iterations.
 #
-# Momentum's first step is a tenth of GD's, Nesterov's about a fifth
-# (:math:`(1 + \mu)\eta g`). Their steps then grow and carry them past the
-# valley floor in :math:`w_0` (lowest :math:`w_0`: -3.22 and -2.79, where GD
-# comes down to -1.94) and back round in an arc; their loss falls at every
-# step until they reach the bottom, yet they need more iterations. AdamW's
-# decay multiplies the weights by :math:`1 - \eta\lambda = 0.99` at every
-# step, pulling them towards zero: after 60 steps its loss is the highest.
+# Momentum's first step is a tenth of GD's, Nesterov's about a fifth (:math:`(1 + \mu)\eta g`).
+# Their steps then grow and carry them past the valley floor in :math:`w_0` (lowest :math:`w_0`:
+# -3.22 and -2.79, where GD comes down to -1.94) and back round in an arc; their loss falls at
+# every step until they reach the bottom, yet they need far more iterations to reach 99% (48 each,
+# GD 16). AdamW's decay multiplies the weights by :math:`1 - \eta\lambda = 0.99` at every step,
+# pulling them towards zero: after 60 steps its loss is the highest.
 #
 # The learning rate: too small, good, too large
 # ----------------------------------------------
@@ -193,15 +190,15 @@ print("lr = 300  on the map: " + "  ".join(f"{v:.3f}" for v in on_map[::6])
 
 # %%
 # With 0.5 the path creeps (right panel); with 5 it reaches the bottom; with 300 the first step
-# throws the weights far past the valley, the loss jumps to many times its starting value and in
-# 30 steps does not settle. Out there some :math:`p` round to exactly 0 or 1, where ``BCELoss``
-# charges the point exactly 100 (more or less than its true loss) and its gradient dies, and
-# class-1 points whose tiny p is still positive get a gradient that fades (tutorial 11), so the
-# printed losses, ``fit``'s ``Sigmoid`` + ``BCELoss``, are not the map's: 4.264 and 4.044 at steps
-# 6 and 24 where the exact loss from the logits is 3.878 and 3.637 (last line). At 23 of the 30
-# steps the gradient is over 10% off the map's: this path is not gradient descent on the drawn map
-# (the other paths drawn here follow its gradient to a relative 1e-5), only a sign that too large
-# a rate throws the weights out.
+# throws the weights far past the valley, the loss jumps to many times its starting value and in 30
+# steps does not settle. Out there some :math:`p` round to exactly the wrong label (1 for class 0,
+# 0 for class 1), where ``BCELoss`` charges the point exactly 100 (more or less than its true loss)
+# and its gradient dies, and class-1 points whose tiny p is still positive get a gradient that
+# fades (tutorial 11), so the printed losses, ``fit``'s ``Sigmoid`` + ``BCELoss``, are not the
+# map's: 4.264 and 4.044 at steps 6 and 24 where the exact loss from the logits is 3.878 and 3.637
+# (last line). At 23 of the 30 steps the gradient is over 10% off the map's: this path is not
+# gradient descent on the drawn map (the other paths drawn here follow its gradient to a relative
+# 1e-5), only a sign that too large a rate throws the weights out.
 #
 # SGD with momentum, by hand
 # --------------------------
@@ -252,7 +249,8 @@ check_by_hand("SGD momentum", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9)
 #
 # with PyTorch's defaults :math:`\beta_1 = 0.9, \beta_2 = 0.999, \epsilon = 10^{-8}`;
 # in the code :math:`v_t` is ``state["s"]``, as ``state["v"]`` names the momentum buffer.
-# ``torch.optim.Adam`` orders the same arithmetic differently: they agree to float32 rounding.
+# ``torch.optim.Adam`` orders the same arithmetic differently: they agree to float32 rounding,
+# not bit for bit.
 
 
 def adam_update(w, g, state, t, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -428,10 +426,10 @@ check_by_hand("Nesterov", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9, nes
 # %%
 # .. _solution-end:
 #
-# **Exercise 2.** ``Adam(weight_decay=0.1)`` and ``AdamW(weight_decay=0.1)``
-# differ (``Adam(..., decoupled_weight_decay=True)``, which is AdamW, exists
-# from torch 2.7 on; 2.6 and earlier lack it). Take one step with each from
-# the start (``lr=0.1``) and compare. Hint: AdamW multiplies the weights by
+# **Exercise 2.** ``Adam(weight_decay=0.1)`` and ``AdamW(weight_decay=0.1)`` differ.
+# ``Adam(..., decoupled_weight_decay=True)`` (torch 2.7 on; 2.6 and earlier lack it) is AdamW when
+# both get the same ``weight_decay``, but the defaults differ: 0 for Adam, 0.01 for AdamW. Take
+# one step with each from the start (``lr=0.1``) and compare. Hint: AdamW multiplies the weights by
 # :math:`1 - \eta\lambda`, then takes Adam's step; Adam adds :math:`\lambda w` to the gradient.
 #
 # .. _solution-begin:
