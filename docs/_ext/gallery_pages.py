@@ -20,7 +20,11 @@
    Both "download all" zips (scripts, notebooks) carry the helper package's
    wheel at their top level, so what they hold runs without the site: a
    notebook's first cell installs that file when it finds it.
-5. **A record of what ran.** At the end of a build, the tutorials this build
+5. **A compact page top.** sphinx-gallery's banner ("Go to the end to
+   download the full example code") gives way to one line under the title
+   that links the script and the notebook directly, and the code cell that
+   holds only the licence line is left off the page (the downloads keep it).
+6. **A record of what ran.** At the end of a build, the tutorials this build
    executed (sphinx-gallery skips those unchanged since the last run) are
    written to ``docs/_build/executed-<language>.json`` for ``docs/build.py``'s
    summary, the docs benchmark and the tests.
@@ -101,10 +105,46 @@ def _solutions(text: str) -> str:
     return re.sub(r"^\.\. _solution-end:\s*$", end, text, flags=re.M)
 
 
+# sphinx-gallery's banner above each tutorial ("Go to the end to download ...")
+_BANNER = re.compile(
+    r"^\.\. only:: html\n\n {4}\.\. note::\n {8}:class: sphx-glr-download-link-note\n\n"
+    r"(?: {8}.*\n)+",
+    re.M,
+)
+# the page's title: the label sphinx-gallery puts above it, the title, its underline
+_TITLE = re.compile(r"^\.\. _sphx_glr_[^\n]*\.py:\n\n+[^\n]+\n=+\n", re.M)
+# a code cell holding only the licence line (the downloads keep it)
+_LICENCE_CELL = re.compile(
+    r"^\.\. GENERATED FROM PYTHON SOURCE LINES [0-9-]+\n\n\.\. code-block:: Python\n\n+"
+    r" {4}# SPDX-License-Identifier: [^\n]*\n(?:\s*\n)*(?=\.\. |\Z)",
+    re.M,
+)
+
+
+def _header(stem: str) -> str:
+    """A compact line under the title: the two downloads, linked directly."""
+    script = _("script (.py)")
+    notebook = _("notebook (.ipynb)")
+    return (
+        f"\n.. rst-class:: pn-page-header\n\n"
+        f"{_('Download this tutorial:')} :download:`{script} <{stem}.py>` · "
+        f":download:`{notebook} <{stem}.ipynb>`\n\n"
+    )
+
+
+def chrome(text: str, stem: str) -> str:
+    """A tutorial page's top: no banner, the download line under the title, no licence cell."""
+    text = _BANNER.sub("", text, count=1)
+    title = _TITLE.search(text)
+    if title is not None:
+        text = text[: title.end()] + _header(stem) + text[title.end() :]
+    return _LICENCE_CELL.sub("", text, count=1)
+
+
 def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     text = source[0]
     if "sphx-glr-example-title" in text:  # a tutorial page
-        text = _solutions(text)
+        text = chrome(_solutions(text), docname.rsplit("/", 1)[-1])
         marker = ".. _sphx_glr_download_"
         if marker in text:
             script = docname.rsplit("/", 1)[-1] + ".py"
@@ -190,4 +230,5 @@ def setup(app: Sphinx) -> dict:
     # After sphinx-gallery has written the notebooks (its handler has priority 500).
     app.connect("builder-inited", _clean_notebooks, priority=900)
     app.connect("build-finished", _record_executed)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # Bump env_version when what the pages get changes: Sphinx then re-reads every page.
+    return {"env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
