@@ -355,14 +355,31 @@ def test_create_graph_keeps_saved_tensors_and_a_constant_gradient_has_no_grad_fn
     assert d_abs.grad_fn is not None and torch.equal(d_abs.detach(), torch.tensor([-1.0, 1.0]))
     text = " ".join(soup(site / out / PAGE).get_text().split())
     said = {
-        "en": "a gradient that depends on nothing requiring grad",
-        "zh-cn": "不依赖任何需要梯度的张量的梯度",
+        "en": "a gradient computed from nothing requiring grad",
+        "zh-cn": "不由任何需要梯度的张量算出的梯度",
     }
     assert said[out] in text and "constant gradient" not in text and "常数梯度" not in text
     summary = rows(site, out)["core/plot_03_autograd"]  # R3-A4 in the course summary too
     assert said[out] in summary.replace("A gradient", "a gradient")
     assert "constant gradient" not in summary and "常数梯度" not in summary
     assert "mathrm{detach}" not in summary  # R3-A5: that example is tutorial 01's
+    # R11-A4: "computed from", not "depends on": a constant computed from w has a grad_fn,
+    # and requires_grad = False proves nothing without create_graph (R11-A2)
+    w = torch.tensor([2.0], requires_grad=True)
+    (d_const,) = torch.autograd.grad(x * (w - w + 3), x, create_graph=True)
+    assert d_const.grad_fn is not None and torch.equal(d_const.detach(), torch.tensor([3.0]))
+    (plain,) = torch.autograd.grad(x**2, x)  # no create_graph: 6, yet requires_grad is False
+    assert not plain.requires_grad and torch.equal(plain, torch.tensor([6.0]))
+    after = {
+        "en": "after a first call with create_graph=True, requires_grad = False says so (without "
+        "create_graph every gradient has it: it proves nothing then)",
+        "zh-cn": "第一次求导用了 create_graph=True 时，requires_grad = False 说明的正是这一点"
+        "（不加 create_graph 时每个梯度都是这样，说明不了什么）",
+    }[out]
+    assert after in text, f"{out}: {after!r}"
+    assert (
+        "allow_unused and materialize_grads" in text or "allow_unused 和 materialize_grads" in text
+    )
     y = x**2
     torch.autograd.grad(y, x, create_graph=True)
     (again,) = torch.autograd.grad(y, x)  # retain_graph defaulted to create_graph
@@ -586,7 +603,7 @@ def test_an_unused_input_raises_in_grad_unless_allow_unused(site: Path, out: str
     said = {"en": "which raises for one the recorded graph does not reach (whatever the values "
                   "depend on) unless allow_unused=True (its gradient is then None) or "
                   "materialize_grads=True (zeros)",
-            "zh-cn": "记录下的计算图到达不了其中某个张量时（不管数值上是否依赖它），grad 会报错，"
+            "zh-cn": "从输出沿记录下的计算图走不到其中某个张量时（不管数值上是否依赖它），grad 会报错，"
                      "除非传入 allow_unused=True（这时它的梯度是 None）或 "
                      "materialize_grads=True（这时是全零）"}[out]  # fmt: skip
     assert said in text, f"{out}: {said!r}"

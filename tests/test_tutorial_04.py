@@ -362,15 +362,18 @@ def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out:
     said = {
         "en": ["no gradient is computed for it, and what is saved follows each operation's "
                "backward formula (nn.Linear no longer saves the input x, the one tensor saved "
-               "below; nn.Conv2d keeps its input unless all it uses is frozen",
-               "the weight itself is still saved when the layer's input requires grad",
-               "BatchNorm's running statistics still move in training mode",
+               "below, and keeps its weight only when its input requires grad, as deeper in a "
+               "network; nn.Conv2d keeps input and weight while anything it uses, weight, bias or "
+               "input, requires grad)",
+               "BatchNorm's running statistics still move in training mode: a frozen part that "
+               "holds BatchNorm also needs .eval(), again after every model.train()",
                "tutorial 05 introduces nn.Module",  # R5-F2
                "model.train() switches back"],
         "zh-cn": ["nn.Linear（本页的例子）不再保存求权重梯度要用的张量，这里就是输入 x",
-                  "nn.Conv2d 则要它用到的张量全都冻结，才不保存输入",
+                  "nn.Conv2d 则不同：只要权重、偏置或输入中有一个需要梯度，它就同时保存输入和权重",
                   "训练模式下它们照样更新",
-                  "权重本身仍会被保存，因为求输入的梯度要用到它",
+                  "而且每次 model.train() 之后都要重新调用",
+                  "它才保存权重，因为求输入的梯度要用到它",
                   "nn.Module 在第 05 篇介绍",
                   "model.train() 再切回来"],
     }[out]  # fmt: skip
@@ -384,10 +387,23 @@ def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out:
     with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
         conv(image)
     assert any(t.shape == image.shape for t in saved)
+    # R11-A1: ... and with weight and bias frozen, an input that requires grad keeps both saved
+    conv.bias.requires_grad_(False)
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        conv(image.requires_grad_())
+    assert sorted(t.shape for t in saved) == sorted([image.shape, conv.weight.shape])
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        conv(image.detach())
+    assert saved == []  # nothing it uses requires grad: nothing saved
     # ... and freezing leaves BatchNorm's running statistics moving in training mode
     norm = torch.nn.BatchNorm1d(2).requires_grad_(False)
     norm(torch.randn(8, 2) + 3)
     assert not torch.equal(norm.running_mean, torch.zeros(2))
+    before = norm.eval().train().running_mean.clone()  # R11-F2: train() undoes the eval()
+    norm(torch.randn(8, 2) + 3)
+    assert not torch.equal(norm.running_mean, before)
     for wrong in ("records nothing for it (nothing saved", "不会为它记录任何东西",
                   "saves nothing for that gradient", "也不保存求这个梯度要用的张量",
                   "so that it gets no gradient", "让它得不到梯度"):  # fmt: skip

@@ -188,12 +188,13 @@ print(f"w * t_copy: grad_fn = {(w * t_copy).grad_fn.name()}")
 #
 # Freezing a parameter takes two steps. First ``requires_grad_(False)`` *before* the forward pass:
 # no gradient is computed for it, and what is saved follows each operation's backward formula
-# (``nn.Linear`` no longer saves the input ``x``, the one tensor saved below; ``nn.Conv2d`` keeps
-# its input unless all it uses is frozen; the weight itself is still saved when the layer's input
-# requires grad, as deeper in a network). Second, leave it out of the optimizer (or keep its
-# ``.grad`` ``None``): a zero gradient is not enough, as weight decay moves it, and so do momentum
-# and Adam after earlier steps. BatchNorm's running statistics still move in training mode: a
-# frozen part that holds BatchNorm also needs ``.eval()``.
+# (``nn.Linear`` no longer saves the input ``x``, the one tensor saved below, and keeps its weight
+# only when its input requires grad, as deeper in a network; ``nn.Conv2d`` keeps input and weight
+# while anything it uses, weight, bias or input, requires grad). Second, leave it out of the
+# optimizer (or keep its ``.grad`` ``None``): a zero gradient is not enough, as weight decay moves
+# it, and so do momentum and Adam after earlier steps. BatchNorm's running statistics still move in
+# training mode: a frozen part that holds BatchNorm also needs ``.eval()``, again after every
+# ``model.train()``.
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")

@@ -38,11 +38,11 @@ backward() 与 torch.autograd.grad
 # ``tensors`` / ``outputs``
 #     要求导的张量，通常是损失。
 # ``inputs``
-#     对其求导的张量（自变量），如 :math:`w`。``grad`` 必须提供；记录下的计算图
-#     到达不了其中某个张量时（不管数值上是否依赖它），``grad`` 会报错，除非传入
+#     对其求导的张量（自变量），如 :math:`w`。``grad`` 必须提供；从输出沿记录下的计算图
+#     走不到其中某个张量时（不管数值上是否依赖它），``grad`` 会报错，除非传入
 #     ``allow_unused=True``（这时它的梯度是 ``None``）或
 #     ``materialize_grads=True``（这时是全零）。``backward`` 不提供 ``inputs`` 时，
-#     会把梯度累加到计算图能到达的、每个需要梯度的叶子节点的 ``.grad`` 上，
+#     会把梯度累加到从输出沿计算图能走到的、每个需要梯度的叶子节点的 ``.grad`` 上，
 #     提供了就只累加到这些张量上。
 # ``grad_tensors``（方法里叫 ``gradient``）/ ``grad_outputs``
 #     为被求导张量的每个元素指定一个权重。
@@ -329,10 +329,12 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # 取 :math:`y = x^2`、:math:`x = 3`：:math:`dy/dx = 2x = 6`，
 # :math:`d^2y/dx^2 = 2`。通常不会记录反向传播本身，算出的梯度只是一个普通张量。
 # 设置 ``create_graph=True`` 后，反向传播的每一步都像前向运算一样被记录下来，
-# 只要梯度仍依赖某个需要梯度的张量，它就有 ``grad_fn``，可以再对它求导。
-# :math:`3x` 的导数是常数 3，它不依赖任何需要梯度的张量：即使设置了
-# ``create_graph=True`` 也没有 ``grad_fn``，再对它求导就会报错（上面两个选项都帮不上忙：
-# 缺计算图的是输出）。它的导数就是 0：可能遇到常数的代码，先检查 ``requires_grad``。
+# 只要梯度是由某个需要梯度的张量算出来的，它就有 ``grad_fn``，可以再对它求导。
+# :math:`3x` 的导数是常数 3，它不是由任何需要梯度的张量算出来的：即使设置了
+# ``create_graph=True`` 也没有 ``grad_fn``，再对它求导就会报错（``allow_unused`` 和
+# ``materialize_grads`` 都无济于事：没有计算图的是被求导的输出，而不是自变量）。
+# 它的导数就是 0：第一次求导用了 ``create_graph=True`` 时，``requires_grad = False``
+# 说明的正是这一点（不加 ``create_graph`` 时每个梯度都是这样，说明不了什么）。
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
@@ -355,13 +357,11 @@ except RuntimeError as error:
 
 # %%
 # ``inputs`` 是一个张量或一个张量列表时，每次调用都返回一个元组，每个自变量对应一项。
-# 对 ``y`` 的第二次反向传播不加 ``retain_graph`` 也成功了，因为第一次调用用了
-# ``create_graph=True``，保留了 ``y`` 保存的张量：它的 ``retain_graph`` 默认取它的
-# ``create_graph`` 的值。
-# 求:term:`高阶导数`应当走这个入口。``backward(create_graph=True)`` 也能算出
-# 同样的 6，但它存进 ``x.grad`` 的张量带着一张指回 ``x`` 的计算图，PyTorch 会
-# 发出警告（每个进程只警告一次），并建议改用 ``grad``。如果还是用了它，
-# 用完后把 ``x.grad`` 设为 ``None``，打破警告里说的引用循环：
+# 对 ``y`` 的第二次反向传播不加 ``retain_graph`` 也成功了，因为第一次调用用了 ``create_graph=True``，
+# 保留了 ``y`` 保存的张量：它的 ``retain_graph`` 默认取它的 ``create_graph`` 的值。
+# 求:term:`高阶导数`应当走这个入口。``backward(create_graph=True)`` 也能算出同样的 6，
+# 但它存进 ``x.grad`` 的张量带着一张指回 ``x`` 的计算图，PyTorch 会发出警告（每个进程只警告一次），
+# 并建议改用 ``grad``。如果还是用了它，用完后把 ``x.grad`` 设为 ``None``，打破警告里说的引用循环：
 
 import warnings
 
@@ -392,7 +392,7 @@ x.grad = None  # 打破引用循环
 #   向量 :math:`v`：权重 :math:`[1, 1]` 得 7，:math:`[1, 2]` 得 9；
 #   ``loss.sum().backward()`` 就是权重 :math:`[1, 1]`。
 # - ``create_graph=True`` 把反向传播也记录下来：:math:`x^2` 在 3 处依次求导
-#   得 6 和 2；不依赖任何需要梯度的张量的梯度（如 :math:`3x` 的导数）没有
+#   得 6 和 2；不由任何需要梯度的张量算出的梯度（如 :math:`3x` 的导数）没有
 #   ``grad_fn``。
 #
 # 练习
