@@ -456,10 +456,10 @@ def test_only_buffers_in_the_state_dict_make_a_parameters_only_load_fail(
     assert not result.missing_keys and not result.unexpected_keys
     prose = _prose(site, out, 1)
     said = {"en": "for one with buffers in its state dict -- persistent ones, such as BatchNorm’s",
-            "zh-cn": "如果模型的 state dict 里有缓冲区，即持久缓冲区，比如 BatchNorm 的"}[out]  # fmt: skip
+            "zh-cn": "如果模型有会存进 state_dict() 的缓冲区，即持久（persistent）缓冲区，比如 BatchNorm 的"}[out]  # fmt: skip
     said = said.replace(" -- ", " – ")  # docutils' smartquotes: -- is an en dash
     assert "".join(said.split()) in prose, f"{out}: {said!r}"
-    for old in ("for one that has, such as", "如果模型有缓冲区，比如"):
+    for old in ("for one that has, such as", "如果模型有缓冲区，比如", "statedict里有缓冲区"):
         assert "".join(old.split()) not in prose, f"{out}: {old!r} is back"
 
 
@@ -500,3 +500,19 @@ def test_one_data_set_is_shuffled_before_it_is_split(site: Path, out: str) -> No
                       "Dataset 则可以用 torch.utils.data.random_split 做同样的事"]}[out]  # fmt: skip
     for words in said:
         assert "".join(words.split()) in prose, f"{out}: {words!r}"
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_shuffling_names_its_exceptions_and_zh_phrasing_of_round_11(site: Path, out: str) -> None:
+    """R11-F3: a random shuffle leaks for time-ordered or grouped rows, and rare classes want a
+    stratified split; R11-E4: zh says the data are generated, so new points can be generated."""
+    prose = _prose(site, out, 1)
+    said = {"en": ["Two exceptions: rows ordered in time, or several rows per subject, are split by time or by group",
+                   "a shuffle leaks the future or the subject into training",
+                   "with rare classes, a stratified split keeps each class's share"],
+            "zh-cn": ["有两种情况例外", "要按时间或按对象分组切分", "随机打乱会把未来或同一对象的信息泄漏进训练集",
+                      "类别很不平衡时，要用分层切分", "而我们的数据是按固定方法生成的，可以直接再生成新的点"]}[out]  # fmt: skip
+    for words in said:
+        words = words.replace("'", "’")  # docutils' smartquotes
+        assert "".join(words.split()) in prose, f"{out}: {words!r}"
+    assert "我们的生成方法则可以直接再抽新的点" not in prose

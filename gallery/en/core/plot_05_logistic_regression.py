@@ -363,11 +363,11 @@ assert largest < 1e-6
 
 # %%
 # Same stop, same accuracies, losses equal to six decimals -- not to the
-# last bit: ``SGD`` steps with ``w.add_(v, alpha=-lr)``, which here rounds
-# :math:`w - 0.01\, v` once, while ours rounds ``lr * v_w`` to float32 first,
-# then subtracts. So the parameters of the two runs drift apart by about
-# :math:`10^{-7}` (and ``BCELoss``'s value differs from our formula's in the
-# last digits).
+# last bit. ``SGD`` steps with ``w.add_(v, alpha=-lr)``; on CPUs with fused
+# multiply-add (x86 with AVX2 or later, ARM) that rounds :math:`w - 0.01\, v`
+# once, while ours rounds ``lr * v_w`` to float32 first, so there the parameters
+# drift apart by about :math:`10^{-7}`. Without FMA both round twice and agree
+# bit for bit; only ``BCELoss``'s value still differs from our formula's in the last digits.
 #
 # What we saw
 # -----------
@@ -429,8 +429,9 @@ assert torch.allclose(w.grad[0], grad_w, atol=1e-6) and torch.allclose(b.grad[0]
 # crosses the diagonal near (0.70, 0.70), not at (1, 1), mostly because the
 # run stopped early: it was still moving (the snapshots from scratch: 0.685
 # at iteration 480, 0.699 at 540), and fitted to convergence (the
-# maximum-likelihood line) these 200 samples put it at about 0.88. Only the
-# rest, 0.88 against 1, comes from the sample.
+# maximum-likelihood line, e.g. by ``torch.optim.LBFGS`` in float64) these
+# 200 samples put it at about 0.88. Only the rest, 0.88 against 1, comes from
+# the sample.
 
 point = torch.tensor([[1.0, 1.0]])
 with torch.no_grad():

@@ -92,7 +92,9 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # 排好序的，``two_gaussians`` 也是先返回全部类别 0 的点，按原顺序每 200 个切一段，
 # 第一段全是类别 0，最后一段全是类别 1（见下面的输出）。用设定了种子的生成器调用
 # ``torch.randperm``，得到的顺序可以复现；``Dataset`` 则可以用
-# ``torch.utils.data.random_split`` 做同样的事。
+# ``torch.utils.data.random_split`` 做同样的事。有两种情况例外：按时间排列的数据，
+# 或者同一对象有多行的数据，要按时间或按对象分组切分，随机打乱会把未来或同一对象的
+# 信息泄漏进训练集；类别很不平衡时，要用分层切分，保持各类别所占的比例。
 
 pool_x, pool_y = two_gaussians(300, generator=torch.Generator().manual_seed(4))  # 600 个点
 order = torch.randperm(len(pool_y), generator=torch.Generator().manual_seed(5))
@@ -103,7 +105,7 @@ train_rows, val_rows, test_rows = order.split(200)  # 用 pool_x[train_rows] 等
 assert pool_y[:200].sum() == 0 and (pool_y[test_rows].mean() - 0.5).abs() < 0.1
 
 # %%
-# 我们的生成方法则可以直接再抽新的点：各用一个独立的随机数生成器，生成 200 个验证点
+# 而我们的数据是按固定方法生成的，可以直接再生成新的点：各用一个独立的随机数生成器，得到 200 个验证点
 # 和 200 个测试点，并把验证集交给 ``fit``：这样每次评估也会测验证损失和验证准确率，
 # ``history.best_evaluation`` 就是验证损失最低的那次评估。``early_stopping(patience=5, min_delta=0.005)`` 的含义是：
 # 如果验证损失连续 5 次评估（100 次迭代）都没有比最近一次计为改进时的值再降低
@@ -161,9 +163,9 @@ plt.show()
 # 这次载入必不可少：``fit`` 不会恢复任何参数，返回时模型停留在最后一次更新之后
 # 的状态（第 560 次迭代的更新，发生在那次评估之后）。
 # ``load_state_dict`` 按名字把张量复制到模型的参数和:term:`缓冲区`里；评估记录只保存
-# 参数，这里够用，是因为这个模型没有缓冲区（如果模型的 state dict 里有缓冲区，即
-# 持久缓冲区，比如 BatchNorm 的滑动平均统计量 ``running_mean``、``running_var``，
-# 载入会因缺少键而报错）。这次测量在评估模式（``model.eval()``）下、
+# 参数，这里够用，是因为这个模型没有缓冲区（如果模型有会存进 ``state_dict()`` 的
+# 缓冲区，即持久（persistent）缓冲区，比如 BatchNorm 的滑动平均统计量
+# ``running_mean``、``running_var``，载入会因缺少键而报错）。这次测量在评估模式（``model.eval()``）下、
 # ``torch.no_grad()`` 里进行：前者把 dropout 之类的层切换到评估时的行为（这个模型
 # 没有这类层），后者停止记录计算图，
 # 因为不需要梯度（两者以及 ``torch.inference_mode()`` 的比较见
