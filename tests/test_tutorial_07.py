@@ -1030,7 +1030,8 @@ def test_log1p_is_explained(site: Path, out: str) -> None:
     """R10-F3: the code uses torch.log1p; the prose says why."""
     text = prose(site, out)
     if out.startswith("zh"):
-        assert "torch.log1p(u) 计算" in text and "会被舍入成 1 时也算得准" in text
+        assert "torch.log1p(u) 计算" in text and "被舍入成 1，也能算准" in text
+        assert "时也算得准" not in text  # R11-E2: the stiff wording is gone
     else:
         assert "accurate even where" in text and "rounds to 1" in text
     assert "torch.log1p(torch.exp(-z.abs()))" in soup(site / out / PAGE).get_text()
@@ -1068,19 +1069,49 @@ def test_save_for_backward_catches_an_in_place_change_an_attribute_does_not() ->
             assert torch.allclose(leaf.grad, torch.sigmoid(torch.tensor([0.0, 100.0])))
 
 
+def test_only_save_for_backward_reaches_saved_tensors_hooks() -> None:
+    """R11-F1, independent: under a counting pack hook, the page's Function (save_for_backward)
+    shows its z; the same Function keeping z as ctx.z shows nothing, so save_on_cpu or
+    checkpointing could not move or free it."""
+    seen: list[str] = []
+    for function, expected in ((SoftplusAsOnThePage, 1), (SavedOnCtx, 0)):
+        with torch.autograd.graph.saved_tensors_hooks(
+            lambda t, name=function.__name__: seen.append(name) or t, lambda t: t
+        ):
+            function.apply(torch.tensor([0.0, 1.0], requires_grad=True))
+        assert seen.count(function.__name__) == expected
+
+
+def test_the_backward_pass_raises_not_the_in_place_change() -> None:
+    """R11-E1, independent: with grad mode on, changing the saved non-leaf z in place runs;
+    the error comes from backward()."""
+    leaf = torch.tensor([0.0, 1.0], requires_grad=True)
+    z = leaf * 1
+    out = SoftplusAsOnThePage.apply(z)
+    z.mul_(100)  # no error here
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()
+
+
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_page_says_why_save_for_backward(site: Path, out: str) -> None:
     """R10-F1: one sentence, linked to tutorial 04's version counter."""
     text = prose(site, out)
     if out.startswith("zh"):
-        assert "不要写成 ctx.z = z ：这样保存的张量有 版本计数器 把关" in text
-        assert "会直接报错，而不是悄悄算出错误的梯度" in text
+        # R11-E1: "这样保存的" right after ctx.z = z pointed at the wrong method
+        assert "不要写成 ctx.z = z ：用 save_for_backward 保存的张量有 版本计数器 把关" in text
+        assert "：这样保存的张量有" not in text
+        assert "如果在反向传播之前原位修改了 z ，反向传播时会直接报错" in text
+        assert "而不是悄悄算出错误的梯度；而且只有这样保存的张量才会经过下文的" in text
         html = (site / out / PAGE).read_text("utf-8")
-        assert "这样保存的张量有<a" in html  # no line break before the term: no stray space
+        assert "保存的张量有<a" in html  # no line break before the term: no stray space
     else:
         assert "Keep tensors with save_for_backward , not as ctx.z = z" in text
         assert "saved tensors are checked against their version counter" in text
+        assert "so if z is changed in place before the backward pass, the backward pass" in text
         assert "raises instead of silently giving a wrong gradient" in text
+        # R11-F1: the reason the saved-tensor section below depends on
+        assert "only tensors saved this way reach saved_tensors_hooks (below)" in text
     terms = [span.get_text() for span in soup(site / out / PAGE).select("span.std-term")]
     assert ("版本计数器" if out.startswith("zh") else "version counter") in terms
 

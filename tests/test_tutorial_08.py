@@ -838,16 +838,27 @@ print(sorted({w.category.__name__ for w in caught if "torch.jit.script" in str(w
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_memory_side_of_the_two_modes_is_stated(site: Path, out: str) -> None:
-    """R10-F4: reverse mode holds the saved tensors until its backward pass, forward mode none;
-    jacrev's chunk_size computes the products a few at a time."""
+    """R10-F4, R11-A1/D1: per pass, reverse mode holds the saved tensors until its backward
+    pass and forward mode none; but both transforms batch, so jacrev's memory grows with m and
+    jacfwd's with n; only jacrev has chunk_size."""
     text = prose(site, out)
     if out.startswith("zh"):
-        assert "反向模式要把前向传播保存的张量" in text and "前向模式什么都不用保存" in text
+        assert "单看一次传播，反向模式要把前向传播保存的张量" in text
+        assert "前向模式不保存这些张量，只是每个活着的值旁边多带一个切向量" in text
+        assert "但两个变换都是成批计算的" in text
+        assert "jacfwd 一次带 n n 个切向量，占用的内存分别随各自的次数增长" in text
         assert "每次只算 k k 个，同一时刻占用的内存更少" in text
+        assert "（2.13–2.14 的 jacfwd 没有这个参数）" in text
+        assert "前向模式什么都不用保存" not in text
     else:
-        assert "reverse mode keeps the forward pass’s saved tensors" in text.replace("'", "’")
-        assert "until its backward pass, forward mode keeps none" in text
+        text = text.replace("'", "’")
+        assert "In one pass, reverse mode keeps the forward pass’s saved tensors" in text
+        assert "while forward mode keeps none, only a tangent beside each live value" in text
+        assert "But both transforms batch: jacrev runs its m m products at once" in text
+        assert "so each uses memory in proportion to its own count" in text
         assert "jacrev(fn, chunk_size=k) computes k k at a time, to use less memory at once" in text
+        assert "( jacfwd has no such option on 2.13–2.14)" in text
+        assert "Memory differs too" not in text
     assert "assert torch.equal(jacrev(f, chunk_size=1)(x), J_math)" in code(site, out)
 
 
@@ -924,3 +935,36 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
         return int(result.stdout.strip().splitlines()[-1])
 
     assert peak_kib("None") - peak_kib("100") > 20 * 1024  # more than 20 MB lower in chunks
+
+
+def test_jacfwd_memory_grows_with_the_inputs_jacrev_does_not() -> None:
+    """R11-A1, independent: on a loss (one output, n = 4000 inputs), the case where the page
+    picks jacrev, jacfwd batches n tangents, each the size of every live value (4000 x 4000
+    floats = 64 MB); jacrev's one product needs next to nothing. Peak memory (max RSS) of a
+    fresh interpreter, after both have run once on a tiny input."""
+    import subprocess
+    import sys
+
+    script = """
+import resource, sys, torch
+from torch.func import jacfwd, jacrev
+transform = jacrev if sys.argv[1] == "jacrev" else jacfwd
+def many_to_one(x): return (torch.sigmoid(x) ** 2).sum()
+jacrev(many_to_one)(torch.randn(3)); jacfwd(many_to_one)(torch.randn(3))
+x = torch.randn(4000)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+transform(many_to_one)(x)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+"""
+
+    def peak_kib(name: str) -> int:
+        result = subprocess.run(
+            [sys.executable, "-c", script, name],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        )
+        return int(result.stdout.strip().splitlines()[-1])
+
+    assert peak_kib("jacfwd") - peak_kib("jacrev") > 40 * 1024  # more than 40 MB higher

@@ -129,23 +129,23 @@ print(f"stable, autograd: {composite.detach()}, gradient {z.grad}")
 assert z.grad[1].item() in (0.0, 1.0)  # 1 up to torch 2.13, 0 from 2.14; sigma(0) is 0.5
 
 # %%
-# With a ``torch.autograd.Function`` we state the derivative ourselves: ours is
-# :math:`\sigma(z)`, right at every point (:math:`z = 0` included), and saves only :math:`z`
-# (``F.softplus`` and ``BCEWithLogitsLoss`` also state their derivative and save only their
-# inputs). In the form that also works with ``torch.func``
-# (:doc:`plot_08_jacobians_torch_func`), ``forward`` computes from the inputs alone,
-# ``setup_context(ctx, inputs, output)`` keeps what the backward pass needs, and
+# With a ``torch.autograd.Function`` we state the derivative ourselves: ours is :math:`\sigma(z)`,
+# right at every point (:math:`z = 0` included), and saves only :math:`z` (``F.softplus`` and
+# ``BCEWithLogitsLoss`` also state their derivative and save only their inputs). In the form that
+# also works with ``torch.func`` (:doc:`plot_08_jacobians_torch_func`), ``forward`` computes from
+# the inputs alone, ``setup_context(ctx, inputs, output)`` keeps what the backward pass needs, and
 # ``backward(ctx, grad_output)`` returns one gradient per input (``None`` where
-# ``ctx.needs_input_grad`` says none is wanted); ``generate_vmap_rule = True`` lets ``vmap``
-# batch it. In ``torch.func``, ``grad(fn)`` is a new function that returns the gradient of a
-# scalar-valued ``fn``, and ``vmap(fn)`` one that runs ``fn`` on each slice along its input's
-# first dimension. The older form, ``forward(ctx, z)`` without ``setup_context``, works with
-# ``backward()``, but ``torch.func`` raises a ``RuntimeError`` asking for ``setup_context``;
-# forward mode (``jvp``, ``jacfwd``: derivatives carried along with the values, tutorial 08)
-# also needs a ``jvp`` staticmethod (exercise 1). Keep tensors with ``save_for_backward``, not
-# as ``ctx.z = z``: saved tensors are checked against their :term:`version counter`
-# (:doc:`../core/plot_04_autograd_traps`), so changing ``z`` in place before the backward pass
-# raises instead of silently giving a wrong gradient.
+# ``ctx.needs_input_grad`` says none is wanted); ``generate_vmap_rule = True`` lets ``vmap`` batch
+# it. In ``torch.func``, ``grad(fn)`` is a new function that returns the gradient of a scalar-valued
+# ``fn``, and ``vmap(fn)`` one that runs ``fn`` on each slice along its input's first dimension. The
+# older form, ``forward(ctx, z)`` without ``setup_context``, works with ``backward()``, but
+# ``torch.func`` raises a ``RuntimeError`` asking for ``setup_context``; forward mode (``jvp``,
+# ``jacfwd``: derivatives carried along with the values, tutorial 08) also needs a ``jvp``
+# staticmethod (exercise 1). Keep tensors with ``save_for_backward``, not as ``ctx.z = z``: saved
+# tensors are checked against their :term:`version counter` (:doc:`../core/plot_04_autograd_traps`),
+# so if ``z`` is changed in place before the backward pass, the backward pass raises instead of
+# silently giving a wrong gradient; and only tensors saved this way reach ``saved_tensors_hooks``
+# (below).
 
 
 class Softplus(torch.autograd.Function):

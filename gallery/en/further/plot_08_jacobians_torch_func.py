@@ -205,10 +205,12 @@ for label, (fn, x0) in problems.items():
 # Python loop: ``vmap`` batches the :math:`m` vector–Jacobian (or :math:`n` Jacobian–vector)
 # products our loops computed one at a time into one call (a Python counter inside the function
 # would count 1). Choose by the counts above: ``jacrev`` for fewer outputs than inputs,
-# ``jacfwd`` for more. Memory differs too: reverse mode keeps the forward pass's saved tensors
-# (:doc:`plot_07_autograd_internals`) until its backward pass, forward mode keeps none. And
-# ``jacrev`` computes all :math:`m` products in one batch; ``jacrev(fn, chunk_size=k)`` computes
-# :math:`k` at a time, to use less memory at once.
+# ``jacfwd`` for more. Memory follows the counts too. In one pass, reverse mode keeps the
+# forward pass's saved tensors (:doc:`plot_07_autograd_internals`) until its backward pass,
+# while forward mode keeps none, only a tangent beside each live value. But both transforms
+# batch: ``jacrev`` runs its :math:`m` products at once and ``jacfwd`` its :math:`n` tangents,
+# so each uses memory in proportion to its own count. ``jacrev(fn, chunk_size=k)`` computes
+# :math:`k` at a time, to use less memory at once (``jacfwd`` has no such option on 2.13–2.14).
 
 from torch.func import jacfwd, jacrev
 

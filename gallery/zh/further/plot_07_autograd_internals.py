@@ -106,8 +106,8 @@ clip.remove()  # register_hook 返回一个句柄，调用 remove() 即可摘掉
 # 照公式直接写，在 float32 下会溢出：:math:`e^{100}` 是 ``inf``，链式法则中的
 # :math:`\frac{1}{1 + e^z} \cdot e^z` 变成 :math:`0 \cdot \infty`，即 NaN。
 # 稳定的写法 :math:`\max(z, 0) + \log(1 + e^{-|z|})` 从不对正数求指数
-# （``torch.log1p(u)`` 计算 :math:`\log(1 + u)`，``u`` 小到 :math:`1 + u` 会被舍入成 1 时
-# 也算得准），导数是 :math:`\sigma(z)`。但自动求导是对每个运算分别求导、再按链式法则
+# （``torch.log1p(u)`` 计算 :math:`\log(1 + u)`，即使 ``u`` 小到 :math:`1 + u` 被舍入成 1，
+# 也能算准），导数是 :math:`\sigma(z)`。但自动求导是对每个运算分别求导、再按链式法则
 # 乘起来的，而 ``clamp`` 和 ``abs`` 在 :math:`z = 0` 处都有尖点，尖点处传回多少是一种约定（见
 # :doc:`../core/plot_02_dynamic_graphs`）。``abs`` 在这里传回 0，所以结果完全
 # 由 ``clamp`` 的约定决定，而且不会是 :math:`\sigma(0) = 0.5`
@@ -143,8 +143,10 @@ assert z.grad[1].item() in (0.0, 1.0)  # torch 2.13 及以前为 1，2.14 起为
 # ``RuntimeError``，要求提供 ``setup_context``；前向模式（``jvp``、``jacfwd``：
 # 导数随着值一起往前算，见第 08 篇）还需要一个 ``jvp`` 静态方法（见练习 1）。
 # 张量要用 ``save_for_backward`` 保存，不要写成 ``ctx.z = z``：
-# 这样保存的张量有:term:`版本计数器`把关（见 :doc:`../core/plot_04_autograd_traps`），
-# 在反向传播之前原位修改了 ``z``，会直接报错，而不是悄悄算出错误的梯度。
+# 用 ``save_for_backward`` 保存的张量有:term:`版本计数器`把关（见
+# :doc:`../core/plot_04_autograd_traps`），如果在反向传播之前原位修改了 ``z``，反向传播时会
+# 直接报错，而不是悄悄算出错误的梯度；而且只有这样保存的张量才会经过下文的
+# ``saved_tensors_hooks``。
 
 
 class Softplus(torch.autograd.Function):
