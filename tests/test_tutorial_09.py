@@ -273,8 +273,7 @@ def test_page_says_pytorch_does_not_recurse(site: Path, out: str, said: list[str
             [
                 "Write a backward that agrees with PyTorch on the inputs’ gradients.",
                 "That agrees with PyTorch on the inputs only: our a and b then hold the last "
-                "pass’s gradients (2 and 3), where PyTorch’s retain_grad() accumulates them "
-                "too (4 and 6)",
+                "pass’s gradients (2 and 3); PyTorch’s retain_grad() accumulates them (4 and 6)",
                 "The underscore attributes _saved_self and _saved_other show what a node "
                 "saved; they are for looking only",
                 "a constant node per Python number wrapped in a Value",
@@ -450,7 +449,7 @@ def test_saved_tensors_hooks_see_what_the_node_saves() -> None:
         (
             "zh-cn",
             [
-                "（输入是一批样本，即像这里这样的二维张量时，单是 nn.Linear 就有两个",  # A3
+                "（输入为一批样本时，比如本例的二维张量，单是 nn.Linear 就有两个",  # A3, r11 E4
                 "用的公开接口 saved_tensors_hooks 看到的也一样：w * c 只保存 c",  # C2
                 "都用自己的临时变量传递梯度",  # E3
                 "我们的引擎直接把 .grad 当作临时变量",
@@ -464,6 +463,38 @@ def test_round_ten_claims(site: Path, out: str, said: list[str], unsaid: list[st
     beside the underscore attributes (C2); autograd's scratch storage is not called a buffer,
     the word the glossary keeps for nn.Module buffers (E3); the zh edge sentence (E2, in
     test_round_seven_claims)."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "en",
+            [
+                "Our engine’s scratch space is .grad itself: clearing every non-input’s .grad "
+                "before the pass starts it fresh."
+            ],
+            ["clearing every non-input before the pass"],
+        ),
+        (
+            "zh-cn",
+            [
+                "在反向传播前把所有非输入值的 .grad 清零，每次就都从零开始",  # E1
+                "（输入为一批样本时，比如本例的二维张量，单是 nn.Linear 就有两个",  # E4
+            ],
+            ["所有非输入的值清零", "即像这里这样的"],
+        ),
+    ],
+)
+def test_round_eleven_claims(site: Path, out: str, said: list[str], unsaid: list[str]) -> None:
+    """r11 review (E1): Exercise 2's solution zeroes the non-inputs' .grad, not their values
+    (the printed "backward_accumulating() twice" line checks the code); the zh batch clause
+    reads plainly (E4)."""
     prose = " ".join(soup(site / out / PAGE).get_text().split())
     for words in said:
         assert words in prose, words

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -603,7 +604,8 @@ def _branchy(x: torch.Tensor) -> torch.Tensor:
 def test_the_limit_is_per_code_object_and_shared_by_every_compile() -> None:
     """r10 A1, F1: the 8 counts compiled versions of one code object: two torch.compile
     wrappers of one function share the graphs and the limit (5 + 3), and the code after a
-    graph break is a code object of its own (branchy gets 8 + 8 on 1 to 12 dimensions)."""
+    graph break is a code object of its own (branchy gets 8 + 8 on positive inputs of 1 to 12
+    dimensions; r11 A1: 8 + 8 + 8 once both branches run, test below)."""
     captured, keep = _keep()
     first, second = torch.compile(_smooth, backend=keep), torch.compile(_smooth, backend=keep)
     with warnings.catch_warnings():
@@ -690,9 +692,8 @@ def test_non_strict_is_the_installed_default() -> None:
         (
             "en",
             [
-                # F2
-                "Dynamo will not bake this call’s answer into a graph: guards check a "
-                "tensor’s shape, dtype and the like, not its values",
+                # F2 (r11 A4 reworded it)
+                "guards check a tensor’s shape, dtype and the like, not its values",
                 "(graph 0, captured at 1.5, ran again for -1.5)",
                 # A2
                 "makes a dimension a symbol at its first new size other than 0 or 1 (those "
@@ -704,8 +705,7 @@ def test_non_strict_is_the_installed_default() -> None:
                 "(torch.compiler.config.recompile_limit, or "
                 "torch._dynamo.config.cache_size_limit on older releases)",
                 "by default every torch.compile of smooth shares them and the limit, which is "
-                "why compile_fresh resets; the code after a graph break counts separately "
-                "(branchy would get 8 + 8)",
+                "why compile_fresh resets",
                 "up to a limit per code object",
                 # A4
                 "We use non-strict export (the default on torch 2.13)",
@@ -723,16 +723,14 @@ def test_non_strict_is_the_installed_default() -> None:
             "zh-cn",
             [
                 "在这台机器（CPU）上，默认后端 Inductor 会生成并编译 C++ 代码",  # E1
-                "而 Dynamo 不会把这次调用的结果写死在图里：守卫只检查张量的形状、dtype "
-                "这类属性，不检查数值",  # F2
+                "守卫只检查张量的形状、dtype 这类属性，不检查数值",  # F2 (r11 A4 reworded it)
                 "（图 0 在 1.5 处捕获，-1.5 时又运行了一次）",
                 "某一维第一次换成 0 和 1 以外的新尺寸时，就变成符号（0 和 1 各自单独得到一张图）",
-                "某一维第一次换成 0 和 1 以外的新尺寸时就变成符号，之后的尺寸只要代码不按它分支",
+                "某一维第一次换成 0 和 1 以外的新尺寸时就变成符号，之后除 0 和 1 以外的尺寸",
                 "下面依次用尺寸 3、1，再用 4 到 10",
                 "默认每个代码对象最多 8 个编译版本（torch.compiler.config.recompile_limit，"
                 "较早的版本用 torch._dynamo.config.cache_size_limit）",
-                "对 smooth 调用多少次 torch.compile，都共用这些编译结果和同一个上限，所以 "
-                "compile_fresh 要先重置；图中断之后的那段代码另行计数",
+                "都共用这些编译结果和同一个上限，所以 compile_fresh 要先重置",
                 "每个代码对象都有次数上限",
                 "非严格导出（torch 2.13 上的默认方式）",
             ],
@@ -752,6 +750,164 @@ def test_round_ten_claims(site: Path, out: str, said: list[str], unsaid: list[st
     other than 0 or 1 makes a symbol (A2, the page's sizes 3, 1, 4, ... show it); the limit
     is per code object, shared by every torch.compile, public name first (A1, C1, F1); the
     release whose export default is named (A4); the zh wording (E1, E4)."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words
+
+
+# -- r11 review ----------------------------------------------------------------------------
+
+
+def test_each_branch_after_a_break_has_its_own_limit() -> None:
+    """r11 A1: at a data-dependent jump Dynamo resumes in a code object per branch target, so
+    branchy on both signs of 1 to 12 dimensions gets 8 + 8 + 8 graphs, not 8 + 8."""
+    captured, keep = _keep()
+    compiled = torch.compile(_branchy, backend=keep)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the limit's warning
+        for ndim in range(1, 13):
+            for sign in (1.0, -1.0):
+                compiled(torch.full([2] * ndim, sign))
+    kinds = Counter(
+        tuple(str(n.target) for n in gm.graph.nodes if n.op in ("call_function", "call_method"))
+        for gm in captured
+    )
+    torch.compiler.reset()
+    assert len(captured) == 24 and sorted(kinds.values()) == [8, 8, 8], kinds
+
+
+@pytest.mark.parametrize(
+    ("dynamic", "sizes", "counts"),
+    [
+        (None, (3, 1, 4, 5), [1, 2, 3, 3]),
+        (True, (3, 1, 4, 5), [1, 2, 2, 2]),  # first size 3: the recompilation at 4 is saved
+        (None, (1, 3, 4, 5), [1, 2, 2, 2]),
+        (True, (1, 3, 4, 5), [1, 2, 2, 2]),  # first size 1: specialised, nothing saved
+    ],
+)
+def test_dynamic_true_saves_a_recompilation_only_from_size_two(
+    dynamic: bool | None, sizes: tuple[int, ...], counts: list[int]
+) -> None:
+    """r11 A3: dynamic=True saves one recompilation only when the first call's size is 2 or
+    more; 0 and 1 are specialised either way."""
+    captured, keep = _keep()
+    compiled, seen = torch.compile(_smooth, backend=keep, dynamic=dynamic), []
+    for n in sizes:
+        compiled(torch.ones(n))
+        seen.append(len(captured))
+    torch.compiler.reset()
+    assert seen == counts
+
+
+def test_dynamo_has_no_value_at_the_if() -> None:
+    """r11 A4: Dynamo follows branchy on stand-ins: every value of graph 0, the comparison
+    included, is a FakeTensor, so there is no answer to bake in."""
+    from torch._subclasses.fake_tensor import FakeTensor
+
+    captured, keep = _keep()
+    torch.compile(_branchy, backend=keep)(torch.tensor([1.5]))
+    values = [n.meta.get("example_value") for n in captured[0].graph.nodes if n.op != "output"]
+    torch.compiler.reset()
+    assert values and all(isinstance(v, FakeTensor) for v in values), values
+
+
+def test_reset_forgets_every_functions_graphs() -> None:
+    """r11 A5: torch.compiler.reset() is not per function: after a reset meant for one, the
+    other compiled function captures again."""
+    captured, keep = _keep()
+    first = torch.compile(lambda x: x + 1, backend=keep)
+    second = torch.compile(lambda x: x - 1, backend=keep)
+    first(torch.ones(2))
+    second(torch.ones(2))
+    second(torch.ones(2))
+    assert len(captured) == 2
+    torch.compiler.reset()
+    second(torch.ones(2))
+    torch.compiler.reset()
+    assert len(captured) == 3
+
+
+def test_isolate_recompiles_gives_each_compile_its_own_limit() -> None:
+    """r11 F1: on 2.13, torch.compile(..., isolate_recompiles=True) gives each wrapper its own
+    graphs and limit: two wrappers of one function capture 8 + 8 on 1 to 12 dimensions."""
+    if "isolate_recompiles" not in inspect.signature(torch.compile).parameters:
+        assert torch.__version__ < (2, 13)
+        return
+    captured, keep = _keep()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(2):
+            wrapper = torch.compile(_smooth, backend=keep, isolate_recompiles=True)
+            for ndim in range(1, 13):
+                wrapper(torch.ones([2] * ndim))
+    torch.compiler.reset()
+    assert len(captured) == 16
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "en",
+            [
+                "generates and compiles C++ on a CPU, as here",  # D1
+                "forget every function's graphs first",  # A5
+                "Python’s if needs a real True or False, and Dynamo, following the code on "
+                "stand-ins, has none; nor could it bake one in: guards check",  # A4
+                "so such a graph would run for the next input of the other sign too",
+                "saving one recompilation when that call’s size is 2 or more (0 and 1 are "
+                "specialised either way)",  # A3
+                "so later sizes other than 0 and 1 need no new graph unless the code branches "
+                "on them (dynamic=True: from the first call, if its size is 2 or more)",  # A2
+                "(on 2.13, torch.compile(..., isolate_recompiles=True) gives each call its "
+                "own)",  # F1
+                "the code after a graph break counts separately, once for each branch that "
+                "continues (branchy can get 8 + 8 + 8: the graph up to the if, then each "
+                "branch)",  # A1
+            ],
+            [
+                "generates and compiles C++ here",
+                "forget fn's earlier graphs",
+                "will not bake this call’s answer",
+                "saving one recompilation (0 and 1",
+                "makes it a symbol from the start",
+                "8 + 8)",
+            ],
+        ),
+        (
+            "zh-cn",
+            [
+                "先清掉所有函数之前的编译结果",  # A5
+                "而 Dynamo 是在替身上跟踪代码的，手里没有这个值；即使有，也不能写死在图里",  # A4
+                "不检查数值。如果把分支写死在图里，下一个正负相反的输入也会照样运行这张图",  # E3
+                "第一次的尺寸不小于 2 时，能省下一次重新编译（0 和 1 无论哪种方式都会被特化）",
+                "之后除 0 和 1 以外的尺寸，只要代码不按它分支，就不需要新的图（dynamic=True "
+                "从第一次调用起就是符号，只要那次的尺寸不小于 2）",  # A2
+                "默认情况下，无论对 smooth 调用多少次 torch.compile，得到的包装器都共用",  # E2
+                "（在 2.13 上，torch.compile(..., isolate_recompiles=True) "
+                "让每个包装器各用各的）",  # F1
+                "图中断之后的代码按分支分别计数（branchy 最多能得到 8 + 8 + 8 张图：if "
+                "之前一份，两个分支各一份）",  # A1
+            ],
+            [
+                "先清掉 fn 之前的编译结果",
+                "不会把这次调用的结果写死",
+                "不检查数值，写死了分支的图",
+                "就把尺寸当作符号，能省下",
+                "一开始就是符号",
+                "8 + 8 张图）",
+                "另行计数",
+            ],
+        ),
+    ],
+)
+def test_round_eleven_claims(site: Path, out: str, said: list[str], unsaid: list[str]) -> None:
+    """r11 review: the if has no value on stand-ins (A4, E3); dynamic=True saves a
+    recompilation from a first size of 2 or more (A3) and the summary keeps 0 and 1 apart
+    (A2); reset() is for every function (A5); 8 + 8 + 8 per branch (A1, D2); the isolated
+    alternative on 2.13 (F1); en says why C++ (D1); zh's concessive (E2)."""
     prose = " ".join(soup(site / out / PAGE).get_text().split())
     for words in said:
         assert words in prose, words

@@ -413,9 +413,9 @@ assert math.isclose(s.grad, s_t.grad.item(), rel_tol=1e-12)
 # second pass adds 4 and 6 into ``w`` instead of 2 and 3. PyTorch does not read
 # ``.grad`` during a pass: each ``backward()`` passes the gradients along in temporaries
 # of its own and only *adds the result* into ``.grad``. Our engine's scratch space is
-# ``.grad`` itself: clearing every non-input before the pass starts it fresh. That
-# agrees with PyTorch on the inputs only: our ``a`` and ``b`` then hold the last pass's
-# gradients (2 and 3), where PyTorch's ``retain_grad()`` accumulates them too (4 and 6).
+# ``.grad`` itself: clearing every non-input's ``.grad`` before the pass starts it fresh.
+# That agrees with PyTorch on the inputs only: our ``a`` and ``b`` then hold the last
+# pass's gradients (2 and 3); PyTorch's ``retain_grad()`` accumulates them (4 and 6).
 
 
 def backward_accumulating(root):

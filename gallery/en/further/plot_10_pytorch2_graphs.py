@@ -27,9 +27,9 @@ This page assumes :doc:`../core/plot_01_computational_graph` (its example
 # dimension, how many elements apart neighbouring entries sit in memory); it collects
 # the torch operations into a ``torch.fx`` graph and hands it to the backend: a function
 # that gets the graph (a ``GraphModule``) and example inputs and returns what to run on
-# the real inputs. The default backend, Inductor, generates and compiles C++ here; ours
-# keeps the graph and returns it as it is. Without ``torch.compile``, PyTorch runs in
-# :term:`eager <eager execution>` mode, one operation at a time.
+# the real inputs. The default backend, Inductor, generates and compiles C++ on a CPU,
+# as here; ours keeps the graph and returns it as it is. Without ``torch.compile``,
+# PyTorch runs in :term:`eager <eager execution>` mode, one operation at a time.
 
 import torch
 
@@ -43,7 +43,7 @@ def keep_graph(gm: torch.fx.GraphModule, example_inputs: list) -> object:
     return gm.forward  # run the captured graph as it is
 
 
-def compile_fresh(fn, backend=keep_graph, dynamic=None):  # forget fn's earlier graphs first
+def compile_fresh(fn, backend=keep_graph, dynamic=None):  # forget every function's graphs first
     torch.compiler.reset()
     captured.clear()
     return torch.compile(fn, backend=backend, dynamic=dynamic)
@@ -117,16 +117,16 @@ assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 and 2.5 log no reas
 
 # %%
 # Three graphs for one function. The first runs up to the comparison and *returns* its
-# result (``gt``) and ``y``, which the code after the ``if`` uses (graphs 1 and 2 take
-# it as input). Python's ``if`` needs a real ``True`` or ``False``, and Dynamo will not
-# bake this call's answer into a graph: guards check a tensor's shape, dtype and the
-# like, not its values, so that graph would run for the next input of the other sign too
-# (graph 0, captured at 1.5, ran again for -1.5). The capture stops there; Python
-# decides, as in eager mode, and Dynamo captures the code after the ``if``: one graph
-# for the branch each call took (``mul`` for the positive input, ``neg`` for the
-# negative). The reason's wording depends on the release: "Data-dependent branching"
-# from torch 2.7 on, "Data-dependent jump" in 2.6; torch 2.4 and 2.5 log no reason at
-# all (``compile_log`` warns so). In the drawings, green marks what a graph returns.
+# result (``gt``) and ``y``, which the code after the ``if`` uses (graphs 1 and 2 take it
+# as input). Python's ``if`` needs a real ``True`` or ``False``, and Dynamo, following the
+# code on stand-ins, has none; nor could it bake one in: guards check a tensor's shape,
+# dtype and the like, not its values, so such a graph would run for the next input of the
+# other sign too (graph 0, captured at 1.5, ran again for -1.5). The capture stops there;
+# Python decides, as in eager mode, and Dynamo captures the code after the ``if``: one
+# graph for the branch each call took (``mul`` for the positive input, ``neg`` for the
+# negative). The reason's wording depends on the release: "Data-dependent branching" from
+# torch 2.7 on, "Data-dependent jump" in 2.6; torch 2.4 and 2.5 log no reason at all
+# (``compile_log`` warns so). In the drawings, green marks what a graph returns.
 
 import matplotlib.pyplot as plt
 
@@ -169,15 +169,15 @@ print(captured[1].code.strip().splitlines()[0])  # the graph for sizes 4 and 5
 # The third call had another size: Dynamo recompiled with the size as a symbol, and the
 # fourth call reused that graph (printed last: graph 1 takes the size as an input of its
 # own, a ``torch.SymInt``, beside ``x``; the name depends on the release). This default,
-# *automatic dynamic shapes*, makes a dimension a symbol at its first new size other
-# than 0 or 1 (those two get graphs of their own): for code that only computes with a
-# size, later sizes reuse that graph. Calls 5 to 7 failed other guards (torch 2.4 writes
-# ``L['x']`` for ``x``): the dtype and ``requires_grad``, which no symbol covers, and
-# the strides (a column of a matrix: stride 2), which, like a size, cost one
-# recompilation: the last call, a stride of 3, reused that graph (at a fixed size, torch
-# 2.4 recompiles for each new stride; 2.13 and 2.15 don't). ``dynamic=True`` makes sizes
-# symbolic from the first call, saving one recompilation (0 and 1 are specialised either
-# way). Sizes 3, 1, then 4 to 10:
+# *automatic dynamic shapes*, makes a dimension a symbol at its first new size other than
+# 0 or 1 (those two get graphs of their own): for code that only computes with a size,
+# later sizes reuse that graph. Calls 5 to 7 failed other guards (torch 2.4 writes
+# ``L['x']`` for ``x``): the dtype and ``requires_grad``, which no symbol covers, and the
+# strides (a column of a matrix: stride 2), which, like a size, cost one recompilation:
+# the last call, a stride of 3, reused that graph (at a fixed size, torch 2.4 recompiles
+# for each new stride; 2.13 and 2.15 don't). ``dynamic=True`` makes sizes symbolic from
+# the first call, saving one recompilation when that call's size is 2 or more (0 and 1 are
+# specialised either way). Sizes 3, 1, then 4 to 10:
 
 for dynamic in (None, True):
     compiled = compile_fresh(smooth, dynamic=dynamic)
@@ -351,28 +351,26 @@ assert saved_by(example_01) == ["2", "6"] and saved_by(compiled_01_aot) == ["w",
 # Tutorial 02 compared static and dynamic graphs; PyTorch 2 sits in between.
 #
 # - **Eager** (define by run) builds the graph at every run, op by op, and a
-#   data-dependent ``if`` is just Python; **tracing** with ``torch.fx`` runs
-#   once, with :term:`proxies <proxy>`, into one straight-line graph (run as
-#   generated Python code), and a data-dependent ``if`` raises ``TraceError``.
-# - **Dynamo** (``torch.compile``) captures at the first call, from the real
-#   inputs' shapes, dtypes and strides, and hands each graph to a backend. A
-#   data-dependent ``if`` is a graph break: one graph up to the condition,
-#   Python's decision, then one graph per branch taken; before each call the
-#   guards (checked in C++) pick a captured graph.
-# - Guards tie a graph to what it assumed about its inputs (shape, dtype,
-#   strides, ``requires_grad``, ...); a failed guard means a recompilation,
-#   up to a limit per code object. The first new size other than 0 or 1 makes
-#   that dimension a symbol, so later sizes need no new graph unless the code
-#   branches on them (``dynamic=True`` makes it a symbol from the start).
-# - **Export** (``torch.export``) captures once, ahead of time, from example
-#   inputs, one graph in which Python decides nothing (AOTInductor compiles it
-#   into a library that runs without Python): a data-dependent ``if`` is an
-#   error unless the choice is an operation (``torch.cond``, a prototype that
-#   keeps both branches, or ``torch.where`` computing both, Exercise 1).
-# - AOTAutograd builds the backward graph ahead of time, when the forward
-#   graph is captured. Which tensors the forward graph saves is the
-#   partitioner's choice, not a rule: the min-cut one, which Inductor uses,
-#   saves the inputs here, recomputing the sums.
+#   data-dependent ``if`` is just Python; **tracing** with ``torch.fx`` runs once, with
+#   :term:`proxies <proxy>`, into one straight-line graph (run as generated Python code),
+#   and a data-dependent ``if`` raises ``TraceError``.
+# - **Dynamo** (``torch.compile``) captures at the first call, from the real inputs'
+#   shapes, dtypes and strides, and hands each graph to a backend. A data-dependent ``if``
+#   is a graph break: one graph up to the condition, Python's decision, then one graph per
+#   branch taken; before each call the guards (checked in C++) pick a captured graph.
+# - Guards tie a graph to what it assumed about its inputs (shape, dtype, strides,
+#   ``requires_grad``, ...); a failed guard means a recompilation, up to a limit per code
+#   object. The first new size other than 0 or 1 makes that dimension a symbol, so later
+#   sizes other than 0 and 1 need no new graph unless the code branches on them
+#   (``dynamic=True``: from the first call, if its size is 2 or more).
+# - **Export** (``torch.export``) captures once, ahead of time, from example inputs, one
+#   graph in which Python decides nothing (AOTInductor compiles it into a library that
+#   runs without Python): a data-dependent ``if`` is an error unless the choice is an
+#   operation (``torch.cond``, a prototype that keeps both branches, or ``torch.where``
+#   computing both, Exercise 1).
+# - AOTAutograd builds the backward graph ahead of time, when the forward graph is
+#   captured. What the forward graph saves is the partitioner's choice, not a rule: the
+#   min-cut one, which Inductor uses, saves the inputs here, recomputing the sums.
 #
 # Exercises
 # ---------
@@ -421,10 +419,12 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # per code object (``torch.compiler.config.recompile_limit``, or
 # ``torch._dynamo.config.cache_size_limit`` on older releases). They live with the
 # function's code, not with a wrapper: by default every ``torch.compile`` of ``smooth``
-# shares them and the limit, which is why ``compile_fresh`` resets; the code after a graph
-# break counts separately (``branchy`` would get 8 + 8). Past the limit, nothing more is
-# captured: an input matching no graph runs in eager mode (Dynamo warns once, when the
-# limit is first hit) and the results stay right. What happens to the graphs already
+# shares them and the limit, which is why ``compile_fresh`` resets (on 2.13,
+# ``torch.compile(..., isolate_recompiles=True)`` gives each call its own); the code after
+# a graph break counts separately, once for each branch that continues (``branchy`` can
+# get 8 + 8 + 8: the graph up to the ``if``, then each branch). Past the limit, nothing
+# more is captured: an input matching no graph runs in eager mode (Dynamo warns once, when
+# the limit is first hit) and the results stay right. What happens to the graphs already
 # captured depends on the release: from torch 2.6 on, an input that matches one of them
 # still runs it; torch 2.4 and 2.5 run the whole function in eager mode from then on (2.4,
 # 2.13 and 2.15 run here; 2.5 and 2.6 read from their source). A counting backend:

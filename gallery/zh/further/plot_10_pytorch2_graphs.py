@@ -41,7 +41,7 @@ def keep_graph(gm: torch.fx.GraphModule, example_inputs: list) -> object:
     return gm.forward  # 原样运行捕获到的图
 
 
-def compile_fresh(fn, backend=keep_graph, dynamic=None):  # 先清掉 fn 之前的编译结果
+def compile_fresh(fn, backend=keep_graph, dynamic=None):  # 先清掉所有函数之前的编译结果
     torch.compiler.reset()
     captured.clear()
     return torch.compile(fn, backend=backend, dynamic=dynamic)
@@ -114,14 +114,15 @@ assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 和 2.5 不记录�
 # %%
 # 一个函数，三张图。第一张图运行到比较为止，返回比较结果（``gt``）和
 # ``y``：``if`` 之后的代码要用到 ``y``（图 1 和图 2 都把它当作输入）。Python 的
-# ``if`` 需要一个真正的 ``True`` 或 ``False``，而 Dynamo 不会把这次调用的结果写死在
-# 图里：守卫只检查张量的形状、dtype 这类属性，不检查数值，写死了分支的图，遇到正负
-# 相反的下一个输入也会照样运行（图 0 在 1.5 处捕获，-1.5 时又运行了一次）。所以捕获
-# 在这里停下，接着由 Python 做决定，和即时执行模式一样；Dynamo 再捕获 ``if``
-# 之后的代码：每次调用走哪个分支，就为哪个分支捕获一张图（正数输入是 ``mul``，
-# 负数输入是 ``neg``）。图中断的原因用的是所安装 torch 版本自己的措辞：torch 2.7
-# 起是“Data-dependent branching”，2.6 是“Data-dependent jump”；torch 2.4 和 2.5
-# 根本不记录原因（``compile_log`` 会发出警告）。下图中，绿色标出的是图返回的张量。
+# ``if`` 需要一个真正的 ``True`` 或 ``False``，而 Dynamo 是在替身上跟踪代码的，手里
+# 没有这个值；即使有，也不能写死在图里：守卫只检查张量的形状、dtype 这类属性，不检查
+# 数值。如果把分支写死在图里，下一个正负相反的输入也会照样运行这张图（图 0 在 1.5
+# 处捕获，-1.5 时又运行了一次）。所以捕获在这里停下，接着由 Python 做决定，和即时
+# 执行模式一样；Dynamo 再捕获 ``if`` 之后的代码：每次调用走哪个分支，就为哪个分支
+# 捕获一张图（正数输入是 ``mul``，负数输入是 ``neg``）。图中断的原因用的是所安装
+# torch 版本自己的措辞：torch 2.7 起是“Data-dependent branching”，2.6 是
+# “Data-dependent jump”；torch 2.4 和 2.5 根本不记录原因（``compile_log`` 会发出
+# 警告）。下图中，绿色标出的是图返回的张量。
 
 import matplotlib.pyplot as plt
 
@@ -169,9 +170,9 @@ print(captured[1].code.strip().splitlines()[0])  # 尺寸 4 和 5 用的那张�
 # 另外几类守卫（torch 2.4 把 ``x`` 写成 ``L['x']``）：dtype 和 ``requires_grad``
 # 没有符号能覆盖；步长（矩阵的一列：步长为 2）则和尺寸一样，只多编译一次：
 # 最后一次调用的步长是 3，复用了那张图（尺寸不变时，torch 2.4 每换一个步长都重新
-# 编译，2.13 和 2.15 不会）。``dynamic=True`` 从第一次调用起就把尺寸当作符号，
-# 能省下一次重新编译（0 和 1 无论哪种方式都会被特化）。下面依次用尺寸 3、1，再用 4
-# 到 10，两种方式各跑一遍：
+# 编译，2.13 和 2.15 不会）。``dynamic=True`` 从第一次调用起就把尺寸当作符号；
+# 第一次的尺寸不小于 2 时，能省下一次重新编译（0 和 1 无论哪种方式都会被特化）。下面
+# 依次用尺寸 3、1，再用 4 到 10，两种方式各跑一遍：
 
 for dynamic in (None, True):
     compiled = compile_fresh(smooth, dynamic=dynamic)
@@ -351,8 +352,8 @@ assert saved_by(example_01) == ["2", "6"] and saved_by(compiled_01_aot) == ["w",
 #   检查）挑选捕获好的图。
 # - 守卫把图和捕获时对输入所做的假设（形状、dtype、步长、``requires_grad``
 #   等）绑在一起；守卫失败就要重新编译，每个代码对象都有次数上限。某一维第一次换成
-#   0 和 1 以外的新尺寸时就变成符号，之后的尺寸只要代码不按它分支，就不需要新的图
-#   （``dynamic=True`` 让它一开始就是符号）。
+#   0 和 1 以外的新尺寸时就变成符号，之后除 0 和 1 以外的尺寸，只要代码不按它分支，
+#   就不需要新的图（``dynamic=True`` 从第一次调用起就是符号，只要那次的尺寸不小于 2）。
 # - **导出**（``torch.export``）：预先依据示例输入建图一次，得到一张不再由 Python
 #   做任何决定的图（AOTInductor 可以预先把它编译成不需要 Python 就能运行的库）。
 #   依赖数据的 ``if`` 会报错，除非把选择写成运算（``torch.cond``，一个把两个分支
@@ -406,14 +407,15 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # 需要一张新图。但 Dynamo 有上限：默认每个代码对象最多 8 个编译版本
 # （``torch.compiler.config.recompile_limit``，较早的版本用
 # ``torch._dynamo.config.cache_size_limit``）。这些版本挂在函数的代码上，而不是挂在
-# 某个包装器上：默认情况下，对 ``smooth`` 调用多少次 ``torch.compile``，都共用这些
-# 编译结果和同一个上限，所以 ``compile_fresh`` 要先重置；图中断之后的那段代码另行
-# 计数（``branchy`` 最多能得到 8 + 8 张图）。超过上限后，Dynamo 不再捕获新图：和
-# 已有的图都对不上的输入以即时执行方式运行（Dynamo 只在第一次达到上限时警告一次）；
-# 结果依然正确。已经捕获的图怎么处理，取决于版本：从 torch 2.6 起，对得上其中某张图
-# 的输入仍然运行那张图；torch 2.4 和 2.5 则从此整个函数都以即时执行方式运行（本篇在
-# 2.4、2.13 和 2.15 上运行过，2.5 和 2.6 的行为读自其源码）。用一个计数的后端就能
-# 看出来：
+# 某个包装器上：默认情况下，无论对 ``smooth`` 调用多少次 ``torch.compile``，得到的
+# 包装器都共用这些编译结果和同一个上限，所以 ``compile_fresh`` 要先重置（在 2.13
+# 上，``torch.compile(..., isolate_recompiles=True)`` 让每个包装器各用各的）；图中断
+# 之后的代码按分支分别计数（``branchy`` 最多能得到 8 + 8 + 8 张图：``if`` 之前一份，
+# 两个分支各一份）。超过上限后，Dynamo 不再捕获新图：和已有的图都对不上的输入以
+# 即时执行方式运行（Dynamo 只在第一次达到上限时警告一次）；结果依然正确。已经捕获
+# 的图怎么处理，取决于版本：从 torch 2.6 起，对得上其中某张图的输入仍然运行那张图；
+# torch 2.4 和 2.5 则从此整个函数都以即时执行方式运行（本篇在 2.4、2.13 和 2.15 上
+# 运行过，2.5 和 2.6 的行为读自其源码）。用一个计数的后端就能看出来：
 
 
 def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:
