@@ -183,15 +183,15 @@ GUARDS = {
     ],
     "zh-cn": [
         "每张图都带着守卫",
-        "调用时运行守卫全部成立的那张图，已捕获的图里没有一张的守卫全部成立时，Dynamo "
+        "调用时运行一张守卫全部成立的图，只有当每张已捕获的图都有守卫不成立时，Dynamo "
         "才重新捕获（重新编译）",
     ],
 }
 GUARD_ENTRY = {
     "en": "Each captured graph keeps its own guards, and a call runs a graph whose guards all "
     "hold; only when no captured graph's guards hold is the function captured again",
-    "zh-cn": "每张捕获的图都有自己的守卫，调用时运行守卫全部成立的那张图；已捕获的图里没有一张的"
-    "守卫全部成立时，函数才会被重新捕获（重新编译）",
+    "zh-cn": "每张捕获的图都有自己的守卫，调用时运行一张守卫全部成立的图；只有当每张已捕获的图都有"
+    "守卫不成立时，函数才会被重新捕获（重新编译）",
 }
 
 
@@ -207,16 +207,21 @@ def test_a_failed_guard_recompiles_only_when_no_graph_matches(site: Path, out: s
     assert GUARD_ENTRY[out] in entry(site, out, {"en": "guard", "zh-cn": "守卫"}[out])
     glossary = plain(soup(site / out / "glossary.html"))
     for old in ("a failed one means a recompilation", "when a guard fails, the function is",
-                "守卫失败就要重新编译", "守卫不成立时函数会被重新捕获"):  # fmt: skip
+                "守卫失败就要重新编译", "守卫不成立时函数会被重新捕获", "守卫全部成立的那张图",
+                "没有一张的守卫全部成立"):  # fmt: skip
         assert old not in text and old not in glossary, f"{out}: {old!r}"
 
 
 SIZES = {
     "en": "by default the first graph is specialised to the sizes it saw, and the first new "
-    "size other than 0 or 1 makes that dimension a symbol, so later sizes reuse the graph "
-    "unless the code branches on them",
+    "size other than 0 or 1 makes that dimension a symbol, so later sizes other than 0 and 1 "
+    "need no new graph unless the code branches on them (then a size on the other side of "
+    "the branch does: 6 in grows), while dynamic=True makes sizes symbols from the first "
+    "call of size 2 or more, saving that recompilation",
     "zh-cn": "默认情况下，第一张图按它见到的尺寸特化，出现第一个 0 和 1 以外的新尺寸时，这一维就"
-    "变成符号，之后的尺寸复用这张图（除非代码按尺寸分支）",
+    "改用符号表示（成为动态维度），之后除 0 和 1 以外的尺寸，只要代码不按它分支，就不需要新的图"
+    "（按尺寸分支时，落到分支另一侧的尺寸仍需要：grows 中的 6），而 dynamic=True 从第一次尺寸"
+    "不小于 2 的调用起就把尺寸当作符号，省下那次重新编译",
 }
 
 
@@ -228,10 +233,24 @@ def test_a_size_becomes_a_symbol_at_the_first_new_size_above_one(site: Path, out
     assert graphs_after_each_call(_smooth, sizes) == [1, 2, 3, 3, 3]
     sizes = [torch.ones(n) for n in (3, 4, 5, 6, 7, 8)]
     assert graphs_after_each_call(_grows, sizes) == [1, 2, 2, 3, 3, 3]  # 6 takes the branch
+    # r11-docs A3: 4 and 5 reuse graph 2 although the code branches on the size
+    sizes = [torch.ones(n) for n in (3, 4, 5, 6, 7, 8, 1)]
+    assert graphs_after_each_call(_grows, sizes) == [1, 2, 2, 3, 3, 3, 4]
+    # r11-0910 A2: after the symbol, sizes 1 and 0 still get graphs of their own
+    sizes = [torch.ones(n) for n in (3, 4, 5, 1, 0, 6)]
+    assert graphs_after_each_call(_smooth, sizes) == [1, 2, 2, 3, 4, 4]
+    # r11-0910 A3: dynamic=True saves the recompilation only when the first size is >= 2
+    for first, saved in ((1, False), (0, False), (3, True)):
+        sizes = [torch.ones(n) for n in (first, 3 if first < 2 else 4, 5, 6)]
+        plain_run = graphs_after_each_call(_smooth, sizes)
+        dynamic_run = graphs_after_each_call(_smooth, sizes, dynamic=True)
+        assert (dynamic_run[-1] < plain_run[-1]) is saved, (first, plain_run, dynamic_run)
     text = row(site, out, T10)
     assert SIZES[out] in text, out
     for old in ("a changed size is recompiled once and then marked dynamic",
-                "尺寸变化时重新编译一次并把该尺寸标记为动态"):  # fmt: skip
+                "尺寸变化时重新编译一次并把该尺寸标记为动态", "so later sizes reuse the graph",
+                "这一维就变成符号", "除非代码按尺寸分支",
+                "makes sizes symbols from the first call (", "从第一次调用起"):  # fmt: skip
         assert old not in text, f"{out}: {old!r}"
 
 
@@ -241,7 +260,9 @@ LIMIT = {
     "zh-cn": "默认每个代码对象最多 8 个编译版本，同一个函数的所有 torch.compile 共用这一上限",
 }
 AFTER_BREAK = {"en": "the code after a graph break counts separately",
-               "zh-cn": "图中断之后的那段代码另行计数"}  # fmt: skip
+               "zh-cn": "图中断之后的代码按分支分别计数"}  # fmt: skip
+BRANCHES = {"en": "once for each branch that continues: branchy can get 8 + 8 + 8",
+            "zh-cn": "branchy 最多能得到 8 + 8 + 8 张图"}  # fmt: skip
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -261,11 +282,17 @@ def test_the_recompile_limit_counts_per_code_object(site: Path, out: str) -> Non
     assert backend.count == 8
     ranks = [torch.ones([2] * d) for d in range(1, 13)]  # a new rank is always a new graph
     assert graphs_after_each_call(_branchy, ranks, dynamic=False)[-1] == 16
+    # r11-0910 A1: each branch after the break has a limit of its own: 8 + 8 + 8
+    both = [sign * torch.ones([2] * d) for d in range(1, 13) for sign in (1, -1)]
+    assert graphs_after_each_call(_branchy, both, dynamic=False)[-1] == 24
     text = row(site, out, T10)
     glossary = entry(site, out, {"en": "guard", "zh-cn": "守卫"}[out])
+    assert BRANCHES[out] in text, out
+    assert {"en": "once for each branch that continues", "zh-cn": "按分支分别计数"}[out] in glossary
     for where in (text, glossary):
         assert LIMIT[out] in where and AFTER_BREAK[out] in where, out
         assert "8 graphs per function" not in where and "每个函数最多 8 张图" not in where
+        assert "另行计数" not in where, out
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -337,7 +364,7 @@ def test_the_training_loop_row_sends_logits_to_the_stable_loss(site: Path, out: 
     assert loss.item() == pytest.approx(20.0) and z.grad.item() == pytest.approx(1.0)
     said = {"en": "Nor is BCELoss after a sigmoid: in your own code, give the logits to "
                   "BCEWithLogitsLoss (tutorial 11).",
-            "zh-cn": "sigmoid 之后接 BCELoss 也不是：自己写代码时，把 logit 直接交给 "
+            "zh-cn": "sigmoid 之后接 BCELoss 同样不该照搬：自己写代码时，把 logit 直接交给 "
                      "BCEWithLogitsLoss（见第 11 篇）。"}[out]  # fmt: skip
     assert said in row(site, out, "core/plot_05_logistic_regression"), out
 
@@ -538,7 +565,12 @@ def test_readme_names_every_module_on_private_torch_apis() -> None:
     assert _private_torch_modules() == {"capture.py", "graph.py"}
     readme = _readme()
     block = readme[readme.index("capture.py PyTorch 2's captures") : readme.index("_checks.py")]
-    assert "with graph.py (torch._guards.TracingContext, torch._dynamo)" in block
+    assert (
+        "with graph.py (torch._guards.TracingContext, torch._dynamo, and torch._C's "
+        "torch-function-mode stack)" in block
+    )  # r11-docs C1
+    graph_py = (ROOT / "src" / "pytorch_notes" / "graph.py").read_text("utf-8")
+    assert "torch._C._push_on_torch_function_stack" in graph_py
     assert "modules that touch torch's private compile APIs" in block
     assert "the one place that touches" not in readme
 
@@ -573,3 +605,123 @@ def test_readme_lists_every_session_and_the_core_folder_whole() -> None:
     assert "`lint` (ruff and mypy)" in listing and "`lint` (ruff)," not in listing
     numbers = sorted(p.name[5:7] for p in (GALLERY / "en" / "core").glob("plot_*.py"))
     assert f"core/ the core chapter ({numbers[0]}-{numbers[-1]})" in readme
+
+
+# --- Review r11-docs ---
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_an_fx_graph_is_not_only_a_forward_graph_of_call_functions(site: Path, out: str) -> None:
+    """r11-docs A1: FX graphs have call_method and call_module nodes too, and AOTAutograd's
+    backward graph is an FX graph."""
+    from functorch.compile import aot_function, make_boxed_func
+
+    def ops(gm: torch.fx.GraphModule) -> list[str]:
+        return [node.op for node in gm.graph.nodes]
+
+    assert ops(torch.fx.symbolic_trace(lambda x: (x * 2).sum())) == [
+        "placeholder", "call_function", "call_method", "output"]  # fmt: skip
+    assert "call_module" in ops(torch.fx.symbolic_trace(nn.Sequential(nn.Linear(2, 1))))
+    kept = {}
+
+    def keep(name: str):
+        def compiler(gm, _):
+            kept[name] = gm
+            return make_boxed_func(gm.forward)
+
+        return compiler
+
+    run = aot_function(lambda w, x: (w + x) * (w + 1), fw_compiler=keep("fw"),
+                       bw_compiler=keep("bw"))  # fmt: skip
+    run(torch.ones(1, requires_grad=True), torch.ones(1)).sum().backward()
+    assert all(isinstance(kept[k], torch.fx.GraphModule) for k in ("fw", "bw"))
+    text = entry(site, out, {"en": "FX graph", "zh-cn": "FX 图"}[out])
+    said = {"en": ["call_function, call_method or call_module for the operations",
+                   "Dynamo's graphs and AOTAutograd's forward and backward graphs are FX graphs"],
+            "zh-cn": ["运算是 call_function、call_method 或 call_module",
+                      "Dynamo 捕获的图、AOTAutograd 的前向图和反向图也都是 FX 图"]}[out]  # fmt: skip
+    for words in said:
+        assert words in text, f"{out}: {words!r}"
+    for old in ("a call_function per operation", "每个运算一个 call_function", "A forward graph in",
+                "形式的前向图"):  # fmt: skip
+        assert old not in text, f"{out}: {old!r}"
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_code_after_a_graph_break_is_captured_when_a_call_reaches_it(
+    site: Path, out: str
+) -> None:
+    """r11-docs A2, r11-0910 A4: graph 1 runs before the code after the break is captured;
+    the if has no value during the capture (the graph's values are fake tensors)."""
+    log = []
+
+    def backend(gm: torch.fx.GraphModule, example_inputs: list) -> object:
+        number = len([e for e in log if e.startswith("capture")]) + 1
+        log.append(f"capture {number}")
+        fakes = [node.meta.get("example_value") for node in gm.graph.nodes if node.op != "output"]
+        assert all(type(v).__name__ == "FakeTensor" for v in fakes if v is not None)
+
+        def run(*args):
+            log.append(f"run {number}")
+            return gm.forward(*args)
+
+        return run
+
+    torch._dynamo.reset()
+    torch.compile(_branchy, backend=backend)(torch.ones(3))
+    torch._dynamo.reset()
+    assert log == ["capture 1", "run 1", "capture 2", "run 2"]
+    said = {"en": ("before the function's bytecode runs; the code after a graph break is "
+                   "captured when a call reaches it",
+                   "before the bytecode runs (the code after a graph break is captured when a "
+                   "call reaches it)",
+                   "Dynamo follows the code on stand-ins, so it has no value to decide on"),
+            "zh-cn": ("在函数的字节码执行之前；图中断之后的代码要等调用走到那里才捕获",
+                      "它在函数的字节码执行之前接手（图中断之后的代码要等调用走到那里才捕获）",
+                      "Dynamo 是在替身上跟踪代码的，手里没有这个值")}[out]  # fmt: skip
+    text, glossary = row(site, out, T10), entry(site, out, "Dynamo")
+    assert said[0] in text and said[2] in text and said[1] in glossary, out
+    for old in ("before any of its operations runs", "在函数的任何运算执行之前"):
+        assert old not in text and old not in glossary, f"{out}: {old!r}"
+
+
+def test_zh_docs_wording_r11(site: Path) -> None:
+    """r11-docs D1, E2, E3, E6, E7: the joint graph, 更小, 动态维度, FX 图, 同样不该照搬."""
+    summary = plain(soup(site / "zh-cn" / "summary.html"))
+    glossary = plain(soup(site / "zh-cn" / "glossary.html"))
+    assert (
+        "得到前向与反向合在一起的联合图（早于任何 backward()）；再由划分器把它拆成前向图和反向图"
+        in (entry(site, "zh-cn", "AOTAutograd"))
+    )
+    assert "可能保存更少或更小的张量" in glossary and "更省的张量" not in glossary
+    assert "这一维就改用符号表示（成为动态维度）" in summary
+    assert "FX 图只是前向图" in summary and "fx 图" not in summary
+    assert "The FX graph is a forward graph" in plain(soup(site / "en" / "summary.html"))
+    assert "sigmoid 之后接 BCELoss 同样不该照搬" in summary and "BCELoss 也不是" not in summary
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_home_page_gives_the_wheel_chapter_and_download_links(site: Path, out: str) -> None:
+    """r11-docs F1-F3: the wheel (not only a clone), tutorial 06 in the core chapter, and
+    the download links under each title."""
+    index = plain(soup(site / out / "index.html"))
+    said = {"en": ['pip install "<this site>/dist/pytorch_notes-<version>-py3-none-any.whl"',
+                   "Each tutorial's “Run it yourself” note gives the wheel's full address",
+                   "Computational graphs, autograd, logistic regression, and training, "
+                   "validation and test sets",
+                   "(the links are under its title and at the bottom of its page)"],
+            "zh-cn": ['pip install "<本站地址>/dist/pytorch_notes-<version>-py3-none-any.whl"',
+                      "每篇教程的“自己动手运行”提示里有 wheel 的完整地址",
+                      "计算图、自动求导、逻辑回归，以及训练集、验证集与测试集",
+                      "（链接在标题下方和页面底部）"]}[out]  # fmt: skip
+    for words in said:
+        assert words in index, f"{out}: {words!r}"
+    note = plain(soup(site / out / "tutorials" / "core" / "plot_01_computational_graph.html"))
+    assert {"en": "Run it yourself", "zh-cn": "自己动手运行"}[out] in note
+    assert "dist/pytorch_notes-" in note and "py3-none-any.whl" in note
+    for old in ("from a clone of its repository", "在本站仓库的目录中安装", "from the bottom of its page",
+                "在每篇教程页面底部"):  # fmt: skip
+        assert old not in index, f"{out}: {old!r}"
+    readme = _readme()
+    assert "with training, validation and test sets, then (going further)" in readme
+    assert "torch.func, torch.compile, losses and optimizers" in readme.replace("`", "")
