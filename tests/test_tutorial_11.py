@@ -560,7 +560,7 @@ def test_chinese_phrasing_round_6(site: Path) -> None:
 @pytest.mark.parametrize("out", OUTS)
 def test_prerequisites_name_tutorial_06(site: Path, out: str) -> None:
     """Round 6 (F1): the page uses fit, its history and a validation/test split (tutorial 06)."""
-    intro = soup(site / out / PAGE).select_one("section p")
+    intro = soup(site / out / PAGE).select_one("section p:not(.pn-page-header)")
     links = [a["href"] for a in intro.select("a")]
     assert any("plot_06_validation_and_test" in href for href in links), links
 
@@ -674,8 +674,11 @@ def test_squeeze_is_explained_and_mse_broadcasts_without_it(site: Path, out: str
     assert "MSELoss, (4, 1) vs (4,): 0.375, squeezed: 0.025; UserWarning" in text(site, out)
     words = prose(site, out)
     assert (
-        "refuse a mismatch, but MSELoss only warns and broadcasts to (N, N)" in words
-        or "MSELoss 却只给出警告，然后广播成 (N, N)" in words
+        "refuse a mismatch, but MSELoss (like the other regression losses, L1Loss , HuberLoss ) "
+        "only warns and broadcasts to (N, N)"
+        in words
+        or "MSELoss 却只给出警告（其他回归损失如 L1Loss 、 HuberLoss 也一样），然后广播成 (N, N)"
+        in words
     ), out
     assert "as fit does for you" in words or "fit 会自动做这一步" in words
 
@@ -734,11 +737,11 @@ def test_pos_weight_also_scales_the_steps_and_300_iterations_are_a_budget(
     if out == "en":
         assert "for a fixed 300 iterations" in words and "13.3 times larger" in words
         assert "the weighted model has converged and the unweighted one has not" in words
-        assert "trained for 1000, its recall is 0.727" in words
+        assert "trained for 1000, its recall is 0.727 (last line)" in words
     else:
         assert "固定的 300 次迭代" in words and "放大了 13.3 倍" in words
         assert "加权模型已经收敛，不加权的模型还没有" in words
-        assert "训练到 1000 次，它的召回率是 0.727" in words
+        assert "训练到 1000 次，它的召回率是 0.727（最后一行输出）" in words
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -774,3 +777,83 @@ def test_chinese_phrasing_round_10(site: Path) -> None:
     for new in ("给出的梯度却会逐渐衰减到 0", "选阈值也是在做决定，所以要在",
                 "在 float32 舍入误差范围内，两种损失是"):  # fmt: skip
         assert new in words, new
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_other_regression_losses_also_only_warn_on_a_shape_mismatch(site: Path, out: str) -> None:
+    """Round 11 (F1): L1Loss and HuberLoss, like MSELoss, warn and broadcast (N, 1) against
+    (N,); the BCE losses refuse it both ways."""
+    import warnings
+
+    out4, y4 = torch.tensor([[0.9], [0.1], [0.8], [0.2]]), torch.tensor([1.0, 0.0, 1.0, 0.0])
+    for loss_fn in (nn.L1Loss(), nn.HuberLoss()):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            wrong = loss_fn(out4, y4)
+        assert [w.category for w in caught] == [UserWarning]
+        assert not torch.isclose(wrong, loss_fn(out4.squeeze(1), y4))
+    for loss_fn in (nn.BCELoss(), nn.BCEWithLogitsLoss()):
+        with pytest.raises(ValueError):
+            loss_fn(out4.squeeze(1), out4)
+    assert "L1Loss" in prose(site, out) and "HuberLoss" in prose(site, out)
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_simplefilter_always_is_there_for_an_earlier_ignore_filter(site: Path, out: str) -> None:
+    """Round 11 (A2): catch_warnings(record=True) records a repeated warning anyway; what
+    simplefilter("always") adds is that an "ignore" set earlier does not hide it."""
+    import warnings
+
+    out4, y4 = torch.tensor([[0.9], [0.1], [0.8], [0.2]]), torch.tensor([1.0, 0.0, 1.0, 0.0])
+    with warnings.catch_warnings():
+        for _ in range(2):
+            nn.MSELoss()(out4, y4)  # shown (or not) before the block
+        with warnings.catch_warnings(record=True) as caught:
+            nn.MSELoss()(out4, y4)
+        assert len(caught) == 1  # recorded although it was issued before
+        warnings.filterwarnings("ignore")
+        counts = []
+        for always in (False, True):
+            with warnings.catch_warnings(record=True) as caught:
+                if always:
+                    warnings.simplefilter("always")
+                nn.MSELoss()(out4, y4)
+            counts.append(len(caught))
+        assert counts == [0, 1]
+    shown = code(site, out)
+    assert "# show the warning even if it was shown before" not in shown
+    assert "即使之前已经显示过" not in shown
+    assert (
+        '# record it even if an earlier filter says "ignore"' in shown
+        or '# 即使之前设过 "ignore" 等警告过滤器，也照样记录' in shown
+    ), out
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_cross_entropy_divides_by_the_weights_only_with_class_indices(site: Path, out: str) -> None:
+    """Round 11 (A1, E1, E2): CrossEntropyLoss(weight=) averages over the weights' sum with
+    class-index targets, over N with probability targets; the page says which."""
+    torch.manual_seed(0)
+    z, t, w = torch.randn(6, 3), torch.tensor([0, 1, 2, 2, 0, 1]), torch.tensor([2.0, 1.0, 5.0])
+    total = nn.CrossEntropyLoss(weight=w, reduction="sum")(z, t)
+    by_index = nn.CrossEntropyLoss(weight=w)(z, t)
+    by_prob = nn.CrossEntropyLoss(weight=w)(z, nn.functional.one_hot(t, 3).float())
+    assert torch.isclose(by_index, total / w[t].sum())
+    assert torch.isclose(by_prob, total / 6)
+    assert not torch.isclose(by_index, by_prob)
+    words = prose(site, out)
+    assert "no weight, 1000 accuracy 0.969  precision 0.813  recall 0.727" in text(site, out)
+    if out == "en":
+        assert "CrossEntropyLoss ’s weight= does with class-index targets, below)" in words
+        assert "Part of the gap is too few iterations" in words
+        assert "training time" not in words
+    else:
+        assert (
+            "损失仍按 215 个点求平均，而不是像下文 CrossEntropyLoss 的 weight= 在目标为类别"
+            in words
+        )
+        assert "在目标为类别索引时那样按权重之和求平均" in words
+        assert "这个差距有一部分是因为训练的迭代次数不够" in words
+        for old in ("除以 215 个点", "训练时长", "训练循环写了"):
+            assert old not in words, old
+        assert "下面的训练循环调用了 .squeeze(1)" in words

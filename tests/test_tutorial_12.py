@@ -451,7 +451,7 @@ def test_gd_is_spelled_out_and_06_is_a_prerequisite(site: Path, out: str) -> Non
     """Round 6 (F1, F2): GD is named before the table uses it; fit comes from tutorial 06."""
     words = prose(site, out)
     assert "Gradient descent (GD:" in words or "梯度下降（下表中记作 GD" in words
-    intro = soup(site / out / PAGE).select_one("section p")
+    intro = soup(site / out / PAGE).select_one("section p:not(.pn-page-header)")
     assert any("plot_06_validation_and_test" in a["href"] for a in intro.select("a"))
 
 
@@ -576,8 +576,8 @@ def test_decoupled_adam_is_adamw_only_with_the_same_weight_decay(site: Path, out
         "is AdamW when both get the same weight_decay, but the defaults differ: 0 for Adam, 0.01 "
         "for AdamW" in words
     ) or (
-        "在 weight_decay 取值相同时就是 AdamW；不过两者的默认值不同：Adam 是 0，AdamW 是 0.01"
-        in words
+        "在 weight_decay 取值相同时就是 AdamW；不过两者 weight_decay 的默认值不同：Adam 是 0，"
+        "AdamW 是 0.01" in words
     )
     for old in ("which is AdamW, exists", "就是 AdamW，这个参数"):
         assert old not in words, old
@@ -615,3 +615,11 @@ def test_hand_written_adam_is_not_bit_for_bit_and_momentum_needs_far_more_iterat
         assert "达到 99% 所需的迭代次数多得多（都是 48 次，梯度下降只要 16 次）" in words
         for old in ("所以两者在 float32", "但要多花一些迭代"):
             assert old not in words, old
+
+
+def test_chinese_phrasing_round_11(site: Path) -> None:
+    """Round 11 (E3, E4): whose default differs (weight_decay's), and what reaches 99%."""
+    words = prose(site, "zh-cn")
+    assert "不过两者 weight_decay 的默认值不同：Adam 是 0，AdamW 是 0.01" in words
+    assert "但准确率达到 99% 所需的迭代次数多得多" in words
+    assert "不过两者的默认值不同" not in words and "但达到 99%" not in words

@@ -149,7 +149,7 @@ assert corrected_99 > first_99["Adam"] > first_99["RMSprop"]
 # 动量的第一步只有梯度下降的十分之一，Nesterov 约为五分之一
 # （:math:`(1 + \mu)\eta g`）。之后它们的步长增大，在 :math:`w_0` 方向冲过谷底
 # （:math:`w_0` 最低到 -3.22 和 -2.79，梯度下降只下到 -1.94），再绕一个弧折回来；
-# 到达谷底之前，损失每一步都在下降，但达到 99% 所需的迭代次数多得多（都是 48 次，
+# 到达谷底之前，损失每一步都在下降，但准确率达到 99% 所需的迭代次数多得多（都是 48 次，
 # 梯度下降只要 16 次）。AdamW 的衰减每一步把权重乘以
 # :math:`1 - \eta\lambda = 0.99`，把它们往零拉：60 次迭代后它的损失最高。
 #
@@ -417,8 +417,8 @@ check_by_hand("Nesterov", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9, nes
 #
 # **练习 2.** ``Adam(weight_decay=0.1)`` 和 ``AdamW(weight_decay=0.1)`` 不是同一个
 # 优化器。``Adam(..., decoupled_weight_decay=True)``（这个参数从 torch 2.7 起才有，2.6 及
-# 更早的版本没有）在 ``weight_decay`` 取值相同时就是 AdamW；不过两者的默认值不同：Adam
-# 是 0，AdamW 是 0.01。从起点出发，各走一步（``lr=0.1``），比较结果。
+# 更早的版本没有）在 ``weight_decay`` 取值相同时就是 AdamW；不过两者 ``weight_decay`` 的
+# 默认值不同：Adam 是 0，AdamW 是 0.01。从起点出发，各走一步（``lr=0.1``），比较结果。
 # 提示：AdamW 先把权重乘以 :math:`1 - \eta\lambda`，再走 Adam 的一步；Adam 则是把
 # :math:`\lambda w` 加到梯度上。
 #
