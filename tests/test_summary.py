@@ -411,7 +411,7 @@ def test_zh_docs_wording(site: Path) -> None:
     everything = summary + glossary + index
     for said in ("自动求导实际使用的反向图由 backward() 从 grad_fn 出发遍历",
                  "model.eval() 只切换 Dropout 等层的行为，并不关闭计算图的记录",
-                 "即使梯度为零，权重衰减也会移动它；之前走过几步时动量和 Adam 也会移动它",
+                 "即使梯度为零，权重衰减也会移动它；如果之前已经更新过几步，动量和 Adam 也会移动它",
                  "反向传播要用的保存的张量被改动过就会报错", "逐个小批量地提供数据"):  # fmt: skip
         assert said in summary, said
     assert "自动求导实际使用的反向图中的节点" in glossary

@@ -144,7 +144,7 @@ def test_a_zero_gradient_moves_a_parameter_through_weight_decay_or_earlier_state
     said_row = {
         "en": ["through weight decay or through state carried from earlier steps",
                "by momentum or Adam after earlier steps"],
-        "zh-cn": ["原因是权重衰减，或者之前各步留下的状态", "之前走过几步时动量和 Adam 也会"],
+        "zh-cn": ["原因是权重衰减，或者之前各步留下的状态", "如果之前已经更新过几步，动量和 Adam 也会移动它"],
     }[out]  # fmt: skip
     for sentence in said_row:
         assert sentence in row, f"{out}: {sentence!r}"

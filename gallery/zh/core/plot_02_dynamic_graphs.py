@@ -371,7 +371,7 @@ print(f"slope from the right = {right.item():.3f}, from the left = {left.item():
 # 在这里是我们的 ``if``，对 PyTorch 自带的函数则是它们的反向公式。
 # :math:`\max(t, 0)` 的三种写法在每一点的值都相同，在 0 处选的梯度却不一样：
 # ``relu`` 取 0，``maximum`` 在两个参数相等时把梯度平分，取 0.5，而 ``clamp`` 的选择随版本变过
-# （torch 2.13 及更早取 1，从 torch 2.14 起取 0）。同样在 0 处有尖点的 ``abs`` 选的是 0：
+# （torch 2.13 及更早取 1，从 torch 2.14 起取 0）。同样在 0 处有折点的 ``abs`` 选的是 0：
 
 grid = torch.linspace(-2, 2, 9)
 assert torch.equal(torch.relu(grid), grid.clamp(min=0))

@@ -108,7 +108,7 @@ clip.remove()  # register_hook 返回一个句柄，调用 remove() 即可摘掉
 # 稳定的写法 :math:`\max(z, 0) + \log(1 + e^{-|z|})` 从不对正数求指数
 # （``torch.log1p(u)`` 计算 :math:`\log(1 + u)`，即使 ``u`` 小到 :math:`1 + u` 被舍入成 1，
 # 也能算准），导数是 :math:`\sigma(z)`。但自动求导是对每个运算分别求导、再按链式法则
-# 乘起来的，而 ``clamp`` 和 ``abs`` 在 :math:`z = 0` 处都有尖点，尖点处传回多少是一种约定（见
+# 乘起来的，而 ``clamp`` 和 ``abs`` 在 :math:`z = 0` 处都有折点，折点处传回多少是一种约定（见
 # :doc:`../core/plot_02_dynamic_graphs`）。``abs`` 在这里传回 0，所以结果完全
 # 由 ``clamp`` 的约定决定，而且不会是 :math:`\sigma(0) = 0.5`
 # （torch 2.13 及以前是 1，2.14 起是 0）：
@@ -266,8 +266,8 @@ except RuntimeError as error:
 # 正确的 ``Softplus`` 能通过检查，``gradgradcheck`` 也能通过（它检查反向传播
 # *本身的*反向传播：我们的 ``backward`` 由可求导的运算组成）。通过检查只说明
 # 有限差分与反向传播的结果*在给定的点上*一致，仅此而已：对 ``stable_softplus``
-# 直接用自动求导，在尖点处是错的，却能在同样三个随机点上通过检查，在 0 处才会
-# 失败。检查时要把边界情况（包括尖点）放进输入里：
+# 直接用自动求导，在折点处是错的，却能在同样三个随机点上通过检查，在 0 处才会
+# 失败。检查时要把边界情况（包括折点）放进输入里：
 
 print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,))}")
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
@@ -277,7 +277,7 @@ for name, fn in {"stable_softplus": stable_softplus, "Softplus": Softplus.apply}
     for where, point in {"z64": z64, "0": zero}.items():
         passed.append(torch.autograd.gradcheck(fn, (point,), raise_exception=False))
         print(f"gradcheck({name}) at {where}: {passed[-1]}")
-assert passed == [True, False, True, True]  # 只有穿过尖点的自动求导在 0 处失败
+assert passed == [True, False, True, True]  # 只有穿过折点的自动求导在 0 处失败
 
 # %%
 # 自动求导为反向传播保存了什么
@@ -363,7 +363,7 @@ for warning in caught:
 # *导数*保持有限，因为 :math:`0 \times \infty` 同样是 NaN。
 # 把输入截到不小于 0（``x.clamp(min=0)``）也做不到这一点：在 :math:`x = 0` 处平方根的
 # 导数仍是 :math:`1/(2 \cdot 0) = \infty`，所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r``
-# 的梯度都是 NaN；它能否再传到 ``x``，取决于 ``clamp`` 在尖点处的约定
+# 的梯度都是 NaN；它能否再传到 ``x``，取决于 ``clamp`` 在折点处的约定
 # （torch 2.13 及以前是 NaN，2.14 起是 0），所以这不算修正。再用一个 ``where``，
 # 在未被选中的一侧交给 ``sqrt`` 一个无害的 1，在 :math:`-1` 和 0 处、在每个版本上
 # 都能得到正确的梯度：
@@ -398,7 +398,7 @@ for point in (-1.0, 0.0):
 # - 对稳定的 softplus 直接用自动求导，在 :math:`z = 0` 处结果是错的（torch 2.13
 #   及以前是 1，2.14 起是 0），不会是 0.5。我们的 ``Function`` 直接给出导数，
 #   能用于 ``grad`` 和 ``vmap``，让过度自信的模型的损失保持有限。float64 下的
-#   ``gradcheck`` 抓住了符号错误；它只检查给定的点（0 处的尖点必须是其中之一）。
+#   ``gradcheck`` 抓住了符号错误；它只检查给定的点（0 处的折点必须是其中之一）。
 # - 小网络的一次前向传播保存了 5 个张量：逐个张量相加是 2832 字节，实际占用的内存是
 #   1808 字节，其中 1280 字节只为反向传播而保留。
 # - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）及其所在行；
