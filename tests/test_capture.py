@@ -415,3 +415,19 @@ def test_aot_graphs_says_a_trace_cannot_make_a_shape_from_values() -> None:
     compiled, _ = aot_graphs(lambda t: t[t > 0].sum())
     with pytest.raises(ValueError, match=r"shape depends on the data.*torch.where"):
         compiled(torch.tensor([1.0, -2.0, 3.0]))
+
+
+def test_a_trace_is_not_reused_across_the_conjugate_and_negative_bits() -> None:
+    """b4 #8: ``z.conj()`` and a negative-bit view are other inputs than the tensor."""
+    torch.manual_seed(0)
+    z = torch.randn(4, dtype=torch.cfloat)
+    real_part, graphs = aot_graphs(lambda x: torch.imag(x) + x.real)
+    real_part(z)
+    assert torch.equal(real_part(z.conj()), torch.imag(z.conj()) + z.conj().real)
+    assert graphs.traces == 2
+    negative = torch.randn(3, dtype=torch.cfloat).conj().imag  # a real view with the neg bit
+    assert negative.is_neg()
+    scaled, graphs = aot_graphs(lambda x: x * 3)
+    scaled(negative.resolve_neg())
+    assert torch.equal(scaled(negative), negative * 3)
+    assert graphs.traces == 2

@@ -226,3 +226,24 @@ def test_early_stopping_names_a_bad_min_delta(value) -> None:
 
     with pytest.raises((TypeError, ValueError), match="min_delta"):
         early_stopping(3, value)
+
+
+def test_arguments_that_would_overflow_float32_are_refused_before_drawing() -> None:
+    """b4 #19: 'finite numbers' whose points would be inf in float32."""
+    state = torch.random.get_rng_state()
+    for kwargs in ({"mean": -4e38}, {"std": 2e37}, {"mean": 2e38, "bias": 2e38}):
+        with pytest.raises(ValueError, match="would overflow float32"):
+            two_gaussians(4, **kwargs)
+    assert torch.equal(state, torch.random.get_rng_state())
+    x, _ = two_gaussians(4, mean=1e37, std=1e35, bias=-1e37)
+    assert bool(torch.isfinite(x).all())
+
+
+def test_a_model_too_wide_to_allocate_is_named() -> None:
+    """b4 #15: in_features far beyond memory failed inside nn.Linear."""
+    import numpy as np
+
+    for make in (LogisticRegression, logistic_regression_sequential):
+        with pytest.raises(ValueError, match=r"in_features=36893488147419103232 is too large"):
+            make(2**65)
+    assert LogisticRegression(np.int64(3)).features.in_features == 3

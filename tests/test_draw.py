@@ -486,3 +486,89 @@ def test_an_fx_graph_is_green_exactly_where_it_returns() -> None:
 
     ax = draw.draw_forward(fx_graph(torch.fx.symbolic_trace(f)))
     assert _green(ax) == {"a", "tanh"}
+
+
+# -- review b4 -------------------------------------------------------------------------------
+
+
+def test_describe_is_checked_and_run_before_the_figure_is_made(seed) -> None:
+    """b4 #12: describe failed only when the player rendered, deep in matplotlib."""
+    forward, _ = seed
+    before = plt.get_fignums()
+    with pytest.raises(TypeError, match="describe must be a function of an Op"):
+        draw.animate_forward(forward, describe=42)
+    with pytest.raises(ValueError, match=r"describe\(op\) raised KeyError: 'mul' for operation 2"):
+        draw.animate_forward(forward, describe=lambda op: {"add": "plus"}[op.op])
+    with pytest.raises(TypeError, match=r"describe\(op\) must return a str, got int"):
+        draw.animate_forward(forward, describe=lambda op: op.index)
+    assert plt.get_fignums() == before
+    anim = draw.animate_forward(forward, describe=lambda op: f"{op.op} #{op.index}")
+    anim.to_jshtml()
+    anim._func(3)
+    assert anim._fig.axes[0].get_title() == "step 3 of 3: mul #2"
+
+
+def hand_made(changes: dict | None = None) -> nx.DiGraph:
+    g = nx.DiGraph()
+    nodes = {
+        "u": {"kind": "tensor", "name": "u", "value": 3.0, "is_leaf": True},
+        "k": {"kind": "const", "value": 2},
+        "f": {"kind": "op", "op": "pow"},
+        "v": {"kind": "tensor", "name": "v", "value": 9.0, "is_leaf": False},
+    }
+    for (node, attribute), value in (changes or {}).items():
+        if value is None:
+            del nodes[node][attribute]
+        else:
+            nodes[node][attribute] = value
+    for node, data in nodes.items():
+        g.add_node(node, **data)
+    g.add_edges_from([("u", "f"), ("k", "f"), ("f", "v")])
+    return g
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({("v", "is_leaf"): None}, "tensor node 'v' has no attribute 'is_leaf'"),
+        ({("u", "value"): None}, "tensor node 'u' has no attribute 'value'"),
+        ({("k", "value"): None}, "const node 'k' has no attribute 'value'"),
+        ({("f", "op"): None}, "op node 'f' has no attribute 'op'"),
+        ({("f", "kind"): "operation"}, "node 'f' has kind 'operation'"),
+        ({("f", "op"): ["pow"]}, r"op node 'f' has op=\['pow'\]"),
+    ],
+)
+def test_a_hand_made_graph_missing_an_attribute_is_named_before_any_figure(changes, message):
+    """b4 #13: a bare KeyError, sometimes after the figure was made."""
+    before = plt.get_fignums()
+    with pytest.raises(ValueError, match=message):
+        draw.draw_forward(hand_made(changes))
+    assert plt.get_fignums() == before
+    assert "v\ndata 9" in texts(draw.draw_forward(hand_made()))  # the complete one draws
+
+
+def test_a_title_that_is_not_text_is_refused(seed) -> None:
+    forward, grads = seed
+    for bad in ([], 3):
+        with pytest.raises(TypeError, match="title must be a str or None"):
+            draw.draw_forward(forward, title=bad)
+        with pytest.raises(TypeError, match="title must be a str or None"):
+            draw.draw_backward(grads, title=bad)
+    assert plt.get_fignums() == []
+
+
+@pytest.mark.parametrize("alt", [r"\(\partial y / \partial w\)", r"D:\2\runs", "a\\\\b \\g<0>"])
+def test_the_alt_text_is_kept_as_written(alt) -> None:
+    """b4 #9: a backslash in alt was read as a regular-expression escape."""
+    from html import escape
+
+    from pytorch_notes.animation import Player, self_contained
+
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0, 1], [1, 0])
+    player = Player(fig, lambda k: [line], frames=2, alt=alt)
+    html = player.to_jshtml()
+    assert f'alt="{escape(alt)}"' in html
+    assert f'alt="{escape(alt)}"' in self_contained('<img id="_anim_img1">', alt=alt)
+    with pytest.raises(TypeError, match="alt must be a str"):
+        Player(fig, lambda k: [line], frames=2, alt=None)

@@ -635,3 +635,115 @@ def test_what_an_fx_graph_marks_returned_is_exactly_its_output() -> None:
     g = fx_graph(torch.fx.symbolic_trace(f))
     marked = {d["name"]: d["returned"] for _, d in g.nodes(data=True) if d["kind"] == "tensor"}
     assert marked == {"a": False, "b": True, "mul": False, "add_": False, "cos": True}
+
+
+# -- review b4 -------------------------------------------------------------------------------
+
+_REFLECTED_CASES = [  # (Python operator, its torch function, a dtype it works on)
+    ("+", "add", torch.float32), ("-", "sub", torch.float32), ("*", "mul", torch.float32),
+    ("/", "div", torch.float32), ("//", "floor_divide", torch.float32),
+    ("%", "remainder", torch.float32), ("**", "pow", torch.float32),
+    ("&", "bitwise_and", torch.int64), ("|", "bitwise_or", torch.int64),
+    ("^", "bitwise_xor", torch.int64), ("<<", "bitwise_left_shift", torch.int64),
+    (">>", "bitwise_right_shift", torch.int64),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("symbol", "name", "dtype"), _REFLECTED_CASES)
+def test_every_reflected_operator_is_its_operation_in_the_written_order(symbol, name, dtype):
+    """b4 #4: ``5 OP t`` is recorded as ``name(5, t)``, for every operator torch reflects."""
+    t = torch.tensor([1, 2], dtype=dtype)
+    with record() as graph:
+        result = eval(f"5 {symbol} t")
+    op = graph.ops[-1]
+    assert op.op == name
+    constant = next(n for n in op.inputs if n in graph._constants)
+    assert graph._constants[constant] == 5 and graph.node_of(t) in op.inputs
+    if symbol not in ("+", "*", "&", "|", "^"):  # these commute: torch passes 5 + t as t + 5
+        assert op.inputs == [constant, graph.node_of(t)], (symbol, op.inputs)
+    assert torch.equal(result, eval(f"5 {symbol} t"))
+    scope = {"u": t.clone()}
+    with record() as graph:  # and the in-place form is the same operation, in place
+        exec(f"u {symbol}= 1", scope)
+    assert (graph.ops[-1].op, graph.ops[-1].inplace) == (name, True)
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.*is deprecated:DeprecationWarning")
+def test_a_scripted_module_inside_record_is_named_not_silently_cut() -> None:
+    """b4 #3: TorchScript runs out of the recorder's sight: say so (skipped, a warning)."""
+    torch.manual_seed(0)
+    layer = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Tanh())
+    scripted = torch.jit.script(layer)
+    x = torch.randn(2, 3, requires_grad=True)
+    with record() as eager:
+        out = layer(x * 2).sum()
+    assert eager.skipped == [] and [op.op for op in eager] == ["mul", "linear", "tanh", "sum"]
+    warned = pytest.warns(UserWarning, match=r"1 tensor\(s\) used in the block were made inside")
+    with warned, record() as graph:
+        h = x * 2
+        out = scripted(h).sum()
+    assert [op.op for op in graph] == ["mul", "sum"]
+    assert len(graph.skipped) == 1 and "torch.jit.script" in graph.skipped[0]
+    out.backward()  # the code ran as it would have
+    # gradients read inside a block, and tensors made before it, are inputs indeed; autograd's
+    # own tensors (gradgradcheck) and a tracer's (make_fx) are not the reader's: no warning
+    from torch.fx.experimental.proxy_tensor import make_fx
+
+    double = x.detach().double().requires_grad_()
+    with record() as after:
+        (x.grad * 2).sum()
+        (out * 1).sum()
+        torch.autograd.gradgradcheck(lambda t: torch.tanh(t).sum(0), (double,))
+        make_fx(lambda t: torch.tanh(t) * 2)(x)
+    assert after.skipped == []
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.*is deprecated:DeprecationWarning")
+def test_torch_jit_trace_inside_record_traces_only_the_readers_operations() -> None:
+    """b4 #5: the recorder steps aside while torch.jit.trace traces."""
+
+    def fn(a, b):
+        return torch.relu(a @ b + 1)
+
+    a, b = torch.randn(3, 4), torch.randn(4, 2)
+    with record() as graph:
+        traced = torch.jit.trace(fn, (a, b))  # check_trace on: it runs fn more than once
+        c = a * 2
+    kinds = [n.kind() for n in traced.graph.nodes() if n.kind().startswith("aten::")]
+    assert kinds == ["aten::matmul", "aten::add", "aten::relu"]
+    assert torch.equal(traced(a, b), fn(a, b))
+    # what torch.jit.trace runs after tracing (check_trace reruns fn, compares) is recorded
+    assert graph.ops[-1].op == "mul" and graph.ops[-1].outputs == [graph.node_of(c)]
+
+
+class CountingScope(dict):
+    """Module globals that count how often a whole-scope scan reads them."""
+
+    scans = 0
+
+    def items(self):  # type: ignore[override]
+        type(self).scans += 1
+        return super().items()
+
+
+def test_naming_reads_the_running_codes_names_not_every_global() -> None:
+    """b4 #17: at module level, each operation once scanned every global."""
+    code = compile(
+        "with record() as graph:\n"
+        "    for _ in range(200):\n"
+        "        c = (a + b) * 2\n"
+        "    d = c - a\n"
+        "    a = d * 1\n",
+        "<module-level block>", "exec",
+    )  # fmt: skip
+    scope = CountingScope(record=record, a=torch.tensor(1.0), b=torch.tensor(2.0))
+    scope.update({f"v{i}": i for i in range(5000)})
+    CountingScope.scans = 0
+    first_a = scope["a"]
+    exec(code, scope)
+    assert CountingScope.scans <= 1  # once, when the block ends (it was once per operation)
+    graph = scope["graph"]
+    names = graph.tensor_nodes()
+    assert names[graph.node_of(scope["d"])] == "d" and names[graph.node_of(scope["c"])] == "c"
+    assert names[graph.node_of(first_a)] == "a"  # an input rebound in the block keeps its name
+    assert names[graph.node_of(scope["a"])] == "a"

@@ -105,3 +105,19 @@ def test_a_cjk_font_missing_from_matplotlibs_cache_is_found(
         assert i18n.find_cjk_font() == "Noto Sans CJK SC"
     finally:
         i18n.find_cjk_font.cache_clear()
+
+
+def test_a_cjk_font_that_cannot_draw_chinese_is_refused() -> None:
+    """b4 #18: a font not installed, or without Chinese glyphs, would print tofu."""
+    before = list(mpl.rcParams["font.sans-serif"])
+    with pytest.raises(ValueError, match="'Not A Real Family' is not a font family"):
+        i18n.use_language("zh", cjk_font="Not A Real Family")
+    with pytest.raises(ValueError, match="'DejaVu Sans' has no Chinese glyphs"):
+        i18n.use_language("zh", cjk_font="DejaVu Sans")
+    with pytest.raises(TypeError, match="cjk_font must be a font family name"):
+        i18n.use_language("en", cjk_font=["Noto Sans CJK SC"])
+    assert mpl.rcParams["font.sans-serif"] == before
+    font = i18n.find_cjk_font()
+    if font is not None:
+        assert i18n.use_language("zh", cjk_font=font) == "zh"
+        assert render(i18n.tr("zh", en="gradient", zh="叶子节点")) == []

@@ -363,3 +363,21 @@ def test_plot_snapshots_names_a_history_passed_for_its_evaluations() -> None:
         plot_snapshots(features, labels, history)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"sequence of Evaluation, got int"):
         plot_snapshots(features, labels, 3)  # type: ignore[arg-type]
+
+
+def test_too_many_contour_levels_are_refused_before_any_figure() -> None:
+    """b4 #15: levels=10**30 failed inside NumPy after the figure was made."""
+    from pytorch_notes.plotting import MAX_LEVELS, animate_loss_surface, plot_loss_surface
+
+    def bowl(w0, w1):
+        return w0**2 + w1**2 + 0.5
+
+    before = plt.get_fignums()
+    for levels in (MAX_LEVELS + 1, 10**12):
+        for draw in (plot_loss_surface, animate_loss_surface):
+            with pytest.raises(ValueError, match=f"levels must be at most {MAX_LEVELS}"):
+                draw(bowl, {"sgd": [[0.5, 0.5]]}, xlim=(-1, 1), ylim=(-1, 1), levels=levels)
+    assert plt.get_fignums() == before
+    ax = plot_loss_surface(bowl, {"sgd": [[0.5, 0.5]]}, xlim=(-1, 1), ylim=(-1, 1),
+                           levels=np.int64(5))  # fmt: skip
+    assert ax.figure.number in plt.get_fignums()

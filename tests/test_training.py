@@ -10,6 +10,7 @@ import pytest
 import torch
 from seed_reference import run_seed
 from torch import nn
+from torch.nn import functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from pytorch_notes.data import two_gaussians
@@ -911,7 +912,8 @@ def test_fit_names_a_model_that_returns_a_tuple() -> None:
 def test_fit_names_a_loss_that_is_not_one_number() -> None:
     model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
     before = copy.deepcopy(model.state_dict())
-    with pytest.raises(ValueError, match=r"loss_fn must return one number.*\(12,\).*reduction"):
+    # named by the probe (two samples), before the first forward pass over the data
+    with pytest.raises(ValueError, match=r"loss_fn must return one number.*\(2,\).*reduction"):
         _fit_once(model, _tiny_data(), nn.MSELoss(reduction="none"))
     assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())
 
@@ -1049,3 +1051,305 @@ def test_the_evaluation_sees_the_buffers_as_the_iteration_found_them() -> None:
         assert "(evaluation), forward pass" in " ".join(doc.split())
         assert "forward pass, loss, (evaluation)" not in " ".join(doc.split())
     assert "each coordinate of the centres" in " ".join((two_gaussians.__doc__ or "").split())
+
+
+# -- review b4 -------------------------------------------------------------------------------
+
+
+def offset_collate(batch):
+    """A collate_fn that moves every feature: evaluations must read what training reads."""
+    xs, ys = torch.utils.data.default_collate(batch)
+    return xs * 0.5 + 3.0, ys
+
+
+def test_evaluations_read_a_loader_through_its_sampler_and_collate_fn() -> None:
+    """b4 #1: the evaluation set of a loader is what its sampler gives, collated by it."""
+    x, y = two_gaussians(30, generator=torch.Generator().manual_seed(4))
+    chosen = list(range(0, 60, 3))  # a subset: the rest is never trained on
+    cases = [
+        (DataLoader(TensorDataset(x, y), batch_size=7, shuffle=True, collate_fn=offset_collate,
+                    generator=torch.Generator().manual_seed(1)), list(range(60))),
+        (DataLoader(TensorDataset(x, y), batch_size=6, collate_fn=offset_collate,
+                    sampler=torch.utils.data.SubsetRandomSampler(chosen)), chosen),
+        (DataLoader(TensorDataset(x, y), batch_size=8, collate_fn=offset_collate,
+                    sampler=chosen), chosen),
+    ]  # fmt: skip
+    for loader, seen in cases:
+        torch.manual_seed(0)
+        model = LogisticRegression()
+        start = copy.deepcopy(model)
+        h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), loader,
+                validation=loader, max_iterations=2, eval_every=1)  # fmt: skip
+        xs, ys = offset_collate([(x[i], y[i]) for i in seen])
+        expected = evaluate(start, nn.BCELoss(), xs, ys)
+        first = h.evaluations[0]
+        assert first.accuracy == expected[1] and first.val_accuracy == expected[1]
+        assert first.loss == pytest.approx(expected[0], rel=1e-6)
+        assert first.val_loss == pytest.approx(expected[0], rel=1e-6)
+
+
+class Jittered(torch.utils.data.Dataset):
+    """Random augmentation from every generator a dataset might use."""
+
+    def __init__(self, x, y) -> None:
+        self.x, self.y = x, y
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, i):
+        import random
+
+        import numpy as np
+
+        noise = torch.rand(2) * 0.01 + random.random() * 0.01 + float(np.random.rand()) * 0.01
+        return self.x[i] + noise, float(self.y[i])
+
+
+def test_reading_the_data_moves_no_random_generator() -> None:
+    """b4 #1: the checks read the data with every random generator restored."""
+    import random
+
+    import numpy as np
+
+    x, y = small()
+    own = torch.Generator().manual_seed(5)
+    sampler = torch.utils.data.WeightedRandomSampler(torch.ones(20), 12, generator=own)
+    loader = DataLoader(Jittered(x, y), batch_size=4, sampler=sampler)
+    model = LogisticRegression()
+    states = (torch.random.get_rng_state(), random.getstate(), np.random.get_state()[1].copy(),
+              own.get_state())  # fmt: skip
+    with pytest.raises(ValueError, match="validation: labels must be 0 or 1"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), loader,
+            validation=(x, 2 * y))  # fmt: skip
+    assert torch.equal(states[0], torch.random.get_rng_state())
+    assert states[1] == random.getstate()
+    assert (states[2] == np.random.get_state()[1]).all()
+    assert torch.equal(states[3], own.get_state())
+
+
+def test_an_iterable_dataset_is_refused_by_name() -> None:
+    class Stream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            x, y = small()
+            return iter(zip(x, y, strict=True))
+
+    model = LogisticRegression()
+    with pytest.raises(TypeError, match="data: the DataLoader's dataset is an IterableDataset"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+            DataLoader(Stream(), batch_size=4))  # fmt: skip
+
+
+class SqrtFirst(nn.Module):
+    """Takes the square root of its inputs: a negative feature gives NaN."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.linear(torch.sqrt(x)))
+
+
+def test_a_nan_validation_loss_raises_and_is_never_ranked() -> None:
+    """b4 #2: NaN on the validation data is an error naming them, not 'no improvement'."""
+    x, y = small()
+    x = x.abs() + 0.1
+    x_val, y_val = x.clone(), y.clone()
+    x_val[3, 1] = -4.0
+    torch.manual_seed(0)
+    model = SqrtFirst()
+    with pytest.raises(NonFiniteLossError, match="at iteration 0 on the validation data"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            validation=(x_val, y_val), stop_when=early_stopping(2), max_iterations=50)  # fmt: skip
+    with pytest.raises(ValueError, match="the loss on these features and labels is nan"):
+        evaluate(model, nn.BCELoss(), x_val, y_val)
+    nan = Evaluation(4, 0.5, 0.5, {}, val_loss=math.nan, val_accuracy=0.5)
+    with pytest.raises(ValueError, match="validation loss of iteration 4 is nan"):
+        early_stopping(3)(nan)
+    fine = Evaluation(0, 0.5, 0.5, {}, val_loss=0.7, val_accuracy=0.5)
+    history = History([0.5] * 5, [0.5] * 5, (), (), torch.empty(0, 0), [fine, nan], False,
+                      torch.device("cpu"))  # fmt: skip
+    with pytest.raises(ValueError, match="best_evaluation: the validation loss of iteration 4"):
+        _ = history.best_evaluation
+
+
+class Strided(nn.Module):
+    """A parameter whose memory is not in row-major order (a strided slice)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(2, 8)[:, ::2])  # shape (2, 4), strides (8, 2)
+        self.v = nn.Parameter(torch.full((4, 1), 0.25))
+
+    def forward(self, x):
+        return torch.sigmoid(x @ self.w @ self.v)
+
+
+def test_parameters_that_are_not_contiguous_are_recorded_in_their_order() -> None:
+    """b4 #6: strided and channels_last parameters train and record like any other."""
+    x, y = small()
+    torch.manual_seed(0)
+    conv = nn.Sequential(nn.Linear(2, 8), nn.Unflatten(1, (2, 2, 2)), nn.Conv2d(2, 3, 2),
+                         nn.Flatten(), nn.Linear(3, 1), nn.Sigmoid())  # fmt: skip
+    conv = conv.to(memory_format=torch.channels_last)
+    for model in (Strided(), conv):
+        assert not all(p.is_contiguous() for p in model.parameters())
+        start = {k: v.detach().clone() for k, v in model.named_parameters()}
+        h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.5), (x, y),
+                max_iterations=4, eval_every=3)  # fmt: skip
+        for name, value in h.parameters_at(0).items():
+            assert torch.equal(value, start[name]), name
+        for name, value in h.parameters_at(3).items():
+            assert torch.equal(value, h.evaluations[1].parameters[name]), name
+        assert fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.5), (x, y),
+                   max_iterations=2, record_parameters=False).n_iterations == 2  # fmt: skip
+
+
+def batchnorm_model() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.Linear(4, 1), nn.Sigmoid())
+
+
+def test_a_single_sample_batch_for_batchnorm_is_named_before_any_update() -> None:
+    """b4 #7: 21 samples in batches of 10 leave one; BatchNorm cannot train on it."""
+    x, y = two_gaussians(10, generator=torch.Generator().manual_seed(1))
+    x, y = torch.cat([x, x[:1]]), torch.cat([y, y[:1]])
+    model = batchnorm_model()
+    state = copy.deepcopy(model.state_dict())
+    loader = DataLoader(TensorDataset(x, y), batch_size=10, shuffle=True)
+    with pytest.raises(ValueError, match=r"a batch of 1 sample .* pass drop_last=True"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), loader)
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in state.items())
+    dropped = DataLoader(TensorDataset(x, y), batch_size=10, shuffle=True, drop_last=True)
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), dropped,
+            max_iterations=5)  # fmt: skip
+    assert h.n_iterations == 5
+
+
+class LateSingle:
+    """A batch sampler whose second epoch ends with one sample: not foreseeable."""
+
+    def __init__(self) -> None:
+        self.epoch = 0
+
+    def __len__(self) -> int:
+        return 2
+
+    def __iter__(self):
+        self.epoch += 1
+        return iter([list(range(10)), list(range(10, 20))] if self.epoch < 3 else
+                    [list(range(19)), [19]])  # fmt: skip
+
+
+def test_an_unforeseeable_single_sample_batch_names_the_iteration() -> None:
+    x, y = small()
+    model = batchnorm_model()
+    loader = DataLoader(TensorDataset(x, y), batch_sampler=LateSingle())
+    with pytest.raises(ValueError, match=r"iteration 3 \(after 3 updates.*drop_last=True"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), loader,
+            max_iterations=6)  # fmt: skip
+
+
+@pytest.mark.parametrize("device", [torch.device("meta"), "lazy"])
+def test_a_device_that_holds_no_data_is_refused_before_the_model_moves(device) -> None:
+    """b4 #10."""
+    x, y = small()
+    model = LogisticRegression()
+    weight = model.features.weight.detach().clone()
+    with pytest.raises(ValueError, match=r"meta device|cannot be used here"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            device=device)  # fmt: skip
+    assert torch.equal(model.features.weight, weight)
+    with torch.device("meta"):
+        on_meta = LogisticRegression()
+    with pytest.raises(ValueError, match="the model's device is the meta device"):
+        fit(on_meta, nn.BCELoss(), torch.optim.SGD(on_meta.parameters(), lr=0.1), (x, y))
+
+
+def test_labels_of_a_dtype_the_loss_refuses_are_named_with_both_dtypes() -> None:
+    """b4 #11: float64 labels, BCELoss on float32 probabilities."""
+    x, y = small()
+    y64 = y.double()
+    loader = DataLoader(TensorDataset(x, y64), batch_size=5)
+    for loss_fn in (nn.BCELoss(), F.binary_cross_entropy):
+        model = LogisticRegression()
+        with pytest.raises(TypeError, match=r"labels of the data have dtype torch\.float64 and "
+                           r"the model's outputs torch\.float32"):  # fmt: skip
+            fit(model, loss_fn, torch.optim.SGD(model.parameters(), lr=0.1), loader)
+        with pytest.raises(TypeError, match=r"dtype torch\.float64 .* torch\.float32"):
+            evaluate(model, loss_fn, x, y64)
+    model = LogisticRegression()
+    logits = nn.Sequential(nn.Linear(2, 1))
+    fit(logits, nn.BCEWithLogitsLoss(), torch.optim.SGD(logits.parameters(), lr=0.1), loader,
+        max_iterations=2)  # fmt: skip
+
+
+class ClosureOnly(torch.optim.SGD):
+    def step(self, closure):  # type: ignore[override]
+        return super().step(closure)
+
+
+def test_optimizers_and_schedulers_fit_cannot_step_are_named_up_front() -> None:
+    """b4 #14."""
+    x, y = small()
+    model = LogisticRegression()
+    weight = model.features.weight.detach().clone()
+    for opt in (torch.optim.LBFGS(model.parameters()), ClosureOnly(model.parameters(), lr=0.1)):
+        with pytest.raises(TypeError, match=r"step\(\) with no argument, and .* needs closure"):
+            fit(model, nn.BCELoss(), opt, (x, y), max_iterations=5)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler
+    chained = sched.ChainedScheduler([sched.OneCycleLR(opt, max_lr=0.5, total_steps=12),
+                                      sched.ExponentialLR(opt, 0.9)])  # fmt: skip
+    with pytest.raises(ValueError, match=r"OneCycleLR\(total_steps=12\) has 12 steps left"):
+        fit(model, nn.BCELoss(), opt, (x, y), max_iterations=13, scheduler=chained)
+    assert torch.equal(model.features.weight, weight)
+    fit(model, nn.BCELoss(), opt, (x, y), max_iterations=12, scheduler=chained)  # just enough
+    for not_one in (sched.StepLR, print):
+        with pytest.raises(TypeError, match="scheduler must be a learning-rate scheduler"):
+            fit(model, nn.BCELoss(), opt, (x, y), scheduler=not_one)
+
+
+def test_numpy_numbers_are_numbers_and_broken_iterables_are_named() -> None:
+    """b4 #15."""
+    import numpy as np
+
+    x, y = small()
+    runs = []
+    for threshold, steps in ((0.7, 4), (np.float32(0.7), np.int64(4))):
+        torch.manual_seed(0)
+        model = LogisticRegression()
+        runs.append(fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+                        threshold=threshold, max_iterations=steps,
+                        stop_when=accuracy_above(np.float32(0.99))))  # fmt: skip
+    assert runs[0].accuracy == runs[1].accuracy
+
+    class Broken:
+        def __iter__(self):
+            raise TypeError("not today")
+
+    model = LogisticRegression()
+    for bad in (torch.tensor(0.5), Broken()):
+        with pytest.raises(TypeError, match="callbacks must be a sequence of functions"):
+            fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+                callbacks=bad)  # fmt: skip
+
+
+def test_fit_trains_a_model_left_in_evaluation_mode_in_training_mode() -> None:
+    """b4 #16: after model.eval(), fit still trains in training mode, then restores."""
+    x, y = small()
+    model = batchnorm_model()
+    model.eval()
+    modes: list[bool] = []
+    model[0].register_forward_hook(lambda m, i, o: modes.append(m.training))
+    fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+        max_iterations=5, eval_every=5)  # fmt: skip
+    assert model[1].num_batches_tracked.item() == 5
+    assert modes.count(True) == 5  # the training forward passes; probes and evaluations: eval
+    assert not any(m.training for m in model.modules())  # as it was found
+    frozen = batchnorm_model()  # training mode, with its BatchNorm frozen on purpose
+    frozen[1].eval()
+    fit(frozen, nn.BCELoss(), torch.optim.SGD(frozen.parameters(), lr=0.1), (x, y),
+        max_iterations=3)  # fmt: skip
+    assert frozen[1].num_batches_tracked.item() == 0 and not frozen[1].training

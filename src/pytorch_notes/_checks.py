@@ -7,36 +7,44 @@ import numbers
 
 
 def positive_int(name: str, value: object) -> int:
-    """``value`` if it is an ``int`` of at least 1; else a ``TypeError`` or ``ValueError`` naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    """``value`` as an ``int`` if it is an integer (a NumPy one too) of at least 1; else a
+    ``TypeError`` or ``ValueError`` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
+    number = int(value)
+    if number < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")
-    return value
+    return number
 
 
 def probability_threshold(name: str, value: object) -> float:
     """``value`` as a float strictly between 0 and 1; else an error naming ``name``.
 
-    At 0 or 1 (or beyond) a threshold puts every sample in one class.
+    At 0 or 1 (or beyond) a threshold puts every sample in one class. A NumPy
+    number (``np.float32(0.5)``) is a number too.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not (math.isfinite(value) and 0 < value < 1):
+    number = float(value)
+    if not (math.isfinite(number) and 0 < number < 1):
         raise ValueError(
             f"{name} must be strictly between 0 and 1 (a probability that splits the two "
             f"classes), got {value}"
         )
-    return float(value)
+    return number
 
 
-def int_at_least(name: str, value: object, minimum: int) -> int:
-    """``value`` if it is an ``int`` of at least ``minimum``; else an error naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int):
+def int_at_least(name: str, value: object, minimum: int, maximum: int | None = None) -> int:
+    """``value`` as an ``int`` if it is an integer (a NumPy one too) of at least ``minimum``,
+    and of at most ``maximum`` if given; else an error naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
+    number = int(value)
+    if number < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return value
+    if maximum is not None and number > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}")
+    return number
 
 
 def finite_number(name: str, value: object) -> float:

@@ -70,6 +70,11 @@ def _translate(html: str, lang: str) -> str:
     return html
 
 
+def _check_alt(alt: object) -> None:
+    if not isinstance(alt, str):
+        raise TypeError(f"alt must be a str (the text alternative), got {type(alt).__name__}")
+
+
 def self_contained(html: str, alt: str = "", lang: str = "en") -> str:
     """Strip the Font Awesome stylesheet from a jshtml player; use SVG icons; add ``alt``.
 
@@ -91,13 +96,19 @@ def self_contained(html: str, alt: str = "", lang: str = "en") -> str:
 
     Raises
     ------
+    TypeError
+        If ``alt`` is not a ``str``.
     ValueError
         If ``lang`` is neither ``"en"`` nor ``"zh"``.
     """
     lang = _check_language(lang)
+    _check_alt(alt)
     html = _translate(_STYLESHEET.sub("", html), lang)
     if alt:
-        html = re.sub(r'<img id="(_anim_img\w+)">', rf'<img id="\1" alt="{escape(alt)}">', html)
+        text = escape(alt)  # a function, not a template: a backslash in alt stays as it is
+        html = re.sub(
+            r'<img id="(_anim_img\w+)">', lambda m: f'<img id="{m[1]}" alt="{text}">', html
+        )
     for icon, path in _ICONS.items():
         html = html.replace(f'<i class="{icon}"></i>', _SVG.format(path))
     return html
@@ -113,12 +124,15 @@ class Player(FuncAnimation):
 
     Raises
     ------
+    TypeError
+        If ``alt`` is not a ``str`` (before anything is made).
     ValueError
         If ``lang`` is neither ``"en"`` nor ``"zh"`` (before anything is made).
     """
 
     def __init__(self, *args, alt: str = "", lang: str = "en", **kwargs) -> None:
         lang = _check_language(lang)
+        _check_alt(alt)
         super().__init__(*args, **kwargs)
         self.alt = alt
         self.lang = lang

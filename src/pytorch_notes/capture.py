@@ -355,8 +355,9 @@ def _autocast_state(device_types: set[str]) -> tuple[Hashable, ...]:
 
 
 def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
-    """What a trace is specialised on: the arguments' structure, every tensor's metadata,
-    every other argument's value, and the ambient state the trace reads.
+    """What a trace is specialised on: the arguments' structure, every tensor's metadata
+    (its conjugate and negative bits too: ``z.conj()`` is a view a trace for ``z`` cannot
+    read), every other argument's value, and the ambient state the trace reads.
 
     ``aot_function`` traces once and reuses that trace for every later call;
     a call whose signature differs from every earlier one needs a trace of its own.
@@ -372,7 +373,8 @@ def _signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable:
         if isinstance(leaf, torch.Tensor):
             parts.append(
                 (type(leaf), tuple(leaf.shape), _strides(leaf), leaf.dtype, leaf.device,
-                 leaf.layout, leaf.requires_grad, _aliasing(leaf, i, storages))
+                 leaf.layout, leaf.requires_grad, leaf.is_conj(), leaf.is_neg(),
+                 _aliasing(leaf, i, storages))
             )  # fmt: skip
             devices.add(leaf.device.type)
         else:

@@ -19,7 +19,10 @@ from torch import Tensor
 
 from pytorch_notes._checks import finite_number, flag, positive_int
 
-__all__ = ["check_binary_data", "two_gaussians"]
+__all__ = ["FLOAT32_LIMIT", "check_binary_data", "two_gaussians"]
+
+#: The largest finite float32, about 3.4e38: :func:`two_gaussians` keeps its points below it.
+FLOAT32_LIMIT = float(torch.finfo(torch.float32).max)
 
 
 def two_gaussians(
@@ -58,6 +61,11 @@ def two_gaussians(
         the shift.
     std
         A finite number > 0.
+
+        The points are float32, so ``|mean| + |bias| + 20 * std`` must stay
+        within float32's range (:data:`FLOAT32_LIMIT`, about 3.4e38), or
+        some would overflow to inf; larger values are refused before any
+        random number is drawn.
     generator
         A :class:`torch.Generator`, or ``None`` for the global generator.
 
@@ -73,10 +81,17 @@ def two_gaussians(
 
     Introduced in tutorial 05.
     """
-    positive_int("n_per_class", n_per_class)
+    n_per_class = positive_int("n_per_class", n_per_class)
     mean, bias = finite_number("mean", mean), finite_number("bias", bias)
     if not finite_number("std", std) > 0:
         raise ValueError(f"std must be positive, got {std}")
+    reach = abs(mean) + abs(bias) + 20 * float(std)  # 20 standard deviations: never drawn
+    if not reach <= FLOAT32_LIMIT:
+        raise ValueError(
+            f"mean={mean}, std={std}, bias={bias}: the points would overflow float32 "
+            f"(|mean| + |bias| + 20 * std = {reach:.3g} is beyond {FLOAT32_LIMIT:.3g}) and "
+            f"come out as inf; choose smaller values"
+        )
     if generator is not None and not isinstance(generator, torch.Generator):
         raise TypeError(
             f"generator must be a torch.Generator or None, got {type(generator).__name__}"

@@ -390,10 +390,13 @@ def _figure_size(width: float, height: float) -> tuple[float, float, float]:
     return width, height, dpi
 
 
-def _check_draw_options(ax: object, show_grads: object) -> None:
-    """``ax`` and ``show_grads`` of the drawing functions, checked before anything is drawn."""
+def _check_draw_options(ax: object, show_grads: object, title: object = None) -> None:
+    """``ax``, ``show_grads`` and ``title`` of the drawing functions, checked before anything
+    is drawn."""
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if not isinstance(show_grads, bool):
         raise TypeError(f"show_grads must be True or False, got {show_grads!r}")
 
@@ -604,8 +607,36 @@ def _as_forward(graph: RecordedGraph | nx.DiGraph, max_nodes: int, what: str) ->
             "draw_forward() needs a forward graph (from record(), RecordedGraph.to_networkx() "
             f"or fx_graph()): its nodes have no 'kind'{hint}"
         )
+    _check_forward_nodes(graph)
     _check_size(graph.number_of_nodes(), max_nodes, what)
     return graph.copy()
+
+
+# The attributes draw_forward() reads on each kind of node of a graph made elsewhere.
+_NEEDED = {"tensor": ("value", "is_leaf"), "const": ("value",), "op": ("op",)}
+
+
+def _check_forward_nodes(graph: nx.DiGraph) -> None:
+    """A ``ValueError`` naming the first node of another kind, or missing an attribute."""
+    for node, data in graph.nodes(data=True):
+        kind = data["kind"]
+        if kind not in _NEEDED:
+            raise ValueError(
+                f"node {node!r} has kind {kind!r}: the nodes of a forward graph have kind "
+                f"'tensor', 'const' or 'op'"
+            )
+        missing = [name for name in _NEEDED[kind] if name not in data]
+        if missing:
+            raise ValueError(
+                f"{kind} node {node!r} has no attribute {missing[0]!r}: draw_forward() reads "
+                f"{', '.join(_NEEDED[kind])} on every {kind} node (the attributes of "
+                f"RecordedGraph.to_networkx(); value=None for a tensor whose value is unknown)"
+            )
+        if kind == "op" and not isinstance(data["op"], str):
+            raise ValueError(
+                f"op node {node!r} has op={data['op']!r}: the operation's name, a str "
+                f"('add', 'mul', ...)"
+            )
 
 
 def _tensor_label(data: dict, words: dict[str, str], show_grads: bool) -> str:
@@ -777,9 +808,10 @@ def draw_forward(
     graph : RecordedGraph or networkx.DiGraph
         A :class:`~pytorch_notes.graph.RecordedGraph`, or any graph with the
         node attributes of :meth:`RecordedGraph.to_networkx
-        <pytorch_notes.graph.RecordedGraph.to_networkx>` (``kind``; ``name``,
-        ``value``, ``is_leaf``, ``version`` for tensors; ``value`` for
-        constants; ``op`` for operations). A tensor node with no live
+        <pytorch_notes.graph.RecordedGraph.to_networkx>` (``kind``: ``"tensor"``,
+        ``"const"`` or ``"op"``; ``value`` and ``is_leaf`` for tensors, and
+        ``name`` and ``version`` if known; ``value`` for constants; ``op``, a
+        str, for operations). A tensor node with no live
         ``tensor`` may carry its gradient as attribute ``grad`` (a number or
         a tensor): tutorial 09 draws a hand-written engine's graph this way.
     ax : matplotlib.axes.Axes, optional
@@ -804,9 +836,11 @@ def draw_forward(
     ------
     TypeError
         If ``graph`` is neither a ``RecordedGraph`` nor a ``networkx.DiGraph``,
-        ``ax`` not an Axes, or ``show_grads`` not a bool.
+        ``ax`` not an Axes, ``title`` neither None nor a str, or ``show_grads``
+        not a bool.
     ValueError
-        For an empty graph; a graph of more than ``max_nodes`` nodes (with the
+        For an empty graph; a networkx graph with a node of another kind, or
+        missing an attribute listed above (named, before any figure is made); a graph of more than ``max_nodes`` nodes (with the
         count and what to do); one whose new figure would not fit in
         :data:`MAX_SIDE_PIXELS` and :data:`MAX_PIXELS` at :data:`MIN_DPI`; and for the autograd
         graph of :func:`~pytorch_notes.graph.backward_graph` (draw that with
@@ -814,7 +848,7 @@ def draw_forward(
 
     Introduced in tutorial 01.
     """
-    _check_draw_options(ax, show_grads)
+    _check_draw_options(ax, show_grads, title)
     g = _as_forward(graph, max_nodes, "draw_forward()")
     _require_nodes(g, "graph")
     labels = _forward_labels(g, _words(lang), show_grads)
@@ -919,8 +953,8 @@ def draw_backward(
     Raises
     ------
     TypeError
-        If ``g`` is not a ``networkx.DiGraph``, ``ax`` not an Axes, or
-        ``show_grads`` not a bool.
+        If ``g`` is not a ``networkx.DiGraph``, ``ax`` not an Axes, ``title``
+        neither None nor a str, or ``show_grads`` not a bool.
     ValueError
         For an empty graph, a forward graph (draw that with :func:`draw_forward`),
         and a graph too large to draw (as for :func:`draw_forward`).
@@ -936,7 +970,7 @@ def draw_backward(
 
     Introduced in tutorial 01.
     """
-    _check_draw_options(ax, show_grads)
+    _check_draw_options(ax, show_grads, title)
     _check_backward(g, max_nodes)
     words = _words(lang)
     pos = layout(g, method, node_width=1.3, rank_gap=1.1)
@@ -974,7 +1008,8 @@ def animate_forward(
         How long each frame shows, in milliseconds (at least 1).
     describe : callable, optional
         ``describe(op)`` gives the title of the frame adding ``op``
-        (a :class:`~pytorch_notes.graph.Op`); by default its name.
+        (a :class:`~pytorch_notes.graph.Op`), a str; by default its name.
+        It is called for every operation before the figure is made.
 
     Returns
     -------
@@ -984,9 +1019,11 @@ def animate_forward(
     Raises
     ------
     TypeError
-        If ``graph`` is not a ``RecordedGraph``, or ``interval_ms`` not an int.
+        If ``graph`` is not a ``RecordedGraph``, ``interval_ms`` not an int,
+        ``describe`` not callable, or ``describe(op)`` not a str.
     ValueError
-        For an empty graph, ``interval_ms < 1``, or a graph too large to draw.
+        For an empty graph, ``interval_ms < 1``, or a graph too large to draw;
+        and if ``describe(op)`` raises (the error names the operation).
 
     Introduced in tutorial 02 (*Dynamic vs static graphs*).
     """
@@ -996,10 +1033,11 @@ def animate_forward(
     g = _as_forward(graph, max_nodes, "animate_forward()")
     if len(graph.ops) == 0:
         raise ValueError("nothing to animate: the graph is empty (no torch operation was recorded)")
+    titles = _frame_titles(graph, lang, describe)  # before the figure: describe may fail
     labels = _forward_labels(g, _words(lang), show_grads=False)
     pos = layout(g, method, sizes=_sizes(g, labels))
     ax = _figure(pos, None)
-    update = _frame_updater(graph, g, ax, pos, labels, lang, describe)
+    update = _frame_updater(g, ax, pos, labels, lang, titles)
     update(0)
     n = len(graph.ops)
     alt = tr(
@@ -1012,21 +1050,50 @@ def animate_forward(
     )
 
 
+def _frame_titles(
+    graph: RecordedGraph, lang: str, describe: Callable[[Any], str] | None
+) -> list[str]:
+    """The title of every frame: the inputs, then step k of n and ``describe(op)`` (its name)."""
+    if describe is not None and not callable(describe):
+        raise TypeError(
+            f"describe must be a function of an Op (describe=lambda op: op.op) or None, got "
+            f"{type(describe).__name__}"
+        )
+    words, n = _words(lang), len(graph.ops)
+    titles = [words["inputs"]]
+    for k, op in enumerate(graph.ops, 1):
+        if describe is None:
+            text: object = op.op
+        else:
+            try:
+                text = describe(op)
+            except Exception as error:
+                raise ValueError(
+                    f"describe(op) raised {type(error).__name__}: {error} for operation "
+                    f"{op.index} ({op.op!r})"
+                ) from error
+            if not isinstance(text, str):
+                raise TypeError(
+                    f"describe(op) must return a str, got {type(text).__name__} for operation "
+                    f"{op.index} ({op.op!r})"
+                )
+        titles.append(words["step"].format(k=k, n=n) + f": {text}")
+    return titles
+
+
 def _frame_updater(
-    graph: RecordedGraph,
     g: nx.DiGraph,
     ax: Axes,
     pos: dict[Any, tuple[float, float]],
     labels: dict[Any, str],
     lang: str,
-    describe: Callable[[Any], str] | None,
+    titles: list[str],
 ) -> Callable[[int], list]:
     """Draw the whole graph once; return ``update(frame)``, which shows what frame ``frame`` has."""
-    words = _words(lang)
     artists, edges, notes = _forward_artists(g, ax, pos, labels, lang)
     drawn = {id(a) for group in (artists, edges, notes) for a in group.values()}
     extra = [t for t in ax.texts if id(t) not in drawn]  # the "if → True" notes
-    n = len(graph.ops)
+    n = len(titles) - 1
 
     def update(frame: int) -> list:
         for node, artist in artists.items():
@@ -1041,14 +1108,7 @@ def _frame_updater(
             current = g.nodes[node]["kind"] == "op" and g.nodes[node]["index"] == frame - 1
             artist.get_bbox_patch().set_edgecolor(HIGHLIGHT if current else "#334155")
             artist.get_bbox_patch().set_linewidth(2.4 if current else 1.1)
-        if frame == 0:
-            label = words["inputs"]
-        else:
-            op = graph.ops[frame - 1]
-            label = words["step"].format(k=frame, n=n) + (
-                f": {describe(op)}" if describe else f": {op.op}"
-            )
-        ax.set_title(label, fontsize=12)
+        ax.set_title(titles[frame], fontsize=12)
         return []
 
     return update

@@ -66,7 +66,9 @@ _STORED = frozenset({"grad", "_grad", "data", "_base", "grad_fn", "_grad_fn"})
 
 # Python's reflected operators reach torch as these names, with the tensor
 # first: ``1 - w`` arrives as ``rsub(w, 1)``. Record them as the operation they
-# are, with the operands in the order the reader wrote them.
+# are, with the operands in the order the reader wrote them. Every reflected
+# dunder torch's Tensor has is here (torch 2.13 passes ``2 + w``, ``3 & i``, ...
+# as ``__add__``, ``__and__``, ... with the tensor first; they commute).
 _REFLECTED = {
     "rsub": "sub",
     "__rsub__": "sub",
@@ -76,6 +78,13 @@ _REFLECTED = {
     "__rmatmul__": "matmul",
     "__rfloordiv__": "floor_divide",
     "__rmod__": "remainder",
+    "__radd__": "add",
+    "__rmul__": "mul",
+    "__rand__": "bitwise_and",
+    "__ror__": "bitwise_or",
+    "__rxor__": "bitwise_xor",
+    "__rlshift__": "bitwise_left_shift",
+    "__rrshift__": "bitwise_right_shift",
 }
 
 # Dunder names that are the same operation as a torch function.
@@ -87,11 +96,14 @@ _ALIASES = {
     "and": "bitwise_and",
     "or": "bitwise_or",
     "xor": "bitwise_xor",
+    "lshift": "bitwise_left_shift",
+    "rshift": "bitwise_right_shift",
 }
 
 _IN_PLACE_DUNDERS = frozenset(
-    {"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor"}
-)
+    {"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
+     "lshift", "rshift"}
+)  # fmt: skip
 
 #: ``torch.compiler.is_compiling`` (torch >= 2.3), else Dynamo's own.
 _is_compiling: Callable[[], bool] = getattr(torch.compiler, "is_compiling", None) or (
@@ -109,6 +121,33 @@ def _tracing_context() -> Callable[[], Any]:
 
 #: The compilation ``torch.compile`` is in, in this thread (None outside one).
 _compilation = _tracing_context()
+
+#: ``torch.jit.trace``'s tracing state in this thread (None when not tracing).
+_jit_tracing: Callable[[], Any] = getattr(torch._C, "_get_tracing_state", lambda: None)
+
+
+#: How many torch dispatch modes are active (make_fx and FakeTensorMode trace through them).
+_dispatch_modes: Callable[[], int] = getattr(torch._C, "_len_torch_dispatch_stack", lambda: 0)
+
+# The tensor types a reader's code makes; subclasses (FakeTensor, FunctionalTensor) are tracers'.
+_PLAIN = (torch.Tensor, torch.nn.Parameter)
+
+# Autograd nodes the engine makes of its own (an undefined gradient, a deferred error).
+_ENGINE = frozenset({"UndefinedGradBackward", "Error", "DelayedError"})
+
+
+def _autograd_clock() -> int | None:
+    """Autograd's next sequence number in this thread: every autograd node made later
+    has one at least as large (``None`` if this torch cannot say)."""
+    peek = getattr(getattr(torch._C, "_autograd", None), "_get_sequence_nr", None)
+    if peek is not None:
+        return int(peek())
+    try:  # an autograd node made now, unseen by any recorder, tells the number
+        with torch._C.DisableTorchFunction(), torch.inference_mode(False), torch.enable_grad():
+            node = (torch.zeros((), requires_grad=True) * 1).grad_fn
+        return int(node._sequence_nr()) if node is not None else None
+    except Exception:  # pragma: no cover - every supported torch has one of the two
+        return None
 
 
 def _tracing() -> bool:
@@ -264,6 +303,14 @@ class RecordedGraph:
     _unplaced: list[Callable[[], torch.Tensor | None]] = field(
         default_factory=list, init=False, repr=False
     )
+    # autograd's sequence number when the block started (None: not recording or unknown):
+    # an input with a newer grad_fn was made in the block by code the recorder did not see
+    _started: int | None = field(default=None, init=False, repr=False)
+    # id -> weak reference of tensors read from a stored attribute (.grad, .data): inputs
+    _stored_reads: dict[int, Callable[[], torch.Tensor | None]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _unseen: int = field(default=0, init=False, repr=False)  # how many such inputs
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -293,6 +340,8 @@ class RecordedGraph:
             version = None
         if latest is not None and not fresh and latest.version == version:
             return key  # type: ignore[return-value]
+        if latest is None and not fresh and self._started is not None:
+            self._check_origin(t)
         node = f"t{len(self._tensors)}"
         name = self._overrides.get(tid) if self._overrides else None
         if name is None and latest is not None:
@@ -324,6 +373,29 @@ class RecordedGraph:
             self._unplaced.append(ref)  # where it lives is looked up when needed
         return node
 
+    def _check_origin(self, t: torch.Tensor) -> None:
+        """List in ``skipped`` a new input that autograd says was made inside the block,
+        by code the recorder did not see (TorchScript): the graph is cut there."""
+        grad_fn = t.grad_fn
+        try:
+            if grad_fn is None or grad_fn._sequence_nr() < cast(int, self._started):
+                return  # made before the block (or no autograd record of it: cannot tell)
+            if type(t) not in _PLAIN or _dispatch_modes() or type(grad_fn).__name__ in _ENGINE:
+                return  # a tracer's tensor (make_fx, FakeTensor), autograd's own: not this
+            shape = tuple(t.shape)
+        except Exception:  # a tensor or node that cannot say: let it be an input
+            return
+        read = self._stored_reads.get(id(t))
+        if read is not None and read() is t:
+            return  # x.grad, x.data: an input indeed
+        self._unseen += 1
+        self.skipped.append(
+            f"{type(grad_fn).__name__}: a tensor of shape {shape} was made inside "
+            f"the block by code the recorder cannot see (a torch.jit.script or "
+            f"torch.jit.trace function or module, or kernels torch.compile generated); it is "
+            f"drawn as an input, cut from the operations that made it"
+        )
+
     def _sharing_memory(self, t: torch.Tensor) -> list[torch.Tensor]:
         """The other recorded tensors, still alive, that live in ``t``'s memory.
 
@@ -349,16 +421,23 @@ class RecordedGraph:
         self._constants[node] = value
         return node
 
-    def _name_from(self, scope: Mapping[str, Any]) -> None:
+    def _name_from(self, scope: Mapping[str, Any], names: tuple[str, ...] | None = None) -> None:
         """Give unnamed tensor nodes the name ``scope`` binds to their tensor.
 
-        Each node is looked at once: named, or dropped because its tensor
-        died; so naming costs the size of ``scope``, not of the graph.
+        Only ``names`` are looked up if given (the names the running code
+        uses: the cost of a lookup is then the size of that code, not of
+        ``scope``, which at module level is every global); else all of
+        ``scope`` (once, when the block ends). A node, once named, is not
+        looked at again.
         """
         unnamed = self._unnamed
         if not unnamed:
             return
-        hits = [(name, value) for name, value in scope.items() if id(value) in unnamed]
+        if names is None:
+            hits = [(name, value) for name, value in scope.items() if id(value) in unnamed]
+        else:
+            get = scope.get
+            hits = [(n, v) for n in names if id(v := get(n)) in unnamed]
         for name, value in hits:
             if name.startswith("_") or not isinstance(value, torch.Tensor):
                 continue
@@ -490,6 +569,24 @@ def _user_frame(depth: int = 1) -> FrameType | None:
     return None
 
 
+# id(code object) -> (the code object, the variable names it uses), kept like _NOT_READERS.
+_CODE_NAMES: dict[int, tuple[Any, tuple[str, ...]]] = {}
+
+
+def _names_of(code: Any) -> tuple[str, ...]:
+    """The names a code object can bind or read a variable by: its locals, cells, free
+    variables and global names (``co_names`` also holds attribute names; a lookup of
+    one finds no tensor). Cached per code object."""
+    known = _CODE_NAMES.get(id(code))
+    if known is not None and known[0] is code:
+        return known[1]
+    every = (*code.co_varnames, *code.co_cellvars, *code.co_freevars, *code.co_names)
+    names = tuple(dict.fromkeys(n for n in every if not n.startswith("_")))
+    if len(_CODE_NAMES) < 10_000:
+        _CODE_NAMES[id(code)] = (code, names)
+    return names
+
+
 @dataclass(slots=True)
 class _Call:
     """A call's inputs as read before it ran (an in-place op changes them)."""
@@ -540,8 +637,10 @@ class _Recorder(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        if _is_compiling() or _compilation() is not None:  # torch.compile is tracing:
-            return func(*args, **kwargs)  # step aside, its graph must not see us (_tracing)
+        if _is_compiling() or _compilation() is not None or _jit_tracing() is not None:
+            # torch.compile or torch.jit.trace is tracing: step aside, the graph it
+            # builds must not see the recorder's own work (_tracing)
+            return func(*args, **kwargs)
         kind, name = _kind(func)
         if kind != "op":
             if kind == "get":
@@ -571,11 +670,18 @@ class _Recorder(TorchFunctionMode):
         """An attribute read: an operation if it computes a tensor (``.T``, ``.real``), else nothing."""
         result = func(*args)
         attribute = getattr(getattr(func, "__self__", None), "__name__", "")
-        if isinstance(result, torch.Tensor) and attribute not in _STORED:
-            call = self._guarded(attribute, self._read_inputs, args[:1], {})
-            if call is not None:
-                self._guarded(attribute, self._add_op, attribute, call, args[:1], result)
+        if isinstance(result, torch.Tensor):
+            if attribute in _STORED:  # an input where it is used, made by no operation
+                self._guarded(attribute, self._stored_read, result)
+            else:
+                call = self._guarded(attribute, self._read_inputs, args[:1], {})
+                if call is not None:
+                    self._guarded(attribute, self._add_op, attribute, call, args[:1], result)
         return result
+
+    def _stored_read(self, t: torch.Tensor) -> None:
+        if self.graph._started is not None and t.grad_fn is not None:
+            self.graph._stored_reads[id(t)] = weakref.ref(t)
 
     def _guarded(self, name: str, step: Callable[..., Any], *step_args: Any) -> Any:
         """Run one bookkeeping step, unseen by any recorder, never failing the reader's code."""
@@ -664,7 +770,7 @@ class _Recorder(TorchFunctionMode):
         if graph._unnamed:
             frame = _user_frame(3)  # above _user_frame, _add_op and __torch_function__
             if frame is not None:
-                graph._name_from(frame.f_locals)
+                graph._name_from(frame.f_locals, _names_of(frame.f_code))
 
 
 def _dynamo_compiling() -> bool:
@@ -710,11 +816,20 @@ class record:
     traces, so the compiled code is the reader's alone; the graph then shows
     the operations the compiled code runs, as its backend runs them (torch
     functions for ``backend="eager"``, ATen operators such as ``mul`` and
-    ``permute`` for ``"aot_eager"``), on every call including the first. (It
+    ``permute`` for ``"aot_eager"``; ``"inductor"`` runs kernels it
+    generated, which the recorder cannot see: see the TorchScript limit
+    below), on every call including the first. (It
     also steps aside from any call on the fake tensors ``torch.compile``
-    traces with: torch 2.4 calls the recorder while Dynamo traces.) It costs time linear in the number of operations
-    (see the limits below for in-place writes) and holds no reference to a
-    tensor (see below for Python 3.11's frames).
+    traces with: torch 2.4 calls the recorder while Dynamo traces.) Likewise
+    it steps aside while :func:`torch.jit.trace` traces inside the block, so
+    the traced graph holds the reader's operations only (what ``jit.trace``
+    runs after tracing, such as ``check_trace``'s rerun, is recorded like any
+    other code). It costs time linear in the number of operations (see the
+    limits below for in-place writes), whatever the size of the caller's
+    scope: while the block runs, names are looked up among the names the
+    running code uses, not among every variable in scope (module level:
+    every global), which is read once, when the block ends. It holds no
+    reference to a tensor (see below for Python 3.11's frames).
 
     A block with no torch operation gives an empty graph, not an error.
 
@@ -732,10 +847,26 @@ class record:
       views): writing step after step into one buffer (``out[s] =
       torch.tanh(W @ out[s - 1])``) makes the graph quadratic in the steps
       (50 steps: ~1 800 nodes; 200: ~22 000).
-    - The overhead is about 6× on chains of tiny scalar ops (10⁴ adds:
-      0.05 s plain, 0.27 s recorded, torch 2.13 on one CPU thread) and about
-      2× on a small MLP's forward and backward pass (``nox -s bench -- graph``);
-      record small examples.
+    - The overhead is 10 to 15× on chains of tiny scalar ops (10⁴ adds:
+      0.02 to 0.03 s plain, about 0.3 s recorded, CPU time on one thread,
+      torch 2.13, from run to run on a shared machine) and about 2× on a
+      small MLP's forward and backward pass; ``nox -s bench -- graph``
+      prints both, and shows the time per operation unchanged beside 10 or
+      20 000 globals. Record small examples.
+    - TorchScript runs its operations out of the recorder's sight, and so do
+      the kernels ``torch.compile``'s default ``"inductor"`` backend
+      generates: the result of a :func:`torch.jit.script` or
+      :func:`torch.jit.trace` function or module, or of such a compiled
+      function, called in the block is drawn as an input, cut from what made
+      it. When autograd recorded the call (its inputs require grad), each
+      such tensor is listed in :attr:`RecordedGraph.skipped` and the block
+      warns when it ends; under :func:`torch.no_grad` nothing tells them
+      apart from an input. Record the plain Python function instead (or
+      compile with ``backend="eager"`` or ``"aot_eager"``).
+    - For the reflected operators that commute (``2 + w``, ``2 * w``,
+      ``3 & i``, ``|``, ``^``) torch 2.13 hands the recorder ``w + 2``: the
+      graph shows the tensor first. The others (``2 - w``, ``2 / w``,
+      ``2 ** w``, ``3 << i``, ...) keep the order written.
     - Only the thread that entered the block is recorded (the mode is
       thread-local); another thread can use its own ``record()``.
     - A block records whatever runs while it is open, in its thread: a
@@ -775,6 +906,12 @@ class record:
         order they started. torch's mode stack is left right either way --
         this block's recorder is taken off it, the others stay.
 
+    Warns
+    -----
+    UserWarning
+        When the block ends, if it used tensors made inside it by code the
+        recorder cannot see (TorchScript, inductor kernels: see the limits above).
+
     Introduced in tutorial 01; used in tutorial 02.
     """
 
@@ -798,6 +935,7 @@ class record:
                 "block around the call of the compiled function instead"
             )
         self.graph._overrides = {id(t): name for name, t in self._names.items()}
+        self.graph._started = _autograd_clock()
         self._mode = _Recorder(self.graph)
         self._mode.__enter__()
         return self.graph
@@ -806,7 +944,19 @@ class record:
         assert self._mode is not None
         out_of_order = not _remove_mode(self._mode)
         graph = self.graph
+        graph._started = None
         graph._name_from(sys._getframe(1).f_locals)
+        if graph._unseen:
+            warnings.warn(
+                f"record(): {graph._unseen} tensor(s) used in the block were made inside it by "
+                f"code the recorder cannot see (a torch.jit.script or torch.jit.trace function "
+                f"or module, or kernels torch.compile generated): the graph draws them as "
+                f"inputs, cut from what made them. RecordedGraph.skipped lists them; record "
+                f"the code in eager mode (its plain Python function, or torch.compile with "
+                f"backend='eager' or 'aot_eager') to see its operations",
+                UserWarning,
+                stacklevel=2,
+            )
         for tv in graph._tensors.values() if graph._overrides else ():
             t = tv.tensor()
             if t is not None and id(t) in graph._overrides:

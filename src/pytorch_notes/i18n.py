@@ -23,7 +23,7 @@ from functools import cache
 from typing import Literal
 
 import matplotlib as mpl
-from matplotlib import font_manager
+from matplotlib import font_manager, ft2font
 
 Language = Literal["en", "zh"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
@@ -123,6 +123,9 @@ def use_language(lang: str, *, cjk_font: str | None = None) -> Language:
         ``"en"`` or ``"zh"``.
     cjk_font : str, optional
         The font family to use for Chinese; by default :func:`find_cjk_font`'s.
+        It must be a family matplotlib knows (``matplotlib.font_manager
+        .fontManager``) with Chinese glyphs: any other would print empty
+        boxes, so it is refused.
 
     Returns
     -------
@@ -132,11 +135,16 @@ def use_language(lang: str, *, cjk_font: str | None = None) -> Language:
     Raises
     ------
     ValueError
-        If ``lang`` is neither ``"en"`` nor ``"zh"``.
+        If ``lang`` is neither ``"en"`` nor ``"zh"``, or ``cjk_font`` is not
+        an installed font family with Chinese glyphs.
+    TypeError
+        If ``cjk_font`` is neither ``None`` nor a ``str``.
 
     Introduced in tutorial 01.
     """
     lang = _check_language(lang)
+    if cjk_font is not None:
+        _check_cjk_font(cjk_font)
     if lang == "en":
         return "en"
     font = cjk_font if cjk_font is not None else find_cjk_font()
@@ -148,6 +156,34 @@ def use_language(lang: str, *, cjk_font: str | None = None) -> Language:
     # The CJK fonts have no proper minus sign glyph at every size; use ASCII "-".
     mpl.rcParams["axes.unicode_minus"] = False
     return "zh"
+
+
+def _check_cjk_font(family: object) -> None:
+    """A ``TypeError`` or ``ValueError`` unless ``family`` is an installed font with Chinese."""
+    if not isinstance(family, str):
+        raise TypeError(
+            f"cjk_font must be a font family name (str) or None, got {type(family).__name__}"
+        )
+    files = {entry.fname for entry in font_manager.fontManager.ttflist if entry.name == family}
+    if not files:
+        raise ValueError(
+            f"cjk_font={family!r} is not a font family matplotlib knows, so Chinese labels "
+            f"would print as empty boxes; leave cjk_font out to use the first installed of "
+            f"CJK_FONT_CANDIDATES, or install the font (and clear matplotlib's font cache)"
+        )
+    if not any(_has_chinese(path) for path in sorted(files)):
+        raise ValueError(
+            f"cjk_font={family!r} has no Chinese glyphs (no 中), so Chinese labels would print "
+            f"as empty boxes; choose a CJK font (one of CJK_FONT_CANDIDATES, for example)"
+        )
+
+
+def _has_chinese(path: str) -> bool:
+    """Whether the font file at ``path`` has a glyph for 中."""
+    try:
+        return ft2font.FT2Font(path).get_char_index(ord("中")) != 0
+    except (OSError, RuntimeError, ValueError):  # unreadable: not one to rely on
+        return False
 
 
 def tr(lang: str, *, en: str, zh: str) -> str:

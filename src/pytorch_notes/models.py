@@ -34,15 +34,16 @@ class LogisticRegression(nn.Module):
     Raises
     ------
     TypeError, ValueError
-        ``in_features`` is not an ``int`` >= 1.
+        ``in_features`` is not an ``int`` >= 1, or is too large for its weight
+        to be allocated.
 
     Introduced in tutorial 06 (tutorial 05 writes it out as ``LogReg``).
     """
 
     def __init__(self, in_features: int = 2) -> None:
-        positive_int("in_features", in_features)
+        layer = _linear(in_features)
         super().__init__()
-        self.features = nn.Linear(in_features, 1)
+        self.features = layer
         self.sigmoid = nn.Sigmoid()
 
     def forward(self, x: Tensor) -> Tensor:
@@ -68,9 +69,22 @@ def logistic_regression_sequential(in_features: int = 2) -> nn.Sequential:
     Raises
     ------
     TypeError, ValueError
-        ``in_features`` is not an ``int`` >= 1.
+        ``in_features`` is not an ``int`` >= 1, or is too large for its weight
+        to be allocated.
 
     No tutorial calls it.
     """
-    positive_int("in_features", in_features)
-    return nn.Sequential(nn.Linear(in_features, 1), nn.Sigmoid())
+    return nn.Sequential(_linear(in_features), nn.Sigmoid())
+
+
+def _linear(in_features: object) -> nn.Linear:
+    """``nn.Linear(in_features, 1)``, after checking ``in_features``; a weight too large to
+    make is a ``ValueError`` naming it, not an overflow deep inside torch."""
+    checked = positive_int("in_features", in_features)
+    try:
+        return nn.Linear(checked, 1)
+    except (TypeError, RuntimeError, OverflowError, MemoryError) as error:
+        raise ValueError(
+            f"in_features={checked} is too large: the weight would hold {checked} numbers, "
+            f"which this machine cannot allocate ({str(error).splitlines()[0]})"
+        ) from None

@@ -36,6 +36,7 @@ from pytorch_notes.i18n import _check_language, tr
 from pytorch_notes.training import Evaluation, History
 
 __all__ = [
+    "MAX_LEVELS",
     "animate_boundary",
     "animate_loss_surface",
     "boundary_of",
@@ -640,6 +641,10 @@ def animate_boundary(
 
 # --- Loss surfaces and optimizer paths (tutorial 12) ------------------------
 
+#: The most contour levels a loss surface takes: more bands than pixels say nothing,
+#: and a number NumPy cannot allocate failed only after the figure was made.
+MAX_LEVELS = 1000
+
 PATH_COLORS = (
     "black",
     "tab:orange",
@@ -773,7 +778,7 @@ def plot_loss_surface(
     xlim, ylim
         ``(low, high)``, finite, ``low < high``.
     resolution, levels
-        ``int`` >= 2 each.
+        ``int`` >= 2 each; ``levels`` at most :data:`MAX_LEVELS`.
     ax, title, lang
         As for :func:`plot_data`.
 
@@ -797,7 +802,7 @@ def plot_loss_surface(
     Introduced in tutorial 12 (*Optimizers*).
     """
     checked = _check_paths(paths)
-    int_at_least("levels", levels, 2)
+    int_at_least("levels", levels, 2, MAX_LEVELS)
     _check_figure_options(ax, title, lang)
     g0, g1, values = _surface(loss_fn, xlim, ylim, resolution)
     ax = _new_axes(ax, figsize=(5.6, 5.0))
@@ -859,7 +864,7 @@ def animate_loss_surface(
     checked = _check_paths(paths)
     for name, value in (("max_frames", max_frames), ("interval_ms", interval_ms), ("dpi", dpi)):
         positive_int(name, value)
-    int_at_least("levels", levels, 2)
+    int_at_least("levels", levels, 2, MAX_LEVELS)
     _check_figure_options(lang=lang)
     g0, g1, values = _surface(loss_fn, xlim, ylim, resolution)
     fig, ax = plt.subplots(figsize=(5.2, 4.8), dpi=dpi, layout="constrained")

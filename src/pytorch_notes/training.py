@@ -39,8 +39,11 @@ Introduced in tutorials 05 (:class:`Evaluation`) and 06 (:func:`fit`).
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
+import numbers
+import random
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -51,7 +54,15 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import (
+    BatchSampler,
+    DataLoader,
+    IterableDataset,
+    RandomSampler,
+    SubsetRandomSampler,
+    TensorDataset,
+    default_collate,
+)
 
 from pytorch_notes._checks import positive_int, probability_threshold
 from pytorch_notes.data import check_binary_data
@@ -95,10 +106,11 @@ class NonFiniteLossError(FloatingPointError):
 class Evaluation:
     """How the model did at one evaluated iteration.
 
-    ``loss`` and ``accuracy`` are measured on the whole training data, for
-    the parameters the model had at the start of ``iteration`` (before its
-    update); ``parameters`` holds copies of those parameters, on the CPU, by
-    name (``"features.weight"``, ``"0.bias"``, ...). ``val_loss`` and
+    ``loss`` and ``accuracy`` are measured on the whole training data (for
+    a DataLoader: every sample its sampler gives, batched and collated as
+    the loader does), for the parameters the model had at the start of
+    ``iteration`` (before its update); ``parameters`` holds copies of those
+    parameters, on the CPU, by name (``"features.weight"``, ``"0.bias"``, ...). ``val_loss`` and
     ``val_accuracy`` are measured on the validation data
     (``fit(..., validation=...)``) for the same parameters, and are ``None``
     when no validation data were given.
@@ -194,11 +206,15 @@ class History:
         Its ``parameters`` are the model to keep
         (``model.load_state_dict(history.best_evaluation.parameters)`` for a
         model without buffers). Raises :class:`ValueError` if the run had no
-        validation data.
+        validation data, or if a validation loss is NaN or infinite (it
+        cannot be ranked; :func:`fit` never records one: it raises
+        :class:`NonFiniteLossError` instead).
         """
         if not self.has_validation:
             raise ValueError(f"History.best_evaluation: {_NO_VALIDATION}")
         losses = self.val_loss
+        for evaluation, loss in zip(self.evaluations, losses, strict=True):
+            _check_rankable(loss, evaluation.iteration, "History.best_evaluation")
         return self.evaluations[losses.index(min(losses))]
 
     def parameters_at(self, iteration: int) -> dict[str, Tensor]:
@@ -252,16 +268,27 @@ def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
 
     Introduced in tutorial 06, to reproduce the source article's stop.
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
         raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be strictly between 0 and 1, got {threshold}")
+    threshold = float(threshold)  # a NumPy scalar too
 
     def stop(evaluation: Evaluation) -> bool:
         return evaluation.accuracy > threshold
 
     stop.__qualname__ = f"accuracy_above({threshold})"
     return stop
+
+
+def _check_rankable(val_loss: float, iteration: int, who: str) -> None:
+    """A ``ValueError`` for a validation loss that is NaN or infinite: it cannot be ranked."""
+    if not math.isfinite(val_loss):
+        raise ValueError(
+            f"{who}: the validation loss of iteration {iteration} is {val_loss}, which cannot "
+            f"be compared with other losses (NaN is neither lower nor higher): the model's "
+            f"outputs on the validation data hold NaN or inf"
+        )
 
 
 class _EarlyStopping:
@@ -276,6 +303,7 @@ class _EarlyStopping:
     def __call__(self, evaluation: Evaluation) -> bool:
         if evaluation.val_loss is None:
             raise ValueError(f"early_stopping watches the validation loss: {_NO_VALIDATION}")
+        _check_rankable(evaluation.val_loss, evaluation.iteration, "early_stopping")
         if evaluation.iteration == 0:  # a new run starts afresh
             self.reference, self.waited = math.inf, 0
         if evaluation.val_loss < self.reference - self.min_delta:
@@ -326,12 +354,14 @@ def early_stopping(patience: int, min_delta: float = 0.0) -> Callable[[Evaluatio
     TypeError, ValueError
         ``patience`` or ``min_delta`` is not as described. :func:`fit` raises
         :class:`ValueError` before it starts if the condition is used without
-        ``validation``.
+        ``validation``; the condition raises :class:`ValueError` if handed an
+        evaluation whose validation loss is NaN or infinite, which cannot be
+        ranked (:func:`fit` raises :class:`NonFiniteLossError` before that).
 
     Introduced in tutorial 06.
     """
     positive_int("patience", patience)
-    if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)):
+    if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real):
         raise TypeError(f"min_delta must be a number, got {type(min_delta).__name__}")
     if not (math.isfinite(min_delta) and min_delta >= 0):
         raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta}")
@@ -362,8 +392,9 @@ def _model_device(model: nn.Module, default: torch.device) -> torch.device:
 
 
 def _resolve_device(model: nn.Module, device: object) -> torch.device:
+    """The device to train on, checked: it exists here and its tensors hold data."""
     if device is None:
-        return _model_device(model, torch.device("cpu"))
+        return _usable(_model_device(model, torch.device("cpu")), "the model's device")
     if device == "auto":
         return best_device()
     if not isinstance(device, (str, torch.device)):
@@ -379,7 +410,31 @@ def _resolve_device(model: nn.Module, device: object) -> torch.device:
         raise ValueError("device 'cuda' was asked for, but CUDA is not available here")
     if resolved.type == "mps" and not torch.backends.mps.is_available():
         raise ValueError("device 'mps' was asked for, but MPS is not available here")
-    return resolved
+    return _usable(resolved, f"device {device!r}")
+
+
+def _usable(device: torch.device, what: str) -> torch.device:
+    """``device`` if a tensor holding data can be made there; else a ``ValueError``.
+
+    Checked before the model moves: ``model.to("meta")`` would throw its
+    weights away, and a backend PyTorch was built without fails half-way.
+    """
+    try:
+        probe = torch.empty(1, device=device)
+    except Exception as error:  # RuntimeError, NotImplementedError, ImportError: no backend
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(
+            f"{what} cannot be used here: this PyTorch cannot make a tensor on {device} "
+            f"({reason}); use 'cpu', 'cuda' or 'mps', or 'auto'"
+        ) from None
+    if probe.is_meta:
+        raise ValueError(
+            f"{what} is the meta device, whose tensors have a shape but hold no data: "
+            f"training there would lose the model's weights and compute nothing. Use 'cpu', "
+            f"'cuda', 'mps' or 'auto' (a model built on the meta device needs "
+            f"model.to_empty(device='cpu') and an initialisation first)"
+        )
+    return device
 
 
 # -- running the model -----------------------------------------------------------------------
@@ -390,6 +445,23 @@ def _eval_mode(model: nn.Module) -> Iterator[None]:
     """``model.eval()`` for the block, then every module's own mode back."""
     modes = [(module, module.training) for module in model.modules()]
     model.eval()
+    try:
+        yield
+    finally:
+        for module, training in modes:
+            module.training = training
+
+
+@contextmanager
+def _training_mode(model: nn.Module) -> Iterator[None]:
+    """``model.train()`` for the block if the model is in evaluation mode, every module's
+    own mode back after; a model in training mode is left as it is (a submodule put in
+    evaluation mode on purpose, such as a frozen BatchNorm, stays so)."""
+    if model.training:
+        yield
+        return
+    modes = [(module, module.training) for module in model.modules()]
+    model.train()
     try:
         yield
     finally:
@@ -415,10 +487,16 @@ def _predictions(model: nn.Module, x: Tensor, labels: Tensor) -> Tensor:
 
 
 def _probe(
-    model: nn.Module, features: Tensor, labels: Tensor, name: str, classes: _Classes
+    model: nn.Module,
+    features: Tensor,
+    labels: Tensor,
+    name: str,
+    classes: _Classes,
+    loss_fn: LossFn,
 ) -> None:
-    """Run ``model`` on two samples of ``name``: a shape error becomes a clear one, and
-    outputs read as probabilities that are not probabilities are named.
+    """Run ``model`` and ``loss_fn`` on two samples of ``name``: a shape error becomes a
+    clear one, outputs read as probabilities that are not probabilities are named, and so
+    are labels whose dtype the loss refuses.
 
     Evaluation mode, no gradients, and the global random number generator
     restored afterwards: the probe changes nothing a run depends on (a lazy
@@ -437,7 +515,70 @@ def _probe(
                 f"shape {tuple(features.shape)}, {features.shape[1]} per sample; check that the "
                 f"model takes {features.shape[1]} inputs. The model raised: {error}"
             ) from error
-    classes.predict(out)
+        classes.predict(out)
+        _probe_loss(loss_fn, out, y, name)
+
+
+def _probe_loss(loss_fn: LossFn, out: Tensor, labels: Tensor, name: str) -> None:
+    """``loss_fn`` on the probe's outputs: a label dtype the loss refuses is named (both dtypes)."""
+    try:
+        loss = loss_fn(out, labels)
+    except RuntimeError as error:
+        if labels.dtype != out.dtype:
+            raise TypeError(
+                f"the labels of the {name} have dtype {labels.dtype} and the model's outputs "
+                f"{out.dtype}, and loss_fn ({type(loss_fn).__name__}) needs them alike: convert "
+                f"the labels (labels.to({out.dtype}); torch.tensor(a NumPy array) gives "
+                f"float64). The loss raised: {error}"
+            ) from error
+        if not bool(torch.isfinite(out).all()):
+            return  # NaN outputs: training names them (NonFiniteLossError at iteration 0)
+        raise ValueError(
+            f"loss_fn ({type(loss_fn).__name__}) fails on the model's outputs (shape "
+            f"{tuple(out.shape)}, {out.dtype}) and the labels of the {name} (shape "
+            f"{tuple(labels.shape)}, {labels.dtype}): {error}"
+        ) from error
+    _loss_value(loss)
+
+
+def _probe_one_sample(model: nn.Module, data: _Data) -> None:
+    """If a training batch can hold a single sample, check that the model trains on one.
+
+    BatchNorm cannot (it needs two values per channel in training mode); the
+    forward pass runs in training mode, without gradients, random numbers
+    forked and every buffer (BatchNorm's running statistics) restored after.
+    """
+    if data.smallest_batch != 1:
+        return
+    features, labels = data.pieces[0]
+    x = features[:1].to(_model_device(model, features.device))
+    saved = [(b, b.detach().clone()) for b in model.buffers()]
+    try:
+        with torch.no_grad(), _training_mode(model), torch.random.fork_rng(devices=[]):
+            _predictions(model, x, labels[:1].to(x.device))
+    except (RuntimeError, ValueError) as error:
+        raise ValueError(_one_sample_message(model, data.loader, error)) from error
+    finally:
+        with torch.no_grad():
+            for buffer, value in saved:
+                buffer.copy_(value)
+
+
+def _one_sample_message(model: nn.Module, loader: DataLoader | None, error: Exception) -> str:
+    if loader is None:
+        where = "the data hold a single sample"
+        fix = "train on more samples"
+    else:
+        where = (
+            f"the DataLoader gives a batch of 1 sample (batch_size={loader.batch_size}: the "
+            f"last batch of an epoch holds what is left over)"
+        )
+        fix = "pass drop_last=True to the DataLoader, or choose a batch_size that leaves no 1"
+    return (
+        f"{where}, and the model ({type(model).__name__}) cannot train on one sample (BatchNorm, "
+        f"for one, needs more than one value per channel in training mode): {fix}. The model "
+        f"raised: {error}"
+    )
 
 
 def _raise_if_dtypes_differ(
@@ -578,7 +719,11 @@ def evaluate(
     ------
     TypeError, ValueError
         An argument or the data is not as described, or the model fails on
-        the data's shape (the error names both).
+        the data's shape (the error names both); a ``TypeError`` naming both
+        dtypes when ``loss_fn`` refuses the labels' dtype (``BCELoss`` on
+        float64 labels and float32 outputs); a ``ValueError`` when the loss is
+        NaN or infinite (the model's outputs hold NaN or inf), rather than
+        numbers that mean nothing.
 
     No tutorial calls it: tutorial 06 measures its test set by hand.
     """
@@ -589,32 +734,49 @@ def evaluate(
     classes = _classes(threshold, logits, loss_fn)
     if batch_size is not None:
         positive_int("batch_size", batch_size)
-    _probe(model, features, labels, "features", classes)
-    return _evaluate(model, loss_fn, features, labels, classes, batch_size)
+    _probe(model, features, labels, "features", classes, loss_fn)
+    step = batch_size or labels.shape[0]
+    pieces = [(features[i : i + step], labels[i : i + step]) for i in range(0, len(labels), step)]
+    loss, accuracy = _evaluate(model, loss_fn, pieces, classes)
+    if not math.isfinite(loss):
+        raise ValueError(
+            f"the loss on these features and labels is {loss}: the model's outputs (or the "
+            f"loss) hold NaN or inf, so neither the loss nor the accuracy would mean anything; "
+            f"check the model's parameters and that every feature lies in the model's domain"
+        )
+    return loss, accuracy
 
 
 @torch.no_grad()
 def _evaluate(
-    model: nn.Module,
-    loss_fn: LossFn,
-    features: Tensor,
-    labels: Tensor,
-    classes: _Classes,
-    batch_size: int | None,
+    model: nn.Module, loss_fn: LossFn, pieces: Sequence[tuple[Tensor, Tensor]], classes: _Classes
 ) -> tuple[float, float]:
-    """:func:`evaluate` without the checks (:func:`fit` has made them)."""
-    n = labels.shape[0]
-    step = batch_size or n
+    """:func:`evaluate` on data in pieces, without the checks (:func:`fit` has made them).
+
+    The loss is the sample-weighted mean of the pieces' losses; NaN if the
+    model's outputs hold NaN or inf (the callers name it).
+    """
     total_loss = 0.0
-    correct = 0
+    correct = n = 0
     with _eval_mode(model):
-        for start in range(0, n, step):
-            x, y = features[start : start + step], labels[start : start + step]
+        for x, y in pieces:
             pred = _predictions(model, x, y)
             predicted = classes.predict(pred)  # before the loss: BCELoss raises on logits
-            total_loss += _loss_value(loss_fn(pred, y)) * y.shape[0]
+            total_loss += _evaluation_loss(loss_fn, pred, y) * y.shape[0]
             correct += int((predicted == (y >= 0.5)).sum())
+            n += y.shape[0]
     return total_loss / n, correct / n
+
+
+def _evaluation_loss(loss_fn: LossFn, pred: Tensor, y: Tensor) -> float:
+    """The loss of one piece; NaN where the outputs hold NaN or inf and the loss refuses them."""
+    try:
+        loss = loss_fn(pred, y)
+    except RuntimeError:  # BCELoss refuses NaN probabilities
+        if not bool(torch.isfinite(pred).all()):
+            return math.nan
+        raise
+    return _loss_value(loss)
 
 
 # -- the data ----------------------------------------------------------------------------------
@@ -622,27 +784,28 @@ def _evaluate(
 
 @dataclass
 class _Data:
-    """A checked data set: all of it (for evaluations) and how to batch it."""
+    """A checked data set: the pieces an evaluation reads (all of it) and how to batch it.
 
-    features: Tensor
-    labels: Tensor
-    loader: DataLoader | None  # None: full-batch training on (features, labels)
+    ``pieces`` are ``(features, labels)`` pairs: the whole data set for
+    full-batch training, or a DataLoader's own batches of every sample it
+    trains on (read through its sampler, collated by its ``collate_fn``).
+    """
+
+    pieces: list[tuple[Tensor, Tensor]]
+    loader: DataLoader | None  # None: full-batch training on pieces[0]
     label_dtype: torch.dtype | None = None  # the loader's labels are Python numbers: cast them
+    smallest_batch: int = 0  # the fewest samples a training batch holds
 
     def to(self, device: torch.device) -> _Data:
-        moved = (self.features.to(device), self.labels.to(device))
-        return _Data(*moved, self.loader, self.label_dtype)
-
-    @property
-    def batch_size(self) -> int | None:
-        """The loader's batch size (evaluations run in pieces of it), or None."""
-        return self.loader.batch_size if self.loader is not None else None
+        moved = [(x.to(device), y.to(device)) for x, y in self.pieces]
+        return _Data(moved, self.loader, self.label_dtype, self.smallest_batch)
 
     def batches(self, device: torch.device) -> Iterator[tuple[Tensor, Tensor]]:
         """``(features, labels)`` of each iteration, on ``device``: all of it, or batch after batch."""
         if self.loader is None:
+            features, labels = self.pieces[0]
             while True:
-                yield self.features, self.labels
+                yield features, labels
         while True:  # epoch after epoch, until fit() has run enough iterations
             for batch in self.loader:
                 if not isinstance(batch, (tuple, list)) or len(batch) != 2:
@@ -660,8 +823,14 @@ def _describe(obj: object) -> str:
     return f"a {type(obj).__name__}"
 
 
-def _check_loader(loader: DataLoader) -> int:
-    """The size of the loader's dataset, after checking it can feed :func:`fit`."""
+def _check_loader(loader: DataLoader) -> None:
+    """Check that ``loader`` can feed :func:`fit` and be read whole by its evaluations."""
+    if isinstance(loader.dataset, IterableDataset):
+        raise TypeError(
+            "the DataLoader's dataset is an IterableDataset, which has no sampler to read "
+            "every sample through, and fit evaluates on the whole data: use a map-style "
+            "Dataset (with __getitem__ and __len__), or pass (features, labels)"
+        )
     if loader.batch_sampler is None:
         raise ValueError(
             "the DataLoader was made with batch_size=None, so it yields single "
@@ -678,32 +847,76 @@ def _check_loader(loader: DataLoader) -> int:
             "the DataLoader yields no batches (drop_last=True with a batch_size "
             "larger than the data set?)"
         )
-    return size
 
 
-_NUMBERS = (bool, int, float)
+@contextmanager
+def _random_state_kept(loader: DataLoader) -> Iterator[None]:
+    """Random numbers drawn in the block (a sampler's, a dataset's random augmentation)
+    leave every generator as it was: torch's, Python's, NumPy's and the loader's own."""
+    owners = (
+        loader,
+        loader.sampler,
+        loader.batch_sampler,
+        getattr(loader.batch_sampler, "sampler", None),
+    )
+    generators = {id(g): g for g in (getattr(o, "generator", None) for o in owners)
+                  if isinstance(g, torch.Generator)}  # fmt: skip
+    states = [(g, g.get_state()) for g in generators.values()]
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=[]):
+            yield
+    finally:
+        for generator, state in states:
+            generator.set_state(state)
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
 
 
-def _gather(loader: DataLoader) -> tuple[Tensor, Tensor, torch.dtype | None]:
-    """The whole dataset of ``loader`` as two tensors (the evaluations use all of it).
+def _index_batches(loader: DataLoader) -> tuple[list[list[Any]], int]:
+    """The dataset indices an evaluation reads, in batches; and the fewest samples a
+    training batch holds.
 
-    Labels may be tensors or Python numbers; numbers become a tensor of the
-    features' floating dtype, and the third value says to cast the loader's
-    batches of labels to it (PyTorch's default collate makes float64 or int64
-    of them).
+    Every sample the loader trains on, once. A shuffling sampler
+    (``RandomSampler`` without replacement, ``SubsetRandomSampler``) visits the
+    same samples every epoch in another order: they are read in index order,
+    in batches of the loader's ``batch_size``. Any other sampler gives its
+    batches of one epoch (random numbers it draws leave every generator as it
+    was): a sequential loader's own batches, without the last one if
+    ``drop_last`` drops it.
     """
-    dataset = loader.dataset
-    size = _check_loader(loader)
-    if isinstance(dataset, TensorDataset):
-        if len(dataset.tensors) != 2:
-            raise TypeError(
-                f"each sample of the DataLoader's dataset must be a pair "
-                f"(features, labels), got a tuple of {len(dataset.tensors)}"
-            )
-        features, labels = dataset.tensors
-        return features, labels, None
-    samples = [dataset[i] for i in range(size)]  # type: ignore[index]
-    for i, sample in enumerate(samples):
+    sampler, batch_sampler = loader.sampler, loader.batch_sampler
+    order: list[Any] | None = None
+    if isinstance(batch_sampler, BatchSampler):
+        if (
+            isinstance(sampler, RandomSampler)
+            and not sampler.replacement
+            and sampler.num_samples == len(sampler.data_source)
+        ):
+            order = list(range(len(sampler.data_source)))
+        elif isinstance(sampler, SubsetRandomSampler):
+            order = [int(i) for i in sampler.indices]
+    if order is None:
+        with _random_state_kept(loader):
+            batches = [list(b) for b in itertools.islice(batch_sampler, len(loader))]  # type: ignore[arg-type]
+        return batches, min(len(b) for b in batches)
+    size = batch_sampler.batch_size  # type: ignore[union-attr]
+    batches = [order[i : i + size] for i in range(0, len(order), size)]
+    left = len(order) % size
+    smallest = size if left == 0 or batch_sampler.drop_last else left  # type: ignore[union-attr]
+    return batches, smallest
+
+
+def _fetch(dataset: Any, indices: list[Any]) -> list[Any]:
+    """The samples at ``indices``, read as the DataLoader reads them."""
+    getitems = getattr(dataset, "__getitems__", None)
+    return list(getitems(indices)) if getitems else [dataset[i] for i in indices]
+
+
+def _check_samples(samples: list[Any], indices: list[Any]) -> bool:
+    """Check samples for the default collate; return whether a label is a Python number."""
+    numbers_seen = False
+    for i, sample in zip(indices, samples, strict=True):
         if not isinstance(sample, (tuple, list)) or len(sample) != 2:
             raise TypeError(
                 f"each sample of the DataLoader's dataset must be a pair "
@@ -719,13 +932,79 @@ def _gather(loader: DataLoader) -> tuple[Tensor, Tensor, torch.dtype | None]:
                 f"the label of each sample must be a torch.Tensor or a number, got "
                 f"{type(sample[1]).__name__} at index {i}"
             )
-    features = torch.stack([x for x, _ in samples])
-    ys = [y for _, y in samples]
-    if all(isinstance(y, Tensor) for y in ys):
-        return features, torch.stack(ys), None
-    dtype = features.dtype if features.is_floating_point() else torch.get_default_dtype()
-    labels = torch.tensor([float(y) for y in ys], dtype=dtype)
-    return features, labels, dtype
+        numbers_seen = numbers_seen or not isinstance(sample[1], Tensor)
+    return numbers_seen
+
+
+_NUMBERS = (bool, int, float)
+
+
+def _collate(loader: DataLoader, indices: list[Any], k: int) -> tuple[tuple[Tensor, Tensor], bool]:
+    """Batch ``k`` of the evaluation, as the loader makes it; whether its labels were numbers."""
+    dataset, default = loader.dataset, loader.collate_fn is default_collate
+    if default and isinstance(dataset, TensorDataset):  # the same tensors, without the loop
+        if len(dataset.tensors) != 2:
+            raise TypeError(
+                f"each sample of the DataLoader's dataset must be a pair "
+                f"(features, labels), got a tuple of {len(dataset.tensors)}"
+            )
+        at = torch.as_tensor(indices, dtype=torch.long)
+        return (dataset.tensors[0][at], dataset.tensors[1][at]), False
+    samples = _fetch(dataset, indices)
+    numbers_seen = _check_samples(samples, indices) if default else False
+    try:
+        batch = loader.collate_fn(samples)  # type: ignore[misc]
+    except RuntimeError as error:
+        raise ValueError(f"the DataLoader's collate_fn fails on batch {k}: {error}") from error
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+        raise TypeError(
+            f"each batch of the DataLoader must be a pair (features, labels), got "
+            f"{_describe(batch)}"
+        )
+    for what, value in zip(("features", "labels"), batch, strict=True):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"the {what} of each batch must be a torch.Tensor, got {type(value).__name__}"
+            )
+    return (batch[0], batch[1]), numbers_seen
+
+
+def _loader_data(loader: DataLoader) -> _Data:
+    """The loader's evaluation pieces: its batches of every sample it trains on, read
+    through its own sampler and ``collate_fn``; no random generator moves.
+
+    Labels that are Python numbers become the features' floating dtype (PyTorch's
+    default collate makes float64 or int64 of them), here and in training.
+    """
+    _check_loader(loader)
+    index_batches, smallest = _index_batches(loader)
+    pieces, numbers_seen = [], False
+    with _random_state_kept(loader):
+        for k, indices in enumerate(index_batches):
+            piece, seen = _collate(loader, indices, k)
+            pieces.append(piece)
+            numbers_seen = numbers_seen or seen
+    label_dtype = None
+    if numbers_seen:
+        features = pieces[0][0]
+        label_dtype = features.dtype if features.is_floating_point() else torch.get_default_dtype()
+        pieces = [(x, y.to(label_dtype)) for x, y in pieces]
+    return _Data(pieces, loader, label_dtype, smallest)
+
+
+def _check_pieces(pieces: list[tuple[Tensor, Tensor]]) -> None:
+    """:func:`check_binary_data` on all the pieces (one by one if their shapes differ)."""
+    if len(pieces) == 1:
+        check_binary_data(*pieces[0])
+        return
+    try:
+        features = torch.cat([x for x, _ in pieces])
+        labels = torch.cat([y for _, y in pieces])
+    except RuntimeError:  # a collate_fn that pads: the pieces' shapes differ
+        for x, y in pieces:
+            check_binary_data(x, y)
+        return
+    check_binary_data(features, labels)
 
 
 def _check_data(data: object, name: str) -> _Data:
@@ -739,14 +1018,14 @@ def _check_data(data: object, name: str) -> _Data:
         )
     try:
         if isinstance(data, DataLoader):
-            features, labels, label_dtype = _gather(data)
-            loader: DataLoader | None = data
+            checked = _loader_data(data)
+            _check_pieces(checked.pieces)
         else:
-            (features, labels), loader, label_dtype = data, None, None
-        check_binary_data(features, labels)
+            check_binary_data(*data)
+            checked = _Data([(data[0], data[1])], None, None, int(data[1].shape[0]))
     except (TypeError, ValueError) as error:  # say which of data and validation it is
         raise type(error)(f"{name}: {error}") from None
-    return _Data(features, labels, loader, label_dtype)
+    return checked
 
 
 # -- fit's checks ------------------------------------------------------------------------------
@@ -772,12 +1051,17 @@ def _check_options(options: Mapping[str, object]) -> None:
 
 
 def _check_callbacks(callbacks: object) -> tuple[Callable[[Evaluation], object], ...]:
-    if callable(callbacks) or not isinstance(callbacks, Iterable):
-        raise TypeError(
-            f"callbacks must be a sequence of functions (callbacks=[f]), got "
-            f"{type(callbacks).__name__}"
-        )
-    checked = tuple(callbacks)
+    message = (
+        f"callbacks must be a sequence of functions (callbacks=[f]), got {type(callbacks).__name__}"
+    )
+    if callable(callbacks) or isinstance(callbacks, (str, bytes, Mapping, Tensor, np.ndarray)):
+        raise TypeError(message)
+    if not isinstance(callbacks, Iterable):
+        raise TypeError(message)
+    try:
+        checked = tuple(callbacks)
+    except TypeError:  # says it can be iterated and cannot
+        raise TypeError(message) from None
     for callback in checked:
         if not callable(callback):
             raise TypeError(f"every callback must be callable, got {type(callback).__name__}")
@@ -785,7 +1069,7 @@ def _check_callbacks(callbacks: object) -> tuple[Callable[[Evaluation], object],
 
 
 def _check_training(
-    model: nn.Module, loss_fn: object, optimizer: object, scheduler: object
+    model: nn.Module, loss_fn: object, optimizer: object, scheduler: object, max_iterations: int
 ) -> torch.optim.Optimizer:
     """The model, the loss, the optimizer and the scheduler, and how they fit together."""
     _check_model(model)
@@ -803,9 +1087,10 @@ def _check_training(
         raise TypeError(
             f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
         )
+    _check_step(optimizer)
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
-    _check_scheduler(scheduler, optimizer)
+    _check_scheduler(scheduler, optimizer, max_iterations)
     own = {id(p) for p in model.parameters()}
     if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
         warnings.warn(
@@ -818,9 +1103,41 @@ def _check_training(
     return optimizer
 
 
-def _check_scheduler(scheduler: object, optimizer: torch.optim.Optimizer) -> None:
+def _check_step(optimizer: torch.optim.Optimizer) -> None:
+    """fit calls ``optimizer.step()`` with no argument: refuse an optimizer that needs one."""
+    try:  # the class's function: torch wraps the bound method in hooks
+        parameters = list(inspect.signature(type(optimizer).step).parameters.values())[1:]
+    except (TypeError, ValueError):  # no signature to read: let it run
+        return
+    needed = [
+        p.name
+        for p in parameters
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if needed:
+        raise TypeError(
+            f"fit calls optimizer.step() with no argument, and {type(optimizer).__name__}.step "
+            f"needs {', '.join(needed)} (LBFGS evaluates the loss several times per step "
+            f"through a closure): write its loop by hand (optimizer.step(closure)), or use an "
+            f"optimizer whose step takes no argument (SGD, Adam, ...)"
+        )
+
+
+def _check_scheduler(
+    scheduler: object, optimizer: torch.optim.Optimizer, max_iterations: int
+) -> None:
     if scheduler is None:
         return
+    if isinstance(scheduler, type) or not callable(getattr(scheduler, "step", None)):
+        what = (
+            f"the class {scheduler.__name__}"
+            if isinstance(scheduler, type)
+            else (f"a {type(scheduler).__name__}")
+        )
+        raise TypeError(
+            f"scheduler must be a learning-rate scheduler made for the optimizer "
+            f"(torch.optim.lr_scheduler.StepLR(optimizer, step_size=10), for example), got {what}"
+        )
     if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
         raise TypeError(
             "ReduceLROnPlateau steps on a metric, and fit steps its scheduler without one: "
@@ -831,6 +1148,22 @@ def _check_scheduler(scheduler: object, optimizer: torch.optim.Optimizer) -> Non
             "scheduler must be a learning-rate scheduler of this optimizer "
             "(torch.optim.lr_scheduler.StepLR(optimizer, ...), for example)"
         )
+    _check_step_budget(scheduler, max_iterations)
+
+
+def _check_step_budget(scheduler: object, max_iterations: int) -> None:
+    """A ``OneCycleLR`` (alone or in a ``ChainedScheduler``) that would run out of steps."""
+    chained = isinstance(scheduler, torch.optim.lr_scheduler.ChainedScheduler)
+    for each in getattr(scheduler, "_schedulers", ()) if chained else (scheduler,):
+        if isinstance(each, torch.optim.lr_scheduler.OneCycleLR):
+            left = each.total_steps - each.last_epoch
+            if max_iterations > left:
+                raise ValueError(
+                    f"scheduler: OneCycleLR(total_steps={each.total_steps}) has {left} steps "
+                    f"left, and fit steps it after each update, up to max_iterations="
+                    f"{max_iterations} times: give it total_steps={each.last_epoch + max_iterations}"
+                    f" or more, or a smaller max_iterations"
+                )
 
 
 # -- the loop --------------------------------------------------------------------------------
@@ -882,23 +1215,30 @@ class _Run:
         self.lrs: list[float] = []
         self.evaluations: list[Evaluation] = []
 
-    def _scores(self, data: _Data) -> tuple[float, float]:
+    def _scores(self, data: _Data, what: str, iteration: int) -> tuple[float, float]:
         """:func:`evaluate`'s numbers; random numbers the model draws come from a forked
-        generator, so evaluating leaves the training run's random stream as it was."""
-        device = data.features.device
+        generator, so evaluating leaves the training run's random stream as it was.
+
+        A NaN or infinite loss raises :class:`NonFiniteLossError` naming ``what``.
+        """
+        device = data.pieces[0][0].device
         gpus = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=gpus):
-            return _evaluate(
-                self.model, self.loss_fn, data.features, data.labels, self.classes,
-                data.batch_size,
-            )  # fmt: skip
+            loss, accuracy = _evaluate(self.model, self.loss_fn, data.pieces, self.classes)
+        if not math.isfinite(loss):
+            raise NonFiniteLossError(
+                iteration, loss, f" on the {what} (an evaluation, in evaluation mode)"
+            )
+        return loss, accuracy
 
     def _evaluation(self, iteration: int, before: tuple[float, float] | None) -> Evaluation:
         """The evaluation of ``iteration``; ``before``: the training scores measured before
         its forward pass (None: they are that forward pass's own)."""
         if before is None:
             before = (self.losses[-1], self.counter.accuracy_of_last())
-        val = self._scores(self.validation) if self.validation is not None else (None, None)
+        val: tuple[float | None, float | None] = (None, None)
+        if self.validation is not None:
+            val = self._scores(self.validation, "validation data", iteration)
         evaluation = Evaluation(
             iteration, *before, _cpu_copies(self.names, self.params), val_loss=val[0],
             val_accuracy=val[1],
@@ -916,8 +1256,16 @@ class _Run:
         # Whether a model's output depends on its mode cannot be read off its modules
         # (RReLU, F.dropout(training=self.training)): every evaluation runs the model
         # in evaluation mode, as evaluate() does, never reusing the training forward.
-        before = self._scores(self.train) if evaluating else None
-        y_pred = _predictions(self.model, x, y)  # forward pass
+        before = self._scores(self.train, "training data", iteration) if evaluating else None
+        try:
+            y_pred = _predictions(self.model, x, y)  # forward pass
+        except ValueError as error:  # BatchNorm on a batch of one sample
+            if x.shape[0] != 1 or str(error).startswith("the model must output"):
+                raise
+            raise ValueError(
+                f"iteration {iteration} (after {iteration} updates of the model): "
+                + _one_sample_message(self.model, self.train.loader, error)
+            ) from error
         self.loss, value = _loss(self.loss_fn, y_pred, y, iteration)
         self.losses.append(value)
         self.counter.add(y_pred, y)
@@ -1006,9 +1354,32 @@ def fit(
     without gradients, for any model: the numbers :func:`evaluate` gives.
     Each evaluation costs an extra forward pass over the whole training data
     and, with ``validation``, one over the validation data; random numbers
-    they draw do not shift the training run's random stream. Each
+    they draw do not shift the training run's random stream. A NaN or
+    infinite loss there raises :class:`NonFiniteLossError` naming the data
+    (it is never ranked by ``early_stopping`` or ``best_evaluation``). Each
     :class:`Evaluation` goes to every callback, then to ``stop_when``; if
     that returns true the run ends after this iteration's update.
+
+    Training runs in training mode: a model found in evaluation mode
+    (``model.training`` is False, as after ``model.eval()``) is switched to
+    ``model.train()`` for the run and every module gets its own mode back
+    after; a model found in training mode is left as it is, so a submodule
+    put in evaluation mode on purpose (a frozen BatchNorm) stays there.
+
+    With a DataLoader, "the whole training data" is what the loader trains
+    on, read as it reads it: the samples its sampler gives (a
+    ``SubsetRandomSampler``'s subset, not the whole dataset), fetched and
+    collated by its ``collate_fn``, in batches of its ``batch_size``. A
+    shuffling sampler (``shuffle=True``, ``SubsetRandomSampler``) is read in
+    index order; any other sampler's batches of one epoch are drawn once,
+    before training, and reused (a ``WeightedRandomSampler``'s one draw, a
+    sequential loader's batches without the last one that ``drop_last``
+    drops). They are read once, before training: a dataset with random
+    augmentation is scored on one fixed draw of it, and every random
+    generator (torch's, Python's, NumPy's, the loader's own) is left as it
+    was (a sampler that keeps a state of its own, such as an epoch count,
+    sees that extra pass). An ``IterableDataset`` is refused (it has no
+    sampler).
 
     Parameters
     ----------
@@ -1021,13 +1392,23 @@ def fit(
         ``loss_fn(outputs, labels)``: ``nn.BCELoss()`` on probabilities,
         ``nn.BCEWithLogitsLoss()`` on logits.
     optimizer
-        A ``torch.optim.Optimizer`` over the model's parameters.
+        A ``torch.optim.Optimizer`` over the model's parameters whose
+        ``step()`` needs no argument (``LBFGS``, which needs a closure, is
+        refused).
     data
         ``(features, labels)`` -- every iteration uses all of it, as in the
         source article -- or a :class:`~torch.utils.data.DataLoader` of
         ``(features, labels)`` batches: one iteration per batch, epoch after
         epoch. Labels are 0 or 1 (a dataset may return them as Python
-        numbers).
+        numbers, which become the features' dtype); tensor labels keep
+        their dtype, and a dtype ``loss_fn`` refuses (``BCELoss`` wants the
+        outputs' own: float64 labels from NumPy are not) is a
+        :class:`TypeError` naming both dtypes, as for features. A model
+        that cannot train on a batch of one sample (BatchNorm) is refused
+        before training when a batch can hold one (``drop_last=True`` is the
+        fix); a custom ``batch_sampler`` whose single-sample batch could not
+        be foreseen fails at that iteration, with the same advice, after
+        the updates before it.
     validation
         Held-out data, in the same forms as ``data``, scored at every
         evaluation (``Evaluation.val_loss``, ``val_accuracy``), never trained on.
@@ -1044,6 +1425,9 @@ def fit(
         ``None`` trains where the model already is, ``"auto"`` picks
         :func:`best_device`, or name one (``"cpu"``, ``"cuda"``, ``"mps"``);
         the model (in place) and the data are moved there after every check.
+        A device this PyTorch cannot make tensors on (``"xla"`` without
+        torch_xla), and ``"meta"`` (its tensors hold no data), are refused
+        before the model moves.
     progress
         Show a ``tqdm`` progress bar (``pip install pytorch-notes[progress]``);
         silent when standard error is not a terminal, as in the docs build.
@@ -1056,6 +1440,10 @@ def fit(
         ``log(threshold / (1 - threshold))``, 0 for the default 0.5.
     scheduler
         A learning-rate scheduler of ``optimizer``, stepped after each update.
+        A ``OneCycleLR`` (alone or in a ``ChainedScheduler``) with fewer
+        steps left than ``max_iterations`` is refused before training; one
+        inside a ``SequentialLR`` is not checked, and raises when it runs
+        out, after the updates before it.
     logits
         Whether the model outputs logits rather than probabilities. ``None``
         (the default) reads it off ``loss_fn``: logits for
@@ -1087,7 +1475,9 @@ def fit(
         data, named before anything moves or changes; a ``ValueError`` also
         when outputs read as probabilities leave [0, 1] during training.
     NonFiniteLossError
-        The loss turned NaN or infinite (before that iteration's update).
+        The loss turned NaN or infinite (before that iteration's update): the
+        training loss, or an evaluation's loss on the training or the
+        validation data (the message names which).
 
     Also warns if the optimizer holds none of the model's parameters.
 
@@ -1100,20 +1490,22 @@ def fit(
     )  # fmt: skip
     _check_options(options)
     checked_callbacks = _check_callbacks(callbacks)
-    _check_training(model, loss_fn, optimizer, scheduler)
+    _check_training(model, loss_fn, optimizer, scheduler, max_iterations)
     options["classes"] = classes = _classes(threshold, logits, loss_fn)
     train = _check_data(data, "data")
     val = _check_data(validation, "validation") if validation is not None else None
     target = _resolve_device(model, device)
     for name, checked in (("data", train), ("validation", val)):
         if checked is not None:
-            _probe(model, checked.features, checked.labels, name, classes)
+            _probe(model, *checked.pieces[0], name, classes, loss_fn)
+    _probe_one_sample(model, train)
     bar = _progress_bar(max_iterations) if progress else None  # before anything moves
     try:
         model.to(target)
-        run = _Run(model, loss_fn, optimizer, scheduler, train.to(target),
-                   val.to(target) if val is not None else None, options)  # fmt: skip
-        stopped = _train(run, target, max_iterations, stop_when, checked_callbacks, bar)
+        with _training_mode(model):
+            run = _Run(model, loss_fn, optimizer, scheduler, train.to(target),
+                       val.to(target) if val is not None else None, options)  # fmt: skip
+            stopped = _train(run, target, max_iterations, stop_when, checked_callbacks, bar)
     finally:
         if bar is not None:
             bar.close()
@@ -1182,18 +1574,19 @@ class _ParameterRecorder:
 
     It reads detached views of the parameters, which follow the optimizer's
     in-place updates. On the CPU the views are NumPy arrays sharing the
-    parameters' memory and each parameter owns a block of the table's
-    columns: a row costs one NumPy assignment per parameter and no allocation,
-    which keeps :func:`fit` within a few percent of a bare loop. Elsewhere
-    (CUDA, MPS, dtypes NumPy lacks) each row is a ``torch.cat``. With
-    ``enabled=False`` nothing is recorded.
+    parameters' memory (with their strides: a transposed or ``channels_last``
+    parameter is read in its logical order) and each parameter owns a block
+    of the table's columns: a row costs one NumPy assignment per parameter
+    and no allocation, which keeps :func:`fit` within a few percent of a bare
+    loop. Elsewhere (CUDA, MPS, dtypes NumPy lacks) each row is a
+    ``torch.cat``. With ``enabled=False`` nothing is recorded and no view is made.
     """
 
     _CHUNK_ROWS = 1024  # rows allocated at first; the table doubles as rows arrive
 
     def __init__(self, params: list[Tensor], max_iterations: int, enabled: bool) -> None:
-        self._views = [p.detach().view(-1) for p in params]
-        self._n = sum(v.numel() for v in self._views)
+        self._params = params
+        self._n = sum(p.numel() for p in params)
         self._rows: list[Tensor] = []
         self._table: np.ndarray | None = None
         dtypes = {p.dtype for p in params}
@@ -1204,7 +1597,7 @@ class _ParameterRecorder:
             and len(dtypes) == 1
             and next(iter(dtypes)) in (torch.float16, torch.float32, torch.float64)
         ):
-            self._arrays = [v.numpy() for v in self._views]
+            self._arrays = [p.detach().numpy() for p in params]  # views, any strides
             # rows for the first chunk only: a run that stops early (a large
             # max_iterations with stop_when) does not reserve memory for all
             self._max_rows = max_iterations
@@ -1220,8 +1613,8 @@ class _ParameterRecorder:
             table[: len(self._table)] = self._table
         self._table = table
         bounds = np.cumsum([0] + [a.size for a in self._arrays]).tolist()
-        self._blocks = [
-            (table[:, lo:hi], a)
+        self._blocks = [  # each block shaped (rows, *parameter shape): a view of the columns
+            (table[:, lo:hi].reshape(rows, *a.shape), a)
             for (lo, hi), a in zip(itertools.pairwise(bounds), self._arrays, strict=True)
         ]
 
@@ -1236,7 +1629,7 @@ class _ParameterRecorder:
             block[iteration] = array
 
     def _record_torch(self, iteration: int) -> None:
-        self._rows.append(torch.cat(self._views))
+        self._rows.append(torch.cat([p.detach().reshape(-1) for p in self._params]))
 
     def result(self, n_iterations: int) -> Tensor:
         """The table of the first ``n_iterations`` rows, as a CPU tensor."""
