@@ -54,7 +54,7 @@ def test_a_huge_graph_is_refused_at_once_with_its_size_and_what_to_do(draw_it) -
     start = time.perf_counter()
     with pytest.raises(ValueError, match=r"has 25001 nodes, more than max_nodes=600.*Draw a part"):
         draw_it(graph)
-    assert time.perf_counter() - start < 5  # loosely: no layout was attempted (about 1 ms)
+    assert time.perf_counter() - start < 30  # loosely: no layout was attempted (about 1 ms)
     assert plt.get_fignums() == []  # nothing was drawn
 
 
