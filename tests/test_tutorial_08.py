@@ -904,20 +904,41 @@ def test_jacrev_chunk_size_gives_the_matrix_and_is_documented_for_memory() -> No
         assert torch.allclose(jacrev(f, chunk_size=chunk)(x), whole, atol=1e-6)
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM from /proc")
-def test_jacrev_in_chunks_peaks_lower() -> None:
-    """R10-F4, independent: 1000 outputs through 20000 intermediate values; in one batch the
-    backward pass holds a 1000 x 20000 block (80 MB), in chunks of 100 a tenth of it. Peak
-    memory (max RSS) of a fresh interpreter, after the forward pass has run once."""
+# The peak RSS a script's last step adds, in KiB, in a fresh interpreter. VmHWM is this
+# process's own peak; getrusage's ru_maxrss starts at the parent's peak after fork + exec on
+# Linux, so a big pytest worker would hide the growth.
+_PEAK_PRELUDE = """
+import sys, torch
+def hwm():
+    status = open("/proc/self/status").read()
+    return int(status.split("VmHWM:")[1].split()[0])
+"""
+_LINUX_PROC = pytest.mark.skipif(
+    not Path("/proc/self/status").exists(), reason="reads VmHWM from /proc (Linux)"
+)
+
+
+def _peak_growth_kib(script: str, arg: str) -> int:
+    """Run ``script`` (which prints ``hwm() - before`` last) with ``arg``; its number."""
     import subprocess
     import sys
 
+    result = subprocess.run(
+        [sys.executable, "-c", _PEAK_PRELUDE + script, arg],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+@_LINUX_PROC
+def test_jacrev_in_chunks_peaks_lower() -> None:
+    """R10-F4, independent: 1000 outputs through 20000 intermediate values; in one batch the
+    backward pass holds a 1000 x 20000 block (80 MB), in chunks of 100 a tenth of it. Peak
+    memory of a fresh interpreter, after the forward pass has run once."""
     script = """
-import sys, torch
-def hwm():  # this process's peak RSS in KiB (getrusage's ru_maxrss starts at the
-    # parent's peak after fork + exec on Linux: a big pytest worker hides the growth)
-    status = open("/proc/self/status").read()
-    return int(status.split("VmHWM:")[1].split()[0])
 from torch.func import jacrev
 chunk = None if sys.argv[1] == "None" else int(sys.argv[1])
 B = torch.randn(20000, 30, generator=torch.Generator().manual_seed(0))
@@ -928,35 +949,17 @@ before = hwm()
 jacrev(f, chunk_size=chunk)(x)
 print(hwm() - before)
 """
-
-    def peak_kib(chunk: str) -> int:
-        result = subprocess.run(
-            [sys.executable, "-c", script, chunk],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=300,
-        )
-        return int(result.stdout.strip().splitlines()[-1])
-
-    assert peak_kib("None") - peak_kib("100") > 20 * 1024  # more than 20 MB lower in chunks
+    lower = _peak_growth_kib(script, "None") - _peak_growth_kib(script, "100")
+    assert lower > 20 * 1024  # more than 20 MB lower in chunks
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmHWM from /proc")
+@_LINUX_PROC
 def test_jacfwd_memory_grows_with_the_inputs_jacrev_does_not() -> None:
     """R11-A1, independent: on a loss (one output, n = 4000 inputs), the case where the page
     picks jacrev, jacfwd batches n tangents, each the size of every live value (4000 x 4000
-    floats = 64 MB); jacrev's one product needs next to nothing. Peak memory (max RSS) of a
-    fresh interpreter, after both have run once on a tiny input."""
-    import subprocess
-    import sys
-
+    floats = 64 MB); jacrev's one product needs next to nothing. Peak memory of a fresh
+    interpreter, after both have run once on a tiny input."""
     script = """
-import sys, torch
-def hwm():  # this process's peak RSS in KiB (getrusage's ru_maxrss starts at the
-    # parent's peak after fork + exec on Linux: a big pytest worker hides the growth)
-    status = open("/proc/self/status").read()
-    return int(status.split("VmHWM:")[1].split()[0])
 from torch.func import jacfwd, jacrev
 transform = jacrev if sys.argv[1] == "jacrev" else jacfwd
 def many_to_one(x): return (torch.sigmoid(x) ** 2).sum()
@@ -966,15 +969,5 @@ before = hwm()
 transform(many_to_one)(x)
 print(hwm() - before)
 """
-
-    def peak_kib(name: str) -> int:
-        result = subprocess.run(
-            [sys.executable, "-c", script, name],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=300,
-        )
-        return int(result.stdout.strip().splitlines()[-1])
-
-    assert peak_kib("jacfwd") - peak_kib("jacrev") > 40 * 1024  # more than 40 MB higher
+    higher = _peak_growth_kib(script, "jacfwd") - _peak_growth_kib(script, "jacrev")
+    assert higher > 40 * 1024  # more than 40 MB higher
