@@ -40,7 +40,16 @@ def test_a_tutorial_opens_with_its_title_and_one_download_line(site: Path, out: 
 def test_the_licence_is_in_the_downloads_not_on_the_page(site: Path, out: str) -> None:
     for page in built_tutorials(site, out):
         code = [div.get_text().strip() for div in soup(page).select("article div.highlight")]
-        assert LICENCE not in code, f"{page.name}: a cell of only the licence line"
+        assert not any(LICENCE in block for block in code), f"{page.name}: the licence shown"
+        # The figures' language is set beside the code that uses it, never in a
+        # cell of its own at the top of the page (the cell the licence used to share).
+        for block in (b for b in code if "LANG = " in b):
+            rest = [
+                ln
+                for ln in block.splitlines()
+                if ln.strip() and not ln.startswith(("#", "LANG = "))
+            ]
+            assert rest, f"{page.name}: a cell that only sets the figures' language:\n{block}"
         header = soup(page).select_one("p.pn-page-header")
         script, notebook = (page.parent / a["href"] for a in header.select("a.download"))
         assert LICENCE in script.read_text(encoding="utf-8"), script

@@ -20,8 +20,6 @@ mini-batches and ``DataLoader`` in :doc:`../further/plot_12_optimizers`.
 # SPDX-License-Identifier: MIT
 # sphinx_gallery_thumbnail_number = 2
 
-LANG = "en"
-
 # %%
 # The model and its loss
 # ----------------------
@@ -140,6 +138,7 @@ print(f"mean of class 0: {x0.mean(dim=0)}, mean of class 1: {x1.mean(dim=0)}")
 from pytorch_notes.i18n import tr, use_language
 from pytorch_notes.plotting import plot_data
 
+LANG = "en"  # the language of the figure labels
 lang = use_language(LANG)
 title = tr(lang, en="Two classes, 100 points each", zh="两个类别，每类 100 个点")
 ax = plot_data(train_x, train_y, title=title, lang=lang)

@@ -16,8 +16,6 @@ the loop) and :doc:`plot_04_autograd_traps` (``torch.no_grad()``).
 
 # SPDX-License-Identifier: MIT
 
-LANG = "en"
-
 # %%
 # The loop as a function
 # -----------------------
@@ -45,6 +43,7 @@ from pytorch_notes.i18n import use_language
 from pytorch_notes.models import LogisticRegression
 from pytorch_notes.training import accuracy_above, fit
 
+LANG = "en"  # the language of the figure labels
 lang = use_language(LANG)
 
 

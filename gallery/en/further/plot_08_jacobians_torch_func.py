@@ -17,8 +17,6 @@ and :doc:`../core/plot_05_logistic_regression` (the model and its loss).
 
 # SPDX-License-Identifier: MIT
 
-LANG = "en"
-
 # %%
 # A Jacobian to compute
 # ---------------------
@@ -371,6 +369,7 @@ print(f"mean |p - y|: class 0 {wrong[0]:.2f}, class 1 {wrong[1]:.2f}; "
       f"mean |x|: class 0 {far[0]:.2f}, class 1 {far[1]:.2f}")  # fmt: skip
 assert far[0] / far[1] > wrong[0] / wrong[1] > 1  # distance matters more than error
 
+LANG = "en"  # the language of the figure labels
 lang = use_language(LANG)
 fig, ax = plt.subplots(figsize=(6, 4.5), facecolor="white")
 for label, colour in ((0, "tab:blue"), (1, "tab:red")):

@@ -17,8 +17,6 @@ and :doc:`../core/plot_05_logistic_regression` (the model and its loss).
 
 # SPDX-License-Identifier: MIT
 
-LANG = "en"
-
 # %%
 # The engine
 # ----------
@@ -181,6 +179,7 @@ def to_networkx(root):
     return g
 
 
+LANG = "en"  # the language of the figure labels
 lang = use_language(LANG)
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.2), facecolor="white")
 draw_forward(to_networkx(y), ax=left, lang=lang,

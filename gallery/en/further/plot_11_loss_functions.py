@@ -13,8 +13,6 @@ imbalanced classes, and three classes instead of two.
 
 # SPDX-License-Identifier: MIT
 
-LANG = "en"
-
 # %%
 # Logits: why the loss takes :math:`z`, not :math:`p`
 # ---------------------------------------------------
@@ -106,6 +104,7 @@ import matplotlib.pyplot as plt
 
 from pytorch_notes.i18n import tr, use_language
 
+LANG = "en"  # the language of the figure labels
 lang = use_language(LANG)
 z = torch.linspace(-10, 10, 201, requires_grad=True)
 target = torch.ones_like(z)

@@ -14,8 +14,6 @@ same fixed number of steps; none stops on an accuracy.
 
 # SPDX-License-Identifier: MIT
 
-LANG = "en"
-
 # %%
 # A loss surface we can draw
 # --------------------------
@@ -37,6 +35,7 @@ from torch import nn
 from pytorch_notes.data import two_gaussians
 from pytorch_notes.i18n import tr, use_language
 
+LANG = "en"  # the language of the figure labels
 lang = use_language(LANG)
 torch.manual_seed(1)
 x, y = two_gaussians()

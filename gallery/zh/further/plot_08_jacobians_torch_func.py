@@ -15,8 +15,6 @@ r"""
 
 # SPDX-License-Identifier: MIT
 
-LANG = "zh"
-
 # %%
 # 要计算的雅可比矩阵
 # ------------------
@@ -366,6 +364,7 @@ print(f"mean |p - y|: class 0 {wrong[0]:.2f}, class 1 {wrong[1]:.2f}; "
       f"mean |x|: class 0 {far[0]:.2f}, class 1 {far[1]:.2f}")  # fmt: skip
 assert far[0] / far[1] > wrong[0] / wrong[1] > 1  # 离原点的距离比预测误差影响更大
 
+LANG = "zh"  # 图中标签的语言
 lang = use_language(LANG)
 fig, ax = plt.subplots(figsize=(6, 4.5), facecolor="white")
 for label, colour in ((0, "tab:blue"), (1, "tab:red")):

@@ -12,8 +12,6 @@ r"""
 
 # SPDX-License-Identifier: MIT
 
-LANG = "zh"
-
 # %%
 # 对数几率：损失函数为什么接收 :math:`z` 而不是 :math:`p`
 # -------------------------------------------------------
@@ -107,6 +105,7 @@ import matplotlib.pyplot as plt
 
 from pytorch_notes.i18n import tr, use_language
 
+LANG = "zh"  # 图中标签的语言
 lang = use_language(LANG)
 z = torch.linspace(-10, 10, 201, requires_grad=True)
 target = torch.ones_like(z)

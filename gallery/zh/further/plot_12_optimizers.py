@@ -13,8 +13,6 @@ r"""
 
 # SPDX-License-Identifier: MIT
 
-LANG = "zh"
-
 # %%
 # 一个画得出来的损失曲面
 # ----------------------
@@ -35,6 +33,7 @@ from torch import nn
 from pytorch_notes.data import two_gaussians
 from pytorch_notes.i18n import tr, use_language
 
+LANG = "zh"  # 图中标签的语言
 lang = use_language(LANG)
 torch.manual_seed(1)
 x, y = two_gaussians()
