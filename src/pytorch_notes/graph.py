@@ -105,10 +105,8 @@ _IN_PLACE_DUNDERS = frozenset(
      "lshift", "rshift"}
 )  # fmt: skip
 
-#: ``torch.compiler.is_compiling`` (torch >= 2.3), else Dynamo's own.
-_is_compiling: Callable[[], bool] = getattr(torch.compiler, "is_compiling", None) or (
-    lambda: bool(torch._dynamo.is_compiling())
-)
+#: Whether ``torch.compile`` or ``torch.export`` is tracing (public since torch 2.3).
+_is_compiling: Callable[[], bool] = torch.compiler.is_compiling
 
 
 def _tracing_context() -> Callable[[], Any]:
@@ -122,8 +120,8 @@ def _tracing_context() -> Callable[[], Any]:
 #: The compilation ``torch.compile`` is in, in this thread (None outside one).
 _compilation = _tracing_context()
 
-#: ``torch.jit.trace``'s tracing state in this thread (None when not tracing).
-_jit_tracing: Callable[[], Any] = getattr(torch._C, "_get_tracing_state", lambda: None)
+#: Whether ``torch.jit.trace`` is tracing in this thread.
+_jit_tracing: Callable[[], bool] = torch.jit.is_tracing
 
 
 #: How many torch dispatch modes are active (make_fx and FakeTensorMode trace through them).
@@ -637,7 +635,7 @@ class _Recorder(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        if _is_compiling() or _compilation() is not None or _jit_tracing() is not None:
+        if _is_compiling() or _compilation() is not None or _jit_tracing():
             # torch.compile or torch.jit.trace is tracing: step aside, the graph it
             # builds must not see the recorder's own work (_tracing)
             return func(*args, **kwargs)
@@ -776,8 +774,7 @@ class _Recorder(TorchFunctionMode):
 def _dynamo_compiling() -> bool:
     """Whether Dynamo is tracing the caller (``torch.compiler.is_compiling()`` says
     False there on some releases)."""
-    check = getattr(torch.compiler, "is_dynamo_compiling", None)
-    return bool(check() if check is not None else torch._dynamo.is_compiling())
+    return bool(torch.compiler.is_dynamo_compiling())  # public since torch 2.3
 
 
 class record:
