@@ -349,7 +349,7 @@ def test_create_graph_keeps_saved_tensors_and_a_constant_gradient_has_no_grad_fn
     with pytest.raises(RuntimeError) as caught:
         torch.autograd.grad(d, x)
     # R3-A4: constancy is not the reason: |x|'s gradient is piecewise constant and
-    # has a grad_fn; 3x's has none because it depends on nothing that requires grad
+    # has a grad_fn; 3x's has none because it is computed from nothing that requires grad
     z = torch.tensor([-2.0, 3.0], requires_grad=True)
     (d_abs,) = torch.autograd.grad(z.abs().sum(), z, create_graph=True)
     assert d_abs.grad_fn is not None and torch.equal(d_abs.detach(), torch.tensor([-1.0, 1.0]))
@@ -371,12 +371,16 @@ def test_create_graph_keeps_saved_tensors_and_a_constant_gradient_has_no_grad_fn
     (plain,) = torch.autograd.grad(x**2, x)  # no create_graph: 6, yet requires_grad is False
     assert not plain.requires_grad and torch.equal(plain, torch.tensor([6.0]))
     after = {
-        "en": "after a first call with create_graph=True, requires_grad = False says so (without "
-        "create_graph every gradient has it: it proves nothing then)",
-        "zh-cn": "第一次求导用了 create_graph=True 时，requires_grad = False 说明的正是这一点"
-        "（不加 create_graph 时每个梯度都是这样，说明不了什么）",
+        "en": "after a first call with create_graph=True (outside inference_mode(), tutorial 04), "
+        "requires_grad = False says so (without create_graph every gradient has it: it proves "
+        "nothing then)",
+        "zh-cn": "第一次求导用了 create_graph=True（且不在 inference_mode() 里，见第 04 篇）时，"
+        "requires_grad 为 False 就说明了这一点（不加 create_graph 时每个梯度都是 False，"
+        "说明不了什么）",
     }[out]
     assert after in text, f"{out}: {after!r}"
+    # R12-E2: the old zh wording read as translated
+    assert "requires_grad = False 说明的正是这一点" not in text
     assert (
         "allow_unused and materialize_grads" in text or "allow_unused 和 materialize_grads" in text
     )
@@ -620,9 +624,48 @@ def test_a_constant_derivative_cannot_be_differentiated_again_whatever_the_optio
     x = torch.tensor([3.0], requires_grad=True)
     (d_3x,) = torch.autograd.grad(3 * x, x, create_graph=True)
     assert not d_3x.requires_grad
-    for options in ({}, {"allow_unused": True}, {"allow_unused": True, "materialize_grads": True}):
+    for options in (
+        {},
+        {"allow_unused": True},
+        {"materialize_grads": True},  # R12-F2: alone too
+        {"allow_unused": True, "materialize_grads": True},
+    ):
         with pytest.raises(RuntimeError, match="does not require grad"):
             torch.autograd.grad(d_3x, x, **options)
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_requires_grad_false_means_zero_outside_inference_mode_and_not_conversely(
+    site: Path, out: str
+) -> None:
+    x = torch.tensor([3.0], requires_grad=True)
+    # R12-A1: inside inference_mode() even create_graph=True records nothing, so the
+    # gradient of x**2 (whose derivative is 2, not 0) comes back with requires_grad False
+    y = x**2  # recorded outside the mode
+    with torch.inference_mode():
+        (inside,) = torch.autograd.grad(y, x, create_graph=True)
+    assert not inside.requires_grad and inside.grad_fn is None
+    (outside,) = torch.autograd.grad(x**2, x, create_graph=True)
+    assert outside.requires_grad and torch.equal(
+        torch.autograd.grad(outside, x)[0], torch.tensor([2.0])
+    )
+    # R12-F1: the converse fails: d(x * w)/dx = w requires grad through w only; grad(d, x)
+    # raises, and materialize_grads=True gives the 0
+    w = torch.tensor([2.0], requires_grad=True)
+    (d,) = torch.autograd.grad(x * w, x, create_graph=True)
+    assert d.requires_grad and torch.equal(d.detach(), w.detach())
+    with pytest.raises(RuntimeError, match="not have been used in the graph"):
+        torch.autograd.grad(d, x)
+    (zero,) = torch.autograd.grad(d, x, materialize_grads=True)
+    assert torch.equal(zero.detach(), torch.zeros(1))
+    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    said = {
+        "en": "The converse fails: a derivative that requires grad through other tensors only "
+        "(that of x * w is w) raises too; there materialize_grads=True gives 0.",
+        "zh-cn": "反过来则不成立：只经由其他张量需要梯度的导数（x * w 对 x 的导数是 w），"
+        "再对 x 求导也会报错，这时传 materialize_grads=True 就得到 0。",
+    }[out]
+    assert said in text, f"{out}: {said!r}"
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)

@@ -126,11 +126,13 @@ def test_a_zero_gradient_moves_a_parameter_through_weight_decay_or_earlier_state
                "a zero one can still move it (weight decay; momentum after a step: -0.450)"],
         "zh-cn": ["梯度为 0 的参数仍可能被移动：原因是权重衰减，或者优化器状态里还留着之前的梯度",
                   "0.9 \\cdot 5 + 0 = 4.5", "只让梯度为 0 是不够的：权重衰减会移动它；"
-                  "之前已经走过几步时，动量和 Adam 也会",
-                  "梯度为 0 的参数仍可能被移动（权重衰减；或走过一步后的动量：-0.450）"],
+                  "如果之前已经更新过几步，动量和 Adam 也会移动它",  # R12-E1: as the summary
+                  "梯度为 0 的参数仍可能被移动（权重衰减；或更新过一步之后的动量：-0.450）"],
     }[out]  # fmt: skip
     for sentence in said:
         assert sentence in text, f"{out}: {sentence!r}"
+    for wrong in ("之前已经走过几步时", "走过一步后的动量"):
+        assert wrong not in text, f"{out}: {wrong!r}"
     links = [a.get_text() for a in soup(site / out / PAGE).select("article a.reference")]
     assert {"en": "momentum buffer", "zh-cn": "动量缓冲区"}[out] in links
     row = rows(site, out)["core/plot_04_autograd_traps"]
@@ -362,8 +364,8 @@ def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out:
     said = {
         "en": ["no gradient is computed for it, and what is saved follows each operation's "
                "backward formula (nn.Linear no longer saves the input x, the one tensor saved "
-               "below, and keeps its weight only when its input requires grad, as deeper in a "
-               "network; nn.Conv2d keeps input and weight while anything it uses, weight, bias or "
+               "below, and keeps its weight, which the input's gradient needs, only when its "
+               "input requires grad, as deeper in a network; nn.Conv2d keeps input and weight while anything it uses, weight, bias or "
                "input, requires grad)",
                "BatchNorm's running statistics still move in training mode: a frozen part that "
                "holds BatchNorm also needs .eval(), again after every model.train()",
@@ -439,6 +441,23 @@ def test_inference_tensors_are_not_to_be_relied_on_and_a_clone_is_ordinary(
     for sentence in said:
         assert sentence in text, f"{out}: {sentence!r}"
     assert "they may still be inputs of a recorded operation" not in text
+    # R12-A1: inference mode records even a create_graph=True backward pass not at all;
+    # no_grad() records it
+    x = torch.tensor([3.0], requires_grad=True)
+    y = x**2
+    with torch.inference_mode():
+        (d,) = torch.autograd.grad(y, x, create_graph=True)
+    assert not d.requires_grad and d.grad_fn is None
+    y = x**2
+    with torch.no_grad():
+        (d,) = torch.autograd.grad(y, x, create_graph=True)
+    assert d.requires_grad and torch.equal(torch.autograd.grad(d, x)[0], torch.tensor([2.0]))
+    said = {
+        "en": "it records nothing, not even a backward pass with create_graph=True (no_grad() does "
+        "not stop that one)",
+        "zh-cn": "它什么都不记录，连 create_graph=True 的反向传播也不记录（在 no_grad() 下则照样记录）",
+    }[out]
+    assert said in text, f"{out}: {said!r}"
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)

@@ -325,15 +325,16 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # ``torch.autograd.grad`` and higher-order derivatives
 # ----------------------------------------------------
 #
-# :math:`y = x^2` at :math:`x = 3`: :math:`dy/dx = 2x = 6` and :math:`d^2y/dx^2 = 2`. Normally a
-# backward pass is not recorded and a gradient is a plain tensor. With ``create_graph=True`` each
-# step of the pass is recorded like a forward operation, so the gradient gets a ``grad_fn``
-# whenever it is computed from a tensor that requires grad, and can be differentiated in turn. The
-# derivative of :math:`3x`, the constant 3, is computed from nothing that requires grad: it has no
-# ``grad_fn`` even with ``create_graph=True``, and differentiating it again raises
+# :math:`y = x^2` at :math:`x = 3`: :math:`dy/dx = 2x = 6` and :math:`d^2y/dx^2 = 2`. A backward
+# pass is normally not recorded; with ``create_graph=True`` each step is, like a forward operation,
+# so a gradient computed from a tensor that requires grad gets a ``grad_fn`` and can be
+# differentiated in turn. The derivative of :math:`3x`, the constant 3, is computed from nothing
+# that requires grad: it has no ``grad_fn`` even then, and differentiating it again raises
 # (``allow_unused`` and ``materialize_grads`` don't help: what lacks a graph is the output). Its
-# derivative is 0: after a first call with ``create_graph=True``, ``requires_grad = False`` says
-# so (without ``create_graph`` every gradient has it: it proves nothing then).
+# derivative is 0: after a first call with ``create_graph=True`` (outside ``inference_mode()``,
+# tutorial 04), ``requires_grad = False`` says so (without ``create_graph`` every gradient has it:
+# it proves nothing then). The converse fails: a derivative that requires grad through other
+# tensors only (that of ``x * w`` is ``w``) raises too; there ``materialize_grads=True`` gives 0.
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
@@ -391,9 +392,8 @@ x.grad = None  # break the reference cycle
 # - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` is the vector
 #   :math:`v` of a vector–Jacobian product: weights :math:`[1, 1]` give 7,
 #   :math:`[1, 2]` give 9; ``loss.sum().backward()`` is weights :math:`[1, 1]`.
-# - ``create_graph=True`` records the backward pass: :math:`x^2` at 3
-#   differentiates to 6, then 2; a gradient computed from nothing requiring
-#   grad (that of :math:`3x`) has no ``grad_fn``.
+# - ``create_graph=True`` records the backward pass: :math:`x^2` at 3 differentiates to 6, then 2;
+#   a gradient computed from nothing requiring grad (that of :math:`3x`) has no ``grad_fn``.
 #
 # Exercises
 # ---------

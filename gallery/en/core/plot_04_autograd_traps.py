@@ -139,13 +139,13 @@ assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 # - :term:`no-grad mode`, ``no_grad()``, is what a training loop uses for its updates and
 #   for evaluation between steps (so does the package's ``fit``, met in tutorial 06);
 #   ``set_grad_enabled(training)``, switched by a variable, serves both.
-# - :term:`inference mode`, ``inference_mode()``, is the stricter option for pure
-#   inference. Tensors computed in it (not views of ordinary tensors) are
-#   :term:`inference tensors <inference tensor>`: autograd cannot save them for a
-#   backward pass (``w * t`` below). An operation that saves nothing, ``w + t``, still
-#   accepts them, but don't rely on it: the docs of ``inference_mode`` say such tensors
-#   "cannot be used in computations recorded by autograd". ``t.clone()``, outside the
-#   mode, is an ordinary tensor.
+# - :term:`inference mode`, ``inference_mode()``, is the stricter option for pure inference: it
+#   records nothing, not even a backward pass with ``create_graph=True`` (``no_grad()`` does not
+#   stop that one). Tensors computed in it (not views of ordinary tensors) are
+#   :term:`inference tensors <inference tensor>`: autograd cannot save them for a backward pass
+#   (``w * t`` below). An operation that saves nothing, ``w + t``, still accepts them, but don't
+#   rely on it: the docs of ``inference_mode`` say such tensors "cannot be used in computations
+#   recorded by autograd". ``t.clone()``, outside the mode, is an ordinary tensor.
 # - ``detach()`` cuts one tensor off (tutorials 01 and 03: a :term:`stop-gradient`);
 #   ``requires_grad_(False)`` switches a leaf off.
 
@@ -188,13 +188,13 @@ print(f"w * t_copy: grad_fn = {(w * t_copy).grad_fn.name()}")
 #
 # Freezing a parameter takes two steps. First ``requires_grad_(False)`` *before* the forward pass:
 # no gradient is computed for it, and what is saved follows each operation's backward formula
-# (``nn.Linear`` no longer saves the input ``x``, the one tensor saved below, and keeps its weight
-# only when its input requires grad, as deeper in a network; ``nn.Conv2d`` keeps input and weight
-# while anything it uses, weight, bias or input, requires grad). Second, leave it out of the
-# optimizer (or keep its ``.grad`` ``None``): a zero gradient is not enough, as weight decay moves
-# it, and so do momentum and Adam after earlier steps. BatchNorm's running statistics still move in
-# training mode: a frozen part that holds BatchNorm also needs ``.eval()``, again after every
-# ``model.train()``.
+# (``nn.Linear`` no longer saves the input ``x``, the one tensor saved below, and keeps its weight,
+# which the input's gradient needs, only when its input requires grad, as deeper in a network;
+# ``nn.Conv2d`` keeps input and weight while anything it uses, weight, bias or input, requires
+# grad). Second, leave it out of the optimizer (or keep its ``.grad`` ``None``): a zero gradient is
+# not enough, as weight decay moves it, and so do momentum and Adam after earlier steps. BatchNorm's
+# running statistics still move in training mode: a frozen part that holds BatchNorm also needs
+# ``.eval()``, again after every ``model.train()``.
 
 model = torch.nn.Linear(1, 1).eval()
 print(f"after eval(): model(x).requires_grad = {model(x).requires_grad}")

@@ -333,12 +333,13 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # :math:`3x` 的导数是常数 3，它不是由任何需要梯度的张量算出来的：即使设置了
 # ``create_graph=True`` 也没有 ``grad_fn``，再对它求导就会报错（``allow_unused`` 和
 # ``materialize_grads`` 都无济于事：没有计算图的是被求导的输出，而不是自变量）。
-# 它的导数就是 0：第一次求导用了 ``create_graph=True`` 时，``requires_grad = False``
-# 说明的正是这一点（不加 ``create_graph`` 时每个梯度都是这样，说明不了什么）。
+# 它的导数就是 0：第一次求导用了 ``create_graph=True``（且不在 ``inference_mode()`` 里，见第 04 篇）时，
+# ``requires_grad`` 为 ``False`` 就说明了这一点（不加 ``create_graph`` 时每个梯度都是 ``False``，
+# 说明不了什么）。反过来则不成立：只经由其他张量需要梯度的导数（``x * w`` 对 ``x`` 的导数是 ``w``），
+# 再对 ``x`` 求导也会报错，这时传 ``materialize_grads=True`` 就得到 0。
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
-
 grad_1 = torch.autograd.grad(y, x, create_graph=True)  # dy/dx = 2x
 print(f"grad_1 = {grad_1}")
 grad_2 = torch.autograd.grad(grad_1[0], x)  # d(dy/dx)/dx = 2
@@ -391,9 +392,8 @@ x.grad = None  # 打破引用循环
 # - ``gradient`` / ``grad_tensors`` / ``grad_outputs`` 是向量-雅可比积中的
 #   向量 :math:`v`：权重 :math:`[1, 1]` 得 7，:math:`[1, 2]` 得 9；
 #   ``loss.sum().backward()`` 就是权重 :math:`[1, 1]`。
-# - ``create_graph=True`` 把反向传播也记录下来：:math:`x^2` 在 3 处依次求导
-#   得 6 和 2；不由任何需要梯度的张量算出的梯度（如 :math:`3x` 的导数）没有
-#   ``grad_fn``。
+# - ``create_graph=True`` 把反向传播也记录下来：:math:`x^2` 在 3 处依次求导得 6 和 2；
+#   不由任何需要梯度的张量算出的梯度（如 :math:`3x` 的导数）没有 ``grad_fn``。
 #
 # 练习
 # ----
