@@ -208,7 +208,7 @@ for label, (fn, x0) in problems.items():
 # while forward mode keeps none, only a tangent beside each live value. But both transforms
 # batch: ``jacrev`` runs its :math:`m` products at once and ``jacfwd`` its :math:`n` tangents,
 # so each uses memory in proportion to its own count. ``jacrev(fn, chunk_size=k)`` computes
-# :math:`k` at a time, to use less memory at once (``jacfwd`` has no such option on 2.13–2.14).
+# :math:`k` at a time, to use less memory at once (``jacfwd`` has no such option).
 
 from torch.func import jacfwd, jacrev
 
