@@ -324,9 +324,10 @@ def test_choosing_min_delta_comes_before_the_test_set(site: Path, out: str) -> N
     0.001 on validation says the measurement no longer describes the chosen model."""
     exercises = " ".join(section(site, out, 3).get_text().split())
     said = {"en": ["belongs before the test set is touched", "no longer describes the chosen model"],
-            "zh-cn": ["应当在动用测试集之前做完", "不再描述选定的模型"]}[out]  # fmt: skip
+            "zh-cn": ["应当在动用测试集之前做完", "那个 100% 就不再是所选模型的成绩了"]}[out]  # fmt: skip
     for sentence in said:
         assert sentence in exercises, f"{out}: {sentence!r}"
+    assert "不再描述选定的模型" not in exercises  # R12-E4
     assert "the test set is still used once" not in exercises
 
 
@@ -456,10 +457,15 @@ def test_only_buffers_in_the_state_dict_make_a_parameters_only_load_fail(
     assert not result.missing_keys and not result.unexpected_keys
     prose = _prose(site, out, 1)
     said = {"en": "for one with buffers in its state dict -- persistent ones, such as BatchNorm’s",
-            "zh-cn": "如果模型有会存进 state_dict() 的缓冲区，即持久（persistent）缓冲区，比如 BatchNorm 的"}[out]  # fmt: skip
+            "zh-cn": "如果模型的缓冲区会存进 state_dict()，即持久（persistent）缓冲区，比如 BatchNorm 的"}[out]  # fmt: skip
     said = said.replace(" -- ", " – ")  # docutils' smartquotes: -- is an en dash
     assert "".join(said.split()) in prose, f"{out}: {said!r}"
-    for old in ("for one that has, such as", "如果模型有缓冲区，比如", "statedict里有缓冲区"):
+    for old in (
+        "for one that has, such as",
+        "如果模型有缓冲区，比如",
+        "statedict里有缓冲区",
+        "有会存进",
+    ):
         assert "".join(old.split()) not in prose, f"{out}: {old!r} is back"
 
 
@@ -505,14 +511,33 @@ def test_one_data_set_is_shuffled_before_it_is_split(site: Path, out: str) -> No
 @pytest.mark.parametrize("out", OUTS)
 def test_shuffling_names_its_exceptions_and_zh_phrasing_of_round_11(site: Path, out: str) -> None:
     """R11-F3: a random shuffle leaks for time-ordered or grouped rows, and rare classes want a
-    stratified split; R11-E4: zh says the data are generated, so new points can be generated."""
+    stratified split; R11-E4: zh says the data are generated, so new points can be generated.
+    R12-F1: a stratified or group split still shuffles (within a class, by whole groups), so
+    they are not "exceptions" to shuffling; scikit-learn's splitters are named. R12-E1: zh
+    says 个体 for a subject (对象 is a Python object on this site)."""
     prose = _prose(site, out, 1)
-    said = {"en": ["Two exceptions: rows ordered in time, or several rows per subject, are split by time or by group",
-                   "a shuffle leaks the future or the subject into training",
-                   "with rare classes, a stratified split keeps each class's share"],
-            "zh-cn": ["有两种情况例外", "要按时间或按对象分组切分", "随机打乱会把未来或同一对象的信息泄漏进训练集",
-                      "类别很不平衡时，要用分层切分", "而我们的数据是按固定方法生成的，可以直接再生成新的点"]}[out]  # fmt: skip
+    said = {"en": ["Three cases need more than one shuffle of all rows. Rows ordered in time are split by time",
+                   "rows grouped by subject (several rows per user or patient) are split by whole groups",
+                   "shuffling single rows would leak the future, or a subject's other rows, into training",
+                   "With rare classes, shuffle within each class (a stratified split), so each set keeps the class's share",
+                   "TimeSeriesSplit, GroupShuffleSplit and train_test_split(..., stratify=y)"],
+            "zh-cn": ["有三种情况不能只把所有行一起打乱", "同一个体（如同一用户、同一病人）有多行的数据，要按个体整组切分",
+                      "逐行打乱会把未来的信息、或同一个体的其他行泄漏进训练集",
+                      "要在每个类别内部分别打乱再切分（分层切分）",
+                      "TimeSeriesSplit、GroupShuffleSplit 和 train_test_split(..., stratify=y)",
+                      "而我们的数据是按固定方法生成的，可以直接再生成新的点"]}[out]  # fmt: skip
     for words in said:
         words = words.replace("'", "’")  # docutils' smartquotes
         assert "".join(words.split()) in prose, f"{out}: {words!r}"
+    for old in ("Two exceptions", "有两种情况例外", "同一对象", "按对象分组"):
+        assert old not in prose, f"{out}: {old!r} is back"
+    # a stratified split shuffles within each class: every set keeps the class's share
+    labels = torch.tensor([0] * 90 + [1] * 10)
+    generator = torch.Generator().manual_seed(0)
+    parts = [torch.nonzero(labels == c).flatten() for c in (0, 1)]
+    parts = [p[torch.randperm(len(p), generator=generator)] for p in parts]
+    thirds = [
+        torch.cat([p[k * len(p) // 3 : (k + 1) * len(p) // 3] for p in parts]) for k in range(3)
+    ]
+    assert [int(labels[t].sum()) for t in thirds] == [3, 3, 4]
     assert "我们的生成方法则可以直接再抽新的点" not in prose

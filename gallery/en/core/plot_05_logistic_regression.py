@@ -239,9 +239,8 @@ assert iteration % 20 == 0 and acc > 0.99
 # update raises, and the out-of-place one leaves a tensor that is no longer
 # the leaf: its ``.grad`` stays ``None`` (PyTorch warns when it is read), so
 # the loop's next ``w.grad.zero_()`` fails (all shown below). The exercises of
-# :doc:`plot_04_autograd_traps` end by debugging a training loop that makes
-# this mistake and never calls ``zero_()``, and a colleague's "fix" through
-# ``.data``.
+# :doc:`plot_04_autograd_traps` end by debugging a training loop that makes this
+# mistake and never calls ``zero_()``, and a colleague's "fix" through ``.data``.
 
 try:
     w -= lr * w.grad
@@ -298,11 +297,11 @@ assert all(old.loss > new.loss for old, new in itertools.pairwise(scratch))  # t
 # :math:`w` and :math:`b`, ``nn.Sigmoid`` the squashing. ``nn.BCELoss`` is
 # the loss formula with each log clamped at -100, so it stays finite where
 # ours gives :math:`\infty` or NaN (:doc:`../further/plot_11_loss_functions`),
-# and ``torch.optim.SGD`` is the update. Despite its name,
-# ``SGD`` here does our update (the same formula, rounded differently):
-# every step uses the gradient of the whole data set, so nothing is
-# stochastic -- full-batch ``SGD`` with momentum is gradient descent with
-# momentum (mini-batches make it stochastic: :doc:`../further/plot_12_optimizers`).
+# and ``torch.optim.SGD`` does our update (the same formula; on most CPUs
+# rounded a little differently, see below). Despite its name, nothing here
+# is stochastic: every step uses the gradient of the whole data set, and
+# full-batch ``SGD`` with momentum is gradient descent with momentum
+# (mini-batches make it stochastic: :doc:`../further/plot_12_optimizers`).
 # Redrawing the data with the same seed (``two_gaussians`` is the recipe
 # above), the model's starting parameters must be ours.
 
@@ -361,12 +360,14 @@ print(f"from scratch and nn agree; largest loss difference {largest:.1e}")
 assert largest < 1e-6
 
 # %%
-# Same stop, same accuracies, losses equal to six decimals -- not to the
-# last bit. ``SGD`` steps with ``w.add_(v, alpha=-lr)``; on CPUs with fused
-# multiply-add (x86 with AVX2 or later, ARM) that rounds :math:`w - 0.01\, v`
-# once, while ours rounds ``lr * v_w`` to float32 first, so there the parameters
-# drift apart by about :math:`10^{-7}`. Without FMA both round twice and agree
-# bit for bit; only ``BCELoss``'s value still differs from our formula's in the last digits.
+# Same stop, same accuracies, losses equal to six decimals -- not to the last bit.
+# ``SGD`` steps with ``w.add_(v, alpha=-lr)``; on CPUs with fused multiply-add
+# (x86 with AVX2 or later, ARM) that rounds :math:`w - 0.01\, v` once, while ours
+# rounds ``lr * v_w`` to float32 first, so there the parameters drift apart by about
+# :math:`10^{-7}`. Without FMA both round twice and agree bit for bit; only ``BCELoss``'s
+# value still differs from our formula's in the last digits. What decides is the kernel
+# ATen picks, which on x86 ``torch.backends.cpu.get_cpu_capability()`` names: ``AVX2``
+# and ``AVX512`` use FMA.
 #
 # What we saw
 # -----------

@@ -218,8 +218,8 @@ assert iteration % 20 == 0 and acc > 0.99
 # ``torch.no_grad()`` 里，原位更新会报错；非原位更新则得到一个不再是叶子节点的
 # 张量：它的 ``.grad`` 一直是 ``None``（读取时 PyTorch 会发出警告），于是循环里
 # 接下来的 ``w.grad.zero_()`` 就会出错（下面一一演示）。
-# :doc:`plot_04_autograd_traps` 的练习最后会调试一个训练循环：它犯了这个错误，
-# 也从不调用 ``zero_()``，并检验一位同事用 ``.data`` 给出的“修复”。
+# :doc:`plot_04_autograd_traps` 的练习最后要调试一个训练循环：它犯了这个错误，
+# 而且从不调用 ``zero_()``；练习还会检验一位同事用 ``.data`` 做的“修复”。
 
 try:
     w -= lr * w.grad
@@ -274,8 +274,8 @@ assert all(old.loss > new.loss for old, new in itertools.pairwise(scratch))  # �
 # :math:`b`，``nn.Sigmoid`` 负责压缩成概率。``nn.BCELoss`` 就是损失公式，只是把
 # 每个对数截断在 -100 以上，所以在我们的公式得到 :math:`\infty` 或 NaN 的地方它
 # 仍是有限值（见 :doc:`../further/plot_11_loss_functions`）；``torch.optim.SGD``
-# 就是参数更新。名字虽叫 SGD（随机梯度下降），它在这里做的
-# 就是我们的更新（公式相同，舍入方式不同）：每一步都用整个数据集的梯度，没有任何
+# 就是参数更新。名字虽叫 SGD（随机梯度下降），它在这里做的就是我们的更新
+# （公式相同，在多数 CPU 上舍入方式略有不同，见下文）：每一步都用整个数据集的梯度，没有任何
 # 随机性——全批量的 ``SGD`` 加动量，就是带动量的梯度下降（换成小批量后才有随机性，
 # 见 :doc:`../further/plot_12_optimizers`）。用同一个种子重新生成数据
 # （``two_gaussians`` 就是上面的生成步骤），模型的初始参数应当与我们的完全相同。
@@ -340,7 +340,8 @@ assert largest < 1e-6
 # 在支持融合乘加（FMA）的 CPU 上（AVX2 及以上的 x86、ARM）只舍入一次；我们的写法先把
 # ``lr * v_w`` 舍入成 float32，再做减法。所以在这类 CPU 上，两次训练的参数相差约
 # :math:`10^{-7}`。没有 FMA 时两者都舍入两次，参数逐位相同，只有 ``BCELoss`` 的值与我们
-# 公式的值仍在最后几位上不同。
+# 公式的值仍在最后几位上不同。起决定作用的是 ATen 选用的内核：在 x86 上，
+# ``torch.backends.cpu.get_cpu_capability()`` 会给出它的名字，``AVX2`` 和 ``AVX512`` 都用 FMA。
 #
 # 小结
 # ----

@@ -91,9 +91,12 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # 排好序的，``two_gaussians`` 也是先返回全部类别 0 的点，按原顺序每 200 个切一段，
 # 第一段全是类别 0，最后一段全是类别 1（见下面的输出）。用设定了种子的生成器调用
 # ``torch.randperm``，得到的顺序可以复现；``Dataset`` 则可以用
-# ``torch.utils.data.random_split`` 做同样的事。有两种情况例外：按时间排列的数据，
-# 或者同一对象有多行的数据，要按时间或按对象分组切分，随机打乱会把未来或同一对象的
-# 信息泄漏进训练集；类别很不平衡时，要用分层切分，保持各类别所占的比例。
+# ``torch.utils.data.random_split`` 做同样的事。有三种情况不能只把所有行一起打乱：
+# 按时间排列的数据要按时间切分；同一个体（如同一用户、同一病人）有多行的数据，要按
+# 个体整组切分。逐行打乱会把未来的信息、或同一个体的其他行泄漏进训练集。类别很不
+# 平衡时，要在每个类别内部分别打乱再切分（分层切分），让每一份都保持各类别所占的
+# 比例。scikit-learn 提供了这些切分工具：``TimeSeriesSplit``、``GroupShuffleSplit``
+# 和 ``train_test_split(..., stratify=y)``。
 
 pool_x, pool_y = two_gaussians(300, generator=torch.Generator().manual_seed(4))  # 600 个点
 order = torch.randperm(len(pool_y), generator=torch.Generator().manual_seed(5))
@@ -162,9 +165,9 @@ plt.show()
 # 这次载入必不可少：``fit`` 不会恢复任何参数，返回时模型停留在最后一次更新之后
 # 的状态（第 560 次迭代的更新，发生在那次评估之后）。
 # ``load_state_dict`` 按名字把张量复制到模型的参数和:term:`缓冲区`里；评估记录只保存
-# 参数，这里够用，是因为这个模型没有缓冲区（如果模型有会存进 ``state_dict()`` 的
-# 缓冲区，即持久（persistent）缓冲区，比如 BatchNorm 的滑动平均统计量
-# ``running_mean``、``running_var``，载入会因缺少键而报错）。这次测量在评估模式（``model.eval()``）下、
+# 参数，这里够用，是因为这个模型没有缓冲区（如果模型的缓冲区会存进 ``state_dict()``，
+# 即持久（persistent）缓冲区，比如 BatchNorm 的滑动平均统计量
+# ``running_mean``、``running_var``，载入就会因缺少键而报错）。这次测量在评估模式（``model.eval()``）下、
 # ``torch.no_grad()`` 里进行：前者把 dropout 之类的层切换到评估时的行为（这个模型
 # 没有这类层），后者停止记录计算图，
 # 因为不需要梯度（两者以及 ``torch.inference_mode()`` 的比较见
@@ -248,7 +251,7 @@ for name, options in rules.items():
 # 训练一直进行到第 1320 次迭代，验证损失更低（0.0248，原来是 0.0392），验证准确率
 # 更高（99.5%，原来是 98.5%）。在两种设置之间取舍，和决定何时停止一样，都属于
 # 要在验证集上做的决定，而且应当在动用测试集之前做完。本页的测试集已经评估过
-# ``min_delta`` 为 0.005 的模型：现在改选 0.001，那个 100% 就不再描述选定的模型了。
+# ``min_delta`` 为 0.005 的模型：现在改选 0.001，那个 100% 就不再是所选模型的成绩了。
 # 值得养成的习惯是：先做完所有选择（停止规则、``min_delta``），再在测试集上对选定的模型
 # 评估一次，之后不再据此做任何决定。
 
