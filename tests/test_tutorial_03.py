@@ -370,13 +370,16 @@ def test_create_graph_keeps_saved_tensors_and_a_constant_gradient_has_no_grad_fn
     assert d_const.grad_fn is not None and torch.equal(d_const.detach(), torch.tensor([3.0]))
     (plain,) = torch.autograd.grad(x**2, x)  # no create_graph: 6, yet requires_grad is False
     assert not plain.requires_grad and torch.equal(plain, torch.tensor([6.0]))
+    # R13-A1: "normally": a grad_outputs that requires grad, passed through unchanged, keeps it
+    v = torch.ones(1, requires_grad=True)
+    assert torch.autograd.grad(x + 1, x, grad_outputs=v)[0].requires_grad
     after = {
         "en": "after a first call with create_graph=True (outside inference_mode(), tutorial 04), "
-        "requires_grad = False says so (without create_graph every gradient has it: it proves "
-        "nothing then)",
+        "requires_grad = False says so (without create_graph a gradient normally has it: it "
+        "proves nothing then)",
         "zh-cn": "第一次求导用了 create_graph=True（且不在 inference_mode() 里，见第 04 篇）时，"
-        "requires_grad 为 False 就说明了这一点（不加 create_graph 时每个梯度都是 False，"
-        "说明不了什么）",
+        "requires_grad 为 False 就说明了这一点（不加 create_graph 时梯度的 requires_grad "
+        "一般都是 False，说明不了什么）",
     }[out]
     assert after in text, f"{out}: {after!r}"
     # R12-E2: the old zh wording read as translated
@@ -660,10 +663,10 @@ def test_requires_grad_false_means_zero_outside_inference_mode_and_not_conversel
     assert torch.equal(zero.detach(), torch.zeros(1))
     text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
     said = {
-        "en": "The converse fails: a derivative that requires grad through other tensors only "
-        "(that of x * w is w) raises too; there materialize_grads=True gives 0.",
-        "zh-cn": "反过来则不成立：只经由其他张量需要梯度的导数（x * w 对 x 的导数是 w），"
-        "再对 x 求导也会报错，这时传 materialize_grads=True 就得到 0。",
+        "en": "The converse fails: w, the derivative of x * w, requires grad, yet differentiating "
+        "it by x raises too; materialize_grads=True gives the 0.",
+        "zh-cn": "反过来则不成立：x * w 对 x 的导数是 w，它需要梯度，"
+        "但再对 x 求导同样会报错；这时传 materialize_grads=True 会得到 0。",
     }[out]
     assert said in text, f"{out}: {said!r}"
 

@@ -332,9 +332,9 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # that requires grad: it has no ``grad_fn`` even then, and differentiating it again raises
 # (``allow_unused`` and ``materialize_grads`` don't help: what lacks a graph is the output). Its
 # derivative is 0: after a first call with ``create_graph=True`` (outside ``inference_mode()``,
-# tutorial 04), ``requires_grad = False`` says so (without ``create_graph`` every gradient has it:
-# it proves nothing then). The converse fails: a derivative that requires grad through other
-# tensors only (that of ``x * w`` is ``w``) raises too; there ``materialize_grads=True`` gives 0.
+# tutorial 04), ``requires_grad = False`` says so (without ``create_graph`` a gradient normally has
+# it: it proves nothing then). The converse fails: ``w``, the derivative of ``x * w``, requires
+# grad, yet differentiating it by ``x`` raises too; ``materialize_grads=True`` gives the 0.
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2

@@ -334,9 +334,9 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # ``create_graph=True`` 也没有 ``grad_fn``，再对它求导就会报错（``allow_unused`` 和
 # ``materialize_grads`` 都无济于事：没有计算图的是被求导的输出，而不是自变量）。
 # 它的导数就是 0：第一次求导用了 ``create_graph=True``（且不在 ``inference_mode()`` 里，见第 04 篇）时，
-# ``requires_grad`` 为 ``False`` 就说明了这一点（不加 ``create_graph`` 时每个梯度都是 ``False``，
-# 说明不了什么）。反过来则不成立：只经由其他张量需要梯度的导数（``x * w`` 对 ``x`` 的导数是 ``w``），
-# 再对 ``x`` 求导也会报错，这时传 ``materialize_grads=True`` 就得到 0。
+# ``requires_grad`` 为 ``False`` 就说明了这一点（不加 ``create_graph`` 时梯度的 ``requires_grad``
+# 一般都是 ``False``，说明不了什么）。反过来则不成立：``x * w`` 对 ``x`` 的导数是 ``w``，它需要梯度，
+# 但再对 ``x`` 求导同样会报错；这时传 ``materialize_grads=True`` 会得到 0。
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2
