@@ -168,6 +168,10 @@ def _grows(x: torch.Tensor) -> torch.Tensor:  # tutorial 10's: branches on the s
     return x + 1
 
 
+def _loops(x: torch.Tensor) -> torch.Tensor:  # a Python loop over the size
+    return sum(x[i] for i in range(x.shape[0]))
+
+
 def _branchy(x: torch.Tensor) -> torch.Tensor:  # a graph break: two code objects' worth
     y = x * 2
     if y.sum() > 0:
@@ -216,12 +220,14 @@ SIZES = {
     "en": "by default the first graph is specialised to the sizes it saw, and the first new "
     "size other than 0 or 1 makes that dimension a symbol, so later sizes other than 0 and 1 "
     "need no new graph unless the code branches on them (then a size on the other side of "
-    "the branch does: 6 in grows), while dynamic=True makes sizes symbols from the first "
-    "call of size 2 or more, saving that recompilation",
+    "the branch does: 6 in grows; a Python loop over a size is such a branch, and each size "
+    "gets its own graph), while dynamic=True makes a size a symbol the first time it is 2 or "
+    "more, which saves that recompilation only when the first call's size is 2 or more",
     "zh-cn": "默认情况下，第一张图按它见到的尺寸特化，出现第一个 0 和 1 以外的新尺寸时，这一维就"
     "改用符号表示（成为动态维度），之后除 0 和 1 以外的尺寸，只要代码不按它分支，就不需要新的图"
-    "（按尺寸分支时，落到分支另一侧的尺寸仍需要：grows 中的 6），而 dynamic=True 从第一次尺寸"
-    "不小于 2 的调用起就把尺寸当作符号，省下那次重新编译",
+    "（按尺寸分支时，落到分支另一侧的尺寸仍需要新的图：grows 中的 6；循环次数取决于尺寸的 Python "
+    "循环也是这样的分支，每个尺寸各要一张图），而 dynamic=True 在尺寸第一次不小于 2 时就把它当作"
+    "符号，因此只有第一次调用的尺寸就不小于 2 时，才能省下那次重新编译",
 }
 
 
@@ -245,12 +251,24 @@ def test_a_size_becomes_a_symbol_at_the_first_new_size_above_one(site: Path, out
         plain_run = graphs_after_each_call(_smooth, sizes)
         dynamic_run = graphs_after_each_call(_smooth, sizes, dynamic=True)
         assert (dynamic_run[-1] < plain_run[-1]) is saved, (first, plain_run, dynamic_run)
+    # r12-docs A1: a first size of 0 or 1 saves nothing, also when 2 or more comes later
+    for sizes in ((1, 3, 4), (0, 1, 3, 4, 0, 1)):
+        inputs = [torch.ones(n) for n in sizes]
+        assert graphs_after_each_call(_smooth, inputs) == graphs_after_each_call(
+            _smooth, inputs, dynamic=True
+        ), sizes
+    # r12-docs F3: a Python loop over the size is a branch on it: one graph per size
+    sizes = [torch.ones(n) for n in (4, 6, 8, 10, 12)]
+    for options in ({}, {"dynamic": True}):
+        assert graphs_after_each_call(_loops, sizes, **options) == [1, 2, 3, 4, 5], options
     text = row(site, out, T10)
     assert SIZES[out] in text, out
     for old in ("a changed size is recompiled once and then marked dynamic",
                 "尺寸变化时重新编译一次并把该尺寸标记为动态", "so later sizes reuse the graph",
                 "这一维就变成符号", "除非代码按尺寸分支",
-                "makes sizes symbols from the first call (", "从第一次调用起"):  # fmt: skip
+                "makes sizes symbols from the first call (", "从第一次调用起",
+                "from the first call of size 2 or more", "从第一次尺寸不小于 2 的调用起",
+                "仍需要："):  # fmt: skip
         assert old not in text, f"{out}: {old!r}"
 
 
@@ -567,11 +585,16 @@ def test_readme_names_every_module_on_private_torch_apis() -> None:
     block = readme[readme.index("capture.py PyTorch 2's captures") : readme.index("_checks.py")]
     assert (
         "with graph.py (torch._guards.TracingContext, torch._dynamo, and torch._C's "
-        "torch-function-mode stack)" in block
-    )  # r11-docs C1
+        "torch-function and dispatch-mode stacks and autograd sequence numbers; capture.py "
+        "also torch._logging and torch.utils._pytree), the modules that touch torch's "
+        "private APIs" in block
+    )  # r11-docs C1, r12-docs C1
     graph_py = (ROOT / "src" / "pytorch_notes" / "graph.py").read_text("utf-8")
+    capture_py = (ROOT / "src" / "pytorch_notes" / "capture.py").read_text("utf-8")
     assert "torch._C._push_on_torch_function_stack" in graph_py
-    assert "modules that touch torch's private compile APIs" in block
+    assert "_len_torch_dispatch_stack" in graph_py and "_sequence_nr" in graph_py
+    assert "torch._logging._internal" in capture_py and "torch.utils._pytree" in capture_py
+    assert "private compile APIs" not in block
     assert "the one place that touches" not in readme
 
 
@@ -676,7 +699,7 @@ def test_the_code_after_a_graph_break_is_captured_when_a_call_reaches_it(
                    "before the bytecode runs (the code after a graph break is captured when a "
                    "call reaches it)",
                    "Dynamo follows the code on stand-ins, so it has no value to decide on"),
-            "zh-cn": ("在函数的字节码执行之前；图中断之后的代码要等调用走到那里才捕获",
+            "zh-cn": ("在函数的字节码执行之前）捕获 FX 图并交给后端，图中断之后的代码要等调用走到那里才捕获",
                       "它在函数的字节码执行之前接手（图中断之后的代码要等调用走到那里才捕获）",
                       "Dynamo 是在替身上跟踪代码的，手里没有这个值")}[out]  # fmt: skip
     text, glossary = row(site, out, T10), entry(site, out, "Dynamo")
@@ -695,8 +718,10 @@ def test_zh_docs_wording_r11(site: Path) -> None:
     )
     assert "可能保存更少或更小的张量" in glossary and "更省的张量" not in glossary
     assert "这一维就改用符号表示（成为动态维度）" in summary
-    assert "FX 图只是前向图" in summary and "fx 图" not in summary
-    assert "The FX graph is a forward graph" in plain(soup(site / "en" / "summary.html"))
+    assert "symbolic_trace 得到的 FX 图只是前向图" in summary and "fx 图" not in summary  # r12 A2
+    en_summary = plain(soup(site / "en" / "summary.html"))
+    assert "The graph symbolic_trace returns (an FX graph) is a forward graph" in en_summary
+    assert "The FX graph is a forward graph" not in en_summary
     assert "sigmoid 之后接 BCELoss 同样不该照搬" in summary and "BCELoss 也不是" not in summary
 
 
@@ -705,12 +730,12 @@ def test_the_home_page_gives_the_wheel_chapter_and_download_links(site: Path, ou
     """r11-docs F1-F3: the wheel (not only a clone), tutorial 06 in the core chapter, and
     the download links under each title."""
     index = plain(soup(site / out / "index.html"))
-    said = {"en": ['pip install "<this site>/dist/pytorch_notes-<version>-py3-none-any.whl"',
+    said = {"en": ['pip install "<the site\'s root>/dist/pytorch_notes-<version>-py3-none-any.whl"',
                    "Each tutorial's “Run it yourself” note gives the wheel's full address",
                    "Computational graphs, autograd, logistic regression, and training, "
                    "validation and test sets",
                    "(the links are under its title and at the bottom of its page)"],
-            "zh-cn": ['pip install "<本站地址>/dist/pytorch_notes-<version>-py3-none-any.whl"',
+            "zh-cn": ['pip install "<站点根地址>/dist/pytorch_notes-<version>-py3-none-any.whl"',
                       "每篇教程的“自己动手运行”提示里有 wheel 的完整地址",
                       "计算图、自动求导、逻辑回归，以及训练集、验证集与测试集",
                       "（链接在标题下方和页面底部）"]}[out]  # fmt: skip
@@ -720,8 +745,85 @@ def test_the_home_page_gives_the_wheel_chapter_and_download_links(site: Path, ou
     assert {"en": "Run it yourself", "zh-cn": "自己动手运行"}[out] in note
     assert "dist/pytorch_notes-" in note and "py3-none-any.whl" in note
     for old in ("from a clone of its repository", "在本站仓库的目录中安装", "from the bottom of its page",
-                "在每篇教程页面底部"):  # fmt: skip
+                "在每篇教程页面底部", "<this site>", "<本站地址>"):  # fmt: skip
         assert old not in index, f"{out}: {old!r}"
     readme = _readme()
     assert "with training, validation and test sets, then (going further)" in readme
     assert "torch.func, torch.compile, losses and optimizers" in readme.replace("`", "")
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_home_page_names_the_whole_course_and_the_site_root(site: Path, out: str) -> None:
+    """r12-docs F1: the tagline reaches past tutorial 05; F2: the wheel is at the site's root
+    (beside en/ and zh-cn/), not under a language's folder, the home page's own address."""
+    assert list((site / "dist").glob("pytorch_notes-*-py3-none-any.whl"))
+    assert not (site / out / "dist").exists()
+    index = plain(soup(site / out / "index.html"))
+    said, old = {"en": ("Computational graphs and autograd, from logistic regression to "
+                        "torch.compile, losses and optimizers, executed.",
+                        "Computational graphs, autograd and logistic regression, executed."),
+                 "zh-cn": ("计算图与自动求导，从逻辑回归讲到 torch.compile、损失函数和优化器——"
+                           "每一行代码都真实运行过。", "计算图、自动求导与逻辑回归——")}[out]  # fmt: skip
+    assert said in index and old not in index, out
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_only_the_symbolically_traced_graph_is_called_a_forward_graph(site: Path, out: str) -> None:
+    """r12-docs A2: symbolic_trace's graph holds no backward operations, and autograd records
+    as it runs; the linked FX graph entry says AOTAutograd's backward graphs are FX graphs too."""
+    gm = torch.fx.symbolic_trace(lambda w, x: (w + x) * (w + 1))
+    assert [n.op for n in gm.graph.nodes].count("call_function") == 3
+    assert not any("backward" in str(n.target).lower() for n in gm.graph.nodes)
+    w = torch.ones(1, requires_grad=True)
+    y = gm(w, torch.tensor([2.0]))
+    assert type(y.grad_fn).__name__ == "MulBackward0"
+    y.backward()
+    assert w.grad.item() == 5.0
+    said = {"en": "The graph symbolic_trace returns (an FX graph) is a forward graph",
+            "zh-cn": "symbolic_trace 得到的 FX 图只是前向图"}[out]  # fmt: skip
+    assert said in row(site, out, "core/plot_02_dynamic_graphs"), out
+
+
+def test_the_english_glossary_gives_the_chinese_headwords() -> None:
+    """r12-docs D1: each English entry's Chinese name is a headword of the Chinese glossary
+    (kink is 折点, not 尖点); a parenthesis after the name (对数几率（logit）) is the zh form."""
+
+    def entries(lang: str) -> list[tuple[list[str], str]]:
+        body = (ROOT / "docs" / lang / "glossary.md").read_text("utf-8").split(":::{glossary}")[1]
+        found, heads = [], []
+        for line in body.split("\n"):
+            if line and not line.startswith((" ", ":::")):
+                heads.append(line)
+            elif line.startswith("  ") and heads:
+                found.append((heads, line.strip()))
+                heads = []
+        return found
+
+    zh_heads = {head for heads, _ in entries("zh") for head in heads}
+    missing = []
+    for heads, first in entries("en"):
+        name = first.split(". ")[0]
+        names = {name, re.sub(r"（.*）$", "", name), *(part.strip() for part in name.split("/"))}
+        if not names & zh_heads:
+            missing.append((heads, name))
+    assert not missing, missing
+    assert "尖点" not in (ROOT / "docs" / "en" / "glossary.md").read_text("utf-8")
+
+
+def test_zh_docs_wording_r12(site: Path) -> None:
+    """r12-docs E1-E5: the concept map's define-by-run words, the Dynamo row's parenthesis,
+    最后是一个 output, 仍需要新的图, and 单元格 for a notebook cell everywhere."""
+    summary = soup(site / "zh-cn" / "summary.html")
+    words = " ".join(img.get("alt", "") for img in summary.select("img"))  # E1: the concept map
+    assert "边运行边搭建" in words and "先搭建，后运行：torch.fx" in words
+    assert "边运算边搭建" not in words and "先搭建后运算" not in words
+    text = row(site, "zh-cn", "further/plot_10_pytorch2_graphs")  # E2, E4
+    assert "在函数的字节码执行之前）捕获 FX 图并交给后端，图中断之后的代码" in text
+    assert "才捕获）捕获" not in text and "仍需要新的图" in text
+    fx = entry(site, "zh-cn", "FX 图")  # E3
+    assert "最后是一个 output" in fx and "最后一个 output" not in fx
+    index = plain(soup(site / "zh-cn" / "index.html"))  # E5
+    note = plain(soup(site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html"))
+    for page in (index, note):
+        assert "笔记本的第一个单元格会自动安装所需的包" in page
+        assert "第一个单元会" not in page and "会自行安装" not in page

@@ -71,8 +71,8 @@ CONCEPTS: list[tuple[str, str, str, int]] = [
         1,
     ),
     ("chain", "Chain rule\n(backward pass)", "链式法则\n（反向传播）", 1),
-    ("dynamic", "Dynamic graph\n(define by running)", "动态图\n（边运算边搭建）", 2),
-    ("static", "Static graph\n(define, then run: torch.fx)", "静态图\n（先搭建后运算：torch.fx）", 2),
+    ("dynamic", "Dynamic graph\n(define by running)", "动态图\n（边运行边搭建）", 2),
+    ("static", "Static graph\n(define, then run: torch.fx)", "静态图\n（先搭建，后运行：torch.fx）", 2),
     ("kink", "No derivative:\nautograd picks a value", "不可导处：\n自动求导选定一个值", 2),
     (
         "backward",
