@@ -363,7 +363,7 @@ assert largest < 1e-6
 # **练习 1.** sigmoid 后接二元交叉熵时，链式法则可以化简为
 # :math:`\partial \ell / \partial w = \frac{1}{N} \sum_i (p_i - y_i)\, x_i`
 # 和 :math:`\partial \ell / \partial b = \frac{1}{N} \sum_i (p_i - y_i)`。
-# 在一个新的代码单元中，用初始参数 ``w_start``、``b_start`` 算出这两个梯度，
+# 在一个新的代码单元格中，用初始参数 ``w_start``、``b_start`` 算出这两个梯度，
 # 并与自动求导给出的梯度比较。
 #
 # .. _solution-begin:
