@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import printed, soup
+from conftest import printed, printed_lines, soup
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
@@ -96,7 +96,7 @@ def test_precision_and_recall_agree_with_an_independent_run(site: Path, out: str
     for label, weight in [("no weight", None), ("pos_weight=13.33", torch.tensor([200 / 15]))]:
         acc, precision, recall = precision_recall(weight)
         line = f"accuracy {acc:.3f}  precision {precision:.3f}  recall {recall:.3f}"
-        assert f"{label:<14} {line}" in shown, line
+        assert f"{label:<17} {line}" in shown, line
     assert precision_recall(torch.tensor([200 / 15]))[2] > precision_recall(None)[2]
     # the prose quotes the held-out recalls and precision
     prose = soup(site / out / PAGE).get_text()
@@ -145,7 +145,7 @@ def test_threshold_is_chosen_on_a_validation_draw_and_scored_once(site: Path, ou
     chosen = max(reached)
     accuracy, precision, recall = scores(*draw(2000, 5), chosen)
     line = (
-        f"z >= {chosen:<9} accuracy {accuracy:.3f}  precision {precision:.3f}  recall {recall:.3f}"
+        f"z >= {chosen:<12} accuracy {accuracy:.3f}  precision {precision:.3f}  recall {recall:.3f}"
     )
     assert line in shown, line
     prose = soup(site / out / PAGE).get_text()
@@ -552,7 +552,7 @@ def test_chinese_phrasing_round_6(site: Path) -> None:
     words, shown = prose(site, "zh-cn"), code(site, "zh-cn")
     for old in ("它比较的是", "以高置信度判错的点接近 1", "不生成"):
         assert old not in words, old
-    for new in ("它用来比较两个事先定好的模型", "对以高置信度判错的点，梯度接近 1", "都不经过"):
+    for new in ("它只用来给事先定好的模型打分", "对以高置信度判错的点，梯度接近 1", "都不经过"):
         assert new in words, new
     assert "不生成" not in shown and 'zh="类别 1 中某个点的 logit z"' in shown
 
@@ -674,11 +674,8 @@ def test_squeeze_is_explained_and_mse_broadcasts_without_it(site: Path, out: str
     assert "MSELoss, (4, 1) vs (4,): 0.375, squeezed: 0.025; UserWarning" in text(site, out)
     words = prose(site, out)
     assert (
-        "refuse a mismatch, but MSELoss (like the other regression losses, L1Loss , HuberLoss ) "
-        "only warns and broadcasts to (N, N)"
-        in words
-        or "MSELoss 却只给出警告（其他回归损失如 L1Loss 、 HuberLoss 也一样），然后广播成 (N, N)"
-        in words
+        "refuse a mismatch, but MSELoss only warns and broadcasts to (N, N)" in words
+        or "MSELoss 却只给出警告，然后广播成 (N, N)" in words
     ), out
     assert "as fit does for you" in words or "fit 会自动做这一步" in words
 
@@ -741,7 +738,8 @@ def test_pos_weight_also_scales_the_steps_and_300_iterations_are_a_budget(
     else:
         assert "固定的 300 次迭代" in words and "放大了 13.3 倍" in words
         assert "加权模型已经收敛，不加权的模型还没有" in words
-        assert "训练到 1000 次，它的召回率是 0.727（最后一行输出）" in words
+        assert "训练 1000 次迭代后，它的召回率是 0.727（最后一行输出）" in words
+        assert "训练到 1000 次" not in words
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -780,22 +778,59 @@ def test_chinese_phrasing_round_10(site: Path) -> None:
 
 
 @pytest.mark.parametrize("out", OUTS)
-def test_other_regression_losses_also_only_warn_on_a_shape_mismatch(site: Path, out: str) -> None:
-    """Round 11 (F1): L1Loss and HuberLoss, like MSELoss, warn and broadcast (N, 1) against
-    (N,); the BCE losses refuse it both ways."""
+def test_which_losses_warn_on_a_shape_mismatch_and_which_are_silent(site: Path, out: str) -> None:
+    """Round 11 (F1), round 12 (A1): L1Loss and HuberLoss, like MSELoss, warn and broadcast
+    (N, 1) against (N,); PoissonNLLLoss and GaussianNLLLoss broadcast without a warning; the BCE
+    losses refuse it both ways. The page no longer says all regression losses warn."""
     import warnings
 
     out4, y4 = torch.tensor([[0.9], [0.1], [0.8], [0.2]]), torch.tensor([1.0, 0.0, 1.0, 0.0])
-    for loss_fn in (nn.L1Loss(), nn.HuberLoss()):
+    var = torch.ones(4, 1)
+    cases = [
+        (nn.L1Loss(), (out4, y4), (out4.squeeze(1), y4), [UserWarning]),
+        (nn.HuberLoss(), (out4, y4), (out4.squeeze(1), y4), [UserWarning]),
+        (nn.PoissonNLLLoss(), (out4, y4), (out4.squeeze(1), y4), []),
+        (nn.GaussianNLLLoss(), (out4, y4, var), (out4.squeeze(1), y4, var.squeeze(1)), []),
+    ]
+    for loss_fn, args, squeezed, expected in cases:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            wrong = loss_fn(out4, y4)
-        assert [w.category for w in caught] == [UserWarning]
-        assert not torch.isclose(wrong, loss_fn(out4.squeeze(1), y4))
+            wrong = loss_fn(*args)
+        assert [w.category for w in caught] == expected, loss_fn
+        assert not torch.isclose(wrong, loss_fn(*squeezed)), loss_fn  # broadcast to (4, 4)
+    by_hand = (out4.exp() - y4 * out4).mean()  # PoissonNLLLoss (log_input) over the (4, 4) grid
+    assert torch.isclose(nn.PoissonNLLLoss()(out4, y4), by_hand)
     for loss_fn in (nn.BCELoss(), nn.BCEWithLogitsLoss()):
         with pytest.raises(ValueError):
             loss_fn(out4.squeeze(1), out4)
-    assert "L1Loss" in prose(site, out) and "HuberLoss" in prose(site, out)
+    words = prose(site, out)
+    if out == "en":
+        assert "L1Loss and HuberLoss also only warn" in words
+        assert "PoissonNLLLoss and GaussianNLLLoss broadcast without even a warning" in words
+        assert "like the other regression losses" not in words
+    else:
+        assert "HuberLoss 也只是警告" in words
+        assert "GaussianNLLLoss 则连警告都没有" in words
+        assert "其他回归损失如" not in words
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_test_set_scores_three_fixed_models_in_an_aligned_table(site: Path, out: str) -> None:
+    """Round 12 (A2, F1): three models are scored on the test set before the threshold is
+    chosen, so the prose no longer counts two; the four result rows line up."""
+    lines = printed_lines(site / out / PAGE)
+    rows = [line for line in lines if " accuracy " in line and "precision" in line]
+    names = [row.split(" accuracy ")[0].rstrip() for row in rows]
+    assert names == ["no weight", "pos_weight=13.33", "no weight, 1000", "z >= -1.5"], names
+    assert lines.index(rows[2]) < min(i for i, line in enumerate(lines) if "validation," in line)
+    assert len({row.index(" accuracy ") for row in rows}) == 1, rows  # one column
+    words = prose(site, out)
+    if out == "en":
+        assert "it only scored models fixed in advance; nothing was chosen on it" in words
+        assert "compared two models" not in words
+    else:
+        assert "它只用来给事先定好的模型打分，没有在它上面做任何选择" in words
+        assert "比较两个事先定好的模型" not in words
 
 
 @pytest.mark.parametrize("out", OUTS)
@@ -842,10 +877,11 @@ def test_cross_entropy_divides_by_the_weights_only_with_class_indices(site: Path
     assert torch.isclose(by_prob, total / 6)
     assert not torch.isclose(by_index, by_prob)
     words = prose(site, out)
-    assert "no weight, 1000 accuracy 0.969  precision 0.813  recall 0.727" in text(site, out)
+    assert "no weight, 1000   accuracy 0.969  precision 0.813  recall 0.727" in text(site, out)
     if out == "en":
         assert "CrossEntropyLoss ’s weight= does with class-index targets, below)" in words
-        assert "Part of the gap is too few iterations" in words
+        assert "Part of the gap comes from too few iterations" in words
+        assert "Part of the gap is too few iterations" not in words
         assert "training time" not in words
     else:
         assert (

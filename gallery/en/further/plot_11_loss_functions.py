@@ -210,8 +210,9 @@ plt.show()
 # points called class 1, how many are) and :term:`recall` (of the class-1 points, how many were
 # found). The loop below writes ``.squeeze(1)`` to turn the model's ``(N, 1)`` output into the
 # targets' shape ``(N,)``, as ``fit`` does for you: ``BCELoss`` and ``BCEWithLogitsLoss`` refuse
-# a mismatch, but ``MSELoss`` (like the other regression losses, ``L1Loss``, ``HuberLoss``) only
-# warns and broadcasts to ``(N, N)``, a wrong loss (first line).
+# a mismatch, but ``MSELoss`` only warns and broadcasts to ``(N, N)``, a wrong loss (first line).
+# ``L1Loss`` and ``HuberLoss`` also only warn; ``PoissonNLLLoss`` and ``GaussianNLLLoss``
+# broadcast without even a warning.
 
 import warnings
 
@@ -258,7 +259,7 @@ def scores(linear, xs, ys, threshold=0.0):  # accuracy, precision, recall
 
 def report(name, linear, threshold=0.0):  # on the held-out set
     accuracy, precision, recall = scores(linear, x_test, y_test, threshold)
-    print(f"{name:<14} accuracy {accuracy:.3f}  precision {precision:.3f}  recall {recall:.3f}")
+    print(f"{name:<17} accuracy {accuracy:.3f}  precision {precision:.3f}  recall {recall:.3f}")
     return recall
 
 
@@ -274,12 +275,12 @@ assert (round(plain, 3), round(weighted, 3), round(longer, 3)) == (0.713, 0.947,
 # Accuracy hides what matters here: answering 0 everywhere already scores 93%. Precision and
 # recall tell the two models apart. Without a weight the model misses 29% of the held-out class-1
 # points (recall 0.713); with ``pos_weight`` it finds 94.7% of them, at the price of many more
-# false alarms (precision 0.387). Part of the gap is too few iterations: the mean still divides by
-# the 215 points, not by the weights' sum (as ``CrossEntropyLoss``'s ``weight=`` does with
-# class-index targets, below), so ``pos_weight`` also makes class 1's gradients 13.3 times larger
-# at the same rate. In the 300 iterations the weighted model has converged and the unweighted one
-# has not: trained for 1000, its recall is 0.727 (last line), still far below 0.947. This
-# held-out set is a :term:`test set`: it compared two models fixed in advance.
+# false alarms (precision 0.387). Part of the gap comes from too few iterations: the mean still
+# divides by the 215 points, not by the weights' sum (as ``CrossEntropyLoss``'s ``weight=`` does
+# with class-index targets, below), so ``pos_weight`` also makes class 1's gradients 13.3 times
+# larger at the same rate. In 300 iterations the weighted model has converged and the unweighted one
+# has not: trained for 1000, its recall is 0.727 (last line), still far below 0.947. This held-out
+# set is a :term:`test set`: it only scored models fixed in advance; nothing was chosen on it.
 #
 # Moving the decision threshold away from :math:`z = 0` also trades precision for recall, without
 # retraining. It is a decision, so it is made on a :term:`validation set`, a third draw used for

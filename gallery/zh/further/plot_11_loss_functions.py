@@ -210,8 +210,8 @@ plt.show()
 # :term:`召回率`（类别 1 的点里找出了多少）。下面的训练循环调用了 ``.squeeze(1)``，
 # 把模型形状为 ``(N, 1)`` 的输出变成与目标相同的形状 ``(N,)``；``fit`` 会自动做这一步。
 # 形状不一致时，``BCELoss`` 和 ``BCEWithLogitsLoss`` 会直接报错，``MSELoss`` 却只给出
-# 警告（其他回归损失如 ``L1Loss``、``HuberLoss`` 也一样），然后广播成 ``(N, N)``，
-# 算出一个错误的损失（见第一行输出）。
+# 警告，然后广播成 ``(N, N)``，算出一个错误的损失（见第一行输出）。``L1Loss``、``HuberLoss``
+# 也只是警告，``PoissonNLLLoss`` 和 ``GaussianNLLLoss`` 则连警告都没有。
 
 import warnings
 
@@ -258,7 +258,7 @@ def scores(linear, xs, ys, threshold=0.0):  # 准确率、精确率、召回率
 
 def report(name, linear, threshold=0.0):  # 在留出集上
     accuracy, precision, recall = scores(linear, x_test, y_test, threshold)
-    print(f"{name:<14} accuracy {accuracy:.3f}  precision {precision:.3f}  recall {recall:.3f}")
+    print(f"{name:<17} accuracy {accuracy:.3f}  precision {precision:.3f}  recall {recall:.3f}")
     return recall
 
 
@@ -277,9 +277,9 @@ assert (round(plain, 3), round(weighted, 3), round(longer, 3)) == (0.713, 0.947,
 # 0.387）。不过这个差距有一部分是因为训练的迭代次数不够：损失仍按 215 个点求平均，
 # 而不是像下文 ``CrossEntropyLoss`` 的 ``weight=`` 在目标为类别索引时那样按权重之和
 # 求平均，所以 ``pos_weight`` 在学习率不变时也把类别 1 的梯度放大了 13.3 倍。300 次
-# 迭代内，加权模型已经收敛，不加权的模型还没有：训练到 1000 次，
+# 迭代内，加权模型已经收敛，不加权的模型还没有：训练 1000 次迭代后，
 # 它的召回率是 0.727（最后一行输出），仍远低于 0.947。这个留出集是 :term:`测试集`：
-# 它用来比较两个事先定好的模型。
+# 它只用来给事先定好的模型打分，没有在它上面做任何选择。
 #
 # 把决策阈值从 :math:`z = 0` 移开，同样可以用精确率换召回率，而且不必重新训练。
 # 选阈值也是在做决定，所以要在:term:`验证集`上选：再单独抽一份数据，只作此用（如果在
