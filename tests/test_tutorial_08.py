@@ -844,7 +844,7 @@ def test_the_memory_side_of_the_two_modes_is_stated(site: Path, out: str) -> Non
     text = prose(site, out)
     if out.startswith("zh"):
         assert "单看一次传播，反向模式要把前向传播保存的张量" in text
-        assert "前向模式不保存这些张量，只是每个中间值旁边多带一个切向量" in text
+        assert "前向模式不保存这些张量，只是每个仍要用到的中间值旁边多带一个切向量" in text
         assert "活着的值" not in text
         assert "但两个变换都是成批计算的" in text
         assert "jacfwd 一次带 n n 个切向量，占用的内存分别随各自的次数增长" in text

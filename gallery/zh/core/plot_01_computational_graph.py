@@ -57,7 +57,7 @@ import torch
 
 from pytorch_notes.graph import record
 
-LANG = "zh"  # 图中标签的语言
+LANG = "zh"  # 图中文字的语言
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)

@@ -47,7 +47,7 @@ def branchy(x: torch.Tensor) -> torch.Tensor:
 
 from pytorch_notes.graph import record
 
-LANG = "zh"  # 图中标签的语言
+LANG = "zh"  # 图中文字的语言
 
 x_pos = torch.tensor([1.5], requires_grad=True)
 x_neg = torch.tensor([-1.5], requires_grad=True)

@@ -126,7 +126,7 @@ print(f"mean of class 0: {x0.mean(dim=0)}, mean of class 1: {x1.mean(dim=0)}")
 from pytorch_notes.i18n import tr, use_language
 from pytorch_notes.plotting import plot_data
 
-LANG = "zh"  # 图中标签的语言
+LANG = "zh"  # 图中文字的语言
 lang = use_language(LANG)
 title = tr(lang, en="Two classes, 100 points each", zh="两个类别，每类 100 个点")
 ax = plot_data(train_x, train_y, title=title, lang=lang)

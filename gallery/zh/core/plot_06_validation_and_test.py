@@ -37,7 +37,7 @@ from pytorch_notes.i18n import use_language
 from pytorch_notes.models import LogisticRegression
 from pytorch_notes.training import accuracy_above, fit
 
-LANG = "zh"  # 图中标签的语言
+LANG = "zh"  # 图中文字的语言
 lang = use_language(LANG)
 
 

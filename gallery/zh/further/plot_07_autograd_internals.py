@@ -210,7 +210,7 @@ print(f"logits = {logits.detach().flatten()}, naive loss per point {naive.detach
 print(f"loss = {loss.item():.2f}, weight.grad = {linear.weight.grad}")
 reference = nn.functional.binary_cross_entropy_with_logits(logits, labels)
 assert torch.allclose(loss, reference) and torch.isfinite(linear.weight.grad).all()
-LANG = "zh"  # 图中标注使用的语言
+LANG = "zh"  # 图中文字的语言
 lang = use_language(LANG)
 
 graph = backward_graph(loss, names={"weight": linear.weight, "bias": linear.bias,

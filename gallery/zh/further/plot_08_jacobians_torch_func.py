@@ -204,7 +204,7 @@ for label, (fn, x0) in problems.items():
 # 按上面数出的次数来选：输出比输入少用 ``jacrev``，反之用 ``jacfwd``。
 # 内存也随次数而变：单看一次传播，反向模式要把前向传播保存的张量（见
 # :doc:`plot_07_autograd_internals`）一直留到反向传播，前向模式不保存这些张量，只是每个
-# 中间值旁边多带一个切向量；但两个变换都是成批计算的，``jacrev`` 一次算
+# 仍要用到的中间值旁边多带一个切向量；但两个变换都是成批计算的，``jacrev`` 一次算
 # :math:`m` 个乘积，``jacfwd`` 一次带 :math:`n` 个切向量，占用的内存分别随各自的次数增长。
 # ``jacrev(fn, chunk_size=k)`` 每次只算 :math:`k` 个，同一时刻占用的内存更少
 # （``jacfwd`` 没有这个参数）。
@@ -364,7 +364,7 @@ print(f"mean |p - y|: class 0 {wrong[0]:.2f}, class 1 {wrong[1]:.2f}; "
       f"mean |x|: class 0 {far[0]:.2f}, class 1 {far[1]:.2f}")  # fmt: skip
 assert far[0] / far[1] > wrong[0] / wrong[1] > 1  # 离原点的距离比预测误差影响更大
 
-LANG = "zh"  # 图中标签的语言
+LANG = "zh"  # 图中文字的语言
 lang = use_language(LANG)
 fig, ax = plt.subplots(figsize=(6, 4.5), facecolor="white")
 for label, colour in ((0, "tab:blue"), (1, "tab:red")):

@@ -105,7 +105,7 @@ import matplotlib.pyplot as plt
 
 from pytorch_notes.i18n import tr, use_language
 
-LANG = "zh"  # 图中标签的语言
+LANG = "zh"  # 图中文字的语言
 lang = use_language(LANG)
 z = torch.linspace(-10, 10, 201, requires_grad=True)
 target = torch.ones_like(z)

@@ -33,7 +33,7 @@ from torch import nn
 from pytorch_notes.data import two_gaussians
 from pytorch_notes.i18n import tr, use_language
 
-LANG = "zh"  # 图中标签的语言
+LANG = "zh"  # 图中文字的语言
 lang = use_language(LANG)
 torch.manual_seed(1)
 x, y = two_gaussians()
