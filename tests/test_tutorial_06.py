@@ -457,7 +457,7 @@ def test_only_buffers_in_the_state_dict_make_a_parameters_only_load_fail(
     assert not result.missing_keys and not result.unexpected_keys
     prose = _prose(site, out, 1)
     said = {"en": "for one with buffers in its state dict -- persistent ones, such as BatchNorm’s",
-            "zh-cn": "如果模型的缓冲区会存进 state_dict()，即持久（persistent）缓冲区，比如 BatchNorm 的"}[out]  # fmt: skip
+            "zh-cn": "如果模型有持久（persistent）缓冲区，也就是会存进 state_dict() 的缓冲区，比如 BatchNorm 的"}[out]  # fmt: skip
     said = said.replace(" -- ", " – ")  # docutils' smartquotes: -- is an en dash
     assert "".join(said.split()) in prose, f"{out}: {said!r}"
     for old in (
@@ -516,22 +516,26 @@ def test_shuffling_names_its_exceptions_and_zh_phrasing_of_round_11(site: Path, 
     they are not "exceptions" to shuffling; scikit-learn's splitters are named. R12-E1: zh
     says 个体 for a subject (对象 is a Python object on this site)."""
     prose = _prose(site, out, 1)
-    said = {"en": ["Three cases need more than one shuffle of all rows. Rows ordered in time are split by time",
+    said = {"en": ["In three cases one shuffle of all rows is the wrong split. Rows ordered in time are split by time",
                    "rows grouped by subject (several rows per user or patient) are split by whole groups",
                    "shuffling single rows would leak the future, or a subject's other rows, into training",
                    "With rare classes, shuffle within each class (a stratified split), so each set keeps the class's share",
-                   "TimeSeriesSplit, GroupShuffleSplit and train_test_split(..., stratify=y)"],
+                   "TimeSeriesSplit, GroupShuffleSplit and train_test_split(..., stratify=y) (the first two yield several folds",
+                   "one split is slicing in time order, or GroupShuffleSplit(n_splits=1)"],
             "zh-cn": ["有三种情况不能只把所有行一起打乱", "同一个体（如同一用户、同一病人）有多行的数据，要按个体整组切分",
-                      "逐行打乱会把未来的信息、或同一个体的其他行泄漏进训练集",
+                      "要按个体整组切分（逐行打乱会把未来的信息或同一个体的其他行泄漏进训练集）；类别很不平衡时",
+                      "只要一次切分，按时间顺序切片即可，或者用 GroupShuffleSplit(n_splits=1)",
                       "要在每个类别内部分别打乱再切分（分层切分）",
                       "TimeSeriesSplit、GroupShuffleSplit 和 train_test_split(..., stratify=y)",
                       "而我们的数据是按固定方法生成的，可以直接再生成新的点"]}[out]  # fmt: skip
     for words in said:
         words = words.replace("'", "’")  # docutils' smartquotes
         assert "".join(words.split()) in prose, f"{out}: {words!r}"
-    for old in ("Two exceptions", "有两种情况例外", "同一对象", "按对象分组"):
+    for old in ("Two exceptions", "有两种情况例外", "同一对象", "按对象分组",
+                "need more than one shuffle", "、或"):  # fmt: skip
         assert old not in prose, f"{out}: {old!r} is back"
-    # a stratified split shuffles within each class: every set keeps the class's share
+    # The sentence's claim re-derived (the page prints no split): a stratified split
+    # shuffles within each class, and every set keeps the class's share
     labels = torch.tensor([0] * 90 + [1] * 10)
     generator = torch.Generator().manual_seed(0)
     parts = [torch.nonzero(labels == c).flatten() for c in (0, 1)]

@@ -103,13 +103,15 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # and the last all class 1 (below).
 # ``torch.randperm`` with a seeded generator gives a reproducible order;
 # ``torch.utils.data.random_split`` does the same for a ``Dataset``.
-# Three cases need more than one shuffle of all rows. Rows ordered in time
-# are split by time, and rows grouped by subject (several rows per user or
-# patient) are split by whole groups: shuffling single rows would leak the
+# In three cases one shuffle of all rows is the wrong split. Rows ordered in
+# time are split by time, and rows grouped by subject (several rows per user
+# or patient) are split by whole groups: shuffling single rows would leak the
 # future, or a subject's other rows, into training. With rare classes,
 # shuffle within each class (a stratified split), so each set keeps the
 # class's share. scikit-learn has these splitters: ``TimeSeriesSplit``,
-# ``GroupShuffleSplit`` and ``train_test_split(..., stratify=y)``.
+# ``GroupShuffleSplit`` and ``train_test_split(..., stratify=y)`` (the first
+# two yield several folds; one split is slicing in time order, or
+# ``GroupShuffleSplit(n_splits=1)``).
 
 pool_x, pool_y = two_gaussians(300, generator=torch.Generator().manual_seed(4))  # 600 points
 order = torch.randperm(len(pool_y), generator=torch.Generator().manual_seed(5))

@@ -93,10 +93,11 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # ``torch.randperm``，得到的顺序可以复现；``Dataset`` 则可以用
 # ``torch.utils.data.random_split`` 做同样的事。有三种情况不能只把所有行一起打乱：
 # 按时间排列的数据要按时间切分；同一个体（如同一用户、同一病人）有多行的数据，要按
-# 个体整组切分。逐行打乱会把未来的信息、或同一个体的其他行泄漏进训练集。类别很不
+# 个体整组切分（逐行打乱会把未来的信息或同一个体的其他行泄漏进训练集）；类别很不
 # 平衡时，要在每个类别内部分别打乱再切分（分层切分），让每一份都保持各类别所占的
 # 比例。scikit-learn 提供了这些切分工具：``TimeSeriesSplit``、``GroupShuffleSplit``
-# 和 ``train_test_split(..., stratify=y)``。
+# 和 ``train_test_split(..., stratify=y)``（前两个默认给出多折；只要一次切分，按时间
+# 顺序切片即可，或者用 ``GroupShuffleSplit(n_splits=1)``）。
 
 pool_x, pool_y = two_gaussians(300, generator=torch.Generator().manual_seed(4))  # 600 个点
 order = torch.randperm(len(pool_y), generator=torch.Generator().manual_seed(5))
@@ -165,8 +166,8 @@ plt.show()
 # 这次载入必不可少：``fit`` 不会恢复任何参数，返回时模型停留在最后一次更新之后
 # 的状态（第 560 次迭代的更新，发生在那次评估之后）。
 # ``load_state_dict`` 按名字把张量复制到模型的参数和:term:`缓冲区`里；评估记录只保存
-# 参数，这里够用，是因为这个模型没有缓冲区（如果模型的缓冲区会存进 ``state_dict()``，
-# 即持久（persistent）缓冲区，比如 BatchNorm 的滑动平均统计量
+# 参数，这里够用，是因为这个模型没有缓冲区（如果模型有持久（persistent）缓冲区，也就是
+# 会存进 ``state_dict()`` 的缓冲区，比如 BatchNorm 的滑动平均统计量
 # ``running_mean``、``running_var``，载入就会因缺少键而报错）。这次测量在评估模式（``model.eval()``）下、
 # ``torch.no_grad()`` 里进行：前者把 dropout 之类的层切换到评估时的行为（这个模型
 # 没有这类层），后者停止记录计算图，
