@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import printed, soup
+from conftest import GALLERY, printed, soup
 
 PAGE = "tutorials/further/plot_10_pytorch2_graphs.html"
 OUTS = ["en", "zh-cn"]
@@ -857,12 +857,10 @@ def test_isolate_recompiles_gives_each_compile_its_own_limit() -> None:
                 "Python’s if needs a real True or False, and Dynamo, following the code on "
                 "stand-ins, has none; nor could it bake one in: guards check",  # A4
                 "so such a graph would run for the next input of the other sign too",
-                "saving one recompilation when that call’s size is 2 or more (0 and 1 are "
-                "specialised either way)",  # A3
+                "when that call’s size is 2 or more (0 and 1 are specialised either way)",  # A3
                 "so later sizes other than 0 and 1 need no new graph unless the code branches "
                 "on them (dynamic=True: from the first call, if its size is 2 or more)",  # A2
-                "(on 2.13, torch.compile(..., isolate_recompiles=True) gives each call its "
-                "own)",  # F1
+                "torch.compile(..., isolate_recompiles=True) gives each call its own)",  # F1
                 "the code after a graph break counts separately, once for each branch that "
                 "continues (branchy can get 8 + 8 + 8: the graph up to the if, then each "
                 "branch)",  # A1
@@ -880,14 +878,13 @@ def test_isolate_recompiles_gives_each_compile_its_own_limit() -> None:
             "zh-cn",
             [
                 "先清掉所有函数之前的编译结果",  # A5
-                "而 Dynamo 是在替身上跟踪代码的，手里没有这个值；即使有，也不能写死在图里",  # A4
+                "手里没有这个值；即使有，也不能写死在图里",  # A4
                 "不检查数值。如果把分支写死在图里，下一个正负相反的输入也会照样运行这张图",  # E3
-                "第一次的尺寸不小于 2 时，能省下一次重新编译（0 和 1 无论哪种方式都会被特化）",
-                "之后除 0 和 1 以外的尺寸，只要代码不按它分支，就不需要新的图（dynamic=True "
-                "从第一次调用起就是符号，只要那次的尺寸不小于 2）",  # A2
+                "第一次的尺寸不小于 2 时，能省下",
+                "0 和 1 无论哪种方式都会被特化）",
+                "之后除 0 和 1 以外的尺寸，只要代码不按它分支，就不需要新的图（",  # A2
                 "默认情况下，无论对 smooth 调用多少次 torch.compile，得到的包装器都共用",  # E2
-                "（在 2.13 上，torch.compile(..., isolate_recompiles=True) "
-                "让每个包装器各用各的）",  # F1
+                "torch.compile(..., isolate_recompiles=True) 让每个包装器",  # F1
                 "图中断之后的代码按分支分别计数（branchy 最多能得到 8 + 8 + 8 张图：if "
                 "之前一份，两个分支各一份）",  # A1
             ],
@@ -908,6 +905,145 @@ def test_round_eleven_claims(site: Path, out: str, said: list[str], unsaid: list
     recompilation from a first size of 2 or more (A3) and the summary keeps 0 and 1 apart
     (A2); reset() is for every function (A5); 8 + 8 + 8 per branch (A1, D2); the isolated
     alternative on 2.13 (F1); en says why C++ (D1); zh's concessive (E2)."""
+    prose = " ".join(soup(site / out / PAGE).get_text().split())
+    for words in said:
+        assert words in prose, words
+    for words in unsaid:
+        assert words not in prose, words
+
+
+# -- r12 review ----------------------------------------------------------------------------
+
+
+def _ops(gm: torch.fx.GraphModule) -> list[str]:
+    return [
+        str(getattr(n.target, "__name__", n.target))
+        for n in gm.graph.nodes
+        if n.op == "call_function"
+    ]
+
+
+def test_a_python_bool_cond_keeps_one_branch_only_on_recent_torch() -> None:
+    """r12 A1: torch.cond(True, ...) keeps only the selected branch on 2.13 and 2.15
+    (pytorch#130493); torch 2.4 keeps both in a cond node with the bool baked in (probed in
+    the compat venv: ['cond', 'getitem'])."""
+    captured, keep = _keep()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 2.13 warns about the constant predicate
+        torch.compile(lambda x: torch.cond(True, lambda x: x * 2, lambda x: x + 1, (x,)),
+                      backend=keep)(torch.ones(3))  # fmt: skip
+    torch.compiler.reset()
+    if torch.__version__ >= (2, 13):
+        assert _ops(captured[0]) == ["mul"]
+    elif torch.__version__ < (2, 5):
+        assert "cond" in _ops(captured[0])
+
+
+def test_dynamic_true_saves_a_recompilation_per_changing_dimension() -> None:
+    """r12 A2: dynamic=True saves one recompilation for each dimension that later changes:
+    shapes (3,4), (5,4), (5,6), (7,8) cost 3 graphs by default and 1 with dynamic=True."""
+    counts = {}
+    for dynamic in (None, True):
+        captured, keep = _keep()
+        compiled, counts[dynamic] = torch.compile(_smooth, backend=keep, dynamic=dynamic), []
+        for shape in ((3, 4), (5, 4), (5, 6), (7, 8)):
+            compiled(torch.ones(shape))
+            counts[dynamic].append(len(captured))
+    torch.compiler.reset()
+    assert counts == {None: [1, 2, 3, 3], True: [1, 1, 1, 1]}
+
+
+def test_isolate_recompiles_is_new_since_2_4() -> None:
+    """r12 F1: torch.compile has isolate_recompiles on 2.13 to 2.15, not on 2.4."""
+    has = "isolate_recompiles" in inspect.signature(torch.compile).parameters
+    assert has == (torch.__version__ >= (2, 13)) or (2, 5) <= torch.__version__ < (2, 13)
+
+
+def test_the_compiled_vs_eager_checks_use_a_tolerance() -> None:
+    """r12 B1: the two compiled-vs-eager comparisons use assert_close, not torch.equal (a
+    real compiler may differ in the last bits); exact constants keep torch.equal."""
+    for lang in ("en", "zh"):
+        source = (GALLERY / lang / "further" / "plot_10_pytorch2_graphs.py").read_text("utf-8")
+        assert "torch.equal(results[0]" not in source and "torch.equal(x_a.grad" not in source
+        assert "torch.testing.assert_close(results[0], branchy(" in source
+        assert "torch.testing.assert_close(x_a.grad, x_b.grad)" in source
+
+
+def test_compiling_inside_the_hooks_on_the_installed_torch() -> None:
+    """r12 F2: the page compiles before it hooks. On torch 2.4 a first call that compiles
+    inside saved_tensors_hooks also reports the tracing's stand-ins, and the code compiled
+    then saves a and b (['2', '6'], probed in the compat venv); 2.13 and 2.15 save w and x
+    either way."""
+
+    def example_01(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        return (w + x) * (w + 1)
+
+    def saved_by(fn) -> list[str]:
+        saved = []
+        w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([5.0], requires_grad=True)
+        with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+            fn(w, x)
+        names = {w.data_ptr(): "w", x.data_ptr(): "x"}
+        return sorted(names.get(t.data_ptr(), type(t).__name__) for t in saved)
+
+    torch.compiler.reset()
+    compiled = torch.compile(example_01, backend="aot_eager")
+    first, second = saved_by(compiled), saved_by(compiled)  # the first call compiles
+    torch.compiler.reset()
+    if torch.__version__ >= (2, 13):
+        assert first == second == ["w", "x"]
+    elif torch.__version__ < (2, 5):
+        assert "FakeTensor" in first and second == ["Tensor", "Tensor"]
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "unsaid"),
+    [
+        (
+            "en",
+            [
+                "a plain Python bool makes torch.cond keep only the branch it selects on torch "
+                "2.13 and 2.15 (torch 2.4 still keeps both branches in a cond node, the bool "
+                "baked in)",  # A1
+                "saving the recompilation each dimension that changes would cost (one here) when "
+                "that call’s size is 2 or more",  # A2
+                "(on torch 2.13–2.15, not 2.4, torch.compile(..., isolate_recompiles=True) gives "
+                "each call its own)",  # F1
+                "(compiled first: on torch 2.4 a call that compiles inside the hooks also reports "
+                "the tracing’s stand-ins, and what it compiles then saves",  # F2 (then a, b: math)
+            ],
+            ["saving one recompilation", "on older torch the hooks", "(on 2.13, torch.compile"],
+        ),
+        (
+            "zh-cn",
+            [
+                "torch.cond 只保留它选中的那个分支（torch 2.13、2.15 如此；torch 2.4 仍把两个分支"
+                "都放进 cond 节点，条件写死为这个布尔值）",  # A1
+                "第一次的尺寸不小于 2 时，能省下每个变化的维度本来要多付的那次重新编译（本例是"
+                "一次；0 和 1 无论哪种方式都会被特化）",  # A2
+                "而 Dynamo 是用替身对代码做符号执行的，手里没有这个值",  # E1
+                "（在 torch 2.13–2.15 上，torch.compile(..., isolate_recompiles=True) 让每个包装器"
+                "各有自己的编译结果和上限，2.4 没有这个参数）",  # E2, F1
+                "（用 dynamic=True 时，只要第一次调用的尺寸不小于 2，这一维从第一次调用起就是"
+                "符号）",  # E3
+                "（所以先编译：在 torch 2.4 上，若在这些钩子里触发编译，钩子还会收到追踪时用的"
+                "替身，而且这次编译出的代码之后保存的是",  # F2（之后是公式 a、b）
+            ],
+            [
+                "跟踪代码",
+                "各用各的",
+                "能省下一次重新编译",
+                "只要那次的尺寸不小于 2",
+                "较早的 torch 上",
+            ],
+        ),
+    ],
+)
+def test_round_twelve_claims(site: Path, out: str, said: list[str], unsaid: list[str]) -> None:
+    """r12 review: torch.cond on a Python bool by version (A1); dynamic=True saves one
+    recompilation per changing dimension (A2); Dynamo runs the code symbolically (E1); the
+    isolated wrappers' versions and own results (E2, F1); the summary's subject (E3); what
+    compiling inside the hooks does on 2.4 (F2)."""
     prose = " ".join(soup(site / out / PAGE).get_text().split())
     for words in said:
         assert words in prose, words

@@ -144,12 +144,11 @@ plt.show()
 # Guards and recompilation
 # ------------------------
 #
-# A captured graph is only valid for inputs like the ones it was captured with.
-# Dynamo stores :term:`guards <guard>` with it (this input is a float32 tensor
-# of shape (3,) and strides (1,), it does not require grad, ...) and checks them
-# at every call; when one fails, it captures again -- up to a limit, past which
-# new inputs run uncompiled (Exercise 2). ``compile_log`` keeps the failed guard
-# as ``TORCH_LOGS="recompiles"`` prints it (``TORCH_LOGS="guards"`` prints all).
+# A captured graph is only valid for inputs like the ones it was captured with. Dynamo stores
+# :term:`guards <guard>` with it (this input is a float32 tensor of shape (3,) and strides (1,), it
+# does not require grad, ...) and checks them at every call; when one fails, it captures again --
+# up to a limit, past which new inputs run uncompiled (Exercise 2). ``compile_log`` keeps the
+# failed guard as ``TORCH_LOGS="recompiles"`` prints it (``TORCH_LOGS="guards"`` prints all).
 
 compiled = compile_fresh(smooth)
 inputs = [torch.ones(3), torch.ones(3), torch.ones(4), torch.ones(5)]
@@ -166,18 +165,18 @@ assert len(captured) == 5 and len(log.recompiles) == 4
 print(captured[1].code.strip().splitlines()[0])  # the graph for sizes 4 and 5
 
 # %%
-# The third call had another size: Dynamo recompiled with the size as a symbol, and the
-# fourth call reused that graph (printed last: graph 1 takes the size as an input of its
-# own, a ``torch.SymInt``, beside ``x``; the name depends on the release). This default,
-# *automatic dynamic shapes*, makes a dimension a symbol at its first new size other than
-# 0 or 1 (those two get graphs of their own): for code that only computes with a size,
-# later sizes reuse that graph. Calls 5 to 7 failed other guards (torch 2.4 writes
-# ``L['x']`` for ``x``): the dtype and ``requires_grad``, which no symbol covers, and the
-# strides (a column of a matrix: stride 2), which, like a size, cost one recompilation:
-# the last call, a stride of 3, reused that graph (at a fixed size, torch 2.4 recompiles
-# for each new stride; 2.13 and 2.15 don't). ``dynamic=True`` makes sizes symbolic from
-# the first call, saving one recompilation when that call's size is 2 or more (0 and 1 are
-# specialised either way). Sizes 3, 1, then 4 to 10:
+# The third call had another size: Dynamo recompiled with the size as a symbol, and the fourth call
+# reused that graph (printed last: graph 1 takes the size as an input of its own, a
+# ``torch.SymInt``, beside ``x``; the name depends on the release). This default, *automatic
+# dynamic shapes*, makes a dimension a symbol at its first new size other than 0 or 1 (those two
+# get graphs of their own): for code that only computes with a size, later sizes reuse that graph.
+# Calls 5 to 7 failed other guards (torch 2.4 writes ``L['x']`` for ``x``): the dtype and
+# ``requires_grad``, which no symbol covers, and the strides (a column of a matrix: stride 2),
+# which, like a size, cost one recompilation: the last call, a stride of 3, reused that graph (at a
+# fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don't). ``dynamic=True``
+# makes sizes symbolic from the first call, saving the recompilation each dimension that changes
+# would cost (one here) when that call's size is 2 or more (0 and 1 are specialised either way).
+# Sizes 3, 1, then 4 to 10:
 
 for dynamic in (None, True):
     compiled = compile_fresh(smooth, dynamic=dynamic)
@@ -207,12 +206,12 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 # Control flow inside the graph: ``torch.cond``
 # ---------------------------------------------
 #
-# To keep *both* branches in the graph, write the choice as an operation:
-# ``torch.cond(pred, true_fn, false_fn, operands)`` takes a condition and two
-# functions, and the graph holds both as subgraphs. The condition is a one-element
-# boolean tensor, as here, or a condition on a symbolic size (``x.shape[0] > 4``
-# once that size is dynamic); a plain Python bool makes ``torch.cond`` keep only
-# the branch it selects. It is a prototype feature; its documentation asks both
+# To keep *both* branches in the graph, write the choice as an operation: ``torch.cond(pred,
+# true_fn, false_fn, operands)`` takes a condition and two functions, and the graph holds both as
+# subgraphs. The condition is a one-element boolean tensor, as here, or a condition on a symbolic
+# size (``x.shape[0] > 4`` once that size is dynamic); a plain Python bool makes ``torch.cond``
+# keep only the branch it selects on torch 2.13 and 2.15 (torch 2.4 still keeps both branches in a
+# ``cond`` node, the bool baked in). It is a prototype feature; its documentation asks both
 # functions to return tensors of the same shape and type.
 
 
@@ -227,7 +226,8 @@ with compile_log() as log:
 print(f"results: {results}")
 print(f"graphs captured: {len(captured)}, graph breaks: {len(log.graph_breaks)}")
 print(f"graph 0: {ops(captured[0])}")
-assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5])))
+assert len(captured) == 1
+torch.testing.assert_close(results[0], branchy(torch.tensor([1.5])))
 
 # %%
 # ``torch.export``: a whole program or an error
@@ -317,16 +317,16 @@ assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.te
 # the two paths into :math:`w`; its second output, ``x.grad``, takes the path
 # through :math:`a` only: tutorial 01's gradients, 5 and 2.
 #
-# Which tensors to save is the choice of AOTAutograd's *partitioner*. ``aot_graphs``
-# uses the default one (``default_partition``), which keeps the forward pass's
-# operations in the forward graph: here it saves :math:`a` and :math:`b`, as eager
-# autograd does. Inductor's (min-cut rematerialisation) may save fewer or cheaper
-# tensors and *recompute* the rest in the backward graph. The ``aot_eager`` backend runs
-# AOTAutograd with that min-cut partitioner (without Inductor's own decompositions and
-# graph passes) and compiles nothing. The public ``saved_tensors_hooks`` show what a run
-# of compiled code saves (compiled first: on older torch the hooks also see the tensors
-# used while tracing). ``saved_by`` names a saved input and gives any other tensor's
-# value (at :math:`w = 1, x = 5`: :math:`a = 6`, :math:`b = 2`):
+# Which tensors to save is the choice of AOTAutograd's *partitioner*. ``aot_graphs`` uses the
+# default one (``default_partition``), which keeps the forward pass's operations in the forward
+# graph: here it saves :math:`a` and :math:`b`, as eager autograd does. Inductor's (min-cut
+# rematerialisation) may save fewer or cheaper tensors and *recompute* the rest in the backward
+# graph. The ``aot_eager`` backend runs AOTAutograd with that min-cut partitioner (without
+# Inductor's own decompositions and graph passes) and compiles nothing. The public
+# ``saved_tensors_hooks`` show what a run of compiled code saves (compiled first: on torch 2.4 a
+# call that compiles inside the hooks also reports the tracing's stand-ins, and what it compiles
+# then saves :math:`a` and :math:`b`). ``saved_by`` names a saved input and gives any other
+# tensor's value (at :math:`w = 1, x = 5`: :math:`a = 6`, :math:`b = 2`):
 
 
 def saved_by(fn) -> list[str]:
@@ -401,7 +401,8 @@ torch.testing.assert_close(z_a, z_b)
 z_a.backward()
 z_b.backward()
 print(f"graphs: {len(captured)}, dz/dx = {x_a.grad} (eager branchy: {x_b.grad})")
-assert len(captured) == 1 and torch.equal(x_a.grad, x_b.grad)
+assert len(captured) == 1
+torch.testing.assert_close(x_a.grad, x_b.grad)
 several = torch.tensor([-1.5, 0.5])  # several elements: one branch for all of them
 torch.testing.assert_close(compiled(several), branchy(several))
 
@@ -414,20 +415,19 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # .. _solution-begin:
 
 # %%
-# Each new number of dimensions fails a guard that no symbol covers, so each would need a
-# graph of its own. But Dynamo stops at a limit: by default at most 8 compiled versions
-# per code object (``torch.compiler.config.recompile_limit``, or
-# ``torch._dynamo.config.cache_size_limit`` on older releases). They live with the
-# function's code, not with a wrapper: by default every ``torch.compile`` of ``smooth``
-# shares them and the limit, which is why ``compile_fresh`` resets (on 2.13,
-# ``torch.compile(..., isolate_recompiles=True)`` gives each call its own); the code after
-# a graph break counts separately, once for each branch that continues (``branchy`` can
-# get 8 + 8 + 8: the graph up to the ``if``, then each branch). Past the limit, nothing
-# more is captured: an input matching no graph runs in eager mode (Dynamo warns once, when
-# the limit is first hit) and the results stay right. What happens to the graphs already
-# captured depends on the release: from torch 2.6 on, an input that matches one of them
-# still runs it; torch 2.4 and 2.5 run the whole function in eager mode from then on (2.4,
-# 2.13 and 2.15 run here; 2.5 and 2.6 read from their source). A counting backend:
+# Each new number of dimensions fails a guard that no symbol covers, so each would need a graph of
+# its own. But Dynamo stops at a limit: by default at most 8 compiled versions per code object
+# (``torch.compiler.config.recompile_limit``, or ``torch._dynamo.config.cache_size_limit`` on older
+# releases). They live with the function's code, not with a wrapper: by default every
+# ``torch.compile`` of ``smooth`` shares them and the limit, which is why ``compile_fresh`` resets
+# (on torch 2.13–2.15, not 2.4, ``torch.compile(..., isolate_recompiles=True)`` gives each call its
+# own); the code after a graph break counts separately, once for each branch that continues
+# (``branchy`` can get 8 + 8 + 8: the graph up to the ``if``, then each branch). Past the limit,
+# nothing more is captured: an input matching no graph runs in eager mode (Dynamo warns once, when
+# the limit is first hit) and the results stay right. What happens to the graphs already captured
+# depends on the release: from torch 2.6 on, an input that matches one of them still runs it; torch
+# 2.4 and 2.5 run the whole function in eager mode from then on (2.4, 2.13 and 2.15 run here; 2.5
+# and 2.6 read from their source). A counting backend:
 
 
 def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:

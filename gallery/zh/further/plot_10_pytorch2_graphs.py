@@ -114,8 +114,8 @@ assert log.graph_breaks or torch.__version__ < (2, 6)  # 2.4 和 2.5 不记录�
 # %%
 # 一个函数，三张图。第一张图运行到比较为止，返回比较结果（``gt``）和
 # ``y``：``if`` 之后的代码要用到 ``y``（图 1 和图 2 都把它当作输入）。Python 的
-# ``if`` 需要一个真正的 ``True`` 或 ``False``，而 Dynamo 是在替身上跟踪代码的，手里
-# 没有这个值；即使有，也不能写死在图里：守卫只检查张量的形状、dtype 这类属性，不检查
+# ``if`` 需要一个真正的 ``True`` 或 ``False``，而 Dynamo 是用替身对代码做符号执行的，
+# 手里没有这个值；即使有，也不能写死在图里：守卫只检查张量的形状、dtype 这类属性，不检查
 # 数值。如果把分支写死在图里，下一个正负相反的输入也会照样运行这张图（图 0 在 1.5
 # 处捕获，-1.5 时又运行了一次）。所以捕获在这里停下，接着由 Python 做决定，和即时
 # 执行模式一样；Dynamo 再捕获 ``if`` 之后的代码：每次调用走哪个分支，就为哪个分支
@@ -171,8 +171,8 @@ print(captured[1].code.strip().splitlines()[0])  # 尺寸 4 和 5 用的那张�
 # 没有符号能覆盖；步长（矩阵的一列：步长为 2）则和尺寸一样，只多编译一次：
 # 最后一次调用的步长是 3，复用了那张图（尺寸不变时，torch 2.4 每换一个步长都重新
 # 编译，2.13 和 2.15 不会）。``dynamic=True`` 从第一次调用起就把尺寸当作符号；
-# 第一次的尺寸不小于 2 时，能省下一次重新编译（0 和 1 无论哪种方式都会被特化）。下面
-# 依次用尺寸 3、1，再用 4 到 10，两种方式各跑一遍：
+# 第一次的尺寸不小于 2 时，能省下每个变化的维度本来要多付的那次重新编译（本例是一次；
+# 0 和 1 无论哪种方式都会被特化）。下面依次用尺寸 3、1，再用 4 到 10，两种方式各跑一遍：
 
 for dynamic in (None, True):
     compiled = compile_fresh(smooth, dynamic=dynamic)
@@ -206,7 +206,8 @@ assert counts == [1, 2, 2, 3, 3, 3, 4]
 # ``torch.cond(pred, true_fn, false_fn, operands)`` 接收一个条件和两个函数，图里
 # 把这两个函数都作为子图保存下来。条件可以是只有一个元素的布尔张量（如本例），
 # 也可以是对符号尺寸的判断（尺寸已是动态时的 ``x.shape[0] > 4``）；条件若是普通的
-# Python 布尔值，``torch.cond`` 只保留它选中的那个分支。``torch.cond`` 是原型功能，
+# Python 布尔值，``torch.cond`` 只保留它选中的那个分支（torch 2.13、2.15 如此；torch 2.4
+# 仍把两个分支都放进 ``cond`` 节点，条件写死为这个布尔值）。``torch.cond`` 是原型功能，
 # 文档要求两个函数返回形状和类型都相同的张量。
 
 
@@ -221,7 +222,8 @@ with compile_log() as log:
 print(f"results: {results}")
 print(f"graphs captured: {len(captured)}, graph breaks: {len(log.graph_breaks)}")
 print(f"graph 0: {ops(captured[0])}")
-assert len(captured) == 1 and torch.equal(results[0], branchy(torch.tensor([1.5])))
+assert len(captured) == 1
+torch.testing.assert_close(results[0], branchy(torch.tensor([1.5])))
 
 # %%
 # ``torch.export``：要么整个程序，要么报错
@@ -315,8 +317,9 @@ assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.te
 # Inductor 的划分器（最小割重计算，min-cut rematerialization）可能少存一些张量，
 # 或改存计算代价更低的张量，其余的在反向图里重新计算。``aot_eager`` 后端用这个
 # 最小割划分器运行 AOTAutograd（但不做 Inductor 自己的分解和图变换），什么也不编译。公开的
-# ``saved_tensors_hooks`` 能看到编译好的代码运行一次保存了什么（所以先编译：在
-# 较早的 torch 上，追踪时用到的张量也会经过这些钩子）。``saved_by`` 对保存的输入
+# ``saved_tensors_hooks`` 能看到编译好的代码运行一次保存了什么（所以先编译：在 torch 2.4
+# 上，若在这些钩子里触发编译，钩子还会收到追踪时用的替身，而且这次编译出的代码之后
+# 保存的是 :math:`a` 和 :math:`b`）。``saved_by`` 对保存的输入
 # 给出名字，对其他张量给出数值（在 :math:`w = 1, x = 5` 处，:math:`a = 6`、
 # :math:`b = 2`）：
 
@@ -353,7 +356,8 @@ assert saved_by(example_01) == ["2", "6"] and saved_by(compiled_01_aot) == ["w",
 # - 守卫把图和捕获时对输入所做的假设（形状、dtype、步长、``requires_grad``
 #   等）绑在一起；守卫失败就要重新编译，每个代码对象都有次数上限。某一维第一次换成
 #   0 和 1 以外的新尺寸时就变成符号，之后除 0 和 1 以外的尺寸，只要代码不按它分支，
-#   就不需要新的图（``dynamic=True`` 从第一次调用起就是符号，只要那次的尺寸不小于 2）。
+#   就不需要新的图（用 ``dynamic=True`` 时，只要第一次调用的尺寸不小于 2，这一维从
+#   第一次调用起就是符号）。
 # - **导出**（``torch.export``）：预先依据示例输入建图一次，得到一张不再由 Python
 #   做任何决定的图（AOTInductor 可以预先把它编译成不需要 Python 就能运行的库）。
 #   依赖数据的 ``if`` 会报错，除非把选择写成运算（``torch.cond``，一个把两个分支
@@ -390,7 +394,8 @@ torch.testing.assert_close(z_a, z_b)
 z_a.backward()
 z_b.backward()
 print(f"graphs: {len(captured)}, dz/dx = {x_a.grad} (eager branchy: {x_b.grad})")
-assert len(captured) == 1 and torch.equal(x_a.grad, x_b.grad)
+assert len(captured) == 1
+torch.testing.assert_close(x_a.grad, x_b.grad)
 several = torch.tensor([-1.5, 0.5])  # 多个元素：全部走同一个分支
 torch.testing.assert_close(compiled(several), branchy(several))
 
@@ -408,14 +413,15 @@ torch.testing.assert_close(compiled(several), branchy(several))
 # （``torch.compiler.config.recompile_limit``，较早的版本用
 # ``torch._dynamo.config.cache_size_limit``）。这些版本挂在函数的代码上，而不是挂在
 # 某个包装器上：默认情况下，无论对 ``smooth`` 调用多少次 ``torch.compile``，得到的
-# 包装器都共用这些编译结果和同一个上限，所以 ``compile_fresh`` 要先重置（在 2.13
-# 上，``torch.compile(..., isolate_recompiles=True)`` 让每个包装器各用各的）；图中断
-# 之后的代码按分支分别计数（``branchy`` 最多能得到 8 + 8 + 8 张图：``if`` 之前一份，
-# 两个分支各一份）。超过上限后，Dynamo 不再捕获新图：和已有的图都对不上的输入以
-# 即时执行方式运行（Dynamo 只在第一次达到上限时警告一次）；结果依然正确。已经捕获
-# 的图怎么处理，取决于版本：从 torch 2.6 起，对得上其中某张图的输入仍然运行那张图；
-# torch 2.4 和 2.5 则从此整个函数都以即时执行方式运行（本篇在 2.4、2.13 和 2.15 上
-# 运行过，2.5 和 2.6 的行为读自其源码）。用一个计数的后端就能看出来：
+# 包装器都共用这些编译结果和同一个上限，所以 ``compile_fresh`` 要先重置（在 torch
+# 2.13–2.15 上，``torch.compile(..., isolate_recompiles=True)`` 让每个包装器各有自己的
+# 编译结果和上限，2.4 没有这个参数）；图中断之后的代码按分支分别计数（``branchy``
+# 最多能得到 8 + 8 + 8 张图：``if`` 之前一份，两个分支各一份）。超过上限后，Dynamo
+# 不再捕获新图：和已有的图都对不上的输入以即时执行方式运行（Dynamo 只在第一次达到
+# 上限时警告一次）；结果依然正确。已经捕获的图怎么处理，取决于版本：从 torch 2.6
+# 起，对得上其中某张图的输入仍然运行那张图；torch 2.4 和 2.5 则从此整个函数都以
+# 即时执行方式运行（本篇在 2.4、2.13 和 2.15 上运行过，2.5 和 2.6 的行为读自其
+# 源码）。用一个计数的后端就能看出来：
 
 
 def keep_and_count(gm: torch.fx.GraphModule, example_inputs: list) -> object:
