@@ -220,14 +220,12 @@ SIZES = {
     "en": "by default the first graph is specialised to the sizes it saw, and the first new "
     "size other than 0 or 1 makes that dimension a symbol, so later sizes other than 0 and 1 "
     "need no new graph unless the code branches on them (then a size on the other side of "
-    "the branch does: 6 in grows; a Python loop over a size is such a branch, and each size "
-    "gets its own graph), while dynamic=True makes a size a symbol the first time it is 2 or "
+    "the branch does: 6 in grows), while dynamic=True makes a size a symbol the first time it is 2 or "
     "more, which saves that recompilation only when the first call's size is 2 or more",
     "zh-cn": "默认情况下，第一张图按它见到的尺寸特化，出现第一个 0 和 1 以外的新尺寸时，这一维就"
     "改用符号表示（成为动态维度），之后除 0 和 1 以外的尺寸，只要代码不按它分支，就不需要新的图"
-    "（按尺寸分支时，落到分支另一侧的尺寸仍需要新的图：grows 中的 6；循环次数取决于尺寸的 Python "
-    "循环也是这样的分支，每个尺寸各要一张图），而 dynamic=True 在尺寸第一次不小于 2 时就把它当作"
-    "符号，因此只有第一次调用的尺寸就不小于 2 时，才能省下那次重新编译",
+    "（按尺寸分支时，落到分支另一侧的尺寸仍需要新的图：grows 中的 6），而 dynamic=True 在尺寸"
+    "第一次不小于 2 时就把它当作符号；只有第一次调用的尺寸已经不小于 2，它才能省下那次重新编译",
 }
 
 
@@ -584,14 +582,19 @@ def test_readme_names_every_module_on_private_torch_apis() -> None:
     readme = _readme()
     block = readme[readme.index("capture.py PyTorch 2's captures") : readme.index("_checks.py")]
     assert (
-        "with graph.py (torch._guards.TracingContext, torch._dynamo, and torch._C's "
-        "torch-function and dispatch-mode stacks and autograd sequence numbers; capture.py "
-        "also torch._logging and torch.utils._pytree), the modules that touch torch's "
-        "private APIs" in block
-    )  # r11-docs C1, r12-docs C1
+        "with graph.py (torch._guards.TracingContext, torch._C's torch-function and "
+        "dispatch-mode stacks and DisableTorchFunction, autograd sequence numbers and private "
+        "node and tensor attributes; capture.py also torch._logging and torch.utils._pytree), "
+        "the modules that touch torch's private APIs (training.py only reads "
+        "ChainedScheduler's _schedulers)" in block
+    )  # r11-docs C1, r12-docs C1, r13-docs C1: no torch._dynamo left in src
     graph_py = (ROOT / "src" / "pytorch_notes" / "graph.py").read_text("utf-8")
     capture_py = (ROOT / "src" / "pytorch_notes" / "capture.py").read_text("utf-8")
     assert "torch._C._push_on_torch_function_stack" in graph_py
+    sources = [p.read_text("utf-8") for p in (ROOT / "src" / "pytorch_notes").glob("*.py")]
+    assert not any("torch._dynamo" in s for s in sources)  # the README no longer names it
+    training_py = (ROOT / "src" / "pytorch_notes" / "training.py").read_text("utf-8")
+    assert '"_schedulers"' in training_py
     assert "_len_torch_dispatch_stack" in graph_py and "_sequence_nr" in graph_py
     assert "torch._logging._internal" in capture_py and "torch.utils._pytree" in capture_py
     assert "private compile APIs" not in block
@@ -701,7 +704,7 @@ def test_the_code_after_a_graph_break_is_captured_when_a_call_reaches_it(
                    "Dynamo follows the code on stand-ins, so it has no value to decide on"),
             "zh-cn": ("在函数的字节码执行之前）捕获 FX 图并交给后端，图中断之后的代码要等调用走到那里才捕获",
                       "它在函数的字节码执行之前接手（图中断之后的代码要等调用走到那里才捕获）",
-                      "Dynamo 是在替身上跟踪代码的，手里没有这个值")}[out]  # fmt: skip
+                      "Dynamo 是用替身对代码做符号执行的，手里没有这个值")}[out]  # fmt: skip
     text, glossary = row(site, out, T10), entry(site, out, "Dynamo")
     assert said[0] in text and said[2] in text and said[1] in glossary, out
     for old in ("before any of its operations runs", "在函数的任何运算执行之前"):
@@ -735,7 +738,7 @@ def test_the_home_page_gives_the_wheel_chapter_and_download_links(site: Path, ou
                    "Computational graphs, autograd, logistic regression, and training, "
                    "validation and test sets",
                    "(the links are under its title and at the bottom of its page)"],
-            "zh-cn": ['pip install "<站点根地址>/dist/pytorch_notes-<version>-py3-none-any.whl"',
+            "zh-cn": ['pip install "<站点根地址>/dist/pytorch_notes-<版本号>-py3-none-any.whl"',
                       "每篇教程的“自己动手运行”提示里有 wheel 的完整地址",
                       "计算图、自动求导、逻辑回归，以及训练集、验证集与测试集",
                       "（链接在标题下方和页面底部）"]}[out]  # fmt: skip

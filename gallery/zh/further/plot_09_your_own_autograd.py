@@ -175,7 +175,7 @@ def to_networkx(root):
     return g
 
 
-LANG = "zh"  # 图中标签的语言
+LANG = "zh"  # 图中文字的语言
 lang = use_language(LANG)
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.2), facecolor="white")
 draw_forward(to_networkx(y), ax=left, lang=lang,

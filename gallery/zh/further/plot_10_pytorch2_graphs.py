@@ -31,7 +31,7 @@ PyTorch 2：从动态代码中捕获静态图
 
 import torch
 
-LANG = "zh"  # 图中标签的语言
+LANG = "zh"  # 图中文字的语言
 
 captured: list[torch.fx.GraphModule] = []
 
