@@ -630,6 +630,19 @@ def test_history_lr_sees_a_callback_that_changes_the_rate() -> None:
         assert torch.allclose(h.parameters_at(i + 1)["features.bias"], expected), i
 
 
+def test_history_lr_reads_a_tensor_rate_when_the_update_uses_it() -> None:
+    """b5 #1: schedulers change a tensor learning rate in place (``fill_``); History.lr
+    holds each update's value, not the last one."""
+    x, y = small()
+    torch.manual_seed(0)
+    model = LogisticRegression()
+    optimizer = torch.optim.SGD(model.parameters(), lr=torch.tensor(0.8))
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+    h = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=6, scheduler=scheduler)
+    assert h.lr == pytest.approx([0.8, 0.8, 0.4, 0.4, 0.2, 0.2])
+    assert all(type(lr) is float for lr in h.lr)
+
+
 # -- issue 20: labels as Python numbers ----------------------------------------------------
 
 

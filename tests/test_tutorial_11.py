@@ -810,7 +810,7 @@ def test_which_losses_warn_on_a_shape_mismatch_and_which_are_silent(site: Path, 
         assert "like the other regression losses" not in words
     else:
         assert "HuberLoss 也只是警告" in words
-        assert "GaussianNLLLoss 则连警告都没有" in words
+        assert "GaussianNLLLoss 则直接广播，连警告都没有" in words
         assert "其他回归损失如" not in words
 
 

@@ -1274,7 +1274,8 @@ class _Run:
     def update(self) -> None:
         """Backward pass, the update (its learning rate recorded first), the scheduler, zero_grad."""
         self.loss.backward()
-        self.lrs.append(self.optimizer.param_groups[0]["lr"])
+        # float() now: a tensor learning rate is changed in place (fill_) by schedulers
+        self.lrs.append(float(self.optimizer.param_groups[0]["lr"]))
         self.optimizer.step()
         if self.scheduler is not None:
             self.scheduler.step()  # the next iteration's learning rate
@@ -1290,7 +1291,7 @@ class _Run:
             evaluations=self.evaluations,
             stopped_early=stopped,
             device=device,
-            lr=[float(lr) for lr in self.lrs],
+            lr=self.lrs,
         )
 
 

@@ -211,7 +211,7 @@ plt.show()
 # 把模型形状为 ``(N, 1)`` 的输出变成与目标相同的形状 ``(N,)``；``fit`` 会自动做这一步。
 # 形状不一致时，``BCELoss`` 和 ``BCEWithLogitsLoss`` 会直接报错，``MSELoss`` 却只给出
 # 警告，然后广播成 ``(N, N)``，算出一个错误的损失（见第一行输出）。``L1Loss``、``HuberLoss``
-# 也只是警告，``PoissonNLLLoss`` 和 ``GaussianNLLLoss`` 则连警告都没有。
+# 也只是警告，``PoissonNLLLoss`` 和 ``GaussianNLLLoss`` 则直接广播，连警告都没有。
 
 import warnings
 
