@@ -939,18 +939,26 @@ def test_a_python_bool_cond_keeps_one_branch_only_on_recent_torch() -> None:
         assert "cond" in _ops(captured[0])
 
 
-def test_dynamic_true_saves_a_recompilation_per_changing_dimension() -> None:
-    """r12 A2: dynamic=True saves one recompilation for each dimension that later changes:
-    shapes (3,4), (5,4), (5,6), (7,8) cost 3 graphs by default and 1 with dynamic=True."""
+@pytest.mark.parametrize(
+    ("shapes", "expected"),
+    [
+        (((3, 4), (5, 4), (5, 6), (7, 8)), {None: [1, 2, 3, 3], True: [1, 1, 1, 1]}),
+        # r13 A1: two dimensions that first change in the same call cost one recompilation
+        (((3, 4), (5, 6), (7, 8)), {None: [1, 2, 2], True: [1, 1, 1]}),
+    ],
+)
+def test_dynamic_true_saves_the_recompilation_of_each_first_change(shapes, expected) -> None:
+    """r12 A2: dynamic=True saves the recompilation a dimension's first change costs: one per
+    dimension when they change in different calls, one in all when in the same call."""
     counts = {}
     for dynamic in (None, True):
         captured, keep = _keep()
         compiled, counts[dynamic] = torch.compile(_smooth, backend=keep, dynamic=dynamic), []
-        for shape in ((3, 4), (5, 4), (5, 6), (7, 8)):
+        for shape in shapes:
             compiled(torch.ones(shape))
             counts[dynamic].append(len(captured))
     torch.compiler.reset()
-    assert counts == {None: [1, 2, 3, 3], True: [1, 1, 1, 1]}
+    assert counts == expected
 
 
 def test_isolate_recompiles_is_new_since_2_4() -> None:
@@ -984,7 +992,11 @@ def test_compiling_inside_the_hooks_on_the_installed_torch() -> None:
         with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
             fn(w, x)
         names = {w.data_ptr(): "w", x.data_ptr(): "x"}
-        return sorted(names.get(t.data_ptr(), type(t).__name__) for t in saved)
+        # torch 2.4 also hands the hooks FakeTensors, which have no data pointer (r13 B1)
+        return sorted(
+            names.get(t.data_ptr(), "Tensor") if type(t) is torch.Tensor else type(t).__name__
+            for t in saved
+        )
 
     torch.compiler.reset()
     compiled = torch.compile(example_01, backend="aot_eager")
@@ -1005,12 +1017,13 @@ def test_compiling_inside_the_hooks_on_the_installed_torch() -> None:
                 "a plain Python bool makes torch.cond keep only the branch it selects on torch "
                 "2.13 and 2.15 (torch 2.4 still keeps both branches in a cond node, the bool "
                 "baked in)",  # A1
-                "saving the recompilation each dimension that changes would cost (one here) when "
-                "that call’s size is 2 or more",  # A2
+                "saving the recompilation a dimension’s first change would cost (one here; "
+                "dimensions that first change in the same call share one) when that call’s size "
+                "is 2 or more",  # A2, r13 A1
                 "(on torch 2.13–2.15, not 2.4, torch.compile(..., isolate_recompiles=True) gives "
                 "each call its own)",  # F1
                 "(compiled first: on torch 2.4 a call that compiles inside the hooks also reports "
-                "the tracing’s stand-ins, and what it compiles then saves",  # F2 (then a, b: math)
+                "the tracing’s stand-ins, and the code compiled in that call saves",  # F2, r13 D
             ],
             ["saving one recompilation", "on older torch the hooks", "(on 2.13, torch.compile"],
         ),
@@ -1019,14 +1032,14 @@ def test_compiling_inside_the_hooks_on_the_installed_torch() -> None:
             [
                 "torch.cond 只保留它选中的那个分支（torch 2.13、2.15 如此；torch 2.4 仍把两个分支"
                 "都放进 cond 节点，条件写死为这个布尔值）",  # A1
-                "第一次的尺寸不小于 2 时，能省下每个变化的维度本来要多付的那次重新编译（本例是"
-                "一次；0 和 1 无论哪种方式都会被特化）",  # A2
+                "第一次的尺寸不小于 2 时，能省掉维度第一次变化时原本要触发的那次重新编译（本例是"
+                "一次；在同一次调用里一起变化的几个维度只算一次；0 和 1 无论哪种方式都会被特化）",  # A2
                 "而 Dynamo 是用替身对代码做符号执行的，手里没有这个值",  # E1
                 "（在 torch 2.13–2.15 上，torch.compile(..., isolate_recompiles=True) 让每个包装器"
                 "各有自己的编译结果和上限，2.4 没有这个参数）",  # E2, F1
                 "（用 dynamic=True 时，只要第一次调用的尺寸不小于 2，这一维从第一次调用起就是"
                 "符号）",  # E3
-                "（所以先编译：在 torch 2.4 上，若在这些钩子里触发编译，钩子还会收到追踪时用的"
+                "（所以先编译：在 torch 2.4 上，若在这些钩子生效时触发编译，钩子还会收到追踪时用的"
                 "替身，而且这次编译出的代码之后保存的是",  # F2（之后是公式 a、b）
             ],
             [

@@ -33,8 +33,6 @@ This page assumes :doc:`../core/plot_01_computational_graph` (its example
 
 import torch
 
-LANG = "en"  # the language of the figure labels
-
 captured: list[torch.fx.GraphModule] = []
 
 
@@ -134,6 +132,7 @@ from pytorch_notes.draw import draw_forward
 from pytorch_notes.graph import fx_graph
 from pytorch_notes.i18n import tr, use_language
 
+LANG = "en"  # the language of the figure labels
 lang = use_language(LANG)
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), facecolor="white")
 for i, (gm, ax) in enumerate(zip(captured, axes, strict=True)):
@@ -174,8 +173,9 @@ print(captured[1].code.strip().splitlines()[0])  # the graph for sizes 4 and 5
 # ``requires_grad``, which no symbol covers, and the strides (a column of a matrix: stride 2),
 # which, like a size, cost one recompilation: the last call, a stride of 3, reused that graph (at a
 # fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don't). ``dynamic=True``
-# makes sizes symbolic from the first call, saving the recompilation each dimension that changes
-# would cost (one here) when that call's size is 2 or more (0 and 1 are specialised either way).
+# makes sizes symbolic from the first call, saving the recompilation a dimension's first change
+# would cost (one here; dimensions that first change in the same call share one) when that call's
+# size is 2 or more (0 and 1 are specialised either way).
 # Sizes 3, 1, then 4 to 10:
 
 for dynamic in (None, True):
@@ -324,8 +324,8 @@ assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.te
 # graph. The ``aot_eager`` backend runs AOTAutograd with that min-cut partitioner (without
 # Inductor's own decompositions and graph passes) and compiles nothing. The public
 # ``saved_tensors_hooks`` show what a run of compiled code saves (compiled first: on torch 2.4 a
-# call that compiles inside the hooks also reports the tracing's stand-ins, and what it compiles
-# then saves :math:`a` and :math:`b`). ``saved_by`` names a saved input and gives any other
+# call that compiles inside the hooks also reports the tracing's stand-ins, and the code compiled
+# in that call saves :math:`a` and :math:`b` on every later call). ``saved_by`` names a saved input and gives any other
 # tensor's value (at :math:`w = 1, x = 5`: :math:`a = 6`, :math:`b = 2`):
 
 

@@ -31,8 +31,6 @@ PyTorch 2：从动态代码中捕获静态图
 
 import torch
 
-LANG = "zh"  # 图中文字的语言
-
 captured: list[torch.fx.GraphModule] = []
 
 
@@ -130,6 +128,7 @@ from pytorch_notes.draw import draw_forward
 from pytorch_notes.graph import fx_graph
 from pytorch_notes.i18n import tr, use_language
 
+LANG = "zh"  # 图中文字的语言
 lang = use_language(LANG)
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), facecolor="white")
 for i, (gm, ax) in enumerate(zip(captured, axes, strict=True)):
@@ -171,8 +170,8 @@ print(captured[1].code.strip().splitlines()[0])  # 尺寸 4 和 5 用的那张�
 # 没有符号能覆盖；步长（矩阵的一列：步长为 2）则和尺寸一样，只多编译一次：
 # 最后一次调用的步长是 3，复用了那张图（尺寸不变时，torch 2.4 每换一个步长都重新
 # 编译，2.13 和 2.15 不会）。``dynamic=True`` 从第一次调用起就把尺寸当作符号；
-# 第一次的尺寸不小于 2 时，能省下每个变化的维度本来要多付的那次重新编译（本例是一次；
-# 0 和 1 无论哪种方式都会被特化）。下面依次用尺寸 3、1，再用 4 到 10，两种方式各跑一遍：
+# 第一次的尺寸不小于 2 时，能省掉维度第一次变化时原本要触发的那次重新编译（本例是一次；
+# 在同一次调用里一起变化的几个维度只算一次；0 和 1 无论哪种方式都会被特化）。下面依次用尺寸 3、1，再用 4 到 10，两种方式各跑一遍：
 
 for dynamic in (None, True):
     compiled = compile_fresh(smooth, dynamic=dynamic)
@@ -318,7 +317,7 @@ assert torch.equal(w.grad, torch.tensor([5.0])) and torch.equal(x.grad, torch.te
 # 或改存计算代价更低的张量，其余的在反向图里重新计算。``aot_eager`` 后端用这个
 # 最小割划分器运行 AOTAutograd（但不做 Inductor 自己的分解和图变换），什么也不编译。公开的
 # ``saved_tensors_hooks`` 能看到编译好的代码运行一次保存了什么（所以先编译：在 torch 2.4
-# 上，若在这些钩子里触发编译，钩子还会收到追踪时用的替身，而且这次编译出的代码之后
+# 上，若在这些钩子生效时触发编译，钩子还会收到追踪时用的替身，而且这次编译出的代码之后
 # 保存的是 :math:`a` 和 :math:`b`）。``saved_by`` 对保存的输入
 # 给出名字，对其他张量给出数值（在 :math:`w = 1, x = 5` 处，:math:`a = 6`、
 # :math:`b = 2`）：
