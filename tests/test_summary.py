@@ -48,7 +48,7 @@ QUOTED = [
     ),
     (
         "further/plot_11_loss_functions",
-        "no weight      accuracy 0.970  precision 0.829  recall 0.713",
+        "no weight         accuracy 0.970  precision 0.829  recall 0.713",
         "0.713",
     ),
     ("further/plot_11_loss_functions", "accuracy 0.892  precision 0.387  recall 0.947", "0.947"),
