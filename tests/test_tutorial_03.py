@@ -27,6 +27,11 @@ def straight(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
 
 
+def page_text(site: Path, out: str) -> str:
+    """The page's whole text, whitespace collapsed, quotes straight."""
+    return straight(" ".join(soup(site / out / PAGE).get_text().split()))
+
+
 def lines_of(site: Path, out: str) -> list[str]:
     return printed_lines(site / out / PAGE)
 
@@ -410,7 +415,7 @@ def test_the_second_pass_through_y_worked_because_the_first_call_retained(
     torch.autograd.grad(y, x)  # a first call without create_graph frees them
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         torch.autograd.grad(y, x)
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     said = {
         "en": "because the first call, with create_graph=True, kept y's saved tensors: its "
         "retain_graph defaults to its create_graph",
@@ -538,7 +543,7 @@ def test_where_backward_adds_and_what_grad_returns_are_stated_with_their_conditi
         result = torch.autograd.grad(w * x, inputs)
         assert isinstance(result, tuple)
         assert len(result) == (len(inputs) if isinstance(inputs, list) else 1)
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     said = {
         "en": ["it adds the gradients into the .grad of the leaves, or of the tensors in inputs "
                "if given (and of a tensor on the way that called retain_grad(), tutorial 01)",
@@ -567,7 +572,7 @@ def test_autograd_grad_leaves_the_leaves_grad_alone_but_fills_a_retained_one(
     a.retain_grad()
     torch.autograd.grad(a * (w + 1), w)
     assert w.grad is None and x.grad is None and torch.equal(a.grad, torch.tensor([2.0]))
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     # R9-A1: only a retain_grad() tensor on a path to the inputs (not b, off that path)
     b = w * 3
     b.retain_grad()
@@ -661,7 +666,7 @@ def test_requires_grad_false_means_zero_outside_inference_mode_and_not_conversel
         torch.autograd.grad(d, x)
     (zero,) = torch.autograd.grad(d, x, materialize_grads=True)
     assert torch.equal(zero.detach(), torch.zeros(1))
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     said = {
         "en": "The converse fails: w, the derivative of x * w, requires grad, yet differentiating "
         "it by x raises too; materialize_grads=True gives the 0.",
@@ -677,7 +682,7 @@ def test_addition_passes_the_gradient_on_unchanged_only_here(site: Path, out: st
     w, s = torch.ones(3, requires_grad=True), torch.ones(1, requires_grad=True)
     torch.add(w, s, alpha=2).sum().backward()
     assert torch.equal(w.grad, torch.ones(3)) and torch.equal(s.grad, torch.tensor([6.0]))
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     said = {"en": "goes on to both inputs, here unchanged (in general the second's is scaled by "
                   "alpha, and an input that was broadcast gets a sum over the broadcast dimensions)",
             "zh-cn": "这里是原样传过去（一般来说，第二个输入得到的梯度要乘以 alpha，经过广播的输入"

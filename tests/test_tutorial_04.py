@@ -25,6 +25,11 @@ def straight(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
 
 
+def page_text(site: Path, out: str) -> str:
+    """The page's whole text, whitespace collapsed, quotes straight."""
+    return straight(" ".join(soup(site / out / PAGE).get_text().split()))
+
+
 def lines_of(site: Path, out: str) -> list[str]:
     return printed_lines(site / out / PAGE)
 
@@ -117,7 +122,7 @@ def test_a_zero_gradient_moves_a_parameter_through_weight_decay_or_earlier_state
     w.grad = torch.zeros(1)
     opt.step()
     assert opt.state[w]["momentum_buffer"].item() == pytest.approx(0.9 * gradient(1.0))
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     said = {
         "en": ["a zero one can still move the parameter, through weight decay or through state "
                "that carries earlier gradients (momentum, Adam's averages)",
@@ -166,7 +171,7 @@ def test_one_pass_sums_the_paths_before_grad_and_adds_into_it_once(site: Path, o
     for _ in range(2):
         ((w + 2) * (w + 1)).backward()
     assert [g.item() for g in arriving] == [gradient(1.0)] * 2  # one call per pass, both paths
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     said = {
         "en": "are summed inside the pass, before anything reaches .grad: one addition per pass",
         "zh-cn": "两条路径在一次反向传播内部就已相加，之后才写入 .grad：每次反向传播只往里加一次",
@@ -364,7 +369,7 @@ def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out:
     with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
         model(h)
     assert any(torch.equal(t.flatten(), model.weight.detach().flatten()) for t in saved)
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     said = {
         "en": ["no gradient is computed for it, and what is saved follows each operation's "
                "backward formula (nn.Linear no longer saves the input x, the one tensor saved "
@@ -435,7 +440,7 @@ def test_inference_tensors_are_not_to_be_relied_on_and_a_clone_is_ordinary(
     assert missing is None, f"{out}: {missing!r} not shown"
     doc = " ".join((torch.inference_mode.__doc__ or "").split())
     assert "cannot be used in computations recorded by autograd" in doc
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     said = {
         "en": ["don't rely on it: the docs of inference_mode say such tensors \"cannot be used "
                "in computations recorded by autograd\"", "t.clone(), outside the mode, is an "
@@ -561,7 +566,7 @@ def test_in_place_prose_names_examples_not_a_list(site: Path, out: str) -> None:
     assert t._version == 0
     base = torch.arange(4.0)
     assert base[1:].data_ptr() == base.data_ptr() + base.element_size()
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     said = {
         "en": ["some underscores, such as requires_grad_() and detach_(), are not",
                "(data_ptr(): the address of its first element)"],
@@ -689,7 +694,7 @@ def test_a_change_through_data_is_not_counted_and_goes_wrong_silently(site: Path
         asserts = [line for line in script.splitlines() if line.startswith("assert ")]
         assert asserts and not [a for a in asserts if "_version" in a], lang
     # R6-D1: the GAN case is a mistake pattern, said as a condition in both languages
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     said = {
         "en": "as when a GAN's discriminator step runs between the discriminator's forward pass "
               "and the generator's backward()",
@@ -784,7 +789,7 @@ def test_exercise_2_shows_each_bug_and_each_fix_working(site: Path, out: str) ->
     assert missing is None, f"{out}: {missing!r} not shown"
     assert lines.count(clue) == 1  # under the loop as given only
     # the solution names the rebinding as bug 1, and no_grad() alone as no fix
-    text = straight(" ".join(soup(site / out / PAGE).get_text().split()))
+    text = page_text(site, out)
     said = {
         "en": ["rebinds w to a new tensor", "Under no_grad() alone the new w requires no grad",
                "PyTorch's warning, printed under that run, points at it"],
