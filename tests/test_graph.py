@@ -319,6 +319,26 @@ def test_fx_graph_of_a_module_names_its_layers() -> None:
         fx_graph(net)
 
 
+@pytest.mark.parametrize("submodule", ["sub", "mul", "exp", "proj"])
+def test_fx_graph_names_a_nested_parameter_read_by_its_path(submodule: str) -> None:
+    """b5 #5: ``self.sub.weight`` is an attribute path, not the ATen op ``sub``."""
+    from torch.fx import symbolic_trace
+
+    from pytorch_notes.graph import fx_graph
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.add_module(submodule, torch.nn.Linear(2, 2))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x @ getattr(self, submodule).weight
+
+    g = fx_graph(symbolic_trace(Net()))
+    ops = [d["op"] for d in op_nodes(g)]
+    assert f"{submodule}.weight" in ops and submodule not in ops, ops
+
+
 # -- regressions: each case a reader hit, and the class of bug behind it ----------
 
 

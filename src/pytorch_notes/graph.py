@@ -1357,7 +1357,10 @@ def _fx_call(
         name = target
     else:
         name = getattr(target, "__name__", str(target))
-    op_name, inplace, _ = _op_name(name)
+    if fx_node.op == "get_attr":  # an attribute path ("sub.weight"), not an ATen overload name
+        op_name, inplace = name, False
+    else:
+        op_name, inplace, _ = _op_name(name)
     op = f"op{index}"
     g.add_node(op, kind="op", op=op_name, inplace=inplace, index=index, steered=None,
                created=index)  # fmt: skip
