@@ -63,6 +63,8 @@ def test_plot_loss_surface_draws_on_a_given_axes() -> None:
         ([[0, 0]], TypeError, "mapping"),
         ({"bad": np.zeros((3, 3))}, ValueError, r"path 'bad' must have shape \(n_steps, 2\)"),
         ({"empty": np.zeros((0, 2))}, ValueError, "n_steps >= 1"),
+        # b5 #6: two names that print alike were one legend entry, one path dropped
+        ({1: np.zeros((2, 2)), "1": np.ones((2, 2))}, ValueError, "both labelled '1'"),
     ],
 )
 def test_bad_paths_are_named(paths, error, match) -> None:

@@ -682,6 +682,11 @@ def _check_paths(paths: Mapping[str, object]) -> dict[str, np.ndarray]:
             )
         if not np.isfinite(array).all():
             raise ValueError(f"path {name!r} holds NaN or infinite points: it cannot be drawn")
+        if str(name) in out:  # {1: ..., "1": ...}: one legend label for two paths
+            raise ValueError(
+                f"two paths are both labelled {str(name)!r} in the legend: give them "
+                f"different names"
+            )
         out[str(name)] = array
     return out
 
