@@ -678,10 +678,31 @@ def test_a_dataset_whose_samples_are_not_tensors_is_named() -> None:
     model = LogisticRegression()
     with pytest.raises(
         TypeError,
-        match=r"data: the features of each sample must be a torch\.Tensor, got list at index 0",
+        match=r"data: the features of each sample must be a torch\.Tensor or a NumPy array, "
+        r"got list at index 0",
     ):
         fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
             DataLoader(Lists(x, y), batch_size=4))  # fmt: skip
+
+
+class NumpyPairs(PairsWithFloatLabels):
+    """The most common hand-written Dataset: rows of NumPy arrays."""
+
+    def __getitem__(self, i):
+        return self.x.numpy()[i], self.y.numpy()[i]  # ndarray features, np.float32 label
+
+
+def test_a_dataset_of_numpy_samples_trains_like_tensors() -> None:
+    """b5 #7: the loader collates NumPy samples into float32 tensors; fit accepts them."""
+    x, y = small()
+    runs = []
+    for dataset in (TensorDataset(x, y), NumpyPairs(x, y)):
+        torch.manual_seed(0)
+        model = LogisticRegression()
+        loader = DataLoader(dataset, batch_size=8, shuffle=False)
+        runs.append(fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+                        loader, validation=loader, max_iterations=6, eval_every=2))  # fmt: skip
+    assert runs[0].loss == runs[1].loss and runs[0].val_loss == runs[1].val_loss
 
 
 # -- issue 20: a validation split -----------------------------------------------------------

@@ -922,17 +922,19 @@ def _check_samples(samples: list[Any], indices: list[Any]) -> bool:
                 f"each sample of the DataLoader's dataset must be a pair "
                 f"(features, labels), got {_describe(sample)} at index {i}"
             )
-        if not isinstance(sample[0], Tensor):
+        if not isinstance(sample[0], (Tensor, np.ndarray)):  # default_collate makes tensors
             raise TypeError(
-                f"the features of each sample must be a torch.Tensor, got "
+                f"the features of each sample must be a torch.Tensor or a NumPy array, got "
                 f"{type(sample[0]).__name__} at index {i}"
             )
-        if not isinstance(sample[1], (Tensor, *_NUMBERS)):
+        if not isinstance(sample[1], (Tensor, np.ndarray, np.generic, *_NUMBERS)):
             raise TypeError(
-                f"the label of each sample must be a torch.Tensor or a number, got "
+                f"the label of each sample must be a torch.Tensor, a NumPy value or a number, got "
                 f"{type(sample[1]).__name__} at index {i}"
             )
-        numbers_seen = numbers_seen or not isinstance(sample[1], Tensor)
+        # Python numbers collate to float64/int64: cast to the features' dtype later;
+        # NumPy values keep their dtype, as tensors do
+        numbers_seen = numbers_seen or isinstance(sample[1], _NUMBERS)
     return numbers_seen
 
 
@@ -1401,7 +1403,8 @@ def fit(
         source article -- or a :class:`~torch.utils.data.DataLoader` of
         ``(features, labels)`` batches: one iteration per batch, epoch after
         epoch. Labels are 0 or 1 (a dataset may return them as Python
-        numbers, which become the features' dtype); tensor labels keep
+        numbers, which become the features' dtype); tensor labels, and a
+        dataset's NumPy arrays and values (collated by the loader), keep
         their dtype, and a dtype ``loss_fn`` refuses (``BCELoss`` wants the
         outputs' own: float64 labels from NumPy are not) is a
         :class:`TypeError` naming both dtypes, as for features. A model
