@@ -1261,6 +1261,41 @@ def test_a_single_sample_batch_for_batchnorm_is_named_before_any_update() -> Non
     assert h.n_iterations == 5
 
 
+class ReassigningNorm(nn.Module):
+    """A hand-written running mean that replaces its buffer object at each training step."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.register_buffer("running_mean", torch.zeros(n))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training:
+            self.running_mean = 0.9 * self.running_mean + 0.1 * x.mean(dim=0).detach()
+        return x - self.running_mean
+
+
+def test_the_one_sample_probe_restores_a_buffer_the_model_replaces() -> None:
+    """b5 #3: the probe's forward pass must not leave its update in a buffer that the
+    module reassigns (rather than updates in place): fit equals the hand loop."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(2))
+    x, y = torch.cat([x, x[:1]]), torch.cat([y, y[:1]])  # 41 samples: a last batch of one
+    runs = []
+    for use_fit in (True, False):
+        torch.manual_seed(0)
+        model = nn.Sequential(ReassigningNorm(2), nn.Linear(2, 1), nn.Sigmoid())
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        loader = DataLoader(TensorDataset(x, y), batch_size=10)
+        if use_fit:
+            fit(model, nn.BCELoss(), optimizer, loader, max_iterations=5, record_parameters=False)
+        else:
+            for _, (xb, yb) in zip(range(5), loader, strict=False):
+                nn.BCELoss()(model(xb).view_as(yb), yb).backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        runs.append(model[0].running_mean.clone())
+    assert torch.equal(runs[0], runs[1]), runs
+
+
 class LateSingle:
     """A batch sampler whose second epoch ends with one sample: not foreseeable."""
 

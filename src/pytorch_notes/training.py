@@ -552,7 +552,13 @@ def _probe_one_sample(model: nn.Module, data: _Data) -> None:
         return
     features, labels = data.pieces[0]
     x = features[:1].to(_model_device(model, features.device))
-    saved = [(b, b.detach().clone()) for b in model.buffers()]
+    # each buffer by its module and name: a module may replace its buffer object
+    # (self.running = 0.9 * self.running + ...) rather than update it in place
+    saved = [
+        (module, name, buffer, buffer.detach().clone())
+        for module in model.modules()
+        for name, buffer in module.named_buffers(recurse=False)
+    ]
     try:
         with torch.no_grad(), _training_mode(model), torch.random.fork_rng(devices=[]):
             _predictions(model, x, labels[:1].to(x.device))
@@ -560,8 +566,10 @@ def _probe_one_sample(model: nn.Module, data: _Data) -> None:
         raise ValueError(_one_sample_message(model, data.loader, error)) from error
     finally:
         with torch.no_grad():
-            for buffer, value in saved:
+            for module, name, buffer, value in saved:
                 buffer.copy_(value)
+                if getattr(module, name) is not buffer:
+                    setattr(module, name, buffer)
 
 
 def _one_sample_message(model: nn.Module, loader: DataLoader | None, error: Exception) -> str:
