@@ -1261,6 +1261,27 @@ def test_a_single_sample_batch_for_batchnorm_is_named_before_any_update() -> Non
     assert h.n_iterations == 5
 
 
+def test_parameters_at_follows_a_parameter_given_new_memory() -> None:
+    """b5 #2: ``vector_to_parameters`` assigns ``p.data``; the per-iteration record reads the
+    new memory, so it equals every evaluation's copy."""
+    x, y = small()
+    torch.manual_seed(0)
+    model = LogisticRegression()
+    params = list(model.parameters())
+
+    def move(e: Evaluation) -> None:  # new memory for the same values, every evaluation
+        vec = torch.nn.utils.parameters_to_vector(params).detach().clone()
+        torch.nn.utils.vector_to_parameters(vec, params)
+
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(params, lr=0.5), (x, y), max_iterations=30,
+            eval_every=5, callbacks=[move])  # fmt: skip
+    for e in h.evaluations:
+        recorded = h.parameters_at(e.iteration)
+        assert all(torch.equal(recorded[k], v) for k, v in e.parameters.items()), e.iteration
+    last = h.parameters_at(h.last_iteration)
+    assert not torch.equal(last["features.weight"], h.parameters_at(5)["features.weight"])
+
+
 class ReassigningNorm(nn.Module):
     """A hand-written running mean that replaces its buffer object at each training step."""
 

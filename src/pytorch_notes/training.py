@@ -1610,6 +1610,7 @@ class _ParameterRecorder:
             and next(iter(dtypes)) in (torch.float16, torch.float32, torch.float64)
         ):
             self._arrays = [p.detach().numpy() for p in params]  # views, any strides
+            self._where = [p.data_ptr() for p in params]  # to notice ``p.data = ...``
             # rows for the first chunk only: a run that stops early (a large
             # max_iterations with stop_when) does not reserve memory for all
             self._max_rows = max_iterations
@@ -1637,8 +1638,26 @@ class _ParameterRecorder:
         assert self._table is not None
         if iteration >= len(self._table):  # double, up to max_iterations rows
             self._grow(min(self._max_rows, 2 * len(self._table)))
+        if any(p.data_ptr() != at for p, at in zip(self._params, self._where, strict=True)):
+            self._follow_new_memory()
         for block, array in self._blocks:
             block[iteration] = array
+
+    def _follow_new_memory(self) -> None:
+        """A parameter was given new memory (``p.data = ...``, ``vector_to_parameters``):
+        read it from there on; the views of the old memory would repeat stale values."""
+        arrays = [p.detach().numpy() for p in self._params]
+        for old, new in zip(self._arrays, arrays, strict=True):
+            if old.shape != new.shape or old.dtype != new.dtype:
+                raise ValueError(
+                    f"a parameter changed from shape {old.shape} ({old.dtype}) to "
+                    f"{new.shape} ({new.dtype}) during training; the per-iteration record "
+                    f"cannot follow it: pass record_parameters=False"
+                )
+        assert self._table is not None
+        self._arrays = arrays
+        self._where = [p.data_ptr() for p in self._params]
+        self._grow(len(self._table))  # the same rows, column blocks viewing the new memory
 
     def _record_torch(self, iteration: int) -> None:
         self._rows.append(torch.cat([p.detach().reshape(-1) for p in self._params]))
