@@ -668,8 +668,8 @@ def test_requires_grad_false_means_zero_outside_inference_mode_and_not_conversel
     assert torch.equal(zero.detach(), torch.zeros(1))
     text = page_text(site, out)
     said = {
-        "en": "The converse fails: w, the derivative of x * w, requires grad, yet differentiating "
-        "it by x raises too; materialize_grads=True gives the 0.",
+        "en": "The converse fails: w = d(x * w)/dx requires grad, yet its gradient with respect "
+        "to x raises too; materialize_grads=True gives 0.",
         "zh-cn": "反过来则不成立：x * w 对 x 的导数是 w，它需要梯度，"
         "但再对 x 求导同样会报错；这时传 materialize_grads=True 会得到 0。",
     }[out]

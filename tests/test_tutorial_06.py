@@ -520,11 +520,11 @@ def test_shuffling_names_its_exceptions_and_zh_phrasing_of_round_11(site: Path, 
                    "rows grouped by subject (several rows per user or patient) are split by whole groups",
                    "shuffling single rows would leak the future, or a subject's other rows, into training",
                    "With rare classes, shuffle within each class (a stratified split), so each set keeps the class's share",
-                   "TimeSeriesSplit, GroupShuffleSplit and train_test_split(..., stratify=y) (the first two yield several folds",
-                   "one split is slicing in time order, or GroupShuffleSplit(n_splits=1)"],
+                   "TimeSeriesSplit, GroupShuffleSplit and train_test_split(..., stratify=y) (the first two give 5 train/test splits by default",
+                   "for one, slice in time order or pass n_splits=1; each call splits in two, so three sets take two calls"],
             "zh-cn": ["有三种情况不能只把所有行一起打乱", "同一个体（如同一用户、同一病人）有多行的数据，要按个体整组切分",
                       "要按个体整组切分（逐行打乱会把未来的信息或同一个体的其他行泄漏进训练集）；类别很不平衡时",
-                      "只要一次切分，按时间顺序切片即可，或者用 GroupShuffleSplit(n_splits=1)",
+                      "前两个默认给出 5 组训练/测试划分；只要一次，就按时间顺序切片或传 n_splits=1；每次调用只分成两份，分成三份要调用两次",
                       "要在每个类别内部分别打乱再切分（分层切分）",
                       "TimeSeriesSplit、GroupShuffleSplit 和 train_test_split(..., stratify=y)",
                       "而我们的数据是按固定方法生成的，可以直接再生成新的点"]}[out]  # fmt: skip
@@ -532,7 +532,7 @@ def test_shuffling_names_its_exceptions_and_zh_phrasing_of_round_11(site: Path, 
         words = words.replace("'", "’")  # docutils' smartquotes
         assert "".join(words.split()) in prose, f"{out}: {words!r}"
     for old in ("Two exceptions", "有两种情况例外", "同一对象", "按对象分组",
-                "need more than one shuffle", "、或"):  # fmt: skip
+                "need more than one shuffle", "、或", "several folds", "多折"):  # fmt: skip
         assert old not in prose, f"{out}: {old!r} is back"
     # The sentence's claim re-derived (the page prints no split): a stratified split
     # shuffles within each class, and every set keeps the class's share

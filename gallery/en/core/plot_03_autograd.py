@@ -333,8 +333,8 @@ assert torch.equal(torch.tensor([1.0, 2.0]) @ J, torch.tensor([9.0]))
 # (``allow_unused`` and ``materialize_grads`` don't help: what lacks a graph is the output). Its
 # derivative is 0: after a first call with ``create_graph=True`` (outside ``inference_mode()``,
 # tutorial 04), ``requires_grad = False`` says so (without ``create_graph`` a gradient normally has
-# it: it proves nothing then). The converse fails: ``w``, the derivative of ``x * w``, requires
-# grad, yet differentiating it by ``x`` raises too; ``materialize_grads=True`` gives the 0.
+# it: it proves nothing then). The converse fails: ``w = d(x * w)/dx`` requires grad, yet its
+# gradient with respect to ``x`` raises too; ``materialize_grads=True`` gives 0.
 
 x = torch.tensor([3.0], requires_grad=True)
 y = torch.pow(x, 2)  # y = x ** 2

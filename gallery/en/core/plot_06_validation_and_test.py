@@ -110,8 +110,8 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # shuffle within each class (a stratified split), so each set keeps the
 # class's share. scikit-learn has these splitters: ``TimeSeriesSplit``,
 # ``GroupShuffleSplit`` and ``train_test_split(..., stratify=y)`` (the first
-# two yield several folds; one split is slicing in time order, or
-# ``GroupShuffleSplit(n_splits=1)``).
+# two give 5 train/test splits by default; for one, slice in time order or
+# pass ``n_splits=1``; each call splits in two, so three sets take two calls).
 
 pool_x, pool_y = two_gaussians(300, generator=torch.Generator().manual_seed(4))  # 600 points
 order = torch.randperm(len(pool_y), generator=torch.Generator().manual_seed(5))
