@@ -160,8 +160,9 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
 def plain_markdown(text: str) -> str:
     """Sphinx roles -> their text: ``:term:`nodes <node>``` becomes ``nodes``. The spaces
     that reST wants around a role go where the page drops them too (``cjk_linebreaks``):
-    between two Chinese characters, or before full-width punctuation, the space goes
-    (tests/test_notebook_text.py has the examples)."""
+    between two Chinese characters, or next to full-width punctuation, the space goes
+    (tests/test_notebook_text.py has the examples). Two roles one space apart keep that
+    space (no page has them)."""
 
     def plain(m: re.Match[str]) -> str:
         word = m.group(2) or m.group(3) or ""

@@ -1,9 +1,9 @@
 """Figure labels in the page's language.
 
 Every tutorial exists in English and in Simplified Chinese with the same code.
-The only difference is one string, ``LANG = "en"`` or ``LANG = "zh"``, set
-beside the first figure's code, which the tutorial passes to
-:func:`use_language` and then to every helper that draws text.
+The only difference is one string, ``LANG = "en"`` or ``LANG = "zh"``, set in
+a code cell at or before the first figure; the tutorial passes it to
+:func:`use_language` and what that returns to every helper that draws text.
 
 Matplotlib's default font (DejaVu Sans) has no Chinese glyphs: drawn with it,
 Chinese labels become empty boxes ("tofu") and matplotlib warns for each
