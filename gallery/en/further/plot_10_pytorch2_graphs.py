@@ -166,16 +166,16 @@ print(captured[1].code.strip().splitlines()[0])  # the graph for sizes 4 and 5
 # %%
 # The third call had another size: Dynamo recompiled with the size as a symbol, and the fourth call
 # reused that graph (printed last: graph 1 takes the size as an input of its own, a
-# ``torch.SymInt``, beside ``x``; the name depends on the release). This default, *automatic
-# dynamic shapes*, makes a dimension a symbol at its first new size other than 0 or 1 (those two
-# get graphs of their own): for code that only computes with a size, later sizes reuse that graph.
-# Calls 5 to 7 failed other guards (torch 2.4 writes ``L['x']`` for ``x``): the dtype and
-# ``requires_grad``, which no symbol covers, and the strides (a column of a matrix: stride 2),
+# ``torch.SymInt``, beside ``x``; the name depends on the release). This default,
+# *automatic dynamic shapes*, makes a dimension a symbol at its first new size other than 0 or 1
+# (those two get graphs of their own): for code that only computes with a size, later sizes reuse
+# that graph. Calls 5 to 7 failed other guards (torch 2.4 writes ``L['x']`` for ``x``): the dtype
+# and ``requires_grad``, which no symbol covers, and the strides (a column of a matrix: stride 2),
 # which, like a size, cost one recompilation: the last call, a stride of 3, reused that graph (at a
-# fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don't). ``dynamic=True``
-# makes sizes symbolic from the first call, saving the recompilation a dimension's first change
-# would cost (one here; dimensions that first change in the same call share one) when that call's
-# size is 2 or more (0 and 1 are specialised either way).
+# fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don't). ``dynamic=True`` makes
+# sizes symbolic from the first call: when its size is 2 or more, that saves the recompilation a
+# dimension's first new size other than 0 or 1 would cost (one here, at size 4; dimensions that
+# first change in the same call share one); 0 and 1 are specialised either way.
 # Sizes 3, 1, then 4 to 10:
 
 for dynamic in (None, True):
