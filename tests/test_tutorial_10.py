@@ -857,7 +857,7 @@ def test_isolate_recompiles_gives_each_compile_its_own_limit() -> None:
                 "Python’s if needs a real True or False, and Dynamo, following the code on "
                 "stand-ins, has none; nor could it bake one in: guards check",  # A4
                 "so such a graph would run for the next input of the other sign too",
-                "when its size is 2 or more, that saves the recompilation",  # A3, r14
+                "when that call’s size is 2 or more, it saves the recompilation",  # A3, r14, r15
                 "so later sizes other than 0 and 1 need no new graph unless the code branches "
                 "on them (dynamic=True: from the first call, if its size is 2 or more)",  # A2
                 "torch.compile(..., isolate_recompiles=True) gives each call its own)",  # F1
@@ -880,7 +880,7 @@ def test_isolate_recompiles_gives_each_compile_its_own_limit() -> None:
                 "先清掉所有函数之前的编译结果",  # A5
                 "手里没有这个值；即使有，也不能写死在图里",  # A4
                 "不检查数值。如果把分支写死在图里，下一个正负相反的输入也会照样运行这张图",  # E3
-                "第一次调用的尺寸不小于 2 时，能省掉",
+                "第一次调用的尺寸不小于 2 时，某一维",
                 "0 和 1 无论哪种方式都会被特化。",
                 "之后除 0 和 1 以外的尺寸，只要代码不按它分支，就不需要新的图（",  # A2
                 "默认情况下，无论对 smooth 调用多少次 torch.compile，得到的包装器都共用",  # E2
@@ -1017,7 +1017,7 @@ def test_compiling_inside_the_hooks_on_the_installed_torch() -> None:
                 "a plain Python bool makes torch.cond keep only the branch it selects on torch "
                 "2.13 and 2.15 (torch 2.4 still keeps both branches in a cond node, the bool "
                 "baked in)",  # A1
-                "makes sizes symbolic from the first call: when its size is 2 or more, that saves "
+                "makes sizes symbolic from the first call: when that call’s size is 2 or more, it saves "
                 "the recompilation a dimension’s first new size other than 0 or 1 would cost (one "
                 "here, at size 4; dimensions that first change in the same call share one)",  # r14
                 "(on torch 2.13–2.15, not 2.4, torch.compile(..., isolate_recompiles=True) gives "
@@ -1032,9 +1032,9 @@ def test_compiling_inside_the_hooks_on_the_installed_torch() -> None:
             [
                 "torch.cond 只保留它选中的那个分支（torch 2.13、2.15 如此；torch 2.4 仍把两个分支"
                 "都放进 cond 节点，条件写死为这个布尔值）",  # A1
-                "第一次调用的尺寸不小于 2 时，能省掉维度第一次变成 0 和 1 以外的新尺寸时原本要触发的"
-                "那次重新编译（本例是尺寸 4 那一次；在同一次调用里一起变化的几个维度只算一次）；0 和 1 "
-                "无论哪种方式都会被特化",  # A2, r13 A1, r14 A1/E1
+                "第一次调用的尺寸不小于 2 时，某一维第一次出现 0 和 1 以外的新尺寸时本要触发的那次"
+                "重新编译就省掉了（本例是尺寸 4 那一次；在同一次调用里一起变化的几个维度只算一次）；"
+                "0 和 1 无论哪种方式都会被特化",  # A2, r13 A1, r14 A1/E1
                 "而 Dynamo 是用替身对代码做符号执行的，手里没有这个值",  # E1
                 "（在 torch 2.13–2.15 上，torch.compile(..., isolate_recompiles=True) 让每个包装器"
                 "各有自己的编译结果和上限，2.4 没有这个参数）",  # E2, F1

@@ -110,8 +110,9 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # shuffle within each class (a stratified split), so each set keeps the
 # class's share. scikit-learn has these splitters: ``TimeSeriesSplit``,
 # ``GroupShuffleSplit`` and ``train_test_split(..., stratify=y)`` (the first
-# two give 5 train/test splits by default; for one, slice in time order or
-# pass ``n_splits=1``; each call splits in two, so three sets take two calls).
+# two give 5 train/test splits by default; for a single split, slice in time
+# order, or pass ``n_splits=1`` to ``GroupShuffleSplit``; each split has two
+# parts, so three sets take two splits).
 
 pool_x, pool_y = two_gaussians(300, generator=torch.Generator().manual_seed(4))  # 600 points
 order = torch.randperm(len(pool_y), generator=torch.Generator().manual_seed(5))

@@ -173,7 +173,7 @@ print(captured[1].code.strip().splitlines()[0])  # the graph for sizes 4 and 5
 # and ``requires_grad``, which no symbol covers, and the strides (a column of a matrix: stride 2),
 # which, like a size, cost one recompilation: the last call, a stride of 3, reused that graph (at a
 # fixed size, torch 2.4 recompiles for each new stride; 2.13 and 2.15 don't). ``dynamic=True`` makes
-# sizes symbolic from the first call: when its size is 2 or more, that saves the recompilation a
+# sizes symbolic from the first call: when that call's size is 2 or more, it saves the recompilation a
 # dimension's first new size other than 0 or 1 would cost (one here, at size 4; dimensions that
 # first change in the same call share one); 0 and 1 are specialised either way.
 # Sizes 3, 1, then 4 to 10:
