@@ -150,7 +150,7 @@ def test_parameter_recorder_numpy_and_torch_paths_agree(dtype) -> None:
 
     w = torch.zeros(1, 2, dtype=dtype, requires_grad=True)
     b = torch.zeros(1, dtype=dtype, requires_grad=True)
-    recorder = _ParameterRecorder([w, b], max_iterations=4, enabled=True)
+    recorder = _ParameterRecorder([w, b], max_iterations=4, enabled=True, names=["w", "b"])
     for i in range(3):
         with torch.no_grad():
             w.add_(1.0)  # in place, as optimizers update
@@ -1280,6 +1280,32 @@ def test_parameters_at_follows_a_parameter_given_new_memory() -> None:
         assert all(torch.equal(recorded[k], v) for k, v in e.parameters.items()), e.iteration
     last = h.parameters_at(h.last_iteration)
     assert not torch.equal(last["features.weight"], h.parameters_at(5)["features.weight"])
+
+
+def test_parameters_at_follows_new_strides_and_names_a_changed_parameter() -> None:
+    """b6 #4: ``p.data = p.data.t()`` keeps the address, changes the strides: the record
+    follows it. b6 #6: a dtype change is refused naming the parameter."""
+    x, y = small()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1), nn.Sigmoid())
+
+    def transpose(e: Evaluation) -> None:
+        if e.iteration == 10:
+            model[0].weight.data = model[0].weight.data.t()
+
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.5), (x, y),
+            max_iterations=31, eval_every=10, callbacks=[transpose])  # fmt: skip
+    for e in h.evaluations:
+        recorded = h.parameters_at(e.iteration)
+        assert all(torch.equal(recorded[k], v) for k, v in e.parameters.items()), e.iteration
+
+    def to_double(e: Evaluation) -> None:
+        model.double()
+
+    with pytest.raises(ValueError, match=r"parameter '0\.weight' changed during training from "
+                       r"\(2, 2\) float32 to \(2, 2\) float64"):  # fmt: skip
+        fit(model.float(), nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.5), (x, y),
+            max_iterations=5, eval_every=2, callbacks=[to_double])  # fmt: skip
 
 
 class ReassigningNorm(nn.Module):

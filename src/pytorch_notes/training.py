@@ -1218,7 +1218,7 @@ class _Run:
         self.eval_every: int = options["eval_every"]
         self.names, self.params = _named_parameters(model)
         self.recorder = _ParameterRecorder(
-            self.params, options["max_iterations"], options["record_parameters"]
+            self.params, options["max_iterations"], options["record_parameters"], self.names
         )
         self.counter = _AccuracyCounter(self.classes, full_batch=train.loader is None)
         self.losses: list[float] = []
@@ -1596,8 +1596,10 @@ class _ParameterRecorder:
 
     _CHUNK_ROWS = 1024  # rows allocated at first; the table doubles as rows arrive
 
-    def __init__(self, params: list[Tensor], max_iterations: int, enabled: bool) -> None:
-        self._params = params
+    def __init__(
+        self, params: list[Tensor], max_iterations: int, enabled: bool, names: list[str]
+    ) -> None:
+        self._params, self._names = params, names
         self._n = sum(p.numel() for p in params)
         self._rows: list[Tensor] = []
         self._table: np.ndarray | None = None
@@ -1610,7 +1612,7 @@ class _ParameterRecorder:
             and next(iter(dtypes)) in (torch.float16, torch.float32, torch.float64)
         ):
             self._arrays = [p.detach().numpy() for p in params]  # views, any strides
-            self._where = [p.data_ptr() for p in params]  # to notice ``p.data = ...``
+            self._where = self._places()  # to notice ``p.data = ...``
             # rows for the first chunk only: a run that stops early (a large
             # max_iterations with stop_when) does not reserve memory for all
             self._max_rows = max_iterations
@@ -1619,12 +1621,22 @@ class _ParameterRecorder:
         else:
             self.record = self._record_torch
 
+    def _places(self) -> list[tuple[int, tuple[int, ...]]]:
+        """Where each parameter's data is: its address and strides."""
+        return [(p.data_ptr(), p.stride()) for p in self._params]
+
     def _grow(self, rows: int) -> None:
         """A table of ``rows`` rows holding the rows recorded so far; new column blocks."""
         table = np.empty((rows, self._n), dtype=self._arrays[0].dtype)
         if self._table is not None:
             table[: len(self._table)] = self._table
         self._table = table
+        self._make_blocks()
+
+    def _make_blocks(self) -> None:
+        """Each parameter's block of the table's columns, beside the view it is copied from."""
+        assert self._table is not None
+        table, rows = self._table, len(self._table)
         bounds = np.cumsum([0] + [a.size for a in self._arrays]).tolist()
         self._blocks = [  # each block shaped (rows, *parameter shape): a view of the columns
             (table[:, lo:hi].reshape(rows, *a.shape), a)
@@ -1638,26 +1650,26 @@ class _ParameterRecorder:
         assert self._table is not None
         if iteration >= len(self._table):  # double, up to max_iterations rows
             self._grow(min(self._max_rows, 2 * len(self._table)))
-        if any(p.data_ptr() != at for p, at in zip(self._params, self._where, strict=True)):
+        if self._places() != self._where:
             self._follow_new_memory()
         for block, array in self._blocks:
             block[iteration] = array
 
     def _follow_new_memory(self) -> None:
-        """A parameter was given new memory (``p.data = ...``, ``vector_to_parameters``):
-        read it from there on; the views of the old memory would repeat stale values."""
+        """A parameter was given new memory or strides (``p.data = ...``,
+        ``vector_to_parameters``, ``p.data = p.data.t()``): read it from there on; the
+        views of the old memory would repeat stale values."""
         arrays = [p.detach().numpy() for p in self._params]
-        for old, new in zip(self._arrays, arrays, strict=True):
+        for name, old, new in zip(self._names, self._arrays, arrays, strict=True):
             if old.shape != new.shape or old.dtype != new.dtype:
                 raise ValueError(
-                    f"a parameter changed from shape {old.shape} ({old.dtype}) to "
-                    f"{new.shape} ({new.dtype}) during training; the per-iteration record "
+                    f"parameter {name!r} changed during training from {old.shape} "
+                    f"{old.dtype} to {new.shape} {new.dtype}; the per-iteration record "
                     f"cannot follow it: pass record_parameters=False"
                 )
-        assert self._table is not None
         self._arrays = arrays
-        self._where = [p.data_ptr() for p in self._params]
-        self._grow(len(self._table))  # the same rows, column blocks viewing the new memory
+        self._where = self._places()
+        self._make_blocks()  # the same table, column blocks beside views of the new memory
 
     def _record_torch(self, iteration: int) -> None:
         self._rows.append(torch.cat([p.detach().reshape(-1) for p in self._params]))
