@@ -339,6 +339,28 @@ def test_fx_graph_names_a_nested_parameter_read_by_its_path(submodule: str) -> N
     assert f"{submodule}.weight" in ops and submodule not in ops, ops
 
 
+@pytest.mark.parametrize("name", ["add", "mul", "sum", "neg", "add_"])
+def test_a_parameter_named_like_an_operation_is_drawn_by_its_name(name: str) -> None:
+    """b6 #5: a top-level parameter ``self.add`` is not drawn as ``+``."""
+    from torch.fx import symbolic_trace
+
+    from pytorch_notes.draw import _op_symbol
+    from pytorch_notes.graph import fx_graph
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_parameter(name, torch.nn.Parameter(torch.ones(2)))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x * getattr(self, name)
+
+    g = fx_graph(symbolic_trace(Net()))
+    reads = [d for d in op_nodes(g) if d.get("attribute")]
+    assert [_op_symbol(d) for d in reads] == [name]
+    assert [_op_symbol(d) for d in op_nodes(g) if not d.get("attribute")] == ["×"]
+
+
 # -- regressions: each case a reader hit, and the class of bug behind it ----------
 
 

@@ -659,6 +659,8 @@ def _tensor_label(data: dict, words: dict[str, str], show_grads: bool) -> str:
 
 
 def _op_symbol(data: dict) -> str:
+    if data.get("attribute"):  # fx_graph's read of a module attribute: its own name
+        return str(data["op"])
     symbol = _SYMBOLS.get(data["op"], data["op"])
     if data.get("inplace"):
         symbol = f"{symbol}=" if len(symbol) == 1 else f"{symbol}_"

@@ -1363,7 +1363,7 @@ def _fx_call(
         op_name, inplace, _ = _op_name(name)
     op = f"op{index}"
     g.add_node(op, kind="op", op=op_name, inplace=inplace, index=index, steered=None,
-               created=index)  # fmt: skip
+               created=index, attribute=fx_node.op == "get_attr")  # fmt: skip
     arguments: list[Any] = []  # every leaf of args and kwargs, nested containers and slices too
     torch.fx.node.map_aggregate((fx_node.args, fx_node.kwargs), arguments.append)
     for position, arg in enumerate(arguments):
