@@ -524,7 +524,7 @@ def test_shuffling_names_its_exceptions_and_zh_phrasing_of_round_11(site: Path, 
                    "for a single split, slice in time order, or pass n_splits=1 to GroupShuffleSplit; each split has two parts, so three sets take two splits"],
             "zh-cn": ["有三种情况不能只把所有行一起打乱", "同一个体（如同一用户、同一病人）有多行的数据，要按个体整组切分",
                       "要按个体整组切分（逐行打乱会把未来的信息或同一个体的其他行泄漏进训练集）；类别很不平衡时",
-                      "前两个默认给出 5 组训练/测试划分；只需要一次划分时，按时间顺序切片即可，或给 GroupShuffleSplit 传 n_splits=1；每次划分只分成两份，要分成三份就得划分两次",
+                      "前两个默认给出 5 组训练/测试划分；只需要划分一次时，可以直接按时间顺序切片，或给 GroupShuffleSplit 传 n_splits=1；每次划分只分成两份，要分成三份就得划分两次",
                       "要在每个类别内部分别打乱再切分（分层切分）",
                       "TimeSeriesSplit、GroupShuffleSplit 和 train_test_split(..., stratify=y)",
                       "而我们的数据是按固定方法生成的，可以直接再生成新的点"]}[out]  # fmt: skip

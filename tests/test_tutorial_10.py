@@ -859,7 +859,7 @@ def test_isolate_recompiles_gives_each_compile_its_own_limit() -> None:
                 "so such a graph would run for the next input of the other sign too",
                 "when that call’s size is 2 or more, it saves the recompilation",  # A3, r14, r15
                 "so later sizes other than 0 and 1 need no new graph unless the code branches "
-                "on them (dynamic=True: from the first call, if its size is 2 or more)",  # A2
+                "on them (dynamic=True: from the first call, if that call’s size is 2 or more)",  # A2, r16
                 "torch.compile(..., isolate_recompiles=True) gives each call its own)",  # F1
                 "the code after a graph break counts separately, once for each branch that "
                 "continues (branchy can get 8 + 8 + 8: the graph up to the if, then each "

@@ -362,7 +362,7 @@ assert saved_by(example_01) == ["2", "6"] and saved_by(compiled_01_aot) == ["w",
 #   ``requires_grad``, ...); a failed guard means a recompilation, up to a limit per code
 #   object. The first new size other than 0 or 1 makes that dimension a symbol, so later
 #   sizes other than 0 and 1 need no new graph unless the code branches on them
-#   (``dynamic=True``: from the first call, if its size is 2 or more).
+#   (``dynamic=True``: from the first call, if that call's size is 2 or more).
 # - **Export** (``torch.export``) captures once, ahead of time, from example inputs, one
 #   graph in which Python decides nothing (AOTInductor compiles it into a library that
 #   runs without Python): a data-dependent ``if`` is an error unless the choice is an

@@ -96,9 +96,9 @@ assert (early, accuracy[early], accuracy[20], first_98, first_99) == (7, 0.965, 
 # 个体整组切分（逐行打乱会把未来的信息或同一个体的其他行泄漏进训练集）；类别很不
 # 平衡时，要在每个类别内部分别打乱再切分（分层切分），让每一份都保持各类别所占的
 # 比例。scikit-learn 提供了这些切分工具：``TimeSeriesSplit``、``GroupShuffleSplit``
-# 和 ``train_test_split(..., stratify=y)``（前两个默认给出 5 组训练/测试划分；只需要一次
-# 划分时，按时间顺序切片即可，或给 ``GroupShuffleSplit`` 传 ``n_splits=1``；每次划分只分成
-# 两份，要分成三份就得划分两次）。
+# 和 ``train_test_split(..., stratify=y)``（前两个默认给出 5 组训练/测试划分；只需要划分
+# 一次时，可以直接按时间顺序切片，或给 ``GroupShuffleSplit`` 传 ``n_splits=1``；每次划分只
+# 分成两份，要分成三份就得划分两次）。
 
 pool_x, pool_y = two_gaussians(300, generator=torch.Generator().manual_seed(4))  # 600 个点
 order = torch.randperm(len(pool_y), generator=torch.Generator().manual_seed(5))
