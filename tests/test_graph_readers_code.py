@@ -254,6 +254,44 @@ def test_a_view_after_an_in_place_op_on_its_base_is_its_output() -> None:
     assert nx.is_weakly_connected(g)
 
 
+def test_a_tensor_moved_by_data_assignment_is_followed_to_its_new_memory() -> None:
+    """b5 #4: after w.data = ... (old-style SGD), an in-place op through a view of w's new
+    memory changes w; one on a tensor that now lives in w's old memory does not."""
+    with record() as graph:
+        w = torch.ones(4) * 2
+        w.add_(1)  # w's memory is looked up here
+        storage = w.untyped_storage()
+        w.data = torch.linspace(0.0, 3.0, 4) + 1
+        w[1:3].mul_(10)  # through a view of w's new memory
+        total = w.sum()
+        other = torch.empty(0)
+        other.set_(storage, 0, (4,))  # a tensor of its own in w's old memory
+        other.sub_(1)
+    g = graph.to_networkx()
+    read = graph.ops[-2].inputs[0]  # the node total read w from
+    (producer,) = g.predecessors(read)
+    assert g.nodes[producer]["op"] == "mul" and g.nodes[producer]["inplace"]
+    assert torch.equal(g.nodes[read]["value"], torch.tensor([1.0, 20.0, 30.0, 4.0]))
+    assert total.item() == 55.0 and other.tolist() == [2.0] * 4
+    sub = graph.ops[-1]
+    assert sub.op == "sub" and [g.nodes[n]["name"] for n in sub.outputs] == ["other"]
+
+
+def test_a_gradient_kept_from_a_create_graph_backward_is_named_as_such() -> None:
+    """b5 #8: the cut is listed, and its message names the backward pass among the
+    causes rather than only TorchScript and compiled kernels."""
+    kept = []
+    w = torch.randn(3, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught, record() as graph:
+        warnings.simplefilter("always")
+        h = torch.tanh(w * 2)
+        h.register_hook(lambda grad: kept.append(grad))
+        h.pow(2).sum().backward(create_graph=True)
+        (kept[0] ** 2).sum()
+    assert graph.skipped and "create_graph=True" in graph.skipped[0]
+    assert any("create_graph=True" in str(c.message) for c in caught)
+
+
 # -- 4. attributes that compute ---------------------------------------------------------
 
 

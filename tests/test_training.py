@@ -817,7 +817,8 @@ def test_validation_errors_are_clear() -> None:
     for bad, error in ((0, ValueError), (1.5, TypeError), (True, TypeError)):
         with pytest.raises(error, match="patience must be"):
             early_stopping(bad)
-    for bad, error in ((-0.1, ValueError), (float("nan"), ValueError), ("0", TypeError)):
+    for bad, error in ((-0.1, ValueError), (float("nan"), ValueError), ("0", TypeError),
+                       (10**400, ValueError)):  # fmt: skip
         with pytest.raises(error, match="min_delta must be"):
             early_stopping(2, bad)
 
@@ -1379,8 +1380,12 @@ def test_a_device_that_holds_no_data_is_refused_before_the_model_moves(device) -
     assert torch.equal(model.features.weight, weight)
     with torch.device("meta"):
         on_meta = LogisticRegression()
-    with pytest.raises(ValueError, match="the model's device is the meta device"):
-        fit(on_meta, nn.BCELoss(), torch.optim.SGD(on_meta.parameters(), lr=0.1), (x, y))
+    for where in (None, "cpu", "auto"):  # b5 #10: also when asked to train elsewhere
+        with pytest.raises(ValueError, match=r"'features\.weight' is on the meta device"):
+            fit(on_meta, nn.BCELoss(), torch.optim.SGD(on_meta.parameters(), lr=0.1), (x, y),
+                device=where)  # fmt: skip
+    with pytest.raises(ValueError, match=r"'features\.weight' is on the meta device"):
+        evaluate(on_meta, nn.BCELoss(), x, y)
 
 
 def test_labels_of_a_dtype_the_loss_refuses_are_named_with_both_dtypes() -> None:
@@ -1469,3 +1474,95 @@ def test_fit_trains_a_model_left_in_evaluation_mode_in_training_mode() -> None:
     fit(frozen, nn.BCELoss(), torch.optim.SGD(frozen.parameters(), lr=0.1), (x, y),
         max_iterations=3)  # fmt: skip
     assert frozen[1].num_batches_tracked.item() == 0 and not frozen[1].training
+
+
+class FirstBatchScale(nn.Module):
+    """Data-dependent initialisation on the first call in any mode (as Glow's ActNorm
+    does), with a Python flag and a buffer registered then; a Python list of calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = False
+        self.seen: list[int] = []
+        self.register_buffer("offset", None)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.ready:
+            self.register_buffer("scale", x.abs().mean(dim=0).detach() + 1.0)
+            self.ready = True
+        if self.training:
+            mean = x.mean(dim=0).detach()
+            self.offset = mean if self.offset is None else 0.5 * (self.offset + mean)
+            self.seen.append(x.shape[0])
+        return (x - (0 if self.offset is None else self.offset)) / self.scale
+
+
+def test_the_probes_leave_no_state_behind() -> None:
+    """b6 #1, #2: the two-sample probe (the model's first call, before training) and the
+    one-sample probe (a last batch of one) undo what forward wrote: a flag, a buffer
+    registered or set from None, a list; fit equals the same loop by hand."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(6))
+    x, y = torch.cat([x, x[:1]]), torch.cat([y, y[:1]])  # 41 samples: a last batch of one
+    models = []
+    for use_fit in (True, False):
+        torch.manual_seed(1)
+        model = nn.Sequential(FirstBatchScale(), nn.Linear(2, 1), nn.Sigmoid())
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+        loader = DataLoader(TensorDataset(x, y), batch_size=10)
+        if use_fit:
+            fit(model, nn.BCELoss(), optimizer, loader, max_iterations=4, eval_every=100)
+        else:
+            for _, (xb, yb) in zip(range(4), loader, strict=False):
+                nn.BCELoss()(model(xb).view_as(yb), yb).backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        models.append(model)
+    fitted, by_hand = models
+    assert fitted[0].seen == by_hand[0].seen == [10, 10, 10, 10]
+    assert fitted.state_dict().keys() == by_hand.state_dict().keys()
+    for key, value in by_hand.state_dict().items():
+        assert torch.equal(fitted.state_dict()[key], value), key
+
+
+def test_evaluate_leaves_no_state_behind() -> None:
+    """evaluate()'s probe runs first: the module initialises itself from the data that
+    evaluate() scores, as it would from the model's first call by hand."""
+    x, y = small()
+    models = [nn.Sequential(FirstBatchScale(), nn.Linear(2, 1), nn.Sigmoid()).eval()
+              for _ in range(2)]  # fmt: skip
+    models[1].load_state_dict(models[0].state_dict())
+    loss, _ = evaluate(models[0], nn.BCELoss(), x, y)
+    with torch.no_grad():
+        by_hand = nn.BCELoss()(models[1](x).view_as(y), y).item()
+    assert loss == pytest.approx(by_hand, rel=1e-6)
+    assert torch.equal(models[0][0].scale, models[1][0].scale)
+
+
+def test_a_lazy_model_is_trained_as_after_a_dry_run() -> None:
+    """The probe is the dry run PyTorch asks of lazy modules, drawing its random numbers:
+    with a shuffling loader and Dropout, fit equals the loop after model(x[:2])."""
+    x, y = small()
+    results = []
+    for use_fit in (True, False):
+        torch.manual_seed(4)
+        model = nn.Sequential(nn.LazyLinear(5), nn.Tanh(), nn.Dropout(0.3), nn.Linear(5, 1),
+                              nn.Sigmoid())  # fmt: skip
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+        loader = DataLoader(TensorDataset(x, y), batch_size=6, shuffle=True)
+        if use_fit:
+            fit(model, nn.BCELoss(), optimizer, loader, max_iterations=9, eval_every=4)
+        else:
+            state = torch.get_rng_state()
+            first = next(iter(loader))[0][:2]  # the two samples fit's probe runs on
+            torch.set_rng_state(state)
+            model.eval()
+            with torch.no_grad():
+                model(first)
+            model.train()
+            batches = (batch for _ in range(9) for batch in loader)
+            for _, (xb, yb) in zip(range(9), batches, strict=False):
+                nn.BCELoss()(model(xb).view_as(yb), yb).backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        results.append(model.state_dict())
+    assert all(torch.equal(results[0][k], v) for k, v in results[1].items())

@@ -255,6 +255,12 @@ def _small_value(t: torch.Tensor) -> Any:
         return t.detach().clone()
 
 
+def _alive_other(ref: Callable[[], torch.Tensor | None], t: torch.Tensor | None) -> bool:
+    """Whether ``ref`` still points to a tensor, and to one other than ``t``."""
+    other = ref()
+    return other is not None and other is not t
+
+
 def _storage_key(t: torch.Tensor) -> int | None:
     """The address of the memory ``t`` lives in, shared by its views; ``None`` if it has none.
 
@@ -390,8 +396,10 @@ class RecordedGraph:
         self.skipped.append(
             f"{type(grad_fn).__name__}: a tensor of shape {shape} was made inside "
             f"the block by code the recorder cannot see (a torch.jit.script or "
-            f"torch.jit.trace function or module, or kernels torch.compile generated); it is "
-            f"drawn as an input, cut from the operations that made it"
+            f"torch.jit.trace function or module, kernels torch.compile generated, or a "
+            f"backward pass with create_graph=True; or it was made in another thread, whose "
+            f"autograd counts separately); it is drawn as an input, cut from the operations "
+            f"that made it"
         )
 
     def _sharing_memory(self, t: torch.Tensor) -> list[torch.Tensor]:
@@ -405,14 +413,21 @@ class RecordedGraph:
             alive = ref()
             storage = _storage_key(alive) if alive is not None else None
             if storage is not None:
-                known = self._aliases.get(storage, [])
-                self._aliases[storage] = [r for r in known if r() is not None] + [ref]
+                known = [r for r in self._aliases.get(storage, []) if _alive_other(r, alive)]
+                self._aliases[storage] = [*known, ref]
         self._unplaced.clear()
         storage = _storage_key(t)
         if storage is None:
             return []
         others = (r() for r in self._aliases.get(storage, ()))
-        return [a for a in others if a is not None and a is not t]
+        # a tensor moved since by x.data = ... lives elsewhere now
+        return [a for a in others if a is not None and a is not t and _storage_key(a) == storage]
+
+    def _moved(self, args: tuple) -> None:
+        """``args[0]`` may live in other memory now (``x.data = y``): where is looked up
+        again when an in-place operation asks."""
+        if args and isinstance(args[0], torch.Tensor) and self._latest(args[0]) is not None:
+            self._unplaced.append(weakref.ref(args[0]))
 
     def _constant(self, value: Any) -> str:
         node = f"c{len(self._constants)}"
@@ -643,6 +658,10 @@ class _Recorder(TorchFunctionMode):
         if kind != "op":
             if kind == "get":
                 return self._attribute(func, args)
+            if name == "__set__":  # x.data = ...: x may now live in other memory
+                result = func(*args, **kwargs)
+                self._guarded("data", self.graph._moved, args[:1])
+                return result
             if kind == "bool":
                 truth = func(*args, **kwargs)
                 self._guarded(name, self._steered, args, truth)
@@ -822,10 +841,13 @@ class record:
     the traced graph holds the reader's operations only (what ``jit.trace``
     runs after tracing, such as ``check_trace``'s rerun, is recorded like any
     other code). It costs time linear in the number of operations (see the
-    limits below for in-place writes), whatever the size of the caller's
+    limits below for in-place writes), and not in the size of the caller's
     scope: while the block runs, names are looked up among the names the
     running code uses, not among every variable in scope (module level:
-    every global), which is read once, when the block ends. It holds no
+    every global), which is read once, when the block ends. The code's own
+    names do count: the module level of a long script, one code object that
+    uses every global it assigns, pays for each of them at each operation,
+    while a function or a notebook cell uses few. It holds no
     reference to a tensor (see below for Python 3.11's frames).
 
     A block with no torch operation gives an empty graph, not an error.
@@ -859,7 +881,16 @@ class record:
       such tensor is listed in :attr:`RecordedGraph.skipped` and the block
       warns when it ends; under :func:`torch.no_grad` nothing tells them
       apart from an input. Record the plain Python function instead (or
-      compile with ``backend="eager"`` or ``"aot_eager"``).
+      compile with ``backend="eager"`` or ``"aot_eager"``). The check
+      compares autograd's sequence numbers, which count per thread and
+      include nodes the backward pass makes: a tensor made before the block
+      in another thread, and a gradient that a hook keeps from a
+      ``backward(create_graph=True)`` inside the block, are listed and warned
+      about as well.
+    - ``x.data = y`` is followed: an in-place operation on ``x``'s new memory
+      gives ``x`` a new version, one on its old memory does not.
+      ``x.set_(y)`` is invisible to a ``TorchFunctionMode``: after it, ``x``
+      is drawn as a new input.
     - For the reflected operators that commute (``2 + w``, ``2 * w``,
       ``3 & i``, ``|``, ``^``) torch 2.13 hands the recorder ``w + 2``: the
       graph shows the tensor first. The others (``2 - w``, ``2 / w``,
@@ -947,7 +978,8 @@ class record:
             warnings.warn(
                 f"record(): {graph._unseen} tensor(s) used in the block were made inside it by "
                 f"code the recorder cannot see (a torch.jit.script or torch.jit.trace function "
-                f"or module, or kernels torch.compile generated): the graph draws them as "
+                f"or module, kernels torch.compile generated, a backward pass with "
+                f"create_graph=True), or in another thread: the graph draws them as "
                 f"inputs, cut from what made them. RecordedGraph.skipped lists them; record "
                 f"the code in eager mode (its plain Python function, or torch.compile with "
                 f"backend='eager' or 'aot_eager') to see its operations",

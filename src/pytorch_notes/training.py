@@ -46,7 +46,7 @@ import numbers
 import random
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +64,7 @@ from torch.utils.data import (
     default_collate,
 )
 
-from pytorch_notes._checks import positive_int, probability_threshold
+from pytorch_notes._checks import finite_number, positive_int, probability_threshold
 from pytorch_notes.data import check_binary_data
 
 __all__ = [
@@ -363,9 +363,10 @@ def early_stopping(patience: int, min_delta: float = 0.0) -> Callable[[Evaluatio
     positive_int("patience", patience)
     if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real):
         raise TypeError(f"min_delta must be a number, got {type(min_delta).__name__}")
-    if not (math.isfinite(min_delta) and min_delta >= 0):
+    delta = finite_number("min_delta", min_delta)
+    if delta < 0:
         raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta}")
-    return _EarlyStopping(patience, float(min_delta))
+    return _EarlyStopping(patience, delta)
 
 
 def best_device() -> torch.device:
@@ -391,8 +392,21 @@ def _model_device(model: nn.Module, default: torch.device) -> torch.device:
     return first.device if first is not None else default
 
 
+def _check_not_meta(model: nn.Module) -> None:
+    """A ``ValueError`` if a parameter or buffer of ``model`` is on the meta device."""
+    tensors = itertools.chain(model.named_parameters(), model.named_buffers())
+    name = next((name for name, t in tensors if t.is_meta), None)
+    if name is not None:
+        raise ValueError(
+            f"the model's {name!r} is on the meta device, whose tensors have a shape but "
+            f"hold no data: the model cannot run or be moved. A model built on the meta "
+            f"device needs model.to_empty(device='cpu') and an initialisation first"
+        )
+
+
 def _resolve_device(model: nn.Module, device: object) -> torch.device:
     """The device to train on, checked: it exists here and its tensors hold data."""
+    _check_not_meta(model)
     if device is None:
         return _usable(_model_device(model, torch.device("cpu")), "the model's device")
     if device == "auto":
@@ -469,6 +483,115 @@ def _training_mode(model: nn.Module) -> Iterator[None]:
             module.training = training
 
 
+class _TensorState:
+    """One parameter's or buffer's (or tensor attribute's) class, memory and values."""
+
+    def __init__(self, tensor: Tensor) -> None:
+        self.tensor, self.cls, self.data = tensor, type(tensor), tensor.data
+        lazy = nn.parameter.is_lazy(tensor)
+        self.value = None if lazy else tensor.detach().clone()
+
+    @property
+    def initialised(self) -> bool:
+        """Whether this was a lazy module's parameter or buffer and now holds data."""
+        return self.value is None and not nn.parameter.is_lazy(self.tensor)
+
+    def restore(self) -> None:
+        tensor, data = self.tensor, self.data
+        if self.value is None:  # lazy: left as the block left it
+            return
+        now = tensor.data
+        moved = (now.data_ptr(), now.shape, now.stride(), now.dtype, now.device) != (
+            data.data_ptr(), data.shape, data.stride(), data.dtype, data.device)  # fmt: skip
+        if moved:  # tensor.data = ... in the block
+            tensor.data = data
+        if self.value is not None and not torch.equal(tensor.data, self.value):
+            with torch.no_grad():
+                tensor.data.copy_(self.value)
+
+
+class _ModuleState:
+    """What a module's ``forward`` may change: its class (a lazy module becomes its
+    eager class), its attributes (a Python flag, a tensor assigned to ``self``), the
+    contents of its dicts, lists and sets (parameters, buffers, hooks, a cache), and
+    the values of its tensors."""
+
+    def __init__(self, module: nn.Module) -> None:
+        self.module, self.cls = module, type(module)
+        self.attributes = dict(vars(module))
+        self.contents = {
+            name: copy for name, value in self.attributes.items()
+            if (copy := _shallow_copy(value)) is not None
+        }  # fmt: skip
+        tensors = {id(t): t for t in self._tensors(self.attributes, self.contents)}
+        self.tensors = [_TensorState(t) for t in tensors.values()]
+
+    @staticmethod
+    def _tensors(attributes: dict[str, Any], contents: dict[str, Any]) -> Iterator[Tensor]:
+        yield from (v for v in attributes.values() if isinstance(v, Tensor))
+        for key in ("_parameters", "_buffers"):
+            yield from (v for v in contents.get(key, {}).values() if isinstance(v, Tensor))
+
+    def restore(self) -> None:
+        module = self.module
+        if type(module) is not self.cls or any(t.initialised for t in self.tensors):
+            return  # a lazy module the block initialised: kept, as a dry run leaves it
+        vars(module).clear()
+        vars(module).update(self.attributes)
+        for name, copy in self.contents.items():
+            container = self.attributes[name]
+            container.clear()
+            if isinstance(container, list):
+                container.extend(copy)
+            else:
+                container.update(copy)
+        for state in self.tensors:
+            state.restore()
+
+
+def _shallow_copy(value: object) -> Any:
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, (list, set)):
+        return type(value)(value) if type(value) in (list, set) else None
+    return None
+
+
+def _is_lazy(model: nn.Module) -> bool:
+    """Whether ``model`` holds a lazy module's parameter or buffer not yet initialised."""
+    tensors = itertools.chain(model.parameters(), model.buffers())
+    return any(nn.parameter.is_lazy(t) for t in tensors)
+
+
+@contextmanager
+def _model_kept(model: nn.Module) -> Iterator[None]:
+    """``model`` as it was after the block, and every random generator (torch's,
+    Python's, NumPy's): a probe's forward pass leaves nothing behind, except the
+    initialisation of lazy modules.
+
+    Restored: each module's attributes (a data-dependent initialisation's flag), the
+    contents of its dicts, lists and sets (a buffer registered, or set from ``None``
+    to a tensor, in ``forward`` is undone), and every parameter's and buffer's values
+    and memory. Not restored: objects nested deeper (a dict inside a list), state
+    kept outside the modules (a global, a closure), and lazy modules (``nn.LazyLinear``)
+    the block initialised: the block is then the dry run PyTorch asks of a model with
+    lazy modules, and its random numbers are drawn as that dry run would draw them
+    (the generators are not restored).
+    """
+    states = [_ModuleState(module) for module in model.modules()]
+    lazy = _is_lazy(model)
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        with nullcontext() if lazy else torch.random.fork_rng(devices=[]):
+            yield
+    finally:
+        if not lazy:
+            random.setstate(python_state)
+            np.random.set_state(numpy_state)
+        for state in reversed(states):
+            state.restore()
+
+
 def _predictions(model: nn.Module, x: Tensor, labels: Tensor) -> Tensor:
     """The model's output for ``x``, shaped like ``labels`` (one probability per sample)."""
     out = model(x)
@@ -498,14 +621,14 @@ def _probe(
     clear one, outputs read as probabilities that are not probabilities are named, and so
     are labels whose dtype the loss refuses.
 
-    Evaluation mode, no gradients, and the global random number generator
-    restored afterwards: the probe changes nothing a run depends on (a lazy
-    module, such as ``nn.LazyLinear``, is initialised, as its first forward
-    pass would do anyway, from the same random numbers).
+    Evaluation mode, no gradients, and the model and the random generators as
+    they were afterwards (:func:`_model_kept`: a lazy module is lazy again, a
+    buffer made in ``forward`` is gone): the run that follows starts from what
+    the model was.
     """
     x = features[:2].to(_model_device(model, features.device))
     y = labels[:2].to(x.device)
-    with torch.no_grad(), _eval_mode(model), torch.random.fork_rng(devices=[]):
+    with torch.no_grad(), _model_kept(model), _eval_mode(model):
         try:
             out = _predictions(model, x, y)
         except RuntimeError as error:
@@ -545,31 +668,19 @@ def _probe_one_sample(model: nn.Module, data: _Data) -> None:
     """If a training batch can hold a single sample, check that the model trains on one.
 
     BatchNorm cannot (it needs two values per channel in training mode); the
-    forward pass runs in training mode, without gradients, random numbers
-    forked and every buffer (BatchNorm's running statistics) restored after.
+    forward pass runs in training mode, without gradients, and leaves the model
+    and the random generators as they were (:func:`_model_kept`: BatchNorm's
+    running statistics, a data-dependent initialisation, a lazy module).
     """
     if data.smallest_batch != 1:
         return
     features, labels = data.pieces[0]
     x = features[:1].to(_model_device(model, features.device))
-    # each buffer by its module and name: a module may replace its buffer object
-    # (self.running = 0.9 * self.running + ...) rather than update it in place
-    saved = [
-        (module, name, buffer, buffer.detach().clone())
-        for module in model.modules()
-        for name, buffer in module.named_buffers(recurse=False)
-    ]
     try:
-        with torch.no_grad(), _training_mode(model), torch.random.fork_rng(devices=[]):
+        with torch.no_grad(), _model_kept(model), _training_mode(model):
             _predictions(model, x, labels[:1].to(x.device))
     except (RuntimeError, ValueError) as error:
         raise ValueError(_one_sample_message(model, data.loader, error)) from error
-    finally:
-        with torch.no_grad():
-            for module, name, buffer, value in saved:
-                buffer.copy_(value)
-                if getattr(module, name) is not buffer:
-                    setattr(module, name, buffer)
 
 
 def _one_sample_message(model: nn.Module, loader: DataLoader | None, error: Exception) -> str:
@@ -739,6 +850,7 @@ def evaluate(
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
     check_binary_data(features, labels)
+    _check_not_meta(model)
     classes = _classes(threshold, logits, loss_fn)
     if batch_size is not None:
         positive_int("batch_size", batch_size)
@@ -1388,8 +1500,10 @@ def fit(
     drops). They are read once, before training: a dataset with random
     augmentation is scored on one fixed draw of it, and every random
     generator (torch's, Python's, NumPy's, the loader's own) is left as it
-    was (a sampler that keeps a state of its own, such as an epoch count,
-    sees that extra pass). An ``IterableDataset`` is refused (it has no
+    was, except one that is not the loader's or global: a sampler that keeps
+    a state of its own (an epoch count), or a dataset that draws from its own
+    generator (``self.rng = np.random.default_rng(0)``), sees that extra pass,
+    so its training batches differ from a hand-written loop's. An ``IterableDataset`` is refused (it has no
     sampler).
 
     Parameters
@@ -1398,7 +1512,16 @@ def fit(
         A binary classifier with parameters: one probability per sample, or
         one logit (see ``logits``). Its input width is not guessed: it runs once on two samples (in
         evaluation mode, without gradients) before training, and an error
-        there names the data's shape and the model.
+        there names the data's shape and the model. That run leaves the model
+        and every random generator as it found them (buffers, parameters, a
+        data-dependent initialisation's flag, a buffer registered in
+        ``forward``), except lazy modules (``nn.LazyLinear``): for those it is
+        the dry run PyTorch asks for, and it initialises them, drawing the
+        random numbers a dry run draws, so that ``fit`` reproduces a loop that
+        first runs ``model.eval()`` and the model on two training samples
+        under ``torch.no_grad()``. A run refused after that leaves them
+        initialised. Objects nested deeper in a module (a dict inside a list)
+        and state outside it (a global) are not restored.
     loss_fn
         ``loss_fn(outputs, labels)``: ``nn.BCELoss()`` on probabilities,
         ``nn.BCEWithLogitsLoss()`` on logits.
@@ -1410,7 +1533,8 @@ def fit(
         ``(features, labels)`` -- every iteration uses all of it, as in the
         source article -- or a :class:`~torch.utils.data.DataLoader` of
         ``(features, labels)`` batches: one iteration per batch, epoch after
-        epoch. Labels are 0 or 1 (a dataset may return them as Python
+        epoch. Features have shape ``(n_samples, n_features)`` in both forms
+        (images are flattened first, or trained by a loop of your own). Labels are 0 or 1 (a dataset may return them as Python
         numbers, which become the features' dtype); tensor labels, and a
         dataset's NumPy arrays and values (collated by the loader), keep
         their dtype, and a dtype ``loss_fn`` refuses (``BCELoss`` wants the
