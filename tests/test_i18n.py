@@ -121,3 +121,28 @@ def test_a_cjk_font_that_cannot_draw_chinese_is_refused() -> None:
     if font is not None:
         assert i18n.use_language("zh", cjk_font=font) == "zh"
         assert render(i18n.tr("zh", en="gradient", zh="叶子节点")) == []
+
+
+def test_the_environment_font_is_checked_for_chinese_glyphs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """b5 #15: PYTORCH_NOTES_CJK_FONT gets cjk_font='s glyph check, before rcParams change."""
+    before = list(mpl.rcParams["font.sans-serif"])
+    # DejaVu Serif ships with matplotlib: installed everywhere, no Chinese glyphs.
+    monkeypatch.setenv("PYTORCH_NOTES_CJK_FONT", " DejaVu Serif ")
+    i18n.find_cjk_font.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="PYTORCH_NOTES_CJK_FONT='DejaVu Serif' has no Chin"):
+            i18n.use_language("zh")
+        assert mpl.rcParams["font.sans-serif"] == before
+        assert i18n.use_language("en") == "en"  # English needs no CJK font
+        monkeypatch.delenv("PYTORCH_NOTES_CJK_FONT")
+        i18n.find_cjk_font.cache_clear()
+        font = i18n.find_cjk_font()
+        if font is not None:  # a font with Chinese glyphs passes through the variable
+            monkeypatch.setenv("PYTORCH_NOTES_CJK_FONT", font)
+            i18n.find_cjk_font.cache_clear()
+            assert i18n.use_language("zh") == "zh"
+            assert mpl.rcParams["font.sans-serif"][0] == font
+    finally:
+        i18n.find_cjk_font.cache_clear()

@@ -162,3 +162,102 @@ def test_paths_of_non_numbers_or_nan_are_named() -> None:
         plot_loss_surface(bowl, {"words": [["a", "b"]]}, **LIMITS)
     with pytest.raises(ValueError, match="path 'gap' holds NaN"):
         plot_loss_surface(bowl, {"gap": [[0.0, 0.0], [np.nan, 1.0]]}, **LIMITS)
+
+
+# -- b6 #7: every path name shows as its own legend entry, checked before any figure -------
+
+
+@pytest.mark.parametrize(
+    ("names", "lang", "match"),
+    [
+        (["_sgd", "adam"], "en", "'_sgd' would not show in the legend"),
+        (["adam", "  "], "en", "'  ' would not show in the legend"),
+        (["\t\n", "adam"], "en", "would not show in the legend"),
+        ([" start ", "adam"], "en", "' start ' is the start marker's own label"),
+        (["sgd", "起点"], "zh", "'起点' is the start marker's own label"),
+        (["SGD", "SGD "], "en", r"both labelled 'SGD' in the legend \('SGD' and 'SGD '\)"),
+        ([r"$\alpah = 0.1$", "adam"], "en", r"'\$\\\\alpah = 0.1\$' holds text between \$"),
+        (["sgd", "momentum $x^$"], "en", "mathtext cannot read"),
+        (["sgd", r"$\frac{1}{$"], "zh", "mathtext cannot read"),
+    ],
+)
+def test_path_names_the_legend_would_hide_or_repeat_are_refused(names, lang, match) -> None:
+    paths = dict(zip(names, PATHS.values(), strict=True))
+    figures = plt.get_fignums()
+    for draw in (plot_loss_surface, animate_loss_surface):
+        with pytest.raises(ValueError, match=match):
+            draw(bowl, paths, resolution=5, lang=lang, **LIMITS)
+    assert plt.get_fignums() == figures
+
+
+def test_a_title_with_bad_mathtext_is_refused_before_drawing() -> None:
+    figures = plt.get_fignums()
+    with pytest.raises(ValueError, match=r"title holds text between \$ signs"):
+        plot_loss_surface(bowl, PATHS, title=r"descent, $\gamma = \betta$", **LIMITS)
+    assert plt.get_fignums() == figures
+
+
+def test_path_names_that_show_are_drawn_as_given() -> None:
+    """Good mathtext, a lone or escaped dollar, and the other language's marker label."""
+    import io
+
+    names = [r"$\eta = 0.1$", "cost $5", r"\$2 per step", "start!"]
+    paths = {name: PATHS["gd"] + i for i, name in enumerate(names)}
+    ax = plot_loss_surface(bowl, paths, title=r"$w_0^2 + 4 w_1^2$", resolution=10, **LIMITS)
+    ax.figure.savefig(io.BytesIO(), format="png")
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == [*names, "start"]
+    ax = plot_loss_surface(bowl, {"起点": PATHS["gd"]}, resolution=5, **LIMITS)  # not drawn:
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["起点", "start"]  # no font
+
+
+# -- b5 #13: any finite, positive surface is drawn; the levels always work ----------------
+
+TINY, BIGGEST = float(np.nextafter(0.0, 1.0)), float(np.finfo(float).max)
+
+
+@pytest.mark.parametrize(
+    "surface",
+    [
+        lambda a, b: np.full_like(a, BIGGEST),  # flat at the largest float
+        lambda a, b: np.full_like(a, 3 * TINY),  # flat, subnormal
+        lambda a, b: np.full_like(a, 2.5e-310),
+        lambda a, b: np.where(a > 0, BIGGEST, np.nextafter(BIGGEST, 0)),  # 1 ulp at the top
+        lambda a, b: np.where(b > 0, np.nextafter(1e5, 2e5), 1e5),  # 1 ulp, mid range
+        lambda a, b: 7.0 + 1e-9 * (a**2 + b**2),  # flat but for rounding
+        lambda a, b: np.where(a > 0, BIGGEST, TINY),  # the whole positive float range
+        lambda a, b: 2 * TINY + (a - a.min()) ** 2,  # subnormal up to 25
+    ],
+    ids=[
+        "flat-max",
+        "flat-3tiny",
+        "flat-subnormal",
+        "ulp-max",
+        "ulp-1e5",
+        "rounding",
+        "whole-range",
+        "subnormal-bowl",
+    ],
+)
+def test_any_finite_positive_surface_is_drawn(surface) -> None:
+    import io
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow, no "no contour levels"
+        for levels in (2, 20, 1000):
+            ax = plot_loss_surface(surface, PATHS, resolution=9, levels=levels, **LIMITS)
+            ax.figure.savefig(io.BytesIO(), format="png")
+            bounds = np.asarray(ax.collections[0].levels)
+            values = surface(*np.meshgrid(np.linspace(-3, 3, 9), np.linspace(-2, 2, 9)))
+            assert 2 <= len(bounds) <= levels and (np.diff(bounds) > 0).all()
+            assert bounds[0] <= values.min() and values.max() <= bounds[-1]
+            plt.close("all")
+        anim = animate_loss_surface(surface, PATHS, resolution=9, max_frames=2, **LIMITS)
+        anim.to_jshtml()
+
+
+def test_a_flat_surface_is_one_band_around_its_value() -> None:
+    ax = plot_loss_surface(lambda a, b: np.full_like(a, 40.0), PATHS, resolution=6, **LIMITS)
+    bounds = np.asarray(ax.collections[0].levels)
+    assert bounds[0] == pytest.approx(20.0) and bounds[-1] == pytest.approx(80.0)

@@ -6,6 +6,29 @@ import math
 import numbers
 
 
+def _shown(value: object) -> str:
+    """``value`` for an error message; a huge int as its order of magnitude (``str()`` of
+    one beyond 4300 digits is itself an error)."""
+    if isinstance(value, numbers.Integral) and abs(int(value)).bit_length() > 200:
+        exponent = round(abs(int(value)).bit_length() * math.log10(2))
+        return f"an int of about {'-' if int(value) < 0 else ''}10**{exponent}"
+    try:
+        return str(value)
+    except ValueError:  # a Fraction of such ints
+        return f"a {type(value).__name__} too long to print"
+
+
+def _as_float(name: str, value: numbers.Real, wanted: str) -> float:
+    """``float(value)``; an int (or fraction) beyond float range is a ``ValueError`` naming
+    ``name`` that says ``name`` must be ``wanted``, not ``float()``'s bare ``OverflowError``."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(
+            f"{name} must be {wanted}, got {_shown(value)}, beyond the float range (about ±1.8e308)"
+        ) from None
+
+
 def positive_int(name: str, value: object) -> int:
     """``value`` as an ``int`` if it is an integer (a NumPy one too) of at least 1; else a
     ``TypeError`` or ``ValueError`` naming ``name``."""
@@ -13,7 +36,7 @@ def positive_int(name: str, value: object) -> int:
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     number = int(value)
     if number < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
+        raise ValueError(f"{name} must be at least 1, got {_shown(value)}")
     return number
 
 
@@ -25,12 +48,10 @@ def probability_threshold(name: str, value: object) -> float:
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    number = float(value)
+    wanted = "strictly between 0 and 1 (a probability that splits the two classes)"
+    number = _as_float(name, value, wanted)
     if not (math.isfinite(number) and 0 < number < 1):
-        raise ValueError(
-            f"{name} must be strictly between 0 and 1 (a probability that splits the two "
-            f"classes), got {value}"
-        )
+        raise ValueError(f"{name} must be {wanted}, got {value}")
     return number
 
 
@@ -41,9 +62,9 @@ def int_at_least(name: str, value: object, minimum: int, maximum: int | None = N
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
     number = int(value)
     if number < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+        raise ValueError(f"{name} must be at least {minimum}, got {_shown(value)}")
     if maximum is not None and number > maximum:
-        raise ValueError(f"{name} must be at most {maximum}, got {value}")
+        raise ValueError(f"{name} must be at most {maximum}, got {_shown(value)}")
     return number
 
 
@@ -56,9 +77,10 @@ def finite_number(name: str, value: object) -> float:
         value = value.item()  # type: ignore[attr-defined]
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not math.isfinite(value):
+    number = _as_float(name, value, "a finite number")
+    if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number, got {value}")
-    return float(value)
+    return number
 
 
 def interval(name: str, value: object) -> tuple[float, float]:

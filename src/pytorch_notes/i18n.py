@@ -77,7 +77,9 @@ def find_cjk_font() -> str | None:
     Raises
     ------
     ValueError
-        If ``PYTORCH_NOTES_CJK_FONT`` names a font that is not installed.
+        If ``PYTORCH_NOTES_CJK_FONT`` names a font that is not installed or
+        has no Chinese glyphs (it would print empty boxes): the same check
+        as :func:`use_language`'s ``cjk_font``.
     """
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
     wanted = os.environ.get("PYTORCH_NOTES_CJK_FONT", "").strip()
@@ -86,6 +88,12 @@ def find_cjk_font() -> str | None:
     if wanted:
         if wanted not in installed:
             raise ValueError(f"PYTORCH_NOTES_CJK_FONT={wanted!r} is not an installed font family")
+        _require_chinese(
+            wanted,
+            f"PYTORCH_NOTES_CJK_FONT={wanted!r}",
+            "set it to a CJK font (one of CJK_FONT_CANDIDATES, for example), or unset it to "
+            "use the first installed of them",
+        )
         return wanted
     for name in CJK_FONT_CANDIDATES:
         if name in installed:
@@ -136,7 +144,9 @@ def use_language(lang: str, *, cjk_font: str | None = None) -> Language:
     ------
     ValueError
         If ``lang`` is neither ``"en"`` nor ``"zh"``, or ``cjk_font`` is not
-        an installed font family with Chinese glyphs.
+        an installed font family with Chinese glyphs; for ``"zh"`` without
+        ``cjk_font``, if the environment variable ``PYTORCH_NOTES_CJK_FONT``
+        is set to such a font (see :func:`find_cjk_font`).
     TypeError
         If ``cjk_font`` is neither ``None`` nor a ``str``.
 
@@ -171,10 +181,24 @@ def _check_cjk_font(family: object) -> None:
             f"would print as empty boxes; leave cjk_font out to use the first installed of "
             f"CJK_FONT_CANDIDATES, or install the font (and clear matplotlib's font cache)"
         )
+    _require_chinese(
+        family,
+        f"cjk_font={family!r}",
+        "choose a CJK font (one of CJK_FONT_CANDIDATES, for example)",
+    )
+
+
+def _require_chinese(family: str, what: str, advice: str) -> None:
+    """A ``ValueError`` unless a file of the installed ``family`` has a glyph for 中.
+
+    ``what`` names the setting (``cjk_font='…'`` or the environment variable),
+    ``advice`` says what to do instead.
+    """
+    files = {entry.fname for entry in font_manager.fontManager.ttflist if entry.name == family}
     if not any(_has_chinese(path) for path in sorted(files)):
         raise ValueError(
-            f"cjk_font={family!r} has no Chinese glyphs (no 中), so Chinese labels would print "
-            f"as empty boxes; choose a CJK font (one of CJK_FONT_CANDIDATES, for example)"
+            f"{what} has no Chinese glyphs (no 中), so Chinese labels would print as empty "
+            f"boxes; {advice}"
         )
 
 

@@ -22,12 +22,15 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+import matplotlib as mpl
 import matplotlib.colors as mpl_colors
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib import cbook, mathtext
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from torch import Tensor, nn
 
 from pytorch_notes._checks import finite_number, flag, int_at_least, interval, positive_int
@@ -126,6 +129,8 @@ def _check_figure_options(ax: object = None, title: object = None, lang: object 
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    if title is not None:
+        _check_mathtext("title", title)
     _check_language(lang)  # type: ignore[arg-type]
 
 
@@ -657,19 +662,75 @@ PATH_COLORS = (
 
 LossSurface = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
+_MATHTEXT = mathtext.MathTextParser("path")  # what a Text's "$...$" goes through when drawn
 
-def _check_paths(paths: Mapping[str, object]) -> dict[str, np.ndarray]:
-    """Check ``paths`` (name -> points of shape ``(n_steps, 2)``); return NumPy arrays."""
+
+def _start_label(lang: str) -> str:
+    """The legend label of the start marker of the loss-surface figures."""
+    return tr(lang, en="start", zh="起点")
+
+
+def _check_path_name(name: object, taken: Mapping[str, object], start: str) -> str:
+    """``str(name)`` stripped of surrounding blanks, if it shows as its own legend entry;
+    ``taken`` maps the stripped labels seen so far to their names, ``start`` is the start
+    marker's label."""
+    label = str(name)
+    key = label.strip()
+    if not key or label.startswith("_"):
+        raise ValueError(
+            f"path name {name!r} would not show in the legend (matplotlib hides labels that "
+            f"are empty, blank or start with '_'): give the path a visible name"
+        )
+    if key == start:
+        raise ValueError(
+            f"path name {name!r} is the start marker's own label in the legend: give the "
+            f"path another name"
+        )
+    if key in taken:
+        raise ValueError(
+            f"two paths are both labelled {key!r} in the legend ({taken[key]!r} and "
+            f"{name!r}): give them different names"
+        )
+    _check_mathtext(f"path name {name!r}", label)
+    return key
+
+
+def _check_mathtext(what: str, text: str) -> None:
+    """A ``ValueError`` naming ``what`` if matplotlib would fail to render ``text`` (text
+    between ``$`` signs is mathtext) when the figure is drawn, later."""
+    if mpl.rcParams["text.usetex"] or not mpl.rcParams["text.parse_math"]:
+        return  # LaTeX, or no mathtext: matplotlib does not parse it
+    if not cbook.is_math_text(text):
+        return
+    try:
+        _MATHTEXT.parse(text, dpi=72, prop=FontProperties())
+    except ValueError as error:
+        reason = str(error).strip().splitlines()[-1].split("Exception: ", 1)[-1]
+        raise ValueError(
+            f"{what} holds text between $ signs that matplotlib's mathtext cannot read "
+            f"({reason}); fix the TeX, or write a literal dollar sign as \\$"
+        ) from None
+
+
+def _check_paths(paths: Mapping[str, object], start: str) -> dict[str, np.ndarray]:
+    """Check ``paths`` (name -> points of shape ``(n_steps, 2)``); return NumPy arrays by
+    name. ``start`` is the start marker's label, which no name may repeat."""
     if not isinstance(paths, Mapping):
         raise TypeError(f"paths must be a mapping name -> points, got {type(paths).__name__}")
     if not paths:
         raise ValueError("no paths to draw: pass at least one")
     out: dict[str, np.ndarray] = {}
+    taken: dict[str, object] = {}  # stripped legend label -> name as given
     for name, points in paths.items():
+        taken[_check_path_name(name, taken, start)] = name
         if isinstance(points, Tensor):
             points = _to_numpy(points)
         try:
             array = np.asarray(points, dtype=float)
+        except OverflowError:  # a Python int beyond the float range
+            raise ValueError(
+                f"path {name!r} holds a number beyond the float range (about ±1.8e308)"
+            ) from None
         except (TypeError, ValueError):
             raise TypeError(
                 f"path {name!r} must be an array of numbers, shape (n_steps, 2), "
@@ -682,11 +743,6 @@ def _check_paths(paths: Mapping[str, object]) -> dict[str, np.ndarray]:
             )
         if not np.isfinite(array).all():
             raise ValueError(f"path {name!r} holds NaN or infinite points: it cannot be drawn")
-        if str(name) in out:  # {1: ..., "1": ...}: one legend label for two paths
-            raise ValueError(
-                f"two paths are both labelled {str(name)!r} in the legend: give them "
-                f"different names"
-            )
         out[str(name)] = array
     return out
 
@@ -707,6 +763,10 @@ def _surface(
         raw = _to_numpy(raw)
     try:
         values = np.asarray(raw, dtype=float)
+    except OverflowError:  # a Python int beyond the float range
+        raise ValueError(
+            "loss_fn returned a number beyond the float range (about ±1.8e308)"
+        ) from None
     except (TypeError, ValueError):
         raise TypeError(
             f"loss_fn must return an array of losses, got {type(raw).__name__}"
@@ -735,13 +795,36 @@ def _check_surface_values(values: np.ndarray, g0: np.ndarray, g1: np.ndarray) ->
             )
 
 
+# A surface whose largest and smallest loss differ by less than this relative amount
+# (in logarithms) is drawn flat: such differences are rounding (float32's is 6e-8), not shape.
+_FLAT_SPREAD = 1e-6
+
+
+def _levels(values: np.ndarray, levels: int) -> np.ndarray:
+    """At most ``levels`` strictly increasing, logarithmically spaced contour levels from at
+    most the smallest to at least the largest of ``values`` (finite, positive).
+
+    Works in logarithms, so any positive float64 range fits, from the smallest
+    subnormal to the largest float. A surface flat to within ``_FLAT_SPREAD``
+    gets one band around its value (a factor 2 either side, within the float
+    range). Fewer levels come back where the floats between the ends are fewer.
+    """
+    lo, hi = float(values.min()), float(values.max())
+    low, high = math.log(lo), math.log(hi)
+    if high - low < _FLAT_SPREAD:
+        low, high = low - math.log(2), high + math.log(2)
+    with np.errstate(over="ignore", under="ignore"):
+        bounds = np.exp(np.linspace(low, high, levels))
+    tiny, largest = np.nextafter(0.0, 1.0), np.finfo(float).max
+    bounds = np.clip(bounds, tiny, largest)
+    bounds[0], bounds[-1] = min(bounds[0], lo), max(bounds[-1], hi)  # exp's rounding
+    return np.unique(bounds)  # sorted; rounding can repeat a level between close ends
+
+
 def _surface_axes(
     g0: np.ndarray, g1: np.ndarray, values: np.ndarray, levels: int, ax: Axes, lang: str
 ) -> None:
-    lo, hi = float(values.min()), float(values.max())
-    if not hi > lo:  # a flat surface: one band around its value
-        lo, hi = lo / 2, hi * 2
-    bounds = np.geomspace(lo, hi, levels)
+    bounds = _levels(values, levels)
     ax.contourf(g0, g1, values, levels=bounds, cmap="Blues_r", alpha=0.6, zorder=0,
                 norm=mpl_colors.LogNorm())  # fmt: skip
     ax.contour(g0, g1, values, levels=bounds, colors="gray", linewidths=0.4, zorder=1)
@@ -804,11 +887,25 @@ def plot_loss_surface(
     to ``resolution ** 2``. A complex-valued loss loses its imaginary part
     (NumPy only warns, ``ComplexWarning``).
 
+    Any finite, positive surface is drawn, from the smallest float to the
+    largest. A flat one (a loss that does not depend on the two weights), or
+    one whose losses differ by less than one part in a million (rounding),
+    is drawn as one band around its value, without contour lines. Between
+    very close losses there may be fewer distinct floats than ``levels``:
+    then fewer levels are drawn.
+
+    A name in ``paths`` is the legend entry, so it must show there: names
+    that matplotlib hides (empty, blank, or starting with ``_``), a name
+    equal to the start marker's label (``"start"``, or ``"起点"`` for
+    ``lang="zh"``) or to another name once surrounding blanks are removed,
+    and text between ``$`` signs that matplotlib's mathtext cannot read
+    (``r"$\\etaa$"``) are refused. Write a literal dollar sign as ``r"\\$"``.
+
     Introduced in tutorial 12 (*Optimizers*).
     """
-    checked = _check_paths(paths)
-    int_at_least("levels", levels, 2, MAX_LEVELS)
     _check_figure_options(ax, title, lang)
+    checked = _check_paths(paths, _start_label(lang))
+    int_at_least("levels", levels, 2, MAX_LEVELS)
     g0, g1, values = _surface(loss_fn, xlim, ylim, resolution)
     ax = _new_axes(ax, figsize=(5.6, 5.0))
     _surface_axes(g0, g1, values, levels, ax, lang)
@@ -816,7 +913,7 @@ def plot_loss_surface(
         ax.plot(points[:, 0], points[:, 1], "-o", color=color, lw=1.3, ms=2.2, label=name)
     starts = np.array([p[0] for p in checked.values()])
     ax.plot(starts[:, 0], starts[:, 1], "*", color="red", ms=11, zorder=5,
-            label=tr(lang, en="start", zh="起点"))  # fmt: skip
+            label=_start_label(lang))  # fmt: skip
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.legend(loc="best", fontsize="small")
@@ -850,7 +947,8 @@ def animate_loss_surface(
     Parameters
     ----------
     loss_fn, paths, xlim, ylim, resolution, levels, lang
-        As for :func:`plot_loss_surface`.
+        As for :func:`plot_loss_surface`, whose Notes say which surfaces are
+        drawn flat and which path names are refused.
     max_frames, interval_ms, dpi
         ``int`` >= 1 each. ``dpi`` has no upper bound (unlike the graph
         drawings' pixel limits): a large one renders a very large figure.
@@ -866,11 +964,11 @@ def animate_loss_surface(
         An argument is not as described, named before any figure is made or
         changed.
     """
-    checked = _check_paths(paths)
+    _check_figure_options(lang=lang)
+    checked = _check_paths(paths, _start_label(lang))
     for name, value in (("max_frames", max_frames), ("interval_ms", interval_ms), ("dpi", dpi)):
         positive_int(name, value)
     int_at_least("levels", levels, 2, MAX_LEVELS)
-    _check_figure_options(lang=lang)
     g0, g1, values = _surface(loss_fn, xlim, ylim, resolution)
     fig, ax = plt.subplots(figsize=(5.2, 4.8), dpi=dpi, layout="constrained")
     _white(fig)
@@ -882,7 +980,7 @@ def animate_loss_surface(
         for name, color in zip(checked, itertools.cycle(PATH_COLORS))
     ]
     first = next(iter(checked.values()))[0]
-    ax.plot(*first, "*", color="red", ms=11, zorder=5, label=tr(lang, en="start", zh="起点"))
+    ax.plot(*first, "*", color="red", ms=11, zorder=5, label=_start_label(lang))
     ax.legend(loc="best", fontsize="small")
     longest = max(len(p) for p in checked.values())
     steps = sorted(set(np.linspace(1, longest, min(max_frames, longest)).round().astype(int)))
