@@ -31,6 +31,7 @@ SLOW_FIRST = ("test_build_rules.py", "test_downloads.py", "test_browser.py", "te
 # marker, and `nox -s compat` runs them (`pytest -m package`) on other torch versions.
 PACKAGE_TESTS = (
     "test_capture.py",
+    "test_checks_numbers.py",
     "test_data_models.py",
     "test_draw.py",
     "test_gallery_parity.py",

@@ -106,6 +106,33 @@ def test_check_binary_data_names_the_problem(change, error, message) -> None:
         check_binary_data(x, y, n_features=2)
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda x, y: (x.to_sparse_csr(), y), r"features must be a dense tensor, got layout torch\.sparse_csr \(use features\.to_dense\(\)"),
+        (lambda x, y: (x.to_sparse_csc(), y), r"features must be a dense tensor, got layout torch\.sparse_csc"),
+        (lambda x, y: (x, y[:, None].to_sparse()), r"labels must be a dense tensor, got layout torch\.sparse_coo \(use labels\.to_dense\(\)"),
+        (lambda x, y: (torch.nested.nested_tensor([x[0], x[1]]), y[:2]), "features must be a dense tensor, got a nested tensor"),
+        (lambda x, y: (x, y.to("meta")), "labels are on the meta device, whose tensors have a shape but hold no data"),
+        (lambda x, y: (torch.empty(10, 2, device="meta"), y), "features are on the meta device"),
+        (lambda x, y: (torch.quantize_per_tensor(x, 0.5, 0, torch.quint8), y), r"features must hold floating-point numbers, got quantized dtype torch\.quint8 \(use features\.dequantize\(\)"),
+    ],
+    ids=["csr", "csc", "coo-labels", "nested", "meta-labels", "meta-features", "quantized"],
+)  # fmt: skip
+@pytest.mark.filterwarnings("ignore:torch.quantize_per_tensor")
+def test_check_binary_data_names_a_layout_or_device_without_data(change, message) -> None:
+    """b5 #9: sparse or meta data failed inside torch (``aten::ne.Scalar`` on SparseCPU,
+    ``Tensor.item()`` on meta), through fit and evaluate too; now a TypeError names it."""
+    from pytorch_notes.training import evaluate
+
+    x, y = change(*good())
+    with pytest.raises(TypeError, match=message):
+        check_binary_data(x, y)
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    with pytest.raises(TypeError, match=message):
+        evaluate(model, nn.BCELoss(), x, y)
+
+
 # -- models ------------------------------------------------------------------
 
 

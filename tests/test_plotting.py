@@ -324,6 +324,8 @@ def test_snapshots_of_a_model_that_is_not_a_line_fail_before_any_figure() -> Non
         (lambda x, y: boundary_title(1.5, 0, 0, 0, 0.5, 0.1), TypeError, "iteration must be an int"),
         (lambda x, y: plot_data(x.to(torch.complex64), y), TypeError, r"features must hold real numbers.*complex64"),
         (lambda x, y: plot_data(x, y.to_sparse()), TypeError, r"labels must be a dense tensor.*to_dense"),
+        (lambda x, y: plot_data(x.to("meta"), y), TypeError, r"features is on the meta device"),
+        (lambda x, y: boundary_of({"w": torch.ones(1, 2, device="meta"), "b": torch.zeros(1)}), TypeError, r"parameter 'w' is on the meta device"),
         (lambda x, y: boundary_of({"w": torch.full((1, 2), 1 + 2j), "b": torch.zeros(1)}), TypeError, r"parameter 'w' must hold real numbers"),
     ],
 )  # fmt: skip

@@ -118,8 +118,15 @@ def check_binary_data(
     Checks, in this order, and names the first problem it finds:
 
     - both are tensors (:class:`TypeError` otherwise);
-    - ``features`` has shape ``(n_samples, n_features)`` and ``labels`` has
-      shape ``(n_samples,)`` or ``(n_samples, 1)`` (:class:`ValueError`);
+    - both are dense tensors that hold data: a sparse tensor (COO, CSR, ...;
+      ``.to_dense()`` first), a nested or quantized tensor or one on the
+      meta device is a :class:`TypeError` naming its layout, dtype or device;
+    - ``features`` has shape ``(n_samples, n_features)`` -- exactly two
+      dimensions, one row of numbers per sample, so images ``(n, channels,
+      height, width)`` or sequences ``(n, length, size)`` are refused
+      (flatten them with ``features.flatten(1)`` if the model reads flat
+      rows) -- and ``labels`` has shape ``(n_samples,)`` or
+      ``(n_samples, 1)`` (:class:`ValueError`);
     - there is at least one sample;
     - both have the same number of samples;
     - ``features`` has ``n_features`` columns, if ``n_features`` is given;
@@ -130,7 +137,9 @@ def check_binary_data(
     Parameters
     ----------
     features, labels
-        The data set.
+        The data set: dense tensors, ``features`` of shape
+        ``(n_samples, n_features)`` (2-D), ``labels`` of shape
+        ``(n_samples,)`` or ``(n_samples, 1)``.
     n_features
         The number of columns ``features`` must have, if given (``int`` >= 1).
     binary_labels
@@ -150,6 +159,7 @@ def check_binary_data(
         if not isinstance(value, Tensor):
             raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
     assert isinstance(features, Tensor) and isinstance(labels, Tensor)  # for type checkers
+    _check_dense(features, labels)
     if n_features is not None:
         positive_int("n_features", n_features)
     flag("binary_labels", binary_labels)
@@ -193,4 +203,30 @@ def check_binary_data(
             raise ValueError(
                 f"labels must be 0 or 1 for binary cross-entropy; sample {bad} has label "
                 f"{labels[bad].item()!r} ({int(outside.sum())} label(s) outside {{0, 1}})"
+            )
+
+
+def _check_dense(features: Tensor, labels: Tensor) -> None:
+    """A ``TypeError`` naming the first tensor that is not dense or holds no data (meta)."""
+    for name, value in (("features", features), ("labels", labels)):
+        if value.is_nested:
+            raise TypeError(
+                f"{name} must be a dense tensor, got a nested tensor (pad it into one tensor "
+                f"first, e.g. torch.nested.to_padded_tensor)"
+            )
+        if value.layout != torch.strided:
+            raise TypeError(
+                f"{name} must be a dense tensor, got layout {value.layout} "
+                f"(use {name}.to_dense() first)"
+            )
+        if value.is_quantized:
+            raise TypeError(
+                f"{name} must hold floating-point numbers, got quantized dtype {value.dtype} "
+                f"(use {name}.dequantize() first)"
+            )
+        if value.is_meta:
+            raise TypeError(
+                f"{name} are on the meta device, whose tensors have a shape but hold no data: "
+                f"there is nothing to check or train on (make them on a real device, "
+                f"e.g. 'cpu')"
             )

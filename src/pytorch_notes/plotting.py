@@ -111,6 +111,11 @@ def _check_real_dense(name: str, value: Tensor) -> None:
         raise TypeError(
             f"{name} must be a dense tensor, got layout {value.layout} (use .to_dense() first)"
         )
+    if value.is_meta:
+        raise TypeError(
+            f"{name} is on the meta device, whose tensors have a shape but hold no data: "
+            f"there is nothing to plot"
+        )
     if value.is_complex():
         raise TypeError(
             f"{name} must hold real numbers to be placed in the plane, got dtype {value.dtype}"
