@@ -60,6 +60,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=rank)  # stable: each module keeps its own order
 
 
+@pytest.fixture(autouse=True)
+def _matplotlib_settings_kept():
+    """Each test starts from the same matplotlib settings: ``use_language("zh")`` sets
+    rcParams (the font) for the whole process, and a later test in the same worker
+    measured its text in that font (a legend's size in tutorial 08's test)."""
+    import matplotlib
+
+    with matplotlib.rc_context():
+        yield
+
+
 @pytest.fixture(scope="session")
 def site() -> Path:
     """The built site; the ``tests`` nox session builds it before pytest runs."""

@@ -739,3 +739,22 @@ def test_placing_the_notes_tests_no_path_per_arrow(monkeypatch) -> None:
     # where a free spot exists the note takes it (this graph's busiest arrow has none: its
     # note crosses one arrow, with the Path test as well; the placement is that test's)
     assert notes_over_boxes(ax) == []
+
+
+def test_a_label_matplotlib_cannot_read_is_named_before_any_figure() -> None:
+    """b7 #2: a tensor named with broken TeX failed inside matplotlib, after the figure."""
+    v = torch.tensor([0.5, 2.0], requires_grad=True)
+    with record(names={r"$\sqrtt{v}$": v}) as run:
+        out = (v.exp() * 3).sum()
+    calls = [
+        lambda: draw.draw_forward(run),
+        lambda: draw.draw_backward(backward_graph(out, names={r"$\hat{y$": out})),
+        lambda: draw.draw_forward(run, title=r"$\frac{1}$"),
+    ]
+    for call in calls:
+        figures = plt.get_fignums()
+        with pytest.raises(ValueError, match=r"mathtext cannot read"):
+            call()
+        assert plt.get_fignums() == figures
+    draw.draw_backward(backward_graph(out, names={r"$\hat{y}$": out}))  # good TeX draws
+    plt.close("all")

@@ -213,30 +213,30 @@ def test_path_names_that_show_are_drawn_as_given() -> None:
 
 # -- b5 #13: any finite, positive surface is drawn; the levels always work ----------------
 
-TINY, BIGGEST = float(np.nextafter(0.0, 1.0)), float(np.finfo(float).max)
+TINY, BIGGEST = float(np.finfo(float).tiny), float(np.finfo(float).max)  # normal floats
 
 
 @pytest.mark.parametrize(
     "surface",
     [
         lambda a, b: np.full_like(a, BIGGEST),  # flat at the largest float
-        lambda a, b: np.full_like(a, 3 * TINY),  # flat, subnormal
-        lambda a, b: np.full_like(a, 2.5e-310),
+        lambda a, b: np.full_like(a, TINY),  # flat at the smallest normal float
+        lambda a, b: np.full_like(a, 3e-300),
         lambda a, b: np.where(a > 0, BIGGEST, np.nextafter(BIGGEST, 0)),  # 1 ulp at the top
         lambda a, b: np.where(b > 0, np.nextafter(1e5, 2e5), 1e5),  # 1 ulp, mid range
         lambda a, b: 7.0 + 1e-9 * (a**2 + b**2),  # flat but for rounding
         lambda a, b: np.where(a > 0, BIGGEST, TINY),  # the whole positive float range
-        lambda a, b: 2 * TINY + (a - a.min()) ** 2,  # subnormal up to 25
+        lambda a, b: TINY + (a - a.min()) ** 2,  # the smallest normal float up to 25
     ],
     ids=[
         "flat-max",
-        "flat-3tiny",
-        "flat-subnormal",
+        "flat-tiny",
+        "flat-3e-300",
         "ulp-max",
         "ulp-1e5",
         "rounding",
         "whole-range",
-        "subnormal-bowl",
+        "tiny-bowl",
     ],
 )
 def test_any_finite_positive_surface_is_drawn(surface) -> None:
@@ -257,7 +257,20 @@ def test_any_finite_positive_surface_is_drawn(surface) -> None:
         anim.to_jshtml()
 
 
-def test_a_flat_surface_is_one_band_around_its_value() -> None:
-    ax = plot_loss_surface(lambda a, b: np.full_like(a, 40.0), PATHS, resolution=6, **LIMITS)
+@pytest.mark.parametrize("spread", [0.0, 9e-7])
+def test_a_flat_surface_is_one_band_around_its_value(spread) -> None:
+    """b7 #4: flat within one part in a million is one band and no contour line."""
+    surface = lambda a, b: 40.0 * (1 + spread * (a > 0))  # noqa: E731
+    ax = plot_loss_surface(surface, PATHS, resolution=6, **LIMITS)
     bounds = np.asarray(ax.collections[0].levels)
-    assert bounds[0] == pytest.approx(20.0) and bounds[-1] == pytest.approx(80.0)
+    assert len(bounds) == 2
+    assert bounds[0] == pytest.approx(20.0) and bounds[-1] == pytest.approx(80.0, rel=1e-5)
+    lines = ax.collections[1]
+    assert all(len(path.vertices) == 0 for path in lines.get_paths()), "a contour line"
+
+
+def test_a_surface_below_the_smallest_normal_float_is_named() -> None:
+    figures = plt.get_fignums()
+    with pytest.raises(ValueError, match=r"below the smallest normal float"):
+        plot_loss_surface(lambda a, b: np.full_like(a, 1e-320), PATHS, resolution=6, **LIMITS)
+    assert plt.get_fignums() == figures

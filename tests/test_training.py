@@ -1566,3 +1566,83 @@ def test_a_lazy_model_is_trained_as_after_a_dry_run() -> None:
                 optimizer.zero_grad()
         results.append(model.state_dict())
     assert all(torch.equal(results[0][k], v) for k, v in results[1].items())
+
+
+class GraphConv(nn.Module):
+    """A sparse adjacency buffer (a GCN's) and a generator of its own for edge dropout."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        index = torch.tensor([[0, 1, 1], [1, 0, 1]])
+        self.register_buffer(
+            "mix", torch.sparse_coo_tensor(index, torch.ones(3), (2, 2), check_invariants=True)
+        )
+        self.rng = torch.Generator().manual_seed(9)
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        noise = torch.rand(x.shape, generator=self.rng) if self.training else 0.5
+        return torch.sigmoid(self.linear(torch.sparse.mm(self.mix, x.T).T * noise))
+
+
+def test_a_sparse_buffer_and_a_modules_own_generator_are_kept() -> None:
+    """b7 #1, #3: the probes' restore handles a sparse buffer, and gives a generator the
+    model holds its state back: fit equals the loop by hand (41 samples: both probes)."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(3))
+    x, y = torch.cat([x, x[:1]]), torch.cat([y, y[:1]])
+    results = []
+    for use_fit in (True, False):
+        torch.manual_seed(2)
+        model = GraphConv()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+        loader = DataLoader(TensorDataset(x, y), batch_size=10)
+        if use_fit:
+            fit(model, nn.BCELoss(), optimizer, loader, max_iterations=4, eval_every=100)
+        else:
+            for _, (xb, yb) in zip(range(4), loader, strict=False):
+                nn.BCELoss()(model(xb).view_as(yb), yb).backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        results.append(model)
+    assert torch.equal(results[0].linear.weight, results[1].linear.weight)
+    assert torch.equal(results[0].rng.get_state(), results[1].rng.get_state())
+    assert torch.equal(results[0].mix.to_dense(), results[1].mix.to_dense())
+    loss, _ = evaluate(results[0], nn.BCELoss(), x, y)
+    assert math.isfinite(loss)
+
+
+def test_a_lazy_model_keeps_all_its_dry_run_does() -> None:
+    """b7 #5: with lazy modules the probe is the dry run, kept whole (a module that
+    initialises itself from its first call too): fit equals the documented loop."""
+    x, y = small()
+    results = []
+    for use_fit in (True, False):
+        torch.manual_seed(5)
+        model = nn.Sequential(FirstBatchScale(), nn.LazyLinear(1), nn.Sigmoid())
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+        if use_fit:
+            fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=5, eval_every=100)
+        else:
+            model.eval()
+            with torch.no_grad():
+                model(x[:2])
+            model.train()
+            for _ in range(5):
+                nn.BCELoss()(model(x).view_as(y), y).backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        results.append(model.state_dict())
+    assert results[0].keys() == results[1].keys()
+    assert all(torch.equal(results[0][k], v) for k, v in results[1].items())
+
+
+def test_conditions_compare_the_numbers_given() -> None:
+    """b7 #6: a threshold that rounds to 0 or 1 as a float, a negative min_delta that
+    rounds to -0.0, and an int beyond the float range are named."""
+    from fractions import Fraction
+
+    for bad in (Fraction(1, 10**400), 1 - Fraction(1, 10**400), 10**5000):
+        with pytest.raises(ValueError, match="threshold must be"):
+            accuracy_above(bad)
+    with pytest.raises(ValueError, match="min_delta must be"):
+        early_stopping(2, Fraction(-1, 10**400))

@@ -98,3 +98,29 @@ def flag(name: str, value: object) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
     return value
+
+
+def mathtext_readable(what: str, text: str) -> None:
+    """A ``ValueError`` naming ``what`` if matplotlib would fail to render ``text`` (text
+    between ``$`` signs is mathtext) when a figure is drawn, later: checked before any
+    figure is made."""
+    import matplotlib as mpl
+    from matplotlib import cbook
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.mathtext import MathTextParser
+
+    if mpl.rcParams["text.usetex"] or not mpl.rcParams["text.parse_math"]:
+        return  # LaTeX, or no mathtext: matplotlib does not parse it
+    for line in text.split("\n"):  # a Text lays out, and parses, line by line
+        if not cbook.is_math_text(line):
+            continue
+        try:
+            MathTextParser("path").parse(line, dpi=72, prop=FontProperties())
+        except ValueError as error:
+            reason = str(error).strip().splitlines()[-1].split("Exception: ", 1)[-1]
+            if len(reason) > 100:
+                reason = reason[:100] + "..."
+            raise ValueError(
+                f"{what} holds text between $ signs that matplotlib's mathtext cannot read: "
+                f"{line!r} ({reason}); fix the TeX, or write a literal dollar sign as \\$"
+            ) from None

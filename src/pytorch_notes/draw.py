@@ -32,7 +32,7 @@ from matplotlib.axes import Axes
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from pytorch_notes._checks import positive_int
+from pytorch_notes._checks import mathtext_readable, positive_int
 from pytorch_notes.animation import Player
 from pytorch_notes.graph import RecordedGraph
 from pytorch_notes.i18n import tr
@@ -404,6 +404,8 @@ def _check_draw_options(ax: object, show_grads: object, title: object = None) ->
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    if title is not None:
+        mathtext_readable("title", title)
     if not isinstance(show_grads, bool):
         raise TypeError(f"show_grads must be True or False, got {show_grads!r}")
 
@@ -813,6 +815,8 @@ def _forward_labels(g: nx.DiGraph, words: dict[str, str], show_grads: bool) -> d
             labels[node] = _format(data["value"])
         else:
             labels[node] = _op_symbol(data)
+    for node, label in labels.items():  # a name like "$x^$" would fail only when drawn
+        mathtext_readable(f"the label of node {node!r}", label)
     return labels
 
 
@@ -1139,6 +1143,8 @@ def draw_backward(
     _check_draw_options(ax, show_grads, title)
     _check_backward(g, max_nodes)
     words = _words(lang)
+    for node, data in g.nodes(data=True):
+        mathtext_readable(f"the label of node {node!r}", _backward_label(data, words))
     pos = layout(g, method, node_width=1.3, rank_gap=1.1)
     ax = _figure(pos, ax)
     artists = _backward_nodes(g, ax, pos, words)

@@ -22,18 +22,22 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-import matplotlib as mpl
 import matplotlib.colors as mpl_colors
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib import cbook, mathtext
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from torch import Tensor, nn
 
-from pytorch_notes._checks import finite_number, flag, int_at_least, interval, positive_int
+from pytorch_notes._checks import (
+    finite_number,
+    flag,
+    int_at_least,
+    interval,
+    mathtext_readable,
+    positive_int,
+)
 from pytorch_notes.animation import Player
 from pytorch_notes.i18n import _check_language, tr
 from pytorch_notes.training import Evaluation, History
@@ -135,7 +139,7 @@ def _check_figure_options(ax: object = None, title: object = None, lang: object 
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a str or None, got {type(title).__name__}")
     if title is not None:
-        _check_mathtext("title", title)
+        mathtext_readable("title", title)
     _check_language(lang)  # type: ignore[arg-type]
 
 
@@ -667,8 +671,6 @@ PATH_COLORS = (
 
 LossSurface = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
-_MATHTEXT = mathtext.MathTextParser("path")  # what a Text's "$...$" goes through when drawn
-
 
 def _start_label(lang: str) -> str:
     """The legend label of the start marker of the loss-surface figures."""
@@ -696,25 +698,8 @@ def _check_path_name(name: object, taken: Mapping[str, object], start: str) -> s
             f"two paths are both labelled {key!r} in the legend ({taken[key]!r} and "
             f"{name!r}): give them different names"
         )
-    _check_mathtext(f"path name {name!r}", label)
+    mathtext_readable(f"path name {name!r}", label)
     return key
-
-
-def _check_mathtext(what: str, text: str) -> None:
-    """A ``ValueError`` naming ``what`` if matplotlib would fail to render ``text`` (text
-    between ``$`` signs is mathtext) when the figure is drawn, later."""
-    if mpl.rcParams["text.usetex"] or not mpl.rcParams["text.parse_math"]:
-        return  # LaTeX, or no mathtext: matplotlib does not parse it
-    if not cbook.is_math_text(text):
-        return
-    try:
-        _MATHTEXT.parse(text, dpi=72, prop=FontProperties())
-    except ValueError as error:
-        reason = str(error).strip().splitlines()[-1].split("Exception: ", 1)[-1]
-        raise ValueError(
-            f"{what} holds text between $ signs that matplotlib's mathtext cannot read "
-            f"({reason}); fix the TeX, or write a literal dollar sign as \\$"
-        ) from None
 
 
 def _check_paths(paths: Mapping[str, object], start: str) -> dict[str, np.ndarray]:
@@ -789,6 +774,7 @@ def _check_surface_values(values: np.ndarray, g0: np.ndarray, g1: np.ndarray) ->
     for bad, what in (
         (~np.isfinite(values), "NaN or infinite"),
         (values <= 0, "zero or negative, which a logarithmic scale cannot show"),
+        (values < np.finfo(float).tiny, "below the smallest normal float (2.2e-308)"),
     ):
         if bad.any():
             i = np.unravel_index(int(bad.argmax()), bad.shape)
@@ -809,15 +795,16 @@ def _levels(values: np.ndarray, levels: int) -> np.ndarray:
     """At most ``levels`` strictly increasing, logarithmically spaced contour levels from at
     most the smallest to at least the largest of ``values`` (finite, positive).
 
-    Works in logarithms, so any positive float64 range fits, from the smallest
-    subnormal to the largest float. A surface flat to within ``_FLAT_SPREAD``
-    gets one band around its value (a factor 2 either side, within the float
-    range). Fewer levels come back where the floats between the ends are fewer.
+    Works in logarithms, so any range of normal positive floats fits, up to the
+    largest float. A surface flat to within ``_FLAT_SPREAD`` gets one band
+    around its value (two levels, a factor 2 either side, within the float
+    range), so no contour line. Fewer levels come back where the floats between
+    the ends are fewer.
     """
     lo, hi = float(values.min()), float(values.max())
     low, high = math.log(lo), math.log(hi)
     if high - low < _FLAT_SPREAD:
-        low, high = low - math.log(2), high + math.log(2)
+        low, high, levels = low - math.log(2), high + math.log(2), 2
     with np.errstate(over="ignore", under="ignore"):
         bounds = np.exp(np.linspace(low, high, levels))
     tiny, largest = np.nextafter(0.0, 1.0), np.finfo(float).max
@@ -830,7 +817,7 @@ def _surface_axes(
     g0: np.ndarray, g1: np.ndarray, values: np.ndarray, levels: int, ax: Axes, lang: str
 ) -> None:
     bounds = _levels(values, levels)
-    ax.contourf(g0, g1, values, levels=bounds, cmap="Blues_r", alpha=0.6, zorder=0,
+    ax.contourf(g0, g1, values, levels=bounds, cmap="Blues_r", alpha=0.6, zorder=0, rasterized=True,
                 norm=mpl_colors.LogNorm())  # fmt: skip
     ax.contour(g0, g1, values, levels=bounds, colors="gray", linewidths=0.4, zorder=1)
     ax.set_xlabel("$w_0$")
@@ -892,8 +879,8 @@ def plot_loss_surface(
     to ``resolution ** 2``. A complex-valued loss loses its imaginary part
     (NumPy only warns, ``ComplexWarning``).
 
-    Any finite, positive surface is drawn, from the smallest float to the
-    largest. A flat one (a loss that does not depend on the two weights), or
+    Any finite surface of losses from the smallest normal float (about
+    2.2e-308) to the largest is drawn. A flat one (a loss that does not depend on the two weights), or
     one whose losses differ by less than one part in a million (rounding),
     is drawn as one band around its value, without contour lines. Between
     very close losses there may be fewer distinct floats than ``levels``:

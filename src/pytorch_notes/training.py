@@ -46,7 +46,7 @@ import numbers
 import random
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -268,11 +268,7 @@ def accuracy_above(threshold: float) -> Callable[[Evaluation], bool]:
 
     Introduced in tutorial 06, to reproduce the source article's stop.
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
-        raise TypeError(f"threshold must be a number, got {type(threshold).__name__}")
-    if not 0 < threshold < 1:
-        raise ValueError(f"threshold must be strictly between 0 and 1, got {threshold}")
-    threshold = float(threshold)  # a NumPy scalar too
+    threshold = probability_threshold("threshold", threshold)  # a NumPy scalar too
 
     def stop(evaluation: Evaluation) -> bool:
         return evaluation.accuracy > threshold
@@ -364,7 +360,7 @@ def early_stopping(patience: int, min_delta: float = 0.0) -> Callable[[Evaluatio
     if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real):
         raise TypeError(f"min_delta must be a number, got {type(min_delta).__name__}")
     delta = finite_number("min_delta", min_delta)
-    if delta < 0:
+    if min_delta < 0:  # compared as given: Fraction(-1, 10**400) is -0.0 as a float
         raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta}")
     return _EarlyStopping(patience, delta)
 
@@ -484,40 +480,41 @@ def _training_mode(model: nn.Module) -> Iterator[None]:
 
 
 class _TensorState:
-    """One parameter's or buffer's (or tensor attribute's) class, memory and values."""
+    """One parameter's or buffer's (or tensor attribute's) memory and values."""
 
     def __init__(self, tensor: Tensor) -> None:
-        self.tensor, self.cls, self.data = tensor, type(tensor), tensor.data
-        lazy = nn.parameter.is_lazy(tensor)
-        self.value = None if lazy else tensor.detach().clone()
-
-    @property
-    def initialised(self) -> bool:
-        """Whether this was a lazy module's parameter or buffer and now holds data."""
-        return self.value is None and not nn.parameter.is_lazy(self.tensor)
+        self.tensor, self.data, self.place = tensor, tensor.data, _place(tensor)
+        self.value = tensor.detach().clone()
 
     def restore(self) -> None:
-        tensor, data = self.tensor, self.data
-        if self.value is None:  # lazy: left as the block left it
+        tensor = self.tensor
+        if self.place is None:  # sparse, nested: no one block of memory to compare
+            tensor.data = self.value
             return
-        now = tensor.data
-        moved = (now.data_ptr(), now.shape, now.stride(), now.dtype, now.device) != (
-            data.data_ptr(), data.shape, data.stride(), data.dtype, data.device)  # fmt: skip
-        if moved:  # tensor.data = ... in the block
-            tensor.data = data
-        if self.value is not None and not torch.equal(tensor.data, self.value):
+        if _place(tensor) != self.place:  # tensor.data = ... in the block
+            tensor.data = self.data
+        if not torch.equal(tensor.data, self.value):
             with torch.no_grad():
                 tensor.data.copy_(self.value)
 
 
+def _place(tensor: Tensor) -> tuple[Any, ...] | None:
+    """Where and how ``tensor``'s values lie; None for a layout without one block."""
+    try:
+        data = tensor.data
+        return (data.data_ptr(), data.shape, data.stride(), data.dtype, data.device)
+    except (RuntimeError, NotImplementedError):
+        return None
+
+
 class _ModuleState:
-    """What a module's ``forward`` may change: its class (a lazy module becomes its
-    eager class), its attributes (a Python flag, a tensor assigned to ``self``), the
-    contents of its dicts, lists and sets (parameters, buffers, hooks, a cache), and
-    the values of its tensors."""
+    """What a module's ``forward`` may change: its attributes (a Python flag, a tensor
+    assigned to ``self``), the contents of its dicts, lists and sets (parameters,
+    buffers, hooks, a cache), the values of its tensors and the state of the random
+    generators it holds (``torch``'s, NumPy's, Python's)."""
 
     def __init__(self, module: nn.Module) -> None:
-        self.module, self.cls = module, type(module)
+        self.module = module
         self.attributes = dict(vars(module))
         self.contents = {
             name: copy for name, value in self.attributes.items()
@@ -525,6 +522,10 @@ class _ModuleState:
         }  # fmt: skip
         tensors = {id(t): t for t in self._tensors(self.attributes, self.contents)}
         self.tensors = [_TensorState(t) for t in tensors.values()]
+        self.generators = [
+            (value, state) for value in self.attributes.values()
+            if (state := _generator_state(value)) is not None
+        ]  # fmt: skip
 
     @staticmethod
     def _tensors(attributes: dict[str, Any], contents: dict[str, Any]) -> Iterator[Tensor]:
@@ -534,8 +535,6 @@ class _ModuleState:
 
     def restore(self) -> None:
         module = self.module
-        if type(module) is not self.cls or any(t.initialised for t in self.tensors):
-            return  # a lazy module the block initialised: kept, as a dry run leaves it
         vars(module).clear()
         vars(module).update(self.attributes)
         for name, copy in self.contents.items():
@@ -547,6 +546,30 @@ class _ModuleState:
                 container.update(copy)
         for state in self.tensors:
             state.restore()
+        for generator, saved in self.generators:
+            _set_generator_state(generator, saved)
+
+
+def _generator_state(value: object) -> Any:
+    """The state of a random generator (torch's, NumPy's, Python's); None for anything else."""
+    if isinstance(value, torch.Generator):
+        return value.get_state()
+    if isinstance(value, np.random.Generator):
+        return value.bit_generator.state
+    if isinstance(value, (random.Random, np.random.RandomState)):
+        return value.getstate() if isinstance(value, random.Random) else value.get_state()
+    return None
+
+
+def _set_generator_state(generator: Any, state: Any) -> None:
+    if isinstance(generator, torch.Generator):
+        generator.set_state(state)
+    elif isinstance(generator, np.random.Generator):
+        generator.bit_generator.state = state
+    elif isinstance(generator, random.Random):
+        generator.setstate(state)
+    else:
+        generator.set_state(state)
 
 
 def _shallow_copy(value: object) -> Any:
@@ -565,29 +588,29 @@ def _is_lazy(model: nn.Module) -> bool:
 
 @contextmanager
 def _model_kept(model: nn.Module) -> Iterator[None]:
-    """``model`` as it was after the block, and every random generator (torch's,
-    Python's, NumPy's): a probe's forward pass leaves nothing behind, except the
-    initialisation of lazy modules.
+    """``model`` as it was after the block, and every random generator (the global ones
+    and those its modules hold): a probe's forward pass leaves nothing behind. A model
+    with lazy modules (``nn.LazyLinear``) is the exception: the block is then the dry
+    run PyTorch asks of such a model, and what it does is kept, as a dry run's is.
 
     Restored: each module's attributes (a data-dependent initialisation's flag), the
     contents of its dicts, lists and sets (a buffer registered, or set from ``None``
-    to a tensor, in ``forward`` is undone), and every parameter's and buffer's values
-    and memory. Not restored: objects nested deeper (a dict inside a list), state
-    kept outside the modules (a global, a closure), and lazy modules (``nn.LazyLinear``)
-    the block initialised: the block is then the dry run PyTorch asks of a model with
-    lazy modules, and its random numbers are drawn as that dry run would draw them
-    (the generators are not restored).
+    to a tensor, in ``forward`` is undone), every parameter's and buffer's values and
+    memory, and the generators it holds as attributes. Not restored: objects nested
+    deeper (a dict inside a list, a generator inside a dict), and state kept outside
+    the modules (a global, a closure).
     """
+    if _is_lazy(model):
+        yield
+        return
     states = [_ModuleState(module) for module in model.modules()]
-    lazy = _is_lazy(model)
     python_state, numpy_state = random.getstate(), np.random.get_state()
     try:
-        with nullcontext() if lazy else torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]):
             yield
     finally:
-        if not lazy:
-            random.setstate(python_state)
-            np.random.set_state(numpy_state)
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
         for state in reversed(states):
             state.restore()
 
@@ -1515,13 +1538,14 @@ def fit(
         there names the data's shape and the model. That run leaves the model
         and every random generator as it found them (buffers, parameters, a
         data-dependent initialisation's flag, a buffer registered in
-        ``forward``), except lazy modules (``nn.LazyLinear``): for those it is
-        the dry run PyTorch asks for, and it initialises them, drawing the
-        random numbers a dry run draws, so that ``fit`` reproduces a loop that
-        first runs ``model.eval()`` and the model on two training samples
-        under ``torch.no_grad()``. A run refused after that leaves them
-        initialised. Objects nested deeper in a module (a dict inside a list)
-        and state outside it (a global) are not restored.
+        ``forward``, a generator a module holds); objects nested deeper in a
+        module (a dict inside a list) and state outside it (a global) are not
+        restored. A model with lazy modules (``nn.LazyLinear``) is the
+        exception: for it that run is the dry run PyTorch asks for, and it
+        keeps all it does (the lazy modules initialised, the random numbers
+        drawn), so ``fit`` reproduces a loop that first runs ``model.eval()``
+        and the model on two training samples under ``torch.no_grad()``. A
+        run refused after that leaves the model so.
     loss_fn
         ``loss_fn(outputs, labels)``: ``nn.BCELoss()`` on probabilities,
         ``nn.BCEWithLogitsLoss()`` on logits.
