@@ -301,6 +301,50 @@ def test_animation_fetches_its_frames_when_reached_and_plays(
     assert problems.errors == []
 
 
+PAGE_BUDGET = 800_000  # bytes a page may fetch as a reader scrolls through it (issue 23)
+
+
+def _note_size(sizes: dict[str, int], request) -> None:
+    sizes[request.url] = request.sizes()["responseBodySize"]
+
+
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+def test_every_tutorial_page_fetches_at_most_its_budget_when_read_through(
+    browser, server: str, out: str
+) -> None:
+    """Each tutorial page and gallery index, scrolled from top to bottom at 390 px as a
+    reader would (lazy images load, players start), fetches at most PAGE_BUDGET bytes:
+    the page, its styles and scripts, every figure and the animations' frames."""
+    paths = sorted(f"{out}/{p}" for p in pages(HTML / out) if p.startswith("tutorials/"))
+    paths = [p for p in paths if "sg_execution_times" not in p]
+    assert len(paths) >= 14, paths
+    heavy = {}
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    for path in paths:
+        page = context.new_page()
+        sizes: dict[str, int] = {}
+        page.on("requestfinished", functools.partial(_note_size, sizes))
+        page.goto(f"{server}/{path}", wait_until="networkidle")
+        for _ in range(200):  # the page grows as its sections are laid out: until the end
+            at_end = page.evaluate(
+                "window.scrollBy(0, 700), "
+                "window.scrollY + window.innerHeight >= document.body.scrollHeight - 2"
+            )
+            page.wait_for_timeout(40)
+            if at_end:
+                break
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)
+        page.close()
+        total = sum(sizes.values())
+        assert total > 50_000, f"{path}: {total} bytes, too few to be the whole page"
+        if total > PAGE_BUDGET:
+            biggest = sorted(sizes.items(), key=lambda kv: -kv[1])[:3]
+            heavy[path] = f"{total} bytes; largest: {biggest}"
+    context.close()
+    assert not heavy, heavy
+
+
 @pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
 def test_concept_map_words_are_legible_at_1280(browser, server: str, out: str) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -22,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "pytorch-notes"}
+SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "pytorch-notes", "savefig.dpi": 150}
 
 
 class SvgFigures:
