@@ -758,3 +758,14 @@ def test_a_label_matplotlib_cannot_read_is_named_before_any_figure() -> None:
         assert plt.get_fignums() == figures
     draw.draw_backward(backward_graph(out, names={r"$\hat{y}$": out}))  # good TeX draws
     plt.close("all")
+
+
+def test_a_describe_title_matplotlib_cannot_read_is_named_before_any_figure() -> None:
+    """b8 #3: describe(op)'s text goes into a frame's title."""
+    v = torch.tensor([1.0, 2.0], requires_grad=True)
+    with record() as run:
+        (v * v).sum()
+    figures = plt.get_fignums()
+    with pytest.raises(ValueError, match=r"title of step 1 .*mathtext cannot read"):
+        draw.animate_forward(run, describe=lambda op: r"$\alpha_$")
+    assert plt.get_fignums() == figures

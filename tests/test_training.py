@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import math
+import random
 import sys
 
+import numpy as np
 import pytest
 import torch
 from seed_reference import run_seed
@@ -1646,3 +1648,45 @@ def test_conditions_compare_the_numbers_given() -> None:
             accuracy_above(bad)
     with pytest.raises(ValueError, match="min_delta must be"):
         early_stopping(2, Fraction(-1, 10**400))
+
+
+class Jitter(nn.Module):
+    """Noise from the generator it holds; a jagged nested buffer nothing reads."""
+
+    def __init__(self, generator: object) -> None:
+        super().__init__()
+        self.generator = generator
+        self.register_buffer("ragged", torch.nested.nested_tensor(
+            [torch.ones(2, 2), torch.ones(3, 2)], layout=torch.jagged))  # fmt: skip
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training:
+            return x
+        if isinstance(self.generator, random.Random):
+            return x + self.generator.random()
+        return x + float(np.random.Generator(self.generator).random())
+
+
+@pytest.mark.parametrize("kind", ["bit generator", "system random"])
+def test_generators_without_a_usual_state_and_jagged_buffers_are_handled(kind) -> None:
+    """b8 #1, #2, #4: a NumPy bit generator is restored like the others; SystemRandom has
+    no state and is left alone; a jagged nested buffer does not stop the probes."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(4))
+    x, y = torch.cat([x, x[:1]]), torch.cat([y, y[:1]])
+    runs = []
+    for use_fit in (True, False):
+        torch.manual_seed(1)
+        made = np.random.PCG64(3) if kind == "bit generator" else random.SystemRandom()
+        model = nn.Sequential(Jitter(made), nn.Linear(2, 1), nn.Sigmoid())
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+        loader = DataLoader(TensorDataset(x, y), batch_size=10)
+        if use_fit:
+            fit(model, nn.BCELoss(), optimizer, loader, max_iterations=4, eval_every=100)
+        else:
+            for _, (xb, yb) in zip(range(4), loader, strict=False):
+                nn.BCELoss()(model(xb).view_as(yb), yb).backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        runs.append(model[1].weight.detach().clone())
+    if kind == "bit generator":
+        assert torch.equal(runs[0], runs[1])

@@ -1250,6 +1250,7 @@ def _frame_titles(
                     f"{op.index} ({op.op!r})"
                 )
         titles.append(words["step"].format(k=k, n=n) + f": {text}")
+        mathtext_readable(f"the title of step {k} (operation {op.op!r})", titles[-1])
     return titles
 
 

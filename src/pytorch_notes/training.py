@@ -500,6 +500,8 @@ class _TensorState:
 
 def _place(tensor: Tensor) -> tuple[Any, ...] | None:
     """Where and how ``tensor``'s values lie; None for a layout without one block."""
+    if tensor.is_nested or tensor.layout != torch.strided:
+        return None
     try:
         data = tensor.data
         return (data.data_ptr(), data.shape, data.stride(), data.dtype, data.device)
@@ -511,7 +513,7 @@ class _ModuleState:
     """What a module's ``forward`` may change: its attributes (a Python flag, a tensor
     assigned to ``self``), the contents of its dicts, lists and sets (parameters,
     buffers, hooks, a cache), the values of its tensors and the state of the random
-    generators it holds (``torch``'s, NumPy's, Python's)."""
+    generators it holds (``torch``'s, NumPy's and its bit generators, Python's)."""
 
     def __init__(self, module: nn.Module) -> None:
         self.module = module
@@ -556,8 +558,12 @@ def _generator_state(value: object) -> Any:
         return value.get_state()
     if isinstance(value, np.random.Generator):
         return value.bit_generator.state
-    if isinstance(value, (random.Random, np.random.RandomState)):
-        return value.getstate() if isinstance(value, random.Random) else value.get_state()
+    if isinstance(value, np.random.BitGenerator):
+        return value.state
+    if isinstance(value, np.random.RandomState):
+        return value.get_state()
+    if isinstance(value, random.Random) and not isinstance(value, random.SystemRandom):
+        return value.getstate()  # SystemRandom reads the OS's entropy: it has no state
     return None
 
 
@@ -566,6 +572,8 @@ def _set_generator_state(generator: Any, state: Any) -> None:
         generator.set_state(state)
     elif isinstance(generator, np.random.Generator):
         generator.bit_generator.state = state
+    elif isinstance(generator, np.random.BitGenerator):
+        generator.state = state
     elif isinstance(generator, random.Random):
         generator.setstate(state)
     else:
@@ -645,9 +653,9 @@ def _probe(
     are labels whose dtype the loss refuses.
 
     Evaluation mode, no gradients, and the model and the random generators as
-    they were afterwards (:func:`_model_kept`: a lazy module is lazy again, a
-    buffer made in ``forward`` is gone): the run that follows starts from what
-    the model was.
+    they were afterwards (:func:`_model_kept`: a buffer made in ``forward`` is
+    gone), so the run that follows starts from what the model was; for a model
+    with lazy modules this run is the dry run that initialises them, kept.
     """
     x = features[:2].to(_model_device(model, features.device))
     y = labels[:2].to(x.device)
@@ -693,7 +701,7 @@ def _probe_one_sample(model: nn.Module, data: _Data) -> None:
     BatchNorm cannot (it needs two values per channel in training mode); the
     forward pass runs in training mode, without gradients, and leaves the model
     and the random generators as they were (:func:`_model_kept`: BatchNorm's
-    running statistics, a data-dependent initialisation, a lazy module).
+    running statistics, a data-dependent initialisation).
     """
     if data.smallest_batch != 1:
         return
