@@ -1690,3 +1690,45 @@ def test_generators_without_a_usual_state_and_jagged_buffers_are_handled(kind) -
         runs.append(model[1].weight.detach().clone())
     if kind == "bit generator":
         assert torch.equal(runs[0], runs[1])
+
+
+class Doubling(nn.Module):
+    """A buffer of a layout without one block of memory, doubled in place in training."""
+
+    def __init__(self, buffer: torch.Tensor) -> None:
+        super().__init__()
+        self.register_buffer("b", buffer)
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training:
+            self.b.mul_(2)
+        total = self.b.values().sum() if self.b.is_nested else self.b.to_dense().sum()
+        return torch.sigmoid(self.linear(x) + 0.01 * total)
+
+
+@pytest.mark.parametrize("layout", ["csr", "jagged"])
+def test_a_buffer_without_one_block_of_memory_changed_in_place_is_restored(layout) -> None:
+    """b9 #1: `.data = saved` does nothing for CSR or jagged tensors: the probe's doubling
+    stayed. fit equals the loop by hand (41 samples: the one-sample probe runs)."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(8))
+    x, y = torch.cat([x, x[:1]]), torch.cat([y, y[:1]])
+    runs = []
+    for use_fit in (True, False):
+        torch.manual_seed(3)
+        dense = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+        buffer = (dense.to_sparse_csr() if layout == "csr" else torch.nested.nested_tensor(
+            [torch.ones(2), torch.ones(3)], layout=torch.jagged))  # fmt: skip
+        model = Doubling(buffer)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+        loader = DataLoader(TensorDataset(x, y), batch_size=10)
+        if use_fit:
+            fit(model, nn.BCELoss(), optimizer, loader, max_iterations=4, eval_every=100)
+        else:
+            for _, (xb, yb) in zip(range(4), loader, strict=False):
+                nn.BCELoss()(model(xb).view_as(yb), yb).backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        runs.append((model.b.values().sum().item(), model.linear.weight.detach().clone()))
+    assert runs[0][0] == runs[1][0] == 16 * (2.0 if layout == "csr" else 5.0)
+    assert torch.equal(runs[0][1], runs[1][1])

@@ -489,13 +489,30 @@ class _TensorState:
     def restore(self) -> None:
         tensor = self.tensor
         if self.place is None:  # sparse, nested: no one block of memory to compare
-            tensor.data = self.value
+            try:  # in place: `tensor.data = ...` does nothing for CSR or jagged tensors
+                with torch.no_grad():
+                    tensor.copy_(self.value)
+            except (RuntimeError, NotImplementedError, TypeError):
+                self._restore_otherwise()
             return
         if _place(tensor) != self.place:  # tensor.data = ... in the block
             tensor.data = self.data
         if not torch.equal(tensor.data, self.value):
             with torch.no_grad():
                 tensor.data.copy_(self.value)
+
+    def _restore_otherwise(self) -> None:
+        """Where ``copy_`` is refused: a nested tensor's values in place (torch 2.4 has no
+        ``copy_`` for jagged tensors), else new data (another number of stored elements)."""
+        tensor, value = self.tensor, self.value
+        try:
+            if tensor.is_nested:
+                with torch.no_grad():
+                    tensor.values().copy_(value.values())
+                return
+        except (RuntimeError, NotImplementedError, TypeError):
+            pass
+        tensor.data = value
 
 
 def _place(tensor: Tensor) -> tuple[Any, ...] | None:
