@@ -659,16 +659,21 @@ class PairsWithFloatLabels(torch.utils.data.Dataset):
         return self.x[i], float(self.y[i])  # a plain Python float, as many tutorials write
 
 
-def test_a_dataset_of_python_number_labels_trains_like_tensor_labels() -> None:
+def assert_trains_like_tensors(dataset_class: type) -> None:
+    """fit on ``dataset_class(x, y)`` gives the losses of a ``TensorDataset`` of the same."""
     x, y = small()
     runs = []
-    for dataset in (TensorDataset(x, y), PairsWithFloatLabels(x, y)):
+    for dataset in (TensorDataset(x, y), dataset_class(x, y)):
         torch.manual_seed(0)
         model = LogisticRegression()
         loader = DataLoader(dataset, batch_size=8, shuffle=False)
         runs.append(fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
                         loader, validation=loader, max_iterations=6, eval_every=2))  # fmt: skip
     assert runs[0].loss == runs[1].loss and runs[0].val_loss == runs[1].val_loss
+
+
+def test_a_dataset_of_python_number_labels_trains_like_tensor_labels() -> None:
+    assert_trains_like_tensors(PairsWithFloatLabels)
 
 
 def test_a_dataset_whose_samples_are_not_tensors_is_named() -> None:
@@ -696,15 +701,7 @@ class NumpyPairs(PairsWithFloatLabels):
 
 def test_a_dataset_of_numpy_samples_trains_like_tensors() -> None:
     """b5 #7: the loader collates NumPy samples into float32 tensors; fit accepts them."""
-    x, y = small()
-    runs = []
-    for dataset in (TensorDataset(x, y), NumpyPairs(x, y)):
-        torch.manual_seed(0)
-        model = LogisticRegression()
-        loader = DataLoader(dataset, batch_size=8, shuffle=False)
-        runs.append(fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
-                        loader, validation=loader, max_iterations=6, eval_every=2))  # fmt: skip
-    assert runs[0].loss == runs[1].loss and runs[0].val_loss == runs[1].val_loss
+    assert_trains_like_tensors(NumpyPairs)
 
 
 # -- issue 20: a validation split -----------------------------------------------------------
@@ -1311,6 +1308,28 @@ def test_parameters_at_follows_new_strides_and_names_a_changed_parameter() -> No
             max_iterations=5, eval_every=2, callbacks=[to_double])  # fmt: skip
 
 
+def fit_or_by_hand(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    use_fit: bool,
+    iterations: int = 4,
+    lr: float = 0.3,
+) -> None:
+    """``iterations`` SGD updates on batches of 10 (in order): through ``fit``, or by the
+    loop it reproduces (fit also evaluates, once, before the first update)."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loader = DataLoader(TensorDataset(x, y), batch_size=10)
+    if use_fit:
+        fit(model, nn.BCELoss(), optimizer, loader, max_iterations=iterations, eval_every=100)
+        return
+    for _, (xb, yb) in zip(range(iterations), loader, strict=False):
+        nn.BCELoss()(model(xb).view_as(yb), yb).backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+
 class ReassigningNorm(nn.Module):
     """A hand-written running mean that replaces its buffer object at each training step."""
 
@@ -1333,15 +1352,7 @@ def test_the_one_sample_probe_restores_a_buffer_the_model_replaces() -> None:
     for use_fit in (True, False):
         torch.manual_seed(0)
         model = nn.Sequential(ReassigningNorm(2), nn.Linear(2, 1), nn.Sigmoid())
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-        loader = DataLoader(TensorDataset(x, y), batch_size=10)
-        if use_fit:
-            fit(model, nn.BCELoss(), optimizer, loader, max_iterations=5, record_parameters=False)
-        else:
-            for _, (xb, yb) in zip(range(5), loader, strict=False):
-                nn.BCELoss()(model(xb).view_as(yb), yb).backward()
-                optimizer.step()
-                optimizer.zero_grad()
+        fit_or_by_hand(model, x, y, use_fit=use_fit, iterations=5, lr=0.1)
         runs.append(model[0].running_mean.clone())
     assert torch.equal(runs[0], runs[1]), runs
 
@@ -1509,15 +1520,7 @@ def test_the_probes_leave_no_state_behind() -> None:
     for use_fit in (True, False):
         torch.manual_seed(1)
         model = nn.Sequential(FirstBatchScale(), nn.Linear(2, 1), nn.Sigmoid())
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
-        loader = DataLoader(TensorDataset(x, y), batch_size=10)
-        if use_fit:
-            fit(model, nn.BCELoss(), optimizer, loader, max_iterations=4, eval_every=100)
-        else:
-            for _, (xb, yb) in zip(range(4), loader, strict=False):
-                nn.BCELoss()(model(xb).view_as(yb), yb).backward()
-                optimizer.step()
-                optimizer.zero_grad()
+        fit_or_by_hand(model, x, y, use_fit=use_fit)
         models.append(model)
     fitted, by_hand = models
     assert fitted[0].seen == by_hand[0].seen == [10, 10, 10, 10]
@@ -1596,15 +1599,7 @@ def test_a_sparse_buffer_and_a_modules_own_generator_are_kept() -> None:
     for use_fit in (True, False):
         torch.manual_seed(2)
         model = GraphConv()
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
-        loader = DataLoader(TensorDataset(x, y), batch_size=10)
-        if use_fit:
-            fit(model, nn.BCELoss(), optimizer, loader, max_iterations=4, eval_every=100)
-        else:
-            for _, (xb, yb) in zip(range(4), loader, strict=False):
-                nn.BCELoss()(model(xb).view_as(yb), yb).backward()
-                optimizer.step()
-                optimizer.zero_grad()
+        fit_or_by_hand(model, x, y, use_fit=use_fit)
         results.append(model)
     assert torch.equal(results[0].linear.weight, results[1].linear.weight)
     assert torch.equal(results[0].rng.get_state(), results[1].rng.get_state())
@@ -1678,15 +1673,7 @@ def test_generators_without_a_usual_state_and_jagged_buffers_are_handled(kind) -
         torch.manual_seed(1)
         made = np.random.PCG64(3) if kind == "bit generator" else random.SystemRandom()
         model = nn.Sequential(Jitter(made), nn.Linear(2, 1), nn.Sigmoid())
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
-        loader = DataLoader(TensorDataset(x, y), batch_size=10)
-        if use_fit:
-            fit(model, nn.BCELoss(), optimizer, loader, max_iterations=4, eval_every=100)
-        else:
-            for _, (xb, yb) in zip(range(4), loader, strict=False):
-                nn.BCELoss()(model(xb).view_as(yb), yb).backward()
-                optimizer.step()
-                optimizer.zero_grad()
+        fit_or_by_hand(model, x, y, use_fit=use_fit)
         runs.append(model[1].weight.detach().clone())
     if kind == "bit generator":
         assert torch.equal(runs[0], runs[1])
@@ -1720,15 +1707,7 @@ def test_a_buffer_without_one_block_of_memory_changed_in_place_is_restored(layou
         buffer = (dense.to_sparse_csr() if layout == "csr" else torch.nested.nested_tensor(
             [torch.ones(2), torch.ones(3)], layout=torch.jagged))  # fmt: skip
         model = Doubling(buffer)
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
-        loader = DataLoader(TensorDataset(x, y), batch_size=10)
-        if use_fit:
-            fit(model, nn.BCELoss(), optimizer, loader, max_iterations=4, eval_every=100)
-        else:
-            for _, (xb, yb) in zip(range(4), loader, strict=False):
-                nn.BCELoss()(model(xb).view_as(yb), yb).backward()
-                optimizer.step()
-                optimizer.zero_grad()
+        fit_or_by_hand(model, x, y, use_fit=use_fit)
         runs.append((model.b.values().sum().item(), model.linear.weight.detach().clone()))
     assert runs[0][0] == runs[1][0] == 16 * (2.0 if layout == "csr" else 5.0)
     assert torch.equal(runs[0][1], runs[1][1])
