@@ -131,6 +131,33 @@ def test_history_is_consistent_with_the_models_parameters(run) -> None:
     assert not torch.equal(last, model.features.weight.detach())
 
 
+def test_the_benchmarks_same_work_loop_records_what_fit_records(run) -> None:
+    """tools/bench_training.py compares fit with a hand loop "doing the same work": it
+    must record the same numbers, else the ratio it prints compares unlike work."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "tools" / "bench_training.py"
+    spec = importlib.util.spec_from_file_location("bench_training", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    _, history, *_ = run
+    by_hand = bench.same_work()
+    assert by_hand["last_iteration"] == history.last_iteration == bench.hand_written()
+    assert by_hand["loss"] == history.loss
+    assert by_hand["accuracy"] == history.accuracy
+    assert torch.equal(by_hand["parameters"], history.flat_parameters)
+    assert len(by_hand["evaluations"]) == len(history.evaluations)
+    for (loss, accuracy, params), evaluation in zip(
+        by_hand["evaluations"], history.evaluations, strict=True
+    ):
+        assert (loss, accuracy) == (evaluation.loss, evaluation.accuracy)
+        assert all(
+            torch.equal(p, q) for p, q in zip(params, evaluation.parameters.values(), strict=True)
+        )
+
+
 def test_parameters_at_rejects_iterations_that_did_not_run(run) -> None:
     _, history, _, _ = run
     with pytest.raises(IndexError, match=r"iteration 541 was not run: the history holds 0\.\.540"):
