@@ -408,6 +408,127 @@ def test_graph_figures_stay_readable_on_a_phone(browser, server: str, out: str) 
     _shot(page, f"backward-graph-390-{out}")
 
 
+FIGURE_STATE = """box => ({
+  wide: box.scrollWidth > box.clientWidth + 1,
+  classes: box.className,
+  mask: getComputedStyle(box).maskImage || getComputedStyle(box).webkitMaskImage,
+  tools: box.nextElementSibling && box.nextElementSibling.classList.contains('pn-figure-tools')
+    ? {hidden: box.nextElementSibling.hidden, text: box.nextElementSibling.innerText} : null,
+})"""
+
+
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+def test_a_figure_wider_than_a_phone_says_so_and_opens_whole(
+    browser, server: str, out: str
+) -> None:
+    """At 390 px each of tutorial 02's graph figures is wider than its box: its right edge
+    fades until it is scrolled to the end, a line under it says so in the page's language,
+    and its button opens the whole figure fitted to the screen; a tap there shows the
+    drawn size, Escape closes and gives the focus back. At 1280 px nothing of it shows."""
+    swipe = {"en": "swipe it sideways", "zh-cn": "左右滑动"}[out]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/{out}/tutorials/core/plot_02_dynamic_graphs.html")
+    figures = page.locator("div.pn-figure")
+    assert figures.count() >= 3
+    for i in range(figures.count()):
+        box = figures.nth(i)
+        box.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "b => b.classList.contains('pn-overflows')", arg=box.element_handle()
+        )
+        state = box.evaluate(FIGURE_STATE)
+        assert state["wide"] and state["mask"] not in ("", "none"), state
+        assert state["tools"] and not state["tools"]["hidden"] and swipe in state["tools"]["text"]
+        box.evaluate("b => { b.scrollLeft = b.scrollWidth; b.dispatchEvent(new Event('scroll')); }")
+        page.wait_for_function("b => b.classList.contains('pn-at-end')", arg=box.element_handle())
+        assert box.evaluate(FIGURE_STATE)["mask"] in ("", "none")
+
+    button = page.locator("button.pn-enlarge").first
+    button.scroll_into_view_if_needed()
+    button.click()
+    dialog = page.locator("dialog.pn-zoom")
+    assert dialog.evaluate("d => d.open")
+    shown = dialog.locator("img")
+    source = figures.first.locator("img").evaluate("im => im.currentSrc")
+    assert shown.evaluate("im => im.src") == source
+    page.wait_for_function("() => document.querySelector('dialog.pn-zoom img').complete")
+    fitted = shown.bounding_box()
+    assert fitted is not None and fitted["width"] <= 390
+    shown.click()
+    drawn = float(shown.get_attribute("width"))
+    assert abs(shown.bounding_box()["width"] - drawn) <= 1  # the drawn size, scrolling
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.querySelector('dialog.pn-zoom').open")
+    assert page.evaluate("document.activeElement.classList.contains('pn-enlarge')")
+    _shot(page, f"wide-figure-390-{out}")
+    count = figures.count()
+    page.close()
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/{out}/tutorials/core/plot_02_dynamic_graphs.html")
+    page.wait_for_load_state("networkidle")
+    for i in range(count):
+        box = page.locator("div.pn-figure").nth(i)
+        box.scroll_into_view_if_needed()
+        page.wait_for_timeout(100)
+        state = box.evaluate(FIGURE_STATE)
+        assert not state["wide"] and state["tools"]["hidden"], state
+    page.close()
+
+
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+def test_player_controls_fit_one_row_on_a_phone(browser, server: str, out: str) -> None:
+    """The animation player's nine buttons sit on one row at 390 px (the last one wrapped to
+    a row of its own), and nothing of the player is wider than its box."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/{out}/tutorials/core/plot_02_dynamic_graphs.html")
+    player = page.locator("div.animation").first
+    player.scroll_into_view_if_needed()
+    tops = player.locator(".anim-buttons button").evaluate_all(
+        "bs => bs.map(b => Math.round(b.getBoundingClientRect().top))"
+    )
+    assert len(tops) == 9 and len(set(tops)) == 1, tops
+    wider = player.evaluate(
+        "p => Array.from(p.querySelectorAll('*')).filter(e => e.getBoundingClientRect().right"
+        " > p.getBoundingClientRect().right + 0.5).map(e => e.tagName + '.' + e.className)"
+    )
+    assert wider == []
+    page.close()
+
+
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+@pytest.mark.parametrize(
+    ("width", "page_name", "wide"),
+    [
+        (390, "core/plot_05_logistic_regression", True),  # the loss, wider than a phone
+        (390, "further/plot_08_jacobians_torch_func", True),  # a Jacobian, written out
+        (1280, "further/plot_12_optimizers", False),  # Adam's update, on three lines
+    ],
+)
+def test_a_wide_formula_shows_that_it_scrolls(
+    browser, server: str, out: str, width: int, page_name: str, wide: bool
+) -> None:
+    """A display formula wider than its column scrolls in its own box, and its right edge
+    fades until it is scrolled to the end (phones show no scrollbar); one that fits does not."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(f"{server}/{out}/tutorials/{page_name}.html")
+    page.evaluate(
+        "() => document.querySelectorAll('article > section > section')"
+        ".forEach(s => s.style.contentVisibility = 'visible')"
+    )
+    page.wait_for_timeout(300)
+    states = page.locator("div.math").evaluate_all(
+        "ms => ms.map(m => [m.scrollWidth > m.clientWidth + 1, m.classList.contains('pn-overflows'),"
+        " getComputedStyle(m).maskImage || getComputedStyle(m).webkitMaskImage])"
+    )
+    assert states
+    for overflowing, marked, mask in states:
+        assert overflowing == marked
+        assert (mask not in ("", "none")) == overflowing
+    assert any(overflowing for overflowing, _, _ in states) == wide
+    page.close()
+
+
 LAYOUT_SHIFT = """() => new Promise(resolve => {
   let total = 0;
   new PerformanceObserver(list => {

@@ -9,6 +9,9 @@
   ``div.pn-figure`` and carries its drawn width; on a narrow screen the
   stylesheet shows it at no less than 85 % of that width (its labels stay
   legible) and the figure scrolls sideways instead of shrinking further.
+  After it comes a line, hidden until ``_static/pytorch-notes.js`` finds the
+  figure wider than its box, that says so in the page's language, with a
+  button that shows the whole figure on the screen (tap it for its drawn size).
 - **Names for the animation widget** (``image-alt``, ``label``). matplotlib's
   animation HTML has a frame slider with no label, and an ``<img>`` with no
   ``alt`` unless :class:`pytorch_notes.animation.Player` wrote one; the
@@ -136,6 +139,8 @@ def _readable_figures(body: str) -> str:
     The figure's own width (at which its labels are their drawn size) goes
     into ``--pn-figure-width``; the stylesheet keeps a figure on a narrow
     screen at 85 % of it, at least (docs/_static/pytorch-notes.css), and the wrapper scrolls.
+    The line after it (hidden; shown by the script when the figure is wider than its
+    box) says so and offers the whole figure in a dialog.
     """
 
     def wrap(match: re.Match[str]) -> str:
@@ -144,7 +149,14 @@ def _readable_figures(body: str) -> str:
         if not width:
             return tag
         tag = tag.replace("<img", f'<img style="--pn-figure-width: {width.group(1)}px"', 1)
-        return f'<div class="pn-figure">{tag}</div>'
+        return f'<div class="pn-figure">{tag}</div>{tools}'
+
+    tools = (
+        f'<p class="pn-figure-tools" hidden>{_("Wider than the screen: swipe it sideways, or")} '
+        f'<button type="button" class="pn-enlarge" data-pn-close="{_("Close")}" '
+        f'data-pn-hint="{_("Tap the figure to see it at its drawn size; tap again to fit it.")}">'
+        f"{_('see it whole')}</button></p>"
+    )
 
     return FIGURE.sub(wrap, body)
 

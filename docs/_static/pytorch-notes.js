@@ -79,3 +79,85 @@
   wrap();
   document.addEventListener("DOMContentLoaded", wrap);
 })();
+
+/* Wide figures and formulas on a narrow screen. A tutorial figure keeps its
+ * labels legible by scrolling sideways in its box (div.pn-figure), and a wide
+ * display formula scrolls in its own (div.math); a phone shows no scrollbar
+ * until the reader scrolls. So a box whose content is wider than it gets
+ * "pn-overflows" (the stylesheet fades its right edge, until it is scrolled to
+ * the end: "pn-at-end"), and a figure's line after it (written hidden by
+ * docs/_ext/page_fixes.py, in the page's language) is shown, with its button:
+ * a dialog with the whole figure fitted to the screen; tapping the figure
+ * there shows it at its drawn size, and back. Boxes are measured when their
+ * size changes: a section away from the screen is laid out only when it nears it. */
+(function () {
+  "use strict";
+  var dialog = null;
+
+  function atEnd(box) {
+    box.classList.toggle("pn-at-end", box.scrollLeft + box.clientWidth >= box.scrollWidth - 2);
+  }
+
+  function measure(box) {
+    if (box.clientWidth === 0) return; // not laid out yet
+    var wide = box.scrollWidth > box.clientWidth + 1;
+    box.classList.toggle("pn-overflows", wide);
+    atEnd(box);
+    var tools = box.nextElementSibling;
+    if (tools && tools.classList.contains("pn-figure-tools")) tools.hidden = !wide;
+  }
+
+  function makeDialog(button) {
+    dialog = document.createElement("dialog");
+    dialog.className = "pn-zoom";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "pn-zoom-close";
+    close.textContent = "\u00d7";
+    close.setAttribute("aria-label", button.dataset.pnClose);
+    close.addEventListener("click", function () { dialog.close(); });
+    var hint = document.createElement("p");
+    hint.className = "pn-zoom-hint";
+    hint.textContent = button.dataset.pnHint;
+    var holder = document.createElement("div");
+    holder.className = "pn-zoom-figure";
+    holder.addEventListener("click", function (event) {
+      if (event.target.tagName === "IMG") holder.classList.toggle("pn-drawn-size");
+    });
+    // Escape closes it wherever the focus is (Chromium ignored it once the figure was tapped)
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        dialog.close();
+      }
+    });
+    dialog.append(close, hint, holder);
+    document.body.appendChild(dialog);
+  }
+
+  function enlarge(box, button) {
+    if (!dialog) makeDialog(button);
+    var img = box.querySelector("img");
+    var copy = document.createElement("img");
+    copy.src = img.currentSrc || img.src;
+    copy.alt = img.alt;
+    copy.setAttribute("width", img.getAttribute("width"));
+    copy.setAttribute("height", img.getAttribute("height"));
+    var holder = dialog.querySelector(".pn-zoom-figure");
+    holder.classList.remove("pn-drawn-size");
+    holder.replaceChildren(copy);
+    dialog.showModal();
+  }
+
+  var boxes = document.querySelectorAll("div.pn-figure, div.math");
+  var watcher = "ResizeObserver" in window ? new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) { measure(entry.target); });
+  }) : null;
+  boxes.forEach(function (box) {
+    box.addEventListener("scroll", function () { atEnd(box); }, { passive: true });
+    if (watcher) watcher.observe(box); else measure(box);
+    var tools = box.nextElementSibling;
+    var button = tools && tools.querySelector("button.pn-enlarge");
+    if (button) button.addEventListener("click", function () { enlarge(box, button); });
+  });
+})();

@@ -242,9 +242,11 @@ check_by_hand("SGD momentum", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9)
 #
 # .. math::
 #
-#    m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad
-#    v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad
-#    w_t = w_{t-1} - \eta\, \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}
+#    \begin{split}
+#    m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t, \\
+#    v_t &= \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \\
+#    w_t &= w_{t-1} - \eta\, \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}
+#    \end{split}
 #
 # with PyTorch's defaults :math:`\beta_1 = 0.9, \beta_2 = 0.999, \epsilon = 10^{-8}`;
 # in the code :math:`v_t` is ``state["s"]``, as ``state["v"]`` names the momentum buffer.

@@ -239,9 +239,11 @@ check_by_hand("SGD momentum", lambda p: torch.optim.SGD(p, lr=0.5, momentum=0.9)
 #
 # .. math::
 #
-#    m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \quad
-#    v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \quad
-#    w_t = w_{t-1} - \eta\, \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}
+#    \begin{split}
+#    m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t, \\
+#    v_t &= \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \\
+#    w_t &= w_{t-1} - \eta\, \frac{m_t / (1-\beta_1^t)}{\sqrt{v_t / (1-\beta_2^t)} + \epsilon}
+#    \end{split}
 #
 # 其中取 PyTorch 的默认值 :math:`\beta_1 = 0.9, \beta_2 = 0.999, \epsilon = 10^{-8}`；
 # 代码里 :math:`v_t` 存在 ``state["s"]`` 里，因为 ``state["v"]`` 已用来表示动量缓冲区。
