@@ -1738,3 +1738,86 @@ def test_a_buffer_without_one_block_of_memory_changed_in_place_is_restored(layou
         runs.append((model.b.values().sum().item(), model.linear.weight.detach().clone()))
     assert runs[0][0] == runs[1][0] == 16 * (2.0 if layout == "csr" else 5.0)
     assert torch.equal(runs[0][1], runs[1][1])
+
+
+class Consuming(nn.Module):
+    """Reads an accumulator buffer, then empties it in training (``zero_``): a compressed
+    sparse buffer then holds no stored element, and ``copy_`` alone can't restore it."""
+
+    def __init__(self, buffer: torch.Tensor, *, always: bool = False) -> None:
+        super().__init__()
+        self.register_buffer("b", buffer)
+        self.linear = nn.Linear(2, 1)
+        self.always = always  # in evaluation mode too
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = torch.sigmoid(self.linear(x) + 0.01 * self.b.to_dense().sum())
+        if self.training or self.always:
+            self.b.zero_()
+        return out
+
+
+@pytest.mark.parametrize("layout", ["csr", "csc", "bsr", "bsc"])
+def test_a_compressed_sparse_buffer_emptied_in_forward_is_restored(layout) -> None:
+    """b10 #1: after `zero_()` a CSR/CSC/BSR/BSC buffer stores 0 elements; copy_ refuses
+    another count and `.data = saved` does nothing, so the probe's zeroing stayed. The
+    buffer is resized back and checked: fit and evaluate equal the same passes by hand."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(8))
+    x, y = torch.cat([x, x[:1]]), torch.cat([y, y[:1]])  # a last batch of one sample
+
+    def buffer() -> torch.Tensor:
+        dense = 2 * torch.eye(4)
+        if layout in ("bsr", "bsc"):
+            return dense.to_sparse(layout=getattr(torch, f"sparse_{layout}"), blocksize=(2, 2))
+        return dense.to_sparse(layout=getattr(torch, f"sparse_{layout}"))
+
+    runs = []
+    for use_fit in (True, False):
+        torch.manual_seed(3)
+        model = Consuming(buffer())
+        fit_or_by_hand(model, x, y, use_fit=use_fit)
+        runs.append((model.b.to_dense().sum().item(), model.linear.weight.detach().clone()))
+    assert runs[0][0] == runs[1][0] == 0.0  # the hand loop's training emptied it too
+    assert torch.equal(runs[0][1], runs[1][1])
+
+    # evaluate: its check of the model is undone, then its pass runs as one by hand would
+    torch.manual_seed(3)
+    model = Consuming(buffer(), always=True)  # empties it in evaluation mode too
+    loss, _ = evaluate(model, nn.BCELoss(), x, y)
+    torch.manual_seed(3)
+    by_hand = Consuming(buffer(), always=True).eval()
+    with torch.no_grad():
+        assert loss == nn.BCELoss()(by_hand(x).view_as(y), y).item()
+    assert model.b.to_dense().sum().item() == by_hand.b.to_dense().sum().item() == 0.0
+
+
+def test_a_sparse_parameter_is_trained_and_recorded_dense() -> None:
+    """b10 #2: a sparse COO parameter trains by hand; fit's per-iteration record turned it
+    into a NumPy array and failed inside torch. It is recorded as its dense values."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(8))
+
+    class SparseLinear(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = nn.Parameter(torch.tensor([[0.5, -0.25]]).to_sparse())
+
+        def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+            return torch.sigmoid(torch.sparse.mm(self.w, inputs.T)).view(-1)
+
+    runs = []
+    for use_fit in (True, False):
+        model = SparseLinear()
+        fit_or_by_hand(model, x, y, use_fit=use_fit)
+        runs.append(model.w.detach().to_dense())
+    assert torch.equal(runs[0], runs[1])
+    model = SparseLinear()
+    start = model.w.detach().to_dense()
+    history = fit(
+        model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.3), (x, y),
+        max_iterations=3, eval_every=1,
+    )  # fmt: skip
+    assert torch.equal(history.parameters_at(0)["w"], start)
+    assert torch.equal(
+        history.evaluations[2].parameters["w"].to_dense(), history.parameters_at(2)["w"]
+    )
+    assert not torch.equal(history.parameters_at(2)["w"], start)

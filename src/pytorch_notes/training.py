@@ -503,7 +503,14 @@ class _TensorState:
 
     def _restore_otherwise(self) -> None:
         """Where ``copy_`` is refused: a nested tensor's values in place (torch 2.4 has no
-        ``copy_`` for jagged tensors), else new data (another number of stored elements)."""
+        ``copy_`` for jagged tensors); a CSR/CSC/BSR/BSC tensor whose number of stored
+        elements changed (``zero_()``) resized back first (``copy_`` needs the same
+        number, and ``tensor.data = ...`` does nothing for these layouts), then checked;
+        else new data.
+
+        Raises ``RuntimeError`` when a compressed tensor still differs: an error, never a
+        model left as ``forward`` changed it.
+        """
         tensor, value = self.tensor, self.value
         try:
             if tensor.is_nested:
@@ -512,7 +519,35 @@ class _TensorState:
                 return
         except (RuntimeError, NotImplementedError, TypeError):
             pass
+        if tensor.layout in _COMPRESSED:
+            try:
+                with torch.no_grad():
+                    tensor.resize_as_sparse_(value)
+                    tensor.copy_(value)
+            except (RuntimeError, NotImplementedError, TypeError):
+                pass
+            if not all(map(torch.equal, _stored(tensor), _stored(value))):
+                raise RuntimeError(
+                    f"fit/evaluate ran the model to check it and could not undo what its "
+                    f"forward changed in a {tensor.layout} tensor of shape {tuple(tensor.shape)} "
+                    f"(a parameter, a buffer or an attribute): the model is not as it was"
+                )
+            return
         tensor.data = value
+
+
+# The arrays that hold a compressed sparse tensor: its two index arrays (values() too).
+_COMPRESSED = {
+    torch.sparse_csr: ("crow_indices", "col_indices"),
+    torch.sparse_bsr: ("crow_indices", "col_indices"),
+    torch.sparse_csc: ("ccol_indices", "row_indices"),
+    torch.sparse_bsc: ("ccol_indices", "row_indices"),
+}
+
+
+def _stored(tensor: Tensor) -> list[Tensor]:
+    """A compressed sparse tensor's index arrays and values (what equal tensors share)."""
+    return [getattr(tensor, name)() for name in _COMPRESSED[tensor.layout]] + [tensor.values()]
 
 
 def _place(tensor: Tensor) -> tuple[Any, ...] | None:
@@ -1763,8 +1798,8 @@ class _ParameterRecorder:
     parameter is read in its logical order) and each parameter owns a block
     of the table's columns: a row costs one NumPy assignment per parameter
     and no allocation, which keeps :func:`fit` within a few percent of a bare
-    loop. Elsewhere (CUDA, MPS, dtypes NumPy lacks) each row is a
-    ``torch.cat``. With ``enabled=False`` nothing is recorded and no view is made.
+    loop. Elsewhere (CUDA, MPS, dtypes NumPy lacks, a sparse parameter, recorded
+    as its dense values) each row is a ``torch.cat``. With ``enabled=False`` nothing is recorded and no view is made.
     """
 
     _CHUNK_ROWS = 1024  # rows allocated at first; the table doubles as rows arrive
@@ -1780,7 +1815,7 @@ class _ParameterRecorder:
         if not enabled:
             self.record = self._record_nothing
         elif (
-            all(p.device.type == "cpu" for p in params)
+            all(p.device.type == "cpu" and p.layout == torch.strided for p in params)
             and len(dtypes) == 1
             and next(iter(dtypes)) in (torch.float16, torch.float32, torch.float64)
         ):
@@ -1845,7 +1880,7 @@ class _ParameterRecorder:
         self._make_blocks()  # the same table, column blocks beside views of the new memory
 
     def _record_torch(self, iteration: int) -> None:
-        self._rows.append(torch.cat([p.detach().reshape(-1) for p in self._params]))
+        self._rows.append(torch.cat([_dense(p).reshape(-1) for p in self._params]))
 
     def result(self, n_iterations: int) -> Tensor:
         """The table of the first ``n_iterations`` rows, as a CPU tensor."""
@@ -1854,6 +1889,12 @@ class _ParameterRecorder:
         if self._rows:
             return torch.stack(self._rows).cpu()
         return torch.empty(0, self._n)
+
+
+def _dense(parameter: Tensor) -> Tensor:
+    """A parameter's values as a strided tensor (a sparse parameter is recorded dense)."""
+    values = parameter.detach()
+    return values if values.layout == torch.strided else values.to_dense()
 
 
 @torch.no_grad()
