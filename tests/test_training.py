@@ -148,6 +148,7 @@ def test_the_benchmarks_same_work_loop_records_what_fit_records(run) -> None:
     assert by_hand["loss"] == history.loss
     assert by_hand["accuracy"] == history.accuracy
     assert torch.equal(by_hand["parameters"], history.flat_parameters)
+    assert by_hand["lr"] == history.lr
     assert len(by_hand["evaluations"]) == len(history.evaluations)
     for (loss, accuracy, params), evaluation in zip(
         by_hand["evaluations"], history.evaluations, strict=True
@@ -1821,3 +1822,70 @@ def test_a_sparse_parameter_is_trained_and_recorded_dense() -> None:
         history.evaluations[2].parameters["w"].to_dense(), history.parameters_at(2)["w"]
     )
     assert not torch.equal(history.parameters_at(2)["w"], start)
+
+
+def test_a_record_larger_than_its_budget_is_refused_before_training(monkeypatch) -> None:
+    """b11 #1: a 10^6 x 10^6 sparse parameter holding 3 values trains by hand; fit's record
+    of its dense values asked torch for 4 TB. Any record over MAX_RECORD_BYTES is refused,
+    naming the largest parameter, before the model changes; record_parameters=False trains."""
+    from pytorch_notes import training
+
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(8))
+
+    class Huge(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            index = torch.tensor([[0, 5, 999_999], [1, 5, 3]])
+            self.table = nn.Parameter(
+                torch.sparse_coo_tensor(index, torch.tensor([0.5, -0.5, 0.1]), (10**6, 10**6))
+            )
+            self.linear = nn.Linear(2, 1)
+
+        def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+            return torch.sigmoid(self.linear(inputs).view(-1) + torch.sparse.sum(self.table))
+
+    model = Huge()
+    before = copy.deepcopy(model.state_dict())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"'table', shape \(1000000, 1000000\) \(a sparse"):
+        fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=3)
+    after = model.state_dict()
+    assert all(torch.equal(before[k].to_dense() if before[k].is_sparse else before[k],
+                           after[k].to_dense() if after[k].is_sparse else after[k])
+               for k in ("linear.weight", "linear.bias"))  # fmt: skip
+    fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=3, record_parameters=False)
+    # a record that grows past the budget as it runs: a clear error at that iteration
+    monkeypatch.setattr(training, "MAX_RECORD_BYTES", 2048 * 3 * 4)  # 2048 rows of 3 floats
+    small = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    with pytest.raises(ValueError, match=r"at iteration 2048: .*record_parameters=False"):
+        fit(small, nn.BCELoss(), torch.optim.SGD(small.parameters(), lr=0.1), (x, y),
+            max_iterations=3000)  # fmt: skip
+    history = fit(small, nn.BCELoss(), torch.optim.SGD(small.parameters(), lr=0.1), (x, y),
+                  max_iterations=2048)  # fmt: skip
+    assert history.flat_parameters.shape == (2048, 3)  # exactly the budget: kept
+
+
+def test_a_change_that_cannot_be_undone_is_named_not_reworded(monkeypatch) -> None:
+    """b11 #2 (simulated: resize_as_sparse_ made a no-op, so an emptied CSR buffer can't be
+    restored): the error names the buffer and its module, is not reworded as a one-sample
+    (BatchNorm) problem, and the model's other tensors are restored before it is raised."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(8))
+    x, y = torch.cat([x, x[:1]]), torch.cat([y, y[:1]])  # the one-sample probe runs
+
+    class Counting(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_buffer("calls", torch.zeros(()))
+
+        def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+            if self.training:
+                self.calls += 1
+            return inputs
+
+    model = nn.Sequential(Counting(), Consuming((2 * torch.eye(4)).to_sparse_csr()))
+    monkeypatch.setattr(torch.Tensor, "resize_as_sparse_", lambda self, other: self)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loader = DataLoader(TensorDataset(x, y), batch_size=10)
+    with pytest.raises(RuntimeError, match=r"could not undo .* in 'b' of '1' \(a torch.sparse_csr"):
+        fit(model, nn.BCELoss(), optimizer, loader, max_iterations=2)
+    assert model[0].calls.item() == 0  # the other module's buffer is back

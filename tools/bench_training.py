@@ -6,11 +6,11 @@ iterations, stop once accuracy > 0.99):
 
 - *hand-written*: tutorial 05's loop (the source article's, minus the plotting). It
   reads the accuracy off the training forward pass and keeps nothing;
-- *hand, same work*: the same loop doing, in plain torch, what ``fit`` does beyond it:
-  every 20 iterations an evaluation in evaluation mode with its own forward pass (no
-  gradients, the random generator forked), a copy of the parameters; every iteration
-  the loss's value (a NaN check), the parameters copied into a table, the output kept
-  for the per-iteration accuracy;
+- *hand, same work*: the same loop doing by hand what ``fit`` does beyond it: every 20
+  iterations an evaluation in evaluation mode with its own forward pass (no gradients,
+  the random generator forked), a copy of the parameters; every iteration the loss's
+  value (a NaN check), the learning rate, the parameters copied into a table (from
+  NumPy views of their memory, as fit does), the output kept for the accuracy;
 - *shared fit()*: :func:`pytorch_notes.training.fit`, which also checks the data, the
   model and the loss before it starts.
 
@@ -37,6 +37,7 @@ import sys
 import time
 from typing import Any
 
+import numpy as np
 import torch
 
 from pytorch_notes.data import two_gaussians
@@ -78,13 +79,19 @@ def same_work() -> dict[str, Any]:
     train_x, train_y, lr_net, optimizer = setup()
     loss_fn = torch.nn.BCELoss()
     params = list(lr_net.parameters())
-    table = torch.empty(1000, sum(p.numel() for p in params))  # one row per iteration
+    # one row per iteration; each parameter copied from a NumPy view of its memory, as
+    # fit copies it (a torch.cat into the row costs several times as much)
+    views = [p.detach().numpy() for p in params]
+    bounds = np.cumsum([0] + [v.size for v in views]).tolist()
+    table = np.empty((1000, bounds[-1]), dtype=np.float32)
+    blocks = list(zip(bounds, bounds[1:], views, strict=False))  # bounds has one more
     losses: list[float] = []
+    rates: list[float] = []
     outputs: list[torch.Tensor] = []
     snapshots: list[tuple[float, float, list[torch.Tensor]]] = []
     for iteration in range(1000):
-        with torch.no_grad():
-            torch.cat([p.reshape(-1) for p in params], out=table[iteration])
+        for lo, hi, view in blocks:
+            table[iteration, lo:hi] = view.reshape(-1)
         if iteration % 20 == 0:  # evaluated before the update, in evaluation mode
             lr_net.eval()
             with torch.no_grad(), torch.random.fork_rng(devices=[]):
@@ -101,6 +108,7 @@ def same_work() -> dict[str, Any]:
         losses.append(value)
         outputs.append(y_pred.detach())
         loss.backward()
+        rates.append(float(optimizer.param_groups[0]["lr"]))
         optimizer.step()
         optimizer.zero_grad()
         if iteration % 20 == 0 and acc > 0.99:
@@ -110,7 +118,8 @@ def same_work() -> dict[str, Any]:
         "last_iteration": iteration,
         "loss": losses,
         "accuracy": [c / train_y.size(0) for c in correct.tolist()],
-        "parameters": table[: iteration + 1].clone(),
+        "parameters": torch.from_numpy(table[: iteration + 1].copy()),
+        "lr": rates,
         "evaluations": snapshots,
     }
 

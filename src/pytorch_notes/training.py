@@ -68,6 +68,7 @@ from pytorch_notes._checks import finite_number, positive_int, probability_thres
 from pytorch_notes.data import check_binary_data
 
 __all__ = [
+    "MAX_RECORD_BYTES",
     "Evaluation",
     "History",
     "NonFiniteLossError",
@@ -110,7 +111,8 @@ class Evaluation:
     a DataLoader: every sample its sampler gives, batched and collated as
     the loader does), for the parameters the model had at the start of
     ``iteration`` (before its update); ``parameters`` holds copies of those
-    parameters, on the CPU, by name (``"features.weight"``, ``"0.bias"``, ...). ``val_loss`` and
+    parameters, on the CPU, by name (``"features.weight"``, ``"0.bias"``, ...), each in
+    its own layout (a sparse parameter stays sparse). ``val_loss`` and
     ``val_accuracy`` are measured on the validation data
     (``fit(..., validation=...)``) for the same parameters, and are ``None``
     when no validation data were given.
@@ -124,6 +126,11 @@ class Evaluation:
     parameters: dict[str, Tensor]
     val_loss: float | None = None
     val_accuracy: float | None = None
+
+
+#: The most memory :func:`fit`'s per-iteration record of the parameters may take
+#: (a row of every parameter's values per iteration, a sparse one's dense values).
+MAX_RECORD_BYTES = 2**30
 
 
 _NO_VALIDATION = (
@@ -219,6 +226,10 @@ class History:
 
     def parameters_at(self, iteration: int) -> dict[str, Tensor]:
         """The model's parameters at the start of ``iteration``, by name (CPU copies).
+
+        Each is a dense tensor: a sparse parameter is recorded as its dense values
+        (``.to_sparse()`` gives its layout back; :attr:`Evaluation.parameters` keeps
+        each parameter's own layout).
 
         Raises :class:`IndexError` for an iteration that did not run and
         :class:`ValueError` if the parameters were not recorded.
@@ -479,12 +490,18 @@ def _training_mode(model: nn.Module) -> Iterator[None]:
             module.training = training
 
 
-class _TensorState:
-    """One parameter's or buffer's (or tensor attribute's) memory and values."""
+class _NotRestored(RuntimeError):
+    """A probe's change to the model that could not be undone (never reworded by a caller)."""
 
-    def __init__(self, tensor: Tensor) -> None:
+
+class _TensorState:
+    """One parameter's or buffer's (or tensor attribute's) memory and values; ``name`` says
+    which, for an error."""
+
+    def __init__(self, tensor: Tensor, name: str) -> None:
         self.tensor, self.data, self.place = tensor, tensor.data, _place(tensor)
         self.value = tensor.detach().clone()
+        self.name = name
 
     def restore(self) -> None:
         tensor = self.tensor
@@ -508,8 +525,8 @@ class _TensorState:
         number, and ``tensor.data = ...`` does nothing for these layouts), then checked;
         else new data.
 
-        Raises ``RuntimeError`` when a compressed tensor still differs: an error, never a
-        model left as ``forward`` changed it.
+        Raises :class:`_NotRestored` (a ``RuntimeError``) when a compressed tensor still
+        differs: an error naming it, never a model left as ``forward`` changed it.
         """
         tensor, value = self.tensor, self.value
         try:
@@ -527,10 +544,10 @@ class _TensorState:
             except (RuntimeError, NotImplementedError, TypeError):
                 pass
             if not all(map(torch.equal, _stored(tensor), _stored(value))):
-                raise RuntimeError(
+                raise _NotRestored(
                     f"fit/evaluate ran the model to check it and could not undo what its "
-                    f"forward changed in a {tensor.layout} tensor of shape {tuple(tensor.shape)} "
-                    f"(a parameter, a buffer or an attribute): the model is not as it was"
+                    f"forward changed in {self.name} (a {tensor.layout} tensor of shape "
+                    f"{tuple(tensor.shape)}): the model is not as it was"
                 )
             return
         tensor.data = value
@@ -567,27 +584,31 @@ class _ModuleState:
     buffers, hooks, a cache), the values of its tensors and the state of the random
     generators it holds (``torch``'s, NumPy's and its bit generators, Python's)."""
 
-    def __init__(self, module: nn.Module) -> None:
+    def __init__(self, module: nn.Module, path: str = "") -> None:
         self.module = module
         self.attributes = dict(vars(module))
         self.contents = {
             name: copy for name, value in self.attributes.items()
             if (copy := _shallow_copy(value)) is not None
         }  # fmt: skip
-        tensors = {id(t): t for t in self._tensors(self.attributes, self.contents)}
-        self.tensors = [_TensorState(t) for t in tensors.values()]
+        tensors = {id(t): (name, t) for name, t in self._tensors(self.attributes, self.contents)}
+        where = f"of {path!r}" if path else "of the model"
+        self.tensors = [_TensorState(t, f"{name!r} {where}") for name, t in tensors.values()]
         self.generators = [
             (value, state) for value in self.attributes.values()
             if (state := _generator_state(value)) is not None
         ]  # fmt: skip
 
     @staticmethod
-    def _tensors(attributes: dict[str, Any], contents: dict[str, Any]) -> Iterator[Tensor]:
-        yield from (v for v in attributes.values() if isinstance(v, Tensor))
+    def _tensors(
+        attributes: dict[str, Any], contents: dict[str, Any]
+    ) -> Iterator[tuple[str, Tensor]]:
+        yield from ((k, v) for k, v in attributes.items() if isinstance(v, Tensor))
         for key in ("_parameters", "_buffers"):
-            yield from (v for v in contents.get(key, {}).values() if isinstance(v, Tensor))
+            yield from ((k, v) for k, v in contents.get(key, {}).items() if isinstance(v, Tensor))
 
     def restore(self) -> None:
+        """Everything back; a tensor that can't be is named after the others are restored."""
         module = self.module
         vars(module).clear()
         vars(module).update(self.attributes)
@@ -598,10 +619,16 @@ class _ModuleState:
                 container.extend(copy)
             else:
                 container.update(copy)
+        failed: list[_NotRestored] = []
         for state in self.tensors:
-            state.restore()
+            try:
+                state.restore()
+            except _NotRestored as error:
+                failed.append(error)
         for generator, saved in self.generators:
             _set_generator_state(generator, saved)
+        if failed:
+            raise failed[0]
 
 
 def _generator_state(value: object) -> Any:
@@ -663,7 +690,7 @@ def _model_kept(model: nn.Module) -> Iterator[None]:
     if _is_lazy(model):
         yield
         return
-    states = [_ModuleState(module) for module in model.modules()]
+    states = [_ModuleState(module, path) for path, module in model.named_modules()]
     python_state, numpy_state = random.getstate(), np.random.get_state()
     try:
         with torch.random.fork_rng(devices=[]):
@@ -671,8 +698,14 @@ def _model_kept(model: nn.Module) -> Iterator[None]:
     finally:
         random.setstate(python_state)
         np.random.set_state(numpy_state)
+        failed: list[_NotRestored] = []
         for state in reversed(states):
-            state.restore()
+            try:
+                state.restore()
+            except _NotRestored as error:
+                failed.append(error)
+        if failed:  # every module restored first, as far as it can be
+            raise failed[0]
 
 
 def _predictions(model: nn.Module, x: Tensor, labels: Tensor) -> Tensor:
@@ -762,6 +795,8 @@ def _probe_one_sample(model: nn.Module, data: _Data) -> None:
     try:
         with torch.no_grad(), _model_kept(model), _training_mode(model):
             _predictions(model, x, labels[:1].to(x.device))
+    except _NotRestored:
+        raise  # not a one-sample problem: its own message
     except (RuntimeError, ValueError) as error:
         raise ValueError(_one_sample_message(model, data.loader, error)) from error
 
@@ -1653,7 +1688,11 @@ def fit(
         silent when standard error is not a terminal, as in the docs build.
     record_parameters
         ``False`` keeps no per-iteration copy of the parameters (for large
-        models); the evaluations still hold theirs.
+        models); the evaluations still hold theirs. The record (a row of every
+        parameter's values per iteration, a sparse one's dense values) is kept
+        within :data:`MAX_RECORD_BYTES`: refused before training if its first
+        1024 rows (or ``max_iterations``, if fewer) would pass it, a
+        ``ValueError`` at the iteration where it would grow past it.
     threshold
         A sample counts as class 1 when its probability is at least this
         (strictly between 0 and 1); for logits, when its logit is at least
@@ -1692,7 +1731,8 @@ def fit(
     ------
     TypeError, ValueError
         A problem with the arguments, the data or the model's fit to the
-        data, named before anything moves or changes; a ``ValueError`` also
+        data, named before anything moves or changes (a per-iteration record
+        larger than :data:`MAX_RECORD_BYTES`, for one); a ``ValueError`` also
         when outputs read as probabilities leave [0, 1] during training.
     NonFiniteLossError
         The loss turned NaN or infinite (before that iteration's update): the
@@ -1719,6 +1759,8 @@ def fit(
         if checked is not None:
             _probe(model, *checked.pieces[0], name, classes, loss_fn)
     _probe_one_sample(model, train)
+    if record_parameters:  # after the probes: a lazy model has its sizes from its dry run
+        _check_record_size(model, max_iterations)
     bar = _progress_bar(max_iterations) if progress else None  # before anything moves
     try:
         model.to(target)
@@ -1730,6 +1772,33 @@ def fit(
         if bar is not None:
             bar.close()
     return run.history(stopped, target)
+
+
+def _check_record_size(model: nn.Module, max_iterations: int) -> None:
+    """Refuse a per-iteration record of the parameters whose first chunk of rows would
+    pass :data:`MAX_RECORD_BYTES` (the table grows from there, checked as it does)."""
+    named = list(model.named_parameters())
+    rows = min(max_iterations, _ParameterRecorder._CHUNK_ROWS)
+    if _row_bytes([p for _, p in named]) * rows <= MAX_RECORD_BYTES:
+        return
+    name, biggest = max(named, key=lambda item: item[1].numel() * item[1].element_size())
+    raise ValueError(_too_large(rows, _row_bytes([p for _, p in named]), name, biggest))
+
+
+def _row_bytes(params: list[Tensor]) -> int:
+    """One row of the record: every parameter's values (a sparse one's dense values)."""
+    return sum(p.numel() * p.element_size() for p in params)
+
+
+def _too_large(rows: int, row_bytes: int, name: str, biggest: Tensor) -> str:
+    dense = " (a sparse parameter is recorded dense)" if biggest.layout != torch.strided else ""
+    return (
+        f"record_parameters=True keeps every parameter's values at every iteration: "
+        f"{rows} rows of {row_bytes:,} bytes take {rows * row_bytes / 2**30:.1f} GiB, more than "
+        f"MAX_RECORD_BYTES ({MAX_RECORD_BYTES / 2**30:.0f} GiB); the largest parameter is "
+        f"{name!r}, shape {tuple(biggest.shape)}{dense}. Pass record_parameters=False (the "
+        f"evaluations still keep their parameters), or fewer max_iterations"
+    )
 
 
 def _named_parameters(model: nn.Module) -> tuple[list[str], list[Tensor]]:
@@ -1799,7 +1868,10 @@ class _ParameterRecorder:
     of the table's columns: a row costs one NumPy assignment per parameter
     and no allocation, which keeps :func:`fit` within a few percent of a bare
     loop. Elsewhere (CUDA, MPS, dtypes NumPy lacks, a sparse parameter, recorded
-    as its dense values) each row is a ``torch.cat``. With ``enabled=False`` nothing is recorded and no view is made.
+    as its dense values) each row is a ``torch.cat``. With ``enabled=False``
+    nothing is recorded and no view is made. A record that would grow past
+    :data:`MAX_RECORD_BYTES` raises ``ValueError`` at that iteration (:func:`fit`
+    refuses one whose first chunk would, before training).
     """
 
     _CHUNK_ROWS = 1024  # rows allocated at first; the table doubles as rows arrive
@@ -1809,6 +1881,7 @@ class _ParameterRecorder:
     ) -> None:
         self._params, self._names = params, names
         self._n = sum(p.numel() for p in params)
+        self._row_bytes = _row_bytes(params)
         self._rows: list[Tensor] = []
         self._table: np.ndarray | None = None
         dtypes = {p.dtype for p in params}
@@ -1833,8 +1906,9 @@ class _ParameterRecorder:
         """Where each parameter's data is: its address and strides."""
         return [(p.data_ptr(), p.stride()) for p in self._params]
 
-    def _grow(self, rows: int) -> None:
+    def _grow(self, rows: int, iteration: int = 0) -> None:
         """A table of ``rows`` rows holding the rows recorded so far; new column blocks."""
+        self._check_budget(rows, iteration)
         table = np.empty((rows, self._n), dtype=self._arrays[0].dtype)
         if self._table is not None:
             table[: len(self._table)] = self._table
@@ -1857,7 +1931,7 @@ class _ParameterRecorder:
     def _record_numpy(self, iteration: int) -> None:
         assert self._table is not None
         if iteration >= len(self._table):  # double, up to max_iterations rows
-            self._grow(min(self._max_rows, 2 * len(self._table)))
+            self._grow(min(self._max_rows, 2 * len(self._table)), iteration)
         if self._places() != self._where:
             self._follow_new_memory()
         for block, array in self._blocks:
@@ -1879,7 +1953,14 @@ class _ParameterRecorder:
         self._where = self._places()
         self._make_blocks()  # the same table, column blocks beside views of the new memory
 
+    def _check_budget(self, rows: int, iteration: int) -> None:
+        if rows * self._row_bytes > MAX_RECORD_BYTES:
+            biggest = max(range(len(self._params)), key=lambda i: self._params[i].numel())
+            message = _too_large(rows, self._row_bytes, self._names[biggest], self._params[biggest])
+            raise ValueError(f"at iteration {iteration}: {message}")
+
     def _record_torch(self, iteration: int) -> None:
+        self._check_budget(len(self._rows) + 1, iteration)
         self._rows.append(torch.cat([_dense(p).reshape(-1) for p in self._params]))
 
     def result(self, n_iterations: int) -> Tensor:
