@@ -34,6 +34,7 @@ PACKAGE_TESTS = (
     "test_checks_numbers.py",
     "test_data_models.py",
     "test_draw.py",
+    "test_figure_clearance.py",
     "test_gallery_parity.py",
     "test_graph.py",
     "test_graph_properties.py",

@@ -333,6 +333,17 @@ def test_every_tutorial_page_fetches_at_most_its_budget_when_read_through(
             page.wait_for_timeout(40)
             if at_end:
                 break
+        # a fast scroll can pass a player before it starts: each is brought into view
+        # until it has started (and fetched its frames), as a reader who stops there
+        players = page.locator("div.animation[data-pn-anim]")
+        for i in range(players.count()):
+            anim_id = players.nth(i).get_attribute("data-pn-anim")
+            for _ in range(10):
+                players.nth(i).scroll_into_view_if_needed()
+                page.wait_for_timeout(200)
+                if page.evaluate(f"typeof window.anim{anim_id} === 'object'"):
+                    break
+            assert page.evaluate(f"typeof window.anim{anim_id} === 'object'"), path
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(300)
         context.close()

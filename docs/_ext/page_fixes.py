@@ -22,7 +22,8 @@
   base64 ``data:`` URI inside the page (700 KiB for tutorial 05's), which a
   phone downloads and parses before it shows the first line. The frames
   become files under ``_images/anim/`` (named by their content), listed in
-  the player's ``data-pn-frames``; the frame shown first is the ``<img>``'s
+  the player's ``data-pn-frames`` (a PNG frame re-encoded with a 256-colour
+  palette: a third of its bytes); the frame shown first is the ``<img>``'s
   lazy ``src``, and ``_static/pytorch-notes.js`` starts the player (which
   fetches the other frames) when it nears the screen or takes focus.
 - **Images load when they are reached** (``total-blocking-time``). Every
@@ -43,6 +44,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import io
 import os
 import re
 from pathlib import Path
@@ -152,7 +154,7 @@ def _readable_figures(body: str) -> str:
         return f'<div class="pn-figure">{tag}</div>{tools}'
 
     tools = (
-        f'<p class="pn-figure-tools" hidden>{_("Wider than the screen: swipe it sideways, or")} '
+        f'<p class="pn-figure-tools" hidden>{_("Wider than the screen: swipe it sideways, or ")}'
         f'<button type="button" class="pn-enlarge" data-pn-close="{_("Close")}" '
         f'data-pn-hint="{_("Tap the figure to see it at its drawn size; tap again to fit it.")}">'
         f"{_('see it whole')}</button></p>"
@@ -201,6 +203,18 @@ FRAME_SUFFIX = {"png": ".png", "jpeg": ".jpg", "svg+xml": ".svg"}
 ANIM_DIR = "_images/anim"
 
 
+def _palette_png(content: bytes) -> bytes:
+    """A PNG frame with a palette of 256 colours (no dithering): a third of the bytes of
+    matplotlib's true-colour frame, which a plot's flat fills and few hues don't need."""
+    image = Image.open(io.BytesIO(content))
+    if image.mode == "RGBA" and image.getextrema()[3][0] == 255:  # opaque: drop the alpha
+        image = image.convert("RGB")
+    method = Image.Quantize.MEDIANCUT if image.mode == "RGB" else Image.Quantize.FASTOCTREE
+    out = io.BytesIO()
+    image.quantize(256, method=method, dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
+    return out.getvalue() if out.tell() < len(content) else content
+
+
 def _lazy_animations(body: str, page_dir: Path, outdir: Path) -> str:
     """Move each player's embedded frames into files; the player starts near the screen."""
     folder = outdir / ANIM_DIR
@@ -211,7 +225,7 @@ def _lazy_animations(body: str, page_dir: Path, outdir: Path) -> str:
         target = folder / name
         if not target.exists():
             folder.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            target.write_bytes(_palette_png(content) if kind == "png" else content)
         return Path(os.path.relpath(target, page_dir)).as_posix()
 
     def rewrite(match: re.Match[str]) -> str:

@@ -15,12 +15,21 @@ so the page shows an SVG; animations are left to that scraper as before
 - sphinx-gallery makes a tutorial's card thumbnail from a raster image: each
   figure is also saved as a PNG next to the SVG (never shown on a page),
   trimmed to what is drawn so the card's image fills the card.
+- Every figure's labels are checked for clearance first
+  (:func:`figure_clearance.collisions`: no label over another, no arrow
+  through one); each collision is a warning naming the tutorial and the
+  figure, so the build (warnings are errors) fails until it is fixed.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+from figure_clearance import collisions
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "pytorch-notes", "savefig.dpi": 150}
 
@@ -46,6 +55,13 @@ class SvgFigures:
         paths = block_vars["image_path_iterator"]
         for offset, number in enumerate(plt.get_fignums()):
             fig = plt.figure(number)
+            for problem in collisions(fig):
+                logger.warning(
+                    "%s, figure %d: %s",
+                    Path(block_vars["src_file"]).name,
+                    len(paths) + offset + 1,
+                    problem,
+                )
             if fig in animated:
                 continue
             png = Path(paths.image_path.format(len(paths) + offset + 1)).with_suffix(".png")

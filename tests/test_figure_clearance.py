@@ -1,0 +1,85 @@
+"""The clearance check every tutorial figure passes at build (docs/_ext/figure_clearance.py):
+it must find what a reader would see collide, and nothing on a clean drawing."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from figure_clearance import collisions
+
+from pytorch_notes.draw import draw_backward, draw_forward
+from pytorch_notes.graph import backward_graph, record
+from pytorch_notes.i18n import use_language
+
+
+def branchy(x: torch.Tensor) -> torch.Tensor:
+    y = x * 2
+    if y.sum() > 0:
+        return y * y
+    return -y
+
+
+@pytest.fixture
+def run():
+    x = torch.tensor([1.5], requires_grad=True)
+    with record() as graph:
+        z = branchy(x)
+    return graph, z
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_graph_drawn_at_its_own_size_is_clear(run, lang) -> None:
+    graph, z = run
+    lang = use_language(lang)  # a CJK font for the Chinese labels
+    assert collisions(draw_forward(graph, lang=lang).figure) == []
+    assert collisions(draw_backward(backward_graph(z), lang=lang).figure) == []  # notes on arrows
+
+
+def test_a_graph_squeezed_into_a_small_axes_collides(run) -> None:
+    """Tutorial 10's first capture graph, drawn in a third of a 12-inch figure, had its
+    "Σ" over "sum_1": the labels keep their size while the layout shrinks."""
+    graph, _ = run
+    fig, ax = plt.subplots(figsize=(1.6, 1.2))
+    draw_forward(graph, ax=ax)
+    found = collisions(fig)
+    assert any(line.startswith("label ") and " overlaps label " in line for line in found), found
+
+
+def test_an_arrow_through_a_label_is_found_and_its_own_ends_are_not() -> None:
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 4)
+    box = {"boxstyle": "round", "fc": "white"}
+    start, middle, end = (ax.text(x, 2, name, ha="center", va="center", bbox=box)
+                          for x, name in ((1, "a"), (5, "in the way"), (9, "b")))  # fmt: skip
+    ax.annotate("", xy=(9, 2), xytext=(1, 2), arrowprops={
+        "arrowstyle": "-|>", "patchA": start.get_bbox_patch(), "patchB": end.get_bbox_patch()})  # fmt: skip
+    assert collisions(fig) == ["the arrow from (1.0, 2.0) to (9.0, 2.0) crosses label 'in the way'"]
+    middle.set_position((5, 3.5))  # out of the way: clear
+    assert collisions(fig) == []
+
+
+def test_the_gallery_scraper_warns_of_each_collision(run, monkeypatch, tmp_path) -> None:
+    """svg_figures.SvgFigures checks every figure a tutorial shows: a collision becomes a
+    warning naming the tutorial and the figure (the build treats warnings as errors)."""
+    import sphinx_gallery.scrapers
+    import svg_figures
+    from sphinx_gallery.scrapers import ImagePathIterator
+
+    graph, _ = run
+    plt.close("all")
+    _, ax = plt.subplots(figsize=(1.6, 1.2))
+    draw_forward(graph, ax=ax)
+    warned: list[str] = []
+    monkeypatch.setattr(svg_figures.logger, "warning", lambda fmt, *a: warned.append(fmt % a))
+    monkeypatch.setattr(sphinx_gallery.scrapers, "matplotlib_scraper", lambda *a, **k: "")
+    block_vars = {
+        "example_globals": {},
+        "image_path_iterator": ImagePathIterator(str(tmp_path / "sphx_glr_plot_xx_{0:03}.png")),
+        "src_file": str(tmp_path / "plot_xx_example.py"),
+    }
+    svg_figures.SvgFigures()(None, block_vars, {})
+    plt.close("all")
+    assert warned and all(w.startswith("plot_xx_example.py, figure 1: ") for w in warned)
+    assert any(" overlaps label " in w for w in warned)
