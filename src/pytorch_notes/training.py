@@ -39,6 +39,7 @@ Introduced in tutorials 05 (:class:`Evaluation`) and 06 (:func:`fit`).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 import math
@@ -71,6 +72,7 @@ __all__ = [
     "MAX_RECORD_BYTES",
     "Evaluation",
     "History",
+    "ModelNotRestoredError",
     "NonFiniteLossError",
     "accuracy_above",
     "best_device",
@@ -169,6 +171,8 @@ class History:
     stopped_early: bool
     device: torch.device
     lr: list[float] = field(default_factory=list)
+    # each parameter's dtype, when the table holds a wider one (mixed dtypes); () if not
+    parameter_dtypes: tuple[torch.dtype, ...] = ()
 
     @property
     def n_iterations(self) -> int:
@@ -227,9 +231,11 @@ class History:
     def parameters_at(self, iteration: int) -> dict[str, Tensor]:
         """The model's parameters at the start of ``iteration``, by name (CPU copies).
 
-        Each is a dense tensor: a sparse parameter is recorded as its dense values
-        (``.to_sparse()`` gives its layout back; :attr:`Evaluation.parameters` keeps
-        each parameter's own layout).
+        Each is a dense tensor of the parameter's dtype: a sparse parameter is
+        recorded as its dense values (``.to_sparse()`` gives its layout back;
+        :attr:`Evaluation.parameters` keeps each parameter's own layout). The table
+        :attr:`flat_parameters` holds parameters of mixed dtypes in one that holds
+        each exactly (float32 for bfloat16 beside float32; float64 beside an integer).
 
         Raises :class:`IndexError` for an iteration that did not run and
         :class:`ValueError` if the parameters were not recorded.
@@ -241,12 +247,17 @@ class History:
                 f"iteration {iteration} was not run: the history holds 0..{self.last_iteration}"
             )
         flat = self.flat_parameters[iteration]
+        dtypes = self.parameter_dtypes or (flat.dtype,) * len(self.parameter_names)
         out: dict[str, Tensor] = {}
         start = 0
-        for name, shape in zip(self.parameter_names, self.parameter_shapes, strict=True):
-            size = shape.numel()
-            out[name] = flat[start : start + size].reshape(shape).clone()
-            start += size
+        for name, shape, dtype in zip(
+            self.parameter_names, self.parameter_shapes, dtypes, strict=True
+        ):
+            values = flat[start : start + shape.numel()].reshape(shape)
+            if values.is_complex() and not dtype.is_complex:
+                values = values.real
+            out[name] = values.to(dtype, copy=True)
+            start += shape.numel()
         return out
 
 
@@ -490,8 +501,28 @@ def _training_mode(model: nn.Module) -> Iterator[None]:
             module.training = training
 
 
-class _NotRestored(RuntimeError):
-    """A probe's change to the model that could not be undone (never reworded by a caller)."""
+class ModelNotRestoredError(RuntimeError):
+    """:func:`fit` or :func:`evaluate` ran the model to check it (a probe) and could not undo
+    what its ``forward`` changed in one or more tensors, named as in ``state_dict()``.
+
+    Raised after everything else was restored; no known tensor kind triggers it (it
+    guards against a silent change). ``tensors`` lists the names.
+    """
+
+    def __init__(self, failures: list[tuple[str, Tensor]]) -> None:
+        self.tensors = [name for name, _ in failures]
+        described = "; ".join(
+            f"{name!r} (a {t.layout} tensor of shape {tuple(t.shape)})" for name, t in failures
+        )
+        super().__init__(
+            f"fit/evaluate ran the model to check it and could not undo what its forward "
+            f"changed in {described}: the model is not as it was"
+        )
+
+
+class _NotRestored(Exception):
+    """One tensor a probe changed that could not be restored (collected, then raised as
+    :class:`ModelNotRestoredError`)."""
 
 
 class _TensorState:
@@ -525,8 +556,8 @@ class _TensorState:
         number, and ``tensor.data = ...`` does nothing for these layouts), then checked;
         else new data.
 
-        Raises :class:`_NotRestored` (a ``RuntimeError``) when a compressed tensor still
-        differs: an error naming it, never a model left as ``forward`` changed it.
+        Raises :class:`_NotRestored` when a compressed tensor still differs (collected and
+        raised as :class:`ModelNotRestoredError`), never a model left as ``forward`` changed it.
         """
         tensor, value = self.tensor, self.value
         try:
@@ -544,11 +575,7 @@ class _TensorState:
             except (RuntimeError, NotImplementedError, TypeError):
                 pass
             if not all(map(torch.equal, _stored(tensor), _stored(value))):
-                raise _NotRestored(
-                    f"fit/evaluate ran the model to check it and could not undo what its "
-                    f"forward changed in {self.name} (a {tensor.layout} tensor of shape "
-                    f"{tuple(tensor.shape)}): the model is not as it was"
-                )
+                raise _NotRestored(self.name, tensor)
             return
         tensor.data = value
 
@@ -592,8 +619,8 @@ class _ModuleState:
             if (copy := _shallow_copy(value)) is not None
         }  # fmt: skip
         tensors = {id(t): (name, t) for name, t in self._tensors(self.attributes, self.contents)}
-        where = f"of {path!r}" if path else "of the model"
-        self.tensors = [_TensorState(t, f"{name!r} {where}") for name, t in tensors.values()]
+        prefix = f"{path}." if path else ""  # names as in the model's state_dict()
+        self.tensors = [_TensorState(t, prefix + name) for name, t in tensors.values()]
         self.generators = [
             (value, state) for value in self.attributes.values()
             if (state := _generator_state(value)) is not None
@@ -619,16 +646,16 @@ class _ModuleState:
                 container.extend(copy)
             else:
                 container.update(copy)
-        failed: list[_NotRestored] = []
+        failed: list[tuple[str, Tensor]] = []
         for state in self.tensors:
             try:
                 state.restore()
             except _NotRestored as error:
-                failed.append(error)
+                failed.append(error.args)
         for generator, saved in self.generators:
             _set_generator_state(generator, saved)
         if failed:
-            raise failed[0]
+            raise _NotRestored(failed)
 
 
 def _generator_state(value: object) -> Any:
@@ -698,14 +725,14 @@ def _model_kept(model: nn.Module) -> Iterator[None]:
     finally:
         random.setstate(python_state)
         np.random.set_state(numpy_state)
-        failed: list[_NotRestored] = []
+        failed: list[tuple[str, Tensor]] = []
         for state in reversed(states):
             try:
                 state.restore()
             except _NotRestored as error:
-                failed.append(error)
-        if failed:  # every module restored first, as far as it can be
-            raise failed[0]
+                failed += [f for f in error.args[0] if all(f[1] is not g[1] for g in failed)]
+        if failed:  # every module restored first, as far as it can be; each tensor once
+            raise ModelNotRestoredError(failed)
 
 
 def _predictions(model: nn.Module, x: Tensor, labels: Tensor) -> Tensor:
@@ -795,7 +822,7 @@ def _probe_one_sample(model: nn.Module, data: _Data) -> None:
     try:
         with torch.no_grad(), _model_kept(model), _training_mode(model):
             _predictions(model, x, labels[:1].to(x.device))
-    except _NotRestored:
+    except ModelNotRestoredError:
         raise  # not a one-sample problem: its own message
     except (RuntimeError, ValueError) as error:
         raise ValueError(_one_sample_message(model, data.loader, error)) from error
@@ -1527,6 +1554,7 @@ class _Run:
             accuracy=self.counter.accuracies(),
             parameter_names=tuple(self.names),
             parameter_shapes=tuple(p.shape for p in self.params),
+            parameter_dtypes=tuple(p.dtype for p in self.params),
             flat_parameters=self.recorder.result(len(self.losses)),
             evaluations=self.evaluations,
             stopped_early=stopped,
@@ -1738,6 +1766,10 @@ def fit(
         The loss turned NaN or infinite (before that iteration's update): the
         training loss, or an evaluation's loss on the training or the
         validation data (the message names which).
+    ModelNotRestoredError
+        A check of the model (a forward pass before training) changed a tensor
+        that could not be put back; every other one was (no known kind of
+        tensor does this: a guard against a silent change).
 
     Also warns if the optimizer holds none of the model's parameters.
 
@@ -1776,33 +1808,68 @@ def fit(
 
 def _check_record_size(model: nn.Module, max_iterations: int) -> None:
     """Refuse a per-iteration record of the parameters whose first chunk of rows would
-    pass :data:`MAX_RECORD_BYTES` (the table grows from there, checked as it does)."""
-    named = list(model.named_parameters())
+    pass :data:`MAX_RECORD_BYTES`, or that can't hold their values exactly (the table
+    grows from there, checked as it does)."""
+    names, params = _named_parameters(model)
+    dtype = _record_dtype(names, params)
     rows = min(max_iterations, _ParameterRecorder._CHUNK_ROWS)
-    if _row_bytes([p for _, p in named]) * rows <= MAX_RECORD_BYTES:
-        return
-    name, biggest = max(named, key=lambda item: item[1].numel() * item[1].element_size())
-    raise ValueError(_too_large(rows, _row_bytes([p for _, p in named]), name, biggest))
+    if _row_bytes(params, dtype) * rows > MAX_RECORD_BYTES:
+        raise ValueError(_too_large(rows, names, params, dtype))
 
 
-def _row_bytes(params: list[Tensor]) -> int:
-    """One row of the record: every parameter's values (a sparse one's dense values)."""
-    return sum(p.numel() * p.element_size() for p in params)
+def _record_dtype(names: list[str], params: list[Tensor]) -> torch.dtype:
+    """The dtype of the record's table: one that holds every parameter's values exactly.
+
+    One dtype: that one. Mixed floating dtypes: the widest (bfloat16 and float16 give
+    float32). An integer or bool parameter beside others: float64 (complex128 with a
+    complex one), exact for them up to 2**53; a 64-bit integer parameter beside others is
+    refused (``ValueError``), float64 can't hold all its values.
+    """
+    dtypes = {p.dtype for p in params}
+    if len(dtypes) <= 1:
+        return next(iter(dtypes), torch.float32)
+    dtype = functools.reduce(torch.promote_types, dtypes)
+    if any(not (d.is_floating_point or d.is_complex) for d in dtypes):
+        wide = [n for n, p in zip(names, params, strict=True) if p.dtype in _INT64]
+        if wide:
+            raise ValueError(
+                f"record_parameters=True keeps every parameter in one table: parameter "
+                f"{wide[0]!r} is {dict(zip(names, params, strict=True))[wide[0]].dtype}, "
+                f"beside parameters of other dtypes, and float64 can't hold all its values "
+                f"exactly. Pass record_parameters=False (the evaluations still keep their "
+                f"parameters)"
+            )
+        dtype = torch.promote_types(dtype, torch.float64)
+    return dtype
 
 
-def _too_large(rows: int, row_bytes: int, name: str, biggest: Tensor) -> str:
-    dense = " (a sparse parameter is recorded dense)" if biggest.layout != torch.strided else ""
+_INT64 = (torch.int64, getattr(torch, "uint64", torch.int64))
+
+
+def _row_bytes(params: list[Tensor], dtype: torch.dtype) -> int:
+    """One row of the record: every parameter's values (a sparse one's dense values) in
+    the table's ``dtype``."""
+    return sum(p.numel() for p in params) * dtype.itemsize
+
+
+def _too_large(rows: int, names: list[str], params: list[Tensor], dtype: torch.dtype) -> str:
+    biggest = max(range(len(params)), key=lambda i: params[i].numel())
+    name, param = names[biggest], params[biggest]
+    dense = " (a sparse parameter is recorded dense)" if param.layout != torch.strided else ""
+    row = _row_bytes(params, dtype)
     return (
         f"record_parameters=True keeps every parameter's values at every iteration: "
-        f"{rows} rows of {row_bytes:,} bytes take {rows * row_bytes / 2**30:.1f} GiB, more than "
-        f"MAX_RECORD_BYTES ({MAX_RECORD_BYTES / 2**30:.0f} GiB); the largest parameter is "
-        f"{name!r}, shape {tuple(biggest.shape)}{dense}. Pass record_parameters=False (the "
-        f"evaluations still keep their parameters), or fewer max_iterations"
+        f"{rows} rows of {row:,} bytes ({dtype}) take {rows * row:,} bytes, more than "
+        f"MAX_RECORD_BYTES ({MAX_RECORD_BYTES:,} bytes); the largest parameter is {name!r}, "
+        f"shape {tuple(param.shape)}{dense}. Pass record_parameters=False (the evaluations "
+        f"still keep their parameters), or fewer max_iterations"
     )
 
 
 def _named_parameters(model: nn.Module) -> tuple[list[str], list[Tensor]]:
-    named = list(model.named_parameters())
+    """The parameters the run records and copies: all but a lazy module's parameter that
+    is not initialised yet (a module its dry run did not reach: it has no values)."""
+    named = [(n, p) for n, p in model.named_parameters() if not nn.parameter.is_lazy(p)]
     return [name for name, _ in named], [p for _, p in named]
 
 
@@ -1881,7 +1948,8 @@ class _ParameterRecorder:
     ) -> None:
         self._params, self._names = params, names
         self._n = sum(p.numel() for p in params)
-        self._row_bytes = _row_bytes(params)
+        self._dtype = _record_dtype(names, params) if enabled else torch.float32
+        self._row_bytes = _row_bytes(params, self._dtype)
         self._rows: list[Tensor] = []
         self._table: np.ndarray | None = None
         dtypes = {p.dtype for p in params}
@@ -1907,7 +1975,9 @@ class _ParameterRecorder:
         return [(p.data_ptr(), p.stride()) for p in self._params]
 
     def _grow(self, rows: int, iteration: int = 0) -> None:
-        """A table of ``rows`` rows holding the rows recorded so far; new column blocks."""
+        """A table of ``rows`` rows (fewer if the budget allows fewer, but more than
+        ``iteration``) holding the rows recorded so far; new column blocks."""
+        rows = min(rows, max(iteration + 1, MAX_RECORD_BYTES // max(self._row_bytes, 1)))
         self._check_budget(rows, iteration)
         table = np.empty((rows, self._n), dtype=self._arrays[0].dtype)
         if self._table is not None:
@@ -1955,13 +2025,13 @@ class _ParameterRecorder:
 
     def _check_budget(self, rows: int, iteration: int) -> None:
         if rows * self._row_bytes > MAX_RECORD_BYTES:
-            biggest = max(range(len(self._params)), key=lambda i: self._params[i].numel())
-            message = _too_large(rows, self._row_bytes, self._names[biggest], self._params[biggest])
+            message = _too_large(rows, self._names, self._params, self._dtype)
             raise ValueError(f"at iteration {iteration}: {message}")
 
     def _record_torch(self, iteration: int) -> None:
         self._check_budget(len(self._rows) + 1, iteration)
-        self._rows.append(torch.cat([_dense(p).reshape(-1) for p in self._params]))
+        values = [_dense(p).reshape(-1).to(self._dtype) for p in self._params]
+        self._rows.append(torch.cat(values))
 
     def result(self, n_iterations: int) -> Tensor:
         """The table of the first ``n_iterations`` rows, as a CPU tensor."""
@@ -1969,7 +2039,7 @@ class _ParameterRecorder:
             return torch.from_numpy(self._table[:n_iterations].copy())
         if self._rows:
             return torch.stack(self._rows).cpu()
-        return torch.empty(0, self._n)
+        return torch.empty(0, self._n, dtype=self._dtype)
 
 
 def _dense(parameter: Tensor) -> Tensor:
