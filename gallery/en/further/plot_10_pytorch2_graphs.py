@@ -134,10 +134,8 @@ from pytorch_notes.i18n import tr, use_language
 
 LANG = "en"  # the language of the figure labels
 lang = use_language(LANG)
-fig = plt.figure(figsize=(7.5, 5), facecolor="white")
-grid = fig.add_gridspec(2, 2)  # graph 0 across the top, wide enough for its labels
-axes = [fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])]
-for i, (gm, ax) in enumerate(zip(captured, axes, strict=True)):
+fig, axes = plt.subplot_mosaic("00;12", figsize=(7.5, 5), facecolor="white")  # 0 on top
+for i, (gm, ax) in enumerate(zip(captured, axes.values(), strict=True)):
     draw_forward(fx_graph(gm), ax=ax, lang=lang, title=tr(lang, en=f"graph {i}", zh=f"图 {i}"))
 plt.show()
 

@@ -130,10 +130,8 @@ from pytorch_notes.i18n import tr, use_language
 
 LANG = "zh"  # 图中文字的语言
 lang = use_language(LANG)
-fig = plt.figure(figsize=(7.5, 5), facecolor="white")
-grid = fig.add_gridspec(2, 2)  # 图 0 占满上面一行，宽度够放下它的标签
-axes = [fig.add_subplot(grid[0, :]), fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])]
-for i, (gm, ax) in enumerate(zip(captured, axes, strict=True)):
+fig, axes = plt.subplot_mosaic("00;12", figsize=(7.5, 5), facecolor="white")  # 图 0 在上
+for i, (gm, ax) in enumerate(zip(captured, axes.values(), strict=True)):
     draw_forward(fx_graph(gm), ax=ax, lang=lang, title=tr(lang, en=f"graph {i}", zh=f"图 {i}"))
 plt.show()
 
