@@ -1942,43 +1942,93 @@ def test_mixed_dtypes_are_recorded_exactly_and_counted_as_stored(monkeypatch) ->
     assert dtype == torch.float64 and training._row_bytes(params, dtype) == 3 * 8
 
 
-def test_a_lazy_module_its_dry_run_never_reaches_is_left_out_of_the_record() -> None:
-    """b12 #3: a lazy module the forward never uses keeps an uninitialised parameter after
-    the dry run; fit asked for its size and failed inside torch. It has no values: it is
-    not recorded, and fit trains the model as the loop by hand does."""
+@pytest.mark.parametrize("reached", ["never", "in training only"])
+def test_a_lazy_module_the_dry_run_leaves_uninitialised_is_refused_by_name(reached) -> None:
+    """b12 #3, b13 #2: a lazy module fit's dry run (evaluation mode) does not reach keeps an
+    uninitialised parameter: fit failed inside torch, then (b12's fix) left it out of the
+    record, though training mode reaches and trains it. It is refused by name, before
+    training; initialised first in training mode, fit trains it as the loop by hand does."""
     x, y = two_gaussians(20, generator=torch.Generator().manual_seed(8))
 
-    class Unused(nn.Module):
+    class Partly(nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.used = nn.Linear(2, 1)
-            self.spare = nn.LazyLinear(3)  # never called
+            self.extra = nn.LazyLinear(1)
 
         def forward(self, inputs: torch.Tensor) -> torch.Tensor:
-            return torch.sigmoid(self.used(inputs)).view(-1)
+            out = self.used(inputs)
+            if self.training and reached != "never":
+                out = out + self.extra(inputs)
+            return torch.sigmoid(out).view(-1)
 
-    weights = []
-    for record in (True, False, None):
-        torch.manual_seed(0)
-        model = Unused()
-        optimizer = torch.optim.SGD(model.used.parameters(), lr=0.3)
-        if record is None:  # by hand, after the dry run fit makes (evaluation mode)
-            model.eval()
-            with torch.no_grad():
-                model(x[:2])
-            model.train()
-            for _ in range(3):
-                nn.BCELoss()(model(x), y).backward()
-                optimizer.step()
-                optimizer.zero_grad()
-        else:
-            history = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=3,
-                          eval_every=100, record_parameters=record)  # fmt: skip
-            assert "spare.weight" not in history.evaluations[0].parameters
-            if record:
-                assert set(history.parameters_at(2)) == {"used.weight", "used.bias"}
-        weights.append(model.used.weight.detach().clone())
-    assert torch.equal(weights[0], weights[2]) and torch.equal(weights[1], weights[2])
+    torch.manual_seed(0)
+    model = Partly()
+    optimizer = torch.optim.SGD(model.used.parameters(), lr=0.3)
+    with pytest.raises(ValueError, match=r"parameter 'extra.weight' is still uninitialised"):
+        fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=3)
+    with torch.no_grad():
+        model(x[:2])  # in training mode, as the message says
+    if reached == "never":
+        return  # nothing initialises it: the message's other way out is to remove it
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+    start = copy.deepcopy(model)
+    history = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=3, eval_every=100)
+    assert set(history.parameters_at(2)) == {
+        "used.weight",
+        "used.bias",
+        "extra.weight",
+        "extra.bias",
+    }
+    by_hand = copy.deepcopy(start)
+    hand_optimizer = torch.optim.SGD(by_hand.parameters(), lr=0.3)
+    for _ in range(3):
+        nn.BCELoss()(by_hand(x), y).backward()
+        hand_optimizer.step()
+        hand_optimizer.zero_grad()
+    assert all(
+        torch.equal(a, b) for a, b in zip(model.parameters(), by_hand.parameters(), strict=True)
+    )
+
+
+class Cast(nn.Module):
+    """A logistic regression that computes in its weight's dtype, whatever that becomes."""
+
+    def __init__(self, weight_dtype: torch.dtype, bias_dtype: torch.dtype) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.tensor([[0.7, -1.3]], dtype=weight_dtype))
+        self.bias = nn.Parameter(torch.tensor([0.2], dtype=bias_dtype))
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        dtype = self.weight.dtype
+        z = inputs.to(dtype) @ self.weight.T + self.bias.to(dtype)
+        return torch.sigmoid(z).view(-1).float()
+
+
+@pytest.mark.parametrize("dtypes", [(torch.float32, torch.float32),
+                                    (torch.bfloat16, torch.bfloat16),
+                                    (torch.float32, torch.float16)])  # fmt: skip
+def test_a_dtype_changed_during_training_is_named_on_both_record_paths(dtypes) -> None:
+    """b13 #1: on the torch path (bfloat16, mixed dtypes) `p.data = p.data.double()` from a
+    callback was rounded into the table made for the first dtype, and parameters_at gave
+    every iteration in the new dtype. Both paths now name the change; record_parameters=False
+    trains on."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(8))
+    model = Cast(*dtypes)
+
+    def widen(evaluation) -> None:
+        if evaluation.iteration == 4:
+            model.weight.data = model.weight.data.double()
+
+    def run(record: bool) -> History:
+        return fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.3), (x, y),
+                   max_iterations=8, eval_every=1, callbacks=[widen], record_parameters=record)  # fmt: skip
+
+    with pytest.raises(ValueError, match=r"parameter 'weight' changed during training"):
+        run(True)
+    assert model.weight.dtype == torch.float64
+    model.weight.data = model.weight.data.to(dtypes[0])
+    assert run(False).n_iterations == 8
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])

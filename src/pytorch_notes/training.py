@@ -171,7 +171,8 @@ class History:
     stopped_early: bool
     device: torch.device
     lr: list[float] = field(default_factory=list)
-    # each parameter's dtype, when the table holds a wider one (mixed dtypes); () if not
+    # each parameter's dtype at the start of the run, which parameters_at gives back (the
+    # table may hold a wider one); () in a History made by hand: the table's dtype
     parameter_dtypes: tuple[torch.dtype, ...] = ()
 
     @property
@@ -1554,7 +1555,7 @@ class _Run:
             accuracy=self.counter.accuracies(),
             parameter_names=tuple(self.names),
             parameter_shapes=tuple(p.shape for p in self.params),
-            parameter_dtypes=tuple(p.dtype for p in self.params),
+            parameter_dtypes=tuple(dtype for dtype, _ in self.recorder.kinds),
             flat_parameters=self.recorder.result(len(self.losses)),
             evaluations=self.evaluations,
             stopped_early=stopped,
@@ -1668,7 +1669,10 @@ def fit(
         keeps all it does (the lazy modules initialised, the random numbers
         drawn), so ``fit`` reproduces a loop that first runs ``model.eval()``
         and the model on two training samples under ``torch.no_grad()``. A
-        run refused after that leaves the model so.
+        run refused after that leaves the model so; a lazy module that run
+        leaves uninitialised (reached only in training mode, or never) is
+        refused, by name: initialise it first (``model.train()`` and one
+        forward pass under ``torch.no_grad()``).
     loss_fn
         ``loss_fn(outputs, labels)``: ``nn.BCELoss()`` on probabilities,
         ``nn.BCEWithLogitsLoss()`` on logits.
@@ -1791,6 +1795,7 @@ def fit(
         if checked is not None:
             _probe(model, *checked.pieces[0], name, classes, loss_fn)
     _probe_one_sample(model, train)
+    _check_initialised(model)  # after the dry run
     if record_parameters:  # after the probes: a lazy model has its sizes from its dry run
         _check_record_size(model, max_iterations)
     bar = _progress_bar(max_iterations) if progress else None  # before anything moves
@@ -1804,6 +1809,20 @@ def fit(
         if bar is not None:
             bar.close()
     return run.history(stopped, target)
+
+
+def _check_initialised(model: nn.Module) -> None:
+    """Refuse a lazy module's parameter that the dry run (evaluation mode) left without
+    values: one reached only in training mode, or never. The record, the evaluations'
+    copies and the History could not hold it."""
+    lazy = [name for name, p in model.named_parameters() if nn.parameter.is_lazy(p)]
+    if lazy:
+        raise ValueError(
+            f"parameter {lazy[0]!r} is still uninitialised after fit's dry run of the model "
+            f"(in evaluation mode, on two samples): its lazy module is reached only in training "
+            f"mode, or never. Initialise it first: model.train(); model(features[:2]) under "
+            f"torch.no_grad(); or remove the module if nothing uses it"
+        )
 
 
 def _check_record_size(model: nn.Module, max_iterations: int) -> None:
@@ -1867,9 +1886,7 @@ def _too_large(rows: int, names: list[str], params: list[Tensor], dtype: torch.d
 
 
 def _named_parameters(model: nn.Module) -> tuple[list[str], list[Tensor]]:
-    """The parameters the run records and copies: all but a lazy module's parameter that
-    is not initialised yet (a module its dry run did not reach: it has no values)."""
-    named = [(n, p) for n, p in model.named_parameters() if not nn.parameter.is_lazy(p)]
+    named = list(model.named_parameters())
     return [name for name, _ in named], [p for _, p in named]
 
 
@@ -1949,6 +1966,7 @@ class _ParameterRecorder:
         self._params, self._names = params, names
         self._n = sum(p.numel() for p in params)
         self._dtype = _record_dtype(names, params) if enabled else torch.float32
+        self.kinds = [(p.dtype, p.shape) for p in params]  # at the start: what is recorded
         self._row_bytes = _row_bytes(params, self._dtype)
         self._rows: list[Tensor] = []
         self._table: np.ndarray | None = None
@@ -2023,6 +2041,17 @@ class _ParameterRecorder:
         self._where = self._places()
         self._make_blocks()  # the same table, column blocks beside views of the new memory
 
+    def _changed(self) -> None:
+        """A parameter's dtype or shape changed (``p.data = p.data.double()``): the table,
+        made for the first ones, would round or misplace its values."""
+        for name, p, (dtype, shape) in zip(self._names, self._params, self.kinds, strict=True):
+            if (p.dtype, p.shape) != (dtype, shape):
+                raise ValueError(
+                    f"parameter {name!r} changed during training from {tuple(shape)} {dtype} "
+                    f"to {tuple(p.shape)} {p.dtype}; the per-iteration record cannot follow "
+                    f"it: pass record_parameters=False"
+                )
+
     def _check_budget(self, rows: int, iteration: int) -> None:
         if rows * self._row_bytes > MAX_RECORD_BYTES:
             message = _too_large(rows, self._names, self._params, self._dtype)
@@ -2030,6 +2059,8 @@ class _ParameterRecorder:
 
     def _record_torch(self, iteration: int) -> None:
         self._check_budget(len(self._rows) + 1, iteration)
+        if [(p.dtype, p.shape) for p in self._params] != self.kinds:
+            self._changed()
         values = [_dense(p).reshape(-1).to(self._dtype) for p in self._params]
         self._rows.append(torch.cat(values))
 
