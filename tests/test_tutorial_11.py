@@ -745,7 +745,9 @@ def test_pos_weight_also_scales_the_steps_and_300_iterations_are_a_budget(
 @pytest.mark.parametrize("out", OUTS)
 def test_evaluation_logits_come_from_a_no_grad_pass(site: Path, out: str) -> None:
     """Round 10 (B2): the cross-entropy demo reuses the no_grad pass over the final weights
-    instead of a graph-building forward pass and .detach(); its rows are the same numbers."""
+    instead of a graph-building forward pass and .detach(); its rows are the same numbers, up to
+    float32 rounding (a forward over 4 rows may round differently from one over 180: the matrix
+    kernel depends on the batch, so bitwise equality holds on some machines only)."""
     torch.manual_seed(3)
     centres = torch.tensor([[2.0, 2.0], [-2.0, 2.0], [0.0, -2.0]])
     x3 = torch.cat([torch.normal(c.expand(60, 2), 1.0) for c in centres])
@@ -760,7 +762,7 @@ def test_evaluation_logits_come_from_a_no_grad_pass(site: Path, out: str) -> Non
         optimizer.step()
     with torch.no_grad():
         final = linear(x3)
-        assert torch.equal(final[::45], linear(x3[::45]))
+        torch.testing.assert_close(final[::45], linear(x3[::45]))
     assert not final.requires_grad
     shown = code(site, out)
     assert "logits = final[::45]" in shown
