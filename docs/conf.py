@@ -18,6 +18,7 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "_ext"))
 
+from cards import SIZE_PX as CARD_SIZE  # noqa: E402
 from languages import LANGUAGES, counterpart_url, other  # noqa: E402
 from site_settings import WHEEL_DIR, base_url, wheel_name, wheel_url  # noqa: E402
 from site_words import _  # noqa: E402
@@ -45,6 +46,7 @@ extensions = [
     "course_nav",  # docs/_ext: tutorial numbers in the sidebar and previous/next links
     "api_backrefs",  # docs/_ext: "Used in" tutorials under each API entry
     "page_fixes",  # docs/_ext: image sizes, animation labels
+    "cards",  # docs/_ext: drawn card pictures where a tutorial's figures don't read at card size
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -153,7 +155,7 @@ def _configure_language(app, config) -> None:
         "image_srcset": [],
         # Card thumbnails from a PNG of the figure (``# sphinx_gallery_thumbnail_number = N``
         # in a tutorial picks which), at twice the card's CSS size.
-        "thumbnail_size": (480, 336),
+        "thumbnail_size": CARD_SIZE,
         # "Used in" thumbnails on the API pages (``minigallery``).
         "doc_module": ("pytorch_notes",),
         "backreferences_dir": "api/backreferences",

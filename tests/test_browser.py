@@ -490,25 +490,32 @@ def test_a_figure_wider_than_a_phone_says_so_and_opens_whole(
 @pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_figures_follow_the_colour_scheme(browser, server: str, out: str, scheme: str) -> None:
-    """A figure is drawn on white: in the dark theme (the reader's system setting, the
-    theme's default "auto") it shows dark, with light ink and its hues kept (tutorial 05's
-    class 0 is still red); in the light theme, white as drawn."""
+    """A figure (and a gallery card) is drawn on white: in the dark theme (the reader's system
+    setting, the theme's default "auto") it shows dark, with light ink and its hues kept
+    (tutorial 05's class 0 is still red); in the light theme, white as drawn."""
     from io import BytesIO
 
     from PIL import Image
 
     page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
-    page.goto(f"{server}/{out}/tutorials/core/plot_05_logistic_regression.html")
-    figure = page.locator("div.pn-figure > img").first
-    figure.scroll_into_view_if_needed()
-    page.wait_for_function("im => im.complete && im.naturalWidth > 0", arg=figure.element_handle())
-    shot = Image.open(BytesIO(figure.screenshot())).convert("RGB")
-    corner = sum(shot.getpixel((3, 3))) / 3
-    colours = shot.resize((64, 64)).getcolors(64 * 64)
-    reddest = max(colours, key=lambda c: c[1][0] - (c[1][1] + c[1][2]) / 2)[1]
+    # a figure of tutorial 05 (red points), then tutorial 04's card on the gallery (red bars)
+    for path, selector in (
+        ("tutorials/core/plot_05_logistic_regression.html", "div.pn-figure > img"),
+        ("tutorials/index.html", "img[src*='plot_04_autograd_traps_thumb']"),
+    ):
+        page.goto(f"{server}/{out}/{path}")
+        figure = page.locator(selector).first
+        figure.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "im => im.complete && im.naturalWidth > 0", arg=figure.element_handle()
+        )
+        shot = Image.open(BytesIO(figure.screenshot())).convert("RGB")
+        corner = sum(shot.getpixel((3, 3))) / 3
+        colours = shot.resize((64, 64)).getcolors(64 * 64)
+        reddest = max(colours, key=lambda c: c[1][0] - (c[1][1] + c[1][2]) / 2)[1]
+        assert (corner < 60) if scheme == "dark" else (corner > 240), (path, scheme, corner)
+        assert reddest[0] - (reddest[1] + reddest[2]) / 2 > 60, (path, reddest)  # red stays red
     page.close()
-    assert (corner < 60) if scheme == "dark" else (corner > 240), (scheme, corner)
-    assert reddest[0] - (reddest[1] + reddest[2]) / 2 > 60, reddest  # red points stay red
 
 
 @pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
