@@ -750,20 +750,26 @@ def test_validation_scores_each_evaluation_in_eval_mode_without_a_graph() -> Non
     seen_grad: list[bool] = []
     model[4].register_forward_hook(lambda m, i, o: seen_grad.append(o.requires_grad))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    found: list[nn.Module] = []  # the model as each iteration found it, before its forward
     snapshots: list = []
 
-    def keep(e: Evaluation) -> None:
-        probe = copy.deepcopy(model)  # the model as the evaluation saw it
-        snapshots.append((e, probe))
+    def before_training_forward(module: nn.Module, args: object) -> None:
+        if torch.is_grad_enabled():  # the probes and evaluations run without gradients
+            found.append(copy.deepcopy(module))
 
+    hook = model.register_forward_pre_hook(before_training_forward)
     h = fit(model, nn.BCELoss(), optimizer, train, validation=val, max_iterations=9,
-            eval_every=4, callbacks=[keep])  # fmt: skip
+            eval_every=4, callbacks=[snapshots.append])  # fmt: skip
+    hook.remove()
     during_fit = seen_grad[:]
-    assert [e.iteration for e in h.evaluations] == [0, 4, 8]
+    assert [e.iteration for e in h.evaluations] == [0, 4, 8] and len(found) == 9
     assert len(h.val_loss) == len(h.val_accuracy) == 3
-    for (e, probe), val_loss, val_acc in zip(snapshots, h.val_loss, h.val_accuracy, strict=True):
+    for e, val_loss, val_acc in zip(snapshots, h.val_loss, h.val_accuracy, strict=True):
         assert (e.val_loss, e.val_accuracy) == (val_loss, val_acc)
+        # b14 #1: scored before the iteration's forward pass moved BatchNorm's statistics
+        probe = found[e.iteration]
         assert (val_loss, val_acc) == evaluate(probe, nn.BCELoss(), *val)  # eval mode: repeatable
+        assert (e.loss, e.accuracy) == evaluate(probe, nn.BCELoss(), *train)
     assert [m.training for m in model.modules()] == modes
     # training forward passes build a graph; the two probes (data, validation) and the
     # evaluations (training and validation data) don't
@@ -881,11 +887,15 @@ def test_the_accuracy_counter_counts_every_iteration_whenever_it_flushes(full_ba
         y = labels[:n] if full_batch else (torch.rand(n, generator=gen) > 0.5).float()
         steps.append((torch.rand(n, generator=gen), y))
     expected = [((p >= 0.4) == (y >= 0.5)).float().mean().item() for p, y in steps]
-    for batch in (1, 3, 512):
-        counter = _AccuracyCounter(_Classes(0.4, logits=False), full_batch=full_batch, batch=batch)
-        for i, (p, y) in enumerate(steps):
+    # flushed every 1, 3 or 512 iterations, or once 10 or 2**20 predicted values wait
+    for batch, max_waiting in ((1, 1 << 20), (3, 1 << 20), (512, 10), (512, 1 << 20)):
+        counter = _AccuracyCounter(
+            _Classes(0.4, logits=False), full_batch=full_batch, batch=batch,
+            max_waiting=max_waiting,
+        )  # fmt: skip
+        for p, y in steps:
             counter.add(p, y)
-            assert counter.accuracy_of_last() == pytest.approx(expected[i])
+            assert len(counter._preds) <= batch and counter._waiting <= max(max_waiting, 7) + 7
         assert counter.accuracies() == pytest.approx(expected)
 
 
@@ -1332,7 +1342,7 @@ def test_parameters_at_follows_new_strides_and_names_a_changed_parameter() -> No
         model.double()
 
     with pytest.raises(ValueError, match=r"parameter '0\.weight' changed during training from "
-                       r"\(2, 2\) float32 to \(2, 2\) float64"):  # fmt: skip
+                       r"\(2, 2\) torch\.float32 to \(2, 2\) torch\.float64"):  # fmt: skip
         fit(model.float(), nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.5), (x, y),
             max_iterations=5, eval_every=2, callbacks=[to_double])  # fmt: skip
 
@@ -2078,3 +2088,234 @@ def test_every_tensor_that_cannot_be_undone_is_named_once(monkeypatch) -> None:
         fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y))
     assert sorted(raised.value.tensors) == ["enc.1.b", "other.b"]
     assert model.calls.item() == 0
+
+
+# -- review b14 ---------------------------------------------------------------------------------
+
+
+class _SelfUpdating(nn.Module):
+    """A frozen parameter its training forward updates (a running mean kept as a Parameter)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mean = nn.Parameter(torch.zeros(2), requires_grad=False)
+        self.linear = nn.Linear(2, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training:
+            with torch.no_grad():
+                self.mean.mul_(0.5).add_(0.5 * x.mean(dim=0))
+        return torch.sigmoid(self.linear(x - self.mean))
+
+
+def test_an_evaluation_copies_the_parameters_before_the_iterations_forward() -> None:
+    """b14 #1: the evaluation's parameters are the ones parameters_at gives for its iteration
+    (they were copied after the forward pass, which had moved ``mean``)."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(4))
+    torch.manual_seed(0)
+    model = _SelfUpdating()
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=7, eval_every=3, validation=(x, y))  # fmt: skip
+    for e in h.evaluations:
+        recorded = h.parameters_at(e.iteration)
+        assert all(torch.equal(recorded[k], v) for k, v in e.parameters.items()), e.iteration
+        assert e.val_loss == e.loss  # the same data, the same model: scored alike
+
+
+class _TrainingOnlyLazy(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.used = nn.Linear(2, 1)
+        self.drop = nn.Dropout(0.5)
+        self.extra = nn.LazyLinear(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.used(x)
+        if self.training:
+            out = out + self.extra(self.drop(x))
+        return torch.sigmoid(out).view(-1)
+
+
+@pytest.mark.parametrize("batch_size", [4, 3])
+def test_a_lazy_module_reached_only_in_training_is_refused_whatever_the_batches(batch_size) -> None:
+    """b14 #3: with a last batch of one sample (40 samples in threes) the one-sample probe,
+    in training mode, initialised the module and the refusal did not fire."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(8))
+    torch.manual_seed(0)
+    model = _TrainingOnlyLazy()
+    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size)
+    with pytest.raises(ValueError, match=r"parameter 'extra\.weight' is still uninitialised"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.3), loader,
+            max_iterations=3)  # fmt: skip
+    assert nn.parameter.is_lazy(model.extra.weight)
+
+
+def _replace_weight(model: nn.Sequential, optimizer: torch.optim.Optimizer, at: int):
+    def callback(e: Evaluation) -> None:
+        if e.iteration == at:
+            model[0].weight = nn.Parameter(torch.zeros_like(model[0].weight))
+            optimizer.add_param_group({"params": [model[0].weight]})
+
+    return callback
+
+
+def test_a_parameter_replaced_during_training_is_named_or_followed() -> None:
+    """b14 #4, #11: a new Parameter object (or pruning's weight_orig) registered from a
+    callback: the record, which would keep showing the old object, names it; without the
+    record, each evaluation copies the parameter the model has then."""
+    from torch.nn.utils import prune
+
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(5))
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"before iteration 3: parameter '0\.weight' was "
+                       r"registered .*pass record_parameters=False"):  # fmt: skip
+        fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=6, eval_every=2,
+            callbacks=[_replace_weight(model, optimizer, 2)])  # fmt: skip
+
+    def pruned(e: Evaluation) -> None:
+        if e.iteration == 2:
+            prune.l1_unstructured(model[0], "weight", amount=0.5)
+
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    with pytest.raises(ValueError, match=r"parameter '0\.weight_orig' was registered"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=6, eval_every=2, callbacks=[pruned])  # fmt: skip
+
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    seen: list[torch.Tensor] = []  # the weight each iteration's forward pass is given
+
+    def keep(module: nn.Module, args: object) -> None:
+        if torch.is_grad_enabled():  # a training forward pass, not a probe or an evaluation
+            seen.append(module[0].weight.detach().clone())
+
+    model.register_forward_pre_hook(keep)
+    h = fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=7, eval_every=2,
+            callbacks=[_replace_weight(model, optimizer, 2)], record_parameters=False)  # fmt: skip
+    for e in h.evaluations:
+        assert torch.equal(e.parameters["0.weight"], seen[e.iteration]), e.iteration
+    assert torch.equal(h.evaluations[2].parameters["0.weight"], torch.zeros(1, 2)) is False
+
+
+def test_a_registration_outside_the_model_goes_unnoticed() -> None:
+    """Only the model's own registrations count: a module built in a callback (the hooks are
+    global) and a module of another model change nothing."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(5))
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    other = nn.Linear(2, 1)
+
+    def elsewhere(e: Evaluation) -> None:
+        nn.Linear(3, 3)
+        other.weight = nn.Parameter(torch.zeros(1, 2))
+
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=5, eval_every=1, callbacks=[elsewhere])  # fmt: skip
+    assert h.n_iterations == 5
+    from torch.nn.modules import module as torch_module
+
+    assert not torch_module._global_parameter_registration_hooks  # removed after the run
+    assert not torch_module._global_module_registration_hooks
+
+
+@pytest.mark.parametrize("change", ["shrink", "bfloat16", "reinterpret"])
+def test_a_parameter_changing_dtype_or_shape_in_place_is_named_on_the_numpy_path(change) -> None:
+    """b14 #2, #6: at the same address and strides (``p.data = p.data[:1]``, a float16 memory
+    read as bfloat16) the NumPy record missed the change, and a cast to bfloat16 failed inside
+    NumPy; each is now named."""
+    x, y = two_gaussians(10, generator=torch.Generator().manual_seed(6))
+    dtype = torch.float16 if change == "reinterpret" else torch.float32
+    model = _Scaled(dtype)
+
+    def callback(e: Evaluation) -> None:
+        if e.iteration == 2:
+            p = model.scale
+            p.data = {"shrink": lambda: p.data[:1], "bfloat16": lambda: p.data.bfloat16(),
+                      "reinterpret": lambda: p.data.view(torch.bfloat16)}[change]()  # fmt: skip
+
+    with pytest.raises(ValueError, match=r"parameter 'scale' changed during training from "
+                       r"\(2,\) torch\.float(32|16) to "):  # fmt: skip
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=5, eval_every=1, callbacks=[callback])  # fmt: skip
+
+
+class _Scaled(nn.Module):
+    def __init__(self, dtype: torch.dtype) -> None:
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(2, dtype=dtype), requires_grad=False)
+        self.w = nn.Parameter(torch.tensor([0.7, -1.3], dtype=dtype))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid((x.to(self.w.dtype) * self.w).sum(dim=1).float()).unsqueeze(1)
+
+
+def test_the_histories_shapes_are_the_recorded_ones() -> None:
+    """b14 #2: parameter_shapes were read at the end of the run (a change after the last
+    update misplaced every row)."""
+    x, y = two_gaussians(10, generator=torch.Generator().manual_seed(6))
+    model = _Scaled(torch.float32)
+
+    def shrink_at_the_end(e: Evaluation) -> None:  # after the last record: nothing notices
+        if e.iteration == 2:
+            model.scale.data = model.scale.data[:1]
+
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=3, eval_every=1, callbacks=[shrink_at_the_end])  # fmt: skip
+    assert model.scale.shape == (1,)
+    assert h.parameter_shapes == (torch.Size([2]), torch.Size([2]))
+    assert torch.equal(h.parameters_at(0)["w"], torch.tensor([0.7, -1.3]))
+
+
+def test_a_datasets_own_error_reaches_the_reader_as_it_was() -> None:
+    """b14 #7: rebuilt as ``type(error)(message)``, a UnicodeDecodeError became a TypeError
+    about its constructor."""
+    import json
+
+    class Files(torch.utils.data.Dataset):
+        def __init__(self, bad: str) -> None:
+            self.bad = bad
+
+        def __len__(self) -> int:
+            return 8
+
+        def __getitem__(self, i: int):
+            if i == 5:
+                b"\xff".decode("utf-8") if self.bad == "utf8" else json.loads("{oops")
+            return torch.tensor([float(i), 1.0]), float(i % 2)
+
+    for bad, error in (("utf8", UnicodeDecodeError), ("json", json.JSONDecodeError)):
+        model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
+        with pytest.raises(error):
+            fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+                DataLoader(Files(bad), batch_size=4))  # fmt: skip
+
+
+@pytest.mark.skipif(not hasattr(torch, "float8_e4m3fn"), reason="this torch has no float8")
+def test_a_float8_parameter_beside_others_is_named_before_training() -> None:
+    """b14 #8: torch's 'Promotion for Float8 Types is not supported' named nothing."""
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    model.register_parameter("scale", nn.Parameter(torch.ones(1).to(torch.float8_e4m3fn),
+                                                   requires_grad=False))  # fmt: skip
+    x, y = two_gaussians(10, generator=torch.Generator().manual_seed(6))
+    with pytest.raises(ValueError, match=r"parameter 'scale' is torch\.float8_e4m3fn, beside "
+                       r".*record_parameters=False"):  # fmt: skip
+        fit(model, nn.BCELoss(), torch.optim.SGD(model[0].parameters(), lr=0.1), (x, y))
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model[0].parameters(), lr=0.1), (x, y),
+            max_iterations=2, record_parameters=False)  # fmt: skip
+    assert h.evaluations[0].parameters["scale"].dtype == torch.float8_e4m3fn
+
+
+def test_parameters_at_takes_an_integer_only() -> None:
+    """b14 #9: True, 1.5 and '1' failed inside torch or Python's comparison."""
+    x, y = two_gaussians(10, generator=torch.Generator().manual_seed(6))
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=3)  # fmt: skip
+    for bad, kind in ((True, "bool"), (1.5, "float"), ("1", "str"), (torch.tensor(1.0), "Tensor")):
+        with pytest.raises(TypeError, match=f"iteration must be an int, got a {kind}"):
+            h.parameters_at(bad)
+    expected = h.parameters_at(2)
+    for good in (np.int64(2), torch.tensor(2)):
+        got = h.parameters_at(good)
+        assert all(torch.equal(got[k], v) for k, v in expected.items())

@@ -44,6 +44,7 @@ import inspect
 import itertools
 import math
 import numbers
+import operator
 import random
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -172,7 +173,8 @@ class History:
     device: torch.device
     lr: list[float] = field(default_factory=list)
     # each parameter's dtype at the start of the run, which parameters_at gives back (the
-    # table may hold a wider one); () in a History made by hand: the table's dtype
+    # table may hold a wider one); () in a History made by hand: the table's dtype. The
+    # names, shapes and dtypes are the run's start: the record refuses a change of them
     parameter_dtypes: tuple[torch.dtype, ...] = ()
 
     @property
@@ -241,6 +243,12 @@ class History:
         Raises :class:`IndexError` for an iteration that did not run and
         :class:`ValueError` if the parameters were not recorded.
         """
+        try:  # an int, a NumPy integer, a one-element integer tensor; not a bool
+            if isinstance(iteration, (bool, np.bool_)):
+                raise TypeError
+            iteration = operator.index(iteration)
+        except TypeError:
+            raise TypeError(f"iteration must be an int, got {_describe(iteration)}") from None
         if self.flat_parameters.shape[0] == 0 and self.n_iterations > 0:
             raise ValueError("the parameters were not recorded: fit(..., record_parameters=False)")
         if not 0 <= iteration < self.n_iterations:
@@ -1292,6 +1300,8 @@ def _check_data(data: object, name: str) -> _Data:
             check_binary_data(*data)
             checked = _Data([(data[0], data[1])], None, None, int(data[1].shape[0]))
     except (TypeError, ValueError) as error:  # say which of data and validation it is
+        if type(error) not in (TypeError, ValueError):
+            raise  # the dataset's own error (a UnicodeDecodeError, a JSONDecodeError), as it is
         raise type(error)(f"{name}: {error}") from None
     return checked
 
@@ -1452,6 +1462,47 @@ def _loss(loss_fn: LossFn, y_pred: Tensor, y: Tensor, iteration: int) -> tuple[T
     return loss, value
 
 
+class _Registrations:
+    """Notices a parameter or a submodule registered on the model while it trains.
+
+    ``model.fc.weight = nn.Parameter(...)``, ``model.fc = nn.Linear(...)``,
+    pruning (``fc.weight`` becomes ``fc.weight_orig``) and a parametrization
+    all register one; ``p.data = ...`` does not (the record follows that
+    itself). PyTorch's global registration hooks call :meth:`_parameter` and
+    :meth:`_module` for every module of the process: only the model's own
+    count. :attr:`first` names the first one seen.
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        self.paths = {id(m): path for path, m in model.named_modules(remove_duplicate=False)}
+        self.first: str | None = None
+
+    def _seen(self, module: nn.Module, name: str, kind: str) -> None:
+        path = self.paths.get(id(module))
+        if path is not None and self.first is None:
+            self.first = f"{kind} {(path + '.' if path else '') + name!r}"
+
+    def _parameter(self, module: nn.Module, name: str, param: object) -> None:
+        self._seen(module, name, "parameter")
+
+    def _module(self, module: nn.Module, name: str, submodule: object) -> None:
+        self._seen(module, name, "submodule")
+
+    @contextmanager
+    def watching(self) -> Iterator[_Registrations]:
+        from torch.nn.modules import module as torch_module
+
+        handles = [
+            torch_module.register_module_parameter_registration_hook(self._parameter),
+            torch_module.register_module_module_registration_hook(self._module),
+        ]
+        try:
+            yield self
+        finally:
+            for handle in handles:
+                handle.remove()
+
+
 class _Run:
     """One training run: the loop's state, and one method per part of an iteration."""
 
@@ -1475,9 +1526,11 @@ class _Run:
         self.classes: _Classes = options["classes"]
         self.eval_every: int = options["eval_every"]
         self.names, self.params = _named_parameters(model)
+        self.recording = bool(options["record_parameters"])
         self.recorder = _ParameterRecorder(
-            self.params, options["max_iterations"], options["record_parameters"], self.names
+            self.params, options["max_iterations"], self.recording, self.names
         )
+        self.registrations = _Registrations(model)
         self.counter = _AccuracyCounter(self.classes, full_batch=train.loader is None)
         self.losses: list[float] = []
         self.lrs: list[float] = []
@@ -1499,32 +1552,31 @@ class _Run:
             )
         return loss, accuracy
 
-    def _evaluation(self, iteration: int, before: tuple[float, float] | None) -> Evaluation:
-        """The evaluation of ``iteration``; ``before``: the training scores measured before
-        its forward pass (None: they are that forward pass's own)."""
-        if before is None:
-            before = (self.losses[-1], self.counter.accuracy_of_last())
+    def _measure(self, iteration: int) -> Evaluation:
+        """The evaluation of ``iteration``, of the model as the iteration found it: measured
+        before its forward pass, which may change buffers (BatchNorm's running statistics)
+        or parameters the model updates itself."""
+        loss, accuracy = self._scores(self.train, "training data", iteration)
         val: tuple[float | None, float | None] = (None, None)
         if self.validation is not None:
             val = self._scores(self.validation, "validation data", iteration)
-        evaluation = Evaluation(
-            iteration, *before, _cpu_copies(self.names, self.params), val_loss=val[0],
+        return Evaluation(
+            iteration, loss, accuracy, _cpu_copies(self.names, self.params), val_loss=val[0],
             val_accuracy=val[1],
         )  # fmt: skip
-        self.evaluations.append(evaluation)
-        return evaluation
 
     def step(self, iteration: int, x: Tensor, y: Tensor) -> Evaluation | None:
         """One iteration up to its update: (evaluation), forward, loss.
 
         Returns the evaluation when this iteration has one.
         """
+        if self.registrations.first is not None:
+            self._registered(iteration)
         self.recorder.record(iteration)
-        evaluating = iteration % self.eval_every == 0
         # Whether a model's output depends on its mode cannot be read off its modules
         # (RReLU, F.dropout(training=self.training)): every evaluation runs the model
         # in evaluation mode, as evaluate() does, never reusing the training forward.
-        before = self._scores(self.train, "training data", iteration) if evaluating else None
+        evaluation = self._measure(iteration) if iteration % self.eval_every == 0 else None
         try:
             y_pred = _predictions(self.model, x, y)  # forward pass
         except ValueError as error:  # BatchNorm on a batch of one sample
@@ -1537,7 +1589,23 @@ class _Run:
         self.loss, value = _loss(self.loss_fn, y_pred, y, iteration)
         self.losses.append(value)
         self.counter.add(y_pred, y)
-        return self._evaluation(iteration, before) if evaluating else None
+        if evaluation is not None:
+            self.evaluations.append(evaluation)
+        return evaluation
+
+    def _registered(self, iteration: int) -> None:
+        """The model registered a parameter or a submodule since the last iteration: the
+        record, made for the first parameters, can't follow; without it, the evaluations
+        copy the model's parameters as they are now."""
+        if self.recording:
+            raise ValueError(
+                f"the model's parameters changed during training, before iteration {iteration}: "
+                f"{self.registrations.first} was registered (a new nn.Parameter or module "
+                f"assigned, pruning, a parametrization); the per-iteration record cannot "
+                f"follow it: pass record_parameters=False"
+            )
+        self.names, self.params = _named_parameters(self.model)
+        self.registrations.first = None
 
     def update(self) -> None:
         """Backward pass, the update (its learning rate recorded first), the scheduler, zero_grad."""
@@ -1554,7 +1622,7 @@ class _Run:
             loss=self.losses,
             accuracy=self.counter.accuracies(),
             parameter_names=tuple(self.names),
-            parameter_shapes=tuple(p.shape for p in self.params),
+            parameter_shapes=tuple(shape for _, shape in self.recorder.kinds),
             parameter_dtypes=tuple(dtype for dtype, _ in self.recorder.kinds),
             flat_parameters=self.recorder.result(len(self.losses)),
             evaluations=self.evaluations,
@@ -1624,7 +1692,11 @@ def fit(
     without gradients, for any model: the numbers :func:`evaluate` gives.
     Each evaluation costs an extra forward pass over the whole training data
     and, with ``validation``, one over the validation data; random numbers
-    they draw do not shift the training run's random stream. A NaN or
+    they draw do not shift the training run's random stream (torch's global
+    generator is saved before and restored after, as fit's checks before
+    training do with Python's and NumPy's too: another thread drawing from a
+    global generator meanwhile is rewound with it and draws the same numbers
+    again; give such a thread a generator of its own). A NaN or
     infinite loss there raises :class:`NonFiniteLossError` naming the data
     (it is never ranked by ``early_stopping`` or ``best_evaluation``). Each
     :class:`Evaluation` goes to every callback, then to ``stop_when``; if
@@ -1724,7 +1796,14 @@ def fit(
         parameter's values per iteration, a sparse one's dense values) is kept
         within :data:`MAX_RECORD_BYTES`: refused before training if its first
         1024 rows (or ``max_iterations``, if fewer) would pass it, a
-        ``ValueError`` at the iteration where it would grow past it.
+        ``ValueError`` at the iteration where it would grow past it. The
+        record follows ``p.data = ...`` (new memory) but not a new dtype or
+        shape, nor a parameter or submodule registered on the model during
+        training (``model.fc.weight = nn.Parameter(...)``, pruning, a
+        parametrization, in a callback): each raises a ``ValueError`` naming it
+        at the next iteration. With ``False`` training goes on and each
+        evaluation copies the parameters the model has then, by their names
+        then.
     threshold
         A sample counts as class 1 when its probability is at least this
         (strictly between 0 and 1); for logits, when its logit is at least
@@ -1748,8 +1827,8 @@ def fit(
         :class:`ValueError` rather than give a wrong accuracy (a custom loss on
         logits needs ``logits=True``). The check runs on the two samples tried
         before training, at every evaluation, and on the per-iteration
-        accuracies, which are counted in bulk every 512 iterations and at the
-        end: an output that leaves [0, 1] between evaluations raises at the
+        accuracies, which are counted in bulk every 512 iterations (sooner
+        once 2**20 predicted values wait) and at the end: an output that leaves [0, 1] between evaluations raises at the
         next evaluation if it is still out, else at the next count; training
         goes on until then.
 
@@ -1794,8 +1873,10 @@ def fit(
     for name, checked in (("data", train), ("validation", val)):
         if checked is not None:
             _probe(model, *checked.pieces[0], name, classes, loss_fn)
+    # after the dry run (evaluation mode), before the one-sample probe: that one runs in
+    # training mode and would initialise a module the dry run left lazy
+    _check_initialised(model)
     _probe_one_sample(model, train)
-    _check_initialised(model)  # after the dry run
     if record_parameters:  # after the probes: a lazy model has its sizes from its dry run
         _check_record_size(model, max_iterations)
     bar = _progress_bar(max_iterations) if progress else None  # before anything moves
@@ -1804,7 +1885,8 @@ def fit(
         with _training_mode(model):
             run = _Run(model, loss_fn, optimizer, scheduler, train.to(target),
                        val.to(target) if val is not None else None, options)  # fmt: skip
-            stopped = _train(run, target, max_iterations, stop_when, checked_callbacks, bar)
+            with run.registrations.watching():
+                stopped = _train(run, target, max_iterations, stop_when, checked_callbacks, bar)
     finally:
         if bar is not None:
             bar.close()
@@ -1847,7 +1929,17 @@ def _record_dtype(names: list[str], params: list[Tensor]) -> torch.dtype:
     dtypes = {p.dtype for p in params}
     if len(dtypes) <= 1:
         return next(iter(dtypes), torch.float32)
-    dtype = functools.reduce(torch.promote_types, dtypes)
+    try:
+        dtype = functools.reduce(torch.promote_types, dtypes)
+    except RuntimeError:  # float8 types promote to nothing
+        odd = [n for n, p in zip(names, params, strict=True) if p.dtype.itemsize == 1
+               and p.dtype.is_floating_point] or names[:1]  # fmt: skip
+        raise ValueError(
+            f"record_parameters=True keeps every parameter in one table: parameter {odd[0]!r} "
+            f"is {dict(zip(names, params, strict=True))[odd[0]].dtype}, beside parameters of "
+            f"other dtypes, and torch has no dtype that holds both. Pass "
+            f"record_parameters=False (the evaluations still keep their parameters)"
+        ) from None
     if any(not (d.is_floating_point or d.is_complex) for d in dtypes):
         wide = [n for n, p in zip(names, params, strict=True) if p.dtype in _INT64]
         if wide:
@@ -1904,24 +1996,29 @@ class _AccuracyCounter:
     Counting one iteration at a time would cost a few tensor operations (and,
     off the CPU, a device-to-host copy) each; instead the predictions (and,
     for mini-batches, which labels are 1) wait here and are counted in one
-    vectorised pass every ``batch`` iterations and when training ends. An
-    evaluation that needs the latest accuracy counts that one iteration
-    alone, leaving the others waiting.
+    vectorised pass every ``batch`` iterations, or sooner once ``max_waiting``
+    predicted values wait (full-batch training on a large data set would
+    otherwise hold hundreds of MB of them), and when training ends.
     """
 
-    def __init__(self, classes: _Classes, *, full_batch: bool, batch: int = 512) -> None:
+    def __init__(
+        self, classes: _Classes, *, full_batch: bool, batch: int = 512, max_waiting: int = 1 << 20
+    ) -> None:
         self.classes = classes
         self.full_batch = full_batch
         self.batch = batch
+        self.max_waiting = max_waiting
+        self._waiting = 0  # predicted values waiting
         self._preds: list[Tensor] = []
         self._truth: list[Tensor] = []  # which labels are 1, per waiting iteration
         self._correct: list[int] = []
         self._sizes: list[int] = []
 
     def add(self, y_pred: Tensor, y: Tensor) -> None:
-        if len(self._preds) == self.batch:
+        if len(self._preds) == self.batch or self._waiting >= self.max_waiting:
             self._flush()
         self._preds.append(y_pred.detach())
+        self._waiting += y_pred.numel()
         self._sizes.append(y.shape[0])
         if not self.full_batch or not self._truth:  # full batch: the labels never change
             self._truth.append(y >= 0.5)
@@ -1929,12 +2026,9 @@ class _AccuracyCounter:
     def _flush(self) -> None:
         self._correct += _count_correct(self._preds, self._truth, self.classes)
         self._preds.clear()
+        self._waiting = 0
         if not self.full_batch:
             self._truth.clear()
-
-    def accuracy_of_last(self) -> float:
-        correct = self.classes.predict(self._preds[-1]).eq_(self._truth[-1]).sum()
-        return int(correct) / self._sizes[-1]
 
     def accuracies(self) -> list[float]:
         self._flush()
@@ -1988,9 +2082,10 @@ class _ParameterRecorder:
         else:
             self.record = self._record_torch
 
-    def _places(self) -> list[tuple[int, tuple[int, ...]]]:
-        """Where each parameter's data is: its address and strides."""
-        return [(p.data_ptr(), p.stride()) for p in self._params]
+    def _places(self) -> list[tuple[Any, ...]]:
+        """Where each parameter's data is and how to read it: address, strides, dtype, shape
+        (``p.data = p.data[:1]`` keeps the address; ``.view(torch.bfloat16)`` the strides)."""
+        return [(p.data_ptr(), p.stride(), p.dtype, p.shape) for p in self._params]
 
     def _grow(self, rows: int, iteration: int = 0) -> None:
         """A table of ``rows`` rows (fewer if the budget allows fewer, but more than
@@ -2028,16 +2123,11 @@ class _ParameterRecorder:
     def _follow_new_memory(self) -> None:
         """A parameter was given new memory or strides (``p.data = ...``,
         ``vector_to_parameters``, ``p.data = p.data.t()``): read it from there on; the
-        views of the old memory would repeat stale values."""
-        arrays = [p.detach().numpy() for p in self._params]
-        for name, old, new in zip(self._names, self._arrays, arrays, strict=True):
-            if old.shape != new.shape or old.dtype != new.dtype:
-                raise ValueError(
-                    f"parameter {name!r} changed during training from {old.shape} "
-                    f"{old.dtype} to {new.shape} {new.dtype}; the per-iteration record "
-                    f"cannot follow it: pass record_parameters=False"
-                )
-        self._arrays = arrays
+        views of the old memory would repeat stale values. A new dtype or shape is
+        refused first (:meth:`_changed`), before NumPy is asked for a view."""
+        if [(p.dtype, p.shape) for p in self._params] != self.kinds:
+            self._changed()
+        self._arrays = [p.detach().numpy() for p in self._params]
         self._where = self._places()
         self._make_blocks()  # the same table, column blocks beside views of the new memory
 
