@@ -746,29 +746,14 @@ def test_exercise_solutions_show_the_right_answers(site: Path, out: str) -> None
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
-def test_exercises_are_folded_executed_and_ask_for_code(site: Path, out: str) -> None:
-    page = soup(site / out / PAGE)
-    solutions = page.select("details.pn-solution")
-    assert 2 <= len(solutions) <= 4
-    for details in solutions:
-        assert details.select("div.sphx-glr-script-out"), "a solution's code did not run"
+def test_an_exercise_asks_for_code_in_an_empty_cell(site: Path, out: str) -> None:
+    """The exercises ask for code to write (the rules every page keeps, folded and executed
+    solutions among them: tests/test_every_tutorial.py)."""
     empty_cell = {"en": "In an empty cell", "zh-cn": "在一个空白单元格里"}[out]
-    assert empty_cell in page.get_text()
+    assert empty_cell in soup(site / out / PAGE).get_text()
 
 
 # -- the page as a whole -----------------------------------------------------------
-
-
-def test_both_languages_print_exactly_the_same(site: Path) -> None:
-    assert lines_of(site, "en") == lines_of(site, "zh-cn")
-
-
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_page_prints_only_stable_text(site: Path, out: str) -> None:
-    """No traceback, no torch-internal suffix or hint, no memory address, no raw object."""
-    for line in lines_of(site, out):
-        for unstable in ("Traceback", "Triggered internally", "Hint:", " at 0x", "<torch."):
-            assert unstable not in line, f"{out}: {line}"
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)

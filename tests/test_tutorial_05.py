@@ -129,19 +129,6 @@ def test_page_has_its_figures_and_a_small_animation(site: Path, out: str) -> Non
     assert weight < 1_500_000 * 0.7, f"{out}: page and images weigh {weight} bytes"
 
 
-def test_chinese_page_uses_the_chinese_figure_labels(site: Path) -> None:
-    """The Chinese figures differ from the English ones (labels); the data are the same."""
-    en = soup(site / "en" / PAGE).select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
-    zh = soup(site / "zh-cn" / PAGE).select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
-    assert len(en) == len(zh)
-    en_dir, zh_dir = (site / "en" / PAGE).parent, (site / "zh-cn" / PAGE).parent
-    differ = [
-        (en_dir / a["src"]).read_bytes() != (zh_dir / b["src"]).read_bytes()
-        for a, b in zip(en, zh, strict=True)
-    ]
-    assert all(differ)
-
-
 def test_outline_links_the_tutorial(site: Path) -> None:
     for out in OUTS:
         links = [a["href"] for a in soup(site / out / "index.html").select("a")]

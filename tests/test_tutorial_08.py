@@ -106,10 +106,6 @@ def test_page_prints_every_value_in_order(site: Path, out: str) -> None:
     assert missing is None, f"{out}/{PAGE} does not show {missing!r} where expected"
 
 
-def test_both_languages_print_exactly_the_same(site: Path) -> None:
-    assert lines_of(site, "en") == lines_of(site, "zh-cn")
-
-
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_per_sample_gradients_average_to_the_closed_form(
     site: Path, out: str, seed_batch_gradient: torch.Tensor
@@ -375,31 +371,11 @@ def test_backward_gives_the_mean_only_with_reduction_mean() -> None:
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
-def test_page_prints_only_stable_text(site: Path, out: str) -> None:
-    for line in lines_of(site, out):
-        for unstable in ("Traceback", "Triggered internally", "Hint:", " at 0x", "Warning"):
-            assert unstable not in line, f"{out}: {line}"
-
-
-@pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_shows_its_figure(site: Path, out: str) -> None:
     page = site / out / PAGE
     images = soup(page).select("img.sphx-glr-single-img")
     assert len(images) == 1
     assert (page.parent / images[0]["src"]).stat().st_size > 10_000
-
-
-def test_chinese_page_labels_its_figure_in_chinese(site: Path) -> None:
-    en = soup(site / "en" / PAGE).select_one("img.sphx-glr-single-img")
-    zh = soup(site / "zh-cn" / PAGE).select_one("img.sphx-glr-single-img")
-    en_png = (site / "en" / PAGE).parent / en["src"]
-    zh_png = (site / "zh-cn" / PAGE).parent / zh["src"]
-    assert en_png.read_bytes() != zh_png.read_bytes()
-
-
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_exercise_solutions_are_folded(site: Path, out: str) -> None:
-    assert len(soup(site / out / PAGE).select("details.pn-solution")) == 2
 
 
 # -- the values, recomputed independently -----------------------------------
@@ -416,15 +392,31 @@ def jacobian_by_differences(fn: Callable[[torch.Tensor], torch.Tensor], x: torch
     return torch.stack(columns, dim=-1)
 
 
-def test_jacobian_of_f_by_finite_differences() -> None:
+def _printed_after(lines: list[str], label: str, rows: int) -> list[float]:
+    """The numbers of the ``rows`` lines the page printed from the line starting ``label``."""
+    start = next(i for i, line in enumerate(lines) if line.startswith(label))
+    text = " ".join(lines[start : start + rows]).replace(label, "")
+    return [float(n) for n in re.findall(r"-?\d+(?:\.\d*)?(?:e[-+]?\d+)?", text)]  # "3." too
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_printed_jacobian_of_f_is_the_finite_differences(site: Path, out: str) -> None:
+    """The page's ``jacrev(f)(x)`` matrix, against central differences of the page's f at
+    the page's x = (2, 3)."""
+
     def f(x):
         return torch.stack([x[0] * x[1], x[0] ** 2 + x[1]])
 
     J = jacobian_by_differences(f, torch.tensor([2.0, 3.0], dtype=torch.float64))
-    assert J.flatten().tolist() == pytest.approx([3.0, 2.0, 4.0, 1.0])
+    shown = _printed_after(lines_of(site, out), "jacrev(f)(x) =", 3)
+    assert shown == pytest.approx(J.flatten().tolist(), abs=1e-6)
 
 
-def test_gradient_and_hessian_of_g_by_finite_differences() -> None:
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_printed_derivatives_of_g_are_the_finite_differences(site: Path, out: str) -> None:
+    """grad(g), hessian(g), H u and the directional derivative the page prints, against
+    central differences of the page's g at (1, 2), with u = (1, 1)."""
+
     def g(x):
         return x[0] ** 2 * x[1] + x[1] ** 3
 
@@ -432,10 +424,14 @@ def test_gradient_and_hessian_of_g_by_finite_differences() -> None:
         return jacobian_by_differences(lambda z: g(z).reshape(1), x)[0]
 
     point = torch.tensor([1.0, 2.0], dtype=torch.float64)
-    assert gradient(point).tolist() == pytest.approx([4.0, 13.0])
+    u = torch.ones(2, dtype=torch.float64)
     H = jacobian_by_differences(gradient, point)
-    assert H.flatten().tolist() == pytest.approx([4.0, 2.0, 2.0, 12.0], abs=1e-3)
-    assert (gradient(point) @ torch.ones(2, dtype=torch.float64)).item() == pytest.approx(17.0)
+    lines = lines_of(site, out)
+    assert _printed_after(lines, "grad(g)    =", 1) == pytest.approx(gradient(point).tolist())
+    assert _printed_after(lines, "hessian(g) =", 3) == pytest.approx(H.flatten().tolist(), abs=1e-3)
+    assert _printed_after(lines, "H u =", 1) == pytest.approx((H @ u).tolist(), abs=1e-3)
+    shown = _printed_after(lines, "directional derivative =", 1)
+    assert shown == pytest.approx([(gradient(point) @ u).item()])
 
 
 def test_order_check_catches_a_wrong_or_misplaced_value() -> None:

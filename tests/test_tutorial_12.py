@@ -219,18 +219,6 @@ def test_page_has_its_figures(site: Path, out: str) -> None:
     assert weight < 1_500_000 * 0.8, f"{out}: page and images weigh {weight} bytes"
 
 
-def test_chinese_page_uses_the_chinese_figure_labels(site: Path) -> None:
-    en = soup(site / "en" / PAGE).select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
-    zh = soup(site / "zh-cn" / PAGE).select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
-    assert len(en) == len(zh)
-    folder = Path("tutorials") / "further"
-    assert all(
-        (site / "en" / folder / a["src"]).read_bytes()
-        != (site / "zh-cn" / folder / b["src"]).read_bytes()
-        for a, b in zip(en, zh, strict=True)
-    )
-
-
 def prose(site: Path, out: str) -> str:
     """The page's paragraphs and list items: its prose, without code or outputs."""
     return " ".join(

@@ -50,6 +50,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -153,7 +154,9 @@ class History:
       changes the rate is seen at once). Only the optimizer's *first*
       parameter group (``optimizer.param_groups[0]["lr"]``) is recorded;
       read the others from the optimizer if the groups differ;
-    - :meth:`parameters_at` ``(i)``: the parameters that forward pass used;
+    - :meth:`parameters_at` ``(i)``: the parameters that forward pass used
+      (after iteration ``i``'s callbacks, if it had an evaluation: they run
+      before it);
     - ``evaluations``: the :class:`Evaluation` of every ``eval_every``-th
       iteration; :attr:`val_loss`, :attr:`val_accuracy` and
       :attr:`best_evaluation` read their validation scores;
@@ -244,7 +247,9 @@ class History:
         :class:`ValueError` if the parameters were not recorded.
         """
         try:  # an int, a NumPy integer, a one-element integer tensor; not a bool
-            if isinstance(iteration, (bool, np.bool_)):
+            if isinstance(iteration, (bool, np.bool_)) or (
+                isinstance(iteration, Tensor) and iteration.dtype == torch.bool
+            ):
                 raise TypeError
             iteration = operator.index(iteration)
         except TypeError:
@@ -554,9 +559,16 @@ class _TensorState:
             return
         if _place(tensor) != self.place:  # tensor.data = ... in the block
             tensor.data = self.data
-        if not torch.equal(tensor.data, self.value):
-            with torch.no_grad():
-                tensor.data.copy_(self.value)
+        try:
+            same = torch.equal(tensor.data, self.value)
+        except (RuntimeError, NotImplementedError):  # a dtype torch can't compare (float4)
+            same = False
+        if not same:
+            try:
+                with torch.no_grad():
+                    tensor.data.copy_(self.value)
+            except (RuntimeError, NotImplementedError):
+                tensor.data = self.value.clone()
 
     def _restore_otherwise(self) -> None:
         """Where ``copy_`` is refused: a nested tensor's values in place (torch 2.4 has no
@@ -1300,10 +1312,22 @@ def _check_data(data: object, name: str) -> _Data:
             check_binary_data(*data)
             checked = _Data([(data[0], data[1])], None, None, int(data[1].shape[0]))
     except (TypeError, ValueError) as error:  # say which of data and validation it is
-        if type(error) not in (TypeError, ValueError):
-            raise  # the dataset's own error (a UnicodeDecodeError, a JSONDecodeError), as it is
+        if type(error) not in (TypeError, ValueError) or not _raised_here(error):
+            raise  # the dataset's or torch's own error, as it is, with its traceback
         raise type(error)(f"{name}: {error}") from None
     return checked
+
+
+def _raised_here(error: BaseException) -> bool:
+    """Whether one of this package's checks raised ``error`` (its innermost frame is in
+    ``pytorch_notes``), rather than the reader's dataset or torch's collate."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and Path(tb.tb_frame.f_code.co_filename).parent == _PACKAGE_DIR
+
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 # -- fit's checks ------------------------------------------------------------------------------
@@ -1462,47 +1486,6 @@ def _loss(loss_fn: LossFn, y_pred: Tensor, y: Tensor, iteration: int) -> tuple[T
     return loss, value
 
 
-class _Registrations:
-    """Notices a parameter or a submodule registered on the model while it trains.
-
-    ``model.fc.weight = nn.Parameter(...)``, ``model.fc = nn.Linear(...)``,
-    pruning (``fc.weight`` becomes ``fc.weight_orig``) and a parametrization
-    all register one; ``p.data = ...`` does not (the record follows that
-    itself). PyTorch's global registration hooks call :meth:`_parameter` and
-    :meth:`_module` for every module of the process: only the model's own
-    count. :attr:`first` names the first one seen.
-    """
-
-    def __init__(self, model: nn.Module) -> None:
-        self.paths = {id(m): path for path, m in model.named_modules(remove_duplicate=False)}
-        self.first: str | None = None
-
-    def _seen(self, module: nn.Module, name: str, kind: str) -> None:
-        path = self.paths.get(id(module))
-        if path is not None and self.first is None:
-            self.first = f"{kind} {(path + '.' if path else '') + name!r}"
-
-    def _parameter(self, module: nn.Module, name: str, param: object) -> None:
-        self._seen(module, name, "parameter")
-
-    def _module(self, module: nn.Module, name: str, submodule: object) -> None:
-        self._seen(module, name, "submodule")
-
-    @contextmanager
-    def watching(self) -> Iterator[_Registrations]:
-        from torch.nn.modules import module as torch_module
-
-        handles = [
-            torch_module.register_module_parameter_registration_hook(self._parameter),
-            torch_module.register_module_module_registration_hook(self._module),
-        ]
-        try:
-            yield self
-        finally:
-            for handle in handles:
-                handle.remove()
-
-
 class _Run:
     """One training run: the loop's state, and one method per part of an iteration."""
 
@@ -1526,11 +1509,11 @@ class _Run:
         self.classes: _Classes = options["classes"]
         self.eval_every: int = options["eval_every"]
         self.names, self.params = _named_parameters(model)
+        self.start_names = tuple(self.names)
         self.recording = bool(options["record_parameters"])
         self.recorder = _ParameterRecorder(
             self.params, options["max_iterations"], self.recording, self.names
         )
-        self.registrations = _Registrations(model)
         self.counter = _AccuracyCounter(self.classes, full_batch=train.loader is None)
         self.losses: list[float] = []
         self.lrs: list[float] = []
@@ -1552,31 +1535,57 @@ class _Run:
             )
         return loss, accuracy
 
-    def _measure(self, iteration: int) -> Evaluation:
+    def evaluate(self, iteration: int) -> Evaluation:
         """The evaluation of ``iteration``, of the model as the iteration found it: measured
         before its forward pass, which may change buffers (BatchNorm's running statistics)
-        or parameters the model updates itself."""
+        or parameters the model updates itself. Copies the parameters the model has now."""
+        if not self.recording:  # else the record already refused a change of them
+            self.names, self.params = _named_parameters(self.model)
         loss, accuracy = self._scores(self.train, "training data", iteration)
         val: tuple[float | None, float | None] = (None, None)
         if self.validation is not None:
             val = self._scores(self.validation, "validation data", iteration)
-        return Evaluation(
+        evaluation = Evaluation(
             iteration, loss, accuracy, _cpu_copies(self.names, self.params), val_loss=val[0],
             val_accuracy=val[1],
         )  # fmt: skip
+        self.evaluations.append(evaluation)
+        return evaluation
 
-    def step(self, iteration: int, x: Tensor, y: Tensor) -> Evaluation | None:
-        """One iteration up to its update: (evaluation), forward, loss.
+    def check_parameters(self, since: int, found: str) -> None:
+        """With the record on: refuse a model whose parameters are no longer the recorded
+        objects under the recorded names (a new ``nn.Parameter`` or layer assigned,
+        ``Sequential.insert``, ``del layer.bias``, pruning, a parametrization), found at
+        ``found`` ("before iteration 40"), made since iteration ``since``'s evaluation.
+        ``p.data = ...`` keeps the object: the record follows it."""
+        if not self.recording:
+            return
+        now = list(self.model.named_parameters())
+        if len(now) == len(self.params) and all(
+            name == old_name and p is old
+            for (name, p), old_name, old in zip(now, self.names, self.params, strict=True)
+        ):
+            return
+        was, new = dict(zip(self.names, self.params, strict=True)), dict(now)
+        changed = next(
+            (n for n in self.names if n not in new or new[n] is not was[n]),
+            next((n for n in new if n not in was), self.names[0] if self.names else "?"),
+        )
+        what = (
+            "was removed" if changed not in new else
+            "was added" if changed not in was else "is another nn.Parameter object"
+        )  # fmt: skip
+        raise ValueError(
+            f"the model's parameters changed during training (found {found}; iteration "
+            f"{since}'s evaluation had the recorded ones): {changed!r} {what} (a new "
+            f"nn.Parameter or layer assigned, a layer inserted or deleted, pruning, a "
+            f"parametrization); the per-iteration record cannot follow it: pass "
+            f"record_parameters=False"
+        )
 
-        Returns the evaluation when this iteration has one.
-        """
-        if self.registrations.first is not None:
-            self._registered(iteration)
+    def step(self, iteration: int, x: Tensor, y: Tensor) -> None:
+        """One iteration up to its update: record, forward pass, loss."""
         self.recorder.record(iteration)
-        # Whether a model's output depends on its mode cannot be read off its modules
-        # (RReLU, F.dropout(training=self.training)): every evaluation runs the model
-        # in evaluation mode, as evaluate() does, never reusing the training forward.
-        evaluation = self._measure(iteration) if iteration % self.eval_every == 0 else None
         try:
             y_pred = _predictions(self.model, x, y)  # forward pass
         except ValueError as error:  # BatchNorm on a batch of one sample
@@ -1589,23 +1598,6 @@ class _Run:
         self.loss, value = _loss(self.loss_fn, y_pred, y, iteration)
         self.losses.append(value)
         self.counter.add(y_pred, y)
-        if evaluation is not None:
-            self.evaluations.append(evaluation)
-        return evaluation
-
-    def _registered(self, iteration: int) -> None:
-        """The model registered a parameter or a submodule since the last iteration: the
-        record, made for the first parameters, can't follow; without it, the evaluations
-        copy the model's parameters as they are now."""
-        if self.recording:
-            raise ValueError(
-                f"the model's parameters changed during training, before iteration {iteration}: "
-                f"{self.registrations.first} was registered (a new nn.Parameter or module "
-                f"assigned, pruning, a parametrization); the per-iteration record cannot "
-                f"follow it: pass record_parameters=False"
-            )
-        self.names, self.params = _named_parameters(self.model)
-        self.registrations.first = None
 
     def update(self) -> None:
         """Backward pass, the update (its learning rate recorded first), the scheduler, zero_grad."""
@@ -1621,7 +1613,7 @@ class _Run:
         return History(
             loss=self.losses,
             accuracy=self.counter.accuracies(),
-            parameter_names=tuple(self.names),
+            parameter_names=self.start_names,
             parameter_shapes=tuple(shape for _, shape in self.recorder.kinds),
             parameter_dtypes=tuple(dtype for dtype, _ in self.recorder.kinds),
             flat_parameters=self.recorder.result(len(self.losses)),
@@ -1640,24 +1632,39 @@ def _train(
     callbacks: tuple[Callable[[Evaluation], object], ...],
     bar: Any,
 ) -> bool:
-    """Run the iterations; return whether ``stop_when`` ended them."""
+    """Run the iterations; return whether ``stop_when`` ended them.
+
+    An iteration with an evaluation: the evaluation, the callbacks and ``stop_when``, all
+    before its forward pass (they see the model as it was evaluated), then the parameters'
+    check, the record, the forward pass and the update; the run ends after the update if
+    ``stop_when`` said so.
+    """
     batches = run.train.batches(device)
+    # Whether a model's output depends on its mode cannot be read off its modules
+    # (RReLU, F.dropout(training=self.training)): every evaluation runs the model
+    # in evaluation mode, as evaluate() does, never reusing the training forward.
+    checked = 0
     for iteration in range(max_iterations):
         x, y = next(batches)
-        evaluation = run.step(iteration, x, y)
         stop = False
-        if evaluation is not None:
+        if iteration % run.eval_every == 0:
+            run.check_parameters(checked, f"before iteration {iteration}")
+            evaluation = run.evaluate(iteration)
             for callback in callbacks:
                 callback(evaluation)
             stop = stop_when is not None and bool(stop_when(evaluation))
             if bar is not None:
                 bar.set_postfix(loss=f"{evaluation.loss:.4f}", acc=f"{evaluation.accuracy:.2%}")
+            run.check_parameters(iteration, f"after iteration {iteration}'s callbacks")
+            checked = iteration
+        run.step(iteration, x, y)
         run.update()
         if bar is not None:
             bar.update(1)
         if stop:
-            return True
-    return False
+            break
+    run.check_parameters(checked, "at the end of training")  # a change no evaluation saw
+    return stop
 
 
 def fit(
@@ -1699,8 +1706,10 @@ def fit(
     again; give such a thread a generator of its own). A NaN or
     infinite loss there raises :class:`NonFiniteLossError` naming the data
     (it is never ranked by ``early_stopping`` or ``best_evaluation``). Each
-    :class:`Evaluation` goes to every callback, then to ``stop_when``; if
-    that returns true the run ends after this iteration's update.
+    :class:`Evaluation` goes to every callback, then to ``stop_when``, still
+    before the iteration's forward pass: a callback sees the model as it was
+    evaluated (a checkpoint saved there gives the evaluation's numbers). If
+    ``stop_when`` returns true the run ends after this iteration's update.
 
     Training runs in training mode: a model found in evaluation mode
     (``model.training`` is False, as after ``model.eval()``) is switched to
@@ -1798,12 +1807,14 @@ def fit(
         1024 rows (or ``max_iterations``, if fewer) would pass it, a
         ``ValueError`` at the iteration where it would grow past it. The
         record follows ``p.data = ...`` (new memory) but not a new dtype or
-        shape, nor a parameter or submodule registered on the model during
-        training (``model.fc.weight = nn.Parameter(...)``, pruning, a
-        parametrization, in a callback): each raises a ``ValueError`` naming it
-        at the next iteration. With ``False`` training goes on and each
-        evaluation copies the parameters the model has then, by their names
-        then.
+        shape (named at the next iteration), nor a change of the parameters
+        themselves, their names or objects (``model.fc.weight =
+        nn.Parameter(...)``, a layer inserted or deleted, pruning, a
+        parametrization): one a callback makes is named at once, any other at
+        the next evaluation or at the end of training, each a ``ValueError``.
+        With ``False`` training goes on and each evaluation copies the
+        parameters the model has then, by their names then; the History keeps
+        the start's names.
     threshold
         A sample counts as class 1 when its probability is at least this
         (strictly between 0 and 1); for logits, when its logit is at least
@@ -1885,8 +1896,7 @@ def fit(
         with _training_mode(model):
             run = _Run(model, loss_fn, optimizer, scheduler, train.to(target),
                        val.to(target) if val is not None else None, options)  # fmt: skip
-            with run.registrations.watching():
-                stopped = _train(run, target, max_iterations, stop_when, checked_callbacks, bar)
+            stopped = _train(run, target, max_iterations, stop_when, checked_callbacks, bar)
     finally:
         if bar is not None:
             bar.close()
@@ -1894,13 +1904,20 @@ def fit(
 
 
 def _check_initialised(model: nn.Module) -> None:
-    """Refuse a lazy module's parameter that the dry run (evaluation mode) left without
-    values: one reached only in training mode, or never. The record, the evaluations'
-    copies and the History could not hold it."""
-    lazy = [name for name, p in model.named_parameters() if nn.parameter.is_lazy(p)]
+    """Refuse a lazy module's parameter or buffer that the dry run (evaluation mode) left
+    without values: one reached only in training mode, or never. The record, the
+    evaluations' copies and the History could not hold a parameter; fit's one-sample
+    check (in training mode) would initialise a buffer from a sample the hand loop never
+    gives it (``LazyBatchNorm1d(affine=False)``)."""
+    lazy = [
+        f"{kind} {name!r}"
+        for kind, named in (("parameter", model.named_parameters()), ("buffer", model.named_buffers()))
+        for name, t in named
+        if nn.parameter.is_lazy(t)
+    ]  # fmt: skip
     if lazy:
         raise ValueError(
-            f"parameter {lazy[0]!r} is still uninitialised after fit's dry run of the model "
+            f"{lazy[0]} is still uninitialised after fit's dry run of the model "
             f"(in evaluation mode, on two samples): its lazy module is reached only in training "
             f"mode, or never. Initialise it first: model.train(); model(features[:2]) under "
             f"torch.no_grad(); or remove the module if nothing uses it"
@@ -1931,9 +1948,9 @@ def _record_dtype(names: list[str], params: list[Tensor]) -> torch.dtype:
         return next(iter(dtypes), torch.float32)
     try:
         dtype = functools.reduce(torch.promote_types, dtypes)
-    except RuntimeError:  # float8 types promote to nothing
-        odd = [n for n, p in zip(names, params, strict=True) if p.dtype.itemsize == 1
-               and p.dtype.is_floating_point] or names[:1]  # fmt: skip
+    except RuntimeError:  # float8 and float4 types promote to nothing
+        odd = [n for n, p in zip(names, params, strict=True) if not _promotes(p.dtype)]
+        odd = odd or names[:1]
         raise ValueError(
             f"record_parameters=True keeps every parameter in one table: parameter {odd[0]!r} "
             f"is {dict(zip(names, params, strict=True))[odd[0]].dtype}, beside parameters of "
@@ -1955,6 +1972,15 @@ def _record_dtype(names: list[str], params: list[Tensor]) -> torch.dtype:
 
 
 _INT64 = (torch.int64, getattr(torch, "uint64", torch.int64))
+
+
+def _promotes(dtype: torch.dtype) -> bool:
+    """Whether torch has a dtype holding ``dtype`` and float32 (not so for float8, float4)."""
+    try:
+        torch.promote_types(dtype, torch.float32)
+    except RuntimeError:
+        return False
+    return True
 
 
 def _row_bytes(params: list[Tensor], dtype: torch.dtype) -> int:
@@ -2116,30 +2142,31 @@ class _ParameterRecorder:
         if iteration >= len(self._table):  # double, up to max_iterations rows
             self._grow(min(self._max_rows, 2 * len(self._table)), iteration)
         if self._places() != self._where:
-            self._follow_new_memory()
+            self._follow_new_memory(iteration)
         for block, array in self._blocks:
             block[iteration] = array
 
-    def _follow_new_memory(self) -> None:
+    def _follow_new_memory(self, iteration: int) -> None:
         """A parameter was given new memory or strides (``p.data = ...``,
         ``vector_to_parameters``, ``p.data = p.data.t()``): read it from there on; the
         views of the old memory would repeat stale values. A new dtype or shape is
         refused first (:meth:`_changed`), before NumPy is asked for a view."""
         if [(p.dtype, p.shape) for p in self._params] != self.kinds:
-            self._changed()
+            self._changed(iteration)
         self._arrays = [p.detach().numpy() for p in self._params]
         self._where = self._places()
         self._make_blocks()  # the same table, column blocks beside views of the new memory
 
-    def _changed(self) -> None:
+    def _changed(self, iteration: int) -> None:
         """A parameter's dtype or shape changed (``p.data = p.data.double()``): the table,
         made for the first ones, would round or misplace its values."""
         for name, p, (dtype, shape) in zip(self._names, self._params, self.kinds, strict=True):
             if (p.dtype, p.shape) != (dtype, shape):
                 raise ValueError(
-                    f"parameter {name!r} changed during training from {tuple(shape)} {dtype} "
-                    f"to {tuple(p.shape)} {p.dtype}; the per-iteration record cannot follow "
-                    f"it: pass record_parameters=False"
+                    f"parameter {name!r} changed during training (found at iteration "
+                    f"{iteration}'s record) from {tuple(shape)} {dtype} to {tuple(p.shape)} "
+                    f"{p.dtype}; the per-iteration record cannot follow it: pass "
+                    f"record_parameters=False"
                 )
 
     def _check_budget(self, rows: int, iteration: int) -> None:
@@ -2150,7 +2177,7 @@ class _ParameterRecorder:
     def _record_torch(self, iteration: int) -> None:
         self._check_budget(len(self._rows) + 1, iteration)
         if [(p.dtype, p.shape) for p in self._params] != self.kinds:
-            self._changed()
+            self._changed(iteration)
         values = [_dense(p).reshape(-1).to(self._dtype) for p in self._params]
         self._rows.append(torch.cat(values))
 
