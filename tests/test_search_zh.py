@@ -9,6 +9,7 @@ no formula written twice (MathML and its LaTeX annotation).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from urllib.parse import quote
 
@@ -35,9 +36,10 @@ def test_terms_cover_the_glossary() -> None:
         assert f"{term} 100000 n" in user_dictionary(TERMS)
 
 
+@functools.cache
 def article_text(path: Path) -> str:
     """What a reader reads on the page: its main block, without the download note or
-    the LaTeX annotations of formulas."""
+    the LaTeX annotations of formulas (worked out once per page: every term reads them all)."""
     main = soup(path).select_one('[role="main"]')
     if main is None:
         return ""

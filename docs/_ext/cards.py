@@ -20,9 +20,10 @@ at least :data:`MIN_FONT_PX` pixels there, so at least ``MIN_FONT_PX *
 CARD_CSS_HEIGHT / 336`` CSS pixels on the card (``tests/test_cards.py`` checks
 both, and that no two texts overlap).
 
-To give another tutorial a card: write a function ``(ax, lang) -> None`` that
+To give another tutorial a card: write a function ``(ax, say) -> None`` that
 draws in the 480 x 336 box of ``ax`` (pixel coordinates, origin bottom left) and
-add it to :data:`CARDS` under the tutorial's file name.
+add it to :data:`CARDS` under the tutorial's file name. Its words go through ``say``
+(the site's catalog, ``docs/locale``: add each one's Chinese there).
 """
 
 from __future__ import annotations
@@ -38,8 +39,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.text import Text
+from site_words import _
 
-from pytorch_notes.i18n import tr, use_language
+from pytorch_notes.i18n import use_language
+
+Say = Callable[[str], str]  # a card's words in the build's language: the site's catalog
 
 SIZE_PX = (480, 336)  # every card's size: conf.py's thumbnail_size is this
 CARD_CSS_HEIGHT = 150  # .sphx-glr-thumbcontainer img { max-height: 150px } in pytorch-notes.css
@@ -100,7 +104,7 @@ def _text(ax: Axes, x: float, y: float, text: str, *, size: float = 24, color: s
                    **kw)  # fmt: skip
 
 
-def dynamic_graphs(ax: Axes, lang: str) -> None:
+def dynamic_graphs(ax: Axes, say: Say) -> None:
     """02: the same function, two inputs, two different graphs (``branchy`` on the page)."""
     _text(ax, 240, 310, "if y.sum() > 0", size=26, mono=True, ha="center", va="center")
     for x0, y_text, op, z_text, branch in (
@@ -116,12 +120,12 @@ def dynamic_graphs(ax: Axes, lang: str) -> None:
     ax.plot([240, 240], [14, 280], color="#cbd5e1", linewidth=2, linestyle=(0, (4, 4)))
 
 
-def autograd(ax: Axes, lang: str) -> None:
+def autograd(ax: Axes, say: Say) -> None:
     """03: forward to ``y``, ``backward()`` back to ``w.grad`` (tutorial 01's numbers)."""
     _box(ax, 80, 190, "w\n1.0", fill=LEAF, size=28, pad=0.6)
     _box(ax, 400, 190, "y\n6.0", fill=OUTPUT, size=28, pad=0.6)
     _arrow(ax, (135, 215), (345, 215), width=3)
-    _text(ax, 240, 234, tr(lang, en="forward", zh="前向"), size=24, color=EDGE,
+    _text(ax, 240, 234, say("forward"), size=24, color=EDGE,
           ha="center", va="bottom")  # fmt: skip
     _arrow(ax, (345, 165), (135, 165), color=GRAD, width=3)
     _text(ax, 240, 152, "backward()", size=24, color=GRAD, mono=True, ha="center", va="top")
@@ -129,9 +133,9 @@ def autograd(ax: Axes, lang: str) -> None:
           va="center", fontweight="bold")  # fmt: skip
 
 
-def autograd_traps(ax: Axes, lang: str) -> None:
+def autograd_traps(ax: Axes, say: Say) -> None:
     """04: ``w.grad`` after each of four ``backward()`` calls: 5, 10, 15, 20 (trap 1)."""
-    _text(ax, 20, 312, tr(lang, en="w.grad adds up", zh="w.grad 在累加"), size=28,
+    _text(ax, 20, 312, say("w.grad adds up"), size=28,
           ha="left", va="center", fontweight="bold")  # fmt: skip
     base, scale = 62, 9.8  # 20 -> 196 px
     for i, value in enumerate((5, 10, 15, 20)):
@@ -143,11 +147,11 @@ def autograd_traps(ax: Axes, lang: str) -> None:
               ha="center", va="bottom", fontweight="bold")  # fmt: skip
         _text(ax, x, base - 8, f"{i + 1}", size=24, color=EDGE, ha="center", va="top")
     ax.plot([40, 460], [base, base], color=EDGE, linewidth=2)
-    _text(ax, 460, 6, tr(lang, en="backward() calls", zh="backward() 调用次数"), size=22,
+    _text(ax, 460, 6, say("backward() calls"), size=22,
           color=EDGE, ha="right", va="bottom")  # fmt: skip
 
 
-def autograd_internals(ax: Axes, lang: str) -> None:
+def autograd_internals(ax: Axes, say: Say) -> None:
     """07: ``y.grad_fn`` and its ``next_functions``, down to the leaf's ``AccumulateGrad``."""
     _text(ax, 12, 296, "y.grad_fn", size=26, mono=True, ha="left", va="center",
           fontweight="bold")  # fmt: skip
@@ -161,7 +165,7 @@ def autograd_internals(ax: Axes, lang: str) -> None:
               va="center")  # fmt: skip
 
 
-def your_own_autograd(ax: Axes, lang: str) -> None:
+def your_own_autograd(ax: Axes, say: Say) -> None:
     """09: the engine's backward pass over tutorial 01's graph, each value's gradient in red."""
     w = _box(ax, 70, 168, "w\n1.0", fill=LEAF)
     a = _box(ax, 240, 250, "a\n3.0")
@@ -175,7 +179,7 @@ def your_own_autograd(ax: Axes, lang: str) -> None:
               va="center", fontweight="bold")  # fmt: skip
 
 
-CARDS: dict[str, Callable[[Axes, str], None]] = {
+CARDS: dict[str, Callable[[Axes, Say], None]] = {
     "plot_02_dynamic_graphs": dynamic_graphs,
     "plot_03_autograd": autograd,
     "plot_04_autograd_traps": autograd_traps,
@@ -184,10 +188,13 @@ CARDS: dict[str, Callable[[Axes, str], None]] = {
 }
 
 
-def draw(name: str, lang: str) -> Figure:
-    """The card of tutorial ``name`` (e.g. ``"plot_04_autograd_traps"``) in ``lang``."""
+def draw(name: str, lang: str, say: Say = str) -> Figure:
+    """The card of tutorial ``name`` (e.g. ``"plot_04_autograd_traps"``) for ``lang``, its
+    words given by ``say`` (English unchanged by default; in a build, the site's catalog).
+    Without a CJK font the card is English, as the package's figures are."""
     with matplotlib.rc_context():
-        lang = use_language(lang)
+        if use_language(lang) == "en":
+            say = str
         fig = Figure(figsize=(SIZE_PX[0] / DPI, SIZE_PX[1] / DPI), dpi=DPI)
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0, 0, 1, 1))
@@ -195,14 +202,14 @@ def draw(name: str, lang: str) -> Figure:
         ax.set_ylim(0, SIZE_PX[1])
         ax.set_aspect("equal")
         ax.axis("off")
-        CARDS[name](ax, lang)
+        CARDS[name](ax, say)
         fig.canvas.draw()  # fonts resolved inside the language's rc
     return fig
 
 
-def png(name: str, lang: str) -> bytes:
+def png(name: str, lang: str, say: Say = str) -> bytes:
     """The card as PNG bytes, the same for the same inputs (no timestamp, no software tag)."""
-    fig = draw(name, lang)
+    fig = draw(name, lang, say)
     buffer = io.BytesIO()
     with matplotlib.rc_context():
         use_language(lang)
@@ -217,11 +224,12 @@ def write_cards(app) -> None:
         for thumb in Path(app.srcdir, "tutorials").glob(
             f"*/images/thumb/sphx_glr_{name}_thumb.png"
         ):
-            data = png(name, lang)
+            data = png(name, lang, lambda text: str(_(text)))
             if not thumb.exists() or thumb.read_bytes() != data:
                 thumb.write_bytes(data)
 
 
 def setup(app) -> dict:
+    app.setup_extension("site_words")
     app.connect("builder-inited", write_cards, priority=600)  # after sphinx-gallery (500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
