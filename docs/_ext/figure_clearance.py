@@ -25,6 +25,9 @@ from typing import Any
 import numpy as np
 from matplotlib.text import Annotation, Text
 
+# the segment-box test the package's edge notes use (matplotlib's own, on every segment at once)
+from pytorch_notes.draw import _crosses_any as _crosses
+
 INSET = 1.0  # pixels taken off a label's box before an arrow is tested against it
 
 
@@ -36,22 +39,6 @@ def _segments(path: Any) -> np.ndarray:
         for a, b in itertools.pairwise(polygon)
     ]
     return np.array(rows, dtype=float).reshape(-1, 4)
-
-
-def _crosses(lo: np.ndarray, hi: np.ndarray, segments: np.ndarray) -> bool:
-    """Whether any segment touches the box ``lo``-``hi`` (separating axes; or starts inside)."""
-    x1, y1, x2, y2 = segments.T
-    (cx, cy), (w, h) = (lo + hi) / 2, hi - lo
-    crossing = (
-        (np.abs(x1 + x2 - 2.0 * cx) < w + np.abs(x1 - x2))
-        & (np.abs(y1 + y2 - 2.0 * cy) < h + np.abs(y1 - y2))
-        & (
-            2.0 * np.abs((x1 - cx) * (y1 - y2) - (y1 - cy) * (x1 - x2))
-            < w * np.abs(y1 - y2) + h * np.abs(x1 - x2)
-        )
-    )
-    inside = (lo[0] <= x1) & (x1 <= hi[0]) & (lo[1] <= y1) & (y1 <= hi[1])
-    return bool(np.any(crossing | inside))
 
 
 def _labels(ax: Any, renderer: Any) -> list[tuple[Text, Any]]:
