@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import random
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -136,7 +138,6 @@ def test_the_benchmarks_same_work_loop_records_what_fit_records(run) -> None:
     """tools/bench_training.py compares fit with a hand loop "doing the same work": it
     must record the same numbers, else the ratio it prints compares unlike work."""
     import importlib.util
-    from pathlib import Path
 
     path = Path(__file__).parents[1] / "tools" / "bench_training.py"
     spec = importlib.util.spec_from_file_location("bench_training", path)
@@ -1121,7 +1122,7 @@ def test_the_evaluation_sees_the_buffers_as_the_iteration_found_them() -> None:
     import pytorch_notes.training as training
 
     for doc in (training.__doc__, fit.__doc__):
-        assert "(evaluation), forward pass" in " ".join(doc.split())
+        assert "(evaluation, callbacks, ``stop_when``), forward pass" in " ".join(doc.split())
         assert "forward pass, loss, (evaluation)" not in " ".join(doc.split())
     assert "each coordinate of the centres" in " ".join((two_gaussians.__doc__ or "").split())
 
@@ -2181,8 +2182,9 @@ def test_a_parameter_replaced_during_training_is_named_or_followed() -> None:
     model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     with pytest.raises(ValueError, match=r"changed during training \(found after iteration 2's "
-                       r"callbacks; .*\): '0\.weight' is another nn\.Parameter object .*pass "
-                       r"record_parameters=False"):  # fmt: skip
+                       r"evaluation, callbacks and stop_when; .*\): '0\.weight' is another "
+                       r"nn\.Parameter object .*pass record_parameters=False, and give any new "
+                       r"parameter that is to train to the optimizer"):  # fmt: skip
         fit(model, nn.BCELoss(), optimizer, (x, y), max_iterations=6, eval_every=2,
             callbacks=[_replace_weight(model, optimizer, 2)])  # fmt: skip
 
@@ -2321,8 +2323,9 @@ def test_parameters_at_takes_an_integer_only() -> None:
     model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
     h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
             max_iterations=3)  # fmt: skip
-    for bad, kind in ((True, "bool"), (1.5, "float"), ("1", "str"), (torch.tensor(1.0), "Tensor"),
-                      (torch.tensor(True), "Tensor"), (torch.tensor([True]), "Tensor"),
+    for bad, kind in ((True, "bool"), (1.5, "float"), ("1", "str"), (torch.tensor(1.0), "torch.float32 tensor"),
+                      (torch.tensor(True), "torch.bool tensor"),
+                      (torch.tensor([True]), "torch.bool tensor"),
                       (np.bool_(True), "bool")):  # fmt: skip
         with pytest.raises(TypeError, match=f"iteration must be an int, got a {kind}"):
             h.parameters_at(bad)
@@ -2363,7 +2366,7 @@ def test_a_layer_inserted_or_removed_is_named_by_the_record_and_followed_without
         return callback
 
     model = make()
-    with pytest.raises(ValueError, match=r"found after iteration 2's callbacks.*(was added|was "
+    with pytest.raises(ValueError, match=r"found after iteration 2's evaluation, callbacks and stop_when.*(was added|was "
                        r"removed|is another nn\.Parameter object)"):  # fmt: skip
         fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
             max_iterations=6, eval_every=2, callbacks=[changer(model)])  # fmt: skip
@@ -2468,3 +2471,107 @@ def test_a_parameter_torch_cannot_promote_is_named_by_the_record(dtype: str) -> 
     h = fit(model, nn.BCELoss(), torch.optim.SGD(model[0].parameters(), lr=0.1), (x, y),
             max_iterations=3, record_parameters=False)  # fmt: skip
     assert h.evaluations[0].parameters["scale"].dtype == getattr(torch, dtype)
+
+
+# -- review b16 ---------------------------------------------------------------------------------
+
+
+def test_the_same_parameters_in_another_order_are_no_change() -> None:
+    """b16 #1: ``del layer.weight; layer.weight = w`` moves ``weight`` after ``bias`` in
+    named_parameters(): the same objects under the same names were refused."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(5))
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+
+    def reorder(e: Evaluation) -> None:
+        weight = model[0].weight
+        del model[0].weight
+        model[0].weight = weight
+
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=5, eval_every=2, callbacks=[reorder])  # fmt: skip
+    assert [n for n, _ in model.named_parameters()] == ["0.bias", "0.weight"]
+    assert h.parameter_names == ("0.weight", "0.bias")
+    assert torch.equal(h.parameters_at(4)["0.weight"], h.evaluations[2].parameters["0.weight"])
+
+
+class _FirstCall(nn.Module):
+    """Makes a parameter on its first forward pass (evaluation mode included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lin = nn.Linear(2, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not hasattr(self, "scale"):
+            self.scale = nn.Parameter(torch.full((1,), 2.0))
+        return torch.sigmoid(self.scale * self.lin(x)).view(-1)
+
+
+def test_an_evaluation_copies_the_parameters_it_scored() -> None:
+    """b16 #2: without the record, an evaluation read the parameter list before scoring:
+    a parameter its own forward made was missing from Evaluation.parameters."""
+    x, y = two_gaussians(20, generator=torch.Generator().manual_seed(5))
+    model = _FirstCall()
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=4, eval_every=2, record_parameters=False)  # fmt: skip
+    assert sorted(h.evaluations[0].parameters) == ["lin.bias", "lin.weight", "scale"]
+
+
+def test_a_buffer_torch_cannot_copy_is_left_alone() -> None:
+    """b16 #3: an int1 buffer made fit's checks fail inside torch ('copy_kernel' not
+    implemented); such a tensor supports no in-place change, so there is nothing to restore."""
+    if not hasattr(torch, "int1"):
+        pytest.skip("this torch has no int1")
+    x, y = two_gaussians(10, generator=torch.Generator().manual_seed(6))
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    model.register_buffer("table", torch.zeros(4, dtype=torch.uint8).view(torch.int1))
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=3)  # fmt: skip
+    assert h.n_iterations == 3 and model.table.dtype == torch.int1
+
+
+def test_the_package_s_own_check_is_reworded_wherever_the_package_sits(tmp_path: Path) -> None:
+    """b16 #6, #7, #8: through a symlinked path the package's checks lost their "data: "
+    prefix; a dataset calling a package helper had its error reworded and its traceback cut;
+    a dataset's own __len__ error became "must have a length"."""
+    from pytorch_notes.data import check_binary_data
+
+    class CallsHelper(torch.utils.data.Dataset):
+        def __len__(self) -> int:
+            return 8
+
+        def __getitem__(self, i: int):
+            if i == 5:
+                check_binary_data(torch.zeros(1, 2), torch.tensor([2.0]))  # the dataset's use
+            return torch.tensor([float(i), 1.0]), float(i % 2)
+
+    class BadLength(CallsHelper):
+        def __len__(self) -> int:
+            raise TypeError("the index file is missing")
+
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError) as caught:
+        fit(model, nn.BCELoss(), optimizer, DataLoader(CallsHelper(), batch_size=4))
+    assert not str(caught.value).startswith("data: ")
+    assert any(entry.name == "__getitem__" for entry in caught.traceback)
+    with pytest.raises(TypeError, match=r"^the index file is missing$"):
+        fit(model, nn.BCELoss(), optimizer, DataLoader(BadLength(), batch_size=4))
+    # the package imported through a symlink: its own check still says which data
+    link = tmp_path / "linked"
+    link.symlink_to(Path(__file__).parents[1] / "src")
+    script = (
+        "import torch\nfrom torch import nn\nfrom pytorch_notes.training import fit\n"
+        "m = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())\n"
+        "try:\n"
+        "    fit(m, nn.BCELoss(), torch.optim.SGD(m.parameters(), lr=0.1),\n"
+        "        (torch.zeros(4, 2), torch.tensor([0.0, 1.0, 2.0, 1.0])))\n"
+        "except ValueError as e:\n    print(e)\n"
+    )  # fmt: skip
+    import subprocess
+
+    shown = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(link)}, cwd=tmp_path,
+    ).stdout  # fmt: skip
+    assert shown.startswith("data: "), shown

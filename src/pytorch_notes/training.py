@@ -15,17 +15,19 @@ adds what every run needs and the lesson does not:
 - a choice of device (CPU, CUDA, Apple's MPS), mini-batches from a
   :class:`~torch.utils.data.DataLoader`, and an optional ``tqdm`` progress bar.
 
-The order of the work inside one iteration is: (evaluation), forward pass,
-loss, backward pass, ``optimizer.step()``, (``scheduler.step()``),
-``optimizer.zero_grad()``, then stop if the evaluation said so. The
-evaluation runs first, in evaluation mode, so it sees the parameters and the
-buffers (BatchNorm's running statistics) as the iteration found them; for a
-model without buffers whose output does not depend on its mode, such as the
-course's logistic regression, its numbers are the forward pass's own, and a
-run through :func:`fit` reproduces the source article's hand-written loop
-(where the accuracy is read off the forward pass) number for number. The
-loss, accuracy, learning rate and parameters recorded for iteration ``i`` all
-describe the model as iteration ``i`` found it, before its update.
+The order of the work inside one iteration is: (evaluation, callbacks,
+``stop_when``), forward pass, loss, backward pass, ``optimizer.step()``,
+(``scheduler.step()``), ``optimizer.zero_grad()``, then stop if
+``stop_when`` said so. The evaluation runs first, in evaluation mode, so it
+sees the parameters and the buffers (BatchNorm's running statistics) as the
+iteration found them; for a model without buffers whose output does not
+depend on its mode, such as the course's logistic regression, its numbers
+are the forward pass's own (unless a callback changes the model, which it
+does before that forward pass), and a run through :func:`fit` reproduces
+the source article's hand-written loop (where the accuracy is read off the
+forward pass) number for number. The loss, accuracy, learning rate and
+parameters recorded for iteration ``i`` describe the model that iteration's
+forward pass used, before its update.
 
 The model outputs one probability per sample (the source article's model
 ends in a sigmoid and trains with ``nn.BCELoss``, and tutorials 05 and 06
@@ -253,7 +255,11 @@ class History:
                 raise TypeError
             iteration = operator.index(iteration)
         except TypeError:
-            raise TypeError(f"iteration must be an int, got {_describe(iteration)}") from None
+            got = (
+                f"a {iteration.dtype} tensor" if isinstance(iteration, Tensor)
+                else _describe(iteration)
+            )  # fmt: skip
+            raise TypeError(f"iteration must be an int, got {got}") from None
         if self.flat_parameters.shape[0] == 0 and self.n_iterations > 0:
             raise ValueError("the parameters were not recorded: fit(..., record_parameters=False)")
         if not 0 <= iteration < self.n_iterations:
@@ -641,7 +647,9 @@ class _ModuleState:
         }  # fmt: skip
         tensors = {id(t): (name, t) for name, t in self._tensors(self.attributes, self.contents)}
         prefix = f"{path}." if path else ""  # names as in the model's state_dict()
-        self.tensors = [_TensorState(t, prefix + name) for name, t in tensors.values()]
+        self.tensors = [
+            state for name, t in tensors.values() if (state := _state_of(t, prefix + name))
+        ]
         self.generators = [
             (value, state) for value in self.attributes.values()
             if (state := _generator_state(value)) is not None
@@ -677,6 +685,15 @@ class _ModuleState:
             _set_generator_state(generator, saved)
         if failed:
             raise _NotRestored(failed)
+
+
+def _state_of(tensor: Tensor, name: str) -> _TensorState | None:
+    """The saved state of ``tensor``; None for a dtype torch cannot copy (``int1``,
+    ``uint1``): such a tensor supports no in-place change either, so nothing to restore."""
+    try:
+        return _TensorState(tensor, name)
+    except (RuntimeError, NotImplementedError):
+        return None
 
 
 def _generator_state(value: object) -> Any:
@@ -1122,10 +1139,9 @@ def _check_loader(loader: DataLoader) -> None:
             "the DataLoader was made with batch_size=None, so it yields single "
             "samples, not batches: give it a batch_size (DataLoader(dataset, batch_size=32))"
         )
-    try:
-        size = len(loader.dataset)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError("the DataLoader's dataset must have a length") from None
+    if not hasattr(loader.dataset, "__len__"):
+        raise TypeError("the DataLoader's dataset must have a length (a __len__ method)")
+    size = len(loader.dataset)  # type: ignore[arg-type]
     if size == 0:
         raise ValueError("the data set is empty: the DataLoader's dataset has no samples")
     if len(loader) == 0:
@@ -1319,12 +1335,15 @@ def _check_data(data: object, name: str) -> _Data:
 
 
 def _raised_here(error: BaseException) -> bool:
-    """Whether one of this package's checks raised ``error`` (its innermost frame is in
-    ``pytorch_notes``), rather than the reader's dataset or torch's collate."""
+    """Whether this package's checks raised ``error``: every frame from the check down to
+    the raise is in ``pytorch_notes``, none in the reader's dataset or in torch (a dataset
+    that calls a package helper is the dataset's error)."""
     tb = error.__traceback__
-    while tb is not None and tb.tb_next is not None:
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve().parent != _PACKAGE_DIR:
+            return False
         tb = tb.tb_next
-    return tb is not None and Path(tb.tb_frame.f_code.co_filename).parent == _PACKAGE_DIR
+    return True
 
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -1539,12 +1558,12 @@ class _Run:
         """The evaluation of ``iteration``, of the model as the iteration found it: measured
         before its forward pass, which may change buffers (BatchNorm's running statistics)
         or parameters the model updates itself. Copies the parameters the model has now."""
-        if not self.recording:  # else the record already refused a change of them
-            self.names, self.params = _named_parameters(self.model)
         loss, accuracy = self._scores(self.train, "training data", iteration)
         val: tuple[float | None, float | None] = (None, None)
         if self.validation is not None:
             val = self._scores(self.validation, "validation data", iteration)
+        if not self.recording:  # as scored (its forward may have made one); else the record
+            self.names, self.params = _named_parameters(self.model)  # refuses a change
         evaluation = Evaluation(
             iteration, loss, accuracy, _cpu_copies(self.names, self.params), val_loss=val[0],
             val_accuracy=val[1],
@@ -1560,13 +1579,10 @@ class _Run:
         ``p.data = ...`` keeps the object: the record follows it."""
         if not self.recording:
             return
-        now = list(self.model.named_parameters())
-        if len(now) == len(self.params) and all(
-            name == old_name and p is old
-            for (name, p), old_name, old in zip(now, self.names, self.params, strict=True)
-        ):
-            return
-        was, new = dict(zip(self.names, self.params, strict=True)), dict(now)
+        new = dict(self.model.named_parameters())
+        was = dict(zip(self.names, self.params, strict=True))
+        if new.keys() == was.keys() and all(new[name] is p for name, p in was.items()):
+            return  # the same objects under the same names, in any order
         changed = next(
             (n for n in self.names if n not in new or new[n] is not was[n]),
             next((n for n in new if n not in was), self.names[0] if self.names else "?"),
@@ -1576,11 +1592,12 @@ class _Run:
             "was added" if changed not in was else "is another nn.Parameter object"
         )  # fmt: skip
         raise ValueError(
-            f"the model's parameters changed during training (found {found}; iteration "
-            f"{since}'s evaluation had the recorded ones): {changed!r} {what} (a new "
-            f"nn.Parameter or layer assigned, a layer inserted or deleted, pruning, a "
+            f"the model's parameters changed during training (found {found}; the check "
+            f"before, at iteration {since}, found the recorded ones): {changed!r} {what} (a "
+            f"new nn.Parameter or layer assigned, a layer inserted or deleted, pruning, a "
             f"parametrization); the per-iteration record cannot follow it: pass "
-            f"record_parameters=False"
+            f"record_parameters=False, and give any new parameter that is to train to the "
+            f"optimizer (optimizer.add_param_group)"
         )
 
     def step(self, iteration: int, x: Tensor, y: Tensor) -> None:
@@ -1655,7 +1672,9 @@ def _train(
             stop = stop_when is not None and bool(stop_when(evaluation))
             if bar is not None:
                 bar.set_postfix(loss=f"{evaluation.loss:.4f}", acc=f"{evaluation.accuracy:.2%}")
-            run.check_parameters(iteration, f"after iteration {iteration}'s callbacks")
+            run.check_parameters(
+                iteration, f"after iteration {iteration}'s evaluation, callbacks and stop_when"
+            )
             checked = iteration
         run.step(iteration, x, y)
         run.update()
@@ -1687,7 +1706,7 @@ def fit(
 ) -> History:
     """Train a binary classifier; return its :class:`History`.
 
-    One iteration is one update: (evaluation), forward pass,
+    One iteration is one update: (evaluation, callbacks, ``stop_when``), forward pass,
     ``loss_fn(outputs, labels)``, ``loss.backward()``, ``optimizer.step()``,
     ``scheduler.step()`` if a ``scheduler`` is given, and
     ``optimizer.zero_grad()``. Every ``eval_every`` iterations (0,
@@ -1919,8 +1938,8 @@ def _check_initialised(model: nn.Module) -> None:
         raise ValueError(
             f"{lazy[0]} is still uninitialised after fit's dry run of the model "
             f"(in evaluation mode, on two samples): its lazy module is reached only in training "
-            f"mode, or never. Initialise it first: model.train(); model(features[:2]) under "
-            f"torch.no_grad(); or remove the module if nothing uses it"
+            f"mode, or never. Initialise it first: model.train(), then the model on two "
+            f"training samples under torch.no_grad(); or remove the module if nothing uses it"
         )
 
 
