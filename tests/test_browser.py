@@ -618,3 +618,35 @@ def test_math_is_laid_out_with_the_page_and_nothing_moves(
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{path} is {overflow}px wider than a {width}px screen"
     page.close()
+
+
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+def test_the_summary_table_reads_on_a_phone(browser, server: str, out: str) -> None:
+    """At 390 px each row of the summary table is a block (the idea, what to remember,
+    where) that fits the column: nothing to scroll sideways, every "Where" link on screen.
+    At 1280 px it is a table of three columns."""
+    found = {}
+    for width in (390, 1280):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(f"{server}/{out}/summary.html")
+        found[width] = page.evaluate(
+            """() => {
+                const wrap = document.querySelector('.pn-summary-table .table-wrapper');
+                const table = wrap.querySelector('table');
+                const links = [...table.querySelectorAll('tbody tr td:last-child a')];
+                return {
+                    display: getComputedStyle(table.querySelector('tbody tr')).display,
+                    overflow: wrap.scrollWidth - wrap.clientWidth,
+                    rows: table.querySelectorAll('tbody tr').length,
+                    links: links.length,
+                    offscreen: links.filter(a => a.getBoundingClientRect().right > innerWidth)
+                        .map(a => a.textContent),
+                };
+            }"""
+        )
+        page.close()
+    phone, desktop = found[390], found[1280]
+    assert phone["display"] == "block" and desktop["display"] == "table-row", found
+    assert phone["overflow"] <= 1, phone
+    assert phone["rows"] >= 20 and phone["links"] == phone["rows"], phone
+    assert phone["offscreen"] == [], phone
