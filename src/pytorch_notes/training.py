@@ -256,8 +256,8 @@ class History:
             iteration = operator.index(iteration)
         except TypeError:
             got = (
-                f"a {iteration.dtype} tensor" if isinstance(iteration, Tensor)
-                else _describe(iteration)
+                f"a {iteration.dtype} tensor of {iteration.numel()} element(s)"
+                if isinstance(iteration, Tensor) else _describe(iteration)
             )  # fmt: skip
             raise TypeError(f"iteration must be an int, got {got}") from None
         if self.flat_parameters.shape[0] == 0 and self.n_iterations > 0:
@@ -551,7 +551,7 @@ class _TensorState:
 
     def __init__(self, tensor: Tensor, name: str) -> None:
         self.tensor, self.data, self.place = tensor, tensor.data, _place(tensor)
-        self.value = tensor.detach().clone()
+        self.value = _copy(tensor)
         self.name = name
 
     def restore(self) -> None:
@@ -573,8 +573,11 @@ class _TensorState:
             try:
                 with torch.no_grad():
                     tensor.data.copy_(self.value)
-            except (RuntimeError, NotImplementedError):
-                tensor.data = self.value.clone()
+            except (RuntimeError, NotImplementedError):  # int1 ... uint7: byte by byte
+                try:
+                    tensor.data.view(torch.uint8).copy_(self.value.view(torch.uint8))
+                except (RuntimeError, NotImplementedError):
+                    tensor.data = _copy(self.value)
 
     def _restore_otherwise(self) -> None:
         """Where ``copy_`` is refused: a nested tensor's values in place (torch 2.4 has no
@@ -688,12 +691,21 @@ class _ModuleState:
 
 
 def _state_of(tensor: Tensor, name: str) -> _TensorState | None:
-    """The saved state of ``tensor``; None for a dtype torch cannot copy (``int1``,
-    ``uint1``): such a tensor supports no in-place change either, so nothing to restore."""
+    """The saved state of ``tensor``; None only for a tensor whose bytes can't be copied
+    either (no dtype torch has today)."""
     try:
         return _TensorState(tensor, name)
     except (RuntimeError, NotImplementedError):
         return None
+
+
+def _copy(tensor: Tensor) -> Tensor:
+    """A detached copy; for a dtype torch cannot clone (``int1`` ... ``uint7``), a copy of
+    its bytes, viewed as that dtype again."""
+    try:
+        return tensor.detach().clone()
+    except (RuntimeError, NotImplementedError):
+        return tensor.detach().view(torch.uint8).clone().view(tensor.dtype)
 
 
 def _generator_state(value: object) -> Any:
@@ -820,7 +832,19 @@ def _probe(
                 f"model takes {features.shape[1]} inputs. The model raised: {error}"
             ) from error
         classes.predict(out)
-        _probe_loss(loss_fn, out, y, name)
+        try:
+            _probe_loss(loss_fn, out, y, name)
+        except _LossFails:
+            if features.shape[0] <= 2:
+                raise
+            # a loss sized to the data (nn.BCELoss(weight=w), one weight per sample) fails
+            # on two samples: it is tried on the whole of this data before it is refused
+            x, y = features.to(x.device), labels.to(x.device)
+            _probe_loss(loss_fn, _predictions(model, x, y), y, name)
+
+
+class _LossFails(ValueError):
+    """``loss_fn`` raised on the probe's outputs and labels (not: returned no one number)."""
 
 
 def _probe_loss(loss_fn: LossFn, out: Tensor, labels: Tensor, name: str) -> None:
@@ -837,7 +861,7 @@ def _probe_loss(loss_fn: LossFn, out: Tensor, labels: Tensor, name: str) -> None
             ) from error
         if not bool(torch.isfinite(out).all()):
             return  # NaN outputs: training names them (NonFiniteLossError at iteration 0)
-        raise ValueError(
+        raise _LossFails(
             f"loss_fn ({type(loss_fn).__name__}) fails on the model's outputs (shape "
             f"{tuple(out.shape)}, {out.dtype}) and the labels of the {name} (shape "
             f"{tuple(labels.shape)}, {labels.dtype}): {error}"
@@ -870,6 +894,9 @@ def _one_sample_message(model: nn.Module, loader: DataLoader | None, error: Exce
     if loader is None:
         where = "the data hold a single sample"
         fix = "train on more samples"
+    elif loader.batch_size == 1:
+        where = "the DataLoader gives batches of 1 sample (batch_size=1)"
+        fix = "choose a batch_size of 2 or more"
     else:
         where = (
             f"the DataLoader gives a batch of 1 sample (batch_size={loader.batch_size}: the "
@@ -891,7 +918,8 @@ def _raise_if_dtypes_differ(
     if len(dtypes) == 1 and features.dtype not in dtypes:
         dtype = next(iter(dtypes))
         raise TypeError(
-            f"the {name}' features have dtype {features.dtype}, the model's parameters "
+            f"{'the features' if name == 'features' else f'the features of the {name}'} have "
+            f"dtype {features.dtype}, the model's parameters "
             f"{dtype}: convert the features (features.to({dtype})) or the model "
             f"(model.to({features.dtype})). The model raised: {error}"
         ) from error
@@ -1144,7 +1172,14 @@ def _check_loader(loader: DataLoader) -> None:
     size = len(loader.dataset)  # type: ignore[arg-type]
     if size == 0:
         raise ValueError("the data set is empty: the DataLoader's dataset has no samples")
-    if len(loader) == 0:
+    try:
+        batches = len(loader)
+    except TypeError as error:
+        raise TypeError(
+            f"fit needs the DataLoader's number of batches, and len(loader) failed (its "
+            f"sampler or batch_sampler needs a __len__ that returns an int): {error}"
+        ) from error
+    if batches == 0:
         raise ValueError(
             "the DataLoader yields no batches (drop_last=True with a batch_size "
             "larger than the data set?)"
@@ -1323,14 +1358,20 @@ def _check_data(data: object, name: str) -> _Data:
     try:
         if isinstance(data, DataLoader):
             checked = _loader_data(data)
-            _check_pieces(checked.pieces)
+            try:
+                _check_pieces(checked.pieces)
+            except ValueError as error:
+                raise ValueError(
+                    f"{error} (a DataLoader's samples are counted in the order fit read one "
+                    f"epoch of it, its sampler's order: sample k is not the dataset's index k)"
+                ) from None
         else:
             check_binary_data(*data)
             checked = _Data([(data[0], data[1])], None, None, int(data[1].shape[0]))
     except (TypeError, ValueError) as error:  # say which of data and validation it is
         if type(error) not in (TypeError, ValueError) or not _raised_here(error):
             raise  # the dataset's or torch's own error, as it is, with its traceback
-        raise type(error)(f"{name}: {error}") from None
+        raise type(error)(f"{name}: {error}") from error.__cause__  # a collate_fn's error kept
     return checked
 
 
@@ -1587,18 +1628,22 @@ class _Run:
             (n for n in self.names if n not in new or new[n] is not was[n]),
             next((n for n in new if n not in was), self.names[0] if self.names else "?"),
         )
+        moved = [n for n, p in new.items() if n != changed and p is was.get(changed)]
         what = (
-            "was removed" if changed not in new else
-            "was added" if changed not in was else "is another nn.Parameter object"
+            f"is now named {moved[0]!r} (pruning, a parametrization or tying rename it)" if moved
+            else "was removed" if changed not in new
+            else "was added" if changed not in was
+            else "is another nn.Parameter object"
         )  # fmt: skip
         raise ValueError(
             f"the model's parameters changed during training (found {found}; the check "
             f"before, at iteration {since}, found the recorded ones): {changed!r} {what} (a "
             f"new nn.Parameter or layer assigned, a layer inserted or deleted, pruning, a "
             f"parametrization); the per-iteration record cannot follow it: pass "
-            f"record_parameters=False, and give any new parameter that is to train to the "
-            f"optimizer (optimizer.add_param_group)"
-        )
+            f"record_parameters=False"
+            + ("" if moved else ", and give a new parameter that is to train to the optimizer "
+               "(optimizer.add_param_group)")
+        )  # fmt: skip
 
     def step(self, iteration: int, x: Tensor, y: Tensor) -> None:
         """One iteration up to its update: record, forward pass, loss."""
@@ -1786,8 +1831,9 @@ def fit(
         ``(features, labels)`` batches: one iteration per batch, epoch after
         epoch. Features have shape ``(n_samples, n_features)`` in both forms
         (images are flattened first, or trained by a loop of your own). Labels are 0 or 1 (a dataset may return them as Python
-        numbers, which become the features' dtype); tensor labels, and a
-        dataset's NumPy arrays and values (collated by the loader), keep
+        numbers, which become the features' dtype, as do NumPy ``float64``
+        scalars, which are Python floats); tensor labels, and a dataset's
+        NumPy arrays and other NumPy values (collated by the loader), keep
         their dtype, and a dtype ``loss_fn`` refuses (``BCELoss`` wants the
         outputs' own: float64 labels from NumPy are not) is a
         :class:`TypeError` naming both dtypes, as for features. A model
@@ -1820,7 +1866,9 @@ def fit(
         silent when standard error is not a terminal, as in the docs build.
     record_parameters
         ``False`` keeps no per-iteration copy of the parameters (for large
-        models); the evaluations still hold theirs. The record (a row of every
+        models); the evaluations still hold theirs (a copy of every parameter per
+        evaluation, kept in the History: for a large model, evaluate less
+        often). The record (a row of every
         parameter's values per iteration, a sparse one's dense values) is kept
         within :data:`MAX_RECORD_BYTES`: refused before training if its first
         1024 rows (or ``max_iterations``, if fewer) would pass it, a
@@ -2030,7 +2078,7 @@ def _named_parameters(model: nn.Module) -> tuple[list[str], list[Tensor]]:
 def _cpu_copies(names: list[str], params: list[Tensor]) -> dict[str, Tensor]:
     """Copies of the parameters on the CPU (``.cpu()`` copies off the CPU; on it, ``clone``)."""
     return {
-        name: p.detach().clone() if p.is_cpu else p.detach().cpu()
+        name: _copy(p) if p.is_cpu else p.detach().cpu()
         for name, p in zip(names, params, strict=True)
     }
 
@@ -2058,15 +2106,22 @@ class _AccuracyCounter:
         self._truth: list[Tensor] = []  # which labels are 1, per waiting iteration
         self._correct: list[int] = []
         self._sizes: list[int] = []
+        self._labels_version: int | None = None
 
     def add(self, y_pred: Tensor, y: Tensor) -> None:
         if len(self._preds) == self.batch or self._waiting >= self.max_waiting:
             self._flush()
-        self._preds.append(y_pred.detach())
+        if self.full_batch and self._truth and _version(y) != self._labels_version:
+            self._flush()  # full batch, labels changed in place (a callback): counted anew
+            self._truth.clear()
+        # a copy: an output that is a view of a parameter (a prior-only model's
+        # logit.expand(n)) would otherwise be counted with the values of a later update
+        self._preds.append(y_pred.detach().clone())
         self._waiting += y_pred.numel()
         self._sizes.append(y.shape[0])
-        if not self.full_batch or not self._truth:  # full batch: the labels never change
+        if not self.full_batch or not self._truth:  # full batch: one copy while they hold
             self._truth.append(y >= 0.5)
+            self._labels_version = _version(y)
 
     def _flush(self) -> None:
         self._correct += _count_correct(self._preds, self._truth, self.classes)
@@ -2207,6 +2262,14 @@ class _ParameterRecorder:
         if self._rows:
             return torch.stack(self._rows).cpu()
         return torch.empty(0, self._n, dtype=self._dtype)
+
+
+def _version(tensor: Tensor) -> int | None:
+    """A tensor's version counter (bumped by each in-place change); None for an inference tensor."""
+    try:
+        return tensor._version
+    except RuntimeError:
+        return None
 
 
 def _dense(parameter: Tensor) -> Tensor:
