@@ -890,10 +890,8 @@ def test_the_accuracy_counter_counts_every_iteration_whenever_it_flushes(full_ba
     expected = [((p >= 0.4) == (y >= 0.5)).float().mean().item() for p, y in steps]
     # flushed every 1, 3 or 512 iterations, or once 10 or 2**20 predicted values wait
     for batch, max_waiting in ((1, 1 << 20), (3, 1 << 20), (512, 10), (512, 1 << 20)):
-        counter = _AccuracyCounter(
-            _Classes(0.4, logits=False), full_batch=full_batch, batch=batch,
-            max_waiting=max_waiting,
-        )  # fmt: skip
+        counter = _AccuracyCounter(_Classes(0.4, logits=False), batch=batch,
+                                   max_waiting=max_waiting)  # fmt: skip
         for p, y in steps:
             counter.add(p, y)
             assert len(counter._preds) <= batch and counter._waiting <= max(max_waiting, 7) + 7
@@ -2699,9 +2697,77 @@ def test_loader_messages_say_what_fit_needs() -> None:
     bad[7] = 2.0
     shuffled = DataLoader(TensorDataset(x, bad), batch_size=4,
                           sampler=torch.utils.data.SubsetRandomSampler(range(4, 12)))  # fmt: skip
-    with pytest.raises(ValueError, match="sample k is not the dataset's index k"):
+    with pytest.raises(ValueError, match="sample k counts the samples in the order fit read them"):
         fit(model, nn.BCELoss(), optimizer, shuffled)
     with pytest.raises(ValueError, match=r"batches of 1 sample \(batch_size=1\).*batch_size of 2"):
         fit(model, nn.BCELoss(), optimizer, DataLoader(data, batch_size=1))
     with pytest.raises(TypeError, match=r"fit needs the DataLoader's number of batches"):
         fit(model, nn.BCELoss(), optimizer, DataLoader(data, batch_size=4, sampler=Rows()))
+
+
+# -- review b18 ---------------------------------------------------------------------------------
+
+
+def test_full_batch_accuracy_follows_labels_changed_behind_autograd() -> None:
+    """b18 #1: labels changed through y.data or the NumPy array behind them bump no version
+    counter: History.accuracy kept the old labels (0.5 for 0.633)."""
+    x, y_np = torch.randn(30, 2, generator=torch.Generator().manual_seed(3)), np.zeros(30, "f4")
+    y_np[:15] = 1.0
+    y = torch.from_numpy(y_np)
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+
+    def relabel(e: Evaluation) -> None:
+        if e.iteration == 2:
+            y_np[:4] = 1.0 - y_np[:4]  # through NumPy: torch sees no in-place change
+
+    seen: list[float] = []
+
+    def keep(module: nn.Module, args: object, out: torch.Tensor) -> None:
+        if torch.is_grad_enabled():
+            seen.append(((out.view(-1) >= 0.5).float() == y).float().mean().item())
+
+    model.register_forward_hook(keep)
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=6, eval_every=2, callbacks=[relabel])  # fmt: skip
+    assert h.accuracy == pytest.approx(seen)
+
+
+def test_evaluate_takes_a_loss_sized_to_its_batches() -> None:
+    """b18 #2: BCELoss(weight=w) with len(w) == batch_size was refused by evaluate (the loss
+    was tried on two samples and the whole data, never on a batch), with a private class."""
+    x, y = two_gaussians(10, generator=torch.Generator().manual_seed(6))
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
+    loss, _ = evaluate(model, nn.BCELoss(weight=torch.ones(5)), x, y, batch_size=5)
+    assert loss == pytest.approx(evaluate(model, nn.BCELoss(), x, y)[0])
+    with pytest.raises(ValueError) as caught:
+        evaluate(model, nn.BCELoss(weight=torch.ones(3)), x, y, batch_size=5)
+    assert type(caught.value) is ValueError and "loss_fn (BCELoss) fails" in str(caught.value)
+    assert "the labels (shape" in str(caught.value)
+
+
+def test_one_sample_advice_fits_the_loader() -> None:
+    """b18 #5, #6: a batch_sampler of single samples was told about batch_size=None and
+    drop_last; a one-sample data set was told drop_last=True; a sampler whose __len__ raises
+    NotImplementedError gave a bare NotImplementedError."""
+    from torch.utils.data import BatchSampler, SequentialSampler
+
+    x, y = two_gaussians(10, generator=torch.Generator().manual_seed(6))
+    model = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.Linear(4, 1), nn.Sigmoid(),
+                          nn.Flatten(0))  # fmt: skip
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    ones = BatchSampler(SequentialSampler(range(len(y))), batch_size=1, drop_last=True)
+    with pytest.raises(ValueError, match=r"batch_sampler gives a batch of 1 sample.*2 samples"):
+        fit(model, nn.BCELoss(), optimizer, DataLoader(TensorDataset(x, y), batch_sampler=ones))
+    with pytest.raises(ValueError, match=r"the data hold a single sample.*train on more samples"):
+        fit(model, nn.BCELoss(), optimizer, DataLoader(TensorDataset(x[:1], y[:1]), batch_size=4))
+
+    class NoLength(torch.utils.data.Sampler):
+        def __iter__(self):
+            return iter(range(len(y)))
+
+        def __len__(self) -> int:
+            raise NotImplementedError
+
+    with pytest.raises(TypeError, match=r"fit needs the DataLoader's number of batches"):
+        fit(model, nn.BCELoss(), optimizer,
+            DataLoader(TensorDataset(x, y), batch_size=4, sampler=NoLength()))  # fmt: skip

@@ -809,6 +809,7 @@ def _probe(
     name: str,
     classes: _Classes,
     loss_fn: LossFn,
+    batch: int | None = None,
 ) -> None:
     """Run ``model`` and ``loss_fn`` on two samples of ``name``: a shape error becomes a
     clear one, outputs read as probabilities that are not probabilities are named, and so
@@ -834,13 +835,23 @@ def _probe(
         classes.predict(out)
         try:
             _probe_loss(loss_fn, out, y, name)
-        except _LossFails:
-            if features.shape[0] <= 2:
-                raise
+        except _LossFails as error:
             # a loss sized to the data (nn.BCELoss(weight=w), one weight per sample) fails
-            # on two samples: it is tried on the whole of this data before it is refused
-            x, y = features.to(x.device), labels.to(x.device)
-            _probe_loss(loss_fn, _predictions(model, x, y), y, name)
+            # on two samples: it is tried on a batch of the size it will get, and on the
+            # whole of this data, before it is refused
+            for n in sorted({batch or features.shape[0], features.shape[0]} - {2}):
+                xn, yn = features[:n].to(x.device), labels[:n].to(x.device)
+                try:
+                    _probe_loss(loss_fn, _predictions(model, xn, yn), yn, name)
+                    break
+                except _LossFails:
+                    continue
+            else:
+                raise ValueError(str(error)) from error.__cause__
+
+
+def _labels_of(name: str) -> str:
+    return "the labels" if name == "features" else f"the labels of the {name}"
 
 
 class _LossFails(ValueError):
@@ -854,7 +865,7 @@ def _probe_loss(loss_fn: LossFn, out: Tensor, labels: Tensor, name: str) -> None
     except RuntimeError as error:
         if labels.dtype != out.dtype:
             raise TypeError(
-                f"the labels of the {name} have dtype {labels.dtype} and the model's outputs "
+                f"{_labels_of(name)} have dtype {labels.dtype} and the model's outputs "
                 f"{out.dtype}, and loss_fn ({type(loss_fn).__name__}) needs them alike: convert "
                 f"the labels (labels.to({out.dtype}); torch.tensor(a NumPy array) gives "
                 f"float64). The loss raised: {error}"
@@ -863,7 +874,7 @@ def _probe_loss(loss_fn: LossFn, out: Tensor, labels: Tensor, name: str) -> None
             return  # NaN outputs: training names them (NonFiniteLossError at iteration 0)
         raise _LossFails(
             f"loss_fn ({type(loss_fn).__name__}) fails on the model's outputs (shape "
-            f"{tuple(out.shape)}, {out.dtype}) and the labels of the {name} (shape "
+            f"{tuple(out.shape)}, {out.dtype}) and {_labels_of(name)} (shape "
             f"{tuple(labels.shape)}, {labels.dtype}): {error}"
         ) from error
     _loss_value(loss)
@@ -891,12 +902,17 @@ def _probe_one_sample(model: nn.Module, data: _Data) -> None:
 
 
 def _one_sample_message(model: nn.Module, loader: DataLoader | None, error: Exception) -> str:
+    if loader is not None and _size_of(loader.dataset) == 1:
+        loader = None  # one sample in all: no loader setting helps
     if loader is None:
         where = "the data hold a single sample"
         fix = "train on more samples"
     elif loader.batch_size == 1:
         where = "the DataLoader gives batches of 1 sample (batch_size=1)"
         fix = "choose a batch_size of 2 or more"
+    elif loader.batch_size is None:
+        where = "the DataLoader's batch_sampler gives a batch of 1 sample"
+        fix = "make its batches hold 2 samples or more (BatchSampler(..., drop_last=True))"
     else:
         where = (
             f"the DataLoader gives a batch of 1 sample (batch_size={loader.batch_size}: the "
@@ -908,6 +924,13 @@ def _one_sample_message(model: nn.Module, loader: DataLoader | None, error: Exce
         f"for one, needs more than one value per channel in training mode): {fix}. The model "
         f"raised: {error}"
     )
+
+
+def _size_of(dataset: object) -> int | None:
+    try:
+        return len(dataset)  # type: ignore[arg-type]
+    except Exception:  # no length, or one that fails: not this message's business
+        return None
 
 
 def _raise_if_dtypes_differ(
@@ -1026,7 +1049,11 @@ def evaluate(
         ``logits``).
     loss_fn
         ``loss_fn(outputs, labels)``: ``nn.BCELoss()`` on probabilities,
-        ``nn.BCEWithLogitsLoss()`` on logits.
+        ``nn.BCEWithLogitsLoss()`` on logits. A loss sized to the batch
+        (``nn.BCELoss(weight=w)``, one weight per sample) needs every batch
+        fit scores to have that size: its evaluations read every sample the
+        sampler gives, with a shuffling loader the last, smaller batch too,
+        even with ``drop_last=True``.
     features, labels
         The data (checked by :func:`~pytorch_notes.data.check_binary_data`:
         as many labels as feature rows, at least one sample, labels 0 or 1).
@@ -1065,7 +1092,7 @@ def evaluate(
     classes = _classes(threshold, logits, loss_fn)
     if batch_size is not None:
         positive_int("batch_size", batch_size)
-    _probe(model, features, labels, "features", classes, loss_fn)
+    _probe(model, features, labels, "features", classes, loss_fn, batch=batch_size)
     step = batch_size or labels.shape[0]
     pieces = [(features[i : i + step], labels[i : i + step]) for i in range(0, len(labels), step)]
     loss, accuracy = _evaluate(model, loss_fn, pieces, classes)
@@ -1174,7 +1201,7 @@ def _check_loader(loader: DataLoader) -> None:
         raise ValueError("the data set is empty: the DataLoader's dataset has no samples")
     try:
         batches = len(loader)
-    except TypeError as error:
+    except (TypeError, NotImplementedError) as error:
         raise TypeError(
             f"fit needs the DataLoader's number of batches, and len(loader) failed (its "
             f"sampler or batch_sampler needs a __len__ that returns an int): {error}"
@@ -1362,8 +1389,9 @@ def _check_data(data: object, name: str) -> _Data:
                 _check_pieces(checked.pieces)
             except ValueError as error:
                 raise ValueError(
-                    f"{error} (a DataLoader's samples are counted in the order fit read one "
-                    f"epoch of it, its sampler's order: sample k is not the dataset's index k)"
+                    f"{error} (for a DataLoader, sample k counts the samples in the order fit "
+                    f"read them: the dataset's own order for a plain shuffling or sequential "
+                    f"loader, a subset's or another sampler's order otherwise)"
                 ) from None
         else:
             check_binary_data(*data)
@@ -1574,7 +1602,7 @@ class _Run:
         self.recorder = _ParameterRecorder(
             self.params, options["max_iterations"], self.recording, self.names
         )
-        self.counter = _AccuracyCounter(self.classes, full_batch=train.loader is None)
+        self.counter = _AccuracyCounter(self.classes)
         self.losses: list[float] = []
         self.lrs: list[float] = []
         self.evaluations: list[Evaluation] = []
@@ -1820,7 +1848,11 @@ def fit(
         forward pass under ``torch.no_grad()``).
     loss_fn
         ``loss_fn(outputs, labels)``: ``nn.BCELoss()`` on probabilities,
-        ``nn.BCEWithLogitsLoss()`` on logits.
+        ``nn.BCEWithLogitsLoss()`` on logits. A loss sized to the batch
+        (``nn.BCELoss(weight=w)``, one weight per sample) needs every batch
+        fit scores to have that size: its evaluations read every sample the
+        sampler gives, with a shuffling loader the last, smaller batch too,
+        even with ``drop_last=True``.
     optimizer
         A ``torch.optim.Optimizer`` over the model's parameters whose
         ``step()`` needs no argument (``LBFGS``, which needs a closure, is
@@ -2087,18 +2119,15 @@ class _AccuracyCounter:
     """The accuracy of every iteration's forward pass, counted in bulk.
 
     Counting one iteration at a time would cost a few tensor operations (and,
-    off the CPU, a device-to-host copy) each; instead the predictions (and,
-    for mini-batches, which labels are 1) wait here and are counted in one
+    off the CPU, a device-to-host copy) each; instead the predictions (copies)
+    and which labels are 1 wait here and are counted in one
     vectorised pass every ``batch`` iterations, or sooner once ``max_waiting``
     predicted values wait (full-batch training on a large data set would
     otherwise hold hundreds of MB of them), and when training ends.
     """
 
-    def __init__(
-        self, classes: _Classes, *, full_batch: bool, batch: int = 512, max_waiting: int = 1 << 20
-    ) -> None:
+    def __init__(self, classes: _Classes, *, batch: int = 512, max_waiting: int = 1 << 20) -> None:
         self.classes = classes
-        self.full_batch = full_batch
         self.batch = batch
         self.max_waiting = max_waiting
         self._waiting = 0  # predicted values waiting
@@ -2106,29 +2135,24 @@ class _AccuracyCounter:
         self._truth: list[Tensor] = []  # which labels are 1, per waiting iteration
         self._correct: list[int] = []
         self._sizes: list[int] = []
-        self._labels_version: int | None = None
 
     def add(self, y_pred: Tensor, y: Tensor) -> None:
         if len(self._preds) == self.batch or self._waiting >= self.max_waiting:
             self._flush()
-        if self.full_batch and self._truth and _version(y) != self._labels_version:
-            self._flush()  # full batch, labels changed in place (a callback): counted anew
-            self._truth.clear()
         # a copy: an output that is a view of a parameter (a prior-only model's
         # logit.expand(n)) would otherwise be counted with the values of a later update
         self._preds.append(y_pred.detach().clone())
         self._waiting += y_pred.numel()
         self._sizes.append(y.shape[0])
-        if not self.full_batch or not self._truth:  # full batch: one copy while they hold
-            self._truth.append(y >= 0.5)
-            self._labels_version = _version(y)
+        # every iteration's labels, full batch too: a callback may change them in place,
+        # through y.data or the NumPy array behind them, which no version counter sees
+        self._truth.append(y >= 0.5)
 
     def _flush(self) -> None:
         self._correct += _count_correct(self._preds, self._truth, self.classes)
         self._preds.clear()
+        self._truth.clear()
         self._waiting = 0
-        if not self.full_batch:
-            self._truth.clear()
 
     def accuracies(self) -> list[float]:
         self._flush()
@@ -2264,14 +2288,6 @@ class _ParameterRecorder:
         return torch.empty(0, self._n, dtype=self._dtype)
 
 
-def _version(tensor: Tensor) -> int | None:
-    """A tensor's version counter (bumped by each in-place change); None for an inference tensor."""
-    try:
-        return tensor._version
-    except RuntimeError:
-        return None
-
-
 def _dense(parameter: Tensor) -> Tensor:
     """A parameter's values as a strided tensor (a sparse parameter is recorded dense)."""
     values = parameter.detach()
@@ -2282,14 +2298,13 @@ def _dense(parameter: Tensor) -> Tensor:
 def _count_correct(preds: list[Tensor], truth: list[Tensor], classes: _Classes) -> list[int]:
     """Count the correct predictions of each waiting iteration.
 
-    ``truth[i]`` says which labels of iteration ``i`` are 1; a single entry
-    stands for every iteration (full-batch training: the labels never change).
+    ``truth[i]`` says which labels of iteration ``i`` are 1.
     """
     if not preds:
         return []
-    if len(truth) == 1 or len({p.shape for p in preds}) == 1:  # one vectorised count
+    if len({p.shape for p in preds}) == 1:  # one vectorised count
         predicted = classes.predict(torch.stack(preds))
-        labels = truth[0] if len(truth) == 1 else torch.stack(truth)
+        labels = torch.stack(truth)
         return predicted.eq_(labels).flatten(1).sum(dim=1).tolist()
     # mini-batches of different sizes (the last of an epoch is often smaller)
     return [int(classes.predict(p).eq_(t).sum()) for p, t in zip(preds, truth, strict=True)]
