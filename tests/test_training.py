@@ -2739,10 +2739,15 @@ def test_evaluate_takes_a_loss_sized_to_its_batches() -> None:
     model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
     loss, _ = evaluate(model, nn.BCELoss(weight=torch.ones(5)), x, y, batch_size=5)
     assert loss == pytest.approx(evaluate(model, nn.BCELoss(), x, y)[0])
-    with pytest.raises(ValueError) as caught:
-        evaluate(model, nn.BCELoss(weight=torch.ones(3)), x, y, batch_size=5)
-    assert type(caught.value) is ValueError and "loss_fn (BCELoss) fails" in str(caught.value)
-    assert "the labels (shape" in str(caught.value)
+    # b19 #1-#3: sized to the whole data, to no batch, or not to the last, smaller batch (20
+    # samples in sevens: 7, 7, 6): the package's refusal, saying what it tried
+    for size, batch, tried in ((3, 5, "5 samples"), (20, 5, "5 samples"),
+                               (7, 7, "6 samples and 7 samples")):  # fmt: skip
+        with pytest.raises(ValueError) as caught:
+            evaluate(model, nn.BCELoss(weight=torch.ones(size)), x, y, batch_size=batch)
+        assert type(caught.value) is ValueError and "loss_fn (BCELoss) fails" in str(caught.value)
+        assert "the labels (shape" in str(caught.value)
+        assert f"(tried on 2 samples, then on {tried}, the batches it gets)" in str(caught.value)
 
 
 def test_one_sample_advice_fits_the_loader() -> None:
@@ -2760,6 +2765,11 @@ def test_one_sample_advice_fits_the_loader() -> None:
         fit(model, nn.BCELoss(), optimizer, DataLoader(TensorDataset(x, y), batch_sampler=ones))
     with pytest.raises(ValueError, match=r"the data hold a single sample.*train on more samples"):
         fit(model, nn.BCELoss(), optimizer, DataLoader(TensorDataset(x[:1], y[:1]), batch_size=4))
+    # b19 #4: one sample drawn ten times in threes (3, 3, 3, 1): the leftover batch's advice
+    drawn = torch.utils.data.WeightedRandomSampler([1.0], num_samples=10)
+    with pytest.raises(ValueError, match=r"the last batch of an epoch.*drop_last=True"):
+        fit(model, nn.BCELoss(), optimizer,
+            DataLoader(TensorDataset(x[:1], y[:1]), batch_size=3, sampler=drawn))  # fmt: skip
 
     class NoLength(torch.utils.data.Sampler):
         def __iter__(self):

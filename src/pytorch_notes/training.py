@@ -836,18 +836,21 @@ def _probe(
         try:
             _probe_loss(loss_fn, out, y, name)
         except _LossFails as error:
-            # a loss sized to the data (nn.BCELoss(weight=w), one weight per sample) fails
-            # on two samples: it is tried on a batch of the size it will get, and on the
-            # whole of this data, before it is refused
-            for n in sorted({batch or features.shape[0], features.shape[0]} - {2}):
-                xn, yn = features[:n].to(x.device), labels[:n].to(x.device)
-                try:
-                    _probe_loss(loss_fn, _predictions(model, xn, yn), yn, name)
-                    break
-                except _LossFails:
-                    continue
-            else:
+            # a loss sized to the batch (nn.BCELoss(weight=w), one weight per sample) fails
+            # on two samples: it must work on the batches it will get instead (evaluate's
+            # batch_size and its last, smaller batch; else this piece of the data whole)
+            n = features.shape[0]
+            sizes = sorted({batch, n % batch} - {0} if batch else {n})
+            if sizes == [2]:
                 raise ValueError(str(error)) from error.__cause__
+            try:
+                for size in sizes:
+                    xn, yn = features[:size].to(x.device), labels[:size].to(x.device)
+                    _probe_loss(loss_fn, _predictions(model, xn, yn), yn, name)
+            except _LossFails as later:
+                tried = " and ".join(f"{k} samples" for k in sizes)
+                raise ValueError(f"{later} (tried on 2 samples, then on {tried}, the batches "
+                                 f"it gets)") from later.__cause__  # fmt: skip
 
 
 def _labels_of(name: str) -> str:
@@ -902,8 +905,8 @@ def _probe_one_sample(model: nn.Module, data: _Data) -> None:
 
 
 def _one_sample_message(model: nn.Module, loader: DataLoader | None, error: Exception) -> str:
-    if loader is not None and _size_of(loader.dataset) == 1:
-        loader = None  # one sample in all: no loader setting helps
+    if loader is not None and _size_of(loader.sampler) == 1:
+        loader = None  # it gives one sample in all: no loader setting helps
     if loader is None:
         where = "the data hold a single sample"
         fix = "train on more samples"
@@ -1053,7 +1056,8 @@ def evaluate(
         (``nn.BCELoss(weight=w)``, one weight per sample) needs every batch
         fit scores to have that size: its evaluations read every sample the
         sampler gives, with a shuffling loader the last, smaller batch too,
-        even with ``drop_last=True``.
+        even with ``drop_last=True`` (so does :func:`evaluate`'s
+        ``batch_size``: it is refused before anything runs).
     features, labels
         The data (checked by :func:`~pytorch_notes.data.check_binary_data`:
         as many labels as feature rows, at least one sample, labels 0 or 1).
@@ -1852,7 +1856,8 @@ def fit(
         (``nn.BCELoss(weight=w)``, one weight per sample) needs every batch
         fit scores to have that size: its evaluations read every sample the
         sampler gives, with a shuffling loader the last, smaller batch too,
-        even with ``drop_last=True``.
+        even with ``drop_last=True`` (so does :func:`evaluate`'s
+        ``batch_size``: it is refused before anything runs).
     optimizer
         A ``torch.optim.Optimizer`` over the model's parameters whose
         ``step()`` needs no argument (``LBFGS``, which needs a closure, is
