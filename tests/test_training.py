@@ -772,9 +772,10 @@ def test_validation_scores_each_evaluation_in_eval_mode_without_a_graph() -> Non
         assert (val_loss, val_acc) == evaluate(probe, nn.BCELoss(), *val)  # eval mode: repeatable
         assert (e.loss, e.accuracy) == evaluate(probe, nn.BCELoss(), *train)
     assert [m.training for m in model.modules()] == modes
-    # training forward passes build a graph; the two probes (data, validation) and the
-    # evaluations (training and validation data) don't
-    assert during_fit.count(True) == 9 and during_fit.count(False) == 2 + 2 * 3
+    # training forward passes build a graph; the probes (two samples, then a batch of the
+    # size it gets, here the whole of it: data, validation) and the evaluations (training
+    # and validation data) don't
+    assert during_fit.count(True) == 9 and during_fit.count(False) == 2 * 2 + 2 * 3
 
 
 def test_a_validation_loader_gives_the_tensors_numbers() -> None:
@@ -2741,13 +2742,15 @@ def test_evaluate_takes_a_loss_sized_to_its_batches() -> None:
     assert loss == pytest.approx(evaluate(model, nn.BCELoss(), x, y)[0])
     # b19 #1-#3: sized to the whole data, to no batch, or not to the last, smaller batch (20
     # samples in sevens: 7, 7, 6): the package's refusal, saying what it tried
-    for size, batch, tried in ((3, 5, "5 samples"), (20, 5, "5 samples"),
-                               (7, 7, "6 samples and 7 samples")):  # fmt: skip
+    # b20 #1, #2: one that passes on two samples (size 2) is tried on the batches too, and
+    # the refusal lists the sizes it ran, up to the one that failed
+    for size, batch, tried in ((3, 5, "5 samples"), (20, 5, "5 samples"), (7, 7, "6 samples"),
+                               (2, 5, "5 samples"), (2, None, "20 samples")):  # fmt: skip
         with pytest.raises(ValueError) as caught:
             evaluate(model, nn.BCELoss(weight=torch.ones(size)), x, y, batch_size=batch)
         assert type(caught.value) is ValueError and "loss_fn (BCELoss) fails" in str(caught.value)
         assert "the labels (shape" in str(caught.value)
-        assert f"(tried on 2 samples, then on {tried}, the batches it gets)" in str(caught.value)
+        assert f"(tried on 2 samples, then on {tried}: a batch it gets)" in str(caught.value)
 
 
 def test_one_sample_advice_fits_the_loader() -> None:
@@ -2765,6 +2768,11 @@ def test_one_sample_advice_fits_the_loader() -> None:
         fit(model, nn.BCELoss(), optimizer, DataLoader(TensorDataset(x, y), batch_sampler=ones))
     with pytest.raises(ValueError, match=r"the data hold a single sample.*train on more samples"):
         fit(model, nn.BCELoss(), optimizer, DataLoader(TensorDataset(x[:1], y[:1]), batch_size=4))
+    # b20 #3: a sampler that draws one sample of many
+    one_of_many = torch.utils.data.SubsetRandomSampler([7])
+    with pytest.raises(ValueError, match=r"sampler gives a single sample \(of 20\).*2 or more"):
+        fit(model, nn.BCELoss(), optimizer,
+            DataLoader(TensorDataset(x, y), batch_size=4, sampler=one_of_many))  # fmt: skip
     # b19 #4: one sample drawn ten times in threes (3, 3, 3, 1): the leftover batch's advice
     drawn = torch.utils.data.WeightedRandomSampler([1.0], num_samples=10)
     with pytest.raises(ValueError, match=r"the last batch of an epoch.*drop_last=True"):

@@ -833,24 +833,43 @@ def _probe(
                 f"model takes {features.shape[1]} inputs. The model raised: {error}"
             ) from error
         classes.predict(out)
+        _probe_loss_on_batches(model, loss_fn, features, labels, out, batch, name)
+
+
+def _samples(k: int) -> str:
+    return f"{k} sample{'' if k == 1 else 's'}"
+
+
+def _probe_loss_on_batches(
+    model: nn.Module, loss_fn: LossFn, features: Tensor, labels: Tensor, out: Tensor,
+    batch: int | None, name: str,
+) -> None:  # fmt: skip
+    """``loss_fn`` on the probe's two samples (``out``), then on a batch of each size it
+    will get: evaluate's ``batch_size`` and its last, smaller batch, else this piece of
+    the data whole. A loss sized to the batch (``nn.BCELoss(weight=w)``, one weight per
+    sample) may fail on two samples; it is refused only if it fails on a batch it gets."""
+    n, device = features.shape[0], out.device
+    first_size = min(2, n)
+    sizes = [n] if not batch or batch >= n else sorted({batch, n % batch} - {0})
+    try:
+        _probe_loss(loss_fn, out, labels[:2].to(device), name)
+        first: _LossFails | None = None
+    except _LossFails as error:
+        first = error
+    tried = [_samples(first_size)]
+    for size in sizes:
+        if size == first_size:
+            if first is not None:
+                raise ValueError(str(first)) from first.__cause__
+            continue
+        tried.append(_samples(size))
+        x, y = features[:size].to(device), labels[:size].to(device)
         try:
-            _probe_loss(loss_fn, out, y, name)
+            _probe_loss(loss_fn, _predictions(model, x, y), y, name)
         except _LossFails as error:
-            # a loss sized to the batch (nn.BCELoss(weight=w), one weight per sample) fails
-            # on two samples: it must work on the batches it will get instead (evaluate's
-            # batch_size and its last, smaller batch; else this piece of the data whole)
-            n = features.shape[0]
-            sizes = sorted({batch, n % batch} - {0} if batch else {n})
-            if sizes == [2]:
-                raise ValueError(str(error)) from error.__cause__
-            try:
-                for size in sizes:
-                    xn, yn = features[:size].to(x.device), labels[:size].to(x.device)
-                    _probe_loss(loss_fn, _predictions(model, xn, yn), yn, name)
-            except _LossFails as later:
-                tried = " and ".join(f"{k} samples" for k in sizes)
-                raise ValueError(f"{later} (tried on 2 samples, then on {tried}, the batches "
-                                 f"it gets)") from later.__cause__  # fmt: skip
+            raise ValueError(
+                f"{error} (tried on {', then on '.join(tried)}: a batch it gets)"
+            ) from error.__cause__
 
 
 def _labels_of(name: str) -> str:
@@ -905,17 +924,20 @@ def _probe_one_sample(model: nn.Module, data: _Data) -> None:
 
 
 def _one_sample_message(model: nn.Module, loader: DataLoader | None, error: Exception) -> str:
-    if loader is not None and _size_of(loader.sampler) == 1:
-        loader = None  # it gives one sample in all: no loader setting helps
-    if loader is None:
+    drawn = None if loader is None else _size_of(loader.sampler)  # samples one epoch gives
+    if loader is None or (loader.batch_size is not None and drawn == 1
+                          and _size_of(loader.dataset) == 1):  # fmt: skip
         where = "the data hold a single sample"
         fix = "train on more samples"
-    elif loader.batch_size == 1:
-        where = "the DataLoader gives batches of 1 sample (batch_size=1)"
-        fix = "choose a batch_size of 2 or more"
     elif loader.batch_size is None:
         where = "the DataLoader's batch_sampler gives a batch of 1 sample"
         fix = "make its batches hold 2 samples or more (BatchSampler(..., drop_last=True))"
+    elif drawn == 1:
+        where = f"the DataLoader's sampler gives a single sample (of {_size_of(loader.dataset)})"
+        fix = "let it give 2 or more (num_samples=, a larger subset)"
+    elif loader.batch_size == 1:
+        where = "the DataLoader gives batches of 1 sample (batch_size=1)"
+        fix = "choose a batch_size of 2 or more"
     else:
         where = (
             f"the DataLoader gives a batch of 1 sample (batch_size={loader.batch_size}: the "
