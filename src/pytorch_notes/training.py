@@ -1075,11 +1075,10 @@ def evaluate(
     loss_fn
         ``loss_fn(outputs, labels)``: ``nn.BCELoss()`` on probabilities,
         ``nn.BCEWithLogitsLoss()`` on logits. A loss sized to the batch
-        (``nn.BCELoss(weight=w)``, one weight per sample) needs every batch
-        fit scores to have that size: its evaluations read every sample the
-        sampler gives, with a shuffling loader the last, smaller batch too,
-        even with ``drop_last=True`` (so does :func:`evaluate`'s
-        ``batch_size``: it is refused before anything runs).
+        (``nn.BCELoss(weight=w)``, one weight per sample) must fit each
+        batch scored here: ``batch_size`` samples and the last, smaller
+        batch (all of them without ``batch_size``); one that doesn't is
+        refused before anything runs.
     features, labels
         The data (checked by :func:`~pytorch_notes.data.check_binary_data`:
         as many labels as feature rows, at least one sample, labels 0 or 1).
