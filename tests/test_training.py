@@ -2773,3 +2773,74 @@ def test_one_sample_advice_fits_the_loader() -> None:
     with pytest.raises(TypeError, match=r"fit needs the DataLoader's number of batches"):
         fit(model, nn.BCELoss(), optimizer,
             DataLoader(TensorDataset(x, y), batch_size=4, sampler=NoLength()))  # fmt: skip
+
+
+# -- review b21 ---------------------------------------------------------------------------------
+
+
+class _LazyMCDropout(nn.Module):
+    """A lazy model whose forward always draws random numbers (Monte Carlo dropout)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.l1, self.l2 = nn.LazyLinear(8), nn.Linear(8, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = F.dropout(torch.relu(self.l1(x)), 0.3, training=True)
+        return torch.sigmoid(self.l2(h)).squeeze(-1)
+
+
+def test_a_lazy_model_drawing_random_numbers_trains_as_the_documented_loop() -> None:
+    """b21 #1: the loss's trial on the whole data ran inside the lazy model's kept dry run
+    and used up random numbers: fit was that loop plus one extra pass, not the documented
+    ``model.eval(); model(x[:2]) under no_grad; model.train(); loop``."""
+    x = torch.randn(64, 3, generator=torch.Generator().manual_seed(1))
+    y = (x[:, 0] > 0).float()
+    torch.manual_seed(0)
+    model = _LazyMCDropout()
+    h = fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=5, eval_every=100, record_parameters=False)  # fmt: skip
+    torch.manual_seed(0)
+    hand = _LazyMCDropout()
+    optimizer = torch.optim.SGD(hand.parameters(), lr=0.1)
+    hand.eval()
+    with torch.no_grad():
+        hand(x[:2])
+    hand.train()
+    losses = []
+    for _ in range(5):
+        loss = nn.BCELoss()(hand(x), y)
+        losses.append(loss.item())
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    assert h.loss == losses
+
+
+def test_the_last_batch_is_tried_on_the_rows_it_holds() -> None:
+    """b21 #2: evaluate's last, smaller batch was tried on the first rows; a loss that needs
+    both classes in a batch was refused though evaluate's own batches all hold both."""
+
+    def both_classes(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if y.min() == y.max():
+            raise RuntimeError("this loss needs both classes in a batch")
+        return F.binary_cross_entropy(out, y)
+
+    x = torch.randn(10, 2, generator=torch.Generator().manual_seed(2))
+    y = torch.tensor([0.0, 0, 1, 1, 0, 1, 0, 1, 0, 1])  # batches of 4: [0011] [0101] [01]
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
+    loss, _ = evaluate(model, both_classes, x, y, batch_size=4)
+    with torch.no_grad():
+        by_hand = [both_classes(model(x[i : i + 4]), y[i : i + 4]).item() for i in (0, 4, 8)]
+    assert loss == pytest.approx((4 * by_hand[0] + 4 * by_hand[1] + 2 * by_hand[2]) / 10)
+
+
+def test_a_sampler_of_one_with_batch_size_one_gets_both_fixes() -> None:
+    """b21 #3: following the first advice led to a second refusal."""
+    x, y = two_gaussians(10, generator=torch.Generator().manual_seed(6))
+    model = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.Linear(4, 1), nn.Sigmoid(),
+                          nn.Flatten(0))  # fmt: skip
+    loader = DataLoader(TensorDataset(x, y), batch_size=1,
+                        sampler=torch.utils.data.SubsetRandomSampler([7]))  # fmt: skip
+    with pytest.raises(ValueError, match=r"2 or more .*, and choose a batch_size of 2 or more"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), loader)

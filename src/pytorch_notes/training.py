@@ -850,26 +850,34 @@ def _probe_loss_on_batches(
     sample) may fail on two samples; it is refused only if it fails on a batch it gets."""
     n, device = features.shape[0], out.device
     first_size = min(2, n)
-    sizes = [n] if not batch or batch >= n else sorted({batch, n % batch} - {0})
+    if not batch or batch >= n:
+        batches = [slice(0, n)]
+    else:  # its first batch and its last, smaller one: the rows each will hold
+        last = n % batch
+        batches = [slice(n - last, n)] * (last > 0) + [slice(0, batch)]  # smaller first
     try:
         _probe_loss(loss_fn, out, labels[:2].to(device), name)
         first: _LossFails | None = None
     except _LossFails as error:
         first = error
     tried = [_samples(first_size)]
-    for size in sizes:
-        if size == first_size:
-            if first is not None:
-                raise ValueError(str(first)) from first.__cause__
-            continue
-        tried.append(_samples(size))
-        x, y = features[:size].to(device), labels[:size].to(device)
-        try:
-            _probe_loss(loss_fn, _predictions(model, x, y), y, name)
-        except _LossFails as error:
-            raise ValueError(
-                f"{error} (tried on {', then on '.join(tried)}: a batch it gets)"
-            ) from error.__cause__
+    # the trials leave the model and the generators as they were, a lazy model's too: its
+    # dry run (the two samples above) is all it keeps, as the documented loop has it
+    with _model_kept(model):
+        for rows in batches:
+            size = rows.stop - rows.start
+            if size == first_size and rows.start == 0:
+                if first is not None:
+                    raise ValueError(str(first)) from first.__cause__
+                continue
+            tried.append(_samples(size))
+            x, y = features[rows].to(device), labels[rows].to(device)
+            try:
+                _probe_loss(loss_fn, _predictions(model, x, y), y, name)
+            except _LossFails as error:
+                raise ValueError(
+                    f"{error} (tried on {', then on '.join(tried)}: a batch it gets)"
+                ) from error.__cause__
 
 
 def _labels_of(name: str) -> str:
@@ -934,7 +942,9 @@ def _one_sample_message(model: nn.Module, loader: DataLoader | None, error: Exce
         fix = "make its batches hold 2 samples or more (BatchSampler(..., drop_last=True))"
     elif drawn == 1:
         where = f"the DataLoader's sampler gives a single sample (of {_size_of(loader.dataset)})"
-        fix = "let it give 2 or more (num_samples=, a larger subset)"
+        fix = "let it give 2 or more (num_samples=, a larger subset)" + (
+            ", and choose a batch_size of 2 or more" if loader.batch_size == 1 else ""
+        )
     elif loader.batch_size == 1:
         where = "the DataLoader gives batches of 1 sample (batch_size=1)"
         fix = "choose a batch_size of 2 or more"
