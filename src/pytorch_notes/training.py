@@ -650,9 +650,7 @@ class _ModuleState:
         }  # fmt: skip
         tensors = {id(t): (name, t) for name, t in self._tensors(self.attributes, self.contents)}
         prefix = f"{path}." if path else ""  # names as in the model's state_dict()
-        self.tensors = [
-            state for name, t in tensors.values() if (state := _state_of(t, prefix + name))
-        ]
+        self.tensors = [_TensorState(t, prefix + name) for name, t in tensors.values()]
         self.generators = [
             (value, state) for value in self.attributes.values()
             if (state := _generator_state(value)) is not None
@@ -688,15 +686,6 @@ class _ModuleState:
             _set_generator_state(generator, saved)
         if failed:
             raise _NotRestored(failed)
-
-
-def _state_of(tensor: Tensor, name: str) -> _TensorState | None:
-    """The saved state of ``tensor``; None only for a tensor whose bytes can't be copied
-    either (no dtype torch has today)."""
-    try:
-        return _TensorState(tensor, name)
-    except (RuntimeError, NotImplementedError):
-        return None
 
 
 def _copy(tensor: Tensor) -> Tensor:
@@ -1423,6 +1412,8 @@ def _check_data(data: object, name: str) -> _Data:
             try:
                 _check_pieces(checked.pieces)
             except ValueError as error:
+                if "sample " not in str(error):
+                    raise
                 raise ValueError(
                     f"{error} (for a DataLoader, sample k counts the samples in the order fit "
                     f"read them: the dataset's own order for a plain shuffling or sequential "
