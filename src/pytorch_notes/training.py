@@ -797,12 +797,12 @@ def _probe(
     labels: Tensor,
     name: str,
     classes: _Classes,
-    loss_fn: LossFn,
-    batch: int | None = None,
+    loss_fn: LossFn | None,
 ) -> None:
     """Run ``model`` and ``loss_fn`` on two samples of ``name``: a shape error becomes a
     clear one, outputs read as probabilities that are not probabilities are named, and so
-    are labels whose dtype the loss refuses.
+    are labels whose dtype the loss refuses. Without ``loss_fn`` (:func:`evaluate`, which
+    names a loss failure in its own pass) the model alone.
 
     Evaluation mode, no gradients, and the model and the random generators as
     they were afterwards (:func:`_model_kept`: a buffer made in ``forward`` is
@@ -822,7 +822,8 @@ def _probe(
                 f"model takes {features.shape[1]} inputs. The model raised: {error}"
             ) from error
         classes.predict(out)
-        _probe_loss_on_batches(model, loss_fn, features, labels, out, batch, name)
+        if loss_fn is not None:
+            _probe_loss_on_batches(model, loss_fn, features, labels, out, name)
 
 
 def _samples(k: int) -> str:
@@ -830,43 +831,30 @@ def _samples(k: int) -> str:
 
 
 def _probe_loss_on_batches(
-    model: nn.Module, loss_fn: LossFn, features: Tensor, labels: Tensor, out: Tensor,
-    batch: int | None, name: str,
-) -> None:  # fmt: skip
-    """``loss_fn`` on the probe's two samples (``out``), then on a batch of each size it
-    will get: evaluate's ``batch_size`` and its last, smaller batch, else this piece of
-    the data whole. A loss sized to the batch (``nn.BCELoss(weight=w)``, one weight per
-    sample) may fail on two samples; it is refused only if it fails on a batch it gets."""
+    model: nn.Module, loss_fn: LossFn, features: Tensor, labels: Tensor, out: Tensor, name: str
+) -> None:
+    """``loss_fn`` on the probe's two samples (``out``), then, if this piece of the data
+    holds more, on the whole piece: the batch fit's training gets. A loss sized to the
+    batch (``nn.BCELoss(weight=w)``, one weight per sample) may fail on two samples; it is
+    refused only if it fails on the batch it gets."""
     n, device = features.shape[0], out.device
-    first_size = min(2, n)
-    if not batch or batch >= n:
-        batches = [slice(0, n)]
-    else:  # its first batch and its last, smaller one: the rows each will hold
-        last = n % batch
-        batches = [slice(n - last, n)] * (last > 0) + [slice(0, batch)]  # smaller first
     try:
         _probe_loss(loss_fn, out, labels[:2].to(device), name)
-        first: _LossFails | None = None
     except _LossFails as error:
-        first = error
-    tried = [_samples(first_size)]
-    # the trials leave the model and the generators as they were, a lazy model's too: its
+        if n <= 2:
+            raise ValueError(str(error)) from error.__cause__
+    if n <= 2:
+        return
+    # the trial leaves the model and the generators as they were, a lazy model's too: its
     # dry run (the two samples above) is all it keeps, as the documented loop has it
     with _model_kept(model):
-        for rows in batches:
-            size = rows.stop - rows.start
-            if size == first_size and rows.start == 0:
-                if first is not None:
-                    raise ValueError(str(first)) from first.__cause__
-                continue
-            tried.append(_samples(size))
-            x, y = features[rows].to(device), labels[rows].to(device)
-            try:
-                _probe_loss(loss_fn, _predictions(model, x, y), y, name)
-            except _LossFails as error:
-                raise ValueError(
-                    f"{error} (tried on {', then on '.join(tried)}: a batch it gets)"
-                ) from error.__cause__
+        x, y = features.to(device), labels.to(device)
+        try:
+            _probe_loss(loss_fn, _predictions(model, x, y), y, name)
+        except _LossFails as error:
+            raise ValueError(
+                f"{error} (tried on 2 samples, then on {_samples(n)}: the batch it gets)"
+            ) from error.__cause__
 
 
 def _labels_of(name: str) -> str:
@@ -882,21 +870,31 @@ def _probe_loss(loss_fn: LossFn, out: Tensor, labels: Tensor, name: str) -> None
     try:
         loss = loss_fn(out, labels)
     except RuntimeError as error:
-        if labels.dtype != out.dtype:
-            raise TypeError(
-                f"{_labels_of(name)} have dtype {labels.dtype} and the model's outputs "
-                f"{out.dtype}, and loss_fn ({type(loss_fn).__name__}) needs them alike: convert "
-                f"the labels (labels.to({out.dtype}); torch.tensor(a NumPy array) gives "
-                f"float64). The loss raised: {error}"
-            ) from error
-        if not bool(torch.isfinite(out).all()):
-            return  # NaN outputs: training names them (NonFiniteLossError at iteration 0)
-        raise _LossFails(
-            f"loss_fn ({type(loss_fn).__name__}) fails on the model's outputs (shape "
-            f"{tuple(out.shape)}, {out.dtype}) and {_labels_of(name)} (shape "
-            f"{tuple(labels.shape)}, {labels.dtype}): {error}"
-        ) from error
+        _raise_loss_error(error, loss_fn, out, labels, name)
+        return  # NaN outputs: training names them (NonFiniteLossError at iteration 0)
     _loss_value(loss)
+
+
+def _raise_loss_error(
+    error: RuntimeError, loss_fn: LossFn, out: Tensor, labels: Tensor, name: str
+) -> None:
+    """Raise what ``error`` (raised by ``loss_fn(out, labels)``) means: labels of a dtype
+    the loss refuses (a ``TypeError`` naming both), else :class:`_LossFails`; return if
+    the outputs hold NaN or inf (the callers name those)."""
+    if labels.dtype != out.dtype:
+        raise TypeError(
+            f"{_labels_of(name)} have dtype {labels.dtype} and the model's outputs "
+            f"{out.dtype}, and loss_fn ({type(loss_fn).__name__}) needs them alike: convert "
+            f"the labels (labels.to({out.dtype}); torch.tensor(a NumPy array) gives "
+            f"float64). The loss raised: {error}"
+        ) from error
+    if not bool(torch.isfinite(out).all()):
+        return
+    raise _LossFails(
+        f"loss_fn ({type(loss_fn).__name__}) fails on the model's outputs (shape "
+        f"{tuple(out.shape)}, {out.dtype}) and {_labels_of(name)} (shape "
+        f"{tuple(labels.shape)}, {labels.dtype}): {error}"
+    ) from error
 
 
 def _probe_one_sample(model: nn.Module, data: _Data) -> None:
@@ -1076,8 +1074,9 @@ def evaluate(
         ``nn.BCEWithLogitsLoss()`` on logits. A loss sized to the batch
         (``nn.BCELoss(weight=w)``, one weight per sample) must fit each
         batch scored here: ``batch_size`` samples and the last, smaller
-        batch (all of them without ``batch_size``); one that doesn't is
-        refused before anything runs.
+        batch (all of them without ``batch_size``); one that fails on a
+        batch is named, with the batch's rows (the model has then run on
+        the batches before it, in evaluation mode and without gradients).
     features, labels
         The data (checked by :func:`~pytorch_notes.data.check_binary_data`:
         as many labels as feature rows, at least one sample, labels 0 or 1).
@@ -1116,10 +1115,10 @@ def evaluate(
     classes = _classes(threshold, logits, loss_fn)
     if batch_size is not None:
         positive_int("batch_size", batch_size)
-    _probe(model, features, labels, "features", classes, loss_fn, batch=batch_size)
+    _probe(model, features, labels, "features", classes, None)  # the loss: in the pass below
     step = batch_size or labels.shape[0]
     pieces = [(features[i : i + step], labels[i : i + step]) for i in range(0, len(labels), step)]
-    loss, accuracy = _evaluate(model, loss_fn, pieces, classes)
+    loss, accuracy = _evaluate(model, loss_fn, pieces, classes, "features")
     if not math.isfinite(loss):
         raise ValueError(
             f"the loss on these features and labels is {loss}: the model's outputs (or the "
@@ -1131,12 +1130,17 @@ def evaluate(
 
 @torch.no_grad()
 def _evaluate(
-    model: nn.Module, loss_fn: LossFn, pieces: Sequence[tuple[Tensor, Tensor]], classes: _Classes
+    model: nn.Module,
+    loss_fn: LossFn,
+    pieces: Sequence[tuple[Tensor, Tensor]],
+    classes: _Classes,
+    name: str,
 ) -> tuple[float, float]:
-    """:func:`evaluate` on data in pieces, without the checks (:func:`fit` has made them).
+    """:func:`evaluate` on data in pieces (``name``: what the data are, for errors).
 
     The loss is the sample-weighted mean of the pieces' losses; NaN if the
-    model's outputs hold NaN or inf (the callers name it).
+    model's outputs hold NaN or inf (the callers name it). A loss that fails on
+    a piece is named with the piece's rows (:func:`_raise_loss_error`).
     """
     total_loss = 0.0
     correct = n = 0
@@ -1144,20 +1148,26 @@ def _evaluate(
         for x, y in pieces:
             pred = _predictions(model, x, y)
             predicted = classes.predict(pred)  # before the loss: BCELoss raises on logits
-            total_loss += _evaluation_loss(loss_fn, pred, y) * y.shape[0]
+            total_loss += _evaluation_loss(loss_fn, pred, y, name, n) * y.shape[0]
             correct += int((predicted == (y >= 0.5)).sum())
             n += y.shape[0]
     return total_loss / n, correct / n
 
 
-def _evaluation_loss(loss_fn: LossFn, pred: Tensor, y: Tensor) -> float:
-    """The loss of one piece; NaN where the outputs hold NaN or inf and the loss refuses them."""
+def _evaluation_loss(loss_fn: LossFn, pred: Tensor, y: Tensor, name: str, start: int) -> float:
+    """The loss of one piece (rows ``start`` on); NaN where the outputs hold NaN or inf and
+    the loss refuses them; any other failure named, with the piece's rows."""
     try:
         loss = loss_fn(pred, y)
-    except RuntimeError:  # BCELoss refuses NaN probabilities
-        if not bool(torch.isfinite(pred).all()):
-            return math.nan
-        raise
+    except RuntimeError as error:  # BCELoss refuses NaN probabilities
+        try:
+            _raise_loss_error(error, loss_fn, pred, y, name)
+        except _LossFails as failure:
+            rows = f"rows {start} to {start + y.shape[0] - 1}"
+            raise ValueError(
+                f"{failure} (on the batch of {_samples(y.shape[0])} at {rows})"
+            ) from error
+        return math.nan
     return _loss_value(loss)
 
 
@@ -1642,7 +1652,7 @@ class _Run:
         device = data.pieces[0][0].device
         gpus = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=gpus):
-            loss, accuracy = _evaluate(self.model, self.loss_fn, data.pieces, self.classes)
+            loss, accuracy = _evaluate(self.model, self.loss_fn, data.pieces, self.classes, what)
         if not math.isfinite(loss):
             raise NonFiniteLossError(
                 iteration, loss, f" on the {what} (an evaluation, in evaluation mode)"
