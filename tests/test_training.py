@@ -2860,3 +2860,145 @@ def test_a_sampler_of_one_with_batch_size_one_gets_both_fixes() -> None:
                         sampler=torch.utils.data.SubsetRandomSampler([7]))  # fmt: skip
     with pytest.raises(ValueError, match=r"2 or more .*, and choose a batch_size of 2 or more"):
         fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), loader)
+
+
+# -- review b22 ---------------------------------------------------------------------------------
+
+
+def _documented_loop(model: nn.Module, loss_fn, data, iterations: int, lazy: bool) -> list[float]:
+    """fit's documented loop: a lazy model's dry run (eval mode, two samples, no_grad), then
+    forward, loss, backward, step, zero_grad, over the loader's batches or the whole data."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    if lazy:
+        model.eval()
+        with torch.no_grad():
+            model(data[0][:2])
+        model.train()
+    losses: list[float] = []
+    while len(losses) < iterations:
+        for x, y in [data] if isinstance(data, tuple) else data:
+            loss = loss_fn(model(x), y)
+            losses.append(loss.item())
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            if len(losses) == iterations:
+                break
+    return losses
+
+
+def test_a_loss_drawing_random_numbers_trains_a_lazy_model_as_the_documented_loop() -> None:
+    """b22 #1: the loss's two-sample trial ran inside a lazy model's kept dry run and moved
+    torch's generator (random label smoothing): fit was the documented loop plus one loss."""
+
+    def noisy_bce(p: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        return F.binary_cross_entropy(p, t * (1 - 0.1 * torch.rand_like(t)))
+
+    x = torch.randn(64, 3, generator=torch.Generator().manual_seed(1))
+    y = (x[:, 0] > 0).float()
+
+    def make() -> nn.Module:
+        torch.manual_seed(0)
+        return nn.Sequential(nn.LazyLinear(8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid(),
+                             nn.Flatten(0))  # fmt: skip
+
+    model = make()
+    h = fit(model, noisy_bce, torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=4, eval_every=100, record_parameters=False)  # fmt: skip
+    assert h.loss == _documented_loop(make(), noisy_bce, (x, y), 4, lazy=True)
+
+
+class _SampleWeighted(nn.Module):
+    """A loss sized to the batch that checks its input with its own ValueError."""
+
+    def __init__(self, weight: torch.Tensor) -> None:
+        super().__init__()
+        self.register_buffer("weight", weight)
+
+    def forward(self, p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if y.shape[0] != self.weight.shape[0]:
+            raise ValueError(f"{self.weight.shape[0]} weights, got a batch of {y.shape[0]}")
+        return F.binary_cross_entropy(p, y, weight=self.weight)
+
+
+@pytest.mark.parametrize("case", ["float64 labels", "a loss's own ValueError"])
+def test_a_loss_sized_to_the_batch_trains_as_by_hand(case: str) -> None:
+    """b22 #2: BCEWithLogitsLoss(weight=w), one weight per sample, with float64 labels (which
+    it takes): its failure on two samples was blamed on the dtype, and the batch it gets
+    never tried. b22 #3: a loss raising ValueError on two samples was never tried either."""
+    x = torch.randn(16, 3, generator=torch.Generator().manual_seed(0))
+    if case == "float64 labels":
+        y = (x[:, 0] > 0).double()
+        loss_fn: nn.Module = nn.BCEWithLogitsLoss(weight=torch.ones(8))
+        head: list[nn.Module] = []
+    else:
+        y = (x[:, 0] > 0).float()
+        loss_fn, head = _SampleWeighted(torch.linspace(0.5, 1.5, 8)), [nn.Sigmoid()]
+
+    def make() -> nn.Module:
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Linear(3, 1), *head, nn.Flatten(0))
+
+    for data in ((x[:8], y[:8]), DataLoader(TensorDataset(x, y), batch_size=8)):
+        model = make()
+        h = fit(model, loss_fn, torch.optim.SGD(model.parameters(), lr=0.1), data,
+                max_iterations=2, eval_every=100)  # fmt: skip
+        assert h.loss == _documented_loop(make(), loss_fn, data, 2, lazy=False)
+
+
+def test_a_dtype_is_blamed_only_when_converting_the_labels_would_work() -> None:
+    """b22 #4: a last, smaller batch failing on its size, with float64 labels, was refused as
+    a dtype problem (converting the labels only brought out the real error)."""
+    x = torch.randn(12, 3, generator=torch.Generator().manual_seed(0))
+    y = (x[:, 0] > 0).double()
+    model = nn.Sequential(nn.Linear(3, 1), nn.Flatten(0))
+    with pytest.raises(ValueError) as caught:
+        evaluate(model, nn.BCEWithLogitsLoss(weight=torch.ones(5)), x, y, batch_size=5)
+    assert type(caught.value) is ValueError
+    assert "(on the batch of 2 samples at rows 10 to 11)" in str(caught.value)
+    with pytest.raises(TypeError, match=r"have dtype torch.float64 .* needs them alike"):
+        evaluate(nn.Sequential(nn.Linear(3, 1), nn.Sigmoid(), nn.Flatten(0)), nn.BCELoss(), x, y)
+
+
+def test_a_failing_evaluation_of_a_loader_names_its_batch_as_fit_read_it() -> None:
+    """b22 #5: "at rows 10 to 11" named positions in the order fit read a DataLoader's
+    samples as if they were rows (dataset rows 110 and 111 under a SubsetRandomSampler)."""
+    from torch.utils.data import SubsetRandomSampler
+
+    x = torch.randn(112, 3, generator=torch.Generator().manual_seed(0))
+    dataset = TensorDataset(x, (x[:, 0] > 0).float())
+    train = DataLoader(dataset, batch_size=5, sampler=SubsetRandomSampler(range(100)))
+    val = DataLoader(dataset, batch_size=5, sampler=SubsetRandomSampler(range(100, 112)))
+    model = nn.Sequential(nn.Linear(3, 1), nn.Flatten(0))
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(ValueError) as caught:
+        fit(model, nn.BCEWithLogitsLoss(weight=torch.ones(5)),
+            torch.optim.SGD(model.parameters(), lr=0.1), train, validation=val)  # fmt: skip
+    message = str(caught.value)
+    assert "in fit's evaluation of the validation data: its batch 3 of 3, 2 samples" in message
+    assert "samples 10 to 11, counting from 0 in the order fit read them" in message
+    assert "rows" not in message
+    for name, value in model.state_dict().items():  # the first evaluation comes before training
+        assert torch.equal(value, before[name]), name
+
+
+def test_padded_batches_checked_one_by_one_count_samples_as_fit_read_them() -> None:
+    """b22 #7: with a collate_fn that pads, "sample k" counted within a batch, though the
+    note beside it says k counts the samples in the order fit read them."""
+
+    class Widening(torch.utils.data.Dataset):
+        def __len__(self) -> int:
+            return 8
+
+        def __getitem__(self, i: int):
+            return torch.ones(2 + i // 4), (2.0 if i == 6 else float(i % 2))
+
+    def pad(batch):
+        width = max(len(f) for f, _ in batch)
+        return (torch.stack([torch.cat([f, f.new_zeros(width - len(f))]) for f, _ in batch]),
+                torch.tensor([label for _, label in batch]))  # fmt: skip
+
+    model = nn.Sequential(nn.Linear(3, 1), nn.Sigmoid(), nn.Flatten(0))
+    with pytest.raises(ValueError, match=r"sample 6 has label 2\.0"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+            DataLoader(Widening(), batch_size=4, collate_fn=pad))  # fmt: skip
