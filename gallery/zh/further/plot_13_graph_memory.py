@@ -63,9 +63,11 @@ def report(anyway):
     seen = set()
     for row in saved:
         first_time = row["storage"] not in seen
-        row["kind"] = "lives anyway" if row["storage"] in anyway else "new" if first_time else "shared"
+        row["kind"] = (
+            "lives anyway" if row["storage"] in anyway else "new" if first_time else "shared"
+        )
         seen.add(row["storage"])
-        print(f"{row['node'].name():<30} {row['shape']!s:<14} {row['dtype']:<8} "
+        print(f"{row['node'].name():<38} {row['shape']!s:<14} {row['dtype']:<8} "
               f"{row['bytes']:>6} B  {row['kind']}")  # fmt: skip
     memory = {row["storage"]: row["storage_bytes"] for row in saved}
     new = sum(size for ptr, size in memory.items() if ptr not in anyway)
@@ -154,7 +156,9 @@ def stack(depth, width=64):
 def new_bytes(model, inputs):
     forward_saves(model, inputs, lambda out: out.square().mean())
     anyway = storages(inputs, *model.parameters())
-    return sum({r["storage"]: r["storage_bytes"] for r in saved if r["storage"] not in anyway}.values())
+    return sum(
+        {r["storage"]: r["storage_bytes"] for r in saved if r["storage"] not in anyway}.values()
+    )
 
 
 batches, depths = [32, 64, 128, 256, 512], [2, 4, 8]
@@ -165,8 +169,12 @@ for d in depths:
     assert grid[d] == [2 * d * b * 64 * 4 for b in batches]
 fig, ax = plt.subplots(figsize=(6, 3.6), facecolor="white", layout="constrained")
 for d in depths:
-    ax.plot(batches, [v / 1024 for v in grid[d]], "o-", label=tr(lang, en=f"depth {d}", zh=f"深度 {d}"))
-    ax.axhline(sum(p.nbytes for p in stack(d).parameters()) / 1024, ls=":", color=ax.lines[-1].get_color())
+    ax.plot(
+        batches, [v / 1024 for v in grid[d]], "o-", label=tr(lang, en=f"depth {d}", zh=f"深度 {d}")
+    )
+    ax.axhline(
+        sum(p.nbytes for p in stack(d).parameters()) / 1024, ls=":", color=ax.lines[-1].get_color()
+    )
 ax.set(xlabel=tr(lang, en="batch size", zh="批大小"), ylabel="KiB",
        title=tr(lang, en="Kept for backward (dotted: the parameters)", zh="为反向传播保存的内存（虚线：参数）"))  # fmt: skip
 ax.legend()
@@ -206,7 +214,9 @@ print(f"after forward: {plain_after} B ({plain_after / act:.2f} activations); "
 for grad_mode in (torch.no_grad, torch.inference_mode):
     with grad_mode(), live_memory() as log:
         forward_saves(model, inputs, lambda out: out)
-    print(f"{grad_mode.__name__}: {len(saved)} saved tensors, peak {log.peak} B ({log.peak / act:.0f} activations)")
+    print(
+        f"{grad_mode.__name__}: {len(saved)} saved tensors, peak {log.peak} B ({log.peak / act:.0f} activations)"
+    )
     assert not saved and log.peak == 2 * act
 
 # %%
@@ -222,7 +232,7 @@ for grad_mode in (torch.no_grad, torch.inference_mode):
 # :term:`激活检查点`只保留一段计算的输入，在反向传播时把这一段重新算一遍。
 # ``torch.utils.checkpoint.checkpoint(fn, *args, use_reentrant=False)`` 运行 ``fn`` 时不在
 # 内部保存任何张量；反向传播走到这一段时，再运行一次 ``fn``，用这次重算保存的张量
-# （``use_reentrant=False`` 是 PyTorch 推荐的写法，它建立在保存张量的钩子之上）。每段两块；
+# （``use_reentrant=False`` 是 PyTorch 推荐的写法，它建立在 ``saved_tensors_hooks`` 之上）。每段两块；
 # ``live_memory`` 的记录里还有每个运算的名字，可以据此数出前向运算（每个 ``Linear`` 一次
 # ``addmm``，以及 ``gelu``）和反向传播中的矩阵乘法（``mm``）：
 
@@ -239,7 +249,10 @@ def checkpointed(model, inputs, blocks=2):
 
 
 runs = {}
-for name, forward in (("plain", lambda model, inputs: model(inputs)), ("checkpointed", checkpointed)):
+for name, forward in (
+    ("plain", lambda model, inputs: model(inputs)),
+    ("checkpointed", checkpointed),
+):
     log, forward_end, after = training_step(forward)
     ops = Counter(op for op, _ in log.steps)
     runs[name] = log, forward_end, [p.grad.clone() for p in model.parameters()]
@@ -263,7 +276,7 @@ fig, ax = plt.subplots(figsize=(7, 3.6), facecolor="white", layout="constrained"
 for name, label in (("plain", tr(lang, en="plain", zh="普通")),
                     ("checkpointed", tr(lang, en="checkpointed", zh="检查点"))):  # fmt: skip
     log, forward_end, _ = runs[name]
-    line, = ax.plot([b / act for _, b in log.steps], label=label)
+    (line,) = ax.plot([b / act for _, b in log.steps], label=label)
     ax.axvline(forward_end - 0.5, color=line.get_color(), ls=":")
 ax.set(xlabel=tr(lang, en="operation (forward, then backward; dotted: end of forward)",
                  zh="运算序号（先前向，后反向；虚线：前向结束）"),
@@ -281,7 +294,7 @@ plt.show()
 # 把保存的张量放到别处：``save_on_cpu``，或者存得更小
 # ---------------------------------------------------
 #
-# ``torch.autograd.graph.save_on_cpu()`` 就是一对保存张量的钩子。在 GPU 上，``pack`` 把
+# ``torch.autograd.graph.save_on_cpu()`` 就是一对 ``saved_tensors_hooks`` 钩子。在 GPU 上，``pack`` 把
 # 每个保存的张量复制到主机内存（``tensor.cpu()``；``pin_memory=True`` 时复制到锁页内存，
 # 以便异步复制），反向传播需要时 ``unpack`` 再把它复制回原来的设备：用传输换 GPU 显存。
 # 它的代码在 torch 2.4、2.13 和 2.15 上都一样，由此可知它对*本来就在* CPU 上的张量做了什么：
@@ -289,7 +302,9 @@ plt.show()
 t = torch.randn(3)
 hooks = torch.autograd.graph.save_on_cpu()
 device, packed = hooks.pack_hook(t)
-print(f"save_on_cpu(): packed is t: {packed is t}, unpacked is t: {hooks.unpack_hook((device, packed)) is t}")
+print(
+    f"save_on_cpu(): packed is t: {packed is t}, unpacked is t: {hooks.unpack_hook((device, packed)) is t}"
+)
 pinned = torch.autograd.graph.save_on_cpu(pin_memory=True).pack_hook(t)[1]
 print(f"save_on_cpu(pin_memory=True): packed is t: {pinned is t}, pinned: {pinned.is_pinned()}")
 
@@ -384,7 +399,9 @@ assert report(storages(x, y, *mlp.parameters())) == mlp_new - 32 * 64 * 4
 # 段多长，每个 ``Linear`` 都运行两次；每段最后一个 GELU 不重算。
 
 for blocks in (1, 2, 4, 8):
-    log, _, after = training_step(lambda model, inputs: checkpointed(model, inputs, blocks))
+    log, _, after = training_step(
+        lambda model, inputs, blocks=blocks: checkpointed(model, inputs, blocks)
+    )
     ops = Counter(op for op, _ in log.steps)
     print(f"segments of {blocks}: after forward {after / act:.0f}, peak {log.peak / act:.0f}, "
           f"addmm {ops['addmm']}, gelu {ops['gelu']}")  # fmt: skip
