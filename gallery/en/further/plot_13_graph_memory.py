@@ -13,6 +13,7 @@ frees), :doc:`../core/plot_04_autograd_traps` (grad modes) and
 """
 
 # SPDX-License-Identifier: MIT
+# sphinx_gallery_thumbnail_number = 3
 
 # %%
 # Every saved tensor, and the operation that saved it

@@ -12,6 +12,7 @@ r"""
 """
 
 # SPDX-License-Identifier: MIT
+# sphinx_gallery_thumbnail_number = 3
 
 # %%
 # 每个保存的张量，以及保存它的运算
