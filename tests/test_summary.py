@@ -584,8 +584,9 @@ def test_readme_names_every_module_on_private_torch_apis() -> None:
     assert (
         "with graph.py (torch._guards.TracingContext, torch._C's torch-function and "
         "dispatch-mode stacks and DisableTorchFunction, autograd sequence numbers and private "
-        "node and tensor attributes; capture.py also torch._logging and torch.utils._pytree), "
-        "the modules that touch torch's private APIs (training.py only reads "
+        "node and tensor attributes; capture.py also torch._logging, torch.utils._pytree and "
+        "torch.utils._python_dispatch), the modules that touch torch's private APIs (training.py "
+        "only reads "
         "ChainedScheduler's _schedulers)" in block
     )  # r11-docs C1, r12-docs C1, r13-docs C1: no torch._dynamo left in src
     graph_py = (ROOT / "src" / "pytorch_notes" / "graph.py").read_text("utf-8")

@@ -20,7 +20,15 @@ reads those of torch 2.4 to 2.15 (``nox -s compat`` runs it on both ends).
 Graph-break reasons are the exception: torch logs them from 2.6 on, so on
 older torch :func:`compile_log` warns and leaves ``graph_breaks`` empty.
 
-Introduced in tutorial 10 (*PyTorch 2: static graphs captured from dynamic code*).
+One more instrument needs a semi-private class, so it lives here too:
+
+- :func:`live_memory` -- the bytes of the tensors that operations returned and
+  that are still alive, after every operation, forward *and* backward (a
+  ``TorchDispatchMode``, ``torch.utils._python_dispatch``: it sees the
+  operations autograd runs, which a ``TorchFunctionMode`` does not).
+
+Introduced in tutorial 10 (*PyTorch 2: static graphs captured from dynamic code*);
+:func:`live_memory` in tutorial 13 (*What the graph costs in memory*).
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import logging
 import math
 import re
 import warnings
+import weakref
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field
@@ -39,8 +48,9 @@ from typing import Any
 
 import torch
 import torch.utils._pytree as pytree
+from torch.utils._python_dispatch import TorchDispatchMode
 
-__all__ = ["AotGraphs", "CompileLog", "aot_graphs", "compile_log"]
+__all__ = ["AotGraphs", "CompileLog", "MemoryLog", "aot_graphs", "compile_log", "live_memory"]
 
 # "Graph Break Reason: ..." from torch 2.7; "Reason: ..." on its own line in 2.6.
 _BREAK_REASON = re.compile(r"^(?:Graph Break )?Reason:\s*(.+)$", re.MULTILINE)
@@ -465,3 +475,73 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
         return out
 
     return compiled, graphs
+
+
+@dataclass
+class MemoryLog:
+    """What :func:`live_memory` saw: ``steps`` holds, for every operation run inside
+    it, ``(name, bytes)``: the ATen operation's name (``"addmm"``, ``"gelu_backward"``)
+    and the bytes of the storages operations had returned so far that were still
+    alive just after it. ``live_bytes`` is that sum now, ``peak`` the largest in
+    ``steps`` (0 before any operation)."""
+
+    steps: list[tuple[str, int]] = field(default_factory=list)
+    _live: dict[int, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def live_bytes(self) -> int:
+        return sum(self._live.values())
+
+    @property
+    def peak(self) -> int:
+        return max((b for _, b in self.steps), default=0)
+
+
+class _LiveMemory(TorchDispatchMode):
+    def __init__(self, log: MemoryLog) -> None:
+        super().__init__()
+        self.log = log
+
+    def _freed(self, ptr: int) -> None:
+        self.log._live.pop(ptr, None)
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        out = func(*args, **(kwargs or {}))
+        inputs = {
+            t.untyped_storage().data_ptr()
+            for t in pytree.tree_leaves((args, kwargs))
+            if isinstance(t, torch.Tensor)
+        }
+        for t in pytree.tree_leaves(out):
+            if not isinstance(t, torch.Tensor):
+                continue
+            storage = t.untyped_storage()
+            ptr = storage.data_ptr()
+            # a view, an in-place result or an out= tensor is memory an input already had
+            if ptr and ptr not in inputs and ptr not in self.log._live:
+                self.log._live[ptr] = storage.nbytes()
+                weakref.finalize(storage, self._freed, ptr)  # when the memory is freed
+        self.log.steps.append((func.overloadpacket.__name__, self.log.live_bytes))
+        return out
+
+
+@contextmanager
+def live_memory() -> Iterator[MemoryLog]:
+    """Count the memory of the tensors operations return, after every operation.
+
+    Inside the block, every ATen operation (the forward pass's, the ones autograd
+    runs in the backward pass, a checkpoint's recomputation) is seen as it returns;
+    the storage of each tensor it returns that no input of it already had (not a
+    view, not an in-place result) is counted until that memory is freed -- by
+    reference counting, so the counts are exact and the same on every run.
+
+    ``with live_memory() as log:`` gives a :class:`MemoryLog`, filled as the block
+    runs. What is counted: the storages returned inside the block; tensors that
+    existed before it (parameters, inputs) are not, nor memory an operation uses
+    internally and frees before it returns, nor allocator overhead.
+
+    Introduced in tutorial 13.
+    """
+    log = MemoryLog()
+    with _LiveMemory(log):
+        yield log
