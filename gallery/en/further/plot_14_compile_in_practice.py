@@ -268,8 +268,7 @@ with compile_log():
 # %%
 # The message continues with the reason, in the installed torch's words (torch 2.13 and
 # 2.15: "You marked L['x'].size()[1] as dynamic but your code specialized it to be a
-# constant (2)", then the line that did; torch 2.4 names no line). ``torch.compile(dynamic=True)`` (tutorial 10) instead makes every size a
-# symbol where it can and silently specialises the rest, with no error.
+# constant (2)", then the line that did; torch 2.4 names no line).
 #
 # ``torch.export``: dynamic shapes declared
 # -----------------------------------------
@@ -286,20 +285,23 @@ program = export(model, (torch.randn(8, 2),), dynamic_shapes={"x": {0: batch}})
 print(f"exported graph: {ops(program.graph_module)}")
 print(f"range of the batch symbol: {[str(r) for r in program.range_constraints.values()]}")
 run = program.module()
-for n in (1, 64, 65):
+for n in (0, 1, 64, 65):
     try:
         print(f"batch {n}: output shape {tuple(run(torch.randn(n, 2)).shape)}")
     except (AssertionError, RuntimeError) as error:
         print(f"batch {n}: {type(error).__name__}: {str(error).splitlines()[0]}")
+try:
+    export(model, (torch.randn(8, 2),), dynamic_shapes={"x": {0: batch, 1: Dim("features")}})
+except RuntimeError as error:  # torch._dynamo.exc.UserError
+    print(f"features declared dynamic: {type(error).__name__}: {str(error).splitlines()[0]}")
 
 # %%
 # Above 64 rows the program refuses: on torch 2.13 and 2.15 with ``AssertionError: Guard
 # failed: x.size()[0] <= 64``, on torch 2.4 with ``RuntimeError: Expected input at
-# *args[0].shape[0] to be <= 64, but got 65``. The lower end is looser: the range reads
-# ``VR[0, 64]``, yet torch 2.4 refuses a batch of 0 (2.13 and 2.15 run it). Declaring the
-# feature dimension dynamic too, ``Dim("features")``, fails at export time with ``UserError:
-# Constraints violated (features)!``, as ``mark_dynamic`` did (Exercise 3 tries the newer
-# ``Dim.AUTO`` and ``Dim.DYNAMIC``).
+# *args[0].shape[0] to be <= 64, but got 65``. The range reads ``VR[0, 64]``, yet torch 2.4
+# refuses a batch of 0 (2.13 and 2.15 run it). Declaring the feature dimension dynamic
+# too fails at export time, on all three, as ``mark_dynamic`` did (Exercise 3 tries the
+# newer ``Dim.AUTO`` and ``Dim.DYNAMIC``).
 #
 # Strict and non-strict export
 # ----------------------------
@@ -307,8 +309,8 @@ for n in (1, 64, 65):
 # Tutorial 10 used *non-strict* export, which runs ``forward`` as ordinary Python on fake
 # tensors and records the torch operations; *strict* export captures with Dynamo, which, as
 # with ``fullgraph=True``, refuses what it cannot capture. The default changed: strict on
-# torch 2.4, non-strict on 2.13 and 2.15 (pytorch/pytorch#148790, March 2025). For this
-# model both give the same graph:
+# torch 2.4, non-strict on 2.13 and 2.15 (the switch: pytorch/pytorch#148790, in 2025).
+# For this model both give the same graph:
 
 import inspect
 
@@ -343,11 +345,11 @@ print(f"exported loss: {ops(loss_program.graph_module)}")
 assert "softplus.default" in ops(loss_program.graph_module)
 
 # %%
-# So the exported program still needs Python and PyTorch to run, and every custom operator
-# registered wherever it runs. To go further, without Python, *AOTInductor* compiles an
+# So the exported program still needs Python and PyTorch to run, and the custom operator,
+# which the graph calls by name (``torch.ops.notes.softplus``), registered in the process
+# that runs it. To go further, without Python, *AOTInductor* compiles an
 # ``ExportedProgram`` into a shared library that C++ code loads, and *ExecuTorch* lowers
-# it for phones and microcontrollers; both compile C++, which this page leaves out (they
-# take minutes here), and a custom operator then needs a C++ kernel as well.
+# it for phones and microcontrollers; both compile C++, which this page does not run.
 #
 # What we saw
 # -----------
@@ -377,10 +379,15 @@ assert "softplus.default" in ops(loss_program.graph_module)
 
 # %%
 # Four tests pass: the schema, the autograd registration, the fake implementation and
-# AOTAutograd with dynamic shapes. A fake that returns another shape fails the fake test:
-# the graph would be built with a wrong shape.
+# AOTAutograd with dynamic shapes. A fake that returns another shape fails the fake test
+# (``raise_exception=False`` reports instead of raising): a graph built with it would
+# carry a wrong shape.
 
 print(torch.library.opcheck(softplus, (torch.randn(5),)))
+softplus_bad = torch.library.custom_op("notes::softplus_bad", softplus_numpy, mutates_args=())
+softplus_bad.register_fake(lambda z: z.new_empty(len(z) + 1))  # one element too many
+report = torch.library.opcheck(softplus_bad, (torch.randn(5),), raise_exception=False)
+print(f"wrong fake: {[test for test, result in report.items() if result != 'SUCCESS']}")
 
 # %%
 # .. _solution-end:
@@ -406,9 +413,10 @@ with compile_log():
 # %%
 # .. _solution-end:
 #
-# **Exercise 3.** Newer torch has ``Dim.AUTO`` and ``Dim.DYNAMIC`` (not in torch 2.4:
-# ``Dim.AUTO`` came in August 2024, pytorch/pytorch#133620). Export ``model`` with each
-# on *both* dimensions. Which one refuses, and what does the other make of the features?
+# **Exercise 3.** Newer torch has ``Dim.AUTO`` and ``Dim.DYNAMIC`` (2.13 and 2.15 have
+# both, 2.4 neither; ``Dim.AUTO`` came with pytorch/pytorch#133620, in 2024). Export
+# ``model`` with each on *both* dimensions. Which one refuses, and what does the other
+# make of the features?
 #
 # .. _solution-begin:
 
