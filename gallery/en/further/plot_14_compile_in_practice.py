@@ -194,7 +194,7 @@ from pytorch_notes.capture import compile_log
 
 with compile_log() as log:
     loss = compile_fresh(lambda w: bce(softplus, w, x, y), fullgraph=True)(w)
-print(f"custom op: graphs {len(captured)}, {ops(captured[0])}, graph breaks {len(log.graph_breaks)}")
+print(f"custom op: graphs {len(captured)}, {ops(captured[0])}, breaks {len(log.graph_breaks)}")
 loss.backward()
 w_eager = w.detach().clone().requires_grad_()
 bce(torch.nn.functional.softplus, w_eager, x, y).backward()
@@ -217,7 +217,7 @@ from pytorch_notes.i18n import tr, use_language
 
 LANG = "en"  # the language of the figure labels
 lang = use_language(LANG)
-title = tr(lang, en="one graph, the custom operator as one node", zh="一张图，自定义算子只是其中一个节点")
+title = tr(lang, en="one graph; the custom operator: one node", zh="一张图，自定义算子只占一个节点")
 draw_forward(fx_graph(captured[0]), lang=lang, title=title)
 plt.show()
 
@@ -340,7 +340,8 @@ class Loss(torch.nn.Module):
         return (softplus(z) - y * z).mean()
 
 
-loss_program = export(Loss(), (x @ w.detach(), y), dynamic_shapes={"z": {0: batch}, "y": {0: batch}})
+shapes = {"z": {0: batch}, "y": {0: batch}}
+loss_program = export(Loss(), (x @ w.detach(), y), dynamic_shapes=shapes)
 print(f"exported loss: {ops(loss_program.graph_module)}")
 assert "softplus.default" in ops(loss_program.graph_module)
 
