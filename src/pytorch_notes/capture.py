@@ -13,7 +13,10 @@ place that reads them, so that a torch upgrade that moves them fails
   prints);
 - :func:`aot_graphs` -- AOTAutograd's forward *and backward* graphs for a
   function, both built when the function first runs forward
-  (``functorch.compile.aot_function`` with a partitioner that keeps them).
+  (``functorch.compile.aot_function`` with a partitioner that keeps them);
+- :func:`mark_dynamic` -- tell ``torch.compile`` that a tensor's dimension
+  varies, before the first call (``torch._dynamo.mark_dynamic``: torch 2.4 to
+  2.15 have no public name for it).
 
 The message formats are torch's own and change between releases; this module
 reads those of torch 2.4 to 2.15 (``nox -s compat`` runs it on both ends).
@@ -50,7 +53,15 @@ import torch
 import torch.utils._pytree as pytree
 from torch.utils._python_dispatch import TorchDispatchMode
 
-__all__ = ["AotGraphs", "CompileLog", "MemoryLog", "aot_graphs", "compile_log", "live_memory"]
+__all__ = [
+    "AotGraphs",
+    "CompileLog",
+    "MemoryLog",
+    "aot_graphs",
+    "compile_log",
+    "live_memory",
+    "mark_dynamic",
+]
 
 # "Graph Break Reason: ..." from torch 2.7; "Reason: ..." on its own line in 2.6.
 _BREAK_REASON = re.compile(r"^(?:Graph Break )?Reason:\s*(.+)$", re.MULTILINE)
@@ -199,6 +210,31 @@ def compile_log() -> Iterator[CompileLog]:
     finally:
         log.stderr = stderr.getvalue()
         restore()
+
+
+def mark_dynamic(
+    tensor: torch.Tensor, dim: int, *, min: int | None = None, max: int | None = None
+) -> torch.Tensor:
+    """Mark dimension ``dim`` of ``tensor`` as varying, for ``torch.compile``; return ``tensor``.
+
+    The first compiled call that gets ``tensor`` then captures a graph in which
+    that size is a symbol, instead of specialising it and recompiling at the next
+    size (automatic dynamic shapes). The mark is a promise that ``torch.compile``
+    checks: if the code fixes that size (``nn.Linear(2, 1)`` needs exactly 2
+    features), compiling raises ``ConstraintViolationError``. ``min`` and ``max``
+    bound the size; a call outside them raises too. Sizes 0 and 1 still get
+    graphs of their own. This calls ``torch._dynamo.mark_dynamic``, the name
+    PyTorch's dynamic-shapes documentation gives: torch 2.4 to 2.15 have none
+    in ``torch.compiler`` (``tests/test_capture.py`` notices when one appears).
+    ``torch.export`` takes the same information as ``dynamic_shapes`` with
+    ``torch.export.Dim``, a public API.
+
+    Introduced in tutorial 14 (*torch.compile and torch.export in practice*).
+    """
+    import torch._dynamo  # imported by torch.compile anyway; slow to import on its own
+
+    torch._dynamo.mark_dynamic(tensor, dim, min=min, max=max)
+    return tensor
 
 
 @dataclass

@@ -432,4 +432,5 @@ for blocks in (1, 2, 4, 8):
 # %%
 # .. _solution-end:
 #
-# Next: the :doc:`summary <../../summary>` puts the course on one page.
+# Next: :doc:`plot_14_compile_in_practice`: one whole graph from ``torch.compile`` and
+# ``torch.export``.

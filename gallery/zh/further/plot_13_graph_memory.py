@@ -410,4 +410,4 @@ for blocks in (1, 2, 4, 8):
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`总结梳理 <../../summary>` 把整个课程放在一页上。
+# 下一篇：:doc:`plot_14_compile_in_practice`：让 ``torch.compile`` 和 ``torch.export`` 得到完整的一张图。
