@@ -453,3 +453,27 @@ def test_live_memory_counts_new_storages_until_they_are_freed() -> None:
     assert log.peak >= 2 * 1024 and w.grad is not None
     del b
     assert log.live_bytes == 1024  # only w.grad, made inside the block, is left
+
+
+def test_mark_dynamic_saves_the_recompilation_and_has_no_public_name() -> None:
+    """capture.mark_dynamic wraps torch._dynamo.mark_dynamic because torch.compiler has no
+    mark_dynamic (2.4 to 2.15): when one appears, the page and the helper should use it.
+    A package test, so that ``nox -s compat`` runs it on the oldest and newest torch."""
+    from pytorch_notes.capture import mark_dynamic
+
+    assert not hasattr(torch.compiler, "mark_dynamic")
+    for mark, expected in ((False, [1, 2, 2, 3]), (True, [1, 1, 1, 2])):
+        captured: list = []
+        torch.compiler.reset()
+
+        def keep(gm, example_inputs, captured=captured):
+            captured.append(gm)
+            return gm.forward
+
+        compiled, counts = torch.compile(lambda x: torch.tanh(x * 2), backend=keep), []
+        for i, n in enumerate((8, 16, 32, 1)):
+            x = torch.ones(n, 2)
+            compiled(mark_dynamic(x, 0) if mark and i == 0 else x)
+            counts.append(len(captured))
+        assert counts == expected
+    torch.compiler.reset()

@@ -120,23 +120,6 @@ def test_mark_dynamic_counts_and_refusal(site: Path, out: str) -> None:
     assert "ConstraintViolationError: 100 not in range [2, 64]" in page  # exercise 2
 
 
-def test_mark_dynamic_saves_the_recompilation_and_has_no_public_name() -> None:
-    """capture.mark_dynamic wraps torch._dynamo.mark_dynamic because torch.compiler has no
-    mark_dynamic (2.4 to 2.15): when one appears, the page and the helper should use it."""
-    from pytorch_notes.capture import mark_dynamic
-
-    assert not hasattr(torch.compiler, "mark_dynamic")
-    for mark, expected in ((False, [1, 2, 2, 3]), (True, [1, 1, 1, 2])):
-        captured, keep = _keep()
-        compiled, counts = torch.compile(lambda x: torch.tanh(x * 2), backend=keep), []
-        for i, n in enumerate((8, 16, 32, 1)):
-            x = torch.ones(n, 2)
-            compiled(mark_dynamic(x, 0) if mark and i == 0 else x)
-            counts.append(len(captured))
-        assert counts == expected
-    torch.compiler.reset()
-
-
 @pytest.mark.parametrize("out", OUTS)
 def test_export_range_and_refusals(site: Path, out: str) -> None:
     page = text(site, out)
