@@ -2975,7 +2975,7 @@ def test_a_failing_evaluation_of_a_loader_names_its_batch_as_fit_read_it() -> No
         fit(model, nn.BCEWithLogitsLoss(weight=torch.ones(5)),
             torch.optim.SGD(model.parameters(), lr=0.1), train, validation=val)  # fmt: skip
     message = str(caught.value)
-    assert "in fit's evaluation of the validation data: its batch 3 of 3, 2 samples" in message
+    assert "evaluation of the validation data at iteration 0: its batch 3 of 3, 2 samples" in message
     assert "samples 10 to 11, counting from 0 in the order fit read them" in message
     assert "rows" not in message
     for name, value in model.state_dict().items():  # the first evaluation comes before training
@@ -3002,3 +3002,106 @@ def test_padded_batches_checked_one_by_one_count_samples_as_fit_read_them() -> N
     with pytest.raises(ValueError, match=r"sample 6 has label 2\.0"):
         fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
             DataLoader(Widening(), batch_size=4, collate_fn=pad))  # fmt: skip
+
+
+# -- review b23 ---------------------------------------------------------------------------------
+
+
+class _RunningNormLoss(nn.Module):
+    """BCE divided by a running mean of past values: a loss with state, updated per call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("running", torch.tensor(1.0))
+        self.calls = 0
+
+    def forward(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        value = F.binary_cross_entropy(out, y)
+        if self.training:
+            self.running = 0.5 * self.running + 0.5 * value.detach()
+        return value / self.running
+
+
+class _OwnGeneratorSmoothing(nn.Module):
+    """Random label smoothing from a generator the loss holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generator = torch.Generator().manual_seed(0)
+
+    def forward(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        eps = 0.2 * torch.rand(y.shape, generator=self.generator)
+        return F.binary_cross_entropy(out, y * (1 - eps) + (1 - y) * eps)
+
+
+@pytest.mark.parametrize("loss_type", [_RunningNormLoss, _OwnGeneratorSmoothing])
+def test_a_loss_with_state_trains_as_the_documented_loop(loss_type: type) -> None:
+    """b23 #1: fit's checks called the loss before training and gave nothing back: a loss
+    module with state (a running normaliser, its own generator) trained differently."""
+    x = torch.randn(40, 2, generator=torch.Generator().manual_seed(0))
+    y = (x[:, 0] > 0).float()
+
+    def make() -> nn.Module:
+        torch.manual_seed(1)
+        return nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
+
+    model, loss_fn = make(), loss_type()
+    h = fit(model, loss_fn, torch.optim.SGD(model.parameters(), lr=0.5), (x, y),
+            max_iterations=5, eval_every=2)  # fmt: skip
+    model, loss_fn = make(), loss_type()
+    optimizer, losses = torch.optim.SGD(model.parameters(), lr=0.5), []
+    for i in range(5):
+        if i % 2 == 0:
+            evaluate(model, loss_fn, x, y)
+        loss = loss_fn(model(x), y)
+        losses.append(loss.item())
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    assert h.loss == losses
+
+
+def test_loss_errors_name_what_was_raised_and_where() -> None:
+    """b23 #5: a loss class passed for an instance was blamed on the batch size; #3: a bare
+    assert in a loss left the message without type or text; the evaluation that failed was
+    not named (tensor data) or blamed on a leftover batch that was not the one (#4)."""
+    x = torch.randn(12, 3, generator=torch.Generator().manual_seed(0))
+    y = (torch.arange(12) % 2).float()
+    model = nn.Sequential(nn.Linear(3, 1), nn.Sigmoid(), nn.Flatten(0))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for call in (lambda: fit(model, nn.BCELoss, optimizer, (x, y)),
+                 lambda: evaluate(model, nn.BCELoss, x, y)):  # fmt: skip
+        with pytest.raises(TypeError, match=r"is the class torch\.nn\.modules\.loss\.BCELoss, "
+                           r"not a loss: pass an instance, BCELoss\(\)"):  # fmt: skip
+            call()
+    calls = []
+
+    def asserting(out: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        calls.append(1)
+        if len(calls) == 5:  # probes 1-2, evaluation 3, training 4, evaluation 5 fails
+            raise AssertionError  # a bare assert, as pytest would not rewrite it outside tests
+        return F.binary_cross_entropy(out, labels)
+
+    with pytest.raises(ValueError) as caught:
+        fit(model, asserting, optimizer, (x, y), eval_every=1)
+    assert (
+        "(shape (12,), torch.float32): AssertionError (in fit's evaluation of the training "
+        "data at iteration 1, on the batch of 12 samples at rows 0 to 11)" in str(caught.value)
+    )
+
+    def needs_both_classes(out: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        if labels.min() == labels.max():
+            raise ValueError("a batch with one class")
+        return F.binary_cross_entropy(out, labels)
+
+    sorted_y = torch.cat([torch.zeros(4), torch.ones(4), torch.zeros(4)])  # batches of 4
+    loader = DataLoader(TensorDataset(x, sorted_y), batch_size=4, shuffle=True, drop_last=True)
+    with pytest.raises(ValueError) as caught:
+        fit(model, needs_both_classes, optimizer, loader)
+    message = str(caught.value)
+    assert (
+        "ValueError: a batch with one class (tried on 2 samples, then on 4 samples: the "
+        "first batch fit's evaluations read" in message
+    )
+    assert "what is left over" not in message

@@ -753,6 +753,19 @@ def _generators_kept() -> Iterator[None]:
 
 
 @contextmanager
+def _loss_kept(loss_fn: LossFn) -> Iterator[None]:
+    """A check's call of ``loss_fn`` leaves nothing behind: the global generators, and a
+    loss that is a module (a running normaliser's buffer, a generator it holds) as it was.
+    A plain function's own state (a closure's counter) is out of reach."""
+    if isinstance(loss_fn, nn.Module):
+        with _model_kept(loss_fn), _generators_kept():
+            yield
+    else:
+        with _generators_kept():
+            yield
+
+
+@contextmanager
 def _model_kept(model: nn.Module) -> Iterator[None]:
     """``model`` as it was after the block, and every random generator (the global ones
     and those its modules hold): a probe's forward pass leaves nothing behind. A model
@@ -808,8 +821,10 @@ def _probe(
     name: str,
     classes: _Classes,
     loss_fn: LossFn | None,
+    piece: str = "",
 ) -> None:
-    """Run ``model`` and ``loss_fn`` on two samples of ``name``: a shape error becomes a
+    """Run ``model`` and ``loss_fn`` on two samples of ``name`` (``piece``: what the
+    features and labels are, for the loss's refusal): a shape error becomes a
     clear one, outputs read as probabilities that are not probabilities are named, and so
     are labels whose dtype the loss refuses. Without ``loss_fn`` (:func:`evaluate`, which
     names a loss failure in its own pass) the model alone.
@@ -833,7 +848,7 @@ def _probe(
             ) from error
         classes.predict(out)
         if loss_fn is not None:
-            _probe_loss_on_batches(model, loss_fn, features, labels, out, name)
+            _probe_loss_on_batches(model, loss_fn, features, labels, out, name, piece)
 
 
 def _samples(k: int) -> str:
@@ -841,15 +856,21 @@ def _samples(k: int) -> str:
 
 
 def _probe_loss_on_batches(
-    model: nn.Module, loss_fn: LossFn, features: Tensor, labels: Tensor, out: Tensor, name: str
+    model: nn.Module,
+    loss_fn: LossFn,
+    features: Tensor,
+    labels: Tensor,
+    out: Tensor,
+    name: str,
+    piece: str,
 ) -> None:
     """``loss_fn`` on the probe's two samples (``out``), then, if this piece of the data
-    holds more, on the whole piece: the batch fit's training gets. A loss sized to the
-    batch (``nn.BCELoss(weight=w)``, one weight per sample) may fail on two samples; it is
-    refused only if it fails on the batch it gets."""
+    holds more, on the whole piece (``piece`` says what it is). A loss sized to the batch
+    (``nn.BCELoss(weight=w)``, one weight per sample) may fail on two samples; it is
+    refused only if it fails on a batch fit gives it."""
     n, device = features.shape[0], out.device
     try:
-        with _generators_kept():  # a lazy model keeps its dry run, of which the loss is no part
+        with _loss_kept(loss_fn):  # a lazy model keeps its dry run, of which the loss is no part
             _probe_loss(loss_fn, out, labels[:2].to(device), name)
     except _LossFails as error:
         if n <= 2:
@@ -858,13 +879,13 @@ def _probe_loss_on_batches(
         return
     # the trial leaves the model and the generators as they were, a lazy model's too: its
     # dry run (the two samples above) is all it keeps, as the documented loop has it
-    with _model_kept(model):
+    with _model_kept(model), _loss_kept(loss_fn):
         x, y = features.to(device), labels.to(device)
         try:
             _probe_loss(loss_fn, _predictions(model, x, y), y, name)
         except _LossFails as error:
             raise ValueError(
-                f"{error} (tried on 2 samples, then on {_samples(n)}: the batch it gets)"
+                f"{error} (tried on 2 samples, then on {_samples(n)}: {piece})"
             ) from error.__cause__
 
 
@@ -901,17 +922,23 @@ def _raise_loss_error(
         ) from error
     if not bool(torch.isfinite(out).all()):
         return
+    said = f"{error}" if isinstance(error, RuntimeError) and str(error) else _said(error)
     raise _LossFails(
         f"loss_fn ({type(loss_fn).__name__}) fails on the model's outputs (shape "
         f"{tuple(out.shape)}, {out.dtype}) and {_labels_of(name)} (shape "
-        f"{tuple(labels.shape)}, {labels.dtype}): {error}"
+        f"{tuple(labels.shape)}, {labels.dtype}): {said}"
     ) from error
+
+
+def _said(error: BaseException) -> str:
+    """An exception as a message names it: its type, and its text if it has one."""
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _works(loss_fn: LossFn, out: Tensor, labels: Tensor) -> bool:
     """Whether ``loss_fn(out, labels)`` runs (random numbers it draws are given back)."""
     try:
-        with _generators_kept():
+        with _loss_kept(loss_fn):
             loss_fn(out, labels)
     except Exception:
         return False
@@ -1062,6 +1089,26 @@ def _classes(threshold: object, logits: object, loss_fn: object) -> _Classes:
     return _Classes(checked, logits)
 
 
+def _check_loss_fn(loss_fn: object) -> None:
+    if isinstance(loss_fn, type):
+        raise TypeError(
+            f"loss_fn is the class {loss_fn.__module__}.{loss_fn.__name__}, not a loss: pass an "
+            f"instance, {loss_fn.__name__}()"
+        )
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+
+
+def _first_piece(data: _Data) -> str:
+    """What fit tries the loss on before training, for its refusal."""
+    if data.loader is None:
+        return "the batch it gets"
+    return (
+        "the first batch fit's evaluations read: every sample the loader trains on, a "
+        "shuffling loader's in index order, in batches of its batch_size"
+    )
+
+
 def _check_model(model: object) -> nn.Module:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -1129,8 +1176,7 @@ def evaluate(
     No tutorial calls it: tutorial 06 measures its test set by hand.
     """
     _check_model(model)
-    if not callable(loss_fn):
-        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+    _check_loss_fn(loss_fn)
     check_binary_data(features, labels)
     _check_not_meta(model)
     classes = _classes(threshold, logits, loss_fn)
@@ -1550,8 +1596,7 @@ def _check_training(
             f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
         )
     _check_step(optimizer)
-    if not callable(loss_fn):
-        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+    _check_loss_fn(loss_fn)
     _check_scheduler(scheduler, optimizer, max_iterations)
     own = {id(p) for p in model.parameters()}
     if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
@@ -1689,7 +1734,12 @@ class _Run:
         gpus = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=gpus):
             loss, accuracy = _evaluate(
-                self.model, self.loss_fn, data.pieces, self.classes, what, self._where(data, what)
+                self.model,
+                self.loss_fn,
+                data.pieces,
+                self.classes,
+                what,
+                self._where(data, what, iteration),
             )
         if not math.isfinite(loss):
             raise NonFiniteLossError(
@@ -1698,19 +1748,25 @@ class _Run:
         return loss, accuracy
 
     @staticmethod
-    def _where(data: _Data, what: str) -> Callable[[int, int, int], str]:
+    def _where(data: _Data, what: str, iteration: int) -> Callable[[int, int, int], str]:
         """Where an evaluation's piece is, for an error: fit's pieces are not the rows of
         anything the reader holds when the data come from a DataLoader."""
-        if data.loader is None:
-            return _rows
+        evaluation = f"in fit's evaluation of the {what} at iteration {iteration}"
+        loader = data.loader
+        if loader is None:
+            return lambda k, start, size: f"{evaluation}, {_rows(k, start, size)}"
 
         def where(k: int, start: int, size: int) -> str:
-            return (
-                f"in fit's evaluation of the {what}: its batch {k + 1} of {len(data.pieces)}, "
-                f"{_samples(size)}: samples {start} to {start + size - 1}, counting from 0 in the "
-                f"order fit read them; an evaluation reads every sample the sampler gives, the "
-                f"last, smaller batch too"
+            said = (
+                f"{evaluation}: its batch {k + 1} of {len(data.pieces)}, {_samples(size)}: "
+                f"samples {start} to {start + size - 1}, counting from 0 in the order fit read them"
             )
+            if loader.batch_size is not None and size < loader.batch_size:
+                said += (
+                    f"; an evaluation reads every sample the loader trains on, in batches of "
+                    f"{loader.batch_size}, and the last holds what is left over"
+                )
+            return said
 
         return where
 
@@ -2076,7 +2132,7 @@ def fit(
     target = _resolve_device(model, device)
     for name, checked in (("data", train), ("validation", val)):
         if checked is not None:
-            _probe(model, *checked.pieces[0], name, classes, loss_fn)
+            _probe(model, *checked.pieces[0], name, classes, loss_fn, _first_piece(checked))
     # after the dry run (evaluation mode), before the one-sample probe: that one runs in
     # training mode and would initialise a module the dry run left lazy
     _check_initialised(model)
