@@ -2000,9 +2000,13 @@ def fit(
         fit scores to have that size: its evaluations read every sample the
         sampler gives, with a shuffling loader the last, smaller batch too,
         even with ``drop_last=True`` (an evaluation that fails names the
-        batch; so does :func:`evaluate` with ``batch_size``). It is tried on
-        the training data's first batch before training: refused there,
-        nothing has changed.
+        batch; so does :func:`evaluate` with ``batch_size``). Before
+        training, fit calls it on two samples and on the first batch its
+        evaluations read (a DataLoader's: in index order if it shuffles):
+        refused there, nothing has changed. A loss that is a module gets
+        its state back after these calls (buffers, attributes, generators
+        it holds); a plain function's own state (a closure's counter) sees
+        them.
     optimizer
         A ``torch.optim.Optimizer`` over the model's parameters whose
         ``step()`` needs no argument (``LBFGS``, which needs a closure, is
