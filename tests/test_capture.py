@@ -477,3 +477,79 @@ def test_mark_dynamic_saves_the_recompilation_and_has_no_public_name() -> None:
             counts.append(len(captured))
         assert counts == expected
     torch.compiler.reset()
+
+
+# -- review b24 ---------------------------------------------------------------------------------
+
+
+def test_live_memory_counts_memory_made_into_given_tensors_and_literals() -> None:
+    """b24 S2, S3: memory an operation allocates into a tensor it was given (out=, resize_)
+    was never counted, a resized tensor's old address stayed counted, and torch.tensor's
+    data (handed on by lift_fresh, as if it were an input's) was never counted."""
+    from pytorch_notes.capture import live_memory
+
+    with live_memory() as log:
+        a = torch.empty(0)
+        torch.randn(1000, out=a)
+        assert log.live_bytes == 4000
+        a.resize_(100_000)
+        assert log.live_bytes == 400_000
+        b = torch.tensor([1.0] * 1000)
+        assert log.live_bytes == 404_000
+        del a
+        assert log.live_bytes == 4000
+        del b
+        assert log.live_bytes == 0
+
+
+def test_live_memory_lets_traces_run_and_skips_what_has_no_memory() -> None:
+    """b24 C1, C2, U2: torch.export inside the block aborted the interpreter, aot_graphs
+    raised, sparse tensors raised NotImplementedError, fake tensors warned."""
+    from pytorch_notes.capture import live_memory
+
+    class Net(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.tanh(x) * 2
+
+    x = torch.randn(4, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "almost definitely a bug" from reading fakes
+        with live_memory() as log:
+            program = torch.export.export(Net(), (x,))
+            sparse = torch.eye(3).to_sparse()
+            y = torch.sparse.mm(sparse, torch.ones(3, 2))
+    assert torch.equal(program.module()(x), torch.tanh(x) * 2)
+    assert torch.equal(y, torch.ones(3, 2)) and log.steps
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        (("not a tensor", 0), TypeError, "tensor must be a torch.Tensor, got str"),
+        ((None, 5), ValueError, r"dim 5 is out of range for a tensor of shape \(3, 2\)"),
+        ((None, True), TypeError, "dim must be an int, got bool"),
+        ((None, 1.0), TypeError, "dim must be an int, got float"),
+        ((None, 0, 10, 2), ValueError, r"min \(10\) must not be larger than max \(2\)"),
+        ((None, 0, -5, None), ValueError, "min must be 0 or more"),
+    ],
+)
+def test_mark_dynamic_refuses_what_torch_would_ignore(args, error, match) -> None:
+    """b24 S4, U1: a negative or out-of-range dim was accepted and ignored (nothing became
+    dynamic), True marked dimension 1, a non-tensor or min > max failed deep in torch."""
+    from pytorch_notes.capture import mark_dynamic
+
+    tensor = args[0] if args[0] is not None else torch.ones(3, 2)
+    bounds = dict(zip(("min", "max"), args[2:], strict=False))
+    with pytest.raises(error, match=match):
+        mark_dynamic(tensor, args[1], **bounds)
+
+
+def test_mark_dynamic_takes_a_negative_dim_as_torch_counts_dimensions() -> None:
+    """b24 S4: mark_dynamic(x, -1) must mark the last dimension, so a model that fixes it
+    is refused as with dim=1."""
+    from pytorch_notes.capture import mark_dynamic
+
+    model = torch.compile(torch.nn.Linear(2, 1), backend="eager")
+    with pytest.raises(Exception, match=r"Constraints violated|ConstraintViolation"):
+        model(mark_dynamic(torch.ones(4, 2), -1))  # the last dimension: Linear fixes it to 2
+    torch.compiler.reset()

@@ -2975,7 +2975,9 @@ def test_a_failing_evaluation_of_a_loader_names_its_batch_as_fit_read_it() -> No
         fit(model, nn.BCEWithLogitsLoss(weight=torch.ones(5)),
             torch.optim.SGD(model.parameters(), lr=0.1), train, validation=val)  # fmt: skip
     message = str(caught.value)
-    assert "evaluation of the validation data at iteration 0: its batch 3 of 3, 2 samples" in message
+    assert (
+        "evaluation of the validation data at iteration 0: its batch 3 of 3, 2 samples" in message
+    )
     assert "samples 10 to 11, counting from 0 in the order fit read them" in message
     assert "rows" not in message
     for name, value in model.state_dict().items():  # the first evaluation comes before training

@@ -222,8 +222,12 @@ def mark_dynamic(
     size (automatic dynamic shapes). The mark is a promise that ``torch.compile``
     checks: if the code fixes that size (``nn.Linear(2, 1)`` needs exactly 2
     features), compiling raises ``ConstraintViolationError``. ``min`` and ``max``
-    bound the size; a call outside them raises too. Sizes 0 and 1 still get
-    graphs of their own. This calls ``torch._dynamo.mark_dynamic``, the name
+    bound the size the mark promises: a marked tensor whose size lies outside
+    them is refused when compiled (``ConstraintViolationError``); a later call
+    with an unmarked tensor of another size just compiles again. Sizes 0 and 1
+    still get graphs of their own. ``dim`` counts from 0 (``-1``: the last);
+    a ``dim`` out of range, a non-tensor, or ``min`` above ``max`` is refused
+    here (torch would ignore the first, fail later on the others). This calls ``torch._dynamo.mark_dynamic``, the name
     PyTorch's dynamic-shapes documentation gives: torch 2.4 to 2.15 have none
     in ``torch.compiler`` (``tests/test_capture.py`` notices when one appears).
     ``torch.export`` takes the same information as ``dynamic_shapes`` with
@@ -231,10 +235,33 @@ def mark_dynamic(
 
     Introduced in tutorial 14 (*torch.compile and torch.export in practice*).
     """
+    dim = _checked_dim(tensor, dim)
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int)):
+            raise TypeError(f"{name} must be an int or None, got {type(bound).__name__}")
+        if bound is not None and bound < 0:
+            raise ValueError(f"{name} must be 0 or more (a size), got {bound}")
+    if min is not None and max is not None and min > max:
+        raise ValueError(f"min ({min}) must not be larger than max ({max})")
     import torch._dynamo  # imported by torch.compile anyway; slow to import on its own
 
     torch._dynamo.mark_dynamic(tensor, dim, min=min, max=max)
     return tensor
+
+
+def _checked_dim(tensor: object, dim: object) -> int:
+    """``dim`` of ``tensor`` as a dimension index from 0 (``-1``: the last), or a clear error:
+    torch would ignore a negative or out-of-range one, and take ``True`` for 1."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
+    if isinstance(dim, bool) or not isinstance(dim, int):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not -tensor.dim() <= dim < tensor.dim():
+        raise ValueError(
+            f"dim {dim} is out of range for a tensor of shape {tuple(tensor.shape)} "
+            f"({tensor.dim()} dimensions)"
+        )
+    return dim % tensor.dim()
 
 
 @dataclass
@@ -522,15 +549,34 @@ class MemoryLog:
     ``steps`` (0 before any operation)."""
 
     steps: list[tuple[str, int]] = field(default_factory=list)
-    _live: dict[int, int] = field(default_factory=dict, repr=False)
+    _live: dict[int, int] = field(default_factory=dict, repr=False)  # storage's id: its bytes
+    _total: int = field(default=0, repr=False)
 
     @property
     def live_bytes(self) -> int:
-        return sum(self._live.values())
+        return self._total
 
     @property
     def peak(self) -> int:
         return max((b for _, b in self.steps), default=0)
+
+
+#: Operations whose result is new memory although it is their input: ``torch.tensor(...)``
+#: copies its data into a tensor made outside the dispatcher, then ``lift_fresh`` hands it on.
+_FRESH = ("lift_fresh", "lift_fresh_copy", "lift")
+
+
+def _storages(tree: object) -> Iterator[torch.UntypedStorage]:
+    """The storages of the plain tensors in ``tree``: a tensor subclass (a fake tensor while
+    ``torch.export`` or ``aot_graphs`` traces, a functional one), a meta tensor or a sparse one
+    has no memory of its own that can be read, and is left alone."""
+    for t in pytree.tree_leaves(tree):
+        if (
+            type(t) in (torch.Tensor, torch.nn.Parameter)
+            and t.layout == torch.strided
+            and t.device.type != "meta"
+        ):
+            yield t.untyped_storage()
 
 
 class _LiveMemory(TorchDispatchMode):
@@ -538,26 +584,27 @@ class _LiveMemory(TorchDispatchMode):
         super().__init__()
         self.log = log
 
-    def _freed(self, ptr: int) -> None:
-        self.log._live.pop(ptr, None)
+    def _freed(self, key: int) -> None:
+        self.log._total -= self.log._live.pop(key, 0)
+
+    def _count(self, storage: torch.UntypedStorage) -> None:
+        live, key, size = self.log._live, id(storage), storage.nbytes()
+        if key not in live:  # the storage object lives as long as its memory (torch keeps it)
+            weakref.finalize(storage, self._freed, key)
+        self.log._total += size - live.get(key, 0)  # a resize_ or out= changes a size
+        live[key] = size
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
-        out = func(*args, **(kwargs or {}))
-        inputs = {
-            t.untyped_storage().data_ptr()
-            for t in pytree.tree_leaves((args, kwargs))
-            if isinstance(t, torch.Tensor)
-        }
-        for t in pytree.tree_leaves(out):
-            if not isinstance(t, torch.Tensor):
-                continue
-            storage = t.untyped_storage()
-            ptr = storage.data_ptr()
-            # a view, an in-place result or an out= tensor is memory an input already had
-            if ptr and ptr not in inputs and ptr not in self.log._live:
-                self.log._live[ptr] = storage.nbytes()
-                weakref.finalize(storage, self._freed, ptr)  # when the memory is freed
-        self.log.steps.append((func.overloadpacket.__name__, self.log.live_bytes))
+        kwargs = kwargs or {}
+        had = {id(s) for s in _storages((args, kwargs))}
+        out = func(*args, **kwargs)
+        fresh = func.overloadpacket.__name__ in _FRESH
+        for storage in _storages(out):
+            # a view or an in-place result is memory an input already had: counted only if it
+            # was counted before (its size may have changed: resize_, out=)
+            if fresh or id(storage) not in had or id(storage) in self.log._live:
+                self._count(storage)
+        self.log.steps.append((func.overloadpacket.__name__, self.log._total))
         return out
 
 
@@ -572,9 +619,20 @@ def live_memory() -> Iterator[MemoryLog]:
     reference counting, so the counts are exact and the same on every run.
 
     ``with live_memory() as log:`` gives a :class:`MemoryLog`, filled as the block
-    runs. What is counted: the storages returned inside the block; tensors that
-    existed before it (parameters, inputs) are not, nor memory an operation uses
-    internally and frees before it returns, nor allocator overhead.
+    runs. What is counted: the storages returned inside the block (``torch.tensor``'s
+    too), at their size after each operation that returns them (``resize_``, ``out=``);
+    tensors that existed before it (parameters, inputs) are not, nor memory an
+    operation uses internally and frees before it returns, nor allocator overhead.
+
+    Not seen: sparse and other non-strided tensors, tensor subclasses (a fake
+    tensor while ``torch.export`` traces inside the block: the trace runs, nothing
+    of it is counted), operations run by other threads (a dispatch mode is the
+    thread's own), and ``UntypedStorage.resize_`` called directly (no operation
+    returns it). ``torch.compile``: a compiled function called inside the block
+    runs eagerly on torch 2.13 and 2.15 (Dynamo steps aside under a dispatch
+    mode), so what is counted is the eager run's; on torch 2.4 it runs compiled
+    and its tensors are not counted (releases between: not tried). Measure
+    compiled code outside the block.
 
     Introduced in tutorial 13.
     """
