@@ -222,12 +222,14 @@ def mark_dynamic(
     size (automatic dynamic shapes). The mark is a promise that ``torch.compile``
     checks: if the code fixes that size (``nn.Linear(2, 1)`` needs exactly 2
     features), compiling raises ``ConstraintViolationError``. ``min`` and ``max``
-    bound the size the mark promises: a marked tensor whose size lies outside
-    them is refused when compiled (``ConstraintViolationError``); a later call
-    with an unmarked tensor of another size just compiles again. Sizes 0 and 1
-    still get graphs of their own. ``dim`` counts from 0 (``-1``: the last);
-    a ``dim`` out of range, a non-tensor, or ``min`` above ``max`` is refused
-    here (torch would ignore the first, fail later on the others). This calls ``torch._dynamo.mark_dynamic``, the name
+    bound the symbol in the graph compiled for ``tensor``: a later call with a
+    size outside them is not refused but gets a graph of its own, as any new
+    size would; it is the mark that is checked, so marking a tensor whose size
+    lies outside them raises ``ConstraintViolationError``. Sizes 0 and 1 still
+    get graphs of their own. ``dim`` counts from 0 (``-1``: the last); a ``dim``
+    out of range, a non-tensor, or ``min`` above ``max`` is refused here (torch
+    would ignore the first, fail later on the others). This calls
+    ``torch._dynamo.mark_dynamic``, the name
     PyTorch's dynamic-shapes documentation gives: torch 2.4 to 2.15 have none
     in ``torch.compiler`` (``tests/test_capture.py`` notices when one appears).
     ``torch.export`` takes the same information as ``dynamic_shapes`` with

@@ -19,18 +19,24 @@ guards, automatic dynamic shapes, a first ``torch.export``) and on
 # ``fullgraph=True``: a graph break becomes an error
 # --------------------------------------------------
 #
-# A :term:`graph break` costs little by itself, but it splits the model: each piece is
-# compiled alone, Python runs between them, and ``torch.export`` cannot take such code
-# at all. ``torch.compile(..., fullgraph=True)`` refuses to break: the first thing
-# :term:`Dynamo` cannot capture raises an error, and the error names the line. Our
-# model is tutorial 05's logistic regression with a debugging ``print`` left in its
-# ``forward``. As in tutorial 10, a backend of our own keeps the graphs it is given.
+# A :term:`graph break` splits the model: each piece is compiled as a graph of its own,
+# and Python runs between them. ``torch.compile(..., fullgraph=True)`` refuses to break:
+# the first thing :term:`Dynamo` cannot capture raises an error, and the error names the
+# line. Our model is tutorial 05's logistic regression with a debugging ``print`` left in
+# its ``forward``. As in tutorial 10, a backend of our own keeps the graphs it is given;
+# ``attempt`` runs a call that may fail, prints its error, and keeps torch's own log of the
+# error off the page with tutorial 10's ``compile_log``.
 
 import re
+import warnings
 
 import torch
 
+from pytorch_notes.capture import compile_log
+
 torch.manual_seed(0)
+# on torch 2.4 compile_log warns that it cannot log why a graph broke; attempt never asks
+warnings.filterwarnings("ignore", "torch .* does not log why a graph broke")
 captured: list[torch.fx.GraphModule] = []
 
 
@@ -50,6 +56,8 @@ def ops(gm: torch.fx.GraphModule) -> list[str]:  # a graph's operations, by name
     for node in gm.graph.nodes:
         if node.op == "call_module":  # a layer kept whole (torch 2.4): its class
             names.append(type(gm.get_submodule(node.target)).__name__)
+        elif hasattr(node.target, "namespace"):  # an operator: namespace.name.overload
+            names.append(str(node.target))
         elif node.op in ("call_function", "call_method"):
             names.append(str(getattr(node.target, "__name__", node.target)))
     return names
@@ -67,35 +75,38 @@ class Chatty(torch.nn.Module):
         return torch.sigmoid(z)
 
 
-def show(error: Exception) -> None:  # the error's first line, and the user line it names
-    print(f"{type(error).__name__}: {str(error).splitlines()[0]}")
-    where = re.search(r"line \d+, in (\w+)\n\s*(.+)", str(error).split("from user code:")[-1])
-    if where:
-        print(f"  in {where[1]}: {where[2].strip()}")
+def attempt(label: str, fn, *args, **kwargs):  # fn(*args), or its error and the line named
+    with compile_log():  # torch's own log of the error stays off the page
+        try:
+            return fn(*args, **kwargs)
+        except (AssertionError, RuntimeError) as error:
+            message = str(error)
+            print(f"{label}: {type(error).__name__}: {message.splitlines()[0]}")
+            where = re.search(r"line \d+, in (\w+)\n\s*(.+)", message.split("from user code:")[-1])
+            if where:
+                print(f"  in {where[1]}: {where[2].strip()}")
 
 
 chatty, x = Chatty(), torch.randn(4, 2)
 compile_fresh(chatty)(x)  # the print runs, between two graphs
 print(f"graphs without fullgraph: {[ops(gm) for gm in captured]}")
-try:
-    compile_fresh(chatty, fullgraph=True)(x)
-except RuntimeError as error:  # torch._dynamo.exc.Unsupported
-    show(error)
+attempt("fullgraph=True", compile_fresh(chatty, fullgraph=True), x)  # Unsupported
 assert not captured
 
 # %%
 # Without ``fullgraph`` we get two graphs, the linear layer and the sigmoid, and Python
 # prints between them (torch 2.4 keeps the layer as one call of the ``Linear`` module,
-# which ``ops`` names by its class). With it, the call raises ``Unsupported`` and its message ends
-# with "from user code:", the file, line and function, and the line itself, which
-# ``show`` picks out. The first line is the installed torch's own words: "Failed to trace
-# builtin operator" on torch 2.13 and 2.15, "builtin: print [...]" on 2.4. (``Unsupported``
-# lives in the private ``torch._dynamo.exc``; it derives from ``RuntimeError``, which is what
-# to catch in code of your own.)
+# which ``ops`` names by its class). With it, the call raises ``Unsupported``; the last part
+# of its message starts with "from user code:" and gives the file, line and function, then
+# the line itself, which ``attempt`` picks out. The first line is the installed torch's own
+# words: "Failed to trace builtin operator" on torch 2.13 and 2.15, "builtin: print [...]"
+# on 2.4. (``Unsupported`` lives in the private ``torch._dynamo.exc``; it derives from
+# ``RuntimeError``, which is what to catch in code of your own.)
 #
 # The fix here is to keep the print out of the graph: ``torch.compiler.is_compiling()``
 # is ``True`` while Dynamo (or ``torch.export``) traces, so a ``forward`` can skip what a
-# graph cannot hold; in eager mode it still prints.
+# graph cannot hold; in eager mode it still prints. (torch 2.13 and 2.15 also have
+# ``torch.compiler.is_exporting()``, for export alone; 2.4 does not.)
 
 
 class Quiet(Chatty):
@@ -118,7 +129,7 @@ assert len(captured) == 1
 # ----------------------------------------------------------
 #
 # Tutorial 07 wrote softplus, :math:`\log(1 + e^z)`, as a ``torch.autograd.Function``
-# made of torch operations, which Dynamo can follow. Suppose instead that the forward
+# made of torch operations, which Dynamo can trace. Suppose instead that the forward
 # comes from outside PyTorch, a kernel in C++ or a routine in NumPy, like this one
 # (``np.logaddexp(0, z)`` is :math:`\log(e^0 + e^z)`, computed stably):
 
@@ -143,14 +154,16 @@ minus_yz = -(y[:, None] * x).mean(dim=0)  # the gradient of mean(-y z) alone
 print(f"gradient {w.grad}, that of mean(-y z) alone: {minus_yz}")
 assert torch.allclose(w.grad, minus_yz)
 w.grad = None
+attempt("w.numpy()", w.numpy)  # eager mode, the reason for the detach()
 
 # %%
-# Dynamo follows plain NumPy calls: it translates them into torch operations, so this
-# compiles into one graph (``wrapped_logaddexp``) on torch 2.4, 2.13 and 2.15. Autograd does
-# not: ``detach()`` cut softplus out of the backward graph, and ``loss.backward()`` would
-# give the gradient of :math:`-yz` alone. Code Dynamo cannot follow at all, a C extension
-# say, behaves like a function wrapped in ``torch.compiler.disable``, our stand-in for it:
-# a graph break.
+# Dynamo traces plain NumPy calls: it translates them into torch operations, so this
+# compiles into one graph (``wrapped_logaddexp``) on torch 2.4, 2.13 and 2.15. The gradient
+# is wrong all the same, and not because of NumPy: in eager mode ``.numpy()`` refuses a
+# tensor that requires grad, and the ``detach()`` written for it cut softplus out of the
+# backward graph, so ``backward()`` gives the gradient of :math:`-yz` alone. Code Dynamo
+# cannot trace at all, a C extension say, behaves like a function wrapped in
+# ``torch.compiler.disable``, our stand-in for it: a graph break.
 
 opaque = torch.compiler.disable(softplus_numpy)
 compile_fresh(lambda w: bce(opaque, w, x, y))(w)
@@ -160,17 +173,18 @@ assert len(captured) == 2
 # %%
 # A *custom operator* fixes both. ``torch.library.custom_op`` registers the function as
 # an operator, ``notes::softplus``, that Dynamo puts in the graph as one node without
-# looking inside. To place it in a graph, Dynamo runs the graph on *fake* tensors
-# (shapes and dtypes, no data): ``register_fake`` says what the operator returns for
-# them. ``register_autograd`` gives its derivative, in the form tutorial 07 used:
-# ``setup_context`` keeps what the backward pass needs, ``backward`` returns the
-# gradient, :math:`\sigma(z)` times the incoming one. ``mutates_args=()`` promises that
-# it changes none of its inputs.
+# looking inside. To place it in a graph, Dynamo runs the graph on *fake tensors*, tutorial
+# 10's stand-in tensors (shapes and dtypes, no data): ``register_fake`` says what the
+# operator returns for them. ``register_autograd`` gives its derivative, in the form
+# tutorial 07 used: ``setup_context`` keeps what the backward pass needs, ``backward``
+# returns the gradient, :math:`\sigma(z)` times the incoming one. ``mutates_args=()``
+# promises that it changes none of its inputs; ``device_types="cpu"``, that the kernel
+# is for CPU tensors only (``.numpy()`` needs them).
 
 
-@torch.library.custom_op("notes::softplus", mutates_args=())
+@torch.library.custom_op("notes::softplus", mutates_args=(), device_types="cpu")
 def softplus(z: torch.Tensor) -> torch.Tensor:
-    return torch.from_numpy(np.logaddexp(0.0, z.numpy()))  # any code: Dynamo won't look
+    return torch.from_numpy(np.logaddexp(0.0, z.numpy()))  # Dynamo won't look inside
 
 
 @softplus.register_fake
@@ -190,11 +204,8 @@ def backward(ctx, grad_output: torch.Tensor) -> torch.Tensor:
 
 softplus.register_autograd(backward, setup_context=setup_context)
 
-from pytorch_notes.capture import compile_log
-
-with compile_log() as log:
-    loss = compile_fresh(lambda w: bce(softplus, w, x, y), fullgraph=True)(w)
-print(f"custom op: graphs {len(captured)}, {ops(captured[0])}, breaks {len(log.graph_breaks)}")
+loss = compile_fresh(lambda w: bce(softplus, w, x, y), fullgraph=True)(w)
+print(f"custom op: graphs {len(captured)}, {ops(captured[0])}")
 loss.backward()
 w_eager = w.detach().clone().requires_grad_()
 bce(torch.nn.functional.softplus, w_eager, x, y).backward()
@@ -204,10 +215,10 @@ z64 = torch.randn(6, dtype=torch.float64, requires_grad=True)
 print(f"gradcheck in float64: {torch.autograd.gradcheck(softplus, (z64,))}")
 
 # %%
-# One graph, no break, and the gradient of ``F.softplus`` (to float32 rounding);
-# ``gradcheck`` compares our backward with finite differences, in float64, as in tutorial 07.
-# The graph holds the operator as a single node, drawn below: Dynamo knows its output's
-# shape from ``register_fake`` and nothing else about it.
+# One graph (``fullgraph=True`` allows no break), and the gradient of ``F.softplus`` (to
+# float32 rounding); ``gradcheck`` compares our backward with finite differences, in
+# float64, as in tutorial 07. The graph holds the operator as a single node, drawn below:
+# Dynamo knows its output's shape from ``register_fake`` and nothing else about it.
 
 import matplotlib.pyplot as plt
 
@@ -236,12 +247,12 @@ plt.show()
 from pytorch_notes.capture import mark_dynamic
 
 
-def graphs_after_each(sizes: list[int], mark_first: bool) -> list[int]:
+def graphs_after_each(sizes: list[int], mark_first: bool, **bounds: int) -> list[int]:
     compiled, counts = compile_fresh(model), []
     for i, n in enumerate(sizes):
         x = torch.randn(n, 2)
         if mark_first and i == 0:
-            mark_dynamic(x, 0)  # the batch dimension varies: a symbol from the first call
+            mark_dynamic(x, 0, **bounds)  # the batch dimension varies: a symbol from the start
         compiled(x)
         counts.append(len(captured))
     return counts
@@ -255,20 +266,16 @@ assert automatic == [1, 2, 2, 3] and marked == [1, 1, 1, 2]
 # %%
 # Marked, the first graph already serves 16 and 32; a batch of one still gets its own graph.
 # The mark is a promise, and Dynamo checks it: marking the *feature* dimension, which
-# ``nn.Linear(2, 1)`` needs to be exactly 2, is refused when the model compiles (torch
-# also logs the error, which ``compile_log`` keeps off the page):
+# ``nn.Linear(2, 1)`` needs to be exactly 2, is refused when the model compiles:
 
 x_wrong = mark_dynamic(torch.randn(8, 2), 1)
-with compile_log():
-    try:
-        compile_fresh(model)(x_wrong)
-    except RuntimeError as error:  # ConstraintViolationError
-        show(error)
+attempt("features marked", compile_fresh(model), x_wrong)  # ConstraintViolationError
 
 # %%
 # The message continues with the reason, in the installed torch's words (torch 2.13 and
 # 2.15: "You marked L['x'].size()[1] as dynamic but your code specialized it to be a
-# constant (2)", then the line that did; torch 2.4 names no line).
+# constant (2)", with the advice to drop the mark or use ``maybe_mark_dynamic``, a mark
+# that does not insist, then the line that fixed it; torch 2.4 names no line).
 #
 # ``torch.export``: dynamic shapes declared
 # -----------------------------------------
@@ -286,14 +293,12 @@ print(f"exported graph: {ops(program.graph_module)}")
 print(f"range of the batch symbol: {[str(r) for r in program.range_constraints.values()]}")
 run = program.module()
 for n in (0, 1, 64, 65):
-    try:
-        print(f"batch {n}: output shape {tuple(run(torch.randn(n, 2)).shape)}")
-    except (AssertionError, RuntimeError) as error:
-        print(f"batch {n}: {type(error).__name__}: {str(error).splitlines()[0]}")
-try:
-    export(model, (torch.randn(8, 2),), dynamic_shapes={"x": {0: batch, 1: Dim("features")}})
-except RuntimeError as error:  # torch._dynamo.exc.UserError
-    print(f"features declared dynamic: {type(error).__name__}: {str(error).splitlines()[0]}")
+    out = attempt(f"batch {n}", run, torch.randn(n, 2))
+    if out is not None:
+        print(f"batch {n}: output shape {tuple(out.shape)}")
+features = {"x": {0: batch, 1: Dim("features")}}
+attempt("features declared dynamic", export, model, (torch.randn(8, 2),), dynamic_shapes=features)
+attempt("1-row example", export, model, (torch.randn(1, 2),), dynamic_shapes={"x": {0: batch}})
 
 # %%
 # Above 64 rows the program refuses: on torch 2.13 and 2.15 with ``AssertionError: Guard
@@ -301,21 +306,26 @@ except RuntimeError as error:  # torch._dynamo.exc.UserError
 # *args[0].shape[0] to be <= 64, but got 65``. The range reads ``VR[0, 64]``, yet torch 2.4
 # refuses a batch of 0 (2.13 and 2.15 run it). Declaring the feature dimension dynamic
 # too fails at export time, on all three, as ``mark_dynamic`` did (Exercise 3 tries the
-# newer ``Dim.AUTO`` and ``Dim.DYNAMIC``).
+# newer ``Dim.AUTO`` and ``Dim.DYNAMIC``). So does an example of one row, though 1 is in
+# the range: export fixes the example's size 1 as a constant (the message says so), as
+# Dynamo does sizes 0 and 1, so the example needs at least 2 rows.
 #
 # Strict and non-strict export
 # ----------------------------
 #
 # Tutorial 10 used *non-strict* export, which runs ``forward`` as ordinary Python on fake
-# tensors and records the torch operations; *strict* export captures with Dynamo, which, as
-# with ``fullgraph=True``, refuses what it cannot capture. The default changed: strict on
-# torch 2.4, non-strict on 2.13 and 2.15 (the switch: pytorch/pytorch#148790, in 2025).
-# For this model both give the same graph:
+# tensors and records the torch operations; *strict* export captures with Dynamo. The
+# default changed: strict on torch 2.4, non-strict on 2.13 and 2.15 (the switch:
+# pytorch/pytorch#148790, in 2025). Neither is ``fullgraph=True``: both take ``chatty``,
+# whose ``print`` ``fullgraph=True`` refused (export refuses what has no place in a graph,
+# such as a dimension declared dynamic that the code fixes, or tutorial 10's ``if`` on a
+# tensor's value). Non-strict export runs the print while it traces (twice on torch 2.4),
+# strict export leaves it out, and neither graph holds it:
 
 import inspect
 
 print(f"strict by default: {inspect.signature(export).parameters['strict'].default}")
-graphs = {strict: ops(export(model, (x,), strict=strict).graph_module) for strict in (True, False)}
+graphs = {strict: ops(export(chatty, (x,), strict=strict).graph_module) for strict in (True, False)}
 print(f"strict=True: {graphs[True]}, strict=False: {graphs[False]}")
 assert graphs[True] == graphs[False]
 
@@ -329,7 +339,7 @@ assert graphs[True] == graphs[False]
 # ``.module()`` puts them back: it returns a ``torch.fx.GraphModule``, Python code that
 # checks the inputs against the declared shapes (the guards above) and then runs the
 # graph, op by op, in eager PyTorch. A custom operator stays one node, named by its
-# namespace:
+# namespace and name, ``notes.softplus``:
 
 kinds = [spec.kind.name for spec in program.graph_signature.input_specs]
 print(f"graph inputs: {kinds}, module() is a GraphModule: {isinstance(run, torch.fx.GraphModule)}")
@@ -340,17 +350,18 @@ class Loss(torch.nn.Module):
         return (softplus(z) - y * z).mean()
 
 
-shapes = {"z": {0: batch}, "y": {0: batch}}
-loss_program = export(Loss(), (x @ w.detach(), y), dynamic_shapes=shapes)
+shapes = {"z": {0: batch}, "y": {0: batch}}  # attempt below: torch 2.4 warns here
+loss_program = attempt("loss", export, Loss(), (x @ w.detach(), y), dynamic_shapes=shapes)
 print(f"exported loss: {ops(loss_program.graph_module)}")
-assert "softplus.default" in ops(loss_program.graph_module)
+assert "notes.softplus.default" in ops(loss_program.graph_module)  # not aten.softplus
 
 # %%
 # So the exported program still needs Python and PyTorch to run, and the custom operator,
 # which the graph calls by name (``torch.ops.notes.softplus``), registered in the process
 # that runs it. To go further, without Python, *AOTInductor* compiles an
-# ``ExportedProgram`` into a shared library that C++ code loads, and *ExecuTorch* lowers
-# it for phones and microcontrollers; both compile C++, which this page does not run.
+# ``ExportedProgram`` into a shared library that C++ code loads, and *ExecuTorch* turns it
+# into a program file that its C++ runtime runs on phones and microcontrollers; neither
+# runs on this page.
 #
 # What we saw
 # -----------
@@ -358,23 +369,26 @@ assert "softplus.default" in ops(loss_program.graph_module)
 # - ``fullgraph=True`` makes a graph break an error whose message ends with the line that
 #   broke (``from user code:``); ``torch.compiler.is_compiling()`` keeps debugging code
 #   out of the graph.
-# - Dynamo follows torch and plain NumPy code; what it cannot follow, or is told not to
-#   (``torch.compiler.disable``), breaks the graph. ``torch.library.custom_op`` makes such
+# - Dynamo traces torch and plain NumPy code; what it cannot trace, or is told not to
+#   (``torch.compiler.disable``), breaks the graph. A ``detach()`` written for eager mode's
+#   ``.numpy()`` silently cuts the gradient. ``torch.library.custom_op`` makes foreign
 #   code one opaque node: ``register_fake`` for the shapes, ``register_autograd``
 #   (with ``setup_context``) for the gradient, checked with ``gradcheck``.
-# - Automatic dynamic shapes recompile once per dimension that turns out to vary;
-#   ``mark_dynamic`` says so before the first call and is checked: a dimension the
-#   code fixes is refused.
+# - Automatic dynamic shapes recompile at the first call where a size changes (dimensions
+#   that change together share it); ``mark_dynamic`` says before the first call which
+#   dimension varies and is checked: a dimension the code fixes is refused.
 # - ``torch.export`` takes ``dynamic_shapes`` with ``Dim`` and a range; ``.module()``
 #   refuses a batch above it. Strict export (the default on torch 2.4) captures with
-#   Dynamo, non-strict (the default on 2.13 and 2.15) runs the Python code on fake tensors.
+#   Dynamo, non-strict (the default on 2.13 and 2.15) runs the Python code on fake tensors;
+#   both take the ``print`` that ``fullgraph=True`` refuses, and neither graph keeps it.
 #
 # Exercises
 # ---------
 #
 # **Exercise 1.** ``torch.library.opcheck`` tests a custom operator's registrations on
-# sample inputs. Run it on ``softplus``; what would a wrong ``register_fake``, returning
-# a tensor of another shape, change?
+# sample inputs. Run it on ``softplus``, with an input that requires grad (as its
+# documentation asks, so that the backward is tested too); what would a wrong
+# ``register_fake``, returning a tensor of another shape, change?
 #
 # .. _solution-begin:
 
@@ -384,7 +398,7 @@ assert "softplus.default" in ops(loss_program.graph_module)
 # (``raise_exception=False`` reports instead of raising): a graph built with it would
 # carry a wrong shape.
 
-print(torch.library.opcheck(softplus, (torch.randn(5),)))
+print(torch.library.opcheck(softplus, (torch.randn(5, requires_grad=True),)))
 softplus_bad = torch.library.custom_op("notes::softplus_bad", softplus_numpy, mutates_args=())
 softplus_bad.register_fake(lambda z: z.new_empty(len(z) + 1))  # one element too many
 report = torch.library.opcheck(softplus_bad, (torch.randn(5),), raise_exception=False)
@@ -393,23 +407,23 @@ print(f"wrong fake: {[test for test, result in report.items() if result != 'SUCC
 # %%
 # .. _solution-end:
 #
-# **Exercise 2.** ``mark_dynamic`` takes a range too. Mark the batch dimension with
-# ``min=2, max=64``, call the compiled model with 8 rows, then with 100.
+# **Exercise 2.** ``mark_dynamic`` takes a range too. Mark a batch of 8 rows with
+# ``min=2, max=64``, then call the compiled model with 64 and 65 rows, unmarked. Does it
+# refuse 65, as the exported program did? What does marking 100 rows with that range do?
 #
 # .. _solution-begin:
 
 # %%
-# The first call compiles with the range; the second is outside it, and torch raises
-# (the same ``ConstraintViolationError`` on torch 2.4, 2.13 and 2.15) rather than run a
-# graph that was not made for it.
+# No refusal: the range bounds the symbol in the graph the marked call compiles, so that
+# graph serves 2 to 64 rows, and 65 rows get a second graph, as any new size would. What
+# raises is the mark itself: it says that a tensor of 100 rows has 2 to 64, and torch
+# refuses it (the same ``ConstraintViolationError`` on torch 2.4, 2.13 and 2.15, naming
+# the first line that uses ``x``), on a model never compiled before.
 
-compiled = compile_fresh(model)
-compiled(mark_dynamic(torch.randn(8, 2), 0, min=2, max=64))
-with compile_log():
-    try:
-        compiled(mark_dynamic(torch.randn(100, 2), 0, min=2, max=64))
-    except RuntimeError as error:
-        print(f"{type(error).__name__}: {str(error).splitlines()[0]}")
+counts = graphs_after_each([8, 64, 65], True, min=2, max=64)
+print(f"batches [8, 64, 65], the 8 marked [2, 64]: graphs after each {counts}")
+x100 = mark_dynamic(torch.randn(100, 2), 0, min=2, max=64)
+attempt("100 rows marked [2, 64]", compile_fresh(model), x100)  # a first call
 
 # %%
 # .. _solution-end:
@@ -428,14 +442,9 @@ with compile_log():
 if hasattr(Dim, "AUTO"):
     auto = export(model, (x,), dynamic_shapes={"x": {0: Dim.AUTO, 1: Dim.AUTO}})
     print(f"Dim.AUTO: {[str(r) for r in auto.range_constraints.values()]}")
-    try:
-        auto.module()(torch.randn(5, 3))
-    except AssertionError as error:
-        print(f"  5 x 3 input: {str(error).splitlines()[0]}")
-    try:
-        export(model, (x,), dynamic_shapes={"x": {0: Dim.DYNAMIC, 1: Dim.DYNAMIC}})
-    except RuntimeError as error:  # torch._dynamo.exc.UserError
-        print(f"Dim.DYNAMIC: {type(error).__name__}: {str(error).splitlines()[0]}")
+    attempt("  5 x 3 input", auto.module(), torch.randn(5, 3))
+    dynamic = {"x": {0: Dim.DYNAMIC, 1: Dim.DYNAMIC}}
+    attempt("Dim.DYNAMIC", export, model, (x,), dynamic_shapes=dynamic)
 else:
     print(f"torch {torch.__version__} has neither Dim.AUTO nor Dim.DYNAMIC")
 
