@@ -140,9 +140,7 @@ assert z.grad[1].item() in (0.0, 1.0)  # torch 2.13 及以前为 1，2.14 起为
 # ``grad(fn)`` 是一个新函数，返回标量函数 ``fn`` 的梯度；``vmap(fn)`` 也是一个
 # 新函数，沿输入的第一个维度对每个切片分别运行 ``fn``。旧写法 ``forward(ctx, z)``
 # （没有 ``setup_context``）用 ``backward()`` 仍然可以，但 ``torch.func`` 会抛出
-# ``RuntimeError``，要求提供 ``setup_context``；前向模式（``jvp``、``jacfwd``：
-# 导数随着值一起往前算，见第 08 篇）还需要一个 ``jvp`` 静态方法（见练习 1）。
-# 张量要用 ``save_for_backward`` 保存，不要写成 ``ctx.z = z``：
+# ``RuntimeError``，要求提供 ``setup_context``。张量要用 ``save_for_backward`` 保存，不要写成 ``ctx.z = z``：
 # 用 ``save_for_backward`` 保存的张量有:term:`版本计数器`把关（见
 # :doc:`../core/plot_04_autograd_traps`），如果在反向传播之前原位修改了 ``z``，反向传播时会
 # 直接报错，而不是悄悄算出错误的梯度；而且只有这样保存的张量才会经过下文的
@@ -182,6 +180,51 @@ print(f"vmap(grad(Softplus.apply)): {per_element}")
 assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z.detach()))
 
 # %%
+# 再介绍两个工具，PyTorch 自己给 ``sort`` 写的示例里两个都用到了：一个是没有梯度的输出
+# （索引、掩码；这里是和值一起返回的预测类别），一个是由自动求导无法求导的代码
+# （这里是 NumPy）写成的反向传播。``Softplus`` 的 ``backward`` 由 torch 运算组成，
+# 它本身还能再求导（见下文的 ``gradgradcheck``）；下面这个则不能：
+
+import numpy as np
+from torch.autograd.function import once_differentiable
+
+
+class NumPySoftplus(torch.autograd.Function):
+    @staticmethod
+    def forward(z):
+        return stable_softplus(z), (z > 0).to(z.dtype)  # 值，以及预测类别
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0])
+        ctx.mark_non_differentiable(output[1])  # 类别：requires_grad=False
+
+    @staticmethod
+    @once_differentiable  # 关闭梯度记录来运行 backward，并给结果做上标记
+    def backward(ctx, grad_value, grad_class):  # 每个输出仍各对应一个梯度
+        print(f"backward receives for the class: {grad_class}")
+        (z,) = ctx.saved_tensors
+        sigmoid = 0.5 * (1 + np.tanh(z.numpy() / 2))  # sigma(z)，由 NumPy 计算
+        return grad_value * torch.from_numpy(sigmoid)
+
+
+z = torch.tensor([0.0], requires_grad=True)
+value, predicted = NumPySoftplus.apply(z)
+print(f"predicted class {predicted}, requires_grad={predicted.requires_grad}")
+(first,) = torch.autograd.grad(z * value, z, create_graph=True)  # z softplus(z) 的一阶导数
+(second,) = torch.autograd.grad(first, z, retain_graph=True)  # 应为 2 sigma(0) = 1
+print(f"d/dz {first.item():.4f}; d2/dz2 by autograd.grad: {second.item()}")
+try:
+    first.backward()
+except RuntimeError as error:
+    print(f"d2/dz2 by backward(): RuntimeError: {str(error).splitlines()[0]}")
+assert not predicted.requires_grad and second.item() == 0.5  # NumPy 那部分被悄悄漏掉了
+
+# %%
+# 类别收到的是全零梯度，它本身也不需要梯度；一阶导数是对的。``backward()`` 会运行
+# 二阶导数计算图里的每个节点，于是碰上了装饰器留下的报错；``torch.autograd.grad``
+# 只运行通向 ``z`` 的那些节点，所以既没有报错，也漏掉了报错节点后面的那部分。
+#
 # 用在模型里：取四个点，再把线性模型的权重都设为 20，让它过度自信：对数几率分别是
 # 140、−140、60 和 60，最后一个点落在错误的一侧。在 float32 下 :math:`e^{140}` 是
 # ``inf``（:math:`e^{88.8}` 就已经是了），所以直接按公式算出的损失是 ``inf``，而溢出的
@@ -198,9 +241,8 @@ from pytorch_notes.i18n import tr, use_language
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
 linear = nn.Linear(2, 1)
-with torch.no_grad():
-    linear.weight.fill_(20.0)
-    linear.bias.zero_()
+nn.init.constant_(linear.weight, 20.0)
+nn.init.zeros_(linear.bias)
 
 logits = linear(features)
 loss = (Softplus.apply(logits) - labels * logits).mean()
@@ -269,7 +311,6 @@ except RuntimeError as error:
 # 直接用自动求导，在折点处是错的，却能在同样三个随机点上通过检查，在 0 处才会
 # 失败。检查时要把边界情况（包括折点）放进输入里：
 
-print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,))}")
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
 zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 passed = []
@@ -397,7 +438,9 @@ for point in (-1.0, 0.0):
 #   顺序由引擎决定：``x`` 的钩子可以排在 ``b`` 之前。钩子返回的张量会替换梯度。
 # - 对稳定的 softplus 直接用自动求导，在 :math:`z = 0` 处结果是错的（torch 2.13
 #   及以前是 1，2.14 起是 0），不会是 0.5。我们的 ``Function`` 直接给出导数，
-#   能用于 ``grad`` 和 ``vmap``，让过度自信的模型的损失保持有限。float64 下的
+#   能用于 ``grad`` 和 ``vmap``，让过度自信的模型的损失保持有限。标记过的输出没有梯度
+#   （``backward`` 收到的是全零）；``@once_differentiable`` 让穿过 NumPy 反向传播的
+#   ``backward()`` 报错，``autograd.grad`` 却会悄悄跳过它。float64 下的
 #   ``gradcheck`` 抓住了符号错误；它只检查给定的点（0 处的折点必须是其中之一）。
 # - 小网络的一次前向传播保存了 5 个张量：逐个张量相加是 2832 字节，实际占用的内存是
 #   1808 字节，其中 1280 字节只为反向传播而保留。
@@ -409,15 +452,33 @@ for point in (-1.0, 0.0):
 #
 # **练习 1.** ``torch.func.hessian(fn)``（:doc:`plot_08_jacobians_torch_func`）就是
 # ``jacfwd(jacrev(fn))``：先用 ``jacrev`` 以反向模式求梯度，再用 ``jacfwd`` 以前向模式
-# 求这个梯度的雅可比矩阵。它能用于 ``Softplus`` 吗？
+# 求这个梯度的雅可比矩阵。前向模式（``jvp``、``jacfwd``：导数随着值一起往前算，见第 08 篇）
+# 需要一个 ``jvp`` 静态方法，而 ``Softplus`` 没有：给它加上一个（输入的切向量进，
+# 输出的切向量出），让 ``hessian`` 能用。
 #
 # .. _solution-begin:
 
 # %%
-# 不能：前向模式需要 ``jvp`` 静态方法，而 ``Softplus`` 没有定义。两次都用反向模式，
-# 即 ``jacrev(jacrev(...))``，则可以：:math:`\sigma'(0) = 0.25`。
+# 没有 ``jvp`` 时，``hessian`` 会报错。``setup_context`` 再为前向模式保存一份 :math:`z`，
+# ``jvp`` 从 ``ctx.saved_tensors`` 里取出它。这样 ``hessian`` 给出 :math:`\sigma'(0) = 0.25`，
+# 与不需要 ``jvp`` 的两次反向模式 ``jacrev(jacrev(...))`` 一致；用全 1 的切向量调用
+# ``torch.func.jvp``，得到的切向量就是 :math:`\sigma(z)`：
 
-from torch.func import hessian, jacrev
+from torch.func import hessian, jacrev, jvp
+
+
+class ForwardSoftplus(Softplus):
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (z,) = inputs
+        ctx.save_for_backward(z)
+        ctx.save_for_forward(z)  # 给 jvp 用，它从 ctx.saved_tensors 里取
+
+    @staticmethod
+    def jvp(ctx, z_tangent):
+        (z,) = ctx.saved_tensors
+        return z_tangent * torch.sigmoid(z)
+
 
 with warnings.catch_warnings():  # 前向模式第一次使用时会导入用已弃用的 torch.jit.script
     # 写成的 jvp 规则：2.13 上是默认不显示的 DeprecationWarning，2.14 起是 FutureWarning
@@ -426,9 +487,14 @@ with warnings.catch_warnings():  # 前向模式第一次使用时会导入用已
         hessian(Softplus.apply)(torch.tensor(0.0))
     except NotImplementedError as error:
         print(f"NotImplementedError: {error}")
+    with_jvp = hessian(ForwardSoftplus.apply)(torch.tensor(0.0))
 second = jacrev(jacrev(Softplus.apply))(torch.tensor(0.0))
+print(f"hessian(ForwardSoftplus.apply) at 0: {with_jvp}")
 print(f"jacrev(jacrev(Softplus.apply)) at 0: {second}")
-assert second.item() == 0.25
+z = torch.tensor([-1.0, 0.0, 2.0])
+_, tangent = jvp(ForwardSoftplus.apply, (z,), (torch.ones_like(z),))
+print(f"jvp(ForwardSoftplus.apply), tangent ones: {tangent}")
+assert with_jvp.item() == second.item() == 0.25 and torch.allclose(tangent, torch.sigmoid(z))
 
 # %%
 # .. _solution-end:
