@@ -10,11 +10,13 @@ autograd on code written here); the tutorial is never imported.
 from __future__ import annotations
 
 import ast
+import inspect
 import math
 import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from conftest import OUT_DIRS, printed_lines, soup
@@ -380,7 +382,7 @@ def test_gradcheck_catches_the_wrong_backward(site: Path, out: str) -> None:
     for n, a in zip(numerical, analytical, strict=True):
         assert n + a == pytest.approx(1.0, abs=2e-4)
         assert abs(n - a) > 1e-2
-    assert "gradcheck(Softplus):     True" in lines
+    assert "gradcheck(Softplus) at z64: True" in lines
     assert "gradgradcheck(Softplus): True" in lines
 
 
@@ -1199,3 +1201,172 @@ def test_zh_phrasing_of_round_10(site: Path) -> None:
     assert "把输入截到不小于 0（ x.clamp(min=0) ）也做不到这一点" in text
     html = (site / "zh-cn" / PAGE).read_text("utf-8")
     assert "截到不小于 0（<code" in html  # no line break before the bracket
+
+
+# -- issue 24: mark_non_differentiable, @once_differentiable, a jvp ----------------------
+
+
+class NumPySoftplusHere(torch.autograd.Function):
+    """Written here, like the page's: softplus and the predicted class, a NumPy backward."""
+
+    @staticmethod
+    def forward(z):
+        return nn.functional.softplus(z), (z > 0).to(z.dtype)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0])
+        ctx.mark_non_differentiable(output[1])
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_value, grad_class):
+        ctx.received = (grad_class.clone(), torch.is_grad_enabled())
+        (z,) = ctx.saved_tensors
+        return grad_value * torch.from_numpy(1 / (1 + np.exp(-z.numpy())))
+
+
+def second_derivatives_of_z_times(softplus) -> tuple[float, float, float]:
+    """d/dz and d2/dz2 (by torch.autograd.grad) of z * softplus(z) at 0."""
+    z = torch.tensor([0.0], requires_grad=True)
+    (first,) = torch.autograd.grad(z * softplus(z), z, create_graph=True)
+    (second,) = torch.autograd.grad(first, z)
+    return first.item(), second.item(), z.item()
+
+
+def test_a_marked_output_has_no_gradient_and_backward_gets_zeros() -> None:
+    """Independent of the page: requires_grad=False, no grad_fn; backward still receives a
+    gradient for it, zeros of its shape, even when the loss uses it; the decorated backward
+    runs with gradient tracking off."""
+    z = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    value, predicted = NumPySoftplusHere.apply(z)
+    assert not predicted.requires_grad and predicted.grad_fn is None
+    assert predicted.tolist() == [0.0, 0.0, 1.0]
+    (value + predicted).sum().backward()
+    grad_class, grad_mode = value.grad_fn.received
+    assert torch.equal(grad_class, torch.zeros(3)) and grad_mode is False
+    assert torch.allclose(z.grad, torch.sigmoid(z.detach()))
+
+
+def test_without_the_mark_a_float_output_would_pass_a_gradient_backward_drops() -> None:
+    """Why mark it: unmarked, the class requires grad and its gradient reaches backward, which
+    ignores it (the page does not claim this; it checks that the mark is what changes it)."""
+
+    class Unmarked(NumPySoftplusHere):
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+
+    z = torch.tensor([-1.0, 2.0], requires_grad=True)
+    value, predicted = Unmarked.apply(z)
+    assert predicted.requires_grad
+    (value + 3 * predicted).sum().backward()
+    assert torch.equal(value.grad_fn.received[0], torch.full((2,), 3.0))
+
+
+def test_once_differentiable_raises_under_backward_and_autograd_grad_skips_it() -> None:
+    """backward() on the first derivative runs the error node the decorator adds; autograd.grad
+    with inputs=z runs only nodes on a path to z and returns 0.5, not the true 1."""
+    first, second, _ = second_derivatives_of_z_times(lambda z: NumPySoftplusHere.apply(z)[0])
+    assert first == pytest.approx(math.log(2)) and second == 0.5
+    exact = second_derivatives_of_z_times(nn.functional.softplus)
+    assert exact[0] == pytest.approx(math.log(2)) and exact[1] == pytest.approx(1.0)  # 2 sigma(0)
+    z = torch.tensor([0.0], requires_grad=True)
+    (grad1,) = torch.autograd.grad(z * NumPySoftplusHere.apply(z)[0], z, create_graph=True)
+    with pytest.raises(RuntimeError, match=r"^trying to differentiate twice a function that was"):
+        grad1.backward()
+
+
+def test_pytorchs_own_sort_example_uses_both_tools() -> None:
+    """The page: 'both in PyTorch's own sort example' (mark_non_differentiable's docstring)."""
+    doc = inspect.getdoc(torch.autograd.function.FunctionCtx.mark_non_differentiable)
+    assert "x.sort()" in doc and "ctx.mark_non_differentiable(idx)" in doc
+    assert "@once_differentiable" in doc
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_page_shows_the_mark_and_the_decorator(site: Path, out: str) -> None:
+    lines = lines_of(site, out)
+    assert "predicted class tensor([0.]), requires_grad=False" in lines
+    assert "backward receives for the class: tensor([0.])" in lines
+    first, second, _ = second_derivatives_of_z_times(lambda z: NumPySoftplusHere.apply(z)[0])
+    assert f"d/dz {first:.4f}; d2/dz2 by autograd.grad: {second}" in lines
+    assert (
+        "d2/dz2 by backward(): RuntimeError: trying to differentiate twice a function that was "
+        "marked with @once_differentiable" in lines
+    )
+    code = soup(site / out / PAGE).get_text()
+    assert "ctx.mark_non_differentiable(output[1])" in code
+    assert "    @once_differentiable" in code and "np.tanh(z.numpy() / 2)" in code
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "PyTorch 自己给 sort 写的示例里两个都用到了" in text
+        assert "torch.autograd.grad 只运行通向 z 的那些节点" in text
+        assert "类别收到的是全零梯度" in text
+    else:
+        assert "both in PyTorch’s own sort example" in text.replace("'", "’")
+        assert "torch.autograd.grad runs only the nodes on a path to z" in text
+        assert "The class gets zeros and no gradient; the first derivative is right." in text
+
+
+def test_the_numpy_sigmoid_is_sigmoid() -> None:
+    """The page's NumPy sigma(z) = (1 + tanh(z / 2)) / 2: equal to torch.sigmoid, finite where
+    exp(-z) would overflow float32."""
+    z = torch.tensor([-100.0, -1.0, 0.0, 2.0, 100.0])
+    numpy_sigmoid = torch.from_numpy(0.5 * (1 + np.tanh(z.numpy() / 2)))
+    assert torch.allclose(numpy_sigmoid, torch.sigmoid(z), atol=1e-7)
+
+
+class ForwardSoftplusHere(SoftplusAsOnThePage):
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (z,) = inputs
+        ctx.save_for_backward(z)
+        ctx.save_for_forward(z)
+
+    @staticmethod
+    def jvp(ctx, z_tangent):
+        (z,) = ctx.saved_tensors
+        return z_tangent * torch.sigmoid(z)
+
+
+def test_a_jvp_makes_forward_mode_and_hessian_work() -> None:
+    """Independent of the page: with save_for_forward and jvp, hessian gives sigma'(z) at
+    several points, torch.func.jvp's tangent is sigma(z) times the input's, and forward AD
+    (dual numbers) agrees."""
+    import torch.autograd.forward_ad as fwAD
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # torch's own jit.script use, from 2.14
+        for point in (0.0, 1.5, -2.0):
+            s = torch.sigmoid(torch.tensor(point)).item()
+            hess = torch.func.hessian(ForwardSoftplusHere.apply)(torch.tensor(point))
+            assert hess.item() == pytest.approx(s * (1 - s))
+    z = torch.tensor([-1.0, 0.0, 2.0])
+    tangent_in = torch.tensor([1.0, 2.0, -3.0])
+    _, tangent = torch.func.jvp(ForwardSoftplusHere.apply, (z,), (tangent_in,))
+    assert torch.allclose(tangent, tangent_in * torch.sigmoid(z))
+    with fwAD.dual_level():
+        out = ForwardSoftplusHere.apply(fwAD.make_dual(z, tangent_in))
+        assert torch.allclose(fwAD.unpack_dual(out).tangent, tangent_in * torch.sigmoid(z))
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_exercise_1_adds_a_jvp_and_hessian_works(site: Path, out: str) -> None:
+    lines = lines_of(site, out)
+    sigmoid_0 = 0.5
+    assert f"hessian(ForwardSoftplus.apply) at 0: {sigmoid_0 * (1 - sigmoid_0)}" in lines
+    shown = tensor_values(line_after(lines, "jvp(ForwardSoftplus.apply), tangent ones:"))
+    assert shown == pytest.approx(torch.sigmoid(torch.tensor([-1.0, 0.0, 2.0])).tolist(), abs=1e-4)
+    code = soup(site / out / PAGE).get_text()
+    assert "ctx.save_for_forward(z)" in code and "def jvp(ctx, z_tangent):" in code
+    # the failure stays first, inside the warning filter, then the working hessian
+    block = code.split("\nsecond = ")[0].rsplit("with warnings.catch_warnings():", 1)[1]
+    assert block.index("hessian(Softplus.apply)") < block.index("hessian(ForwardSoftplus.apply)")
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "给它加上一个" in text and "让 hessian 能用" in text
+    else:
+        assert "add one (the input’s tangent in, the output’s out) and make hessian work" in (
+            text.replace("'", "’")
+        )
