@@ -18,8 +18,8 @@ because the "download all" zips carry it; it is copied into the site at the end.
 Warnings are errors (``-W --keep-going``: every warning is listed, then the
 build fails). A tutorial that raises fails the build and is named in the log.
 Sphinx's environment cache and sphinx-gallery's md5 cache make a rebuild with
-nothing changed re-execute no tutorial; a change to ``src/pytorch_notes``
-re-executes them all; ``--clean`` removes every cache first.
+nothing changed re-execute no tutorial; a change to ``src/pytorch_notes`` or to the
+image scraper re-executes them all; ``--clean`` removes every cache first.
 """
 
 from __future__ import annotations
@@ -68,22 +68,30 @@ def clean() -> None:
         (DOCS / lang.source / "sg_execution_times.rst").unlink(missing_ok=True)
 
 
+#: The build's own code that runs while a tutorial executes: the image scraper (how each
+#: figure is saved) and the clearance check it calls. A change there changes every page's
+#: figures or warnings as much as a change to the package does.
+EXECUTION_CODE = ("_ext/svg_figures.py", "_ext/figure_clearance.py")
+
+
 def package_digest() -> str:
-    """A hash of the tutorials' hidden inputs: the helper package's source, torch, Python.
+    """A hash of the tutorials' hidden inputs: the helper package's source, the scraper
+    (:data:`EXECUTION_CODE`), torch, Python.
 
     Each page states the torch and Python it was executed with (docs/_ext/gallery_pages.py):
     a build with another of either runs every tutorial again.
     """
     digest = hashlib.sha256()
     digest.update(f"torch {version('torch')} python {platform.python_version()}\n".encode())
-    for path in sorted((DOCS.parent / "src" / "pytorch_notes").rglob("*.py")):
+    scraper = [DOCS / name for name in EXECUTION_CODE]
+    for path in [*sorted((DOCS.parent / "src" / "pytorch_notes").rglob("*.py")), *scraper]:
         digest.update(path.relative_to(DOCS.parent).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def invalidate_if_package_changed() -> None:
-    """Re-execute every tutorial when src/pytorch_notes, torch or Python changed.
+    """Re-execute every tutorial when src/pytorch_notes, the scraper, torch or Python changed.
 
     sphinx-gallery re-runs a tutorial only when its own file changed (md5).
     The tutorials also depend on the helper package, so a change there drops

@@ -162,3 +162,25 @@ def test_a_build_executes_only_the_tutorials_whose_source_changed(fontless_build
     scripts = sorted(p.name for p in (ROOT / "gallery" / "zh").rglob("plot_*.py"))
     assert record["executed"] == [scripts[0]], record
     assert sorted(record["skipped_unchanged"]) == scripts[1:], record
+
+
+def test_a_change_to_the_scraper_executes_the_tutorials_again(tmp_path: Path, monkeypatch) -> None:
+    """The image scraper runs inside each tutorial's execution: a change to how figures are
+    saved must re-execute them as a change to the package does, or the pages keep figures
+    saved the old way (sphinx-gallery's md5 records know only the tutorial's own file)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_build", DOCS / "build.py")
+    assert spec and spec.loader
+    docs_build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(docs_build)
+    shutil.copytree(ROOT / "src" / "pytorch_notes", tmp_path / "src" / "pytorch_notes")
+    for name in docs_build.EXECUTION_CODE:
+        (tmp_path / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(DOCS / name, tmp_path / "docs" / name)
+    monkeypatch.setattr(docs_build, "DOCS", tmp_path / "docs")
+    before = docs_build.package_digest()
+    assert docs_build.package_digest() == before
+    scraper = tmp_path / "docs" / "_ext" / "svg_figures.py"
+    scraper.write_text(scraper.read_text("utf-8") + "\n# saved another way\n", "utf-8")
+    assert docs_build.package_digest() != before

@@ -431,3 +431,49 @@ def test_a_trace_is_not_reused_across_the_conjugate_and_negative_bits() -> None:
     scaled(negative.resolve_neg())
     assert torch.equal(scaled(negative), negative * 3)
     assert graphs.traces == 2
+
+
+def test_live_memory_counts_new_storages_until_they_are_freed() -> None:
+    """live_memory (tutorial 13): an op's new output counts until freed; a view, an in-place
+    result and the tensors made before the block do not count; backward ops are seen."""
+    from pytorch_notes.capture import live_memory
+
+    w = torch.ones(256, requires_grad=True)  # made before: not counted
+    with live_memory() as log:
+        a = w * 2  # new: 1024 bytes
+        view = a[:128]  # a view of a: nothing new
+        a.add_(1)  # in place: nothing new
+        assert log.live_bytes == 1024 and view.untyped_storage().nbytes() == 1024
+        b = a.exp()  # ExpBackward0 saves its result: b
+        del a, view
+        assert log.live_bytes == 1024  # a freed as soon as nothing refers to it
+        b.sum().backward()
+    names = [name for name, _ in log.steps]
+    assert names[:4] == ["mul", "slice", "add_", "exp"] and "mul" in names[5:]  # backward seen
+    assert log.peak >= 2 * 1024 and w.grad is not None
+    del b
+    assert log.live_bytes == 1024  # only w.grad, made inside the block, is left
+
+
+def test_mark_dynamic_saves_the_recompilation_and_has_no_public_name() -> None:
+    """capture.mark_dynamic wraps torch._dynamo.mark_dynamic because torch.compiler has no
+    mark_dynamic (2.4 to 2.15): when one appears, the page and the helper should use it.
+    A package test, so that ``nox -s compat`` runs it on the oldest and newest torch."""
+    from pytorch_notes.capture import mark_dynamic
+
+    assert not hasattr(torch.compiler, "mark_dynamic")
+    for mark, expected in ((False, [1, 2, 2, 3]), (True, [1, 1, 1, 2])):
+        captured: list = []
+        torch.compiler.reset()
+
+        def keep(gm, example_inputs, captured=captured):
+            captured.append(gm)
+            return gm.forward
+
+        compiled, counts = torch.compile(lambda x: torch.tanh(x * 2), backend=keep), []
+        for i, n in enumerate((8, 16, 32, 1)):
+            x = torch.ones(n, 2)
+            compiled(mark_dynamic(x, 0) if mark and i == 0 else x)
+            counts.append(len(captured))
+        assert counts == expected
+    torch.compiler.reset()

@@ -2860,3 +2860,248 @@ def test_a_sampler_of_one_with_batch_size_one_gets_both_fixes() -> None:
                         sampler=torch.utils.data.SubsetRandomSampler([7]))  # fmt: skip
     with pytest.raises(ValueError, match=r"2 or more .*, and choose a batch_size of 2 or more"):
         fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), loader)
+
+
+# -- review b22 ---------------------------------------------------------------------------------
+
+
+def _documented_loop(model: nn.Module, loss_fn, data, iterations: int, lazy: bool) -> list[float]:
+    """fit's documented loop: a lazy model's dry run (eval mode, two samples, no_grad), then
+    forward, loss, backward, step, zero_grad, over the loader's batches or the whole data."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    if lazy:
+        model.eval()
+        with torch.no_grad():
+            model(data[0][:2])
+        model.train()
+    losses: list[float] = []
+    while len(losses) < iterations:
+        for x, y in [data] if isinstance(data, tuple) else data:
+            loss = loss_fn(model(x), y)
+            losses.append(loss.item())
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            if len(losses) == iterations:
+                break
+    return losses
+
+
+def test_a_loss_drawing_random_numbers_trains_a_lazy_model_as_the_documented_loop() -> None:
+    """b22 #1: the loss's two-sample trial ran inside a lazy model's kept dry run and moved
+    torch's generator (random label smoothing): fit was the documented loop plus one loss."""
+
+    def noisy_bce(p: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        return F.binary_cross_entropy(p, t * (1 - 0.1 * torch.rand_like(t)))
+
+    x = torch.randn(64, 3, generator=torch.Generator().manual_seed(1))
+    y = (x[:, 0] > 0).float()
+
+    def make() -> nn.Module:
+        torch.manual_seed(0)
+        return nn.Sequential(nn.LazyLinear(8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid(),
+                             nn.Flatten(0))  # fmt: skip
+
+    model = make()
+    h = fit(model, noisy_bce, torch.optim.SGD(model.parameters(), lr=0.1), (x, y),
+            max_iterations=4, eval_every=100, record_parameters=False)  # fmt: skip
+    assert h.loss == _documented_loop(make(), noisy_bce, (x, y), 4, lazy=True)
+
+
+class _SampleWeighted(nn.Module):
+    """A loss sized to the batch that checks its input with its own ValueError."""
+
+    def __init__(self, weight: torch.Tensor) -> None:
+        super().__init__()
+        self.register_buffer("weight", weight)
+
+    def forward(self, p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if y.shape[0] != self.weight.shape[0]:
+            raise ValueError(f"{self.weight.shape[0]} weights, got a batch of {y.shape[0]}")
+        return F.binary_cross_entropy(p, y, weight=self.weight)
+
+
+@pytest.mark.parametrize("case", ["float64 labels", "a loss's own ValueError"])
+def test_a_loss_sized_to_the_batch_trains_as_by_hand(case: str) -> None:
+    """b22 #2: BCEWithLogitsLoss(weight=w), one weight per sample, with float64 labels (which
+    it takes): its failure on two samples was blamed on the dtype, and the batch it gets
+    never tried. b22 #3: a loss raising ValueError on two samples was never tried either."""
+    x = torch.randn(16, 3, generator=torch.Generator().manual_seed(0))
+    if case == "float64 labels":
+        y = (x[:, 0] > 0).double()
+        loss_fn: nn.Module = nn.BCEWithLogitsLoss(weight=torch.ones(8))
+        head: list[nn.Module] = []
+    else:
+        y = (x[:, 0] > 0).float()
+        loss_fn, head = _SampleWeighted(torch.linspace(0.5, 1.5, 8)), [nn.Sigmoid()]
+
+    def make() -> nn.Module:
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Linear(3, 1), *head, nn.Flatten(0))
+
+    for data in ((x[:8], y[:8]), DataLoader(TensorDataset(x, y), batch_size=8)):
+        model = make()
+        h = fit(model, loss_fn, torch.optim.SGD(model.parameters(), lr=0.1), data,
+                max_iterations=2, eval_every=100)  # fmt: skip
+        assert h.loss == _documented_loop(make(), loss_fn, data, 2, lazy=False)
+
+
+def test_a_dtype_is_blamed_only_when_converting_the_labels_would_work() -> None:
+    """b22 #4: a last, smaller batch failing on its size, with float64 labels, was refused as
+    a dtype problem (converting the labels only brought out the real error)."""
+    x = torch.randn(12, 3, generator=torch.Generator().manual_seed(0))
+    y = (x[:, 0] > 0).double()
+    model = nn.Sequential(nn.Linear(3, 1), nn.Flatten(0))
+    with pytest.raises(ValueError) as caught:
+        evaluate(model, nn.BCEWithLogitsLoss(weight=torch.ones(5)), x, y, batch_size=5)
+    assert type(caught.value) is ValueError
+    assert "(on the batch of 2 samples at rows 10 to 11)" in str(caught.value)
+    with pytest.raises(TypeError, match=r"have dtype torch.float64 .* needs them alike"):
+        evaluate(nn.Sequential(nn.Linear(3, 1), nn.Sigmoid(), nn.Flatten(0)), nn.BCELoss(), x, y)
+
+
+def test_a_failing_evaluation_of_a_loader_names_its_batch_as_fit_read_it() -> None:
+    """b22 #5: "at rows 10 to 11" named positions in the order fit read a DataLoader's
+    samples as if they were rows (dataset rows 110 and 111 under a SubsetRandomSampler)."""
+    from torch.utils.data import SubsetRandomSampler
+
+    x = torch.randn(112, 3, generator=torch.Generator().manual_seed(0))
+    dataset = TensorDataset(x, (x[:, 0] > 0).float())
+    train = DataLoader(dataset, batch_size=5, sampler=SubsetRandomSampler(range(100)))
+    val = DataLoader(dataset, batch_size=5, sampler=SubsetRandomSampler(range(100, 112)))
+    model = nn.Sequential(nn.Linear(3, 1), nn.Flatten(0))
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(ValueError) as caught:
+        fit(model, nn.BCEWithLogitsLoss(weight=torch.ones(5)),
+            torch.optim.SGD(model.parameters(), lr=0.1), train, validation=val)  # fmt: skip
+    message = str(caught.value)
+    assert "evaluation of the validation data at iteration 0: its batch 3 of 3, 2 samples" in message
+    assert "samples 10 to 11, counting from 0 in the order fit read them" in message
+    assert "rows" not in message
+    for name, value in model.state_dict().items():  # the first evaluation comes before training
+        assert torch.equal(value, before[name]), name
+
+
+def test_padded_batches_checked_one_by_one_count_samples_as_fit_read_them() -> None:
+    """b22 #7: with a collate_fn that pads, "sample k" counted within a batch, though the
+    note beside it says k counts the samples in the order fit read them."""
+
+    class Widening(torch.utils.data.Dataset):
+        def __len__(self) -> int:
+            return 8
+
+        def __getitem__(self, i: int):
+            return torch.ones(2 + i // 4), (2.0 if i == 6 else float(i % 2))
+
+    def pad(batch):
+        width = max(len(f) for f, _ in batch)
+        return (torch.stack([torch.cat([f, f.new_zeros(width - len(f))]) for f, _ in batch]),
+                torch.tensor([label for _, label in batch]))  # fmt: skip
+
+    model = nn.Sequential(nn.Linear(3, 1), nn.Sigmoid(), nn.Flatten(0))
+    with pytest.raises(ValueError, match=r"sample 6 has label 2\.0"):
+        fit(model, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1),
+            DataLoader(Widening(), batch_size=4, collate_fn=pad))  # fmt: skip
+
+
+# -- review b23 ---------------------------------------------------------------------------------
+
+
+class _RunningNormLoss(nn.Module):
+    """BCE divided by a running mean of past values: a loss with state, updated per call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("running", torch.tensor(1.0))
+        self.calls = 0
+
+    def forward(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        value = F.binary_cross_entropy(out, y)
+        if self.training:
+            self.running = 0.5 * self.running + 0.5 * value.detach()
+        return value / self.running
+
+
+class _OwnGeneratorSmoothing(nn.Module):
+    """Random label smoothing from a generator the loss holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generator = torch.Generator().manual_seed(0)
+
+    def forward(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        eps = 0.2 * torch.rand(y.shape, generator=self.generator)
+        return F.binary_cross_entropy(out, y * (1 - eps) + (1 - y) * eps)
+
+
+@pytest.mark.parametrize("loss_type", [_RunningNormLoss, _OwnGeneratorSmoothing])
+def test_a_loss_with_state_trains_as_the_documented_loop(loss_type: type) -> None:
+    """b23 #1: fit's checks called the loss before training and gave nothing back: a loss
+    module with state (a running normaliser, its own generator) trained differently."""
+    x = torch.randn(40, 2, generator=torch.Generator().manual_seed(0))
+    y = (x[:, 0] > 0).float()
+
+    def make() -> nn.Module:
+        torch.manual_seed(1)
+        return nn.Sequential(nn.Linear(2, 1), nn.Sigmoid(), nn.Flatten(0))
+
+    model, loss_fn = make(), loss_type()
+    h = fit(model, loss_fn, torch.optim.SGD(model.parameters(), lr=0.5), (x, y),
+            max_iterations=5, eval_every=2)  # fmt: skip
+    model, loss_fn = make(), loss_type()
+    optimizer, losses = torch.optim.SGD(model.parameters(), lr=0.5), []
+    for i in range(5):
+        if i % 2 == 0:
+            evaluate(model, loss_fn, x, y)
+        loss = loss_fn(model(x), y)
+        losses.append(loss.item())
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    assert h.loss == losses
+
+
+def test_loss_errors_name_what_was_raised_and_where() -> None:
+    """b23 #5: a loss class passed for an instance was blamed on the batch size; #3: a bare
+    assert in a loss left the message without type or text; the evaluation that failed was
+    not named (tensor data) or blamed on a leftover batch that was not the one (#4)."""
+    x = torch.randn(12, 3, generator=torch.Generator().manual_seed(0))
+    y = (torch.arange(12) % 2).float()
+    model = nn.Sequential(nn.Linear(3, 1), nn.Sigmoid(), nn.Flatten(0))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for call in (lambda: fit(model, nn.BCELoss, optimizer, (x, y)),
+                 lambda: evaluate(model, nn.BCELoss, x, y)):  # fmt: skip
+        with pytest.raises(TypeError, match=r"is the class torch\.nn\.modules\.loss\.BCELoss, "
+                           r"not a loss: pass an instance, BCELoss\(\)"):  # fmt: skip
+            call()
+    calls = []
+
+    def asserting(out: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        calls.append(1)
+        if len(calls) == 5:  # probes 1-2, evaluation 3, training 4, evaluation 5 fails
+            raise AssertionError  # a bare assert, as pytest would not rewrite it outside tests
+        return F.binary_cross_entropy(out, labels)
+
+    with pytest.raises(ValueError) as caught:
+        fit(model, asserting, optimizer, (x, y), eval_every=1)
+    assert (
+        "(shape (12,), torch.float32): AssertionError (in fit's evaluation of the training "
+        "data at iteration 1, on the batch of 12 samples at rows 0 to 11)" in str(caught.value)
+    )
+
+    def needs_both_classes(out: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        if labels.min() == labels.max():
+            raise ValueError("a batch with one class")
+        return F.binary_cross_entropy(out, labels)
+
+    sorted_y = torch.cat([torch.zeros(4), torch.ones(4), torch.zeros(4)])  # batches of 4
+    loader = DataLoader(TensorDataset(x, sorted_y), batch_size=4, shuffle=True, drop_last=True)
+    with pytest.raises(ValueError) as caught:
+        fit(model, needs_both_classes, optimizer, loader)
+    message = str(caught.value)
+    assert (
+        "ValueError: a batch with one class (tried on 2 samples, then on 4 samples: the "
+        "first batch fit's evaluations read" in message
+    )
+    assert "what is left over" not in message

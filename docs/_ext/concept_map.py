@@ -136,6 +136,10 @@ CONCEPTS: list[tuple[str, str, str, int]] = [
     ),
     ("optimizers", "Optimizers\n& learning rate", "优化器\n与学习率", 12),
     ("minibatch", "Mini-batches & DataLoader:\nstochastic GD", "小批量与 DataLoader：\n随机梯度下降", 12),
+    ("memory", "What the graph keeps:\nsaved tensors in bytes", "计算图留下了什么：\n按字节数清点保存的张量", 13),
+    ("checkpointing", "Keeping less: checkpointing,\nsave_on_cpu, 16-bit saves", "少留一些：激活检查点、\nsave_on_cpu、16 位保存", 13),
+    ("fullgraph", "fullgraph=True,\ncustom operators\n(register_fake, autograd)", "fullgraph=True、\n自定义算子\n（伪实现、梯度公式）", 14),
+    ("dynamic_export", "mark_dynamic; export's\nDim ranges, strict\nvs non-strict", "mark_dynamic；导出的\nDim 范围、严格\n与非严格导出", 14),
 ]  # fmt: skip
 # (from_id, to_id): the first idea leads to the second.
 LINKS: list[tuple[str, str]] = [
@@ -154,6 +158,9 @@ LINKS: list[tuple[str, str]] = [
     ("static", "compile"), ("dynamic", "compile"), ("compile", "export"), ("saved", "export"),
     ("logreg", "losses"), ("heldout", "losses"),
     ("loop", "optimizers"), ("losses", "optimizers"), ("loop", "minibatch"), ("optimizers", "minibatch"),
+    ("anomaly", "memory"), ("modes", "memory"), ("memory", "checkpointing"),
+    ("compile", "fullgraph"), ("function", "fullgraph"), ("compile", "dynamic_export"),
+    ("export", "dynamic_export"), ("fullgraph", "dynamic_export"),
 ]  # fmt: skip
 
 PER_ROW = 3  # ideas side by side; a tutorial with more takes another row

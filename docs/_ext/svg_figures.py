@@ -31,7 +31,17 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-SVG_RC = {"svg.fonttype": "path", "svg.hashsalt": "pytorch-notes", "savefig.dpi": 150}
+#: Saved cropped to what is drawn (``bbox_inches="tight"``), as the card's PNG is: a figure
+#: made with ``plt.subplots(figsize=...)`` keeps matplotlib's margins around its Axes, and on
+#: a phone, where a wide figure scrolls sideways at its own size, the reader would first see
+#: those margins (tutorial 02's graphs: 200 px of white before the first node).
+SVG_RC = {
+    "svg.fonttype": "path",
+    "svg.hashsalt": "pytorch-notes",
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+    "savefig.pad_inches": 0.05,
+}
 
 
 class SvgFigures:

@@ -13,14 +13,25 @@ place that reads them, so that a torch upgrade that moves them fails
   prints);
 - :func:`aot_graphs` -- AOTAutograd's forward *and backward* graphs for a
   function, both built when the function first runs forward
-  (``functorch.compile.aot_function`` with a partitioner that keeps them).
+  (``functorch.compile.aot_function`` with a partitioner that keeps them);
+- :func:`mark_dynamic` -- tell ``torch.compile`` that a tensor's dimension
+  varies, before the first call (``torch._dynamo.mark_dynamic``: torch 2.4 to
+  2.15 have no public name for it).
 
 The message formats are torch's own and change between releases; this module
 reads those of torch 2.4 to 2.15 (``nox -s compat`` runs it on both ends).
 Graph-break reasons are the exception: torch logs them from 2.6 on, so on
 older torch :func:`compile_log` warns and leaves ``graph_breaks`` empty.
 
-Introduced in tutorial 10 (*PyTorch 2: static graphs captured from dynamic code*).
+One more instrument needs a semi-private class, so it lives here too:
+
+- :func:`live_memory` -- the bytes of the tensors that operations returned and
+  that are still alive, after every operation, forward *and* backward (a
+  ``TorchDispatchMode``, ``torch.utils._python_dispatch``: it sees the
+  operations autograd runs, which a ``TorchFunctionMode`` does not).
+
+Introduced in tutorial 10 (*PyTorch 2: static graphs captured from dynamic code*);
+:func:`live_memory` in tutorial 13 (*What the graph costs in memory*).
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ import logging
 import math
 import re
 import warnings
+import weakref
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field
@@ -39,8 +51,17 @@ from typing import Any
 
 import torch
 import torch.utils._pytree as pytree
+from torch.utils._python_dispatch import TorchDispatchMode
 
-__all__ = ["AotGraphs", "CompileLog", "aot_graphs", "compile_log"]
+__all__ = [
+    "AotGraphs",
+    "CompileLog",
+    "MemoryLog",
+    "aot_graphs",
+    "compile_log",
+    "live_memory",
+    "mark_dynamic",
+]
 
 # "Graph Break Reason: ..." from torch 2.7; "Reason: ..." on its own line in 2.6.
 _BREAK_REASON = re.compile(r"^(?:Graph Break )?Reason:\s*(.+)$", re.MULTILINE)
@@ -189,6 +210,31 @@ def compile_log() -> Iterator[CompileLog]:
     finally:
         log.stderr = stderr.getvalue()
         restore()
+
+
+def mark_dynamic(
+    tensor: torch.Tensor, dim: int, *, min: int | None = None, max: int | None = None
+) -> torch.Tensor:
+    """Mark dimension ``dim`` of ``tensor`` as varying, for ``torch.compile``; return ``tensor``.
+
+    The first compiled call that gets ``tensor`` then captures a graph in which
+    that size is a symbol, instead of specialising it and recompiling at the next
+    size (automatic dynamic shapes). The mark is a promise that ``torch.compile``
+    checks: if the code fixes that size (``nn.Linear(2, 1)`` needs exactly 2
+    features), compiling raises ``ConstraintViolationError``. ``min`` and ``max``
+    bound the size; a call outside them raises too. Sizes 0 and 1 still get
+    graphs of their own. This calls ``torch._dynamo.mark_dynamic``, the name
+    PyTorch's dynamic-shapes documentation gives: torch 2.4 to 2.15 have none
+    in ``torch.compiler`` (``tests/test_capture.py`` notices when one appears).
+    ``torch.export`` takes the same information as ``dynamic_shapes`` with
+    ``torch.export.Dim``, a public API.
+
+    Introduced in tutorial 14 (*torch.compile and torch.export in practice*).
+    """
+    import torch._dynamo  # imported by torch.compile anyway; slow to import on its own
+
+    torch._dynamo.mark_dynamic(tensor, dim, min=min, max=max)
+    return tensor
 
 
 @dataclass
@@ -465,3 +511,73 @@ def aot_graphs(fn: Callable[..., Any]) -> tuple[Callable[..., Any], AotGraphs]:
         return out
 
     return compiled, graphs
+
+
+@dataclass
+class MemoryLog:
+    """What :func:`live_memory` saw: ``steps`` holds, for every operation run inside
+    it, ``(name, bytes)``: the ATen operation's name (``"addmm"``, ``"gelu_backward"``)
+    and the bytes of the storages operations had returned so far that were still
+    alive just after it. ``live_bytes`` is that sum now, ``peak`` the largest in
+    ``steps`` (0 before any operation)."""
+
+    steps: list[tuple[str, int]] = field(default_factory=list)
+    _live: dict[int, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def live_bytes(self) -> int:
+        return sum(self._live.values())
+
+    @property
+    def peak(self) -> int:
+        return max((b for _, b in self.steps), default=0)
+
+
+class _LiveMemory(TorchDispatchMode):
+    def __init__(self, log: MemoryLog) -> None:
+        super().__init__()
+        self.log = log
+
+    def _freed(self, ptr: int) -> None:
+        self.log._live.pop(ptr, None)
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        out = func(*args, **(kwargs or {}))
+        inputs = {
+            t.untyped_storage().data_ptr()
+            for t in pytree.tree_leaves((args, kwargs))
+            if isinstance(t, torch.Tensor)
+        }
+        for t in pytree.tree_leaves(out):
+            if not isinstance(t, torch.Tensor):
+                continue
+            storage = t.untyped_storage()
+            ptr = storage.data_ptr()
+            # a view, an in-place result or an out= tensor is memory an input already had
+            if ptr and ptr not in inputs and ptr not in self.log._live:
+                self.log._live[ptr] = storage.nbytes()
+                weakref.finalize(storage, self._freed, ptr)  # when the memory is freed
+        self.log.steps.append((func.overloadpacket.__name__, self.log.live_bytes))
+        return out
+
+
+@contextmanager
+def live_memory() -> Iterator[MemoryLog]:
+    """Count the memory of the tensors operations return, after every operation.
+
+    Inside the block, every ATen operation (the forward pass's, the ones autograd
+    runs in the backward pass, a checkpoint's recomputation) is seen as it returns;
+    the storage of each tensor it returns that no input of it already had (not a
+    view, not an in-place result) is counted until that memory is freed -- by
+    reference counting, so the counts are exact and the same on every run.
+
+    ``with live_memory() as log:`` gives a :class:`MemoryLog`, filled as the block
+    runs. What is counted: the storages returned inside the block; tensors that
+    existed before it (parameters, inputs) are not, nor memory an operation uses
+    internally and frees before it returns, nor allocator overhead.
+
+    Introduced in tutorial 13.
+    """
+    log = MemoryLog()
+    with _LiveMemory(log):
+        yield log

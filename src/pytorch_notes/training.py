@@ -48,6 +48,7 @@ import math
 import numbers
 import operator
 import random
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -740,6 +741,31 @@ def _is_lazy(model: nn.Module) -> bool:
 
 
 @contextmanager
+def _generators_kept() -> Iterator[None]:
+    """torch's, NumPy's and Python's global random generators as they were after the block."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=[]):
+            yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
+@contextmanager
+def _loss_kept(loss_fn: LossFn) -> Iterator[None]:
+    """A check's call of ``loss_fn`` leaves nothing behind: the global generators, and a
+    loss that is a module (a running normaliser's buffer, a generator it holds) as it was.
+    A plain function's own state (a closure's counter) is out of reach."""
+    if isinstance(loss_fn, nn.Module):
+        with _model_kept(loss_fn), _generators_kept():
+            yield
+    else:
+        with _generators_kept():
+            yield
+
+
+@contextmanager
 def _model_kept(model: nn.Module) -> Iterator[None]:
     """``model`` as it was after the block, and every random generator (the global ones
     and those its modules hold): a probe's forward pass leaves nothing behind. A model
@@ -757,13 +783,10 @@ def _model_kept(model: nn.Module) -> Iterator[None]:
         yield
         return
     states = [_ModuleState(module, path) for path, module in model.named_modules()]
-    python_state, numpy_state = random.getstate(), np.random.get_state()
     try:
-        with torch.random.fork_rng(devices=[]):
+        with _generators_kept():
             yield
     finally:
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)
         failed: list[tuple[str, Tensor]] = []
         for state in reversed(states):
             try:
@@ -798,8 +821,10 @@ def _probe(
     name: str,
     classes: _Classes,
     loss_fn: LossFn | None,
+    piece: str = "",
 ) -> None:
-    """Run ``model`` and ``loss_fn`` on two samples of ``name``: a shape error becomes a
+    """Run ``model`` and ``loss_fn`` on two samples of ``name`` (``piece``: what the
+    features and labels are, for the loss's refusal): a shape error becomes a
     clear one, outputs read as probabilities that are not probabilities are named, and so
     are labels whose dtype the loss refuses. Without ``loss_fn`` (:func:`evaluate`, which
     names a loss failure in its own pass) the model alone.
@@ -823,7 +848,7 @@ def _probe(
             ) from error
         classes.predict(out)
         if loss_fn is not None:
-            _probe_loss_on_batches(model, loss_fn, features, labels, out, name)
+            _probe_loss_on_batches(model, loss_fn, features, labels, out, name, piece)
 
 
 def _samples(k: int) -> str:
@@ -831,15 +856,22 @@ def _samples(k: int) -> str:
 
 
 def _probe_loss_on_batches(
-    model: nn.Module, loss_fn: LossFn, features: Tensor, labels: Tensor, out: Tensor, name: str
+    model: nn.Module,
+    loss_fn: LossFn,
+    features: Tensor,
+    labels: Tensor,
+    out: Tensor,
+    name: str,
+    piece: str,
 ) -> None:
     """``loss_fn`` on the probe's two samples (``out``), then, if this piece of the data
-    holds more, on the whole piece: the batch fit's training gets. A loss sized to the
-    batch (``nn.BCELoss(weight=w)``, one weight per sample) may fail on two samples; it is
-    refused only if it fails on the batch it gets."""
+    holds more, on the whole piece (``piece`` says what it is). A loss sized to the batch
+    (``nn.BCELoss(weight=w)``, one weight per sample) may fail on two samples; it is
+    refused only if it fails on a batch fit gives it."""
     n, device = features.shape[0], out.device
     try:
-        _probe_loss(loss_fn, out, labels[:2].to(device), name)
+        with _loss_kept(loss_fn):  # a lazy model keeps its dry run, of which the loss is no part
+            _probe_loss(loss_fn, out, labels[:2].to(device), name)
     except _LossFails as error:
         if n <= 2:
             raise ValueError(str(error)) from error.__cause__
@@ -847,13 +879,13 @@ def _probe_loss_on_batches(
         return
     # the trial leaves the model and the generators as they were, a lazy model's too: its
     # dry run (the two samples above) is all it keeps, as the documented loop has it
-    with _model_kept(model):
+    with _model_kept(model), _loss_kept(loss_fn):
         x, y = features.to(device), labels.to(device)
         try:
             _probe_loss(loss_fn, _predictions(model, x, y), y, name)
         except _LossFails as error:
             raise ValueError(
-                f"{error} (tried on 2 samples, then on {_samples(n)}: the batch it gets)"
+                f"{error} (tried on 2 samples, then on {_samples(n)}: {piece})"
             ) from error.__cause__
 
 
@@ -869,19 +901,19 @@ def _probe_loss(loss_fn: LossFn, out: Tensor, labels: Tensor, name: str) -> None
     """``loss_fn`` on the probe's outputs: a label dtype the loss refuses is named (both dtypes)."""
     try:
         loss = loss_fn(out, labels)
-    except RuntimeError as error:
+    except Exception as error:  # torch's RuntimeError, or a loss's own ValueError
         _raise_loss_error(error, loss_fn, out, labels, name)
         return  # NaN outputs: training names them (NonFiniteLossError at iteration 0)
     _loss_value(loss)
 
 
 def _raise_loss_error(
-    error: RuntimeError, loss_fn: LossFn, out: Tensor, labels: Tensor, name: str
+    error: Exception, loss_fn: LossFn, out: Tensor, labels: Tensor, name: str
 ) -> None:
     """Raise what ``error`` (raised by ``loss_fn(out, labels)``) means: labels of a dtype
-    the loss refuses (a ``TypeError`` naming both), else :class:`_LossFails`; return if
-    the outputs hold NaN or inf (the callers name those)."""
-    if labels.dtype != out.dtype:
+    the loss refuses (a ``TypeError`` naming both: the loss works once they are converted),
+    else :class:`_LossFails`; return if the outputs hold NaN or inf (the callers name those)."""
+    if labels.dtype != out.dtype and _works(loss_fn, out, labels.to(out.dtype)):
         raise TypeError(
             f"{_labels_of(name)} have dtype {labels.dtype} and the model's outputs "
             f"{out.dtype}, and loss_fn ({type(loss_fn).__name__}) needs them alike: convert "
@@ -890,11 +922,27 @@ def _raise_loss_error(
         ) from error
     if not bool(torch.isfinite(out).all()):
         return
+    said = f"{error}" if isinstance(error, RuntimeError) and str(error) else _said(error)
     raise _LossFails(
         f"loss_fn ({type(loss_fn).__name__}) fails on the model's outputs (shape "
         f"{tuple(out.shape)}, {out.dtype}) and {_labels_of(name)} (shape "
-        f"{tuple(labels.shape)}, {labels.dtype}): {error}"
+        f"{tuple(labels.shape)}, {labels.dtype}): {said}"
     ) from error
+
+
+def _said(error: BaseException) -> str:
+    """An exception as a message names it: its type, and its text if it has one."""
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _works(loss_fn: LossFn, out: Tensor, labels: Tensor) -> bool:
+    """Whether ``loss_fn(out, labels)`` runs (random numbers it draws are given back)."""
+    try:
+        with _loss_kept(loss_fn):
+            loss_fn(out, labels)
+    except Exception:
+        return False
+    return True
 
 
 def _probe_one_sample(model: nn.Module, data: _Data) -> None:
@@ -1041,6 +1089,26 @@ def _classes(threshold: object, logits: object, loss_fn: object) -> _Classes:
     return _Classes(checked, logits)
 
 
+def _check_loss_fn(loss_fn: object) -> None:
+    if isinstance(loss_fn, type):
+        raise TypeError(
+            f"loss_fn is the class {loss_fn.__module__}.{loss_fn.__name__}, not a loss: pass an "
+            f"instance, {loss_fn.__name__}()"
+        )
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+
+
+def _first_piece(data: _Data) -> str:
+    """What fit tries the loss on before training, for its refusal."""
+    if data.loader is None:
+        return "the batch it gets"
+    return (
+        "the first batch fit's evaluations read: every sample the loader trains on, a "
+        "shuffling loader's in index order, in batches of its batch_size"
+    )
+
+
 def _check_model(model: object) -> nn.Module:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -1108,8 +1176,7 @@ def evaluate(
     No tutorial calls it: tutorial 06 measures its test set by hand.
     """
     _check_model(model)
-    if not callable(loss_fn):
-        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+    _check_loss_fn(loss_fn)
     check_binary_data(features, labels)
     _check_not_meta(model)
     classes = _classes(threshold, logits, loss_fn)
@@ -1118,7 +1185,7 @@ def evaluate(
     _probe(model, features, labels, "features", classes, None)  # the loss: in the pass below
     step = batch_size or labels.shape[0]
     pieces = [(features[i : i + step], labels[i : i + step]) for i in range(0, len(labels), step)]
-    loss, accuracy = _evaluate(model, loss_fn, pieces, classes, "features")
+    loss, accuracy = _evaluate(model, loss_fn, pieces, classes, "features", _rows)
     if not math.isfinite(loss):
         raise ValueError(
             f"the loss on these features and labels is {loss}: the model's outputs (or the "
@@ -1128,6 +1195,11 @@ def evaluate(
     return loss, accuracy
 
 
+def _rows(k: int, start: int, size: int) -> str:
+    """Where :func:`evaluate`'s batch ``k`` is, for an error: its rows."""
+    return f"on the batch of {_samples(size)} at rows {start} to {start + size - 1}"
+
+
 @torch.no_grad()
 def _evaluate(
     model: nn.Module,
@@ -1135,38 +1207,38 @@ def _evaluate(
     pieces: Sequence[tuple[Tensor, Tensor]],
     classes: _Classes,
     name: str,
+    where: Callable[[int, int, int], str],
 ) -> tuple[float, float]:
     """:func:`evaluate` on data in pieces (``name``: what the data are, for errors).
 
     The loss is the sample-weighted mean of the pieces' losses; NaN if the
     model's outputs hold NaN or inf (the callers name it). A loss that fails on
-    a piece is named with the piece's rows (:func:`_raise_loss_error`).
+    a piece is named (:func:`_raise_loss_error`), and so is the piece:
+    ``where(k, start, size)`` for piece ``k``, its first sample's position and size.
     """
     total_loss = 0.0
     correct = n = 0
     with _eval_mode(model):
-        for x, y in pieces:
+        for k, (x, y) in enumerate(pieces):
             pred = _predictions(model, x, y)
             predicted = classes.predict(pred)  # before the loss: BCELoss raises on logits
-            total_loss += _evaluation_loss(loss_fn, pred, y, name, n) * y.shape[0]
+            try:
+                total_loss += _evaluation_loss(loss_fn, pred, y, name) * y.shape[0]
+            except _LossFails as failure:
+                raise ValueError(f"{failure} ({where(k, n, y.shape[0])})") from failure.__cause__
             correct += int((predicted == (y >= 0.5)).sum())
             n += y.shape[0]
     return total_loss / n, correct / n
 
 
-def _evaluation_loss(loss_fn: LossFn, pred: Tensor, y: Tensor, name: str, start: int) -> float:
-    """The loss of one piece (rows ``start`` on); NaN where the outputs hold NaN or inf and
-    the loss refuses them; any other failure named, with the piece's rows."""
+def _evaluation_loss(loss_fn: LossFn, pred: Tensor, y: Tensor, name: str) -> float:
+    """The loss of one piece; NaN where the outputs hold NaN or inf and the loss refuses
+    them; any other failure named (:class:`_LossFails`, or a ``TypeError`` for the labels'
+    dtype)."""
     try:
         loss = loss_fn(pred, y)
-    except RuntimeError as error:  # BCELoss refuses NaN probabilities
-        try:
-            _raise_loss_error(error, loss_fn, pred, y, name)
-        except _LossFails as failure:
-            rows = f"rows {start} to {start + y.shape[0] - 1}"
-            raise ValueError(
-                f"{failure} (on the batch of {_samples(y.shape[0])} at {rows})"
-            ) from error
+    except Exception as error:  # BCELoss refuses NaN probabilities; a loss's own ValueError
+        _raise_loss_error(error, loss_fn, pred, y, name)
         return math.nan
     return _loss_value(loss)
 
@@ -1401,10 +1473,20 @@ def _check_pieces(pieces: list[tuple[Tensor, Tensor]]) -> None:
         features = torch.cat([x for x, _ in pieces])
         labels = torch.cat([y for _, y in pieces])
     except RuntimeError:  # a collate_fn that pads: the pieces' shapes differ
+        start = 0
         for x, y in pieces:
-            check_binary_data(x, y)
+            try:
+                check_binary_data(x, y)
+            except ValueError as error:  # "sample i" of this piece: of all read, as above
+                shift = functools.partial(_shifted_sample, start)
+                raise ValueError(re.sub(r"sample (\d+)", shift, str(error))) from error
+            start += y.shape[0]
         return
     check_binary_data(features, labels)
+
+
+def _shifted_sample(start: int, match: re.Match[str]) -> str:
+    return f"sample {start + int(match[1])}"
 
 
 def _check_data(data: object, name: str) -> _Data:
@@ -1514,8 +1596,7 @@ def _check_training(
             f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}"
         )
     _check_step(optimizer)
-    if not callable(loss_fn):
-        raise TypeError(f"loss_fn must be callable, got {type(loss_fn).__name__}")
+    _check_loss_fn(loss_fn)
     _check_scheduler(scheduler, optimizer, max_iterations)
     own = {id(p) for p in model.parameters()}
     if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
@@ -1652,12 +1733,42 @@ class _Run:
         device = data.pieces[0][0].device
         gpus = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=gpus):
-            loss, accuracy = _evaluate(self.model, self.loss_fn, data.pieces, self.classes, what)
+            loss, accuracy = _evaluate(
+                self.model,
+                self.loss_fn,
+                data.pieces,
+                self.classes,
+                what,
+                self._where(data, what, iteration),
+            )
         if not math.isfinite(loss):
             raise NonFiniteLossError(
                 iteration, loss, f" on the {what} (an evaluation, in evaluation mode)"
             )
         return loss, accuracy
+
+    @staticmethod
+    def _where(data: _Data, what: str, iteration: int) -> Callable[[int, int, int], str]:
+        """Where an evaluation's piece is, for an error: fit's pieces are not the rows of
+        anything the reader holds when the data come from a DataLoader."""
+        evaluation = f"in fit's evaluation of the {what} at iteration {iteration}"
+        loader = data.loader
+        if loader is None:
+            return lambda k, start, size: f"{evaluation}, {_rows(k, start, size)}"
+
+        def where(k: int, start: int, size: int) -> str:
+            said = (
+                f"{evaluation}: its batch {k + 1} of {len(data.pieces)}, {_samples(size)}: "
+                f"samples {start} to {start + size - 1}, counting from 0 in the order fit read them"
+            )
+            if loader.batch_size is not None and size < loader.batch_size:
+                said += (
+                    f"; an evaluation reads every sample the loader trains on, in batches of "
+                    f"{loader.batch_size}, and the last holds what is left over"
+                )
+            return said
+
+        return where
 
     def evaluate(self, iteration: int) -> Evaluation:
         """The evaluation of ``iteration``, of the model as the iteration found it: measured
@@ -1888,8 +1999,14 @@ def fit(
         (``nn.BCELoss(weight=w)``, one weight per sample) needs every batch
         fit scores to have that size: its evaluations read every sample the
         sampler gives, with a shuffling loader the last, smaller batch too,
-        even with ``drop_last=True`` (so does :func:`evaluate`'s
-        ``batch_size``: it is refused before anything runs).
+        even with ``drop_last=True`` (an evaluation that fails names the
+        batch; so does :func:`evaluate` with ``batch_size``). Before
+        training, fit calls it on two samples and on the first batch its
+        evaluations read (a DataLoader's: in index order if it shuffles):
+        refused there, nothing has changed. A loss that is a module gets
+        its state back after these calls (buffers, attributes, generators
+        it holds); a plain function's own state (a closure's counter) sees
+        them.
     optimizer
         A ``torch.optim.Optimizer`` over the model's parameters whose
         ``step()`` needs no argument (``LBFGS``, which needs a closure, is
@@ -2019,7 +2136,7 @@ def fit(
     target = _resolve_device(model, device)
     for name, checked in (("data", train), ("validation", val)):
         if checked is not None:
-            _probe(model, *checked.pieces[0], name, classes, loss_fn)
+            _probe(model, *checked.pieces[0], name, classes, loss_fn, _first_piece(checked))
     # after the dry run (evaluation mode), before the one-sample probe: that one runs in
     # training mode and would initialise a module the dry run left lazy
     _check_initialised(model)

@@ -451,4 +451,4 @@ assert not torch.allclose(adam, adamw)
 # %%
 # .. _solution-end:
 #
-# Next: the :doc:`summary <../../summary>` puts the course on one page.
+# Next: :doc:`plot_13_graph_memory`: what the graph keeps in memory, and how to keep less.

@@ -441,4 +441,4 @@ assert not torch.allclose(adam, adamw)
 # %%
 # .. _solution-end:
 #
-# 下一篇：:doc:`总结梳理 <../../summary>` 把整个课程放在一页上。
+# 下一篇：:doc:`plot_13_graph_memory`：计算图在内存里留下了什么，以及怎样少留一些。
