@@ -3,9 +3,9 @@ Autograd under the hood: hooks, custom functions and checking gradients
 =======================================================================
 
 This tutorial looks inside ``backward()``: hooks that watch (and change) gradients, a
-``torch.autograd.Function`` with a backward pass of our own, ``gradcheck`` to check it, the
-tensors a forward pass keeps, and anomaly detection to find where a NaN gradient came from.
-It assumes :doc:`../core/plot_01_computational_graph`, :doc:`../core/plot_03_autograd` and
+``torch.autograd.Function`` with a backward pass of our own, ``gradcheck`` to check it, and
+anomaly detection to find where a NaN gradient came from. It assumes
+:doc:`../core/plot_01_computational_graph`, :doc:`../core/plot_03_autograd` and
 :doc:`../core/plot_04_autograd_traps`.
 """
 
@@ -138,7 +138,7 @@ assert z.grad[1].item() in (0.0, 1.0)  # 1 up to torch 2.13, 0 from 2.14; sigma(
 # ``save_for_backward``, not as ``ctx.z = z``: saved tensors are checked against their
 # :term:`version counter` (:doc:`../core/plot_04_autograd_traps`), so if ``z`` is changed in place
 # before the backward pass, the backward pass raises instead of silently giving a wrong gradient;
-# and only tensors saved this way reach ``saved_tensors_hooks`` (below).
+# and only tensors saved this way reach ``saved_tensors_hooks`` (:doc:`plot_13_graph_memory`).
 
 
 class Softplus(torch.autograd.Function):
@@ -219,11 +219,10 @@ assert not predicted.requires_grad and second.item() == 0.5  # NumPy's part left
 # node of the second derivative's graph and meets the decorator's error; ``torch.autograd.grad``
 # runs only the nodes on a path to ``z``, so it misses the error and the part behind it.
 #
-# In a model: four points, and a linear model so overconfident (weights of 20) that its logits
-# are 140, −140, 60 and 60, the last on the wrong side. In float32 :math:`e^{140}` is ``inf``
-# (:math:`e^{88.8}` already is), so the naive loss is ``inf`` at a *correct* point. ``Softplus``
-# gives the finite loss and gradients of ``binary_cross_entropy_with_logits``; its node sits in
-# the backward graph like a built-in one:
+# Four points, a linear model so overconfident (weights of 20) that its logits are 140, −140, 60 and
+# 60, the last on the wrong side. In float32 :math:`e^{140}` is ``inf`` (:math:`e^{88.8}` already
+# is), so the naive loss is ``inf`` at a *correct* point. ``Softplus`` gives the finite loss and
+# gradients of ``binary_cross_entropy_with_logits``; its node sits in the graph like a built-in one:
 
 import matplotlib.pyplot as plt
 from torch import nn
@@ -277,11 +276,10 @@ for dtype in (torch.float32, torch.float64):
 
 # %%
 # In float32, the rounding errors in :math:`f(z + h)` and :math:`f(z - h)` are a sizeable part of
-# the tiny difference between them (and :math:`z \pm h` itself rounds): the estimate is off by
-# about 5% here; in float64 the finite difference and autograd differ by about :math:`10^{-11}`.
-# ``torch.autograd.gradcheck`` compares the whole Jacobian this way, at its inputs' dtype (float64
-# here; on float32 it warns and usually fails). A sign slip, :math:`\sigma(-z)` for
-# :math:`\sigma(z)`:
+# their tiny difference (and :math:`z \pm h` itself rounds): the estimate is off by about 5% here;
+# in float64 the finite difference and autograd differ by about :math:`10^{-11}`. ``gradcheck``
+# compares the whole Jacobian this way, at its inputs' dtype (float64 here; on float32 it warns and
+# usually fails). A sign slip, :math:`\sigma(-z)` for :math:`\sigma(z)`:
 
 
 class WrongSoftplus(Softplus):
@@ -299,11 +297,10 @@ except RuntimeError as error:
     print(f"{type(error).__name__}: {str(error).strip()}")
 
 # %%
-# The correct ``Softplus`` passes, and so does ``gradgradcheck`` (the backward pass *of the
-# backward pass*: ours is made of differentiable operations). A pass means that finite differences
-# and the backward pass agree *at the points given*, nothing more: autograd through
-# ``stable_softplus``, wrong at its kink, passes at the same three random points and fails at 0.
-# Check the edge cases, kinks among them:
+# The correct ``Softplus`` passes, and so does ``gradgradcheck`` (the backward pass *of the backward
+# pass*: ours is made of differentiable operations). A pass means that finite differences and the
+# backward pass agree *at the points given*: autograd through ``stable_softplus``, wrong at its
+# kink, passes at the same three random points and fails at 0. Check edge cases, kinks included:
 
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
 zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
@@ -315,58 +312,15 @@ for name, fn in {"stable_softplus": stable_softplus, "Softplus": Softplus.apply}
 assert passed == [True, False, True, True]  # only autograd through the kink fails, at 0
 
 # %%
-# What autograd saves for the backward pass
-# -----------------------------------------
-#
-# Each node keeps what its derivative formula needs, its :term:`saved tensors <saved tensor>`:
-# ``ReLU`` its output (its derivative is 1 where the output is positive, else 0), and a product,
-# for each factor that needs a gradient, the *other* factor. ``saved_tensors_hooks`` (tutorial 03)
-# gets each one in its first function, whose result goes to the second in the backward pass;
-# ``torch.autograd.graph.save_on_cpu`` and non-reentrant activation checkpointing are built on it.
-# We only look, at one forward pass of a small network on 64 points:
-
-torch.manual_seed(0)
-net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
-inputs = torch.randn(64, 2)
-saved = []  # what each saved tensor is, not the tensor: a list of tensors would keep them alive
-
-
-def record(t):  # the first function; it returns t unchanged, for the graph to keep
-    storage = t.untyped_storage()
-    saved.append((tuple(t.shape), t.dtype, t.nbytes, storage.data_ptr(), storage.nbytes()))
-    return t
-
-
-with torch.autograd.graph.saved_tensors_hooks(record, lambda t: t):
-    loss = net(inputs).square().mean()
-for shape, dtype, nbytes, _, _ in saved:
-    print(f"saved {shape!s:<8} {dtype}  {nbytes:>5} bytes")
-total = sum(nbytes for _, _, nbytes, _, _ in saved)
-storages = {ptr: size for *_, ptr, size in saved}
-existing = {p.untyped_storage().data_ptr() for p in (inputs, *net.parameters())}
-extra = sum(n for ptr, n in storages.items() if ptr not in existing)
-print(f"{len(saved)} saved tensors, {total} bytes, in {len(storages)} storages")
-print(f"{sum(storages.values())} bytes of memory, {extra} kept alive only for the backward pass")
-assert total == 4 * (64 * 2 + 64 * 4 + 64 * 4 + 4 * 1 + 64 * 1)  # float32: 4 bytes a number
-assert extra == 4 * (64 * 4 + 64 * 1)  # the ReLU output and the network's output
-
-# %%
-# From the top: the first ``Linear`` saved its input (for its weight's gradient) but not its
-# weight, since its input needs no gradient (exercise 2); ``ReLU`` its output; the second
-# ``Linear`` that same output and its weight (transposed); ``square`` the network's output.
-# ``extra`` sums the storages that are neither the input's nor a parameter's: the ReLU's output
-# (one storage for both (64, 4) entries) and the network's output.
-#
 # Anomaly detection: where did the NaN come from?
 # -----------------------------------------------
 #
-# A classic: :math:`\sqrt{x}` where :math:`x > 0`, else 0, written with ``torch.where``. The
-# output is clean (``where`` drops the NaN of ``sqrt(-1)``), yet the gradient at :math:`x = -1`
-# is NaN, silently: ``where`` sends 0 to the ``sqrt`` branch, and :math:`0 \times` NaN (the
-# derivative of :math:`\sqrt{-1}`) is NaN. Under :term:`anomaly detection`,
-# ``torch.autograd.detect_anomaly()``, a backward node that outputs NaN raises, naming itself,
-# and a warning shows the forward line that created it (printed here without file paths, which
-# differ per machine):
+# A classic: :math:`\sqrt{x}` where :math:`x > 0`, else 0, written with ``torch.where``. The output
+# is clean (``where`` drops the NaN of ``sqrt(-1)``), yet the gradient at :math:`x = -1` is NaN,
+# silently: ``where`` sends 0 to the ``sqrt`` branch, and :math:`0 \times` NaN (the derivative of
+# :math:`\sqrt{-1}`) is NaN. Under :term:`anomaly detection`, ``torch.autograd.detect_anomaly()``, a
+# backward node that outputs NaN raises, naming itself, and a warning shows the forward line that
+# created it (printed here without file paths, which differ per machine):
 
 import warnings
 
@@ -394,13 +348,7 @@ for warning in caught:
 
 # %%
 # The culprit: ``SqrtBackward0``. The mode is for debugging, not training (its first warning),
-# and checks for NaN only: an ``inf`` gradient passes silently. A fix must keep the unused
-# branch's *derivative* finite, as :math:`0 \times \infty` is NaN too. Clamping the input at 0
-# doesn't: at :math:`x = 0` the root's derivative is still :math:`1/(2 \cdot 0) = \infty`, so
-# the gradient reaching the clamp's output ``r`` is NaN on every torch; whether ``x`` gets it
-# depends on ``clamp``'s kink convention (NaN up to torch 2.13, 0 from 2.14 on): no fix. A
-# second ``where`` that hands ``sqrt`` a harmless 1 on the unused side works at :math:`-1` and 0
-# on every release:
+# and checks for NaN only: an ``inf`` gradient passes silently:
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # the mode's "enabled" warning
@@ -409,37 +357,21 @@ with warnings.catch_warnings():
         torch.sqrt(x).backward()  # inf, not NaN: no error
 print(f"sqrt at 0 under detect_anomaly: x.grad = {x.grad}")
 assert torch.isinf(x.grad).all()
-x = torch.tensor([0.0, 4.0], requires_grad=True)
-r = x.clamp(min=0)
-r.retain_grad()
-torch.where(x > 0, torch.sqrt(r), torch.zeros_like(x)).sum().backward()
-print(f"sqrt(x.clamp(min=0)) inside where, x = 0: r.grad = {r.grad}, x.grad = {x.grad}")
-assert torch.isnan(r.grad[0]) and (torch.isnan(x.grad[0]) or x.grad[0] == 0)
-for point in (-1.0, 0.0):
-    x = torch.tensor([point, 4.0], requires_grad=True)
-    safe = torch.where(x > 0, x, torch.ones_like(x))  # sqrt never sees x <= 0
-    y = torch.where(x > 0, torch.sqrt(safe), torch.zeros_like(x))
-    y.sum().backward()
-    print(f"double where, x = {point}: y = {y.detach()}, x.grad = {x.grad}")
-    assert torch.equal(x.grad, torch.tensor([0.0, 0.25]))
 
 # %%
 # What we saw
 # -----------
 #
-# - A tensor's hook fires after those of the tensors computed from it on the way to the output;
-#   beyond that the order is the engine's (``x``'s hook can come before ``b``'s). A returned
-#   tensor replaces the gradient.
+# - A tensor's hook fires after those of tensors computed from it on the way to the output; else the
+#   engine decides (``x``'s hook can come before ``b``'s). A returned tensor replaces the gradient.
 # - Autograd through the stable softplus is wrong at :math:`z = 0` (1 up to torch 2.13, 0 from
 #   2.14), never 0.5. Our ``Function`` states the derivative, works under ``grad`` and ``vmap``,
 #   and keeps an overconfident model's loss finite. A marked output has no gradient (its
 #   ``backward`` gets zeros); ``@once_differentiable`` makes ``backward()`` through a NumPy
 #   backward raise, but ``autograd.grad`` silently skips it. ``gradcheck`` in float64 caught a
 #   sign slip; it checks only the points it is given (the kink at 0 has to be one of them).
-# - A small network's forward pass saved 5 tensors: 2832 bytes counted per tensor, 1808 of
-#   memory, 1280 of it kept alive only for the backward pass.
 # - ``detect_anomaly`` names the node that made a NaN (``SqrtBackward0``) and its line; the cure
-#   is a ``where`` on both sides (``clamp(min=0)`` alone is not).
+#   is a ``where`` on both sides (``clamp(min=0)`` alone is not: exercise 2).
 #
 # Exercises
 # ---------
@@ -453,10 +385,9 @@ for point in (-1.0, 0.0):
 # .. _solution-begin:
 
 # %%
-# Without it, ``hessian`` raises. ``setup_context`` also saves :math:`z` for forward mode, and
-# ``jvp`` finds it in ``ctx.saved_tensors``. Then ``hessian`` gives :math:`\sigma'(0) = 0.25`, as
-# reverse over reverse, ``jacrev(jacrev(...))``, does without a ``jvp``; ``torch.func.jvp`` with a
-# tangent of ones gives :math:`\sigma(z)`:
+# Without it, ``hessian`` raises. ``setup_context`` also saves :math:`z` for forward mode. Then
+# ``hessian`` gives :math:`\sigma'(0) = 0.25`, as reverse over reverse, ``jacrev(jacrev(...))``,
+# does without a ``jvp``; ``torch.func.jvp`` with a tangent of ones gives :math:`\sigma(z)`:
 
 from torch.func import hessian, jacrev, jvp
 
@@ -493,22 +424,30 @@ assert with_jvp.item() == second.item() == 0.25 and torch.allclose(tangent, torc
 # %%
 # .. _solution-end:
 #
-# **Exercise 2.** How many bytes does the forward pass of the small network save if its input
-# requires grad?
+# **Exercise 2.** Make ``sqrt_where``'s gradient finite at :math:`x = -1` and 0, its value kept.
 #
 # .. _solution-begin:
 
 # %%
-# 32 more: the first ``Linear`` also saves its weight (transposed, 8 numbers) for the input's
-# gradient. ``inputs.detach()`` is a new tensor on the same memory, so ``requires_grad_()`` on
-# it leaves ``inputs`` itself unchanged.
+# Clamping the input at 0 is no fix: at :math:`x = 0` the root's derivative is still
+# :math:`1/(2 \cdot 0) = \infty`, so the gradient reaching the clamp's output ``r`` is NaN on every
+# torch, and what ``x`` gets is ``clamp``'s kink convention (NaN up to torch 2.13, 0 from 2.14). The
+# unused branch's *derivative* must be finite (:math:`0 \times \infty` is NaN too): a second
+# ``where`` hands ``sqrt`` a harmless 1 there, at :math:`-1` and 0 alike, on every torch:
 
-saved.clear()
-with torch.autograd.graph.saved_tensors_hooks(record, lambda t: t):
-    loss = net(inputs.detach().requires_grad_()).square().mean()
-total_with_input_grad = sum(nbytes for _, _, nbytes, _, _ in saved)
-print(f"{total_with_input_grad} bytes")
-assert total_with_input_grad == total + 4 * 2 * 4
+x = torch.tensor([0.0, 4.0], requires_grad=True)
+r = x.clamp(min=0)
+r.retain_grad()
+torch.where(x > 0, torch.sqrt(r), torch.zeros_like(x)).sum().backward()
+print(f"sqrt(x.clamp(min=0)) inside where, x = 0: r.grad = {r.grad}, x.grad = {x.grad}")
+assert torch.isnan(r.grad[0]) and (torch.isnan(x.grad[0]) or x.grad[0] == 0)
+for point in (-1.0, 0.0):
+    x = torch.tensor([point, 4.0], requires_grad=True)
+    safe = torch.where(x > 0, x, torch.ones_like(x))  # sqrt never sees x <= 0
+    y = torch.where(x > 0, torch.sqrt(safe), torch.zeros_like(x))
+    y.sum().backward()
+    print(f"double where, x = {point}: y = {y.detach()}, x.grad = {x.grad}")
+    assert torch.equal(x.grad, torch.tensor([0.0, 0.25]))
 
 # %%
 # .. _solution-end:
