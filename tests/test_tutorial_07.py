@@ -10,11 +10,13 @@ autograd on code written here); the tutorial is never imported.
 from __future__ import annotations
 
 import ast
+import inspect
 import math
 import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from conftest import OUT_DIRS, printed_lines, soup
@@ -380,7 +382,7 @@ def test_gradcheck_catches_the_wrong_backward(site: Path, out: str) -> None:
     for n, a in zip(numerical, analytical, strict=True):
         assert n + a == pytest.approx(1.0, abs=2e-4)
         assert abs(n - a) > 1e-2
-    assert "gradcheck(Softplus):     True" in lines
+    assert "gradcheck(Softplus) at z64: True" in lines
     assert "gradgradcheck(Softplus): True" in lines
 
 
@@ -400,94 +402,6 @@ def test_a_wrong_backward_really_fails_gradcheck() -> None:
 
     z = torch.tensor([0.3, -1.2], dtype=torch.float64, requires_grad=True)
     assert not torch.autograd.gradcheck(Wrong.apply, (z,), raise_exception=False)
-
-
-# -- saved tensors ----------------------------------------------------------------
-
-
-def saved_by_one_forward_pass(input_requires_grad: bool) -> tuple[list[int], int]:
-    """Bytes of each tensor saved by the page's network, counted here, and the memory blocks."""
-    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
-    inputs = torch.zeros(64, 2, requires_grad=input_requires_grad)
-    saved: list[torch.Tensor] = []
-
-    def pack(t: torch.Tensor) -> torch.Tensor:
-        saved.append(t)
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        net(inputs).square().mean()
-    sizes = [t.numel() * t.element_size() for t in saved]
-    return sizes, len({t.untyped_storage().data_ptr() for t in saved})
-
-
-def bytes_kept_only_for_backward() -> int:
-    """Storages of saved tensors that are neither the input nor a parameter."""
-    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
-    inputs = torch.zeros(64, 2)
-    storages: dict[int, int] = {}
-
-    def pack(t: torch.Tensor) -> torch.Tensor:
-        storages[t.untyped_storage().data_ptr()] = t.untyped_storage().nbytes()
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        net(inputs).square().mean()
-    existing = {p.untyped_storage().data_ptr() for p in (inputs, *net.parameters())}
-    return sum(n for ptr, n in storages.items() if ptr not in existing)
-
-
-def distinct_storage_bytes() -> int:
-    """The memory the saved tensors refer to, each storage counted once."""
-    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
-    storages: dict[int, int] = {}
-
-    def pack(t: torch.Tensor) -> torch.Tensor:
-        storages[t.untyped_storage().data_ptr()] = t.untyped_storage().nbytes()
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        net(torch.zeros(64, 2)).square().mean()
-    return sum(storages.values())
-
-
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_saved_bytes_match_an_independent_count(site: Path, out: str) -> None:
-    lines = lines_of(site, out)
-    rows = [re.match(r"saved \(([\d, ]+)\)\s+torch.float32\s+(\d+) bytes", line) for line in lines]
-    rows = [r for r in rows if r]
-    shapes = [tuple(int(n) for n in r.group(1).split(",") if n.strip()) for r in rows]
-    printed_bytes = [int(r.group(2)) for r in rows]
-    assert printed_bytes == [math.prod(shape) * 4 for shape in shapes]
-    sizes, blocks = saved_by_one_forward_pass(input_requires_grad=False)
-    assert sorted(printed_bytes) == sorted(sizes)
-    total = sum(sizes)
-    assert total == 2832
-    assert f"{len(sizes)} saved tensors, {total} bytes, in {blocks} storages" in lines
-    extra = bytes_kept_only_for_backward()
-    assert extra == 1280
-    memory = distinct_storage_bytes()
-    assert memory == 1808
-    assert f"{memory} bytes of memory, {extra} kept alive only for the backward pass" in lines
-    with_input_grad, _ = saved_by_one_forward_pass(input_requires_grad=True)
-    assert f"{sum(with_input_grad)} bytes" in lines  # exercise 3
-
-
-def test_detach_shares_memory_and_the_exercise_says_so() -> None:
-    """R3-A2: inputs.detach() is a new tensor on the same storage, not a copy."""
-    inputs = torch.randn(64, 2)
-    detached = inputs.detach().requires_grad_()
-    assert detached.untyped_storage().data_ptr() == inputs.untyped_storage().data_ptr()
-    assert not inputs.requires_grad
-
-
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_exercise_2_calls_detach_what_it_is(site: Path, out: str) -> None:
-    text = prose(site, out)
-    if out.startswith("zh"):
-        assert "共享同一块内存的新张量" in text and "副本" not in text
-    else:
-        assert "a new tensor on the same memory" in text and "detached copy" not in text
 
 
 # -- anomaly detection ------------------------------------------------------------
@@ -548,6 +462,31 @@ def test_the_nan_fix_works_at_zero(site: Path, out: str) -> None:
         shown = tensor_values(line_after(lines, f"double where, x = {point}:").split("x.grad")[1])
         assert all(math.isfinite(v) for v in shown)
         assert shown == pytest.approx([0.0, 1 / (2 * math.sqrt(4.0))])
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_nan_cure_is_exercise_2(site: Path, out: str) -> None:
+    """t07b: exercise 2 (bytes saved with the input requiring grad) went to tutorial 13 with
+    the saved-tensor count; the NaN cure became exercise 2: the clamp attempt and the double
+    where print inside its fold, the inf probe stays in the text above it."""
+    solutions = soup(site / out / PAGE).select("details.pn-solution")
+    assert len(solutions) == 2
+    first, second = (details.get_text() for details in solutions)
+    for line in ("sqrt(x.clamp(min=0)) inside where, x = 0:", "double where, x = -1.0:"):
+        assert line in second and line not in first
+    assert "sqrt at 0 under detect_anomaly" not in first + second
+    assert "sqrt at 0 under detect_anomaly: x.grad = tensor([inf])" in lines_of(site, out)
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_saved_tensors_are_counted_in_tutorial_13_not_here(site: Path, out: str) -> None:
+    """t07b: the page runs no saved_tensors_hooks and prints no byte count; the one sentence
+    that names the hooks links tutorial 13, where they count what a forward pass keeps."""
+    page = soup(site / out / PAGE)
+    assert "saved_tensors_hooks(" not in page.get_text()
+    assert not [line for line in lines_of(site, out) if "bytes" in line or "storages" in line]
+    (sentence,) = [p for p in page.select("p") if "saved_tensors_hooks" in p.get_text()]
+    assert any("plot_13_graph_memory.html" in a.get("href", "") for a in sentence.select("a"))
 
 
 # -- grad modes: moved to core tutorial 04 -------------------------------------------
@@ -775,43 +714,6 @@ def test_gradcheck_is_said_to_use_its_inputs_dtype(site: Path, out: str) -> None
         )
 
 
-def saved_storages() -> tuple[list[torch.Tensor], nn.Sequential, torch.Tensor]:
-    torch.manual_seed(0)
-    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
-    inputs = torch.randn(64, 2)
-    saved: list[torch.Tensor] = []
-    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
-        net(inputs).square().mean()
-    return saved, net, inputs
-
-
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_the_kept_alive_count_is_by_storage_and_the_prose_says_so(site: Path, out: str) -> None:
-    """R6-F2: the count compares storages; the two (64, 4) entries (ReLU's output, saved by
-    ReLU and by the second Linear) are one storage, the (4, 1) weight view is a parameter's,
-    so 5 saved tensors are 4 storages and only ReLU's and the network's outputs count."""
-    saved, net, inputs = saved_storages()
-    ptr = [t.untyped_storage().data_ptr() for t in saved]
-    relu = [p for t, p in zip(saved, ptr, strict=True) if tuple(t.shape) == (64, 4)]
-    assert len(relu) == 2 and relu[0] == relu[1]
-    (weight_view,) = (t for t in saved if tuple(t.shape) == (4, 1))
-    assert weight_view.untyped_storage().data_ptr() == net[2].weight.untyped_storage().data_ptr()
-    assert inputs.untyped_storage().data_ptr() in ptr
-    lines = lines_of(site, out)
-    assert f"{len(saved)} saved tensors, 2832 bytes, in {len(set(ptr))} storages" in lines
-    assert len(set(ptr)) == 4
-    assert "1808 bytes of memory, 1280 kept alive only for the backward pass" in lines
-    assert 1280 == 4 * (64 * 4 + 64 * 1)  # ReLU's output and the network's output
-    text = prose(site, out)
-    if out.startswith("zh"):
-        assert "extra 把既不属于输入、也不属于任何参数的存储加在一起" in text
-        assert "上面打印的两个 (64, 4) 张量共用这一块存储" in text  # R10-E2: not 条目
-        assert "的条目" not in text
-    else:
-        assert "extra sums the storages that are neither the input" in text.replace("'", "’")
-        assert "one storage for both (64, 4) entries" in text
-
-
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_jit_warning_filter_is_scoped_not_process_wide(site: Path, out: str) -> None:
     """R6-B1: the filter lives in a catch_warnings block around hessian, forward mode's
@@ -836,25 +738,6 @@ def test_zh_phrasing_of_round_6(site: Path) -> None:
 
 
 # -- round 7 ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_the_summary_counts_shared_memory_once(site: Path, out: str) -> None:
-    """R7-A1: 2832 counts the ReLU output twice (two saved entries, one storage); the
-    memory is 1808 bytes: input 512, ReLU output 1024, weight 16, network output 256."""
-    assert distinct_storage_bytes() == 4 * (64 * 2 + 64 * 4 + 4 * 1 + 64 * 1) == 1808
-    assert "1808 bytes of memory, 1280 kept alive only for the backward pass" in lines_of(site, out)
-    text = prose(site, out)
-    summary = " ".join(soup(site / out / "summary.html").get_text().split())
-    if out.startswith("zh"):
-        assert "涉及 2832 字节" not in text and "涉及 2832 字节" not in summary
-        assert "逐个张量相加是 2832 字节，实际占用的内存是 1808 字节，其中 1280 字节" in text
-        assert "逐个张量相加是 2832 字节，实际占用 1808 字节内存" in summary
-    else:
-        assert "referring to 2832" not in text and "referring to 2832" not in summary
-        assert "2832 bytes counted per tensor, 1808 of memory, 1280 of it kept alive" in text
-        assert "2832 bytes counted per tensor, 1808 bytes of memory" in summary
-    assert "2864" in summary and str(2832 + 32) == "2864"
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -1074,7 +957,7 @@ def test_the_page_says_why_save_for_backward(site: Path, out: str) -> None:
         assert "不要写成 ctx.z = z ：用 save_for_backward 保存的张量有 版本计数器 把关" in text
         assert "：这样保存的张量有" not in text
         assert "如果在反向传播之前原位修改了 z ，反向传播时会直接报错" in text
-        assert "而不是悄悄算出错误的梯度；而且只有这样保存的张量才会经过下文的" in text
+        assert "错误的梯度；而且只有这样保存的张量才会经过 saved_tensors_hooks" in text
         html = (site / out / PAGE).read_text("utf-8")
         assert "保存的张量有<a" in html  # no line break before the term: no stray space
     else:
@@ -1082,8 +965,9 @@ def test_the_page_says_why_save_for_backward(site: Path, out: str) -> None:
         assert "saved tensors are checked against their version counter" in text
         assert "so if z is changed in place before the backward pass, the backward pass" in text
         assert "raises instead of silently giving a wrong gradient" in text
-        # R11-F1: the reason the saved-tensor section below depends on
-        assert "only tensors saved this way reach saved_tensors_hooks (below)" in text
+        # R11-F1; the saved-tensor section went to tutorial 13, which the sentence now names
+        assert "only tensors saved this way reach saved_tensors_hooks (" in text
+        assert "(below)" not in text
     terms = [span.get_text() for span in soup(site / out / PAGE).select("span.std-term")]
     assert ("版本计数器" if out.startswith("zh") else "version counter") in terms
 
@@ -1115,79 +999,6 @@ def test_hessian_is_jacfwd_of_jacrev() -> None:
     assert torch.allclose(torch.func.hessian(g)(point), expected)
 
 
-def record_facts(saved: list[tuple]):
-    """The page's pack hook: facts about each saved tensor, and the tensor back unchanged."""
-
-    def record(t: torch.Tensor) -> torch.Tensor:
-        storage = t.untyped_storage()
-        saved.append((tuple(t.shape), t.dtype, t.nbytes, storage.data_ptr(), storage.nbytes()))
-        return t
-
-    return record
-
-
-def alive_after_backward(keep_tensors: bool) -> tuple[int, int]:
-    """How many of the saved tensors outlive backward(), with a list of tensors or of facts."""
-    import gc
-    import weakref
-
-    torch.manual_seed(0)
-    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
-    inputs = torch.randn(64, 2)
-    kept: list = []
-    refs: list[weakref.ref] = []
-    facts = record_facts(kept)
-
-    def pack(t: torch.Tensor) -> torch.Tensor:
-        refs.append(weakref.ref(t))
-        if keep_tensors:
-            kept.append(t)
-            return t
-        return facts(t)
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        loss = net(inputs).square().mean()
-    loss.backward()
-    del loss
-    gc.collect()
-    return sum(r() is not None for r in refs), len(refs)
-
-
-def test_recording_facts_lets_the_saved_tensors_go() -> None:
-    """R10-B1, independent: a list of the saved tensors keeps all 5 alive after backward();
-    a list of facts keeps only the input (alive as the variable ``inputs``)."""
-    assert alive_after_backward(keep_tensors=True) == (5, 5)
-    assert alive_after_backward(keep_tensors=False) == (1, 5)
-
-
-def test_facts_give_the_pages_numbers() -> None:
-    """R10-B1: the facts the page records give the same 2832 / 1808 / 1280 as the tensors."""
-    torch.manual_seed(0)
-    net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
-    inputs = torch.randn(64, 2)
-    saved: list[tuple] = []
-    with torch.autograd.graph.saved_tensors_hooks(record_facts(saved), lambda t: t):
-        loss = net(inputs).square().mean()
-    storages = {ptr: size for *_, ptr, size in saved}
-    existing = {p.untyped_storage().data_ptr() for p in (inputs, *net.parameters())}
-    assert sum(nbytes for _, _, nbytes, _, _ in saved) == 2832
-    assert sum(storages.values()) == 1808
-    assert sum(n for ptr, n in storages.items() if ptr not in existing) == 1280
-    del loss
-
-
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_the_pack_hook_keeps_facts_not_tensors(site: Path, out: str) -> None:
-    """R10-B1: the inspection recipe no longer appends the saved tensors themselves."""
-    code = soup(site / out / PAGE).get_text()
-    assert "saved.append(t) or t" not in code
-    assert "def record(t):" in code and "saved_tensors_hooks(record, lambda t: t)" in code
-    assert code.count("saved_tensors_hooks(record, lambda t: t)") == 2  # exercise 2 too
-    comment = code.split("def record(t):")[0].splitlines()[-3]
-    assert "saved = []" in comment
-    assert ("keep them alive" in comment) if out == "en" else ("一直占着内存" in comment)
-
-
 def test_zh_phrasing_of_round_10(site: Path) -> None:
     """R10-E1, E3, D1."""
     text = prose(site, "zh-cn")
@@ -1196,6 +1007,175 @@ def test_zh_phrasing_of_round_10(site: Path) -> None:
     assert "给出自己的名字" not in text  # E3
     assert "反向节点会报错，错误信息里写明是哪个节点" in text
     assert "只在 0 处对输入做" not in text  # D1: "at 0" is a bound, not a place
-    assert "把输入截到不小于 0（ x.clamp(min=0) ）也做不到这一点" in text
+    assert "把输入截到不小于 0（ x.clamp(min=0) ）不算修正" in text
     html = (site / "zh-cn" / PAGE).read_text("utf-8")
     assert "截到不小于 0（<code" in html  # no line break before the bracket
+
+
+# -- issue 24: mark_non_differentiable, @once_differentiable, a jvp ----------------------
+
+
+class NumPySoftplusHere(torch.autograd.Function):
+    """Written here, like the page's: softplus and the predicted class, a NumPy backward."""
+
+    @staticmethod
+    def forward(z):
+        return nn.functional.softplus(z), (z > 0).to(z.dtype)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0])
+        ctx.mark_non_differentiable(output[1])
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_value, grad_class):
+        ctx.received = (grad_class.clone(), torch.is_grad_enabled())
+        (z,) = ctx.saved_tensors
+        return grad_value * torch.from_numpy(1 / (1 + np.exp(-z.numpy())))
+
+
+def second_derivatives_of_z_times(softplus) -> tuple[float, float, float]:
+    """d/dz and d2/dz2 (by torch.autograd.grad) of z * softplus(z) at 0."""
+    z = torch.tensor([0.0], requires_grad=True)
+    (first,) = torch.autograd.grad(z * softplus(z), z, create_graph=True)
+    (second,) = torch.autograd.grad(first, z)
+    return first.item(), second.item(), z.item()
+
+
+def test_a_marked_output_has_no_gradient_and_backward_gets_zeros() -> None:
+    """Independent of the page: requires_grad=False, no grad_fn; backward still receives a
+    gradient for it, zeros of its shape, even when the loss uses it; the decorated backward
+    runs with gradient tracking off."""
+    z = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    value, predicted = NumPySoftplusHere.apply(z)
+    assert not predicted.requires_grad and predicted.grad_fn is None
+    assert predicted.tolist() == [0.0, 0.0, 1.0]
+    (value + predicted).sum().backward()
+    grad_class, grad_mode = value.grad_fn.received
+    assert torch.equal(grad_class, torch.zeros(3)) and grad_mode is False
+    assert torch.allclose(z.grad, torch.sigmoid(z.detach()))
+
+
+def test_without_the_mark_a_float_output_would_pass_a_gradient_backward_drops() -> None:
+    """Why mark it: unmarked, the class requires grad and its gradient reaches backward, which
+    ignores it (the page does not claim this; it checks that the mark is what changes it)."""
+
+    class Unmarked(NumPySoftplusHere):
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+
+    z = torch.tensor([-1.0, 2.0], requires_grad=True)
+    value, predicted = Unmarked.apply(z)
+    assert predicted.requires_grad
+    (value + 3 * predicted).sum().backward()
+    assert torch.equal(value.grad_fn.received[0], torch.full((2,), 3.0))
+
+
+def test_once_differentiable_raises_under_backward_and_autograd_grad_skips_it() -> None:
+    """backward() on the first derivative runs the error node the decorator adds; autograd.grad
+    with inputs=z runs only nodes on a path to z and returns 0.5, not the true 1."""
+    first, second, _ = second_derivatives_of_z_times(lambda z: NumPySoftplusHere.apply(z)[0])
+    assert first == pytest.approx(math.log(2)) and second == 0.5
+    exact = second_derivatives_of_z_times(nn.functional.softplus)
+    assert exact[0] == pytest.approx(math.log(2)) and exact[1] == pytest.approx(1.0)  # 2 sigma(0)
+    z = torch.tensor([0.0], requires_grad=True)
+    (grad1,) = torch.autograd.grad(z * NumPySoftplusHere.apply(z)[0], z, create_graph=True)
+    with pytest.raises(RuntimeError, match=r"^trying to differentiate twice a function that was"):
+        grad1.backward()
+
+
+def test_pytorchs_own_sort_example_uses_both_tools() -> None:
+    """The page: 'both in PyTorch's own sort example' (mark_non_differentiable's docstring)."""
+    doc = inspect.getdoc(torch.autograd.function.FunctionCtx.mark_non_differentiable)
+    assert "x.sort()" in doc and "ctx.mark_non_differentiable(idx)" in doc
+    assert "@once_differentiable" in doc
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_page_shows_the_mark_and_the_decorator(site: Path, out: str) -> None:
+    lines = lines_of(site, out)
+    assert "predicted class tensor([0.]), requires_grad=False" in lines
+    assert "backward receives for the class: tensor([0.])" in lines
+    first, second, _ = second_derivatives_of_z_times(lambda z: NumPySoftplusHere.apply(z)[0])
+    assert f"d/dz {first:.4f}; d2/dz2 by autograd.grad: {second}" in lines
+    assert (
+        "d2/dz2 by backward(): RuntimeError: trying to differentiate twice a function that was "
+        "marked with @once_differentiable" in lines
+    )
+    code = soup(site / out / PAGE).get_text()
+    assert "ctx.mark_non_differentiable(output[1])" in code
+    assert "    @once_differentiable" in code and "np.tanh(z.numpy() / 2)" in code
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "PyTorch 自己给 sort 写的示例里两个都用到了" in text
+        assert "torch.autograd.grad 只运行通向 z 的那些节点" in text
+        assert "类别收到的是全零梯度" in text
+    else:
+        assert "both in PyTorch’s own sort example" in text.replace("'", "’")
+        assert "torch.autograd.grad runs only the nodes on a path to z" in text
+        assert "The class gets zeros and no gradient; the first derivative is right." in text
+
+
+def test_the_numpy_sigmoid_is_sigmoid() -> None:
+    """The page's NumPy sigma(z) = (1 + tanh(z / 2)) / 2: equal to torch.sigmoid, finite where
+    exp(-z) would overflow float32."""
+    z = torch.tensor([-100.0, -1.0, 0.0, 2.0, 100.0])
+    numpy_sigmoid = torch.from_numpy(0.5 * (1 + np.tanh(z.numpy() / 2)))
+    assert torch.allclose(numpy_sigmoid, torch.sigmoid(z), atol=1e-7)
+
+
+class ForwardSoftplusHere(SoftplusAsOnThePage):
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (z,) = inputs
+        ctx.save_for_backward(z)
+        ctx.save_for_forward(z)
+
+    @staticmethod
+    def jvp(ctx, z_tangent):
+        (z,) = ctx.saved_tensors
+        return z_tangent * torch.sigmoid(z)
+
+
+def test_a_jvp_makes_forward_mode_and_hessian_work() -> None:
+    """Independent of the page: with save_for_forward and jvp, hessian gives sigma'(z) at
+    several points, torch.func.jvp's tangent is sigma(z) times the input's, and forward AD
+    (dual numbers) agrees."""
+    import torch.autograd.forward_ad as fwAD
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # torch's own jit.script use, from 2.14
+        for point in (0.0, 1.5, -2.0):
+            s = torch.sigmoid(torch.tensor(point)).item()
+            hess = torch.func.hessian(ForwardSoftplusHere.apply)(torch.tensor(point))
+            assert hess.item() == pytest.approx(s * (1 - s))
+    z = torch.tensor([-1.0, 0.0, 2.0])
+    tangent_in = torch.tensor([1.0, 2.0, -3.0])
+    _, tangent = torch.func.jvp(ForwardSoftplusHere.apply, (z,), (tangent_in,))
+    assert torch.allclose(tangent, tangent_in * torch.sigmoid(z))
+    with fwAD.dual_level():
+        out = ForwardSoftplusHere.apply(fwAD.make_dual(z, tangent_in))
+        assert torch.allclose(fwAD.unpack_dual(out).tangent, tangent_in * torch.sigmoid(z))
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_exercise_1_adds_a_jvp_and_hessian_works(site: Path, out: str) -> None:
+    lines = lines_of(site, out)
+    sigmoid_0 = 0.5
+    assert f"hessian(ForwardSoftplus.apply) at 0: {sigmoid_0 * (1 - sigmoid_0)}" in lines
+    shown = tensor_values(line_after(lines, "jvp(ForwardSoftplus.apply), tangent ones:"))
+    assert shown == pytest.approx(torch.sigmoid(torch.tensor([-1.0, 0.0, 2.0])).tolist(), abs=1e-4)
+    code = soup(site / out / PAGE).get_text()
+    assert "ctx.save_for_forward(z)" in code and "def jvp(ctx, z_tangent):" in code
+    # the failure stays first, inside the warning filter, then the working hessian
+    block = code.split("\nsecond = ")[0].rsplit("with warnings.catch_warnings():", 1)[1]
+    assert block.index("hessian(Softplus.apply)") < block.index("hessian(ForwardSoftplus.apply)")
+    text = prose(site, out)
+    if out.startswith("zh"):
+        assert "给它加上一个" in text and "让 hessian 能用" in text
+    else:
+        assert "add one (the input’s tangent in, the output’s out) and make hessian work" in (
+            text.replace("'", "’")
+        )

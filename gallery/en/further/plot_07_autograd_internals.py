@@ -2,12 +2,11 @@ r"""
 Autograd under the hood: hooks, custom functions and checking gradients
 =======================================================================
 
-This tutorial looks inside ``backward()``: hooks that watch (and change)
-gradients, a ``torch.autograd.Function`` with a backward pass of our own,
-``gradcheck`` to check it, the tensors a forward pass keeps, and anomaly
-detection to find where a NaN gradient came from. It assumes
-:doc:`../core/plot_01_computational_graph`, :doc:`../core/plot_03_autograd`
-and :doc:`../core/plot_04_autograd_traps`.
+This tutorial looks inside ``backward()``: hooks that watch (and change) gradients, a
+``torch.autograd.Function`` with a backward pass of our own, ``gradcheck`` to check it, and
+anomaly detection to find where a NaN gradient came from. It assumes
+:doc:`../core/plot_01_computational_graph`, :doc:`../core/plot_03_autograd` and
+:doc:`../core/plot_04_autograd_traps`.
 """
 
 # SPDX-License-Identifier: MIT
@@ -17,9 +16,8 @@ and :doc:`../core/plot_04_autograd_traps`.
 # --------------------------------------
 #
 # A :term:`hook` is a function PyTorch calls at a given moment: ``t.register_hook(fn)`` calls
-# ``fn(grad)`` once the :term:`gradient` with respect to ``t`` is computed. We hang one on every
-# tensor of tutorial 01's graph (:math:`w = 1`, :math:`x = 2`); we also compute a tensor that
-# ``y`` does not use:
+# ``fn(grad)`` once the :term:`gradient` for ``t`` is computed. One on every tensor of tutorial
+# 01's graph (:math:`w = 1`, :math:`x = 2`); we also compute a tensor that ``y`` does not use:
 
 import torch
 
@@ -56,11 +54,10 @@ assert torch.equal(dict(fired)["w"], torch.tensor([5.0]))
 
 # %%
 # A tensor's hook fires once every tensor computed from it *on the way to the output* has passed
-# its gradient on (``a``'s does not wait for ``unused``). ``w``'s fires *once*, with 5: its
-# paths' 2 (via :math:`a`) and 3 (via :math:`b`), added up. That is all the graph fixes; PyTorch
-# documents the order only at one tensor or node (a tensor's hooks fire in the order they were
-# registered). ``x`` waits for ``a`` alone, so nothing keeps its hook after ``b``'s. The same
-# graph, with ``b`` created before ``a``:
+# its gradient on (``a``'s does not wait for ``unused``); ``w``'s fires *once*, with 5: 2 via
+# :math:`a` plus 3 via :math:`b`. That is all the graph fixes (PyTorch documents the order only at
+# one tensor or node: its hooks fire in the order registered); ``x`` waits for ``a`` alone, so
+# nothing keeps its hook after ``b``'s. With ``b`` created first:
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
@@ -77,11 +74,10 @@ assert follows_the_graph(order)
 # Changing a gradient on its way
 # ------------------------------
 #
-# A hook that *returns* a tensor replaces the gradient from there on. We clip the gradient
-# arriving at ``a`` (:math:`\partial y / \partial a = b = 2`) to 1: :math:`w` gets
-# :math:`1 + 3 = 4` instead of 5, :math:`x` 1 instead of 2. On a leaf, a tensor hook runs
-# *before* the gradient is added to ``.grad``; ``register_post_accumulate_grad_hook(fn)`` calls
-# ``fn(leaf)`` *after*.
+# A hook that *returns* a tensor replaces the gradient from there on. We clip the gradient arriving
+# at ``a`` (:math:`\partial y / \partial a = b = 2`) to 1: :math:`w` gets :math:`1 + 3 = 4`, not 5,
+# :math:`x` 1, not 2. On a leaf, a tensor hook runs *before* the gradient is added to ``.grad``;
+# ``register_post_accumulate_grad_hook(fn)`` calls ``fn(leaf)`` *after*.
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
@@ -101,14 +97,13 @@ clip.remove()  # register_hook returns a handle; remove() takes the hook off
 # For a :term:`logit` :math:`z` and a label :math:`y \in \{0, 1\}`, the
 # :term:`binary cross-entropy` of :doc:`../core/plot_05_logistic_regression`,
 # :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`, equals
-# :math:`\operatorname{softplus}(z) - y z`, as
-# :math:`-\log \sigma(z) = \operatorname{softplus}(-z)` and
-# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z) = \log(1 + e^z)`. Written naively,
-# that overflows in float32: :math:`e^{100}` is ``inf``, and the chain rule's
+# :math:`\operatorname{softplus}(z) - y z`, as :math:`-\log \sigma(z) = \operatorname{softplus}(-z)`
+# and :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z) = \log(1 + e^z)`.
+# Written naively, that overflows in float32: :math:`e^{100}` is ``inf``, and the chain rule's
 # :math:`\frac{1}{1 + e^z} \cdot e^z` is :math:`0 \cdot \infty`, NaN. The stable form
 # :math:`\max(z, 0) + \log(1 + e^{-|z|})` never exponentiates a positive number
-# (``torch.log1p(u)`` is :math:`\log(1 + u)`, accurate even where :math:`1 + u` rounds to 1);
-# its derivative is :math:`\sigma(z)`. But autograd differentiates it piece by piece, and at
+# (``torch.log1p(u)`` is :math:`\log(1 + u)`, accurate even where :math:`1 + u` rounds to 1); its
+# derivative is :math:`\sigma(z)`. But autograd differentiates it piece by piece, and at
 # :math:`z = 0` ``clamp`` and ``abs`` have kinks, where what each passes back is a convention
 # (:doc:`../core/plot_02_dynamic_graphs`). ``abs`` passes 0, so the sum is ``clamp``'s choice,
 # never :math:`\sigma(0) = 0.5`: 1 up to torch 2.13, 0 from torch 2.14 on:
@@ -139,13 +134,11 @@ assert z.grad[1].item() in (0.0, 1.0)  # 1 up to torch 2.13, 0 from 2.14; sigma(
 # it. In ``torch.func``, ``grad(fn)`` is a new function that returns the gradient of a scalar-valued
 # ``fn``, and ``vmap(fn)`` one that runs ``fn`` on each slice along its input's first dimension. The
 # older form, ``forward(ctx, z)`` without ``setup_context``, works with ``backward()``, but
-# ``torch.func`` raises a ``RuntimeError`` asking for ``setup_context``; forward mode (``jvp``,
-# ``jacfwd``: derivatives carried along with the values, tutorial 08) also needs a ``jvp``
-# staticmethod (exercise 1). Keep tensors with ``save_for_backward``, not as ``ctx.z = z``: saved
-# tensors are checked against their :term:`version counter` (:doc:`../core/plot_04_autograd_traps`),
-# so if ``z`` is changed in place before the backward pass, the backward pass raises instead of
-# silently giving a wrong gradient; and only tensors saved this way reach ``saved_tensors_hooks``
-# (below).
+# ``torch.func`` raises a ``RuntimeError`` asking for ``setup_context``. Keep tensors with
+# ``save_for_backward``, not as ``ctx.z = z``: saved tensors are checked against their
+# :term:`version counter` (:doc:`../core/plot_04_autograd_traps`), so if ``z`` is changed in place
+# before the backward pass, the backward pass raises instead of silently giving a wrong gradient;
+# and only tensors saved this way reach ``saved_tensors_hooks`` (:doc:`plot_13_graph_memory`).
 
 
 class Softplus(torch.autograd.Function):
@@ -181,11 +174,55 @@ print(f"vmap(grad(Softplus.apply)): {per_element}")
 assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z.detach()))
 
 # %%
-# In a model: four points, and a linear model so overconfident (weights of 20) that its logits
-# are 140, −140, 60 and 60, the last on the wrong side. In float32 :math:`e^{140}` is ``inf``
-# (:math:`e^{88.8}` already is), so the naive loss is ``inf`` at a *correct* point. ``Softplus``
-# gives the finite loss and gradients of ``binary_cross_entropy_with_logits``; its node sits in
-# the backward graph like a built-in one:
+# Two more tools, both in PyTorch's own ``sort`` example: an output without a gradient (an index,
+# a mask; here the predicted class beside the value), and a backward pass made of code autograd
+# cannot differentiate (NumPy here). ``Softplus``'s backward is made of torch operations, so it
+# has a derivative itself (``gradgradcheck`` below); this one has none:
+
+import numpy as np
+from torch.autograd.function import once_differentiable
+
+
+class NumPySoftplus(torch.autograd.Function):
+    @staticmethod
+    def forward(z):
+        return stable_softplus(z), (z > 0).to(z.dtype)  # the value, and the predicted class
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0])
+        ctx.mark_non_differentiable(output[1])  # the class: requires_grad=False
+
+    @staticmethod
+    @once_differentiable  # runs backward with gradient tracking off and marks its result
+    def backward(ctx, grad_value, grad_class):  # still one gradient per output
+        print(f"backward receives for the class: {grad_class}")
+        (z,) = ctx.saved_tensors
+        sigmoid = 0.5 * (1 + np.tanh(z.numpy() / 2))  # sigma(z), by NumPy
+        return grad_value * torch.from_numpy(sigmoid)
+
+
+z = torch.tensor([0.0], requires_grad=True)
+value, predicted = NumPySoftplus.apply(z)
+print(f"predicted class {predicted}, requires_grad={predicted.requires_grad}")
+(first,) = torch.autograd.grad(z * value, z, create_graph=True)  # d/dz of z softplus(z)
+(second,) = torch.autograd.grad(first, z, retain_graph=True)  # 2 sigma(0) = 1 expected
+print(f"d/dz {first.item():.4f}; d2/dz2 by autograd.grad: {second.item()}")
+try:
+    first.backward()
+except RuntimeError as error:
+    print(f"d2/dz2 by backward(): RuntimeError: {str(error).splitlines()[0]}")
+assert not predicted.requires_grad and second.item() == 0.5  # NumPy's part left out, silently
+
+# %%
+# The class gets zeros and no gradient; the first derivative is right. ``backward()`` runs every
+# node of the second derivative's graph and meets the decorator's error; ``torch.autograd.grad``
+# runs only the nodes on a path to ``z``, so it misses the error and the part behind it.
+#
+# Four points, a linear model so overconfident (weights of 20) that its logits are 140, −140, 60 and
+# 60, the last on the wrong side. In float32 :math:`e^{140}` is ``inf`` (:math:`e^{88.8}` already
+# is), so the naive loss is ``inf`` at a *correct* point. ``Softplus`` gives the finite loss and
+# gradients of ``binary_cross_entropy_with_logits``; its node sits in the graph like a built-in one:
 
 import matplotlib.pyplot as plt
 from torch import nn
@@ -197,9 +234,8 @@ from pytorch_notes.i18n import tr, use_language
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
 linear = nn.Linear(2, 1)
-with torch.no_grad():
-    linear.weight.fill_(20.0)
-    linear.bias.zero_()
+nn.init.constant_(linear.weight, 20.0)
+nn.init.zeros_(linear.bias)
 
 logits = linear(features)
 loss = (Softplus.apply(logits) - labels * logits).mean()
@@ -239,12 +275,11 @@ for dtype in (torch.float32, torch.float64):
     assert abs(fd - z.grad).item() < (1e-1 if dtype == torch.float32 else 1e-10)
 
 # %%
-# In float32, the rounding errors in :math:`f(z + h)` and :math:`f(z - h)` are a sizeable
-# part of the tiny difference between them (and :math:`z \pm h` itself rounds): the
-# estimate is off by about 5% here; in float64 the finite difference and autograd differ
-# by about :math:`10^{-11}`. ``torch.autograd.gradcheck`` compares the whole Jacobian this
-# way, at its inputs' dtype (float64 here; on float32 it warns and usually fails). A sign
-# slip, :math:`\sigma(-z)` for :math:`\sigma(z)`:
+# In float32, the rounding errors in :math:`f(z + h)` and :math:`f(z - h)` are a sizeable part of
+# their tiny difference (and :math:`z \pm h` itself rounds): the estimate is off by about 5% here;
+# in float64 the finite difference and autograd differ by about :math:`10^{-11}`. ``gradcheck``
+# compares the whole Jacobian this way, at its inputs' dtype (float64 here; on float32 it warns and
+# usually fails). A sign slip, :math:`\sigma(-z)` for :math:`\sigma(z)`:
 
 
 class WrongSoftplus(Softplus):
@@ -262,13 +297,11 @@ except RuntimeError as error:
     print(f"{type(error).__name__}: {str(error).strip()}")
 
 # %%
-# The correct ``Softplus`` passes, and so does ``gradgradcheck`` (the backward pass *of the
-# backward pass*: ours is made of differentiable operations). A pass means that finite
-# differences and the backward pass agree *at the points given*, nothing more: autograd through
-# ``stable_softplus``, wrong at its kink, passes at the same three random points and fails at 0.
-# Check the edge cases, kinks among them:
+# The correct ``Softplus`` passes, and so does ``gradgradcheck`` (the backward pass *of the backward
+# pass*: ours is made of differentiable operations). A pass means that finite differences and the
+# backward pass agree *at the points given*: autograd through ``stable_softplus``, wrong at its
+# kink, passes at the same three random points and fails at 0. Check edge cases, kinks included:
 
-print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,))}")
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
 zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 passed = []
@@ -279,58 +312,15 @@ for name, fn in {"stable_softplus": stable_softplus, "Softplus": Softplus.apply}
 assert passed == [True, False, True, True]  # only autograd through the kink fails, at 0
 
 # %%
-# What autograd saves for the backward pass
-# -----------------------------------------
-#
-# Each node keeps what its derivative formula needs, its :term:`saved tensors <saved tensor>`:
-# ``ReLU`` its output (its derivative is 1 where the output is positive, else 0), and a product,
-# for each factor that needs a gradient, the *other* factor. ``saved_tensors_hooks`` (tutorial
-# 03) gets each one in its first function, whose result goes to the second in the backward pass;
-# ``torch.autograd.graph.save_on_cpu`` and non-reentrant activation checkpointing are built on
-# it. We only look, at one forward pass of a small network on 64 points:
-
-torch.manual_seed(0)
-net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
-inputs = torch.randn(64, 2)
-saved = []  # what each saved tensor is, not the tensor: a list of tensors would keep them alive
-
-
-def record(t):  # the first function; it returns t unchanged, for the graph to keep
-    storage = t.untyped_storage()
-    saved.append((tuple(t.shape), t.dtype, t.nbytes, storage.data_ptr(), storage.nbytes()))
-    return t
-
-
-with torch.autograd.graph.saved_tensors_hooks(record, lambda t: t):
-    loss = net(inputs).square().mean()
-for shape, dtype, nbytes, _, _ in saved:
-    print(f"saved {shape!s:<8} {dtype}  {nbytes:>5} bytes")
-total = sum(nbytes for _, _, nbytes, _, _ in saved)
-storages = {ptr: size for *_, ptr, size in saved}
-existing = {p.untyped_storage().data_ptr() for p in (inputs, *net.parameters())}
-extra = sum(n for ptr, n in storages.items() if ptr not in existing)
-print(f"{len(saved)} saved tensors, {total} bytes, in {len(storages)} storages")
-print(f"{sum(storages.values())} bytes of memory, {extra} kept alive only for the backward pass")
-assert total == 4 * (64 * 2 + 64 * 4 + 64 * 4 + 4 * 1 + 64 * 1)  # float32: 4 bytes a number
-assert extra == 4 * (64 * 4 + 64 * 1)  # the ReLU output and the network's output
-
-# %%
-# From the top: the first ``Linear`` saved its input (for its weight's gradient) but not its
-# weight, since its input needs no gradient (exercise 2); ``ReLU`` its output; the second
-# ``Linear`` that same output and its weight (transposed); ``square`` the network's output.
-# ``extra`` sums the storages that are neither the input's nor a parameter's: the ReLU's output
-# (one storage for both (64, 4) entries) and the network's output.
-#
 # Anomaly detection: where did the NaN come from?
 # -----------------------------------------------
 #
-# A classic: :math:`\sqrt{x}` where :math:`x > 0`, else 0, written with ``torch.where``. The
-# output is clean (``where`` drops the NaN of ``sqrt(-1)``), yet the gradient at :math:`x = -1`
-# is NaN, silently: ``where`` sends 0 to the ``sqrt`` branch, and :math:`0 \times` NaN (the
-# derivative of :math:`\sqrt{-1}`) is NaN. Under :term:`anomaly detection`,
-# ``torch.autograd.detect_anomaly()``, a backward node that outputs NaN raises, naming itself,
-# and a warning shows the forward line that created it (printed here without file paths, which
-# differ per machine):
+# A classic: :math:`\sqrt{x}` where :math:`x > 0`, else 0, written with ``torch.where``. The output
+# is clean (``where`` drops the NaN of ``sqrt(-1)``), yet the gradient at :math:`x = -1` is NaN,
+# silently: ``where`` sends 0 to the ``sqrt`` branch, and :math:`0 \times` NaN (the derivative of
+# :math:`\sqrt{-1}`) is NaN. Under :term:`anomaly detection`, ``torch.autograd.detect_anomaly()``, a
+# backward node that outputs NaN raises, naming itself, and a warning shows the forward line that
+# created it (printed here without file paths, which differ per machine):
 
 import warnings
 
@@ -358,13 +348,7 @@ for warning in caught:
 
 # %%
 # The culprit: ``SqrtBackward0``. The mode is for debugging, not training (its first warning),
-# and checks for NaN only: an ``inf`` gradient passes silently. A fix must keep the unused
-# branch's *derivative* finite, as :math:`0 \times \infty` is NaN too. Clamping the input at 0
-# doesn't: at :math:`x = 0` the root's derivative is still :math:`1/(2 \cdot 0) = \infty`, so
-# the gradient reaching the clamp's output ``r`` is NaN on every torch; whether ``x`` gets it
-# depends on ``clamp``'s kink convention (NaN up to torch 2.13, 0 from 2.14 on): no fix. A
-# second ``where`` that hands ``sqrt`` a harmless 1 on the unused side works at :math:`-1` and 0
-# on every release:
+# and checks for NaN only: an ``inf`` gradient passes silently:
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # the mode's "enabled" warning
@@ -373,6 +357,84 @@ with warnings.catch_warnings():
         torch.sqrt(x).backward()  # inf, not NaN: no error
 print(f"sqrt at 0 under detect_anomaly: x.grad = {x.grad}")
 assert torch.isinf(x.grad).all()
+
+# %%
+# What we saw
+# -----------
+#
+# - A tensor's hook fires after those of tensors computed from it on the way to the output; else the
+#   engine decides (``x``'s hook can come before ``b``'s). A returned tensor replaces the gradient.
+# - Autograd through the stable softplus is wrong at :math:`z = 0` (1 up to torch 2.13, 0 from
+#   2.14), never 0.5. Our ``Function`` states the derivative, works under ``grad`` and ``vmap``,
+#   and keeps an overconfident model's loss finite. A marked output has no gradient (its
+#   ``backward`` gets zeros); ``@once_differentiable`` makes ``backward()`` through a NumPy
+#   backward raise, but ``autograd.grad`` silently skips it. ``gradcheck`` in float64 caught a
+#   sign slip; it checks only the points it is given (the kink at 0 has to be one of them).
+# - ``detect_anomaly`` names the node that made a NaN (``SqrtBackward0``) and its line; the cure
+#   is a ``where`` on both sides (``clamp(min=0)`` alone is not: exercise 2).
+#
+# Exercises
+# ---------
+#
+# **Exercise 1.** ``torch.func.hessian(fn)`` (:doc:`plot_08_jacobians_torch_func`) is
+# ``jacfwd(jacrev(fn))``: the Jacobian, built in forward mode, of the gradient that ``jacrev``
+# builds in reverse mode. Forward mode (``jvp``, ``jacfwd``: derivatives carried along with the
+# values, tutorial 08) needs a ``jvp`` staticmethod, which ``Softplus`` lacks: add one (the
+# input's tangent in, the output's out) and make ``hessian`` work.
+#
+# .. _solution-begin:
+
+# %%
+# Without it, ``hessian`` raises. ``setup_context`` also saves :math:`z` for forward mode. Then
+# ``hessian`` gives :math:`\sigma'(0) = 0.25`, as reverse over reverse, ``jacrev(jacrev(...))``,
+# does without a ``jvp``; ``torch.func.jvp`` with a tangent of ones gives :math:`\sigma(z)`:
+
+from torch.func import hessian, jacrev, jvp
+
+
+class ForwardSoftplus(Softplus):
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (z,) = inputs
+        ctx.save_for_backward(z)
+        ctx.save_for_forward(z)  # for jvp, which finds it in ctx.saved_tensors
+
+    @staticmethod
+    def jvp(ctx, z_tangent):
+        (z,) = ctx.saved_tensors
+        return z_tangent * torch.sigmoid(z)
+
+
+with warnings.catch_warnings():  # forward mode's first use imports jvp rules made with the
+    # deprecated torch.jit.script: a hidden DeprecationWarning on 2.13, a FutureWarning from 2.14 on
+    warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # not our code
+    try:
+        hessian(Softplus.apply)(torch.tensor(0.0))
+    except NotImplementedError as error:
+        print(f"NotImplementedError: {error}")
+    with_jvp = hessian(ForwardSoftplus.apply)(torch.tensor(0.0))
+second = jacrev(jacrev(Softplus.apply))(torch.tensor(0.0))
+print(f"hessian(ForwardSoftplus.apply) at 0: {with_jvp}")
+print(f"jacrev(jacrev(Softplus.apply)) at 0: {second}")
+z = torch.tensor([-1.0, 0.0, 2.0])
+_, tangent = jvp(ForwardSoftplus.apply, (z,), (torch.ones_like(z),))
+print(f"jvp(ForwardSoftplus.apply), tangent ones: {tangent}")
+assert with_jvp.item() == second.item() == 0.25 and torch.allclose(tangent, torch.sigmoid(z))
+
+# %%
+# .. _solution-end:
+#
+# **Exercise 2.** Make ``sqrt_where``'s gradient finite at :math:`x = -1` and 0, its value kept.
+#
+# .. _solution-begin:
+
+# %%
+# Clamping the input at 0 is no fix: at :math:`x = 0` the root's derivative is still
+# :math:`1/(2 \cdot 0) = \infty`, so the gradient reaching the clamp's output ``r`` is NaN on every
+# torch, and what ``x`` gets is ``clamp``'s kink convention (NaN up to torch 2.13, 0 from 2.14). The
+# unused branch's *derivative* must be finite (:math:`0 \times \infty` is NaN too): a second
+# ``where`` hands ``sqrt`` a harmless 1 there, at :math:`-1` and 0 alike, on every torch:
+
 x = torch.tensor([0.0, 4.0], requires_grad=True)
 r = x.clamp(min=0)
 r.retain_grad()
@@ -386,68 +448,6 @@ for point in (-1.0, 0.0):
     y.sum().backward()
     print(f"double where, x = {point}: y = {y.detach()}, x.grad = {x.grad}")
     assert torch.equal(x.grad, torch.tensor([0.0, 0.25]))
-
-# %%
-# What we saw
-# -----------
-#
-# - A tensor's hook fires after those of the tensors computed from it on the
-#   way to the output; beyond that the order is the engine's (``x``'s hook
-#   can come before ``b``'s). A returned tensor replaces the gradient.
-# - Autograd through the stable softplus is wrong at :math:`z = 0` (1 up to torch 2.13, 0 from
-#   2.14), never 0.5. Our ``Function`` states the derivative, works under ``grad`` and
-#   ``vmap``, and keeps an overconfident model's loss finite. ``gradcheck`` in float64 caught
-#   a sign slip; it checks only the points it is given (the kink at 0 has to be one of them).
-# - A small network's forward pass saved 5 tensors: 2832 bytes counted per
-#   tensor, 1808 of memory, 1280 of it kept alive only for the backward pass.
-# - ``detect_anomaly`` names the node that made a NaN (``SqrtBackward0``) and
-#   its line; the cure is a ``where`` on both sides (``clamp(min=0)`` alone is not).
-#
-# Exercises
-# ---------
-#
-# **Exercise 1.** ``torch.func.hessian(fn)`` (:doc:`plot_08_jacobians_torch_func`) is
-# ``jacfwd(jacrev(fn))``: the Jacobian, built in forward mode, of the gradient that ``jacrev``
-# builds in reverse mode. Does it work on ``Softplus``?
-#
-# .. _solution-begin:
-
-# %%
-# No: forward mode needs a ``jvp`` staticmethod, which ``Softplus`` lacks. Reverse over reverse,
-# ``jacrev(jacrev(...))``, works: :math:`\sigma'(0) = 0.25`.
-
-from torch.func import hessian, jacrev
-
-with warnings.catch_warnings():  # forward mode's first use imports jvp rules made with the
-    # deprecated torch.jit.script: a hidden DeprecationWarning on 2.13, a FutureWarning from 2.14 on
-    warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # not our code
-    try:
-        hessian(Softplus.apply)(torch.tensor(0.0))
-    except NotImplementedError as error:
-        print(f"NotImplementedError: {error}")
-second = jacrev(jacrev(Softplus.apply))(torch.tensor(0.0))
-print(f"jacrev(jacrev(Softplus.apply)) at 0: {second}")
-assert second.item() == 0.25
-
-# %%
-# .. _solution-end:
-#
-# **Exercise 2.** How many bytes does the forward pass of the small network
-# save if its input requires grad?
-#
-# .. _solution-begin:
-
-# %%
-# 32 more: the first ``Linear`` also saves its weight (transposed, 8 numbers) for the input's
-# gradient. ``inputs.detach()`` is a new tensor on the same memory, so ``requires_grad_()`` on
-# it leaves ``inputs`` itself unchanged.
-
-saved.clear()
-with torch.autograd.graph.saved_tensors_hooks(record, lambda t: t):
-    loss = net(inputs.detach().requires_grad_()).square().mean()
-total_with_input_grad = sum(nbytes for _, _, nbytes, _, _ in saved)
-print(f"{total_with_input_grad} bytes")
-assert total_with_input_grad == total + 4 * 2 * 4
 
 # %%
 # .. _solution-end:

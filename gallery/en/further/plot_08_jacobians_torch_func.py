@@ -204,7 +204,7 @@ for label, (fn, x0) in problems.items():
 # products our loops computed one at a time into one call (a Python counter inside the function
 # would count 1). Choose by the counts above: ``jacrev`` for fewer outputs than inputs,
 # ``jacfwd`` for more. Memory follows the counts too. In one pass, reverse mode keeps the
-# forward pass's saved tensors (:doc:`plot_07_autograd_internals`) until its backward pass,
+# forward pass's saved tensors (:doc:`plot_13_graph_memory`) until its backward pass,
 # while forward mode keeps none, only a tangent beside each live value. But both transforms
 # batch: ``jacrev`` runs its :math:`m` products at once and ``jacfwd`` its :math:`n` tangents,
 # so each uses memory in proportion to its own count. ``jacrev(fn, chunk_size=k)`` computes

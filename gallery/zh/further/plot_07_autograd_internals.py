@@ -3,10 +3,9 @@ r"""
 ============================================
 
 本篇深入 ``backward()`` 的内部：用钩子观察（以及修改）传递中的梯度，写一个自带
-反向传播的 ``torch.autograd.Function``，用 ``gradcheck`` 检验它，查看前向传播
-留下了哪些张量，再用异常检测找出 NaN 梯度从哪里来。阅读前请先看过
-:doc:`../core/plot_01_computational_graph`、:doc:`../core/plot_03_autograd`
-和 :doc:`../core/plot_04_autograd_traps`。
+反向传播的 ``torch.autograd.Function``，用 ``gradcheck`` 检验它，再用异常检测
+找出 NaN 梯度从哪里来。阅读前请先看过 :doc:`../core/plot_01_computational_graph`、
+:doc:`../core/plot_03_autograd` 和 :doc:`../core/plot_04_autograd_traps`。
 """
 
 # SPDX-License-Identifier: MIT
@@ -53,12 +52,11 @@ assert follows_the_graph([name for name, _ in fired])
 assert torch.equal(dict(fired)["w"], torch.tensor([5.0]))
 
 # %%
-# 一个张量的钩子，要等所有由它算出、*且通向输出*的张量都把梯度传下来之后才会
-# 被触发（``a`` 的钩子不会等 ``unused``）。``w`` 的钩子只被触发*一次*，拿到的是
-# 5：两条路径的 2（经 :math:`a`）和 3（经 :math:`b`）已经加在一起。计算图规定的
-# 只有这些；PyTorch 的文档只规定了同一个张量或节点上的顺序（同一个张量上的
-# 多个钩子按注册顺序被触发）。``x`` 只等 ``a``，所以没有什么能保证它的钩子排在
-# ``b`` 之后。同一张计算图，这次先创建 ``b`` 再创建 ``a``：
+# 一个张量的钩子，要等所有由它算出、*且通向输出*的张量都把梯度传下来之后才会被触发（``a`` 的钩子不会
+# 等 ``unused``）。``w`` 的钩子只被触发*一次*，拿到的是 5：两条路径的 2（经 :math:`a`）和 3（经
+# :math:`b`）已经加在一起。计算图规定的只有这些；PyTorch 的文档只规定了同一个张量或节点上的顺序（同
+# 一个张量上的多个钩子按注册顺序被触发）。``x`` 只等 ``a``，所以没有什么能保证它的钩子排在 ``b``
+# 之后。同一张计算图，这次先创建 ``b`` 再创建 ``a``：
 
 w = torch.tensor([1.0], requires_grad=True)
 x = torch.tensor([2.0], requires_grad=True)
@@ -77,9 +75,8 @@ assert follows_the_graph(order)
 # ------------------
 #
 # 钩子如果*返回*一个张量，从这里往下传的就是这个张量。把到达 ``a`` 的梯度
-# （:math:`\partial y / \partial a = b = 2`）裁剪到 1：
-# :math:`w` 得到 :math:`1 + 3 = 4` 而不是 5，:math:`x` 得到 1 而不是 2。
-# 在叶子节点上，张量钩子在梯度累加进 ``.grad`` *之前*被触发；
+# （:math:`\partial y / \partial a = b = 2`）裁剪到 1：:math:`w` 得到 :math:`1 + 3 = 4` 而不是 5，
+# :math:`x` 得到 1 而不是 2。在叶子节点上，张量钩子在梯度累加进 ``.grad`` *之前*被触发；
 # ``register_post_accumulate_grad_hook(fn)`` 则在*之后*以这个叶子张量为参数调用 ``fn``。
 
 w = torch.tensor([1.0], requires_grad=True)
@@ -97,21 +94,19 @@ clip.remove()  # register_hook 返回一个句柄，调用 remove() 即可摘掉
 # 自定义 ``Function``：数值稳定的 softplus
 # ----------------------------------------
 #
-# 设 :math:`z` 为:term:`对数几率（logit） <对数几率>`，:math:`y \in \{0, 1\}`
-# 为标签，则 :doc:`../core/plot_05_logistic_regression` 的:term:`二元交叉熵`
+# 设 :math:`z` 为:term:`对数几率（logit） <对数几率>`，:math:`y \in \{0, 1\}` 为标签，则
+# :doc:`../core/plot_05_logistic_regression` 的:term:`二元交叉熵`
 # :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))` 等于
 # :math:`\operatorname{softplus}(z) - y z`，因为
 # :math:`-\log \sigma(z) = \operatorname{softplus}(-z)`、
-# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z) = \log(1 + e^z)`。
-# 照公式直接写，在 float32 下会溢出：:math:`e^{100}` 是 ``inf``，链式法则中的
-# :math:`\frac{1}{1 + e^z} \cdot e^z` 变成 :math:`0 \cdot \infty`，即 NaN。
-# 稳定的写法 :math:`\max(z, 0) + \log(1 + e^{-|z|})` 从不对正数求指数
-# （``torch.log1p(u)`` 计算 :math:`\log(1 + u)`，即使 ``u`` 小到 :math:`1 + u` 被舍入成 1，
-# 也能算准），导数是 :math:`\sigma(z)`。但自动求导是对每个运算分别求导、再按链式法则
-# 乘起来的，而 ``clamp`` 和 ``abs`` 在 :math:`z = 0` 处都有折点，折点处传回多少是一种约定（见
-# :doc:`../core/plot_02_dynamic_graphs`）。``abs`` 在这里传回 0，所以结果完全
-# 由 ``clamp`` 的约定决定，而且不会是 :math:`\sigma(0) = 0.5`
-# （torch 2.13 及以前是 1，2.14 起是 0）：
+# :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z) = \log(1 + e^z)`。照公式直接写，在
+# float32 下会溢出：:math:`e^{100}` 是 ``inf``，链式法则中的 :math:`\frac{1}{1 + e^z} \cdot e^z`
+# 变成 :math:`0 \cdot \infty`，即 NaN。稳定的写法 :math:`\max(z, 0) + \log(1 + e^{-|z|})` 从不对正数
+# 求指数（``torch.log1p(u)`` 计算 :math:`\log(1 + u)`，即使 ``u`` 小到 :math:`1 + u` 被舍入成 1，
+# 也能算准），导数是 :math:`\sigma(z)`。但自动求导是对每个运算分别求导、再按链式法则乘起来的，而
+# ``clamp`` 和 ``abs`` 在 :math:`z = 0` 处都有折点，折点处传回多少是一种约定（见
+# :doc:`../core/plot_02_dynamic_graphs`）。``abs`` 在这里传回 0，所以结果完全由 ``clamp`` 的约定决
+# 定，而且不会是 :math:`\sigma(0) = 0.5`（torch 2.13 及以前是 1，2.14 起是 0）：
 
 
 def stable_softplus(z):
@@ -129,24 +124,20 @@ print(f"stable, autograd: {composite.detach()}, gradient {z.grad}")
 assert z.grad[1].item() in (0.0, 1.0)  # torch 2.13 及以前为 1，2.14 起为 0；sigma(0) 是 0.5
 
 # %%
-# 用 ``torch.autograd.Function`` 可以自己写出导数：我们的写法给出 :math:`\sigma(z)`，
-# 在每一点（包括 :math:`z = 0`）都正确，而且只保存 :math:`z`（``F.softplus`` 和
-# ``BCEWithLogitsLoss`` 也是自己给出导数，并且只保存各自的输入）。能同时用于
-# ``torch.func``（:doc:`plot_08_jacobians_torch_func`）的写法是：``forward``
-# 只根据输入计算结果；``setup_context(ctx, inputs, output)`` 保存反向传播要用的
-# 张量；``backward(ctx, grad_output)`` 为每个输入返回一个梯度
-# （``ctx.needs_input_grad`` 标明不需要梯度的输入，对应位置返回 ``None``）；
-# ``generate_vmap_rule = True`` 让 ``vmap`` 能对它做批处理。在 ``torch.func`` 中，
-# ``grad(fn)`` 是一个新函数，返回标量函数 ``fn`` 的梯度；``vmap(fn)`` 也是一个
-# 新函数，沿输入的第一个维度对每个切片分别运行 ``fn``。旧写法 ``forward(ctx, z)``
-# （没有 ``setup_context``）用 ``backward()`` 仍然可以，但 ``torch.func`` 会抛出
-# ``RuntimeError``，要求提供 ``setup_context``；前向模式（``jvp``、``jacfwd``：
-# 导数随着值一起往前算，见第 08 篇）还需要一个 ``jvp`` 静态方法（见练习 1）。
-# 张量要用 ``save_for_backward`` 保存，不要写成 ``ctx.z = z``：
-# 用 ``save_for_backward`` 保存的张量有:term:`版本计数器`把关（见
-# :doc:`../core/plot_04_autograd_traps`），如果在反向传播之前原位修改了 ``z``，反向传播时会
-# 直接报错，而不是悄悄算出错误的梯度；而且只有这样保存的张量才会经过下文的
-# ``saved_tensors_hooks``。
+# 用 ``torch.autograd.Function`` 可以自己写出导数：我们的写法给出 :math:`\sigma(z)`，在每一点（包括
+# :math:`z = 0`）都正确，而且只保存 :math:`z`（``F.softplus`` 和 ``BCEWithLogitsLoss`` 也是自己给出
+# 导数，并且只保存各自的输入）。能同时用于 ``torch.func``（:doc:`plot_08_jacobians_torch_func`）
+# 的写法是：``forward`` 只根据输入计算结果；``setup_context(ctx, inputs, output)`` 保存反向传播要用
+# 的张量；``backward(ctx, grad_output)`` 为每个输入返回一个梯度（``ctx.needs_input_grad`` 标明不需要
+# 梯度的输入，对应位置返回 ``None``）；``generate_vmap_rule = True`` 让 ``vmap`` 能对它做批处理。在
+# ``torch.func`` 中，``grad(fn)`` 是一个新函数，返回标量函数 ``fn`` 的梯度；``vmap(fn)`` 也是一个新
+# 函数，沿输入的第一个维度对每个切片分别运行 ``fn``。旧写法 ``forward(ctx, z)``（没有
+# ``setup_context``）用 ``backward()`` 仍然可以，但 ``torch.func`` 会抛出 ``RuntimeError``，要求提供
+# ``setup_context``。张量要用 ``save_for_backward`` 保存，不要写成 ``ctx.z = z``：用
+# ``save_for_backward`` 保存的张量有:term:`版本计数器`把关（见
+# :doc:`../core/plot_04_autograd_traps`），如果在反向传播之前原位修改了 ``z``，反向传播时会直接报
+# 错，而不是悄悄算出错误的梯度；而且只有这样保存的张量才会经过 ``saved_tensors_hooks``（见
+# :doc:`plot_13_graph_memory`）。
 
 
 class Softplus(torch.autograd.Function):
@@ -182,6 +173,51 @@ print(f"vmap(grad(Softplus.apply)): {per_element}")
 assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z.detach()))
 
 # %%
+# 再介绍两个工具，PyTorch 自己给 ``sort`` 写的示例里两个都用到了：一个是没有梯度的输出
+# （索引、掩码；这里是和值一起返回的预测类别），一个是由自动求导无法求导的代码
+# （这里是 NumPy）写成的反向传播。``Softplus`` 的 ``backward`` 由 torch 运算组成，
+# 它本身还能再求导（见下文的 ``gradgradcheck``）；下面这个则不能：
+
+import numpy as np
+from torch.autograd.function import once_differentiable
+
+
+class NumPySoftplus(torch.autograd.Function):
+    @staticmethod
+    def forward(z):
+        return stable_softplus(z), (z > 0).to(z.dtype)  # 值，以及预测类别
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0])
+        ctx.mark_non_differentiable(output[1])  # 类别：requires_grad=False
+
+    @staticmethod
+    @once_differentiable  # 关闭梯度记录来运行 backward，并给结果做上标记
+    def backward(ctx, grad_value, grad_class):  # 每个输出仍各对应一个梯度
+        print(f"backward receives for the class: {grad_class}")
+        (z,) = ctx.saved_tensors
+        sigmoid = 0.5 * (1 + np.tanh(z.numpy() / 2))  # sigma(z)，由 NumPy 计算
+        return grad_value * torch.from_numpy(sigmoid)
+
+
+z = torch.tensor([0.0], requires_grad=True)
+value, predicted = NumPySoftplus.apply(z)
+print(f"predicted class {predicted}, requires_grad={predicted.requires_grad}")
+(first,) = torch.autograd.grad(z * value, z, create_graph=True)  # z softplus(z) 的一阶导数
+(second,) = torch.autograd.grad(first, z, retain_graph=True)  # 应为 2 sigma(0) = 1
+print(f"d/dz {first.item():.4f}; d2/dz2 by autograd.grad: {second.item()}")
+try:
+    first.backward()
+except RuntimeError as error:
+    print(f"d2/dz2 by backward(): RuntimeError: {str(error).splitlines()[0]}")
+assert not predicted.requires_grad and second.item() == 0.5  # NumPy 那部分被悄悄漏掉了
+
+# %%
+# 类别收到的是全零梯度，它本身也不需要梯度；一阶导数是对的。``backward()`` 会运行
+# 二阶导数计算图里的每个节点，于是碰上了装饰器留下的报错；``torch.autograd.grad``
+# 只运行通向 ``z`` 的那些节点，所以既没有报错，也漏掉了报错节点后面的那部分。
+#
 # 用在模型里：取四个点，再把线性模型的权重都设为 20，让它过度自信：对数几率分别是
 # 140、−140、60 和 60，最后一个点落在错误的一侧。在 float32 下 :math:`e^{140}` 是
 # ``inf``（:math:`e^{88.8}` 就已经是了），所以直接按公式算出的损失是 ``inf``，而溢出的
@@ -198,9 +234,8 @@ from pytorch_notes.i18n import tr, use_language
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
 linear = nn.Linear(2, 1)
-with torch.no_grad():
-    linear.weight.fill_(20.0)
-    linear.bias.zero_()
+nn.init.constant_(linear.weight, 20.0)
+nn.init.zeros_(linear.bias)
 
 logits = linear(features)
 loss = (Softplus.apply(logits) - labels * logits).mean()
@@ -240,12 +275,11 @@ for dtype in (torch.float32, torch.float64):
     assert abs(fd - z.grad).item() < (1e-1 if dtype == torch.float32 else 1e-10)
 
 # %%
-# 在 float32 下，:math:`f(z + h)` 与 :math:`f(z - h)` 本身的舍入误差在它们之间的
-# 微小差值里占了不小的比例（:math:`z \pm h` 本身也有舍入），这里的估计差了约 5%；在 float64 下，有限差分与
-# 自动求导的结果只差 :math:`10^{-11}` 左右。``torch.autograd.gradcheck``
-# 用这个办法比对整个雅可比矩阵，用的是输入本身的 dtype（这里是 float64；输入是
-# float32 时它会发出警告，而且通常不能通过）。符号写错，把 :math:`\sigma(z)`
-# 写成 :math:`\sigma(-z)`：
+# 在 float32 下，:math:`f(z + h)` 与 :math:`f(z - h)` 本身的舍入误差在它们之间的微小差值里占了不小的
+# 比例（:math:`z \pm h` 本身也有舍入），这里的估计差了约 5%；在 float64 下，有限差分与自动求导的结果
+# 只差 :math:`10^{-11}` 左右。``torch.autograd.gradcheck`` 用这个办法比对整个雅可比矩阵，用的是输入
+# 本身的 dtype（这里是 float64；输入是 float32 时它会发出警告，而且通常不能通过）。符号写错，把
+# :math:`\sigma(z)` 写成 :math:`\sigma(-z)`：
 
 
 class WrongSoftplus(Softplus):
@@ -263,13 +297,11 @@ except RuntimeError as error:
     print(f"{type(error).__name__}: {str(error).strip()}")
 
 # %%
-# 正确的 ``Softplus`` 能通过检查，``gradgradcheck`` 也能通过（它检查反向传播
-# *本身的*反向传播：我们的 ``backward`` 由可求导的运算组成）。通过检查只说明
-# 有限差分与反向传播的结果*在给定的点上*一致，仅此而已：对 ``stable_softplus``
-# 直接用自动求导，在折点处是错的，却能在同样三个随机点上通过检查，在 0 处才会
-# 失败。检查时要把边界情况（包括折点）放进输入里：
+# 正确的 ``Softplus`` 能通过检查，``gradgradcheck`` 也能通过（它检查反向传播 *本身的*反向传播：
+# 我们的 ``backward`` 由可求导的运算组成）。通过检查只说明有限差分与反向传播的结果*在给定的点上*一
+# 致：对 ``stable_softplus`` 直接用自动求导，在折点处是错的，却能在同样三个随机点上通过检查，在 0
+# 处才会失败。检查时要把边界情况（包括折点）放进输入里：
 
-print(f"gradcheck(Softplus):     {torch.autograd.gradcheck(Softplus.apply, (z64,))}")
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
 zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 passed = []
@@ -280,58 +312,15 @@ for name, fn in {"stable_softplus": stable_softplus, "Softplus": Softplus.apply}
 assert passed == [True, False, True, True]  # 只有穿过折点的自动求导在 0 处失败
 
 # %%
-# 自动求导为反向传播保存了什么
-# ----------------------------
-#
-# 每个节点都会留下求导公式需要的张量，即:term:`保存的张量`：``ReLU`` 保存它的输出
-# （输出为正处导数是 1，否则是 0）；乘法为每个需要梯度的因子保存*另一个*因子。
-# ``saved_tensors_hooks``（见第 03 篇）把每个保存的张量交给它的第一个函数，
-# 其返回值在反向传播时交给第二个函数；``torch.autograd.graph.save_on_cpu`` 和
-# 非重入版本的激活检查点就建立在它之上。这里只记录、不修改：看看一个小网络
-# 对 64 个点做一次前向传播时保存了哪些张量：
-
-torch.manual_seed(0)
-net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
-inputs = torch.randn(64, 2)
-saved = []  # 只记下每个保存的张量的信息，不存张量本身：存张量的列表会让它们一直占着内存
-
-
-def record(t):  # 第一个函数；原样返回 t，交给计算图保存
-    storage = t.untyped_storage()
-    saved.append((tuple(t.shape), t.dtype, t.nbytes, storage.data_ptr(), storage.nbytes()))
-    return t
-
-
-with torch.autograd.graph.saved_tensors_hooks(record, lambda t: t):
-    loss = net(inputs).square().mean()
-for shape, dtype, nbytes, _, _ in saved:
-    print(f"saved {shape!s:<8} {dtype}  {nbytes:>5} bytes")
-total = sum(nbytes for _, _, nbytes, _, _ in saved)
-storages = {ptr: size for *_, ptr, size in saved}
-existing = {p.untyped_storage().data_ptr() for p in (inputs, *net.parameters())}
-extra = sum(n for ptr, n in storages.items() if ptr not in existing)
-print(f"{len(saved)} saved tensors, {total} bytes, in {len(storages)} storages")
-print(f"{sum(storages.values())} bytes of memory, {extra} kept alive only for the backward pass")
-assert total == 4 * (64 * 2 + 64 * 4 + 64 * 4 + 4 * 1 + 64 * 1)  # float32：每个数 4 字节
-assert extra == 4 * (64 * 4 + 64 * 1)  # ReLU 的输出和网络的输出
-
-# %%
-# 从上往下看：第一个 ``Linear`` 保存了它的输入（求权重的梯度要用），
-# 但没有保存权重，因为它的输入不需要梯度（见练习 2）；``ReLU`` 保存了输出；
-# 第二个 ``Linear`` 保存了同一个输出和它（转置后）的权重；``square``
-# 保存了网络的输出。``extra`` 把既不属于输入、也不属于任何参数的存储加在一起：
-# ReLU 的输出（上面打印的两个 (64, 4) 张量共用这一块存储）和网络的输出。
-#
 # 异常检测：NaN 从哪里来？
 # ------------------------
 #
-# 一个经典的例子：用 ``torch.where`` 写“:math:`x > 0` 时取 :math:`\sqrt{x}`，
-# 否则取 0”。输出没有问题（``where`` 丢掉了 ``sqrt(-1)`` 产生的 NaN），但
-# :math:`x = -1` 处的梯度却是 NaN，而且没有任何报错：``where`` 传给 ``sqrt``
-# 分支的梯度是 0，而 :math:`\sqrt{-1}` 的导数是 NaN，:math:`0 \times` NaN 仍是 NaN。
-# 开启:term:`异常检测`（``torch.autograd.detect_anomaly()``）后，输出 NaN 的
-# 反向节点会报错，错误信息里写明是哪个节点，同时有一条警告指出创建它的那行前向代码
-# （下面打印时去掉了文件路径，因为每台机器上都不一样）：
+# 一个经典的例子：用 ``torch.where`` 写“:math:`x > 0` 时取 :math:`\sqrt{x}`，否则取 0”。输出没有问题
+# （``where`` 丢掉了 ``sqrt(-1)`` 产生的 NaN），但 :math:`x = -1` 处的梯度却是 NaN，而且没有任何报
+# 错：``where`` 传给 ``sqrt`` 分支的梯度是 0，而 :math:`\sqrt{-1}` 的导数是 NaN，:math:`0 \times`
+# NaN 仍是 NaN。开启:term:`异常检测`（``torch.autograd.detect_anomaly()``）后，输出 NaN 的反向节点会
+# 报错，错误信息里写明是哪个节点，同时有一条警告指出创建它的那行前向代码（下面打印时去掉了文件路径，
+# 因为每台机器上都不一样）：
 
 import warnings
 
@@ -359,14 +348,7 @@ for warning in caught:
 
 # %%
 # 罪魁祸首是 ``SqrtBackward0``。这个模式只用于调试，不要在训练时开启（见第一条
-# 警告），而且只检查 NaN：梯度是 ``inf`` 时不会报错。修正必须让未被选中的分支的
-# *导数*保持有限，因为 :math:`0 \times \infty` 同样是 NaN。
-# 把输入截到不小于 0（``x.clamp(min=0)``）也做不到这一点：在 :math:`x = 0` 处平方根的
-# 导数仍是 :math:`1/(2 \cdot 0) = \infty`，所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r``
-# 的梯度都是 NaN；它能否再传到 ``x``，取决于 ``clamp`` 在折点处的约定
-# （torch 2.13 及以前是 NaN，2.14 起是 0），所以这不算修正。再用一个 ``where``，
-# 在未被选中的一侧交给 ``sqrt`` 一个无害的 1，在 :math:`-1` 和 0 处、在每个版本上
-# 都能得到正确的梯度：
+# 警告），而且只检查 NaN：梯度是 ``inf`` 时不会报错：
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # 忽略“异常检测已开启”的警告
@@ -375,6 +357,83 @@ with warnings.catch_warnings():
         torch.sqrt(x).backward()  # 是 inf 而不是 NaN：不报错
 print(f"sqrt at 0 under detect_anomaly: x.grad = {x.grad}")
 assert torch.isinf(x.grad).all()
+
+# %%
+# 小结
+# ----
+#
+# - 一个张量的钩子，总在由它算出、通向输出的那些张量的钩子之后触发；除此之外的
+#   顺序由引擎决定：``x`` 的钩子可以排在 ``b`` 之前。钩子返回的张量会替换梯度。
+# - 对稳定的 softplus 直接用自动求导，在 :math:`z = 0` 处结果是错的（torch 2.13 及以前是 1，2.14 起
+#   是 0），不会是 0.5。我们的 ``Function`` 直接给出导数，能用于 ``grad`` 和 ``vmap``，让过度自信的
+#   模型的损失保持有限。标记过的输出没有梯度（``backward`` 收到的是全零）；``@once_differentiable``
+#   让穿过 NumPy 反向传播的 ``backward()`` 报错，``autograd.grad`` 却会悄悄跳过它。float64 下的
+#   ``gradcheck`` 抓住了符号错误；它只检查给定的点（0 处的折点必须是其中之一）。
+# - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）及其所在行；
+#   修正办法是两侧都用 ``where``（只用 ``clamp(min=0)`` 不算，见练习 2）。
+#
+# 练习
+# ----
+#
+# **练习 1.** ``torch.func.hessian(fn)``（:doc:`plot_08_jacobians_torch_func`）就是
+# ``jacfwd(jacrev(fn))``：先用 ``jacrev`` 以反向模式求梯度，再用 ``jacfwd`` 以前向模式求这个梯度的雅
+# 可比矩阵。前向模式（``jvp``、``jacfwd``：导数随着值一起往前算，见第 08 篇）需要一个 ``jvp`` 静态方
+# 法，而 ``Softplus`` 没有：给它加上一个（输入的切向量进，输出的切向量出），让 ``hessian`` 能用。
+#
+# .. _solution-begin:
+
+# %%
+# 没有 ``jvp`` 时，``hessian`` 会报错。``setup_context`` 再为前向模式保存一份 :math:`z`。这样
+# ``hessian`` 给出 :math:`\sigma'(0) = 0.25`，与不需要 ``jvp`` 的两次反向模式
+# ``jacrev(jacrev(...))`` 一致；用全 1 的切向量调用 ``torch.func.jvp``，得到的切向量就是
+# :math:`\sigma(z)`：
+
+from torch.func import hessian, jacrev, jvp
+
+
+class ForwardSoftplus(Softplus):
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        (z,) = inputs
+        ctx.save_for_backward(z)
+        ctx.save_for_forward(z)  # 给 jvp 用，它从 ctx.saved_tensors 里取
+
+    @staticmethod
+    def jvp(ctx, z_tangent):
+        (z,) = ctx.saved_tensors
+        return z_tangent * torch.sigmoid(z)
+
+
+with warnings.catch_warnings():  # 前向模式第一次使用时会导入用已弃用的 torch.jit.script
+    # 写成的 jvp 规则：2.13 上是默认不显示的 DeprecationWarning，2.14 起是 FutureWarning
+    warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
+    try:
+        hessian(Softplus.apply)(torch.tensor(0.0))
+    except NotImplementedError as error:
+        print(f"NotImplementedError: {error}")
+    with_jvp = hessian(ForwardSoftplus.apply)(torch.tensor(0.0))
+second = jacrev(jacrev(Softplus.apply))(torch.tensor(0.0))
+print(f"hessian(ForwardSoftplus.apply) at 0: {with_jvp}")
+print(f"jacrev(jacrev(Softplus.apply)) at 0: {second}")
+z = torch.tensor([-1.0, 0.0, 2.0])
+_, tangent = jvp(ForwardSoftplus.apply, (z,), (torch.ones_like(z),))
+print(f"jvp(ForwardSoftplus.apply), tangent ones: {tangent}")
+assert with_jvp.item() == second.item() == 0.25 and torch.allclose(tangent, torch.sigmoid(z))
+
+# %%
+# .. _solution-end:
+#
+# **练习 2.** 改写 ``sqrt_where``，让 :math:`x = -1` 和 0 处的梯度都是有限值，输出不变。
+#
+# .. _solution-begin:
+
+# %%
+# 把输入截到不小于 0（``x.clamp(min=0)``）不算修正：在 :math:`x = 0` 处平方根的导数仍是
+# :math:`1/(2 \cdot 0) = \infty`，所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r`` 的梯度都是
+# NaN；它能否再传到 ``x``，取决于 ``clamp`` 在折点处的约定（torch 2.13 及以前是 NaN，2.14 起是 0）。
+# 未被选中的分支的*导数*必须保持有限（:math:`0 \times \infty` 同样是 NaN）：再用一个 ``where``，
+# 在这一侧交给 ``sqrt`` 一个无害的 1，在 :math:`-1` 和 0 处、在每个版本上都能得到正确的梯度：
+
 x = torch.tensor([0.0, 4.0], requires_grad=True)
 r = x.clamp(min=0)
 r.retain_grad()
@@ -388,66 +447,6 @@ for point in (-1.0, 0.0):
     y.sum().backward()
     print(f"double where, x = {point}: y = {y.detach()}, x.grad = {x.grad}")
     assert torch.equal(x.grad, torch.tensor([0.0, 0.25]))
-
-# %%
-# 小结
-# ----
-#
-# - 一个张量的钩子，总在由它算出、通向输出的那些张量的钩子之后触发；除此之外的
-#   顺序由引擎决定：``x`` 的钩子可以排在 ``b`` 之前。钩子返回的张量会替换梯度。
-# - 对稳定的 softplus 直接用自动求导，在 :math:`z = 0` 处结果是错的（torch 2.13
-#   及以前是 1，2.14 起是 0），不会是 0.5。我们的 ``Function`` 直接给出导数，
-#   能用于 ``grad`` 和 ``vmap``，让过度自信的模型的损失保持有限。float64 下的
-#   ``gradcheck`` 抓住了符号错误；它只检查给定的点（0 处的折点必须是其中之一）。
-# - 小网络的一次前向传播保存了 5 个张量：逐个张量相加是 2832 字节，实际占用的内存是
-#   1808 字节，其中 1280 字节只为反向传播而保留。
-# - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）及其所在行；
-#   修正办法是两侧都用 ``where``（只用 ``clamp(min=0)`` 不算）。
-#
-# 练习
-# ----
-#
-# **练习 1.** ``torch.func.hessian(fn)``（:doc:`plot_08_jacobians_torch_func`）就是
-# ``jacfwd(jacrev(fn))``：先用 ``jacrev`` 以反向模式求梯度，再用 ``jacfwd`` 以前向模式
-# 求这个梯度的雅可比矩阵。它能用于 ``Softplus`` 吗？
-#
-# .. _solution-begin:
-
-# %%
-# 不能：前向模式需要 ``jvp`` 静态方法，而 ``Softplus`` 没有定义。两次都用反向模式，
-# 即 ``jacrev(jacrev(...))``，则可以：:math:`\sigma'(0) = 0.25`。
-
-from torch.func import hessian, jacrev
-
-with warnings.catch_warnings():  # 前向模式第一次使用时会导入用已弃用的 torch.jit.script
-    # 写成的 jvp 规则：2.13 上是默认不显示的 DeprecationWarning，2.14 起是 FutureWarning
-    warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated")  # 与我们的代码无关
-    try:
-        hessian(Softplus.apply)(torch.tensor(0.0))
-    except NotImplementedError as error:
-        print(f"NotImplementedError: {error}")
-second = jacrev(jacrev(Softplus.apply))(torch.tensor(0.0))
-print(f"jacrev(jacrev(Softplus.apply)) at 0: {second}")
-assert second.item() == 0.25
-
-# %%
-# .. _solution-end:
-#
-# **练习 2.** 如果小网络的输入需要梯度，这次前向传播会保存多少字节？
-#
-# .. _solution-begin:
-
-# %%
-# 多 32 字节：第一个 ``Linear`` 这时还要保存（转置后的）权重，共 8 个数，
-# 用来求输入的梯度。``inputs.detach()`` 得到一个共享同一块内存的新张量，
-# 对它调用 ``requires_grad_()`` 不会改变 ``inputs`` 本身。
-
-saved.clear()
-with torch.autograd.graph.saved_tensors_hooks(record, lambda t: t):
-    loss = net(inputs.detach().requires_grad_()).square().mean()
-total_with_input_grad = sum(nbytes for _, _, nbytes, _, _ in saved)
-print(f"{total_with_input_grad} bytes")
-assert total_with_input_grad == total + 4 * 2 * 4
 
 # %%
 # .. _solution-end:

@@ -203,7 +203,7 @@ for label, (fn, x0) in problems.items():
 # 只会数到 1）。
 # 按上面数出的次数来选：输出比输入少用 ``jacrev``，反之用 ``jacfwd``。
 # 内存也随次数而变：单看一次传播，反向模式要把前向传播保存的张量（见
-# :doc:`plot_07_autograd_internals`）一直留到反向传播，前向模式不保存这些张量，只是每个
+# :doc:`plot_13_graph_memory`）一直留到反向传播，前向模式不保存这些张量，只是每个
 # 仍要用到的中间值旁边多带一个切向量；但两个变换都是成批计算的，``jacrev`` 一次算
 # :math:`m` 个乘积，``jacfwd`` 一次带 :math:`n` 个切向量，占用的内存分别随各自的次数增长。
 # ``jacrev(fn, chunk_size=k)`` 每次只算 :math:`k` 个，同一时刻占用的内存更少
