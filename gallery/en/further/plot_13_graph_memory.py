@@ -296,9 +296,9 @@ print("same gradients: True")
 # flight. The price: every ``Linear`` runs twice (16 ``addmm`` instead of 8), so the matrix
 # products go from 23 (8 forward; 15 backward, as the first layer's input needs no gradient)
 # to 31. Only 12 ``gelu``: a rerun stops once it has saved again all the backward pass will
-# ask for, so each segment's last GELU stops as it saves its input
-# (``torch.utils.checkpoint.set_checkpoint_early_stop(False)`` turns that off: 16). On torch
-# 2.4, ``checkpoint``'s own code warns that ``torch.cpu.amp.autocast`` is deprecated: harmless.
+# ask for, so each segment's last GELU stops as it saves its input (a forward pass inside
+# ``with torch.utils.checkpoint.set_checkpoint_early_stop(False):`` gives 16). On torch 2.4,
+# ``checkpoint``'s own code warns that ``torch.cpu.amp.autocast`` is deprecated: harmless.
 
 fig, ax = plt.subplots(figsize=(7, 3.6), facecolor="white", layout="constrained")
 for name, label in (("plain", tr(lang, en="plain", zh="普通")),

@@ -20,7 +20,7 @@ r"""
 #
 # 某个运算求导时要用到的张量，自动求导会把它留在这个运算的反向节点上，这就是
 # :term:`保存的张量`。在 ``with saved_tensors_hooks(pack, unpack):`` 块里（位于
-# ``torch.autograd.graph``），每当有运算保存张量 ``t``，自动求导就调用 ``pack(t)``，图里存的
+# ``torch.autograd.graph``），每当有运算保存一个张量 ``t``，自动求导就调用 ``pack(t)``，图里存的
 # 是 ``pack`` 的返回值；等反向传播要用 ``t`` 时（哪怕已经出了这个块），再对它调用这个块的
 # ``unpack``，``unpack`` 必须返回一个张量。``exp`` 保存的是它的输出：
 
@@ -244,7 +244,7 @@ for grad_mode in (torch.no_grad, torch.inference_mode):
 # 持有）。峰值 20 来自代替损失的那个函数：它的反向最先运行，这时 16 个激活值都还在，它又
 # 生成了均值的梯度（``div``）和 ``square`` 求导用的三个临时张量（按
 # :math:`g \cdot 2 \cdot x^1` 计算：``pow``、``mul``、``mul``）。从网络的第一个节点起，最多
-# 18 个激活值：尚未释放的保存张量、传进来的梯度和节点的输出；每个节点一运行完，就释放它
+# 18 个激活值：尚未释放的保存的张量、传进来的梯度和节点的输出；每个节点一运行完，就释放它
 # 保存的张量。在 ``no_grad`` 和 ``inference_mode`` 下什么都不保存：每个激活值被下一层用过就
 # 释放，峰值是两个激活值，即一层的输入和输出。
 #
@@ -288,8 +288,8 @@ print("same gradients: True")
 # （三个激活值）和正在传递的梯度。代价是每个 ``Linear`` 都运行两次（16 次 ``addmm``，
 # 原来 8 次），矩阵乘法从 23 次（前向 8 次；反向 15 次，因为第一层的输入不需要梯度）增加到
 # 31 次。``gelu`` 只有 12 次：重算一旦把反向传播要用的张量都重新保存好就停下，所以每段最后
-# 一个 GELU 在保存输入时就被叫停（``torch.utils.checkpoint.set_checkpoint_early_stop(False)``
-# 可以关掉这一点：那样是 16 次）。在 torch 2.4 上，``checkpoint`` 自己的代码还会警告
+# 一个 GELU 在保存输入时就被叫停（在 ``with torch.utils.checkpoint.set_checkpoint_early_stop(False):``
+# 里运行前向传播，则是 16 次）。在 torch 2.4 上，``checkpoint`` 自己的代码还会警告
 # ``torch.cpu.amp.autocast`` 已弃用：可以忽略。
 
 fig, ax = plt.subplots(figsize=(7, 3.6), facecolor="white", layout="constrained")
