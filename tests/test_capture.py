@@ -455,19 +455,6 @@ def test_live_memory_counts_new_storages_until_they_are_freed() -> None:
     assert log.live_bytes == 1024  # only w.grad, made inside the block, is left
 
 
-def test_live_memory_does_not_count_memory_an_operation_grows_a_tensor_to() -> None:
-    """The blind spot live_memory's docstring names (review ra13, A9): resize_ and out= into
-    a smaller tensor give new memory to a tensor an input already had, so it is not counted."""
-    from pytorch_notes.capture import live_memory
-
-    with live_memory() as log:
-        grown = torch.empty(0)
-        grown.resize_(1000)  # 4000 bytes, none counted
-        filled = torch.randn(2000, out=torch.empty(0))  # 8000 bytes, none counted
-        assert grown.untyped_storage().nbytes() == 4000 and filled.nbytes == 8000
-        assert log.live_bytes == 0
-
-
 def test_mark_dynamic_saves_the_recompilation_and_has_no_public_name() -> None:
     """capture.mark_dynamic wraps torch._dynamo.mark_dynamic because torch.compiler has no
     mark_dynamic (2.4 to 2.15): when one appears, the page and the helper should use it.

@@ -553,8 +553,7 @@ class _LiveMemory(TorchDispatchMode):
                 continue
             storage = t.untyped_storage()
             ptr = storage.data_ptr()
-            # a view, an in-place result or an out= tensor has an input's storage: not counted,
-            # even when the operation grew that storage (resize_, out= into a smaller tensor)
+            # a view, an in-place result or an out= tensor is memory an input already had
             if ptr and ptr not in inputs and ptr not in self.log._live:
                 self.log._live[ptr] = storage.nbytes()
                 weakref.finalize(storage, self._freed, ptr)  # when the memory is freed
@@ -575,9 +574,7 @@ def live_memory() -> Iterator[MemoryLog]:
     ``with live_memory() as log:`` gives a :class:`MemoryLog`, filled as the block
     runs. What is counted: the storages returned inside the block; tensors that
     existed before it (parameters, inputs) are not, nor memory an operation uses
-    internally and frees before it returns, nor allocator overhead, nor memory an
-    operation obtains by growing a tensor it was given (``t.resize_(n)``, or ``out=``
-    a tensor too small: ``torch.randn(2000, out=torch.empty(0))`` counts nothing).
+    internally and frees before it returns, nor allocator overhead.
 
     Introduced in tutorial 13.
     """
