@@ -4,15 +4,18 @@ the prose's numbers are the ones the page printed."""
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
 from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import printed, soup
+from conftest import GALLERY, printed, soup
 from torch import nn
-from torch.utils.checkpoint import checkpoint
+from torch.overrides import TorchFunctionMode
+from torch.utils.checkpoint import checkpoint, set_checkpoint_early_stop
 
 from pytorch_notes.capture import live_memory
 
@@ -208,15 +211,156 @@ def test_save_on_cpu_moves_nothing_on_a_cpu_and_the_16_bit_errors_are_the_pages(
         assert 0 < error < 1e-2 and 0.3 < printed_error / error < 3, (name, error, printed_error)
 
 
+@pytest.mark.parametrize("out", OUTS)
+def test_pack_runs_as_a_tensor_is_saved_and_unpack_when_backward_needs_it(
+    site: Path, out: str
+) -> None:
+    lines = text(site, out).splitlines()
+    assert lines[:3] == ["pack (3,)", "forward done, outside the block", "unpack"]
+    calls = []
+    a = torch.randn(3, requires_grad=True)
+    hooks = torch.autograd.graph.saved_tensors_hooks(
+        lambda t: calls.append("pack") or t, lambda t: calls.append("unpack") or t
+    )
+    with hooks:
+        b = a.exp()
+    assert calls == ["pack"]
+    b.sum().backward()  # outside the block: the hooks it was saved under still run
+    assert calls == ["pack", "unpack"] and torch.equal(a.grad, b.detach())
+
+
+def _page_saved_by() -> tuple[type, list]:
+    """The page's own SavedBy mode and its ``saved`` list, taken from the English script."""
+    tree = ast.parse((GALLERY / "en/further/plot_13_graph_memory.py").read_text("utf-8"))
+    node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "SavedBy")
+    namespace = {"torch": torch, "TorchFunctionMode": TorchFunctionMode, "saved": []}
+    exec(compile(ast.Module(body=[node], type_ignores=[]), "plot_13", "exec"), namespace)
+    return namespace["SavedBy"], namespace["saved"]
+
+
+def test_saved_by_takes_the_first_tensor_of_a_tuple_result_and_names_the_last_node() -> None:
+    saved_by, saved = _page_saved_by()
+
+    def rows(fn) -> list[str]:
+        saved.clear()
+        pack = lambda t: saved.append({}) or t  # noqa: E731
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), saved_by():
+            fn()
+        return sorted({row["node"].name() for row in saved})
+
+    a = torch.randn(4, 5, requires_grad=True)
+    assert rows(lambda: torch.max(a, dim=0)) == ["MaxBackward0"]  # a tuple of two
+    assert rows(lambda: nn.LSTM(5, 3)(a.unsqueeze(1)))  # (output, (h, c)): no crash
+    assert rows(lambda: F.linear(a, torch.randn(2, 5), torch.randn(2))) == ["AddmmBackward0"]
+    # the prose's caveat: on a 3-D input F.linear records a view node after its addmm
+    three_d = rows(lambda: nn.Linear(5, 2)(a.view(2, 2, 5)))
+    assert three_d in (["ViewBackward0"], ["UnsafeViewBackward0"])
+
+
+def test_the_last_blocks_output_is_kept_by_the_loss() -> None:
+    """2 x depth activations with square().mean(); with mean(), which keeps nothing, one less."""
+    for depth in (1, 2, 8):
+        model, inputs = _stack(depth), torch.randn(32, 64)
+        for loss_fn, expected in ((lambda o: o.square().mean(), 2 * depth),
+                                  (lambda o: o.mean(), 2 * depth - 1)):  # fmt: skip
+            packed = []
+            with torch.autograd.graph.saved_tensors_hooks(packed.append, lambda t: t):
+                loss = loss_fn(model(inputs))
+            anyway = {t.untyped_storage().data_ptr() for t in (inputs, *model.parameters())}
+            new = {t.untyped_storage().data_ptr(): t.nbytes for t in packed}
+            assert sum(v for k, v in new.items() if k not in anyway) == expected * 32 * 64 * 4
+            del loss
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_the_peak_is_the_stand_in_losss_backward(site: Path, out: str) -> None:
+    shown = text(site, out)
+    assert "around the peak: div 17 pow 18 mul 19 mul 20 gelu_backward 18" in shown
+    assert "from the network's first node on, at most 18" in shown
+    for mode in ("no_grad", "inference_mode"):
+        assert f"{mode}: 0 saved tensors, peak 2 activations" in shown
+    model, inputs = _stack(), torch.randn(512, 64)
+    for loss_fn, peak in ((lambda o: o.square().mean(), 20), (lambda o: o.mean(), 18)):
+        model.zero_grad(set_to_none=True)
+        with live_memory() as log:
+            out_ = model(inputs)
+            forward_end = len(log.steps)
+            loss_fn(out_).backward()
+        assert round(log.peak / ACT) == peak
+        ops = [op for op, _ in log.steps]
+        network = ops.index("gelu_backward", forward_end)
+        assert round(max(b for _, b in log.steps[network:]) / ACT) == 18
+        if peak == 20:  # square's backward, before the network's first node
+            assert round(max(b for _, b in log.steps[:network]) / ACT) == 20
+
+
+def test_both_steps_end_with_the_gradients_and_out() -> None:
+    model, inputs = _stack(), torch.randn(512, 64)
+    grads = sum(p.nbytes for p in model.parameters())
+    assert round(grads / ACT, 2) == 1.02
+    for forward in (lambda m, x: m(x), _segments(2)):
+        model.zero_grad(set_to_none=True)
+        with live_memory() as log:
+            out = forward(model, inputs)
+            out.square().mean().backward()
+        end = log.steps[-1][1]
+        assert 0 <= end - (ACT + grads) <= 16, end  # out, the gradients and a scalar or two
+        assert round(end / ACT) == 2
+
+
+def test_checkpoint_early_stop_is_what_leaves_twelve_gelu() -> None:
+    model = _stack()
+    with set_checkpoint_early_stop(False):
+        ops = _step(model, _segments(2))[2]
+    assert ops["gelu"] == 16 and _step(model, _segments(2))[2]["gelu"] == 12
+
+
+@pytest.mark.parametrize("out", OUTS)
+def test_what_the_hooks_around_the_model_are_given(site: Path, out: str) -> None:
+    """input, 7 W.t() views, 15 activations, not the output: so pin_memory=True's copies add
+    1.875 activations and the 16-bit saves hold 15 / 2 + 1 = 8.5."""
+    shown = text(site, out)
+    assert "saved in the hooks: {'input': 1, 'activation': 15, 'weight': 7}" in shown
+    model, inputs = _stack(), torch.randn(512, 64)
+    packed = []
+    with torch.autograd.graph.saved_tensors_hooks(packed.append, lambda t: t):
+        result = model(inputs)
+    params = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    ptrs = [t.untyped_storage().data_ptr() for t in packed]
+    assert ptrs.count(inputs.untyped_storage().data_ptr()) == 1
+    assert sum(p in params for p in ptrs) == 7 and len(ptrs) == 23
+    assert result.untyped_storage().data_ptr() not in ptrs
+    copies = (ACT + 7 * 64 * 64 * 4) / ACT
+    assert copies == 1.875
+    assert f"save_on_cpu(pin_memory=True)  after forward {16 + copies:5.2f} activations" in shown
+    assert f"bfloat16                      after forward {15 / 2 + 1:5.2f} activations" in shown
+
+
+def test_save_on_cpu_copies_out_asynchronously_from_some_release_after_2_4() -> None:
+    """The page: with pin_memory=True the copy back does not block; on 2.13 and 2.15 neither
+    does the copy out, while 2.4 waits for it (read in the source: no GPU here)."""
+    source = inspect.getsource(torch.autograd.graph.save_on_cpu.__init__)
+    assert "tensor.to(device, non_blocking=pin_memory)" in source
+    version = tuple(int(v) for v in torch.__version__.split(".")[:2])
+    if version == (2, 4):
+        assert "packed.copy_(tensor)" in source
+    elif version >= (2, 13):
+        assert "packed.copy_(tensor, non_blocking=is_pinnable)" in source
+    assert issubclass(torch.autograd.graph.save_on_cpu, torch.autograd.graph.saved_tensors_hooks)
+
+
 @pytest.mark.parametrize(
     ("out", "said"),
     [
         ("en", ["16 activations are held", "The peak, 20,", "four activations instead of 16",
                 "falls from 20 to 9", "16 addmm instead of 8", "from 23", "to 31",
-                "Only 12 gelu", "8.5 activations", "from 33 samples on"]),
+                "Only 12 gelu", "gives 16", "hold 8.5", "from 33 samples on",
+                "at most 18", "= 1.875 activations", "seven W.t() views and 15 activations",
+                "end at about two activations: the gradients (1.02)", "pack (3,)"]),
         ("zh-cn", ["留着 16 个激活值", "峰值 20", "只留 4 个激活值而不是 16 个", "峰值从 20 降到 9",
-                   "16 次 addmm", "从 23 次", "31 次", "gelu 只有 12 次", "8.5 个激活值",
-                   "从 33 个样本起"]),
+                   "16 次 addmm", "从 23 次", "31 次", "gelu 只有 12 次", "则是 16 次",
+                   "8.5 个激活值", "从 33 个样本起", "最多 18 个激活值", "= 1.875 个激活值",
+                   "七个 W.t() 视图和 15 个激活值", "约两个激活值：参数的梯度（1.02）"]),
     ],
 )  # fmt: skip
 def test_prose_quotes_the_printed_numbers(site: Path, out: str, said: list[str]) -> None:
@@ -233,8 +377,15 @@ def test_the_summary_rows_quote_the_page(site: Path, out: str) -> None:
         assert number in shown and number in summary
     assert "after forward  4.0 activations, peak  9.0" in shown
     assert "after forward  8.50 activations" in shown
+    assert "after forward 17.88 activations" in shown and "at most 18" in shown
     assert {"en": "4 activations held after forward instead of 16, a peak of 9 instead of 20",
             "zh-cn": "前向传播后只留 4 个激活值（原来 16 个），峰值 9（原来 20）"}[out] in summary  # fmt: skip
+    for said in {"en": ["peaks at 20 activations in the stand-in loss",
+                        "stays at 18 or below", "add 1.875 activations",
+                        "`pack` runs as an operation saves a tensor"],
+                 "zh-cn": ["达到峰值 20 个激活值", "不超过 18 个", "多占 1.875 个激活值",
+                           "运算每保存一个张量就调用 pack"]}[out]:  # fmt: skip
+        assert said.replace("`", "") in summary, said
 
 
 @pytest.mark.parametrize("out", OUTS)

@@ -2,14 +2,14 @@ r"""
 What the graph costs in memory
 ==============================
 
-A forward pass that requires grad leaves a graph behind, and the graph keeps tensors
-alive until the backward pass has used them. We count them, tensor by tensor and in
-bytes, for a small MLP and a convolutional block, tie each one to the operation that
-saved it, watch the total grow with batch size and depth and live memory rise and fall
-over a training step, then keep less: activation checkpointing, ``save_on_cpu`` and
-hooks that compress. It assumes :doc:`../core/plot_03_autograd` (what a backward pass
-frees), :doc:`../core/plot_04_autograd_traps` (grad modes) and
-:doc:`plot_07_autograd_internals` (``saved_tensors_hooks``, first seen there).
+A forward pass that requires grad leaves a graph behind, and the graph keeps tensors alive
+until the backward pass has used them. We count them, tensor by tensor and in bytes, for a
+small MLP and a convolutional block, tie each one to the operation that saved it, watch the
+total grow with batch size and depth and live memory rise and fall over a training step,
+then keep less: activation checkpointing, ``save_on_cpu`` and hooks that compress. It
+assumes :doc:`../core/plot_03_autograd` (what a backward pass frees) and
+:doc:`../core/plot_04_autograd_traps` (grad modes); what a custom Function keeps with
+``save_for_backward`` (:doc:`plot_07_autograd_internals`) is saved the same way.
 """
 
 # SPDX-License-Identifier: MIT
@@ -19,17 +19,31 @@ frees), :doc:`../core/plot_04_autograd_traps` (grad modes) and
 # Every saved tensor, and the operation that saved it
 # ---------------------------------------------------
 #
-# ``torch.autograd.graph.saved_tensors_hooks(pack, unpack)`` calls ``pack`` with every
-# :term:`saved tensor <saved tensor>` the forward pass keeps; whatever ``pack`` returns is
-# what the graph stores, and ``unpack`` turns it back into a tensor when the backward pass
-# needs it. Our ``pack`` notes each tensor and returns it unchanged. To know *which*
-# operation saved it, a ``TorchFunctionMode`` (``torch.overrides``, public) runs every torch
-# function called inside it: the rows added during a call belong to the backward node
-# the call's result gets (``F.linear``'s is ``AddmmBackward0``). A small MLP, 32 samples:
+# When an operation's derivative needs a tensor, autograd keeps it on the backward node: a
+# :term:`saved tensor <saved tensor>`. In a ``with saved_tensors_hooks(pack, unpack):`` block
+# (``torch.autograd.graph``), each time an operation saves a tensor ``t`` autograd calls
+# ``pack(t)`` and stores what it returns; when the backward pass needs ``t``, even after the
+# block, it calls that block's ``unpack`` on it, which must return a tensor. ``exp`` saves
+# its output:
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+a = torch.randn(3, requires_grad=True)
+loud = (lambda t: print(f"pack {tuple(t.shape)}") or t, lambda t: print("unpack") or t)
+with torch.autograd.graph.saved_tensors_hooks(*loud):  # each prints, then returns t as it is
+    b = a.exp()
+print("forward done, outside the block")
+b.sum().backward()
+
+# %%
+# Our ``pack`` below notes each saved tensor and returns it unchanged. To know *which*
+# operation saved it, a ``TorchFunctionMode`` (``torch.overrides``, public) runs every torch
+# function called inside it: the rows added during a call go to the node of its first result
+# (``F.linear``'s is ``AddmmBackward0``), the saving node when a call records one node, as
+# every call here does (on a 3-D input ``F.linear`` adds a view node after it). An MLP:
+
 from torch.overrides import TorchFunctionMode
 
 saved = []  # what each saved tensor is; never the tensor itself, which this would keep alive
@@ -46,8 +60,10 @@ class SavedBy(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         first = len(saved)
         result = func(*args, **(kwargs or {}))
+        results = result if isinstance(result, tuple) else (result,)  # torch.max(t, 0): two
+        node = next((r.grad_fn for r in results if isinstance(r, torch.Tensor)), None)
         for row in saved[first:]:  # saved while this call ran
-            row["node"] = result.grad_fn
+            row["node"] = node
         return result
 
 
@@ -65,10 +81,8 @@ def report(anyway):
     """Print each saved tensor; a storage is counted once, and not at all if it lives anyway."""
     seen = set()
     for row in saved:
-        first_time = row["storage"] not in seen
-        row["kind"] = (
-            "lives anyway" if row["storage"] in anyway else "new" if first_time else "shared"
-        )
+        first = row["storage"] not in seen
+        row["kind"] = "lives anyway" if row["storage"] in anyway else "new" if first else "shared"
         seen.add(row["storage"])
         print(f"{row['node'].name():<38} {row['shape']!s:<14} {row['dtype']:<8} "
               f"{row['bytes']:>6} B  {row['kind']}")  # fmt: skip
@@ -148,9 +162,10 @@ assert conv_new == 2 * 8 * 8 * 16 * 16 * 4 + 8 * 8 * 8 * 8 * 8 + 2 * 8 * 4
 # Batch size and depth
 # --------------------
 #
-# A stack of blocks, each ``Linear(64, 64)`` + GELU: GELU keeps its input, the next
-# ``Linear`` keeps GELU's output, so each block keeps two activations of
-# :math:`B \times 64` numbers. The parameters do not depend on the batch:
+# A stack of blocks, each ``Linear(64, 64)`` + GELU, with ``out.square().mean()`` as a stand-in
+# loss. GELU keeps its input, and its output is kept by what uses it next: the next ``Linear``
+# or, after the last block, the loss's ``square`` (its derivative :math:`2x` needs it). So each
+# block keeps two activations of :math:`B \times 64` numbers; the parameters do not depend on B:
 
 
 def stack(depth, width=64):
@@ -159,8 +174,8 @@ def stack(depth, width=64):
     return nn.Sequential(*[layer for block in blocks for layer in block])
 
 
-def new_bytes(model, inputs):
-    forward_saves(model, inputs, lambda out: out.square().mean())
+def new_bytes(model, inputs, loss_fn=lambda out: out.square().mean()):
+    forward_saves(model, inputs, loss_fn)
     anyway = storages(inputs, *model.parameters())
     return sum(
         {r["storage"]: r["storage_bytes"] for r in saved if r["storage"] not in anyway}.values()
@@ -168,39 +183,38 @@ def new_bytes(model, inputs):
 
 
 batches, depths = [32, 64, 128, 256, 512], [2, 4, 8]
-grid = {d: [new_bytes(stack(d), torch.randn(b, 64)) for b in batches] for d in depths}
-for d in depths:
-    params = sum(p.nbytes for p in stack(d).parameters())
-    print(f"depth {d}: kept for backward {grid[d]} B; parameters {params} B")
-    assert grid[d] == [2 * d * b * 64 * 4 for b in batches]
 fig, ax = plt.subplots(figsize=(6, 3.6), facecolor="white", layout="constrained")
 for d in depths:
-    ax.plot(
-        batches, [v / 1024 for v in grid[d]], "o-", label=tr(lang, en=f"depth {d}", zh=f"深度 {d}")
-    )
-    ax.axhline(
-        sum(p.nbytes for p in stack(d).parameters()) / 1024, ls=":", color=ax.lines[-1].get_color()
-    )
+    kept = [new_bytes(stack(d), torch.randn(b, 64)) for b in batches]
+    params = sum(p.nbytes for p in stack(d).parameters())
+    print(f"depth {d}: kept for backward {kept} B; parameters {params} B")
+    assert kept == [2 * d * b * 64 * 4 for b in batches]
+    (line,) = ax.plot(batches, [v / 1024 for v in kept], "o-",
+                      label=tr(lang, en=f"depth {d}", zh=f"深度 {d}"))  # fmt: skip
+    ax.axhline(params / 1024, ls=":", color=line.get_color())
+assert new_bytes(stack(8), torch.randn(32, 64), lambda out: out.mean()) == 15 * 32 * 64 * 4
 ax.set(xlabel=tr(lang, en="batch size", zh="批大小"), ylabel="KiB",
        title=tr(lang, en="Kept for backward (dotted: the parameters)", zh="为反向传播保存的内存（虚线：参数）"))  # fmt: skip
 ax.legend()
 plt.show()
 
 # %%
-# Exactly :math:`2 \times \text{depth} \times B \times 64 \times 4` bytes: linear in the
-# batch and in the depth. A block keeps 512 bytes per sample and holds 16640 bytes of
-# parameters, so from 33 samples on the activations outweigh the parameters, at any depth;
-# doubling the batch doubles them, while the parameters stay where they are.
+# Exactly :math:`2 \times \text{depth} \times B \times 64 \times 4` bytes, linear in batch and
+# depth (one activation less with ``out.mean()``, which keeps nothing: the assert above). A
+# block keeps 512 bytes per sample and holds 16640 bytes of parameters, so from 33 samples on
+# the activations outweigh the parameters at any depth; doubling the batch doubles them, while
+# the parameters stay put (and so would Adam's two buffers their size, :doc:`plot_12_optimizers`).
 #
 # Live memory over a training step
 # --------------------------------
 #
-# Saved tensors are part of the story: temporaries live for a moment, gradients appear
-# in the backward pass. :func:`pytorch_notes.capture.live_memory` sees every operation,
-# forward and backward, and counts the bytes of the tensors operations returned that are
-# still alive (freed memory leaves the count at once: Python frees by reference counting,
-# so the numbers are the same on every run; the parameters and the input, made before,
-# are not counted). Depth 8, a batch of 512: one activation is 128 KiB.
+# Saved tensors are part of the story: temporaries live for a moment, gradients appear in
+# the backward pass. :func:`pytorch_notes.capture.live_memory` sees every operation, forward
+# and backward, and counts the bytes of the tensors operations returned that are still alive
+# (freed memory leaves the count at once: Python frees by reference counting, so the numbers
+# are the same on every run; the parameters and the input, made before, are not counted). On
+# a GPU, ``torch.cuda.memory_allocated()`` and ``max_memory_allocated()`` give the bytes all
+# tensors there hold, now and at the peak. Depth 8, a batch of 512: an activation is 128 KiB.
 
 from pytorch_notes.capture import live_memory
 
@@ -220,33 +234,36 @@ def training_step(forward):
 plain_log, plain_end, plain_after = training_step(lambda model, inputs: model(inputs))
 print(f"after forward: {plain_after} B ({plain_after / act:.2f} activations); "
       f"peak: {plain_log.peak} B ({plain_log.peak / act:.2f})")  # fmt: skip
+at = [b for _, b in plain_log.steps].index(plain_log.peak)
+print("around the peak:", *(f"{op} {b / act:.0f}" for op, b in plain_log.steps[at - 3 : at + 2]))
+rest = plain_log.steps[at + [op for op, _ in plain_log.steps[at:]].index("gelu_backward") :]
+print("from the network's first node on, at most", round(max(b for _, b in rest) / act))
 for grad_mode in (torch.no_grad, torch.inference_mode):
     with grad_mode(), live_memory() as log:
         forward_saves(model, inputs, lambda out: out)
-    print(
-        f"{grad_mode.__name__}: {len(saved)} saved tensors, peak {log.peak} B ({log.peak / act:.0f} activations)"
-    )
+    print(f"{grad_mode.__name__}: {len(saved)} saved tensors, peak {log.peak // act} activations")
     assert not saved and log.peak == 2 * act
 
 # %%
-# After the forward pass, 16 activations are held, two per block, as counted above. The
-# peak, 20, comes early in the backward pass: the saved tensors are all still there when
-# the first gradients (an activation each) are made; from then on each node frees what it
-# kept as soon as it has run. Under ``torch.no_grad()`` and ``torch.inference_mode()``
-# nothing is recorded, so nothing is saved: each activation is freed once the next layer
-# has used it, and the peak is two activations, a layer's input and its output.
+# After the forward pass, 16 activations are held, two per block, as counted above (the
+# last by the caller, as ``out``). The peak, 20, is the stand-in loss's: its backward runs
+# first, while all 16 are still there, and makes the mean's gradient (``div``) and three
+# temporaries for ``square``'s, computed as :math:`g \cdot 2 \cdot x^1` (``pow``, ``mul``,
+# ``mul``). From the network's first node on, at most 18: what is still saved, the gradient
+# coming in and the node's output; each node frees what it kept once it has run. Under
+# ``no_grad`` and ``inference_mode`` nothing is saved: each activation is freed once the
+# next layer has used it, and the peak is two activations, a layer's input and its output.
 #
 # Activation checkpointing
 # ------------------------
 #
-# :term:`Activation checkpointing <activation checkpointing>` keeps only the input of a
-# segment and recomputes the segment during the backward pass.
-# ``torch.utils.checkpoint.checkpoint(fn, *args, use_reentrant=False)`` runs ``fn`` saving
-# nothing inside it; when backward reaches the segment, it runs ``fn`` again and uses the
-# tensors that rerun saves (``use_reentrant=False`` is the variant PyTorch recommends; it is
-# built on saved-tensor hooks). Segments of two blocks; ``live_memory``'s log also names every
-# operation that ran, so we count the forward ones (``addmm`` for each ``Linear``, ``gelu``)
-# and the backward pass's matrix products (``mm``):
+# :term:`Activation checkpointing <activation checkpointing>` keeps only the input of a segment
+# and recomputes the segment during the backward pass: ``torch.utils.checkpoint.checkpoint(fn,
+# *args, use_reentrant=False)`` runs ``fn`` saving nothing inside it, and runs it again when
+# backward reaches it, using what the rerun saves (``use_reentrant=False``, the variant PyTorch
+# recommends, is built on saved-tensor hooks). Segments of two blocks; ``live_memory``'s log
+# names every operation, so we count ``addmm`` (one per ``Linear``), ``gelu`` and the backward
+# pass's matrix products (``mm``):
 
 from collections import Counter
 
@@ -261,10 +278,8 @@ def checkpointed(model, inputs, blocks=2):
 
 
 runs = {}
-for name, forward in (
-    ("plain", lambda model, inputs: model(inputs)),
-    ("checkpointed", checkpointed),
-):
+for name, forward in (("plain", lambda model, inputs: model(inputs)),
+                      ("checkpointed", checkpointed)):  # fmt: skip
     log, forward_end, after = training_step(forward)
     ops = Counter(op for op, _ in log.steps)
     runs[name] = log, forward_end, [p.grad.clone() for p in model.parameters()]
@@ -275,16 +290,15 @@ for plain_grad, checkpointed_grad in zip(runs["plain"][2], runs["checkpointed"][
 print("same gradients: True")
 
 # %%
-# Checkpointed, the forward pass holds four activations instead of 16: the inputs of
-# segments 2 to 4 and the output (segment 1's input is ``inputs``, which lives anyway). The
-# peak falls from 20 to 9: those four, one segment recomputed (three activations) and the
-# gradients in flight. The price: every ``Linear`` runs twice (16 ``addmm`` instead of 8),
-# so the matrix products go from 23 (8 forward; 15 backward, as the first layer's input
-# needs no gradient) to 31, about a third more. Only 12 ``gelu``: a rerun stops once it
-# has saved again everything the backward pass will ask for, and each segment's last GELU
-# is stopped as it saves its input, before it computes an output nobody needs. The
-# gradients are the same. (On torch 2.4, ``checkpoint``'s own code also warns that
-# ``torch.cpu.amp.autocast`` is deprecated: not ours, and harmless.) Step by step:
+# Checkpointed, the forward pass holds four activations instead of 16: the inputs of segments
+# 2 to 4 and the output (segment 1's input is ``inputs``, which lives anyway). The peak falls
+# from 20 to 9: those four, one segment recomputed (three activations) and the gradients in
+# flight. The price: every ``Linear`` runs twice (16 ``addmm`` instead of 8), so the matrix
+# products go from 23 (8 forward; 15 backward, as the first layer's input needs no gradient)
+# to 31. Only 12 ``gelu``: a rerun stops once it has saved again all the backward pass will
+# ask for, so each segment's last GELU stops as it saves its input (a forward pass inside
+# ``with torch.utils.checkpoint.set_checkpoint_early_stop(False):`` gives 16). On torch 2.4,
+# ``checkpoint``'s own code warns that ``torch.cpu.amp.autocast`` is deprecated: harmless.
 
 fig, ax = plt.subplots(figsize=(7, 3.6), facecolor="white", layout="constrained")
 for name, label in (("plain", tr(lang, en="plain", zh="普通")),
@@ -294,8 +308,8 @@ for name, label in (("plain", tr(lang, en="plain", zh="普通")),
     ax.axvline(forward_end - 0.5, color=line.get_color(), ls=":")
 ax.set(xlabel=tr(lang, en="operation (forward, then backward; dotted: end of forward)",
                  zh="运算序号（先前向，后反向；虚线：前向结束）"),
-       ylabel=tr(lang, en="live memory (activations)", zh="存活内存（以激活值计）"),
-       title=tr(lang, en="Live memory over one training step", zh="一个训练步中的存活内存"))  # fmt: skip
+       ylabel=tr(lang, en="live memory (activations)", zh="内存占用（以激活值计）"),
+       title=tr(lang, en="Live memory over one training step", zh="一个训练步中的内存占用"))  # fmt: skip
 ax.legend()
 plt.show()
 
@@ -303,25 +317,26 @@ plt.show()
 # The plain curve climbs by one activation per layer, then falls as the backward pass
 # frees what each node kept. The checkpointed one stays low in the forward pass; in the
 # backward pass each segment's rerun is a bump (up by the three activations it recomputes,
-# down as its nodes run). At the end both hold the same: the parameters' gradients. The number of
-# operations on the x axis depends on the torch release (2.4 runs a few more small ones);
-# the memory does not.
+# down as its nodes run). Both end at about two activations: the gradients (1.02) and
+# ``out``, still held by ``training_step``. The number of operations on the x axis depends
+# on the torch release (2.4 runs a few more small ones); the memory does not.
 #
 # Keeping saved tensors elsewhere: ``save_on_cpu``, or smaller
 # -------------------------------------------------------------
 #
-# ``torch.autograd.graph.save_on_cpu()`` is a pair of saved-tensor hooks. On a GPU, ``pack``
-# copies each saved tensor to host memory (``tensor.cpu()``; into pinned memory with
-# ``pin_memory=True``, so the copy can run asynchronously) and ``unpack`` copies it back to
-# its device when the backward pass needs it: GPU memory traded for transfers. Its code,
-# the same on torch 2.4, 2.13 and 2.15, tells what it does to a tensor *already* on the CPU:
+# ``torch.autograd.graph.save_on_cpu()`` is a ``saved_tensors_hooks`` with its own pair. On
+# a GPU, ``pack`` copies each saved tensor to host memory (``tensor.cpu()``, or into pinned
+# memory with ``pin_memory=True``) and ``unpack`` copies it back to its device when the
+# backward pass needs it: GPU memory traded for transfers. With ``pin_memory=True`` the copy
+# back does not block; on torch 2.13 and 2.15 neither does the copy out, while 2.4 waits for
+# it (read in its source; this page runs on a CPU). What it does to a tensor *already* on
+# the CPU is the same on torch 2.4, 2.13 and 2.15:
 
 t = torch.randn(3)
 hooks = torch.autograd.graph.save_on_cpu()
 device, packed = hooks.pack_hook(t)
-print(
-    f"save_on_cpu(): packed is t: {packed is t}, unpacked is t: {hooks.unpack_hook((device, packed)) is t}"
-)
+unpacked = hooks.unpack_hook((device, packed))
+print(f"save_on_cpu(): packed is t: {packed is t}, unpacked is t: {unpacked is t}")
 pinned = torch.autograd.graph.save_on_cpu(pin_memory=True).pack_hook(t)[1]
 print(f"save_on_cpu(pin_memory=True): packed is t: {pinned is t}, pinned: {pinned.is_pinned()}")
 
@@ -366,15 +381,20 @@ for name, make_hooks in variants.items():
     print(f"{name:<29} after forward {after / act:5.2f} activations, peak {log.peak / act:5.2f}, "
           f"gradient error {errors[name]:.0e}")  # fmt: skip
 assert errors["save_on_cpu()"] == 0 and 0 < errors["float16"] < errors["bfloat16"] < 1e-2
+out = forward_saves(model, inputs, lambda out: out)  # what hooks around model(inputs) are given
+where = {p.untyped_storage().data_ptr(): "weight" for p in model.parameters()}
+where |= {inputs.untyped_storage().data_ptr(): "input", out.untyped_storage().data_ptr(): "output"}
+print("saved in the hooks:", dict(Counter(where.get(r["storage"], "activation") for r in saved)))
 
 # %%
-# ``save_on_cpu()`` changes nothing on a CPU; with ``pin_memory=True`` the copies of the
-# transposed weights (and of the output, which the caller also holds) add memory. The
-# compressed saves hold half: 8.5 activations (the output is kept twice, in float32 by
-# the caller and in 16 bits by the graph). The relative error of the worst parameter's
-# gradient (in norm) is under :math:`10^{-3}` with bfloat16 (8 significant bits) and several
-# times smaller with float16 (11 bits, but a range that ends at 65504). Whether that is
-# small enough depends on the training: measure it, as here, before relying on it.
+# The hooks, around ``model(inputs)`` only, are given the input, seven ``W.t()`` views and 15
+# activations, not the output (only the loss's ``square`` saves it, outside them).
+# ``save_on_cpu()`` changes nothing on a CPU; ``pin_memory=True`` copies each: an activation's
+# copy replaces it, but the input and the weights live anyway, so their copies add
+# :math:`1 + 7 \times 64 \times 64 \times 4 / 131072 = 1.875` activations. The 16-bit saves hold
+# 8.5: the 15 at half size, and the output, held by the caller in float32. The worst parameter's
+# relative gradient error (in norm) is under :math:`10^{-3}` with bfloat16 (8 significant bits),
+# several times smaller with float16 (11 bits, but a range that ends at 65504): measure it.
 #
 # What we saw
 # -----------
@@ -383,13 +403,14 @@ assert errors["save_on_cpu()"] == 0 and 0 < errors["float16"] < errors["bfloat16
 #   and its weight for the input's, ReLU its output, GELU its input, max pooling its input
 #   and ``int64`` indices, BatchNorm its input and the batch statistics. Parameters, inputs
 #   and views of them live anyway; a tensor two nodes keep is stored once.
-# - What is kept grows linearly with batch size and depth; ``no_grad`` and
-#   ``inference_mode`` keep nothing.
-# - Checkpointing in segments of two blocks: 4 activations held after forward instead of
-#   16, a peak of 9 instead of 20, every ``Linear`` run twice (31 matrix products instead
-#   of 23), the same gradients.
-# - ``save_on_cpu`` moves saved tensors to host memory on a GPU and does nothing on a CPU;
-#   16-bit saves halve the memory at a measurable cost in the gradient.
+# - ``saved_tensors_hooks``: ``pack`` runs as a tensor is saved, ``unpack`` when backward
+#   needs it. What is kept grows linearly with batch size and depth; ``no_grad`` and
+#   ``inference_mode`` keep nothing. The loss's own backward can set the peak.
+# - Checkpointing in segments of two blocks: 4 activations after forward instead of 16, a peak
+#   of 9 instead of 20, each ``Linear`` run twice (31 matrix products, not 23), same gradients.
+# - ``save_on_cpu`` moves saved tensors to host memory on a GPU; on a CPU it moves nothing,
+#   but ``pin_memory=True`` copies each, so what lives anyway is stored twice. 16-bit saves
+#   halve the saved activations at a measurable cost in the gradient.
 #
 # Exercises
 # ---------
@@ -422,9 +443,7 @@ assert report(storages(x, y, *mlp.parameters())) == mlp_new - 32 * 64 * 4
 # segment, its last, is not rerun.
 
 for blocks in (1, 2, 4, 8):
-    log, _, after = training_step(
-        lambda model, inputs, blocks=blocks: checkpointed(model, inputs, blocks)
-    )
+    log, _, after = training_step(lambda m, inp, blocks=blocks: checkpointed(m, inp, blocks))
     ops = Counter(op for op, _ in log.steps)
     print(f"segments of {blocks}: after forward {after / act:.0f}, peak {log.peak / act:.0f}, "
           f"addmm {ops['addmm']}, gelu {ops['gelu']}")  # fmt: skip
