@@ -135,6 +135,15 @@ def test_numpy_is_traced_and_disable_breaks_on_the_installed_torch() -> None:
     torch.compile(lambda z: opaque(z * 2) + 1, backend=keep)(torch.ones(3))
     torch.compiler.reset()
     assert len(captured) == 2
+    # ra14b A1: not all of NumPy: np.interp is a function Dynamo does not know
+    interp = torch.compile(
+        lambda z: torch.from_numpy(np.interp(z.numpy(), [0.0, 1.0], [0.0, 2.0])),
+        backend="eager",
+        fullgraph=True,
+    )
+    with pytest.raises(Exception, match=r"interp|Unsupported|not supported"):
+        interp(torch.ones(3))
+    torch.compiler.reset()
 
 
 @pytest.mark.parametrize("out", OUTS)

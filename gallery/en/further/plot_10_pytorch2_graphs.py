@@ -238,8 +238,8 @@ torch.testing.assert_close(results[0], branchy(torch.tensor([1.5])))
 # in which Python decides nothing, and refuses what it cannot capture. Exporting the plain
 # ``if`` fails (``compile_log`` keeps the partial graph torch prints off the page). We use
 # *non-strict* export (the default on torch 2.13), which runs the Python code as it is, on
-# stand-in tensors; *strict* export captures with Dynamo and reports the graph break, as
-# ``torch.compile(fullgraph=True)`` does (a graph break is then an error).
+# stand-in tensors; *strict* export captures with Dynamo (tutorial 14 shows where the two
+# differ, and where strict export differs from ``torch.compile(fullgraph=True)``).
 
 
 class Branchy(torch.nn.Module):

@@ -96,9 +96,9 @@ assert not captured
 # %%
 # Without ``fullgraph`` we get two graphs, the linear layer and the sigmoid, and Python
 # prints between them (torch 2.4 keeps the layer as one call of the ``Linear`` module,
-# which ``ops`` names by its class). With it, the call raises ``Unsupported``; the last part
-# of its message starts with "from user code:" and gives the file, line and function, then
-# the line itself, which ``attempt`` picks out. The first line is the installed torch's own
+# which ``ops`` names by its class). With it, the call raises ``Unsupported``; a part of its
+# message starts with "from user code:" and gives the file, line and function, then the
+# line itself, which ``attempt`` picks out (torch's advice on what to set follows it). The first line is the installed torch's own
 # words: "Failed to trace builtin operator" on torch 2.13 and 2.15, "builtin: print [...]"
 # on 2.4. (``Unsupported`` lives in the private ``torch._dynamo.exc``; it derives from
 # ``RuntimeError``, which is what to catch in code of your own.)
@@ -157,8 +157,8 @@ w.grad = None
 attempt("w.numpy()", w.numpy)  # eager mode, the reason for the detach()
 
 # %%
-# Dynamo traces plain NumPy calls: it translates them into torch operations, so this
-# compiles into one graph (``wrapped_logaddexp``) on torch 2.4, 2.13 and 2.15. The gradient
+# Dynamo translates the NumPy functions it knows into torch operations (not all of NumPy:
+# ``np.interp`` breaks the graph), so this compiles into one graph (``wrapped_logaddexp``) on torch 2.4, 2.13 and 2.15. The gradient
 # is wrong all the same, and not because of NumPy: in eager mode ``.numpy()`` refuses a
 # tensor that requires grad, and the ``detach()`` written for it cut softplus out of the
 # backward graph, so ``backward()`` gives the gradient of :math:`-yz` alone. Code Dynamo
@@ -317,9 +317,9 @@ attempt("1-row example", export, model, (torch.randn(1, 2),), dynamic_shapes={"x
 # tensors and records the torch operations; *strict* export captures with Dynamo. The
 # default changed: strict on torch 2.4, non-strict on 2.13 and 2.15 (the switch:
 # pytorch/pytorch#148790, in 2025). Neither is ``fullgraph=True``: both take ``chatty``,
-# whose ``print`` ``fullgraph=True`` refused (export refuses what has no place in a graph,
-# such as a dimension declared dynamic that the code fixes, or tutorial 10's ``if`` on a
-# tensor's value). Non-strict export runs the print while it traces (twice on torch 2.4),
+# whose ``print`` ``fullgraph=True`` refused (export refuses what it cannot capture as one
+# graph, such as a dimension declared dynamic that the code fixes, or tutorial 10's ``if``
+# on a tensor's value). Non-strict export runs the print while it traces (twice on torch 2.4),
 # strict export leaves it out, and neither graph holds it:
 
 import inspect
@@ -366,10 +366,10 @@ assert "notes.softplus.default" in ops(loss_program.graph_module)  # not aten.so
 # What we saw
 # -----------
 #
-# - ``fullgraph=True`` makes a graph break an error whose message ends with the line that
-#   broke (``from user code:``); ``torch.compiler.is_compiling()`` keeps debugging code
+# - ``fullgraph=True`` makes a graph break an error whose message names the line that
+#   broke (after ``from user code:``); ``torch.compiler.is_compiling()`` keeps debugging code
 #   out of the graph.
-# - Dynamo traces torch and plain NumPy code; what it cannot trace, or is told not to
+# - Dynamo traces torch code and the NumPy functions it knows; what it cannot trace, or is told not to
 #   (``torch.compiler.disable``), breaks the graph. A ``detach()`` written for eager mode's
 #   ``.numpy()`` silently cuts the gradient. ``torch.library.custom_op`` makes foreign
 #   code one opaque node: ``register_fake`` for the shapes, ``register_autograd``

@@ -233,8 +233,8 @@ torch.testing.assert_close(results[0], branchy(torch.tensor([1.5])))
 # 不行：它预先把整个程序捕获成一张图，图里不再由 Python 做任何决定；捕获不了的，
 # 它直接拒绝。导出普通的 ``if`` 会失败（torch 报错时还会打印一段不完整的图，
 # ``compile_log`` 把它挡在页面之外）。这里用的是**非严格**导出（torch 2.13 上的
-# 默认方式），它在替身张量上原样运行 Python 代码；**严格**导出则用 Dynamo 捕获，报告的是图中断，
-# 和 ``torch.compile(fullgraph=True)`` 一样（加上这个参数，图中断就成了错误）。
+# 默认方式），它在替身张量上原样运行 Python 代码；**严格**导出则用 Dynamo 捕获（两者的区别，
+# 以及严格导出与 ``torch.compile(fullgraph=True)`` 的区别，见第 14 篇）。
 
 
 class Branchy(torch.nn.Module):

@@ -94,14 +94,14 @@ assert not captured
 # %%
 # 不加 ``fullgraph`` 时得到两张图，一张是线性层，一张是 sigmoid，Python 在两者之间
 # 执行 print（torch 2.4 把这一层整个保留为对 ``Linear`` 模块的一次调用，``ops`` 用它的
-# 类名表示）。加上 ``fullgraph=True`` 后，调用抛出 ``Unsupported``：报错信息的最后一段
+# 类名表示）。加上 ``fullgraph=True`` 后，调用抛出 ``Unsupported``：报错信息里有一段
 # 以“from user code:”开头，列出文件、行号、函数名和那一行代码，``attempt`` 把它们挑了
-# 出来。第一行是当前安装的 torch 版本自己的措辞：torch 2.13 和 2.15 是“Failed to trace
+# 出来（这一段后面是 torch 给出的设置建议）。第一行是当前安装的 torch 版本自己的措辞：torch 2.13 和 2.15 是“Failed to trace
 # builtin operator”，2.4 是“builtin: print [...]”。（``Unsupported`` 定义在私有模块
 # ``torch._dynamo.exc`` 里；它是 ``RuntimeError`` 的子类，自己的代码捕获
 # ``RuntimeError`` 即可。）
 #
-# 这里的修法是把 print 挡在图外：Dynamo（或 ``torch.export``）追踪时，
+# 这里的解决办法是把 print 挡在图外：Dynamo（或 ``torch.export``）追踪时，
 # ``torch.compiler.is_compiling()`` 返回 ``True``，``forward`` 可以据此跳过图里放不下的
 # 代码；即时执行时照样打印。（torch 2.13 和 2.15 还有只在导出时返回 ``True`` 的
 # ``torch.compiler.is_exporting()``，2.4 没有。）
@@ -129,7 +129,7 @@ assert len(captured) == 1
 # 第 07 篇用 torch 运算把 softplus（:math:`\log(1 + e^z)`）写成了
 # ``torch.autograd.Function``，Dynamo 能够追踪。现在假设前向计算来自 PyTorch 之外：
 # 一个 C++ 内核，或者像下面这样一段 NumPy 代码（``np.logaddexp(0, z)`` 就是
-# :math:`\log(e^0 + e^z)`，算法数值稳定）：
+# :math:`\log(e^0 + e^z)`，计算方式数值稳定）：
 
 import numpy as np
 
@@ -155,7 +155,8 @@ w.grad = None
 attempt("w.numpy()", w.numpy)  # 即时执行：这就是要写 detach() 的原因
 
 # %%
-# Dynamo 能追踪普通的 NumPy 调用：它把这些调用翻译成 torch 运算，所以在 torch 2.4、
+# Dynamo 能把它认识的 NumPy 函数翻译成 torch 运算（并非整个 NumPy：``np.interp`` 就会
+# 造成图中断），所以在 torch 2.4、
 # 2.13 和 2.15 上这里都编译成一张图（``wrapped_logaddexp``）。可梯度还是错的，而且
 # 问题不在 NumPy：即时执行时 ``.numpy()`` 不接受需要梯度的张量，为此写的 ``detach()``
 # 把 softplus 从反向图里切掉了，``backward()`` 只得到 :math:`-yz` 这一项的梯度。
@@ -311,8 +312,8 @@ attempt("1-row example", export, model, (torch.randn(1, 2),), dynamic_shapes={"x
 # 记录其中的 torch 运算；**严格**导出则用 Dynamo 捕获。默认方式变过：torch 2.4
 # 默认严格导出，2.13 和 2.15 默认非严格导出（改动见 pytorch/pytorch#148790，2025 年）。
 # 两者都不等于 ``fullgraph=True``：``chatty`` 里的 ``print`` 被 ``fullgraph=True``
-# 拒绝，两种导出却都接受（导出拒绝的是图里容不下的东西，比如代码固定了却被声明为
-# 动态的维度，或第 10 篇里依赖张量取值的 ``if``）。非严格导出在追踪时运行这句 print
+# 拒绝，两种导出却都接受（导出拒绝的是它无法捕获成一张图的东西，比如代码固定了却被
+# 声明为动态的维度，或第 10 篇里依赖张量取值的 ``if``）。非严格导出在追踪时运行这句 print
 # （torch 2.4 上运行两次），严格导出直接略过它，两张图里都没有它：
 
 import inspect
@@ -330,7 +331,7 @@ assert graphs[True] == graphs[False]
 # **签名**：图的哪些输入是模型的参数，哪些由调用者传入。参数是图的输入，所以图本身
 # 不保存任何状态。``.module()`` 把参数装回去：它返回一个 ``torch.fx.GraphModule``，
 # 这段 Python 代码先按声明的形状检查输入（即上面的守卫），再在即时执行的 PyTorch 里
-# 逐个运算地运行这张图。自定义算子仍然是一个节点，以命名空间加名字
+# 以即时执行的方式逐个运行图中的运算。自定义算子仍然是一个节点，以命名空间加名字
 # （``notes.softplus``）标识：
 
 kinds = [spec.kind.name for spec in program.graph_signature.input_specs]
@@ -357,9 +358,9 @@ assert "notes.softplus.default" in ops(loss_program.graph_module)  # 而不是 a
 # 小结
 # ----
 #
-# - ``fullgraph=True`` 把图中断变成错误，报错信息的最后指出中断的那一行
-#   （``from user code:``）；``torch.compiler.is_compiling()`` 把调试代码挡在图外。
-# - Dynamo 能追踪 torch 代码和普通的 NumPy 代码；它无法追踪的代码，或被明确要求不追踪
+# - ``fullgraph=True`` 把图中断变成错误，报错信息指出中断的那一行
+#   （在 ``from user code:`` 之后）；``torch.compiler.is_compiling()`` 把调试代码挡在图外。
+# - Dynamo 能追踪 torch 代码和它认识的 NumPy 函数；它无法追踪的代码，或被明确要求不追踪
 #   的代码（``torch.compiler.disable``），会造成图中断。为即时执行的 ``.numpy()`` 写的
 #   ``detach()`` 会悄悄切断梯度。``torch.library.custom_op`` 把外部代码变成一个不透明的
 #   节点：``register_fake`` 给出形状，``register_autograd``
@@ -376,14 +377,15 @@ assert "notes.softplus.default" in ops(loss_program.graph_module)  # 而不是 a
 # ----
 #
 # **练习 1.** ``torch.library.opcheck`` 用示例输入检查自定义算子的各项注册。对
-# ``softplus`` 运行它，输入要需要梯度（它的文档这样要求，这样反向函数也会被检查）；
+# ``softplus`` 运行它，输入张量要设成需要梯度（``requires_grad=True``；它的文档这样要求，
+# 这样反向函数也会被检查）；
 # 如果 ``register_fake`` 写错了，返回的张量形状不对，会怎样？
 #
 # .. _solution-begin:
 
 # %%
-# 四项测试都通过：schema、自动求导注册、伪实现，以及带动态形状的 AOTAutograd。
-# 伪实现返回的形状不对时，替身张量那一项测试失败（``raise_exception=False`` 让它报告
+# 四项测试都通过：schema、自动求导注册、fake 实现（替身张量上的实现），以及带动态形状的
+# AOTAutograd。fake 实现返回的形状不对时，替身张量那一项测试失败（``raise_exception=False`` 让它报告
 # 结果而不抛出异常）：用它建出的图会带着错误的形状。
 
 print(torch.library.opcheck(softplus, (torch.randn(5, requires_grad=True),)))
@@ -416,7 +418,7 @@ attempt("100 rows marked [2, 64]", compile_fresh(model), x100)  # 第一次调�
 # .. _solution-end:
 #
 # **练习 3.** 较新的 torch 有 ``Dim.AUTO`` 和 ``Dim.DYNAMIC``（2.13 和 2.15 都有，
-# 2.4 都没有；``Dim.AUTO`` 由 pytorch/pytorch#133620 加入，2024 年）。分别用它们把
+# 2.4 一个也没有；``Dim.AUTO`` 由 pytorch/pytorch#133620 加入，2024 年）。分别用它们把
 # ``model`` 的*两个*维度都声明出来再导出。哪一个会被拒绝？另一个把特征维当成了什么？
 #
 # .. _solution-begin:
