@@ -553,3 +553,69 @@ def test_mark_dynamic_takes_a_negative_dim_as_torch_counts_dimensions() -> None:
     with pytest.raises(Exception, match=r"Constraints violated|ConstraintViolation"):
         model(mark_dynamic(torch.ones(4, 2), -1))  # the last dimension: Linear fixes it to 2
     torch.compiler.reset()
+
+
+# -- review b25 ---------------------------------------------------------------------------------
+
+
+def test_live_memory_counts_views_of_subclasses_and_numpy_memory_as_not_new() -> None:
+    """b25 S1: a view of an nn.Parameter subclass made before the block was counted as new
+    memory (4 MB for p[0]); S2: as_tensor/from_numpy of a NumPy array counted the array."""
+    import numpy as np
+
+    from pytorch_notes.capture import live_memory
+
+    class Tagged(torch.nn.Parameter):
+        pass
+
+    weight, array = Tagged(torch.ones(1000, 1000)), np.ones(1_000_000, dtype=np.float32)
+    with live_memory() as log:
+        view = weight[0]
+        shared = (torch.as_tensor(array), torch.from_numpy(array))
+        assert log.live_bytes == 0
+        out = torch.nn.functional.linear(torch.ones(8, 1000), weight)  # 8 x 1000 float32
+        assert log.live_bytes == 2 * 32_000  # the input's ones and the output, not the weight
+        copy = torch.tensor(array)  # a copy: new memory
+        assert log.live_bytes == 2 * 32_000 + 4_000_000
+    del view, shared, copy
+
+
+def test_live_memory_counts_a_storage_set_and_resized_every_time() -> None:
+    """b25 S3: after c.set_() and c.resize_(1000), the 4000 bytes were counted only when the
+    new storage did not take the freed one's id: 0 in 4 of 5 trials on torch 2.4."""
+    from pytorch_notes.capture import live_memory
+
+    for _ in range(20):
+        with live_memory() as log:
+            c = torch.ones(10)
+            c.set_()
+            c.resize_(1000)
+            assert log.live_bytes == 4000
+        del c
+
+
+@pytest.mark.parametrize(
+    ("size", "bounds", "match"),
+    [
+        (8, {"max": 64}, "give min and max together"),
+        (8, {"min": 2}, "give min and max together"),
+        (1, {"min": 0, "max": 64}, "dimension 0 has size 1: torch gives sizes 0 and 1"),
+    ],
+)
+def test_mark_dynamic_refuses_bounds_torch_fails_on(size: int, bounds: dict, match: str) -> None:
+    """b25 C1: one bound alone failed at compile time with a bare AssertionError on 2.4 and
+    2.13; U1: bounds on a size of 1 failed with 'Constraints violated' and no reason."""
+    from pytorch_notes.capture import mark_dynamic
+
+    with pytest.raises(ValueError, match=match):
+        mark_dynamic(torch.ones(size, 2), 0, **bounds)
+
+
+def test_mark_dynamic_takes_numpy_integers() -> None:
+    """b25 L1: a NumPy integer (what a shape read from an array gives) was refused."""
+    import numpy as np
+
+    from pytorch_notes.capture import mark_dynamic
+
+    x = torch.ones(8, 2)
+    assert mark_dynamic(x, np.int64(0), min=np.int64(2), max=np.int32(64)) is x

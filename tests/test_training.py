@@ -3107,3 +3107,45 @@ def test_loss_errors_name_what_was_raised_and_where() -> None:
         "first batch fit's evaluations read" in message
     )
     assert "what is left over" not in message
+
+
+def test_loss_error_wording_after_review_b25() -> None:
+    """b25 U2: the leftover-batch clause was added to any smaller batch, not only the last;
+    U3: a NotImplementedError (a RuntimeError) lost its type; U4: a batch_sampler loader
+    was told about its batch_size, which is None."""
+    from torch.utils.data import BatchSampler, SequentialSampler
+
+    x = torch.randn(10, 3, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([0.0, 1, 0, 1, 1, 0, 0, 1, 0, 1])
+    model = nn.Sequential(nn.Linear(3, 1), nn.Sigmoid(), nn.Flatten(0))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def up_to_two(out: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        if labels.shape[0] > 2:
+            raise NotImplementedError("batches of more than 2 samples")
+        return F.binary_cross_entropy(out, labels)
+
+    with pytest.raises(ValueError, match=r"NotImplementedError: batches of more than 2"):
+        fit(model, up_to_two, optimizer, (x, y))
+
+    def four_only(out: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        if labels.shape[0] != 4:
+            raise ValueError("a batch of 4 only")
+        return F.binary_cross_entropy(out, labels)
+
+    sizes = [[0, 1, 2, 3], [4, 5], [6, 7, 8, 9]]  # a smaller batch in the middle
+    loader = DataLoader(TensorDataset(x, y), batch_sampler=sizes)
+    with pytest.raises(ValueError) as caught:
+        fit(model, four_only, optimizer, loader)
+    assert "its batch 2 of 3, 2 samples" in str(caught.value)
+    assert "left over" not in str(caught.value)
+
+    def needs_both(out: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        if labels.min() == labels.max():
+            raise ValueError("one class only")
+        return F.binary_cross_entropy(out, labels)
+
+    ordered = BatchSampler(SequentialSampler(range(10)), batch_size=5, drop_last=False)
+    same = torch.tensor([0.0, 0, 0, 0, 0, 1, 0, 1, 0, 1])
+    with pytest.raises(ValueError, match=r"its batch_sampler's first batch"):
+        fit(model, needs_both, optimizer, DataLoader(TensorDataset(x, same), batch_sampler=ordered))

@@ -41,6 +41,7 @@ import io
 import itertools
 import logging
 import math
+import operator
 import re
 import warnings
 import weakref
@@ -227,8 +228,9 @@ def mark_dynamic(
     size would; it is the mark that is checked, so marking a tensor whose size
     lies outside them raises ``ConstraintViolationError``. Sizes 0 and 1 still
     get graphs of their own. ``dim`` counts from 0 (``-1``: the last); a ``dim``
-    out of range, a non-tensor, or ``min`` above ``max`` is refused here (torch
-    would ignore the first, fail later on the others). This calls
+    out of range, a non-tensor, ``min`` above ``max``, one bound without the
+    other, or bounds on a size of 0 or 1 are refused here (torch would ignore
+    the first, fail later, some releases unclearly, on the others). This calls
     ``torch._dynamo.mark_dynamic``, the name
     PyTorch's dynamic-shapes documentation gives: torch 2.4 to 2.15 have none
     in ``torch.compiler`` (``tests/test_capture.py`` notices when one appears).
@@ -238,17 +240,38 @@ def mark_dynamic(
     Introduced in tutorial 14 (*torch.compile and torch.export in practice*).
     """
     dim = _checked_dim(tensor, dim)
+    min, max = (None if b is None else _index(name, b) for name, b in (("min", min), ("max", max)))
     for name, bound in (("min", min), ("max", max)):
-        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int)):
-            raise TypeError(f"{name} must be an int or None, got {type(bound).__name__}")
         if bound is not None and bound < 0:
             raise ValueError(f"{name} must be 0 or more (a size), got {bound}")
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"min ({min}) must not be larger than max ({max})")
+    if (min is None) != (max is None):
+        raise ValueError(
+            "give min and max together, or neither (torch 2.4 to 2.13 fail on one alone when "
+            "compiling)"
+        )
+    if min is not None and max is not None:
+        if min > max:
+            raise ValueError(f"min ({min}) must not be larger than max ({max})")
+        if tensor.shape[dim] < 2:
+            raise ValueError(
+                f"dimension {dim} has size {tensor.shape[dim]}: torch gives sizes 0 and 1 "
+                f"graphs of their own, so a mark with bounds on them is refused when compiling; "
+                f"mark a tensor of size 2 or more, or leave out min and max"
+            )
     import torch._dynamo  # imported by torch.compile anyway; slow to import on its own
 
     torch._dynamo.mark_dynamic(tensor, dim, min=min, max=max)
     return tensor
+
+
+def _index(name: str, value: object) -> int:
+    """An integer argument (a NumPy integer too); ``True`` and floats are refused."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got bool")
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}") from None
 
 
 def _checked_dim(tensor: object, dim: object) -> int:
@@ -256,8 +279,7 @@ def _checked_dim(tensor: object, dim: object) -> int:
     torch would ignore a negative or out-of-range one, and take ``True`` for 1."""
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"tensor must be a torch.Tensor, got {type(tensor).__name__}")
-    if isinstance(dim, bool) or not isinstance(dim, int):
-        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    dim = _index("dim", dim)
     if not -tensor.dim() <= dim < tensor.dim():
         raise ValueError(
             f"dim {dim} is out of range for a tensor of shape {tuple(tensor.shape)} "
@@ -568,13 +590,19 @@ class MemoryLog:
 _FRESH = ("lift_fresh", "lift_fresh_copy", "lift")
 
 
+_PLAIN_DISPATCH = getattr(torch.Tensor.__torch_dispatch__, "__func__", None)
+
+
 def _storages(tree: object) -> Iterator[torch.UntypedStorage]:
-    """The storages of the plain tensors in ``tree``: a tensor subclass (a fake tensor while
-    ``torch.export`` or ``aot_graphs`` traces, a functional one), a meta tensor or a sparse one
-    has no memory of its own that can be read, and is left alone."""
+    """The storages of the tensors in ``tree`` that hold memory of their own: a subclass
+    with its own ``__torch_dispatch__`` (a fake tensor while ``torch.export`` or
+    ``aot_graphs`` traces, a functional one), a meta tensor or a sparse one has none that
+    can be read, and is left alone; ``nn.Parameter`` and subclasses without a dispatch of
+    their own are read as plain tensors."""
     for t in pytree.tree_leaves(tree):
         if (
-            type(t) in (torch.Tensor, torch.nn.Parameter)
+            isinstance(t, torch.Tensor)
+            and getattr(type(t).__torch_dispatch__, "__func__", None) is _PLAIN_DISPATCH
             and t.layout == torch.strided
             and t.device.type != "meta"
         ):
@@ -598,14 +626,20 @@ class _LiveMemory(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
         kwargs = kwargs or {}
-        had = {id(s) for s in _storages((args, kwargs))}
+        # the inputs' storages held until the results are sorted: one an in-place op drops
+        # (set_) cannot be freed and its id taken by a new one in the meantime
+        had = {id(s): s for s in _storages((args, kwargs))}
         out = func(*args, **kwargs)
         fresh = func.overloadpacket.__name__ in _FRESH
         for storage in _storages(out):
             # a view or an in-place result is memory an input already had: counted only if it
-            # was counted before (its size may have changed: resize_, out=)
-            if fresh or id(storage) not in had or id(storage) in self.log._live:
+            # was counted before (its size may have changed: resize_, out=); torch.tensor's
+            # data arrive through lift_fresh, as do a NumPy array's (as_tensor, from_numpy),
+            # whose memory is the array's (torch cannot resize it): only the first are new
+            new = id(storage) not in had or (fresh and storage.resizable())
+            if new or id(storage) in self.log._live:
                 self._count(storage)
+        del had  # what the op dropped is freed now, before the step is written down
         self.log.steps.append((func.overloadpacket.__name__, self.log._total))
         return out
 
@@ -623,12 +657,13 @@ def live_memory() -> Iterator[MemoryLog]:
     ``with live_memory() as log:`` gives a :class:`MemoryLog`, filled as the block
     runs. What is counted: the storages returned inside the block (``torch.tensor``'s
     too), at their size after each operation that returns them (``resize_``, ``out=``);
-    tensors that existed before it (parameters, inputs) are not, nor memory an
-    operation uses internally and frees before it returns, nor allocator overhead.
+    tensors that existed before it (parameters, inputs) are not, nor a NumPy array's
+    memory a tensor shares (``torch.from_numpy``), nor memory an operation uses
+    internally and frees before it returns, nor allocator overhead.
 
-    Not seen: sparse and other non-strided tensors, tensor subclasses (a fake
-    tensor while ``torch.export`` traces inside the block: the trace runs, nothing
-    of it is counted), operations run by other threads (a dispatch mode is the
+    Not seen: sparse and other non-strided tensors, tensor subclasses with a
+    ``__torch_dispatch__`` of their own (a fake tensor while ``torch.export`` traces
+    inside the block: the trace runs, nothing of it is counted), operations run by other threads (a dispatch mode is the
     thread's own), and ``UntypedStorage.resize_`` called directly (no operation
     returns it). ``torch.compile``: a compiled function called inside the block
     runs eagerly on torch 2.13 and 2.15 (Dynamo steps aside under a dispatch

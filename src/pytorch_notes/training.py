@@ -922,7 +922,7 @@ def _raise_loss_error(
         ) from error
     if not bool(torch.isfinite(out).all()):
         return
-    said = f"{error}" if isinstance(error, RuntimeError) and str(error) else _said(error)
+    said = f"{error}" if type(error) is RuntimeError and str(error) else _said(error)
     raise _LossFails(
         f"loss_fn ({type(loss_fn).__name__}) fails on the model's outputs (shape "
         f"{tuple(out.shape)}, {out.dtype}) and {_labels_of(name)} (shape "
@@ -1103,6 +1103,8 @@ def _first_piece(data: _Data) -> str:
     """What fit tries the loss on before training, for its refusal."""
     if data.loader is None:
         return "the batch it gets"
+    if data.loader.batch_size is None:
+        return "the first batch fit's evaluations read: its batch_sampler's first batch"
     return (
         "the first batch fit's evaluations read: every sample the loader trains on, a "
         "shuffling loader's in index order, in batches of its batch_size"
@@ -1761,7 +1763,8 @@ class _Run:
                 f"{evaluation}: its batch {k + 1} of {len(data.pieces)}, {_samples(size)}: "
                 f"samples {start} to {start + size - 1}, counting from 0 in the order fit read them"
             )
-            if loader.batch_size is not None and size < loader.batch_size:
+            last = k == len(data.pieces) - 1
+            if last and loader.batch_size is not None and size < loader.batch_size:
                 said += (
                     f"; an evaluation reads every sample the loader trains on, in batches of "
                     f"{loader.batch_size}, and the last holds what is left over"
