@@ -669,7 +669,9 @@ def live_memory() -> Iterator[MemoryLog]:
     runs eagerly on torch 2.13 and 2.15 (Dynamo steps aside under a dispatch
     mode), so what is counted is the eager run's; on torch 2.4 it runs compiled
     and its tensors are not counted (releases between: not tried). Measure
-    compiled code outside the block.
+    compiled code outside the block. On torch 2.4, indexing a tensor made with
+    ``as_subclass`` raises inside the block ("Creating a new Tensor subclass"):
+    torch's own, under any dispatch mode.
 
     Introduced in tutorial 13.
     """
