@@ -219,10 +219,10 @@ for name, softplus in {"F.softplus": torch.nn.functional.softplus,
 assert predicted.item() == 1 and torch.allclose(into_z, torch.sigmoid(z))  # all the cut leaves
 
 # %%
-# The class, 1, has no gradient, yet backward gets zeros for it (``None`` after
+# The class (1) has no gradient; backward gets zeros for it (``None`` after
 # ``ctx.set_materialize_grads(False)``). The first derivative is right all three ways, the second
-# is not: of ``NumPySoftplus``'s backward, autograd records only ``grad_value`` times a constant,
-# so :math:`z \sigma'(z)` goes missing, silently (at :math:`z = 0` it is 0 and hides). The
+# only by ``F.softplus``: of ``NumPySoftplus``'s backward autograd records ``grad_value`` times a
+# constant, so :math:`z \sigma'(z)` goes missing, silently (at :math:`z = 0` it is 0 and hides). The
 # decorator runs backward untracked and hangs an error node on *detached copies* of its results:
 # ``backward()`` goes into every leaf, reaches the copies and raises; ``autograd.grad`` and
 # ``backward(inputs=[z])`` run only the nodes that lead to ``z``, so here they skip the whole cut
