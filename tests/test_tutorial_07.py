@@ -295,7 +295,8 @@ def test_exercise_1_shows_hessian_refusing_and_reverse_over_reverse(site: Path, 
         "autograd.Function to use it with forward mode AD." in lines
     )
     sigmoid_0 = 0.5
-    assert f"jacrev(jacrev(Softplus.apply)) at 0: {sigmoid_0 * (1 - sigmoid_0)}" in lines
+    line = line_after(lines, "at 0: hessian(ForwardSoftplus.apply)")
+    assert line.endswith(f"jacrev(jacrev(Softplus.apply)) {sigmoid_0 * (1 - sigmoid_0)}")
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -1007,7 +1008,7 @@ def test_zh_phrasing_of_round_10(site: Path) -> None:
     assert "给出自己的名字" not in text  # E3
     assert "反向节点会报错，错误信息里写明是哪个节点" in text
     assert "只在 0 处对输入做" not in text  # D1: "at 0" is a bound, not a place
-    assert "把输入截到不小于 0（ x.clamp(min=0) ）不算修正" in text
+    assert "把输入截到不小于 0（ x.clamp(min=0) ）是靠不住的修正" in text  # ra07 A2
     html = (site / "zh-cn" / PAGE).read_text("utf-8")
     assert "截到不小于 0（<code" in html  # no line break before the bracket
 
@@ -1016,7 +1017,8 @@ def test_zh_phrasing_of_round_10(site: Path) -> None:
 
 
 class NumPySoftplusHere(torch.autograd.Function):
-    """Written here, like the page's: softplus and the predicted class, a NumPy backward."""
+    """Written here, like the page's: softplus and the predicted class, a NumPy backward that
+    autograd cannot record, without @once_differentiable."""
 
     @staticmethod
     def forward(z):
@@ -1028,33 +1030,67 @@ class NumPySoftplusHere(torch.autograd.Function):
         ctx.mark_non_differentiable(output[1])
 
     @staticmethod
+    def backward(ctx, grad_value, grad_class):
+        received = None if grad_class is None else grad_class.clone()
+        ctx.received = (received, torch.is_grad_enabled())
+        (z,) = ctx.saved_tensors
+        return grad_value * torch.from_numpy(1 / (1 + np.exp(-z.detach().numpy())))
+
+
+class OnceSoftplusHere(NumPySoftplusHere):
+    @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad_value, grad_class):
-        ctx.received = (grad_class.clone(), torch.is_grad_enabled())
-        (z,) = ctx.saved_tensors
-        return grad_value * torch.from_numpy(1 / (1 + np.exp(-z.numpy())))
+        return NumPySoftplusHere.backward(ctx, grad_value, grad_class)
 
 
-def second_derivatives_of_z_times(softplus) -> tuple[float, float, float]:
-    """d/dz and d2/dz2 (by torch.autograd.grad) of z * softplus(z) at 0."""
-    z = torch.tensor([0.0], requires_grad=True)
+def second_derivatives(softplus, at: float) -> dict[str, float | str]:
+    """d/dz of z * softplus(z), then d2/dz2 into z alone (autograd.grad, backward(inputs=[z]))
+    and into every leaf (backward(), or the first line of its error)."""
+    z = torch.tensor([at], requires_grad=True)
     (first,) = torch.autograd.grad(z * softplus(z), z, create_graph=True)
-    (second,) = torch.autograd.grad(first, z)
-    return first.item(), second.item(), z.item()
+    (by_grad,) = torch.autograd.grad(first, z, retain_graph=True)
+    first.backward(inputs=[z], retain_graph=True)
+    result: dict[str, float | str] = {"first": first.item(), "grad": by_grad.item()}
+    result["inputs"], z.grad = z.grad.item(), None
+    try:
+        first.backward()
+        result["backward"] = z.grad.item()
+    except RuntimeError as error:
+        result["backward"] = str(error).splitlines()[0]
+    return result
+
+
+def exact_second(at: float) -> float:
+    """d2/dz2 of z softplus(z) = 2 sigma(z) + z sigma'(z), by hand."""
+    s = 1 / (1 + math.exp(-at))
+    return 2 * s + at * s * (1 - s)
 
 
 def test_a_marked_output_has_no_gradient_and_backward_gets_zeros() -> None:
     """Independent of the page: requires_grad=False, no grad_fn; backward still receives a
-    gradient for it, zeros of its shape, even when the loss uses it; the decorated backward
-    runs with gradient tracking off."""
-    z = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
-    value, predicted = NumPySoftplusHere.apply(z)
+    gradient for it, zeros of its shape (not the class, which is 1 here), even when the loss uses
+    it; the decorated backward runs with gradient tracking off; after
+    set_materialize_grads(False) it receives None (ra07 F2)."""
+    z = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    value, predicted = OnceSoftplusHere.apply(z)
     assert not predicted.requires_grad and predicted.grad_fn is None
-    assert predicted.tolist() == [0.0, 0.0, 1.0]
+    assert predicted.tolist() == [0.0, 1.0, 1.0]
     (value + predicted).sum().backward()
     grad_class, grad_mode = value.grad_fn.received
     assert torch.equal(grad_class, torch.zeros(3)) and grad_mode is False
     assert torch.allclose(z.grad, torch.sigmoid(z.detach()))
+
+    class Unmaterialized(NumPySoftplusHere):
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            NumPySoftplusHere.setup_context(ctx, inputs, output)
+            ctx.set_materialize_grads(False)
+
+    z = torch.tensor([0.5], requires_grad=True)
+    value, _ = Unmaterialized.apply(z)
+    value.sum().backward()
+    assert value.grad_fn.received[0] is None
 
 
 def test_without_the_mark_a_float_output_would_pass_a_gradient_backward_drops() -> None:
@@ -1073,21 +1109,50 @@ def test_without_the_mark_a_float_output_would_pass_a_gradient_backward_drops() 
     assert torch.equal(value.grad_fn.received[0], torch.full((2,), 3.0))
 
 
-def test_once_differentiable_raises_under_backward_and_autograd_grad_skips_it() -> None:
-    """backward() on the first derivative runs the error node the decorator adds; autograd.grad
-    with inputs=z runs only nodes on a path to z and returns 0.5, not the true 1."""
-    first, second, _ = second_derivatives_of_z_times(lambda z: NumPySoftplusHere.apply(z)[0])
-    assert first == pytest.approx(math.log(2)) and second == 0.5
-    exact = second_derivatives_of_z_times(nn.functional.softplus)
-    assert exact[0] == pytest.approx(math.log(2)) and exact[1] == pytest.approx(1.0)  # 2 sigma(0)
-    z = torch.tensor([0.0], requires_grad=True)
-    (grad1,) = torch.autograd.grad(z * NumPySoftplusHere.apply(z)[0], z, create_graph=True)
-    with pytest.raises(RuntimeError, match=r"^trying to differentiate twice a function that was"):
-        grad1.backward()
+@pytest.mark.parametrize("at", [0.5, -1.5, 2.0])
+def test_a_numpy_backward_is_silently_wrong_twice_and_once_differentiable_cuts_it(at) -> None:
+    """ra07 A1/F1, independent of the page. Without the decorator autograd records only
+    grad_value times a constant: 2 sigma(z), missing z sigma'(z), from every call. With it,
+    backward() (every leaf) raises the decorator's error; the calls into z alone return
+    sigma(z): the whole product is cut (grad_output path included), not only NumPy's part."""
+    s = 1 / (1 + math.exp(-at))
+    exact = second_derivatives(nn.functional.softplus, at)
+    assert exact["grad"] == exact["inputs"] == pytest.approx(exact_second(at))
+    assert exact["backward"] == pytest.approx(exact_second(at))
+    numpy_ = second_derivatives(lambda z: NumPySoftplusHere.apply(z)[0], at)
+    assert numpy_["first"] == pytest.approx(exact["first"])
+    assert numpy_["grad"] == numpy_["inputs"] == numpy_["backward"] == pytest.approx(2 * s)
+    assert numpy_["grad"] != pytest.approx(exact_second(at))
+    once = second_derivatives(lambda z: OnceSoftplusHere.apply(z)[0], at)
+    assert once["first"] == pytest.approx(exact["first"])
+    assert once["grad"] == once["inputs"] == pytest.approx(s)
+    assert once["backward"] == (
+        "trying to differentiate twice a function that was marked with @once_differentiable"
+    )
+
+
+def test_at_zero_the_numpy_backward_looks_right() -> None:
+    """ra07 B3: why the page does not use z = 0: z sigma'(z) is 0 there, so the undecorated
+    NumPy backward gives the exact 2 sigma(0) = 1."""
+    numpy_ = second_derivatives(lambda z: NumPySoftplusHere.apply(z)[0], 0.0)
+    assert numpy_["grad"] == pytest.approx(exact_second(0.0)) == pytest.approx(1.0)
+
+
+def test_an_input_reached_only_through_the_cut_makes_autograd_grad_raise() -> None:
+    """ra07 A1(b), the page's parenthesis: differentiated into w, which reaches first only
+    through the decorator's detached copy, autograd.grad raises (it does not skip silently)."""
+    z = torch.tensor([0.5], requires_grad=True)
+    w = torch.tensor([2.0], requires_grad=True)
+    (first,) = torch.autograd.grad(w * OnceSoftplusHere.apply(z)[0], z, create_graph=True)
+    with pytest.raises(RuntimeError, match="appears to not have been used in the graph"):
+        torch.autograd.grad(first, w, retain_graph=True)
+    with pytest.raises(RuntimeError, match=r"^trying to differentiate twice"):
+        first.backward()
 
 
 def test_pytorchs_own_sort_example_uses_both_tools() -> None:
-    """The page: 'both in PyTorch's own sort example' (mark_non_differentiable's docstring)."""
+    """The page: 'both in the sort example of PyTorch's docs' (mark_non_differentiable's
+    docstring)."""
     doc = inspect.getdoc(torch.autograd.function.FunctionCtx.mark_non_differentiable)
     assert "x.sort()" in doc and "ctx.mark_non_differentiable(idx)" in doc
     assert "@once_differentiable" in doc
@@ -1096,26 +1161,45 @@ def test_pytorchs_own_sort_example_uses_both_tools() -> None:
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_page_shows_the_mark_and_the_decorator(site: Path, out: str) -> None:
     lines = lines_of(site, out)
-    assert "predicted class tensor([0.]), requires_grad=False" in lines
-    assert "backward receives for the class: tensor([0.])" in lines
-    first, second, _ = second_derivatives_of_z_times(lambda z: NumPySoftplusHere.apply(z)[0])
-    assert f"d/dz {first:.4f}; d2/dz2 by autograd.grad: {second}" in lines
-    assert (
-        "d2/dz2 by backward(): RuntimeError: trying to differentiate twice a function that was "
-        "marked with @once_differentiable" in lines
-    )
+    assert "predicted class tensor([1.]), requires_grad=False" in lines
+    rows = {
+        "F.softplus": lambda z: nn.functional.softplus(z),
+        "NumPySoftplus": lambda z: NumPySoftplusHere.apply(z)[0],
+        "OnceSoftplus": lambda z: OnceSoftplusHere.apply(z)[0],
+    }
+    for name, softplus in rows.items():
+        here = second_derivatives(softplus, 0.5)
+        if isinstance(here["backward"], float):
+            every = f"backward() {here['backward']:.4f}"
+        else:
+            every = f"backward(): RuntimeError: {here['backward']}"
+        expected = (
+            f"{name:<13}: d/dz {here['first']:.4f}; d2/dz2 by autograd.grad {here['grad']:.4f}, "
+            f"backward(inputs=[z]) {here['inputs']:.4f}, {every}"
+        )
+        assert expected in lines, expected
+    assert "RuntimeError: trying to differentiate twice" in expected  # the decorated row raises
     code = soup(site / out / PAGE).get_text()
     assert "ctx.mark_non_differentiable(output[1])" in code
-    assert "    @once_differentiable" in code and "np.tanh(z.numpy() / 2)" in code
+    assert "once_differentiable(NumPySoftplus.backward)" in code
+    assert "np.tanh(ctx.saved_tensors[0].detach().numpy() / 2)" in code  # ra07 B1
+    assert "z = torch.tensor([0.0], requires_grad=True)" not in code  # ra07 B3
+    assert "retain_graph=True)  #" in code  # ra07 B2: kept, and said why
     text = prose(site, out)
     if out.startswith("zh"):
-        assert "PyTorch 自己给 sort 写的示例里两个都用到了" in text
-        assert "torch.autograd.grad 只运行通向 z 的那些节点" in text
-        assert "类别收到的是全零梯度" in text
+        assert "PyTorch 文档中 sort 的示例同时用到了它们" in text  # ra07 E
+        assert "用自动求导追踪不到的代码（这里是 NumPy）写的反向传播" in text
+        assert "在关闭梯度记录的情况下运行 backward" in text and "触发了装饰器设下的报错" in text
+        assert "悄悄漏掉了" in text and "分离副本" in text
+        assert "只运行通向 z 的节点" in text and "只能经由被切断的部分到达" in text
+        assert "NumPy 那部分" not in text and "用在模型里" not in text  # ra07 A1, D
     else:
-        assert "both in PyTorch’s own sort example" in text.replace("'", "’")
-        assert "torch.autograd.grad runs only the nodes on a path to z" in text
-        assert "The class gets zeros and no gradient; the first derivative is right." in text
+        assert "both in the sort example of PyTorch’s docs" in text.replace("'", "’")
+        assert "goes missing, silently" in text
+        assert "detached copies" in text and "goes into every leaf" in text
+        assert "run only the nodes that lead to z" in text
+        assert "an input reached only via the cut would raise" in text
+        assert "NumPy’s part" not in text.replace("'", "’")  # ra07 A1
 
 
 def test_the_numpy_sigmoid_is_sigmoid() -> None:
@@ -1164,11 +1248,18 @@ def test_a_jvp_makes_forward_mode_and_hessian_work() -> None:
 def test_exercise_1_adds_a_jvp_and_hessian_works(site: Path, out: str) -> None:
     lines = lines_of(site, out)
     sigmoid_0 = 0.5
-    assert f"hessian(ForwardSoftplus.apply) at 0: {sigmoid_0 * (1 - sigmoid_0)}" in lines
-    shown = tensor_values(line_after(lines, "jvp(ForwardSoftplus.apply), tangent ones:"))
-    assert shown == pytest.approx(torch.sigmoid(torch.tensor([-1.0, 0.0, 2.0])).tolist(), abs=1e-4)
+    assert line_after(lines, "at 0: hessian(ForwardSoftplus.apply)").startswith(
+        f"at 0: hessian(ForwardSoftplus.apply) {sigmoid_0 * (1 - sigmoid_0)},"
+    )
+    # ra07 A3: a tangent other than ones, so the page shows t * sigma(z), not sigma(z)
+    line = line_after(lines, "jvp(ForwardSoftplus.apply) at z =")
+    z, t = torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([2.0, -1.0, 0.5])
+    assert f"at z = {z}, tangent t = {t}:" in line
+    shown = tensor_values(line.rsplit(": ", 1)[1])
+    assert shown == pytest.approx((t * torch.sigmoid(z)).tolist(), abs=1e-4)
+    assert shown != pytest.approx(torch.sigmoid(z).tolist(), abs=1e-2)
     code = soup(site / out / PAGE).get_text()
-    assert "ctx.save_for_forward(z)" in code and "def jvp(ctx, z_tangent):" in code
+    assert "ctx.save_for_forward(*inputs)" in code and "def jvp(ctx, z_tangent):" in code
     # the failure stays first, inside the warning filter, then the working hessian
     block = code.split("\nsecond = ")[0].rsplit("with warnings.catch_warnings():", 1)[1]
     assert block.index("hessian(Softplus.apply)") < block.index("hessian(ForwardSoftplus.apply)")
@@ -1179,3 +1270,46 @@ def test_exercise_1_adds_a_jvp_and_hessian_works(site: Path, out: str) -> None:
         assert "add one (the input’s tangent in, the output’s out) and make hessian work" in (
             text.replace("'", "’")
         )
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_clamping_is_not_a_fix_to_rely_on(site: Path, out: str) -> None:
+    """ra07 A2: on torch 2.14+ the clamp alone passes exercise 2 (x.grad 0 at 0), by clamp's
+    kink convention only: the page, its summary of what we saw and the summary row say "not a
+    fix to rely on", not "no fix"; r.grad stays NaN on every torch (test_the_nan_fix_works_at_zero)."""
+    page = " ".join(soup(site / out / PAGE).get_text().split())
+    summary = " ".join(soup(site / out / "summary.html").get_text().split())
+    if out.startswith("zh"):
+        assert "是靠不住的修正" in page and "clamp(min=0) 靠不住" in page
+        assert "能通过本题，全凭这个约定" in page
+        assert "只裁剪输入是靠不住的修正" in summary and "能通过全凭这个约定" in summary
+        assert "不算修正" not in page + summary
+    else:
+        assert "Clamping the input at 0 is not a fix to rely on" in page
+        assert "(a pass, by that convention alone)" in page
+        assert "clamp(min=0) alone is not one to rely on" in page
+        assert "clamping the input is not a fix to rely on" in summary
+        assert "is no fix" not in page + summary
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_summary_row_says_what_the_page_shows_of_once_differentiable_and_jvp(
+    site: Path, out: str
+) -> None:
+    """ra07 A1, A3 in the summary row; F3 in the index outline."""
+    summary = " ".join(soup(site / out / "summary.html").get_text().split())
+    index = " ".join(soup(site / out / "index.html").get_text().split())
+    for name in ("mark_non_differentiable", "@once_differentiable", "jvp"):
+        assert name in index, name
+    assert "backward(inputs=[z])" in summary
+    if out.startswith("zh"):
+        assert "给出切向量" not in summary and "映射为" in summary
+        assert (
+            "跳过报错节点" not in summary
+            and "不加 @once_differentiable 时二阶导数会悄悄出错" in (summary)
+        )
+    else:
+        assert "the tangent" not in summary.split("torch.func.jvp")[1][:20]
+        assert "maps a tangent" in summary
+        assert "skips its error node" not in summary
+        assert "without @once_differentiable its second derivative is silently wrong" in summary

@@ -21,8 +21,7 @@ anomaly detection to find where a NaN gradient came from. It assumes
 
 import torch
 
-w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
+w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)  # a = w + x
 b = torch.add(w, 1)  # b = w + 1
 y = torch.mul(a, b)  # y = a * b
@@ -59,8 +58,7 @@ assert torch.equal(dict(fired)["w"], torch.tensor([5.0]))
 # one tensor or node: its hooks fire in the order registered); ``x`` waits for ``a`` alone, so
 # nothing keeps its hook after ``b``'s. With ``b`` created first:
 
-w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
+w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 b = torch.add(w, 1)  # b first this time
 a = torch.add(w, x)
 y = torch.mul(a, b)
@@ -79,8 +77,7 @@ assert follows_the_graph(order)
 # :math:`x` 1, not 2. On a leaf, a tensor hook runs *before* the gradient is added to ``.grad``;
 # ``register_post_accumulate_grad_hook(fn)`` calls ``fn(leaf)`` *after*.
 
-w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
+w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)
 clip = a.register_hook(lambda grad: grad.clamp(max=1.0))
 w.register_hook(lambda grad: print(f"tensor hook on w:     w.grad = {w.grad}"))
@@ -94,19 +91,19 @@ clip.remove()  # register_hook returns a handle; remove() takes the hook off
 # A custom ``Function``: a numerically stable softplus
 # ----------------------------------------------------
 #
-# For a :term:`logit` :math:`z` and a label :math:`y \in \{0, 1\}`, the
-# :term:`binary cross-entropy` of :doc:`../core/plot_05_logistic_regression`,
+# For a :term:`logit` :math:`z` and a label :math:`y \in \{0, 1\}`, the :term:`binary cross-entropy`
+# of :doc:`../core/plot_05_logistic_regression`,
 # :math:`-y \log \sigma(z) - (1 - y)\log(1 - \sigma(z))`, equals
 # :math:`\operatorname{softplus}(z) - y z`, as :math:`-\log \sigma(z) = \operatorname{softplus}(-z)`
-# and :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z) = \log(1 + e^z)`.
-# Written naively, that overflows in float32: :math:`e^{100}` is ``inf``, and the chain rule's
+# and :math:`-\log(1 - \sigma(z)) = \operatorname{softplus}(z) = \log(1 + e^z)`. Written naively,
+# that overflows in float32: :math:`e^{100}` is ``inf``, and the chain rule's
 # :math:`\frac{1}{1 + e^z} \cdot e^z` is :math:`0 \cdot \infty`, NaN. The stable form
-# :math:`\max(z, 0) + \log(1 + e^{-|z|})` never exponentiates a positive number
-# (``torch.log1p(u)`` is :math:`\log(1 + u)`, accurate even where :math:`1 + u` rounds to 1); its
-# derivative is :math:`\sigma(z)`. But autograd differentiates it piece by piece, and at
-# :math:`z = 0` ``clamp`` and ``abs`` have kinks, where what each passes back is a convention
-# (:doc:`../core/plot_02_dynamic_graphs`). ``abs`` passes 0, so the sum is ``clamp``'s choice,
-# never :math:`\sigma(0) = 0.5`: 1 up to torch 2.13, 0 from torch 2.14 on:
+# :math:`\max(z, 0) + \log(1 + e^{-|z|})` never exponentiates a positive number (``torch.log1p(u)``
+# is :math:`\log(1 + u)`, accurate even where :math:`1 + u` rounds to 1); its derivative is
+# :math:`\sigma(z)`. But autograd differentiates it piece by piece, and at :math:`z = 0` ``clamp``
+# and ``abs`` have kinks, where what each passes back is a convention
+# (:doc:`../core/plot_02_dynamic_graphs`). ``abs`` passes 0, so the sum is ``clamp``'s choice, never
+# :math:`\sigma(0) = 0.5`: 1 up to torch 2.13, 0 from torch 2.14 on:
 
 
 def stable_softplus(z):
@@ -174,13 +171,12 @@ print(f"vmap(grad(Softplus.apply)): {per_element}")
 assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z.detach()))
 
 # %%
-# Two more tools, both in PyTorch's own ``sort`` example: an output without a gradient (an index,
-# a mask; here the predicted class beside the value), and a backward pass made of code autograd
-# cannot differentiate (NumPy here). ``Softplus``'s backward is made of torch operations, so it
-# has a derivative itself (``gradgradcheck`` below); this one has none:
+# Two more tools, both in the ``sort`` example of PyTorch's docs: an output without a gradient (an
+# index, a mask; here the predicted class), and a backward pass autograd cannot record (NumPy
+# here). The second derivative of :math:`z \operatorname{softplus}(z)` at :math:`z = 0.5`, by
+# ``F.softplus``, then by such a backward without and with ``@once_differentiable``:
 
 import numpy as np
-from torch.autograd.function import once_differentiable
 
 
 class NumPySoftplus(torch.autograd.Function):
@@ -194,30 +190,43 @@ class NumPySoftplus(torch.autograd.Function):
         ctx.mark_non_differentiable(output[1])  # the class: requires_grad=False
 
     @staticmethod
-    @once_differentiable  # runs backward with gradient tracking off and marks its result
     def backward(ctx, grad_value, grad_class):  # still one gradient per output
-        print(f"backward receives for the class: {grad_class}")
-        (z,) = ctx.saved_tensors
-        sigmoid = 0.5 * (1 + np.tanh(z.numpy() / 2))  # sigma(z), by NumPy
+        assert torch.equal(grad_class, torch.zeros_like(grad_class))  # the class's: zeros
+        sigmoid = 0.5 * (1 + np.tanh(ctx.saved_tensors[0].detach().numpy() / 2))  # sigma(z)
         return grad_value * torch.from_numpy(sigmoid)
 
 
-z = torch.tensor([0.0], requires_grad=True)
-value, predicted = NumPySoftplus.apply(z)
+class OnceSoftplus(NumPySoftplus):  # the same backward, with @once_differentiable on it
+    backward = staticmethod(torch.autograd.function.once_differentiable(NumPySoftplus.backward))
+
+
+predicted = NumPySoftplus.apply(torch.tensor([0.5], requires_grad=True))[1]
 print(f"predicted class {predicted}, requires_grad={predicted.requires_grad}")
-(first,) = torch.autograd.grad(z * value, z, create_graph=True)  # d/dz of z softplus(z)
-(second,) = torch.autograd.grad(first, z, retain_graph=True)  # 2 sigma(0) = 1 expected
-print(f"d/dz {first.item():.4f}; d2/dz2 by autograd.grad: {second.item()}")
-try:
-    first.backward()
-except RuntimeError as error:
-    print(f"d2/dz2 by backward(): RuntimeError: {str(error).splitlines()[0]}")
-assert not predicted.requires_grad and second.item() == 0.5  # NumPy's part left out, silently
+for name, softplus in {"F.softplus": torch.nn.functional.softplus,
+                       "NumPySoftplus": lambda z: NumPySoftplus.apply(z)[0],
+                       "OnceSoftplus": lambda z: OnceSoftplus.apply(z)[0]}.items():  # fmt: skip
+    z = torch.tensor([0.5], requires_grad=True)
+    (first,) = torch.autograd.grad(z * softplus(z), z, create_graph=True)
+    (into_z,) = torch.autograd.grad(first, z, retain_graph=True)  # first's graph is used again
+    first.backward(inputs=[z], retain_graph=True)  # only into z as well
+    shown, z.grad = f"{into_z.item():.4f}, backward(inputs=[z]) {z.grad.item():.4f}", None
+    try:
+        first.backward()  # into every leaf the graph reaches
+        shown += f", backward() {z.grad.item():.4f}"
+    except RuntimeError as error:
+        shown += f", backward(): RuntimeError: {str(error).splitlines()[0]}"
+    print(f"{name:<13}: d/dz {first.item():.4f}; d2/dz2 by autograd.grad {shown}")
+assert predicted.item() == 1 and torch.allclose(into_z, torch.sigmoid(z))  # all the cut leaves
 
 # %%
-# The class gets zeros and no gradient; the first derivative is right. ``backward()`` runs every
-# node of the second derivative's graph and meets the decorator's error; ``torch.autograd.grad``
-# runs only the nodes on a path to ``z``, so it misses the error and the part behind it.
+# The class (1) has no gradient; backward gets zeros for it (``None`` after
+# ``ctx.set_materialize_grads(False)``). The first derivative is right all three ways, the second
+# only by ``F.softplus``: of ``NumPySoftplus``'s backward autograd records ``grad_value`` times a
+# constant, so :math:`z \sigma'(z)` goes missing, silently (at :math:`z = 0` it is 0 and hides). The
+# decorator runs backward untracked and hangs an error node on *detached copies* of its results:
+# ``backward()`` goes into every leaf, reaches the copies and raises; ``autograd.grad`` and
+# ``backward(inputs=[z])`` run only the nodes that lead to ``z``, so here they skip the whole cut
+# product and return :math:`\sigma(z)`, silently (an input reached only via the cut would raise).
 #
 # Four points, a linear model so overconfident (weights of 20) that its logits are 140, −140, 60 and
 # 60, the last on the wrong side. In float32 :math:`e^{140}` is ``inf`` (:math:`e^{88.8}` already
@@ -225,7 +234,6 @@ assert not predicted.requires_grad and second.item() == 0.5  # NumPy's part left
 # gradients of ``binary_cross_entropy_with_logits``; its node sits in the graph like a built-in one:
 
 import matplotlib.pyplot as plt
-from torch import nn
 
 from pytorch_notes.draw import draw_backward
 from pytorch_notes.graph import backward_graph
@@ -233,21 +241,19 @@ from pytorch_notes.i18n import tr, use_language
 
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
-linear = nn.Linear(2, 1)
-nn.init.constant_(linear.weight, 20.0)
-nn.init.zeros_(linear.bias)
-
+linear = torch.nn.Linear(2, 1)
+torch.nn.init.constant_(linear.weight, 20.0)
+torch.nn.init.zeros_(linear.bias)
 logits = linear(features)
 loss = (Softplus.apply(logits) - labels * logits).mean()
 loss.backward()
 naive = torch.log(1 + torch.exp(logits)) - labels * logits  # the formula written naively
 print(f"logits = {logits.detach().flatten()}, naive loss per point {naive.detach().flatten()}")
 print(f"loss = {loss.item():.2f}, weight.grad = {linear.weight.grad}")
-reference = nn.functional.binary_cross_entropy_with_logits(logits, labels)
+reference = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)
 assert torch.allclose(loss, reference) and torch.isfinite(linear.weight.grad).all()
 LANG = "en"  # the language of the figure labels
 lang = use_language(LANG)
-
 graph = backward_graph(loss, names={"weight": linear.weight, "bias": linear.bias,
                                     "logits": logits, "loss": loss})  # fmt: skip
 ops = sorted(d["op"] for _, d in graph.nodes(data=True))
@@ -265,9 +271,8 @@ plt.show()
 # definition of a derivative: a :term:`finite difference` :math:`(f(z + h) - f(z - h)) / 2h`.
 # Next to autograd, at :math:`z = 0.5`, with :math:`h = 10^{-6}`, in float32 and float64:
 
-h = 1e-6
 for dtype in (torch.float32, torch.float64):
-    z = torch.tensor([0.5], dtype=dtype, requires_grad=True)
+    z, h = torch.tensor([0.5], dtype=dtype, requires_grad=True), 1e-6
     Softplus.apply(z).backward()
     fd = (Softplus.apply(z.detach() + h) - Softplus.apply(z.detach() - h)) / (2 * h)
     print(f"{dtype!s:<13}  finite difference {fd.item():.10f}  autograd "
@@ -285,8 +290,7 @@ for dtype in (torch.float32, torch.float64):
 class WrongSoftplus(Softplus):
     @staticmethod
     def backward(ctx, grad_output):
-        (z,) = ctx.saved_tensors
-        return grad_output * torch.sigmoid(-z)  # wrong sign
+        return grad_output * torch.sigmoid(-ctx.saved_tensors[0])  # wrong sign
 
 
 torch.manual_seed(0)
@@ -303,8 +307,7 @@ except RuntimeError as error:
 # kink, passes at the same three random points and fails at 0. Check edge cases, kinks included:
 
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
-zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-passed = []
+passed, zero = [], torch.zeros(1, dtype=torch.float64, requires_grad=True)
 for name, fn in {"stable_softplus": stable_softplus, "Softplus": Softplus.apply}.items():
     for where, point in {"z64": z64, "0": zero}.items():
         passed.append(torch.autograd.gradcheck(fn, (point,), raise_exception=False))
@@ -366,12 +369,12 @@ assert torch.isinf(x.grad).all()
 #   engine decides (``x``'s hook can come before ``b``'s). A returned tensor replaces the gradient.
 # - Autograd through the stable softplus is wrong at :math:`z = 0` (1 up to torch 2.13, 0 from
 #   2.14), never 0.5. Our ``Function`` states the derivative, works under ``grad`` and ``vmap``,
-#   and keeps an overconfident model's loss finite. A marked output has no gradient (its
-#   ``backward`` gets zeros); ``@once_differentiable`` makes ``backward()`` through a NumPy
-#   backward raise, but ``autograd.grad`` silently skips it. ``gradcheck`` in float64 caught a
-#   sign slip; it checks only the points it is given (the kink at 0 has to be one of them).
+#   and keeps an overconfident model's loss finite; a marked output gets zeros in ``backward``. A
+#   NumPy backward's second derivative is silently wrong; ``@once_differentiable`` makes
+#   ``backward()`` raise, yet a call into chosen inputs can drop the cut part silently.
+#   ``gradcheck`` in float64 caught a sign slip; it checks only the points it is given (the kink).
 # - ``detect_anomaly`` names the node that made a NaN (``SqrtBackward0``) and its line; the cure
-#   is a ``where`` on both sides (``clamp(min=0)`` alone is not: exercise 2).
+#   is a ``where`` on both sides (``clamp(min=0)`` alone is not one to rely on: exercise 2).
 #
 # Exercises
 # ---------
@@ -387,7 +390,7 @@ assert torch.isinf(x.grad).all()
 # %%
 # Without it, ``hessian`` raises. ``setup_context`` also saves :math:`z` for forward mode. Then
 # ``hessian`` gives :math:`\sigma'(0) = 0.25`, as reverse over reverse, ``jacrev(jacrev(...))``,
-# does without a ``jvp``; ``torch.func.jvp`` with a tangent of ones gives :math:`\sigma(z)`:
+# does without a ``jvp``; ``torch.func.jvp`` maps a tangent :math:`t` to :math:`t\,\sigma(z)`:
 
 from torch.func import hessian, jacrev, jvp
 
@@ -395,14 +398,12 @@ from torch.func import hessian, jacrev, jvp
 class ForwardSoftplus(Softplus):
     @staticmethod
     def setup_context(ctx, inputs, output):
-        (z,) = inputs
-        ctx.save_for_backward(z)
-        ctx.save_for_forward(z)  # for jvp, which finds it in ctx.saved_tensors
+        ctx.save_for_backward(*inputs)
+        ctx.save_for_forward(*inputs)  # for jvp, which finds it in ctx.saved_tensors
 
     @staticmethod
     def jvp(ctx, z_tangent):
-        (z,) = ctx.saved_tensors
-        return z_tangent * torch.sigmoid(z)
+        return z_tangent * torch.sigmoid(ctx.saved_tensors[0])
 
 
 with warnings.catch_warnings():  # forward mode's first use imports jvp rules made with the
@@ -414,12 +415,11 @@ with warnings.catch_warnings():  # forward mode's first use imports jvp rules ma
         print(f"NotImplementedError: {error}")
     with_jvp = hessian(ForwardSoftplus.apply)(torch.tensor(0.0))
 second = jacrev(jacrev(Softplus.apply))(torch.tensor(0.0))
-print(f"hessian(ForwardSoftplus.apply) at 0: {with_jvp}")
-print(f"jacrev(jacrev(Softplus.apply)) at 0: {second}")
-z = torch.tensor([-1.0, 0.0, 2.0])
-_, tangent = jvp(ForwardSoftplus.apply, (z,), (torch.ones_like(z),))
-print(f"jvp(ForwardSoftplus.apply), tangent ones: {tangent}")
-assert with_jvp.item() == second.item() == 0.25 and torch.allclose(tangent, torch.sigmoid(z))
+print(f"at 0: hessian(ForwardSoftplus.apply) {with_jvp}, jacrev(jacrev(Softplus.apply)) {second}")
+z, t = torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([2.0, -1.0, 0.5])
+_, tangent = jvp(ForwardSoftplus.apply, (z,), (t,))
+print(f"jvp(ForwardSoftplus.apply) at z = {z}, tangent t = {t}: {tangent}")
+assert with_jvp.item() == second.item() == 0.25 and torch.allclose(tangent, t * torch.sigmoid(z))
 
 # %%
 # .. _solution-end:
@@ -429,11 +429,11 @@ assert with_jvp.item() == second.item() == 0.25 and torch.allclose(tangent, torc
 # .. _solution-begin:
 
 # %%
-# Clamping the input at 0 is no fix: at :math:`x = 0` the root's derivative is still
+# Clamping the input at 0 is not a fix to rely on: at :math:`x = 0` the root's derivative is still
 # :math:`1/(2 \cdot 0) = \infty`, so the gradient reaching the clamp's output ``r`` is NaN on every
-# torch, and what ``x`` gets is ``clamp``'s kink convention (NaN up to torch 2.13, 0 from 2.14). The
-# unused branch's *derivative* must be finite (:math:`0 \times \infty` is NaN too): a second
-# ``where`` hands ``sqrt`` a harmless 1 there, at :math:`-1` and 0 alike, on every torch:
+# torch; ``x`` gets ``clamp``'s kink convention, NaN up to torch 2.13 and 0 from 2.14 (a pass, by
+# that convention alone). The unused branch's *derivative* must be finite (:math:`0 \times \infty`
+# is NaN too): a second ``where`` hands ``sqrt`` a harmless 1 there, at -1 and 0, on every torch:
 
 x = torch.tensor([0.0, 4.0], requires_grad=True)
 r = x.clamp(min=0)

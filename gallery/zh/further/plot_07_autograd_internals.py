@@ -20,8 +20,7 @@ r"""
 
 import torch
 
-w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
+w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)  # a = w + x
 b = torch.add(w, 1)  # b = w + 1
 y = torch.mul(a, b)  # y = a * b
@@ -58,8 +57,7 @@ assert torch.equal(dict(fired)["w"], torch.tensor([5.0]))
 # 一个张量上的多个钩子按注册顺序被触发）。``x`` 只等 ``a``，所以没有什么能保证它的钩子排在 ``b``
 # 之后。同一张计算图，这次先创建 ``b`` 再创建 ``a``：
 
-w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
+w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 b = torch.add(w, 1)  # 这次先创建 b
 a = torch.add(w, x)
 y = torch.mul(a, b)
@@ -79,8 +77,7 @@ assert follows_the_graph(order)
 # :math:`x` 得到 1 而不是 2。在叶子节点上，张量钩子在梯度累加进 ``.grad`` *之前*被触发；
 # ``register_post_accumulate_grad_hook(fn)`` 则在*之后*以这个叶子张量为参数调用 ``fn``。
 
-w = torch.tensor([1.0], requires_grad=True)
-x = torch.tensor([2.0], requires_grad=True)
+w, x = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
 a = torch.add(w, x)
 clip = a.register_hook(lambda grad: grad.clamp(max=1.0))
 w.register_hook(lambda grad: print(f"tensor hook on w:     w.grad = {w.grad}"))
@@ -173,13 +170,12 @@ print(f"vmap(grad(Softplus.apply)): {per_element}")
 assert torch.allclose(per_element, grad(lambda z: Softplus.apply(z).sum())(z.detach()))
 
 # %%
-# 再介绍两个工具，PyTorch 自己给 ``sort`` 写的示例里两个都用到了：一个是没有梯度的输出
-# （索引、掩码；这里是和值一起返回的预测类别），一个是由自动求导无法求导的代码
-# （这里是 NumPy）写成的反向传播。``Softplus`` 的 ``backward`` 由 torch 运算组成，
-# 它本身还能再求导（见下文的 ``gradgradcheck``）；下面这个则不能：
+# 再介绍两个工具，PyTorch 文档中 ``sort`` 的示例同时用到了它们：一个是没有梯度的输出（索引、掩码；
+# 这里是预测类别），另一个是用自动求导追踪不到的代码（这里是 NumPy）写的反向传播。下面比较
+# :math:`z \operatorname{softplus}(z)` 在 :math:`z = 0.5` 处的二阶导数：先用 ``F.softplus``，
+# 再用这样的反向传播，分别不加和加上 ``@once_differentiable``：
 
 import numpy as np
-from torch.autograd.function import once_differentiable
 
 
 class NumPySoftplus(torch.autograd.Function):
@@ -193,39 +189,51 @@ class NumPySoftplus(torch.autograd.Function):
         ctx.mark_non_differentiable(output[1])  # 类别：requires_grad=False
 
     @staticmethod
-    @once_differentiable  # 关闭梯度记录来运行 backward，并给结果做上标记
     def backward(ctx, grad_value, grad_class):  # 每个输出仍各对应一个梯度
-        print(f"backward receives for the class: {grad_class}")
-        (z,) = ctx.saved_tensors
-        sigmoid = 0.5 * (1 + np.tanh(z.numpy() / 2))  # sigma(z)，由 NumPy 计算
+        assert torch.equal(grad_class, torch.zeros_like(grad_class))  # 类别收到的是全零
+        sigmoid = 0.5 * (1 + np.tanh(ctx.saved_tensors[0].detach().numpy() / 2))  # sigma(z)
         return grad_value * torch.from_numpy(sigmoid)
 
 
-z = torch.tensor([0.0], requires_grad=True)
-value, predicted = NumPySoftplus.apply(z)
+class OnceSoftplus(NumPySoftplus):  # 同一个 backward，加上 @once_differentiable
+    backward = staticmethod(torch.autograd.function.once_differentiable(NumPySoftplus.backward))
+
+
+predicted = NumPySoftplus.apply(torch.tensor([0.5], requires_grad=True))[1]
 print(f"predicted class {predicted}, requires_grad={predicted.requires_grad}")
-(first,) = torch.autograd.grad(z * value, z, create_graph=True)  # z softplus(z) 的一阶导数
-(second,) = torch.autograd.grad(first, z, retain_graph=True)  # 应为 2 sigma(0) = 1
-print(f"d/dz {first.item():.4f}; d2/dz2 by autograd.grad: {second.item()}")
-try:
-    first.backward()
-except RuntimeError as error:
-    print(f"d2/dz2 by backward(): RuntimeError: {str(error).splitlines()[0]}")
-assert not predicted.requires_grad and second.item() == 0.5  # NumPy 那部分被悄悄漏掉了
+for name, softplus in {"F.softplus": torch.nn.functional.softplus,
+                       "NumPySoftplus": lambda z: NumPySoftplus.apply(z)[0],
+                       "OnceSoftplus": lambda z: OnceSoftplus.apply(z)[0]}.items():  # fmt: skip
+    z = torch.tensor([0.5], requires_grad=True)
+    (first,) = torch.autograd.grad(z * softplus(z), z, create_graph=True)
+    (into_z,) = torch.autograd.grad(first, z, retain_graph=True)  # 下面还要用 first 的计算图
+    first.backward(inputs=[z], retain_graph=True)  # 同样只对 z 求梯度
+    shown, z.grad = f"{into_z.item():.4f}, backward(inputs=[z]) {z.grad.item():.4f}", None
+    try:
+        first.backward()  # 对计算图能到达的每个叶子节点都求梯度
+        shown += f", backward() {z.grad.item():.4f}"
+    except RuntimeError as error:
+        shown += f", backward(): RuntimeError: {str(error).splitlines()[0]}"
+    print(f"{name:<13}: d/dz {first.item():.4f}; d2/dz2 by autograd.grad {shown}")
+assert predicted.item() == 1 and torch.allclose(into_z, torch.sigmoid(z))  # 切断之后只剩 sigma(z)
 
 # %%
-# 类别收到的是全零梯度，它本身也不需要梯度；一阶导数是对的。``backward()`` 会运行
-# 二阶导数计算图里的每个节点，于是碰上了装饰器留下的报错；``torch.autograd.grad``
-# 只运行通向 ``z`` 的那些节点，所以既没有报错，也漏掉了报错节点后面的那部分。
+# 类别（1）没有梯度，但 ``backward`` 仍会为它收到一个全零的梯度（调用过
+# ``ctx.set_materialize_grads(False)`` 则收到 ``None``）。三种写法的一阶导数都对，二阶导数
+# 只有 ``F.softplus`` 的对：在 ``NumPySoftplus`` 的 ``backward`` 里，自动求导只记录到
+# “``grad_value`` 乘以一个常数”，于是 :math:`z \sigma'(z)` 这一项被悄悄漏掉了（它在 :math:`z = 0`
+# 处恰好为 0，看不出来）。这个装饰器在关闭梯度记录的情况下运行 ``backward``，再在结果的*分离副本*
+# 上挂一个报错节点：``backward()`` 要对每个叶子节点求梯度，会碰到这些副本，于是触发了装饰器设下的
+# 报错；``autograd.grad`` 和 ``backward(inputs=[z])`` 只运行通向 ``z`` 的节点，所以这里会跳过整个
+# 被切断的乘积，悄悄地只返回 :math:`\sigma(z)`（如果某个输入只能经由被切断的部分到达，它们就会报错）。
 #
-# 用在模型里：取四个点，再把线性模型的权重都设为 20，让它过度自信：对数几率分别是
+# 取四个点，再把线性模型的权重都设为 20，让它过度自信：对数几率分别是
 # 140、−140、60 和 60，最后一个点落在错误的一侧。在 float32 下 :math:`e^{140}` 是
 # ``inf``（:math:`e^{88.8}` 就已经是了），所以直接按公式算出的损失是 ``inf``，而溢出的
 # 恰恰是一个*分类正确*的点。用 ``Softplus``，损失和梯度都是有限值，与
 # ``binary_cross_entropy_with_logits`` 一致；它的节点像内置节点一样出现在反向图里：
 
 import matplotlib.pyplot as plt
-from torch import nn
 
 from pytorch_notes.draw import draw_backward
 from pytorch_notes.graph import backward_graph
@@ -233,21 +241,19 @@ from pytorch_notes.i18n import tr, use_language
 
 features = torch.tensor([[3.0, 4.0], [-3.0, -4.0], [1.0, 2.0], [2.0, 1.0]])
 labels = torch.tensor([[1.0], [0.0], [1.0], [0.0]])
-linear = nn.Linear(2, 1)
-nn.init.constant_(linear.weight, 20.0)
-nn.init.zeros_(linear.bias)
-
+linear = torch.nn.Linear(2, 1)
+torch.nn.init.constant_(linear.weight, 20.0)
+torch.nn.init.zeros_(linear.bias)
 logits = linear(features)
 loss = (Softplus.apply(logits) - labels * logits).mean()
 loss.backward()
 naive = torch.log(1 + torch.exp(logits)) - labels * logits  # 照公式直接写
 print(f"logits = {logits.detach().flatten()}, naive loss per point {naive.detach().flatten()}")
 print(f"loss = {loss.item():.2f}, weight.grad = {linear.weight.grad}")
-reference = nn.functional.binary_cross_entropy_with_logits(logits, labels)
+reference = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)
 assert torch.allclose(loss, reference) and torch.isfinite(linear.weight.grad).all()
 LANG = "zh"  # 图中文字的语言
 lang = use_language(LANG)
-
 graph = backward_graph(loss, names={"weight": linear.weight, "bias": linear.bias,
                                     "logits": logits, "loss": loss})  # fmt: skip
 ops = sorted(d["op"] for _, d in graph.nodes(data=True))
@@ -265,9 +271,8 @@ plt.show()
 # :term:`有限差分` :math:`(f(z + h) - f(z - h)) / 2h`。在 :math:`z = 0.5`、
 # :math:`h = 10^{-6}` 处，把它和自动求导的结果并排列出，分别用 float32 和 float64：
 
-h = 1e-6
 for dtype in (torch.float32, torch.float64):
-    z = torch.tensor([0.5], dtype=dtype, requires_grad=True)
+    z, h = torch.tensor([0.5], dtype=dtype, requires_grad=True), 1e-6
     Softplus.apply(z).backward()
     fd = (Softplus.apply(z.detach() + h) - Softplus.apply(z.detach() - h)) / (2 * h)
     print(f"{dtype!s:<13}  finite difference {fd.item():.10f}  autograd "
@@ -277,7 +282,7 @@ for dtype in (torch.float32, torch.float64):
 # %%
 # 在 float32 下，:math:`f(z + h)` 与 :math:`f(z - h)` 本身的舍入误差在它们之间的微小差值里占了不小的
 # 比例（:math:`z \pm h` 本身也有舍入），这里的估计差了约 5%；在 float64 下，有限差分与自动求导的结果
-# 只差 :math:`10^{-11}` 左右。``torch.autograd.gradcheck`` 用这个办法比对整个雅可比矩阵，用的是输入
+# 只差 :math:`10^{-11}` 左右。``gradcheck`` 用这个办法比对整个雅可比矩阵，用的是输入
 # 本身的 dtype（这里是 float64；输入是 float32 时它会发出警告，而且通常不能通过）。符号写错，把
 # :math:`\sigma(z)` 写成 :math:`\sigma(-z)`：
 
@@ -285,8 +290,7 @@ for dtype in (torch.float32, torch.float64):
 class WrongSoftplus(Softplus):
     @staticmethod
     def backward(ctx, grad_output):
-        (z,) = ctx.saved_tensors
-        return grad_output * torch.sigmoid(-z)  # 符号错了
+        return grad_output * torch.sigmoid(-ctx.saved_tensors[0])  # 符号错了
 
 
 torch.manual_seed(0)
@@ -303,8 +307,7 @@ except RuntimeError as error:
 # 处才会失败。检查时要把边界情况（包括折点）放进输入里：
 
 print(f"gradgradcheck(Softplus): {torch.autograd.gradgradcheck(Softplus.apply, (z64,))}")
-zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-passed = []
+passed, zero = [], torch.zeros(1, dtype=torch.float64, requires_grad=True)
 for name, fn in {"stable_softplus": stable_softplus, "Softplus": Softplus.apply}.items():
     for where, point in {"z64": z64, "0": zero}.items():
         passed.append(torch.autograd.gradcheck(fn, (point,), raise_exception=False))
@@ -366,11 +369,11 @@ assert torch.isinf(x.grad).all()
 #   顺序由引擎决定：``x`` 的钩子可以排在 ``b`` 之前。钩子返回的张量会替换梯度。
 # - 对稳定的 softplus 直接用自动求导，在 :math:`z = 0` 处结果是错的（torch 2.13 及以前是 1，2.14 起
 #   是 0），不会是 0.5。我们的 ``Function`` 直接给出导数，能用于 ``grad`` 和 ``vmap``，让过度自信的
-#   模型的损失保持有限。标记过的输出没有梯度（``backward`` 收到的是全零）；``@once_differentiable``
-#   让穿过 NumPy 反向传播的 ``backward()`` 报错，``autograd.grad`` 却会悄悄跳过它。float64 下的
-#   ``gradcheck`` 抓住了符号错误；它只检查给定的点（0 处的折点必须是其中之一）。
+#   模型的损失保持有限；标记过的输出在 ``backward`` 里收到全零。用 NumPy 写的反向传播，二阶导数会
+#   悄悄出错；``@once_differentiable`` 让 ``backward()`` 报错，但只对选定输入求导时，被切断的部分
+#   仍可能被悄悄漏掉。float64 下的 ``gradcheck`` 抓住了符号错误；它只检查给定的点（包括折点）。
 # - ``detect_anomaly`` 指出产生 NaN 的节点（``SqrtBackward0``）及其所在行；
-#   修正办法是两侧都用 ``where``（只用 ``clamp(min=0)`` 不算，见练习 2）。
+#   修正办法是两侧都用 ``where``（只用 ``clamp(min=0)`` 靠不住，见练习 2）。
 #
 # 练习
 # ----
@@ -378,15 +381,14 @@ assert torch.isinf(x.grad).all()
 # **练习 1.** ``torch.func.hessian(fn)``（:doc:`plot_08_jacobians_torch_func`）就是
 # ``jacfwd(jacrev(fn))``：先用 ``jacrev`` 以反向模式求梯度，再用 ``jacfwd`` 以前向模式求这个梯度的雅
 # 可比矩阵。前向模式（``jvp``、``jacfwd``：导数随着值一起往前算，见第 08 篇）需要一个 ``jvp`` 静态方
-# 法，而 ``Softplus`` 没有：给它加上一个（输入的切向量进，输出的切向量出），让 ``hessian`` 能用。
+# 法，而 ``Softplus`` 没有：给它加上一个（接收输入的切向量，返回输出的切向量），让 ``hessian`` 能用。
 #
 # .. _solution-begin:
 
 # %%
 # 没有 ``jvp`` 时，``hessian`` 会报错。``setup_context`` 再为前向模式保存一份 :math:`z`。这样
 # ``hessian`` 给出 :math:`\sigma'(0) = 0.25`，与不需要 ``jvp`` 的两次反向模式
-# ``jacrev(jacrev(...))`` 一致；用全 1 的切向量调用 ``torch.func.jvp``，得到的切向量就是
-# :math:`\sigma(z)`：
+# ``jacrev(jacrev(...))`` 一致；``torch.func.jvp`` 把切向量 :math:`t` 映射为 :math:`t\,\sigma(z)`：
 
 from torch.func import hessian, jacrev, jvp
 
@@ -394,14 +396,12 @@ from torch.func import hessian, jacrev, jvp
 class ForwardSoftplus(Softplus):
     @staticmethod
     def setup_context(ctx, inputs, output):
-        (z,) = inputs
-        ctx.save_for_backward(z)
-        ctx.save_for_forward(z)  # 给 jvp 用，它从 ctx.saved_tensors 里取
+        ctx.save_for_backward(*inputs)
+        ctx.save_for_forward(*inputs)  # 给 jvp 用，它从 ctx.saved_tensors 里取
 
     @staticmethod
     def jvp(ctx, z_tangent):
-        (z,) = ctx.saved_tensors
-        return z_tangent * torch.sigmoid(z)
+        return z_tangent * torch.sigmoid(ctx.saved_tensors[0])
 
 
 with warnings.catch_warnings():  # 前向模式第一次使用时会导入用已弃用的 torch.jit.script
@@ -413,12 +413,11 @@ with warnings.catch_warnings():  # 前向模式第一次使用时会导入用已
         print(f"NotImplementedError: {error}")
     with_jvp = hessian(ForwardSoftplus.apply)(torch.tensor(0.0))
 second = jacrev(jacrev(Softplus.apply))(torch.tensor(0.0))
-print(f"hessian(ForwardSoftplus.apply) at 0: {with_jvp}")
-print(f"jacrev(jacrev(Softplus.apply)) at 0: {second}")
-z = torch.tensor([-1.0, 0.0, 2.0])
-_, tangent = jvp(ForwardSoftplus.apply, (z,), (torch.ones_like(z),))
-print(f"jvp(ForwardSoftplus.apply), tangent ones: {tangent}")
-assert with_jvp.item() == second.item() == 0.25 and torch.allclose(tangent, torch.sigmoid(z))
+print(f"at 0: hessian(ForwardSoftplus.apply) {with_jvp}, jacrev(jacrev(Softplus.apply)) {second}")
+z, t = torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([2.0, -1.0, 0.5])
+_, tangent = jvp(ForwardSoftplus.apply, (z,), (t,))
+print(f"jvp(ForwardSoftplus.apply) at z = {z}, tangent t = {t}: {tangent}")
+assert with_jvp.item() == second.item() == 0.25 and torch.allclose(tangent, t * torch.sigmoid(z))
 
 # %%
 # .. _solution-end:
@@ -428,11 +427,11 @@ assert with_jvp.item() == second.item() == 0.25 and torch.allclose(tangent, torc
 # .. _solution-begin:
 
 # %%
-# 把输入截到不小于 0（``x.clamp(min=0)``）不算修正：在 :math:`x = 0` 处平方根的导数仍是
+# 把输入截到不小于 0（``x.clamp(min=0)``）是靠不住的修正：在 :math:`x = 0` 处平方根的导数仍是
 # :math:`1/(2 \cdot 0) = \infty`，所以在任何版本的 torch 上，传到 ``clamp`` 输出 ``r`` 的梯度都是
-# NaN；它能否再传到 ``x``，取决于 ``clamp`` 在折点处的约定（torch 2.13 及以前是 NaN，2.14 起是 0）。
-# 未被选中的分支的*导数*必须保持有限（:math:`0 \times \infty` 同样是 NaN）：再用一个 ``where``，
-# 在这一侧交给 ``sqrt`` 一个无害的 1，在 :math:`-1` 和 0 处、在每个版本上都能得到正确的梯度：
+# NaN；``x`` 得到什么取决于 ``clamp`` 在折点处的约定：torch 2.13 及以前是 NaN，2.14 起是 0（能通过本题，
+# 全凭这个约定）。未被选中的分支的*导数*必须保持有限（:math:`0 \times \infty` 同样是 NaN）：再用一个
+# ``where``，在这一侧交给 ``sqrt`` 一个无害的 1，在 -1 和 0 处、在每个版本上都能得到正确的梯度：
 
 x = torch.tensor([0.0, 4.0], requires_grad=True)
 r = x.clamp(min=0)
