@@ -109,7 +109,7 @@ assert mlp_new == 4 * (3 * 32 * 64 + 32)  # float32: 4 bytes a number
 #   The later layers save their input and their weight: as ``W.t()``, a view, so no new
 #   memory (the ``(64, 1)`` row is the last weight, transposed).
 # - ``ReluBackward0`` saves its *output* (its derivative is 1 where the output is positive), and
-#   so does the next ``addmm``: one storage ("shared"), stored once since our ``pack`` keeps it as is.
+#   so does the next ``addmm``: one storage ("shared"), stored once: our ``pack`` returns it as is.
 # - ``GeluBackward0`` saves its *input*: GELU's derivative is a formula in :math:`x`.
 #   (``sigmoid`` and ``tanh`` save their output, since :math:`\sigma' = \sigma(1 - \sigma)`.)
 # - ``BinaryCrossEntropyWithLogitsBackward0`` saves the logits and the labels.
