@@ -367,7 +367,7 @@ def test_save_on_cpu_copies_out_asynchronously_from_some_release_after_2_4() -> 
                    "16 次 addmm", "从 23 次", "31 次", "gelu 只有 12 次", "则是 16 次",
                    "8.5 个激活值", "从 33 个样本起", "最多 18 个激活值", "= 1.875 个激活值",
                    "七个 W.t() 视图和 15 个激活值", "约两个激活值：参数的梯度（1.02）",
-                   "把 pack 的返回值 交给这个块的 unpack", "不用钩子只占 8 个",
+                   "把 pack 的返回值", "不用钩子只占 8 个",
                    "pin_memory=True 则占 17.88 个", "reset_peak_memory_stats()",
                    "134 个运算而不是 118 个", "269 个而不是 182 个"]),
     ],
