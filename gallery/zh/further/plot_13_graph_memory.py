@@ -21,8 +21,8 @@ r"""
 # 某个运算求导时要用到的张量，自动求导会把它留在这个运算的反向节点上，这就是
 # :term:`保存的张量`。在 ``with saved_tensors_hooks(pack, unpack):`` 块里（位于
 # ``torch.autograd.graph``），每当有运算保存一个张量 ``t``，自动求导就调用 ``pack(t)``，图里存的
-# 是 ``pack`` 的返回值；等反向传播要用 ``t`` 时（哪怕已经出了这个块），再对它调用这个块的
-# ``unpack``，``unpack`` 必须返回一个张量。``exp`` 保存的是它的输出：
+# 是 ``pack`` 的返回值；等反向传播要用 ``t`` 时（哪怕已经出了这个块），再把 ``pack`` 的返回值
+# 交给这个块的 ``unpack``，``unpack`` 必须返回一个张量。``exp`` 保存的是它的输出：
 
 import torch
 import torch.nn.functional as F
@@ -37,7 +37,7 @@ b.sum().backward()
 
 # %%
 # 下面的 ``pack`` 只把每个保存的张量记下来，原样返回。要知道是*哪个*运算保存了它，再加一个
-# ``TorchFunctionMode``（在公开模块 ``torch.overrides`` 里）：在它里面调用的每个 torch 函数
+# ``TorchFunctionMode``（``torch.overrides`` 提供的模式类）：在它里面调用的每个 torch 函数
 # 都经过它。某次调用期间新增的记录，归到这次调用第一个结果的反向节点上（``F.linear`` 的是
 # ``AddmmBackward0``）。一次调用只记录一个节点时，这就是保存它们的节点，这里的每次调用都
 # 是如此（输入是三维时，``F.linear`` 会在后面再加一个视图节点）。先看一个小型 MLP：
@@ -107,12 +107,13 @@ assert mlp_new == 4 * (3 * 32 * 64 + 32)  # float32：每个数 4 字节
 #   ``x``，不保存权重。后面两层输入和权重都保存，权重存的是视图 ``W.t()``，不占新内存
 #   （形状为 ``(64, 1)`` 的那一行就是最后一层转置后的权重）。
 # - ``ReluBackward0`` 保存它的*输出*：输出为正处导数是 1，其余是 0。下一个 ``addmm``
-#   保存的正是同一个张量：同一块存储，只算一次（表中的“shared”，图中的“共用”）。
+#   保存的正是同一个张量：同一块存储（表中的“shared”，图中的“共用”），只存一份，因为我们的
+#   ``pack`` 原样返回它。
 # - ``GeluBackward0`` 保存它的*输入*：GELU 的导数是 :math:`x` 的函数。（``sigmoid`` 和
 #   ``tanh`` 保存输出，因为 :math:`\sigma' = \sigma(1 - \sigma)`。）
 # - ``BinaryCrossEntropyWithLogitsBackward0`` 保存 logit 和标签。
 #
-# “lives anyway”（图中的“本来就在”）：输入、标签和参数不管记录不记录计算图都存在，保存
+# “lives anyway”（图中的“本来就在”）：输入、标签和参数无论是否记录计算图都存在，保存
 # 它们不额外花内存。
 # 真正新增的，是只有计算图才会留住的那些：ReLU 的输出、GELU 的输入和输出（各 8192 字节）
 # 以及 logit。标在反向图上：
@@ -149,11 +150,12 @@ conv_new = report(storages(images, *conv.parameters(), *conv.buffers()))
 assert conv_new == 2 * 8 * 8 * 16 * 16 * 4 + 8 * 8 * 8 * 8 * 8 + 2 * 8 * 4
 
 # %%
-# ``ConvolutionBackward0`` 不管谁需要梯度，都保存输入和权重（三个梯度共用一个反向公式）。
+# ``ConvolutionBackward0`` 无论输入、权重还是偏置需要梯度，都保存输入和权重（三个梯度共用
+# 一个反向公式）。
 # ``NativeBatchNormBackward0`` 保存它的输入（卷积的输出，64 KiB）、权重、滑动平均统计量
 # （``running_mean``、``running_var``，是缓冲区，本来就在）以及这一批的均值和标准差倒数（各 32 字节）。ReLU 保存输出；最大
 # 池化保存输入（就是 ReLU 的那个输出）和每个最大值的位置，类型是 ``int64``：4096 个输出
-# 各 8 字节，是它所指向的输入的一半大。BatchNorm 的*输出*没有谁保存：ReLU 只需要自己的输出。
+# 各 8 字节，大小是它所指向的输入的一半。BatchNorm 的*输出*没有谁保存：ReLU 只需要自己的输出。
 #
 # 批大小与深度
 # ------------
@@ -164,18 +166,17 @@ assert conv_new == 2 * 8 * 8 * 16 * 16 * 4 + 8 * 8 * 8 * 8 * 8 + 2 * 8 * 4
 # :math:`B \times 64` 的激活值；参数量与批大小无关：
 
 
-def stack(depth, width=64):
+def stack(depth, activation=nn.GELU):
     torch.manual_seed(0)
-    blocks = [(nn.Linear(width, width), nn.GELU()) for _ in range(depth)]
+    blocks = [(nn.Linear(64, 64), activation()) for _ in range(depth)]
     return nn.Sequential(*[layer for block in blocks for layer in block])
 
 
 def new_bytes(model, inputs, loss_fn=lambda out: out.square().mean()):
     forward_saves(model, inputs, loss_fn)
     anyway = storages(inputs, *model.parameters())
-    return sum(
-        {r["storage"]: r["storage_bytes"] for r in saved if r["storage"] not in anyway}.values()
-    )
+    kept = {r["storage"]: r["storage_bytes"] for r in saved if r["storage"] not in anyway}
+    return sum(kept.values())
 
 
 batches, depths = [32, 64, 128, 256, 512], [2, 4, 8]
@@ -197,7 +198,7 @@ plt.show()
 # %%
 # 正好是 :math:`2 \times \text{深度} \times B \times 64 \times 4` 字节，与批大小、深度都成
 # 正比（换成什么都不保存的 ``out.mean()`` 作损失，就少一个激活值：见上面的断言）。每块每个
-# 样本保存 512 字节，参数占 16640 字节，所以无论多深，从 33 个样本起激活值就比参数还大；
+# 样本保存 512 字节，参数占 16640 字节，所以无论多深，从 33 个样本起激活值占用的内存就超过参数；
 # 批大小翻倍，激活值也翻倍，参数却不变（Adam 那两个与参数一样大的缓冲区也不变，见
 # :doc:`plot_12_optimizers`）。
 #
@@ -206,10 +207,14 @@ plt.show()
 #
 # 保存的张量只是一部分：临时张量转瞬即逝，反向传播中还会生成梯度。
 # :func:`pytorch_notes.capture.live_memory` 能看到前向和反向的每个运算，统计运算返回、
-# 且尚未释放的张量占多少字节（内存一释放就从计数中扣掉：Python 靠引用计数释放，所以每次
-# 运行的数字都一样；之前就有的参数和输入不计入）。在 GPU 上，``torch.cuda.memory_allocated()``
-# 和 ``max_memory_allocated()`` 给出设备上所有张量当前和峰值占用的字节数。深度 8，批大小
-# 512：一个激活值是 128 KiB。
+# 且尚未释放的张量占多少字节（之前就有的参数和输入不计入）。内存一释放就从计数中扣掉：张量
+# 靠引用计数释放，在 Python 里如此，在自动求导引擎里也如此（节点一运行完就丢掉它保存的张量），
+# 不靠垃圾回收器，所以每次运行的数字都一样。在 GPU 上，``torch.cuda.memory_allocated()`` 给出
+# 设备上所有张量占用的字节数（包括参数，按至少 512 字节的块计），``max_memory_allocated()``
+# 给出自上次 ``torch.cuda.reset_peak_memory_stats()`` 以来的峰值。深度 8，批大小 512：一个
+# 激活值是 128 KiB。
+
+from contextlib import nullcontext
 
 from pytorch_notes.capture import live_memory
 
@@ -217,16 +222,17 @@ model, inputs = stack(8), torch.randn(512, 64)
 act = 512 * 64 * 4  # 一个激活值的字节数
 
 
-def training_step(forward):
+def training_step(forward=lambda model, inputs: model(inputs), hooks=nullcontext):
     model.zero_grad(set_to_none=True)
     with live_memory() as log:
-        out = forward(model, inputs)
+        with hooks():  # 保存张量的钩子，本页最后才用到
+            out = forward(model, inputs)
         forward_end, after_forward = len(log.steps), log.live_bytes
         out.square().mean().backward()
     return log, forward_end, after_forward
 
 
-plain_log, plain_end, plain_after = training_step(lambda model, inputs: model(inputs))
+plain_log, plain_end, plain_after = training_step()
 print(f"after forward: {plain_after} B ({plain_after / act:.2f} activations); "
       f"peak: {plain_log.peak} B ({plain_log.peak / act:.2f})")  # fmt: skip
 at = [b for _, b in plain_log.steps].index(plain_log.peak)
@@ -271,8 +277,7 @@ def checkpointed(model, inputs, blocks=2):
 
 
 runs = {}
-for name, forward in (("plain", lambda model, inputs: model(inputs)),
-                      ("checkpointed", checkpointed)):  # fmt: skip
+for name, forward in (("plain", lambda m, x: m(x)), ("checkpointed", checkpointed)):
     log, forward_end, after = training_step(forward)
     ops = Counter(op for op, _ in log.steps)
     runs[name] = log, forward_end, [p.grad.clone() for p in model.parameters()]
@@ -287,8 +292,8 @@ print("same gradients: True")
 # （第 1 段的输入是 ``inputs``，本来就在）。峰值从 20 降到 9：这四个，加上正在重算的一段
 # （三个激活值）和正在传递的梯度。代价是每个 ``Linear`` 都运行两次（16 次 ``addmm``，
 # 原来 8 次），矩阵乘法从 23 次（前向 8 次；反向 15 次，因为第一层的输入不需要梯度）增加到
-# 31 次。``gelu`` 只有 12 次：重算一旦把反向传播要用的张量都重新保存好就停下，所以每段最后
-# 一个 GELU 在保存输入时就被叫停（在 ``with torch.utils.checkpoint.set_checkpoint_early_stop(False):``
+# 31 次。``gelu`` 只有 12 次：重算一旦把反向传播要用的张量都重新保存好就停下，所以重算在
+# 每段最后一个 GELU 保存输入时就停止（在 ``with torch.utils.checkpoint.set_checkpoint_early_stop(False):``
 # 里运行前向传播，则是 16 次）。在 torch 2.4 上，``checkpoint`` 自己的代码还会警告
 # ``torch.cpu.amp.autocast`` 已弃用：可以忽略。
 
@@ -306,11 +311,11 @@ ax.legend()
 plt.show()
 
 # %%
-# 普通的曲线每过一层涨一个激活值，反向传播中随着各节点释放保存的张量而下降。用检查点的
+# 普通的曲线每经过一层增加一个激活值，反向传播中随着各节点释放保存的张量而下降。用检查点的
 # 曲线在前向传播中一直很低；反向传播中每段重算时曲线会鼓起一个小峰（先涨上重算出的三个
 # 激活值，再随这一段的节点运行而回落）。两条曲线最后都停在约两个激活值：参数的梯度（1.02）
-# 和 ``training_step`` 仍持有的 ``out``。横轴上的运算个数随 torch 版本而变（2.4 多跑几个
-# 小运算），内存不变。
+# 和 ``training_step`` 仍持有的 ``out``。横轴上的运算个数随 torch 版本而变（2.4 多调用一些
+# ``detach``：普通的一步 134 个运算而不是 118 个，用检查点的一步 269 个而不是 182 个），内存不变。
 #
 # 把保存的张量放到别处：``save_on_cpu``，或者存得更小
 # ---------------------------------------------------
@@ -322,11 +327,10 @@ plt.show()
 # 复制到主机也不阻塞，2.4 则要等它完成（这是从源码读到的；本页在 CPU 上运行）。对*本来就在*
 # CPU 上的张量，它在 torch 2.4、2.13 和 2.15 上的做法相同：
 
-t = torch.randn(3)
-hooks = torch.autograd.graph.save_on_cpu()
-device, packed = hooks.pack_hook(t)
-unpacked = hooks.unpack_hook((device, packed))
-print(f"save_on_cpu(): packed is t: {packed is t}, unpacked is t: {unpacked is t}")
+t, hooks = torch.randn(3), torch.autograd.graph.save_on_cpu()
+packed = hooks.pack_hook(t)  # (设备, 张量)
+unpacked = hooks.unpack_hook(packed)
+print(f"save_on_cpu(): packed is t: {packed[1] is t}, unpacked is t: {unpacked is t}")
 pinned = torch.autograd.graph.save_on_cpu(pin_memory=True).pack_hook(t)[1]
 print(f"save_on_cpu(pin_memory=True): packed is t: {pinned is t}, pinned: {pinned.is_pinned()}")
 
@@ -351,29 +355,26 @@ def compressed(dtype):
     return torch.autograd.graph.saved_tensors_hooks(pack_small, lambda p: p[0].to(p[1]))
 
 
-def under(make_hooks):
-    def forward(model, inputs):
-        with make_hooks():
-            return model(inputs)
-
-    return forward
-
-
 variants = {"save_on_cpu()": torch.autograd.graph.save_on_cpu,
             "save_on_cpu(pin_memory=True)": lambda: torch.autograd.graph.save_on_cpu(pin_memory=True),
             "bfloat16": lambda: compressed(torch.bfloat16), "float16": lambda: compressed(torch.float16)}  # fmt: skip
 errors = {}
 for name, make_hooks in variants.items():
-    log, _, after = training_step(under(make_hooks))
+    log, _, after = training_step(hooks=make_hooks)
     errors[name] = max(((p.grad - g).norm() / g.norm()).item()
                        for p, g in zip(model.parameters(), runs["plain"][2], strict=True))  # fmt: skip
     print(f"{name:<29} after forward {after / act:5.2f} activations, peak {log.peak / act:5.2f}, "
           f"gradient error {errors[name]:.0e}")  # fmt: skip
-assert errors["save_on_cpu()"] == 0 and 0 < errors["float16"] < errors["bfloat16"] < 1e-2
+assert errors["save_on_cpu()"] == 0 and 0 < errors["float16"] < errors["bfloat16"] < 1e-3
 out = forward_saves(model, inputs, lambda out: out)  # 只包住 model(inputs) 的钩子拿到了什么
 where = {p.untyped_storage().data_ptr(): "weight" for p in model.parameters()}
 where |= {inputs.untyped_storage().data_ptr(): "input", out.untyped_storage().data_ptr(): "output"}
 print("saved in the hooks:", dict(Counter(where.get(r["storage"], "activation") for r in saved)))
+model = stack(8, nn.ReLU)  # 每个 ReLU 输出都被保存两次：ReLU 自己一次，下一个 addmm 一次
+for name in ("no hooks", "save_on_cpu(pin_memory=True)", "bfloat16"):
+    after = training_step(hooks=variants.get(name, nullcontext))[2]
+    print(f"ReLU stack, {name:<28} after forward {after / act:5.2f} activations")
+model = stack(8)  # 换回 GELU，供练习使用
 
 # %%
 # 这些钩子只包住 ``model(inputs)``，交给它们的是输入、七个 ``W.t()`` 视图和 15 个激活值，
@@ -383,22 +384,30 @@ print("saved in the hooks:", dict(Counter(where.get(r["storage"], "activation") 
 # 个激活值。存成 16 位时占 8.5 个激活值：15 个激活值各占一半，再加上调用方以 float32 持有
 # 的输出。误差最大的那个参数，其梯度的相对误差（按范数）用 bfloat16（8 位有效位）时在
 # :math:`10^{-3}` 以下，用 float16（11 位有效位，但最大只能表示 65504）时还要小好几倍：
-# 用之前先量一量。
+# 使用前应先实测。
+#
+# 这里能减半，是因为 GELU 堆叠的每个激活值只被保存一次。``pack`` 是每*保存一次*就调用一次：
+# 在 ReLU 堆叠上，ReLU 和下一个 ``addmm`` 保存同一个输出，会复制的 ``pack`` 就把它复制两份；
+# 16 位钩子于是占 8.5 个激活值，不用钩子只占 8 个，``pin_memory=True`` 则占 17.88 个。要让
+# 每个张量只复制一次，``pack`` 必须认出已经打包过的存储，而且要在这块存储还活着的时候（释放
+# 之后，它的地址可能被重新使用）。
 #
 # 小结
 # ----
 #
 # - 节点保存求导要用的张量：``addmm`` 为权重的梯度保存输入，为输入的梯度保存权重；ReLU
 #   保存输出，GELU 保存输入，最大池化保存输入和 ``int64`` 索引，BatchNorm 保存输入和这一批
-#   的统计量。参数、输入以及它们的视图本来就在；两个节点保存同一个张量，只存一份。
+#   的统计量。参数、输入以及它们的视图本来就在；两个节点保存同一个张量，只存一份，除非
+#   ``pack`` 钩子复制它（每保存一次就复制一次）。
 # - ``saved_tensors_hooks``：张量被保存时调用 ``pack``，反向传播要用它时调用 ``unpack``。
 #   保存的内存与批大小、深度成正比；``no_grad`` 和 ``inference_mode`` 什么都不保存。峰值
 #   可能来自损失自己的反向传播。
 # - 每两块一段做检查点：前向传播后只留 4 个激活值（原来 16 个），峰值 9（原来 20），
 #   每个 ``Linear`` 运行两次（矩阵乘法 31 次，原来 23 次），梯度相同。
 # - ``save_on_cpu`` 在 GPU 上把保存的张量挪到主机内存；在 CPU 上什么都不移动，但
-#   ``pin_memory=True`` 时会把每个都复制一份，本来就在的张量于是存了两份。存成 16 位能让
-#   保存的激活值减半，代价是梯度上一个可以量出来的误差。
+#   ``pin_memory=True`` 时会把每个都复制一份，因此本来就在的张量存了两份。存成 16 位能让
+#   GELU 堆叠保存的激活值减半，代价是梯度上一个可以量出来的误差；ReLU 堆叠的输出被保存两次，
+#   也就被复制两次（8.5 个激活值，不用钩子时是 8 个）。
 #
 # 练习
 # ----
