@@ -216,7 +216,7 @@ for name, softplus in {"F.softplus": torch.nn.functional.softplus,
     except RuntimeError as error:
         shown += f", backward(): RuntimeError: {str(error).splitlines()[0]}"
     print(f"{name:<13}: d/dz {first.item():.4f}; d2/dz2 by autograd.grad {shown}")
-assert predicted.item() == 1 and torch.allclose(into_z, torch.sigmoid(z))  # all the cut leaves
+assert predicted.item() == 1 and torch.allclose(into_z, torch.sigmoid(z))  # only sigma(z) is left
 
 # %%
 # The class (1) has no gradient; backward gets zeros for it (``None`` after
@@ -225,8 +225,8 @@ assert predicted.item() == 1 and torch.allclose(into_z, torch.sigmoid(z))  # all
 # constant, so :math:`z \sigma'(z)` goes missing, silently (at :math:`z = 0` it is 0 and hides). The
 # decorator runs backward untracked and hangs an error node on *detached copies* of its results:
 # ``backward()`` goes into every leaf, reaches the copies and raises; ``autograd.grad`` and
-# ``backward(inputs=[z])`` run only the nodes that lead to ``z``, so here they skip the whole cut
-# product and return :math:`\sigma(z)`, silently (an input reached only via the cut would raise).
+# ``backward(inputs=[z])`` run only the nodes leading to ``z``, so here they skip the whole cut
+# product and return :math:`\sigma(z)` silently (an input only the cut reaches: ``grad`` raises).
 #
 # Four points, a linear model so overconfident (weights of 20) that its logits are 140, −140, 60 and
 # 60, the last on the wrong side. In float32 :math:`e^{140}` is ``inf`` (:math:`e^{88.8}` already
@@ -369,10 +369,10 @@ assert torch.isinf(x.grad).all()
 #   engine decides (``x``'s hook can come before ``b``'s). A returned tensor replaces the gradient.
 # - Autograd through the stable softplus is wrong at :math:`z = 0` (1 up to torch 2.13, 0 from
 #   2.14), never 0.5. Our ``Function`` states the derivative, works under ``grad`` and ``vmap``,
-#   and keeps an overconfident model's loss finite; a marked output gets zeros in ``backward``. A
-#   NumPy backward's second derivative is silently wrong; ``@once_differentiable`` makes
-#   ``backward()`` raise, yet a call into chosen inputs can drop the cut part silently.
-#   ``gradcheck`` in float64 caught a sign slip; it checks only the points it is given (the kink).
+#   and keeps an overconfident model's loss finite; ``backward`` gets zeros as a marked output's
+#   gradient. Here a NumPy backward's second derivative was silently wrong; ``@once_differentiable``
+#   makes ``backward()`` raise, yet a call into chosen inputs can drop the cut part silently.
+#   ``gradcheck`` in float64 caught a sign slip; it checks only the points given (kink included).
 # - ``detect_anomaly`` names the node that made a NaN (``SqrtBackward0``) and its line; the cure
 #   is a ``where`` on both sides (``clamp(min=0)`` alone is not one to rely on: exercise 2).
 #
