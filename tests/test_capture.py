@@ -527,7 +527,7 @@ def test_live_memory_lets_traces_run_and_skips_what_has_no_memory() -> None:
     [
         (("not a tensor", 0), TypeError, "tensor must be a torch.Tensor, got str"),
         ((None, 5), ValueError, r"dim 5 is out of range for a tensor of shape \(3, 2\)"),
-        ((None, True), TypeError, "dim must be an int, got bool"),
+        ((None, True), TypeError, "dim must be an int, got a bool"),
         ((None, 1.0), TypeError, "dim must be an int, got float"),
         ((None, 0, 10, 2), ValueError, r"min \(10\) must not be larger than max \(2\)"),
         ((None, 0, -5, None), ValueError, "min must be 0 or more"),
@@ -619,3 +619,43 @@ def test_mark_dynamic_takes_numpy_integers() -> None:
 
     x = torch.ones(8, 2)
     assert mark_dynamic(x, np.int64(0), min=np.int64(2), max=np.int32(64)) is x
+
+
+# -- review b26 ---------------------------------------------------------------------------------
+
+
+def test_live_memory_does_not_count_memory_it_was_handed() -> None:
+    """b26 S1: views of a nested tensor's values (made before the block) were counted as new
+    memory; S2: set_() onto another tensor's storage counted that storage; S3: a subclass
+    whose __torch_dispatch__ is a staticmethod was read as a plain tensor."""
+    from pytorch_notes.capture import live_memory
+
+    njt = torch.nested.nested_tensor([torch.ones(3, 4), torch.ones(5, 4)], layout=torch.jagged)
+    w = torch.ones(1000)
+
+    with live_memory() as log:
+        parts = (njt.values(), njt.unbind())
+        handed = torch.empty(0).set_(w.untyped_storage(), 0, (10,), (1,))
+        assert log.live_bytes == 0
+    del parts, handed
+
+    from pytorch_notes.capture import _dispatching
+
+    class Static(torch.Tensor):
+        @staticmethod
+        def __torch_dispatch__(func, types, args=(), kwargs=None):
+            raise NotImplementedError
+
+    class Tagged(torch.nn.Parameter):
+        pass
+
+    assert _dispatching(torch.Tensor._make_subclass(Static, torch.ones(3)))
+    assert not _dispatching(Tagged(torch.ones(3))) and not _dispatching(torch.ones(3))
+
+
+def test_mark_dynamic_refuses_a_bool_tensor_for_dim() -> None:
+    """b26 S4: dim=torch.tensor(True) got through and marked dimension 1."""
+    from pytorch_notes.capture import mark_dynamic
+
+    with pytest.raises(TypeError, match="dim must be an int, got a bool"):
+        mark_dynamic(torch.ones(3, 2), torch.tensor(True))

@@ -3149,3 +3149,28 @@ def test_loss_error_wording_after_review_b25() -> None:
     same = torch.tensor([0.0, 0, 0, 0, 0, 1, 0, 1, 0, 1])
     with pytest.raises(ValueError, match=r"its batch_sampler's first batch"):
         fit(model, needs_both, optimizer, DataLoader(TensorDataset(x, same), batch_sampler=ordered))
+
+
+def test_the_last_smaller_batch_is_named_for_what_it_is() -> None:
+    """b26 U1: a last batch smaller because a collate_fn dropped samples was said to hold
+    "what is left over" (nothing was)."""
+    x = torch.randn(12, 3, generator=torch.Generator().manual_seed(0))
+    y = (torch.arange(12) % 2).float()
+
+    def drop_two_of_the_last(batch):
+        batch = batch[:2] if len(batch) == 4 and float(batch[0][0][0]) == float(x[8][0]) else batch
+        return torch.stack([f for f, _ in batch]), torch.stack([t for _, t in batch])
+
+    def four_only(out: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        if labels.shape[0] != 4:
+            raise ValueError("a batch of 4 only")
+        return F.binary_cross_entropy(out, labels)
+
+    loader = DataLoader(TensorDataset(x, y), batch_size=4, collate_fn=drop_two_of_the_last)
+    model = nn.Sequential(nn.Linear(3, 1), nn.Sigmoid(), nn.Flatten(0))
+    with pytest.raises(ValueError) as caught:
+        fit(model, four_only, torch.optim.SGD(model.parameters(), lr=0.1), loader)
+    message = str(caught.value)
+    assert "its batch 3 of 3, 2 samples" in message
+    assert "it is the last batch, smaller than batch_size=4" in message
+    assert "left over" not in message

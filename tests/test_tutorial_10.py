@@ -404,7 +404,8 @@ def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsa
                 # F2: strict and non-strict export, fullgraph=True, AOTInductor
                 "non-strict export (the default on torch 2.13), which runs the Python code "
                 "as it is, on stand-in tensors; strict export captures with Dynamo",  # r10 A4
-                "torch.compile(fullgraph=True) does (a graph break is then an error)",
+                "strict export captures with Dynamo (tutorial 14 shows where the two differ, and "
+                "where strict export differs from torch.compile(fullgraph=True))",  # ra14b A4
                 "AOTInductor compiles it into a library that runs without Python",
                 # E2 (as in zh): the limit counts compiled versions, not recompilations
                 "by default at most 8 compiled versions per code object",  # r10 A1
@@ -413,6 +414,7 @@ def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsa
                 "(8 by default,",
                 "AOTInductor can compile it to run without Python",
                 "the default on recent releases",  # r10 A4
+                "reports the graph break, as",  # ra14b A4: a print passes strict export
                 "8 graphs per function",  # r10 A1
             ],
         ),
@@ -421,7 +423,7 @@ def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsa
             [
                 "第一次 backward() 时才编译这张图；如果这张图要接收符号尺寸，则当场编译",
                 "它在替身张量上原样运行 Python 代码；严格导出则用 Dynamo 捕获",
-                "（加上这个参数，图中断就成了错误）",
+                "严格导出与 torch.compile(fullgraph=True) 的区别，见第 14 篇",  # ra14b A4
                 "AOTInductor 可以预先把它编译成不需要 Python 就能运行的库",
                 "默认每个代码对象最多 8 个编译版本",  # E2, r10 A1
                 "（边运行边搭建、",  # E1, the glossary's term
@@ -432,6 +434,7 @@ def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsa
                 "默认 8 次",
                 "默认每个函数最多 8 张图",  # r10 A1
                 "较新版本的默认值",  # r10 A4
+                "报告的是图中断",  # ra14b A4
                 "边运算边搭建",
                 "同样的算子",
                 "可以用 AOTInductor 编译成不需要 Python 的代码",

@@ -255,8 +255,8 @@ def mark_dynamic(
         if tensor.shape[dim] < 2:
             raise ValueError(
                 f"dimension {dim} has size {tensor.shape[dim]}: torch gives sizes 0 and 1 "
-                f"graphs of their own, so a mark with bounds on them is refused when compiling; "
-                f"mark a tensor of size 2 or more, or leave out min and max"
+                f"graphs of their own, so a mark with bounds on them is refused when compiling "
+                f"(and one without bounds changes nothing): mark a tensor of size 2 or more"
             )
     import torch._dynamo  # imported by torch.compile anyway; slow to import on its own
 
@@ -266,8 +266,8 @@ def mark_dynamic(
 
 def _index(name: str, value: object) -> int:
     """An integer argument (a NumPy integer too); ``True`` and floats are refused."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, got bool")
+    if isinstance(value, bool) or (isinstance(value, torch.Tensor) and value.dtype == torch.bool):
+        raise TypeError(f"{name} must be an int, got a bool")
     try:
         return operator.index(value)  # type: ignore[arg-type]
     except TypeError:
@@ -590,19 +590,28 @@ class MemoryLog:
 _FRESH = ("lift_fresh", "lift_fresh_copy", "lift")
 
 
-_PLAIN_DISPATCH = getattr(torch.Tensor.__torch_dispatch__, "__func__", None)
+def _dispatching(t: object) -> bool:
+    """Whether ``t`` is a tensor subclass with a ``__torch_dispatch__`` of its own (a fake
+    or functional tensor while ``torch.export`` or ``aot_graphs`` traces, a nested tensor,
+    a reader's wrapper): what memory it holds is its own business."""
+    return isinstance(t, torch.Tensor) and (
+        type(t).__torch_dispatch__ is not torch.Tensor.__torch_dispatch__
+    )
 
 
 def _storages(tree: object) -> Iterator[torch.UntypedStorage]:
-    """The storages of the tensors in ``tree`` that hold memory of their own: a subclass
-    with its own ``__torch_dispatch__`` (a fake tensor while ``torch.export`` or
-    ``aot_graphs`` traces, a functional one), a meta tensor or a sparse one has none that
-    can be read, and is left alone; ``nn.Parameter`` and subclasses without a dispatch of
-    their own are read as plain tensors."""
+    """The storages in ``tree``: those of its tensors that hold memory of their own (not a
+    dispatching subclass, a meta or a sparse tensor: none that can be read), and storages
+    passed as such (``set_(storage)``). ``nn.Parameter`` and subclasses without a dispatch
+    of their own are read as plain tensors."""
     for t in pytree.tree_leaves(tree):
-        if (
+        if isinstance(t, torch.UntypedStorage):
+            yield t
+        elif isinstance(t, torch.TypedStorage):
+            yield t.untyped()
+        elif (
             isinstance(t, torch.Tensor)
-            and getattr(type(t).__torch_dispatch__, "__func__", None) is _PLAIN_DISPATCH
+            and not _dispatching(t)
             and t.layout == torch.strided
             and t.device.type != "meta"
         ):
@@ -626,6 +635,10 @@ class _LiveMemory(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
         kwargs = kwargs or {}
+        if any(_dispatching(t) for t in pytree.tree_leaves((args, kwargs))):
+            out = func(*args, **kwargs)  # a subclass's own op: not seen (see live_memory)
+            self.log.steps.append((func.overloadpacket.__name__, self.log._total))
+            return out
         # the inputs' storages held until the results are sorted: one an in-place op drops
         # (set_) cannot be freed and its id taken by a new one in the meantime
         had = {id(s): s for s in _storages((args, kwargs))}
@@ -661,9 +674,11 @@ def live_memory() -> Iterator[MemoryLog]:
     memory a tensor shares (``torch.from_numpy``), nor memory an operation uses
     internally and frees before it returns, nor allocator overhead.
 
-    Not seen: sparse and other non-strided tensors, tensor subclasses with a
-    ``__torch_dispatch__`` of their own (a fake tensor while ``torch.export`` traces
-    inside the block: the trace runs, nothing of it is counted), operations run by other threads (a dispatch mode is the
+    Not seen: sparse and other non-strided tensors, operations on tensor subclasses
+    with a ``__torch_dispatch__`` of their own (a nested tensor; a fake tensor while
+    ``torch.export`` traces inside the block: the trace runs, nothing of it is
+    counted), tensors made outside the dispatcher (``torch.get_rng_state()``, which
+    ``checkpoint`` keeps for each segment), operations run by other threads (a dispatch mode is the
     thread's own), and ``UntypedStorage.resize_`` called directly (no operation
     returns it). ``torch.compile``: a compiled function called inside the block
     runs eagerly on torch 2.13 and 2.15 (Dynamo steps aside under a dispatch

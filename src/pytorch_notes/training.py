@@ -1766,8 +1766,8 @@ class _Run:
             last = k == len(data.pieces) - 1
             if last and loader.batch_size is not None and size < loader.batch_size:
                 said += (
-                    f"; an evaluation reads every sample the loader trains on, in batches of "
-                    f"{loader.batch_size}, and the last holds what is left over"
+                    f"; it is the last batch, smaller than batch_size={loader.batch_size}: an "
+                    f"evaluation reads every sample the loader trains on, this batch too"
                 )
             return said
 

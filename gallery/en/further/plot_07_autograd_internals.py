@@ -372,7 +372,7 @@ assert torch.isinf(x.grad).all()
 #   and keeps an overconfident model's loss finite; ``backward`` gets zeros as a marked output's
 #   gradient. Here a NumPy backward's second derivative was silently wrong; ``@once_differentiable``
 #   makes ``backward()`` raise, yet a call into chosen inputs can drop the cut part silently.
-#   ``gradcheck`` in float64 caught a sign slip; it checks only the points given (kink included).
+#   ``gradcheck`` in float64 caught a sign slip; it checks only the points it is given, kink too.
 # - ``detect_anomaly`` names the node that made a NaN (``SqrtBackward0``) and its line; the cure
 #   is a ``where`` on both sides (``clamp(min=0)`` alone is not one to rely on: exercise 2).
 #
