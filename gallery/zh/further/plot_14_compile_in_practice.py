@@ -155,7 +155,7 @@ w.grad = None
 attempt("w.numpy()", w.numpy)  # 即时执行：这就是要写 detach() 的原因
 
 # %%
-# Dynamo 能把它认识的 NumPy 函数翻译成 torch 运算（并非整个 NumPy：``np.interp`` 就会
+# Dynamo 能把它支持的 NumPy 函数翻译成 torch 运算（并非整个 NumPy：``np.interp`` 就会
 # 造成图中断），所以在 torch 2.4、
 # 2.13 和 2.15 上这里都编译成一张图（``wrapped_logaddexp``）。可梯度还是错的，而且
 # 问题不在 NumPy：即时执行时 ``.numpy()`` 不接受需要梯度的张量，为此写的 ``detach()``
@@ -330,8 +330,8 @@ assert graphs[True] == graphs[False]
 # ``ExportedProgram`` 是一张由 ATen 运算（PyTorch 自己的算子集）组成的图，外加它的
 # **签名**：图的哪些输入是模型的参数，哪些由调用者传入。参数是图的输入，所以图本身
 # 不保存任何状态。``.module()`` 把参数装回去：它返回一个 ``torch.fx.GraphModule``，
-# 这段 Python 代码先按声明的形状检查输入（即上面的守卫），再在即时执行的 PyTorch 里
-# 以即时执行的方式逐个运行图中的运算。自定义算子仍然是一个节点，以命名空间加名字
+# 这段 Python 代码先按声明的形状检查输入（即上面的守卫），再以即时执行的方式逐个运行
+# 图中的运算。自定义算子仍然是一个节点，以命名空间加名字
 # （``notes.softplus``）标识：
 
 kinds = [spec.kind.name for spec in program.graph_signature.input_specs]
@@ -360,7 +360,7 @@ assert "notes.softplus.default" in ops(loss_program.graph_module)  # 而不是 a
 #
 # - ``fullgraph=True`` 把图中断变成错误，报错信息指出中断的那一行
 #   （在 ``from user code:`` 之后）；``torch.compiler.is_compiling()`` 把调试代码挡在图外。
-# - Dynamo 能追踪 torch 代码和它认识的 NumPy 函数；它无法追踪的代码，或被明确要求不追踪
+# - Dynamo 能追踪 torch 代码和它支持的 NumPy 函数；它无法追踪的代码，或被明确要求不追踪
 #   的代码（``torch.compiler.disable``），会造成图中断。为即时执行的 ``.numpy()`` 写的
 #   ``detach()`` 会悄悄切断梯度。``torch.library.custom_op`` 把外部代码变成一个不透明的
 #   节点：``register_fake`` 给出形状，``register_autograd``
@@ -385,8 +385,8 @@ assert "notes.softplus.default" in ops(loss_program.graph_module)  # 而不是 a
 
 # %%
 # 四项测试都通过：schema、自动求导注册、fake 实现（替身张量上的实现），以及带动态形状的
-# AOTAutograd。fake 实现返回的形状不对时，替身张量那一项测试失败（``raise_exception=False`` 让它报告
-# 结果而不抛出异常）：用它建出的图会带着错误的形状。
+# AOTAutograd。fake 实现返回的形状不对时，``test_faketensor`` 这一项失败
+# （``raise_exception=False`` 让它报告结果而不抛出异常）：用它建出的图会带着错误的形状。
 
 print(torch.library.opcheck(softplus, (torch.randn(5, requires_grad=True),)))
 softplus_bad = torch.library.custom_op("notes::softplus_bad", softplus_numpy, mutates_args=())
