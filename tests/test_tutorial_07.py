@@ -1191,15 +1191,15 @@ def test_the_page_shows_the_mark_and_the_decorator(site: Path, out: str) -> None
         assert "用自动求导追踪不到的代码（这里是 NumPy）写的反向传播" in text
         assert "在关闭梯度记录的情况下运行 backward" in text and "触发了装饰器设下的报错" in text
         assert "悄悄漏掉了" in text and "分离副本" in text
-        assert "只运行通向 z 的节点" in text and "只能经由被切断的部分到达" in text
+        assert "只运行通向 z 的节点" in text and "若传入的梯度需要梯度" in text  # ra07c A1
         assert "NumPy 那部分" not in text and "用在模型里" not in text  # ra07 A1, D
     else:
         assert "both in the sort example of PyTorch’s docs" in text.replace("'", "’")
         assert "goes missing, silently" in text
         assert "detached copies" in text and "goes into every leaf" in text
         assert "run only the nodes leading to z" in text
-        assert "an input only the cut reaches: grad raises" in text  # ra07b A1: grad only
-        assert "would raise" not in text
+        assert "(if the gradient coming in requires grad) hangs an error node" in text  # ra07c
+        assert "would raise" not in text and "grad raises" not in text  # ra07b A1, ra07c D1
         assert "NumPy’s part" not in text.replace("'", "’")  # ra07 A1
 
 

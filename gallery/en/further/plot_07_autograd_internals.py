@@ -223,10 +223,10 @@ assert predicted.item() == 1 and torch.allclose(into_z, torch.sigmoid(z))  # onl
 # ``ctx.set_materialize_grads(False)``). The first derivative is right all three ways, the second
 # only by ``F.softplus``: of ``NumPySoftplus``'s backward autograd records ``grad_value`` times a
 # constant, so :math:`z \sigma'(z)` goes missing, silently (at :math:`z = 0` it is 0 and hides). The
-# decorator runs backward untracked and hangs an error node on *detached copies* of its results:
-# ``backward()`` goes into every leaf, reaches the copies and raises; ``autograd.grad`` and
-# ``backward(inputs=[z])`` run only the nodes leading to ``z``, so here they skip the whole cut
-# product and return :math:`\sigma(z)` silently (an input only the cut reaches: ``grad`` raises).
+# decorator runs backward untracked and (if the gradient coming in requires grad) hangs an error
+# node on *detached copies* of its results: ``backward()`` goes into every leaf, reaches the copies
+# and raises; ``autograd.grad`` and ``backward(inputs=[z])`` run only the nodes leading to ``z``, so
+# here they skip the whole cut product and return :math:`\sigma(z)` silently.
 #
 # Four points, a linear model so overconfident (weights of 20) that its logits are 140, −140, 60 and
 # 60, the last on the wrong side. In float32 :math:`e^{140}` is ``inf`` (:math:`e^{88.8}` already

@@ -222,11 +222,10 @@ assert predicted.item() == 1 and torch.allclose(into_z, torch.sigmoid(z))  # 切
 # ``ctx.set_materialize_grads(False)`` 则收到 ``None``）。三种写法的一阶导数都对，二阶导数
 # 只有 ``F.softplus`` 的对：在 ``NumPySoftplus`` 的 ``backward`` 里，自动求导只记录到
 # “``grad_value`` 乘以一个常数”，于是 :math:`z \sigma'(z)` 这一项被悄悄漏掉了（它在 :math:`z = 0`
-# 处恰好为 0，看不出来）。这个装饰器在关闭梯度记录的情况下运行 ``backward``，再在结果的*分离副本*
-# 上挂一个报错节点：``backward()`` 要对每个叶子节点求梯度，会碰到这些副本，于是触发了装饰器设下的
-# 报错；``autograd.grad`` 和 ``backward(inputs=[z])`` 只运行通向 ``z`` 的节点，所以这里会跳过整个
-# 被切断的乘积，悄悄地只返回 :math:`\sigma(z)`（如果某个输入只能经由被切断的部分到达，
-# ``autograd.grad`` 会报错）。
+# 处恰好为 0，看不出来）。这个装饰器在关闭梯度记录的情况下运行 ``backward``，（若传入的梯度需要
+# 梯度）再在结果的*分离副本*上挂一个报错节点：``backward()`` 要对每个叶子节点求梯度，会碰到
+# 这些副本，于是触发了装饰器设下的报错；``autograd.grad`` 和 ``backward(inputs=[z])`` 只运行通向 ``z`` 的节点，所以这里会跳过整个
+# 被切断的乘积，悄悄地只返回 :math:`\sigma(z)`。
 #
 # 取四个点，再把线性模型的权重都设为 20，让它过度自信：对数几率分别是
 # 140、−140、60 和 60，最后一个点落在错误的一侧。在 float32 下 :math:`e^{140}` 是
