@@ -675,7 +675,7 @@ def live_memory() -> Iterator[MemoryLog]:
     internally and frees before it returns, nor allocator overhead.
 
     Not seen: sparse and other non-strided tensors, operations on tensor subclasses
-    with a ``__torch_dispatch__`` of their own (a nested tensor; a fake tensor while
+    with a ``__torch_dispatch__`` of their own (a jagged nested tensor; a fake tensor while
     ``torch.export`` traces inside the block: the trace runs, nothing of it is
     counted), tensors made outside the dispatcher (``torch.get_rng_state()``, which
     ``checkpoint`` keeps for each segment), operations run by other threads (a dispatch mode is the
