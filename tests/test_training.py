@@ -3173,4 +3173,5 @@ def test_the_last_smaller_batch_is_named_for_what_it_is() -> None:
     message = str(caught.value)
     assert "its batch 3 of 3, 2 samples" in message
     assert "it is the last batch, smaller than batch_size=4" in message
+    assert "every sample the loader gives, this batch too" in message  # b27 U1: validation too
     assert "left over" not in message

@@ -678,7 +678,9 @@ def live_memory() -> Iterator[MemoryLog]:
     with a ``__torch_dispatch__`` of their own (a jagged nested tensor; a fake tensor while
     ``torch.export`` traces inside the block: the trace runs, nothing of it is
     counted), tensors made outside the dispatcher (``torch.get_rng_state()``, which
-    ``checkpoint`` keeps for each segment), operations run by other threads (a dispatch mode is the
+    ``checkpoint`` keeps for each segment; ``torch.load``, ``pickle`` and
+    ``copy.deepcopy`` of a tensor, which build a storage and attach it with
+    ``set_(storage)``: a storage passed so is taken for one that exists), operations run by other threads (a dispatch mode is the
     thread's own), and ``UntypedStorage.resize_`` called directly (no operation
     returns it). ``torch.compile``: a compiled function called inside the block
     runs eagerly on torch 2.13 and 2.15 (Dynamo steps aside under a dispatch

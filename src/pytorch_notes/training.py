@@ -1767,7 +1767,7 @@ class _Run:
             if last and loader.batch_size is not None and size < loader.batch_size:
                 said += (
                     f"; it is the last batch, smaller than batch_size={loader.batch_size}: an "
-                    f"evaluation reads every sample the loader trains on, this batch too"
+                    f"evaluation reads every sample the loader gives, this batch too"
                 )
             return said
 
