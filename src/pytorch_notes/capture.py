@@ -592,7 +592,7 @@ _FRESH = ("lift_fresh", "lift_fresh_copy", "lift")
 
 def _dispatching(t: object) -> bool:
     """Whether ``t`` is a tensor subclass with a ``__torch_dispatch__`` of its own (a fake
-    or functional tensor while ``torch.export`` or ``aot_graphs`` traces, a nested tensor,
+    or functional tensor while ``torch.export`` or ``aot_graphs`` traces, a jagged nested tensor,
     a reader's wrapper): what memory it holds is its own business."""
     return isinstance(t, torch.Tensor) and (
         type(t).__torch_dispatch__ is not torch.Tensor.__torch_dispatch__
