@@ -363,7 +363,7 @@ def test_save_on_cpu_copies_out_asynchronously_from_some_release_after_2_4() -> 
                 "unpack on what pack returned", "where no hooks hold 8",
                 "pin_memory=True 17.88", "reset_peak_memory_stats()",
                 "134 operations instead of 118 plain, 269 instead of 182 checkpointed",
-                "must recognise the tensor it packed, not merely its storage"]),
+                "must recognise the tensor it packed, by identity (a weak reference), while that tensor lives"]),
         ("zh-cn", ["留着 16 个激活值", "峰值 20", "只留 4 个激活值而不是 16 个", "峰值从 20 降到 9",
                    "16 次 addmm", "从 23 次", "31 次", "gelu 只有 12 次", "则是 16 次",
                    "8.5 个激活值", "从 33 个样本起", "最多 18 个激活值", "= 1.875 个激活值",
@@ -371,7 +371,7 @@ def test_save_on_cpu_copies_out_asynchronously_from_some_release_after_2_4() -> 
                    "把 pack 的返回值", "不用钩子只占 8 个",
                    "pin_memory=True 则占 17.88 个", "reset_peak_memory_stats()",
                    "普通的一步是 134 个运算", "用检查点的一步是 269 个", "分别是 118 个和 182 个",
-                   "必须认出打包过的正是这个张量，而不只是它的存储"]),
+                   "必须按身份（比如用弱引用）认出打包过的正是这个张量"]),
     ],
 )  # fmt: skip
 def test_prose_quotes_the_printed_numbers(site: Path, out: str, said: list[str]) -> None:

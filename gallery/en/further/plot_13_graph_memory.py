@@ -392,8 +392,8 @@ model = stack(8)  # GELU again, for the exercises
 # Halving works here because the GELU stack saves each activation once. ``pack`` runs once per
 # *save*: on a ReLU stack, where ReLU and the next ``addmm`` save the same output, a copying
 # ``pack`` copies it twice; the 16-bit hooks hold 8.5 activations where no hooks hold 8, and
-# ``pin_memory=True`` 17.88. To copy a tensor once, ``pack`` must recognise the tensor it packed,
-# not merely its storage, while that storage lives (a freed address may be reused).
+# ``pin_memory=True`` 17.88. To copy a tensor once, ``pack`` must recognise the tensor it packed, by
+# identity (a weak reference), while that tensor lives: a dead tensor's ``id`` may be reused.
 #
 # What we saw
 # -----------
