@@ -363,7 +363,7 @@ def test_save_on_cpu_copies_out_asynchronously_from_some_release_after_2_4() -> 
                 "unpack on what pack returned", "where no hooks hold 8",
                 "pin_memory=True 17.88", "reset_peak_memory_stats()",
                 "134 operations instead of 118 plain, 269 instead of 182 checkpointed",
-                "must recognise the tensor it packed, by identity (a weak reference), while that tensor lives"]),
+                "must recognise the tensor it packed, by identity (e.g. a weak reference), while that tensor lives"]),
         ("zh-cn", ["留着 16 个激活值", "峰值 20", "只留 4 个激活值而不是 16 个", "峰值从 20 降到 9",
                    "16 次 addmm", "从 23 次", "31 次", "gelu 只有 12 次", "则是 16 次",
                    "8.5 个激活值", "从 33 个样本起", "最多 18 个激活值", "= 1.875 个激活值",

@@ -393,7 +393,7 @@ model = stack(8)  # GELU again, for the exercises
 # *save*: on a ReLU stack, where ReLU and the next ``addmm`` save the same output, a copying
 # ``pack`` copies it twice; the 16-bit hooks hold 8.5 activations where no hooks hold 8, and
 # ``pin_memory=True`` 17.88. To copy a tensor once, ``pack`` must recognise the tensor it packed, by
-# identity (a weak reference), while that tensor lives: a dead tensor's ``id`` may be reused.
+# identity (e.g. a weak reference), while that tensor lives: a dead tensor's ``id`` may be reused.
 #
 # What we saw
 # -----------
