@@ -1307,10 +1307,12 @@ def test_summary_row_says_what_the_page_shows_of_once_differentiable_and_jvp(
         assert "给出切向量" not in summary and "映射为" in summary
         assert (
             "跳过报错节点" not in summary
-            and "不加 @once_differentiable 时二阶导数会悄悄出错" in (summary)
+            and "不加 @once_differentiable 时，这里的二阶导数会悄悄出错" in summary  # ra07c A1
         )
     else:
         assert "the tangent" not in summary.split("torch.func.jvp")[1][:20]
         assert "maps a tangent" in summary
         assert "skips its error node" not in summary
-        assert "without @once_differentiable its second derivative is silently wrong" in summary
+        assert (
+            "without @once_differentiable its second derivative is here silently wrong" in summary
+        )
