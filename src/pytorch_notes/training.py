@@ -1334,15 +1334,12 @@ def _random_state_kept(loader: DataLoader) -> Iterator[None]:
     generators = {id(g): g for g in (getattr(o, "generator", None) for o in owners)
                   if isinstance(g, torch.Generator)}  # fmt: skip
     states = [(g, g.get_state()) for g in generators.values()]
-    python_state, numpy_state = random.getstate(), np.random.get_state()
     try:
-        with torch.random.fork_rng(devices=[]):
+        with _generators_kept():
             yield
     finally:
         for generator, state in states:
             generator.set_state(state)
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)
 
 
 def _index_batches(loader: DataLoader) -> tuple[list[list[Any]], int]:
