@@ -874,3 +874,19 @@ def test_an_unknown_direction_is_named_before_any_figure(seed) -> None:
         with pytest.raises(ValueError, match=r"unknown direction .*use 'right' or 'down'"):
             call()
     assert plt.get_fignums() == before
+
+
+def test_the_layered_layout_puts_each_used_node_just_before_its_first_user() -> None:
+    """A chain feeding a late operation is drawn next to it (ra15 review, G); a result, used
+    by nothing, one column after its last input."""
+    g = mlp_backward_graph()
+    for direction, axis in (("right", 0), ("down", 1)):
+        pos = draw.layout(g, "layered", direction=direction)
+        ranks = sorted({round(p[axis], 3) for p in pos.values()}, reverse=direction == "down")
+        rank = {n: ranks.index(round(p[axis], 3)) for n, p in pos.items()}
+        for node in g:
+            users = list(g.successors(node))
+            if users:
+                assert rank[node] == min(rank[u] for u in users) - 1, (direction, node)
+            else:
+                assert rank[node] == max(rank[p] for p in g.predecessors(node)) + 1

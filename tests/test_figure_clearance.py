@@ -142,3 +142,13 @@ def test_a_plot_of_ordinary_size_is_not_too_small() -> None:
     ax.text(0.5, 0.5, "tiny", fontsize=4)
     assert "'tiny', 4 pt" in (too_small(fig) or "")
     plt.close("all")
+
+
+@pytest.mark.parametrize("direction", ["right", "down"])
+def test_a_weights_chain_is_drawn_beside_its_layer_without_pygraphviz(direction) -> None:
+    """ra15 review (G): without pygraphviz, a weight's AccumulateGrad -> TBackward0 chain sat in
+    the first columns and its arrow to a deep layer's addmm ran across three labels. Each node
+    now sits just before its first user: no arrow crosses a label, either direction."""
+    g = backward_graph(_mlp_loss())
+    ax = draw_backward(g, method="layered", direction=direction)
+    assert collisions(ax.figure) == []

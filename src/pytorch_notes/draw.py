@@ -132,9 +132,9 @@ def layered_layout(
 ) -> dict[Any, tuple[float, float]]:
     """Left-to-right layered positions computed with networkx alone.
 
-    A node's column is the length of the longest path reaching it, except
-    that an input sits just before its first user (a deep network's weights
-    stand beside their layers, not all in the first column); within a column
+    A node sits just before its first user (a deep network's weights stand
+    beside their layers, not all in the first column), and a result, which
+    nothing uses, one column after its last input; within a column
     nodes are ordered by the mean row of their predecessors (a few
     barycenter sweeps reduce crossings). A column is as wide as its widest
     node in ``sizes`` (inches; at least ``node_width``), and nodes in a column
@@ -185,12 +185,19 @@ def layered_layout(
 
 
 def _ordered_columns(g: nx.DiGraph) -> dict[int, list[Any]]:
-    """``{column: nodes top to bottom}``: longest-path columns, barycenter-sorted rows."""
+    """``{column: nodes top to bottom}``: longest-path columns, barycenter-sorted rows.
+
+    A result (a node nothing uses) sits one column after its last input; every other node
+    sits just before its first user, so that a chain feeding a late operation (a weight's
+    ``AccumulateGrad`` -> ``TBackward0`` -> a deep layer's ``addmm``) is drawn next to it,
+    not at the start with a long arrow across the drawing.
+    """
+    order = list(nx.topological_sort(g))
     column: dict[Any, int] = {}
-    for node in nx.topological_sort(g):
+    for node in order:
         column[node] = max((column[p] + 1 for p in g.predecessors(node)), default=0)
-    for node in g.nodes:
-        if g.in_degree(node) == 0 and g.out_degree(node) > 0:
+    for node in reversed(order):
+        if g.out_degree(node) > 0:
             column[node] = min(column[s] for s in g.successors(node)) - 1
     columns: dict[int, list[Any]] = {}
     for node in g.nodes:  # insertion order: deterministic
@@ -259,8 +266,8 @@ def layout(
     ``node_width``, ``node_height`` and ``rank_gap`` (inches) set the room
     for a node and between columns; ``sizes`` gives a node its own
     ``(width, height)`` in inches (the size of its label). ``direction``
-    ``"down"`` puts the inputs at the top and each rank below the last
-    (``rank_gap`` is then the gap between rows): a long chain becomes a
+    ``"down"`` lays the graph out top to bottom, each node above the nodes
+    that use it (``rank_gap`` is then the gap between rows): a long chain becomes a
     tall, narrow figure, which reads on a phone and in a page's column.
 
     Parameters
@@ -272,12 +279,13 @@ def layout(
     node_width, rank_gap, node_height, sizes
         As for :func:`layered_layout`.
     direction : str
-        ``"right"`` (the default: inputs on the left) or ``"down"`` (inputs at the top).
+        ``"right"`` (the default: left to right) or ``"down"`` (top to bottom).
 
     Returns
     -------
     dict
-        ``{node: (x, y)}`` in points, inputs on the left (``"right"``) or at the top.
+        ``{node: (x, y)}`` in points; each node left of (``"right"``) or above
+        (``"down"``) the nodes that use it.
 
     Raises
     ------
@@ -1009,9 +1017,9 @@ def draw_forward(
     max_nodes : int
         The most nodes drawn (default :data:`MAX_NODES`); a larger graph is refused.
     direction : str
-        ``"right"`` (the default: inputs on the left, as in the tutorials) or
-        ``"down"`` (inputs at the top: a long chain as a tall, narrow figure
-        that fits a page's column or a phone).
+        ``"right"`` (the default: left to right, each node left of its users)
+        or ``"down"`` (top to bottom, each node above its users: a long chain
+        as a tall, narrow figure that fits a page's column or a phone).
 
     Returns
     -------
@@ -1151,8 +1159,8 @@ def draw_backward(
         tuple of ints and its ``grad`` a tensor, a number or None).
     ax, lang, title, show_grads, method, max_nodes, direction
         As for :func:`draw_forward`; the default title is "Backward graph (grad_fn)".
-        With ``direction="down"`` the leaves (``AccumulateGrad``) are at the
-        top, the root at the bottom, and each node has a room as wide as its label.
+        With ``direction="down"`` each node is drawn above the node it feeds, the
+        root at the bottom, and each node has a room as wide as its label.
 
     Returns
     -------
