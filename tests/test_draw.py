@@ -890,3 +890,89 @@ def test_the_layered_layout_puts_each_used_node_just_before_its_first_user() -> 
                 assert rank[node] == min(rank[u] for u in users) - 1, (direction, node)
             else:
                 assert rank[node] == max(rank[p] for p in g.predecessors(node)) + 1
+
+
+# -- b28 review of direction="down" -------------------------------------------------------
+
+
+def d2l_control_flow() -> tuple:
+    """d2l's control-flow example (``while b.norm() < 1000``, then an ``if``): many comparisons."""
+    torch.manual_seed(0)
+    a = torch.randn(size=(), requires_grad=True)
+    with record() as run:
+        b = a * 2
+        while b.norm() < 1000:
+            b = b * 2
+        c = b if b.sum() > 0 else 100 * b
+    return run, c
+
+
+@pytest.mark.parametrize("direction", ["right", "down"])
+@pytest.mark.parametrize("method", ["layered", "dot"])
+def test_if_notes_cover_no_operation(method, direction) -> None:
+    """An "if → True" note was placed beside its comparison by a fixed offset: over the next
+    operation of the row, or over its own operation when that has a word for a label (b28 #1,
+    #2; P2 drawn right with dot). It now goes where a note on the comparison's arrow goes."""
+    if method == "dot":
+        pytest.importorskip("pygraphviz")
+    run, _ = d2l_control_flow()
+    ax = draw.draw_forward(run, method=method, direction=direction, show_grads=False)
+    assert sum(t.get_text().startswith("if → ") for t in ax.texts) >= 10
+    assert texts_overlapping(ax) == []
+    x = torch.tensor([1.0, -1.0], requires_grad=True)
+    with record() as run:
+        if torch.logical_and(x > 0, x < 2).any():  # a comparison with a word for a label
+            x = x * 2
+    ax = draw.draw_forward(run, method=method, direction=direction, show_grads=False)
+    assert texts_overlapping(ax) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("method", ["layered", "dot"])
+def test_gradient_notes_drawn_down_cover_nothing(lang, method) -> None:
+    """Four edges converging on an LSTM layer, and two uses of x in w0*x + w1*x: notes were
+    drawn over each other and over boxes (b28 #3); Conv + BatchNorm drawn right had a note
+    over two boxes (P1)."""
+    if method == "dot":
+        pytest.importorskip("pygraphviz")
+    lang = use_language(lang)
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(3, 3, num_layers=2)
+    out, _ = lstm(torch.randn(2, 1, 3))
+    x, w0, w1 = (torch.tensor([v], requires_grad=True) for v in (2.0, 0.0, 1.0))
+    y = w0 * x + w1 * x
+    conv = torch.nn.Sequential(torch.nn.Conv2d(2, 2, 3), torch.nn.BatchNorm2d(2))
+    images = torch.randn(1, 2, 5, 5)
+    for root, names, direction in (
+        (out.sum(), {"out": out}, "down"),
+        (y, {"x": x, "w0": w0, "w1": w1, "y": y}, "down"),
+        (conv(images).sum(), {}, "right"),
+        (conv(images).sum(), {}, "down"),
+    ):
+        g = backward_graph(root, names=names)
+        with record_gradients(g):
+            root.backward()
+        ax = draw.draw_backward(g, lang=lang, method=method, direction=direction)
+        assert texts_overlapping(ax) == [], (names, direction)
+        plt.close("all")
+
+
+def test_a_direction_that_is_not_a_str_is_refused() -> None:
+    """``np.array(['down'])`` passed, and a longer array raised numpy's own error (b28 #9)."""
+    import numpy as np
+
+    g = nx.DiGraph([(1, 2)])
+    for bad in (np.array(["down"]), np.array(["down", "right"]), ["down"]):
+        with pytest.raises(ValueError, match=r"unknown direction .*use 'right' or 'down'"):
+            draw.layout(g, direction=bad)
+
+
+def test_a_tall_graph_drawn_down_keeps_a_small_margin_under_its_title() -> None:
+    """The margin grew with the graph's height: an inch and a half of blank under the title of
+    a 62-node graph drawn down (b28 #12). It is now no more than a graph as wide gets."""
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(*[torch.nn.Linear(4, 4) for _ in range(12)])
+    g = backward_graph(net(torch.randn(2, 4)).sum())
+    ax = draw.draw_backward(g, direction="down")
+    top_node = max(t.get_position()[1] for t in ax.texts if t.get_bbox_patch() is not None)
+    assert ax.get_ylim()[1] - top_node < 72, (ax.get_ylim(), top_node)  # points

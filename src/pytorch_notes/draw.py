@@ -318,7 +318,7 @@ def layout(
 
 
 def _check_direction(direction: object) -> None:
-    if direction not in ("right", "down"):
+    if not isinstance(direction, str) or direction not in ("right", "down"):
         raise ValueError(f"unknown direction {direction!r}: use 'right' or 'down'")
 
 
@@ -445,7 +445,7 @@ def _check_draw_options(ax: object, show_grads: object, title: object = None) ->
         raise TypeError(f"show_grads must be True or False, got {show_grads!r}")
 
 
-def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
+def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None, down: bool = False) -> Axes:
     """The Axes to draw on; a new figure is sized so that the layout's points are real points.
 
     The layout places nodes in points (1/72 inch) and the labels are drawn in
@@ -458,7 +458,10 @@ def _figure(pos: dict[Any, tuple[float, float]], ax: Axes | None) -> Axes:
     xs = [x for x, _ in pos.values()]
     ys = [y for _, y in pos.values()]
     pad_x = 54 + 0.02 * (max(xs) - min(xs))
-    pad_y = 36 + 0.04 * (max(ys) - min(ys))
+    span_y = max(ys) - min(ys)
+    if down:  # a long graph drawn down: a margin no larger than a graph as wide gets
+        span_y = min(span_y, max(xs) - min(xs))  # (not an inch of blank under the title)
+    pad_y = 36 + 0.04 * span_y
     xlim = (min(xs) - pad_x, max(xs) + pad_x)
     ylim = (min(ys) - pad_y, max(ys) + pad_y)
     if ax is None:
@@ -628,7 +631,10 @@ def _note_centre(
     On the middle of the arrow's visible part if it fits there with some arrow
     still showing at both ends; else beside the arrow, on the side and at the
     distance where it overlaps nothing in ``taken`` and crosses none of the
-    other ``arrows`` (rows ``[x0, y0, x1, y1]`` of corners and of ends, display pixels).
+    other ``arrows`` (rows ``[x0, y0, x1, y1]`` of corners and of ends, display pixels);
+    then slid along the arrow; failing that, the first of those spots that covers nothing
+    in ``taken`` though it crosses an arrow (a box or a note covered hides text, an arrow
+    crossed does not).
     """
     p, q = np.asarray(box_u.get_points()).mean(0), np.asarray(box_v.get_points()).mean(0)
     length = float(np.hypot(*(q - p)))
@@ -643,9 +649,10 @@ def _note_centre(
     extent = Text.get_window_extent(note, renderer)
     half = np.array([extent.width, extent.height]) / 2 + renderer.points_to_pixels(2.0)
 
-    def free(centre: np.ndarray, margin: float) -> bool:
+    def free(centre: np.ndarray, margin: float, crossing: bool = False) -> bool:
         lo, hi = centre - half - margin, centre + half + margin
-        return not _overlaps_any(lo, hi, taken) and not _crosses_any(lo, hi, arrows)
+        clear = not _overlaps_any(lo, hi, taken)
+        return clear and (crossing or not _crosses_any(lo, hi, arrows))
 
     if free(middle, renderer.points_to_pixels(8.0)):  # on the arrow, arrow showing both sides
         return middle
@@ -653,7 +660,19 @@ def _note_centre(
     beside = [
         middle + side * (clear + step * half[1]) * normal for step in range(8) for side in (1, -1)
     ]
-    return next((centre for centre in beside if free(centre, 0.0)), beside[0])
+    # then slid along the arrow, a quarter and two fifths of its visible part either way,
+    # and beside it by steps of the note's own extent across the arrow (a note beside a
+    # vertical arrow must clear its width, not its height)
+    reach = clear - gap / 2
+    along = [
+        middle + t * (end - start) + side * (clear + step * reach) * normal
+        for step in range(4) for t in (0.25, -0.25, 0.4, -0.4) for side in (1, -1)
+    ]  # fmt: skip
+    spots = beside + along
+    return next(
+        (centre for crossing in (False, True) for centre in spots if free(centre, 0.0, crossing)),
+        beside[0],  # on a crowded graph: beside the arrow, over whatever is there
+    )
 
 
 def _exit(box, centre: np.ndarray, d: np.ndarray) -> float:
@@ -927,23 +946,20 @@ def _forward_node(g: nx.DiGraph, node: Any, ax: Axes, xy, label: str, lang: str)
     )  # fmt: skip
 
 
-def _forward_artists(
-    g: nx.DiGraph, ax: Axes, pos, labels: dict[Any, str], lang: str, direction: Direction
-):
+def _forward_artists(g: nx.DiGraph, ax: Axes, pos, labels: dict[Any, str], lang: str):
     """Draw every node and edge; return ``(node artists, edge arrows, edge notes)``."""
     words = _words(lang)
     artists = {node: _forward_node(g, node, ax, pos[node], labels[node], lang) for node in g}
+    edges, notes, placer = {}, {}, _EdgeNotes(ax, artists, g.edges)
     for node, data in g.nodes(data=True):
         if data["kind"] == "op" and data.get("steered") is not None:
-            x, y = pos[node]
-            # below the operation, or beside it where its result's arrow goes down
-            place = dict(x=x, y=y - 32, ha="center", va="top") if direction == "right" else (
-                dict(x=x + 24, y=y, ha="left", va="center"))  # fmt: skip
-            ax.text(
-                s=words["if"].format(v=data["steered"]), fontsize=8, color="#7c2d12", zorder=2,
-                **place,
-            )  # fmt: skip
-    edges, notes, placer = {}, {}, _EdgeNotes(ax, artists, g.edges)
+            text = words["if"].format(v=data["steered"])
+            result = next(iter(g.successors(node)), None)
+            if result is not None:  # on the arrow to the value Python read, clear of the rest
+                placer.add(pos, node, result, text, "#7c2d12")
+            else:  # a graph from elsewhere with a steered operation and no result: below it
+                x, y = pos[node]
+                ax.text(x, y - 32, text, ha="center", va="top", fontsize=8, color="#7c2d12")
     for u, v, data in g.edges(data=True):
         edges[u, v] = _arrow(
             ax, pos[u], pos[v], artists[u].get_bbox_patch(), artists[v].get_bbox_patch()
@@ -1051,8 +1067,8 @@ def draw_forward(
     _require_nodes(g, "graph")
     labels = _forward_labels(g, _words(lang), show_grads)
     pos = layout(g, method, sizes=_sizes(g, labels), direction=direction)
-    ax = _figure(pos, ax)
-    _forward_artists(g, ax, pos, labels, lang, direction)
+    ax = _figure(pos, ax, direction == "down")
+    _forward_artists(g, ax, pos, labels, lang)
     ax.set_title(_words(lang)["forward"] if title is None else title, fontsize=12)
     return ax
 
@@ -1184,8 +1200,9 @@ def draw_backward(
     Each edge's note (a gradient, a number of uses) goes to the first spot
     beside its arrow that covers no node, no other note and no other arrow.
     On a crowded graph (a dozen steps of a loop with every gradient shown)
-    some notes find no such spot: they are put right beside their arrow and
-    may lie across other arrows. Draw fewer steps, or ``show_grads=False``.
+    some notes find no such spot: they go where they cover no node and no
+    note, though another arrow may run through them, and failing that right
+    beside their arrow. Draw fewer steps, or ``show_grads=False``.
     The same holds for :func:`draw_forward`'s notes.
 
     Time: the layout is bounded (see :data:`DOT_MAX_SIZE`), rendering is
@@ -1204,10 +1221,16 @@ def draw_backward(
         mathtext_readable(f"the label of node {node!r}", label)
     if direction == "right":
         pos = layout(g, method, node_width=1.3, rank_gap=1.1)
-    else:  # rows as far apart as a note needs, each node as wide as its label
+    else:  # each node as wide as its label; rows as far apart as columns are when drawn
+        # right if an edge carries a note (a gradient, a number of uses), else closer
         sizes = {node: _label_size(label, "backward") for node, label in labels.items()}
-        pos = layout(g, method, node_width=1.3, rank_gap=0.7, sizes=sizes, direction="down")
-    ax = _figure(pos, ax)
+        noted = any(
+            (show_grads and d.get("grad") is not None) or len(d.get("args", ())) > 1
+            for _, _, d in g.edges(data=True)
+        )
+        gap = 1.1 if noted else 0.7
+        pos = layout(g, method, node_width=1.3, rank_gap=gap, sizes=sizes, direction="down")
+    ax = _figure(pos, ax, direction == "down")
     artists = _backward_nodes(g, ax, pos, words)
     _backward_edges(g, ax, pos, artists, words, show_grads)
     ax.set_title(words["backward"] if title is None else title, fontsize=12)
@@ -1272,8 +1295,8 @@ def animate_forward(
     titles = _frame_titles(graph, lang, describe)  # before the figure: describe may fail
     labels = _forward_labels(g, _words(lang), show_grads=False)
     pos = layout(g, method, sizes=_sizes(g, labels), direction=direction)
-    ax = _figure(pos, None)
-    update = _frame_updater(g, ax, pos, labels, lang, titles, direction)
+    ax = _figure(pos, None, direction == "down")
+    update = _frame_updater(g, ax, pos, labels, lang, titles)
     update(0)
     n = len(graph.ops)
     alt = tr(
@@ -1325,10 +1348,9 @@ def _frame_updater(
     labels: dict[Any, str],
     lang: str,
     titles: list[str],
-    direction: Direction,
 ) -> Callable[[int], list]:
     """Draw the whole graph once; return ``update(frame)``, which shows what frame ``frame`` has."""
-    artists, edges, notes = _forward_artists(g, ax, pos, labels, lang, direction)
+    artists, edges, notes = _forward_artists(g, ax, pos, labels, lang)
     drawn = {id(a) for group in (artists, edges, notes) for a in group.values()}
     extra = [t for t in ax.texts if id(t) not in drawn]  # the "if → True" notes
     n = len(titles) - 1
