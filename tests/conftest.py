@@ -63,13 +63,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def _matplotlib_settings_kept():
-    """Each test starts from the same matplotlib settings: ``use_language("zh")`` sets
-    rcParams (the font) for the whole process, and a later test in the same worker
-    measured its text in that font (a legend's size in tutorial 08's test)."""
+    """Each test starts from the same matplotlib settings and no open figure:
+    ``use_language("zh")`` sets rcParams (the font) for the whole process, and a later
+    test in the same worker measured its text in that font (a legend's size in tutorial
+    08's test); a figure a test left open failed another's "nothing was drawn"."""
     import matplotlib
 
     with matplotlib.rc_context():
         yield
+    if "matplotlib.pyplot" in sys.modules:  # no figure left open for the next test to count
+        sys.modules["matplotlib.pyplot"].close("all")
 
 
 @pytest.fixture(scope="session")

@@ -152,3 +152,70 @@ def test_a_weights_chain_is_drawn_beside_its_layer_without_pygraphviz(direction)
     g = backward_graph(_mlp_loss())
     ax = draw_backward(g, method="layered", direction=direction)
     assert collisions(ax.figure) == []
+
+
+# -- b28 review: too_small measures what is drawn, and every frame of an animation ----------
+
+
+def test_too_small_reads_table_cells_and_math_scripts() -> None:
+    """A table's cells are not the figure's children, and a subscript is drawn at 70 %:
+    both were missed (b28 #5, #10)."""
+    from figure_clearance import drawn_text_sizes, too_small
+
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.axis("off")
+    table = ax.table(cellText=[["a", "b"], ["c", "d"]], loc="center")
+    table.auto_set_font_size(False)
+    table.set_fontsize(4)
+    assert "('a', 4 pt)" in (too_small(fig) or ""), too_small(fig)
+    fig, ax = plt.subplots(figsize=(15, 3))  # scaled to about half
+    ax.semilogy([1, 2], [1e-3, 1e2])
+    sizes = [size for size, text in drawn_text_sizes(fig) if "10^" in text]
+    assert sizes and min(sizes) == pytest.approx(0.7 * plt.rcParams["font.size"])  # "medium"
+    assert "10^" in (too_small(fig) or ""), too_small(fig)
+
+
+def test_too_small_ignores_text_that_is_not_drawn() -> None:
+    """Hidden Axes, alpha 0, clipped out of view: nothing reaches the page (b28 #6, #8)."""
+    from figure_clearance import too_small
+
+    fig, (ax, hidden) = plt.subplots(1, 2, figsize=(6, 3))
+    hidden.text(0.5, 0.5, "hidden", fontsize=3)
+    hidden.set_visible(False)
+    ax.text(0.5, 0.5, "transparent", fontsize=3, alpha=0)
+    ax.text(50, 50, "off-view", fontsize=3, clip_on=True)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    assert too_small(fig) is None
+
+
+def test_too_small_says_what_helps() -> None:
+    """An unscaled figure needs a larger font, not a narrower figure; a size just under the
+    limit is never printed as the limit (b28 #7)."""
+    from figure_clearance import MIN_TEXT_PX, too_small
+
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.text(0.5, 0.5, "note", fontsize=5)
+    found = too_small(fig) or ""
+    assert found.endswith("use a larger font") and "scaled" not in found, found
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.text(0.5, 0.5, "label", fontsize=MIN_TEXT_PX * 72 / 96 - 0.03)
+    assert "shown 7.9 px" in (too_small(fig) or ""), too_small(fig)
+
+
+def test_every_frame_of_an_animation_is_checked() -> None:
+    """A label that collides in the last frame only was never reported (b28 #11)."""
+    from matplotlib.animation import FuncAnimation
+    from svg_figures import _frame_problems
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    first = ax.text(0.2, 0.5, "first label", fontsize=12)
+    second = ax.text(0.8, 0.5, "second label", fontsize=12)
+
+    def update(frame: int) -> list:
+        second.set_x(0.8 - 0.3 * frame)  # frame 2: over the first label
+        return [first, second]
+
+    found = _frame_problems(FuncAnimation(fig, update, frames=3))
+    assert found and all(p.startswith("frame 2: ") for p in found), found
+    assert any("'first label'" in p and "'second label'" in p for p in found), found

@@ -28,6 +28,7 @@ the build, warnings being errors, fails until the figure is fixed.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -42,33 +43,70 @@ MIN_TEXT_PX = 8.0  # the least text height a figure's labels may be shown at, in
 CSS_PX_PER_INCH = 96.0  # an SVG's size is in points: 72 a CSS inch of 96 CSS pixels
 
 
+def drawn_text_sizes(fig: Any) -> list[tuple[float, str]]:
+    """``(size in points, text)`` of every piece of text ``fig`` really draws.
+
+    Recorded from the renderer while the figure draws, so only what reaches the
+    page counts: nothing of a hidden Axes or artist, of a text with alpha 0, of a
+    text clipped wholly out of its Axes, of a tick label outside the view; a
+    table's cells count (they are not the figure's children). A mathtext label
+    counts at its smallest glyph: ``$10^{-3}$``'s exponent is drawn at 70 %.
+    """
+    from matplotlib.mathtext import MathTextParser
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    found: list[tuple[float, str]] = []
+    parser = MathTextParser("path")
+    draw_text = renderer.draw_text
+
+    def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        shown = s.strip() and (gc.get_alpha() is None or gc.get_alpha() > 0)
+        clip = gc.get_clip_rectangle()
+        if shown and clip is not None and mtext is not None:
+            shown = mtext.get_window_extent(renderer).overlaps(clip)
+        if shown:
+            size = prop.get_size_in_points()
+            if ismath is True:  # "TeX" (usetex) is drawn by draw_tex, not here
+                glyphs = parser.parse(s, 72, prop).glyphs
+                size = min([size, *(glyph[1] for glyph in glyphs)])
+            found.append((float(size), s))
+        return draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    renderer.draw_text = record
+    try:
+        fig.canvas.draw()
+    finally:
+        del renderer.draw_text  # the renderer's own method again
+    return found
+
+
 def too_small(fig: Any, pad_inches: float = 0.05) -> str | None:
     """Whether ``fig``'s smallest text, once the page scales the figure to its column, is
     under :data:`MIN_TEXT_PX`: a sentence naming the sizes, or None.
 
     The figure is measured as it is saved (``bbox_inches="tight"`` with ``pad_inches``):
-    that width in CSS pixels is what the page scales down to :data:`COLUMN_PX`.
+    that width in CSS pixels is what the page scales down to :data:`COLUMN_PX`. The
+    text is what :func:`drawn_text_sizes` finds drawn.
     """
-    fig.canvas.draw()
+    sizes = drawn_text_sizes(fig)
+    if not sizes:
+        return None
     renderer = fig.canvas.get_renderer()
     width = (fig.get_tightbbox(renderer).width + 2 * pad_inches) * CSS_PX_PER_INCH
     scale = min(1.0, COLUMN_PX / width)
-    sizes = [
-        (text.get_fontsize(), text.get_text())
-        for text in fig.findobj(Text)
-        if text.get_visible() and text.get_text().strip()
-    ]
-    if not sizes:
-        return None
     points, label = min(sizes, key=lambda pair: pair[0])
     shown = points * CSS_PX_PER_INCH / 72 * scale
     if shown >= MIN_TEXT_PX:
         return None
+    said = math.floor(shown * 10) / 10  # 7.96 px is "7.9", never "8.0 (at least 8)"
+    first = f"its smallest text ({label.splitlines()[0]!r}, {points:g} pt) is shown {said:.1f} px"
+    if scale == 1.0:  # shown at its own size: only a larger font helps
+        return f"{first} high (at least {MIN_TEXT_PX:g}): use a larger font"
     return (
-        f"its smallest text ({label.splitlines()[0]!r}, {points:g} pt) is shown "
-        f"{shown:.1f} px high (at least {MIN_TEXT_PX:g}): the figure is {width:.0f} px wide, "
-        f"scaled to the {COLUMN_PX}-px column; draw it narrower (direction='down' for a long "
-        "graph, panels one above another rather than side by side)"
+        f"{first} high (at least {MIN_TEXT_PX:g}): the figure is {width:.0f} px wide, scaled to "
+        f"the {COLUMN_PX}-px column; draw it narrower (direction='down' for a long graph, "
+        "panels one above another rather than side by side)"
     )
 
 

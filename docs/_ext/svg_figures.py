@@ -18,9 +18,10 @@ so the page shows an SVG; animations are left to that scraper as before
 - Every figure's labels are checked for clearance first
   (:func:`figure_clearance.collisions`: no label over another, no arrow
   through one) and for size (:func:`figure_clearance.too_small`: no text
-  under 8 px once the page scales the figure to its column); each problem
-  is a warning naming the tutorial and the figure, so the build (warnings
-  are errors) fails until it is fixed.
+  under 8 px once the page scales the figure to its column), an animation's
+  in every frame; each problem is a warning naming the tutorial and the
+  figure (and the frame), so the build (warnings are errors) fails until it
+  is fixed.
 """
 
 from __future__ import annotations
@@ -46,6 +47,41 @@ SVG_RC = {
 }
 
 
+def _problems(fig: Any) -> list[str]:
+    """What :mod:`figure_clearance` finds in ``fig`` as it stands: collisions, small text."""
+    small = too_small(fig, SVG_RC["savefig.pad_inches"])
+    return [*collisions(fig), *([small] if small else [])]
+
+
+def _frame_problems(animation: Any) -> list[str]:
+    """:func:`_problems` of every frame of ``animation`` ("frame k: ..."), each problem once.
+
+    The frames are drawn by matplotlib's own loop (:meth:`Animation.save` with a
+    writer that saves nothing and checks each frame): a label that collides in the
+    last frame only is found too.
+    """
+    from matplotlib.animation import AbstractMovieWriter
+
+    found: dict[str, int] = {}
+
+    class Check(AbstractMovieWriter):
+        frame = 0
+
+        def setup(self, fig: Any, outfile: Any, dpi: Any = None) -> None:
+            super().setup(fig, outfile, dpi)
+
+        def grab_frame(self, **savefig_kwargs: Any) -> None:
+            for problem in _problems(self.fig):
+                found.setdefault(problem, self.frame)
+            self.frame += 1
+
+        def finish(self) -> None:
+            pass
+
+    animation.save("unused", writer=Check())
+    return [f"frame {frame}: {problem}" for problem, frame in found.items()]
+
+
 class SvgFigures:
     """sphinx-gallery image scraper: matplotlib figures as SVG, plus a PNG for the card."""
 
@@ -59,7 +95,7 @@ class SvgFigures:
         from sphinx_gallery.scrapers import matplotlib_scraper
 
         animated = {
-            value._fig
+            value._fig: value
             for value in block_vars["example_globals"].values()
             if isinstance(value, Animation)
         }
@@ -67,16 +103,13 @@ class SvgFigures:
         paths = block_vars["image_path_iterator"]
         for offset, number in enumerate(plt.get_fignums()):
             fig = plt.figure(number)
-            small = too_small(fig, SVG_RC["savefig.pad_inches"])
-            for problem in [*collisions(fig), *([small] if small else [])]:
-                logger.warning(
-                    "%s, figure %d: %s",
-                    Path(block_vars["src_file"]).name,
-                    len(paths) + offset + 1,
-                    problem,
-                )
-            if fig in animated:
+            where = f"{Path(block_vars['src_file']).name}, figure {len(paths) + offset + 1}"
+            if fig in animated:  # every frame, as the player shows it
+                for problem in _frame_problems(animated[fig]):
+                    logger.warning("%s, %s", where, problem)
                 continue
+            for problem in _problems(fig):
+                logger.warning("%s: %s", where, problem)
             png = Path(paths.image_path.format(len(paths) + offset + 1)).with_suffix(".png")
             fig.savefig(png, facecolor=fig.get_facecolor(), bbox_inches="tight", pad_inches=0.05)
         with matplotlib.rc_context(SVG_RC):

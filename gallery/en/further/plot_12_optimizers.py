@@ -167,7 +167,7 @@ for label, h in lr_runs.items():
     print(f"{label:<9} loss: " + "  ".join(f"{v:.3f}" for v in h.loss[:-1:6])
           + f"  last {h.loss[-1]:.3f}")  # fmt: skip
 
-_, (wide, near) = plt.subplots(1, 2, figsize=(10, 3.4), width_ratios=(2.7, 1.6), layout="constrained")  # fmt: skip
+_, (wide, near) = plt.subplots(1, 2, figsize=(8.6, 3.0), width_ratios=(2.7, 1.6), layout="constrained")  # fmt: skip
 lr_paths = {label: h.flat_parameters[:, :2] for label, h in lr_runs.items()}
 plot_loss_surface(loss_at, lr_paths, xlim=(-85.0, 10.0), ylim=(-30.0, 5.0), ax=wide, lang=lang,
                   title=tr(lang, en="Gradient descent, three learning rates", zh="梯度下降，三种学习率"))  # fmt: skip
