@@ -139,7 +139,9 @@ def layered_layout(
     barycenter sweeps reduce crossings). A column is as wide as its widest
     node in ``sizes`` (inches; at least ``node_width``), and nodes in a column
     are ``node_height`` or their own height apart. Used when pygraphviz is
-    missing.
+    missing. Arrows are drawn straight: one that skips a column can cross a
+    node of the column between (Graphviz's ``dot`` places nodes so that few
+    do).
 
     Parameters
     ----------
