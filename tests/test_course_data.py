@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import conftest
@@ -99,9 +98,7 @@ def test_a_tutorial_added_in_two_steps_shows_everywhere(
 ) -> None:
     small_docs(tmp_path)
     add_tutorial(tmp_path)
-    start = time.perf_counter()
     result = build_en(tmp_path)
-    seconds = time.perf_counter() - start
     assert result.returncode == 0, result.stdout + result.stderr
     site = tmp_path / "html"
     page = f"tutorials/{SCRIPT}.html"
@@ -141,7 +138,6 @@ def test_a_tutorial_added_in_two_steps_shows_everywhere(
     scripts = conftest.tutorial_scripts("en")
     assert scripts[-1].name == "plot_99_throwaway.py"
     assert all((site / tutorial_page(s)).is_file() for s in scripts)
-    assert seconds < 40, f"the small site took {seconds:.0f} s"
 
     # Without its record, the build stops at once and says what to add.
     data = tmp_path / "docs" / "course.toml"
@@ -192,6 +188,8 @@ BROKEN = [  # (what is wrong, the record changed so, what the error says)
     ("no concept", '[[tutorial.concept]]\nid = "throwaway"\nen = "A throwaway idea"\nzh = "临时概念"\n',
      NAME + ": no concept for the concept map"),
     ("misspelt field", "outline.en", NAME + ": unknown field 'outlne'"),
+    ("no summary row", RECORD[RECORD.index("[[tutorial.summary]]"):],
+     NAME + ": no row for the summary table"),
 ]  # fmt: skip
 REPLACEMENT = {
     "duplicate concept id": 'id = "graph"',

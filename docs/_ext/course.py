@@ -18,7 +18,7 @@ The text of a record is MyST markdown, parsed in the page that shows it: roles
 **Checks.** Before anything is read, the build stops with an error naming the
 tutorial and the field when a gallery script has no record, a record has no
 script (in either language), a text lacks a language, a concept id is used twice,
-a link names an unknown concept or a tutorial has no concept.
+a link names an unknown concept, or a tutorial has no concept or no summary row.
 """
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+logger = logging.getLogger(__name__)
 COURSE = Path(__file__).resolve().parents[1] / "course.toml"
 LANGS = ("en", "zh")  # the records' languages: gallery/en, gallery/zh
 GROUPS = ("core", "further")
@@ -149,16 +151,22 @@ def parse(data: dict) -> tuple[list[Record], list[str]]:
     return records, problems
 
 
-def load(path: Path = COURSE) -> list[Record]:
-    """The records of ``path``, in reading order; an error naming every problem of its fields."""
+def read(path: Path = COURSE) -> tuple[list[Record], list[str]]:
+    """The records of ``path``, in reading order, and what is wrong with their fields."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
-        raise ExtensionError(f"{path}: not valid TOML: {error}") from error
+        return [], [f"not valid TOML: {error}"]
     records, problems = parse(data)
+    return sorted(records, key=lambda r: (r.number, r.script)), problems
+
+
+def load(path: Path = COURSE) -> list[Record]:
+    """The records of ``path``, in reading order; an error naming every problem of its fields."""
+    records, problems = read(path)
     if problems:
         raise ExtensionError(f"{path}:\n  " + "\n  ".join(problems))
-    return sorted(records, key=lambda r: (r.number, r.script))
+    return records
 
 
 def check(records: list[Record], galleries: dict[str, Path]) -> list[str]:
@@ -193,6 +201,8 @@ def check(records: list[Record], galleries: dict[str, Path]) -> list[str]:
         own = {c.id for c in r.concepts}
         if not own:
             problems.append(f"{r.name}: no concept for the concept map: add a [[tutorial.concept]]")
+        if not r.summary:
+            problems.append(f"{r.name}: no row for the summary table: add a [[tutorial.summary]]")
         for u, v in r.links:
             unknown = [i for i in (u, v) if i not in owner]
             if unknown:
@@ -290,18 +300,24 @@ def records(app: Sphinx) -> list[Record]:
     """The checked records (read once per build)."""
     found = getattr(app, "_pn_course", None)
     if found is None:
-        found = load()
-        problems = check(found, galleries(app))
+        found, problems = read()
+        problems = problems or check(found, galleries(app))
         if problems:
-            raise ExtensionError(f"{COURSE}:\n  " + "\n  ".join(problems))
+            for problem in problems:  # one line each, at the top of the build's output
+                logger.error("%s: %s", COURSE, problem)
+            raise ExtensionError(
+                f"{COURSE}: {len(problems)} problem(s), each named above:\n  "
+                + "\n  ".join(problems)
+            )
         app._pn_course = found  # type: ignore[attr-defined]
     return found
 
 
 class _CourseDirective(SphinxDirective):
     def note_dependencies(self) -> None:
-        # Re-read the page when the records or a script (its title) change.
+        # Re-read the page when the records, this code or a script (its title) change.
         self.env.note_dependency(str(COURSE))
+        self.env.note_dependency(__file__)
         for path in galleries(self.env.app)[language(self.env.app)].glob("*/plot_*.py"):
             self.env.note_dependency(str(path))
 
