@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
-from conftest import HTML, LANGUAGES, pages, tutorial_page, tutorial_scripts
+from conftest import HTML, LANGUAGES, built_tutorials, pages, tutorial_page, tutorial_scripts
 
 pytestmark = pytest.mark.browser
 
@@ -431,6 +431,30 @@ def test_graph_figures_stay_readable_on_a_phone(browser, server: str, out: str) 
     figure = page.locator("div.pn-figure").nth(1)
     figure.scroll_into_view_if_needed()
     _shot(page, f"backward-graph-390-{out}")
+
+
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+def test_every_figure_is_shown_as_large_as_the_build_check_assumes_at_1280(
+    browser, server: str, site: Path, out: str
+) -> None:
+    """The build's size check (figure_clearance.too_small) assumes a figure is shown at its
+    drawn width, or scaled to the 736-px column if wider: measured here on every tutorial's
+    figures, so a page style that shrank figures further would fail."""
+    from figure_clearance import COLUMN_PX
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    checked = 0
+    for built in built_tutorials(site, out):
+        page.goto(f"{server}/{out}/{built.relative_to(site / out).as_posix()}")
+        sizes = page.locator("div.pn-figure > img.sphx-glr-single-img").evaluate_all(
+            "ims => ims.map(im => [im.getBoundingClientRect().width,"
+            " parseFloat(im.getAttribute('width')), im.getAttribute('src')])"
+        )
+        for shown, drawn, src in sizes:
+            assert shown >= min(drawn, COLUMN_PX) - 1, (built.name, src, shown, drawn)
+            checked += 1
+    assert checked >= 20, checked
+    page.close()
 
 
 FIGURE_STATE = """box => ({

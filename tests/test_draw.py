@@ -769,3 +769,124 @@ def test_a_describe_title_matplotlib_cannot_read_is_named_before_any_figure() ->
     with pytest.raises(ValueError, match=r"title of step 1 .*mathtext cannot read"):
         draw.animate_forward(run, describe=lambda op: r"$\alpha_$")
     assert plt.get_fignums() == figures
+
+
+# -- direction="down": a long chain as a tall, narrow figure -----------------------------
+
+
+def texts_overlapping(ax) -> list[tuple[str, str]]:
+    """Pairs of visible texts (node boxes, edge notes, "if" notes) whose drawn extents overlap."""
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    shown = [t for t in ax.texts if t.get_visible() and t.get_text()]
+
+    def extent(t):
+        patch = t.get_bbox_patch()
+        return (patch or t).get_window_extent(renderer)
+
+    boxes = [(t.get_text(), extent(t)) for t in shown]
+    return [
+        (a, b)
+        for i, (a, box_a) in enumerate(boxes)
+        for b, box_b in boxes[i + 1 :]
+        if box_a.overlaps(box_b)
+    ]
+
+
+def mlp_backward_graph(label: str = "new 8192 B\nlives anyway 16384 B (a long line)"):
+    """Tutorial 13's graph: a three-layer MLP's loss, long node names; by default every node
+    with a label wider than the least room of a node."""
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.GELU(),
+        torch.nn.Linear(64, 1),
+    )  # fmt: skip
+    logits = net(torch.randn(32, 16))
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, torch.ones(32, 1))
+    g = backward_graph(loss)
+    for _, data in g.nodes(data=True):
+        data["name"] = label
+    return g
+
+
+@pytest.mark.parametrize("method", ["layered", "dot"])
+def test_down_puts_every_rank_below_the_one_before(seed, method) -> None:
+    if method == "dot":
+        pytest.importorskip("pygraphviz")
+    forward, grads = seed
+    for g in (forward.to_networkx(), grads, mlp_backward_graph()):
+        pos = draw.layout(g, method, direction="down")
+        assert all(pos[u][1] > pos[v][1] for u, v in g.edges), method
+        right = draw.layout(g, method)  # the default is unchanged: left to right
+        assert all(right[u][0] < right[v][0] for u, v in g.edges), method
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("method", ["layered", "dot"])
+def test_a_long_backward_chain_drawn_down_is_tall_and_nothing_overlaps(lang, method) -> None:
+    """Tutorial 13's graph, left to right, was 14 inches wide: a 736-pixel column showed its
+    labels a few pixels high. Drawn down it is narrower than tall, and each node has room
+    for its own label (the 37-character BinaryCrossEntropyWithLogitsBackward0 too)."""
+    if method == "dot":
+        pytest.importorskip("pygraphviz")
+    lang = use_language(lang)
+    g = mlp_backward_graph("lives anyway 16384 B")
+    ax = draw.draw_backward(g, lang=lang, method=method, direction="down")
+    width, height = ax.figure.get_size_inches()
+    wide = draw.draw_backward(g, lang=lang, method=method).figure.get_size_inches()
+    assert height > width and width < wide[0] / 2, (width, height, wide)
+    assert texts_overlapping(ax) == []
+    ax = draw.draw_backward(mlp_backward_graph(), lang=lang, method=method, direction="down")
+    assert texts_overlapping(ax) == []  # however wide every label is
+
+
+@pytest.mark.parametrize("method", ["layered", "dot"])
+def test_notes_and_conditions_drawn_down_cover_nothing(seed, method) -> None:
+    """The gradients on the edges, "2 uses" and the "if → True" beside its comparison."""
+    if method == "dot":
+        pytest.importorskip("pygraphviz")
+    _, grads = seed
+    ax = draw.draw_backward(grads, method=method, direction="down")
+    assert sum("∂" in t.get_text() for t in ax.texts) == 5
+    assert texts_overlapping(ax) == []
+    x = torch.tensor([1.5], requires_grad=True)
+    with record() as run:
+        z = branchy(x)
+    z.backward()
+    ax = draw.draw_forward(run, method=method, direction="down")
+    assert "if → True" in texts(ax) and "2 uses" in texts(ax)
+    assert texts_overlapping(ax) == []
+    player = draw.animate_forward(run, method=method, direction="down")
+    frames = list(player.new_frame_seq())
+    assert player.to_jshtml().count("data:image/png;base64") >= len(frames) == 5
+    assert texts_overlapping(plt.gcf().axes[0]) == []  # the last frame: everything shown
+
+
+def test_an_unknown_direction_is_named_before_any_figure(seed) -> None:
+    forward, grads = seed
+    before = plt.get_fignums()
+    for call in (
+        lambda: draw.draw_forward(forward, direction="up"),
+        lambda: draw.draw_backward(grads, direction="left"),
+        lambda: draw.animate_forward(forward, direction="Down"),
+        lambda: draw.layout(grads, direction="vertical"),
+    ):
+        with pytest.raises(ValueError, match=r"unknown direction .*use 'right' or 'down'"):
+            call()
+    assert plt.get_fignums() == before
+
+
+def test_the_layered_layout_puts_each_used_node_just_before_its_first_user() -> None:
+    """A chain feeding a late operation is drawn next to it (ra15 review, G); a result, used
+    by nothing, one column after its last input."""
+    g = mlp_backward_graph()
+    for direction, axis in (("right", 0), ("down", 1)):
+        pos = draw.layout(g, "layered", direction=direction)
+        ranks = sorted({round(p[axis], 3) for p in pos.values()}, reverse=direction == "down")
+        rank = {n: ranks.index(round(p[axis], 3)) for n, p in pos.items()}
+        for node in g:
+            users = list(g.successors(node))
+            if users:
+                assert rank[node] == min(rank[u] for u in users) - 1, (direction, node)
+            else:
+                assert rank[node] == max(rank[p] for p in g.predecessors(node)) + 1

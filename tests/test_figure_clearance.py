@@ -88,3 +88,67 @@ def test_the_gallery_scraper_warns_of_each_collision(run, monkeypatch, tmp_path)
     plt.close("all")
     assert warned and all(w.startswith("plot_xx_example.py, figure 1: ") for w in warned)
     assert any(" overlaps label " in w for w in warned)
+
+
+# -- size as shown: a figure wider than the column is scaled down, its text with it ---------
+
+
+def _mlp_loss() -> torch.Tensor:
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.GELU(),
+        torch.nn.Linear(64, 1),
+    )  # fmt: skip
+    return net(torch.randn(32, 16)).square().mean()
+
+
+def test_a_long_graph_drawn_left_to_right_is_too_small_in_the_column() -> None:
+    """Tutorial 13's backward graph, 14 inches wide: its node names shown ~6 px high."""
+    from figure_clearance import COLUMN_PX, MIN_TEXT_PX, too_small
+
+    g = backward_graph(_mlp_loss())
+    found = too_small(draw_backward(g).figure)
+    assert found is not None and f"{COLUMN_PX}-px column" in found, found
+    shown = float(found.split(" is shown ")[1].split(" px")[0])
+    assert shown < MIN_TEXT_PX
+    assert too_small(draw_backward(g, direction="down").figure) is None  # drawn down: it reads
+
+
+def test_side_by_side_panels_are_too_small_and_one_above_the_other_read() -> None:
+    """Tutorial 02's trace and backward graph in a 14-inch figure showed "2 uses" 7.5 px high."""
+    from figure_clearance import too_small
+
+    x = torch.tensor([1.5], requires_grad=True)
+    with record() as graph:
+        z = branchy(x)
+    _, (left, right) = plt.subplots(1, 2, figsize=(14, 5))
+    draw_forward(graph, ax=left)
+    draw_backward(backward_graph(z), ax=right)
+    assert too_small(left.figure) is not None
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6))
+    draw_forward(graph, ax=top)
+    draw_backward(backward_graph(z), ax=bottom)
+    assert too_small(fig) is None and collisions(fig) == []
+
+
+def test_a_plot_of_ordinary_size_is_not_too_small() -> None:
+    from figure_clearance import too_small
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.legend()
+    assert too_small(fig) is None
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.text(0.5, 0.5, "tiny", fontsize=4)
+    assert "'tiny', 4 pt" in (too_small(fig) or "")
+    plt.close("all")
+
+
+@pytest.mark.parametrize("direction", ["right", "down"])
+def test_a_weights_chain_is_drawn_beside_its_layer_without_pygraphviz(direction) -> None:
+    """ra15 review (G): without pygraphviz, a weight's AccumulateGrad -> TBackward0 chain sat in
+    the first columns and its arrow to a deep layer's addmm ran across three labels. Each node
+    now sits just before its first user: no arrow crosses a label, either direction."""
+    g = backward_graph(_mlp_loss())
+    ax = draw_backward(g, method="layered", direction=direction)
+    assert collisions(ax.figure) == []

@@ -12,7 +12,15 @@ arrow, with its head). It reports
   edge's note on its arrow where it fits, as a graph's edge label).
 
 Boxes are shrunk by one pixel before an arrow is tested, so an arrow that
-only touches a box's border is not counted. ``svg_figures.SvgFigures`` runs it
+only touches a box's border is not counted.
+
+:func:`too_small` looks at the figure's size as the page shows it: an SVG
+wider than the text column (:data:`COLUMN_PX` CSS pixels, furo's at 1280 px)
+is scaled down to fit it, and its labels with it. A figure whose smallest
+text would then be under :data:`MIN_TEXT_PX` is reported (tutorial 13's
+backward graph, 14 inches wide, showed its node names 6 pixels high): draw
+it narrower, ``direction="down"`` for a long graph, or one panel above
+another instead of side by side. ``svg_figures.SvgFigures`` runs it
 on every figure a tutorial shows and logs each collision as a Sphinx warning:
 the build, warnings being errors, fails until the figure is fixed.
 """
@@ -29,6 +37,39 @@ from matplotlib.text import Annotation, Text
 from pytorch_notes.draw import _crosses_any as _crosses
 
 INSET = 1.0  # pixels taken off a label's box before an arrow is tested against it
+COLUMN_PX = 736  # furo's text column (46em) in CSS pixels, as concept_map.COLUMN_PX
+MIN_TEXT_PX = 8.0  # the least text height a figure's labels may be shown at, in CSS pixels
+CSS_PX_PER_INCH = 96.0  # an SVG's size is in points: 72 a CSS inch of 96 CSS pixels
+
+
+def too_small(fig: Any, pad_inches: float = 0.05) -> str | None:
+    """Whether ``fig``'s smallest text, once the page scales the figure to its column, is
+    under :data:`MIN_TEXT_PX`: a sentence naming the sizes, or None.
+
+    The figure is measured as it is saved (``bbox_inches="tight"`` with ``pad_inches``):
+    that width in CSS pixels is what the page scales down to :data:`COLUMN_PX`.
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width = (fig.get_tightbbox(renderer).width + 2 * pad_inches) * CSS_PX_PER_INCH
+    scale = min(1.0, COLUMN_PX / width)
+    sizes = [
+        (text.get_fontsize(), text.get_text())
+        for text in fig.findobj(Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+    if not sizes:
+        return None
+    points, label = min(sizes, key=lambda pair: pair[0])
+    shown = points * CSS_PX_PER_INCH / 72 * scale
+    if shown >= MIN_TEXT_PX:
+        return None
+    return (
+        f"its smallest text ({label.splitlines()[0]!r}, {points:g} pt) is shown "
+        f"{shown:.1f} px high (at least {MIN_TEXT_PX:g}): the figure is {width:.0f} px wide, "
+        f"scaled to the {COLUMN_PX}-px column; draw it narrower (direction='down' for a long "
+        "graph, panels one above another rather than side by side)"
+    )
 
 
 def _segments(path: Any) -> np.ndarray:

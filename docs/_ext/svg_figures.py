@@ -17,8 +17,10 @@ so the page shows an SVG; animations are left to that scraper as before
   trimmed to what is drawn so the card's image fills the card.
 - Every figure's labels are checked for clearance first
   (:func:`figure_clearance.collisions`: no label over another, no arrow
-  through one); each collision is a warning naming the tutorial and the
-  figure, so the build (warnings are errors) fails until it is fixed.
+  through one) and for size (:func:`figure_clearance.too_small`: no text
+  under 8 px once the page scales the figure to its column); each problem
+  is a warning naming the tutorial and the figure, so the build (warnings
+  are errors) fails until it is fixed.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from figure_clearance import collisions
+from figure_clearance import collisions, too_small
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -65,7 +67,8 @@ class SvgFigures:
         paths = block_vars["image_path_iterator"]
         for offset, number in enumerate(plt.get_fignums()):
             fig = plt.figure(number)
-            for problem in collisions(fig):
+            small = too_small(fig, SVG_RC["savefig.pad_inches"])
+            for problem in [*collisions(fig), *([small] if small else [])]:
                 logger.warning(
                     "%s, figure %d: %s",
                     Path(block_vars["src_file"]).name,

@@ -51,6 +51,7 @@ __all__ = [
 ]
 
 Layout = Literal["auto", "dot", "layered"]
+Direction = Literal["right", "down"]
 
 # Colours (readable on white, distinct in grey-scale too).
 LEAF = "#dbeafe"  # leaf tensors: light blue, as torchviz
@@ -131,9 +132,9 @@ def layered_layout(
 ) -> dict[Any, tuple[float, float]]:
     """Left-to-right layered positions computed with networkx alone.
 
-    A node's column is the length of the longest path reaching it, except
-    that an input sits just before its first user (a deep network's weights
-    stand beside their layers, not all in the first column); within a column
+    A node sits just before its first user (a deep network's weights stand
+    beside their layers, not all in the first column), and a result, which
+    nothing uses, one column after its last input; within a column
     nodes are ordered by the mean row of their predecessors (a few
     barycenter sweeps reduce crossings). A column is as wide as its widest
     node in ``sizes`` (inches; at least ``node_width``), and nodes in a column
@@ -184,12 +185,19 @@ def layered_layout(
 
 
 def _ordered_columns(g: nx.DiGraph) -> dict[int, list[Any]]:
-    """``{column: nodes top to bottom}``: longest-path columns, barycenter-sorted rows."""
+    """``{column: nodes top to bottom}``: longest-path columns, barycenter-sorted rows.
+
+    A result (a node nothing uses) sits one column after its last input; every other node
+    sits just before its first user, so that a chain feeding a late operation (a weight's
+    ``AccumulateGrad`` -> ``TBackward0`` -> a deep layer's ``addmm``) is drawn next to it,
+    not at the start with a long arrow across the drawing.
+    """
+    order = list(nx.topological_sort(g))
     column: dict[Any, int] = {}
-    for node in nx.topological_sort(g):
+    for node in order:
         column[node] = max((column[p] + 1 for p in g.predecessors(node)), default=0)
-    for node in g.nodes:
-        if g.in_degree(node) == 0 and g.out_degree(node) > 0:
+    for node in reversed(order):
+        if g.out_degree(node) > 0:
             column[node] = min(column[s] for s in g.successors(node)) - 1
     columns: dict[int, list[Any]] = {}
     for node in g.nodes:  # insertion order: deterministic
@@ -210,13 +218,19 @@ def _ordered_columns(g: nx.DiGraph) -> dict[int, list[Any]]:
 
 
 def _dot_layout(
-    g: nx.DiGraph, node_width: float, rank_gap: float, node_height: float, sizes: Sizes | None
+    g: nx.DiGraph,
+    node_width: float,
+    rank_gap: float,
+    node_height: float,
+    sizes: Sizes | None,
+    direction: Direction = "right",
 ) -> dict[Any, tuple[float, float]]:
     from networkx.drawing.nx_agraph import graphviz_layout  # needs pygraphviz
 
     h, nodes = _skeleton(g, sizes)
+    rankdir = "LR" if direction == "right" else "TB"
     args = (
-        f"-Grankdir=LR -Gnodesep=0.25 -Granksep={rank_gap} "
+        f"-Grankdir={rankdir} -Gnodesep=0.25 -Granksep={rank_gap} "
         f"-Nwidth={node_width} -Nheight={node_height} -Nfixedsize=true"
     )
     pos = graphviz_layout(h, prog="dot", args=args)
@@ -241,8 +255,9 @@ def layout(
     rank_gap: float = 0.4,
     node_height: float = 0.45,
     sizes: Sizes | None = None,
+    direction: Direction = "right",
 ) -> dict[Any, tuple[float, float]]:
-    """Positions (in points) for ``g``'s nodes, left to right.
+    """Positions (in points) for ``g``'s nodes, left to right or top to bottom.
 
     ``"dot"`` uses Graphviz through pygraphviz, ``"layered"`` uses networkx
     only, ``"auto"`` (the default) uses dot when pygraphviz can be imported
@@ -250,7 +265,10 @@ def layout(
     dot can take minutes; asked for explicitly, it is used at any size).
     ``node_width``, ``node_height`` and ``rank_gap`` (inches) set the room
     for a node and between columns; ``sizes`` gives a node its own
-    ``(width, height)`` in inches (the size of its label).
+    ``(width, height)`` in inches (the size of its label). ``direction``
+    ``"down"`` lays the graph out top to bottom, each node above the nodes
+    that use it (``rank_gap`` is then the gap between rows): a long chain becomes a
+    tall, narrow figure, which reads on a phone and in a page's column.
 
     Parameters
     ----------
@@ -260,19 +278,23 @@ def layout(
         ``"auto"``, ``"dot"`` or ``"layered"``.
     node_width, rank_gap, node_height, sizes
         As for :func:`layered_layout`.
+    direction : str
+        ``"right"`` (the default: left to right) or ``"down"`` (top to bottom).
 
     Returns
     -------
     dict
-        ``{node: (x, y)}`` in points, inputs on the left.
+        ``{node: (x, y)}`` in points; each node left of (``"right"``) or above
+        (``"down"``) the nodes that use it.
 
     Raises
     ------
     ValueError
-        For an unknown ``method``, and (``"layered"``) a graph with a cycle.
+        For an unknown ``method`` or ``direction``, and (``"layered"``) a graph with a cycle.
     """
     if method not in ("auto", "dot", "layered"):
         raise ValueError(f"unknown layout {method!r}: use 'auto', 'dot' or 'layered'")
+    _check_direction(direction)
     if method == "auto" and g.number_of_nodes() + g.number_of_edges() > DOT_MAX_SIZE:
         method = "layered"
     if method == "auto":
@@ -280,11 +302,24 @@ def layout(
             import pygraphviz  # noqa: F401
         except ImportError:
             method = "layered"
+    if method == "layered" and direction == "down":
+        # the left-to-right layout of the graph with every node turned a quarter: ranks
+        # become rows, and a node's height is the room its rank needs
+        turned = {n: (h, w) for n, (w, h) in (sizes or {}).items()}
+        pos = layered_layout(
+            g, node_width=node_height, rank_gap=rank_gap, node_height=node_width, sizes=turned
+        )
+        return {n: (-y, -x) for n, (x, y) in pos.items()}  # a column's first node on the left
     if method == "layered":
         return layered_layout(
             g, node_width=node_width, rank_gap=rank_gap, node_height=node_height, sizes=sizes
         )
-    return _dot_layout(g, node_width, rank_gap, node_height, sizes)
+    return _dot_layout(g, node_width, rank_gap, node_height, sizes, direction)
+
+
+def _check_direction(direction: object) -> None:
+    if direction not in ("right", "down"):
+        raise ValueError(f"unknown direction {direction!r}: use 'right' or 'down'")
 
 
 # -- shared drawing -----------------------------------------------------------
@@ -821,7 +856,12 @@ def _forward_labels(g: nx.DiGraph, words: dict[str, str], show_grads: bool) -> d
 
 
 # (font size, padding as a fraction of it) of each kind of node's label
-_LABEL_STYLE = {"tensor": (9.0, 0.45), "const": (9.0, 0.35), "op": (11.0, 0.35)}
+_LABEL_STYLE = {
+    "tensor": (9.0, 0.45),
+    "const": (9.0, 0.35),
+    "op": (11.0, 0.35),
+    "backward": (8.5, 0.4),  # draw_backward's boxes
+}
 
 
 def _label_size(text: str, kind: str) -> tuple[float, float]:
@@ -887,16 +927,21 @@ def _forward_node(g: nx.DiGraph, node: Any, ax: Axes, xy, label: str, lang: str)
     )  # fmt: skip
 
 
-def _forward_artists(g: nx.DiGraph, ax: Axes, pos, labels: dict[Any, str], lang: str):
+def _forward_artists(
+    g: nx.DiGraph, ax: Axes, pos, labels: dict[Any, str], lang: str, direction: Direction
+):
     """Draw every node and edge; return ``(node artists, edge arrows, edge notes)``."""
     words = _words(lang)
     artists = {node: _forward_node(g, node, ax, pos[node], labels[node], lang) for node in g}
     for node, data in g.nodes(data=True):
         if data["kind"] == "op" and data.get("steered") is not None:
             x, y = pos[node]
+            # below the operation, or beside it where its result's arrow goes down
+            place = dict(x=x, y=y - 32, ha="center", va="top") if direction == "right" else (
+                dict(x=x + 24, y=y, ha="left", va="center"))  # fmt: skip
             ax.text(
-                x, y - 32, words["if"].format(v=data["steered"]), ha="center", va="top",
-                fontsize=8, color="#7c2d12", zorder=2,
+                s=words["if"].format(v=data["steered"]), fontsize=8, color="#7c2d12", zorder=2,
+                **place,
             )  # fmt: skip
     edges, notes, placer = {}, {}, _EdgeNotes(ax, artists, g.edges)
     for u, v, data in g.edges(data=True):
@@ -918,6 +963,7 @@ def draw_forward(
     show_grads: bool = True,
     method: Layout = "auto",
     max_nodes: int = MAX_NODES,
+    direction: Direction = "right",
 ) -> Axes:
     """Draw a recorded forward graph; return the Axes.
 
@@ -970,6 +1016,10 @@ def draw_forward(
         The layout: ``"auto"``, ``"dot"`` or ``"layered"`` (see :func:`layout`).
     max_nodes : int
         The most nodes drawn (default :data:`MAX_NODES`); a larger graph is refused.
+    direction : str
+        ``"right"`` (the default: left to right, each node left of its users)
+        or ``"down"`` (top to bottom, each node above its users: a long chain
+        as a tall, narrow figure that fits a page's column or a phone).
 
     Returns
     -------
@@ -986,8 +1036,9 @@ def draw_forward(
         named, before any figure is made).
     ValueError
         For an empty graph; a networkx graph with a node of another kind, or
-        missing an attribute listed above (named, before any figure is made); a graph of more than ``max_nodes`` nodes (with the
-        count and what to do); one whose new figure would not fit in
+        missing an attribute listed above (named, before any figure is made);
+        an unknown ``method`` or ``direction``; a graph of more than
+        ``max_nodes`` nodes (with the count and what to do); one whose new figure would not fit in
         :data:`MAX_SIDE_PIXELS` and :data:`MAX_PIXELS` at :data:`MIN_DPI`; and for the autograd
         graph of :func:`~pytorch_notes.graph.backward_graph` (draw that with
         :func:`draw_backward`).
@@ -995,12 +1046,13 @@ def draw_forward(
     Introduced in tutorial 01.
     """
     _check_draw_options(ax, show_grads, title)
+    _check_direction(direction)
     g = _as_forward(graph, max_nodes, "draw_forward()")
     _require_nodes(g, "graph")
     labels = _forward_labels(g, _words(lang), show_grads)
-    pos = layout(g, method, sizes=_sizes(g, labels))
+    pos = layout(g, method, sizes=_sizes(g, labels), direction=direction)
     ax = _figure(pos, ax)
-    _forward_artists(g, ax, pos, labels, lang)
+    _forward_artists(g, ax, pos, labels, lang, direction)
     ax.set_title(_words(lang)["forward"] if title is None else title, fontsize=12)
     return ax
 
@@ -1085,6 +1137,7 @@ def draw_backward(
     show_grads: bool = True,
     method: Layout = "auto",
     max_nodes: int = MAX_NODES,
+    direction: Direction = "right",
 ) -> Axes:
     """Draw the autograd graph from :func:`pytorch_notes.graph.backward_graph`; return the Axes.
 
@@ -1104,8 +1157,10 @@ def draw_backward(
         (every node has ``fn`` and ``op``, a str; ``name`` is a str or None,
         ``root`` a bool, ``output`` an int or None; an edge's ``args`` is a
         tuple of ints and its ``grad`` a tensor, a number or None).
-    ax, lang, title, show_grads, method, max_nodes
+    ax, lang, title, show_grads, method, max_nodes, direction
         As for :func:`draw_forward`; the default title is "Backward graph (grad_fn)".
+        With ``direction="down"`` each node is drawn above the node it feeds, the
+        root at the bottom, and each node has a room as wide as its label.
 
     Returns
     -------
@@ -1121,8 +1176,8 @@ def draw_backward(
         the attribute named, before any figure is made).
     ValueError
         For an empty graph, a forward graph (draw that with :func:`draw_forward`),
-        a node without ``op``, and a graph too large to draw (as for
-        :func:`draw_forward`).
+        a node without ``op``, an unknown ``method`` or ``direction``, and a
+        graph too large to draw (as for :func:`draw_forward`).
 
     Notes
     -----
@@ -1141,11 +1196,17 @@ def draw_backward(
     Introduced in tutorial 01.
     """
     _check_draw_options(ax, show_grads, title)
+    _check_direction(direction)
     _check_backward(g, max_nodes)
     words = _words(lang)
-    for node, data in g.nodes(data=True):
-        mathtext_readable(f"the label of node {node!r}", _backward_label(data, words))
-    pos = layout(g, method, node_width=1.3, rank_gap=1.1)
+    labels = {node: _backward_label(data, words) for node, data in g.nodes(data=True)}
+    for node, label in labels.items():
+        mathtext_readable(f"the label of node {node!r}", label)
+    if direction == "right":
+        pos = layout(g, method, node_width=1.3, rank_gap=1.1)
+    else:  # rows as far apart as a note needs, each node as wide as its label
+        sizes = {node: _label_size(label, "backward") for node, label in labels.items()}
+        pos = layout(g, method, node_width=1.3, rank_gap=0.7, sizes=sizes, direction="down")
     ax = _figure(pos, ax)
     artists = _backward_nodes(g, ax, pos, words)
     _backward_edges(g, ax, pos, artists, words, show_grads)
@@ -1161,6 +1222,7 @@ def animate_forward(
     describe: Callable[[Any], str] | None = None,
     method: Layout = "auto",
     max_nodes: int = MAX_NODES,
+    direction: Direction = "right",
 ) -> Player:
     """Animate the forward graph growing, one recorded operation per frame.
 
@@ -1174,7 +1236,7 @@ def animate_forward(
     ----------
     graph : RecordedGraph
         What :func:`~pytorch_notes.graph.record` recorded.
-    lang, method, max_nodes
+    lang, method, max_nodes, direction
         As for :func:`draw_forward`.
     interval_ms : int
         How long each frame shows, in milliseconds (at least 1).
@@ -1194,7 +1256,8 @@ def animate_forward(
         If ``graph`` is not a ``RecordedGraph``, ``interval_ms`` not an int,
         ``describe`` not callable, or ``describe(op)`` not a str.
     ValueError
-        For an empty graph, ``interval_ms < 1``, or a graph too large to draw;
+        For an empty graph, ``interval_ms < 1``, an unknown ``method`` or
+        ``direction``, or a graph too large to draw;
         and if ``describe(op)`` raises (the error names the operation).
 
     Introduced in tutorial 02 (*Dynamic vs static graphs*).
@@ -1202,14 +1265,15 @@ def animate_forward(
     if not isinstance(graph, RecordedGraph):
         raise TypeError(f"animate_forward() needs a RecordedGraph, got {type(graph).__name__}")
     interval_ms = positive_int("interval_ms", interval_ms)
+    _check_direction(direction)
     g = _as_forward(graph, max_nodes, "animate_forward()")
     if len(graph.ops) == 0:
         raise ValueError("nothing to animate: the graph is empty (no torch operation was recorded)")
     titles = _frame_titles(graph, lang, describe)  # before the figure: describe may fail
     labels = _forward_labels(g, _words(lang), show_grads=False)
-    pos = layout(g, method, sizes=_sizes(g, labels))
+    pos = layout(g, method, sizes=_sizes(g, labels), direction=direction)
     ax = _figure(pos, None)
-    update = _frame_updater(g, ax, pos, labels, lang, titles)
+    update = _frame_updater(g, ax, pos, labels, lang, titles, direction)
     update(0)
     n = len(graph.ops)
     alt = tr(
@@ -1261,9 +1325,10 @@ def _frame_updater(
     labels: dict[Any, str],
     lang: str,
     titles: list[str],
+    direction: Direction,
 ) -> Callable[[int], list]:
     """Draw the whole graph once; return ``update(frame)``, which shows what frame ``frame`` has."""
-    artists, edges, notes = _forward_artists(g, ax, pos, labels, lang)
+    artists, edges, notes = _forward_artists(g, ax, pos, labels, lang, direction)
     drawn = {id(a) for group in (artists, edges, notes) for a in group.values()}
     extra = [t for t in ax.texts if id(t) not in drawn]  # the "if → True" notes
     n = len(titles) - 1

@@ -137,8 +137,8 @@ print(f"the same node twice: {first is second}")
 assert first is second
 
 # %%
-# Drawn side by side, the trace (left) and the graph ``backward()`` follows
-# (right), for :math:`x = 1.5`; as in tutorial 01, its arrows point the way
+# Drawn one above the other, the trace (top) and the graph ``backward()`` follows
+# (bottom), for :math:`x = 1.5`; as in tutorial 01, its arrows point the way
 # data flowed, and the backward pass walks them from right to left. The two
 # uses of :math:`y` are one arrow marked "2 uses": along each edge
 # ``MulBackward0`` sends :math:`y = 3` (the derivative of :math:`y \cdot y`
@@ -150,13 +150,13 @@ assert first is second
 
 from pytorch_notes.draw import draw_backward
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5), facecolor="white")
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), facecolor="white")
 ran = tr(lang, en="What ran: record()", zh="实际执行的运算：record()")
 follows = tr(
     lang, en="What backward() walks back: grad_fn", zh="backward() 逆着箭头遍历的图：grad_fn"
 )
-draw_forward(run_pos, ax=left, lang=lang, title=ran)
-draw_backward(backward_graph(z_pos), ax=right, lang=lang, title=follows)
+draw_forward(run_pos, ax=top, lang=lang, title=ran)
+draw_backward(backward_graph(z_pos), ax=bottom, lang=lang, title=follows)
 plt.show()
 
 z_pos.backward()

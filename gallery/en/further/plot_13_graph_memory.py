@@ -132,8 +132,8 @@ graph = backward_graph(loss)
 for _, node in graph.nodes(data=True):
     rows = [row for row in saved if row["node"] is node["fn"]]
     node["name"] = "\n".join(f"{kinds[row['kind']]} {row['bytes']} B" for row in rows) or None
-draw_backward(graph, lang=lang, title=tr(lang, en="What each backward node keeps",
-                                         zh="每个反向节点保存了什么"))  # fmt: skip
+title = tr(lang, en="What each backward node keeps", zh="每个反向节点保存了什么")
+draw_backward(graph, lang=lang, title=title, direction="down")  # the loss's node at the bottom
 plt.show()
 
 # %%

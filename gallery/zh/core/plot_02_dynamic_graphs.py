@@ -126,8 +126,8 @@ print(f"the same node twice: {first is second}")
 assert first is second
 
 # %%
-# 把 :math:`x = 1.5` 时执行过的运算（左）和 ``backward()`` 遍历的图（右）
-# 并排画出来；和第 01 篇一样，右图的箭头沿数据流动的方向，反向传播从右往左走。
+# 把 :math:`x = 1.5` 时执行过的运算（上）和 ``backward()`` 遍历的图（下）
+# 上下排开画出来；和第 01 篇一样，下图的箭头沿数据流动的方向，反向传播从右往左走。
 # 图中把 :math:`y` 的两次使用画成一个箭头，标注“用了 2 次”：``MulBackward0``
 # 沿两条边各送出 :math:`y = 3`（:math:`y \cdot y` 对其中一个因子的导数就是另一个
 # 因子），产生 :math:`y = 2x` 的节点收到两者之和 :math:`3 + 3 = 6`，再乘以 2
@@ -137,13 +137,13 @@ assert first is second
 
 from pytorch_notes.draw import draw_backward
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(14, 5), facecolor="white")
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), facecolor="white")
 ran = tr(lang, en="What ran: record()", zh="实际执行的运算：record()")
 follows = tr(
     lang, en="What backward() walks back: grad_fn", zh="backward() 逆着箭头遍历的图：grad_fn"
 )
-draw_forward(run_pos, ax=left, lang=lang, title=ran)
-draw_backward(backward_graph(z_pos), ax=right, lang=lang, title=follows)
+draw_forward(run_pos, ax=top, lang=lang, title=ran)
+draw_backward(backward_graph(z_pos), ax=bottom, lang=lang, title=follows)
 plt.show()
 
 z_pos.backward()

@@ -259,8 +259,8 @@ graph = backward_graph(loss, names={"weight": linear.weight, "bias": linear.bias
 ops = sorted(d["op"] for _, d in graph.nodes(data=True))
 print(f"nodes: {ops}")
 assert "SoftplusBackward" in ops
-draw_backward(graph, lang=lang, title=tr(lang, en="Our Softplus in the backward graph",
-                                         zh="反向图中的自定义 Softplus"))  # fmt: skip
+title = tr(lang, en="Our Softplus in the backward graph", zh="反向图中的自定义 Softplus")
+draw_backward(graph, lang=lang, title=title, direction="down")
 plt.show()
 
 # %%
