@@ -42,6 +42,7 @@ extensions = [
     "gallery_pages",  # docs/_ext: translation, run-it note, solution toggles, clean notebooks
     "zh_search",  # docs/_ext: works around a Sphinx 9.0 bug in Chinese search
     "cjk_linebreaks",  # docs/_ext: no stray space where a Chinese line breaks
+    "course",  # docs/_ext: outline, summary table and map data from docs/course.toml
     "concept_map",  # docs/_ext: the summary page's concept map, drawn at build time
     "course_nav",  # docs/_ext: tutorial numbers in the sidebar and previous/next links
     "api_backrefs",  # docs/_ext: "Used in" tutorials under each API entry

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import concept_map  # docs/_ext (conftest puts it on sys.path)
+import course
 import pytest
 from conftest import GALLERY, LANGUAGES, soup, tutorial_page, tutorial_scripts
 from PIL import Image
@@ -25,6 +26,10 @@ def number(script: Path) -> int:
     return int(re.match(r"plot_(\d+)_", script.name).group(1))
 
 
+RECORDS = course.load()  # docs/course.toml
+CONCEPTS, LINKS = course.concepts(RECORDS), course.links(RECORDS)
+
+
 # -- the concept map's data ----------------------------------------------------------
 
 
@@ -32,7 +37,7 @@ def number(script: Path) -> int:
 def test_concept_map_covers_every_tutorial_of_the_gallery(lang: str) -> None:
     tutorials = concept_map.gallery_tutorials(GALLERY / lang)
     assert sorted(tutorials) == sorted(number(s) for s in tutorial_scripts(lang))
-    covered = {c[3] for c in concept_map.CONCEPTS}
+    covered = {c[3] for c in CONCEPTS}
     missing = [n for n in tutorials if n not in covered]
     assert missing == [], f"tutorials with no concept on the map: {missing}"
     assert concept_map.check(tutorials) == []
@@ -43,8 +48,8 @@ def test_concept_map_check_names_what_is_wrong() -> None:
     extra = concept_map.Tutorial(99, "A new tutorial", "further", "Going further")
     problems = concept_map.check(
         {**tutorials, 99: extra},
-        [*concept_map.CONCEPTS, ("graph", "Twice", "两次", 1), ("ghost", "Ghost", "幽灵", 42)],
-        [*concept_map.LINKS, ("graph", "nowhere")],
+        [*CONCEPTS, ("graph", "Twice", "两次", 1), ("ghost", "Ghost", "幽灵", 42)],
+        [*LINKS, ("graph", "nowhere")],
     )
     text = "; ".join(problems)
     assert "tutorial 99 (A new tutorial) has no concept" in text
@@ -70,12 +75,12 @@ def test_the_full_course_map_fits_the_text_column(tmp_path: Path) -> None:
                 f'r"""\n{title}\n{"=" * len(title)}\n"""\n', encoding="utf-8"
             )
     concepts = [
-        *concept_map.CONCEPTS,
+        *CONCEPTS,
         ("extra1", "An idea of one more tutorial", "再一篇教程的概念", 98),
         ("extra2", "Another idea, with a longer label", "另一个概念，标签更长一些", 98),
         ("extra3", "And one for the last", "最后一篇的概念", 99),
     ]
-    links = [*concept_map.LINKS, ("extra1", "extra2"), ("extra2", "extra3")]
+    links = [*LINKS, ("extra1", "extra2"), ("extra2", "extra3")]
     assert len(concepts) >= 20
     for lang in ("en", "zh"):
         width, height = concept_map.draw_concept_map(

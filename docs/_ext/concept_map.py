@@ -1,10 +1,10 @@
 """The summary page's concept map, drawn at build time from data, in the page's language.
 
-**Data.** :data:`CONCEPTS` lists the course's ideas, each as
-``(id, English, Chinese, tutorial number)``; :data:`LINKS` lists which idea
-leads to which, as ``(from_id, to_id)``. To add a tutorial's ideas, append
-its tuples to both lists; nothing else changes. A label may carry its own
-line breaks (``\\n``); one without is wrapped to the box width.
+**Data.** The course's ideas and which idea leads to which are in
+``docs/course.toml``, with each tutorial's record (``[[tutorial.concept]]``:
+id and labels; ``links``: ``"from_id -> to_id"``); ``course.py`` reads them as
+``(id, English, Chinese, tutorial number)`` and ``(from_id, to_id)``. A label
+may carry its own line breaks (``\\n``); one without is wrapped to the box width.
 
 **Checks.** The build stops with an error naming the problem when an id is
 repeated, a link names an unknown id, a concept names a tutorial that is not
@@ -31,7 +31,6 @@ the same data.
 
 from __future__ import annotations
 
-import ast
 import itertools
 import re
 import unicodedata
@@ -43,7 +42,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import course  # docs/_ext: the course's data, docs/course.toml
 import matplotlib.pyplot as plt
+from course import rst_title as _rst_title
 from docutils import nodes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path as MplPath
@@ -53,110 +54,6 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 
 from pytorch_notes.i18n import tr, use_language
-
-# (id, English, Chinese, tutorial number)
-CONCEPTS: list[tuple[str, str, str, int]] = [
-    # core chapter
-    (
-        "graph",
-        "Computational graph\n(data & operation nodes,\nedges: data dependencies)",
-        "计算图\n（数据节点与运算节点，\n边：数据依赖）",
-        1,
-    ),
-    ("leaf", "Leaf: no grad_fn;\nwho requires grad", "叶子节点：没有 grad_fn；\n谁需要梯度", 1),
-    (
-        "autograd_graph",
-        "Backward graph: grad_fn\n(backward functions\n+ AccumulateGrad)",
-        "反向图：grad_fn\n（反向函数 + AccumulateGrad）",
-        1,
-    ),
-    ("chain", "Chain rule\n(backward pass)", "链式法则\n（反向传播）", 1),
-    ("dynamic", "Dynamic graph\n(define by running)", "动态图\n（边运行边搭建）", 2),
-    ("static", "Static graph\n(define, then run: torch.fx)", "静态图\n（先搭建，后运行：torch.fx）", 2),
-    ("kink", "No derivative:\nautograd picks a value", "不可导处：\n自动求导选定一个值", 2),
-    (
-        "backward",
-        "backward() & autograd.grad:\ntwo doors, one engine",
-        "backward() 与 autograd.grad：\n同一个引擎的两个入口",
-        3,
-    ),
-    ("saved", "Saved tensors freed by backward\n(retain_graph)", "反向传播释放保存的张量\n（retain_graph）", 3),
-    ("grad", "create_graph\n& higher-order derivatives", "create_graph\n与高阶导数", 3),
-    ("detach", "detach(): a stop-gradient\n(carried state)", "detach()：停止梯度\n（跨步传递的状态）", 3),
-    ("traps", "Trap: gradients accumulate\n(None vs zero)", "陷阱：梯度累加\n（None 与零）", 4),
-    (
-        "modes",
-        "Grad modes (no_grad,\ninference_mode), eval(),\nfreezing a parameter",
-        "梯度模式（no_grad、\ninference_mode）、\neval()、冻结参数",
-        4,
-    ),
-    (
-        "inplace",
-        "In-place ops, the version\ncounter & .data;\ndebugging a loop",
-        "原位操作、版本计数器\n与 .data；调试训练循环",
-        4,
-    ),
-    (
-        "loop",
-        "Training loop, from scratch:\nforward, loss, backward,\nno_grad update, zero_",
-        "从零写训练循环：前向、损失、\n反向、no_grad 更新、清零",
-        5,
-    ),
-    (
-        "logreg",
-        "Logistic regression:\nlogit, NLL,\ndecision boundary",
-        "逻辑回归：对数几率、\n负对数似然、决策边界",
-        5,
-    ),
-    (
-        "heldout",
-        "Training / validation / test:\nearly stopping\non validation",
-        "训练集、验证集、测试集：\n在验证集上早停",
-        6,
-    ),
-    # going further
-    ("hooks", "Tensor hooks\n(watch, change gradients)", "张量钩子\n（观察、修改梯度）", 7),
-    ("function", "Custom autograd.Function\n+ gradcheck", "自定义 autograd.Function\n与 gradcheck", 7),
-    ("anomaly", "detect_anomaly: where\na NaN gradient came from", "detect_anomaly：\nNaN 梯度从哪里来", 7),
-    ("vjp", "Reverse mode = VJP,\nforward mode = JVP", "反向模式 = 向量-雅可比积，\n前向模式 = 雅可比-向量积", 8),
-    ("func", "torch.func: grad, jacrev,\njacfwd, hessian, vmap", "torch.func：grad、jacrev、\njacfwd、hessian、vmap", 8),
-    ("engine", "Your own autograd engine\n(topological sort)", "自己写的自动求导引擎\n（拓扑排序）", 9),
-    ("compile", "torch.compile: captured graphs,\ngraph breaks, guards", "torch.compile：捕获的图、\n图中断、守卫", 10),
-    ("export", "torch.cond, torch.export,\nAOTAutograd", "torch.cond、torch.export\n与 AOTAutograd", 10),
-    (
-        "losses",
-        "Loss functions: logits first\n(BCEWithLogitsLoss),\nBCE vs MSE, CrossEntropy",
-        "损失函数：以 logit 为输入\n（BCEWithLogitsLoss）、\nBCE 与均方误差、交叉熵",
-        11,
-    ),
-    ("optimizers", "Optimizers\n& learning rate", "优化器\n与学习率", 12),
-    ("minibatch", "Mini-batches & DataLoader:\nstochastic GD", "小批量与 DataLoader：\n随机梯度下降", 12),
-    ("memory", "What the graph keeps:\nsaved tensors in bytes", "计算图留下了什么：\n按字节数清点保存的张量", 13),
-    ("checkpointing", "Keeping less: checkpointing,\nsave_on_cpu, 16-bit saves", "少留一些：激活检查点、\nsave_on_cpu、16 位保存", 13),
-    ("fullgraph", "fullgraph=True,\ncustom operators\n(register_fake, autograd)", "fullgraph=True、\n自定义算子\n（伪实现、梯度公式）", 14),
-    ("dynamic_export", "mark_dynamic; export's\nDim ranges, strict\nvs non-strict", "mark_dynamic；导出的\nDim 范围、严格\n与非严格导出", 14),
-]  # fmt: skip
-# (from_id, to_id): the first idea leads to the second.
-LINKS: list[tuple[str, str]] = [
-    ("graph", "leaf"), ("graph", "autograd_graph"), ("leaf", "autograd_graph"),
-    ("autograd_graph", "chain"), ("graph", "dynamic"), ("graph", "static"), ("dynamic", "kink"),
-    ("chain", "backward"), ("dynamic", "backward"), ("autograd_graph", "backward"),
-    ("backward", "saved"), ("backward", "grad"), ("saved", "detach"), ("leaf", "detach"),
-    ("backward", "traps"), ("detach", "modes"), ("traps", "modes"),
-    ("saved", "inplace"), ("traps", "inplace"),
-    ("traps", "loop"), ("modes", "loop"), ("inplace", "loop"), ("loop", "logreg"),
-    ("logreg", "heldout"), ("loop", "heldout"), ("modes", "heldout"),
-    ("chain", "hooks"), ("backward", "hooks"), ("grad", "function"), ("chain", "function"),
-    ("kink", "anomaly"), ("inplace", "anomaly"), ("function", "anomaly"),
-    ("backward", "vjp"), ("grad", "func"), ("vjp", "func"), ("logreg", "func"),
-    ("chain", "engine"), ("vjp", "engine"),
-    ("static", "compile"), ("dynamic", "compile"), ("compile", "export"), ("saved", "export"),
-    ("logreg", "losses"), ("heldout", "losses"),
-    ("loop", "optimizers"), ("losses", "optimizers"), ("loop", "minibatch"), ("optimizers", "minibatch"),
-    ("saved", "memory"), ("modes", "memory"), ("memory", "checkpointing"),
-    ("compile", "fullgraph"), ("function", "fullgraph"), ("compile", "dynamic_export"),
-    ("export", "dynamic_export"), ("fullgraph", "dynamic_export"),
-]  # fmt: skip
 
 PER_ROW = 3  # ideas side by side; a tutorial with more takes another row
 COLUMN_PX = 736  # furo's text column (46em) in CSS pixels: the 1x image is at most this wide
@@ -181,15 +78,6 @@ class Tutorial:
     group_title: str  # the subsection's title, from its GALLERY_HEADER.rst
 
 
-def _rst_title(text: str) -> str:
-    """The first reST title in ``text``: the line above the first underline."""
-    lines = text.splitlines()
-    for above, line in itertools.pairwise(lines):
-        if above.strip() and re.fullmatch(r"([=\-~^\"'`#*+])\1{2,}", line.strip()):
-            return above.strip().replace("``", "")  # reST literals read as plain text
-    raise ExtensionError(f"concept map: no reST title in {text[:60]!r}")
-
-
 def gallery_tutorials(gallery: Path) -> dict[int, Tutorial]:
     """Every tutorial of a language's gallery folder, by number (``plot_NN_*.py``)."""
     found: dict[int, Tutorial] = {}
@@ -200,14 +88,24 @@ def gallery_tutorials(gallery: Path) -> dict[int, Tutorial]:
             match = re.match(r"plot_(\d+)_", script.name)
             if not match:
                 continue
-            doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or ""
             number = int(match.group(1))
-            found[number] = Tutorial(number, _rst_title(doc), folder.name, group_title)
+            found[number] = Tutorial(number, course.script_title(script), folder.name, group_title)
     return found
 
 
 Concept = tuple[str, str, str, int]
 Link = tuple[str, str]
+
+
+def _data(
+    concepts: list[Concept] | None, links: list[Link] | None
+) -> tuple[list[Concept], list[Link]]:
+    """``concepts`` and ``links``, each docs/course.toml's where it is None."""
+    if concepts is None or links is None:
+        records = course.load()
+        concepts = course.concepts(records) if concepts is None else concepts
+        links = course.links(records) if links is None else links
+    return concepts, links
 
 
 def tutorials_for(lang: str, gallery: Path) -> dict[int, Tutorial]:
@@ -224,9 +122,8 @@ def check(
     concepts: list[Concept] | None = None,
     links: list[Link] | None = None,
 ) -> list[str]:
-    """What is wrong with the map's data (default: :data:`CONCEPTS`, :data:`LINKS`) for this gallery."""
-    concepts = CONCEPTS if concepts is None else concepts
-    links = LINKS if links is None else links
+    """What is wrong with the map's data (default: docs/course.toml's) for this gallery."""
+    concepts, links = _data(concepts, links)
     problems = []
     ids = [c[0] for c in concepts]
     problems += [f"concept id {i!r} is used twice" for i in sorted(set(ids)) if ids.count(i) > 1]
@@ -242,7 +139,8 @@ def check(
         if c[3] not in tutorials
     ]
     problems += [
-        f"tutorial {n:02d} ({t.title}) has no concept on the map: add its ideas to CONCEPTS"
+        f"tutorial {n:02d} ({t.title}) has no concept on the map: add its ideas to its "
+        "record in docs/course.toml ([[tutorial.concept]])"
         for n, t in sorted(tutorials.items())
         if n not in covered
     ]
@@ -423,16 +321,14 @@ def draw_concept_map(
 ) -> tuple[int, int]:
     """Draw the map of ``gallery``'s tutorials at ``path`` (1x) and ``…@2x.png``; return the 1x size.
 
-    ``lang`` is "en" or "zh"; ``concepts`` and ``links`` default to
-    :data:`CONCEPTS` and :data:`LINKS`.
+    ``lang`` is "en" or "zh"; ``concepts`` and ``links`` default to docs/course.toml's.
     """
-    concepts = CONCEPTS if concepts is None else concepts
-    links = LINKS if links is None else links
+    concepts, links = _data(concepts, links)
     lang = use_language(lang)
     tutorials = tutorials_for(lang, gallery)
     problems = check(tutorials, concepts, links)
     if problems:
-        raise ExtensionError("concept map (docs/_ext/concept_map.py): " + "; ".join(problems))
+        raise ExtensionError("concept map (docs/course.toml): " + "; ".join(problems))
     labels = {key: _wrap(tr(lang, en=en, zh=zh)) for key, en, zh, _ in concepts}
     number_of = {c[0]: c[3] for c in concepts}
 
@@ -531,12 +427,15 @@ def draw_concept_map(
         return image.size
 
 
-def alt_text(lang: str, tutorials: dict[int, Tutorial]) -> str:
+def alt_text(
+    lang: str, tutorials: dict[int, Tutorial], concepts: list[Concept] | None = None
+) -> str:
     """The map in words, from the same data: each tutorial's ideas, in reading order."""
+    concepts, _ = _data(concepts, [])
     parts = []
     for number in sorted(tutorials):
         ideas = [
-            tr(lang, en=en, zh=zh).replace("\n", " ") for _, en, zh, n in CONCEPTS if n == number
+            tr(lang, en=en, zh=zh).replace("\n", " ") for _, en, zh, n in concepts if n == number
         ]
         parts.append(
             tr(
@@ -564,7 +463,11 @@ def _gallery(app: Sphinx) -> Path:
 
 
 def _on_builder_inited(app: Sphinx) -> None:
-    draw_concept_map(_lang(app), _gallery(app), Path(app.outdir) / IMAGE)
+    records = course.records(app)  # checked against both galleries
+    draw_concept_map(
+        _lang(app), _gallery(app), Path(app.outdir) / IMAGE,
+        course.concepts(records), course.links(records),
+    )  # fmt: skip
 
 
 class ConceptMap(SphinxDirective):
@@ -573,8 +476,9 @@ class ConceptMap(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        # Re-read the page when the map's data (this file) or the gallery changes.
+        # Re-read the page when the map's data, its code or the gallery changes.
         self.env.note_dependency(__file__)
+        self.env.note_dependency(str(course.COURSE))
         gallery = _gallery(self.env.app)
         for script in gallery.glob("*/plot_*.py"):
             self.env.note_dependency(str(script))
@@ -586,7 +490,8 @@ class ConceptMap(SphinxDirective):
         src = f"{up}{IMAGE}"
         retina = src.replace(".png", "@2x.png")
         font_px = FONT_PT * DPI / 72
-        alt = alt_text(lang, tutorials_for(lang, gallery))
+        concepts = course.concepts(course.records(self.env.app))
+        alt = alt_text(lang, tutorials_for(lang, gallery), concepts)
         html = (
             f'<figure class="pn-concept-map"><img src="{src}" '
             f'srcset="{src} 1x, {retina} 2x" alt="{escape(alt)}" width="{width}" '
