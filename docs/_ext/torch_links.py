@@ -18,8 +18,8 @@ its text and look, when the name it spells is in the inventory:
   in PyTorch's reference, ``torch.export.Dim`` is
   ``torch.export.dynamic_shapes.Dim``. Each other path tried is one of the
   object's own module's parents, and it must import as the same object;
-- a module entry is not taken for a name that imports as something else
-  (``torch.autograd.gradcheck`` is a function and a module).
+- a module entry is not taken for a name that is something else in code:
+  ``torch.autograd.gradcheck`` is the function (its page), not its module.
 
 A literal naming the site's own package (````pytorch_notes.training.fit````)
 links to its entry on the API page when autodoc documents it.
@@ -81,20 +81,24 @@ def written_name(text: str) -> str | None:
 
 
 def import_name(name: str) -> object:
-    """The object a dotted name names (its longest importable module, then
-    attributes), or ``_MISSING``."""
+    """The object a dotted name names as Python code reads it: attribute by attribute
+    from the top package, importing a submodule only where there is no attribute
+    (``torch.autograd.gradcheck`` is the function, not the module of that name).
+    ``_MISSING`` if there is none."""
     parts = name.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except Exception:
-            continue
-        for attr in parts[i:]:
-            obj = getattr(obj, attr, _MISSING)
-            if obj is _MISSING:
+    try:
+        obj = importlib.import_module(parts[0])
+    except Exception:
+        return _MISSING
+    for i, attr in enumerate(parts[1:], start=2):
+        found = getattr(obj, attr, _MISSING)
+        if found is _MISSING:
+            try:
+                found = importlib.import_module(".".join(parts[:i]))
+            except Exception:
                 return _MISSING
-        return obj
-    return _MISSING
+        obj = found
+    return obj
 
 
 def other_paths(obj: object) -> Iterator[str]:
@@ -199,4 +203,4 @@ def setup(app: Sphinx) -> dict:
     app.add_post_transform(LinkNamesInProse)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when the links change, or unchanged pages keep the old ones.
-    return {"env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
