@@ -82,9 +82,10 @@ def written_name(text: str) -> str | None:
 
 def import_name(name: str) -> object:
     """The object a dotted name names as Python code reads it: attribute by attribute
-    from the top package, importing a submodule only where there is no attribute
-    (``torch.autograd.gradcheck`` is the function, not the module of that name).
-    ``_MISSING`` if there is none."""
+    from the top package, importing a submodule only where there is no attribute, or
+    where the attribute does not hold the next name (``torch.autograd.gradcheck`` is
+    the function; in ``torch.autograd.gradcheck.gradcheck`` it is the module of that
+    name). ``_MISSING`` if there is none."""
     parts = name.split(".")
     try:
         obj = importlib.import_module(parts[0])
@@ -92,8 +93,9 @@ def import_name(name: str) -> object:
         return _MISSING
     for i, attr in enumerate(parts[1:], start=2):
         found = getattr(obj, attr, _MISSING)
-        if found is _MISSING:
-            try:
+        inner = i < len(parts)  # a step on the way: it must hold the next name
+        if found is _MISSING or (inner and not hasattr(found, parts[i])):
+            try:  # the submodule the attribute hides (torch.autograd.gradcheck.gradcheck)
                 found = importlib.import_module(".".join(parts[:i]))
             except Exception:
                 return _MISSING
@@ -203,4 +205,4 @@ def setup(app: Sphinx) -> dict:
     app.add_post_transform(LinkNamesInProse)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when the links change, or unchanged pages keep the old ones.
-    return {"env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}
