@@ -252,6 +252,8 @@ def test_a_build_with_sockets_shut_links_the_prose(tmp_path: Path, no_network) -
         "#torch.autograd.grad_mode.inference_mode": "torch.inference_mode()",
         BASE
         + "generated/torch.nn.functional.softplus.html#torch.nn.functional.softplus": "F.softplus",
+        BASE + "generated/torch.autograd.gradcheck.gradcheck.html"
+        "#torch.autograd.gradcheck.gradcheck": "torch.autograd.gradcheck",
     }, links
 
 
