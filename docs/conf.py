@@ -48,6 +48,7 @@ extensions = [
     "api_backrefs",  # docs/_ext: "Used in" tutorials under each API entry
     "page_fixes",  # docs/_ext: image sizes, animation labels
     "cards",  # docs/_ext: drawn card pictures where a tutorial's figures don't read at card size
+    "torch_links",  # docs/_ext: PyTorch names in the prose linked to PyTorch's reference (intersphinx)
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -75,6 +76,17 @@ copybutton_prompt_is_regexp = True
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": False}
+
+# -- Links to PyTorch's reference (intersphinx) ------------------------------
+
+# sphinx-gallery links the names in the tutorials' code through these inventories,
+# docs/_ext/torch_links.py the names in their prose. The build reads no network:
+# the inventory is the vendored file (tools/torch_inventory.py makes or refreshes it).
+intersphinx_mapping = {
+    "torch": ("https://docs.pytorch.org/docs/stable/", str(DOCS / "_inventories" / "torch.inv")),
+}
+intersphinx_timeout = 1  # a remote location would fail fast; every location here is a file
+intersphinx_cache_limit = -1  # never refetch a cached inventory
 
 # -- HTML ------------------------------------------------------------------
 

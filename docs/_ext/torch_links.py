@@ -1,0 +1,208 @@
+"""Names in the prose linked to their reference: PyTorch's, or this site's API page.
+
+PyTorch names in the tutorials' *code* are linked by sphinx-gallery, which looks
+each name up in the intersphinx inventories (``intersphinx_mapping`` in
+``conf.py``: PyTorch's, vendored in ``docs/_inventories/torch.inv`` by
+``tools/torch_inventory.py``; the build reads no network). The *prose* writes
+them as inline literals (````torch.autograd.grad````, ````nn.Linear````,
+````torch.no_grad()````); this post-transform links such a literal, keeping
+its text and look, when the name it spells is in the inventory:
+
+- a trailing ``()`` is not part of the name (````torch.no_grad()````);
+- the short spellings the tutorials import are expanded: ``nn.`` is
+  ``torch.nn.``, ``F.`` ``torch.nn.functional.``, ``optim.``
+  ``torch.optim.``, ``Tensor.`` ``torch.Tensor.``, ``fwAD.``
+  ``torch.autograd.forward_ad.``;
+- a name PyTorch documents under another path is found through the object it
+  names: ``torch.inference_mode`` is ``torch.autograd.grad_mode.inference_mode``
+  in PyTorch's reference, ``torch.export.Dim`` is
+  ``torch.export.dynamic_shapes.Dim``. Each other path tried is one of the
+  object's own module's parents, and it must import as the same object;
+- a module entry is not taken for a name that is something else in code:
+  ``torch.autograd.gradcheck`` is the function (its page), not its module.
+
+A literal naming the site's own package (````pytorch_notes.training.fit````)
+links to its entry on the API page when autodoc documents it.
+
+Only whole literals are linked: not ````y.backward()```` (a variable), not
+````retain_graph=True````, not a bare ````no_grad()```` (which module's?),
+and nothing inside a title, a link or a code block.
+
+In the code, sphinx-gallery also links every *variable* holding an instance of a
+documented class to that class (each ``w``, ``x``, ``loss`` to ``torch.Tensor``:
+175 links on tutorial 03). Those links are taken out again (their tokens stay):
+a variable is not a PyTorch name, and one link per use of it buries the links
+that are (a keyboard reader would tab through every ``w``). ``loss.backward``
+still links to ``torch.Tensor.backward``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterator
+from types import ModuleType
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.nodes import make_refnode
+
+#: The intersphinx_mapping key of PyTorch's inventory (conf.py).
+INVENTORY = "torch"
+
+#: Short spellings the tutorials import, and the names they stand for.
+ALIASES = {
+    "nn.": "torch.nn.",
+    "F.": "torch.nn.functional.",
+    "optim.": "torch.optim.",
+    "Tensor.": "torch.Tensor.",
+    "fwAD.": "torch.autograd.forward_ad.",
+}
+
+#: sphinx-gallery's class on a code link from a variable to its value's class.
+INSTANCE = "sphx-glr-backref-instance"
+
+DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_MISSING = object()
+
+
+def written_name(text: str) -> str | None:
+    """The dotted name an inline literal spells, aliases expanded, or None."""
+    text = text.strip()
+    if text.endswith("()"):
+        text = text[:-2]
+    if not DOTTED.fullmatch(text):
+        return None
+    for short, full in ALIASES.items():
+        if text.startswith(short):
+            return full + text[len(short) :]
+    return text
+
+
+def import_name(name: str) -> object:
+    """The object a dotted name names as Python code reads it: attribute by attribute
+    from the top package, importing a submodule only where there is no attribute, or
+    where the attribute does not hold the next name (``torch.autograd.gradcheck`` is
+    the function; in ``torch.autograd.gradcheck.gradcheck`` it is the module of that
+    name). ``_MISSING`` if there is none."""
+    parts = name.split(".")
+    try:
+        obj = importlib.import_module(parts[0])
+    except Exception:
+        return _MISSING
+    for i, attr in enumerate(parts[1:], start=2):
+        found = getattr(obj, attr, _MISSING)
+        inner = i < len(parts)  # a step on the way: it must hold the next name
+        if found is _MISSING or (inner and not hasattr(found, parts[i])):
+            try:  # the submodule the attribute hides (torch.autograd.gradcheck.gradcheck)
+                found = importlib.import_module(".".join(parts[:i]))
+            except Exception:
+                return _MISSING
+        obj = found
+    return obj
+
+
+def other_paths(obj: object) -> Iterator[str]:
+    """Where else the object may be documented: its qualified name under each
+    parent of its module, shortest first (``torch.X``, ``torch.autograd.X``, ...)."""
+    if isinstance(obj, ModuleType):
+        return
+    module = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None)
+    if not isinstance(module, str) or not isinstance(qualname, str) or "<" in qualname:
+        return
+    parts = module.split(".")
+    for i in range(1, len(parts) + 1):
+        yield ".".join([*parts[:i], qualname])
+
+
+def find(name: str, inventory: dict[str, dict]) -> tuple[str, str] | None:
+    """``(objtype, name)`` of the inventory entry for ``name``, or None."""
+
+    def entry(candidate: str) -> str | None:
+        for objtype, objects in inventory.items():
+            if objtype.startswith("py:") and candidate in objects:
+                return objtype
+        return None
+
+    obj = import_name(name)
+    objtype = entry(name)
+    if objtype is not None:
+        if objtype == "py:module" and obj is not _MISSING and not isinstance(obj, ModuleType):
+            pass  # e.g. the function torch.autograd.gradcheck, not its module
+        else:
+            return objtype, name
+    if obj is _MISSING:
+        return None
+    for candidate in other_paths(obj):
+        objtype = entry(candidate)
+        if objtype is None or objtype == "py:module":
+            continue
+        if import_name(candidate) is obj:
+            return objtype, candidate
+    return None
+
+
+def _in_skipped_place(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, (nodes.reference, nodes.title, nodes.caption, nodes.literal_block)):
+            return True
+        if parent.__class__.__name__ in {"pending_xref", "code_links_block", "desc_signature"}:
+            return True
+        parent = parent.parent
+    return False
+
+
+class LinkNamesInProse(SphinxPostTransform):
+    """Wrap an inline literal that names a PyTorch or package object in a link to it."""
+
+    default_priority = 6  # after sphinx-gallery's code links (5), before references (10)
+    formats = ("html",)
+
+    def run(self, **kwargs) -> None:
+        from sphinx.ext.intersphinx import InventoryAdapter
+
+        inventories = InventoryAdapter(self.env).named_inventory
+        torch_inventory = inventories.get(INVENTORY, {})
+        py_objects = self.env.domains["py"].objects
+        builder = getattr(self.env, "_app", None) or self.app
+        builder = builder.builder
+        fromdocname = self.env.docname
+        for ref in list(self.document.findall(nodes.reference)):
+            if INSTANCE in ref["classes"]:  # (replace_self would move its classes to the token)
+                ref.parent.replace(ref, list(ref.children))
+        for literal in list(self.document.findall(nodes.literal)):
+            if "xref" in literal["classes"] or _in_skipped_place(literal):
+                continue
+            name = written_name(literal.astext())
+            if name is None:
+                continue
+            if name.startswith("pytorch_notes.") and name in py_objects:
+                target = py_objects[name]
+                ref = make_refnode(
+                    builder, fromdocname, target.docname, target.node_id, literal.deepcopy(), name
+                )
+            elif name == "torch" or name.startswith("torch."):
+                found = find(name, torch_inventory)
+                if found is None:
+                    continue
+                objtype, target_name = found
+                item = torch_inventory[objtype][target_name]
+                uri = getattr(item, "uri", None) or item[2]
+                ref = nodes.reference(
+                    "", "", literal.deepcopy(), internal=False, refuri=uri, reftitle=target_name
+                )
+            else:
+                continue
+            ref["classes"].append("pn-api-link")
+            literal.replace_self(ref)
+
+
+def setup(app: Sphinx) -> dict:
+    app.setup_extension("sphinx.ext.intersphinx")
+    app.add_post_transform(LinkNamesInProse)
+    # A new env_version makes Sphinx re-read and re-write every page: bump it
+    # when the links change, or unchanged pages keep the old ones.
+    return {"env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}
