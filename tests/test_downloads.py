@@ -204,6 +204,10 @@ def run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]
         "PATH": f"{python.parent}{os.pathsep}{os.environ['PATH']}",
         "PYTHONPATH": "",  # nothing from the repository: only what was installed
         "PIP_NO_INDEX": "1",  # the wheel's dependencies are there: nothing else is fetched
+        # One torch thread (the other test workers take the other cores: threads waiting on
+        # each other made a run up to ten times slower). The build ran with the machine's
+        # default, so this also checks that what a page prints does not depend on it.
+        "OMP_NUM_THREADS": "1",
     }
     for name in ("VIRTUAL_ENV", "PYTHONHOME"):
         env.pop(name, None)
