@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import networkx as nx
+import numpy as np
 import pytest
 import torch
 from matplotlib.animation import FuncAnimation
@@ -976,3 +977,69 @@ def test_a_tall_graph_drawn_down_keeps_a_small_margin_under_its_title() -> None:
     ax = draw.draw_backward(g, direction="down")
     top_node = max(t.get_position()[1] for t in ax.texts if t.get_bbox_patch() is not None)
     assert ax.get_ylim()[1] - top_node < 72, (ax.get_ylim(), top_node)  # points
+
+
+def test_a_note_stays_inside_the_axes_and_nearest_its_own_arrow() -> None:
+    """b29 review: a note slid away from a crowded arrow landed 70-130 pt off, next to another
+    arrow (it read as that arrow's label), or past the Axes' edge, where it was cut off."""
+    torch.manual_seed(0)
+    x = torch.randn(6, requires_grad=True)
+    a, b, c = x.split(2)
+    p, q = x.chunk(2)
+    u0, u1 = x.view(2, 3).unbind(0)
+    y = (a * b + c).sum() + (p - q).sum() + (u0 * u1).sum()
+    g = backward_graph(y, names={"x": x})
+    with record_gradients(g):
+        y.backward()
+    methods = ["layered"] + (["dot"] if _has_pygraphviz() else [])
+    for method in methods:
+        ax = draw.draw_backward(g, method=method, direction="down")
+        ax.figure.canvas.draw()
+        renderer = ax.figure.canvas.get_renderer()
+        placer = next(t for t in ax.texts if isinstance(t, draw._EdgeNote))._notes
+        boxes = {n: a.get_bbox_patch().get_window_extent(renderer) for n, a in placer.nodes.items()}
+        segments = {
+            e: np.concatenate(draw._visible_part(boxes[e[0]], boxes[e[1]])) for e in placer.edges
+        }
+        axes = ax.bbox
+        assert placer.notes
+        points = 72 / ax.figure.dpi
+        for note, u, v in placer.notes:
+            box = note.get_bbox_patch().get_window_extent(renderer)
+            assert axes.x0 <= box.x0 and box.x1 <= axes.x1, (method, note.get_text())
+            assert axes.y0 <= box.y0 and box.y1 <= axes.y1, (method, note.get_text())
+            own = box_to_segment(box, segments[u, v]) * points
+            other = min(box_to_segment(box, s) for e, s in segments.items() if e != (u, v))
+            # far from its own arrow and nearer another: it reads as the other's label
+            assert own <= 30 or own <= other * points, (method, note.get_text(), own)
+        assert texts_overlapping(ax) == []
+        plt.close("all")
+
+
+def point_to_segment(point: np.ndarray, segment: np.ndarray) -> float:
+    a, b = segment[:2], segment[2:]
+    t = np.clip(np.dot(point - a, b - a) / max(float(np.dot(b - a, b - a)), 1e-12), 0.0, 1.0)
+    return float(np.hypot(*(a + t * (b - a) - point)))
+
+
+def box_to_segment(box, segment: np.ndarray) -> float:
+    """The distance in pixels between a box and a segment ``[x1, y1, x2, y2]`` (0 if they meet)."""
+    lo, hi = np.array([box.x0, box.y0]), np.array([box.x1, box.y1])
+    if draw._crosses_any(lo, hi, segment[None, :]):
+        return 0.0
+    corners = [np.array([x, y]) for x in (box.x0, box.x1) for y in (box.y0, box.y1)]
+    ends = [segment[:2], segment[2:]]
+    return float(
+        min(
+            *(point_to_segment(c, segment) for c in corners),
+            *(np.hypot(*np.maximum(np.maximum(lo - e, e - hi), 0.0)) for e in ends),
+        )
+    )
+
+
+def _has_pygraphviz() -> bool:
+    try:
+        import pygraphviz  # noqa: F401
+    except ImportError:
+        return False
+    return True

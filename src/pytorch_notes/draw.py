@@ -549,9 +549,12 @@ class _EdgeNotes:
         row = {edge: i for i, edge in enumerate(arrows)}
         segments = np.array([np.concatenate(ends) for ends in arrows.values()]).reshape(-1, 4)
         gap = renderer.points_to_pixels(3.0)
+        area = _extents(ax.bbox)  # a note past the Axes' edge would be cut off
         for note, u, v in self.notes:
             others = np.delete(segments, row[u, v], axis=0)
-            centre = _note_centre(note, boxes[u], boxes[v], taken[:n_taken], others, gap, renderer)
+            centre = _note_centre(
+                note, boxes[u], boxes[v], taken[:n_taken], others, gap, renderer, area
+            )
             x, y = ax.transData.inverted().transform(centre)
             note.set_position((float(x), float(y)))
             note.update_bbox_position_size(renderer)
@@ -625,8 +628,24 @@ def _visible_part(box_u, box_v) -> tuple[np.ndarray, np.ndarray]:
     return p + _exit(box_u, p, d) * d, q - _exit(box_v, q, -d) * d
 
 
+def _distances(point: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """The distance from ``point`` to each segment ``[x1, y1, x2, y2]`` (display pixels)."""
+    a, b = segments[:, :2], segments[:, 2:]
+    ab = b - a
+    squared = np.maximum((ab * ab).sum(1), 1e-12)
+    t = np.clip(((point - a) * ab).sum(1) / squared, 0.0, 1.0)
+    return np.hypot(*(a + t[:, None] * ab - point).T)
+
+
 def _note_centre(
-    note: Text, box_u, box_v, taken: np.ndarray, arrows: np.ndarray, gap: float, renderer
+    note: Text,
+    box_u,
+    box_v,
+    taken: np.ndarray,
+    arrows: np.ndarray,
+    gap: float,
+    renderer,
+    area: np.ndarray | None = None,
 ) -> np.ndarray:
     """Where ``note`` goes (display pixels) on or beside the arrow from ``box_u`` to ``box_v``.
 
@@ -634,9 +653,12 @@ def _note_centre(
     still showing at both ends; else beside the arrow, on the side and at the
     distance where it overlaps nothing in ``taken`` and crosses none of the
     other ``arrows`` (rows ``[x0, y0, x1, y1]`` of corners and of ends, display pixels);
-    then slid along the arrow; failing that, the first of those spots that covers nothing
-    in ``taken`` though it crosses an arrow (a box or a note covered hides text, an arrow
-    crossed does not).
+    then slid along the arrow. Every spot lies inside ``area`` (``[x0, y0, x1, y1]``, the
+    Axes: a note past its edge is cut off) and nearer its own arrow than any other (else it
+    reads as that arrow's label). On a crowded graph, failing all that, the first of those
+    spots that covers nothing in ``taken`` though an arrow crosses it (a box or a note
+    covered hides text, a crossing arrow does not), then one that is not nearest its own
+    arrow, then right beside it.
     """
     p, q = np.asarray(box_u.get_points()).mean(0), np.asarray(box_v.get_points()).mean(0)
     length = float(np.hypot(*(q - p)))
@@ -651,8 +673,14 @@ def _note_centre(
     extent = Text.get_window_extent(note, renderer)
     half = np.array([extent.width, extent.height]) / 2 + renderer.points_to_pixels(2.0)
 
-    def free(centre: np.ndarray, margin: float, crossing: bool = False) -> bool:
+    own = np.concatenate([start, end])[None, :]
+
+    def free(centre: np.ndarray, margin: float, crossing: bool = False, near: bool = True) -> bool:
         lo, hi = centre - half - margin, centre + half + margin
+        if area is not None and (np.any(lo < area[:2]) or np.any(hi > area[2:])):
+            return False
+        if near and len(arrows) and _distances(centre, arrows).min() <= _distances(centre, own)[0]:
+            return False
         clear = not _overlaps_any(lo, hi, taken)
         return clear and (crossing or not _crosses_any(lo, hi, arrows))
 
@@ -671,9 +699,16 @@ def _note_centre(
         for step in range(4) for t in (0.25, -0.25, 0.4, -0.4) for side in (1, -1)
     ]  # fmt: skip
     spots = beside + along
+    # what is given up first on a crowded graph: clear of other arrows, then nearest its own
+    tiers = ((False, True), (True, True), (True, False))
     return next(
-        (centre for crossing in (False, True) for centre in spots if free(centre, 0.0, crossing)),
-        beside[0],  # on a crowded graph: beside the arrow, over whatever is there
+        (
+            centre
+            for crossing, near in tiers
+            for centre in spots
+            if free(centre, 0.0, crossing, near)
+        ),
+        beside[0],  # beside the arrow, over whatever is there
     )
 
 
