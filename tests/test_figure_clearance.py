@@ -219,3 +219,29 @@ def test_every_frame_of_an_animation_is_checked() -> None:
     found = _frame_problems(FuncAnimation(fig, update, frames=3))
     assert found and all(p.startswith("frame 2: ") for p in found), found
     assert any("'first label'" in p and "'second label'" in p for p in found), found
+
+
+def test_too_small_reads_path_effects_and_skips_transparent_colours() -> None:
+    """b29 review: text drawn with path effects reaches the renderer as paths and was not
+    measured; text of a transparent colour, never seen, was."""
+    import matplotlib.patheffects as effects
+    from figure_clearance import too_small
+
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.text(0.5, 0.5, "stroked", fontsize=4, path_effects=[effects.withStroke(linewidth=2)])
+    assert "'stroked', 4 pt" in (too_small(fig) or ""), too_small(fig)
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.text(0.5, 0.5, "unseen", fontsize=3, color="none")
+    ax.text(0.2, 0.5, "unseen too", fontsize=3, color=(0, 0, 0, 0))
+    assert too_small(fig) is None
+
+
+def test_a_font_too_small_even_unscaled_is_told_to_grow() -> None:
+    """b29 review: 5-pt text in a figure a little wider than the column was told to draw the
+    figure narrower; unscaled it is 6.7 px, so only a larger font helps."""
+    from figure_clearance import too_small
+
+    fig, ax = plt.subplots(figsize=(9.5, 3))
+    ax.text(0.5, 0.5, "note", fontsize=5)
+    found = too_small(fig) or ""
+    assert found.endswith("use a larger font") and "narrower" not in found, found

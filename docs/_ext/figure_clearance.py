@@ -47,37 +47,56 @@ def drawn_text_sizes(fig: Any) -> list[tuple[float, str]]:
     """``(size in points, text)`` of every piece of text ``fig`` really draws.
 
     Recorded from the renderer while the figure draws, so only what reaches the
-    page counts: nothing of a hidden Axes or artist, of a text with alpha 0, of a
-    text clipped wholly out of its Axes, of a tick label outside the view; a
-    table's cells count (they are not the figure's children). A mathtext label
-    counts at its smallest glyph: ``$10^{-3}$``'s exponent is drawn at 70 %.
+    page counts: nothing of a hidden Axes or artist, of a text with alpha 0 or a
+    transparent colour, of a text clipped wholly out of its Axes, of a tick label
+    outside the view; a table's cells count (they are not the figure's children),
+    and so does text drawn with path effects (a stroke, ``plt.xkcd()``), which
+    reaches the renderer as paths. A mathtext label counts at its smallest glyph:
+    ``$10^{-3}$``'s exponent is drawn at 70 %.
     """
     from matplotlib.mathtext import MathTextParser
+    from matplotlib.patheffects import PathEffectRenderer
 
-    fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     found: list[tuple[float, str]] = []
     parser = MathTextParser("path")
+
+    def seen(gc: Any, s: str, prop: Any, ismath: Any, mtext: Any) -> None:
+        rgba = gc.get_rgb()
+        alpha = gc.get_alpha()
+        if not s.strip() or alpha == 0 or (len(rgba) == 4 and rgba[3] == 0):
+            return
+        clip = gc.get_clip_rectangle()
+        if (
+            clip is not None
+            and mtext is not None
+            and not (mtext.get_window_extent(renderer).overlaps(clip))
+        ):
+            return
+        size = prop.get_size_in_points()
+        if ismath is True:  # "TeX" (usetex) is drawn by draw_tex, not here
+            glyphs = parser.parse(s, 72, prop).glyphs
+            size = min([size, *(glyph[1] for glyph in glyphs)])
+        found.append((float(size), s))
+
     draw_text = renderer.draw_text
+    effects_draw_text = PathEffectRenderer.draw_text
 
     def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        shown = s.strip() and (gc.get_alpha() is None or gc.get_alpha() > 0)
-        clip = gc.get_clip_rectangle()
-        if shown and clip is not None and mtext is not None:
-            shown = mtext.get_window_extent(renderer).overlaps(clip)
-        if shown:
-            size = prop.get_size_in_points()
-            if ismath is True:  # "TeX" (usetex) is drawn by draw_tex, not here
-                glyphs = parser.parse(s, 72, prop).glyphs
-                size = min([size, *(glyph[1] for glyph in glyphs)])
-            found.append((float(size), s))
+        seen(gc, s, prop, ismath, mtext)
         return draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
 
+    def record_effects(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        seen(gc, s, prop, ismath, mtext)
+        return effects_draw_text(self, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
     renderer.draw_text = record
+    PathEffectRenderer.draw_text = record_effects  # one process, one figure at a time
     try:
         fig.canvas.draw()
     finally:
         del renderer.draw_text  # the renderer's own method again
+        PathEffectRenderer.draw_text = effects_draw_text
     return found
 
 
@@ -101,7 +120,7 @@ def too_small(fig: Any, pad_inches: float = 0.05) -> str | None:
         return None
     said = math.floor(shown * 10) / 10  # 7.96 px is "7.9", never "8.0 (at least 8)"
     first = f"its smallest text ({label.splitlines()[0]!r}, {points:g} pt) is shown {said:.1f} px"
-    if scale == 1.0:  # shown at its own size: only a larger font helps
+    if scale == 1.0 or points * CSS_PX_PER_INCH / 72 < MIN_TEXT_PX:  # narrower cannot help
         return f"{first} high (at least {MIN_TEXT_PX:g}): use a larger font"
     return (
         f"{first} high (at least {MIN_TEXT_PX:g}): the figure is {width:.0f} px wide, scaled to "
