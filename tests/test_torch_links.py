@@ -305,6 +305,32 @@ def test_variables_do_not_link_to_their_class(site: Path, out: str) -> None:
         assert not soup(page).select(".sphx-glr-backref-instance"), page
 
 
+@pytest.mark.site
+@pytest.mark.parametrize("out", OUTS)
+def test_a_code_link_names_what_it_links_to(site: Path, out: str) -> None:
+    """ra16 review: a hook's ``lambda grad`` linked to torch.func.grad, the tutorial's own
+    ``class Softplus`` to torch.autograd.Function, ``traced.graph.nodes`` to
+    GraphModule.graph, ``torch.autograd.gradcheck(...)`` to its module. A bare name the page's
+    code binds itself is not linked; a link's last name is its target's; no code link to a
+    module's anchor where the name written is a function."""
+    from torch_links import import_name, locally_bound
+
+    for page in built_tutorials(site, out):
+        html = soup(page)
+        bound = set().union(
+            *(locally_bound(pre.get_text()) for pre in html.select("div.highlight-Python pre"))
+        )
+        assert bound, page  # the page's code parsed
+        for a in html.select("div.highlight a.reference"):
+            text, title = a.get_text().strip(), a.get("title", "")
+            if not title:
+                continue
+            assert not ("." not in text and text in bound), (page.name, text, title)
+            assert text.rsplit(".", 1)[-1] == title.rsplit(".", 1)[-1], (page.name, text, title)
+            if "#module-" in a["href"]:  # the name, as code reads it, is a module
+                assert not callable(import_name(title)), (page.name, text, a["href"])
+
+
 # -- In a browser -------------------------------------------------------------------------
 
 LOOK = """a => {

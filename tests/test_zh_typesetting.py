@@ -106,3 +106,21 @@ def test_a_formula_and_the_comma_after_it_never_part(site: Path) -> None:
     css = (ROOT / "docs/_static/pytorch-notes.css").read_text()
     assert ".pn-nowrap { white-space: nowrap; }" in css
     assert 'html[lang="zh-CN"] article em { font-style: normal; font-weight: 600; }' in css
+
+
+@pytest.mark.site
+def test_code_on_a_chinese_page_keeps_its_lines(site: Path) -> None:
+    """ra16 review: after a Chinese comment ending in full-width punctuation, the next code
+    line was joined to the comment ("# ...这条警告无害。anim = animate_forward(...)"): the
+    joining ran inside sphinx-gallery's code blocks once their names were linked. Every line
+    of every code block on a Chinese page is a line of its script."""
+    from conftest import GALLERY, built_tutorials
+
+    for page in built_tutorials(site, ZH):
+        group, stem = page.parent.name, page.stem
+        script = (GALLERY / "zh" / group / f"{stem}.py").read_text(encoding="utf-8")
+        # the page hides ruff's "# fmt: skip" (page_fixes)
+        lines = {line.removesuffix("# fmt: skip").strip() for line in script.splitlines()}
+        for pre in soup(page).select("div.highlight-Python pre"):  # code cells, not outputs
+            for line in pre.get_text().splitlines():
+                assert line.strip() in lines, (page.name, line)

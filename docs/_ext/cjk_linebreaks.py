@@ -16,8 +16,8 @@ when a page is read and again when its references are resolved (a ``:doc:``
 link gets its title then). Inline math and the full-width punctuation right
 after it are also bound together, so that no line starts with "，". Code and
 math count as Latin text: the space between Chinese and ``code`` or a formula
-stays, as Chinese typesetting keeps it. Code blocks, inline code, math and raw
-HTML are never changed.
+stays, as Chinese typesetting keeps it. Code blocks (sphinx-gallery's with linked
+names too), inline code, math and raw HTML are never changed.
 """
 
 from __future__ import annotations
@@ -70,7 +70,9 @@ def join_cjk_lines(text: str, before: str = "", after: str = "") -> str:
 def _opaque(node: nodes.Node) -> bool:
     parent = node.parent
     while parent is not None:
-        if isinstance(parent, _OPAQUE):
+        # sphinx-gallery's code block once its names are linked is a class of its own (not a
+        # literal_block): its lines were joined after a Chinese comment ("。anim = ...")
+        if isinstance(parent, _OPAQUE) or parent.__class__.__name__ == "code_links_block":
             return True
         parent = parent.parent
     return False
@@ -152,4 +154,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", _on_doctree_read)
     app.connect("doctree-resolved", _on_doctree_resolved)
     # Bump env_version when the joining changes: Sphinx then re-reads every page.
-    return {"env_version": 5, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 6, "parallel_read_safe": True, "parallel_write_safe": True}

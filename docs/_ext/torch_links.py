@@ -28,16 +28,30 @@ Only whole literals are linked: not ````y.backward()```` (a variable), not
 ````retain_graph=True````, not a bare ````no_grad()```` (which module's?),
 and nothing inside a title, a link or a code block.
 
-In the code, sphinx-gallery also links every *variable* holding an instance of a
-documented class to that class (each ``w``, ``x``, ``loss`` to ``torch.Tensor``:
-175 links on tutorial 03). Those links are taken out again (their tokens stay):
-a variable is not a PyTorch name, and one link per use of it buries the links
-that are (a keyboard reader would tab through every ``w``). ``loss.backward``
-still links to ``torch.Tensor.backward``.
+In the code, sphinx-gallery links names by the objects they hold when the
+script has run. Links that would send a reader elsewhere than the name says are
+taken out again (their tokens stay):
+
+- a *variable* holding an instance of a documented class (each ``w``, ``x``,
+  ``loss`` to ``torch.Tensor``: 175 links on tutorial 03): a variable is not a
+  PyTorch name, and one link per use buries the links that are (a keyboard
+  reader would tab through every ``w``); ``loss.backward`` still links to
+  ``torch.Tensor.backward``;
+- a bare name the page's own code binds (a ``def``, a ``class``, an argument,
+  an assignment, a loop variable): the tutorial's ``class Softplus`` is not
+  ``torch.autograd.Function``, a hook's ``lambda grad`` is not
+  ``torch.func.grad`` (on a page that also imports ``grad``, none of its bare
+  uses is linked);
+- a chain longer than what it links to: ``traced.graph.nodes`` linked to
+  ``GraphModule.graph`` (the last name written must be the target's).
+
+And a code link to a module's anchor, where the name written is a function of
+that module's name (``torch.autograd.gradcheck(...)``), goes to the function.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
 import re
 from collections.abc import Iterator
@@ -144,6 +158,34 @@ def find(name: str, inventory: dict[str, dict]) -> tuple[str, str] | None:
     return None
 
 
+def locally_bound(code: str) -> set[str]:
+    """The names ``code`` binds other than by importing them: definitions, arguments,
+    assignments, loop and ``with`` targets, ``except ... as``. Empty if it does not parse."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+    return names
+
+
+def _is_code_links_block(node: nodes.Node) -> bool:
+    return node.__class__.__name__ == "code_links_block"  # sphinx-gallery's (a private class)
+
+
+def _unlink(ref: nodes.reference) -> None:
+    ref.parent.replace(ref, list(ref.children))  # (replace_self would move its classes)
+
+
 def _in_skipped_place(node: nodes.Node) -> bool:
     parent = node.parent
     while parent is not None:
@@ -171,8 +213,9 @@ class LinkNamesInProse(SphinxPostTransform):
         builder = builder.builder
         fromdocname = self.env.docname
         for ref in list(self.document.findall(nodes.reference)):
-            if INSTANCE in ref["classes"]:  # (replace_self would move its classes to the token)
-                ref.parent.replace(ref, list(ref.children))
+            if INSTANCE in ref["classes"]:
+                _unlink(ref)
+        self.fix_code_links(torch_inventory)
         for literal in list(self.document.findall(nodes.literal)):
             if "xref" in literal["classes"] or _in_skipped_place(literal):
                 continue
@@ -199,10 +242,33 @@ class LinkNamesInProse(SphinxPostTransform):
             ref["classes"].append("pn-api-link")
             literal.replace_self(ref)
 
+    def fix_code_links(self, torch_inventory: dict[str, dict]) -> None:
+        """Take out the code links that name something else; a function named like its
+        module links to the function (see the module's docstring)."""
+        blocks = list(self.document.findall(_is_code_links_block))
+        bound = set().union(*(locally_bound(block.astext()) for block in blocks))
+        for block in blocks:
+            for ref in list(block.findall(nodes.reference)):
+                text, title = ref.astext().strip(), ref.get("reftitle", "")
+                if not title:
+                    continue
+                if ("." not in text and text in bound) or (
+                    text.rsplit(".", 1)[-1] != title.rsplit(".", 1)[-1]
+                ):
+                    _unlink(ref)
+                    continue
+                if "#module-" in ref.get("refuri", ""):
+                    name = written_name(text)
+                    found = find(name, torch_inventory) if name else None
+                    if found is not None and found[0] != "py:module":
+                        item = torch_inventory[found[0]][found[1]]
+                        ref["refuri"] = getattr(item, "uri", None) or item[2]
+                        ref["reftitle"] = found[1]
+
 
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.ext.intersphinx")
     app.add_post_transform(LinkNamesInProse)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when the links change, or unchanged pages keep the old ones.
-    return {"env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 5, "parallel_read_safe": True, "parallel_write_safe": True}
