@@ -556,6 +556,30 @@ def test_figures_follow_the_colour_scheme(browser, server: str, out: str, scheme
     page.close()
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
+def test_the_graph_players_frames_read_on_a_phone_and_leave_room_for_its_controls(
+    browser, server: str, out: str, width: int
+) -> None:
+    """Tutorial 02's player drew the graph left to right: at 390 px its frames were shown at
+    a third of their size (labels about 5 px). Drawn top to bottom, a frame is shown at more
+    than half its size, and no taller than three quarters of the screen (the controls stay in
+    view under it)."""
+    height = 844 if width < 600 else 900
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{server}/{out}/tutorials/core/plot_02_dynamic_graphs.html")
+    frame = page.locator("div.animation img").first
+    frame.scroll_into_view_if_needed()
+    page.wait_for_function("im => im.naturalWidth > 0", arg=frame.element_handle())
+    shown = frame.evaluate(
+        "im => [im.getBoundingClientRect().width, im.getBoundingClientRect().height,"
+        " im.naturalWidth]"
+    )
+    assert shown[0] / shown[2] > 0.55, shown  # 150-dpi frames: 9-pt labels above 10 px
+    assert shown[1] <= 0.75 * height + 1, shown
+    page.close()
+
+
 @pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
 def test_player_controls_fit_one_row_on_a_phone(browser, server: str, out: str) -> None:
     """The animation player's nine buttons sit on one row at 390 px (the last one wrapped to

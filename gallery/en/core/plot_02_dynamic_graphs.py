@@ -92,7 +92,7 @@ plt.show()
 from pytorch_notes.draw import animate_forward
 
 # With no display, matplotlib warns at exit that this animation was never rendered (harmless).
-anim = animate_forward(run_pos, lang=lang)
+anim = animate_forward(run_pos, lang=lang, direction="down")
 plt.show()
 
 # %%

@@ -85,7 +85,7 @@ from pytorch_notes.draw import animate_forward
 
 # 在没有图形界面的环境里（非交互式后端）直接运行本脚本时，matplotlib 会在退出时
 # 警告这段动画从未渲染过；这条警告无害。
-anim = animate_forward(run_pos, lang=lang)
+anim = animate_forward(run_pos, lang=lang, direction="down")
 plt.show()
 
 # %%
