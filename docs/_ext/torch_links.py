@@ -165,17 +165,65 @@ def locally_bound(code: str) -> set[str]:
         tree = ast.parse(code)
     except SyntaxError:
         return set()
+    return _bound_in(tree, deep=True)
+
+
+def _bound_in(node: ast.AST, deep: bool) -> set[str]:
+    """Names bound in ``node`` other than by imports; with ``deep=False``, not those bound
+    only inside a function, a lambda or a class it holds (their own scopes)."""
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+    def visit(n: ast.AST) -> None:
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            names.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(n.name)
+        elif isinstance(n, ast.arg):
+            names.add(n.arg)
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            names.add(n.name)
+        if deep or not isinstance(n, scopes):
+            for child in ast.iter_child_nodes(n):
+                visit(child)
+
+    visit(node)
     return names
+
+
+def _scopes(tree: ast.AST) -> list[tuple[tuple[int, int], tuple[int, int], set[str]]]:
+    """Every function, lambda and class of ``tree``: its span ``(line, col)`` to ``(line, col)``
+    and the names it binds itself (arguments, assignments, its own definitions)."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            own = set()
+            for child in ast.iter_child_nodes(node):  # its arguments and body, one level
+                own |= _bound_in(child, deep=False)
+            start = (node.lineno, node.col_offset)
+            end = (node.end_lineno or node.lineno, node.end_col_offset or 0)
+            found.append((start, end, own))
+    return found
+
+
+def _module_bindings(tree: ast.AST) -> list[tuple[tuple[int, int], str, str | None]]:
+    """``((line, col), name, imported)`` for each name bound outside any function, lambda or
+    class, in order: ``imported`` is the dotted name an import binds it to, None for any
+    other binding (an assignment, a loop variable, a ``def``)."""
+    found: list[tuple[tuple[int, int], str, str | None]] = []
+    for stmt in getattr(tree, "body", []):
+        where = (stmt.lineno, stmt.col_offset)
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                name = alias.asname or alias.name.split(".")[0]
+                found.append((where, name, alias.name if alias.asname else name))
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+            for alias in stmt.names:
+                name = alias.asname or alias.name
+                found.append((where, name, f"{stmt.module}.{alias.name}"))
+        else:
+            found += [(where, name, None) for name in _bound_in(stmt, deep=False)]
+    return found
 
 
 def _is_code_links_block(node: nodes.Node) -> bool:
@@ -243,19 +291,33 @@ class LinkNamesInProse(SphinxPostTransform):
             literal.replace_self(ref)
 
     def fix_code_links(self, torch_inventory: dict[str, dict]) -> None:
-        """Take out the code links that name something else; a function named like its
-        module links to the function (see the module's docstring)."""
+        """Take out the code links that name something else, shorten a chain to the part
+        its target names; a function named like its module links to the function (see the
+        module's docstring)."""
         blocks = list(self.document.findall(_is_code_links_block))
-        bound = set().union(*(locally_bound(block.astext()) for block in blocks))
-        for block in blocks:
-            for ref in list(block.findall(nodes.reference)):
+        bindings: list[tuple[tuple[int, int, int], str, str | None]] = []
+        parsed = []
+        for index, block in enumerate(blocks):
+            try:
+                tree = ast.parse(block.astext())
+            except SyntaxError:
+                tree = None
+            parsed.append(tree)
+            if tree is not None:
+                bindings += [((index, *at), n, imp) for at, n, imp in _module_bindings(tree)]
+        for index, (block, tree) in enumerate(zip(blocks, parsed, strict=True)):
+            scopes = _scopes(tree) if tree is not None else []
+            for ref, (line, col) in _positions(block):
                 text, title = ref.astext().strip(), ref.get("reftitle", "")
                 if not title:
                     continue
-                if ("." not in text and text in bound) or (
-                    text.rsplit(".", 1)[-1] != title.rsplit(".", 1)[-1]
+                if "." not in text and not _names_it(
+                    text, title, (index, line, col), scopes, bindings
                 ):
                     _unlink(ref)
+                    continue
+                if text.rsplit(".", 1)[-1] != title.rsplit(".", 1)[-1]:
+                    _shorten(ref, title.rsplit(".", 1)[-1])
                     continue
                 if "#module-" in ref.get("refuri", ""):
                     name = written_name(text)
@@ -266,9 +328,59 @@ class LinkNamesInProse(SphinxPostTransform):
                         ref["reftitle"] = found[1]
 
 
+def _positions(block: nodes.Element) -> Iterator[tuple[nodes.reference, tuple[int, int]]]:
+    """Each reference of a code block with the ``(line, col)`` its text starts at."""
+    offset, text = 0, block.astext()
+    for node in list(block.children):
+        if isinstance(node, nodes.reference):
+            line = text.count("\n", 0, offset) + 1
+            col = offset - (text.rfind("\n", 0, offset) + 1)
+            yield node, (line, col)
+        offset += len(node.astext())
+
+
+def _names_it(
+    name: str,
+    title: str,
+    at: tuple[int, int, int],
+    scopes: list[tuple[tuple[int, int], tuple[int, int], set[str]]],
+    bindings: list[tuple[tuple[int, int, int], str, str | None]],
+) -> bool:
+    """Whether the bare ``name`` at ``at`` (block, line, col) is the object ``title`` names:
+    not a name of a function, lambda or class around it (a hook's ``lambda grad``, a method
+    ``def jvp``), and, at module level, bound last by an import of that very object (a loop
+    variable ``grad`` before ``from torch.func import grad`` is not it; after, it is)."""
+    where = at[1:]
+    if any(start <= where <= end and name in own for start, end, own in scopes):
+        return False
+    before = [imported for pos, n, imported in bindings if n == name and pos < at]
+    if not before:  # never bound on the page: sphinx-gallery found it (a builtin, say)
+        return True
+    if before[-1] is None:
+        return False
+    imported = import_name(before[-1])  # the same object under the name PyTorch documents
+    return imported is not _MISSING and imported is import_name(title)
+
+
+def _shorten(ref: nodes.reference, last: str) -> None:
+    """Make the link cover only the start of its chain that ends in ``last`` (``gm.graph`` of
+    ``gm.graph.nodes``, linked to ``GraphModule.graph``); take it out if none does."""
+    children, text = list(ref.children), ""
+    for i, child in enumerate(children):
+        text += child.astext()
+        if text.rsplit(".", 1)[-1] == last:
+            rest = children[i + 1 :]
+            for node in rest:
+                ref.remove(node)
+            parent = ref.parent
+            parent.insert(parent.index(ref) + 1, rest)
+            return
+    _unlink(ref)
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.ext.intersphinx")
     app.add_post_transform(LinkNamesInProse)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when the links change, or unchanged pages keep the old ones.
-    return {"env_version": 5, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 6, "parallel_read_safe": True, "parallel_write_safe": True}
