@@ -197,7 +197,7 @@ def test_too_small_says_what_helps() -> None:
     fig, ax = plt.subplots(figsize=(5, 3))
     ax.text(0.5, 0.5, "note", fontsize=5)
     found = too_small(fig) or ""
-    assert found.endswith("use a larger font") and "scaled" not in found, found
+    assert found.endswith("use a font of at least 6 pt") and "scaled" not in found, found
     fig, ax = plt.subplots(figsize=(5, 3))
     ax.text(0.5, 0.5, "label", fontsize=MIN_TEXT_PX * 72 / 96 - 0.03)
     assert "shown 7.9 px" in (too_small(fig) or ""), too_small(fig)
@@ -238,10 +238,46 @@ def test_too_small_reads_path_effects_and_skips_transparent_colours() -> None:
 
 def test_a_font_too_small_even_unscaled_is_told_to_grow() -> None:
     """b29 review: 5-pt text in a figure a little wider than the column was told to draw the
-    figure narrower; unscaled it is 6.7 px, so only a larger font helps."""
+    figure narrower; unscaled it is 6.7 px, so a larger font is needed either way (b30: the
+    message says how large, at this width and drawn narrower)."""
     from figure_clearance import too_small
 
     fig, ax = plt.subplots(figsize=(9.5, 3))
     ax.text(0.5, 0.5, "note", fontsize=5)
     found = too_small(fig) or ""
-    assert found.endswith("use a larger font") and "narrower" not in found, found
+    assert "use a font of at least" in found and "or 6 pt and draw it narrower" in found, found
+    fig, ax = plt.subplots(figsize=(20, 3))
+    ax.text(0.5, 0.5, "note", fontsize=6.5)  # large enough unscaled: narrower, or larger
+    found = too_small(fig) or ""
+    assert "draw it narrower" in found and "or use a font of at least" in found, found
+
+
+def test_path_effect_text_is_measured_in_its_own_figure_only() -> None:
+    """b30 review: the class-wide patch of PathEffectRenderer was shared by threads (a figure
+    blamed for another's text) and outlined text with a transparent fill was skipped."""
+    import threading
+
+    import matplotlib.patheffects as effects
+    from figure_clearance import drawn_text_sizes, too_small
+
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.text(0.5, 0.5, "outlined", fontsize=4, color="none",
+            path_effects=[effects.Stroke(linewidth=1, foreground="black")])  # fmt: skip
+    assert "'outlined', 4 pt" in (too_small(fig) or ""), too_small(fig)
+    big, ax = plt.subplots(figsize=(5, 3))
+    ax.text(0.5, 0.5, "large", fontsize=20, path_effects=[effects.withStroke(linewidth=2)])
+    small, ax = plt.subplots(figsize=(5, 3))
+    ax.text(0.5, 0.5, "small", fontsize=3, path_effects=[effects.withStroke(linewidth=2)])
+    seen: dict[str, list] = {}
+
+    def measure(name, figure) -> None:
+        for _ in range(20):
+            seen.setdefault(name, []).append({t for _, t in drawn_text_sizes(figure)})
+
+    threads = [threading.Thread(target=measure, args=a) for a in (("big", big), ("small", small))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all("small" not in texts for texts in seen["big"]), seen["big"]
+    assert all("small" in texts for texts in seen["small"]), seen["small"]

@@ -43,28 +43,53 @@ MIN_TEXT_PX = 8.0  # the least text height a figure's labels may be shown at, in
 CSS_PX_PER_INCH = 96.0  # an SVG's size is in points: 72 a CSS inch of 96 CSS pixels
 
 
+#: The text recorders of the figures being measured, by renderer: text drawn with path
+#: effects goes through matplotlib's PathEffectRenderer, patched once (below) to report it.
+_RECORDERS: dict[int, Any] = {}
+
+
+def _watch_path_effects() -> None:
+    """Make ``PathEffectRenderer.draw_text`` report to the recorder of the renderer it wraps,
+    if one is measuring: installed once, thread-safe (a figure drawn in another thread has
+    another renderer), and a plain pass-through otherwise."""
+    from matplotlib.patheffects import PathEffectRenderer
+
+    if getattr(PathEffectRenderer.draw_text, "_pn_watch", False):
+        return
+    draw_text = PathEffectRenderer.draw_text
+
+    def watched(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        recorder = _RECORDERS.get(id(getattr(self, "_renderer", None)))
+        if recorder is not None:
+            recorder(gc, s, prop, ismath, mtext, effects=True)
+        return draw_text(self, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    watched._pn_watch = True  # type: ignore[attr-defined]
+    PathEffectRenderer.draw_text = watched
+
+
 def drawn_text_sizes(fig: Any) -> list[tuple[float, str]]:
     """``(size in points, text)`` of every piece of text ``fig`` really draws.
 
     Recorded from the renderer while the figure draws, so only what reaches the
     page counts: nothing of a hidden Axes or artist, of a text with alpha 0 or a
-    transparent colour, of a text clipped wholly out of its Axes, of a tick label
-    outside the view; a table's cells count (they are not the figure's children),
-    and so does text drawn with path effects (a stroke, ``plt.xkcd()``), which
-    reaches the renderer as paths. A mathtext label counts at its smallest glyph:
-    ``$10^{-3}$``'s exponent is drawn at 70 %.
+    transparent colour (unless path effects draw it: an outline), of a text clipped
+    wholly out of its Axes, of a tick label outside the view; a table's cells count
+    (they are not the figure's children), and so does text drawn with path effects
+    (a stroke, ``plt.xkcd()``), which reaches the renderer as paths. A mathtext
+    label counts at its smallest glyph: ``$10^{-3}$``'s exponent is drawn at 70 %.
     """
     from matplotlib.mathtext import MathTextParser
-    from matplotlib.patheffects import PathEffectRenderer
 
+    _watch_path_effects()
     renderer = fig.canvas.get_renderer()
     found: list[tuple[float, str]] = []
     parser = MathTextParser("path")
 
-    def seen(gc: Any, s: str, prop: Any, ismath: Any, mtext: Any) -> None:
+    def seen(gc: Any, s: str, prop: Any, ismath: Any, mtext: Any, effects: bool = False) -> None:
         rgba = gc.get_rgb()
-        alpha = gc.get_alpha()
-        if not s.strip() or alpha == 0 or (len(rgba) == 4 and rgba[3] == 0):
+        invisible = gc.get_alpha() == 0 or (len(rgba) == 4 and rgba[3] == 0)
+        if not s.strip() or (invisible and not effects):
             return
         clip = gc.get_clip_rectangle()
         if (
@@ -80,23 +105,18 @@ def drawn_text_sizes(fig: Any) -> list[tuple[float, str]]:
         found.append((float(size), s))
 
     draw_text = renderer.draw_text
-    effects_draw_text = PathEffectRenderer.draw_text
 
     def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
         seen(gc, s, prop, ismath, mtext)
         return draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
 
-    def record_effects(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        seen(gc, s, prop, ismath, mtext)
-        return effects_draw_text(self, gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-
     renderer.draw_text = record
-    PathEffectRenderer.draw_text = record_effects  # one process, one figure at a time
+    _RECORDERS[id(renderer)] = seen
     try:
         fig.canvas.draw()
     finally:
         del renderer.draw_text  # the renderer's own method again
-        PathEffectRenderer.draw_text = effects_draw_text
+        _RECORDERS.pop(id(renderer), None)
     return found
 
 
@@ -119,14 +139,22 @@ def too_small(fig: Any, pad_inches: float = 0.05) -> str | None:
     if shown >= MIN_TEXT_PX:
         return None
     said = math.floor(shown * 10) / 10  # 7.96 px is "7.9", never "8.0 (at least 8)"
-    first = f"its smallest text ({label.splitlines()[0]!r}, {points:g} pt) is shown {said:.1f} px"
-    if scale == 1.0 or points * CSS_PX_PER_INCH / 72 < MIN_TEXT_PX:  # narrower cannot help
-        return f"{first} high (at least {MIN_TEXT_PX:g}): use a larger font"
-    return (
-        f"{first} high (at least {MIN_TEXT_PX:g}): the figure is {width:.0f} px wide, scaled to "
-        f"the {COLUMN_PX}-px column; draw it narrower (direction='down' for a long graph, "
-        "panels one above another rather than side by side)"
+    first = (
+        f"its smallest text ({label.splitlines()[0]!r}, {points:g} pt) is shown {said:.1f} px "
+        f"high (at least {MIN_TEXT_PX:g})"
     )
+    unscaled = MIN_TEXT_PX * 72 / CSS_PX_PER_INCH  # the least font size shown at its own size
+    here = math.ceil(unscaled / scale * 10) / 10  # ... and at this width
+    if scale == 1.0:
+        return f"{first}: use a font of at least {unscaled:g} pt"
+    scaled = f"the figure is {width:.0f} px wide, scaled to the {COLUMN_PX}-px column"
+    narrower = (
+        "draw it narrower (direction='down' for a long graph, panels one above another "
+        "rather than side by side)"
+    )
+    if points < unscaled:  # too small even at its own size: narrower alone cannot help
+        return f"{first}: {scaled}; use a font of at least {here:g} pt, or {unscaled:g} pt and {narrower}"
+    return f"{first}: {scaled}; {narrower}, or use a font of at least {here:g} pt"
 
 
 def _segments(path: Any) -> np.ndarray:

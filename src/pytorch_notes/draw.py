@@ -654,11 +654,11 @@ def _note_centre(
     distance where it overlaps nothing in ``taken`` and crosses none of the
     other ``arrows`` (rows ``[x0, y0, x1, y1]`` of corners and of ends, display pixels);
     then slid along the arrow. Every spot lies inside ``area`` (``[x0, y0, x1, y1]``, the
-    Axes: a note past its edge is cut off) and nearer its own arrow than any other (else it
-    reads as that arrow's label). On a crowded graph, failing all that, the first of those
-    spots that covers nothing in ``taken`` though an arrow crosses it (a box or a note
-    covered hides text, a crossing arrow does not), then one that is not nearest its own
-    arrow, then right beside it.
+    Axes: a note past its edge is cut off) and near its own arrow: within 30 points of it,
+    or nearer it than any other (else it reads as that arrow's label). On a crowded graph
+    these are given up in order: first clear of other arrows (a crossing arrow hides less
+    than a covered box), then near its own arrow, then inside the Axes; then right beside
+    the arrow, over whatever is there.
     """
     p, q = np.asarray(box_u.get_points()).mean(0), np.asarray(box_v.get_points()).mean(0)
     length = float(np.hypot(*(q - p)))
@@ -674,15 +674,24 @@ def _note_centre(
     half = np.array([extent.width, extent.height]) / 2 + renderer.points_to_pixels(2.0)
 
     own = np.concatenate([start, end])[None, :]
+    close = renderer.points_to_pixels(30.0)  # a note this near its arrow reads as its label
 
-    def free(centre: np.ndarray, margin: float, crossing: bool = False, near: bool = True) -> bool:
+    def free(
+        centre: np.ndarray,
+        margin: float,
+        crossing: bool = False,
+        near: bool = True,
+        inside: bool = True,
+    ) -> bool:
         lo, hi = centre - half - margin, centre + half + margin
-        if area is not None and (np.any(lo < area[:2]) or np.any(hi > area[2:])):
+        if inside and area is not None and (np.any(lo < area[:2]) or np.any(hi > area[2:])):
             return False
-        if near and len(arrows) and _distances(centre, arrows).min() <= _distances(centre, own)[0]:
+        if _overlaps_any(lo, hi, taken) or (not crossing and _crosses_any(lo, hi, arrows)):
             return False
-        clear = not _overlaps_any(lo, hi, taken)
-        return clear and (crossing or not _crosses_any(lo, hi, arrows))
+        if not near or not len(arrows):
+            return True
+        distance = _distances(centre, own)[0]  # (the cheap tests first: most spots fail them)
+        return distance <= close + half.max() or distance < _distances(centre, arrows).min()
 
     if free(middle, renderer.points_to_pixels(8.0)):  # on the arrow, arrow showing both sides
         return middle
@@ -699,14 +708,18 @@ def _note_centre(
         for step in range(4) for t in (0.25, -0.25, 0.4, -0.4) for side in (1, -1)
     ]  # fmt: skip
     spots = beside + along
-    # what is given up first on a crowded graph: clear of other arrows, then nearest its own
-    tiers = ((False, True), (True, True), (True, False))
+    # what is given up, in order, on a crowded graph: clear of other arrows; near its own
+    # arrow; inside the Axes (a panel too small for its graph)
+    tiers = (
+        (False, True, True), (True, True, True), (False, False, True), (True, False, True),
+        (True, False, False),
+    )  # fmt: skip
     return next(
         (
             centre
-            for crossing, near in tiers
+            for crossing, near, inside in tiers
             for centre in spots
-            if free(centre, 0.0, crossing, near)
+            if free(centre, 0.0, crossing, near, inside)
         ),
         beside[0],  # beside the arrow, over whatever is there
     )
