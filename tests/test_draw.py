@@ -1043,3 +1043,13 @@ def _has_pygraphviz() -> bool:
     except ImportError:
         return False
     return True
+
+
+def test_a_chinese_frame_title_uses_a_full_width_colon(seed) -> None:
+    """ra18 review: "第 1 步，共 4 步: mul" mixed a half-width colon into Chinese."""
+    lang = use_language("zh")
+    anim = draw.animate_forward(seed[0], lang=lang)
+    anim._func(3)  # the last frame's title
+    title = anim._fig.axes[0].get_title()
+    if lang == "zh":
+        assert title.startswith("第 3 步，共 3 步：") and ": " not in title, title

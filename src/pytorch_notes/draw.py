@@ -91,7 +91,7 @@ def _words(lang: str) -> dict[str, str]:
         "grad": tr(lang, en="grad", zh="梯度"),
         "forward": tr(lang, en="Forward graph", zh="前向图"),
         "backward": tr(lang, en="Backward graph (grad_fn)", zh="反向图（grad_fn）"),
-        "step": tr(lang, en="step {k} of {n}", zh="第 {k} 步，共 {n} 步"),
+        "step": tr(lang, en="step {k} of {n}: {what}", zh="第 {k} 步，共 {n} 步：{what}"),
         "inputs": tr(lang, en="inputs", zh="输入"),
         "if": tr(lang, en="if → {v}", zh="if → {v}"),
         "uses": tr(lang, en="{n} uses", zh="用了 {n} 次"),
@@ -1386,7 +1386,7 @@ def _frame_titles(
                     f"describe(op) must return a str, got {type(text).__name__} for operation "
                     f"{op.index} ({op.op!r})"
                 )
-        titles.append(words["step"].format(k=k, n=n) + f": {text}")
+        titles.append(words["step"].format(k=k, n=n, what=text))
         mathtext_readable(f"the title of step {k} (operation {op.op!r})", titles[-1])
     return titles
 

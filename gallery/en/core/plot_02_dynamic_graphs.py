@@ -70,7 +70,7 @@ print(f"negative input, operations: {[op.op for op in run_neg]}")
 # %%
 # Same code, two different graphs. The comparison ``gt`` (``>``) is in both:
 # it is an operation too, and its result is what steered Python. Drawn one
-# above the other (the note on the arrow out of ``>`` shows which way the ``if`` went):
+# above the other (the note by the arrow out of ``>`` shows which way the ``if`` went):
 
 import matplotlib.pyplot as plt
 

@@ -63,7 +63,7 @@ print(f"negative input, operations: {[op.op for op in run_neg]}")
 # %%
 # 同一段代码，两张不同的计算图。比较运算 ``gt``（``>``）在两张图里都有：
 # 它本身也是一个运算，它的结果决定了 Python 走哪条分支。上下对照画出来
-# （``>`` 引出的箭头上的注释标明了 ``if`` 走向哪边）：
+# （从 ``>`` 出发的箭头旁标注了 ``if`` 走的是哪条分支）：
 
 import matplotlib.pyplot as plt
 
