@@ -672,42 +672,10 @@ def _note_centre(
         normal = -normal  # above the arrow, or right of a vertical one
     extent = Text.get_window_extent(note, renderer)
     half = np.array([extent.width, extent.height]) / 2 + renderer.points_to_pixels(2.0)
-
-    own = np.concatenate([start, end])[None, :]
-    close = renderer.points_to_pixels(30.0)  # a note this near its arrow reads as its label
-
-    def free(
-        centre: np.ndarray,
-        margin: float,
-        crossing: bool = False,
-        near: bool = True,
-        inside: bool = True,
-    ) -> bool:
-        lo, hi = centre - half - margin, centre + half + margin
-        if inside and area is not None and (np.any(lo < area[:2]) or np.any(hi > area[2:])):
-            return False
-        if _overlaps_any(lo, hi, taken) or (not crossing and _crosses_any(lo, hi, arrows)):
-            return False
-        if not near or not len(arrows):
-            return True
-        distance = _distances(centre, own)[0]  # (the cheap tests first: most spots fail them)
-        return distance <= close + half.max() or distance < _distances(centre, arrows).min()
-
-    if free(middle, renderer.points_to_pixels(8.0)):  # on the arrow, arrow showing both sides
+    spot = _Spot(half, taken, arrows, np.concatenate([start, end]), area, renderer)
+    if spot.free(middle, renderer.points_to_pixels(8.0)):  # on it, arrow showing both sides
         return middle
-    clear = float(abs(normal[0]) * half[0] + abs(normal[1]) * half[1]) + gap / 2
-    beside = [
-        middle + side * (clear + step * half[1]) * normal for step in range(8) for side in (1, -1)
-    ]
-    # then slid along the arrow, a quarter and two fifths of its visible part either way,
-    # and beside it by steps of the note's own extent across the arrow (a note beside a
-    # vertical arrow must clear its width, not its height)
-    reach = clear - gap / 2
-    along = [
-        middle + t * (end - start) + side * (clear + step * reach) * normal
-        for step in range(4) for t in (0.25, -0.25, 0.4, -0.4) for side in (1, -1)
-    ]  # fmt: skip
-    spots = beside + along
+    spots = _spots_beside(middle, end - start, normal, half, gap)
     # what is given up, in order, on a crowded graph: clear of other arrows; near its own
     # arrow; inside the Axes (a panel too small for its graph)
     tiers = (
@@ -719,10 +687,62 @@ def _note_centre(
             centre
             for crossing, near, inside in tiers
             for centre in spots
-            if free(centre, 0.0, crossing, near, inside)
+            if spot.free(centre, 0.0, crossing, near, inside)
         ),
-        beside[0],  # beside the arrow, over whatever is there
+        spots[0],  # beside the arrow, over whatever is there
     )
+
+
+def _spots_beside(
+    middle: np.ndarray, along: np.ndarray, normal: np.ndarray, half: np.ndarray, gap: float
+) -> list[np.ndarray]:
+    """The spots :func:`_note_centre` tries, in order: beside the arrow's middle, further
+    out by steps of half the note's height; then slid along the arrow (``along``: its visible
+    part) a quarter and two fifths either way, out by steps of the note's own extent across
+    the arrow (a note beside a vertical arrow must clear its width, not its height)."""
+    clear = float(abs(normal[0]) * half[0] + abs(normal[1]) * half[1]) + gap / 2
+    beside = [
+        middle + side * (clear + step * half[1]) * normal for step in range(8) for side in (1, -1)
+    ]
+    reach = clear - gap / 2
+    slid = [
+        middle + t * along + side * (clear + step * reach) * normal
+        for step in range(4) for t in (0.25, -0.25, 0.4, -0.4) for side in (1, -1)
+    ]  # fmt: skip
+    return beside + slid
+
+
+class _Spot:
+    """Whether a note of half-size ``half`` may go at a spot (display pixels), given the
+    boxes ``taken``, the other ``arrows``, its own arrow ``own`` and the Axes ``area``."""
+
+    def __init__(self, half, taken, arrows, own, area, renderer) -> None:
+        self.half, self.taken, self.arrows, self.area = half, taken, arrows, area
+        self.own = own[None, :]
+        self.close = renderer.points_to_pixels(30.0)  # this near its arrow, it is its label
+
+    def free(
+        self,
+        centre: np.ndarray,
+        margin: float,
+        crossing: bool = False,
+        near: bool = True,
+        inside: bool = True,
+    ) -> bool:
+        lo, hi = centre - self.half - margin, centre + self.half + margin
+        area = self.area
+        if inside and area is not None and (np.any(lo < area[:2]) or np.any(hi > area[2:])):
+            return False
+        if _overlaps_any(lo, hi, self.taken):
+            return False
+        if not crossing and _crosses_any(lo, hi, self.arrows):
+            return False
+        if not near or not len(self.arrows):
+            return True
+        distance = _distances(centre, self.own)[0]  # (the cheap tests first)
+        if distance <= self.close + self.half.max():
+            return True
+        return distance < _distances(centre, self.arrows).min()
 
 
 def _exit(box, centre: np.ndarray, d: np.ndarray) -> float:
