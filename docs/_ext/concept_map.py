@@ -46,6 +46,7 @@ import course  # docs/_ext: the course's data, docs/course.toml
 import matplotlib.pyplot as plt
 from course import rst_title as _rst_title
 from docutils import nodes
+from figure_clearance import COLUMN_PX  # furo's text column: the 1x map is at most this wide
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path as MplPath
 from PIL import Image
@@ -56,7 +57,6 @@ from sphinx.util.docutils import SphinxDirective
 from pytorch_notes.i18n import tr, use_language
 
 PER_ROW = 3  # ideas side by side; a tutorial with more takes another row
-COLUMN_PX = 736  # furo's text column (46em) in CSS pixels: the 1x image is at most this wide
 DPI = 100  # 1x
 FONT_PT = 9.5  # box text; at 1x, 9.5 pt is 13 px
 NODE_GAP = 14.0  # points between boxes of a row

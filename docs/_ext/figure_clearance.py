@@ -38,7 +38,7 @@ from matplotlib.text import Annotation, Text
 from pytorch_notes.draw import _crosses_any as _crosses
 
 INSET = 1.0  # pixels taken off a label's box before an arrow is tested against it
-COLUMN_PX = 736  # furo's text column (46em) in CSS pixels, as concept_map.COLUMN_PX
+COLUMN_PX = 736  # furo's text column (46em) in CSS pixels (the concept map's width too)
 MIN_TEXT_PX = 8.0  # the least text height a figure's labels may be shown at, in CSS pixels
 CSS_PX_PER_INCH = 96.0  # an SVG's size is in points: 72 a CSS inch of 96 CSS pixels
 

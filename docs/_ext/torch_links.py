@@ -158,16 +158,6 @@ def find(name: str, inventory: dict[str, dict]) -> tuple[str, str] | None:
     return None
 
 
-def locally_bound(code: str) -> set[str]:
-    """The names ``code`` binds other than by importing them: definitions, arguments,
-    assignments, loop and ``with`` targets, ``except ... as``. Empty if it does not parse."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    return _bound_in(tree, deep=True)
-
-
 def _bound_in(node: ast.AST, deep: bool) -> set[str]:
     """Names bound in ``node`` other than by imports; with ``deep=False``, not those bound
     only inside a function, a lambda or a class it holds (their own scopes)."""
