@@ -244,8 +244,22 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - start
     ran = ", ".join(f"{code} {len(executed(code))}" for code in codes)
     print(f"[docs] built {', '.join(codes)} in {elapsed:.1f}s (tutorials executed: {ran})")
-    print(f"[docs] open {HTML / 'index.html'}")
+    pages = [page for code in codes for page in executed_pages(code)]
+    for page in pages if len(pages) <= 4 else []:  # an author's edit: the pages it changed
+        print(f"[docs] open {page}")
+    if not pages or len(pages) > 4:
+        print(f"[docs] open {HTML / 'index.html'}")
     return 0
+
+
+def executed_pages(code: str) -> list[Path]:
+    """The built pages of the tutorials the last build of ``code`` executed."""
+    lang = LANGUAGES[code]
+    found = []
+    for name in executed(code):
+        for script in (DOCS.parent / "gallery" / lang.gallery).glob(f"*/{name}"):
+            found.append(HTML / lang.out / "tutorials" / script.parent.name / f"{script.stem}.html")
+    return found
 
 
 def executed(code: str) -> list[str]:

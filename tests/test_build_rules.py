@@ -184,3 +184,25 @@ def test_a_change_to_the_scraper_executes_the_tutorials_again(tmp_path: Path, mo
     scraper = tmp_path / "docs" / "_ext" / "svg_figures.py"
     scraper.write_text(scraper.read_text("utf-8") + "\n# saved another way\n", "utf-8")
     assert docs_build.package_digest() != before
+
+
+def test_the_build_names_the_pages_of_the_tutorials_it_executed(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """After an author's edit, ``docs/build.py`` ends with the edited tutorial's page to open
+    (found from the gallery's folders: a group and a language each)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_build", DOCS / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "BUILD", tmp_path)
+    monkeypatch.setattr(module, "HTML", tmp_path / "html")
+    zh = next(lang for lang in module.LANGUAGES.values() if lang.code != "en")
+    [script] = (ROOT / "gallery" / zh.gallery).glob("*/plot_03_*.py")
+    (tmp_path / f"executed-{zh.code}.json").write_text(json.dumps({"executed": [script.name]}))
+    assert module.executed_pages(zh.code) == [
+        tmp_path / "html" / zh.out / "tutorials" / script.parent.name / f"{script.stem}.html"
+    ]
+    assert module.executed_pages("en") == []  # no record: nothing executed
