@@ -48,6 +48,7 @@ CODE = {
         "math.sqrt": PY + "math.html#math.sqrt",
         "itertools.pairwise": PY + "itertools.html#itertools.pairwise",
     },
+    "plot_07_autograd_internals": {"np.tanh": NP + "numpy.tanh.html#numpy.tanh"},
     "plot_08_jacobians_torch_func": {
         "partial": PY + "functools.html#functools.partial",
         "timeit.repeat": PY + "timeit.html#timeit.repeat",
@@ -69,7 +70,6 @@ CODE = {
         "math.isclose": PY + "math.html#math.isclose",
     },
     "plot_14_compile_in_practice": {
-        "np.interp": NP + "numpy.interp.html#numpy.interp",
         "np.logaddexp": NP + "numpy.logaddexp.html#numpy.logaddexp",
         "RuntimeError": PY + "exceptions.html#RuntimeError",
         "re.search": PY + "re.html#re.search",
