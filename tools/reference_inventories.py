@@ -25,9 +25,12 @@ Where each one comes from
   ``api/_as_gen/NAME.html#NAME``. Online, ``--download`` takes them from the projects'
   own inventories instead.
 
-Every address was checked against stored copies of the projects' current docs pages
-(the check is listed in the commit that added this tool). A name whose address could
-not be confirmed is left out (a wrong link is worse than none).
+Addresses were checked against stored copies of the projects' current docs pages
+(numpy.org/doc/stable, matplotlib.org/stable) and, for Python, CPython's current
+``Doc/library`` sources. A name whose address could not be confirmed is left out (a
+wrong link is worse than none): ``matplotlib.lines.Line2D.get_color`` (tutorial 13's
+``line.get_color()``), which Matplotlib documents on its class's page, under an anchor
+no stored page showed.
 
 Refresh
 -------
