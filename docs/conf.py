@@ -81,9 +81,14 @@ autodoc_default_options = {"members": True, "undoc-members": False, "show-inheri
 
 # sphinx-gallery links the names in the tutorials' code through these inventories,
 # docs/_ext/torch_links.py the names in their prose. The build reads no network:
-# the inventory is the vendored file (tools/torch_inventory.py makes or refreshes it).
+# each inventory is a vendored file, filtered to the names the site uses
+# (tools/torch_inventory.py makes or refreshes torch.inv, tools/reference_inventories.py
+# the other three).
 intersphinx_mapping = {
     "torch": ("https://docs.pytorch.org/docs/stable/", str(DOCS / "_inventories" / "torch.inv")),
+    "python": ("https://docs.python.org/3/", str(DOCS / "_inventories" / "python.inv")),
+    "numpy": ("https://numpy.org/doc/stable/", str(DOCS / "_inventories" / "numpy.inv")),
+    "matplotlib": ("https://matplotlib.org/stable/", str(DOCS / "_inventories" / "matplotlib.inv")),
 }
 intersphinx_timeout = 1  # a remote location would fail fast; every location here is a file
 intersphinx_cache_limit = -1  # never refetch a cached inventory

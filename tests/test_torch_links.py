@@ -184,11 +184,16 @@ def test_every_place_the_tool_derives_is_in_the_inventory() -> None:
 
 
 def test_intersphinx_reads_only_files_in_the_repository() -> None:
+    """PyTorch's inventory and Python's, NumPy's and Matplotlib's (tools/reference_inventories.py),
+    each at its project's docs, each read from a file in the repository."""
+    import reference_inventories
+
     conf = runpy.run_path(str(DOCS / "conf.py"))
     mapping = conf["intersphinx_mapping"]
-    assert set(mapping) == {"torch"}
-    for _name, (base, location) in mapping.items():
-        assert base == BASE
+    bases = {"torch": BASE} | {k: p.base_url for k, p in reference_inventories.PROJECTS.items()}
+    assert set(mapping) == set(bases)
+    for name, (base, location) in mapping.items():
+        assert base == bases[name]
         locations = location if isinstance(location, tuple) else (location,)
         for loc in locations:
             assert loc is not None and "://" not in str(loc), loc
@@ -215,7 +220,8 @@ def test_a_build_with_sockets_shut_links_the_prose(tmp_path: Path, no_network) -
     transform, built with every socket refused: no warning, and the literals link
     (aliases expanded, ``()`` dropped, a name found under PyTorch's own path), while
     a variable's method stays plain, and a function named like its module links to the
-    function."""
+    function; Python's, NumPy's and Matplotlib's names link from their inventories too,
+    but not a bare name PyTorch also has (``abs``)."""
     from sphinx.application import Sphinx
 
     conf = runpy.run_path(str(DOCS / "conf.py"))
@@ -231,7 +237,9 @@ def test_a_build_with_sockets_shut_links_the_prose(tmp_path: Path, no_network) -
     (src / "index.rst").write_text(
         "Links\n=====\n\n"
         "``torch.autograd.grad`` and ``nn.Linear`` and ``torch.inference_mode()`` and\n"
-        "``F.softplus`` and ``y.backward()`` and ``torch.autograd.gradcheck``.\n",
+        "``F.softplus`` and ``y.backward()`` and ``torch.autograd.gradcheck``.\n\n"
+        "``np.interp`` and ``plt.subplots`` and ``print`` and ``sys.getrecursionlimit()``\n"
+        "and ``abs``.\n",
         encoding="utf-8",
     )
     warnings = io.StringIO()
@@ -254,6 +262,15 @@ def test_a_build_with_sockets_shut_links_the_prose(tmp_path: Path, no_network) -
         + "generated/torch.nn.functional.softplus.html#torch.nn.functional.softplus": "F.softplus",
         BASE + "generated/torch.autograd.gradcheck.gradcheck.html"
         "#torch.autograd.gradcheck.gradcheck": "torch.autograd.gradcheck",
+        "https://numpy.org/doc/stable/reference/generated/numpy.interp.html#numpy.interp": (
+            "np.interp"
+        ),
+        "https://matplotlib.org/stable/api/_as_gen/matplotlib.pyplot.subplots.html"
+        "#matplotlib.pyplot.subplots": "plt.subplots",
+        "https://docs.python.org/3/library/functions.html#print": "print",
+        "https://docs.python.org/3/library/sys.html#sys.getrecursionlimit": (
+            "sys.getrecursionlimit()"
+        ),
     }, links
 
 

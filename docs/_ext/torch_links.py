@@ -24,6 +24,15 @@ its text and look, when the name it spells is in the inventory:
 A literal naming the site's own package (````pytorch_notes.training.fit````)
 links to its entry on the API page when autodoc documents it.
 
+Python's, NumPy's and Matplotlib's names are linked the same way, from their
+vendored inventories (``tools/reference_inventories.py``): a literal that spells
+an entry's whole name (````np.interp````, ````plt.subplots```` with the
+tutorials' ``np.`` and ``plt.`` expanded, ````sys.getrecursionlimit()````), and
+a bare literal that is a Python builtin function, class or exception
+(````print````, ````RuntimeError````), unless the page's own code binds that name
+or PyTorch has a function or Tensor method of that name (in these tutorials
+````abs```` and ````sum```` are torch operations, not Python's).
+
 Only whole literals are linked: not ````y.backward()```` (a variable), not
 ````retain_graph=True````, not a bare ````no_grad()```` (which module's?),
 and nothing inside a title, a link or a code block.
@@ -45,16 +54,28 @@ taken out again (their tokens stay):
 - a chain longer than what it links to: ``traced.graph.nodes`` linked to
   ``GraphModule.graph`` (the last name written must be the target's).
 
+- a bare name written as a keyword argument (the ``max`` of ``clamp(max=1)``),
+  which names no object at all.
+
 And a code link to a module's anchor, where the name written is a function of
 that module's name (``torch.autograd.gradcheck(...)``), goes to the function.
+
+sphinx-gallery finds only the names a script imports or assigns, so Python's
+builtins (``print``, ``range``, ``RuntimeError``) would never be linked in code:
+:func:`add_builtins` adds each builtin a script names to sphinx-gallery's record
+of its names (``*.codeobj.json``) before the pages are read, and the rules above
+apply to them as to every other name (a ``range`` the code binds is not linked).
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import importlib
+import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 from docutils import nodes
@@ -72,7 +93,17 @@ ALIASES = {
     "optim.": "torch.optim.",
     "Tensor.": "torch.Tensor.",
     "fwAD.": "torch.autograd.forward_ad.",
+    "np.": "numpy.",
+    "plt.": "matplotlib.pyplot.",
 }
+
+#: The other projects the site links to (intersphinx_mapping keys in conf.py), by the
+#: first part of the names they document.
+OTHER_PROJECTS = {"numpy": "numpy", "matplotlib": "matplotlib"}
+PYTHON = "python"
+
+#: The roles under which a bare name in the prose is taken for Python's builtin.
+BUILTIN_ROLES = ("py:function", "py:class", "py:exception")
 
 #: sphinx-gallery's class on a code link from a variable to its value's class.
 INSTANCE = "sphx-glr-backref-instance"
@@ -250,6 +281,7 @@ class LinkNamesInProse(SphinxPostTransform):
         builder = getattr(self.env, "_app", None) or self.app
         builder = builder.builder
         fromdocname = self.env.docname
+        self.page_bound: set[str] = set()  # names the page's code binds (fix_code_links)
         for ref in list(self.document.findall(nodes.reference)):
             if INSTANCE in ref["classes"]:
                 _unlink(ref)
@@ -270,15 +302,29 @@ class LinkNamesInProse(SphinxPostTransform):
                 if found is None:
                     continue
                 objtype, target_name = found
-                item = torch_inventory[objtype][target_name]
-                uri = getattr(item, "uri", None) or item[2]
-                ref = nodes.reference(
-                    "", "", literal.deepcopy(), internal=False, refuri=uri, reftitle=target_name
-                )
+                ref = _external(literal, torch_inventory[objtype][target_name], target_name)
             else:
-                continue
+                target = self.other_target(name, inventories)
+                if target is None:
+                    continue
+                ref = _external(literal, target, name)
             ref["classes"].append("pn-api-link")
             literal.replace_self(ref)
+
+    def other_target(self, name: str, inventories: dict[str, dict]) -> object | None:
+        """The inventory item of Python, NumPy or Matplotlib a prose literal names, or None."""
+        project = OTHER_PROJECTS.get(name.split(".")[0], PYTHON)
+        inventory = inventories.get(project, {})
+        if "." not in name:  # a bare name: only a builtin nothing else on the page claims
+            roles = BUILTIN_ROLES if project == PYTHON else ()
+            if name in self.page_bound or _torch_has(name):
+                return None
+        else:
+            roles = tuple(r for r in inventory if r.startswith("py:"))
+        for role in roles:
+            if name in inventory.get(role, {}):
+                return inventory[role][name]
+        return None
 
     def fix_code_links(self, torch_inventory: dict[str, dict]) -> None:
         """Take out the code links that name something else, shorten a chain to the part
@@ -295,11 +341,17 @@ class LinkNamesInProse(SphinxPostTransform):
             parsed.append(tree)
             if tree is not None:
                 bindings += [((index, *at), n, imp) for at, n, imp in _module_bindings(tree)]
+                self.page_bound |= _bound_in(tree, deep=True) | {n for _, n, _ in bindings}
         for index, (block, tree) in enumerate(zip(blocks, parsed, strict=True)):
             scopes = _scopes(tree) if tree is not None else []
-            for ref, (line, col) in _positions(block):
+            keywords = _keyword_positions(tree, block.astext()) if tree is not None else set()
+            # positions first: a chain shortened below moves the text after it out of its link
+            for ref, (line, col) in list(_positions(block)):
                 text, title = ref.astext().strip(), ref.get("reftitle", "")
                 if not title:
+                    continue
+                if (line, col) in keywords:  # clamp(max=1): a keyword, not a name
+                    _unlink(ref)
                     continue
                 if "." not in text and not _names_it(
                     text, title, (index, line, col), scopes, bindings
@@ -316,6 +368,31 @@ class LinkNamesInProse(SphinxPostTransform):
                         item = torch_inventory[found[0]][found[1]]
                         ref["refuri"] = getattr(item, "uri", None) or item[2]
                         ref["reftitle"] = found[1]
+
+
+def _external(literal: nodes.literal, item: object, title: str) -> nodes.reference:
+    """A link to an inventory item around a copy of the literal."""
+    uri = getattr(item, "uri", None) or item[2]  # type: ignore[index]
+    return nodes.reference("", "", literal.deepcopy(), internal=False, refuri=uri, reftitle=title)
+
+
+def _torch_has(name: str) -> bool:
+    """Whether PyTorch has a function or Tensor method of that name (``abs``, ``sum``)."""
+    import torch
+
+    return hasattr(torch, name) or hasattr(torch.Tensor, name)
+
+
+def _keyword_positions(tree: ast.AST, source: str) -> set[tuple[int, int]]:
+    """``(line, col)`` of each keyword argument's name (``max`` of ``clamp(max=1)``), the
+    column in characters, as :func:`_positions` counts them (ast counts UTF-8 bytes)."""
+    lines = source.split("\n")
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg is not None:
+            text = lines[node.lineno - 1].encode("utf-8")[: node.col_offset]
+            found.add((node.lineno, len(text.decode("utf-8", "replace"))))
+    return found
 
 
 def _positions(block: nodes.Element) -> Iterator[tuple[nodes.reference, tuple[int, int]]]:
@@ -368,9 +445,55 @@ def _shorten(ref: nodes.reference, last: str) -> None:
     _unlink(ref)
 
 
+def builtins_named(source: str) -> dict[str, list[dict]]:
+    """sphinx-gallery's record (``codeobj.json`` form) of each Python builtin a script
+    names: ``print`` as ``builtins.print``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    names = {
+        n.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and not n.id.startswith("_")
+    }
+    return {
+        name: [
+            {
+                "name": name,
+                "module": "builtins",
+                "module_short": "builtins",
+                "is_class": isinstance(getattr(builtins, name), type),
+                "is_explicit": False,
+            }
+        ]
+        for name in sorted(names)
+        if hasattr(builtins, name)
+    }
+
+
+def add_builtins(app: Sphinx, env: object, docnames: list[str]) -> None:
+    """Add the builtins each tutorial names to its ``codeobj.json`` (sphinx-gallery wrote
+    it when the gallery was generated, before the pages are read), keeping every record
+    sphinx-gallery made (a ``max`` the script assigns is its own variable)."""
+    for codeobj in sorted(Path(app.srcdir).glob("**/*.codeobj.json")):
+        script = codeobj.with_name(codeobj.name.removesuffix(".codeobj.json") + ".py")
+        if not script.is_file():
+            continue
+        record = json.loads(codeobj.read_text(encoding="utf-8"))
+        added = {
+            name: cobjs
+            for name, cobjs in builtins_named(script.read_text(encoding="utf-8")).items()
+            if name not in record
+        }
+        if added:
+            codeobj.write_text(json.dumps({**record, **added}, indent=1), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.ext.intersphinx")
     app.add_post_transform(LinkNamesInProse)
+    app.connect("env-before-read-docs", add_builtins)
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when the links change, or unchanged pages keep the old ones.
-    return {"env_version": 6, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 8, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,248 @@
+"""Python's, NumPy's and Matplotlib's names linked to their reference, in the tutorials'
+code and prose, from inventories vendored in ``docs/_inventories`` (made by
+``tools/reference_inventories.py``): each loads as Sphinx reads it and names its project,
+every address has its project's form, the tool's list and the files agree, and on the
+built pages (both languages) a sample of names links where its inventory says, while a
+keyword argument (``max=``), a name PyTorch also has in the prose (``abs``) and a
+variable are not linked. (The build with sockets shut is ``test_torch_links.py``'s.)
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from conftest import LANGUAGES, ROOT, built_tutorials, soup
+
+sys.path.insert(0, str(ROOT / "tools"))
+
+import reference_inventories as tool
+
+OUTS = [lang.out for lang in LANGUAGES.values()]
+PROJECTS = sorted(tool.PROJECTS)
+
+#: The form of every address of each project's inventory, ``{name}`` standing for the
+#: entry's name (Python's builtins are anchored by their bare name, ``#print``).
+FORMS = {
+    "python": r"https://docs\.python\.org/3/library/[a-z]+\.html#{name}",
+    "numpy": r"https://numpy\.org/doc/stable/reference/generated/{name}\.html#{name}",
+    "matplotlib": r"https://matplotlib\.org/stable/api/_as_gen/{name}\.html#{name}",
+}
+
+PY = "https://docs.python.org/3/library/"
+NP = "https://numpy.org/doc/stable/reference/generated/"
+MPL = "https://matplotlib.org/stable/api/_as_gen/"
+
+#: For some tutorials: what their code links (text as written -> address) and what their
+#: prose links (literal's text -> address).
+CODE = {
+    "plot_01_computational_graph": {
+        "print": PY + "functions.html#print",
+        "warnings.catch_warnings": PY + "warnings.html#warnings.catch_warnings",
+        "Counter": PY + "collections.html#collections.Counter",
+        "plt.show": MPL + "matplotlib.pyplot.show.html#matplotlib.pyplot.show",
+    },
+    "plot_05_logistic_regression": {
+        "range": PY + "stdtypes.html#range",
+        "math.sqrt": PY + "math.html#math.sqrt",
+        "itertools.pairwise": PY + "itertools.html#itertools.pairwise",
+    },
+    "plot_07_autograd_internals": {"np.tanh": NP + "numpy.tanh.html#numpy.tanh"},
+    "plot_08_jacobians_torch_func": {
+        "partial": PY + "functools.html#functools.partial",
+        "timeit.repeat": PY + "timeit.html#timeit.repeat",
+        "plt.subplots": MPL + "matplotlib.pyplot.subplots.html#matplotlib.pyplot.subplots",
+        "ax.scatter": MPL + "matplotlib.axes.Axes.scatter.html#matplotlib.axes.Axes.scatter",
+    },
+    "plot_10_pytorch2_graphs": {
+        "plt.subplot_mosaic": MPL
+        + "matplotlib.pyplot.subplot_mosaic.html#matplotlib.pyplot.subplot_mosaic",
+        "zip": PY + "functions.html#zip",
+    },
+    "plot_11_loss_functions": {
+        "ax.plot": MPL + "matplotlib.axes.Axes.plot.html#matplotlib.axes.Axes.plot",
+        "ax.contourf": MPL + "matplotlib.axes.Axes.contourf.html#matplotlib.axes.Axes.contourf",
+    },
+    "plot_12_optimizers": {
+        "np.array": NP + "numpy.array.html#numpy.array",
+        "np.stack": NP + "numpy.stack.html#numpy.stack",
+        "math.isclose": PY + "math.html#math.isclose",
+    },
+    "plot_14_compile_in_practice": {
+        "np.logaddexp": NP + "numpy.logaddexp.html#numpy.logaddexp",
+        "RuntimeError": PY + "exceptions.html#RuntimeError",
+        "re.search": PY + "re.html#re.search",
+    },
+}
+PROSE = {
+    "plot_02_dynamic_graphs": {
+        "print": PY + "functions.html#print",
+        "isinstance": PY + "functions.html#isinstance",
+        "TypeError": PY + "exceptions.html#TypeError",
+    },
+    "plot_09_your_own_autograd": {
+        "sys.getrecursionlimit()": PY + "sys.html#sys.getrecursionlimit",
+    },
+    "plot_14_compile_in_practice": {
+        "np.interp": NP + "numpy.interp.html#numpy.interp",
+        "print": PY + "functions.html#print",
+    },
+}
+#: Bare literals the prose uses for torch operations, which Python also has as builtins.
+NOT_PYTHONS = {
+    "plot_02_dynamic_graphs": {"sum", "abs", "bool"},
+    "plot_07_autograd_internals": {"abs"},
+}
+
+EXTERNAL = (PY, "https://numpy.org/", "https://matplotlib.org/")
+
+
+def vendored(key: str) -> dict[str, dict]:
+    return tool.load(key)
+
+
+def addresses() -> dict[str, str]:
+    """Address -> name, for every entry of the three vendored inventories."""
+    return {
+        item.uri: name
+        for key in PROJECTS
+        for objects in vendored(key).values()
+        for name, item in objects.items()
+    }
+
+
+def page(site, out: str, stem: str):
+    return next(p for p in built_tutorials(site, out) if p.stem == stem)
+
+
+def code_links(path) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for a in soup(path).select("div.highlight a.reference"):
+        if a.get("href", "").startswith(EXTERNAL):
+            found.setdefault(a.get_text(), set()).add(a["href"])
+    return found
+
+
+def prose_links(path) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for a in soup(path).select("a.pn-api-link"):
+        if a["href"].startswith(EXTERNAL):
+            found.setdefault(a.get_text(), set()).add(a["href"])
+    return found
+
+
+# -- The inventories ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", PROJECTS)
+def test_each_inventory_loads_and_names_its_project(key: str) -> None:
+    data = tool.path(key).read_bytes()
+    assert tool.header(data)["Project"] == tool.PROJECTS[key].name
+    inventory = vendored(key)
+    names = {name for objects in inventory.values() for name in objects}
+    assert names == set(tool.NAMES[key]), names ^ set(tool.NAMES[key])
+    assert len(data) < 200_000
+
+
+def bad_addresses(key: str, inventory: dict[str, dict]) -> list[tuple[str, str]]:
+    """Entries whose address is not its project's form for that name."""
+    bad = []
+    for objtype, objects in inventory.items():
+        for name, item in objects.items():
+            form = FORMS[key].format(name=re.escape(name))
+            if not objtype.startswith("py:") or not re.fullmatch(form, item.uri):
+                bad.append((name, item.uri))
+    return bad
+
+
+@pytest.mark.parametrize("key", PROJECTS)
+def test_every_address_has_its_projects_form(key: str) -> None:
+    assert not bad_addresses(key, vendored(key))
+
+
+def test_the_form_check_finds_a_wrong_address() -> None:
+    class Item:
+        def __init__(self, uri: str) -> None:
+            self.uri = uri
+
+    inventory = {
+        "py:function": {
+            "numpy.interp": Item(NP + "numpy.interp.html#numpy.interp"),
+            "numpy.tanh": Item(NP + "numpy.interp.html#numpy.interp"),
+            "numpy.stack": Item("https://numpy.org/doc/1.17/reference/generated/numpy.stack.html"),
+        }
+    }
+    assert [b[0] for b in bad_addresses("numpy", inventory)] == ["numpy.tanh", "numpy.stack"]
+
+
+@pytest.mark.parametrize("key", ["numpy", "matplotlib"])
+def test_the_derived_addresses_are_the_files(key: str) -> None:
+    """The file holds what the tool derives (after ``--download``: what the project says;
+    a failure then names a rule to correct)."""
+    inventory = vendored(key)
+    base = tool.PROJECTS[key].base_url
+    for name, _role, uri, _display in tool.derived(key):
+        found = [objs[name].uri for objs in inventory.values() if name in objs]
+        assert found == [base + uri], (name, found)
+
+
+# -- The built site ----------------------------------------------------------------------------
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("tutorial", sorted(CODE))
+def test_names_in_code_link_to_their_reference(site, out: str, tutorial: str) -> None:
+    links = code_links(page(site, out, tutorial))
+    for text, href in CODE[tutorial].items():
+        assert links.get(text) == {href}, (text, links.get(text))
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("tutorial", sorted(PROSE))
+def test_names_in_prose_link_to_their_reference(site, out: str, tutorial: str) -> None:
+    links = prose_links(page(site, out, tutorial))
+    for text, href in PROSE[tutorial].items():
+        assert links.get(text) == {href}, (text, links.get(text))
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("out", OUTS)
+def test_every_link_to_these_references_is_in_an_inventory(site, out: str) -> None:
+    """No code or prose link of a tutorial goes to Python's, NumPy's or Matplotlib's docs
+    at an address no vendored inventory holds, and the name written is the entry's (its
+    last part)."""
+    known = addresses()
+    for path in built_tutorials(site, out):
+        for a in soup(path).select("a.reference"):
+            href = a.get("href", "")
+            if not href.startswith(EXTERNAL):
+                continue
+            assert href in known, (path.name, a.get_text(), href)
+            written = a.get_text().strip().removesuffix("()")
+            assert written.rsplit(".", 1)[-1] == known[href].rsplit(".", 1)[-1], (path.name, a)
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("out", OUTS)
+def test_keyword_arguments_and_torch_operations_are_not_linked(site, out: str) -> None:
+    """``clamp(min=0)``'s ``min`` is no call of Python's min; the prose's ``abs`` and
+    ``sum`` are torch operations; a variable holding a str or a float is not linked."""
+    for path in built_tutorials(site, out):
+        for pre in soup(path).select("div.highlight pre"):
+            for a in pre.select("a.reference"):
+                after = a.next_sibling
+                text = after.get_text() if hasattr(after, "get_text") else str(after or "")
+                assert not re.match(r"=(?!=)", text), (path.name, a.get_text(), text[:20])
+        prose = prose_links(path)
+        assert not (NOT_PYTHONS.get(path.stem, set()) & set(prose)), (path.name, prose)
+    plot_12 = code_links(page(site, out, "plot_12_optimizers"))
+    assert "fastest" not in plot_12 and "LANG" not in plot_12  # a str variable, a constant
+
+
+@pytest.mark.site
+def test_the_samples_name_real_tutorials(site) -> None:
+    stems = {p.stem for p in built_tutorials(site, "en")}
+    assert set(CODE) | set(PROSE) | set(NOT_PYTHONS) <= stems
