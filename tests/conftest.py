@@ -8,8 +8,9 @@ the language it means and derives every spelling from it, never writes one out:
   and ``hreflang`` (``zh-CN``), ``ZH.gallery``/``ZH.source`` ``gallery/zh``, ``docs/zh``,
   ``ZH.short`` the ``lang`` the helper package's drawing functions take (``zh``);
 - ``OUT_DIRS``: every language's folder, in the records' order (``en``, then ``zh-cn``);
-- ``find(name)``: the record any spelling names; ``out == ZH.out`` asks "is it Chinese";
-- ``pick(out, en=..., zh=...)``: the expected text for the language ``out`` names.
+- ``find(name)``: the record any spelling names (``find(out).gallery``);
+- ``out == ZH.out`` asks "is this the Chinese site"; ``{EN.out: ..., ZH.out: ...}[out]``
+  picks a language's expected text (the texts stay literal: they are what is tested).
 
 A spelling stays written out only where it is itself under test, with a comment
 saying so: the record's table (``test_site_words.py``), a browser's locale, the
@@ -21,7 +22,6 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from bs4 import BeautifulSoup
@@ -35,12 +35,6 @@ sys.path.insert(0, str(DOCS / "_ext"))
 from languages import EN, LANGUAGES, RECORDS, ZH, find  # noqa: E402, F401
 
 OUT_DIRS = [lang.out for lang in RECORDS]
-T = TypeVar("T")
-
-
-def pick(out: str, *, en: T, zh: T) -> T:
-    """``zh`` for the Chinese site's folder (or any spelling of Chinese), else ``en``."""
-    return zh if find(out) is ZH else en
 
 
 def pytest_configure(config: pytest.Config) -> None:
