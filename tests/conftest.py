@@ -1,4 +1,21 @@
-"""Shared fixtures: where the built site is and how to read its pages."""
+"""Shared fixtures: where the built site is and how to read its pages.
+
+The languages come from the one record (``docs/_ext/languages.py``); a test names
+the language it means and derives every spelling from it, never writes one out:
+
+- ``EN``, ``ZH``: the two records; ``ZH.out`` is the built site's folder (``zh-cn``),
+  ``ZH.code`` the locale folder and ``--lang`` (``zh_CN``), ``ZH.tag`` ``<html lang>``
+  and ``hreflang`` (``zh-CN``), ``ZH.gallery``/``ZH.source`` ``gallery/zh``, ``docs/zh``,
+  ``ZH.short`` the ``lang`` the helper package's drawing functions take (``zh``);
+- ``OUT_DIRS``: every language's folder, in the records' order (``en``, then ``zh-cn``);
+- ``find(name)``: the record any spelling names (``find(out).gallery``);
+- ``out == ZH.out`` asks "is this the Chinese site"; ``{EN.out: ..., ZH.out: ...}[out]``
+  picks a language's expected text (the texts stay literal: they are what is tested).
+
+A spelling stays written out only where it is itself under test, with a comment
+saying so: the record's table (``test_site_words.py``), a browser's locale, the
+helper package's own ``lang`` values.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +32,9 @@ GALLERY = ROOT / "gallery"
 HTML = DOCS / "_build" / "html"
 sys.path.insert(0, str(DOCS / "_ext"))
 
-from languages import LANGUAGES  # noqa: E402
+from languages import EN, LANGUAGES, RECORDS, ZH, find  # noqa: E402, F401
 
-OUT_DIRS = [lang.out for lang in LANGUAGES.values()]
+OUT_DIRS = [lang.out for lang in RECORDS]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -93,7 +110,7 @@ def site() -> Path:
     return HTML
 
 
-def tutorial_scripts(lang: str = "en") -> list[Path]:
+def tutorial_scripts(lang: str = EN.gallery) -> list[Path]:
     """Every tutorial script of ``lang``, in reading order (core/ before further/)."""
     return sorted((GALLERY / lang).rglob("plot_*.py"))
 

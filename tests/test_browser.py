@@ -22,7 +22,16 @@ from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
-from conftest import HTML, LANGUAGES, built_tutorials, pages, tutorial_page, tutorial_scripts
+from conftest import (
+    EN,
+    HTML,
+    LANGUAGES,
+    ZH,
+    built_tutorials,
+    pages,
+    tutorial_page,
+    tutorial_scripts,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -142,7 +151,8 @@ def test_every_page_loads_cleanly(browser, server: str, out: str) -> None:
 
 def test_root_page_picks_the_readers_language(browser, server: str) -> None:
     root = f"{server}/index.html"
-    for locale, out in (("zh-CN", "zh-cn"), ("en-US", "en"), ("fr-FR", "en")):
+    # the browsers' locales are the readers' settings, not the site's spellings: literal
+    for locale, out in (("zh-CN", ZH.out), ("en-US", EN.out), ("fr-FR", EN.out)):
         context = browser.new_context(locale=locale)
         page = context.new_page()
         problems = PageProblems(page, server)
@@ -162,7 +172,7 @@ def test_root_page_works_without_javascript(browser, server: str) -> None:
     assert page.url == f"{server}/index.html"
     page.get_by_role("link", name="简体中文").click()
     page.wait_for_load_state()
-    assert page.url == f"{server}/zh-cn/index.html"
+    assert page.url == f"{server}/{ZH.out}/index.html"
     assert problems.errors == []
     context.close()
 
@@ -171,16 +181,16 @@ def test_root_page_works_without_javascript(browser, server: str) -> None:
     ("start", "target"),
     [
         (
-            "en/tutorials/core/plot_01_computational_graph.html",
-            "zh-cn/tutorials/core/plot_01_computational_graph.html",
+            f"{EN.out}/tutorials/core/plot_01_computational_graph.html",
+            f"{ZH.out}/tutorials/core/plot_01_computational_graph.html",
         ),
         (
-            "zh-cn/tutorials/core/plot_01_computational_graph.html",
-            "en/tutorials/core/plot_01_computational_graph.html",
+            f"{ZH.out}/tutorials/core/plot_01_computational_graph.html",
+            f"{EN.out}/tutorials/core/plot_01_computational_graph.html",
         ),
-        ("en/index.html", "zh-cn/index.html"),
-        ("zh-cn/tutorials/index.html", "en/tutorials/index.html"),
-        ("en/search.html", "zh-cn/search.html"),
+        (f"{EN.out}/index.html", f"{ZH.out}/index.html"),
+        (f"{ZH.out}/tutorials/index.html", f"{EN.out}/tutorials/index.html"),
+        (f"{EN.out}/search.html", f"{ZH.out}/search.html"),
     ],
 )
 def test_switcher_opens_the_same_page_in_the_other_language(
@@ -199,8 +209,8 @@ def test_switcher_opens_the_same_page_in_the_other_language(
 @pytest.mark.parametrize(
     ("out", "query", "expected"),
     [
-        ("zh-cn", "计算图", "tutorials/core/plot_01_computational_graph.html"),
-        ("en", "gradient", "tutorials/core/plot_01_computational_graph.html"),
+        (ZH.out, "计算图", "tutorials/core/plot_01_computational_graph.html"),
+        (EN.out, "gradient", "tutorials/core/plot_01_computational_graph.html"),
     ],
 )
 def test_search_finds_the_tutorial(
@@ -484,7 +494,7 @@ def test_a_figure_wider_than_a_phone_says_so_and_opens_whole(
     fades until it is scrolled to the end, a line under it says so in the page's language,
     and its button opens the whole figure fitted to the screen; a tap there shows the
     drawn size, Escape closes and gives the focus back. At 1280 px nothing of it shows."""
-    swipe = {"en": "swipe it sideways", "zh-cn": "左右滑动"}[out]
+    swipe = {EN.out: "swipe it sideways", ZH.out: "左右滑动"}[out]
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{server}/{out}/tutorials/core/plot_02_dynamic_graphs.html")
     figures = page.locator("div.pn-figure")
@@ -656,8 +666,8 @@ LAYOUT_SHIFT = """() => new Promise(resolve => {
 @pytest.mark.parametrize(
     "path",
     [
-        "en/tutorials/core/plot_05_logistic_regression.html",
-        "zh-cn/tutorials/core/plot_01_computational_graph.html",
+        f"{EN.out}/tutorials/core/plot_05_logistic_regression.html",
+        f"{ZH.out}/tutorials/core/plot_01_computational_graph.html",
     ],
 )
 def test_math_is_laid_out_with_the_page_and_nothing_moves(

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DOCS, HTML, ROOT, soup
+from conftest import DOCS, EN, HTML, ROOT, ZH, soup
 from filelock import FileLock
 
 BROKEN = '''r"""
@@ -69,11 +69,11 @@ def build(root: Path, lang: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_tutorial_that_raises_fails_the_build_and_is_named(copy_of_docs: Path) -> None:
-    (copy_of_docs / "gallery" / "en" / "plot_99_broken.py").write_text(BROKEN)
-    pages = copy_of_docs / "docs" / "en" / "tutorials"
+    (copy_of_docs / "gallery" / EN.gallery / "plot_99_broken.py").write_text(BROKEN)
+    pages = copy_of_docs / "docs" / EN.source / "tutorials"
     before = {p: p.stat().st_mtime_ns for p in pages.rglob("plot_*.rst")}
     assert before
-    result = build(copy_of_docs, "en")
+    result = build(copy_of_docs, EN.code)
     log = result.stdout + result.stderr
     assert result.returncode != 0, log
     assert "plot_99_broken.py" in log
@@ -112,14 +112,14 @@ def fontless_build(
         if not saved.exists():
             shutil.rmtree(root, ignore_errors=True)
             copy_docs(root)
-            records = sorted((root / "docs" / "zh" / "tutorials").rglob("plot_01_*.py.md5"))
+            records = sorted((root / "docs" / ZH.source / "tutorials").rglob("plot_01_*.py.md5"))
             assert len(records) == 1, records
             records[0].unlink()
-            home = root / "docs" / "zh" / "index.md"
+            home = root / "docs" / ZH.source / "index.md"
             text = home.read_text(encoding="utf-8") + "\n[坏链接](no-such-page.md)\n"
             home.write_text(text, encoding="utf-8")
             result = subprocess.run(
-                [sys.executable, str(root / "docs" / "build.py"), "--lang", "zh_CN"],
+                [sys.executable, str(root / "docs" / "build.py"), "--lang", ZH.code],
                 capture_output=True,
                 text=True,
                 timeout=900,
@@ -142,10 +142,10 @@ def test_a_warning_fails_the_build(fontless_build) -> None:
 def test_a_machine_without_a_cjk_font_draws_english_labels(fontless_build) -> None:
     build_dir, _ = fontless_build
     page = "tutorials/core/plot_01_computational_graph.html"
-    built = build_dir / "html" / "zh-cn" / page
+    built = build_dir / "html" / ZH.out / page
     alts = [img.get("alt", "") for img in soup(built).select("img")]
     assert "Forward graph" in alts  # the figure fell back to English labels
-    normal = [img.get("alt", "") for img in soup(HTML / "zh-cn" / page).select("img")]
+    normal = [img.get("alt", "") for img in soup(HTML / ZH.out / page).select("img")]
     assert "前向图" in normal  # (with the font, the same figure is labelled in Chinese)
 
 
@@ -159,7 +159,7 @@ def test_a_build_executes_only_the_tutorials_whose_source_changed(fontless_build
     """
     build_dir, _ = fontless_build
     record = json.loads((build_dir / "executed-zh_CN.json").read_text(encoding="utf-8"))
-    scripts = sorted(p.name for p in (ROOT / "gallery" / "zh").rglob("plot_*.py"))
+    scripts = sorted(p.name for p in (ROOT / "gallery" / ZH.gallery).rglob("plot_*.py"))
     assert record["executed"] == [scripts[0]], record
     assert sorted(record["skipped_unchanged"]) == scripts[1:], record
 

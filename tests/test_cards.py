@@ -8,23 +8,23 @@ from pathlib import Path
 import cards
 import pytest
 from figure_clearance import collisions
-from languages import find
+from languages import EN, RECORDS, ZH, find
 from matplotlib.text import Text
 from PIL import Image
 
 from pytorch_notes.i18n import find_cjk_font
 
-LANGS = ("en", "zh")
+LANGS = tuple(lang.short for lang in RECORDS)  # the course records' languages
 
 
 def say_in(lang: str):
     """The card's words as a build in ``lang`` gives them: the site's catalog for Chinese."""
-    if lang == "en":
+    if lang == EN.short:
         return str
     from babel.messages.pofile import read_po
     from conftest import DOCS
 
-    with (DOCS / "locale" / "zh_CN" / "LC_MESSAGES" / "sphinx.po").open("rb") as f:
+    with (DOCS / "locale" / ZH.code / "LC_MESSAGES" / "sphinx.po").open("rb") as f:
         chinese = {m.id: m.string for m in read_po(f) if m.id and not m.fuzzy}
     return lambda text: chinese.get(text) or text
 
@@ -61,8 +61,8 @@ def test_the_css_shows_cards_at_the_height_the_check_assumes() -> None:
 def test_a_chinese_card_differs_only_where_it_has_words(name: str) -> None:
     """A card with words says them in Chinese on the Chinese site; one with only code and
     numbers is the same picture in both languages."""
-    words = {t.get_text() for t in cards.draw(name, "en", say_in("en")).axes[0].texts}
-    zh_words = {t.get_text() for t in cards.draw(name, "zh", say_in("zh")).axes[0].texts}
+    words = {t.get_text() for t in cards.draw(name, EN.short, say_in(EN.short)).axes[0].texts}
+    zh_words = {t.get_text() for t in cards.draw(name, ZH.short, say_in(ZH.short)).axes[0].texts}
     if name in ("plot_03_autograd", "plot_04_autograd_traps"):
         assert words != zh_words and any("\u4e00" <= c <= "\u9fff" for w in zh_words for c in w)
     else:
@@ -70,10 +70,12 @@ def test_a_chinese_card_differs_only_where_it_has_words(name: str) -> None:
 
 
 def test_the_same_card_twice_is_the_same_bytes() -> None:
-    assert cards.png("plot_04_autograd_traps", "en") == cards.png("plot_04_autograd_traps", "en")
+    assert cards.png("plot_04_autograd_traps", EN.short) == cards.png(
+        "plot_04_autograd_traps", EN.short
+    )
 
 
-@pytest.mark.parametrize("out", ["en", "zh-cn"])
+@pytest.mark.parametrize("out", [lang.out for lang in RECORDS])
 def test_the_site_shows_the_drawn_cards_and_no_placeholder(site: Path, out: str) -> None:
     """Each drawn card is the thumbnail the gallery index shows; no tutorial's thumbnail is
     sphinx-gallery's placeholder picture."""

@@ -7,15 +7,16 @@ the button speaks the page's language; its script is served by the site.
 from __future__ import annotations
 
 import pytest
+from conftest import EN, OUT_DIRS, ZH
 from test_browser import browser, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
 TUTORIAL = "tutorials/core/plot_01_computational_graph.html"
-WORDS = {"en": "Copy", "zh-cn": "复制"}
+WORDS = {EN.out: "Copy", ZH.out: "复制"}
 
 
-@pytest.fixture(params=["en", "zh-cn"])
+@pytest.fixture(params=OUT_DIRS)
 def page(request, browser, server):  # noqa: F811 (fixtures imported above)
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
     tab = context.new_page()

@@ -51,7 +51,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import HTML, LANGUAGES, outputs, soup
+from conftest import EN, HTML, LANGUAGES, ZH, outputs, soup
 from filelock import FileLock
 from site_settings import base_url, wheel_name, wheel_url
 from test_gallery_parity import skeleton
@@ -244,7 +244,7 @@ def test_a_notebooks_first_cell_installs_the_served_wheel(
     tmp_path: Path, base_env: Path, served: Site
 ) -> None:
     """Colab's case: a fresh environment, the notebook alone, the site reachable."""
-    path = next(p for p in downloads(".ipynb", "en") if "plot_01_" in p)
+    path = next(p for p in downloads(".ipynb", EN.out) if "plot_01_" in p)
     notebook = served.fetch(path, tmp_path / "work")
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     first = "".join(nb["cells"][0]["source"])
@@ -262,7 +262,7 @@ def test_a_notebooks_first_cell_installs_the_served_wheel(
 def test_the_download_all_zips_carry_the_wheel_and_install_it_offline(
     tmp_path: Path, base_env: Path, served: Site, site: Path
 ) -> None:
-    index = "zh-cn/tutorials/index.html"
+    index = f"{ZH.out}/tutorials/index.html"
     zips = {
         a["href"].rsplit("_", 1)[-1]: (Path(index).parent / a["href"]).as_posix()
         for a in soup(site / index).select(".sphx-glr-download a")
@@ -322,7 +322,7 @@ def same_printout(ran: str, page: Path, what: str) -> None:
         pytest.fail(f"{what} printed other lines than its page shows:\n{diff}")
 
 
-@pytest.mark.parametrize("path", downloads(".py", "en"), ids=label)
+@pytest.mark.parametrize("path", downloads(".py", EN.out), ids=label)
 def test_downloaded_script_runs_and_prints_what_its_page_shows(
     tmp_path: Path, learner: Path, served: Site, path: str
 ) -> None:
@@ -344,7 +344,7 @@ def notebook_stdout(path: Path) -> str:
     )
 
 
-@pytest.mark.parametrize("path", downloads(".ipynb", "zh-cn"), ids=label)
+@pytest.mark.parametrize("path", downloads(".ipynb", ZH.out), ids=label)
 def test_downloaded_notebook_runs_and_prints_what_its_page_shows(
     tmp_path: Path, learner: Path, served: Site, path: str
 ) -> None:
@@ -368,8 +368,8 @@ def test_each_tutorial_downloads_as_one_program(site: Path) -> None:
     For each tutorial: the script and the notebook hold the same statements,
     and the Chinese downloads are the English ones but for prose and strings.
     """
-    en_scripts, zh_scripts = downloads(".py", "en"), downloads(".py", "zh-cn")
-    en_notebooks, zh_notebooks = downloads(".ipynb", "en"), downloads(".ipynb", "zh-cn")
+    en_scripts, zh_scripts = downloads(".py", EN.out), downloads(".py", ZH.out)
+    en_notebooks, zh_notebooks = downloads(".ipynb", EN.out), downloads(".ipynb", ZH.out)
     assert len(en_scripts) == len(zh_scripts) == len(en_notebooks) == len(zh_notebooks) > 0
     for en_py, zh_py, en_nb, zh_nb in zip(
         en_scripts, zh_scripts, en_notebooks, zh_notebooks, strict=True

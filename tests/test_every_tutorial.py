@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import OUT_DIRS, outputs, soup, tutorial_page, tutorial_scripts
+from conftest import EN, OUT_DIRS, ZH, outputs, soup, tutorial_page, tutorial_scripts
 
 TUTORIALS = tutorial_scripts()
 by_name = pytest.mark.parametrize("script", TUTORIALS, ids=lambda script: script.stem)
@@ -27,7 +27,7 @@ UNSTABLE = (
 def test_it_prints_the_same_in_both_languages(site: Path, script: Path) -> None:
     """Every output block of the English page is the Chinese page's, in order."""
     page = tutorial_page(script)
-    en, zh = outputs(site / "en" / page), outputs(site / "zh-cn" / page)
+    en, zh = outputs(site / EN.out / page), outputs(site / ZH.out / page)
     assert en, f"en/{page} shows no outputs"
     assert en == zh, f"{page}: outputs differ between languages"
 
@@ -53,7 +53,7 @@ def test_it_closes_with_folded_executed_exercises(site: Path, script: Path, out:
     assert 2 <= len(solutions) <= 4, f"{out}/{path.name}: {len(solutions)} exercises"
     for details in solutions:
         assert details.find("summary").get_text(strip=True) == {
-            "en": "Solution", "zh-cn": "参考答案"
+            EN.out: "Solution", ZH.out: "参考答案"
         }[out]  # fmt: skip
         assert details.select("div.sphx-glr-script-out"), f"{path.name}: a solution did not run"
     html = path.read_text(encoding="utf-8")
@@ -65,8 +65,8 @@ def test_its_chinese_figures_are_labelled_in_chinese(site: Path, script: Path) -
     """The pages show as many figures; each Chinese one differs from its English one (the
     same data, labelled in the page's language)."""
     page = tutorial_page(script)
-    en, zh = (soup(site / out / page).select(FIGURES) for out in ("en", "zh-cn"))
+    en, zh = (soup(site / out / page).select(FIGURES) for out in OUT_DIRS)
     assert len(en) == len(zh)
-    folder = (site / "en" / page).parent, (site / "zh-cn" / page).parent
+    folder = (site / EN.out / page).parent, (site / ZH.out / page).parent
     for a, b in zip(en, zh, strict=True):
         assert (folder[0] / a["src"]).read_bytes() != (folder[1] / b["src"]).read_bytes(), a["src"]

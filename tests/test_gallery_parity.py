@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-from conftest import GALLERY
+from conftest import EN, GALLERY, ZH
 
 
 def scripts(lang: str) -> set[str]:
@@ -38,26 +38,26 @@ def skeleton(source: str) -> list[str]:
 
 
 def test_same_tutorials_in_both_languages() -> None:
-    assert scripts("en"), "no tutorials found"
-    assert scripts("en") == scripts("zh")
-    assert files("en") == files("zh"), "gallery/en and gallery/zh hold different files"
+    assert scripts(EN.gallery), "no tutorials found"
+    assert scripts(EN.gallery) == scripts(ZH.gallery)
+    assert files(EN.gallery) == files(ZH.gallery), "the two galleries hold different files"
 
 
-@pytest.mark.parametrize("name", sorted(scripts("en")))
+@pytest.mark.parametrize("name", sorted(scripts(EN.gallery)))
 def test_same_code_statement_for_statement(name: str) -> None:
-    en = (GALLERY / "en" / name).read_text(encoding="utf-8")
-    zh = (GALLERY / "zh" / name).read_text(encoding="utf-8")
+    en = (GALLERY / EN.gallery / name).read_text(encoding="utf-8")
+    zh = (GALLERY / ZH.gallery / name).read_text(encoding="utf-8")
     en_code, zh_code = skeleton(en), skeleton(zh)
     for i, (a, b) in enumerate(zip(en_code, zh_code, strict=False)):
         assert a == b, f"{name}: statement {i + 1} differs:\n  en: {a}\n  zh: {b}"
     assert len(en_code) == len(zh_code), f"{name}: one language has more statements"
 
 
-@pytest.mark.parametrize("name", sorted(scripts("en")))
+@pytest.mark.parametrize("name", sorted(scripts(EN.gallery)))
 def test_same_cell_structure(name: str) -> None:
     """Same number of ``# %%`` cells, so the pages and notebooks line up."""
-    en = (GALLERY / "en" / name).read_text(encoding="utf-8")
-    zh = (GALLERY / "zh" / name).read_text(encoding="utf-8")
+    en = (GALLERY / EN.gallery / name).read_text(encoding="utf-8")
+    zh = (GALLERY / ZH.gallery / name).read_text(encoding="utf-8")
     assert en.count("\n# %%") == zh.count("\n# %%")
 
 
@@ -74,7 +74,7 @@ def test_parity_check_catches_a_changed_statement() -> None:
 MAX_LINES = 455
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", [EN.gallery, ZH.gallery])
 def test_every_tutorial_is_one_sitting(lang: str) -> None:
     long = {
         script.name: n

@@ -70,7 +70,7 @@ def test_unknown_language_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown language 'fr'"):
         i18n.use_language("fr")
     with pytest.raises(ValueError, match="expected one of en, zh"):
-        i18n.tr("zh_CN", en="a", zh="b")
+        i18n.tr("zh_CN", en="a", zh="b")  # the package takes "zh", not the site's spellings
 
 
 def test_environment_can_force_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,13 +13,13 @@ from pathlib import Path
 import concept_map  # docs/_ext (conftest puts it on sys.path)
 import course
 import pytest
-from conftest import GALLERY, LANGUAGES, soup, tutorial_page, tutorial_scripts
+from conftest import EN, GALLERY, RECORDS, ZH, soup, tutorial_page, tutorial_scripts
 from PIL import Image
 
 pytestmark = pytest.mark.site
 
-LANGS = [(lang.out, "zh" if code.startswith("zh") else "en") for code, lang in LANGUAGES.items()]
-GROUP_TITLES = {"en": ["Core chapter", "Going further"], "zh": ["核心章节", "深入探索"]}
+LANGS = [(lang.out, lang.short) for lang in RECORDS]  # (site folder, the records' language)
+GROUP_TITLES = {EN.short: ["Core chapter", "Going further"], ZH.short: ["核心章节", "深入探索"]}
 
 
 def number(script: Path) -> int:
@@ -33,7 +33,7 @@ CONCEPTS, LINKS = course.concepts(RECORDS), course.links(RECORDS)
 # -- the concept map's data ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", [EN.gallery, ZH.gallery])
 def test_concept_map_covers_every_tutorial_of_the_gallery(lang: str) -> None:
     tutorials = concept_map.gallery_tutorials(GALLERY / lang)
     assert sorted(tutorials) == sorted(number(s) for s in tutorial_scripts(lang))
@@ -44,7 +44,7 @@ def test_concept_map_covers_every_tutorial_of_the_gallery(lang: str) -> None:
 
 
 def test_concept_map_check_names_what_is_wrong() -> None:
-    tutorials = concept_map.gallery_tutorials(GALLERY / "en")
+    tutorials = concept_map.gallery_tutorials(GALLERY / EN.gallery)
     extra = concept_map.Tutorial(99, "A new tutorial", "further", "Going further")
     problems = concept_map.check(
         {**tutorials, 99: extra},
@@ -62,7 +62,7 @@ def test_the_full_course_map_fits_the_text_column(tmp_path: Path) -> None:
     """The map of the whole course (every real concept, plus two more tutorials' worth)
     is drawn no wider than the page's text column, so its words show at their drawn size."""
     names = {98: "One more tutorial", 99: "And another"}
-    for lang in ("en", "zh"):
+    for lang in (EN.gallery, ZH.gallery):
         for folder in ("core", "further"):
             (tmp_path / lang / folder).mkdir(parents=True)
             header = (GALLERY / lang / folder / "GALLERY_HEADER.rst").read_text(encoding="utf-8")
@@ -82,7 +82,7 @@ def test_the_full_course_map_fits_the_text_column(tmp_path: Path) -> None:
     ]
     links = [*LINKS, ("extra1", "extra2"), ("extra2", "extra3")]
     assert len(concepts) >= 20
-    for lang in ("en", "zh"):
+    for lang in (EN.gallery, ZH.gallery):
         width, height = concept_map.draw_concept_map(
             lang, tmp_path / lang, tmp_path / f"map-{lang}.png", concepts, links
         )

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import HTML
+from conftest import HTML, ZH
 from gallery_pages import plain_markdown
 
 
@@ -47,7 +47,7 @@ def _markdown(path: Path) -> str:
 def test_zh_notebooks_have_no_space_around_a_term(
     stem: str, said: list[str], unsaid: list[str]
 ) -> None:
-    [path] = (HTML / "zh-cn" / "_downloads").rglob(f"{stem}*.ipynb")  # the page's download
+    [path] = (HTML / ZH.out / "_downloads").rglob(f"{stem}*.ipynb")  # the page's download
     text = _markdown(path)
     assert ":term:" not in text
     for words in said:

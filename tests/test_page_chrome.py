@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import OUT_DIRS, built_tutorials, soup
+from conftest import EN, OUT_DIRS, ZH, built_tutorials, soup
 
 pytestmark = pytest.mark.site
 
 LICENCE = "# SPDX-License-Identifier: MIT"
-HEADER = {"en": "Download this tutorial: script (.py) · notebook (.ipynb)",
-          "zh-cn": "下载本篇：脚本（.py） · 笔记本（.ipynb）"}  # fmt: skip
+HEADER = {EN.out: "Download this tutorial: script (.py) · notebook (.ipynb)",
+          ZH.out: "下载本篇：脚本（.py） · 笔记本（.ipynb）"}  # fmt: skip
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)

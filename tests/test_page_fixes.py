@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import OUT_DIRS, pages, soup
+from conftest import EN, OUT_DIRS, pages, soup
 
 pytestmark = pytest.mark.site
 
@@ -98,7 +98,7 @@ def test_code_keeps_its_text_and_its_links_with_fewer_spans(site: Path) -> None:
     from pygments.styles import get_style_by_name
 
     plain = plain_token_classes([get_style_by_name("a11y-light"), get_style_by_name("native")])
-    page = site / "en" / "tutorials" / "core" / "plot_01_computational_graph.html"
+    page = site / EN.out / "tutorials" / "core" / "plot_01_computational_graph.html"
     blocks = soup(page).select("div.highlight-Python div.highlight pre")
     assert blocks
     for pre in blocks:

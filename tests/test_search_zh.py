@@ -14,13 +14,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import HTML, soup
+from conftest import HTML, ZH, soup
 from test_browser import PageProblems, browser, server  # noqa: F401  (fixtures)
 from zh_search import chinese_terms, glossary_terms, user_dictionary  # docs/_ext, via conftest
 
 pytestmark = pytest.mark.browser
 
-ZH = HTML / "zh-cn"
+ZH_SITE = HTML / ZH.out
 # Terms whose pages must all be found: every Chinese glossary term (its Chinese part).
 TERMS = chinese_terms(glossary_terms())
 # A term of one character (边, edge) is also a part of other words (边界, 旁边): a page
@@ -51,8 +51,8 @@ def article_text(path: Path) -> str:
 
 def pages_containing(term: str) -> set[str]:
     found = set()
-    for path in ZH.rglob("*.html"):
-        rel = path.relative_to(ZH).as_posix()
+    for path in ZH_SITE.rglob("*.html"):
+        rel = path.relative_to(ZH_SITE).as_posix()
         if rel in ("search.html", "genindex.html", "404.html") or rel.startswith("_"):
             continue
         if term in article_text(path):
@@ -63,7 +63,7 @@ def pages_containing(term: str) -> set[str]:
 def search(page, origin: str, query: str, snippets: bool = False) -> tuple[set[str], list[str]]:
     """The pages the search page lists for ``query``, and (``snippets=True``) the
     snippets under them."""
-    page.goto(f"{origin}/zh-cn/search.html?q={quote(query)}")
+    page.goto(f"{origin}/{ZH.out}/search.html?q={quote(query)}")
     # The summary line is written when the last result is listed; the snippets are
     # fetched after that, one request per result.
     page.wait_for_function(

@@ -7,7 +7,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from conftest import DOCS, LANGUAGES, OUT_DIRS, ROOT, built_tutorials, pages, soup
+from conftest import DOCS, EN, LANGUAGES, OUT_DIRS, RECORDS, ROOT, ZH, built_tutorials, pages, soup
 
 
 def test_both_languages_were_built(site: Path) -> None:
@@ -17,7 +17,7 @@ def test_both_languages_were_built(site: Path) -> None:
 
 def test_both_trees_hold_the_same_pages(site: Path) -> None:
     en, zh = (pages(site / out) for out in OUT_DIRS)
-    assert en == zh, f"only in en: {sorted(en - zh)}; only in zh-cn: {sorted(zh - en)}"
+    assert en == zh, f"only in {EN.out}: {sorted(en - zh)}; only in {ZH.out}: {sorted(zh - en)}"
     assert {"index.html", "search.html", "genindex.html", "tutorials/index.html"} <= en
 
 
@@ -47,13 +47,13 @@ def test_every_page_links_to_its_counterpart(site: Path, code: str) -> None:
 
 
 def test_theme_words_follow_the_language(site: Path) -> None:
-    en = soup(site / "en" / "index.html")
-    zh = soup(site / "zh-cn" / "index.html")
+    en = soup(site / EN.out / "index.html")
+    zh = soup(site / ZH.out / "index.html")
     assert en.select_one("input.sidebar-search")["placeholder"] == "Search"
     assert zh.select_one("input.sidebar-search")["placeholder"] == "搜索"
     # sphinx-gallery's own link texts are translated on the Chinese pages
     tutorial = soup(
-        site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html"
+        site / ZH.out / "tutorials" / "core" / "plot_01_computational_graph.html"
     ).get_text()
     assert "下载 Jupyter 笔记本" in tutorial
     assert "Download Jupyter notebook" not in tutorial
@@ -67,18 +67,20 @@ def test_theme_words_follow_the_language(site: Path) -> None:
         assert chinese in tutorial, chinese
     assert (
         "Back to top"
-        in soup(site / "en" / "tutorials" / "core" / "plot_01_computational_graph.html").get_text()
+        in soup(
+            site / EN.out / "tutorials" / "core" / "plot_01_computational_graph.html"
+        ).get_text()
     )
 
 
 def test_chinese_lines_join_without_a_space(site: Path) -> None:
     """A line break inside a Chinese sentence must not become a space."""
     text = soup(
-        site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html"
+        site / ZH.out / "tutorials" / "core" / "plot_01_computational_graph.html"
     ).get_text()
     assert "。本篇搭建" in text
     assert "。 本篇搭建" not in text and "。\n本篇搭建" not in text
-    home = soup(site / "zh-cn" / "index.html").get_text()  # a MyST page
+    home = soup(site / ZH.out / "index.html").get_text()  # a MyST page
     assert "由数据依赖连接起来的数据节点和运算节点" in home  # joined across a line break
 
 
@@ -134,7 +136,7 @@ def test_notebooks_install_what_they_need_and_hold_no_sphinx_roles() -> None:
             markdown = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
             assert ":term:`" not in markdown and ":doc:`" not in markdown, path
             assert "_solution-begin" not in markdown, path
-    assert checked == 2 * len(list((ROOT / "gallery" / "en").rglob("plot_*.py")))
+    assert checked == 2 * len(list((ROOT / "gallery" / EN.gallery).rglob("plot_*.py")))
 
 
 def test_downloads_are_linked_and_exist(site: Path) -> None:
@@ -169,8 +171,8 @@ def test_root_files_for_hosting(site: Path) -> None:
     root = base_url()
     not_found = soup(site / "404.html")
     assert {a["href"] for a in not_found.find_all("a")} == {
-        f"{root}en/index.html",
-        f"{root}zh-cn/index.html",
+        f"{root}{EN.out}/index.html",
+        f"{root}{ZH.out}/index.html",
     }
     assert "{{BASE_URL}}" not in (site / "404.html").read_text(encoding="utf-8")
 
@@ -182,16 +184,18 @@ def test_root_files_for_hosting(site: Path) -> None:
         assert f"{root}{out}/index.html" in locs
     assert not any("search.html" in loc or "genindex" in loc for loc in locs)
     for u in urls:  # each page names both language versions
-        assert {link.get("hreflang") for link in u.findall("x:link", ns)} == {"en", "zh-CN"}
+        assert {link.get("hreflang") for link in u.findall("x:link", ns)} == {
+            lang.hreflang for lang in RECORDS
+        }
     assert f"Sitemap: {root}sitemap.xml" in (site / "robots.txt").read_text()
 
-    page = soup(site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html")
+    page = soup(site / ZH.out / "tutorials" / "core" / "plot_01_computational_graph.html")
     canonical = page.find("link", rel="canonical")["href"]
-    assert canonical == f"{root}zh-cn/tutorials/core/plot_01_computational_graph.html"
+    assert canonical == f"{root}{ZH.out}/tutorials/core/plot_01_computational_graph.html"
     alternates = {link["hreflang"]: link["href"] for link in page.find_all("link", rel="alternate")}
     assert alternates == {
-        "en": f"{root}en/tutorials/core/plot_01_computational_graph.html",
-        "zh-CN": f"{root}zh-cn/tutorials/core/plot_01_computational_graph.html",
+        EN.hreflang: f"{root}{EN.out}/tutorials/core/plot_01_computational_graph.html",
+        ZH.hreflang: f"{root}{ZH.out}/tutorials/core/plot_01_computational_graph.html",
     }
 
 
@@ -219,8 +223,8 @@ def test_each_tutorial_states_the_torch_and_python_it_ran_with(site: Path) -> No
     """
     torch_version, python_version = version("torch"), platform.python_version()
     said = {
-        "en": f"This page was executed with PyTorch {torch_version} and Python {python_version}.",
-        "zh-cn": f"本页由 PyTorch {torch_version} 和 Python {python_version} 运行生成。",
+        EN.out: f"This page was executed with PyTorch {torch_version} and Python {python_version}.",
+        ZH.out: f"本页由 PyTorch {torch_version} 和 Python {python_version} 运行生成。",
     }
     assert set(said) == set(OUT_DIRS)
     for out in OUT_DIRS:

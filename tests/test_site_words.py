@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from conftest import DOCS, OUT_DIRS, soup
+from conftest import DOCS, OUT_DIRS, ZH, soup
 
-CATALOG = DOCS / "locale" / "zh_CN" / "LC_MESSAGES" / "sphinx.po"
+CATALOG = DOCS / "locale" / ZH.code / "LC_MESSAGES" / "sphinx.po"
 SOURCES = [DOCS / "conf.py", *sorted((DOCS / "_ext").glob("*.py"))]
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 # Chinese that is content, not the site's interface words: the language's own name
@@ -71,6 +71,8 @@ def test_no_words_table_hides_in_the_code() -> None:
 
 
 def test_one_record_per_language_gives_every_spelling() -> None:
+    """The record's table itself: the one test that writes the spellings out (every
+    other test derives them from the record, so it follows a change of tag)."""
     from languages import LANGUAGES, RECORDS, find, other
 
     zh = find("zh-CN")
@@ -98,12 +100,12 @@ def test_the_built_pages_show_the_catalogs_words(site: Path) -> None:
     chinese = catalog()
     page = "tutorials/core/plot_01_computational_graph.html"
     for out in OUT_DIRS:
-        words = (lambda m: chinese[m]) if out == "zh-cn" else (lambda m: m)
+        words = (lambda m: chinese[m]) if out == ZH.out else (lambda m: m)
         doc = soup(site / out / page)
         assert doc.select_one(".pn-run-it .admonition-title").get_text() == words("Run it yourself")
         assert doc.select_one("details.pn-solution summary").get_text() == words("Solution")
         switch = doc.select_one(".pn-lang-switch a")["title"]
-        language = "English" if out == "zh-cn" else "Chinese"
+        language = "English" if out == ZH.out else "Chinese"
         assert switch == words("Read this page in {language}").format(language=words(language))
         assert doc.find("title").get_text().endswith(words("PyTorch Notes"))
         texts = doc.get_text()

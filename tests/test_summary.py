@@ -18,10 +18,8 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import GALLERY, ROOT, built_tutorials, printed, soup
+from conftest import EN, GALLERY, OUT_DIRS, ROOT, ZH, built_tutorials, printed, soup
 from torch import nn
-
-OUTS = ["en", "zh-cn"]
 
 # (tutorial page, what the page prints, what the summary row of that tutorial says)
 QUOTED = [
@@ -68,7 +66,7 @@ def rows(site: Path, out: str) -> dict[str, str]:
     return found
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_summary_numbers_are_printed_by_the_tutorial_of_their_row(site: Path, out: str) -> None:
     by_page = rows(site, out)
     for page, line, number in QUOTED:
@@ -76,11 +74,14 @@ def test_summary_numbers_are_printed_by_the_tutorial_of_their_row(site: Path, ou
         assert number in by_page[page], f"{out} summary row of {page} lacks {number!r}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_moved_rows_sit_with_their_tutorial(site: Path, out: str) -> None:
     """BCEWithLogitsLoss and mini-batches left tutorial 05; grad modes left 06 for 04."""
     by_page = rows(site, out)
-    pointer = {"en": "BCEWithLogitsLoss (tutorial 11)", "zh-cn": "BCEWithLogitsLoss （见第 11 篇）"}
+    pointer = {
+        EN.out: "BCEWithLogitsLoss (tutorial 11)",
+        ZH.out: "BCEWithLogitsLoss （见第 11 篇）",
+    }
     # only the pointer to tutorial 11 (r10-docs B1) names the stable loss in 05's row
     row_05 = by_page["core/plot_05_logistic_regression"].replace(pointer[out], "")
     assert "BCEWithLogitsLoss" not in row_05
@@ -180,26 +181,26 @@ def _branchy(x: torch.Tensor) -> torch.Tensor:  # a graph break: two code object
 
 
 GUARDS = {
-    "en": [
+    EN.out: [
         "each graph keeps guards on what it assumed about its inputs",
         "a call runs a graph whose guards all hold, and only when no captured graph's guards "
         "hold does Dynamo capture again (a recompilation)",
     ],
-    "zh-cn": [
+    ZH.out: [
         "每张图都带着守卫",
         "调用时运行一张守卫全部成立的图，只有当每张已捕获的图都有守卫不成立时，Dynamo "
         "才重新捕获（重新编译）",
     ],
 }
 GUARD_ENTRY = {
-    "en": "Each captured graph keeps its own guards, and a call runs a graph whose guards all "
+    EN.out: "Each captured graph keeps its own guards, and a call runs a graph whose guards all "
     "hold; only when no captured graph's guards hold is the function captured again",
-    "zh-cn": "每张捕获的图都有自己的守卫，调用时运行一张守卫全部成立的图；只有当每张已捕获的图都有"
+    ZH.out: "每张捕获的图都有自己的守卫，调用时运行一张守卫全部成立的图；只有当每张已捕获的图都有"
     "守卫不成立时，函数才会被重新捕获（重新编译）",
 }
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_a_failed_guard_recompiles_only_when_no_graph_matches(site: Path, out: str) -> None:
     """r10-docs A1: calls 2-4 fail the guards of the graph captured last, yet an earlier
     graph matches, so nothing is recompiled."""
@@ -208,7 +209,7 @@ def test_a_failed_guard_recompiles_only_when_no_graph_matches(site: Path, out: s
     text = row(site, out, T10)
     for words in GUARDS[out]:
         assert words in text, f"{out}: {words!r}"
-    assert GUARD_ENTRY[out] in entry(site, out, {"en": "guard", "zh-cn": "守卫"}[out])
+    assert GUARD_ENTRY[out] in entry(site, out, {EN.out: "guard", ZH.out: "守卫"}[out])
     glossary = plain(soup(site / out / "glossary.html"))
     for old in ("a failed one means a recompilation", "when a guard fails, the function is",
                 "守卫失败就要重新编译", "守卫不成立时函数会被重新捕获", "守卫全部成立的那张图",
@@ -217,19 +218,19 @@ def test_a_failed_guard_recompiles_only_when_no_graph_matches(site: Path, out: s
 
 
 SIZES = {
-    "en": "by default the first graph is specialised to the sizes it saw, and the first new "
+    EN.out: "by default the first graph is specialised to the sizes it saw, and the first new "
     "size other than 0 or 1 makes that dimension a symbol, so later sizes other than 0 and 1 "
     "need no new graph unless the code branches on them (then a size on the other side of "
     "the branch does: 6 in grows), while dynamic=True makes a size a symbol the first time it is 2 or "
     "more, which saves that recompilation only when the first call's size is 2 or more",
-    "zh-cn": "默认情况下，第一张图按它见到的尺寸特化，出现第一个 0 和 1 以外的新尺寸时，这一维就"
+    ZH.out: "默认情况下，第一张图按它见到的尺寸特化，出现第一个 0 和 1 以外的新尺寸时，这一维就"
     "改用符号表示（成为动态维度），之后除 0 和 1 以外的尺寸，只要代码不按它分支，就不需要新的图"
     "（按尺寸分支时，落到分支另一侧的尺寸仍需要新的图：grows 中的 6），而 dynamic=True 在尺寸"
     "第一次不小于 2 时就把它当作符号；只有第一次调用的尺寸已经不小于 2，dynamic=True 才能省下那次重新编译",
 }
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_a_size_becomes_a_symbol_at_the_first_new_size_above_one(site: Path, out: str) -> None:
     """r10-docs A2, r10-0910 A2: a change to size 1 gets a graph of its own and the symbol
     comes at the next size; code that branches on the size needs a graph per branch."""
@@ -271,17 +272,17 @@ def test_a_size_becomes_a_symbol_at_the_first_new_size_above_one(site: Path, out
 
 
 LIMIT = {
-    "en": "at most 8 compiled versions per code object, shared by every torch.compile of that "
+    EN.out: "at most 8 compiled versions per code object, shared by every torch.compile of that "
     "function",
-    "zh-cn": "默认每个代码对象最多 8 个编译版本，同一个函数的所有 torch.compile 共用这一上限",
+    ZH.out: "默认每个代码对象最多 8 个编译版本，同一个函数的所有 torch.compile 共用这一上限",
 }
-AFTER_BREAK = {"en": "the code after a graph break counts separately",
-               "zh-cn": "图中断之后的代码按分支分别计数"}  # fmt: skip
-BRANCHES = {"en": "once for each branch that continues: branchy can get 8 + 8 + 8",
-            "zh-cn": "branchy 最多能得到 8 + 8 + 8 张图"}  # fmt: skip
+AFTER_BREAK = {EN.out: "the code after a graph break counts separately",
+               ZH.out: "图中断之后的代码按分支分别计数"}  # fmt: skip
+BRANCHES = {EN.out: "once for each branch that continues: branchy can get 8 + 8 + 8",
+            ZH.out: "branchy 最多能得到 8 + 8 + 8 张图"}  # fmt: skip
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_recompile_limit_counts_per_code_object(site: Path, out: str) -> None:
     """r10-0910 A1: two torch.compile wrappers of one function share the 8 (5 + 3), and a
     function with a graph break holds 8 graphs for its own code and 8 for the code after it."""
@@ -302,16 +303,18 @@ def test_the_recompile_limit_counts_per_code_object(site: Path, out: str) -> Non
     both = [sign * torch.ones([2] * d) for d in range(1, 13) for sign in (1, -1)]
     assert graphs_after_each_call(_branchy, both, dynamic=False)[-1] == 24
     text = row(site, out, T10)
-    glossary = entry(site, out, {"en": "guard", "zh-cn": "守卫"}[out])
+    glossary = entry(site, out, {EN.out: "guard", ZH.out: "守卫"}[out])
     assert BRANCHES[out] in text, out
-    assert {"en": "once for each branch that continues", "zh-cn": "按分支分别计数"}[out] in glossary
+    assert {EN.out: "once for each branch that continues", ZH.out: "按分支分别计数"}[
+        out
+    ] in glossary
     for where in (text, glossary):
         assert LIMIT[out] in where and AFTER_BREAK[out] in where, out
         assert "8 graphs per function" not in where and "每个函数最多 8 张图" not in where
         assert "另行计数" not in where, out
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_gradcheck_row_gives_the_float32_error_the_page_prints(site: Path, out: str) -> None:
     """r10-docs A3, r10-0708 A1: float32 does not swamp the estimate; it is off by about 5%
     at tutorial 07's point, and gradcheck's defaults (eps = 1e-6) are set for float64."""
@@ -323,9 +326,9 @@ def test_the_gradcheck_row_gives_the_float32_error_the_page_prints(site: Path, o
     assert inspect.signature(torch.autograd.gradcheck).parameters["eps"].default == 1e-6
     text = row(site, out, "further/plot_07_autograd_internals")
     said = {
-        "en": ["in float64: in float32, with h = 10^{-6}, the estimate is off by about 5% at",
+        EN.out: ["in float64: in float32, with h = 10^{-6}, the estimate is off by about 5% at",
                "gradcheck's defaults (eps = 10^{-6}) are set for float64"],
-        "zh-cn": ["在 float32 下取 h = 10^{-6}", "处的估计偏差约 5%，而且 gradcheck 的默认参数",
+        ZH.out: ["在 float32 下取 h = 10^{-6}", "处的估计偏差约 5%，而且 gradcheck 的默认参数",
                   "（eps = 10^{-6}）是按 float64 设定的"],
     }[out]  # fmt: skip
     for words in said:  # math as its LaTeX source: the MathML before it is left out
@@ -333,7 +336,7 @@ def test_the_gradcheck_row_gives_the_float32_error_the_page_prints(site: Path, o
     assert "swamps" not in text and "淹没" not in text
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_gradient_entry_excepts_a_view_taken_under_no_grad(site: Path, out: str) -> None:
     """r10-docs A4: such a view is a leaf that requires grad, and backward fills no .grad."""
     w = torch.ones(3, requires_grad=True)
@@ -344,12 +347,12 @@ def test_the_gradient_entry_excepts_a_view_taken_under_no_grad(site: Path, out: 
         warnings.simplefilter("error")  # silently: no warning either
         (view * 2).sum().backward()
     assert view.grad is None and w.grad is None
-    said = {"en": "except a view taken under no_grad(), which gets none",
-            "zh-cn": "在 no_grad() 下取的视图除外，它什么也得不到"}[out]  # fmt: skip
-    assert said in entry(site, out, {"en": "gradient", "zh-cn": "梯度"}[out]), out
+    said = {EN.out: "except a view taken under no_grad(), which gets none",
+            ZH.out: "在 no_grad() 下取的视图除外，它什么也得不到"}[out]  # fmt: skip
+    assert said in entry(site, out, {EN.out: "gradient", ZH.out: "梯度"}[out]), out
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_momentum_falls_at_every_step_until_the_bottom_only(site: Path, out: str) -> None:
     """r10-docs A5: tutorial 12's momentum run rises once, at the bottom (step 60)."""
     from test_tutorial_12 import OPTIMIZERS, independent_run
@@ -358,14 +361,14 @@ def test_momentum_falls_at_every_step_until_the_bottom_only(site: Path, out: str
     rises = [i for i, (a, b) in enumerate(itertools.pairwise(losses)) if b >= a]
     assert rises and all(losses[i] < min(losses) + 1e-5 for i in rises)
     text = row(site, out, "further/plot_12_optimizers")
-    said = {"en": "comes back, its loss falling at every step until it reaches the bottom",
-            "zh-cn": "冲过谷底再折回来，到达谷底之前损失每一步都在下降"}[out]  # fmt: skip
+    said = {EN.out: "comes back, its loss falling at every step until it reaches the bottom",
+            ZH.out: "冲过谷底再折回来，到达谷底之前损失每一步都在下降"}[out]  # fmt: skip
     assert said in text, out
     assert "comes back while its loss falls at every step;" not in text
     assert "折回来，损失每一步都在下降" not in text
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_training_loop_row_sends_logits_to_the_stable_loss(site: Path, out: str) -> None:
     """r10-docs B1: Sigmoid + BCELoss at z = 20 (class 0) gives 100 and gradient 0;
     BCEWithLogitsLoss gives 20 and 1."""
@@ -378,14 +381,14 @@ def test_the_training_loop_row_sends_logits_to_the_stable_loss(site: Path, out: 
     loss = nn.BCEWithLogitsLoss()(z, label)
     loss.backward()
     assert loss.item() == pytest.approx(20.0) and z.grad.item() == pytest.approx(1.0)
-    said = {"en": "Nor is BCELoss after a sigmoid: in your own code, give the logits to "
+    said = {EN.out: "Nor is BCELoss after a sigmoid: in your own code, give the logits to "
                   "BCEWithLogitsLoss (tutorial 11).",
-            "zh-cn": "sigmoid 之后接 BCELoss 同样不该照搬：自己写代码时，把 logit 直接交给 "
+            ZH.out: "sigmoid 之后接 BCELoss 同样不该照搬：自己写代码时，把 logit 直接交给 "
                      "BCEWithLogitsLoss（见第 11 篇）。"}[out]  # fmt: skip
     assert said in row(site, out, "core/plot_05_logistic_regression"), out
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_validation_row_loads_the_best_evaluation_first(site: Path, out: str) -> None:
     """r10-docs F1: fit restores nothing; the model holds the last update, not the best."""
     from pytorch_notes.data import two_gaussians
@@ -400,9 +403,9 @@ def test_the_validation_row_loads_the_best_evaluation_first(site: Path, out: str
                   max_iterations=40, eval_every=10)  # fmt: skip
     best = history.best_evaluation.parameters["features.weight"]
     assert not torch.equal(model.features.weight.detach(), best)
-    said = {"en": "fit restores nothing: load the best evaluation's parameters first "
+    said = {EN.out: "fit restores nothing: load the best evaluation's parameters first "
                   "(model.load_state_dict(history.best_evaluation.parameters)). The test set",
-            "zh-cn": "fit 不会恢复任何参数：先载入最好那次评估的参数"
+            ZH.out: "fit 不会恢复任何参数：先载入最好那次评估的参数"
                      "（model.load_state_dict(history.best_evaluation.parameters)）。测试集"}[out]  # fmt: skip
     assert said in row(site, out, "core/plot_06_validation_and_test"), out
 
@@ -413,7 +416,7 @@ def test_zh_in_place_row_does_not_say_by_one(site: Path) -> None:
     before = x._version
     x[0] += 1
     assert x._version - before == 2
-    text = row(site, "zh-cn", "core/plot_04_autograd_traps")
+    text = row(site, ZH.out, "core/plot_04_autograd_traps")
     assert "每次原位操作都会让版本计数器（_version，仅供查看的内部属性）增加；" in text
     assert "加一" not in text
 
@@ -421,9 +424,9 @@ def test_zh_in_place_row_does_not_say_by_one(site: Path) -> None:
 def test_zh_docs_wording(site: Path) -> None:
     """r10-docs E2-E5, E7: plain Chinese for 'autograd's own graph', eval(), bookkeeping,
     one term for saved tensors (保存的张量), and the DataLoader row."""
-    summary = plain(soup(site / "zh-cn" / "summary.html"))
-    glossary = plain(soup(site / "zh-cn" / "glossary.html"))
-    index = plain(soup(site / "zh-cn" / "index.html"))
+    summary = plain(soup(site / ZH.out / "summary.html"))
+    glossary = plain(soup(site / ZH.out / "glossary.html"))
+    index = plain(soup(site / ZH.out / "index.html"))
     everything = summary + glossary + index
     for said in ("自动求导实际使用的反向图由 backward() 从 grad_fn 出发遍历",
                  "model.eval() 只切换 Dropout 等层的行为，并不关闭计算图的记录",
@@ -438,7 +441,7 @@ def test_zh_docs_wording(site: Path) -> None:
         assert old not in everything.replace("不保存张量", "").replace("提供数据", ""), old
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_glossary_intro_promises_what_the_tutorials_link(site: Path, out: str) -> None:
     """r10-docs F2: several entries are linked from no tutorial, so the intro says many."""
     linked = {
@@ -450,20 +453,20 @@ def test_the_glossary_intro_promises_what_the_tutorials_link(site: Path, out: st
     terms = {dt["id"] for dt in soup(site / out / "glossary.html").select("dl.glossary dt")}
     assert linked < terms and len(linked) > len(terms) / 2
     intro = plain(soup(site / out / "glossary.html").select_one("article p"))
-    said, old = {"en": ("Tutorials link many of them here, where they first use them.",
+    said, old = {EN.out: ("Tutorials link many of them here, where they first use them.",
                         "Tutorials link their first use of a term here."),
-                 "zh-cn": ("教程中许多术语第一次出现时会链接到这里。",
+                 ZH.out: ("教程中许多术语第一次出现时会链接到这里。",
                            "教程中术语第一次出现时会链接到这里。")}[out]  # fmt: skip
     assert said in intro and old not in intro, out
 
 
 TOOLS = {
-    "en": ["Dynamo", "AOTAutograd", "partitioner", "FX graph"],
-    "zh-cn": ["Dynamo", "AOTAutograd", "划分器", "FX 图"],
+    EN.out: ["Dynamo", "AOTAutograd", "partitioner", "FX graph"],
+    ZH.out: ["Dynamo", "AOTAutograd", "划分器", "FX 图"],
 }
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_glossary_defines_tutorial_10s_tools(site: Path, out: str) -> None:
     """r10-docs F3: Dynamo, AOTAutograd, the partitioner and the FX graph have entries that
     send the reader to tutorial 10, and the summary's rows link them. Probes: AOTAutograd
@@ -508,12 +511,12 @@ def test_the_glossary_defines_tutorial_10s_tools(site: Path, out: str) -> None:
     linked = {a["href"].split("#")[-1] for a in soup(site / out / "summary.html").select("a")}
     assert set(ids.values()) <= linked, out
     partitioner = entry(site, out, TOOLS[out][2])
-    assert "default_partition" in partitioner and {"en": "min-cut", "zh-cn": "最小割"}[out] in (
+    assert "default_partition" in partitioner and {EN.out: "min-cut", ZH.out: "最小割"}[out] in (
         partitioner
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_hook_entry_names_only_what_tutorial_07_shows(site: Path, out: str) -> None:
     """r10-0708 F2: no page registers a module hook, so the entry no longer sends readers to
     tutorial 07 for one. Probe: a tensor hook on a leaf runs before .grad is updated and may
@@ -531,12 +534,12 @@ def test_the_hook_entry_names_only_what_tutorial_07_shows(site: Path, out: str) 
     w.register_post_accumulate_grad_hook(lambda p: seen.append(("after", p.grad.item())))
     (w * 3).sum().backward()
     assert seen == [("tensor hook", None), ("after", 30.0)]
-    text = entry(site, out, {"en": "hook", "zh-cn": "钩子"}[out])
-    said = {"en": ["may replace it; on a leaf it runs before .grad is updated, and a "
+    text = entry(site, out, {EN.out: "hook", ZH.out: "钩子"}[out])
+    said = {EN.out: ["may replace it; on a leaf it runs before .grad is updated, and a "
                    "register_post_accumulate_grad_hook hook after",
                    "(Modules have hooks too, such as register_forward_hook; no page here uses "
                    "them.)"],
-            "zh-cn": ["可以替换这个梯度；在叶子节点上，它在 .grad 更新之前触发",
+            ZH.out: ["可以替换这个梯度；在叶子节点上，它在 .grad 更新之前触发",
                       "（模块也有钩子，例如 register_forward_hook，本站没有用到。）"]}[out]  # fmt: skip
     for words in said:
         assert words in text, f"{out}: {words!r}"
@@ -544,12 +547,12 @@ def test_the_hook_entry_names_only_what_tutorial_07_shows(site: Path, out: str) 
     assert "模块的前向钩子在其 forward 之后触发" not in text
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_core_chapter_header_names_tutorial_06s_subject(site: Path, out: str) -> None:
     """r10-docs F4: the core chapter ends with training, validation and test sets."""
-    assert (GALLERY / "en" / "core" / "plot_06_validation_and_test.py").is_file()
-    said = {"en": "logistic regression, and training, validation and test sets",
-            "zh-cn": "逻辑回归，以及训练集、验证集与测试集"}[out]  # fmt: skip
+    assert (GALLERY / EN.gallery / "core" / "plot_06_validation_and_test.py").is_file()
+    said = {EN.out: "logistic regression, and training, validation and test sets",
+            ZH.out: "逻辑回归，以及训练集、验证集与测试集"}[out]  # fmt: skip
     for page in ("tutorials/index.html", "tutorials/core/index.html"):
         assert said in plain(soup(site / out / page)), f"{out}/{page}"
 
@@ -633,14 +636,14 @@ def test_readme_lists_every_session_and_the_core_folder_whole() -> None:
     for name in sessions:
         assert f"`{name}`" in listing, name
     assert "`lint` (ruff and mypy)" in listing and "`lint` (ruff)," not in listing
-    numbers = sorted(p.name[5:7] for p in (GALLERY / "en" / "core").glob("plot_*.py"))
+    numbers = sorted(p.name[5:7] for p in (GALLERY / EN.gallery / "core").glob("plot_*.py"))
     assert f"core/ the core chapter ({numbers[0]}-{numbers[-1]})" in readme
 
 
 # --- Review r11-docs ---
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_an_fx_graph_is_not_only_a_forward_graph_of_call_functions(site: Path, out: str) -> None:
     """r11-docs A1: FX graphs have call_method and call_module nodes too, and AOTAutograd's
     backward graph is an FX graph."""
@@ -665,10 +668,10 @@ def test_an_fx_graph_is_not_only_a_forward_graph_of_call_functions(site: Path, o
                        bw_compiler=keep("bw"))  # fmt: skip
     run(torch.ones(1, requires_grad=True), torch.ones(1)).sum().backward()
     assert all(isinstance(kept[k], torch.fx.GraphModule) for k in ("fw", "bw"))
-    text = entry(site, out, {"en": "FX graph", "zh-cn": "FX 图"}[out])
-    said = {"en": ["call_function, call_method or call_module for the operations",
+    text = entry(site, out, {EN.out: "FX graph", ZH.out: "FX 图"}[out])
+    said = {EN.out: ["call_function, call_method or call_module for the operations",
                    "Dynamo's graphs and AOTAutograd's forward and backward graphs are FX graphs"],
-            "zh-cn": ["运算是 call_function、call_method 或 call_module",
+            ZH.out: ["运算是 call_function、call_method 或 call_module",
                       "Dynamo 捕获的图、AOTAutograd 的前向图和反向图也都是 FX 图"]}[out]  # fmt: skip
     for words in said:
         assert words in text, f"{out}: {words!r}"
@@ -677,7 +680,7 @@ def test_an_fx_graph_is_not_only_a_forward_graph_of_call_functions(site: Path, o
         assert old not in text, f"{out}: {old!r}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_code_after_a_graph_break_is_captured_when_a_call_reaches_it(
     site: Path, out: str
 ) -> None:
@@ -701,12 +704,12 @@ def test_the_code_after_a_graph_break_is_captured_when_a_call_reaches_it(
     torch.compile(_branchy, backend=backend)(torch.ones(3))
     torch._dynamo.reset()
     assert log == ["capture 1", "run 1", "capture 2", "run 2"]
-    said = {"en": ("before the function's bytecode runs; the code after a graph break is "
+    said = {EN.out: ("before the function's bytecode runs; the code after a graph break is "
                    "captured when a call reaches it",
                    "before the bytecode runs (the code after a graph break is captured when a "
                    "call reaches it)",
                    "Dynamo follows the code on stand-ins, so it has no value to decide on"),
-            "zh-cn": ("在函数的字节码执行之前）捕获 FX 图并交给后端，图中断之后的代码要等调用走到那里才捕获",
+            ZH.out: ("在函数的字节码执行之前）捕获 FX 图并交给后端，图中断之后的代码要等调用走到那里才捕获",
                       "它在函数的字节码执行之前接手（图中断之后的代码要等调用走到那里才捕获）",
                       "Dynamo 是用替身对代码做符号执行的，手里没有这个值")}[out]  # fmt: skip
     text, glossary = row(site, out, T10), entry(site, out, "Dynamo")
@@ -717,39 +720,39 @@ def test_the_code_after_a_graph_break_is_captured_when_a_call_reaches_it(
 
 def test_zh_docs_wording_r11(site: Path) -> None:
     """r11-docs D1, E2, E3, E6, E7: the joint graph, 更小, 动态维度, FX 图, 同样不该照搬."""
-    summary = plain(soup(site / "zh-cn" / "summary.html"))
-    glossary = plain(soup(site / "zh-cn" / "glossary.html"))
+    summary = plain(soup(site / ZH.out / "summary.html"))
+    glossary = plain(soup(site / ZH.out / "glossary.html"))
     assert (
         "得到前向与反向合在一起的联合图（早于任何 backward()）；再由划分器把它拆成前向图和反向图"
-        in (entry(site, "zh-cn", "AOTAutograd"))
+        in (entry(site, ZH.out, "AOTAutograd"))
     )
     assert "可能保存更少或更小的张量" in glossary and "更省的张量" not in glossary
     assert "这一维就改用符号表示（成为动态维度）" in summary
     assert "symbolic_trace 得到的 FX 图只是前向图" in summary and "fx 图" not in summary  # r12 A2
-    en_summary = plain(soup(site / "en" / "summary.html"))
+    en_summary = plain(soup(site / EN.out / "summary.html"))
     assert "The graph symbolic_trace returns (an FX graph) is a forward graph" in en_summary
     assert "The FX graph is a forward graph" not in en_summary
     assert "sigmoid 之后接 BCELoss 同样不该照搬" in summary and "BCELoss 也不是" not in summary
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_home_page_gives_the_wheel_chapter_and_download_links(site: Path, out: str) -> None:
     """r11-docs F1-F3: the wheel (not only a clone), tutorial 06 in the core chapter, and
     the download links under each title."""
     index = plain(soup(site / out / "index.html"))
-    said = {"en": ['pip install "<the site\'s root>/dist/pytorch_notes-<version>-py3-none-any.whl"',
+    said = {EN.out: ['pip install "<the site\'s root>/dist/pytorch_notes-<version>-py3-none-any.whl"',
                    "Each tutorial's “Run it yourself” note gives the wheel's full address",
                    "Computational graphs, autograd, logistic regression, and training, "
                    "validation and test sets",
                    "(the links are under its title and at the bottom of its page)"],
-            "zh-cn": ['pip install "<站点根地址>/dist/pytorch_notes-<版本号>-py3-none-any.whl"',
+            ZH.out: ['pip install "<站点根地址>/dist/pytorch_notes-<版本号>-py3-none-any.whl"',
                       "每篇教程的“自己动手运行”提示里有 wheel 的完整地址",
                       "计算图、自动求导、逻辑回归，以及训练集、验证集与测试集",
                       "（链接在标题下方和页面底部）"]}[out]  # fmt: skip
     for words in said:
         assert words in index, f"{out}: {words!r}"
     note = plain(soup(site / out / "tutorials" / "core" / "plot_01_computational_graph.html"))
-    assert {"en": "Run it yourself", "zh-cn": "自己动手运行"}[out] in note
+    assert {EN.out: "Run it yourself", ZH.out: "自己动手运行"}[out] in note
     assert "dist/pytorch_notes-" in note and "py3-none-any.whl" in note
     for old in ("from a clone of its repository", "在本站仓库的目录中安装", "from the bottom of its page",
                 "在每篇教程页面底部", "<this site>", "<本站地址>"):  # fmt: skip
@@ -759,22 +762,22 @@ def test_the_home_page_gives_the_wheel_chapter_and_download_links(site: Path, ou
     assert "torch.func, torch.compile, losses and optimizers" in readme.replace("`", "")
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_home_page_names_the_whole_course_and_the_site_root(site: Path, out: str) -> None:
     """r12-docs F1: the tagline reaches past tutorial 05; F2: the wheel is at the site's root
-    (beside en/ and zh-cn/), not under a language's folder, the home page's own address."""
+    (beside the languages' folders), not under a language's folder, the home page's own address."""
     assert list((site / "dist").glob("pytorch_notes-*-py3-none-any.whl"))
     assert not (site / out / "dist").exists()
     index = plain(soup(site / out / "index.html"))
-    said, old = {"en": ("Computational graphs and autograd, from logistic regression to "
+    said, old = {EN.out: ("Computational graphs and autograd, from logistic regression to "
                         "torch.compile, losses and optimizers, executed.",
                         "Computational graphs, autograd and logistic regression, executed."),
-                 "zh-cn": ("计算图与自动求导，从逻辑回归讲到 torch.compile、损失函数和优化器——"
+                 ZH.out: ("计算图与自动求导，从逻辑回归讲到 torch.compile、损失函数和优化器——"
                            "每一行代码都真实运行过。", "计算图、自动求导与逻辑回归——")}[out]  # fmt: skip
     assert said in index and old not in index, out
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_only_the_symbolically_traced_graph_is_called_a_forward_graph(site: Path, out: str) -> None:
     """r12-docs A2: symbolic_trace's graph holds no backward operations, and autograd records
     as it runs; the linked FX graph entry says AOTAutograd's backward graphs are FX graphs too."""
@@ -786,8 +789,8 @@ def test_only_the_symbolically_traced_graph_is_called_a_forward_graph(site: Path
     assert type(y.grad_fn).__name__ == "MulBackward0"
     y.backward()
     assert w.grad.item() == 5.0
-    said = {"en": "The graph symbolic_trace returns (an FX graph) is a forward graph",
-            "zh-cn": "symbolic_trace 得到的 FX 图只是前向图"}[out]  # fmt: skip
+    said = {EN.out: "The graph symbolic_trace returns (an FX graph) is a forward graph",
+            ZH.out: "symbolic_trace 得到的 FX 图只是前向图"}[out]  # fmt: skip
     assert said in row(site, out, "core/plot_02_dynamic_graphs"), out
 
 
@@ -806,31 +809,31 @@ def test_the_english_glossary_gives_the_chinese_headwords() -> None:
                 heads = []
         return found
 
-    zh_heads = {head for heads, _ in entries("zh") for head in heads}
+    zh_heads = {head for heads, _ in entries(ZH.source) for head in heads}
     missing = []
-    for heads, first in entries("en"):
+    for heads, first in entries(EN.source):
         name = first.split(". ")[0]
         names = {name, re.sub(r"（.*）$", "", name), *(part.strip() for part in name.split("/"))}
         if not names & zh_heads:
             missing.append((heads, name))
     assert not missing, missing
-    assert "尖点" not in (ROOT / "docs" / "en" / "glossary.md").read_text("utf-8")
+    assert "尖点" not in (ROOT / "docs" / EN.source / "glossary.md").read_text("utf-8")
 
 
 def test_zh_docs_wording_r12(site: Path) -> None:
     """r12-docs E1-E5: the concept map's define-by-run words, the Dynamo row's parenthesis,
     最后是一个 output, 仍需要新的图, and 单元格 for a notebook cell everywhere."""
-    summary = soup(site / "zh-cn" / "summary.html")
+    summary = soup(site / ZH.out / "summary.html")
     words = " ".join(img.get("alt", "") for img in summary.select("img"))  # E1: the concept map
     assert "边运行边搭建" in words and "先搭建，后运行：torch.fx" in words
     assert "边运算边搭建" not in words and "先搭建后运算" not in words
-    text = row(site, "zh-cn", "further/plot_10_pytorch2_graphs")  # E2, E4
+    text = row(site, ZH.out, "further/plot_10_pytorch2_graphs")  # E2, E4
     assert "在函数的字节码执行之前）捕获 FX 图并交给后端，图中断之后的代码" in text
     assert "才捕获）捕获" not in text and "仍需要新的图" in text
-    fx = entry(site, "zh-cn", "FX 图")  # E3
+    fx = entry(site, ZH.out, "FX 图")  # E3
     assert "最后是一个 output" in fx and "最后一个 output" not in fx
-    index = plain(soup(site / "zh-cn" / "index.html"))  # E5
-    note = plain(soup(site / "zh-cn" / "tutorials" / "core" / "plot_01_computational_graph.html"))
+    index = plain(soup(site / ZH.out / "index.html"))  # E5
+    note = plain(soup(site / ZH.out / "tutorials" / "core" / "plot_01_computational_graph.html"))
     for page in (index, note):
         assert "笔记本的第一个单元格会自动安装所需的包" in page
         assert "第一个单元会" not in page and "会自行安装" not in page

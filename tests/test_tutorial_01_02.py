@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import GALLERY, printed, soup
+from conftest import EN, GALLERY, OUT_DIRS, ZH, printed, soup
 
 PAGE_01 = "tutorials/core/plot_01_computational_graph.html"
 PAGE_02 = "tutorials/core/plot_02_dynamic_graphs.html"
-OUTS = ["en", "zh-cn"]
 
 
 def text(site: Path, out: str, page: str) -> str:
@@ -51,7 +50,7 @@ def describe(name: str, t: torch.Tensor) -> str:
 # -- tutorial 01 -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_01_forward_values_and_the_refined_graph(site: Path, out: str) -> None:
     shown = text(site, out, PAGE_01)
     assert_in_order(
@@ -73,7 +72,7 @@ def test_01_forward_values_and_the_refined_graph(site: Path, out: str) -> None:
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_01_leaves_are_the_tensors_without_grad_fn(site: Path, out: str) -> None:
     shown = text(site, out, PAGE_01)
     w = torch.tensor([1.0], requires_grad=True)
@@ -107,7 +106,7 @@ def test_01_leaves_are_the_tensors_without_grad_fn(site: Path, out: str) -> None
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_01_intermediate_gradients_and_the_second_pass(site: Path, out: str) -> None:
     shown = text(site, out, PAGE_01)
     assert_in_order(
@@ -130,7 +129,7 @@ def test_01_intermediate_gradients_and_the_second_pass(site: Path, out: str) -> 
     assert "tensor([10.])" not in shown
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_01_scalar_start_and_stop_gradient(site: Path, out: str) -> None:
     """A vector output needs a sum before backward(); detach() stops the gradient."""
     shown = text(site, out, PAGE_01)
@@ -149,11 +148,11 @@ def test_01_scalar_start_and_stop_gradient(site: Path, out: str) -> None:
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_01_prose_states_the_rule_with_its_conditions(site: Path, out: str) -> None:
     """Review r1-01-02 A1, A2, A3, A12: the corrected sentences are on the page."""
     page = prose(site / out / PAGE_01)
-    if out == "en":
+    if out == EN.out:
         wanted = [
             "floating-point or complex dtype",
             "what makes one is that autograd recorded the operation",
@@ -170,7 +169,7 @@ def test_01_prose_states_the_rule_with_its_conditions(site: Path, out: str) -> N
         assert phrase not in page.split("Exercises")[0].split("练习")[0], phrase
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_01_the_requires_grad_rule_is_scoped_and_its_limits_shown(site: Path, out: str) -> None:
     """Review r2-01-02 A3, A7, D1, E5-E7, F3: the rule's scope, its exceptions shown by torch."""
     shown = text(site, out, PAGE_01)
@@ -194,7 +193,7 @@ def test_01_the_requires_grad_rule_is_scoped_and_its_limits_shown(site: Path, ou
     assert "view: is_leaf=True   requires_grad=True   grad_fn=None" in shown
     assert "after backward: view.grad = None, t.grad = None" in shown
     page = prose(site / out / PAGE_01)
-    if out == "en":
+    if out == EN.out:
         wanted = [
             "for an ordinary differentiable operation",
             "requires grad exactly when",
@@ -227,12 +226,12 @@ def test_01_the_requires_grad_rule_is_scoped_and_its_limits_shown(site: Path, ou
         assert phrase not in page, phrase
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_01_says_which_way_the_arrows_point_and_who_fills_grad(site: Path, out: str) -> None:
     """Review r3-01-02 A4, A5, E3: the backward graph's arrows point the forward way and the
     pass walks against them; only by default do leaves alone get .grad (retain_grad)."""
     page = prose(site / out / PAGE_01)
-    if out == "en":
+    if out == EN.out:
         wanted = [
             "Its arrows point the way data flowed in the forward pass",
             "walks them against the arrows, from MulBackward0 to the AccumulateGrad nodes",
@@ -262,7 +261,7 @@ def test_01_says_which_way_the_arrows_point_and_who_fills_grad(site: Path, out: 
 # -- tutorial 02 -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_02_where_keeps_both_branches_and_fx_fails_on_shape_too(site: Path, out: str) -> None:
     """Review r2-01-02 A4, A5, A6, F1: torch.where traces with both branches; shape breaks fx."""
     from torch.fx import symbolic_trace
@@ -289,7 +288,7 @@ def test_02_where_keeps_both_branches_and_fx_fails_on_shape_too(site: Path, out:
         f"{out}/{PAGE_02}",
     )
     page = prose(site / out / PAGE_02)
-    if out == "en":
+    if out == EN.out:
         wanted = ["in two ways", "shape or dtype", "with no Python code that needs a real value"]
         wanted += ["a topological order of the forward direction"]
         banned = ["keep both branches only through", "depends on values", "do not depend on"]
@@ -305,7 +304,7 @@ def test_02_where_keeps_both_branches_and_fx_fails_on_shape_too(site: Path, out:
         assert phrase not in page, phrase
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_02_trace_is_not_the_backward_graph(site: Path, out: str) -> None:
     shown = text(site, out, PAGE_02)
     assert_in_order(
@@ -328,7 +327,7 @@ def test_02_trace_is_not_the_backward_graph(site: Path, out: str) -> None:
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_02_loops_static_graph_and_exercises(site: Path, out: str) -> None:
     shown = text(site, out, PAGE_02)
     assert_in_order(
@@ -351,7 +350,7 @@ def test_02_loops_static_graph_and_exercises(site: Path, out: str) -> None:
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_02_autograd_chooses_a_value_at_a_kink(site: Path, out: str) -> None:
     """The page shows what the installed torch returns at 0, asked again here."""
     shown = text(site, out, PAGE_02)
@@ -372,13 +371,15 @@ def test_02_autograd_chooses_a_value_at_a_kink(site: Path, out: str) -> None:
     # probed on 2.4.1, 2.13.0, 2.14.1 and 2.15.0), and the page asserts exactly that
     assert chosen["relu(t)"] != chosen["maximum(t, 0)"]
     assert chosen["t.clamp(min=0)"] == (1.0 if torch.__version__ < (2, 14) else 0.0)
-    script = (GALLERY / "en" / "core" / "plot_02_dynamic_graphs.py").read_text(encoding="utf-8")
+    script = (GALLERY / EN.gallery / "core" / "plot_02_dynamic_graphs.py").read_text(
+        encoding="utf-8"
+    )
     assert "(1.0 if release < (2, 14) else 0.0)" in script  # r3 B1: it can fail
     assert 'torch.__version__.split("+")[0].split(".")[:2]' in script  # r4 B1: release numbers only
 
 
 @pytest.mark.parametrize(
-    ("out", "said"), [("en", "0 from torch 2.14 on"), ("zh-cn", "从 torch 2.14 起取 0")]
+    ("out", "said"), [(EN.out, "0 from torch 2.14 on"), (ZH.out, "从 torch 2.14 起取 0")]
 )
 def test_02_says_that_clamps_choice_changed_between_releases(
     site: Path, out: str, said: str
@@ -388,7 +389,7 @@ def test_02_says_that_clamps_choice_changed_between_releases(
     assert " ".join(said.split()) in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_02_round_3_claims_are_on_the_page(site: Path, out: str) -> None:
     """Review r3-01-02 A4, A7, F1, F3, E4-E6: each corrected sentence, and the output that
     shows the where() claim (both branches are differentiated: NaN from sqrt at 0)."""
@@ -398,7 +399,7 @@ def test_02_round_3_claims_are_on_the_page(site: Path, out: str) -> None:
     shown = text(site, out, PAGE_02)
     assert f"where(x > 0, x.sqrt(), 0) at x = 0: dz/dx = {x.grad}" in shown
     page = prose(site / out / PAGE_02)
-    if out == "en":
+    if out == EN.out:
         wanted = [
             "backward() visits it in the reverse order, from z.grad_fn to AccumulateGrad",
             "Both branches run, though, and both are differentiated",
@@ -416,7 +417,7 @@ def test_02_round_3_claims_are_on_the_page(site: Path, out: str) -> None:
         ]
         banned = ["免得它们以后再被触发", "是 AOTAutograd 的事", "同时进行"]
         # a code comment (E5): read in the script, the page's code blocks hold it too
-        script = (GALLERY / "zh" / "core" / "plot_02_dynamic_graphs.py").read_text("utf-8")
+        script = (GALLERY / ZH.gallery / "core" / "plot_02_dynamic_graphs.py").read_text("utf-8")
         assert "在没有图形界面的环境里（非交互式后端）" in script and "没有显示器" not in script
     for phrase in wanted:
         assert phrase in page, phrase
@@ -427,7 +428,7 @@ def test_02_round_3_claims_are_on_the_page(site: Path, out: str) -> None:
 # -- both pages ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_pages_show_their_figures(site: Path, out: str) -> None:
     """01 draws the forward and the backward graph; 02 draws three figures and replays one."""
     for page, figures in ((PAGE_01, 2), (PAGE_02, 3)):
@@ -443,7 +444,7 @@ def test_pages_show_their_figures(site: Path, out: str) -> None:
     assert len(player["data-pn-frames"].split()) >= 2
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 @pytest.mark.parametrize("page", [PAGE_01, PAGE_02])
 def test_pages_open_with_assumptions_and_leave_an_empty_cell(
     site: Path, out: str, page: str
@@ -451,29 +452,29 @@ def test_pages_open_with_assumptions_and_leave_an_empty_cell(
     html = soup(site / out / page)
     body = html.select_one("article") or html
     first = body.get_text(" ", strip=True)[:1200]
-    assert ("What this assumes" if out == "en" else "前置知识") in first, page
+    assert ("What this assumes" if out == EN.out else "前置知识") in first, page
     # an exercise asks for code in an empty cell: a code block holding one comment only
     blocks = [pre.get_text().strip() for pre in body.select("div.highlight-Python pre")]
-    empty = "# Your code here." if out == "en" else "# 在这里写你的代码。"
+    empty = "# Your code here." if out == EN.out else "# 在这里写你的代码。"
     assert empty in blocks, f"{out}/{page}: no empty cell for the reader's code"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_refined_definition_is_flagged_on_page_and_in_the_glossary(
     site: Path, out: str
 ) -> None:
-    flag = "refines that definition" if out == "en" else "对这个定义做了细化"
+    flag = "refines that definition" if out == EN.out else "对这个定义做了细化"
     page = soup(site / out / PAGE_01).get_text(" ", strip=True)
     assert flag in page
     glossary = soup(site / out / "glossary.html").get_text(" ", strip=True)
     assert "AccumulateGrad" in glossary and "grad_fn" in glossary
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_02_prose_matches_what_the_page_shows(site: Path, out: str) -> None:
     """Review r1-01-02 A4, A5, A17: no claim the page's own output contradicts."""
     page = prose(site / out / PAGE_02)
-    if out == "en":
+    if out == EN.out:
         wanted = ["was not computed from them", "absolute value", "torch.cond"]
         banned = ["can hold only one", "impossible when the path depends on values"]
     else:
@@ -485,12 +486,12 @@ def test_02_prose_matches_what_the_page_shows(site: Path, out: str) -> None:
         assert phrase not in page.split("Exercises")[0].split("练习")[0], phrase
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_summary_and_glossary_state_rules_with_their_conditions(site: Path, out: str) -> None:
     """Review r1-01-02 A1, A6-A8, A13, A14, B1, E1-E4: the false rows are gone."""
     summary = prose(site / out / "summary.html")
     glossary = prose(site / out / "glossary.html")
-    if out == "en":
+    if out == EN.out:
         for phrase in ["floating-point or complex", "validation set", "out of the optimizer"]:
             assert phrase in summary, phrase
         for phrase in [
@@ -513,7 +514,7 @@ def test_summary_and_glossary_state_rules_with_their_conditions(site: Path, out:
             assert phrase not in glossary, phrase
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_summary_and_glossary_say_what_pages_01_and_02_print(site: Path, out: str) -> None:
     """Review r3-01-02 A1-A4, E2, E7: the summary and glossary restate the pages' own
     corrected sentences, not the rules the pages' output contradicts."""
@@ -524,7 +525,7 @@ def test_summary_and_glossary_say_what_pages_01_and_02_print(site: Path, out: st
     assert "view: is_leaf=True   requires_grad=True   grad_fn=None" in shown_01
     assert "traced: ['x', 'mul', 'sum', 'gt', 'mul', 'neg', 'where', 'output']" in shown_02
     assert "on_shape: TraceError" in shown_02
-    if out == "en":
+    if out == EN.out:
         for phrase in [
             "For an ordinary differentiable operation",
             "a view taken under no_grad() are outside the rule",
@@ -574,9 +575,9 @@ def test_summary_and_glossary_say_what_pages_01_and_02_print(site: Path, out: st
 @pytest.mark.parametrize(
     ("out", "terms"),
     [
-        ("en", ["grad mode", "no-grad mode", "inference mode", "inference tensor",
+        (EN.out, ["grad mode", "no-grad mode", "inference mode", "inference tensor",
                 "version counter", "trace"]),
-        ("zh-cn", ["梯度模式", "无梯度模式", "推理模式", "推理张量", "版本计数器", "执行记录"]),
+        (ZH.out, ["梯度模式", "无梯度模式", "推理模式", "推理张量", "版本计数器", "执行记录"]),
     ],
 )  # fmt: skip
 def test_glossary_has_the_terms_the_course_uses(site: Path, out: str, terms: list[str]) -> None:
@@ -601,7 +602,7 @@ def test_glossary_has_the_terms_the_course_uses(site: Path, out: str, terms: lis
 
 def test_zh_index_describes_the_summary_in_plain_chinese(site: Path) -> None:
     """Review r3-01-02 E1 (zh only; en is the reference)."""
-    page = prose(site / "zh-cn" / "index.html")
+    page = prose(site / ZH.out / "index.html")
     assert "一页纵览全课程的概念" in page
     assert "把课程的概念放在一页上" not in page
 
@@ -631,7 +632,7 @@ def _fx_silent_lines() -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_02_fx_keeps_a_branch_silently_when_the_proxy_is_not_asked(site: Path, out: str) -> None:
     """Review r5-0102 A1, F1: only a check that asks the proxy raises; `is` keeps the traced
     branch, and a call with no proxy argument is frozen as a constant."""
@@ -648,7 +649,7 @@ def test_02_fx_keeps_a_branch_silently_when_the_proxy_is_not_asked(site: Path, o
     page = prose(site / out / PAGE_02)
     summary = prose(site / out / "summary.html")
     glossary = prose(site / out / "glossary.html")
-    if out == "en":
+    if out == EN.out:
         on_page = [
             "if and while ask the proxy itself for True or False , and it raises",
             "A check that never asks the proxy gets an answer without it",
@@ -689,7 +690,7 @@ def test_02_fx_keeps_a_branch_silently_when_the_proxy_is_not_asked(site: Path, o
         assert phrase not in glossary, phrase
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_02_figures_give_each_tensor_one_name(site: Path, out: str) -> None:
     """Review r5-0102 A2: the forward drawings and the backward graph name the input and the
     output alike (x_pos, z_pos), not ``x`` on one panel and ``x_pos`` on the other."""
@@ -718,12 +719,12 @@ def test_02_figures_give_each_tensor_one_name(site: Path, out: str) -> None:
     leaves = {d["name"] for _, d in autograd.nodes(data=True) if d["op"] == "AccumulateGrad"}
     assert leaves == {"x_pos"} and {"x_pos", "z_pos"} <= forward and "x" not in forward
     said = (
-        "the names the backward graph below gives them" if out == "en" else "与下文反向图中的一致"
+        "the names the backward graph below gives them" if out == EN.out else "与下文反向图中的一致"
     )
     assert said in prose(site / out / PAGE_02)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_02_the_nan_is_computed_as_zero_over_zero(site: Path, out: str) -> None:
     """Review r5-0102 A3: sqrt's backward divides by 2 sqrt(x), which it saved; at 0 a zero
     incoming gradient gives 0/0. The page says so next to the NaN it prints."""
@@ -735,18 +736,18 @@ def test_02_the_nan_is_computed_as_zero_over_zero(site: Path, out: str) -> None:
     assert "dz/dx = tensor([nan])" in text(site, out, PAGE_02)
     page = prose(site / out / PAGE_02)
     assert r"0 / (2\sqrt{0}) = 0/0" in page
-    said = "the gradient is NaN: zero times infinity" if out == "en" else "这是 0 乘无穷大"
+    said = "the gradient is NaN: zero times infinity" if out == EN.out else "这是 0 乘无穷大"
     assert said in page
-    assert ("zero times infinity makes" if out == "en" else "0 乘无穷大 得到 NaN") not in page
+    assert ("zero times infinity makes" if out == EN.out else "0 乘无穷大 得到 NaN") not in page
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_01_02_introduce_torchviz_and_link_topological_order(site: Path, out: str) -> None:
     """Review r5-0102 F3 and B (minor): torchviz is said to be a package, "topological order"
     links the glossary, and the recomputed sum is called what it is."""
     page_01 = prose(site / out / PAGE_01)
     page_02 = prose(site / out / PAGE_02)
-    if out == "en":
+    if out == EN.out:
         assert "torchviz (a widely used package that draws this graph from a tensor" in page_01
         assert "the same sum, computed again below, has a grad_fn" in page_02
         term = "topological order"
@@ -769,10 +770,10 @@ def test_01_02_introduce_torchviz_and_link_topological_order(site: Path, out: st
 
 def test_zh_round_5_wording(site: Path) -> None:
     """Review r5-0102 D1, D2/E3, E1, E2, E4, E5 (zh only; en is the reference)."""
-    page_01 = prose(site / "zh-cn" / PAGE_01)
-    page_02 = prose(site / "zh-cn" / PAGE_02)
-    glossary = prose(site / "zh-cn" / "glossary.html")
-    summary = prose(site / "zh-cn" / "summary.html")
+    page_01 = prose(site / ZH.out / PAGE_01)
+    page_02 = prose(site / ZH.out / PAGE_02)
+    glossary = prose(site / ZH.out / "glossary.html")
+    summary = prose(site / ZH.out / "summary.html")
     assert "沿着一张图从" in page_01 and "走回各个输入" in page_01  # E1
     assert "出发沿一张图走回输入" not in page_01
     assert "y 只含一个元素" in page_01 and "输出含多个元素时" in page_01  # E2
@@ -798,7 +799,7 @@ def glossary_entry(site: Path, out: str, term: str) -> str:
     return " ".join(entry.get_text(" ", strip=True).split())
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_round_6_claims_hold_with_their_conditions(site: Path, out: str) -> None:
     """Review r6-0102 A1-A4, C1, F1: weight decay and the backward order stated with their
     conditions, page 02's names= explained, its `if` gives a bool, 'many' errors."""
@@ -806,7 +807,7 @@ def test_round_6_claims_hold_with_their_conditions(site: Path, out: str) -> None
 
     from pytorch_notes.graph import record
 
-    en = out == "en"
+    en = out == EN.out
     decay = glossary_entry(site, out, "weight decay" if en else "权重衰减")
     # A1: AdamW's weight_decay does not default to 0, and it never enters the gradient
     default = inspect.signature(torch.optim.AdamW).parameters["weight_decay"].default
@@ -871,9 +872,9 @@ def test_round_6_claims_hold_with_their_conditions(site: Path, out: str) -> None
 
 def test_zh_round_6_wording(site: Path) -> None:
     """Review r6-0102 E1-E6 (zh only; en is the reference)."""
-    page_02 = prose(site / "zh-cn" / PAGE_02)
-    summary = prose(site / "zh-cn" / "summary.html")
-    index = prose(site / "zh-cn" / "index.html")
+    page_02 = prose(site / ZH.out / PAGE_02)
+    summary = prose(site / ZH.out / "summary.html")
+    index = prose(site / ZH.out / "index.html")
     assert "决策阈值" in index and "判决阈值" not in index  # E1
     assert "如果判断根本不询问代理，照样能得出结果， fx 就把" in page_02  # E2, r7 E1
     assert "在 还没有 任何数据时就搭好一张静态图" in page_02  # E3
@@ -888,7 +889,7 @@ def test_zh_round_6_wording(site: Path) -> None:
 # -- review r7-0102 ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_round_7_a_float_result_of_a_shape_only_or_non_differentiable_function_is_a_leaf(
     site: Path, out: str
 ) -> None:
@@ -903,7 +904,7 @@ def test_round_7_a_float_result_of_a_shape_only_or_non_differentiable_function_i
     assert describe("histc(t)", torch.histc(t, bins=3)) in shown
     page = prose(site / out / PAGE_01)
     summary = prose(site / out / "summary.html")
-    if out == "en":
+    if out == EN.out:
         entry = glossary_entry(site, out, "leaf node")
         on_page = [
             "or the function passes no gradient back to its input, because it reads only the "
@@ -929,7 +930,7 @@ def _page_code(site: Path, out: str, page: str) -> str:
     return "\n".join(pre.get_text() for pre in soup(site / out / page).select("div.highlight pre"))
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_round_7_the_fx_constant_check_would_catch_a_random_call_in_the_graph(
     site: Path, out: str
 ) -> None:
@@ -956,7 +957,7 @@ def test_round_7_the_fx_constant_check_would_catch_a_random_call_in_the_graph(
     assert not (replayed[0] == replayed[1] != eager[0])  # ... the page's check does not
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_round_7_len_and_float_raise_but_not_trace_error(site: Path, out: str) -> None:
     """Review r7-0102 F1: len(x) and float(x) on a proxy raise a RuntimeError and a TypeError,
     which `except TraceError` does not catch; the page says which."""
@@ -968,7 +969,7 @@ def test_round_7_len_and_float_raise_but_not_trace_error(site: Path, out: str) -
             symbolic_trace(f)
         assert not isinstance(raised.value, TraceError)
     page = prose(site / out / PAGE_02)
-    if out == "en":
+    if out == EN.out:
         phrase = "( len(x) and float(x) raise too, as a RuntimeError and a TypeError , not a TraceError )"
     else:
         phrase = "（ len(x) 和 float(x) 也会报错，不过抛出的是 RuntimeError 和 TypeError ，而不是 TraceError ）"
@@ -978,10 +979,10 @@ def test_round_7_len_and_float_raise_but_not_trace_error(site: Path, out: str) -
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_round_7_guard_links_the_glossary(site: Path, out: str) -> None:
     """Review r7-0102 F2: page 02's 'guard', used before tutorial 10, links the glossary term."""
-    word = "guard" if out == "en" else "守卫"
+    word = "guard" if out == EN.out else "守卫"
     links = [
         a
         for a in soup(site / out / PAGE_02).select("a.reference.internal")
@@ -992,7 +993,7 @@ def test_round_7_guard_links_the_glossary(site: Path, out: str) -> None:
 
 def test_zh_round_7_wording(site: Path) -> None:
     """Review r7-0102 E1, E2 (zh only; en is the reference)."""
-    page = prose(site / "zh-cn" / PAGE_02)
+    page = prose(site / ZH.out / PAGE_02)
     assert (
         "如果判断根本不询问代理，照样能得出结果， fx 就把这个结果选中的分支当作整个函数记录下来"
         in page
@@ -1002,7 +1003,7 @@ def test_zh_round_7_wording(site: Path) -> None:
     assert "给每个输入的都是它那条分支的梯度" not in page
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_round_8_no_accumulate_grad_for_a_no_grad_view(site: Path, out: str) -> None:
     """R8-A1: a view taken under no_grad reports requires_grad=True yet gets no AccumulateGrad
     node; the page says so (and asserts it), and so do the glossary and the summary."""
@@ -1013,8 +1014,8 @@ def test_round_8_no_accumulate_grad_for_a_no_grad_view(site: Path, out: str) -> 
     page = " ".join(
         soup(site / out / "tutorials/core/plot_01_computational_graph.html").get_text().split()
     )
-    said = {"en": ["the backward graph gets no node for it", "(the view above excepted)"],
-            "zh-cn": ["反向图里没有它的节点", "（上面的视图除外）"]}[out]  # fmt: skip
+    said = {EN.out: ["the backward graph gets no node for it", "(the view above excepted)"],
+            ZH.out: ["反向图里没有它的节点", "（上面的视图除外）"]}[out]  # fmt: skip
     for words in said:
         assert words in page, (out, words)
     for name in ("glossary.html", "summary.html"):
@@ -1036,8 +1037,8 @@ def test_round_8_glossary_no_grad_and_version_counter_state_their_conditions(sit
     before = x._version
     x[0] += 1
     assert x._version - before == 2
-    en = " ".join(soup(site / "en" / "glossary.html").get_text().split())
-    zh = " ".join(soup(site / "zh-cn" / "glossary.html").get_text().split())
+    en = " ".join(soup(site / EN.out / "glossary.html").get_text().split())
+    zh = " ".join(soup(site / ZH.out / "glossary.html").get_text().split())
     assert (
         "leaves its tensor’s requires_grad and grad_fn" in en
         or "leaves its tensor's requires_grad and grad_fn" in en

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import GALLERY, OUT_DIRS, first_missing, printed_lines, soup
+from conftest import EN, GALLERY, OUT_DIRS, ZH, find, first_missing, printed_lines, soup
 from test_summary import rows
 
 PAGE = "tutorials/core/plot_03_autograd.html"
@@ -113,8 +113,8 @@ def test_the_message_is_called_exact_and_the_docs_loose(site: Path, out: str) ->
     assert "Saved intermediate values" in first_sentences(freed_error(), 2)
     text = " ".join(soup(site / out / PAGE).get_text().split())
     said = {
-        "en": "the error message above says it exactly",
-        "zh-cn": "上面的报错信息说得准确：被释放的是保存的中间值",
+        EN.out: "the error message above says it exactly",
+        ZH.out: "上面的报错信息说得准确：被释放的是保存的中间值",
     }
     assert said[out] in text
     assert "own messages and docs" not in text and "报错信息和文档说" not in text
@@ -167,9 +167,9 @@ def test_autograd_grad_fails_a_later_backward_through_its_retain_graph_default(
     text = " ".join(soup(site / out / PAGE).get_text().split())
     # R5-A4: the default is None (here False, as create_graph is), not False
     assert inspect.signature(torch.autograd.grad).parameters["retain_graph"].default is None
-    said = {"en": "torch.autograd.grad, whose retain_graph has the same default (None, so False "
+    said = {EN.out: "torch.autograd.grad, whose retain_graph has the same default (None, so False "
                   "here, as create_graph is)",
-            "zh-cn": "它的 retain_graph 默认值相同（None，这里 create_graph 为 False，所以就是 "
+            ZH.out: "它的 retain_graph 默认值相同（None，这里 create_graph 为 False，所以就是 "
                      "False）"}[out]  # fmt: skip
     assert said in text, f"{out}: {said!r}"
     assert "same default (False)" not in text and "默认值相同（False）" not in text
@@ -185,11 +185,11 @@ def test_summary_row_says_detach_shares_with_its_own_tensor(site: Path, out: str
     d.add_(1)
     assert (h._version, w._version) == (1, 0)
     row = rows(site, out)["core/plot_03_autograd"]
-    said = {"en": "what detach() returns shares memory and version counter with its tensor",
-            "zh-cn": "它返回的张量与原张量共享内存和版本计数器"}[out]  # fmt: skip
+    said = {EN.out: "what detach() returns shares memory and version counter with its tensor",
+            ZH.out: "它返回的张量与原张量共享内存和版本计数器"}[out]  # fmt: skip
     assert said in row, f"{out}: {said!r}"
     assert "with w" not in row and "与 w 共享" not in row
-    if out == "zh-cn":
+    if out == ZH.out:
         # the term and its English name, without nested full-width brackets (r6 E4 of 01-02)
         assert "通过时间反向传播" in row and "truncated BPTT" in row and "随时间" not in row
         assert "（truncated BPTT））" not in row
@@ -298,7 +298,7 @@ def test_carried_state_fails_retain_graph_does_not_cure_it_detach_does(
     h.backward()
     assert abs(w.grad.item() - w_last.grad.item()) > 0.01
     text = " ".join(soup(site / out / PAGE).get_text().split())
-    said = {"en": "that of the last step only", "zh-cn": "只是最后一步的梯度"}
+    said = {EN.out: "that of the last step only", ZH.out: "只是最后一步的梯度"}
     assert said[out] in text
     expected = [
         f"none:               {carried}",
@@ -330,8 +330,8 @@ def test_retain_graph_defaults_to_create_graph_and_false_frees(site: Path, out: 
         y.backward()
     text = " ".join(soup(site / out / PAGE).get_text().split())
     said = {
-        "en": "unless retain_graph is true; by default it follows",
-        "zh-cn": "retain_graph 为真时",
+        EN.out: "unless retain_graph is true; by default it follows",
+        ZH.out: "retain_graph 为真时",
     }
     assert said[out] in text
 
@@ -360,8 +360,8 @@ def test_create_graph_keeps_saved_tensors_and_a_constant_gradient_has_no_grad_fn
     assert d_abs.grad_fn is not None and torch.equal(d_abs.detach(), torch.tensor([-1.0, 1.0]))
     text = " ".join(soup(site / out / PAGE).get_text().split())
     said = {
-        "en": "a gradient computed from nothing requiring grad",
-        "zh-cn": "不由任何需要梯度的张量算出的梯度",
+        EN.out: "a gradient computed from nothing requiring grad",
+        ZH.out: "不由任何需要梯度的张量算出的梯度",
     }
     assert said[out] in text and "constant gradient" not in text and "常数梯度" not in text
     summary = rows(site, out)["core/plot_03_autograd"]  # R3-A4 in the course summary too
@@ -379,10 +379,10 @@ def test_create_graph_keeps_saved_tensors_and_a_constant_gradient_has_no_grad_fn
     v = torch.ones(1, requires_grad=True)
     assert torch.autograd.grad(x + 1, x, grad_outputs=v)[0].requires_grad
     after = {
-        "en": "after a first call with create_graph=True (outside inference_mode(), tutorial 04), "
+        EN.out: "after a first call with create_graph=True (outside inference_mode(), tutorial 04), "
         "requires_grad = False says so (without create_graph a gradient normally has it: it "
         "proves nothing then)",
-        "zh-cn": "第一次求导用了 create_graph=True（且不在 inference_mode() 里，见第 04 篇）时，"
+        ZH.out: "第一次求导用了 create_graph=True（且不在 inference_mode() 里，见第 04 篇）时，"
         "requires_grad 为 False 就说明了这一点（不加 create_graph 时梯度的 requires_grad "
         "一般都是 False，说明不了什么）",
     }[out]
@@ -417,9 +417,9 @@ def test_the_second_pass_through_y_worked_because_the_first_call_retained(
         torch.autograd.grad(y, x)
     text = page_text(site, out)
     said = {
-        "en": "because the first call, with create_graph=True, kept y's saved tensors: its "
+        EN.out: "because the first call, with create_graph=True, kept y's saved tensors: its "
         "retain_graph defaults to its create_graph",
-        "zh-cn": "因为第一次调用用了 create_graph=True，保留了 y 保存的张量：它的 retain_graph "
+        ZH.out: "因为第一次调用用了 create_graph=True，保留了 y 保存的张量：它的 retain_graph "
         "默认取它的 create_graph 的值",
     }[out]
     assert said in text, f"{out}: {said!r}"
@@ -442,7 +442,7 @@ def test_the_create_graph_warning_comes_once_per_process_and_the_cell_reruns(
     # and its cell, run twice in one process, must not index a missing warning
     import warnings
 
-    lang = {"en": "en", "zh-cn": "zh"}[out]
+    lang = find(out).gallery
     for _ in range(2):
         x = torch.tensor([3.0], requires_grad=True)
         namespace = {"torch": torch, "warnings": warnings, "x": x,
@@ -460,11 +460,11 @@ def test_the_create_graph_warning_comes_once_per_process_and_the_cell_reruns(
     # the built page ran the cell first in its process: the warning is shown
     assert any(line.startswith("UserWarning: Using backward()") for line in lines_of(site, out))
     text = " ".join(soup(site / out / PAGE).get_text().split())
-    said = {"en": "PyTorch warns, once per process,", "zh-cn": "每个进程只警告一次"}[out]
+    said = {EN.out: "PyTorch warns, once per process,", ZH.out: "每个进程只警告一次"}[out]
     assert said in text, f"{out}: {said!r}"
     assert "caught[0]" not in warning_cell(lang)
     summary = rows(site, out)["core/plot_03_autograd"]
-    assert {"en": "warns (once per process)", "zh-cn": "每个进程只警告一次"}[out] in summary
+    assert {EN.out: "warns (once per process)", ZH.out: "每个进程只警告一次"}[out] in summary
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -483,15 +483,15 @@ def test_the_signature_shown_has_inputs_and_the_page_links_optimizer(site: Path,
     assert names[: len(listed)] == listed, (names, listed)
     assert names.index("inputs") >= len(listed), names
     # R5-F1: the carry_state loop's optimizer is explained and linked to the glossary
-    term = {"en": "optimizer", "zh-cn": "优化器"}[out]
+    term = {EN.out: "optimizer", ZH.out: "优化器"}[out]
     links = [a for a in page.select("article a.reference") if a.get_text() == term]
     assert any("glossary.html#term-" in a.get("href", "") for a in links), out
     text = " ".join(page.get_text().split())
-    keyword = {"en": "... marks ones left out: pass inputs by keyword",
-               "zh-cn": "... 表示省略的参数，所以 inputs 要按关键字传入"}[out]  # fmt: skip
+    keyword = {EN.out: "... marks ones left out: pass inputs by keyword",
+               ZH.out: "... 表示省略的参数，所以 inputs 要按关键字传入"}[out]  # fmt: skip
     assert keyword in text, f"{out}: {keyword!r}"
-    said = {"en": "zero_grad() clears the gradients, step() moves w against them",
-            "zh-cn": "zero_grad() 清掉梯度， step() 让 w 沿梯度的反方向移动"}[out]  # fmt: skip
+    said = {EN.out: "zero_grad() clears the gradients, step() moves w against them",
+            ZH.out: "zero_grad() 清掉梯度， step() 让 w 沿梯度的反方向移动"}[out]  # fmt: skip
     assert said.replace(" step()", "step()") in text.replace(" step()", "step()"), out
     # D: both languages name the vector–Jacobian product's abbreviation
     assert "(VJP)" in text or "（VJP）" in text
@@ -499,7 +499,7 @@ def test_the_signature_shown_has_inputs_and_the_page_links_optimizer(site: Path,
 
 def test_zh_phrasing_of_round_5() -> None:
     # R5-E1, E2, E4, E6: the rewordings stay
-    script = (GALLERY / "zh" / "core" / "plot_03_autograd.py").read_text()
+    script = (GALLERY / ZH.gallery / "core" / "plot_03_autograd.py").read_text()
     flat = "".join(line.lstrip("# ").strip() for line in script.splitlines())
     for phrase in ("用完后把 ``x.grad`` 设为 ``None``", "即截断式通过时间反向传播（truncated BPTT）",
                    "通常不会记录反向传播本身", "分别通过这两个入口求导"):  # fmt: skip
@@ -511,7 +511,7 @@ def test_zh_phrasing_of_round_5() -> None:
 
 def test_zh_phrasing_of_round_6() -> None:
     # R6-E2, E4: a verb for "w.grad = None"; no "一路…所有的步"
-    script = (GALLERY / "zh" / "core" / "plot_03_autograd.py").read_text()
+    script = (GALLERY / ZH.gallery / "core" / "plot_03_autograd.py").read_text()
     flat = "".join(line.lstrip("# ").strip() for line in script.splitlines())
     for phrase in ("两次之间把 ``w.grad`` 设为 ``None``，这样每次显示的只是这一次的结果",
                    "每次反向传播都会一直传回之前的每一步"):  # fmt: skip
@@ -545,11 +545,11 @@ def test_where_backward_adds_and_what_grad_returns_are_stated_with_their_conditi
         assert len(result) == (len(inputs) if isinstance(inputs, list) else 1)
     text = page_text(site, out)
     said = {
-        "en": ["it adds the gradients into the .grad of the leaves, or of the tensors in inputs "
+        EN.out: ["it adds the gradients into the .grad of the leaves, or of the tensors in inputs "
                "if given (and of a tensor on the way that called retain_grad(), tutorial 01)",
                "Given a tensor or a list of tensors as inputs, each call returns a tuple, one "
                "entry per input", "adds gradients into .grad (by default the leaves')"],
-        "zh-cn": ["它把梯度累加到叶子节点的 .grad 上，给了 inputs 时则累加到 inputs 里的张量上"
+        ZH.out: ["它把梯度累加到叶子节点的 .grad 上，给了 inputs 时则累加到 inputs 里的张量上"
                   "（路径上调用过 retain_grad() 的张量也会得到 .grad，见第 01 篇）",
                   "inputs 是一个张量或一个张量列表时，每次调用都返回一个元组，每个自变量对应一项",
                   "把梯度累加到 .grad 上（默认是叶子节点的）"],
@@ -557,8 +557,8 @@ def test_where_backward_adds_and_what_grad_returns_are_stated_with_their_conditi
     for sentence in said:
         assert sentence in text, f"{out}: {sentence!r}"
     row = rows(site, out)["core/plot_03_autograd"]
-    said_row = {"en": "adds gradients into .grad (the leaves' by default)",
-                "zh-cn": "把梯度累加到 .grad （默认是叶子节点的）"}[out]  # fmt: skip
+    said_row = {EN.out: "adds gradients into .grad (the leaves' by default)",
+                ZH.out: "把梯度累加到 .grad （默认是叶子节点的）"}[out]  # fmt: skip
     assert straight(said_row) in straight(row), f"{out}: {said_row!r}"
 
 
@@ -578,14 +578,14 @@ def test_autograd_grad_leaves_the_leaves_grad_alone_but_fills_a_retained_one(
     b.retain_grad()
     torch.autograd.grad((a + b).sum(), x)
     assert b.grad is None
-    said = {"en": "torch.autograd.grad returns them and leaves the leaves' .grad alone (a "
+    said = {EN.out: "torch.autograd.grad returns them and leaves the leaves' .grad alone (a "
                   "retain_grad() tensor on a path to inputs still gets its own)",
-            "zh-cn": "torch.autograd.grad 则把梯度返回出来，不动叶子节点的 .grad（通往 inputs "
+            ZH.out: "torch.autograd.grad 则把梯度返回出来，不动叶子节点的 .grad（通往 inputs "
                      "的路径上调用过 retain_grad() 的张量仍会得到自己的 .grad）"}[out]  # fmt: skip
     assert said in text, f"{out}: {said!r}"
     assert "returns them and leaves .grad alone" not in text and "不动 .grad 。" not in text
     row = straight(rows(site, out)["core/plot_03_autograd"])
-    said_row = {"en": "leaves the leaves' .grad alone", "zh-cn": "不碰叶子节点的 .grad"}[out]
+    said_row = {EN.out: "leaves the leaves' .grad alone", ZH.out: "不碰叶子节点的 .grad"}[out]
     assert said_row in row, f"{out}: {said_row!r}"
 
 
@@ -612,10 +612,10 @@ def test_an_unused_input_raises_in_grad_unless_allow_unused(site: Path, out: str
     missing = first_missing(expected, lines_of(site, out))
     assert missing is None, f"{out}: {missing!r} not shown"
     text = " ".join(soup(site / out / PAGE).get_text().split())
-    said = {"en": "which raises for one the recorded graph does not reach (whatever the values "
+    said = {EN.out: "which raises for one the recorded graph does not reach (whatever the values "
                   "depend on) unless allow_unused=True (its gradient is then None) or "
                   "materialize_grads=True (zeros)",
-            "zh-cn": "从输出沿记录下的计算图走不到其中某个张量时（不管数值上是否依赖它），grad 会报错，"
+            ZH.out: "从输出沿记录下的计算图走不到其中某个张量时（不管数值上是否依赖它），grad 会报错，"
                      "除非传入 allow_unused=True（这时它的梯度是 None）或 "
                      "materialize_grads=True（这时是全零）"}[out]  # fmt: skip
     assert said in text, f"{out}: {said!r}"
@@ -668,9 +668,9 @@ def test_requires_grad_false_means_zero_outside_inference_mode_and_not_conversel
     assert torch.equal(zero.detach(), torch.zeros(1))
     text = page_text(site, out)
     said = {
-        "en": "The converse fails: w = d(x * w)/dx requires grad, yet its gradient with respect "
+        EN.out: "The converse fails: w = d(x * w)/dx requires grad, yet its gradient with respect "
         "to x raises too; materialize_grads=True gives 0.",
-        "zh-cn": "反过来则不成立：x * w 对 x 的导数是 w，它需要梯度，"
+        ZH.out: "反过来则不成立：x * w 对 x 的导数是 w，它需要梯度，"
         "但再对 x 求导同样会报错；这时传 materialize_grads=True 会得到 0。",
     }[out]
     assert said in text, f"{out}: {said!r}"
@@ -683,9 +683,9 @@ def test_addition_passes_the_gradient_on_unchanged_only_here(site: Path, out: st
     torch.add(w, s, alpha=2).sum().backward()
     assert torch.equal(w.grad, torch.ones(3)) and torch.equal(s.grad, torch.tensor([6.0]))
     text = page_text(site, out)
-    said = {"en": "goes on to both inputs, here unchanged (in general the second's is scaled by "
+    said = {EN.out: "goes on to both inputs, here unchanged (in general the second's is scaled by "
                   "alpha, and an input that was broadcast gets a sum over the broadcast dimensions)",
-            "zh-cn": "这里是原样传过去（一般来说，第二个输入得到的梯度要乘以 alpha，经过广播的输入"
+            ZH.out: "这里是原样传过去（一般来说，第二个输入得到的梯度要乘以 alpha，经过广播的输入"
                      "得到的是沿广播维度求和的结果）"}[out]  # fmt: skip
     assert said in text, f"{out}: {said!r}"
     assert "goes on to both inputs unchanged" not in text and "梯度原样传给两个输入" not in text
@@ -698,23 +698,23 @@ def test_round_7_wording_rest_of_memory_detach_and_pointer_to_tutorial_04(
     # R7-D1 (zh no stronger than en), D2 (en unambiguous), F1 (add_ and the counter pointed to)
     page = soup(site / out / PAGE)
     text = straight(" ".join(page.get_text().split()))
-    said = {"en": ["(the rest is the gradients and the optimizer's state)",
+    said = {EN.out: ["(the rest is the gradients and the optimizer's state)",
                    "when detach() is the better cure", "The cure is h.detach()",
                    "(add_; in-place changes and the counter: tutorial 04, trap 3)"],
-            "zh-cn": ["（其余是梯度和优化器的状态）", "什么时候改用 detach() 更好",
+            ZH.out: ["（其余是梯度和优化器的状态）", "什么时候改用 detach() 更好",
                       "解决办法是 h.detach()", "（add_；原位操作和版本计数器见第 04 篇陷阱三）"],
             }[out]  # fmt: skip
     for sentence in said:
         assert sentence in text, f"{out}: {sentence!r}"
     assert "(with the gradients and" not in text and "正确的做法" not in text
-    term = {"en": "version counter", "zh-cn": "版本计数器"}[out]
+    term = {EN.out: "version counter", ZH.out: "版本计数器"}[out]
     links = [a for a in page.select("article a.reference") if a.get_text() == term]
     assert any("glossary.html#term-" in a.get("href", "") for a in links), out
 
 
 def test_script_lines_fit_the_line_length() -> None:
     # R5-F6: no unreflowed prose line
-    for lang in ("en",):
+    for lang in (EN.gallery,):
         for name in ("plot_03_autograd.py", "plot_04_autograd_traps.py"):
             for n, line in enumerate((GALLERY / lang / "core" / name).read_text().splitlines(), 1):
                 assert len(line) <= 100, f"{lang}/{name}:{n}"
@@ -749,7 +749,7 @@ def test_exercise_solutions_show_the_right_answers(site: Path, out: str) -> None
 def test_an_exercise_asks_for_code_in_an_empty_cell(site: Path, out: str) -> None:
     """The exercises ask for code to write (the rules every page keeps, folded and executed
     solutions among them: tests/test_every_tutorial.py)."""
-    empty_cell = {"en": "In an empty cell", "zh-cn": "在一个空白单元格里"}[out]
+    empty_cell = {EN.out: "In an empty cell", ZH.out: "在一个空白单元格里"}[out]
     assert empty_cell in soup(site / out / PAGE).get_text()
 
 
@@ -774,9 +774,7 @@ def test_page_draws_no_figure_and_names_nodes_with_the_public_api(site: Path, ou
     # the optional figure of the create_graph graph was cut (page length); node
     # names come from Node.name(), the public spelling
     assert not soup(site / out / PAGE).select("img.sphx-glr-single-img")
-    script = (
-        GALLERY / {"en": "en", "zh-cn": "zh"}[out] / "core" / "plot_03_autograd.py"
-    ).read_text()
+    script = (GALLERY / find(out).gallery / "core" / "plot_03_autograd.py").read_text()
     assert "type(y.grad_fn).__name__" not in script
 
 

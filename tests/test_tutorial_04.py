@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import GALLERY, OUT_DIRS, first_missing, printed_lines, soup
+from conftest import EN, GALLERY, OUT_DIRS, ZH, first_missing, printed_lines, soup
 from test_summary import rows
 
 PAGE = "tutorials/core/plot_04_autograd_traps.html"
@@ -124,12 +124,12 @@ def test_a_zero_gradient_moves_a_parameter_through_weight_decay_or_earlier_state
     assert opt.state[w]["momentum_buffer"].item() == pytest.approx(0.9 * gradient(1.0))
     text = page_text(site, out)
     said = {
-        "en": ["a zero one can still move the parameter, through weight decay or through state "
+        EN.out: ["a zero one can still move the parameter, through weight decay or through state "
                "that carries earlier gradients (momentum, Adam's averages)",
                "0.9 \\cdot 5 + 0 = 4.5", "a zero gradient is not enough, as weight decay "
                "moves it, and so do momentum and Adam after earlier steps",
                "a zero one can still move it (weight decay; momentum after a step: -0.450)"],
-        "zh-cn": ["梯度为 0 的参数仍可能被移动：原因是权重衰减，或者优化器状态里还留着之前的梯度",
+        ZH.out: ["梯度为 0 的参数仍可能被移动：原因是权重衰减，或者优化器状态里还留着之前的梯度",
                   "0.9 \\cdot 5 + 0 = 4.5", "只让梯度为 0 是不够的：权重衰减会移动它；"
                   "如果之前已经更新过几步，动量和 Adam 也会移动它",  # R12-E1: as the summary
                   "梯度为 0 的参数仍可能被移动（权重衰减；或更新过一步之后的动量：-0.450）"],
@@ -139,7 +139,7 @@ def test_a_zero_gradient_moves_a_parameter_through_weight_decay_or_earlier_state
     for wrong in ("之前已经走过几步时", "走过一步后的动量"):
         assert wrong not in text, f"{out}: {wrong!r}"
     links = [a.get_text() for a in soup(site / out / PAGE).select("article a.reference")]
-    assert {"en": "momentum buffer", "zh-cn": "动量缓冲区"}[out] in links
+    assert {EN.out: "momentum buffer", ZH.out: "动量缓冲区"}[out] in links
     row = rows(site, out)["core/plot_04_autograd_traps"]
     for wrong in (
         "still moves it when momentum or weight decay is on",
@@ -153,9 +153,9 @@ def test_a_zero_gradient_moves_a_parameter_through_weight_decay_or_earlier_state
     ):  # fmt: skip  (r13: the summary row as the page: 更新过一步)
         assert wrong not in text and wrong not in row, f"{out}: {wrong!r}"
     said_row = {
-        "en": ["through weight decay or through state carried from earlier steps",
+        EN.out: ["through weight decay or through state carried from earlier steps",
                "by momentum or Adam after earlier steps"],
-        "zh-cn": ["原因是权重衰减，或者之前各步留下的状态", "如果之前已经更新过几步，动量和 Adam 也会移动它"],
+        ZH.out: ["原因是权重衰减，或者之前各步留下的状态", "如果之前已经更新过几步，动量和 Adam 也会移动它"],
     }[out]  # fmt: skip
     for sentence in said_row:
         assert sentence in row, f"{out}: {sentence!r}"
@@ -173,8 +173,8 @@ def test_one_pass_sums_the_paths_before_grad_and_adds_into_it_once(site: Path, o
     assert [g.item() for g in arriving] == [gradient(1.0)] * 2  # one call per pass, both paths
     text = page_text(site, out)
     said = {
-        "en": "are summed inside the pass, before anything reaches .grad: one addition per pass",
-        "zh-cn": "两条路径在一次反向传播内部就已相加，之后才写入 .grad：每次反向传播只往里加一次",
+        EN.out: "are summed inside the pass, before anything reaches .grad: one addition per pass",
+        ZH.out: "两条路径在一次反向传播内部就已相加，之后才写入 .grad：每次反向传播只往里加一次",
     }[out]
     assert said in text, f"{out}: {said!r}"
     for wrong in (
@@ -286,11 +286,11 @@ def test_the_requires_grad_rule_is_stated_for_the_default_grad_mode(site: Path, 
         assert not (w * 2).requires_grad
     text = " ".join(soup(site / out / PAGE).get_text().split())
     said = {
-        "en": ["in the default grad mode (outside no_grad() and inference_mode(), or back in "
+        EN.out: ["in the default grad mode (outside no_grad() and inference_mode(), or back in "
                "it through enable_grad() inside no_grad()",
                "In the default grad mode, a differentiable operation",
                "evaluation wants both, eval() and no_grad() (or inference_mode())"],
-        "zh-cn": ["在默认的梯度模式下（不在 no_grad() 或 inference_mode() 里，或在 no_grad() "
+        ZH.out: ["在默认的梯度模式下（不在 no_grad() 或 inference_mode() 里，或在 no_grad() "
                   "里用 enable_grad() 重新打开",
                   "在默认的梯度模式下，可求导运算的结果",
                   "评估时两样都要：eval()，再加上 no_grad()（或 inference_mode()）",
@@ -312,9 +312,9 @@ def test_summary_rows_of_this_page_say_what_the_page_shows(site: Path, out: str)
         assert not (torch.ones(1, requires_grad=True) * 2).requires_grad
     row = rows(site, out)["core/plot_04_autograd_traps"]
     said = {
-        "en": ["enable_grad() to record again inside no_grad() (not inside inference_mode() )",
+        EN.out: ["enable_grad() to record again inside no_grad() (not inside inference_mode() )",
                "a loop with two bugs", ".data is a habit to drop, not the bug"],
-        "zh-cn": ["enable_grad() 可以在 no_grad() 里重新开启记录（在 inference_mode() 里不行）",
+        ZH.out: ["enable_grad() 可以在 no_grad() 里重新开启记录（在 inference_mode() 里不行）",
                   "有两个错误的训练循环", ".data 不是错误所在"],
     }[out]  # fmt: skip
     for sentence in said:
@@ -324,7 +324,7 @@ def test_summary_rows_of_this_page_say_what_the_page_shows(site: Path, out: str)
 
 def test_zh_phrasing_of_round_5() -> None:
     # R5-E3, E5: the rewordings stay
-    script = (GALLERY / "zh" / "core" / "plot_04_autograd_traps.py").read_text()
+    script = (GALLERY / ZH.gallery / "core" / "plot_04_autograd_traps.py").read_text()
     assert (
         "下面在每种情况下各算一次 :math:`2w`" in script and "各自对 :math:`2w` 用一次" not in script
     )
@@ -333,7 +333,7 @@ def test_zh_phrasing_of_round_5() -> None:
 
 def test_zh_phrasing_of_round_6() -> None:
     # R6-E1: one word for error messages; R6-E3: no calque of "moves w by -0.1 times"
-    script = (GALLERY / "zh" / "core" / "plot_04_autograd_traps.py").read_text()
+    script = (GALLERY / ZH.gallery / "core" / "plot_04_autograd_traps.py").read_text()
     assert "错误信息" not in script and "报错信息的第一句" in script
     assert "每一步让 :math:`w`\n# 减去 0.1 乘以这一步的梯度" in script
     assert "移动 :math:`-0.1` 乘以" not in script
@@ -371,7 +371,7 @@ def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out:
     assert any(torch.equal(t.flatten(), model.weight.detach().flatten()) for t in saved)
     text = page_text(site, out)
     said = {
-        "en": ["no gradient is computed for it, and what is saved follows each operation's "
+        EN.out: ["no gradient is computed for it, and what is saved follows each operation's "
                "backward formula (nn.Linear no longer saves the input x, the one tensor saved "
                "below, and keeps its weight, which the input's gradient needs, only when its "
                "input requires grad, as deeper in a network; nn.Conv2d keeps input and weight while anything it uses, weight, bias or "
@@ -380,7 +380,7 @@ def test_eval_does_not_stop_recording_and_a_frozen_weight_stays(site: Path, out:
                "holds BatchNorm also needs .eval(), again after every model.train()",
                "tutorial 05 introduces nn.Module",  # R5-F2
                "model.train() switches back"],
-        "zh-cn": ["nn.Linear（本页的例子）不再保存求权重梯度要用的张量，这里就是输入 x",
+        ZH.out: ["nn.Linear（本页的例子）不再保存求权重梯度要用的张量，这里就是输入 x",
                   "nn.Conv2d 则不同：只要权重、偏置或输入中有一个需要梯度，它就同时保存输入和权重",
                   "训练模式下它们照样更新",
                   "而且每次 model.train() 之后都要重新调用",
@@ -442,10 +442,10 @@ def test_inference_tensors_are_not_to_be_relied_on_and_a_clone_is_ordinary(
     assert "cannot be used in computations recorded by autograd" in doc
     text = page_text(site, out)
     said = {
-        "en": ["don't rely on it: the docs of inference_mode say such tensors \"cannot be used "
+        EN.out: ["don't rely on it: the docs of inference_mode say such tensors \"cannot be used "
                "in computations recorded by autograd\"", "t.clone(), outside the mode, is an "
                "ordinary tensor"],
-        "zh-cn": ["但不要依赖这一点", "在推理模式之外调用 t.clone()，得到的是普通张量"],
+        ZH.out: ["但不要依赖这一点", "在推理模式之外调用 t.clone()，得到的是普通张量"],
     }[out]  # fmt: skip
     for sentence in said:
         assert sentence in text, f"{out}: {sentence!r}"
@@ -462,9 +462,9 @@ def test_inference_tensors_are_not_to_be_relied_on_and_a_clone_is_ordinary(
         (d,) = torch.autograd.grad(y, x, create_graph=True)
     assert d.requires_grad and torch.equal(torch.autograd.grad(d, x)[0], torch.tensor([2.0]))
     said = {
-        "en": "it records nothing, not even a backward pass with create_graph=True (no_grad() does "
+        EN.out: "it records nothing, not even a backward pass with create_graph=True (no_grad() does "
         "not stop that one)",
-        "zh-cn": "它什么都不记录，连 create_graph=True 的反向传播也不记录（在 no_grad() 下则照样记录）",
+        ZH.out: "它什么都不记录，连 create_graph=True 的反向传播也不记录（在 no_grad() 下则照样记录）",
     }[out]
     assert said in text, f"{out}: {said!r}"
 
@@ -473,9 +473,9 @@ def test_inference_tensors_are_not_to_be_relied_on_and_a_clone_is_ordinary(
 def test_the_page_links_its_terms_to_the_glossary(site: Path, out: str) -> None:
     # R5-F3/F5: the glossary entries that point back to this page are linked from it
     terms = {
-        "en": ["grad modes", "no-grad mode", "inference mode", "inference tensors",
+        EN.out: ["grad modes", "no-grad mode", "inference mode", "inference tensors",
                "version counter", "anomaly detection", "weight decay"],  # R7-F2: weight decay
-        "zh-cn": ["梯度模式", "无梯度模式", "推理模式", "推理张量", "版本计数器", "异常检测",
+        ZH.out: ["梯度模式", "无梯度模式", "推理模式", "推理张量", "版本计数器", "异常检测",
                   "权重衰减"],
     }[out]  # fmt: skip
     linked = {
@@ -526,10 +526,10 @@ def test_anomaly_detection_shows_the_forward_line_of_a_changed_saved_tensor(
     page = soup(site / out / PAGE)
     text = straight(" ".join(page.get_text().split()))
     said = {
-        "en": ["never the line. Under anomaly detection",
+        EN.out: ["never the line. Under anomaly detection",
                "a warning adds the forward line of the operation that saved it: the change came "
                "after that line"],
-        "zh-cn": ["但不会指出是哪一行代码。开启异常检测后",
+        ZH.out: ["但不会指出是哪一行代码。开启异常检测后",
                   "会有一条警告给出保存它的那个运算的前向代码行：改动发生在这一行之后"],
     }[out]  # fmt: skip
     for sentence in said:
@@ -568,9 +568,9 @@ def test_in_place_prose_names_examples_not_a_list(site: Path, out: str) -> None:
     assert base[1:].data_ptr() == base.data_ptr() + base.element_size()
     text = page_text(site, out)
     said = {
-        "en": ["some underscores, such as requires_grad_() and detach_(), are not",
+        EN.out: ["some underscores, such as requires_grad_() and detach_(), are not",
                "(data_ptr(): the address of its first element)"],
-        "zh-cn": ["但有些带下划线的方法不是，例如 requires_grad_() 和 detach_()",
+        ZH.out: ["但有些带下划线的方法不是，例如 requires_grad_() 和 detach_()",
                   "（data_ptr() 返回张量第一个元素的内存地址）"],
     }[out]  # fmt: skip
     for sentence in said:
@@ -645,13 +645,13 @@ def test_the_in_place_error_names_an_op_the_tensor_is_the_output_of(site: Path, 
     assert line in lines_of(site, out)
     text = " ".join(soup(site / out / PAGE).get_text().split())
     # the math renders twice in the page's text (MathML and TeX): "a=6a = 6"
-    changed = {"en": "use a=6a = 6 for a yy computed with a=3a = 3",
-               "zh-cn": "用的是 a=6a = 6，而 yy 是用 a=3a = 3 算出来的"}[out]  # fmt: skip
+    changed = {EN.out: "use a=6a = 6 for a yy computed with a=3a = 3",
+               ZH.out: "用的是 a=6a = 6，而 yy 是用 a=3a = 3 算出来的"}[out]  # fmt: skip
     assert changed in text, f"{out}: {changed!r}"
-    said = {"en": "The message names the tensor by type, shape and, for a non-leaf, an operation it "
+    said = {EN.out: "The message names the tensor by type, shape and, for a non-leaf, an operation it "
                   "is the output of: often the recorded in-place one that changed it (here the "
                   "multiplication a.mul_(2), though an addition made a), never the line.",
-            "zh-cn": "非叶子节点还会给出一个以它为输出的运算，常常就是改动它的、被记录下来的原位操作"
+            ZH.out: "非叶子节点还会给出一个以它为输出的运算，常常就是改动它的、被记录下来的原位操作"
                      "（这里是 a.mul_(2) 的乘法，而创建 a 的是加法），但不会指出是哪一行代码。"}[out]  # fmt: skip
     assert said in text, f"{out}: {said!r}"
     assert "the operation that made it, not by the line" not in text and "创建它的运算" not in text
@@ -689,16 +689,16 @@ def test_a_change_through_data_is_not_counted_and_goes_wrong_silently(site: Path
     line = f"after w.data.sub_(0.5): w._version = {w._version}, v.grad = {v.grad}  (should be 1)"
     assert line in lines_of(site, out)
     # R6-C2: the page reads the internal _version to look, and asserts only public facts
-    for lang in ("en", "zh"):
+    for lang in (EN.gallery, ZH.gallery):
         script = (GALLERY / lang / "core" / "plot_04_autograd_traps.py").read_text()
         asserts = [line for line in script.splitlines() if line.startswith("assert ")]
         assert asserts and not [a for a in asserts if "_version" in a], lang
     # R6-D1: the GAN case is a mistake pattern, said as a condition in both languages
     text = page_text(site, out)
     said = {
-        "en": "as when a GAN's discriminator step runs between the discriminator's forward pass "
+        EN.out: "as when a GAN's discriminator step runs between the discriminator's forward pass "
               "and the generator's backward()",
-        "zh-cn": "GAN 中判别器的更新步骤夹在判别器的前向传播和生成器的 backward() 之间时就是这样",
+        ZH.out: "GAN 中判别器的更新步骤夹在判别器的前向传播和生成器的 backward() 之间时就是这样",
     }[out]  # fmt: skip
     assert said in text, f"{out}: {said!r}"
     assert "as a GAN's discriminator step does" not in text
@@ -791,9 +791,9 @@ def test_exercise_2_shows_each_bug_and_each_fix_working(site: Path, out: str) ->
     # the solution names the rebinding as bug 1, and no_grad() alone as no fix
     text = page_text(site, out)
     said = {
-        "en": ["rebinds w to a new tensor", "Under no_grad() alone the new w requires no grad",
+        EN.out: ["rebinds w to a new tensor", "Under no_grad() alone the new w requires no grad",
                "PyTorch's warning, printed under that run, points at it"],
-        "zh-cn": ["把名字 w 绑到了一个新张量上", "只把这一行放进 no_grad() 还不够",
+        ZH.out: ["把名字 w 绑到了一个新张量上", "只把这一行放进 no_grad() 还不够",
                   "输出中紧跟在这次运行后面的 PyTorch 警告指出了这一点"],
     }[out]  # fmt: skip
     for sentence in said:
@@ -804,7 +804,7 @@ def test_exercise_2_shows_each_bug_and_each_fix_working(site: Path, out: str) ->
 def test_an_exercise_asks_for_code_in_an_empty_cell(site: Path, out: str) -> None:
     """The exercises ask for code to write (the rules every page keeps, folded and executed
     solutions among them: tests/test_every_tutorial.py)."""
-    empty_cell = {"en": "In an empty cell", "zh-cn": "在一个空白单元格里"}[out]
+    empty_cell = {EN.out: "In an empty cell", ZH.out: "在一个空白单元格里"}[out]
     assert empty_cell in soup(site / out / PAGE).get_text()
 
 
@@ -850,6 +850,6 @@ def test_round_8_a_view_taken_in_inference_mode_is_not_an_inference_tensor(
         computed, view = w * 2, w.view(2)
     assert computed.is_inference() and not view.is_inference() and view.requires_grad
     text = " ".join(soup(site / out / PAGE).get_text().split())
-    said = {"en": "Tensors computed in it (not views of ordinary tensors) are inference tensors",
-            "zh-cn": "在其中计算出的 张量（普通张量的视图除外）是推理张量"}[out]  # fmt: skip
+    said = {EN.out: "Tensors computed in it (not views of ordinary tensors) are inference tensors",
+            ZH.out: "在其中计算出的 张量（普通张量的视图除外）是推理张量"}[out]  # fmt: skip
     assert said.replace(" ", "") in text.replace(" ", ""), out

@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import GALLERY, printed, soup
+from conftest import EN, GALLERY, OUT_DIRS, ZH, printed, soup
 from seed_reference import run_seed
 from test_budget import transfer_size
 from torch import nn
 
 PAGE = "tutorials/core/plot_05_logistic_regression.html"
-OUTS = ["en", "zh-cn"]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +32,7 @@ def text(site: Path, out: str) -> str:
     return printed(site / out / PAGE)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_shows_the_seeds_stop_iteration_and_accuracy(site: Path, out: str, seed) -> None:
     shown = text(site, out)
     stop = f"stop iteration = {seed.stop_iteration}, accuracy = {seed.accuracy:.3f}"
@@ -42,7 +41,7 @@ def test_page_shows_the_seeds_stop_iteration_and_accuracy(site: Path, out: str, 
         assert line in shown, f"{out}: the {run} run does not show {line!r}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_scratch_and_nn_runs_print_the_same_numbers(site: Path, out: str, seed) -> None:
     shown = text(site, out)
     rows = re.findall(
@@ -59,7 +58,7 @@ def test_scratch_and_nn_runs_print_the_same_numbers(site: Path, out: str, seed) 
     assert start in shown, f"{out}: does not show {start!r}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_logit_and_negative_log_likelihood(site: Path, out: str) -> None:
     shown = text(site, out)
     assert "logit(sigmoid(z)) = tensor([-4.0000, -1.0000,  0.0000,  1.0000,  4.0000])" in shown
@@ -70,7 +69,7 @@ def test_logit_and_negative_log_likelihood(site: Path, out: str) -> None:
     assert found.group(1) == f"{nn.BCELoss()(p, labels):.6f}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_shows_the_other_demonstrations(site: Path, out: str) -> None:
     shown = text(site, out)
     expected = [
@@ -92,7 +91,7 @@ def test_page_shows_the_other_demonstrations(site: Path, out: str) -> None:
         assert gone not in shown, f"{out}: still shows {gone!r}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_links_the_pages_it_assumes_and_promises_no_missing_one(site: Path, out: str) -> None:
     html = soup(site / out / PAGE)
     links = {a["href"].split("#")[0] for a in html.select("a.reference.internal")}
@@ -106,7 +105,7 @@ def test_page_links_the_pages_it_assumes_and_promises_no_missing_one(site: Path,
     assert "later tutorial" not in prose and "后面的教程" not in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_has_its_figures_and_a_small_animation(site: Path, out: str) -> None:
     page = site / out / PAGE
     html = soup(page)
@@ -130,21 +129,21 @@ def test_page_has_its_figures_and_a_small_animation(site: Path, out: str) -> Non
 
 
 def test_outline_links_the_tutorial(site: Path) -> None:
-    for out in OUTS:
+    for out in OUT_DIRS:
         links = [a["href"] for a in soup(site / out / "index.html").select("a")]
         assert "tutorials/core/plot_05_logistic_regression.html" in links, out
 
 
 def test_tutorial_05_exists_in_both_languages() -> None:
-    assert (GALLERY / "en" / "core" / "plot_05_logistic_regression.py").is_file()
-    assert (GALLERY / "zh" / "core" / "plot_05_logistic_regression.py").is_file()
+    assert (GALLERY / EN.gallery / "core" / "plot_05_logistic_regression.py").is_file()
+    assert (GALLERY / ZH.gallery / "core" / "plot_05_logistic_regression.py").is_file()
 
 
 # Every section of the page, in order, as the built page shows it (<h2>). A text
 # cell must follow "# %%" directly: after a blank line, sphinx-gallery renders its
 # lines as comments in a code block, heading and all (the data section once was).
 SECTIONS = {
-    "en": [
+    EN.out: [
         "The model and its loss",
         "The data",
         "From scratch",
@@ -153,7 +152,7 @@ SECTIONS = {
         "What we saw",
         "Exercises",
     ],
-    "zh-cn": [
+    ZH.out: [
         "模型与损失",
         "数据",
         "从零实现",
@@ -174,20 +173,20 @@ def section(site: Path, out: str, number: int):
     return soup(site / out / PAGE).select("h2")[number].find_parent("section")
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_every_section_is_a_heading_of_the_built_page(site: Path, out: str) -> None:
     assert titles(site, out) == SECTIONS[out], f"{out}: {titles(site, out)}"
     code = " ".join(c.get_text() for c in soup(site / out / PAGE).select("div.highlight pre"))
     assert "# --" not in code and ":term:" not in code, f"{out}: prose rendered as code"
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", [EN.gallery, ZH.gallery])
 def test_no_text_cell_is_parted_from_its_marker_by_a_blank_line(lang: str) -> None:
     source = (GALLERY / lang / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
     assert not re.search(r"^# %%\n\n# ", source, re.M)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_sigmoid_and_logit_undo_each_other_only_for_moderate_scores(site: Path, out: str) -> None:
     """Round 3: "undo each other" holds in exact arithmetic; in float32 sigma(20) is 1."""
     shown = text(site, out)
@@ -203,7 +202,7 @@ def test_sigmoid_and_logit_undo_each_other_only_for_moderate_scores(site: Path, 
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_likelihood_product_underflows_so_the_loss_sums_logs(site: Path, out: str) -> None:
     shown = text(site, out)
     product = torch.full((2000,), 0.6).prod().item()
@@ -213,7 +212,7 @@ def test_the_likelihood_product_underflows_so_the_loss_sums_logs(site: Path, out
     assert math.isfinite(nn.BCELoss()(torch.full((2000,), 0.6), torch.ones(2000)).item())
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_naive_loss_is_finite_here_and_its_limit_is_linked(site: Path, out: str) -> None:
     """Round 3 (issue 19 item 3): the hand-written loss breaks on saturated logits; say so here,
     show it on tutorial 11 (which prints the naive formula's inf)."""
@@ -228,7 +227,7 @@ def test_the_naive_loss_is_finite_here_and_its_limit_is_linked(site: Path, out: 
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_debug_exercise_is_page_04s_and_is_linked_from_the_loop(site: Path, out: str) -> None:
     scratch = section(site, out, 2)
     links = {a["href"].split("#")[0] for a in scratch.select("a.reference.internal")}
@@ -239,11 +238,11 @@ def test_the_debug_exercise_is_page_04s_and_is_linked_from_the_loop(site: Path, 
     # the page names the article it reproduces, and links the course outline that says which
     assert "../../index.html" in {a["href"] for a in scratch.select("a.reference.internal")}
     prose = soup(site / out / PAGE).get_text()
-    assert ("this course is based on" if out == "en" else "本课程所依据的那篇文章") in prose
+    assert ("this course is based on" if out == EN.out else "本课程所依据的那篇文章") in prose
     assert "原文章" not in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_exercise_on_the_odds_shows_the_logit_is_the_log_odds(site: Path, out: str) -> None:
     shown = text(site, out)
     found = re.search(
@@ -257,7 +256,7 @@ def test_exercise_on_the_odds_shows_the_logit_is_the_log_odds(site: Path, out: s
 
 
 def test_chinese_page_introduces_the_logit_by_its_chinese_term_first() -> None:
-    source = (GALLERY / "zh" / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
+    source = (GALLERY / ZH.gallery / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
     prose = "\n".join(
         line for line in source.splitlines() if not line.startswith(("    ", "print"))
     )
@@ -268,14 +267,14 @@ def test_chinese_page_introduces_the_logit_by_its_chinese_term_first() -> None:
     assert "logits" not in prose.replace("logits <logit>", "")
     assert "坑" not in prose
     # round 3: the helper package is named as in English ("本站的" was this site's)
-    source += (GALLERY / "zh" / "core" / "plot_06_validation_and_test.py").read_text("utf-8")
+    source += (GALLERY / ZH.gallery / "core" / "plot_06_validation_and_test.py").read_text("utf-8")
     # R6-E5: "用辅助包 … 中的训练函数 fit", not "循环交给 … 的训练循环"
     assert "辅助包\n``pytorch_notes`` 中的训练函数 ``fit``" in source
     for word in ("离开它", "千分位", "算作改进", "只有到这时", "本站的训练循环"):
         assert word not in source, f"zh still says {word!r}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_written_out_loss_breaks_for_a_right_class_1_point_too(site: Path, out: str) -> None:
     """R4-A1 (round 4): at sigma(z) = 1 a class-0 point costs inf, and a class-1 point, right
     and confident, gives 0 * log 0 = NaN; the page says both and prints both."""
@@ -285,42 +284,42 @@ def test_the_written_out_loss_breaks_for_a_right_class_1_point_too(site: Path, o
     line = f"the formula at sigmoid(20.) = 1: class 0 costs {terms[0]}, class 1 costs {terms[1]}"
     assert line in text(site, out), f"{out}: does not show {line!r}"
     prose = " ".join(section(site, out, 2).get_text().split())
-    said = {"en": ["a point of class 1, even one classified right, gives",
+    said = {EN.out: ["a point of class 1, even one classified right, gives",
                    "which is NaN"],
-            "zh-cn": ["类别 1 的点即使分类正确，也会得到", "结果是 NaN"]}[out]  # fmt: skip
+            ZH.out: ["类别 1 的点即使分类正确，也会得到", "结果是 NaN"]}[out]  # fmt: skip
     for sentence in said:
         assert sentence in prose, f"{out}: {sentence!r}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_odds_exercise_says_the_true_odds_at_the_midpoint_are_one(site: Path, out: str) -> None:
     """R4-A2 (round 4): class 0 is the model's answer at (1, 1); the recipe is symmetric (true
     odds 1), and the fitted line crosses the diagonal where the page says."""
     found = re.search(r"the boundary crosses the diagonal at \((\d\.\d\d), \1\)", text(site, out))
     assert found is not None and found.group(1) == "0.70", f"{out}: crossing not shown"
     prose = " ".join(soup(site / out / PAGE).get_text().split())
-    said = {"en": ["the recipe is symmetric, so the true odds at", "crosses the diagonal near (0.70, 0.70)"],
-            "zh-cn": ["处真实的几率是 1", "在 (0.70, 0.70) 附近与对角线相交"]}[out]  # fmt: skip
+    said = {EN.out: ["the recipe is symmetric, so the true odds at", "crosses the diagonal near (0.70, 0.70)"],
+            ZH.out: ["处真实的几率是 1", "在 (0.70, 0.70) 附近与对角线相交"]}[out]  # fmt: skip
     for sentence in said:
         assert sentence in prose, f"{out}: {sentence!r}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_pointer_to_page_04_says_data_is_the_colleagues_fix(site: Path, out: str) -> None:
     """R4-A3 (round 4): page 04's loop never clears; ``.data`` is a colleague's fix there."""
     prose = " ".join(section(site, out, 2).get_text().split())
     said = {
-        "en": "never calls zero_(), and a colleague’s “fix” through .data",
-        "zh-cn": "而且从不调用 zero_()；练习还会检验一位同事用 .data 做的“修复”",
+        EN.out: "never calls zero_(), and a colleague’s “fix” through .data",
+        ZH.out: "而且从不调用 zero_()；练习还会检验一位同事用 .data 做的“修复”",
     }[out]
     assert said in prose, f"{out}: {said!r}"
     assert "并检验一位同事" not in prose  # R12-E2: the exercise checks the fix, not the loop
     assert "updates through .data" not in prose and "还通过 .data 更新参数" not in prose
-    if out == "en":  # R4-D1: at iteration 20 the line lies in the gap, as zh says
+    if out == EN.out:  # R4-D1: at iteration 20 the line lies in the gap, as zh says
         assert "swung into the gap (94%)" in " ".join(soup(site / out / PAGE).get_text().split())
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_bceloss_is_the_formula_with_a_clamp_and_stays_finite(site: Path, out: str) -> None:
     """R5-A2: the page says nn.BCELoss clamps each log at -100, so on the inputs where the
     written-out formula gives inf and NaN it stays finite."""
@@ -328,12 +327,12 @@ def test_bceloss_is_the_formula_with_a_clamp_and_stays_finite(site: Path, out: s
     clamped = nn.BCELoss(reduction="none")(p, y)
     assert clamped.isfinite().all() and clamped[0].item() == 100.0
     prose = " ".join(section(site, out, 4).get_text().split())
-    said = {"en": "each log clamped at -100", "zh-cn": "把 每个对数截断在 -100 以上"}[out]
+    said = {EN.out: "each log clamped at -100", ZH.out: "把 每个对数截断在 -100 以上"}[out]
     assert said.replace(" ", "") in prose.replace(" ", ""), f"{out}: {said!r}"
     assert "../further/plot_11_loss_functions.html" in str(section(site, out, 4))
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_out_of_place_update_is_not_called_silent(site: Path, out: str) -> None:
     """R5-A4: reading .grad of the non-leaf warns, and the loop's next zero_() fails."""
     w = torch.ones(2, requires_grad=True)
@@ -346,7 +345,7 @@ def test_the_out_of_place_update_is_not_called_silent(site: Path, out: str) -> N
     assert ("PyTorch warns" in prose) or ("PyTorch 会发出警告" in prose)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_boundary_was_still_moving_when_the_run_stopped(site: Path, out: str) -> None:
     """R5-A3: 0.70 is where the line is at iteration 540, not where it settles; the page prints
     the crossing at 480 and 540 from the run's snapshots and the prose quotes both."""
@@ -358,7 +357,7 @@ def test_the_boundary_was_still_moving_when_the_run_stopped(site: Path, out: str
     assert "border points" not in prose and "靠近边界的点决定" not in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_logit_round_trip_breaks_on_the_positive_side_first(site: Path, out: str) -> None:
     """R6-A2/D1: sigma(z) rounds to 1 from z = 16.6 (24 ln 2) up, while sigma(-80) is an
     ordinary float32 whose logit is -80 again: the page says the ends are not symmetric, in
@@ -373,8 +372,8 @@ def test_the_logit_round_trip_breaks_on_the_positive_side_first(site: Path, out:
     assert line == "in float32: sigmoid(-80.) = 1.80e-35, logit(sigmoid(-80.)) = -80.00"
     assert line in text(site, out), f"{out}: does not show {line!r}"
     prose = " ".join(section(site, out, 0).get_text().split())
-    said = {"en": ["far from symmetric", "16.6", "1.8", "10 −35", "its logit is -80 again"],
-            "zh-cn": ["正负两端的情况很不对称", "16.6", "1.8", "取 logit 又得到 -80"]}[out]  # fmt: skip
+    said = {EN.out: ["far from symmetric", "16.6", "1.8", "10 −35", "its logit is -80 again"],
+            ZH.out: ["正负两端的情况很不对称", "16.6", "1.8", "取 logit 又得到 -80"]}[out]  # fmt: skip
     for words in said:
         assert words.replace(" ", "") in prose.replace(" ", ""), f"{out}: {words!r}"
     assert "moderate" not in prose and "不太大" not in prose
@@ -382,7 +381,7 @@ def test_the_logit_round_trip_breaks_on_the_positive_side_first(site: Path, out:
 
 def test_chinese_phrasing_of_round_6() -> None:
     """R6-E1, E2, E3, E6 (tutorial 05) and E4 (tutorial 06): the reviewer's phrasings."""
-    source = (GALLERY / "zh" / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
+    source = (GALLERY / ZH.gallery / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
     prose = "".join(line.lstrip("# ").strip() for line in source.splitlines())
     for words in ("保留了之前各步梯度的一部分", "当 :math:`\\sigma(z) \\ge 0.5`，即",
                   "那么在模型看来，全部观测标签同时出现的概率（即似然）是",
@@ -390,13 +389,13 @@ def test_chinese_phrasing_of_round_6() -> None:
         assert words.lstrip("# ") in prose, words
     for old in ("保留前几步的一部分", "模型赋予", "被记录进计算图"):
         assert old not in prose, old
-    source = (GALLERY / "zh" / "core" / "plot_06_validation_and_test.py").read_text("utf-8")
+    source = (GALLERY / ZH.gallery / "core" / "plot_06_validation_and_test.py").read_text("utf-8")
     prose = "".join(line.lstrip("# ").strip() for line in source.splitlines())
     assert "都没有比最近一次计为改进时的值再降低0.005 以上，就停止训练" in prose  # R7-E3
     assert "再降低超过" not in prose and "上一次有效改进时的值低出" not in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_logit_round_trip_is_only_approximate_near_one(site: Path, out: str) -> None:
     """R7-A1: below 1 float32 steps are 2**-24 apart, so logit(sigmoid(z)) drifts well before
     sigma(z) reaches 1 (at 16.6); the page prints the drift and the prose quotes it."""
@@ -408,12 +407,12 @@ def test_the_logit_round_trip_is_only_approximate_near_one(site: Path, out: str)
     prose = " ".join(section(site, out, 0).get_text().split())
     for value in back[2:]:
         assert f"{value.item():.2f}" in prose, f"{out}: the prose does not quote {value.item():.2f}"
-    said = {"en": "in float32 only approximately", "zh-cn": "在 float32 中只是近似如此"}[out]
+    said = {EN.out: "in float32 only approximately", ZH.out: "在 float32 中只是近似如此"}[out]
     assert said in prose, f"{out}: {said!r}"
     assert "only while" not in prose and "严格落在" not in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_out_of_place_update_shows_none_and_a_failing_zero(site: Path, out: str) -> None:
     """R7-F1: the text says .grad stays None with a warning and zero_() fails; the page shows it."""
     w = torch.ones(2, requires_grad=True)
@@ -441,7 +440,10 @@ def _shape(source: str) -> str:
 @pytest.mark.parametrize("name", ["plot_05_logistic_regression", "plot_06_validation_and_test"])
 def test_both_languages_lay_out_their_cells_alike(name: str) -> None:
     """R7-D2: zh had no blank line after a text cell and two blank lines where en has one."""
-    en, zh = ((GALLERY / lang / "core" / f"{name}.py").read_text("utf-8") for lang in ("en", "zh"))
+    en, zh = (
+        (GALLERY / lang / "core" / f"{name}.py").read_text("utf-8")
+        for lang in (EN.gallery, ZH.gallery)
+    )
     assert _shape(en) == _shape(zh)
 
 
@@ -449,9 +451,9 @@ def test_chinese_phrasing_of_round_7() -> None:
     """R7-D1 (the habit worth keeping, not "the correct practice") and R7-E2 (no "the logit is
     the logit" in Chinese, where logit's term is 对数几率)."""
     for name in ("plot_05_logistic_regression", "plot_06_validation_and_test"):
-        source = (GALLERY / "zh" / "core" / f"{name}.py").read_text("utf-8")
+        source = (GALLERY / ZH.gallery / "core" / f"{name}.py").read_text("utf-8")
         assert "正确的做法" not in source and "值得养成的习惯" in source, name
-    source = (GALLERY / "zh" / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
+    source = (GALLERY / ZH.gallery / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
     prose = "".join(line.lstrip("# ").strip() for line in source.splitlines())
     assert "这正是“对数几率”一名的由来" in prose
     assert "logit 就是对数几率" not in prose and "就是 logit，即对数几率" not in prose
@@ -472,7 +474,7 @@ def _prose(site: Path, out: str, number: int | None = None) -> str:
     return "".join(html.get_text().split())
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_most_of_the_boundarys_gap_to_one_is_the_early_stop(site: Path, out: str) -> None:
     """R10-A1: fitted to convergence (maximum likelihood: float64, L-BFGS) the 200 samples put
     the line's crossing of the diagonal at 0.88, so most of the gap from the page's 0.70 to 1 is
@@ -502,16 +504,16 @@ def test_most_of_the_boundarys_gap_to_one_is_the_early_stop(site: Path, out: str
     stopped = float(shown.group(1))
     assert (crossing - stopped) / (1 - stopped) > 0.5, "the early stop is most of the gap"
     prose = _prose(site, out)
-    said = {"en": ["crosses the diagonal near (0.70, 0.70), not at (1, 1), mostly because the run stopped early",
+    said = {EN.out: ["crosses the diagonal near (0.70, 0.70), not at (1, 1), mostly because the run stopped early",
                    "these 200 samples put it at about 0.88", "the rest, 0.88 against 1, comes from the sample"],
-            "zh-cn": ["主要是因为训练停得早", "交点约在 0.88", "剩下的 0.88 与 1 之差，才来自这 200 个样本本身的抽样误差"]}[out]  # fmt: skip
+            ZH.out: ["主要是因为训练停得早", "交点约在 0.88", "剩下的 0.88 与 1 之差，才来自这 200 个样本本身的抽样误差"]}[out]  # fmt: skip
     for words in said:
         assert "".join(words.split()) in prose, f"{out}: {words!r}"
     for old in ("it was still moving a little", "它只拟合了这 200 个样本", "还在缓慢移动"):
         assert "".join(old.split()) not in prose, f"{out}: {old!r} is back"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_round_trip_loses_digits_once_p_is_stored(site: Path, out: str) -> None:
     """R10-A2, F2: a float32 p near 1 holds 1 - p only in whole steps of 2**-24, so even a
     sigma(z) computed in float64 and rounded once comes back off (15.03, 16.64); log space gives
@@ -534,9 +536,9 @@ def test_the_round_trip_loses_digits_once_p_is_stored(site: Path, out: str) -> N
     prose = _prose(site, out, 0)
     for value in back[2:]:
         assert f"{value.item():.2f}" in prose, f"{out}: the prose does not quote {value.item():.2f}"
-    said = {"en": ["in whole steps of", "the digits are lost once", "is stored, and no later step gets them back",
+    said = {EN.out: ["in whole steps of", "the digits are lost once", "is stored, and no later step gets them back",
                    "log space keeps them"],
-            "zh-cn": ["为单位记录", "的那一刻就丢了，之后哪一步也找不回来", "在对数空间里计算就能保住它们",
+            ZH.out: ["为单位记录", "的那一刻就丢了，之后哪一步也找不回来", "在对数空间里计算就能保住它们",
                       "先 sigmoid 再 logit，往返一次的误差也就越大", "还原后是 14.84"]}[out]  # fmt: skip
     for words in said:
         assert "".join(words.split()) in prose, f"{out}: {words!r}"
@@ -571,7 +573,7 @@ def _momentum_run(step: str) -> torch.Tensor:
     return torch.cat([w.detach().flatten(), b.detach()])
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_sgd_rounds_its_step_once_ours_rounds_lr_v_first(site: Path, out: str) -> None:
     """R10-A3, D1, R11-A1: SGD and the hand update do the same arithmetic in the same order;
     with fused multiply-add (AVX2 and later, ARM) SGD's add_(v, alpha=-lr) rounds w - lr v once
@@ -582,22 +584,22 @@ def test_sgd_rounds_its_step_once_ours_rounds_lr_v_first(site: Path, out: str) -
     bitwise SGD. R12-A1: "rounded differently" holds on most CPUs, not all; R12-F2: on x86
     the capability names the kernel, and AVX2 / AVX512 round once."""
     prose = _prose(site, out, 4)
-    said = {"en": ["not to the last bit. SGD steps with w.add_(v, alpha=-lr); on CPUs with fused",
+    said = {EN.out: ["not to the last bit. SGD steps with w.add_(v, alpha=-lr); on CPUs with fused",
                    "multiply-add (x86 with AVX2 or later, ARM) that rounds",
                    "once, while ours rounds lr * v_w to float32 first, so there the parameters",
                    "Without FMA both round twice and agree bit for bit"],
-            "zh-cn": ["但最后几位并不相同", "SGD 用 w.add_(v, alpha=-lr) 一步算出",
+            ZH.out: ["但最后几位并不相同", "SGD 用 w.add_(v, alpha=-lr) 一步算出",
                       "在支持融合乘加（FMA）的 CPU 上（AVX2 及以上的 x86、ARM）只舍入一次",
                       "我们的写法先把 lr * v_w 舍入成 float32，再做减法",
                       "没有 FMA 时两者都舍入两次，参数逐位相同"]}[out]  # fmt: skip
-    said += {"en": ["What decides is the kernel ATen picks, which on x86",
+    said += {EN.out: ["What decides is the kernel ATen picks, which on x86",
                     "torch.backends.cpu.get_cpu_capability() names: AVX2 and AVX512 use FMA."],
-             "zh-cn": ["起决定作用的是 ATen 选用的内核：在 x86 上，",
+             ZH.out: ["起决定作用的是 ATen 选用的内核：在 x86 上，",
                        "torch.backends.cpu.get_cpu_capability() 会给出它的名字，AVX2 和 AVX512 都用 FMA。"]}[out]  # fmt: skip
     for words in said:
         assert "".join(words.split()) in prose, f"{out}: {words!r}"
-    said = {"en": "SGD does our update (the same formula; on most CPUs rounded a little differently, see below)",
-            "zh-cn": "就是我们的更新（公式相同，在多数 CPU 上舍入方式略有不同，见下文）"}[out]  # fmt: skip
+    said = {EN.out: "SGD does our update (the same formula; on most CPUs rounded a little differently, see below)",
+            ZH.out: "就是我们的更新（公式相同，在多数 CPU 上舍入方式略有不同，见下文）"}[out]  # fmt: skip
     assert "".join(said.split()) in prose, f"{out}: {said!r}"
     for old in ("the same formula, rounded differently", "（公式相同，舍入方式不同）"):
         assert "".join(old.split()) not in prose, f"{out}: {old!r} is back"
@@ -617,7 +619,7 @@ def test_sgd_rounds_its_step_once_ours_rounds_lr_v_first(site: Path, out: str) -
         assert once_is_sgd == (capability in ("AVX2", "AVX512")), (capability, once_is_sgd)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_pytorchs_momentum_differs_from_sutskevers_when_the_rate_changes(
     site: Path, out: str
 ) -> None:
@@ -641,12 +643,12 @@ def test_pytorchs_momentum_differs_from_sutskevers_when_the_rate_changes(
     pytorch, theirs = run([0.1] * 5 + [0.01] * 5)
     assert abs(pytorch - theirs) > 0.5
     prose = _prose(site, out, 2)
-    said = {"en": "which takes the same steps only while the learning rate stays constant",
-            "zh-cn": "只有学习率保持不变时，两种写法的每一步更新才完全相同"}[out]  # fmt: skip
+    said = {EN.out: "which takes the same steps only while the learning rate stays constant",
+            ZH.out: "只有学习率保持不变时，两种写法的每一步更新才完全相同"}[out]  # fmt: skip
     assert "Sutskever" in prose and "".join(said.split()) in prose, f"{out}: {said!r}"
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", [EN.gallery, ZH.gallery])
 def test_the_bias_b_is_not_reused_as_a_loop_variable(lang: str) -> None:
     """R10-B1: ``b`` is the bias on this page; the pairwise checks name their pair otherwise."""
     source = (GALLERY / lang / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
@@ -654,13 +656,13 @@ def test_the_bias_b_is_not_reused_as_a_loop_variable(lang: str) -> None:
     assert "for old, new in itertools.pairwise(norms)" in source
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_chinese_phrasing_of_round_11_and_the_named_fit(site: Path, out: str) -> None:
     """R11-E1, E2, E5, E6 (zh) and F1: the 0.88 names how it is found (float64 L-BFGS, as
     test_most_of_the_boundarys_gap_to_one_is_the_early_stop computes it)."""
     prose = _prose(site, out)
-    said = {"en": ["maximum-likelihood line, e.g. by torch.optim.LBFGS in float64"],
-            "zh-cn": ["即最大似然解，比如用 torch.optim.LBFGS 在 float64 下求解",
+    said = {EN.out: ["maximum-likelihood line, e.g. by torch.optim.LBFGS in float64"],
+            ZH.out: ["即最大似然解，比如用 torch.optim.LBFGS 在 float64 下求解",
                       "略小于 1 的 float32 数，相邻两个相差",
                       "这个和舍入一次，这本身又多带来一点误差",
                       "两种写法的每一步更新才完全相同"]}[out]  # fmt: skip
@@ -672,7 +674,7 @@ def test_chinese_phrasing_of_round_11_and_the_named_fit(site: Path, out: str) ->
 
 def test_chinese_phrasing_of_round_10() -> None:
     """R10-E1, E2, E3, E5 (tutorial 05) and E4 (tutorial 06's code comment)."""
-    source = (GALLERY / "zh" / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
+    source = (GALLERY / ZH.gallery / "core" / "plot_05_logistic_regression.py").read_text("utf-8")
     prose = "".join(line.lstrip("# ").strip() for line in source.splitlines())
     for words in ("先 sigmoid 再 logit，往返一次的误差也就越大", "还原后是 15.94",
                   "判错时越有把握，代价越大。", "辅助包中的一个数据类，记录某次迭代的序号",
@@ -680,6 +682,6 @@ def test_chinese_phrasing_of_round_10() -> None:
         assert "".join(words.split()) in "".join(prose.split()), words
     for old in ("来回一趟", "以越高的置信度", "小结构", "两端远不对称"):
         assert old not in prose, old
-    source = (GALLERY / "zh" / "core" / "plot_06_validation_and_test.py").read_text("utf-8")
+    source = (GALLERY / ZH.gallery / "core" / "plot_06_validation_and_test.py").read_text("utf-8")
     assert "# 从第 460 次迭代（最后一次计为改进的评估）算起" in source
     assert "有效改进" not in source

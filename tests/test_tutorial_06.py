@@ -14,16 +14,15 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import GALLERY, printed, soup
+from conftest import EN, GALLERY, OUT_DIRS, ZH, find, printed, soup
 from seed_reference import run_seed
 from torch import nn
 
 PAGE = "tutorials/core/plot_06_validation_and_test.html"
 PAGE_05 = "tutorials/core/plot_05_logistic_regression.html"
-OUTS = ["en", "zh-cn"]
 SECTIONS = {
-    "en": ["The loop as a function", "Three sets", "What we saw", "Exercises"],
-    "zh-cn": ["把循环写成函数", "三份数据", "小结", "练习"],
+    EN.out: ["The loop as a function", "Three sets", "What we saw", "Exercises"],
+    ZH.out: ["把循环写成函数", "三份数据", "小结", "练习"],
 }
 
 
@@ -37,17 +36,17 @@ def section(site: Path, out: str, number: int):
 
 
 def test_tutorial_06_exists_in_both_languages() -> None:
-    for lang in ("en", "zh"):
+    for lang in (EN.gallery, ZH.gallery):
         assert (GALLERY / lang / "core" / "plot_06_validation_and_test.py").is_file()
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_every_section_is_a_heading_of_the_built_page(site: Path, out: str) -> None:
     titles = [h.get_text().rstrip("¶").strip() for h in soup(site / out / PAGE).select("h2")]
     assert titles == SECTIONS[out], f"{out}: {titles}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_fit_reproduces_tutorial_05s_nn_run(site: Path, out: str) -> None:
     """fit's table is tutorial 05's nn column, row for row, and it stops where the seed does."""
     seed = run_seed()
@@ -63,7 +62,7 @@ def test_fit_reproduces_tutorial_05s_nn_run(site: Path, out: str) -> None:
     assert len(fit_rows) >= 5 and fit_rows == nn_rows, (fit_rows, nn_rows)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_links_tutorial_05_04_and_the_summary(site: Path, out: str) -> None:
     links = {
         a["href"].split("#")[0] for a in soup(site / out / PAGE).select("a.reference.internal")
@@ -76,7 +75,7 @@ def test_page_links_tutorial_05_04_and_the_summary(site: Path, out: str) -> None
     }
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_has_the_two_curve_figures(site: Path, out: str) -> None:
     page = site / out / PAGE
     images = soup(page).select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
@@ -120,7 +119,7 @@ def _overlap(seed_value: int):
     return torch.cat([x0, x1]), torch.cat([torch.zeros(100), torch.ones(100)])
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_exercise_1_the_articles_rule_never_fires_on_overlapping_clouds(
     site: Path, out: str
 ) -> None:
@@ -136,7 +135,7 @@ def test_exercise_1_the_articles_rule_never_fires_on_overlapping_clouds(
     assert "stopped after iteration 999" in shown
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_exercise_2_a_smaller_min_delta_trains_on(site: Path, out: str) -> None:
     found = re.search(
         r"min_delta 0\.001: stopped after iteration (\d+); validation loss (\d\.\d{4}), "
@@ -220,7 +219,7 @@ def val_test():
     return _val_test_run()
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_early_stopping_on_validation_and_one_test_measurement(
     site: Path, out: str, val_test
 ) -> None:
@@ -242,7 +241,7 @@ def test_early_stopping_on_validation_and_one_test_measurement(
     assert shown.count("test accuracy") == 1, "the test set is measured once"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_prose_quotes_the_plotted_accuracy_curve(site: Path, out: str) -> None:
     shown = text(site, out)
     found = re.search(
@@ -257,7 +256,7 @@ def test_prose_quotes_the_plotted_accuracy_curve(site: Path, out: str) -> None:
         assert number in prose, f"{out}: the prose does not quote {number}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_early_stopping_stops_on_the_threshold_while_the_loss_still_falls(
     site: Path, out: str
 ) -> None:
@@ -283,12 +282,12 @@ def test_early_stopping_stops_on_the_threshold_while_the_loss_still_falls(
     assert "no longer pay" not in prose and "得不偿失" not in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_article_rule_is_criticised_for_what_it_does(site: Path, out: str) -> None:
     """Round 3: the loop is capped at 1000 iterations, so the rule does not "never stop"; and the
     article gives no reason for 99%, so the page does not claim one."""
     prose = section(site, out, 1).get_text()
-    if out == "en":
+    if out == EN.out:
         assert "1000-iteration cap" in prose and "never stops" not in prose
         assert "made without held-out" in prose and "picked by looking" not in prose
     else:
@@ -296,7 +295,7 @@ def test_the_article_rule_is_criticised_for_what_it_does(site: Path, out: str) -
         assert "没有参考任何留出的数据" in prose and "挑出来" not in prose  # R7-E3
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_test_set_is_measured_in_eval_mode_without_recording(site: Path, out: str) -> None:
     """Round 3: tutorial 04 says evaluation wants both eval() and a grad mode; so does this page."""
     blocks = [pre.get_text() for pre in soup(site / out / PAGE).select("div.highlight pre")]
@@ -305,7 +304,7 @@ def test_the_test_set_is_measured_in_eval_mode_without_recording(site: Path, out
     assert "model.eval()" in section(site, out, 1).get_text()
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_round_5_claims_are_stated_with_their_conditions(site: Path, out: str) -> None:
     """R5-A1: the rule fires once some line gets > 99% right (05's data is not separable, yet
     it fired there); R5-A5: fit prints nothing, the page prints its history."""
@@ -313,37 +312,37 @@ def test_round_5_claims_are_stated_with_their_conditions(site: Path, out: str) -
     for gone in ("On data no line separates, the article", "如果数据没法用一条直线分开",
                  "fit prints", "fit 打印出"):  # fmt: skip
         assert gone not in prose, f"{out}: {gone!r} is back"
-    said = {"en": "fires only once some line gets more than 99% of the training points right",
-            "zh-cn": "只有当某条直线能把超过 99% 的训练点分对时"}[out]  # fmt: skip
+    said = {EN.out: "fires only once some line gets more than 99% of the training points right",
+            ZH.out: "只有当某条直线能把超过 99% 的训练点分对时"}[out]  # fmt: skip
     assert said in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_choosing_min_delta_comes_before_the_test_set(site: Path, out: str) -> None:
     """R5-B1: the page measured the test set for the 0.005 model; the exercise that then picks
     0.001 on validation says the measurement no longer describes the chosen model."""
     exercises = " ".join(section(site, out, 3).get_text().split())
-    said = {"en": ["belongs before the test set is touched", "no longer describes the chosen model"],
-            "zh-cn": ["应当在动用测试集之前做完", "那个 100% 就不再是所选模型的成绩了"]}[out]  # fmt: skip
+    said = {EN.out: ["belongs before the test set is touched", "no longer describes the chosen model"],
+            ZH.out: ["应当在动用测试集之前做完", "那个 100% 就不再是所选模型的成绩了"]}[out]  # fmt: skip
     for sentence in said:
         assert sentence in exercises, f"{out}: {sentence!r}"
     assert "不再描述选定的模型" not in exercises  # R12-E4
     assert "the test set is still used once" not in exercises
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_overfitting_and_early_stopping_link_the_glossary(site: Path, out: str) -> None:
     """R5-F1: both terms are in the glossary (both languages) and the page links them."""
     links = [a["href"] for a in soup(site / out / PAGE).select("a.reference.internal")]
     anchors = {h.split("#")[-1] for h in links if "glossary.html#" in h}
     entries = soup(site / out / "glossary.html").select("dl.glossary dt")
-    for term in {"en": ["overfitting", "early stopping"], "zh-cn": ["过拟合", "早停"]}[out]:
+    for term in {EN.out: ["overfitting", "early stopping"], ZH.out: ["过拟合", "早停"]}[out]:
         ids = {dt.get("id") for dt in entries if dt.get_text().rstrip("¶").strip() == term}
         assert ids, f"{out}: no glossary entry {term!r}"
         assert ids & anchors, f"{out}: the page does not link {term!r}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_best_evaluation_is_explained_before_it_is_used(site: Path, out: str) -> None:
     """R5-F2: history.evaluations and history.best_evaluation are said in prose first."""
     page = soup(site / out / PAGE)
@@ -364,7 +363,7 @@ def test_best_evaluation_is_explained_before_it_is_used(site: Path, out: str) ->
     assert said < used
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_load_state_dict_is_named_and_why_parameters_suffice(site: Path, out: str) -> None:
     """R6-F1: the page names load_state_dict, says it copies by name into parameters and
     buffers, and that an evaluation's parameters suffice only because the model has no
@@ -377,26 +376,26 @@ def test_load_state_dict_is_named_and_why_parameters_suffice(site: Path, out: st
     assert not list(LogisticRegression().buffers())
     three_sets = section(site, out, 1)
     prose = " ".join(three_sets.get_text().split())
-    said = {"en": ["load_state_dict copies tensors into the model’s parameters and buffers, by name",
+    said = {EN.out: ["load_state_dict copies tensors into the model’s parameters and buffers, by name",
                    "this model has no buffers", "missing keys"],
-            "zh-cn": ["load_state_dict 按名字把张量复制到模型的参数和缓冲区里",
+            ZH.out: ["load_state_dict 按名字把张量复制到模型的参数和缓冲区里",
                       "这个模型没有缓冲区", "缺少键"]}[out]  # fmt: skip
     for words in said:
         assert words in prose, f"{out}: {words!r}"
     terms = {a.get_text() for a in three_sets.select("a.reference.internal")
              if "glossary.html#term-" in a["href"]}  # fmt: skip
-    assert ("buffers" if out == "en" else "缓冲区") in terms, terms
-    source = (GALLERY / ("en" if out == "en" else "zh") / "core" /
+    assert ("buffers" if out == EN.out else "缓冲区") in terms, terms
+    source = (GALLERY / find(out).gallery / "core" /
               "plot_06_validation_and_test.py").read_text("utf-8")  # fmt: skip
     assert "assert not list(model.buffers())" in source
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_page_says_fit_leaves_the_last_update_not_the_best(site: Path, out: str) -> None:
     """R7-F2: fit restores nothing; the model holds iteration 560's update, not best.parameters,
     which is why the page loads them. The page asserts it and the prose says it."""
-    said = {"en": "fit restores nothing, and leaves the model as its last update",
-            "zh-cn": "fit 不会恢复任何参数，返回时模型停留在最后一次更新之后"}[out]  # fmt: skip
+    said = {EN.out: "fit restores nothing, and leaves the model as its last update",
+            ZH.out: "fit 不会恢复任何参数，返回时模型停留在最后一次更新之后"}[out]  # fmt: skip
     assert said in " ".join(section(site, out, 1).get_text().split()), f"{out}: {said!r}"
     (code,) = [pre.get_text() for pre in soup(site / out / PAGE).select("div.highlight pre")
                if "load_state_dict(best.parameters)" in pre.get_text()]  # fmt: skip
@@ -404,7 +403,7 @@ def test_the_page_says_fit_leaves_the_last_update_not_the_best(site: Path, out: 
     assert code.index(check) < code.index("model.load_state_dict(best.parameters)")
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_zero_test_errors_bound_the_error_rate(site: Path, out: str, val_test) -> None:
     """R7-F3: 0 wrong out of 200 bounds the error rate below 1 - 0.05 ** (1/200) = 1.5% (95%,
     about 3/200): printed from the page's own test set and quoted in the prose."""
@@ -417,13 +416,13 @@ def test_zero_test_errors_bound_the_error_rate(site: Path, out: str, val_test) -
     assert f"{upper:.1%}" in prose and "3/200" in prose and "95%" in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_batchnorm_running_statistics_are_named_as_in_tutorial_08(site: Path, out: str) -> None:
     """R7-E1: one zh term for BatchNorm's running statistics across the course (tutorial 08's),
     with the buffers' names in both languages."""
     prose = " ".join(section(site, out, 1).get_text().split())
     assert "running_mean" in prose and "running_var" in prose
-    if out == "zh-cn":
+    if out == ZH.out:
         assert "滑动平均统计量" in prose and "运行统计量" not in prose
         page_08 = soup(site / out / "tutorials/further/plot_08_jacobians_torch_func.html")
         assert "滑动平均统计量" in page_08.get_text().replace("\n", "")
@@ -434,7 +433,7 @@ def _prose(site: Path, out: str, number: int) -> str:
     return "".join(section(site, out, number).get_text().split())
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_only_buffers_in_the_state_dict_make_a_parameters_only_load_fail(
     site: Path, out: str
 ) -> None:
@@ -456,8 +455,8 @@ def test_only_buffers_in_the_state_dict_make_a_parameters_only_load_fail(
     result = scaled.load_state_dict(dict(scaled.named_parameters()))
     assert not result.missing_keys and not result.unexpected_keys
     prose = _prose(site, out, 1)
-    said = {"en": "for one with buffers in its state dict -- persistent ones, such as BatchNorm’s",
-            "zh-cn": "如果模型有持久（persistent）缓冲区，也就是会存进 state_dict() 的缓冲区，比如 BatchNorm 的"}[out]  # fmt: skip
+    said = {EN.out: "for one with buffers in its state dict -- persistent ones, such as BatchNorm’s",
+            ZH.out: "如果模型有持久（persistent）缓冲区，也就是会存进 state_dict() 的缓冲区，比如 BatchNorm 的"}[out]  # fmt: skip
     said = said.replace(" -- ", " – ")  # docutils' smartquotes: -- is an en dash
     assert "".join(said.split()) in prose, f"{out}: {said!r}"
     for old in (
@@ -469,7 +468,7 @@ def test_only_buffers_in_the_state_dict_make_a_parameters_only_load_fail(
         assert "".join(old.split()) not in prose, f"{out}: {old!r} is back"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_one_data_set_is_shuffled_before_it_is_split(site: Path, out: str) -> None:
     """R10-F1: two_gaussians returns class 0 first, so slices of 200 taken in order from 600
     points are all class 0, half and half, all class 1; a seeded torch.randperm first gives
@@ -499,16 +498,16 @@ def test_one_data_set_is_shuffled_before_it_is_split(site: Path, out: str) -> No
     for part, rows in zip(parts, order.split(200), strict=True):
         assert part.indices == rows.tolist()
     prose = _prose(site, out, 1)
-    said = {"en": ["Real data usually come as one set", "Shuffle before slicing",
+    said = {EN.out: ["Real data usually come as one set", "Shuffle before slicing",
                    "torch.randperm with a seeded generator gives a reproducible order",
                    "torch.utils.data.random_split does the same for a Dataset"],
-            "zh-cn": ["实际的数据通常是一整份", "切分之前先打乱顺序", "第一段全是类别 0，最后一段全是类别 1",
+            ZH.out: ["实际的数据通常是一整份", "切分之前先打乱顺序", "第一段全是类别 0，最后一段全是类别 1",
                       "Dataset 则可以用 torch.utils.data.random_split 做同样的事"]}[out]  # fmt: skip
     for words in said:
         assert "".join(words.split()) in prose, f"{out}: {words!r}"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_shuffling_names_its_exceptions_and_zh_phrasing_of_round_11(site: Path, out: str) -> None:
     """R11-F3: a random shuffle leaks for time-ordered or grouped rows, and rare classes want a
     stratified split; R11-E4: zh says the data are generated, so new points can be generated.
@@ -516,13 +515,13 @@ def test_shuffling_names_its_exceptions_and_zh_phrasing_of_round_11(site: Path, 
     they are not "exceptions" to shuffling; scikit-learn's splitters are named. R12-E1: zh
     says 个体 for a subject (对象 is a Python object on this site)."""
     prose = _prose(site, out, 1)
-    said = {"en": ["In three cases one shuffle of all rows is the wrong split. Rows ordered in time are split by time",
+    said = {EN.out: ["In three cases one shuffle of all rows is the wrong split. Rows ordered in time are split by time",
                    "rows grouped by subject (several rows per user or patient) are split by whole groups",
                    "shuffling single rows would leak the future, or a subject's other rows, into training",
                    "With rare classes, shuffle within each class (a stratified split), so each set keeps the class's share",
                    "TimeSeriesSplit, GroupShuffleSplit and train_test_split(..., stratify=y) (the first two give 5 train/test splits by default",
                    "for a single split, slice in time order, or pass n_splits=1 to GroupShuffleSplit; each split has two parts, so three sets take two splits"],
-            "zh-cn": ["有三种情况不能只把所有行一起打乱", "同一个体（如同一用户、同一病人）有多行的数据，要按个体整组切分",
+            ZH.out: ["有三种情况不能只把所有行一起打乱", "同一个体（如同一用户、同一病人）有多行的数据，要按个体整组切分",
                       "要按个体整组切分（逐行打乱会把未来的信息或同一个体的其他行泄漏进训练集）；类别很不平衡时",
                       "前两个默认给出 5 组训练/测试划分；只需要划分一次时，可以直接按时间顺序切片，或给 GroupShuffleSplit 传 n_splits=1；每次划分只分成两份，要分成三份就得划分两次",
                       "要在每个类别内部分别打乱再切分（分层切分）",

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import OUT_DIRS, printed_lines, soup
+from conftest import EN, OUT_DIRS, ZH, printed_lines, soup
 from torch import nn
 
 PAGE = "tutorials/further/plot_07_autograd_internals.html"
@@ -120,7 +120,7 @@ def test_a_hook_does_not_wait_for_a_consumer_off_the_way_to_the_output() -> None
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_hook_rule_names_its_condition(site: Path, out: str) -> None:
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "且通向输出" in text and "不会等 unused" in text
     else:
         assert "on the way to the output" in text and "does not wait for unused" in text
@@ -225,7 +225,7 @@ def test_the_composite_differs_from_sigmoid_only_at_the_kink() -> None:
 def test_the_kink_value_is_stated_as_version_dependent(site: Path, out: str) -> None:
     """R2-A1: the prose and summary give both releases' values, not one of them as the rule."""
     text = " ".join(soup(site / out / PAGE).get_text().split())
-    if not out.startswith("zh"):
+    if out != ZH.out:
         assert "1 up to torch 2.13, 0 from torch 2.14 on" in text
         assert "(1 up to torch 2.13, 0 from 2.14), never 0.5" in text
         assert "here they add up to 1" not in text and "gives 1 at" not in text
@@ -242,7 +242,7 @@ def test_softplus_is_introduced_through_the_loss_it_serves(site: Path, out: str)
     binary cross-entropy with logits (softplus(z) - yz), then needs softplus. R3-A5: the
     derivative is right because of what *we* wrote, not because it is a Function."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert text.index("二元交叉熵") < text.index("照公式直接写")
         assert "中的损失要用到" not in text
         assert "为标签" in text and "和标签" not in text  # R4-E2: not "对 z 和标签 y"
@@ -310,7 +310,7 @@ def test_the_jit_warning_comment_names_what_each_version_does(site: Path, out: s
     comment = " ".join(text.split(line)[0].splitlines()[-2:])
     assert "2.13" in comment and "DeprecationWarning" in comment and "FutureWarning" in comment
     assert "on 2.15" not in comment and "2.15 上是" not in comment
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "2.14 起是 FutureWarning" in comment
     else:
         assert "a FutureWarning from 2.14 on" in comment
@@ -554,7 +554,7 @@ def test_b_created_first_gives_another_order_within_the_graphs_rule(site: Path, 
 def test_hook_prose_states_the_rule_not_levels(site: Path, out: str) -> None:
     """R5-A1: no "ready at the same time (a and b, then w and x)"; x can fire before b."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "同时就绪" not in text and "先是 a 和 b ，后是 w 和 x" not in text
         assert "x 只等 a" in text and "这里 x 的钩子排在了 b 之前" in text
         assert "x 的钩子可以排在 b 之前" in text  # what we saw
@@ -578,8 +578,8 @@ def test_the_hook_clip_is_not_linked_to_gradient_clipping(site: Path, out: str) 
 def test_zh_says_what_en_says_about_the_misclassified_point(site: Path) -> None:
     """R5-D2, R7-A2: en says which point is on the wrong side (the last), and so does zh
     (no added confidence)."""
-    assert "140, −140, 60 and 60, the last on the wrong side" in prose(site, "en")
-    zh = prose(site, "zh-cn")
+    assert "140, −140, 60 and 60, the last on the wrong side" in prose(site, EN.out)
+    zh = prose(site, ZH.out)
     assert "以高置信度判错" not in zh and "140、−140、60 和 60，最后一个点落在错误的一侧" in zh
 
 
@@ -587,7 +587,7 @@ def test_zh_says_what_en_says_about_the_misclassified_point(site: Path) -> None:
 def test_gradcheck_is_said_to_check_not_to_prove(site: Path, out: str) -> None:
     """R5-A3: gradcheck compares at the points given; it proves nothing elsewhere."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "证明它写对了" not in text and "用 gradcheck 检验它" in text
         assert "在给定的点上" in text.replace(" ", "") and "它只检查给定的点" in text
     else:
@@ -630,7 +630,7 @@ def test_gradcheck_passes_the_kink_unless_the_kink_is_checked(site: Path, out: s
 def test_torch_func_grad_and_vmap_are_explained_where_first_used(site: Path, out: str) -> None:
     """R5-F1: one clause on what grad and vmap do, before 08 explains them."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "grad(fn) 是一个新函数，返回标量函数 fn 的梯度" in text
         assert "沿输入的第一个维度对每个切片分别运行 fn" in text
     else:
@@ -653,7 +653,7 @@ def test_grad_and_vmap_do_what_the_clause_says() -> None:
 def test_zh_phrasing_of_round_5(site: Path, out: str) -> None:
     """R5-E1, E5 (and the en counterpart of E1): "the two" named each time."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "两者只差" not in text and "有限差分与自动求导的结果只差" in text
         assert "本身的舍入误差在它们之间的微小差值里占了不小的比例" in text
         assert "不用的那一支" not in text and "未被选中的分支" in text
@@ -666,7 +666,7 @@ def test_zh_phrasing_of_round_5(site: Path, out: str) -> None:
 def test_summary_rows_carry_the_round_5_corrections(site: Path, out: str) -> None:
     """R5-A1, A3 in the summary: the hook rule without levels; gradcheck's points."""
     text = " ".join(soup(site / out / "summary.html").get_text().split())
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "同时就绪" not in text and "x 的钩子可以排在 b 之前" in text
         assert "它们只检查给定的点" in text
     else:
@@ -705,7 +705,7 @@ def test_gradcheck_keeps_its_inputs_dtype_and_fails_on_float32() -> None:
 def test_gradcheck_is_said_to_use_its_inputs_dtype(site: Path, out: str) -> None:
     """R6-A2: not "gradcheck compares ... in float64", as if it switched by itself."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "在 float64 下比对整个雅可比矩阵" not in text
         assert "用的是输入本身的 dtype" in text and "它会发出警告，而且通常不能通过" in text
     else:
@@ -728,7 +728,7 @@ def test_the_jit_warning_filter_is_scoped_not_process_wide(site: Path, out: str)
 
 def test_zh_phrasing_of_round_6(site: Path) -> None:
     """R6-E1, E2, E3, E5."""
-    text = prose(site, "zh-cn")
+    text = prose(site, ZH.out)
     assert "远远超出了照公式直接写会溢出的范围" not in text  # E1: read as the opposite
     assert "远远超过了直接按公式计算时开始溢出的界限" not in text  # R7-A2: not the wrong-side point
     assert "不要写依赖这几条之外的顺序的代码" not in text  # E2
@@ -759,7 +759,7 @@ def test_the_naive_loss_overflows_at_a_correct_point(site: Path, out: str) -> No
     big = torch.tensor([140.0, 88.8, 88.7, 60.0])
     assert torch.isinf(torch.exp(big)).tolist() == [True, True, False, False]
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "所以直接按公式算出的损失是 inf ，而溢出的恰恰是一个 分类正确 的点" in text
     else:
         assert "so the naive loss is inf at a correct point" in text
@@ -781,7 +781,7 @@ def test_builtin_softplus_and_bce_with_logits_save_only_their_inputs() -> None:
 def test_the_prose_says_what_the_builtins_save(site: Path, out: str) -> None:
     """R7-A3: not "saves only z ... (in practice F.softplus and BCEWithLogitsLoss do this)"."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "已经替你做了这些" not in text
         assert "BCEWithLogitsLoss 也是自己给出导数，并且只保存各自的输入" in text
     else:
@@ -796,7 +796,7 @@ def test_the_clipping_hook_is_removed_through_its_handle(site: Path, out: str) -
     assert "clip = a.register_hook(lambda grad: grad.clamp(max=1.0))" in text
     assert "clip.remove()" in text.split("clip = a.register_hook(")[1].split("# %%")[0]
     comment = text.split("clip.remove()")[1].splitlines()[0]
-    assert ("handle" in comment) if out == "en" else ("句柄" in comment)
+    assert ("handle" in comment) if out == EN.out else ("句柄" in comment)
 
 
 def test_a_removed_hook_no_longer_fires() -> None:
@@ -815,7 +815,7 @@ def test_a_removed_hook_no_longer_fires() -> None:
 
 def test_zh_phrasing_of_round_7(site: Path) -> None:
     """R7-E1 (the object of 不需要), R7-E5 (one colon, the versions in brackets)."""
-    text = prose(site, "zh-cn")
+    text = prose(site, ZH.out)
     assert "表明不需要的，返回" not in text
     assert "ctx.needs_input_grad 标明不需要梯度的输入，对应位置返回 None" in text
     assert "0.5 ：torch 2.13" not in text and "0.5：torch 2.13" not in text
@@ -826,7 +826,7 @@ def test_zh_phrasing_of_round_7(site: Path) -> None:
 def test_the_glossary_says_gradcheck_uses_its_inputs_dtype(site: Path, out: str) -> None:
     """R7-D1: gradcheck compares at its inputs' dtype (the page's words), not "in float64"."""
     text = " ".join(soup(site / out / "glossary.html").get_text().split())
-    if out.startswith("zh"):
+    if out == ZH.out:
         entry = text.split("finite difference。")[1][:300]
         assert "在 float64 下拿它" not in entry and "用的是输入本身的 dtype" in entry
         assert "dtype，所以要传入 float64 的输入" in entry  # no stray space
@@ -850,7 +850,7 @@ def test_the_unused_tensor_is_computed_not_hooked(site: Path, out: str) -> None:
     """R10-D2: en said "One on every tensor ..., plus a tensor y does not use", as if a hook
     hung on it too; the code hooks y, a, b, w, x only, and both languages say so."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "另外再算一个 y 用不到的张量" in text
     else:
         assert "plus a tensor y does not use" not in text
@@ -885,7 +885,7 @@ def test_log1p_keeps_what_log_of_one_plus_u_rounds_away() -> None:
 def test_log1p_is_explained(site: Path, out: str) -> None:
     """R10-F3: the code uses torch.log1p; the prose says why."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "torch.log1p(u) 计算" in text and "被舍入成 1，也能算准" in text
         assert "时也算得准" not in text  # R11-E2: the stiff wording is gone
     else:
@@ -953,7 +953,7 @@ def test_the_backward_pass_raises_not_the_in_place_change() -> None:
 def test_the_page_says_why_save_for_backward(site: Path, out: str) -> None:
     """R10-F1: one sentence, linked to tutorial 04's version counter."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         # R11-E1: "这样保存的" right after ctx.z = z pointed at the wrong method
         assert "不要写成 ctx.z = z ：用 save_for_backward 保存的张量有 版本计数器 把关" in text
         assert "：这样保存的张量有" not in text
@@ -970,7 +970,7 @@ def test_the_page_says_why_save_for_backward(site: Path, out: str) -> None:
         assert "only tensors saved this way reach saved_tensors_hooks (" in text
         assert "(below)" not in text
     terms = [span.get_text() for span in soup(site / out / PAGE).select("span.std-term")]
-    assert ("版本计数器" if out.startswith("zh") else "version counter") in terms
+    assert ("版本计数器" if out == ZH.out else "version counter") in terms
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
@@ -978,7 +978,7 @@ def test_forward_mode_and_jacrev_are_explained_before_tutorial_08(site: Path, ou
     """R10-F5: one clause on forward mode where the page first names it, and exercise 1
     says what hessian is made of (jacfwd over jacrev)."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "导数随着值一起往前算，见第 08 篇" in text
         assert "就是 jacfwd(jacrev(fn)) ：先用 jacrev 以反向模式求梯度" in text
         assert "是在反向模式外面再套一层前向模式" not in text
@@ -1002,14 +1002,14 @@ def test_hessian_is_jacfwd_of_jacrev() -> None:
 
 def test_zh_phrasing_of_round_10(site: Path) -> None:
     """R10-E1, E3, D1."""
-    text = prose(site, "zh-cn")
+    text = prose(site, ZH.out)
     assert "逐个环节" not in text  # E1
     assert "自动求导是对每个运算分别求导、再按链式法则乘起来的" in text
     assert "给出自己的名字" not in text  # E3
     assert "反向节点会报错，错误信息里写明是哪个节点" in text
     assert "只在 0 处对输入做" not in text  # D1: "at 0" is a bound, not a place
     assert "把输入截到不小于 0（ x.clamp(min=0) ）是靠不住的修正" in text  # ra07 A2
-    html = (site / "zh-cn" / PAGE).read_text("utf-8")
+    html = (site / ZH.out / PAGE).read_text("utf-8")
     assert "截到不小于 0（<code" in html  # no line break before the bracket
 
 
@@ -1186,7 +1186,7 @@ def test_the_page_shows_the_mark_and_the_decorator(site: Path, out: str) -> None
     assert "z = torch.tensor([0.0], requires_grad=True)" not in code  # ra07 B3
     assert "retain_graph=True)  #" in code  # ra07 B2: kept, and said why
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "PyTorch 文档中 sort 的示例同时用到了它们" in text  # ra07 E
         assert "用自动求导追踪不到的代码（这里是 NumPy）写的反向传播" in text
         assert "在关闭梯度记录的情况下运行 backward" in text and "触发了装饰器设下的报错" in text
@@ -1265,7 +1265,7 @@ def test_exercise_1_adds_a_jvp_and_hessian_works(site: Path, out: str) -> None:
     block = code.split("\nsecond = ")[0].rsplit("with warnings.catch_warnings():", 1)[1]
     assert block.index("hessian(Softplus.apply)") < block.index("hessian(ForwardSoftplus.apply)")
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "给它加上一个" in text and "让 hessian 能用" in text
     else:
         assert "add one (the input’s tangent in, the output’s out) and make hessian work" in (
@@ -1280,7 +1280,7 @@ def test_clamping_is_not_a_fix_to_rely_on(site: Path, out: str) -> None:
     fix to rely on", not "no fix"; r.grad stays NaN on every torch (test_the_nan_fix_works_at_zero)."""
     page = " ".join(soup(site / out / PAGE).get_text().split())
     summary = " ".join(soup(site / out / "summary.html").get_text().split())
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "是靠不住的修正" in page and "clamp(min=0) 靠不住" in page
         assert "能通过本题，全凭这个约定" in page
         assert "只把输入截到不小于 0 是靠不住的修正" in summary and "能通过全凭这个约定" in summary
@@ -1303,7 +1303,7 @@ def test_summary_row_says_what_the_page_shows_of_once_differentiable_and_jvp(
     for name in ("mark_non_differentiable", "@once_differentiable", "jvp"):
         assert name in index, name
     assert "backward(inputs=[z])" in summary
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "给出切向量" not in summary and "映射为" in summary
         assert (
             "跳过报错节点" not in summary

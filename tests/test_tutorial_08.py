@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import OUT_DIRS, first_missing, printed_lines, soup
+from conftest import OUT_DIRS, ZH, find, first_missing, printed_lines, soup
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
@@ -157,7 +157,7 @@ def test_class_0_gradients_are_large_mostly_because_its_points_lie_far_out(
     )
     # R3-B2: the prose paragraph (not the printed line) quotes the printed values
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert f"为 {far[0]:.2f}，类别 1 为 {far[1]:.2f}" in text
         assert f"为 {wrong[0]:.2f} 对 {wrong[1]:.2f}" in text
     else:
@@ -217,15 +217,15 @@ def test_torch_2_15_forward_mode_warning_is_filtered_with_its_reason(site: Path,
     assert "2.14 and later warn" not in source and "2.14 起会发出警告" not in source
     # R10-A2: the FutureWarning starts with 2.14, not 2.15
     assert "on 2.15" not in comment and "2.15 上是" not in comment
-    assert (
-        "2.14 起是 FutureWarning" if out.startswith("zh") else "FutureWarning from 2.14 on"
-    ) in (comment)
+    assert ("2.14 起是 FutureWarning" if out == ZH.out else "FutureWarning from 2.14 on") in (
+        comment
+    )
 
 
 @pytest.mark.parametrize("out", OUT_DIRS)
 def test_prose_of_round_3(site: Path, out: str) -> None:
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "实验性" in text  # is_grads_batched
         assert "没有定义 jvp 的 torch.autograd.Function" in text and "Softplus" in text
         assert "LayerNorm" in text and "GroupNorm" in text and "评估模式" in text
@@ -247,7 +247,7 @@ def test_batch_norm_remark_limits_the_one_sample_failure_to_batchnorm1d(
     """R4-A3: BatchNorm2d has statistics for one sample (over H, W); BatchNorm1d has none."""
     text = prose(site, out)
     assert "BatchNorm1d" in text and "running_mean" in text
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "用它自己的统计量归一化，而不是整批的统计量" in text and "何况单个样本" not in text
     else:
         assert "its own statistics, not the batch" in text  # R6-A1: "has none at all" went
@@ -471,7 +471,7 @@ def test_batch_norm_remark_names_vmap_and_track_running_stats(site: Path, out: s
     """R5-A5, F2."""
     text = prose(site, out)
     assert "track_running_stats=False" in text
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "vmap 不允许这样做" in text and "torch.func 不允许这样做" not in text
     else:
         assert "in place, which vmap refuses" in text and "which torch.func refuses" not in text
@@ -497,7 +497,7 @@ def test_only_the_class_means_point_the_same_way(site: Path, out: str) -> None:
     away = torch.nn.functional.cosine_similarity(ones, means[1][None], dim=1) < 0
     assert away.any() and not away.all()
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         flat = text.replace(" ", "")
         assert "两个类别的平均梯度方向相同" in flat and "两个类别的梯度方向相同" not in flat
         assert "类别1中有些梯度与该类平均梯度的夹角超过90°" in flat
@@ -511,16 +511,16 @@ def test_only_the_class_means_point_the_same_way(site: Path, out: str) -> None:
 def test_dual_number_and_tangent_link_to_the_glossary(site: Path, out: str) -> None:
     """R5-F3."""
     terms = {span.get_text() for span in soup(site / out / PAGE).select("a span.std-term")}
-    wanted = {"对偶数", "切向量"} if out.startswith("zh") else {"dual number", "tangent"}
+    wanted = {"对偶数", "切向量"} if out == ZH.out else {"dual number", "tangent"}
     assert wanted <= terms, terms
 
 
 def test_zh_phrasing_of_round_5(site: Path) -> None:
     """R5-E2, E3, E4: no Chinese word inside a derivative fraction; no calques."""
-    text = prose(site, "zh-cn")
+    text = prose(site, ZH.out)
     assert "更贵" not in text and "开销更大" in text
     assert "错得稍多" not in text and "预测误差也更大" in text  # R6-A3: not 稍大
-    source = code(site, "zh-cn")
+    source = code(site, ZH.out)
     assert "∂损失" not in source and "单个样本的损失对 w0 的偏导数" in source
     assert "比错的程度影响更大" not in source and "比预测误差影响更大" in source
 
@@ -571,7 +571,7 @@ def test_batch_norm_remark_offers_track_running_stats_only_where_it_works(
     text = prose(site, out)
     remedy = text.index("track_running_stats=False")
     assert text.index("BatchNorm2d") < remedy < text.index("BatchNorm1d")
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "无论有没有滑动平均统计量都会报错" in text
         assert "只能用带滑动平均统计量的评估模式，或换一种层" in text
     else:
@@ -632,7 +632,7 @@ def test_the_jit_warning_filter_is_scoped_to_the_first_forward_mode_use(
 
 def test_zh_comments_are_translated(site: Path) -> None:
     """R6-D1: no English comment left in the Chinese page's code."""
-    source = code(site, "zh-cn")
+    source = code(site, ZH.out)
     assert "# last use" not in source and "# the graph is kept until the last row" not in source
     assert "# 最后一次使用计算图" in source and "# 计算图保留到最后一行" in source
 
@@ -641,7 +641,7 @@ def test_zh_comments_are_translated(site: Path) -> None:
 def test_dual_level_is_explained_and_its_end_shown(site: Path, out: str) -> None:
     """R6-F1: the prose says what dual_level is; the code shows the tangent gone after it."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "对偶数只存在于 fwAD.dual_level() 之内" in text and "切向量全部清除" in text
     else:
         assert "which live in a fwAD.dual_level()" in text and "strips the tangents" in text
@@ -673,7 +673,7 @@ def test_errors_are_larger_too_but_distance_counts_more(site: Path, out: str) ->
     wrong0, wrong1, far0, far1 = numbers(line)
     assert far0 / far1 > wrong0 / wrong1 > 1.2  # larger errors, not slightly: less than distance
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "稍大" not in text and "预测误差也更大，但差得没那么多" in text
         # R10-E4: who dominates, said once; no chain of 即…也就是
         assert "所以让类别 0 的梯度最大的主要是距离；这些梯度主导了平均值" in text
@@ -689,7 +689,7 @@ def test_errors_are_larger_too_but_distance_counts_more(site: Path, out: str) ->
 def test_zh_phrasing_of_round_6(site: Path, out: str) -> None:
     """R6-E4 (and the en wording it follows): the products our loops computed one at a time."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "与我们循环中相同的" not in text
         assert "把我们在循环里逐个计算的" in text and "个向量-雅可比积（或" in text
         assert "合并成一次批量调用" in text
@@ -754,7 +754,7 @@ def test_the_legend_hides_no_point(site: Path, out: str) -> None:
     expression = ast.parse(call.split("#")[0].strip(), mode="eval").body
     assert isinstance(expression, ast.Call)
     legend = {kw.arg: ast.literal_eval(kw.value) for kw in expression.keywords if kw.arg}
-    lang = "zh" if out.startswith("zh") else "en"
+    lang = find(out).short  # the helper package's lang
     assert legend_covers(lang, **legend) == 0
     assert legend_covers("en", loc="upper left") > 0  # the check sees a covered point
     assert legend_covers("en", loc="lower right") > 0  # so does a bare lower-right legend
@@ -773,7 +773,7 @@ def test_in_dims_is_explained_where_it_is_used(site: Path, out: str) -> None:
     call = next(i for i, line in enumerate(lines) if line.startswith("per_sample = vmap("))
     comment = lines[call - 1]
     assert comment.startswith("# in_dims")
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "None 表示所有样本共用 params" in comment
         assert "0 表示 x 和 y 沿第 0 维切开" in comment
     else:
@@ -793,10 +793,10 @@ def test_in_dims_none_shares_and_zero_splits() -> None:
 def test_zh_phrasing_of_round_7(site: Path) -> None:
     """R7-E2 (滑动平均统计量, as tutorial 06 says), E3 (对数几率 in the comment), E4 (no
     restatement)."""
-    text = prose(site, "zh-cn")
-    source = code(site, "zh-cn")
+    text = prose(site, ZH.out)
+    source = code(site, ZH.out)
     assert "运行统计量" not in text and "无论有没有滑动平均统计量都会报错" in text
-    core_06 = soup(site / "zh-cn" / "tutorials/core/plot_06_validation_and_test.html")
+    core_06 = soup(site / ZH.out / "tutorials/core/plot_06_validation_and_test.html")
     assert "滑动平均统计量" in core_06.get_text()  # the term tutorial 06 uses
     assert "# logit\n" not in source and ".squeeze()  # 对数几率" in source
     assert "而单个样本的统计量并不是整批的统计量" not in text
@@ -838,7 +838,7 @@ def test_the_memory_side_of_the_two_modes_is_stated(site: Path, out: str) -> Non
     pass and forward mode none; but both transforms batch, so jacrev's memory grows with m and
     jacfwd's with n; only jacrev has chunk_size, with no version range (R12-A1, R12-E1)."""
     text = prose(site, out)
-    if out.startswith("zh"):
+    if out == ZH.out:
         assert "单看一次传播，反向模式要把前向传播保存的张量" in text
         assert "前向模式不保存这些张量，只是每个仍要用到的中间值旁边多带一个切向量" in text
         assert "活着的值" not in text

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import OUT_DIRS, first_missing, printed_lines, soup
+from conftest import EN, OUT_DIRS, ZH, first_missing, printed_lines, soup
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
@@ -175,8 +175,8 @@ def test_order_check_catches_a_wrong_or_misplaced_value() -> None:
 @pytest.mark.parametrize(
     ("out", "second_pass", "only_one"),
     [
-        ("en", "y_t.backward()  # the second pass", "One edit escapes the counter"),
-        ("zh-cn", "y_t.backward()  # 第二次反向传播", "只有一种修改能躲过计数器"),
+        (EN.out, "y_t.backward()  # the second pass", "One edit escapes the counter"),
+        (ZH.out, "y_t.backward()  # 第二次反向传播", "只有一种修改能躲过计数器"),
     ],
 )
 def test_page_shows_what_its_prose_says(
@@ -200,9 +200,9 @@ def test_page_shows_what_its_prose_says(
 @pytest.mark.parametrize(
     ("out", "comment"),
     [
-        ("en", "d loss/d w0 = (p - y) x1, d loss/d w1 = (p - y) x2, d loss/d b = p - y"),
+        (EN.out, "d loss/d w0 = (p - y) x1, d loss/d w1 = (p - y) x2, d loss/d b = p - y"),
         # r6 E5: no Chinese word inside derivative notation
-        ("zh-cn", "损失对 w0 的导数 = (p - y) x1，对 w1 的导数 = (p - y) x2，对 b 的导数 = p - y"),
+        (ZH.out, "损失对 w0 的导数 = (p - y) x1，对 w1 的导数 = (p - y) x2，对 b 的导数 = p - y"),
     ],
 )
 def test_pytorch_side_starts_from_the_logit(site: Path, out: str, comment: str) -> None:
@@ -220,7 +220,7 @@ def test_pytorch_side_starts_from_the_logit(site: Path, out: str, comment: str) 
     ("out", "said"),
     [
         (
-            "en",
+            EN.out,
             [
                 "No recursion.",
                 "nodes still to visit in queues of its own:",
@@ -230,7 +230,7 @@ def test_pytorch_side_starts_from_the_logit(site: Path, out: str, comment: str) 
             ],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "不用递归。",
                 "用自己的队列记录还要访问的节点，不受 Python 这个上限的约束",
@@ -252,7 +252,7 @@ def test_page_says_pytorch_does_not_recurse(site: Path, out: str, said: list[str
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 "Write a backward that agrees with PyTorch on the inputs’ gradients.",
                 "That agrees with PyTorch on the inputs only: our a and b then hold the last "
@@ -264,7 +264,7 @@ def test_page_says_pytorch_does_not_recurse(site: Path, out: str, said: list[str
             ["Write a backward that agrees with PyTorch.", "a constant per wrapped Python"],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "写一个在输入的梯度上与 PyTorch 一致的 backward",
                 "这样只在输入上与 PyTorch 一致：我们的 a 和 b 里留下的是最后一次的梯度"
@@ -295,7 +295,7 @@ def test_round_five_claims(site: Path, out: str, said: list[str], unsaid: list[s
     ("out", "said", "unsaid"),
     [
         (
-            "zh-cn",
+            ZH.out,
             [
                 "最后用代码逐一演示 PyTorch 做了、而它没做的那些事",  # r6 E4
                 "损失对 w0 的导数 = (p - y) x1",  # r6 E5
@@ -339,7 +339,7 @@ def test_an_edge_carries_every_path_through_it() -> None:
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 "each edge stands for one use of a tensor and carries the gradient of y with "
                 "respect to that tensor through that use"
@@ -347,7 +347,7 @@ def test_an_edge_carries_every_path_through_it() -> None:
             ["each edge carries one path's contribution", "every edge lies on one path only"],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "每条边代表某个张量的一次使用，边上传的是 y 对该张量的梯度中经由这次使用的"
                 "那一份（即该张量从这次使用出发、通往 y 的各条路径之和）"  # r10 E2
@@ -370,7 +370,7 @@ def test_no_italic_chinese(site: Path) -> None:
     """r7 review (E3): italics on Chinese characters render as a synthetic slant; the zh page
     emphasises with bold or not at all."""
     cjk = re.compile(r"[\u4e00-\u9fff]")
-    italic = [em.get_text() for em in soup(site / "zh-cn" / PAGE).select("em")]
+    italic = [em.get_text() for em in soup(site / ZH.out / PAGE).select("em")]
     assert not [words for words in italic if cjk.search(words)], italic
 
 
@@ -418,7 +418,7 @@ def test_saved_tensors_hooks_see_what_the_node_saves() -> None:
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 "(on a batch, a 2-D input as here, nn.Linear alone makes two, TBackward0 for "
                 "the transposed weight and AddmmBackward0)",  # A3
@@ -430,7 +430,7 @@ def test_saved_tensors_hooks_see_what_the_node_saves() -> None:
             ["(nn.Linear alone makes two", "buffer"],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "（输入为一批样本时，比如本例的二维张量，单是 nn.Linear 就有两个",  # A3, r11 E4
                 "用的公开接口 saved_tensors_hooks 看到的也一样：w * c 只保存 c",  # C2
@@ -457,7 +457,7 @@ def test_round_ten_claims(site: Path, out: str, said: list[str], unsaid: list[st
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 "Our engine’s scratch space is .grad itself: clearing every non-input’s .grad "
                 "before the pass starts it fresh."
@@ -465,7 +465,7 @@ def test_round_ten_claims(site: Path, out: str, said: list[str], unsaid: list[st
             ["clearing every non-input before the pass"],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "在反向传播前把所有非输入值的 .grad 清零，每次就都从零开始",  # E1
                 "（输入为一批样本时，比如本例的二维张量，单是 nn.Linear 就有两个",  # E4

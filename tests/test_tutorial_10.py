@@ -10,17 +10,16 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import GALLERY, printed, soup
+from conftest import EN, GALLERY, OUT_DIRS, ZH, printed, soup
 
 PAGE = "tutorials/further/plot_10_pytorch2_graphs.html"
-OUTS = ["en", "zh-cn"]
 
 
 def text(site: Path, out: str) -> str:
     return printed(site / out / PAGE)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_capture_and_graph_breaks(site: Path, out: str) -> None:
     page = text(site, out)
     assert "compiled(x) = tensor([1.4621, 0.0360])" in page
@@ -29,7 +28,7 @@ def test_capture_and_graph_breaks(site: Path, out: str) -> None:
     assert "graph breaks: ['Data-dependent branching']" in page
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_guards_and_recompilation(site: Path, out: str) -> None:
     page = text(site, out)
     # r4 review (R4-A1): a stride, like a size, costs one recompilation: the eighth call, a
@@ -46,7 +45,7 @@ def test_guards_and_recompilation(site: Path, out: str) -> None:
     assert "dynamic=True: graphs 2, recompilations 1" in page
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_cond_and_export(site: Path, out: str) -> None:
     page = text(site, out)
     assert "graphs captured: 1, graph breaks: 0" in page
@@ -55,7 +54,7 @@ def test_cond_and_export(site: Path, out: str) -> None:
     assert "x = -1.5: tensor([3.])" in page
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_aot_backward_graph_gives_tutorial_01s_gradient(site: Path, out: str) -> None:
     page = text(site, out)
     assert "backward() not called yet, w.grad = None" in page
@@ -67,7 +66,7 @@ def test_the_aot_backward_graph_gives_tutorial_01s_gradient(site: Path, out: str
     assert "after backward(): w.grad = tensor([5.]), x.grad = tensor([2.])" in page
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_min_cut_partitioner_saves_the_inputs(site: Path, out: str) -> None:
     """Eager autograd saves the sums a = 6, b = 2 (at w = 1, x = 5); Inductor's partitioner
     (aot_eager) the inputs w and x themselves. r6 review (B1): at x = 2 the values could not
@@ -81,7 +80,7 @@ def test_min_cut_partitioner_saves_the_inputs(site: Path, out: str) -> None:
     assert f"a = {a}" in prose and f"b = {b}" in prose and "x = 5" in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_figures_and_exercises(site: Path, out: str) -> None:
     page = soup(site / out / PAGE)
     # the three graphs of a graph break, and AOTAutograd's backward graph
@@ -94,7 +93,7 @@ def test_figures_and_exercises(site: Path, out: str) -> None:
     assert "a 3-dimensional input after the limit ran graphs: [2]" in body
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_no_jargon_and_public_reset(site: Path, out: str) -> None:
     words = soup(site / out / PAGE).get_text()
     assert "seed" not in words.lower() and "种子" not in words
@@ -104,8 +103,8 @@ def test_no_jargon_and_public_reset(site: Path, out: str) -> None:
 @pytest.mark.parametrize(
     ("out", "said"),
     [
-        ("en", ["Data-dependent jump", "torch 2.4 and 2.5 log no reason", "L['x']"]),
-        ("zh-cn", ["Data-dependent jump", "根本不记录原因", "L['x']"]),
+        (EN.out, ["Data-dependent jump", "torch 2.4 and 2.5 log no reason", "L['x']"]),
+        (ZH.out, ["Data-dependent jump", "根本不记录原因", "L['x']"]),
     ],
 )
 def test_page_says_what_older_torch_logs(site: Path, out: str, said: list[str]) -> None:
@@ -116,7 +115,7 @@ def test_page_says_what_older_torch_logs(site: Path, out: str, said: list[str]) 
     assert "UserError: Dynamic control flow is not supported" in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_a_size_the_code_branches_on_recompiles(site: Path, out: str) -> None:
     """Automatic dynamic shapes spare recompiles only while the code does not branch on a size."""
     assert "sizes 3, 4, 5, 6, 7, 8, 1 -> graphs so far: [1, 2, 2, 3, 3, 3, 4]" in text(site, out)
@@ -126,7 +125,7 @@ def test_a_size_the_code_branches_on_recompiles(site: Path, out: str) -> None:
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 "On torch 2.4 the message is the same",
                 "Unsupported: Data-dependent branching",
@@ -139,7 +138,7 @@ def test_a_size_the_code_branches_on_recompiles(site: Path, out: str) -> None:
             ["Yes, between graphs and for guards", "torch.export needs it,", "new sizes stop"],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "torch 2.4 上报错信息相同",
                 "Unsupported: Data-dependent branching",
@@ -164,7 +163,7 @@ def test_round_two_wording(site: Path, out: str, said: list[str], unsaid: list[s
         assert words not in prose, words
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_exercise_1_checks_values_too(site: Path, out: str) -> None:
     code = soup(site / out / PAGE).get_text()
     assert "torch.testing.assert_close(z_a, z_b)" in code
@@ -175,7 +174,7 @@ def test_exercise_1_checks_values_too(site: Path, out: str) -> None:
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 "past which new inputs run uncompiled",
                 "from torch 2.6 on, an input that matches one of them still runs it",
@@ -195,7 +194,7 @@ def test_exercise_1_checks_values_too(site: Path, out: str) -> None:
             ],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "超过上限后，遇到新的输入就不再编译，直接以即时执行方式运行",  # r6 E3
                 "从 torch 2.6 起，对得上其中某张图的输入仍然运行那张图",
@@ -238,7 +237,7 @@ def test_round_three_claims(site: Path, out: str, said: list[str], unsaid: list[
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 "the dtype and requires_grad, which no symbol covers, and the strides",
                 "which, like a size, cost one recompilation: the last call, a stride of 3,",
@@ -252,7 +251,7 @@ def test_round_three_claims(site: Path, out: str, said: list[str], unsaid: list[
             ],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "dtype 和 requires_grad 没有符号能覆盖；步长",
                 "则和尺寸一样，只多编译一次：最后一次调用的步长是 3，复用了那张图",
@@ -274,7 +273,7 @@ def test_round_four_claims(site: Path, out: str, said: list[str], unsaid: list[s
         assert words not in prose, words
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_round_five_outputs(site: Path, out: str) -> None:
     """r5 review: the capture runs nothing on the real tensors (A2: an in-place mul_ ran
     once); graph 1 shows its size symbol, a SymInt input beside x (F2)."""
@@ -283,7 +282,7 @@ def test_round_five_outputs(site: Path, out: str) -> None:
     assert re.search(r"def forward\(self, \w+ : torch\.SymInt, L_x_ : torch\.Tensor\):", page)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_round_five_self_check_checks_on_recent_torch(site: Path, out: str) -> None:
     """r5 review (B1): all(...) over an empty list checks nothing; from 2.6 on a reason must be
     logged."""
@@ -295,7 +294,7 @@ def test_round_five_self_check_checks_on_recent_torch(site: Path, out: str) -> N
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 # A2: Dynamo follows the bytecode symbolically, before it runs
                 "When f is called, Dynamo steps in before the function’s Python bytecode runs "
@@ -327,7 +326,7 @@ def test_round_five_self_check_checks_on_recent_torch(site: Path, out: str) -> N
             ],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "Dynamo 在函数的 Python 字节码执行之前接手，用替身对字节码做符号执行，替身的"
                 "形状、dtype 和步长都和真实输入相同",
@@ -382,8 +381,8 @@ def test_round_five_claims(site: Path, out: str, said: list[str], unsaid: list[s
 @pytest.mark.parametrize(
     ("out", "said", "unsaid"),
     [
-        ("en", "Dynamo captures FX graphs when a function is called", "from running code"),
-        ("zh-cn", "Dynamo 在函数被调用时（依据输入的形状、dtype 和步长", "从运行中的代码捕获"),
+        (EN.out, "Dynamo captures FX graphs when a function is called", "from running code"),
+        (ZH.out, "Dynamo 在函数被调用时（依据输入的形状、dtype 和步长", "从运行中的代码捕获"),
     ],
 )
 def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsaid: str) -> None:
@@ -396,7 +395,7 @@ def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsa
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 # F1: the backward graph is traced at capture, compiled at the first backward()
                 "before any backward() (Inductor compiles it at the first backward(), or at "
@@ -419,7 +418,7 @@ def test_summary_says_when_dynamo_captures(site: Path, out: str, said: str, unsa
             ],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "第一次 backward() 时才编译这张图；如果这张图要接收符号尺寸，则当场编译",
                 "它在替身张量上原样运行 Python 代码；严格导出则用 Dynamo 捕获",
@@ -459,19 +458,19 @@ def test_round_six_claims(site: Path, out: str, said: list[str], unsaid: list[st
     ("out", "page", "said", "unsaid"),
     [
         (
-            "zh-cn",
+            ZH.out,
             "glossary.html",
             r"默认每个代码对象最多 ?8 ?个编译版本",
             "默认 8 次",
         ),
         (
-            "zh-cn",
+            ZH.out,
             "summary.html",
             r"默认每个代码对象最多 ?8 ?个编译版本",
             "上限（8 次）",
         ),
         (
-            "en",
+            EN.out,
             "summary.html",
             r"by default at most 8 compiled versions per code object",
             "limit (8)",
@@ -493,7 +492,7 @@ def test_the_limit_counts_graphs_elsewhere_too(
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 # A1: a Python bool selects one branch; a symbolic size keeps both
                 "or a condition on a symbolic size (x.shape[0] > 4 once that size is dynamic); "
@@ -513,7 +512,7 @@ def test_the_limit_counts_graphs_elsewhere_too(
             ],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "也可以是对符号尺寸的判断（尺寸已是动态时的 x.shape[0] > 4）；条件若是普通的 "
                 "Python 布尔值，torch.cond 只保留它选中的那个分支",  # A1
@@ -576,7 +575,7 @@ def test_no_italic_chinese(site: Path) -> None:
     """r7 review (E3): italics on Chinese characters render as a synthetic slant; the zh
     page emphasises with bold or not at all."""
     cjk = re.compile(r"[\u4e00-\u9fff]")
-    italic = [em.get_text() for em in soup(site / "zh-cn" / PAGE).select("em")]
+    italic = [em.get_text() for em in soup(site / ZH.out / PAGE).select("em")]
     assert not [words for words in italic if cjk.search(words)], italic
 
 
@@ -693,7 +692,7 @@ def test_non_strict_is_the_installed_default() -> None:
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 # F2 (r11 A4 reworded it)
                 "guards check a tensor’s shape, dtype and the like, not its values",
@@ -723,7 +722,7 @@ def test_non_strict_is_the_installed_default() -> None:
             ],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "在这台机器（CPU）上，默认后端 Inductor 会生成并编译 C++ 代码",  # E1
                 "守卫只检查张量的形状、dtype 这类属性，不检查数值",  # F2 (r11 A4 reworded it)
@@ -853,7 +852,7 @@ def test_isolate_recompiles_gives_each_compile_its_own_limit() -> None:
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 "generates and compiles C++ on a CPU, as here",  # D1
                 "forget every function's graphs first",  # A5
@@ -878,7 +877,7 @@ def test_isolate_recompiles_gives_each_compile_its_own_limit() -> None:
             ],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "先清掉所有函数之前的编译结果",  # A5
                 "手里没有这个值；即使有，也不能写死在图里",  # A4
@@ -973,7 +972,7 @@ def test_isolate_recompiles_is_new_since_2_4() -> None:
 def test_the_compiled_vs_eager_checks_use_a_tolerance() -> None:
     """r12 B1: the two compiled-vs-eager comparisons use assert_close, not torch.equal (a
     real compiler may differ in the last bits); exact constants keep torch.equal."""
-    for lang in ("en", "zh"):
+    for lang in (EN.gallery, ZH.gallery):
         source = (GALLERY / lang / "further" / "plot_10_pytorch2_graphs.py").read_text("utf-8")
         assert "torch.equal(results[0]" not in source and "torch.equal(x_a.grad" not in source
         assert "torch.testing.assert_close(results[0], branchy(" in source
@@ -1015,7 +1014,7 @@ def test_compiling_inside_the_hooks_on_the_installed_torch() -> None:
     ("out", "said", "unsaid"),
     [
         (
-            "en",
+            EN.out,
             [
                 "a plain Python bool makes torch.cond keep only the branch it selects on torch "
                 "2.13 and 2.15 (torch 2.4 still keeps both branches in a cond node, the bool "
@@ -1031,7 +1030,7 @@ def test_compiling_inside_the_hooks_on_the_installed_torch() -> None:
             ["saving one recompilation", "on older torch the hooks", "(on 2.13, torch.compile"],
         ),
         (
-            "zh-cn",
+            ZH.out,
             [
                 "torch.cond 只保留它选中的那个分支（torch 2.13、2.15 如此；torch 2.4 仍把两个分支"
                 "都放进 cond 节点，条件写死为这个布尔值）",  # A1

@@ -11,20 +11,19 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import printed, printed_lines, soup
+from conftest import EN, OUT_DIRS, ZH, printed, printed_lines, soup
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
 
 PAGE = "tutorials/further/plot_11_loss_functions.html"
-OUTS = ["en", "zh-cn"]
 
 
 def text(site: Path, out: str) -> str:
     return printed(site / out / PAGE)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_gradient_of_a_confidently_wrong_point(site: Path, out: str) -> None:
     p = 1 / (1 + math.exp(8))
     mse, bce = 2 * (p - 1) * p * (1 - p), p - 1
@@ -51,7 +50,7 @@ def accuracies(loss_fn: nn.Module) -> list[float]:
     return out
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_training_curves_agree_with_an_independent_run(site: Path, out: str) -> None:
     shown = text(site, out)
     for name, loss_fn in [("BCE", nn.BCELoss()), ("MSE", nn.MSELoss())]:
@@ -87,7 +86,7 @@ def precision_recall(pos_weight: torch.Tensor | None) -> tuple[float, float, flo
     return (called == truth).float().mean().item(), precision, recall
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_precision_and_recall_agree_with_an_independent_run(site: Path, out: str) -> None:
     shown = text(site, out)
     assert "training: class 0: 200, class 1: 15" in shown
@@ -106,7 +105,7 @@ def test_precision_and_recall_agree_with_an_independent_run(site: Path, out: str
     assert f"{1 - plain[2]:.0%}" in prose  # the share of class 1 it misses
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_threshold_is_chosen_on_a_validation_draw_and_scored_once(site: Path, out: str) -> None:
     """Round 3: the threshold alternative is shown, chosen on validation data, not on the test set."""
     torch.manual_seed(2)
@@ -166,7 +165,7 @@ def test_threshold_is_chosen_on_a_validation_draw_and_scored_once(site: Path, ou
     ), out
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_cross_entropy_takes_logits_and_class_indices(site: Path, out: str) -> None:
     shown = text(site, out)
     ce = shown.split("CrossEntropyLoss(logits)          = ")[1][:6]
@@ -185,7 +184,7 @@ def test_cross_entropy_takes_logits_and_class_indices(site: Path, out: str) -> N
     assert acc3 and float(acc3.group(1)) > 0.9  # named training accuracy: scored on its own points
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_shows_where_bceloss_loses_precision(site: Path, out: str) -> None:
     """Moved from tutorial 05: BCELoss on a rounded probability vs BCEWithLogitsLoss."""
     shown = text(site, out)
@@ -212,7 +211,7 @@ def test_page_shows_where_bceloss_loses_precision(site: Path, out: str) -> None:
         assert line in shown, line
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_class_1_also_rounds_to_zero_below_the_overflow_of_exp(site: Path, out: str) -> None:
     """Round 7 (A1): p of class 1 is a positive float32 only down to z = -ln(float32 max)
     = -88.72, where e^{-z} overflows; below it p = 0, the loss is clamped, the gradient is 0."""
@@ -234,7 +233,7 @@ def test_class_1_also_rounds_to_zero_below_the_overflow_of_exp(site: Path, out: 
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_hand_written_loss_naive_and_stable(site: Path, out: str) -> None:
     shown = text(site, out)
     z = torch.tensor([20.0, 20.0], requires_grad=True)
@@ -260,7 +259,7 @@ def test_hand_written_loss_naive_and_stable(site: Path, out: str) -> None:
         assert claim not in prose, f"{out}: {claim!r} is back"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_sigmoid_rounds_to_one_by_its_formula_not_by_float32(site: Path, out: str) -> None:
     """Round 3: torch.sigmoid gives 1.0 at z = 17, yet the float32 nearest to sigma(17) is below 1."""
     s16, s17, s20 = torch.sigmoid(torch.tensor([16.0, 17.0, 20.0])).tolist()
@@ -276,7 +275,7 @@ def test_sigmoid_rounds_to_one_by_its_formula_not_by_float32(site: Path, out: st
     )  # the formula is named as the cause
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_mse_gradient_shrinks_with_the_mistake_only_below_a_third(site: Path, out: str) -> None:
     """Round 3: |d(MSE)/dz| = 2p(1 - p)^2 peaks at p = 1/3; the prose states that condition."""
     z = torch.linspace(-10, 10, 201)
@@ -306,7 +305,7 @@ def gradients_at_the_wrong_start(loss_fn: nn.Module) -> tuple[torch.Tensor, torc
     return z.grad.squeeze(1), p.detach()
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_saturated_points_get_a_smaller_mse_gradient_whatever_the_rate(
     site: Path, out: str
 ) -> None:
@@ -342,7 +341,7 @@ def test_saturated_points_get_a_smaller_mse_gradient_whatever_the_rate(
     assert "torch.autograd.grad(f(torch.sigmoid(z0), y), z0)" in code(site, out)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_zero_gradient_is_the_sigmoids_not_the_clamps(site: Path, out: str) -> None:
     """Round 6 (F3): BCELoss sends back a large finite dloss/dp at p = 1, y = 0; the sigmoid's
     backward multiplies it by p(1 - p) = 0."""
@@ -358,7 +357,7 @@ def test_the_zero_gradient_is_the_sigmoids_not_the_clamps(site: Path, out: str) 
     assert "p(1 - p) = 0" in words or "p(1 - p)" in words
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_logits_model_matches_the_sigmoid_model_on_tutorial_05s_data(site: Path, out: str) -> None:
     """Round 10 (B1): the largest |z| is taken over the 541 forward passes that feed the loss (the
     prose's claim), not from the weights after the last update, and checked against 16.6."""
@@ -393,7 +392,7 @@ def test_logits_model_matches_the_sigmoid_model_on_tutorial_05s_data(site: Path,
     assert "assert same and largest < 16.6" in shown and "largest = linear(x)" not in shown
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_has_its_figures(site: Path, out: str) -> None:
     page = site / out / PAGE
     images = soup(page).select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
@@ -416,7 +415,7 @@ def code(site: Path, out: str) -> str:
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_mse_comparison_names_momentum_and_shows_a_larger_rate(site: Path, out: str) -> None:
     """Round 5 (A4, A5): the optimizer has momentum 0.9; a ten times larger rate shortens the
     stall but does not remove it, as a printed run shows."""
@@ -450,7 +449,7 @@ def test_mse_comparison_names_momentum_and_shows_a_larger_rate(site: Path, out: 
         assert claim not in words
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_weight_demo_uses_several_classes_and_uint8_is_not_a_rule(site: Path, out: str) -> None:
     """Round 5 (B1, A2): with points of one class, weight= changed nothing for indices; uint8
     labels pass only in some cases (refused for per-pixel targets on 2.13): int64 is the rule."""
@@ -482,7 +481,7 @@ def test_weight_demo_uses_several_classes_and_uint8_is_not_a_rule(site: Path, ou
                     nn.CrossEntropyLoss()(shaped[0], shaped[1].to(dtype))
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_stable_form_check_compares_the_tiny_class_1_gradient(site: Path, out: str) -> None:
     """Round 5 (B2): sigmoid(20) - 1 is 0 in float32, so allclose against it checked nothing."""
     assert (torch.sigmoid(torch.tensor(20.0)) - 1).item() == 0.0
@@ -504,18 +503,18 @@ def test_tutorial_05s_run_has_541_updates_and_the_exercise_trains_as_many(site: 
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     history = fit(model, nn.BCELoss(), optimizer, (x, y), stop_when=accuracy_above(0.99))
     assert (history.n_iterations, history.last_iteration) == (541, 540)
-    for out in OUTS:
+    for out in OUT_DIRS:
         words, shown = prose(site, out), code(site, out)
         assert "541" in words and "540-iteration" not in words and "540 iterations" not in words
         assert "（540 次）" not in words and "540 次迭代的训练" not in words
         assert "range(541)" in shown and "max_iterations=541" in shown
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_test_set_is_a_glossary_link_and_pos_weight_is_said_which_way(site: Path, out: str) -> None:
     """Round 5 (D2, F1): both pages link the test-set term; pos_weight = negatives / positives."""
     terms = [a.get_text() for a in soup(site / out / PAGE).select("span.std-term")]
-    assert ("test set" if out == "en" else "测试集") in terms
+    assert ("test set" if out == EN.out else "测试集") in terms
     words = prose(site, out)
     assert ("negatives over the number of positives" in words) or ("负样本数除以正样本数" in words)
     assert "200 / 15" in words and "ratio of the counts" not in words
@@ -523,21 +522,21 @@ def test_test_set_is_a_glossary_link_and_pos_weight_is_said_which_way(site: Path
 
 def test_chinese_phrasing_and_figure_legend(site: Path) -> None:
     """Round 5 (E1-E7): the zh page's corrected phrasing; the curves' legend is translated."""
-    words = prose(site, "zh-cn")
+    words = prose(site, ZH.out)
     for old in ("小 8 倍", "小 360 倍", "饱和得轻", "判决", "经过舍入后的概率来算", "全部答 0",
                 "符号相反的大分数", "从以高置信度"):  # fmt: skip
         assert old not in words, old
     for new in ("1/8", "1/349", "饱和程度低得多", "决策阈值", "全部预测为 0",
                 "符号却是错的"):  # fmt: skip
         assert new in words, new
-    for out in OUTS:
+    for out in OUT_DIRS:
         assert "label=name)" not in code(site, out) and "label=names[name]" in code(site, out)
 
 
 def test_chinese_phrasing_round_6(site: Path) -> None:
     """Round 6 (E1-E4): a data set does not compare; the gradient, not the point, is near 1;
     "显式算出"/"经过", not the calque "生成"; the axis label reads "类别 1 中某个点"."""
-    words, shown = prose(site, "zh-cn"), code(site, "zh-cn")
+    words, shown = prose(site, ZH.out), code(site, ZH.out)
     for old in ("它比较的是", "以高置信度判错的点接近 1", "不生成"):
         assert old not in words, old
     for new in ("它只用来给事先定好的模型打分", "对以高置信度判错的点，梯度接近 1", "都不经过"):
@@ -545,7 +544,7 @@ def test_chinese_phrasing_round_6(site: Path) -> None:
     assert "不生成" not in shown and 'zh="类别 1 中某个点的 logit z"' in shown
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_prerequisites_name_tutorial_06(site: Path, out: str) -> None:
     """Round 6 (F1): the page uses fit, its history and a validation/test split (tutorial 06)."""
     intro = soup(site / out / PAGE).select_one("section p:not(.pn-page-header)")
@@ -553,7 +552,7 @@ def test_prerequisites_name_tutorial_06(site: Path, out: str) -> None:
     assert any("plot_06_validation_and_test" in href for href in links), links
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_three_class_loss_and_accuracy_are_of_the_same_weights(site: Path, out: str) -> None:
     """Round 7 (B3): the printed loss is that of the final weights, as the accuracy is, not the
     loss of the 200th forward pass (before the last update)."""
@@ -579,7 +578,7 @@ def test_three_class_loss_and_accuracy_are_of_the_same_weights(site: Path, out: 
     assert "loss3, acc3 = loss_fn(final, y3).item()" in shown and "{loss.item():.4f}" not in shown
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_both_copies_carry_the_same_figure_label_and_precision_is_defined_first(
     site: Path, out: str
 ) -> None:
@@ -588,7 +587,7 @@ def test_both_copies_carry_the_same_figure_label_and_precision_is_defined_first(
     assert 'zh="类别 1 中某个点的 logit z"' in code(site, out)
     assert 'zh="类别 1 某个点的 logit z"' not in code(site, out)
     page = soup(site / out / PAGE)
-    term = "precision" if out == "en" else "精确率"
+    term = "precision" if out == EN.out else "精确率"
     link = next(a for a in page.select("span.std-term") if a.get_text() == term)
     first_output = next(
         pre for pre in page.select("div.sphx-glr-script-out pre") if "precision" in pre.get_text()
@@ -604,7 +603,7 @@ def test_both_copies_carry_the_same_figure_label_and_precision_is_defined_first(
 def test_chinese_phrasing_round_7(site: Path) -> None:
     """Round 7 (E1-E6): z 远小于 0; 计算 ... 中间不显式求出; 已在 ... 中核对; the decision boundary
     is turned by class 1; 训练立刻见效; 独热（one-hot）."""
-    words = prose(site, "zh-cn")
+    words = prose(site, ZH.out)
     for old in ("很负", "全程不显式算出", "在 torch 2.4.1、2.13 和 2.15 上核对过", "能把直线拉过来",
                 "立刻开始学", "用 one-hot 行"):  # fmt: skip
         assert old not in words, old
@@ -613,7 +612,7 @@ def test_chinese_phrasing_round_7(site: Path) -> None:
         assert new in words, new
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_precision_with_nothing_called_is_zero_and_the_comment_says_so(
     site: Path, out: str
 ) -> None:
@@ -635,14 +634,14 @@ def test_precision_with_nothing_called_is_zero_and_the_comment_says_so(
     assert int(called.sum()) == 0 and tp / max(int(called.sum()), 1) == 0.0  # the page's formula
     shown = code(site, out)
     assert "precision = tp / max(int(called.sum()), 1)" in shown
-    comment = {"en": "# none called class 1: 0/1 = 0 (nothing found)",
-               "zh-cn": "# 没有点被判为类别 1 时分母取 1，精确率记为 0"}[out]  # fmt: skip
+    comment = {EN.out: "# none called class 1: 0/1 = 0 (nothing found)",
+               ZH.out: "# 没有点被判为类别 1 时分母取 1，精确率记为 0"}[out]  # fmt: skip
     assert comment in shown
     for old in ("1 if no point is called class 1", "no false positive", "记为 0/1", "没有误报"):
         assert old not in shown, old
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_squeeze_is_explained_and_mse_broadcasts_without_it(site: Path, out: str) -> None:
     """Round 10 (F1): an (N, 1) output against (N,) targets: BCELoss and BCEWithLogitsLoss refuse
     it, MSELoss only warns and broadcasts to (N, N)."""
@@ -691,7 +690,7 @@ def train_imbalanced(weighted: bool) -> dict[int, tuple[nn.Linear, float]]:
     return snapshots
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_pos_weight_also_scales_the_steps_and_300_iterations_are_a_budget(
     site: Path, out: str
 ) -> None:
@@ -719,7 +718,7 @@ def test_pos_weight_also_scales_the_steps_and_300_iterations_are_a_budget(
         recalls.append(int((called & (y_test == 1)).sum()) / int(y_test.sum()))
     assert [f"{r:.3f}" for r in recalls] == ["0.713", "0.727", "0.727"]
     words = prose(site, out)
-    if out == "en":
+    if out == EN.out:
         assert "for a fixed 300 iterations" in words and "13.3 times larger" in words
         assert "the weighted model has converged and the unweighted one has not" in words
         assert "trained for 1000, its recall is 0.727 (last line)" in words
@@ -730,7 +729,7 @@ def test_pos_weight_also_scales_the_steps_and_300_iterations_are_a_budget(
         assert "训练到 1000 次" not in words
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_evaluation_logits_come_from_a_no_grad_pass(site: Path, out: str) -> None:
     """Round 10 (B2): the cross-entropy demo reuses the no_grad pass over the final weights
     instead of a graph-building forward pass and .detach(); its rows are the same numbers, up to
@@ -759,7 +758,7 @@ def test_evaluation_logits_come_from_a_no_grad_pass(site: Path, out: str) -> Non
 
 def test_chinese_phrasing_round_10(site: Path) -> None:
     """Round 10 (E1, E4, E5): 却 for the contrast; 选阈值也是在做决定; 在 float32 舍入误差范围内."""
-    words = prose(site, "zh-cn")
+    words = prose(site, ZH.out)
     for old in ("梯度也会衰减到 0", "阈值也是一项决策", "除了 float32 的舍入误差外"):
         assert old not in words, old
     for new in ("给出的梯度却会逐渐衰减到 0", "选阈值也是在做决定，所以要在",
@@ -767,7 +766,7 @@ def test_chinese_phrasing_round_10(site: Path) -> None:
         assert new in words, new
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_which_losses_warn_on_a_shape_mismatch_and_which_are_silent(site: Path, out: str) -> None:
     """Round 11 (F1), round 12 (A1): L1Loss and HuberLoss, like MSELoss, warn and broadcast
     (N, 1) against (N,); PoissonNLLLoss and GaussianNLLLoss broadcast without a warning; the BCE
@@ -794,7 +793,7 @@ def test_which_losses_warn_on_a_shape_mismatch_and_which_are_silent(site: Path, 
         with pytest.raises(ValueError):
             loss_fn(out4.squeeze(1), out4)
     words = prose(site, out)
-    if out == "en":
+    if out == EN.out:
         assert "L1Loss and HuberLoss also only warn" in words
         assert "PoissonNLLLoss and GaussianNLLLoss broadcast without even a warning" in words
         assert "like the other regression losses" not in words
@@ -804,7 +803,7 @@ def test_which_losses_warn_on_a_shape_mismatch_and_which_are_silent(site: Path, 
         assert "其他回归损失如" not in words
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_test_set_scores_three_fixed_models_in_an_aligned_table(site: Path, out: str) -> None:
     """Round 12 (A2, F1): three models are scored on the test set before the threshold is
     chosen, so the prose no longer counts two; the four result rows line up."""
@@ -815,7 +814,7 @@ def test_the_test_set_scores_three_fixed_models_in_an_aligned_table(site: Path, 
     assert lines.index(rows[2]) < min(i for i, line in enumerate(lines) if "validation," in line)
     assert len({row.index(" accuracy ") for row in rows}) == 1, rows  # one column
     words = prose(site, out)
-    if out == "en":
+    if out == EN.out:
         assert "it only scored models fixed in advance; nothing was chosen on it" in words
         assert "compared two models" not in words
     else:
@@ -823,7 +822,7 @@ def test_the_test_set_scores_three_fixed_models_in_an_aligned_table(site: Path, 
         assert "比较两个事先定好的模型" not in words
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_simplefilter_always_is_there_for_an_earlier_ignore_filter(site: Path, out: str) -> None:
     """Round 11 (A2): catch_warnings(record=True) records a repeated warning anyway; what
     simplefilter("always") adds is that an "ignore" set earlier does not hide it."""
@@ -854,7 +853,7 @@ def test_simplefilter_always_is_there_for_an_earlier_ignore_filter(site: Path, o
     ), out
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_cross_entropy_divides_by_the_weights_only_with_class_indices(site: Path, out: str) -> None:
     """Round 11 (A1, E1, E2): CrossEntropyLoss(weight=) averages over the weights' sum with
     class-index targets, over N with probability targets; the page says which."""
@@ -868,7 +867,7 @@ def test_cross_entropy_divides_by_the_weights_only_with_class_indices(site: Path
     assert not torch.isclose(by_index, by_prob)
     words = prose(site, out)
     assert "no weight, 1000   accuracy 0.969  precision 0.813  recall 0.727" in text(site, out)
-    if out == "en":
+    if out == EN.out:
         assert "CrossEntropyLoss ’s weight= does with class-index targets, below)" in words
         assert "Part of the gap comes from too few iterations" in words
         assert "Part of the gap is too few iterations" not in words

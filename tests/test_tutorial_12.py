@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import printed, soup
+from conftest import EN, OUT_DIRS, ZH, printed, soup
 from test_budget import transfer_size
 from torch import nn
 
 from pytorch_notes.data import two_gaussians
 
 PAGE = "tutorials/further/plot_12_optimizers.html"
-OUTS = ["en", "zh-cn"]
 B, START, STEPS = 3.0, (1.0, -4.0), 60
 OPTIMIZERS = {
     "GD": lambda p: torch.optim.SGD(p, lr=5.0),
@@ -62,7 +61,7 @@ def independent_run(
     return first, losses, first_step, lowest
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 @pytest.mark.parametrize(
     "name",
     ["SGD momentum", "Adam", "Nesterov", "Adam, weight_decay=0.1", "AdamW, weight_decay=0.1"],
@@ -76,7 +75,7 @@ def test_hand_written_optimizers_match_torch(site: Path, out: str, name: str) ->
     assert eval(torch_line.group(1)) != list(START), "the weights did not move"
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_adam_and_adamw_differ_and_the_decoupled_flag_is_dated(site: Path, out: str) -> None:
     shown = text(site, out)
     one_step = {}
@@ -99,7 +98,7 @@ def test_adam_and_adamw_differ_and_the_decoupled_flag_is_dated(site: Path, out: 
     assert "2.7" in prose and "2.6" in prose and "may not" not in prose and "可能没有" not in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_iteration_table_agrees_with_an_independent_run(site: Path, out: str) -> None:
     shown = text(site, out)
     assert re.search(r"optimizer\s+99% at\s+final loss\s+first step\s+lowest w0", shown)
@@ -145,7 +144,7 @@ def test_iteration_table_agrees_with_an_independent_run(site: Path, out: str) ->
     assert f"{corrected} iterations" in prose or f"{corrected} 次迭代" in prose
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_schedules_print_the_rates_torch_documents(site: Path, out: str) -> None:
     shown = text(site, out)
     expected = {
@@ -181,7 +180,7 @@ def test_schedules_print_the_rates_torch_documents(site: Path, out: str) -> None
     assert "noisy gradients of mini-batches" not in prose  # a claim the page never showed
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_learning_rates_too_small_good_too_large(site: Path, out: str) -> None:
     shown = text(site, out)
     last = {
@@ -193,7 +192,7 @@ def test_learning_rates_too_small_good_too_large(site: Path, out: str) -> None:
     assert last["5"] < last["0.5"] < last["300"]
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_mini_batches_moved_from_tutorial_05(site: Path, out: str) -> None:
     shown = text(site, out)
     mini = re.search(r"100 updates on mini-batches of 40: accuracy = (\d\.\d{3})", shown)
@@ -204,7 +203,7 @@ def test_mini_batches_moved_from_tutorial_05(site: Path, out: str) -> None:
     assert re.search(r"^SGD momentum, torch:\s+\[-?\d+\.\d{1,6}, -?\d+\.\d{1,6}\]$", shown, re.M)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_page_has_its_figures(site: Path, out: str) -> None:
     page = site / out / PAGE
     html = soup(page)
@@ -233,7 +232,7 @@ def code(site: Path, out: str) -> str:
     )
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_a_run_of_n_steps_shows_n_steps(site: Path, out: str) -> None:
     """Round 5 (A6): fit records the parameters before each update, so a path of 60 steps needs
     61 rows; the reported losses are those after the 30th and the 60th step."""
@@ -252,7 +251,7 @@ def test_a_run_of_n_steps_shows_n_steps(site: Path, out: str) -> None:
     assert "loss at the last of the" not in words and "60 次迭代中最后一次的损失" not in words
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_cosine_stops_partway_through_a_swing_not_from_lowering_early(site: Path, out: str) -> None:
     """Round 5 (A1): cosine's rate is higher than StepLR's for most of steps 20-48 and in total;
     it is past the bottom at step 40 and freezes there, not short of it for lack of rate."""
@@ -300,7 +299,7 @@ def test_cosine_stops_partway_through_a_swing_not_from_lowering_early(site: Path
     assert f"{len(above)}" in summary
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_rmsprop_is_explained_against_adam_not_gd(site: Path, out: str) -> None:
     """Round 5 (A3): RMSprop's first step is about GD's, so the column explains the gap to
     Adam only."""
@@ -312,7 +311,7 @@ def test_rmsprop_is_explained_against_adam_not_gd(site: Path, out: str) -> None:
     assert "The first-step column says why:" not in words and "那一列说明了原因" not in words
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_zoomed_panel_shows_the_creeping_path(site: Path, out: str) -> None:
     """Round 5 (F2): at the full view's scale the lr = 0.5 path was a few pixels; a second
     panel near the start holds it and GD's lr = 5 path whole."""
@@ -329,12 +328,12 @@ def test_zoomed_panel_shows_the_creeping_path(site: Path, out: str) -> None:
             optimizer.zero_grad()
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_adam_second_moment_name_and_zh_docstring(site: Path, out: str) -> None:
     """Round 5 (F3, D1): the formula's v_t is state["s"] in the code; the zh docstring of
     check_by_hand says it steps side by side, every step (it steps 20 times)."""
     assert 'state["s"]' in prose(site, out)
-    if out == "zh-cn":
+    if out == ZH.out:
         assert "逐步并排更新" in code(site, out) and "各走一步" not in code(site, out)
 
 
@@ -372,7 +371,7 @@ def gradient_gap(path: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(exact), torch.tensor(gaps)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_lr_300_path_is_not_descent_on_the_drawn_map(site: Path, out: str) -> None:
     """Round 6 (B1): at lr = 300 the printed losses are Sigmoid + BCELoss on rounded p, not the
     map's exact loss; the page prints the exact one and how often the gradient is off."""
@@ -434,7 +433,7 @@ def test_every_learning_rate_path_lies_inside_the_figure() -> None:
         assert w0.min() > -85 and w0.max() < 10 and w1.min() > -30 and w1.max() < 5, lr
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_gd_is_spelled_out_and_06_is_a_prerequisite(site: Path, out: str) -> None:
     """Round 6 (F1, F2): GD is named before the table uses it; fit comes from tutorial 06."""
     words = prose(site, out)
@@ -446,18 +445,18 @@ def test_gd_is_spelled_out_and_06_is_a_prerequisite(site: Path, out: str) -> Non
 def test_chinese_phrasing_and_legends_round_6(site: Path) -> None:
     """Round 6 (E5-E8): 按指数衰减累加; 这种放大效应; 往零拉 (not 拉回); the first figure's legend
     says 梯度下降 and 动量, as the third's says 恒定."""
-    words = prose(site, "zh-cn")
+    words = prose(site, ZH.out)
     for old in ("逐步衰减地", "这个放大消退", "往零拉回"):
         assert old not in words, old
     for new in ("按指数衰减累加", "这种放大效应消退得很慢", "往零拉："):
         assert new in words, new
-    shown = code(site, "zh-cn")
+    shown = code(site, ZH.out)
     assert 'legend = {"GD": tr(lang, en="GD", zh="梯度下降"), "momentum": tr(lang, en="momentum", zh="动量")}' in shown  # fmt: skip
     assert "plot_loss_surface(loss_at, labelled," in shown
     assert 'legend |= {"constant": tr(lang, en="constant", zh="恒定")' in shown
     # the drawn legends (matplotlib writes each text as an SVG comment)
-    folder = site / "zh-cn" / "tutorials" / "further"
-    images = soup(site / "zh-cn" / PAGE).select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
+    folder = site / ZH.out / "tutorials" / "further"
+    images = soup(site / ZH.out / PAGE).select("img.sphx-glr-single-img, img.sphx-glr-multi-img")
     texts = [re.findall(r"<!-- (.*?) -->", (folder / i["src"]).read_text("utf-8")) for i in images]
     assert {"梯度下降", "动量", "Nesterov"} <= set(texts[0]) and not {"GD", "momentum"} & set(
         texts[0]
@@ -465,7 +464,7 @@ def test_chinese_phrasing_and_legends_round_6(site: Path) -> None:
     assert {"恒定", "StepLR", "CosineAnnealingLR"} <= set(texts[2])
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_hand_written_adam_is_checked_to_float32_rounding(site: Path, out: str) -> None:
     """Round 7 (B1): the page's Adam differs from torch's by float32 rounding (its arithmetic is
     ordered differently); the check allows for that relative to the weights, and the prose says
@@ -495,7 +494,7 @@ def test_hand_written_adam_is_checked_to_float32_rounding(site: Path, out: str) 
     assert ("orders the same arithmetic differently" in words) or ("顺序不同" in words)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_retain_graph_only_where_the_graph_is_used_again(site: Path, out: str) -> None:
     """Round 7 (B2, D2): only the first of the two gradient calls keeps the shared graph; the
     1e-5 bound on the other paths is relative in both languages."""
@@ -507,7 +506,7 @@ def test_retain_graph_only_where_the_graph_is_used_again(site: Path, out: str) -
     assert ("follow its gradient to a relative 1e-5" in words) or ("相对差都在 1e-5 以内" in words)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_bceloss_charges_100_only_where_p_rounds_to_the_wrong_label(site: Path, out: str) -> None:
     """Round 10 (A2): on the lr = 300 path many p round to exactly 0 or 1, but BCELoss charges
     100 only to those that round to the wrong end (1 for class 0, 0 for class 1); the others
@@ -531,7 +530,7 @@ def test_bceloss_charges_100_only_where_p_rounds_to_the_wrong_label(site: Path, 
         assert old not in words, old
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_decoupled_adam_is_adamw_only_with_the_same_weight_decay(site: Path, out: str) -> None:
     """Round 10 (A3): Adam(decoupled_weight_decay=True) equals AdamW given the same weight_decay;
     their defaults differ (0 and 0.01), so with the defaults they differ."""
@@ -571,7 +570,7 @@ def test_decoupled_adam_is_adamw_only_with_the_same_weight_decay(site: Path, out
         assert old not in words, old
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_hand_written_adam_is_not_bit_for_bit_and_momentum_needs_far_more_iterations(
     site: Path, out: str
 ) -> None:
@@ -595,7 +594,7 @@ def test_hand_written_adam_is_not_bit_for_bit_and_momentum_needs_far_more_iterat
     firsts = {name: independent_run(OPTIMIZERS[name])[0] for name in ("GD", "momentum", "Nesterov")}
     assert firsts == {"GD": 16, "momentum": 48, "Nesterov": 48}
     words = prose(site, out)
-    if out == "en":
+    if out == EN.out:
         assert "they agree to float32 rounding, not bit for bit" in words
         assert "far more iterations to reach 99% (48 each, GD 16)" in words
     else:
@@ -607,7 +606,7 @@ def test_hand_written_adam_is_not_bit_for_bit_and_momentum_needs_far_more_iterat
 
 def test_chinese_phrasing_round_11(site: Path) -> None:
     """Round 11 (E3, E4): whose default differs (weight_decay's), and what reaches 99%."""
-    words = prose(site, "zh-cn")
+    words = prose(site, ZH.out)
     assert "不过两者 weight_decay 的默认值不同：Adam 是 0，AdamW 是 0.01" in words
     assert "但准确率达到 99% 所需的迭代次数多得多" in words
     assert "不过两者的默认值不同" not in words and "但达到 99%" not in words

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import GALLERY, printed, soup
+from conftest import EN, GALLERY, OUT_DIRS, ZH, printed, soup
 from torch import nn
 from torch.overrides import TorchFunctionMode
 from torch.utils.checkpoint import checkpoint, set_checkpoint_early_stop
@@ -20,7 +20,6 @@ from torch.utils.checkpoint import checkpoint, set_checkpoint_early_stop
 from pytorch_notes.capture import live_memory
 
 PAGE = "tutorials/further/plot_13_graph_memory.html"
-OUTS = ["en", "zh-cn"]
 ROW = re.compile(r"^(\w+Backward0)\s+(\([\d, ]*\))\s+(\w+)\s+(\d+) B  (new|shared|lives anyway)$")
 ACT = 512 * 64 * 4
 
@@ -71,7 +70,7 @@ def mlp_and_loss(activation: nn.Module) -> tuple[torch.Tensor, set[int]]:
     return loss, anyway
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_every_saved_tensor_is_on_the_node_autograd_keeps_it_in(site: Path, out: str) -> None:
     found = tables(site, out)
     assert len(found) == 3, f"{out}: {len(found)} tables"
@@ -87,7 +86,7 @@ def test_every_saved_tensor_is_on_the_node_autograd_keeps_it_in(site: Path, out:
     assert ("MaxPool2DWithIndicesBackward0", "(8, 8, 8, 8)", "int64", 32768, "new") in found[1]
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_totals_count_a_storage_once_and_what_lives_anyway_not_at_all(site: Path, out: str) -> None:
     shown = text(site, out)
     totals = re.findall(
@@ -102,7 +101,7 @@ def test_totals_count_a_storage_once_and_what_lives_anyway_not_at_all(site: Path
     assert [tuple(map(int, t)) for t in totals] == [mlp, (11, 254976, 189440, conv_new), sigmoid]
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_growth_is_two_activations_per_block(site: Path, out: str) -> None:
     shown = text(site, out)
     for depth in (2, 4, 8):
@@ -140,7 +139,7 @@ def _segments(blocks: int):
     return forward
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_checkpointing_lines_match_a_fresh_run(site: Path, out: str) -> None:
     shown = text(site, out)
     model = _stack()
@@ -173,7 +172,7 @@ def test_no_grad_and_inference_mode_save_nothing() -> None:
         assert packed == [] and log.peak == 2 * ACT
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_save_on_cpu_moves_nothing_on_a_cpu_and_the_16_bit_errors_are_the_pages(
     site: Path, out: str
 ) -> None:
@@ -211,7 +210,7 @@ def test_save_on_cpu_moves_nothing_on_a_cpu_and_the_16_bit_errors_are_the_pages(
         assert 0 < error < 1e-3 and 0.3 < printed_error / error < 3, (name, error, printed_error)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_pack_runs_as_a_tensor_is_saved_and_unpack_when_backward_needs_it(
     site: Path, out: str
 ) -> None:
@@ -275,7 +274,7 @@ def test_the_last_blocks_output_is_kept_by_the_loss() -> None:
             del loss
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_peak_is_the_stand_in_losss_backward(site: Path, out: str) -> None:
     shown = text(site, out)
     assert "around the peak: div 17 pow 18 mul 19 mul 20 gelu_backward 18" in shown
@@ -318,7 +317,7 @@ def test_checkpoint_early_stop_is_what_leaves_twelve_gelu() -> None:
     assert ops["gelu"] == 16 and _step(model, _segments(2))[2]["gelu"] == 12
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_what_the_hooks_around_the_model_are_given(site: Path, out: str) -> None:
     """input, 7 W.t() views, 15 activations, not the output: so pin_memory=True's copies add
     1.875 activations and the 16-bit saves hold 15 / 2 + 1 = 8.5."""
@@ -355,7 +354,7 @@ def test_save_on_cpu_copies_out_asynchronously_from_some_release_after_2_4() -> 
 @pytest.mark.parametrize(
     ("out", "said"),
     [
-        ("en", ["16 activations are held", "The peak, 20,", "four activations instead of 16",
+        (EN.out, ["16 activations are held", "The peak, 20,", "four activations instead of 16",
                 "falls from 20 to 9", "16 addmm instead of 8", "from 23", "to 31",
                 "Only 12 gelu", "gives 16", "hold 8.5", "from 33 samples on",
                 "at most 18", "= 1.875 activations", "seven W.t() views and 15 activations",
@@ -364,7 +363,7 @@ def test_save_on_cpu_copies_out_asynchronously_from_some_release_after_2_4() -> 
                 "pin_memory=True 17.88", "reset_peak_memory_stats()",
                 "134 operations instead of 118 plain, 269 instead of 182 checkpointed",
                 "must recognise the tensor it packed, by identity (e.g. a weak reference), while that tensor lives"]),
-        ("zh-cn", ["留着 16 个激活值", "峰值 20", "只留 4 个激活值而不是 16 个", "峰值从 20 降到 9",
+        (ZH.out, ["留着 16 个激活值", "峰值 20", "只留 4 个激活值而不是 16 个", "峰值从 20 降到 9",
                    "16 次 addmm", "从 23 次", "31 次", "gelu 只有 12 次", "则是 16 次",
                    "8.5 个激活值", "从 33 个样本起", "最多 18 个激活值", "= 1.875 个激活值",
                    "七个 W.t() 视图和 15 个激活值", "约两个激活值：参数的梯度（1.02）",
@@ -380,7 +379,7 @@ def test_prose_quotes_the_printed_numbers(site: Path, out: str, said: list[str])
         assert words in prose, words
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_the_summary_rows_quote_the_page(site: Path, out: str) -> None:
     shown = text(site, out)
     summary = " ".join(soup(site / out / "summary.html").get_text().split())
@@ -389,19 +388,19 @@ def test_the_summary_rows_quote_the_page(site: Path, out: str) -> None:
     assert "after forward  4.0 activations, peak  9.0" in shown
     assert "after forward  8.50 activations" in shown
     assert "after forward 17.88 activations" in shown and "at most 18" in shown
-    assert {"en": "4 activations held after forward instead of 16, a peak of 9 instead of 20",
-            "zh-cn": "前向传播后只留 4 个激活值（原来 16 个），峰值 9（原来 20）"}[out] in summary  # fmt: skip
-    for said in {"en": ["peaks at 20 activations in the stand-in loss",
+    assert {EN.out: "4 activations held after forward instead of 16, a peak of 9 instead of 20",
+            ZH.out: "前向传播后只留 4 个激活值（原来 16 个），峰值 9（原来 20）"}[out] in summary  # fmt: skip
+    for said in {EN.out: ["peaks at 20 activations in the stand-in loss",
                         "stays at 18 or below", "add 1.875 activations",
                         "`pack` runs as an operation saves a tensor",
                         "the 16-bit hooks hold 8.5 activations against 8 without hooks"],
-                 "zh-cn": ["达到峰值 20 个激活值", "不超过 18 个", "多占 1.875 个激活值",
+                 ZH.out: ["达到峰值 20 个激活值", "不超过 18 个", "多占 1.875 个激活值",
                            "运算每保存一个张量就调用 pack",
                            "16 位钩子占 8.5 个激活值，不用钩子只占 8 个"]}[out]:  # fmt: skip
         assert said.replace("`", "") in summary, said
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_tutorial_12_leads_here(site: Path, out: str) -> None:
     page = soup(site / out / "tutorials/further/plot_12_optimizers.html")
     assert any(a.get("href", "").startswith("plot_13_graph_memory.html") for a in page.select("a"))
@@ -433,7 +432,7 @@ def _relu_after_forward(hooks: str) -> float:
     return after / ACT
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_pack_runs_once_per_save_so_copies_of_relus_output_are_made_twice(
     site: Path, out: str
 ) -> None:

@@ -19,11 +19,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import GALLERY, ROOT, printed, printed_lines, soup
+from conftest import EN, GALLERY, OUT_DIRS, ROOT, ZH, printed, printed_lines, soup
 
 PAGE = "tutorials/further/plot_14_compile_in_practice.html"
 SCHEMA = "(Tensor z) -> Tensor"  # this module's annotations are strings, which torch 2.4 can't read
-OUTS = ["en", "zh-cn"]
 
 
 def text(site: Path, out: str) -> str:
@@ -45,7 +44,7 @@ def _keep() -> tuple[list, object]:
     return captured, keep
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_fullgraph_names_the_line_and_the_fix_gives_one_graph(site: Path, out: str) -> None:
     page = text(site, out)
     assert "graphs without fullgraph: [['linear'], ['sigmoid']]" in page
@@ -71,7 +70,7 @@ def test_fullgraph_error_names_the_line_on_the_installed_torch() -> None:
     assert re.search(r'line \d+, in chatty\n\s*print\("debugging"\)', tail)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_numpy_disable_and_the_custom_operator(site: Path, out: str) -> None:
     page = text(site, out)
     assert "NumPy inside: graphs 1," in page and "'wrapped_logaddexp'" in page
@@ -81,7 +80,7 @@ def test_numpy_disable_and_the_custom_operator(site: Path, out: str) -> None:
     assert "gradcheck in float64: True" in page
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_printed_gradients_are_the_formulas(site: Path, out: str) -> None:
     """Recomputed here: the NumPy route keeps only -y z's gradient; the custom op's equals
     F.softplus's (binary cross-entropy with logits)."""
@@ -146,7 +145,7 @@ def test_numpy_is_traced_and_disable_breaks_on_the_installed_torch() -> None:
     torch.compiler.reset()
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_mark_dynamic_counts_and_refusal(site: Path, out: str) -> None:
     page = text(site, out)
     assert "batches [8, 16, 32, 1]: automatic [1, 2, 2, 3], marked [1, 1, 1, 2]" in page
@@ -192,7 +191,7 @@ def test_the_refusal_advises_maybe_mark_dynamic_from_2_13() -> None:
         assert "specialized it to be a constant (2)" in str(info.value)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_export_range_and_refusals(site: Path, out: str) -> None:
     page = text(site, out)
     assert "exported graph: ['aten.linear.default', 'aten.sigmoid.default']" in page
@@ -251,7 +250,7 @@ def test_the_export_guard_on_the_installed_torch() -> None:
             run(torch.ones(0, 2))
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_strict_default_as_printed_and_said(site: Path, out: str) -> None:
     page = text(site, out)
     default = inspect.signature(torch.export.export).parameters["strict"].default
@@ -268,11 +267,11 @@ def test_strict_default_as_printed_and_said(site: Path, out: str) -> None:
         assert default is False
     elif torch.__version__ < (2, 5):
         assert default is True
-    said = {"en": "strict on torch 2.4, non-strict on 2.13 and 2.15",
-            "zh-cn": "torch 2.4 默认严格导出，2.13 和 2.15 默认非严格导出"}  # fmt: skip
+    said = {EN.out: "strict on torch 2.4, non-strict on 2.13 and 2.15",
+            ZH.out: "torch 2.4 默认严格导出，2.13 和 2.15 默认非严格导出"}  # fmt: skip
     assert said[out] in prose(site, out)
-    twice = {"en": "runs the print while it traces (twice on torch 2.4), strict export leaves it out",
-             "zh-cn": "非严格导出在追踪时运行这句 print（torch 2.4 上运行两次），严格导出直接略过它"}  # fmt: skip
+    twice = {EN.out: "runs the print while it traces (twice on torch 2.4), strict export leaves it out",
+             ZH.out: "非严格导出在追踪时运行这句 print（torch 2.4 上运行两次），严格导出直接略过它"}  # fmt: skip
     assert twice[out] in prose(site, out)
 
 
@@ -306,7 +305,7 @@ def test_is_exporting_exists_from_the_versions_the_page_names() -> None:
     assert has == (torch.__version__ >= (2, 13)) or (2, 5) <= torch.__version__ < (2, 13)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_exercises(site: Path, out: str) -> None:
     page = text(site, out)
     assert "'test_faketensor': 'SUCCESS'" in page and "wrong fake: ['test_faketensor']" in page
@@ -323,7 +322,7 @@ def test_dim_auto_and_dynamic_exist_from_the_versions_the_page_names() -> None:
     assert has == (torch.__version__ >= (2, 13)) or (2, 5) <= torch.__version__ < (2, 13)
 
 
-@pytest.mark.parametrize("out", OUTS)
+@pytest.mark.parametrize("out", OUT_DIRS)
 def test_figure_links_and_no_private_api_called(site: Path, out: str) -> None:
     page = soup(site / out / PAGE)
     assert len(page.select("img.sphx-glr-single-img, img.sphx-glr-multi-img")) == 1
@@ -378,7 +377,7 @@ def test_opcheck_tests_the_backward_only_with_an_input_that_requires_grad() -> N
     assert checked["test_aot_dispatch_dynamic"] != "SUCCESS"
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", [EN.gallery, ZH.gallery])
 def test_the_page_writes_nothing_to_stderr_on_the_installed_torch(lang: str) -> None:
     """torch's logs of the errors the page provokes stay off the page (torch 2.4 logs
     the most); run as a script, the page writes nothing to standard error."""

@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 from cjk_linebreaks import _join_block, join_cjk_lines  # docs/_ext, via conftest
-from conftest import LANGUAGES, ROOT, pages, soup
+from conftest import ROOT, ZH, pages, soup
 from docutils import nodes
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
 PUNCT = r"\u3000-\u303f\uff00-\uffef\u2018-\u201f"
 STRAY = re.compile(rf"[{HAN}{PUNCT}]\s+[{HAN}]|[{HAN}]\s+[{PUNCT}]|[{PUNCT}]\s+\S|\S\s+[{PUNCT}]")
-ZH = next(lang.out for lang in LANGUAGES.values() if lang.out != "en")
 
 
 @pytest.mark.parametrize(
@@ -78,8 +77,8 @@ def _article_text(block) -> str:
 @pytest.mark.site
 def test_no_chinese_page_shows_a_stray_space(site: Path) -> None:
     problems = []
-    for page in sorted(pages(site / ZH) - {"genindex.html"}):  # Sphinx's own index entries
-        article = soup(site / ZH / page).find("article")
+    for page in sorted(pages(site / ZH.out) - {"genindex.html"}):  # Sphinx's own index entries
+        article = soup(site / ZH.out / page).find("article")
         if article is None:
             continue
         article = copy.copy(article)  # soup() is shared: change a copy
@@ -97,7 +96,7 @@ def test_no_chinese_page_shows_a_stray_space(site: Path) -> None:
 
 @pytest.mark.site
 def test_a_formula_and_the_comma_after_it_never_part(site: Path) -> None:
-    page = site / ZH / "tutorials/core/plot_01_computational_graph.html"
+    page = site / ZH.out / "tutorials/core/plot_01_computational_graph.html"
     groups = soup(page).select("article span.pn-nowrap")
     assert groups, "no formula is bound to its punctuation"
     for group in groups:
@@ -105,7 +104,7 @@ def test_a_formula_and_the_comma_after_it_never_part(site: Path) -> None:
         assert re.fullmatch(rf"[{PUNCT}…]+", group.get_text()[-1]), group.get_text()
     css = (ROOT / "docs/_static/pytorch-notes.css").read_text()
     assert ".pn-nowrap { white-space: nowrap; }" in css
-    assert 'html[lang="zh-CN"] article em { font-style: normal; font-weight: 600; }' in css
+    assert f'html[lang="{ZH.tag}"] article em {{ font-style: normal; font-weight: 600; }}' in css
 
 
 @pytest.mark.site
@@ -116,9 +115,9 @@ def test_code_on_a_chinese_page_keeps_its_lines(site: Path) -> None:
     of every code block on a Chinese page is a line of its script."""
     from conftest import GALLERY, built_tutorials
 
-    for page in built_tutorials(site, ZH):
+    for page in built_tutorials(site, ZH.out):
         group, stem = page.parent.name, page.stem
-        script = (GALLERY / "zh" / group / f"{stem}.py").read_text(encoding="utf-8")
+        script = (GALLERY / ZH.gallery / group / f"{stem}.py").read_text(encoding="utf-8")
         # the page hides ruff's "# fmt: skip" (page_fixes)
         lines = {line.removesuffix("# fmt: skip").strip() for line in script.splitlines()}
         for pre in soup(page).select("div.highlight-Python pre"):  # code cells, not outputs

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from docutils import nodes
+from languages import ZH, find
 from sphinx.application import Sphinx
 
 _HAN = r"\u2e80-\u2fff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -107,7 +108,7 @@ def _join_block(block: nodes.Element) -> None:
 
 
 def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
-    if not app.config.language.startswith("zh"):
+    if find(app.config.language) is not ZH:
         return
     for block in list(doctree.findall(nodes.TextElement)):
         if isinstance(block, (nodes.Inline, *_OPAQUE)):
@@ -143,7 +144,7 @@ def _keep_punctuation_with_math(doctree: nodes.document) -> None:
 
 
 def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    if not app.config.language.startswith("zh"):
+    if find(app.config.language) is not ZH:
         return
     # Once more: a reference such as :doc:`plot_02` gets its (Chinese) title only now.
     _on_doctree_read(app, doctree)

@@ -47,6 +47,7 @@ import matplotlib.pyplot as plt
 from course import rst_title as _rst_title
 from docutils import nodes
 from figure_clearance import COLUMN_PX  # furo's text column: the 1x map is at most this wide
+from languages import find
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path as MplPath
 from PIL import Image
@@ -455,7 +456,7 @@ def alt_text(
 
 
 def _lang(app: Sphinx) -> str:
-    return "zh" if app.config.language.startswith("zh") else "en"
+    return find(app.config.language).short
 
 
 def _gallery(app: Sphinx) -> Path:

@@ -38,6 +38,7 @@ else:  # Sphinx depends on tomli there
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from languages import RECORDS, find
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -45,7 +46,7 @@ from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 COURSE = Path(__file__).resolve().parents[1] / "course.toml"
-LANGS = ("en", "zh")  # the records' languages: gallery/en, gallery/zh
+LANGS = tuple(lang.short for lang in RECORDS)  # the records' languages: gallery/en, gallery/zh
 GROUPS = ("core", "further")
 SCRIPT = re.compile(r"(?P<group>[a-z]+)/(?P<stem>plot_(?P<number>\d+)_\w+)")
 LINK = re.compile(r"\s*(\w+)\s*->\s*(\w+)\s*")
@@ -287,7 +288,7 @@ def summary_markdown(records: list[Record], lang: str, header: str, where: str) 
 
 def language(app: Sphinx) -> str:
     """The records' language for this build: "zh" for Chinese, else "en"."""
-    return "zh" if app.config.language.startswith("zh") else "en"
+    return find(app.config.language).short
 
 
 def galleries(app: Sphinx) -> dict[str, Path]:

@@ -69,6 +69,8 @@ RECORDS = (
     Lang("zh-CN", "简体中文", "Chinese"),
 )
 
+EN, ZH = RECORDS  # code that means one language names its record, never a spelling of it
+
 LANGUAGES: dict[str, Lang] = {lang.code: lang for lang in RECORDS}
 
 

@@ -31,12 +31,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from languages import ZH, find
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.search.zh import SearchChinese
 
 DOCS = Path(__file__).resolve().parent.parent
-GLOSSARY = DOCS / "zh" / "glossary.md"
+GLOSSARY = DOCS / ZH.source / "glossary.md"
 
 # Replaces Sphinx's splitQuery (searchtools.js) on the Chinese pages: the same
 # split at non-word characters, then each Han run that the index does not hold
@@ -125,7 +126,7 @@ def chinese_terms(terms: list[str]) -> list[str]:
 
 
 def _load_terms(app: Sphinx, config: Config) -> None:
-    if not config.language.startswith("zh"):
+    if find(config.language) is not ZH:
         return
     path = Path(app.outdir).parent / "jieba_course_terms.txt"
     terms = glossary_terms()
@@ -141,7 +142,7 @@ def _load_terms(app: Sphinx, config: Config) -> None:
 def _reread_when_terms_change(app: Sphinx, env, added, changed, removed) -> list[str]:
     """A page's index terms are made when it is read: new terms re-read every page."""
     path = app.config.html_search_options.get("dict") if app.config.html_search_options else None
-    if not path or not app.config.language.startswith("zh"):
+    if not path or find(app.config.language) is not ZH:
         return []
     # The dictionary, and how words are kept (bump when word_filter changes).
     text = Path(path).read_text(encoding="utf-8") + "filter: one character; split: inner terms"
