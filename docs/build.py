@@ -142,8 +142,9 @@ def build_wheel() -> Path:
 def write_root() -> None:
     """The files at the top of the built tree, beside en/ and zh-cn/.
 
-    ``index.html`` (the language chooser) is copied; ``404.html`` gets the
-    base URL (it is served at any path, so its links must be absolute);
+    ``index.html`` (the language chooser) and ``404.html`` get each language's
+    folder and tag from its record (``root_page``), ``404.html`` the base URL too (it
+    is served at any path, so its links must be absolute);
     ``sitemap.xml`` lists every page of both languages with its counterpart;
     ``robots.txt`` points to the sitemap; ``dist/`` holds the package's wheel.
     """
@@ -152,11 +153,23 @@ def write_root() -> None:
     shutil.rmtree(dist, ignore_errors=True)
     dist.mkdir(parents=True)
     shutil.copy2(BUILD / WHEEL_DIR / wheel_name(), dist / wheel_name())
-    shutil.copy2(DOCS / "_root" / "index.html", HTML / "index.html")
-    page = (DOCS / "_root" / "404.html").read_text(encoding="utf-8")
-    (HTML / "404.html").write_text(page.replace("{{BASE_URL}}", root), encoding="utf-8")
+    for name in ("index.html", "404.html"):
+        page = (DOCS / "_root" / name).read_text(encoding="utf-8")
+        (HTML / name).write_text(root_page(page, root), encoding="utf-8")
     (HTML / "sitemap.xml").write_text(sitemap(root), encoding="utf-8")
     (HTML / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {root}sitemap.xml\n")
+
+
+def root_page(page: str, root: str) -> str:
+    """A page of ``docs/_root`` with its placeholders filled: ``{{BASE_URL}}``, and each
+    language's folder and tag (``{{ZH_OUT}}`` -> ``zh-cn``, ``{{ZH_TAG}}`` -> ``zh-CN``)."""
+    page = page.replace("{{BASE_URL}}", root)
+    for lang in LANGUAGES.values():
+        key = lang.short.upper()
+        page = page.replace(f"{{{{{key}_OUT}}}}", lang.out).replace(f"{{{{{key}_TAG}}}}", lang.tag)
+    if "{{" in page:
+        raise ValueError(f"a placeholder left unfilled: {page[page.index('{{') :][:40]!r}")
+    return page
 
 
 def sitemap(root: str) -> str:

@@ -26,6 +26,7 @@ from conftest import (
     EN,
     HTML,
     LANGUAGES,
+    OUT_DIRS,
     ZH,
     built_tutorials,
     pages,
@@ -718,3 +719,26 @@ def test_the_summary_table_reads_on_a_phone(browser, server: str, out: str) -> N
     assert phone["overflow"] <= 1 and desktop["overflow"] <= 1, found
     assert phone["rows"] >= 20 and phone["links"] == phone["rows"], phone
     assert phone["offscreen"] == [], phone
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_chinese_is_set_upright_with_room_between_lines(browser, server: str, out: str) -> None:
+    """Issue 23: Chinese has no italic, so a Chinese page emphasises by weight (an <em> is
+    upright and bold) and sets its paragraphs 1.8 lines apart; an English page keeps
+    italic emphasis and the theme's line height. Computed styles, so the rule is checked
+    as the browser matches it (the stylesheet selects the page's language, not a spelling)."""
+    page = browser.new_page()
+    page.goto(f"{server}/{out}/tutorials/core/plot_01_computational_graph.html")
+    em = page.evaluate(
+        "(() => { const e = document.querySelector('article p em'); const s = getComputedStyle(e);"
+        " return [s.fontStyle, parseInt(s.fontWeight)]; })()"
+    )
+    ratio = page.evaluate(
+        "(() => { const s = getComputedStyle(document.querySelector('article p'));"
+        " return parseFloat(s.lineHeight) / parseFloat(s.fontSize); })()"
+    )
+    page.close()
+    if out == ZH.out:
+        assert em == ["normal", 600] and abs(ratio - 1.8) < 0.01, (em, ratio)
+    else:
+        assert em[0] == "italic" and ratio < 1.7, (em, ratio)
