@@ -351,7 +351,7 @@ def test_every_tutorial_page_fetches_at_most_its_budget_when_read_through(
     page = context.new_page()
     sizes: dict[str, int] = {}
     page.on("requestfinished", functools.partial(_note_size, sizes))
-    page.goto(f"{server}/{path}", wait_until="networkidle")
+    page.goto(f"{server}/{path}", wait_until="load")  # the wait for the network is below
     # The page grows as its sections are laid out: until the end, a screen or so at a
     # time. An instant scroll: the theme scrolls smoothly, and a smooth scroll cut short
     # by the next one moves a few pixels (200 such steps had read 40 % of a long page).
@@ -375,8 +375,7 @@ def test_every_tutorial_page_fetches_at_most_its_budget_when_read_through(
             if page.evaluate(f"typeof window.anim{anim_id} === 'object'"):
                 break
         assert page.evaluate(f"typeof window.anim{anim_id} === 'object'"), path
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")  # no request for half a second
     # read through: every image the page holds was fetched (lazy ones included)
     unloaded = page.evaluate(
         "[...document.images].filter(im => !(im.complete && im.naturalWidth > 0))"
