@@ -25,7 +25,7 @@ PROJECTS = sorted(tool.PROJECTS)
 #: The form of every address of each project's inventory, ``{name}`` standing for the
 #: entry's name (Python's builtins are anchored by their bare name, ``#print``).
 FORMS = {
-    "python": r"https://docs\.python\.org/3/library/[a-z]+\.html#{name}",
+    "python": r"https://docs\.python\.org/3/library/[a-z.]+\.html#{name}",
     "numpy": r"https://numpy\.org/doc/stable/reference/generated/{name}\.html#{name}",
     "matplotlib": r"https://matplotlib\.org/stable/api/_as_gen/{name}\.html#{name}",
 }
@@ -80,6 +80,7 @@ PROSE = {
         "print": PY + "functions.html#print",
         "isinstance": PY + "functions.html#isinstance",
         "TypeError": PY + "exceptions.html#TypeError",
+        "bool": PY + "functions.html#bool",  # "a Python ``bool``": torch.bool is a dtype
     },
     "plot_09_your_own_autograd": {
         "sys.getrecursionlimit()": PY + "sys.html#sys.getrecursionlimit",
@@ -91,7 +92,7 @@ PROSE = {
 }
 #: Bare literals the prose uses for torch operations, which Python also has as builtins.
 NOT_PYTHONS = {
-    "plot_02_dynamic_graphs": {"sum", "abs", "bool"},
+    "plot_02_dynamic_graphs": {"sum", "abs"},
     "plot_07_autograd_internals": {"abs"},
 }
 
@@ -246,3 +247,39 @@ def test_keyword_arguments_and_torch_operations_are_not_linked(site, out: str) -
 def test_the_samples_name_real_tutorials(site) -> None:
     stems = {p.stem for p in built_tutorials(site, "en")}
     assert set(CODE) | set(PROSE) | set(NOT_PYTHONS) <= stems
+
+
+#: References on the API page that stay plain text: names no vendored inventory documents
+#: (networkx, TorchScript's functions, which PyTorch's current docs may have moved, a private
+#: torch class, an Animation method whose anchor no stored page showed).
+UNLINKED_ON_API = {
+    "networkx.DiGraph",
+    "torch.jit.trace()",
+    "torch.jit.script()",
+    "torch.overrides.TorchFunctionMode",
+    "matplotlib.animation.Animation.to_jshtml()",
+    "Module",  # torch's own docstring of nn.Module.forward, which LogisticRegression inherits
+}
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("out", OUTS)
+def test_the_api_pages_references_and_hints_are_linked(site, out: str) -> None:
+    """ra19: on the API page, a "Raises ValueError" or a hint written by where its object
+    is defined (``torch.nn.modules.module.Module``, a bare ``Tensor``, ``Callable``) links
+    to where a vendored inventory documents that object; every cross-reference resolves
+    but the few no inventory holds."""
+    api = soup(site / out / "api.html")
+    unresolved = {
+        code.get_text() for code in api.select("code.xref") if code.find_parent("a") is None
+    }
+    assert unresolved <= UNLINKED_ON_API, unresolved - UNLINKED_ON_API
+    links: dict[str, set[str]] = {}
+    for a in api.select("a.reference.external"):
+        links.setdefault(a.get_text().strip(), set()).add(a["href"])
+    torch = "https://docs.pytorch.org/docs/stable/"
+    assert links["ValueError"] == {PY + "exceptions.html#ValueError"}
+    assert links["Module"] == {torch + "generated/torch.nn.Module.html#torch.nn.Module"}
+    assert torch + "tensors.html#torch.Tensor" in links["Tensor"]
+    assert links["Callable"] == {PY + "collections.abc.html#collections.abc.Callable"}
+    assert links["Axes"] == {MPL + "matplotlib.axes.Axes.html#matplotlib.axes.Axes"}

@@ -97,8 +97,17 @@ NAMES: dict[str, dict[str, str]] = {
         **_each(
             "py:exception",
             "AssertionError AttributeError Exception NotImplementedError RecursionError "
-            "RuntimeError TypeError",
+            "RuntimeError TypeError "
+            # the API page's "Raises" lines and base classes
+            "FloatingPointError IndexError KeyError ValueError",
         ),
+        # the API page's type hints
+        **_each(
+            "py:class",
+            "collections.abc.Callable collections.abc.Iterable collections.abc.Iterator "
+            "collections.abc.Mapping collections.abc.Sequence",
+        ),
+        **_each("py:data", "None typing.Any typing.Literal"),
         **_each(
             "py:function",
             "math.exp math.isclose math.log math.sqrt math.tanh copy.deepcopy "
@@ -121,6 +130,9 @@ NAMES: dict[str, dict[str, str]] = {
             "py:function",
             "matplotlib.pyplot.show matplotlib.pyplot.subplots matplotlib.pyplot.subplot_mosaic",
         ),
+        # the API page's type hints: stored matplotlib.org/stable pages checked
+        # (api/_as_gen/matplotlib.axes.Axes.html, ...animation.FuncAnimation.html)
+        **_each("py:class", "matplotlib.axes.Axes matplotlib.animation.FuncAnimation"),
         **_each(
             "py:method",
             "matplotlib.axes.Axes.axhline matplotlib.axes.Axes.axvline "

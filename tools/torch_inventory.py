@@ -93,9 +93,10 @@ tensors.md on_page class tensors.html  torch.Tensor
 tensors.md generated method -
     torch.Tensor.backward torch.Tensor.norm torch.Tensor.split torch.Tensor.register_hook
     torch.Tensor.register_post_accumulate_grad_hook
-# size.md: ".. autoclass:: torch.Size"; tensor_attributes.md: ".. class:: dtype".
+# size.md: ".. autoclass:: torch.Size"; tensor_attributes.md: ".. class:: dtype",
+# ".. class:: device" (currentmodule torch).
 size.md on_page class size.html  torch.Size
-tensor_attributes.md on_page class tensor_attributes.html  torch.dtype
+tensor_attributes.md on_page class tensor_attributes.html  torch.dtype torch.device
 # autograd.md: automodule torch.autograd; currentmodule torch.autograd; autosummary
 # :toctree: generated; autoclass Function, detect_anomaly, function.FunctionCtx,
 # graph.saved_tensors_hooks, graph.save_on_cpu; automodule torch.autograd.gradcheck;

@@ -377,9 +377,15 @@ def _external(literal: nodes.literal, item: object, title: str) -> nodes.referen
 
 
 def _torch_has(name: str) -> bool:
-    """Whether PyTorch has a function or Tensor method of that name (``abs``, ``sum``)."""
+    """Whether PyTorch has a function or Tensor method of that name (``abs``, ``sum``),
+    so that a bare literal of it may mean PyTorch's. Python's types are Python's
+    (``int``, ``float``, ``bool``: ``torch.float`` is a dtype, not a function, and
+    ``x.float()`` would be written with its call)."""
     import torch
 
+    if isinstance(getattr(builtins, name, None), type):
+        found = getattr(torch, name, None)
+        return callable(found) and not isinstance(found, torch.dtype)
     return hasattr(torch, name) or hasattr(torch.Tensor, name)
 
 
@@ -490,10 +496,58 @@ def add_builtins(app: Sphinx, env: object, docnames: list[str]) -> None:
             codeobj.write_text(json.dumps({**record, **added}, indent=1), encoding="utf-8")
 
 
+def hinted_object(target: str, module: str | None) -> object:
+    """The object a reference that intersphinx did not find names: a dotted name
+    (``torch.nn.modules.module.Module``, ``torch.no_grad`` under ``:func:``), or a bare
+    name (``Tensor``, ``Module``, ``Callable``) as the documented module reads it."""
+    if "." in target:
+        return import_name(target)
+    if module:
+        holder = import_name(module)
+        if holder is not _MISSING:
+            return getattr(holder, target, _MISSING)
+    return _MISSING
+
+
+def resolve_elsewhere(app: Sphinx, env, node: nodes.Element, contnode: nodes.Element):
+    """``missing-reference``: a Python reference no domain and no inventory resolved
+    as written, linked where a vendored inventory documents the object it names.
+
+    autodoc writes a type hint by where the object is defined
+    (``torch.nn.modules.module.Module``, ``matplotlib.axes._axes.Axes``) or by its bare
+    name (``Tensor`` in ``tuple[Tensor, Tensor]``); a docstring may write ``:func:`` for
+    what an inventory holds as a class (``torch.no_grad()``). The object is imported
+    and looked up under its public paths (:func:`other_paths`) in every inventory.
+    Nothing is linked that does not import to the very object an entry names."""
+    if node.get("refdomain") != "py":
+        return None
+    target = node.get("reftarget", "")
+    obj = hinted_object(target, node.get("py:module"))
+    if obj is _MISSING or isinstance(obj, ModuleType):
+        return None
+    names = [target] if "." in target else []
+    names += [n for n in other_paths(obj) if n != target]
+    from sphinx.ext.intersphinx import InventoryAdapter
+
+    for inventory in InventoryAdapter(env).named_inventory.values():
+        for name in names:
+            for objtype, objects in inventory.items():
+                if objtype.startswith("py:") and objtype != "py:module" and name in objects:
+                    if import_name(name) is not obj:
+                        continue
+                    item = objects[name]
+                    uri = getattr(item, "uri", None) or item[2]
+                    ref = nodes.reference("", "", internal=False, refuri=uri, reftitle=name)
+                    ref += contnode
+                    return ref
+    return None
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.ext.intersphinx")
     app.add_post_transform(LinkNamesInProse)
     app.connect("env-before-read-docs", add_builtins)
+    app.connect("missing-reference", resolve_elsewhere, priority=600)  # after intersphinx
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when the links change, or unchanged pages keep the old ones.
-    return {"env_version": 8, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 9, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -401,7 +401,9 @@ MAX_NODES = 600
 #: ``figure.dpi`` and ``savefig.dpi``. A larger graph is drawn at a lower dpi,
 #: down to :data:`MIN_DPI`; past that it is refused.
 MAX_SIDE_PIXELS = 2**16 - 1  # Agg, and PNG readers, stop at 2**16
+#: The most pixels a drawing's figure may hold in all (see :data:`MAX_SIDE_PIXELS`).
 MAX_PIXELS = 2**26
+#: The lowest dpi a large graph is drawn at before it is refused (see :data:`MAX_SIDE_PIXELS`).
 MIN_DPI = 50.0
 
 

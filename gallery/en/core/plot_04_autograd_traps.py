@@ -137,7 +137,7 @@ assert w.floor().requires_grad and torch.equal(w.grad, torch.zeros(1))
 # back on inside no-grad mode, not inside inference mode. Each is applied once to :math:`2w` below.
 #
 # - :term:`no-grad mode`, ``no_grad()``, is what a training loop uses for its updates and
-#   for evaluation between steps (so does the package's ``fit``, met in tutorial 06);
+#   for evaluation between steps (``pytorch_notes.training.fit`` too, met in tutorial 06);
 #   ``set_grad_enabled(training)``, switched by a variable, serves both.
 # - :term:`inference mode`, ``inference_mode()``, is the stricter option for pure inference: it
 #   records nothing, not even a backward pass with ``create_graph=True`` (``no_grad()`` does not
