@@ -283,3 +283,63 @@ def test_the_api_pages_references_and_hints_are_linked(site, out: str) -> None:
     assert torch + "tensors.html#torch.Tensor" in links["Tensor"]
     assert links["Callable"] == {PY + "collections.abc.html#collections.abc.Callable"}
     assert links["Axes"] == {MPL + "matplotlib.axes.Axes.html#matplotlib.axes.Axes"}
+
+
+# -- The reference resolver's edges (ra20) ------------------------------------------------------
+
+
+def _reference(target: str, module: str | None = None):
+    from docutils import nodes
+    from sphinx.addnodes import pending_xref
+
+    node = pending_xref("", refdomain="py", reftype="class", reftarget=target)
+    if module:
+        node["py:module"] = module
+    return node, nodes.literal(target, target)
+
+
+def test_a_reference_outside_the_known_packages_imports_nothing(tmp_path, monkeypatch) -> None:
+    """ra20 E2: an unresolved ``pkg.name`` is no reason to import ``pkg`` (which may print,
+    or take a second): only the inventories' packages and the site's own are imported."""
+    import torch_links
+
+    (tmp_path / "pn_side_effect.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_suffix('.ran').touch()\nx = 1\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    node, text = _reference("pn_side_effect.x")
+    assert torch_links.resolve_elsewhere(None, None, node, text) is None
+    assert not (tmp_path / "pn_side_effect.ran").exists()
+
+
+def test_a_module_that_raises_leaves_the_reference_as_text(monkeypatch) -> None:
+    """ra20 E1: a module whose attribute access raises (or exits) does not stop the build:
+    the reference stays plain text."""
+    import types
+
+    import torch_links
+
+    class Raising(types.ModuleType):
+        def __getattr__(self, name: str):
+            raise RuntimeError("an odd module")
+
+    monkeypatch.setitem(
+        sys.modules, "pytorch_notes._pn_raising", Raising("pytorch_notes._pn_raising")
+    )
+    node, text = _reference("Thing", module="pytorch_notes._pn_raising")
+    assert torch_links.resolve_elsewhere(None, None, node, text) is None
+    node, text = _reference("pytorch_notes._pn_raising.Thing")
+    assert torch_links.resolve_elsewhere(None, None, node, text) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "torchs"),
+    [("int", False), ("float", False), ("bool", False), ("str", False), ("print", False),
+     ("abs", True), ("sum", True), ("type", True), ("range", True)],
+)  # fmt: skip
+def test_a_bare_prose_name_is_pythons_unless_torch_has_an_operation_of_it(name, torchs) -> None:
+    """ra20 E3: ``int``/``float``/``bool`` are dtypes in torch, so the bare word is Python's
+    type; ``type`` and ``range`` are also a Tensor method and a torch function: not linked."""
+    import torch_links
+
+    assert torch_links._torch_has(name) is torchs

@@ -377,15 +377,14 @@ def _external(literal: nodes.literal, item: object, title: str) -> nodes.referen
 
 
 def _torch_has(name: str) -> bool:
-    """Whether PyTorch has a function or Tensor method of that name (``abs``, ``sum``),
-    so that a bare literal of it may mean PyTorch's. Python's types are Python's
-    (``int``, ``float``, ``bool``: ``torch.float`` is a dtype, not a function, and
-    ``x.float()`` would be written with its call)."""
+    """Whether PyTorch has a function or Tensor method of that name (``abs``, ``sum``,
+    ``type``, ``range``), so that a bare literal of it may mean PyTorch's. A name that is
+    a dtype in torch (``int``, ``float``, ``bool``) is Python's type: ``torch.float``
+    would be written whole, and ``x.float()`` with its call."""
     import torch
 
-    if isinstance(getattr(builtins, name, None), type):
-        found = getattr(torch, name, None)
-        return callable(found) and not isinstance(found, torch.dtype)
+    if isinstance(getattr(torch, name, None), torch.dtype):
+        return False
     return hasattr(torch, name) or hasattr(torch.Tensor, name)
 
 
@@ -502,7 +501,7 @@ def hinted_object(target: str, module: str | None) -> object:
     name (``Tensor``, ``Module``, ``Callable``) as the documented module reads it."""
     if "." in target:
         return import_name(target)
-    if module:
+    if module and module.split(".")[0] in LOOKED_UP:
         holder = import_name(module)
         if holder is not _MISSING:
             return getattr(holder, target, _MISSING)
@@ -522,7 +521,21 @@ def resolve_elsewhere(app: Sphinx, env, node: nodes.Element, contnode: nodes.Ele
     if node.get("refdomain") != "py":
         return None
     target = node.get("reftarget", "")
-    obj = hinted_object(target, node.get("py:module"))
+    if "." in target and target.split(".")[0] not in LOOKED_UP:
+        return None  # nothing else is imported: a reference is no reason to run a package
+    try:
+        return _resolve_elsewhere(env, target, node.get("py:module"), contnode)
+    except (Exception, SystemExit):  # an odd module or attribute: the reference stays text
+        return None
+
+
+#: The packages whose objects :func:`resolve_elsewhere` imports to place a reference: those
+#: of the vendored inventories, and the site's own package (whose hints name them).
+LOOKED_UP = frozenset({"torch", "numpy", "matplotlib", "collections", "typing", "pytorch_notes"})
+
+
+def _resolve_elsewhere(env, target: str, module: str | None, contnode: nodes.Element):
+    obj = hinted_object(target, module)
     if obj is _MISSING or isinstance(obj, ModuleType):
         return None
     names = [target] if "." in target else []
@@ -533,7 +546,7 @@ def resolve_elsewhere(app: Sphinx, env, node: nodes.Element, contnode: nodes.Ele
         for name in names:
             for objtype, objects in inventory.items():
                 if objtype.startswith("py:") and objtype != "py:module" and name in objects:
-                    if import_name(name) is not obj:
+                    if name.split(".")[0] not in LOOKED_UP or import_name(name) is not obj:
                         continue
                     item = objects[name]
                     uri = getattr(item, "uri", None) or item[2]
@@ -550,4 +563,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("missing-reference", resolve_elsewhere, priority=600)  # after intersphinx
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when the links change, or unchanged pages keep the old ones.
-    return {"env_version": 9, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 10, "parallel_read_safe": True, "parallel_write_safe": True}
