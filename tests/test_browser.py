@@ -102,13 +102,13 @@ class PageProblems:
 
     def __init__(self, page, origin: str) -> None:
         self.errors: list[str] = []
+        # True while the test itself leaves the page (page.goto to the next one): the
+        # requests the old page still had open are aborted then, by the test, not the site
+        self.leaving = False
         host = urlparse(origin).netloc
         page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: self.errors.append(f"exception: {e}"))
-        page.on(
-            "requestfailed",
-            lambda r: self.errors.append(f"failed request: {r.url} ({r.failure})"),
-        )
+        page.on("requestfailed", self._failed)
         page.on(
             "request",
             lambda r: (
@@ -121,6 +121,11 @@ class PageProblems:
             "response",
             lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"),
         )
+
+    def _failed(self, request) -> None:
+        if self.leaving and request.failure == "net::ERR_ABORTED":
+            return
+        self.errors.append(f"failed request: {request.url} ({request.failure})")
 
 
 TABS = 6  # pages loaded at once: their network-idle waits overlap
