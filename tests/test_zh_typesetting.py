@@ -95,6 +95,24 @@ def test_no_chinese_page_shows_a_stray_space(site: Path) -> None:
 
 
 @pytest.mark.site
+def test_chinese_prose_quotes_with_chinese_quotation_marks(site: Path) -> None:
+    """Issue 23: quoted Chinese words take “” (full-width), never ASCII straight quotes; code
+    (``state["s"]``) keeps its own."""
+    straight = re.compile(r'"[^"\n]*[\u4e00-\u9fff][^"\n]*"')
+    problems = []
+    for page in sorted(pages(site / ZH.out) - {"genindex.html"}):
+        article = soup(site / ZH.out / page).find("article")
+        if article is None:
+            continue
+        article = copy.copy(article)  # soup() is shared: change a copy
+        for skip in article.select("pre, code, .highlight, .sphx-glr-script-out, script, style"):
+            skip.decompose()
+        problems += [f"{page}: {m.group()!r}" for m in straight.finditer(article.get_text())]
+    assert not problems, problems[:20]
+    assert straight.search('他说"无环"') and not straight.search("“无环”")  # the check can fail
+
+
+@pytest.mark.site
 def test_a_formula_and_the_comma_after_it_never_part(site: Path) -> None:
     page = site / ZH.out / "tutorials/core/plot_01_computational_graph.html"
     groups = soup(page).select("article span.pn-nowrap")
