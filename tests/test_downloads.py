@@ -56,6 +56,11 @@ from filelock import FileLock
 from site_settings import base_url, wheel_name, wheel_url
 from test_gallery_parity import skeleton
 
+# One pytest-xdist worker runs them all: the first to need the learner's environment makes
+# it (a minute on a clean clone) while the other worker runs the rest of the suite, instead
+# of waiting on the lock for it.
+pytestmark = pytest.mark.xdist_group("downloads")
+
 TORCH = os.environ.get("PYTORCH_NOTES_TORCH", "torch==2.13.0")
 TORCH_INDEX = os.environ.get("PYTORCH_NOTES_TORCH_INDEX", "")
 NOTEBOOK_TOOLS = ["nbclient>=0.10", "nbformat>=5.10", "ipykernel>=6.29"]
