@@ -74,16 +74,22 @@ def _article_text(block) -> str:
     return block.get_text()
 
 
-@pytest.mark.site
-def test_no_chinese_page_shows_a_stray_space(site: Path) -> None:
-    problems = []
+def chinese_prose(site: Path, skip: str = "pre, .highlight, .sphx-glr-script-out, script, style"):
+    """``(page, article)`` of every Chinese page, the article a copy without ``skip``."""
     for page in sorted(pages(site / ZH.out) - {"genindex.html"}):  # Sphinx's own index entries
         article = soup(site / ZH.out / page).find("article")
         if article is None:
             continue
         article = copy.copy(article)  # soup() is shared: change a copy
-        for skip in article.select("pre, .highlight, .sphx-glr-script-out, script, style"):
-            skip.decompose()
+        for element in article.select(skip):
+            element.decompose()
+        yield page, article
+
+
+@pytest.mark.site
+def test_no_chinese_page_shows_a_stray_space(site: Path) -> None:
+    problems = []
+    for page, article in chinese_prose(site):
         for block in article.select("p, li, dd, dt, td, th, figcaption, h1, h2, h3, summary"):
             if block.find(["p", "ul", "ol", "dl", "table"]):
                 continue  # a container: its own blocks are checked
@@ -100,13 +106,8 @@ def test_chinese_prose_quotes_with_chinese_quotation_marks(site: Path) -> None:
     (``state["s"]``) keeps its own."""
     straight = re.compile(r'"[^"\n]*[\u4e00-\u9fff][^"\n]*"')
     problems = []
-    for page in sorted(pages(site / ZH.out) - {"genindex.html"}):
-        article = soup(site / ZH.out / page).find("article")
-        if article is None:
-            continue
-        article = copy.copy(article)  # soup() is shared: change a copy
-        for skip in article.select("pre, code, .highlight, .sphx-glr-script-out, script, style"):
-            skip.decompose()
+    code = "pre, code, .highlight, .sphx-glr-script-out, script, style"
+    for page, article in chinese_prose(site, code):
         problems += [f"{page}: {m.group()!r}" for m in straight.finditer(article.get_text())]
     assert not problems, problems[:20]
     assert straight.search('他说"无环"') and not straight.search("“无环”")  # the check can fail
