@@ -209,8 +209,25 @@ def _quiet_jieba() -> None:
     jieba.setLogLevel(logging.WARNING)
 
 
+def _dataclass_defaults(app, what, name, obj, options, signature, return_annotation):
+    """A dataclass field made by a factory shows its default as ``<factory>``, which is no
+    Python: Sphinx then gives up parsing the whole signature and prints it raw (hints as
+    ``~torch.Size``, nothing linked). Write the call the default comes from (``list()``)."""
+    fields = getattr(obj, "__dataclass_fields__", None)
+    if what != "class" or not fields or not signature or "<factory>" not in signature:
+        return None
+    for field in fields.values():
+        factory = field.default_factory
+        if callable(factory) and f"{field.name}:" in signature:
+            head, _, tail = signature.partition(f"{field.name}:")
+            tail = tail.replace("<factory>", f"{getattr(factory, '__name__', 'factory')}()", 1)
+            signature = head + f"{field.name}:" + tail
+    return signature, return_annotation
+
+
 def setup(app):
     _quiet_jieba()
+    app.connect("autodoc-process-signature", _dataclass_defaults)
     # sphinx-gallery saves each animation's thumbnail with Pillow (no ffmpeg
     # here, by design); matplotlib logs that choice at every animation.
     logging.getLogger("matplotlib.animation").setLevel(logging.ERROR)

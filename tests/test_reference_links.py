@@ -283,6 +283,12 @@ def test_the_api_pages_references_and_hints_are_linked(site, out: str) -> None:
     assert torch + "tensors.html#torch.Tensor" in links["Tensor"]
     assert links["Callable"] == {PY + "collections.abc.html#collections.abc.Callable"}
     assert links["Axes"] == {MPL + "matplotlib.axes.Axes.html#matplotlib.axes.Axes"}
+    # ra19 F3: a dataclass's default made by a factory showed as "<factory>", so Sphinx
+    # printed History's and MemoryLog's signatures raw ("~torch.Size", nothing linked)
+    signatures = " ".join(dt.get_text() for dt in api.select("dt.sig"))
+    assert "~" not in signatures and "<factory>" not in signatures
+    history = api.select_one('dt[id="pytorch_notes.training.History"]')
+    assert torch + "size.html#torch.Size" in {a["href"] for a in history.select("a")}
 
 
 # -- The reference resolver's edges (ra20) ------------------------------------------------------
