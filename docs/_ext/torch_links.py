@@ -162,31 +162,37 @@ def other_paths(obj: object) -> Iterator[str]:
         yield ".".join([*parts[:i], qualname])
 
 
+def _objtype(name: str, inventory: dict[str, dict]) -> str | None:
+    """The Python role under which ``inventory`` holds ``name``, or None."""
+    for objtype, objects in inventory.items():
+        if objtype.startswith("py:") and name in objects:
+            return objtype
+    return None
+
+
+def documented_as(
+    obj: object, inventory: dict[str, dict], names: list[str] | None = None
+) -> tuple[str, str] | None:
+    """``(objtype, name)`` of the entry, not a module's, that documents ``obj``: under one
+    of ``names`` or of its public paths (:func:`other_paths`), whose name imports to
+    ``obj`` itself; None if there is none."""
+    for candidate in [*(names or []), *other_paths(obj)]:
+        objtype = _objtype(candidate, inventory)
+        if objtype is not None and objtype != "py:module" and import_name(candidate) is obj:
+            return objtype, candidate
+    return None
+
+
 def find(name: str, inventory: dict[str, dict]) -> tuple[str, str] | None:
     """``(objtype, name)`` of the inventory entry for ``name``, or None."""
-
-    def entry(candidate: str) -> str | None:
-        for objtype, objects in inventory.items():
-            if objtype.startswith("py:") and candidate in objects:
-                return objtype
-        return None
-
     obj = import_name(name)
-    objtype = entry(name)
+    objtype = _objtype(name, inventory)
     if objtype is not None:
         if objtype == "py:module" and obj is not _MISSING and not isinstance(obj, ModuleType):
             pass  # e.g. the function torch.autograd.gradcheck, not its module
         else:
             return objtype, name
-    if obj is _MISSING:
-        return None
-    for candidate in other_paths(obj):
-        objtype = entry(candidate)
-        if objtype is None or objtype == "py:module":
-            continue
-        if import_name(candidate) is obj:
-            return objtype, candidate
-    return None
+    return None if obj is _MISSING else documented_as(obj, inventory)
 
 
 def _bound_in(node: ast.AST, deep: bool) -> set[str]:
@@ -370,7 +376,7 @@ class LinkNamesInProse(SphinxPostTransform):
                         ref["reftitle"] = found[1]
 
 
-def _external(literal: nodes.literal, item: object, title: str) -> nodes.reference:
+def _external(literal: nodes.Element, item: object, title: str) -> nodes.reference:
     """A link to an inventory item around a copy of the literal."""
     uri = getattr(item, "uri", None) or item[2]  # type: ignore[index]
     return nodes.reference("", "", literal.deepcopy(), internal=False, refuri=uri, reftitle=title)
@@ -538,21 +544,13 @@ def _resolve_elsewhere(env, target: str, module: str | None, contnode: nodes.Ele
     obj = hinted_object(target, module)
     if obj is _MISSING or isinstance(obj, ModuleType):
         return None
-    names = [target] if "." in target else []
-    names += [n for n in other_paths(obj) if n != target]
     from sphinx.ext.intersphinx import InventoryAdapter
 
     for inventory in InventoryAdapter(env).named_inventory.values():
-        for name in names:
-            for objtype, objects in inventory.items():
-                if objtype.startswith("py:") and objtype != "py:module" and name in objects:
-                    if name.split(".")[0] not in LOOKED_UP or import_name(name) is not obj:
-                        continue
-                    item = objects[name]
-                    uri = getattr(item, "uri", None) or item[2]
-                    ref = nodes.reference("", "", internal=False, refuri=uri, reftitle=name)
-                    ref += contnode
-                    return ref
+        found = documented_as(obj, inventory, [target] if "." in target else None)
+        if found is not None:
+            objtype, name = found
+            return _external(contnode, inventory[objtype][name], name)
     return None
 
 
@@ -563,4 +561,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("missing-reference", resolve_elsewhere, priority=600)  # after intersphinx
     # A new env_version makes Sphinx re-read and re-write every page: bump it
     # when the links change, or unchanged pages keep the old ones.
-    return {"env_version": 10, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 11, "parallel_read_safe": True, "parallel_write_safe": True}
