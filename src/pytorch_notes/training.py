@@ -2322,8 +2322,8 @@ class _ParameterRecorder:
     parameters' memory (with their strides: a transposed or ``channels_last``
     parameter is read in its logical order) and each parameter owns a block
     of the table's columns: a row costs one NumPy assignment per parameter
-    and no allocation, which keeps :func:`fit` within a few percent of a bare
-    loop. Elsewhere (CUDA, MPS, dtypes NumPy lacks, a sparse parameter, recorded
+    and no allocation, a few percent of an iteration of the seed's problem.
+    Elsewhere (CUDA, MPS, dtypes NumPy lacks, a sparse parameter, recorded
     as its dense values) each row is a ``torch.cat``. With ``enabled=False``
     nothing is recorded and no view is made. A record that would grow past
     :data:`MAX_RECORD_BYTES` raises ``ValueError`` at that iteration (:func:`fit`
