@@ -2,10 +2,11 @@
 
 ``nox -s bench -- graph`` runs it and prints:
 
-1. a small MLP's forward and backward pass bare and with the forward inside
-   ``pytorch_notes.graph.record()``, interleaved in one process so both see
-   the same machine load: CPU time, best of the rounds on each side, and
-   their ratio (issue 20's target: at most 2x);
+1. a small MLP's forward and backward pass bare, with the forward inside
+   ``pytorch_notes.graph.record()``, and inside a torch function mode that does
+   nothing (what any recorder built on one pays), interleaved in one process so
+   all see the same machine load: CPU time, best of the rounds on each side, and
+   the ratios (issue 20's target for record(): at most 2x);
 2. an in-place chain of n ``mul_`` operations inside ``record()`` for
    n = 5k, 10k, 20k: the time per operation stays flat when the cost is
    linear (it grew with n when each operation rescanned the tensor's versions);
@@ -33,6 +34,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import torch
+from torch.overrides import TorchFunctionMode
 
 from pytorch_notes.draw import draw_forward
 from pytorch_notes.graph import record
@@ -40,6 +42,13 @@ from pytorch_notes.graph import record
 REPEATS = 200
 ROUNDS = 15
 CHAIN_LENGTHS = (5_000, 10_000, 20_000)
+
+
+class _PassThrough(TorchFunctionMode):
+    """A torch function mode that runs every function as it is and records nothing."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        return func(*args, **(kwargs or {}))
 
 
 def overhead() -> None:
@@ -59,13 +68,20 @@ def overhead() -> None:
                 out = net(x).sum()
             out.backward()
 
-    for fn in (bare, recorded):  # warm up
+    def empty_mode() -> None:
+        for _ in range(REPEATS):
+            with _PassThrough():
+                out = net(x).sum()
+            out.backward()
+
+    sides = (("bare", bare), ("record()", recorded), ("empty mode", empty_mode))
+    for _, fn in sides:  # warm up
         fn()
-    # CPU time of this process (steady on a shared machine, unlike wall time), both
+    # CPU time of this process (steady on a shared machine, unlike wall time), all
     # sides interleaved in one run; the best of the rounds is each side's cost
-    times: dict[str, list[float]] = {"bare": [], "record()": []}
+    times: dict[str, list[float]] = {label: [] for label, _ in sides}
     for _ in range(ROUNDS):
-        for label, fn in (("bare", bare), ("record()", recorded)):
+        for label, fn in sides:
             start = time.process_time()
             fn()
             times[label].append((time.process_time() - start) / REPEATS * 1e6)
@@ -79,6 +95,8 @@ def overhead() -> None:
         print(f"{label:<10}{best[label]:>12.1f}{median[label]:>12.1f}")
     ratio = best["record()"] / best["bare"]
     print(f"overhead ratio record()/bare (best CPU time): {ratio:.2f}x (target: at most 2x)")
+    empty = best["empty mode"] / best["bare"]
+    print(f"a torch function mode that does nothing: {empty:.2f}x (what any such recorder pays)")
 
 
 def in_place_chain() -> None:

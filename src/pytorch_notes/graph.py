@@ -867,10 +867,10 @@ class record:
       torch.tanh(W @ out[s - 1])``) makes the graph quadratic in the steps
       (50 steps: ~1 800 nodes; 200: ~22 000).
     - The overhead is 10 to 15× on chains of tiny scalar ops (10⁴ adds:
-      0.02 to 0.03 s plain, about 0.3 s recorded, CPU time on one thread,
-      torch 2.13, from run to run on a shared machine) and about 2× on a
-      small MLP's forward and backward pass; ``nox -s bench -- graph``
-      prints both, and shows the time per operation unchanged beside 10 or
+      about 0.01 s plain and 0.1 s recorded, CPU time on one thread, torch
+      2.13, a 2-core machine otherwise idle) and about 2.3× on a small MLP's
+      forward and backward pass (where a torch function mode that does
+      nothing already costs 1.2×); ``nox -s bench -- graph`` prints them, and shows the time per operation unchanged beside 10 or
       20 000 globals. Record small examples.
     - TorchScript runs its operations out of the recorder's sight, and so do
       the kernels ``torch.compile``'s default ``"inductor"`` backend
