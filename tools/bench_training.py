@@ -16,7 +16,8 @@ iterations, stop once accuracy > 0.99):
 
 Three ratios follow: same work / hand-written, what fit records and evaluates when written
 by hand; fit / hand-written (issue 20's target: at most 1.05), which counts that work;
-and fit / same work, the cost of the package's own code for that work (its checks).
+and fit / same work, the cost of the package's own code for that work (its checks,
+its copies of each iteration's output and labels, the History it builds).
 
 The loops are measured in one process, every round running each once in a shuffled
 order (a fixed seed), after a garbage collection, so that a slower stretch of a shared

@@ -870,8 +870,9 @@ class record:
       about 0.01 s plain and 0.1 s recorded, CPU time on one thread, torch
       2.13, a 2-core machine otherwise idle) and about 2.3× on a small MLP's
       forward and backward pass (where a torch function mode that does
-      nothing already costs 1.2×); ``nox -s bench -- graph`` prints them, and shows the time per operation unchanged beside 10 or
-      20 000 globals. Record small examples.
+      nothing already costs 1.2×); ``nox -s bench -- graph`` prints them,
+      and shows the time per operation unchanged beside 10 or 20 000
+      globals. Record small examples.
     - TorchScript runs its operations out of the recorder's sight, and so do
       the kernels ``torch.compile``'s default ``"inductor"`` backend
       generates: the result of a :func:`torch.jit.script` or

@@ -2322,7 +2322,7 @@ class _ParameterRecorder:
     parameters' memory (with their strides: a transposed or ``channels_last``
     parameter is read in its logical order) and each parameter owns a block
     of the table's columns: a row costs one NumPy assignment per parameter
-    and no allocation, a few percent of an iteration of the seed's problem.
+    and no new array: 5 to 6 % of :func:`fit`'s time on the seed's problem.
     Elsewhere (CUDA, MPS, dtypes NumPy lacks, a sparse parameter, recorded
     as its dense values) each row is a ``torch.cat``. With ``enabled=False``
     nothing is recorded and no view is made. A record that would grow past
