@@ -90,7 +90,8 @@ def search(
 # Search.performSearch), one after another on the loaded page; the summary line is
 # written once the last result is listed. The snippets are not made here
 # (SHOW_SEARCH_SUMMARY off): a result listed for many queries would fetch its page for
-# each (621 fetches for 523 results); SNIPPET_EACH makes each result's snippet once.
+# each (621 results listed for the 76 terms, 107 of them distinct: a page and an anchor);
+# SNIPPET_EACH makes each distinct result's snippet once.
 LIST_EACH = """async queries => {
     DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false;
     const out = document.getElementById('search-results');
@@ -112,19 +113,31 @@ LIST_EACH = """async queries => {
 # The snippet the search page writes under a result (what SHOW_SEARCH_SUMMARY fetches),
 # made once for each result listed, a page and its anchor, with the query that listed it:
 # the page fetched from where the search page fetches it, its text read by the site's
-# Search.htmlToText (pytorch-notes.js). What went wrong is returned, one line a result.
+# Search.htmlToText (pytorch-notes.js). A result whose page does not load, whose anchor
+# the page lacks (Sphinx would only warn and show the page's start) or which gives no
+# snippet (no article text) is a problem: one line a result.
 SNIPPET_EACH = """async results => {
     const root = document.documentElement.dataset.content_root;
     const problems = [];
     for (const [href, query] of results) {
-        const [link, anchor] = href.split('#');
+        const [link, hash] = href.split('#');
+        const anchor = hash && decodeURIComponent(hash);
         const docName = link.slice(0, link.length - DOCUMENTATION_OPTIONS.LINK_SUFFIX.length);
         const url = root + docName + DOCUMENTATION_OPTIONS.FILE_SUFFIX;
         try {
             const response = await fetch(url);
             if (!response.ok) { problems.push(`${url}: HTTP ${response.status}`); continue; }
+            const html = await response.text();
+            const parsed = new DOMParser().parseFromString(html, 'text/html');
+            if (anchor && !parsed.getElementById(anchor)) {
+                problems.push(`${url}#${anchor} (${query}): the page has no such anchor`);
+                continue;
+            }
             const terms = Search._parseQuery(query)[1];
-            Search.makeSearchSummary(await response.text(), terms, anchor ? '#' + anchor : '');
+            const snippet = Search.makeSearchSummary(html, terms, anchor ? '#' + anchor : '');
+            if (!snippet?.textContent.trim()) {
+                problems.push(`${url}${anchor ? '#' + anchor : ''} (${query}): no snippet`);
+            }
         } catch (error) {
             problems.push(`${url}${anchor ? '#' + anchor : ''} (${query}): ${error}`);
         }
