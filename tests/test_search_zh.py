@@ -114,14 +114,14 @@ LIST_EACH = """async queries => {
 # made once for each result listed, a page and its anchor, with the query that listed it:
 # the page fetched from where the search page fetches it, its text read by the site's
 # Search.htmlToText (pytorch-notes.js). A result whose page does not load, whose anchor
-# the page lacks (Sphinx would only warn and show the page's start) or which gives no
-# snippet (no article text) is a problem: one line a result.
+# is not in the page's article block, where Sphinx looks for it (it would only warn and
+# read the whole block), or which gives no snippet (no article text) is a problem: one
+# line a result.
 SNIPPET_EACH = """async results => {
     const root = document.documentElement.dataset.content_root;
     const problems = [];
     for (const [href, query] of results) {
-        const [link, hash] = href.split('#');
-        const anchor = hash && decodeURIComponent(hash);
+        const [link, anchor] = href.split('#');  // as Sphinx has it: not decoded
         const docName = link.slice(0, link.length - DOCUMENTATION_OPTIONS.LINK_SUFFIX.length);
         const url = root + docName + DOCUMENTATION_OPTIONS.FILE_SUFFIX;
         try {
@@ -129,8 +129,8 @@ SNIPPET_EACH = """async results => {
             if (!response.ok) { problems.push(`${url}: HTTP ${response.status}`); continue; }
             const html = await response.text();
             const parsed = new DOMParser().parseFromString(html, 'text/html');
-            if (anchor && !parsed.getElementById(anchor)) {
-                problems.push(`${url}#${anchor} (${query}): the page has no such anchor`);
+            if (anchor && !parsed.querySelector(`[role="main"] #${anchor}`)) {
+                problems.push(`${url}#${anchor} (${query}): no such anchor in the article`);
                 continue;
             }
             const terms = Search._parseQuery(query)[1];

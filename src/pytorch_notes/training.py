@@ -2323,7 +2323,7 @@ class _ParameterRecorder:
     parameter is read in its logical order) and each parameter owns a block
     of the table's columns: a row checks where each parameter's memory is
     (most of its cost), then copies each with one NumPy assignment into its
-    block, no new data buffer; the record takes 5 to 6 % of :func:`fit`'s
+    block, no new data buffer; the record takes about 5 to 6 % of :func:`fit`'s
     time on the seed's problem.
     Elsewhere (CUDA, MPS, dtypes NumPy lacks, a sparse parameter, recorded
     as its dense values) each row is a ``torch.cat``. With ``enabled=False``
