@@ -230,10 +230,10 @@ SIZES = {
 }
 
 
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_a_size_becomes_a_symbol_at_the_first_new_size_above_one(site: Path, out: str) -> None:
+def test_a_size_becomes_a_symbol_at_the_first_new_size_above_one() -> None:
     """r10-docs A2, r10-0910 A2: a change to size 1 gets a graph of its own and the symbol
-    comes at the next size; code that branches on the size needs a graph per branch."""
+    comes at the next size; code that branches on the size needs a graph per branch. (What
+    torch does, once; each language's row is checked against it below.)"""
     sizes = [torch.ones(n) for n in (3, 1, 4, 5, 6)]
     assert graphs_after_each_call(_smooth, sizes) == [1, 2, 3, 3, 3]
     sizes = [torch.ones(n) for n in (3, 4, 5, 6, 7, 8)]
@@ -260,6 +260,11 @@ def test_a_size_becomes_a_symbol_at_the_first_new_size_above_one(site: Path, out
     sizes = [torch.ones(n) for n in (4, 6, 8, 10, 12)]
     for options in ({}, {"dynamic": True}):
         assert graphs_after_each_call(_loops, sizes, **options) == [1, 2, 3, 4, 5], options
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_summary_says_when_a_size_becomes_a_symbol(site: Path, out: str) -> None:
+    """The row says what test_a_size_becomes_a_symbol_at_the_first_new_size_above_one finds."""
     text = row(site, out, T10)
     assert SIZES[out] in text, out
     for old in ("a changed size is recompiled once and then marked dynamic",
@@ -282,10 +287,10 @@ BRANCHES = {EN.out: "once for each branch that continues: branchy can get 8 + 8 
             ZH.out: "branchy 最多能得到 8 + 8 + 8 张图"}  # fmt: skip
 
 
-@pytest.mark.parametrize("out", OUT_DIRS)
-def test_the_recompile_limit_counts_per_code_object(site: Path, out: str) -> None:
+def test_the_recompile_limit_counts_per_code_object() -> None:
     """r10-0910 A1: two torch.compile wrappers of one function share the 8 (5 + 3), and a
-    function with a graph break holds 8 graphs for its own code and 8 for the code after it."""
+    function with a graph break holds 8 graphs for its own code and 8 for the code after it.
+    (What torch does, once; each language's row is checked against it below.)"""
     assert torch._dynamo.config.recompile_limit == 8
     torch._dynamo.reset()
     backend = Graphs()
@@ -302,6 +307,11 @@ def test_the_recompile_limit_counts_per_code_object(site: Path, out: str) -> Non
     # r11-0910 A1: each branch after the break has a limit of its own: 8 + 8 + 8
     both = [sign * torch.ones([2] * d) for d in range(1, 13) for sign in (1, -1)]
     assert graphs_after_each_call(_branchy, both, dynamic=False)[-1] == 24
+
+
+@pytest.mark.parametrize("out", OUT_DIRS)
+def test_the_summary_and_glossary_give_the_recompile_limit(site: Path, out: str) -> None:
+    """The row and the glossary say what test_the_recompile_limit_counts_per_code_object finds."""
     text = row(site, out, T10)
     glossary = entry(site, out, {EN.out: "guard", ZH.out: "守卫"}[out])
     assert BRANCHES[out] in text, out
