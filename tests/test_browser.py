@@ -244,16 +244,24 @@ def _shot(page, name: str, **kwargs) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), **kwargs)
 
 
+def _inked(element) -> int:
+    """Pixels of ``element``'s screenshot that differ clearly from its top-left corner."""
+    from io import BytesIO
+
+    from PIL import Image, ImageChops
+
+    shot = Image.open(BytesIO(element.screenshot())).convert("L")
+    background = Image.new("L", shot.size, shot.getpixel((0, 0)))
+    diff = ImageChops.difference(shot, background).point(lambda v: 255 if v > 60 else 0)
+    return diff.histogram()[255]
+
+
 @pytest.mark.parametrize("out", [lang.out for lang in LANGUAGES.values()])
 def test_animation_player_buttons_draw_their_icons_without_a_font(
     browser, server: str, out: str
 ) -> None:
     """Each player button shows an SVG icon (no glyph that a font may lack), holds no
     text, and has a name for screen readers; the icon really puts ink on the screen."""
-    from io import BytesIO
-
-    from PIL import Image, ImageChops
-
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     # the graph's growth animation is on tutorial 02 (its replay of a recorded run)
     page.goto(f"{server}/{out}/tutorials/core/plot_02_dynamic_graphs.html")
@@ -269,10 +277,14 @@ def test_animation_player_buttons_draw_their_icons_without_a_font(
         assert icon.count() == 1, f"{label}: {icon.count()} svg"
         box = icon.bounding_box()
         assert box and box["width"] >= 10 and box["height"] >= 10, f"{label}: {box}"
-        ink = Image.open(BytesIO(icon.screenshot())).convert("L")
-        background = Image.new("L", ink.size, ink.getpixel((0, 0)))
-        diff = ImageChops.difference(ink, background).point(lambda v: 255 if v > 60 else 0)
-        assert diff.histogram()[255] >= 12, f"{label}: its icon draws nothing"
+        # A screenshot taken while the page still moves (the player above starts and
+        # fetches its frames when reached) can catch the button's place empty: a few
+        # tries; an icon that draws nothing fails them all.
+        for _ in range(5):
+            if (ink := _inked(icon)) >= 12:
+                break
+            page.wait_for_timeout(300)
+        assert ink >= 12, f"{label}: its icon draws nothing ({ink} pixels of ink)"
     _shot(page.locator(".animation").first, f"player-{out}")
     page.close()
 
