@@ -60,6 +60,11 @@ def pages_containing(term: str) -> set[str]:
     return found
 
 
+def pages_of(hrefs: list[str]) -> set[str]:
+    """The pages links point to: without their anchor or query."""
+    return {h.split("#")[0].split("?")[0] for h in hrefs}
+
+
 def search(
     page, origin: str, query: str, snippets: bool = False, problems: PageProblems | None = None
 ) -> tuple[set[str], list[str]]:
@@ -83,7 +88,7 @@ def search(
         "links => links.map(a => a.getAttribute('href'))"
     )
     texts = page.locator("#search-results ul.search li p.context").all_text_contents()
-    return {h.split("#")[0].split("?")[0] for h in hrefs}, texts
+    return pages_of(hrefs), texts
 
 
 # Each query as the search page runs its ``?q=`` when it loads (Sphinx's
@@ -149,10 +154,6 @@ SNIPPET_EACH = """async results => {
 def listed(page, queries: list[str]) -> dict[str, list[str]]:
     """The links the loaded search page lists for each query (see LIST_EACH)."""
     return page.evaluate(LIST_EACH, queries)
-
-
-def pages_of(hrefs: list[str]) -> set[str]:
-    return {h.split("#")[0].split("?")[0] for h in hrefs}
 
 
 def test_search_finds_every_page_that_holds_a_course_term(browser, server: str) -> None:  # noqa: F811

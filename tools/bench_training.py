@@ -176,19 +176,19 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<18}{fastest[name] * 1e3:>12.2f}{fastest[name] / iterations * 1e6:>14.1f}"
             f"{medians[name] * 1e3:>12.2f}"
         )
-    floor = fastest["hand, same work"] / fastest["hand-written"]
-    print(
-        f"ratio same work / hand-written: fastest runs {floor:.3f}, medians "
-        f"{medians['hand, same work'] / medians['hand-written']:.3f}  (what fit records and "
-        f"evaluates, written by hand)"
-    )
-    for base, target in (("hand-written", f"target <= {TARGET:.2f}"), ("hand, same work", "")):
-        best = fastest["shared fit()"] / fastest[base]
-        typical = medians["shared fit()"] / medians[base]
-        verdict = f"  ({target}: {'ok' if best <= TARGET else 'OVER TARGET'})" if target else ""
-        print(
-            f"ratio fit / {base + ':':<16} fastest runs {best:.3f}, medians {typical:.3f}{verdict}"
-        )
+    ratios = (  # what is printed, the loop, the loop it is divided by, a note (None: the target)
+        ("same work / hand-written", "hand, same work", "hand-written",
+         "what fit records and evaluates, written by hand"),
+        ("fit / hand-written", "shared fit()", "hand-written", None),
+        ("fit / hand, same work", "shared fit()", "hand, same work", ""),
+    )  # fmt: skip
+    for label, loop, base, note in ratios:
+        best = fastest[loop] / fastest[base]
+        typical = medians[loop] / medians[base]
+        if note is None:
+            note = f"target <= {TARGET:.2f}: {'ok' if best <= TARGET else 'OVER TARGET'}"
+        said = f"  ({note})" if note else ""
+        print(f"ratio {label + ':':<30} fastest runs {best:.3f}, medians {typical:.3f}{said}")
     return 0
 
 
